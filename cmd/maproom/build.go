@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/maproom/maproom/generator"
+)
+
+func cmdCheck(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("check", "[flags]", "Checks every plan of the site and reports every error (with file:line and what to change)\nand every plan-quality warning in one run. Exits 1 when there are errors (or warnings with -strict).")
+	s := e.siteFlags(fs)
+	strict := fs.Bool("strict", e.getenv("MAPROOM_STRICT") == "1", "treat warnings as errors [MAPROOM_STRICT=1]")
+	if err := parse(fs, args); err != nil {
+		return ignoreHelp(err)
+	}
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	if *strict {
+		ps = ps.Strict()
+	}
+	printProblems(e.stdout, ps)
+	if ps.Errors() > 0 {
+		return errFailed
+	}
+	tasks := 0
+	for _, b := range site.Bundles {
+		tasks += len(b.Deal.Tasks())
+	}
+	fmt.Fprintf(e.stdout, "ok: %s, %s checked\n", count(len(site.Bundles), "deal"), count(tasks, "task"))
+	return nil
+}
+
+func cmdBuild(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("build", "[flags]", "Checks the plans, then renders one private room per stakeholder into the output folder.\nA build with errors leaves the previous output untouched; unchanged files are not rewritten.")
+	s := e.siteFlags(fs)
+	out := fs.String("out", e.getenv("MAPROOM_OUT"), "output folder (default <root>/public) [MAPROOM_OUT]")
+	strict := fs.Bool("strict", e.getenv("MAPROOM_STRICT") == "1", "treat warnings as errors [MAPROOM_STRICT=1]")
+	verbose := fs.Bool("v", false, "say for every deal whether it was rendered or kept, and why")
+	if err := parse(fs, args); err != nil {
+		return ignoreHelp(err)
+	}
+	opts, err := e.buildOptions(s)
+	if err != nil {
+		return err
+	}
+	opts.Out, opts.Strict = *out, *strict
+	res, err := generator.Build(ctx, opts)
+	if res != nil {
+		printProblems(e.stderr, res.Problems)
+	}
+	if errors.Is(err, generator.ErrContent) {
+		fmt.Fprintln(e.stderr, "build stopped: nothing was written, the previous output is unchanged")
+		return errFailed
+	}
+	if err != nil {
+		return err
+	}
+	reportBuild(e, res, opts.Out, *verbose)
+	return nil
+}
+
+// buildOptions gathers what every building command needs.
+func (e *env) buildOptions(s *siteFlags) (generator.Options, error) {
+	today, err := e.todayFor(s)
+	if err != nil {
+		return generator.Options{}, err
+	}
+	secret, err := e.secret(s.root)
+	if err != nil {
+		return generator.Options{}, err
+	}
+	return generator.Options{Root: s.root, Secret: secret, Today: today, Log: e.log}, nil
+}
+
+// reportBuild says what the build wrote, kept and why.
+func reportBuild(e *env, res *generator.Result, out string, verbose bool) {
+	if out == "" {
+		out = filepath.Join(res.Site.Root, "public")
+	}
+	st := res.Stats
+	fmt.Fprintf(e.stdout, "built %s into %s: %d pages, %d rooms\n", count(len(res.Site.Bundles), "deal"), out, st.Pages, countRooms(res))
+	fmt.Fprintf(e.stdout, "files: %d written, %d unchanged (not rewritten), %d removed\n", st.Written, st.Unchanged, st.Removed)
+	if verbose {
+		for _, r := range res.Reasons {
+			fmt.Fprintln(e.stdout, "  "+r)
+		}
+		return
+	}
+	// Group deals by reason, naming a few of each.
+	groups := map[string][]string{}
+	for _, r := range res.Reasons {
+		id, why, _ := strings.Cut(r, ": ")
+		groups[why] = append(groups[why], id)
+	}
+	whys := make([]string, 0, len(groups))
+	for w := range groups {
+		whys = append(whys, w)
+	}
+	sort.Strings(whys)
+	for _, w := range whys {
+		ids := groups[w]
+		more := ""
+		if len(ids) > 4 {
+			more = fmt.Sprintf(" and %d more", len(ids)-4)
+			ids = ids[:4]
+		}
+		fmt.Fprintf(e.stdout, "deals %s: %s%s\n", w, strings.Join(ids, ", "), more)
+	}
+}
+
+func countRooms(res *generator.Result) int {
+	n := 0
+	for _, r := range res.Manifest.Rooms {
+		if !r.Retired {
+			n++
+		}
+	}
+	return n
+}
+
+func ignoreHelp(err error) error {
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}

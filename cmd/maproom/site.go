@@ -1,0 +1,140 @@
+package main
+
+import (
+	"encoding/hex"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// siteFlags are the flags every site command shares.
+type siteFlags struct {
+	root  string
+	today string
+}
+
+// newFlags returns a FlagSet for a subcommand whose usage prints the
+// command's synopsis and flags to stderr.
+func (e *env) newFlags(name, synopsis, about string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: maproom %s %s\n\n%s\n\nFlags (each also read from the MAPROOM_* variable named in brackets):\n", name, synopsis, about)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+func (e *env) siteFlags(fs *flag.FlagSet) *siteFlags {
+	s := &siteFlags{}
+	fs.StringVar(&s.root, "root", e.envOr("MAPROOM_ROOT", "."), "site root: holds content/ and maproom.toml [MAPROOM_ROOT]")
+	fs.StringVar(&s.today, "today", e.getenv("MAPROOM_TODAY"), "the date to build for, YYYY-MM-DD (default: now in the site timezone) [MAPROOM_TODAY]")
+	return s
+}
+
+// parse parses args; -h prints usage and returns errHelp-like nil-exit.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q (flags go before arguments; see maproom help %s)", errUsage, fs.Arg(0), fs.Name())
+	}
+	return nil
+}
+
+// errHelp ends a command after it printed its usage on request.
+var errHelp = errors.New("help shown")
+
+func (e *env) envOr(key, def string) string {
+	if v := e.getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// todayFor returns the --today date, or today in the site's timezone.
+func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
+	if s.today != "" {
+		d, err := deal.ParseDate(s.today)
+		if err != nil {
+			return deal.Date{}, fmt.Errorf("%w: --today %q: write YYYY-MM-DD", errUsage, s.today)
+		}
+		return d, nil
+	}
+	cfg, _ := generator.LoadConfig(generator.ConfigPath(s.root))
+	now := e.now()
+	if cfg != nil && cfg.Location != nil {
+		now = now.In(cfg.Location)
+	}
+	return deal.DateOf(now), nil
+}
+
+// secret returns the site secret: MAPROOM_SECRET, else the file
+// .maproom/secret under the root, created (with a notice) when missing so a
+// new user's first build works. The folder holds a .gitignore of its own, so
+// the secret is never committed even where the repository ignores nothing.
+func (e *env) secret(root string) ([]byte, error) {
+	if v := e.getenv("MAPROOM_SECRET"); v != "" {
+		if len(v) < 32 {
+			return nil, errors.New("MAPROOM_SECRET is too short: use at least 32 characters, e.g. the output of `openssl rand -hex 32`")
+		}
+		return []byte(v), nil
+	}
+	dir := filepath.Join(root, ".maproom")
+	path := filepath.Join(dir, "secret")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		s := strings.TrimSpace(string(b))
+		if len(s) < 32 {
+			return nil, fmt.Errorf("%s is too short: delete it to have a new one made (every link changes), or put at least 32 characters in it", path)
+		}
+		return []byte(s), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".gitignore"), []byte("# maproom's private state: never commit it\n*\n"), 0o644); err != nil {
+		return nil, err
+	}
+	raw := make([]byte, 32)
+	if _, err := io.ReadFull(e.rand, raw); err != nil {
+		return nil, err
+	}
+	s := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(e.stderr, "maproom: created a new site secret in %s (git-ignored).\n  Every room link derives from it: keep a copy somewhere safe, and set MAPROOM_SECRET to it\n  wherever else you build (CI, another laptop) so the links stay the same.\n", path)
+	return []byte(s), nil
+}
+
+// printProblems writes problems one per line, then a summary.
+func printProblems(w io.Writer, ps generator.Problems) {
+	for _, p := range ps {
+		fmt.Fprintln(w, p.Error())
+	}
+	if len(ps) > 0 {
+		fmt.Fprintf(w, "%s, %s\n", count(ps.Errors(), "error"), count(ps.Warnings(), "warning"))
+	}
+}
+
+func count(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return fmt.Sprintf("%d %ss", n, what)
+}

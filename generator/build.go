@@ -1,0 +1,277 @@
+// Package generator turns a site of deal bundles into private rooms: it
+// loads and checks the plans (Load), decides who sees what, renders one room
+// per stakeholder with the theme, and publishes the result into public/
+// without ever leaving a half-written site (Build).
+//
+// The generator never needs the beacon: it writes the private room
+// manifest (.maproom/rooms.json) that the beacon and the reports read.
+package generator
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/themes"
+)
+
+// Version is maproom's version; it is part of every output fingerprint, so
+// a new maproom rebuilds every page once.
+const Version = "0.1.0"
+
+// Options configures a build. Root is required; the zero value of every
+// other field is its default.
+type Options struct {
+	Root     string    // site root: content/, maproom.toml
+	Out      string    // output folder; default Root/public
+	StateDir string    // private state; default Root/.maproom
+	Secret   []byte    // the site secret tokens derive from; required
+	Today    deal.Date // "today"; required
+	Strict   bool      // warnings are errors
+	// Beacon overrides maproom.toml's beacon_url when non-nil ("" turns the
+	// beacon off; a path such as "/note" posts to the site's own origin).
+	Beacon *string
+	// Scripts are extra script paths added to every page (serve mode's live
+	// reload); they are part of the fingerprint.
+	Scripts []string
+	Workers int // default GOMAXPROCS
+	Log     *slog.Logger
+}
+
+// ErrContent is returned when the site has errors (or warnings in strict
+// mode); the problems are in the Result.
+var ErrContent = errors.New("the site has errors")
+
+// Result is what a build did.
+type Result struct {
+	Site     *Site
+	Problems Problems
+	Stats    Stats
+	Manifest *manifest.Manifest
+	// Reasons says per deal why it was rendered or skipped, in deal order.
+	Reasons []string
+}
+
+func (o *Options) defaults() error {
+	if o.Root == "" {
+		o.Root = "."
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join(o.Root, "public")
+	}
+	if o.StateDir == "" {
+		o.StateDir = filepath.Join(o.Root, ".maproom")
+	}
+	if len(o.Secret) < 16 {
+		return errors.New("no site secret: set MAPROOM_SECRET or keep one in .maproom/secret")
+	}
+	if o.Today.IsZero() {
+		return errors.New("build: today is not set")
+	}
+	if o.Workers <= 0 {
+		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	return nil
+}
+
+// Theme returns the site's theme: the default one, overridden file by file
+// by the folder that maproom.toml's theme names.
+func Theme(root string, cfg *Config) fs.FS {
+	if cfg.Theme == "" {
+		return themes.Default()
+	}
+	return themes.Overlay(os.DirFS(filepath.Join(root, cfg.Theme)), themes.Default())
+}
+
+// Build checks the site and, when it has no errors, renders every room into
+// the output folder. On any error the previous output is left untouched.
+func Build(ctx context.Context, opts Options) (*Result, error) {
+	if err := opts.defaults(); err != nil {
+		return nil, err
+	}
+	site, ps := Load(LoadOptions{Root: opts.Root, Today: opts.Today})
+	res := &Result{Site: site, Problems: ps}
+	if opts.Strict {
+		res.Problems = ps.Strict()
+	}
+	if res.Problems.Errors() > 0 {
+		return res, ErrContent
+	}
+	cfg := site.Config
+	beacon := cfg.BeaconURL
+	if opts.Beacon != nil {
+		beacon = *opts.Beacon
+	}
+	theme := Theme(opts.Root, cfg)
+	r, err := newRenderer(theme, cfg, opts.Secret, opts.Today, beacon, opts.Scripts)
+	if err != nil {
+		return res, err
+	}
+	siteFP := fingerprint(Version, fmt.Sprintf("%+v", *cfg), beacon, strings.Join(opts.Scripts, ","), hashBytes(opts.Secret), themeHash(theme))
+	statePath := filepath.Join(opts.StateDir, "build.json")
+	out, err := newOutput(opts.Out, readState(statePath))
+	if err != nil {
+		return res, err
+	}
+	ok := false
+	defer func() {
+		if !ok {
+			out.abort()
+		}
+	}()
+
+	// Site-wide files.
+	out.group("", &groupState{Site: siteFP, Today: opts.Today.String()})
+	for _, rel := range sortedKeys(r.shared) {
+		if err := out.put("", rel, r.shared[rel]); err != nil {
+			return res, err
+		}
+	}
+
+	// Deals, in parallel.
+	type job struct {
+		i int
+		b *Bundle
+	}
+	jobs := make(chan job)
+	rooms := make([][]manifest.Room, len(site.Bundles))
+	reasons := make([]string, len(site.Bundles))
+	errs := make([]error, len(site.Bundles))
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	rendered, skipped := 0, 0
+	for w := 0; w < opts.Workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				if ctx.Err() != nil {
+					errs[j.i] = ctx.Err()
+					continue
+				}
+				var err error
+				var did bool
+				rooms[j.i], reasons[j.i], did, err = buildDeal(r, out, j.b, siteFP, opts.Today)
+				errs[j.i] = err
+				mu.Lock()
+				if did {
+					rendered++
+				} else {
+					skipped++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i, b := range site.Bundles {
+		jobs <- job{i, b}
+	}
+	close(jobs)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return res, err
+	}
+	m := &manifest.Manifest{Version: manifest.Version}
+	for _, rs := range rooms {
+		m.Rooms = append(m.Rooms, rs...)
+	}
+	st, err := out.commit(statePath)
+	if err != nil {
+		return res, err
+	}
+	ok = true
+	st.Rendered, st.Skipped = rendered, skipped
+	res.Stats, res.Manifest, res.Reasons = st, m, reasons
+	if err := manifest.Write(filepath.Join(opts.StateDir, "rooms.json"), m); err != nil {
+		return res, fmt.Errorf("writing the room manifest: %w", err)
+	}
+	return res, nil
+}
+
+// buildDeal renders one deal, or reuses its previous output when none of its
+// inputs changed. It reports why.
+func buildDeal(r *renderer, out *output, b *Bundle, siteFP string, today deal.Date) ([]manifest.Room, string, bool, error) {
+	d := b.Deal
+	read := func(rel string) ([]byte, error) {
+		data, err := os.ReadFile(filepath.Join(b.Dir, filepath.FromSlash(rel)))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", d.File, err)
+		}
+		return data, nil
+	}
+	// The content fingerprint covers index.md and every collateral file.
+	parts := []string{string(b.Source)}
+	for _, c := range d.Collateral {
+		data, err := read(c.File)
+		if err != nil {
+			return nil, "", false, err
+		}
+		parts = append(parts, c.File, hashBytes(data))
+	}
+	g := &groupState{Content: fingerprint(parts...), Site: siteFP, Today: today.String()}
+	prev := out.prev.Groups[d.ID]
+	if out.reuse(d.ID, g) {
+		return RoomsOf(d, r.secret), d.ID + ": unchanged, kept", false, nil
+	}
+	why := "new"
+	switch {
+	case prev == nil:
+	case prev.Content != g.Content:
+		why = "plan or collateral changed"
+	case prev.Site != g.Site:
+		why = "settings, theme or maproom changed"
+	case prev.Today != g.Today:
+		why = "the date changed (days to close, overdue)"
+	default:
+		why = "previous output missing or modified"
+	}
+	out.group(d.ID, g)
+	rooms, err := r.renderDeal(b, read, func(rel string, data []byte) error { return out.put(d.ID, rel, data) })
+	return rooms, d.ID + ": rendered (" + why + ")", true, err
+}
+
+func hashBytes(b []byte) string {
+	s := sha256.Sum256(b)
+	return hex.EncodeToString(s[:])
+}
+
+func fingerprint(parts ...string) string {
+	h := sha256.New()
+	for _, p := range parts {
+		fmt.Fprintf(h, "%d:%s;", len(p), p)
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}
+
+// themeHash fingerprints every file of a theme.
+func themeHash(theme fs.FS) string {
+	var names []string
+	fs.WalkDir(theme, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, p)
+		}
+		return nil
+	})
+	sort.Strings(names)
+	h := sha256.New()
+	for _, n := range names {
+		b, _ := fs.ReadFile(theme, n)
+		fmt.Fprintf(h, "%s:%d:%x;", n, len(b), sha256.Sum256(b))
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}

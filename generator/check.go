@@ -1,0 +1,251 @@
+package generator
+
+import (
+	"fmt"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// checkDeal applies the rules of design.md's "Checking a plan" to a
+// converted deal: errors that stop the build and the plan-quality warnings
+// of domain.md. Every finding names the line it is about.
+func checkDeal(b *Bundle, li *lineIndex, cfg *Config, col collector) {
+	d := b.Deal
+	people := map[string]*deal.Stakeholder{}
+	for i := range d.Stakeholders {
+		s := &d.Stakeholders[i]
+		if s.ID == "" {
+			continue
+		}
+		if _, dup := people[s.ID]; dup {
+			col.errorf(s.Line, "stakeholder id %q is used twice: ids must be unique within the deal", s.ID)
+			continue
+		}
+		people[s.ID] = s
+	}
+	if len(d.Stakeholders) == 0 {
+		col.errorf(li.at("stakeholders"), "no stakeholders: list everyone in the decision under `stakeholders:` (each room is one person's)")
+	}
+	person := func(line int, id, what string) {
+		switch {
+		case id == "":
+			col.errorf(line, "%s: name exactly one stakeholder id", what)
+		case people[id] == nil:
+			col.errorf(line, "%s %q is not a stakeholder of this deal%s", what, id, closest(id, keys(people)))
+		}
+	}
+
+	// Collateral: ids, files, audiences.
+	colls := map[string]*deal.Collateral{}
+	listed := map[string]bool{}
+	for i := range d.Collateral {
+		c := &d.Collateral[i]
+		if _, dup := colls[c.ID]; dup && c.ID != "" {
+			col.errorf(c.Line, "collateral id %q is used twice", c.ID)
+		}
+		colls[c.ID] = c
+		p := fmt.Sprintf("collateral.%d", i)
+		checkCollateralFile(b, c, li.at(p+".file"), col)
+		listed[path.Clean(c.File)] = true
+		if w := nameInID(c.ID, d); w != "" {
+			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names; choose a neutral id such as \"pricing\"", c.ID, w)
+		}
+		for j, a := range c.Audience {
+			ap := li.at(fmt.Sprintf("%s.audience.%d", p, j))
+			if r, ok := strings.CutPrefix(a, "role:"); ok {
+				role := deal.Role(r)
+				if role != deal.RoleOther && !slices.Contains(deal.BuyerRoles, role) && !slices.Contains(deal.SellerRoles, role) {
+					col.errorf(ap, "audience %q: %q is not a role; buyer roles are %s", a, r, roleList(deal.BuyerRoles))
+				} else if !slices.ContainsFunc(d.Stakeholders, func(s deal.Stakeholder) bool { return s.Role == role }) {
+					col.warnf(ap, "audience %q: no stakeholder has role %s, so it adds nobody", a, r)
+				}
+				continue
+			}
+			if people[a] == nil {
+				col.errorf(ap, "audience %q is neither a stakeholder id nor role:<role>%s", a, closest(a, keys(people)))
+			}
+		}
+	}
+	for _, f := range b.Files {
+		if !listed[f] {
+			col.warnf(li.at("collateral"), "%s is in the bundle but no collateral entry lists it, so it is not published: add it under `collateral:` or move it out", f)
+		}
+	}
+
+	// Milestones and tasks.
+	if n := len(d.Milestones); n < 3 || n > 5 {
+		col.warnf(li.at("milestones"), "%d milestones: a plan reads best with 3 to 5 decision points (needs confirmed, evaluation passed, security approved, executive sign-off, signature)", n)
+	}
+	msIDs := map[string]bool{}
+	tasks := map[string]*deal.Task{}
+	all := d.Tasks()
+	for i := range d.Milestones {
+		m := &d.Milestones[i]
+		if msIDs[m.ID] && m.ID != "" {
+			col.errorf(m.Line, "milestone id %q is used twice", m.ID)
+		}
+		msIDs[m.ID] = true
+		p := fmt.Sprintf("milestones.%d", i)
+		person(li.at(p+".lead"), m.Lead, fmt.Sprintf("milestone %q lead", m.ID))
+		evidence(col, li.at(p+".evidence"), "milestone", m.ID, m.Evidence)
+		if !m.Due.IsZero() && !d.Close.IsZero() && m.Due.After(d.Close) {
+			col.warnf(li.at(p+".due"), "milestone %q is due %s, after the close date %s: move it or the close date", m.ID, m.Due, d.Close)
+		}
+	}
+	for _, t := range all {
+		if _, dup := tasks[t.ID]; dup && t.ID != "" {
+			col.errorf(t.Line, "task id %q is used twice: task ids must be unique within the deal", t.ID)
+			continue
+		}
+		tasks[t.ID] = t
+	}
+	buyerOwned := false
+	for i := range d.Milestones {
+		for j := range d.Milestones[i].Tasks {
+			t := &d.Milestones[i].Tasks[j]
+			p := fmt.Sprintf("milestones.%d.tasks.%d", i, j)
+			person(li.at(p+".owner"), t.Owner, fmt.Sprintf("task %q owner", t.ID))
+			if s := people[t.Owner]; s != nil && s.Side == deal.Buyer {
+				buyerOwned = true
+			}
+			evidence(col, li.at(p+".evidence"), "task", t.ID, t.Evidence)
+			if t.Status == deal.Done && t.Done.IsZero() {
+				col.errorf(li.at(p+".status"), "task %q is done but has no done date: add `done: YYYY-MM-DD`", t.ID)
+			}
+			if t.Status != deal.Done && !t.Done.IsZero() {
+				col.warnf(li.at(p+".done"), "task %q has a done date but status %s: set `status: done` or remove `done:`", t.ID, t.Status)
+			}
+			if !t.Due.IsZero() && !d.Close.IsZero() && t.Due.After(d.Close) {
+				col.warnf(li.at(p+".due"), "task %q is due %s, after the close date %s", t.ID, t.Due, d.Close)
+			}
+			for k, a := range t.After {
+				ap := li.at(fmt.Sprintf("%s.after.%d", p, k))
+				dep := tasks[a]
+				switch {
+				case a == t.ID:
+					col.errorf(ap, "task %q depends on itself", t.ID)
+				case dep == nil:
+					col.errorf(ap, "task %q depends on %q, which is not a task of this deal%s", t.ID, a, closest(a, keys(tasks)))
+				case !t.Due.IsZero() && !dep.Due.IsZero() && t.Due.Before(dep.Due):
+					col.warnf(li.at(p+".due"), "task %q is due %s, before %q (due %s) that it depends on", t.ID, t.Due, a, dep.Due)
+				}
+			}
+			for k, c := range t.Collateral {
+				if colls[c] == nil {
+					col.errorf(li.at(fmt.Sprintf("%s.collateral.%d", p, k)), "task %q relies on collateral %q, which is not listed under `collateral:`%s", t.ID, c, closest(c, keys(colls)))
+				}
+			}
+		}
+	}
+	if len(all) > 12 {
+		col.warnf(li.at("milestones"), "%d tasks: a plan people keep current has about 10; split later work into a follow-up plan", len(all))
+	}
+	if len(all) > 0 && !buyerOwned {
+		col.warnf(li.at("milestones"), "no task is owned by a buyer-side stakeholder: a plan the seller owns alone is a to-do list; give the buyer's steps to their owners")
+	}
+	if !slices.ContainsFunc(d.Stakeholders, func(s deal.Stakeholder) bool {
+		return s.Side == deal.Buyer && (s.Role == "economic-buyer" || s.Role == "approver")
+	}) {
+		col.warnf(li.at("stakeholders"), "no economic buyer or approver among the stakeholders: who signs? add them, even if the champion speaks for them")
+	}
+	if !d.GoLive.IsZero() && !d.Close.IsZero() && d.GoLive.Before(d.Close) {
+		col.warnf(li.at("golive"), "go-live %s is before the close date %s", d.GoLive, d.Close)
+	}
+	checkSchedule(d, cfg, col)
+}
+
+// checkCollateralFile reports a collateral file that is missing, outside the
+// bundle, or not a regular file.
+func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector) {
+	f := c.File
+	switch {
+	case f == "":
+		col.errorf(line, "collateral %q has no file: add `file:` with a path inside the deal folder", c.ID)
+		return
+	case filepath.IsAbs(f) || !filepath.IsLocal(filepath.FromSlash(f)) || strings.Contains(f, `\`):
+		col.errorf(line, "collateral %q file %q is outside the deal folder: copy it into %s and name it relative to it", c.ID, f, b.Dir)
+		return
+	case path.Clean(f) == BundleIndex:
+		col.errorf(line, "collateral %q cannot publish the plan itself", c.ID)
+		return
+	}
+	fi, err := os.Lstat(filepath.Join(b.Dir, filepath.FromSlash(f)))
+	switch {
+	case err != nil:
+		col.errorf(line, "collateral %q file %q does not exist in %s: add the file or fix the name%s", c.ID, f, b.Dir, closest(f, b.Files))
+	case fi.Mode()&os.ModeSymlink != 0:
+		col.errorf(line, "collateral %q file %q is a symbolic link: copy the file into the deal folder instead", c.ID, f)
+	case !fi.Mode().IsRegular():
+		col.errorf(line, "collateral %q file %q is not a regular file", c.ID, f)
+	}
+}
+
+var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
+	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
+
+// evidence warns about a missing or vague completion condition: completion
+// is proven by a named artifact, never an opinion.
+func evidence(col collector, line int, what, id, ev string) {
+	if ev == "" {
+		col.warnf(line, "%s %q has no evidence: name the artifact that proves it done, e.g. \"sign-off email from the security lead\"", what, id)
+		return
+	}
+	words := strings.Fields(strings.ToLower(strings.Trim(ev, ".!\"' ")))
+	if len(words) > 0 && len(words) <= 3 && vagueWords[strings.Trim(words[len(words)-1], ".!,")] {
+		col.warnf(line, "%s %q evidence %q is vague: name the artifact that proves it, e.g. \"counter-signed agreement\" or \"evaluation report stating proceed\"", what, id, ev)
+	}
+}
+
+// nameInID returns the company or person name word that id contains, if any.
+func nameInID(id string, d *deal.Deal) string {
+	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' })
+	var names []string
+	names = append(names, strings.Fields(strings.ToLower(d.Buyer))...)
+	for _, s := range d.Stakeholders {
+		names = append(names, s.ID)
+		names = append(names, strings.Fields(strings.ToLower(s.Name))...)
+	}
+	for _, p := range parts {
+		for _, n := range names {
+			n = strings.Trim(n, ".,&()")
+			if len(n) >= 3 && p == n && !commonWord[n] {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// commonWord lists words that company names share with ordinary ids.
+var commonWord = map[string]bool{"corp": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "group": true,
+	"the": true, "and": true, "bank": true, "insurance": true, "systems": true, "data": true, "health": true}
+
+func keys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		if k != "" {
+			ks = append(ks, k)
+		}
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// closest returns "; did you mean "x"?" when a known name is close to s.
+func closest(s string, known []string) string {
+	best, bestD := "", 1<<30
+	for _, k := range known {
+		if d := editDistance(s, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	if best != "" && (bestD <= 2 || bestD*3 <= len(s)) {
+		return fmt.Sprintf("; did you mean %q?", best)
+	}
+	return ""
+}

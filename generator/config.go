@@ -1,0 +1,156 @@
+package generator
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Config is the site's maproom.toml, decoded strictly: an unknown key is an
+// error. The zero value of each field is its default (see Defaults).
+type Config struct {
+	Title     string   `toml:"title"`
+	BaseURL   string   `toml:"base_url"`   // where public/ is hosted; links print with it
+	BeaconURL string   `toml:"beacon_url"` // the beacon's POST endpoint; empty: no script, nothing recorded
+	Timezone  string   `toml:"timezone"`   // IANA name; dates and "today" are in it
+	Theme     string   `toml:"theme"`      // a folder (relative to the site root) overriding the default theme file by file
+	Holidays  []string `toml:"holidays"`   // YYYY-MM-DD days that are not business days
+	Overdue   Overdue  `toml:"overdue"`
+
+	// Derived by LoadConfig.
+	Location    *time.Location `toml:"-"`
+	HolidayDays []deal.Date    `toml:"-"`
+	File        string         `toml:"-"` // path of the file it came from, "" when none
+}
+
+// Overdue holds the escalation thresholds, in days late.
+type Overdue struct {
+	FlagDays  int `toml:"flag_days"`
+	AlertDays int `toml:"alert_days"`
+}
+
+// ConfigFile is the site settings file name.
+const ConfigFile = "maproom.toml"
+
+// LoadConfig reads and validates the settings file at path. A missing file
+// gives the defaults. Problems name path:line and what to change.
+func LoadConfig(path string) (*Config, Problems) {
+	var ps Problems
+	c := &Config{}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return c.withDefaults(), nil
+	}
+	col := collector{file: path, ps: &ps}
+	if err != nil {
+		col.errorf(0, "%v", err)
+		return nil, ps
+	}
+	c.File = path
+	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(c)
+	if err != nil {
+		var pe toml.ParseError
+		if errors.As(err, &pe) {
+			col.errorf(pe.Position.Line, "%s", strings.TrimPrefix(pe.Message, "toml: "))
+		} else {
+			col.errorf(0, "%v", err)
+		}
+		return nil, ps
+	}
+	for _, k := range md.Undecoded() {
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days", k.String())
+	}
+	c.withDefaults()
+	if loc, err := time.LoadLocation(c.Timezone); err != nil {
+		col.errorf(tomlKeyLine(b, toml.Key{"timezone"}), "unknown timezone %q: use an IANA name such as \"Europe/London\" or \"America/New_York\"", c.Timezone)
+	} else {
+		c.Location = loc
+	}
+	for _, h := range c.Holidays {
+		d, err := deal.ParseDate(h)
+		if err != nil {
+			col.errorf(tomlKeyLine(b, toml.Key{"holidays"}), "holiday %q is not a date: write YYYY-MM-DD", h)
+			continue
+		}
+		c.HolidayDays = append(c.HolidayDays, d)
+	}
+	if c.BeaconURL != "" {
+		if u, err := url.Parse(c.BeaconURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q is not an absolute http(s) URL, e.g. \"https://beacon.example.com/note\"", c.BeaconURL)
+		}
+	}
+	if c.BaseURL != "" {
+		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			col.errorf(tomlKeyLine(b, toml.Key{"base_url"}), "base_url %q is not an absolute http(s) URL, e.g. \"https://rooms.example.com\"", c.BaseURL)
+		}
+	}
+	if c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays {
+		col.errorf(tomlKeyLine(b, toml.Key{"overdue"}), "overdue thresholds flag_days=%d alert_days=%d: need 1 <= flag_days <= alert_days", c.Overdue.FlagDays, c.Overdue.AlertDays)
+	}
+	if len(ps) > 0 {
+		return nil, ps
+	}
+	return c, nil
+}
+
+func (c *Config) withDefaults() *Config {
+	if c.Title == "" {
+		c.Title = "Deal rooms"
+	}
+	if c.Timezone == "" {
+		c.Timezone = "UTC"
+	}
+	if c.Location == nil {
+		c.Location, _ = time.LoadLocation(c.Timezone)
+	}
+	if c.Overdue.FlagDays == 0 {
+		c.Overdue.FlagDays = 3
+	}
+	if c.Overdue.AlertDays == 0 {
+		c.Overdue.AlertDays = 7
+	}
+	return c
+}
+
+// tomlKeyLine finds the line that sets key k, best effort: the TOML decoder
+// does not report key positions. 0 when not found.
+func tomlKeyLine(src []byte, k toml.Key) int {
+	if len(k) == 0 {
+		return 0
+	}
+	table := strings.Join(k[:len(k)-1], ".")
+	last := regexp.QuoteMeta(k[len(k)-1])
+	keyRe := regexp.MustCompile(`^\s*"?` + last + `"?\s*=`)
+	headRe := regexp.MustCompile(`^\s*\[+\s*([^\]]+?)\s*\]+`)
+	cur := ""
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	for n := 1; sc.Scan(); n++ {
+		line := sc.Text()
+		if m := headRe.FindStringSubmatch(line); m != nil {
+			cur = m[1]
+			if len(k) == 1 && cur == k[0] {
+				return n
+			}
+			continue
+		}
+		if cur == table && keyRe.MatchString(line) {
+			return n
+		}
+	}
+	return 0
+}
+
+// String describes the config for messages.
+func (c *Config) String() string {
+	return fmt.Sprintf("%s (%s)", c.Title, c.Timezone)
+}

@@ -1,0 +1,56 @@
+package generator
+
+import (
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/token"
+)
+
+// Link is one stakeholder's private room link.
+type Link struct {
+	Deal        string `json:"deal"`
+	Stakeholder string `json:"stakeholder"`
+	Name        string `json:"name"`
+	Side        string `json:"side"`
+	Role        string `json:"role"`
+	Path        string `json:"path"` // r/<token>/, relative to the site
+	URL         string `json:"url"`  // base_url joined with Path, or Path when no base_url
+}
+
+// Links lists every room link of the site, in deal then plan order.
+func Links(site *Site, secret []byte) []Link {
+	var out []Link
+	base := strings.TrimSuffix(site.Config.BaseURL, "/")
+	for _, b := range site.Bundles {
+		for _, s := range b.Deal.Stakeholders {
+			p := "r/" + token.Room(secret, b.Deal.ID, s.ID, s.Rotate) + "/"
+			u := "/" + p
+			if base != "" {
+				u = base + "/" + p
+			}
+			out = append(out, Link{Deal: b.Deal.ID, Stakeholder: s.ID, Name: s.Name, Side: string(s.Side), Role: string(s.Role), Path: p, URL: u})
+		}
+	}
+	return out
+}
+
+// RoomsOf lists a deal's manifest rooms: each stakeholder's current token
+// and, marked retired, the tokens earlier rotations gave them.
+func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
+	var rooms []manifest.Room
+	for _, s := range d.Stakeholders {
+		ids := []string{manifest.PageRoom}
+		for _, c := range d.Collateral {
+			if c.CanSee(s) {
+				ids = append(ids, c.ID)
+			}
+		}
+		for rot := 0; rot <= s.Rotate; rot++ {
+			rooms = append(rooms, manifest.Room{Key: token.Key(token.Room(secret, d.ID, s.ID, rot)), Deal: d.ID, Stakeholder: s.ID,
+				Side: string(s.Side), Role: string(s.Role), Rotation: rot, Retired: rot < s.Rotate, Pages: ids})
+		}
+	}
+	return rooms
+}

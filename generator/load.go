@@ -1,0 +1,546 @@
+package generator
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/adrg/frontmatter"
+	"gopkg.in/yaml.v3"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Site is a loaded site: its settings and every deal bundle, in id order.
+type Site struct {
+	Root    string // the site root (holds content/, public/, .maproom/)
+	Config  *Config
+	Bundles []*Bundle
+}
+
+// Bundle is one deal folder: the decoded deal, the folder, the files beside
+// index.md, and the raw bytes it was read from (for fingerprints).
+type Bundle struct {
+	Deal   *deal.Deal
+	Dir    string   // OS path of the folder
+	Files  []string // slash paths relative to Dir, index.md excluded, sorted
+	Source []byte   // index.md as read
+}
+
+// rawDeal is the frontmatter as written (schema v1). Dates and enums are
+// strings here and validated when converted, so every mistake is reported
+// with its line.
+type rawDeal struct {
+	Title        string           `yaml:"title"`
+	Buyer        string           `yaml:"buyer"`
+	Seller       string           `yaml:"seller"`
+	Goal         string           `yaml:"goal"`
+	Close        string           `yaml:"close"`
+	GoLive       string           `yaml:"golive"`
+	Outcome      string           `yaml:"outcome"`
+	Value        int64            `yaml:"value"`
+	Review       *rawReview       `yaml:"review"`
+	Stakeholders []rawStakeholder `yaml:"stakeholders"`
+	Milestones   []rawMilestone   `yaml:"milestones"`
+	Criteria     []string         `yaml:"criteria"`
+	Collateral   []rawCollateral  `yaml:"collateral"`
+}
+
+type rawReview struct {
+	Day    string `yaml:"day"`
+	Time   string `yaml:"time"`
+	Length string `yaml:"length"`
+}
+
+type rawStakeholder struct {
+	ID        string `yaml:"id"`
+	Name      string `yaml:"name"`
+	Title     string `yaml:"title"`
+	Side      string `yaml:"side"`
+	Role      string `yaml:"role"`
+	Influence string `yaml:"influence"`
+	Email     string `yaml:"email"`
+	Rotate    int    `yaml:"rotate"`
+}
+
+type rawMilestone struct {
+	ID       string    `yaml:"id"`
+	Title    string    `yaml:"title"`
+	Due      string    `yaml:"due"`
+	Lead     string    `yaml:"lead"`
+	Evidence string    `yaml:"evidence"`
+	Tasks    []rawTask `yaml:"tasks"`
+}
+
+type rawTask struct {
+	ID         string   `yaml:"id"`
+	Title      string   `yaml:"title"`
+	Owner      string   `yaml:"owner"`
+	Due        string   `yaml:"due"`
+	Status     string   `yaml:"status"`
+	Done       string   `yaml:"done"`
+	After      []string `yaml:"after"`
+	Evidence   string   `yaml:"evidence"`
+	Collateral []string `yaml:"collateral"`
+	Duration   string   `yaml:"duration"`
+}
+
+type rawCollateral struct {
+	ID       string   `yaml:"id"`
+	Title    string   `yaml:"title"`
+	File     string   `yaml:"file"`
+	Audience []string `yaml:"audience"`
+}
+
+// ContentDir is the folder under the site root that holds the deal bundles.
+const ContentDir = "content"
+
+// BundleIndex is the file that makes a folder a deal bundle.
+const BundleIndex = "index.md"
+
+// LoadOptions configures Load.
+type LoadOptions struct {
+	Root  string    // the site root
+	Today deal.Date // "today" for date-relative checks
+}
+
+// ConfigPath returns where the site settings are read from: maproom.toml at
+// the site root, else content/maproom.toml (the example keeps it there).
+func ConfigPath(root string) string {
+	p := filepath.Join(root, ConfigFile)
+	if _, err := os.Stat(p); err == nil {
+		return p
+	}
+	if q := filepath.Join(root, ContentDir, ConfigFile); fileExists(q) {
+		return q
+	}
+	return p
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// Load reads maproom.toml and every deal bundle under root/content, and
+// checks them. It returns every problem found in the site in one pass: the
+// site is usable only when Problems.Errors() is 0.
+func Load(opts LoadOptions) (*Site, Problems) {
+	var ps Problems
+	cfg, cps := LoadConfig(ConfigPath(opts.Root))
+	ps = append(ps, cps...)
+	if cfg == nil {
+		cfg = (&Config{}).withDefaults()
+	}
+	site := &Site{Root: opts.Root, Config: cfg}
+	dir := filepath.Join(opts.Root, ContentDir)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		ps = append(ps, Problem{File: dir, Severity: Error, Msg: fmt.Sprintf("cannot read the content folder: %v (a site keeps one folder per deal under %s/)", err, ContentDir)})
+		return site, ps
+	}
+	for _, e := range entries {
+		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+			continue
+		}
+		bdir := filepath.Join(dir, e.Name())
+		if !fileExists(filepath.Join(bdir, BundleIndex)) {
+			continue
+		}
+		b, bps := LoadBundle(bdir, cfg)
+		ps = append(ps, bps...)
+		if b != nil {
+			site.Bundles = append(site.Bundles, b)
+		}
+	}
+	if len(site.Bundles) == 0 && ps.Errors() == 0 {
+		ps = append(ps, Problem{File: dir, Severity: Error, Msg: "no deals found: add a folder per deal with an index.md, e.g. " + filepath.Join(dir, "acme", BundleIndex)})
+	}
+	ps.Sort()
+	return site, ps
+}
+
+var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// LoadBundle reads and checks one deal folder. It returns nil and the
+// problems when the bundle cannot be decoded; a decoded bundle may still
+// carry errors in the problems.
+func LoadBundle(dir string, cfg *Config) (*Bundle, Problems) {
+	var ps Problems
+	file := filepath.Join(dir, BundleIndex)
+	col := collector{file: file, ps: &ps}
+	src, err := os.ReadFile(file)
+	if err != nil {
+		col.errorf(0, "%v", err)
+		return nil, ps
+	}
+	id := filepath.Base(dir)
+	d, li, body := decodeDeal(src, col)
+	if d == nil {
+		return nil, ps
+	}
+	if !idRe.MatchString(id) {
+		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, e.g. %q", id, slug(id))
+	}
+	b := &Bundle{Dir: dir, Source: src}
+	b.Files, err = bundleFiles(dir)
+	if err != nil {
+		col.errorf(0, "listing the bundle: %v", err)
+	}
+	dl := convert(d, id, file, body, li, col)
+	b.Deal = dl
+	checkDeal(b, li, cfg, col)
+	return b, ps
+}
+
+// decodeDeal splits the frontmatter from the body and decodes it strictly.
+// li maps key paths to file lines.
+func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
+	var fm []byte
+	found := false
+	format := frontmatter.NewFormat("---", "---", func(data []byte, _ any) error {
+		fm, found = data, true
+		return nil
+	})
+	body, err := frontmatter.Parse(bytes.NewReader(src), nil, format)
+	if err != nil {
+		col.errorf(1, "reading the frontmatter: %v", err)
+		return nil, nil, nil
+	}
+	if !found {
+		if startsWithDelim(src) {
+			col.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
+		} else {
+			col.errorf(1, "no frontmatter: start the file with a line ---, the plan in YAML, then a line --- before the welcome note")
+		}
+		return nil, nil, nil
+	}
+	li := &lineIndex{offset: linesBefore(src, fm), lines: map[string]int{}}
+	var root yaml.Node
+	if err := yaml.Unmarshal(fm, &root); err != nil {
+		col.errorf(yamlErrLine(err, li.offset), "the frontmatter is not valid YAML: %s", yamlErrMsg(err))
+		return nil, nil, nil
+	}
+	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
+		col.errorf(li.offset+1, "the frontmatter must be a mapping of keys (title:, buyer:, close:, ...)")
+		return nil, nil, nil
+	}
+	n := len(*col.ps)
+	walkStrict(&root, reflect.TypeFor[rawDeal](), "", li, col, "the deal")
+	var d rawDeal
+	if err := root.Decode(&d); err != nil {
+		var te *yaml.TypeError
+		if errors.As(err, &te) {
+			for _, m := range te.Errors {
+				col.errorf(yamlErrLine(errors.New(m), li.offset), "%s", yamlErrMsg(errors.New(m)))
+			}
+		} else {
+			col.errorf(li.offset+1, "%s", yamlErrMsg(err))
+		}
+	}
+	if len(*col.ps) > n && !hasUsable(&d) {
+		return nil, nil, nil
+	}
+	return &d, li, body
+}
+
+// hasUsable reports whether a partly decoded deal is worth checking further.
+func hasUsable(d *rawDeal) bool { return d.Title != "" || len(d.Stakeholders) > 0 }
+
+func startsWithDelim(src []byte) bool {
+	for _, l := range bytes.Split(src, []byte("\n")) {
+		t := bytes.TrimSpace(l)
+		if len(t) == 0 {
+			continue
+		}
+		return string(t) == "---"
+	}
+	return false
+}
+
+// linesBefore counts the lines of src before sub, a subslice of it (or the
+// first occurrence of sub's bytes).
+func linesBefore(src, sub []byte) int {
+	i := bytes.Index(src, sub)
+	if len(sub) == 0 || i < 0 {
+		return 1
+	}
+	return bytes.Count(src[:i], []byte("\n"))
+}
+
+var yamlLineRe = regexp.MustCompile(`(?:yaml: )?line (\d+): `)
+
+func yamlErrLine(err error, offset int) int {
+	m := yamlLineRe.FindStringSubmatch(err.Error())
+	if m == nil {
+		return offset + 1
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	return n + offset
+}
+
+var cannotRe = regexp.MustCompile("cannot unmarshal !!(\\w+) `(.*)` into (.+)$")
+
+func yamlErrMsg(err error) string {
+	s := yamlLineRe.ReplaceAllString(err.Error(), "")
+	s = strings.TrimPrefix(s, "yaml: ")
+	if m := cannotRe.FindStringSubmatch(s); m != nil {
+		want := m[3]
+		switch {
+		case strings.Contains(want, "int"):
+			want = "a whole number"
+		case strings.HasPrefix(want, "[]"):
+			want = "a list, e.g. [a, b]"
+		case strings.Contains(want, "raw") || strings.Contains(want, "struct"):
+			want = "a mapping of keys"
+		case want == "string":
+			want = "a single value"
+		}
+		what := map[string]string{"str": "text", "seq": "a list", "map": "a mapping", "int": "a number", "bool": "true/false"}[m[1]]
+		if what == "" {
+			what = m[1]
+		}
+		return fmt.Sprintf("want %s here, got %s %q", want, what, m[2])
+	}
+	return s
+}
+
+// bundleFiles lists the regular files of a bundle, index.md excluded.
+func bundleFiles(dir string) ([]string, error) {
+	var files []string
+	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		name := e.Name()
+		if p != dir && (strings.HasPrefix(name, ".") || isEditorTemp(name)) {
+			if e.IsDir() {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if e.IsDir() || p == filepath.Join(dir, BundleIndex) {
+			return nil
+		}
+		rel, _ := filepath.Rel(dir, p)
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	sort.Strings(files)
+	return files, err
+}
+
+// isEditorTemp reports names editors write beside a file while saving.
+func isEditorTemp(name string) bool {
+	return strings.HasSuffix(name, "~") || strings.HasSuffix(name, ".swp") || strings.HasSuffix(name, ".swx") ||
+		strings.HasPrefix(name, ".#") || (strings.HasPrefix(name, "#") && strings.HasSuffix(name, "#")) ||
+		name == "4913" || strings.HasSuffix(name, ".tmp")
+}
+
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
+
+var weekdays = map[string]time.Weekday{
+	"sunday": time.Sunday, "monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
+	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
+}
+
+var hhmmRe = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d$`)
+
+// convert turns the raw frontmatter into a deal, reporting bad values.
+func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collector) *deal.Deal {
+	d := &deal.Deal{
+		ID: id, File: file, Title: strings.TrimSpace(r.Title), Buyer: r.Buyer, Seller: r.Seller, Goal: r.Goal,
+		Value: r.Value, Criteria: r.Criteria, Body: body,
+	}
+	date := func(path, s, what string, required bool) deal.Date {
+		if s == "" {
+			if required {
+				col.errorf(li.at(path), "%s is missing: add `%s: YYYY-MM-DD`", what, lastKey(path))
+			}
+			return deal.Date{}
+		}
+		v, err := deal.ParseDate(s)
+		if err != nil {
+			col.errorf(li.at(path), "%s %q is not a date: write YYYY-MM-DD, e.g. 2026-06-30", what, s)
+		}
+		return v
+	}
+	for _, req := range []struct{ key, val, hint string }{
+		{"title", r.Title, "a neutral title: link previews show it"},
+		{"buyer", r.Buyer, "the buying company"},
+		{"seller", r.Seller, "your company"},
+		{"goal", r.Goal, "the buyer's dated business reason, e.g. \"Signed by 30 June so the July launch ships\""},
+	} {
+		if strings.TrimSpace(req.val) == "" {
+			col.errorf(li.at(req.key), "%s is missing: add `%s:` with %s", req.key, req.key, req.hint)
+		}
+	}
+	d.Close = date("close", r.Close, "the close date", true)
+	d.GoLive = date("golive", r.GoLive, "the go-live date", false)
+	switch deal.Outcome(r.Outcome) {
+	case "":
+		d.Outcome = deal.Open
+	case deal.Open, deal.Won, deal.Lost:
+		d.Outcome = deal.Outcome(r.Outcome)
+	default:
+		col.errorf(li.at("outcome"), "outcome %q: use open, won or lost", r.Outcome)
+	}
+	if r.Value < 0 {
+		col.errorf(li.at("value"), "value %d is negative", r.Value)
+	}
+	if r.Review != nil {
+		rv := r.Review
+		if wd, ok := weekdays[strings.ToLower(rv.Day)]; ok {
+			d.Review.Day, d.Review.HasDay = wd, true
+		} else {
+			col.errorf(li.at("review.day"), "review day %q: use a weekday name such as tuesday", rv.Day)
+		}
+		if !hhmmRe.MatchString(rv.Time) {
+			col.errorf(li.at("review.time"), "review time %q: write HH:MM in the site timezone, quoted, e.g. \"15:00\"", rv.Time)
+		}
+		d.Review.Time = rv.Time
+		d.Review.Length = 15 * time.Minute
+		if rv.Length != "" {
+			l, err := time.ParseDuration(rv.Length)
+			if err != nil || l < 5*time.Minute || l > 4*time.Hour {
+				col.errorf(li.at("review.length"), "review length %q: write a duration between 5m and 4h, e.g. 15m", rv.Length)
+			} else {
+				d.Review.Length = l
+			}
+		}
+	}
+	for i, s := range r.Stakeholders {
+		p := fmt.Sprintf("stakeholders.%d", i)
+		st := deal.Stakeholder{ID: s.ID, Name: s.Name, Title: s.Title, Side: deal.Side(s.Side), Role: deal.Role(s.Role),
+			Influence: s.Influence, Email: s.Email, Rotate: s.Rotate, Line: li.at(p)}
+		checkID(col, li.at(p+".id"), "stakeholder", s.ID)
+		if strings.TrimSpace(s.Name) == "" {
+			col.errorf(li.at(p), "stakeholder %q has no name: add `name:`", s.ID)
+		}
+		switch st.Side {
+		case deal.Buyer:
+			if st.Role != deal.RoleOther && !slices.Contains(deal.BuyerRoles, st.Role) {
+				col.errorf(li.at(p+".role"), "role %q is not a buyer role: use one of %s, or other", s.Role, roleList(deal.BuyerRoles))
+			}
+		case deal.Seller:
+			if st.Role != deal.RoleOther && !slices.Contains(deal.SellerRoles, st.Role) {
+				col.errorf(li.at(p+".role"), "role %q is not a seller role: use one of %s, or other", s.Role, roleList(deal.SellerRoles))
+			}
+		default:
+			col.errorf(li.at(p+".side"), "side %q for %q: use buyer or seller", s.Side, s.ID)
+		}
+		switch s.Influence {
+		case "", "high", "medium", "low":
+		default:
+			col.errorf(li.at(p+".influence"), "influence %q: use high, medium or low", s.Influence)
+		}
+		if s.Rotate < 0 {
+			col.errorf(li.at(p+".rotate"), "rotate %d: the rotation counter starts at 0 and only goes up", s.Rotate)
+		}
+		d.Stakeholders = append(d.Stakeholders, st)
+	}
+	for i, m := range r.Milestones {
+		p := fmt.Sprintf("milestones.%d", i)
+		ms := deal.Milestone{ID: m.ID, Title: m.Title, Lead: m.Lead, Evidence: strings.TrimSpace(m.Evidence), Line: li.at(p)}
+		checkID(col, li.at(p+".id"), "milestone", m.ID)
+		if strings.TrimSpace(m.Title) == "" {
+			col.errorf(li.at(p), "milestone %q has no title: add `title:`", m.ID)
+		}
+		ms.Due = date(p+".due", m.Due, "the milestone's due date", false)
+		for j, t := range m.Tasks {
+			tp := fmt.Sprintf("%s.tasks.%d", p, j)
+			tk := deal.Task{ID: t.ID, Title: t.Title, Owner: t.Owner, Status: deal.Status(t.Status), After: t.After,
+				Evidence: strings.TrimSpace(t.Evidence), Collateral: t.Collateral, Milestone: m.ID, Line: li.at(tp)}
+			checkID(col, li.at(tp+".id"), "task", t.ID)
+			if strings.TrimSpace(t.Title) == "" {
+				col.errorf(li.at(tp), "task %q has no title: add `title:`", t.ID)
+			}
+			if t.Status == "" {
+				tk.Status = deal.Todo
+			} else if !slices.Contains(deal.Statuses, tk.Status) {
+				col.errorf(li.at(tp+".status"), "status %q of task %q: use todo, in-progress, done or blocked", t.Status, t.ID)
+			}
+			tk.Due = date(tp+".due", t.Due, "the task's due date", false)
+			tk.Done = date(tp+".done", t.Done, "the done date", false)
+			if t.Duration != "" {
+				n, ok := businessDays(t.Duration)
+				if !ok {
+					col.errorf(li.at(tp+".duration"), "duration %q of task %q: write a whole number of business days, e.g. 10 or 10d", t.Duration, t.ID)
+				}
+				tk.Duration = n
+			}
+			if t.Due == "" && t.Duration == "" {
+				col.errorf(li.at(tp), "task %q has neither a due date nor a duration: add `due: YYYY-MM-DD`, or `duration:` in business days with `after:`", t.ID)
+			}
+			ms.Tasks = append(ms.Tasks, tk)
+		}
+		d.Milestones = append(d.Milestones, ms)
+	}
+	for i, c := range r.Collateral {
+		p := fmt.Sprintf("collateral.%d", i)
+		checkID(col, li.at(p+".id"), "collateral", c.ID)
+		if strings.TrimSpace(c.Title) == "" {
+			col.errorf(li.at(p), "collateral %q has no title: add `title:`", c.ID)
+		}
+		d.Collateral = append(d.Collateral, deal.Collateral{ID: c.ID, Title: c.Title, File: c.File, Audience: c.Audience, Line: li.at(p)})
+	}
+	return d
+}
+
+func lastKey(path string) string {
+	if i := strings.LastIndexByte(path, '.'); i >= 0 {
+		return path[i+1:]
+	}
+	return path
+}
+
+var durationRe = regexp.MustCompile(`^(\d{1,4})\s*(d|days?|bd)?$`)
+
+// businessDays parses a task duration: a whole number of business days,
+// optionally suffixed d, day(s) or bd.
+func businessDays(s string) (int, bool) {
+	m := durationRe.FindStringSubmatch(strings.TrimSpace(s))
+	if m == nil {
+		return 0, false
+	}
+	var n int
+	fmt.Sscan(m[1], &n)
+	return n, true
+}
+
+func checkID(col collector, line int, what, id string) {
+	switch {
+	case id == "":
+		col.errorf(line, "a %s has no id: add `id:` (lowercase letters, digits, hyphens)", what)
+	case !idRe.MatchString(id):
+		col.errorf(line, "%s id %q: use lowercase letters, digits and hyphens, e.g. %q", what, id, slug(id))
+	}
+}
+
+func roleList(rs []deal.Role) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = string(r)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,148 @@
+package generator
+
+import (
+	"bytes"
+	"net/url"
+	"path"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/extension"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// markdown renders the deals' Markdown: GFM (tables, task lists,
+// strikethrough, autolinks), footnotes and heading ids. Raw HTML is never
+// rendered (goldmark's default; unsafe mode is never enabled) and dangerous
+// URLs are dropped. One instance is built per build and shared by every
+// worker: goldmark.Markdown is safe for concurrent Convert calls.
+type markdown struct{ md goldmark.Markdown }
+
+func newMarkdown() *markdown {
+	return &markdown{md: goldmark.New(
+		goldmark.WithExtensions(extension.GFM, extension.Footnote),
+		goldmark.WithParserOptions(
+			parser.WithAutoHeadingID(),
+			parser.WithASTTransformers(util.Prioritized(scopeLinks{}, 100)),
+		),
+	)}
+}
+
+// linkScope is the per-call data of scopeLinks: which bundle files this room
+// may link to, and where they are published relative to the page.
+type linkScope struct {
+	visible map[string]string // bundle-relative file -> href from the page
+}
+
+var scopeKey = parser.NewContextKey()
+
+// render converts src for a page whose reachable files are in scope.
+func (m *markdown) render(src []byte, scope *linkScope) ([]byte, error) {
+	pc := parser.NewContext()
+	pc.Set(scopeKey, scope)
+	var b bytes.Buffer
+	if err := m.md.Convert(src, &b, parser.WithContext(pc)); err != nil {
+		return nil, err
+	}
+	return b.Bytes(), nil
+}
+
+// scopeLinks rewrites links and images so a page links only what its reader
+// may see and loads nothing from other sites:
+//   - a relative link to a bundle file this person may see points to where
+//     it is published; to any other relative target it becomes plain text
+//     (the file is not published, or not for this person);
+//   - links to http(s) and mailto stay; any other scheme becomes text;
+//   - images load only from files this person may see; any other image,
+//     remote ones included, is replaced by its alt text.
+type scopeLinks struct{}
+
+func (scopeLinks) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	scope, _ := pc.Get(scopeKey).(*linkScope)
+	src := reader.Source()
+	var unlink, drop []ast.Node
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.Link:
+			href, ok := resolveLink(string(n.Destination), scope, false)
+			if !ok {
+				unlink = append(unlink, n)
+			} else {
+				n.Destination = []byte(href)
+			}
+		case *ast.Image:
+			href, ok := resolveLink(string(n.Destination), scope, true)
+			if !ok {
+				drop = append(drop, n)
+			} else {
+				n.Destination = []byte(href)
+			}
+		case *ast.AutoLink:
+			if href, ok := resolveLink(string(n.URL(src)), scope, false); !ok || href != string(n.URL(src)) {
+				unlink = append(unlink, n)
+			}
+		}
+		return ast.WalkContinue, nil
+	})
+	for _, n := range unlink {
+		parent := n.Parent()
+		if al, ok := n.(*ast.AutoLink); ok {
+			parent.ReplaceChild(parent, n, ast.NewString(al.Label(src)))
+			continue
+		}
+		for c := n.FirstChild(); c != nil; {
+			next := c.NextSibling()
+			parent.InsertBefore(parent, n, c)
+			c = next
+		}
+		parent.RemoveChild(parent, n)
+	}
+	for _, n := range drop {
+		var alt bytes.Buffer
+		for c := n.FirstChild(); c != nil; c = c.NextSibling() {
+			if t, ok := c.(*ast.Text); ok {
+				alt.Write(t.Segment.Value(src))
+			}
+		}
+		s := ast.NewString(alt.Bytes())
+		n.Parent().ReplaceChild(n.Parent(), n, s)
+	}
+}
+
+// resolveLink returns the href to use for dest and whether to keep it.
+func resolveLink(dest string, scope *linkScope, image bool) (string, bool) {
+	if dest == "" || strings.HasPrefix(dest, "#") {
+		return dest, !image
+	}
+	u, err := url.Parse(dest)
+	if err != nil {
+		return "", false
+	}
+	if u.Scheme != "" || u.Host != "" {
+		switch strings.ToLower(u.Scheme) {
+		case "http", "https":
+			return dest, !image // remote images would be third-party requests
+		case "mailto":
+			return dest, !image
+		}
+		return "", false
+	}
+	if scope == nil || strings.HasPrefix(u.Path, "/") {
+		return "", false
+	}
+	p := path.Clean(u.Path)
+	href, ok := scope.visible[p]
+	if !ok {
+		return "", false
+	}
+	if u.Fragment != "" && !image {
+		href += "#" + u.Fragment
+	}
+	return href, true
+}

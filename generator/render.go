@@ -1,0 +1,408 @@
+package generator
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/url"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tdewolff/minify/v2"
+	"github.com/tdewolff/minify/v2/css"
+	"github.com/tdewolff/minify/v2/html"
+	"github.com/tdewolff/minify/v2/js"
+	"github.com/tdewolff/minify/v2/svg"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/ics"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/token"
+)
+
+// renderer turns loaded deals into files. It is built once per build and
+// shared by the workers: everything in it is read-only after newRenderer.
+type renderer struct {
+	cfg    *Config
+	secret []byte
+	today  deal.Date
+	beacon string // beacon URL written into pages; "" when none
+	csp    string
+	tpl    *template.Template
+	md     *markdown
+	min    *minify.M
+	assets assets
+	// shared holds the site-wide files: hashed assets, index, 404, robots.
+	shared map[string][]byte
+}
+
+// newMinifier registers the minifiers once; conservative HTML settings keep
+// document tags, end tags and quotes, so templates stay valid for any theme.
+func newMinifier() *minify.M {
+	m := minify.New()
+	m.Add("text/html", &html.Minifier{KeepDocumentTags: true, KeepEndTags: true, KeepQuotes: true, KeepDefaultAttrVals: true})
+	m.AddFunc("text/css", css.Minify)
+	m.AddFunc("image/svg+xml", svg.Minify)
+	m.AddFuncRegexp(regexp.MustCompile("^(application|text)/(x-)?(java|ecma)script$"), js.Minify)
+	return m
+}
+
+func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beacon string, extra []string) (*renderer, error) {
+	r := &renderer{cfg: cfg, secret: secret, today: today, beacon: beacon, md: newMarkdown(), min: newMinifier(), shared: map[string][]byte{}}
+	tpl, err := template.New("").Option("missingkey=error").ParseFS(theme, "layouts/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("theme templates: %w", err)
+	}
+	for _, name := range []string{"room.html", "page.html", "index.html"} {
+		if tpl.Lookup(name) == nil {
+			return nil, fmt.Errorf("theme: layouts/%s is missing", name)
+		}
+	}
+	r.tpl = tpl
+	r.csp = contentSecurityPolicy(beacon)
+	cssSrc, err := fs.ReadFile(theme, "assets/style.css")
+	if err != nil {
+		return nil, fmt.Errorf("theme: %w", err)
+	}
+	if r.assets.CSS, err = r.asset("style", ".css", "text/css", cssSrc); err != nil {
+		return nil, err
+	}
+	if beacon != "" {
+		jsSrc, err := fs.ReadFile(theme, "assets/room.js")
+		if err != nil {
+			return nil, fmt.Errorf("theme: a beacon URL is set but the room script is missing: %w", err)
+		}
+		if r.assets.JS, err = r.asset("room", ".js", "application/javascript", jsSrc); err != nil {
+			return nil, err
+		}
+	}
+	r.assets.Extra = extra
+	bare := bareView{CSP: r.csp, Assets: r.assets, Title: "Private", Heading: "Nothing to see here", Text: "Deal rooms are reached through personal links only."}
+	if r.shared["index.html"], err = r.page("index.html", bare); err != nil {
+		return nil, err
+	}
+	nf := bare
+	nf.Assets.CSS = ""
+	nf.Title, nf.Heading, nf.Text = "Not found", "Not found", "This link does not lead to a room. If it was sent to you, ask the sender for a fresh one."
+	if r.shared["404.html"], err = r.page("index.html", nf); err != nil {
+		return nil, err
+	}
+	r.shared["robots.txt"] = []byte("User-agent: *\nDisallow: /\n")
+	r.shared["_headers"] = []byte(headersFile(r.csp))
+	return r, nil
+}
+
+// asset minifies src and stores it under a content-hashed name.
+func (r *renderer) asset(name, ext, mediatype string, src []byte) (string, error) {
+	out, err := r.min.Bytes(mediatype, src)
+	if err != nil {
+		return "", fmt.Errorf("minifying %s%s: %w", name, ext, err)
+	}
+	sum := sha256.Sum256(out)
+	p := "assets/" + name + "." + hex.EncodeToString(sum[:5]) + ext
+	r.shared[p] = out
+	return p, nil
+}
+
+// contentSecurityPolicy allows the site's own files and, for connections,
+// only the beacon's origin.
+func contentSecurityPolicy(beacon string) string {
+	connect := "'none'"
+	if beacon != "" {
+		if strings.HasPrefix(beacon, "/") {
+			connect = "'self'"
+		} else if u, err := url.Parse(beacon); err == nil {
+			connect = u.Scheme + "://" + u.Host
+		}
+	}
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src " + connect + "; base-uri 'none'; form-action 'none'"
+}
+
+// headersFile is _headers for hosts that read it (Netlify, Cloudflare
+// Pages): the same policy as the pages' meta tags, plus what meta tags
+// cannot say.
+func headersFile(csp string) string {
+	return "/*\n  X-Robots-Tag: noindex, nofollow, noarchive\n  Referrer-Policy: no-referrer\n  X-Content-Type-Options: nosniff\n  Content-Security-Policy: " + csp + "; frame-ancestors 'none'\n  Cache-Control: no-store\n  X-Frame-Options: DENY\n/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+}
+
+// page executes a template and minifies the result.
+func (r *renderer) page(name string, data any) ([]byte, error) {
+	var b bytes.Buffer
+	if err := r.tpl.ExecuteTemplate(&b, name, data); err != nil {
+		return nil, fmt.Errorf("theme layouts/%s: %w", name, err)
+	}
+	var out bytes.Buffer
+	out.Grow(b.Len())
+	if err := r.min.Minify("text/html", &out, &b); err != nil {
+		return nil, fmt.Errorf("minifying %s: %w", name, err)
+	}
+	return out.Bytes(), nil
+}
+
+// emit receives the files of one deal.
+type emit func(rel string, data []byte) error
+
+// published is a collateral file's public path (slash path under public/).
+func (r *renderer) filePath(b *Bundle, c *deal.Collateral, data []byte) string {
+	sum := sha256.Sum256(data)
+	var who []string
+	for _, s := range b.Deal.Stakeholders {
+		if c.CanSee(s) {
+			who = append(who, fmt.Sprintf("%s:%d", s.ID, s.Rotate))
+		}
+	}
+	sort.Strings(who)
+	key := token.File(r.secret, b.Deal.ID, c.ID, hex.EncodeToString(sum[:]), strings.Join(who, ","))
+	return "f/" + key + "/" + c.ID + strings.ToLower(path.Ext(c.File))
+}
+
+// renderDeal writes every room of one deal and returns its manifest rooms.
+func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out emit) ([]manifest.Room, error) {
+	d := b.Deal
+	// Collateral: files are published once per deal; pages are rendered per
+	// room (their links depend on what the person may see).
+	files := map[string]string{} // collateral id -> public path of a file
+	pages := map[string][]byte{} // collateral id -> Markdown source
+	for i := range d.Collateral {
+		c := &d.Collateral[i]
+		data, err := read(c.File)
+		if err != nil {
+			return nil, err
+		}
+		if c.IsPage() {
+			pages[c.ID] = data
+			continue
+		}
+		p := r.filePath(b, c, data)
+		files[c.ID] = p
+		if err := out(p, data); err != nil {
+			return nil, err
+		}
+	}
+	dv := newDealView(d, r.today)
+	tl := newTimeline(d, r.today, dueOf, nil)
+	ppl := people(d)
+	memo := map[string][]byte{}
+	for i := range d.Stakeholders {
+		s := &d.Stakeholders[i]
+		tok := token.Room(r.secret, d.ID, s.ID, s.Rotate)
+		dir := "r/" + tok + "/"
+		var visible []*deal.Collateral
+		var sig strings.Builder
+		for j := range d.Collateral {
+			if d.Collateral[j].CanSee(*s) {
+				visible = append(visible, &d.Collateral[j])
+				sig.WriteString(d.Collateral[j].ID + ",")
+			}
+		}
+		markdownFor := func(key string, src []byte, depth int) (template.HTML, error) {
+			k := fmt.Sprintf("%s|%d|%s", key, depth, sig.String())
+			if h, ok := memo[k]; ok {
+				return template.HTML(h), nil
+			}
+			h, err := r.md.render(src, r.scope(visible, files, depth))
+			if err != nil {
+				return "", err
+			}
+			memo[k] = h
+			return template.HTML(h), nil
+		}
+		base := pageBase{CSP: r.csp, Assets: r.assets, Token: tok, Beacon: r.beacon, Deal: dv, Me: newPersonView(d, s)}
+		room := roomView{pageBase: base, TodayLabel: dateLabel(r.today), People: ppl, Criteria: d.Criteria, Timeline: tl}
+		room.Root = "../../"
+		room.PageTitle = d.Title
+		welcome, err := markdownFor("", d.Body, 0)
+		if err != nil {
+			return nil, fmt.Errorf("%s: welcome note: %w", d.File, err)
+		}
+		room.Welcome = welcome
+		room.Docs = r.docs(visible, files, 0)
+		r.plan(d, s, visible, files, &room)
+		icsFiles, err := r.calendars(d, s, &room)
+		if err != nil {
+			return nil, err
+		}
+		html, err := r.page("room.html", room)
+		if err != nil {
+			return nil, err
+		}
+		if err := out(dir+"index.html", html); err != nil {
+			return nil, err
+		}
+		for name, data := range icsFiles {
+			if err := out(dir+name, data); err != nil {
+				return nil, err
+			}
+		}
+		for _, c := range visible {
+			src, ok := pages[c.ID]
+			if !ok {
+				continue
+			}
+			pv := pageView{pageBase: base}
+			pv.Root = "../../../"
+			pv.PageTitle = c.Title + " · " + d.Title
+			pv.Page.ID, pv.Page.Title = c.ID, c.Title
+			if pv.Page.Body, err = markdownFor(c.ID, src, 1); err != nil {
+				return nil, fmt.Errorf("%s: %w", c.File, err)
+			}
+			html, err := r.page("page.html", pv)
+			if err != nil {
+				return nil, err
+			}
+			if err := out(dir+c.ID+"/index.html", html); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return RoomsOf(d, r.secret), nil
+}
+
+// scope says where each file this person may see is published, relative to
+// a page depth levels below the room.
+func (r *renderer) scope(visible []*deal.Collateral, files map[string]string, depth int) *linkScope {
+	s := &linkScope{visible: map[string]string{}}
+	up := strings.Repeat("../", depth)
+	for _, c := range visible {
+		if p, ok := files[c.ID]; ok {
+			s.visible[path.Clean(c.File)] = up + "../../" + p
+		} else {
+			s.visible[path.Clean(c.File)] = up + c.ID + "/"
+		}
+	}
+	return s
+}
+
+func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, depth int) []docView {
+	var out []docView
+	up := strings.Repeat("../", depth)
+	for _, c := range visible {
+		dv := docView{ID: c.ID, Title: c.Title}
+		if p, ok := files[c.ID]; ok {
+			dv.Href = up + "../../" + p
+			dv.Kind = strings.ToUpper(strings.TrimPrefix(path.Ext(c.File), ".")) + " file"
+		} else {
+			dv.Href, dv.Page, dv.Kind = up+c.ID+"/", true, "page"
+		}
+		out = append(out, dv)
+	}
+	return out
+}
+
+func dueOf(t *deal.Task) (deal.Date, bool) { return t.Due, !t.Due.IsZero() }
+
+// plan fills the plan by milestone and the person's next steps.
+func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Collateral, files map[string]string, room *roomView) {
+	titles := map[string]string{}
+	for _, t := range d.Tasks() {
+		titles[t.ID] = t.Title
+	}
+	canSee := map[string]docView{}
+	for _, dv := range r.docs(visible, files, 0) {
+		canSee[dv.ID] = dv
+	}
+	for i := range d.Milestones {
+		m := &d.Milestones[i]
+		mv := milestoneView{ID: m.ID, Title: m.Title, Due: m.Due.String(), DueLabel: dateLabel(m.Due), Evidence: m.Evidence}
+		if lead, ok := d.Stakeholder(m.Lead); ok {
+			mv.Lead, mv.LeadSide = lead.Name, string(lead.Side)
+		}
+		done := 0
+		for j := range m.Tasks {
+			t := &m.Tasks[j]
+			tv := taskView{ID: t.ID, Title: t.Title, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence, Mine: t.Owner == me.ID}
+			if o, ok := d.Stakeholder(t.Owner); ok {
+				tv.Owner, tv.Side = o.Name, string(o.Side)
+			}
+			due, _ := dueOf(t)
+			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
+			tv.Computed = t.Due.IsZero() && !due.IsZero()
+			if t.Status == deal.Done {
+				done++
+				room.Progress.Done++
+				if !t.Done.IsZero() {
+					tv.StatusLabel = "Done " + dateLabel(t.Done)
+				}
+			}
+			tv.DaysLate, tv.Class = lateness(t, due, r.today, r.cfg)
+			if tv.DaysLate > 0 {
+				tv.LateLabel = plural(tv.DaysLate, "day late", "days late")
+			}
+			for _, a := range t.After {
+				tv.After = append(tv.After, refView{ID: a, Title: titles[a]})
+			}
+			for _, c := range t.Collateral {
+				if dv, ok := canSee[c]; ok {
+					tv.Docs = append(tv.Docs, dv)
+				}
+			}
+			room.Progress.Total++
+			mv.Tasks = append(mv.Tasks, tv)
+			if tv.Mine && t.Status != deal.Done {
+				room.NextSteps = append(room.NextSteps, tv)
+			}
+		}
+		switch {
+		case len(m.Tasks) > 0 && done == len(m.Tasks):
+			mv.StatusLabel, mv.Class = "Done", "done"
+		case done == 0:
+			mv.StatusLabel = "Not started"
+		default:
+			mv.StatusLabel = fmt.Sprintf("%d of %d done", done, len(m.Tasks))
+		}
+		room.Milestones = append(room.Milestones, mv)
+	}
+	if room.Progress.Total > 0 {
+		room.Progress.Tenth = room.Progress.Done * 10 / room.Progress.Total
+	}
+	sortSteps(room.NextSteps)
+}
+
+// calendars builds the room's .ics files: the weekly review and the
+// person's open due dates. DTSTAMP is "today" so builds are reproducible.
+func (r *renderer) calendars(d *deal.Deal, s *deal.Stakeholder, room *roomView) (map[string][]byte, error) {
+	out := map[string][]byte{}
+	stamp := r.today.Time()
+	uid := func(parts ...string) string {
+		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+		return hex.EncodeToString(sum[:12]) + "@maproom"
+	}
+	if d.Review.HasDay && d.Outcome == deal.Open {
+		var hh, mm int
+		fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
+		day := r.today
+		for day.Weekday() != d.Review.Day {
+			day = day.AddDays(1)
+		}
+		t := day.Time()
+		start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, r.cfg.Location)
+		out["review.ics"] = ics.Calendar("MAP review: "+d.Title, stamp, []ics.Event{{
+			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length, Weekly: true,
+			Description: "Weekly review of the mutual action plan: 5 minutes status, 5 blockers, 5 next week.",
+		}})
+		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), ICS: "review.ics"}
+	}
+	var due []ics.Event
+	for _, t := range d.Tasks() {
+		if t.Owner != s.ID || t.Status == deal.Done {
+			continue
+		}
+		when, ok := dueOf(t)
+		if !ok {
+			continue
+		}
+		due = append(due, ics.Event{UID: uid(d.ID, s.ID, t.ID), Summary: "Due: " + t.Title, AllDay: true, Day: when.Time(),
+			Description: "Done when: " + t.Evidence + "\n" + d.Title})
+	}
+	if len(due) > 0 {
+		out["due.ics"] = ics.Calendar("My steps: "+d.Title, stamp, due)
+		room.DueICS = "due.ics"
+	}
+	return out, nil
+}

@@ -1,0 +1,199 @@
+package generator
+
+import (
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// The view types are what templates see. They hold display strings and
+// relative hrefs only: no OS paths, no deal value, nothing the room's person
+// may not see.
+
+type assets struct {
+	CSS   string   // relative to the site root
+	JS    string   // the room script; "" when no beacon is configured
+	Extra []string // absolute script paths added in serve mode only
+}
+
+type pageBase struct {
+	PageTitle string
+	CSP       string
+	Root      string // relative path from the page to the site root
+	Assets    assets
+	Token     string
+	Beacon    string
+	Deal      dealView
+	Me        personView
+}
+
+type dealView struct {
+	Title, Buyer, Seller, Goal string
+	Close, CloseLabel          string
+	GoLive, GoLiveLabel        string
+	DaysLabel                  string
+	Outcome, OutcomeLabel      string
+}
+
+type personView struct {
+	ID, Name, Title, Side, Org, Role string
+	Seller                           bool
+}
+
+type roomView struct {
+	pageBase
+	TodayLabel string
+	Progress   progress
+	Welcome    template.HTML
+	NextSteps  []taskView
+	DueICS     string
+	Milestones []milestoneView
+	Timeline   *timelineView
+	People     []personView
+	Criteria   []string
+	Docs       []docView
+	Review     *reviewView
+}
+
+type progress struct{ Done, Total, Tenth int }
+
+type milestoneView struct {
+	ID, Title, Due, DueLabel, Lead, LeadSide, Evidence string
+	StatusLabel, Class                                 string
+	Tasks                                              []taskView
+}
+
+type taskView struct {
+	ID, Title, Owner, Side string
+	Due, DueLabel          string
+	Computed               bool
+	Status, StatusLabel    string
+	LateLabel, Class       string
+	Evidence               string
+	Mine                   bool
+	After                  []refView
+	Docs                   []docView
+	DaysLate               int
+}
+
+type refView struct{ ID, Title string }
+
+type docView struct {
+	ID, Title, Href, Kind string
+	Page                  bool
+}
+
+type reviewView struct {
+	Day, Time, TZ string
+	Minutes       int
+	ICS           string
+}
+
+type pageView struct {
+	pageBase
+	Page struct {
+		ID, Title string
+		Body      template.HTML
+	}
+}
+
+type bareView struct {
+	Title, Heading, Text, CSP, Root string
+	Assets                          assets
+}
+
+func dateLabel(d deal.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format("2 Jan 2006")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+func roleLabel(r deal.Role) string { return strings.ReplaceAll(string(r), "-", " ") }
+
+var statusLabels = map[deal.Status]string{deal.Todo: "To do", deal.InProgress: "In progress", deal.Done: "Done", deal.Blocked: "Blocked"}
+
+// lateness returns the days late of a task on today and its severity class
+// ("alert", "flag", "late" or "").
+func lateness(t *deal.Task, due deal.Date, today deal.Date, cfg *Config) (int, string) {
+	if t.Status == deal.Done || due.IsZero() || !due.Before(today) {
+		return 0, ""
+	}
+	n := due.DaysUntil(today)
+	switch {
+	case n >= cfg.Overdue.AlertDays:
+		return n, "alert"
+	case n >= cfg.Overdue.FlagDays:
+		return n, "flag"
+	}
+	return n, "late"
+}
+
+func newDealView(d *deal.Deal, today deal.Date) dealView {
+	v := dealView{Title: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: d.Goal,
+		Close: d.Close.String(), CloseLabel: dateLabel(d.Close), GoLive: d.GoLive.String(), GoLiveLabel: dateLabel(d.GoLive),
+		Outcome: string(d.Outcome)}
+	switch d.Outcome {
+	case deal.Won:
+		v.OutcomeLabel = "Signed"
+	case deal.Lost:
+		v.OutcomeLabel = "Closed without signature"
+	}
+	n := today.DaysUntil(d.Close)
+	switch {
+	case n > 0:
+		v.DaysLabel = plural(n, "day", "days")
+	case n == 0:
+		v.DaysLabel = "Today"
+	default:
+		v.DaysLabel = plural(-n, "day", "days") + " past the date"
+	}
+	return v
+}
+
+func newPersonView(d *deal.Deal, s *deal.Stakeholder) personView {
+	org := d.Buyer
+	if s.Side == deal.Seller {
+		org = d.Seller
+	}
+	return personView{ID: s.ID, Name: s.Name, Title: s.Title, Side: string(s.Side), Org: org, Role: roleLabel(s.Role), Seller: s.Side == deal.Seller}
+}
+
+// people lists buyer stakeholders then seller ones, each in plan order.
+func people(d *deal.Deal) []personView {
+	var out []personView
+	for _, side := range []deal.Side{deal.Buyer, deal.Seller} {
+		for i := range d.Stakeholders {
+			if d.Stakeholders[i].Side == side {
+				out = append(out, newPersonView(d, &d.Stakeholders[i]))
+			}
+		}
+	}
+	return out
+}
+
+// sortSteps orders a person's next steps: most late first, then by due date.
+func sortSteps(ts []taskView) {
+	sort.SliceStable(ts, func(i, j int) bool {
+		if ts[i].Due != ts[j].Due {
+			if ts[i].Due == "" {
+				return false
+			}
+			if ts[j].Due == "" {
+				return true
+			}
+			return ts[i].Due < ts[j].Due
+		}
+		return false
+	})
+}

@@ -1,0 +1,238 @@
+// Package deal holds the domain types of maproom: a deal and its mutual
+// action plan (milestones, tasks), its stakeholders and its collateral.
+//
+// The types carry no behaviour that needs I/O. They are produced by the
+// generator's loader (which validates them) and read by the renderer, the
+// scheduler and the analytics reports. A Deal returned by the loader without
+// error satisfies every rule of design.md's "Checking a plan" errors; values
+// built by hand are not checked.
+package deal
+
+import (
+	"time"
+)
+
+// Side is the side of the table a stakeholder sits on.
+type Side string
+
+// The two sides.
+const (
+	Buyer  Side = "buyer"
+	Seller Side = "seller"
+)
+
+// Role is a stakeholder's part in the decision.
+type Role string
+
+// BuyerRoles and SellerRoles list the roles valid on each side; RoleOther is
+// valid on either.
+var (
+	BuyerRoles = []Role{"economic-buyer", "champion", "technical-evaluator", "security", "legal",
+		"procurement", "end-user", "executive-sponsor", "approver"}
+	SellerRoles = []Role{"account-executive", "solutions-engineer", "sales-manager", "customer-success"}
+)
+
+// RoleOther is valid on either side.
+const RoleOther Role = "other"
+
+// Status is a task's state.
+type Status string
+
+// Task states.
+const (
+	Todo       Status = "todo"
+	InProgress Status = "in-progress"
+	Done       Status = "done"
+	Blocked    Status = "blocked"
+)
+
+// Statuses lists the valid task states in display order.
+var Statuses = []Status{Todo, InProgress, Done, Blocked}
+
+// Outcome is how a deal ended, or open while it runs.
+type Outcome string
+
+// Deal outcomes.
+const (
+	Open Outcome = "open"
+	Won  Outcome = "won"
+	Lost Outcome = "lost"
+)
+
+// Date is a calendar day in the site's timezone, stored as midnight UTC so
+// that day arithmetic is exact. The zero Date means "not set".
+type Date struct{ t time.Time }
+
+// NewDate returns the Date for year, month and day.
+func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0, 0, 0, 0, time.UTC)} }
+
+// DateOf returns the calendar day of t in t's own location.
+func DateOf(t time.Time) Date { y, m, d := t.Date(); return NewDate(y, m, d) }
+
+// ParseDate parses YYYY-MM-DD.
+func ParseDate(s string) (Date, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return Date{}, err
+	}
+	return Date{t}, nil
+}
+
+// IsZero reports whether d is unset.
+func (d Date) IsZero() bool { return d.t.IsZero() }
+
+// Time returns d as midnight UTC.
+func (d Date) Time() time.Time { return d.t }
+
+// String formats d as YYYY-MM-DD, or "" when unset.
+func (d Date) String() string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.t.Format(time.DateOnly)
+}
+
+// AddDays returns d moved by n calendar days.
+func (d Date) AddDays(n int) Date { return Date{d.t.AddDate(0, 0, n)} }
+
+// DaysUntil returns the number of calendar days from d to e (negative when e
+// is before d).
+func (d Date) DaysUntil(e Date) int { return int(e.t.Sub(d.t).Hours() / 24) }
+
+// Before reports whether d is strictly before e.
+func (d Date) Before(e Date) bool { return d.t.Before(e.t) }
+
+// After reports whether d is strictly after e.
+func (d Date) After(e Date) bool { return d.t.After(e.t) }
+
+// Weekday returns d's day of the week.
+func (d Date) Weekday() time.Weekday { return d.t.Weekday() }
+
+// Deal is one deal: its plan, people and collateral. ID is the bundle's
+// folder name; File is the index.md path relative to the site root, used in
+// messages.
+type Deal struct {
+	ID           string
+	File         string
+	Title        string
+	Buyer        string
+	Seller       string
+	Goal         string
+	Close        Date
+	GoLive       Date
+	Outcome      Outcome
+	Value        int64 // never rendered into a buyer's page
+	Review       Review
+	Stakeholders []Stakeholder
+	Milestones   []Milestone
+	Criteria     []string
+	Collateral   []Collateral
+	Body         []byte // the welcome note, Markdown
+}
+
+// Review is the weekly MAP review meeting. Zero Day means none is set.
+type Review struct {
+	Day    time.Weekday
+	HasDay bool
+	Time   string // HH:MM, site timezone
+	Length time.Duration
+}
+
+// Stakeholder is a person in the decision. Rotate is the link rotation
+// counter: bumping it invalidates that person's link only.
+type Stakeholder struct {
+	ID        string
+	Name      string
+	Title     string
+	Side      Side
+	Role      Role
+	Influence string
+	Email     string
+	Rotate    int
+	Line      int
+}
+
+// Milestone is a decision point. It has exactly one lead.
+type Milestone struct {
+	ID       string
+	Title    string
+	Due      Date
+	Lead     string
+	Evidence string
+	Tasks    []Task
+	Line     int
+}
+
+// Task is one row of the plan with exactly one owner. Duration is in
+// business days (0 when not given). After lists task ids it depends on.
+type Task struct {
+	ID         string
+	Title      string
+	Owner      string
+	Due        Date
+	Status     Status
+	Done       Date
+	After      []string
+	Evidence   string
+	Collateral []string
+	Duration   int
+	Milestone  string // id of the milestone holding the task
+	Line       int
+}
+
+// Collateral is a document of the deal. File is relative to the bundle.
+// Audience lists stakeholder ids and "role:<role>" entries; empty means every
+// buyer stakeholder.
+type Collateral struct {
+	ID       string
+	Title    string
+	File     string
+	Audience []string
+	Line     int
+}
+
+// IsPage reports whether the collateral renders as a page (a .md file)
+// rather than being published as is.
+func (c Collateral) IsPage() bool {
+	n := len(c.File)
+	return n > 3 && c.File[n-3:] == ".md"
+}
+
+// Stakeholder returns the stakeholder with id, if any.
+func (d *Deal) Stakeholder(id string) (*Stakeholder, bool) {
+	for i := range d.Stakeholders {
+		if d.Stakeholders[i].ID == id {
+			return &d.Stakeholders[i], true
+		}
+	}
+	return nil, false
+}
+
+// Tasks returns every task of the plan in plan order.
+func (d *Deal) Tasks() []*Task {
+	var ts []*Task
+	for i := range d.Milestones {
+		for j := range d.Milestones[i].Tasks {
+			ts = append(ts, &d.Milestones[i].Tasks[j])
+		}
+	}
+	return ts
+}
+
+// CanSee reports whether stakeholder s is in collateral c's audience. Seller
+// stakeholders see every collateral (their room previews what buyers see);
+// an empty audience means every buyer stakeholder.
+func (c Collateral) CanSee(s Stakeholder) bool {
+	if s.Side == Seller {
+		return true
+	}
+	if len(c.Audience) == 0 {
+		return true
+	}
+	for _, a := range c.Audience {
+		if a == s.ID || a == "role:"+string(s.Role) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,114 @@
+// Package manifest reads and writes the private room manifest,
+// .maproom/rooms.json: the one file the generator writes for the beacon and
+// the reports. It maps SHA-256(token) to deal, stakeholder and page ids and
+// never holds a token itself, so a leaked manifest gives no room away.
+//
+// The manifest lives outside public/ and must never be published.
+package manifest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+)
+
+// Version is the manifest schema version written by this build.
+const Version = 1
+
+// DefaultPath is the manifest's path relative to the site root.
+const DefaultPath = ".maproom/rooms.json"
+
+// Manifest lists every room key the beacon should accept.
+type Manifest struct {
+	Version int    `json:"version"`
+	Rooms   []Room `json:"rooms"`
+}
+
+// Room is one stakeholder's room at one rotation. Key is the hex SHA-256 of
+// the token. Retired is true for a rotated-away token: the beacon keeps its
+// events marked as such. Pages lists the page ids of the room: "room" for the
+// room itself and the collateral ids this person may see.
+type Room struct {
+	Key         string   `json:"key"`
+	Deal        string   `json:"deal"`
+	Stakeholder string   `json:"stakeholder"`
+	Side        string   `json:"side"`
+	Role        string   `json:"role"`
+	Rotation    int      `json:"rotation"`
+	Retired     bool     `json:"retired,omitempty"`
+	Pages       []string `json:"pages"`
+}
+
+// PageRoom is the page id of a room's own page.
+const PageRoom = "room"
+
+// Index returns the rooms by key.
+func (m *Manifest) Index() map[string]*Room {
+	idx := make(map[string]*Room, len(m.Rooms))
+	for i := range m.Rooms {
+		idx[m.Rooms[i].Key] = &m.Rooms[i]
+	}
+	return idx
+}
+
+// Read loads a manifest file.
+func Read(path string) (*Manifest, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read manifest: %w (run maproom build first)", err)
+	}
+	var m Manifest
+	if err := json.Unmarshal(b, &m); err != nil {
+		return nil, fmt.Errorf("%s: not a room manifest: %w", path, err)
+	}
+	if m.Version != Version {
+		return nil, fmt.Errorf("%s: manifest version %d, this maproom reads %d: rebuild the site", path, m.Version, Version)
+	}
+	return &m, nil
+}
+
+// Marshal encodes m deterministically (rooms sorted by deal, stakeholder,
+// rotation).
+func Marshal(m *Manifest) ([]byte, error) {
+	sort.Slice(m.Rooms, func(i, j int) bool {
+		a, b := m.Rooms[i], m.Rooms[j]
+		if a.Deal != b.Deal {
+			return a.Deal < b.Deal
+		}
+		if a.Stakeholder != b.Stakeholder {
+			return a.Stakeholder < b.Stakeholder
+		}
+		return a.Rotation < b.Rotation
+	})
+	b, err := json.MarshalIndent(m, "", " ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// Write stores m at path atomically (write aside, then rename) with mode 0600.
+func Write(path string, m *Manifest) error {
+	b, err := Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), ".rooms-*.json")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
