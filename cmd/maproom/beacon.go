@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/internal/manifest"
+)
+
+const beaconUsage = `Usage: maproom beacon [flags]
+
+Run the beacon: the small HTTP server that records what each stakeholder
+opens in their room. Room pages POST events to /note; GET /healthz reports
+counters. Each event is written to the event log (JSON lines, one file per
+day per instance) before it is acknowledged.
+
+The manifest is reloaded when it changes and on SIGHUP; SIGTERM or Ctrl-C
+drains requests in flight and closes the log.
+
+Every flag can also be set with the environment variable named after it.
+
+Flags:
+`
+
+// cmdBeacon runs the beacon server until ctx ends.
+func cmdBeacon(ctx context.Context, e *env, args []string) error {
+	fs := flag.NewFlagSet("beacon", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	def := func(name, fallback string) string {
+		if v := e.getenv(name); v != "" {
+			return v
+		}
+		return fallback
+	}
+	host, _ := os.Hostname()
+	addr := fs.String("addr", def("MAPROOM_ADDR", "127.0.0.1:8787"), "listen `address` (MAPROOM_ADDR)")
+	manifestPath := fs.String("manifest", def("MAPROOM_MANIFEST", manifest.DefaultPath), "the private room manifest `file` written by maproom build (MAPROOM_MANIFEST)")
+	logDir := fs.String("log-dir", def("MAPROOM_LOG_DIR", ".maproom/events"), "`folder` of the event log (MAPROOM_LOG_DIR)")
+	syncMode := fs.String("sync", def("MAPROOM_SYNC", "always"), "`when` to fsync before acknowledging: always or none (MAPROOM_SYNC)")
+	origins := fs.String("origin", def("MAPROOM_ORIGIN", ""), "comma-separated `origins` the rooms are served from, e.g. https://rooms.example.com; empty allows any (MAPROOM_ORIGIN)")
+	proxies := fs.String("trusted-proxy", def("MAPROOM_TRUSTED_PROXY", ""), "comma-separated `CIDRs` of proxies whose X-Forwarded-For is trusted (MAPROOM_TRUSTED_PROXY)")
+	instance := fs.String("instance", def("MAPROOM_INSTANCE", host), "`name` of this beacon in log file names and events (MAPROOM_INSTANCE)")
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), beaconUsage)
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: beacon takes no arguments, got %q", errUsage, fs.Args())
+	}
+	sm, err := analytics.ParseSyncMode(*syncMode)
+	if err != nil {
+		return fmt.Errorf("%w: --sync: %v", errUsage, err)
+	}
+	trusted, err := analytics.ParsePrefixes(*proxies)
+	if err != nil {
+		return fmt.Errorf("%w: --trusted-proxy: %v", errUsage, err)
+	}
+	var allowed []string
+	for _, o := range strings.Split(*origins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			if o != "*" && !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
+				return fmt.Errorf("%w: --origin %q: give a scheme and host, like https://rooms.example.com", errUsage, o)
+			}
+			allowed = append(allowed, o)
+		}
+	}
+	if *instance == "" {
+		return fmt.Errorf("%w: --instance: no host name to default to; name this beacon", errUsage)
+	}
+
+	m, err := manifest.Read(*manifestPath)
+	if err != nil {
+		return err
+	}
+	log, err := analytics.OpenLog(*logDir, analytics.LogOptions{Instance: *instance, Sync: sm, Logger: e.log})
+	if err != nil {
+		return err
+	}
+	h := analytics.NewHandler(analytics.HandlerConfig{
+		Manifest:       m,
+		Store:          log,
+		Now:            e.now,
+		Logger:         e.log,
+		AllowedOrigins: allowed,
+		TrustedProxies: trusted,
+		Instance:       *instance,
+	})
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Close()
+		return fmt.Errorf("beacon: %w (is another beacon running? pick another --addr)", err)
+	}
+	if len(allowed) == 0 {
+		e.log.Warn("no --origin given: requests from any origin are accepted")
+	}
+	e.log.Info("beacon listening", "addr", ln.Addr().String(), "manifest", *manifestPath,
+		"rooms", len(m.Rooms), "log", *logDir, "sync", sm.String(), "instance", *instance)
+
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	poke := make(chan struct{}, 1)
+	wctx, stopWatch := context.WithCancel(ctx)
+	defer stopWatch()
+	go func() {
+		for {
+			select {
+			case <-wctx.Done():
+				return
+			case <-hup:
+				select {
+				case poke <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	go analytics.WatchManifest(wctx, *manifestPath, 2*time.Second, poke, h, e.log)
+
+	serr := analytics.Serve(ctx, ln, h, e.log)
+	stopWatch()
+	cerr := log.Close()
+	st := log.Stats()
+	e.log.Info("beacon stopped", "events", st.Events, "commits", st.Commits)
+	if err := errors.Join(serr, cerr); err != nil {
+		return fmt.Errorf("beacon: %w", err)
+	}
+	return nil
+}
