@@ -46,7 +46,7 @@ type Options struct {
 	// Scripts are extra script paths added to every page (serve mode's live
 	// reload); they are part of the fingerprint.
 	Scripts []string
-	Workers int // default GOMAXPROCS
+	Workers int // deals rendered in parallel; default GOMAXPROCS
 	Log     *slog.Logger
 }
 
@@ -123,8 +123,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 		return res, err
 	}
 	siteFP := fingerprint(Version, fmt.Sprintf("%+v", *cfg), beacon, strings.Join(opts.Scripts, ","), hashBytes(opts.Secret), themeHash(theme))
-	statePath := filepath.Join(opts.StateDir, "build.json")
-	out, err := newOutput(opts.Out, readState(statePath))
+	out, err := newOutput(opts.Out, filepath.Join(opts.StateDir, "build.json"))
 	if err != nil {
 		return res, err
 	}
@@ -190,7 +189,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	for _, rs := range rooms {
 		m.Rooms = append(m.Rooms, rs...)
 	}
-	st, err := out.commit(statePath)
+	st, err := out.commit()
 	if err != nil {
 		return res, err
 	}

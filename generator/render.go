@@ -186,9 +186,18 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		}
 	}
 	dv := newDealView(d, r.today)
-	tl := newTimeline(d, r.today, dueOf, nil)
-	ppl := people(d)
+	all := r.milestones(d, nil, nil)
+	dealParts, err := r.fragment("deal-parts", dealPartsView{Timeline: newTimeline(d, r.today, dueOf, nil), Milestones: all, People: people(d), Criteria: d.Criteria})
+	if err != nil {
+		return nil, err
+	}
+	prog := progressOf(all)
 	memo := map[string][]byte{}
+	type planPart struct {
+		ms   []milestoneView
+		html template.HTML
+	}
+	plans := map[string]planPart{}
 	for i := range d.Stakeholders {
 		s := &d.Stakeholders[i]
 		tok := token.Room(r.secret, d.ID, s.ID, s.Rotate)
@@ -213,8 +222,16 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 			memo[k] = h
 			return template.HTML(h), nil
 		}
+		plan, ok := plans[sig.String()]
+		if !ok {
+			plan.ms = r.milestones(d, visible, files)
+			if plan.html, err = r.fragment("plan", plan.ms); err != nil {
+				return nil, err
+			}
+			plans[sig.String()] = plan
+		}
 		base := pageBase{CSP: r.csp, Assets: r.assets, Token: tok, Beacon: r.beacon, Deal: dv, Me: newPersonView(d, s)}
-		room := roomView{pageBase: base, TodayLabel: dateLabel(r.today), People: ppl, Criteria: d.Criteria, Timeline: tl}
+		room := roomView{pageBase: base, TodayLabel: dateLabel(r.today), Progress: prog, Plan: plan.html, DealParts: dealParts}
 		room.Root = "../../"
 		room.PageTitle = d.Title
 		welcome, err := markdownFor("", d.Body, 0)
@@ -223,11 +240,8 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		}
 		room.Welcome = welcome
 		room.Docs = r.docs(visible, files, 0)
-		r.plan(d, s, visible, files, &room)
-		icsFiles, err := r.calendars(d, s, &room)
-		if err != nil {
-			return nil, err
-		}
+		room.NextSteps = nextSteps(plan.ms, s.ID)
+		cal := r.calendar(d, s, &room)
 		html, err := r.page("room.html", room)
 		if err != nil {
 			return nil, err
@@ -235,8 +249,8 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		if err := out(dir+"index.html", html); err != nil {
 			return nil, err
 		}
-		for name, data := range icsFiles {
-			if err := out(dir+name, data); err != nil {
+		if cal != nil {
+			if err := out(dir+"calendar.ics", cal); err != nil {
 				return nil, err
 			}
 		}
@@ -297,8 +311,9 @@ func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, dep
 
 func dueOf(t *deal.Task) (deal.Date, bool) { return t.Due, !t.Due.IsZero() }
 
-// plan fills the plan by milestone and the person's next steps.
-func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Collateral, files map[string]string, room *roomView) {
+// milestones builds the plan by milestone as seen by someone who may see
+// the visible documents (nil: none are linked).
+func (r *renderer) milestones(d *deal.Deal, visible []*deal.Collateral, files map[string]string) []milestoneView {
 	titles := map[string]string{}
 	for _, t := range d.Tasks() {
 		titles[t.ID] = t.Title
@@ -307,6 +322,7 @@ func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Coll
 	for _, dv := range r.docs(visible, files, 0) {
 		canSee[dv.ID] = dv
 	}
+	var out []milestoneView
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
 		mv := milestoneView{ID: m.ID, Title: m.Title, Due: m.Due.String(), DueLabel: dateLabel(m.Due), Evidence: m.Evidence}
@@ -316,7 +332,7 @@ func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Coll
 		done := 0
 		for j := range m.Tasks {
 			t := &m.Tasks[j]
-			tv := taskView{ID: t.ID, Title: t.Title, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence, Mine: t.Owner == me.ID}
+			tv := taskView{ID: t.ID, Title: t.Title, OwnerID: t.Owner, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence}
 			if o, ok := d.Stakeholder(t.Owner); ok {
 				tv.Owner, tv.Side = o.Name, string(o.Side)
 			}
@@ -325,7 +341,6 @@ func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Coll
 			tv.Computed = t.Due.IsZero() && !due.IsZero()
 			if t.Status == deal.Done {
 				done++
-				room.Progress.Done++
 				if !t.Done.IsZero() {
 					tv.StatusLabel = "Done " + dateLabel(t.Done)
 				}
@@ -342,11 +357,7 @@ func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Coll
 					tv.Docs = append(tv.Docs, dv)
 				}
 			}
-			room.Progress.Total++
 			mv.Tasks = append(mv.Tasks, tv)
-			if tv.Mine && t.Status != deal.Done {
-				room.NextSteps = append(room.NextSteps, tv)
-			}
 		}
 		switch {
 		case len(m.Tasks) > 0 && done == len(m.Tasks):
@@ -356,18 +367,56 @@ func (r *renderer) plan(d *deal.Deal, me *deal.Stakeholder, visible []*deal.Coll
 		default:
 			mv.StatusLabel = fmt.Sprintf("%d of %d done", done, len(m.Tasks))
 		}
-		room.Milestones = append(room.Milestones, mv)
+		out = append(out, mv)
 	}
-	if room.Progress.Total > 0 {
-		room.Progress.Tenth = room.Progress.Done * 10 / room.Progress.Total
-	}
-	sortSteps(room.NextSteps)
+	return out
 }
 
-// calendars builds the room's .ics files: the weekly review and the
-// person's open due dates. DTSTAMP is "today" so builds are reproducible.
-func (r *renderer) calendars(d *deal.Deal, s *deal.Stakeholder, room *roomView) (map[string][]byte, error) {
-	out := map[string][]byte{}
+// progressOf counts done and all tasks.
+func progressOf(ms []milestoneView) progress {
+	var p progress
+	for _, m := range ms {
+		for _, t := range m.Tasks {
+			p.Total++
+			if t.Status == string(deal.Done) {
+				p.Done++
+			}
+		}
+	}
+	if p.Total > 0 {
+		p.Tenth = p.Done * 10 / p.Total
+	}
+	return p
+}
+
+// nextSteps lists the open tasks owned by id, the most urgent first.
+func nextSteps(ms []milestoneView, id string) []taskView {
+	var out []taskView
+	for _, m := range ms {
+		for _, t := range m.Tasks {
+			if t.OwnerID == id && t.Status != string(deal.Done) {
+				out = append(out, t)
+			}
+		}
+	}
+	sortSteps(out)
+	return out
+}
+
+// fragment executes a named part of the theme once, for many pages.
+func (r *renderer) fragment(name string, data any) (template.HTML, error) {
+	var b bytes.Buffer
+	if err := r.tpl.ExecuteTemplate(&b, name, data); err != nil {
+		return "", fmt.Errorf("theme template %q: %w", name, err)
+	}
+	return template.HTML(b.String()), nil
+}
+
+// calendar builds the room's calendar.ics: the weekly review (while the
+// deal is open) and the person's open due dates; nil when it has neither.
+// DTSTAMP is "today" so builds are reproducible.
+func (r *renderer) calendar(d *deal.Deal, s *deal.Stakeholder, room *roomView) []byte {
+	var events []ics.Event
 	stamp := r.today.Time()
 	uid := func(parts ...string) string {
 		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
@@ -382,13 +431,13 @@ func (r *renderer) calendars(d *deal.Deal, s *deal.Stakeholder, room *roomView) 
 		}
 		t := day.Time()
 		start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, r.cfg.Location)
-		out["review.ics"] = ics.Calendar("MAP review: "+d.Title, stamp, []ics.Event{{
+		events = append(events, ics.Event{
 			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length, Weekly: true,
 			Description: "Weekly review of the mutual action plan: 5 minutes status, 5 blockers, 5 next week.",
-		}})
-		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), ICS: "review.ics"}
+		})
+		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), ICS: "calendar.ics"}
 	}
-	var due []ics.Event
+	due := 0
 	for _, t := range d.Tasks() {
 		if t.Owner != s.ID || t.Status == deal.Done {
 			continue
@@ -397,12 +446,15 @@ func (r *renderer) calendars(d *deal.Deal, s *deal.Stakeholder, room *roomView) 
 		if !ok {
 			continue
 		}
-		due = append(due, ics.Event{UID: uid(d.ID, s.ID, t.ID), Summary: "Due: " + t.Title, AllDay: true, Day: when.Time(),
+		due++
+		events = append(events, ics.Event{UID: uid(d.ID, s.ID, t.ID), Summary: "Due: " + t.Title, AllDay: true, Day: when.Time(),
 			Description: "Done when: " + t.Evidence + "\n" + d.Title})
 	}
-	if len(due) > 0 {
-		out["due.ics"] = ics.Calendar("My steps: "+d.Title, stamp, due)
-		room.DueICS = "due.ics"
+	if due > 0 {
+		room.DueICS = "calendar.ics"
 	}
-	return out, nil
+	if len(events) == 0 {
+		return nil
+	}
+	return ics.Calendar(d.Title, stamp, events)
 }

@@ -50,12 +50,18 @@ type roomView struct {
 	Welcome    template.HTML
 	NextSteps  []taskView
 	DueICS     string
-	Milestones []milestoneView
-	Timeline   *timelineView
-	People     []personView
-	Criteria   []string
+	Plan       template.HTML // the "plan" part, shared by rooms that see the same documents
+	DealParts  template.HTML // the "deal-parts" part, shared by every room of the deal
 	Docs       []docView
 	Review     *reviewView
+}
+
+// dealPartsView is the data of the "deal-parts" template.
+type dealPartsView struct {
+	Timeline   *timelineView
+	Milestones []milestoneView
+	People     []personView
+	Criteria   []string
 }
 
 type progress struct{ Done, Total, Tenth int }
@@ -68,12 +74,12 @@ type milestoneView struct {
 
 type taskView struct {
 	ID, Title, Owner, Side string
+	OwnerID                string
 	Due, DueLabel          string
 	Computed               bool
 	Status, StatusLabel    string
 	LateLabel, Class       string
 	Evidence               string
-	Mine                   bool
 	After                  []refView
 	Docs                   []docView
 	DaysLate               int

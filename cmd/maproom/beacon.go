@@ -136,7 +136,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	stopWatch()
 	cerr := log.Close()
 	st := log.Stats()
-	e.log.Info("beacon stopped", "events", st.Events, "commits", st.Commits)
+	e.log.Info("beacon stopped", "events", st.Events, "syncs", st.Syncs)
 	if err := errors.Join(serr, cerr); err != nil {
 		return fmt.Errorf("beacon: %w", err)
 	}

@@ -1,0 +1,76 @@
+package generator
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/synth"
+)
+
+var benchDeals = flag.Int("bench.deals", 1000, "deals in the synthetic site of BenchmarkBuild (x8 stakeholders x3 pages)")
+
+// benchSite writes the synthetic site once per process.
+func benchSite(b *testing.B) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "maproom-bench-site", "deals-"+itoa(*benchDeals))
+	if _, err := os.Stat(filepath.Join(dir, "content")); err == nil {
+		return dir
+	}
+	os.RemoveAll(dir)
+	if err := synth.Write(dir, synth.Options{Deals: *benchDeals, Stakeholders: 8, Pages: 3, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+func itoa(n int) string { return string(rune('0'+n/1000%10)) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+
+func benchOptions(root, out string) Options {
+	return Options{Root: root, Out: out, StateDir: filepath.Join(out, "..", "state"), Secret: []byte("bench-secret-0123456789abcdef0123"), Today: deal.NewDate(2027, 1, 15)}
+}
+
+// BenchmarkBuild measures a full build of the synthetic site (1,000 deals x
+// 8 stakeholders x 3 collateral pages by default) into an empty folder, and
+// reports pages per second.
+//
+//	go test ./generator -run '^$' -bench 'Build' -benchtime 3x -count 5
+func BenchmarkBuild(b *testing.B) {
+	root := benchSite(b)
+	pages := 0
+	for b.Loop() {
+		b.StopTimer()
+		work := b.TempDir()
+		b.StartTimer()
+		res, err := Build(context.Background(), benchOptions(root, filepath.Join(work, "public")))
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = res.Stats.Pages
+	}
+	b.ReportMetric(float64(pages)*float64(b.N)/b.Elapsed().Seconds(), "pages/s")
+	b.ReportMetric(float64(pages), "pages")
+}
+
+// BenchmarkRebuildNoChange measures a rebuild in which nothing changed: it
+// must rewrite no file.
+func BenchmarkRebuildNoChange(b *testing.B) {
+	root := benchSite(b)
+	work := b.TempDir()
+	opts := benchOptions(root, filepath.Join(work, "public"))
+	if _, err := Build(context.Background(), opts); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := Build(context.Background(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Stats.Written != 0 {
+			b.Fatalf("a no-change rebuild wrote %d files", res.Stats.Written)
+		}
+	}
+}
