@@ -27,7 +27,9 @@ func benchSite(b *testing.B) string {
 	return dir
 }
 
-func itoa(n int) string { return string(rune('0'+n/1000%10)) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10)) }
+func itoa(n int) string {
+	return string(rune('0'+n/1000%10)) + string(rune('0'+n/100%10)) + string(rune('0'+n/10%10)) + string(rune('0'+n%10))
+}
 
 func benchOptions(root, out string) Options {
 	return Options{Root: root, Out: out, StateDir: filepath.Join(out, "..", "state"), Secret: []byte("bench-secret-0123456789abcdef0123"), Today: deal.NewDate(2027, 1, 15)}

@@ -14,7 +14,7 @@ import (
 // checkDeal applies the rules of design.md's "Checking a plan" to a
 // converted deal: errors that stop the build and the plan-quality warnings
 // of domain.md. Every finding names the line it is about.
-func checkDeal(b *Bundle, li *lineIndex, cfg *Config, col collector) {
+func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col collector) {
 	d := b.Deal
 	people := map[string]*deal.Stakeholder{}
 	for i := range d.Stakeholders {
@@ -156,7 +156,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, col collector) {
 	if !d.GoLive.IsZero() && !d.Close.IsZero() && d.GoLive.Before(d.Close) {
 		col.warnf(li.at("golive"), "go-live %s is before the close date %s", d.GoLive, d.Close)
 	}
-	checkSchedule(d, cfg, col)
+	checkSchedule(b, cfg, today, col)
 }
 
 // checkCollateralFile reports a collateral file that is missing, outside the

@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 // Site is a loaded site: its settings and every deal bundle, in id order.
@@ -34,6 +35,7 @@ type Bundle struct {
 	Dir    string   // OS path of the folder
 	Files  []string // slash paths relative to Dir, index.md excluded, sorted
 	Source []byte   // index.md as read
+	Plan   *schedule.Plan // the computed schedule; nil when it has errors
 }
 
 // rawDeal is the frontmatter as written (schema v1). Dates and enums are
@@ -153,7 +155,7 @@ func Load(opts LoadOptions) (*Site, Problems) {
 		if !fileExists(filepath.Join(bdir, BundleIndex)) {
 			continue
 		}
-		b, bps := LoadBundle(bdir, cfg)
+		b, bps := LoadBundle(bdir, cfg, opts.Today)
 		ps = append(ps, bps...)
 		if b != nil {
 			site.Bundles = append(site.Bundles, b)
@@ -171,7 +173,7 @@ var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 // LoadBundle reads and checks one deal folder. It returns nil and the
 // problems when the bundle cannot be decoded; a decoded bundle may still
 // carry errors in the problems.
-func LoadBundle(dir string, cfg *Config) (*Bundle, Problems) {
+func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	var ps Problems
 	file := filepath.Join(dir, BundleIndex)
 	col := collector{file: file, ps: &ps}
@@ -195,7 +197,7 @@ func LoadBundle(dir string, cfg *Config) (*Bundle, Problems) {
 	}
 	dl := convert(d, id, file, body, li, col)
 	b.Deal = dl
-	checkDeal(b, li, cfg, col)
+	checkDeal(b, li, cfg, today, col)
 	return b, ps
 }
 

@@ -186,8 +186,8 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		}
 	}
 	dv := newDealView(d, r.today)
-	all := r.milestones(d, nil, nil)
-	dealParts, err := r.fragment("deal-parts", dealPartsView{Timeline: newTimeline(d, r.today, dueOf, nil), Milestones: all, People: people(d), Criteria: d.Criteria})
+	all := r.milestones(b, nil, nil)
+	dealParts, err := r.fragment("deal-parts", dealPartsView{Timeline: newTimeline(d, r.today, b.dateOf, b.critical()), Milestones: all, People: people(d), Criteria: d.Criteria})
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +224,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		}
 		plan, ok := plans[sig.String()]
 		if !ok {
-			plan.ms = r.milestones(d, visible, files)
+			plan.ms = r.milestones(b, visible, files)
 			if plan.html, err = r.fragment("plan", plan.ms); err != nil {
 				return nil, err
 			}
@@ -241,7 +241,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		room.Welcome = welcome
 		room.Docs = r.docs(visible, files, 0)
 		room.NextSteps = nextSteps(plan.ms, s.ID)
-		cal := r.calendar(d, s, &room)
+		cal := r.calendar(b, s, &room)
 		html, err := r.page("room.html", room)
 		if err != nil {
 			return nil, err
@@ -309,11 +309,11 @@ func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, dep
 	return out
 }
 
-func dueOf(t *deal.Task) (deal.Date, bool) { return t.Due, !t.Due.IsZero() }
-
 // milestones builds the plan by milestone as seen by someone who may see
 // the visible documents (nil: none are linked).
-func (r *renderer) milestones(d *deal.Deal, visible []*deal.Collateral, files map[string]string) []milestoneView {
+func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[string]string) []milestoneView {
+	d := b.Deal
+	crit := b.critical()
 	titles := map[string]string{}
 	for _, t := range d.Tasks() {
 		titles[t.ID] = t.Title
@@ -336,8 +336,9 @@ func (r *renderer) milestones(d *deal.Deal, visible []*deal.Collateral, files ma
 			if o, ok := d.Stakeholder(t.Owner); ok {
 				tv.Owner, tv.Side = o.Name, string(o.Side)
 			}
-			due, _ := dueOf(t)
+			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
+			tv.Critical = crit[t.ID] && t.Status != deal.Done
 			tv.Computed = t.Due.IsZero() && !due.IsZero()
 			if t.Status == deal.Done {
 				done++
@@ -415,7 +416,8 @@ func (r *renderer) fragment(name string, data any) (template.HTML, error) {
 // calendar builds the room's calendar.ics: the weekly review (while the
 // deal is open) and the person's open due dates; nil when it has neither.
 // DTSTAMP is "today" so builds are reproducible.
-func (r *renderer) calendar(d *deal.Deal, s *deal.Stakeholder, room *roomView) []byte {
+func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []byte {
+	d := b.Deal
 	var events []ics.Event
 	stamp := r.today.Time()
 	uid := func(parts ...string) string {
@@ -442,7 +444,7 @@ func (r *renderer) calendar(d *deal.Deal, s *deal.Stakeholder, room *roomView) [
 		if t.Owner != s.ID || t.Status == deal.Done {
 			continue
 		}
-		when, ok := dueOf(t)
+		when, ok := b.dateOf(t)
 		if !ok {
 			continue
 		}

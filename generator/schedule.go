@@ -1,67 +1,67 @@
 package generator
 
-import "github.com/maproom/maproom/internal/deal"
+import (
+	"errors"
+	"strings"
 
-// checkSchedule reports dependency cycles and schedules that cannot be met.
-func checkSchedule(d *deal.Deal, cfg *Config, col collector) {
-	tasks := map[string]*deal.Task{}
-	for _, t := range d.Tasks() {
-		tasks[t.ID] = t
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+// checkSchedule computes the deal's schedule: dependency cycles are errors
+// (printed as the cycle), and open work that no longer fits before the close
+// date is a warning that says by how much. Problems the checker reports
+// itself (unknown or duplicate tasks, done without a date) are not repeated.
+func checkSchedule(b *Bundle, cfg *Config, today deal.Date, col collector) {
+	d := b.Deal
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
+	if err != nil {
+		var errs []error
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			errs = j.Unwrap()
+		} else {
+			errs = []error{err}
+		}
+		for _, e := range errs {
+			var se *schedule.Error
+			switch {
+			case errors.As(e, &se) && errors.Is(e, schedule.ErrCycle):
+				col.errorf(se.Line, "%s (each task waits for the one before it): remove one `after:` entry", se.Error())
+			case errors.As(e, &se) && errors.Is(e, schedule.ErrDurationTooLong):
+				col.errorf(se.Line, "%s: split the task", se.Error())
+			}
+		}
+		return
 	}
-	// Iterative DFS with colours: report each cycle once, as a path.
-	const (
-		white = iota
-		grey
-		black
-	)
-	colour := map[string]int{}
-	for _, start := range d.Tasks() {
-		if colour[start.ID] != white {
-			continue
-		}
-		type frame struct {
-			id string
-			i  int
-		}
-		stack := []frame{{start.ID, 0}}
-		colour[start.ID] = grey
-		for len(stack) > 0 {
-			f := &stack[len(stack)-1]
-			t := tasks[f.id]
-			if t == nil || f.i >= len(t.After) {
-				colour[f.id] = black
-				stack = stack[:len(stack)-1]
-				continue
-			}
-			next := t.After[f.i]
-			f.i++
-			if tasks[next] == nil || next == f.id {
-				continue
-			}
-			switch colour[next] {
-			case white:
-				colour[next] = grey
-				stack = append(stack, frame{next, 0})
-			case grey:
-				var cyc []string
-				for k := len(stack) - 1; k >= 0; k-- {
-					cyc = append(cyc, stack[k].id)
-					if stack[k].id == next {
-						break
-					}
-				}
-				col.errorf(tasks[next].Line, "dependency cycle: %s (each task waits for the next): remove one `after:` entry", reverseCycle(cyc, next))
-			}
-		}
+	b.Plan = plan
+	if d.Outcome == deal.Open && !d.Close.IsZero() && plan.Overrun > 0 {
+		col.warnf(b.Deal.Milestones[0].Line, "the remaining work no longer fits before the close date %s: it finishes %s at the earliest, %s late (critical path: %s); move the close date or shorten the work",
+			d.Close, plan.Finish, plural(plan.Overrun, "business day", "business days"), strings.Join(plan.CriticalPath, " -> "))
 	}
 }
 
-// reverseCycle prints a cycle found on the DFS stack as "a -> b -> a",
-// each task depending on the next.
-func reverseCycle(cyc []string, start string) string {
-	s := ""
-	for k := len(cyc) - 1; k >= 0; k-- {
-		s += cyc[k] + " -> "
+// dateOf places a task on the plan: its due date, else the date the
+// schedule computed for it.
+func (b *Bundle) dateOf(t *deal.Task) (deal.Date, bool) {
+	if !t.Due.IsZero() {
+		return t.Due, true
 	}
-	return s + start
+	if b.Plan != nil {
+		if ts, ok := b.Plan.Task(t.ID); ok && !ts.EarliestFinish.IsZero() {
+			return ts.EarliestFinish, true
+		}
+	}
+	return deal.Date{}, false
+}
+
+// critical returns the ids of open tasks on the critical path.
+func (b *Bundle) critical() map[string]bool {
+	if b.Plan == nil {
+		return nil
+	}
+	m := map[string]bool{}
+	for _, id := range b.Plan.CriticalPath {
+		m[id] = true
+	}
+	return m
 }

@@ -77,6 +77,7 @@ type taskView struct {
 	OwnerID                string
 	Due, DueLabel          string
 	Computed               bool
+	Critical               bool
 	Status, StatusLabel    string
 	LateLabel, Class       string
 	Evidence               string

@@ -1,0 +1,270 @@
+package schedule
+
+import (
+	"errors"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Plan is the schedule of one deal's tasks as seen on one day. It is
+// computed by Compute and not meant to be modified.
+type Plan struct {
+	// Tasks holds every task of the deal, in plan order (milestone by
+	// milestone, task by task).
+	Tasks []TaskSchedule
+	// CriticalPath is the chain of least-slack tasks that decides when the
+	// remaining work can finish, as task ids from its first task to its
+	// last: each depends on the one before. Only undone tasks are on it;
+	// it is nil when every task is done. Where several chains tie, plan
+	// order breaks the tie; every task of every tied chain has Critical
+	// set.
+	CriticalPath []string
+	// Finish is the earliest day all remaining work can be finished, zero
+	// when every task is done.
+	Finish deal.Date
+	// Overrun is how many business days Finish falls after the deal's
+	// Close: 0 when the remaining work fits (and always 0 when the deal has
+	// no Close date).
+	Overrun int
+
+	index map[string]int
+}
+
+// TaskSchedule is the schedule of one task. A day of slack is a business
+// day.
+type TaskSchedule struct {
+	ID string
+	// Due is the date the build shows: the task's own Due date, or, when
+	// Computed, its LatestFinish.
+	Due deal.Date
+	// Computed is true when the task has no Due date of its own, so that
+	// Due was computed from durations and dependencies.
+	Computed bool
+	// EarliestStart is the first business day of the task's work, and
+	// EarliestFinish the day it can be finished at the earliest (for a done
+	// task, its Done date; for a checkpoint the two are the same day).
+	EarliestStart, EarliestFinish deal.Date
+	// LatestFinish is the last day the task can be finished without making
+	// the plan miss the Close date or a Due date.
+	LatestFinish deal.Date
+	// Slack is LatestFinish minus EarliestFinish in business days: how far
+	// the task can slip. It is negative when the task can no longer make
+	// its latest finish (or, when done, by how much it was late).
+	Slack int
+	// Critical is true for an undone task with the least slack of the
+	// plan's undone tasks: 0 when the plan has no day to spare, negative
+	// when it is late, positive when even its tightest chain has spare
+	// days.
+	Critical bool
+}
+
+// Task returns the schedule of the task with the given id.
+func (p *Plan) Task(id string) (TaskSchedule, bool) {
+	i, ok := p.index[id]
+	if !ok {
+		return TaskSchedule{}, false
+	}
+	return p.Tasks[i], true
+}
+
+// Fits reports whether the remaining work can be finished by the deal's
+// Close date.
+func (p *Plan) Fits() bool { return p.Overrun == 0 }
+
+// Compute schedules every task of d's plan (the tasks of all its
+// milestones; ids are unique per deal, After lists predecessor ids) as seen
+// on today. It reads d and never modifies it.
+//
+// Forward: a task is done when its Status is deal.Done, and then finished
+// on its Done date. An undone task starts no earlier than today (the next
+// business day when today is not one) and no earlier than the business day
+// after its last predecessor finishes, and then takes its whole Duration:
+// the plan records no start dates, so work in progress is taken to have all
+// of its duration left. An undone checkpoint (no Duration) finishes no
+// earlier than today, and what comes after it no earlier than the next
+// business day, as after any task finished today.
+//
+// Backward: a task must finish by the deal's Close date, by its own Due date
+// if it has one, and early enough for each undone successor to take its
+// Duration before that successor's latest finish. A done successor no longer
+// waits for anything, so it constrains nothing. A deal without a Close date
+// is scheduled to finish at the earliest possible day (Finish).
+//
+// Compute returns an error and no plan when the plan has a dependency
+// cycle, a dependency on an unknown task id, a duplicate id, a negative
+// Duration or one over MaxDuration, or a done task without a done date.
+// Every problem is reported: the error is an errors.Join of
+// *Error values (each with its task's id and Line), in plan order, cycles
+// last, each cycle printed as "dependency cycle: a -> b -> c -> a". (A nil
+// d gives a plain error.)
+func Compute(d *deal.Deal, today deal.Date, cal Calendar) (*Plan, error) {
+	return compute(d, today, cal, new(work))
+}
+
+func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error) {
+	if d == nil {
+		return nil, errors.New("no deal to schedule")
+	}
+	tasks := d.Tasks()
+	n := len(tasks)
+	nodes := make([]node, n)
+	for i, t := range tasks {
+		nodes[i] = node{id: t.ID, after: t.After, duration: t.Duration, line: t.Line,
+			undated: t.Status == deal.Done && t.Done.IsZero()}
+	}
+	g, err := build(nodes, w)
+	if err != nil {
+		return nil, err
+	}
+
+	// All the arithmetic below is on business-day indexes (see count):
+	// a finish index k is the end of the k-th business day.
+	done := make([]bool, n)
+	ef := make([]int, n)                     // earliest finish
+	lf := make([]int, n)                     // latest finish
+	start := cal.count(dayNumber(today) - 1) // work from today on ends after this
+	for _, i := range g.order {
+		w.nodes++
+		t := tasks[i]
+		if t.Status == deal.Done {
+			done[i] = true
+			ef[i] = cal.count(dayNumber(t.Done))
+			continue
+		}
+		ready := start
+		for _, p := range g.preds[g.predStart[i]:g.predStart[i+1]] {
+			w.edges++
+			ready = max(ready, ef[p])
+		}
+		ef[i] = max(ready+t.Duration, start+1)
+	}
+
+	// last is the earliest finish of all remaining work, latest that of
+	// all work. Without a Close date, the plan is to finish at last (or,
+	// when every task is done, at latest).
+	remaining, last, latest := false, 0, 0
+	for i := range n {
+		w.nodes++
+		if i == 0 || ef[i] > latest {
+			latest = ef[i]
+		}
+		if !done[i] && (!remaining || ef[i] > last) {
+			remaining, last = true, ef[i]
+		}
+	}
+	closing := latest
+	if remaining {
+		closing = last
+	}
+	if !d.Close.IsZero() {
+		closing = cal.count(dayNumber(d.Close))
+	}
+	for k := n - 1; k >= 0; k-- {
+		i := g.order[k]
+		w.nodes++
+		t := tasks[i]
+		l := closing
+		if !t.Due.IsZero() {
+			l = min(l, cal.count(dayNumber(t.Due)))
+		}
+		for _, s := range g.succs[g.succStart[i]:g.succStart[i+1]] {
+			w.edges++
+			if !done[s] {
+				l = min(l, lf[s]-tasks[s].Duration)
+			}
+		}
+		lf[i] = l
+	}
+
+	p := &Plan{Tasks: make([]TaskSchedule, n), index: g.index}
+	least, haveLeast := 0, false // the least slack of an undone task
+	for i, t := range tasks {
+		w.nodes++
+		slack := lf[i] - ef[i]
+		if !done[i] && (!haveLeast || slack < least) {
+			least, haveLeast = slack, true
+		}
+		ts := TaskSchedule{
+			ID:             t.ID,
+			Due:            t.Due,
+			Computed:       t.Due.IsZero(),
+			EarliestFinish: dateOf(cal.find(ef[i])),
+			LatestFinish:   dateOf(cal.find(lf[i])),
+			Slack:          slack,
+		}
+		if done[i] {
+			ts.EarliestFinish = t.Done
+		}
+		ts.EarliestStart = ts.EarliestFinish
+		if t.Duration > 0 {
+			ts.EarliestStart = dateOf(cal.find(ef[i] - t.Duration + 1))
+		}
+		if ts.Computed {
+			ts.Due = ts.LatestFinish
+		}
+		p.Tasks[i] = ts
+	}
+	if !remaining {
+		return p, nil
+	}
+	p.Finish = dateOf(cal.find(last))
+	if !d.Close.IsZero() {
+		p.Overrun = max(0, last-closing)
+	}
+	p.CriticalPath = criticalPath(p, g, tasks, done, ef, least, w)
+	return p, nil
+}
+
+// criticalPath sets Critical on the undone tasks whose slack is the least,
+// and returns the ids of one chain of them, first task first. A critical
+// task drives a critical successor when its finish is what decides the
+// successor's. The chain ends with the critical task that drives no other
+// and finishes last (the first in plan order on a tie), and walks back
+// through driving predecessors (the first in plan order on a tie).
+func criticalPath(p *Plan, g *graph, tasks []*deal.Task, done []bool, ef []int, least int, w *work) []string {
+	n := len(tasks)
+	crit := make([]bool, n)
+	for i := range n {
+		w.nodes++
+		crit[i] = !done[i] && p.Tasks[i].Slack == least
+		p.Tasks[i].Critical = crit[i]
+	}
+	drives := func(pred, s int) bool { return crit[pred] && ef[pred]+tasks[s].Duration == ef[s] }
+	leads := make([]bool, n)
+	for s := range n {
+		w.nodes++
+		if !crit[s] {
+			continue
+		}
+		for _, pred := range g.preds[g.predStart[s]:g.predStart[s+1]] {
+			w.edges++
+			if drives(pred, s) {
+				leads[pred] = true
+			}
+		}
+	}
+	end := -1
+	for i := range n {
+		w.nodes++
+		if crit[i] && !leads[i] && (end < 0 || ef[i] > ef[end]) {
+			end = i
+		}
+	}
+	var path []string
+	for v := end; v >= 0; {
+		w.nodes++
+		path = append(path, tasks[v].ID)
+		next := -1
+		for _, pred := range g.preds[g.predStart[v]:g.predStart[v+1]] {
+			w.edges++
+			if drives(pred, v) && (next < 0 || pred < next) {
+				next = pred
+			}
+		}
+		v = next
+	}
+	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
+		path[i], path[j] = path[j], path[i]
+	}
+	return path
+}

@@ -1,0 +1,749 @@
+package schedule
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// task returns a todo task of dur business days after the given ids. Its
+// Line is set by plan.
+func task(id string, dur int, after ...string) deal.Task {
+	return deal.Task{ID: id, Duration: dur, After: after, Status: deal.Todo}
+}
+
+func due(t deal.Task, s string) deal.Task {
+	t.Due = mustDate(s)
+	return t
+}
+
+func done(t deal.Task, s string) deal.Task {
+	t.Status, t.Done = deal.Done, mustDate(s)
+	return t
+}
+
+func mustDate(s string) deal.Date {
+	d, err := deal.ParseDate(s)
+	if err != nil {
+		panic(err)
+	}
+	return d
+}
+
+// plan returns a deal closing on close (none when "") whose tasks are split
+// over two milestones, task i on line 10+i.
+func plan(close string, tasks ...deal.Task) *deal.Deal {
+	d := &deal.Deal{ID: "acme"}
+	if close != "" {
+		d.Close = mustDate(close)
+	}
+	d.Milestones = []deal.Milestone{{ID: "m1"}, {ID: "m2"}}
+	for i, t := range tasks {
+		t.Line = 10 + i
+		m := &d.Milestones[i*2/max(len(tasks), 1)]
+		t.Milestone = m.ID
+		m.Tasks = append(m.Tasks, t)
+	}
+	return d
+}
+
+// row is a TaskSchedule with dates as strings, for compact tables.
+type row struct {
+	es, ef, lf string
+	slack      int
+	critical   bool
+}
+
+func rowOf(ts TaskSchedule) row {
+	return row{ts.EarliestStart.String(), ts.EarliestFinish.String(), ts.LatestFinish.String(), ts.Slack, ts.Critical}
+}
+
+func TestCompute(t *testing.T) {
+	tests := []struct {
+		name     string
+		deal     *deal.Deal
+		today    string
+		cal      Calendar // the zero Calendar when not set: no holidays
+		want     map[string]row
+		critical []string
+		finish   string
+		overrun  int
+	}{{
+		// Today is Monday 2026-06-01.
+		name: "forward from done work",
+		deal: plan("2026-06-26",
+			done(task("a", 5), "2026-05-29"), // finished last Friday
+			task("b", 3, "a"),                // Mon-Wed
+			task("c", 0, "b"),                // a checkpoint: reached with b
+			task("d", 2),                     // no predecessor: starts today
+			done(task("e", 1), "2026-05-01"),
+			task("f", 3, "e"), // e finished long ago, but f cannot start before today
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-05-25", "2026-05-29", "2026-06-23", 17, false},
+			"b": {"2026-06-01", "2026-06-03", "2026-06-26", 17, true},
+			"c": {"2026-06-03", "2026-06-03", "2026-06-26", 17, true},
+			"d": {"2026-06-01", "2026-06-02", "2026-06-26", 18, false},
+			"e": {"2026-05-01", "2026-05-01", "2026-06-23", 37, false},
+			"f": {"2026-06-01", "2026-06-03", "2026-06-26", 17, true},
+		},
+		critical: []string{"b", "c"},
+		finish:   "2026-06-03",
+	}, {
+		name: "backward from close",
+		deal: plan("2026-06-26",
+			task("x", 5),
+			task("y", 3, "x"),
+			task("z", 0, "y"),
+			due(task("v", 1), "2026-07-15"), // due after close: close wins
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"x": {"2026-06-01", "2026-06-05", "2026-06-23", 12, true},
+			"y": {"2026-06-08", "2026-06-10", "2026-06-26", 12, true},
+			"z": {"2026-06-10", "2026-06-10", "2026-06-26", 12, true},
+			"v": {"2026-06-01", "2026-06-01", "2026-06-26", 19, false},
+		},
+		critical: []string{"x", "y", "z"},
+		finish:   "2026-06-10",
+	}, {
+		name: "close on a saturday counts as the friday",
+		deal: plan("2026-06-27",
+			task("x", 5),
+			task("y", 3, "x"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"x": {"2026-06-01", "2026-06-05", "2026-06-23", 12, true},
+			"y": {"2026-06-08", "2026-06-10", "2026-06-26", 12, true},
+		},
+		critical: []string{"x", "y"},
+		finish:   "2026-06-10",
+	}, {
+		name: "a due date tighter than the close bounds the task and its predecessors",
+		deal: plan("2026-06-26",
+			task("a", 2),
+			due(task("b", 1, "a"), "2026-06-05"),
+			task("c", 4, "b"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-02", "2026-06-04", 2, true},
+			"b": {"2026-06-03", "2026-06-03", "2026-06-05", 2, true},
+			"c": {"2026-06-04", "2026-06-09", "2026-06-26", 13, false},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-09",
+	}, {
+		// a -> b -> d and a -> c -> d: b is the longer branch.
+		name: "diamond",
+		deal: plan("2026-06-26",
+			task("a", 2),
+			task("b", 5, "a"),
+			task("c", 3, "a"),
+			task("d", 1, "b", "c"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-02", "2026-06-18", 12, true},
+			"b": {"2026-06-03", "2026-06-09", "2026-06-25", 12, true},
+			"c": {"2026-06-03", "2026-06-05", "2026-06-25", 14, false},
+			"d": {"2026-06-10", "2026-06-10", "2026-06-26", 12, true},
+		},
+		critical: []string{"a", "b", "d"},
+		finish:   "2026-06-10",
+	}, {
+		name: "diamond with equal branches follows plan order",
+		deal: plan("2026-06-26",
+			task("a", 2),
+			task("c", 4, "a"),
+			task("b", 4, "a"),
+			task("d", 1, "b", "c"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-02", "2026-06-19", 13, true},
+			"c": {"2026-06-03", "2026-06-08", "2026-06-25", 13, true},
+			"b": {"2026-06-03", "2026-06-08", "2026-06-25", 13, true},
+			"d": {"2026-06-09", "2026-06-09", "2026-06-26", 13, true},
+		},
+		critical: []string{"a", "c", "d"},
+		finish:   "2026-06-09",
+	}, {
+		name: "overrun when the work does not fit",
+		deal: plan("2026-06-05",
+			task("p", 5),
+			task("q", 3, "p"),
+			task("r", 1),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"p": {"2026-06-01", "2026-06-05", "2026-06-02", -3, true},
+			"q": {"2026-06-08", "2026-06-10", "2026-06-05", -3, true},
+			"r": {"2026-06-01", "2026-06-01", "2026-06-05", 4, false},
+		},
+		critical: []string{"p", "q"},
+		finish:   "2026-06-10",
+		overrun:  3,
+	}, {
+		name: "holidays skipped",
+		deal: plan("2026-06-12",
+			task("a", 5),
+			task("b", 3, "a"),
+		),
+		today: "2026-06-01",
+		cal:   NewCalendar(mustDate("2026-06-04")),
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-08", "2026-06-09", 1, true},
+			"b": {"2026-06-09", "2026-06-11", "2026-06-12", 1, true},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-11",
+	}, {
+		name: "a holiday on the close date moves the deadline back",
+		deal: plan("2026-06-12",
+			task("a", 5),
+			task("b", 3, "a"),
+		),
+		today: "2026-06-01",
+		cal:   NewCalendar(mustDate("2026-06-04"), mustDate("2026-06-12")),
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-08", "2026-06-08", 0, true},
+			"b": {"2026-06-09", "2026-06-11", "2026-06-11", 0, true},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-11",
+	}, {
+		name: "weekends skipped",
+		deal: plan("2026-06-19",
+			task("a", 3), // Thu, Fri, Mon
+			task("b", 1, "a"),
+		),
+		today: "2026-06-04",
+		want: map[string]row{
+			"a": {"2026-06-04", "2026-06-08", "2026-06-18", 8, true},
+			"b": {"2026-06-09", "2026-06-09", "2026-06-19", 8, true},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-09",
+	}, {
+		name: "today on a saturday: work starts monday",
+		deal: plan("2026-06-19",
+			task("a", 1),
+			task("cp", 0),
+			done(task("s", 0), "2026-06-06"), // done on the saturday itself
+			task("t", 1, "s"),
+		),
+		today: "2026-06-06",
+		want: map[string]row{
+			"a":  {"2026-06-08", "2026-06-08", "2026-06-19", 9, true},
+			"cp": {"2026-06-08", "2026-06-08", "2026-06-19", 9, true},
+			"s":  {"2026-06-06", "2026-06-06", "2026-06-18", 9, false},
+			"t":  {"2026-06-08", "2026-06-08", "2026-06-19", 9, true},
+		},
+		critical: []string{"a"},
+		finish:   "2026-06-08",
+	}, {
+		name: "a done successor waits for nothing",
+		deal: plan("2026-06-26",
+			task("late", 2),
+			done(task("signed", 0, "late"), "2026-05-29"),
+			task("after", 1, "signed"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"late":   {"2026-06-01", "2026-06-02", "2026-06-26", 18, true},
+			"signed": {"2026-05-29", "2026-05-29", "2026-06-25", 19, false},
+			"after":  {"2026-06-01", "2026-06-01", "2026-06-26", 19, false},
+		},
+		critical: []string{"late"},
+		finish:   "2026-06-02",
+	}, {
+		name: "no close date: finish as early as possible",
+		deal: plan("",
+			task("a", 2),
+			task("b", 3, "a"),
+			task("c", 1),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-02", "2026-06-02", 0, true},
+			"b": {"2026-06-03", "2026-06-05", "2026-06-05", 0, true},
+			"c": {"2026-06-01", "2026-06-01", "2026-06-05", 4, false},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-05",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compute(tt.deal, mustDate(tt.today), tt.cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Tasks) != len(tt.want) {
+				t.Fatalf("%d tasks scheduled, want %d", len(p.Tasks), len(tt.want))
+			}
+			for i, ts := range p.Tasks {
+				task := tt.deal.Tasks()[i]
+				if ts.ID != task.ID {
+					t.Errorf("task %d is %q, want %q (plan order)", i, ts.ID, task.ID)
+				}
+				if got, want := rowOf(ts), tt.want[ts.ID]; got != want {
+					t.Errorf("%s: got %+v\n\twant %+v", ts.ID, got, want)
+				}
+				if ts.Computed != task.Due.IsZero() {
+					t.Errorf("%s: Computed = %v with due %q", ts.ID, ts.Computed, task.Due)
+				}
+				wantDue := task.Due
+				if wantDue.IsZero() {
+					wantDue = ts.LatestFinish
+				}
+				if ts.Due != wantDue {
+					t.Errorf("%s: Due = %s, want %s", ts.ID, ts.Due, wantDue)
+				}
+				if got, ok := p.Task(ts.ID); !ok || got != ts {
+					t.Errorf("Task(%q) = %+v, %v", ts.ID, got, ok)
+				}
+			}
+			if !slices.Equal(p.CriticalPath, tt.critical) {
+				t.Errorf("critical path %v, want %v", p.CriticalPath, tt.critical)
+			}
+			if p.Finish.String() != tt.finish {
+				t.Errorf("finish %s, want %s", p.Finish, tt.finish)
+			}
+			if p.Overrun != tt.overrun || p.Fits() != (tt.overrun == 0) {
+				t.Errorf("overrun %d (fits %v), want %d", p.Overrun, p.Fits(), tt.overrun)
+			}
+		})
+	}
+}
+
+func TestComputeAllDone(t *testing.T) {
+	d := plan("2026-06-26", done(task("a", 2), "2026-05-20"), done(task("b", 1, "a"), "2026-05-21"))
+	p, err := Compute(d, mustDate("2026-06-01"), Calendar{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.CriticalPath != nil || !p.Finish.IsZero() || p.Overrun != 0 {
+		t.Errorf("critical path %v, finish %q, overrun %d; want none", p.CriticalPath, p.Finish, p.Overrun)
+	}
+	for _, ts := range p.Tasks {
+		if ts.Critical {
+			t.Errorf("done task %s is critical", ts.ID)
+		}
+	}
+	if _, ok := p.Task("nope"); ok {
+		t.Error(`Task("nope") found a task`)
+	}
+	if p, err := Compute(&deal.Deal{}, mustDate("2026-06-01"), Calendar{}); err != nil || len(p.Tasks) != 0 {
+		t.Errorf("empty deal: %v, %v", p, err)
+	}
+	if _, err := Compute(nil, mustDate("2026-06-01"), Calendar{}); err == nil {
+		t.Error("nil deal: no error")
+	}
+}
+
+// TestWorkedExample is the schedule of domain.md, "A schedule worked
+// backwards": go-live on 1 August (2026-08-01, a Saturday), onboarding 30
+// days, procurement 14, legal redlines 10, security review 21, as the chain
+// security -> legal -> procurement -> signature.
+//
+// The days are business days, as every Duration in maproom is. domain.md
+// counts calendar days (1 August less 31 calendar days is its "signed by 1
+// July"); in business days the contract must be signed earlier, by 19 June.
+//
+// Go-live on a Saturday: the system is live on go-live day, so onboarding
+// must end on the last business day before it, Friday 31 July, whether
+// go-live is that Saturday or the Monday after. SignBy encodes this.
+func TestWorkedExample(t *testing.T) {
+	template := []TemplateTask{
+		{ID: "security", Duration: 21},
+		{ID: "legal", Duration: 10, After: []string{"security"}},
+		{ID: "procurement", Duration: 14, After: []string{"legal"}},
+		{ID: "signature", After: []string{"procurement"}},
+	}
+	tests := []struct {
+		name     string
+		holidays []string
+		want     map[string]string
+		kickoff  string // first day of the security review
+	}{{
+		name: "no holidays",
+		want: map[string]string{
+			"signature":   "2026-06-19", // 31 business days before go-live
+			"procurement": "2026-06-19", // a signature takes no time
+			"legal":       "2026-06-01", // 14 business days before
+			"security":    "2026-05-18", // 10 business days before
+		},
+		kickoff: "2026-04-20", // 21 business days: 20 April to 18 May
+	}, {
+		name:     "us holidays",
+		holidays: []string{"2026-05-25", "2026-07-03"}, // Memorial Day, Independence Day observed
+		want: map[string]string{
+			"signature":   "2026-06-18",
+			"procurement": "2026-06-18",
+			"legal":       "2026-05-29",
+			"security":    "2026-05-14",
+		},
+		kickoff: "2026-04-16",
+	}}
+	goLive := mustDate("2026-08-01")
+	if goLive.Weekday().String() != "Saturday" {
+		t.Fatal("2026-08-01 is not a Saturday")
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var hs []deal.Date
+			for _, h := range tt.holidays {
+				hs = append(hs, mustDate(h))
+			}
+			cal := NewCalendar(hs...)
+			signBy := SignBy(goLive, 30, cal)
+			got, err := Backward(template, signBy, cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for id, want := range tt.want {
+				if got[id].String() != want {
+					t.Errorf("%s due %s, want %s", id, got[id], want)
+				}
+			}
+			if k := cal.AddBusinessDays(got["security"], -20); k.String() != tt.kickoff {
+				t.Errorf("security kickoff %s, want %s", k, tt.kickoff)
+			}
+
+			// The same with onboarding as the last task of the template and
+			// the business day before go-live as the target.
+			withOnboarding := append(slices.Clone(template),
+				TemplateTask{ID: "onboarding", Duration: 30, After: []string{"signature"}})
+			got2, err := Backward(withOnboarding, cal.AddBusinessDays(goLive, -1), cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got2["onboarding"].String() != "2026-07-31" {
+				t.Errorf("onboarding due %s, want 2026-07-31", got2["onboarding"])
+			}
+			delete(got2, "onboarding")
+			if !reflect.DeepEqual(got, got2) {
+				t.Errorf("with onboarding as a task: %v, want %v", got2, got)
+			}
+
+			// Compute agrees: a deal closing on the signature date, seen
+			// on the kickoff day, has no slack and those latest finishes.
+			var tasks []deal.Task
+			for _, tt := range template {
+				tasks = append(tasks, task(tt.ID, tt.Duration, tt.After...))
+			}
+			p, err := Compute(plan(signBy.String(), tasks...), mustDate(tt.kickoff), cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, ts := range p.Tasks {
+				if ts.LatestFinish != got[ts.ID] || ts.Slack != 0 || !ts.Critical {
+					t.Errorf("%s: latest finish %s slack %d critical %v, want %s, 0, true",
+						ts.ID, ts.LatestFinish, ts.Slack, ts.Critical, got[ts.ID])
+				}
+			}
+			if want := []string{"security", "legal", "procurement", "signature"}; !slices.Equal(p.CriticalPath, want) {
+				t.Errorf("critical path %v, want %v", p.CriticalPath, want)
+			}
+			// A week late, the plan overruns by five business days.
+			late := cal.AddBusinessDays(mustDate(tt.kickoff), 5)
+			p, err = Compute(plan(signBy.String(), tasks...), late, cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Overrun != 5 {
+				t.Errorf("starting on %s: overrun %d, want 5", late, p.Overrun)
+			}
+		})
+	}
+}
+
+func TestBackward(t *testing.T) {
+	tasks := []TemplateTask{
+		{ID: "discovery", Duration: 5},
+		{ID: "poc", Duration: 10, After: []string{"discovery"}},
+		{ID: "security", Duration: 15, After: []string{"discovery"}},
+		{ID: "pricing", Duration: 2, After: []string{"discovery"}},
+		{ID: "exec", Duration: 1, After: []string{"poc", "pricing"}},
+		{ID: "signature", After: []string{"exec", "security"}},
+		{ID: "loose", Duration: 3}, // nothing after it: due on the target
+	}
+	got, err := Backward(tasks, mustDate("2026-06-27"), Calendar{}) // a Saturday
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"signature": "2026-06-26",
+		"exec":      "2026-06-26",
+		"security":  "2026-06-26",
+		"poc":       "2026-06-25",
+		"pricing":   "2026-06-25",
+		"discovery": "2026-06-05", // security's 15 days bind, not poc's 10
+		"loose":     "2026-06-26",
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d dates, want %d", len(got), len(want))
+	}
+	for id, w := range want {
+		if got[id].String() != w {
+			t.Errorf("%s due %s, want %s", id, got[id], w)
+		}
+	}
+	if got, err := Backward(nil, mustDate("2026-06-27"), Calendar{}); err != nil || len(got) != 0 {
+		t.Errorf("no tasks: %v, %v", got, err)
+	}
+}
+
+// errorsOf returns the *Error values joined in err.
+func errorsOf(t *testing.T, err error) []*Error {
+	t.Helper()
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else if err != nil {
+		errs = []error{err}
+	}
+	var out []*Error
+	for _, e := range errs {
+		var se *Error
+		if !errors.As(e, &se) {
+			t.Fatalf("%v (%T) is not an *Error", e, e)
+		}
+		out = append(out, se)
+	}
+	return out
+}
+
+func TestComputeErrors(t *testing.T) {
+	tests := []struct {
+		name  string
+		tasks []deal.Task
+		want  []string // "line: message", in order
+	}{{
+		name: "cycle",
+		tasks: []deal.Task{
+			task("start", 1),
+			task("a", 1, "start", "c"),
+			task("b", 1, "a"),
+			task("c", 1, "b"),
+			task("downstream", 1, "a"), // blocked by the cycle, not in it
+		},
+		want: []string{"11: dependency cycle: a -> b -> c -> a"},
+	}, {
+		name: "cycle printed from its first task in plan order",
+		tasks: []deal.Task{
+			task("c", 1, "b"),
+			task("a", 1, "c"),
+			task("b", 1, "a"),
+		},
+		want: []string{"10: dependency cycle: c -> a -> b -> c"},
+	}, {
+		name: "self dependency and two separate cycles",
+		tasks: []deal.Task{
+			task("x", 1, "y"),
+			task("y", 1, "x"),
+			task("self", 2, "self"),
+			task("p", 1, "q", "x"),
+			task("q", 1, "p"),
+		},
+		want: []string{
+			"10: dependency cycle: x -> y -> x",
+			"12: dependency cycle: self -> self",
+			"13: dependency cycle: p -> q -> p",
+		},
+	}, {
+		name: "one cycle reported per tangle, the shortest through its first task",
+		tasks: []deal.Task{
+			task("a", 1, "d"),
+			task("b", 1, "a"),
+			task("c", 1, "b"),
+			task("d", 1, "c", "b"),
+			task("e", 1, "c"),
+			task("b2", 1, "e"),
+		},
+		want: []string{"10: dependency cycle: a -> b -> d -> a"},
+	}, {
+		name: "unknown dependency",
+		tasks: []deal.Task{
+			task("legal", 10, "secuirty"),
+			task("signature", 0, "legal", "budget"),
+		},
+		want: []string{
+			`10: task "legal" depends on unknown task "secuirty"`,
+			`11: task "signature" depends on unknown task "budget"`,
+		},
+	}, {
+		name: "every problem at once, in plan order, cycles last",
+		tasks: []deal.Task{
+			task("a", 1, "b"),
+			task("b", -2, "a"),
+			task("c", MaxDuration+1, "ghost"),
+			{ID: "d", Status: deal.Done},
+			task("a", 1),
+		},
+		want: []string{
+			`11: task "b" has a negative duration (-2 business days)`,
+			`12: task "c" has a duration of 10001 business days, more than 10000`,
+			`12: task "c" depends on unknown task "ghost"`,
+			`13: task "d" is done but has no done date`,
+			`14: duplicate task id "a" (first used on line 10)`,
+			"10: dependency cycle: a -> b -> a",
+		},
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compute(plan("2026-06-26", tt.tasks...), mustDate("2026-06-01"), Calendar{})
+			if p != nil || err == nil {
+				t.Fatalf("got a plan (%v) and error %v", p != nil, err)
+			}
+			var got []string
+			for _, e := range errorsOf(t, err) {
+				got = append(got, fmt.Sprintf("%d: %s", e.Line, e))
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("errors:\n\t%s\nwant:\n\t%s", strings.Join(got, "\n\t"), strings.Join(tt.want, "\n\t"))
+			}
+			// The same problems in a template.
+			var tmpl []TemplateTask
+			for _, task := range tt.tasks {
+				tmpl = append(tmpl, TemplateTask{ID: task.ID, Duration: task.Duration, After: task.After, Line: task.Line})
+			}
+			if dates, err := Backward(tmpl, mustDate("2026-06-26"), Calendar{}); dates != nil || err == nil {
+				t.Errorf("Backward: %v, %v", dates, err)
+			}
+		})
+	}
+}
+
+func TestErrorKinds(t *testing.T) {
+	_, err := Compute(plan("2026-06-26",
+		task("a", 1, "a"), task("b", -1), task("c", 1, "zz")), mustDate("2026-06-01"), Calendar{})
+	for _, kind := range []error{ErrCycle, ErrNegativeDuration, ErrUnknownTask} {
+		if !errors.Is(err, kind) {
+			t.Errorf("errors.Is(err, %v) is false", kind)
+		}
+	}
+	var e *Error
+	if !errors.As(err, &e) || e.Task != "a" && e.Task != "b" {
+		t.Errorf("errors.As: %+v", e)
+	}
+	errs := errorsOf(t, err)
+	cycle := errs[len(errs)-1]
+	if !slices.Equal(cycle.Cycle, []string{"a"}) || cycle.Task != "a" || cycle.Line != 10 {
+		t.Errorf("cycle error %+v", cycle)
+	}
+	if got := (&Error{Task: "t", Err: ErrNegativeDuration}).Error(); got != `task "t": negative duration` {
+		t.Errorf("hand-made error prints %q", got)
+	}
+}
+
+// TestLongCycle checks that a cycle through 10,000 tasks is found and printed
+// without recursion.
+func TestLongCycle(t *testing.T) {
+	const n = 10_000
+	tasks := make([]deal.Task, n)
+	for i := range tasks {
+		tasks[i] = task(fmt.Sprint("t", i), 1, fmt.Sprint("t", (i+n-1)%n))
+	}
+	_, err := Compute(plan("2026-06-26", tasks...), mustDate("2026-06-01"), Calendar{})
+	errs := errorsOf(t, err)
+	if len(errs) != 1 || len(errs[0].Cycle) != n || errs[0].Cycle[0] != "t0" || errs[0].Cycle[n-1] != "t9999" {
+		t.Fatalf("got %d errors, first cycle of %d tasks", len(errs), len(errs[0].Cycle))
+	}
+}
+
+func TestDeterminism(t *testing.T) {
+	// Ties everywhere: three equal branches between two checkpoints, and
+	// an independent chain that ends on the same day. The start checkpoint
+	// is reached today at the earliest, so the branches run 2 to 5 June.
+	d := plan("2026-06-26",
+		task("start", 0),
+		task("b3", 4, "start"),
+		task("b1", 4, "start"),
+		task("b2", 4, "start"),
+		task("join", 0, "b1", "b2", "b3"),
+		task("x1", 2), task("x2", 1, "x1"), task("x3", 1, "x2"), task("x4", 1, "x3"),
+	)
+	today := mustDate("2026-06-01")
+	first, err := Compute(d, today, Calendar{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"start", "b3", "join"}; !slices.Equal(first.CriticalPath, want) {
+		t.Errorf("critical path %v, want %v", first.CriticalPath, want)
+	}
+	for _, ts := range first.Tasks {
+		if !ts.Critical || ts.Slack != 15 {
+			t.Errorf("%s: slack %d, critical %v; want 15, true", ts.ID, ts.Slack, ts.Critical)
+		}
+	}
+	for range 20 {
+		again, err := Compute(d, today, Calendar{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(first, again) {
+			t.Fatalf("second run differs:\n%+v\n%+v", first, again)
+		}
+	}
+	b1, _ := Backward([]TemplateTask{{ID: "a", Duration: 2}, {ID: "b", After: []string{"a"}}}, today, Calendar{})
+	b2, _ := Backward([]TemplateTask{{ID: "a", Duration: 2}, {ID: "b", After: []string{"a"}}}, today, Calendar{})
+	if !reflect.DeepEqual(b1, b2) {
+		t.Error("Backward differs between runs")
+	}
+	_, err1 := Compute(plan("", task("a", 1, "b"), task("b", 1, "a"), task("c", 1, "d")), today, Calendar{})
+	_, err2 := Compute(plan("", task("a", 1, "b"), task("b", 1, "a"), task("c", 1, "d")), today, Calendar{})
+	if err1.Error() != err2.Error() {
+		t.Errorf("errors differ: %q, %q", err1, err2)
+	}
+}
+
+func TestComputeDoesNotModifyDeal(t *testing.T) {
+	d := plan("2026-06-26", task("a", 2), task("b", 1, "a"))
+	before := fmt.Sprintf("%+v", *d)
+	if _, err := Compute(d, mustDate("2026-06-01"), Calendar{}); err != nil {
+		t.Fatal(err)
+	}
+	if after := fmt.Sprintf("%+v", *d); after != before {
+		t.Errorf("deal changed:\n%s\n%s", before, after)
+	}
+}
+
+// TestExtremeDates schedules far from today in both directions: ten
+// thousand of the longest tasks in a chain (hundreds of thousands of
+// years), seen from the zero Date, with holidays.
+func TestExtremeDates(t *testing.T) {
+	const n = 10_000
+	tasks := make([]deal.Task, n)
+	for i := range tasks {
+		tasks[i] = task(fmt.Sprint("t", i), MaxDuration)
+		if i > 0 {
+			tasks[i].After = []string{tasks[i-1].ID}
+		}
+	}
+	cal := NewCalendar(mustDate("2026-07-03"), mustDate("0001-01-02"))
+	for _, today := range []deal.Date{{}, mustDate("2026-06-01")} {
+		p, err := Compute(plan("2026-06-26", tasks...), today, cal)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, last := p.Tasks[0], p.Tasks[n-1]
+		if got := cal.BusinessDaysBetween(first.EarliestStart, last.EarliestFinish); got != n*MaxDuration-1 {
+			t.Errorf("from %q: the chain spans %d business days, want %d", today, got, n*MaxDuration-1)
+		}
+		if got := cal.BusinessDaysBetween(first.LatestFinish, last.LatestFinish); got != (n-1)*MaxDuration {
+			t.Errorf("from %q: latest finishes %d business days apart, want %d", today, got, (n-1)*MaxDuration)
+		}
+		if p.Overrun != cal.BusinessDaysBetween(mustDate("2026-06-26"), p.Finish) || len(p.CriticalPath) != n {
+			t.Errorf("from %q: overrun %d, critical path of %d", today, p.Overrun, len(p.CriticalPath))
+		}
+	}
+}
