@@ -29,12 +29,17 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		people[s.ID] = s
 	}
 	if len(d.Stakeholders) == 0 {
-		col.errorf(li.at("stakeholders"), "no stakeholders: list everyone in the decision under `stakeholders:` (each room is one person's)")
+		col.warnf(li.at("stakeholders"), "no stakeholders yet, so no rooms: list everyone in the decision under `stakeholders:` (each room is one person's)")
 	}
 	person := func(line int, id, what string) {
+		role, isRole := strings.CutPrefix(id, "role:")
 		switch {
 		case id == "":
 			col.errorf(line, "%s: name exactly one stakeholder id", what)
+		case isRole && validRole(deal.Role(role)):
+			col.warnf(line, "%s is still the role %s: assign it to one stakeholder id", what, role)
+		case isRole:
+			col.errorf(line, "%s %q: %q is not a role", what, id, role)
 		case people[id] == nil:
 			col.errorf(line, "%s %q is not a stakeholder of this deal%s", what, id, closest(id, keys(people)))
 		}
@@ -59,7 +64,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			ap := li.at(fmt.Sprintf("%s.audience.%d", p, j))
 			if r, ok := strings.CutPrefix(a, "role:"); ok {
 				role := deal.Role(r)
-				if role != deal.RoleOther && !slices.Contains(deal.BuyerRoles, role) && !slices.Contains(deal.SellerRoles, role) {
+				if !validRole(role) {
 					col.errorf(ap, "audience %q: %q is not a role; buyer roles are %s", a, r, roleList(deal.BuyerRoles))
 				} else if !slices.ContainsFunc(d.Stakeholders, func(s deal.Stakeholder) bool { return s.Role == role }) {
 					col.warnf(ap, "audience %q: no stakeholder has role %s, so it adds nobody", a, r)
@@ -248,4 +253,8 @@ func closest(s string, known []string) string {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ""
+}
+
+func validRole(r deal.Role) bool {
+	return r == deal.RoleOther || slices.Contains(deal.BuyerRoles, r) || slices.Contains(deal.SellerRoles, r)
 }

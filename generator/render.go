@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -326,16 +327,12 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
 		mv := milestoneView{ID: m.ID, Title: m.Title, Due: m.Due.String(), DueLabel: dateLabel(m.Due), Evidence: m.Evidence}
-		if lead, ok := d.Stakeholder(m.Lead); ok {
-			mv.Lead, mv.LeadSide = lead.Name, string(lead.Side)
-		}
+		mv.Lead, mv.LeadSide = personOrRole(d, m.Lead)
 		done := 0
 		for j := range m.Tasks {
 			t := &m.Tasks[j]
 			tv := taskView{ID: t.ID, Title: t.Title, OwnerID: t.Owner, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence}
-			if o, ok := d.Stakeholder(t.Owner); ok {
-				tv.Owner, tv.Side = o.Name, string(o.Side)
-			}
+			tv.Owner, tv.Side = personOrRole(d, t.Owner)
 			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
 			tv.Critical = crit[t.ID] && t.Status != deal.Done
@@ -459,4 +456,17 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		return nil
 	}
 	return ics.Calendar(d.Title, stamp, events)
+}
+
+// personOrRole names the stakeholder id, or an unassigned role ("role:x").
+func personOrRole(d *deal.Deal, id string) (name, side string) {
+	if s, ok := d.Stakeholder(id); ok {
+		return s.Name, string(s.Side)
+	}
+	r, _ := strings.CutPrefix(id, "role:")
+	side = string(deal.Buyer)
+	if slices.Contains(deal.SellerRoles, deal.Role(r)) {
+		side = string(deal.Seller)
+	}
+	return "Unassigned (" + roleLabel(deal.Role(r)) + ")", side
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -16,51 +15,27 @@ import (
 	"github.com/maproom/maproom/internal/manifest"
 )
 
-const beaconUsage = `Usage: maproom beacon [flags]
-
-Run the beacon: the small HTTP server that records what each stakeholder
-opens in their room. Room pages POST events to /note; GET /healthz reports
-counters. Each event is written to the event log (JSON lines, one file per
-day per instance) before it is acknowledged.
-
+const beaconAbout = `Runs the beacon: the small HTTP server that records what each stakeholder
+opens in their room. Room pages POST events to /note; GET /healthz answers
+JSON counters (accepted, rejected by reason, log writes and syncs). Each
+event is written to the event log (JSON lines, one file per UTC day per
+instance) before it is acknowledged, and fsynced first with --sync always.
 The manifest is reloaded when it changes and on SIGHUP; SIGTERM or Ctrl-C
-drains requests in flight and closes the log.
-
-Every flag can also be set with the environment variable named after it.
-
-Flags:
-`
+drains the requests in flight and closes the log.`
 
 // cmdBeacon runs the beacon server until ctx ends.
 func cmdBeacon(ctx context.Context, e *env, args []string) error {
-	fs := flag.NewFlagSet("beacon", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	def := func(name, fallback string) string {
-		if v := e.getenv(name); v != "" {
-			return v
-		}
-		return fallback
-	}
+	fs := e.newFlags("beacon", "[flags]", beaconAbout)
 	host, _ := os.Hostname()
-	addr := fs.String("addr", def("MAPROOM_ADDR", "127.0.0.1:8787"), "listen `address` (MAPROOM_ADDR)")
-	manifestPath := fs.String("manifest", def("MAPROOM_MANIFEST", manifest.DefaultPath), "the private room manifest `file` written by maproom build (MAPROOM_MANIFEST)")
-	logDir := fs.String("log-dir", def("MAPROOM_LOG_DIR", ".maproom/events"), "`folder` of the event log (MAPROOM_LOG_DIR)")
-	syncMode := fs.String("sync", def("MAPROOM_SYNC", "always"), "`when` to fsync before acknowledging: always or none (MAPROOM_SYNC)")
-	origins := fs.String("origin", def("MAPROOM_ORIGIN", ""), "comma-separated `origins` the rooms are served from, e.g. https://rooms.example.com; empty allows any (MAPROOM_ORIGIN)")
-	proxies := fs.String("trusted-proxy", def("MAPROOM_TRUSTED_PROXY", ""), "comma-separated `CIDRs` of proxies whose X-Forwarded-For is trusted (MAPROOM_TRUSTED_PROXY)")
-	instance := fs.String("instance", def("MAPROOM_INSTANCE", host), "`name` of this beacon in log file names and events (MAPROOM_INSTANCE)")
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), beaconUsage)
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("%w: beacon takes no arguments, got %q", errUsage, fs.Args())
+	addr := fs.String("addr", e.envOr("MAPROOM_ADDR", "127.0.0.1:8787"), "listen address [MAPROOM_ADDR]")
+	manifestPath := fs.String("manifest", e.envOr("MAPROOM_MANIFEST", manifest.DefaultPath), "the private room manifest written by maproom build [MAPROOM_MANIFEST]")
+	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ".maproom/events"), "folder of the event log [MAPROOM_LOG_DIR]")
+	syncMode := fs.String("sync", e.envOr("MAPROOM_SYNC", "always"), "fsync before acknowledging: always, or none (a killed process loses nothing, a power cut may) [MAPROOM_SYNC]")
+	origins := fs.String("origin", e.envOr("MAPROOM_ORIGIN", ""), "comma-separated origins the rooms are served from, e.g. https://rooms.example.com; empty allows any [MAPROOM_ORIGIN]")
+	proxies := fs.String("trusted-proxy", e.envOr("MAPROOM_TRUSTED_PROXY", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted [MAPROOM_TRUSTED_PROXY]")
+	instance := fs.String("instance", e.envOr("MAPROOM_INSTANCE", host), "name of this beacon in log file names and events [MAPROOM_INSTANCE]")
+	if err := parse(fs, args); err != nil {
+		return ignoreHelp(err)
 	}
 	sm, err := analytics.ParseSyncMode(*syncMode)
 	if err != nil {

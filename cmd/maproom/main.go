@@ -89,6 +89,7 @@ func commands() []command {
 		{"build", "check the plans and render every room into public/", cmdBuild},
 		{"check", "check the plans: errors with file:line, plan-quality warnings", cmdCheck},
 		{"links", "print each stakeholder's private room link", cmdLinks},
+		{"beacon", "run the beacon that records room visits", cmdBeacon},
 		{"version", "print the version", cmdVersion},
 		{"help", "show help for a command", nil},
 	}

@@ -1,0 +1,83 @@
+package analytics
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+)
+
+// FuzzDecodeNotes: the decoder never panics, fails only with a
+// *RejectError, and whatever it accepts is in range and re-encodes to
+// notes it accepts again.
+func FuzzDecodeNotes(f *testing.F) {
+	for _, tc := range handlerCases() {
+		f.Add([]byte(tc.body))
+	}
+	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"room","k":"hb","l":"` + testLoad + `","s":1e2,"a":0,"v":0}]`))
+	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"room","k":"hb","l":"` + testLoad + `","s":1,"a":0,"v":0,"t":"x"}]`))
+	f.Add([]byte(" \n[ ]"))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		notes, err := DecodeNotes(body)
+		if err != nil {
+			var rej *RejectError
+			if !errors.As(err, &rej) {
+				t.Fatalf("error %T %v is not a *RejectError", err, err)
+			}
+			if rej.Reason.Status() < 200 {
+				t.Fatalf("reason %q has no status", rej.Reason)
+			}
+			return
+		}
+		if len(notes) == 0 || len(notes) > MaxNotes {
+			t.Fatalf("accepted %d notes", len(notes))
+		}
+		for _, n := range notes {
+			if n.ActiveMS < 0 || n.ActiveMS > n.VisibleMS || n.VisibleMS > MaxDeltaMS || n.Seq < 0 || n.Seq > MaxSeq ||
+				!n.Kind.Valid() || !validLoad(n.Load) || n.Kind.Collateral() != (n.Collateral != "") {
+				t.Fatalf("accepted out-of-range note %+v", n)
+			}
+		}
+		again, err := json.Marshal(notes)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := DecodeNotes(again); err != nil && len(again) <= MaxBody {
+			t.Fatalf("re-encoded notes refused: %v\n%s", err, again)
+		}
+	})
+}
+
+// FuzzReadLog: the reader never panics or fails on any file content, every
+// line is counted once as an event, a duplicate or corrupt, and the events
+// it delivers are valid.
+func FuzzReadLog(f *testing.F) {
+	good := testEvent(loadID(1), 0, testNow)
+	f.Add(good.appendJSON(nil))
+	f.Add(append(good.appendJSON(nil), good.appendJSON(nil)...))
+	f.Add([]byte(`{"v":1,"time":"2026-11-22T14:00:00Z","deal":"ac`))
+	f.Add([]byte("\n\n{}\n[]\nnull\n" + strings.Repeat("x", 70<<10)))
+	f.Add(bytes.Replace(good.appendJSON(nil), []byte(`"v":1`), []byte(`"v":9`), 1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var st ReadStats
+		seen := map[eventKey]struct{}{}
+		n := 0
+		err := readLog(bytes.NewReader(data), "fuzz.jsonl", &st, seen, func(e Event) error {
+			n++
+			if _, why := parseLine(e.appendJSON(nil), false); why != "" {
+				t.Fatalf("delivered an event that does not read back: %s: %+v", why, e)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != st.Events || st.Events+st.Duplicates+st.Corrupt != st.Lines {
+			t.Fatalf("lines %d != events %d + duplicates %d + corrupt %d (delivered %d)", st.Lines, st.Events, st.Duplicates, st.Corrupt, n)
+		}
+		if st.Corrupt > 0 && !strings.HasPrefix(st.CorruptAt[0], "fuzz.jsonl:") {
+			t.Fatalf("corrupt line not named: %q", st.CorruptAt[0])
+		}
+	})
+}

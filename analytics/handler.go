@@ -1,0 +1,431 @@
+package analytics
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"net/netip"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/token"
+)
+
+// The handler's paths.
+const (
+	NotePath   = "/note"    // POST: events from the room script
+	HealthPath = "/healthz" // GET: the Health document
+)
+
+// RejectHeader is the response header that explains a rejection.
+const RejectHeader = "X-Maproom-Reject"
+
+// Store keeps accepted events. Append returns only once the events are
+// durable to the store's promise; the handler acknowledges after it.
+// *[Log] is the embedded store.
+type Store interface {
+	Append(ctx context.Context, events []Event) error
+}
+
+// HandlerConfig configures [NewHandler].
+type HandlerConfig struct {
+	// Manifest is the room manifest to accept tokens from; nil accepts no
+	// token until Reload.
+	Manifest *manifest.Manifest
+	// Store receives accepted events. Required.
+	Store Store
+	// Now is the clock events are stamped with; nil means time.Now.
+	Now func() time.Time
+	// Logger receives operator messages; nil discards them.
+	Logger *slog.Logger
+	// AllowedOrigins are the origins room pages are served from
+	// ("https://rooms.example.com"). A request with an Origin header not
+	// listed is rejected. Empty, or "*" among them, allows any origin.
+	AllowedOrigins []string
+	// TrustedProxies are the peers whose X-Forwarded-For is believed.
+	TrustedProxies []netip.Prefix
+	// Instance names this beacon in events; it should match the log's.
+	Instance string
+	// TokenRate and AddrRate limit events per room token and requests per
+	// client address (IPv4 address or IPv6 /64); zero values take
+	// DefaultTokenRate and DefaultAddrRate.
+	TokenRate, AddrRate Rate
+	// LimiterSlots is the capacity of each limiter; 0 takes
+	// DefaultLimiterSlots.
+	LimiterSlots int
+}
+
+// Handler is the beacon's HTTP handler: POST [NotePath] takes events, GET
+// [HealthPath] reports health; anything else is 404. It is safe for
+// concurrent use; [Handler.Reload] swaps the manifest without stopping
+// requests.
+type Handler struct {
+	store    Store
+	now      func() time.Time
+	logger   *slog.Logger
+	anyOrig  bool
+	origins  map[string]bool
+	proxies  proxies
+	instance string
+	byToken  *Limiter
+	byAddr   *Limiter
+	agents   *agentCache
+
+	rooms    atomic.Pointer[roomIndex]
+	draining atomic.Bool
+
+	requests, events atomic.Int64
+	rejected         []atomic.Int64 // by Reason index
+}
+
+// roomIndex is one loaded manifest.
+type roomIndex struct {
+	rooms  map[string]*room
+	loaded time.Time
+}
+
+type room struct {
+	manifest.Room
+	pages map[string]bool
+}
+
+// NewHandler returns a handler for cfg.
+func NewHandler(cfg HandlerConfig) *Handler {
+	h := &Handler{
+		store:    cfg.Store,
+		now:      cfg.Now,
+		logger:   cfg.Logger,
+		origins:  map[string]bool{},
+		proxies:  proxies(cfg.TrustedProxies),
+		instance: cfg.Instance,
+		agents:   newAgentCache(),
+		rejected: make([]atomic.Int64, len(Reasons)),
+	}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.logger == nil {
+		h.logger = slog.New(slog.DiscardHandler)
+	}
+	h.anyOrig = len(cfg.AllowedOrigins) == 0
+	for _, o := range cfg.AllowedOrigins {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		if o == "*" {
+			h.anyOrig = true
+		}
+		h.origins[strings.ToLower(o)] = true
+	}
+	tr, ar := cfg.TokenRate, cfg.AddrRate
+	if tr == (Rate{}) {
+		tr = DefaultTokenRate
+	}
+	if ar == (Rate{}) {
+		ar = DefaultAddrRate
+	}
+	slots := cfg.LimiterSlots
+	if slots <= 0 {
+		slots = DefaultLimiterSlots
+	}
+	h.byToken = NewLimiter(tr, slots)
+	h.byAddr = NewLimiter(ar, slots)
+	h.Reload(cfg.Manifest)
+	return h
+}
+
+// Reload makes m the manifest for requests that start after it returns;
+// requests in flight finish with the manifest they began with. A nil m
+// empties it.
+func (h *Handler) Reload(m *manifest.Manifest) {
+	idx := &roomIndex{rooms: map[string]*room{}, loaded: h.now()}
+	if m != nil {
+		for _, r := range m.Rooms {
+			rm := &room{Room: r, pages: make(map[string]bool, len(r.Pages))}
+			for _, p := range r.Pages {
+				rm.pages[p] = true
+			}
+			idx.rooms[r.Key] = rm
+		}
+	}
+	h.rooms.Store(idx)
+}
+
+// Drain makes /healthz answer 503 "draining" so that a load balancer stops
+// sending traffic; requests are still served.
+func (h *Handler) Drain() { h.draining.Store(true) }
+
+// ServeHTTP implements http.Handler.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case NotePath:
+		h.note(w, r)
+	case HealthPath:
+		h.health(w, r)
+	default:
+		h.refuse(w, &RejectError{Reason: ReasonNotFound, Detail: "the beacon takes POST " + NotePath})
+	}
+}
+
+func (h *Handler) refuse(w http.ResponseWriter, rej *RejectError) {
+	h.rejected[rej.Reason.index()].Add(1)
+	w.Header().Set(RejectHeader, sanitizeHeader(rej.Error()))
+	w.WriteHeader(rej.Reason.Status())
+}
+
+// sanitizeHeader keeps a header value to printable ASCII and 200 bytes.
+func sanitizeHeader(s string) string {
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s) && len(b) < 200; i++ {
+		c := s[i]
+		if c < 0x20 || c > 0x7e {
+			c = '?'
+		}
+		b = append(b, c)
+	}
+	return string(b)
+}
+
+var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+
+func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	if origin != "" {
+		if !h.anyOrig && !h.origins[strings.ToLower(origin)] {
+			h.refuse(w, reject(ReasonOrigin, "origin %.100s is not a room origin", origin))
+			return
+		}
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Origin", origin)
+		hd.Set("Access-Control-Expose-Headers", RejectHeader)
+		hd.Add("Vary", "Origin")
+	}
+	if r.Method == http.MethodOptions {
+		hd := w.Header()
+		hd.Set("Access-Control-Allow-Methods", "POST")
+		hd.Set("Access-Control-Allow-Headers", "Content-Type")
+		hd.Set("Access-Control-Max-Age", "86400")
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST, OPTIONS")
+		h.refuse(w, reject(ReasonMethod, "%.10s: use POST", r.Method))
+		return
+	}
+	if isPrefetch(r.Header) {
+		h.refuse(w, reject(ReasonPrefetch, "not stored"))
+		return
+	}
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != "text/plain" && mt != "application/json") {
+			h.refuse(w, reject(ReasonContentType, "%.60s: send text/plain", ct))
+			return
+		}
+	}
+	addr, ok := h.proxies.clientAddr(r)
+	if !ok {
+		h.refuse(w, reject(ReasonMalformed, "no client address"))
+		return
+	}
+	ak := addrKey(addr)
+	if !h.byAddr.Allow(ak[:], 1, h.now()) {
+		w.Header().Set("Retry-After", "1")
+		h.refuse(w, reject(ReasonRateAddr, "too many requests from this address"))
+		return
+	}
+	if r.ContentLength > MaxBody {
+		h.refuse(w, reject(ReasonTooLarge, "%d bytes, the most is %d", r.ContentLength, MaxBody))
+		return
+	}
+
+	bp := bodyPool.Get().(*[]byte)
+	defer bodyPool.Put(bp)
+	body, err := readBody((*bp)[:0], r.Body, MaxBody)
+	*bp = body[:0]
+	if err != nil {
+		if errors.Is(err, errTooLarge) {
+			h.refuse(w, reject(ReasonTooLarge, "more than %d bytes", MaxBody))
+		} else {
+			h.refuse(w, reject(ReasonMalformed, "reading the body: %v", err))
+		}
+		return
+	}
+	notes, err := DecodeNotes(body)
+	if err != nil {
+		h.refuse(w, err.(*RejectError))
+		return
+	}
+
+	now := h.now() // the body is in: the request has arrived
+	idx := h.rooms.Load()
+	ua := h.agents.classify(r.UserAgent())
+	net := network(addr)
+	stamp := now.UTC().Truncate(time.Millisecond)
+	events := make([]Event, len(notes))
+	for i := range notes {
+		n := &notes[i]
+		key := token.Key(n.Token)
+		rm := idx.rooms[key]
+		if rm == nil {
+			h.refuse(w, reject(ReasonUnknownToken, "event %d: no room has this token (rotated away and removed, or never built)", i))
+			return
+		}
+		if !rm.pages[n.Page] {
+			h.refuse(w, reject(ReasonUnknownPage, "event %d: page %.40q is not in this room", i, n.Page))
+			return
+		}
+		if n.Collateral != "" && (n.Collateral == manifest.PageRoom || !rm.pages[n.Collateral]) {
+			h.refuse(w, reject(ReasonCollateral, "event %d: collateral %.40q is not in this room", i, n.Collateral))
+			return
+		}
+		events[i] = Event{
+			V: SchemaVersion, Time: stamp,
+			Deal: rm.Deal, Stakeholder: rm.Stakeholder, Side: rm.Side, Role: rm.Role,
+			Room: rm.Key, Rotation: rm.Rotation, Retired: rm.Retired,
+			Page: n.Page, Kind: n.Kind, Collateral: n.Collateral,
+			Load: n.Load, Seq: n.Seq, ActiveMS: n.ActiveMS, VisibleMS: n.VisibleMS,
+			Net: net, UA: ua.class, Crawler: ua.crawler, Webdriver: n.Webdriver,
+			Instance: h.instance,
+		}
+	}
+	if !h.allowTokens(events, now) {
+		w.Header().Set("Retry-After", "1")
+		h.refuse(w, reject(ReasonRateToken, "too many events for this room"))
+		return
+	}
+	if err := h.store.Append(r.Context(), events); err != nil {
+		if r.Context().Err() != nil {
+			// The client left before its events were stored; they may
+			// still be written, unacknowledged.
+			h.logger.Debug("client left before the events were stored", "err", err)
+		} else {
+			h.logger.Error("events not stored", "err", err)
+		}
+		h.refuse(w, reject(ReasonUnavailable, "the events could not be stored; send them later"))
+		return
+	}
+	h.requests.Add(1)
+	h.events.Add(int64(len(events)))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// allowTokens charges each room of the batch for its events.
+func (h *Handler) allowTokens(events []Event, now time.Time) bool {
+	for i := range events {
+		k := events[i].Room
+		seen := false
+		for j := 0; j < i; j++ {
+			if events[j].Room == k {
+				seen = true
+				break
+			}
+		}
+		if seen {
+			continue
+		}
+		n := 0
+		for j := i; j < len(events); j++ {
+			if events[j].Room == k {
+				n++
+			}
+		}
+		if !h.byToken.Allow([]byte(k), n, now) {
+			return false
+		}
+	}
+	return true
+}
+
+var errTooLarge = errors.New("body too large")
+
+// readBody appends r to b, failing past max bytes.
+func readBody(b []byte, r io.Reader, max int) ([]byte, error) {
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if len(b) > max {
+			return b, errTooLarge
+		}
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
+}
+
+func isPrefetch(hd http.Header) bool {
+	for _, k := range []string{"Sec-Purpose", "Purpose", "X-Purpose", "X-Moz"} {
+		if v := hd.Get(k); v != "" {
+			v = strings.ToLower(v)
+			if strings.Contains(v, "prefetch") || strings.Contains(v, "preview") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Health is the document GET /healthz answers.
+type Health struct {
+	Status    string           `json:"status"` // "ok" or "draining"
+	Instance  string           `json:"instance"`
+	Rooms     int              `json:"rooms"`           // rooms in the loaded manifest
+	Loaded    time.Time        `json:"manifest_loaded"` // when it was loaded
+	Requests  int64            `json:"requests"`        // accepted requests
+	Events    int64            `json:"events"`          // accepted events
+	Rejected  map[Reason]int64 `json:"rejected"`        // refused requests by reason
+	Evictions int64            `json:"limiter_evictions"`
+	Log       *LogStats        `json:"log,omitempty"` // when the store is a *Log
+}
+
+// Health returns the handler's current health and counters.
+func (h *Handler) Health() Health {
+	idx := h.rooms.Load()
+	hl := Health{
+		Status: "ok", Instance: h.instance,
+		Rooms: len(idx.rooms), Loaded: idx.loaded,
+		Requests: h.requests.Load(), Events: h.events.Load(),
+		Rejected:  map[Reason]int64{},
+		Evictions: h.byAddr.Evictions() + h.byToken.Evictions(),
+	}
+	if h.draining.Load() {
+		hl.Status = "draining"
+	}
+	for i, r := range Reasons {
+		hl.Rejected[r] = h.rejected[i].Load()
+	}
+	if l, ok := h.store.(*Log); ok {
+		st := l.Stats()
+		hl.Log = &st
+	}
+	return hl
+}
+
+func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		h.refuse(w, reject(ReasonMethod, "%.10s: use GET", r.Method))
+		return
+	}
+	hl := h.Health()
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	if hl.Status != "ok" {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(hl)
+}

@@ -1,0 +1,208 @@
+package analytics
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+)
+
+// BenchmarkLoad is the beacon's load benchmark. In one run it measures the
+// real beacon (a child process serving as `maproom beacon` does, with
+// --sync always, logging to a temporary folder) and, as the ceiling, a bare
+// net/http handler that answers 204 (another child process), each at 32
+// keep-alive connections, in alternating rounds. Each request is one event,
+// as the room script sends them, from one of 20,000 rooms and 131,072
+// forwarded client addresses (so the rate limits are exercised, not hit).
+// After the rounds the beacon is stopped with SIGTERM and its log is read
+// back: every acknowledged event must be there.
+//
+//	go test ./analytics -run '^$' -bench Load -benchtime 1x
+//
+// MAPROOM_LOAD_ROUNDS (default 5) and MAPROOM_LOAD_SECONDS (default 5) set
+// the rounds and each target's seconds per round; MAPROOM_LOAD_DIR puts the
+// log elsewhere than a temporary folder; MAPROOM_LOAD_SYNC=none measures
+// the beacon without fsync, for comparison. Reported: the medians over rounds
+// of acknowledged events/s and p99 latency for each, their ratio, the
+// acknowledged events missing from the log, and the beacon's peak RSS.
+func BenchmarkLoad(b *testing.B) {
+	rounds := envInt("MAPROOM_LOAD_ROUNDS", 5)
+	secs := envInt("MAPROOM_LOAD_SECONDS", 5)
+	const conns = 32
+	dir := os.Getenv("MAPROOM_LOAD_DIR")
+	if dir == "" {
+		dir = b.TempDir()
+	} else {
+		var err error
+		if dir, err = os.MkdirTemp(dir, "maproom-load-"); err != nil {
+			b.Fatal(err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	toks := writeManifest(b, dir, 20000)
+	bare := startChild(b, "bare", dir, "always")
+	beacon := startChild(b, "beacon", dir, envStr("MAPROOM_LOAD_SYNC", "always"))
+
+	type result struct {
+		rate   float64       // acknowledged per second
+		p99    time.Duration // of acknowledged requests
+		errors int           // non-204 answers and connection errors
+		cpu    time.Duration // the server's CPU time per acknowledged request
+	}
+	var bareRes, beaconRes []result
+	// acked[round][conn] lists the acknowledged seqs of that page-load.
+	acked := make([][][]int32, rounds)
+	seqBase := 0
+
+	run := func(c *child, round int, record bool) result {
+		var wg sync.WaitGroup
+		lat := make([][]time.Duration, conns)
+		errs := make([]int, conns)
+		if record {
+			acked[round] = make([][]int32, conns)
+		}
+		cpu0 := c.cpuTime()
+		start := time.Now()
+		deadline := start.Add(time.Duration(secs) * time.Second)
+		for g := 0; g < conns; g++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rc, err := dialRaw(c.addr)
+				if err != nil {
+					errs[g]++
+					return
+				}
+				defer rc.close()
+				lid := fmt.Sprintf("%016x%016x", round, g)
+				var body []byte
+				ls := make([]time.Duration, 0, 1<<16)
+				for i := 0; i < MaxSeq; i++ {
+					if i%64 == 0 && time.Now().After(deadline) {
+						break
+					}
+					n := seqBase + i*conns + g
+					body = appendNote(body[:0], toks[n%len(toks)], lid, i)
+					t0 := time.Now()
+					code, err := rc.post(c.addr, benchAddr(n), body)
+					d := time.Since(t0)
+					if err != nil {
+						errs[g]++
+						break
+					}
+					if code != 204 {
+						errs[g]++
+						continue
+					}
+					ls = append(ls, d)
+					if record {
+						acked[round][g] = append(acked[round][g], int32(i))
+					}
+				}
+				lat[g] = ls
+			}()
+		}
+		wg.Wait()
+		el := time.Since(start)
+		cpu := c.cpuTime() - cpu0
+		var all []time.Duration
+		ne := 0
+		for g := range lat {
+			all = append(all, lat[g]...)
+			ne += errs[g]
+		}
+		seqBase += len(all)
+		slices.Sort(all)
+		r := result{rate: float64(len(all)) / el.Seconds(), errors: ne}
+		if len(all) > 0 {
+			r.p99 = all[len(all)*99/100]
+			r.cpu = cpu / time.Duration(len(all))
+		}
+		return r
+	}
+
+	b.ResetTimer()
+	for r := 0; r < rounds; r++ {
+		br := run(bare, r, false)
+		bc := run(beacon, r, true)
+		bareRes = append(bareRes, br)
+		beaconRes = append(beaconRes, bc)
+		b.Logf("round %d: bare %.0f req/s p99 %v cpu %v/req (%d errors); beacon %.0f events/s p99 %v cpu %v/event (%d errors); ratio %.2f",
+			r+1, br.rate, br.p99.Round(time.Microsecond), br.cpu, br.errors, bc.rate, bc.p99.Round(time.Microsecond), bc.cpu, bc.errors, bc.rate/br.rate)
+	}
+	b.StopTimer()
+	rss := beacon.peakRSS()
+	bareRSS := bare.peakRSS()
+	beacon.stop(b)
+	bare.stop(b)
+
+	// Every acknowledged event must be in the log.
+	inLog := map[string]map[int32]bool{}
+	st, err := ReadLogs([]string{filepath.Join(dir, "events")}, func(e Event) error {
+		m := inLog[e.Load]
+		if m == nil {
+			m = map[int32]bool{}
+			inLog[e.Load] = m
+		}
+		m[int32(e.Seq)] = true
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	missing, total := 0, 0
+	for r := range acked {
+		for g, seqs := range acked[r] {
+			lid := fmt.Sprintf("%016x%016x", r, g)
+			for _, s := range seqs {
+				total++
+				if !inLog[lid][s] {
+					missing++
+				}
+			}
+		}
+	}
+	median := func(rs []result, f func(result) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
+	}
+	rate := func(r result) float64 { return r.rate }
+	p99 := func(r result) float64 { return float64(r.p99) / float64(time.Millisecond) }
+	bareRate, beaconRate := median(bareRes, rate), median(beaconRes, rate)
+	b.ReportMetric(beaconRate, "events/s")
+	b.ReportMetric(median(beaconRes, p99), "p99-ms")
+	b.ReportMetric(bareRate, "ceiling-req/s")
+	b.ReportMetric(median(bareRes, p99), "ceiling-p99-ms")
+	b.ReportMetric(beaconRate/bareRate, "ratio")
+	b.ReportMetric(float64(missing), "missing")
+	b.ReportMetric(float64(rss)/(1<<20), "beacon-peak-RSS-MB")
+	b.Logf("medians of %d rounds of %d s at %d connections: beacon %.0f events/s, bare %.0f req/s, ratio %.2f; "+
+		"%d acknowledged, %d missing from the log (%d lines, %d corrupt); peak RSS beacon %.1f MB, bare %.1f MB",
+		rounds, secs, conns, beaconRate, bareRate, beaconRate/bareRate, total, missing, st.Lines, st.Corrupt,
+		float64(rss)/(1<<20), float64(bareRSS)/(1<<20))
+	if missing > 0 {
+		b.Fatalf("%d acknowledged events missing from the log", missing)
+	}
+}
+
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
+}
+
+func envStr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

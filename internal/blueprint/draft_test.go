@@ -1,0 +1,418 @@
+package blueprint
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the actual output")
+
+func date(t testing.TB, s string) deal.Date {
+	t.Helper()
+	d, err := deal.ParseDate(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func calendar(t testing.TB, holidays ...string) schedule.Calendar {
+	var hs []deal.Date
+	for _, h := range holidays {
+		hs = append(hs, date(t, h))
+	}
+	return schedule.NewCalendar(hs...)
+}
+
+func workedExample(t testing.TB) *Template {
+	t.Helper()
+	b, err := os.ReadFile("testdata/worked-example.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tm, err := Parse("testdata/worked-example.md", b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tm
+}
+
+// TestDraftDates is the worked example of domain.md ("A schedule worked
+// backwards": go-live 1 August, 30 days of onboarding, procurement 14 days,
+// legal redlines 10, security review 21), in business days as everything in
+// maproom is, and its variants: the dates of internal/schedule's
+// TestWorkedExample, from --golive or --close, with and without holidays.
+func TestDraftDates(t *testing.T) {
+	usHolidays := []string{"2026-05-25", "2026-07-03"}
+	tests := []struct {
+		name          string
+		close, goLive string
+		holidays      []string
+		wantClose     string
+		want          map[string]string // task and milestone due dates
+		wantStart     string
+	}{{
+		name:      "go-live, no holidays",
+		goLive:    "2026-08-01",
+		wantClose: "2026-06-19",
+		want: map[string]string{"signature": "2026-06-19", "procurement": "2026-06-19", "legal": "2026-06-01", "security": "2026-05-18",
+			"m:security-approved": "2026-05-18", "m:contract-agreed": "2026-06-01", "m:signature": "2026-06-19"},
+		wantStart: "2026-04-20",
+	}, {
+		name:      "go-live, US holidays",
+		goLive:    "2026-08-01",
+		holidays:  usHolidays,
+		wantClose: "2026-06-18",
+		want:      map[string]string{"signature": "2026-06-18", "procurement": "2026-06-18", "legal": "2026-05-29", "security": "2026-05-14"},
+		wantStart: "2026-04-16",
+	}, {
+		name:      "go-live on the Monday after",
+		goLive:    "2026-08-03",
+		wantClose: "2026-06-19",
+		want:      map[string]string{"signature": "2026-06-19", "security": "2026-05-18"},
+		wantStart: "2026-04-20",
+	}, {
+		name:      "close",
+		close:     "2026-06-19",
+		wantClose: "2026-06-19",
+		want:      map[string]string{"signature": "2026-06-19", "procurement": "2026-06-19", "legal": "2026-06-01", "security": "2026-05-18"},
+		wantStart: "2026-04-20",
+	}, {
+		name:      "close on a Saturday: due the Friday before",
+		close:     "2026-06-20",
+		wantClose: "2026-06-20",
+		want:      map[string]string{"signature": "2026-06-19", "legal": "2026-06-01"},
+		wantStart: "2026-04-20",
+	}, {
+		name:      "close on a holiday",
+		close:     "2026-07-03",
+		holidays:  usHolidays,
+		wantClose: "2026-07-03",
+		want:      map[string]string{"signature": "2026-07-02", "procurement": "2026-07-02", "legal": "2026-06-12", "security": "2026-05-29"},
+		wantStart: "2026-04-30",
+	}}
+	tm := workedExample(t)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opts := Options{Calendar: calendar(t, tt.holidays...)}
+			if tt.close != "" {
+				opts.Close = date(t, tt.close)
+			}
+			if tt.goLive != "" {
+				opts.GoLive = date(t, tt.goLive)
+			}
+			dr, err := tm.Draft(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if dr.Close.String() != tt.wantClose || dr.Start.String() != tt.wantStart {
+				t.Errorf("close %s start %s, want %s and %s", dr.Close, dr.Start, tt.wantClose, tt.wantStart)
+			}
+			written := writtenDates(t, dr.Source)
+			if written["close"] != tt.wantClose {
+				t.Errorf("close: %s written, want %s", written["close"], tt.wantClose)
+			}
+			for id, want := range tt.want {
+				if !strings.HasPrefix(id, "m:") && dr.Due[id].String() != want {
+					t.Errorf("%s due %s, want %s", id, dr.Due[id], want)
+				}
+				if written[id] != want {
+					t.Errorf("%s: due %s written, want %s", id, written[id], want)
+				}
+			}
+		})
+	}
+}
+
+// writtenDates reads back the dates of a rendered index.md: close, each
+// task's due by id and each milestone's due as "m:<id>".
+func writtenDates(t *testing.T, src []byte) map[string]string {
+	t.Helper()
+	fm := frontmatter(t, src)
+	var d struct {
+		Close      string `yaml:"close"`
+		Milestones []struct {
+			ID, Due string
+			Tasks   []struct{ ID, Due string }
+		} `yaml:"milestones"`
+	}
+	if err := yaml.Unmarshal(fm, &d); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{"close": d.Close}
+	for _, ms := range d.Milestones {
+		m["m:"+ms.ID] = ms.Due
+		for _, k := range ms.Tasks {
+			m[k.ID] = k.Due
+		}
+	}
+	return m
+}
+
+func frontmatter(t testing.TB, src []byte) []byte {
+	t.Helper()
+	parts := bytes.SplitN(src, []byte("\n---\n"), 2)
+	if !bytes.HasPrefix(src, []byte("---\n")) || len(parts) != 2 {
+		t.Fatalf("no frontmatter in\n%s", src)
+	}
+	return parts[0][4:]
+}
+
+// TestDraftOverrun checks the warning of a date that cannot be met: a week
+// after the security review should have started, the plan finishes five
+// business days late, along the whole chain.
+func TestDraftOverrun(t *testing.T) {
+	tm := workedExample(t)
+	tests := []struct {
+		today       string
+		overrun     int
+		finish      string
+		critical    []string
+		wantFitting bool
+	}{
+		{"2026-04-20", 0, "2026-06-19", []string{"security", "legal", "procurement", "signature"}, true},
+		{"2026-04-18", 0, "2026-06-19", []string{"security", "legal", "procurement", "signature"}, true}, // a Saturday
+		{"2026-04-21", 1, "2026-06-22", []string{"security", "legal", "procurement", "signature"}, false},
+		{"2026-04-27", 5, "2026-06-26", []string{"security", "legal", "procurement", "signature"}, false},
+		{"2026-07-01", 52, "2026-09-01", []string{"security", "legal", "procurement", "signature"}, false}, // after the close date itself
+	}
+	for _, tt := range tests {
+		dr, err := tm.Draft(Options{GoLive: date(t, "2026-08-01"), Today: date(t, tt.today)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if dr.Overrun != tt.overrun || dr.Finish.String() != tt.finish || !slices.Equal(dr.CriticalPath, tt.critical) {
+			t.Errorf("today %s: overrun %d finish %s critical %v, want %d, %s, %v", tt.today, dr.Overrun, dr.Finish, dr.CriticalPath, tt.overrun, tt.finish, tt.critical)
+		}
+	}
+}
+
+func TestDraftDeterministic(t *testing.T) {
+	ts, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range ts {
+		opts := goldenOptions(t)
+		a, err := tm.Draft(opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			b, _ := tm.Draft(opts)
+			if !bytes.Equal(a.Source, b.Source) {
+				t.Fatalf("%s: two drafts differ", tm.Name)
+			}
+		}
+	}
+}
+
+func TestDraftNeedsADate(t *testing.T) {
+	if _, err := workedExample(t).Draft(Options{}); err == nil {
+		t.Fatal("a draft without close or go-live date")
+	}
+}
+
+// TestDraftDefaults checks what a new deal gets when only the date is
+// given, and that values with YAML syntax in them are quoted.
+func TestDraftDefaults(t *testing.T) {
+	tm := workedExample(t)
+	dr, err := tm.Draft(Options{Close: date(t, "2026-06-19")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"title: TBD for TBD\n", "buyer: TBD\n", "seller: TBD\n",
+		"goal: \"Signed by 19 June 2026 so that [the buyer's business reason, with its date]\"\n",
+		"Hello TBD team, signature by 19 June 2026, live on [the go-live date].\n"} {
+		if !bytes.Contains(dr.Source, []byte(want)) {
+			t.Errorf("no %q in\n%s", want, dr.Source)
+		}
+	}
+	if bytes.Contains(dr.Source, []byte("golive:")) {
+		t.Errorf("golive: written without a go-live date")
+	}
+	dr, err = tm.Draft(Options{GoLive: date(t, "2026-08-01"), Buyer: "Acme: Corp #1", Seller: "  Northwind\n Analytics ", Goal: "- yes"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct{ Title, Buyer, Seller, Goal, GoLive string }
+	if err := yaml.Unmarshal(frontmatter(t, dr.Source), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Title != "Northwind Analytics for Acme: Corp #1" || d.Buyer != "Acme: Corp #1" || d.Seller != "Northwind Analytics" || d.Goal != "- yes" {
+		t.Errorf("read back %+v", d)
+	}
+}
+
+func goldenOptions(t testing.TB) Options {
+	return Options{
+		Buyer:    "Acme Corp",
+		Seller:   "Northwind Analytics",
+		GoLive:   date(t, "2027-03-01"),
+		Today:    date(t, "2026-11-02"),
+		Calendar: calendar(t, "2026-12-25", "2026-12-28", "2027-01-01"),
+	}
+}
+
+// TestGolden pins the index.md each built-in template writes for a deal
+// going live on 1 March 2027, with the example site's holidays. Run with
+// -update to rewrite testdata/golden.
+func TestGolden(t *testing.T) {
+	ts, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tm := range ts {
+		t.Run(tm.Name, func(t *testing.T) {
+			dr, err := tm.Draft(goldenOptions(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join("testdata", "golden", tm.Name+".md")
+			if *update {
+				if err := os.WriteFile(file, dr.Source, 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatalf("%v (run go test -update to create it)", err)
+			}
+			if !bytes.Equal(dr.Source, want) {
+				t.Errorf("%s differs from the output (go test -update rewrites it); got:\n%s", file, dr.Source)
+			}
+		})
+	}
+}
+
+// TestDraftLoads checks that what Draft writes is a plan the generator
+// accepts: once the collateral files are in the folder, no errors; each
+// role left to assign is a warning; and the build computes the same dates.
+func TestDraftLoads(t *testing.T) {
+	ts, err := Builtins()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts = append(ts, workedExample(t))
+	root := t.TempDir()
+	toml := filepath.Join(root, "maproom.toml")
+	if err := os.WriteFile(toml, []byte(`holidays = ["2026-12-25", "2026-12-28", "2027-01-01"]`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg, ps := generator.LoadConfig(toml)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	opts := goldenOptions(t)
+	for _, tm := range ts {
+		t.Run(tm.Name, func(t *testing.T) {
+			dr, err := tm.Draft(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dir := filepath.Join(root, "content", tm.Name)
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, "index.md"), dr.Source, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range tm.Collateral {
+				if err := os.WriteFile(filepath.Join(dir, c.File), []byte("To be written.\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			b, ps := generator.LoadBundle(dir, cfg, opts.Today)
+			if b == nil || ps.Errors() > 0 {
+				t.Fatalf("the generator rejects it:\n%v", ps)
+			}
+			roles, overrun := 0, false
+			for _, p := range ps {
+				if strings.Contains(p.Msg, "is still the role") {
+					roles++
+				}
+				if strings.Contains(p.Msg, "no longer fits") {
+					overrun = true
+					if want := fmt.Sprintf(" %d business days late", dr.Overrun); !strings.Contains(p.Msg, want) {
+						t.Errorf("the build says %q; the draft's overrun is %d", p.Msg, dr.Overrun)
+					}
+				}
+			}
+			if overrun != (dr.Overrun > 0) {
+				t.Errorf("the build warns of an overrun: %v; the draft's overrun is %d", overrun, dr.Overrun)
+			}
+			if want := len(tm.Tasks()) + len(tm.Milestones); roles != want {
+				t.Errorf("%d warnings of a role left to assign, want %d:\n%v", roles, want, ps)
+			}
+			if b.Plan == nil {
+				t.Fatal("no plan computed")
+			}
+			for _, k := range tm.Tasks() {
+				ts, _ := b.Plan.Task(k.ID)
+				if ts.Due != dr.Due[k.ID] || ts.LatestFinish != dr.Due[k.ID] {
+					t.Errorf("%s: the build shows due %s, latest finish %s; the draft wrote %s", k.ID, ts.Due, ts.LatestFinish, dr.Due[k.ID])
+				}
+			}
+			// Without the due dates, the build works out the same ones.
+			var lines []string
+			for _, l := range strings.SplitAfter(string(dr.Source), "\n") {
+				if !strings.HasPrefix(l, "        due: ") {
+					lines = append(lines, l)
+				}
+			}
+			if err := os.WriteFile(filepath.Join(dir, "index.md"), []byte(strings.Join(lines, "")), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			b, ps = generator.LoadBundle(dir, cfg, opts.Today)
+			if b == nil || b.Plan == nil || ps.Errors() > 0 {
+				t.Fatalf("without due dates: %v", ps)
+			}
+			for _, k := range tm.Tasks() {
+				if ts, _ := b.Plan.Task(k.ID); ts.LatestFinish != dr.Due[k.ID] {
+					t.Errorf("%s: without due dates the build computes latest finish %s; the draft wrote %s", k.ID, ts.LatestFinish, dr.Due[k.ID])
+				}
+			}
+		})
+	}
+}
+
+// TestScalar checks that every value written reads back as itself.
+func TestScalar(t *testing.T) {
+	for _, s := range []string{
+		"Acme Corp", "Acme, Inc.", "Acme: Corp", "#1 vendor", "a # b", "yes", "no", "null", "~", "true", "10", "1e3",
+		"0x1F", "2026-06-19", "15:00", "- item", "? key", "[x]", "{x}", "'quoted'", `"double"`, `back\slash`,
+		"trailing ", " leading", "two  spaces", "tab\there", "line\nbreak", "ünïcödé", "emoji 🚀", "@handle", "`code`",
+		"a: b", "a:b", "*star", "&anchor", "!tag", "%percent", "|pipe", ">fold", "<angle>", "x\u2028y", "\ufeffbom",
+		"\x00nul", "\x7fdel", "\u0085nel", ".inf", "-.inf", ".NaN", "=", "<<", "on", "off", "Y", "N",
+	} {
+		for _, flow := range []bool{false, true} {
+			var src string
+			if flow {
+				src = "k: {v: " + scalar(s, true) + "}\n"
+			} else {
+				src = "k:\n  v: " + scalar(s, false) + "\n"
+			}
+			var got struct{ K struct{ V string } }
+			if err := yaml.Unmarshal([]byte(src), &got); err != nil {
+				t.Errorf("%q (flow %v) written as %q: %v", s, flow, src, err)
+				continue
+			}
+			if got.K.V != s {
+				t.Errorf("%q (flow %v) written as %q reads back as %q", s, flow, src, got.K.V)
+			}
+		}
+	}
+}
