@@ -3,9 +3,15 @@ package generator
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/token"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/synth"
@@ -75,4 +81,59 @@ func BenchmarkRebuildNoChange(b *testing.B) {
 			b.Fatalf("a no-change rebuild wrote %d files", res.Stats.Written)
 		}
 	}
+}
+
+// BenchmarkServeEditToServed measures what a seller waits for in `maproom
+// serve` on the synthetic site: from saving an edit to one deal's index.md
+// to the rebuilt room holding the edit on disk, where the preview server
+// reads it — file-system event, debounce, reload, check, render and publish
+// included.
+//
+//	go test ./generator -run '^$' -bench ServeEditToServed -benchtime 20x
+func BenchmarkServeEditToServed(b *testing.B) {
+	root := b.TempDir()
+	if err := synth.Write(root, synth.Options{Deals: *benchDeals, Stakeholders: 8, Pages: 3, Seed: 1}); err != nil {
+		b.Fatal(err)
+	}
+	opts := benchOptions(root, filepath.Join(root, "preview"))
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p, _, err := NewPreview(ctx, opts)
+	if err != nil {
+		b.Fatal(err)
+	}
+	batches, err := Watch(ctx, WatchOptions{Roots: []string{filepath.Join(root, ContentDir)}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	file := filepath.Join(root, ContentDir, synth.DealID(7), BundleIndex)
+	src, _ := os.ReadFile(file)
+	site := p.Site()
+	var room string
+	for _, bd := range site.Bundles {
+		if bd.Deal.ID == synth.DealID(7) {
+			room = filepath.Join(opts.Out, "r", token.Room(opts.Secret, bd.Deal.ID, "p0", bd.Deal.Stakeholders[0].Rotate), "index.html")
+		}
+	}
+	var lat []time.Duration
+	for i := 0; b.Loop(); i++ {
+		marker := fmt.Sprintf("edit number %d", i)
+		start := time.Now()
+		if err := os.WriteFile(file, append(append([]byte{}, src...), []byte("\n"+marker+"\n")...), 0o644); err != nil {
+			b.Fatal(err)
+		}
+		for {
+			batch := <-batches
+			if _, err := p.Update(ctx, batch); err != nil {
+				b.Fatal(err)
+			}
+			if got, _ := os.ReadFile(room); strings.Contains(string(got), marker) {
+				break
+			}
+		}
+		lat = append(lat, time.Since(start))
+	}
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "median-ms")
+	b.ReportMetric(float64(lat[len(lat)*9/10].Microseconds())/1000, "p90-ms")
 }

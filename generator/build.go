@@ -47,7 +47,10 @@ type Options struct {
 	// reload); they are part of the fingerprint.
 	Scripts []string
 	Workers int // deals rendered in parallel; default GOMAXPROCS
-	Log     *slog.Logger
+	// Manifest is where the private room manifest is written; default
+	// StateDir/rooms.json.
+	Manifest string
+	Log      *slog.Logger
 }
 
 // ErrContent is returned when the site has errors (or warnings in strict
@@ -82,6 +85,9 @@ func (o *Options) defaults() error {
 	}
 	if o.Workers <= 0 {
 		o.Workers = runtime.GOMAXPROCS(0)
+	}
+	if o.Manifest == "" {
+		o.Manifest = filepath.Join(o.StateDir, "rooms.json")
 	}
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
@@ -196,7 +202,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	ok = true
 	st.Rendered, st.Skipped = rendered, skipped
 	res.Stats, res.Manifest, res.Reasons = st, m, reasons
-	if err := manifest.Write(filepath.Join(opts.StateDir, "rooms.json"), m); err != nil {
+	if err := manifest.Write(opts.Manifest, m); err != nil {
 		return res, fmt.Errorf("writing the room manifest: %w", err)
 	}
 	return res, nil

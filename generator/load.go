@@ -32,9 +32,9 @@ type Site struct {
 // index.md, and the raw bytes it was read from (for fingerprints).
 type Bundle struct {
 	Deal   *deal.Deal
-	Dir    string   // OS path of the folder
-	Files  []string // slash paths relative to Dir, index.md excluded, sorted
-	Source []byte   // index.md as read
+	Dir    string         // OS path of the folder
+	Files  []string       // slash paths relative to Dir, index.md excluded, sorted
+	Source []byte         // index.md as read
 	Plan   *schedule.Plan // the computed schedule; nil when it has errors
 }
 

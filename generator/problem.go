@@ -94,4 +94,3 @@ func (c collector) errorf(line int, format string, args ...any) {
 func (c collector) warnf(line int, format string, args ...any) {
 	*c.ps = append(*c.ps, Problem{File: c.file, Line: line, Severity: Warning, Msg: fmt.Sprintf(format, args...)})
 }
-

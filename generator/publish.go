@@ -213,7 +213,7 @@ func (o *output) put(id, rel string, data []byte) error {
 	if strings.HasSuffix(rel, ".html") {
 		o.pages.Add(1)
 	}
-	if old, ok := o.prevFile(rel); ok && old.Hash == h && o.intact(rel, old) {
+	if old, ok := o.prevFile(id, rel); ok && old.Hash == h && o.intact(rel, old) {
 		o.unchanged.Add(1)
 		o.mu.Lock()
 		o.next.Groups[id].Files[rel] = old
@@ -225,14 +225,14 @@ func (o *output) put(id, rel string, data []byte) error {
 	return nil
 }
 
-// prevFile finds rel in the previous build, whichever deal wrote it.
-func (o *output) prevFile(rel string) (fileState, bool) {
-	for _, g := range o.prev.Groups {
-		if fs, ok := g.Files[rel]; ok {
-			return fs, true
-		}
+// prevFile finds rel among the files deal id wrote last time.
+func (o *output) prevFile(id, rel string) (fileState, bool) {
+	g := o.prev.Groups[id]
+	if g == nil {
+		return fileState{}, false
 	}
-	return fileState{}, false
+	fs, ok := g.Files[rel]
+	return fs, ok
 }
 
 func (o *output) stageDir() (string, error) {
@@ -336,6 +336,47 @@ func (o *output) commit() (Stats, error) {
 		os.Remove(empty[i]) // fails, as it should, unless the folder is empty
 	}
 	return st, writeJSONAtomic(o.statePath, o.next)
+}
+
+// commitGroups is commit for a preview update: only the given deals were
+// rendered (or removed), so only their old files are candidates for
+// removal, and the output folder is not walked. The caller keeps the state.
+func (o *output) commitGroups(groups []string) (Stats, error) {
+	defer o.abort()
+	if err := o.flush(); err != nil {
+		return Stats{}, err
+	}
+	st := Stats{Written: int(o.written.Load()), Unchanged: int(o.unchanged.Load()), Pages: int(o.pages.Load())}
+	sort.Strings(o.staged)
+	for _, rel := range o.staged {
+		dst := filepath.Join(o.out, filepath.FromSlash(rel))
+		if err := o.mkdir(filepath.Dir(dst)); err != nil {
+			return st, err
+		}
+		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(rel)), dst); err != nil {
+			return st, fmt.Errorf("publishing %s: %w", rel, err)
+		}
+	}
+	for _, id := range groups {
+		prev := o.prev.Groups[id]
+		if prev == nil {
+			continue
+		}
+		next := o.next.Groups[id]
+		for rel := range prev.Files {
+			if next != nil {
+				if _, ok := next.Files[rel]; ok {
+					continue
+				}
+			}
+			p := filepath.Join(o.out, filepath.FromSlash(rel))
+			if err := os.Remove(p); err == nil {
+				st.Removed++
+				os.Remove(filepath.Dir(p)) // the room folder, once empty
+			}
+		}
+	}
+	return st, nil
 }
 
 func writeJSONAtomic(path string, v any) error {

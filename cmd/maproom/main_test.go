@@ -2,10 +2,19 @@ package main
 
 import (
 	"flag"
+	"fmt"
+	"io"
 	"io/fs"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"testing"
+	"time"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -23,12 +32,83 @@ func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
 		Dir:           "testdata/script",
 		UpdateScripts: *update,
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"waitfor": cmdWaitFor,
+			"linkof":  cmdLinkOf,
+		},
 		Setup: func(env *testscript.Env) error {
-			env.Setenv("MAPROOM_SECRET", "test-secret-0123456789abcdef0123456789abcdef")
+			env.Setenv("MAPROOM_SECRET", testSecret)
 			env.Setenv("MAPROOM_TODAY", "")
+			port, err := freePort()
+			if err != nil {
+				return err
+			}
+			env.Setenv("PORT", port)
 			return copyDir(filepath.Join("..", "..", "content"), filepath.Join(env.WorkDir, "site", "content"))
 		},
 	})
+}
+
+const testSecret = "test-secret-0123456789abcdef0123456789abcdef"
+
+// freePort finds a loopback port for a script's server.
+func freePort() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	return port, nil
+}
+
+// cmdWaitFor: waitfor URL REGEXP — polls URL (up to 15 s, 100 ms apart)
+// until its body matches REGEXP; with !, until it no longer does (or the
+// URL answers 404).
+func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: waitfor URL REGEXP")
+	}
+	re := regexp.MustCompile(args[1])
+	client := &http.Client{Timeout: 2 * time.Second}
+	var last string
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		resp, err := client.Get(args[0])
+		if err != nil {
+			last = err.Error()
+			continue
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		last = fmt.Sprintf("%d %s", resp.StatusCode, body)
+		match := resp.StatusCode == 200 && re.Match(body)
+		if match != neg {
+			return
+		}
+	}
+	if len(last) > 600 {
+		last = last[:600] + "..."
+	}
+	ts.Fatalf("waitfor %s %q (negated: %v) timed out; last answer: %s", args[0], args[1], neg, last)
+}
+
+// cmdLinkOf: linkof ROOT DEAL STAKEHOLDER VAR — sets VAR to the person's
+// room path (r/<token>/) under the test secret.
+func cmdLinkOf(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 {
+		ts.Fatalf("usage: linkof ROOT DEAL STAKEHOLDER VAR")
+	}
+	site, ps := generator.Load(generator.LoadOptions{Root: ts.MkAbs(args[0]), Today: deal.NewDate(2026, 11, 22)})
+	if ps.Errors() > 0 {
+		ts.Fatalf("loading %s: %v", args[0], ps)
+	}
+	for _, l := range generator.Links(site, []byte(testSecret)) {
+		if l.Deal == args[1] && l.Stakeholder == args[2] {
+			ts.Setenv(args[3], l.Path)
+			return
+		}
+	}
+	ts.Fatalf("no stakeholder %s in deal %s", args[2], args[1])
 }
 
 func copyDir(src, dst string) error {

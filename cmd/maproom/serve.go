@@ -1,0 +1,341 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/generator"
+)
+
+// Serve-only paths: none of them exists in `maproom build` output.
+const (
+	livePath   = "/_maproom/live"    // server-sent events: reload, problems
+	liveJSPath = "/_maproom/live.js" // the reload script, injected in serve mode only
+	indexPath  = "/_maproom/"        // local index of every room
+)
+
+func cmdServe(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("serve", "[flags]", "Builds the site into a local preview, serves it on 127.0.0.1 with the beacon, prints each\nperson's room link, and rebuilds and reloads the browser when you save a change.\nThe preview lives in .maproom/preview: deploy the output of `maproom build`, never this one.")
+	s := e.siteFlags(fs)
+	addr := fs.String("addr", e.envOr("MAPROOM_ADDR", "127.0.0.1:1313"), "address to listen on (port 0 picks a free one) [MAPROOM_ADDR]")
+	pollEvery := fs.Duration("poll", 0, "poll for changes at this interval instead of file-system events (network and container file systems), e.g. 500ms")
+	if err := parse(fs, args); err != nil {
+		return ignoreHelp(err)
+	}
+	opts, err := e.buildOptions(s)
+	if err != nil {
+		return err
+	}
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return fmt.Errorf("%w: -addr %q: write host:port, e.g. 127.0.0.1:1313", errUsage, *addr)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return fmt.Errorf("%w: -addr %q: the preview serves private rooms and listens on the loopback address only (127.0.0.1)", errUsage, *addr)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("%s is taken by another program: stop it or pick another port, e.g. -addr 127.0.0.1:1314 (or :0 for any free port)", *addr)
+		}
+		return err
+	}
+	defer ln.Close()
+	base := "http://" + ln.Addr().String()
+
+	state := filepath.Join(s.root, ".maproom")
+	beacon := analytics.NotePath
+	opts.Out = filepath.Join(state, "preview")
+	opts.StateDir = filepath.Join(state, "preview-state")
+	opts.Manifest = filepath.Join(state, "rooms.json")
+	opts.Beacon = &beacon
+	opts.Scripts = []string{liveJSPath}
+
+	preview, res, err := generator.NewPreview(ctx, opts)
+	if err != nil && !errors.Is(err, generator.ErrContent) {
+		return err
+	}
+	live := newLive()
+	if res != nil {
+		printProblems(e.stderr, res.Problems)
+		live.setProblems(res.Problems)
+	}
+
+	// The beacon, in process, with the same embedded log as `maproom beacon`.
+	evlog, err := analytics.OpenLog(filepath.Join(state, "events"), analytics.LogOptions{Instance: "preview", Logger: e.log})
+	if err != nil {
+		return err
+	}
+	defer evlog.Close()
+	m, _ := preview.Manifest()
+	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: evlog, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
+
+	mux := http.NewServeMux()
+	mux.Handle(analytics.NotePath, h)
+	mux.Handle(analytics.HealthPath, h)
+	mux.HandleFunc(livePath, live.serveEvents)
+	mux.HandleFunc(liveJSPath, serveLiveJS)
+	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
+	mux.Handle("/", staticSite(opts.Out))
+	srv := analytics.NewServer(mux, e.log)
+	srv.WriteTimeout = 0 // the live-reload stream stays open
+
+	fmt.Fprintf(e.stdout, "maproom is serving a preview of %s at %s\n", s.root, base)
+	fmt.Fprintf(e.stdout, "every room: %s%s (this index exists only in the preview)\n", base, indexPath)
+	if res != nil && res.Site != nil {
+		for _, l := range generator.Links(preview.Site(), opts.Secret) {
+			fmt.Fprintf(e.stdout, "  %-24s %-22s %-20s %s/%s\n", l.Deal, l.Name, l.Role, base, l.Path)
+		}
+	}
+	fmt.Fprintln(e.stdout, "watching for changes; press Ctrl-C to stop")
+
+	batches, err := generator.Watch(ctx, generator.WatchOptions{Roots: watchRoots(s.root, preview), Poll: *pollEvery})
+	if err != nil {
+		return fmt.Errorf("watching the site: %w (try -poll 500ms)", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	for {
+		select {
+		case <-ctx.Done():
+			h.Drain()
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			live.close()
+			srv.Shutdown(sctx)
+			cancel()
+			preview.Close()
+			fmt.Fprintln(e.stdout, "stopped; events flushed to", evlog.Dir())
+			return nil
+		case err := <-done:
+			return err
+		case b, ok := <-batches:
+			if !ok {
+				continue
+			}
+			start := time.Now()
+			res, err := preview.Update(ctx, b)
+			switch {
+			case errors.Is(err, generator.ErrContent):
+				printProblems(e.stderr, res.Problems)
+				fmt.Fprintln(e.stderr, "the preview keeps the last good rooms until this is fixed")
+				live.setProblems(res.Problems)
+			case err != nil:
+				fmt.Fprintln(e.stderr, "maproom: rebuild failed:", err)
+			default:
+				live.setProblems(res.Problems)
+				printProblems(e.stderr, res.Problems)
+				if res.Manifest != nil {
+					h.Reload(res.Manifest)
+				}
+				fmt.Fprintf(e.stdout, "rebuilt in %v: %s\n", time.Since(start).Round(time.Millisecond), summary(res))
+				live.reload()
+			}
+		}
+	}
+}
+
+func summary(res *generator.Result) string {
+	if len(res.Reasons) > 0 && len(res.Reasons) <= 3 {
+		return strings.Join(res.Reasons, "; ")
+	}
+	return fmt.Sprintf("%d deals rendered, %d files written", res.Stats.Rendered, res.Stats.Written)
+}
+
+func watchRoots(root string, p *generator.Preview) []string {
+	roots := []string{filepath.Join(root, generator.ContentDir)}
+	if cfg := generator.ConfigPath(root); fileExists(cfg) && !strings.HasPrefix(cfg, roots[0]) {
+		roots = append(roots, cfg)
+	}
+	if s := p.Site(); s.Config != nil && s.Config.Theme != "" {
+		roots = append(roots, filepath.Join(root, s.Config.Theme))
+	}
+	return roots
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// staticSite serves the preview folder with the headers a host would set.
+func staticSite(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Referrer-Policy", "no-referrer")
+		hd.Set("X-Robots-Tag", "noindex, nofollow, noarchive")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Cache-Control", "no-store")
+		p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/")))
+		if fi, err := os.Stat(p); err != nil || (fi.IsDir() && !fileExists(filepath.Join(p, "index.html"))) {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.WriteHeader(http.StatusNotFound)
+			if b, err := os.ReadFile(filepath.Join(dir, "404.html")); err == nil {
+				w.Write(b)
+			}
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
+}
+
+// live tells open preview pages to reload, or shows them the problems.
+type live struct {
+	mu       sync.Mutex
+	clients  map[chan string]bool
+	problems string
+	closed   bool
+}
+
+func newLive() *live { return &live{clients: map[chan string]bool{}} }
+
+func (l *live) setProblems(ps generator.Problems) {
+	var b strings.Builder
+	for _, p := range ps {
+		if p.Severity == generator.Error {
+			b.WriteString(p.Error() + "\n")
+		}
+	}
+	l.mu.Lock()
+	l.problems = b.String()
+	l.mu.Unlock()
+	if b.Len() > 0 {
+		l.send("problems", b.String())
+	}
+}
+
+func (l *live) reload() { l.send("reload", "now") }
+
+func (l *live) send(kind, data string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	msg := "event: " + kind + "\n"
+	for _, line := range strings.Split(strings.TrimRight(data, "\n"), "\n") {
+		msg += "data: " + line + "\n"
+	}
+	msg += "\n"
+	for c := range l.clients {
+		select {
+		case c <- msg:
+		default: // a slow client misses a message, never blocks the rebuild
+		}
+	}
+}
+
+func (l *live) close() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.closed = true
+	for c := range l.clients {
+		close(c)
+		delete(l.clients, c)
+	}
+}
+
+func (l *live) serveEvents(w http.ResponseWriter, r *http.Request) {
+	fl, ok := w.(http.Flusher)
+	if !ok {
+		http.Error(w, "streaming unsupported", http.StatusInternalServerError)
+		return
+	}
+	c := make(chan string, 4)
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.clients[c] = true
+	problems := l.problems
+	l.mu.Unlock()
+	defer func() {
+		l.mu.Lock()
+		if l.clients[c] {
+			delete(l.clients, c)
+		}
+		l.mu.Unlock()
+	}()
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, ": maproom preview\n\n")
+	if problems != "" {
+		io.WriteString(w, "event: problems\ndata: "+strings.ReplaceAll(strings.TrimRight(problems, "\n"), "\n", "\ndata: ")+"\n\n")
+	}
+	fl.Flush()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case msg, ok := <-c:
+			if !ok {
+				return
+			}
+			io.WriteString(w, msg)
+			fl.Flush()
+		}
+	}
+}
+
+// liveJS reloads the page after a rebuild and shows content errors in an
+// overlay, built with DOM calls only (the text is never parsed as HTML).
+const liveJS = `(function(){
+if(!window.EventSource)return;
+var es=new EventSource("/_maproom/live"),box=null;
+es.addEventListener("reload",function(){location.reload()});
+es.addEventListener("problems",function(e){
+if(!box){box=document.createElement("div");box.setAttribute("role","alert");
+var s=box.style;s.position="fixed";s.left="0";s.right="0";s.bottom="0";s.maxHeight="50vh";s.overflow="auto";
+s.background="#3b0d0d";s.color="#fff";s.font="14px/1.4 ui-monospace,monospace";s.padding="1em";s.zIndex="9999";s.whiteSpace="pre-wrap";
+document.body.appendChild(box)}
+box.textContent="maproom: the plan has errors; these rooms are the last good build.\n\n"+e.data});
+})();`
+
+func serveLiveJS(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	io.WriteString(w, liveJS)
+}
+
+var indexTpl = template.Must(template.New("index").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
+<meta name="viewport" content="width=device-width,initial-scale=1"><title>maproom preview: every room</title>
+</head><body><main id="main"><h1>Preview: every room</h1>
+<p>This page exists only in <code>maproom serve</code>. Each link below is one person's private room.</p>
+{{if .Problems}}<h2>Errors</h2><pre>{{.Problems}}</pre>{{end}}
+{{range .Deals}}<h2>{{.Title}}</h2><ul>{{range .People}}<li><a href="/{{.Path}}">{{.Name}}</a> ({{.Side}}, {{.Role}})</li>{{end}}</ul>{{end}}
+</main></body></html>`))
+
+func serveIndex(w http.ResponseWriter, p *generator.Preview, l *live, secret []byte) {
+	site := p.Site()
+	type deal struct {
+		Title  string
+		People []generator.Link
+	}
+	var data struct {
+		Problems string
+		Deals    []deal
+	}
+	l.mu.Lock()
+	data.Problems = l.problems
+	l.mu.Unlock()
+	byDeal := map[string]int{}
+	for _, b := range site.Bundles {
+		byDeal[b.Deal.ID] = len(data.Deals)
+		data.Deals = append(data.Deals, deal{Title: b.Deal.Title})
+	}
+	for _, ln := range generator.Links(site, secret) {
+		i := byDeal[ln.Deal]
+		data.Deals[i].People = append(data.Deals[i].People, ln)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	indexTpl.Execute(w, data)
+}
