@@ -4,18 +4,28 @@ go 1.26.8
 
 require github.com/monperrus/crawler-user-agents v1.1.0 // analytics: the maintained crawler user-agent list that classifies beacon requests
 
+require github.com/santhosh-tekuri/jsonschema/v6 v6.0.2 // analytics tests: validates the report's JSON against its published JSON Schema (testdata/report/schema.json)
+
 require (
-	github.com/BurntSushi/toml v1.6.0
-	github.com/adrg/frontmatter v0.2.0
-	github.com/rogpeppe/go-internal v1.16.0
-	github.com/tdewolff/minify/v2 v2.24.25
-	github.com/yuin/goldmark v1.8.7
-	gopkg.in/yaml.v3 v3.0.1
+	github.com/chromedp/cdproto v0.159.0 // e2e: the DevTools protocol types the end-to-end tests send to chromium
+	github.com/chromedp/chromedp v0.23.0 // e2e: drives Debian's chromium in the end-to-end tests (internal/e2e)
 )
 
 require (
+	github.com/BurntSushi/toml v1.6.0 // strict TOML for maproom.toml (undecoded keys are reported)
+	github.com/adrg/frontmatter v0.2.0 // required: splits the YAML frontmatter from the Markdown body
+	github.com/fsnotify/fsnotify v1.10.1 // required: watches the site for maproom serve
+	github.com/rogpeppe/go-internal v1.16.0 // testscript: the txtar CLI tests run the real binary
+	github.com/tdewolff/minify/v2 v2.24.25 // required: minifies every HTML, CSS and JS output
+	github.com/yuin/goldmark v1.8.7 // required: Markdown rendering, raw HTML off
+	gopkg.in/yaml.v3 v3.0.1 // YAML nodes with line numbers, for file:line errors on the frontmatter
+)
+
+require (
+	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/tdewolff/parse/v2 v2.8.20 // indirect
 	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.14.0 // indirect
 	golang.org/x/tools v0.26.0 // indirect
 	gopkg.in/yaml.v2 v2.3.0 // indirect
 )

@@ -9,7 +9,9 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/extension"
+	extast "github.com/yuin/goldmark/extension/ast"
 	"github.com/yuin/goldmark/parser"
+	gmrender "github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 )
@@ -23,18 +25,62 @@ type markdown struct{ md goldmark.Markdown }
 
 func newMarkdown() *markdown {
 	return &markdown{md: goldmark.New(
-		goldmark.WithExtensions(extension.GFM, extension.Footnote),
+		goldmark.WithExtensions(
+			// GFM, with table alignment as an attribute: a style attribute
+			// would break the pages' CSP (style-src 'self').
+			extension.Linkify, extension.Strikethrough, extension.TaskList,
+			extension.NewTable(extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute)),
+			extension.Footnote,
+		),
 		goldmark.WithParserOptions(
 			parser.WithAutoHeadingID(),
-			parser.WithASTTransformers(util.Prioritized(scopeLinks{}, 100)),
+			parser.WithASTTransformers(util.Prioritized(scopeLinks{}, 100), util.Prioritized(shiftHeadings{}, 110)),
 		),
+		goldmark.WithRendererOptions(gmrender.WithNodeRenderers(util.Prioritized(taskBoxes{}, 100))),
 	)}
+}
+
+// shiftHeadings moves every heading down so a document's own "# Title"
+// sits below the page's h1 (and the welcome note below its h2): one h1
+// per page, headings in order.
+type shiftHeadings struct{}
+
+func (shiftHeadings) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	scope, _ := pc.Get(scopeKey).(*linkScope)
+	if scope == nil || scope.topLevel < 2 {
+		return
+	}
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(6, h.Level+scope.topLevel-1)
+		}
+		return ast.WalkContinue, nil
+	})
+}
+
+// taskBoxes renders task-list checkboxes with an accessible name ("done" or
+// "not done"): a bare disabled checkbox is an unlabelled form control.
+type taskBoxes struct{}
+
+func (taskBoxes) RegisterFuncs(reg gmrender.NodeRendererFuncRegisterer) {
+	reg.Register(extast.KindTaskCheckBox, func(w util.BufWriter, src []byte, n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		if n.(*extast.TaskCheckBox).IsChecked {
+			w.WriteString(`<input checked disabled type="checkbox" aria-label="done"> `)
+		} else {
+			w.WriteString(`<input disabled type="checkbox" aria-label="not done"> `)
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // linkScope is the per-call data of scopeLinks: which bundle files this room
 // may link to, and where they are published relative to the page.
 type linkScope struct {
-	visible map[string]string // bundle-relative file -> href from the page
+	visible  map[string]string // bundle-relative file -> href from the page
+	topLevel int               // the level a "# heading" is given (1 keeps it)
 }
 
 var scopeKey = parser.NewContextKey()

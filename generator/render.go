@@ -216,7 +216,12 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 			if h, ok := memo[k]; ok {
 				return template.HTML(h), nil
 			}
-			h, err := r.md.render(src, r.scope(visible, files, depth))
+			sc := r.scope(visible, files, depth)
+			sc.topLevel = 3 // the welcome note sits under an h2
+			if depth > 0 {
+				sc.topLevel = 2 // a document page's own title is the h1
+			}
+			h, err := r.md.render(src, sc)
 			if err != nil {
 				return "", err
 			}
