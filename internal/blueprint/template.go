@@ -138,20 +138,20 @@ func (t *Template) ScheduleTasks() []schedule.TemplateTask {
 	return ts
 }
 
-// Roles returns the roles the plan needs: the template's stakeholders, then
-// any other role that owns a task or leads a milestone, buyer side first,
-// each once.
+// Roles returns the roles the plan needs, buyer side first: the template's
+// stakeholders, then each other role that owns a task or leads a milestone,
+// once.
 func (t *Template) Roles() []Stakeholder {
-	var out []Stakeholder
+	out := slices.Clone(t.Stakeholders)
 	seen := map[deal.Role]bool{}
+	for _, s := range out {
+		seen[s.Role] = true
+	}
 	add := func(s Stakeholder) {
-		if !seen[s.Role] || s.Role == deal.RoleOther {
+		if !seen[s.Role] {
 			seen[s.Role] = true
 			out = append(out, s)
 		}
-	}
-	for _, s := range t.Stakeholders {
-		add(s)
 	}
 	for _, m := range t.Milestones {
 		add(Stakeholder{Role: m.Lead, Side: sideOf(m.Lead)})
@@ -188,6 +188,11 @@ func Parse(file string, src []byte) (*Template, error) {
 	d := &decoder{file: file}
 	t := d.template(file, src)
 	if len(d.errs) > 0 {
+		for _, e := range d.errs {
+			if d.last > 0 && e.Line > d.last {
+				e.Line = d.last // YAML counts a lone \r as a line break; the file does not
+			}
+		}
 		slices.SortStableFunc(d.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
 		errs := make([]error, len(d.errs))
 		for i, e := range d.errs {
@@ -210,6 +215,7 @@ var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 type decoder struct {
 	file   string
 	offset int // file lines before the YAML document
+	last   int // the file line closing the frontmatter, once known
 	errs   []*Error
 }
 
@@ -298,7 +304,7 @@ func (d *decoder) split(src []byte) (fm, body []byte, ok bool) {
 	for line := 2; len(rest) > 0; line++ {
 		l, next, _ := bytes.Cut(rest, []byte("\n"))
 		if isDelim(l) {
-			d.offset = 1
+			d.offset, d.last = 1, line
 			return start[:len(start)-len(rest)], bytes.TrimLeft(next, "\r\n"), true
 		}
 		rest = next

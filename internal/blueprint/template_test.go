@@ -196,7 +196,9 @@ func TestParseErrors(t *testing.T) {
 		},
 	}, {
 		name: "invalid yaml",
-		edit: func(s string) string { return strings.Replace(s, "    title: Evaluation passed", "    title: [Evaluation", 1) },
+		edit: func(s string) string {
+			return strings.Replace(s, "    title: Evaluation passed", "    title: [Evaluation", 1)
+		},
 		want: []string{`small.md:10: the frontmatter is not valid YAML: did not find expected ',' or ']'`},
 	}, {
 		name: "not a mapping",

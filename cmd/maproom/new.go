@@ -1,0 +1,253 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/blueprint"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+const newCmdAbout = `Starts a deal's plan from a template: writes <root>/content/<deal-id>/index.md with every task
+dated backwards from the signature date through its dependencies, skipping weekends and the
+holidays of maproom.toml. Give -close (the signature date), or -golive (signature is then due the
+template's onboarding business days earlier). Owners and leads are roles (role:security) for you
+to give to stakeholders; maproom check lists those left. An existing deal folder is never touched.
+
+Templates are built in; a site's own <root>/templates/<name>.md adds one or overrides the built-in
+of that name. -list shows them.`
+
+var newDealIDRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+func cmdNew(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("new", "<deal-id> -template NAME (-close DATE | -golive DATE) [flags]\n       maproom new -list [-root DIR]", newCmdAbout)
+	s := e.siteFlags(fs)
+	list := fs.Bool("list", false, "list the templates, built-in and the site's own, with a line on each")
+	tmplName := fs.String("template", "", "the template to start from (see -list)")
+	closeDate := fs.String("close", "", "the date the contract must be signed by, YYYY-MM-DD")
+	goLive := fs.String("golive", "", "the buyer's go-live date, YYYY-MM-DD: signature is due the template's onboarding before it")
+	buyer := fs.String("buyer", "", `the buying company (default "TBD")`)
+	seller := fs.String("seller", "", `your company (default "TBD")`)
+	title := fs.String("title", "", `the deal's title, neutral: link previews show it (default "<seller> for <buyer>")`)
+	goal := fs.String("goal", "", `the buyer's dated business reason (default "Signed by <close> so that [...]", to complete)`)
+	pos, err := newArgs(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+
+	set, loadErr := blueprint.Load(s.root)
+	if set == nil {
+		return loadErr
+	}
+	if *list {
+		if len(pos) > 0 {
+			return fmt.Errorf("%w: -list takes no deal id", errUsage)
+		}
+		return newList(e, set, loadErr)
+	}
+
+	switch {
+	case len(pos) == 0:
+		return fmt.Errorf("%w: name the new deal: maproom new <deal-id> -template NAME -close DATE (see maproom help new)", errUsage)
+	case len(pos) > 1:
+		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
+	case !newDealIDRe.MatchString(pos[0]):
+		return fmt.Errorf("%w: deal id %q: the deal's folder name, in lowercase letters, digits and hyphens, e.g. %q", errUsage, pos[0], newSlug(pos[0]))
+	case *tmplName == "":
+		return fmt.Errorf("%w: choose a template with -template NAME: one of %s", errUsage, strings.Join(set.Names(), ", "))
+	case (*closeDate == "") == (*goLive == ""):
+		return fmt.Errorf("%w: give the signature date with -close YYYY-MM-DD, or the go-live date with -golive YYYY-MM-DD (not both)", errUsage)
+	}
+	id := pos[0]
+	opts := blueprint.Options{Buyer: *buyer, Seller: *seller, Title: *title, Goal: *goal}
+	if opts.Close, err = newDate("close", *closeDate); err != nil {
+		return err
+	}
+	if opts.GoLive, err = newDate("golive", *goLive); err != nil {
+		return err
+	}
+	if opts.Today, err = e.todayFor(s); err != nil {
+		return err
+	}
+
+	t, err := set.Lookup(*tmplName)
+	if errors.Is(err, blueprint.ErrUnknown) {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	if err != nil {
+		fmt.Fprintln(e.stderr, err)
+		return fmt.Errorf("the template %s has errors: fix them, or choose another template", *tmplName)
+	}
+	if loadErr != nil {
+		fmt.Fprintf(e.stderr, "warning: other templates of the site have errors:\n%v\n", loadErr)
+	}
+	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
+	if ps.Errors() > 0 || cfg == nil {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	opts.Calendar = schedule.NewCalendar(cfg.HolidayDays...)
+
+	content := filepath.Join(s.root, generator.ContentDir)
+	dir := filepath.Join(content, id)
+	file := filepath.Join(dir, generator.BundleIndex)
+	exists := fmt.Errorf("%s already exists: maproom new never overwrites a deal; choose another id, or remove the folder first", dir)
+	if _, err := os.Lstat(dir); err == nil {
+		return exists
+	}
+	dr, err := t.Draft(opts)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(content, 0o755); err != nil {
+		return err
+	}
+	if err := os.Mkdir(dir, 0o755); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return exists
+		}
+		return err
+	}
+	if err := newWriteFile(file, dr.Source); err != nil {
+		os.Remove(dir)
+		return err
+	}
+	newReport(e, t, opts, dr, file)
+	return nil
+}
+
+// newArgs parses flags given before and after the positional
+// arguments (maproom new acme -template x, or maproom new -template x acme).
+func newArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func newDate(name, s string) (deal.Date, error) {
+	if s == "" {
+		return deal.Date{}, nil
+	}
+	d, err := deal.ParseDate(s)
+	if err != nil {
+		return deal.Date{}, fmt.Errorf("%w: -%s %q: write YYYY-MM-DD", errUsage, name, s)
+	}
+	return d, nil
+}
+
+// writeNew writes a file that must not exist yet.
+func newWriteFile(file string, b []byte) error {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(file)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(file)
+		return err
+	}
+	return nil
+}
+
+// listTemplates prints each usable template with its description, saying
+// where a site's own template comes from and whether it overrides a
+// built-in; then the problems of any that do not parse.
+func newList(e *env, set *blueprint.Set, loadErr error) error {
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	for _, t := range set.All() {
+		where := ""
+		switch {
+		case t.Overrides:
+			where = fmt.Sprintf(" (%s, overrides the built-in)", t.File)
+		case !t.Builtin:
+			where = fmt.Sprintf(" (%s)", t.File)
+		}
+		fmt.Fprintf(tw, "%s\t%s%s\n", t.Name, t.Description, where)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if loadErr != nil {
+		fmt.Fprintln(e.stderr, loadErr)
+		return errFailed
+	}
+	return nil
+}
+
+// reportNew says what was written and what is left to do.
+func newReport(e *env, t *blueprint.Template, opts blueprint.Options, dr *blueprint.Draft, file string) {
+	from := "built-in"
+	if !t.Builtin {
+		from = t.File
+	}
+	fmt.Fprintf(e.stdout, "wrote %s from the template %s (%s): %s, %s\n", file, t.Name, from,
+		count(len(t.Milestones), "milestone"), count(len(t.Tasks()), "task"))
+	if opts.Close.IsZero() {
+		fmt.Fprintf(e.stdout, "signature by %s: go-live %s less %s of onboarding\n", dr.Close, opts.GoLive, count(t.Onboarding, "business day"))
+	} else {
+		fmt.Fprintf(e.stdout, "signature by %s\n", dr.Close)
+	}
+	fmt.Fprintf(e.stdout, "work starts %s at the latest; critical path: %s\n", dr.Start, strings.Join(dr.CriticalPath, " -> "))
+	if dr.Overrun > 0 {
+		fmt.Fprintf(e.stderr, "%s:%d: warning: the close date %s cannot be met: started today (%s), the plan finishes %s at the earliest, %s late; move the date or shorten the work (critical path: %s)\n",
+			file, dr.CloseLine, dr.Close, opts.Today, dr.Finish, count(dr.Overrun, "business day"), strings.Join(dr.CriticalPath, " -> "))
+	}
+	fmt.Fprintln(e.stdout, "to do (maproom check lists what is left):")
+	var blank []string
+	for _, f := range []struct{ name, val string }{{"title", opts.Title}, {"buyer", opts.Buyer}, {"seller", opts.Seller}, {"goal", opts.Goal}} {
+		if strings.TrimSpace(f.val) == "" {
+			blank = append(blank, f.name)
+		}
+	}
+	if len(blank) > 0 {
+		fmt.Fprintf(e.stdout, "  - %s: replace the TBD and [...] placeholders, and the ones in the welcome note\n", strings.Join(blank, ", "))
+	}
+	fmt.Fprintln(e.stdout, "  - stakeholders: list everyone in the decision, then give each role:<role> owner and lead to one of them")
+	if len(t.Collateral) > 0 {
+		files := make([]string, len(t.Collateral))
+		for i, c := range t.Collateral {
+			files[i] = c.File
+		}
+		fmt.Fprintf(e.stdout, "  - collateral: add %s to %s (or change file:); the build stops until they are there\n",
+			strings.Join(files, ", "), filepath.Dir(file))
+	}
+}
+
+func newSlug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(s) {
+		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	return strings.TrimSuffix(b.String(), "-")
+}
