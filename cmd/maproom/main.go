@@ -86,8 +86,11 @@ type command struct {
 
 func commands() []command {
 	return []command{
+		{"serve", "build, serve and live-reload a local preview with the beacon", cmdServe},
 		{"build", "check the plans and render every room into public/", cmdBuild},
 		{"check", "check the plans: errors with file:line, plan-quality warnings", cmdCheck},
+		{"new", "start a deal's plan from a template, scheduled backwards from the close date", cmdNew},
+		{"report", "report progress, overdue work, engagement and warning signals", cmdReport},
 		{"links", "print each stakeholder's private room link", cmdLinks},
 		{"beacon", "run the beacon that records room visits", cmdBeacon},
 		{"version", "print the version", cmdVersion},

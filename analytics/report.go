@@ -1,0 +1,354 @@
+package analytics
+
+// This file holds the report's data model: what `maproom report` says about
+// each deal and across deals. It is also the JSON document (ReportSchemaVersion
+// 1; testdata/report/schema.json is its JSON Schema). The aggregation that
+// fills it is in report_aggregate.go and report_deal.go, the log reader in
+// report_read.go, the writers in report_text.go (terminal table),
+// report_markdown.go, report_json.go, report_csv.go and report_html.go.
+//
+// # What the report counts
+//
+// A page-load (one "load" id) is classified once all its events are in:
+//
+//   - scanner-like: its User-Agent matched the crawler list or was empty,
+//     navigator.webdriver was set, it opened ReportRapidOpens or more
+//     documents within ReportRapidSpan with under ReportHumanActive of active
+//     time, or it sent nothing but a view (no heartbeat, no hide, no
+//     interaction: a link unfurler or mail scanner that runs scripts).
+//     Scanner-like loads are counted apart and never as reads.
+//   - a human-verified visit: otherwise, at least ReportHumanActive of active
+//     time or an interaction (open, dl).
+//   - a glance: the rest (a page seen for a few seconds); counted, not a
+//     visit.
+//
+// Visits are human-verified page-loads of buyer-side rooms. Seller-side rooms
+// are previews of what buyers see: counted as previews, never as engagement.
+// Events that came through a rotated-away link (retired) count as the
+// stakeholder's but are flagged as "old link". A document is "opened" by a
+// human-verified load that viewed its page or followed its link.
+
+import (
+	"time"
+)
+
+// ReportSchemaVersion is the version of the report's JSON document.
+const ReportSchemaVersion = 1
+
+// Classification thresholds of a page-load (see the file comment).
+const (
+	ReportHumanActive = 5 * time.Second  // active time that makes a load a human visit
+	ReportRapidOpens  = 3                // distinct documents opened ...
+	ReportRapidSpan   = 10 * time.Second // ... within this span with no real activity: a scanner
+	ReportQuietDays   = 21               // "nobody visited" after this many days
+	ReportWeeks       = 12               // weeks of engagement history in the charts
+)
+
+// Severities of overdue tasks and warning signals.
+const (
+	SeverityLate  = "late"  // overdue, under the flag threshold
+	SeverityFlag  = "flag"  // at least flag_days late
+	SeverityAlert = "alert" // at least alert_days late
+)
+
+// Plan states of a deal in the report.
+const (
+	PlanOK     = "ok"     // milestones, and the plan passes check
+	PlanErrors = "errors" // the plan fails check: progress is shown, no schedule
+	PlanNone   = "none"   // no milestones: the deal has no plan
+)
+
+// Signal kinds: the warning signals of domain.md's failure table.
+const (
+	SignalDeciderAbsent = "decider-never-opened"       // the economic buyer or approver never opened the room
+	SignalOnlyChampion  = "only-champion"              // only the champion engaged
+	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never opened its collateral
+	SignalNoEvidence    = "milestone-without-evidence" // a milestone done without a named artifact
+	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
+	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side
+)
+
+// Report is the status report for one day: per deal, and across deals.
+type Report struct {
+	SchemaVersion int        `json:"schema_version"`
+	Title         string     `json:"title,omitempty"`
+	Today         string     `json:"today"`
+	Since         string     `json:"since,omitempty"`
+	Timezone      string     `json:"timezone"`
+	FlagDays      int        `json:"flag_days"`
+	AlertDays     int        `json:"alert_days"`
+	Input         InputStats `json:"input"`
+	// Weeks are the Mondays (YYYY-MM-DD) of the weeks in each stakeholder's
+	// Weekly engagement, oldest first, the last holding today.
+	Weeks     []string     `json:"weeks"`
+	Deals     []DealReport `json:"deals"`
+	Portfolio *Portfolio   `json:"portfolio,omitempty"`
+}
+
+// InputStats says what was read and what was left out.
+type InputStats struct {
+	Files      int      `json:"files"`
+	Lines      int      `json:"lines"`
+	Events     int      `json:"events"`     // distinct events read
+	Duplicates int      `json:"duplicates"` // (load, seq) seen before: another instance's copy or a retry
+	Corrupt    int      `json:"corrupt"`    // lines that are not valid events
+	CorruptAt  []string `json:"corrupt_at,omitempty"`
+	// OutsideDates counts events before --since or after today.
+	OutsideDates int `json:"outside_dates"`
+	// OtherDeals counts events of deals left out by --deal.
+	OtherDeals int `json:"other_deals"`
+	// Unknown counts events of a deal or stakeholder the content no longer has.
+	Unknown int `json:"unknown"`
+	// OutOfOrder counts events of a page-load that was closed, more than two
+	// days of events earlier, before they were read (a log read out of day
+	// order): if they are copies they count twice. Pass log folders (read
+	// in day order), not files concatenated in another order.
+	OutOfOrder int `json:"out_of_order"`
+	PageLoads  int `json:"page_loads"`
+	Visits     int `json:"visits"`   // human-verified buyer page-loads
+	Scanner    int `json:"scanner"`  // scanner-like page-loads
+	Glances    int `json:"glances"`  // too short to count, not scanner-like
+	Previews   int `json:"previews"` // human-verified seller-side page-loads
+}
+
+// DealReport is one deal's status.
+type DealReport struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Buyer   string `json:"buyer"`
+	Outcome string `json:"outcome"`
+	Value   int64  `json:"value,omitempty"`
+	Close   string `json:"close,omitempty"`
+	// DaysToClose is the calendar days from today to the close date,
+	// negative once it has passed; absent without a close date.
+	DaysToClose *int   `json:"days_to_close,omitempty"`
+	Plan        string `json:"plan"` // PlanOK, PlanErrors or PlanNone
+	// CheckErrors is how many errors `maproom check` reports for the deal.
+	CheckErrors int                 `json:"check_errors"`
+	Progress    Progress            `json:"progress"`
+	Milestones  []MilestoneProgress `json:"milestones"`
+	// Overdue lists open tasks past their due date, most late first. Won
+	// and lost deals have none.
+	Overdue  []OverdueTask    `json:"overdue"`
+	Turn     *Turn            `json:"turn,omitempty"`
+	Schedule *ScheduleSummary `json:"schedule,omitempty"`
+	Tasks    []TaskLine       `json:"tasks"`
+	// Stakeholders are the buyer-side people, in plan order.
+	Stakeholders []StakeholderReport `json:"stakeholders"`
+	// LastVisit is the last human-verified buyer visit (RFC 3339, site
+	// timezone), empty when none.
+	LastVisit      string    `json:"last_visit,omitempty"`
+	SellerPreviews int       `json:"seller_previews"`
+	Signals        []Signal  `json:"signals"`
+	Attention      Attention `json:"attention"`
+}
+
+// Progress counts a set of tasks.
+type Progress struct {
+	Done       int `json:"done"`
+	Total      int `json:"total"`
+	DoneOnTime int `json:"done_on_time"` // done on or before the due date (or with none)
+	DoneLate   int `json:"done_late"`
+	Open       int `json:"open"`
+	Overdue    int `json:"overdue"` // open and past due
+	Percent    int `json:"percent"` // done / total, rounded down; 0 with no tasks
+}
+
+// MilestoneProgress is one milestone's progress. A milestone is done when
+// it has tasks and all of them are done; DoneOn is then its last task's
+// done date.
+type MilestoneProgress struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Due      string   `json:"due,omitempty"`
+	Lead     string   `json:"lead"`
+	LeadName string   `json:"lead_name"`
+	Done     bool     `json:"done"`
+	DoneOn   string   `json:"done_on,omitempty"`
+	Progress Progress `json:"progress"`
+}
+
+// OverdueTask is an open task past its due date.
+type OverdueTask struct {
+	Task      string `json:"task"`
+	Title     string `json:"title"`
+	Milestone string `json:"milestone"`
+	Owner     string `json:"owner"`
+	OwnerName string `json:"owner_name"`
+	Side      string `json:"side"`
+	Status    string `json:"status"`
+	Due       string `json:"due"`
+	// DueComputed is true when the task has no due date of its own and Due
+	// is the latest finish the schedule computed.
+	DueComputed bool   `json:"due_computed,omitempty"`
+	DaysLate    int    `json:"days_late"` // calendar days
+	Severity    string `json:"severity"`  // SeverityLate, SeverityFlag or SeverityAlert
+	Critical    bool   `json:"critical"`  // on the critical path
+}
+
+// Turn says whose move it is: the owner of the first open task of the
+// critical path or, without a schedule, of the open task due first.
+type Turn struct {
+	Side      string `json:"side"`
+	Task      string `json:"task"`
+	Title     string `json:"title"`
+	Owner     string `json:"owner"`
+	OwnerName string `json:"owner_name"`
+	Due       string `json:"due,omitempty"`
+	Critical  bool   `json:"critical"`
+}
+
+// ScheduleSummary is what the schedule says of the remaining work.
+type ScheduleSummary struct {
+	Finish       string   `json:"finish,omitempty"` // earliest day all open work can be done
+	Fits         bool     `json:"fits"`             // finishes by the close date
+	OverrunDays  int      `json:"overrun_days"`     // business days past the close date
+	CriticalPath []string `json:"critical_path"`
+}
+
+// TaskLine is one task on the plan timeline. Start and Finish are the
+// schedule's earliest start and finish (the done date for a done task);
+// empty when the plan has errors.
+type TaskLine struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Milestone string `json:"milestone"`
+	Owner     string `json:"owner"`
+	Side      string `json:"side"`
+	Status    string `json:"status"`
+	Due       string `json:"due,omitempty"`
+	Done      string `json:"done,omitempty"`
+	Start     string `json:"start,omitempty"`
+	Finish    string `json:"finish,omitempty"`
+	Critical  bool   `json:"critical"`
+	Overdue   bool   `json:"overdue"`
+}
+
+// StakeholderReport is one buyer-side person's engagement.
+type StakeholderReport struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"`
+	Role  string `json:"role"`
+	// Room is false when the manifest has no room for them: no link was
+	// published yet (run maproom build).
+	Room          bool   `json:"room"`
+	Visits        int    `json:"visits"`
+	FirstVisit    string `json:"first_visit,omitempty"` // RFC 3339, site timezone
+	LastVisit     string `json:"last_visit,omitempty"`
+	ActiveSeconds int64  `json:"active_seconds"`
+	// Networks is how many distinct networks (/24 or /48) the visits came
+	// from: more than one or two hints that the link was forwarded.
+	Networks      int             `json:"networks"`
+	OldLinkVisits int             `json:"old_link_visits"` // visits through a rotated-away link
+	Scanner       int             `json:"scanner"`         // scanner-like page-loads, not counted as visits
+	Glances       int             `json:"glances"`
+	Opened        []OpenedDoc     `json:"opened"`
+	NeverOpened   []CollateralRef `json:"never_opened"` // of the collateral in their room
+	Weekly        []int           `json:"weekly"`       // active minutes per week of Report.Weeks
+}
+
+// OpenedDoc is a document a stakeholder opened in human-verified visits.
+type OpenedDoc struct {
+	ID            string `json:"id"`
+	Title         string `json:"title"`
+	Times         int    `json:"times"`          // visits that opened it
+	ActiveSeconds int64  `json:"active_seconds"` // on its page (Markdown collateral)
+	Last          string `json:"last"`           // RFC 3339, site timezone
+}
+
+// CollateralRef names a document.
+type CollateralRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Signal is one warning signal with the evidence behind it.
+type Signal struct {
+	Kind     string   `json:"kind"`     // one of the Signal* constants
+	Severity string   `json:"severity"` // SeverityFlag or SeverityAlert
+	Summary  string   `json:"summary"`
+	Evidence []string `json:"evidence"`
+}
+
+// Attention scores how urgently a deal needs the seller: the sum of the
+// points of its reasons (see attentionPoints in report_deal.go).
+type Attention struct {
+	Score   int               `json:"score"`
+	Reasons []AttentionReason `json:"reasons"`
+}
+
+// AttentionReason is one contribution to an attention score.
+type AttentionReason struct {
+	Points int    `json:"points"`
+	Why    string `json:"why"`
+}
+
+// Portfolio is the view across deals that sales leadership reads.
+type Portfolio struct {
+	Deals int `json:"deals"`
+	Open  int `json:"open"`
+	Won   int `json:"won"`
+	Lost  int `json:"lost"`
+	// Coverage is open deals with a plan that passes check, of open deals.
+	Coverage Ratio `json:"coverage"`
+	// Completion is tasks done of all tasks, over ended (won or lost) deals
+	// that had a plan.
+	Completion Ratio `json:"completion"`
+	// WinRateWithPlan and WinRateWithoutPlan are won deals of ended deals,
+	// with a plan (at least one milestone) and without.
+	WinRateWithPlan    Ratio `json:"win_rate_with_plan"`
+	WinRateWithoutPlan Ratio `json:"win_rate_without_plan"`
+	// Ranking lists the open deals that need attention (score above 0),
+	// highest score first.
+	Ranking []RankedDeal `json:"ranking"`
+	// Rows is one line per deal, in id order.
+	Rows []PortfolioRow `json:"rows"`
+}
+
+// Ratio is a share: Num of Den, Percent rounded to a whole number (absent
+// when Den is 0).
+type Ratio struct {
+	Num     int  `json:"num"`
+	Den     int  `json:"den"`
+	Percent *int `json:"percent,omitempty"`
+}
+
+// RankedDeal is a deal in the attention ranking.
+type RankedDeal struct {
+	Rank        int               `json:"rank"`
+	Deal        string            `json:"deal"`
+	Title       string            `json:"title"`
+	Score       int               `json:"score"`
+	DaysToClose *int              `json:"days_to_close,omitempty"`
+	Value       int64             `json:"value,omitempty"`
+	Reasons     []AttentionReason `json:"reasons"`
+}
+
+// PortfolioRow is one deal in the portfolio.
+type PortfolioRow struct {
+	Deal        string `json:"deal"`
+	Title       string `json:"title"`
+	Outcome     string `json:"outcome"`
+	Plan        string `json:"plan"`
+	Covered     bool   `json:"covered"` // has a plan that passes check
+	Done        int    `json:"done"`
+	Total       int    `json:"total"`
+	DaysToClose *int   `json:"days_to_close,omitempty"`
+	Overdue     int    `json:"overdue"`
+	Alerts      int    `json:"alerts"` // overdue tasks at alert severity
+	Signals     int    `json:"signals"`
+	Visits      int    `json:"visits"`
+	LastVisit   string `json:"last_visit,omitempty"`
+	Score       int    `json:"score"`
+	Value       int64  `json:"value,omitempty"`
+}
+
+func ratio(num, den int) Ratio {
+	r := Ratio{Num: num, Den: den}
+	if den > 0 {
+		p := (num*100 + den/2) / den
+		r.Percent = &p
+	}
+	return r
+}

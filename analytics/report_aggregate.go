@@ -1,0 +1,543 @@
+package analytics
+
+import (
+	"encoding/binary"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+// ReportDeal is one deal as the report reads it: the plan from the content
+// and its schedule.
+type ReportDeal struct {
+	Deal *deal.Deal
+	// Plan is the deal's schedule for the report's day; nil when the plan
+	// has errors (the report then shows progress but no schedule).
+	Plan *schedule.Plan
+	// CheckErrors is the number of `maproom check` errors of the deal: a
+	// plan with errors does not count towards coverage.
+	CheckErrors int
+}
+
+// ReportOptions configures an [Aggregator].
+type ReportOptions struct {
+	Title string    // the site title, shown as the report's heading
+	Today deal.Date // the report's day: events after it are left out
+	Since deal.Date // events before this day are left out; zero: none
+	// Location is the site timezone: days, weeks and "today" are in it.
+	// nil means UTC.
+	Location *time.Location
+	// FlagDays and AlertDays are the overdue thresholds (maproom.toml
+	// [overdue]); 0 means 3 and 7.
+	FlagDays, AlertDays int
+	// Deal, when set, limits the report to that deal; the other deals'
+	// events are counted as OtherDeals.
+	Deal string
+	// Manifest is the private room manifest: it says which stakeholders
+	// have a published room and which documents their room holds. nil
+	// takes every stakeholder as published and the scope from the content.
+	Manifest *manifest.Manifest
+}
+
+// dedupeWindow is how long a page-load is kept after its last event, in
+// the time of the newest event read, so that a copy of one of its events
+// (another beacon instance's, a retry) is still recognised. Logs read in day
+// order keep every copy of an event within it.
+const dedupeWindow = 48 * time.Hour
+
+// sweepEvery is how often, in the time of the events, page-loads that fell
+// out of the dedupe window are closed.
+const sweepEvery = 6 * time.Hour
+
+// Aggregator builds a [Report] from a stream of events, holding a summary per
+// deal and stakeholder and, for dedupe and classification, the page-loads of
+// the last two days of events only: memory is bounded by deals,
+// stakeholders and the page-loads of two days, not by the events read.
+//
+// Feed it with [Aggregator.ReadLogs], [Aggregator.ReadStream] or
+// [Aggregator.Add], then call [Aggregator.Report] once. An Aggregator is not
+// safe for concurrent use.
+type Aggregator struct {
+	opts   ReportOptions
+	loc    *time.Location
+	deals  []*dealAgg
+	byID   map[string]*dealAgg
+	people []personAgg
+	stats  InputStats
+
+	fromMS, toMS int64 // events kept: [fromMS, toMS)
+	weeks        []deal.Date
+
+	loads map[[LoadLen / 2]byte]int32
+	ls    []loadState
+	free  []int32
+
+	maxAt, nextSweep int64
+	closed           []uint64 // a bit per hash of the page-loads closed by a sweep
+	interned         map[string]string
+	done             bool
+	chunks           chan *chunk // ReadStream's buffers, kept from file to file
+}
+
+type dealAgg struct {
+	in        ReportDeal
+	people    map[string]int32 // stakeholder id -> index into Aggregator.people
+	coll      map[string]int16 // collateral id -> index into Deal.Collateral
+	published map[string][]string
+	visits    int
+	lastVisit int64 // unix ms, 0 when none
+	previews  int
+}
+
+type personAgg struct {
+	d       *dealAgg
+	s       *deal.Stakeholder
+	seller  bool
+	visits  int
+	scanner int
+	glances int
+	oldLink int
+	first   int64
+	last    int64
+	active  int64
+	nets    []string
+	opened  []openAgg // by collateral index, allocated on first open
+	weekly  [ReportWeeks]int64
+}
+
+type openAgg struct {
+	times  int
+	active int64
+	last   int64
+}
+
+const maxNets = 64 // distinct networks remembered per stakeholder
+
+// Page-load flags.
+const (
+	lfView uint8 = 1 << iota
+	lfHB
+	lfHide
+	lfOpen
+	lfBot // crawler or empty User-Agent
+	lfWebdriver
+	lfRetired
+)
+
+type loadState struct {
+	person    int32
+	page      int16 // collateral index of the page, -1 for the room
+	flags     uint8
+	first     int64
+	last      int64
+	active    int64
+	openFirst int64
+	openLast  int64
+	opened    []int16 // distinct collateral opened
+	seq       [4]uint64
+	seqMore   map[int64]struct{}
+	net       string
+}
+
+// seen marks seq as seen and reports whether it was already.
+func (l *loadState) seen(seq int64) bool {
+	if seq < 256 {
+		w, b := seq>>6, uint64(1)<<(seq&63)
+		if l.seq[w]&b != 0 {
+			return true
+		}
+		l.seq[w] |= b
+		return false
+	}
+	if _, ok := l.seqMore[seq]; ok {
+		return true
+	}
+	if l.seqMore == nil {
+		l.seqMore = make(map[int64]struct{})
+	}
+	l.seqMore[seq] = struct{}{}
+	return false
+}
+
+// NewAggregator returns an Aggregator for the deals, in the order given.
+func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
+	if opts.FlagDays <= 0 {
+		opts.FlagDays = 3
+	}
+	if opts.AlertDays <= 0 {
+		opts.AlertDays = 7
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	a := &Aggregator{opts: opts, loc: loc, byID: make(map[string]*dealAgg, len(deals)),
+		loads: make(map[[LoadLen / 2]byte]int32), interned: make(map[string]string)}
+	a.toMS = startOf(opts.Today.AddDays(1), loc)
+	if !opts.Since.IsZero() {
+		a.fromMS = startOf(opts.Since, loc)
+	} else {
+		a.fromMS = -1 << 62
+	}
+	monday := opts.Today.AddDays(-((int(opts.Today.Weekday()) + 6) % 7))
+	for i := ReportWeeks - 1; i >= 0; i-- {
+		a.weeks = append(a.weeks, monday.AddDays(-7*i))
+	}
+	published := map[string]map[string][]string{}
+	if opts.Manifest != nil {
+		for _, r := range opts.Manifest.Rooms {
+			if r.Retired {
+				continue
+			}
+			if published[r.Deal] == nil {
+				published[r.Deal] = map[string][]string{}
+			}
+			published[r.Deal][r.Stakeholder] = r.Pages
+		}
+	}
+	n := 0
+	for _, in := range deals {
+		n += len(in.Deal.Stakeholders)
+	}
+	a.people = make([]personAgg, 0, n)
+	for _, in := range deals {
+		d := in.Deal
+		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
+			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID]}
+		for i := range d.Stakeholders {
+			s := &d.Stakeholders[i]
+			da.people[s.ID] = int32(len(a.people))
+			a.people = append(a.people, personAgg{d: da, s: s, seller: s.Side == deal.Seller})
+		}
+		for i, c := range d.Collateral {
+			da.coll[c.ID] = int16(i)
+		}
+		a.deals = append(a.deals, da)
+		a.byID[d.ID] = da
+	}
+	return a
+}
+
+// startOf returns the first instant of day d in loc, as unix milliseconds.
+func startOf(d deal.Date, loc *time.Location) int64 {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UnixMilli()
+}
+
+// row is one event as the aggregator needs it. Its byte slices may point
+// into a reader's buffer: they are valid during one call of add only.
+type row struct {
+	at          int64 // unix ms
+	deal        []byte
+	stakeholder []byte
+	side        []byte
+	page        []byte
+	kind        Kind
+	collateral  []byte
+	load        [LoadLen / 2]byte
+	seq         int64
+	active      int64
+	net         []byte
+	ua          []byte
+	retired     bool
+	webdriver   bool
+}
+
+// Add adds one event. Events may come in any order, but a copy of an event
+// is recognised only while its page-load is kept (see dedupeWindow).
+func (a *Aggregator) Add(e Event) {
+	a.stats.Lines++
+	if !validEvent(&e) {
+		a.stats.Corrupt++
+		return
+	}
+	a.addEvent(&e)
+}
+
+// validEvent checks e as the log reader checks a line.
+func validEvent(e *Event) bool {
+	return e.V >= 1 && e.V <= SchemaVersion && !e.Time.IsZero() && e.Kind.Valid() && validLoad(e.Load) &&
+		e.Seq >= 0 && strings.TrimSpace(e.Room) != "" && e.Deal != "" && e.ActiveMS >= 0 && e.VisibleMS >= 0
+}
+
+func decodeHex(dst []byte, s string) {
+	for i := range dst {
+		dst[i] = unhex(s[2*i])<<4 | unhex(s[2*i+1])
+	}
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c - 'a' + 10
+}
+
+// add takes one valid event; stats.Lines was counted by the caller.
+func (a *Aggregator) add(r *row) {
+	a.stats.Events++
+	if r.at < a.fromMS || r.at >= a.toMS {
+		a.stats.OutsideDates++
+		return
+	}
+	if a.opts.Deal != "" && string(r.deal) != a.opts.Deal {
+		a.stats.OtherDeals++
+		return
+	}
+	if r.at > a.maxAt {
+		a.maxAt = r.at
+		if r.at >= a.nextSweep {
+			a.sweep(r.at - dedupeWindow.Milliseconds())
+			a.nextSweep = r.at + sweepEvery.Milliseconds()
+		}
+	}
+	li, ok := a.loads[r.load]
+	if !ok {
+		da := a.byID[string(r.deal)]
+		if da == nil {
+			a.stats.Unknown++
+			return
+		}
+		pi, ok := da.people[string(r.stakeholder)]
+		if !ok {
+			a.stats.Unknown++
+			return
+		}
+		if r.at < a.maxAt-dedupeWindow.Milliseconds() && a.wasClosed(r.load) {
+			a.stats.OutOfOrder++
+		}
+		li = a.newLoad()
+		l := &a.ls[li]
+		l.person, l.first, l.last = pi, r.at, r.at
+		l.page = -1
+		if string(r.page) != manifest.PageRoom {
+			if ci, ok := da.coll[string(r.page)]; ok {
+				l.page = ci
+			}
+		}
+		l.net = a.intern(r.net)
+		a.loads[r.load] = li
+	}
+	l := &a.ls[li]
+	if l.seen(r.seq) {
+		a.stats.Events--
+		a.stats.Duplicates++
+		return
+	}
+	l.first, l.last = min(l.first, r.at), max(l.last, r.at)
+	l.active += r.active
+	switch r.kind {
+	case KindView:
+		l.flags |= lfView
+	case KindHB:
+		l.flags |= lfHB
+	case KindHide:
+		l.flags |= lfHide
+	case KindOpen, KindDL:
+		if l.flags&lfOpen == 0 || r.at < l.openFirst {
+			l.openFirst = r.at
+		}
+		if l.flags&lfOpen == 0 || r.at > l.openLast {
+			l.openLast = r.at
+		}
+		l.flags |= lfOpen
+		if ci, ok := a.people[l.person].d.coll[string(r.collateral)]; ok {
+			found := false
+			for _, c := range l.opened {
+				found = found || c == ci
+			}
+			if !found {
+				l.opened = append(l.opened, ci)
+			}
+		}
+	}
+	if string(r.ua) != UABrowser {
+		l.flags |= lfBot
+	}
+	if r.webdriver {
+		l.flags |= lfWebdriver
+	}
+	if r.retired {
+		l.flags |= lfRetired
+	}
+}
+
+func (a *Aggregator) intern(b []byte) string {
+	if s, ok := a.interned[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	a.interned[s] = s
+	return s
+}
+
+func (a *Aggregator) newLoad() int32 {
+	if n := len(a.free); n > 0 {
+		i := a.free[n-1]
+		a.free = a.free[:n-1]
+		a.ls[i] = loadState{opened: a.ls[i].opened[:0]}
+		return i
+	}
+	a.ls = append(a.ls, loadState{})
+	return int32(len(a.ls) - 1)
+}
+
+// sweep closes the page-loads whose last event is before cutoff.
+func (a *Aggregator) sweep(cutoff int64) {
+	for k, i := range a.loads {
+		if a.ls[i].last < cutoff {
+			a.close(&a.ls[i])
+			delete(a.loads, k)
+			a.free = append(a.free, i)
+			a.markClosed(k)
+		}
+	}
+}
+
+// closedBits is the size of the filter of closed page-loads: 128 KiB,
+// whatever the number of events.
+const closedBits = 1 << 20
+
+// markClosed and wasClosed keep a one-hash Bloom filter of the page-loads
+// closed by a sweep, so that an event of one of them that comes much later
+// (a log read out of day order) is counted as OutOfOrder. Page-load ids are
+// random, so their first bytes are a fine hash.
+func (a *Aggregator) markClosed(load [LoadLen / 2]byte) {
+	if a.closed == nil {
+		a.closed = make([]uint64, closedBits/64)
+	}
+	h := binary.LittleEndian.Uint64(load[:8]) % closedBits
+	a.closed[h/64] |= 1 << (h % 64)
+}
+
+func (a *Aggregator) wasClosed(load [LoadLen / 2]byte) bool {
+	if a.closed == nil {
+		return false
+	}
+	h := binary.LittleEndian.Uint64(load[:8]) % closedBits
+	return a.closed[h/64]&(1<<(h%64)) != 0
+}
+
+// Load classes.
+const (
+	classHuman = iota
+	classScanner
+	classGlance
+)
+
+func (l *loadState) class() int {
+	switch {
+	case l.flags&(lfBot|lfWebdriver) != 0:
+		return classScanner
+	case len(l.opened) >= ReportRapidOpens && l.openLast-l.openFirst <= ReportRapidSpan.Milliseconds() &&
+		l.active < ReportHumanActive.Milliseconds():
+		return classScanner
+	case l.flags&^(lfRetired) == lfView:
+		return classScanner
+	case l.active >= ReportHumanActive.Milliseconds() || l.flags&lfOpen != 0:
+		return classHuman
+	}
+	return classGlance
+}
+
+// close folds a finished page-load into its stakeholder's summary.
+func (a *Aggregator) close(l *loadState) {
+	p := &a.people[l.person]
+	a.stats.PageLoads++
+	switch l.class() {
+	case classScanner:
+		a.stats.Scanner++
+		p.scanner++
+		return
+	case classGlance:
+		a.stats.Glances++
+		p.glances++
+		return
+	}
+	if p.seller {
+		a.stats.Previews++
+		p.d.previews++
+		return
+	}
+	a.stats.Visits++
+	p.visits++
+	p.d.visits++
+	if p.first == 0 || l.first < p.first {
+		p.first = l.first
+	}
+	p.last = max(p.last, l.first)
+	p.d.lastVisit = max(p.d.lastVisit, l.first)
+	p.active += l.active
+	if l.flags&lfRetired != 0 {
+		p.oldLink++
+	}
+	if l.net != "" && len(p.nets) < maxNets {
+		found := false
+		for _, n := range p.nets {
+			found = found || n == l.net
+		}
+		if !found {
+			p.nets = append(p.nets, l.net)
+		}
+	}
+	open := func(c int16, active int64) {
+		if p.opened == nil {
+			p.opened = make([]openAgg, len(p.d.in.Deal.Collateral))
+		}
+		o := &p.opened[c]
+		o.times++
+		o.active += active
+		o.last = max(o.last, l.first)
+	}
+	if l.page >= 0 {
+		open(l.page, l.active)
+	}
+	for _, c := range l.opened {
+		if c != l.page {
+			open(c, 0)
+		}
+	}
+	day := deal.DateOf(time.UnixMilli(l.first).In(a.loc))
+	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	if back := monday.DaysUntil(a.weeks[ReportWeeks-1]) / 7; back >= 0 && back < ReportWeeks {
+		p.weekly[ReportWeeks-1-back] += l.active
+	}
+}
+
+// Report closes every page-load still open and returns the report. Call it
+// once, after the last event.
+func (a *Aggregator) Report() *Report {
+	if !a.done {
+		a.sweep(1 << 62) // closes every page-load still open
+		a.done = true
+	}
+	r := &Report{SchemaVersion: ReportSchemaVersion, Title: a.opts.Title, Today: a.opts.Today.String(),
+		Timezone: a.loc.String(), FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays, Input: a.stats, Deals: []DealReport{}}
+	if !a.opts.Since.IsZero() {
+		r.Since = a.opts.Since.String()
+	}
+	for _, w := range a.weeks {
+		r.Weeks = append(r.Weeks, w.String())
+	}
+	for _, da := range a.deals {
+		if a.opts.Deal != "" && da.in.Deal.ID != a.opts.Deal {
+			continue
+		}
+		r.Deals = append(r.Deals, a.dealReport(da))
+	}
+	r.Portfolio = portfolio(r.Deals)
+	return r
+}
+
+// stamp formats a unix ms instant in the site timezone, RFC 3339.
+func (a *Aggregator) stamp(ms int64) string {
+	if ms == 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).In(a.loc).Format(time.RFC3339)
+}
+
+func unixMilli(ms int64, loc *time.Location) time.Time { return time.UnixMilli(ms).In(loc) }

@@ -1,0 +1,285 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+)
+
+const reportAbout = `Reports on the deals for a day: per deal, progress by milestone, overdue tasks with
+days late and severity, whose turn it is and whether the plan still fits before the
+close date; per buyer stakeholder, first and last human-verified visit, visits, active
+time, what they opened and never opened; the warning signals, each with its evidence.
+With -portfolio: coverage, completion, win rate with and without a plan, and the deals
+that need attention first.
+
+The arguments are beacon logs: files, folders of events-*.jsonl, or - for standard
+input (ssh host cat '/var/lib/maproom/events/*.jsonl' | maproom report -). Without
+any, the report reads <root>/.maproom/events. A visit counts as human-verified with at
+least 5 s of active time or an interaction; crawler and webdriver traffic, documents
+opened by the dozen within seconds, and views with nothing after them are counted as
+scanner-like, never as reads. Seller-side rooms are previews, not engagement.`
+
+// reportFormats are the -format values.
+var reportFormats = []string{"table", "markdown", "json", "csv", "html"}
+
+func cmdReport(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("report", "[flags] [log file, folder or - ...]", reportAbout)
+	s := e.siteFlags(fs)
+	format := fs.String("format", e.envOr("MAPROOM_FORMAT", "table"), "output format: table, markdown, json, csv or html [MAPROOM_FORMAT]")
+	dealID := fs.String("deal", "", "only this deal")
+	since := fs.String("since", "", "count only events from this day on, YYYY-MM-DD (default: every event)")
+	portfolio := fs.Bool("portfolio", false, "report across deals: coverage, completion, win rate by plan use, deals needing attention first")
+	outPath := fs.String("o", "", "write the report to this file instead of standard output")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if !validFormat(*format) {
+		return fmt.Errorf("%w: --format %q: use table, markdown, json, csv or html", errUsage, *format)
+	}
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	var from deal.Date
+	if *since != "" {
+		if from, err = deal.ParseDate(*since); err != nil {
+			return fmt.Errorf("%w: --since %q: write YYYY-MM-DD", errUsage, *since)
+		}
+		if from.After(today) {
+			return fmt.Errorf("%w: --since %s is after the report's day %s", errUsage, from, today)
+		}
+	}
+
+	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	if len(site.Bundles) == 0 {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	deals := reportDeals(e, site, ps)
+	if *dealID != "" && !hasDeal(deals, *dealID) {
+		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
+	}
+	m, err := readManifest(e, s.root)
+	if err != nil {
+		return err
+	}
+	agg := analytics.NewAggregator(deals, analytics.ReportOptions{
+		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
+		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
+		Deal: *dealID, Manifest: m,
+	})
+	if err := readEvents(ctx, e, agg, s.root, paths); err != nil {
+		return err
+	}
+	rep := agg.Report()
+	warnInput(e.stderr, rep.Input)
+	return writeReport(e, rep, *format, *portfolio, *outPath)
+}
+
+// parseInterspersed parses flags that may come before, between or after
+// the positional arguments, which it returns.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, errHelp
+			}
+			return nil, errUsage
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}
+
+func validFormat(f string) bool {
+	for _, v := range reportFormats {
+		if f == v {
+			return true
+		}
+	}
+	return false
+}
+
+// reportDeals pairs each loaded deal with its plan and its check errors. A
+// deal whose plan has errors is still reported (progress, engagement) but
+// counts as not covered; a bundle too broken to read is named on stderr.
+func reportDeals(e *env, site *generator.Site, ps generator.Problems) []analytics.ReportDeal {
+	errs := map[string]int{}
+	for _, p := range ps {
+		if p.Severity == generator.Error {
+			errs[p.File]++
+		}
+	}
+	var deals []analytics.ReportDeal
+	loaded := map[string]bool{}
+	for _, b := range site.Bundles {
+		file := filepath.Join(b.Dir, generator.BundleIndex)
+		loaded[file] = true
+		deals = append(deals, analytics.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file]})
+	}
+	var unread []string
+	for file := range errs {
+		if !loaded[file] && filepath.Base(file) == generator.BundleIndex {
+			unread = append(unread, file)
+		}
+	}
+	sort.Strings(unread)
+	for _, file := range unread {
+		fmt.Fprintf(e.stderr, "maproom: %s cannot be read and is left out of the report: run maproom check\n", file)
+	}
+	if n := ps.Errors(); n > 0 {
+		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule and do not count as covered (run maproom check)\n", count(n, "error"))
+	}
+	return deals
+}
+
+func hasDeal(deals []analytics.ReportDeal, id string) bool {
+	for _, d := range deals {
+		if d.Deal.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// readManifest reads the private manifest; without one (nothing built
+// yet) the report takes the rooms' scope from the content.
+func readManifest(e *env, root string) (*manifest.Manifest, error) {
+	path := filepath.Join(root, manifest.DefaultPath)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(e.stderr, "maproom: no room manifest at %s: no room was built yet, so each room's documents are taken from the content (run maproom build)\n", path)
+		return nil, nil
+	}
+	return manifest.Read(path)
+}
+
+// readEvents reads the logs named on the command line, standard input for
+// "-", or the site's own log folder when none is named.
+func readEvents(ctx context.Context, e *env, agg *analytics.Aggregator, root string, paths []string) error {
+	if len(paths) == 0 {
+		dir := filepath.Join(root, ".maproom", "events")
+		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(e.stderr, "maproom: no event log at %s: reporting the plans only (name the beacon's log files or folders, or - for standard input)\n", dir)
+			return nil
+		}
+		paths = []string{dir}
+	}
+	var files []string
+	stdin := false
+	for _, p := range paths {
+		if p == "-" {
+			stdin = true
+			continue
+		}
+		files = append(files, p)
+	}
+	if stdin {
+		if err := agg.ReadStream(ctx, e.stdin, "stdin"); err != nil {
+			return err
+		}
+	}
+	if len(files) > 0 {
+		return agg.ReadLogs(ctx, files)
+	}
+	return nil
+}
+
+// warnInput tells on stderr what in the logs could not be used.
+func warnInput(w io.Writer, in analytics.InputStats) {
+	if in.Corrupt > 0 {
+		fmt.Fprintf(w, "maproom: %s in the event logs skipped:\n", count(in.Corrupt, "corrupt line"))
+		for i, at := range in.CorruptAt {
+			if i == 5 {
+				fmt.Fprintf(w, "  ... and %d more\n", in.Corrupt-5)
+				break
+			}
+			fmt.Fprintf(w, "  %s\n", at)
+		}
+	}
+	if in.Unknown > 0 {
+		fmt.Fprintf(w, "maproom: %s of a deal or stakeholder the content no longer has skipped\n", count(in.Unknown, "event"))
+	}
+	if in.OutOfOrder > 0 {
+		fmt.Fprintf(w, "maproom: %s came over two days out of order: copies of them may count twice; pass the log folders rather than concatenated files\n", count(in.OutOfOrder, "event"))
+	}
+}
+
+// writeReport writes the report in the format asked, to -o or stdout.
+func writeReport(e *env, rep *analytics.Report, format string, portfolio bool, outPath string) (err error) {
+	w := e.stdout
+	color := false
+	if outPath == "" {
+		color = format == "table" && isTerminal(e.stdout) && e.getenv("NO_COLOR") == "" && e.getenv("TERM") != "dumb"
+	} else {
+		f, err := os.Create(outPath)
+		if err != nil {
+			return err
+		}
+		bw := bufio.NewWriterSize(f, 1<<16)
+		defer func() {
+			if ferr := bw.Flush(); err == nil {
+				err = ferr
+			}
+			if cerr := f.Close(); err == nil {
+				err = cerr
+			}
+			if err != nil {
+				os.Remove(outPath)
+			}
+		}()
+		w = bw
+	}
+	switch format {
+	case "table":
+		if portfolio {
+			return rep.WritePortfolioTable(w, color)
+		}
+		return rep.WriteTable(w, color)
+	case "markdown":
+		if portfolio {
+			return rep.WritePortfolioMarkdown(w)
+		}
+		return rep.WriteMarkdown(w)
+	case "json":
+		if portfolio {
+			return rep.WritePortfolioJSON(w)
+		}
+		return rep.WriteJSON(w)
+	case "csv":
+		if portfolio {
+			return rep.WritePortfolioCSV(w)
+		}
+		return rep.WriteCSV(w)
+	}
+	if portfolio {
+		return rep.WritePortfolioHTML(w)
+	}
+	return rep.WriteHTML(w)
+}
+
+// isTerminal reports whether w is a character device (a terminal).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
