@@ -9,9 +9,11 @@ import (
 	"path/filepath"
 	"reflect"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/adrg/frontmatter"
@@ -147,18 +149,40 @@ func Load(opts LoadOptions) (*Site, Problems) {
 		ps = append(ps, Problem{File: dir, Severity: Error, Msg: fmt.Sprintf("cannot read the content folder: %v (a site keeps one folder per deal under %s/)", err, ContentDir)})
 		return site, ps
 	}
+	var dirs []string
 	for _, e := range entries {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
 		bdir := filepath.Join(dir, e.Name())
-		if !fileExists(filepath.Join(bdir, BundleIndex)) {
-			continue
+		if fileExists(filepath.Join(bdir, BundleIndex)) {
+			dirs = append(dirs, bdir)
 		}
-		b, bps := LoadBundle(bdir, cfg, opts.Today)
-		ps = append(ps, bps...)
-		if b != nil {
-			site.Bundles = append(site.Bundles, b)
+	}
+	// Bundles load in parallel (parsing YAML is most of a large site's
+	// load time); results keep the folder order.
+	bundles := make([]*Bundle, len(dirs))
+	problems := make([]Problems, len(dirs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				bundles[i], problems[i] = LoadBundle(dirs[i], cfg, opts.Today)
+			}
+		}()
+	}
+	for i := range dirs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for i := range dirs {
+		ps = append(ps, problems[i]...)
+		if bundles[i] != nil {
+			site.Bundles = append(site.Bundles, bundles[i])
 		}
 	}
 	if len(site.Bundles) == 0 && ps.Errors() == 0 {
