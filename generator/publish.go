@@ -108,7 +108,7 @@ func newOutput(out, statePath string) (*output, error) {
 	o := &output{out: out, statePath: statePath, prev: readState(statePath, abs),
 		next:   &buildState{Version: stateVersion, Out: abs, Groups: map[string]*groupState{}},
 		writes: make(chan pending, 512), writerDone: make(chan error, 1)}
-	go o.writer()
+	go o.writer(o.writes)
 	return o, nil
 }
 
@@ -122,9 +122,9 @@ type pending struct {
 // serialised by the kernel anyway; several writers only contend (measured:
 // sys time grows several-fold with four writers on two cores), so the
 // renderers hand their files to this one goroutine and go on rendering.
-func (o *output) writer() {
+func (o *output) writer(writes <-chan pending) {
 	var first error
-	for p := range o.writes {
+	for p := range writes {
 		if first != nil {
 			continue
 		}
