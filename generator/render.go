@@ -341,6 +341,14 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
 			tv.Critical = crit[t.ID] && t.Status != deal.Done
+			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical {
+				switch {
+				case ts.Slack > 0:
+					tv.SlackLabel = plural(ts.Slack, "business day of slack", "business days of slack")
+				case ts.Slack < 0:
+					tv.SlackLabel = plural(-ts.Slack, "business day behind", "business days behind")
+				}
+			}
 			tv.Computed = t.Due.IsZero() && !due.IsZero()
 			if t.Status == deal.Done {
 				done++

@@ -65,3 +65,11 @@ func (b *Bundle) critical() map[string]bool {
 	}
 	return m
 }
+
+// schedule returns the computed schedule of task id, if the plan has one.
+func (b *Bundle) schedule(id string) (schedule.TaskSchedule, bool) {
+	if b.Plan == nil {
+		return schedule.TaskSchedule{}, false
+	}
+	return b.Plan.Task(id)
+}

@@ -78,6 +78,7 @@ type taskView struct {
 	Due, DueLabel          string
 	Computed               bool
 	Critical               bool
+	SlackLabel             string // open tasks: business days this task can slip without moving the close
 	Status, StatusLabel    string
 	LateLabel, Class       string
 	Evidence               string
