@@ -227,7 +227,9 @@ func newOutputState(out string, prev *buildState) (*output, error) {
 	}
 	o := &output{out: filepath.Clean(out), prev: prev,
 		next:   &buildState{Version: stateVersion, Out: prev.Out, Groups: map[string]*groupState{}},
-		writes: make(chan pending, 512), writerDone: make(chan error, 1)}
-	go o.writer(o.writes)
+		writes: make(chan pending, 512), writerDone: make(chan error, writers)}
+	for range writers {
+		go o.writer(o.writes)
+	}
 	return o, nil
 }

@@ -34,6 +34,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	origins := fs.String("origin", e.envOr("MAPROOM_ORIGIN", ""), "comma-separated origins the rooms are served from, e.g. https://rooms.example.com; empty allows any [MAPROOM_ORIGIN]")
 	proxies := fs.String("trusted-proxy", e.envOr("MAPROOM_TRUSTED_PROXY", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted [MAPROOM_TRUSTED_PROXY]")
 	instance := fs.String("instance", e.envOr("MAPROOM_INSTANCE", host), "name of this beacon in log file names and events [MAPROOM_INSTANCE]")
+	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "PostgreSQL connection string (postgres://user@host/db): store events there, shared by several beacons, instead of the log [MAPROOM_STORE]")
 	if err := parse(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -62,13 +63,13 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log, err := analytics.OpenLog(*logDir, analytics.LogOptions{Instance: *instance, Sync: sm, Logger: e.log})
+	log, err := openBeaconStore(ctx, e, *store, *logDir, analytics.LogOptions{Instance: *instance, Sync: sm, Logger: e.log})
 	if err != nil {
 		return err
 	}
 	h := analytics.NewHandler(analytics.HandlerConfig{
 		Manifest:       m,
-		Store:          log,
+		Store:          log.Store, // the *analytics.Log itself, so that /healthz shows its stats
 		Now:            e.now,
 		Logger:         e.log,
 		AllowedOrigins: allowed,
@@ -107,11 +108,10 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	}()
 	go analytics.WatchManifest(wctx, *manifestPath, 2*time.Second, poke, h, e.log)
 
-	serr := analytics.Serve(ctx, ln, h, e.log)
+	serr := log.serve(ctx, e, ln, h)
 	stopWatch()
 	cerr := log.Close()
-	st := log.Stats()
-	e.log.Info("beacon stopped", "events", st.Events, "syncs", st.Syncs)
+	log.logStopped(e)
 	if err := errors.Join(serr, cerr); err != nil {
 		return fmt.Errorf("beacon: %w", err)
 	}

@@ -93,6 +93,7 @@ func commands() []command {
 		{"report", "report progress, overdue work, engagement and warning signals", cmdReport},
 		{"links", "print each stakeholder's private room link", cmdLinks},
 		{"beacon", "run the beacon that records room visits", cmdBeacon},
+		{"events", "import, export and purge stored view events", cmdEvents},
 		{"version", "print the version", cmdVersion},
 		{"help", "show help for a command", nil},
 	}

@@ -42,6 +42,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	since := fs.String("since", "", "count only events from this day on, YYYY-MM-DD (default: every event)")
 	portfolio := fs.Bool("portfolio", false, "report across deals: coverage, completion, win rate by plan use, deals needing attention first")
 	outPath := fs.String("o", "", "write the report to this file instead of standard output")
+	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "read the events from this PostgreSQL store (postgres://user@host/db) instead of logs [MAPROOM_STORE]")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -81,7 +82,14 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
 		Deal: *dealID, Manifest: m,
 	})
-	if err := readEvents(ctx, e, agg, s.root, paths); err != nil {
+	if *store != "" { // issue 8: the events from PostgreSQL
+		if len(paths) > 0 {
+			return fmt.Errorf("%w: give --store or log files, not both", errUsage)
+		}
+		if err := readStoreEvents(ctx, e, agg, *store); err != nil {
+			return err
+		}
+	} else if err := readEvents(ctx, e, agg, s.root, paths); err != nil {
 		return err
 	}
 	rep := agg.Report()

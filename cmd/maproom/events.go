@@ -1,0 +1,371 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/pgstore"
+)
+
+const eventsAbout = `Moves the beacon's view events between the event log and PostgreSQL, and
+enforces retention (personal data must not be kept forever).
+
+  maproom events import -store URL [log file or folder ...]
+  maproom events export -store URL [-o file] [-deal ID] [-before DATE]
+  maproom events purge -before DATE [-deal ID] [-store URL | log file or folder ...]
+
+import loads log files into the database: each (load, seq) once, corrupt lines
+skipped and named, events already stored left as they are, so running it twice
+changes nothing. export writes the stored events as log lines, byte for byte as
+the beacon writes them, in time order. purge deletes the events before DATE
+(00:00 UTC), of one deal with -deal: from the database with -store, otherwise
+from the log files, each rewritten atomically (a file left empty is removed;
+lines that are not events are kept). Without log arguments, the site's
+.maproom/events folder is used.`
+
+// cmdEvents runs maproom events import, export or purge.
+func cmdEvents(ctx context.Context, e *env, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs := e.newFlags("events", "import|export|purge [flags] [log file or folder ...]", eventsAbout)
+		fs.String("store", "", "PostgreSQL connection string, postgres://user@host/db [MAPROOM_STORE]")
+		fs.String("root", ".", "site root: its .maproom/events is the default log folder [MAPROOM_ROOT]")
+		fs.String("before", "", "export or purge the events before this day, YYYY-MM-DD (UTC)")
+		fs.String("deal", "", "export or purge only this deal's events")
+		fs.String("o", "", "export: write the log lines to this file instead of standard output")
+		if err := parse(fs, args); err != nil {
+			return ignoreHelp(err)
+		}
+		return fmt.Errorf("%w: name what to do: maproom events import, export or purge", errUsage)
+	}
+	sub, args := args[0], args[1:]
+	fs := e.newFlags("events "+sub, "[flags] [log file or folder ...]", eventsAbout)
+	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "PostgreSQL connection string, postgres://user@host/db [MAPROOM_STORE]")
+	root := fs.String("root", e.envOr("MAPROOM_ROOT", "."), "site root: its .maproom/events is the default log folder [MAPROOM_ROOT]")
+	var before, dealID, out *string
+	switch sub {
+	case "import":
+	case "export":
+		out = fs.String("o", "", "write the log lines to this file instead of standard output")
+		before = fs.String("before", "", "only events before this day, YYYY-MM-DD (UTC)")
+		dealID = fs.String("deal", "", "only this deal")
+	case "purge":
+		before = fs.String("before", "", "delete the events before this day, YYYY-MM-DD (UTC); required")
+		dealID = fs.String("deal", "", "only this deal's events")
+	default:
+		return fmt.Errorf("%w: unknown events command %q: use import, export or purge", errUsage, sub)
+	}
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	var cut time.Time
+	if before != nil && *before != "" {
+		if cut, err = time.Parse(time.DateOnly, *before); err != nil {
+			return fmt.Errorf("%w: --before %q: write YYYY-MM-DD", errUsage, *before)
+		}
+	}
+	if len(paths) == 0 {
+		paths = []string{filepath.Join(*root, ".maproom", "events")}
+	}
+
+	if sub == "purge" {
+		if cut.IsZero() {
+			return fmt.Errorf("%w: purge needs --before YYYY-MM-DD", errUsage)
+		}
+		if *store == "" {
+			return purgeLogs(e, paths, cut, *dealID)
+		}
+	} else if *store == "" {
+		return fmt.Errorf("%w: %s needs --store postgres://... (or MAPROOM_STORE)", errUsage, sub)
+	}
+	s, err := pgstore.Open(ctx, *store, pgstore.Options{Logger: e.log})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	switch sub {
+	case "import":
+		st, err := s.Import(ctx, paths)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "imported %s from %s: %d new, %d already stored; %s and %s skipped\n",
+			count(st.Events, "event"), count(st.Files, "file"), st.Inserted, st.Present,
+			count(st.Duplicates, "duplicate line"), count(st.Corrupt, "corrupt line"))
+		for i, at := range st.CorruptAt {
+			if i == 5 {
+				fmt.Fprintf(e.stderr, "  ... and %d more\n", st.Corrupt-5)
+				break
+			}
+			fmt.Fprintf(e.stderr, "  %s\n", at)
+		}
+		return nil
+	case "export":
+		return exportEvents(ctx, e, s, *out, pgstore.Filter{Deal: *dealID, Before: cut})
+	}
+	n, err := s.Purge(ctx, cut, *dealID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "purged %s before %s%s from the database\n", count(int(n), "event"), cut.Format(time.DateOnly), ofDeal(*dealID))
+	return nil
+}
+
+func ofDeal(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " of deal " + id
+}
+
+// exportEvents writes the stored events to outPath (atomically) or stdout.
+func exportEvents(ctx context.Context, e *env, s *pgstore.Store, outPath string, f pgstore.Filter) error {
+	if outPath == "" {
+		n, err := s.Export(ctx, e.stdout, f)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "exported %s\n", count(n, "event"))
+		return nil
+	}
+	n := 0
+	err := writeAtomic(outPath, 0o640, func(w io.Writer) error {
+		var err error
+		n, err = s.Export(ctx, w, f)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "exported %s to %s\n", count(n, "event"), outPath)
+	return nil
+}
+
+// writeAtomic writes path through a temporary file in its folder, synced
+// and renamed over it, so that a reader sees the old or the new file whole.
+func writeAtomic(path string, mode os.FileMode, write func(io.Writer) error) (err error) {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	bw := bufio.NewWriterSize(tmp, 64<<10)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = tmp.Chmod(mode); err != nil {
+		return err
+	}
+	if err = tmp.Sync(); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	return syncFolder(dir)
+}
+
+func syncFolder(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil && !errors.Is(err, os.ErrInvalid) {
+		return err
+	}
+	return nil
+}
+
+var purgeDayRe = regexp.MustCompile(`^events-(\d{4}-\d{2}-\d{2})-`)
+
+// purgeLogs deletes the events before cut (of dealID only, when given) from
+// the log files at paths.
+func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
+	today := e.now().UTC().Truncate(24 * time.Hour)
+	if cut.After(today) {
+		return fmt.Errorf("%w: --before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
+	}
+	var files []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil {
+			return fmt.Errorf("purge: %w", err)
+		}
+		if !fi.IsDir() {
+			files = append(files, p)
+			continue
+		}
+		names, err := filepath.Glob(filepath.Join(p, "events-*.jsonl"))
+		if err != nil {
+			return err
+		}
+		sort.Strings(names)
+		files = append(files, names...)
+	}
+	var purged, kept, rewritten, removed, scanned int
+	for _, name := range files {
+		if m := purgeDayRe.FindStringSubmatch(filepath.Base(name)); m != nil && m[1] >= cut.Format(time.DateOnly) {
+			continue // a file of that day or later holds no event before it
+		}
+		scanned++
+		p, k, err := purgeFile(name, cut, dealID)
+		if err != nil {
+			return fmt.Errorf("purge %s: %w (the file is unchanged)", name, err)
+		}
+		purged += p
+		kept += k
+		switch {
+		case p > 0 && k == 0:
+			removed++
+		case p > 0:
+			rewritten++
+		}
+	}
+	fmt.Fprintf(e.stdout, "purged %s before %s%s from the log: %s read, %d rewritten, %d removed; %s kept in them\n",
+		count(purged, "event"), cut.Format(time.DateOnly), ofDeal(dealID), count(scanned, "file"), rewritten, removed, count(kept, "line"))
+	return nil
+}
+
+// purgeFile rewrites one log file without the events before cut (of
+// dealID); a file left with nothing is removed. Lines that are not events
+// are kept: purge does not judge them.
+func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	var keep bytes.Buffer
+	for rest := data; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var ev struct {
+			Time time.Time `json:"time"`
+			Deal string    `json:"deal"`
+		}
+		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) {
+			purged++
+			continue
+		}
+		kept++
+		keep.Write(line)
+	}
+	if purged == 0 {
+		return 0, kept, nil
+	}
+	if kept == 0 {
+		if err := os.Remove(name); err != nil {
+			return 0, 0, err
+		}
+		return purged, 0, syncFolder(filepath.Dir(name))
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	err = writeAtomic(name, fi.Mode().Perm(), func(w io.Writer) error {
+		_, err := w.Write(keep.Bytes())
+		return err
+	})
+	return purged, kept, err
+}
+
+// readStoreEvents feeds the report's aggregator from the PostgreSQL store
+// at url (maproom report -store), in the order a report reads the logs.
+func readStoreEvents(ctx context.Context, e *env, agg *analytics.Aggregator, url string) error {
+	s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: e.log})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.Feed(ctx, agg)
+}
+
+// beaconStore is where the beacon keeps events: the log, or PostgreSQL
+// with -store (issue 8).
+type beaconStore struct {
+	analytics.Store
+	log  *analytics.Log
+	pg   *pgstore.Store
+	name string // for the operator: the log folder, or the database
+}
+
+func openBeaconStore(ctx context.Context, e *env, url, dir string, opts analytics.LogOptions) (*beaconStore, error) {
+	if url == "" {
+		l, err := analytics.OpenLog(dir, opts)
+		if err != nil {
+			return nil, err
+		}
+		return &beaconStore{Store: l, log: l, name: dir}, nil
+	}
+	s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: e.log})
+	if err != nil {
+		return nil, err
+	}
+	name := "postgres"
+	if cfg, err := pgxpool.ParseConfig(url); err == nil {
+		name = fmt.Sprintf("postgres://%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
+	}
+	e.log.Info("events are stored in PostgreSQL, not the log", "store", name, "schema_version", pgstore.SchemaVersion)
+	return &beaconStore{Store: s, pg: s, name: name}, nil
+}
+
+// serve is analytics.Serve, with the store's state in /healthz on PostgreSQL.
+func (b *beaconStore) serve(ctx context.Context, e *env, ln net.Listener, h *analytics.Handler) error {
+	if b.pg != nil {
+		return pgstore.Serve(ctx, ln, h, b.pg, e.log)
+	}
+	return analytics.Serve(ctx, ln, h, e.log)
+}
+
+func (b *beaconStore) Close() error {
+	if b.pg != nil {
+		return b.pg.Close()
+	}
+	return b.log.Close()
+}
+
+// logStopped logs the store's counters when the beacon stops.
+func (b *beaconStore) logStopped(e *env) {
+	if b.pg != nil {
+		st := b.pg.Stats()
+		e.log.Info("beacon stopped", "events", st.Events, "inserted", st.Inserted, "failures", st.Failures)
+		return
+	}
+	st := b.log.Stats()
+	e.log.Info("beacon stopped", "events", st.Events, "syncs", st.Syncs)
+}
