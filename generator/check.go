@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/maproom/maproom/internal/spelling"
 	"os"
 	"path"
 	"path/filepath"
@@ -245,7 +246,7 @@ func keys[V any](m map[string]V) []string {
 func closest(s string, known []string) string {
 	best, bestD := "", 1<<30
 	for _, k := range known {
-		if d := editDistance(s, k); d < bestD {
+		if d := spelling.Distance(s, k); d < bestD {
 			best, bestD = k, d
 		}
 	}

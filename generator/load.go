@@ -212,7 +212,7 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 		return nil, ps
 	}
 	if !idRe.MatchString(id) {
-		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, e.g. %q", id, slug(id))
+		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, e.g. %q", id, Slug(id))
 	}
 	b := &Bundle{Dir: dir, Source: src}
 	b.Files, err = bundleFiles(dir)
@@ -370,7 +370,9 @@ func isEditorTemp(name string) bool {
 		name == "4913" || strings.HasSuffix(name, ".tmp")
 }
 
-func slug(s string) string {
+// Slug turns a name into an id: lowercase letters, digits and single
+// hyphens (the form deal, stakeholder and task ids take).
+func Slug(s string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {
@@ -559,7 +561,7 @@ func checkID(col collector, line int, what, id string) {
 	case id == "":
 		col.errorf(line, "a %s has no id: add `id:` (lowercase letters, digits, hyphens)", what)
 	case !idRe.MatchString(id):
-		col.errorf(line, "%s id %q: use lowercase letters, digits and hyphens, e.g. %q", what, id, slug(id))
+		col.errorf(line, "%s id %q: use lowercase letters, digits and hyphens, e.g. %q", what, id, Slug(id))
 	}
 }
 

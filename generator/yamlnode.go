@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"github.com/maproom/maproom/internal/spelling"
 	"reflect"
 	"sort"
 	"strings"
@@ -124,7 +125,7 @@ func suggest(k string, fields map[string]reflect.StructField) string {
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)
-		if d := editDistance(strings.ToLower(k), name); d < bestD || (d == bestD && name < best) {
+		if d := spelling.Distance(strings.ToLower(k), name); d < bestD || (d == bestD && name < best) {
 			best, bestD = name, d
 		}
 	}
@@ -133,24 +134,4 @@ func suggest(k string, fields map[string]reflect.StructField) string {
 	}
 	sort.Strings(names)
 	return "; known keys: " + strings.Join(names, ", ")
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,7 +38,7 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	seller := fs.String("seller", "", `your company (default "TBD")`)
 	title := fs.String("title", "", `the deal's title, neutral: link previews show it (default "<seller> for <buyer>")`)
 	goal := fs.String("goal", "", `the buyer's dated business reason (default "Signed by <close> so that [...]", to complete)`)
-	pos, err := newArgs(fs, args)
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
 	}
@@ -61,7 +60,7 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	case len(pos) > 1:
 		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
 	case !newDealIDRe.MatchString(pos[0]):
-		return fmt.Errorf("%w: deal id %q: the deal's folder name, in lowercase letters, digits and hyphens, e.g. %q", errUsage, pos[0], newSlug(pos[0]))
+		return fmt.Errorf("%w: deal id %q: the deal's folder name, in lowercase letters, digits and hyphens, e.g. %q", errUsage, pos[0], generator.Slug(pos[0]))
 	case *tmplName == "":
 		return fmt.Errorf("%w: choose a template with -template NAME: one of %s", errUsage, strings.Join(set.Names(), ", "))
 	case (*closeDate == "") == (*goLive == ""):
@@ -123,25 +122,6 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	}
 	newReport(e, t, opts, dr, file)
 	return nil
-}
-
-// newArgs parses flags given before and after the positional
-// arguments (maproom new acme -template x, or maproom new -template x acme).
-func newArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, errUsage
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 func newDate(name, s string) (deal.Date, error) {
@@ -235,19 +215,4 @@ func newReport(e *env, t *blueprint.Template, opts blueprint.Options, dr *bluepr
 		fmt.Fprintf(e.stdout, "  - collateral: add %s to %s (or change file:); the build stops until they are there\n",
 			strings.Join(files, ", "), filepath.Dir(file))
 	}
-}
-
-func newSlug(s string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(s) {
-		if (r >= 'a' && r <= 'z') || (r >= '0' && r <= '9') {
-			b.WriteRune(r)
-			dash = false
-		} else if !dash && b.Len() > 0 {
-			b.WriteByte('-')
-			dash = true
-		}
-	}
-	return strings.TrimSuffix(b.String(), "-")
 }

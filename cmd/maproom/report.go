@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -95,25 +94,6 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	rep := agg.Report()
 	warnInput(e.stderr, rep.Input)
 	return writeReport(e, rep, *format, *portfolio, *outPath)
-}
-
-// parseInterspersed parses flags that may come before, between or after
-// the positional arguments, which it returns.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var pos []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, errHelp
-			}
-			return nil, errUsage
-		}
-		if fs.NArg() == 0 {
-			return pos, nil
-		}
-		pos = append(pos, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
 }
 
 func validFormat(f string) bool {

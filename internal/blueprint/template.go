@@ -35,6 +35,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/maproom/maproom/internal/spelling"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -698,7 +699,7 @@ func unjoin(err error) []error {
 func suggest(k string, known []string) string {
 	best, bestD := "", 1<<30
 	for _, w := range known {
-		if dist := editDistance(k, w); dist < bestD {
+		if dist := spelling.Distance(k, w); dist < bestD {
 			best, bestD = w, dist
 		}
 	}
@@ -709,27 +710,4 @@ func suggest(k string, known []string) string {
 		return "; known: " + strings.Join(known, ", ")
 	}
 	return ""
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 1 << 20
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			c := 1
-			if a[i-1] == b[j-1] {
-				c = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+c)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
