@@ -7,6 +7,7 @@
 package manifest
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -89,11 +90,15 @@ func Marshal(m *Manifest) ([]byte, error) {
 	return append(b, '\n'), nil
 }
 
-// Write stores m at path atomically (write aside, then rename) with mode 0600.
+// Write stores m at path atomically (write aside, then rename) with mode
+// 0600. A file that already holds the same manifest is left alone.
 func Write(path string, m *Manifest) error {
 	b, err := Marshal(m)
 	if err != nil {
 		return err
+	}
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
