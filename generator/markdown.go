@@ -50,6 +50,10 @@ func (shiftHeadings) Transform(doc *ast.Document, reader text.Reader, pc parser.
 	if scope == nil || scope.topLevel < 2 {
 		return
 	}
+	if h, ok := doc.FirstChild().(*ast.Heading); ok && scope.title != "" && h.Level == 1 &&
+		strings.EqualFold(strings.TrimSpace(string(h.Lines().Value(reader.Source()))), strings.TrimSpace(scope.title)) {
+		doc.RemoveChild(doc, h) // the page's h1 already says it
+	}
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering {
 			h.Level = min(6, h.Level+scope.topLevel-1)
@@ -81,6 +85,7 @@ func (taskBoxes) RegisterFuncs(reg gmrender.NodeRendererFuncRegisterer) {
 type linkScope struct {
 	visible  map[string]string // bundle-relative file -> href from the page
 	topLevel int               // the level a "# heading" is given (1 keeps it)
+	title    string            // the page's own title: a first heading saying only that is dropped
 }
 
 var scopeKey = parser.NewContextKey()

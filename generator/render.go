@@ -211,7 +211,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 				sig.WriteString(d.Collateral[j].ID + ",")
 			}
 		}
-		markdownFor := func(key string, src []byte, depth int) (template.HTML, error) {
+		markdownFor := func(key, title string, src []byte, depth int) (template.HTML, error) {
 			k := fmt.Sprintf("%s|%d|%s", key, depth, sig.String())
 			if h, ok := memo[k]; ok {
 				return template.HTML(h), nil
@@ -220,6 +220,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 			sc.topLevel = 3 // the welcome note sits under an h2
 			if depth > 0 {
 				sc.topLevel = 2 // a document page's own title is the h1
+				sc.title = title
 			}
 			h, err := r.md.render(src, sc)
 			if err != nil {
@@ -240,7 +241,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		room := roomView{pageBase: base, TodayLabel: dateLabel(r.today), Progress: prog, Plan: plan.html, DealParts: dealParts}
 		room.Root = "../../"
 		room.PageTitle = d.Title
-		welcome, err := markdownFor("", d.Body, 0)
+		welcome, err := markdownFor("", "", d.Body, 0)
 		if err != nil {
 			return nil, fmt.Errorf("%s: welcome note: %w", d.File, err)
 		}
@@ -269,7 +270,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 			pv.Root = "../../../"
 			pv.PageTitle = c.Title + " · " + d.Title
 			pv.Page.ID, pv.Page.Title = c.ID, c.Title
-			if pv.Page.Body, err = markdownFor(c.ID, src, 1); err != nil {
+			if pv.Page.Body, err = markdownFor(c.ID, c.Title, src, 1); err != nil {
 				return nil, fmt.Errorf("%s: %w", c.File, err)
 			}
 			html, err := r.page("page.html", pv)
