@@ -67,10 +67,11 @@ type Event struct {
 	Instance    string    `json:"instance"`
 }
 
-// appendJSON appends e as one JSON line (with its newline). It writes the
-// same document encoding/json would for Event, without reflection: the
-// beacon encodes every event it accepts.
-func (e *Event) appendJSON(b []byte) []byte {
+// AppendJSON appends e as one event-log line (with its newline), byte for
+// byte as the log writes it, so export tools write the same files. It
+// writes the document encoding/json would for Event, without reflection:
+// the beacon encodes every event it accepts.
+func (e *Event) AppendJSON(b []byte) []byte {
 	b = append(b, `{"v":`...)
 	b = strconv.AppendInt(b, int64(e.V), 10)
 	b = append(b, `,"time":"`...)

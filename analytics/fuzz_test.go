@@ -54,18 +54,18 @@ func FuzzDecodeNotes(f *testing.F) {
 // it delivers are valid.
 func FuzzReadLog(f *testing.F) {
 	good := testEvent(loadID(1), 0, testNow)
-	f.Add(good.appendJSON(nil))
-	f.Add(append(good.appendJSON(nil), good.appendJSON(nil)...))
+	f.Add(good.AppendJSON(nil))
+	f.Add(append(good.AppendJSON(nil), good.AppendJSON(nil)...))
 	f.Add([]byte(`{"v":1,"time":"2026-11-22T14:00:00Z","deal":"ac`))
 	f.Add([]byte("\n\n{}\n[]\nnull\n" + strings.Repeat("x", 70<<10)))
-	f.Add(bytes.Replace(good.appendJSON(nil), []byte(`"v":1`), []byte(`"v":9`), 1))
+	f.Add(bytes.Replace(good.AppendJSON(nil), []byte(`"v":1`), []byte(`"v":9`), 1))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var st ReadStats
 		seen := map[eventKey]struct{}{}
 		n := 0
 		err := readLog(bytes.NewReader(data), "fuzz.jsonl", &st, seen, func(e Event) error {
 			n++
-			if _, why := parseLine(e.appendJSON(nil), false); why != "" {
+			if _, why := parseLine(e.AppendJSON(nil), false); why != "" {
 				t.Fatalf("delivered an event that does not read back: %s: %+v", why, e)
 			}
 			return nil

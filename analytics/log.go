@@ -196,7 +196,7 @@ func (l *Log) Append(ctx context.Context, events []Event) error {
 		r.data = r.data[:0]
 		r.n = 0
 		for ; i < len(events) && dayOf(events[i].Time) == r.day; i++ {
-			r.data = events[i].appendJSON(r.data)
+			r.data = events[i].AppendJSON(r.data)
 			r.n++
 		}
 		pending = append(pending, r)

@@ -28,7 +28,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 	e.Crawler = `Googlebot\/ "x" <&> ` + "\x00\x1f\u2028 é \xff"
 	e.Collateral = "pricing"
 	e.Retired = true
-	got := e.appendJSON(nil)
+	got := e.AppendJSON(nil)
 	var back Event
 	if err := json.Unmarshal(got, &back); err != nil {
 		t.Fatalf("%s: %v", got, err)
@@ -199,7 +199,7 @@ func TestReadLogs(t *testing.T) {
 	a := testEvent(loadID(1), 0, testNow)
 	b := testEvent(loadID(1), 1, testNow)
 	c := testEvent(loadID(2), 0, testNow)
-	line := func(e Event) string { return string(e.appendJSON(nil)) }
+	line := func(e Event) string { return string(e.AppendJSON(nil)) }
 	newer := strings.Replace(line(c), `{"v":1`, `{"v":2`, 1)
 	os.WriteFile(filepath.Join(dir, "events-2026-11-22-i1.jsonl"), []byte(line(a)+line(b)+"\n"+"not json\n"+newer+`{"v":1,"kind":"hb"}`+"\n"), 0o644)
 	// A second instance saw a retry of b, and c.

@@ -98,7 +98,7 @@ func writeBenchLogs(b testing.TB, s *benchSite, secret []byte, n int) int {
 				if kind == KindOpen && len(d.Collateral) > 0 {
 					e.Collateral = d.Collateral[r.IntN(len(d.Collateral))].ID
 				}
-				buf = e.appendJSON(buf[:0])
+				buf = e.AppendJSON(buf[:0])
 				ws[inst].Write(buf)
 				if r.IntN(100) == 0 {
 					ws[1-inst].Write(buf) // the other instance got a retry

@@ -35,7 +35,7 @@ func TestParseRowMatchesParseLine(t *testing.T) {
 		e    Event
 		fast bool
 	}{{plainEv, true}, {odd, false}, {unicode, true}} {
-		line := bytes.TrimSpace(c.e.appendJSON(nil))
+		line := bytes.TrimSpace(c.e.AppendJSON(nil))
 		var r row
 		if got := parseRow(line, &r); got != c.fast {
 			t.Errorf("parseRow(%s) = %v, want %v", line, got, c.fast)
@@ -51,10 +51,10 @@ func TestParseRowMatchesParseLine(t *testing.T) {
 	}
 	for _, bad := range []string{
 		`{"v":1}`,
-		strings.Replace(string(plainEv.appendJSON(nil)), `"seq":3`, `"seq":03`, 1),
-		strings.Replace(string(plainEv.appendJSON(nil)), `"v":1`, `"v":2`, 1),
-		strings.Replace(string(plainEv.appendJSON(nil)), `T09:00:04.500Z`, `T09:00:04.5Z`, 1),
-		strings.Replace(string(plainEv.appendJSON(nil)), `"kind":"hb"`, `"kind":"hop"`, 1),
+		strings.Replace(string(plainEv.AppendJSON(nil)), `"seq":3`, `"seq":03`, 1),
+		strings.Replace(string(plainEv.AppendJSON(nil)), `"v":1`, `"v":2`, 1),
+		strings.Replace(string(plainEv.AppendJSON(nil)), `T09:00:04.500Z`, `T09:00:04.5Z`, 1),
+		strings.Replace(string(plainEv.AppendJSON(nil)), `"kind":"hb"`, `"kind":"hop"`, 1),
 	} {
 		var r row
 		if parseRow(bytes.TrimSpace([]byte(bad)), &r) {
@@ -68,7 +68,7 @@ func FuzzParseRow(f *testing.F) {
 	for i := range 4 {
 		e := readerEvent(i)
 		e.Kind = []Kind{KindView, KindHB, KindHide, KindOpen}[i]
-		f.Add(bytes.TrimSpace(e.appendJSON(nil)))
+		f.Add(bytes.TrimSpace(e.AppendJSON(nil)))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) {
 		var r row
@@ -93,10 +93,10 @@ func TestReadStreamMatchesReadLogs(t *testing.T) {
 	var b []byte
 	for i := range 4000 { // about 1.7 MB: several chunks
 		e := readerEvent(i)
-		b = e.appendJSON(b)
+		b = e.AppendJSON(b)
 		switch i {
 		case 100:
-			b = e.appendJSON(b) // a duplicate
+			b = e.AppendJSON(b) // a duplicate
 		case 700:
 			b = append(b, "\n  \n"...)
 		case 1200:
@@ -162,7 +162,7 @@ func TestReadLogsOrder(t *testing.T) {
 			e := readerEvent(0)
 			e.Time = time.Date(2026, 11, day, 23, 59, 0, 0, time.UTC)
 			e.Load, e.Seq = fmt.Sprintf("%032x", day), 0
-			os.WriteFile(filepath.Join(dir, inst, fmt.Sprintf("events-2026-11-%02d-%s.jsonl", day, inst)), e.appendJSON(nil), 0o644)
+			os.WriteFile(filepath.Join(dir, inst, fmt.Sprintf("events-2026-11-%02d-%s.jsonl", day, inst)), e.AppendJSON(nil), 0o644)
 		}
 	}
 	files, err := reportFiles([]string{filepath.Join(dir, "a"), filepath.Join(dir, "b")})

@@ -133,7 +133,7 @@ func writeScenarioLogs(t testing.TB, dir string, deals []ReportDeal, visits []vi
 			w = bufio.NewWriter(f)
 			files[name] = w
 		}
-		w.Write(e.appendJSON(nil))
+		w.Write(e.AppendJSON(nil))
 	}
 	byID := map[string]*deal.Deal{}
 	for _, d := range deals {

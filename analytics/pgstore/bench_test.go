@@ -1,0 +1,148 @@
+package pgstore
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/analytics"
+)
+
+// benchEvents is how many events a request carries in the append
+// benchmarks: a page-load sends one event at a time, a retry a few.
+const benchEvents = 2
+
+// BenchmarkAppend: acknowledged events per second, each Append carrying
+// benchEvents events from many concurrent requests (SetParallelism 32 per
+// CPU), into two stores (two pools, as two beacon instances) on one
+// database, against one log file fsynced before each acknowledgement.
+//
+//	go test -run '^$' -bench Append -benchtime 5s ./analytics/pgstore
+func BenchmarkAppend(b *testing.B) {
+	b.Run("postgres-two-instances", func(b *testing.B) {
+		url := testURL(b)
+		schema := testSchema(b, url)
+		fl := benchFlushers()
+		stores := []analytics.Store{openTest(b, url, schema, Options{Flushers: fl}), openTest(b, url, schema, Options{Flushers: fl})}
+		benchAppend(b, stores)
+	})
+	b.Run("postgres-one-instance", func(b *testing.B) {
+		url := testURL(b)
+		stores := []analytics.Store{openTest(b, url, testSchema(b, url), Options{Flushers: benchFlushers()})}
+		benchAppend(b, stores)
+	})
+	for _, sm := range []analytics.SyncMode{analytics.SyncAlways, analytics.SyncNone} {
+		b.Run("log-sync-"+sm.String(), func(b *testing.B) {
+			l, err := analytics.OpenLog(b.TempDir(), analytics.LogOptions{Instance: "bench", Sync: sm})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			benchAppend(b, []analytics.Store{l})
+		})
+	}
+}
+
+func benchAppend(b *testing.B, stores []analytics.Store) {
+	var ctr atomic.Int64
+	b.SetParallelism(32)
+	start := time.Now()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx := context.Background()
+		batch := make([]analytics.Event, benchEvents)
+		for pb.Next() {
+			n := int(ctr.Add(1))
+			for i := range batch {
+				batch[i] = testEvent(n, i, "bench")
+			}
+			if err := stores[n%len(stores)].Append(ctx, batch); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N*benchEvents)/time.Since(start).Seconds(), "events/s")
+}
+
+// BenchmarkReport: the per-deal report over many stored events
+// (MAPROOM_BENCH_EVENTS, default 1,000,000; the issue's target is 10M in
+// under 3 s), streamed from PostgreSQL into the report's aggregator.
+//
+//	MAPROOM_BENCH_EVENTS=10000000 go test -run '^$' -bench Report -benchtime 1x -timeout 30m ./analytics/pgstore
+func BenchmarkReport(b *testing.B) {
+	url := testURL(b)
+	n := 1_000_000
+	if v := os.Getenv("MAPROOM_BENCH_EVENTS"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			b.Fatal(err)
+		}
+	}
+	deals, opts := scenarioOptions(b)
+	s := openTest(b, url, testSchema(b, url), Options{})
+	ctx := context.Background()
+	// the scenario's people, each visiting again and again: 6 events a
+	// page-load, a page-load starting every 3 s up to the report's day, so
+	// that the table is in time order as a beacon writes it
+	var people []string
+	for _, d := range deals {
+		for _, p := range d.Deal.Stakeholders {
+			people = append(people, fmt.Sprintf("('%s','%s','%s','%s')", d.Deal.ID, p.ID, p.Side, p.Role))
+		}
+	}
+	t0 := time.Now()
+	_, err := s.pool.Exec(ctx, fmt.Sprintf(`
+		WITH people(deal, stakeholder, side, role) AS (VALUES %s),
+		p AS (SELECT row_number() OVER () - 1 AS i, * FROM people),
+		g AS (SELECT i, i / 6 AS l, i %% 6 AS seq FROM generate_series(0, %d - 1) AS i)
+		INSERT INTO events (load, seq, time, v, deal, stakeholder, side, role, room, rotation, retired,
+			page, kind, collateral, active_ms, visible_ms, net, ua, crawler, webdriver, instance)
+		SELECT decode(lpad(to_hex(g.l), 32, '0'), 'hex'), g.seq,
+			timestamptz '2026-11-22 00:00:00+00' - %d * interval '3 seconds' + g.l * interval '3 seconds' + g.seq * interval '15 seconds',
+			1, p.deal, p.stakeholder, p.side, p.role, repeat('ab', 32), 0, false, 'room',
+			CASE g.seq WHEN 0 THEN 'view' WHEN 5 THEN 'hide' ELSE 'hb' END, '',
+			CASE WHEN g.seq IN (1,2,3,4) THEN 15000 ELSE 0 END, CASE WHEN g.seq IN (1,2,3,4) THEN 15000 ELSE 0 END,
+			'203.0.113.0/24', 'browser', '', false, 'bench'
+		FROM g JOIN p ON p.i = g.l %% %d`, joinComma(people), n, n/6+1, len(people)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := s.pool.Exec(ctx, `VACUUM ANALYZE events`); err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%d events stored in %v", n, time.Since(t0).Round(time.Millisecond))
+	b.ResetTimer()
+	for range b.N {
+		a := analytics.NewAggregator(deals, opts)
+		if err := s.Feed(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+		r := a.Report()
+		if r.Input.Events != n {
+			b.Fatalf("%d events reported, %d stored", r.Input.Events, n)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+func joinComma(s []string) string {
+	out := ""
+	for i, v := range s {
+		if i > 0 {
+			out += ","
+		}
+		out += v
+	}
+	return out
+}
+
+// benchFlushers is Options.Flushers for the append benchmarks
+// (MAPROOM_BENCH_FLUSHERS, default the store's default).
+func benchFlushers() int {
+	n, _ := strconv.Atoi(os.Getenv("MAPROOM_BENCH_FLUSHERS"))
+	return n
+}

@@ -1,0 +1,161 @@
+package pgstore
+
+import (
+	"bufio"
+	"context"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/maproom/maproom/analytics"
+)
+
+// Filter selects stored events; the zero Filter selects all of them.
+type Filter struct {
+	Deal   string    // only this deal
+	Before time.Time // only events before this instant
+}
+
+func (f Filter) where() (string, []any) {
+	q, args := "", []any{}
+	add := func(cond string, v any) {
+		args = append(args, v)
+		if q == "" {
+			q = " WHERE "
+		} else {
+			q += " AND "
+		}
+		q += fmt.Sprintf(cond, len(args))
+	}
+	if f.Deal != "" {
+		add("deal = $%d", f.Deal)
+	}
+	if !f.Before.IsZero() {
+		add("time < $%d", f.Before)
+	}
+	return q, args
+}
+
+const eventColumns = `v, time, deal, stakeholder, side, role, room, rotation, retired, page, kind, collateral,
+	load, seq, active_ms, visible_ms, net, ua, crawler, webdriver, instance`
+
+// Events calls fn with each stored event selected by f, in the order a
+// report reads the logs: by time, then page-load and seq (each (load, seq)
+// once: the store keeps the first copy). An error from fn stops the
+// reading and is returned. Feed a report with [analytics.Aggregator.Add].
+func (s *Store) Events(ctx context.Context, f Filter, fn func(analytics.Event) error) error {
+	where, args := f.where()
+	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY time, load, seq`, args...)
+	if err != nil {
+		return fmt.Errorf("event store: %w", err)
+	}
+	defer rows.Close()
+	var (
+		e    analytics.Event
+		v    int16
+		rot  int32
+		kind string
+		load []byte
+	)
+	dst := []any{&v, &e.Time, &e.Deal, &e.Stakeholder, &e.Side, &e.Role, &e.Room, &rot, &e.Retired, &e.Page, &kind,
+		&e.Collateral, &load, &e.Seq, &e.ActiveMS, &e.VisibleMS, &e.Net, &e.UA, &e.Crawler, &e.Webdriver, &e.Instance}
+	for rows.Next() {
+		if err := rows.Scan(dst...); err != nil {
+			return fmt.Errorf("event store: %w", err)
+		}
+		e.V, e.Rotation, e.Kind, e.Load = int(v), int(rot), analytics.Kind(kind), hex.EncodeToString(load)
+		e.Time = e.Time.UTC()
+		if err := fn(e); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("event store: %w", err)
+	}
+	return nil
+}
+
+// ImportStats says what [Store.Import] did.
+type ImportStats struct {
+	analytics.ReadStats
+	Inserted int // events new to the database
+	Present  int // events the database held already
+}
+
+// importBatch is how many events one INSERT of an import carries.
+const importBatch = 5000
+
+// Import loads the event logs at paths (files or folders, as
+// [analytics.ReadLogs] reads them: corrupt lines skipped and counted,
+// copies delivered once) into the database. It is idempotent: events
+// already stored are left as they are and counted as present.
+func (s *Store) Import(ctx context.Context, paths []string) (ImportStats, error) {
+	var st ImportStats
+	batch := make([]analytics.Event, 0, importBatch)
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		n, err := s.insert(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("event store: import: %w", err)
+		}
+		st.Inserted += int(n)
+		st.Present += len(batch) - int(n)
+		batch = batch[:0]
+		return nil
+	}
+	rs, err := analytics.ReadLogs(paths, func(e analytics.Event) error {
+		batch = append(batch, e)
+		if len(batch) == importBatch {
+			return flush()
+		}
+		return nil
+	})
+	st.ReadStats = rs
+	if err == nil {
+		err = flush()
+	}
+	return st, err
+}
+
+// Export writes the stored events selected by f to w as event-log lines,
+// byte for byte as the beacon writes them, in time order, and returns how
+// many it wrote. [Store.Import] of the output stores nothing new.
+func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (int, error) {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var line []byte
+	n := 0
+	err := s.Events(ctx, f, func(e analytics.Event) error {
+		line = AppendLine(line[:0], &e)
+		n++
+		_, err := bw.Write(line)
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	return n, bw.Flush()
+}
+
+// Purge deletes the events before the instant before, of deal only when
+// deal is not empty, and returns how many it deleted.
+func (s *Store) Purge(ctx context.Context, before time.Time, deal string) (int64, error) {
+	if before.IsZero() {
+		return 0, fmt.Errorf("event store: purge: no date")
+	}
+	where, args := Filter{Deal: deal, Before: before}.where()
+	tag, err := s.pool.Exec(ctx, `DELETE FROM events`+where, args...)
+	if err != nil {
+		return 0, fmt.Errorf("event store: purge: %w", err)
+	}
+	return tag.RowsAffected(), nil
+}
+
+// Count returns how many events the database holds.
+func (s *Store) Count(ctx context.Context) (int64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n)
+	return n, err
+}

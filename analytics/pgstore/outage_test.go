@@ -1,0 +1,220 @@
+package pgstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/token"
+)
+
+// proxy forwards TCP connections to the database until cut, as a database
+// restart or a network partition looks to the beacon.
+type proxy struct {
+	target, addr string
+	mu           sync.Mutex
+	ln           net.Listener
+	conns        map[net.Conn]bool
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	p := &proxy{target: target, addr: "127.0.0.1:0", conns: map[net.Conn]bool{}}
+	p.up(t)
+	t.Cleanup(p.cut)
+	return p
+}
+
+func (p *proxy) up(t *testing.T) {
+	ln, err := net.Listen("tcp", p.addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.mu.Lock()
+	p.ln, p.addr = ln, ln.Addr().String()
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			d, err := net.Dial("tcp", p.target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.conns[c], p.conns[d] = true, true
+			p.mu.Unlock()
+			go func() { io.Copy(d, c); d.Close() }()
+			go func() { io.Copy(c, d); c.Close() }()
+		}
+	}()
+}
+
+// cut closes the listener and every connection.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	clear(p.conns)
+}
+
+// TestOutage: the database goes away in the middle of a load and comes
+// back. Appends fail (the handler answers 503) while it is away, /healthz
+// says so, the store recovers by itself, and no acknowledged event is lost.
+func TestOutage(t *testing.T) {
+	dbURL := testURL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Host == "" {
+		t.Skipf("MAPROOM_TEST_POSTGRES is not a postgres:// URL with a host: %v", err)
+	}
+	schema := testSchema(t, dbURL)
+	p := newProxy(t, u.Host)
+	pu := *u
+	pu.Host = p.addr
+	s := openTest(t, pu.String(), schema, Options{Timeout: 2 * time.Second})
+	tok := token.Room([]byte("outage-test-secret-0123456789abcdef"), "acme", "jordan", 0)
+	m := &manifest.Manifest{Version: manifest.Version, Rooms: []manifest.Room{{Key: token.Key(tok), Deal: "acme",
+		Stakeholder: "jordan", Side: "buyer", Role: "champion", Pages: []string{"room"}}}}
+	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
+	var srv *httptest.Server
+	post := func(seq int) (int, string) {
+		body := fmt.Sprintf(`[{"t":%q,"p":"room","k":"hb","l":"%032x","s":%d,"a":1000,"v":1000}]`, tok, 777, seq)
+		resp, err := http.Post(srv.URL+analytics.NotePath, "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get(analytics.RejectHeader)
+	}
+	srv = httptest.NewServer(HealthHandler(h, s))
+	defer srv.Close()
+	if code, why := post(1); code != http.StatusNoContent {
+		t.Fatalf("POST before: %d %s", code, why)
+	}
+	health := func() (int, map[string]any) {
+		resp, err := http.Get(srv.URL + analytics.HealthPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var doc map[string]any
+		json.NewDecoder(resp.Body).Decode(&doc)
+		return resp.StatusCode, doc
+	}
+	if code, doc := health(); code != 200 || doc["store"].(map[string]any)["status"] != "ok" {
+		t.Fatalf("healthz before: %d %v", code, doc)
+	}
+
+	ctx := context.Background()
+	var (
+		mu         sync.Mutex
+		acked      = map[string]bool{}
+		failed, ok atomic.Int64
+		stop       = make(chan struct{})
+		wg         sync.WaitGroup
+	)
+	for c := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				e := testEvent(c*1_000_000+i, 0, "beacon-a")
+				actx, cancel := context.WithTimeout(ctx, 3*time.Second)
+				err := s.Append(actx, []analytics.Event{e})
+				cancel()
+				if err != nil {
+					failed.Add(1)
+					time.Sleep(5 * time.Millisecond)
+					continue
+				}
+				ok.Add(1)
+				mu.Lock()
+				acked[e.Load] = true
+				mu.Unlock()
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	p.cut()
+	time.Sleep(200 * time.Millisecond)
+	before := failed.Load()
+	time.Sleep(500 * time.Millisecond)
+	if failed.Load() == before {
+		t.Error("appends did not fail while the database was away")
+	}
+	if code, doc := health(); code != http.StatusServiceUnavailable || doc["store"].(map[string]any)["status"] != "unreachable" {
+		t.Errorf("healthz while away: %d %v", code, doc["store"])
+	}
+	if err := s.Append(ctx, []analytics.Event{testEvent(999_999_999, 0, "x")}); err == nil {
+		t.Error("Append succeeded while the database was away")
+	}
+	if code, why := post(2); code != http.StatusServiceUnavailable || !strings.HasPrefix(why, "unavailable") {
+		t.Errorf("POST while away: %d %q, want 503 unavailable", code, why)
+	}
+	p.up(t)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		if code, _ := health(); code == 200 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the store did not recover within 15 s")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code, why := post(2); code != http.StatusNoContent {
+		t.Errorf("POST after: %d %s", code, why)
+	}
+	okAt := ok.Load()
+	time.Sleep(300 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	if ok.Load() == okAt {
+		t.Error("no append succeeded after the database returned")
+	}
+	var keys []string
+	rows, err := s.pool.Query(ctx, `SELECT encode(load, 'hex') FROM events`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := map[string]bool{}
+	for rows.Next() {
+		var k string
+		rows.Scan(&k)
+		stored[k] = true
+	}
+	for k := range acked {
+		if !stored[k] {
+			keys = append(keys, k)
+		}
+	}
+	if len(keys) > 0 {
+		t.Fatalf("%d acknowledged events lost, e.g. %v", len(keys), keys[0])
+	}
+	t.Logf("%d acknowledged, %d refused during the outage, %d stored", len(acked), failed.Load(), len(stored))
+}
