@@ -31,11 +31,6 @@ func (li *lineIndex) at(path string) int {
 	}
 }
 
-// atf formats the path with args before looking it up.
-func (li *lineIndex) atf(format string, args ...any) int {
-	return li.at(fmt.Sprintf(format, args...))
-}
-
 // walkStrict records the line of every node under path and reports every
 // mapping key that type t does not declare, with the closest known key as a
 // suggestion. It is what makes the frontmatter strict: yaml.v3's KnownFields
