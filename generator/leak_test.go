@@ -70,25 +70,7 @@ func TestRandomAudiencesLeakNothing(t *testing.T) {
 func exampleSite(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	src := filepath.Join("..", "content")
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "public" || d.Name() == ".maproom" {
-				return fs.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(root, "content", rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(root, "content", rel), b, 0o644)
-	})
-	if err != nil {
+	if err := synth.CopyTree(filepath.Join("..", "content"), filepath.Join(root, "content")); err != nil {
 		t.Fatal(err)
 	}
 	return root

@@ -4,7 +4,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/synth"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -53,7 +53,7 @@ func TestScripts(t *testing.T) {
 			// Scripts that need PostgreSQL read its address from here; .ci/run
 			// sets it, and they skip without it.
 			env.Setenv("MAPROOM_TEST_POSTGRES", os.Getenv("MAPROOM_TEST_POSTGRES"))
-			return copyDir(filepath.Join("..", "..", "content"), filepath.Join(env.WorkDir, "site", "content"))
+			return synth.CopyTree(filepath.Join("..", "..", "content"), filepath.Join(env.WorkDir, "site", "content"))
 		},
 	})
 }
@@ -118,24 +118,4 @@ func cmdLinkOf(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Fatalf("no stakeholder %s in deal %s", args[2], args[1])
-}
-
-func copyDir(src, dst string) error {
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "public" || d.Name() == ".maproom" {
-				return fs.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
 }

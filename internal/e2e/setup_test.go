@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
@@ -27,6 +26,7 @@ import (
 	"github.com/maproom/maproom/analytics"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/synth"
 )
 
 // The example site is built with a fixed secret and date, so that its
@@ -143,24 +143,7 @@ func setup(chromium string) (s *suite, err error) {
 // copyExample copies the repository's example site (content/, with its
 // maproom.toml) into root/content, leaving out build output and state.
 func copyExample(root string) error {
-	src := filepath.Join("..", "..", "content")
-	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			if d.Name() == "public" || d.Name() == ".maproom" {
-				return fs.SkipDir
-			}
-			return os.MkdirAll(filepath.Join(root, "content", rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(root, "content", rel), b, 0o644)
-	})
+	return synth.CopyTree(filepath.Join("..", "..", "content"), filepath.Join(root, "content"))
 }
 
 // build builds the example site with the beacon on the site's own origin.
