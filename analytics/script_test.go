@@ -1,12 +1,14 @@
 package analytics
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -103,6 +105,10 @@ func TestRoomScriptInBrowser(t *testing.T) {
 	store.mu.Lock()
 	evs := append([]Event(nil), store.events...)
 	store.mu.Unlock()
+	// Each beacon is its own request, so two sent together (the open and
+	// the download) may arrive in either order; the sequence number is
+	// what orders a page-load's events.
+	slices.SortStableFunc(evs, func(a, b Event) int { return cmp.Compare(a.Seq, b.Seq) })
 	var kinds []string
 	for _, e := range evs {
 		kinds = append(kinds, fmt.Sprintf("%s%s#%d(a%d,v%d)", e.Kind, map[bool]string{true: ":" + e.Collateral}[e.Collateral != ""], e.Seq, e.ActiveMS, e.VisibleMS))
@@ -122,7 +128,7 @@ func TestRoomScriptInBrowser(t *testing.T) {
 			t.Errorf("event %d: page-load %s, want %s", i, e.Load, evs[0].Load)
 		}
 		if e.Seq != int64(i) {
-			t.Errorf("event %d has seq %d", i, e.Seq)
+			t.Errorf("event %d has seq %d: sequence numbers must run from 0 without gaps or repeats", i, e.Seq)
 		}
 		if e.Page != "room" || e.Stakeholder != "jordan" || e.UA == "" {
 			t.Errorf("event %d: %+v", i, e)

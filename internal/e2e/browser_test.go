@@ -163,12 +163,15 @@ func (tb *tab) clickDownload(t *testing.T, sel string) int {
 
 // clickNavigate clicks a link and waits for the page it leads to.
 //
+// The click is aimed only once the link has stopped moving (a scroll
+// may still be settling), since a click lands at a point on the screen.
 // On a loaded machine the load event can come late or be missed between
 // the click and the listener; the step then still passes if the tab did
 // arrive at the link's address and finished loading it.
 func (tb *tab) clickNavigate(t *testing.T, sel string) {
 	t.Helper()
 	want := eval[string](t, tb, fmt.Sprintf(`document.querySelector(%q).href`, sel))
+	tb.waitStill(t, sel)
 	ctx, cancel := context.WithTimeout(tb.ctx, 30*time.Second)
 	defer cancel()
 	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click(chromedp.CSS(sel)))); err != nil {
@@ -178,6 +181,23 @@ func (tb *tab) clickNavigate(t *testing.T, sel string) {
 		}
 		t.Logf("following %s: the load event was missed (%v), but the tab is at %s", sel, err, at)
 	}
+}
+
+// waitStill scrolls the element sel into view and waits, up to 10 s,
+// until its place on the screen is the same in two reads 100 ms apart.
+func (tb *tab) waitStill(t *testing.T, sel string) {
+	t.Helper()
+	where := fmt.Sprintf(`(() => { const e = document.querySelector(%q); e.scrollIntoView({block: "center", behavior: "instant"}); const r = e.getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join(","); })()`, sel)
+	last := eval[string](t, tb, where)
+	for range 100 {
+		time.Sleep(100 * time.Millisecond)
+		now := eval[string](t, tb, where)
+		if now == last {
+			return
+		}
+		last = now
+	}
+	t.Fatalf("%s kept moving for 10 s (last at %s)", sel, last)
 }
 
 // texts returns the trimmed text of every element that matches sel.

@@ -215,6 +215,9 @@ func (s *suite) startBrowser(path string) error {
 		chromedp.Flag("disable-default-apps", true),
 		chromedp.Flag("disable-breakpad", true),
 		chromedp.Flag("hide-scrollbars", true),
+		// A wheel event otherwise scrolls in an animation; a click
+		// aimed while it runs lands beside its link.
+		chromedp.Flag("disable-smooth-scrolling", true),
 		chromedp.Flag("mute-audio", true),
 		chromedp.Flag("password-store", "basic"),
 		chromedp.WindowSize(1280, 900),
