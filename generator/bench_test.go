@@ -137,3 +137,18 @@ func BenchmarkServeEditToServed(b *testing.B) {
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "median-ms")
 	b.ReportMetric(float64(lat[len(lat)*9/10].Microseconds())/1000, "p90-ms")
 }
+
+// BenchmarkLoad measures loading and checking the synthetic site's plans,
+// the first step of every build, check and report.
+//
+//	go test ./generator -run '^$' -bench 'Load$' -benchtime 10x -count 5
+func BenchmarkLoad(b *testing.B) {
+	root := benchSite(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		site, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2027, 1, 15)})
+		if ps.Errors() > 0 || len(site.Bundles) != *benchDeals {
+			b.Fatalf("%d bundles, %d errors", len(site.Bundles), ps.Errors())
+		}
+	}
+}

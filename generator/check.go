@@ -49,6 +49,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	// Collateral: ids, files, audiences.
 	colls := map[string]*deal.Collateral{}
 	listed := map[string]bool{}
+	names := dealNames(d)
 	for i := range d.Collateral {
 		c := &d.Collateral[i]
 		if _, dup := colls[c.ID]; dup && c.ID != "" {
@@ -58,7 +59,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		p := fmt.Sprintf("collateral.%d", i)
 		checkCollateralFile(b, c, li.at(p+".file"), col)
 		listed[path.Clean(c.File)] = true
-		if w := nameInID(c.ID, d); w != "" {
+		if w := nameInID(c.ID, names); w != "" {
 			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names; choose a neutral id such as \"pricing\"", c.ID, w)
 		}
 		for j, a := range c.Audience {
@@ -207,15 +208,20 @@ func evidence(col collector, line int, what, id, ev string) {
 	}
 }
 
-// nameInID returns the company or person name word that id contains, if any.
-func nameInID(id string, d *deal.Deal) string {
-	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' })
-	var names []string
-	names = append(names, strings.Fields(strings.ToLower(d.Buyer))...)
+// dealNames lists the words of the buyer's name, and each stakeholder's id
+// and name words, lowercase: what nameInID looks for.
+func dealNames(d *deal.Deal) []string {
+	names := strings.Fields(strings.ToLower(d.Buyer))
 	for _, s := range d.Stakeholders {
 		names = append(names, s.ID)
 		names = append(names, strings.Fields(strings.ToLower(s.Name))...)
 	}
+	return names
+}
+
+// nameInID returns the name word (of dealNames) that id contains, if any.
+func nameInID(id string, names []string) string {
+	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' })
 	for _, p := range parts {
 		for _, n := range names {
 			n = strings.Trim(n, ".,&()")

@@ -12,11 +12,11 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/adrg/frontmatter"
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -154,13 +154,11 @@ func Load(opts LoadOptions) (*Site, Problems) {
 		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
 			continue
 		}
-		bdir := filepath.Join(dir, e.Name())
-		if fileExists(filepath.Join(bdir, BundleIndex)) {
-			dirs = append(dirs, bdir)
-		}
+		dirs = append(dirs, filepath.Join(dir, e.Name()))
 	}
 	// Bundles load in parallel (parsing YAML is most of a large site's
-	// load time); results keep the folder order.
+	// load time); results keep the folder order. A folder without an
+	// index.md is no bundle.
 	bundles := make([]*Bundle, len(dirs))
 	problems := make([]Problems, len(dirs))
 	next := make(chan int)
@@ -170,7 +168,9 @@ func Load(opts LoadOptions) (*Site, Problems) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				bundles[i], problems[i] = LoadBundle(dirs[i], cfg, opts.Today)
+				if fileExists(filepath.Join(dirs[i], BundleIndex)) {
+					bundles[i], problems[i] = LoadBundle(dirs[i], cfg, opts.Today)
+				}
 			}
 		}()
 	}
@@ -228,17 +228,7 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 // decodeDeal splits the frontmatter from the body and decodes it strictly.
 // li maps key paths to file lines.
 func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
-	var fm []byte
-	found := false
-	format := frontmatter.NewFormat("---", "---", func(data []byte, _ any) error {
-		fm, found = data, true
-		return nil
-	})
-	body, err := frontmatter.Parse(bytes.NewReader(src), nil, format)
-	if err != nil {
-		col.errorf(1, "reading the frontmatter: %v", err)
-		return nil, nil, nil
-	}
+	fm, body, found := splitFrontmatter(src)
 	if !found {
 		if startsWithDelim(src) {
 			col.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
@@ -247,7 +237,8 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 		}
 		return nil, nil, nil
 	}
-	li := &lineIndex{offset: linesBefore(src, fm), lines: map[string]int{}}
+	// A key path per key, about: sized once rather than grown.
+	li := &lineIndex{offset: linesBefore(src, fm), lines: make(map[string]int, bytes.Count(fm, []byte(":")))}
 	var root yaml.Node
 	if err := yaml.Unmarshal(fm, &root); err != nil {
 		col.errorf(yamlErrLine(err, li.offset), "the frontmatter is not valid YAML: %s", yamlErrMsg(err))
@@ -260,14 +251,17 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 	n := len(*col.ps)
 	walkStrict(&root, reflect.TypeFor[rawDeal](), "", li, col, "the deal")
 	var d rawDeal
-	if err := root.Decode(&d); err != nil {
-		var te *yaml.TypeError
-		if errors.As(err, &te) {
-			for _, m := range te.Errors {
-				col.errorf(yamlErrLine(errors.New(m), li.offset), "%s", yamlErrMsg(errors.New(m)))
+	if len(root.Content) != 1 || !decodeFast(root.Content[0], reflect.ValueOf(&d).Elem()) {
+		d = rawDeal{} // decodeFast may have set part of it
+		if err := root.Decode(&d); err != nil {
+			var te *yaml.TypeError
+			if errors.As(err, &te) {
+				for _, m := range te.Errors {
+					col.errorf(yamlErrLine(errors.New(m), li.offset), "%s", yamlErrMsg(errors.New(m)))
+				}
+			} else {
+				col.errorf(li.offset+1, "%s", yamlErrMsg(err))
 			}
-		} else {
-			col.errorf(li.offset+1, "%s", yamlErrMsg(err))
 		}
 	}
 	if len(*col.ps) > n && !hasUsable(&d) {
@@ -288,6 +282,51 @@ func startsWithDelim(src []byte) bool {
 		return string(t) == "---"
 	}
 	return false
+}
+
+// splitFrontmatter finds the frontmatter of a plan: the first line that is
+// not blank must be --- (spaces around it allowed) and end with a newline;
+// the frontmatter runs to the next line that is --- (the last line may lack
+// its newline), and the body is what follows that line. found is false
+// without either delimiter; fm and body are subslices of src. It decides
+// exactly as github.com/adrg/frontmatter's Parse with one format "---"/"---"
+// (FuzzSplitFrontmatter compares them), without copying the file line by
+// line.
+func splitFrontmatter(src []byte) (fm, body []byte, found bool) {
+	// line returns the line at i, trimmed, where the next one starts, and
+	// whether it is the last (no newline after it).
+	line := func(i int) ([]byte, int, bool) {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return bytes.TrimSpace(src[i:]), len(src), true
+		}
+		return bytes.TrimSpace(src[i : i+j]), i + j + 1, false
+	}
+	start := 0
+	for {
+		l, next, last := line(start)
+		if last {
+			return nil, nil, false
+		}
+		start = next
+		if len(l) == 0 {
+			continue
+		}
+		if string(l) != "---" {
+			return nil, nil, false
+		}
+		break
+	}
+	for i := start; ; {
+		l, next, last := line(i)
+		if string(l) == "---" {
+			return src[start:i], src[next:], true
+		}
+		if last {
+			return nil, nil, false
+		}
+		i = next
+	}
 }
 
 // linesBefore counts the lines of src before sub, a subslice of it (or the
@@ -457,8 +496,11 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 			}
 		}
 	}
+	if n := len(r.Stakeholders); n > 0 {
+		d.Stakeholders = make([]deal.Stakeholder, 0, n)
+	}
 	for i, s := range r.Stakeholders {
-		p := fmt.Sprintf("stakeholders.%d", i)
+		p := "stakeholders." + strconv.Itoa(i)
 		st := deal.Stakeholder{ID: s.ID, Name: s.Name, Title: s.Title, Side: deal.Side(s.Side), Role: deal.Role(s.Role),
 			Influence: s.Influence, Email: s.Email, Rotate: s.Rotate, Line: li.at(p)}
 		checkID(col, li.at(p+".id"), "stakeholder", s.ID)
@@ -487,16 +529,22 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		}
 		d.Stakeholders = append(d.Stakeholders, st)
 	}
+	if n := len(r.Milestones); n > 0 {
+		d.Milestones = make([]deal.Milestone, 0, n)
+	}
 	for i, m := range r.Milestones {
-		p := fmt.Sprintf("milestones.%d", i)
+		p := "milestones." + strconv.Itoa(i)
 		ms := deal.Milestone{ID: m.ID, Title: m.Title, Lead: m.Lead, Evidence: strings.TrimSpace(m.Evidence), Line: li.at(p)}
 		checkID(col, li.at(p+".id"), "milestone", m.ID)
 		if strings.TrimSpace(m.Title) == "" {
 			col.errorf(li.at(p), "milestone %q has no title: add `title:`", m.ID)
 		}
 		ms.Due = date(p+".due", m.Due, "the milestone's due date", false)
+		if n := len(m.Tasks); n > 0 {
+			ms.Tasks = make([]deal.Task, 0, n)
+		}
 		for j, t := range m.Tasks {
-			tp := fmt.Sprintf("%s.tasks.%d", p, j)
+			tp := p + ".tasks." + strconv.Itoa(j)
 			tk := deal.Task{ID: t.ID, Title: t.Title, Owner: t.Owner, Status: deal.Status(t.Status), After: t.After,
 				Evidence: strings.TrimSpace(t.Evidence), Collateral: t.Collateral, Milestone: m.ID, Line: li.at(tp)}
 			checkID(col, li.at(tp+".id"), "task", t.ID)
@@ -524,8 +572,11 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		}
 		d.Milestones = append(d.Milestones, ms)
 	}
+	if n := len(r.Collateral); n > 0 {
+		d.Collateral = make([]deal.Collateral, 0, n)
+	}
 	for i, c := range r.Collateral {
-		p := fmt.Sprintf("collateral.%d", i)
+		p := "collateral." + strconv.Itoa(i)
 		checkID(col, li.at(p+".id"), "collateral", c.ID)
 		if strings.TrimSpace(c.Title) == "" {
 			col.errorf(li.at(p), "collateral %q has no title: add `title:`", c.ID)

@@ -5,7 +5,9 @@ import (
 	"github.com/maproom/maproom/internal/spelling"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 
 	"gopkg.in/yaml.v3"
 )
@@ -75,7 +77,7 @@ func walkStrict(n *yaml.Node, t reflect.Type, path string, li *lineIndex, col co
 			return
 		}
 		for i, c := range n.Content {
-			walkStrict(c, t.Elem(), fmt.Sprintf("%s.%d", path, i), li, col, what)
+			walkStrict(c, t.Elem(), path+"."+strconv.Itoa(i), li, col, what)
 		}
 	}
 }
@@ -97,7 +99,16 @@ func keyNoun(key, parent string) string {
 	return parent
 }
 
+// fieldCache holds yamlFields' answer per struct type: the plan's few raw
+// types, asked once per mapping node of every plan loaded.
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.StructField
+
+// yamlFields returns t's fields by their YAML key. The map is shared: do not
+// modify it.
 func yamlFields(t reflect.Type) map[string]reflect.StructField {
+	if m, ok := fieldCache.Load(t); ok {
+		return m.(map[string]reflect.StructField)
+	}
 	m := map[string]reflect.StructField{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
@@ -110,6 +121,7 @@ func yamlFields(t reflect.Type) map[string]reflect.StructField {
 		}
 		m[name] = f
 	}
+	fieldCache.Store(t, m)
 	return m
 }
 
@@ -129,4 +141,108 @@ func suggest(k string, fields map[string]reflect.StructField) string {
 	}
 	sort.Strings(names)
 	return "; known keys: " + strings.Join(names, ", ")
+}
+
+// decodeFast decodes n into v, a value of one of the plan's raw types, as
+// yaml.v3's Node.Decode would, for the YAML plans are written in: mappings
+// into structs, sequences into slices, scalars into strings and plain
+// decimal integers into ints. It reports false, leaving v partly set, for
+// anything else (an alias, a merge key, an explicit tag, a duplicate key, a
+// null in a sequence, a value of the wrong shape): the caller then decodes
+// a fresh value with Node.Decode, which also reports the errors. It exists
+// because Node.Decode resolves every scalar again (trying each timestamp
+// layout on every date) and costs a sixth of loading a plan.
+// FuzzDecodeFast checks it against Node.Decode.
+func decodeFast(n *yaml.Node, v reflect.Value) bool {
+	if n.Style&yaml.TaggedStyle != 0 {
+		return false
+	}
+	switch v.Kind() {
+	case reflect.Pointer:
+		if n.Kind != yaml.MappingNode || v.Type().Elem().Kind() != reflect.Struct {
+			return false
+		}
+		if v.IsNil() {
+			v.Set(reflect.New(v.Type().Elem()))
+		}
+		return decodeFast(n, v.Elem())
+	case reflect.Struct:
+		if n.Kind != yaml.MappingNode {
+			return false
+		}
+		fields := yamlFields(v.Type())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, val := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.Style&yaml.TaggedStyle != 0 || k.Value == "<<" || k.ShortTag() == "!!null" {
+				return false
+			}
+			for j := i + 2; j < len(n.Content); j += 2 {
+				if n.Content[j].Kind == k.Kind && n.Content[j].Value == k.Value {
+					return false
+				}
+			}
+			f, ok := fields[k.Value]
+			if !ok {
+				continue // unknown: walkStrict reports it, Decode ignores it
+			}
+			if val.Kind == yaml.ScalarNode && val.Style&yaml.TaggedStyle == 0 && val.ShortTag() == "!!null" {
+				continue // a null leaves the field at its zero value
+			}
+			if !decodeFast(val, v.FieldByIndex(f.Index)) {
+				return false
+			}
+		}
+		return len(n.Content)%2 == 0
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return false
+		}
+		s := reflect.MakeSlice(v.Type(), len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			if c.Kind == yaml.ScalarNode && c.ShortTag() == "!!null" {
+				return false // Decode drops it from the list
+			}
+			if !decodeFast(c, s.Index(i)) {
+				return false
+			}
+		}
+		v.Set(s)
+		return true
+	case reflect.String:
+		if n.Kind != yaml.ScalarNode {
+			return false
+		}
+		switch n.ShortTag() {
+		case "!!str", "!!int", "!!float", "!!bool", "!!timestamp":
+			v.SetString(n.Value)
+			return true
+		}
+	case reflect.Int, reflect.Int64:
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" || !plainDecimal(n.Value) {
+			return false
+		}
+		i, err := strconv.ParseInt(n.Value, 10, 64)
+		if err != nil || v.OverflowInt(i) {
+			return false
+		}
+		v.SetInt(i)
+		return true
+	}
+	return false
+}
+
+// plainDecimal reports whether s is an integer in decimal digits with no
+// leading zero, sign but a minus, or underscore: the form in which every
+// reading of it gives the same number.
+func plainDecimal(s string) bool {
+	s = strings.TrimPrefix(s, "-")
+	if s == "" || len(s) > 18 || (s[0] == '0' && len(s) > 1) {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }
