@@ -90,6 +90,10 @@ type dealAgg struct {
 	visits    int
 	lastVisit int64 // unix ms, 0 when none
 	previews  int
+
+	// firstPublished is the day the deal's first buyer room was published
+	// (manifest.FirstPublished), "" when unknown.
+	firstPublished string
 }
 
 type personAgg struct {
@@ -187,7 +191,9 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		a.weeks = append(a.weeks, monday.AddDays(-7*i))
 	}
 	published := map[string]map[string][]string{}
+	var firstPublished map[string]string
 	if opts.Manifest != nil {
+		firstPublished = opts.Manifest.FirstPublished()
 		for _, r := range opts.Manifest.Rooms {
 			if r.Retired {
 				continue
@@ -206,7 +212,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	for _, in := range deals {
 		d := in.Deal
 		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
-			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID]}
+			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID]}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			da.people[s.ID] = int32(len(a.people))

@@ -129,6 +129,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		}
 	}
 	dr.LastVisit = a.stamp(da.lastVisit)
+	dr.Published = da.firstPublished
 	for i := range d.Stakeholders {
 		p := &a.people[da.people[d.Stakeholders[i].ID]]
 		if p.seller {
@@ -371,23 +372,24 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Summary: fmt.Sprintf("milestone %q is done without a named artifact", m.Title), Evidence: ev})
 	}
 
-	// Nobody visited for three weeks.
-	quietFrom := today.AddDays(-ReportQuietDays)
-	if da.lastVisit == 0 || deal.DateOf(unixMilli(da.lastVisit, a.loc)).Before(quietFrom.AddDays(1)) {
-		ev := []string{}
-		if da.lastVisit == 0 {
-			ev = append(ev, "no human-verified buyer visit "+window)
-		} else {
-			who := ""
-			for _, p := range buyers {
-				if p.last == da.lastVisit {
-					who = " by " + p.s.Name
-				}
-			}
-			ms := da.lastVisit
-			ev = append(ev, fmt.Sprintf("last human-verified visit %s%s, %d days before %s", day(ms), who,
-				deal.DateOf(unixMilli(ms, a.loc)).DaysUntil(today), today))
-		}
+	// Nobody visited for three weeks: counted from the last visit or,
+	// without one, from the day the deal's first buyer room was published,
+	// as a room published days ago has not been quiet for three weeks. A
+	// visit outweighs the recorded day (a manifest rebuilt from scratch
+	// records a later one). A room nobody opened a week after it was
+	// published earns a softer note. When the manifest does not say when
+	// the rooms were published, the window is the events read.
+	var quietSince, published deal.Date
+	if da.firstPublished != "" {
+		published, _ = deal.ParseDate(da.firstPublished) // zero, so unknown, if it does not parse
+	}
+	visited := da.lastVisit != 0
+	if visited {
+		quietSince = deal.DateOf(unixMilli(da.lastVisit, a.loc))
+	} else {
+		quietSince = published
+	}
+	scanned := func(ev []string) []string {
 		scan := 0
 		for _, p := range buyers {
 			scan += p.scanner
@@ -395,8 +397,33 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if scan > 0 {
 			ev = append(ev, plural(scan, "scanner-like page-load", "scanner-like page-loads")+" not counted as visits")
 		}
+		return ev
+	}
+	switch quiet := quietSince.DaysUntil(today); {
+	case quietSince.IsZero() || quiet >= ReportQuietDays:
+		var ev []string
+		switch {
+		case quietSince.IsZero():
+			ev = append(ev, "no human-verified buyer visit "+window)
+		case !visited:
+			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since the room was first published on %s, %d days before %s",
+				published, quiet, today))
+		default:
+			who := ""
+			for _, p := range buyers {
+				if p.last == da.lastVisit {
+					who = " by " + p.s.Name
+				}
+			}
+			ev = append(ev, fmt.Sprintf("last human-verified visit %s%s, %d days before %s", day(da.lastVisit), who, quiet, today))
+		}
 		sigs = append(sigs, Signal{Kind: SignalQuiet, Severity: SeverityAlert,
-			Summary: fmt.Sprintf("nobody from %s visited the room in %d days", d.Buyer, ReportQuietDays), Evidence: ev})
+			Summary: fmt.Sprintf("nobody from %s visited the room in %d days", d.Buyer, ReportQuietDays), Evidence: scanned(ev)})
+	case !visited && quiet >= ReportUnopenedDays:
+		ev := []string{fmt.Sprintf("the room was first published on %s; no human-verified buyer visit %s", published, window)}
+		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,
+			Summary:  fmt.Sprintf("nobody from %s has opened the room since it was published %d days ago", d.Buyer, quiet),
+			Evidence: scanned(ev)})
 	}
 
 	// Late work piling up on one side: at least two overdue tasks on a side,
@@ -472,6 +499,7 @@ var attentionPoints = map[string]int{
 	SignalDeciderAbsent:        6, // per person
 	SignalOnlyChampion:         5,
 	SignalQuiet:                5,
+	SignalUnopened:             2,
 	SignalLatePiling:           3,
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone

@@ -84,7 +84,7 @@ func TestIndentJSON(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	compact = []byte(`[` + string(compact) + `,{"a":"x\\\"]{,:","b":[],"c":{},"d":[{"e":"\\\\"}],"f":"é\u2028"}]`)
+	compact = []byte(`[` + string(compact) + `,{"a":"x\\\"]{,:","b":[],"c":{},"d":[{"e":"\\\\"}],"f":"é\u2028"},` + strings.Repeat(`[{"deep":`, 40) + `1` + strings.Repeat(`}]`, 40) + `]`)
 	var want bytes.Buffer
 	if err := json.Indent(&want, compact, "", "  "); err != nil {
 		t.Fatal(err)

@@ -3,20 +3,38 @@ package analytics
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the report goldens in testdata/report/golden from the actual output")
 
 // scenarioReport builds the scenarios' report from their two instances' logs.
+// Its manifest records no publish day, as one written before maproom
+// recorded them.
 func scenarioReport(t testing.TB, opts ReportOptions) *Report {
 	t.Helper()
+	return publishedReport(t, opts, nil)
+}
+
+// publishedReport is scenarioReport with the manifest changed by publish
+// first, typically to record the days the rooms were first published.
+func publishedReport(t testing.TB, opts ReportOptions, publish func(*manifest.Manifest)) *Report {
+	t.Helper()
 	deals, site, m := scenarioSite(t)
+	if publish != nil {
+		publish(m)
+	}
 	dir := t.TempDir()
 	folders := writeScenarioLogs(t, dir, deals, scenarioVisits)
 	opts.Title, opts.Location = site.Config.Title, site.Config.Location
@@ -228,6 +246,135 @@ func TestReportGoldens(t *testing.T) {
 	}
 }
 
+// publishDays records each deal's rooms in the manifest as first published
+// on the day days gives the deal; the rooms of a deal it does not name keep
+// no day.
+func publishDays(days map[string]deal.Date) func(*manifest.Manifest) {
+	return func(m *manifest.Manifest) {
+		for i := range m.Rooms {
+			if d, ok := days[m.Rooms[i].Deal]; ok {
+				m.Rooms[i].Published = d.String()
+			}
+		}
+	}
+}
+
+// TestReportPublishedGoldens pins the report of the scenarios once the
+// manifest records when the rooms were first published (today is
+// 2026-11-22): hooli's, nobody opened since the 12th, get a note instead
+// of "nobody visited in 21 days"; globex's last visit, on 25 October,
+// still makes it quiet although its manifest was rebuilt on the 10th.
+func TestReportPublishedGoldens(t *testing.T) {
+	r := publishedReport(t, ReportOptions{}, publishDays(map[string]deal.Date{
+		"acme": deal.NewDate(2026, 9, 28), "globex": deal.NewDate(2026, 11, 10), "hooli": deal.NewDate(2026, 11, 12),
+		"initech": deal.NewDate(2026, 8, 3), "umbrella": deal.NewDate(2026, 9, 1),
+	}))
+	var doc bytes.Buffer
+	if err := r.WriteJSON(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if err := reportSchema(t).Validate(decodeJSON(t, doc.Bytes())); err != nil {
+		t.Errorf("the report with publish days does not fit schema.json: %v", err)
+	}
+	for _, g := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"report-published.txt", func(w io.Writer) error { return r.WriteTable(w, false) }},
+		{"report-published.json", r.WriteJSON},
+	} {
+		t.Run(g.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := g.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "report", "golden", g.name), b.Bytes())
+		})
+	}
+}
+
+// TestReportQuietCountsFromPublication checks the quiet window of a deal
+// nobody visited (hooli) against the day its rooms were first published,
+// and that a visit outweighs a later recorded day (globex).
+func TestReportQuietCountsFromPublication(t *testing.T) {
+	for _, c := range []struct {
+		name      string
+		ago       int  // days before today hooli's rooms were first published
+		unknown   bool // no day recorded
+		oneLegacy bool // one buyer room of hooli's has no day
+		want      string
+		evidence  string
+	}{
+		{name: "unknown: the events read are the window", unknown: true, want: SignalQuiet, evidence: "no human-verified buyer visit in the events read"},
+		{name: "one room from before days were recorded", ago: 4, oneLegacy: true, want: SignalQuiet, evidence: "no human-verified buyer visit in the events read"},
+		{name: "published 4 days ago", ago: 4},
+		{name: "published 6 days ago", ago: 6},
+		{name: "published 7 days ago", ago: 7, want: SignalUnopened, evidence: "the room was first published on 2026-11-15; no human-verified buyer visit in the events read"},
+		{name: "published 20 days ago", ago: 20, want: SignalUnopened, evidence: "first published on 2026-11-02"},
+		{name: "published 21 days ago", ago: 21, want: SignalQuiet, evidence: "no human-verified buyer visit since the room was first published on 2026-11-01, 21 days before 2026-11-22"},
+		{name: "published after the report's day", ago: -3},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			days := map[string]deal.Date{"globex": scenarioToday.AddDays(-2)}
+			if !c.unknown {
+				days["hooli"] = scenarioToday.AddDays(-c.ago)
+			}
+			publish := publishDays(days)
+			r := publishedReport(t, ReportOptions{}, func(m *manifest.Manifest) {
+				publish(m)
+				if c.oneLegacy {
+					for i := range m.Rooms {
+						if r := &m.Rooms[i]; r.Deal == "hooli" && r.Stakeholder == "jared" {
+							r.Published = ""
+						}
+					}
+				}
+			})
+			hooli := findDeal(t, r, "hooli")
+			quiet, unopened := findSignal(hooli, SignalQuiet), findSignal(hooli, SignalUnopened)
+			var got *Signal
+			switch {
+			case quiet != nil && unopened != nil:
+				t.Fatalf("both signals: %+v", hooli.Signals)
+			case quiet != nil:
+				got = quiet
+			case unopened != nil:
+				got = unopened
+			}
+			if c.want == "" {
+				if got != nil {
+					t.Fatalf("hooli published %d days ago has a %s signal: %+v", c.ago, got.Kind, got)
+				}
+				return
+			}
+			if got == nil || got.Kind != c.want {
+				t.Fatalf("hooli signals %+v, want %s", hooli.Signals, c.want)
+			}
+			if !strings.Contains(strings.Join(got.Evidence, "\n"), c.evidence) {
+				t.Errorf("%s evidence %q, want %q in it", got.Kind, got.Evidence, c.evidence)
+			}
+			if c.want == SignalUnopened {
+				if want := fmt.Sprintf("since it was published %d days ago", c.ago); !strings.Contains(got.Summary, want) || got.Severity != SeverityFlag {
+					t.Errorf("summary %q severity %s, want %q, flag", got.Summary, got.Severity, want)
+				}
+				if !slices.ContainsFunc(hooli.Attention.Reasons, func(a AttentionReason) bool { return a.Why == got.Summary && a.Points == 2 }) {
+					t.Errorf("attention %+v does not count the note (2 points)", hooli.Attention)
+				}
+			}
+			if want := days["hooli"]; !c.unknown && !c.oneLegacy && hooli.Published != want.String() {
+				t.Errorf("hooli published = %q, want %s", hooli.Published, want)
+			}
+
+			// globex's rooms were recorded two days ago, but its champion
+			// visited four weeks ago: still quiet, counted from the visit.
+			globex := findDeal(t, r, "globex")
+			if s := findSignal(globex, SignalQuiet); s == nil || !strings.Contains(strings.Join(s.Evidence, "\n"), "last human-verified visit 2026-10-25 by Nadia Rossi, 28 days before 2026-11-22") {
+				t.Errorf("globex quiet signal = %+v, want it counted from Nadia's visit on 25 October", s)
+			}
+		})
+	}
+}
+
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *updateGolden {
@@ -253,6 +400,26 @@ func golden(t *testing.T, path string, got []byte) {
 			if g != w {
 				t.Fatalf("%s differs from the golden at line %d:\n got: %s\nwant: %s\n(rerun with -update if the change is meant)", path, i+1, g, w)
 			}
+		}
+	}
+}
+
+// The deals marshalled in parallel make the same bytes as json.Marshal.
+func TestMarshalReportMatchesEncodingJSON(t *testing.T) {
+	r := &Report{SchemaVersion: ReportSchemaVersion, Title: `a "title" with "deals":[]}`, Deals: []DealReport{}}
+	for i := range 7 {
+		r.Deals = append(r.Deals, DealReport{ID: fmt.Sprintf("deal-%d", i), Buyer: `Name "x" \ y`})
+	}
+	for _, n := range []int{0, 1, 2, 7} {
+		rr := *r
+		rr.Deals = r.Deals[:n]
+		got, err := marshalReport(&rr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, _ := json.Marshal(&rr)
+		if !bytes.Equal(got, want) {
+			t.Fatalf("%d deals:\n%s\nwant\n%s", n, got, want)
 		}
 	}
 }

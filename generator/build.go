@@ -48,7 +48,9 @@ type Options struct {
 	Scripts []string
 	Workers int // deals rendered in parallel; default GOMAXPROCS
 	// Manifest is where the private room manifest is written; default
-	// StateDir/rooms.json.
+	// StateDir/rooms.json. Each room in it keeps the day it was first
+	// published, from the manifest already there; a new room gets Today
+	// (manifest.Publish).
 	Manifest string
 	Log      *slog.Logger
 }
@@ -202,7 +204,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	ok = true
 	st.Rendered, st.Skipped = rendered, skipped
 	res.Stats, res.Manifest, res.Reasons = st, m, reasons
-	if err := manifest.Write(opts.Manifest, m); err != nil {
+	if err := manifest.Publish(opts.Manifest, m, opts.Today.String()); err != nil {
 		return res, fmt.Errorf("writing the room manifest: %w", err)
 	}
 	return res, nil

@@ -195,7 +195,7 @@ func (p *Preview) Update(ctx context.Context, batch Batch) (*Result, error) {
 		// removes no room and no page leaves it (8,000 rooms on a large site)
 		// alone.
 		res.Manifest = p.roomManifest()
-		if err := manifest.Write(p.opts.Manifest, res.Manifest); err != nil {
+		if err := manifest.Publish(p.opts.Manifest, res.Manifest, p.opts.Today.String()); err != nil {
 			return res, err
 		}
 	}

@@ -30,7 +30,9 @@ type Manifest struct {
 // Room is one stakeholder's room at one rotation. Key is the hex SHA-256 of
 // the token. Retired is true for a rotated-away token: the beacon keeps its
 // events marked as such. Pages lists the page ids of the room: "room" for the
-// room itself and the collateral ids this person may see.
+// room itself and the collateral ids this person may see. Published is the
+// day (YYYY-MM-DD, the build's injected today) a build first wrote this key;
+// empty in a manifest written before maproom recorded it (see Publish).
 type Room struct {
 	Key         string   `json:"key"`
 	Deal        string   `json:"deal"`
@@ -40,6 +42,7 @@ type Room struct {
 	Rotation    int      `json:"rotation"`
 	Retired     bool     `json:"retired,omitempty"`
 	Pages       []string `json:"pages"`
+	Published   string   `json:"published,omitempty"`
 }
 
 // PageRoom is the page id of a room's own page.
@@ -68,6 +71,61 @@ func Read(path string) (*Manifest, error) {
 		return nil, fmt.Errorf("%s: manifest version %d, this maproom reads %d: rebuild the site", path, m.Version, Version)
 	}
 	return &m, nil
+}
+
+// FirstPublished returns, per deal, the day its first buyer-side room was
+// published: the earliest Published of its buyer rooms, at any rotation. A
+// deal is left out when one of its buyer rooms has no day (it was published
+// before maproom recorded the day, so its first publication is unknown) or
+// when it has no buyer room.
+func (m *Manifest) FirstPublished() map[string]string {
+	first := map[string]string{}
+	unknown := map[string]bool{}
+	for i := range m.Rooms {
+		r := &m.Rooms[i]
+		switch {
+		case r.Side != SideBuyer:
+		case r.Published == "":
+			unknown[r.Deal] = true
+		case first[r.Deal] == "" || r.Published < first[r.Deal]:
+			first[r.Deal] = r.Published
+		}
+	}
+	for d := range unknown {
+		delete(first, d)
+	}
+	return first
+}
+
+// SideBuyer is the Side of a buyer stakeholder's room.
+const SideBuyer = "buyer"
+
+// Publish writes m at path as Write does, after recording in each room the
+// day it was first published: the day the manifest already at path (the
+// previous build's) gives its key, else today (YYYY-MM-DD, the build's
+// injected day, so a build stays reproducible) for a key it does not list.
+// A key the previous manifest lists without a day (written before maproom
+// recorded it) keeps none: when it was first published is unknown, and the
+// report does not guess it. A missing or unreadable previous manifest lists
+// no key, so a build that starts without it (a fresh CI checkout, say)
+// records its own day for every room: keep the manifest between builds for
+// the day to mean the first publication.
+func Publish(path string, m *Manifest, today string) error {
+	prev := map[string]string{}
+	if old, err := Read(path); err == nil {
+		for _, r := range old.Rooms {
+			prev[r.Key] = r.Published
+		}
+	}
+	for i := range m.Rooms {
+		r := &m.Rooms[i]
+		if day, ok := prev[r.Key]; ok {
+			r.Published = day
+		} else {
+			r.Published = today
+		}
+	}
+	return Write(path, m)
 }
 
 // Marshal encodes m deterministically (rooms sorted by deal, stakeholder,

@@ -61,3 +61,89 @@ func TestReadSaysWhatToDo(t *testing.T) {
 		t.Errorf("garbage: %v", err)
 	}
 }
+
+// TestPublishKeepsTheFirstDay follows a room key across builds: the day it
+// first appears is kept, a new key gets the build's day, a key from a
+// manifest written before the day was recorded stays unknown, and the same
+// previous manifest and day give the same bytes.
+func TestPublishKeepsTheFirstDay(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rooms.json")
+	rooms := func(keys ...string) *Manifest {
+		m := &Manifest{Version: Version}
+		for _, k := range keys {
+			m.Rooms = append(m.Rooms, Room{Key: k, Deal: "acme", Stakeholder: k, Side: SideBuyer, Pages: []string{PageRoom}})
+		}
+		return m
+	}
+	days := func() map[string]string {
+		m, err := Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, r := range m.Rooms {
+			out[r.Key] = r.Published
+		}
+		return out
+	}
+	if err := Publish(path, rooms("a", "b"), "2026-11-01"); err != nil {
+		t.Fatal(err)
+	}
+	if d := days(); d["a"] != "2026-11-01" || d["b"] != "2026-11-01" {
+		t.Fatalf("first build: %v, want both published 2026-11-01", d)
+	}
+	// b rotated away (gone), c is new.
+	if err := Publish(path, rooms("a", "c"), "2026-11-09"); err != nil {
+		t.Fatal(err)
+	}
+	if d := days(); d["a"] != "2026-11-01" || d["c"] != "2026-11-09" || len(d) != 2 {
+		t.Fatalf("second build: %v, want a kept at 2026-11-01, c new on 2026-11-09", d)
+	}
+	// Reproducible: the same previous manifest and day, the same bytes.
+	before, _ := os.ReadFile(path)
+	copyPath := filepath.Join(dir, "copy.json")
+	os.WriteFile(copyPath, before, 0o600)
+	if err := Publish(path, rooms("a", "c"), "2026-11-09"); err != nil {
+		t.Fatal(err)
+	}
+	if err := Publish(copyPath, rooms("a", "c"), "2026-11-09"); err != nil {
+		t.Fatal(err)
+	}
+	after, _ := os.ReadFile(path)
+	again, _ := os.ReadFile(copyPath)
+	if string(after) != string(before) || string(again) != string(before) {
+		t.Errorf("a rebuild changed the manifest:\n%s\nthen\n%s", before, after)
+	}
+
+	// A manifest from before publish days were recorded still reads, and
+	// its rooms stay without a day.
+	old := `{"version": 1, "rooms": [{"key": "a", "deal": "acme", "stakeholder": "a", "side": "buyer", "role": "champion", "rotation": 0, "pages": ["room"]}]}`
+	if err := os.WriteFile(path, []byte(old), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Read(path); err != nil {
+		t.Fatalf("an old manifest does not read: %v", err)
+	}
+	if err := Publish(path, rooms("a", "d"), "2026-11-20"); err != nil {
+		t.Fatal(err)
+	}
+	if d := days(); d["a"] != "" || d["d"] != "2026-11-20" {
+		t.Errorf("after an old manifest: %v, want a unknown, d 2026-11-20", d)
+	}
+}
+
+func TestFirstPublished(t *testing.T) {
+	m := &Manifest{Version: Version, Rooms: []Room{
+		{Key: "1", Deal: "acme", Side: SideBuyer, Published: "2026-11-09"},
+		{Key: "2", Deal: "acme", Side: SideBuyer, Rotation: 0, Retired: true, Published: "2026-10-01"},
+		{Key: "3", Deal: "acme", Side: "seller", Published: "2026-09-01"}, // a seller preview is not a publication to the buyer
+		{Key: "4", Deal: "globex", Side: SideBuyer, Published: "2026-11-01"},
+		{Key: "5", Deal: "globex", Side: SideBuyer}, // published before days were recorded
+		{Key: "6", Deal: "hooli", Side: "seller", Published: "2026-11-01"},
+	}}
+	got := m.FirstPublished()
+	if len(got) != 1 || got["acme"] != "2026-10-01" {
+		t.Errorf("first published = %v, want only acme on 2026-10-01 (its retired room; globex unknown; hooli has no buyer room)", got)
+	}
+}
