@@ -41,7 +41,10 @@ const (
 	ReportRapidOpens  = 3                // distinct documents opened ...
 	ReportRapidSpan   = 10 * time.Second // ... within this span with no real activity: a scanner
 	ReportQuietDays   = 21               // "nobody visited" after this many days
-	ReportWeeks       = 12               // weeks of engagement history in the charts
+	// ReportUnopenedDays is when a room nobody opened since it was
+	// published earns a note, before it can be ReportQuietDays quiet.
+	ReportUnopenedDays = 7
+	ReportWeeks        = 12 // weeks of engagement history in the charts
 )
 
 // Severities of overdue tasks and warning signals.
@@ -65,6 +68,7 @@ const (
 	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never opened its collateral
 	SignalNoEvidence    = "milestone-without-evidence" // a milestone done without a named artifact
 	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
+	SignalUnopened      = "not-opened-since-published" // no visit in the ReportUnopenedDays or more since the rooms were published
 	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side
 )
 
@@ -137,7 +141,12 @@ type DealReport struct {
 	Stakeholders []StakeholderReport `json:"stakeholders"`
 	// LastVisit is the last human-verified buyer visit (RFC 3339, site
 	// timezone), empty when none.
-	LastVisit      string    `json:"last_visit,omitempty"`
+	LastVisit string `json:"last_visit,omitempty"`
+	// Published is the day the deal's first buyer room was published
+	// (YYYY-MM-DD, as the builds recorded it in the manifest), empty when
+	// the manifest does not say (built before maproom recorded it, or no
+	// manifest). The quiet window of the signals starts no earlier.
+	Published      string    `json:"published,omitempty"`
 	SellerPreviews int       `json:"seller_previews"`
 	Signals        []Signal  `json:"signals"`
 	Attention      Attention `json:"attention"`

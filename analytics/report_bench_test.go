@@ -1,28 +1,26 @@
-package analytics
+package analytics_test
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
-	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/maproom/maproom/analytics"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/synth"
-	"github.com/maproom/maproom/internal/token"
+	"github.com/maproom/maproom/internal/synth/synthlog"
 )
 
 // benchSite is a synthetic site and its event logs, made once per process.
 type benchSite struct {
-	deals    []ReportDeal
+	deals    []analytics.ReportDeal
 	manifest *manifest.Manifest
 	logs     string
 	events   int
@@ -30,9 +28,9 @@ type benchSite struct {
 }
 
 // loadBenchSite writes a 1,000-deal site (internal/synth) and a log of about
-// n events, about 16,700 a day (60 days for 1M), from two beacon instances
-// that each hold a copy of 1% of the other's events; 1 page-load in 20 is a
-// crawler's.
+// n events (internal/synth/synthlog: about 16,700 a day, 60 days for 1M,
+// from two beacon instances that each hold a copy of 1% of the other's
+// events; 1 page-load in 20 is a crawler's).
 // The site is written under root, once per n.
 func loadBenchSite(b testing.TB, root string, n int) *benchSite {
 	b.Helper()
@@ -48,73 +46,18 @@ func loadBenchSite(b testing.TB, root string, n int) *benchSite {
 	secret := []byte("bench-secret-0123456789abcdef0123456789")
 	s := &benchSite{manifest: &manifest.Manifest{Version: manifest.Version}, logs: filepath.Join(root, "events"), today: today}
 	for _, bd := range site.Bundles {
-		s.deals = append(s.deals, ReportDeal{Deal: bd.Deal, Plan: bd.Plan})
+		s.deals = append(s.deals, analytics.ReportDeal{Deal: bd.Deal, Plan: bd.Plan})
 		s.manifest.Rooms = append(s.manifest.Rooms, generator.RoomsOf(bd.Deal, secret)...)
 	}
-	s.events = writeBenchLogs(b, s, secret, n)
-	return s
-}
-
-func writeBenchLogs(b testing.TB, s *benchSite, secret []byte, n int) int {
-	if err := os.MkdirAll(s.logs, 0o755); err != nil {
+	var deals []*deal.Deal
+	for _, d := range s.deals {
+		deals = append(deals, d.Deal)
+	}
+	var err error
+	if s.events, err = synthlog.Write(s.logs, deals, secret, today, n); err != nil {
 		b.Fatal(err)
 	}
-	r := rand.New(rand.NewPCG(7, 7))
-	days := 60 * n / 1_000_000 // the same traffic a day whatever n
-	start := s.today.AddDays(-days).Time().Add(8 * time.Hour)
-	perDay := n / days
-	written, load := 0, 0
-	var buf []byte
-	for day := 0; day < days; day++ {
-		name := s.today.AddDays(-days + day).String()
-		files := [2]*os.File{}
-		ws := [2]*bufio.Writer{}
-		for i := range files {
-			f, err := os.Create(filepath.Join(s.logs, fmt.Sprintf("events-%s-beacon-%d.jsonl", name, i+1)))
-			if err != nil {
-				b.Fatal(err)
-			}
-			files[i], ws[i] = f, bufio.NewWriterSize(f, 1<<20)
-		}
-		for k := 0; k < perDay; {
-			d := s.deals[r.IntN(len(s.deals))].Deal
-			p := d.Stakeholders[r.IntN(len(d.Stakeholders))]
-			load++
-			e := Event{V: SchemaVersion, Deal: d.ID, Stakeholder: p.ID, Side: string(p.Side), Role: string(p.Role),
-				Room: token.Key(token.Room(secret, d.ID, p.ID, p.Rotate)), Rotation: p.Rotate, Page: manifest.PageRoom,
-				Load: fmt.Sprintf("%032x", load), Net: fmt.Sprintf("198.51.%d.0/24", r.IntN(4)), UA: UABrowser, Instance: "beacon-1"}
-			if r.IntN(20) == 0 {
-				e.UA, e.Crawler = UACrawler, "Googlebot"
-			}
-			at := start.Add(time.Duration(day)*24*time.Hour + time.Duration(r.IntN(10*3600))*time.Second)
-			inst := r.IntN(2)
-			kinds := []Kind{KindView, KindHB, KindHB, KindHB, KindHB, KindHB, KindHB, KindHB, KindOpen, KindHide}
-			for seq, kind := range kinds {
-				e.Time, e.Kind, e.Seq, e.Collateral = at.Add(time.Duration(seq)*15*time.Second), kind, int64(seq), ""
-				e.ActiveMS, e.VisibleMS = 0, 0
-				if kind == KindHB || kind == KindHide {
-					e.ActiveMS, e.VisibleMS = 12000, 15000
-				}
-				if kind == KindOpen && len(d.Collateral) > 0 {
-					e.Collateral = d.Collateral[r.IntN(len(d.Collateral))].ID
-				}
-				buf = e.AppendJSON(buf[:0])
-				ws[inst].Write(buf)
-				if r.IntN(100) == 0 {
-					ws[1-inst].Write(buf) // the other instance got a retry
-				}
-				written++
-				k++
-			}
-		}
-		for i := range files {
-			if err := ws[i].Flush(); err != nil {
-				b.Fatal(err)
-			}
-			files[i].Close()
-		}
-	}
-	return written
+	return s
 }
 
 // peakHeap samples the heap in use until stop is closed and returns the
@@ -149,7 +92,7 @@ func benchmarkReport(b *testing.B, s *benchSite) {
 	stop := make(chan struct{})
 	peak := peakHeap(stop)
 	for i := 0; i < b.N; i++ {
-		a := NewAggregator(s.deals, ReportOptions{Today: s.today, Manifest: s.manifest})
+		a := analytics.NewAggregator(s.deals, analytics.ReportOptions{Today: s.today, Manifest: s.manifest})
 		if err := a.ReadLogs(context.Background(), []string{s.logs}); err != nil {
 			b.Fatal(err)
 		}
@@ -164,7 +107,7 @@ func benchmarkReport(b *testing.B, s *benchSite) {
 	b.StopTimer()
 	close(stop)
 	// What the aggregator holds once every event is read, before Report.
-	a := NewAggregator(s.deals, ReportOptions{Today: s.today, Manifest: s.manifest})
+	a := analytics.NewAggregator(s.deals, analytics.ReportOptions{Today: s.today, Manifest: s.manifest})
 	if err := a.ReadLogs(context.Background(), []string{s.logs}); err != nil {
 		b.Fatal(err)
 	}
