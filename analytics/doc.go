@@ -34,9 +34,15 @@
 // # The event log (beacon to reports)
 //
 // The log is a folder of JSON-lines files, one per UTC day per beacon
-// instance, named events-YYYY-MM-DD-<instance>.jsonl. Files are only ever
-// appended to, by one writer per instance (a lock file guards it). Each line
-// is one [Event]:
+// instance, named events-YYYY-MM-DD-<instance>.jsonl. Lines are only ever
+// added after the last one, by one writer per instance (a lock file guards
+// it). With sync always, a file being written ends in zero bytes: the
+// writer fills the file with zeros some megabytes ahead of its lines, so
+// that each fdatasync flushes data only rather than also a new file length
+// (about half the latency), and cuts them when it closes the file; the next
+// start cuts them after a crash. maproom's readers read a run of zeros as a
+// line break; other tools reading a live file should stop at the first zero
+// byte (tr -d '\000' does). Each line is one [Event]:
 //
 //	{"v":1,"time":"2026-11-22T14:03:07.412Z","deal":"acme-data-platform",
 //	 "stakeholder":"jordan","side":"buyer","role":"technical-evaluator",
@@ -79,6 +85,7 @@
 //
 // Readers ([ReadLogs]) take files and folders, skip and count lines that are
 // not valid events (naming file:line), and deliver each (load, seq) once.
+// Zero padding is neither a line nor corrupt.
 //
 // # Health
 //

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -18,7 +19,23 @@ func FuzzDecodeNotes(f *testing.F) {
 	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"room","k":"hb","l":"` + testLoad + `","s":1e2,"a":0,"v":0}]`))
 	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"room","k":"hb","l":"` + testLoad + `","s":1,"a":0,"v":0,"t":"x"}]`))
 	f.Add([]byte(" \n[ ]"))
+	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"room","k":"hb","l":"` + testLoad + `","s":1,"a":0,"v":0,"T":"x"}]`))
+	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"r\u00f6om","k":"open","c":"x","l":"` + testLoad + `","s":01,"a":-0,"v":0,"w":true}]`))
+	f.Add([]byte(`[{"t":"` + tokJordan + `","p":"room","k":"hb","l":"` + testLoad + `","s":1,"a":0,"v":0,"w":false}, {}]`))
 	f.Fuzz(func(t *testing.T, body []byte) {
+		// The fast path, where it decodes, agrees with encoding/json.
+		if fast, ok := decodeFast(body); ok {
+			var std []Note
+			if err := json.Unmarshal(body, &std); err != nil {
+				t.Fatalf("fast path decoded what encoding/json refuses (%v): %q", err, body)
+			}
+			if len(std) == 0 {
+				std = []Note{}
+			}
+			if !slices.Equal(fast, std) {
+				t.Fatalf("fast path %+v, encoding/json %+v: %q", fast, std, body)
+			}
+		}
 		notes, err := DecodeNotes(body)
 		if err != nil {
 			var rej *RejectError

@@ -222,7 +222,7 @@ func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, reject(ReasonPrefetch, "not stored"))
 		return
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" {
+	if ct := r.Header.Get("Content-Type"); ct != "" && ct != "text/plain;charset=UTF-8" {
 		mt, _, err := mime.ParseMediaType(ct)
 		if err != nil || (mt != "text/plain" && mt != "application/json") {
 			h.refuse(w, reject(ReasonContentType, "%.60s: send text/plain", ct))

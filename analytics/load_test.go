@@ -4,11 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/maproom/maproom/internal/loadgen"
 )
 
 // BenchmarkLoad is the beacon's load benchmark. In one run it measures the
@@ -59,68 +59,19 @@ func BenchmarkLoad(b *testing.B) {
 	seqBase := 0
 
 	run := func(c *child, round int, record bool) result {
-		var wg sync.WaitGroup
-		lat := make([][]time.Duration, conns)
-		errs := make([]int, conns)
+		l := loadgen.Load{Addrs: []string{c.addr}, Path: NotePath, Conns: conns, Duration: time.Duration(secs) * time.Second,
+			MaxRequests: MaxSeq, Tokens: toks, Base: seqBase,
+			Note: func(g, i int) (string, int) { return fmt.Sprintf("%016x%016x", round, g), i }}
+		cpu0 := c.CPUTime()
+		res := l.Run()
+		cpu := c.CPUTime() - cpu0
 		if record {
-			acked[round] = make([][]int32, conns)
+			acked[round] = res.Acked
 		}
-		cpu0 := c.cpuTime()
-		start := time.Now()
-		deadline := start.Add(time.Duration(secs) * time.Second)
-		for g := 0; g < conns; g++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rc, err := dialRaw(c.addr)
-				if err != nil {
-					errs[g]++
-					return
-				}
-				defer rc.close()
-				lid := fmt.Sprintf("%016x%016x", round, g)
-				var body []byte
-				ls := make([]time.Duration, 0, 1<<16)
-				for i := 0; i < MaxSeq; i++ {
-					if i%64 == 0 && time.Now().After(deadline) {
-						break
-					}
-					n := seqBase + i*conns + g
-					body = appendNote(body[:0], toks[n%len(toks)], lid, i)
-					t0 := time.Now()
-					code, err := rc.post(c.addr, benchAddr(n), body)
-					d := time.Since(t0)
-					if err != nil {
-						errs[g]++
-						break
-					}
-					if code != 204 {
-						errs[g]++
-						continue
-					}
-					ls = append(ls, d)
-					if record {
-						acked[round][g] = append(acked[round][g], int32(i))
-					}
-				}
-				lat[g] = ls
-			}()
-		}
-		wg.Wait()
-		el := time.Since(start)
-		cpu := c.cpuTime() - cpu0
-		var all []time.Duration
-		ne := 0
-		for g := range lat {
-			all = append(all, lat[g]...)
-			ne += errs[g]
-		}
-		seqBase += len(all)
-		slices.Sort(all)
-		r := result{rate: float64(len(all)) / el.Seconds(), errors: ne}
-		if len(all) > 0 {
-			r.p99 = all[len(all)*99/100]
-			r.cpu = cpu / time.Duration(len(all))
+		seqBase += len(res.Latencies)
+		r := result{rate: res.Rate(), errors: res.Errors, p99: loadgen.P99(res.Latencies)}
+		if len(res.Latencies) > 0 {
+			r.cpu = cpu / time.Duration(len(res.Latencies))
 		}
 		return r
 	}
@@ -135,8 +86,8 @@ func BenchmarkLoad(b *testing.B) {
 			r+1, br.rate, br.p99.Round(time.Microsecond), br.cpu, br.errors, bc.rate, bc.p99.Round(time.Microsecond), bc.cpu, bc.errors, bc.rate/br.rate)
 	}
 	b.StopTimer()
-	rss := beacon.peakRSS()
-	bareRSS := bare.peakRSS()
+	rss := beacon.PeakRSS()
+	bareRSS := bare.PeakRSS()
 	beacon.stop(b)
 	bare.stop(b)
 
@@ -171,8 +122,7 @@ func BenchmarkLoad(b *testing.B) {
 		for i, r := range rs {
 			v[i] = f(r)
 		}
-		slices.Sort(v)
-		return v[len(v)/2]
+		return loadgen.Median(v)
 	}
 	rate := func(r result) float64 { return r.rate }
 	p99 := func(r result) float64 { return float64(r.p99) / float64(time.Millisecond) }

@@ -77,8 +77,10 @@ type LogStats struct {
 // event's time) in one folder.
 //
 // One goroutine writes (group commit): Append calls that arrive while it
-// writes and fsyncs are written together by its next write and covered by
-// its next fdatasync, so a busy beacon pays one fsync for many events.
+// writes, or while the last write is being fsynced, are written together by
+// its next write and covered by one fdatasync, so a busy beacon pays one
+// fsync for many events. With SyncAlways a file being written ends in zero
+// padding (see padChunk), cut when the file is closed.
 //
 // A lock file (.lock-<instance>) keeps a second process of the same
 // instance from writing to the same folder. A Log is safe for concurrent
@@ -100,9 +102,28 @@ type Log struct {
 }
 
 type logFile struct {
-	f    *os.File
-	size int64
+	f        *os.File
+	size     int64 // bytes of whole lines: where the next commit goes
+	alloc    int64 // the file's length: size plus zero padding (SyncAlways)
+	syncFD   [syncDepth]*os.File
+	inflight sync.WaitGroup // syncs of this file under way
+	failed   atomic.Bool    // a sync failed: close and reopen
 }
+
+// padChunk is how far ahead of its lines the log zero-fills a file it
+// writes with SyncAlways. fdatasync of a write that grows a file must also
+// commit the file system's journal (the new length); a write into bytes
+// that are already there only flushes data: 0.17 against 0.32 ms per
+// fdatasync on this machine's ext4, alone. So the log writes zeros ahead of
+// its lines, a chunk at a time, as PostgreSQL does with its WAL, and cuts
+// them when it closes the file; after a crash, the next start cuts them (see
+// repair). In one run of the load benchmark's setup (medians of 5 rounds),
+// the beacon acknowledged 10,900 events/s without padding, 12,300 with
+// 256 KiB chunks, 14,700 with 1 MiB, and 14,500-14,800 with 4 and 16 MiB;
+// larger chunks make fewer of the slower, file-growing syncs.
+const padChunk = 4 << 20
+
+var zeros [64 << 10]byte
 
 type appendReq struct {
 	day  string
@@ -251,7 +272,7 @@ func (l *Log) Close() error {
 	<-l.done
 	var errs []error
 	for day, f := range l.files {
-		if err := f.f.Close(); err != nil {
+		if err := f.close(l.opts.Sync == SyncAlways); err != nil {
 			errs = append(errs, err)
 		}
 		delete(l.files, day)
@@ -262,12 +283,48 @@ func (l *Log) Close() error {
 	return errors.Join(errs...)
 }
 
+// syncDepth is how many fdatasyncs of the log may be in flight at once.
+// On this machine's disk two overlapping syncs of a padded file complete 1.8
+// times as many commits per second as one, at the same latency; but each
+// sync also costs the beacon about 90 us of CPU, and with two cores the
+// beacon acknowledged fewer events with two (11,600/s against 14,500/s, one
+// run): more, smaller commits. The writer and its syncers are written for
+// any depth.
+const syncDepth = 1
+
+// syncJob is one group commit, written and waiting for its fdatasync.
+type syncJob struct {
+	lf   *logFile
+	reqs []*appendReq
+	n    int // events
+}
+
 // run is the single writer: it gathers what Append calls queued while it
-// was busy, writes it with one write, fsyncs it (SyncAlways) and answers
-// the callers. Calls that arrive meanwhile form the next group.
+// was busy, writes each day's share with one write, and hands it to a
+// syncer (SyncAlways), which fdatasyncs and answers the callers; calls that
+// arrive meanwhile form the next group. Up to syncDepth syncs overlap; when
+// all syncers are busy the writer waits, and the queue grows into a larger
+// group.
 func (l *Log) run() {
 	defer close(l.done)
-	var batch, same, rest []*appendReq
+	jobs := make(chan *syncJob)
+	var syncers sync.WaitGroup
+	if l.opts.Sync == SyncAlways {
+		for i := range syncDepth {
+			syncers.Add(1)
+			go func() {
+				defer syncers.Done()
+				for j := range jobs {
+					l.sync(j, i)
+				}
+			}()
+		}
+	}
+	defer func() {
+		close(jobs)
+		syncers.Wait()
+	}()
+	var batch, rest []*appendReq
 	var buf []byte
 	for open := true; open; {
 		r, ok := <-l.reqs
@@ -292,7 +349,8 @@ func (l *Log) run() {
 		}
 		for len(batch) > 0 {
 			day := batch[0].day
-			buf, same, rest = buf[:0], same[:0], rest[:0]
+			buf, rest = buf[:0], rest[:0]
+			same := make([]*appendReq, 0, len(batch))
 			n := 0
 			for _, r := range batch {
 				if r.day == day {
@@ -303,12 +361,16 @@ func (l *Log) run() {
 					rest = append(rest, r)
 				}
 			}
-			err := l.commit(day, buf)
-			if err == nil {
+			lf, err := l.write(day, buf)
+			switch {
+			case err != nil:
+				answer(same, err)
+			case l.opts.Sync == SyncAlways:
+				lf.inflight.Add(1)
+				jobs <- &syncJob{lf: lf, reqs: same, n: n}
+			default:
 				l.events.Add(int64(n))
-			}
-			for _, r := range same {
-				r.err <- err
+				answer(same, nil)
 			}
 			batch, rest = rest, batch
 		}
@@ -318,53 +380,125 @@ func (l *Log) run() {
 	}
 }
 
-// commit writes one day's lines with a single write and, with SyncAlways,
-// fdatasyncs them. A failed commit is cut back, so that no torn or
-// unacknowledged line stays in the middle of the log.
-func (l *Log) commit(day string, b []byte) error {
+func answer(reqs []*appendReq, err error) {
+	for _, r := range reqs {
+		r.err <- err
+	}
+}
+
+// sync makes job durable with fdatasync through syncer i's own descriptor
+// of the file, and answers its callers. Each syncer has its own
+// descriptor so that a write-back error is reported to every sync that
+// could have lost data to it, not to whichever checks first. A failed sync
+// marks the file failed: the writer closes it and the next commit reopens
+// and repairs it.
+func (l *Log) sync(j *syncJob, i int) {
+	defer j.lf.inflight.Done()
+	t := time.Now()
+	err := datasync(j.lf.syncFD[i])
+	l.syncNS.Add(int64(time.Since(t)))
+	l.syncs.Add(1)
+	if err != nil {
+		j.lf.failed.Store(true)
+		l.errs.Add(1)
+		l.logger.Error("event log sync failed", "file", j.lf.f.Name(), "err", err)
+		answer(j.reqs, fmt.Errorf("event log: %w", err))
+		return
+	}
+	l.events.Add(int64(j.n))
+	answer(j.reqs, nil)
+}
+
+// write writes one day's lines with a single write at the end of its lines.
+// A failed write is cut back, so that no torn or unacknowledged line stays
+// in the middle of the log.
+func (l *Log) write(day string, b []byte) (*logFile, error) {
 	l.writes.Add(1)
 	lf, err := l.file(day)
+	if err == nil && l.opts.Sync == SyncAlways && lf.size+int64(len(b)) > lf.alloc {
+		err = lf.pad(int64(len(b)))
+	}
 	if err == nil {
 		var n int
-		n, err = lf.f.Write(b)
-		if err == nil && l.opts.Sync == SyncAlways {
-			t := time.Now()
-			err = datasync(lf.f)
-			l.syncNS.Add(int64(time.Since(t)))
-			l.syncs.Add(1)
-		}
+		n, err = lf.f.WriteAt(b, lf.size)
 		if err != nil {
-			if n > 0 {
+			if n > 0 || lf.alloc > lf.size {
+				lf.inflight.Wait() // the syncs of earlier lines are not cut back
 				if terr := lf.f.Truncate(lf.size); terr != nil {
 					err = errors.Join(err, terr)
 					l.dropFile(day)
+				} else {
+					lf.alloc = lf.size
 				}
 			}
 		} else {
 			lf.size += int64(n)
+			lf.alloc = max(lf.alloc, lf.size)
 		}
 	}
 	if err != nil {
 		l.errs.Add(1)
 		l.logger.Error("event log write failed", "day", day, "err", err)
-		return fmt.Errorf("event log: %w", err)
+		return nil, fmt.Errorf("event log: %w", err)
+	}
+	return lf, nil
+}
+
+// pad zero-fills the file past its padding so that need more bytes fit
+// before its end, in whole padChunks. The next fdatasync makes the zeros
+// and the new length durable with the lines.
+func (lf *logFile) pad(need int64) error {
+	end := (lf.size + need + padChunk - 1) / padChunk * padChunk
+	for lf.alloc < end {
+		n, err := lf.f.WriteAt(zeros[:min(int64(len(zeros)), end-lf.alloc)], lf.alloc)
+		lf.alloc += int64(n)
+		if err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
+// close waits for the file's syncs, cuts the padding (unless a sync failed:
+// then the next open repairs it) and closes the file: a log file closed
+// cleanly holds whole lines only.
+func (lf *logFile) close(sync bool) error {
+	lf.inflight.Wait()
+	var err error
+	if lf.alloc > lf.size && !lf.failed.Load() {
+		err = lf.f.Truncate(lf.size)
+		if err == nil && sync {
+			err = datasync(lf.f)
+		}
+	}
+	errs := []error{err, lf.f.Close()}
+	for _, f := range lf.syncFD {
+		if f != nil {
+			errs = append(errs, f.Close())
+		}
+	}
+	return errors.Join(errs...)
+}
+
 func (l *Log) dropFile(day string) {
 	if lf := l.files[day]; lf != nil {
-		lf.f.Close()
+		if err := lf.close(l.opts.Sync == SyncAlways); err != nil {
+			l.logger.Error("event log close failed", "day", day, "err", err)
+		}
 		delete(l.files, day)
 	}
 }
 
 // file returns the open file for day, opening (and repairing) it if need
 // be. At most two days stay open: today and the day before, for events
-// stamped just before midnight.
+// stamped just before midnight. A file whose sync failed is closed and
+// opened again.
 func (l *Log) file(day string) (*logFile, error) {
 	if lf := l.files[day]; lf != nil {
-		return lf, nil
+		if !lf.failed.Load() {
+			return lf, nil
+		}
+		l.dropFile(day)
 	}
 	if len(l.files) >= 2 {
 		days := make([]string, 0, len(l.files))
@@ -379,22 +513,31 @@ func (l *Log) file(day string) (*logFile, error) {
 	path := filepath.Join(l.dir, "events-"+day+"-"+l.opts.Instance+".jsonl")
 	_, statErr := os.Stat(path)
 	created := errors.Is(statErr, fs.ErrNotExist)
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o640)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)
 	if err != nil {
 		return nil, err
 	}
-	size, err := l.repair(f, path)
-	if err != nil {
-		f.Close()
+	lf := &logFile{f: f}
+	fail := func(err error) (*logFile, error) {
+		lf.close(false)
 		return nil, err
 	}
-	if created && l.opts.Sync == SyncAlways {
-		if err := syncDir(l.dir); err != nil {
-			f.Close()
-			return nil, err
+	if lf.size, err = l.repair(f, path); err != nil {
+		return fail(err)
+	}
+	lf.alloc = lf.size
+	if l.opts.Sync == SyncAlways {
+		if created {
+			if err := syncDir(l.dir); err != nil {
+				return fail(err)
+			}
+		}
+		for i := range lf.syncFD {
+			if lf.syncFD[i], err = os.OpenFile(path, os.O_RDWR, 0); err != nil {
+				return fail(err)
+			}
 		}
 	}
-	lf := &logFile{f: f, size: size}
 	l.files[day] = lf
 	return lf, nil
 }
@@ -411,30 +554,58 @@ func (l *Log) repairFile(path string) error {
 	return err
 }
 
-// repair cuts a torn last line (bytes after the last newline) and returns
-// the file's size after.
+// repair cuts what a crash can leave after the last acknowledged line and
+// returns the file's size after: the zero padding (see padChunk), a torn
+// last line, and, after a power loss, the lines of the last commits around
+// a hole of zeros where their data never reached the disk. A log line never
+// holds a zero byte (JSON escapes it), so the lines end at the first zero
+// byte in the tail that the padding and the unsynced commits can span, or
+// at the end of the file; what follows the last newline before that point
+// is cut. A file that ends in a newline was closed cleanly and is left
+// alone. Only a cut of torn bytes counts as a repair; padding is expected.
 func (l *Log) repair(f *os.File, path string) (int64, error) {
 	fi, err := f.Stat()
 	if err != nil {
 		return 0, err
 	}
 	size := fi.Size()
-	keep, err := lastNewline(f, size)
+	if size == 0 {
+		return 0, nil
+	}
+	var last [1]byte
+	if _, err := f.ReadAt(last[:], size-1); err != nil {
+		return 0, fmt.Errorf("event log %s: %w", path, err)
+	}
+	if last[0] == '\n' {
+		return size, nil
+	}
+	tail := make([]byte, min(size, padChunk+(syncDepth+1)*maxCommit))
+	start := size - int64(len(tail))
+	if _, err := f.ReadAt(tail, start); err != nil && err != io.EOF {
+		return 0, fmt.Errorf("event log %s: %w", path, err)
+	}
+	end := size
+	if i := bytes.IndexByte(tail, 0); i >= 0 {
+		end = start + int64(i)
+	}
+	keep, err := lastNewline(f, end)
 	if err != nil {
 		return 0, fmt.Errorf("event log %s: %w", path, err)
 	}
-	if keep == size {
-		return size, nil
-	}
+	torn := keep < start || bytes.ContainsFunc(tail[keep-start:], func(r rune) bool { return r != 0 })
 	if err := f.Truncate(keep); err != nil {
-		return 0, fmt.Errorf("event log %s: repair torn line: %w", path, err)
+		return 0, fmt.Errorf("event log %s: repair: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
-		return 0, fmt.Errorf("event log %s: repair torn line: %w", path, err)
+		return 0, fmt.Errorf("event log %s: repair: %w", path, err)
 	}
-	l.repairs.Add(1)
-	l.logger.Warn("event log: cut a torn last line (it was never acknowledged)",
-		"file", path, "bytes", size-keep)
+	if torn {
+		l.repairs.Add(1)
+		l.logger.Warn("event log: cut a torn end (it was never acknowledged)",
+			"file", path, "bytes", size-keep)
+	} else {
+		l.logger.Info("event log: cut the zero padding of a file that was not closed", "file", path, "bytes", size-keep)
+	}
 	return keep, nil
 }
 

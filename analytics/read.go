@@ -89,7 +89,7 @@ func logFiles(paths []string) ([]string, error) {
 
 // readLog reads one file's lines into fn.
 func readLog(r io.Reader, name string, st *ReadStats, seen map[eventKey]struct{}, fn func(Event) error) error {
-	br := bufio.NewReaderSize(r, 64<<10)
+	br := bufio.NewReaderSize(&padReader{r: r}, 64<<10)
 	var long []byte
 	for n := 1; ; n++ {
 		line, err := br.ReadSlice('\n')
@@ -176,4 +176,46 @@ func parseLine(line []byte, torn bool) (Event, string) {
 		return e, "negative duration"
 	}
 	return e, ""
+}
+
+// padReader passes a log through with each run of zero bytes read as one
+// newline. A log line never holds a zero byte (JSON escapes it), and the
+// beacon zero-fills a file ahead of its lines while it writes it (see
+// padChunk): so the padding of a live file, or of one a crash left open,
+// reads as one blank line, and a hole of zeros left by a power loss ends
+// the torn line before it instead of running into the line after.
+type padReader struct {
+	r     io.Reader
+	inRun bool // the last byte read was a zero
+}
+
+func (p *padReader) Read(b []byte) (int, error) {
+	for {
+		n, err := p.r.Read(b)
+		w := 0
+		for i := 0; i < n; {
+			j := bytes.IndexByte(b[i:n], 0)
+			if j < 0 {
+				w += copy(b[w:], b[i:n])
+				p.inRun = false
+				break
+			}
+			if j > 0 {
+				w += copy(b[w:], b[i:i+j])
+				p.inRun = false
+				i += j
+			}
+			for i < n && b[i] == 0 {
+				i++
+			}
+			if !p.inRun {
+				b[w] = '\n' // w < i: the run was at least one byte
+				w++
+				p.inRun = true
+			}
+		}
+		if w > 0 || err != nil || n == 0 {
+			return w, err
+		}
+	}
 }

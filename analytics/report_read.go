@@ -87,6 +87,7 @@ func reportFiles(paths []string) ([]string, error) {
 // memory at once.
 func (a *Aggregator) ReadStream(ctx context.Context, r io.Reader, name string) error {
 	a.stats.Files++
+	r = &padReader{r: r}
 	workers := max(1, min(runtime.GOMAXPROCS(0), 4))
 	if a.chunks == nil {
 		a.chunks = make(chan *chunk, 2*workers+2)
