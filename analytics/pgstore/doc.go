@@ -6,16 +6,23 @@
 // than this build knows is refused. The events table holds one row per
 // [analytics.Event] with the primary key (load, seq), the dedupe key of the
 // log, so a client retry or a copy from another instance is stored once.
-// Indexes on (time) and (deal, time) serve the report's reads and the
-// retention purge.
+// An index on (time) serves the sweep times of the report, the export and
+// the retention purge. The page_loads table holds one row per
+// page-load with its events summed (person, page, network, first and last
+// time, active time, the kinds seen, the collateral opened), kept by the
+// same statement that inserts the events: the report reads it, not every
+// event.
 //
 // [Store] implements [analytics.Store]: Append returns only once the
 // events are committed (one multi-row INSERT ... ON CONFLICT (load, seq) DO
 // NOTHING per group of concurrent requests, sorted by key so that
-// concurrent instances never deadlock). When the database is unreachable
+// concurrent instances never deadlock; the same statement adds the new
+// events to their page_loads rows). When the database is unreachable
 // Append returns an error, which the handler answers 503; the pool
 // reconnects by itself when the database returns.
 //
+// [Store.Feed] gives the report's aggregator the page-loads' summaries and,
+// for the few page-loads a summary cannot render exactly, their events.
 // [Store.Events] streams the stored events in the order the report reads a
 // log (time, then load and seq); [Store.Import], [Store.Export] and
 // [Store.Purge] move events between the log files and the database and

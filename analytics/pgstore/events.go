@@ -8,6 +8,8 @@ import (
 	"io"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/maproom/maproom/analytics"
 )
 
@@ -140,17 +142,37 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (int, error) 
 }
 
 // Purge deletes the events before the instant before, of deal only when
-// deal is not empty, and returns how many it deleted.
+// deal is not empty, and returns how many it deleted. The page-loads that
+// lose events are summed again from the events left, in the same
+// transaction.
 func (s *Store) Purge(ctx context.Context, before time.Time, deal string) (int64, error) {
 	if before.IsZero() {
 		return 0, fmt.Errorf("event store: purge: no date")
 	}
 	where, args := Filter{Deal: deal, Before: before}.where()
-	tag, err := s.pool.Exec(ctx, `DELETE FROM events`+where, args...)
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Lock the page-loads first: a beacon adding to one of them waits
+		// for the purge, then adds to the row summed again.
+		if _, err := tx.Exec(ctx, `CREATE TEMP TABLE purged ON COMMIT DROP AS
+			SELECT load FROM page_loads WHERE load IN (SELECT DISTINCT load FROM events`+where+`) FOR UPDATE`, args...); err != nil {
+			return err
+		}
+		tag, err := tx.Exec(ctx, `DELETE FROM events`+where, args...)
+		if err != nil {
+			return err
+		}
+		n = tag.RowsAffected()
+		if _, err := tx.Exec(ctx, `DELETE FROM page_loads WHERE load IN (SELECT load FROM purged)`); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO page_loads `+rollupSelect(`(SELECT * FROM events WHERE load IN (SELECT load FROM purged)) AS e`))
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("event store: purge: %w", err)
 	}
-	return tag.RowsAffected(), nil
+	return n, nil
 }
 
 // Count returns how many events the database holds.

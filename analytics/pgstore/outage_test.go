@@ -1,10 +1,12 @@
 package pgstore
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -217,4 +219,101 @@ func TestOutage(t *testing.T) {
 		t.Fatalf("%d acknowledged events lost, e.g. %v", len(keys), keys[0])
 	}
 	t.Logf("%d acknowledged, %d refused during the outage, %d stored", len(acked), failed.Load(), len(stored))
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// TestStartWhileDown: a beacon whose database does not answer when it
+// starts still starts (Options.Retry), refuses events with 503, says so in
+// /healthz and its log, and takes events once the database appears.
+func TestStartWhileDown(t *testing.T) {
+	dbURL := testURL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil || u.Host == "" {
+		t.Skipf("MAPROOM_TEST_POSTGRES is not a postgres:// URL with a host: %v", err)
+	}
+	schema := testSchema(t, dbURL)
+	p := newProxy(t, u.Host)
+	p.cut() // nothing listens at p.addr until p.up
+	pu := *u
+	pu.Host = p.addr
+	var logs syncBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, nil))
+	if _, err := Open(context.Background(), pu.String(), Options{Schema: schema}); err == nil {
+		t.Fatal("Open without Retry succeeded with the database down")
+	}
+	s := openTest(t, pu.String(), schema, Options{Retry: true, Logger: logger, Timeout: 2 * time.Second})
+	tok := token.Room([]byte("outage-test-secret-0123456789abcdef"), "acme", "jordan", 0)
+	m := &manifest.Manifest{Version: manifest.Version, Rooms: []manifest.Room{{Key: token.Key(tok), Deal: "acme",
+		Stakeholder: "jordan", Side: "buyer", Role: "champion", Pages: []string{"room"}}}}
+	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
+	srv := httptest.NewServer(HealthHandler(h, s))
+	defer srv.Close()
+	post := func(seq int) (int, string) {
+		body := fmt.Sprintf(`[{"t":%q,"p":"room","k":"hb","l":"%032x","s":%d,"a":1000,"v":1000}]`, tok, 778, seq)
+		resp, err := http.Post(srv.URL+analytics.NotePath, "text/plain", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get(analytics.RejectHeader)
+	}
+	health := func() (int, map[string]any) {
+		resp, err := http.Get(srv.URL + analytics.HealthPath)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var doc map[string]any
+		json.NewDecoder(resp.Body).Decode(&doc)
+		st, _ := doc["store"].(map[string]any)
+		return resp.StatusCode, st
+	}
+	if code, why := post(0); code != http.StatusServiceUnavailable {
+		t.Fatalf("POST while down: %d %q, want 503", code, why)
+	}
+	if code, st := health(); code != http.StatusServiceUnavailable || st["status"] != "unreachable" || st["error"] == "" {
+		t.Fatalf("healthz while down: %d %v", code, st)
+	}
+	if !strings.Contains(logs.String(), "event store unreachable") {
+		t.Fatalf("the log does not say the store is unreachable:\n%s", logs.String())
+	}
+	p.up(t)
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		code, _ := health()
+		if code == http.StatusOK {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the store did not connect within 15 s of the database appearing; log:\n%s", logs.String())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code, why := post(1); code != http.StatusNoContent {
+		t.Fatalf("POST once the database is up: %d %s", code, why)
+	}
+	if !strings.Contains(logs.String(), "event store reachable again") {
+		t.Errorf("the log does not say the store recovered:\n%s", logs.String())
+	}
+	n, err := s.Count(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("stored %d events (%v), want the one acknowledged", n, err)
+	}
 }

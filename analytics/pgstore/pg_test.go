@@ -104,7 +104,7 @@ func TestMigrate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if strings.Join(idx, ",") != "events_deal_time,events_pkey,events_time" {
+	if strings.Join(idx, ",") != "events_pkey,events_time" {
 		t.Errorf("indexes %v", idx)
 	}
 	if _, err := s.pool.Exec(ctx, `INSERT INTO schema_version (version) VALUES (99)`); err != nil {

@@ -8,11 +8,13 @@ import (
 	"log/slog"
 	"regexp"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/maproom/maproom/analytics"
@@ -30,11 +32,20 @@ type Options struct {
 	Logger *slog.Logger
 	// MaxBatch is the most events one INSERT carries; 0 takes 2000.
 	MaxBatch int
-	// Flushers is how many INSERTs one store runs at once; 0 takes 2 (fewer,
-	// larger batches were faster in BenchmarkAppend on 2 cores).
+	// Flushers is how many INSERTs one store runs at once; 0 takes 1: the
+	// requests that come while one INSERT commits make the next one, a
+	// group commit (one flusher, larger batches, was the fastest in
+	// BenchmarkBeacons on 2 cores).
 	Flushers int
 	// Timeout bounds one INSERT (its commit included); 0 takes 10 s.
 	Timeout time.Duration
+	// Retry, when the database cannot be reached at Open, has Open return
+	// a store that refuses events (Append fails, Health says unreachable)
+	// and keeps connecting and migrating in the background until it
+	// succeeds, as a beacon started before its database needs. Without
+	// it, Open fails. Errors other than an unreachable database (a newer
+	// schema, a refused login, a failed migration) fail Open either way.
+	Retry bool
 }
 
 var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
@@ -57,8 +68,12 @@ type Store struct {
 
 	appends, events, inserted, failures atomic.Int64
 	down                                atomic.Bool
+	ready                               atomic.Bool // the schema is migrated: events are taken
 	lastErr                             atomic.Pointer[string]
 }
+
+// errNotReady is Append's error before the first connection (Options.Retry).
+var errNotReady = errors.New("event store: not connected yet")
 
 type appendReq struct {
 	events []analytics.Event
@@ -67,7 +82,8 @@ type appendReq struct {
 
 // Open connects to the database at url (postgres://...), creates or
 // migrates the schema and starts the store. The database must be reachable
-// now; later outages are survived (see [Store.Append]).
+// now, unless opts.Retry is set; later outages are survived (see
+// [Store.Append]).
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -76,7 +92,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		opts.MaxBatch = 2000
 	}
 	if opts.Flushers <= 0 {
-		opts.Flushers = 2
+		opts.Flushers = 1
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = 10 * time.Second
@@ -103,14 +119,63 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	s := &Store{pool: pool, log: opts.Logger, opts: opts, schema: opts.Schema,
 		reqs: make(chan *appendReq, 4096), stop: make(chan struct{})}
 	if err := s.migrate(ctx); err != nil {
-		pool.Close()
-		return nil, err
+		if !opts.Retry || !unreachable(err) {
+			pool.Close()
+			return nil, err
+		}
+		s.note(err)
+		s.wg.Add(1)
+		go s.connect()
+	} else {
+		s.ready.Store(true)
 	}
 	for range opts.Flushers {
 		s.wg.Add(1)
 		go s.flusher()
 	}
 	return s, nil
+}
+
+// unreachable reports whether err says that the database could not be
+// reached (or is starting or shutting down), rather than that it refused
+// what was asked.
+func unreachable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// 08: connection exception; 57P01-57P03: shutting down, starting up
+		return strings.HasPrefix(pe.Code, "08") || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	return !errors.Is(err, errNewerSchema)
+}
+
+// connect retries the migration, backing off from 250 ms to 5 s, until it
+// succeeds (the store then takes events), fails for another reason than an
+// unreachable database (logged; the store stays unready), or the store is
+// closed.
+func (s *Store) connect() {
+	defer s.wg.Done()
+	wait := 250 * time.Millisecond
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-time.After(wait):
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), s.opts.Timeout)
+		err := s.migrate(ctx)
+		cancel()
+		if err == nil {
+			s.ready.Store(true)
+			s.note(nil)
+			return
+		}
+		s.note(err)
+		if !unreachable(err) {
+			s.log.Error("event store: giving up connecting: events are refused with 503 until the beacon restarts", "err", err)
+			return
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
 }
 
 // Pool returns the store's connection pool.
@@ -146,10 +211,87 @@ var migrations = []string{
 	);
 	CREATE INDEX events_time ON events (time, load, seq);
 	CREATE INDEX events_deal_time ON events (deal, time);`,
+	// 2: page_loads, one row per page-load summing its events, kept by the
+	// statement that inserts them; the report reads it instead of every
+	// event. Filled from the events already stored.
+	`CREATE TABLE page_loads (
+		load        bytea       PRIMARY KEY,
+		deal        text        NOT NULL,
+		stakeholder text        NOT NULL,
+		page        text        NOT NULL,
+		net         text        NOT NULL,
+		mixed       boolean     NOT NULL, -- its events disagree on deal, stakeholder, page or net
+		first       timestamptz NOT NULL,
+		last        timestamptz NOT NULL,
+		events      integer     NOT NULL,
+		active_ms   bigint      NOT NULL,
+		flags       smallint    NOT NULL, -- see loadFlags
+		open_first  timestamptz,
+		open_last   timestamptz,
+		opened      text[]      NOT NULL, -- collateral of its opens and dls (distinct once merged)
+		max_v       smallint    NOT NULL
+	) WITH (fillfactor = 80);
+	INSERT INTO page_loads ` + rollupSelect("events") + `;
+	-- the report no longer reads events by deal: one index less to keep
+	DROP INDEX events_deal_time;`,
 }
+
+// The bits of page_loads.flags.
+const (
+	flagView      = 1
+	flagHB        = 2
+	flagHide      = 4
+	flagOpen      = 8
+	flagBot       = 16 // ua is not analytics.UABrowser
+	flagWebdriver = 32
+	flagRetired   = 64
+)
+
+// pageLoadColumns are page_loads' columns, in the order of rollupSelect.
+const pageLoadColumns = `load, deal, stakeholder, page, net, mixed, first, last, events, active_ms, flags,
+	open_first, open_last, opened, max_v`
+
+// rollupSelect sums the events of src (a table or CTE with the events
+// table's columns) into page_loads rows, ordered by load.
+func rollupSelect(src string) string {
+	open := fmt.Sprintf(`kind IN ('%s', '%s')`, analytics.KindOpen, analytics.KindDL)
+	return fmt.Sprintf(`(`+pageLoadColumns+`) SELECT load, min(deal COLLATE "C"), min(stakeholder COLLATE "C"),
+		min(page COLLATE "C"), min(net COLLATE "C"),
+		min(deal COLLATE "C") <> max(deal COLLATE "C") OR min(stakeholder COLLATE "C") <> max(stakeholder COLLATE "C")
+			OR min(page COLLATE "C") <> max(page COLLATE "C") OR min(net COLLATE "C") <> max(net COLLATE "C"),
+		min(time), max(time), count(*), sum(active_ms),
+		bit_or(CASE kind WHEN '%s' THEN %d WHEN '%s' THEN %d WHEN '%s' THEN %d WHEN '%s' THEN %d WHEN '%s' THEN %d ELSE 0 END
+			| CASE WHEN ua <> '%s' THEN %d ELSE 0 END | CASE WHEN webdriver THEN %d ELSE 0 END
+			| CASE WHEN retired THEN %d ELSE 0 END)::int2,
+		min(time) FILTER (WHERE %s), max(time) FILTER (WHERE %s),
+		coalesce(array_agg(collateral) FILTER (WHERE %s), '{}'),
+		max(v)
+	FROM %s GROUP BY load ORDER BY load`,
+		analytics.KindView, flagView, analytics.KindHB, flagHB, analytics.KindHide, flagHide,
+		analytics.KindOpen, flagOpen, analytics.KindDL, flagOpen, analytics.UABrowser, flagBot, flagWebdriver, flagRetired,
+		open, open, open, src)
+}
+
+// rollupMerge is the ON CONFLICT clause that adds a batch's sums to a
+// page-load's row.
+const rollupMerge = `ON CONFLICT (load) DO UPDATE SET
+	mixed = p.mixed OR excluded.mixed OR p.deal <> excluded.deal COLLATE "C" OR p.stakeholder <> excluded.stakeholder COLLATE "C"
+		OR p.page <> excluded.page COLLATE "C" OR p.net <> excluded.net COLLATE "C",
+	first = least(p.first, excluded.first),
+	last = greatest(p.last, excluded.last),
+	events = p.events + excluded.events,
+	active_ms = p.active_ms + excluded.active_ms,
+	flags = p.flags | excluded.flags,
+	open_first = least(p.open_first, excluded.open_first),
+	open_last = greatest(p.open_last, excluded.open_last),
+	opened = CASE WHEN cardinality(excluded.opened) = 0 THEN p.opened
+		ELSE ARRAY(SELECT DISTINCT c FROM unnest(p.opened || excluded.opened) AS c ORDER BY c) END,
+	max_v = greatest(p.max_v, excluded.max_v)`
 
 // SchemaVersion is the database schema version this build migrates to.
 var SchemaVersion = len(migrations)
+
+var errNewerSchema = errors.New("event store: schema too new")
 
 // migrate brings the schema to SchemaVersion, under an advisory lock so
 // that instances starting together migrate once.
@@ -177,7 +319,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("event store: %w", err)
 	}
 	if cur > len(migrations) {
-		return fmt.Errorf("event store: the database schema is version %d, newer than this maproom's %d: upgrade maproom", cur, len(migrations))
+		return fmt.Errorf("%w: the database schema is version %d, newer than this maproom's %d: upgrade maproom", errNewerSchema, cur, len(migrations))
 	}
 	for v := cur + 1; v <= len(migrations); v++ {
 		if _, err := tx.Exec(ctx, migrations[v-1]); err != nil {
@@ -199,6 +341,12 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) Append(ctx context.Context, events []analytics.Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	if !s.ready.Load() {
+		if e := s.lastErr.Load(); e != nil {
+			return fmt.Errorf("%w: %s", errNotReady, *e)
+		}
+		return errNotReady
 	}
 	r := &appendReq{events: events, done: make(chan error, 1)}
 	s.mu.RLock()
@@ -286,13 +434,22 @@ func (s *Store) note(err error) {
 	}
 }
 
-// insertSQL inserts one batch given as column arrays.
-const insertSQL = `INSERT INTO events (load, seq, time, v, deal, stakeholder, side, role, room, rotation, retired,
-	page, kind, collateral, active_ms, visible_ms, net, ua, crawler, webdriver, instance)
-SELECT * FROM unnest($1::bytea[], $2::int8[], $3::timestamptz[], $4::int2[], $5::text[], $6::text[], $7::text[],
-	$8::text[], $9::text[], $10::int4[], $11::bool[], $12::text[], $13::text[], $14::text[], $15::int8[], $16::int8[],
-	$17::text[], $18::text[], $19::text[], $20::bool[], $21::text[])
-ON CONFLICT (load, seq) DO NOTHING`
+// insertSQL inserts one batch given as column arrays and adds the new
+// events (not those stored already) to their page-loads' rows, in one
+// statement; it returns how many events were new.
+var insertSQL = `WITH ins AS (
+	INSERT INTO events (load, seq, time, v, deal, stakeholder, side, role, room, rotation, retired,
+		page, kind, collateral, active_ms, visible_ms, net, ua, crawler, webdriver, instance)
+	SELECT * FROM unnest($1::bytea[], $2::int8[], $3::timestamptz[], $4::int2[], $5::text[], $6::text[], $7::text[],
+		$8::text[], $9::text[], $10::int4[], $11::bool[], $12::text[], $13::text[], $14::text[], $15::int8[], $16::int8[],
+		$17::text[], $18::text[], $19::text[], $20::bool[], $21::text[])
+	ON CONFLICT (load, seq) DO NOTHING
+	RETURNING load, time, v, deal, stakeholder, page, net, kind, collateral, active_ms, ua, webdriver, retired
+), rollup AS (
+	INSERT INTO page_loads AS p ` + rollupSelect("ins") + `
+	` + rollupMerge + `
+)
+SELECT count(*) FROM ins`
 
 // insert inserts events in one statement (its own transaction: it returns
 // after the commit) and returns how many were new.
@@ -334,12 +491,10 @@ func (s *Store) insert(ctx context.Context, events []analytics.Event) (int64, er
 		active[j], visible[j], netw[j], ua[j], crawler[j] = e.ActiveMS, e.VisibleMS, e.Net, e.UA, e.Crawler
 		webdriver[j], instance[j] = e.Webdriver, e.Instance
 	}
-	tag, err := s.pool.Exec(ctx, insertSQL, load, seq, at, v, deal, who, side, role, room, rotation, retired,
-		page, kind, coll, active, visible, netw, ua, crawler, webdriver, instance)
-	if err != nil {
-		return 0, err
-	}
-	return tag.RowsAffected(), nil
+	var inserted int64
+	err := s.pool.QueryRow(ctx, insertSQL, load, seq, at, v, deal, who, side, role, room, rotation, retired,
+		page, kind, coll, active, visible, netw, ua, crawler, webdriver, instance).Scan(&inserted)
+	return inserted, err
 }
 
 // Close stops taking events, waits for the INSERTs in flight and closes
@@ -374,7 +529,9 @@ type Stats struct {
 func (s *Store) Health(ctx context.Context) Stats {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	s.note(s.pool.Ping(ctx))
+	if s.ready.Load() {
+		s.note(s.pool.Ping(ctx))
+	}
 	return s.Stats()
 }
 
@@ -383,7 +540,7 @@ func (s *Store) Health(ctx context.Context) Stats {
 func (s *Store) Stats() Stats {
 	st := Stats{Status: "ok", Schema: SchemaVersion, Appends: s.appends.Load(), Events: s.events.Load(),
 		Inserted: s.inserted.Load(), Failures: s.failures.Load(), Conns: s.pool.Stat().TotalConns()}
-	if s.down.Load() {
+	if s.down.Load() || !s.ready.Load() {
 		st.Status = "unreachable"
 		if e := s.lastErr.Load(); e != nil {
 			st.Error = *e

@@ -332,7 +332,9 @@ func openBeaconStore(ctx context.Context, e *env, url, dir string, opts analytic
 		}
 		return &beaconStore{Store: l, log: l, name: dir}, nil
 	}
-	s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: e.log})
+	// Retry: a beacon started before its database answers 503 until it
+	// can store events, rather than not starting.
+	s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: e.log, Retry: true})
 	if err != nil {
 		return nil, err
 	}

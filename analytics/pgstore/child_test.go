@@ -1,0 +1,103 @@
+package pgstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
+	"strconv"
+	"syscall"
+	"testing"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/internal/loadgen"
+	"github.com/maproom/maproom/internal/manifest"
+)
+
+// The beacon benchmark and the restart tests run beacons in child
+// processes: this test binary, re-executed with childEnv set.
+const childEnv = "MAPROOM_PGSTORE_TEST_CHILD" // "log" or "postgres"
+
+func TestMain(m *testing.M) {
+	if mode := os.Getenv(childEnv); mode != "" {
+		if err := runChild(mode); err != nil {
+			fmt.Fprintln(os.Stderr, "child:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// childConfig is how a child beacon is set up, passed in its environment.
+type childConfig struct {
+	dir      string // rooms.json is read from it; mode log writes dir/events
+	store    string // mode postgres: the database
+	schema   string // mode postgres: its schema
+	flushers int    // mode postgres: Options.Flushers (0: the default)
+	batch    int    // mode postgres: Options.MaxBatch (0: the default)
+}
+
+func (c childConfig) env(mode string) []string {
+	return []string{childEnv + "=" + mode, "CHILD_DIR=" + c.dir, "CHILD_STORE=" + c.store, "CHILD_SCHEMA=" + c.schema,
+		"CHILD_FLUSHERS=" + strconv.Itoa(c.flushers), "CHILD_BATCH=" + strconv.Itoa(c.batch)}
+}
+
+// runChild serves the beacon on 127.0.0.1 as `maproom beacon` does, until
+// SIGTERM: mode log on the event log (sync always), mode postgres on the
+// store; X-Forwarded-For is trusted from 127.0.0.1, so that a load
+// generator on this machine can speak for many clients. Operator messages
+// go to standard error; with CHILD_CPUPROFILE set, a CPU profile to that
+// path plus mode and process id.
+func runChild(mode string) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	dir := os.Getenv("CHILD_DIR")
+	m, err := manifest.Read(filepath.Join(dir, "rooms.json"))
+	if err != nil {
+		return err
+	}
+	trusted, _ := analytics.ParsePrefixes("127.0.0.1")
+	cfg := analytics.HandlerConfig{Manifest: m, Logger: logger, TrustedProxies: trusted, Instance: "child-" + mode}
+	ln, err := loadgen.Listen()
+	if err != nil {
+		return err
+	}
+	if p := os.Getenv("CHILD_CPUPROFILE"); p != "" {
+		f, err := os.Create(fmt.Sprintf("%s.%s.%d", p, mode, os.Getpid()))
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	switch mode {
+	case "log":
+		log, err := analytics.OpenLog(filepath.Join(dir, "events"), analytics.LogOptions{Instance: "child", Sync: analytics.SyncAlways, Logger: logger})
+		if err != nil {
+			return err
+		}
+		cfg.Store = log
+		return errors.Join(analytics.Serve(ctx, ln, analytics.NewHandler(cfg), logger), log.Close())
+	case "postgres":
+		fl, _ := strconv.Atoi(os.Getenv("CHILD_FLUSHERS"))
+		mb, _ := strconv.Atoi(os.Getenv("CHILD_BATCH"))
+		s, err := Open(ctx, os.Getenv("CHILD_STORE"), Options{Schema: os.Getenv("CHILD_SCHEMA"), Logger: logger, Flushers: fl, MaxBatch: mb})
+		if err != nil {
+			return err
+		}
+		cfg.Store = s
+		return errors.Join(Serve(ctx, ln, analytics.NewHandler(cfg), s, logger), s.Close())
+	}
+	return fmt.Errorf("unknown child mode %q", mode)
+}
+
+func startChild(t testing.TB, mode, name string, c childConfig) *loadgen.Child {
+	t.Helper()
+	return loadgen.StartChild(t, c.dir, name, c.env(mode)...)
+}
