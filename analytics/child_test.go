@@ -7,13 +7,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
-	"os/signal"
 	"path/filepath"
-	"runtime/pprof"
-	"syscall"
 	"testing"
 
 	"github.com/maproom/maproom/internal/loadgen"
@@ -25,16 +23,7 @@ import (
 // killed for real and measured on their own, without the CLI.
 const childEnv = "MAPROOM_ANALYTICS_TEST_CHILD" // "beacon" or "bare"
 
-func TestMain(m *testing.M) {
-	if mode := os.Getenv(childEnv); mode != "" {
-		if err := runChild(mode); err != nil {
-			fmt.Fprintln(os.Stderr, "child:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { loadgen.Main(m, childEnv, runChild) }
 
 // runChild serves on 127.0.0.1 until SIGTERM and writes its address where
 // loadgen.StartChild waits for it. Mode beacon is the real beacon as `maproom beacon` runs
@@ -42,22 +31,8 @@ func TestMain(m *testing.M) {
 // trusting X-Forwarded-For from 127.0.0.1 so that a load generator on this
 // machine can speak for many clients); mode bare is a net/http handler that
 // reads the body and answers 204, the ceiling.
-func runChild(mode string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
+func runChild(ctx context.Context, mode string, ln net.Listener) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ln, err := loadgen.Listen()
-	if err != nil {
-		return err
-	}
-	if p := os.Getenv("CHILD_CPUPROFILE"); p != "" {
-		f, err := os.Create(p + "." + mode)
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	if mode == "bare" {
 		srv := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			io.Copy(io.Discard, r.Body)

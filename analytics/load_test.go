@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
 	"testing"
 	"time"
 
@@ -30,8 +29,8 @@ import (
 // of acknowledged events/s and p99 latency for each, their ratio, the
 // acknowledged events missing from the log, and the beacon's peak RSS.
 func BenchmarkLoad(b *testing.B) {
-	rounds := envInt("MAPROOM_LOAD_ROUNDS", 5)
-	secs := envInt("MAPROOM_LOAD_SECONDS", 5)
+	rounds := loadgen.EnvInt("MAPROOM_LOAD_ROUNDS", 5)
+	secs := loadgen.EnvInt("MAPROOM_LOAD_SECONDS", 5)
 	const conns = 32
 	dir := os.Getenv("MAPROOM_LOAD_DIR")
 	if dir == "" {
@@ -141,13 +140,6 @@ func BenchmarkLoad(b *testing.B) {
 	if missing > 0 {
 		b.Fatalf("%d acknowledged events missing from the log", missing)
 	}
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
 }
 
 func envStr(name, def string) string {

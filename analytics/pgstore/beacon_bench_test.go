@@ -35,13 +35,13 @@ var benchSecret = []byte("beacon benchmark secret, not for production")
 // p99 latency of each side, and their ratio (postgres/log).
 func BenchmarkBeacons(b *testing.B) {
 	url := testURL(b)
-	rounds := envInt("MAPROOM_LOAD_ROUNDS", 5)
-	secs := envInt("MAPROOM_LOAD_SECONDS", 5)
+	rounds := loadgen.EnvInt("MAPROOM_LOAD_ROUNDS", 5)
+	secs := loadgen.EnvInt("MAPROOM_LOAD_SECONDS", 5)
 	const conns, perLoad = 32, 8
 	dir := b.TempDir()
 	toks := loadgen.WriteManifest(b, dir, 20000, benchSecret)
 	cfg := childConfig{dir: dir, store: url, schema: testSchema(b, url),
-		flushers: envInt("MAPROOM_BENCH_FLUSHERS", 0), batch: envInt("MAPROOM_BENCH_BATCH", 0)}
+		flushers: loadgen.EnvInt("MAPROOM_BENCH_FLUSHERS", 0), batch: loadgen.EnvInt("MAPROOM_BENCH_BATCH", 0)}
 	logBeacon := startChild(b, "log", "log", cfg)
 	pgA := startChild(b, "postgres", "pg-a", cfg)
 	pgB := startChild(b, "postgres", "pg-b", cfg)
@@ -156,13 +156,6 @@ func BenchmarkBeacons(b *testing.B) {
 	if missing > 0 {
 		b.Fatalf("%d acknowledged events missing", missing)
 	}
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
-		return v
-	}
-	return def
 }
 
 // postgresCPU returns the CPU time so far of the processes named postgres

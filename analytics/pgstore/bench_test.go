@@ -180,4 +180,4 @@ func joinComma(s []string) string {
 
 // benchFlushers is Options.Flushers for the append benchmarks
 // (MAPROOM_BENCH_FLUSHERS, default the store's default).
-func benchFlushers() int { return envInt("MAPROOM_BENCH_FLUSHERS", 0) }
+func benchFlushers() int { return loadgen.EnvInt("MAPROOM_BENCH_FLUSHERS", 0) }

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
-	"runtime/pprof"
 	"strconv"
-	"syscall"
 	"testing"
 
 	"github.com/maproom/maproom/analytics"
@@ -22,16 +20,7 @@ import (
 // processes: this test binary, re-executed with childEnv set.
 const childEnv = "MAPROOM_PGSTORE_TEST_CHILD" // "log" or "postgres"
 
-func TestMain(m *testing.M) {
-	if mode := os.Getenv(childEnv); mode != "" {
-		if err := runChild(mode); err != nil {
-			fmt.Fprintln(os.Stderr, "child:", err)
-			os.Exit(1)
-		}
-		os.Exit(0)
-	}
-	os.Exit(m.Run())
-}
+func TestMain(m *testing.M) { loadgen.Main(m, childEnv, runChild) }
 
 // childConfig is how a child beacon is set up, passed in its environment.
 type childConfig struct {
@@ -51,11 +40,8 @@ func (c childConfig) env(mode string) []string {
 // SIGTERM: mode log on the event log (sync always), mode postgres on the
 // store; X-Forwarded-For is trusted from 127.0.0.1, so that a load
 // generator on this machine can speak for many clients. Operator messages
-// go to standard error; with CHILD_CPUPROFILE set, a CPU profile to that
-// path plus mode and process id.
-func runChild(mode string) error {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
+// go to standard error.
+func runChild(ctx context.Context, mode string, ln net.Listener) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	dir := os.Getenv("CHILD_DIR")
 	m, err := manifest.Read(filepath.Join(dir, "rooms.json"))
@@ -64,18 +50,6 @@ func runChild(mode string) error {
 	}
 	trusted, _ := analytics.ParsePrefixes("127.0.0.1")
 	cfg := analytics.HandlerConfig{Manifest: m, Logger: logger, TrustedProxies: trusted, Instance: "child-" + mode}
-	ln, err := loadgen.Listen()
-	if err != nil {
-		return err
-	}
-	if p := os.Getenv("CHILD_CPUPROFILE"); p != "" {
-		f, err := os.Create(fmt.Sprintf("%s.%s.%d", p, mode, os.Getpid()))
-		if err != nil {
-			return err
-		}
-		pprof.StartCPUProfile(f)
-		defer pprof.StopCPUProfile()
-	}
 	switch mode {
 	case "log":
 		log, err := analytics.OpenLog(filepath.Join(dir, "events"), analytics.LogOptions{Instance: "child", Sync: analytics.SyncAlways, Logger: logger})

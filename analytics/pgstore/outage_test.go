@@ -80,10 +80,10 @@ func (p *proxy) cut() {
 	clear(p.conns)
 }
 
-// TestOutage: the database goes away in the middle of a load and comes
-// back. Appends fail (the handler answers 503) while it is away, /healthz
-// says so, the store recovers by itself, and no acknowledged event is lost.
-func TestOutage(t *testing.T) {
+// throughProxy returns the test database's URL through a new proxy that
+// the test can cut, a fresh schema, and the proxy.
+func throughProxy(t *testing.T) (string, string, *proxy) {
+	t.Helper()
 	dbURL := testURL(t)
 	u, err := url.Parse(dbURL)
 	if err != nil || u.Host == "" {
@@ -93,38 +93,66 @@ func TestOutage(t *testing.T) {
 	p := newProxy(t, u.Host)
 	pu := *u
 	pu.Host = p.addr
-	s := openTest(t, pu.String(), schema, Options{Timeout: 2 * time.Second})
+	return pu.String(), schema, p
+}
+
+// testBeacon serves a beacon for one room over a store, as the tests of an
+// outage see it: posts of one event of page-load load, and /healthz.
+type testBeacon struct {
+	t    *testing.T
+	srv  *httptest.Server
+	tok  string
+	load int
+}
+
+func newTestBeacon(t *testing.T, s *Store, load int) *testBeacon {
 	tok := token.Room([]byte("outage-test-secret-0123456789abcdef"), "acme", "jordan", 0)
 	m := &manifest.Manifest{Version: manifest.Version, Rooms: []manifest.Room{{Key: token.Key(tok), Deal: "acme",
 		Stakeholder: "jordan", Side: "buyer", Role: "champion", Pages: []string{"room"}}}}
 	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
-	var srv *httptest.Server
-	post := func(seq int) (int, string) {
-		body := fmt.Sprintf(`[{"t":%q,"p":"room","k":"hb","l":"%032x","s":%d,"a":1000,"v":1000}]`, tok, 777, seq)
-		resp, err := http.Post(srv.URL+analytics.NotePath, "text/plain", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode, resp.Header.Get(analytics.RejectHeader)
+	srv := httptest.NewServer(HealthHandler(h, s))
+	t.Cleanup(srv.Close)
+	return &testBeacon{t: t, srv: srv, tok: tok, load: load}
+}
+
+// post sends one heartbeat with sequence number seq and returns the status
+// and the reason header.
+func (b *testBeacon) post(seq int) (int, string) {
+	body := fmt.Sprintf(`[{"t":%q,"p":"room","k":"hb","l":"%032x","s":%d,"a":1000,"v":1000}]`, b.tok, b.load, seq)
+	resp, err := http.Post(b.srv.URL+analytics.NotePath, "text/plain", strings.NewReader(body))
+	if err != nil {
+		b.t.Fatal(err)
 	}
-	srv = httptest.NewServer(HealthHandler(h, s))
-	defer srv.Close()
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header.Get(analytics.RejectHeader)
+}
+
+// health returns /healthz's status and its "store" object.
+func (b *testBeacon) health() (int, map[string]any) {
+	resp, err := http.Get(b.srv.URL + analytics.HealthPath)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var doc map[string]any
+	json.NewDecoder(resp.Body).Decode(&doc)
+	st, _ := doc["store"].(map[string]any)
+	return resp.StatusCode, st
+}
+
+// TestOutage: the database goes away in the middle of a load and comes
+// back. Appends fail (the handler answers 503) while it is away, /healthz
+// says so, the store recovers by itself, and no acknowledged event is lost.
+func TestOutage(t *testing.T) {
+	proxied, schema, p := throughProxy(t)
+	s := openTest(t, proxied, schema, Options{Timeout: 2 * time.Second})
+	b := newTestBeacon(t, s, 777)
+	post, health := b.post, b.health
 	if code, why := post(1); code != http.StatusNoContent {
 		t.Fatalf("POST before: %d %s", code, why)
 	}
-	health := func() (int, map[string]any) {
-		resp, err := http.Get(srv.URL + analytics.HealthPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var doc map[string]any
-		json.NewDecoder(resp.Body).Decode(&doc)
-		return resp.StatusCode, doc
-	}
-	if code, doc := health(); code != 200 || doc["store"].(map[string]any)["status"] != "ok" {
-		t.Fatalf("healthz before: %d %v", code, doc)
+	if code, st := health(); code != 200 || st["status"] != "ok" {
+		t.Fatalf("healthz before: %d %v", code, st)
 	}
 
 	ctx := context.Background()
@@ -169,8 +197,8 @@ func TestOutage(t *testing.T) {
 	if failed.Load() == before {
 		t.Error("appends did not fail while the database was away")
 	}
-	if code, doc := health(); code != http.StatusServiceUnavailable || doc["store"].(map[string]any)["status"] != "unreachable" {
-		t.Errorf("healthz while away: %d %v", code, doc["store"])
+	if code, st := health(); code != http.StatusServiceUnavailable || st["status"] != "unreachable" {
+		t.Errorf("healthz while away: %d %v", code, st)
 	}
 	if err := s.Append(ctx, []analytics.Event{testEvent(999_999_999, 0, "x")}); err == nil {
 		t.Error("Append succeeded while the database was away")
@@ -243,48 +271,16 @@ func (b *syncBuffer) String() string {
 // starts still starts (Options.Retry), refuses events with 503, says so in
 // /healthz and its log, and takes events once the database appears.
 func TestStartWhileDown(t *testing.T) {
-	dbURL := testURL(t)
-	u, err := url.Parse(dbURL)
-	if err != nil || u.Host == "" {
-		t.Skipf("MAPROOM_TEST_POSTGRES is not a postgres:// URL with a host: %v", err)
-	}
-	schema := testSchema(t, dbURL)
-	p := newProxy(t, u.Host)
+	proxied, schema, p := throughProxy(t)
 	p.cut() // nothing listens at p.addr until p.up
-	pu := *u
-	pu.Host = p.addr
 	var logs syncBuffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
-	if _, err := Open(context.Background(), pu.String(), Options{Schema: schema}); err == nil {
+	if _, err := Open(context.Background(), proxied, Options{Schema: schema}); err == nil {
 		t.Fatal("Open without Retry succeeded with the database down")
 	}
-	s := openTest(t, pu.String(), schema, Options{Retry: true, Logger: logger, Timeout: 2 * time.Second})
-	tok := token.Room([]byte("outage-test-secret-0123456789abcdef"), "acme", "jordan", 0)
-	m := &manifest.Manifest{Version: manifest.Version, Rooms: []manifest.Room{{Key: token.Key(tok), Deal: "acme",
-		Stakeholder: "jordan", Side: "buyer", Role: "champion", Pages: []string{"room"}}}}
-	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
-	srv := httptest.NewServer(HealthHandler(h, s))
-	defer srv.Close()
-	post := func(seq int) (int, string) {
-		body := fmt.Sprintf(`[{"t":%q,"p":"room","k":"hb","l":"%032x","s":%d,"a":1000,"v":1000}]`, tok, 778, seq)
-		resp, err := http.Post(srv.URL+analytics.NotePath, "text/plain", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode, resp.Header.Get(analytics.RejectHeader)
-	}
-	health := func() (int, map[string]any) {
-		resp, err := http.Get(srv.URL + analytics.HealthPath)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var doc map[string]any
-		json.NewDecoder(resp.Body).Decode(&doc)
-		st, _ := doc["store"].(map[string]any)
-		return resp.StatusCode, st
-	}
+	s := openTest(t, proxied, schema, Options{Retry: true, Logger: logger, Timeout: 2 * time.Second})
+	b := newTestBeacon(t, s, 778)
+	post, health := b.post, b.health
 	if code, why := post(0); code != http.StatusServiceUnavailable {
 		t.Fatalf("POST while down: %d %q, want 503", code, why)
 	}

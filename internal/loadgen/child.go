@@ -2,11 +2,14 @@ package loadgen
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"syscall"
@@ -50,6 +53,46 @@ func StartChild(t testing.TB, dir, name string, env ...string) *Child {
 	}
 	t.Fatalf("child %s did not start: %s", name, c.Out)
 	return nil
+}
+
+// Main is a test binary's TestMain when it also serves as a child: with
+// the environment variable env set (to a mode), it runs serve instead of
+// the tests, with a context that ends on SIGTERM or an interrupt and a
+// listener from [Listen], and exits 0 if serve returns nil and 1
+// otherwise; with CHILD_CPUPROFILE set it writes a CPU profile to that
+// path plus mode and process id. Without env set it runs the tests.
+func Main(m *testing.M, env string, serve func(ctx context.Context, mode string, ln net.Listener) error) {
+	mode := os.Getenv(env)
+	if mode == "" {
+		os.Exit(m.Run())
+	}
+	if err := runChild(mode, serve); err != nil {
+		fmt.Fprintln(os.Stderr, "child:", err)
+		os.Exit(1)
+	}
+	os.Exit(0)
+}
+
+func runChild(mode string, serve func(ctx context.Context, mode string, ln net.Listener) error) error {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+	defer stop()
+	ln, err := Listen()
+	if err != nil {
+		return err
+	}
+	if p := os.Getenv("CHILD_CPUPROFILE"); p != "" {
+		f, err := os.Create(fmt.Sprintf("%s.%s.%d", p, mode, os.Getpid()))
+		if err != nil {
+			ln.Close()
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			ln.Close()
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	return serve(ctx, mode, ln)
 }
 
 // Listen is the child's side: it listens on a free port of 127.0.0.1 and
@@ -123,4 +166,14 @@ func ProcessCPU(pid int) time.Duration {
 	ut, _ := strconv.ParseInt(f[11], 10, 64)
 	st, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(ut+st) * 10 * time.Millisecond // USER_HZ is 100 on Linux
+}
+
+// EnvInt returns the positive integer in the environment variable name,
+// or def when it is unset or not a positive integer: how the benchmarks
+// take their rounds, seconds and knobs.
+func EnvInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil && v > 0 {
+		return v
+	}
+	return def
 }
