@@ -100,11 +100,19 @@ func TestRoomScriptInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatalf("chromium: %v\n%s", err, out)
 	}
-	// The browser may deliver its last beacons as it exits.
-	time.Sleep(200 * time.Millisecond)
-	store.mu.Lock()
-	evs := append([]Event(nil), store.events...)
-	store.mu.Unlock()
+	// The browser may deliver its last beacons as it exits: take the
+	// events once none has arrived for 300 ms (within 5 s).
+	var evs []Event
+	for deadline, last, quiet := time.Now().Add(5*time.Second), -1, time.Now(); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		store.mu.Lock()
+		evs = append(evs[:0], store.events...)
+		store.mu.Unlock()
+		if len(evs) != last {
+			last, quiet = len(evs), time.Now()
+		} else if time.Since(quiet) >= 300*time.Millisecond {
+			break
+		}
+	}
 	// Each beacon is its own request, so two sent together (the open and
 	// the download) may arrive in either order; the sequence number is
 	// what orders a page-load's events.

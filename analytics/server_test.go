@@ -124,11 +124,21 @@ func TestServeDrains(t *testing.T) {
 	}()
 	<-store.entered // the request is in flight
 	cancel()
-	time.Sleep(50 * time.Millisecond)
+	// Serve turns to draining on its own goroutine: wait for it, within 5 s.
+	refused := func() bool {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	}
+	for deadline := time.Now().Add(5 * time.Second); (h.Health().Status != "draining" || !refused()) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 	if h.Health().Status != "draining" {
 		t.Error("healthz not draining")
 	}
-	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+	if !refused() {
 		t.Error("still accepting connections while draining")
 	}
 	close(store.release)
