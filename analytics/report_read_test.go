@@ -121,7 +121,7 @@ func TestReadStreamMatchesReadLogs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deals, _, _ := scenarioSite(t)
+	deals, _ := scenarioSite(t)
 	a := NewAggregator(deals, ReportOptions{Today: scenarioToday})
 	if err := a.ReadLogs(context.Background(), []string{dir}); err != nil {
 		t.Fatal(err)
@@ -172,7 +172,7 @@ func TestReadLogsOrder(t *testing.T) {
 	if !strings.HasSuffix(files[0], "01-a.jsonl") || !strings.HasSuffix(files[1], "01-b.jsonl") || !strings.HasSuffix(files[17], "09-b.jsonl") {
 		t.Errorf("files not in day order: %q", files)
 	}
-	deals, _, _ := scenarioSite(t)
+	deals, _ := scenarioSite(t)
 	a := NewAggregator(deals, ReportOptions{Today: scenarioToday})
 	a.ReadLogs(context.Background(), []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")})
 	if in := a.Report().Input; in.Duplicates != 9 || in.OutOfOrder != 0 {
@@ -198,9 +198,9 @@ func TestReadLogsOrder(t *testing.T) {
 // TestAddMatchesReadLogs: events fed one by one from ReadLogs give the same
 // deals as the aggregator's own reader.
 func TestAddMatchesReadLogs(t *testing.T) {
-	deals, site, m := scenarioSite(t)
-	folders := writeScenarioLogs(t, t.TempDir(), deals, scenarioVisits)
-	opts := ReportOptions{Today: scenarioToday, Location: site.Config.Location, Manifest: m}
+	deals, s := scenarioSite(t)
+	folders := writeScenarioLogs(t, s, t.TempDir())
+	opts := ReportOptions{Today: scenarioToday, Location: s.Config.Location, Manifest: s.Manifest}
 	own := NewAggregator(deals, opts)
 	if err := own.ReadLogs(context.Background(), folders); err != nil {
 		t.Fatal(err)

@@ -38,7 +38,7 @@ func decodeJSON(t *testing.T, b []byte) any {
 func TestReportJSONSchema(t *testing.T) {
 	schema := reportSchema(t)
 	r := scenarioReport(t, ReportOptions{})
-	deals, _, _ := scenarioSite(t)
+	deals, _ := scenarioSite(t)
 	empty := NewAggregator(deals, ReportOptions{Today: scenarioToday}).Report()
 	for name, write := range map[string]func(*bytes.Buffer) error{
 		"deals":     func(b *bytes.Buffer) error { return r.WriteJSON(b) },

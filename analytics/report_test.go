@@ -31,14 +31,14 @@ func scenarioReport(t testing.TB, opts ReportOptions) *Report {
 // first, typically to record the days the rooms were first published.
 func publishedReport(t testing.TB, opts ReportOptions, publish func(*manifest.Manifest)) *Report {
 	t.Helper()
-	deals, site, m := scenarioSite(t)
+	deals, s := scenarioSite(t)
 	if publish != nil {
-		publish(m)
+		publish(s.Manifest)
 	}
 	dir := t.TempDir()
-	folders := writeScenarioLogs(t, dir, deals, scenarioVisits)
-	opts.Title, opts.Location = site.Config.Title, site.Config.Location
-	opts.FlagDays, opts.AlertDays, opts.Manifest = site.Config.Overdue.FlagDays, site.Config.Overdue.AlertDays, m
+	folders := writeScenarioLogs(t, s, dir)
+	opts.Title, opts.Location = s.Config.Title, s.Config.Location
+	opts.FlagDays, opts.AlertDays, opts.Manifest = s.Config.Overdue.FlagDays, s.Config.Overdue.AlertDays, s.Manifest
 	if opts.Today.IsZero() {
 		opts.Today = scenarioToday
 	}

@@ -118,15 +118,18 @@ func TestMigrate(t *testing.T) {
 
 // scenarioLogs writes the report scenario's logs and returns their folders.
 func scenarioLogs(t *testing.T) ([]analytics.ReportDeal, analytics.ReportOptions, []string) {
-	deals, opts := scenarioOptions(t)
-	return deals, opts, writeScenarioLogs(t, t.TempDir(), deals, scenarioVisits)
+	s, deals, opts := loadScenario(t)
+	folders, err := s.WriteLogs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return deals, opts, folders
 }
 
 // scenarioOptions returns the scenario's deals and report options.
 func scenarioOptions(t testing.TB) ([]analytics.ReportDeal, analytics.ReportOptions) {
-	deals, site, m := scenarioSite(t)
-	return deals, analytics.ReportOptions{Title: site.Config.Title, Location: site.Config.Location, Today: scenarioToday,
-		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays, Manifest: m}
+	_, deals, opts := loadScenario(t)
+	return deals, opts
 }
 
 // reportJSON renders the per-deal and the portfolio JSON.
