@@ -116,6 +116,47 @@ func TestMigrate(t *testing.T) {
 	}
 }
 
+// TestConcurrentStart: instances starting together on a database without
+// the schema all start (CREATE SCHEMA IF NOT EXISTS run at once by two
+// sessions can fail in one of them), and the schema is migrated once.
+func TestConcurrentStart(t *testing.T) {
+	url := testURL(t)
+	schema := testSchema(t, url)
+	const n = 16
+	errs := make(chan error, n)
+	stores := make(chan *Store, n)
+	for range n {
+		go func() {
+			s, err := Open(context.Background(), url, Options{Schema: schema})
+			if err == nil {
+				stores <- s
+			}
+			errs <- err
+		}()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Errorf("an instance did not start: %v", err)
+		}
+	}
+	close(stores)
+	var s *Store
+	for st := range stores {
+		t.Cleanup(func() { st.Close() })
+		s = st
+	}
+	if s == nil {
+		t.Fatal("no instance started")
+	}
+	var n2 int
+	if err := s.pool.QueryRow(context.Background(), `SELECT count(*) FROM schema_version`).Scan(&n2); err != nil {
+		t.Fatal(err)
+	}
+	if n2 != SchemaVersion {
+		t.Errorf("schema_version has %d rows, want %d: migrated more than once", n2, SchemaVersion)
+	}
+}
+
 // scenarioLogs writes the report scenario's logs and returns their folders.
 func scenarioLogs(t *testing.T) ([]analytics.ReportDeal, analytics.ReportOptions, []string) {
 	s, deals, opts := loadScenario(t)

@@ -293,11 +293,24 @@ var SchemaVersion = len(migrations)
 
 var errNewerSchema = errors.New("event store: schema too new")
 
+// migrateLock is the advisory lock key under which instances create the
+// schema and migrate it, one at a time.
+const migrateLock = 7316028411
+
 // migrate brings the schema to SchemaVersion, under an advisory lock so
 // that instances starting together migrate once.
 func (s *Store) migrate(ctx context.Context) error {
 	if s.schema != "" {
-		if _, err := s.pool.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{s.schema}.Sanitize()); err != nil {
+		// Under the lock too: CREATE SCHEMA IF NOT EXISTS run by two
+		// sessions at once can fail in one of them with a unique violation.
+		err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, "CREATE SCHEMA IF NOT EXISTS "+pgx.Identifier{s.schema}.Sanitize())
+			return err
+		})
+		if err != nil {
 			return fmt.Errorf("event store: creating schema %s: %w", s.schema, err)
 		}
 	}
@@ -306,7 +319,7 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("event store: %w", err)
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7316028411)`); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrateLock); err != nil {
 		return fmt.Errorf("event store: %w", err)
 	}
 	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (
