@@ -145,7 +145,8 @@ type DealReport struct {
 	// Published is the day the deal's first buyer room was published
 	// (YYYY-MM-DD, as the builds recorded it in the manifest), empty when
 	// the manifest does not say (built before maproom recorded it, or no
-	// manifest). The quiet window of the signals starts no earlier.
+	// manifest). The quiet window of the signals starts no earlier, nor
+	// before the first day the report reads (Since).
 	Published      string    `json:"published,omitempty"`
 	SellerPreviews int       `json:"seller_previews"`
 	Signals        []Signal  `json:"signals"`

@@ -377,16 +377,24 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// as a room published days ago has not been quiet for three weeks. A
 	// visit outweighs the recorded day (a manifest rebuilt from scratch
 	// records a later one). A room nobody opened a week after it was
-	// published earns a softer note. When the manifest does not say when
-	// the rooms were published, the window is the events read.
+	// published earns a softer note. When the report reads events from a
+	// day after the rooms were published (Since), or the manifest does not
+	// say when they were, the room is only known to be quiet since that
+	// day: a --since of a week shows no three-week silence, and the softer
+	// note, which speaks of the room's whole life, is not given. When
+	// neither is known, the window is the events read.
 	var quietSince, published deal.Date
 	if da.firstPublished != "" {
 		published, _ = deal.ParseDate(da.firstPublished) // zero, so unknown, if it does not parse
 	}
 	visited := da.lastVisit != 0
-	if visited {
+	fromSince := false
+	switch since := a.opts.Since; {
+	case visited:
 		quietSince = deal.DateOf(unixMilli(da.lastVisit, a.loc))
-	} else {
+	case !since.IsZero() && (published.IsZero() || since.After(published)):
+		quietSince, fromSince = since, true
+	default:
 		quietSince = published
 	}
 	scanned := func(ev []string) []string {
@@ -405,6 +413,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		switch {
 		case quietSince.IsZero():
 			ev = append(ev, "no human-verified buyer visit "+window)
+		case fromSince:
+			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since %s, the first day the report reads, %d days before %s",
+				quietSince, quiet, today))
 		case !visited:
 			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since the room was first published on %s, %d days before %s",
 				published, quiet, today))
@@ -419,7 +430,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		sigs = append(sigs, Signal{Kind: SignalQuiet, Severity: SeverityAlert,
 			Summary: fmt.Sprintf("nobody from %s visited the room in %d days", d.Buyer, ReportQuietDays), Evidence: scanned(ev)})
-	case !visited && quiet >= ReportUnopenedDays:
+	case !visited && !fromSince && quiet >= ReportUnopenedDays:
 		ev := []string{fmt.Sprintf("the room was first published on %s; no human-verified buyer visit %s", published, window)}
 		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,
 			Summary:  fmt.Sprintf("nobody from %s has opened the room since it was published %d days ago", d.Buyer, quiet),

@@ -294,14 +294,16 @@ func TestReportPublishedGoldens(t *testing.T) {
 }
 
 // TestReportQuietCountsFromPublication checks the quiet window of a deal
-// nobody visited (hooli) against the day its rooms were first published,
-// and that a visit outweighs a later recorded day (globex).
+// nobody visited (hooli) against the day its rooms were first published
+// and the first day the report reads (--since), and that a visit
+// outweighs a later recorded day (globex).
 func TestReportQuietCountsFromPublication(t *testing.T) {
 	for _, c := range []struct {
 		name      string
 		ago       int  // days before today hooli's rooms were first published
 		unknown   bool // no day recorded
 		oneLegacy bool // one buyer room of hooli's has no day
+		since     int  // days before today the report starts reading; 0: from the first event
 		want      string
 		evidence  string
 	}{
@@ -313,6 +315,15 @@ func TestReportQuietCountsFromPublication(t *testing.T) {
 		{name: "published 20 days ago", ago: 20, want: SignalUnopened, evidence: "first published on 2026-11-02"},
 		{name: "published 21 days ago", ago: 21, want: SignalQuiet, evidence: "no human-verified buyer visit since the room was first published on 2026-11-01, 21 days before 2026-11-22"},
 		{name: "published after the report's day", ago: -3},
+		{name: "read for a week of a room published 60 days ago", ago: 60, since: 7},
+		{name: "read for a week, the day unknown", unknown: true, since: 7},
+		{name: "read for 20 days of a room published 60 days ago", ago: 60, since: 20},
+		{name: "read for 30 days of a room published 60 days ago", ago: 60, since: 30, want: SignalQuiet,
+			evidence: "no human-verified buyer visit since 2026-10-23, the first day the report reads, 30 days before 2026-11-22"},
+		{name: "read for 25 days, the day unknown", unknown: true, since: 25, want: SignalQuiet,
+			evidence: "no human-verified buyer visit since 2026-10-28, the first day the report reads"},
+		{name: "read for 30 days of a room published 10 days ago", ago: 10, since: 30, want: SignalUnopened,
+			evidence: "the room was first published on 2026-11-12; no human-verified buyer visit since 2026-10-23"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			days := map[string]deal.Date{"globex": scenarioToday.AddDays(-2)}
@@ -320,7 +331,11 @@ func TestReportQuietCountsFromPublication(t *testing.T) {
 				days["hooli"] = scenarioToday.AddDays(-c.ago)
 			}
 			publish := publishDays(days)
-			r := publishedReport(t, ReportOptions{}, func(m *manifest.Manifest) {
+			var opts ReportOptions
+			if c.since != 0 {
+				opts.Since = scenarioToday.AddDays(-c.since)
+			}
+			r := publishedReport(t, opts, func(m *manifest.Manifest) {
 				publish(m)
 				if c.oneLegacy {
 					for i := range m.Rooms {
@@ -367,6 +382,9 @@ func TestReportQuietCountsFromPublication(t *testing.T) {
 
 			// globex's rooms were recorded two days ago, but its champion
 			// visited four weeks ago: still quiet, counted from the visit.
+			if c.since != 0 {
+				return // the visit is before the window
+			}
 			globex := findDeal(t, r, "globex")
 			if s := findSignal(globex, SignalQuiet); s == nil || !strings.Contains(strings.Join(s.Evidence, "\n"), "last human-verified visit 2026-10-25 by Nadia Rossi, 28 days before 2026-11-22") {
 				t.Errorf("globex quiet signal = %+v, want it counted from Nadia's visit on 25 October", s)

@@ -39,7 +39,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	s := e.siteFlags(fs)
 	format := fs.String("format", e.envOr("MAPROOM_FORMAT", "table"), "output format: table, markdown, json, csv or html [MAPROOM_FORMAT]")
 	dealID := fs.String("deal", "", "only this deal")
-	since := fs.String("since", "", "count only events from this day on, YYYY-MM-DD (default: every event)")
+	since := fs.String("since", "", "count only events from this day on, YYYY-MM-DD (default: every event); a deal is then called quiet only for the days read")
 	portfolio := fs.Bool("portfolio", false, "report across deals: coverage, completion, win rate by plan use, deals needing attention first")
 	outPath := fs.String("o", "", "write the report to this file instead of standard output")
 	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "read the events from this PostgreSQL store (postgres://user@host/db) instead of logs [MAPROOM_STORE]")
