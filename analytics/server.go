@@ -45,7 +45,13 @@ func NewServer(h http.Handler, logger *slog.Logger) *http.Server {
 // store: close the Log after Serve returns, so that it syncs what the
 // drained requests wrote. Serve returns nil after a clean drain.
 func Serve(ctx context.Context, ln net.Listener, h *Handler, logger *slog.Logger) error {
-	srv := NewServer(h, logger)
+	return ServeWrapped(ctx, ln, h, h, logger)
+}
+
+// ServeWrapped is [Serve] for a root handler that wraps h (as a store's
+// own /healthz does): it serves root, and drains h.
+func ServeWrapped(ctx context.Context, ln net.Listener, h *Handler, root http.Handler, logger *slog.Logger) error {
+	srv := NewServer(root, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {

@@ -3,7 +3,6 @@ package pgstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -44,20 +43,5 @@ func HealthHandler(h *analytics.Handler, s *Store) http.Handler {
 // [HealthHandler], on ln until ctx ends, then drains. Close the store after
 // it returns.
 func Serve(ctx context.Context, ln net.Listener, h *analytics.Handler, s *Store, logger *slog.Logger) error {
-	srv := analytics.NewServer(HealthHandler(h, s), logger)
-	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
-	select {
-	case err := <-errc:
-		return err
-	case <-ctx.Done():
-	}
-	h.Drain()
-	sctx, cancel := context.WithTimeout(context.Background(), analytics.DrainTimeout)
-	defer cancel()
-	err := srv.Shutdown(sctx)
-	if serr := <-errc; !errors.Is(serr, http.ErrServerClosed) && serr != nil {
-		err = errors.Join(err, serr)
-	}
-	return err
+	return analytics.ServeWrapped(ctx, ln, h, HealthHandler(h, s), logger)
 }
