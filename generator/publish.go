@@ -310,15 +310,8 @@ func (o *output) commit() (Stats, error) {
 		o.stage = ""
 		return st, writeJSONAtomic(o.statePath, o.next)
 	}
-	sort.Strings(o.staged)
-	for _, rel := range o.staged {
-		dst := filepath.Join(o.out, filepath.FromSlash(rel))
-		if err := o.mkdir(filepath.Dir(dst)); err != nil {
-			return st, err
-		}
-		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(rel)), dst); err != nil {
-			return st, fmt.Errorf("publishing %s: %w", rel, err)
-		}
+	if err := o.moveStaged(); err != nil {
+		return st, err
 	}
 	// Remove what this build does not produce. With a valid state of the
 	// last build, that is its files this build did not make again. Without
@@ -380,15 +373,8 @@ func (o *output) commitGroups(groups []string) (Stats, error) {
 		return Stats{}, err
 	}
 	st := Stats{Written: int(o.written.Load()), Unchanged: int(o.unchanged.Load()), Pages: int(o.pages.Load())}
-	sort.Strings(o.staged)
-	for _, rel := range o.staged {
-		dst := filepath.Join(o.out, filepath.FromSlash(rel))
-		if err := o.mkdir(filepath.Dir(dst)); err != nil {
-			return st, err
-		}
-		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(rel)), dst); err != nil {
-			return st, fmt.Errorf("publishing %s: %w", rel, err)
-		}
+	if err := o.moveStaged(); err != nil {
+		return st, err
 	}
 	for _, id := range groups {
 		prev := o.prev.Groups[id]
@@ -450,4 +436,20 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// moveStaged moves every staged file into the output folder, in path
+// order, making its folders as needed.
+func (o *output) moveStaged() error {
+	sort.Strings(o.staged)
+	for _, rel := range o.staged {
+		dst := filepath.Join(o.out, filepath.FromSlash(rel))
+		if err := o.mkdir(filepath.Dir(dst)); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(rel)), dst); err != nil {
+			return fmt.Errorf("publishing %s: %w", rel, err)
+		}
+	}
+	return nil
 }
