@@ -219,14 +219,7 @@ func TestActiveTimeMatchesActivity(t *testing.T) {
 			tb.minimize(t)
 			hidden := time.Now()
 
-			evs := log.waitFor(t, p.id+"'s hide", func(evs []analytics.Event) bool { return hasKind(byPerson(evs, p.id), "room", analytics.KindHide) })
-			mine := byPerson(evs, p.id)
-			s.checkAttribution(t, mine, p)
-			loads := byLoad(mine)
-			if len(loads) != 1 {
-				t.Fatalf("%d page-loads, want 1:\n%s", len(loads), dumpEvents(mine))
-			}
-			load := loads[0]
+			load := s.onlyLoadAfterHide(t, log, p, p.id+"'s hide")
 			got := kinds(load)
 			if !sameSeq(got, []string{"view", "hb", "hide"}) {
 				t.Errorf("events %v, want view, one heartbeat (15 s after the view) and hide:\n%s", got, dumpEvents(load))
@@ -276,14 +269,7 @@ func TestIdlePageStopsCountingAfterAMinute(t *testing.T) {
 	}
 	s.switchAway(t, tb)
 
-	evs := log.waitFor(t, "the hide", func(evs []analytics.Event) bool { return hasKind(byPerson(evs, p.id), "room", analytics.KindHide) })
-	mine := byPerson(evs, p.id)
-	s.checkAttribution(t, mine, p)
-	loads := byLoad(mine)
-	if len(loads) != 1 {
-		t.Fatalf("%d page-loads, want 1:\n%s", len(loads), dumpEvents(mine))
-	}
-	load := loads[0]
+	load := s.onlyLoadAfterHide(t, log, p, "the hide")
 	t.Logf("events after one action and %.0f s idle:\n%s", idle/1000, dumpEvents(load))
 	active, visible := sums(load)
 	if d := math.Abs(float64(active - 60_000)); d > 1000 {
@@ -327,6 +313,21 @@ func (s *suite) checkCollateralPage(t *testing.T, tb *tab, p person) {
 	if !strings.HasSuffix(align, "right") { // right, or -webkit-right for an align attribute
 		t.Errorf("the %s page's cell %s is aligned %s, want right (the Markdown table says ---:)", p.open, p.rightCell, align)
 	}
+}
+
+// onlyLoadAfterHide waits until p's room has sent a hide (what names the
+// wait), checks the attribution of p's events, and returns them: one
+// page-load, or the test fails.
+func (s *suite) onlyLoadAfterHide(t *testing.T, log *eventLog, p person, what string) []analytics.Event {
+	t.Helper()
+	evs := log.waitFor(t, what, func(evs []analytics.Event) bool { return hasKind(byPerson(evs, p.id), "room", analytics.KindHide) })
+	mine := byPerson(evs, p.id)
+	s.checkAttribution(t, mine, p)
+	loads := byLoad(mine)
+	if len(loads) != 1 {
+		t.Fatalf("%d page-loads, want 1:\n%s", len(loads), dumpEvents(mine))
+	}
+	return loads[0]
 }
 
 // checkAttribution checks that every event is the person's, resolved by
