@@ -12,7 +12,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/maproom/maproom/internal/loadgen"
 	"github.com/maproom/maproom/internal/manifest"
@@ -21,7 +23,7 @@ import (
 // The crash test and the load benchmark run servers in a child process:
 // this test binary, re-executed with childEnv set, so that they can be
 // killed for real and measured on their own, without the CLI.
-const childEnv = "MAPROOM_ANALYTICS_TEST_CHILD" // "beacon" or "bare"
+const childEnv = "MAPROOM_ANALYTICS_TEST_CHILD" // "beacon", "bare" or "floor"
 
 func TestMain(m *testing.M) { loadgen.Main(m, childEnv, runChild) }
 
@@ -30,19 +32,28 @@ func TestMain(m *testing.M) { loadgen.Main(m, childEnv, runChild) }
 // it (manifest $CHILD_MANIFEST, log $CHILD_LOG_DIR, sync $CHILD_SYNC,
 // trusting X-Forwarded-For from 127.0.0.1 so that a load generator on this
 // machine can speak for many clients); mode bare is a net/http handler that
-// reads the body and answers 204, the ceiling.
+// reads the body and answers 204, the ceiling; mode floor is the bare
+// handler that, before it answers, appends one fixed event to a log in
+// $CHILD_LOG_DIR (sync always): the least any server that makes an event
+// durable before acknowledging it must do, so the most such a server can
+// reach on this machine.
 func runChild(ctx context.Context, mode string, ln net.Listener) error {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	if mode == "bare" {
-		srv := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			io.Copy(io.Discard, r.Body)
-			w.WriteHeader(http.StatusNoContent)
-		}), logger)
-		go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
-		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+	switch mode {
+	case "bare":
+		return serveBare(ctx, ln, logger, func(*http.Request) error { return nil })
+	case "floor":
+		log, err := OpenLog(os.Getenv("CHILD_LOG_DIR"), LogOptions{Instance: "floor", Sync: SyncAlways, Logger: logger})
+		if err != nil {
 			return err
 		}
-		return nil
+		ev := Event{V: SchemaVersion, Load: strings.Repeat("0", LoadLen), Kind: KindView, Instance: "floor"}
+		err = serveBare(ctx, ln, logger, func(r *http.Request) error {
+			e := ev
+			e.Time = time.Now()
+			return log.Append(r.Context(), []Event{e})
+		})
+		return errors.Join(err, log.Close())
 	}
 	m, err := manifest.Read(os.Getenv("CHILD_MANIFEST"))
 	if err != nil {
@@ -73,10 +84,34 @@ type child struct {
 	out  *bytes.Buffer
 }
 
+// serveBare serves a handler that reads the body, calls before and answers
+// 204, or 503 if before failed, until ctx ends.
+func serveBare(ctx context.Context, ln net.Listener, logger *slog.Logger, before func(*http.Request) error) error {
+	srv := NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		if err := before(r); err != nil {
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}), logger)
+	go func() { <-ctx.Done(); srv.Shutdown(context.Background()) }()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// startChild starts a child in mode; the beacon logs to dir/events, the
+// floor to dir/floor-events.
 func startChild(t testing.TB, mode, dir, sync string) *child {
 	t.Helper()
+	logDir := filepath.Join(dir, "events")
+	if mode == "floor" {
+		logDir = filepath.Join(dir, "floor-events")
+	}
 	c := loadgen.StartChild(t, dir, mode, childEnv+"="+mode, "CHILD_MANIFEST="+filepath.Join(dir, "rooms.json"),
-		"CHILD_LOG_DIR="+filepath.Join(dir, "events"), "CHILD_SYNC="+sync)
+		"CHILD_LOG_DIR="+logDir, "CHILD_SYNC="+sync)
 	return &child{Child: c, cmd: c.Cmd, addr: c.Addr, out: c.Out}
 }
 
