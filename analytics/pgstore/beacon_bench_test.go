@@ -26,13 +26,20 @@ var benchSecret = []byte("beacon benchmark secret, not for production")
 // stopped with SIGTERM and both stores are read back: every acknowledged
 // event must be there.
 //
+// A third side in the same rounds is the floor: two beacons whose store
+// only commits one row per group of events into PostgreSQL (floorStore),
+// the least any store that acknowledges only committed events must do. It
+// tells how much of the log beacon's rate the commits alone leave on this
+// machine, whatever the store inserts.
+//
 //	go test ./analytics/pgstore -run '^$' -bench Beacons -benchtime 1x
 //
 // MAPROOM_LOAD_ROUNDS (default 5) and MAPROOM_LOAD_SECONDS (default 5) set
 // the rounds and each side's seconds per round; MAPROOM_BENCH_FLUSHERS and
 // MAPROOM_BENCH_BATCH set the PostgreSQL beacons' Options.Flushers and
 // MaxBatch. Reported: the medians over rounds of acknowledged events/s and
-// p99 latency of each side, and their ratio (postgres/log).
+// p99 latency of each side, the ratio postgres/log, and the floor's rate
+// and its ratio to the log beacon's.
 func BenchmarkBeacons(b *testing.B) {
 	url := testURL(b)
 	rounds := loadgen.EnvInt("MAPROOM_LOAD_ROUNDS", 5)
@@ -45,6 +52,8 @@ func BenchmarkBeacons(b *testing.B) {
 	logBeacon := startChild(b, "log", "log", cfg)
 	pgA := startChild(b, "postgres", "pg-a", cfg)
 	pgB := startChild(b, "postgres", "pg-b", cfg)
+	floorA := startChild(b, "floor", "floor-a", cfg)
+	floorB := startChild(b, "floor", "floor-b", cfg)
 
 	type side struct {
 		name     string
@@ -57,6 +66,7 @@ func BenchmarkBeacons(b *testing.B) {
 	}
 	logSide := &side{name: "log", addrs: []string{logBeacon.Addr}, acked: map[string][]int32{}, children: []*loadgen.Child{logBeacon}}
 	pgSide := &side{name: "postgres", addrs: []string{pgA.Addr, pgB.Addr}, acked: map[string][]int32{}, children: []*loadgen.Child{pgA, pgB}}
+	floorSide := &side{name: "floor", addrs: []string{floorA.Addr, floorB.Addr}, acked: map[string][]int32{}, children: []*loadgen.Child{floorA, floorB}}
 	base := 0
 	run := func(s *side, round int) {
 		note := func(g, i int) (string, int) {
@@ -94,13 +104,14 @@ func BenchmarkBeacons(b *testing.B) {
 	for r := range rounds {
 		run(logSide, r)
 		run(pgSide, r)
+		run(floorSide, r)
 	}
 	b.StopTimer()
-	logBeacon.Stop(b)
-	pgA.Stop(b)
-	pgB.Stop(b)
+	for _, c := range []*loadgen.Child{logBeacon, pgA, pgB, floorA, floorB} {
+		c.Stop(b)
+	}
 
-	// Every acknowledged event must be stored.
+	// Every acknowledged event must be stored (the floor keeps none).
 	stored := map[string]map[int32]bool{}
 	add := func(load string, seq int64) {
 		m := stored[load]
@@ -143,16 +154,19 @@ func BenchmarkBeacons(b *testing.B) {
 			}
 		}
 	}
-	logRate, pgRate := loadgen.Median(logSide.rate), loadgen.Median(pgSide.rate)
+	logRate, pgRate, floorRate := loadgen.Median(logSide.rate), loadgen.Median(pgSide.rate), loadgen.Median(floorSide.rate)
 	b.ReportMetric(logRate, "log-events/s")
 	b.ReportMetric(pgRate, "postgres-events/s")
 	b.ReportMetric(pgRate/logRate, "ratio")
+	b.ReportMetric(floorRate, "floor-events/s")
+	b.ReportMetric(floorRate/logRate, "floor-ratio")
 	b.ReportMetric(loadgen.Median(logSide.p99), "log-p99-ms")
 	b.ReportMetric(loadgen.Median(pgSide.p99), "postgres-p99-ms")
 	b.ReportMetric(float64(missing), "missing")
 	b.Logf("medians of %d rounds of %d s at %d connections: one log beacon %.0f events/s, two PostgreSQL beacons %.0f events/s, ratio %.2f; "+
-		"%d acknowledged, %d missing; errors: log %d, postgres %d", rounds, secs, conns, logRate, pgRate, pgRate/logRate,
-		total, missing, logSide.errors, pgSide.errors)
+		"floor %.0f events/s, ratio %.2f; %d acknowledged, %d missing; errors: log %d, postgres %d, floor %d",
+		rounds, secs, conns, logRate, pgRate, pgRate/logRate, floorRate, floorRate/logRate,
+		total, missing, logSide.errors, pgSide.errors, floorSide.errors)
 	if missing > 0 {
 		b.Fatalf("%d acknowledged events missing", missing)
 	}
