@@ -94,7 +94,73 @@ func (o *Options) defaults() error {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	return o.checkOut()
+}
+
+// checkOut refuses an output folder that would hold the site's own files:
+// the output is published, and a build removes from it what it did not
+// make. So it must not be the site root or a parent of it, nor hold the
+// content, the private state, the manifest or the secret, nor lie inside
+// the content.
+func (o *Options) checkOut() error {
+	out, err := absPath(o.Out)
+	if err != nil {
+		return err
+	}
+	root, err := absPath(o.Root)
+	if err != nil {
+		return err
+	}
+	content := filepath.Join(root, "content")
+	private := []struct{ path, what string }{
+		{root, "the site root"},
+		{content, "the content folder"},
+		{o.StateDir, "the private state folder"},
+		{o.Manifest, "the private room manifest"},
+		{filepath.Join(root, ".maproom"), "the site secret's folder"},
+	}
+	for _, p := range private {
+		abs, err := absPath(p.path)
+		if err != nil {
+			return err
+		}
+		if within(abs, out) {
+			return fmt.Errorf("output folder %s would hold %s (%s), which a build must not publish or remove: choose a folder of its own, such as %s",
+				o.Out, p.what, p.path, filepath.Join(o.Root, "public"))
+		}
+	}
+	if within(out, content) {
+		return fmt.Errorf("output folder %s is inside the content folder %s: choose a folder outside it, such as %s",
+			o.Out, content, filepath.Join(o.Root, "public"))
+	}
 	return nil
+}
+
+// absPath is path made absolute and clean, with the symbolic links of its
+// longest existing part resolved, so that two names of one folder compare
+// equal.
+func absPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	rest := ""
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest), nil
+		}
+		if filepath.Dir(dir) == dir {
+			return abs, nil
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// within reports whether path is dir or inside it; both are absolute and
+// clean.
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
 }
 
 // Theme returns the site's theme: the default one, overridden file by file

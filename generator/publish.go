@@ -315,8 +315,10 @@ func (o *output) commit() (Stats, error) {
 	}
 	// Remove what this build does not produce. With a valid state of the
 	// last build, that is its files this build did not make again. Without
-	// one (lost, stale, or another output folder), the output folder is
-	// walked, so a room removed from the plan is gone even then.
+	// one (lost, stale, or another output folder), the folders this build
+	// writes into (r/, f/, assets/) are walked, so a room removed from the
+	// plan is gone even then; files and folders beside them in the output
+	// folder are not maproom's and are left alone.
 	if o.prev.Out != "" {
 		for _, g := range o.prev.Groups {
 			for rel := range g.Files {
@@ -332,6 +334,12 @@ func (o *output) commit() (Stats, error) {
 		}
 		return st, writeJSONAtomic(o.statePath, o.next)
 	}
+	owned := map[string]bool{}
+	for rel := range produced {
+		if top, _, ok := strings.Cut(rel, "/"); ok {
+			owned[top] = true
+		}
+	}
 	var empty []string
 	err := filepath.WalkDir(o.out, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -341,13 +349,18 @@ func (o *output) commit() (Stats, error) {
 			return err
 		}
 		rel := filepath.ToSlash(strings.TrimPrefix(p, o.out+string(filepath.Separator)))
+		top, _, nested := strings.Cut(rel, "/")
 		if d.IsDir() {
-			if p != o.out {
-				empty = append(empty, p)
+			if p == o.out {
+				return nil
 			}
+			if !owned[top] {
+				return filepath.SkipDir
+			}
+			empty = append(empty, p)
 			return nil
 		}
-		if !produced[rel] {
+		if nested && owned[top] && !produced[rel] {
 			if err := os.Remove(p); err != nil {
 				return err
 			}

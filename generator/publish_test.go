@@ -1,9 +1,17 @@
 package generator
 
 import (
+	"context"
+	"fmt"
+	"io/fs"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/maproom/maproom/internal/deal"
 )
 
 // TestCommitWithNothingWritten: an update that writes no file must still
@@ -27,4 +35,109 @@ func TestCommitWithNothingWritten(t *testing.T) {
 			t.Fatalf("commit %d with nothing written never returned", i)
 		}
 	}
+}
+
+// TestBuildRefusesOutputHoldingTheSite: an output folder that would hold
+// the site's own files is refused before anything is written or removed.
+// (A build given -out . once removed the content and the secret, and
+// published the private manifest.)
+func TestBuildRefusesOutputHoldingTheSite(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts func(root string) Options // Out, StateDir, Manifest
+		want string
+	}{
+		{"the site root", func(root string) Options { return Options{Out: root} }, "the site root"},
+		{"a parent of the root", func(root string) Options { return Options{Out: filepath.Dir(root)} }, "the site root"},
+		{"the root by another name", func(root string) Options { return Options{Out: filepath.Join(root, "content", "..")} }, "the site root"},
+		{"the content", func(root string) Options { return Options{Out: filepath.Join(root, "content")} }, "the content folder"},
+		{"inside the content", func(root string) Options { return Options{Out: filepath.Join(root, "content", "site")} }, "inside the content folder"},
+		{"the private state", func(root string) Options { return Options{Out: filepath.Join(root, ".maproom")} }, "the private state folder"},
+		{"the manifest", func(root string) Options {
+			return Options{Out: filepath.Join(root, "public"), Manifest: filepath.Join(root, "public", "rooms.json")}
+		}, "the private room manifest"},
+		{"a state elsewhere", func(root string) Options {
+			state := filepath.Join(t.TempDir(), "state")
+			return Options{Out: filepath.Dir(state), StateDir: state}
+		}, "the private state folder"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			root := exampleSite(t)
+			secret := filepath.Join(root, ".maproom", "secret")
+			if err := os.MkdirAll(filepath.Dir(secret), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(secret, testSecret, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := treeOf(t, root)
+			opts := c.opts(root)
+			opts.Root, opts.Secret, opts.Today = root, testSecret, deal.NewDate(2026, 11, 22)
+			_, err := Build(context.Background(), opts)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "public") {
+				t.Fatalf("Build with output %s: error %v, want one that names %q and suggests public", opts.Out, err, c.want)
+			}
+			if after := treeOf(t, root); !slices.Equal(before, after) {
+				t.Errorf("the refused build changed the site:\nbefore %q\nafter  %q", before, after)
+			}
+		})
+	}
+}
+
+// TestBuildKeepsOthersFilesInOutput: in an output folder with no state of
+// an earlier build (a folder of the seller's, say), a build replaces what
+// it writes into (r/, f/, assets/) and leaves every other file alone.
+func TestBuildKeepsOthersFilesInOutput(t *testing.T) {
+	root := exampleSite(t)
+	out := filepath.Join(t.TempDir(), "docs")
+	theirs := []string{"README.md", "notes/plan.txt", "r.txt"}
+	mine := []string{"r/stale-room/index.html", "f/stale-file/x.pdf"}
+	for _, rel := range append(theirs, mine...) {
+		p := filepath.Join(out, filepath.FromSlash(rel))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(rel), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"),
+		Secret: testSecret, Today: deal.NewDate(2026, 11, 22)})
+	if err != nil {
+		t.Fatal(err, res.Problems)
+	}
+	for _, rel := range theirs {
+		if b, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(rel))); err != nil || string(b) != rel {
+			t.Errorf("%s: %q, %v; want it left as it was", rel, b, err)
+		}
+	}
+	for _, rel := range mine {
+		if _, err := os.Stat(filepath.Join(out, filepath.FromSlash(rel))); !os.IsNotExist(err) {
+			t.Errorf("%s is still there (%v); a stale room or file must go", rel, err)
+		}
+	}
+	if res.Stats.Removed != len(mine) {
+		t.Errorf("removed %d files, want %d", res.Stats.Removed, len(mine))
+	}
+}
+
+// treeOf lists the files under root with their sizes.
+func treeOf(t *testing.T, root string) []string {
+	t.Helper()
+	var files []string
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
+		files = append(files, fmt.Sprintf("%s %d", p, info.Size()))
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
 }
