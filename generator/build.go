@@ -280,10 +280,17 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 // inputs changed. It reports why.
 func buildDeal(r *renderer, out *output, b *Bundle, siteFP string, today deal.Date) ([]manifest.Room, string, bool, error) {
 	d := b.Deal
+	// Collateral is read through the deal folder as an os.Root: no path
+	// or symbolic link in it reaches a file outside the folder.
+	dir, err := os.OpenRoot(b.Dir)
+	if err != nil {
+		return nil, "", false, fmt.Errorf("%s: %w", d.File, err)
+	}
+	defer dir.Close()
 	read := func(rel string) ([]byte, error) {
-		data, err := os.ReadFile(filepath.Join(b.Dir, filepath.FromSlash(rel)))
+		data, err := dir.ReadFile(filepath.FromSlash(rel))
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", d.File, err)
+			return nil, fmt.Errorf("%s: collateral %s: %w", d.File, rel, err)
 		}
 		return data, nil
 	}

@@ -1,8 +1,9 @@
 package generator
 
 import (
+	"errors"
 	"fmt"
-	"github.com/maproom/maproom/internal/spelling"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/spelling"
 )
 
 // checkDeal applies the rules of design.md's "Checking a plan" to a
@@ -181,10 +183,19 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 		col.errorf(line, "collateral %q cannot publish the plan itself", c.ID)
 		return
 	}
-	fi, err := os.Lstat(filepath.Join(b.Dir, filepath.FromSlash(f)))
+	// Through an os.Root: a folder on the way that is a symbolic link out
+	// of the deal folder (to another deal, say) is refused too.
+	var fi os.FileInfo
+	dir, err := os.OpenRoot(b.Dir)
+	if err == nil {
+		fi, err = dir.Lstat(filepath.FromSlash(f))
+		dir.Close()
+	}
 	switch {
-	case err != nil:
+	case errors.Is(err, fs.ErrNotExist):
 		col.errorf(line, "collateral %q file %q does not exist in %s: add the file or fix the name%s", c.ID, f, b.Dir, closest(f, b.Files))
+	case err != nil:
+		col.errorf(line, "collateral %q file %q cannot be read inside the deal folder (%v): a folder on its path may be a symbolic link that leads out of %s; copy the file into the deal folder instead", c.ID, f, err, b.Dir)
 	case fi.Mode()&os.ModeSymlink != 0:
 		col.errorf(line, "collateral %q file %q is a symbolic link: copy the file into the deal folder instead", c.ID, f)
 	case !fi.Mode().IsRegular():
