@@ -7,8 +7,10 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/spelling"
@@ -59,7 +61,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 		colls[c.ID] = c
 		p := fmt.Sprintf("collateral.%d", i)
-		checkCollateralFile(b, c, li.at(p+".file"), col)
+		checkCollateralFile(b, c, li.at(p+".file"), names, col)
 		listed[path.Clean(c.File)] = true
 		if w := nameInID(c.ID, names); w != "" {
 			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names; choose a neutral id such as \"pricing\"", c.ID, w)
@@ -169,9 +171,11 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 }
 
 // checkCollateralFile reports a collateral file that is missing, outside the
-// bundle, or not a regular file.
-func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector) {
+// bundle, or not a regular file, or whose extension (part of its link) is
+// not a plain one, names someone, or makes browsers run it as a page.
+func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, names idNames, col collector) {
 	f := c.File
+	ext := strings.ToLower(strings.TrimPrefix(path.Ext(f), "."))
 	switch {
 	case f == "":
 		col.errorf(line, "collateral %q has no file: add `file:` with a path inside the deal folder", c.ID)
@@ -181,6 +185,16 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 		return
 	case path.Clean(f) == BundleIndex:
 		col.errorf(line, "collateral %q cannot publish the plan itself", c.ID)
+		return
+	case activeExt[ext]:
+		col.errorf(line, "collateral %q file %q is .%s, which browsers open as a page of the rooms' site and run its scripts: publish it as PDF or an image, or write it as a Markdown page", c.ID, f, ext)
+		return
+	case ext != "" && !plainExt.MatchString(ext):
+		col.errorf(line, "collateral %q file %q: its extension %q becomes part of the file's link: rename the file with a usual extension such as .pdf", c.ID, f, "."+ext)
+		return
+	}
+	if w := nameInID(ext, names); w != "" && !usualExt[ext] {
+		col.errorf(line, "collateral %q file %q: its extension contains %q and becomes part of the file's link, which must carry no company or person names: rename the file with a usual extension such as .pdf", c.ID, f, w)
 		return
 	}
 	// Through an os.Root: a folder on the way that is a symbolic link out
@@ -203,6 +217,21 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 	}
 }
 
+// activeExt lists the extensions of files that browsers, served them by a
+// static host, open as pages of the site and run the scripts of.
+var activeExt = map[string]bool{"html": true, "htm": true, "xhtml": true, "xht": true, "shtml": true, "svg": true,
+	"svgz": true, "xml": true, "xsl": true, "xslt": true, "js": true, "mjs": true}
+
+// usualExt lists common document extensions, never taken for a name ("Md"
+// is a name too).
+var usualExt = map[string]bool{"pdf": true, "md": true, "txt": true, "csv": true, "doc": true, "docx": true, "xls": true,
+	"xlsx": true, "ppt": true, "pptx": true, "key": true, "pages": true, "numbers": true, "odt": true, "ods": true,
+	"odp": true, "rtf": true, "png": true, "jpg": true, "jpeg": true, "gif": true, "webp": true, "mp4": true,
+	"mov": true, "webm": true, "zip": true}
+
+// plainExt is what a published file's extension may be.
+var plainExt = regexp.MustCompile(`^[a-z0-9]{1,8}$`)
+
 var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
 	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
 
@@ -219,26 +248,53 @@ func evidence(col collector, line int, what, id, ev string) {
 	}
 }
 
-// dealNames lists the words of the buyer's name, and each stakeholder's id
-// and name words, lowercase: what nameInID looks for.
-func dealNames(d *deal.Deal) []string {
-	names := strings.Fields(strings.ToLower(d.Buyer))
-	for _, s := range d.Stakeholders {
-		names = append(names, s.ID)
-		names = append(names, strings.Fields(strings.ToLower(s.Name))...)
-	}
-	return names
+// idNames is what a collateral id (or a file extension, which also ends
+// up in a link) must not contain: see dealNames.
+type idNames struct {
+	words  []string // name words and stakeholder ids: never a whole word of an id
+	joined []string // names of several words written as one: never anywhere in an id
 }
 
-// nameInID returns the name word (of dealNames) that id contains, if any.
-func nameInID(id string, names []string) string {
-	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' })
+// dealNames lists, lowercase, the words of the buyer's name and each
+// stakeholder's id and name words, and those names written as one word
+// ("acmecorp", "jordanpark"): what nameInID looks for.
+func dealNames(d *deal.Deal) idNames {
+	var n idNames
+	add := func(name string) {
+		words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		n.words = append(n.words, words...)
+		if len(words) > 1 {
+			n.joined = append(n.joined, strings.Join(words, ""))
+		}
+	}
+	add(d.Buyer)
+	for _, s := range d.Stakeholders {
+		add(s.ID)
+		add(s.Name)
+	}
+	return n
+}
+
+// nameInID returns the name (of dealNames) that id contains, if any: a
+// name word or stakeholder id of two letters or more as a whole word of id
+// (words are split at - _ and .), or a name written as one word anywhere
+// in it, separators left out. Single name words are not looked for inside
+// longer words, where they would turn up in ordinary ones ("ann" in
+// "annual").
+func nameInID(id string, names idNames) string {
+	id = strings.ToLower(id)
+	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
 	for _, p := range parts {
-		for _, n := range names {
-			n = strings.Trim(n, ".,&()")
-			if len(n) >= 3 && p == n && !commonWord[n] {
+		for _, n := range names.words {
+			if len(n) >= 2 && p == n && !commonWord[n] {
 				return n
 			}
+		}
+	}
+	flat := strings.Join(parts, "")
+	for _, n := range names.joined {
+		if len(n) >= 6 && strings.Contains(flat, n) {
+			return n
 		}
 	}
 	return ""
@@ -246,7 +302,9 @@ func nameInID(id string, names []string) string {
 
 // commonWord lists words that company names share with ordinary ids.
 var commonWord = map[string]bool{"corp": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "group": true,
-	"the": true, "and": true, "bank": true, "insurance": true, "systems": true, "data": true, "health": true}
+	"the": true, "and": true, "bank": true, "insurance": true, "systems": true, "data": true, "health": true,
+	"of": true, "de": true, "du": true, "la": true, "le": true, "co": true, "ag": true, "sa": true, "nv": true, "bv": true,
+	"plc": true, "oy": true, "ab": true, "as": true, "spa": true, "srl": true}
 
 func keys[V any](m map[string]V) []string {
 	ks := make([]string, 0, len(m))
