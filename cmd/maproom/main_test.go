@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -41,6 +42,7 @@ func TestScripts(t *testing.T) {
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"waitfor": cmdWaitFor,
 			"linkof":  cmdLinkOf,
+			"status":  cmdStatus,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("MAPROOM_SECRET", testSecret)
@@ -99,6 +101,23 @@ func cmdWaitFor(ts *testscript.TestScript, neg bool, args []string) {
 		last = last[:600] + "..."
 	}
 	ts.Fatalf("waitfor %s %q (negated: %v) timed out; last answer: %s", args[0], args[1], neg, last)
+}
+
+// cmdStatus: status URL HOST CODE — GETs URL with the Host header HOST and
+// fails unless the answer's status is CODE.
+func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: status URL HOST CODE")
+	}
+	req, err := http.NewRequest(http.MethodGet, args[0], nil)
+	ts.Check(err)
+	req.Host = args[1]
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	ts.Check(err)
+	resp.Body.Close()
+	if got := strconv.Itoa(resp.StatusCode); got != args[2] {
+		ts.Fatalf("GET %s with Host %s: status %s, want %s", args[0], args[1], got, args[2])
+	}
 }
 
 // cmdLinkOf: linkof ROOT DEAL STAKEHOLDER VAR — sets VAR to the person's

@@ -89,7 +89,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux.HandleFunc(liveJSPath, serveLiveJS)
 	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
 	mux.Handle("/", staticSite(opts.Out))
-	srv := analytics.NewServer(mux, e.log)
+	srv := analytics.NewServer(loopbackHostOnly(ln.Addr(), mux), e.log)
 	srv.WriteTimeout = 0 // the live-reload stream stays open
 
 	fmt.Fprintf(e.stdout, "maproom is serving a preview of %s at %s\n", s.root, base)
@@ -165,6 +165,22 @@ func watchRoots(root string, p *generator.Preview) []string {
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+// loopbackHostOnly answers 421 to a request whose Host is not addr's port
+// on a loopback name (127.0.0.1, localhost, [::1]). The preview lists every
+// room link at /_maproom/; a page elsewhere could otherwise reach it
+// through a name of its own that resolves to 127.0.0.1 (DNS rebinding).
+func loopbackHostOnly(addr net.Addr, next http.Handler) http.Handler {
+	_, port, _ := net.SplitHostPort(addr.String())
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host, p, err := net.SplitHostPort(r.Host)
+		if err != nil || p != port || (host != "localhost" && host != "127.0.0.1" && host != "::1") {
+			http.Error(w, "this preview answers only to 127.0.0.1:"+port+" or localhost:"+port, http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // staticSite serves the preview folder with the headers a host would set.
 func staticSite(dir string) http.Handler {
