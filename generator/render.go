@@ -95,7 +95,7 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 		return nil, err
 	}
 	r.shared["robots.txt"] = []byte("User-agent: *\nDisallow: /\n")
-	r.shared["_headers"] = []byte(headersFile(r.csp))
+	r.shared["_headers"] = []byte(headersFile(beacon))
 	return r, nil
 }
 
@@ -125,11 +125,35 @@ func contentSecurityPolicy(beacon string) string {
 	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src " + connect + "; base-uri 'none'; form-action 'none'"
 }
 
+// Header is an HTTP response header.
+type Header struct{ Name, Value string }
+
+// SiteHeaders are the headers every file of a site whose rooms post to
+// beacon must be served with: the same policy as the pages' meta tags,
+// plus what meta tags cannot say (framing, indexing, sniffing). _headers
+// asks them of hosts that read it; the preview sends them.
+func SiteHeaders(beacon string) []Header {
+	return []Header{
+		{"X-Robots-Tag", "noindex, nofollow, noarchive"},
+		{"Referrer-Policy", "no-referrer"},
+		{"X-Content-Type-Options", "nosniff"},
+		{"Content-Security-Policy", contentSecurityPolicy(beacon) + "; frame-ancestors 'none'"},
+		{"Cache-Control", "no-store"},
+		{"X-Frame-Options", "DENY"},
+	}
+}
+
 // headersFile is _headers for hosts that read it (Netlify, Cloudflare
-// Pages): the same policy as the pages' meta tags, plus what meta tags
-// cannot say.
-func headersFile(csp string) string {
-	return "/*\n  X-Robots-Tag: noindex, nofollow, noarchive\n  Referrer-Policy: no-referrer\n  X-Content-Type-Options: nosniff\n  Content-Security-Policy: " + csp + "; frame-ancestors 'none'\n  Cache-Control: no-store\n  X-Frame-Options: DENY\n/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n"
+// Pages): SiteHeaders for every file, and long caching for the assets,
+// whose names change with their content.
+func headersFile(beacon string) string {
+	var b strings.Builder
+	b.WriteString("/*\n")
+	for _, h := range SiteHeaders(beacon) {
+		fmt.Fprintf(&b, "  %s: %s\n", h.Name, h.Value)
+	}
+	b.WriteString("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n")
+	return b.String()
 }
 
 // page executes a template and minifies the result.

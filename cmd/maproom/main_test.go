@@ -43,6 +43,7 @@ func TestScripts(t *testing.T) {
 			"waitfor": cmdWaitFor,
 			"linkof":  cmdLinkOf,
 			"status":  cmdStatus,
+			"header":  cmdHeader,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("MAPROOM_SECRET", testSecret)
@@ -117,6 +118,20 @@ func cmdStatus(ts *testscript.TestScript, neg bool, args []string) {
 	resp.Body.Close()
 	if got := strconv.Itoa(resp.StatusCode); got != args[2] {
 		ts.Fatalf("GET %s with Host %s: status %s, want %s", args[0], args[1], got, args[2])
+	}
+}
+
+// cmdHeader: header URL NAME REGEXP — GETs URL and fails unless its
+// response header NAME matches REGEXP.
+func cmdHeader(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 || neg {
+		ts.Fatalf("usage: header URL NAME REGEXP")
+	}
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Get(args[0])
+	ts.Check(err)
+	resp.Body.Close()
+	if v := resp.Header.Get(args[1]); !regexp.MustCompile(args[2]).MatchString(v) {
+		ts.Fatalf("GET %s: header %s is %q, want a match for %q", args[0], args[1], v, args[2])
 	}
 }
 

@@ -88,7 +88,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux.HandleFunc(livePath, live.serveEvents)
 	mux.HandleFunc(liveJSPath, serveLiveJS)
 	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
-	mux.Handle("/", staticSite(opts.Out))
+	mux.Handle("/", staticSite(opts.Out, generator.SiteHeaders(beacon)))
 	srv := analytics.NewServer(loopbackHostOnly(ln.Addr(), mux), e.log)
 	srv.WriteTimeout = 0 // the live-reload stream stays open
 
@@ -182,15 +182,15 @@ func loopbackHostOnly(addr net.Addr, next http.Handler) http.Handler {
 	})
 }
 
-// staticSite serves the preview folder with the headers a host would set.
-func staticSite(dir string) http.Handler {
+// staticSite serves the preview folder with the headers the published
+// site asks of its host.
+func staticSite(dir string, headers []generator.Header) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Referrer-Policy", "no-referrer")
-		hd.Set("X-Robots-Tag", "noindex, nofollow, noarchive")
-		hd.Set("X-Content-Type-Options", "nosniff")
-		hd.Set("Cache-Control", "no-store")
+		for _, h := range headers {
+			hd.Set(h.Name, h.Value)
+		}
 		p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/")))
 		if fi, err := os.Stat(p); err != nil || (fi.IsDir() && !fileExists(filepath.Join(p, "index.html"))) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
