@@ -23,6 +23,8 @@ require (
 
 require github.com/jackc/pgx/v5 v5.12.0 // analytics/pgstore: the PostgreSQL driver and pool for the shared event store (issue 8)
 
+require golang.org/x/text v0.41.0 // check: folds accents out of names (NFD, marks removed) so that "José Núñez" is caught as "jose-nunez" in collateral ids; already required by pgx
+
 require (
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
@@ -32,7 +34,6 @@ require (
 	github.com/tdewolff/parse/v2 v2.8.20 // indirect
 	golang.org/x/sync v0.22.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/text v0.41.0 // indirect
 	golang.org/x/tools v0.48.0 // indirect
 	gopkg.in/yaml.v2 v2.3.0 // indirect
 )

@@ -7,10 +7,13 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
+
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/spelling"
@@ -61,10 +64,10 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 		colls[c.ID] = c
 		p := fmt.Sprintf("collateral.%d", i)
-		checkCollateralFile(b, c, li.at(p+".file"), names, col)
+		checkCollateralFile(b, c, li.at(p+".file"), col)
 		listed[path.Clean(c.File)] = true
 		if w := nameInID(c.ID, names); w != "" {
-			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names; choose a neutral id such as \"pricing\"", c.ID, w)
+			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names nor stakeholder ids; choose a neutral id such as \"pricing\"", c.ID, w)
 		}
 		for j, a := range c.Audience {
 			ap := li.at(fmt.Sprintf("%s.audience.%d", p, j))
@@ -171,9 +174,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 }
 
 // checkCollateralFile reports a collateral file that is missing, outside the
-// bundle, or not a regular file, or whose extension (part of its link) is
-// not a plain one, names someone, or makes browsers run it as a page.
-func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, names idNames, col collector) {
+// bundle (by its path or through a symbolic link), not a regular file, or
+// not of a type maproom publishes (publishedExt).
+func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector) {
 	f := c.File
 	ext := strings.ToLower(strings.TrimPrefix(path.Ext(f), "."))
 	switch {
@@ -186,15 +189,11 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, names idNames,
 	case path.Clean(f) == BundleIndex:
 		col.errorf(line, "collateral %q cannot publish the plan itself", c.ID)
 		return
-	case activeExt[ext]:
-		col.errorf(line, "collateral %q file %q is .%s, which browsers open as a page of the rooms' site and run its scripts: publish it as PDF or an image, or write it as a Markdown page", c.ID, f, ext)
+	case ext == "":
+		col.errorf(line, "collateral %q file %q has no extension: give it the one of its type, such as .pdf, so that browsers open it as what it is", c.ID, f)
 		return
-	case ext != "" && !plainExt.MatchString(ext):
-		col.errorf(line, "collateral %q file %q: its extension %q becomes part of the file's link: rename the file with a usual extension such as .pdf", c.ID, f, "."+ext)
-		return
-	}
-	if w := nameInID(ext, names); w != "" && !usualExt[ext] {
-		col.errorf(line, "collateral %q file %q: its extension contains %q and becomes part of the file's link, which must carry no company or person names: rename the file with a usual extension such as .pdf", c.ID, f, w)
+	case !publishedExt[ext]:
+		col.errorf(line, "collateral %q file %q: maproom does not publish .%s files (browsers may open some types as pages of the rooms' site and run their scripts, and the extension is part of the link): publish it as PDF, an image, an office document, or write it as a Markdown page", c.ID, f, ext)
 		return
 	}
 	// Through an os.Root: a folder on the way that is a symbolic link out
@@ -217,20 +216,16 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, names idNames,
 	}
 }
 
-// activeExt lists the extensions of files that browsers, served them by a
-// static host, open as pages of the site and run the scripts of.
-var activeExt = map[string]bool{"html": true, "htm": true, "xhtml": true, "xht": true, "shtml": true, "svg": true,
-	"svgz": true, "xml": true, "xsl": true, "xslt": true, "js": true, "mjs": true}
-
-// usualExt lists common document extensions, never taken for a name ("Md"
-// is a name too).
-var usualExt = map[string]bool{"pdf": true, "md": true, "txt": true, "csv": true, "doc": true, "docx": true, "xls": true,
-	"xlsx": true, "ppt": true, "pptx": true, "key": true, "pages": true, "numbers": true, "odt": true, "ods": true,
-	"odp": true, "rtf": true, "png": true, "jpg": true, "jpeg": true, "gif": true, "webp": true, "mp4": true,
-	"mov": true, "webm": true, "zip": true}
-
-// plainExt is what a published file's extension may be.
-var plainExt = regexp.MustCompile(`^[a-z0-9]{1,8}$`)
+// publishedExt lists the extensions of the files maproom publishes as
+// collateral: documents, images, sound and video that browsers show,
+// play or download but never run as pages of the site (as they would
+// HTML, SVG or XML), and that carry no name into the file's link.
+var publishedExt = map[string]bool{"md": true, "pdf": true, "txt": true, "csv": true, "tsv": true, "rtf": true,
+	"doc": true, "docx": true, "xls": true, "xlsx": true, "ppt": true, "pptx": true,
+	"odt": true, "ods": true, "odp": true, "key": true, "pages": true, "numbers": true,
+	"png": true, "jpg": true, "jpeg": true, "gif": true, "webp": true, "avif": true, "heic": true,
+	"mp3": true, "m4a": true, "wav": true, "mp4": true, "m4v": true, "mov": true, "webm": true,
+	"zip": true, "ics": true, "vcf": true}
 
 var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
 	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
@@ -248,46 +243,90 @@ func evidence(col collector, line int, what, id, ev string) {
 	}
 }
 
-// idNames is what a collateral id (or a file extension, which also ends
-// up in a link) must not contain: see dealNames.
+// idNames is what a collateral id must not contain: see dealNames.
 type idNames struct {
-	words  []string // name words and stakeholder ids: never a whole word of an id
-	joined []string // names of several words written as one: never anywhere in an id
+	words  []string   // name words: never a whole word of an id
+	ids    [][]string // stakeholder ids, as words: never a run of an id's words
+	joined []string   // names of several words written as one: never a word of an id, nor (from 6 letters) inside one
 }
 
-// dealNames lists, lowercase, the words of the buyer's name and each
-// stakeholder's id and name words, and those names written as one word
-// ("acmecorp", "jordanpark"): what nameInID looks for.
+// dealNames gathers, folded by nameWords, the buyer's name words (3
+// letters or more), each stakeholder's name words (2 or more: "Li") and
+// id (3 or more), and the buyer's and stakeholders' names of several
+// words written as one, whole and without the words of company forms
+// such as "corp", "the" or "of" ("acmecorp", "thehomedepot", "homedepot",
+// "jordanpark"); those words are never name words on their own.
 func dealNames(d *deal.Deal) idNames {
 	var n idNames
-	add := func(name string) {
-		words := strings.FieldsFunc(strings.ToLower(name), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		n.words = append(n.words, words...)
-		if len(words) > 1 {
-			n.joined = append(n.joined, strings.Join(words, ""))
+	add := func(name string, min int) {
+		all := nameWords(name)
+		var kept []string
+		for _, w := range all {
+			if commonWord[w] {
+				continue
+			}
+			kept = append(kept, w)
+			if len(w) >= min {
+				n.words = append(n.words, w)
+			}
+		}
+		for _, ws := range [][]string{all, kept} {
+			if len(ws) > 1 {
+				n.joined = append(n.joined, strings.Join(ws, ""))
+			}
 		}
 	}
-	add(d.Buyer)
+	add(d.Buyer, 3)
 	for _, s := range d.Stakeholders {
-		add(s.ID)
-		add(s.Name)
+		add(s.Name, 2)
+		if id := nameWords(s.ID); len(strings.Join(id, "")) >= 3 {
+			n.ids = append(n.ids, id)
+		}
 	}
 	return n
 }
 
-// nameInID returns the name (of dealNames) that id contains, if any: a
-// name word or stakeholder id of two letters or more as a whole word of id
-// (words are split at - _ and .), or a name written as one word anywhere
-// in it, separators left out. Single name words are not looked for inside
-// longer words, where they would turn up in ordinary ones ("ann" in
-// "annual").
+// nameWords folds s to lowercase ASCII-like words: accents dropped
+// ("Núñez" is "nunez"), split at spaces, hyphens, underscores, dots and
+// slashes, with the other signs inside a word left out ("AT&T" is "att",
+// "O'Brien" is "obrien").
+func nameWords(s string) []string {
+	folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), strings.ToLower(s))
+	if err != nil {
+		folded = strings.ToLower(s)
+	}
+	var words []string
+	for _, w := range strings.FieldsFunc(folded, func(r rune) bool { return unicode.IsSpace(r) || strings.ContainsRune("-_./", r) }) {
+		w = strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				return r
+			}
+			return -1
+		}, w)
+		if w != "" {
+			words = append(words, w)
+		}
+	}
+	return words
+}
+
+// nameInID returns the name (of dealNames) that the collateral id
+// contains, if any: a name word as a whole word of the id, a stakeholder
+// id as a run of its words, or a name written as one word as a whole word
+// or, from 6 letters, anywhere in it, separators left out. Single name
+// words are not looked for inside longer words, where they would turn up
+// in ordinary ones ("ann" in "annual").
 func nameInID(id string, names idNames) string {
-	id = strings.ToLower(id)
-	parts := strings.FieldsFunc(id, func(r rune) bool { return r == '-' || r == '_' || r == '.' })
+	parts := nameWords(id)
 	for _, p := range parts {
-		for _, n := range names.words {
-			if len(n) >= 2 && p == n && !commonWord[n] {
-				return n
+		if slices.Contains(names.words, p) || slices.Contains(names.joined, p) {
+			return p
+		}
+	}
+	for _, sid := range names.ids {
+		for i := 0; i+len(sid) <= len(parts); i++ {
+			if slices.Equal(parts[i:i+len(sid)], sid) {
+				return strings.Join(sid, "-")
 			}
 		}
 	}
@@ -301,7 +340,8 @@ func nameInID(id string, names idNames) string {
 }
 
 // commonWord lists words that company names share with ordinary ids.
-var commonWord = map[string]bool{"corp": true, "inc": true, "ltd": true, "llc": true, "gmbh": true, "group": true,
+var commonWord = map[string]bool{"corp": true, "corporation": true, "company": true, "companies": true, "inc": true,
+	"incorporated": true, "ltd": true, "limited": true, "llc": true, "gmbh": true, "group": true,
 	"the": true, "and": true, "bank": true, "insurance": true, "systems": true, "data": true, "health": true,
 	"of": true, "de": true, "du": true, "la": true, "le": true, "co": true, "ag": true, "sa": true, "nv": true, "bv": true,
 	"plc": true, "oy": true, "ab": true, "as": true, "spa": true, "srl": true}
