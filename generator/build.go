@@ -156,11 +156,26 @@ func absPath(path string) (string, error) {
 	}
 }
 
-// within reports whether path is dir or inside it; both are absolute and
-// clean.
+// within reports whether path is dir or inside it: by name (both are
+// absolute and clean), or because dir is the very folder of path or of
+// one of its parents under another name (os.SameFile: a bind mount, a
+// case-insensitive disk).
 func within(path, dir string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	if rel, err := filepath.Rel(dir, path); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return true
+	}
+	di, err := os.Stat(dir)
+	if err != nil {
+		return false
+	}
+	for p := path; ; p = filepath.Dir(p) {
+		if pi, err := os.Stat(p); err == nil && os.SameFile(pi, di) {
+			return true
+		}
+		if filepath.Dir(p) == p {
+			return false
+		}
+	}
 }
 
 // Theme returns the site's theme: the default one, overridden file by file

@@ -9,10 +9,14 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
+
+	"github.com/maproom/maproom/internal/token"
 )
 
 // buildState records what the last build wrote, so the next one can leave
@@ -316,9 +320,10 @@ func (o *output) commit() (Stats, error) {
 	// Remove what this build does not produce. With a valid state of the
 	// last build, that is its files this build did not make again. Without
 	// one (lost, stale, or another output folder), the folders this build
-	// writes into (r/, f/, assets/) are walked, so a room removed from the
-	// plan is gone even then; files and folders beside them in the output
-	// folder are not maproom's and are left alone.
+	// writes into (r/, f/, assets/) are walked and the files in them that
+	// have the shape of maproom's (madePath) are removed, so a room removed
+	// from the plan is gone even then; every other file in the output
+	// folder is not maproom's and is left alone.
 	if o.prev.Out != "" {
 		for _, g := range o.prev.Groups {
 			for rel := range g.Files {
@@ -357,10 +362,12 @@ func (o *output) commit() (Stats, error) {
 			if !owned[top] {
 				return filepath.SkipDir
 			}
-			empty = append(empty, p)
+			if madeDir.MatchString(rel) {
+				empty = append(empty, p)
+			}
 			return nil
 		}
-		if nested && owned[top] && !produced[rel] {
+		if nested && owned[top] && !produced[rel] && madePath.MatchString(rel) {
 			if err := os.Remove(p); err != nil {
 				return err
 			}
@@ -376,6 +383,15 @@ func (o *output) commit() (Stats, error) {
 	}
 	return st, writeJSONAtomic(o.statePath, o.next)
 }
+
+// madePath matches the paths of the files a build makes in its folders: a
+// room's or a collateral file's under a token folder, an asset with a
+// content hash in its name. madeDir matches the token folders and those
+// under them.
+var (
+	madePath = regexp.MustCompile(`^(?:[rf]/[a-z2-7]{` + strconv.Itoa(token.Len) + `}/.+|assets/[^/]+\.[0-9a-f]{10}\.[a-z0-9]+)$`)
+	madeDir  = regexp.MustCompile(`^[rf]/[a-z2-7]{` + strconv.Itoa(token.Len) + `}(?:/.+)?$`)
+)
 
 // commitGroups is commit for a preview update: only the given deals were
 // rendered (or removed), so only their old files are candidates for

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/token"
 )
 
 // TestCommitWithNothingWritten: an update that writes no file must still
@@ -56,6 +57,20 @@ func TestBuildRefusesOutputHoldingTheSite(t *testing.T) {
 		{"the manifest", func(root string) Options {
 			return Options{Out: filepath.Join(root, "public"), Manifest: filepath.Join(root, "public", "rooms.json")}
 		}, "the private room manifest"},
+		{"the root through a symbolic link", func(root string) Options {
+			link := filepath.Join(t.TempDir(), "link")
+			if err := os.Symlink(root, link); err != nil {
+				t.Fatal(err)
+			}
+			return Options{Out: link}
+		}, "the site root"},
+		{"a parent of the root through a symbolic link", func(root string) Options {
+			link := filepath.Join(t.TempDir(), "link")
+			if err := os.Symlink(filepath.Dir(root), link); err != nil {
+				t.Fatal(err)
+			}
+			return Options{Out: link}
+		}, "the site root"},
 		{"a state elsewhere", func(root string) Options {
 			state := filepath.Join(t.TempDir(), "state")
 			return Options{Out: filepath.Dir(state), StateDir: state}
@@ -85,13 +100,15 @@ func TestBuildRefusesOutputHoldingTheSite(t *testing.T) {
 }
 
 // TestBuildKeepsOthersFilesInOutput: in an output folder with no state of
-// an earlier build (a folder of the seller's, say), a build replaces what
-// it writes into (r/, f/, assets/) and leaves every other file alone.
+// an earlier build (a folder of the seller's, say), a build removes the
+// stale files of maproom's shape in the folders it writes into (r/, f/,
+// assets/) and leaves every other file alone, in those folders too.
 func TestBuildKeepsOthersFilesInOutput(t *testing.T) {
 	root := exampleSite(t)
 	out := filepath.Join(t.TempDir(), "docs")
-	theirs := []string{"README.md", "notes/plan.txt", "r.txt"}
-	mine := []string{"r/stale-room/index.html", "f/stale-file/x.pdf"}
+	theirs := []string{"README.md", "notes/plan.txt", "r.txt", "assets/logo.png", "f/notes.txt", "r/readme/index.html"}
+	stale := strings.Repeat("a", token.Len)
+	mine := []string{"r/" + stale + "/index.html", "r/" + stale + "/pricing/index.html", "f/" + stale + "/x.pdf", "assets/site.0123456789.css"}
 	for _, rel := range append(theirs, mine...) {
 		p := filepath.Join(out, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
