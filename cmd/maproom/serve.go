@@ -88,8 +88,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux.HandleFunc(livePath, live.serveEvents)
 	mux.HandleFunc(liveJSPath, serveLiveJS)
 	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
-	mux.Handle("/", staticSite(opts.Out, generator.SiteHeaders(beacon)))
-	srv := analytics.NewServer(loopbackHostOnly(ln.Addr(), mux), e.log)
+	mux.Handle("/", staticSite(opts.Out))
+	// Every answer carries the headers the published site asks of its host.
+	srv := analytics.NewServer(loopbackHostOnly(ln.Addr(), withHeaders(generator.SiteHeaders(beacon), mux)), e.log)
 	srv.WriteTimeout = 0 // the live-reload stream stays open
 
 	fmt.Fprintf(e.stdout, "maproom is serving a preview of %s at %s\n", s.root, base)
@@ -166,15 +167,20 @@ func watchRoots(root string, p *generator.Preview) []string {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// loopbackHostOnly answers 421 to a request whose Host is not addr's port
-// on a loopback name (127.0.0.1, localhost, [::1]). The preview lists every
+// loopbackHostOnly answers 421 to a request whose Host is not a loopback
+// name (localhost, or a loopback address such as 127.0.0.1 or [::1]) with
+// addr's port (a Host without a port means 80). The preview lists every
 // room link at /_maproom/; a page elsewhere could otherwise reach it
 // through a name of its own that resolves to 127.0.0.1 (DNS rebinding).
 func loopbackHostOnly(addr net.Addr, next http.Handler) http.Handler {
 	_, port, _ := net.SplitHostPort(addr.String())
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host, p, err := net.SplitHostPort(r.Host)
-		if err != nil || p != port || (host != "localhost" && host != "127.0.0.1" && host != "::1") {
+		if err != nil {
+			host, p = strings.Trim(r.Host, "[]"), "80"
+		}
+		ip := net.ParseIP(host)
+		if p != port || (!strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback())) {
 			http.Error(w, "this preview answers only to 127.0.0.1:"+port+" or localhost:"+port, http.StatusMisdirectedRequest)
 			return
 		}
@@ -182,15 +188,23 @@ func loopbackHostOnly(addr net.Addr, next http.Handler) http.Handler {
 	})
 }
 
-// staticSite serves the preview folder with the headers the published
-// site asks of its host.
-func staticSite(dir string, headers []generator.Header) http.Handler {
-	files := http.FileServer(http.Dir(dir))
+// withHeaders sets headers on every answer of next (which may set others
+// or change them).
+func withHeaders(headers []generator.Header, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
 		for _, h := range headers {
 			hd.Set(h.Name, h.Value)
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// staticSite serves the preview folder, with its 404 page for what is not
+// there.
+func staticSite(dir string) http.Handler {
+	files := http.FileServer(http.Dir(dir))
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := filepath.Join(dir, filepath.FromSlash(strings.TrimPrefix(r.URL.Path, "/")))
 		if fi, err := os.Stat(p); err != nil || (fi.IsDir() && !fileExists(filepath.Join(p, "index.html"))) {
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
@@ -351,7 +365,5 @@ func serveIndex(w http.ResponseWriter, p *generator.Preview, l *live, secret []b
 		data.Deals[i].People = append(data.Deals[i].People, ln)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Referrer-Policy", "no-referrer")
 	indexTpl.Execute(w, data)
 }
