@@ -103,11 +103,11 @@ func (o *Options) defaults() error {
 // content, the private state, the manifest or the secret, nor lie inside
 // the content.
 func (o *Options) checkOut() error {
-	out, err := absPath(o.Out)
+	out, err := filepath.Abs(o.Out)
 	if err != nil {
 		return err
 	}
-	root, err := absPath(o.Root)
+	root, err := filepath.Abs(o.Root)
 	if err != nil {
 		return err
 	}
@@ -120,7 +120,7 @@ func (o *Options) checkOut() error {
 		{filepath.Join(root, ".maproom"), "the site secret's folder"},
 	}
 	for _, p := range private {
-		abs, err := absPath(p.path)
+		abs, err := filepath.Abs(p.path)
 		if err != nil {
 			return err
 		}
@@ -134,26 +134,6 @@ func (o *Options) checkOut() error {
 			o.Out, content, filepath.Join(o.Root, "public"))
 	}
 	return nil
-}
-
-// absPath is path made absolute and clean, with the symbolic links of its
-// longest existing part resolved, so that two names of one folder compare
-// equal.
-func absPath(path string) (string, error) {
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return "", err
-	}
-	rest := ""
-	for dir := abs; ; dir = filepath.Dir(dir) {
-		if real, err := filepath.EvalSymlinks(dir); err == nil {
-			return filepath.Join(real, rest), nil
-		}
-		if filepath.Dir(dir) == dir {
-			return abs, nil
-		}
-		rest = filepath.Join(filepath.Base(dir), rest)
-	}
 }
 
 // within reports whether path is dir or inside it: by name (both are
