@@ -65,6 +65,96 @@ func TestRandomAudiencesLeakNothing(t *testing.T) {
 	}
 }
 
+// TestAudienceEdgesLeakNothing builds a deal whose secret document has each
+// audience that has gone wrong or may: absent (every buyer), empty (refused:
+// it used to mean every buyer), a role nobody holds (no buyer), a role that
+// does not exist (refused) and a null value (refused). A refused site
+// publishes nothing; a built one leaks the document to nobody outside the
+// audience, and shows it to exactly the buyers expected.
+func TestAudienceEdgesLeakNothing(t *testing.T) {
+	const secret = "SECRET-PRICING-7f3a: the discount floor is thirty percent"
+	for _, tc := range []struct {
+		name, audience string
+		wantErr        string // a problem on the audience's line (12) containing this
+		seenBy         []string
+	}{
+		{name: "absent", audience: "", seenBy: []string{"ann", "bob"}},
+		{name: "empty", audience: ", audience: []", wantErr: "has an empty audience: remove the `audience:` key to show it to every buyer stakeholder, or name who may see it"},
+		{name: "null", audience: ", audience: ", wantErr: "has an empty audience"},
+		{name: "role nobody holds", audience: `, audience: ["role:legal"]`},
+		{name: "unknown role", audience: `, audience: ["role:cfo"]`, wantErr: `audience "role:cfo": "cfo" is not a role`},
+		{name: "one person", audience: ", audience: [bob]", seenBy: []string{"bob"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := t.TempDir()
+			dir := filepath.Join(root, "content", "northwind")
+			plan := `---
+title: Northwind platform
+buyer: Initrode
+seller: Northwind Analytics
+goal: Signed by March so the April rollout keeps its date
+close: 2027-03-01
+stakeholders:
+  - {id: ann, name: Ann Bell, title: CFO, side: buyer, role: economic-buyer}
+  - {id: bob, name: Bob Diaz, title: CTO, side: buyer, role: technical-evaluator}
+  - {id: sam, name: Sam Lee, side: seller, role: account-executive}
+collateral:
+  - {id: pricing, title: Pricing proposal, file: pricing.md` + tc.audience + `}
+milestones:
+  - id: eval
+    title: Evaluation passed
+    lead: ann
+    evidence: Evaluation report stating proceed
+    tasks:
+      - {id: a, title: Review the plan, owner: ann, due: 2027-01-10, evidence: Approval email from the CFO}
+---
+Welcome.
+`
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			for name, data := range map[string]string{"index.md": plan, "pricing.md": "# Pricing\n\n" + secret + "\n"} {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			out := filepath.Join(t.TempDir(), "public")
+			res, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"), Secret: testSecret, Today: deal.NewDate(2026, 11, 22)})
+			if tc.wantErr != "" {
+				if err == nil {
+					t.Fatalf("audience%s built; want the error %q", tc.audience, tc.wantErr)
+				}
+				found := false
+				for _, p := range res.Problems {
+					found = found || (p.Severity == Error && p.Line == 12 && strings.Contains(p.Msg, tc.wantErr))
+				}
+				if !found {
+					t.Errorf("no error on line 12 containing %q; problems: %v", tc.wantErr, res.Problems)
+				}
+				if _, err := os.Stat(out); err == nil {
+					t.Errorf("a refused site published %s", out)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("audience%s: %v (%v)", tc.audience, err, res.Problems)
+			}
+			checkNoLeaks(t, res, out, func(*Bundle, *deal.Collateral) []string { return []string{secret} })
+			var seen []string
+			d := res.Site.Bundles[0].Deal
+			for _, s := range d.Stakeholders {
+				data, err := os.ReadFile(filepath.Join(out, "r", token.Room(testSecret, d.ID, s.ID, s.Rotate), "pricing", "index.html"))
+				if err == nil && bytes.Contains(data, []byte(secret)) && s.Side == deal.Buyer {
+					seen = append(seen, s.ID)
+				}
+			}
+			if strings.Join(seen, ",") != strings.Join(tc.seenBy, ",") {
+				t.Errorf("the document reached buyers %v; want %v", seen, tc.seenBy)
+			}
+		})
+	}
+}
+
 // exampleSite returns the repository's example site as a site root (the
 // content folder with its maproom.toml), copied so tests write nothing in it.
 func exampleSite(t *testing.T) string {
@@ -225,10 +315,10 @@ func checkLinks(t *testing.T, out, rel string, data []byte, tok string, visibleF
 
 // mayView is the test's own reading of design.md's audience rule, kept apart
 // from deal.Collateral.CanSee so a bug there cannot hide here: sellers see
-// everything; an empty audience is every buyer; else the person's id or
-// "role:<their role>" must be listed.
+// everything; no audience key is every buyer; else the person's id or
+// "role:<their role>" must be listed (an empty list admits no buyer).
 func mayView(c *deal.Collateral, s deal.Stakeholder) bool {
-	if s.Side == deal.Seller || len(c.Audience) == 0 {
+	if s.Side == deal.Seller || c.Audience == nil {
 		return true
 	}
 	for _, a := range c.Audience {

@@ -581,7 +581,14 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		if strings.TrimSpace(c.Title) == "" {
 			col.errorf(li.at(p), "collateral %q has no title: add `title:`", c.ID)
 		}
-		d.Collateral = append(d.Collateral, deal.Collateral{ID: c.ID, Title: c.Title, File: c.File, Audience: c.Audience, Line: li.at(p)})
+		aud := c.Audience
+		if _, written := li.lines[p+".audience"]; written && len(aud) == 0 {
+			// Empty is not absent: an audience emptied by mistake must not
+			// widen to every buyer. The domain reads non-nil empty as nobody.
+			col.errorf(li.at(p+".audience"), "collateral %q has an empty audience: remove the `audience:` key to show it to every buyer stakeholder, or name who may see it, e.g. `audience: [jordan, \"role:economic-buyer\"]`", c.ID)
+			aud = []string{}
+		}
+		d.Collateral = append(d.Collateral, deal.Collateral{ID: c.ID, Title: c.Title, File: c.File, Audience: aud, Line: li.at(p)})
 	}
 	return d
 }

@@ -181,8 +181,10 @@ type Task struct {
 }
 
 // Collateral is a document of the deal. File is relative to the bundle.
-// Audience lists stakeholder ids and "role:<role>" entries; empty means every
-// buyer stakeholder.
+// Audience lists stakeholder ids and "role:<role>" entries. A nil Audience
+// (the plan has no audience key) means every buyer stakeholder; a non-nil
+// empty one admits no buyer at all, so a list emptied by mistake never
+// widens who sees the document (the loader refuses it with its line).
 type Collateral struct {
 	ID       string
 	Title    string
@@ -221,12 +223,13 @@ func (d *Deal) Tasks() []*Task {
 
 // CanSee reports whether stakeholder s is in collateral c's audience. Seller
 // stakeholders see every collateral (their room previews what buyers see);
-// an empty audience means every buyer stakeholder.
+// a nil audience means every buyer stakeholder, and an empty, non-nil one no
+// buyer (it fails closed).
 func (c Collateral) CanSee(s Stakeholder) bool {
 	if s.Side == Seller {
 		return true
 	}
-	if len(c.Audience) == 0 {
+	if c.Audience == nil {
 		return true
 	}
 	for _, a := range c.Audience {
