@@ -88,6 +88,9 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 	if r.shared["index.html"], err = r.page("index.html", bare); err != nil {
 		return nil, err
 	}
+	// 404.html answers at any depth, where the stylesheet's relative link
+	// would lead nowhere: it goes unstyled, and links no stylesheet at all
+	// (an empty href makes browsers fetch the page again as CSS).
 	nf := bare
 	nf.Assets.CSS = ""
 	nf.Title, nf.Heading, nf.Text = "Not found", "Not found", "This link does not lead to a room. If it was sent to you, ask the sender for a fresh one."
