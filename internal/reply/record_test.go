@@ -1,0 +1,84 @@
+package reply
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestWriteReadRecords(t *testing.T) {
+	dir := t.TempDir()
+	if recs, err := ReadRecords(dir); err != nil || recs != nil {
+		t.Fatalf("ReadRecords of a bundle without replies = %v, %v", recs, err)
+	}
+	late := Record{Reply: Reply{ID: "bbbbbbbbbb", Time: now.Add(time.Hour), Deal: "acme", Stakeholder: "jordan", Kind: Question, TargetKind: TargetPlan, Text: "Who signs? <b>&</b>"}}
+	early := Record{Reply: Reply{ID: "cccccccccc", Time: now, Deal: "acme", Stakeholder: "jordan", Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "queue", Seen: "due=2026-11-20;status=todo"},
+		Decisions: []Decision{{State: Accepted, Time: now.Add(2 * time.Hour), By: "Sam Lee"}}}
+	for _, r := range []Record{late, early} {
+		if err := WriteRecord(dir, r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Rewriting replaces the record and leaves no temporary file.
+	late.Decisions = append(late.Decisions, Decision{State: Answered, Time: now.Add(3 * time.Hour), By: "Sam Lee", Answer: "Dana."})
+	if err := WriteRecord(dir, late); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(filepath.Join(dir, Dir))
+	if len(ents) != 2 {
+		t.Fatalf("replies folder holds %d files, want 2", len(ents))
+	}
+	got, err := ReadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []Record{early, late}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("ReadRecords:\n got %+v\nwant %+v", got, want)
+	}
+	if got[0].State() != Accepted || got[1].State() != Answered || (Record{}).State() != Waiting {
+		t.Errorf("states %s, %s", got[0].State(), got[1].State())
+	}
+
+	b, _ := os.ReadFile(Path(dir, "bbbbbbbbbb"))
+	want := `{
+  "reply": {
+    "id": "bbbbbbbbbb",
+    "time": "2026-11-10T16:04:05Z",
+    "deal": "acme",
+    "stakeholder": "jordan",
+    "kind": "question",
+    "target_kind": "plan",
+    "text": "Who signs? <b>&</b>"
+  },
+  "decisions": [
+    {
+      "state": "answered",
+      "time": "2026-11-10T18:04:05Z",
+      "by": "Sam Lee",
+      "answer": "Dana."
+    }
+  ]
+}
+`
+	if string(b) != want {
+		t.Errorf("record file:\n%s\nwant:\n%s", b, want)
+	}
+}
+
+func TestRecordErrors(t *testing.T) {
+	dir := t.TempDir()
+	if err := WriteRecord(dir, Record{Reply: Reply{ID: "../../etc"}}); err == nil {
+		t.Fatal("WriteRecord accepted a bad id")
+	}
+	os.MkdirAll(filepath.Join(dir, Dir), 0o755)
+	os.WriteFile(filepath.Join(dir, Dir, "aaaaaaaaaa.json"), []byte(`{"reply":{"id":"dddddddddd"}}`), 0o644)
+	os.WriteFile(filepath.Join(dir, Dir, "eeeeeeeeee.json"), []byte(`{"reply":`), 0o644)
+	os.WriteFile(filepath.Join(dir, Dir, "notes.txt"), []byte(`x`), 0o644)
+	_, err := ReadRecords(dir)
+	if err == nil || !strings.Contains(err.Error(), "rename it dddddddddd.json") || !strings.Contains(err.Error(), "eeeeeeeeee.json: not a reply record") {
+		t.Fatalf("ReadRecords error = %v", err)
+	}
+}

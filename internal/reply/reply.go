@@ -1,0 +1,351 @@
+// Package reply owns the buyer's side of a plan: what a person may answer
+// from their room (a Reply), what they may answer it about (Targets), what
+// the seller decided (Decision, Record) and how an accepted reply becomes an
+// edit of the plan (Apply). See design.md, "Replies".
+//
+// The package does no I/O beyond the bundle's record files
+// (content/<deal>/replies/<id>.json, see ReadRecords and WriteRecord). The
+// clock and randomness are always passed in.
+package reply
+
+import (
+	"encoding/base32"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Kind is what a reply does.
+type Kind string
+
+// The kinds of reply. Confirm, Propose, Done and Blocked answer a task the
+// person owns (Confirm and Propose also a milestone they lead); Question asks
+// about the plan or any task or milestone; Suggest adds what the plan misses.
+const (
+	Confirm  Kind = "confirm"  // the target's due date holds
+	Propose  Kind = "propose"  // another due date (Date), with a Reason
+	Done     Kind = "done"     // the task was done on Date, shown by Evidence
+	Blocked  Kind = "blocked"  // the task cannot go on, because of Reason
+	Question Kind = "question" // a question (Text) for the seller
+	Suggest  Kind = "suggest"  // a step or person the plan misses: Text (title), Owner (theirs), Date (by when)
+)
+
+// Kinds lists every kind in the order a room offers them.
+var Kinds = []Kind{Confirm, Propose, Done, Blocked, Question, Suggest}
+
+// Target kinds.
+const (
+	TargetPlan      = "plan"
+	TargetTask      = "task"
+	TargetMilestone = "milestone"
+)
+
+// Limits on what a reply may hold. Text, Reason and Evidence are counted in
+// runes after trimming.
+const (
+	MaxText   = 1000
+	MaxOwner  = 100
+	MaxSeen   = 100
+	MaxTarget = 100
+)
+
+// Reply is one answer from one person's room. ID, Time, Deal and
+// Stakeholder are set by the beacon (the server's randomness and clock, the
+// manifest's room for the token), never from what the client sent; the rest
+// comes from the posted form through Parse.
+type Reply struct {
+	ID          string    `json:"id"`
+	Time        time.Time `json:"time"`
+	Deal        string    `json:"deal"`
+	Stakeholder string    `json:"stakeholder"`
+	Kind        Kind      `json:"kind"`
+	// Target is "" for the plan, else a task or milestone id; TargetKind
+	// says which ("plan", "task" or "milestone"; "" when the form did not
+	// say and no deal resolved it yet, see Targets.Resolve).
+	Target     string `json:"target,omitempty"`
+	TargetKind string `json:"target_kind,omitempty"`
+	Date       string `json:"date,omitempty"`     // YYYY-MM-DD: proposed date, done date, suggest's by-when
+	Reason     string `json:"reason,omitempty"`   // propose, blocked
+	Evidence   string `json:"evidence,omitempty"` // done: text or an http(s) link
+	Text       string `json:"text,omitempty"`     // question; suggest's title
+	Owner      string `json:"owner,omitempty"`    // suggest: who owns it on the buyer's side, free text
+	Seen       string `json:"seen,omitempty"`     // the target as the room showed it, see Seen
+}
+
+// FieldError is a problem with one field of a posted reply. Msg says what is
+// wrong and what to change, in words fit to show the person who sent it.
+type FieldError struct {
+	Field string // the form field: kind, target, date, reason, evidence, text, owner, seen
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
+
+// fields lists, per kind, the form fields it uses besides kind, target and
+// seen. The others are dropped by Parse and refused by Validate.
+var fields = map[Kind][]string{
+	Confirm:  {"date"},
+	Propose:  {"date", "reason"},
+	Done:     {"date", "evidence"},
+	Blocked:  {"reason"},
+	Question: {"text"},
+	Suggest:  {"date", "text", "owner"},
+}
+
+// Parse decodes a reply posted from a room. It reads the fields kind,
+// target, target_kind, date, reason, evidence, text, owner and seen and
+// ignores every other (the token t among them: identity is the caller's
+// business). A field the kind does not use is dropped. Text is trimmed and
+// CRLF line breaks (as browsers send them) become LF. The reply's Time is
+// now; ID, Deal and Stakeholder are left for the caller.
+//
+// Parse returns the reply only when Validate accepts it; otherwise the error
+// joins one *FieldError per bad field (errors.As finds the first).
+// The caller caps the size of the request body before parsing the form.
+func Parse(form url.Values, now time.Time) (Reply, error) {
+	var errs []error
+	get := func(name string) string {
+		vs := form[name]
+		if len(vs) > 1 {
+			errs = append(errs, &FieldError{name, "sent more than once: send one value"})
+		}
+		if len(vs) == 0 {
+			return ""
+		}
+		return strings.TrimSpace(strings.ReplaceAll(vs[0], "\r\n", "\n"))
+	}
+	r := Reply{Time: now.UTC(), Kind: Kind(get("kind")), Target: get("target"), TargetKind: get("target_kind"), Seen: get("seen")}
+	if r.Target == "" && r.TargetKind == "" {
+		r.TargetKind = TargetPlan
+	}
+	for _, f := range fields[r.Kind] {
+		v := get(f)
+		switch f {
+		case "date":
+			r.Date = v
+		case "reason":
+			r.Reason = v
+		case "evidence":
+			r.Evidence = v
+		case "text":
+			r.Text = v
+		case "owner":
+			r.Owner = v
+		}
+	}
+	if len(errs) > 0 {
+		return Reply{}, errors.Join(errs...)
+	}
+	if err := r.Validate(now); err != nil {
+		return Reply{}, err
+	}
+	return r, nil
+}
+
+var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// Validate checks a reply's content against the rules of its kind, with
+// dates bounded by now: a date lies within [today-1y, today+3y], and a done
+// date is not after tomorrow (the sender may be a time zone ahead). It does
+// not check ID, Time, Deal or Stakeholder beyond their form (an ID, when
+// set, is one NewID could make), nor whether the person may reply to the
+// target (see Targets.Allows). The error joins one *FieldError per problem.
+func (r Reply) Validate(now time.Time) error {
+	var errs []error
+	bad := func(field, format string, a ...any) {
+		errs = append(errs, &FieldError{field, fmt.Sprintf(format, a...)})
+	}
+	if r.ID != "" && !ValidID(r.ID) {
+		bad("id", "%q is not a reply id (10 characters, a-z and 2-7)", r.ID)
+	}
+	use, ok := fields[r.Kind]
+	if !ok {
+		bad("kind", "%q is not a kind of reply: use confirm, propose, done, blocked, question or suggest", clip(r.Kind))
+		return errors.Join(errs...)
+	}
+
+	// The target.
+	switch {
+	case r.Target == "" && r.TargetKind != TargetPlan:
+		bad("target", "missing: name the task or milestone this %s is about", r.Kind)
+	case r.Target != "" && (len(r.Target) > MaxTarget || !idRe.MatchString(r.Target)):
+		bad("target", "%q is not a task or milestone id (lowercase letters, digits and hyphens)", clip(r.Target))
+	case r.Target != "" && r.TargetKind != "" && r.TargetKind != TargetTask && r.TargetKind != TargetMilestone:
+		bad("target_kind", "%q: use task or milestone", clip(r.TargetKind))
+	}
+	switch r.Kind {
+	case Confirm, Propose, Done, Blocked:
+		if r.Target == "" && r.TargetKind == TargetPlan {
+			bad("target", "a %s is about a task or milestone: name one", r.Kind)
+		}
+		if (r.Kind == Done || r.Kind == Blocked) && r.TargetKind == TargetMilestone {
+			bad("target", "a milestone is done when its tasks are: mark its tasks %s", r.Kind)
+		}
+	case Suggest:
+		if r.Target != "" {
+			bad("target", "a suggestion is about the plan: leave the target empty")
+		}
+	}
+	if len(r.Seen) > MaxSeen || !printableASCII(r.Seen) {
+		bad("seen", "not what a room sends: reload the room and reply again")
+	}
+
+	// The fields of the kind, and only those.
+	has := func(f string) bool {
+		for _, u := range use {
+			if u == f {
+				return true
+			}
+		}
+		return false
+	}
+	for _, f := range []struct {
+		name, value string
+	}{{"date", r.Date}, {"reason", r.Reason}, {"evidence", r.Evidence}, {"text", r.Text}, {"owner", r.Owner}} {
+		if f.value != "" && !has(f.name) {
+			bad(f.name, "a %s reply has no %s: leave it empty", r.Kind, f.name)
+		}
+	}
+	text := func(field, v string, max int, required, multiline bool, what string) {
+		switch {
+		case v == "" && required:
+			bad(field, "missing: %s", what)
+		case !utf8.ValidString(v):
+			bad(field, "not valid text (UTF-8): type it again")
+		case strings.TrimSpace(v) != v:
+			bad(field, "starts or ends with spaces: trim them")
+		case utf8.RuneCountInString(v) > max:
+			bad(field, "%d characters, at most %d: shorten it", utf8.RuneCountInString(v), max)
+		default:
+			for _, c := range v {
+				if (unicode.IsControl(c) && !(multiline && c == '\n')) || c == utf8.RuneError {
+					if c == '\n' {
+						bad(field, "holds a line break: write it on one line")
+					} else {
+						bad(field, "holds a control character (%U): remove it", c)
+					}
+					break
+				}
+			}
+		}
+	}
+	switch r.Kind {
+	case Propose:
+		text("reason", r.Reason, MaxText, true, true, "say why the date moves")
+	case Blocked:
+		text("reason", r.Reason, MaxText, true, true, "say what blocks it")
+	case Done:
+		text("evidence", r.Evidence, MaxText, true, true, "say what shows it is done: a few words or a link")
+		if r.Evidence != "" && looksLikeLink(r.Evidence) {
+			if _, ok := EvidenceLink(r.Evidence); !ok {
+				bad("evidence", "%q: a link must start with https:// or http:// and name a host", clip(r.Evidence))
+			}
+		}
+	case Question:
+		text("text", r.Text, MaxText, true, true, "write the question")
+	case Suggest:
+		text("text", r.Text, MaxText, true, false, "name the step or the person the plan misses")
+		text("owner", r.Owner, MaxOwner, false, false, "")
+	}
+
+	// The date.
+	if has("date") {
+		required := r.Kind == Propose || r.Kind == Done
+		today := deal.DateOf(now)
+		lo, hi := deal.DateOf(today.Time().AddDate(-1, 0, 0)), deal.DateOf(today.Time().AddDate(3, 0, 0))
+		switch d, err := deal.ParseDate(r.Date); {
+		case r.Date == "" && required:
+			bad("date", "missing: give a day as YYYY-MM-DD")
+		case r.Date == "":
+		case err != nil || d.String() != r.Date:
+			bad("date", "%q is not a day: write it as YYYY-MM-DD", clip(r.Date))
+		case d.Before(lo):
+			bad("date", "%s is more than a year ago: give a day from %s on", d, lo)
+		case d.After(hi):
+			bad("date", "%s is more than three years ahead: give a day up to %s", d, hi)
+		case r.Kind == Done && d.After(today.AddDays(1)):
+			bad("date", "%s is in the future: give the day it was done", d)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// clip shortens what an error message quotes back.
+func clip[S ~string](s S) string {
+	const n = 40
+	if utf8.RuneCountInString(string(s)) <= n {
+		return string(s)
+	}
+	return string([]rune(string(s))[:n]) + "…"
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+var schemeRe = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9+.-]*:\S`)
+
+// looksLikeLink reports whether evidence is one word that starts with a URL
+// scheme, so that it is read as a link rather than as text.
+func looksLikeLink(s string) bool {
+	return !strings.ContainsFunc(s, unicode.IsSpace) && schemeRe.MatchString(s)
+}
+
+// EvidenceLink returns evidence as a link when it is one: a single word that
+// is an absolute http or https URL with a host. Anything else is text and
+// rooms show it as text.
+func EvidenceLink(evidence string) (string, bool) {
+	if !looksLikeLink(evidence) {
+		return "", false
+	}
+	u, err := url.Parse(evidence)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return "", false
+	}
+	return u.String(), true
+}
+
+// idEncoding is base32 in lowercase without padding.
+var idEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// IDLen is the length of a reply id.
+const IDLen = 10
+
+// NewID returns a new reply id: 10 characters of lowercase base32 (50 bits)
+// read from r. The beacon passes crypto/rand.Reader; tests pass a fixed
+// reader. NewID panics if r cannot give 7 bytes (crypto/rand never fails).
+func NewID(r io.Reader) string {
+	var b [7]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		panic("reply: reading randomness for an id: " + err.Error())
+	}
+	return idEncoding.EncodeToString(b[:])[:IDLen]
+}
+
+// ValidID reports whether s is a reply id as NewID makes them. Only valid ids
+// name record files.
+func ValidID(s string) bool {
+	if len(s) != IDLen {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '2' && c <= '7') {
+			return false
+		}
+	}
+	return true
+}

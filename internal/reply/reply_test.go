@@ -1,0 +1,195 @@
+package reply
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/url"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+var now = time.Date(2026, 11, 10, 15, 4, 5, 0, time.UTC)
+
+func form(kv ...string) url.Values {
+	v := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		v.Add(kv[i], kv[i+1])
+	}
+	return v
+}
+
+func TestParse(t *testing.T) {
+	long := strings.Repeat("é", MaxText+1)
+	tests := []struct {
+		name  string
+		form  url.Values
+		want  Reply  // when ok
+		field string // the first bad field, when not ok
+		msg   string // part of the error
+	}{
+		{name: "confirm", form: form("t", "tok", "kind", "confirm", "target", "security-questionnaire", "seen", "due=2026-11-20;status=todo"),
+			want: Reply{Kind: Confirm, Target: "security-questionnaire", Seen: "due=2026-11-20;status=todo"}},
+		{name: "confirm of a milestone", form: form("kind", "confirm", "target", "tech-eval", "target_kind", "milestone", "seen", "due=2026-12-04"),
+			want: Reply{Kind: Confirm, Target: "tech-eval", TargetKind: TargetMilestone, Seen: "due=2026-12-04"}},
+		{name: "propose", form: form("kind", "propose", "target", "sq", "date", "2026-12-01", "reason", " InfoSec queue\r\nis long "),
+			want: Reply{Kind: Propose, Target: "sq", Date: "2026-12-01", Reason: "InfoSec queue\nis long"}},
+		{name: "done with a link", form: form("kind", "done", "target", "sq", "date", "2026-11-10", "evidence", "https://acme.example/q.pdf"),
+			want: Reply{Kind: Done, Target: "sq", Date: "2026-11-10", Evidence: "https://acme.example/q.pdf"}},
+		{name: "done with text that has a colon", form: form("kind", "done", "target", "sq", "date", "2026-11-09", "evidence", "Note: stamped by InfoSec"),
+			want: Reply{Kind: Done, Target: "sq", Date: "2026-11-09", Evidence: "Note: stamped by InfoSec"}},
+		{name: "done tomorrow (a time zone ahead)", form: form("kind", "done", "target", "sq", "date", "2026-11-11", "evidence", "sent"),
+			want: Reply{Kind: Done, Target: "sq", Date: "2026-11-11", Evidence: "sent"}},
+		{name: "blocked", form: form("kind", "blocked", "target", "sq", "reason", "waiting on legal"),
+			want: Reply{Kind: Blocked, Target: "sq", Reason: "waiting on legal"}},
+		{name: "question on the plan", form: form("kind", "question", "text", "Who signs?"),
+			want: Reply{Kind: Question, TargetKind: TargetPlan, Text: "Who signs?"}},
+		{name: "question on a task", form: form("kind", "question", "target", "sq", "text", "Which version?"),
+			want: Reply{Kind: Question, Target: "sq", Text: "Which version?"}},
+		{name: "suggest", form: form("kind", "suggest", "text", "Procurement review", "owner", "Priya (procurement)", "date", "2027-01-10"),
+			want: Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Procurement review", Owner: "Priya (procurement)", Date: "2027-01-10"}},
+		{name: "fields of other kinds are dropped", form: form("kind", "blocked", "target", "sq", "reason", "r", "date", "bad", "text", "x"),
+			want: Reply{Kind: Blocked, Target: "sq", Reason: "r"}},
+		{name: "date bounds inclusive", form: form("kind", "propose", "target", "sq", "date", "2029-11-10", "reason", "r"),
+			want: Reply{Kind: Propose, Target: "sq", Date: "2029-11-10", Reason: "r"}},
+
+		{name: "unknown kind", form: form("kind", "delete", "target", "sq"), field: "kind", msg: "use confirm, propose"},
+		{name: "no kind", form: form("target", "sq"), field: "kind"},
+		{name: "kind twice", form: form("kind", "confirm", "kind", "done", "target", "sq"), field: "kind", msg: "send one value"},
+		{name: "confirm without target", form: form("kind", "confirm"), field: "target", msg: "name one"},
+		{name: "bad target id", form: form("kind", "confirm", "target", "../x"), field: "target", msg: "not a task or milestone id"},
+		{name: "bad target kind", form: form("kind", "confirm", "target", "sq", "target_kind", "deal"), field: "target_kind"},
+		{name: "done on a milestone", form: form("kind", "done", "target", "m", "target_kind", "milestone", "date", "2026-11-10", "evidence", "e"), field: "target", msg: "mark its tasks"},
+		{name: "suggest on a task", form: form("kind", "suggest", "target", "sq", "text", "x"), field: "target", msg: "leave the target empty"},
+		{name: "propose without date", form: form("kind", "propose", "target", "sq", "reason", "r"), field: "date", msg: "YYYY-MM-DD"},
+		{name: "propose without reason", form: form("kind", "propose", "target", "sq", "date", "2026-12-01"), field: "reason", msg: "say why"},
+		{name: "date not a day", form: form("kind", "propose", "target", "sq", "date", "2026-02-30", "reason", "r"), field: "date", msg: "not a day"},
+		{name: "date not padded", form: form("kind", "propose", "target", "sq", "date", "2026-1-2", "reason", "r"), field: "date", msg: "not a day"},
+		{name: "date too far", form: form("kind", "propose", "target", "sq", "date", "2029-11-11", "reason", "r"), field: "date", msg: "up to 2029-11-10"},
+		{name: "date too old", form: form("kind", "propose", "target", "sq", "date", "2025-11-09", "reason", "r"), field: "date", msg: "from 2025-11-10 on"},
+		{name: "done in the future", form: form("kind", "done", "target", "sq", "date", "2026-11-12", "evidence", "e"), field: "date", msg: "in the future"},
+		{name: "done without evidence", form: form("kind", "done", "target", "sq", "date", "2026-11-10"), field: "evidence", msg: "missing"},
+		{name: "javascript link", form: form("kind", "done", "target", "sq", "date", "2026-11-10", "evidence", "javascript:alert(1)"), field: "evidence", msg: "https://"},
+		{name: "link without host", form: form("kind", "done", "target", "sq", "date", "2026-11-10", "evidence", "https:/x"), field: "evidence", msg: "name a host"},
+		{name: "text too long", form: form("kind", "question", "text", long), field: "text", msg: "at most 1000"},
+		{name: "control character", form: form("kind", "question", "text", "a\x1bb"), field: "text", msg: "control character"},
+		{name: "invalid utf-8", form: form("kind", "question", "text", "a\xffb"), field: "text", msg: "UTF-8"},
+		{name: "suggest title on two lines", form: form("kind", "suggest", "text", "a\nb"), field: "text", msg: "one line"},
+		{name: "owner too long", form: form("kind", "suggest", "text", "x", "owner", strings.Repeat("o", MaxOwner+1)), field: "owner", msg: "at most 100"},
+		{name: "seen not ascii", form: form("kind", "confirm", "target", "sq", "seen", "due=é"), field: "seen", msg: "reload"},
+		{name: "question without text", form: form("kind", "question"), field: "text", msg: "write the question"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Parse(tt.form, now)
+			if tt.field == "" {
+				if err != nil {
+					t.Fatalf("Parse: %v", err)
+				}
+				tt.want.Time = now
+				if !reflect.DeepEqual(got, tt.want) {
+					t.Fatalf("Parse:\n got %+v\nwant %+v", got, tt.want)
+				}
+				return
+			}
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Parse = %+v, %v; want a field error on %s", got, err, tt.field)
+			}
+			if fe.Field != tt.field || !strings.Contains(err.Error(), tt.msg) {
+				t.Fatalf("Parse error %q (field %s); want field %s saying %q", err, fe.Field, tt.field, tt.msg)
+			}
+		})
+	}
+}
+
+func TestValidateRefusesFieldsOfOtherKinds(t *testing.T) {
+	r := Reply{Kind: Blocked, Target: "sq", Reason: "r", Date: "2026-11-10"}
+	err := r.Validate(now)
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "date" {
+		t.Fatalf("Validate = %v; want a field error on date", err)
+	}
+}
+
+func TestEvidenceLink(t *testing.T) {
+	for in, want := range map[string]bool{
+		"https://acme.example/q.pdf": true,
+		"http://acme.example":        true,
+		"HTTPS://acme.example/x":     true,
+		"javascript:alert(1)":        false,
+		"https://user@acme.example":  false,
+		"see https://acme.example":   false, // text
+		"ftp://acme.example/x":       false,
+	} {
+		if _, got := EvidenceLink(in); got != want {
+			t.Errorf("EvidenceLink(%q) = %v, want %v", in, got, want)
+		}
+	}
+}
+
+func TestNewID(t *testing.T) {
+	a := NewID(bytes.NewReader([]byte{0, 0, 0, 0, 0, 0, 0}))
+	if a != "aaaaaaaaaa" {
+		t.Errorf("NewID(zeros) = %q", a)
+	}
+	b := NewID(bytes.NewReader([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}))
+	if b != "7777777777" {
+		t.Errorf("NewID(ones) = %q", b)
+	}
+	c := NewID(bytes.NewReader([]byte("maproom")))
+	if !ValidID(c) || c == a || c == b {
+		t.Errorf("NewID(maproom) = %q", c)
+	}
+	for _, bad := range []string{"", "aaaaaaaaa", "aaaaaaaaaaa", "AAAAAAAAAA", "aaaaaaaaa1", "../aaaaaaa"} {
+		if ValidID(bad) {
+			t.Errorf("ValidID(%q) = true", bad)
+		}
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("NewID of a short reader did not panic")
+		}
+	}()
+	NewID(strings.NewReader("abc"))
+}
+
+// FuzzParse: Parse never panics; a reply it accepts validates again, and
+// survives a JSON round trip unchanged.
+func FuzzParse(f *testing.F) {
+	f.Add("confirm", "security-questionnaire", "", "", "", "", "", "", "due=2026-11-20;status=todo")
+	f.Add("propose", "sq", "task", "2026-12-01", "InfoSec queue\r\nis long", "", "", "", "")
+	f.Add("done", "sq", "", "2026-11-10", "", "https://acme.example/q.pdf", "", "", "")
+	f.Add("blocked", "sq", "", "", "legal", "", "", "", "")
+	f.Add("question", "", "", "", "", "", "Who signs? ☃", "", "")
+	f.Add("suggest", "", "", "2027-01-10", "", "", "Procurement review", "Priya", "")
+	f.Add("done", "m", "milestone", "2026-11-10", "", "javascript:x", "", "", "")
+	f.Fuzz(func(t *testing.T, kind, target, targetKind, date, reason, evidence, text, owner, seen string) {
+		v := form("kind", kind, "target", target, "target_kind", targetKind, "date", date, "reason", reason,
+			"evidence", evidence, "text", text, "owner", owner, "seen", seen)
+		r, err := Parse(v, now)
+		if err != nil {
+			var fe *FieldError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Parse error %v is not a *FieldError", err)
+			}
+			return
+		}
+		if err := r.Validate(now); err != nil {
+			t.Fatalf("Parse accepted %+v but Validate says %v", r, err)
+		}
+		b, err := json.Marshal(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Reply
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back, r) {
+			t.Fatalf("JSON round trip:\n got %+v\nwant %+v", back, r)
+		}
+	})
+}

@@ -1,0 +1,100 @@
+package reply
+
+import (
+	"slices"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Targets is what one person may reply to in one deal; the manifest holds it
+// per room and the beacon checks every reply against it. Own lists the ids of
+// the tasks the person owns, Lead the ids of the milestones they lead, See
+// the ids of the tasks they can see and Milestones the ids of the
+// milestones they can see (every task and milestone of the deal: the plan
+// is visible to every room). The zero Targets allows questions and
+// suggestions on the plan only.
+type Targets struct {
+	Own        []string `json:"own,omitempty"`
+	Lead       []string `json:"lead,omitempty"`
+	See        []string `json:"see,omitempty"`
+	Milestones []string `json:"milestones,omitempty"`
+}
+
+// TargetsFor returns what stakeholder id may reply to in d, in plan order.
+// An id that is not a stakeholder of d owns and leads nothing but, like
+// every room, sees the plan.
+func TargetsFor(d *deal.Deal, stakeholderID string) Targets {
+	var t Targets
+	for i := range d.Milestones {
+		m := &d.Milestones[i]
+		t.Milestones = append(t.Milestones, m.ID)
+		if m.Lead == stakeholderID && stakeholderID != "" {
+			t.Lead = append(t.Lead, m.ID)
+		}
+		for j := range m.Tasks {
+			k := &m.Tasks[j]
+			t.See = append(t.See, k.ID)
+			if k.Owner == stakeholderID && stakeholderID != "" {
+				t.Own = append(t.Own, k.ID)
+			}
+		}
+	}
+	return t
+}
+
+// Allows reports whether a reply of kind about target may be sent: confirm
+// and propose on a task in Own or a milestone in Lead; done and blocked on a
+// task in Own (a milestone has no status of its own); question on the plan
+// ("") or any task or milestone the person sees; suggest on the plan only.
+// An id that names both a task and a milestone is allowed when either
+// reading is; AllowsReply decides with the reply's TargetKind.
+func (t Targets) Allows(kind Kind, target string) bool {
+	return t.allows(kind, TargetTask, target) || t.allows(kind, TargetMilestone, target) ||
+		t.allows(kind, TargetPlan, target)
+}
+
+// AllowsReply is Allows for a reply whose TargetKind is set ("" reads as
+// either a task or a milestone).
+func (t Targets) AllowsReply(r Reply) bool {
+	if r.TargetKind == "" {
+		return t.Allows(r.Kind, r.Target)
+	}
+	return t.allows(r.Kind, r.TargetKind, r.Target)
+}
+
+func (t Targets) allows(kind Kind, targetKind, target string) bool {
+	switch targetKind {
+	case TargetPlan:
+		return target == "" && (kind == Question || kind == Suggest)
+	case TargetTask:
+		switch kind {
+		case Confirm, Propose, Done, Blocked:
+			return slices.Contains(t.Own, target)
+		case Question:
+			return slices.Contains(t.See, target) || slices.Contains(t.Own, target)
+		}
+	case TargetMilestone:
+		switch kind {
+		case Confirm, Propose:
+			return slices.Contains(t.Lead, target)
+		case Question:
+			return slices.Contains(t.Milestones, target) || slices.Contains(t.Lead, target)
+		}
+	}
+	return false
+}
+
+// Resolve returns the kind of target ("plan", "task" or "milestone") as
+// Targets knows it: a task when the id is a task's, else a milestone, else
+// "" for an id it does not know.
+func (t Targets) Resolve(target string) string {
+	switch {
+	case target == "":
+		return TargetPlan
+	case slices.Contains(t.See, target) || slices.Contains(t.Own, target):
+		return TargetTask
+	case slices.Contains(t.Milestones, target) || slices.Contains(t.Lead, target):
+		return TargetMilestone
+	}
+	return ""
+}
