@@ -50,18 +50,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 			}
 		}
 	}
-	// dueOf is the task's own due date, else the one the schedule computed.
-	dueOf := func(t *deal.Task) (deal.Date, bool) {
-		if !t.Due.IsZero() {
-			return t.Due, false
-		}
-		if plan != nil {
-			if ts, ok := plan.Task(t.ID); ok {
-				return ts.Due, true
-			}
-		}
-		return deal.Date{}, false
-	}
+	// dueOf is the task's effective due date, the one its room shows.
+	dueOf := plan.DueOf
 	count := func(p *Progress, t *deal.Task) {
 		p.Total++
 		due, _ := dueOf(t)
@@ -75,7 +65,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 			}
 		default:
 			p.Open++
-			if !ended && !due.IsZero() && due.Before(today) {
+			if deal.DaysLate(d, t, due, today) > 0 {
 				p.Overdue++
 			}
 		}
@@ -101,9 +91,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 					tl.Start, tl.Finish = ts.EarliestStart.String(), ts.EarliestFinish.String()
 				}
 			}
-			if t.Status != deal.Done && !ended && !due.IsZero() && due.Before(today) {
+			if late := deal.DaysLate(d, t, due, today); late > 0 {
 				tl.Overdue = true
-				late := due.DaysUntil(today)
 				ownerName, _ := name(t.Owner)
 				dr.Overdue = append(dr.Overdue, OverdueTask{Task: t.ID, Title: t.Title, Milestone: m.ID, Owner: t.Owner,
 					OwnerName: ownerName, Side: side, Status: string(t.Status), Due: due.String(), DueComputed: computed,
@@ -151,15 +140,9 @@ func percent(n, total int) int {
 	return n * 100 / total
 }
 
-// severity grades days late against the thresholds.
+// severity grades days late against the thresholds (deal.Thresholds).
 func (a *Aggregator) severity(late int) string {
-	switch {
-	case late >= a.opts.AlertDays:
-		return SeverityAlert
-	case late >= a.opts.FlagDays:
-		return SeverityFlag
-	}
-	return SeverityLate
+	return string(deal.Thresholds{FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays}.Severity(late))
 }
 
 // turn finds whose move it is: the owner of the first open task on the
@@ -356,11 +339,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		m := milestoneByID(d, mp.ID)
 		var ev []string
-		if why := vagueEvidence(m.Evidence); why != "" {
+		if why := deal.VagueEvidence(m.Evidence); why != "" {
 			ev = append(ev, fmt.Sprintf("milestone evidence %s", why))
 		}
 		for _, t := range m.Tasks {
-			if why := vagueEvidence(t.Evidence); why != "" {
+			if why := deal.VagueEvidence(t.Evidence); why != "" {
 				ev = append(ev, fmt.Sprintf("task %s (done %s) evidence %s", t.ID, t.Done, why))
 			}
 		}
@@ -474,24 +457,6 @@ func milestoneByID(d *deal.Deal, id string) *deal.Milestone {
 		}
 	}
 	return nil
-}
-
-// vagueWords are completion conditions that name no artifact; the same list
-// `maproom check` warns about (generator/check.go), kept here because
-// analytics does not import the generator.
-var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
-	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
-
-// vagueEvidence says why ev names no artifact, or "" when it does.
-func vagueEvidence(ev string) string {
-	if strings.TrimSpace(ev) == "" {
-		return "missing"
-	}
-	words := strings.Fields(strings.ToLower(strings.Trim(ev, ".!\"' ")))
-	if len(words) > 0 && len(words) <= 3 && vagueWords[strings.Trim(words[len(words)-1], ".!,")] {
-		return fmt.Sprintf("%q names no artifact", ev)
-	}
-	return ""
 }
 
 // attentionPoints are the weights of the attention score. A seller's

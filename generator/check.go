@@ -227,18 +227,14 @@ var publishedExt = map[string]bool{"md": true, "pdf": true, "txt": true, "csv": 
 	"mp3": true, "m4a": true, "wav": true, "mp4": true, "m4v": true, "mov": true, "webm": true,
 	"zip": true, "ics": true, "vcf": true}
 
-var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
-	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
-
 // evidence warns about a missing or vague completion condition: completion
-// is proven by a named artifact, never an opinion.
+// is proven by a named artifact, never an opinion (deal.VagueEvidence).
 func evidence(col collector, line int, what, id, ev string) {
-	if ev == "" {
+	switch deal.VagueEvidence(ev) {
+	case "":
+	case "missing":
 		col.warnf(line, "%s %q has no evidence: name the artifact that proves it done, e.g. \"sign-off email from the security lead\"", what, id)
-		return
-	}
-	words := strings.Fields(strings.ToLower(strings.Trim(ev, ".!\"' ")))
-	if len(words) > 0 && len(words) <= 3 && vagueWords[strings.Trim(words[len(words)-1], ".!,")] {
+	default:
 		col.warnf(line, "%s %q evidence %q is vague: name the artifact that proves it, e.g. \"counter-signed agreement\" or \"evaluation report stating proceed\"", what, id, ev)
 	}
 }

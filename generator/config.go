@@ -39,6 +39,11 @@ type Overdue struct {
 	AlertDays int `toml:"alert_days"`
 }
 
+// Thresholds returns the thresholds as the domain's rule takes them.
+func (o Overdue) Thresholds() deal.Thresholds {
+	return deal.Thresholds{FlagDays: o.FlagDays, AlertDays: o.AlertDays}
+}
+
 // ConfigFile is the site settings file name.
 const ConfigFile = "maproom.toml"
 

@@ -219,7 +219,7 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 	if err != nil {
 		return nil, err
 	}
-	prog := progressOf(all)
+	prog := progressOf(d)
 	memo := map[string][]byte{}
 	type planPart struct {
 		ms   []milestoneView
@@ -384,7 +384,7 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					tv.StatusLabel = "Done " + dateLabel(t.Done)
 				}
 			}
-			tv.DaysLate, tv.Class = lateness(t, due, r.today, r.cfg)
+			tv.DaysLate, tv.Class = lateness(d, t, due, r.today, r.cfg)
 			if tv.DaysLate > 0 {
 				tv.LateLabel = plural(tv.DaysLate, "day late", "days late")
 			}
@@ -411,17 +411,10 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 	return out
 }
 
-// progressOf counts done and all tasks.
-func progressOf(ms []milestoneView) progress {
+// progressOf counts the plan's done and all tasks (deal.Progress).
+func progressOf(d *deal.Deal) progress {
 	var p progress
-	for _, m := range ms {
-		for _, t := range m.Tasks {
-			p.Total++
-			if t.Status == string(deal.Done) {
-				p.Done++
-			}
-		}
-	}
+	p.Done, p.Total = d.Progress()
 	if p.Total > 0 {
 		p.Tenth = p.Done * 10 / p.Total
 	}

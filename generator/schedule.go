@@ -40,18 +40,11 @@ func checkSchedule(b *Bundle, cfg *Config, today deal.Date, col collector) {
 	}
 }
 
-// dateOf places a task on the plan: its due date, else the date the
-// schedule computed for it.
+// dateOf places a task on the plan: its effective due date
+// (schedule.Plan.DueOf), the same one the report and the .ics show.
 func (b *Bundle) dateOf(t *deal.Task) (deal.Date, bool) {
-	if !t.Due.IsZero() {
-		return t.Due, true
-	}
-	if b.Plan != nil {
-		if ts, ok := b.Plan.Task(t.ID); ok && !ts.EarliestFinish.IsZero() {
-			return ts.EarliestFinish, true
-		}
-	}
-	return deal.Date{}, false
+	due, _ := b.Plan.DueOf(t)
+	return due, !due.IsZero()
 }
 
 // critical returns the ids of open tasks on the critical path.

@@ -131,20 +131,11 @@ func roleLabel(r deal.Role) string { return strings.ReplaceAll(string(r), "-", "
 
 var statusLabels = map[deal.Status]string{deal.Todo: "To do", deal.InProgress: "In progress", deal.Done: "Done", deal.Blocked: "Blocked"}
 
-// lateness returns the days late of a task on today and its severity class
-// ("alert", "flag", "late" or "").
-func lateness(t *deal.Task, due deal.Date, today deal.Date, cfg *Config) (int, string) {
-	if t.Status == deal.Done || due.IsZero() || !due.Before(today) {
-		return 0, ""
-	}
-	n := due.DaysUntil(today)
-	switch {
-	case n >= cfg.Overdue.AlertDays:
-		return n, "alert"
-	case n >= cfg.Overdue.FlagDays:
-		return n, "flag"
-	}
-	return n, "late"
+// lateness returns the days late of task t of deal d on today and its
+// severity class ("alert", "flag", "late" or ""), by the domain's rules.
+func lateness(d *deal.Deal, t *deal.Task, due deal.Date, today deal.Date, cfg *Config) (int, string) {
+	n := deal.DaysLate(d, t, due, today)
+	return n, string(cfg.Overdue.Thresholds().Severity(n))
 }
 
 func newDealView(d *deal.Deal, today deal.Date) dealView {

@@ -67,6 +67,27 @@ func (p *Plan) Task(id string) (TaskSchedule, bool) {
 	return p.Tasks[i], true
 }
 
+// DueOf returns task t's effective due date, the one date every room,
+// calendar invite, check and report shows for it: the task's own Due date
+// when it has one (computed false); else the date this plan computed for
+// it, its LatestFinish, the last day it can finish without the plan missing
+// the close date or a later due date (computed true). A task the plan does
+// not know, or any task when p is nil (the plan could not be scheduled),
+// has only its own date. The zero Date means the task has no date.
+//
+// The latest finish, not the earliest, is the due date because it is a
+// commitment: the day by which the task must be done for the deal to close
+// on time. The earliest finish is a forecast, which the rooms show as slack.
+func (p *Plan) DueOf(t *deal.Task) (due deal.Date, computed bool) {
+	if !t.Due.IsZero() || p == nil {
+		return t.Due, false
+	}
+	if ts, ok := p.Task(t.ID); ok && !ts.Due.IsZero() {
+		return ts.Due, true
+	}
+	return deal.Date{}, false
+}
+
 // Fits reports whether the remaining work can be finished by the deal's
 // Close date.
 func (p *Plan) Fits() bool { return p.Overrun == 0 }

@@ -1,0 +1,92 @@
+package deal
+
+import (
+	"fmt"
+	"strings"
+)
+
+// The rules in this file are the ones a room and a report both show. They
+// live here, once, so that the generator and the analytics packages give
+// the same answer for the same plan on the same day.
+
+// Severity grades an open task that is past its due date.
+type Severity string
+
+// The severities, mildest first. SeverityNone is a task that is not late.
+const (
+	SeverityNone  Severity = ""
+	SeverityLate  Severity = "late"  // overdue, under the flag threshold
+	SeverityFlag  Severity = "flag"  // at least FlagDays late
+	SeverityAlert Severity = "alert" // at least AlertDays late
+)
+
+// Thresholds are the escalation thresholds in calendar days late. The zero
+// value is not usable: callers take the site's settings, whose defaults are
+// DefaultThresholds.
+type Thresholds struct {
+	FlagDays, AlertDays int
+}
+
+// DefaultThresholds flag a task at 3 days late and alert at 7, as domain.md
+// stages escalation.
+var DefaultThresholds = Thresholds{FlagDays: 3, AlertDays: 7}
+
+// Severity grades daysLate: SeverityNone for 0 or less, then late, flag
+// and alert at the thresholds.
+func (th Thresholds) Severity(daysLate int) Severity {
+	switch {
+	case daysLate <= 0:
+		return SeverityNone
+	case daysLate >= th.AlertDays:
+		return SeverityAlert
+	case daysLate >= th.FlagDays:
+		return SeverityFlag
+	}
+	return SeverityLate
+}
+
+// Ended reports whether the deal is won or lost. An ended deal has no late
+// work: its rooms and its report stop counting days.
+func (d *Deal) Ended() bool { return d.Outcome == Won || d.Outcome == Lost }
+
+// DaysLate returns how many calendar days task t of deal d is past due on
+// today, where due is the task's effective due date (the plan's own date,
+// else the schedule's: see schedule.Plan.DueOf). It is 0 for a done task, a
+// task without a date, a task due today or later, and every task of an
+// ended deal.
+func DaysLate(d *Deal, t *Task, due, today Date) int {
+	if d.Ended() || t.Status == Done || due.IsZero() || !due.Before(today) {
+		return 0
+	}
+	return due.DaysUntil(today)
+}
+
+// vagueWords are completion conditions that name no artifact.
+var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
+	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
+
+// VagueEvidence says why the completion condition ev names no artifact:
+// "missing" when it is empty, a sentence quoting it when it is an opinion
+// ("done", "approved", "ok"), and "" when it names something that proves
+// the work done.
+func VagueEvidence(ev string) string {
+	if strings.TrimSpace(ev) == "" {
+		return "missing"
+	}
+	words := strings.Fields(strings.ToLower(strings.Trim(ev, ".!\"' ")))
+	if len(words) > 0 && len(words) <= 3 && vagueWords[strings.Trim(words[len(words)-1], ".!,")] {
+		return fmt.Sprintf("%q names no artifact", ev)
+	}
+	return ""
+}
+
+// Progress counts the plan's tasks: how many are done, of how many.
+func (d *Deal) Progress() (done, total int) {
+	for _, t := range d.Tasks() {
+		total++
+		if t.Status == Done {
+			done++
+		}
+	}
+	return done, total
+}
