@@ -8,6 +8,7 @@
 package generator
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -286,6 +287,9 @@ func buildDeal(r *renderer, out *output, b *Bundle, siteFP string, today deal.Da
 		data, err := dir.ReadFile(filepath.FromSlash(rel))
 		if err != nil {
 			return nil, fmt.Errorf("%s: collateral %s: %w", d.File, rel, err)
+		}
+		if strings.HasSuffix(rel, ".md") {
+			data = bytes.TrimPrefix(data, utf8BOM) // a Markdown page may start with a byte-order mark
 		}
 		return data, nil
 	}

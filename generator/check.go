@@ -199,10 +199,19 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 	// Through an os.Root: a folder on the way that is a symbolic link out
 	// of the deal folder (to another deal, say) is refused too.
 	var fi os.FileInfo
+	var text []byte // a Markdown page's bytes, to check they are UTF-8
 	dir, err := os.OpenRoot(b.Dir)
 	if err == nil {
 		fi, err = dir.Lstat(filepath.FromSlash(f))
+		if err == nil && fi.Mode().IsRegular() && c.IsPage() {
+			text, err = dir.ReadFile(filepath.FromSlash(f))
+		}
 		dir.Close()
+	}
+	if line, ok := invalidUTF8Line(text); !ok {
+		// The problem is the page's, on the line of its first bad byte.
+		*col.ps = append(*col.ps, Problem{File: filepath.Join(b.Dir, filepath.FromSlash(f)), Line: line, Severity: Error,
+			Msg: fmt.Sprintf("collateral %q is not UTF-8 text (the first bad byte is on this line): save it as UTF-8, or publish it as a PDF", c.ID)})
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):

@@ -41,6 +41,7 @@ var frontmatterSeeds = []string{
 	"---\ntitle: x\n----\n---\nafter\n---\nmore",
 	"---yaml\ntitle: x\n---\n",
 	"\t---\t\na: [1,\n 2]\n---\n\n# Welcome\n",
+	"\ufeff---\ntitle: x\n---\n", // a byte-order mark: the loader drops it before splitting
 }
 
 // TestSplitFrontmatter checks that splitFrontmatter finds the same

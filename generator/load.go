@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"gopkg.in/yaml.v3"
 
@@ -206,6 +207,10 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 		col.errorf(0, "%v", err)
 		return nil, ps
 	}
+	if line, ok := invalidUTF8Line(src); !ok {
+		col.errorf(line, "the plan is not UTF-8 text (the first bad byte is on this line): save %s as UTF-8", BundleIndex)
+		return nil, ps
+	}
 	id := filepath.Base(dir)
 	d, li, body := decodeDeal(src, col)
 	if d == nil {
@@ -227,7 +232,9 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 
 // decodeDeal splits the frontmatter from the body and decodes it strictly.
 // li maps key paths to file lines.
+// A UTF-8 byte-order mark that some editors put first is dropped.
 func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
+	src = bytes.TrimPrefix(src, utf8BOM)
 	fm, body, found := splitFrontmatter(src)
 	if !found {
 		if startsWithDelim(src) {
@@ -282,6 +289,26 @@ func startsWithDelim(src []byte) bool {
 		return string(t) == "---"
 	}
 	return false
+}
+
+// utf8BOM is the byte-order mark some editors write at the start of UTF-8
+// files. Plans and Markdown collateral may start with it; it is dropped.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// invalidUTF8Line reports whether text is valid UTF-8 and, when it is not,
+// the line (from 1) of its first invalid byte.
+func invalidUTF8Line(text []byte) (line int, ok bool) {
+	if utf8.Valid(text) {
+		return 0, true
+	}
+	for i := 0; i < len(text); {
+		r, n := utf8.DecodeRune(text[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return 1 + bytes.Count(text[:i], []byte("\n")), false
+		}
+		i += n
+	}
+	return 1, false // not reached: utf8.Valid said there is a bad byte
 }
 
 // splitFrontmatter finds the frontmatter of a plan: the first line that is
