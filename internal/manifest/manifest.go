@@ -13,6 +13,8 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // Version is the manifest schema version written by this build.
@@ -22,8 +24,14 @@ const Version = 1
 const DefaultPath = ".maproom/rooms.json"
 
 // Manifest lists every room key the beacon should accept.
+//
+// Site is the rooms' base URL (maproom.toml's base_url, or the preview's
+// address): the beacon sends a person who posted a reply back to their room
+// there. Empty when the site has none; the beacon then answers a reply with
+// a page of its own.
 type Manifest struct {
 	Version int    `json:"version"`
+	Site    string `json:"site,omitempty"`
 	Rooms   []Room `json:"rooms"`
 }
 
@@ -33,16 +41,19 @@ type Manifest struct {
 // room itself and the collateral ids this person may see. Published is the
 // day (YYYY-MM-DD, the build's injected today) a build first wrote this key;
 // empty in a manifest written before maproom recorded it (see Publish).
+// Replies is what the person may reply to from this room (nil: nothing, as
+// for a retired token or a manifest written before replies existed).
 type Room struct {
-	Key         string   `json:"key"`
-	Deal        string   `json:"deal"`
-	Stakeholder string   `json:"stakeholder"`
-	Side        string   `json:"side"`
-	Role        string   `json:"role"`
-	Rotation    int      `json:"rotation"`
-	Retired     bool     `json:"retired,omitempty"`
-	Pages       []string `json:"pages"`
-	Published   string   `json:"published,omitempty"`
+	Key         string         `json:"key"`
+	Deal        string         `json:"deal"`
+	Stakeholder string         `json:"stakeholder"`
+	Side        string         `json:"side"`
+	Role        string         `json:"role"`
+	Rotation    int            `json:"rotation"`
+	Retired     bool           `json:"retired,omitempty"`
+	Pages       []string       `json:"pages"`
+	Published   string         `json:"published,omitempty"`
+	Replies     *reply.Targets `json:"replies,omitempty"`
 }
 
 // PageRoom is the page id of a room's own page.
