@@ -40,9 +40,11 @@
 // writer fills the file with zeros some megabytes ahead of its lines, so
 // that each fdatasync flushes data only rather than also a new file length
 // (about half the latency), and cuts them when it closes the file; the next
-// start cuts them after a crash. maproom's readers read a run of zeros as a
-// line break; other tools reading a live file should stop at the first zero
-// byte (tr -d '\000' does). Each line is one [Event]:
+// start cuts them after a crash, with a torn last line and nothing else.
+// maproom's readers drop the zeros at the end of a file; other tools
+// reading a live file should stop at the first zero byte there. A zero byte
+// before the last newline is part of its line, which is corrupt. Each line
+// is one [Event]:
 //
 //	{"v":1,"time":"2026-11-22T14:03:07.412Z","deal":"acme-data-platform",
 //	 "stakeholder":"jordan","side":"buyer","role":"technical-evaluator",

@@ -522,16 +522,17 @@ func (l *Log) repairFile(path string) error {
 	return err
 }
 
-// repair cuts what a crash can leave after the last acknowledged line and
-// returns the file's size after: the zero padding (see padChunk), a torn
-// last line, and, after a power loss, the lines of the last commit around a
-// hole of zeros where its data never reached the disk (each commit is
-// synced before the next is written). A log line never holds a zero byte
-// (JSON escapes it), so the lines end at the first zero byte in the tail
-// that the padding and the unsynced commit can span, or
-// at the end of the file; what follows the last newline before that point
-// is cut. A file that ends in a newline was closed cleanly and is left
-// alone. Only a cut of torn bytes counts as a repair; padding is expected.
+// repair cuts what a crash can leave after the last whole line and returns
+// the file's size after: the zero padding at the end of the file (see
+// padChunk), then the torn last line, the bytes after the last newline.
+// That is all it cuts: a zero byte before the last newline is kept, since
+// the lines after it may have been acknowledged; readers skip its line as
+// corrupt and name it. (A power loss can leave such a hole of zeros inside
+// the last commit, where some of its pages never reached the disk: the
+// lines around the hole are corrupt, the ones after it read as they are,
+// though they were never acknowledged.) A file that ends in a newline was
+// closed cleanly and is left alone. Only a cut of torn bytes counts as a
+// repair; padding is expected.
 func (l *Log) repair(f *os.File, path string) (int64, error) {
 	fi, err := f.Stat()
 	if err != nil {
@@ -548,27 +549,21 @@ func (l *Log) repair(f *os.File, path string) (int64, error) {
 	if last[0] == '\n' {
 		return size, nil
 	}
-	tail := make([]byte, min(size, padChunk+2*maxCommit))
-	start := size - int64(len(tail))
-	if _, err := f.ReadAt(tail, start); err != nil && err != io.EOF {
+	end, err := dataEnd(f, size)
+	if err != nil {
 		return 0, fmt.Errorf("event log %s: %w", path, err)
-	}
-	end := size
-	if i := bytes.IndexByte(tail, 0); i >= 0 {
-		end = start + int64(i)
 	}
 	keep, err := lastNewline(f, end)
 	if err != nil {
 		return 0, fmt.Errorf("event log %s: %w", path, err)
 	}
-	torn := keep < start || bytes.ContainsFunc(tail[keep-start:], func(r rune) bool { return r != 0 })
 	if err := f.Truncate(keep); err != nil {
 		return 0, fmt.Errorf("event log %s: repair: %w", path, err)
 	}
 	if err := f.Sync(); err != nil {
 		return 0, fmt.Errorf("event log %s: repair: %w", path, err)
 	}
-	if torn {
+	if end > keep {
 		l.repairs.Add(1)
 		l.logger.Warn("event log: cut a torn end (it was never acknowledged)",
 			"file", path, "bytes", size-keep)
@@ -576,6 +571,26 @@ func (l *Log) repair(f *os.File, path string) (int64, error) {
 		l.logger.Info("event log: cut the zero padding of a file that was not closed", "file", path, "bytes", size-keep)
 	}
 	return keep, nil
+}
+
+// dataEnd returns the offset just after the last byte of the first size
+// bytes of f that is not zero, or 0.
+func dataEnd(f io.ReaderAt, size int64) (int64, error) {
+	var buf [64 << 10]byte
+	for end := size; end > 0; {
+		start := max(0, end-int64(len(buf)))
+		b := buf[:end-start]
+		if _, err := f.ReadAt(b, start); err != nil && err != io.EOF {
+			return 0, err
+		}
+		for i := len(b) - 1; i >= 0; i-- {
+			if b[i] != 0 {
+				return start + int64(i) + 1, nil
+			}
+		}
+		end = start
+	}
+	return 0, nil
 }
 
 // lastNewline returns the offset just after the last '\n' in the first

@@ -59,7 +59,8 @@ func TestLogPaddingWhileOpen(t *testing.T) {
 }
 
 // OpenLog cuts what a crash leaves after the last whole line: padding
-// quietly, torn bytes or lines past a hole of zeros as a repair.
+// quietly, torn bytes as a repair. Zeros before the last whole line stay:
+// readers skip their line as corrupt and read the lines after it.
 func TestLogRepairsPaddedFiles(t *testing.T) {
 	e1, e2 := testEvent(loadID(1), 0, testNow), testEvent(loadID(1), 1, testNow)
 	line, line2 := string(e1.AppendJSON(nil)), string(e2.AppendJSON(nil))
@@ -70,7 +71,8 @@ func TestLogRepairsPaddedFiles(t *testing.T) {
 	}{
 		{"padding", line + line2 + zeros(5000), line + line2, 0},
 		{"torn then padding", line + line2[:40] + zeros(5000), line, 1},
-		{"hole then lines", line + zeros(4096) + line2 + zeros(100), line, 1},
+		{"hole then lines", line + zeros(4096) + line2 + zeros(100), line + zeros(4096) + line2, 0},
+		{"zero inside, torn", line + "a\x00b\n" + line2 + line2[:40], line + "a\x00b\n" + line2, 1},
 		{"torn, no padding", line + line2[:40], line, 1},
 		{"clean", line + line2, line + line2, 0},
 		{"only padding", zeros(300), "", 0},
@@ -96,11 +98,13 @@ func TestLogRepairsPaddedFiles(t *testing.T) {
 
 func TestPadReader(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
-		{"a\n\x00\x00\x00", "a\n\n"},
-		{"a\x00\x00b\n", "a\nb\n"},
-		{"\x00\x00", "\n"},
+		{"a\n\x00\x00\x00", "a\n"},
+		{"a\x00\x00b\n", "a\x00\x00b\n"},
+		{"\x00\x00", ""},
 		{"a\nb\n", "a\nb\n"},
-		{"a\x00b\x00\x00c", "a\nb\nc"},
+		{"a\x00b\x00\x00c", "a\x00b\x00\x00c"},
+		{"a\x00b\x00\x00c\x00", "a\x00b\x00\x00c"},
+		{"\x00a\n\x00\x00", "\x00a\n"},
 		{"", ""},
 	} {
 		for name, r := range map[string]io.Reader{

@@ -178,44 +178,64 @@ func parseLine(line []byte, torn bool) (Event, string) {
 	return e, ""
 }
 
-// padReader passes a log through with each run of zero bytes read as one
-// newline. A log line never holds a zero byte (JSON escapes it), and the
+// padReader passes a log through without the zero bytes at its end: the
 // beacon zero-fills a file ahead of its lines while it writes it (see
-// padChunk): so the padding of a live file, or of one a crash left open,
-// reads as one blank line, and a hole of zeros left by a power loss ends
-// the torn line before it instead of running into the line after.
+// padChunk), so a live file, or one a crash left open, ends in zeros that
+// are neither a line nor corrupt. A zero byte anywhere else is passed
+// through as it is: it is part of its line (which is then corrupt: JSON
+// escapes a zero byte, so no event line holds one), never a line break, so
+// the line numbers readers print stay right. A hole of zeros that a power
+// loss leaves inside the last commit is such a corrupt line too (see
+// [Log.repair]).
 type padReader struct {
 	r     io.Reader
-	inRun bool // the last byte read was a zero
+	zeros int    // zero bytes read and not passed on yet: padding unless data follows
+	rest  []byte // data read after those zeros, to pass on after them
+	after int    // zero bytes read after rest
+	buf   []byte // rest's storage
+	err   error  // the error of the last read of r, returned once rest is passed on
 }
 
 func (p *padReader) Read(b []byte) (int, error) {
+	if len(b) == 0 {
+		return 0, nil
+	}
 	for {
-		n, err := p.r.Read(b)
-		w := 0
-		for i := 0; i < n; {
-			j := bytes.IndexByte(b[i:n], 0)
-			if j < 0 {
-				w += copy(b[w:], b[i:n])
-				p.inRun = false
-				break
+		if len(p.rest) > 0 {
+			if p.zeros > 0 {
+				n := min(len(b), p.zeros)
+				clear(b[:n])
+				p.zeros -= n
+				return n, nil
 			}
-			if j > 0 {
-				w += copy(b[w:], b[i:i+j])
-				p.inRun = false
-				i += j
+			n := copy(b, p.rest)
+			p.rest = p.rest[n:]
+			if len(p.rest) == 0 {
+				p.zeros, p.after = p.after, 0
 			}
-			for i < n && b[i] == 0 {
-				i++
-			}
-			if !p.inRun {
-				b[w] = '\n' // w < i: the run was at least one byte
-				w++
-				p.inRun = true
-			}
+			return n, nil
 		}
-		if w > 0 || err != nil || n == 0 {
-			return w, err
+		if p.err != nil {
+			return 0, p.err // zeros still held are the end's padding
+		}
+		n, err := p.r.Read(b)
+		p.err = err
+		k := n
+		for k > 0 && b[k-1] == 0 {
+			k--
+		}
+		switch {
+		case k == 0:
+			p.zeros += n
+			if n == 0 && err == nil {
+				return 0, nil
+			}
+		case p.zeros == 0:
+			p.zeros = n - k
+			return k, nil
+		default:
+			p.buf = append(p.buf[:0], b[:k]...)
+			p.rest, p.after = p.buf, n-k
 		}
 	}
 }
