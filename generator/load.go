@@ -152,10 +152,22 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	}
 	var dirs []string
 	for _, e := range entries {
-		if !e.IsDir() || strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+		if strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(e.Name(), "_") {
+			continue // hidden and draft folders, by convention
+		}
+		p := filepath.Join(dir, e.Name())
+		if e.Type()&fs.ModeSymlink != 0 {
+			ps = append(ps, linkedFolder(dir, p)...)
 			continue
 		}
-		dirs = append(dirs, filepath.Join(dir, e.Name()))
+		if !e.IsDir() {
+			continue
+		}
+		if _, err := os.Lstat(filepath.Join(p, BundleIndex)); err != nil {
+			ps = append(ps, Problem{File: p, Severity: Warning, Msg: fmt.Sprintf("this folder has no %s, so it is no deal and nothing in it is published: add the deal's plan as %s, or move the folder out of %s/", BundleIndex, filepath.Join(p, BundleIndex), ContentDir)})
+			continue
+		}
+		dirs = append(dirs, p)
 	}
 	// Bundles load in parallel (parsing YAML is most of a large site's
 	// load time); results keep the folder order. A folder without an
@@ -169,9 +181,7 @@ func Load(opts LoadOptions) (*Site, Problems) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				if fileExists(filepath.Join(dirs[i], BundleIndex)) {
-					bundles[i], problems[i] = LoadBundle(dirs[i], cfg, opts.Today)
-				}
+				bundles[i], problems[i] = LoadBundle(dirs[i], cfg, opts.Today)
 			}
 		}()
 	}
@@ -193,6 +203,31 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	return site, ps
 }
 
+// linkedFolder reports an entry of the content folder that is a symbolic
+// link: a deal folder must be a real folder. A link out of the content
+// folder is an error (it would publish files from anywhere on the machine);
+// a link to a folder inside it is skipped with a warning (the deal would be
+// published twice, under two ids and two sets of links); a link to a file
+// is not a deal and is left alone, as files are.
+func linkedFolder(content, p string) Problems {
+	target, err := filepath.EvalSymlinks(p)
+	if err != nil {
+		return Problems{{File: p, Severity: Error, Msg: fmt.Sprintf("this deal folder is a symbolic link that leads nowhere (%v): make it a real folder under %s/, or remove it", err, ContentDir)}}
+	}
+	fi, err := os.Stat(target)
+	if err != nil || !fi.IsDir() {
+		return nil
+	}
+	real, err := filepath.EvalSymlinks(content)
+	if err != nil {
+		real = content
+	}
+	if rel, err := filepath.Rel(real, target); err != nil || !filepath.IsLocal(rel) {
+		return Problems{{File: p, Severity: Error, Msg: fmt.Sprintf("this deal folder is a symbolic link to %s, outside the content folder %s, so it is not read: move or copy the deal's folder into %s/", target, content, ContentDir)}}
+	}
+	return Problems{{File: p, Severity: Warning, Msg: fmt.Sprintf("this folder is a symbolic link to %s in the content folder, so it is skipped (the deal would be published twice, under two sets of links): remove the link, or make it a real folder", target)}}
+}
+
 var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
 // LoadBundle reads and checks one deal folder. It returns nil and the
@@ -202,9 +237,13 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	var ps Problems
 	file := filepath.Join(dir, BundleIndex)
 	col := collector{file: file, ps: &ps}
-	src, err := os.ReadFile(file)
+	src, err := readPlan(dir)
 	if err != nil {
-		col.errorf(0, "%v", err)
+		if fi, lerr := os.Lstat(file); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
+			col.errorf(0, "the plan is a symbolic link that leads out of the content folder %s or nowhere (%v): copy the plan into %s instead", filepath.Dir(dir), err, dir)
+		} else {
+			col.errorf(0, "%v", err)
+		}
 		return nil, ps
 	}
 	if line, ok := invalidUTF8Line(src); !ok {
@@ -228,6 +267,19 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	b.Deal = dl
 	checkDeal(b, li, cfg, today, col)
 	return b, ps
+}
+
+// readPlan reads dir's index.md through the content folder (dir's parent)
+// as an os.Root, as collateral is read through the deal folder: a plan that
+// is a symbolic link may lead to another file of the content folder, never
+// out of it.
+func readPlan(dir string) ([]byte, error) {
+	content, err := os.OpenRoot(filepath.Dir(dir))
+	if err != nil {
+		return nil, err
+	}
+	defer content.Close()
+	return content.ReadFile(filepath.Join(filepath.Base(dir), BundleIndex))
 }
 
 // decodeDeal splits the frontmatter from the body and decodes it strictly.
