@@ -1,0 +1,311 @@
+package reply
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/planedit"
+)
+
+// Seen returns a task's state as a room shows it and a reply carries it
+// back: "due=YYYY-MM-DD;status=<status>" (due empty when unset, status todo
+// when unset). The room writes it into each form and Apply compares it with
+// the plan's task at accept time; both must use this function.
+func Seen(t *deal.Task) string {
+	st := t.Status
+	if st == "" {
+		st = deal.Todo
+	}
+	return "due=" + t.Due.String() + ";status=" + string(st)
+}
+
+// SeenMilestone is Seen for a milestone: "due=YYYY-MM-DD".
+func SeenMilestone(m *deal.Milestone) string { return "due=" + m.Due.String() }
+
+// ErrConflict is matched (errors.Is) by every *ConflictError.
+var ErrConflict = errors.New("the plan changed since the reply was sent")
+
+// ErrAlreadyAccepted is returned by Apply, with the plan unchanged, for a
+// reply its record already shows accepted: accepting twice changes nothing.
+var ErrAlreadyAccepted = errors.New("already accepted")
+
+// ConflictError is a reply about a target the seller has changed since the
+// room showed it, or that the person no longer owns or leads. Apply returns
+// it instead of editing the plan; ApplyOptions.Force applies anyway.
+type ConflictError struct {
+	Reply      string // the reply's id
+	TargetKind string // task or milestone
+	Target     string
+	Seen       string // what the room showed (Reply.Seen)
+	Now        string // the target now, as Seen writes it
+	Owner      string // when the person no longer owns or leads the target: who does now
+}
+
+// Is makes errors.Is(err, ErrConflict) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
+
+func (e *ConflictError) Error() string {
+	var what []string
+	if e.Owner != "" {
+		verb := "owned"
+		if e.TargetKind == TargetMilestone {
+			verb = "led"
+		}
+		what = append(what, fmt.Sprintf("it is now %s by %s", verb, e.Owner))
+	}
+	switch {
+	case e.Seen == "" && e.Owner == "":
+		what = append(what, fmt.Sprintf("the reply does not say what the room showed, and the %s is now %s", e.TargetKind, describe(e.Now)))
+	case e.Seen != e.Now:
+		was, now := seenFields(e.Seen), seenFields(e.Now)
+		for _, k := range []string{"due", "status"} {
+			if was[k] != now[k] {
+				what = append(what, fmt.Sprintf("%s was %s, now %s", k, orNone(was[k]), orNone(now[k])))
+			}
+		}
+	}
+	return fmt.Sprintf("reply %s: %s %q changed since the reply was sent: %s: read the reply, then decline or answer it, or accept it with -force",
+		e.Reply, e.TargetKind, e.Target, strings.Join(what, "; "))
+}
+
+func seenFields(s string) map[string]string {
+	m := map[string]string{}
+	for _, kv := range strings.Split(s, ";") {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+func describe(seen string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(seen, "=", " "), ";", ", ")
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return s
+}
+
+// ApplyOptions are the seller's choices when accepting a reply.
+type ApplyOptions struct {
+	// Force applies a reply over a conflict, once the seller has read it.
+	Force bool
+	// Milestone is the id of the milestone a suggested step joins; a
+	// suggest cannot be accepted without it.
+	Milestone string
+	// TaskID is the id of a suggested step; "" makes one from its title,
+	// unique in the plan.
+	TaskID string
+}
+
+// Apply returns plan (the bytes of content/<deal>/index.md, which d was
+// loaded from) with the edit an accepted reply makes, through
+// internal/planedit so that only the intended fields change:
+//
+//   - propose sets the task's or milestone's due to the reply's date;
+//   - done sets the task's status to done and done to the reply's date (the
+//     evidence stays in the record and the room's trail);
+//   - blocked sets the task's status to blocked (the reason stays in the
+//     record);
+//   - suggest adds a task to opts.Milestone: id from opts.TaskID or the
+//     title, the reply's text as title and evidence, the replying person as
+//     owner, due the reply's date (else the milestone's), status todo;
+//   - confirm and question change no field: the record is the change.
+//
+// Before any edit, a reply about a task or milestone is checked against the
+// plan: when Seen of the target differs from the reply's Seen, or the person
+// no longer owns or leads it, Apply returns a *ConflictError and the plan
+// unchanged, unless opts.Force. A record already accepted returns the plan
+// unchanged and ErrAlreadyAccepted; a declined one is refused. Apply does
+// not change rec: recording the decision is the caller's.
+func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, error) {
+	r := rec.Reply
+	if rec.Accepted() {
+		return plan, fmt.Errorf("reply %s: %w", r.ID, ErrAlreadyAccepted)
+	}
+	if rec.State() == Declined {
+		return plan, fmt.Errorf("reply %s was declined: it is not applied (a new reply from the room can be)", r.ID)
+	}
+	if r.Deal != d.ID {
+		return plan, fmt.Errorf("reply %s is about deal %q, not %q", r.ID, r.Deal, d.ID)
+	}
+	who, ok := d.Stakeholder(r.Stakeholder)
+	if !ok {
+		return plan, fmt.Errorf("reply %s: %q is no longer a stakeholder of %s: decline the reply, or add them back to the plan", r.ID, r.Stakeholder, d.ID)
+	}
+
+	kind := r.TargetKind
+	var task *deal.Task
+	var ms *deal.Milestone
+	if kind == "" || kind == TargetTask {
+		task = findTask(d, r.Target)
+		if task != nil {
+			kind = TargetTask
+		}
+	}
+	if task == nil && (kind == "" || kind == TargetMilestone) {
+		ms = findMilestone(d, r.Target)
+		if ms != nil {
+			kind = TargetMilestone
+		}
+	}
+	if r.Target != "" && task == nil && ms == nil {
+		return plan, fmt.Errorf("reply %s: %s %q is no longer in the plan: decline or answer the reply", r.ID, orWord(r.TargetKind, "target"), r.Target)
+	}
+
+	if r.Kind == Question {
+		return plan, nil
+	}
+	if r.Kind == Suggest {
+		return addSuggested(plan, d, who, r, opts)
+	}
+
+	// Confirm, Propose, Done, Blocked: the person's own task or milestone,
+	// as the room showed it.
+	if !opts.Force {
+		ce := &ConflictError{Reply: r.ID, TargetKind: kind, Target: r.Target, Seen: r.Seen}
+		if task != nil {
+			ce.Now = Seen(task)
+			if task.Owner != r.Stakeholder {
+				ce.Owner = task.Owner
+			}
+		} else {
+			ce.Now = SeenMilestone(ms)
+			if ms.Lead != r.Stakeholder {
+				ce.Owner = ms.Lead
+			}
+		}
+		if ce.Owner != "" || ce.Seen != ce.Now {
+			return plan, ce
+		}
+	}
+	var f []planedit.Field
+	switch r.Kind {
+	case Confirm:
+		return plan, nil
+	case Propose:
+		f = []planedit.Field{{Key: "due", Value: r.Date}}
+	case Done:
+		f = []planedit.Field{{Key: "status", Value: string(deal.Done)}, {Key: "done", Value: r.Date}}
+	case Blocked:
+		f = []planedit.Field{{Key: "status", Value: string(deal.Blocked)}}
+	default:
+		return plan, fmt.Errorf("reply %s: kind %q cannot be applied", r.ID, r.Kind)
+	}
+	var out []byte
+	var err error
+	if task != nil {
+		out, err = planedit.SetTask(plan, task.ID, f...)
+	} else {
+		if r.Kind == Done || r.Kind == Blocked {
+			return plan, fmt.Errorf("reply %s: a milestone has no status: mark its tasks %s instead", r.ID, r.Kind)
+		}
+		out, err = planedit.SetMilestone(plan, ms.ID, f...)
+	}
+	if err != nil {
+		return plan, fmt.Errorf("reply %s: %w", r.ID, err)
+	}
+	return out, nil
+}
+
+func addSuggested(plan []byte, d *deal.Deal, who *deal.Stakeholder, r Reply, opts ApplyOptions) ([]byte, error) {
+	var ids []string
+	for i := range d.Milestones {
+		ids = append(ids, d.Milestones[i].ID)
+	}
+	if opts.Milestone == "" {
+		return plan, fmt.Errorf("reply %s suggests %q: say which milestone it joins with -milestone <id> (one of %s)", r.ID, r.Text, strings.Join(ids, ", "))
+	}
+	ms := findMilestone(d, opts.Milestone)
+	if ms == nil {
+		return plan, fmt.Errorf("reply %s: no milestone %q: use one of %s", r.ID, opts.Milestone, strings.Join(ids, ", "))
+	}
+	id := opts.TaskID
+	if id == "" {
+		id = uniqueID(d, slug(r.Text))
+	} else if findTask(d, id) != nil {
+		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
+	}
+	due := r.Date
+	if due == "" {
+		due = ms.Due.String()
+	}
+	if due == "" {
+		return plan, fmt.Errorf("reply %s gives no date and milestone %q has none: set the milestone's due date first", r.ID, ms.ID)
+	}
+	out, err := planedit.AddTask(plan, ms.ID,
+		planedit.Field{Key: "id", Value: id},
+		planedit.Field{Key: "title", Value: r.Text},
+		planedit.Field{Key: "owner", Value: who.ID},
+		planedit.Field{Key: "due", Value: due},
+		planedit.Field{Key: "status", Value: string(deal.Todo)},
+		planedit.Field{Key: "evidence", Value: r.Text},
+	)
+	if err != nil {
+		return plan, fmt.Errorf("reply %s: %w", r.ID, err)
+	}
+	return out, nil
+}
+
+func orWord(s, w string) string {
+	if s == "" {
+		return w
+	}
+	return s
+}
+
+func findTask(d *deal.Deal, id string) *deal.Task {
+	for _, t := range d.Tasks() {
+		if t.ID == id {
+			return t
+		}
+	}
+	return nil
+}
+
+func findMilestone(d *deal.Deal, id string) *deal.Milestone {
+	for i := range d.Milestones {
+		if d.Milestones[i].ID == id {
+			return &d.Milestones[i]
+		}
+	}
+	return nil
+}
+
+// slug makes a task id from a title: lowercase letters and digits, runs of
+// anything else as one hyphen, at most 48 characters; "step" when nothing
+// is left.
+func slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, c := range strings.ToLower(s) {
+		if b.Len() >= 48 {
+			break
+		}
+		if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+			b.WriteRune(c)
+			dash = false
+		} else if !dash && b.Len() > 0 {
+			b.WriteByte('-')
+			dash = true
+		}
+	}
+	if out := strings.Trim(b.String(), "-"); out != "" {
+		return out
+	}
+	return "step"
+}
+
+func uniqueID(d *deal.Deal, base string) string {
+	id := base
+	for n := 2; findTask(d, id) != nil; n++ {
+		id = base + "-" + strconv.Itoa(n)
+	}
+	return id
+}

@@ -1,0 +1,207 @@
+package reply
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+const plan = `---
+title: "Northwind for Acme"
+stakeholders:
+  - {id: jordan, name: Jordan Park, side: buyer, role: technical-evaluator, email: jordan@acme.example}
+  - {id: sam, name: Sam Lee, side: seller, role: account-executive}
+milestones:
+  - id: tech-eval
+    title: Technical evaluation passed
+    due: 2026-12-04   # the decision
+    lead: jordan
+    evidence: Report
+    tasks:
+      - id: sq
+        title: Security questionnaire returned
+        owner: jordan
+        due: 2026-11-20
+        status: todo
+        evidence: Stamped questionnaire
+      - {id: demo, title: Demo, owner: sam, due: 2026-11-18, status: in-progress, evidence: Recording}
+---
+Welcome.
+`
+
+// planDeal is plan as the loader reads it.
+func planDeal() *deal.Deal {
+	return &deal.Deal{
+		ID: "acme",
+		Stakeholders: []deal.Stakeholder{
+			{ID: "jordan", Name: "Jordan Park", Side: deal.Buyer, Email: "jordan@acme.example"},
+			{ID: "sam", Name: "Sam Lee", Side: deal.Seller},
+		},
+		Milestones: []deal.Milestone{{ID: "tech-eval", Due: deal.NewDate(2026, 12, 4), Lead: "jordan", Tasks: []deal.Task{
+			{ID: "sq", Owner: "jordan", Due: deal.NewDate(2026, 11, 20), Status: deal.Todo, Milestone: "tech-eval"},
+			{ID: "demo", Owner: "sam", Due: deal.NewDate(2026, 11, 18), Status: deal.InProgress, Milestone: "tech-eval"},
+		}}},
+	}
+}
+
+const (
+	seenSQ = "due=2026-11-20;status=todo"
+	seenTE = "due=2026-12-04"
+)
+
+func rec(r Reply, ds ...Decision) Record {
+	r.ID, r.Time, r.Deal, r.Stakeholder = "abcdefghij", now, "acme", "jordan"
+	return Record{Reply: r, Decisions: ds}
+}
+
+func TestSeen(t *testing.T) {
+	d := planDeal()
+	if got := Seen(&d.Milestones[0].Tasks[0]); got != seenSQ {
+		t.Errorf("Seen(sq) = %q", got)
+	}
+	if got := Seen(&deal.Task{}); got != "due=;status=todo" {
+		t.Errorf("Seen(zero task) = %q", got)
+	}
+	if got := SeenMilestone(&d.Milestones[0]); got != seenTE {
+		t.Errorf("SeenMilestone = %q", got)
+	}
+}
+
+func TestApply(t *testing.T) {
+	edit := func(old, new string) string {
+		if !strings.Contains(plan, old) {
+			panic("test plan lacks " + old)
+		}
+		return strings.Replace(plan, old, new, 1)
+	}
+	tests := []struct {
+		name string
+		rec  Record
+		opts ApplyOptions
+		want string // the plan after; "" = unchanged
+		err  string // part of the error, when one
+		is   error  // errors.Is, when set
+	}{
+		{name: "propose a task's date",
+			rec:  rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "InfoSec queue", Seen: seenSQ}),
+			want: edit("        due: 2026-11-20\n", "        due: 2026-12-01\n")},
+		{name: "propose a milestone's date, target kind resolved",
+			rec:  rec(Reply{Kind: Propose, Target: "tech-eval", Date: "2026-12-11", Reason: "board", Seen: seenTE}),
+			want: edit("due: 2026-12-04   # the decision", "due: 2026-12-11   # the decision")},
+		{name: "done",
+			rec:  rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-09", Evidence: "https://acme.example/q.pdf", Seen: seenSQ}),
+			want: edit("        status: todo\n", "        status: done\n        done: 2026-11-09\n")},
+		{name: "blocked",
+			rec:  rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "legal", Seen: seenSQ}),
+			want: edit("        status: todo\n", "        status: blocked\n")},
+		{name: "confirm changes no field",
+			rec: rec(Reply{Kind: Confirm, Target: "sq", TargetKind: TargetTask, Seen: seenSQ})},
+		{name: "question changes no field",
+			rec: rec(Reply{Kind: Question, Target: "demo", TargetKind: TargetTask, Text: "When?"})},
+		{name: "suggest",
+			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Procurement review: vendor form", Owner: "Priya", Date: "2027-01-08"}),
+			opts: ApplyOptions{Milestone: "tech-eval"},
+			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: procurement-review-vendor-form, title: \"Procurement review: vendor form\", owner: jordan, due: 2027-01-08, status: todo, evidence: \"Procurement review: vendor form\"}\n")},
+		{name: "suggest without a date takes the milestone's",
+			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Demo"}),
+			opts: ApplyOptions{Milestone: "tech-eval"},
+			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: demo-2, title: Demo, owner: jordan, due: 2026-12-04, status: todo, evidence: Demo}\n")},
+		{name: "suggest needs a milestone",
+			rec: rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Procurement review"}),
+			err: "-milestone <id> (one of tech-eval)"},
+		{name: "suggest into an unknown milestone",
+			rec: rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Procurement review"}), opts: ApplyOptions{Milestone: "nope"},
+			err: `no milestone "nope"`},
+
+		{name: "conflict: the seller moved the date",
+			rec: rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: "due=2026-11-13;status=in-progress"}),
+			err: "due was 2026-11-13, now 2026-11-20; status was in-progress, now todo", is: ErrConflict},
+		{name: "conflict forced",
+			rec:  rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: "due=2026-11-13;status=todo"}),
+			opts: ApplyOptions{Force: true},
+			want: edit("        due: 2026-11-20\n", "        due: 2026-12-01\n")},
+		{name: "conflict on a confirm",
+			rec: rec(Reply{Kind: Confirm, Target: "tech-eval", TargetKind: TargetMilestone, Seen: "due=2026-11-30"}),
+			err: "due was 2026-11-30, now 2026-12-04", is: ErrConflict},
+		{name: "conflict: someone else's task",
+			rec: rec(Reply{Kind: Done, Target: "demo", TargetKind: TargetTask, Date: "2026-11-09", Evidence: "e", Seen: "due=2026-11-18;status=in-progress"}),
+			err: "now owned by sam", is: ErrConflict},
+		{name: "conflict: the room did not say what it showed",
+			rec: rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "r"}),
+			err: "does not say what the room showed", is: ErrConflict},
+
+		{name: "accepted twice",
+			rec: rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: seenSQ}, Decision{State: Accepted}),
+			is:  ErrAlreadyAccepted, err: "already accepted"},
+		{name: "declined",
+			rec: rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: seenSQ}, Decision{State: Declined}),
+			err: "was declined"},
+		{name: "target gone",
+			rec: rec(Reply{Kind: Propose, Target: "gone", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: seenSQ}),
+			err: `task "gone" is no longer in the plan`},
+		{name: "a milestone is never done",
+			rec:  rec(Reply{Kind: Done, Target: "tech-eval", TargetKind: TargetMilestone, Date: "2026-11-09", Evidence: "e", Seen: seenTE}),
+			err:  "a milestone has no status",
+			opts: ApplyOptions{Force: true}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Apply([]byte(plan), planDeal(), tt.rec, tt.opts)
+			if tt.err != "" || tt.is != nil {
+				if err == nil || !strings.Contains(err.Error(), tt.err) || (tt.is != nil && !errors.Is(err, tt.is)) {
+					t.Fatalf("Apply error = %v; want one saying %q (is %v)", err, tt.err, tt.is)
+				}
+				if string(got) != plan {
+					t.Fatalf("Apply changed the plan on an error:\n%s", got)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			want := tt.want
+			if want == "" {
+				want = plan
+			}
+			if string(got) != want {
+				t.Fatalf("Apply:\n%s\nwant:\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestApplyWrongDealOrPerson(t *testing.T) {
+	r := rec(Reply{Kind: Confirm, Target: "sq", TargetKind: TargetTask, Seen: seenSQ})
+	r.Reply.Deal = "globex"
+	if _, err := Apply([]byte(plan), planDeal(), r, ApplyOptions{}); err == nil || !strings.Contains(err.Error(), `deal "globex", not "acme"`) {
+		t.Errorf("another deal's reply: %v", err)
+	}
+	r = rec(Reply{Kind: Confirm, Target: "sq", TargetKind: TargetTask, Seen: seenSQ})
+	r.Reply.Stakeholder = "gone"
+	if _, err := Apply([]byte(plan), planDeal(), r, ApplyOptions{}); err == nil || !strings.Contains(err.Error(), "no longer a stakeholder") {
+		t.Errorf("a removed person's reply: %v", err)
+	}
+}
+
+// TestApplyThenStale: once a proposal is applied, the same reply against
+// the new plan is a conflict (the record's accepted state is what makes a
+// second accept a no-op).
+func TestApplyThenStale(t *testing.T) {
+	r := rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: seenSQ})
+	out, err := Apply([]byte(plan), planDeal(), r, ApplyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := planDeal()
+	d.Milestones[0].Tasks[0].Due = deal.NewDate(2026, 12, 1)
+	if _, err := Apply(out, d, r, ApplyOptions{}); !errors.Is(err, ErrConflict) {
+		t.Fatalf("second apply = %v, want a conflict", err)
+	}
+	r.Decisions = append(r.Decisions, Decision{State: Accepted, Time: now, By: "Sam Lee"})
+	again, err := Apply(out, d, r, ApplyOptions{})
+	if !errors.Is(err, ErrAlreadyAccepted) || string(again) != string(out) {
+		t.Fatalf("apply of an accepted record = %v; plan changed: %v", err, string(again) != string(out))
+	}
+}
