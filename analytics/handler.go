@@ -301,6 +301,10 @@ func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.store.Append(r.Context(), events); err != nil {
+		// Only stored events spend a room's budget: a beacon that refuses
+		// requests while its store is down must not refuse the rooms'
+		// events with rate-token once it is back.
+		h.refundTokens(events, len(events), now)
 		if r.Context().Err() != nil {
 			// The client left before its events were stored; they may
 			// still be written, unacknowledged.
@@ -316,31 +320,47 @@ func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// allowTokens charges each room of the batch for its events.
+// allowTokens charges each room of the batch for its events, all or none:
+// if one room's budget is short, the rooms charged before it are refunded.
 func (h *Handler) allowTokens(events []Event, now time.Time) bool {
 	for i := range events {
-		k := events[i].Room
-		seen := false
-		for j := 0; j < i; j++ {
-			if events[j].Room == k {
-				seen = true
-				break
-			}
-		}
-		if seen {
+		k, n, first := roomCharge(events, i)
+		if !first {
 			continue
 		}
-		n := 0
-		for j := i; j < len(events); j++ {
-			if events[j].Room == k {
-				n++
-			}
-		}
 		if !h.byToken.Allow([]byte(k), n, now) {
+			h.refundTokens(events, i, now)
 			return false
 		}
 	}
 	return true
+}
+
+// refundTokens gives back what allowTokens charged the rooms of the events
+// before the end'th.
+func (h *Handler) refundTokens(events []Event, end int, now time.Time) {
+	for i := range end {
+		if k, n, first := roomCharge(events, i); first {
+			h.byToken.Refund([]byte(k), n, now)
+		}
+	}
+}
+
+// roomCharge returns the room of events[i], its number of events in the
+// batch, and whether i is its first event (where the room is charged).
+func roomCharge(events []Event, i int) (room string, n int, first bool) {
+	room = events[i].Room
+	for j := 0; j < i; j++ {
+		if events[j].Room == room {
+			return room, 0, false
+		}
+	}
+	for j := i; j < len(events); j++ {
+		if events[j].Room == room {
+			n++
+		}
+	}
+	return room, n, true
 }
 
 var errTooLarge = errors.New("body too large")

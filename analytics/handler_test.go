@@ -369,3 +369,52 @@ func TestHealth(t *testing.T) {
 		}
 	}
 }
+
+// TestHandlerStoreFailureRefundsRate: requests refused with 503 because the
+// store failed do not spend their rooms' rate budget (issue 13): after an
+// outage longer than the budget, the room's next events are stored. A batch
+// refused for one room's budget spends no other room's either.
+func TestHandlerStoreFailureRefundsRate(t *testing.T) {
+	now := testNow
+	store := &memStore{err: errors.New("database down")}
+	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: store, Now: func() time.Time { return now },
+		TokenRate: Rate{PerSecond: 1, Burst: 3}, AddrRate: Rate{PerSecond: 1000, Burst: 1000}})
+	post := func(body string) (int, string) {
+		r := httptest.NewRequest("POST", NotePath, strings.NewReader(body))
+		r.RemoteAddr = "192.0.2.1:1"
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code, w.Header().Get(RejectHeader)
+	}
+	ev := "[" + note(tokJordan, "room", "hb") + "]"
+	for i := range 10 {
+		if code, why := post(ev); code != 503 {
+			t.Fatalf("request %d while the store is down: %d %q, want 503", i, code, why)
+		}
+	}
+	store.mu.Lock()
+	store.err = nil
+	store.mu.Unlock()
+	for i := range 3 {
+		if code, why := post(ev); code != 204 {
+			t.Fatalf("event %d after the store recovered: %d %q, want 204 (failed appends spent the budget)", i, code, why)
+		}
+	}
+	if code, why := post(ev); code != 429 || !strings.HasPrefix(why, string(ReasonRateToken)) {
+		t.Fatalf("4th stored event of a burst of 3: %d %q, want 429", code, why)
+	}
+	// Jordan's budget is spent: a batch of Sam's and Jordan's events is
+	// refused, and Sam's budget is left whole.
+	both := "[" + note(tokSam, "room", "hb") + "," + note(tokJordan, "room", "hb") + "]"
+	if code, _ := post(both); code != 429 {
+		t.Fatalf("batch with a spent room: %d, want 429", code)
+	}
+	for i := range 3 {
+		if code, why := post("[" + note(tokSam, "room", "hb") + "]"); code != 204 {
+			t.Fatalf("Sam's event %d after a refused batch: %d %q", i, code, why)
+		}
+	}
+	if got := len(store.events); got != 6 {
+		t.Fatalf("stored %d events, want 6", got)
+	}
+}

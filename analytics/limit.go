@@ -126,3 +126,23 @@ func (l *Limiter) Allow(key []byte, n int, now time.Time) bool {
 	l.tat[slot] = next
 	return true
 }
+
+// Refund gives back n events that [Limiter.Allow] spent from key's bucket
+// for work that was then not done (events the store failed to keep), as
+// of time now: the bucket never holds more than the burst. A key the
+// limiter no longer holds (its slot was taken by another) is left alone:
+// its bucket, forgotten, is full.
+func (l *Limiter) Refund(key []byte, n int, now time.Time) {
+	h := maphash.Bytes(l.seed, key) | 1
+	set := (h >> 32) & (l.sets - 1)
+	mu := &l.locks[set%uint64(len(l.locks))]
+	mu.Lock()
+	defer mu.Unlock()
+	base := set * limiterWays
+	for i := base; i < base+limiterWays; i++ {
+		if l.keys[i] == h {
+			l.tat[i] = max(l.tat[i]-int64(n)*l.interval, now.UnixNano())
+			return
+		}
+	}
+}

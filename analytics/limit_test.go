@@ -92,3 +92,27 @@ func BenchmarkLimiter(b *testing.B) {
 		}
 	})
 }
+
+// TestLimiterRefund: Refund gives back what Allow spent, never more than
+// the burst, and does nothing for a key the limiter does not hold.
+func TestLimiterRefund(t *testing.T) {
+	l := NewLimiter(Rate{PerSecond: 1, Burst: 3}, 64)
+	k := []byte("room-a")
+	now := testNow
+	if !l.Allow(k, 3, now) || l.Allow(k, 1, now) {
+		t.Fatal("burst of 3 wrong")
+	}
+	l.Refund(k, 2, now)
+	if !l.Allow(k, 2, now) || l.Allow(k, 1, now) {
+		t.Fatal("a refund of 2 did not give back exactly 2")
+	}
+	later := now.Add(time.Hour) // refilled: a refund adds nothing past the burst
+	l.Refund(k, 3, later)
+	if !l.Allow(k, 3, later) || l.Allow(k, 1, later) {
+		t.Fatal("a refund to a full bucket raised it past the burst")
+	}
+	l.Refund([]byte("room-b"), 5, later)
+	if !l.Allow([]byte("room-b"), 3, later) || l.Allow([]byte("room-b"), 1, later) {
+		t.Fatal("a refund to an unknown key gave it more than the burst")
+	}
+}
