@@ -68,6 +68,9 @@ func set(src []byte, kind, id string, fields []Field) ([]byte, error) {
 		if seen[f.Key] {
 			return nil, fmt.Errorf("the key %s is given twice: give each key once", f.Key)
 		}
+		if f.Key == "id" {
+			return nil, fmt.Errorf("%s %q: the id is what other entries refer to (after:): rename it by hand", kind, id)
+		}
 		seen[f.Key] = true
 	}
 	orig, err := parse(src)

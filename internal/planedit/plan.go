@@ -74,6 +74,10 @@ func parse(src []byte) (*plan, error) {
 	if err := yaml.Unmarshal(p.fm, &doc); err != nil {
 		return nil, fmt.Errorf("the frontmatter is not valid YAML (%v): fix it before editing", err)
 	}
+	var v any // what yaml.v3 refuses beyond the syntax: duplicate keys, ...
+	if err := doc.Decode(&v); err != nil {
+		return nil, fmt.Errorf("the frontmatter is not valid YAML (%v): fix it before editing", err)
+	}
 	if len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, lineError(p.fileLine(0), "the frontmatter is not a mapping of keys (title:, stakeholders:, milestones:, ...)")
 	}

@@ -65,7 +65,8 @@ var (
 // milestone's tasks): an existing key's scalar value is replaced in place,
 // a missing key is inserted. Any scalar key may be set (due, status, done,
 // evidence, ...); a key whose value is a list or mapping (after:) is an
-// error. Fields are applied in order; a key given twice is an error. A
+// error, and so is id (other entries refer to it). Fields are applied in
+// order; a key given twice is an error. A
 // field whose value already reads back as the given text is left as it is,
 // so setting what the plan already says returns src unchanged.
 func SetTask(src []byte, taskID string, fields ...Field) ([]byte, error) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -332,11 +333,19 @@ func property(before, after []byte, e edit) error {
 	if !bytes.Equal(before[:s1], after[:s2]) || !bytes.Equal(before[e1:], after[e2:]) {
 		return fmt.Errorf("bytes outside the frontmatter changed")
 	}
-	var tb, ta map[string]any
-	var na yaml.Node
+	var tb, ta any
+	var nb, na yaml.Node
 	if err := yaml.Unmarshal(before[s1:e1], &tb); err != nil {
 		return fmt.Errorf("before: %v", err)
 	}
+	if err := yaml.Unmarshal(before[s1:e1], &nb); err != nil {
+		return err
+	}
+	kind := e.op
+	if kind == "addtask" {
+		kind = "milestone"
+	}
+	mi, ti := locate(nb.Content[0], kind, e.id)
 	if err := yaml.Unmarshal(after[s2:e2], &ta); err != nil {
 		return fmt.Errorf("after does not decode: %v", err)
 	}
@@ -377,69 +386,134 @@ func property(before, after []byte, e edit) error {
 	drop := func(tree map[string]any, added bool) error {
 		switch e.op {
 		case "task", "milestone":
-			m := findAny(tree, e.op, e.id)
+			m := at(tree, mi, ti)
 			if m == nil {
 				return fmt.Errorf("%s %s lost", e.op, e.id)
 			}
 			for _, fl := range e.fields {
-				delete(m, fl.Key)
+				delete(m, k(fl.Key))
 			}
 		case "addtask":
-			m := findAny(tree, "milestone", e.id)
+			m := at(tree, mi, -1)
 			if m == nil {
 				return fmt.Errorf("milestone %s lost", e.id)
 			}
 			if added {
-				ts, _ := m["tasks"].([]any)
+				ts, _ := m[k("tasks")].([]any)
 				if len(ts) == 1 {
-					delete(m, "tasks")
+					delete(m, k("tasks"))
 				} else {
-					m["tasks"] = ts[:len(ts)-1]
+					m[k("tasks")] = ts[:len(ts)-1]
 				}
-			} else if ts, ok := m["tasks"].([]any); !ok || len(ts) == 0 {
-				delete(m, "tasks")
+			} else if ts, ok := m[k("tasks")].([]any); !ok || len(ts) == 0 {
+				delete(m, k("tasks"))
 			}
 		case "addstakeholder":
 			if added {
-				ss, _ := tree["stakeholders"].([]any)
+				ss, _ := tree[k("stakeholders")].([]any)
 				if len(ss) == 1 {
-					delete(tree, "stakeholders")
+					delete(tree, k("stakeholders"))
 				} else {
-					tree["stakeholders"] = ss[:len(ss)-1]
+					tree[k("stakeholders")] = ss[:len(ss)-1]
 				}
-			} else if ss, ok := tree["stakeholders"].([]any); !ok || len(ss) == 0 {
-				delete(tree, "stakeholders")
+			} else if ss, ok := tree[k("stakeholders")].([]any); !ok || len(ss) == 0 {
+				delete(tree, k("stakeholders"))
 			}
 		}
 		return nil
 	}
-	if err := drop(tb, false); err != nil {
+	mb, ok1 := norm(tb).(map[string]any)
+	ma, ok2 := norm(ta).(map[string]any)
+	if !ok1 || !ok2 {
+		return fmt.Errorf("the frontmatter is not a mapping")
+	}
+	if err := drop(mb, false); err != nil {
 		return err
 	}
-	if err := drop(ta, true); err != nil {
+	if err := drop(ma, true); err != nil {
 		return err
 	}
-	if a, b := fmt.Sprintf("%#v", tb), fmt.Sprintf("%#v", ta); a != b {
+	if a, b := fmt.Sprintf("%#v", mb), fmt.Sprintf("%#v", ma); a != b {
 		return fmt.Errorf("other fields changed:\n%s\n%s", a, b)
 	}
 	return nil
 }
 
-// findAny finds a task or milestone in a decoded plan.
-func findAny(tree map[string]any, kind, id string) map[string]any {
-	ms, _ := tree["milestones"].([]any)
-	for _, m := range ms {
-		mm, _ := m.(map[string]any)
-		if kind == "milestone" && mm != nil && fmt.Sprint(mm["id"]) == id {
-			return mm
+// locate returns the index of the milestone (and of the task, for kind
+// "task") with id in the plan's lists, -1 when absent.
+func locate(root *yaml.Node, kind, id string) (mi, ti int) {
+	ms, _ := get(root, "milestones")
+	if ms == nil || ms.Kind != yaml.SequenceNode {
+		return -1, -1
+	}
+	for i, m := range ms.Content {
+		if m.Kind != yaml.MappingNode {
+			continue
 		}
-		ts, _ := mm["tasks"].([]any)
-		for _, tk := range ts {
-			tm, _ := tk.(map[string]any)
-			if kind == "task" && tm != nil && fmt.Sprint(tm["id"]) == id {
-				return tm
+		if kind == "milestone" && idOf(m) == id {
+			return i, -1
+		}
+		ts, _ := get(m, "tasks")
+		if kind != "task" || ts == nil || ts.Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, tk := range ts.Content {
+			if tk.Kind == yaml.MappingNode && idOf(tk) == id {
+				return i, j
 			}
 		}
 	}
-	return nil
+	return -1, -1
+}
+
+// at returns the decoded mapping at milestone mi (and task ti unless -1).
+func at(tree map[string]any, mi, ti int) map[string]any {
+	ms, _ := tree[k("milestones")].([]any)
+	if mi < 0 || mi >= len(ms) {
+		return nil
+	}
+	m, _ := ms[mi].(map[string]any)
+	if ti < 0 || m == nil {
+		return m
+	}
+	ts, _ := m[k("tasks")].([]any)
+	if ti >= len(ts) {
+		return nil
+	}
+	t, _ := ts[ti].(map[string]any)
+	return t
+}
+
+// k is the key of a decoded tree's mapping after norm.
+func k(key any) string {
+	if s, ok := key.(string); ok {
+		return strconv.Quote(s)
+	}
+	return fmt.Sprintf("%T:%#v", key, key)
+}
+
+// norm turns every mapping of a decoded tree into a map[string]any keyed
+// by k, so that mappings with non-string keys compare and index alike.
+func norm(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for key, x := range v {
+			out[k(key)] = norm(x)
+		}
+		return out
+	case map[any]any:
+		out := make(map[string]any, len(v))
+		for key, x := range v {
+			out[k(key)] = norm(x)
+		}
+		return out
+	case []any:
+		out := make([]any, len(v))
+		for i, x := range v {
+			out[i] = norm(x)
+		}
+		return out
+	}
+	return v
 }
