@@ -23,6 +23,8 @@ require (
 
 require github.com/jackc/pgx/v5 v5.12.0 // analytics/pgstore: the PostgreSQL driver and pool for the shared event store (issue 8)
 
+require github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // ics and generator tests: every .ics a build writes must parse with a maintained iCalendar parser (no tagged release; the latest commit)
+
 require golang.org/x/text v0.41.0 // check: folds accents out of names (NFD, marks removed) so that "José Núñez" is caught as "jose-nunez" in collateral ids; already required by pgx
 
 require github.com/go-git/go-git/v5 v5.19.3 // gitrec: accept/decline/answer commit buyer replies with the buyer as author; no git binary needed
@@ -47,6 +49,7 @@ require (
 	github.com/sergi/go-diff v1.3.2-0.20230802210424-5b0b94c5c0d3 // indirect
 	github.com/skeema/knownhosts v1.3.1 // indirect
 	github.com/tdewolff/parse/v2 v2.8.20 // indirect
+	github.com/teambition/rrule-go v1.8.2 // indirect
 	github.com/xanzy/ssh-agent v0.3.3 // indirect
 	golang.org/x/crypto v0.56.0 // indirect
 	golang.org/x/net v0.57.0 // indirect

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/ics/icstest"
 	"github.com/maproom/maproom/internal/synth"
 	"github.com/maproom/maproom/internal/token"
 )
@@ -32,7 +33,30 @@ func buildSite(t *testing.T, root string, today deal.Date) (*Result, string) {
 		}
 		t.Fatal(err)
 	}
+	checkCalendars(t, out)
 	return res, out
+}
+
+// checkCalendars checks every .ics under out with an iCalendar parser
+// (icstest.Check): every build a test makes writes valid invites.
+func checkCalendars(t *testing.T, out string) {
+	t.Helper()
+	err := filepath.WalkDir(out, func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(p, ".ics") {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if _, err := icstest.Check(data); err != nil {
+			t.Errorf("%s: %v", p, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestExampleRoomsLeakNothing proves, for every stakeholder of the example

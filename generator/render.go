@@ -464,8 +464,15 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		}
 		t := day.Time()
 		start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, r.cfg.Location)
+		// The series ends at the go-live date, else the close date; past
+		// it, the invite holds the next review only.
+		until := d.Close
+		if !d.GoLive.IsZero() {
+			until = d.GoLive
+		}
 		events = append(events, ics.Event{
-			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length, Weekly: true,
+			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
+			Weekly: !until.Before(day), Until: until.Time(),
 			Description: "Weekly review of the mutual action plan: 5 minutes status, 5 blockers, 5 next week.",
 		})
 		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), ICS: "calendar.ics"}
