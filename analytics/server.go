@@ -1,12 +1,14 @@
 package analytics
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/maproom/maproom/internal/manifest"
@@ -50,8 +52,20 @@ func Serve(ctx context.Context, ln net.Listener, h *Handler, logger *slog.Logger
 
 // ServeWrapped is [Serve] for a root handler that wraps h (as a store's
 // own /healthz does): it serves root, and drains h.
+//
+// Open connections are capped: at the cap of a listener from [LimitConns],
+// else at DefaultMaxConns.
 func ServeWrapped(ctx context.Context, ln net.Listener, h *Handler, root http.Handler, logger *slog.Logger) error {
+	lim, ok := ln.(*connLimiter)
+	if !ok {
+		lim = LimitConns(ln, DefaultMaxConns).(*connLimiter)
+	}
+	ln = lim
 	srv := NewServer(root, logger)
+	srv.ConnState = lim.track
+	if logger != nil {
+		lim.logger = logger
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -67,6 +81,137 @@ func ServeWrapped(ctx context.Context, ln net.Listener, h *Handler, root http.Ha
 		err = errors.Join(err, serr)
 	}
 	return err
+}
+
+// DefaultMaxConns is how many connections a beacon keeps open at once by
+// default. The beacon's memory budget is 64 MB of RSS; an idle keep-alive
+// connection costs about 10 KB (a goroutine's stack and the connection's
+// read and write buffers: 19,000 idle connections held 182 MB), one in a
+// request a few times that, and the beacon itself (limiter tables,
+// manifest, log buffers) takes some 20 MB. 1024 connections are 10 MB idle
+// and stay under the budget even all busy, while a beacon needs far fewer:
+// each open room sends an event every 15 s, a browser reuses one
+// connection, and a proxy in front pools them.
+const DefaultMaxConns = 1024
+
+// LimitConns returns ln capped at max open connections (max < 1 takes
+// DefaultMaxConns), for [Serve]. At the cap, accepting a connection first
+// closes the one that has been idle longest (open and between requests, or
+// not yet sent a byte): so connections opened and left idle cannot keep
+// real requests out, and the beacon's memory and file descriptors stay
+// bounded. When every open connection is in a request, Accept waits for
+// one to close (the request timeouts bound the wait) and new connections
+// wait in the kernel's backlog. Closing the listener ends a waiting Accept.
+func LimitConns(ln net.Listener, max int) net.Listener {
+	if max < 1 {
+		max = DefaultMaxConns
+	}
+	l := &connLimiter{Listener: ln, max: max, logger: slog.New(slog.DiscardHandler)}
+	l.cond = sync.NewCond(&l.mu)
+	return l
+}
+
+// connLimiter is the listener LimitConns returns. Its track method is the
+// http.Server's ConnState hook: it keeps the idle connections in the order
+// they became idle.
+type connLimiter struct {
+	net.Listener
+	max    int
+	logger *slog.Logger
+
+	mu       sync.Mutex
+	cond     *sync.Cond // signalled when a connection closes or turns idle, or the listener closes
+	open     int        // connections accepted and not closed
+	idle     list.List  // of *limitedConn, idle longest first
+	closed   bool
+	shed     int64     // idle connections closed at the cap
+	lastWarn time.Time // of the last warning about shedding
+}
+
+type limitedConn struct {
+	net.Conn
+	l *connLimiter
+	// guarded by l.mu:
+	elem   *list.Element // in l.idle while idle
+	closed bool
+}
+
+func (l *connLimiter) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err != nil {
+		return nil, err
+	}
+	l.mu.Lock()
+	for l.open >= l.max {
+		if l.closed {
+			l.mu.Unlock()
+			c.Close()
+			return nil, net.ErrClosed
+		}
+		if e := l.idle.Front(); e != nil {
+			old := l.idle.Remove(e).(*limitedConn)
+			old.elem = nil
+			l.shed++
+			if time.Since(l.lastWarn) > time.Minute {
+				l.lastWarn = time.Now()
+				l.logger.Warn("at the connection cap: closing the longest idle connections", "max_conns", l.max, "closed_so_far", l.shed)
+			}
+			l.mu.Unlock()
+			old.Close() // releases its place
+			l.mu.Lock()
+			continue
+		}
+		l.cond.Wait()
+	}
+	l.open++
+	l.mu.Unlock()
+	return &limitedConn{Conn: c, l: l}, nil
+}
+
+func (l *connLimiter) Close() error {
+	l.mu.Lock()
+	l.closed = true
+	l.cond.Broadcast()
+	l.mu.Unlock()
+	return l.Listener.Close()
+}
+
+// track keeps c in the idle list while it is new or idle.
+func (l *connLimiter) track(c net.Conn, state http.ConnState) {
+	lc, ok := c.(*limitedConn)
+	if !ok {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch state {
+	case http.StateNew, http.StateIdle:
+		if lc.elem == nil && !lc.closed {
+			lc.elem = l.idle.PushBack(lc)
+			l.cond.Broadcast()
+		}
+	default:
+		if lc.elem != nil {
+			l.idle.Remove(lc.elem)
+			lc.elem = nil
+		}
+	}
+}
+
+func (c *limitedConn) Close() error {
+	l := c.l
+	l.mu.Lock()
+	if !c.closed {
+		c.closed = true
+		l.open--
+		if c.elem != nil {
+			l.idle.Remove(c.elem)
+			c.elem = nil
+		}
+		l.cond.Broadcast()
+	}
+	l.mu.Unlock()
+	return c.Conn.Close()
 }
 
 // WatchManifest reloads the manifest at path into h whenever the file

@@ -1,7 +1,9 @@
 package analytics
 
 import (
+	"bufio"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -152,4 +154,83 @@ func TestServeDrains(t *testing.T) {
 	if len(store.events) != 1 {
 		t.Fatalf("stored %d events", len(store.events))
 	}
+}
+
+// TestServeConnectionCap: connections opened past the cap and left idle
+// (some never send a byte, some made one request and keep the connection)
+// cannot keep a real event out: at the cap the longest idle ones are
+// closed, the event is answered 204 at once, and no more than the cap are
+// ever open.
+func TestServeConnectionCap(t *testing.T) {
+	const max, attack = 8, 40
+	store := &memStore{}
+	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: store})
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitConns(inner, max).(*connLimiter)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error)
+	go func() { served <- Serve(ctx, ln, h, nil) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	addr := ln.Addr().String()
+
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for i := range attack {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		idle = append(idle, c)
+		if i%2 == 1 {
+			// One request, then the connection stays open, idle. It may
+			// already have been closed at the cap: then this fails, as a
+			// shed client's would.
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.Write([]byte("GET " + HealthPath + " HTTP/1.1\r\nHost: beacon\r\n\r\n")); err == nil {
+				if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+					resp.Body.Close()
+				}
+			}
+			c.SetDeadline(time.Time{})
+		}
+	}
+
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Post("http://"+addr+NotePath, "text/plain", strings.NewReader("["+note(tokJordan, "room", "view")+"]"))
+	if err != nil {
+		t.Fatalf("a real event past %d idle connections (cap %d): %v", attack, max, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 {
+		t.Fatalf("a real event past %d idle connections: %d, want 204", attack, resp.StatusCode)
+	}
+
+	// The server closed all but (at most) max of the idle connections.
+	open := 0
+	for _, c := range idle {
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		var b [1]byte
+		if _, err := c.Read(b[:]); err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			open++
+		}
+	}
+	ln.mu.Lock()
+	n, shed := ln.open, ln.shed
+	ln.mu.Unlock()
+	if open > max || n > max {
+		t.Fatalf("%d of %d idle connections still open (server counts %d); the cap is %d", open, attack, n, max)
+	}
+	t.Logf("%d of %d idle connections left open, %d shed at the cap of %d", open, attack, shed, max)
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -35,6 +36,15 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	proxies := fs.String("trusted-proxy", e.envOr("MAPROOM_TRUSTED_PROXY", ""), "comma-separated CIDRs of proxies whose X-Forwarded-For is trusted [MAPROOM_TRUSTED_PROXY]")
 	instance := fs.String("instance", e.envOr("MAPROOM_INSTANCE", host), "name of this beacon in log file names and events [MAPROOM_INSTANCE]")
 	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "PostgreSQL connection string (postgres://user@host/db): store events there, shared by several beacons, instead of the log [MAPROOM_STORE]")
+	defConns := analytics.DefaultMaxConns
+	if v := e.getenv("MAPROOM_MAX_CONNS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return fmt.Errorf("%w: MAPROOM_MAX_CONNS=%q: give a number of connections, at least 1 (the default is %d)", errUsage, v, analytics.DefaultMaxConns)
+		}
+		defConns = n
+	}
+	maxConns := fs.Int("max-conns", defConns, "most connections open at once; at the cap the longest idle one is closed (the default keeps the beacon within 64 MB) [MAPROOM_MAX_CONNS]")
 	if err := parse(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -54,6 +64,10 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 			}
 			allowed = append(allowed, o)
 		}
+	}
+	conns := *maxConns
+	if conns < 1 {
+		return fmt.Errorf("%w: --max-conns %d: give a number of connections, at least 1 (the default is %d)", errUsage, conns, analytics.DefaultMaxConns)
 	}
 	if *instance == "" {
 		return fmt.Errorf("%w: --instance: no host name to default to; name this beacon", errUsage)
@@ -81,11 +95,12 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 		log.Close()
 		return fmt.Errorf("beacon: %w (is another beacon running? pick another --addr)", err)
 	}
+	ln = analytics.LimitConns(ln, conns)
 	if len(allowed) == 0 {
 		e.log.Warn("no --origin given: requests from any origin are accepted")
 	}
 	e.log.Info("beacon listening", "addr", ln.Addr().String(), "manifest", *manifestPath,
-		"rooms", len(m.Rooms), "log", *logDir, "sync", sm.String(), "instance", *instance)
+		"rooms", len(m.Rooms), "log", *logDir, "sync", sm.String(), "instance", *instance, "max_conns", conns)
 
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
