@@ -262,6 +262,10 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 	if err != nil {
 		return 0, 0, err
 	}
+	// The zeros a beacon pads a file with (a file it left open) are not a
+	// line; a zero byte before the last newline is part of its line, which
+	// is kept (see analytics.ReadLogs).
+	data = bytes.TrimRight(data, "\x00")
 	var keep bytes.Buffer
 	for rest := data; len(rest) > 0; {
 		line := rest

@@ -1,0 +1,30 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestPurgeFileZeroBytes: purge keeps a line holding a zero byte whole (a
+// zero byte is not a line break) and drops the zero padding a beacon left
+// at the end of a file, which is not a line.
+func TestPurgeFileZeroBytes(t *testing.T) {
+	old := `{"v":1,"time":"2026-11-18T10:00:00Z","deal":"acme"}` + "\n"
+	recent := `{"v":1,"time":"2026-11-20T10:00:00Z","deal":"acme"}` + "\n"
+	junk := "junk\x00" + recent
+	name := filepath.Join(t.TempDir(), "events-2026-11-18-b1.jsonl")
+	if err := os.WriteFile(name, []byte(old+junk+recent+strings.Repeat("\x00", 5000)), 0o640); err != nil {
+		t.Fatal(err)
+	}
+	purged, kept, err := purgeFile(name, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(name)
+	if purged != 1 || kept != 2 || string(b) != junk+recent {
+		t.Fatalf("purged %d, kept %d, file now %q; want 1, 2 and %q", purged, kept, b, junk+recent)
+	}
+}
