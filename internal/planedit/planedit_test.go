@@ -517,3 +517,16 @@ func norm(v any) any {
 	}
 	return v
 }
+
+// BenchmarkSetTask: one accepted reply's edit on the example's largest plan.
+func BenchmarkSetTask(b *testing.B) {
+	src, err := os.ReadFile("../../content/acme-data-platform/index.md")
+	if err != nil {
+		b.Skip(err)
+	}
+	for b.Loop() {
+		if _, err := SetTask(src, "sample-data", f("status", "done", "done", "2026-11-12")...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
