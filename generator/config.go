@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,6 +27,7 @@ type Config struct {
 	Theme     string   `toml:"theme"`      // a folder (relative to the site root) overriding the default theme file by file
 	Holidays  []string `toml:"holidays"`   // YYYY-MM-DD days that are not business days
 	Overdue   Overdue  `toml:"overdue"`
+	Replies   Replies  `toml:"replies"`
 
 	// Derived by LoadConfig.
 	Location    *time.Location `toml:"-"`
@@ -38,6 +40,19 @@ type Overdue struct {
 	FlagDays  int `toml:"flag_days"`
 	AlertDays int `toml:"alert_days"`
 }
+
+// Replies holds what the seller lets through without review.
+type Replies struct {
+	// AutoAccept lists the kinds of reply (confirm, propose, done, blocked)
+	// that `maproom replies` accepts on its own, each only on a task the
+	// replying person owns and only when it does not conflict. Default: none.
+	AutoAccept []string `toml:"auto_accept"`
+}
+
+// autoAcceptKinds are the kinds [replies] auto_accept may name: those that
+// answer a person's own task. A question needs an answer and a suggestion a
+// milestone, so neither can be accepted without the seller.
+var autoAcceptKinds = []string{"confirm", "propose", "done", "blocked"}
 
 // Thresholds returns the thresholds as the domain's rule takes them.
 func (o Overdue) Thresholds() deal.Thresholds {
@@ -73,7 +88,7 @@ func LoadConfig(path string) (*Config, Problems) {
 		return nil, ps
 	}
 	for _, k := range md.Undecoded() {
-		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days", k.String())
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept", k.String())
 	}
 	c.withDefaults()
 	if loc, err := time.LoadLocation(c.Timezone); err != nil {
@@ -101,6 +116,11 @@ func LoadConfig(path string) (*Config, Problems) {
 	}
 	if c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays {
 		col.errorf(tomlKeyLine(b, toml.Key{"overdue"}), "overdue thresholds flag_days=%d alert_days=%d: need 1 <= flag_days <= alert_days", c.Overdue.FlagDays, c.Overdue.AlertDays)
+	}
+	for _, k := range c.Replies.AutoAccept {
+		if !slices.Contains(autoAcceptKinds, k) {
+			col.errorf(tomlKeyLine(b, toml.Key{"replies", "auto_accept"}), "[replies] auto_accept: %q is not a kind that can be accepted without review: use confirm, propose, done or blocked (a question needs an answer, a suggestion a milestone)", k)
+		}
 	}
 	if len(ps) > 0 {
 		return nil, ps

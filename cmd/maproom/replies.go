@@ -1,0 +1,387 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode/utf8"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+const repliesAbout = `Lists the replies buyers sent from their rooms that wait for you: the deal, the person and
+their side, the kind, what it is about, what it says, the reason, its age and its id (accept,
+decline or answer it by id). A reply whose bundle holds a decision (content/<deal>/replies/
+<id>.json) is not waiting: -all lists those too, with their state. A reply naming a deal,
+person or task the site no longer has is listed with a note, never dropped.
+
+Replies come from the local event log (<root>/.maproom/events, or the log files and folders
+named), the PostgreSQL store (-store) or a beacon's read endpoint (-from, with the key in
+MAPROOM_READ_KEY). With [replies] auto_accept in maproom.toml, the kinds it names are first
+accepted, each only on the replying person's own task and only without a conflict, and the
+output says what was applied.`
+
+func cmdReplies(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("replies", "[flags] [log file or folder ...]", repliesAbout)
+	s := e.siteFlags(fs)
+	sf := e.sourceFlags(fs)
+	format := fs.String("format", e.envOr("MAPROOM_FORMAT", "table"), "output format: table or json [MAPROOM_FORMAT]")
+	all := fs.Bool("all", false, "list decided replies too, with their state")
+	dealID := fs.String("deal", "", "only this deal's replies")
+	logs, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if *format != "table" && *format != "json" {
+		return fmt.Errorf("%w: --format %q: use table or json", errUsage, *format)
+	}
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	src, err := e.source(sf, s.root, logs)
+	if err != nil {
+		return err
+	}
+	sent, err := src.Replies(ctx)
+	if err != nil {
+		return err
+	}
+	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	if site.Config == nil || len(site.Bundles) == 0 {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	if *dealID != "" && !slices.ContainsFunc(site.Bundles, func(b *generator.Bundle) bool { return b.Deal.ID == *dealID }) {
+		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
+	}
+	items := gatherReplies(e, site, sent)
+
+	// What the log says and the notes for the seller go to stdout with
+	// the table, to stderr beside JSON so that stdout stays JSON.
+	say := e.stdout
+	if *format == "json" {
+		say = e.stderr
+	}
+	if kinds := site.Config.Replies.AutoAccept; len(kinds) > 0 {
+		if n := autoAccept(e, s, site, items, kinds, *dealID, say); n > 0 {
+			// The plans changed: read them again for titles and notes.
+			site, _ = generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+			items = gatherReplies(e, site, sent)
+		}
+	}
+
+	deals := map[string]*generator.Bundle{}
+	for _, b := range site.Bundles {
+		deals[b.Deal.ID] = b
+	}
+	var rows []replyRow
+	for _, it := range items {
+		if *dealID != "" && it.Reply.Deal != *dealID {
+			continue
+		}
+		row := makeRow(it, deals[it.Reply.Deal], today, site.Config)
+		if !*all && row.State != reply.Waiting {
+			continue
+		}
+		rows = append(rows, row)
+	}
+	if *format == "json" {
+		if rows == nil {
+			rows = []replyRow{}
+		}
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	return writeRepliesTable(e.stdout, rows, *all)
+}
+
+// gatherReplies joins the replies read from the source with the records of
+// every bundle, each id once (the record's copy first: it is what was
+// decided on), oldest first.
+func gatherReplies(e *env, site *generator.Site, sent []reply.Reply) []*replyItem {
+	byID := map[string]*replyItem{}
+	var items []*replyItem
+	for _, b := range site.Bundles {
+		recs, err := reply.ReadRecords(b.Dir)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "maproom: %v\n", err)
+		}
+		for i := range recs {
+			it := &replyItem{Reply: recs[i].Reply, Record: &recs[i]}
+			if byID[it.Reply.ID] == nil {
+				byID[it.Reply.ID] = it
+				items = append(items, it)
+			}
+		}
+	}
+	for _, r := range sent {
+		if byID[r.ID] == nil {
+			it := &replyItem{Reply: r}
+			byID[r.ID] = it
+			items = append(items, it)
+		}
+	}
+	sort.SliceStable(items, func(i, j int) bool {
+		a, b := items[i].Reply, items[j].Reply
+		if !a.Time.Equal(b.Time) {
+			return a.Time.Before(b.Time)
+		}
+		return a.ID < b.ID
+	})
+	return items
+}
+
+// autoAccept accepts the waiting replies of the kinds [replies] auto_accept
+// names, each only on the person's own task and only without a conflict. It
+// says what it applied and what it left, and returns how many it applied.
+// It never fails the listing: a reply it cannot accept stays waiting.
+func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, kinds []string, dealID string, say io.Writer) int {
+	deals := map[string]*deal.Deal{}
+	for _, b := range site.Bundles {
+		deals[b.Deal.ID] = b.Deal
+	}
+	var due []*replyItem
+	for _, it := range items {
+		r := it.Reply
+		d := deals[r.Deal]
+		if d == nil || (dealID != "" && r.Deal != dealID) || it.record().State() != reply.Waiting || !slices.Contains(kinds, string(r.Kind)) {
+			continue
+		}
+		// Only a task the person owns: never a milestone or someone else's.
+		if r.TargetKind == reply.TargetMilestone || !slices.Contains(reply.TargetsFor(d, r.Stakeholder).Own, r.Target) {
+			continue
+		}
+		due = append(due, it)
+	}
+	if len(due) == 0 {
+		return 0
+	}
+	dk, err := e.openDesk(s)
+	if err != nil {
+		fmt.Fprintf(say, "auto_accept: %d replies left waiting: %v\n", len(due), err)
+		return 0
+	}
+	n := 0
+	for _, it := range due {
+		it.Reply.TargetKind = reply.TargetTask
+		msg, err := dk.accept(it, reply.ApplyOptions{})
+		if err != nil {
+			fmt.Fprintf(say, "auto_accept: left waiting: %v\n", err)
+			continue
+		}
+		fmt.Fprintf(say, "auto_accept: %s\n", msg)
+		n++
+	}
+	return n
+}
+
+// replyRow is one reply as listed; the JSON format's fields.
+type replyRow struct {
+	ID          string           `json:"id"`
+	Deal        string           `json:"deal"`
+	Stakeholder string           `json:"stakeholder"`
+	Person      string           `json:"person"`
+	Side        string           `json:"side"`
+	Kind        reply.Kind       `json:"kind"`
+	Target      string           `json:"target"`
+	TargetKind  string           `json:"target_kind"`
+	TargetTitle string           `json:"target_title"`
+	What        string           `json:"what"`
+	Reason      string           `json:"reason"`
+	Time        time.Time        `json:"time"`
+	AgeDays     int              `json:"age_days"`
+	State       string           `json:"state"`
+	Note        string           `json:"note,omitempty"`
+	Decisions   []reply.Decision `json:"decisions,omitempty"`
+}
+
+// makeRow describes a reply against its deal's plan (b nil: the site has no
+// such deal), with a note for whatever the seller should know before
+// deciding: an unknown deal, person or target, a reply the person may not
+// send, a conflict.
+func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator.Config) replyRow {
+	r := it.Reply
+	rec := it.record()
+	row := replyRow{
+		ID: r.ID, Deal: r.Deal, Stakeholder: r.Stakeholder, Person: r.Stakeholder,
+		Kind: r.Kind, Target: r.Target, TargetKind: r.TargetKind, Reason: r.Reason,
+		Time: r.Time, State: rec.State(), Decisions: rec.Decisions,
+	}
+	if row.TargetKind == "" {
+		row.TargetKind = reply.TargetPlan
+		if r.Target != "" {
+			row.TargetKind = "task"
+		}
+	}
+	loc := time.UTC
+	if cfg != nil && cfg.Location != nil {
+		loc = cfg.Location
+	}
+	row.AgeDays = deal.DateOf(r.Time.In(loc)).DaysUntil(today)
+	row.TargetTitle = strings.Trim(targetTitle(nil, r), `"`)
+	var notes []string
+	if b == nil {
+		notes = append(notes, fmt.Sprintf("the site has no deal %q", r.Deal))
+	} else {
+		d := b.Deal
+		who, ok := d.Stakeholder(r.Stakeholder)
+		if ok {
+			row.Person, row.Side = who.Name, string(who.Side)
+		} else {
+			notes = append(notes, fmt.Sprintf("%q is not a stakeholder of the deal", r.Stakeholder))
+		}
+		t := reply.TargetsFor(d, r.Stakeholder)
+		if r.Target != "" && r.TargetKind == "" {
+			r.TargetKind = t.Resolve(r.Target)
+			if r.TargetKind != "" {
+				row.TargetKind = r.TargetKind
+			}
+		}
+		known := r.Target == "" || t.Resolve(r.Target) != ""
+		if known {
+			row.TargetTitle = strings.Trim(targetTitle(d, r), `"`)
+		} else {
+			notes = append(notes, fmt.Sprintf("%s %q is not in the plan", row.TargetKind, r.Target))
+		}
+		if ok && known && row.State == reply.Waiting {
+			if !t.AllowsReply(r) {
+				notes = append(notes, "not theirs to change: accept refuses it")
+			} else if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{}); errors.Is(err, reply.ErrConflict) {
+				var ce *reply.ConflictError
+				errors.As(err, &ce)
+				notes = append(notes, "conflict: "+conflictWhat(ce))
+			}
+		}
+		if r.Kind == reply.Propose {
+			if due := targetDue(d, r); due != "" && row.State == reply.Waiting {
+				row.What = fmt.Sprintf("%s (now %s)", r.Date, due)
+			}
+		}
+	}
+	if row.What == "" {
+		row.What = replyWhat(r)
+	}
+	row.Note = strings.Join(notes, "; ")
+	return row
+}
+
+// conflictWhat is the short form of a conflict for the listing.
+func conflictWhat(ce *reply.ConflictError) string {
+	if ce == nil {
+		return "the plan changed since"
+	}
+	msg := ce.Error()
+	if _, rest, ok := strings.Cut(msg, "changed since the reply was sent: "); ok {
+		if what, _, ok := strings.Cut(rest, ": read the reply"); ok {
+			return what
+		}
+	}
+	return "the plan changed since"
+}
+
+// replyWhat is what a reply says, by kind: the date, the evidence, the
+// text.
+func replyWhat(r reply.Reply) string {
+	switch r.Kind {
+	case reply.Confirm:
+		return "confirmed"
+	case reply.Propose:
+		return r.Date
+	case reply.Done:
+		if r.Evidence != "" {
+			return r.Date + ": " + r.Evidence
+		}
+		return r.Date
+	case reply.Blocked:
+		return "blocked"
+	case reply.Question:
+		return r.Text
+	case reply.Suggest:
+		w := fmt.Sprintf("%q", r.Text)
+		if r.Owner != "" {
+			w += ", owner " + r.Owner
+		}
+		if r.Date != "" {
+			w += ", by " + r.Date
+		}
+		return w
+	}
+	return r.Text
+}
+
+// writeRepliesTable writes the rows as an aligned table, long texts cut.
+func writeRepliesTable(w io.Writer, rows []replyRow, all bool) error {
+	if len(rows) == 0 {
+		if all {
+			_, err := fmt.Fprintln(w, "no replies")
+			return err
+		}
+		_, err := fmt.Fprintln(w, "no replies waiting")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	head := "DEAL\tPERSON\tSIDE\tKIND\tTARGET\tWHAT\tREASON\tAGE\tID"
+	if all {
+		head += "\tSTATE"
+	}
+	fmt.Fprintln(tw, head+"\tNOTE")
+	for _, r := range rows {
+		line := strings.Join([]string{r.Deal, r.Person, orDash(r.Side), string(r.Kind), cell(r.TargetTitle, 40), cell(r.What, 48), cell(r.Reason, 32), age(r.AgeDays), r.ID}, "\t")
+		if all {
+			line += "\t" + r.State
+		}
+		fmt.Fprintln(tw, line+"\t"+r.Note)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	waiting := 0
+	for _, r := range rows {
+		if r.State == reply.Waiting {
+			waiting++
+		}
+	}
+	noun := "replies"
+	if waiting == 1 {
+		noun = "reply"
+	}
+	_, err := fmt.Fprintf(w, "%d %s waiting: maproom accept ID, maproom decline ID -why \"...\", maproom answer ID \"...\"\n", waiting, noun)
+	return err
+}
+
+// cell makes text fit one table cell: one line, at most n runes.
+func cell(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return "-"
+	}
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+func age(days int) string {
+	if days <= 0 {
+		return "today"
+	}
+	return fmt.Sprintf("%dd", days)
+}

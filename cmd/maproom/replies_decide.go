@@ -1,0 +1,599 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/gitrec"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+const acceptAbout = `Accepts replies by id (see maproom replies): applies each to content/<deal>/index.md as a
+minimal edit (only the intended fields change), records the reply and the decision in
+content/<deal>/replies/<id>.json, checks the plan again, and commits both files in one commit
+authored by the person who replied (their name and email in the plan) and committed by you
+(MAPROOM_COMMITTER_NAME and MAPROOM_COMMITTER_EMAIL, else git config user.name and user.email),
+with the trailer Maproom-Reply: <id>.
+
+Uncommitted changes under content/<deal>/ are refused. A reply about a task or milestone that
+changed since the room showed it is a conflict: it is shown and nothing is written, unless
+-force. A suggested step needs -milestone. Accepting a reply twice changes nothing.`
+
+const declineAbout = `Declines a reply by id with a reason the person reads in their room after the next build:
+records the decision in content/<deal>/replies/<id>.json and commits it (you as author and
+committer, with the trailer Maproom-Reply: <id>). The plan does not change.`
+
+const answerAbout = `Answers a question by id; the person reads the answer in their room after the next build.
+Records the answer in content/<deal>/replies/<id>.json and commits it (you as author and
+committer, with the trailer Maproom-Reply: <id>). The plan does not change.`
+
+func cmdAccept(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("accept", "[flags] ID...", acceptAbout)
+	s := e.siteFlags(fs)
+	sf := e.sourceFlags(fs)
+	force := fs.Bool("force", false, "apply a reply over a conflict, once you have read it")
+	milestone := fs.String("milestone", "", "the milestone a suggested step joins (its id)")
+	taskID := fs.String("task-id", "", "the id of a suggested step (default: made from its title)")
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("%w: name the replies to accept by id (see maproom replies)", errUsage)
+	}
+	dk, err := e.newDesk(ctx, s, sf, ids)
+	if err != nil {
+		return err
+	}
+	failed := 0
+	for _, id := range ids {
+		msg, err := dk.accept(dk.items[id], reply.ApplyOptions{Force: *force, Milestone: *milestone, TaskID: *taskID})
+		if err != nil {
+			fmt.Fprintln(e.stderr, "maproom:", err)
+			failed++
+			continue
+		}
+		fmt.Fprintln(e.stdout, msg)
+	}
+	if failed > 0 {
+		return errFailed
+	}
+	return nil
+}
+
+func cmdDecline(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("decline", "[flags] ID -why \"...\"", declineAbout)
+	s := e.siteFlags(fs)
+	sf := e.sourceFlags(fs)
+	why := fs.String("why", "", "why, in words for the person who replied (required)")
+	ids, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if len(ids) != 1 {
+		return fmt.Errorf("%w: name one reply to decline by id (see maproom replies)", errUsage)
+	}
+	if strings.TrimSpace(*why) == "" {
+		return fmt.Errorf("%w: say why with -why \"...\": the person reads it in their room", errUsage)
+	}
+	dk, err := e.newDesk(ctx, s, sf, ids)
+	if err != nil {
+		return err
+	}
+	msg, err := dk.note(dk.items[ids[0]], reply.Declined, strings.TrimSpace(*why))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, msg)
+	return nil
+}
+
+func cmdAnswer(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("answer", "[flags] ID \"the answer\"", answerAbout)
+	s := e.siteFlags(fs)
+	sf := e.sourceFlags(fs)
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if len(pos) != 2 || strings.TrimSpace(pos[1]) == "" {
+		return fmt.Errorf("%w: give the question's id and the answer: maproom answer ID \"the answer\"", errUsage)
+	}
+	dk, err := e.newDesk(ctx, s, sf, pos[:1])
+	if err != nil {
+		return err
+	}
+	msg, err := dk.note(dk.items[pos[0]], reply.Answered, strings.TrimSpace(pos[1]))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, msg)
+	return nil
+}
+
+// desk is what deciding replies needs: the site's settings, its git
+// repository, the seller who commits, the decision's time and the replies
+// asked for.
+type desk struct {
+	e      *env
+	root   string
+	cfg    *generator.Config
+	today  deal.Date
+	when   time.Time
+	repo   *gitrec.Repo
+	seller gitrec.Signature
+	items  map[string]*replyItem
+}
+
+// replyItem is one reply as the seller sees it: what was sent and, when the
+// bundle holds one, its record of decisions.
+type replyItem struct {
+	Reply  reply.Reply
+	Record *reply.Record // nil: nothing recorded yet
+}
+
+func (it *replyItem) record() reply.Record {
+	if it.Record != nil {
+		return *it.Record
+	}
+	return reply.Record{Reply: it.Reply}
+}
+
+// newDesk opens the site's repository and finds the replies ids name: in
+// the bundles' records first, else in the source.
+func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []string) (*desk, error) {
+	for _, id := range ids {
+		if !reply.ValidID(id) {
+			return nil, fmt.Errorf("%w: %q is not a reply id: ids are %d lowercase letters and digits, as maproom replies lists them", errUsage, id, reply.IDLen)
+		}
+	}
+	dk, err := e.openDesk(s)
+	if err != nil {
+		return nil, err
+	}
+	dk.items = map[string]*replyItem{}
+	var missing []string
+	for _, id := range ids {
+		m, _ := filepath.Glob(filepath.Join(dk.root, generator.ContentDir, "*", reply.Dir, id+".json"))
+		if len(m) == 0 {
+			missing = append(missing, id)
+			continue
+		}
+		recs, err := reply.ReadRecords(filepath.Dir(filepath.Dir(m[0])))
+		if err != nil {
+			return nil, err
+		}
+		for i := range recs {
+			if recs[i].Reply.ID == id {
+				dk.items[id] = &replyItem{Reply: recs[i].Reply, Record: &recs[i]}
+			}
+		}
+	}
+	if len(missing) > 0 {
+		src, err := e.source(sf, dk.root, nil)
+		if err != nil {
+			return nil, err
+		}
+		rs, err := src.Replies(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rs {
+			for _, id := range missing {
+				if r.ID == id {
+					dk.items[id] = &replyItem{Reply: r}
+				}
+			}
+		}
+	}
+	for _, id := range ids {
+		if dk.items[id] == nil {
+			return nil, fmt.Errorf("no reply %s: neither a bundle's %s/ nor the replies read hold it (see maproom replies; -log-dir, -store or -from say where to read)", id, reply.Dir)
+		}
+	}
+	return dk, nil
+}
+
+// openDesk opens the site's settings and repository and finds the seller.
+func (e *env) openDesk(s *siteFlags) (*desk, error) {
+	today, err := e.todayFor(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
+	if cfg == nil {
+		printProblems(e.stderr, ps)
+		return nil, errFailed
+	}
+	repo, err := gitrec.Open(s.root)
+	if err != nil {
+		return nil, err
+	}
+	seller, err := gitrec.Committer(repo, e.getenv)
+	if err != nil {
+		return nil, err
+	}
+	// The decision's time: the clock, or with -today noon of that day in
+	// the site's timezone, so that a run for a given day is reproducible.
+	when := e.now().In(cfg.Location)
+	if s.today != "" {
+		t := today.Time()
+		when = time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, cfg.Location)
+	}
+	seller.When = when
+	return &desk{e: e, root: s.root, cfg: cfg, today: today, when: when, repo: repo, seller: seller}, nil
+}
+
+// dealDir is the bundle of a deal, relative to the site root as gitrec
+// takes it; an error when the site has no such deal.
+func (dk *desk) dealDir(r reply.Reply) (string, error) {
+	rel := filepath.Join(generator.ContentDir, r.Deal)
+	if r.Deal == "" || strings.ContainsAny(r.Deal, `/\`) || r.Deal == "." || r.Deal == ".." {
+		return "", fmt.Errorf("reply %s names no deal of this site (%q)", r.ID, r.Deal)
+	}
+	if _, err := os.Stat(filepath.Join(dk.root, rel, generator.BundleIndex)); err != nil {
+		return "", fmt.Errorf("reply %s is about deal %q, which this site does not have (no %s): decline it where that deal lives", r.ID, r.Deal, filepath.Join(rel, generator.BundleIndex))
+	}
+	return rel, nil
+}
+
+// load loads and checks the deal's plan; a plan with errors is refused,
+// since an edit could not be checked against it.
+func (dk *desk) load(dir string) (*generator.Bundle, error) {
+	b, ps := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today)
+	if b == nil || ps.Errors() > 0 {
+		var lines []string
+		for _, p := range ps {
+			if p.Severity == generator.Error {
+				lines = append(lines, "  "+p.Error())
+			}
+		}
+		return nil, fmt.Errorf("the plan %s has errors: fix them first (maproom check):\n%s", filepath.Join(dir, generator.BundleIndex), strings.Join(lines, "\n"))
+	}
+	return b, nil
+}
+
+// accept applies one reply, records it and commits both; see acceptAbout.
+// It returns what it did, in a line for the seller.
+func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
+	r := it.Reply
+	rec := it.record()
+	if rec.Accepted() {
+		return fmt.Sprintf("reply %s already accepted: nothing changed", r.ID), nil
+	}
+	dir, err := dk.dealDir(r)
+	if err != nil {
+		return "", err
+	}
+	if err := dk.repo.Clean(dir); err != nil {
+		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
+	}
+	b, err := dk.load(dir)
+	if err != nil {
+		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
+	}
+	d := b.Deal
+	planFile := filepath.Join(dir, generator.BundleIndex)
+	who, ok := d.Stakeholder(r.Stakeholder)
+	if !ok {
+		return "", fmt.Errorf("reply %s: %q is not a stakeholder of %s: decline the reply, or add them back to %s", r.ID, r.Stakeholder, d.ID, planFile)
+	}
+	if strings.TrimSpace(who.Email) == "" {
+		return "", fmt.Errorf("reply %s not accepted: %s:%d: %s (%s) has no email, and the commit names them as its author: add email: to their entry, commit, and accept again", r.ID, planFile, who.Line, who.Name, who.ID)
+	}
+	if r.TargetKind == "" && r.Target != "" {
+		r.TargetKind = reply.TargetsFor(d, r.Stakeholder).Resolve(r.Target)
+	}
+	if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) {
+		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
+	}
+	var forced string
+	if opts.Force {
+		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID}); errors.Is(err, reply.ErrConflict) {
+			forced = err.Error()
+		}
+	}
+	out, err := reply.Apply(b.Source, d, rec, opts)
+	if errors.Is(err, reply.ErrAlreadyAccepted) {
+		return fmt.Sprintf("reply %s already accepted: nothing changed", r.ID), nil
+	}
+	if err != nil {
+		return "", err
+	}
+	subject, body := acceptMessage(d, who, r, opts)
+	if forced != "" {
+		body = strings.TrimSpace(body + "\n\nAccepted with -force over a conflict: " + forced)
+	}
+	rec.Reply = r
+	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name})
+	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
+	hash, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
+	if err != nil {
+		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
+	}
+	return fmt.Sprintf("accepted %s: %s (commit %s)", r.ID, subject, short(hash)), nil
+}
+
+// note records a decline (text: why) or an answer and commits the record,
+// authored by the seller.
+func (dk *desk) note(it *replyItem, state, text string) (string, error) {
+	r := it.Reply
+	rec := it.record()
+	dir, err := dk.dealDir(r)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case state == reply.Declined && rec.Accepted():
+		return "", fmt.Errorf("reply %s was accepted: its change is in the plan; to undo it, edit %s and commit", r.ID, filepath.Join(dir, generator.BundleIndex))
+	case state == reply.Declined && rec.State() == reply.Declined:
+		return fmt.Sprintf("reply %s already declined: nothing changed", r.ID), nil
+	case state == reply.Answered && r.Kind != reply.Question:
+		return "", fmt.Errorf("reply %s is a %s, not a question: accept it, or decline it with -why", r.ID, r.Kind)
+	case state == reply.Answered && len(rec.Decisions) > 0 && rec.Decisions[len(rec.Decisions)-1].Answer == text:
+		return fmt.Sprintf("reply %s already answered so: nothing changed", r.ID), nil
+	}
+	// Titles for the message come from the plan when it loads; a decline
+	// must work on a plan that no longer has the target.
+	var d *deal.Deal
+	if b, ps := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today); b != nil && ps.Errors() == 0 {
+		d = b.Deal
+	}
+	name := r.Stakeholder
+	if d != nil {
+		if who, ok := d.Stakeholder(r.Stakeholder); ok {
+			name = who.Name
+		}
+	}
+	dec := reply.Decision{State: state, Time: dk.when, By: dk.seller.Name}
+	var subject string
+	if state == reply.Declined {
+		dec.Why = text
+		subject = fmt.Sprintf("Decline %s's %s on %s", name, kindNoun(r.Kind), targetTitle(d, r))
+	} else {
+		dec.Answer = text
+		subject = fmt.Sprintf("Answer %s's question on %s", name, targetTitle(d, r))
+	}
+	rec.Decisions = append(rec.Decisions, dec)
+	hash, err := dk.commit(dir, nil, nil, rec, dk.seller, gitrec.Message(subject, text, r.ID), false)
+	if err != nil {
+		return "", fmt.Errorf("reply %s: %w", r.ID, err)
+	}
+	return fmt.Sprintf("%s %s: %s (commit %s)", state, r.ID, subject, short(hash)), nil
+}
+
+// commit writes the plan (when it changed) and the record, checks the plan
+// again when check, and commits both; on any failure it restores both files
+// as they were, so nothing is left half done.
+func (dk *desk) commit(dir string, oldPlan, newPlan []byte, rec reply.Record, author gitrec.Signature, msg string, check bool) (string, error) {
+	abs := filepath.Join(dk.root, dir)
+	planPath := filepath.Join(abs, generator.BundleIndex)
+	recPath := reply.Path(abs, rec.Reply.ID)
+	oldRec, recErr := os.ReadFile(recPath)
+	planChanged := newPlan != nil && !bytes.Equal(oldPlan, newPlan)
+	restore := func() {
+		if planChanged {
+			writeFileAtomic(planPath, oldPlan)
+		}
+		if recErr == nil {
+			writeFileAtomic(recPath, oldRec)
+		} else {
+			os.Remove(recPath)
+		}
+	}
+	if planChanged {
+		if err := writeFileAtomic(planPath, newPlan); err != nil {
+			return "", err
+		}
+	}
+	if err := reply.WriteRecord(abs, rec); err != nil {
+		restore()
+		return "", err
+	}
+	if check {
+		if _, err := dk.load(dir); err != nil {
+			restore()
+			return "", fmt.Errorf("the edit would break the plan, so it was undone and nothing committed: %w", err)
+		}
+	}
+	paths := []string{filepath.Join(dir, reply.Dir, rec.Reply.ID+".json")}
+	if planChanged {
+		paths = append([]string{filepath.Join(dir, generator.BundleIndex)}, paths...)
+	}
+	hash, err := dk.repo.Commit(paths, author, dk.seller, msg)
+	if err != nil {
+		restore()
+		return "", err
+	}
+	return hash, nil
+}
+
+// writeFileAtomic replaces path's content through a temporary file in the
+// same folder, keeping its permissions.
+func writeFileAtomic(path string, data []byte) error {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(path); err == nil {
+		mode = fi.Mode().Perm()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp, mode)
+	}
+	if err == nil {
+		err = os.Rename(tmp, path)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// acceptMessage is the subject and body of an accepted reply's commit:
+// Jordan Park: move "Security questionnaire returned" to 2026-12-04.
+func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts reply.ApplyOptions) (subject, body string) {
+	title := targetTitle(d, r)
+	switch r.Kind {
+	case reply.Propose:
+		subject = fmt.Sprintf("%s: move %s to %s", who.Name, title, r.Date)
+		body = fmt.Sprintf("From %s to %s", orUnset(targetDue(d, r)), r.Date)
+		if r.Reason != "" {
+			body += ": " + r.Reason
+		}
+	case reply.Confirm:
+		subject = fmt.Sprintf("%s: confirm %s for %s", who.Name, title, orUnset(targetDue(d, r)))
+	case reply.Done:
+		subject = fmt.Sprintf("%s: mark %s done on %s", who.Name, title, r.Date)
+		if r.Evidence != "" {
+			body = "Evidence: " + r.Evidence
+		}
+	case reply.Blocked:
+		subject = fmt.Sprintf("%s: mark %s blocked", who.Name, title)
+		body = "Reason: " + r.Reason
+	case reply.Question:
+		subject = fmt.Sprintf("%s: question on %s", who.Name, title)
+		body = r.Text
+	case reply.Suggest:
+		ms := targetTitle(d, reply.Reply{Target: opts.Milestone, TargetKind: reply.TargetMilestone})
+		subject = fmt.Sprintf("%s: add %q to %s", who.Name, r.Text, ms)
+		var parts []string
+		if r.Owner != "" {
+			parts = append(parts, "Owner on their side: "+r.Owner)
+		}
+		if r.Date != "" {
+			parts = append(parts, "By: "+r.Date)
+		}
+		body = strings.Join(parts, "\n")
+	default:
+		subject = fmt.Sprintf("%s: %s on %s", who.Name, r.Kind, title)
+	}
+	return subject, body
+}
+
+// notAllowed says why a person may not send a reply of its kind about its
+// target, and what the seller can do.
+func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
+	verb := map[reply.Kind]string{reply.Confirm: "confirm", reply.Propose: "move", reply.Done: "mark done", reply.Blocked: "mark blocked", reply.Question: "ask about", reply.Suggest: "suggest a step on"}[r.Kind]
+	if verb == "" {
+		verb = string(r.Kind)
+	}
+	holder := ""
+	for _, t := range d.Tasks() {
+		if t.ID == r.Target && r.TargetKind != reply.TargetMilestone {
+			holder = fmt.Sprintf("it is %s's task (owner: %s)", nameOf(d, t.Owner), t.Owner)
+		}
+	}
+	if holder == "" {
+		for _, m := range d.Milestones {
+			if m.ID == r.Target {
+				holder = fmt.Sprintf("it is %s's milestone (lead: %s)", nameOf(d, m.Lead), m.Lead)
+				if r.Kind == reply.Done || r.Kind == reply.Blocked {
+					holder = "a milestone has no status of its own"
+				}
+			}
+		}
+	}
+	if holder == "" {
+		holder = "only the plan itself takes a suggestion"
+	}
+	return fmt.Sprintf("%s may not %s %s: %s, and only the owner's replies change a task (the lead's a milestone): decline or answer the reply, or make %s the owner in %s, commit, and accept again",
+		who.Name, verb, targetTitle(d, r), holder, who.ID, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))
+}
+
+func nameOf(d *deal.Deal, id string) string {
+	if s, ok := d.Stakeholder(id); ok {
+		return s.Name
+	}
+	return id
+}
+
+// targetTitle names a reply's target for people: "Security questionnaire
+// returned" in quotes, the plan, or the bare id when d does not have it.
+func targetTitle(d *deal.Deal, r reply.Reply) string {
+	if r.Target == "" {
+		return "the plan"
+	}
+	if d != nil {
+		if r.TargetKind != reply.TargetMilestone {
+			for _, t := range d.Tasks() {
+				if t.ID == r.Target {
+					return fmt.Sprintf("%q", t.Title)
+				}
+			}
+		}
+		for _, m := range d.Milestones {
+			if m.ID == r.Target {
+				return fmt.Sprintf("%q", m.Title)
+			}
+		}
+	}
+	return fmt.Sprintf("%q", r.Target)
+}
+
+// targetDue is the target's due date as the plan writes it, "" when unset.
+func targetDue(d *deal.Deal, r reply.Reply) string {
+	if d == nil {
+		return ""
+	}
+	if r.TargetKind != reply.TargetMilestone {
+		for _, t := range d.Tasks() {
+			if t.ID == r.Target {
+				return t.Due.String()
+			}
+		}
+	}
+	for _, m := range d.Milestones {
+		if m.ID == r.Target {
+			return m.Due.String()
+		}
+	}
+	return ""
+}
+
+func kindNoun(k reply.Kind) string {
+	switch k {
+	case reply.Propose:
+		return "proposed date"
+	case reply.Confirm:
+		return "confirmation"
+	case reply.Done:
+		return "report of done"
+	case reply.Blocked:
+		return "report of a block"
+	case reply.Suggest:
+		return "suggestion"
+	}
+	return string(k)
+}
+
+func orUnset(s string) string {
+	if s == "" {
+		return "unset"
+	}
+	return s
+}
+
+func short(hash string) string {
+	if len(hash) > 7 {
+		return hash[:7]
+	}
+	return hash
+}
