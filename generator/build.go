@@ -25,6 +25,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/themes"
 )
 
@@ -53,7 +54,15 @@ type Options struct {
 	// published, from the manifest already there; a new room gets Today
 	// (manifest.Publish).
 	Manifest string
-	Log      *slog.Logger
+	// Site is the rooms' base URL the manifest records (the beacon sends a
+	// person who replied back to their room there); "" takes maproom.toml's
+	// base_url. The preview sets its own address.
+	Site string
+	// Replies are the waiting replies (from the beacon's log) the rooms
+	// list with their sender's other replies; those the bundle already
+	// records (content/<deal>/replies/) show as recorded there.
+	Replies []reply.Reply
+	Log     *slog.Logger
 }
 
 // ErrContent is returned when the site has errors (or warnings in strict
@@ -192,6 +201,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return res, err
 	}
+	r.waiting = groupReplies(opts.Replies)
 	siteFP := fingerprint(Version, fmt.Sprintf("%+v", *cfg), beacon, strings.Join(opts.Scripts, ","), hashBytes(opts.Secret), themeHash(theme))
 	out, err := newOutput(opts.Out, filepath.Join(opts.StateDir, "build.json"))
 	if err != nil {
@@ -255,7 +265,7 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
-	m := &manifest.Manifest{Version: manifest.Version}
+	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&opts, cfg)}
 	for _, rs := range rooms {
 		m.Rooms = append(m.Rooms, rs...)
 	}
@@ -293,8 +303,13 @@ func buildDeal(r *renderer, out *output, b *Bundle, siteFP string, today deal.Da
 		}
 		return data, nil
 	}
-	// The content fingerprint covers index.md and every collateral file.
-	parts := []string{string(b.Source)}
+	recs, repliesFP, err := r.dealReplies(b)
+	if err != nil {
+		return nil, "", false, err
+	}
+	// The content fingerprint covers index.md, every collateral file and
+	// the replies.
+	parts := []string{string(b.Source), repliesFP}
 	for _, c := range d.Collateral {
 		data, err := read(c.File)
 		if err != nil {
@@ -320,7 +335,7 @@ func buildDeal(r *renderer, out *output, b *Bundle, siteFP string, today deal.Da
 		why = "previous output missing or modified"
 	}
 	out.group(d.ID, g)
-	rooms, err := r.renderDeal(b, read, func(rel string, data []byte) error { return out.put(d.ID, rel, data) })
+	rooms, err := r.renderDeal(b, recs, read, func(rel string, data []byte) error { return out.put(d.ID, rel, data) })
 	return rooms, d.ID + ": rendered (" + why + ")", true, err
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/token"
 )
 
@@ -37,7 +38,10 @@ func Links(site *Site, secret []byte) []Link {
 }
 
 // RoomsOf lists a deal's manifest rooms: each stakeholder's current token
-// and, marked retired, the tokens earlier rotations gave them.
+// and, marked retired, the tokens earlier rotations gave them. A buyer's
+// current room of an open deal carries what its person may reply to
+// (reply.TargetsFor); a seller's preview room, a retired token and every
+// room of a closed deal (won or lost) may reply to nothing (nil).
 func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 	var rooms []manifest.Room
 	for _, s := range d.Stakeholders {
@@ -48,9 +52,20 @@ func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 			}
 		}
 		for rot := 0; rot <= s.Rotate; rot++ {
-			rooms = append(rooms, manifest.Room{Key: token.Key(token.Room(secret, d.ID, s.ID, rot)), Deal: d.ID, Stakeholder: s.ID,
-				Side: string(s.Side), Role: string(s.Role), Rotation: rot, Retired: rot < s.Rotate, Pages: ids})
+			r := manifest.Room{Key: token.Key(token.Room(secret, d.ID, s.ID, rot)), Deal: d.ID, Stakeholder: s.ID,
+				Side: string(s.Side), Role: string(s.Role), Rotation: rot, Retired: rot < s.Rotate, Pages: ids}
+			if !r.Retired && mayReply(d, &s) {
+				t := reply.TargetsFor(d, s.ID)
+				r.Replies = &t
+			}
+			rooms = append(rooms, r)
 		}
 	}
 	return rooms
+}
+
+// mayReply reports whether s may reply to d's plan from their room: a
+// buyer stakeholder, while the deal is open.
+func mayReply(d *deal.Deal, s *deal.Stakeholder) bool {
+	return s.Side == deal.Buyer && !d.Ended()
 }

@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -456,7 +457,12 @@ func yamlErrMsg(err error) string {
 	return s
 }
 
-// bundleFiles lists the regular files of a bundle, index.md excluded.
+// reviewsDir is a bundle's folder of review notes: like its replies
+// folder (reply.Dir), maproom's records, not collateral.
+const reviewsDir = "reviews"
+
+// bundleFiles lists the regular files of a bundle, index.md excluded, and
+// not those of its replies/ and reviews/ folders.
 func bundleFiles(dir string) ([]string, error) {
 	var files []string
 	err := filepath.WalkDir(dir, func(p string, e fs.DirEntry, err error) error {
@@ -469,6 +475,9 @@ func bundleFiles(dir string) ([]string, error) {
 				return fs.SkipDir
 			}
 			return nil
+		}
+		if e.IsDir() && filepath.Dir(p) == dir && (name == reply.Dir || name == reviewsDir) {
+			return fs.SkipDir // maproom's own records, never collateral
 		}
 		if e.IsDir() || p == filepath.Join(dir, BundleIndex) {
 			return nil

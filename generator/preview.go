@@ -79,6 +79,7 @@ func (p *Preview) full(ctx context.Context) (*Result, error) {
 	if p.r, err = newRenderer(theme, p.cfg, p.opts.Secret, p.opts.Today, beacon, p.opts.Scripts); err != nil {
 		return res, err
 	}
+	p.r.waiting = groupReplies(p.opts.Replies)
 	p.siteFP = fingerprint(Version, fmt.Sprintf("%+v", *p.cfg), beacon, strings.Join(p.opts.Scripts, ","), hashBytes(p.opts.Secret), themeHash(theme))
 	p.bundles = map[string]*Bundle{}
 	p.rooms = map[string][]manifest.Room{}
@@ -213,7 +214,7 @@ func (p *Preview) Close() error {
 }
 
 func (p *Preview) roomManifest() *manifest.Manifest {
-	m := &manifest.Manifest{Version: manifest.Version}
+	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&p.opts, p.cfg)}
 	for _, id := range sortedKeys(p.rooms) {
 		m.Rooms = append(m.Rooms, p.rooms[id]...)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/ics"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/token"
 )
 
@@ -39,6 +40,8 @@ type renderer struct {
 	md     *markdown
 	min    *minify.M
 	assets assets
+	// waiting holds the waiting replies the build was given, by deal.
+	waiting map[string][]reply.Reply
 	// shared holds the site-wide files: hashed assets, index, 404, robots.
 	shared map[string][]byte
 }
@@ -82,6 +85,13 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 		if r.assets.JS, err = r.asset("room", ".js", "application/javascript", jsSrc); err != nil {
 			return nil, err
 		}
+		replySrc, err := fs.ReadFile(theme, "assets/reply.js")
+		if err != nil {
+			return nil, fmt.Errorf("theme: a beacon URL is set but the reply script is missing: %w", err)
+		}
+		if r.assets.Reply, err = r.asset("reply", ".js", "application/javascript", replySrc); err != nil {
+			return nil, err
+		}
 	}
 	r.assets.Extra = extra
 	bare := bareView{CSP: r.csp, Assets: r.assets, Title: "Private", Heading: "Nothing to see here", Text: "Deal rooms are reached through personal links only."}
@@ -114,18 +124,26 @@ func (r *renderer) asset(name, ext, mediatype string, src []byte) (string, error
 	return p, nil
 }
 
-// contentSecurityPolicy allows the site's own files and, for connections,
-// only the beacon's origin.
+// contentSecurityPolicy allows the site's own files and, for connections
+// and form posts (replies), only the beacon's origin. form-action also
+// names the rooms' own origin ('self'), because Chromium checks the
+// redirect that answers a form post against it too: the beacon answers a
+// reply with a redirect back to the room (design.md, "Replies"). Without
+// a beacon, no form may post anywhere.
 func contentSecurityPolicy(beacon string) string {
-	connect := "'none'"
+	connect, form := "'none'", "'none'"
 	if beacon != "" {
 		if strings.HasPrefix(beacon, "/") {
 			connect = "'self'"
 		} else if u, err := url.Parse(beacon); err == nil {
 			connect = u.Scheme + "://" + u.Host
 		}
+		form = connect
+		if form != "'self'" {
+			form += " 'self'"
+		}
 	}
-	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src " + connect + "; base-uri 'none'; form-action 'none'"
+	return "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src " + connect + "; base-uri 'none'; form-action " + form
 }
 
 // Header is an HTTP response header.
@@ -191,7 +209,8 @@ func (r *renderer) filePath(b *Bundle, c *deal.Collateral, data []byte) string {
 }
 
 // renderDeal writes every room of one deal and returns its manifest rooms.
-func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out emit) ([]manifest.Room, error) {
+// recs are the deal's replies (dealReplies).
+func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) ([]byte, error), out emit) ([]manifest.Room, error) {
 	d := b.Deal
 	// Collateral: files are published once per deal; pages are rendered per
 	// room (their links depend on what the person may see).
@@ -220,6 +239,9 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		return nil, err
 	}
 	prog := progressOf(d)
+	rc := newReplyContext(d, r.cfg.Location)
+	changes := rc.changes(recs)
+	action := replyAction(r.beacon)
 	memo := map[string][]byte{}
 	type planPart struct {
 		ms   []milestoneView
@@ -275,6 +297,12 @@ func (r *renderer) renderDeal(b *Bundle, read func(string) ([]byte, error), out 
 		room.Welcome = welcome
 		room.Docs = r.docs(visible, files, 0)
 		room.NextSteps = nextSteps(plan.ms, s.ID)
+		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: changes}
+		if action != "" && mayReply(d, s) {
+			rv := &room.Replies
+			rv.Forms, rv.Action, rv.To = true, action, rc.to
+			rv.Groups, rv.Lead = askGroups(plan.ms), leads(plan.ms, s.ID)
+		}
 		cal := r.calendar(b, s, &room)
 		html, err := r.page("room.html", room)
 		if err != nil {
@@ -359,12 +387,12 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 	var out []milestoneView
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
-		mv := milestoneView{ID: m.ID, Title: m.Title, Due: m.Due.String(), DueLabel: dateLabel(m.Due), Evidence: m.Evidence}
+		mv := milestoneView{ID: m.ID, Title: m.Title, Due: m.Due.String(), DueLabel: dateLabel(m.Due), Evidence: m.Evidence, LeadID: m.Lead, Seen: reply.SeenMilestone(m)}
 		mv.Lead, mv.LeadSide = personOrRole(d, m.Lead)
 		done := 0
 		for j := range m.Tasks {
 			t := &m.Tasks[j]
-			tv := taskView{ID: t.ID, Title: t.Title, OwnerID: t.Owner, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence}
+			tv := taskView{ID: t.ID, Title: t.Title, OwnerID: t.Owner, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence, Seen: reply.Seen(t)}
 			tv.Owner, tv.Side = personOrRole(d, t.Owner)
 			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)

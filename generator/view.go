@@ -16,6 +16,7 @@ import (
 type assets struct {
 	CSS   string   // relative to the site root
 	JS    string   // the room script; "" when no beacon is configured
+	Reply string   // the reply forms' script; "" when no beacon is configured
 	Extra []string // absolute script paths added in serve mode only
 }
 
@@ -54,6 +55,7 @@ type roomView struct {
 	DealParts  template.HTML // the "deal-parts" part, shared by every room of the deal
 	Docs       []docView
 	Review     *reviewView
+	Replies    repliesView
 }
 
 // dealPartsView is the data of the "deal-parts" template.
@@ -68,6 +70,8 @@ type progress struct{ Done, Total, Tenth int }
 
 type milestoneView struct {
 	ID, Title, Due, DueLabel, Lead, LeadSide, Evidence string
+	LeadID                                             string
+	Seen                                               string // reply.SeenMilestone, for the reply forms
 	StatusLabel, Class                                 string
 	Tasks                                              []taskView
 }
@@ -82,6 +86,7 @@ type taskView struct {
 	Status, StatusLabel    string
 	LateLabel, Class       string
 	Evidence               string
+	Seen                   string // reply.Seen, for the reply forms
 	After                  []refView
 	Docs                   []docView
 	DaysLate               int

@@ -61,6 +61,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	opts.StateDir = filepath.Join(state, "preview-state")
 	opts.Manifest = filepath.Join(state, "rooms.json")
 	opts.Beacon = &beacon
+	opts.Site = base // the beacon sends a person who replied back to their room here
 	opts.Scripts = []string{liveJSPath}
 
 	preview, res, err := generator.NewPreview(ctx, opts)

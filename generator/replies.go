@@ -1,0 +1,370 @@
+package generator
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+// replyPath is the beacon's path that takes replies from the rooms' forms
+// (analytics.ReplyPath; the generator does not import the beacon).
+const replyPath = "/reply"
+
+// replyAction returns where a room's reply forms post: the beacon's reply
+// path beside its note path. beacon is the beacon URL as pages carry it
+// (an origin, the full URL of its note path, or a path on the site's own
+// origin); "" gives "" (no forms).
+func replyAction(beacon string) string {
+	if beacon == "" {
+		return ""
+	}
+	base := strings.TrimRight(beacon, "/")
+	base = strings.TrimSuffix(base, "/note")
+	return base + replyPath
+}
+
+// siteURL is the rooms' base URL the manifest records for the beacon's
+// redirect back to a room: Options.Site, else maproom.toml's base_url.
+func siteURL(opts *Options, cfg *Config) string {
+	s := opts.Site
+	if s == "" && cfg != nil {
+		s = cfg.BaseURL
+	}
+	return strings.TrimRight(s, "/")
+}
+
+// groupReplies sorts the waiting replies a build is given by deal, each
+// reply once (by id).
+func groupReplies(rs []reply.Reply) map[string][]reply.Reply {
+	out := map[string][]reply.Reply{}
+	seen := map[string]bool{}
+	for _, r := range rs {
+		if r.ID == "" || seen[r.ID] {
+			continue
+		}
+		seen[r.ID] = true
+		out[r.Deal] = append(out[r.Deal], r)
+	}
+	return out
+}
+
+// dealReplies reads the reply records of bundle b and adds the waiting
+// replies the build was given that have no record yet: every reply of the
+// deal, oldest first. fp fingerprints them, so a room is rendered again
+// when a reply or a decision arrives.
+func (r *renderer) dealReplies(b *Bundle) (recs []reply.Record, fp string, err error) {
+	recs, err = reply.ReadRecords(b.Dir)
+	if err != nil {
+		return nil, "", err
+	}
+	have := map[string]bool{}
+	for _, rec := range recs {
+		have[rec.Reply.ID] = true
+	}
+	for _, w := range r.waiting[b.Deal.ID] {
+		if !have[w.ID] {
+			recs = append(recs, reply.Record{Reply: w})
+		}
+	}
+	sort.SliceStable(recs, func(i, j int) bool {
+		a, c := recs[i].Reply, recs[j].Reply
+		if !a.Time.Equal(c.Time) {
+			return a.Time.Before(c.Time)
+		}
+		return a.ID < c.ID
+	})
+	if len(recs) == 0 {
+		return nil, "", nil
+	}
+	data, err := json.Marshal(recs)
+	if err != nil {
+		return nil, "", err
+	}
+	sum := sha256.Sum256(data)
+	return recs, hex.EncodeToString(sum[:]), nil
+}
+
+// repliesView is what a room shows of replies: the forms, when its person
+// may reply from it; the person's own replies with what the seller did with
+// them; and the changes accepted replies made to the plan.
+type repliesView struct {
+	Forms   bool       // the person may reply from this room
+	Action  string     // the beacon's reply URL
+	To      string     // who replies go to
+	Groups  []askGroup // the tasks a question may be about, by milestone
+	Lead    []milestoneView
+	Mine    []replyLine
+	Changes []replyLine
+}
+
+// askGroup is a milestone's tasks in the question form's list.
+type askGroup struct {
+	Title string
+	Tasks []refView
+}
+
+// replyLine is one reply shown in a room: one of the person's own
+// (About, What, State) or a change an accepted reply made (About, What).
+// Every string is plain text; Link is an http(s) link (reply.EvidenceLink)
+// or "".
+type replyLine struct {
+	ID, Kind, About, What, Link, Day string
+	State, StateLabel, Note          string
+}
+
+// replyContext is what turning records into lines needs from the deal.
+type replyContext struct {
+	d   *deal.Deal
+	loc *time.Location
+	to  string
+}
+
+func newReplyContext(d *deal.Deal, loc *time.Location) *replyContext {
+	if loc == nil {
+		loc = time.UTC
+	}
+	return &replyContext{d: d, loc: loc, to: repliesTo(d)}
+}
+
+// repliesTo names who reads the deal's replies: its account executive,
+// else its first seller stakeholder, else the seller.
+func repliesTo(d *deal.Deal) string {
+	first := ""
+	for _, s := range d.Stakeholders {
+		if s.Side != deal.Seller {
+			continue
+		}
+		if s.Role == "account-executive" {
+			return s.Name
+		}
+		if first == "" {
+			first = s.Name
+		}
+	}
+	if first == "" {
+		return d.Seller
+	}
+	return first
+}
+
+// about names a reply's target as the room shows it.
+func (c *replyContext) about(r reply.Reply) string {
+	if r.Target == "" {
+		return "the plan"
+	}
+	if r.TargetKind != reply.TargetMilestone {
+		for _, t := range c.d.Tasks() {
+			if t.ID == r.Target {
+				return t.Title
+			}
+		}
+	}
+	for _, m := range c.d.Milestones {
+		if m.ID == r.Target {
+			return m.Title
+		}
+	}
+	return r.Target
+}
+
+// day is the label of a reply's or a decision's day in the site's zone.
+func (c *replyContext) day(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return dateLabel(deal.DateOf(t.In(c.loc)))
+}
+
+// who names a stakeholder of the deal.
+func (c *replyContext) who(id string) string {
+	if s, ok := c.d.Stakeholder(id); ok {
+		return s.Name
+	}
+	return id
+}
+
+// dayOf labels a YYYY-MM-DD date ("" when it is not one).
+func dayOf(s string) string {
+	d, err := deal.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return dateLabel(d)
+}
+
+// seenDue is the due date a reply's Seen recorded, "" when none.
+func seenDue(seen string) string {
+	for _, part := range strings.Split(seen, ";") {
+		if v, ok := strings.CutPrefix(part, "due="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// splitEvidence splits a done reply's evidence into text and a link.
+func splitEvidence(e string) (text, link string) {
+	if l, ok := reply.EvidenceLink(e); ok {
+		return "", l
+	}
+	return e, ""
+}
+
+var kindLabels = map[reply.Kind]string{
+	reply.Confirm: "Confirm the date", reply.Propose: "Another date", reply.Done: "Done",
+	reply.Blocked: "Blocked", reply.Question: "Question", reply.Suggest: "Suggestion",
+}
+
+// mine is a reply as its sender's room lists it: what they sent and what
+// became of it.
+func (c *replyContext) mine(rec reply.Record) replyLine {
+	r := rec.Reply
+	l := replyLine{ID: r.ID, Kind: kindLabels[r.Kind], About: c.about(r), Day: c.day(r.Time), State: rec.State()}
+	switch r.Kind {
+	case reply.Confirm:
+		if due := seenDue(r.Seen); due != "" {
+			l.What = "due " + dayOf(due)
+		}
+	case reply.Propose:
+		l.What = dayOf(r.Date) + ": " + r.Reason
+	case reply.Done:
+		text, link := splitEvidence(r.Evidence)
+		l.What, l.Link = "done "+dayOf(r.Date), link
+		if text != "" {
+			l.What += ": " + text
+		}
+	case reply.Blocked:
+		l.What = r.Reason
+	case reply.Question:
+		l.What = r.Text
+	case reply.Suggest:
+		l.What = r.Text
+		if r.Owner != "" {
+			l.What += "; owned by " + r.Owner
+		}
+		if r.Date != "" {
+			l.What += "; by " + dayOf(r.Date)
+		}
+	}
+	var last reply.Decision
+	if n := len(rec.Decisions); n > 0 {
+		last = rec.Decisions[n-1]
+	}
+	switch l.State {
+	case reply.Waiting:
+		l.StateLabel = "waiting for " + c.to
+	case reply.Accepted:
+		l.StateLabel = "accepted " + c.day(last.Time)
+		l.Note = last.Answer
+	case reply.Declined:
+		l.StateLabel = "declined " + c.day(last.Time)
+		l.Note = last.Why
+	case reply.Answered:
+		l.StateLabel = "answered " + c.day(last.Time)
+		l.Note = last.Answer
+	case reply.Conflict:
+		l.StateLabel = "waiting: the plan changed since you sent it, and " + c.to + " is looking at it"
+	default:
+		l.StateLabel = l.State
+	}
+	return l
+}
+
+// change is the line every room shows for an accepted reply that changed
+// (or confirmed) the plan; ok is false for a reply that shows in its
+// sender's room only (a question, or one not accepted).
+func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
+	r := rec.Reply
+	if !rec.Accepted() || r.Kind == reply.Question {
+		return replyLine{}, false
+	}
+	by := " by " + c.who(r.Stakeholder) + " on " + c.day(r.Time)
+	l := replyLine{ID: r.ID, About: c.about(r)}
+	switch r.Kind {
+	case reply.Confirm:
+		l.What = "confirmed" + by
+	case reply.Propose:
+		l.What = "moved"
+		if due := seenDue(r.Seen); due != "" {
+			l.What += " from " + dayOf(due)
+		}
+		l.What += " to " + dayOf(r.Date) + by + ": " + r.Reason
+	case reply.Done:
+		text, link := splitEvidence(r.Evidence)
+		l.What, l.Link = "marked done"+by, link
+		if text != "" {
+			l.What += ": " + text
+		}
+	case reply.Blocked:
+		l.What = "marked blocked" + by + ": " + r.Reason
+	case reply.Suggest:
+		l.About = r.Text
+		l.What = "suggested" + by + " and added to the plan"
+	default:
+		return replyLine{}, false
+	}
+	return l, true
+}
+
+// changes lists the changes accepted replies made, newest first: the same
+// for every room of the deal (everyone sees the whole plan).
+func (c *replyContext) changes(recs []reply.Record) []replyLine {
+	var out []replyLine
+	for i := len(recs) - 1; i >= 0; i-- {
+		if l, ok := c.change(recs[i]); ok {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// mineOf lists stakeholder id's own replies, newest first. Nobody else's
+// room lists them: a question and its answer, a decline and its reason,
+// are for the sender only.
+func (c *replyContext) mineOf(recs []reply.Record, id string) []replyLine {
+	var out []replyLine
+	for i := len(recs) - 1; i >= 0; i-- {
+		if recs[i].Reply.Stakeholder == id && recs[i].Reply.Deal == c.d.ID {
+			out = append(out, c.mine(recs[i]))
+		}
+	}
+	return out
+}
+
+// askGroups lists the plan's tasks by milestone for the question form.
+func askGroups(ms []milestoneView) []askGroup {
+	var out []askGroup
+	for _, m := range ms {
+		g := askGroup{Title: m.Title}
+		for _, t := range m.Tasks {
+			g.Tasks = append(g.Tasks, refView{ID: t.ID, Title: t.Title})
+		}
+		if len(g.Tasks) > 0 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// leads lists the milestones stakeholder id leads.
+func leads(ms []milestoneView, id string) []milestoneView {
+	var out []milestoneView
+	for _, m := range ms {
+		if m.LeadID == id {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// String is for debugging output in tests.
+func (l replyLine) String() string {
+	return fmt.Sprintf("%s %s: %s %s [%s] %s", l.Kind, l.About, l.What, l.Link, l.StateLabel, l.Note)
+}
