@@ -1,0 +1,413 @@
+package generator
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/token"
+)
+
+const acme = "acme-data-platform"
+
+// buildWith builds root with opts' Root, Out, StateDir, Secret and Today
+// filled in.
+func buildWith(t *testing.T, root string, opts Options) (*Result, string) {
+	t.Helper()
+	opts.Root = root
+	opts.Out = filepath.Join(t.TempDir(), "public")
+	opts.StateDir = filepath.Join(t.TempDir(), "state")
+	opts.Secret = testSecret
+	opts.Today = deal.NewDate(2026, 11, 22)
+	res, err := Build(context.Background(), opts)
+	if err != nil {
+		if res != nil {
+			for _, p := range res.Problems {
+				t.Log(p)
+			}
+		}
+		t.Fatal(err)
+	}
+	return res, opts.Out
+}
+
+// roomHTML reads the room page of stakeholder s of deal d.
+func roomHTML(t *testing.T, res *Result, out, d, s string) string {
+	t.Helper()
+	for _, b := range res.Site.Bundles {
+		if b.Deal.ID != d {
+			continue
+		}
+		st, ok := b.Deal.Stakeholder(s)
+		if !ok {
+			t.Fatalf("no stakeholder %s in %s", s, d)
+		}
+		data, err := os.ReadFile(filepath.Join(out, "r", token.Room(testSecret, d, s, st.Rotate), "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(data)
+	}
+	t.Fatalf("no deal %s", d)
+	return ""
+}
+
+var formIDRe = regexp.MustCompile(`<form [^>]*id="(r[ms]?-[^"]+|rq|rs)"`)
+
+// formIDs lists the ids of a page's reply forms.
+func formIDs(page string) []string {
+	var ids []string
+	for _, m := range formIDRe.FindAllStringSubmatch(page, -1) {
+		ids = append(ids, m[1])
+	}
+	return ids
+}
+
+// TestReplyFormsFollowOwnership checks, for every room of the example
+// site, that the reply forms are exactly those its person may use: on each
+// open task they own and each milestone they lead, the question and the
+// suggestion on the plan; none in a seller's preview room or a closed
+// deal's rooms. Each form carries the room's token and, on a task or a
+// milestone, the target's state as reply.Seen writes it.
+func TestReplyFormsFollowOwnership(t *testing.T) {
+	root := exampleSite(t)
+	res, out := buildWith(t, root, Options{})
+	rooms := 0
+	for _, b := range res.Site.Bundles {
+		d := b.Deal
+		for i := range d.Stakeholders {
+			s := &d.Stakeholders[i]
+			page := roomHTML(t, res, out, d.ID, s.ID)
+			var want []string
+			if s.Side == deal.Buyer && !d.Ended() {
+				for _, tk := range d.Tasks() {
+					if tk.Owner == s.ID && tk.Status != deal.Done {
+						want = append(want, "r-"+tk.ID)
+					}
+				}
+				for _, m := range d.Milestones {
+					if m.Lead == s.ID {
+						want = append(want, "rm-"+m.ID)
+					}
+				}
+				want = append(want, "rq", "rs")
+			}
+			got := formIDs(page)
+			slices.Sort(got)
+			slices.Sort(want)
+			if !slices.Equal(got, want) {
+				t.Errorf("%s/%s: reply forms %v, want %v", d.ID, s.ID, got, want)
+			}
+			if len(want) == 0 {
+				if strings.Contains(page, "data-mr-reply") || strings.Contains(page, `id="sent"`) {
+					t.Errorf("%s/%s: a room that may not reply has reply forms or a confirmation", d.ID, s.ID)
+				}
+				continue
+			}
+			rooms++
+			tok := token.Room(testSecret, d.ID, s.ID, s.Rotate)
+			if n, f := strings.Count(page, `name="t" value="`+tok+`"`), len(want); n != f {
+				t.Errorf("%s/%s: %d forms carry the room's token, want %d", d.ID, s.ID, n, f)
+			}
+			for _, tk := range d.Tasks() {
+				if tk.Owner == s.ID && tk.Status != deal.Done {
+					if !strings.Contains(page, `name="target" value="`+tk.ID+`"><input type="hidden" name="target_kind" value="task"><input type="hidden" name="seen" value="`+reply.Seen(tk)+`"`) {
+						t.Errorf("%s/%s: the form on task %s lacks its target or seen %q", d.ID, s.ID, tk.ID, reply.Seen(tk))
+					}
+				}
+				// The question form offers every task of the plan.
+				if !strings.Contains(page, `<option value="`+tk.ID+`">`) {
+					t.Errorf("%s/%s: no question about task %s", d.ID, s.ID, tk.ID)
+				}
+			}
+			if !strings.Contains(page, `action="http://127.0.0.1:8787/reply"`) {
+				t.Errorf("%s/%s: the forms do not post to the beacon's /reply", d.ID, s.ID)
+			}
+			if !strings.Contains(page, "Replies go to "+repliesTo(d)+"; the plan changes when they accept it.") {
+				t.Errorf("%s/%s: no statement of what a reply does", d.ID, s.ID)
+			}
+		}
+	}
+	if rooms < 10 {
+		t.Fatalf("only %d rooms with reply forms", rooms)
+	}
+	jordan := roomHTML(t, res, out, acme, "jordan")
+	for _, id := range []string{"r-sample-data", "r-evaluation-report", "rm-tech-eval"} {
+		if !slices.Contains(formIDs(jordan), id) {
+			t.Errorf("jordan's room has no form %s", id)
+		}
+	}
+	if !strings.Contains(jordan, "Sent to Sam Lee. The plan changes when they accept it;") {
+		t.Error("jordan's room has no confirmation naming Sam Lee, the account executive")
+	}
+
+	// Without a beacon, nothing posts anywhere.
+	none := ""
+	res, out = buildWith(t, root, Options{Beacon: &none})
+	page := roomHTML(t, res, out, acme, "jordan")
+	if ids := formIDs(page); len(ids) > 0 || !strings.Contains(page, "form-action 'none'") {
+		t.Errorf("without a beacon: forms %v; CSP form-action 'none': %v", ids, strings.Contains(page, "form-action 'none'"))
+	}
+}
+
+// TestContentSecurityPolicyForms: form posts go to the beacon's origin
+// (and back to the rooms' own, for the redirect that answers them), and
+// nowhere without a beacon.
+func TestContentSecurityPolicyForms(t *testing.T) {
+	for _, tc := range []struct{ beacon, want string }{
+		{"", "form-action 'none'"},
+		{"/note", "form-action 'self'"},
+		{"https://beacon.example.com/note", "form-action https://beacon.example.com 'self'"},
+		{"http://127.0.0.1:8787", "form-action http://127.0.0.1:8787 'self'"},
+	} {
+		if got := contentSecurityPolicy(tc.beacon); !strings.HasSuffix(got, tc.want) {
+			t.Errorf("beacon %q: CSP %q, want it to end in %q", tc.beacon, got, tc.want)
+		}
+		h := headersFile(tc.beacon)
+		if !strings.Contains(h, tc.want+"; frame-ancestors 'none'") {
+			t.Errorf("beacon %q: _headers\n%s\nwant %q", tc.beacon, h, tc.want)
+		}
+	}
+	for beacon, want := range map[string]string{"": "", "/note": "/reply", "https://b.example/note": "https://b.example/reply", "https://b.example/": "https://b.example/reply", "https://b.example/x/note": "https://b.example/x/reply"} {
+		if got := replyAction(beacon); got != want {
+			t.Errorf("replyAction(%q) = %q, want %q", beacon, got, want)
+		}
+	}
+}
+
+// TestManifestReplyTargets: the manifest records the rooms' base URL and,
+// per current buyer room of an open deal, what its person may reply to;
+// seller preview rooms, retired tokens and closed deals' rooms nothing.
+func TestManifestReplyTargets(t *testing.T) {
+	root := exampleSite(t)
+	res, _ := buildWith(t, root, Options{})
+	m := res.Manifest
+	if m.Site != "https://rooms.northwind.example" {
+		t.Errorf("manifest site %q, want maproom.toml's base_url", m.Site)
+	}
+	deals := map[string]*deal.Deal{}
+	for _, b := range res.Site.Bundles {
+		deals[b.Deal.ID] = b.Deal
+	}
+	withTargets := 0
+	for _, r := range m.Rooms {
+		d := deals[r.Deal]
+		want := r.Side == manifest.SideBuyer && !r.Retired && !d.Ended()
+		if (r.Replies != nil) != want {
+			t.Errorf("%s/%s rotation %d (side %s, retired %v, outcome %s): replies %+v, want targets %v", r.Deal, r.Stakeholder, r.Rotation, r.Side, r.Retired, d.Outcome, r.Replies, want)
+			continue
+		}
+		if want {
+			withTargets++
+			if got, exp := *r.Replies, reply.TargetsFor(d, r.Stakeholder); !slices.Equal(got.Own, exp.Own) || !slices.Equal(got.Lead, exp.Lead) || !slices.Equal(got.See, exp.See) {
+				t.Errorf("%s/%s: targets %+v, want %+v", r.Deal, r.Stakeholder, got, exp)
+			}
+		}
+		if r.Deal == acme && r.Stakeholder == "jordan" {
+			if !slices.Equal(r.Replies.Own, []string{"sample-data", "evaluation-report"}) || !slices.Equal(r.Replies.Lead, []string{"tech-eval"}) {
+				t.Errorf("jordan's targets %+v", r.Replies)
+			}
+		}
+	}
+	if withTargets < 10 {
+		t.Errorf("only %d rooms may reply", withTargets)
+	}
+
+	// The preview's own address when serve sets it.
+	res, _ = buildWith(t, root, Options{Site: "http://127.0.0.1:1313/"})
+	if res.Manifest.Site != "http://127.0.0.1:1313" {
+		t.Errorf("manifest site %q, want the preview's address", res.Manifest.Site)
+	}
+}
+
+// acmeRecords writes reply records into the acme bundle of the site at
+// root: Jordan's accepted new date for a task, his accepted done with a
+// link, a question answered, a done whose "link" is a script, and Priya's
+// declined block.
+func acmeRecords(t *testing.T, root string) {
+	t.Helper()
+	dir := filepath.Join(root, ContentDir, acme)
+	at := func(day int) time.Time { return time.Date(2026, 11, day, 10, 0, 0, 0, time.UTC) }
+	recs := []reply.Record{
+		{Reply: reply.Reply{ID: "aaaaaaaaa2", Time: at(12), Deal: acme, Stakeholder: "jordan", Kind: reply.Propose, Target: "sample-data", TargetKind: "task", Date: "2026-11-24", Reason: "InfoSec queue", Seen: "due=2026-11-10;status=in-progress"},
+			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(13), By: "Sam Lee"}}},
+		{Reply: reply.Reply{ID: "aaaaaaaaa3", Time: at(14), Deal: acme, Stakeholder: "jordan", Kind: reply.Question, TargetKind: "plan", Text: "Can Snowflake <b>stay</b> our warehouse?"},
+			Decisions: []reply.Decision{{State: reply.Answered, Time: at(15), By: "Sam Lee", Answer: "Yes: the connector ships in 4.2"}}},
+		{Reply: reply.Reply{ID: "aaaaaaaaa4", Time: at(16), Deal: acme, Stakeholder: "jordan", Kind: reply.Confirm, Target: "tech-eval", TargetKind: "milestone", Seen: "due=2026-12-04"},
+			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(17), By: "Sam Lee"}}},
+		{Reply: reply.Reply{ID: "aaaaaaaaa5", Time: at(18), Deal: acme, Stakeholder: "priya", Kind: reply.Blocked, Target: "pricing-review", TargetKind: "task", Reason: "Budget freeze until Q1", Seen: "due=2026-12-11;status=todo"},
+			Decisions: []reply.Decision{{State: reply.Declined, Time: at(19), By: "Sam Lee", Why: "Covered by the signed budget letter"}}},
+		{Reply: reply.Reply{ID: "aaaaaaaaa6", Time: at(20), Deal: acme, Stakeholder: "marcus", Kind: reply.Done, Target: "business-case-deck", TargetKind: "task", Date: "2026-11-20", Evidence: "javascript:alert(1)"},
+			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(21), By: "Sam Lee"}}},
+		{Reply: reply.Reply{ID: "aaaaaaaaa7", Time: at(20), Deal: acme, Stakeholder: "elena", Kind: reply.Done, Target: "vendor-risk-assessment", TargetKind: "task", Date: "2026-11-20", Evidence: "https://acme.example/vra?x=1&y=2"},
+			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(21), By: "Sam Lee"}}},
+	}
+	for _, rec := range recs {
+		if err := reply.WriteRecord(dir, rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A reviews folder is maproom's too: never published, never warned about.
+	if err := os.MkdirAll(filepath.Join(dir, "reviews"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "reviews", "2026-11-17.md"), []byte("notes\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReplyTrail builds the example with reply records in the acme bundle
+// and a waiting reply from the beacon's log: every acme room shows the
+// changes accepted replies made; each person's room lists their own
+// replies with their state, the answer to their question and the reason
+// for a decline; nothing from a reply is rendered as HTML, and a link is
+// a link only when it is http(s).
+func TestReplyTrail(t *testing.T) {
+	root := exampleSite(t)
+	acmeRecords(t, root)
+	waiting := []reply.Reply{{ID: "bbbbbbbbb2", Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), Deal: acme, Stakeholder: "jordan",
+		Kind: reply.Confirm, Target: "evaluation-report", TargetKind: "task", Seen: "due=2026-12-04;status=todo"}}
+	res, out := buildWith(t, root, Options{Replies: waiting})
+	for _, p := range res.Problems {
+		if strings.Contains(p.Error(), "replies/") || strings.Contains(p.Error(), "reviews/") {
+			t.Errorf("a bundle's replies or reviews folder was reported: %s", p)
+		}
+	}
+	changes := []string{
+		"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026: InfoSec queue",
+		"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026",
+		"Business case presented to the COO: marked done by Marcus Chen on 20 Nov 2026: javascript:alert(1)",
+		`marked done by Elena Novak on 20 Nov 2026 <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`,
+	}
+	for _, b := range res.Site.Bundles {
+		if b.Deal.ID != acme {
+			continue
+		}
+		for _, s := range b.Deal.Stakeholders {
+			page := roomHTML(t, res, out, acme, s.ID)
+			for _, c := range changes {
+				if !strings.Contains(page, c) {
+					t.Errorf("%s's room lacks the change %q", s.ID, c)
+				}
+			}
+			if strings.Contains(page, `href="javascript`) {
+				t.Errorf("%s's room links a script", s.ID)
+			}
+		}
+	}
+	jordan := roomHTML(t, res, out, acme, "jordan")
+	for _, want := range []string{
+		"Can Snowflake &lt;b>stay&lt;/b> our warehouse?", // escaped; the minifier leaves > as is
+		"answered 15 Nov 2026</span>: Yes: the connector ships in 4.2",
+		`id="reply-bbbbbbbbb2"><strong>Confirm the date</strong> · Evaluation report issued: due 4 Dec 2026 <span class="day">(sent 21 Nov 2026)</span> · <span class="rst rst-waiting">waiting for Sam Lee</span>`,
+		`id="reply-aaaaaaaaa2"><strong>Another date</strong> · Anonymised sample datasets delivered: 24 Nov 2026: InfoSec queue`,
+	} {
+		if !strings.Contains(jordan, want) {
+			t.Errorf("jordan's room lacks %q", want)
+		}
+	}
+	if strings.Contains(jordan, "Snowflake <b>") {
+		t.Error("a reply's text is rendered as HTML")
+	}
+	priya := roomHTML(t, res, out, acme, "priya")
+	if !strings.Contains(priya, "declined 19 Nov 2026</span>: Covered by the signed budget letter") {
+		t.Error("priya's room lacks her declined reply and its reason")
+	}
+	// A declined block changed nothing: no room shows it as a change.
+	if strings.Contains(jordan, "Budget freeze") {
+		t.Error("priya's declined reply shows in jordan's room")
+	}
+}
+
+// TestRepliesLeakNothing: the text of Jordan's question, its answer and
+// Priya's declined reply appear in no file of the built site but their
+// sender's room page.
+func TestRepliesLeakNothing(t *testing.T) {
+	root := exampleSite(t)
+	acmeRecords(t, root)
+	res, out := buildWith(t, root, Options{})
+	own := map[string]string{}
+	for _, s := range []string{"jordan", "priya"} {
+		st, _ := res.Site.Bundles[0].Deal.Stakeholder(s)
+		own[s] = filepath.Join(out, "r", token.Room(testSecret, acme, s, st.Rotate), "index.html")
+	}
+	secrets := map[string]string{
+		"Snowflake":                           "jordan",
+		"the connector ships in 4.2":          "jordan",
+		"Budget freeze until Q1":              "priya",
+		"Covered by the signed budget letter": "priya",
+	}
+	found := map[string]int{}
+	err := filepath.WalkDir(out, func(p string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		for s, who := range secrets {
+			if strings.Contains(string(data), s) {
+				found[s]++
+				if p != own[who] {
+					t.Errorf("%q (%s's) is in %s", s, who, p)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for s := range secrets {
+		if found[s] != 1 {
+			t.Errorf("%q is in %d files, want 1 (its sender's room)", s, found[s])
+		}
+	}
+}
+
+var assetRe = regexp.MustCompile(`(?:href|src)="((?:\.\./)+assets/[^"]+)"`)
+
+// TestRoomPageBudget: every room of the example, its page with the
+// stylesheet and scripts it loads, stays under 40 KB (the largest are
+// acme's, whose buyers have the most forms).
+func TestRoomPageBudget(t *testing.T) {
+	const budget = 40 * 1024
+	root := exampleSite(t)
+	acmeRecords(t, root)
+	_, out := buildWith(t, root, Options{})
+	pages, _ := filepath.Glob(filepath.Join(out, "r", "*", "index.html"))
+	if len(pages) < 20 {
+		t.Fatalf("%d rooms", len(pages))
+	}
+	largest, which := 0, ""
+	for _, p := range pages {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := len(data)
+		for _, m := range assetRe.FindAllStringSubmatch(string(data), -1) {
+			a, err := os.ReadFile(filepath.Join(filepath.Dir(p), filepath.FromSlash(m[1])))
+			if err != nil {
+				t.Fatal(err)
+			}
+			total += len(a)
+		}
+		if total > largest {
+			largest, which = total, p
+		}
+		if total >= budget {
+			t.Errorf("%s: %d bytes with its assets, the budget is %d", p, total, budget)
+		}
+	}
+	t.Logf("largest room: %d bytes with its assets (%s)", largest, which)
+}
