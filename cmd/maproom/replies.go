@@ -48,6 +48,12 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Settings with errors stop the listing (auto_accept must mean what
+	// it says); a plan with errors does not: its replies are listed.
+	if cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root)); cfg == nil {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
 	src, err := e.source(sf, s.root, logs)
 	if err != nil {
 		return err
