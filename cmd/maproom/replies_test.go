@@ -1,0 +1,125 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/gitrec"
+	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/synth"
+)
+
+// exampleRepo copies the example site into a new git repository with one
+// commit and returns its root.
+func exampleRepo(t *testing.T) string {
+	t.Helper()
+	t.Setenv("HOME", t.TempDir())
+	root := t.TempDir()
+	if err := synth.CopyTree(filepath.Join("..", "..", "content"), filepath.Join(root, "content")); err != nil {
+		t.Fatal(err)
+	}
+	repo, err := git.PlainInit(root, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, _ := repo.Worktree()
+	if err := wt.AddGlob("content"); err != nil {
+		t.Fatal(err)
+	}
+	sig := &object.Signature{Name: "Init", Email: "init@example.com", When: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	if _, err := wt.Commit("init", &git.CommitOptions{Author: sig, Committer: sig}); err != nil {
+		t.Fatal(err)
+	}
+	return root
+}
+
+// TestCommitUndoesABrokenEdit: a plan the edit broke is never committed;
+// the plan and the record are restored as they were and the error says why.
+func TestCommitUndoesABrokenEdit(t *testing.T) {
+	root := exampleRepo(t)
+	e := &env{stderr: &bytes.Buffer{}, stdout: &bytes.Buffer{}, now: func() time.Time { return time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC) },
+		getenv: func(k string) string {
+			return map[string]string{"MAPROOM_COMMITTER_NAME": "Sam Lee", "MAPROOM_COMMITTER_EMAIL": "sam.lee@northwind.example"}[k]
+		}}
+	dk, err := e.openDesk(&siteFlags{root: root, today: "2026-11-25"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(generator.ContentDir, "acme-data-platform")
+	planPath := filepath.Join(root, dir, generator.BundleIndex)
+	old, err := os.ReadFile(planPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		broken []byte
+		want   string
+	}{
+		{"an owner the deal does not have", bytes.Replace(old, []byte("owner: jordan"), []byte("owner: nobody"), 1), `"nobody" is not a stakeholder`},
+		{"YAML that does not parse", bytes.Replace(old, []byte("status: in-progress"), []byte("status: [in-progress"), 1), "not valid YAML"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := reply.Record{
+				Reply:     reply.Reply{ID: "k3j5h7m2pq", Deal: "acme-data-platform", Stakeholder: "jordan", Kind: reply.Propose, Target: "sample-data", Date: "2026-11-17"},
+				Decisions: []reply.Decision{{State: reply.Accepted, Time: dk.when, By: "Sam Lee"}},
+			}
+			author := gitrec.Signature{Name: "Jordan Park", Email: "jordan.park@acme.example", When: dk.when}
+			_, err := dk.commit(dir, old, tc.broken, rec, author, gitrec.Message("s", "", rec.Reply.ID), true)
+			if err == nil || !strings.Contains(err.Error(), "would break the plan, so it was undone and nothing committed") || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("commit of a broken plan: err = %v, want the undo and %q", err, tc.want)
+			}
+			if now, _ := os.ReadFile(planPath); !bytes.Equal(now, old) {
+				t.Error("the plan was not restored")
+			}
+			if _, err := os.Stat(reply.Path(filepath.Join(root, dir), rec.Reply.ID)); !os.IsNotExist(err) {
+				t.Errorf("the record was left behind: %v", err)
+			}
+			if d, err := dk.repo.Dirty(); err != nil || len(d) != 0 {
+				t.Errorf("work tree after the undo: dirty %v, err %v", d, err)
+			}
+		})
+	}
+}
+
+// TestAutoAcceptSetting: [replies] auto_accept takes only kinds that answer
+// one's own task, and is empty by default.
+func TestAutoAcceptSetting(t *testing.T) {
+	for _, tc := range []struct {
+		toml    string
+		want    []string
+		wantErr string
+	}{
+		{"", nil, ""},
+		{"[replies]\nauto_accept = [\"confirm\", \"done\"]\n", []string{"confirm", "done"}, ""},
+		{"[replies]\nauto_accept = [\"suggest\"]\n", nil, `maproom.toml:2: [replies] auto_accept: "suggest" is not a kind`},
+		{"[replies]\nauto_accept = [\"Confirm\"]\n", nil, `"Confirm" is not a kind`},
+		{"[replies]\nauto = [\"done\"]\n", nil, `unknown setting "replies.auto"`},
+	} {
+		path := filepath.Join(t.TempDir(), "maproom.toml")
+		if err := os.WriteFile(path, []byte(tc.toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cfg, ps := generator.LoadConfig(path)
+		if tc.wantErr != "" {
+			if cfg != nil || len(ps) == 0 || !strings.Contains(ps[0].Error(), tc.wantErr) {
+				t.Errorf("%q: got %v, want an error with %q", tc.toml, ps, tc.wantErr)
+			}
+			continue
+		}
+		if cfg == nil {
+			t.Fatalf("%q: %v", tc.toml, ps)
+		}
+		if strings.Join(cfg.Replies.AutoAccept, ",") != strings.Join(tc.want, ",") {
+			t.Errorf("%q: auto_accept %v, want %v", tc.toml, cfg.Replies.AutoAccept, tc.want)
+		}
+	}
+}
