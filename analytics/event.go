@@ -1,13 +1,18 @@
 package analytics
 
 import (
+	"encoding/json"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // SchemaVersion is the version of [Event] lines written by this build.
-const SchemaVersion = 1
+// Version 2 added reply lines (kind "reply" with a "reply" field); lines of
+// version 1 are read as they always were.
+const SchemaVersion = 2
 
 // Kind is what happened on a page.
 type Kind string
@@ -19,9 +24,14 @@ const (
 	KindHide Kind = "hide" // the page was hidden or left
 	KindOpen Kind = "open" // a link to a collateral page was followed
 	KindDL   Kind = "dl"   // a link to a collateral file was followed
+
+	// KindReply is a reply a person sent from their room (Event.Reply). It
+	// is not a page event: a room script cannot send it as one (Valid is
+	// false), view counts skip it, and ReadReplies reads it.
+	KindReply Kind = "reply"
 )
 
-// Valid reports whether k is one of the event kinds.
+// Valid reports whether k is one of the page-event kinds a room script sends.
 func (k Kind) Valid() bool {
 	switch k {
 	case KindView, KindHB, KindHide, KindOpen, KindDL:
@@ -65,6 +75,8 @@ type Event struct {
 	Crawler     string    `json:"crawler"`
 	Webdriver   bool      `json:"webdriver"`
 	Instance    string    `json:"instance"`
+	// Reply is the reply of a KindReply line, nil on every other.
+	Reply *reply.Reply `json:"reply,omitempty"`
 }
 
 // AppendJSON appends e as one event-log line (with its newline), byte for
@@ -114,6 +126,13 @@ func (e *Event) AppendJSON(b []byte) []byte {
 	b = strconv.AppendBool(b, e.Webdriver)
 	b = append(b, `,"instance":`...)
 	b = appendString(b, e.Instance)
+	if e.Reply != nil {
+		// Rare and small: encoding/json writes it. A Reply holds only
+		// strings and a time, so it always encodes.
+		rb, _ := json.Marshal(e.Reply)
+		b = append(b, `,"reply":`...)
+		b = append(b, rb...)
+	}
 	return append(b, "}\n"...)
 }
 

@@ -80,18 +80,21 @@ func FuzzReadLog(f *testing.F) {
 		var st ReadStats
 		seen := map[eventKey]struct{}{}
 		n := 0
-		err := readLog(bytes.NewReader(data), "fuzz.jsonl", &st, seen, func(e Event) error {
+		deliver := func(e Event) error {
 			n++
 			if _, why := parseLine(e.AppendJSON(nil), false); why != "" {
 				t.Fatalf("delivered an event that does not read back: %s: %+v", why, e)
 			}
 			return nil
+		}
+		err := readLog(bytes.NewReader(data), "fuzz.jsonl", func(line []byte, ln int, torn bool) error {
+			return readLine(line, "fuzz.jsonl", ln, torn, &st, seen, deliver)
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if n != st.Events || st.Events+st.Duplicates+st.Corrupt != st.Lines {
-			t.Fatalf("lines %d != events %d + duplicates %d + corrupt %d (delivered %d)", st.Lines, st.Events, st.Duplicates, st.Corrupt, n)
+		if n != st.Events || st.Events+st.Duplicates+st.Corrupt+st.Replies != st.Lines {
+			t.Fatalf("lines %d != events %d + duplicates %d + corrupt %d + replies %d (delivered %d)", st.Lines, st.Events, st.Duplicates, st.Corrupt, st.Replies, n)
 		}
 		if st.Corrupt > 0 && !strings.HasPrefix(st.CorruptAt[0], "fuzz.jsonl:") {
 			t.Fatalf("corrupt line not named: %q", st.CorruptAt[0])

@@ -2,6 +2,8 @@ package analytics
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"io"
@@ -60,10 +62,21 @@ type HandlerConfig struct {
 	// LimiterSlots is the capacity of each limiter; 0 takes
 	// DefaultLimiterSlots.
 	LimiterSlots int
+	// ReplyRate limits the replies per room token; zero takes
+	// DefaultReplyRate.
+	ReplyRate Rate
+	// Rand is where reply ids come from; nil means crypto/rand.
+	Rand io.Reader
+	// ReadKey is the key the seller reads the replies with (GET
+	// RepliesPath, Authorization: Bearer <key>). Empty: the read endpoint
+	// does not exist.
+	ReadKey string
 }
 
-// Handler is the beacon's HTTP handler: POST [NotePath] takes events, GET
-// [HealthPath] reports health; anything else is 404. It is safe for
+// Handler is the beacon's HTTP handler: POST [NotePath] takes events, POST
+// [ReplyPath] takes a reply form, GET [RepliesPath] lists the replies to the
+// holder of the read key, GET [HealthPath] reports health; anything else is
+// 404. It is safe for
 // concurrent use; [Handler.Reload] swaps the manifest without stopping
 // requests.
 type Handler struct {
@@ -76,18 +89,22 @@ type Handler struct {
 	instance string
 	byToken  *Limiter
 	byAddr   *Limiter
+	byReply  *Limiter
 	agents   *agentCache
+	rand     io.Reader
+	readKey  []byte // SHA-256 of HandlerConfig.ReadKey; nil without one
 
 	rooms    atomic.Pointer[roomIndex]
 	draining atomic.Bool
 
-	requests, events atomic.Int64
-	rejected         []atomic.Int64 // by Reason index
+	requests, events, nreplies atomic.Int64
+	rejected                   []atomic.Int64 // by Reason index
 }
 
 // roomIndex is one loaded manifest.
 type roomIndex struct {
 	rooms  map[string]*room
+	site   string // the manifest's Site: where a reply's sender goes back to
 	loaded time.Time
 }
 
@@ -106,7 +123,15 @@ func NewHandler(cfg HandlerConfig) *Handler {
 		proxies:  proxies(cfg.TrustedProxies),
 		instance: cfg.Instance,
 		agents:   newAgentCache(),
+		rand:     cfg.Rand,
 		rejected: make([]atomic.Int64, len(Reasons)),
+	}
+	if h.rand == nil {
+		h.rand = rand.Reader
+	}
+	if cfg.ReadKey != "" {
+		sum := sha256.Sum256([]byte(cfg.ReadKey))
+		h.readKey = sum[:]
 	}
 	if h.now == nil {
 		h.now = time.Now
@@ -135,6 +160,11 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	h.byToken = NewLimiter(tr, slots)
 	h.byAddr = NewLimiter(ar, slots)
+	rr := cfg.ReplyRate
+	if rr == (Rate{}) {
+		rr = DefaultReplyRate
+	}
+	h.byReply = NewLimiter(rr, slots)
 	h.Reload(cfg.Manifest)
 	return h
 }
@@ -145,6 +175,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 func (h *Handler) Reload(m *manifest.Manifest) {
 	idx := &roomIndex{rooms: map[string]*room{}, loaded: h.now()}
 	if m != nil {
+		idx.site = m.Site
 		for _, r := range m.Rooms {
 			rm := &room{Room: r, pages: make(map[string]bool, len(r.Pages))}
 			for _, p := range r.Pages {
@@ -167,6 +198,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.note(w, r)
 	case HealthPath:
 		h.health(w, r)
+	case ReplyPath:
+		h.reply(w, r)
+	case RepliesPath:
+		h.replies(w, r)
 	default:
 		h.refuse(w, &RejectError{Reason: ReasonNotFound, Detail: "the beacon takes POST " + NotePath})
 	}
@@ -405,6 +440,7 @@ type Health struct {
 	Loaded    time.Time        `json:"manifest_loaded"` // when it was loaded
 	Requests  int64            `json:"requests"`        // accepted requests
 	Events    int64            `json:"events"`          // accepted events
+	Replies   int64            `json:"replies"`         // accepted replies
 	Rejected  map[Reason]int64 `json:"rejected"`        // refused requests by reason
 	Evictions int64            `json:"limiter_evictions"`
 	Log       *LogStats        `json:"log,omitempty"` // when the store is a *Log
@@ -416,9 +452,9 @@ func (h *Handler) Health() Health {
 	hl := Health{
 		Status: "ok", Instance: h.instance,
 		Rooms: len(idx.rooms), Loaded: idx.loaded,
-		Requests: h.requests.Load(), Events: h.events.Load(),
+		Requests: h.requests.Load(), Events: h.events.Load(), Replies: h.nreplies.Load(),
 		Rejected:  map[Reason]int64{},
-		Evictions: h.byAddr.Evictions() + h.byToken.Evictions(),
+		Evictions: h.byAddr.Evictions() + h.byToken.Evictions() + h.byReply.Evictions(),
 	}
 	if h.draining.Load() {
 		hl.Status = "draining"

@@ -84,7 +84,7 @@ func handlerCases() []handlerCase {
 	many := "[" + strings.TrimSuffix(strings.Repeat(note(tokJordan, "room", "hb")+",", MaxNotes+1), ",") + "]"
 	return []handlerCase{
 		{name: "view", body: ok, want: 204, stored: 1, checkFn: func(t *testing.T, e []Event) {
-			want := Event{V: 1, Time: testNow.Truncate(time.Millisecond), Deal: "acme", Stakeholder: "jordan",
+			want := Event{V: SchemaVersion, Time: testNow.Truncate(time.Millisecond), Deal: "acme", Stakeholder: "jordan",
 				Side: "buyer", Role: "technical-evaluator", Room: token.Key(tokJordan), Page: "room", Kind: KindView,
 				Load: testLoad, Seq: 1, ActiveMS: 1000, VisibleMS: 2000, Net: "192.0.2.0/24", UA: UABrowser,
 				Instance: "test-1"}
@@ -213,6 +213,10 @@ func TestHandlerCoversEveryReason(t *testing.T) {
 	for _, tc := range handlerCases() {
 		covered[tc.reason] = true
 	}
+	for _, tc := range replyCases() {
+		covered[tc.reason] = true
+	}
+	covered[ReasonRateReply] = true // TestReplyRateLimitTellsThePerson
 	for _, r := range Reasons {
 		if !covered[r] {
 			t.Errorf("no table case for reason %q", r)

@@ -200,7 +200,7 @@ func TestReadLogs(t *testing.T) {
 	b := testEvent(loadID(1), 1, testNow)
 	c := testEvent(loadID(2), 0, testNow)
 	line := func(e Event) string { return string(e.AppendJSON(nil)) }
-	newer := strings.Replace(line(c), `{"v":1`, `{"v":2`, 1)
+	newer := strings.Replace(line(c), fmt.Sprintf(`{"v":%d`, SchemaVersion), fmt.Sprintf(`{"v":%d`, SchemaVersion+1), 1)
 	os.WriteFile(filepath.Join(dir, "events-2026-11-22-i1.jsonl"), []byte(line(a)+line(b)+"\n"+"not json\n"+newer+`{"v":1,"kind":"hb"}`+"\n"), 0o644)
 	// A second instance saw a retry of b, and c.
 	os.WriteFile(filepath.Join(dir, "events-2026-11-22-i2.jsonl"), []byte(line(b)+line(c)), 0o644)
@@ -209,7 +209,7 @@ func TestReadLogs(t *testing.T) {
 	if len(evs) != 3 || st.Duplicates != 1 || st.Corrupt != 3 || st.Files != 2 || st.Lines != 7 {
 		t.Fatalf("events %d, stats %+v", len(evs), st)
 	}
-	wantAt := []string{"i1.jsonl:4: not JSON", "i1.jsonl:5: schema version 2 is newer", "i1.jsonl:6: no time"}
+	wantAt := []string{"i1.jsonl:4: not JSON", fmt.Sprintf("i1.jsonl:5: schema version %d is newer", SchemaVersion+1), "i1.jsonl:6: no time"}
 	for i, w := range wantAt {
 		if !strings.Contains(st.CorruptAt[i], w) {
 			t.Errorf("corrupt %d: %q, want %q", i, st.CorruptAt[i], w)

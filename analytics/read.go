@@ -27,6 +27,7 @@ type ReadStats struct {
 	Events     int      // events delivered
 	Duplicates int      // lines skipped because their (load, seq) was already delivered
 	Corrupt    int      // lines skipped because they are not valid events
+	Replies    int      // reply lines (kind "reply"), skipped: see ReadReplies
 	CorruptAt  []string // "file:line: why" for the first 100 corrupt lines
 }
 
@@ -52,7 +53,9 @@ func ReadLogs(paths []string, fn func(Event) error) (ReadStats, error) {
 			return st, fmt.Errorf("read events: %w", err)
 		}
 		st.Files++
-		err = readLog(f, name, &st, seen, fn)
+		err = readLog(f, name, func(line []byte, n int, torn bool) error {
+			return readLine(line, name, n, torn, &st, seen, fn)
+		})
 		f.Close()
 		if err != nil {
 			return st, err
@@ -87,8 +90,9 @@ func logFiles(paths []string) ([]string, error) {
 	return files, nil
 }
 
-// readLog reads one file's lines into fn.
-func readLog(r io.Reader, name string, st *ReadStats, seen map[eventKey]struct{}, fn func(Event) error) error {
+// readLog calls fn with each line of one file (without its zero padding),
+// its line number and whether it is torn (has no newline).
+func readLog(r io.Reader, name string, fn func(line []byte, n int, torn bool) error) error {
 	br := bufio.NewReaderSize(&padReader{r: r}, 64<<10)
 	var long []byte
 	for n := 1; ; n++ {
@@ -105,7 +109,7 @@ func readLog(r io.Reader, name string, st *ReadStats, seen map[eventKey]struct{}
 			line = long
 		}
 		if len(line) > 0 {
-			if e := readLine(line, name, n, st, seen, fn); e != nil {
+			if e := fn(line, n, line[len(line)-1] != '\n'); e != nil {
 				return e
 			}
 		}
@@ -118,8 +122,7 @@ func readLog(r io.Reader, name string, st *ReadStats, seen map[eventKey]struct{}
 	}
 }
 
-func readLine(line []byte, name string, n int, st *ReadStats, seen map[eventKey]struct{}, fn func(Event) error) error {
-	torn := line[len(line)-1] != '\n'
+func readLine(line []byte, name string, n int, torn bool, st *ReadStats, seen map[eventKey]struct{}, fn func(Event) error) error {
 	line = bytes.TrimSpace(line)
 	if len(line) == 0 {
 		return nil
@@ -131,6 +134,10 @@ func readLine(line []byte, name string, n int, st *ReadStats, seen map[eventKey]
 		if len(st.CorruptAt) < maxCorruptNamed {
 			st.CorruptAt = append(st.CorruptAt, fmt.Sprintf("%s:%d: %s", name, n, why))
 		}
+		return nil
+	}
+	if e.Kind == KindReply {
+		st.Replies++
 		return nil
 	}
 	var k eventKey
@@ -145,7 +152,9 @@ func readLine(line []byte, name string, n int, st *ReadStats, seen map[eventKey]
 	return fn(e)
 }
 
-// parseLine decodes one line, or says why it is not a valid event.
+// parseLine decodes one line, or says why it is not a valid event. A valid
+// reply line (kind "reply") is returned as such: callers that count page
+// events skip it.
 func parseLine(line []byte, torn bool) (Event, string) {
 	var e Event
 	if len(line) > maxLine {
@@ -164,6 +173,8 @@ func parseLine(line []byte, torn bool) (Event, string) {
 		return e, fmt.Sprintf("schema version %d is newer than this maproom's %d: upgrade maproom", e.V, SchemaVersion)
 	case e.Time.IsZero():
 		return e, "no time"
+	case e.Kind == KindReply:
+		return e, replyLineProblem(&e)
 	case !e.Kind.Valid():
 		return e, fmt.Sprintf("unknown kind %.20q", e.Kind)
 	case !validLoad(e.Load):

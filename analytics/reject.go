@@ -30,13 +30,19 @@ const (
 	ReasonOutOfRange   Reason = "out-of-range"   // 422: seq or a millisecond delta out of range
 	ReasonRateToken    Reason = "rate-token"     // 429: too many events for this room
 	ReasonUnavailable  Reason = "unavailable"    // 503: the log could not store the events, or the beacon is draining
+	ReasonRetired      Reason = "retired-token"  // 410: a reply from a token rotated away (the link was replaced)
+	ReasonNoReplies    Reason = "no-replies"     // 403: a reply from a room that takes none (a seller's, a closed deal's)
+	ReasonBadReply     Reason = "bad-reply"      // 422: a reply field is missing or wrong
+	ReasonNotYours     Reason = "not-yours"      // 403: a reply about what this room may not answer
+	ReasonRateReply    Reason = "rate-reply"     // 429: too many replies from this room
 )
 
 // Reasons lists every reason in a stable order.
 var Reasons = []Reason{ReasonNotFound, ReasonMethod, ReasonOrigin, ReasonPrefetch, ReasonContentType,
 	ReasonRateAddr, ReasonTooLarge, ReasonTooMany, ReasonMalformed, ReasonEmpty, ReasonBadToken,
 	ReasonUnknownToken, ReasonBadKind, ReasonUnknownPage, ReasonCollateral, ReasonBadLoad,
-	ReasonOutOfRange, ReasonRateToken, ReasonUnavailable}
+	ReasonOutOfRange, ReasonRateToken, ReasonUnavailable, ReasonRetired, ReasonNoReplies, ReasonBadReply,
+	ReasonNotYours, ReasonRateReply}
 
 // Status returns the HTTP status a rejection for r is answered with.
 func (r Reason) Status() int {
@@ -45,13 +51,15 @@ func (r Reason) Status() int {
 		return http.StatusNotFound
 	case ReasonMethod:
 		return http.StatusMethodNotAllowed
-	case ReasonOrigin, ReasonUnknownToken:
+	case ReasonOrigin, ReasonUnknownToken, ReasonNoReplies, ReasonNotYours:
 		return http.StatusForbidden
+	case ReasonRetired:
+		return http.StatusGone
 	case ReasonPrefetch:
 		return http.StatusNoContent
 	case ReasonContentType:
 		return http.StatusUnsupportedMediaType
-	case ReasonRateAddr, ReasonRateToken:
+	case ReasonRateAddr, ReasonRateToken, ReasonRateReply:
 		return http.StatusTooManyRequests
 	case ReasonTooLarge, ReasonTooMany:
 		return http.StatusRequestEntityTooLarge

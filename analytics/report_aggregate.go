@@ -255,6 +255,9 @@ type row struct {
 // Add adds one event. Events may come in any order, but a copy of an event
 // is recognised only while its page-load is kept (see dedupeWindow).
 func (a *Aggregator) Add(e Event) {
+	if e.Kind == KindReply && replyLineProblem(&e) == "" {
+		return // a reply is not a page view: see ReadReplies
+	}
 	a.stats.Lines++
 	if !validEvent(&e) {
 		a.stats.Corrupt++

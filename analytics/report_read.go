@@ -227,6 +227,11 @@ func (c *chunk) decode(name string) {
 			c.bad = append(c.bad, fmt.Sprintf("%s:%d: %s", name, n, why))
 			continue
 		}
+		if e.Kind == KindReply { // a reply is not a page view: see ReadReplies
+			c.rows = c.rows[:len(c.rows)-1]
+			c.lines--
+			continue
+		}
 		*r = eventRow(&e)
 	}
 }

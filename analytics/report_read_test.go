@@ -52,7 +52,7 @@ func TestParseRowMatchesParseLine(t *testing.T) {
 	for _, bad := range []string{
 		`{"v":1}`,
 		strings.Replace(string(plainEv.AppendJSON(nil)), `"seq":3`, `"seq":03`, 1),
-		strings.Replace(string(plainEv.AppendJSON(nil)), `"v":1`, `"v":2`, 1),
+		strings.Replace(string(plainEv.AppendJSON(nil)), fmt.Sprintf(`"v":%d`, SchemaVersion), fmt.Sprintf(`"v":%d`, SchemaVersion+1), 1),
 		strings.Replace(string(plainEv.AppendJSON(nil)), `T09:00:04.500Z`, `T09:00:04.5Z`, 1),
 		strings.Replace(string(plainEv.AppendJSON(nil)), `"kind":"hb"`, `"kind":"hop"`, 1),
 	} {
