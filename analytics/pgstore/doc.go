@@ -11,7 +11,10 @@
 // page-load with its events summed (person, page, network, first and last
 // time, active time, the kinds seen, the collateral opened), kept by the
 // same statement that inserts the events: the report reads it, not every
-// event.
+// event. The replies table holds one row per reply a person sent from
+// their room (an event of kind reply), keyed by the reply's id, with the
+// whole reply as jsonb and the room, rotation and beacon instance it came
+// from.
 //
 // [Store] implements [analytics.Store]: Append returns only once the
 // events are committed (one multi-row INSERT ... ON CONFLICT (load, seq) DO
@@ -19,12 +22,15 @@
 // concurrent instances never deadlock; the same statement adds the new
 // events to their page_loads rows). When the database is unreachable
 // Append returns an error, which the handler answers 503; the pool
-// reconnects by itself when the database returns.
+// reconnects by itself when the database returns. Replies given to Append
+// go to the replies table with the same promise (INSERT ... ON CONFLICT (id)
+// DO NOTHING, in the transaction of the batch's events), and [Store.Replies]
+// lists them: Store implements [analytics.ReplyReader].
 //
 // [Store.Feed] gives the report's aggregator the page-loads' summaries and,
 // for the few page-loads a summary cannot render exactly, their events.
 // [Store.Events] streams the stored events in the order the report reads a
-// log (time, then load and seq); [Store.Import], [Store.Export] and
-// [Store.Purge] move events between the log files and the database and
-// enforce retention.
+// log (time, then load and seq), never a reply; [Store.Import],
+// [Store.Export] and [Store.Purge] move events and replies between the log
+// files and the database and enforce retention, which purges events only.
 package pgstore

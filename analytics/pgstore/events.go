@@ -78,11 +78,15 @@ func (s *Store) Events(ctx context.Context, f Filter, fn func(analytics.Event) e
 	return nil
 }
 
-// ImportStats says what [Store.Import] did.
+// ImportStats says what [Store.Import] did. ReadStats.Replies counts the
+// reply lines read, copies included; a reply line that is not a valid
+// reply is counted in ReadStats.Corrupt.
 type ImportStats struct {
 	analytics.ReadStats
-	Inserted int // events new to the database
-	Present  int // events the database held already
+	Inserted       int // events new to the database
+	Present        int // events the database held already
+	RepliesNew     int // replies new to the database
+	RepliesPresent int // replies the database held already (by id)
 }
 
 // importBatch is how many events one INSERT of an import carries.
@@ -90,8 +94,10 @@ const importBatch = 5000
 
 // Import loads the event logs at paths (files or folders, as
 // [analytics.ReadLogs] reads them: corrupt lines skipped and counted,
-// copies delivered once) into the database. It is idempotent: events
-// already stored are left as they are and counted as present.
+// copies delivered once) into the database, and their replies (as
+// [analytics.ReadReplies] reads them) into the replies table. It is
+// idempotent: events and replies already stored are left as they are and
+// counted as present.
 func (s *Store) Import(ctx context.Context, paths []string) (ImportStats, error) {
 	var st ImportStats
 	batch := make([]analytics.Event, 0, importBatch)
@@ -119,22 +125,56 @@ func (s *Store) Import(ctx context.Context, paths []string) (ImportStats, error)
 	if err == nil {
 		err = flush()
 	}
-	return st, err
+	if err != nil || rs.Replies == 0 {
+		return st, err
+	}
+	reps, _, err := readReplyEvents(ctx, paths)
+	if err != nil {
+		return st, fmt.Errorf("event store: import: %w", err)
+	}
+	n, err := s.importReplies(ctx, reps)
+	if err != nil {
+		return st, fmt.Errorf("event store: import: %w", err)
+	}
+	st.RepliesNew, st.RepliesPresent = int(n), len(reps)-int(n)
+	return st, nil
 }
 
 // Export writes the stored events selected by f to w as event-log lines,
 // byte for byte as the beacon writes them, in time order, and returns how
-// many it wrote. [Store.Import] of the output stores nothing new.
+// many lines it wrote. The replies f selects (by their deal and time) are
+// written among them as the beacon's reply lines, after the events of the
+// same instant: their time is the reply's, and the network, user agent,
+// page and page-load the store does not keep of a reply are empty.
+// [Store.Import] of the output stores nothing new, and into an empty
+// database stores the same events and replies.
 func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (int, error) {
+	where, args := f.where()
+	reps, err := s.replyEvents(ctx, where, args)
+	if err != nil {
+		return 0, err
+	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
 	n := 0
-	err := s.Events(ctx, f, func(e analytics.Event) error {
-		line = AppendLine(line[:0], &e)
+	write := func(e *analytics.Event) error {
+		line = AppendLine(line[:0], e)
 		n++
 		_, err := bw.Write(line)
 		return err
+	}
+	err = s.Events(ctx, f, func(e analytics.Event) error {
+		for len(reps) > 0 && reps[0].Time.Before(e.Time) {
+			if err := write(&reps[0]); err != nil {
+				return err
+			}
+			reps = reps[1:]
+		}
+		return write(&e)
 	})
+	for i := 0; err == nil && i < len(reps); i++ {
+		err = write(&reps[i])
+	}
 	if err != nil {
 		return n, err
 	}
@@ -144,7 +184,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (int, error) 
 // Purge deletes the events before the instant before, of deal only when
 // deal is not empty, and returns how many it deleted. The page-loads that
 // lose events are summed again from the events left, in the same
-// transaction.
+// transaction. Replies are not purged: a reply is the buyer's record until
+// the seller decides it, and an accepted one lives on in the plan's git
+// history; [Store.Replies] keeps returning them.
 func (s *Store) Purge(ctx context.Context, before time.Time, deal string) (int64, error) {
 	if before.IsZero() {
 		return 0, fmt.Errorf("event store: purge: no date")
@@ -175,7 +217,8 @@ func (s *Store) Purge(ctx context.Context, before time.Time, deal string) (int64
 	return n, nil
 }
 
-// Count returns how many events the database holds.
+// Count returns how many page events the database holds (replies are not
+// events: see [Store.Replies]).
 func (s *Store) Count(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n)

@@ -234,6 +234,25 @@ var migrations = []string{
 	INSERT INTO page_loads ` + rollupSelect("events") + `;
 	-- the report no longer reads events by deal: one index less to keep
 	DROP INDEX events_deal_time;`,
+	// 3: replies, one row per reply a person sent from their room (an
+	// event of kind reply), keyed by its id; the event's envelope that
+	// says where it came from is kept beside it, its network and user
+	// agent are not (replies outlive the retention purge).
+	`CREATE TABLE replies (
+		id          text        PRIMARY KEY,
+		time        timestamptz NOT NULL, -- the reply's time
+		v           smallint    NOT NULL, -- the event's schema version
+		deal        text        NOT NULL,
+		stakeholder text        NOT NULL,
+		side        text        NOT NULL,
+		role        text        NOT NULL,
+		kind        text        NOT NULL, -- the reply's kind: confirm, propose, ...
+		room        text        NOT NULL, -- the room key the reply came from
+		rotation    integer     NOT NULL,
+		instance    text        NOT NULL, -- the beacon instance that took it
+		reply       jsonb       NOT NULL  -- the whole reply, as reply.Reply encodes
+	);
+	CREATE INDEX replies_time ON replies (time, id);`,
 }
 
 // The bits of page_loads.flags.
@@ -347,13 +366,28 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Append stores events and returns once they are committed; events whose
-// (load, seq) is stored already are left as they are. Concurrent calls are
-// grouped into one INSERT. An error means the events may or may not be
-// stored: the client is told to retry, and the dedupe key makes the retry
+// (load, seq) is stored already are left as they are. A reply (an event of
+// kind [analytics.KindReply]) goes to the replies table instead, with the
+// same promise: committed before Append returns, and a reply whose id is
+// stored already left as it is; a batch may mix both, committed together.
+// A reply event that is not a valid reply line (no reply, a bad id, another
+// deal or person than the event's, content reply.Reply.Validate refuses)
+// is refused at once, and nothing of that call is stored. Concurrent calls
+// are grouped into one INSERT. An error means the events may or may not be
+// stored: the client is told to retry, and the dedupe keys make the retry
 // harmless.
 func (s *Store) Append(ctx context.Context, events []analytics.Event) error {
 	if len(events) == 0 {
 		return nil
+	}
+	for i := range events {
+		if events[i].Kind == analytics.KindReply {
+			// Checked here, not in the flusher: a bad reply would fail
+			// every request grouped with it.
+			if err := checkReply(&events[i]); err != nil {
+				return fmt.Errorf("event store: event %d: %w", i, err)
+			}
+		}
 	}
 	if !s.ready.Load() {
 		if e := s.lastErr.Load(); e != nil {
@@ -464,9 +498,64 @@ var insertSQL = `WITH ins AS (
 )
 SELECT count(*) FROM ins`
 
-// insert inserts events in one statement (its own transaction: it returns
-// after the commit) and returns how many were new.
+// querier is what insertEvents needs of a pool or a transaction.
+type querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
+// insert stores events, the page events in the events table and the
+// replies in the replies table, and returns how many were new. It returns
+// after the commit: page events alone are one statement, its own
+// transaction; with replies, one transaction holds both.
 func (s *Store) insert(ctx context.Context, events []analytics.Event) (int64, error) {
+	pages, replies := splitReplies(events)
+	if len(replies) == 0 {
+		return insertEvents(ctx, s.pool, pages)
+	}
+	var n int64
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Events, then replies, each in key order: transactions of two
+		// instances take their locks in one order and cannot deadlock.
+		n = 0
+		if len(pages) > 0 {
+			m, err := insertEvents(ctx, tx, pages)
+			if err != nil {
+				return err
+			}
+			n += m
+		}
+		m, err := insertReplies(ctx, tx, replies)
+		n += m
+		return err
+	})
+	return n, err
+}
+
+// splitReplies returns the page events and the replies of events; events
+// itself, without a copy, when it holds no reply.
+func splitReplies(events []analytics.Event) (pages, replies []analytics.Event) {
+	i := 0
+	for i < len(events) && events[i].Kind != analytics.KindReply {
+		i++
+	}
+	if i == len(events) {
+		return events, nil
+	}
+	pages = append(make([]analytics.Event, 0, len(events)), events[:i]...)
+	for _, e := range events[i:] {
+		if e.Kind == analytics.KindReply {
+			replies = append(replies, e)
+		} else {
+			pages = append(pages, e)
+		}
+	}
+	return pages, replies
+}
+
+// insertEvents inserts page events in one statement and returns how many
+// were new.
+func insertEvents(ctx context.Context, q querier, events []analytics.Event) (int64, error) {
 	idx := make([]int, len(events))
 	keys := make([][]byte, len(events))
 	for i := range events {
@@ -505,7 +594,7 @@ func (s *Store) insert(ctx context.Context, events []analytics.Event) (int64, er
 		webdriver[j], instance[j] = e.Webdriver, e.Instance
 	}
 	var inserted int64
-	err := s.pool.QueryRow(ctx, insertSQL, load, seq, at, v, deal, who, side, role, room, rotation, retired,
+	err := q.QueryRow(ctx, insertSQL, load, seq, at, v, deal, who, side, role, room, rotation, retired,
 		page, kind, coll, active, visible, netw, ua, crawler, webdriver, instance).Scan(&inserted)
 	return inserted, err
 }
@@ -532,7 +621,7 @@ type Stats struct {
 	Error    string `json:"error,omitempty"` // the last error while unreachable
 	Schema   int    `json:"schema_version"`
 	Appends  int64  `json:"appends"`  // Append calls committed
-	Events   int64  `json:"events"`   // events committed
+	Events   int64  `json:"events"`   // events committed, replies included
 	Inserted int64  `json:"inserted"` // of them, new (the rest were copies or retries)
 	Failures int64  `json:"failures"` // Append calls refused because the database failed
 	Conns    int32  `json:"conns"`    // open connections

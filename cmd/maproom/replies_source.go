@@ -12,7 +12,9 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
+	"github.com/maproom/maproom/analytics/pgstore"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -161,7 +163,12 @@ type storeReplies struct {
 }
 
 func (s storeReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
-	return nil, errors.New("reading replies from the PostgreSQL store (-store) is not available yet: read the beacon's log with -log-dir, or export it with maproom events export")
+	st, err := pgstore.Open(ctx, s.url, pgstore.Options{Logger: s.e.log})
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	return st.Replies(ctx, time.Time{})
 }
 
 // beaconReplies reads the replies from a beacon's authenticated read
