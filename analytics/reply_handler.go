@@ -171,7 +171,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		errors.As(err, &fe)
 		rr := replyRefusal{rej: reject(ReasonBadReply, "%.150s", err.Error()), say: "Your reply was not sent. " + err.Error(), back: back}
 		if fe != nil {
-			rr.say, rr.field = "Your reply was not sent: "+fe.Msg, fe.Field
+			rr.say, rr.field = "Your reply was not sent. "+fieldLabel(fe.Field)+": "+fe.Msg, fe.Field
 		}
 		h.refuseReply(w, js, rr)
 		return
@@ -222,6 +222,25 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeReplyPage(w, http.StatusOK, "Reply sent", "Your reply was sent. The plan changes when the seller accepts it; your room lists your replies after its next update.", "")
 	}
+}
+
+// fieldLabel names a reply form field as the room's form labels it.
+func fieldLabel(field string) string {
+	switch field {
+	case "date":
+		return "The date"
+	case "reason":
+		return "The reason"
+	case "evidence":
+		return "What shows it is done"
+	case "text":
+		return "Your text"
+	case "owner":
+		return "Who owns it"
+	case "kind":
+		return "What you reply"
+	}
+	return "The " + field
 }
 
 func hexString(b []byte) string {

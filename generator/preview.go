@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"path/filepath"
 	"reflect"
+	"sort"
 	"strings"
 	"sync"
 
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // Preview keeps a site built for `maproom serve`. After one full build it
@@ -233,4 +235,42 @@ func newOutputState(out string, prev *buildState) (*output, error) {
 		go o.writer(o.writes)
 	}
 	return o, nil
+}
+
+// SetReplies makes rs the waiting replies the rooms list (see
+// Options.Replies) and renders again the deals whose replies changed, as
+// Update does; it returns nil and no error when none did.
+func (p *Preview) SetReplies(ctx context.Context, rs []reply.Reply) (*Result, error) {
+	p.mu.Lock()
+	next := groupReplies(rs)
+	var paths []string
+	if p.r != nil {
+		for id, b := range p.bundles {
+			if !sameReplies(p.r.waiting[id], next[id]) {
+				paths = append(paths, filepath.Join(b.Dir, BundleIndex))
+			}
+		}
+		p.r.waiting = next
+	}
+	p.opts.Replies = rs
+	p.mu.Unlock()
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	sort.Strings(paths)
+	return p.Update(ctx, Batch{Paths: paths})
+}
+
+// sameReplies reports whether a and b hold the same replies in the same
+// order (ids are unique; a reply never changes once sent).
+func sameReplies(a, b []reply.Reply) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].ID != b[i].ID {
+			return false
+		}
+	}
+	return true
 }

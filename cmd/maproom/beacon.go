@@ -17,7 +17,10 @@ import (
 )
 
 const beaconAbout = `Runs the beacon: the small HTTP server that records what each stakeholder
-opens in their room. Room pages POST events to /note; GET /healthz answers
+opens in their room, and the replies they send from it. Room pages POST
+events to /note and reply forms to /reply; with a read key in
+$MAPROOM_READ_KEY, the seller reads the replies at GET /replies
+(maproom replies -from). GET /healthz answers
 JSON counters (accepted, rejected by reason, log writes and syncs). Each
 event is written to the event log (JSON lines, one file per UTC day per
 instance) before it is acknowledged, and fsynced first with --sync always.
@@ -89,6 +92,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 		AllowedOrigins: allowed,
 		TrustedProxies: trusted,
 		Instance:       *instance,
+		ReadKey:        e.getenv("MAPROOM_READ_KEY"),
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -98,6 +102,13 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	ln = analytics.LimitConns(ln, conns)
 	if len(allowed) == 0 {
 		e.log.Warn("no --origin given: requests from any origin are accepted")
+	}
+	if k := e.getenv("MAPROOM_READ_KEY"); k != "" && len(k) < 16 {
+		log.Close()
+		return fmt.Errorf("%w: MAPROOM_READ_KEY is %d characters: use a random key of at least 16 (e.g. openssl rand -hex 24)", errUsage, len(k))
+	}
+	if m.Site == "" {
+		e.log.Warn("the manifest has no base_url: a person who sends a reply without JavaScript gets the beacon's own page, not their room (set base_url in maproom.toml)")
 	}
 	e.log.Info("beacon listening", "addr", ln.Addr().String(), "manifest", *manifestPath,
 		"rooms", len(m.Rooms), "log", *logDir, "sync", sm.String(), "instance", *instance, "max_conns", conns)

@@ -10,12 +10,14 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/token"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -44,6 +46,8 @@ func TestScripts(t *testing.T) {
 			"linkof":  cmdLinkOf,
 			"status":  cmdStatus,
 			"header":  cmdHeader,
+			"tokenof": cmdTokenOf,
+			"post":    cmdPost,
 		},
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("MAPROOM_SECRET", testSecret)
@@ -152,4 +156,48 @@ func cmdLinkOf(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 	ts.Fatalf("no stakeholder %s in deal %s", args[2], args[1])
+}
+
+// cmdTokenOf: tokenof DEAL STAKEHOLDER ROTATION VAR — sets VAR to the
+// person's room token at that rotation under the test secret.
+func cmdTokenOf(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 4 || neg {
+		ts.Fatalf("usage: tokenof DEAL STAKEHOLDER ROTATION VAR")
+	}
+	rot, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	ts.Setenv(args[3], token.Room([]byte(testSecret), args[0], args[1], rot))
+}
+
+// cmdPost: post URL FORM CODE [REGEXP] — POSTs FORM (URL-encoded, as a
+// room's form sends it; Origin: $POST_ORIGIN, else null as a no-referrer
+// page's form post)
+// to URL without following a redirect, and fails unless the status is CODE
+// and, when given, the Location header or the body matches REGEXP.
+func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 || len(args) > 4 || neg {
+		ts.Fatalf("usage: post URL FORM CODE [REGEXP]")
+	}
+	req, err := http.NewRequest(http.MethodPost, args[0], strings.NewReader(args[1]))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	origin := ts.Getenv("POST_ORIGIN")
+	if origin == "" {
+		origin = "null"
+	}
+	req.Header.Set("Origin", origin)
+	client := &http.Client{Timeout: 5 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	ts.Check(err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if got := strconv.Itoa(resp.StatusCode); got != args[2] {
+		ts.Fatalf("POST %s: status %s, want %s: %s %s", args[0], got, args[2], resp.Header.Get("X-Maproom-Reject"), body)
+	}
+	if len(args) == 4 {
+		re := regexp.MustCompile(args[3])
+		if !re.MatchString(resp.Header.Get("Location")) && !re.Match(body) {
+			ts.Fatalf("POST %s: neither the Location %q nor the body matches %q: %s", args[0], resp.Header.Get("Location"), args[3], body)
+		}
+	}
 }

@@ -64,6 +64,19 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	opts.Site = base // the beacon sends a person who replied back to their room here
 	opts.Scripts = []string{liveJSPath}
 
+	// The beacon, in process, with the same embedded log as `maproom beacon`.
+	evlog, err := analytics.OpenLog(filepath.Join(state, "events"), analytics.LogOptions{Instance: "preview", Logger: e.log})
+	if err != nil {
+		return err
+	}
+	defer evlog.Close()
+	// The rooms list the replies waiting in the log; a new one is rendered
+	// into its sender's room as it arrives.
+	if opts.Replies, err = evlog.Replies(ctx, time.Time{}); err != nil {
+		return err
+	}
+	replyIn := make(chan struct{}, 1)
+
 	preview, res, err := generator.NewPreview(ctx, opts)
 	if err != nil && !errors.Is(err, generator.ErrContent) {
 		return err
@@ -74,18 +87,13 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		live.setProblems(res.Problems)
 	}
 
-	// The beacon, in process, with the same embedded log as `maproom beacon`.
-	evlog, err := analytics.OpenLog(filepath.Join(state, "events"), analytics.LogOptions{Instance: "preview", Logger: e.log})
-	if err != nil {
-		return err
-	}
-	defer evlog.Close()
 	m, _ := preview.Manifest()
-	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: evlog, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
+	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
 
 	mux := http.NewServeMux()
 	mux.Handle(analytics.NotePath, h)
 	mux.Handle(analytics.HealthPath, h)
+	mux.Handle(analytics.ReplyPath, h)
 	mux.HandleFunc(livePath, live.serveEvents)
 	mux.HandleFunc(liveJSPath, serveLiveJS)
 	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
@@ -101,6 +109,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  %-24s %-22s %-20s %s/%s\n", l.Deal, l.Name, l.Role, base, l.Path)
 		}
 	}
+	fmt.Fprintln(e.stdout, "replies sent from the rooms wait in", evlog.Dir(), "for `maproom replies` and `maproom accept`")
 	fmt.Fprintln(e.stdout, "watching for changes; press Ctrl-C to stop")
 
 	batches, err := generator.Watch(ctx, generator.WatchOptions{Roots: watchRoots(s.root, preview), Poll: *pollEvery})
@@ -122,6 +131,21 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			return nil
 		case err := <-done:
 			return err
+		case <-replyIn:
+			rs, err := evlog.Replies(ctx, time.Time{})
+			if err != nil {
+				fmt.Fprintln(e.stderr, "maproom: reading the replies:", err)
+				continue
+			}
+			res, err := preview.SetReplies(ctx, rs)
+			if err != nil {
+				fmt.Fprintln(e.stderr, "maproom: rebuild failed:", err)
+				continue
+			}
+			if res != nil {
+				fmt.Fprintf(e.stdout, "a reply arrived (%d waiting): the sender's room lists it; see maproom replies\n", len(rs))
+				live.reload()
+			}
 		case b, ok := <-batches:
 			if !ok {
 				continue
@@ -146,6 +170,29 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}
+}
+
+// replyNotifier is the preview beacon's store: the log, and a signal on c
+// (never blocking) each time a reply is stored.
+type replyNotifier struct {
+	*analytics.Log
+	c chan<- struct{}
+}
+
+func (n replyNotifier) Append(ctx context.Context, events []analytics.Event) error {
+	if err := n.Log.Append(ctx, events); err != nil {
+		return err
+	}
+	for i := range events {
+		if events[i].Kind == analytics.KindReply {
+			select {
+			case n.c <- struct{}{}:
+			default:
+			}
+			break
+		}
+	}
+	return nil
 }
 
 func summary(res *generator.Result) string {
