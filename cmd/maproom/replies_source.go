@@ -1,19 +1,17 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
-	"sort"
-	"strings"
 	"time"
 
+	"github.com/maproom/maproom/analytics"
 	"github.com/maproom/maproom/analytics/pgstore"
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -62,11 +60,11 @@ func (e *env) source(sf *sourceFlags, root string, logs []string) (replySource, 
 	case sf.from != "":
 		key := e.getenv(sf.keyEnv)
 		if key == "" {
-			return nil, fmt.Errorf("%w: -from %s needs the beacon's read key in $%s (the key the beacon runs with as -read-key or MAPROOM_READ_KEY)", errUsage, sf.from, sf.keyEnv)
+			return nil, fmt.Errorf("%w: -from %s needs the beacon's read key in $%s (the key the beacon runs with in its MAPROOM_READ_KEY)", errUsage, sf.from, sf.keyEnv)
 		}
 		return beaconReplies{url: sf.from, key: key}, nil
 	case len(logs) > 0:
-		return logReplies{paths: logs}, nil
+		return logReplies{paths: logs, stderr: e.stderr}, nil
 	}
 	dir := sf.logDir
 	if dir == "" {
@@ -76,84 +74,33 @@ func (e *env) source(sf *sourceFlags, root string, logs []string) (replySource, 
 		fmt.Fprintf(e.stderr, "maproom: no event log at %s: only the replies already recorded in the bundles are known (name the beacon's log with -log-dir, or use -store or -from)\n", dir)
 		return logReplies{}, nil
 	}
-	return logReplies{paths: []string{dir}}, nil
+	return logReplies{paths: []string{dir}, stderr: e.stderr}, nil
 }
 
 // logReplies reads the replies of beacon event logs (files or folders).
-type logReplies struct{ paths []string }
+type logReplies struct {
+	paths  []string
+	stderr io.Writer
+}
 
 func (s logReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
 	if len(s.paths) == 0 {
 		return nil, nil
 	}
-	return readLogReplies(ctx, s.paths...)
+	return readLogReplies(ctx, s.stderr, s.paths...)
 }
 
-// readLogReplies reads the reply lines of event logs; see
-// analytics.ReadReplies for the contract it follows.
-var readLogReplies = readReplyLines
-
-// readReplyLines reads the reply lines ("kind":"reply", schema v2) of the
-// log files and folders (their *.jsonl files), each reply id once, oldest
-// first. Other lines are skipped; a reply line that does not decode is an
-// error naming file:line.
-func readReplyLines(ctx context.Context, paths ...string) ([]reply.Reply, error) {
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, err
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		m, err := filepath.Glob(filepath.Join(p, "*.jsonl"))
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(m)
-		files = append(files, m...)
+// readLogReplies reads the replies of event logs (analytics.ReadReplies);
+// a reply line that is not valid is named on stderr, never fatal.
+func readLogReplies(ctx context.Context, stderr io.Writer, paths ...string) ([]reply.Reply, error) {
+	rs, st, err := analytics.ReadReplies(ctx, time.Time{}, paths...)
+	if err != nil {
+		return nil, err
 	}
-	seen := map[string]bool{}
-	var out []reply.Reply
-	for _, f := range files {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		b, err := os.ReadFile(f)
-		if err != nil {
-			return nil, err
-		}
-		sc := bufio.NewScanner(bytes.NewReader(b))
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		for n := 1; sc.Scan(); n++ {
-			line := bytes.Trim(sc.Bytes(), "\x00 \r")
-			if len(line) == 0 || !bytes.Contains(line, []byte(`"reply"`)) {
-				continue
-			}
-			var ev struct {
-				Kind  string       `json:"kind"`
-				Reply *reply.Reply `json:"reply"`
-			}
-			if err := json.Unmarshal(line, &ev); err != nil || ev.Kind != "reply" {
-				continue
-			}
-			if ev.Reply == nil || !reply.ValidID(ev.Reply.ID) {
-				return nil, fmt.Errorf("%s:%d: a reply line without a valid reply id", f, n)
-			}
-			if seen[ev.Reply.ID] {
-				continue
-			}
-			seen[ev.Reply.ID] = true
-			out = append(out, *ev.Reply)
-		}
-		if err := sc.Err(); err != nil {
-			return nil, fmt.Errorf("%s: %w", f, err)
-		}
+	for _, at := range st.CorruptAt {
+		fmt.Fprintf(stderr, "maproom: skipped %s\n", at)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Time.Before(out[j].Time) })
-	return out, nil
+	return rs, nil
 }
 
 // storeReplies reads the replies kept in the PostgreSQL store.
@@ -176,6 +123,6 @@ func (s storeReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
 type beaconReplies struct{ url, key string }
 
 func (s beaconReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
-	u := strings.TrimRight(s.url, "/")
-	return nil, fmt.Errorf("reading replies from a beacon (-from %s) is not available yet: copy its log folder and read it with -log-dir", u)
+	client := &http.Client{Timeout: time.Minute}
+	return analytics.FetchReplies(ctx, client, s.url, s.key, time.Time{})
 }
