@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -17,26 +18,35 @@ import (
 	"github.com/maproom/maproom/internal/reply"
 )
 
-// replyLineProblem says why a decoded kind "reply" line is not a valid reply
-// line, or "" when it is: schema version 2 or later, a reply whose id is one
-// the beacon makes, whose deal and person are the line's own, and whose
-// content Validate accepts as of the time it was sent.
-func replyLineProblem(e *Event) string {
+// CheckReplyEvent says why e, of kind "reply", is not a valid reply line,
+// or returns nil: schema version 2 or later (up to SchemaVersion), a reply
+// whose id is one the beacon makes, whose deal and person are the line's
+// own, and whose content reply.Validate accepts as of the time it was sent.
+// The log's readers and the PostgreSQL store check replies with it.
+func CheckReplyEvent(e *Event) error {
 	r := e.Reply
 	switch {
-	case e.V < 2:
-		return "a reply line of schema version 1 (replies came with version 2)"
 	case r == nil:
-		return "a reply line without its reply"
+		return errors.New("a reply line without its reply")
+	case e.V < 2 || e.V > SchemaVersion:
+		return fmt.Errorf("reply %s: schema version %d: replies are version 2 to %d", r.ID, e.V, SchemaVersion)
 	case !reply.ValidID(r.ID):
-		return "a reply line without a valid reply id"
+		return fmt.Errorf("reply id %.20q is not one the beacon makes", r.ID)
 	case e.Deal == "" || r.Deal != e.Deal || r.Stakeholder != e.Stakeholder:
-		return "a reply line whose reply names another deal or person than the line"
+		return fmt.Errorf("reply %s names deal %q and person %q, its line %q and %q: they must agree", r.ID, r.Deal, r.Stakeholder, e.Deal, e.Stakeholder)
 	case r.Time.IsZero():
-		return "a reply without a time"
+		return fmt.Errorf("reply %s has no time", r.ID)
 	}
 	if err := r.Validate(r.Time); err != nil {
-		return "a reply that does not validate: " + err.Error()
+		return fmt.Errorf("reply %s does not validate: %w", r.ID, err)
+	}
+	return nil
+}
+
+// replyLineProblem is CheckReplyEvent's error as the readers name it, or "".
+func replyLineProblem(e *Event) string {
+	if err := CheckReplyEvent(e); err != nil {
+		return err.Error()
 	}
 	return ""
 }

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,28 +16,8 @@ import (
 	"github.com/maproom/maproom/internal/reply"
 )
 
-// checkReply says why the reply event e cannot be stored, or nil: it must
-// be a reply line a log reader accepts (see analytics.ReadReplies), so that
-// what the store keeps and exports reads back.
-func checkReply(e *analytics.Event) error {
-	r := e.Reply
-	switch {
-	case r == nil:
-		return errors.New("an event of kind reply without its reply")
-	case e.V < 2 || e.V > analytics.SchemaVersion:
-		return fmt.Errorf("reply %s: schema version %d: replies are version 2 to %d", r.ID, e.V, analytics.SchemaVersion)
-	case !reply.ValidID(r.ID):
-		return fmt.Errorf("reply id %.20q is not one the beacon makes", r.ID)
-	case e.Deal == "" || r.Deal != e.Deal || r.Stakeholder != e.Stakeholder:
-		return fmt.Errorf("reply %s names deal %q and person %q, its event %q and %q: they must agree", r.ID, r.Deal, r.Stakeholder, e.Deal, e.Stakeholder)
-	case r.Time.IsZero():
-		return fmt.Errorf("reply %s has no time", r.ID)
-	}
-	if err := r.Validate(r.Time); err != nil {
-		return fmt.Errorf("reply %s: %w", r.ID, err)
-	}
-	return nil
-}
+// checkReply is the log readers' check of a reply line.
+func checkReply(e *analytics.Event) error { return analytics.CheckReplyEvent(e) }
 
 // insertRepliesSQL inserts replies given as column arrays; a reply whose
 // id is stored already is left as it is.

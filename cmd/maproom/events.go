@@ -256,7 +256,8 @@ func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
 
 // purgeFile rewrites one log file without the events before cut (of
 // dealID); a file left with nothing is removed. Lines that are not events
-// are kept: purge does not judge them.
+// are kept: purge does not judge them; nor are replies purged (as in the
+// PostgreSQL store).
 func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
@@ -280,8 +281,12 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 		var ev struct {
 			Time time.Time `json:"time"`
 			Deal string    `json:"deal"`
+			Kind string    `json:"kind"`
 		}
-		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) {
+		// A reply is the buyer's record, not a page view: it stays until the
+		// seller decides it, and an accepted one lives on in git.
+		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) &&
+			ev.Kind != string(analytics.KindReply) {
 			purged++
 			continue
 		}
