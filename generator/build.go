@@ -269,16 +269,24 @@ func Build(ctx context.Context, opts Options) (*Result, error) {
 	for _, rs := range rooms {
 		m.Rooms = append(m.Rooms, rs...)
 	}
+	// The manifest goes first: a room must never be live before the beacon
+	// can know its token (its first view would be refused and lost). If the
+	// rooms then fail to go live, the previous manifest is put back, so
+	// the beacon keeps accepting the rooms still served.
+	prevManifest, prevErr := os.ReadFile(opts.Manifest)
+	if err := manifest.Publish(opts.Manifest, m, opts.Today.String()); err != nil {
+		return res, fmt.Errorf("writing the room manifest (no room changed): %w", err)
+	}
 	st, err := out.commit()
 	if err != nil {
+		if prevErr == nil {
+			err = errors.Join(err, writeFileAtomic(opts.Manifest, prevManifest))
+		}
 		return res, err
 	}
 	ok = true
 	st.Rendered, st.Skipped = rendered, skipped
 	res.Stats, res.Manifest, res.Reasons = st, m, reasons
-	if err := manifest.Publish(opts.Manifest, m, opts.Today.String()); err != nil {
-		return res, fmt.Errorf("writing the room manifest: %w", err)
-	}
 	return res, nil
 }
 

@@ -79,3 +79,90 @@ func TestBuildRecordsPublishDays(t *testing.T) {
 		t.Errorf("%d rooms new in the second build, want 1 (p0's rotated link)", fresh)
 	}
 }
+
+// TestManifestBeforeRoomsGoLive: a build writes the manifest before its
+// rooms go live, and puts the previous one back when they fail to: the
+// beacon never lacks the token of a live room, nor holds only the tokens of
+// rooms that never went live.
+func TestManifestBeforeRoomsGoLive(t *testing.T) {
+	root := t.TempDir()
+	if err := synth.Write(root, synth.Options{Deals: 1, Stakeholders: 3, Pages: 1, Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	secret := []byte("manifest-order-secret-0123456789abcdef")
+	opts := Options{Root: root, Secret: secret, Today: deal.NewDate(2026, 11, 2)}
+	if _, err := Build(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, manifest.DefaultPath)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A new person joins the plan, so a new room; the place its page goes
+	// is taken by a folder, so its rooms cannot go live.
+	index := filepath.Join(root, ContentDir, synth.DealID(0), BundleIndex)
+	src, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := strings.Replace(string(src), "stakeholders:\n", "stakeholders:\n  - {id: newcomer, name: Nia Newcomer, side: buyer, role: champion}\n", 1)
+	if added == string(src) {
+		t.Fatalf("%s: no stakeholders list", index)
+	}
+	if err := os.WriteFile(index, []byte(added), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	site, ps := Load(LoadOptions{Root: root, Today: opts.Today})
+	if ps.Errors() > 0 {
+		t.Fatal(ps)
+	}
+	var newPath string
+	for _, l := range Links(site, secret) {
+		if l.Stakeholder == "newcomer" {
+			newPath = l.Path
+		}
+	}
+	blocker := filepath.Join(root, "public", filepath.FromSlash(newPath), "index.html")
+	if err := os.MkdirAll(filepath.Join(blocker, "taken"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), opts); err == nil {
+		t.Fatal("the build put its rooms live over a folder")
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Errorf("a build whose rooms did not go live left its manifest:\n%s", after)
+	}
+
+	if err := os.RemoveAll(blocker); err != nil {
+		t.Fatal(err)
+	}
+	// A manifest that cannot be written: no room goes live without it.
+	badOpts := opts
+	badOpts.Manifest = filepath.Join(root, "manifest-is-a-folder")
+	if err := os.MkdirAll(filepath.Join(badOpts.Manifest, "taken"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), badOpts); err == nil || !strings.Contains(err.Error(), "no room changed") {
+		t.Fatalf("a build that could not write its manifest: %v", err)
+	}
+	if _, err := os.Stat(blocker); !os.IsNotExist(err) {
+		t.Errorf("the new room went live without a manifest naming it (%v)", err)
+	}
+
+	res, err := Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := manifest.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range m.Rooms {
+		found = found || r.Stakeholder == "newcomer"
+	}
+	if !found || len(m.Rooms) != len(res.Manifest.Rooms) {
+		t.Errorf("the live rooms' manifest lacks the new room (%v) or differs from the build's", found)
+	}
+}

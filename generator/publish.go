@@ -444,6 +444,13 @@ func writeJSONAtomic(path string, v any) error {
 	if err != nil {
 		return err
 	}
+	return writeFileAtomic(path, b)
+}
+
+// writeFileAtomic replaces path with b (private, mode 0600) by a rename, so
+// a reader sees the old bytes or the new, never a part; equal bytes are not
+// rewritten.
+func writeFileAtomic(path string, b []byte) error {
 	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, b) {
 		return nil
 	}
