@@ -93,6 +93,7 @@
 //
 // GET [HealthPath] answers a JSON [Health] document: status ("ok", or
 // "draining" with 503 during shutdown), the manifest's room count and load
-// time, accepted requests and events, rejections by reason, rate-limiter
-// evictions and the log's write and sync counts.
+// time, accepted requests, events and replies, rejections by reason,
+// rate-limiter evictions, and under "store" the store's own state (the log's
+// write and sync counts, or the database's; see [StoreReporter]).
 package analytics

@@ -31,9 +31,18 @@ const RejectHeader = "X-Maproom-Reject"
 
 // Store keeps accepted events. Append returns only once the events are
 // durable to the store's promise; the handler acknowledges after it.
-// *[Log] is the embedded store.
+// *[Log] is the embedded store; the PostgreSQL store is the other.
 type Store interface {
 	Append(ctx context.Context, events []Event) error
+}
+
+// StoreReporter is a Store that says how it is in /healthz: StoreHealth
+// returns its document (under "store") and whether it can store events now;
+// false makes /healthz answer 503, so that a load balancer sends the rooms
+// to an instance that can. A store that is not a StoreReporter is taken to
+// be able to.
+type StoreReporter interface {
+	StoreHealth(ctx context.Context) (doc any, ok bool)
 }
 
 // HandlerConfig configures [NewHandler].
@@ -434,7 +443,7 @@ func isPrefetch(hd http.Header) bool {
 
 // Health is the document GET /healthz answers.
 type Health struct {
-	Status    string           `json:"status"` // "ok" or "draining"
+	Status    string           `json:"status"` // "ok", "draining", or "store-unavailable"
 	Instance  string           `json:"instance"`
 	Rooms     int              `json:"rooms"`           // rooms in the loaded manifest
 	Loaded    time.Time        `json:"manifest_loaded"` // when it was loaded
@@ -443,11 +452,14 @@ type Health struct {
 	Replies   int64            `json:"replies"`         // accepted replies
 	Rejected  map[Reason]int64 `json:"rejected"`        // refused requests by reason
 	Evictions int64            `json:"limiter_evictions"`
-	Log       *LogStats        `json:"log,omitempty"` // when the store is a *Log
+	Store     any              `json:"store,omitempty"` // the store's own document, when it is a StoreReporter
 }
 
-// Health returns the handler's current health and counters.
-func (h *Handler) Health() Health {
+// Health returns the handler's current health and counters, and the
+// store's (for at most a few seconds, see StoreReporter).
+func (h *Handler) Health() Health { return h.healthCtx(context.Background()) }
+
+func (h *Handler) healthCtx(ctx context.Context) Health {
 	idx := h.rooms.Load()
 	hl := Health{
 		Status: "ok", Instance: h.instance,
@@ -462,9 +474,12 @@ func (h *Handler) Health() Health {
 	for i, r := range Reasons {
 		hl.Rejected[r] = h.rejected[i].Load()
 	}
-	if l, ok := h.store.(*Log); ok {
-		st := l.Stats()
-		hl.Log = &st
+	if sr, ok := h.store.(StoreReporter); ok {
+		doc, up := sr.StoreHealth(ctx)
+		hl.Store = doc
+		if !up && hl.Status == "ok" {
+			hl.Status = "store-unavailable"
+		}
 	}
 	return hl
 }
@@ -475,7 +490,7 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, reject(ReasonMethod, "%.10s: use GET", r.Method))
 		return
 	}
-	hl := h.Health()
+	hl := h.healthCtx(r.Context())
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	if hl.Status != "ok" {

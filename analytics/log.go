@@ -197,6 +197,15 @@ func (l *Log) Stats() LogStats {
 		SyncMS: l.syncNS.Load() / 1e6, Errors: l.errs.Load(), Repairs: l.repairs.Load()}
 }
 
+// StoreHealth implements [StoreReporter]: the log's counters; it can store
+// events while it is open.
+func (l *Log) StoreHealth(context.Context) (any, bool) {
+	l.mu.RLock()
+	closed := l.closed
+	l.mu.RUnlock()
+	return l.Stats(), !closed
+}
+
 // Append writes events and returns once they are written and, with
 // SyncAlways, fsynced; only then may they be acknowledged. On error, none
 // of the events of a failed day's commit are in the log (a partial write is

@@ -44,24 +44,18 @@ func NewServer(h http.Handler, logger *slog.Logger) *http.Server {
 // Serve serves h on ln until ctx ends, then drains: /healthz turns to 503,
 // the listener closes, and requests in flight (each waiting for its events
 // to be stored) finish, for at most DrainTimeout. It does not close the
-// store: close the Log after Serve returns, so that it syncs what the
-// drained requests wrote. Serve returns nil after a clean drain.
-func Serve(ctx context.Context, ln net.Listener, h *Handler, logger *slog.Logger) error {
-	return ServeWrapped(ctx, ln, h, h, logger)
-}
-
-// ServeWrapped is [Serve] for a root handler that wraps h (as a store's
-// own /healthz does): it serves root, and drains h.
+// store: close it after Serve returns, so that it syncs what the drained
+// requests wrote. Serve returns nil after a clean drain.
 //
 // Open connections are capped: at the cap of a listener from [LimitConns],
 // else at DefaultMaxConns.
-func ServeWrapped(ctx context.Context, ln net.Listener, h *Handler, root http.Handler, logger *slog.Logger) error {
+func Serve(ctx context.Context, ln net.Listener, h *Handler, logger *slog.Logger) error {
 	lim, ok := ln.(*connLimiter)
 	if !ok {
 		lim = LimitConns(ln, DefaultMaxConns).(*connLimiter)
 	}
 	ln = lim
-	srv := NewServer(root, logger)
+	srv := NewServer(h, logger)
 	srv.ConnState = lim.track
 	if logger != nil {
 		lim.logger = logger

@@ -69,7 +69,7 @@ func runChild(ctx context.Context, mode string, ln net.Listener) error {
 			return err
 		}
 		cfg.Store = s
-		return errors.Join(Serve(ctx, ln, analytics.NewHandler(cfg), s, logger), s.Close())
+		return errors.Join(analytics.Serve(ctx, ln, analytics.NewHandler(cfg), logger), s.Close())
 	case "floor":
 		// Open makes the schema the pool's search_path.
 		s, err := Open(ctx, os.Getenv("CHILD_STORE"), Options{Schema: os.Getenv("CHILD_SCHEMA"), Logger: logger})

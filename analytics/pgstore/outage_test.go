@@ -110,7 +110,7 @@ func newTestBeacon(t *testing.T, s *Store, load int) *testBeacon {
 	m := &manifest.Manifest{Version: manifest.Version, Rooms: []manifest.Room{{Key: token.Key(tok), Deal: "acme",
 		Stakeholder: "jordan", Side: "buyer", Role: "champion", Pages: []string{"room"}}}}
 	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
-	srv := httptest.NewServer(HealthHandler(h, s))
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &testBeacon{t: t, srv: srv, tok: tok, load: load}
 }

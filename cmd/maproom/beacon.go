@@ -86,7 +86,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	}
 	h := analytics.NewHandler(analytics.HandlerConfig{
 		Manifest:       m,
-		Store:          log.Store, // the *analytics.Log itself, so that /healthz shows its stats
+		Store:          log,
 		Now:            e.now,
 		Logger:         e.log,
 		AllowedOrigins: allowed,
@@ -134,10 +134,11 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	}()
 	go analytics.WatchManifest(wctx, *manifestPath, 2*time.Second, poke, h, e.log)
 
-	serr := log.serve(ctx, e, ln, h)
+	serr := analytics.Serve(ctx, ln, h, e.log)
 	stopWatch()
 	cerr := log.Close()
-	log.logStopped(e)
+	hl := h.Health()
+	e.log.Info("beacon stopped", "events", hl.Events, "replies", hl.Replies, "store", hl.Store)
 	if err := errors.Join(serr, cerr); err != nil {
 		return fmt.Errorf("beacon: %w", err)
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -324,22 +323,19 @@ func readStoreEvents(ctx context.Context, e *env, agg *analytics.Aggregator, url
 	return s.Feed(ctx, agg)
 }
 
-// beaconStore is where the beacon keeps events: the log, or PostgreSQL
-// with -store (issue 8).
-type beaconStore struct {
+// beaconStore is what the beacon needs of the store it keeps events in:
+// the log, or PostgreSQL with -store. Both also report their state in
+// /healthz (analytics.StoreReporter) and list the replies
+// (analytics.ReplyReader).
+type beaconStore interface {
 	analytics.Store
-	log  *analytics.Log
-	pg   *pgstore.Store
-	name string // for the operator: the log folder, or the database
+	Close() error
 }
 
-func openBeaconStore(ctx context.Context, e *env, url, dir string, opts analytics.LogOptions) (*beaconStore, error) {
+// openBeaconStore opens the store the flags choose, and says which.
+func openBeaconStore(ctx context.Context, e *env, url, dir string, opts analytics.LogOptions) (beaconStore, error) {
 	if url == "" {
-		l, err := analytics.OpenLog(dir, opts)
-		if err != nil {
-			return nil, err
-		}
-		return &beaconStore{Store: l, log: l, name: dir}, nil
+		return analytics.OpenLog(dir, opts)
 	}
 	// Retry: a beacon started before its database answers 503 until it
 	// can store events, rather than not starting.
@@ -352,31 +348,5 @@ func openBeaconStore(ctx context.Context, e *env, url, dir string, opts analytic
 		name = fmt.Sprintf("postgres://%s:%d/%s", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database)
 	}
 	e.log.Info("events are stored in PostgreSQL, not the log", "store", name, "schema_version", pgstore.SchemaVersion)
-	return &beaconStore{Store: s, pg: s, name: name}, nil
-}
-
-// serve is analytics.Serve, with the store's state in /healthz on PostgreSQL.
-func (b *beaconStore) serve(ctx context.Context, e *env, ln net.Listener, h *analytics.Handler) error {
-	if b.pg != nil {
-		return pgstore.Serve(ctx, ln, h, b.pg, e.log)
-	}
-	return analytics.Serve(ctx, ln, h, e.log)
-}
-
-func (b *beaconStore) Close() error {
-	if b.pg != nil {
-		return b.pg.Close()
-	}
-	return b.log.Close()
-}
-
-// logStopped logs the store's counters when the beacon stops.
-func (b *beaconStore) logStopped(e *env) {
-	if b.pg != nil {
-		st := b.pg.Stats()
-		e.log.Info("beacon stopped", "events", st.Events, "inserted", st.Inserted, "failures", st.Failures)
-		return
-	}
-	st := b.log.Stats()
-	e.log.Info("beacon stopped", "events", st.Events, "syncs", st.Syncs)
+	return s, nil
 }
