@@ -161,7 +161,7 @@ func OpenLog(dir string, opts LogOptions) (*Log, error) {
 	if l.logger == nil {
 		l.logger = slog.New(slog.DiscardHandler)
 	}
-	names, err := filepath.Glob(filepath.Join(dir, "events-*-"+opts.Instance+".jsonl"))
+	names, err := filepath.Glob(filepath.Join(dir, LogFileName("*", opts.Instance)))
 	if err != nil {
 		lock.Close()
 		return nil, err
@@ -492,7 +492,7 @@ func (l *Log) file(day string) (*logFile, error) {
 			l.dropFile(d)
 		}
 	}
-	path := filepath.Join(l.dir, "events-"+day+"-"+l.opts.Instance+".jsonl")
+	path := filepath.Join(l.dir, LogFileName(day, l.opts.Instance))
 	_, statErr := os.Stat(path)
 	created := errors.Is(statErr, fs.ErrNotExist)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o640)

@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"sort"
 	"strings"
 )
 
@@ -32,7 +30,7 @@ type ReadStats struct {
 }
 
 // ReadLogs reads the event logs at paths, each a file or a folder (whose
-// events-*.jsonl files are read, sorted by name: by day, then instance), and
+// events-*.jsonl files are read, in LogFiles's order: by day, then instance), and
 // calls fn with each event once: a line whose (load, seq) was already seen,
 // in this file or another instance's, is counted as a duplicate and
 // skipped. Lines that are not valid events of a known schema version are
@@ -42,7 +40,7 @@ type ReadStats struct {
 // Memory grows with the number of distinct events (about 40 bytes each).
 func ReadLogs(paths []string, fn func(Event) error) (ReadStats, error) {
 	var st ReadStats
-	files, err := logFiles(paths)
+	files, err := LogFiles(paths)
 	if err != nil {
 		return st, err
 	}
@@ -69,26 +67,6 @@ type eventKey struct {
 	seq  int64
 }
 
-func logFiles(paths []string) ([]string, error) {
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("read events: %w", err)
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		names, err := filepath.Glob(filepath.Join(p, "events-*.jsonl"))
-		if err != nil {
-			return nil, err
-		}
-		sort.Strings(names)
-		files = append(files, names...)
-	}
-	return files, nil
-}
 
 // readLog calls fn with each line of one file (without its zero padding),
 // its line number and whether it is torn (has no newline).

@@ -69,7 +69,7 @@ type ReplyStats struct {
 // reply sent before after (when after is not zero) is left out.
 func ReadReplies(ctx context.Context, after time.Time, paths ...string) ([]reply.Reply, ReplyStats, error) {
 	var st ReplyStats
-	files, err := logFiles(paths)
+	files, err := LogFiles(paths)
 	if err != nil {
 		return nil, st, err
 	}

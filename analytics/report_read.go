@@ -7,10 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
-	"regexp"
 	"runtime"
-	"sort"
 	"sync"
 )
 
@@ -26,7 +23,7 @@ import (
 // beacon's own layout; any other valid JSON event line is decoded with
 // encoding/json, with the same result.
 func (a *Aggregator) ReadLogs(ctx context.Context, paths []string) error {
-	files, err := reportFiles(paths)
+	files, err := LogFiles(paths)
 	if err != nil {
 		return err
 	}
@@ -44,41 +41,6 @@ func (a *Aggregator) ReadLogs(ctx context.Context, paths []string) error {
 	return nil
 }
 
-var logDayRe = regexp.MustCompile(`^events-(\d{4}-\d{2}-\d{2})-`)
-
-// reportFiles lists the files to read: folders expanded to their
-// events-*.jsonl files, everything sorted by the day in the file name.
-func reportFiles(paths []string) ([]string, error) {
-	type file struct{ day, path string }
-	var files []file
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("read events: %w", err)
-		}
-		names := []string{p}
-		if fi.IsDir() {
-			names, err = filepath.Glob(filepath.Join(p, "events-*.jsonl"))
-			if err != nil {
-				return nil, err
-			}
-			sort.Strings(names)
-		}
-		for _, n := range names {
-			day := ""
-			if m := logDayRe.FindStringSubmatch(filepath.Base(n)); m != nil {
-				day = m[1]
-			}
-			files = append(files, file{day, n})
-		}
-	}
-	sort.SliceStable(files, func(i, j int) bool { return files[i].day < files[j].day })
-	out := make([]string, len(files))
-	for i, f := range files {
-		out[i] = f.path
-	}
-	return out, nil
-}
 
 // ReadStream reads one event log from r (standard input, say); name is used
 // in messages about corrupt lines. Lines are decoded on GOMAXPROCS

@@ -165,7 +165,7 @@ func TestReadLogsOrder(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, inst, fmt.Sprintf("events-2026-11-%02d-%s.jsonl", day, inst)), e.AppendJSON(nil), 0o644)
 		}
 	}
-	files, err := reportFiles([]string{filepath.Join(dir, "a"), filepath.Join(dir, "b")})
+	files, err := LogFiles([]string{filepath.Join(dir, "a"), filepath.Join(dir, "b")})
 	if err != nil {
 		t.Fatal(err)
 	}

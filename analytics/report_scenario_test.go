@@ -50,7 +50,7 @@ func writeScenarioLogs(t testing.TB, s *scenario.Site, dir string) []string {
 // writes what the beacon writes.
 func TestScenarioLogLines(t *testing.T) {
 	_, s := scenarioSite(t)
-	files, err := logFiles(writeScenarioLogs(t, s, t.TempDir()))
+	files, err := LogFiles(writeScenarioLogs(t, s, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}

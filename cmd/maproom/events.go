@@ -10,8 +10,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
-	"sort"
 	"strings"
 	"time"
 
@@ -203,8 +201,6 @@ func syncFolder(dir string) error {
 	return nil
 }
 
-var purgeDayRe = regexp.MustCompile(`^events-(\d{4}-\d{2}-\d{2})-`)
-
 // purgeLogs deletes the events before cut (of dealID only, when given) from
 // the log files at paths.
 func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
@@ -212,26 +208,13 @@ func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
 	if cut.After(today) {
 		return fmt.Errorf("%w: --before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
-	var files []string
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			return fmt.Errorf("purge: %w", err)
-		}
-		if !fi.IsDir() {
-			files = append(files, p)
-			continue
-		}
-		names, err := filepath.Glob(filepath.Join(p, "events-*.jsonl"))
-		if err != nil {
-			return err
-		}
-		sort.Strings(names)
-		files = append(files, names...)
+	files, err := analytics.LogFiles(paths)
+	if err != nil {
+		return fmt.Errorf("purge: %w", err)
 	}
 	var purged, kept, rewritten, removed, scanned int
 	for _, name := range files {
-		if m := purgeDayRe.FindStringSubmatch(filepath.Base(name)); m != nil && m[1] >= cut.Format(time.DateOnly) {
+		if day, ok := analytics.LogFileDay(name); ok && day >= cut.Format(time.DateOnly) {
 			continue // a file of that day or later holds no event before it
 		}
 		scanned++
