@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sort"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -113,38 +112,25 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 }
 
 // gatherReplies joins the replies read from the source with the records of
-// every bundle, each id once (the record's copy first: it is what was
-// decided on), oldest first.
+// every bundle (reply.Join): each id once, the record's copy first (it is
+// what was decided on), oldest first.
 func gatherReplies(e *env, site *generator.Site, sent []reply.Reply) []*replyItem {
-	byID := map[string]*replyItem{}
-	var items []*replyItem
+	var recs []reply.Record
 	for _, b := range site.Bundles {
-		recs, err := reply.ReadRecords(b.Dir)
+		rs, err := reply.ReadRecords(b.Dir)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "maproom: %v\n", err)
 		}
-		for i := range recs {
-			it := &replyItem{Reply: recs[i].Reply, Record: &recs[i]}
-			if byID[it.Reply.ID] == nil {
-				byID[it.Reply.ID] = it
-				items = append(items, it)
-			}
+		recs = append(recs, rs...)
+	}
+	joined := reply.Join(sent, recs)
+	items := make([]*replyItem, len(joined))
+	for i := range joined {
+		items[i] = &replyItem{Reply: joined[i].Reply}
+		if len(joined[i].Decisions) > 0 {
+			items[i].Record = &joined[i]
 		}
 	}
-	for _, r := range sent {
-		if byID[r.ID] == nil {
-			it := &replyItem{Reply: r}
-			byID[r.ID] = it
-			items = append(items, it)
-		}
-	}
-	sort.SliceStable(items, func(i, j int) bool {
-		a, b := items[i].Reply, items[j].Reply
-		if !a.Time.Equal(b.Time) {
-			return a.Time.Before(b.Time)
-		}
-		return a.ID < b.ID
-	})
 	return items
 }
 

@@ -1,0 +1,59 @@
+package reply
+
+import (
+	"reflect"
+	"testing"
+	"time"
+)
+
+func TestWaitingReplies(t *testing.T) {
+	at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+	propose := Reply{ID: "aaaaaaaaaa", Time: at(1), Deal: "acme", Stakeholder: "jordan", Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "queue"}
+	question := Reply{ID: "bbbbbbbbbb", Time: at(2), Deal: "acme", Stakeholder: "marcus", Kind: Question, TargetKind: TargetPlan, Text: "Who signs?"}
+	confirm := Reply{ID: "cccccccccc", Time: at(3), Deal: "globex", Stakeholder: "nadia", Kind: Confirm, Target: "dpa", TargetKind: TargetTask}
+	// Two replies sent at the same instant come in id order.
+	blocked := Reply{ID: "dddddddddd", Time: at(3), Deal: "acme", Stakeholder: "jordan", Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "legal"}
+	declined := Reply{ID: "eeeeeeeeee", Time: at(0), Deal: "acme", Stakeholder: "jordan", Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-11-30"}
+
+	// The record's copy of a reply is what was decided on: the source's
+	// copy of an accepted reply does not make it wait again.
+	accepted := Record{Reply: propose, Decisions: []Decision{{State: Accepted, Time: at(4), By: "Sam Lee"}}}
+	sourceCopy := propose
+	sourceCopy.Date = "2027-01-01"
+	answered := Record{Reply: question, Decisions: []Decision{{State: Answered, Time: at(5), Answer: "Priya."}}}
+	recordedOnly := Record{Reply: declined, Decisions: []Decision{{State: Declined, Time: at(1), Why: "no"}}}
+	// A record without a decision (written by hand, say) still waits.
+	undecided := Record{Reply: blocked}
+
+	sent := []Reply{confirm, sourceCopy, question, blocked, confirm}
+	records := []Record{answered, accepted, recordedOnly, undecided}
+
+	got := WaitingReplies(sent, records)
+	if want := []Reply{confirm, blocked}; !reflect.DeepEqual(got, want) {
+		t.Errorf("WaitingReplies:\n got %+v\nwant %+v", got, want)
+	}
+	all := Join(sent, records)
+	var ids, states []string
+	for _, rec := range all {
+		ids = append(ids, rec.Reply.ID)
+		states = append(states, rec.State())
+	}
+	if want := []string{"eeeeeeeeee", "aaaaaaaaaa", "bbbbbbbbbb", "cccccccccc", "dddddddddd"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("Join ids = %v, want %v (oldest first, then by id, each once)", ids, want)
+	}
+	if want := []string{Declined, Accepted, Answered, Waiting, Waiting}; !reflect.DeepEqual(states, want) {
+		t.Errorf("Join states = %v, want %v", states, want)
+	}
+	if all[1].Reply.Date != "2026-12-01" {
+		t.Errorf("Join took the source's copy of a recorded reply: date %s, want the record's 2026-12-01", all[1].Reply.Date)
+	}
+	if sent[1].Date != "2027-01-01" || len(records[1].Decisions) != 1 {
+		t.Error("Join modified its arguments")
+	}
+	if got := WaitingReplies(nil, nil); got != nil {
+		t.Errorf("WaitingReplies of nothing = %v, want nil", got)
+	}
+	if got := WaitingReplies(nil, []Record{accepted}); got != nil {
+		t.Errorf("WaitingReplies of a decided record = %v, want nil", got)
+	}
+}
