@@ -3,7 +3,8 @@ package analytics
 // This file holds the report's data model: what `maproom report` says about
 // each deal and across deals. It is also the JSON document (ReportSchemaVersion
 // 1; testdata/report/schema.json is its JSON Schema). The aggregation that
-// fills it is in report_aggregate.go and report_deal.go, the log reader in
+// fills it is in report_aggregate.go, report_deal.go and report_replies.go
+// (the replies waiting for the seller), the log reader in
 // report_read.go, the writers in report_text.go (terminal table),
 // report_markdown.go, report_json.go, report_csv.go and report_html.go.
 //
@@ -70,6 +71,16 @@ const (
 	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
 	SignalUnopened      = "not-opened-since-published" // no visit in the ReportUnopenedDays or more since the rooms were published
 	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side
+	// SignalProposalMovesClose: a waiting reply proposes a later date for
+	// a task or milestone, and accepting it would move the close: the
+	// schedule, run again with the task done on the proposed date, would
+	// finish past the close date (or later than it already does), or the
+	// date proposed is itself after the close date (the go-live date for
+	// a deal without one). A proposal of an earlier date, or one the
+	// task's slack before the close absorbs, raises none; nor does a won
+	// or lost deal. An alert when the date proposed is after the close or
+	// the close would move alert_days or more, else a flag.
+	SignalProposalMovesClose = "proposal-moves-close"
 )
 
 // Report is the status report for one day: per deal, and across deals.
@@ -147,10 +158,48 @@ type DealReport struct {
 	// the manifest does not say (built before maproom recorded it, or no
 	// manifest). The quiet window of the signals starts no earlier, nor
 	// before the first day the report reads (Since).
-	Published      string    `json:"published,omitempty"`
-	SellerPreviews int       `json:"seller_previews"`
-	Signals        []Signal  `json:"signals"`
-	Attention      Attention `json:"attention"`
+	Published      string `json:"published,omitempty"`
+	SellerPreviews int    `json:"seller_previews"`
+	// RepliesWaiting is how many replies wait for the seller: len(Replies).
+	RepliesWaiting int `json:"replies_waiting"`
+	// Replies are the replies the deal's people sent from their rooms, up
+	// to the report's day, that no bundle record decides yet (accepted,
+	// declined or answered), oldest first. Ended deals list theirs too.
+	Replies   []WaitingReply `json:"replies"`
+	Signals   []Signal       `json:"signals"`
+	Attention Attention      `json:"attention"`
+}
+
+// WaitingReply is a reply that waits for the seller: maproom accept,
+// decline or answer takes its ID.
+type WaitingReply struct {
+	ID          string `json:"id"`
+	Stakeholder string `json:"stakeholder"`
+	// Person is the stakeholder's name; their id when the deal no longer
+	// has them, and then Side and Role are empty.
+	Person string `json:"person"`
+	Side   string `json:"side"`
+	Role   string `json:"role"`
+	Kind   string `json:"kind"` // confirm, propose, done, blocked, question or suggest
+	// TargetKind is what the reply is about: "plan", "task" or
+	// "milestone"; empty when Target names nothing the plan has now.
+	TargetKind string `json:"target_kind"`
+	Target     string `json:"target,omitempty"` // the task or milestone id
+	// About is the task's or milestone's title, "the plan", or, for a
+	// target the plan no longer has, its id and "(not in the plan)".
+	About string `json:"about"`
+	// Due is the target's due date now: a task's effective due date (see
+	// TaskLine.Due), a milestone's own; empty without one.
+	Due      string `json:"due,omitempty"`
+	Date     string `json:"date,omitempty"`     // the date confirmed, proposed or done, or a suggestion's by-when
+	Reason   string `json:"reason,omitempty"`   // propose, blocked
+	Text     string `json:"text,omitempty"`     // a question, a suggestion's title
+	Evidence string `json:"evidence,omitempty"` // done
+	Owner    string `json:"owner,omitempty"`    // suggest: who would own it, as the person wrote it
+	Sent     string `json:"sent"`               // RFC 3339, site timezone
+	// AgeDays is the calendar days from the day it was sent to the
+	// report's day.
+	AgeDays int `json:"age_days"`
 }
 
 // Progress counts a set of tasks.

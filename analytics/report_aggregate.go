@@ -7,6 +7,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -20,6 +21,12 @@ type ReportDeal struct {
 	// CheckErrors is the number of `maproom check` errors of the deal: a
 	// plan with errors does not count towards coverage.
 	CheckErrors int
+	// Waiting are the replies sent from the deal's rooms that wait for the
+	// seller, no bundle record deciding them (reply.WaitingReplies), in any
+	// order. The report lists them, and warns of a proposed date that
+	// would move the close (SignalProposalMovesClose); replies sent after
+	// the report's day are left out. nil: none.
+	Waiting []reply.Reply
 }
 
 // ReportOptions configures an [Aggregator].
@@ -40,6 +47,11 @@ type ReportOptions struct {
 	// have a published room and which documents their room holds. nil
 	// takes every stakeholder as published and the scope from the content.
 	Manifest *manifest.Manifest
+	// Calendar is the site's business days (maproom.toml holidays), the
+	// calendar the deals' plans were scheduled with: the report schedules
+	// a plan again with a waiting proposed date to tell how far the close
+	// would move. The zero Calendar has no holidays.
+	Calendar schedule.Calendar
 }
 
 // dedupeWindow is how long a page-load is kept after its last event, in

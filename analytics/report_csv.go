@@ -8,9 +8,12 @@ import (
 )
 
 // reportCSVHeader is the header of the per-deal CSV. Each row is one record
-// (the first column): a deal, milestone, overdue task, stakeholder or
-// signal; columns that do not apply to a record are empty. Filter on the
-// record column in a spreadsheet.
+// (the first column): a deal, milestone, overdue task, stakeholder, reply
+// waiting or signal; columns that do not apply to a record are empty.
+// Filter on the record column in a spreadsheet. A reply's row holds its
+// id, what it is about (title), the person (owner, side, role), its kind
+// (status), the target's due date now (due), and what it says and when it
+// was sent (detail).
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
 	"last_visit", "networks", "scanner", "opened", "never_opened", "detail"}
@@ -41,6 +44,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		}
 		if d.Schedule != nil {
 			detail += "; " + scheduleText(d.Schedule)
+		}
+		if d.RepliesWaiting > 0 {
+			detail += "; " + plural(d.RepliesWaiting, "reply", "replies") + " waiting"
 		}
 		rec("deal", d.ID, "id", d.ID, "title", d.Title, "status", d.Outcome, "due", d.Close,
 			"done_tasks", itoa(d.Progress.Done), "total_tasks", itoa(d.Progress.Total), "percent", itoa(d.Progress.Percent),
@@ -77,6 +83,11 @@ func (r *Report) WriteCSV(w io.Writer) error {
 				"active_seconds", fmt.Sprint(s.ActiveSeconds), "first_visit", s.FirstVisit, "last_visit", s.LastVisit,
 				"networks", itoa(s.Networks), "scanner", itoa(s.Scanner), "opened", idList(s.Opened),
 				"never_opened", refList(s.NeverOpened), "detail", detail)
+		}
+		for j := range d.Replies {
+			w := &d.Replies[j]
+			rec("reply", d.ID, "id", w.ID, "title", w.About, "owner", w.Stakeholder, "side", w.Side, "role", w.Role,
+				"status", w.Kind, "due", w.Due, "detail", replyWhat(w)+"; sent "+w.Sent)
 		}
 		for _, s := range d.Signals {
 			rec("signal", d.ID, "id", s.Kind, "title", s.Summary, "severity", s.Severity, "detail", strings.Join(s.Evidence, "; "))

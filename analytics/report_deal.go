@@ -18,7 +18,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	ended := d.Outcome == deal.Won || d.Outcome == deal.Lost
 	dr := DealReport{ID: d.ID, Title: d.Title, Buyer: d.Buyer, Outcome: string(d.Outcome), Value: d.Value,
 		CheckErrors: da.in.CheckErrors, SellerPreviews: da.previews, Overdue: []OverdueTask{},
-		Milestones: []MilestoneProgress{}, Tasks: []TaskLine{}, Stakeholders: []StakeholderReport{}, Signals: []Signal{}}
+		Milestones: []MilestoneProgress{}, Tasks: []TaskLine{}, Stakeholders: []StakeholderReport{}, Replies: []WaitingReply{}, Signals: []Signal{}}
 	if dr.Outcome == "" {
 		dr.Outcome = string(deal.Open)
 	}
@@ -126,6 +126,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		}
 		dr.Stakeholders = append(dr.Stakeholders, a.stakeholderReport(da, p))
 	}
+	dr.Replies = a.waitingReplies(da, dueOf)
+	dr.RepliesWaiting = len(dr.Replies)
 	if !ended {
 		dr.Signals = a.signals(da, &dr)
 	}
@@ -447,7 +449,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		sigs = append(sigs, Signal{Kind: SignalLatePiling, Severity: sev,
 			Summary: fmt.Sprintf("late work is piling up on the %s side: %d overdue tasks", side, n), Evidence: ev})
 	}
-	return sigs
+
+	// A waiting reply proposes a date that would move the close.
+	return append(sigs, a.proposalSignals(da, dr)...)
 }
 
 func milestoneByID(d *deal.Deal, id string) *deal.Milestone {
@@ -479,6 +483,7 @@ var attentionPoints = map[string]int{
 	SignalLatePiling:           3,
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
+	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
 }
 
 // attention scores an open deal; ended deals score 0.

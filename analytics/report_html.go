@@ -287,6 +287,8 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"reasons": reasonsText,
 	"f":       func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"join":    strings.Join,
+	"what":    func(w WaitingReply) string { return replyWhat(&w) },
+	"age":     ageText,
 }).Parse(`
 {{define "page"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -341,6 +343,10 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{if .Signals}}<h3>Warning signals</h3>
 {{range .Signals}}<div class="sig sig-{{.Severity}}"><b class="{{.Severity}}">{{.Severity}}</b> {{.Summary}}<ul>{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></div>
 {{end}}{{end}}
+{{if .Replies}}<h3>Replies waiting</h3>
+<table><tr><th>Reply</th><th>Person</th><th>Side</th><th>Kind</th><th>About</th><th>What</th><th>Age</th></tr>
+{{range .Replies}}<tr><td><code>{{.ID}}</code></td><td>{{.Person}}</td><td>{{.Side}}</td><td>{{.Kind}}</td><td>{{.About}}</td><td>{{what .}}</td><td>{{age .AgeDays}}</td></tr>
+{{end}}</table>{{end}}
 {{if .Overdue}}<h3>Overdue</h3>
 <table><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Days late</th><th>Severity</th><th>Status</th></tr>
 {{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}</td><td>{{.OwnerName}}</td><td>{{.Side}}</td><td>{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n">{{.DaysLate}}</td><td class="{{.Severity}}">{{.Severity}}</td><td>{{.Status}}</td></tr>

@@ -101,6 +101,16 @@ func (m *mdOut) deal(d *DealReport) {
 		}
 		m.line("")
 	}
+	if len(d.Replies) > 0 {
+		m.line("### Replies waiting")
+		m.line("")
+		var rows [][]string
+		for i := range d.Replies {
+			w := &d.Replies[i]
+			rows = append(rows, []string{"`" + w.ID + "`", md(w.Person), w.Side, w.Kind, md(w.About), md(replyWhat(w)), ageText(w.AgeDays)})
+		}
+		m.table([]string{"Reply", "Person", "Side", "Kind", "About", "What", "Age"}, rows)
+	}
 	if len(d.Overdue) > 0 {
 		m.line("### Overdue")
 		m.line("")

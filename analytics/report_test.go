@@ -15,13 +15,14 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the report goldens in testdata/report/golden from the actual output")
 
-// scenarioReport builds the scenarios' report from their two instances' logs.
-// Its manifest records no publish day, as one written before maproom
-// recorded them.
+// scenarioReport builds the scenarios' report from their two instances' logs
+// and the replies waiting (see scenarioReplies). Its manifest records no
+// publish day, as one written before maproom recorded them.
 func scenarioReport(t testing.TB, opts ReportOptions) *Report {
 	t.Helper()
 	return publishedReport(t, opts, nil)
@@ -35,9 +36,10 @@ func publishedReport(t testing.TB, opts ReportOptions, publish func(*manifest.Ma
 	if publish != nil {
 		publish(s.Manifest)
 	}
+	scenarioReplies(t, deals, s)
 	dir := t.TempDir()
 	folders := writeScenarioLogs(t, s, dir)
-	opts.Title, opts.Location = s.Config.Title, s.Config.Location
+	opts.Title, opts.Location, opts.Calendar = s.Config.Title, s.Config.Location, schedule.NewCalendar(s.Config.HolidayDays...)
 	opts.FlagDays, opts.AlertDays, opts.Manifest = s.Config.Overdue.FlagDays, s.Config.Overdue.AlertDays, s.Manifest
 	if opts.Today.IsZero() {
 		opts.Today = scenarioToday

@@ -197,6 +197,21 @@ func scheduleText(s *ScheduleSummary) string {
 	return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date", s.Finish, plural(s.OverrunDays, "business day", "business days"))
 }
 
+// ageText is a waiting reply's age.
+func ageText(days int) string {
+	if days == 0 {
+		return "today"
+	}
+	return plural(days, "day", "days")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 // day cuts an RFC 3339 stamp to its date.
 func dateOnly(stamp string) string {
 	if len(stamp) >= 10 {
@@ -273,6 +288,17 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 				t.line("        - %s", e)
 			}
 		}
+	}
+	if len(d.Replies) > 0 {
+		t.line("")
+		rows := [][]cell{{textCell("REPLY WAITING"), textCell("PERSON"), textCell("SIDE"), textCell("KIND"), textCell("ABOUT"), textCell("WHAT"), textCell("AGE")}}
+		for i := range d.Replies {
+			w := &d.Replies[i]
+			rows = append(rows, []cell{textCell(w.ID), textCell(w.Person), textCell(orDash(w.Side)), textCell(w.Kind),
+				textCell(shorten(w.About, 40)), textCell(shorten(replyWhat(w), 72)), textCell(ageText(w.AgeDays))})
+		}
+		t.table(rows)
+		t.line("  %s", t.paint(ansiDim, fmt.Sprintf("accept, decline or answer them by id: maproom replies -deal %s lists them in full", d.ID)))
 	}
 	if len(d.Overdue) > 0 {
 		t.line("")

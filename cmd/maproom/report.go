@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 const reportAbout = `Reports on the deals for a day: per deal, progress by milestone, overdue tasks with
@@ -23,6 +26,11 @@ close date; per buyer stakeholder, first and last human-verified visit, visits, 
 time, what they opened and never opened; the warning signals, each with its evidence.
 With -portfolio: coverage, completion, win rate with and without a plan, and the deals
 that need attention first.
+
+Per deal, the replies buyers sent from their rooms that wait for you (as maproom replies
+lists them), and a warning when a waiting proposed date would move the close: the task on
+the critical path beyond its slack, or a date after the close date. The replies are read
+from the same logs as the events (or the -store database), joined with the bundles' records.
 
 The arguments are beacon logs: files, folders of events-*.jsonl, or - for standard
 input (ssh host cat '/var/lib/maproom/events/*.jsonl' | maproom report -). Without
@@ -71,11 +79,13 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	// page fault, which costs as much as the collections saved beyond it.
 	// The heap stays bounded by deals and stakeholders, not events.
 	debug.SetGCPercent(200)
-	// The manifest is read while the plans load.
+	// The manifest and the replies sent are read while the plans load.
 	mc := make(chan manifestRead, 1)
 	go func() { mc <- readManifest(s.root) }()
+	rc := make(chan repliesRead, 1)
+	go func() { rc <- readSentReplies(ctx, e, s.root, *store, paths) }()
 	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
-	mr := <-mc
+	mr, rr := <-mc, <-rc
 	if len(site.Bundles) == 0 {
 		printProblems(e.stderr, ps)
 		return errFailed
@@ -88,10 +98,11 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	rr.addWaiting(e, site, deals)
 	agg := analytics.NewAggregator(deals, analytics.ReportOptions{
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
-		Deal: *dealID, Manifest: m,
+		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
 	})
 	if *store != "" { // issue 8: the events from PostgreSQL
 		if len(paths) > 0 {
@@ -185,6 +196,81 @@ func (mr manifestRead) use(e *env) (*manifest.Manifest, error) {
 		fmt.Fprintf(e.stderr, "maproom: no room manifest at %s: no room was built yet, so each room's documents are taken from the content (run maproom build)\n", mr.path)
 	}
 	return mr.m, mr.err
+}
+
+// repliesRead is what readSentReplies found: the replies sent, or why the
+// report goes without them.
+type repliesRead struct {
+	sent  []reply.Reply
+	notes string // lines for stderr
+}
+
+// readSentReplies reads the replies sent from the rooms, from the source
+// maproom replies would read (replySource): the -store database when
+// store is set, else the log files and folders the report reads (paths,
+// "-" for standard input left out) or, with none named, the site's log
+// folder. It does not write to stderr (it keeps what to say in notes), so
+// it can run while the plans load. A source it cannot read leaves the
+// report without replies, and a note saying why; so does standard input,
+// whose lines the report reads once, for the events.
+func readSentReplies(ctx context.Context, e *env, root, store string, paths []string) repliesRead {
+	var logs []string
+	stdin := false
+	for _, p := range paths {
+		if p == "-" {
+			stdin = true
+			continue
+		}
+		logs = append(logs, p)
+	}
+	var notes bytes.Buffer // what the source says, for stderr once the plans are loaded
+	switch {
+	case store != "" && len(paths) > 0:
+		return repliesRead{} // the report refuses both
+	case store != "":
+	case stdin:
+		notes.WriteString("maproom: the replies sent in standard input are not read: the report lists those of the log files named and the waiting replies the bundles record (name the log files or folders instead of -)\n")
+		if len(logs) == 0 {
+			return repliesRead{notes: notes.String()}
+		}
+	case len(logs) == 0:
+		if _, err := os.Stat(filepath.Join(root, ".maproom", "events")); errors.Is(err, os.ErrNotExist) {
+			return repliesRead{} // no log: readEvents says so
+		}
+	}
+	quiet := *e
+	quiet.stderr = &notes
+	src, err := quiet.source(&sourceFlags{store: store}, root, logs)
+	var sent []reply.Reply
+	if err == nil {
+		sent, err = src.Replies(ctx)
+	}
+	if err != nil {
+		fmt.Fprintf(&notes, "maproom: the replies waiting are left out of the report: %v\n", err)
+	}
+	return repliesRead{sent: sent, notes: notes.String()}
+}
+
+// addWaiting gives each deal the replies that wait for the seller: those
+// sent that no record in the deal's bundle decides (reply.WaitingReplies),
+// and says on stderr what could not be read.
+func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []analytics.ReportDeal) {
+	io.WriteString(e.stderr, rr.notes)
+	var recs []reply.Record
+	for _, b := range site.Bundles {
+		rs, err := reply.ReadRecords(b.Dir)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "maproom: %v\n", err)
+		}
+		recs = append(recs, rs...)
+	}
+	byDeal := map[string][]reply.Reply{}
+	for _, r := range reply.WaitingReplies(rr.sent, recs) {
+		byDeal[r.Deal] = append(byDeal[r.Deal], r)
+	}
+	for i := range deals {
+		deals[i].Waiting = byDeal[deals[i].Deal.ID]
+	}
 }
 
 // readEvents reads the logs named on the command line, standard input for
