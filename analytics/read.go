@@ -67,7 +67,6 @@ type eventKey struct {
 	seq  int64
 }
 
-
 // readLog calls fn with each line of one file (without its zero padding),
 // its line number and whether it is torn (has no newline).
 func readLog(r io.Reader, name string, fn func(line []byte, n int, torn bool) error) error {

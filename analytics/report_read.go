@@ -41,7 +41,6 @@ func (a *Aggregator) ReadLogs(ctx context.Context, paths []string) error {
 	return nil
 }
 
-
 // ReadStream reads one event log from r (standard input, say); name is used
 // in messages about corrupt lines. Lines are decoded on GOMAXPROCS
 // goroutines in chunks of chunkSize bytes and added in order, so the result
