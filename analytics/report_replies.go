@@ -86,6 +86,11 @@ func replyTarget(d *deal.Deal, r reply.Reply) (*deal.Task, *deal.Milestone) {
 // plan with errors, the date proposed is the new finish. A proposal for a
 // done task, or of a date no later than the current due date, moves
 // nothing.
+//
+// A proposal is signalled when it would move the close, when the date
+// proposed is after the close, or when the task is on the critical path
+// and the remaining work would finish later even though the close still
+// holds (a flag: the plan's end moves, its slack to the close is spent).
 func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 	d := da.in.Deal
 	plan := da.in.Plan
@@ -100,7 +105,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 	// end is the day the deal is due to end, computed on the first
 	// proposal that needs it. The plan is scheduled again for it, as the
 	// plan given may have been scheduled with another calendar.
-	var end deal.Date
+	var end, finish deal.Date // finish: when the remaining work can finish as planned
 	endKnown := false
 	endOf := func() deal.Date {
 		if !endKnown {
@@ -110,6 +115,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 				if again, err := schedule.Compute(d, a.opts.Today, cal); err == nil {
 					p = again
 				}
+				finish = p.Finish
 				if p.Finish.After(end) {
 					end = p.Finish
 				}
@@ -150,7 +156,16 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 			move = max(0, cal.BusinessDaysBetween(base, newEnd))
 		}
 		past := !closing.IsZero() && proposed.After(closing)
-		if move == 0 && !past {
+		// A later date on the critical path delays the whole plan even while
+		// the close still holds: the seller hears of it before the slack to
+		// the close is spent.
+		critical, later := false, 0
+		if task != nil && plan != nil && !finish.IsZero() {
+			if ts, ok := plan.Task(task.ID); ok && ts.Critical {
+				critical, later = true, max(0, cal.BusinessDaysBetween(finish, newEnd))
+			}
+		}
+		if move == 0 && !past && !(critical && later > 0) {
 			continue
 		}
 
@@ -202,8 +217,12 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		case move > 0:
 			ev = append(ev, fmt.Sprintf("%s, %s after %s %s", finishes, days, closeName, closing))
 			summary += ": the close would move " + days
-		default:
+		case past:
 			summary += fmt.Sprintf(", after %s %s", closeName, closing)
+		default:
+			lat := plural(later, "business day", "business days")
+			ev = append(ev, fmt.Sprintf("%s, %s later than %s: on the critical path, so the plan's end moves, before %s %s", finishes, lat, finish, closeName, closing))
+			summary += ": it is on the critical path, the remaining work would finish " + lat + " later"
 		}
 		if past {
 			ev = append(ev, fmt.Sprintf("%s is after %s %s", proposed, closeName, closing))

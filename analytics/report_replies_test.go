@@ -7,9 +7,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
 	"github.com/maproom/maproom/internal/synth/scenario"
 )
 
@@ -220,5 +222,36 @@ func TestReplyWhat(t *testing.T) {
 		if got := replyWhat(&c.w); got != c.want {
 			t.Errorf("%s %+v says %q, want %q", c.w.Kind, c.w, got, c.want)
 		}
+	}
+}
+
+// TestCriticalProposalBeforeClose: a later date on the critical path is
+// signalled even while the close still holds (a flag: the slack to the
+// close is being spent); the same slip off the critical path is not.
+func TestCriticalProposalBeforeClose(t *testing.T) {
+	deals, s := scenarioSite(t)
+	i := slices.IndexFunc(deals, func(d ReportDeal) bool { return d.Deal.ID == "acme" })
+	if i < 0 {
+		t.Fatal("no acme in the scenario")
+	}
+	sent := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
+	deals[i].Waiting = []reply.Reply{
+		{ID: "samplesoon", Time: sent, Deal: "acme", Stakeholder: "jordan", Kind: reply.Propose, Target: "sample-data", TargetKind: reply.TargetTask, Date: "2026-11-27", Reason: "Legal review"},
+		{ID: "vrisklater", Time: sent, Deal: "acme", Stakeholder: "elena", Kind: reply.Propose, Target: "vendor-risk", TargetKind: reply.TargetTask, Date: "2026-12-22", Reason: "Committee"},
+	}
+	opts := ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Calendar: schedule.NewCalendar(s.Config.HolidayDays...),
+		FlagDays: s.Config.Overdue.FlagDays, AlertDays: s.Config.Overdue.AlertDays, Manifest: s.Manifest, Today: scenarioToday}
+	acme := findDeal(t, NewAggregator(deals, opts).Report(), "acme")
+	sig := proposalSignal(acme, "samplesoon")
+	if sig == nil {
+		t.Fatalf("no signal for a later date on the critical path: %+v", acme.Signals)
+	}
+	ev := strings.Join(sig.Evidence, "\n")
+	if sig.Severity != SeverityFlag || !strings.Contains(sig.Summary, "it is on the critical path, the remaining work would finish") ||
+		!strings.Contains(ev, "on the critical path, so the plan's end moves, before the close date 2027-01-29") {
+		t.Errorf("samplesoon signal = %+v", sig)
+	}
+	if sig := proposalSignal(acme, "vrisklater"); sig != nil {
+		t.Errorf("a slip within slack off the critical path raises %+v", sig)
 	}
 }
