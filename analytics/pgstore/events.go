@@ -148,18 +148,21 @@ func (s *Store) Import(ctx context.Context, paths []string) (ImportStats, error)
 // page and page-load the store does not keep of a reply are empty.
 // [Store.Import] of the output stores nothing new, and into an empty
 // database stores the same events and replies.
-func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (int, error) {
+func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (events, replies int, err error) {
 	where, args := f.where()
 	reps, err := s.replyEvents(ctx, where, args)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	n := 0
 	write := func(e *analytics.Event) error {
 		line = AppendLine(line[:0], e)
-		n++
+		if e.Kind == analytics.KindReply {
+			replies++
+		} else {
+			events++
+		}
 		_, err := bw.Write(line)
 		return err
 	}
@@ -176,9 +179,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (int, error) 
 		err = write(&reps[i])
 	}
 	if err != nil {
-		return n, err
+		return events, replies, err
 	}
-	return n, bw.Flush()
+	return events, replies, bw.Flush()
 }
 
 // Purge deletes the events before the instant before, of deal only when

@@ -228,7 +228,7 @@ func TestReportEquality(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Export(ctx, f, Filter{}); err != nil {
+	if _, _, err := s.Export(ctx, f, Filter{}); err != nil {
 		t.Fatal(err)
 	}
 	f.Close()
@@ -311,7 +311,8 @@ func dedupedLines(t *testing.T, paths []string) []string {
 
 func exportLines(t *testing.T, s *Store, f Filter) []string {
 	var b bytes.Buffer
-	n, err := s.Export(context.Background(), &b, f)
+	ne, nr, err := s.Export(context.Background(), &b, f)
+	n := ne + nr
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -104,6 +104,9 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stdout, "imported %s from %s: %d new, %d already stored; %s and %s skipped\n",
 			count(st.Events, "event"), count(st.Files, "file"), st.Inserted, st.Present,
 			count(st.Duplicates, "duplicate line"), count(st.Corrupt, "corrupt line"))
+		if r := st.RepliesNew + st.RepliesPresent; r > 0 {
+			fmt.Fprintf(e.stdout, "and %s: %d new, %d already stored\n", count(r, "reply"), st.RepliesNew, st.RepliesPresent)
+		}
 		for i, at := range st.CorruptAt {
 			if i == 5 {
 				fmt.Fprintf(e.stderr, "  ... and %d more\n", st.Corrupt-5)
@@ -133,24 +136,32 @@ func ofDeal(id string) string {
 // exportEvents writes the stored events to outPath (atomically) or stdout.
 func exportEvents(ctx context.Context, e *env, s *pgstore.Store, outPath string, f pgstore.Filter) error {
 	if outPath == "" {
-		n, err := s.Export(ctx, e.stdout, f)
+		n, r, err := s.Export(ctx, e.stdout, f)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "exported %s\n", count(n, "event"))
+		fmt.Fprintf(e.stderr, "exported %s\n", andReplies(n, r))
 		return nil
 	}
-	n := 0
+	n, r := 0, 0
 	err := writeAtomic(outPath, 0o640, func(w io.Writer) error {
 		var err error
-		n, err = s.Export(ctx, w, f)
+		n, r, err = s.Export(ctx, w, f)
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "exported %s to %s\n", count(n, "event"), outPath)
+	fmt.Fprintf(e.stdout, "exported %s to %s\n", andReplies(n, r), outPath)
 	return nil
+}
+
+// andReplies counts events, and replies when there are any.
+func andReplies(events, replies int) string {
+	if replies == 0 {
+		return count(events, "event")
+	}
+	return count(events, "event") + " and " + count(replies, "reply")
 }
 
 // writeAtomic writes path through a temporary file in its folder, synced

@@ -136,6 +136,9 @@ func count(n int, what string) string {
 	if n == 1 {
 		return "1 " + what
 	}
+	if l := len(what); l > 1 && what[l-1] == 'y' && !strings.ContainsRune("aeiou", rune(what[l-2])) {
+		return fmt.Sprintf("%d %sies", n, what[:l-1]) // reply, replies
+	}
 	return fmt.Sprintf("%d %ss", n, what)
 }
 
