@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
+	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/spelling"
@@ -378,4 +380,35 @@ func closest(s string, known []string) string {
 
 func validRole(r deal.Role) bool {
 	return r == deal.RoleOther || slices.Contains(deal.BuyerRoles, r) || slices.Contains(deal.SellerRoles, r)
+}
+
+// checkPlaceholders reports, as errors, every template placeholder
+// (deal.Placeholders, "[[...]]") left in a frontmatter value of root or in
+// the welcome note body, with its line: no placeholder is ever published.
+// bodyLine is the file line the body starts on. Comments are not read (they
+// are never published).
+func checkPlaceholders(root *yaml.Node, li *lineIndex, body []byte, bodyLine int, col collector) {
+	var walk func(n *yaml.Node, key string)
+	walk = func(n *yaml.Node, key string) {
+		switch n.Kind {
+		case yaml.DocumentNode, yaml.SequenceNode:
+			for _, c := range n.Content {
+				walk(c, key)
+			}
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				walk(n.Content[i+1], n.Content[i].Value)
+			}
+		case yaml.ScalarNode:
+			if ps := deal.Placeholders(n.Value); len(ps) > 0 {
+				col.errorf(n.Line+li.offset, "%s still holds the template's placeholder %s: write what it asks for, so the rooms say it (nothing in [[...]] is ever published)", key, strings.Join(ps, ", "))
+			}
+		}
+	}
+	walk(root, "the plan")
+	for i, l := range bytes.Split(body, []byte("\n")) {
+		if ps := deal.Placeholders(string(l)); len(ps) > 0 {
+			col.errorf(bodyLine+i, "the welcome note still holds the template's placeholder %s: write what it asks for, or remove the sentence (nothing in [[...]] is ever published)", strings.Join(ps, ", "))
+		}
+	}
 }

@@ -310,6 +310,8 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 	}
 	n := len(*col.ps)
 	walkStrict(&root, reflect.TypeFor[rawDeal](), "", li, col, "the deal")
+	// body is the tail of src: it starts on the line after the closing ---.
+	checkPlaceholders(&root, li, body, 1+bytes.Count(src[:len(src)-len(body)], []byte("\n")), col)
 	var d rawDeal
 	if len(root.Content) != 1 || !decodeFast(root.Content[0], reflect.ValueOf(&d).Elem()) {
 		d = rawDeal{} // decodeFast may have set part of it

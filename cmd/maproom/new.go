@@ -34,10 +34,10 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	tmplName := fs.String("template", "", "the template to start from (see -list)")
 	closeDate := fs.String("close", "", "the date the contract must be signed by, YYYY-MM-DD")
 	goLive := fs.String("golive", "", "the buyer's go-live date, YYYY-MM-DD: signature is due the template's onboarding before it")
-	buyer := fs.String("buyer", "", `the buying company (default "TBD")`)
-	seller := fs.String("seller", "", `your company (default "TBD")`)
+	buyer := fs.String("buyer", "", `the buying company (default the placeholder "[[the buyer's company]]", to write)`)
+	seller := fs.String("seller", "", `your company (default the placeholder "[[your company]]", to write)`)
 	title := fs.String("title", "", `the deal's title, neutral: link previews show it (default "<seller> for <buyer>")`)
-	goal := fs.String("goal", "", `the buyer's dated business reason (default "Signed by <close> so that [...]", to complete)`)
+	goal := fs.String("goal", "", `the buyer's dated business reason (default "Signed by <close> so that [[...]]", to complete)`)
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -204,8 +204,9 @@ func newReport(e *env, t *blueprint.Template, opts blueprint.Options, dr *bluepr
 		}
 	}
 	if len(blank) > 0 {
-		fmt.Fprintf(e.stdout, "  - %s: replace the TBD and [...] placeholders, and the ones in the welcome note\n", strings.Join(blank, ", "))
+		fmt.Fprintf(e.stdout, "  - %s: write what the [[...]] placeholders ask for\n", strings.Join(blank, ", "))
 	}
+	fmt.Fprintln(e.stdout, "  - the welcome note: write what its [[...]] placeholders ask for; check and build refuse a plan that still holds one")
 	fmt.Fprintln(e.stdout, "  - stakeholders: list everyone in the decision, then give each role:<role> owner and lead to one of them")
 	if len(t.Collateral) > 0 {
 		files := make([]string, len(t.Collateral))

@@ -17,10 +17,10 @@ import (
 // listed on each field, which make a file the loader accepts and that says
 // what to fill in.
 type Options struct {
-	Buyer  string // default "TBD"
-	Seller string // default "TBD"
+	Buyer  string // default the placeholder "[[the buyer's company]]"
+	Seller string // default the placeholder "[[your company]]"
 	Title  string // default "<Seller> for <Buyer>"
-	Goal   string // default "Signed by <close> so that [the buyer's business reason ...]"
+	Goal   string // default "Signed by <close> so that [[the buyer's business reason, with its date]]"
 	// Close is the signature date every task is scheduled back from. When
 	// it is zero, GoLive must be set and the signature date is
 	// schedule.SignBy(GoLive, the template's Onboarding, Calendar).
@@ -107,16 +107,16 @@ func (t *Template) Draft(opts Options) (*Draft, error) {
 
 // render writes the index.md.
 func (t *Template) render(opts Options, sign deal.Date, due map[string]deal.Date) ([]byte, int) {
-	buyer := oneLine(opts.Buyer, "TBD")
-	seller := oneLine(opts.Seller, "TBD")
+	buyer := oneLine(opts.Buyer, deal.Placeholder("the buyer's company"))
+	seller := oneLine(opts.Seller, deal.Placeholder("your company"))
 	title := oneLine(opts.Title, seller+" for "+buyer)
-	goLive := "[the go-live date]"
+	goLive := deal.Placeholder("the go-live date")
 	if !opts.GoLive.IsZero() {
 		goLive = longDate(opts.GoLive)
 	}
-	goal := fmt.Sprintf("Signed by %s so that [the buyer's business reason, with its date]", longDate(sign))
+	goal := fmt.Sprintf("Signed by %s so that %s", longDate(sign), deal.Placeholder("the buyer's business reason, with its date"))
 	if !opts.GoLive.IsZero() {
-		goal = fmt.Sprintf("Signed by %s so that [what the buyer needs] is live on %s", longDate(sign), longDate(opts.GoLive))
+		goal = fmt.Sprintf("Signed by %s so that %s is live on %s", longDate(sign), deal.Placeholder("what the buyer needs"), longDate(opts.GoLive))
 	}
 	goal = oneLine(opts.Goal, goal)
 
@@ -215,8 +215,11 @@ func (t *Template) render(opts Options, sign deal.Date, due map[string]deal.Date
 		}
 	}
 	w.line("---")
-	body := strings.NewReplacer("{buyer}", buyer, "{seller}", seller, "{close}", longDate(sign), "{golive}", goLive).
-		Replace(strings.ToValidUTF8(string(t.Body), "\uFFFD"))
+	vars := []string{"{buyer}", buyer, "{seller}", seller, "{close}", longDate(sign), "{golive}", goLive}
+	for _, k := range t.Tasks() {
+		vars = append(vars, "{due:"+k.ID+"}", longDate(due[k.ID]))
+	}
+	body := strings.NewReplacer(vars...).Replace(strings.ToValidUTF8(string(t.Body), "\uFFFD"))
 	body = strings.TrimRight(body, " \t\r\n")
 	if body != "" {
 		w.b.WriteString(body)

@@ -233,9 +233,10 @@ func TestDraftDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"title: TBD for TBD\n", "buyer: TBD\n", "seller: TBD\n",
-		"goal: \"Signed by 19 June 2026 so that [the buyer's business reason, with its date]\"\n",
-		"Hello TBD team, signature by 19 June 2026, live on [the go-live date].\n"} {
+	for _, want := range []string{"title: \"[[your company]] for [[the buyer's company]]\"\n",
+		"buyer: \"[[the buyer's company]]\"\n", "seller: \"[[your company]]\"\n",
+		"goal: \"Signed by 19 June 2026 so that [[the buyer's business reason, with its date]]\"\n",
+		"Hello [[the buyer's company]] team, signature by 19 June 2026, live on [[the go-live date]].\n"} {
 		if !bytes.Contains(dr.Source, []byte(want)) {
 			t.Errorf("no %q in\n%s", want, dr.Source)
 		}
@@ -336,8 +337,26 @@ func TestDraftLoads(t *testing.T) {
 				}
 			}
 			b, ps := generator.LoadBundle(dir, cfg, opts.Today)
-			if b == nil || ps.Errors() > 0 {
+			if b == nil {
 				t.Fatalf("the generator rejects it:\n%v", ps)
+			}
+			// The only errors are the placeholders left for the seller,
+			// each on its line, and every one of them is caught.
+			srcLines := strings.Split(string(dr.Source), "\n")
+			caught := map[int]bool{}
+			for _, p := range ps {
+				if p.Severity != generator.Error {
+					continue
+				}
+				if !strings.Contains(p.Msg, "placeholder") || p.Line < 1 || !strings.Contains(srcLines[p.Line-1], "[[") {
+					t.Errorf("an error that is no placeholder left: %v", p)
+				}
+				caught[p.Line] = true
+			}
+			for i, l := range srcLines {
+				if strings.Contains(l, "[[") && !strings.HasPrefix(strings.TrimSpace(l), "#") && !caught[i+1] {
+					t.Errorf("line %d holds a placeholder the check does not report: %s", i+1, l)
+				}
 			}
 			roles, overrun := 0, false
 			for _, p := range ps {
@@ -366,11 +385,12 @@ func TestDraftLoads(t *testing.T) {
 					t.Errorf("%s: the build shows due %s, latest finish %s; the draft wrote %s", k.ID, ts.Due, ts.LatestFinish, dr.Due[k.ID])
 				}
 			}
-			// Without the due dates, the build works out the same ones.
+			// Without the due dates, the build works out the same ones;
+			// with the placeholders written, it has no error.
 			var lines []string
 			for _, l := range strings.SplitAfter(string(dr.Source), "\n") {
 				if !strings.HasPrefix(l, "        due: ") {
-					lines = append(lines, l)
+					lines = append(lines, strings.NewReplacer("[[", "", "]]", "").Replace(l))
 				}
 			}
 			if err := os.WriteFile(filepath.Join(dir, "index.md"), []byte(strings.Join(lines, "")), 0o644); err != nil {

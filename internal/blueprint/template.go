@@ -22,7 +22,10 @@
 //	              needs; file defaults to <id>.pdf, audience lists roles
 //
 // and the body is the welcome note's skeleton, in which {buyer}, {seller},
-// {close} and {golive} are replaced by the new deal's values.
+// {close}, {golive} and {due:<task-id>} (that task's due date) are replaced
+// by the new deal's values. What only the seller can write is a
+// placeholder, "[[what to write]]" (deal.Placeholders): the deal's check
+// refuses to publish a plan that still holds one.
 //
 // Built-in templates are embedded in the binary (builtin/*.md); a site's
 // own templates/ folder, at the site root, adds templates and overrides
@@ -188,12 +191,13 @@ func sideOf(r deal.Role) deal.Side {
 func Parse(file string, src []byte) (*Template, error) {
 	d := &decoder{file: file}
 	t := d.template(file, src)
-	if len(d.errs) > 0 {
-		for _, e := range d.errs {
-			if d.last > 0 && e.Line > d.last {
-				e.Line = d.last // YAML counts a lone \r as a line break; the file does not
-			}
+	for _, e := range d.errs {
+		if d.last > 0 && e.Line > d.last {
+			e.Line = d.last // YAML counts a lone \r as a line break; the file does not
 		}
+	}
+	d.errs = append(d.errs, d.bodyErrs...)
+	if len(d.errs) > 0 {
 		slices.SortStableFunc(d.errs, func(a, b *Error) int { return cmp.Compare(a.Line, b.Line) })
 		errs := make([]error, len(d.errs))
 		for i, e := range d.errs {
@@ -211,6 +215,9 @@ func NameOf(file string) string {
 
 var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
+// dueVarRe finds {due:<task-id>} in a welcome note's skeleton.
+var dueVarRe = regexp.MustCompile(`\{due:([^{}\s]*)\}`)
+
 // decoder walks a template's YAML nodes, collecting every problem with its
 // file line.
 type decoder struct {
@@ -218,6 +225,10 @@ type decoder struct {
 	offset int // file lines before the YAML document
 	last   int // the file line closing the frontmatter, once known
 	errs   []*Error
+	// bodyErrs are the welcome note's problems, on lines after last;
+	// bodySkip counts the blank lines split dropped before the note.
+	bodyErrs []*Error
+	bodySkip int
 }
 
 func (d *decoder) errorf(line int, format string, args ...any) {
@@ -306,7 +317,9 @@ func (d *decoder) split(src []byte) (fm, body []byte, ok bool) {
 		l, next, _ := bytes.Cut(rest, []byte("\n"))
 		if isDelim(l) {
 			d.offset, d.last = 1, line
-			return start[:len(start)-len(rest)], bytes.TrimLeft(next, "\r\n"), true
+			body = bytes.TrimLeft(next, "\r\n")
+			d.bodySkip = bytes.Count(next[:len(next)-len(body)], []byte("\n"))
+			return start[:len(start)-len(rest)], body, true
 		}
 		rest = next
 	}
@@ -672,6 +685,15 @@ func (d *decoder) plan(t *Template, slots map[string]bool) {
 		}
 		if k.ID != "" && first[k.ID] == k {
 			sched = append(sched, schedule.TemplateTask{ID: k.ID, Duration: k.Duration, After: after, Line: k.Line})
+		}
+	}
+	bodyLine := d.last + 1 + d.bodySkip
+	for i, l := range strings.Split(string(t.Body), "\n") {
+		for _, m := range dueVarRe.FindAllStringSubmatch(l, -1) {
+			if first[m[1]] == nil {
+				d.bodyErrs = append(d.bodyErrs, &Error{File: d.file, Line: bodyLine + i,
+					Msg: fmt.Sprintf("{due:%s} in the welcome note: %q is not a task of this template%s", m[1], m[1], suggest(m[1], ids))})
+			}
 		}
 	}
 	_, err := schedule.Backward(sched, deal.NewDate(2000, 1, 3), schedule.Calendar{})

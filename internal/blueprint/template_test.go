@@ -122,6 +122,10 @@ func TestParseErrors(t *testing.T) {
 			`small.md:32: duration of task "order" "-1" is not a whole number of business days: write e.g. 10 (or 10d)`,
 		},
 	}, {
+		name: "unknown task in the welcome note",
+		edit: func(s string) string { return s + "The evaluation ends by {due:poc}; the order by {due:ordr}.\n" },
+		want: []string{`small.md:40: {due:ordr} in the welcome note: "ordr" is not a task of this template; did you mean "order"?`},
+	}, {
 		name: "duration too long",
 		edit: func(s string) string { return strings.Replace(s, "duration: 3d", "duration: 20000", 1) },
 		want: []string{`small.md:18: duration of task "nda" 20000 is longer than 10000 business days: split the work`},
