@@ -74,6 +74,9 @@ func cmdBuild(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	reportBuild(e, res, opts.Out, *verbose)
+	if res.Site.Config.BeaconURL == "" {
+		fmt.Fprintf(e.stderr, "note: no beacon_url in %s, so view tracking and replies are off: the rooms record nothing and take no replies; set beacon_url to your maproom beacon's endpoint to turn them on\n", generator.ConfigPath(res.Site.Root))
+	}
 	return nil
 }
 

@@ -40,6 +40,9 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	if *dealID != "" && len(links) == 0 {
 		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
 	}
+	if site.Config.BaseURL == "" {
+		fmt.Fprintf(e.stderr, "warning: no base_url in %s, so these links are paths relative to where public/ is hosted: set base_url = \"https://rooms.example.com\" (your host) to print full links\n", generator.ConfigPath(s.root))
+	}
 	switch *format {
 	case "table":
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)

@@ -121,8 +121,57 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	newReport(e, t, opts, dr, file)
+	if cfg.File == "" {
+		// A new site: the settings it runs on, each explained, so that
+		// links and view tracking are a line to uncomment away.
+		toml := filepath.Join(s.root, generator.ConfigFile)
+		if err := newWriteFile(toml, []byte(newSiteConfig)); err != nil {
+			return fmt.Errorf("writing the site settings: %w", err)
+		}
+		fmt.Fprintf(e.stdout, "wrote %s: the site settings, commented; set base_url and beacon_url there before sending links\n", toml)
+	}
 	return nil
 }
+
+// newSiteConfig is the maproom.toml `new` writes in a site without one:
+// every setting, commented out at its default, with what it changes. It
+// decodes to the defaults (TestNewSiteConfig).
+const newSiteConfig = `# maproom site settings (strict TOML: a misspelt key is an error).
+# Written by maproom new: uncomment a setting to change it.
+
+# The site's name, in page titles.
+# title = "Deal rooms"
+
+# Where the public/ folder is hosted. maproom links prints full links with
+# it; without it the links are paths (/r/<token>/) to put after your host.
+# base_url = "https://rooms.example.com"
+
+# The beacon's endpoint (maproom beacon). With it, rooms record what each
+# person opens and for how long, and buyers can reply to the plan; without
+# it, no view is tracked and rooms take no replies.
+# beacon_url = "https://beacon.example.com/note"
+
+# Dates, due dates and "today" are in this IANA timezone.
+# timezone = "UTC"
+
+# Days that are not business days, besides weekends: maproom new and the
+# schedule skip them.
+# holidays = ["2026-12-25", "2027-01-01"]
+
+# A folder (relative to this file's site root) whose files override the
+# default theme's, file by file.
+# theme = "theme"
+
+# Days late at which an open task is flagged, then alerted on.
+# [overdue]
+# flag_days = 3
+# alert_days = 7
+
+# Replies maproom replies accepts on its own, on a task the replying person
+# owns: confirm, propose, done, blocked. Default: none.
+# [replies]
+# auto_accept = ["confirm"]
+`
 
 func newDate(name, s string) (deal.Date, error) {
 	if s == "" {
