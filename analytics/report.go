@@ -10,24 +10,14 @@ package analytics
 //
 // # What the report counts
 //
-// A page-load (one "load" id) is classified once all its events are in:
-//
-//   - scanner-like: its User-Agent matched the crawler list or was empty,
-//     navigator.webdriver was set, it opened ReportRapidOpens or more
-//     documents within ReportRapidSpan with under ReportHumanActive of active
-//     time, or it sent nothing but a view (no heartbeat, no hide, no
-//     interaction: a link unfurler or mail scanner that runs scripts).
-//     Scanner-like loads are counted apart and never as reads.
-//   - a human-verified visit: otherwise, at least ReportHumanActive of active
-//     time or an interaction (open, dl).
-//   - a glance: the rest (a page seen for a few seconds); counted, not a
-//     visit.
-//
-// Visits are human-verified page-loads of buyer-side rooms. Seller-side rooms
-// are previews of what buyers see: counted as previews, never as engagement.
-// Events that came through a rotated-away link (retired) count as the
-// stakeholder's but are flagged as "old link". A document is "opened" by a
-// human-verified load that viewed its page or followed its link.
+// What counts as a person, a visit and a read is decided in one place,
+// report_engagement.go, whose comment defines a human page-load, a glance,
+// a scanner-like page-load, a visit and a read of a document, with the
+// thresholds [Engagement] holds (maproom.toml [engagement]). Every figure,
+// format and signal of the report reads those judgements. Seller-side
+// rooms are previews of what buyers see: counted as previews, never as
+// engagement. Events that came through a rotated-away link (retired) count
+// as the stakeholder's but are flagged as "old link".
 
 import (
 	"time"
@@ -36,9 +26,10 @@ import (
 // ReportSchemaVersion is the version of the report's JSON document.
 const ReportSchemaVersion = 1
 
-// Classification thresholds of a page-load (see the file comment).
+// Default thresholds of a page-load's class (see [Engagement]), and of the
+// signals.
 const (
-	ReportHumanActive = 5 * time.Second  // active time that makes a load a human visit
+	ReportHumanActive = 5 * time.Second  // active time that makes a page-load a person's
 	ReportRapidOpens  = 3                // distinct documents opened ...
 	ReportRapidSpan   = 10 * time.Second // ... within this span with no real activity: a scanner
 	ReportQuietDays   = 21               // "nobody visited" after this many days
@@ -66,7 +57,7 @@ const (
 const (
 	SignalDeciderAbsent = "decider-never-opened"       // the economic buyer or approver never opened the room
 	SignalOnlyChampion  = "only-champion"              // only the champion engaged
-	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never opened its collateral
+	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never read its collateral
 	SignalNoEvidence    = "milestone-without-evidence" // a milestone done without a named artifact
 	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
 	SignalUnopened      = "not-opened-since-published" // no visit in the ReportUnopenedDays or more since the rooms were published
@@ -120,10 +111,13 @@ type InputStats struct {
 	// in day order), not files concatenated in another order.
 	OutOfOrder int `json:"out_of_order"`
 	PageLoads  int `json:"page_loads"`
-	Visits     int `json:"visits"`   // human-verified buyer page-loads
-	Scanner    int `json:"scanner"`  // scanner-like page-loads
-	Glances    int `json:"glances"`  // too short to count, not scanner-like
-	Previews   int `json:"previews"` // human-verified seller-side page-loads
+	// Visits are the buyers' visits: their human page-loads close together
+	// in time, counted once (see report_engagement.go).
+	Visits     int `json:"visits"`
+	HumanLoads int `json:"human_loads"` // human buyer page-loads, in Visits
+	Scanner    int `json:"scanner"`     // scanner-like page-loads
+	Glances    int `json:"glances"`     // too short to count, not scanner-like
+	Previews   int `json:"previews"`    // human seller-side page-loads
 }
 
 // DealReport is one deal's status.
@@ -291,29 +285,40 @@ type StakeholderReport struct {
 	Role  string `json:"role"`
 	// Room is false when the manifest has no room for them: no link was
 	// published yet (run maproom build).
-	Room          bool   `json:"room"`
+	Room bool `json:"room"`
+	// Visits are their visits: human page-loads close together in time,
+	// the room's and its documents', counted once.
 	Visits        int    `json:"visits"`
-	FirstVisit    string `json:"first_visit,omitempty"` // RFC 3339, site timezone
+	// FirstVisit is when their first visit began; LastVisit when the
+	// last human page-load of their last visit began (RFC 3339, site
+	// timezone).
+	FirstVisit    string `json:"first_visit,omitempty"`
 	LastVisit     string `json:"last_visit,omitempty"`
 	ActiveSeconds int64  `json:"active_seconds"`
 	// Networks is how many distinct networks (/24 or /48) the visits came
 	// from: more than one or two hints that the link was forwarded.
-	Networks      int             `json:"networks"`
-	OldLinkVisits int             `json:"old_link_visits"` // visits through a rotated-away link
-	Scanner       int             `json:"scanner"`         // scanner-like page-loads, not counted as visits
-	Glances       int             `json:"glances"`
-	Opened        []OpenedDoc     `json:"opened"`
-	NeverOpened   []CollateralRef `json:"never_opened"` // of the collateral in their room
-	Weekly        []int           `json:"weekly"`       // active minutes per week of Report.Weeks
+	Networks      int `json:"networks"`
+	OldLinkVisits int `json:"old_link_visits"` // visits through a rotated-away link
+	Scanner       int `json:"scanner"`         // scanner-like page-loads, not counted as visits
+	Glances       int `json:"glances"`
+	// Opened are the documents they read, in content order; NeverOpened
+	// the documents of their room they never read (a link followed from
+	// the room is not a read: see report_engagement.go).
+	Opened      []OpenedDoc     `json:"opened"`
+	NeverOpened []CollateralRef `json:"never_opened"`
+	Weekly      []int           `json:"weekly"` // active minutes per week of Report.Weeks
 }
 
-// OpenedDoc is a document a stakeholder opened in human-verified visits.
+// OpenedDoc is a document a stakeholder read (see report_engagement.go).
 type OpenedDoc struct {
-	ID            string `json:"id"`
-	Title         string `json:"title"`
-	Times         int    `json:"times"`          // visits that opened it
-	ActiveSeconds int64  `json:"active_seconds"` // on its page (Markdown collateral)
-	Last          string `json:"last"`           // RFC 3339, site timezone
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Times int    `json:"times"` // visits that read it
+	// ActiveSeconds is their reading time: the active seconds of their
+	// human page-loads of its own page (Markdown collateral); 0 for a
+	// document published as a file, read by downloading it.
+	ActiveSeconds int64  `json:"active_seconds"`
+	Last          string `json:"last"` // when its last read began, RFC 3339, site timezone
 }
 
 // CollateralRef names a document.

@@ -47,6 +47,10 @@ type ReportOptions struct {
 	// have a published room and which documents their room holds. nil
 	// takes every stakeholder as published and the scope from the content.
 	Manifest *manifest.Manifest
+	// Engagement holds the thresholds of what counts as a person, a visit
+	// and a read (maproom.toml [engagement]; see report_engagement.go).
+	// Its zero fields take their defaults.
+	Engagement Engagement
 	// Calendar is the site's business days (maproom.toml holidays), the
 	// calendar the deals' plans were scheduled with: the report schedules
 	// a plan again with a waiting proposed date to tell how far the close
@@ -74,6 +78,7 @@ const sweepEvery = 6 * time.Hour
 // safe for concurrent use.
 type Aggregator struct {
 	opts   ReportOptions
+	eng    Engagement // opts.Engagement with its defaults
 	loc    *time.Location
 	deals  []*dealAgg
 	byID   map[string]*dealAgg
@@ -99,7 +104,6 @@ type dealAgg struct {
 	people    map[string]int32 // stakeholder id -> index into Aggregator.people
 	coll      map[string]int16 // collateral id -> index into Deal.Collateral
 	published map[string][]string
-	visits    int
 	lastVisit int64 // unix ms, 0 when none
 	previews  int
 
@@ -112,10 +116,10 @@ type personAgg struct {
 	d       *dealAgg
 	s       *deal.Stakeholder
 	seller  bool
-	visits  int
+	spans   []span // the visits, in time order (see addSpan)
+	human   int    // human page-loads
 	scanner int
 	glances int
-	oldLink int
 	first   int64
 	last    int64
 	active  int64
@@ -124,9 +128,10 @@ type personAgg struct {
 	weekly  [ReportWeeks]int64
 }
 
+// openAgg is what a person read of one document.
 type openAgg struct {
-	times  int
-	active int64
+	reads  []int64 // when each read began, unix ms: Times counts their visits
+	active int64   // active ms on its own page, in human page-loads
 	last   int64
 }
 
@@ -190,7 +195,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	if loc == nil {
 		loc = time.UTC
 	}
-	a := &Aggregator{opts: opts, loc: loc, byID: make(map[string]*dealAgg, len(deals)),
+	a := &Aggregator{opts: opts, eng: opts.Engagement.WithDefaults(), loc: loc, byID: make(map[string]*dealAgg, len(deals)),
 		loads: make(map[[LoadLen / 2]byte]int32), interned: make(map[string]string)}
 	a.toMS = startOf(opts.Today.AddDays(1), loc)
 	if !opts.Since.IsZero() {
@@ -442,33 +447,11 @@ func (a *Aggregator) wasClosed(load [LoadLen / 2]byte) bool {
 	return a.closed[h/64]&(1<<(h%64)) != 0
 }
 
-// Load classes.
-const (
-	classHuman = iota
-	classScanner
-	classGlance
-)
-
-func (l *loadState) class() int {
-	switch {
-	case l.flags&(lfBot|lfWebdriver) != 0:
-		return classScanner
-	case len(l.opened) >= ReportRapidOpens && l.openLast-l.openFirst <= ReportRapidSpan.Milliseconds() &&
-		l.active < ReportHumanActive.Milliseconds():
-		return classScanner
-	case l.flags&^(lfRetired) == lfView:
-		return classScanner
-	case l.active >= ReportHumanActive.Milliseconds() || l.flags&lfOpen != 0:
-		return classHuman
-	}
-	return classGlance
-}
-
 // close folds a finished page-load into its stakeholder's summary.
 func (a *Aggregator) close(l *loadState) {
 	p := &a.people[l.person]
 	a.stats.PageLoads++
-	switch l.class() {
+	switch a.eng.classify(l) {
 	case classScanner:
 		a.stats.Scanner++
 		p.scanner++
@@ -483,18 +466,15 @@ func (a *Aggregator) close(l *loadState) {
 		p.d.previews++
 		return
 	}
-	a.stats.Visits++
-	p.visits++
-	p.d.visits++
+	a.stats.HumanLoads++
+	p.human++
+	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, oldLink: l.flags&lfRetired != 0}, a.eng.VisitGap.Milliseconds())
 	if p.first == 0 || l.first < p.first {
 		p.first = l.first
 	}
 	p.last = max(p.last, l.first)
 	p.d.lastVisit = max(p.d.lastVisit, l.first)
 	p.active += l.active
-	if l.flags&lfRetired != 0 {
-		p.oldLink++
-	}
 	if l.net != "" && len(p.nets) < maxNets {
 		found := false
 		for _, n := range p.nets {
@@ -504,23 +484,15 @@ func (a *Aggregator) close(l *loadState) {
 			p.nets = append(p.nets, l.net)
 		}
 	}
-	open := func(c int16, active int64) {
+	readBy(l, p.d.in.Deal.Collateral, func(c int16, active int64) {
 		if p.opened == nil {
 			p.opened = make([]openAgg, len(p.d.in.Deal.Collateral))
 		}
 		o := &p.opened[c]
-		o.times++
+		o.reads = append(o.reads, l.first)
 		o.active += active
 		o.last = max(o.last, l.first)
-	}
-	if l.page >= 0 {
-		open(l.page, l.active)
-	}
-	for _, c := range l.opened {
-		if c != l.page {
-			open(c, 0)
-		}
-	}
+	})
 	day := deal.DateOf(time.UnixMilli(l.first).In(a.loc))
 	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
 	if back := monday.DaysUntil(a.weeks[ReportWeeks-1]) / 7; back >= 0 && back < ReportWeeks {
@@ -534,6 +506,11 @@ func (a *Aggregator) Report() *Report {
 	if !a.done {
 		a.sweep(1 << 62) // closes every page-load still open
 		a.done = true
+		for i := range a.people {
+			if p := &a.people[i]; !p.seller {
+				a.stats.Visits += len(p.spans)
+			}
+		}
 	}
 	r := &Report{SchemaVersion: ReportSchemaVersion, Title: a.opts.Title, Today: a.opts.Today.String(),
 		Timezone: a.loc.String(), FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays, Input: a.stats, Deals: []DealReport{}}

@@ -189,9 +189,15 @@ func turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, 
 // stakeholderReport summarises one buyer-side person.
 func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderReport {
 	d, s := da.in.Deal, p.s
+	oldLink := 0
+	for _, v := range p.spans {
+		if v.oldLink {
+			oldLink++
+		}
+	}
 	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
-		Visits: p.visits, FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
-		Networks: len(p.nets), OldLinkVisits: p.oldLink, Scanner: p.scanner, Glances: p.glances,
+		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
+		Networks: len(p.nets), OldLinkVisits: oldLink, Scanner: p.scanner, Glances: p.glances,
 		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks)}
 	for i, ms := range p.weekly {
 		sr.Weekly[i] = int((ms + 30_000) / 60_000)
@@ -201,9 +207,10 @@ func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderRep
 		sr.Room = false
 	}
 	for i, c := range d.Collateral {
-		if p.opened != nil && p.opened[i].times > 0 {
+		if p.opened != nil && len(p.opened[i].reads) > 0 {
 			o := p.opened[i]
-			sr.Opened = append(sr.Opened, OpenedDoc{ID: c.ID, Title: c.Title, Times: o.times, ActiveSeconds: o.active / 1000, Last: a.stamp(o.last)})
+			sr.Opened = append(sr.Opened, OpenedDoc{ID: c.ID, Title: c.Title, Times: visitsOf(p.spans, o.reads),
+				ActiveSeconds: o.active / 1000, Last: a.stamp(o.last)})
 		} else if scope[i] {
 			sr.NeverOpened = append(sr.NeverOpened, CollateralRef{ID: c.ID, Title: c.Title})
 		}
@@ -230,7 +237,17 @@ func (a *Aggregator) scope(da *dealAgg, s *deal.Stakeholder) []bool {
 	return in
 }
 
-// opened reports whether the stakeholder opened collateral id.
+// visitsOf counts the visits that hold one of the instants reads.
+func visitsOf(spans []span, reads []int64) int {
+	seen := make(map[int]bool, len(reads))
+	for _, at := range reads {
+		seen[visitOf(spans, at)] = true
+	}
+	return len(seen)
+}
+
+// opened reports whether the stakeholder read collateral id (see
+// report_engagement.go).
 func (a *Aggregator) opened(da *dealAgg, who, id string) bool {
 	pi, ok := da.people[who]
 	ci, ok2 := da.coll[id]
@@ -238,7 +255,7 @@ func (a *Aggregator) opened(da *dealAgg, who, id string) bool {
 		return false
 	}
 	p := &a.people[pi]
-	return p.opened != nil && p.opened[ci].times > 0
+	return p.opened != nil && len(p.opened[ci].reads) > 0
 }
 
 // signals finds the warning signals of an open deal, each with its evidence.
@@ -260,12 +277,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 		buyers = append(buyers, p)
-		if p.visits > 0 {
+		if len(p.spans) > 0 {
 			engaged = append(engaged, p)
 		}
 	}
 	for _, p := range buyers {
-		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || p.visits > 0 {
+		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 {
 			continue
 		}
 		ev := []string{fmt.Sprintf("%s (%s, %s): no human-verified visit %s", p.s.Name, p.s.Title, p.s.Role, window)}
@@ -292,11 +309,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if only {
 			var ev []string
 			for _, p := range engaged {
-				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s", p.s.Name, plural(p.visits, "visit", "visits"), day(p.last)))
+				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s", p.s.Name, plural(len(p.spans), "visit", "visits"), day(p.last)))
 			}
 			var never []string
 			for _, p := range buyers {
-				if p.visits == 0 {
+				if len(p.spans) == 0 {
 					never = append(never, fmt.Sprintf("%s (%s)", p.s.Name, p.s.Role))
 				}
 			}
@@ -306,7 +323,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 	}
 
-	// A task done while its owner never opened the collateral it relies on.
+	// A task done while its owner never read the collateral it relies on.
 	for _, t := range d.Tasks() {
 		if t.Status != deal.Done || len(t.Collateral) == 0 {
 			continue
@@ -329,9 +346,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 		sigs = append(sigs, Signal{Kind: SignalDoneUnread, Severity: SeverityFlag,
-			Summary: fmt.Sprintf("%q is done but %s never opened what it relies on", t.Title, s.Name),
+			Summary: fmt.Sprintf("%q is done but %s never read what it relies on", t.Title, s.Name),
 			Evidence: []string{fmt.Sprintf("task %s marked done %s, owner %s (%s)", t.ID, t.Done, s.Name, s.Role),
-				"never opened " + window + ": " + strings.Join(unread, ", ")}})
+				"never read " + window + ": " + strings.Join(unread, ", ")}})
 	}
 
 	// A milestone marked done without its evidence.

@@ -92,8 +92,9 @@ func TestReportScenarios(t *testing.T) {
 	in := r.Input
 
 	// Two instances' logs: the copies and the retry are dropped, once each.
-	// marcus's second visit has 8 events (a view, 4 heartbeats, 2 opens, a
-	// hide), all copied; priya's retried heartbeat is one more.
+	// marcus's second visit's room page-load has 8 events (a view, 4
+	// heartbeats, 2 opens, a hide), all copied; priya's retried heartbeat is
+	// one more.
 	if in.Duplicates != 8+1 {
 		t.Errorf("duplicates = %d, want 9 (marcus's copied visit, priya's retry)", in.Duplicates)
 	}
@@ -120,30 +121,39 @@ func TestReportScenarios(t *testing.T) {
 		t.Errorf("acme progress = %+v, want 3/8 done, 1 late", acme.Progress)
 	}
 
-	// The approver never opened: the bot, the bare view and the webdriver
-	// page-loads are scanner-like, not visits.
+	// The approver never opened: the bot, the bare view, the webdriver
+	// page-load and the mail scanner that followed the pricing link half a
+	// second after the room showed are scanner-like, and its second on the
+	// pricing page a glance: no visit, no read.
 	grace := findPerson(t, acme, "grace")
-	if grace.Visits != 0 || grace.Scanner != 3 || len(grace.Opened) != 0 {
-		t.Errorf("grace = %+v, want 0 visits, 3 scanner-like", grace)
+	if grace.Visits != 0 || grace.Scanner != 4 || grace.Glances != 1 || len(grace.Opened) != 0 {
+		t.Errorf("grace = %+v, want 0 visits, 4 scanner-like, 1 glance, nothing read", grace)
 	}
 	if s := findSignal(acme, SignalDeciderAbsent); s == nil || !strings.Contains(s.Summary, "Grace Okafor") ||
-		!strings.Contains(strings.Join(s.Evidence, "\n"), "3 scanner-like page-loads") {
-		t.Errorf("decider signal = %+v, want Grace with the 3 scanner-like page-loads as evidence", s)
+		!strings.Contains(strings.Join(s.Evidence, "\n"), "4 scanner-like page-loads") {
+		t.Errorf("decider signal = %+v, want Grace with the 4 scanner-like page-loads as evidence", s)
 	}
 
-	// The scanner that opened everything in two seconds is not a read.
+	// The scanner that opened everything in two seconds is not a read; the
+	// room and the plan's own page, read right after, are one visit and one
+	// read.
 	jordan := findPerson(t, acme, "jordan")
 	if jordan.Visits != 1 || jordan.Scanner != 1 || jordan.Glances != 1 {
 		t.Errorf("jordan = %+v, want 1 visit, 1 scanner-like, 1 glance", jordan)
 	}
-	if len(jordan.Opened) != 1 || jordan.Opened[0].ID != "poc-plan" {
-		t.Errorf("jordan opened %+v, want only poc-plan (the scanner's opens do not count)", jordan.Opened)
+	if len(jordan.Opened) != 1 || jordan.Opened[0].ID != "poc-plan" || jordan.Opened[0].Times != 1 || jordan.Opened[0].ActiveSeconds != 45 {
+		t.Errorf("jordan read %+v, want only poc-plan, once, 45 s (the scanner's opens do not count)", jordan.Opened)
 	}
 
-	// The champion: every visit once despite the copies, three networks.
+	// The champion: every visit once despite the copies, three networks;
+	// the room and pricing read in a second tab are one visit; pricing was
+	// read in two visits, the proof-of-concept plan only clicked.
 	marcus := findPerson(t, acme, "marcus")
-	if marcus.Visits != 3 || marcus.Networks != 3 || marcus.ActiveSeconds != 45+60+27 {
-		t.Errorf("marcus = %+v, want 3 visits, 3 networks, 132 s", marcus)
+	if marcus.Visits != 3 || marcus.Networks != 3 || marcus.ActiveSeconds != 45+60+40+27 {
+		t.Errorf("marcus = %+v, want 3 visits, 3 networks, 172 s", marcus)
+	}
+	if len(marcus.Opened) != 1 || marcus.Opened[0].ID != "pricing" || marcus.Opened[0].Times != 2 || marcus.Opened[0].ActiveSeconds != 40+27 {
+		t.Errorf("marcus read %+v, want pricing in 2 visits for 67 s, not poc-plan", marcus.Opened)
 	}
 	if marcus.FirstVisit != "2026-11-02T16:00:00Z" || marcus.LastVisit != "2026-11-21T09:00:00Z" {
 		t.Errorf("marcus first %s last %s", marcus.FirstVisit, marcus.LastVisit)

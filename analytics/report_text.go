@@ -334,7 +334,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	}
 	if len(d.Stakeholders) > 0 {
 		t.line("")
-		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell("FIRST"), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("OPENED"), textCell("NEVER OPENED")}}
+		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell("FIRST"), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ"), textCell("NEVER READ")}}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			name := s.Name

@@ -29,6 +29,9 @@ type Config struct {
 	Overdue   Overdue  `toml:"overdue"`
 	Replies   Replies  `toml:"replies"`
 
+	// Engagement holds the report's thresholds of a person, a visit, a read.
+	Engagement Engagement `toml:"engagement"`
+
 	// Derived by LoadConfig.
 	Location    *time.Location `toml:"-"`
 	HolidayDays []deal.Date    `toml:"-"`
@@ -39,6 +42,17 @@ type Config struct {
 type Overdue struct {
 	FlagDays  int `toml:"flag_days"`
 	AlertDays int `toml:"alert_days"`
+}
+
+// Engagement holds the report's thresholds of what counts as a person, a
+// visit and a read (analytics.Engagement documents them). 0 takes the
+// default, given in each field's comment.
+type Engagement struct {
+	HumanActiveSeconds int `toml:"human_active_seconds"` // active time a page-load needs to be a person's: 5
+	FastestClickMS     int `toml:"fastest_click_ms"`     // a link followed sooner after the page showed is a program's: 1000
+	BurstOpens         int `toml:"burst_opens"`          // this many documents opened ...: 3
+	BurstSeconds       int `toml:"burst_seconds"`        // ... within this span, without a person's active time, is a program's: 10
+	VisitGapMinutes    int `toml:"visit_gap_minutes"`    // page-loads less than this apart are one visit: 30
 }
 
 // Replies holds what the seller lets through without review.
@@ -88,7 +102,7 @@ func LoadConfig(path string) (*Config, Problems) {
 		return nil, ps
 	}
 	for _, k := range md.Undecoded() {
-		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept", k.String())
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes", k.String())
 	}
 	c.withDefaults()
 	if loc, err := time.LoadLocation(c.Timezone); err != nil {
@@ -116,6 +130,15 @@ func LoadConfig(path string) (*Config, Problems) {
 	}
 	if c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays {
 		col.errorf(tomlKeyLine(b, toml.Key{"overdue"}), "overdue thresholds flag_days=%d alert_days=%d: need 1 <= flag_days <= alert_days", c.Overdue.FlagDays, c.Overdue.AlertDays)
+	}
+	for _, e := range []struct {
+		key string
+		n   int
+	}{{"human_active_seconds", c.Engagement.HumanActiveSeconds}, {"fastest_click_ms", c.Engagement.FastestClickMS},
+		{"burst_opens", c.Engagement.BurstOpens}, {"burst_seconds", c.Engagement.BurstSeconds}, {"visit_gap_minutes", c.Engagement.VisitGapMinutes}} {
+		if e.n < 0 {
+			col.errorf(tomlKeyLine(b, toml.Key{"engagement", e.key}), "[engagement] %s = %d: give a positive number, or leave it out for the default", e.key, e.n)
+		}
 	}
 	for _, k := range c.Replies.AutoAccept {
 		if !slices.Contains(autoAcceptKinds, k) {

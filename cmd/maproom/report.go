@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"sort"
+	"time"
 
 	"github.com/maproom/maproom/analytics"
 	"github.com/maproom/maproom/generator"
@@ -34,10 +35,13 @@ from the same logs as the events (or the -store database), joined with the bundl
 
 The arguments are beacon logs: files, folders of events-*.jsonl, or - for standard
 input (ssh host cat '/var/lib/maproom/events/*.jsonl' | maproom report -). Without
-any, the report reads <root>/.maproom/events. A visit counts as human-verified with at
-least 5 s of active time or an interaction; crawler and webdriver traffic, documents
-opened by the dozen within seconds, and views with nothing after them are counted as
-scanner-like, never as reads. Seller-side rooms are previews, not engagement.`
+any, the report reads <root>/.maproom/events. A page-load is a person's with at least
+5 s of active time; crawler and webdriver traffic, a link followed within a second of
+the page showing, documents opened by the dozen within seconds, and views with nothing
+after them are scanner-like. A visit is one person's page-loads, of the room and its
+documents, less than 30 minutes apart; a document is read on its own page (or by
+downloading a file), not by following its link. maproom.toml [engagement] changes the
+thresholds.`
 
 // reportFormats are the -format values.
 var reportFormats = []string{"table", "markdown", "json", "csv", "html"}
@@ -103,6 +107,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
+		Engagement: engagement(site.Config.Engagement),
 	})
 	if *store != "" { // issue 8: the events from PostgreSQL
 		if len(paths) > 0 {
@@ -385,4 +390,16 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// engagement turns maproom.toml [engagement] into the report's thresholds;
+// a setting left out (0) takes the report's default.
+func engagement(c generator.Engagement) analytics.Engagement {
+	return analytics.Engagement{
+		HumanActive:  time.Duration(c.HumanActiveSeconds) * time.Second,
+		FastestClick: time.Duration(c.FastestClickMS) * time.Millisecond,
+		BurstOpens:   c.BurstOpens,
+		BurstSpan:    time.Duration(c.BurstSeconds) * time.Second,
+		VisitGap:     time.Duration(c.VisitGapMinutes) * time.Minute,
+	}
 }

@@ -39,9 +39,16 @@ var visits = []visit{
 	{deal: "acme", who: "marcus", at: "2026-11-02T16:00:00Z", active: []int{15, 15, 15}, net: "192.0.2.0/24"},
 	{deal: "acme", who: "marcus", at: "2026-11-20T10:00:00Z", active: []int{15, 15, 15, 15}, opens: []string{"pricing", "poc-plan"},
 		net: "203.0.113.0/24", copy: true},
+	// ... with pricing read in a second tab beside the room (one visit, one
+	// read), and the proof-of-concept plan followed but left at once: a
+	// click, not a read
+	{deal: "acme", who: "marcus", at: "2026-11-20T10:00:17Z", page: "pricing", active: []int{15, 15, 10}, net: "203.0.113.0/24"},
+	{deal: "acme", who: "marcus", at: "2026-11-20T10:00:32Z", page: "poc-plan", glance: 3, net: "203.0.113.0/24"},
 	{deal: "acme", who: "marcus", at: "2026-11-21T09:00:00Z", page: "pricing", active: []int{15, 12}, net: "198.51.100.0/24", instance: 1},
-	// the technical evaluator visited, opened the plan, then glanced once
+	// the technical evaluator visited and read the plan from the room (one
+	// visit, one read), then glanced once
 	{deal: "acme", who: "jordan", at: "2026-11-05T11:00:00Z", active: []int{10}, opens: []string{"poc-plan"}, net: "203.0.113.0/24"},
+	{deal: "acme", who: "jordan", at: "2026-11-05T11:00:17Z", page: "poc-plan", active: []int{15, 15, 15}, net: "203.0.113.0/24"},
 	{deal: "acme", who: "jordan", at: "2026-11-19T17:30:00Z", glance: 2, net: "203.0.113.0/24", instance: 1},
 	// a mail security scanner with a real browser opened everything in his
 	// room within two seconds
@@ -56,6 +63,11 @@ var visits = []visit{
 	{deal: "acme", who: "grace", at: "2026-11-15T09:00:00Z", viewOnly: true, ua: uaCrawler, crawler: "Slackbot", net: "192.0.2.0/24"},
 	{deal: "acme", who: "grace", at: "2026-11-16T09:00:00Z", viewOnly: true, net: "192.0.2.0/24", instance: 1},
 	{deal: "acme", who: "grace", at: "2026-11-17T09:00:00Z", active: []int{15, 15}, webdriver: true, net: "192.0.2.0/24"},
+	// and a mail-security scanner (a real browser, a desktop User-Agent)
+	// followed the pricing link half a second after the room showed, and
+	// left the pricing page within a second: neither is her reading
+	{deal: "acme", who: "grace", at: "2026-11-18T07:00:00Z", opens: []string{"pricing"}, rapid: true, net: "100.64.7.0/24"},
+	{deal: "acme", who: "grace", at: "2026-11-18T07:00:01Z", page: "pricing", glance: 1, net: "100.64.7.0/24"},
 	// the economic buyer looked once; one heartbeat was retried
 	{deal: "acme", who: "priya", at: "2026-11-19T08:15:00Z", active: []int{15, 5}, net: "198.51.100.0/24", retry: 1},
 	// the seller previewing the room
