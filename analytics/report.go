@@ -288,7 +288,7 @@ type StakeholderReport struct {
 	Room bool `json:"room"`
 	// Visits are their visits: human page-loads close together in time,
 	// the room's and its documents', counted once.
-	Visits        int    `json:"visits"`
+	Visits int `json:"visits"`
 	// FirstVisit is when their first visit began; LastVisit when the
 	// last human page-load of their last visit began (RFC 3339, site
 	// timezone).
