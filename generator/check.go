@@ -109,8 +109,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		p := fmt.Sprintf("milestones.%d", i)
 		person(li.at(p+".lead"), m.Lead, fmt.Sprintf("milestone %q lead", m.ID))
 		evidence(col, li.at(p+".evidence"), "milestone", m.ID, m.Evidence)
-		if !m.Due.IsZero() && !d.Close.IsZero() && m.Due.After(d.Close) {
-			col.warnf(li.at(p+".due"), "milestone %q is due %s, after the close date %s: move it or the close date", m.ID, m.Due, d.Close)
+		if !m.Due.IsZero() && !d.Close.IsZero() && m.Due.After(d.Close) && !m.Onboarding {
+			col.warnf(li.at(p+".due"), "milestone %q is due %s, after the close date %s: move it or the close date, or, if it is onboarding after signature, mark it `onboarding: true`", m.ID, m.Due, d.Close)
 		}
 	}
 	for _, t := range all {
@@ -136,7 +136,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			if t.Status != deal.Done && !t.Done.IsZero() {
 				col.warnf(li.at(p+".done"), "task %q has a done date but status %s: set `status: done` or remove `done:`", t.ID, t.Status)
 			}
-			if !t.Due.IsZero() && !d.Close.IsZero() && t.Due.After(d.Close) {
+			if !t.Due.IsZero() && !d.Close.IsZero() && t.Due.After(d.Close) && !d.Milestones[i].Onboarding {
 				col.warnf(li.at(p+".due"), "task %q is due %s, after the close date %s", t.ID, t.Due, d.Close)
 			}
 			for k, a := range t.After {

@@ -20,11 +20,15 @@ type Link struct {
 	URL         string `json:"url"`  // base_url joined with Path, or Path when no base_url
 }
 
-// Links lists every room link of the site, in deal then plan order.
+// Links lists every room link of the site, in deal then plan order; a
+// withdrawn deal has none.
 func Links(site *Site, secret []byte) []Link {
 	var out []Link
 	base := strings.TrimSuffix(site.Config.BaseURL, "/")
 	for _, b := range site.Bundles {
+		if b.Deal.Withdrawn {
+			continue // no room: its links answer 404
+		}
 		for _, s := range b.Deal.Stakeholders {
 			p := "r/" + token.Room(secret, b.Deal.ID, s.ID, s.Rotate) + "/"
 			u := "/" + p
@@ -38,11 +42,15 @@ func Links(site *Site, secret []byte) []Link {
 }
 
 // RoomsOf lists a deal's manifest rooms: each stakeholder's current token
-// and, marked retired, the tokens earlier rotations gave them. A buyer's
+// and, marked retired, the tokens earlier rotations gave them; none for a
+// withdrawn deal. A buyer's
 // current room of an open deal carries what its person may reply to
 // (reply.TargetsFor); a seller's preview room, a retired token and every
 // room of a closed deal (won or lost) may reply to nothing (nil).
 func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
+	if d.Withdrawn {
+		return nil // taken down: the beacon refuses every token of the deal
+	}
 	var rooms []manifest.Room
 	for _, s := range d.Stakeholders {
 		ids := []string{manifest.PageRoom}

@@ -53,6 +53,7 @@ type rawDeal struct {
 	Close        string           `yaml:"close"`
 	GoLive       string           `yaml:"golive"`
 	Outcome      string           `yaml:"outcome"`
+	Withdraw     bool             `yaml:"withdraw"`
 	Value        int64            `yaml:"value"`
 	Review       *rawReview       `yaml:"review"`
 	Stakeholders []rawStakeholder `yaml:"stakeholders"`
@@ -79,12 +80,13 @@ type rawStakeholder struct {
 }
 
 type rawMilestone struct {
-	ID       string    `yaml:"id"`
-	Title    string    `yaml:"title"`
-	Due      string    `yaml:"due"`
-	Lead     string    `yaml:"lead"`
-	Evidence string    `yaml:"evidence"`
-	Tasks    []rawTask `yaml:"tasks"`
+	ID         string    `yaml:"id"`
+	Title      string    `yaml:"title"`
+	Due        string    `yaml:"due"`
+	Lead       string    `yaml:"lead"`
+	Evidence   string    `yaml:"evidence"`
+	Onboarding bool      `yaml:"onboarding"`
+	Tasks      []rawTask `yaml:"tasks"`
 }
 
 type rawTask struct {
@@ -562,6 +564,10 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 	default:
 		col.errorf(li.at("outcome"), "outcome %q: use open, won or lost", r.Outcome)
 	}
+	d.Withdrawn = r.Withdraw
+	if r.Withdraw && d.Outcome != deal.Lost {
+		col.errorf(li.at("withdraw"), "withdraw: true takes down the rooms of a lost deal, and this one is %s: set `outcome: lost` too, or remove `withdraw:`", d.Outcome)
+	}
 	if r.Value < 0 {
 		col.errorf(li.at("value"), "value %d is negative", r.Value)
 	}
@@ -624,7 +630,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 	}
 	for i, m := range r.Milestones {
 		p := "milestones." + strconv.Itoa(i)
-		ms := deal.Milestone{ID: m.ID, Title: m.Title, Lead: m.Lead, Evidence: strings.TrimSpace(m.Evidence), Line: li.at(p)}
+		ms := deal.Milestone{ID: m.ID, Title: m.Title, Lead: m.Lead, Evidence: strings.TrimSpace(m.Evidence), Onboarding: m.Onboarding, Line: li.at(p)}
 		checkID(col, li.at(p+".id"), "milestone", m.ID)
 		if strings.TrimSpace(m.Title) == "" {
 			col.errorf(li.at(p), "milestone %q has no title: add `title:`", m.ID)

@@ -233,8 +233,18 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 	}
 	dv := newDealView(d, r.today)
+	if d.Withdrawn {
+		// Taken down: no file, no room in the manifest (RoomsOf); the
+		// previous output of the deal is removed when the build commits.
+		return nil, nil
+	}
 	all := r.milestones(b, nil, nil)
-	dealParts, err := r.fragment("deal-parts", dealPartsView{Timeline: newTimeline(d, r.today, b.dateOf, b.critical()), Milestones: all, People: people(d), Criteria: d.Criteria})
+	parts := dealPartsView{Milestones: all, People: people(d), Criteria: d.Criteria}
+	if !d.Closed() {
+		// A closed plan has no today, overdue or critical path to show.
+		parts.Timeline = newTimeline(d, r.today, b.dateOf, b.critical())
+	}
+	dealParts, err := r.fragment("deal-parts", parts)
 	if err != nil {
 		return nil, err
 	}
@@ -296,7 +306,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 		room.Welcome = welcome
 		room.Docs = r.docs(visible, files, 0)
-		room.NextSteps = nextSteps(plan.ms, s.ID)
+		if !d.Closed() {
+			room.NextSteps = nextSteps(plan.ms, s.ID)
+		}
 		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: changes}
 		if action != "" && mayReply(d, s) {
 			rv := &room.Replies
@@ -396,8 +408,8 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			tv.Owner, tv.Side = personOrRole(d, t.Owner)
 			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
-			tv.Critical = crit[t.ID] && t.Status != deal.Done
-			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical {
+			tv.Critical = crit[t.ID] && t.Status != deal.Done && !d.Ended()
+			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && !d.Ended() {
 				switch {
 				case ts.Slack > 0:
 					tv.SlackLabel = plural(ts.Slack, "business day of slack", "business days of slack")
@@ -477,6 +489,9 @@ func (r *renderer) fragment(name string, data any) (template.HTML, error) {
 // DTSTAMP is "today" so builds are reproducible.
 func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []byte {
 	d := b.Deal
+	if d.Closed() {
+		return nil // a closed plan asks nothing of anyone: no review, no due dates
+	}
 	var events []ics.Event
 	stamp := r.today.Time()
 	uid := func(parts ...string) string {

@@ -37,6 +37,16 @@ type dealView struct {
 	GoLive, GoLiveLabel        string
 	DaysLabel                  string
 	Outcome, OutcomeLabel      string
+	// Closed is a lost deal: its rooms show ClosingLine instead of next
+	// steps, and no lateness, review or calendar of tasks.
+	Closed      bool
+	ClosingLine string
+	// GoLiveDays counts down to go-live once a deal is won ("" before
+	// signature, without a go-live date, or once it is past).
+	GoLiveDays string
+	// Onboarding names the seller's customer-success people of a won deal,
+	// who carry the plan on after signature ("" when none).
+	Onboarding string
 }
 
 type personView struct {
@@ -150,8 +160,25 @@ func newDealView(d *deal.Deal, today deal.Date) dealView {
 	switch d.Outcome {
 	case deal.Won:
 		v.OutcomeLabel = "Signed"
+		if !d.GoLive.IsZero() {
+			switch n := today.DaysUntil(d.GoLive); {
+			case n > 0:
+				v.GoLiveDays = plural(n, "day", "days")
+			case n == 0:
+				v.GoLiveDays = "Today"
+			}
+		}
+		var cs []string
+		for _, s := range d.Stakeholders {
+			if s.Side == deal.Seller && s.Role == "customer-success" {
+				cs = append(cs, s.Name)
+			}
+		}
+		v.Onboarding = strings.Join(cs, " and ")
 	case deal.Lost:
 		v.OutcomeLabel = "Closed without signature"
+		v.Closed = true
+		v.ClosingLine = fmt.Sprintf("%s and %s have closed this plan without a signature. Nothing in it is waiting on anyone, and no review is scheduled. Thank you for the time you gave it.", d.Buyer, d.Seller)
 	}
 	n := today.DaysUntil(d.Close)
 	switch {

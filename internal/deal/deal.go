@@ -112,15 +112,20 @@ func (d Date) Weekday() time.Weekday { return d.t.Weekday() }
 // folder name; File is the index.md path relative to the site root, used in
 // messages.
 type Deal struct {
-	ID           string
-	File         string
-	Title        string
-	Buyer        string
-	Seller       string
-	Goal         string
-	Close        Date
-	GoLive       Date
-	Outcome      Outcome
+	ID      string
+	File    string
+	Title   string
+	Buyer   string
+	Seller  string
+	Goal    string
+	Close   Date
+	GoLive  Date
+	Outcome Outcome
+	// Withdrawn asks that a lost deal's rooms be taken down: the next
+	// build publishes none (their links answer 404) and the manifest lists
+	// none (the beacon refuses their tokens). Only a lost deal may be
+	// withdrawn; the loader refuses it on any other.
+	Withdrawn    bool
 	Value        int64 // never rendered into a buyer's page
 	Review       Review
 	Stakeholders []Stakeholder
@@ -152,15 +157,18 @@ type Stakeholder struct {
 	Line      int
 }
 
-// Milestone is a decision point. It has exactly one lead.
+// Milestone is a decision point. It has exactly one lead. An Onboarding
+// milestone belongs to the joint execution plan after signature: it is
+// expected after the close date, and a won deal's plan carries on with it.
 type Milestone struct {
-	ID       string
-	Title    string
-	Due      Date
-	Lead     string
-	Evidence string
-	Tasks    []Task
-	Line     int
+	ID         string
+	Title      string
+	Due        Date
+	Lead       string
+	Evidence   string
+	Onboarding bool
+	Tasks      []Task
+	Line       int
 }
 
 // Task is one row of the plan with exactly one owner. Duration is in

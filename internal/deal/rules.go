@@ -49,6 +49,20 @@ func (th Thresholds) Severity(daysLate int) Severity {
 // work: its rooms and its report stop counting days.
 func (d *Deal) Ended() bool { return d.Outcome == Won || d.Outcome == Lost }
 
+// Closed reports whether the deal was lost: its rooms show a closed plan
+// (no next steps, no lateness, no review, no calendar of tasks).
+func (d *Deal) Closed() bool { return d.Outcome == Lost }
+
+// Onboarding reports whether task t belongs to an onboarding milestone of d.
+func (d *Deal) Onboarding(t *Task) bool {
+	for i := range d.Milestones {
+		if d.Milestones[i].ID == t.Milestone {
+			return d.Milestones[i].Onboarding
+		}
+	}
+	return false
+}
+
 // DaysLate returns how many calendar days task t of deal d is past due on
 // today, where due is the task's effective due date (the plan's own date,
 // else the schedule's: see schedule.Plan.DueOf). It is 0 for a done task, a

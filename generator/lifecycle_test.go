@@ -1,0 +1,216 @@
+package generator
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/token"
+)
+
+// roomDir is stakeholder s's room folder of deal d in out.
+func roomDir(t *testing.T, res *Result, out, d, s string) string {
+	t.Helper()
+	for _, b := range res.Site.Bundles {
+		if st, ok := b.Deal.Stakeholder(s); ok && b.Deal.ID == d {
+			return filepath.Join(out, "r", token.Room(testSecret, d, s, st.Rotate))
+		}
+	}
+	t.Fatalf("no stakeholder %s in %s", s, d)
+	return ""
+}
+
+// TestLostDealRoomIsClosed checks that the rooms of a lost deal stop
+// asking anything: no next steps, nothing late, no critical path or slack,
+// no weekly review and no calendar of tasks, and a plain closing line.
+func TestLostDealRoomIsClosed(t *testing.T) {
+	root := exampleSite(t)
+	// Four weeks after the close date: Greg's budget step is well past due.
+	res, out := buildSite(t, root, deal.NewDate(2026, 12, 22))
+	for _, who := range []string{"greg", "tara", "mia"} {
+		dir := roomDir(t, res, out, "umbrella-pilot", who)
+		html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		room := string(html)
+		if !strings.Contains(room, "This plan is closed") || !strings.Contains(room, "have closed this plan without a signature") {
+			t.Errorf("%s's room has no closing line", who)
+		}
+		for _, nag := range []string{"Your next steps", "late</strong>", "weekly review", "Weekly review", "critical path", "behind", "slack", "Timeline", "calendar.ics", `name="kind"`} {
+			if strings.Contains(room, nag) {
+				t.Errorf("%s's room of a lost deal still says %q", who, nag)
+			}
+		}
+		if _, err := os.Stat(filepath.Join(dir, "calendar.ics")); err == nil {
+			t.Errorf("%s's room of a lost deal still has a calendar.ics", who)
+		}
+	}
+}
+
+// TestWithdrawnDealIsTakenDown checks that withdraw: true on a lost deal
+// removes its rooms at the next build, drops them from the manifest (the
+// beacon refuses their tokens) and from the links, and leaves the other
+// deals' rooms alone.
+func TestWithdrawnDealIsTakenDown(t *testing.T) {
+	root := exampleSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	opts := Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"), Secret: testSecret, Today: deal.NewDate(2026, 12, 1)}
+	res, err := Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	greg := roomDir(t, res, out, "umbrella-pilot", "greg")
+	jordan := roomDir(t, res, out, "acme-data-platform", "jordan")
+	if _, err := os.Stat(filepath.Join(greg, "index.html")); err != nil {
+		t.Fatalf("before withdrawal: %v", err)
+	}
+	plan := filepath.Join(root, "content", "umbrella-pilot", "index.md")
+	src, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src = []byte(strings.Replace(string(src), "outcome: lost\n", "outcome: lost\nwithdraw: true\n", 1))
+	if err := os.WriteFile(plan, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, err = Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(greg); !os.IsNotExist(err) {
+		t.Errorf("the withdrawn deal's room is still published: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(jordan, "index.html")); err != nil {
+		t.Errorf("another deal's room went with it: %v", err)
+	}
+	for _, r := range res.Manifest.Rooms {
+		if r.Deal == "umbrella-pilot" {
+			t.Errorf("the manifest still lists a room of the withdrawn deal: %+v", r)
+		}
+	}
+	for _, l := range Links(res.Site, testSecret) {
+		if l.Deal == "umbrella-pilot" {
+			t.Errorf("links still lists %s", l.URL)
+		}
+	}
+	filepath.WalkDir(out, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if b, _ := os.ReadFile(p); strings.Contains(string(b), "Umbrella") {
+				t.Errorf("%s still mentions the withdrawn deal", p)
+			}
+		}
+		return nil
+	})
+}
+
+// TestWithdrawOnlyLost checks that only a lost deal can be withdrawn.
+func TestWithdrawOnlyLost(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	writePlan(t, dir, strings.Replace(lifecyclePlan, "outcome: won", "outcome: open\nwithdraw: true", 1))
+	_, ps := LoadBundle(dir, (&Config{}).withDefaults(), deal.NewDate(2026, 11, 2))
+	if !hasProblem(ps, Error, 8, "withdraw: true takes down the rooms of a lost deal, and this one is open: set `outcome: lost` too") {
+		t.Errorf("withdrawing an open deal: %v", ps)
+	}
+}
+
+// TestOnboardingAfterClose checks that a milestone after the close date
+// is expected when it is marked onboarding, and a warning when not.
+func TestOnboardingAfterClose(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	writePlan(t, dir, lifecyclePlan)
+	_, ps := LoadBundle(dir, (&Config{}).withDefaults(), deal.NewDate(2026, 11, 2))
+	for _, p := range ps {
+		if strings.Contains(p.Msg, "after the close date") {
+			t.Errorf("an onboarding milestone is warned about: %v", p)
+		}
+	}
+	writePlan(t, dir, strings.Replace(lifecyclePlan, "    onboarding: true\n", "", 1))
+	_, ps = LoadBundle(dir, (&Config{}).withDefaults(), deal.NewDate(2026, 11, 2))
+	if !hasProblem(ps, Warning, 22, `milestone "go-live" is due 2027-01-15, after the close date 2026-12-15`) ||
+		!hasProblem(ps, Warning, 29, `task "rollout" is due 2027-01-15, after the close date 2026-12-15`) {
+		t.Errorf("a milestone after the close date, not marked onboarding, is not warned about: %v", ps)
+	}
+}
+
+// TestWonRoomCountsDownToGoLive checks that a won deal's room counts down
+// to go-live, names its customer-success people, and keeps the onboarding
+// steps as next steps without a review promise once the review is off.
+func TestWonRoomCountsDownToGoLive(t *testing.T) {
+	root := t.TempDir()
+	writePlan(t, filepath.Join(root, "content", "acme"), lifecyclePlan)
+	res, out := buildSite(t, root, deal.NewDate(2026, 12, 21))
+	html, err := os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "kofi"), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := string(html)
+	for _, want := range []string{"<dt>Days to go-live</dt><dd>25 days</dd>", "<dt>Outcome</dt><dd>Signed</dd>",
+		"carries on into onboarding with Kofi Asante (Northwind customer success)", `<span class="step-title">Rollout to the first team</span>`,
+		"Add my due dates to my calendar (.ics)"} {
+		if !strings.Contains(room, want) {
+			t.Errorf("the won deal's room has no %q", want)
+		}
+	}
+	if strings.Contains(room, "Days to close") {
+		t.Errorf("the won deal's room still counts down to the close")
+	}
+}
+
+const lifecyclePlan = `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 15 December so the January rollout runs on the new pipeline
+close: 2026-12-15
+outcome: won
+golive: 2027-01-15
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Customer Success Manager, side: seller, role: customer-success}
+milestones:
+  - id: signed
+    title: Contract signed
+    due: 2026-12-15
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: order, title: Order form signed, owner: jordan, due: 2026-12-15, status: done, done: 2026-12-14, evidence: Countersigned order form}
+  - id: go-live
+    title: Live for the first team
+    due: 2027-01-15
+    onboarding: true
+    lead: jordan
+    evidence: First team's reports running on the new pipeline
+    tasks:
+      - id: rollout
+        title: Rollout to the first team
+        owner: kofi
+        due: 2027-01-15
+        after: [order]
+        evidence: Rollout checklist signed off by Jordan Park
+---
+Hello Acme team.
+`
+
+func writePlan(t *testing.T, dir, src string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, BundleIndex), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasProblem(ps Problems, sev Severity, line int, msg string) bool {
+	for _, p := range ps {
+		if p.Severity == sev && p.Line == line && strings.Contains(p.Msg, msg) {
+			return true
+		}
+	}
+	return false
+}
