@@ -10,13 +10,15 @@ import (
 // reportCSVHeader is the header of the per-deal CSV. Each row is one record
 // (the first column): a deal, milestone, overdue task, stakeholder, reply
 // waiting or signal; columns that do not apply to a record are empty.
-// Filter on the record column in a spreadsheet. A reply's row holds its
+// Filter on the record column in a spreadsheet. A stakeholder's opened
+// lists the documents they read, and read_seconds their reading times in
+// the same order. A reply's row holds its
 // id, what it is about (title), the person (owner, side, role), its kind
 // (status), the target's due date now (due), and what it says and when it
 // was sent (detail).
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
-	"last_visit", "networks", "scanner", "opened", "never_opened", "detail"}
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds"}
 
 // WriteCSV writes the per-deal report as CSV: one record per row, see
 // reportCSVHeader.
@@ -82,7 +84,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			rec("stakeholder", d.ID, "id", s.ID, "title", s.Name, "side", "buyer", "role", s.Role, "visits", itoa(s.Visits),
 				"active_seconds", fmt.Sprint(s.ActiveSeconds), "first_visit", s.FirstVisit, "last_visit", s.LastVisit,
 				"networks", itoa(s.Networks), "scanner", itoa(s.Scanner), "opened", idList(s.Opened),
-				"never_opened", refList(s.NeverOpened), "detail", detail)
+				"never_opened", refList(s.NeverOpened), "detail", detail, "read_seconds", readSeconds(s.Opened))
 		}
 		for j := range d.Replies {
 			w := &d.Replies[j]
@@ -133,6 +135,14 @@ func idList(os []OpenedDoc) string {
 		ids = append(ids, o.ID)
 	}
 	return strings.Join(ids, ";")
+}
+
+func readSeconds(os []OpenedDoc) string {
+	var secs []string
+	for _, o := range os {
+		secs = append(secs, fmt.Sprint(o.ActiveSeconds))
+	}
+	return strings.Join(secs, ";")
 }
 
 func refList(rs []CollateralRef) string {

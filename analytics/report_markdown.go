@@ -159,7 +159,7 @@ func (m *mdOut) deal(d *DealReport) {
 			rows = append(rows, []string{name, s.Role, visits, dateOnly(s.FirstVisit), dateOnly(s.LastVisit), hoursMinutes(s.ActiveSeconds),
 				fmt.Sprint(s.Networks), fmt.Sprint(s.Scanner), md(openedText(s)), md(neverText(s))})
 		}
-		m.table([]string{"Stakeholder", "Role", "Visits", "First", "Last", "Active", "Networks", "Scanner-like", "Read", "Never read"}, rows)
+		m.table([]string{"Stakeholder", "Role", "Visits", "First", "Last", "Active", "Networks", "Scanner-like", "Read (reading time)", "Never read"}, rows)
 		if d.SellerPreviews > 0 {
 			m.line("_Seller-side previews, not counted as engagement: %d._", d.SellerPreviews)
 			m.line("")

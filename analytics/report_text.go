@@ -232,12 +232,28 @@ func hoursMinutes(sec int64) string {
 	return fmt.Sprintf("%dh%02dm", sec/3600, sec%3600/60)
 }
 
+// minutesSeconds formats a reading time to the second: 45s, 1m07s, 1h02m.
+func minutesSeconds(sec int64) string {
+	switch {
+	case sec < 60:
+		return fmt.Sprintf("%ds", sec)
+	case sec < 3600:
+		return fmt.Sprintf("%dm%02ds", sec/60, sec%60)
+	}
+	return fmt.Sprintf("%dh%02dm", sec/3600, sec%3600/60)
+}
+
+// openedText lists the documents s read: each with the visits that read it
+// when more than one, and its reading time (none for a downloaded file).
 func openedText(s *StakeholderReport) string {
 	var parts []string
 	for _, o := range s.Opened {
 		p := o.ID
 		if o.Times > 1 {
 			p += fmt.Sprintf(" x%d", o.Times)
+		}
+		if o.ActiveSeconds > 0 {
+			p += " " + minutesSeconds(o.ActiveSeconds)
 		}
 		parts = append(parts, p)
 	}
@@ -334,7 +350,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	}
 	if len(d.Stakeholders) > 0 {
 		t.line("")
-		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell("FIRST"), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ"), textCell("NEVER READ")}}
+		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell("FIRST"), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ (TIME)"), textCell("NEVER READ")}}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			name := s.Name
