@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/handoff"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+const handoffAbout = `Writes the customer-success handoff of a deal: the goal and the criteria promised, who's who
+with their engagement (from the event log, when there is one), the completed steps with their
+dates and evidence, the replies and answers, the review notes (content/<deal>/reviews/*.md) and
+the open items with their owners. Three files: handoff.html (one self-contained page, no script,
+opens offline), handoff.md and handoff.json. The folder is private by default (under .maproom/),
+never published.`
+
+func cmdHandoff(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("handoff", "<deal-id> [flags]", handoffAbout)
+	s := e.siteFlags(fs)
+	out := fs.String("out", "", "folder to write the three files to (default <root>/.maproom/handoff/<deal-id>)")
+	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for engagement (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	switch {
+	case len(pos) == 0:
+		return fmt.Errorf("%w: name the deal: maproom handoff <deal-id> (see maproom help handoff)", errUsage)
+	case len(pos) > 1:
+		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
+	}
+	id := pos[0]
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
+	if ps.Errors() > 0 || cfg == nil {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	dir := filepath.Join(s.root, generator.ContentDir, id)
+	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
+		return fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
+	}
+	b, ps := generator.LoadBundle(dir, cfg, today)
+	if b == nil || ps.Errors() > 0 {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	d := b.Deal
+	recs, err := reply.ReadRecords(dir)
+	if err != nil {
+		return err
+	}
+	reviews, err := handoff.ReadReviews(dir)
+	if err != nil {
+		return err
+	}
+	hb := handoff.New(handoff.Input{Deal: d, Records: recs, Reviews: reviews, Today: today, TZ: cfg.Location,
+		DueOf: func(t *deal.Task) deal.Date {
+			if b.Plan == nil {
+				return t.Due
+			}
+			due, _ := b.Plan.DueOf(t)
+			return due
+		}})
+	if err := handoffEngagement(hb, d, s.root, *logDir); err != nil {
+		return err
+	}
+	if *out == "" {
+		*out = filepath.Join(s.root, ".maproom", "handoff", id)
+	}
+	html, err := hb.HTML()
+	if err != nil {
+		return err
+	}
+	js, err := hb.JSON()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*out, 0o700); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		data []byte
+	}{{"handoff.html", html}, {"handoff.md", hb.Markdown()}, {"handoff.json", js}} {
+		p := filepath.Join(*out, f.name)
+		if err := os.WriteFile(p, f.data, 0o600); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "wrote %s\n", p)
+	}
+	if d.Outcome != deal.Won {
+		fmt.Fprintf(e.stderr, "note: %s is %s, not won: the handoff shows where it stands\n", id, d.Outcome)
+	}
+	return nil
+}
+
+// handoffEngagement adds the deal's human events of the event log to the
+// handoff: no log is no engagement, not an error.
+func handoffEngagement(hb *handoff.Bundle, d *deal.Deal, root, logDir string) error {
+	if logDir == "" {
+		logDir = filepath.Join(root, ".maproom", "events")
+		if _, err := os.Stat(logDir); errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
+	}
+	titles := map[string]string{}
+	for _, c := range d.Collateral {
+		titles[c.ID] = c.Title
+	}
+	_, err := analytics.ReadLogs([]string{logDir}, func(ev analytics.Event) error {
+		if ev.Deal != d.ID || ev.Crawler != "" || ev.Webdriver || ev.Kind == analytics.KindReply {
+			return nil
+		}
+		opened := ""
+		if ev.Kind.Collateral() {
+			opened = titles[ev.Collateral]
+		}
+		hb.Seen(ev.Stakeholder, ev.Time, ev.Kind == analytics.KindView, ev.ActiveMS, opened)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("reading the event log for engagement: %w", err)
+	}
+	hb.Engaged = true // read: a person without events never opened their room
+	return nil
+}

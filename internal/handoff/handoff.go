@@ -1,0 +1,249 @@
+// Package handoff owns the customer-success handoff of a deal: the whole
+// trail a signed deal hands on to the people who onboard the customer (the
+// goal and the criteria promised, who's who with their engagement, the
+// completed steps with their dates and evidence, the replies and answers,
+// the review notes, and what is still open, with its owner).
+//
+// New gathers a Bundle from a loaded deal and its records; the caller adds
+// the engagement seen in the event log with Seen (the package reads no log
+// itself). JSON, Markdown and HTML render the same Bundle; HTML is one
+// self-contained file (inline CSS, no script, no request to anywhere), so it
+// opens offline from a mail attachment or a shared drive.
+package handoff
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+// Version is the JSON schema version of a Bundle.
+const Version = 1
+
+// Bundle is one deal's handoff. Dates are YYYY-MM-DD in the site timezone.
+// It holds nothing of the deal's value.
+type Bundle struct {
+	Version   int      `json:"version"`
+	Generated string   `json:"generated"` // the day it was made
+	Deal      DealInfo `json:"deal"`
+	Criteria  []string `json:"criteria"`
+	People    []Person `json:"people"`
+	Completed []Step   `json:"completed"` // done steps, by done date
+	Open      []Step   `json:"open"`      // open steps, by due date
+	Replies   []Reply  `json:"replies"`   // by day sent
+	Reviews   []Review `json:"reviews"`   // by day
+	// Engaged is true once an event log was read (Seen sets it): without
+	// one, nobody's engagement is known, which is not "never opened".
+	Engaged  bool             `json:"engagement_read"`
+	people   map[string]int   // stakeholder id -> index in People
+	activeMS map[string]int64 // stakeholder id -> active milliseconds
+	tz       *time.Location
+}
+
+// DealInfo is what the deal is and where it stands.
+type DealInfo struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Buyer   string `json:"buyer"`
+	Seller  string `json:"seller"`
+	Goal    string `json:"goal"`
+	Outcome string `json:"outcome"`
+	Close   string `json:"close"`
+	GoLive  string `json:"golive,omitempty"`
+}
+
+// Person is a stakeholder and what their room shows they engaged with:
+// Visits counts the page views of their room and its documents, Active
+// the minutes of active use, Opened the documents they opened (titles).
+type Person struct {
+	ID            string   `json:"id"`
+	Name          string   `json:"name"`
+	Title         string   `json:"title,omitempty"`
+	Side          string   `json:"side"`
+	Role          string   `json:"role"`
+	Email         string   `json:"email,omitempty"`
+	Visits        int      `json:"visits"`
+	ActiveMinutes int      `json:"active_minutes"`
+	FirstVisit    string   `json:"first_visit,omitempty"`
+	LastVisit     string   `json:"last_visit,omitempty"`
+	Opened        []string `json:"opened,omitempty"`
+}
+
+// Step is a task of the plan. Done is set for a completed step; Due is
+// its effective due date (the plan's, else the schedule's).
+type Step struct {
+	ID         string `json:"id"`
+	Title      string `json:"title"`
+	Milestone  string `json:"milestone"`
+	Onboarding bool   `json:"onboarding,omitempty"`
+	Owner      string `json:"owner"`
+	Side       string `json:"side,omitempty"`
+	Status     string `json:"status"`
+	Due        string `json:"due,omitempty"`
+	Done       string `json:"done,omitempty"`
+	Evidence   string `json:"evidence,omitempty"`
+}
+
+// Reply is a buyer's reply from their room and what became of it.
+type Reply struct {
+	Day    string `json:"day"`
+	From   string `json:"from"`
+	Kind   string `json:"kind"`
+	About  string `json:"about"`
+	What   string `json:"what,omitempty"`
+	State  string `json:"state"`
+	Answer string `json:"answer,omitempty"`
+}
+
+// Review is one review note of the bundle (reviews/YYYY-MM-DD.md).
+type Review struct {
+	Day  string `json:"day"`
+	Text string `json:"text"` // Markdown, as written
+}
+
+// Input is what New reads. DueOf gives a task's effective due date (zero
+// when it has none); Records are the bundle's reply records
+// (reply.ReadRecords); Reviews its review notes; TZ the site timezone
+// (nil: UTC).
+type Input struct {
+	Deal    *deal.Deal
+	DueOf   func(*deal.Task) deal.Date
+	Records []reply.Record
+	Reviews []Review
+	Today   deal.Date
+	TZ      *time.Location
+}
+
+// New gathers the handoff of in.Deal. It reads nothing from disk.
+func New(in Input) *Bundle {
+	d := in.Deal
+	tz := cmp.Or(in.TZ, time.UTC)
+	b := &Bundle{Version: Version, Generated: in.Today.String(), people: map[string]int{}, activeMS: map[string]int64{}, tz: tz,
+		Deal: DealInfo{ID: d.ID, Title: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: d.Goal,
+			Outcome: string(d.Outcome), Close: d.Close.String(), GoLive: d.GoLive.String()},
+		Criteria: append([]string{}, d.Criteria...), Completed: []Step{}, Open: []Step{}, Replies: []Reply{},
+		Reviews: append([]Review{}, in.Reviews...)}
+	for _, side := range []deal.Side{deal.Buyer, deal.Seller} {
+		for _, s := range d.Stakeholders {
+			if s.Side == side {
+				b.people[s.ID] = len(b.People)
+				b.People = append(b.People, Person{ID: s.ID, Name: s.Name, Title: s.Title, Side: string(s.Side), Role: string(s.Role), Email: s.Email})
+			}
+		}
+	}
+	name := func(id string) (string, string) {
+		if s, ok := d.Stakeholder(id); ok {
+			return s.Name, string(s.Side)
+		}
+		return "Unassigned (" + strings.TrimPrefix(id, "role:") + ")", ""
+	}
+	titles := map[string]string{}
+	for _, m := range d.Milestones {
+		titles[m.ID] = m.Title
+		for _, t := range m.Tasks {
+			titles[t.ID] = t.Title
+			st := Step{ID: t.ID, Title: t.Title, Milestone: m.Title, Onboarding: m.Onboarding, Status: string(t.Status), Evidence: t.Evidence}
+			st.Owner, st.Side = name(t.Owner)
+			if in.DueOf != nil {
+				st.Due = in.DueOf(&t).String()
+			}
+			if t.Status == deal.Done {
+				st.Done = t.Done.String()
+				b.Completed = append(b.Completed, st)
+			} else {
+				b.Open = append(b.Open, st)
+			}
+		}
+	}
+	slices.SortStableFunc(b.Completed, func(x, y Step) int { return strings.Compare(x.Done, y.Done) })
+	slices.SortStableFunc(b.Open, func(x, y Step) int { return strings.Compare(orLast(x.Due), orLast(y.Due)) })
+	for _, rec := range in.Records {
+		r := rec.Reply
+		rv := Reply{Day: r.Time.In(tz).Format(time.DateOnly), Kind: string(r.Kind), State: rec.State(), What: what(r)}
+		rv.From, _ = name(r.Stakeholder)
+		rv.About = cmp.Or(titles[r.Target], "the plan")
+		for _, dc := range rec.Decisions {
+			if dc.Answer != "" {
+				rv.Answer = dc.Answer
+			}
+		}
+		b.Replies = append(b.Replies, rv)
+	}
+	slices.SortStableFunc(b.Replies, func(x, y Reply) int { return strings.Compare(x.Day, y.Day) })
+	slices.SortStableFunc(b.Reviews, func(x, y Review) int { return strings.Compare(x.Day, y.Day) })
+	return b
+}
+
+// orLast sorts an empty date after every date.
+func orLast(s string) string { return cmp.Or(s, "9999") }
+
+// what says what a reply asks or reports, in a few words.
+func what(r reply.Reply) string {
+	var parts []string
+	switch r.Kind {
+	case reply.Propose:
+		parts = append(parts, "moves the date to "+r.Date, r.Reason)
+	case reply.Done:
+		parts = append(parts, "done on "+r.Date, r.Evidence)
+	case reply.Confirm:
+		parts = append(parts, "confirms the date")
+	case reply.Blocked:
+		parts = append(parts, r.Reason)
+	case reply.Suggest:
+		parts = append(parts, r.Text)
+		if r.Owner != "" {
+			parts = append(parts, "owner: "+r.Owner)
+		}
+		if r.Date != "" {
+			parts = append(parts, "by "+r.Date)
+		}
+	default:
+		parts = append(parts, r.Text)
+	}
+	parts = slices.DeleteFunc(parts, func(s string) bool { return s == "" })
+	return strings.Join(parts, "; ")
+}
+
+// Seen adds one event of the deal's log to the engagement of stakeholder
+// id: a view of a page (view), active time (activeMS), or a document opened
+// (opened, its title; "" for none). Events of people the deal no longer
+// has are ignored. Callers pass human events only (no crawler, no
+// automated browser).
+func (b *Bundle) Seen(id string, at time.Time, view bool, activeMS int64, opened string) {
+	i, ok := b.people[id]
+	if !ok {
+		return
+	}
+	b.Engaged = true
+	p := &b.People[i]
+	day := at.In(b.tz).Format(time.DateOnly)
+	if view {
+		p.Visits++
+		if p.FirstVisit == "" || day < p.FirstVisit {
+			p.FirstVisit = day
+		}
+		if day > p.LastVisit {
+			p.LastVisit = day
+		}
+	}
+	if activeMS > 0 {
+		b.activeMS[id] += activeMS
+		p.ActiveMinutes = int((b.activeMS[id] + 30000) / 60000)
+	}
+	if opened != "" && !slices.Contains(p.Opened, opened) {
+		p.Opened = append(p.Opened, opened)
+	}
+}
+
+// plural writes "1 visit", "3 visits".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,145 @@
+package handoff_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/handoff"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden from the actual output")
+
+// fixture is the handoff of testdata's won deal: two replies (one
+// answered), two review notes, an onboarding milestone still open, and
+// some engagement as the event log would give it.
+func fixture(t *testing.T) *handoff.Bundle {
+	t.Helper()
+	dir := filepath.Join("testdata", "site", "content", "acme")
+	cfg, ps := generator.LoadConfig(filepath.Join("testdata", "site", "maproom.toml"))
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	today := deal.NewDate(2026, 12, 21)
+	b, ps := generator.LoadBundle(dir, cfg, today)
+	if b == nil || ps.Errors() > 0 {
+		t.Fatalf("the fixture does not load: %v", ps)
+	}
+	recs, err := reply.ReadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reviews, err := handoff.ReadReviews(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb := handoff.New(handoff.Input{Deal: b.Deal, Records: recs, Reviews: reviews, Today: today, TZ: cfg.Location,
+		DueOf: func(t *deal.Task) deal.Date { d, _ := b.Plan.DueOf(t); return d }})
+	at := func(s string) time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	hb.Seen("marcus", at("2026-11-10T09:00:00Z"), true, 0, "")
+	hb.Seen("marcus", at("2026-11-10T09:00:15Z"), false, 95_000, "")
+	hb.Seen("marcus", at("2026-11-17T14:00:00Z"), true, 200_000, "Proof-of-concept plan")
+	hb.Seen("marcus", at("2026-11-17T14:05:00Z"), false, 0, "Proof-of-concept plan")
+	hb.Seen("jordan", at("2026-12-14T08:00:00Z"), true, 40_000, "")
+	hb.Seen("nobody", at("2026-12-14T08:00:00Z"), true, 40_000, "") // no longer in the deal
+	return hb
+}
+
+// TestGolden pins the three files of the fixture's handoff. Run with
+// -update after an intended change and review the diff.
+func TestGolden(t *testing.T) {
+	hb := fixture(t)
+	html, err := hb.HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, err := hb.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, got := range map[string][]byte{"handoff.html": html, "handoff.md": hb.Markdown(), "handoff.json": js} {
+		golden := filepath.Join("testdata", "golden", name)
+		if *update {
+			if err := os.WriteFile(golden, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Fatalf("%v (run go test -update to create it)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s; if the change is intended, run go test ./internal/handoff -update and review the diff", name, golden)
+		}
+	}
+}
+
+// TestContent checks what customer success relies on, whatever the
+// layout: the trail, the open items with owners, the replies with their
+// answers, the notes and the engagement; and never the deal's value.
+func TestContent(t *testing.T) {
+	hb := fixture(t)
+	md := string(hb.Markdown())
+	for _, want := range []string{
+		"Signed. Signature 2026-12-15, go-live 2027-01-15.",
+		"- SSO through Okta works for all three test groups",
+		"| 2026-11-18 | Proof of concept run | Evaluation passed | Marcus Chen | Scenario results table, each row initialled by Marcus Chen |",
+		`| 2027-01-08 | Admin training \| two sessions | Live for the first team (onboarding) | Kofi Asante | todo | Attendance list of both sessions |`,
+		"| Marcus Chen | Director of Data | buyer | champion | marcus@acme.example | 2 visits (2026-11-10 to 2026-11-17), 5 minutes active; opened Proof-of-concept plan |",
+		"| Sam Lee | Account Executive | seller | account-executive |  | never opened their room |",
+		"- 2026-12-01, Marcus Chen, question on Admin training | two sessions: Who runs the admin training? (answered). Answer: Kofi Asante runs both sessions in January.",
+		"- 2026-11-18, Marcus Chen, done on Proof of concept run: done on 2026-11-18; https://acme.example/poc-results (accepted)",
+		"### 2026-11-24\n\nProof of concept passed on all three scenarios.\n\n### 2026-12-08",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the Markdown has no %q:\n%s", want, md)
+		}
+	}
+	js, _ := hb.JSON()
+	if bytes.Contains(js, []byte("380000")) || strings.Contains(md, "380000") {
+		t.Errorf("the handoff carries the deal's value")
+	}
+	var back handoff.Bundle
+	if err := json.Unmarshal(js, &back); err != nil || back.Version != handoff.Version || len(back.Open) != 2 || len(back.Completed) != 2 {
+		t.Errorf("the JSON reads back as %+v (%v)", back, err)
+	}
+}
+
+// TestHTMLSelfContained checks that the page needs nothing but itself:
+// no script, no stylesheet, image or font to fetch, no link out, and a
+// policy that forbids every request; text from the plan and the notes is
+// escaped.
+func TestHTMLSelfContained(t *testing.T) {
+	html, err := fixture(t).HTML()
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := string(html)
+	for _, re := range []string{`(?i)<script`, `(?i)\ssrc=`, `(?i)<link`, `(?i)url\(`, `(?i)@import`, `(?i)href=`, `(?i)<iframe`, `(?i)<img`} {
+		if regexp.MustCompile(re).MatchString(page) {
+			t.Errorf("the handoff page has %s, which a page opened offline cannot rely on", re)
+		}
+	}
+	if !strings.Contains(page, `content="default-src 'none'; style-src 'unsafe-inline'`) {
+		t.Errorf("the handoff page does not forbid requests")
+	}
+	if !strings.Contains(page, "admins &lt;script&gt;alert(1)&lt;/script&gt;?") {
+		t.Errorf("a review note's text is not escaped")
+	}
+}

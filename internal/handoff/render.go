@@ -1,0 +1,218 @@
+package handoff
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"strings"
+)
+
+// JSON returns the bundle as indented JSON (schema Version).
+func (b *Bundle) JSON() ([]byte, error) {
+	out, err := json.MarshalIndent(b, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(out, '\n'), nil
+}
+
+// Markdown returns the bundle as a Markdown document.
+func (b *Bundle) Markdown() []byte {
+	var w bytes.Buffer
+	p := func(format string, args ...any) { fmt.Fprintf(&w, format+"\n", args...) }
+	d := b.Deal
+	p("# Handoff: %s", d.Title)
+	p("")
+	p("%s and %s. %s. Signature %s%s. Made %s.", d.Buyer, d.Seller, outcomeLabel(d.Outcome), d.Close, goLive(d.GoLive, ", go-live "), b.Generated)
+	p("")
+	p("## Goal")
+	p("")
+	p("%s", d.Goal)
+	p("")
+	p("## What we promised")
+	p("")
+	if len(b.Criteria) == 0 {
+		p("No success criteria were written in the plan.")
+	}
+	for _, c := range b.Criteria {
+		p("- %s", c)
+	}
+	p("")
+	p("## Who's who")
+	p("")
+	p("| Name | Title | Side | Role | Email | Engagement |")
+	p("|---|---|---|---|---|---|")
+	for _, x := range b.People {
+		p("| %s | %s | %s | %s | %s | %s |", cell(x.Name), cell(x.Title), x.Side, x.Role, cell(x.Email), cell(b.Engagement(x)))
+	}
+	p("")
+	p("## Completed steps")
+	p("")
+	if len(b.Completed) == 0 {
+		p("None yet.")
+	} else {
+		p("| Done | Step | Milestone | Owner | Evidence |")
+		p("|---|---|---|---|---|")
+		for _, s := range b.Completed {
+			p("| %s | %s | %s | %s | %s |", s.Done, cell(s.Title), cell(s.Milestone), cell(s.Owner), cell(s.Evidence))
+		}
+	}
+	p("")
+	p("## Open items")
+	p("")
+	if len(b.Open) == 0 {
+		p("Nothing is open.")
+	} else {
+		p("| Due | Step | Milestone | Owner | Status | Done when |")
+		p("|---|---|---|---|---|---|")
+		for _, s := range b.Open {
+			p("| %s | %s | %s | %s | %s | %s |", s.Due, cell(s.Title), cell(milestoneLabel(s)), cell(s.Owner), s.Status, cell(s.Evidence))
+		}
+	}
+	p("")
+	p("## Replies and answers")
+	p("")
+	if len(b.Replies) == 0 {
+		p("No replies were sent from the rooms.")
+	}
+	for _, r := range b.Replies {
+		line := fmt.Sprintf("- %s, %s, %s on %s", r.Day, r.From, r.Kind, r.About)
+		if r.What != "" {
+			line += ": " + r.What
+		}
+		line += " (" + r.State + ")"
+		if r.Answer != "" {
+			line += ". Answer: " + r.Answer
+		}
+		p("%s", line)
+	}
+	p("")
+	p("## Review notes")
+	p("")
+	if len(b.Reviews) == 0 {
+		p("No review notes were kept.")
+	}
+	for _, r := range b.Reviews {
+		p("### %s", r.Day)
+		p("")
+		p("%s", strings.TrimSpace(r.Text))
+		p("")
+	}
+	return append(bytes.TrimRight(w.Bytes(), "\n"), '\n')
+}
+
+// HTML returns the bundle as one self-contained HTML page: inline CSS,
+// no script, no image, no link to anything outside the page.
+func (b *Bundle) HTML() ([]byte, error) {
+	var w bytes.Buffer
+	if err := page.Execute(&w, b); err != nil {
+		return nil, err
+	}
+	return w.Bytes(), nil
+}
+
+// Engagement says in a few words what person x's room shows: visits,
+// days, active minutes and documents opened, or that no log was read.
+func (b *Bundle) Engagement(x Person) string {
+	if !b.Engaged {
+		return "no event log read"
+	}
+	if x.Visits == 0 && len(x.Opened) == 0 {
+		return "never opened their room"
+	}
+	s := fmt.Sprintf("%s (%s to %s), %s active", plural(x.Visits, "visit", "visits"), x.FirstVisit, x.LastVisit, plural(x.ActiveMinutes, "minute", "minutes"))
+	if len(x.Opened) > 0 {
+		s += "; opened " + strings.Join(x.Opened, ", ")
+	}
+	return s
+}
+
+func outcomeLabel(o string) string {
+	switch o {
+	case "won":
+		return "Signed"
+	case "lost":
+		return "Closed without signature"
+	}
+	return "Not signed yet"
+}
+
+func goLive(d, prefix string) string {
+	if d == "" {
+		return ""
+	}
+	return prefix + d
+}
+
+func milestoneLabel(s Step) string {
+	if s.Onboarding {
+		return s.Milestone + " (onboarding)"
+	}
+	return s.Milestone
+}
+
+// cell makes text safe in a Markdown table cell.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+var page = template.Must(template.New("handoff").Funcs(template.FuncMap{
+	"outcome": outcomeLabel, "milestone": milestoneLabel,
+	"paragraphs": func(s string) []string {
+		var out []string
+		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+		return out
+	},
+}).Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex,nofollow,noarchive">
+<meta name="referrer" content="no-referrer">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'">
+<title>Handoff: {{.Deal.Title}}</title>
+<style>
+body{font:16px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1b1f24;max-width:62rem;margin:0 auto;padding:1.5rem}
+h1{font-size:1.6rem;margin:0 0 .25rem}h2{font-size:1.2rem;margin:2rem 0 .5rem;border-bottom:1px solid #d0d7de;padding-bottom:.25rem}h3{font-size:1rem;margin:1rem 0 .25rem}
+.meta{color:#57606a;margin:0}table{border-collapse:collapse;width:100%;font-size:.92rem}th,td{border:1px solid #d0d7de;padding:.35rem .5rem;text-align:left;vertical-align:top}
+th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;background:#ddf4ff;border-radius:3px;padding:0 .3rem}
+.st{font-size:.85rem}.answer{color:#1a7f37}@media print{body{padding:0}h2{break-after:avoid}}
+</style>
+</head>
+<body>
+<header>
+<h1>Handoff: {{.Deal.Title}}</h1>
+<p class="meta">{{.Deal.Buyer}} and {{.Deal.Seller}} · {{outcome .Deal.Outcome}} · signature <time datetime="{{.Deal.Close}}">{{.Deal.Close}}</time>{{if .Deal.GoLive}} · go-live <time datetime="{{.Deal.GoLive}}">{{.Deal.GoLive}}</time>{{end}} · made {{.Generated}}</p>
+</header>
+<main>
+<section><h2>Goal</h2><p>{{.Deal.Goal}}</p></section>
+<section><h2>What we promised</h2>
+{{if .Criteria}}<ul>{{range .Criteria}}<li>{{.}}</li>{{end}}</ul>{{else}}<p>No success criteria were written in the plan.</p>{{end}}</section>
+<section><h2>Who's who</h2>
+<table><thead><tr><th scope="col">Name</th><th scope="col">Role</th><th scope="col">Email</th><th scope="col">Engagement</th></tr></thead><tbody>
+{{range .People}}<tr><th scope="row">{{.Name}}{{if .Title}}<br><span class="side">{{.Title}}</span>{{end}}</th><td>{{.Role}}<br><span class="side">{{.Side}}</span></td><td>{{.Email}}</td><td>{{$.Engagement .}}</td></tr>
+{{end}}</tbody></table></section>
+<section><h2>Completed steps</h2>
+{{if .Completed}}<table><thead><tr><th scope="col">Done</th><th scope="col">Step</th><th scope="col">Owner</th><th scope="col">Evidence</th></tr></thead><tbody>
+{{range .Completed}}<tr><td><time datetime="{{.Done}}">{{.Done}}</time></td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span></th><td>{{.Owner}}</td><td>{{.Evidence}}</td></tr>
+{{end}}</tbody></table>{{else}}<p>None yet.</p>{{end}}</section>
+<section><h2>Open items</h2>
+{{if .Open}}<table><thead><tr><th scope="col">Due</th><th scope="col">Step</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Done when</th></tr></thead><tbody>
+{{range .Open}}<tr><td>{{if .Due}}<time datetime="{{.Due}}">{{.Due}}</time>{{end}}</td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span>{{if .Onboarding}} <span class="onb">onboarding</span>{{end}}</th><td>{{.Owner}}</td><td class="st">{{.Status}}</td><td>{{.Evidence}}</td></tr>
+{{end}}</tbody></table>{{else}}<p>Nothing is open.</p>{{end}}</section>
+<section><h2>Replies and answers</h2>
+{{if .Replies}}<ul>{{range .Replies}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{.State}})</span>{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
+{{end}}</ul>{{else}}<p>No replies were sent from the rooms.</p>{{end}}</section>
+<section><h2>Review notes</h2>
+{{range .Reviews}}<article><h3><time datetime="{{.Day}}">{{.Day}}</time></h3>{{range paragraphs .Text}}<p>{{.}}</p>{{end}}</article>
+{{else}}<p>No review notes were kept.</p>{{end}}</section>
+</main>
+</body>
+</html>
+`))
