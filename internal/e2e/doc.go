@@ -3,7 +3,11 @@
 // origin at /note), serve it with net/http's FileServer and the beacon's
 // handler at /note and /healthz on 127.0.0.1, and drive Debian's headless
 // chromium with chromedp to check what a buyer's browser shows and sends.
-// The package has no code outside its tests. Run it with
+// One test, TestReplyLoop, runs the real program instead: it builds
+// cmd/maproom with the go command, runs `maproom serve` on a copy of the
+// example site in a git repository, replies from the rooms, and accepts a
+// reply with `maproom accept`. It skips without the git binary. The
+// package has no code outside its tests. Run it with
 //
 //	go test ./internal/e2e/
 //
@@ -42,7 +46,8 @@
 //     clock.
 //   - No JavaScript: Emulation.setScriptExecutionDisabled before loading.
 //   - Requests: every tab records Network.requestWillBeSent and checks,
-//     when its test ends, that each URL is on the site's origin. The
+//     when its test ends, that each URL is on its origin (the suite's
+//     server, or the test's `maproom serve`). The
 //     browser reports no answer for a post sent as a page goes away, so a
 //     tab that closes waits until the beacon's counters have seen every
 //     post the browser sent.

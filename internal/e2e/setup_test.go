@@ -397,10 +397,24 @@ type tab struct {
 	problems []string // exceptions and console errors
 	expected []string // problems that contain one of these are expected
 	// posts are the page's posts to the beacon, by request id: "" while
-	// unanswered, then the status (and rejection) or the failure; posted
-	// counts them for the whole suite.
+	// unanswered, then the status (and rejection) or the failure; the
+	// origin counts them for every tab on it.
 	posts  map[network.RequestID]string
-	posted *atomic.Int64
+	origin origin
+}
+
+// origin is a server tabs load pages from, with the beacon on it: the
+// suite's own, or a `maproom serve` a test started. A tab's page may
+// contact its origin only.
+type origin struct {
+	host     string                // 127.0.0.1:<port>
+	posted   *atomic.Int64         // posts to the beacon the browser sent, from every tab on the origin
+	received func() (int64, error) // posts the beacon took or refused
+}
+
+// own is the suite's origin: the built site and its beacon.
+func (s *suite) own() origin {
+	return origin{host: s.host, posted: &s.posted, received: func() (int64, error) { return s.received(), nil }}
 }
 
 // expect marks console errors that contain s as expected by the test.
@@ -413,23 +427,23 @@ func (tb *tab) expect(s string) {
 // newTab opens a tab in the browser's first window, as a person opens a
 // tab: the new tab is in front (visible and focused) and the tab that was
 // in front of that window is hidden, which is how switchAway hides a page.
-func (s *suite) newTab(t *testing.T) *tab { return s.open(t, false) }
+func (s *suite) newTab(t *testing.T) *tab { return s.open(t, false, s.own()) }
 
 // newWindow opens a tab in a window of its own. Every window of headless
 // chromium is visible and focused at once, so tests in separate windows can
 // run in parallel; minimize hides one.
-func (s *suite) newWindow(t *testing.T) *tab { return s.open(t, true) }
+func (s *suite) newWindow(t *testing.T) *tab { return s.open(t, true, s.own()) }
 
 // open opens a tab that lives at most tabLife and is checked when the test
-// ends.
+// ends: its page may contact o only.
 //
 // Emulation.setFocusEmulationEnabled is deliberately not used: in this
 // Chromium it pins the page visible and focused, so that neither a tab
 // switch nor a minimized window hides it any more. Headless windows report
 // document.hasFocus() true for their front tab without it.
-func (s *suite) open(t *testing.T, window bool) *tab {
+func (s *suite) open(t *testing.T, window bool, o origin) *tab {
 	t.Helper()
-	tb := &tab{posted: &s.posted}
+	tb := &tab{origin: o}
 	tabCtx, closeTab := chromedp.NewContext(s.browser, chromedp.WithNewWindow(window), chromedp.WithListener(tb.listen))
 	ctx, cancel := context.WithTimeout(tabCtx, tabLife)
 	tb.ctx = ctx
@@ -439,8 +453,8 @@ func (s *suite) open(t *testing.T, window bool) *tab {
 		t.Fatalf("opening a tab: %v", err)
 	}
 	t.Cleanup(func() {
-		s.leave(t, tb)
-		s.checkTab(t, tb)
+		leave(t, tb)
+		checkTab(t, tb)
 	})
 	return tb
 }
@@ -449,11 +463,12 @@ func (s *suite) open(t *testing.T, window bool) *tab {
 const postWait = 5 * time.Second
 
 // leave navigates the tab away (the page sends its hide, as a person
-// closing the tab would) and waits until the beacon has received as many
-// posts as the browser sent, so that no event of this test reaches the
-// next test's log. (The browser reports no answer for a post sent as the
-// page goes away, so the beacon's own counters are the measure.)
-func (s *suite) leave(t *testing.T, tb *tab) {
+// closing the tab would) and waits until the tab's beacon has received as
+// many posts as the browser sent to it, so that no event of this test
+// reaches the next test's log. (The browser reports no answer for a post
+// sent as the page goes away, so the beacon's own counters are the
+// measure.)
+func leave(t *testing.T, tb *tab) {
 	t.Helper()
 	if tb.ctx.Err() == nil {
 		if err := chromedp.Do(tb.ctx, chromedp.Navigate("about:blank")); err != nil {
@@ -463,7 +478,12 @@ func (s *suite) leave(t *testing.T, tb *tab) {
 	time.Sleep(50 * time.Millisecond) // the last requestWillBeSent event
 	deadline := time.Now().Add(postWait)
 	for {
-		got, sent := s.received(), s.posted.Load()
+		got, err := tb.origin.received()
+		if err != nil {
+			t.Errorf("counting the posts the beacon on %s received: %v", tb.origin.host, err)
+			return
+		}
+		sent := tb.origin.posted.Load()
 		if got >= sent {
 			return
 		}
@@ -496,7 +516,7 @@ func (tb *tab) listen(ev any) {
 				tb.posts = map[network.RequestID]string{}
 			}
 			tb.posts[ev.RequestID] = ""
-			tb.posted.Add(1)
+			tb.origin.posted.Add(1)
 		}
 	case *network.EventResponseReceived:
 		if _, ok := tb.posts[ev.RequestID]; ok {
@@ -538,13 +558,13 @@ func (tb *tab) Requests() []string {
 }
 
 // checkTab fails the test when the page requested anything but the site
-// and its beacon (one origin here), or logged an error.
-func (s *suite) checkTab(t *testing.T, tb *tab) {
+// and its beacon (the tab's origin), or logged an error.
+func checkTab(t *testing.T, tb *tab) {
 	t.Helper()
 	tb.mu.Lock()
 	defer tb.mu.Unlock()
 	for _, u := range tb.requests {
-		if err := s.ownOrigin(u); err != nil {
+		if err := onOrigin(u, tb.origin.host); err != nil {
 			t.Errorf("the page made a request off the site: %v", err)
 		}
 	}
@@ -574,7 +594,11 @@ next:
 
 // ownOrigin accepts a URL on the site's own origin (where the beacon is
 // too), and about:blank (where every tab starts).
-func (s *suite) ownOrigin(raw string) error {
+func (s *suite) ownOrigin(raw string) error { return onOrigin(raw, s.host) }
+
+// onOrigin accepts a URL on http://host, and about:blank (where every tab
+// starts).
+func onOrigin(raw, host string) error {
 	if raw == "about:blank" {
 		return nil
 	}
@@ -582,8 +606,8 @@ func (s *suite) ownOrigin(raw string) error {
 	if err != nil {
 		return fmt.Errorf("%q: %v", raw, err)
 	}
-	if u.Scheme != "http" || u.Host != s.host {
-		return fmt.Errorf("%s is not on %s", raw, s.base)
+	if u.Scheme != "http" || u.Host != host {
+		return fmt.Errorf("%s is not on http://%s", raw, host)
 	}
 	return nil
 }
