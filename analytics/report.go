@@ -233,10 +233,13 @@ type OverdueTask struct {
 	Due       string `json:"due"`
 	// DueComputed is true when the task has no due date of its own and Due
 	// is the latest finish the schedule computed.
-	DueComputed bool   `json:"due_computed,omitempty"`
-	DaysLate    int    `json:"days_late"` // calendar days
-	Severity    string `json:"severity"`  // SeverityLate, SeverityFlag or SeverityAlert
-	Critical    bool   `json:"critical"`  // on the critical path
+	DueComputed bool `json:"due_computed,omitempty"`
+	DaysLate    int  `json:"days_late"` // calendar days
+	// BusinessDaysLate is the business days (the site calendar's, the
+	// schedule's unit) after Due up to today.
+	BusinessDaysLate int    `json:"business_days_late"`
+	Severity         string `json:"severity"` // SeverityLate, SeverityFlag or SeverityAlert
+	Critical         bool   `json:"critical"` // on the critical path
 }
 
 // Turn says whose move it is: the owner of the first open task of the
@@ -251,11 +254,46 @@ type Turn struct {
 	Critical  bool   `json:"critical"`
 }
 
+// Schedule bases of a ScheduleSummary.
+const (
+	// ScheduleDurations: open work has durations, so the schedule forecasts
+	// when it can finish (Finish) and compares that with the close date.
+	ScheduleDurations = "durations"
+	// ScheduleDueDates: the open work is written with due dates only (no
+	// duration:), so nothing forecasts when it can finish: the last open
+	// due date (LastDue) is compared with the close date.
+	ScheduleDueDates = "due-dates"
+)
+
 // ScheduleSummary is what the schedule says of the remaining work.
 type ScheduleSummary struct {
-	Finish       string   `json:"finish,omitempty"` // earliest day all open work can be done
-	Fits         bool     `json:"fits"`             // finishes by the close date
-	OverrunDays  int      `json:"overrun_days"`     // business days past the close date
+	// Basis is ScheduleDurations or ScheduleDueDates: ScheduleDueDates
+	// when no open task has a duration, or when the forecast would be
+	// today (open checkpoints only), which says nothing while work is
+	// open.
+	Basis string `json:"basis"`
+	// Finish is the earliest day all open work can be done, from the
+	// durations; empty for ScheduleDueDates.
+	Finish string `json:"finish,omitempty"`
+	// Open is the number of open tasks.
+	Open int `json:"open"`
+	// LastDue is the latest effective due date of the open tasks, and
+	// LastDueTask the task due then (the first in plan order on a tie);
+	// empty when no open task has a due date.
+	LastDue     string `json:"last_due,omitempty"`
+	LastDueTask string `json:"last_due_task,omitempty"`
+	// Fits: the open work finishes (ScheduleDurations: Finish;
+	// ScheduleDueDates: LastDue) by the close date.
+	Fits bool `json:"fits"`
+	// OverrunDays is how many business days Finish (ScheduleDurations) or
+	// LastDue (ScheduleDueDates) falls after the close date.
+	OverrunDays int `json:"overrun_days"`
+	// CriticalPath is a chain of open tasks through their after:
+	// dependencies, first to last. ScheduleDurations: the chain with the
+	// least slack before the due dates and the close date, which decides
+	// Finish. ScheduleDueDates: the open work LastDueTask waits on, back
+	// through after: (at each step the open predecessor with the least
+	// slack before its due date).
 	CriticalPath []string `json:"critical_path"`
 }
 

@@ -45,7 +45,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			detail += "; turn: " + turnText(d.Turn)
 		}
 		if d.Schedule != nil {
-			detail += "; " + scheduleText(d.Schedule)
+			detail += "; " + scheduleText(d.Schedule, d.Close)
 		}
 		if d.RepliesWaiting > 0 {
 			detail += "; " + plural(d.RepliesWaiting, "reply", "replies") + " waiting"

@@ -96,7 +96,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 				ownerName, _ := name(t.Owner)
 				dr.Overdue = append(dr.Overdue, OverdueTask{Task: t.ID, Title: t.Title, Milestone: m.ID, Owner: t.Owner,
 					OwnerName: ownerName, Side: side, Status: string(t.Status), Due: due.String(), DueComputed: computed,
-					DaysLate: late, Severity: a.severity(late), Critical: critical[t.ID]})
+					DaysLate: late, BusinessDaysLate: max(0, a.opts.Calendar.BusinessDaysBetween(due, today)), Severity: a.severity(late),
+					Critical: critical[t.ID]})
 			}
 			dr.Tasks = append(dr.Tasks, tl)
 		}
@@ -113,8 +114,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	if !ended {
 		dr.Turn = turn(d, plan, dueOf)
 		if plan != nil && len(plan.CriticalPath) > 0 {
-			dr.Schedule = &ScheduleSummary{Finish: plan.Finish.String(), Fits: plan.Fits(), OverrunDays: plan.Overrun,
-				CriticalPath: slices.Clone(plan.CriticalPath)}
+			dr.Schedule = a.scheduleSummary(d, plan, dueOf)
 		}
 	}
 	dr.LastVisit = a.stamp(da.lastVisit)
@@ -133,6 +133,79 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	dr.Attention = attention(&dr)
 	return dr
+}
+
+// scheduleSummary says what is true of a deal's open work: from the
+// durations when it has them, else from its due dates (see
+// ScheduleSummary.Basis).
+func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool)) *ScheduleSummary {
+	s := &ScheduleSummary{Basis: ScheduleDueDates, CriticalPath: slices.Clone(plan.CriticalPath)}
+	durations := false
+	var last deal.Date
+	for _, t := range d.Tasks() {
+		if t.Status == deal.Done {
+			continue
+		}
+		s.Open++
+		durations = durations || t.Duration > 0
+		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last)) {
+			last, s.LastDue, s.LastDueTask = due, due.String(), t.ID
+		}
+	}
+	if durations && plan.Finish.After(a.opts.Today) {
+		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.Finish.String(), plan.Fits(), plan.Overrun
+		return s
+	}
+	s.Fits = d.Close.IsZero() || last.IsZero() || !last.After(d.Close)
+	if !s.Fits {
+		s.OverrunDays = max(1, a.opts.Calendar.BusinessDaysBetween(d.Close, last))
+	}
+	if s.LastDueTask != "" {
+		s.CriticalPath = dueChain(d, plan, s.LastDueTask, dueOf)
+	}
+	return s
+}
+
+// dueChain is the chain of open tasks that the open task last leads back
+// to through after:, first to last: from last, the open predecessor with
+// the least slack before its due date (the latest due, then the first in
+// plan order, on a tie), until a task has no open predecessor. With due
+// dates only, it is the work the last due date waits on, through its
+// tightest dates.
+func dueChain(d *deal.Deal, plan *schedule.Plan, last string, dueOf func(*deal.Task) (deal.Date, bool)) []string {
+	byID := map[string]*deal.Task{}
+	for _, t := range d.Tasks() {
+		byID[t.ID] = t
+	}
+	chain := []string{last}
+	seen := map[string]bool{last: true}
+	for t := byID[last]; t != nil; {
+		var next *deal.Task
+		var nextDue deal.Date
+		nextSlack := 0
+		for _, id := range t.After {
+			p := byID[id]
+			if p == nil || p.Status == deal.Done || seen[id] {
+				continue
+			}
+			due, _ := dueOf(p)
+			slack := 0
+			if ts, ok := plan.Task(id); ok {
+				slack = ts.Slack
+			}
+			if next == nil || slack < nextSlack || (slack == nextSlack && due.After(nextDue)) {
+				next, nextDue, nextSlack = p, due, slack
+			}
+		}
+		if next == nil {
+			break
+		}
+		seen[next.ID] = true
+		chain = append(chain, next.ID)
+		t = next
+	}
+	slices.Reverse(chain)
+	return chain
 }
 
 func percent(n, total int) int {
@@ -524,7 +597,11 @@ func attention(dr *DealReport) Attention {
 		add("past-close", fmt.Sprintf("still open %d days after its close date %s", -*dr.DaysToClose, dr.Close))
 	}
 	if dr.Schedule != nil && !dr.Schedule.Fits {
-		add("overrun", fmt.Sprintf("the remaining work finishes %s, %d business days after the close date", dr.Schedule.Finish, dr.Schedule.OverrunDays))
+		if dr.Schedule.Basis == ScheduleDueDates {
+			add("overrun", fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days")))
+		} else {
+			add("overrun", fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days")))
+		}
 	}
 	for _, o := range dr.Overdue {
 		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %d days late", o.Task, o.Side, o.DaysLate))

@@ -78,7 +78,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 			hd.TurnText = turnText(d.Turn)
 		}
 		if d.Schedule != nil {
-			hd.ScheduleText = scheduleText(d.Schedule) + "; critical path " + strings.Join(d.Schedule.CriticalPath, " → ")
+			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; critical path " + strings.Join(d.Schedule.CriticalPath, " → ")
 		}
 		hd.Engagement = engagementChart(r.Weeks, d)
 		hd.Progress = progressChart(d)
@@ -162,9 +162,11 @@ func progressChart(d *DealReport) *svgChart {
 	return ch
 }
 
-// timelineChart draws each task on a calendar: open work as a bar from its
-// earliest start to its earliest finish, done work as a dot on its done
-// date, the due date as a tick; today and the close date as lines.
+// timelineChart draws each task on a calendar: open work with a duration
+// as a bar from its earliest start to its earliest finish, open work
+// without one (a task written with a due date only) as a mark on its due
+// date, not at today; done work as a dot on its done date, the due date as
+// a tick; today and the close date as lines.
 func timelineChart(today string, d *DealReport) *svgChart {
 	if len(d.Tasks) == 0 {
 		return nil
@@ -230,7 +232,7 @@ func timelineChart(today string, d *DealReport) *svgChart {
 			if x, ok := xOf(t.Done); ok {
 				ch.Circle = append(ch.Circle, svgCircle{X: x, Y: y + rowH/2, R: 5, Class: class, Title: title + ", done " + t.Done})
 			}
-		} else if x1, ok := xOf(t.Start); ok {
+		} else if x1, ok := xOf(t.Start); ok && (t.Start != t.Finish || t.Due == "") {
 			x2, _ := xOf(t.Finish)
 			ch.Rects = append(ch.Rects, svgRect{X: x1, Y: y + 5, W: max(4, x2-x1+plotW/span), H: rowH - 10, Class: class, Title: title})
 		} else if x, ok := xOf(t.Due); ok {

@@ -85,7 +85,7 @@ func (m *mdOut) deal(d *DealReport) {
 		m.line("- **Whose turn:** %s", md(turnText(d.Turn)))
 	}
 	if d.Schedule != nil {
-		m.line("- **Schedule:** %s; critical path %s", md(scheduleText(d.Schedule)), md(strings.Join(d.Schedule.CriticalPath, " → ")))
+		m.line("- **Schedule:** %s; critical path %s", md(scheduleText(d.Schedule, d.Close)), md(strings.Join(d.Schedule.CriticalPath, " → ")))
 	}
 	if d.Turn != nil || d.Schedule != nil {
 		m.line("")

@@ -190,7 +190,25 @@ func turnText(tn *Turn) string {
 	return s
 }
 
-func scheduleText(s *ScheduleSummary) string {
+// scheduleText says what the schedule knows of the open work: a forecast
+// from durations, or, for a plan written with due dates, only the last
+// open due date against the close date.
+func scheduleText(s *ScheduleSummary, close string) string {
+	if s.Basis == ScheduleDueDates {
+		open := plural(s.Open, "open task", "open tasks")
+		switch {
+		case s.LastDue == "":
+			return open + ", none with a due date or a duration: nothing tells when the work can finish"
+		case close == "":
+			return fmt.Sprintf("%s, the last due %s (%s); no close date", open, s.LastDue, s.LastDueTask)
+		case !s.Fits:
+			return fmt.Sprintf("%s, the last due %s (%s), %s after the close date %s", open, s.LastDue, s.LastDueTask,
+				plural(s.OverrunDays, "business day", "business days"), close)
+		case s.LastDue == close:
+			return fmt.Sprintf("%s, the last due %s (%s), on the close date", open, s.LastDue, s.LastDueTask)
+		}
+		return fmt.Sprintf("%s, the last due %s (%s), before the close date %s", open, s.LastDue, s.LastDueTask, close)
+	}
 	if s.Fits {
 		return fmt.Sprintf("the remaining work can finish %s, before the close date", s.Finish)
 	}
@@ -288,7 +306,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 		t.line("  turn      %s", turnText(d.Turn))
 	}
 	if d.Schedule != nil {
-		s := scheduleText(d.Schedule)
+		s := scheduleText(d.Schedule, d.Close)
 		if !d.Schedule.Fits {
 			s = t.paint(ansiRed, s)
 		}
