@@ -344,7 +344,11 @@ type StakeholderReport struct {
 	// the room is not a read: see report_engagement.go).
 	Opened      []OpenedDoc     `json:"opened"`
 	NeverOpened []CollateralRef `json:"never_opened"`
-	Weekly      []int           `json:"weekly"` // active minutes per week of Report.Weeks
+	// Weekly is their active minutes per week of Report.Weeks, rounded;
+	// WeeklySeconds the same in seconds, which shows a week of a few
+	// seconds.
+	Weekly        []int   `json:"weekly"`
+	WeeklySeconds []int64 `json:"weekly_seconds"`
 }
 
 // OpenedDoc is a document a stakeholder read (see report_engagement.go).

@@ -12,13 +12,14 @@ import (
 // waiting or signal; columns that do not apply to a record are empty.
 // Filter on the record column in a spreadsheet. A stakeholder's opened
 // lists the documents they read, and read_seconds their reading times in
-// the same order. A reply's row holds its
+// the same order. An overdue task's days_late are calendar days, and
+// business_days_late the site calendar's business days. A reply's row holds its
 // id, what it is about (title), the person (owner, side, role), its kind
 // (status), the target's due date now (due), and what it says and when it
 // was sent (detail).
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
-	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds"}
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late"}
 
 // WriteCSV writes the per-deal report as CSV: one record per row, see
 // reportCSVHeader.
@@ -70,7 +71,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 				detail = strings.TrimPrefix(detail+"; on the critical path", "; ")
 			}
 			rec("overdue", d.ID, "id", o.Task, "title", o.Title, "owner", o.Owner, "side", o.Side, "status", o.Status,
-				"due", o.Due, "days_late", itoa(o.DaysLate), "severity", o.Severity, "detail", detail)
+				"due", o.Due, "days_late", itoa(o.DaysLate), "severity", o.Severity, "detail", detail,
+				"business_days_late", itoa(o.BusinessDaysLate))
 		}
 		for j := range d.Stakeholders {
 			s := &d.Stakeholders[j]

@@ -271,9 +271,10 @@ func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderRep
 	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
 		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
 		Networks: len(p.nets), OldLinkVisits: oldLink, Scanner: p.scanner, Glances: p.glances,
-		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks)}
+		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
 	for i, ms := range p.weekly {
 		sr.Weekly[i] = int((ms + 30_000) / 60_000)
+		sr.WeeklySeconds[i] = ms / 1000
 	}
 	scope := a.scope(da, s)
 	if a.opts.Manifest != nil && da.published[s.ID] == nil {
@@ -529,7 +530,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		var ev []string
 		for _, o := range late[side] {
-			ev = append(ev, fmt.Sprintf("%s (%s): due %s, %d days late, %s", o.Task, o.OwnerName, o.Due, o.DaysLate, o.Severity))
+			ev = append(ev, fmt.Sprintf("%s (%s): due %s, %s late, %s", o.Task, o.OwnerName, o.Due, plural(o.DaysLate, "calendar day", "calendar days"), o.Severity))
 		}
 		ev = append(ev, fmt.Sprintf("%s side: %d overdue", other, m))
 		sev := SeverityFlag
@@ -604,7 +605,7 @@ func attention(dr *DealReport) Attention {
 		}
 	}
 	for _, o := range dr.Overdue {
-		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %d days late", o.Task, o.Side, o.DaysLate))
+		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
 	}
 	for _, s := range dr.Signals {
 		add(s.Kind, s.Summary)

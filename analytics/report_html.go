@@ -94,7 +94,8 @@ const (
 )
 
 // engagementChart is a heat map: a row per buyer stakeholder, a column per
-// week, darker for more active minutes.
+// week, darker for more active time, counted in seconds so that a few
+// seconds show.
 func engagementChart(weeks []string, d *DealReport) *svgChart {
 	if len(d.Stakeholders) == 0 {
 		return nil
@@ -106,22 +107,22 @@ func engagementChart(weeks []string, d *DealReport) *svgChart {
 			ch.Texts = append(ch.Texts, svgText{X: labelW + cellW*float64(j) + cellW/2, Y: 14, Anchor: "middle", Class: "axis", Text: wk[5:]})
 		}
 	}
-	most := 1
+	most := int64(1)
 	for _, s := range d.Stakeholders {
-		for _, m := range s.Weekly {
-			most = max(most, m)
+		for _, sec := range s.WeeklySeconds {
+			most = max(most, sec)
 		}
 	}
 	for i, s := range d.Stakeholders {
 		y := 24 + rowH*float64(i)
 		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: s.Name})
-		for j, m := range s.Weekly {
-			level := 0
-			if m > 0 {
-				level = 1 + min(3, m*4/(most+1))
+		for j, sec := range s.WeeklySeconds {
+			level, active := 0, "no active time"
+			if sec > 0 {
+				level, active = 1+int(min(3, sec*4/(most+1))), minutesSeconds(sec)+" active"
 			}
 			ch.Rects = append(ch.Rects, svgRect{X: labelW + cellW*float64(j) + 1, Y: y + 1, W: cellW - 2, H: rowH - 2,
-				Class: fmt.Sprintf("heat%d", level), Title: fmt.Sprintf("%s, week of %s: %d active minutes", s.Name, weeks[j], m)})
+				Class: fmt.Sprintf("heat%d", level), Title: fmt.Sprintf("%s, week of %s: %s", s.Name, weeks[j], active)})
 		}
 	}
 	return ch
@@ -350,7 +351,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{range .Replies}}<tr><td><code>{{.ID}}</code></td><td>{{.Person}}</td><td>{{.Side}}</td><td>{{.Kind}}</td><td>{{.About}}</td><td>{{what .}}</td><td>{{age .AgeDays}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Overdue}}<h3>Overdue</h3>
-<table><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Days late</th><th>Severity</th><th>Status</th></tr>
+<table><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Calendar days late</th><th>Severity</th><th>Status</th></tr>
 {{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}</td><td>{{.OwnerName}}</td><td>{{.Side}}</td><td>{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n">{{.DaysLate}}</td><td class="{{.Severity}}">{{.Severity}}</td><td>{{.Status}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Progress}}<h3>Progress by milestone</h3>
@@ -359,7 +360,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{if .Timeline}}<h3>Plan timeline</h3>
 <div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
 {{template "svg" .Timeline}}{{end}}
-{{if .Stakeholders}}<h3>Engagement per stakeholder per week (active minutes)</h3>
+{{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
 {{template "svg" .Engagement}}
 <table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>First</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
 {{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>

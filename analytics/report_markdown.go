@@ -126,7 +126,7 @@ func (m *mdOut) deal(d *DealReport) {
 			}
 			rows = append(rows, []string{task, md(o.OwnerName), o.Side, due, fmt.Sprint(o.DaysLate), "**" + o.Severity + "**", o.Status})
 		}
-		m.table([]string{"Task", "Owner", "Side", "Due", "Days late", "Severity", "Status"}, rows)
+		m.table([]string{"Task", "Owner", "Side", "Due", "Calendar days late", "Severity", "Status"}, rows)
 	}
 	if len(d.Milestones) > 0 {
 		m.line("### Milestones")

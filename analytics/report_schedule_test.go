@@ -123,3 +123,39 @@ func TestScheduleDurations(t *testing.T) {
 		t.Errorf("schedule %+v, want durations, finish 2026-11-27, fits", s)
 	}
 }
+
+// TestDaysLateUnits: days late are named calendar days, in the singular for
+// one, with business days beside them in the JSON.
+func TestDaysLateUnits(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 21) // a Saturday
+	d := dueDateDeal(deal.NewDate(2027, time.January, 29))
+	d.Milestones[0].Tasks[1].Due = deal.NewDate(2026, time.November, 20) // Friday: 1 calendar day, 0 business days late
+	d.Milestones[0].Tasks[2].Due = deal.NewDate(2026, time.November, 16) // Monday: 5 calendar days, 4 business days late
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report()
+	dr := &r.Deals[0]
+	late := map[string][2]int{}
+	for _, o := range dr.Overdue {
+		late[o.Task] = [2]int{o.DaysLate, o.BusinessDaysLate}
+	}
+	if late["security"] != [2]int{1, 0} || late["legal"] != [2]int{5, 4} {
+		t.Errorf("days late (calendar, business) %v, want security 1, 0 and legal 5, 4", late)
+	}
+	var why []string
+	for _, a := range dr.Attention.Reasons {
+		why = append(why, a.Why)
+	}
+	if w := strings.Join(why, "; "); !strings.Contains(w, "security (buyer side) 1 calendar day late") || !strings.Contains(w, "legal (buyer side) 5 calendar days late") {
+		t.Errorf("attention reasons %q, want the unit named and 1 in the singular", w)
+	}
+	var b strings.Builder
+	if err := r.WriteTable(&b, false); err != nil {
+		t.Fatal(err)
+	}
+	if out := b.String(); !strings.Contains(out, "LATE (CALENDAR)") || !strings.Contains(out, " 1 day ") || strings.Contains(out, " 1 days") {
+		t.Errorf("the table does not name the unit or says \"1 days\":\n%s", out)
+	}
+}

@@ -336,7 +336,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	}
 	if len(d.Overdue) > 0 {
 		t.line("")
-		rows := [][]cell{{textCell("OVERDUE TASK"), textCell("OWNER"), textCell("SIDE"), textCell("DUE"), textCell("LATE"), textCell("SEVERITY"), textCell("STATUS")}}
+		rows := [][]cell{{textCell("OVERDUE TASK"), textCell("OWNER"), textCell("SIDE"), textCell("DUE"), textCell("LATE (CALENDAR)"), textCell("SEVERITY"), textCell("STATUS")}}
 		for _, o := range d.Overdue {
 			due := o.Due
 			if o.DueComputed {
