@@ -364,7 +364,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			ev = append(ev, plural(p.scanner, "scanner-like page-load", "scanner-like page-loads")+" of their link not counted as reads")
 		}
 		if p.glances > 0 {
-			ev = append(ev, plural(p.glances, "page-load", "page-loads")+" of under 5 s active time")
+			ev = append(ev, plural(p.glances, "page-load", "page-loads")+fmt.Sprintf(" of under %g s active time", a.eng.HumanActive.Seconds()))
 		}
 		if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
 			ev = append(ev, "no room is published for them: run maproom build and send them their link")
