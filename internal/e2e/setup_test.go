@@ -52,6 +52,7 @@ const (
 type suite struct {
 	root   string                    // the suite's temporary folder: site, build, state, profile
 	public string                    // the built site
+	site   *generator.Site           // the example site as the build loaded it
 	links  map[string]generator.Link // by "deal/stakeholder"
 	srv    *http.Server
 	base   string // http://127.0.0.1:<port>
@@ -60,10 +61,9 @@ type suite struct {
 	beacon *analytics.Handler
 	posted atomic.Int64 // posts to the beacon the browser sent
 
-	allocCancel context.CancelFunc
-	browser     context.Context // the chromedp context that owns the browser
-	browserStop context.CancelFunc
-	output      *lockedBuffer // chromium's own stdout and stderr
+	browser     context.Context    // the chromedp context that owns the browser
+	stopBrowser context.CancelFunc // ends the browser's process
+	output      *lockedBuffer      // chromium's own stdout and stderr
 }
 
 var (
@@ -164,6 +164,7 @@ func (s *suite) build() error {
 		}
 		return fmt.Errorf("building the example site: %w\n%s", err, b.String())
 	}
+	s.site = res.Site
 	s.links = map[string]generator.Link{}
 	for _, l := range generator.Links(res.Site, secret) {
 		s.links[l.Deal+"/"+l.Stakeholder] = l
@@ -198,8 +199,15 @@ func (s *suite) serve() error {
 // every background service that would reach the network turned off (this
 // machine's network is closed, and a test must not depend on it anyway).
 func (s *suite) startBrowser(path string) error {
-	profile := filepath.Join(s.root, "profile")
 	s.output = &lockedBuffer{}
+	var err error
+	s.browser, s.stopBrowser, err = launch(path, filepath.Join(s.root, "profile"), s.output)
+	return err
+}
+
+// launch starts a chromium with the suite's flags and any extra ones, and
+// returns the context that owns it and the function that stops it.
+func launch(path, profile string, output *lockedBuffer, extra ...chromedp.ExecAllocatorOption) (context.Context, context.CancelFunc, error) {
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(path),
 		chromedp.Flag("headless", true),
@@ -222,31 +230,29 @@ func (s *suite) startBrowser(path string) error {
 		chromedp.Flag("password-store", "basic"),
 		chromedp.WindowSize(1280, 900),
 		chromedp.UserDataDir(profile),
-		chromedp.CombinedOutput(s.output),
+		chromedp.CombinedOutput(output),
 	}
-	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	s.allocCancel = allocCancel
-	s.browser, s.browserStop = chromedp.NewContext(allocCtx)
+	allocCtx, allocCancel := chromedp.NewExecAllocator(context.Background(), append(opts, extra...)...)
+	browser, browserStop := chromedp.NewContext(allocCtx)
+	stop := func() { browserStop(); allocCancel() }
 	errc := make(chan error, 1)
-	go func() { errc <- chromedp.Do(s.browser) }()
+	go func() { errc <- chromedp.Do(browser) }()
 	select {
 	case err := <-errc:
 		if err != nil {
-			return fmt.Errorf("starting %s: %w\n%s", path, err, s.output.String())
+			stop()
+			return nil, stop, fmt.Errorf("starting %s: %w\n%s", path, err, output.String())
 		}
-		return nil
+		return browser, stop, nil
 	case <-time.After(browserStart):
-		allocCancel()
-		return fmt.Errorf("starting %s: no answer in %v\n%s", path, browserStart, s.output.String())
+		stop()
+		return nil, stop, fmt.Errorf("starting %s: no answer in %v\n%s", path, browserStart, output.String())
 	}
 }
 
 func (s *suite) close() {
-	if s.browserStop != nil {
-		s.browserStop()
-	}
-	if s.allocCancel != nil {
-		s.allocCancel()
+	if s.stopBrowser != nil {
+		s.stopBrowser()
 	}
 	if s.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -443,8 +449,15 @@ func (s *suite) newWindow(t *testing.T) *tab { return s.open(t, true, s.own()) }
 // document.hasFocus() true for their front tab without it.
 func (s *suite) open(t *testing.T, window bool, o origin) *tab {
 	t.Helper()
+	return s.openIn(t, s.browser, window, o)
+}
+
+// openIn is open in another browser than the suite's (one the test started
+// with flags of its own).
+func (s *suite) openIn(t *testing.T, browser context.Context, window bool, o origin) *tab {
+	t.Helper()
 	tb := &tab{origin: o}
-	tabCtx, closeTab := chromedp.NewContext(s.browser, chromedp.WithNewWindow(window), chromedp.WithListener(tb.listen))
+	tabCtx, closeTab := chromedp.NewContext(browser, chromedp.WithNewWindow(window), chromedp.WithListener(tb.listen))
 	ctx, cancel := context.WithTimeout(tabCtx, tabLife)
 	tb.ctx = ctx
 	tb.cancel = func() { cancel(); closeTab() }
