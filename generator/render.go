@@ -22,6 +22,7 @@ import (
 	"github.com/tdewolff/minify/v2/svg"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/hostconf"
 	"github.com/maproom/maproom/internal/ics"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
@@ -147,34 +148,43 @@ func contentSecurityPolicy(beacon string) string {
 }
 
 // Header is an HTTP response header.
-type Header struct{ Name, Value string }
+type Header = hostconf.Header
 
-// SiteHeaders are the headers every file of a site whose rooms post to
-// beacon must be served with: the same policy as the pages' meta tags,
-// plus what meta tags cannot say (framing, indexing, sniffing). _headers
-// asks them of hosts that read it; the preview sends them.
-func SiteHeaders(beacon string) []Header {
-	return []Header{
-		{"X-Robots-Tag", "noindex, nofollow, noarchive"},
-		{"Referrer-Policy", "no-referrer"},
-		{"X-Content-Type-Options", "nosniff"},
-		{"Content-Security-Policy", contentSecurityPolicy(beacon) + "; frame-ancestors 'none'"},
-		{"Cache-Control", "no-store"},
-		{"X-Frame-Options", "DENY"},
+// HeaderRules is the one table of the headers a published site asks of its
+// host: _headers (Netlify, Cloudflare Pages) is written from it, and so are
+// the nginx and Caddy configurations of maproom hostconfig; the preview
+// sends what it gives a room (SiteHeaders). Every file gets the pages'
+// policy (the meta tags' CSP) and what meta tags cannot say: framing,
+// indexing, sniffing. Rooms and collateral (r/, f/) are never cached; the
+// assets, whose names change with their content, are cached for a year.
+// No two rules give one path the same header (hostconf.Check), so every
+// host serves the same headers whether it merges rules or picks one.
+func HeaderRules(beacon string) []hostconf.Rule {
+	noStore := []Header{{Name: "Cache-Control", Value: "no-store"}}
+	return []hostconf.Rule{
+		{Path: "/*", Headers: []Header{
+			{Name: "X-Robots-Tag", Value: "noindex, nofollow, noarchive"},
+			{Name: "Referrer-Policy", Value: "no-referrer"},
+			{Name: "X-Content-Type-Options", Value: "nosniff"},
+			{Name: "Content-Security-Policy", Value: contentSecurityPolicy(beacon) + "; frame-ancestors 'none'"},
+			{Name: "X-Frame-Options", Value: "DENY"},
+		}},
+		{Path: "/r/*", Headers: noStore},
+		{Path: "/f/*", Headers: noStore},
+		{Path: "/assets/*", Headers: []Header{{Name: "Cache-Control", Value: "public, max-age=31536000, immutable"}}},
 	}
 }
 
+// SiteHeaders are the headers HeaderRules gives a room of a site whose
+// rooms post to beacon: what the preview sends with every file.
+func SiteHeaders(beacon string) []Header {
+	return hostconf.For(HeaderRules(beacon), "/r/")
+}
+
 // headersFile is _headers for hosts that read it (Netlify, Cloudflare
-// Pages): SiteHeaders for every file, and long caching for the assets,
-// whose names change with their content.
+// Pages): HeaderRules as they read it.
 func headersFile(beacon string) string {
-	var b strings.Builder
-	b.WriteString("/*\n")
-	for _, h := range SiteHeaders(beacon) {
-		fmt.Fprintf(&b, "  %s: %s\n", h.Name, h.Value)
-	}
-	b.WriteString("/assets/*\n  Cache-Control: public, max-age=31536000, immutable\n")
-	return b.String()
+	return hostconf.HeadersFile(HeaderRules(beacon))
 }
 
 // page executes a template and minifies the result.
