@@ -1,0 +1,51 @@
+package generator
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestEngagementSettings reads maproom.toml's [engagement] thresholds as
+// written, and refuses a value that is not a positive number with the line
+// and the setting to change.
+func TestEngagementSettings(t *testing.T) {
+	dir := t.TempDir()
+	write := func(src string) string {
+		p := filepath.Join(dir, "maproom.toml")
+		if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+
+	c, ps := LoadConfig(write("title = \"Deals\"\n\n[engagement]\nhuman_active_seconds = 8\nfastest_click_ms = 1500\nburst_opens = 4\nburst_seconds = 12\nvisit_gap_minutes = 45\n"))
+	if len(ps) > 0 {
+		t.Fatalf("a valid [engagement] section gave problems: %v", ps)
+	}
+	want := Engagement{HumanActiveSeconds: 8, FastestClickMS: 1500, BurstOpens: 4, BurstSeconds: 12, VisitGapMinutes: 45}
+	if c.Engagement != want {
+		t.Errorf("[engagement] read as %+v, want %+v", c.Engagement, want)
+	}
+
+	c, ps = LoadConfig(write("title = \"Deals\"\n"))
+	if len(ps) > 0 || c.Engagement != (Engagement{}) {
+		t.Errorf("without [engagement]: %+v, problems %v; want the zero value (every default)", c.Engagement, ps)
+	}
+
+	p := write("title = \"Deals\"\n\n[engagement]\nhuman_active_seconds = 5\nvisit_gap_minutes = -30\n")
+	_, ps = LoadConfig(p)
+	if ps.Errors() != 1 {
+		t.Fatalf("a negative visit_gap_minutes gave %d errors, want 1: %v", ps.Errors(), ps)
+	}
+	got := ps[0]
+	if got.File != p || got.Line != 5 || !strings.Contains(got.Msg, "visit_gap_minutes = -30") || !strings.Contains(got.Msg, "positive number") {
+		t.Errorf("the error is %q at %s:%d; want %s:5 naming visit_gap_minutes = -30 and asking for a positive number", got.Msg, got.File, got.Line, p)
+	}
+
+	_, ps = LoadConfig(write("[engagement]\nhuman_active_secs = 5\n"))
+	if ps.Errors() != 1 || !strings.Contains(ps[0].Msg, "human_active_seconds") || ps[0].Line != 2 {
+		t.Errorf("a misspelt setting: %v; want one error on line 2 that lists the known settings", ps)
+	}
+}
