@@ -21,6 +21,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -289,31 +290,32 @@ func readPlan(dir string) ([]byte, error) {
 // li maps key paths to file lines.
 // A UTF-8 byte-order mark that some editors put first is dropped.
 func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
-	src = bytes.TrimPrefix(src, utf8BOM)
-	fm, body, found := splitFrontmatter(src)
-	if !found {
-		if startsWithDelim(src) {
-			col.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
-		} else {
-			col.errorf(1, "no frontmatter: start the file with a line ---, the plan in YAML, then a line --- before the welcome note")
-		}
+	doc, problem := frontmatter.Split(src)
+	switch problem {
+	case frontmatter.Unclosed:
+		col.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
+		return nil, nil, nil
+	case frontmatter.Missing:
+		col.errorf(1, "no frontmatter: start the file with a line ---, the plan in YAML, then a line --- before the welcome note")
 		return nil, nil, nil
 	}
+	fm, body := doc.Front, doc.Body
 	// A key path per key, about: sized once rather than grown.
-	li := &lineIndex{offset: linesBefore(src, fm), lines: make(map[string]int, bytes.Count(fm, []byte(":")))}
-	var root yaml.Node
-	if err := yaml.Unmarshal(fm, &root); err != nil {
-		col.errorf(yamlErrLine(err, li.offset), "the frontmatter is not valid YAML: %s", yamlErrMsg(err))
+	li := &lineIndex{offset: doc.Offset, lines: make(map[string]int, bytes.Count(fm, []byte(":")))}
+	parsed, perr := frontmatter.Parse(doc)
+	if perr != nil {
+		msg := perr.Msg
+		if perr.NotMapping {
+			msg = "the frontmatter must be a mapping of keys (title:, buyer:, close:, ...)"
+		}
+		col.errorf(perr.Line, "%s", msg)
 		return nil, nil, nil
 	}
-	if len(root.Content) == 0 || root.Content[0].Kind != yaml.MappingNode {
-		col.errorf(li.offset+1, "the frontmatter must be a mapping of keys (title:, buyer:, close:, ...)")
-		return nil, nil, nil
-	}
+	root := *parsed
 	n := len(*col.ps)
 	walkStrict(&root, reflect.TypeFor[rawDeal](), "", li, col, "the deal")
 	// body is the tail of src: it starts on the line after the closing ---.
-	checkPlaceholders(&root, li, body, 1+bytes.Count(src[:len(src)-len(body)], []byte("\n")), col)
+	checkPlaceholders(&root, li, body, doc.BodyLine, col)
 	var d rawDeal
 	if len(root.Content) != 1 || !decodeFast(root.Content[0], reflect.ValueOf(&d).Elem()) {
 		d = rawDeal{} // decodeFast may have set part of it
@@ -321,10 +323,10 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 			var te *yaml.TypeError
 			if errors.As(err, &te) {
 				for _, m := range te.Errors {
-					col.errorf(yamlErrLine(errors.New(m), li.offset), "%s", yamlErrMsg(errors.New(m)))
+					col.errorf(frontmatter.ErrLine(errors.New(m), li.offset), "%s", frontmatter.ErrMsg(errors.New(m)))
 				}
 			} else {
-				col.errorf(li.offset+1, "%s", yamlErrMsg(err))
+				col.errorf(li.offset+1, "%s", frontmatter.ErrMsg(err))
 			}
 		}
 	}
@@ -336,17 +338,6 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 
 // hasUsable reports whether a partly decoded deal is worth checking further.
 func hasUsable(d *rawDeal) bool { return d.Title != "" || len(d.Stakeholders) > 0 }
-
-func startsWithDelim(src []byte) bool {
-	for _, l := range bytes.Split(src, []byte("\n")) {
-		t := bytes.TrimSpace(l)
-		if len(t) == 0 {
-			continue
-		}
-		return string(t) == "---"
-	}
-	return false
-}
 
 // utf8BOM is the byte-order mark some editors write at the start of UTF-8
 // files. Plans and Markdown collateral may start with it; it is dropped.
@@ -366,99 +357,6 @@ func invalidUTF8Line(text []byte) (line int, ok bool) {
 		i += n
 	}
 	return 1, false // not reached: utf8.Valid said there is a bad byte
-}
-
-// splitFrontmatter finds the frontmatter of a plan: the first line that is
-// not blank must be --- (spaces around it allowed) and end with a newline;
-// the frontmatter runs to the next line that is --- (the last line may lack
-// its newline), and the body is what follows that line. found is false
-// without either delimiter; fm and body are subslices of src. It decides
-// exactly as github.com/adrg/frontmatter's Parse with one format "---"/"---"
-// (FuzzSplitFrontmatter compares them), without copying the file line by
-// line.
-func splitFrontmatter(src []byte) (fm, body []byte, found bool) {
-	// line returns the line at i, trimmed, where the next one starts, and
-	// whether it is the last (no newline after it).
-	line := func(i int) ([]byte, int, bool) {
-		j := bytes.IndexByte(src[i:], '\n')
-		if j < 0 {
-			return bytes.TrimSpace(src[i:]), len(src), true
-		}
-		return bytes.TrimSpace(src[i : i+j]), i + j + 1, false
-	}
-	start := 0
-	for {
-		l, next, last := line(start)
-		if last {
-			return nil, nil, false
-		}
-		start = next
-		if len(l) == 0 {
-			continue
-		}
-		if string(l) != "---" {
-			return nil, nil, false
-		}
-		break
-	}
-	for i := start; ; {
-		l, next, last := line(i)
-		if string(l) == "---" {
-			return src[start:i], src[next:], true
-		}
-		if last {
-			return nil, nil, false
-		}
-		i = next
-	}
-}
-
-// linesBefore counts the lines of src before sub, a subslice of it (or the
-// first occurrence of sub's bytes).
-func linesBefore(src, sub []byte) int {
-	i := bytes.Index(src, sub)
-	if len(sub) == 0 || i < 0 {
-		return 1
-	}
-	return bytes.Count(src[:i], []byte("\n"))
-}
-
-var yamlLineRe = regexp.MustCompile(`(?:yaml: )?line (\d+): `)
-
-func yamlErrLine(err error, offset int) int {
-	m := yamlLineRe.FindStringSubmatch(err.Error())
-	if m == nil {
-		return offset + 1
-	}
-	var n int
-	fmt.Sscan(m[1], &n)
-	return n + offset
-}
-
-var cannotRe = regexp.MustCompile("cannot unmarshal !!(\\w+) `(.*)` into (.+)$")
-
-func yamlErrMsg(err error) string {
-	s := yamlLineRe.ReplaceAllString(err.Error(), "")
-	s = strings.TrimPrefix(s, "yaml: ")
-	if m := cannotRe.FindStringSubmatch(s); m != nil {
-		want := m[3]
-		switch {
-		case strings.Contains(want, "int"):
-			want = "a whole number"
-		case strings.HasPrefix(want, "[]"):
-			want = "a list, e.g. [a, b]"
-		case strings.Contains(want, "raw") || strings.Contains(want, "struct"):
-			want = "a mapping of keys"
-		case want == "string":
-			want = "a single value"
-		}
-		what := map[string]string{"str": "text", "seq": "a list", "map": "a mapping", "int": "a number", "bool": "true/false"}[m[1]]
-		if what == "" {
-			what = m[1]
-		}
-		return fmt.Sprintf("want %s here, got %s %q", want, what, m[2])
-	}
-	return s
 }
 
 // reviewsDir is a bundle's folder of review notes: like its replies

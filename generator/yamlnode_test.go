@@ -8,6 +8,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/synth"
 )
 
@@ -91,11 +92,11 @@ func TestDecodeFastAgreesWithDecode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fm, _, found := splitFrontmatter(src)
-		if !found {
+		doc, problem := frontmatter.Split(src)
+		if problem != frontmatter.OK {
 			t.Fatalf("%s: no frontmatter", p)
 		}
-		if !checkFastDecode(t, fm) {
+		if !checkFastDecode(t, doc.Front) {
 			t.Errorf("%s: decodeFast left a well-formed plan to Node.Decode", p)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -140,7 +141,7 @@ func TestDraftDates(t *testing.T) {
 // task's due by id and each milestone's due as "m:<id>".
 func writtenDates(t *testing.T, src []byte) map[string]string {
 	t.Helper()
-	fm := frontmatter(t, src)
+	fm := frontOf(t, src)
 	var d struct {
 		Close      string `yaml:"close"`
 		Milestones []struct {
@@ -161,13 +162,14 @@ func writtenDates(t *testing.T, src []byte) map[string]string {
 	return m
 }
 
-func frontmatter(t testing.TB, src []byte) []byte {
+// frontOf is the frontmatter of a drafted plan, cut as the loader cuts it.
+func frontOf(t testing.TB, src []byte) []byte {
 	t.Helper()
-	parts := bytes.SplitN(src, []byte("\n---\n"), 2)
-	if !bytes.HasPrefix(src, []byte("---\n")) || len(parts) != 2 {
+	doc, problem := frontmatter.Split(src)
+	if problem != frontmatter.OK {
 		t.Fatalf("no frontmatter in\n%s", src)
 	}
-	return parts[0][4:]
+	return doc.Front
 }
 
 // TestDraftOverrun checks the warning of a date that cannot be met: a week
@@ -249,7 +251,7 @@ func TestDraftDefaults(t *testing.T) {
 		t.Fatal(err)
 	}
 	var d struct{ Title, Buyer, Seller, Goal, GoLive string }
-	if err := yaml.Unmarshal(frontmatter(t, dr.Source), &d); err != nil {
+	if err := yaml.Unmarshal(frontOf(t, dr.Source), &d); err != nil {
 		t.Fatal(err)
 	}
 	if d.Title != "Northwind Analytics for Acme: Corp #1" || d.Buyer != "Acme: Corp #1" || d.Seller != "Northwind Analytics" || d.Goal != "- yes" {

@@ -61,7 +61,7 @@ func FuzzParse(f *testing.F) {
 			Criteria   []string
 			Collateral []struct{ ID, Title, File string }
 		}
-		if err := yaml.Unmarshal(frontmatter(t, dr.Source), &d); err != nil {
+		if err := yaml.Unmarshal(frontOf(t, dr.Source), &d); err != nil {
 			t.Fatalf("the draft's frontmatter is not YAML: %v\n%s", err, dr.Source)
 		}
 		if len(d.Milestones) != len(tm.Milestones) || len(d.Criteria) != len(tm.Criteria) || len(d.Collateral) != len(tm.Collateral) {

@@ -38,7 +38,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"github.com/maproom/maproom/internal/spelling"
 	"path"
 	"path/filepath"
 	"regexp"
@@ -48,7 +47,9 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/schedule"
+	"github.com/maproom/maproom/internal/spelling"
 )
 
 // Template is a parsed plan template. Parse returns it valid: names and ids
@@ -248,12 +249,12 @@ func (d *decoder) template(file string, src []byte) *Template {
 	if !idRe.MatchString(t.Name) {
 		d.errorf(0, "the file name %q is the template's name: use lowercase letters, digits and hyphens, e.g. enterprise-saas.md", path.Base(filepath.ToSlash(file)))
 	}
-	fm, body, ok := d.split(src)
+	doc, body, ok := d.split(src)
 	if !ok {
 		return nil
 	}
 	t.Body = body
-	root, ok := d.yaml(fm)
+	root, ok := d.yaml(doc)
 	if !ok {
 		return nil
 	}
@@ -304,51 +305,38 @@ func (d *decoder) template(file string, src []byte) *Template {
 	return t
 }
 
-// split cuts src into the frontmatter and the body.
-func (d *decoder) split(src []byte) (fm, body []byte, ok bool) {
-	src = bytes.TrimPrefix(src, []byte("\ufeff"))
-	first, rest, _ := bytes.Cut(src, []byte("\n"))
-	if !isDelim(first) {
+// split cuts src into the frontmatter and the body (the shared splitter of
+// internal/frontmatter, as plans are cut); the blank lines before the
+// welcome note's skeleton are dropped.
+func (d *decoder) split(src []byte) (doc frontmatter.Doc, body []byte, ok bool) {
+	doc, problem := frontmatter.Split(src)
+	switch problem {
+	case frontmatter.Missing:
 		d.errorf(1, "no frontmatter: start the template with a line ---, the plan in YAML, then a line --- before the welcome note's skeleton")
-		return nil, nil, false
+		return doc, nil, false
+	case frontmatter.Unclosed:
+		d.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
+		return doc, nil, false
 	}
-	start := rest
-	for line := 2; len(rest) > 0; line++ {
-		l, next, _ := bytes.Cut(rest, []byte("\n"))
-		if isDelim(l) {
-			d.offset, d.last = 1, line
-			body = bytes.TrimLeft(next, "\r\n")
-			d.bodySkip = bytes.Count(next[:len(next)-len(body)], []byte("\n"))
-			return start[:len(start)-len(rest)], body, true
-		}
-		rest = next
-	}
-	d.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
-	return nil, nil, false
+	d.offset, d.last = doc.Offset, doc.BodyLine-1
+	body = bytes.TrimLeft(doc.Body, "\r\n")
+	d.bodySkip = bytes.Count(doc.Body[:len(doc.Body)-len(body)], []byte("\n"))
+	return doc, body, true
 }
 
-func isDelim(l []byte) bool { return string(bytes.TrimRight(l, " \t\r")) == "---" }
-
-var yamlLineRe = regexp.MustCompile(`^yaml: line (\d+): `)
-
 // yaml parses the frontmatter into its root mapping node.
-func (d *decoder) yaml(fm []byte) (root *yaml.Node, ok bool) {
-	var doc yaml.Node
-	if err := unmarshal(fm, &doc); err != nil {
-		line, msg := 0, strings.TrimPrefix(err.Error(), "yaml: ")
-		if m := yamlLineRe.FindStringSubmatch(err.Error()); m != nil {
-			fmt.Sscan(m[1], &line)
-			msg = err.Error()[len(m[0]):]
+func (d *decoder) yaml(doc frontmatter.Doc) (root *yaml.Node, ok bool) {
+	parsed, err := frontmatter.Parse(doc)
+	if err != nil {
+		msg := err.Msg
+		if err.NotMapping {
+			msg = "the frontmatter must be a mapping of keys (name:, description:, milestones:, ...)"
 		}
-		d.errorf(line+d.offset, "the frontmatter is not valid YAML: %s", msg)
+		d.errorf(err.Line, "%s", msg)
 		return nil, false
 	}
-	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
-		d.errorf(1+d.offset, "the frontmatter must be a mapping of keys (name:, description:, milestones:, ...)")
-		return nil, false
-	}
-	d.noAliases(&doc)
-	return doc.Content[0], true
+	d.noAliases(parsed)
+	return parsed.Content[0], true
 }
 
 // unmarshal is yaml.Unmarshal, with a panic of the YAML library turned into
