@@ -29,12 +29,17 @@ require golang.org/x/text v0.41.0 // check: folds accents out of names (NFD, mar
 
 require github.com/go-git/go-git/v5 v5.19.3 // gitrec: accept/decline/answer commit buyer replies with the buyer as author; no git binary needed
 
+require github.com/wneessen/go-mail v0.8.1 // notify, invite: email over SMTP with STARTTLS (verified certificates), MIME with the .ics attached
+
+require github.com/emersion/go-smtp v0.26.0 // notify tests: an in-process SMTP server (STARTTLS with a test certificate) that captures every message sent
+
 require (
 	dario.cat/mergo v1.0.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
 	github.com/ProtonMail/go-crypto v1.1.6 // indirect
 	github.com/cloudflare/circl v1.6.3 // indirect
 	github.com/cyphar/filepath-securejoin v0.6.1 // indirect
+	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/emirpasic/gods v1.18.1 // indirect
 	github.com/go-git/gcfg v1.5.1-0.20230307220236-3a3c6141e376 // indirect
 	github.com/go-git/go-billy/v5 v5.9.2 // indirect

@@ -1,0 +1,217 @@
+package notify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Channel is a way of reaching people: Slack, email, a webhook.
+type Channel interface {
+	// Name is the channel's name in messages and in the Store: "slack",
+	// "email" or "webhook".
+	Name() string
+	// Accepts says whether the channel carries n, and why not: a chat
+	// channel carries no buyer-facing text, email needs an address.
+	Accepts(n Notice) (ok bool, why string)
+	// Send delivers n. nil means the receiver accepted it.
+	Send(ctx context.Context, n Notice) error
+}
+
+// Status is what became of a notice on a channel.
+type Status string
+
+// The statuses.
+const (
+	StatusSent    Status = "sent"
+	StatusAlready Status = "already sent" // recorded before: not sent again
+	StatusFailed  Status = "failed"
+	StatusSkipped Status = "skipped" // the channel does not carry it
+	StatusWould   Status = "would send"
+)
+
+// Outcome is what became of one notice on one channel.
+type Outcome struct {
+	Notice  Notice
+	Channel string
+	Status  Status
+	When    time.Time // StatusAlready: when it was sent
+	Why     string    // StatusSkipped
+	Err     error     // StatusFailed
+}
+
+// Sender sends notices on its channels, once each: a notice whose key the
+// Store holds for a channel is not sent there again (unless Resend). A
+// channel that fails does not stop the others, and nothing is recorded
+// for it.
+type Sender struct {
+	Channels []Channel
+	Store    *Store
+	Now      func() time.Time
+	// Resend sends notices again even when the Store says they were sent.
+	Resend bool
+	// Digest folds, per channel, the notices not yet sent there into one
+	// message per person for Day (see Digest).
+	Digest bool
+	Day    deal.Date
+}
+
+// Send sends each notice on every channel that accepts it and records
+// each success at once. The error joins every failure, each naming the
+// channel, the notice and its recipient; Outcomes lists everything, in
+// order.
+func (s *Sender) Send(ctx context.Context, ns []Notice) ([]Outcome, error) {
+	return s.run(ctx, ns, false)
+}
+
+// DryRun says what Send would do, sending and recording nothing.
+func (s *Sender) DryRun(ns []Notice) []Outcome {
+	out, _ := s.run(context.Background(), ns, true)
+	return out
+}
+
+func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, error) {
+	if s.Digest {
+		return s.runDigest(ctx, ns, dry)
+	}
+	var out []Outcome
+	var errs []error
+	for _, n := range ns {
+		carried := false
+		for _, ch := range s.Channels {
+			o := Outcome{Notice: n, Channel: ch.Name()}
+			if ok, why := ch.Accepts(n); !ok {
+				o.Status, o.Why = StatusSkipped, why
+				out = append(out, o)
+				continue
+			}
+			carried = true
+			if rec, ok := s.sent(n, ch.Name()); ok && !s.Resend {
+				o.Status, o.When = StatusAlready, rec.Sent
+				out = append(out, o)
+				continue
+			}
+			if dry {
+				o.Status = StatusWould
+				out = append(out, o)
+				continue
+			}
+			o, err := s.deliver(ctx, ch, n)
+			out = append(out, o)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+		if !carried && len(s.Channels) > 0 {
+			out = append(out, Outcome{Notice: n, Status: StatusSkipped, Why: "no channel configured carries it"})
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// runDigest sends, per channel, one digest per person of the notices not
+// yet sent there.
+func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcome, error) {
+	var out []Outcome
+	var errs []error
+	carried := make([]bool, len(ns))
+	for _, ch := range s.Channels {
+		var pending []Notice
+		for i, n := range ns {
+			if ok, _ := ch.Accepts(n); !ok {
+				continue
+			}
+			carried[i] = true
+			if rec, ok := s.sent(n, ch.Name()); ok && !s.Resend {
+				out = append(out, Outcome{Notice: n, Channel: ch.Name(), Status: StatusAlready, When: rec.Sent})
+				continue
+			}
+			pending = append(pending, n)
+		}
+		for _, d := range Digest(pending, s.Day) {
+			o := Outcome{Notice: d, Channel: ch.Name()}
+			if rec, ok := s.Store.Sent(d.Key, ch.Name()); ok && !s.Resend && d.Kind == KindDigest {
+				// Today's digest went out: these wait for tomorrow's.
+				o.Status, o.When, o.Why = StatusAlready, rec.Sent, "today's digest was sent; these go in the next one"
+				out = append(out, o)
+				continue
+			}
+			if dry {
+				o.Status = StatusWould
+				out = append(out, o)
+				continue
+			}
+			o, err := s.deliver(ctx, ch, d)
+			out = append(out, o)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for i, n := range ns {
+		if !carried[i] && len(s.Channels) > 0 {
+			out = append(out, Outcome{Notice: n, Status: StatusSkipped, Why: "no channel configured carries it"})
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// deliver sends n on ch and records it; the error names the channel, the
+// notice and its recipient.
+func (s *Sender) deliver(ctx context.Context, ch Channel, n Notice) (Outcome, error) {
+	o := Outcome{Notice: n, Channel: ch.Name()}
+	if err := ctx.Err(); err != nil {
+		o.Status, o.Err = StatusFailed, err
+		return o, fmt.Errorf("%s: %s to %s: not sent: %w", ch.Name(), n.Subject, n.To.Name, err)
+	}
+	if err := ch.Send(ctx, n); err != nil {
+		o.Status, o.Err = StatusFailed, err
+		return o, fmt.Errorf("%s: %s to %s: %w", ch.Name(), n.Subject, n.To.Name, err)
+	}
+	o.Status = StatusSent
+	if err := s.Store.Mark(n, ch.Name(), s.Now()); err != nil {
+		// Sent but not recorded: the next run sends it again.
+		return o, fmt.Errorf("%s: %s to %s was sent but could not be recorded in %s (the next run sends it again): %w", ch.Name(), n.Subject, n.To.Name, s.Store.Path(), err)
+	}
+	return o, nil
+}
+
+// sent says whether n is recorded as sent on channel: for a digest, when
+// the digest itself or every one of its parts is.
+func (s *Sender) sent(n Notice, channel string) (Record, bool) {
+	if s.Store == nil {
+		return Record{}, false
+	}
+	if r, ok := s.Store.Sent(n.Key, channel); ok {
+		return r, true
+	}
+	if len(n.Parts) == 0 {
+		return Record{}, false
+	}
+	var last Record
+	for _, p := range n.Parts {
+		r, ok := s.Store.Sent(p.Key, channel)
+		if !ok {
+			return Record{}, false
+		}
+		if r.Sent.After(last.Sent) {
+			last = r
+		}
+	}
+	return last, true
+}
+
+// Close closes every channel that holds a connection.
+func (s *Sender) Close() error {
+	var errs []error
+	for _, ch := range s.Channels {
+		if c, ok := ch.(io.Closer); ok {
+			errs = append(errs, c.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

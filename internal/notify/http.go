@@ -1,0 +1,120 @@
+package notify
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// Retry is how an HTTP channel retries: Attempts in all (at least 1),
+// waiting Backoff before the second, doubling each time. A network error
+// and a 5xx answer are retried; a 4xx answer is not (the request itself is
+// wrong, and sending it again changes nothing); a 2xx is success.
+type Retry struct {
+	Attempts int
+	Backoff  time.Duration
+	// Sleep waits d or until ctx ends; nil sleeps for real. Tests inject
+	// one that does not wait.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// DefaultRetry tries four times over about seven seconds.
+var DefaultRetry = Retry{Attempts: 4, Backoff: time.Second}
+
+// StatusError is an HTTP answer that is not a success.
+type StatusError struct {
+	Code int
+	Body string // the start of the answer's body, for the message
+}
+
+func (e *StatusError) Error() string {
+	if e.Body != "" {
+		return fmt.Sprintf("the server answered %d %s: %s", e.Code, http.StatusText(e.Code), e.Body)
+	}
+	return fmt.Sprintf("the server answered %d %s", e.Code, http.StatusText(e.Code))
+}
+
+// retryable reports whether err may go away on its own.
+func retryable(err error) bool {
+	var se *StatusError
+	if errors.As(err, &se) {
+		return se.Code >= 500
+	}
+	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+}
+
+// post sends body to u, built afresh for each attempt by header (a signed
+// webhook signs each attempt with its own timestamp), retrying as r says.
+// The error never holds u: a Slack webhook's URL is its secret.
+func post(ctx context.Context, client *http.Client, r Retry, u string, body []byte, header func(http.Header)) error {
+	if client == nil {
+		client = &http.Client{Timeout: 15 * time.Second}
+	}
+	attempts := max(r.Attempts, 1)
+	sleep := r.Sleep
+	if sleep == nil {
+		sleep = sleepCtx
+	}
+	wait := r.Backoff
+	var err error
+	for i := 0; i < attempts; i++ {
+		if i > 0 {
+			if serr := sleep(ctx, wait); serr != nil {
+				return fmt.Errorf("%w (then %v)", err, serr)
+			}
+			wait *= 2
+		}
+		err = postOnce(ctx, client, u, body, header)
+		if err == nil || !retryable(err) {
+			break
+		}
+	}
+	if err != nil && attempts > 1 && retryable(err) {
+		return fmt.Errorf("%w (tried %d times)", err, attempts)
+	}
+	return err
+}
+
+func postOnce(ctx context.Context, client *http.Client, u string, body []byte, header func(http.Header)) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u, bytes.NewReader(body))
+	if err != nil {
+		return errors.New("not a valid URL")
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "maproom-notify/1")
+	if header != nil {
+		header(req.Header)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // without the URL
+		}
+		return fmt.Errorf("cannot reach the server: %w", err)
+	}
+	defer resp.Body.Close()
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))
+	io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode/100 == 2 {
+		return nil
+	}
+	return &StatusError{Code: resp.StatusCode, Body: strings.TrimSpace(string(snippet))}
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,146 @@
+package notify
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+func TestParseTemplateErrorsNameTheLine(t *testing.T) {
+	for _, tc := range []struct{ src, want string }{
+		{"Hello\n\n{{.Link}}", "invite.txt:1: the first line is the email's subject"},
+		{"Subject: x\nnot blank\n{{.Link}}", "invite.txt:2: leave the line after the subject blank"},
+		{"Subject: x\n\nHello {{.Name}}\nno link here\n", "invite.txt:3: the body never writes {{.Link}}"},
+		{"Subject: x\n\nHello\n\n{{.Link}}\n[[why this deal matters to them]]\n", "invite.txt:6: [[why this deal matters to them]] is still to write"},
+		{"Subject: x\n\nHello\n{{.Link}}\n{{.Nmae}}\n", "invite.txt:5: "},
+		{"Subject: x\n\nHello\n{{.Link}\n", "invite.txt:4: "},
+		{"Subject: {{.Bogus}}\n\n{{.Link}}\n", "invite.txt:1: "},
+	} {
+		_, err := ParseTemplate("invite.txt", []byte(tc.src))
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: error %v, want %q", tc.src, err, tc.want)
+		}
+	}
+	_, err := ParseTemplate("invite.txt", []byte("Subject: x\n\n{{.Nmae}} {{.Link}}\n"))
+	if err == nil || !strings.Contains(err.Error(), "use .Name, .FirstName") {
+		t.Errorf("an unknown field does not list the known ones: %v", err)
+	}
+}
+
+func TestSiteTemplateIsUsed(t *testing.T) {
+	tmpl, err := ParseTemplate("templates/invite.txt", []byte("Subject: {{.DealTitle}} for {{.FirstName}}\n\nHi {{.FirstName}}, here it is: {{.Link}}\r\n-- {{.Sender}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := testDeal()
+	ns, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"priya", "rita"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 2 || ns[0].Subject != "Northwind for Acme: data platform for Priya" || ns[0].Text() != "Hi Priya, here it is: https://rooms.example/r/priya-token/\n-- Sam Lee\n" {
+		t.Errorf("%d invites; first %q:\n%q", len(ns), ns[0].Subject, ns[0].Text())
+	}
+	if ns[1].To.ID != "rita" {
+		t.Errorf("-to a seller stakeholder: %+v", ns[1].To)
+	}
+	if _, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"nobody"}}); err == nil || !strings.Contains(err.Error(), "acme has no stakeholder nobody") {
+		t.Errorf("unknown -to: %v", err)
+	}
+	d.Outcome = deal.Lost
+	if _, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today}); err == nil || !strings.Contains(err.Error(), "lost") {
+		t.Errorf("a lost deal invited: %v", err)
+	}
+}
+
+func TestReviewCalendarMatchesTheRoom(t *testing.T) {
+	d := testDeal()
+	cal := string(ReviewCalendar(d, london(t), today))
+	// 2026-11-24 is a Tuesday: the first review is today at 15:00 London,
+	// weekly until go-live.
+	for _, want := range []string{"DTSTART;TZID=Europe/London:20261124T150000", "RRULE:FREQ=WEEKLY;UNTIL=20270301T235959Z", "SUMMARY:MAP review: Northwind for Acme: data platform"} {
+		if !strings.Contains(cal, want) {
+			t.Errorf("calendar lacks %q:\n%s", want, cal)
+		}
+	}
+	d.Review.HasDay = false
+	if ReviewCalendar(d, london(t), today) != nil {
+		t.Errorf("a calendar for a deal without a review")
+	}
+}
+
+func TestStoreIsAtomicAndRefusesAStrangeFile(t *testing.T) {
+	dir := t.TempDir()
+	st := openStore(t, dir)
+	n := Notice{Key: "reply/acme/r1/sam", Kind: KindReply, Deal: "acme", To: Person{ID: "sam"}}
+	if err := st.Mark(n, "slack", fixedNow()); err != nil {
+		t.Fatal(err)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 || entries[0].Name() != "sent.json" {
+		t.Errorf("files left beside the record: %v", entries)
+	}
+	again := openStore(t, dir)
+	if r, ok := again.Sent(n.Key, "slack"); !ok || !r.Sent.Equal(fixedNow()) || r.ID != n.ID() {
+		t.Errorf("reread: %+v %v", r, ok)
+	}
+	if _, ok := again.Sent(n.Key, "email"); ok {
+		t.Errorf("sent on slack reads as sent by email")
+	}
+	os.WriteFile(filepath.Join(dir, "sent.json"), []byte("{not json"), 0o600)
+	if _, err := OpenStore(filepath.Join(dir, "sent.json")); err == nil || !strings.Contains(err.Error(), "move it aside") {
+		t.Errorf("a torn record opens: %v", err)
+	}
+	// A store whose folder cannot be written reports it, and keeps nothing
+	// it could not write.
+	ro := filepath.Join(dir, "ro")
+	os.Mkdir(ro, 0o500)
+	bad, _ := OpenStore(filepath.Join(ro, "sent.json"))
+	if err := bad.Mark(n, "slack", fixedNow()); err == nil && os.Geteuid() != 0 {
+		t.Errorf("marking in a read-only folder succeeded")
+	}
+}
+
+func TestLockKeepsASecondRunOut(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "sent.json")
+	l, err := Lock(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Lock(path); err == nil || !strings.Contains(err.Error(), "another maproom notify or invite is running") {
+		t.Errorf("second lock: %v", err)
+	}
+	l.Close()
+	l2, err := Lock(path)
+	if err != nil {
+		t.Errorf("lock after release: %v", err)
+	} else {
+		l2.Close()
+	}
+}
+
+// FuzzParseTemplate: no input panics, and a template that parses renders
+// a body holding the link.
+func FuzzParseTemplate(f *testing.F) {
+	f.Add(builtinInvite)
+	f.Add([]byte("Subject: x\n\n{{.Link}}\n"))
+	f.Add([]byte("Subject: {{if .Replaces}}new{{end}}\n\n{{range .}}{{.Link}}\n"))
+	f.Add([]byte("Subject:\n\n[[x]] {{.Link}}"))
+	f.Fuzz(func(t *testing.T, src []byte) {
+		tmpl, err := ParseTemplate("f.txt", src)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.txt:") {
+				t.Errorf("error without file:line: %v", err)
+			}
+			return
+		}
+		_, body, err := tmpl.render(InviteData{Link: "https://rooms.example/r/zz/", Replaces: "x", Review: "y"})
+		if err == nil && !strings.Contains(body, "https://rooms.example/r/zz/") {
+			// A template may hide the link behind a condition on another
+			// field; with every field set it shows.
+			t.Errorf("rendered without the link:\n%s", body)
+		}
+	})
+}

@@ -1,0 +1,56 @@
+package notify
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/ics"
+)
+
+// ReviewCalendar is the weekly MAP review of d as an .ics file, the same
+// event (same UID, start, length and end of the series) that a room's
+// calendar.ics holds, so a calendar that imports both keeps one: the first
+// review on or after today at the review's time in loc, weekly until the
+// go-live date (else the close date). nil when d has no review day or is
+// not open.
+func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date) []byte {
+	if !d.Review.HasDay || d.Outcome != deal.Open {
+		return nil
+	}
+	var hh, mm int
+	fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
+	day := today
+	for day.Weekday() != d.Review.Day {
+		day = day.AddDays(1)
+	}
+	t := day.Time()
+	start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, loc)
+	until := d.Close
+	if !d.GoLive.IsZero() {
+		until = d.GoLive
+	}
+	sum := sha256.Sum256([]byte(strings.Join([]string{d.ID, "review"}, "\x00")))
+	ev := ics.Event{
+		UID: hex.EncodeToString(sum[:12]) + "@maproom", Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
+		Weekly: !until.Before(day), Until: until.Time(),
+		Description: "Weekly review of the mutual action plan: 5 minutes status, 5 blockers, 5 next week.",
+	}
+	return ics.Calendar(d.Title, today.Time(), []ics.Event{ev})
+}
+
+// reviewPhrase says when the review is: "on Tuesdays at 15:00
+// (Europe/London), for 15 minutes"; "" without one.
+func reviewPhrase(d *deal.Deal, tz string) string {
+	if !d.Review.HasDay || d.Outcome != deal.Open {
+		return ""
+	}
+	s := fmt.Sprintf("on %ss at %s (%s)", d.Review.Day, d.Review.Time, tz)
+	if m := int(d.Review.Length.Minutes()); m > 0 {
+		s += fmt.Sprintf(", for %d minutes", m)
+	}
+	return s
+}

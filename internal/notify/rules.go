@@ -1,0 +1,359 @@
+package notify
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Input is what Decide works from: plain facts about the deals on one day,
+// as the report computed them. Callers leave out the deals that are won or
+// lost: nothing is chased on an ended deal.
+type Input struct {
+	Today deal.Date
+	// UnopenedDays is how many days after their room was published a
+	// decider who never opened it is reported: DefaultUnopenedDays when 0.
+	UnopenedDays int
+	// FirstVisitWindow is how recent a first visit must be to be news,
+	// in days before Today: DefaultFirstVisitWindow when 0. It keeps the
+	// first run on an old site from announcing visits of months ago.
+	FirstVisitWindow int
+	Deals            []Facts
+}
+
+// DefaultUnopenedDays and DefaultFirstVisitWindow are Input's defaults.
+const (
+	DefaultUnopenedDays     = 5
+	DefaultFirstVisitWindow = 7
+)
+
+// Facts are one open deal's facts.
+type Facts struct {
+	ID, Title string
+	// File is the plan's path (content/<deal>/index.md), named in what to do.
+	File string
+	// People are the deal's stakeholders, in plan order, each buyer with
+	// their own room link.
+	People  []Person
+	Overdue []Overdue
+	Waiting []Waiting
+	// Engagement has one entry per buyer stakeholder the report knows.
+	Engagement []Engagement
+}
+
+// Overdue is an open task past its due date, with the days late and the
+// severity the domain's rule gave it (deal.DaysLate, Thresholds.Severity).
+type Overdue struct {
+	Task, Title string
+	Owner       string // a stakeholder id, or role:<role> while unassigned
+	Due         deal.Date
+	DaysLate    int
+	Severity    deal.Severity
+}
+
+// Waiting is a reply a buyer sent that waits for the seller.
+type Waiting struct {
+	ID    string
+	From  string // the stakeholder id
+	Kind  string // confirm, propose, done, blocked, question or suggest
+	About string // the task's or milestone's title, or "the plan"
+	Date  string // the date confirmed, proposed or done
+	Text  string // the reason, the question or the suggestion
+	Sent  deal.Date
+}
+
+// Engagement is what the report knows of one buyer's visits.
+type Engagement struct {
+	Person string
+	// Published is the day their current room was first published; zero
+	// when unknown (no manifest, or built before maproom recorded it).
+	Published deal.Date
+	// Visits counts their human-verified visits; FirstVisit is when the
+	// first began (in the site's timezone), zero without one.
+	Visits     int
+	FirstVisit time.Time
+}
+
+// Note is something that needed telling and could not be: nobody to tell,
+// or no address to tell them at.
+type Note struct {
+	Deal string
+	Text string
+}
+
+// deciders are the roles whose silence stalls a deal (domain.md: "the
+// approver / economic buyer never opened it").
+var deciders = []deal.Role{"economic-buyer", "approver"}
+
+// Decide returns what needs telling on in.Today, in a stable order, and a
+// note for each thing nobody can be told. It is a pure function of in: the
+// Store decides what was already sent.
+//
+//   - An overdue task at flag or alert severity: to its owner when the
+//     owner is seller-side, else to the deal's account executive; one
+//     notice per stage, keyed by the task and its due date (a task moved
+//     and late again is told again). A task first seen at alert gets the
+//     alert only.
+//   - At alert, for a task a buyer owns: the deal's champion too, by
+//     email, in words for the buyer, with a link to their own room.
+//   - Each reply waiting for the seller: to the account executive, once.
+//   - A decider (economic buyer, approver) with no visit UnopenedDays or
+//     more after their room was published: to the account executive.
+//   - The economic buyer's first visit, within FirstVisitWindow days: to
+//     the account executive (good news travels too).
+func Decide(in Input) ([]Notice, []Note) {
+	unopened := in.UnopenedDays
+	if unopened <= 0 {
+		unopened = DefaultUnopenedDays
+	}
+	window := in.FirstVisitWindow
+	if window <= 0 {
+		window = DefaultFirstVisitWindow
+	}
+	var ns []Notice
+	var notes []Note
+	for i := range in.Deals {
+		f := &in.Deals[i]
+		ae, hasAE := f.accountExecutive()
+		note := func(format string, args ...any) {
+			notes = append(notes, Note{Deal: f.ID, Text: fmt.Sprintf(format, args...)})
+		}
+		for _, o := range f.Overdue {
+			if o.Severity != deal.SeverityFlag && o.Severity != deal.SeverityAlert {
+				continue
+			}
+			to, ok := f.person(o.Owner)
+			if !ok || to.Side != deal.Seller {
+				to, ok = ae, hasAE
+			}
+			if !ok {
+				note("%s is %s late (%s) and the deal has no account executive to tell: add a seller stakeholder with role: account-executive", quote(o.Title), calendarDays(o.DaysLate), o.Severity)
+				continue
+			}
+			ch, hasChamp := f.champion()
+			remind := o.Severity == deal.SeverityAlert && f.ownerSide(o.Owner) == deal.Buyer
+			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != ""
+			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp))
+			switch {
+			case tellChamp:
+				ns = append(ns, f.championNotice(o, ch, ae))
+			case remind && !hasChamp:
+				note("%s is %s late: no champion to remind (give a buyer stakeholder role: champion)", quote(o.Title), calendarDays(o.DaysLate))
+			case remind && ch.Email == "":
+				note("%s is %s late: %s (champion) has no email to be reminded at: add email: to them in %s", quote(o.Title), calendarDays(o.DaysLate), ch.Name, f.File)
+			case remind:
+				note("%s is %s late: %s (champion) has no room link (run maproom build)", quote(o.Title), calendarDays(o.DaysLate), ch.Name)
+			}
+		}
+		for _, w := range f.Waiting {
+			if !hasAE {
+				note("a reply from %s waits and the deal has no account executive to tell", w.From)
+				continue
+			}
+			ns = append(ns, f.replyNotice(w, ae))
+		}
+		for _, e := range f.Engagement {
+			p, ok := f.person(e.Person)
+			if !ok || p.Side != deal.Buyer {
+				continue
+			}
+			isDecider := false
+			for _, r := range deciders {
+				isDecider = isDecider || p.Role == r
+			}
+			if isDecider && e.Visits == 0 && !e.Published.IsZero() && e.Published.DaysUntil(in.Today) >= unopened {
+				if !hasAE {
+					note("%s (%s) has not opened their room and the deal has no account executive to tell", p.Name, roleLabel(p.Role))
+				} else {
+					ns = append(ns, f.unopenedNotice(p, e, ae, in.Today))
+				}
+			}
+			if p.Role == "economic-buyer" && e.Visits > 0 && !e.FirstVisit.IsZero() {
+				day := deal.DateOf(e.FirstVisit)
+				if age := day.DaysUntil(in.Today); age >= 0 && age <= window && hasAE {
+					ns = append(ns, f.firstVisitNotice(p, e, ae))
+				}
+			}
+		}
+	}
+	sortNotices(ns)
+	return ns, notes
+}
+
+// person returns the stakeholder with id.
+func (f *Facts) person(id string) (Person, bool) {
+	for _, p := range f.People {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// ownerSide is the side of an owner: the stakeholder's, or the side of an
+// unassigned role (role:security is the buyer's).
+func (f *Facts) ownerSide(owner string) deal.Side {
+	if p, ok := f.person(owner); ok {
+		return p.Side
+	}
+	r, _ := strings.CutPrefix(owner, "role:")
+	for _, sr := range deal.SellerRoles {
+		if deal.Role(r) == sr {
+			return deal.Seller
+		}
+	}
+	return deal.Buyer
+}
+
+// ownerName names an owner for a message.
+func (f *Facts) ownerName(owner string) string {
+	if p, ok := f.person(owner); ok {
+		return p.Name
+	}
+	r, _ := strings.CutPrefix(owner, "role:")
+	return "nobody yet (" + roleLabel(deal.Role(r)) + ")"
+}
+
+// accountExecutive returns the deal's first account executive.
+func (f *Facts) accountExecutive() (Person, bool) {
+	for _, p := range f.People {
+		if p.Side == deal.Seller && p.Role == "account-executive" {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// champion returns the deal's first champion.
+func (f *Facts) champion() (Person, bool) {
+	for _, p := range f.People {
+		if p.Side == deal.Buyer && p.Role == "champion" {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notice {
+	label := "Flag"
+	if o.Severity == deal.SeverityAlert {
+		label = "Alert"
+	}
+	owner := f.ownerName(o.Owner)
+	side := f.ownerSide(o.Owner)
+	body := []string{fmt.Sprintf("%s was due on %s and is %s late. Owner: %s (%s side).",
+		quote(o.Title), o.Due, calendarDays(o.DaysLate), owner, side)}
+	var do string
+	switch {
+	case side == deal.Seller && to.ID == o.Owner:
+		do = fmt.Sprintf("finish it, or move its date in %s and tell the buyer why at the next review.", f.File)
+	case side == deal.Seller:
+		do = fmt.Sprintf("give it an owner on your side and a date you can keep, in %s.", f.File)
+	default:
+		do = fmt.Sprintf("ask %s for a date they can keep (they can propose one from their room), or mark it done with its evidence in %s.", owner, f.File)
+	}
+	if toldChamp {
+		body = append(body, fmt.Sprintf("%s (champion) was emailed a short reminder with a link to their room.", champ.Name))
+	}
+	return Notice{
+		Key:  fmt.Sprintf("overdue/%s/%s/%s/%s/%s", f.ID, o.Task, o.Due, o.Severity, to.ID),
+		Kind: KindOverdue, Severity: o.Severity, Deal: f.ID, DealTitle: f.Title, Task: o.Task,
+		To: to, Audience: Seller,
+		Subject: fmt.Sprintf("%s: %s is %s late (%s)", label, quote(o.Title), calendarDays(o.DaysLate), f.Title),
+		Body:    body, Do: do,
+	}
+}
+
+func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
+	var body []string
+	var do string
+	if o.Owner == ch.ID {
+		body = []string{fmt.Sprintf("In our mutual plan for %s, your step %s was due on %s and is still open.", f.Title, quote(o.Title), longDate(o.Due))}
+		do = "If it is done, you can mark it done from your room; if the date has moved, propose a new one there. Either takes a minute and keeps the plan true for everyone."
+	} else {
+		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (%s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
+			"Could you help us find out where it stands? If the date has moved, a new one can be proposed from the room, so the plan stays true for everyone."}
+		do = "Nothing else is needed from you."
+	}
+	body = append(body, "Your room: "+ch.Link)
+	sig := "Thank you,\n" + ae.Name
+	if ae.Name == "" {
+		sig = "Thank you"
+	}
+	return Notice{
+		Key:  fmt.Sprintf("champion/%s/%s/%s/%s", f.ID, o.Task, o.Due, ch.ID),
+		Kind: KindChampion, Severity: o.Severity, Deal: f.ID, DealTitle: f.Title, Task: o.Task,
+		To: ch, Audience: Buyer,
+		Subject: fmt.Sprintf("%s: where does %s stand?", f.Title, quote(o.Title)),
+		Body:    body, Do: do, Signature: sig, ReplyTo: ae.Email,
+	}
+}
+
+// replyVerbs phrases each kind of reply.
+var replyVerbs = map[string]string{
+	"confirm": "confirms the date of", "propose": "proposes another date for", "done": "marks done",
+	"blocked": "is blocked on", "question": "asks about", "suggest": "suggests a step for",
+}
+
+func (f *Facts) replyNotice(w Waiting, ae Person) Notice {
+	who := w.From
+	if p, ok := f.person(w.From); ok {
+		who = p.Name
+	}
+	verb := replyVerbs[w.Kind]
+	if verb == "" {
+		verb = "replied about"
+	}
+	line := fmt.Sprintf("%s %s %s", who, verb, quote(w.About))
+	if w.Date != "" {
+		line += ": " + w.Date
+	}
+	body := []string{line + fmt.Sprintf(" (sent %s, reply %s).", w.Sent, w.ID)}
+	if w.Text != "" {
+		body = append(body, "They wrote: "+quote(w.Text))
+	}
+	do := fmt.Sprintf("maproom accept %s, maproom decline %s -why \"...\" or maproom answer %s \"...\" (maproom replies -deal %s lists what waits).", w.ID, w.ID, w.ID, f.ID)
+	if w.Kind == "question" {
+		do = fmt.Sprintf("answer it: maproom answer %s \"...\"; they read the answer in their room after the next build.", w.ID)
+	}
+	return Notice{
+		Key:  fmt.Sprintf("reply/%s/%s/%s", f.ID, w.ID, ae.ID),
+		Kind: KindReply, Deal: f.ID, DealTitle: f.Title, To: ae, Audience: Seller,
+		Subject: fmt.Sprintf("Reply waiting: %s %s %s (%s)", who, verb, quote(w.About), f.Title),
+		Body:    body, Do: do,
+	}
+}
+
+func (f *Facts) unopenedNotice(p Person, e Engagement, ae Person, today deal.Date) Notice {
+	days := e.Published.DaysUntil(today)
+	do := fmt.Sprintf("ask your champion to walk %s through the plan, or send the link again: maproom invite %s -to %s -resend.", p.Name, f.ID, p.ID)
+	if ch, ok := f.champion(); ok {
+		do = fmt.Sprintf("ask %s (champion) to walk %s through the plan, or send the link again: maproom invite %s -to %s -resend.", ch.Name, p.Name, f.ID, p.ID)
+	}
+	return Notice{
+		Key:  fmt.Sprintf("unopened/%s/%s/%s/%s", f.ID, p.ID, e.Published, ae.ID),
+		Kind: KindUnopened, Severity: deal.SeverityFlag, Deal: f.ID, DealTitle: f.Title, To: ae, Audience: Seller,
+		Subject: fmt.Sprintf("%s (%s) has not opened the room in %s (%s)", p.Name, roleLabel(p.Role), calendarDays(days), f.Title),
+		Body:    []string{fmt.Sprintf("%s (%s) has not opened their room since it was published on %s, %s ago: a decider who never looks is a deal at risk.", p.Name, roleLabel(p.Role), e.Published, calendarDays(days))},
+		Do:      do,
+	}
+}
+
+func (f *Facts) firstVisitNotice(p Person, e Engagement, ae Person) Notice {
+	do := fmt.Sprintf("follow up while it is fresh: offer %s a short call on the plan.", p.FirstName())
+	if ch, ok := f.champion(); ok {
+		do = fmt.Sprintf("follow up while it is fresh: ask %s what %s made of it, or offer %s a short call on the plan.", ch.Name, p.FirstName(), p.FirstName())
+	}
+	return Notice{
+		Key:  fmt.Sprintf("first-visit/%s/%s/%s", f.ID, p.ID, ae.ID),
+		Kind: KindFirstVisit, Deal: f.ID, DealTitle: f.Title, To: ae, Audience: Seller,
+		Subject: fmt.Sprintf("Good news: %s (%s) opened the room (%s)", p.Name, roleLabel(p.Role), f.Title),
+		Body:    []string{fmt.Sprintf("%s (%s) opened the room for the first time on %s at %s.", p.Name, roleLabel(p.Role), deal.DateOf(e.FirstVisit), e.FirstVisit.Format("15:04"))},
+		Do:      do,
+	}
+}
+
+// longDate writes a date for a buyer: "Tuesday 10 November".
+func longDate(d deal.Date) string { return d.Time().Format("Monday 2 January") }

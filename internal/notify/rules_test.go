@@ -1,0 +1,189 @@
+package notify
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// byKind indexes notices by kind and recipient: "overdue/sam".
+func byKind(ns []Notice) map[string][]Notice {
+	m := map[string][]Notice{}
+	for _, n := range ns {
+		k := string(n.Kind) + "/" + n.To.ID
+		m[k] = append(m[k], n)
+	}
+	return m
+}
+
+func TestDecideTellsEachThingToTheRightPerson(t *testing.T) {
+	ns, notes := Decide(Input{Today: today, Deals: []Facts{testFacts()}})
+	if len(notes) != 0 {
+		t.Errorf("notes: %v", notes)
+	}
+	got := byKind(ns)
+
+	// Jordan's task is a buyer's at alert: the account executive is told,
+	// and the champion is emailed in words for the buyer.
+	var alert, flag *Notice
+	for i, n := range got["overdue/sam"] {
+		switch n.Task {
+		case "sample-data":
+			alert = &got["overdue/sam"][i]
+		case "poc-report":
+			t.Errorf("Rita's own late task went to Sam: %s", n.Subject)
+		}
+	}
+	if alert == nil || alert.Severity != deal.SeverityAlert || !strings.HasPrefix(alert.Subject, "Alert:") {
+		t.Fatalf("no alert to the account executive for the buyer's late task: %+v", got["overdue/sam"])
+	}
+	if !strings.Contains(alert.Text(), "10 calendar days late") || !strings.Contains(alert.Text(), "Marcus Chen (champion) was emailed") {
+		t.Errorf("alert text:\n%s", alert.Text())
+	}
+	// Rita's task is seller-side at flag: Rita herself is told.
+	if rs := got["overdue/rita"]; len(rs) != 1 {
+		t.Fatalf("Rita got %d overdue notices, want 1", len(rs))
+	} else {
+		flag = &rs[0]
+	}
+	if flag.Severity != deal.SeverityFlag || !strings.HasPrefix(flag.Subject, "Flag:") || !strings.Contains(flag.Do, "finish it") {
+		t.Errorf("flag to Rita: %+v", flag)
+	}
+	// The task only one day late tells nobody.
+	for _, n := range ns {
+		if n.Task == "dpa" {
+			t.Errorf("a task under the flag threshold was told: %s", n.Subject)
+		}
+	}
+
+	champ := got["champion-reminder/marcus"]
+	if len(champ) != 1 {
+		t.Fatalf("champion reminders: %d, want 1", len(champ))
+	}
+	c := champ[0]
+	if c.Audience != Buyer || c.To.Email != "marcus@acme.example" || c.ReplyTo != "sam@northwind.example" {
+		t.Errorf("champion reminder routing: %+v", c)
+	}
+	text := c.Text()
+	if !strings.Contains(text, "https://rooms.example/r/marcus-token/") {
+		t.Errorf("the champion's reminder lacks their own link:\n%s", text)
+	}
+	for _, p := range testPeople(testDeal()) {
+		if p.ID != "marcus" && strings.Contains(text, p.Link) {
+			t.Errorf("the champion's reminder holds %s's link:\n%s", p.Name, text)
+		}
+	}
+	if !strings.HasPrefix(text, "Hello Marcus,") || !strings.Contains(text, "Saturday 14 November") || !strings.Contains(text, "Sam Lee") {
+		t.Errorf("the champion's reminder is not addressed and signed for a buyer:\n%s", text)
+	}
+
+	if rs := got["reply-waiting/sam"]; len(rs) != 1 || !strings.Contains(rs[0].Do, "maproom accept r-7f3a") || !strings.Contains(rs[0].Text(), "InfoSec lead is away") {
+		t.Errorf("reply waiting: %+v", rs)
+	}
+	// Grace (approver) published 9 days ago, never visited: told. Jordan
+	// never visited either, but is no decider and was published 2 days ago.
+	un := got["decider-unopened/sam"]
+	if len(un) != 1 || !strings.Contains(un[0].Subject, "Grace Okafor (approver)") || !strings.Contains(un[0].Subject, "9 calendar days") {
+		t.Errorf("decider unopened: %+v", un)
+	}
+	fv := got["first-visit/sam"]
+	if len(fv) != 1 || !strings.Contains(fv[0].Subject, "Good news: Priya Raman (economic buyer)") || !strings.Contains(fv[0].Text(), "2026-11-23 at 14:05") {
+		t.Errorf("first visit: %+v", fv)
+	}
+	if len(ns) != 6 {
+		for _, n := range ns {
+			t.Logf("%s -> %s: %s", n.Kind, n.To.ID, n.Subject)
+		}
+		t.Errorf("%d notices, want 6", len(ns))
+	}
+	// Keys hold ids and dates, never names or links.
+	for _, n := range ns {
+		if strings.ContainsAny(n.Key, " @:") {
+			t.Errorf("key %q holds a name, an address or a link", n.Key)
+		}
+	}
+}
+
+func TestDecideStagesAndThresholds(t *testing.T) {
+	f := testFacts()
+	f.Waiting, f.Engagement = nil, nil
+	f.Overdue = f.Overdue[:1]
+	// At flag, the same task: one notice to Sam, no champion.
+	f.Overdue[0].Severity, f.Overdue[0].DaysLate = deal.SeverityFlag, 4
+	flagged, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	if len(flagged) != 1 || flagged[0].Kind != KindOverdue || flagged[0].Severity != deal.SeverityFlag {
+		t.Fatalf("at flag: %+v", flagged)
+	}
+	// At alert, another key: the stage is new, so it is told again.
+	f.Overdue[0].Severity, f.Overdue[0].DaysLate = deal.SeverityAlert, 8
+	alerted, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	if alerted[0].Key == flagged[0].Key {
+		t.Errorf("flag and alert share the key %q: the alert would never be sent", alerted[0].Key)
+	}
+	// Moved and late again: a new key too.
+	f.Overdue[0].Due = deal.NewDate(2026, 11, 16)
+	moved, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	if moved[0].Key == alerted[0].Key {
+		t.Errorf("a task moved and late again keeps its old key %q", moved[0].Key)
+	}
+	// UnopenedDays: Grace published 9 days ago is not told at 10.
+	f = testFacts()
+	f.Overdue, f.Waiting = nil, nil
+	ns, _ := Decide(Input{Today: today, UnopenedDays: 10, Deals: []Facts{f}})
+	if len(byKind(ns)["decider-unopened/sam"]) != 0 {
+		t.Errorf("told at 9 days with unopened_days 10")
+	}
+	// A first visit older than the window is not news.
+	f.Engagement[0].FirstVisit = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
+	ns, _ = Decide(Input{Today: today, Deals: []Facts{f}})
+	if len(byKind(ns)["first-visit/sam"]) != 0 {
+		t.Errorf("a first visit 23 days old was announced")
+	}
+}
+
+func TestDecideNotesWhoCannotBeTold(t *testing.T) {
+	f := testFacts()
+	var people []Person
+	for _, p := range f.People {
+		switch p.ID {
+		case "sam":
+			continue // no account executive
+		case "marcus":
+			p.Email = "" // a champion without email
+		}
+		people = append(people, p)
+	}
+	f.People = people
+	ns, notes := Decide(Input{Today: today, Deals: []Facts{f}})
+	for _, n := range ns {
+		if n.To.ID == "sam" || n.Kind == KindChampion {
+			t.Errorf("told %s: %s", n.To.ID, n.Subject)
+		}
+	}
+	joined := ""
+	for _, n := range notes {
+		joined += n.Text + "\n"
+	}
+	if !strings.Contains(joined, "no account executive to tell: add a seller stakeholder with role: account-executive") {
+		t.Errorf("notes lack the missing account executive:\n%s", joined)
+	}
+	// Rita's own task still reaches Rita.
+	if len(byKind(ns)["overdue/rita"]) != 1 {
+		t.Errorf("Rita's flag was lost with the account executive")
+	}
+
+	// With the account executive back, the champion without email is a
+	// note naming the plan to fix, and Sam's alert does not claim an email.
+	f.People = append(f.People, testPeople(testDeal())[5])
+	ns, notes = Decide(Input{Today: today, Deals: []Facts{f}})
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "Marcus Chen (champion) has no email to be reminded at: add email: to them in content/acme/index.md") {
+		t.Errorf("notes: %+v", notes)
+	}
+	for _, n := range byKind(ns)["overdue/sam"] {
+		if strings.Contains(n.Text(), "was emailed") {
+			t.Errorf("the alert says the champion was emailed:\n%s", n.Text())
+		}
+	}
+}
