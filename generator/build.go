@@ -21,7 +21,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
@@ -180,114 +179,11 @@ func Theme(root string, cfg *Config) fs.FS {
 // Build checks the site and, when it has no errors, renders every room into
 // the output folder. On any error the previous output is left untouched.
 func Build(ctx context.Context, opts Options) (*Result, error) {
-	if err := opts.defaults(); err != nil {
+	b, err := NewBuilder(opts)
+	if err != nil {
 		return nil, err
 	}
-	site, ps := Load(LoadOptions{Root: opts.Root, Today: opts.Today})
-	res := &Result{Site: site, Problems: ps}
-	if opts.Strict {
-		res.Problems = ps.Strict()
-	}
-	if res.Problems.Errors() > 0 {
-		return res, ErrContent
-	}
-	cfg := site.Config
-	beacon := cfg.BeaconURL
-	if opts.Beacon != nil {
-		beacon = *opts.Beacon
-	}
-	theme := Theme(opts.Root, cfg)
-	r, err := newRenderer(theme, cfg, opts.Secret, opts.Today, beacon, opts.Scripts)
-	if err != nil {
-		return res, err
-	}
-	r.waiting = groupReplies(opts.Replies)
-	siteFP := fingerprint(Version, fmt.Sprintf("%+v", *cfg), beacon, strings.Join(opts.Scripts, ","), hashBytes(opts.Secret), themeHash(theme))
-	out, err := newOutput(opts.Out, filepath.Join(opts.StateDir, "build.json"))
-	if err != nil {
-		return res, err
-	}
-	ok := false
-	defer func() {
-		if !ok {
-			out.abort()
-		}
-	}()
-
-	// Site-wide files.
-	out.group("", &groupState{Site: siteFP, Today: opts.Today.String()})
-	for _, rel := range sortedKeys(r.shared) {
-		if err := out.put("", rel, r.shared[rel]); err != nil {
-			return res, err
-		}
-	}
-
-	// Deals, in parallel.
-	type job struct {
-		i int
-		b *Bundle
-	}
-	jobs := make(chan job)
-	rooms := make([][]manifest.Room, len(site.Bundles))
-	reasons := make([]string, len(site.Bundles))
-	errs := make([]error, len(site.Bundles))
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	rendered, skipped := 0, 0
-	for w := 0; w < opts.Workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for j := range jobs {
-				if ctx.Err() != nil {
-					errs[j.i] = ctx.Err()
-					continue
-				}
-				var err error
-				var did bool
-				rooms[j.i], reasons[j.i], did, err = buildDeal(r, out, j.b, siteFP, opts.Today)
-				errs[j.i] = err
-				mu.Lock()
-				if did {
-					rendered++
-				} else {
-					skipped++
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	for i, b := range site.Bundles {
-		jobs <- job{i, b}
-	}
-	close(jobs)
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
-		return res, err
-	}
-	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&opts, cfg)}
-	for _, rs := range rooms {
-		m.Rooms = append(m.Rooms, rs...)
-	}
-	// The manifest goes first: a room must never be live before the beacon
-	// can know its token (its first view would be refused and lost). If the
-	// rooms then fail to go live, the previous manifest is put back, so
-	// the beacon keeps accepting the rooms still served.
-	prevManifest, prevErr := os.ReadFile(opts.Manifest)
-	if err := manifest.Publish(opts.Manifest, m, opts.Today.String()); err != nil {
-		return res, fmt.Errorf("writing the room manifest (no room changed): %w", err)
-	}
-	st, err := out.commit()
-	if err != nil {
-		if prevErr == nil {
-			err = errors.Join(err, writeFileAtomic(opts.Manifest, prevManifest))
-		}
-		return res, err
-	}
-	ok = true
-	st.Rendered, st.Skipped = rendered, skipped
-	res.Stats, res.Manifest, res.Reasons = st, m, reasons
-	return res, nil
+	return b.Full(ctx)
 }
 
 // buildDeal renders one deal, or reuses its previous output when none of its

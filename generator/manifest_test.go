@@ -166,3 +166,109 @@ func TestManifestBeforeRoomsGoLive(t *testing.T) {
 		t.Errorf("the live rooms' manifest lacks the new room (%v) or differs from the build's", found)
 	}
 }
+
+// TestPreviewManifestBeforeRoomsGoLive: a rebuild in maproom serve goes
+// live as a full build does (the same Builder.publish): a manifest that
+// cannot be written keeps the new room from going live; a new room whose
+// page cannot go live leaves the previous manifest; once it can, the
+// manifest names it and the room is served.
+func TestPreviewManifestBeforeRoomsGoLive(t *testing.T) {
+	root := t.TempDir()
+	if err := synth.Write(root, synth.Options{Deals: 2, Stakeholders: 3, Pages: 1, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	secret := []byte("manifest-order-secret-0123456789abcdef")
+	opts := Options{Root: root, Secret: secret, Today: deal.NewDate(2026, 11, 2)}
+	ctx := context.Background()
+	p, _, err := NewPreview(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	path := filepath.Join(root, manifest.DefaultPath)
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	index := filepath.Join(root, ContentDir, synth.DealID(1), BundleIndex)
+	src, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	added := strings.Replace(string(src), "stakeholders:\n", "stakeholders:\n  - {id: newcomer, name: Nia Newcomer, side: buyer, role: champion}\n", 1)
+	if err := os.WriteFile(index, []byte(added), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	site, _ := Load(LoadOptions{Root: root, Today: opts.Today})
+	var newPath string
+	for _, l := range Links(site, secret) {
+		if l.Stakeholder == "newcomer" {
+			newPath = l.Path
+		}
+	}
+	blocker := filepath.Join(root, "public", filepath.FromSlash(newPath), "index.html")
+
+	// A manifest that cannot be written: the new room does not go live.
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(path, "taken"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Update(ctx, Batch{Paths: []string{index}}); err == nil || !strings.Contains(err.Error(), "no room changed") {
+		t.Fatalf("a rebuild that could not write its manifest: %v", err)
+	}
+	if _, err := os.Stat(blocker); !os.IsNotExist(err) {
+		t.Errorf("the new room went live without a manifest naming it (%v)", err)
+	}
+	if err := os.RemoveAll(path); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, before, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// A room that cannot go live: the manifest is put back.
+	if err := os.MkdirAll(filepath.Join(blocker, "taken"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Update(ctx, Batch{Paths: []string{index}}); err == nil {
+		t.Fatal("the rebuild put its rooms live over a folder")
+	}
+	if after, _ := os.ReadFile(path); string(after) != string(before) {
+		t.Errorf("a rebuild whose rooms did not go live left its manifest:\n%s", after)
+	}
+
+	if err := os.RemoveAll(blocker); err != nil {
+		t.Fatal(err)
+	}
+	res, err := p.Update(ctx, Batch{Paths: []string{index}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Manifest == nil {
+		t.Fatal("a rebuild that added a room returned no manifest for the beacon")
+	}
+	m, err := manifest.Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, r := range m.Rooms {
+		found = found || r.Stakeholder == "newcomer"
+	}
+	if !found || len(m.Rooms) != len(res.Manifest.Rooms) {
+		t.Errorf("the written manifest lacks the new room (%v) or differs from the rebuild's", found)
+	}
+	if _, err := os.Stat(blocker); err != nil {
+		t.Errorf("the new room is not served: %v", err)
+	}
+	// The rooms of the deal the edit did not touch are all still named.
+	full, err := Build(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(full.Manifest.Rooms) != len(m.Rooms) {
+		t.Errorf("the rebuild's manifest has %d rooms, a full build's %d", len(m.Rooms), len(full.Manifest.Rooms))
+	}
+}
