@@ -1,0 +1,126 @@
+package history_test
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/synth"
+)
+
+// fullDecode is the generator's decoder.
+var fullDecode history.Decoder = generator.DecodePlan
+
+var quickPlan = history.QuickPlan
+
+type Plan = history.Plan
+
+// FuzzQuickPlan holds the fast reader to the generator's decoder: on every
+// input both accept, they read the same Plan. It is seeded with the example
+// site's plans, synthetic ones and the layouts the fast reader refuses.
+func FuzzQuickPlan(f *testing.F) {
+	if fullDecode == nil {
+		f.Skip("the generator's decoder is not linked in")
+	}
+	for _, p := range seedPlans(f) {
+		f.Add(p)
+	}
+	f.Fuzz(func(t *testing.T, src []byte) {
+		quick, ok := quickPlan(src)
+		if !ok {
+			return
+		}
+		d, err := fullDecode("deal", src)
+		if err != nil {
+			return // the decoder refuses it: the walk treats it as unreadable
+		}
+		full := history.PlanOf(d)
+		if !samePlan(quick, full) {
+			t.Fatalf("the fast reader and the decoder disagree on\n%s\nquick: %+v\n full: %+v", src, quick, full)
+		}
+	})
+}
+
+// TestQuickPlanReadsCommonPlans: the fast reader reads every plan of the
+// example site and of a synthetic site (else the history would be slow),
+// exactly as the decoder does.
+func TestQuickPlanReadsCommonPlans(t *testing.T) {
+	if fullDecode == nil {
+		t.Skip("the generator's decoder is not linked in")
+	}
+	for i, src := range seedPlans(t)[:6] {
+		quick, ok := quickPlan(src)
+		if !ok {
+			t.Errorf("plan %d: the fast reader refuses it", i)
+			continue
+		}
+		d, err := fullDecode("deal", src)
+		if err != nil {
+			t.Fatalf("plan %d: %v", i, err)
+		}
+		if !samePlan(quick, history.PlanOf(d)) {
+			t.Errorf("plan %d: quick %+v\nfull %+v", i, quick, history.PlanOf(d))
+		}
+	}
+}
+
+func samePlan(a, b *Plan) bool {
+	norm := func(p *Plan) Plan {
+		q := *p
+		if len(q.People) == 0 {
+			q.People = nil
+		}
+		if len(q.Milestones) == 0 {
+			q.Milestones = nil
+		}
+		if len(q.Tasks) == 0 {
+			q.Tasks = nil
+		}
+		if len(q.Docs) == 0 {
+			q.Docs = nil
+		}
+		return q
+	}
+	return reflect.DeepEqual(norm(a), norm(b))
+}
+
+// seedPlans returns the example site's four plans, two synthetic ones,
+// then variants the fast reader must refuse or read right.
+func seedPlans(tb testing.TB) [][]byte {
+	var out [][]byte
+	ex, _ := filepath.Glob(filepath.Join("..", "..", "content", "*", "index.md"))
+	for _, p := range ex {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	dir := tb.TempDir()
+	if err := synth.Write(dir, synth.Options{Deals: 2, Seed: 7}); err != nil {
+		tb.Fatal(err)
+	}
+	for d := range 2 {
+		b, err := os.ReadFile(filepath.Join(dir, "content", synth.DealID(d), "index.md"))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		out = append(out, b)
+	}
+	for _, s := range []string{
+		"---\ntitle: T\nclose: 2026-01-02\nmilestones:\n  - id: m\n    title: M\n    tasks:\n      - id: a\n        title: |\n          block\n        due: 2026-01-01\n---\n",
+		"---\ntitle: T\nclose: 2026-01-02\nmilestones:\n- id: m\n  title: 'It''s' # c\n  tasks: [{id: a, title: A, due: 2026-01-01, status: done}]\n---\n",
+		"---\ntitle: &x T\nclose: *x\n---\n",
+		"---\nclose: \"2026-01-02\"\noutcome: won\nstakeholders:\n  - {id: a, name: \"A, B\", side: buyer, email: a@x.example}\n---\n",
+		"---\nmilestones:\n  - id: m\n    title: Two\n      lines\n---\n",
+		"---\nclose: 2026-01-02 # the date\nstatus: true\n---\n",
+	} {
+		out = append(out, []byte(s))
+	}
+	_ = deal.Open
+	return out
+}

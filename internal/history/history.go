@@ -1,0 +1,242 @@
+// Package history reads the story of each deal's plan from the site's git
+// repository: every commit that changed content/<deal>/index.md, parsed
+// into field changes (a due date moved, a status changed, a task added or
+// removed, the close date moved), who made each (the commit author matched
+// by email to a stakeholder of the plan, so a buyer's commit or an accepted
+// reply counts as the buyer's), and how much of the plan was done after each.
+//
+// It uses go-git (no git binary). A site outside git has no history: Read
+// says so in History.Note and returns no error. Reading is incremental: with
+// a cache file (Options.Cache, kept under .maproom/), only commits the cache
+// does not hold are read; a cache that cannot be read is rebuilt, never
+// trusted. Deal folders renamed in git keep their history under their
+// current name.
+//
+// The package imports only the domain: the caller passes the generator's
+// plan decoder (Options.Decode), used for every version the package's own
+// fast reader of the common plan layout does not read.
+package history
+
+import (
+	"cmp"
+	"log/slog"
+	"slices"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Kind is what a Change did.
+type Kind string
+
+// The kinds of change, as the report, the rooms and the review name them.
+const (
+	TaskAdded      Kind = "task-added"
+	TaskRemoved    Kind = "task-removed"
+	TaskDue        Kind = "task-due"      // a task's due date changed
+	TaskStatus     Kind = "task-status"   // a task's status changed
+	MilestoneDue   Kind = "milestone-due" // a milestone's due date changed
+	MilestoneAdded Kind = "milestone-added"
+	CloseMoved     Kind = "close"        // the deal's close date changed
+	DocAdded       Kind = "doc-added"    // a collateral entry appeared
+	PlanCreated    Kind = "plan-created" // the first version of the plan
+)
+
+// Change is one field change of one commit. For a date change From and To
+// are YYYY-MM-DD ("" for none) and Days is To minus From in calendar days
+// (positive: later); for a status change they are statuses.
+type Change struct {
+	Commit    string // hex
+	When      time.Time
+	Kind      Kind
+	Item      string // task, milestone or document id; "" for the close date and the plan
+	Milestone string // the milestone holding a task
+	Title     string // the item's title in that version
+	From, To  string
+	Days      int
+	Close     deal.Date // the plan's close date in that version
+	Author    Author
+	Reply     string // the Maproom-Reply trailer: the change applied a buyer's reply
+	Merge     bool   // made by a merge commit's own resolution
+}
+
+// Slipped reports whether the change moved a date later.
+func (c Change) Slipped() bool {
+	return (c.Kind == TaskDue || c.Kind == MilestoneDue || c.Kind == CloseMoved) && c.From != "" && c.To != "" && c.Days > 0
+}
+
+// PastClose reports whether the change moved a task's or a milestone's
+// date past the plan's close date (an onboarding milestone excepted: the
+// caller knows which those are and filters them out).
+func (c Change) PastClose() bool {
+	if c.Kind != TaskDue && c.Kind != MilestoneDue || c.Close.IsZero() || c.To == "" {
+		return false
+	}
+	to, err := deal.ParseDate(c.To)
+	return err == nil && to.After(c.Close) && (c.From == "" || !mustDate(c.From).After(c.Close))
+}
+
+func mustDate(s string) deal.Date { d, _ := deal.ParseDate(s); return d }
+
+// Author is who made a commit: Stakeholder and Side are set when the
+// commit's author email is a stakeholder's in the plan (the version the
+// commit wrote, else the current plan).
+type Author struct {
+	Name, Email string
+	Stakeholder string
+	Side        deal.Side
+}
+
+// Point is the plan's progress after a commit.
+type Point struct {
+	When        time.Time
+	Done, Total int
+}
+
+// Story is one deal's history, oldest first.
+type Story struct {
+	Deal    string
+	Former  []string // folder names the deal had before, oldest first
+	Commits int      // commits that changed the plan
+	First   time.Time
+	Last    time.Time
+	Changes []Change
+	Points  []Point
+	// Unreadable counts versions that could not be decoded (their changes
+	// count with the next readable version).
+	Unreadable int
+}
+
+// Slip is one item's due-date history: Moves counts the moves later, Days
+// adds their days, Net is the last date against the first one.
+type Slip struct {
+	Kind      Kind // TaskDue, MilestoneDue or CloseMoved
+	Item      string
+	Title     string
+	Milestone string
+	Moves     int
+	Days      int
+	Net       int
+	First     string
+	Now       string
+	Last      time.Time // when it last moved later
+}
+
+// Slips lists the items whose date moved later at least once, the most
+// moves first (then the most days, then the id).
+func (s *Story) Slips() []Slip {
+	idx := map[string]int{}
+	var out []Slip
+	for _, c := range s.Changes {
+		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved {
+			continue
+		}
+		key := string(c.Kind) + "\x00" + c.Item
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, Slip{Kind: c.Kind, Item: c.Item, Title: c.Title, Milestone: c.Milestone, First: c.From})
+		}
+		sl := &out[i]
+		sl.Title, sl.Now = c.Title, c.To
+		if c.Slipped() {
+			sl.Moves++
+			sl.Days += c.Days
+			sl.Last = c.When
+		}
+		if sl.First != "" && sl.Now != "" {
+			sl.Net = mustDate(sl.First).DaysUntil(mustDate(sl.Now))
+		}
+	}
+	out = slices.DeleteFunc(out, func(sl Slip) bool { return sl.Moves == 0 })
+	slices.SortStableFunc(out, func(a, b Slip) int {
+		return cmp.Or(cmp.Compare(b.Moves, a.Moves), cmp.Compare(b.Days, a.Days), cmp.Compare(a.Item, b.Item))
+	})
+	return out
+}
+
+// LastBy returns the latest change made by side, if any.
+func (s *Story) LastBy(side deal.Side) (Change, bool) {
+	for i := len(s.Changes) - 1; i >= 0; i-- {
+		if s.Changes[i].Author.Side == side {
+			return s.Changes[i], true
+		}
+	}
+	return Change{}, false
+}
+
+// ProgressOn returns the plan's progress at the end of day (in loc): the
+// last point on or before it. ok is false before the first commit.
+func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool) {
+	end := time.Date(day.Time().Year(), day.Time().Month(), day.Time().Day()+1, 0, 0, 0, 0, cmp.Or(loc, time.UTC))
+	for _, pt := range s.Points {
+		if !pt.When.Before(end) {
+			break
+		}
+		p, ok = pt, true
+	}
+	return p, ok
+}
+
+// LastDone returns when the count of done tasks last changed, and ok false
+// when the history has no point.
+func (s *Story) LastDone() (time.Time, bool) {
+	if len(s.Points) == 0 {
+		return time.Time{}, false
+	}
+	last := s.Points[0].When
+	for i := 1; i < len(s.Points); i++ {
+		if s.Points[i].Done != s.Points[i-1].Done {
+			last = s.Points[i].When
+		}
+	}
+	return last, true
+}
+
+// History is the plan history of a site.
+type History struct {
+	// InGit is false when the site is not in a git repository (or the
+	// repository has no commit yet); Note then says so in a sentence.
+	InGit bool
+	Note  string
+	Head  string // the commit read, hex
+	Deals map[string]*Story
+	Stats Stats
+}
+
+// Story returns the story of deal id, or nil when git holds none.
+func (h *History) Story(id string) *Story {
+	if h == nil {
+		return nil
+	}
+	return h.Deals[id]
+}
+
+// Stats says what a Read did.
+type Stats struct {
+	Commits  int // commits reachable from HEAD
+	Read     int // commits read from git (not from the cache)
+	Versions int // plan versions decoded
+	Slow     int // of which by the full decoder
+	Cache    string
+}
+
+// Decoder decodes one version of a deal's index.md; id is the deal's
+// folder name. The generator's DecodePlan is one.
+type Decoder func(id string, src []byte) (*deal.Deal, error)
+
+// Options configures Read.
+type Options struct {
+	Root    string  // the site root, in the repository's work tree or below it
+	Content string  // the content folder under Root; default "content"
+	Decode  Decoder // required
+	// Cache is the cache file (e.g. .maproom/history.cache); "" reads
+	// every commit each time.
+	Cache string
+	// People matches authors the commit's own version does not know: the
+	// current plan of each deal (by id), whose stakeholders' emails count
+	// too. Optional.
+	People map[string][]Person
+	Log    *slog.Logger
+}

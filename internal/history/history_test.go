@@ -1,0 +1,411 @@
+package history_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+)
+
+// task is one task line of a test plan.
+type task struct{ id, ms, due, status, done string }
+
+// planText writes a plan with two milestones (m1, m2, due as given), the
+// tasks, a buyer (jordan@acme.example) and a seller (sam@north.example).
+func planText(close, m1, m2 string, tasks ...task) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\ntitle: \"Acme: data platform\"\nbuyer: Acme\nseller: North\ngoal: Signed by the close so the launch ships\nclose: %s\n", close)
+	b.WriteString("stakeholders:\n  - {id: jordan, name: Jordan Park, side: buyer, role: champion, email: Jordan.Park@acme.example}\n")
+	b.WriteString("  - {id: sam, name: Sam Lee, side: seller, role: account-executive, email: sam@north.example}\n")
+	b.WriteString("milestones:\n")
+	for _, m := range []struct{ id, due string }{{"m1", m1}, {"m2", m2}} {
+		fmt.Fprintf(&b, "  - id: %s\n    title: Milestone %s\n    due: %s\n    lead: jordan\n    evidence: Signed decision record\n    tasks:\n", m.id, m.id, m.due)
+		for _, t := range tasks {
+			if t.ms != m.id {
+				continue
+			}
+			fmt.Fprintf(&b, "      - id: %s\n        title: Task %s # a comment\n        owner: jordan\n        due: %s\n        status: %s\n", t.id, t.id, t.due, t.status)
+			if t.done != "" {
+				fmt.Fprintf(&b, "        done: %s\n", t.done)
+			}
+			b.WriteString("        evidence: \"Stamped form, sent by email\"\n")
+		}
+	}
+	b.WriteString("collateral:\n  - {id: pricing, title: Pricing, file: pricing.md, audience: [\"role:economic-buyer\", jordan]}\n---\nWelcome.\n")
+	return b.String()
+}
+
+type repo struct {
+	t    *testing.T
+	dir  string // work tree root
+	site string // the site, a subfolder of it
+	r    *git.Repository
+	wt   *git.Worktree
+}
+
+var (
+	buyer  = object.Signature{Name: "Jordan Park", Email: "jordan.park@acme.example"}
+	seller = object.Signature{Name: "Sam Lee", Email: "sam@north.example"}
+)
+
+func day(s string) time.Time {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return t.Add(10 * time.Hour)
+}
+
+func newRepo(t *testing.T) *repo {
+	t.Helper()
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	dir := t.TempDir()
+	r, err := git.PlainInit(dir, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wt, err := r.Worktree()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &repo{t: t, dir: dir, site: filepath.Join(dir, "sites", "north"), r: r, wt: wt}
+}
+
+// write writes a file of the site (slash path under the site root).
+func (g *repo) write(name, text string) {
+	g.t.Helper()
+	p := filepath.Join(g.site, filepath.FromSlash(name))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		g.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		g.t.Fatal(err)
+	}
+}
+
+// commit stages everything and commits as who on the day given.
+func (g *repo) commit(who object.Signature, on, msg string, parents ...plumbing.Hash) plumbing.Hash {
+	g.t.Helper()
+	if err := g.wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		g.t.Fatal(err)
+	}
+	who.When = day(on)
+	committer := seller
+	committer.When = who.When
+	opts := &git.CommitOptions{Author: &who, Committer: &committer, AllowEmptyCommits: true}
+	if len(parents) > 0 {
+		opts.Parents = parents
+	}
+	h, err := g.wt.Commit(msg, opts)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return h
+}
+
+func (g *repo) read(cache string) *history.History {
+	g.t.Helper()
+	h, err := history.Read(context.Background(), history.Options{Root: g.site, Decode: generator.DecodePlan, Cache: cache})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return h
+}
+
+// story builds the repository the history tests share: a deal acme whose
+// milestone m1 slips twice (one slip reverted), whose buyer edits on a
+// branch that is merged, renamed to acme-data, and whose task t2 moves past
+// the close; and a deal globex only the seller edits.
+func story(t *testing.T) (*repo, map[string]plumbing.Hash) {
+	g := newRepo(t)
+	at := map[string]plumbing.Hash{}
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	t2 := task{"t2", "m2", "2026-10-20", "todo", ""}
+	g.write("content/maproom.toml", "title = \"North\"\n")
+	g.write("README.md", "the site\n")
+	g.write("content/acme/index.md", planText(close, "2026-10-01", "2026-11-01", t1, t2))
+	g.write("content/acme/pricing.md", "# Pricing\n")
+	g.write("content/globex/index.md", planText("2026-12-15", "2026-10-01", "2026-11-01", t1))
+	at["create"] = g.commit(seller, "2026-09-01", "acme and globex plans")
+
+	t1.status, t1.due = "in-progress", "2026-09-25"
+	g.write("content/acme/index.md", planText(close, "2026-10-01", "2026-11-01", t1, t2))
+	at["buyer"] = g.commit(buyer, "2026-09-08", "t1 under way, a week later\n\nMaproom-Reply: r-42\n")
+
+	g.write("content/acme/index.md", planText(close, "2026-10-10", "2026-11-01", t1, t2))
+	at["slip1"] = g.commit(seller, "2026-09-15", "m1 moves")
+	g.write("content/acme/pricing.md", "# Pricing, revised\n")
+	at["collateral"] = g.commit(seller, "2026-09-16", "pricing revised (the plan does not change)")
+	g.write("content/acme/index.md", planText(close, "2026-10-20", "2026-11-01", t1, t2))
+	at["slip2"] = g.commit(seller, "2026-09-22", "m1 moves again")
+	g.write("content/acme/index.md", planText(close, "2026-10-10", "2026-11-01", t1, t2))
+	at["revert"] = g.commit(seller, "2026-09-29", "Revert \"m1 moves again\"")
+
+	// A branch where the buyer adds a task, while main marks t1 done; then
+	// a merge that takes both.
+	t3 := task{"t3", "m2", "2026-10-25", "todo", ""}
+	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("legal"), Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	g.write("content/acme/index.md", planText(close, "2026-10-10", "2026-11-01", t1, t2, t3))
+	at["branch"] = g.commit(buyer, "2026-10-06", "legal review step")
+	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("master")}); err != nil {
+		t.Fatal(err)
+	}
+	t1.status, t1.done = "done", "2026-10-07"
+	g.write("content/acme/index.md", planText(close, "2026-10-10", "2026-11-01", t1, t2))
+	at["done"] = g.commit(seller, "2026-10-07", "t1 done")
+	g.write("content/acme/index.md", planText(close, "2026-10-10", "2026-11-01", t1, t2, t3))
+	at["merge"] = g.commit(seller, "2026-10-08", "merge legal", at["done"], at["branch"])
+
+	// The deal folder is renamed.
+	if err := os.Rename(filepath.Join(g.site, "content", "acme"), filepath.Join(g.site, "content", "acme-data")); err != nil {
+		t.Fatal(err)
+	}
+	at["rename"] = g.commit(seller, "2026-10-12", "acme is acme-data")
+
+	t2.due = "2026-12-05"
+	g.write("content/acme-data/index.md", planText(close, "2026-10-10", "2026-11-01", t1, t2, t3))
+	at["pastclose"] = g.commit(seller, "2026-10-15", "t2 after the close")
+	return g, at
+}
+
+func kinds(cs []history.Change) []string {
+	var out []string
+	for _, c := range cs {
+		s := string(c.Kind)
+		if c.Item != "" {
+			s += " " + c.Item
+		}
+		if c.From != "" || c.To != "" {
+			s += " " + c.From + ">" + c.To
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestStory(t *testing.T) {
+	g, at := story(t)
+	h := g.read("")
+	if !h.InGit || h.Note != "" {
+		t.Fatalf("InGit %v, note %q", h.InGit, h.Note)
+	}
+	if _, ok := h.Deals["acme"]; ok {
+		t.Errorf("the renamed folder acme is still a deal of its own")
+	}
+	st := h.Story("acme-data")
+	if st == nil {
+		t.Fatalf("no story for acme-data; deals: %v", h.Deals)
+	}
+	if !slices.Equal(st.Former, []string{"acme"}) {
+		t.Errorf("Former = %v, want [acme]", st.Former)
+	}
+	want := []string{
+		"plan-created",
+		"task-due t1 2026-09-20>2026-09-25", "task-status t1 todo>in-progress",
+		"milestone-due m1 2026-10-01>2026-10-10",
+		"milestone-due m1 2026-10-10>2026-10-20",
+		"milestone-due m1 2026-10-20>2026-10-10",
+		"task-added t3 >2026-10-25",
+		"task-status t1 in-progress>done",
+		"task-due t2 2026-10-20>2026-12-05",
+	}
+	if got := kinds(st.Changes); !slices.Equal(got, want) {
+		t.Errorf("changes:\n got %q\nwant %q", got, want)
+	}
+	// 8 commits changed the plan: the pricing-only commit, the merge (it
+	// took the branch's version plus main's) and the rename did not.
+	if st.Commits != 8 {
+		t.Errorf("Commits = %d, want 8", st.Commits)
+	}
+	for _, c := range st.Changes {
+		if c.Merge {
+			t.Errorf("change %s %s attributed to the merge", c.Kind, c.Item)
+		}
+	}
+
+	slips := st.Slips()
+	if len(slips) != 3 {
+		t.Fatalf("slips = %+v, want m1, t2, t1", slips)
+	}
+	if s := slips[0]; s.Item != "m1" || s.Moves != 2 || s.Days != 19 || s.Net != 9 || s.First != "2026-10-01" || s.Now != "2026-10-10" {
+		t.Errorf("m1 slip = %+v, want 2 moves, 19 days, net 9", s)
+	}
+	if s := slips[1]; s.Item != "t2" || s.Moves != 1 || s.Days != 46 {
+		t.Errorf("t2 slip = %+v, want 1 move of 46 days", s)
+	}
+	if s := slips[2]; s.Item != "t1" || s.Moves != 1 || s.Days != 5 {
+		t.Errorf("t1 slip = %+v, want 1 move of 5 days", s)
+	}
+
+	// Who: the buyer's commits count as the buyer's, matched by email
+	// whatever its case; the reply trailer is kept.
+	var buyerEdits []string
+	for _, c := range st.Changes {
+		if c.Author.Side == deal.Buyer {
+			buyerEdits = append(buyerEdits, c.Commit[:7]+" "+string(c.Kind)+" "+c.Author.Stakeholder+" "+c.Reply)
+		}
+	}
+	wantB := []string{at["buyer"].String()[:7] + " task-due jordan r-42", at["buyer"].String()[:7] + " task-status jordan r-42", at["branch"].String()[:7] + " task-added jordan "}
+	if !slices.Equal(buyerEdits, wantB) {
+		t.Errorf("buyer edits = %q, want %q", buyerEdits, wantB)
+	}
+	if c, ok := st.LastBy(deal.Buyer); !ok || c.Commit != at["branch"].String() || !c.When.Equal(day("2026-10-06")) {
+		t.Errorf("last buyer edit = %+v, want the branch commit of 6 October", c)
+	}
+	for _, c := range st.Changes {
+		if c.Author.Side == deal.Seller && c.Author.Stakeholder != "sam" {
+			t.Errorf("seller change without sam: %+v", c)
+		}
+	}
+	// Past the close: only t2's move.
+	var past []string
+	for _, c := range st.Changes {
+		if c.PastClose() {
+			past = append(past, c.Item)
+		}
+	}
+	if !slices.Equal(past, []string{"t2"}) {
+		t.Errorf("moved past the close: %v, want [t2]", past)
+	}
+	// Completion over time: t1 done on 7 October, of 3 tasks after the
+	// merge.
+	if p, ok := st.ProgressOn(deal.NewDate(2026, 10, 6), time.UTC); !ok || p.Done != 0 || p.Total != 3 {
+		t.Errorf("progress on 6 October = %+v %v, want 0 of 3 (the branch's version)", p, ok)
+	}
+	if p, ok := st.ProgressOn(deal.NewDate(2026, 10, 20), time.UTC); !ok || p.Done != 1 || p.Total != 3 {
+		t.Errorf("progress on 20 October = %+v, want 1 of 3", p)
+	}
+	if _, ok := st.ProgressOn(deal.NewDate(2026, 8, 31), time.UTC); ok {
+		t.Errorf("progress before the first commit")
+	}
+	if last, _ := st.LastDone(); !last.Equal(day("2026-10-07")) {
+		t.Errorf("LastDone = %v, want 7 October", last)
+	}
+
+	gl := h.Story("globex")
+	if gl == nil || gl.Commits != 1 {
+		t.Fatalf("globex story = %+v, want its one commit", gl)
+	}
+	if _, ok := gl.LastBy(deal.Buyer); ok {
+		t.Errorf("globex has a buyer edit; only the seller ever edited it")
+	}
+}
+
+// TestCacheIncremental reads the history twice with a cache: the second
+// read reads no commit; a new commit is the only one read; a history
+// rewritten by a force push is noticed (the old head is no ancestor of
+// the new one) and its dropped commit's changes are gone.
+func TestCacheIncremental(t *testing.T) {
+	g, at := story(t)
+	cache := filepath.Join(t.TempDir(), ".maproom", "history.cache")
+	first := g.read(cache)
+	if first.Stats.Read != first.Stats.Commits || first.Stats.Commits != 11 {
+		t.Fatalf("cold read: %+v, want 11 commits all read", first.Stats)
+	}
+	warm := g.read(cache)
+	if warm.Stats.Read != 0 || warm.Stats.Versions != 0 || warm.Stats.Cache != "used" {
+		t.Fatalf("warm read: %+v, want nothing read from git", warm.Stats)
+	}
+	if got, want := kinds(warm.Story("acme-data").Changes), kinds(first.Story("acme-data").Changes); !slices.Equal(got, want) {
+		t.Fatalf("the cached story differs:\n got %q\nwant %q", got, want)
+	}
+
+	t1 := task{"t1", "m1", "2026-09-25", "done", "2026-10-07"}
+	t2 := task{"t2", "m2", "2026-12-05", "blocked", ""}
+	t3 := task{"t3", "m2", "2026-10-25", "todo", ""}
+	g.write("content/acme-data/index.md", planText("2026-11-30", "2026-10-10", "2026-11-01", t1, t2, t3))
+	g.commit(buyer, "2026-10-20", "t2 blocked on legal")
+	next := g.read(cache)
+	if next.Stats.Read != 1 || next.Stats.Commits != 12 {
+		t.Fatalf("after one commit: %+v, want 1 read of 12", next.Stats)
+	}
+	if c, ok := next.Story("acme-data").LastBy(deal.Buyer); !ok || c.Kind != history.TaskStatus || c.To != "blocked" {
+		t.Errorf("last buyer change = %+v, want t2 blocked", c)
+	}
+
+	// Force push: master back to the rename, then another commit.
+	ref := plumbing.NewHashReference(plumbing.NewBranchReferenceName("master"), at["rename"])
+	if err := g.r.Storer.SetReference(ref); err != nil {
+		t.Fatal(err)
+	}
+	if err := g.wt.Reset(&git.ResetOptions{Commit: at["rename"], Mode: git.HardReset}); err != nil {
+		t.Fatal(err)
+	}
+	t2 = task{"t2", "m2", "2026-10-20", "in-progress", ""}
+	g.write("content/acme-data/index.md", planText("2026-11-30", "2026-10-10", "2026-11-01", t1, t2, t3))
+	g.commit(seller, "2026-10-16", "t2 under way")
+	rw := g.read(cache)
+	if rw.Stats.Read != 1 || rw.Stats.Commits != 11 {
+		t.Errorf("after the force push: %+v, want 1 commit read of 11", rw.Stats)
+	}
+	st := rw.Story("acme-data")
+	for _, c := range st.Changes {
+		if c.Item == "t2" && c.Kind == history.TaskDue {
+			t.Errorf("the dropped commit's slip is still there: %+v", c)
+		}
+	}
+	if c := st.Changes[len(st.Changes)-1]; c.Kind != history.TaskStatus || c.To != "in-progress" {
+		t.Errorf("last change = %+v, want t2 in progress", c)
+	}
+	// The cache now holds only what HEAD reaches.
+	again := g.read(cache)
+	if again.Stats.Read != 0 {
+		t.Errorf("reading again read %d commits", again.Stats.Read)
+	}
+}
+
+// TestCacheCorrupt: a cache that is damaged is rebuilt, and the history is
+// the same as without it.
+func TestCacheCorrupt(t *testing.T) {
+	g, _ := story(t)
+	cache := filepath.Join(t.TempDir(), ".maproom", "history.cache")
+	want := kinds(g.read(cache).Story("acme-data").Changes)
+	data, err := os.ReadFile(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, bad := range map[string][]byte{
+		"truncated": data[:len(data)/2],
+		"flipped":   append(append([]byte{}, data[:len(data)-40]...), make([]byte, 40)...),
+		"garbage":   []byte("not a cache at all"),
+	} {
+		if err := os.WriteFile(cache, bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		h := g.read(cache)
+		if !strings.HasPrefix(h.Stats.Cache, "rebuilt") || h.Stats.Read != h.Stats.Commits {
+			t.Errorf("%s: stats %+v, want the cache rebuilt and every commit read", name, h.Stats)
+		}
+		if got := kinds(h.Story("acme-data").Changes); !slices.Equal(got, want) {
+			t.Errorf("%s: changes differ after the rebuild:\n got %q\nwant %q", name, got, want)
+		}
+	}
+}
+
+func TestOutsideGit(t *testing.T) {
+	dir := t.TempDir()
+	h, err := history.Read(context.Background(), history.Options{Root: dir, Decode: generator.DecodePlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h.InGit || !strings.Contains(h.Note, "not in a git repository") || len(h.Deals) != 0 {
+		t.Errorf("outside git: %+v", h)
+	}
+}

@@ -1,0 +1,300 @@
+package history
+
+import (
+	"bytes"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Plan is what the history keeps of one version of a deal's index.md: the
+// fields whose changes tell the plan's story. It is a projection of the
+// deal the generator decodes (PlanOf), never more.
+type Plan struct {
+	Close      deal.Date
+	Outcome    deal.Outcome
+	People     []Person
+	Milestones []Item
+	Tasks      []Item
+	Docs       []Item // collateral: ID and Title only
+}
+
+// Person is a stakeholder of a version, for matching commit authors.
+type Person struct {
+	ID, Name, Email string
+	Side            deal.Side
+}
+
+// Item is a milestone, a task or a document of a version. Milestone, Status,
+// Done and Owner are set for tasks only.
+type Item struct {
+	ID, Title string
+	Milestone string
+	Due       deal.Date
+	Status    deal.Status
+	Done      deal.Date
+	Owner     string
+}
+
+// PlanOf projects a decoded deal onto a Plan.
+func PlanOf(d *deal.Deal) *Plan {
+	p := &Plan{Close: d.Close, Outcome: d.Outcome}
+	for _, s := range d.Stakeholders {
+		p.People = append(p.People, Person{ID: s.ID, Name: s.Name, Email: s.Email, Side: s.Side})
+	}
+	for _, m := range d.Milestones {
+		p.Milestones = append(p.Milestones, Item{ID: m.ID, Title: m.Title, Due: m.Due})
+		for _, t := range m.Tasks {
+			p.Tasks = append(p.Tasks, Item{ID: t.ID, Title: t.Title, Milestone: m.ID, Due: t.Due, Status: t.Status, Done: t.Done, Owner: t.Owner})
+		}
+	}
+	for _, c := range d.Collateral {
+		p.Docs = append(p.Docs, Item{ID: c.ID, Title: c.Title})
+	}
+	return p
+}
+
+// Progress counts the version's done tasks, of all.
+func (p *Plan) Progress() (done, total int) {
+	for _, t := range p.Tasks {
+		total++
+		if t.Status == deal.Done {
+			done++
+		}
+	}
+	return done, total
+}
+
+// person returns the stakeholder whose email is email (case-insensitive).
+func (p *Plan) person(email string) (Person, bool) {
+	email = strings.TrimSpace(email)
+	if email == "" {
+		return Person{}, false
+	}
+	for _, s := range p.People {
+		if s.Email != "" && strings.EqualFold(strings.TrimSpace(s.Email), email) {
+			return s, true
+		}
+	}
+	return Person{}, false
+}
+
+// quickPlan reads the fields of a Plan from src without the generator's
+// YAML decoder, for the common layout of a plan: block mappings and
+// sequences, one-line flow mappings and sequences, plain and quoted
+// scalars. It returns ok false on anything else (block scalars, anchors,
+// tags, multi-line values, a value it cannot read as the decoder would),
+// and the caller decodes the version in full. FuzzQuickPlan holds it to
+// the generator's decoder on every version both accept.
+func quickPlan(src []byte) (*Plan, bool) {
+	fm, ok := frontmatter(src)
+	if !ok {
+		return nil, false
+	}
+	root, ok := parseBlock(fm)
+	if !ok || root.kind != mapNode {
+		return nil, false
+	}
+	return project(root)
+}
+
+// frontmatter returns the text between the opening and closing --- lines.
+func frontmatter(src []byte) ([]byte, bool) {
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	i := 0
+	for {
+		j := bytes.IndexByte(src[i:], '\n')
+		if j < 0 {
+			return nil, false
+		}
+		l := bytes.TrimSpace(src[i : i+j])
+		i += j + 1
+		if len(l) == 0 {
+			continue
+		}
+		if string(l) != "---" {
+			return nil, false
+		}
+		break
+	}
+	start := i
+	for {
+		j := bytes.IndexByte(src[i:], '\n')
+		end := i + j
+		if j < 0 {
+			end = len(src)
+		}
+		if string(bytes.TrimSpace(src[i:end])) == "---" {
+			return src[start:i], true
+		}
+		if j < 0 {
+			return nil, false
+		}
+		i = end + 1
+	}
+}
+
+func project(root *node) (*Plan, bool) {
+	p := &Plan{Outcome: deal.Open}
+	var ok bool
+	for i, k := range root.keys {
+		v := root.vals[i]
+		switch k {
+		case "close":
+			if p.Close, ok = dateOf(v); !ok {
+				return nil, false
+			}
+		case "outcome":
+			s, ok := scalarOf(v)
+			if !ok {
+				return nil, false
+			}
+			switch deal.Outcome(s) {
+			case "":
+			case deal.Open, deal.Won, deal.Lost:
+				p.Outcome = deal.Outcome(s)
+			default:
+				return nil, false
+			}
+		case "stakeholders":
+			if v.kind == nullNode {
+				continue
+			}
+			if v.kind != seqNode {
+				return nil, false
+			}
+			for _, it := range v.items {
+				if it.kind != mapNode {
+					return nil, false
+				}
+				var s Person
+				var side string
+				if !fields(it, map[string]*string{"id": &s.ID, "name": &s.Name, "email": &s.Email, "side": &side}) {
+					return nil, false
+				}
+				s.Side = deal.Side(side)
+				p.People = append(p.People, s)
+			}
+		case "milestones":
+			if v.kind == nullNode {
+				continue
+			}
+			if v.kind != seqNode {
+				return nil, false
+			}
+			for _, it := range v.items {
+				if !milestone(p, it) {
+					return nil, false
+				}
+			}
+		case "collateral":
+			if v.kind == nullNode {
+				continue
+			}
+			if v.kind != seqNode {
+				return nil, false
+			}
+			for _, it := range v.items {
+				if it.kind != mapNode {
+					return nil, false
+				}
+				var c Item
+				if !fields(it, map[string]*string{"id": &c.ID, "title": &c.Title}) {
+					return nil, false
+				}
+				p.Docs = append(p.Docs, c)
+			}
+		}
+	}
+	return p, true
+}
+
+func milestone(p *Plan, n *node) bool {
+	if n.kind != mapNode {
+		return false
+	}
+	var m Item
+	var due string
+	if !fields(n, map[string]*string{"id": &m.ID, "title": &m.Title, "due": &due}) {
+		return false
+	}
+	var ok bool
+	if m.Due, ok = parseDate(due); !ok {
+		return false
+	}
+	p.Milestones = append(p.Milestones, m)
+	tasks := n.get("tasks")
+	if tasks == nil || tasks.kind == nullNode {
+		return true
+	}
+	if tasks.kind != seqNode {
+		return false
+	}
+	for _, tn := range tasks.items {
+		if tn.kind != mapNode {
+			return false
+		}
+		t := Item{Milestone: m.ID}
+		var due, status, done string
+		if !fields(tn, map[string]*string{"id": &t.ID, "title": &t.Title, "due": &due, "status": &status, "done": &done, "owner": &t.Owner}) {
+			return false
+		}
+		if t.Due, ok = parseDate(due); !ok {
+			return false
+		}
+		if t.Done, ok = parseDate(done); !ok {
+			return false
+		}
+		switch deal.Status(status) {
+		case "":
+			t.Status = deal.Todo
+		case deal.Todo, deal.InProgress, deal.Done, deal.Blocked:
+			t.Status = deal.Status(status)
+		default:
+			return false
+		}
+		p.Tasks = append(p.Tasks, t)
+	}
+	return true
+}
+
+// fields reads the scalar keys of mapping n named in want; a wanted key
+// that is not a scalar fails.
+func fields(n *node, want map[string]*string) bool {
+	for i, k := range n.keys {
+		if dst, ok := want[k]; ok {
+			s, ok := scalarOf(n.vals[i])
+			if !ok {
+				return false
+			}
+			*dst = s
+		}
+	}
+	return true
+}
+
+func scalarOf(n *node) (string, bool) {
+	switch n.kind {
+	case scalarNode:
+		return n.val, true
+	case nullNode:
+		return "", true
+	}
+	return "", false
+}
+
+func dateOf(n *node) (deal.Date, bool) {
+	s, ok := scalarOf(n)
+	if !ok {
+		return deal.Date{}, false
+	}
+	return parseDate(s)
+}
+
+func parseDate(s string) (deal.Date, bool) {
+	if s == "" {
+		return deal.Date{}, true
+	}
+	d, err := deal.ParseDate(s)
+	return d, err == nil
+}

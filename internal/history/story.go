@@ -1,0 +1,190 @@
+package history
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/go-git/go-git/v5/plumbing"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// diffPlans lists what changed from old to cur. A first version is one
+// PlanCreated change (not a change per task); a removed plan none. alts are
+// the other parents' versions of a merge: a change that only takes a
+// value one of them already had is theirs, not the merge's.
+func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
+	if cur == nil {
+		return nil
+	}
+	closeS := cur.Close.String()
+	if old == nil {
+		return []fieldChange{{Kind: PlanCreated, Close: closeS}}
+	}
+	var out []fieldChange
+	date := func(k Kind, item, ms, title string, from, to deal.Date) {
+		if from == to {
+			return
+		}
+		c := fieldChange{Kind: k, Item: item, Milestone: ms, Title: title, From: from.String(), To: to.String(), Close: closeS}
+		if !from.IsZero() && !to.IsZero() {
+			c.Days = from.DaysUntil(to)
+		}
+		out = append(out, c)
+	}
+	date(CloseMoved, "", "", "", old.Close, cur.Close)
+	oldMs := index(old.Milestones)
+	for _, m := range cur.Milestones {
+		if o, ok := oldMs[m.ID]; ok {
+			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
+		} else {
+			out = append(out, fieldChange{Kind: MilestoneAdded, Item: m.ID, Title: m.Title, To: m.Due.String(), Close: closeS})
+		}
+	}
+	oldTasks := index(old.Tasks)
+	curTasks := index(cur.Tasks)
+	for _, t := range cur.Tasks {
+		o, ok := oldTasks[t.ID]
+		if !ok {
+			out = append(out, fieldChange{Kind: TaskAdded, Item: t.ID, Milestone: t.Milestone, Title: t.Title, To: t.Due.String(), Close: closeS})
+			continue
+		}
+		date(TaskDue, t.ID, t.Milestone, t.Title, o.Due, t.Due)
+		if o.Status != t.Status {
+			out = append(out, fieldChange{Kind: TaskStatus, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: string(o.Status), To: string(t.Status), Close: closeS})
+		}
+	}
+	for _, t := range old.Tasks {
+		if _, ok := curTasks[t.ID]; !ok {
+			out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: t.Due.String(), Close: closeS})
+		}
+	}
+	oldDocs := index(old.Docs)
+	for _, d := range cur.Docs {
+		if _, ok := oldDocs[d.ID]; !ok {
+			out = append(out, fieldChange{Kind: DocAdded, Item: d.ID, Title: d.Title, Close: closeS})
+		}
+	}
+	if len(alts) > 0 {
+		out = slices.DeleteFunc(out, func(c fieldChange) bool {
+			for _, a := range alts {
+				if valueIn(a, c) {
+					return true
+				}
+			}
+			return false
+		})
+		for i := range out {
+			out[i].Merge = true
+		}
+	}
+	return out
+}
+
+// valueIn reports whether plan p already had the value change c sets.
+func valueIn(p *Plan, c fieldChange) bool {
+	find := func(items []Item) (Item, bool) {
+		for _, it := range items {
+			if it.ID == c.Item {
+				return it, true
+			}
+		}
+		return Item{}, false
+	}
+	switch c.Kind {
+	case CloseMoved:
+		return p.Close.String() == c.To
+	case MilestoneDue, MilestoneAdded:
+		m, ok := find(p.Milestones)
+		return ok && m.Due.String() == c.To
+	case TaskDue:
+		t, ok := find(p.Tasks)
+		return ok && t.Due.String() == c.To
+	case TaskStatus:
+		t, ok := find(p.Tasks)
+		return ok && string(t.Status) == c.To
+	case TaskAdded:
+		_, ok := find(p.Tasks)
+		return ok
+	case TaskRemoved:
+		_, ok := find(p.Tasks)
+		return !ok
+	case DocAdded:
+		_, ok := find(p.Docs)
+		return ok
+	}
+	return false
+}
+
+func index(items []Item) map[string]Item {
+	m := make(map[string]Item, len(items))
+	for _, it := range items {
+		m[it.ID] = it
+	}
+	return m
+}
+
+// tell turns the commits, parents first, into each current deal's story.
+func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, people map[string][]Person) {
+	cur := map[string]*Story{}
+	for _, ch := range order {
+		rec := recs[ch]
+		for _, f := range rec.Files {
+			var st *Story
+			switch {
+			case f.From != "":
+				st = cur[f.From]
+				delete(cur, f.From)
+				if st != nil {
+					st.Former = append(st.Former, f.From)
+				}
+			case f.Old.IsZero():
+			default:
+				st = cur[f.Deal]
+			}
+			if f.New.IsZero() {
+				delete(cur, f.Deal)
+				continue
+			}
+			if st == nil {
+				st = &Story{}
+			}
+			cur[f.Deal] = st
+			when := rec.commitTime()
+			if f.Bad {
+				st.Unreadable++
+				continue
+			}
+			a := Author{Name: rec.Name, Email: rec.Email, Stakeholder: f.Who, Side: deal.Side(f.Side)}
+			if a.Stakeholder == "" {
+				for _, p := range people[f.Deal] {
+					if p.Email != "" && strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(rec.Email)) {
+						a.Stakeholder, a.Side = p.ID, p.Side
+						break
+					}
+				}
+			}
+			for _, c := range f.Changes {
+				st.Changes = append(st.Changes, Change{Commit: ch.String(), When: when, Kind: c.Kind, Item: c.Item, Milestone: c.Milestone,
+					Title: c.Title, From: c.From, To: c.To, Days: c.Days, Close: mustDate(c.Close), Author: a, Reply: rec.Reply, Merge: c.Merge})
+			}
+			st.Points = append(st.Points, Point{When: when, Done: f.Done, Total: f.Total})
+			if len(f.Changes) == 0 {
+				continue // a rename, or a merge that took its parents' values
+			}
+			st.Commits++
+			if st.First.IsZero() || when.Before(st.First) {
+				st.First = when
+			}
+			if when.After(st.Last) {
+				st.Last = when
+			}
+		}
+	}
+	for id, st := range cur {
+		st.Deal = id
+		slices.SortStableFunc(st.Changes, func(a, b Change) int { return a.When.Compare(b.When) })
+		slices.SortStableFunc(st.Points, func(a, b Point) int { return a.When.Compare(b.When) })
+		h.Deals[id] = st
+	}
+}

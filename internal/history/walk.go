@@ -1,0 +1,628 @@
+package history
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/plumbing/storer"
+)
+
+// commitRec is what a commit did to the plans, as read once and cached.
+type commitRec struct {
+	Parents []plumbing.Hash
+	When    int64 // author time, Unix seconds
+	Offset  int   // author time zone offset, seconds east of UTC
+	Name    string
+	Email   string
+	Reply   string
+	Content plumbing.Hash // the content folder's tree; zero when absent
+	Files   []fileRec
+}
+
+// fileRec is one deal's index.md as a commit changed it.
+type fileRec struct {
+	Deal string          // folder name after the commit
+	From string          // the folder it was renamed from, if so
+	Old  plumbing.Hash   // the version before (first parent); zero: none
+	New  plumbing.Hash   // the version written; zero: removed
+	Alt  []plumbing.Hash // a merge's other parents' versions
+
+	Changes     []fieldChange
+	Done, Total int
+	Who         string // stakeholder id of the author
+	Side        string
+	Bad         bool // the new version could not be decoded
+}
+
+// fieldChange is a Change without its commit.
+type fieldChange struct {
+	Kind            Kind
+	Item, Milestone string
+	Title, From, To string
+	Close           string // the close date of the version written
+	Days            int
+	Merge           bool
+}
+
+// Read reads the plan history of the site at opts.Root. A site outside git
+// gives a History with InGit false and a Note, and no error; an error is a
+// repository that cannot be read.
+func Read(ctx context.Context, opts Options) (*History, error) {
+	abs, err := filepath.Abs(opts.Root)
+	if err != nil {
+		return nil, err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return &History{Note: fmt.Sprintf("%s is not in a git repository, so the plans have no history: slips, buyer edits and completion over time need the site in git (git init, then commit the plans)", opts.Root), Deals: map[string]*Story{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open the git repository of %s: %w", opts.Root, err)
+	}
+	prefix := ""
+	if wt, err := repo.Worktree(); err == nil {
+		top, _ := filepath.Abs(wt.Filesystem.Root())
+		if real, err := filepath.EvalSymlinks(top); err == nil {
+			top = real
+		}
+		rel, err := filepath.Rel(top, abs)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, fmt.Errorf("the site %s is outside the git work tree %s", opts.Root, top)
+		}
+		if rel != "." {
+			prefix = filepath.ToSlash(rel)
+		}
+	}
+	return ReadRepo(ctx, repo, prefix, opts)
+}
+
+// ReadRepo reads the history of the site at path prefix (slash path, ""
+// for the repository's root) in repo, from its HEAD. opts.Root is not used.
+func ReadRepo(ctx context.Context, repo *git.Repository, prefix string, opts Options) (*History, error) {
+	log := opts.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	content := opts.Content
+	if content == "" {
+		content = "content"
+	}
+	path := strings.Trim(strings.TrimPrefix(prefix+"/"+content, "/"), "/")
+	head, err := repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return &History{Note: "the site's git repository has no commit yet, so the plans have no history: commit the plans", Deals: map[string]*Story{}}, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read git HEAD: %w", err)
+	}
+	w := &walker{st: repo.Storer, path: strings.Split(path, "/"), decode: opts.Decode, log: log}
+	c := loadCache(opts.Cache, path, log)
+	h := &History{InGit: true, Head: head.Hash().String(), Deals: map[string]*Story{}}
+	h.Stats.Cache = c.state
+	if c.Head != (plumbing.Hash{}) && c.Recs[head.Hash()] == nil && c.state == "used" {
+		// Is the cached head still in the history? If not, the history
+		// was rewritten (a force push, a rebase): drop what is no longer
+		// reachable when the cache is saved.
+		log.Info("history: the cached head is not an ancestor of HEAD any more; reading the rewritten history", "cached", c.Head.String()[:12])
+	}
+	order, fresh, err := w.commits(ctx, head.Hash(), c.Recs)
+	if err != nil {
+		return nil, err
+	}
+	h.Stats.Commits, h.Stats.Read = len(order), len(fresh)
+	if err := w.plans(ctx, fresh, c.Recs); err != nil {
+		return nil, err
+	}
+	h.Stats.Versions, h.Stats.Slow = w.versions, w.slow
+	if len(fresh) > 0 || c.Head != head.Hash() {
+		reach := make(map[plumbing.Hash]*commitRec, len(order))
+		for _, oh := range order {
+			reach[oh] = c.Recs[oh]
+		}
+		c.Recs, c.Head = reach, head.Hash()
+		if err := c.save(opts.Cache); err != nil {
+			log.Warn("history: the cache could not be written; the next report reads every commit again", "err", err)
+		}
+	}
+	tell(h, order, c.Recs, opts.People)
+	return h, nil
+}
+
+type walker struct {
+	st     storer.EncodedObjectStorer
+	path   []string
+	decode Decoder
+	log    *slog.Logger
+
+	rmu            sync.Mutex
+	mu             sync.Mutex
+	versions, slow int
+}
+
+// raw reads an object's content. go-git's storages are not documented as
+// safe for concurrent reads, so reads take turns; decoding does not.
+func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	w.rmu.Lock()
+	defer w.rmu.Unlock()
+	o, err := w.st.EncodedObject(t, h)
+	if err != nil {
+		return nil, err
+	}
+	r, err := o.Reader()
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	buf := make([]byte, o.Size())
+	if _, err := io.ReadFull(r, buf); err != nil {
+		return nil, err
+	}
+	return buf, nil
+}
+
+// entry finds name in a raw tree; zero when absent.
+func entry(tree []byte, name string) (plumbing.Hash, bool) {
+	for len(tree) > 0 {
+		sp := bytes.IndexByte(tree, ' ')
+		nul := bytes.IndexByte(tree, 0)
+		if sp < 0 || nul < sp || len(tree) < nul+21 {
+			return plumbing.Hash{}, false
+		}
+		if string(tree[sp+1:nul]) == name {
+			var h plumbing.Hash
+			copy(h[:], tree[nul+1:nul+21])
+			return h, bytes.HasPrefix(tree, []byte("40000"))
+		}
+		tree = tree[nul+21:]
+	}
+	return plumbing.Hash{}, false
+}
+
+type treeEntry struct {
+	name string
+	hash plumbing.Hash
+	dir  bool
+}
+
+// diffTrees lists the entries of a and b (raw trees, sorted as git sorts
+// them) that differ: an entry of one only, or with another hash.
+func diffTrees(a, b []byte) (changed []string) {
+	next := func(t []byte) (e []byte, name []byte, rest []byte) {
+		if len(t) == 0 {
+			return nil, nil, nil
+		}
+		sp := bytes.IndexByte(t, ' ')
+		nul := bytes.IndexByte(t, 0)
+		if sp < 0 || nul < sp || len(t) < nul+21 {
+			return nil, nil, nil
+		}
+		return t[:nul+21], t[sp+1 : nul], t[nul+21:]
+	}
+	ea, na, ra := next(a)
+	eb, nb, rb := next(b)
+	for ea != nil || eb != nil {
+		switch {
+		case ea != nil && eb != nil && bytes.Equal(ea, eb):
+			ea, na, ra = next(ra)
+			eb, nb, rb = next(rb)
+		case eb == nil || (ea != nil && string(na) < string(nb)):
+			changed = append(changed, string(na))
+			ea, na, ra = next(ra)
+		case ea == nil || string(nb) < string(na):
+			changed = append(changed, string(nb))
+			eb, nb, rb = next(rb)
+		default: // same name, another hash or mode
+			changed = append(changed, string(na))
+			ea, na, ra = next(ra)
+			eb, nb, rb = next(rb)
+		}
+	}
+	return changed
+}
+
+// contentTree resolves the content folder's tree of a commit's root tree.
+func (w *walker) contentTree(root plumbing.Hash) (plumbing.Hash, error) {
+	h := root
+	for _, name := range w.path {
+		t, err := w.raw(plumbing.TreeObject, h)
+		if err != nil {
+			return plumbing.Hash{}, fmt.Errorf("read git tree %s: %w", h, err)
+		}
+		sub, dir := entry(t, name)
+		if !dir {
+			return plumbing.Hash{}, nil
+		}
+		h = sub
+	}
+	return h, nil
+}
+
+// index returns the index.md blob of deal folder name in content tree ct.
+func (w *walker) index(ct []byte, name string) (plumbing.Hash, error) {
+	dh, dir := entry(ct, name)
+	if !dir {
+		return plumbing.Hash{}, nil
+	}
+	dt, err := w.raw(plumbing.TreeObject, dh)
+	if err != nil {
+		return plumbing.Hash{}, fmt.Errorf("read git tree %s: %w", dh, err)
+	}
+	bh, isDir := entry(dt, "index.md")
+	if isDir {
+		return plumbing.Hash{}, nil
+	}
+	return bh, nil
+}
+
+// commits lists the commits reachable from head, parents before children,
+// and reads those not in recs (returned in fresh, in the same order).
+func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumbing.Hash]*commitRec) (order, fresh []plumbing.Hash, err error) {
+	// Depth-first, post-order: a commit comes after all its parents.
+	type frame struct {
+		h    plumbing.Hash
+		next int
+	}
+	state := map[plumbing.Hash]uint8{} // 1: on the stack, 2: done
+	stack := []frame{{h: head}}
+	state[head] = 1
+	for len(stack) > 0 {
+		if len(order)%4096 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, nil, err
+			}
+		}
+		f := &stack[len(stack)-1]
+		rec := recs[f.h]
+		if rec == nil {
+			if rec, err = w.readCommit(f.h); err != nil {
+				return nil, nil, err
+			}
+			recs[f.h] = rec
+			fresh = append(fresh, f.h)
+		}
+		if f.next < len(rec.Parents) {
+			p := rec.Parents[f.next]
+			f.next++
+			if state[p] == 0 {
+				state[p] = 1
+				stack = append(stack, frame{h: p})
+			}
+			continue
+		}
+		state[f.h] = 2
+		order = append(order, f.h)
+		stack = stack[:len(stack)-1]
+	}
+	// fresh in post-order too.
+	isFresh := make(map[plumbing.Hash]bool, len(fresh))
+	for _, h := range fresh {
+		isFresh[h] = true
+	}
+	fresh = fresh[:0]
+	for _, h := range order {
+		if isFresh[h] {
+			fresh = append(fresh, h)
+		}
+	}
+	// The file changes need each fresh commit's and its parents' content
+	// trees, so they are read once all commits are.
+	for _, h := range fresh {
+		if err := w.files(h, recs); err != nil {
+			return nil, nil, err
+		}
+	}
+	return order, fresh, nil
+}
+
+func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
+	o, err := w.st.EncodedObject(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read git commit %s: %w", h, err)
+	}
+	c, err := object.DecodeCommit(w.st, o)
+	if err != nil {
+		return nil, fmt.Errorf("read git commit %s: %w", h, err)
+	}
+	_, off := c.Author.When.Zone()
+	rec := &commitRec{Parents: c.ParentHashes, When: c.Author.When.Unix(), Offset: off, Name: c.Author.Name, Email: c.Author.Email, Reply: replyTrailer(c.Message)}
+	if rec.Content, err = w.contentTree(c.TreeHash); err != nil {
+		return nil, err
+	}
+	return rec, nil
+}
+
+// replyTrailer returns the Maproom-Reply trailer of a commit message (the
+// one internal/gitrec writes), or "".
+func replyTrailer(msg string) string {
+	paras := strings.Split(strings.TrimRight(msg, "\n"), "\n\n")
+	if len(paras) < 2 {
+		return ""
+	}
+	for _, line := range strings.Split(paras[len(paras)-1], "\n") {
+		if v, ok := strings.CutPrefix(line, "Maproom-Reply:"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// files fills the file changes of commit h against its parents.
+func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec) error {
+	rec := recs[h]
+	var parentCT plumbing.Hash
+	if len(rec.Parents) > 0 {
+		parentCT = recs[rec.Parents[0]].Content
+	}
+	if rec.Content == parentCT {
+		return nil
+	}
+	read := func(t plumbing.Hash) ([]byte, error) {
+		if t == (plumbing.Hash{}) {
+			return nil, nil
+		}
+		return w.raw(plumbing.TreeObject, t)
+	}
+	cur, err := read(rec.Content)
+	if err != nil {
+		return err
+	}
+	par, err := read(parentCT)
+	if err != nil {
+		return err
+	}
+	var added, removed []fileRec
+	for _, name := range diffTrees(par, cur) {
+		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
+			continue // hidden and draft folders are no deals
+		}
+		nb, err := w.index(cur, name)
+		if err != nil {
+			return err
+		}
+		ob, err := w.index(par, name)
+		if err != nil {
+			return err
+		}
+		if nb == ob {
+			continue // the plan did not change, its collateral did
+		}
+		f := fileRec{Deal: name, Old: ob, New: nb}
+		if len(rec.Parents) > 1 {
+			same := false
+			for _, p := range rec.Parents[1:] {
+				pt, err := read(recs[p].Content)
+				if err != nil {
+					return err
+				}
+				ab, err := w.index(pt, name)
+				if err != nil {
+					return err
+				}
+				same = same || ab == nb
+				f.Alt = append(f.Alt, ab)
+			}
+			if same {
+				continue // the merge took a parent's version: its commits tell it
+			}
+		}
+		switch {
+		case ob.IsZero() && !nb.IsZero():
+			added = append(added, f)
+		case nb.IsZero():
+			removed = append(removed, f)
+		default:
+			rec.Files = append(rec.Files, f)
+		}
+	}
+	// A folder removed and another added in one commit with the same plan,
+	// or one much like it, is a rename: the deal keeps its history.
+	for i := range added {
+		for j := range removed {
+			if removed[j].Deal == "" || !w.similar(removed[j].Old, added[i].New) {
+				continue
+			}
+			added[i].From, added[i].Old = removed[j].Deal, removed[j].Old
+			removed[j].Deal = ""
+			break
+		}
+	}
+	for _, f := range append(added, removed...) {
+		if f.Deal != "" {
+			rec.Files = append(rec.Files, f)
+		}
+	}
+	return nil
+}
+
+// similar reports whether two versions are one plan: the same blob, or
+// most of their tasks and milestones in common.
+func (w *walker) similar(a, b plumbing.Hash) bool {
+	if a == b {
+		return true
+	}
+	pa, _ := w.plan("", a)
+	pb, _ := w.plan("", b)
+	if pa == nil || pb == nil {
+		return false
+	}
+	ids := map[string]bool{}
+	for _, t := range pa.Tasks {
+		ids["t:"+t.ID] = true
+	}
+	for _, m := range pa.Milestones {
+		ids["m:"+m.ID] = true
+	}
+	common, total := 0, len(ids)
+	for _, t := range pb.Tasks {
+		if ids["t:"+t.ID] {
+			common++
+		} else {
+			total++
+		}
+	}
+	for _, m := range pb.Milestones {
+		if ids["m:"+m.ID] {
+			common++
+		} else {
+			total++
+		}
+	}
+	return total > 0 && common*2 > total
+}
+
+// plan decodes the blob h, a version of deal id's plan.
+func (w *walker) plan(id string, h plumbing.Hash) (*Plan, error) {
+	if h.IsZero() {
+		return nil, nil
+	}
+	src, err := w.raw(plumbing.BlobObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read git blob %s: %w", h, err)
+	}
+	w.mu.Lock()
+	w.versions++
+	w.mu.Unlock()
+	if p, ok := quickPlan(src); ok {
+		return p, nil
+	}
+	w.mu.Lock()
+	w.slow++
+	w.mu.Unlock()
+	if id == "" {
+		id = "deal"
+	}
+	d, err := w.decode(id, src)
+	if err != nil {
+		return nil, err
+	}
+	return PlanOf(d), nil
+}
+
+// plans decodes the versions the fresh commits wrote and diffs each with
+// the version before it, deal by deal, in parallel.
+func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) error {
+	type job struct {
+		f   *fileRec
+		rec *commitRec
+	}
+	byDeal := map[string][]job{}
+	var deals []string
+	for _, h := range fresh {
+		rec := recs[h]
+		for i := range rec.Files {
+			f := &rec.Files[i]
+			if _, ok := byDeal[f.Deal]; !ok {
+				deals = append(deals, f.Deal)
+			}
+			byDeal[f.Deal] = append(byDeal[f.Deal], job{f, rec})
+		}
+	}
+	next := make(chan string)
+	errs := make(chan error, 1)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range next {
+				var lastHash plumbing.Hash
+				var last *Plan
+				for _, j := range byDeal[id] {
+					if err := w.diff(id, j.f, j.rec, &lastHash, &last); err != nil {
+						select {
+						case errs <- err:
+						default:
+						}
+					}
+				}
+			}
+		}()
+	}
+	for _, id := range deals {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- id
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+	}
+	return ctx.Err()
+}
+
+// diff fills f's changes: its new version against its old one (the last
+// version decoded for the deal when it is the same blob).
+func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.Hash, last **Plan) error {
+	var old *Plan
+	if f.Old == *lastHash && *last != nil {
+		old = *last
+	} else if !f.Old.IsZero() {
+		p, err := w.plan(id, f.Old)
+		if err != nil && !isDecode(err) {
+			return err
+		}
+		old = p
+	}
+	var cur *Plan
+	if !f.New.IsZero() {
+		p, err := w.plan(id, f.New)
+		if err != nil {
+			if !isDecode(err) {
+				return err
+			}
+			f.Bad = true
+			w.log.Debug("history: a version of the plan cannot be decoded", "deal", id, "blob", f.New.String()[:12], "err", err)
+			return nil
+		}
+		cur = p
+	}
+	var alts []*Plan
+	for _, a := range f.Alt {
+		if p, err := w.plan(id, a); err == nil && p != nil {
+			alts = append(alts, p)
+		}
+	}
+	f.Changes = diffPlans(old, cur, alts)
+	if cur != nil {
+		f.Done, f.Total = cur.Progress()
+	}
+	who := cur
+	if who == nil {
+		who = old
+	}
+	if who != nil {
+		if s, ok := who.person(rec.Email); ok {
+			f.Who, f.Side = s.ID, string(s.Side)
+		}
+	}
+	*lastHash, *last = f.New, cur
+	return nil
+}
+
+// isDecode tells a version that cannot be decoded from a repository that
+// cannot be read: reading errors come wrapped with "read git".
+func isDecode(err error) bool { return !strings.HasPrefix(err.Error(), "read git") }
+
+// commitTime returns the author time of rec in its own zone.
+func (rec *commitRec) commitTime() time.Time {
+	return time.Unix(rec.When, 0).In(time.FixedZone("", rec.Offset))
+}
