@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/mail"
 	"net/url"
 	"os"
 	"regexp"
@@ -31,6 +32,9 @@ type Config struct {
 
 	// Engagement holds the report's thresholds of a person, a visit, a read.
 	Engagement Engagement `toml:"engagement"`
+
+	// Notify is how maproom invite and notify reach people.
+	Notify Notify `toml:"notify"`
 
 	// Derived by LoadConfig.
 	Location    *time.Location `toml:"-"`
@@ -102,7 +106,7 @@ func LoadConfig(path string) (*Config, Problems) {
 		return nil, ps
 	}
 	for _, k := range md.Undecoded() {
-		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes", k.String())
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest", k.String())
 	}
 	c.withDefaults()
 	if loc, err := time.LoadLocation(c.Timezone); err != nil {
@@ -140,6 +144,7 @@ func LoadConfig(path string) (*Config, Problems) {
 			col.errorf(tomlKeyLine(b, toml.Key{"engagement", e.key}), "[engagement] %s = %d: give a positive number, or leave it out for the default", e.key, e.n)
 		}
 	}
+	c.Notify.check(b, col)
 	for _, k := range c.Replies.AutoAccept {
 		if !slices.Contains(autoAcceptKinds, k) {
 			col.errorf(tomlKeyLine(b, toml.Key{"replies", "auto_accept"}), "[replies] auto_accept: %q is not a kind that can be accepted without review: use confirm, propose, done or blocked (a question needs an answer, a suggestion a milestone)", k)
@@ -201,4 +206,65 @@ func tomlKeyLine(src []byte, k toml.Key) int {
 // String describes the config for messages.
 func (c *Config) String() string {
 	return fmt.Sprintf("%s (%s)", c.Title, c.Timezone)
+}
+
+// Notify holds how maproom invite and notify reach people (see
+// internal/notify). No secret is ever written here: each *_env setting
+// names the environment variable that holds one. A channel is on when its
+// setting is given: email with smtp_host, Slack with slack_webhook_env,
+// webhooks with webhook_url.
+type Notify struct {
+	From             string `toml:"from"`               // the From of every email, "Name <address>"; required with smtp_host
+	SMTPHost         string `toml:"smtp_host"`          // the mail server, reached with STARTTLS and a verified certificate
+	SMTPPort         int    `toml:"smtp_port"`          // 587 when 0
+	SMTPUsernameEnv  string `toml:"smtp_username_env"`  // the variable holding the SMTP user name: no login without it
+	SMTPPasswordEnv  string `toml:"smtp_password_env"`  // the variable holding its password
+	SlackWebhookEnv  string `toml:"slack_webhook_env"`  // the variable holding the Slack incoming webhook's URL
+	WebhookURL       string `toml:"webhook_url"`        // where signed JSON notices are posted (https)
+	WebhookSecretEnv string `toml:"webhook_secret_env"` // the variable holding the webhook signing secret; required with webhook_url
+	UnopenedDays     int    `toml:"unopened_days"`      // a decider who never opened their room this many days after it was published is reported: 5 when 0
+	Digest           bool   `toml:"digest"`             // one message per person per day, holding all they need to know
+}
+
+// envNameRe is what an environment variable's name looks like.
+var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// check reports every problem of the [notify] settings, with its line.
+func (n *Notify) check(src []byte, col collector) {
+	at := func(key string) int { return tomlKeyLine(src, toml.Key{"notify", key}) }
+	for _, e := range []struct{ key, val, example string }{
+		{"smtp_username_env", n.SMTPUsernameEnv, "MAPROOM_SMTP_USERNAME"}, {"smtp_password_env", n.SMTPPasswordEnv, "MAPROOM_SMTP_PASSWORD"},
+		{"slack_webhook_env", n.SlackWebhookEnv, "MAPROOM_SLACK_WEBHOOK"}, {"webhook_secret_env", n.WebhookSecretEnv, "MAPROOM_WEBHOOK_SECRET"},
+	} {
+		if e.val != "" && !envNameRe.MatchString(e.val) {
+			col.errorf(at(e.key), "[notify] %s names the environment variable that holds the secret, not the secret itself: write %s = %q and set %s in the environment (and if that was a real secret, revoke it: it was in a file)", e.key, e.key, e.example, e.example)
+		}
+	}
+	if n.From != "" {
+		if _, err := mail.ParseAddress(n.From); err != nil {
+			col.errorf(at("from"), "[notify] from %q is not an email address: write \"Your Name <you@example.com>\"", n.From)
+		}
+	}
+	if n.SMTPHost != "" && n.From == "" {
+		col.errorf(at("smtp_host"), "[notify] smtp_host is set without from: add from = \"Your Name <you@example.com>\", the sender of every email")
+	}
+	if n.SMTPPort < 0 || n.SMTPPort > 65535 {
+		col.errorf(at("smtp_port"), "[notify] smtp_port = %d is not a port: use 587 (STARTTLS), or leave it out", n.SMTPPort)
+	}
+	if (n.SMTPUsernameEnv == "") != (n.SMTPPasswordEnv == "") {
+		col.errorf(at("smtp_username_env"), "[notify] give both smtp_username_env and smtp_password_env, or neither (a server that needs no login)")
+	}
+	if n.WebhookURL != "" {
+		u, err := url.Parse(n.WebhookURL)
+		loopback := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
+		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback)) {
+			col.errorf(at("webhook_url"), "[notify] webhook_url %q is not an https URL, e.g. \"https://hooks.example.com/maproom\" (http only to this machine)", n.WebhookURL)
+		}
+		if n.WebhookSecretEnv == "" {
+			col.errorf(at("webhook_url"), "[notify] webhook_url is set without webhook_secret_env: add webhook_secret_env = \"MAPROOM_WEBHOOK_SECRET\" and put the signing secret in that variable")
+		}
+	}
+	if n.UnopenedDays < 0 {
+		col.errorf(at("unopened_days"), "[notify] unopened_days = %d: give a positive number of days, or leave it out for 5", n.UnopenedDays)
+	}
 }

@@ -11,7 +11,7 @@ import (
 )
 
 func cmdLinks(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlags("links", "[flags]", "Prints each stakeholder's private room link: name, role and link, per deal.\nSend each person their own link only: anyone holding it is counted as them.")
+	fs := e.newFlags("links", "[flags]", "Prints each stakeholder's private room link: name, role and link, per deal (CSV and JSON add\nthe person's email). Send each person their own link only: anyone holding it is counted as\nthem; maproom invite emails each their own.")
 	s := e.siteFlags(fs)
 	format := fs.String("format", e.envOr("MAPROOM_FORMAT", "table"), "output format: table, csv or json [MAPROOM_FORMAT]")
 	dealID := fs.String("deal", "", "only this deal")
@@ -31,10 +31,16 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var links []generator.Link
+	emails := map[[2]string]string{}
+	for _, b := range site.Bundles {
+		for _, p := range b.Deal.Stakeholders {
+			emails[[2]string{b.Deal.ID, p.ID}] = p.Email
+		}
+	}
+	var links []linkRow
 	for _, l := range generator.Links(site, secret) {
 		if *dealID == "" || l.Deal == *dealID {
-			links = append(links, l)
+			links = append(links, linkRow{Link: l, Email: emails[[2]string{l.Deal, l.Stakeholder}]})
 		}
 	}
 	if *dealID != "" && len(links) == 0 {
@@ -53,9 +59,9 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 		return tw.Flush()
 	case "csv":
 		w := csv.NewWriter(e.stdout)
-		w.Write([]string{"deal", "stakeholder", "name", "side", "role", "url"})
+		w.Write([]string{"deal", "stakeholder", "name", "side", "role", "url", "email"})
 		for _, l := range links {
-			w.Write([]string{l.Deal, l.Stakeholder, l.Name, l.Side, l.Role, l.URL})
+			w.Write([]string{l.Deal, l.Stakeholder, l.Name, l.Side, l.Role, l.URL, l.Email})
 		}
 		w.Flush()
 		return w.Error()
@@ -63,11 +69,18 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(struct {
-			Version int              `json:"version"`
-			Links   []generator.Link `json:"links"`
+			Version int       `json:"version"`
+			Links   []linkRow `json:"links"`
 		}{1, links})
 	}
 	return fmt.Errorf("%w: --format %q: use table, csv or json", errUsage, *format)
+}
+
+// linkRow is a link with its person's email (from the plan; "" without
+// one), so a mail merge or maproom invite can reach them.
+type linkRow struct {
+	generator.Link
+	Email string `json:"email,omitempty"`
 }
 
 func cmdVersion(ctx context.Context, e *env, args []string) error {

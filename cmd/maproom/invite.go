@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/blueprint"
+	"github.com/maproom/maproom/internal/notify"
+)
+
+const inviteAbout = `Emails each buyer stakeholder of a deal their own room link, and nothing else: no one's
+link but theirs, with the weekly review's invite (review.ics) attached when the plan has a
+review. The text is <root>/templates/invite.txt when the site has one (a "Subject: ..." line,
+a blank line, then the body, with {{.FirstName}}, {{.Link}}, {{.DealTitle}}, {{.Goal}},
+{{.Review}}, {{.Sender}} and the rest: see the README), else the built-in one.
+
+Who was invited when is recorded in <root>/.maproom/notify/sent.json: a person is never
+invited twice with the same link (-resend sends again); a rotated link (rotate: bumped) is a
+new invite that says it replaces the old one. Email goes through the [notify] smtp_host of
+maproom.toml, always with STARTTLS and a verified certificate. -dry-run prints every message
+and sends nothing.`
+
+func cmdInvite(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("invite", "<deal-id> [flags]", inviteAbout)
+	s := e.siteFlags(fs)
+	to := fs.String("to", "", "only these stakeholders, by id, comma-separated (any side; default every buyer stakeholder)")
+	resend := fs.Bool("resend", false, "send again to people already invited with their current link")
+	dry := fs.Bool("dry-run", false, "print every message and send nothing")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	switch {
+	case len(pos) == 0:
+		return fmt.Errorf("%w: name the deal: maproom invite <deal-id> (see maproom help invite)", errUsage)
+	case len(pos) > 1:
+		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
+	}
+	id := pos[0]
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	if ps.Errors() > 0 {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	var bundle *generator.Bundle
+	for _, b := range site.Bundles {
+		if b.Deal.ID == id {
+			bundle = b
+		}
+	}
+	if bundle == nil {
+		return fmt.Errorf("%w: no deal %q in this site", errUsage, id)
+	}
+	cfg := site.Config
+	if cfg.BaseURL == "" {
+		msg := fmt.Sprintf("no base_url in %s: an emailed link must be a full address: set base_url = \"https://rooms.example.com\" (where public/ is hosted)", generator.ConfigPath(s.root))
+		if !*dry {
+			return errors.New(msg)
+		}
+		fmt.Fprintf(e.stderr, "warning: %s\n", msg)
+	}
+	tmpl, err := inviteTemplate(s.root)
+	if err != nil {
+		return err
+	}
+	secret, err := e.secret(s.root)
+	if err != nil {
+		return err
+	}
+	links := map[string]string{}
+	for _, l := range generator.Links(site, secret) {
+		if l.Deal == id {
+			links[l.Stakeholder] = l.URL
+		}
+	}
+	var only []string
+	for _, p := range strings.Split(*to, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			only = append(only, p)
+		}
+	}
+	storePath := notifyStorePath(s.root)
+	if !*dry {
+		lock, err := notify.Lock(storePath)
+		if err != nil {
+			return err
+		}
+		defer lock.Close()
+	}
+	store, err := notify.OpenStore(storePath)
+	if err != nil {
+		return err
+	}
+	ns, notes, err := notify.Invites(notify.InviteInput{Deal: bundle.Deal, Links: links, Template: tmpl, Location: cfg.Location,
+		Timezone: cfg.Timezone, Today: today, Only: only, Store: store})
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	printNotes(e.stderr, notes)
+
+	if *dry {
+		chans := dryChannels(cfg, true)
+		if len(chans) == 0 {
+			fmt.Fprintf(e.stderr, "note: email is off ([notify] smtp_host is not set in %s): a real run would send nothing\n", generator.ConfigPath(s.root))
+			chans = []notify.Channel{&notify.Email{}}
+		}
+		sender := &notify.Sender{Channels: chans, Store: store, Now: e.now, Resend: *resend}
+		return notify.WritePreview(e.stdout, sender.DryRun(ns), cfg.Location)
+	}
+	if cfg.Notify.SMTPHost == "" {
+		return fmt.Errorf("email is off: set [notify] smtp_host and from in %s (see maproom help invite)", generator.ConfigPath(s.root))
+	}
+	cs := e.notifyChannels(cfg, true)
+	if len(cs.channels) == 0 {
+		cs.reportBroken(e.stderr, "nothing is sent")
+		return errFailed
+	}
+	sender := &notify.Sender{Channels: cs.channels, Store: store, Now: e.now, Resend: *resend}
+	outs, sendErr := sender.Send(ctx, ns)
+	if err := sender.Close(); err != nil {
+		e.log.Debug("closing the mail connection", "err", err)
+	}
+	sent := 0
+	for _, o := range outs {
+		switch o.Status {
+		case notify.StatusSent:
+			sent++
+			fmt.Fprintf(e.stdout, "invited %s <%s>\n", o.Notice.To.Name, o.Notice.To.Email)
+		case notify.StatusAlready:
+			fmt.Fprintf(e.stdout, "already invited %s on %s with this link (-resend to send it again)\n", o.Notice.To.Name, o.When.In(cfg.Location).Format("2006-01-02 15:04"))
+		}
+	}
+	if sendErr != nil {
+		for _, err := range unjoin(sendErr) {
+			fmt.Fprintf(e.stderr, "maproom: %v\n", err)
+		}
+		fmt.Fprintf(e.stderr, "maproom: %s sent; the others were not, and are not recorded: run maproom invite %s again once fixed\n", count(sent, "invitation"), id)
+		return errFailed
+	}
+	return nil
+}
+
+// inviteTemplate reads <root>/templates/invite.txt, else the built-in text.
+func inviteTemplate(root string) (*notify.Template, error) {
+	path := filepath.Join(root, blueprint.Dir, notify.InviteFile)
+	b, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return notify.DefaultTemplate(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return notify.ParseTemplate(path, b)
+}
+
+// unjoin lists the errors errors.Join joined, or err alone.
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
