@@ -137,8 +137,8 @@ func frontmatter(src []byte) ([]byte, bool) {
 func project(root *node) (*Plan, bool) {
 	p := &Plan{Outcome: deal.Open}
 	var ok bool
-	for i, k := range root.keys {
-		v := root.vals[i]
+	for _, v := range root.items {
+		k := v.key
 		switch k {
 		case "close":
 			if p.Close, ok = dateOf(v); !ok {
@@ -169,7 +169,19 @@ func project(root *node) (*Plan, bool) {
 				}
 				var s Person
 				var side string
-				if !fields(it, map[string]*string{"id": &s.ID, "name": &s.Name, "email": &s.Email, "side": &side}) {
+				if !fields(it, func(k string) *string {
+					switch k {
+					case "id":
+						return &s.ID
+					case "name":
+						return &s.Name
+					case "email":
+						return &s.Email
+					case "side":
+						return &side
+					}
+					return nil
+				}) {
 					return nil, false
 				}
 				s.Side = deal.Side(side)
@@ -199,7 +211,15 @@ func project(root *node) (*Plan, bool) {
 					return nil, false
 				}
 				var c Item
-				if !fields(it, map[string]*string{"id": &c.ID, "title": &c.Title}) {
+				if !fields(it, func(k string) *string {
+					switch k {
+					case "id":
+						return &c.ID
+					case "title":
+						return &c.Title
+					}
+					return nil
+				}) {
 					return nil, false
 				}
 				p.Docs = append(p.Docs, c)
@@ -215,7 +235,17 @@ func milestone(p *Plan, n *node) bool {
 	}
 	var m Item
 	var due string
-	if !fields(n, map[string]*string{"id": &m.ID, "title": &m.Title, "due": &due}) {
+	if !fields(n, func(k string) *string {
+		switch k {
+		case "id":
+			return &m.ID
+		case "title":
+			return &m.Title
+		case "due":
+			return &due
+		}
+		return nil
+	}) {
 		return false
 	}
 	var ok bool
@@ -236,7 +266,23 @@ func milestone(p *Plan, n *node) bool {
 		}
 		t := Item{Milestone: m.ID}
 		var due, status, done string
-		if !fields(tn, map[string]*string{"id": &t.ID, "title": &t.Title, "due": &due, "status": &status, "done": &done, "owner": &t.Owner}) {
+		if !fields(tn, func(k string) *string {
+			switch k {
+			case "id":
+				return &t.ID
+			case "title":
+				return &t.Title
+			case "due":
+				return &due
+			case "status":
+				return &status
+			case "done":
+				return &done
+			case "owner":
+				return &t.Owner
+			}
+			return nil
+		}) {
 			return false
 		}
 		if t.Due, ok = parseDate(due); !ok {
@@ -260,10 +306,10 @@ func milestone(p *Plan, n *node) bool {
 
 // fields reads the scalar keys of mapping n named in want; a wanted key
 // that is not a scalar fails.
-func fields(n *node, want map[string]*string) bool {
-	for i, k := range n.keys {
-		if dst, ok := want[k]; ok {
-			s, ok := scalarOf(n.vals[i])
+func fields(n *node, want func(key string) *string) bool {
+	for _, v := range n.items {
+		if dst := want(v.key); dst != nil {
+			s, ok := scalarOf(v)
 			if !ok {
 				return false
 			}

@@ -65,6 +65,11 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out = append(out, fieldChange{Kind: DocAdded, Item: d.ID, Title: d.Title, Close: closeS})
 		}
 	}
+	for i := range out {
+		c := &out[i]
+		c.Item, c.Milestone, c.Title = strings.Clone(c.Item), strings.Clone(c.Milestone), strings.Clone(c.Title)
+		c.From, c.To, c.Close = strings.Clone(c.From), strings.Clone(c.To), strings.Clone(c.Close)
+	}
 	if len(alts) > 0 {
 		out = slices.DeleteFunc(out, func(c fieldChange) bool {
 			for _, a := range alts {
@@ -127,9 +132,24 @@ func index(items []Item) map[string]Item {
 // tell turns the commits, parents first, into each current deal's story.
 func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, people map[string][]Person) {
 	cur := map[string]*Story{}
+	dates := map[string]deal.Date{}
+	dateOf := func(s string) deal.Date {
+		d, ok := dates[s]
+		if !ok {
+			d = mustDate(s)
+			dates[s] = d
+		}
+		return d
+	}
 	for _, ch := range order {
 		rec := recs[ch]
-		for _, f := range rec.Files {
+		if len(rec.Files) == 0 {
+			continue
+		}
+		hex := ch.String()
+		when := rec.commitTime()
+		for i := range rec.Files {
+			f := &rec.Files[i]
 			var st *Story
 			switch {
 			case f.From != "":
@@ -150,7 +170,6 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st = &Story{}
 			}
 			cur[f.Deal] = st
-			when := rec.commitTime()
 			if f.Bad {
 				st.Unreadable++
 				continue
@@ -165,8 +184,8 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				}
 			}
 			for _, c := range f.Changes {
-				st.Changes = append(st.Changes, Change{Commit: ch.String(), When: when, Kind: c.Kind, Item: c.Item, Milestone: c.Milestone,
-					Title: c.Title, From: c.From, To: c.To, Days: c.Days, Close: mustDate(c.Close), Author: a, Reply: rec.Reply, Merge: c.Merge})
+				st.Changes = append(st.Changes, Change{Commit: hex, When: when, Kind: c.Kind, Item: c.Item, Milestone: c.Milestone,
+					Title: c.Title, From: c.From, To: c.To, Days: c.Days, Close: dateOf(c.Close), Author: a, Reply: rec.Reply, Merge: c.Merge})
 			}
 			st.Points = append(st.Points, Point{When: when, Done: f.Done, Total: f.Total})
 			if len(f.Changes) == 0 {

@@ -611,7 +611,7 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 	}
 	if who != nil {
 		if s, ok := who.person(rec.Email); ok {
-			f.Who, f.Side = s.ID, string(s.Side)
+			f.Who, f.Side = strings.Clone(s.ID), strings.Clone(string(s.Side))
 		}
 	}
 	*lastHash, *last = f.New, cur

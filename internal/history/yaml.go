@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"strings"
+	"unsafe"
 )
 
 // This file reads the subset of YAML that plans are written in, fast and
@@ -18,21 +19,40 @@ const (
 	seqNode
 )
 
+// node is a parsed value. A mapping's values are its items, each with
+// its key.
 type node struct {
 	kind  nodeKind
+	key   string
 	val   string
-	keys  []string
-	vals  []*node
 	items []*node
 }
 
 func (n *node) get(k string) *node {
-	for i, key := range n.keys {
-		if key == k {
-			return n.vals[i]
+	if n.kind != mapNode {
+		return nil
+	}
+	for _, it := range n.items {
+		if it.key == k {
+			return it
 		}
 	}
 	return nil
+}
+
+// node returns a new node from the parser's arena (nodes are allocated in
+// chunks: a plan has a few hundred).
+func (p *yparser) node(kind nodeKind, val string) *node {
+	if len(p.arena) == 0 {
+		p.arena = make([]node, 128)
+	}
+	n := &p.arena[0]
+	p.arena = p.arena[1:]
+	n.kind, n.val = kind, val
+	if kind == mapNode || kind == seqNode {
+		n.items = make([]*node, 0, 8)
+	}
+	return n
 }
 
 type yline struct {
@@ -43,6 +63,7 @@ type yline struct {
 type yparser struct {
 	lines []yline
 	i     int
+	arena []node
 }
 
 // parseBlock parses a frontmatter's lines.
@@ -79,7 +100,7 @@ func parseBlock(fm []byte) (*node, bool) {
 		if bytes.IndexByte(text, '\t') >= 0 {
 			return nil, false
 		}
-		p.lines = append(p.lines, yline{ind: ind, text: string(text)})
+		p.lines = append(p.lines, yline{ind: ind, text: unsafeString(text)})
 	}
 	if len(p.lines) == 0 {
 		return nil, false
@@ -122,6 +143,12 @@ func stripComment(text []byte) ([]byte, bool) {
 	return text, q == 0
 }
 
+// unsafeString views b as a string without copying. The version's bytes
+// are never written after they are read, so the view stays valid; what
+// outlives the version (a fieldChange, a stakeholder id) is cloned, so a
+// cached change does not keep a whole version alive.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 func isSeqItem(s string) bool { return s == "-" || strings.HasPrefix(s, "- ") }
 
 // keyOf splits "key: rest" or "key:"; ok false when the text is no plain
@@ -150,7 +177,7 @@ func (p *yparser) block(ind int) (*node, bool) {
 }
 
 func (p *yparser) mapping(ind int) (*node, bool) {
-	n := &node{kind: mapNode}
+	n := p.node(mapNode, "")
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.ind < ind {
@@ -166,7 +193,7 @@ func (p *yparser) mapping(ind int) (*node, bool) {
 		p.i++
 		var v *node
 		if rest != "" {
-			if v, ok = inline(rest); !ok {
+			if v, ok = p.inline(rest); !ok {
 				return nil, false
 			}
 			if p.i < len(p.lines) && p.lines[p.i].ind > ind {
@@ -177,16 +204,16 @@ func (p *yparser) mapping(ind int) (*node, bool) {
 				return nil, false
 			}
 		} else {
-			v = &node{kind: nullNode}
+			v = p.node(nullNode, "")
 		}
-		n.keys = append(n.keys, key)
-		n.vals = append(n.vals, v)
+		v.key = key
+		n.items = append(n.items, v)
 	}
 	return n, true
 }
 
 func (p *yparser) seq(ind int) (*node, bool) {
-	n := &node{kind: seqNode}
+	n := p.node(seqNode, "")
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.ind < ind || (l.ind == ind && !isSeqItem(l.text)) {
@@ -210,7 +237,7 @@ func (p *yparser) seq(ind int) (*node, bool) {
 					return nil, false
 				}
 			} else {
-				v = &node{kind: nullNode}
+				v = p.node(nullNode, "")
 			}
 		case isSeqItem(rest):
 			return nil, false
@@ -223,7 +250,7 @@ func (p *yparser) seq(ind int) (*node, bool) {
 					return nil, false
 				}
 			} else {
-				if v, ok = inline(rest); !ok {
+				if v, ok = p.inline(rest); !ok {
 					return nil, false
 				}
 				p.i++
@@ -238,30 +265,30 @@ func (p *yparser) seq(ind int) (*node, bool) {
 }
 
 // inline parses a value written on its key's line.
-func inline(s string) (*node, bool) {
+func (p *yparser) inline(s string) (*node, bool) {
 	switch s[0] {
 	case '{', '[':
-		n, pos, ok := flow(s, 0)
+		n, pos, ok := p.flow(s, 0)
 		if !ok || strings.TrimSpace(s[pos:]) != "" {
 			return nil, false
 		}
 		return n, true
 	case '"', '\'':
-		v, pos, ok := quoted(s, 0)
+		v, pos, ok := p.quoted(s, 0)
 		if !ok || strings.TrimSpace(s[pos:]) != "" {
 			return nil, false
 		}
-		return &node{kind: scalarNode, val: v}, true
+		return p.node(scalarNode, v), true
 	}
-	return plain(s, false)
+	return p.plain(s, false)
 }
 
 // plain reads an unquoted scalar as a string, as the decoder would store
 // it in a string field; values it might resolve otherwise are refused.
-func plain(s string, inFlow bool) (*node, bool) {
+func (p *yparser) plain(s string, inFlow bool) (*node, bool) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return &node{kind: nullNode}, true
+		return p.node(nullNode, ""), true
 	}
 	switch s[0] {
 	case '&', '*', '!', '|', '>', '%', '@', '`', '?', '#', ',', ']', '}', '{', '[', '"', '\'':
@@ -276,17 +303,20 @@ func plain(s string, inFlow bool) (*node, bool) {
 	}
 	switch s {
 	case "~", "null", "Null", "NULL":
-		return &node{kind: nullNode}, true
+		return p.node(nullNode, ""), true
 	case "true", "True", "TRUE", "false", "False", "FALSE":
 		return nil, false
 	}
-	return &node{kind: scalarNode, val: s}, true
+	return p.node(scalarNode, s), true
 }
 
 // quoted reads a quoted scalar starting at s[i], returning its value and
 // the position after the closing quote.
-func quoted(s string, i int) (string, int, bool) {
+func (p *yparser) quoted(s string, i int) (string, int, bool) {
 	q := s[i]
+	if j := strings.IndexByte(s[i+1:], q); j >= 0 && (q == '"' && strings.IndexByte(s[i+1:i+1+j], '\\') < 0 || q == '\'' && (i+2+j >= len(s) || s[i+2+j] != '\'')) {
+		return s[i+1 : i+1+j], i + 2 + j, true // no escape: a substring
+	}
 	var b strings.Builder
 	for j := i + 1; j < len(s); j++ {
 		c := s[j]
@@ -319,10 +349,10 @@ func quoted(s string, i int) (string, int, bool) {
 }
 
 // flow reads a one-line flow mapping or sequence starting at s[i].
-func flow(s string, i int) (*node, int, bool) {
+func (p *yparser) flow(s string, i int) (*node, int, bool) {
 	open := s[i]
 	closeCh := byte('}')
-	n := &node{kind: mapNode}
+	n := p.node(mapNode, "")
 	if open == '[' {
 		closeCh, n.kind = ']', seqNode
 	}
@@ -352,13 +382,14 @@ func flow(s string, i int) (*node, int, bool) {
 			}
 			i += c + 1
 			skip()
-			v, next, ok := flowValue(s, i)
+			v, next, ok := p.flowValue(s, i)
 			if !ok {
 				return nil, 0, false
 			}
-			n.keys, n.vals, i = append(n.keys, key), append(n.vals, v), next
+			v.key = key
+			n.items, i = append(n.items, v), next
 		} else {
-			v, next, ok := flowValue(s, i)
+			v, next, ok := p.flowValue(s, i)
 			if !ok {
 				return nil, 0, false
 			}
@@ -379,25 +410,25 @@ func flow(s string, i int) (*node, int, bool) {
 	}
 }
 
-func flowValue(s string, i int) (*node, int, bool) {
+func (p *yparser) flowValue(s string, i int) (*node, int, bool) {
 	if i >= len(s) {
 		return nil, 0, false
 	}
 	switch s[i] {
 	case '{', '[':
-		return flow(s, i)
+		return p.flow(s, i)
 	case '"', '\'':
-		v, next, ok := quoted(s, i)
+		v, next, ok := p.quoted(s, i)
 		if !ok {
 			return nil, 0, false
 		}
-		return &node{kind: scalarNode, val: v}, next, true
+		return p.node(scalarNode, v), next, true
 	}
 	j := i
 	for j < len(s) && s[j] != ',' && s[j] != '}' && s[j] != ']' {
 		j++
 	}
-	n, ok := plain(s[i:j], true)
+	n, ok := p.plain(s[i:j], true)
 	if !ok || n.kind == nullNode && strings.TrimSpace(s[i:j]) == "" {
 		return nil, 0, false
 	}

@@ -1,0 +1,238 @@
+package history_test
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/go-git/go-git/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/memory"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+)
+
+var (
+	benchDeals   = flag.Int("history.deals", 1000, "deals in the synthetic repository of the history benchmarks")
+	benchCommits = flag.Int("history.commits", 100, "commits in it, each changing every deal's plan")
+)
+
+// synthVersion is version v of deal d's plan: 6 stakeholders, 4
+// milestones of 3 tasks; each version moves one task's date, every eighth
+// finishes a task, and every tenth adds one and moves the milestones.
+func synthVersion(d, v int) []byte {
+	var b strings.Builder
+	fmt.Fprintf(&b, "---\ntitle: \"Synthetic deal %d\"\nbuyer: Buyer %d Inc\nseller: Seller Co\ngoal: Signed by 30 June 2027 so the launch ships\nclose: 2027-06-30\noutcome: open\n", d, d)
+	b.WriteString("review: {day: tuesday, time: \"15:00\", length: 15m}\nstakeholders:\n")
+	for s := range 6 {
+		side, role := "buyer", "champion"
+		if s >= 4 {
+			side, role = "seller", "account-executive"
+		}
+		fmt.Fprintf(&b, "  - {id: p%d, name: Person %d-%d, title: Title %d, side: %s, role: %s, email: p%d@deal%d.example}\n", s, d, s, s, side, role, s, d)
+	}
+	b.WriteString("milestones:\n")
+	base := deal.NewDate(2027, 1, 4)
+	for m := range 4 {
+		fmt.Fprintf(&b, "  - id: m%d\n    title: Milestone %d\n    due: %s\n    lead: p0\n    evidence: Signed decision record number %d\n    tasks:\n", m, m, base.AddDays(30*m+v/10), m)
+		n := 3
+		if m == 3 {
+			n += v / 10
+		}
+		for t := range n {
+			id := m*3 + t
+			due := base.AddDays(30*m + 7*t)
+			if id == v%12 {
+				due = due.AddDays(v)
+			}
+			status := "todo"
+			switch {
+			case id < v/8:
+				status = "done"
+			case id == v/8:
+				status = "in-progress"
+			}
+			fmt.Fprintf(&b, "      - id: t%d\n        title: Task %d of milestone %d\n        owner: p%d\n        due: %s\n        status: %s\n", id, id, m, id%6, due, status)
+			if status == "done" {
+				fmt.Fprintf(&b, "        done: %s\n", due)
+			}
+			b.WriteString("        evidence: Artifact sent by email\n")
+		}
+	}
+	b.WriteString("---\nWelcome to the room.\n")
+	return []byte(b.String())
+}
+
+type synthRepo struct {
+	repo *git.Repository
+	head plumbing.Hash
+}
+
+var (
+	synthOnce sync.Once
+	synthRes  synthRepo
+	synthErr  error
+)
+
+// buildSynth builds, in memory with go-git, a repository of deals x
+// commits: the site at the root, content/deal-NNNN/index.md, each commit
+// writing a new version of every plan, authored in turn by a buyer of one
+// deal and the seller.
+func buildSynth(deals, commits int) (synthRepo, error) {
+	st := memory.NewStorage()
+	repo, err := git.Init(st, nil)
+	if err != nil {
+		return synthRepo{}, err
+	}
+	put := func(t plumbing.ObjectType, enc func(plumbing.EncodedObject) error) (plumbing.Hash, error) {
+		o := st.NewEncodedObject()
+		o.SetType(t)
+		if err := enc(o); err != nil {
+			return plumbing.ZeroHash, err
+		}
+		return st.SetEncodedObject(o)
+	}
+	blob := func(data []byte) (plumbing.Hash, error) {
+		return put(plumbing.BlobObject, func(o plumbing.EncodedObject) error {
+			w, err := o.Writer()
+			if err != nil {
+				return err
+			}
+			w.Write(data)
+			return w.Close()
+		})
+	}
+	tree := func(es []object.TreeEntry) (plumbing.Hash, error) {
+		return put(plumbing.TreeObject, func(o plumbing.EncodedObject) error { return (&object.Tree{Entries: es}).Encode(o) })
+	}
+	var parent plumbing.Hash
+	when := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
+	for c := range commits {
+		es := make([]object.TreeEntry, deals)
+		for d := range deals {
+			bh, err := blob(synthVersion(d, c))
+			if err != nil {
+				return synthRepo{}, err
+			}
+			dh, err := tree([]object.TreeEntry{{Name: "index.md", Mode: filemode.Regular, Hash: bh}})
+			if err != nil {
+				return synthRepo{}, err
+			}
+			es[d] = object.TreeEntry{Name: fmt.Sprintf("deal-%04d", d), Mode: filemode.Dir, Hash: dh}
+		}
+		ch, err := tree(es)
+		if err != nil {
+			return synthRepo{}, err
+		}
+		rh, err := tree([]object.TreeEntry{{Name: "content", Mode: filemode.Dir, Hash: ch}})
+		if err != nil {
+			return synthRepo{}, err
+		}
+		sig := object.Signature{Name: "Seller", Email: "p4@deal0.example", When: when.Add(time.Duration(c) * 24 * time.Hour)}
+		if c%2 == 1 {
+			sig.Name, sig.Email = "Buyer", fmt.Sprintf("p1@deal%d.example", c%deals)
+		}
+		cm := &object.Commit{Author: sig, Committer: sig, Message: fmt.Sprintf("week %d\n", c), TreeHash: rh}
+		if c > 0 {
+			cm.ParentHashes = []plumbing.Hash{parent}
+		}
+		if parent, err = put(plumbing.CommitObject, cm.Encode); err != nil {
+			return synthRepo{}, err
+		}
+	}
+	if err := st.SetReference(plumbing.NewHashReference(plumbing.NewBranchReferenceName("master"), parent)); err != nil {
+		return synthRepo{}, err
+	}
+	return synthRepo{repo: repo, head: parent}, nil
+}
+
+func synthShared(b *testing.B) synthRepo {
+	synthOnce.Do(func() { synthRes, synthErr = buildSynth(*benchDeals, *benchCommits) })
+	if synthErr != nil {
+		b.Fatal(synthErr)
+	}
+	return synthRes
+}
+
+// BenchmarkReadCold reads the whole history of the synthetic repository
+// (default 1,000 deals x 100 commits, 100,000 plan versions) without a
+// cache:
+//
+//	go test ./internal/history -run '^$' -bench 'Read' -benchtime 5x -count 5
+func BenchmarkReadCold(b *testing.B) {
+	s := synthShared(b)
+	b.ResetTimer()
+	for b.Loop() {
+		h, err := history.ReadRepo(context.Background(), s.repo, "", history.Options{Decode: generator.DecodePlan})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(h.Deals) != *benchDeals || h.Stats.Versions < *benchDeals**benchCommits {
+			b.Fatalf("read %d deals, %+v", len(h.Deals), h.Stats)
+		}
+	}
+}
+
+// BenchmarkReadWarm reads it again with the cache the first read wrote:
+// no commit is read from git.
+func BenchmarkReadWarm(b *testing.B) {
+	s := synthShared(b)
+	cache := filepath.Join(b.TempDir(), "history.cache")
+	if _, err := history.ReadRepo(context.Background(), s.repo, "", history.Options{Decode: generator.DecodePlan, Cache: cache}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		h, err := history.ReadRepo(context.Background(), s.repo, "", history.Options{Decode: generator.DecodePlan, Cache: cache})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if h.Stats.Read != 0 || len(h.Deals) != *benchDeals {
+			b.Fatalf("warm read: %+v", h.Stats)
+		}
+	}
+}
+
+// TestSynthHistory checks the synthetic repository's story on a small one:
+// every version moves a date or a status, and buyer commits count as the
+// buyer's in the deal whose buyer wrote them.
+func TestSynthHistory(t *testing.T) {
+	s, err := buildSynth(5, 12)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := history.ReadRepo(context.Background(), s.repo, "", history.Options{Decode: generator.DecodePlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(h.Deals) != 5 || h.Stats.Slow != 0 {
+		t.Fatalf("deals %d, stats %+v (every version should be read by the fast reader)", len(h.Deals), h.Stats)
+	}
+	st := h.Story("deal-0001")
+	if st.Commits != 12 {
+		t.Errorf("deal-0001: %d commits, want 12", st.Commits)
+	}
+	// Buyer commits are the odd ones, by p1 of deal c%5: deal 1 gets
+	// commits 1 and 11.
+	var buyerCommits = map[string]bool{}
+	for _, c := range st.Changes {
+		if c.Author.Side == deal.Buyer {
+			buyerCommits[c.Commit] = true
+		}
+	}
+	if len(buyerCommits) != 2 {
+		t.Errorf("deal-0001: %d buyer commits, want 2", len(buyerCommits))
+	}
+	if len(st.Slips()) == 0 {
+		t.Errorf("deal-0001 has no slip")
+	}
+}
