@@ -87,8 +87,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			}
 		}
 	}
+	checkBuyerLogo(b, li, col)
 	for _, f := range b.Files {
-		if !listed[f] {
+		if !listed[f] && f != path.Clean(d.BuyerLogo) {
 			col.warnf(li.at("collateral"), "%s is in the bundle but no collateral entry lists it, so it is not published: add it under `collateral:` or move it out", f)
 		}
 	}

@@ -8,6 +8,7 @@ import (
 	"net/mail"
 	"net/url"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -29,6 +30,7 @@ type Config struct {
 	Holidays  []string `toml:"holidays"`   // YYYY-MM-DD days that are not business days
 	Overdue   Overdue  `toml:"overdue"`
 	Replies   Replies  `toml:"replies"`
+	Brand     Brand    `toml:"brand"` // the seller's logo and accent colour in every room
 
 	// Engagement holds the report's thresholds of a person, a visit, a read.
 	Engagement Engagement `toml:"engagement"`
@@ -106,7 +108,7 @@ func LoadConfig(path string) (*Config, Problems) {
 		return nil, ps
 	}
 	for _, k := range md.Undecoded() {
-		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest", k.String())
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest", k.String())
 	}
 	c.withDefaults()
 	if loc, err := time.LoadLocation(c.Timezone); err != nil {
@@ -145,6 +147,20 @@ func LoadConfig(path string) (*Config, Problems) {
 		}
 	}
 	c.Notify.check(b, col)
+	if c.Brand.Accent != "" {
+		if a, err := checkAccent(c.Brand.Accent); err != nil {
+			col.errorf(tomlKeyLine(b, toml.Key{"brand", "accent"}), "%v", err)
+		} else {
+			c.Brand.Accent = a
+		}
+	}
+	if c.Brand.Logo != "" {
+		if l, err := readLogo(filepath.Dir(path), c.Brand.Logo, "[brand] logo"); err != nil {
+			col.errorf(tomlKeyLine(b, toml.Key{"brand", "logo"}), "%v", err)
+		} else {
+			c.Brand.LogoImage = *l
+		}
+	}
 	for _, k := range c.Replies.AutoAccept {
 		if !slices.Contains(autoAcceptKinds, k) {
 			col.errorf(tomlKeyLine(b, toml.Key{"replies", "auto_accept"}), "[replies] auto_accept: %q is not a kind that can be accepted without review: use confirm, propose, done or blocked (a question needs an answer, a suggestion a milestone)", k)

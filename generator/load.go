@@ -56,6 +56,7 @@ type rawDeal struct {
 	Outcome      string           `yaml:"outcome"`
 	Withdraw     bool             `yaml:"withdraw"`
 	Value        int64            `yaml:"value"`
+	BuyerLogo    string           `yaml:"buyer_logo"`
 	Review       *rawReview       `yaml:"review"`
 	Stakeholders []rawStakeholder `yaml:"stakeholders"`
 	Milestones   []rawMilestone   `yaml:"milestones"`
@@ -77,6 +78,8 @@ type rawStakeholder struct {
 	Role      string `yaml:"role"`
 	Influence string `yaml:"influence"`
 	Email     string `yaml:"email"`
+	Phone     string `yaml:"phone"`
+	Booking   string `yaml:"booking"`
 	Rotate    int    `yaml:"rotate"`
 }
 
@@ -427,7 +430,7 @@ var hhmmRe = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d$`)
 func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collector) *deal.Deal {
 	d := &deal.Deal{
 		ID: id, File: file, Title: strings.TrimSpace(r.Title), Buyer: r.Buyer, Seller: r.Seller, Goal: r.Goal,
-		Value: r.Value, Criteria: r.Criteria, Body: body,
+		Value: r.Value, BuyerLogo: r.BuyerLogo, Criteria: r.Criteria, Body: body,
 	}
 	date := func(path, s, what string, required bool) deal.Date {
 		if s == "" {
@@ -496,7 +499,8 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 	for i, s := range r.Stakeholders {
 		p := "stakeholders." + strconv.Itoa(i)
 		st := deal.Stakeholder{ID: s.ID, Name: s.Name, Title: s.Title, Side: deal.Side(s.Side), Role: deal.Role(s.Role),
-			Influence: s.Influence, Email: s.Email, Rotate: s.Rotate, Line: li.at(p)}
+			Influence: s.Influence, Email: s.Email, Phone: strings.TrimSpace(s.Phone), Booking: s.Booking, Rotate: s.Rotate, Line: li.at(p)}
+		checkContact(col, li, p, s)
 		checkID(col, li.at(p+".id"), "stakeholder", s.ID)
 		if strings.TrimSpace(s.Name) == "" {
 			col.errorf(li.at(p), "stakeholder %q has no name: add `name:`", s.ID)

@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"html/template"
@@ -45,6 +46,9 @@ type renderer struct {
 	waiting map[string][]reply.Reply
 	// shared holds the site-wide files: hashed assets, index, 404, robots.
 	shared map[string][]byte
+	// sellerLogo is the path of the [brand] logo under the site root; ""
+	// without one.
+	sellerLogo string
 }
 
 // newMinifier registers the minifiers once; conservative HTML settings keep
@@ -75,8 +79,14 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 	if err != nil {
 		return nil, fmt.Errorf("theme: %w", err)
 	}
+	// The accent colour of maproom.toml's [brand] follows the theme's own
+	// variables, so it replaces the theme's accent.
+	cssSrc = append(cssSrc, accentCSS(cfg.Brand.Accent)...)
 	if r.assets.CSS, err = r.asset("style", ".css", "text/css", cssSrc); err != nil {
 		return nil, err
+	}
+	if l := cfg.Brand.LogoImage; l.Data != nil {
+		r.sellerLogo = r.raw("logo", l.Ext, l.Data)
 	}
 	if beacon != "" {
 		jsSrc, err := fs.ReadFile(theme, "assets/room.js")
@@ -95,15 +105,14 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 		}
 	}
 	r.assets.Extra = extra
-	bare := bareView{CSP: r.csp, Assets: r.assets, Title: "Private", Heading: "Nothing to see here", Text: "Deal rooms are reached through personal links only."}
+	// index.html and 404.html carry their small style inline, allowed by
+	// its hash in the policy: 404.html answers at any depth, where a
+	// relative link to the stylesheet would lead nowhere.
+	bare := bareView{CSP: withBareStyle(r.csp), Style: template.CSS(bareCSS), Title: "Private", Heading: "Nothing to see here", Text: "Deal rooms are reached through personal links only."}
 	if r.shared["index.html"], err = r.page("index.html", bare); err != nil {
 		return nil, err
 	}
-	// 404.html answers at any depth, where the stylesheet's relative link
-	// would lead nowhere: it goes unstyled, and links no stylesheet at all
-	// (an empty href makes browsers fetch the page again as CSS).
 	nf := bare
-	nf.Assets.CSS = ""
 	nf.Title, nf.Heading, nf.Text = "Not found", "Not found", "This link does not lead to a room. If it was sent to you, ask the sender for a fresh one."
 	if r.shared["404.html"], err = r.page("index.html", nf); err != nil {
 		return nil, err
@@ -111,6 +120,34 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 	r.shared["robots.txt"] = []byte("User-agent: *\nDisallow: /\n")
 	r.shared["_headers"] = []byte(headersFile(beacon))
 	return r, nil
+}
+
+// raw stores data as is under a content-hashed name in assets/ and
+// returns its path.
+func (r *renderer) raw(name, ext string, data []byte) string {
+	sum := sha256.Sum256(data)
+	p := "assets/" + name + "." + hex.EncodeToString(sum[:5]) + ext
+	r.shared[p] = data
+	return p
+}
+
+// bareCSS is the inline style of index.html and 404.html, written as the
+// minifier writes it (so the HTML minifier leaves it as is and its hash
+// holds: TestBarePagesStyleAllowedByHash).
+const bareCSS = `body{margin:0;font:16px/1.5 system-ui,-apple-system,segoe ui,Roboto,sans-serif;color:#1b1f24;background:#f4f6f9}main{max-width:30em;margin:18vh auto 0;padding:1.5em 2em;background:#fff;border:1px solid #d5dae1;border-top:4px solid #1a4fb5;border-radius:.5em}h1{font-size:1.4em;margin:0 0 .4em}p{margin:0;color:#4a5360}`
+
+// bareStyleSrc is the CSP source that allows bareCSS and no other inline
+// style.
+var bareStyleSrc = func() string {
+	sum := sha256.Sum256([]byte(bareCSS))
+	return "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"
+}()
+
+// withBareStyle adds bareCSS's hash to a policy's style-src: the policy of
+// index.html and 404.html, and of the site's headers, which cover them.
+// A room's own policy allows no inline style at all.
+func withBareStyle(csp string) string {
+	return strings.Replace(csp, "style-src 'self'", "style-src 'self' "+bareStyleSrc, 1)
 }
 
 // asset minifies src and stores it under a content-hashed name.
@@ -166,7 +203,7 @@ func HeaderRules(beacon string) []hostconf.Rule {
 			{Name: "X-Robots-Tag", Value: "noindex, nofollow, noarchive"},
 			{Name: "Referrer-Policy", Value: "no-referrer"},
 			{Name: "X-Content-Type-Options", Value: "nosniff"},
-			{Name: "Content-Security-Policy", Value: contentSecurityPolicy(beacon) + "; frame-ancestors 'none'"},
+			{Name: "Content-Security-Policy", Value: withBareStyle(contentSecurityPolicy(beacon)) + "; frame-ancestors 'none'"},
 			{Name: "X-Frame-Options", Value: "DENY"},
 		}},
 		{Path: "/r/*", Headers: noStore},
@@ -248,7 +285,11 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		// previous output of the deal is removed when the build commits.
 		return nil, nil
 	}
-	all := r.milestones(b, nil, nil)
+	brand, err := r.brand(b, read, out)
+	if err != nil {
+		return nil, err
+	}
+	all := r.milestones(b, nil, nil, "")
 	parts := dealPartsView{Milestones: all, People: people(d), Criteria: d.Criteria}
 	if !d.Closed() {
 		// A closed plan has no today, overdue or critical path to show.
@@ -268,6 +309,17 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		html template.HTML
 	}
 	plans := map[string]planPart{}
+	owners := map[string]bool{}
+	for _, t := range d.Tasks() {
+		owners[t.Owner] = true
+	}
+	var crit []string
+	if b.Plan != nil {
+		crit = b.Plan.CriticalPath
+	}
+	turn, hasTurn := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
+	contact := newContactView(d)
+	legend := legendOf(r.cfg.Overdue.Thresholds())
 	for i := range d.Stakeholders {
 		s := &d.Stakeholders[i]
 		tok := token.Room(r.secret, d.ID, s.ID, s.Rotate)
@@ -298,16 +350,25 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			memo[k] = h
 			return template.HTML(h), nil
 		}
-		plan, ok := plans[sig.String()]
+		// The plan part is shared by the rooms that see the same
+		// documents, unless the person owns steps: their rows are marked.
+		me, key := "", sig.String()
+		if owners[s.ID] {
+			me, key = s.ID, key+"|"+s.ID
+		}
+		plan, ok := plans[key]
 		if !ok {
-			plan.ms = r.milestones(b, visible, files)
-			if plan.html, err = r.fragment("plan", plan.ms); err != nil {
+			plan.ms = r.milestones(b, visible, files, me)
+			if plan.html, err = r.fragment("plan", planView{Milestones: plan.ms, Legend: legend}); err != nil {
 				return nil, err
 			}
-			plans[sig.String()] = plan
+			plans[key] = plan
 		}
-		base := pageBase{CSP: r.csp, Assets: r.assets, Token: tok, Beacon: r.beacon, Deal: dv, Me: newPersonView(d, s)}
-		room := roomView{pageBase: base, TodayLabel: dateLabel(r.today), Progress: prog, Plan: plan.html, DealParts: dealParts}
+		base := pageBase{CSP: r.csp, Assets: r.assets, Token: tok, Beacon: r.beacon, Deal: dv, Me: newPersonView(d, s), Brand: brand}
+		room := roomView{pageBase: base, TodayLabel: dateLabel(r.today), Progress: prog, Plan: plan.html, DealParts: dealParts, Contact: contact}
+		if hasTurn {
+			room.Waiting = r.waitingView(d, turn, s)
+		}
 		room.Root = "../../"
 		room.PageTitle = d.Title
 		welcome, err := markdownFor("", "", d.Body, 0)
@@ -316,6 +377,11 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 		room.Welcome = welcome
 		room.Docs = r.docs(visible, files, 0)
+		if s.Side == deal.Seller {
+			for i, c := range visible {
+				room.Docs[i].Audience = audienceOf(d, c)
+			}
+		}
 		if !d.Closed() {
 			room.NextSteps = nextSteps(plan.ms, s.ID)
 		}
@@ -347,7 +413,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			pv.Root = "../../../"
 			pv.PageTitle = c.Title + " · " + d.Title
 			pv.Page.ID, pv.Page.Title = c.ID, c.Title
-			if pv.Page.Body, err = markdownFor(c.ID, c.Title, src, 1); err != nil {
+			if pv.Page.Body, err = markdownFor(c.ID, repeatedTitle(src, c.Title), src, 1); err != nil {
 				return nil, fmt.Errorf("%s: %w", c.File, err)
 			}
 			html, err := r.page("page.html", pv)
@@ -395,7 +461,8 @@ func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, dep
 
 // milestones builds the plan by milestone as seen by someone who may see
 // the visible documents (nil: none are linked).
-func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[string]string) []milestoneView {
+// me is the room's person, whose rows are marked as theirs ("" marks none).
+func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[string]string, me string) []milestoneView {
 	d := b.Deal
 	crit := b.critical()
 	titles := map[string]string{}
@@ -437,7 +504,9 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			tv.DaysLate, tv.Class = lateness(d, t, due, r.today, r.cfg)
 			if tv.DaysLate > 0 {
 				tv.LateLabel = plural(tv.DaysLate, "day late", "days late")
+				tv.SevLabel = severityWords[deal.Severity(tv.Class)]
 			}
+			tv.Mine = me != "" && t.Owner == me
 			for _, a := range t.After {
 				tv.After = append(tv.After, refView{ID: a, Title: titles[a]})
 			}

@@ -1,10 +1,13 @@
 package generator
 
 import (
+	"bytes"
 	"fmt"
 	"html/template"
+	"slices"
 	"sort"
 	"strings"
+	"unicode"
 
 	"github.com/maproom/maproom/internal/deal"
 )
@@ -29,6 +32,15 @@ type pageBase struct {
 	Beacon    string
 	Deal      dealView
 	Me        personView
+	Brand     brandView
+}
+
+// brandView holds the header's logos: site-root-relative paths ("" for
+// none, and the name is written instead) with their size in CSS pixels.
+type brandView struct {
+	Seller, Buyer   string
+	SellerW, BuyerW int
+	SellerH, BuyerH int
 }
 
 type dealView struct {
@@ -66,6 +78,28 @@ type roomView struct {
 	Docs       []docView
 	Review     *reviewView
 	Replies    repliesView
+	Waiting    *waitingView // whose move it is; nil for an ended deal or nothing open
+	Contact    *contactView // the seller's contact; nil when the deal has no seller stakeholder
+}
+
+// waitingView is the room's "waiting on" line (deal.WaitingOn).
+type waitingView struct {
+	You              bool   // the task is the room's person's own
+	Org, Side        string // the owner's company and side
+	Name             string // the owner's name, or "Unassigned (role)"
+	TaskID, Task     string
+	Due, DueLabel    string
+	LateLabel, Class string // as a task's
+	SevLabel         string // the severity in words ("" when not late)
+}
+
+// contactView is the seller's contact card. Mailto is a link built from
+// a checked address; Phone is shown as text (phones offer to call it).
+type contactView struct {
+	Name, Title, Org string
+	Email            string
+	Mailto           template.URL
+	Phone, Booking   string
 }
 
 // dealPartsView is the data of the "deal-parts" template.
@@ -100,6 +134,36 @@ type taskView struct {
 	After                  []refView
 	Docs                   []docView
 	DaysLate               int
+	SevLabel               string // the severity in words: "Late", "Overdue", "Long overdue"
+	Mine                   bool   // the room's person owns it
+}
+
+// severityWords name the grades of lateness in a room, so that the grade
+// reads without its colour.
+var severityWords = map[deal.Severity]string{deal.SeverityLate: "Late", deal.SeverityFlag: "Overdue", deal.SeverityAlert: "Long overdue"}
+
+// planView is the data of the "plan" part.
+type planView struct {
+	Milestones []milestoneView
+	Legend     string // what each grade of lateness means, in days
+}
+
+// legendOf says what each grade of lateness means under th.
+func legendOf(th deal.Thresholds) string {
+	late := fmt.Sprintf("%s: under %s", severityWords[deal.SeverityLate], plural(th.FlagDays, "day", "days"))
+	if th.FlagDays == 1 {
+		late = ""
+	}
+	flag := fmt.Sprintf("%s: %s or more", severityWords[deal.SeverityFlag], plural(th.FlagDays, "day", "days"))
+	alert := fmt.Sprintf("%s: %s or more", severityWords[deal.SeverityAlert], plural(th.AlertDays, "day", "days"))
+	parts := []string{}
+	if late != "" {
+		parts = append(parts, late)
+	}
+	if th.AlertDays > th.FlagDays {
+		parts = append(parts, flag)
+	}
+	return strings.Join(append(parts, alert), " · ")
 }
 
 type refView struct{ ID, Title string }
@@ -107,6 +171,9 @@ type refView struct{ ID, Title string }
 type docView struct {
 	ID, Title, Href, Kind string
 	Page                  bool
+	// Audience, in a seller's preview only, says which buyer stakeholders
+	// see the document.
+	Audience string
 }
 
 type reviewView struct {
@@ -124,8 +191,8 @@ type pageView struct {
 }
 
 type bareView struct {
-	Title, Heading, Text, CSP, Root string
-	Assets                          assets
+	Title, Heading, Text, CSP string
+	Style                     template.CSS // the page's own style (bareCSS), allowed by its hash in the CSP
 }
 
 func dateLabel(d deal.Date) string {
@@ -227,4 +294,71 @@ func sortSteps(ts []taskView) {
 		}
 		return false
 	})
+}
+
+// waitingView says whose move it is, as seen from s's room.
+func (r *renderer) waitingView(d *deal.Deal, tn deal.Turn, s *deal.Stakeholder) *waitingView {
+	w := &waitingView{You: tn.Owner == s.ID, Side: string(tn.Side), TaskID: tn.Task.ID, Task: tn.Task.Title,
+		Due: tn.Due.String(), DueLabel: dateLabel(tn.Due)}
+	w.Org = d.Buyer
+	if tn.Side == deal.Seller {
+		w.Org = d.Seller
+	}
+	w.Name, _ = personOrRole(d, tn.Owner)
+	if tn.DaysLate > 0 {
+		sev := r.cfg.Overdue.Thresholds().Severity(tn.DaysLate)
+		w.Class, w.SevLabel = string(sev), severityWords[sev]
+		w.LateLabel = plural(tn.DaysLate, "day late", "days late")
+	}
+	return w
+}
+
+// audienceOf says, in a seller's preview, which buyer stakeholders see
+// collateral c.
+func audienceOf(d *deal.Deal, c *deal.Collateral) string {
+	if c.Audience == nil {
+		return "Every buyer stakeholder"
+	}
+	var names []string
+	for _, s := range d.Stakeholders {
+		if s.Side == deal.Buyer && c.CanSee(s) {
+			names = append(names, s.Name)
+		}
+	}
+	if len(names) == 0 {
+		return "No buyer stakeholder yet"
+	}
+	return strings.Join(names, ", ")
+}
+
+// repeatedTitle returns the text of the first heading of a Markdown
+// document when it is a level-1 heading that repeats the page's title
+// (the same words, or the title's words followed by more: "Pricing
+// proposal for Acme Corp" under "Pricing proposal"), so that the page
+// shows one title; else title itself (whose exact repetition is dropped
+// as well). A shorter heading ("Pricing") is a section, and stays.
+func repeatedTitle(src []byte, title string) string {
+	src = bytes.TrimPrefix(src, utf8BOM)
+	for _, line := range strings.Split(string(src), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" {
+			continue
+		}
+		h, ok := strings.CutPrefix(line, "# ")
+		if !ok {
+			return title
+		}
+		h = strings.TrimSpace(strings.TrimRight(strings.TrimSpace(h), "#"))
+		a, b := titleWords(title), titleWords(h)
+		if len(a) > 0 && len(b) >= len(a) && slices.Equal(a, b[:len(a)]) {
+			return h
+		}
+		return title
+	}
+	return title
+}
+
+// titleWords splits a title into lowercase words, punctuation dropped.
+func titleWords(s string) []string {
+	return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
 }

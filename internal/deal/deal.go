@@ -125,8 +125,11 @@ type Deal struct {
 	// build publishes none (their links answer 404) and the manifest lists
 	// none (the beacon refuses their tokens). Only a lost deal may be
 	// withdrawn; the loader refuses it on any other.
-	Withdrawn    bool
-	Value        int64 // never rendered into a buyer's page
+	Withdrawn bool
+	Value     int64 // never rendered into a room: reports only
+	// BuyerLogo is the buyer's logo for this deal's rooms: a PNG, JPEG
+	// or GIF file of the bundle (relative to it), "" for none.
+	BuyerLogo    string
 	Review       Review
 	Stakeholders []Stakeholder
 	Milestones   []Milestone
@@ -153,8 +156,13 @@ type Stakeholder struct {
 	Role      Role
 	Influence string
 	Email     string
-	Rotate    int
-	Line      int
+	// Phone and Booking are optional contact details a seller's contact
+	// card shows: a phone number (digits, spaces, + ( ) - .) and an
+	// https link to a booking page.
+	Phone   string
+	Booking string
+	Rotate  int
+	Line    int
 }
 
 // Milestone is a decision point. It has exactly one lead. An Onboarding
