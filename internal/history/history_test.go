@@ -409,3 +409,82 @@ func TestOutsideGit(t *testing.T) {
 		t.Errorf("outside git: %+v", h)
 	}
 }
+
+func TestSignals(t *testing.T) {
+	g, _ := story(t)
+	h := g.read("")
+	today := deal.NewDate(2026, 11, 10)
+	load := func(id string) *deal.Deal {
+		src, err := os.ReadFile(filepath.Join(g.site, "content", id, "index.md"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := generator.DecodePlan(id, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	names := func(ss []history.Signal) []string {
+		var out []string
+		for _, s := range ss {
+			out = append(out, s.Name)
+		}
+		return out
+	}
+	acme := load("acme-data")
+	got := history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: today})
+	want := []string{history.SignalFlat, history.SignalSlipped, history.SignalPastClose}
+	if !slices.Equal(names(got), want) {
+		t.Errorf("acme-data signals = %q, want %q", got, want)
+	}
+	if len(got) == 3 && (!strings.Contains(got[0].Evidence, "1 of 3 tasks for 34 days, since 2026-10-07") ||
+		!strings.Contains(got[1].Evidence, `"Milestone m1" moved later 2 times, 19 days in all`) ||
+		!strings.Contains(got[2].Evidence, `"Task t2" moved to 2026-12-05, past the close date 2026-11-30`)) {
+		t.Errorf("evidence:\n%s\n%s\n%s", got[0].Evidence, got[1].Evidence, got[2].Evidence)
+	}
+	// A higher threshold, and an earlier day, silence them.
+	got = history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: deal.NewDate(2026, 10, 20), Th: history.Thresholds{Slips: 3}})
+	if !slices.Equal(names(got), []string{history.SignalPastClose}) {
+		t.Errorf("with slips = 3 on 20 October: %q", got)
+	}
+
+	globex := load("globex")
+	got = history.Signals(history.Input{Deal: globex, Story: h.Story("globex"), Today: today})
+	if len(got) == 0 || got[0].Name != history.SignalNoBuyerEdit || !strings.Contains(got[0].Evidence, "1 commit of history since 2026-09-01") {
+		t.Errorf("globex signals = %q, want no-buyer-edit first", got)
+	}
+	if got := history.Signals(history.Input{Deal: globex, Story: h.Story("globex"), Today: deal.NewDate(2026, 9, 10)}); slices.Contains(names(got), history.SignalNoBuyerEdit) {
+		t.Errorf("a plan 9 days old is signalled for no buyer edit")
+	}
+
+	// Reviews on Tuesdays: notes on 6 and 13 October (a Tuesday and the
+	// Wednesday after the next), then none until 10 November: 20 and 27
+	// October and 3 November are missed.
+	acme.Review = deal.Review{Day: time.Tuesday, HasDay: true, Time: "15:00", Length: 15 * time.Minute}
+	notes := []deal.Date{deal.NewDate(2026, 10, 6), deal.NewDate(2026, 10, 14)}
+	in := history.Input{Deal: acme, Story: h.Story("acme-data"), Reviews: notes, Today: today}
+	if n, last := history.MissedReviews(in); n != 3 || last != deal.NewDate(2026, 10, 14) {
+		t.Errorf("missed reviews = %d (last note %s), want 3 since 14 October", n, last)
+	}
+	if !slices.Contains(names(history.Signals(in)), history.SignalMissedReviews) {
+		t.Errorf("three missed reviews are not signalled")
+	}
+	in.Reviews = append(in.Reviews, deal.NewDate(2026, 11, 3))
+	if n, _ := history.MissedReviews(in); n != 0 {
+		t.Errorf("missed reviews after a note on 3 November = %d, want 0", n)
+	}
+	// Outside git: completion flat from the done: dates.
+	in = history.Input{Deal: acme, Today: today}
+	if since, from, ok := history.FlatSince(in); !ok || since != deal.NewDate(2026, 10, 7) || !strings.Contains(from, "done: dates") {
+		t.Errorf("FlatSince without history = %s %q %v", since, from, ok)
+	}
+
+	weeks := history.Burnup(h.Story("acme-data"), today, time.UTC, 0)
+	if len(weeks) != 11 || weeks[0].End != deal.NewDate(2026, 9, 6) || weeks[0].Done != 0 || weeks[0].Total != 2 {
+		t.Fatalf("burn-up = %+v, want 11 weeks from the one ending 6 September", weeks)
+	}
+	if w := weeks[5]; w.End != deal.NewDate(2026, 10, 11) || w.Done != 1 || w.Total != 3 {
+		t.Errorf("week ending 11 October = %+v, want 1 of 3", w)
+	}
+}

@@ -1,0 +1,251 @@
+package history
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// Thresholds are the settings of the history's signals (maproom.toml
+// [history]). The zero value of a field takes its default.
+type Thresholds struct {
+	// BuyerEditDays: a plan this many days old with no buyer-side edit in
+	// its history is signalled (default 14).
+	BuyerEditDays int
+	// FlatDays: completion unchanged this many days is signalled (21).
+	FlatDays int
+	// Slips: a milestone whose date moved later this many times is (2).
+	Slips int
+	// MissedReviews: this many weekly reviews in a row without a note
+	// (reviews/YYYY-MM-DD.md) is signalled (3).
+	MissedReviews int
+}
+
+// DefaultThresholds are domain.md's: three weeks flat, three reviews
+// skipped, a milestone slipped twice.
+var DefaultThresholds = Thresholds{BuyerEditDays: 14, FlatDays: 21, Slips: 2, MissedReviews: 3}
+
+// WithDefaults fills the zero fields.
+func (th Thresholds) WithDefaults() Thresholds {
+	th.BuyerEditDays = cmp.Or(th.BuyerEditDays, DefaultThresholds.BuyerEditDays)
+	th.FlatDays = cmp.Or(th.FlatDays, DefaultThresholds.FlatDays)
+	th.Slips = cmp.Or(th.Slips, DefaultThresholds.Slips)
+	th.MissedReviews = cmp.Or(th.MissedReviews, DefaultThresholds.MissedReviews)
+	return th
+}
+
+// The signals' names, as the report's JSON and CSV give them.
+const (
+	SignalNoBuyerEdit   = "no-buyer-edit"
+	SignalFlat          = "completion-flat"
+	SignalSlipped       = "milestone-slipped"
+	SignalPastClose     = "moved-past-close"
+	SignalMissedReviews = "reviews-missed"
+)
+
+// Signal is a warning sign read from the plan's history, with its evidence
+// in a sentence.
+type Signal struct {
+	Name     string
+	Evidence string
+}
+
+// Input is what Signals reads. Story is nil when the site is not in git;
+// Reviews are the days of the deal's review notes.
+type Input struct {
+	Deal    *deal.Deal
+	Story   *Story
+	Reviews []deal.Date
+	Today   deal.Date
+	Loc     *time.Location
+	Th      Thresholds
+}
+
+// DayOf returns the calendar day of t in loc (nil: UTC).
+func DayOf(t time.Time, loc *time.Location) deal.Date {
+	return deal.DateOf(t.In(cmp.Or(loc, time.UTC)))
+}
+
+// Signals returns the history's warning signals of an open deal, in a
+// fixed order. An ended deal has none.
+func Signals(in Input) []Signal {
+	d, st := in.Deal, in.Story
+	th := in.Th.WithDefaults()
+	if d.Ended() {
+		return nil
+	}
+	var out []Signal
+	if st != nil && st.Commits > 0 {
+		if _, ok := st.LastBy(deal.Buyer); !ok {
+			age := DayOf(st.First, in.Loc).DaysUntil(in.Today)
+			if age >= th.BuyerEditDays {
+				out = append(out, Signal{SignalNoBuyerEdit, fmt.Sprintf("no buyer-side edit in %s of history since %s: the seller has written the plan alone", count(st.Commits, "commit", "commits"), DayOf(st.First, in.Loc))})
+			}
+		}
+	}
+	if since, from, ok := FlatSince(in); ok {
+		if days := since.DaysUntil(in.Today); days >= th.FlatDays {
+			done, total := d.Progress()
+			out = append(out, Signal{SignalFlat, fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)})
+		}
+	}
+	if st != nil {
+		for _, sl := range st.Slips() {
+			if sl.Kind == MilestoneDue && sl.Moves >= th.Slips {
+				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone %q moved later %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
+			}
+		}
+		for _, c := range st.Changes {
+			if !c.PastClose() || onboarding(d, c) {
+				continue
+			}
+			what := "task"
+			if c.Kind == MilestoneDue {
+				what = "milestone"
+			}
+			out = append(out, Signal{SignalPastClose, fmt.Sprintf("%s %q moved to %s, past the close date %s, on %s", what, c.Title, c.To, c.Close, DayOf(c.When, in.Loc))})
+		}
+	}
+	if n, last := MissedReviews(in); n >= th.MissedReviews {
+		ev := fmt.Sprintf("%d weekly reviews in a row without a note in reviews/", n)
+		if !last.IsZero() {
+			ev += fmt.Sprintf(" (the last note is of %s)", last)
+		}
+		out = append(out, Signal{SignalMissedReviews, ev})
+	}
+	return out
+}
+
+func onboarding(d *deal.Deal, c Change) bool {
+	ms := c.Milestone
+	if c.Kind == MilestoneDue {
+		ms = c.Item
+	}
+	for _, m := range d.Milestones {
+		if m.ID == ms {
+			return m.Onboarding
+		}
+	}
+	return false
+}
+
+func count(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// FlatSince returns the day the plan's count of done tasks last changed,
+// and where that comes from: the history when there is one, else the
+// plan's done: dates (the latest). ok is false for a plan with nothing open
+// (nothing can be flat) and for one without history and without a done
+// date (nothing says since when).
+func FlatSince(in Input) (since deal.Date, from string, ok bool) {
+	done, total := in.Deal.Progress()
+	if total == 0 || done == total {
+		return deal.Date{}, "", false
+	}
+	if in.Story != nil && len(in.Story.Points) > 0 {
+		t, _ := in.Story.LastDone()
+		return DayOf(t, in.Loc), "from the plan's git history", true
+	}
+	var last deal.Date
+	for _, t := range in.Deal.Tasks() {
+		if t.Status == deal.Done && t.Done.After(last) {
+			last = t.Done
+		}
+	}
+	if last.IsZero() {
+		return deal.Date{}, "", false
+	}
+	return last, "from the done: dates", true
+}
+
+// MissedReviews counts the weekly reviews in a row, the latest first,
+// that have no note: a review on day D counts as held when a note is dated
+// within three days of it. Review days are counted from the plan's first
+// commit (else its first review note or done date) up to yesterday. It
+// returns 0 for a deal without a review day, and the day of the last note.
+func MissedReviews(in Input) (n int, lastNote deal.Date) {
+	d := in.Deal
+	if !d.Review.HasDay || d.Outcome != deal.Open {
+		return 0, deal.Date{}
+	}
+	notes := slices.Clone(in.Reviews)
+	slices.SortFunc(notes, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
+	var start deal.Date
+	switch {
+	case in.Story != nil && !in.Story.First.IsZero():
+		start = DayOf(in.Story.First, in.Loc)
+	case len(notes) > 0:
+		start = notes[0]
+	default:
+		for _, t := range d.Tasks() {
+			if !t.Done.IsZero() && (start.IsZero() || t.Done.Before(start)) {
+				start = t.Done
+			}
+		}
+	}
+	if len(notes) > 0 {
+		lastNote = notes[len(notes)-1]
+	}
+	if start.IsZero() {
+		return 0, lastNote
+	}
+	day := in.Today.AddDays(-1)
+	for day.Weekday() != d.Review.Day {
+		day = day.AddDays(-1)
+	}
+	for ; !day.Before(start); day = day.AddDays(-7) {
+		held := slices.ContainsFunc(notes, func(nd deal.Date) bool {
+			diff := day.DaysUntil(nd)
+			return diff >= -3 && diff <= 3
+		})
+		if held {
+			break
+		}
+		n++
+	}
+	return n, lastNote
+}
+
+// Week is the plan's progress at the end of one week.
+type Week struct {
+	End         deal.Date // the Sunday that ends it
+	Done, Total int
+}
+
+// Burnup returns the plan's progress at the end of each week (Monday to
+// Sunday, in loc) from the week of its first commit to the week of today,
+// at most max weeks (the latest). Nil without history.
+func Burnup(st *Story, today deal.Date, loc *time.Location, max int) []Week {
+	if st == nil || len(st.Points) == 0 {
+		return nil
+	}
+	end := func(d deal.Date) deal.Date {
+		for d.Weekday() != time.Sunday {
+			d = d.AddDays(1)
+		}
+		return d
+	}
+	var out []Week
+	for w := end(DayOf(st.Points[0].When, loc)); !w.After(end(today)); w = w.AddDays(7) {
+		on := w
+		if on.After(today) {
+			on = today
+		}
+		p, ok := st.ProgressOn(on, loc)
+		if !ok {
+			continue
+		}
+		out = append(out, Week{End: w, Done: p.Done, Total: p.Total})
+	}
+	if max > 0 && len(out) > max {
+		out = out[len(out)-max:]
+	}
+	return out
+}
