@@ -38,6 +38,10 @@ type Config struct {
 	// Notify is how maproom invite and notify reach people.
 	Notify Notify `toml:"notify"`
 
+	// History holds the thresholds of the signals read from the plans'
+	// git history (see History).
+	History History `toml:"history"`
+
 	// Derived by LoadConfig.
 	Location    *time.Location `toml:"-"`
 	HolidayDays []deal.Date    `toml:"-"`
@@ -108,7 +112,7 @@ func LoadConfig(path string) (*Config, Problems) {
 		return nil, ps
 	}
 	for _, k := range md.Undecoded() {
-		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest", k.String())
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest, [history] buyer_edit_days, flat_days, slips, missed_reviews", k.String())
 	}
 	c.withDefaults()
 	if loc, err := time.LoadLocation(c.Timezone); err != nil {
@@ -147,6 +151,7 @@ func LoadConfig(path string) (*Config, Problems) {
 		}
 	}
 	c.Notify.check(b, col)
+	c.History.check(b, col)
 	if c.Brand.Accent != "" {
 		if a, err := checkAccent(c.Brand.Accent); err != nil {
 			col.errorf(tomlKeyLine(b, toml.Key{"brand", "accent"}), "%v", err)

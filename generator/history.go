@@ -4,7 +4,10 @@ import (
 	"errors"
 	"path/filepath"
 
+	"github.com/BurntSushi/toml"
+
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 )
 
 // DecodePlan decodes one version of a deal's index.md, as read from git,
@@ -34,4 +37,29 @@ func firstError(ps Problems) error {
 		}
 	}
 	return nil
+}
+
+// History holds the thresholds of the signals the plans' git history
+// tells (maproom.toml [history]); 0 takes the default in each comment.
+type History struct {
+	BuyerEditDays int `toml:"buyer_edit_days"` // a plan this many days old with no buyer-side edit is signalled: 14
+	FlatDays      int `toml:"flat_days"`       // completion unchanged this many days is: 21
+	Slips         int `toml:"slips"`           // a milestone moved later this many times is: 2
+	MissedReviews int `toml:"missed_reviews"`  // this many weekly reviews in a row without a note are: 3
+}
+
+// Thresholds returns the settings as the history's signals take them.
+func (h History) Thresholds() history.Thresholds {
+	return history.Thresholds{BuyerEditDays: h.BuyerEditDays, FlatDays: h.FlatDays, Slips: h.Slips, MissedReviews: h.MissedReviews}.WithDefaults()
+}
+
+func (h History) check(src []byte, col collector) {
+	for _, e := range []struct {
+		key string
+		n   int
+	}{{"buyer_edit_days", h.BuyerEditDays}, {"flat_days", h.FlatDays}, {"slips", h.Slips}, {"missed_reviews", h.MissedReviews}} {
+		if e.n < 0 {
+			col.errorf(tomlKeyLine(src, toml.Key{"history", e.key}), "[history] %s = %d: give a positive number, or leave it out for the default", e.key, e.n)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -46,5 +47,22 @@ func BenchmarkDecodePlan(b *testing.B) {
 		if _, err := DecodePlan("d", src); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func TestHistorySettings(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, ConfigFile)
+	os.WriteFile(p, []byte("title = \"x\"\n[history]\nslips = 3\nflat_days = 14\n"), 0o644)
+	c, ps := LoadConfig(p)
+	if len(ps) > 0 {
+		t.Fatal(ps)
+	}
+	if th := c.History.Thresholds(); th.Slips != 3 || th.FlatDays != 14 || th.MissedReviews != 3 || th.BuyerEditDays != 14 {
+		t.Errorf("thresholds = %+v", th)
+	}
+	os.WriteFile(p, []byte("title = \"x\"\n[history]\nmissed_reviews = -1\n"), 0o644)
+	if _, ps := LoadConfig(p); len(ps) != 1 || ps[0].Line != 3 || !strings.Contains(ps[0].Msg, "[history] missed_reviews = -1") {
+		t.Errorf("a negative threshold: %v", ps)
 	}
 }
