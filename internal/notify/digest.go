@@ -54,6 +54,19 @@ func Digest(ns []Notice, day deal.Date) []Notice {
 
 // digestOf is the one message that holds parts, all to one person.
 func digestOf(parts []Notice, day deal.Date) Notice {
+	// The most urgent first: alerts, flags, then the rest in key order.
+	rank := map[deal.Severity]int{deal.SeverityAlert: 0, deal.SeverityFlag: 1}
+	sort.SliceStable(parts, func(i, j int) bool {
+		ri, ok := rank[parts[i].Severity]
+		if !ok {
+			ri = 2
+		}
+		rj, ok := rank[parts[j].Severity]
+		if !ok {
+			rj = 2
+		}
+		return ri < rj
+	})
 	first := parts[0]
 	// The person's identity for the key: hashed, so no address is stored.
 	who := first.To.Deal + "/" + first.To.ID

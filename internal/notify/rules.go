@@ -268,16 +268,13 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notic
 
 func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
 	var body []string
-	var do string
 	if o.Owner == ch.ID {
-		body = []string{fmt.Sprintf("In our mutual plan for %s, your step %s was due on %s and is still open.", f.Title, quote(o.Title), longDate(o.Due))}
-		do = "If it is done, you can mark it done from your room; if the date has moved, propose a new one there. Either takes a minute and keeps the plan true for everyone."
+		body = []string{fmt.Sprintf("In our mutual plan for %s, your step %s was due on %s and is still open.", f.Title, quote(o.Title), longDate(o.Due)),
+			"If it is done, you can mark it done from your room; if the date has moved, propose a new one there. Either takes a minute and keeps the plan true for everyone."}
 	} else {
 		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (%s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
 			"Could you help us find out where it stands? If the date has moved, a new one can be proposed from the room, so the plan stays true for everyone."}
-		do = "Nothing else is needed from you."
 	}
-	body = append(body, "Your room: "+ch.Link)
 	sig := "Thank you,\n" + ae.Name
 	if ae.Name == "" {
 		sig = "Thank you"
@@ -287,7 +284,7 @@ func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
 		Kind: KindChampion, Severity: o.Severity, Deal: f.ID, DealTitle: f.Title, Task: o.Task,
 		To: ch, Audience: Buyer,
 		Subject: fmt.Sprintf("%s: where does %s stand?", f.Title, quote(o.Title)),
-		Body:    body, Do: do, Signature: sig, ReplyTo: ae.Email,
+		Body:    body, Do: "Your room: " + ch.Link, Signature: sig, ReplyTo: ae.Email,
 	}
 }
 
