@@ -93,6 +93,7 @@ func commands() []command {
 		{"report", "report progress, overdue work, engagement and warning signals", cmdReport},
 		{"links", "print each stakeholder's private room link", cmdLinks},
 		{"invite", "email each stakeholder their own room link and the review invite", cmdInvite},
+		{"review", "write the weekly 15-minute review's agenda of a deal as Markdown", cmdReview},
 		{"handoff", "write the customer-success handoff of a deal: HTML, Markdown and JSON", cmdHandoff},
 		{"replies", "list the replies buyers sent from their rooms, waiting for you", cmdReplies},
 		{"accept", "apply replies to the plan and commit them, the buyer as author", cmdAccept},

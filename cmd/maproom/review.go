@@ -1,0 +1,403 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/handoff"
+	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/reply"
+)
+
+const reviewAbout = `Writes the agenda of a deal's weekly 15-minute review as Markdown, to paste into the
+meeting or an email: 5 minutes status (progress since the last review, what changed in the
+plan and who changed it, milestones, who has and has not looked at the room), 5 minutes
+blockers (blocked and late tasks, replies waiting for you, the warning signs of the plan's
+history), 5 minutes next week (what is due, whose move it is, the next review).
+
+The plan's history is read from git (cached in .maproom/history.cache); the last review is
+the latest note in content/<deal>/reviews/YYYY-MM-DD.md. Save the meeting's notes there: the
+rooms show them as the meeting log, and the report counts the weeks without one.`
+
+func cmdReview(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("review", "<deal-id> [flags]", reviewAbout)
+	s := e.siteFlags(fs)
+	out := fs.String("o", "", "write the agenda to this file instead of standard output")
+	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for who looked at the room (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	switch {
+	case len(pos) == 0:
+		return fmt.Errorf("%w: name the deal: maproom review <deal-id> (see maproom help review)", errUsage)
+	case len(pos) > 1:
+		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
+	}
+	id := pos[0]
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
+	if ps.Errors() > 0 || cfg == nil {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	dir := filepath.Join(s.root, generator.ContentDir, id)
+	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
+		return fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
+	}
+	b, ps := generator.LoadBundle(dir, cfg, today)
+	if b == nil || ps.Errors() > 0 {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	d := b.Deal
+	h := readHistory(ctx, e, s.root, []*deal.Deal{d})
+	notes, err := handoff.ReadReviews(dir)
+	if err != nil {
+		return err
+	}
+	recs, err := reply.ReadRecords(dir)
+	if err != nil {
+		return err
+	}
+	rr := readSentReplies(ctx, e, s.root, "", nil)
+	io.WriteString(e.stderr, rr.notes)
+	var waiting []reply.Reply
+	for _, r := range reply.WaitingReplies(rr.sent, recs) {
+		if r.Deal == id {
+			waiting = append(waiting, r)
+		}
+	}
+	due := func(t *deal.Task) deal.Date {
+		if b.Plan == nil {
+			return t.Due
+		}
+		v, _ := b.Plan.DueOf(t)
+		return v
+	}
+	hb := handoff.New(handoff.Input{Deal: d, Records: recs, Reviews: notes, Today: today, TZ: cfg.Location, DueOf: due})
+	if err := handoffEngagement(hb, d, s.root, *logDir); err != nil {
+		return err
+	}
+	var crit []string
+	if b.Plan != nil {
+		crit = b.Plan.CriticalPath
+	}
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: h.Story(id), Notes: notes, Waiting: waiting, People: hb,
+		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
+	if *out == "" {
+		_, err := io.WriteString(e.stdout, agenda)
+		return err
+	}
+	return writeFileAtomic(*out, []byte(agenda))
+}
+
+// readHistory reads the plans' history of the site at root, with the
+// cache in .maproom/; deals give the current plans, whose stakeholders'
+// emails name authors too. A site outside git, or a repository that cannot
+// be read, gives an empty history and a line on stderr.
+func readHistory(ctx context.Context, e *env, root string, deals []*deal.Deal) *history.History {
+	people := map[string][]history.Person{}
+	for _, d := range deals {
+		people[d.ID] = history.PlanOf(d).People
+	}
+	h, err := history.Read(ctx, history.Options{Root: root, Decode: generator.DecodePlan,
+		Cache: filepath.Join(root, ".maproom", "history.cache"), People: people})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "maproom: the plans' git history cannot be read, so it is left out: %v\n", err)
+		return &history.History{Deals: map[string]*history.Story{}}
+	}
+	if h.Note != "" {
+		fmt.Fprintf(e.stderr, "maproom: %s\n", h.Note)
+	}
+	return h
+}
+
+type reviewInput struct {
+	Deal     *deal.Deal
+	Story    *history.Story // nil outside git
+	InGit    bool
+	Notes    []handoff.Review
+	Waiting  []reply.Reply
+	People   *handoff.Bundle
+	Due      func(*deal.Task) deal.Date
+	Critical []string
+	Today    deal.Date
+	Loc      *time.Location
+	Th       history.Thresholds
+	Overdue  deal.Thresholds
+}
+
+func shortDay(d deal.Date) string {
+	if d.IsZero() {
+		return "no date"
+	}
+	return d.Time().Format("Mon 2 Jan")
+}
+
+// reviewAgenda writes the 15-minute agenda.
+func reviewAgenda(in reviewInput) string {
+	d := in.Deal
+	var b strings.Builder
+	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
+	name := func(id string) string {
+		if s, ok := d.Stakeholder(id); ok {
+			return s.Name
+		}
+		return strings.TrimPrefix(id, "role:") + " (unassigned)"
+	}
+	var last deal.Date // the last review held, from its note
+	var days []deal.Date
+	for _, n := range in.Notes {
+		nd, err := deal.ParseDate(n.Day)
+		if err != nil || nd.After(in.Today) {
+			continue
+		}
+		days = append(days, nd)
+		last = nd
+	}
+	since := last
+	if since.IsZero() {
+		since = in.Today.AddDays(-7)
+	}
+	done, total := d.Progress()
+
+	p("# Weekly review: %s", d.Title)
+	p("")
+	p("%s · 15 minutes · %s and %s", shortDay(in.Today), d.Buyer, d.Seller)
+	p("")
+	p("Goal: %s  ", d.Goal)
+	closeLine := fmt.Sprintf("Close: %s", shortDay(d.Close))
+	if n := in.Today.DaysUntil(d.Close); n >= 0 && !d.Ended() {
+		closeLine += fmt.Sprintf(" (%s)", count(n, "day"))
+	}
+	p("%s · %d of %d tasks done", closeLine, done, total)
+	p("")
+
+	p("## Status (5 minutes)")
+	p("")
+	if last.IsZero() {
+		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md).", in.Today)
+	} else {
+		p("- Last review: %s (reviews/%s.md).", shortDay(last), last)
+	}
+	if in.Story != nil {
+		if pt, ok := in.Story.ProgressOn(since.AddDays(-1), in.Loc); ok && pt.Done != done {
+			p("- Progress: %d of %d tasks done, %+d since %s.", done, total, done-pt.Done, shortDay(since))
+		} else {
+			p("- Progress: %d of %d tasks done, no change since %s.", done, total, shortDay(since))
+		}
+		var changes []history.Change
+		for _, c := range in.Story.Changes {
+			if !history.DayOf(c.When, in.Loc).Before(since) && c.Kind != history.PlanCreated {
+				changes = append(changes, c)
+			}
+		}
+		if len(changes) == 0 {
+			p("- The plan has not changed since %s.", shortDay(since))
+		} else {
+			p("- Changed since %s:", shortDay(since))
+			for _, c := range changes {
+				p("  - %s", describeChange(c, in.Loc, true))
+			}
+		}
+	} else if !in.InGit {
+		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
+	}
+	for _, m := range d.Milestones {
+		md := 0
+		for _, t := range m.Tasks {
+			if t.Status == deal.Done {
+				md++
+			}
+		}
+		state := fmt.Sprintf("%d of %d done", md, len(m.Tasks))
+		if md == len(m.Tasks) && md > 0 {
+			state = "done"
+		}
+		p("- Milestone %q (lead %s, due %s): %s.", m.Title, name(m.Lead), shortDay(m.Due), state)
+	}
+	if in.People != nil && in.People.Engaged {
+		var seen, quiet []string
+		for _, ps := range in.People.People {
+			if ps.Side != string(deal.Buyer) {
+				continue
+			}
+			lv, err := deal.ParseDate(ps.LastVisit)
+			switch {
+			case err == nil && !lv.Before(in.Today.AddDays(-7)):
+				seen = append(seen, fmt.Sprintf("%s (%s)", ps.Name, shortDay(lv)))
+			case err == nil:
+				quiet = append(quiet, fmt.Sprintf("%s (last %s)", ps.Name, shortDay(lv)))
+			default:
+				quiet = append(quiet, ps.Name+" (never)")
+			}
+		}
+		if len(seen) > 0 {
+			p("- Looked at the room this week: %s.", strings.Join(seen, ", "))
+		}
+		if len(quiet) > 0 {
+			p("- Not this week: %s.", strings.Join(quiet, ", "))
+		}
+	}
+	p("")
+
+	p("## Blockers (5 minutes)")
+	p("")
+	n := 0
+	for _, t := range d.Tasks() {
+		if t.Status == deal.Blocked {
+			p("- Blocked: %q (%s)%s.", t.Title, name(t.Owner), blockedSince(in.Story, t.ID, in.Loc))
+			n++
+		}
+	}
+	for _, t := range d.Tasks() {
+		due := in.Due(t)
+		if late := deal.DaysLate(d, t, due, in.Today); late > 0 {
+			p("- Late: %q (%s), due %s, %s (%s).", t.Title, name(t.Owner), shortDay(due), count(late, "day"), in.Overdue.Severity(late))
+			n++
+		}
+	}
+	for _, r := range in.Waiting {
+		what := string(r.Kind)
+		if r.Target != "" {
+			what += " on " + r.Target
+		}
+		if r.Date != "" {
+			what += " for " + r.Date
+		}
+		for _, t := range []string{r.Reason, r.Evidence, r.Text} {
+			if t != "" {
+				what += ": " + strings.Join(strings.Fields(t), " ")
+			}
+		}
+		p("- Waiting for you: %s's reply (%s).", name(r.Stakeholder), what)
+		n++
+	}
+	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th}) {
+		p("- Warning: %s.", sg.Evidence)
+		n++
+	}
+	if n == 0 {
+		p("- Nothing blocked, late or waiting.")
+	}
+	p("")
+
+	p("## Next week (5 minutes)")
+	p("")
+	end := in.Today.AddDays(7)
+	var next []*deal.Task
+	for _, t := range d.Tasks() {
+		due := in.Due(t)
+		if t.Status != deal.Done && !due.IsZero() && !due.Before(in.Today) && !due.After(end) {
+			next = append(next, t)
+		}
+	}
+	slices.SortStableFunc(next, func(a, b *deal.Task) int { return in.Due(a).Time().Compare(in.Due(b).Time()) })
+	if len(next) == 0 {
+		p("- Nothing is due by %s.", shortDay(end))
+	}
+	for _, t := range next {
+		p("- Due %s: %q (%s).", shortDay(in.Due(t)), t.Title, name(t.Owner))
+	}
+	if tn, ok := deal.WaitingOn(d, in.Critical, in.Due, in.Today); ok {
+		p("- Whose move: %s (%s side), on %q.", name(tn.Task.Owner), tn.Side, tn.Task.Title)
+	}
+	if d.Review.HasDay && d.Outcome == deal.Open {
+		nr := in.Today.AddDays(1)
+		for nr.Weekday() != d.Review.Day {
+			nr = nr.AddDays(1)
+		}
+		p("- Next review: %s at %s.", shortDay(nr), d.Review.Time)
+	}
+	p("")
+	p("## Notes")
+	p("")
+	p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, in.Today)
+	return b.String()
+}
+
+// blockedSince says since when task id is blocked, from the history.
+func blockedSince(st *history.Story, id string, loc *time.Location) string {
+	if st == nil {
+		return ""
+	}
+	for i := len(st.Changes) - 1; i >= 0; i-- {
+		c := st.Changes[i]
+		if c.Kind == history.TaskStatus && c.Item == id && c.To == string(deal.Blocked) {
+			return ", since " + shortDay(history.DayOf(c.When, loc))
+		}
+	}
+	return ""
+}
+
+// describeChange says a change in a line: the day, who (a person named
+// when the change was theirs, from their commit or their reply) and what.
+func describeChange(c history.Change, loc *time.Location, seller bool) string {
+	who := ""
+	switch {
+	case c.Author.Side == deal.Buyer:
+		who = c.Author.Name
+		if c.Reply != "" {
+			who += " (their reply)"
+		}
+	case seller && c.Author.Name != "":
+		who = c.Author.Name
+	}
+	var what string
+	switch c.Kind {
+	case history.TaskDue, history.MilestoneDue:
+		kind := "task"
+		if c.Kind == history.MilestoneDue {
+			kind = "milestone"
+		}
+		switch {
+		case c.From == "":
+			what = fmt.Sprintf("%s %q dated %s", kind, c.Title, dayLabel(c.To))
+		case c.To == "":
+			what = fmt.Sprintf("%s %q lost its date (was %s)", kind, c.Title, dayLabel(c.From))
+		case c.Days > 0:
+			what = fmt.Sprintf("%s %q moved %s later, %s to %s", kind, c.Title, count(c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
+		default:
+			what = fmt.Sprintf("%s %q moved %s earlier, %s to %s", kind, c.Title, count(-c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
+		}
+	case history.TaskStatus:
+		what = fmt.Sprintf("task %q: %s → %s", c.Title, c.From, c.To)
+	case history.TaskAdded:
+		what = fmt.Sprintf("task %q added", c.Title)
+	case history.TaskRemoved:
+		what = fmt.Sprintf("task %q removed", c.Title)
+	case history.MilestoneAdded:
+		what = fmt.Sprintf("milestone %q added", c.Title)
+	case history.CloseMoved:
+		what = fmt.Sprintf("close date moved from %s to %s", dayLabel(c.From), dayLabel(c.To))
+	case history.DocAdded:
+		what = fmt.Sprintf("document %q added", c.Title)
+	case history.PlanCreated:
+		what = "plan written"
+	}
+	s := shortDay(history.DayOf(c.When, loc)) + ": " + what
+	if who != "" {
+		s += ", by " + who
+	}
+	return s
+}
+
+func dayLabel(s string) string {
+	d, err := deal.ParseDate(s)
+	if err != nil {
+		return s
+	}
+	return d.Time().Format("2 Jan")
+}
