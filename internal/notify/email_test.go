@@ -219,13 +219,13 @@ func TestEmailVerifiesTheCertificate(t *testing.T) {
 
 func TestEmailOneRefusedRecipientDoesNotStopTheOthers(t *testing.T) {
 	srv := startSMTP(t, true)
-	srv.rejectTo["grace@acme.example"] = true
+	srv.rejectTo["marcus@acme.example"] = true
 	st := openStore(t, t.TempDir())
 	ns := invites(t, testDeal(), testLinks(testDeal(), ""), st)
 	s := &Sender{Channels: []Channel{testEmail(srv)}, Store: st, Now: fixedNow}
 	_, err := s.Send(context.Background(), ns)
 	s.Close()
-	if err == nil || !strings.Contains(err.Error(), "Grace Okafor") || !strings.Contains(err.Error(), "550") {
+	if err == nil || !strings.Contains(err.Error(), "Marcus Chen") || !strings.Contains(err.Error(), "550") {
 		t.Fatalf("error: %v", err)
 	}
 	if len(srv.messages()) != 3 {
@@ -233,7 +233,7 @@ func TestEmailOneRefusedRecipientDoesNotStopTheOthers(t *testing.T) {
 	}
 	for _, n := range ns {
 		_, ok := st.Sent(n.Key, "email")
-		if ok == (n.To.ID == "grace") {
+		if ok == (n.To.ID == "marcus") {
 			t.Errorf("%s recorded: %v", n.To.ID, ok)
 		}
 	}
