@@ -2,11 +2,15 @@ package generator
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/BurntSushi/toml"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/handoff"
 	"github.com/maproom/maproom/internal/history"
 )
 
@@ -62,4 +66,138 @@ func (h History) check(src []byte, col collector) {
 			col.errorf(tomlKeyLine(src, toml.Key{"history", e.key}), "[history] %s = %d: give a positive number, or leave it out for the default", e.key, e.n)
 		}
 	}
+}
+
+// RoomChanges is how many of the plan's latest changes a room lists, and
+// RoomLog how many review notes, the latest first: a room stays small.
+const (
+	RoomChanges = 5
+	RoomLog     = 6
+)
+
+// historyView is what a room shows of the plan's story: its latest changes
+// this person may see, and the meeting log (the review notes). The zero
+// value shows nothing.
+type historyView struct {
+	Changes []changeLine
+	Log     []meetingView
+}
+
+// changeLine is one change of the plan, in words. Who names the buyer-side
+// person who made it (their commit or their accepted reply), "" for the
+// seller's own edits.
+type changeLine struct {
+	Day, DayLabel string
+	What          string
+	Who           string
+	Reply         bool
+}
+
+// meetingView is one review note: its day and its paragraphs, as text.
+type meetingView struct {
+	Day, DayLabel string
+	Paras         []string
+}
+
+// newHistoryView builds the story part of stakeholder s's room of bundle b
+// from the deal's story (nil outside git) and the bundle's review notes
+// (reviews/YYYY-MM-DD.md, read by handoff.ReadReviews). Only what s may
+// see is listed: every change to the plan's tasks, milestones and dates
+// (the room shows the whole plan), a document added only when s is in its
+// audience now. A lost deal's room keeps its log but lists no change.
+func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time.Location, today deal.Date) (historyView, error) {
+	var v historyView
+	d := b.Deal
+	if st != nil && !d.Closed() {
+		for i := len(st.Changes) - 1; i >= 0 && len(v.Changes) < RoomChanges; i-- {
+			c := st.Changes[i]
+			day := history.DayOf(c.When, loc)
+			if day.After(today) || c.Kind == history.PlanCreated {
+				continue
+			}
+			if c.Kind == history.DocAdded {
+				visible := false
+				for _, col := range d.Collateral {
+					if col.ID == c.Item && col.CanSee(*s) {
+						visible = true
+					}
+				}
+				if !visible {
+					continue
+				}
+			}
+			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c), Reply: c.Reply != ""}
+			if c.Author.Side == deal.Buyer {
+				line.Who = c.Author.Name
+				if p, ok := d.Stakeholder(c.Author.Stakeholder); ok {
+					line.Who = p.Name
+				}
+			}
+			v.Changes = append(v.Changes, line)
+		}
+	}
+	notes, err := handoff.ReadReviews(b.Dir)
+	if err != nil {
+		return v, err
+	}
+	for i := len(notes) - 1; i >= 0 && len(v.Log) < RoomLog; i-- {
+		day, err := deal.ParseDate(notes[i].Day)
+		if err != nil || day.After(today) {
+			continue
+		}
+		v.Log = append(v.Log, meetingView{Day: notes[i].Day, DayLabel: dateLabel(day), Paras: paragraphs(notes[i].Text)})
+	}
+	return v, nil
+}
+
+// paragraphs splits a note's Markdown into paragraphs of plain text (the
+// template escapes them: nothing of a note is rendered as HTML).
+func paragraphs(text string) []string {
+	var out []string
+	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		if p = strings.Join(strings.Fields(p), " "); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// changeWhat says a change in words, as the rooms show it.
+func changeWhat(c history.Change) string {
+	day := func(s string) string {
+		d, err := deal.ParseDate(s)
+		if err != nil {
+			return s
+		}
+		return dateLabel(d)
+	}
+	switch c.Kind {
+	case history.TaskDue, history.MilestoneDue:
+		kind := "Step"
+		if c.Kind == history.MilestoneDue {
+			kind = "Milestone"
+		}
+		switch {
+		case c.From == "":
+			return fmt.Sprintf("%s %q dated %s", kind, c.Title, day(c.To))
+		case c.To == "":
+			return fmt.Sprintf("%s %q no longer has its own date (was %s)", kind, c.Title, day(c.From))
+		case c.Days > 0:
+			return fmt.Sprintf("%s %q moved later, from %s to %s", kind, c.Title, day(c.From), day(c.To))
+		}
+		return fmt.Sprintf("%s %q moved earlier, from %s to %s", kind, c.Title, day(c.From), day(c.To))
+	case history.TaskStatus:
+		return fmt.Sprintf("Step %q is now %s (was %s)", c.Title, strings.ToLower(statusLabels[deal.Status(c.To)]), strings.ToLower(statusLabels[deal.Status(c.From)]))
+	case history.TaskAdded:
+		return fmt.Sprintf("Step %q added", c.Title)
+	case history.TaskRemoved:
+		return fmt.Sprintf("Step %q taken out of the plan", c.Title)
+	case history.MilestoneAdded:
+		return fmt.Sprintf("Milestone %q added", c.Title)
+	case history.CloseMoved:
+		return fmt.Sprintf("Target signature date moved from %s to %s", day(c.From), day(c.To))
+	case history.DocAdded:
+		return fmt.Sprintf("Document %q shared", c.Title)
+	}
+	return string(c.Kind)
 }

@@ -1,14 +1,19 @@
 package generator
 
 import (
+	"html/template"
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/themes"
 )
 
 // TestDecodePlanAsLoaded: a plan decoded from bytes (as the history reads
@@ -65,4 +70,95 @@ func TestHistorySettings(t *testing.T) {
 	if _, ps := LoadConfig(p); len(ps) != 1 || ps[0].Line != 3 || !strings.Contains(ps[0].Msg, "[history] missed_reviews = -1") {
 		t.Errorf("a negative threshold: %v", ps)
 	}
+}
+
+// TestRoomHistory: a room lists the plan's latest changes (five at most,
+// newest first), naming the buyer-side person who made one, and a document
+// shared only to those in its audience; the meeting log shows the review
+// notes as escaped text. The theme's "history" part renders both.
+func TestRoomHistory(t *testing.T) {
+	root := exampleSite(t)
+	today := deal.NewDate(2026, 11, 22)
+	site, ps := Load(LoadOptions{Root: root, Today: today})
+	if ps.Errors() > 0 {
+		t.Fatal(ps)
+	}
+	var b *Bundle
+	for _, x := range site.Bundles {
+		if x.Deal.ID == "acme-data-platform" {
+			b = x
+		}
+	}
+	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(9 * time.Hour) }
+	jordan := history.Author{Name: "J. Park", Email: "jordan.park@acme.example", Stakeholder: "jordan", Side: deal.Buyer}
+	sam := history.Author{Name: "Sam Lee", Email: "sam.lee@northwind.example", Stakeholder: "sam", Side: deal.Seller}
+	st := &history.Story{Deal: b.Deal.ID, Changes: []history.Change{
+		{When: at("2026-10-01"), Kind: history.PlanCreated, Author: sam},
+		{When: at("2026-11-02"), Kind: history.TaskStatus, Item: "nda", Title: "Mutual NDA countersigned", From: "in-progress", To: "done", Author: sam},
+		{When: at("2026-11-03"), Kind: history.TaskAdded, Item: "x", Title: "Old step", Author: sam},
+		{When: at("2026-11-04"), Kind: history.TaskRemoved, Item: "x", Title: "Old step", Author: sam},
+		{When: at("2026-11-10"), Kind: history.TaskDue, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "2026-11-10", To: "2026-11-17", Days: 7, Author: jordan, Reply: "k3j5h7m2pq"},
+		{When: at("2026-11-12"), Kind: history.DocAdded, Item: "pricing", Title: "Pricing proposal", Author: sam},
+		{When: at("2026-11-20"), Kind: history.MilestoneDue, Item: "poc", Title: "Proof of concept passed", From: "2026-11-27", To: "2026-12-04", Days: 7, Author: sam},
+		{When: at("2026-11-30"), Kind: history.CloseMoved, From: "2027-01-22", To: "2027-01-29", Author: sam}, // after today: not yet
+	}}
+	os.MkdirAll(filepath.Join(b.Dir, "reviews"), 0o755)
+	os.WriteFile(filepath.Join(b.Dir, "reviews", "2026-11-17.md"), []byte("Reviewed the <script>alert(1)</script> proof of concept.\n\nJordan to confirm\nthe sample data.\n"), 0o644)
+	os.WriteFile(filepath.Join(b.Dir, "reviews", "2026-11-10.md"), []byte("Kickoff.\n"), 0o644)
+
+	jv, err := newHistoryView(b, st, mustPerson(t, b.Deal, "jordan"), time.UTC, today)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range jv.Changes {
+		got = append(got, c.Day+" "+c.What+" | "+c.Who)
+	}
+	want := []string{
+		`2026-11-20 Milestone "Proof of concept passed" moved later, from 27 Nov 2026 to 4 Dec 2026 | `,
+		`2026-11-10 Step "Anonymised sample datasets delivered" moved later, from 10 Nov 2026 to 17 Nov 2026 | Jordan Park`,
+		`2026-11-04 Step "Old step" taken out of the plan | `,
+		`2026-11-03 Step "Old step" added | `,
+		`2026-11-02 Step "Mutual NDA countersigned" is now done (was in progress) | `,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("jordan's changes:\n got %q\nwant %q", got, want)
+	}
+	pv, _ := newHistoryView(b, st, mustPerson(t, b.Deal, "priya"), time.UTC, today)
+	if pv.Changes[1].What != `Document "Pricing proposal" shared` {
+		t.Errorf("priya (in the pricing audience) does not see it shared: %+v", pv.Changes)
+	}
+	if len(jv.Log) != 2 || jv.Log[0].Day != "2026-11-17" || len(jv.Log[0].Paras) != 2 || jv.Log[0].Paras[1] != "Jordan to confirm the sample data." {
+		t.Errorf("meeting log = %+v", jv.Log)
+	}
+
+	tpl, err := template.New("").ParseFS(themes.Default(), "layouts/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := tpl.ExecuteTemplate(&out, "history", jv); err != nil {
+		t.Fatal(err)
+	}
+	html := out.String()
+	for _, s := range []string{`<h2 id="changed-h">What changed</h2>`, `by Jordan Park (from their reply)`, `<h2 id="log-h">Meeting log</h2>`, `&lt;script&gt;`} {
+		if !strings.Contains(html, s) {
+			t.Errorf("the history part lacks %q:\n%s", s, html)
+		}
+	}
+	if strings.Contains(html, "<script>") || strings.Contains(html, "Pricing proposal") {
+		t.Errorf("the history part shows raw HTML or a document jordan may not see:\n%s", html)
+	}
+	out.Reset()
+	if err := tpl.ExecuteTemplate(&out, "history", historyView{}); err != nil || strings.TrimSpace(out.String()) != "" {
+		t.Errorf("an empty history renders %q (%v)", out.String(), err)
+	}
+}
+
+func mustPerson(t *testing.T, d *deal.Deal, id string) *deal.Stakeholder {
+	s, ok := d.Stakeholder(id)
+	if !ok {
+		t.Fatalf("no stakeholder %s", id)
+	}
+	return s
 }

@@ -78,6 +78,9 @@ type roomView struct {
 	Docs       []docView
 	Review     *reviewView
 	Replies    repliesView
+	// History is the plan's latest changes and the meeting log (the
+	// review notes); the zero value shows neither.
+	History historyView
 	Waiting    *waitingView // whose move it is; nil for an ended deal or nothing open
 	Contact    *contactView // the seller's contact; nil when the deal has no seller stakeholder
 }
