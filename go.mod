@@ -25,7 +25,11 @@ require github.com/jackc/pgx/v5 v5.12.0 // analytics/pgstore: the PostgreSQL dri
 
 require github.com/emersion/go-ical v0.0.0-20250329121855-f41e73efc392 // ics and generator tests: every .ics a build writes must parse with a maintained iCalendar parser (no tagged release; the latest commit)
 
-require golang.org/x/text v0.41.0 // check: folds accents out of names (NFD, marks removed) so that "José Núñez" is caught as "jose-nunez" in collateral ids; already required by pgx
+require golang.org/x/crypto v0.59.0 // beacon: acme/autocert gets and renews the beacon's own certificate (-domain); v0.59 finalizes orders without a Location header (pebble, Buypass)
+
+require github.com/letsencrypt/pebble/v2 v2.10.3 // indirect; tool: the ACME test server the beacon's HTTPS test gets its certificate from (go tool pebble)
+
+require golang.org/x/text v0.44.0 // check: folds accents out of names (NFD, marks removed) so that "José Núñez" is caught as "jose-nunez" in collateral ids; already required by pgx
 
 require github.com/go-git/go-git/v5 v5.19.3 // gitrec: accept/decline/answer commit buyer replies with the buyer as author; no git binary needed
 
@@ -43,6 +47,7 @@ require (
 	github.com/emirpasic/gods v1.18.1 // indirect
 	github.com/go-git/gcfg v1.5.1-0.20230307220236-3a3c6141e376 // indirect
 	github.com/go-git/go-billy/v5 v5.9.2 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/golang/groupcache v0.0.0-20241129210726-2c02b8208cf8 // indirect
 	github.com/jackc/pgpassfile v1.0.0 // indirect
@@ -50,17 +55,21 @@ require (
 	github.com/jackc/puddle/v2 v2.2.3 // indirect
 	github.com/jbenet/go-context v0.0.0-20150711004518-d14ea06fba99 // indirect
 	github.com/kevinburke/ssh_config v1.2.0 // indirect
+	github.com/letsencrypt/challtestsrv v1.4.2 // indirect
+	github.com/miekg/dns v1.1.62 // indirect
 	github.com/pjbgf/sha1cd v0.7.0 // indirect
 	github.com/sergi/go-diff v1.3.2-0.20230802210424-5b0b94c5c0d3 // indirect
 	github.com/skeema/knownhosts v1.3.1 // indirect
 	github.com/tdewolff/parse/v2 v2.8.20 // indirect
 	github.com/teambition/rrule-go v1.8.2 // indirect
 	github.com/xanzy/ssh-agent v0.3.3 // indirect
-	golang.org/x/crypto v0.56.0 // indirect
-	golang.org/x/net v0.57.0 // indirect
-	golang.org/x/sync v0.22.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
-	golang.org/x/tools v0.48.0 // indirect
+	golang.org/x/mod v0.42.0 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sync v0.25.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+	golang.org/x/tools v0.52.0 // indirect
 	gopkg.in/warnings.v0 v0.1.2 // indirect
 	gopkg.in/yaml.v2 v2.4.0 // indirect
 )
+
+tool github.com/letsencrypt/pebble/v2/cmd/pebble

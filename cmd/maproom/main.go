@@ -100,6 +100,7 @@ func commands() []command {
 		{"decline", "decline a reply, saying why; the buyer reads it in their room", cmdDecline},
 		{"answer", "answer a buyer's question; they read it in their room", cmdAnswer},
 		{"beacon", "run the beacon that records room visits", cmdBeacon},
+		{"hostconfig", "print the nginx or Caddy configuration that serves the rooms with their headers", cmdHostconfig},
 		{"events", "import, export and purge stored view events", cmdEvents},
 		{"version", "print the version", cmdVersion},
 		{"help", "show help for a command", nil},

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/hostconf"
+)
+
+const hostconfigAbout = `Prints the configuration that serves the published rooms (maproom build's public/)
+with the same headers as public/_headers: an nginx server block or a Caddy site
+block. The headers come from one table in maproom: the content security policy
+names the beacon of maproom.toml's beacon_url, so print the configuration again
+when beacon_url changes. The host name is base_url's; rooms are served from their
+folders (r/<token>/), a path without its slash is redirected to it, and a token
+that is not there answers 404 with public/404.html.
+
+  maproom hostconfig nginx -docroot /var/www/maproom > /etc/nginx/sites-available/maproom
+  maproom hostconfig caddy -docroot /var/www/maproom >> /etc/caddy/Caddyfile
+
+Hosts that read public/_headers (Netlify, Cloudflare Pages) need nothing more.`
+
+func cmdHostconfig(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("hostconfig", "nginx|caddy [flags]", hostconfigAbout)
+	s := e.siteFlags(fs)
+	docroot := fs.String("docroot", e.envOr("MAPROOM_DOCROOT", "/var/www/maproom"), "where public/ is uploaded on the host: an absolute path [MAPROOM_DOCROOT]")
+	name := fs.String("server-name", "", "the rooms' host name (default: base_url's host)")
+	listen := fs.String("listen", "", "serve plain HTTP on this host:port, e.g. behind another proxy (default: nginx port 80, Caddy HTTPS for the host name)")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	if len(pos) != 1 || (pos[0] != "nginx" && pos[0] != "caddy") {
+		return fmt.Errorf("%w: name the server: maproom hostconfig nginx, or maproom hostconfig caddy", errUsage)
+	}
+	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
+	if ps.Errors() > 0 {
+		printProblems(e.stderr, ps)
+		return errFailed
+	}
+	host := *name
+	if host == "" {
+		if host, err = hostconf.SiteFromURL(cfg.BaseURL); err != nil {
+			return fmt.Errorf("%w: %s: %v (or give -server-name)", errUsage, cfg.File, err)
+		}
+		if host == "" && *listen == "" {
+			return fmt.Errorf("%w: maproom.toml has no base_url: give the rooms' host name with -server-name rooms.example.com", errUsage)
+		}
+	}
+	site := hostconf.Site{Name: host, Root: *docroot, Listen: *listen}
+	rules := generator.HeaderRules(cfg.BeaconURL)
+	write := hostconf.Nginx
+	if pos[0] == "caddy" {
+		write = hostconf.Caddy
+	}
+	if err := write(e.stdout, site, rules); err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
