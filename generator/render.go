@@ -134,7 +134,7 @@ func (r *renderer) raw(name, ext string, data []byte) string {
 // bareCSS is the inline style of index.html and 404.html, written as the
 // minifier writes it (so the HTML minifier leaves it as is and its hash
 // holds: TestBarePagesStyleAllowedByHash).
-const bareCSS = `body{margin:0;font:16px/1.5 system-ui,-apple-system,segoe ui,Roboto,sans-serif;color:#1b1f24;background:#f4f6f9}main{max-width:30em;margin:18vh auto 0;padding:1.5em 2em;background:#fff;border:1px solid #d5dae1;border-top:4px solid #1a4fb5;border-radius:.5em}h1{font-size:1.4em;margin:0 0 .4em}p{margin:0;color:#4a5360}`
+const bareCSS = `body{margin:0;font:16px/1.5 system-ui,-apple-system,segoe ui,Roboto,sans-serif;color:#1b1f24;background:#f4f6f9;padding:0 1em}main{max-width:30em;margin:18vh auto 0;padding:1.5em 2em;background:#fff;border:1px solid #d5dae1;border-top:4px solid #1a4fb5;border-radius:.5em}h1{font-size:1.4em;margin:0 0 .4em}p{margin:0;color:#4a5360}`
 
 // bareStyleSrc is the CSP source that allows bareCSS and no other inline
 // style.
