@@ -389,3 +389,31 @@ func TestCollateralPageOneTitle(t *testing.T) {
 		}
 	}
 }
+
+// FuzzBrand feeds accent colours and logo bytes to their checks: they
+// never panic, an accent taken is #rrggbb that reads on white, and a logo
+// taken is a PNG, JPEG or GIF with a size.
+func FuzzBrand(f *testing.F) {
+	for _, seed := range []string{"#0e5a8a", "#036", "#ffcc00", "blue", "#12345", ""} {
+		f.Add(seed, []byte(nil))
+	}
+	if b, err := os.ReadFile(filepath.Join("testdata", "brand", "acme-logo.png")); err == nil {
+		f.Add("", b)
+		f.Add("", b[:40])
+	}
+	f.Add("", []byte("GIF89a\x01\x00\x01\x00"))
+	f.Add("", []byte("\xff\xd8\xff\xe0"))
+	f.Add("", []byte("<svg xmlns='http://www.w3.org/2000/svg'/>"))
+	f.Fuzz(func(t *testing.T, accent string, logo []byte) {
+		if c, err := checkAccent(accent); err == nil {
+			if !regexp.MustCompile(`^#[0-9a-f]{6}$`).MatchString(c) || contrastOnWhite(c) < minAccentContrast {
+				t.Errorf("accent %q taken as %q", accent, c)
+			}
+		}
+		if l, err := checkLogo(logo, "logo", "[brand] logo"); err == nil {
+			if l.W <= 0 || l.H <= 0 || (l.Ext != ".png" && l.Ext != ".jpg" && l.Ext != ".gif") {
+				t.Errorf("logo taken as %s %dx%d", l.Ext, l.W, l.H)
+			}
+		}
+	})
+}
