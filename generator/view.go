@@ -81,8 +81,8 @@ type roomView struct {
 	// History is the plan's latest changes and the meeting log (the
 	// review notes); the zero value shows neither.
 	History historyView
-	Waiting    *waitingView // whose move it is; nil for an ended deal or nothing open
-	Contact    *contactView // the seller's contact; nil when the deal has no seller stakeholder
+	Waiting *waitingView // whose move it is; nil for an ended deal or nothing open
+	Contact *contactView // the seller's contact; nil when the deal has no seller stakeholder
 }
 
 // waitingView is the room's "waiting on" line (deal.WaitingOn).
