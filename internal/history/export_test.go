@@ -2,3 +2,8 @@ package history
 
 // QuickPlan is the fast reader, for the tests that hold it to the decoder.
 var QuickPlan = quickPlan
+
+// NewMemo and QuickPlanMemo expose the memo for TestMemo.
+func NewMemo() *memo { return &memo{} }
+
+var QuickPlanMemo = quickPlanMemo

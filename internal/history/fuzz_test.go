@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/maproom/maproom/generator"
@@ -31,6 +32,13 @@ func FuzzQuickPlan(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, src []byte) {
 		quick, ok := quickPlan(src)
+		m := history.NewMemo()
+		for range 2 { // through a memo, empty then holding the pieces
+			mq, mok := history.QuickPlanMemo(src, m)
+			if mok != ok || (ok && !samePlan(mq, quick)) {
+				t.Fatalf("the memo reads otherwise (%v, %v):\n%s", mok, ok, src)
+			}
+		}
 		if !ok {
 			return
 		}
@@ -123,4 +131,31 @@ func seedPlans(tb testing.TB) [][]byte {
 	}
 	_ = deal.Open
 	return out
+}
+
+// TestMemo: reading a deal's versions in turn through the memo gives what
+// reading each alone gives, and the memo does parse fewer pieces.
+func TestMemo(t *testing.T) {
+	m := history.NewMemo()
+	for v := range 40 {
+		src := synthVersion(3, v)
+		if v%7 == 3 { // a version the pieces do not split: a list of one line
+			src = []byte(strings.Replace(string(src), "stakeholders:\n", "stakeholders: []\nx_list:\n", 1))
+		}
+		want, ok := quickPlan(src)
+		if !ok {
+			t.Fatalf("version %d: the fast reader refuses it", v)
+		}
+		got, ok := history.QuickPlanMemo(src, m)
+		if !ok || !samePlan(got, want) {
+			t.Fatalf("version %d through the memo:\n got %+v\nwant %+v", v, got, want)
+		}
+	}
+	for _, src := range seedPlans(t) {
+		want, wok := quickPlan(src)
+		got, gok := history.QuickPlanMemo(src, m)
+		if wok != gok || (wok && !samePlan(got, want)) {
+			t.Errorf("a seed plan through the memo: %v %v\n%s", wok, gok, src)
+		}
+	}
 }

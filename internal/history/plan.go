@@ -86,12 +86,22 @@ func (p *Plan) person(email string) (Person, bool) {
 // tags, multi-line values, a value it cannot read as the decoder would),
 // and the caller decodes the version in full. FuzzQuickPlan holds it to
 // the generator's decoder on every version both accept.
-func quickPlan(src []byte) (*Plan, bool) {
+func quickPlan(src []byte) (*Plan, bool) { return quickPlanMemo(src, nil) }
+
+// quickPlanMemo is quickPlan reusing the pieces of the deal's previous
+// version that m holds (nil: none).
+func quickPlanMemo(src []byte, m *memo) (*Plan, bool) {
 	fm, ok := frontmatter(src)
 	if !ok {
 		return nil, false
 	}
-	root, ok := parseBlock(fm)
+	var root *node
+	if m != nil {
+		root, ok = m.parse(fm)
+	}
+	if !ok || root == nil {
+		root, ok = parseBlock(fm)
+	}
 	if !ok || root.kind != mapNode {
 		return nil, false
 	}

@@ -455,8 +455,8 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 	if a == b {
 		return true
 	}
-	pa, _ := w.plan("", a)
-	pb, _ := w.plan("", b)
+	pa, _ := w.plan("", a, nil)
+	pb, _ := w.plan("", b, nil)
 	if pa == nil || pb == nil {
 		return false
 	}
@@ -486,7 +486,7 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 }
 
 // plan decodes the blob h, a version of deal id's plan.
-func (w *walker) plan(id string, h plumbing.Hash) (*Plan, error) {
+func (w *walker) plan(id string, h plumbing.Hash, m *memo) (*Plan, error) {
 	if h.IsZero() {
 		return nil, nil
 	}
@@ -497,7 +497,7 @@ func (w *walker) plan(id string, h plumbing.Hash) (*Plan, error) {
 	w.mu.Lock()
 	w.versions++
 	w.mu.Unlock()
-	if p, ok := quickPlan(src); ok {
+	if p, ok := quickPlanMemo(src, m); ok {
 		return p, nil
 	}
 	w.mu.Lock()
@@ -542,8 +542,9 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 			for id := range next {
 				var lastHash plumbing.Hash
 				var last *Plan
+				m := &memo{}
 				for _, j := range byDeal[id] {
-					if err := w.diff(id, j.f, j.rec, &lastHash, &last); err != nil {
+					if err := w.diff(id, j.f, j.rec, &lastHash, &last, m); err != nil {
 						select {
 						case errs <- err:
 						default:
@@ -571,12 +572,12 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 
 // diff fills f's changes: its new version against its old one (the last
 // version decoded for the deal when it is the same blob).
-func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.Hash, last **Plan) error {
+func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.Hash, last **Plan, m *memo) error {
 	var old *Plan
 	if f.Old == *lastHash && *last != nil {
 		old = *last
 	} else if !f.Old.IsZero() {
-		p, err := w.plan(id, f.Old)
+		p, err := w.plan(id, f.Old, nil)
 		if err != nil && !isDecode(err) {
 			return err
 		}
@@ -584,7 +585,7 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 	}
 	var cur *Plan
 	if !f.New.IsZero() {
-		p, err := w.plan(id, f.New)
+		p, err := w.plan(id, f.New, m)
 		if err != nil {
 			if !isDecode(err) {
 				return err
@@ -597,7 +598,7 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 	}
 	var alts []*Plan
 	for _, a := range f.Alt {
-		if p, err := w.plan(id, a); err == nil && p != nil {
+		if p, err := w.plan(id, a, nil); err == nil && p != nil {
 			alts = append(alts, p)
 		}
 	}
