@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/hostconf"
@@ -19,20 +21,29 @@ that is not there answers 404 with public/404.html.
   maproom hostconfig nginx -docroot /var/www/maproom > /etc/nginx/sites-available/maproom
   maproom hostconfig caddy -docroot /var/www/maproom >> /etc/caddy/Caddyfile
 
-Hosts that read public/_headers (Netlify, Cloudflare Pages) need nothing more.`
+Hosts that read public/_headers (Netlify, Cloudflare Pages) need nothing more.
+
+beacon-nginx and beacon-caddy print the reverse proxy in front of the beacon
+(for beacon_url's host name, to -upstream): it sets X-Forwarded-For to the
+address it saw, which the beacon believes from --trusted-proxy 127.0.0.1 only.`
 
 func cmdHostconfig(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlags("hostconfig", "nginx|caddy [flags]", hostconfigAbout)
+	fs := e.newFlags("hostconfig", "nginx|caddy|beacon-nginx|beacon-caddy [flags]", hostconfigAbout)
 	s := e.siteFlags(fs)
 	docroot := fs.String("docroot", e.envOr("MAPROOM_DOCROOT", "/var/www/maproom"), "where public/ is uploaded on the host: an absolute path [MAPROOM_DOCROOT]")
 	name := fs.String("server-name", "", "the rooms' host name (default: base_url's host)")
 	listen := fs.String("listen", "", "serve plain HTTP on this host:port, e.g. behind another proxy (default: nginx port 80, Caddy HTTPS for the host name)")
+	upstream := fs.String("upstream", "127.0.0.1:8787", "beacon-nginx, beacon-caddy: the beacon's address")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
 	}
-	if len(pos) != 1 || (pos[0] != "nginx" && pos[0] != "caddy") {
-		return fmt.Errorf("%w: name the server: maproom hostconfig nginx, or maproom hostconfig caddy", errUsage)
+	if len(pos) != 1 {
+		pos = []string{""}
+	}
+	kind := pos[0]
+	if kind != "nginx" && kind != "caddy" && kind != "beacon-nginx" && kind != "beacon-caddy" {
+		return fmt.Errorf("%w: name the server: maproom hostconfig nginx, caddy, beacon-nginx or beacon-caddy", errUsage)
 	}
 	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
 	if ps.Errors() > 0 {
@@ -40,7 +51,14 @@ func cmdHostconfig(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	host := *name
-	if host == "" {
+	if host == "" && strings.HasPrefix(kind, "beacon-") {
+		if u, err := url.Parse(cfg.BeaconURL); err == nil && (u.Scheme == "https" || u.Scheme == "http") {
+			host = u.Hostname()
+		}
+		if host == "" && *listen == "" {
+			return fmt.Errorf("%w: maproom.toml has no beacon_url with a host name: give the beacon's with -server-name beacon.example.com", errUsage)
+		}
+	} else if host == "" {
 		if host, err = hostconf.SiteFromURL(cfg.BaseURL); err != nil {
 			return fmt.Errorf("%w: %s: %v (or give -server-name)", errUsage, cfg.File, err)
 		}
@@ -49,9 +67,21 @@ func cmdHostconfig(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	site := hostconf.Site{Name: host, Root: *docroot, Listen: *listen}
+	switch kind {
+	case "beacon-nginx":
+		err = hostconf.BeaconNginx(e.stdout, site, *upstream)
+	case "beacon-caddy":
+		err = hostconf.BeaconCaddy(e.stdout, site, *upstream)
+	}
+	if kind != "nginx" && kind != "caddy" {
+		if err != nil {
+			return fmt.Errorf("%w: %v", errUsage, err)
+		}
+		return nil
+	}
 	rules := generator.HeaderRules(cfg.BeaconURL)
 	write := hostconf.Nginx
-	if pos[0] == "caddy" {
+	if kind == "caddy" {
 		write = hostconf.Caddy
 	}
 	if err := write(e.stdout, site, rules); err != nil {

@@ -163,10 +163,32 @@ func (s Site) check() error {
 	if strings.ContainsAny(s.Root, "\"\\${};\r\n\t ") {
 		return fmt.Errorf("root %q: a path without spaces, quotes, $, { } or ;", s.Root)
 	}
+	return s.checkName()
+}
+
+// checkName checks the host name and listen address.
+func (s Site) checkName() error {
 	if strings.ContainsAny(s.Name, "\"\\${};\r\n\t /") || strings.ContainsAny(s.Listen, "\"\\${};\r\n\t/") {
 		return fmt.Errorf("host name %q or listen address %q: a plain host name and address", s.Name, s.Listen)
 	}
 	return nil
+}
+
+// caddyAddress is the site address of a Caddy block for s, and the
+// address to bind when s.Listen gives one.
+func (s Site) caddyAddress() (addr, bind string, err error) {
+	switch {
+	case s.Listen != "":
+		host, port, err := net.SplitHostPort(s.Listen)
+		if err != nil {
+			return "", "", fmt.Errorf("listen address %q: write host:port, like 127.0.0.1:8080", s.Listen)
+		}
+		// Any host name on the port, unless Name gives one.
+		return "http://" + s.Name + ":" + port, host, nil
+	case s.Name == "":
+		return ":80", "", nil
+	}
+	return s.Name, "", nil
 }
 
 // Nginx writes an nginx server block (for /etc/nginx/sites-available)
@@ -247,17 +269,9 @@ func Caddy(w io.Writer, s Site, rules []Rule) error {
 	if err := errors.Join(Check(rules), s.check()); err != nil {
 		return err
 	}
-	addr, bind := s.Name, ""
-	switch {
-	case s.Listen != "":
-		host, _, err := net.SplitHostPort(s.Listen)
-		if err != nil {
-			return fmt.Errorf("listen address %q: write host:port, like 127.0.0.1:8080", s.Listen)
-		}
-		// Any host name on the port, unless Name gives one.
-		addr, bind = "http://"+s.Name+":"+s.Listen[len(host)+1:], host
-	case addr == "":
-		addr = ":80"
+	addr, bind, err := s.caddyAddress()
+	if err != nil {
+		return err
 	}
 	var b strings.Builder
 	b.WriteString("# maproom rooms: the headers of public/_headers, rooms served from their folders.\n")
@@ -269,7 +283,7 @@ func Caddy(w io.Writer, s Site, rules []Rule) error {
 	fmt.Fprintf(&b, "\troot * %s\n", s.Root)
 	caddyRoutes(&b, "\t", rules)
 	b.WriteString("}\n")
-	_, err := io.WriteString(w, b.String())
+	_, err = io.WriteString(w, b.String())
 	return err
 }
 
