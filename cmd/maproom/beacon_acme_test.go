@@ -47,43 +47,8 @@ func TestBeaconACME(t *testing.T) {
 		t.Fatalf("building pebble (go.mod's tool): %v\n%s", err, out)
 	}
 
-	// pebble's own HTTPS (its ACME API) under a root made here, which the
-	// beacon is told to trust with --acme-ca-roots.
-	rootPEM, certPEM, keyPEM := testCA(t)
-	for name, b := range map[string][]byte{"root.pem": rootPEM, "cert.pem": certPEM, "key.pem": keyPEM} {
-		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
-			t.Fatal(err)
-		}
-	}
-	acmeAddr, mgmtAddr := loopbackAddr(t), loopbackAddr(t)
-	cfg, _ := json.Marshal(map[string]any{"pebble": map[string]any{
-		"listenAddress": acmeAddr, "managementListenAddress": mgmtAddr,
-		"certificate": filepath.Join(dir, "cert.pem"), "privateKey": filepath.Join(dir, "key.pem"),
-		"httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false,
-	}})
-	if err := os.WriteFile(filepath.Join(dir, "pebble.json"), cfg, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	pebble := exec.Command(pebbleBin, "-config", filepath.Join(dir, "pebble.json"))
-	pebble.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_VA_ALWAYS_VALID=1")
-	var pebbleLog lockedBuffer
-	pebble.Stdout, pebble.Stderr = &pebbleLog, &pebbleLog
-	if err := pebble.Start(); err != nil {
-		t.Fatal(err)
-	}
-	pebbleDone := make(chan struct{})
-	go func() { pebble.Wait(); close(pebbleDone) }()
-	stopPebble := func() {
-		pebble.Process.Kill()
-		<-pebbleDone
-	}
-	t.Cleanup(func() {
-		stopPebble()
-		if t.Failed() {
-			t.Logf("pebble:\n%s", pebbleLog.String())
-		}
-	})
-	waitListening(t, acmeAddr)
+	p := startPebble(t, pebbleBin, dir, 0)
+	acmeAddr, stopPebble := p.acme, p.stop
 
 	// A site built, for the beacon's manifest.
 	root := filepath.Join(dir, "site")
@@ -97,23 +62,12 @@ func TestBeaconACME(t *testing.T) {
 	httpsAddr, httpAddr := loopbackAddr(t), loopbackAddr(t)
 	certDir := filepath.Join(dir, "certs")
 	args := []string{"beacon", "-domain", domain, "-addr", httpsAddr, "-http-addr", httpAddr,
-		"-acme-ca", "https://" + acmeAddr + "/dir", "-acme-ca-roots", filepath.Join(dir, "root.pem"),
+		"-acme-ca", "https://" + acmeAddr + "/dir", "-acme-ca-roots", p.rootPath,
 		"-acme-email", "ops@maproom.test", "-cert-dir", certDir,
 		"-manifest", filepath.Join(root, ".maproom", "rooms.json"), "-log-dir", filepath.Join(dir, "events"), "-instance", "acme-test"}
 	stopBeacon, beaconLog := startBeacon(t, args)
 
-	// pebble's issuing root, from its management interface.
-	roots := x509.NewCertPool()
-	mgmt := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool(t, rootPEM)}}}
-	res, err := mgmt.Get("https://" + mgmtAddr + "/roots/0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	issuer, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if !roots.AppendCertsFromPEM(issuer) {
-		t.Fatalf("pebble's /roots/0: %s", issuer)
-	}
+	roots := p.issuerRoots(t)
 
 	// HTTPS to the beacon: the first handshake waits for the certificate.
 	client := func() *http.Client {
@@ -147,7 +101,7 @@ func TestBeaconACME(t *testing.T) {
 	noFollow := &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	req, _ := http.NewRequest(http.MethodGet, "http://"+httpAddr+"/healthz", nil)
 	req.Host = domain
-	res, err = noFollow.Do(req)
+	res, err := noFollow.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -172,6 +126,132 @@ func TestBeaconACME(t *testing.T) {
 	if again := get().PeerCertificates[0]; !again.Equal(leaf) {
 		t.Errorf("after a restart the beacon serves another certificate (serial %s, was %s)", again.SerialNumber, leaf.SerialNumber)
 	}
+	stopBeacon()
+
+	// Renewed while it runs: with certificates valid for 30 s (renewed
+	// when a third of that is left), the beacon serves a new one without
+	// a restart.
+	short := startPebble(t, pebbleBin, dir, 30)
+	shortRoots := short.issuerRoots(t)
+	args2 := append([]string(nil), args...)
+	for i, a := range args2 {
+		switch a {
+		case "-acme-ca":
+			args2[i+1] = "https://" + short.acme + "/dir"
+		case "-acme-ca-roots":
+			args2[i+1] = short.rootPath
+		case "-cert-dir":
+			args2[i+1] = filepath.Join(dir, "certs-short")
+		}
+	}
+	stopBeacon, beaconLog = startBeacon(t, args2)
+	defer stopBeacon()
+	served := func() *x509.Certificate {
+		t.Helper()
+		c, err := tls.DialWithDialer(&net.Dialer{Timeout: 60 * time.Second}, "tcp", httpsAddr, &tls.Config{RootCAs: shortRoots, ServerName: domain})
+		if err != nil {
+			t.Fatalf("TLS to the beacon: %v\n%s", err, beaconLog.String())
+		}
+		defer c.Close()
+		return c.ConnectionState().PeerCertificates[0]
+	}
+	first := served()
+	began := time.Now()
+	deadline := began.Add(45 * time.Second)
+	for {
+		next := served()
+		if !next.Equal(first) {
+			t.Logf("renewed %v after the first certificate was served (valid %v to %v)", time.Since(began).Round(time.Millisecond), first.NotBefore, first.NotAfter)
+			if !next.NotAfter.After(first.NotAfter) {
+				t.Errorf("the renewed certificate expires %v, the first %v", next.NotAfter, first.NotAfter)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no renewal within 45 s of a certificate valid until %v\n%s", first.NotAfter, beaconLog.String())
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
+
+// pebbleRun is a running pebble.
+type pebbleRun struct {
+	acme, mgmt string // its ACME API and management addresses
+	rootPEM    []byte // the root its own HTTPS certificate chains to
+	rootPath   string // that root's file
+	stop       func()
+}
+
+// issuerRoots returns the root pebble issues certificates under, from its
+// management interface.
+func (p pebbleRun) issuerRoots(t *testing.T) *x509.CertPool {
+	t.Helper()
+	roots := x509.NewCertPool()
+	mgmt := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool(t, p.rootPEM)}}}
+	res, err := mgmt.Get("https://" + p.mgmt + "/roots/0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	issuer, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !roots.AppendCertsFromPEM(issuer) {
+		t.Fatalf("pebble's /roots/0: %s", issuer)
+	}
+	return roots
+}
+
+// startPebble runs pebble from bin with its files in a folder under dir,
+// issuing certificates valid for validity seconds (0: pebble's default),
+// until stop or the end of the test.
+func startPebble(t *testing.T, bin, dir string, validity int) pebbleRun {
+	t.Helper()
+	dir, err := os.MkdirTemp(dir, "pebble")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// pebble's own HTTPS (its ACME API) under a root made here, which the
+	// beacon is told to trust with --acme-ca-roots.
+	rootPEM, certPEM, keyPEM := testCA(t)
+	for name, b := range map[string][]byte{"root.pem": rootPEM, "cert.pem": certPEM, "key.pem": keyPEM} {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	acmeAddr, mgmtAddr := loopbackAddr(t), loopbackAddr(t)
+	conf := map[string]any{
+		"listenAddress": acmeAddr, "managementListenAddress": mgmtAddr,
+		"certificate": filepath.Join(dir, "cert.pem"), "privateKey": filepath.Join(dir, "key.pem"),
+		"httpPort": 5002, "tlsPort": 5001, "ocspResponderURL": "", "externalAccountBindingRequired": false,
+	}
+	if validity > 0 {
+		conf["profiles"] = map[string]any{"default": map[string]any{"description": "short", "validityPeriod": validity}}
+	}
+	cfg, _ := json.Marshal(map[string]any{"pebble": conf})
+	if err := os.WriteFile(filepath.Join(dir, "pebble.json"), cfg, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	pebble := exec.Command(bin, "-config", filepath.Join(dir, "pebble.json"))
+	pebble.Env = append(os.Environ(), "PEBBLE_VA_NOSLEEP=1", "PEBBLE_VA_ALWAYS_VALID=1")
+	var pebbleLog lockedBuffer
+	pebble.Stdout, pebble.Stderr = &pebbleLog, &pebbleLog
+	if err := pebble.Start(); err != nil {
+		t.Fatal(err)
+	}
+	pebbleDone := make(chan struct{})
+	go func() { pebble.Wait(); close(pebbleDone) }()
+	stopPebble := func() {
+		pebble.Process.Kill()
+		<-pebbleDone
+	}
+	t.Cleanup(func() {
+		stopPebble()
+		if t.Failed() {
+			t.Logf("pebble:\n%s", pebbleLog.String())
+		}
+	})
+	waitListening(t, acmeAddr)
+
+	return pebbleRun{acme: acmeAddr, mgmt: mgmtAddr, rootPEM: rootPEM, rootPath: filepath.Join(dir, "root.pem"), stop: stopPebble}
 }
 
 // startBeacon runs the beacon in this process until the returned stop is
