@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/loadgen"
 )
 
@@ -72,7 +74,7 @@ func BenchmarkBeacons(b *testing.B) {
 		note := func(g, i int) (string, int) {
 			return fmt.Sprintf("%04x%04x%08x%016x", len(s.name), round, g, i/perLoad), i % perLoad
 		}
-		l := loadgen.Load{Addrs: s.addrs, Path: analytics.NotePath, Conns: conns, Duration: time.Duration(secs) * time.Second,
+		l := loadgen.Load{Addrs: s.addrs, Path: beacon.NotePath, Conns: conns, Duration: time.Duration(secs) * time.Second,
 			Tokens: toks, Base: base, Note: note}
 		var cpu0 time.Duration
 		for _, c := range s.children {
@@ -121,7 +123,7 @@ func BenchmarkBeacons(b *testing.B) {
 		}
 		m[int32(seq)] = true
 	}
-	if _, err := analytics.ReadLogs([]string{filepath.Join(dir, "events")}, func(e analytics.Event) error {
+	if _, err := eventlog.ReadLogs([]string{filepath.Join(dir, "events")}, func(e event.Event) error {
 		add(e.Load, e.Seq)
 		return nil
 	}); err != nil {

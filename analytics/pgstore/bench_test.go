@@ -9,7 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/loadgen"
 )
 
@@ -28,33 +31,33 @@ func BenchmarkAppend(b *testing.B) {
 		url := testURL(b)
 		schema := testSchema(b, url)
 		fl := benchFlushers()
-		stores := []analytics.Store{openTest(b, url, schema, Options{Flushers: fl}), openTest(b, url, schema, Options{Flushers: fl})}
+		stores := []beacon.Store{openTest(b, url, schema, Options{Flushers: fl}), openTest(b, url, schema, Options{Flushers: fl})}
 		benchAppend(b, stores)
 	})
 	b.Run("postgres-one-instance", func(b *testing.B) {
 		url := testURL(b)
-		stores := []analytics.Store{openTest(b, url, testSchema(b, url), Options{Flushers: benchFlushers()})}
+		stores := []beacon.Store{openTest(b, url, testSchema(b, url), Options{Flushers: benchFlushers()})}
 		benchAppend(b, stores)
 	})
-	for _, sm := range []analytics.SyncMode{analytics.SyncAlways, analytics.SyncNone} {
+	for _, sm := range []eventlog.SyncMode{eventlog.SyncAlways, eventlog.SyncNone} {
 		b.Run("log-sync-"+sm.String(), func(b *testing.B) {
-			l, err := analytics.OpenLog(b.TempDir(), analytics.LogOptions{Instance: "bench", Sync: sm})
+			l, err := eventlog.OpenLog(b.TempDir(), eventlog.LogOptions{Instance: "bench", Sync: sm})
 			if err != nil {
 				b.Fatal(err)
 			}
 			defer l.Close()
-			benchAppend(b, []analytics.Store{l})
+			benchAppend(b, []beacon.Store{l})
 		})
 	}
 }
 
-func benchAppend(b *testing.B, stores []analytics.Store) {
+func benchAppend(b *testing.B, stores []beacon.Store) {
 	var ctr atomic.Int64
 	b.SetParallelism(32)
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
-		batch := make([]analytics.Event, benchEvents)
+		batch := make([]event.Event, benchEvents)
 		for pb.Next() {
 			n := int(ctr.Add(1))
 			for i := range batch {
@@ -104,7 +107,7 @@ func BenchmarkReport(b *testing.B) {
 	var runs []float64
 	for range b.N {
 		t0 := time.Now()
-		a := analytics.NewAggregator(deals, opts)
+		a := report.NewAggregator(deals, opts)
 		st, err := s.feed(ctx, a)
 		if err != nil {
 			b.Fatal(err)
@@ -127,7 +130,7 @@ func BenchmarkReport(b *testing.B) {
 // so that the table is in time order as a beacon writes it. They are
 // inserted by one SQL statement, then summed into page_loads as migration 2
 // sums the events of an existing database.
-func fillReportBench(b *testing.B, s *Store, deals []analytics.ReportDeal, n int) {
+func fillReportBench(b *testing.B, s *Store, deals []report.ReportDeal, n int) {
 	ctx := context.Background()
 	var people []string
 	for _, d := range deals {

@@ -13,7 +13,9 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/loadgen"
 	"github.com/maproom/maproom/internal/manifest"
 )
@@ -51,16 +53,16 @@ func runChild(ctx context.Context, mode string, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
-	trusted, _ := analytics.ParsePrefixes("127.0.0.1")
-	cfg := analytics.HandlerConfig{Manifest: m, Logger: logger, TrustedProxies: trusted, Instance: "child-" + mode}
+	trusted, _ := beacon.ParsePrefixes("127.0.0.1")
+	cfg := beacon.HandlerConfig{Manifest: m, Logger: logger, TrustedProxies: trusted, Instance: "child-" + mode}
 	switch mode {
 	case "log":
-		log, err := analytics.OpenLog(filepath.Join(dir, "events"), analytics.LogOptions{Instance: "child", Sync: analytics.SyncAlways, Logger: logger})
+		log, err := eventlog.OpenLog(filepath.Join(dir, "events"), eventlog.LogOptions{Instance: "child", Sync: eventlog.SyncAlways, Logger: logger})
 		if err != nil {
 			return err
 		}
 		cfg.Store = log
-		return errors.Join(analytics.Serve(ctx, ln, analytics.NewHandler(cfg), logger), log.Close())
+		return errors.Join(beacon.Serve(ctx, ln, beacon.NewHandler(cfg), logger), log.Close())
 	case "postgres":
 		fl, _ := strconv.Atoi(os.Getenv("CHILD_FLUSHERS"))
 		mb, _ := strconv.Atoi(os.Getenv("CHILD_BATCH"))
@@ -69,7 +71,7 @@ func runChild(ctx context.Context, mode string, ln net.Listener) error {
 			return err
 		}
 		cfg.Store = s
-		return errors.Join(analytics.Serve(ctx, ln, analytics.NewHandler(cfg), logger), s.Close())
+		return errors.Join(beacon.Serve(ctx, ln, beacon.NewHandler(cfg), logger), s.Close())
 	case "floor":
 		// Open makes the schema the pool's search_path.
 		s, err := Open(ctx, os.Getenv("CHILD_STORE"), Options{Schema: os.Getenv("CHILD_SCHEMA"), Logger: logger})
@@ -81,7 +83,7 @@ func runChild(ctx context.Context, mode string, ln net.Listener) error {
 			return errors.Join(err, s.Close())
 		}
 		cfg.Store = f
-		err = analytics.Serve(ctx, ln, analytics.NewHandler(cfg), logger)
+		err = beacon.Serve(ctx, ln, beacon.NewHandler(cfg), logger)
 		return errors.Join(err, f.close(), s.Close())
 	}
 	return fmt.Errorf("unknown child mode %q", mode)
@@ -112,7 +114,7 @@ func startFloor(ctx context.Context, pool *pgxpool.Pool) (*floorStore, error) {
 	return f, nil
 }
 
-func (f *floorStore) Append(ctx context.Context, events []analytics.Event) error {
+func (f *floorStore) Append(ctx context.Context, events []event.Event) error {
 	r := floorReq{len(events), make(chan error, 1)}
 	select {
 	case f.reqs <- r:

@@ -4,7 +4,7 @@
 // [Open] connects a pgx pool and creates or migrates the schema itself: a
 // schema_version table records the migrations applied, and a newer schema
 // than this build knows is refused. The events table holds one row per
-// [analytics.Event] with the primary key (load, seq), the dedupe key of the
+// [event.Event] with the primary key (load, seq), the dedupe key of the
 // log, so a client retry or a copy from another instance is stored once.
 // An index on (time) serves the sweep times of the report, the export and
 // the retention purge. The page_loads table holds one row per
@@ -16,7 +16,7 @@
 // whole reply as jsonb and the room, rotation and beacon instance it came
 // from.
 //
-// [Store] implements [analytics.Store]: Append returns only once the
+// [Store] implements [beacon.Store]: Append returns only once the
 // events are committed (one multi-row INSERT ... ON CONFLICT (load, seq) DO
 // NOTHING per group of concurrent requests, sorted by key so that
 // concurrent instances never deadlock; the same statement adds the new
@@ -25,7 +25,7 @@
 // reconnects by itself when the database returns. Replies given to Append
 // go to the replies table with the same promise (INSERT ... ON CONFLICT (id)
 // DO NOTHING, in the transaction of the batch's events), and [Store.Replies]
-// lists them: Store implements [analytics.ReplyReader].
+// lists them: Store implements [beacon.ReplyReader].
 //
 // [Store.Feed] gives the report's aggregator the page-loads' summaries and,
 // for the few page-loads a summary cannot render exactly, their events.

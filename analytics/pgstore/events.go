@@ -10,7 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 )
 
 // Filter selects stored events; the zero Filter selects all of them.
@@ -45,8 +46,8 @@ const eventColumns = `v, time, deal, stakeholder, side, role, room, rotation, re
 // Events calls fn with each stored event selected by f, in the order a
 // report reads the logs: by time, then page-load and seq (each (load, seq)
 // once: the store keeps the first copy). An error from fn stops the
-// reading and is returned. Feed a report with [analytics.Aggregator.Add].
-func (s *Store) Events(ctx context.Context, f Filter, fn func(analytics.Event) error) error {
+// reading and is returned. Feed a report with [report.Aggregator.Add].
+func (s *Store) Events(ctx context.Context, f Filter, fn func(event.Event) error) error {
 	where, args := f.where()
 	rows, err := s.pool.Query(ctx, `SELECT `+eventColumns+` FROM events`+where+` ORDER BY time, load, seq`, args...)
 	if err != nil {
@@ -54,7 +55,7 @@ func (s *Store) Events(ctx context.Context, f Filter, fn func(analytics.Event) e
 	}
 	defer rows.Close()
 	var (
-		e    analytics.Event
+		e    event.Event
 		v    int16
 		rot  int32
 		kind string
@@ -66,7 +67,7 @@ func (s *Store) Events(ctx context.Context, f Filter, fn func(analytics.Event) e
 		if err := rows.Scan(dst...); err != nil {
 			return fmt.Errorf("event store: %w", err)
 		}
-		e.V, e.Rotation, e.Kind, e.Load = int(v), int(rot), analytics.Kind(kind), hex.EncodeToString(load)
+		e.V, e.Rotation, e.Kind, e.Load = int(v), int(rot), event.Kind(kind), hex.EncodeToString(load)
 		e.Time = e.Time.UTC()
 		if err := fn(e); err != nil {
 			return err
@@ -82,7 +83,7 @@ func (s *Store) Events(ctx context.Context, f Filter, fn func(analytics.Event) e
 // reply lines read, copies included; a reply line that is not a valid
 // reply is counted in ReadStats.Corrupt.
 type ImportStats struct {
-	analytics.ReadStats
+	eventlog.ReadStats
 	Inserted       int // events new to the database
 	Present        int // events the database held already
 	RepliesNew     int // replies new to the database
@@ -93,14 +94,14 @@ type ImportStats struct {
 const importBatch = 5000
 
 // Import loads the event logs at paths (files or folders, as
-// [analytics.ReadLogs] reads them: corrupt lines skipped and counted,
+// [eventlog.ReadLogs] reads them: corrupt lines skipped and counted,
 // copies delivered once) into the database, and their replies (as
-// [analytics.ReadReplies] reads them) into the replies table. It is
+// [eventlog.ReadReplies] reads them) into the replies table. It is
 // idempotent: events and replies already stored are left as they are and
 // counted as present.
 func (s *Store) Import(ctx context.Context, paths []string) (ImportStats, error) {
 	var st ImportStats
-	batch := make([]analytics.Event, 0, importBatch)
+	batch := make([]event.Event, 0, importBatch)
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
@@ -114,7 +115,7 @@ func (s *Store) Import(ctx context.Context, paths []string) (ImportStats, error)
 		batch = batch[:0]
 		return nil
 	}
-	rs, err := analytics.ReadLogs(paths, func(e analytics.Event) error {
+	rs, err := eventlog.ReadLogs(paths, func(e event.Event) error {
 		batch = append(batch, e)
 		if len(batch) == importBatch {
 			return flush()
@@ -156,9 +157,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (events, repl
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	var line []byte
-	write := func(e *analytics.Event) error {
+	write := func(e *event.Event) error {
 		line = AppendLine(line[:0], e)
-		if e.Kind == analytics.KindReply {
+		if e.Kind == event.KindReply {
 			replies++
 		} else {
 			events++
@@ -166,7 +167,7 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (events, repl
 		_, err := bw.Write(line)
 		return err
 	}
-	err = s.Events(ctx, f, func(e analytics.Event) error {
+	err = s.Events(ctx, f, func(e event.Event) error {
 		for len(reps) > 0 && reps[0].Time.Before(e.Time) {
 			if err := write(&reps[0]); err != nil {
 				return err

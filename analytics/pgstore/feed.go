@@ -10,7 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/report"
 )
 
 // pgEpoch is 2000-01-01 UTC, the origin of PostgreSQL's binary timestamps,
@@ -49,7 +50,7 @@ const (
 		` + summarisable + ` AS s
 	FROM page_loads WHERE NOT ` + outside + ` AND (NOT ` + summarisable + ` OR $4 = '' OR deal = $4)`
 	// sqlSweeps lists the times at which the aggregator, reading every
-	// event of the window in time order, sweeps (see analytics.SweepEvery).
+	// event of the window in time order, sweeps (see report.SweepEvery).
 	sqlSweeps = `WITH RECURSIVE s(t) AS (
 		SELECT min(time) FROM events WHERE time >= $1 AND time < $2 AND v <= $3 AND ($4 = '' OR deal = $4)
 		UNION ALL
@@ -62,11 +63,11 @@ const (
 const feedColumns = `v, time, deal, stakeholder, side, retired, page, kind, collateral, load, seq, active_ms, net, ua, webdriver`
 
 // Feed adds every stored event to agg, with the result of adding them one
-// by one with [analytics.Aggregator.Add] in the order of [Store.Events]:
+// by one with [report.Aggregator.Add] in the order of [Store.Events]:
 // the report from the database is the report from logs holding the same
 // events. Aggregation is done in PostgreSQL: the page-loads' rows
 // (page_loads, kept up to date by every insert) are added as summaries
-// with [analytics.Aggregator.AddLoad]; the events outside the window are
+// with [report.Aggregator.AddLoad]; the events outside the window are
 // counted there, not read; only page-loads that cannot be summarised
 // exactly (across the window's edge, events that disagree on their person,
 // page or network, longer than the dedupe window, or of a newer event
@@ -75,7 +76,7 @@ const feedColumns = `v, time, deal, stakeholder, side, retired, page, kind, coll
 // Of the report's input counters, lines and events are the events stored
 // (the database holds each (load, seq) once, so there are no duplicate,
 // corrupt or out-of-order lines), and files is 0.
-func (s *Store) Feed(ctx context.Context, agg *analytics.Aggregator) error {
+func (s *Store) Feed(ctx context.Context, agg *report.Aggregator) error {
 	_, err := s.feed(ctx, agg)
 	return err
 }
@@ -87,7 +88,7 @@ type feedStats struct {
 	sweeps    int // sweep times told to the aggregator
 }
 
-func (s *Store) feed(ctx context.Context, agg *analytics.Aggregator) (feedStats, error) {
+func (s *Store) feed(ctx context.Context, agg *report.Aggregator) (feedStats, error) {
 	var st feedStats
 	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
 	if err != nil {
@@ -99,7 +100,7 @@ func (s *Store) feed(ctx context.Context, agg *analytics.Aggregator) (feedStats,
 		return st, fmt.Errorf("event store: %w", err)
 	}
 	from, to, deal := agg.Window()
-	args := []any{from, to, int16(analytics.SchemaVersion), deal}
+	args := []any{from, to, int16(event.SchemaVersion), deal}
 	var (
 		outsideN, otherN int
 		exact            [][]byte
@@ -118,7 +119,7 @@ func (s *Store) feed(ctx context.Context, agg *analytics.Aggregator) (feedStats,
 	}
 	var sweeps []time.Time
 	if long {
-		rows, err := tx.Query(ctx, sqlSweeps, append(args, analytics.SweepEvery)...)
+		rows, err := tx.Query(ctx, sqlSweeps, append(args, report.SweepEvery)...)
 		if err != nil {
 			return st, fmt.Errorf("event store: %w", err)
 		}
@@ -134,14 +135,14 @@ func (s *Store) feed(ctx context.Context, agg *analytics.Aggregator) (feedStats,
 // others, and those the aggregator finds otherwise (a time at the window's
 // edge finer than a millisecond), are appended to exact; long reports
 // whether one of them is longer than the aggregator's dedupe window.
-func feedSummaries(ctx context.Context, tx pgx.Tx, agg *analytics.Aggregator, args []any, exact *[][]byte) (n int, long bool, err error) {
+func feedSummaries(ctx context.Context, tx pgx.Tx, agg *report.Aggregator, args []any, exact *[][]byte) (n int, long bool, err error) {
 	rows, err := tx.Query(ctx, sqlSummaries, args...)
 	if err != nil {
 		return n, long, fmt.Errorf("event store: %w", err)
 	}
 	defer rows.Close()
 	var (
-		ls     analytics.LoadSummary
+		ls     report.LoadSummary
 		opened []string
 	)
 	for rows.Next() {
@@ -154,7 +155,7 @@ func feedSummaries(ctx context.Context, tx pgx.Tx, agg *analytics.Aggregator, ar
 			long = long || pgTime(v[6]).Sub(pgTime(v[5])) > 48*time.Hour
 			continue
 		}
-		ls = analytics.LoadSummary{Deal: bstr(v[1]), Stakeholder: bstr(v[2]), Page: bstr(v[3]), Net: bstr(v[4]),
+		ls = report.LoadSummary{Deal: bstr(v[1]), Stakeholder: bstr(v[2]), Page: bstr(v[3]), Net: bstr(v[4]),
 			First: pgTime(v[5]), Last: pgTime(v[6]), Events: int(int32(binary.BigEndian.Uint32(v[7]))),
 			ActiveMS: int64(binary.BigEndian.Uint64(v[8]))}
 		flags := binary.BigEndian.Uint16(v[9])
@@ -216,18 +217,18 @@ func textArray(dst []string, b []byte) ([]string, error) {
 // feedEvents adds the events of the page-loads loads one by one, in the
 // order of [Store.Events], telling the aggregator of the sweeps that the
 // events left out would have made.
-func feedEvents(ctx context.Context, tx pgx.Tx, agg *analytics.Aggregator, loads [][]byte, sweeps []time.Time) error {
+func feedEvents(ctx context.Context, tx pgx.Tx, agg *report.Aggregator, loads [][]byte, sweeps []time.Time) error {
 	rows, err := tx.Query(ctx, `SELECT `+feedColumns+` FROM events WHERE load = ANY($1) ORDER BY time, load, seq`, loads)
 	if err != nil {
 		return fmt.Errorf("event store: %w", err)
 	}
 	defer rows.Close()
-	var e analytics.Event
+	var e event.Event
 	e.Room = "-" // not read: the report does not use it, but an event has one
-	var load [analytics.LoadLen]byte
+	var load [event.LoadLen]byte
 	for rows.Next() {
 		v := rows.RawValues()
-		if len(v) != 15 || len(v[0]) != 2 || len(v[1]) != 8 || len(v[5]) != 1 || len(v[10]) != 8 || len(v[11]) != 8 || len(v[14]) != 1 || len(v[9]) != analytics.LoadLen/2 {
+		if len(v) != 15 || len(v[0]) != 2 || len(v[1]) != 8 || len(v[5]) != 1 || len(v[10]) != 8 || len(v[11]) != 8 || len(v[14]) != 1 || len(v[9]) != event.LoadLen/2 {
 			return fmt.Errorf("event store: unexpected row layout")
 		}
 		e.V = int(int16(binary.BigEndian.Uint16(v[0])))
@@ -238,7 +239,7 @@ func feedEvents(ctx context.Context, tx pgx.Tx, agg *analytics.Aggregator, loads
 		}
 		e.Deal, e.Stakeholder, e.Side = bstr(v[2]), bstr(v[3]), bstr(v[4])
 		e.Retired = v[5][0] != 0
-		e.Page, e.Kind, e.Collateral = bstr(v[6]), analytics.Kind(bstr(v[7])), bstr(v[8])
+		e.Page, e.Kind, e.Collateral = bstr(v[6]), event.Kind(bstr(v[7])), bstr(v[8])
 		hex.Encode(load[:], v[9])
 		e.Load = unsafe.String(&load[0], len(load))
 		e.Seq = int64(binary.BigEndian.Uint64(v[10]))

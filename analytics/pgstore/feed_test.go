@@ -6,7 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
 )
 
@@ -16,8 +17,8 @@ import (
 // midway, with an event of a newer schema, with opens and dls of known and
 // unknown collateral; and a page-load every five hours, so that the
 // aggregator's sweeps do not all fall on the edge cases' own events.
-func edgeEvents() []analytics.Event {
-	var evs []analytics.Event
+func edgeEvents() []event.Event {
+	var evs []event.Event
 	n := 0
 	at := func(s string) time.Time {
 		t, err := time.Parse(time.RFC3339, s)
@@ -28,7 +29,7 @@ func edgeEvents() []analytics.Event {
 	}
 	type ev struct {
 		t      time.Time
-		k      analytics.Kind
+		k      event.Kind
 		active int64
 		coll   string
 		net    string
@@ -37,9 +38,9 @@ func edgeEvents() []analytics.Event {
 	load := func(dealID, who string, es ...ev) {
 		n++
 		for i, e := range es {
-			x := analytics.Event{V: analytics.SchemaVersion, Time: e.t, Deal: dealID, Stakeholder: who, Side: "buyer",
+			x := event.Event{V: event.SchemaVersion, Time: e.t, Deal: dealID, Stakeholder: who, Side: "buyer",
 				Role: "champion", Room: "r", Page: "room", Kind: e.k, Collateral: e.coll, Load: fmt.Sprintf("%032x", 5000+n),
-				Seq: int64(i), ActiveMS: e.active, VisibleMS: e.active, Net: "203.0.113.0/24", UA: analytics.UABrowser, Instance: "edge"}
+				Seq: int64(i), ActiveMS: e.active, VisibleMS: e.active, Net: "203.0.113.0/24", UA: event.UABrowser, Instance: "edge"}
 			if e.net != "" {
 				x.Net = e.net
 			}
@@ -49,7 +50,7 @@ func edgeEvents() []analytics.Event {
 			evs = append(evs, x)
 		}
 	}
-	view, hb, hide := analytics.KindView, analytics.KindHB, analytics.KindHide
+	view, hb, hide := event.KindView, event.KindHB, event.KindHide
 	t := at("2026-11-19T23:59:50Z")
 	load("acme", "marcus", ev{t: t, k: view}, ev{t: t.Add(15 * time.Second), k: hb, active: 15000}, ev{t: t.Add(20 * time.Second), k: hide})
 	t = at("2026-11-10T10:00:00Z")
@@ -62,17 +63,17 @@ func edgeEvents() []analytics.Event {
 	load("acme", "tom", ev{t: t, k: view, net: "198.18.0.0/24"}, ev{t: t.Add(15 * time.Second), k: hb, active: 15000, net: "198.18.1.0/24"},
 		ev{t: t.Add(20 * time.Second), k: hide, net: "198.18.1.0/24"})
 	t = at("2026-11-19T08:15:00Z")
-	load("acme", "priya", ev{t: t, k: view}, ev{t: t.Add(15 * time.Second), k: hb, active: 15000, v: analytics.SchemaVersion + 1},
+	load("acme", "priya", ev{t: t, k: view}, ev{t: t.Add(15 * time.Second), k: hb, active: 15000, v: event.SchemaVersion + 1},
 		ev{t: t.Add(20 * time.Second), k: hide})
 	t = at("2026-11-17T09:00:00Z")
-	load("acme", "grace", ev{t: t, k: view}, ev{t: t.Add(time.Second), k: analytics.KindOpen, coll: "pricing"},
-		ev{t: t.Add(2 * time.Second), k: analytics.KindDL, coll: "poc-plan"}, ev{t: t.Add(3 * time.Second), k: analytics.KindOpen, coll: "no-such-file"},
-		ev{t: t.Add(4 * time.Second), k: analytics.KindOpen, coll: "pricing"}, ev{t: t.Add(5 * time.Second), k: hide})
+	load("acme", "grace", ev{t: t, k: view}, ev{t: t.Add(time.Second), k: event.KindOpen, coll: "pricing"},
+		ev{t: t.Add(2 * time.Second), k: event.KindDL, coll: "poc-plan"}, ev{t: t.Add(3 * time.Second), k: event.KindOpen, coll: "no-such-file"},
+		ev{t: t.Add(4 * time.Second), k: event.KindOpen, coll: "pricing"}, ev{t: t.Add(5 * time.Second), k: hide})
 	people := [][2]string{{"acme", "marcus"}, {"acme", "jordan"}, {"globex", "nadia"}, {"acme", "sam"}, {"globex", "devika"}, {"acme", "nobody"}}
 	for i, t := 0, at("2026-11-08T01:00:00Z"); t.Before(at("2026-11-23T12:00:00Z")); i, t = i+1, t.Add(5*time.Hour) {
 		p := people[i%len(people)]
 		load(p[0], p[1], ev{t: t, k: view}, ev{t: t.Add(15 * time.Second), k: hb, active: int64(1000 * (i % 20))},
-			ev{t: t.Add(16 * time.Second), k: analytics.KindOpen, coll: []string{"pricing", "dpa", "poc-plan"}[i%3]}, ev{t: t.Add(20 * time.Second), k: hide})
+			ev{t: t.Add(16 * time.Second), k: event.KindOpen, coll: []string{"pricing", "dpa", "poc-plan"}[i%3]}, ev{t: t.Add(20 * time.Second), k: hide})
 	}
 	return evs
 }
@@ -87,7 +88,7 @@ func TestFeedEdges(t *testing.T) {
 	ctx := context.Background()
 	evs := edgeEvents()
 	// in two halves, so that page_loads rows are merged as well as created
-	for _, part := range [][]analytics.Event{evs[:len(evs)/2], evs[len(evs)/2:]} {
+	for _, part := range [][]event.Event{evs[:len(evs)/2], evs[len(evs)/2:]} {
 		if err := s.Append(ctx, part); err != nil {
 			t.Fatal(err)
 		}
@@ -99,11 +100,11 @@ func TestFeedEdges(t *testing.T) {
 				name := fmt.Sprintf("today=%s,since=%s,deal=%s", today, since, dealID)
 				opts := base
 				opts.Today, opts.Since, opts.Deal = today, since, dealID
-				want := analytics.NewAggregator(deals, opts)
-				if err := s.Events(ctx, Filter{}, func(e analytics.Event) error { want.Add(e); return nil }); err != nil {
+				want := report.NewAggregator(deals, opts)
+				if err := s.Events(ctx, Filter{}, func(e event.Event) error { want.Add(e); return nil }); err != nil {
 					t.Fatal(err)
 				}
-				got := analytics.NewAggregator(deals, opts)
+				got := report.NewAggregator(deals, opts)
 				st, err := s.feed(ctx, got)
 				if err != nil {
 					t.Fatal(err)

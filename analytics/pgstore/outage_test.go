@@ -17,7 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/token"
 )
@@ -109,7 +110,7 @@ func newTestBeacon(t *testing.T, s *Store, load int) *testBeacon {
 	tok := token.Room([]byte("outage-test-secret-0123456789abcdef"), "acme", "jordan", 0)
 	m := &manifest.Manifest{Version: manifest.Version, Rooms: []manifest.Room{{Key: token.Key(tok), Deal: "acme",
 		Stakeholder: "jordan", Side: "buyer", Role: "champion", Pages: []string{"room"}}}}
-	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
+	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: s, Instance: "beacon-a"})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &testBeacon{t: t, srv: srv, tok: tok, load: load}
@@ -119,17 +120,17 @@ func newTestBeacon(t *testing.T, s *Store, load int) *testBeacon {
 // and the reason header.
 func (b *testBeacon) post(seq int) (int, string) {
 	body := fmt.Sprintf(`[{"t":%q,"p":"room","k":"hb","l":"%032x","s":%d,"a":1000,"v":1000}]`, b.tok, b.load, seq)
-	resp, err := http.Post(b.srv.URL+analytics.NotePath, "text/plain", strings.NewReader(body))
+	resp, err := http.Post(b.srv.URL+beacon.NotePath, "text/plain", strings.NewReader(body))
 	if err != nil {
 		b.t.Fatal(err)
 	}
 	resp.Body.Close()
-	return resp.StatusCode, resp.Header.Get(analytics.RejectHeader)
+	return resp.StatusCode, resp.Header.Get(beacon.RejectHeader)
 }
 
 // health returns /healthz's status and its "store" object.
 func (b *testBeacon) health() (int, map[string]any) {
-	resp, err := http.Get(b.srv.URL + analytics.HealthPath)
+	resp, err := http.Get(b.srv.URL + beacon.HealthPath)
 	if err != nil {
 		b.t.Fatal(err)
 	}
@@ -175,7 +176,7 @@ func TestOutage(t *testing.T) {
 				}
 				e := testEvent(c*1_000_000+i, 0, "beacon-a")
 				actx, cancel := context.WithTimeout(ctx, 3*time.Second)
-				err := s.Append(actx, []analytics.Event{e})
+				err := s.Append(actx, []event.Event{e})
 				cancel()
 				if err != nil {
 					failed.Add(1)
@@ -200,7 +201,7 @@ func TestOutage(t *testing.T) {
 	if code, st := health(); code != http.StatusServiceUnavailable || st["status"] != "unreachable" {
 		t.Errorf("healthz while away: %d %v", code, st)
 	}
-	if err := s.Append(ctx, []analytics.Event{testEvent(999_999_999, 0, "x")}); err == nil {
+	if err := s.Append(ctx, []event.Event{testEvent(999_999_999, 0, "x")}); err == nil {
 		t.Error("Append succeeded while the database was away")
 	}
 	if code, why := post(2); code != http.StatusServiceUnavailable || !strings.HasPrefix(why, "unavailable") {

@@ -17,7 +17,9 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
+	"github.com/maproom/maproom/analytics/report"
 )
 
 const defaultTestURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
@@ -158,7 +160,7 @@ func TestConcurrentStart(t *testing.T) {
 }
 
 // scenarioLogs writes the report scenario's logs and returns their folders.
-func scenarioLogs(t *testing.T) ([]analytics.ReportDeal, analytics.ReportOptions, []string) {
+func scenarioLogs(t *testing.T) ([]report.ReportDeal, report.ReportOptions, []string) {
 	s, deals, opts := loadScenario(t)
 	folders, err := s.WriteLogs(t.TempDir())
 	if err != nil {
@@ -168,13 +170,13 @@ func scenarioLogs(t *testing.T) ([]analytics.ReportDeal, analytics.ReportOptions
 }
 
 // scenarioOptions returns the scenario's deals and report options.
-func scenarioOptions(t testing.TB) ([]analytics.ReportDeal, analytics.ReportOptions) {
+func scenarioOptions(t testing.TB) ([]report.ReportDeal, report.ReportOptions) {
 	_, deals, opts := loadScenario(t)
 	return deals, opts
 }
 
 // reportJSON renders the per-deal and the portfolio JSON.
-func reportJSON(t *testing.T, r *analytics.Report) []byte {
+func reportJSON(t *testing.T, r *report.Report) []byte {
 	var b bytes.Buffer
 	if err := r.WriteJSON(&b); err != nil {
 		t.Fatal(err)
@@ -235,30 +237,30 @@ func TestReportEquality(t *testing.T) {
 
 	variants := []struct {
 		name string
-		opt  func(*analytics.ReportOptions)
+		opt  func(*report.ReportOptions)
 	}{
-		{"all", func(*analytics.ReportOptions) {}},
-		{"since", func(o *analytics.ReportOptions) { o.Since = scenarioToday.AddDays(-14) }},
-		{"deal", func(o *analytics.ReportOptions) { o.Deal = "acme" }},
-		{"earlier-day", func(o *analytics.ReportOptions) { o.Today = scenarioToday.AddDays(-3) }},
+		{"all", func(*report.ReportOptions) {}},
+		{"since", func(o *report.ReportOptions) { o.Since = scenarioToday.AddDays(-14) }},
+		{"deal", func(o *report.ReportOptions) { o.Deal = "acme" }},
+		{"earlier-day", func(o *report.ReportOptions) { o.Today = scenarioToday.AddDays(-3) }},
 	}
 	for _, v := range variants {
 		t.Run(v.name, func(t *testing.T) {
 			opts := base
 			v.opt(&opts)
-			fromLogs := analytics.NewAggregator(deals, opts)
+			fromLogs := report.NewAggregator(deals, opts)
 			if err := fromLogs.ReadLogs(ctx, folders); err != nil {
 				t.Fatal(err)
 			}
-			fromExport := analytics.NewAggregator(deals, opts)
+			fromExport := report.NewAggregator(deals, opts)
 			if err := fromExport.ReadLogs(ctx, []string{exported}); err != nil {
 				t.Fatal(err)
 			}
-			fromDB := analytics.NewAggregator(deals, opts)
-			if err := s.Events(ctx, Filter{}, func(e analytics.Event) error { fromDB.Add(e); return nil }); err != nil {
+			fromDB := report.NewAggregator(deals, opts)
+			if err := s.Events(ctx, Filter{}, func(e event.Event) error { fromDB.Add(e); return nil }); err != nil {
 				t.Fatal(err)
 			}
-			fed := analytics.NewAggregator(deals, opts)
+			fed := report.NewAggregator(deals, opts)
 			if err := s.Feed(ctx, fed); err != nil {
 				t.Fatal(err)
 			}
@@ -273,7 +275,7 @@ func TestReportEquality(t *testing.T) {
 			// the scenario's logs: copies, retries and corrupt lines. The
 			// log reader counts copies outside the dates or of other deals
 			// before it dedupes; the events it reports on are the same.
-			inRange := func(in analytics.InputStats) int { return in.Events - in.OutsideDates - in.OtherDeals }
+			inRange := func(in report.InputStats) int { return in.Events - in.OutsideDates - in.OtherDeals }
 			if inRange(lr.Input) != inRange(db.Input) || lr.Input.Lines-lr.Input.Corrupt-lr.Input.Duplicates < db.Input.Lines {
 				t.Errorf("logs: %+v\nstore: %+v", lr.Input, db.Input)
 			}
@@ -288,8 +290,8 @@ func TestReportEquality(t *testing.T) {
 // dedupedLines reads the logs as a report does and returns each event's
 // line once, in the store's order (time, load, seq).
 func dedupedLines(t *testing.T, paths []string) []string {
-	var evs []analytics.Event
-	if _, err := analytics.ReadLogs(paths, func(e analytics.Event) error { evs = append(evs, e); return nil }); err != nil {
+	var evs []event.Event
+	if _, err := eventlog.ReadLogs(paths, func(e event.Event) error { evs = append(evs, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	sort.SliceStable(evs, func(i, j int) bool {
@@ -410,11 +412,11 @@ func TestPurge(t *testing.T) {
 }
 
 // testEvent is event i of page-load l.
-func testEvent(l, seq int, instance string) analytics.Event {
-	return analytics.Event{V: 1, Time: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC).Add(time.Duration(seq) * time.Second),
+func testEvent(l, seq int, instance string) event.Event {
+	return event.Event{V: 1, Time: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC).Add(time.Duration(seq) * time.Second),
 		Deal: "acme", Stakeholder: "jordan", Side: "buyer", Role: "champion", Room: strings.Repeat("ab", 32),
-		Page: "room", Kind: analytics.KindHB, Load: fmt.Sprintf("%032x", l), Seq: int64(seq), ActiveMS: 15000,
-		VisibleMS: 15000, Net: "203.0.113.0/24", UA: analytics.UABrowser, Instance: instance}
+		Page: "room", Kind: event.KindHB, Load: fmt.Sprintf("%032x", l), Seq: int64(seq), ActiveMS: 15000,
+		VisibleMS: 15000, Net: "203.0.113.0/24", UA: event.UABrowser, Instance: instance}
 }
 
 // TestTwoInstances: two beacon stores (two pools) on one database, each
@@ -441,7 +443,7 @@ func TestTwoInstances(t *testing.T) {
 				id := c*loads + l
 				for seq := 0; seq < perLoad; seq += 3 {
 					// a batch of 3, overlapping the previous one by one event
-					var batch []analytics.Event
+					var batch []event.Event
 					for s := max(0, seq-1); s < seq+3 && s < perLoad; s++ {
 						batch = append(batch, testEvent(id, s, "x"))
 					}

@@ -12,12 +12,13 @@ import (
 	"sort"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/reply"
 )
 
 // checkReply is the log readers' check of a reply line.
-func checkReply(e *analytics.Event) error { return analytics.CheckReplyEvent(e) }
+func checkReply(e *event.Event) error { return event.CheckReplyEvent(e) }
 
 // insertRepliesSQL inserts replies given as column arrays; a reply whose
 // id is stored already is left as it is.
@@ -30,7 +31,7 @@ const insertRepliesSQL = `INSERT INTO replies (id, time, v, deal, stakeholder, s
 
 // insertReplies inserts reply events (checked by checkReply) in one
 // statement, in id order, and returns how many were new.
-func insertReplies(ctx context.Context, q querier, events []analytics.Event) (int64, error) {
+func insertReplies(ctx context.Context, q querier, events []event.Event) (int64, error) {
 	idx := make([]int, len(events))
 	for i := range idx {
 		idx[i] = i
@@ -62,8 +63,8 @@ func insertReplies(ctx context.Context, q querier, events []analytics.Event) (in
 
 // Replies returns the replies stored, sent at or after after (every one
 // when after is zero), each id once, in the order of
-// [analytics.SortReplies]: oldest first, then by id. It implements
-// [analytics.ReplyReader]. Before the store is connected (Options.Retry) it
+// [event.SortReplies]: oldest first, then by id. It implements
+// [beacon.ReplyReader]. Before the store is connected (Options.Retry) it
 // returns an error.
 func (s *Store) Replies(ctx context.Context, after time.Time) ([]reply.Reply, error) {
 	if !s.ready.Load() {
@@ -92,19 +93,19 @@ func (s *Store) Replies(ctx context.Context, after time.Time) ([]reply.Reply, er
 }
 
 // replyEvents reads the replies table's rows selected by where (with args)
-// as the events they came in, sorted as analytics.SortReplies sorts
+// as the events they came in, sorted as event.SortReplies sorts
 // replies. An event's time is its reply's; its network, user agent,
 // page-load and page are not kept, so they are empty.
-func (s *Store) replyEvents(ctx context.Context, where string, args []any) ([]analytics.Event, error) {
+func (s *Store) replyEvents(ctx context.Context, where string, args []any) ([]event.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, v, side, role, room, rotation, instance, reply FROM replies`+where+` ORDER BY time, id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("event store: replies: %w", err)
 	}
 	defer rows.Close()
-	var out []analytics.Event
+	var out []event.Event
 	for rows.Next() {
 		var (
-			e   = analytics.Event{Kind: analytics.KindReply}
+			e   = event.Event{Kind: event.KindReply}
 			id  string
 			v   int16
 			rot int32
@@ -135,10 +136,10 @@ func (s *Store) replyEvents(ctx context.Context, where string, args []any) ([]an
 }
 
 // readReplyEvents reads the reply lines of the event logs at paths (as
-// analytics.ReadReplies reads them: valid replies only, each id once) as
+// eventlog.ReadReplies reads them: valid replies only, each id once) as
 // the events they came in, with the stats of the reading.
-func readReplyEvents(ctx context.Context, paths []string) ([]analytics.Event, analytics.ReplyStats, error) {
-	rs, st, err := analytics.ReadReplies(ctx, time.Time{}, paths...)
+func readReplyEvents(ctx context.Context, paths []string) ([]event.Event, eventlog.ReplyStats, error) {
+	rs, st, err := eventlog.ReadReplies(ctx, time.Time{}, paths...)
 	if err != nil || len(rs) == 0 {
 		return nil, st, err
 	}
@@ -149,10 +150,10 @@ func readReplyEvents(ctx context.Context, paths []string) ([]analytics.Event, an
 	for i := range rs {
 		want[rs[i].ID] = &rs[i]
 	}
-	got := make(map[string]analytics.Event, len(rs))
+	got := make(map[string]event.Event, len(rs))
 	err = replyLines(ctx, paths, func(line []byte) {
-		var e analytics.Event
-		if json.Unmarshal(line, &e) != nil || e.Kind != analytics.KindReply || e.Reply == nil {
+		var e event.Event
+		if json.Unmarshal(line, &e) != nil || e.Kind != event.KindReply || e.Reply == nil {
 			return
 		}
 		r, ok := want[e.Reply.ID]
@@ -165,13 +166,13 @@ func readReplyEvents(ctx context.Context, paths []string) ([]analytics.Event, an
 	if err != nil {
 		return nil, st, err
 	}
-	out := make([]analytics.Event, len(rs))
+	out := make([]event.Event, len(rs))
 	for i := range rs {
 		e, ok := got[rs[i].ID]
 		if !ok { // not expected: ReadReplies read it from one of these lines
-			e = analytics.Event{V: analytics.SchemaVersion, Deal: rs[i].Deal, Stakeholder: rs[i].Stakeholder, Reply: &rs[i]}
+			e = event.Event{V: event.SchemaVersion, Deal: rs[i].Deal, Stakeholder: rs[i].Stakeholder, Reply: &rs[i]}
 		}
-		e.Kind, e.Time = analytics.KindReply, rs[i].Time
+		e.Kind, e.Time = event.KindReply, rs[i].Time
 		out[i] = e
 	}
 	return out, st, nil
@@ -185,7 +186,7 @@ func sameReply(a, b *reply.Reply) bool {
 
 // replyLines calls fn with each line of the logs at paths (files, or
 // folders whose events-*.jsonl files are read, in name order, as
-// analytics.ReadLogs lists them) that may be a reply line.
+// eventlog.ReadLogs lists them) that may be a reply line.
 func replyLines(ctx context.Context, paths []string, fn func(line []byte)) error {
 	var files []string
 	for _, p := range paths {
@@ -233,7 +234,7 @@ func replyLines(ctx context.Context, paths []string, fn func(line []byte)) error
 
 // importReplies stores the reply events in batches of importBatch and
 // returns how many were new.
-func (s *Store) importReplies(ctx context.Context, events []analytics.Event) (int64, error) {
+func (s *Store) importReplies(ctx context.Context, events []event.Event) (int64, error) {
 	var n int64
 	for len(events) > 0 {
 		batch := events[:min(len(events), importBatch)]

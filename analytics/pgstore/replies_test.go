@@ -13,17 +13,19 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/reply"
 )
 
-var _ analytics.ReplyReader = (*Store)(nil)
+var _ beacon.ReplyReader = (*Store)(nil)
 
 // replyEvent is the event a beacon stores for a reply: r with its envelope.
-func replyEvent(r reply.Reply) analytics.Event {
-	return analytics.Event{V: analytics.SchemaVersion, Time: r.Time, Deal: r.Deal, Stakeholder: r.Stakeholder,
+func replyEvent(r reply.Reply) event.Event {
+	return event.Event{V: event.SchemaVersion, Time: r.Time, Deal: r.Deal, Stakeholder: r.Stakeholder,
 		Side: "buyer", Role: "champion", Room: strings.Repeat("cd", 32), Rotation: 2, Page: "room",
-		Kind: analytics.KindReply, Net: "203.0.113.0/24", UA: analytics.UABrowser, Instance: "b1", Reply: &r}
+		Kind: event.KindReply, Net: "203.0.113.0/24", UA: event.UABrowser, Instance: "b1", Reply: &r}
 }
 
 // testReplies are replies of every kind, every field used by one of them,
@@ -56,10 +58,10 @@ func wantReplies(t *testing.T, what string, got, want []reply.Reply) {
 	}
 }
 
-func allEvents(t *testing.T, s *Store, f Filter) []analytics.Event {
+func allEvents(t *testing.T, s *Store, f Filter) []event.Event {
 	t.Helper()
-	var evs []analytics.Event
-	if err := s.Events(context.Background(), f, func(e analytics.Event) error { evs = append(evs, e); return nil }); err != nil {
+	var evs []event.Event
+	if err := s.Events(context.Background(), f, func(e event.Event) error { evs = append(evs, e); return nil }); err != nil {
 		t.Fatal(err)
 	}
 	return evs
@@ -74,18 +76,18 @@ func TestReplies(t *testing.T) {
 	rs := testReplies()
 
 	// one batch: page events around a reply
-	batch := []analytics.Event{testEvent(1, 0, "b1"), replyEvent(rs[1]), testEvent(1, 1, "b1")}
+	batch := []event.Event{testEvent(1, 0, "b1"), replyEvent(rs[1]), testEvent(1, 1, "b1")}
 	if err := s.Append(ctx, batch); err != nil {
 		t.Fatal(err)
 	}
 	// the others one by one, as the beacon appends them; rs[1] again (a
 	// retry) alone and in a batch with a new page event
 	for _, r := range []reply.Reply{rs[3], rs[0], rs[2], rs[1]} {
-		if err := s.Append(ctx, []analytics.Event{replyEvent(r)}); err != nil {
+		if err := s.Append(ctx, []event.Event{replyEvent(r)}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Append(ctx, []analytics.Event{replyEvent(rs[1]), testEvent(2, 0, "b1"), replyEvent(rs[1])}); err != nil {
+	if err := s.Append(ctx, []event.Event{replyEvent(rs[1]), testEvent(2, 0, "b1"), replyEvent(rs[1])}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -100,7 +102,7 @@ func TestReplies(t *testing.T) {
 		t.Fatalf("Events: %d events, want the 3 page events: %+v", len(evs), evs)
 	}
 	for _, e := range evs {
-		if e.Kind == analytics.KindReply || e.Reply != nil {
+		if e.Kind == event.KindReply || e.Reply != nil {
 			t.Fatalf("Events gave a reply: %+v", e)
 		}
 	}
@@ -179,7 +181,7 @@ func TestRepliesRefused(t *testing.T) {
 	invalid.Date = "someday"
 	for _, c := range []struct {
 		name string
-		e    analytics.Event
+		e    event.Event
 		want string
 	}{
 		{"no reply", noReply, "without its reply"},
@@ -188,7 +190,7 @@ func TestRepliesRefused(t *testing.T) {
 		{"schema 1", oldSchema, "schema version 1"},
 		{"invalid", replyEvent(invalid), "not a day"},
 	} {
-		err := s.Append(ctx, []analytics.Event{testEvent(1, 0, "b1"), c.e})
+		err := s.Append(ctx, []event.Event{testEvent(1, 0, "b1"), c.e})
 		if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "event 1") {
 			t.Errorf("%s: got %v, want an error naming event 1 and %q", c.name, err, c.want)
 		}
@@ -196,7 +198,7 @@ func TestRepliesRefused(t *testing.T) {
 	if n, _ := s.Count(ctx); n != 0 {
 		t.Fatalf("%d events stored from refused calls", n)
 	}
-	if err := s.Append(ctx, []analytics.Event{testEvent(1, 0, "b1"), replyEvent(good)}); err != nil {
+	if err := s.Append(ctx, []event.Event{testEvent(1, 0, "b1"), replyEvent(good)}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Replies(ctx, time.Time{})
@@ -221,7 +223,7 @@ func TestRepliesTwoInstances(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			st := []*Store{a, b}[i%2]
-			batch := []analytics.Event{testEvent(i, 0, "x"), replyEvent(rs[i%len(rs)]), replyEvent(rs[(i+1)%len(rs)])}
+			batch := []event.Event{testEvent(i, 0, "x"), replyEvent(rs[i%len(rs)]), replyEvent(rs[(i+1)%len(rs)])}
 			errs <- st.Append(ctx, batch)
 		}()
 	}
@@ -247,7 +249,7 @@ func TestRepliesExportImport(t *testing.T) {
 	ctx := context.Background()
 	s := openTest(t, url, testSchema(t, url), Options{})
 	rs := testReplies()
-	var batch []analytics.Event
+	var batch []event.Event
 	for i := range 6 {
 		e := testEvent(7, i, "b1") // 10:00:00 to 10:00:05
 		e.Time = e.Time.Add(time.Duration(i) * time.Minute)
@@ -266,12 +268,12 @@ func TestRepliesExportImport(t *testing.T) {
 	var times []time.Time
 	replyLines := 0
 	for _, l := range lines {
-		var e analytics.Event
+		var e event.Event
 		if err := json.Unmarshal([]byte(l), &e); err != nil {
 			t.Fatalf("export line %q: %v", l, err)
 		}
 		times = append(times, e.Time)
-		if e.Kind == analytics.KindReply {
+		if e.Kind == event.KindReply {
 			replyLines++
 			if e.Reply == nil || e.Room != strings.Repeat("cd", 32) || e.Instance != "b1" || e.Rotation != 2 || e.Net != "" || e.UA != "" {
 				t.Fatalf("reply line %q: want its reply and envelope, no network or user agent", l)
@@ -291,7 +293,7 @@ func TestRepliesExportImport(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "events-export.jsonl"), []byte(strings.Join(lines, "")), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	fromLog, rst, err := analytics.ReadReplies(ctx, time.Time{}, dir)
+	fromLog, rst, err := eventlog.ReadReplies(ctx, time.Time{}, dir)
 	if err != nil || rst.Corrupt != 0 {
 		t.Fatalf("ReadReplies of the export: %+v, %v", rst, err)
 	}
@@ -346,7 +348,7 @@ func TestMigrateKeepsEvents(t *testing.T) {
 				return err
 			}
 		}
-		var evs []analytics.Event
+		var evs []event.Event
 		for l := range 3 {
 			for seq := range 4 {
 				evs = append(evs, testEvent(l, seq, "old"))
@@ -377,7 +379,7 @@ func TestMigrateKeepsEvents(t *testing.T) {
 		t.Fatalf("page_loads after migration: %d loads, %d events, %v; want 3 and 12", loads, events, err)
 	}
 	r := testReplies()[0]
-	if err := s.Append(ctx, []analytics.Event{replyEvent(r), testEvent(0, 4, "new")}); err != nil {
+	if err := s.Append(ctx, []event.Event{replyEvent(r), testEvent(0, 4, "new")}); err != nil {
 		t.Fatal(err)
 	}
 	got, err := s.Replies(ctx, time.Time{})

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/internal/loadgen"
 )
 
@@ -136,7 +136,7 @@ func TestDatabaseRestart(t *testing.T) {
 	srv := startPGServer(t)
 	dir := t.TempDir()
 	// Enough rooms that the load stays far inside each room's rate budget
-	// (analytics.DefaultTokenRate: a burst of 60 events), which this test
+	// (beacon.DefaultTokenRate: a burst of 60 events), which this test
 	// does not mean to test: each beacon serves half of them, and at a few
 	// thousand acknowledged events a round a room gets a few. Refused
 	// requests spend no budget (the handler refunds a failed append), so
@@ -151,12 +151,12 @@ func TestDatabaseRestart(t *testing.T) {
 		return func(g, i int) (string, int) { return fmt.Sprintf("%08x%08x%016x", round, g, i/8), i % 8 }
 	}
 	load := func(round int, d time.Duration) loadgen.Result {
-		l := loadgen.Load{Addrs: []string{a.Addr, b.Addr}, Path: analytics.NotePath, Conns: conns, Duration: d,
+		l := loadgen.Load{Addrs: []string{a.Addr, b.Addr}, Path: beacon.NotePath, Conns: conns, Duration: d,
 			Tokens: toks, Base: round * 1_000_000, Note: note(round)}
 		return l.Run()
 	}
 	healthy := func(addr string) bool {
-		resp, err := http.Get("http://" + addr + analytics.HealthPath)
+		resp, err := http.Get("http://" + addr + beacon.HealthPath)
 		if err != nil {
 			return false
 		}
@@ -199,7 +199,7 @@ func TestDatabaseRestart(t *testing.T) {
 	}
 	if r2.Errors > 0 || len(r2.Latencies) == 0 {
 		t.Fatalf("after recovery: %d acknowledged, %d errors (the busiest room had %d events acknowledged, its burst is %d)",
-			len(r2.Latencies), r2.Errors, busiest, analytics.DefaultTokenRate.Burst)
+			len(r2.Latencies), r2.Errors, busiest, beacon.DefaultTokenRate.Burst)
 	}
 	if r1.Errors == 0 {
 		t.Errorf("no request was refused while the database was down (%d acknowledged)", len(r1.Latencies))

@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/synth/scenario"
 )
 
@@ -16,17 +16,17 @@ var scenarioToday = scenario.Today()
 
 // loadScenario loads the scenario site and returns it with its deals and
 // the options of its report on scenarioToday.
-func loadScenario(t testing.TB) (*scenario.Site, []analytics.ReportDeal, analytics.ReportOptions) {
+func loadScenario(t testing.TB) (*scenario.Site, []report.ReportDeal, report.ReportOptions) {
 	t.Helper()
 	s, err := scenario.Load(filepath.Join("..", "testdata", "report", "site"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var deals []analytics.ReportDeal
+	var deals []report.ReportDeal
 	for _, d := range s.Deals {
-		deals = append(deals, analytics.ReportDeal{Deal: d.Deal, Plan: d.Plan, CheckErrors: d.CheckErrors})
+		deals = append(deals, report.ReportDeal{Deal: d.Deal, Plan: d.Plan, CheckErrors: d.CheckErrors})
 	}
 	c := s.Config
-	return s, deals, analytics.ReportOptions{Title: c.Title, Location: c.Location, Today: scenarioToday,
+	return s, deals, report.ReportOptions{Title: c.Title, Location: c.Location, Today: scenarioToday,
 		FlagDays: c.Overdue.FlagDays, AlertDays: c.Overdue.AlertDays, Manifest: s.Manifest}
 }

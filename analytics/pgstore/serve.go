@@ -4,7 +4,7 @@ import (
 	"context"
 )
 
-// StoreHealth implements analytics.StoreReporter: the store's counters
+// StoreHealth implements beacon.StoreReporter: the store's counters
 // under "store" in /healthz, after a ping of the database (at most 2 s);
 // while it is unreachable the beacon answers 503 there, so that a load
 // balancer sends the rooms to an instance that can store their events.

@@ -17,7 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
 )
 
 // Options configures [Open].
@@ -76,7 +76,7 @@ type Store struct {
 var errNotReady = errors.New("event store: not connected yet")
 
 type appendReq struct {
-	events []analytics.Event
+	events []event.Event
 	done   chan error
 }
 
@@ -261,7 +261,7 @@ const (
 	flagHB        = 2
 	flagHide      = 4
 	flagOpen      = 8
-	flagBot       = 16 // ua is not analytics.UABrowser
+	flagBot       = 16 // ua is not event.UABrowser
 	flagWebdriver = 32
 	flagRetired   = 64
 )
@@ -273,7 +273,7 @@ const pageLoadColumns = `load, deal, stakeholder, page, net, mixed, first, last,
 // rollupSelect sums the events of src (a table or CTE with the events
 // table's columns) into page_loads rows, ordered by load.
 func rollupSelect(src string) string {
-	open := fmt.Sprintf(`kind IN ('%s', '%s')`, analytics.KindOpen, analytics.KindDL)
+	open := fmt.Sprintf(`kind IN ('%s', '%s')`, event.KindOpen, event.KindDL)
 	return fmt.Sprintf(`(`+pageLoadColumns+`) SELECT load, min(deal COLLATE "C"), min(stakeholder COLLATE "C"),
 		min(page COLLATE "C"), min(net COLLATE "C"),
 		min(deal COLLATE "C") <> max(deal COLLATE "C") OR min(stakeholder COLLATE "C") <> max(stakeholder COLLATE "C")
@@ -286,8 +286,8 @@ func rollupSelect(src string) string {
 		coalesce(array_agg(collateral) FILTER (WHERE %s), '{}'),
 		max(v)
 	FROM %s GROUP BY load ORDER BY load`,
-		analytics.KindView, flagView, analytics.KindHB, flagHB, analytics.KindHide, flagHide,
-		analytics.KindOpen, flagOpen, analytics.KindDL, flagOpen, analytics.UABrowser, flagBot, flagWebdriver, flagRetired,
+		event.KindView, flagView, event.KindHB, flagHB, event.KindHide, flagHide,
+		event.KindOpen, flagOpen, event.KindDL, flagOpen, event.UABrowser, flagBot, flagWebdriver, flagRetired,
 		open, open, open, src)
 }
 
@@ -367,7 +367,7 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Append stores events and returns once they are committed; events whose
 // (load, seq) is stored already are left as they are. A reply (an event of
-// kind [analytics.KindReply]) goes to the replies table instead, with the
+// kind [event.KindReply]) goes to the replies table instead, with the
 // same promise: committed before Append returns, and a reply whose id is
 // stored already left as it is; a batch may mix both, committed together.
 // A reply event that is not a valid reply line (no reply, a bad id, another
@@ -376,12 +376,12 @@ func (s *Store) migrate(ctx context.Context) error {
 // are grouped into one INSERT. An error means the events may or may not be
 // stored: the client is told to retry, and the dedupe keys make the retry
 // harmless.
-func (s *Store) Append(ctx context.Context, events []analytics.Event) error {
+func (s *Store) Append(ctx context.Context, events []event.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
 	for i := range events {
-		if events[i].Kind == analytics.KindReply {
+		if events[i].Kind == event.KindReply {
 			// Checked here, not in the flusher: a bad reply would fail
 			// every request grouped with it.
 			if err := checkReply(&events[i]); err != nil {
@@ -421,7 +421,7 @@ func (s *Store) Append(ctx context.Context, events []analytics.Event) error {
 func (s *Store) flusher() {
 	defer s.wg.Done()
 	var batch []*appendReq
-	var evs []analytics.Event
+	var evs []event.Event
 	for {
 		var r *appendReq
 		select {
@@ -508,7 +508,7 @@ type querier interface {
 // replies in the replies table, and returns how many were new. It returns
 // after the commit: page events alone are one statement, its own
 // transaction; with replies, one transaction holds both.
-func (s *Store) insert(ctx context.Context, events []analytics.Event) (int64, error) {
+func (s *Store) insert(ctx context.Context, events []event.Event) (int64, error) {
 	pages, replies := splitReplies(events)
 	if len(replies) == 0 {
 		return insertEvents(ctx, s.pool, pages)
@@ -534,17 +534,17 @@ func (s *Store) insert(ctx context.Context, events []analytics.Event) (int64, er
 
 // splitReplies returns the page events and the replies of events; events
 // itself, without a copy, when it holds no reply.
-func splitReplies(events []analytics.Event) (pages, replies []analytics.Event) {
+func splitReplies(events []event.Event) (pages, replies []event.Event) {
 	i := 0
-	for i < len(events) && events[i].Kind != analytics.KindReply {
+	for i < len(events) && events[i].Kind != event.KindReply {
 		i++
 	}
 	if i == len(events) {
 		return events, nil
 	}
-	pages = append(make([]analytics.Event, 0, len(events)), events[:i]...)
+	pages = append(make([]event.Event, 0, len(events)), events[:i]...)
 	for _, e := range events[i:] {
-		if e.Kind == analytics.KindReply {
+		if e.Kind == event.KindReply {
 			replies = append(replies, e)
 		} else {
 			pages = append(pages, e)
@@ -555,13 +555,13 @@ func splitReplies(events []analytics.Event) (pages, replies []analytics.Event) {
 
 // insertEvents inserts page events in one statement and returns how many
 // were new.
-func insertEvents(ctx context.Context, q querier, events []analytics.Event) (int64, error) {
+func insertEvents(ctx context.Context, q querier, events []event.Event) (int64, error) {
 	idx := make([]int, len(events))
 	keys := make([][]byte, len(events))
 	for i := range events {
 		idx[i] = i
 		k, err := hex.DecodeString(events[i].Load)
-		if err != nil || len(k) != analytics.LoadLen/2 {
+		if err != nil || len(k) != event.LoadLen/2 {
 			return 0, fmt.Errorf("event %d: bad page-load id %.40q", i, events[i].Load)
 		}
 		keys[i] = k

@@ -14,7 +14,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/deploy"
 	"github.com/maproom/maproom/internal/manifest"
 
@@ -61,11 +62,11 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	certDir := fs.String("cert-dir", e.getenv("MAPROOM_CERT_DIR"), "folder for the ACME account key and certificates (default: certs beside the log folder) [MAPROOM_CERT_DIR]")
 	httpAddr := fs.String("http-addr", e.envOr("MAPROOM_HTTP_ADDR", ":80"), "with --domain: where HTTP answers the ACME challenge and redirects to HTTPS [MAPROOM_HTTP_ADDR]")
 	printUnit := fs.Bool("print-systemd", false, "print the beacon's hardened systemd unit and exit")
-	defConns := analytics.DefaultMaxConns
+	defConns := beacon.DefaultMaxConns
 	if v := e.getenv("MAPROOM_MAX_CONNS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return fmt.Errorf("%w: MAPROOM_MAX_CONNS=%q: give a number of connections, at least 1 (the default is %d)", errUsage, v, analytics.DefaultMaxConns)
+			return fmt.Errorf("%w: MAPROOM_MAX_CONNS=%q: give a number of connections, at least 1 (the default is %d)", errUsage, v, beacon.DefaultMaxConns)
 		}
 		defConns = n
 	}
@@ -95,11 +96,11 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	sm, err := analytics.ParseSyncMode(*syncMode)
+	sm, err := eventlog.ParseSyncMode(*syncMode)
 	if err != nil {
 		return fmt.Errorf("%w: --sync: %v", errUsage, err)
 	}
-	trusted, err := analytics.ParsePrefixes(*proxies)
+	trusted, err := beacon.ParsePrefixes(*proxies)
 	if err != nil {
 		return fmt.Errorf("%w: --trusted-proxy: %v", errUsage, err)
 	}
@@ -114,7 +115,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	}
 	conns := *maxConns
 	if conns < 1 {
-		return fmt.Errorf("%w: --max-conns %d: give a number of connections, at least 1 (the default is %d)", errUsage, conns, analytics.DefaultMaxConns)
+		return fmt.Errorf("%w: --max-conns %d: give a number of connections, at least 1 (the default is %d)", errUsage, conns, beacon.DefaultMaxConns)
 	}
 	if *instance == "" {
 		return fmt.Errorf("%w: --instance: no host name to default to; name this beacon", errUsage)
@@ -128,11 +129,11 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log, err := openBeaconStore(ctx, e, *store, *logDir, analytics.LogOptions{Instance: *instance, Sync: sm, Logger: e.log})
+	log, err := openBeaconStore(ctx, e, *store, *logDir, eventlog.LogOptions{Instance: *instance, Sync: sm, Logger: e.log})
 	if err != nil {
 		return err
 	}
-	h := analytics.NewHandler(analytics.HandlerConfig{
+	h := beacon.NewHandler(beacon.HandlerConfig{
 		Manifest:       m,
 		Store:          log,
 		Now:            e.now,
@@ -158,7 +159,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("beacon: --http-addr %s: %w (the ACME http-01 challenge comes to port 80)", *httpAddr, err)
 		}
 	}
-	ln = analytics.LimitConns(ln, conns)
+	ln = beacon.LimitConns(ln, conns)
 	if len(allowed) == 0 {
 		e.log.Warn("no --origin given: requests from any origin are accepted")
 	}
@@ -191,7 +192,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 			}
 		}
 	}()
-	go analytics.WatchManifest(wctx, *manifestPath, 2*time.Second, poke, h, e.log)
+	go beacon.WatchManifest(wctx, *manifestPath, 2*time.Second, poke, h, e.log)
 	var redirect chan error
 	if hln != nil {
 		redirect = make(chan error, 1)
@@ -199,7 +200,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 		e.log.Info("HTTP answers the ACME challenge and redirects to HTTPS", "addr", hln.Addr().String())
 	}
 
-	serr := analytics.Serve(ctx, ln, h, e.log)
+	serr := beacon.Serve(ctx, ln, h, e.log)
 	stopWatch()
 	if redirect != nil {
 		serr = errors.Join(serr, <-redirect)

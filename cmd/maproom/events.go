@@ -15,8 +15,11 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/pgstore"
+	"github.com/maproom/maproom/analytics/report"
 )
 
 const eventsAbout = `Moves the beacon's view events between the event log and PostgreSQL, and
@@ -219,13 +222,13 @@ func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
 	if cut.After(today) {
 		return fmt.Errorf("%w: --before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
-	files, err := analytics.LogFiles(paths)
+	files, err := eventlog.LogFiles(paths)
 	if err != nil {
 		return fmt.Errorf("purge: %w", err)
 	}
 	var purged, kept, rewritten, removed, scanned int
 	for _, name := range files {
-		if day, ok := analytics.LogFileDay(name); ok && day >= cut.Format(time.DateOnly) {
+		if day, ok := eventlog.LogFileDay(name); ok && day >= cut.Format(time.DateOnly) {
 			continue // a file of that day or later holds no event before it
 		}
 		scanned++
@@ -258,7 +261,7 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 	}
 	// The zeros a beacon pads a file with (a file it left open) are not a
 	// line; a zero byte before the last newline is part of its line, which
-	// is kept (see analytics.ReadLogs).
+	// is kept (see eventlog.ReadLogs).
 	data = bytes.TrimRight(data, "\x00")
 	var keep bytes.Buffer
 	for rest := data; len(rest) > 0; {
@@ -279,7 +282,7 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 		// A reply is the buyer's record, not a page view: it stays until the
 		// seller decides it, and an accepted one lives on in git.
 		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) &&
-			ev.Kind != string(analytics.KindReply) {
+			ev.Kind != string(event.KindReply) {
 			purged++
 			continue
 		}
@@ -308,7 +311,7 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 
 // readStoreEvents feeds the report's aggregator from the PostgreSQL store
 // at url (maproom report -store), in the order a report reads the logs.
-func readStoreEvents(ctx context.Context, e *env, agg *analytics.Aggregator, url string) error {
+func readStoreEvents(ctx context.Context, e *env, agg *report.Aggregator, url string) error {
 	s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: e.log})
 	if err != nil {
 		return err
@@ -319,17 +322,17 @@ func readStoreEvents(ctx context.Context, e *env, agg *analytics.Aggregator, url
 
 // beaconStore is what the beacon needs of the store it keeps events in:
 // the log, or PostgreSQL with -store. Both also report their state in
-// /healthz (analytics.StoreReporter) and list the replies
-// (analytics.ReplyReader).
+// /healthz (beacon.StoreReporter) and list the replies
+// (beacon.ReplyReader).
 type beaconStore interface {
-	analytics.Store
+	beacon.Store
 	Close() error
 }
 
 // openBeaconStore opens the store the flags choose, and says which.
-func openBeaconStore(ctx context.Context, e *env, url, dir string, opts analytics.LogOptions) (beaconStore, error) {
+func openBeaconStore(ctx context.Context, e *env, url, dir string, opts eventlog.LogOptions) (beaconStore, error) {
 	if url == "" {
-		return analytics.OpenLog(dir, opts)
+		return eventlog.OpenLog(dir, opts)
 	}
 	// Retry: a beacon started before its database answers 503 until it
 	// can store events, rather than not starting.

@@ -8,7 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
@@ -119,15 +120,15 @@ func handoffEngagement(hb *handoff.Bundle, d *deal.Deal, root, logDir string) er
 	for _, c := range d.Collateral {
 		titles[c.ID] = c.Title
 	}
-	_, err := analytics.ReadLogs([]string{logDir}, func(ev analytics.Event) error {
-		if ev.Deal != d.ID || ev.Crawler != "" || ev.Webdriver || ev.Kind == analytics.KindReply {
+	_, err := eventlog.ReadLogs([]string{logDir}, func(ev event.Event) error {
+		if ev.Deal != d.ID || ev.Crawler != "" || ev.Webdriver || ev.Kind == event.KindReply {
 			return nil
 		}
 		opened := ""
 		if ev.Kind.Collateral() {
 			opened = titles[ev.Collateral]
 		}
-		hb.Seen(ev.Stakeholder, ev.Time, ev.Kind == analytics.KindView, ev.ActiveMS, opened)
+		hb.Seen(ev.Stakeholder, ev.Time, ev.Kind == event.KindView, ev.ActiveMS, opened)
 		return nil
 	})
 	if err != nil {

@@ -11,7 +11,8 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/pgstore"
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -90,10 +91,10 @@ func (s logReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
 	return readLogReplies(ctx, s.stderr, s.paths...)
 }
 
-// readLogReplies reads the replies of event logs (analytics.ReadReplies);
+// readLogReplies reads the replies of event logs (eventlog.ReadReplies);
 // a reply line that is not valid is named on stderr, never fatal.
 func readLogReplies(ctx context.Context, stderr io.Writer, paths ...string) ([]reply.Reply, error) {
-	rs, st, err := analytics.ReadReplies(ctx, time.Time{}, paths...)
+	rs, st, err := eventlog.ReadReplies(ctx, time.Time{}, paths...)
 	if err != nil {
 		return nil, err
 	}
@@ -124,5 +125,5 @@ type beaconReplies struct{ url, key string }
 
 func (s beaconReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
 	client := &http.Client{Timeout: time.Minute}
-	return analytics.FetchReplies(ctx, client, s.url, s.key, time.Time{})
+	return beacon.FetchReplies(ctx, client, s.url, s.key, time.Time{})
 }

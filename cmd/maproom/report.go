@@ -13,7 +13,7 @@ import (
 	"sort"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
@@ -103,7 +103,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rr.addWaiting(e, site, deals)
-	agg := analytics.NewAggregator(deals, analytics.ReportOptions{
+	agg := report.NewAggregator(deals, report.ReportOptions{
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
@@ -136,19 +136,19 @@ func validFormat(f string) bool {
 // reportDeals pairs each loaded deal with its plan and its check errors. A
 // deal whose plan has errors is still reported (progress, engagement) but
 // counts as not covered; a bundle too broken to read is named on stderr.
-func reportDeals(e *env, site *generator.Site, ps generator.Problems) []analytics.ReportDeal {
+func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.ReportDeal {
 	errs := map[string]int{}
 	for _, p := range ps {
 		if p.Severity == generator.Error {
 			errs[p.File]++
 		}
 	}
-	var deals []analytics.ReportDeal
+	var deals []report.ReportDeal
 	loaded := map[string]bool{}
 	for _, b := range site.Bundles {
 		file := filepath.Join(b.Dir, generator.BundleIndex)
 		loaded[file] = true
-		deals = append(deals, analytics.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file]})
+		deals = append(deals, report.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file]})
 	}
 	var unread []string
 	for file := range errs {
@@ -166,7 +166,7 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []analytic
 	return deals
 }
 
-func hasDeal(deals []analytics.ReportDeal, id string) bool {
+func hasDeal(deals []report.ReportDeal, id string) bool {
 	for _, d := range deals {
 		if d.Deal.ID == id {
 			return true
@@ -259,7 +259,7 @@ func readSentReplies(ctx context.Context, e *env, root, store string, paths []st
 // addWaiting gives each deal the replies that wait for the seller: those
 // sent that no record in the deal's bundle decides (reply.WaitingReplies),
 // and says on stderr what could not be read.
-func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []analytics.ReportDeal) {
+func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []report.ReportDeal) {
 	io.WriteString(e.stderr, rr.notes)
 	var recs []reply.Record
 	for _, b := range site.Bundles {
@@ -280,7 +280,7 @@ func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []analytics
 
 // readEvents reads the logs named on the command line, standard input for
 // "-", or the site's own log folder when none is named.
-func readEvents(ctx context.Context, e *env, agg *analytics.Aggregator, root string, paths []string) error {
+func readEvents(ctx context.Context, e *env, agg *report.Aggregator, root string, paths []string) error {
 	if len(paths) == 0 {
 		dir := filepath.Join(root, ".maproom", "events")
 		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
@@ -310,7 +310,7 @@ func readEvents(ctx context.Context, e *env, agg *analytics.Aggregator, root str
 }
 
 // warnInput tells on stderr what in the logs could not be used.
-func warnInput(w io.Writer, in analytics.InputStats) {
+func warnInput(w io.Writer, in report.InputStats) {
 	if in.Corrupt > 0 {
 		fmt.Fprintf(w, "maproom: %s in the event logs skipped:\n", count(in.Corrupt, "corrupt line"))
 		for i, at := range in.CorruptAt {
@@ -330,7 +330,7 @@ func warnInput(w io.Writer, in analytics.InputStats) {
 }
 
 // writeReport writes the report in the format asked, to -o or stdout.
-func writeReport(e *env, rep *analytics.Report, format string, portfolio bool, outPath string) (err error) {
+func writeReport(e *env, rep *report.Report, format string, portfolio bool, outPath string) (err error) {
 	w := e.stdout
 	color := false
 	if outPath == "" {
@@ -394,8 +394,8 @@ func isTerminal(w io.Writer) bool {
 
 // engagement turns maproom.toml [engagement] into the report's thresholds;
 // a setting left out (0) takes the report's default.
-func engagement(c generator.Engagement) analytics.Engagement {
-	return analytics.Engagement{
+func engagement(c generator.Engagement) report.Engagement {
+	return report.Engagement{
 		HumanActive:  time.Duration(c.HumanActiveSeconds) * time.Second,
 		FastestClick: time.Duration(c.FastestClickMS) * time.Millisecond,
 		BurstOpens:   c.BurstOpens,

@@ -15,7 +15,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	beaconpkg "github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
 )
 
@@ -56,7 +58,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	base := "http://" + ln.Addr().String()
 
 	state := filepath.Join(s.root, ".maproom")
-	beacon := analytics.NotePath
+	beacon := beaconpkg.NotePath
 	opts.Out = filepath.Join(state, "preview")
 	opts.StateDir = filepath.Join(state, "preview-state")
 	opts.Manifest = filepath.Join(state, "rooms.json")
@@ -65,7 +67,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	opts.Scripts = []string{liveJSPath}
 
 	// The beacon, in process, with the same embedded log as `maproom beacon`.
-	evlog, err := analytics.OpenLog(filepath.Join(state, "events"), analytics.LogOptions{Instance: "preview", Logger: e.log})
+	evlog, err := eventlog.OpenLog(filepath.Join(state, "events"), eventlog.LogOptions{Instance: "preview", Logger: e.log})
 	if err != nil {
 		return err
 	}
@@ -88,18 +90,18 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	m, _ := preview.Manifest()
-	h := analytics.NewHandler(analytics.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
+	h := beaconpkg.NewHandler(beaconpkg.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
 
 	mux := http.NewServeMux()
-	mux.Handle(analytics.NotePath, h)
-	mux.Handle(analytics.HealthPath, h)
-	mux.Handle(analytics.ReplyPath, h)
+	mux.Handle(beaconpkg.NotePath, h)
+	mux.Handle(beaconpkg.HealthPath, h)
+	mux.Handle(beaconpkg.ReplyPath, h)
 	mux.HandleFunc(livePath, live.serveEvents)
 	mux.HandleFunc(liveJSPath, serveLiveJS)
 	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
 	mux.Handle("/", staticSite(opts.Out))
 	// Every answer carries the headers the published site asks of its host.
-	srv := analytics.NewServer(loopbackHostOnly(ln.Addr(), withHeaders(generator.SiteHeaders(beacon), mux)), e.log)
+	srv := beaconpkg.NewServer(loopbackHostOnly(ln.Addr(), withHeaders(generator.SiteHeaders(beacon), mux)), e.log)
 	srv.WriteTimeout = 0 // the live-reload stream stays open
 
 	fmt.Fprintf(e.stdout, "maproom is serving a preview of %s at %s\n", s.root, base)
@@ -175,16 +177,16 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 // replyNotifier is the preview beacon's store: the log, and a signal on c
 // (never blocking) each time a reply is stored.
 type replyNotifier struct {
-	*analytics.Log
+	*eventlog.Log
 	c chan<- struct{}
 }
 
-func (n replyNotifier) Append(ctx context.Context, events []analytics.Event) error {
+func (n replyNotifier) Append(ctx context.Context, events []event.Event) error {
 	if err := n.Log.Append(ctx, events); err != nil {
 		return err
 	}
 	for i := range events {
-		if events[i].Kind == analytics.KindReply {
+		if events[i].Kind == event.KindReply {
 			select {
 			case n.c <- struct{}{}:
 			default:

@@ -11,7 +11,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
 )
 
 // The milestones of the example deal, in plan order, and its task count.
@@ -66,7 +67,7 @@ func TestPlanRendersWithoutJavaScript(t *testing.T) {
 	// The script did not run: no request to the beacon, no event.
 	time.Sleep(time.Second)
 	for _, u := range tb.Requests() {
-		if strings.HasSuffix(u, analytics.NotePath) {
+		if strings.HasSuffix(u, beacon.NotePath) {
 			t.Errorf("with JavaScript off the page still posted to %s", u)
 		}
 	}
@@ -97,20 +98,20 @@ func TestPagesContactOnlyTheSite(t *testing.T) {
 		t.Errorf("back to the plan led to %s, want %s", loc, room)
 	}
 	s.switchAway(t, tb)
-	log.waitFor(t, "two hides and the page's view", func(evs []analytics.Event) bool {
+	log.waitFor(t, "two hides and the page's view", func(evs []event.Event) bool {
 		n := 0
 		for _, e := range byPerson(evs, "jordan") {
-			if e.Kind == analytics.KindHide {
+			if e.Kind == event.KindHide {
 				n++
 			}
 		}
-		return n >= 3 && hasKind(evs, "case-study", analytics.KindView)
+		return n >= 3 && hasKind(evs, "case-study", event.KindView)
 	})
 
 	reqs := tb.Requests()
 	var notes, off int
 	for _, u := range reqs {
-		if strings.HasSuffix(u, analytics.NotePath) {
+		if strings.HasSuffix(u, beacon.NotePath) {
 			notes++
 		}
 		if err := s.ownOrigin(u); err != nil {

@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/generator"
 )
 
@@ -395,16 +395,16 @@ func (sv *served) origin() origin {
 }
 
 // health reads the health document of serve's beacon.
-func (sv *served) health() (analytics.Health, error) {
-	var h analytics.Health
+func (sv *served) health() (beacon.Health, error) {
+	var h beacon.Health
 	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(sv.base + analytics.HealthPath)
+	resp, err := c.Get(sv.base + beacon.HealthPath)
 	if err != nil {
-		return h, fmt.Errorf("GET %s: %w", analytics.HealthPath, err)
+		return h, fmt.Errorf("GET %s: %w", beacon.HealthPath, err)
 	}
 	defer resp.Body.Close()
 	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || resp.StatusCode != http.StatusOK {
-		return h, fmt.Errorf("GET %s%s: %d %v", sv.base, analytics.HealthPath, resp.StatusCode, err)
+		return h, fmt.Errorf("GET %s%s: %d %v", sv.base, beacon.HealthPath, resp.StatusCode, err)
 	}
 	return h, nil
 }

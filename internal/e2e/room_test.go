@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/token"
 )
 
@@ -155,10 +155,10 @@ func TestRoomShowsOwnStepsAndOnlyScopedDocuments(t *testing.T) {
 
 			// The log: the room's page-load has view, (dl,) open, hide; the
 			// collateral page's has a view of that page.
-			evs := log.waitFor(t, p.id+"'s room events and the collateral page's view", func(evs []analytics.Event) bool {
+			evs := log.waitFor(t, p.id+"'s room events and the collateral page's view", func(evs []event.Event) bool {
 				mine := byPerson(evs, p.id)
-				return hasKind(mine, "room", analytics.KindOpen) && hasKind(mine, "room", analytics.KindHide) &&
-					(p.dl == "" || hasKind(mine, "room", analytics.KindDL)) && hasKind(mine, p.open, analytics.KindView)
+				return hasKind(mine, "room", event.KindOpen) && hasKind(mine, "room", event.KindHide) &&
+					(p.dl == "" || hasKind(mine, "room", event.KindDL)) && hasKind(mine, p.open, event.KindView)
 			})
 			mine := byPerson(evs, p.id)
 			s.checkAttribution(t, mine, p)
@@ -166,7 +166,7 @@ func TestRoomShowsOwnStepsAndOnlyScopedDocuments(t *testing.T) {
 			if len(loads) != 2 {
 				t.Fatalf("%d page-loads for %s, want 2 (the room, then the %s page):\n%s", len(loads), p.id, p.open, dumpEvents(mine))
 			}
-			var roomLoad, pageLoad []analytics.Event
+			var roomLoad, pageLoad []event.Event
 			for _, l := range loads {
 				if l[0].Page == "room" {
 					roomLoad = l
@@ -181,7 +181,7 @@ func TestRoomShowsOwnStepsAndOnlyScopedDocuments(t *testing.T) {
 			if got := kinds(roomLoad); !sameSeq(got, want) {
 				t.Errorf("the room's events are %v, want %v:\n%s", got, want, dumpEvents(roomLoad))
 			}
-			if len(pageLoad) == 0 || pageLoad[0].Page != p.open || pageLoad[0].Kind != analytics.KindView {
+			if len(pageLoad) == 0 || pageLoad[0].Page != p.open || pageLoad[0].Kind != event.KindView {
 				t.Errorf("the %s page's first event is not its view:\n%s", p.open, dumpEvents(pageLoad))
 			}
 			t.Logf("%s: events\n%s", p.id, dumpEvents(mine))
@@ -206,7 +206,7 @@ func TestActiveTimeMatchesActivity(t *testing.T) {
 			tb := s.newWindow(t)
 			tb.navigate(t, s.link(t, acme, p.id))
 			shown := time.Now() // the script showed the page just before the load event
-			log.waitFor(t, p.id+"'s view", func(evs []analytics.Event) bool { return hasKind(byPerson(evs, p.id), "room", analytics.KindView) })
+			log.waitFor(t, p.id+"'s view", func(evs []event.Event) bool { return hasKind(byPerson(evs, p.id), "room", event.KindView) })
 
 			time.Sleep(1500 * time.Millisecond) // visible, not active: nothing done yet
 			first := time.Now()
@@ -258,7 +258,7 @@ func TestIdlePageStopsCountingAfterAMinute(t *testing.T) {
 	p := marcus
 	tb := s.newTab(t)
 	tb.navigate(t, s.link(t, acme, p.id))
-	log.waitFor(t, "the view", func(evs []analytics.Event) bool { return hasKind(byPerson(evs, p.id), "room", analytics.KindView) })
+	log.waitFor(t, "the view", func(evs []event.Event) bool { return hasKind(byPerson(evs, p.id), "room", event.KindView) })
 
 	tb.do(t, "acting in the page", activity(0))
 	const idle = 150_000.0
@@ -280,7 +280,7 @@ func TestIdlePageStopsCountingAfterAMinute(t *testing.T) {
 	}
 	hbs, idleHBs := 0, 0
 	for _, e := range load {
-		if e.Kind == analytics.KindHB {
+		if e.Kind == event.KindHB {
 			hbs++
 			if e.ActiveMS == 0 && e.VisibleMS >= 14_000 {
 				idleHBs++
@@ -318,9 +318,9 @@ func (s *suite) checkCollateralPage(t *testing.T, tb *tab, p person) {
 // onlyLoadAfterHide waits until p's room has sent a hide (what names the
 // wait), checks the attribution of p's events, and returns them: one
 // page-load, or the test fails.
-func (s *suite) onlyLoadAfterHide(t *testing.T, log *eventLog, p person, what string) []analytics.Event {
+func (s *suite) onlyLoadAfterHide(t *testing.T, log *eventLog, p person, what string) []event.Event {
 	t.Helper()
-	evs := log.waitFor(t, what, func(evs []analytics.Event) bool { return hasKind(byPerson(evs, p.id), "room", analytics.KindHide) })
+	evs := log.waitFor(t, what, func(evs []event.Event) bool { return hasKind(byPerson(evs, p.id), "room", event.KindHide) })
 	mine := byPerson(evs, p.id)
 	s.checkAttribution(t, mine, p)
 	loads := byLoad(mine)
@@ -332,7 +332,7 @@ func (s *suite) onlyLoadAfterHide(t *testing.T, log *eventLog, p person, what st
 
 // checkAttribution checks that every event is the person's, resolved by
 // the beacon from their room token.
-func (s *suite) checkAttribution(t *testing.T, evs []analytics.Event, p person) {
+func (s *suite) checkAttribution(t *testing.T, evs []event.Event, p person) {
 	t.Helper()
 	key := token.Key(s.roomToken(t, p.id))
 	for _, e := range evs {
@@ -352,8 +352,8 @@ func (s *suite) checkAttribution(t *testing.T, evs []analytics.Event, p person) 
 }
 
 // byPerson returns the events of a stakeholder of the example deal.
-func byPerson(evs []analytics.Event, who string) []analytics.Event {
-	var out []analytics.Event
+func byPerson(evs []event.Event, who string) []event.Event {
+	var out []event.Event
 	for _, e := range evs {
 		if e.Deal == acme && e.Stakeholder == who {
 			out = append(out, e)
@@ -364,9 +364,9 @@ func byPerson(evs []analytics.Event, who string) []analytics.Event {
 
 // byLoad groups events by page-load, each in sequence order, the loads in
 // the order of their first event.
-func byLoad(evs []analytics.Event) [][]analytics.Event {
+func byLoad(evs []event.Event) [][]event.Event {
 	idx := map[string]int{}
-	var out [][]analytics.Event
+	var out [][]event.Event
 	for _, e := range evs {
 		i, ok := idx[e.Load]
 		if !ok {
@@ -383,7 +383,7 @@ func byLoad(evs []analytics.Event) [][]analytics.Event {
 	return out
 }
 
-func hasKind(evs []analytics.Event, page string, k analytics.Kind) bool {
+func hasKind(evs []event.Event, page string, k event.Kind) bool {
 	for _, e := range evs {
 		if e.Page == page && e.Kind == k {
 			return true
@@ -393,7 +393,7 @@ func hasKind(evs []analytics.Event, page string, k analytics.Kind) bool {
 }
 
 // kinds lists the events' kinds, with the collateral of open and dl.
-func kinds(evs []analytics.Event) []string {
+func kinds(evs []event.Event) []string {
 	var out []string
 	for _, e := range evs {
 		k := string(e.Kind)
@@ -408,7 +408,7 @@ func kinds(evs []analytics.Event) []string {
 func sameSeq(a, b []string) bool { return fmt.Sprint(a) == fmt.Sprint(b) }
 
 // sums adds up a page-load's active and visible milliseconds.
-func sums(evs []analytics.Event) (active, visible int64) {
+func sums(evs []event.Event) (active, visible int64) {
 	for _, e := range evs {
 		active += e.ActiveMS
 		visible += e.VisibleMS

@@ -23,7 +23,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/synth"
@@ -58,7 +60,7 @@ type suite struct {
 	base   string // http://127.0.0.1:<port>
 	host   string // 127.0.0.1:<port>
 	store  *switchStore
-	beacon *analytics.Handler
+	beacon *beacon.Handler
 	posted atomic.Int64 // posts to the beacon the browser sent
 
 	browser     context.Context    // the chromedp context that owns the browser
@@ -150,7 +152,7 @@ func copyExample(root string) error {
 func (s *suite) build() error {
 	root := filepath.Join(s.root, "site")
 	s.public = filepath.Join(s.root, "public")
-	note := analytics.NotePath
+	note := beacon.NotePath
 	res, err := generator.Build(context.Background(), generator.Options{
 		Root: root, Out: s.public, StateDir: filepath.Join(s.root, "state"),
 		Secret: secret, Today: today, Beacon: &note, Workers: 1,
@@ -169,7 +171,7 @@ func (s *suite) build() error {
 	for _, l := range generator.Links(res.Site, secret) {
 		s.links[l.Deal+"/"+l.Stakeholder] = l
 	}
-	s.beacon = analytics.NewHandler(analytics.HandlerConfig{
+	s.beacon = beacon.NewHandler(beacon.HandlerConfig{
 		Manifest: res.Manifest,
 		Store:    s.store,
 		Instance: "e2e",
@@ -186,8 +188,8 @@ func (s *suite) serve() error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/", http.FileServer(http.Dir(s.public)))
-	mux.Handle(analytics.NotePath, s.beacon)
-	mux.Handle(analytics.HealthPath, s.beacon)
+	mux.Handle(beacon.NotePath, s.beacon)
+	mux.Handle(beacon.HealthPath, s.beacon)
 	s.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	s.host = ln.Addr().String()
 	s.base = "http://" + s.host
@@ -278,16 +280,16 @@ func (s *suite) link(t *testing.T, dealID, who string) string {
 // switchStore is the beacon's store: it passes events to the current
 // test's log, so that each test reads only the events of its own tabs.
 type switchStore struct {
-	cur atomic.Pointer[analytics.Log]
+	cur atomic.Pointer[eventlog.Log]
 }
 
-func (s *switchStore) set(l *analytics.Log) {
+func (s *switchStore) set(l *eventlog.Log) {
 	if old := s.cur.Swap(l); old != nil {
 		old.Close()
 	}
 }
 
-func (s *switchStore) Append(ctx context.Context, events []analytics.Event) error {
+func (s *switchStore) Append(ctx context.Context, events []event.Event) error {
 	l := s.cur.Load()
 	if l == nil {
 		return errors.New("no event log (between tests)")
@@ -305,7 +307,7 @@ type eventLog struct {
 func (s *suite) newLog(t *testing.T) *eventLog {
 	t.Helper()
 	dir := t.TempDir()
-	l, err := analytics.OpenLog(dir, analytics.LogOptions{Instance: "e2e", Sync: analytics.SyncNone})
+	l, err := eventlog.OpenLog(dir, eventlog.LogOptions{Instance: "e2e", Sync: eventlog.SyncNone})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -317,7 +319,7 @@ func (s *suite) newLog(t *testing.T) *eventLog {
 		after := s.health(t)
 		for r, n := range after.Rejected {
 			if d := n - before.Rejected[r]; d > 0 {
-				t.Errorf("%s: the beacon rejected %d requests for %q during the test", analytics.HealthPath, d, r)
+				t.Errorf("%s: the beacon rejected %d requests for %q during the test", beacon.HealthPath, d, r)
 			}
 		}
 		if s.store.cur.CompareAndSwap(l, nil) {
@@ -328,27 +330,27 @@ func (s *suite) newLog(t *testing.T) *eventLog {
 }
 
 // health reads the beacon's health document over HTTP.
-func (s *suite) health(t *testing.T) analytics.Health {
+func (s *suite) health(t *testing.T) beacon.Health {
 	t.Helper()
 	c := &http.Client{Timeout: 5 * time.Second}
-	resp, err := c.Get(s.base + analytics.HealthPath)
+	resp, err := c.Get(s.base + beacon.HealthPath)
 	if err != nil {
-		t.Fatalf("GET %s: %v", analytics.HealthPath, err)
+		t.Fatalf("GET %s: %v", beacon.HealthPath, err)
 	}
 	defer resp.Body.Close()
-	var h analytics.Health
+	var h beacon.Health
 	if err := json.NewDecoder(resp.Body).Decode(&h); err != nil || resp.StatusCode != http.StatusOK || h.Status != "ok" {
-		t.Fatalf("GET %s: %d %+v %v", analytics.HealthPath, resp.StatusCode, h, err)
+		t.Fatalf("GET %s: %d %+v %v", beacon.HealthPath, resp.StatusCode, h, err)
 	}
 	return h
 }
 
 // events reads the log: the handler answers only once an event is written,
 // so what a 204 acknowledged is there.
-func (l *eventLog) events(t *testing.T) []analytics.Event {
+func (l *eventLog) events(t *testing.T) []event.Event {
 	t.Helper()
-	var evs []analytics.Event
-	st, err := analytics.ReadLogs([]string{l.dir}, func(e analytics.Event) error {
+	var evs []event.Event
+	st, err := eventlog.ReadLogs([]string{l.dir}, func(e event.Event) error {
 		evs = append(evs, e)
 		return nil
 	})
@@ -364,7 +366,7 @@ func (l *eventLog) events(t *testing.T) []analytics.Event {
 // waitFor polls the log until ok accepts its events, for at most logWait.
 // The room script sends with navigator.sendBeacon, which does not wait for
 // the answer, so the test cannot know when an event lands but by looking.
-func (l *eventLog) waitFor(t *testing.T, what string, ok func([]analytics.Event) bool) []analytics.Event {
+func (l *eventLog) waitFor(t *testing.T, what string, ok func([]event.Event) bool) []event.Event {
 	t.Helper()
 	deadline := time.Now().Add(logWait)
 	for {
@@ -379,7 +381,7 @@ func (l *eventLog) waitFor(t *testing.T, what string, ok func([]analytics.Event)
 	}
 }
 
-func dumpEvents(evs []analytics.Event) string {
+func dumpEvents(evs []event.Event) string {
 	if len(evs) == 0 {
 		return "  (nothing)"
 	}
@@ -525,7 +527,7 @@ func (tb *tab) listen(ev any) {
 	switch ev := ev.(type) {
 	case *network.EventRequestWillBeSent:
 		tb.requests = append(tb.requests, ev.Request.URL)
-		if strings.HasSuffix(ev.Request.URL, analytics.NotePath) && ev.Request.Method == http.MethodPost {
+		if strings.HasSuffix(ev.Request.URL, beacon.NotePath) && ev.Request.Method == http.MethodPost {
 			if tb.posts == nil {
 				tb.posts = map[network.RequestID]string{}
 			}
@@ -535,8 +537,8 @@ func (tb *tab) listen(ev any) {
 	case *network.EventResponseReceived:
 		if _, ok := tb.posts[ev.RequestID]; ok {
 			st := fmt.Sprint(ev.Response.Status)
-			if rej, ok := ev.Response.Headers[analytics.RejectHeader]; ok {
-				st += fmt.Sprintf(" (%s: %v)", analytics.RejectHeader, rej)
+			if rej, ok := ev.Response.Headers[beacon.RejectHeader]; ok {
+				st += fmt.Sprintf(" (%s: %v)", beacon.RejectHeader, rej)
 			}
 			tb.posts[ev.RequestID] = st
 		}

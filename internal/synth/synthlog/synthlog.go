@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
@@ -51,8 +51,8 @@ func Write(dir string, deals []*deal.Deal, secret []byte, today deal.Date, n int
 	perDay := n / days
 	written, load := 0, 0
 	var buf []byte
-	kinds := []analytics.Kind{analytics.KindView, analytics.KindHB, analytics.KindHB, analytics.KindHB, analytics.KindHB,
-		analytics.KindHB, analytics.KindHB, analytics.KindHB, analytics.KindOpen, analytics.KindHide}
+	kinds := []event.Kind{event.KindView, event.KindHB, event.KindHB, event.KindHB, event.KindHB,
+		event.KindHB, event.KindHB, event.KindHB, event.KindOpen, event.KindHide}
 	for day := 0; day < days; day++ {
 		name := today.AddDays(-days + day).String()
 		var files [2]*os.File
@@ -71,21 +71,21 @@ func Write(dir string, deals []*deal.Deal, secret []byte, today deal.Date, n int
 			}
 			p := d.Stakeholders[r.IntN(len(d.Stakeholders))]
 			load++
-			e := analytics.Event{V: analytics.SchemaVersion, Deal: d.ID, Stakeholder: p.ID, Side: string(p.Side), Role: string(p.Role),
+			e := event.Event{V: event.SchemaVersion, Deal: d.ID, Stakeholder: p.ID, Side: string(p.Side), Role: string(p.Role),
 				Room: token.Key(token.Room(secret, d.ID, p.ID, p.Rotate)), Rotation: p.Rotate, Page: manifest.PageRoom,
-				Load: fmt.Sprintf("%032x", load), Net: fmt.Sprintf("198.51.%d.0/24", r.IntN(4)), UA: analytics.UABrowser, Instance: "beacon-1"}
+				Load: fmt.Sprintf("%032x", load), Net: fmt.Sprintf("198.51.%d.0/24", r.IntN(4)), UA: event.UABrowser, Instance: "beacon-1"}
 			if r.IntN(20) == 0 {
-				e.UA, e.Crawler = analytics.UACrawler, "Googlebot"
+				e.UA, e.Crawler = event.UACrawler, "Googlebot"
 			}
 			at := start.Add(time.Duration(day)*24*time.Hour + time.Duration(r.IntN(10*3600))*time.Second)
 			inst := r.IntN(2)
 			for seq, kind := range kinds {
 				e.Time, e.Kind, e.Seq, e.Collateral = at.Add(time.Duration(seq)*15*time.Second), kind, int64(seq), ""
 				e.ActiveMS, e.VisibleMS = 0, 0
-				if kind == analytics.KindHB || kind == analytics.KindHide {
+				if kind == event.KindHB || kind == event.KindHide {
 					e.ActiveMS, e.VisibleMS = 12000, 15000
 				}
-				if kind == analytics.KindOpen && len(d.Collateral) > 0 {
+				if kind == event.KindOpen && len(d.Collateral) > 0 {
 					e.Collateral = d.Collateral[r.IntN(len(d.Collateral))].ID
 				}
 				buf = e.AppendJSON(buf[:0])

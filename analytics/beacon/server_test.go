@@ -1,0 +1,237 @@
+package beacon
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/token"
+)
+
+func postNote(h http.Handler, tok string) int {
+	r, _ := http.NewRequest("POST", NotePath, strings.NewReader("["+note(tok, "room", "view")+"]"))
+	r.RemoteAddr = "192.0.2.1:1"
+	w := newRecorder()
+	h.ServeHTTP(w, r)
+	return w.code
+}
+
+type recorder struct {
+	h    http.Header
+	code int
+}
+
+func newRecorder() *recorder                    { return &recorder{h: http.Header{}, code: 200} }
+func (r *recorder) Header() http.Header         { return r.h }
+func (r *recorder) Write(b []byte) (int, error) { return len(b), nil }
+func (r *recorder) WriteHeader(code int)        { r.code = code }
+
+func TestWatchManifest(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "rooms.json")
+	m := testManifest()
+	m.Rooms = m.Rooms[:1] // jordan only
+	if err := manifest.Write(path, m); err != nil {
+		t.Fatal(err)
+	}
+	h := NewHandler(HandlerConfig{Manifest: m, Store: &memStore{}})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	poke := make(chan struct{})
+	done := make(chan struct{})
+	go func() { WatchManifest(ctx, path, 10*time.Millisecond, poke, h, nil); close(done) }()
+
+	waitFor := func(what string, cond func() bool) {
+		t.Helper()
+		for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+			if cond() {
+				return
+			}
+		}
+		t.Fatalf("timed out waiting for %s", what)
+	}
+	if postNote(h, tokSam) != 403 {
+		t.Fatal("sam accepted before he is in the manifest")
+	}
+	// A rebuild adds sam: picked up on change.
+	if err := manifest.Write(path, testManifest()); err != nil {
+		t.Fatal(err)
+	}
+	waitFor("the new manifest", func() bool { return postNote(h, tokSam) == 204 })
+
+	// A broken manifest keeps the last good one.
+	os.WriteFile(path, []byte("{not json"), 0o600)
+	poke <- struct{}{}
+	time.Sleep(50 * time.Millisecond)
+	if postNote(h, tokSam) != 204 || postNote(h, tokJordan) != 204 {
+		t.Fatal("a broken manifest emptied the beacon")
+	}
+	// SIGHUP (poke) reloads even when the file looks unchanged.
+	m2 := testManifest()
+	m2.Rooms = append(m2.Rooms, manifest.Room{Key: token.Key(tokUnknown), Deal: "acme", Stakeholder: "nobody", Pages: []string{"room"}})
+	manifest.Write(path, m2)
+	poke <- struct{}{}
+	waitFor("the poked manifest", func() bool { return postNote(h, tokUnknown) == 204 })
+	cancel()
+	<-done
+}
+
+// slowStore holds each Append until released.
+type slowStore struct {
+	memStore
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (s *slowStore) Append(ctx context.Context, events []event.Event) error {
+	s.entered <- struct{}{}
+	<-s.release
+	return s.memStore.Append(ctx, events)
+}
+
+// TestServeDrains: on cancel, Serve stops listening, turns /healthz to 503
+// and lets a request waiting for its events to be stored finish with 204.
+func TestServeDrains(t *testing.T) {
+	store := &slowStore{entered: make(chan struct{}), release: make(chan struct{})}
+	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: store})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error)
+	go func() { served <- Serve(ctx, ln, h, nil) }()
+	url := "http://" + ln.Addr().String()
+
+	var code atomic.Int64
+	posted := make(chan struct{})
+	go func() {
+		defer close(posted)
+		resp, err := http.Post(url+NotePath, "text/plain", strings.NewReader("["+note(tokJordan, "room", "view")+"]"))
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		resp.Body.Close()
+		code.Store(int64(resp.StatusCode))
+	}()
+	<-store.entered // the request is in flight
+	cancel()
+	// Serve turns to draining on its own goroutine: wait for it, within 5 s.
+	refused := func() bool {
+		c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+		if err == nil {
+			c.Close()
+		}
+		return err != nil
+	}
+	for deadline := time.Now().Add(5 * time.Second); (h.Health().Status != "draining" || !refused()) && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if h.Health().Status != "draining" {
+		t.Error("healthz not draining")
+	}
+	if !refused() {
+		t.Error("still accepting connections while draining")
+	}
+	close(store.release)
+	<-posted
+	if code.Load() != 204 {
+		t.Fatalf("in-flight request answered %d, want 204", code.Load())
+	}
+	if err := <-served; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if len(store.events) != 1 {
+		t.Fatalf("stored %d events", len(store.events))
+	}
+}
+
+// TestServeConnectionCap: connections opened past the cap and left idle
+// (some never send a byte, some made one request and keep the connection)
+// cannot keep a real event out: at the cap the longest idle ones are
+// closed, the event is answered 204 at once, and no more than the cap are
+// ever open.
+func TestServeConnectionCap(t *testing.T) {
+	const max, attack = 8, 40
+	store := &memStore{}
+	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: store})
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitConns(inner, max).(*connLimiter)
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error)
+	go func() { served <- Serve(ctx, ln, h, nil) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	addr := ln.Addr().String()
+
+	var idle []net.Conn
+	defer func() {
+		for _, c := range idle {
+			c.Close()
+		}
+	}()
+	for i := range attack {
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatalf("connection %d: %v", i, err)
+		}
+		idle = append(idle, c)
+		if i%2 == 1 {
+			// One request, then the connection stays open, idle. It may
+			// already have been closed at the cap: then this fails, as a
+			// shed client's would.
+			c.SetDeadline(time.Now().Add(5 * time.Second))
+			if _, err := c.Write([]byte("GET " + HealthPath + " HTTP/1.1\r\nHost: beacon\r\n\r\n")); err == nil {
+				if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+					resp.Body.Close()
+				}
+			}
+			c.SetDeadline(time.Time{})
+		}
+	}
+
+	client := &http.Client{Timeout: 3 * time.Second, Transport: &http.Transport{DisableKeepAlives: true}}
+	resp, err := client.Post("http://"+addr+NotePath, "text/plain", strings.NewReader("["+note(tokJordan, "room", "view")+"]"))
+	if err != nil {
+		t.Fatalf("a real event past %d idle connections (cap %d): %v", attack, max, err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 204 {
+		t.Fatalf("a real event past %d idle connections: %d, want 204", attack, resp.StatusCode)
+	}
+
+	// The server closed all but (at most) max of the idle connections.
+	open := 0
+	for _, c := range idle {
+		c.SetReadDeadline(time.Now().Add(200 * time.Millisecond))
+		var b [1]byte
+		if _, err := c.Read(b[:]); err != nil && errors.Is(err, os.ErrDeadlineExceeded) {
+			open++
+		}
+	}
+	ln.mu.Lock()
+	n, shed := ln.open, ln.shed
+	ln.mu.Unlock()
+	if open > max || n > max {
+		t.Fatalf("%d of %d idle connections still open (server counts %d); the cap is %d", open, attack, n, max)
+	}
+	t.Logf("%d of %d idle connections left open, %d shed at the cap of %d", open, attack, shed, max)
+}

@@ -1,0 +1,482 @@
+package report
+
+import (
+	"encoding/binary"
+	"time"
+
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+// ReportDeal is one deal as the report reads it: the plan from the content
+// and its schedule.
+type ReportDeal struct {
+	Deal *deal.Deal
+	// Plan is the deal's schedule for the report's day; nil when the plan
+	// has errors (the report then shows progress but no schedule).
+	Plan *schedule.Plan
+	// CheckErrors is the number of `maproom check` errors of the deal: a
+	// plan with errors does not count towards coverage.
+	CheckErrors int
+	// Waiting are the replies sent from the deal's rooms that wait for the
+	// seller, no bundle record deciding them (reply.WaitingReplies), in any
+	// order. The report lists them, and warns of a proposed date that
+	// would move the close (SignalProposalMovesClose); replies sent after
+	// the report's day are left out. nil: none.
+	Waiting []reply.Reply
+}
+
+// ReportOptions configures an [Aggregator].
+type ReportOptions struct {
+	Title string    // the site title, shown as the report's heading
+	Today deal.Date // the report's day: events after it are left out
+	Since deal.Date // events before this day are left out; zero: none
+	// Location is the site timezone: days, weeks and "today" are in it.
+	// nil means UTC.
+	Location *time.Location
+	// FlagDays and AlertDays are the overdue thresholds (maproom.toml
+	// [overdue]); 0 means 3 and 7.
+	FlagDays, AlertDays int
+	// Deal, when set, limits the report to that deal; the other deals'
+	// events are counted as OtherDeals.
+	Deal string
+	// Manifest is the private room manifest: it says which stakeholders
+	// have a published room and which documents their room holds. nil
+	// takes every stakeholder as published and the scope from the content.
+	Manifest *manifest.Manifest
+	// Engagement holds the thresholds of what counts as a person, a visit
+	// and a read (maproom.toml [engagement]; see engagement.go).
+	// Its zero fields take their defaults.
+	Engagement Engagement
+	// Calendar is the site's business days (maproom.toml holidays), the
+	// calendar the deals' plans were scheduled with: the report schedules
+	// a plan again with a waiting proposed date to tell how far the close
+	// would move. The zero Calendar has no holidays.
+	Calendar schedule.Calendar
+}
+
+// loadWindow is how long a page-load is kept open after its last event, in
+// the time of the newest event read: an event of it that comes later is
+// taken for a new page-load. It is the log reader's dedupe window
+// (eventlog.DedupeWindow), so that the page-loads the report keeps are
+// those whose copies the reader recognises.
+const loadWindow = eventlog.DedupeWindow
+
+// sweepEvery is how often, in the time of the events, page-loads that fell
+// out of loadWindow are closed.
+const sweepEvery = 6 * time.Hour
+
+// Aggregator builds a [Report] from a stream of events, holding a summary per
+// deal and stakeholder and, for classification, the page-loads of
+// the last two days of events only: memory is bounded by deals,
+// stakeholders and the page-loads of two days, not by the events read.
+//
+// Feed it with [Aggregator.ReadLogs], [Aggregator.ReadStream] or
+// [Aggregator.Add], then call [Aggregator.Report] once. An Aggregator is not
+// safe for concurrent use.
+type Aggregator struct {
+	opts   ReportOptions
+	eng    Engagement // opts.Engagement with its defaults
+	loc    *time.Location
+	deals  []*dealAgg
+	byID   map[string]*dealAgg
+	people []personAgg
+	stats  InputStats
+
+	fromMS, toMS int64 // events kept: [fromMS, toMS)
+	weeks        []deal.Date
+
+	loads map[[event.LoadLen / 2]byte]int32
+	ls    []loadState
+	free  []int32
+
+	maxAt, nextSweep int64
+	closed           []uint64 // a bit per hash of the page-loads closed by a sweep
+	interned         map[string]string
+	done             bool
+	rd               *eventlog.Reader // ReadLogs' and ReadStream's, made on first use
+}
+
+type dealAgg struct {
+	in        ReportDeal
+	people    map[string]int32 // stakeholder id -> index into Aggregator.people
+	coll      map[string]int16 // collateral id -> index into Deal.Collateral
+	published map[string][]string
+	lastVisit int64 // unix ms, 0 when none
+	previews  int
+
+	// firstPublished is the day the deal's first buyer room was published
+	// (manifest.FirstPublished), "" when unknown.
+	firstPublished string
+}
+
+type personAgg struct {
+	d       *dealAgg
+	s       *deal.Stakeholder
+	seller  bool
+	spans   []span // the visits, in time order (see addSpan)
+	human   int    // human page-loads
+	scanner int
+	glances int
+	first   int64
+	last    int64
+	active  int64
+	nets    []string
+	opened  []openAgg // by collateral index, allocated on first open
+	weekly  [ReportWeeks]int64
+}
+
+// openAgg is what a person read of one document.
+type openAgg struct {
+	reads  []int64 // when each read began, unix ms: Times counts their visits
+	active int64   // active ms on its own page, in human page-loads
+	last   int64
+}
+
+const maxNets = 64 // distinct networks remembered per stakeholder
+
+// Page-load flags.
+const (
+	lfView uint8 = 1 << iota
+	lfHB
+	lfHide
+	lfOpen
+	lfBot // crawler or empty User-Agent
+	lfWebdriver
+	lfRetired
+)
+
+type loadState struct {
+	person    int32
+	page      int16 // collateral index of the page, -1 for the room
+	flags     uint8
+	first     int64
+	last      int64
+	active    int64
+	openFirst int64
+	openLast  int64
+	opened    []int16 // distinct collateral opened
+	net       string
+}
+
+// NewAggregator returns an Aggregator for the deals, in the order given.
+func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
+	if opts.FlagDays <= 0 {
+		opts.FlagDays = 3
+	}
+	if opts.AlertDays <= 0 {
+		opts.AlertDays = 7
+	}
+	loc := opts.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	a := &Aggregator{opts: opts, eng: opts.Engagement.WithDefaults(), loc: loc, byID: make(map[string]*dealAgg, len(deals)),
+		loads: make(map[[event.LoadLen / 2]byte]int32), interned: make(map[string]string)}
+	a.toMS = startOf(opts.Today.AddDays(1), loc)
+	if !opts.Since.IsZero() {
+		a.fromMS = startOf(opts.Since, loc)
+	} else {
+		a.fromMS = -1 << 62
+	}
+	monday := opts.Today.AddDays(-((int(opts.Today.Weekday()) + 6) % 7))
+	for i := ReportWeeks - 1; i >= 0; i-- {
+		a.weeks = append(a.weeks, monday.AddDays(-7*i))
+	}
+	published := map[string]map[string][]string{}
+	var firstPublished map[string]string
+	if opts.Manifest != nil {
+		firstPublished = opts.Manifest.FirstPublished()
+		for _, r := range opts.Manifest.Rooms {
+			if r.Retired {
+				continue
+			}
+			if published[r.Deal] == nil {
+				published[r.Deal] = map[string][]string{}
+			}
+			published[r.Deal][r.Stakeholder] = r.Pages
+		}
+	}
+	n := 0
+	for _, in := range deals {
+		n += len(in.Deal.Stakeholders)
+	}
+	a.people = make([]personAgg, 0, n)
+	for _, in := range deals {
+		d := in.Deal
+		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
+			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID]}
+		for i := range d.Stakeholders {
+			s := &d.Stakeholders[i]
+			da.people[s.ID] = int32(len(a.people))
+			a.people = append(a.people, personAgg{d: da, s: s, seller: s.Side == deal.Seller})
+		}
+		for i, c := range d.Collateral {
+			da.coll[c.ID] = int16(i)
+		}
+		a.deals = append(a.deals, da)
+		a.byID[d.ID] = da
+	}
+	return a
+}
+
+// startOf returns the first instant of day d in loc, as unix milliseconds.
+func startOf(d deal.Date, loc *time.Location) int64 {
+	t := d.Time()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UnixMilli()
+}
+
+// Add adds one event. Events may come in any order, but each must come
+// once: the log's reader (eventlog.Reader, which ReadLogs and ReadStream
+// use) and the PostgreSQL store deliver each (load, seq) once; Add does not
+// dedupe.
+func (a *Aggregator) Add(e event.Event) {
+	if e.Kind == event.KindReply && event.CheckReplyEvent(&e) == nil {
+		return // a reply is not a page view: see eventlog.ReadReplies
+	}
+	a.stats.Lines++
+	if e.Problem() != "" || e.Kind == event.KindReply {
+		a.stats.Corrupt++
+		return
+	}
+	r := event.RowOf(&e)
+	a.add(&r)
+}
+
+// add takes one valid event; stats.Lines was counted by the caller.
+func (a *Aggregator) add(r *event.Row) {
+	a.stats.Events++
+	if r.At < a.fromMS || r.At >= a.toMS {
+		a.stats.OutsideDates++
+		return
+	}
+	if a.opts.Deal != "" && string(r.Deal) != a.opts.Deal {
+		a.stats.OtherDeals++
+		return
+	}
+	if r.At > a.maxAt {
+		a.maxAt = r.At
+		if r.At >= a.nextSweep {
+			a.sweep(r.At - loadWindow.Milliseconds())
+			a.nextSweep = r.At + sweepEvery.Milliseconds()
+		}
+	}
+	li, ok := a.loads[r.Load]
+	if !ok {
+		da := a.byID[string(r.Deal)]
+		if da == nil {
+			a.stats.Unknown++
+			return
+		}
+		pi, ok := da.people[string(r.Stakeholder)]
+		if !ok {
+			a.stats.Unknown++
+			return
+		}
+		if r.At < a.maxAt-loadWindow.Milliseconds() && a.wasClosed(r.Load) {
+			a.stats.OutOfOrder++
+		}
+		li = a.newLoad()
+		l := &a.ls[li]
+		l.person, l.first, l.last = pi, r.At, r.At
+		l.page = -1
+		if string(r.Page) != manifest.PageRoom {
+			if ci, ok := da.coll[string(r.Page)]; ok {
+				l.page = ci
+			}
+		}
+		l.net = a.intern(r.Net)
+		a.loads[r.Load] = li
+	}
+	l := &a.ls[li]
+	l.first, l.last = min(l.first, r.At), max(l.last, r.At)
+	l.active += r.ActiveMS
+	switch r.Kind {
+	case event.KindView:
+		l.flags |= lfView
+	case event.KindHB:
+		l.flags |= lfHB
+	case event.KindHide:
+		l.flags |= lfHide
+	case event.KindOpen, event.KindDL:
+		if l.flags&lfOpen == 0 || r.At < l.openFirst {
+			l.openFirst = r.At
+		}
+		if l.flags&lfOpen == 0 || r.At > l.openLast {
+			l.openLast = r.At
+		}
+		l.flags |= lfOpen
+		if ci, ok := a.people[l.person].d.coll[string(r.Collateral)]; ok {
+			found := false
+			for _, c := range l.opened {
+				found = found || c == ci
+			}
+			if !found {
+				l.opened = append(l.opened, ci)
+			}
+		}
+	}
+	if string(r.UA) != event.UABrowser {
+		l.flags |= lfBot
+	}
+	if r.Webdriver {
+		l.flags |= lfWebdriver
+	}
+	if r.Retired {
+		l.flags |= lfRetired
+	}
+}
+
+func (a *Aggregator) intern(b []byte) string {
+	if s, ok := a.interned[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	a.interned[s] = s
+	return s
+}
+
+func (a *Aggregator) newLoad() int32 {
+	if n := len(a.free); n > 0 {
+		i := a.free[n-1]
+		a.free = a.free[:n-1]
+		a.ls[i] = loadState{opened: a.ls[i].opened[:0]}
+		return i
+	}
+	a.ls = append(a.ls, loadState{})
+	return int32(len(a.ls) - 1)
+}
+
+// sweep closes the page-loads whose last event is before cutoff.
+func (a *Aggregator) sweep(cutoff int64) {
+	for k, i := range a.loads {
+		if a.ls[i].last < cutoff {
+			a.close(&a.ls[i])
+			delete(a.loads, k)
+			a.free = append(a.free, i)
+			a.markClosed(k)
+		}
+	}
+}
+
+// closedBits is the size of the filter of closed page-loads: 128 KiB,
+// whatever the number of events.
+const closedBits = 1 << 20
+
+// markClosed and wasClosed keep a one-hash Bloom filter of the page-loads
+// closed by a sweep, so that an event of one of them that comes much later
+// (a log read out of day order) is counted as OutOfOrder. Page-load ids are
+// random, so their first bytes are a fine hash.
+func (a *Aggregator) markClosed(load [event.LoadLen / 2]byte) {
+	if a.closed == nil {
+		a.closed = make([]uint64, closedBits/64)
+	}
+	h := binary.LittleEndian.Uint64(load[:8]) % closedBits
+	a.closed[h/64] |= 1 << (h % 64)
+}
+
+func (a *Aggregator) wasClosed(load [event.LoadLen / 2]byte) bool {
+	if a.closed == nil {
+		return false
+	}
+	h := binary.LittleEndian.Uint64(load[:8]) % closedBits
+	return a.closed[h/64]&(1<<(h%64)) != 0
+}
+
+// close folds a finished page-load into its stakeholder's summary.
+func (a *Aggregator) close(l *loadState) {
+	p := &a.people[l.person]
+	a.stats.PageLoads++
+	switch a.eng.classify(l) {
+	case classScanner:
+		a.stats.Scanner++
+		p.scanner++
+		return
+	case classGlance:
+		a.stats.Glances++
+		p.glances++
+		return
+	}
+	if p.seller {
+		a.stats.Previews++
+		p.d.previews++
+		return
+	}
+	a.stats.HumanLoads++
+	p.human++
+	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, oldLink: l.flags&lfRetired != 0}, a.eng.VisitGap.Milliseconds())
+	if p.first == 0 || l.first < p.first {
+		p.first = l.first
+	}
+	p.last = max(p.last, l.first)
+	p.d.lastVisit = max(p.d.lastVisit, l.first)
+	p.active += l.active
+	if l.net != "" && len(p.nets) < maxNets {
+		found := false
+		for _, n := range p.nets {
+			found = found || n == l.net
+		}
+		if !found {
+			p.nets = append(p.nets, l.net)
+		}
+	}
+	readBy(l, p.d.in.Deal.Collateral, func(c int16, active int64) {
+		if p.opened == nil {
+			p.opened = make([]openAgg, len(p.d.in.Deal.Collateral))
+		}
+		o := &p.opened[c]
+		o.reads = append(o.reads, l.first)
+		o.active += active
+		o.last = max(o.last, l.first)
+	})
+	day := deal.DateOf(time.UnixMilli(l.first).In(a.loc))
+	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+	if back := monday.DaysUntil(a.weeks[ReportWeeks-1]) / 7; back >= 0 && back < ReportWeeks {
+		p.weekly[ReportWeeks-1-back] += l.active
+	}
+}
+
+// Report closes every page-load still open and returns the report. Call it
+// once, after the last event.
+func (a *Aggregator) Report() *Report {
+	if !a.done {
+		a.sweep(1 << 62) // closes every page-load still open
+		a.done = true
+		a.addReadStats()
+		for i := range a.people {
+			if p := &a.people[i]; !p.seller {
+				a.stats.Visits += len(p.spans)
+			}
+		}
+	}
+	r := &Report{SchemaVersion: ReportSchemaVersion, Title: a.opts.Title, Today: a.opts.Today.String(),
+		Timezone: a.loc.String(), FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays, Input: a.stats, Deals: []DealReport{}}
+	if !a.opts.Since.IsZero() {
+		r.Since = a.opts.Since.String()
+	}
+	for _, w := range a.weeks {
+		r.Weeks = append(r.Weeks, w.String())
+	}
+	for _, da := range a.deals {
+		if a.opts.Deal != "" && da.in.Deal.ID != a.opts.Deal {
+			continue
+		}
+		r.Deals = append(r.Deals, a.dealReport(da))
+	}
+	r.Portfolio = portfolio(r.Deals)
+	return r
+}
+
+// stamp formats a unix ms instant in the site timezone, RFC 3339.
+func (a *Aggregator) stamp(ms int64) string {
+	if ms == 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).In(a.loc).Format(time.RFC3339)
+}
+
+func unixMilli(ms int64, loc *time.Location) time.Time { return time.UnixMilli(ms).In(loc) }

@@ -1,0 +1,181 @@
+package report
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// reportCSVHeader is the header of the per-deal CSV. Each row is one record
+// (the first column): a deal, milestone, overdue task, stakeholder, reply
+// waiting or signal; columns that do not apply to a record are empty.
+// Filter on the record column in a spreadsheet. A stakeholder's opened
+// lists the documents they read, and read_seconds their reading times in
+// the same order. An overdue task's days_late are calendar days, and
+// business_days_late the site calendar's business days. A reply's row holds its
+// id, what it is about (title), the person (owner, side, role), its kind
+// (status), the target's due date now (due), and what it says and when it
+// was sent (detail).
+var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
+	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late"}
+
+// WriteCSV writes the per-deal report as CSV: one record per row, see
+// reportCSVHeader.
+func (r *Report) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(reportCSVHeader)
+	col := map[string]int{}
+	for i, h := range reportCSVHeader {
+		col[h] = i
+	}
+	rec := func(kind, dealID string, kv ...string) {
+		row := make([]string, len(reportCSVHeader))
+		row[0], row[1] = kind, dealID
+		for i := 0; i+1 < len(kv); i += 2 {
+			row[col[kv[i]]] = kv[i+1]
+		}
+		cw.Write(row)
+	}
+	itoa := func(n int) string { return fmt.Sprint(n) }
+	for i := range r.Deals {
+		d := &r.Deals[i]
+		detail := planText(d)
+		if d.Turn != nil {
+			detail += "; turn: " + turnText(d.Turn)
+		}
+		if d.Schedule != nil {
+			detail += "; " + scheduleText(d.Schedule, d.Close)
+		}
+		if d.RepliesWaiting > 0 {
+			detail += "; " + plural(d.RepliesWaiting, "reply", "replies") + " waiting"
+		}
+		rec("deal", d.ID, "id", d.ID, "title", d.Title, "status", d.Outcome, "due", d.Close,
+			"done_tasks", itoa(d.Progress.Done), "total_tasks", itoa(d.Progress.Total), "percent", itoa(d.Progress.Percent),
+			"days_late", "", "severity", maxSeverity(d), "visits", itoa(dealVisits(d)), "last_visit", d.LastVisit, "detail", detail)
+		for _, m := range d.Milestones {
+			state := "open"
+			if m.Done {
+				state = "done"
+			}
+			rec("milestone", d.ID, "id", m.ID, "title", m.Title, "owner", m.Lead, "status", state, "due", m.Due, "done", m.DoneOn,
+				"done_tasks", itoa(m.Progress.Done), "total_tasks", itoa(m.Progress.Total), "percent", itoa(m.Progress.Percent))
+		}
+		for _, o := range d.Overdue {
+			detail := ""
+			if o.DueComputed {
+				detail = "due date computed by the schedule"
+			}
+			if o.Critical {
+				detail = strings.TrimPrefix(detail+"; on the critical path", "; ")
+			}
+			rec("overdue", d.ID, "id", o.Task, "title", o.Title, "owner", o.Owner, "side", o.Side, "status", o.Status,
+				"due", o.Due, "days_late", itoa(o.DaysLate), "severity", o.Severity, "detail", detail,
+				"business_days_late", itoa(o.BusinessDaysLate))
+		}
+		for j := range d.Stakeholders {
+			s := &d.Stakeholders[j]
+			detail := ""
+			if !s.Room {
+				detail = "no room published"
+			}
+			if s.OldLinkVisits > 0 {
+				detail = strings.TrimPrefix(detail+"; "+plural(s.OldLinkVisits, "visit", "visits")+" through an old link", "; ")
+			}
+			rec("stakeholder", d.ID, "id", s.ID, "title", s.Name, "side", "buyer", "role", s.Role, "visits", itoa(s.Visits),
+				"active_seconds", fmt.Sprint(s.ActiveSeconds), "first_visit", s.FirstVisit, "last_visit", s.LastVisit,
+				"networks", itoa(s.Networks), "scanner", itoa(s.Scanner), "opened", idList(s.Opened),
+				"never_opened", refList(s.NeverOpened), "detail", detail, "read_seconds", readSeconds(s.Opened))
+		}
+		for j := range d.Replies {
+			w := &d.Replies[j]
+			rec("reply", d.ID, "id", w.ID, "title", w.About, "owner", w.Stakeholder, "side", w.Side, "role", w.Role,
+				"status", w.Kind, "due", w.Due, "detail", replyWhat(w)+"; sent "+w.Sent)
+		}
+		for _, s := range d.Signals {
+			rec("signal", d.ID, "id", s.Kind, "title", s.Summary, "severity", s.Severity, "detail", strings.Join(s.Evidence, "; "))
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WritePortfolioCSV writes one row per deal with the portfolio figures
+// (coverage, completion and win rates follow from the rows) and the
+// attention rank.
+func (r *Report) WritePortfolioCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
+		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value"})
+	rank := map[string]int{}
+	for _, d := range r.Portfolio.Ranking {
+		rank[d.Deal] = d.Rank
+	}
+	for _, p := range r.Portfolio.Rows {
+		days, rk, value := "", "", ""
+		if p.DaysToClose != nil {
+			days = fmt.Sprint(*p.DaysToClose)
+		}
+		if n, ok := rank[p.Deal]; ok {
+			rk = fmt.Sprint(n)
+		}
+		if p.Value != 0 {
+			value = fmt.Sprint(p.Value)
+		}
+		cw.Write([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
+			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
+			fmt.Sprint(p.Score), rk, value})
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func idList(os []OpenedDoc) string {
+	var ids []string
+	for _, o := range os {
+		ids = append(ids, o.ID)
+	}
+	return strings.Join(ids, ";")
+}
+
+func readSeconds(os []OpenedDoc) string {
+	var secs []string
+	for _, o := range os {
+		secs = append(secs, fmt.Sprint(o.ActiveSeconds))
+	}
+	return strings.Join(secs, ";")
+}
+
+func refList(rs []CollateralRef) string {
+	var ids []string
+	for _, r := range rs {
+		ids = append(ids, r.ID)
+	}
+	return strings.Join(ids, ";")
+}
+
+func dealVisits(d *DealReport) int {
+	n := 0
+	for _, s := range d.Stakeholders {
+		n += s.Visits
+	}
+	return n
+}
+
+// maxSeverity is the most severe of a deal's overdue tasks and signals.
+func maxSeverity(d *DealReport) string {
+	best := ""
+	rank := map[string]int{"": 0, SeverityLate: 1, SeverityFlag: 2, SeverityAlert: 3}
+	for _, o := range d.Overdue {
+		if rank[o.Severity] > rank[best] {
+			best = o.Severity
+		}
+	}
+	for _, s := range d.Signals {
+		if rank[s.Severity] > rank[best] {
+			best = s.Severity
+		}
+	}
+	return best
+}

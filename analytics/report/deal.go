@@ -1,0 +1,701 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+// dealReport builds one deal's section from its plan and the summaries of
+// its page-loads.
+func (a *Aggregator) dealReport(da *dealAgg) DealReport {
+	d, plan := da.in.Deal, da.in.Plan
+	today := a.opts.Today
+	ended := d.Outcome == deal.Won || d.Outcome == deal.Lost
+	dr := DealReport{ID: d.ID, Title: d.Title, Buyer: d.Buyer, Outcome: string(d.Outcome), Value: d.Value,
+		CheckErrors: da.in.CheckErrors, SellerPreviews: da.previews, Overdue: []OverdueTask{},
+		Milestones: []MilestoneProgress{}, Tasks: []TaskLine{}, Stakeholders: []StakeholderReport{}, Replies: []WaitingReply{}, Signals: []Signal{}}
+	if dr.Outcome == "" {
+		dr.Outcome = string(deal.Open)
+	}
+	if !d.Close.IsZero() {
+		dr.Close = d.Close.String()
+		n := today.DaysUntil(d.Close)
+		dr.DaysToClose = &n
+	}
+	switch {
+	case len(d.Milestones) == 0:
+		dr.Plan = PlanNone
+	case da.in.CheckErrors > 0 || plan == nil:
+		dr.Plan = PlanErrors
+		plan = nil
+	default:
+		dr.Plan = PlanOK
+	}
+	name := func(id string) (string, string) {
+		if s, ok := d.Stakeholder(id); ok {
+			return s.Name, string(s.Side)
+		}
+		return id, ""
+	}
+	critical := map[string]bool{}
+	if plan != nil {
+		for _, ts := range plan.Tasks {
+			if ts.Critical {
+				critical[ts.ID] = true
+			}
+		}
+	}
+	// dueOf is the task's effective due date, the one its room shows.
+	dueOf := plan.DueOf
+	count := func(p *Progress, t *deal.Task) {
+		p.Total++
+		due, _ := dueOf(t)
+		switch {
+		case t.Status == deal.Done:
+			p.Done++
+			if !t.Due.IsZero() && t.Done.After(t.Due) {
+				p.DoneLate++
+			} else {
+				p.DoneOnTime++
+			}
+		default:
+			p.Open++
+			if deal.DaysLate(d, t, due, today) > 0 {
+				p.Overdue++
+			}
+		}
+	}
+	for i := range d.Milestones {
+		m := &d.Milestones[i]
+		lead, _ := name(m.Lead)
+		mp := MilestoneProgress{ID: m.ID, Title: m.Title, Due: m.Due.String(), Lead: m.Lead, LeadName: lead}
+		var last deal.Date
+		for j := range m.Tasks {
+			t := &m.Tasks[j]
+			count(&mp.Progress, t)
+			count(&dr.Progress, t)
+			if t.Status == deal.Done && t.Done.After(last) {
+				last = t.Done
+			}
+			_, side := name(t.Owner)
+			due, computed := dueOf(t)
+			tl := TaskLine{ID: t.ID, Title: t.Title, Milestone: m.ID, Owner: t.Owner, Side: side, Status: string(t.Status),
+				Due: due.String(), Done: t.Done.String(), Critical: critical[t.ID]}
+			if plan != nil {
+				if ts, ok := plan.Task(t.ID); ok {
+					tl.Start, tl.Finish = ts.EarliestStart.String(), ts.EarliestFinish.String()
+				}
+			}
+			if late := deal.DaysLate(d, t, due, today); late > 0 {
+				tl.Overdue = true
+				ownerName, _ := name(t.Owner)
+				dr.Overdue = append(dr.Overdue, OverdueTask{Task: t.ID, Title: t.Title, Milestone: m.ID, Owner: t.Owner,
+					OwnerName: ownerName, Side: side, Status: string(t.Status), Due: due.String(), DueComputed: computed,
+					DaysLate: late, BusinessDaysLate: max(0, a.opts.Calendar.BusinessDaysBetween(due, today)), Severity: a.severity(late),
+					Critical: critical[t.ID]})
+			}
+			dr.Tasks = append(dr.Tasks, tl)
+		}
+		mp.Done = len(m.Tasks) > 0 && mp.Progress.Done == len(m.Tasks)
+		if mp.Done {
+			mp.DoneOn = last.String()
+		}
+		mp.Progress.Percent = percent(mp.Progress.Done, mp.Progress.Total)
+		dr.Milestones = append(dr.Milestones, mp)
+	}
+	dr.Progress.Percent = percent(dr.Progress.Done, dr.Progress.Total)
+	sort.SliceStable(dr.Overdue, func(i, j int) bool { return dr.Overdue[i].DaysLate > dr.Overdue[j].DaysLate })
+
+	if !ended {
+		dr.Turn = turn(d, plan, dueOf)
+		if plan != nil && len(plan.CriticalPath) > 0 {
+			dr.Schedule = a.scheduleSummary(d, plan, dueOf)
+		}
+	}
+	dr.LastVisit = a.stamp(da.lastVisit)
+	dr.Published = da.firstPublished
+	for i := range d.Stakeholders {
+		p := &a.people[da.people[d.Stakeholders[i].ID]]
+		if p.seller {
+			continue
+		}
+		dr.Stakeholders = append(dr.Stakeholders, a.stakeholderReport(da, p))
+	}
+	dr.Replies = a.waitingReplies(da, dueOf)
+	dr.RepliesWaiting = len(dr.Replies)
+	if !ended {
+		dr.Signals = a.signals(da, &dr)
+	}
+	dr.Attention = attention(&dr)
+	return dr
+}
+
+// scheduleSummary says what is true of a deal's open work: from the
+// durations when it has them, else from its due dates (see
+// ScheduleSummary.Basis).
+func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool)) *ScheduleSummary {
+	s := &ScheduleSummary{Basis: ScheduleDueDates, CriticalPath: slices.Clone(plan.CriticalPath)}
+	durations := false
+	var last deal.Date
+	for _, t := range d.Tasks() {
+		if t.Status == deal.Done {
+			continue
+		}
+		s.Open++
+		durations = durations || t.Duration > 0
+		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last)) {
+			last, s.LastDue, s.LastDueTask = due, due.String(), t.ID
+		}
+	}
+	if durations && plan.Finish.After(a.opts.Today) {
+		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.Finish.String(), plan.Fits(), plan.Overrun
+		return s
+	}
+	s.Fits = d.Close.IsZero() || last.IsZero() || !last.After(d.Close)
+	if !s.Fits {
+		s.OverrunDays = max(1, a.opts.Calendar.BusinessDaysBetween(d.Close, last))
+	}
+	if s.LastDueTask != "" {
+		s.CriticalPath = dueChain(d, plan, s.LastDueTask, dueOf)
+	}
+	return s
+}
+
+// dueChain is the chain of open tasks that the open task last leads back
+// to through after:, first to last: from last, the open predecessor with
+// the least slack before its due date (the latest due, then the first in
+// plan order, on a tie), until a task has no open predecessor. With due
+// dates only, it is the work the last due date waits on, through its
+// tightest dates.
+func dueChain(d *deal.Deal, plan *schedule.Plan, last string, dueOf func(*deal.Task) (deal.Date, bool)) []string {
+	byID := map[string]*deal.Task{}
+	for _, t := range d.Tasks() {
+		byID[t.ID] = t
+	}
+	chain := []string{last}
+	seen := map[string]bool{last: true}
+	for t := byID[last]; t != nil; {
+		var next *deal.Task
+		var nextDue deal.Date
+		nextSlack := 0
+		for _, id := range t.After {
+			p := byID[id]
+			if p == nil || p.Status == deal.Done || seen[id] {
+				continue
+			}
+			due, _ := dueOf(p)
+			slack := 0
+			if ts, ok := plan.Task(id); ok {
+				slack = ts.Slack
+			}
+			if next == nil || slack < nextSlack || (slack == nextSlack && due.After(nextDue)) {
+				next, nextDue, nextSlack = p, due, slack
+			}
+		}
+		if next == nil {
+			break
+		}
+		seen[next.ID] = true
+		chain = append(chain, next.ID)
+		t = next
+	}
+	slices.Reverse(chain)
+	return chain
+}
+
+func percent(n, total int) int {
+	if total == 0 {
+		return 0
+	}
+	return n * 100 / total
+}
+
+// severity grades days late against the thresholds (deal.Thresholds).
+func (a *Aggregator) severity(late int) string {
+	return string(deal.Thresholds{FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays}.Severity(late))
+}
+
+// turn finds whose move it is: the owner of the first open task on the
+// critical path; without one, of the open task due first (plan order on a
+// tie; tasks without a date last).
+func turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool)) *Turn {
+	tasks := d.Tasks()
+	var pick *deal.Task
+	critical := false
+	if plan != nil && len(plan.CriticalPath) > 0 {
+		for _, t := range tasks {
+			if t.ID == plan.CriticalPath[0] {
+				pick, critical = t, true
+			}
+		}
+	}
+	if pick == nil {
+		var best deal.Date
+		for _, t := range tasks {
+			if t.Status == deal.Done {
+				continue
+			}
+			due, _ := dueOf(t)
+			if pick == nil || (!due.IsZero() && (best.IsZero() || due.Before(best))) {
+				pick, best = t, due
+			}
+		}
+	}
+	if pick == nil {
+		return nil
+	}
+	tn := &Turn{Task: pick.ID, Title: pick.Title, Owner: pick.Owner, OwnerName: pick.Owner, Critical: critical}
+	if s, ok := d.Stakeholder(pick.Owner); ok {
+		tn.OwnerName, tn.Side = s.Name, string(s.Side)
+	}
+	if due, _ := dueOf(pick); !due.IsZero() {
+		tn.Due = due.String()
+	}
+	return tn
+}
+
+// stakeholderReport summarises one buyer-side person.
+func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderReport {
+	d, s := da.in.Deal, p.s
+	oldLink := 0
+	for _, v := range p.spans {
+		if v.oldLink {
+			oldLink++
+		}
+	}
+	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
+		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
+		Networks: len(p.nets), OldLinkVisits: oldLink, Scanner: p.scanner, Glances: p.glances,
+		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
+	for i, ms := range p.weekly {
+		sr.Weekly[i] = int((ms + 30_000) / 60_000)
+		sr.WeeklySeconds[i] = ms / 1000
+	}
+	scope := a.scope(da, s)
+	if a.opts.Manifest != nil && da.published[s.ID] == nil {
+		sr.Room = false
+	}
+	for i, c := range d.Collateral {
+		if p.opened != nil && len(p.opened[i].reads) > 0 {
+			o := p.opened[i]
+			sr.Opened = append(sr.Opened, OpenedDoc{ID: c.ID, Title: c.Title, Times: visitsOf(p.spans, o.reads),
+				ActiveSeconds: o.active / 1000, Last: a.stamp(o.last)})
+		} else if scope[i] {
+			sr.NeverOpened = append(sr.NeverOpened, CollateralRef{ID: c.ID, Title: c.Title})
+		}
+	}
+	return sr
+}
+
+// scope says which of the deal's documents are in s's room: the published
+// room's pages when the manifest has it, else the content's audiences.
+func (a *Aggregator) scope(da *dealAgg, s *deal.Stakeholder) []bool {
+	d := da.in.Deal
+	in := make([]bool, len(d.Collateral))
+	if pages, ok := da.published[s.ID]; ok {
+		for _, pg := range pages {
+			if i, ok := da.coll[pg]; ok {
+				in[i] = true
+			}
+		}
+		return in
+	}
+	for i, c := range d.Collateral {
+		in[i] = c.CanSee(*s)
+	}
+	return in
+}
+
+// visitsOf counts the visits that hold one of the instants reads.
+func visitsOf(spans []span, reads []int64) int {
+	seen := make(map[int]bool, len(reads))
+	for _, at := range reads {
+		seen[visitOf(spans, at)] = true
+	}
+	return len(seen)
+}
+
+// opened reports whether the stakeholder read collateral id (see
+// engagement.go).
+func (a *Aggregator) opened(da *dealAgg, who, id string) bool {
+	pi, ok := da.people[who]
+	ci, ok2 := da.coll[id]
+	if !ok || !ok2 {
+		return false
+	}
+	p := &a.people[pi]
+	return p.opened != nil && len(p.opened[ci].reads) > 0
+}
+
+// signals finds the warning signals of an open deal, each with its evidence.
+func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
+	d := da.in.Deal
+	today := a.opts.Today
+	sigs := []Signal{}
+	day := func(ms int64) string { return a.stamp(ms)[:10] }
+	window := "in the events read"
+	if !a.opts.Since.IsZero() {
+		window = "since " + a.opts.Since.String()
+	}
+
+	// The economic buyer or approver never opened the room.
+	var buyers, engaged []*personAgg
+	for i := range d.Stakeholders {
+		p := &a.people[da.people[d.Stakeholders[i].ID]]
+		if p.seller {
+			continue
+		}
+		buyers = append(buyers, p)
+		if len(p.spans) > 0 {
+			engaged = append(engaged, p)
+		}
+	}
+	for _, p := range buyers {
+		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 {
+			continue
+		}
+		ev := []string{fmt.Sprintf("%s (%s, %s): no human-verified visit %s", p.s.Name, p.s.Title, p.s.Role, window)}
+		if p.scanner > 0 {
+			ev = append(ev, plural(p.scanner, "scanner-like page-load", "scanner-like page-loads")+" of their link not counted as reads")
+		}
+		if p.glances > 0 {
+			ev = append(ev, plural(p.glances, "page-load", "page-loads")+fmt.Sprintf(" of under %g s active time", a.eng.HumanActive.Seconds()))
+		}
+		if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
+			ev = append(ev, "no room is published for them: run maproom build and send them their link")
+		}
+		sigs = append(sigs, Signal{Kind: SignalDeciderAbsent, Severity: SeverityAlert,
+			Summary:  fmt.Sprintf("the %s %s never opened the room", strings.ReplaceAll(string(p.s.Role), "-", " "), p.s.Name),
+			Evidence: ev})
+	}
+
+	// Only the champion engaged.
+	if len(engaged) > 0 && len(buyers) > len(engaged) {
+		only := true
+		for _, p := range engaged {
+			only = only && p.s.Role == "champion"
+		}
+		if only {
+			var ev []string
+			for _, p := range engaged {
+				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s", p.s.Name, plural(len(p.spans), "visit", "visits"), day(p.last)))
+			}
+			var never []string
+			for _, p := range buyers {
+				if len(p.spans) == 0 {
+					never = append(never, fmt.Sprintf("%s (%s)", p.s.Name, p.s.Role))
+				}
+			}
+			ev = append(ev, "no visit from "+strings.Join(never, ", "))
+			sigs = append(sigs, Signal{Kind: SignalOnlyChampion, Severity: SeverityAlert,
+				Summary: "only the champion engaged: the plan may be shared with no one else", Evidence: ev})
+		}
+	}
+
+	// A task done while its owner never read the collateral it relies on.
+	for _, t := range d.Tasks() {
+		if t.Status != deal.Done || len(t.Collateral) == 0 {
+			continue
+		}
+		s, ok := d.Stakeholder(t.Owner)
+		if !ok || s.Side == deal.Seller {
+			continue
+		}
+		var unread []string
+		for _, cid := range t.Collateral {
+			if !a.opened(da, s.ID, cid) {
+				title := cid
+				if i, ok := da.coll[cid]; ok {
+					title = d.Collateral[i].Title
+				}
+				unread = append(unread, title)
+			}
+		}
+		if len(unread) == 0 {
+			continue
+		}
+		sigs = append(sigs, Signal{Kind: SignalDoneUnread, Severity: SeverityFlag,
+			Summary: fmt.Sprintf("%q is done but %s never read what it relies on", t.Title, s.Name),
+			Evidence: []string{fmt.Sprintf("task %s marked done %s, owner %s (%s)", t.ID, t.Done, s.Name, s.Role),
+				"never read " + window + ": " + strings.Join(unread, ", ")}})
+	}
+
+	// A milestone marked done without its evidence.
+	for _, mp := range dr.Milestones {
+		if !mp.Done {
+			continue
+		}
+		m := milestoneByID(d, mp.ID)
+		var ev []string
+		if why := deal.VagueEvidence(m.Evidence); why != "" {
+			ev = append(ev, fmt.Sprintf("milestone evidence %s", why))
+		}
+		for _, t := range m.Tasks {
+			if why := deal.VagueEvidence(t.Evidence); why != "" {
+				ev = append(ev, fmt.Sprintf("task %s (done %s) evidence %s", t.ID, t.Done, why))
+			}
+		}
+		if len(ev) == 0 {
+			continue
+		}
+		ev = append([]string{fmt.Sprintf("every task done, the last on %s", mp.DoneOn)}, ev...)
+		sigs = append(sigs, Signal{Kind: SignalNoEvidence, Severity: SeverityFlag,
+			Summary: fmt.Sprintf("milestone %q is done without a named artifact", m.Title), Evidence: ev})
+	}
+
+	// Nobody visited for three weeks: counted from the last visit or,
+	// without one, from the day the deal's first buyer room was published,
+	// as a room published days ago has not been quiet for three weeks. A
+	// visit outweighs the recorded day (a manifest rebuilt from scratch
+	// records a later one). A room nobody opened a week after it was
+	// published earns a softer note. When the report reads events from a
+	// day after the rooms were published (Since), or the manifest does not
+	// say when they were, the room is only known to be quiet since that
+	// day: a --since of a week shows no three-week silence, and the softer
+	// note, which speaks of the room's whole life, is not given. When
+	// neither is known, the window is the events read.
+	var quietSince, published deal.Date
+	if da.firstPublished != "" {
+		published, _ = deal.ParseDate(da.firstPublished) // zero, so unknown, if it does not parse
+	}
+	visited := da.lastVisit != 0
+	fromSince := false
+	switch since := a.opts.Since; {
+	case visited:
+		quietSince = deal.DateOf(unixMilli(da.lastVisit, a.loc))
+	case !since.IsZero() && (published.IsZero() || since.After(published)):
+		quietSince, fromSince = since, true
+	default:
+		quietSince = published
+	}
+	scanned := func(ev []string) []string {
+		scan := 0
+		for _, p := range buyers {
+			scan += p.scanner
+		}
+		if scan > 0 {
+			ev = append(ev, plural(scan, "scanner-like page-load", "scanner-like page-loads")+" not counted as visits")
+		}
+		return ev
+	}
+	switch quiet := quietSince.DaysUntil(today); {
+	case quietSince.IsZero() || quiet >= ReportQuietDays:
+		var ev []string
+		switch {
+		case quietSince.IsZero():
+			ev = append(ev, "no human-verified buyer visit "+window)
+		case fromSince:
+			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since %s, the first day the report reads, %d days before %s",
+				quietSince, quiet, today))
+		case !visited:
+			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since the room was first published on %s, %d days before %s",
+				published, quiet, today))
+		default:
+			who := ""
+			for _, p := range buyers {
+				if p.last == da.lastVisit {
+					who = " by " + p.s.Name
+				}
+			}
+			ev = append(ev, fmt.Sprintf("last human-verified visit %s%s, %d days before %s", day(da.lastVisit), who, quiet, today))
+		}
+		sigs = append(sigs, Signal{Kind: SignalQuiet, Severity: SeverityAlert,
+			Summary: fmt.Sprintf("nobody from %s visited the room in %d days", d.Buyer, ReportQuietDays), Evidence: scanned(ev)})
+	case !visited && !fromSince && quiet >= ReportUnopenedDays:
+		ev := []string{fmt.Sprintf("the room was first published on %s; no human-verified buyer visit %s", published, window)}
+		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,
+			Summary:  fmt.Sprintf("nobody from %s has opened the room since it was published %d days ago", d.Buyer, quiet),
+			Evidence: scanned(ev)})
+	}
+
+	// Late work piling up on one side: at least two overdue tasks on a side,
+	// and at least twice as many as on the other.
+	late := map[string][]OverdueTask{}
+	for _, o := range dr.Overdue {
+		late[o.Side] = append(late[o.Side], o)
+	}
+	for _, side := range []string{string(deal.Buyer), string(deal.Seller)} {
+		other := string(deal.Seller)
+		if side == other {
+			other = string(deal.Buyer)
+		}
+		n, m := len(late[side]), len(late[other])
+		if n < 2 || n < 2*m {
+			continue
+		}
+		var ev []string
+		for _, o := range late[side] {
+			ev = append(ev, fmt.Sprintf("%s (%s): due %s, %s late, %s", o.Task, o.OwnerName, o.Due, plural(o.DaysLate, "calendar day", "calendar days"), o.Severity))
+		}
+		ev = append(ev, fmt.Sprintf("%s side: %d overdue", other, m))
+		sev := SeverityFlag
+		if late[side][0].Severity == SeverityAlert {
+			sev = SeverityAlert
+		}
+		sigs = append(sigs, Signal{Kind: SignalLatePiling, Severity: sev,
+			Summary: fmt.Sprintf("late work is piling up on the %s side: %d overdue tasks", side, n), Evidence: ev})
+	}
+
+	// A waiting reply proposes a date that would move the close.
+	return append(sigs, a.proposalSignals(da, dr)...)
+}
+
+func milestoneByID(d *deal.Deal, id string) *deal.Milestone {
+	for i := range d.Milestones {
+		if d.Milestones[i].ID == id {
+			return &d.Milestones[i]
+		}
+	}
+	return nil
+}
+
+// attentionPoints are the weights of the attention score. A seller's
+// manager reads the ranking top down, so the weights put first what loses
+// deals soonest: a deal with no working plan, a decider who is absent, a
+// plan that cannot make its date, then the size of the slippage.
+var attentionPoints = map[string]int{
+	"no-plan":                  8, // open deal without milestones
+	"plan-errors":              8, // the plan fails check: nobody can trust its dates
+	"past-close":               6, // open after its close date
+	"overrun":                  5, // the critical path no longer fits before the close date
+	"overdue-" + SeverityAlert: 4, // per task
+	"overdue-" + SeverityFlag:  2, // per task
+	"overdue-" + SeverityLate:  1, // per task
+	"closing-soon":             3, // closes within 30 days with anything else wrong
+	SignalDeciderAbsent:        6, // per person
+	SignalOnlyChampion:         5,
+	SignalQuiet:                5,
+	SignalUnopened:             2,
+	SignalLatePiling:           3,
+	SignalDoneUnread:           2, // per task
+	SignalNoEvidence:           2, // per milestone
+	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
+}
+
+// attention scores an open deal; ended deals score 0.
+func attention(dr *DealReport) Attention {
+	at := Attention{Reasons: []AttentionReason{}}
+	if dr.Outcome != string(deal.Open) {
+		return at
+	}
+	add := func(key string, why string) {
+		p := attentionPoints[key]
+		at.Score += p
+		at.Reasons = append(at.Reasons, AttentionReason{Points: p, Why: why})
+	}
+	switch dr.Plan {
+	case PlanNone:
+		add("no-plan", "no plan: the deal has no milestones")
+	case PlanErrors:
+		add("plan-errors", fmt.Sprintf("the plan fails check (%s)", plural(dr.CheckErrors, "error", "errors")))
+	}
+	if dr.DaysToClose != nil && *dr.DaysToClose < 0 {
+		add("past-close", fmt.Sprintf("still open %d days after its close date %s", -*dr.DaysToClose, dr.Close))
+	}
+	if dr.Schedule != nil && !dr.Schedule.Fits {
+		if dr.Schedule.Basis == ScheduleDueDates {
+			add("overrun", fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days")))
+		} else {
+			add("overrun", fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days")))
+		}
+	}
+	for _, o := range dr.Overdue {
+		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+	}
+	for _, s := range dr.Signals {
+		add(s.Kind, s.Summary)
+	}
+	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= 30 {
+		add("closing-soon", fmt.Sprintf("closes in %d days", *dr.DaysToClose))
+	}
+	return at
+}
+
+// portfolio computes the cross-deal figures from the deal reports.
+func portfolio(deals []DealReport) *Portfolio {
+	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}}
+	covered, doneEnded, totalEnded := 0, 0, 0
+	wonPlan, endedPlan, wonNo, endedNo := 0, 0, 0, 0
+	for i := range deals {
+		dr := &deals[i]
+		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: dr.Plan == PlanOK,
+			Done: dr.Progress.Done, Total: dr.Progress.Total, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),
+			Signals: len(dr.Signals), LastVisit: dr.LastVisit, Score: dr.Attention.Score, Value: dr.Value}
+		for _, o := range dr.Overdue {
+			if o.Severity == SeverityAlert {
+				row.Alerts++
+			}
+		}
+		for _, s := range dr.Stakeholders {
+			row.Visits += s.Visits
+		}
+		pf.Rows = append(pf.Rows, row)
+		hasPlan := dr.Plan != PlanNone
+		switch dr.Outcome {
+		case string(deal.Open):
+			pf.Open++
+			if row.Covered {
+				covered++
+			}
+			if dr.Attention.Score > 0 {
+				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
+					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons})
+			}
+		case string(deal.Won), string(deal.Lost):
+			won := dr.Outcome == string(deal.Won)
+			if won {
+				pf.Won++
+			} else {
+				pf.Lost++
+			}
+			if hasPlan {
+				endedPlan++
+				doneEnded += dr.Progress.Done
+				totalEnded += dr.Progress.Total
+				if won {
+					wonPlan++
+				}
+			} else {
+				endedNo++
+				if won {
+					wonNo++
+				}
+			}
+		}
+	}
+	pf.Coverage = ratio(covered, pf.Open)
+	pf.Completion = ratio(doneEnded, totalEnded)
+	pf.WinRateWithPlan = ratio(wonPlan, endedPlan)
+	pf.WinRateWithoutPlan = ratio(wonNo, endedNo)
+	// Highest score first; then the sooner close, the larger value, the id.
+	sort.SliceStable(pf.Ranking, func(i, j int) bool {
+		a, b := pf.Ranking[i], pf.Ranking[j]
+		if a.Score != b.Score {
+			return a.Score > b.Score
+		}
+		ac, bc := closeKey(a.DaysToClose), closeKey(b.DaysToClose)
+		if ac != bc {
+			return ac < bc
+		}
+		if a.Value != b.Value {
+			return a.Value > b.Value
+		}
+		return a.Deal < b.Deal
+	})
+	for i := range pf.Ranking {
+		pf.Ranking[i].Rank = i + 1
+	}
+	return pf
+}
+
+func closeKey(n *int) int {
+	if n == nil {
+		return 1 << 30
+	}
+	return *n
+}

@@ -1,0 +1,241 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+)
+
+// patternDeal is a deal whose economic buyer, eb, owns a done task that
+// relies on the pricing page: what eb's page-loads count as decides the
+// decider alert and the done-without-reading flag.
+func patternDeal() *deal.Deal {
+	return &deal.Deal{ID: "d", Title: "D", Buyer: "Buyer Co", Close: deal.NewDate(2027, time.January, 29),
+		Stakeholders: []deal.Stakeholder{
+			{ID: "eb", Name: "Eve Buyer", Title: "CFO", Side: deal.Buyer, Role: "economic-buyer"},
+			{ID: "ch", Name: "Carl Champion", Title: "Director", Side: deal.Buyer, Role: "champion"},
+			{ID: "sam", Name: "Sam Seller", Side: deal.Seller, Role: "account-executive"},
+		},
+		Collateral: []deal.Collateral{
+			{ID: "pricing", Title: "Pricing", File: "pricing.md"},
+			{ID: "faq", Title: "FAQ", File: "faq.md"},
+			{ID: "terms", Title: "Terms", File: "terms.pdf"},
+		},
+		Milestones: []deal.Milestone{{ID: "m", Title: "Commercials agreed", Lead: "eb", Evidence: "Signed pricing sheet",
+			Tasks: []deal.Task{{ID: "review-pricing", Title: "Pricing reviewed", Owner: "eb", Status: deal.Done,
+				Done: deal.NewDate(2026, time.November, 10), Evidence: "Pricing sheet initialled by the CFO", Collateral: []string{"pricing"}, Milestone: "m"}}}},
+	}
+}
+
+// step is one event of a page-load: at ms after the page-load began, its
+// kind, the collateral of an open or dl, and the active and visible ms it
+// reports since the previous event.
+type step struct {
+	at             int64
+	kind           event.Kind
+	coll           string
+	active, visibl int64
+}
+
+// pload is one page-load of eb's.
+type pload struct {
+	page      string        // "room" when empty
+	start     time.Duration // after 2026-11-20 12:00 UTC
+	steps     []step
+	ua        string // event.UABrowser when empty
+	webdriver bool
+}
+
+// heartbeats returns a view at 0 and n heartbeats 15 s apart, each with
+// active ms of activity, then a hide.
+func heartbeats(n int, active int64, opens ...step) []step {
+	s := []step{{at: 0, kind: event.KindView}}
+	for i := 1; i <= n; i++ {
+		s = append(s, step{at: int64(i) * 15000, kind: event.KindHB, active: active, visibl: 15000})
+	}
+	s = append(s, opens...)
+	slices.SortStableFunc(s, func(a, b step) int { return int(a.at - b.at) })
+	return append(s, step{at: int64(n)*15000 + 2000, kind: event.KindHide, visibl: 2000})
+}
+
+func (p pload) events(n int) []event.Event {
+	at0 := time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC).Add(p.start)
+	page, ua := p.page, p.ua
+	if page == "" {
+		page = manifest.PageRoom
+	}
+	if ua == "" {
+		ua = event.UABrowser
+	}
+	var evs []event.Event
+	for i, s := range p.steps {
+		evs = append(evs, event.Event{V: event.SchemaVersion, Time: at0.Add(time.Duration(s.at) * time.Millisecond), Deal: "d", Stakeholder: "eb",
+			Side: "buyer", Role: "economic-buyer", Room: "room-of-eb", Page: page, Kind: s.kind, Collateral: s.coll,
+			Load: fmt.Sprintf("%032x", n+1), Seq: int64(i), ActiveMS: s.active, VisibleMS: s.visibl, Net: "198.51.100.0/24",
+			UA: ua, Webdriver: p.webdriver})
+	}
+	return evs
+}
+
+// summary is p as a store summarises it (LoadSummary).
+func (p pload) summary(n int) *LoadSummary {
+	evs := p.events(n)
+	s := &LoadSummary{Deal: "d", Stakeholder: "eb", Page: evs[0].Page, Net: evs[0].Net, First: evs[0].Time, Last: evs[len(evs)-1].Time,
+		Events: len(evs), Bot: evs[0].UA != event.UABrowser, Webdriver: p.webdriver}
+	for _, e := range evs {
+		s.ActiveMS += e.ActiveMS
+		switch e.Kind {
+		case event.KindView:
+			s.View = true
+		case event.KindHB:
+			s.HB = true
+		case event.KindHide:
+			s.Hide = true
+		case event.KindOpen, event.KindDL:
+			if !s.Opens || e.Time.Before(s.OpenFirst) {
+				s.OpenFirst = e.Time
+			}
+			if !s.Opens || e.Time.After(s.OpenLast) {
+				s.OpenLast = e.Time
+			}
+			s.Opens = true
+			s.Opened = append(s.Opened, e.Collateral)
+		}
+	}
+	return s
+}
+
+// TestEngagementPatterns: what the page-load patterns that reach a room
+// count as (visits, reads with their reading time, scanner-like
+// page-loads, glances) and which alerts they leave, whether the report
+// reads their events or a store's summaries of them.
+func TestEngagementPatterns(t *testing.T) {
+	click := func(at int64, coll string) step { return step{at: at, kind: event.KindOpen, coll: coll} }
+	download := func(at int64, coll string) step { return step{at: at, kind: event.KindDL, coll: coll} }
+	for _, c := range []struct {
+		name    string
+		loads   []pload
+		eng     Engagement
+		visits  int
+		reads   string // "id xTimes Ns" of each document read, comma separated
+		scanner int
+		glances int
+		decider bool // "the economic buyer never opened the room"
+		unread  bool // "Pricing reviewed is done but Eve Buyer never read what it relies on"
+	}{
+		{name: "a real read of the room",
+			loads:  []pload{{steps: heartbeats(3, 15000)}},
+			visits: 1, decider: false, unread: true},
+		{name: "a read that spans the room and a document page",
+			loads: []pload{
+				{steps: heartbeats(2, 15000, click(16000, "pricing"), download(20000, "terms"))},
+				{page: "pricing", start: 17 * time.Second, steps: heartbeats(3, 15000)},
+			},
+			visits: 1, reads: "pricing x1 45s, terms x1 0s"},
+		{name: "a scanner click-through with a desktop user agent",
+			loads: []pload{
+				{steps: []step{{at: 0, kind: event.KindView}, click(500, "pricing"), {at: 900, kind: event.KindHide, visibl: 900}}},
+				{page: "pricing", start: time.Second, steps: []step{{at: 0, kind: event.KindView}, {at: 800, kind: event.KindHide, visibl: 800}}},
+			},
+			scanner: 1, glances: 1, decider: true, unread: true},
+		{name: "an open with no visible time",
+			loads:   []pload{{steps: []step{{at: 0, kind: event.KindView}, click(2000, "pricing"), {at: 2500, kind: event.KindHide}}}},
+			glances: 1, decider: true, unread: true},
+		{name: "a burst of opens",
+			loads: []pload{{steps: heartbeats(1, 3000, click(16000, "pricing"), click(16300, "faq"), download(16600, "terms"))},
+				{page: "pricing", start: 16500 * time.Millisecond, steps: []step{{at: 0, kind: event.KindView}}}},
+			scanner: 2, decider: true, unread: true},
+		{name: "webdriver reading for a minute",
+			loads:   []pload{{page: "pricing", steps: heartbeats(4, 15000), webdriver: true}},
+			scanner: 1, decider: true, unread: true},
+		{name: "a crawler",
+			loads:   []pload{{page: "pricing", steps: heartbeats(4, 15000), ua: event.UACrawler}},
+			scanner: 1, decider: true, unread: true},
+		{name: "two tabs",
+			loads: []pload{
+				{steps: heartbeats(4, 15000, click(5000, "pricing"), click(9000, "faq"))},
+				{page: "pricing", start: 6 * time.Second, steps: heartbeats(6, 15000)},
+				{page: "faq", start: 10 * time.Second, steps: heartbeats(2, 10000)},
+			},
+			visits: 1, reads: "pricing x1 90s, faq x1 20s"},
+		{name: "a reader who comes back after lunch",
+			loads: []pload{
+				{steps: heartbeats(2, 15000, click(20000, "pricing"))},
+				{page: "pricing", start: 21 * time.Second, steps: heartbeats(2, 15000)},
+				{page: "pricing", start: 2 * time.Hour, steps: heartbeats(2, 10000)},
+			},
+			visits: 2, reads: "pricing x2 50s"},
+		{name: "a reader who comes back after lunch, with a visit gap of three hours",
+			loads: []pload{
+				{steps: heartbeats(2, 15000, click(20000, "pricing"))},
+				{page: "pricing", start: 21 * time.Second, steps: heartbeats(2, 15000)},
+				{page: "pricing", start: 2 * time.Hour, steps: heartbeats(2, 10000)},
+			},
+			eng:    Engagement{VisitGap: 3 * time.Hour},
+			visits: 1, reads: "pricing x1 50s"},
+		{name: "a glance at the pricing page",
+			loads:   []pload{{page: "pricing", steps: []step{{at: 0, kind: event.KindView}, {at: 3000, kind: event.KindHide, active: 3000, visibl: 3000}}}},
+			glances: 1, decider: true, unread: true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, via := range []string{"events", "summaries"} {
+				d := patternDeal()
+				a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: deal.NewDate(2026, time.November, 22), Engagement: c.eng})
+				for n, l := range c.loads {
+					if via == "events" {
+						for _, e := range l.events(n) {
+							a.Add(e)
+						}
+					} else {
+						a.AddLoad(l.summary(n))
+					}
+				}
+				r := a.Report()
+				dr := &r.Deals[0]
+				eb := findPerson(t, dr, "eb")
+				var reads []string
+				for _, o := range eb.Opened {
+					reads = append(reads, fmt.Sprintf("%s x%d %ds", o.ID, o.Times, o.ActiveSeconds))
+				}
+				if got := strings.Join(reads, ", "); eb.Visits != c.visits || got != c.reads || eb.Scanner != c.scanner || eb.Glances != c.glances {
+					t.Errorf("from %s: %d visits, read %q, %d scanner-like, %d glances; want %d, %q, %d, %d",
+						via, eb.Visits, got, eb.Scanner, eb.Glances, c.visits, c.reads, c.scanner, c.glances)
+				}
+				if r.Input.Visits != c.visits {
+					t.Errorf("from %s: input visits %d, want %d", via, r.Input.Visits, c.visits)
+				}
+				decider := findSignal(dr, SignalDeciderAbsent)
+				if (decider != nil) != c.decider {
+					t.Errorf("from %s: decider alert %+v, want one: %v", via, decider, c.decider)
+				}
+				unread := findSignal(dr, SignalDoneUnread)
+				if (unread != nil) != c.unread {
+					t.Errorf("from %s: done-without-reading %+v, want one: %v", via, unread, c.unread)
+				}
+			}
+		})
+	}
+}
+
+// TestAddSpanOrder: visits are the same whatever order the page-loads are
+// closed in (a sweep closes them in map order).
+func TestAddSpanOrder(t *testing.T) {
+	loads := []span{{first: 0, last: 10}, {first: 100, last: 200}, {first: 5000, last: 5100}, {first: 205, last: 300}, {first: 20, last: 95}}
+	want := []span{{first: 0, last: 300}, {first: 5000, last: 5100}}
+	perm := [][]int{{0, 1, 2, 3, 4}, {4, 3, 2, 1, 0}, {2, 0, 4, 1, 3}, {3, 2, 1, 4, 0}}
+	for _, p := range perm {
+		var got []span
+		for _, i := range p {
+			got = addSpan(got, loads[i], 50)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("order %v: visits %v, want %v", p, got, want)
+		}
+	}
+}

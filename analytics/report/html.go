@@ -1,0 +1,378 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// WriteHTML writes the per-deal report as one self-contained HTML page:
+// inline CSS and inline SVG charts (engagement per stakeholder per week,
+// progress by milestone, the plan timeline against today), no script and
+// no external request, so it can be mailed or archived as one file.
+func (r *Report) WriteHTML(w io.Writer) error {
+	return reportHTML.ExecuteTemplate(w, "page", htmlPage{R: r, Deals: r.htmlDeals()})
+}
+
+// WritePortfolioHTML writes the portfolio as one self-contained HTML page.
+func (r *Report) WritePortfolioHTML(w io.Writer) error {
+	return reportHTML.ExecuteTemplate(w, "page", htmlPage{R: r, Portfolio: r.Portfolio, Scores: scoreBars(r.Portfolio)})
+}
+
+type htmlPage struct {
+	R         *Report
+	Deals     []htmlDeal
+	Portfolio *Portfolio
+	Scores    *svgChart
+}
+
+type htmlDeal struct {
+	*DealReport
+	CloseText, PlanText, ProgressText, TurnText, ScheduleText string
+	Engagement, Progress, Timeline                            *svgChart
+}
+
+// svgChart is a chart's geometry, computed here and drawn by the template.
+type svgChart struct {
+	W, H   int
+	Rects  []svgRect
+	Lines  []svgLine // under the marks
+	Over   []svgLine // over the marks
+	Texts  []svgText
+	Circle []svgCircle
+}
+
+type svgRect struct {
+	X, Y, W, H float64
+	Class      string
+	Title      string
+}
+
+type svgLine struct {
+	X1, Y1, X2, Y2 float64
+	Class          string
+}
+
+type svgText struct {
+	X, Y   float64
+	Anchor string
+	Class  string
+	Text   string
+}
+
+type svgCircle struct {
+	X, Y, R float64
+	Class   string
+	Title   string
+}
+
+func (r *Report) htmlDeals() []htmlDeal {
+	out := make([]htmlDeal, 0, len(r.Deals))
+	for i := range r.Deals {
+		d := &r.Deals[i]
+		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: progressText(d.Progress)}
+		if d.Turn != nil {
+			hd.TurnText = turnText(d.Turn)
+		}
+		if d.Schedule != nil {
+			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; critical path " + strings.Join(d.Schedule.CriticalPath, " → ")
+		}
+		hd.Engagement = engagementChart(r.Weeks, d)
+		hd.Progress = progressChart(d)
+		hd.Timeline = timelineChart(r.Today, d)
+		out = append(out, hd)
+	}
+	return out
+}
+
+const (
+	labelW = 230.0 // room for names on the left of a chart
+	rowH   = 22.0
+)
+
+// engagementChart is a heat map: a row per buyer stakeholder, a column per
+// week, darker for more active time, counted in seconds so that a few
+// seconds show.
+func engagementChart(weeks []string, d *DealReport) *svgChart {
+	if len(d.Stakeholders) == 0 {
+		return nil
+	}
+	cellW := 46.0
+	ch := &svgChart{W: int(labelW + cellW*float64(len(weeks)) + 10), H: int(24 + rowH*float64(len(d.Stakeholders)) + 6)}
+	for j, wk := range weeks {
+		if j%2 == len(weeks)%2 || j == len(weeks)-1 {
+			ch.Texts = append(ch.Texts, svgText{X: labelW + cellW*float64(j) + cellW/2, Y: 14, Anchor: "middle", Class: "axis", Text: wk[5:]})
+		}
+	}
+	most := int64(1)
+	for _, s := range d.Stakeholders {
+		for _, sec := range s.WeeklySeconds {
+			most = max(most, sec)
+		}
+	}
+	for i, s := range d.Stakeholders {
+		y := 24 + rowH*float64(i)
+		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: s.Name})
+		for j, sec := range s.WeeklySeconds {
+			level, active := 0, "no active time"
+			if sec > 0 {
+				level, active = 1+int(min(3, sec*4/(most+1))), minutesSeconds(sec)+" active"
+			}
+			ch.Rects = append(ch.Rects, svgRect{X: labelW + cellW*float64(j) + 1, Y: y + 1, W: cellW - 2, H: rowH - 2,
+				Class: fmt.Sprintf("heat%d", level), Title: fmt.Sprintf("%s, week of %s: %s", s.Name, weeks[j], active)})
+		}
+	}
+	return ch
+}
+
+// progressChart draws a bar per milestone: done on time, done late, overdue
+// and open tasks.
+func progressChart(d *DealReport) *svgChart {
+	if len(d.Milestones) == 0 {
+		return nil
+	}
+	most := 1
+	for _, m := range d.Milestones {
+		most = max(most, m.Progress.Total)
+	}
+	unit := 360.0 / float64(most)
+	ch := &svgChart{W: int(labelW + 360 + 60), H: int(rowH*float64(len(d.Milestones)) + 8)}
+	for i, m := range d.Milestones {
+		y := 4 + rowH*float64(i)
+		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(m.Title, 32)})
+		x := labelW
+		p := m.Progress
+		for _, seg := range []struct {
+			n          int
+			class, txt string
+		}{{p.DoneOnTime, "done", "done on time"}, {p.DoneLate, "donelate", "done late"},
+			{p.Overdue, "overdue", "overdue"}, {p.Open - p.Overdue, "open", "open"}} {
+			if seg.n == 0 {
+				continue
+			}
+			w := unit * float64(seg.n)
+			ch.Rects = append(ch.Rects, svgRect{X: x, Y: y + 3, W: w - 1, H: rowH - 6, Class: seg.class,
+				Title: fmt.Sprintf("%s: %d %s", m.Title, seg.n, seg.txt)})
+			x += w
+		}
+		ch.Texts = append(ch.Texts, svgText{X: x + 6, Y: y + 15, Text: fmt.Sprintf("%d%%", p.Percent), Class: "axis"})
+	}
+	return ch
+}
+
+// timelineChart draws each task on a calendar: open work with a duration
+// as a bar from its earliest start to its earliest finish, open work
+// without one (a task written with a due date only) as a mark on its due
+// date, not at today; done work as a dot on its done date, the due date as
+// a tick; today and the close date as lines.
+func timelineChart(today string, d *DealReport) *svgChart {
+	if len(d.Tasks) == 0 {
+		return nil
+	}
+	t0, _ := deal.ParseDate(today)
+	lo, hi := t0, t0
+	see := func(s string) {
+		if dt, err := deal.ParseDate(s); err == nil {
+			if dt.Before(lo) {
+				lo = dt
+			}
+			if dt.After(hi) {
+				hi = dt
+			}
+		}
+	}
+	see(d.Close)
+	for _, t := range d.Tasks {
+		see(t.Due)
+		see(t.Done)
+		see(t.Start)
+		see(t.Finish)
+	}
+	lo, hi = lo.AddDays(-3), hi.AddDays(3)
+	span := float64(max(1, lo.DaysUntil(hi)))
+	plotW := 560.0
+	xOf := func(s string) (float64, bool) {
+		dt, err := deal.ParseDate(s)
+		if err != nil {
+			return 0, false
+		}
+		return labelW + plotW*float64(lo.DaysUntil(dt))/span, true
+	}
+	top := 20.0
+	ch := &svgChart{W: int(labelW + plotW + 20), H: int(top + rowH*float64(len(d.Tasks)) + 10)}
+	bottom := float64(ch.H) - 4
+	// month ticks
+	for dt := lo; !dt.After(hi); dt = dt.AddDays(1) {
+		if dt.Time().Day() == 1 {
+			x, _ := xOf(dt.String())
+			ch.Lines = append(ch.Lines, svgLine{X1: x, Y1: top - 4, X2: x, Y2: bottom, Class: "grid"})
+			ch.Texts = append(ch.Texts, svgText{X: x + 3, Y: 12, Class: "axis", Text: dt.Time().Format("Jan 2006")})
+		}
+	}
+	for i, t := range d.Tasks {
+		y := top + rowH*float64(i)
+		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(t.Title, 32)})
+		class := "open"
+		switch {
+		case t.Status == string(deal.Done):
+			class = "done"
+		case t.Overdue:
+			class = "overdue"
+		}
+		if t.Critical {
+			class += " critical"
+		}
+		title := fmt.Sprintf("%s (%s, %s side): %s", t.Title, t.Owner, t.Side, t.Status)
+		if t.Due != "" {
+			title += ", due " + t.Due
+		}
+		if t.Status == string(deal.Done) {
+			if x, ok := xOf(t.Done); ok {
+				ch.Circle = append(ch.Circle, svgCircle{X: x, Y: y + rowH/2, R: 5, Class: class, Title: title + ", done " + t.Done})
+			}
+		} else if x1, ok := xOf(t.Start); ok && (t.Start != t.Finish || t.Due == "") {
+			x2, _ := xOf(t.Finish)
+			ch.Rects = append(ch.Rects, svgRect{X: x1, Y: y + 5, W: max(4, x2-x1+plotW/span), H: rowH - 10, Class: class, Title: title})
+		} else if x, ok := xOf(t.Due); ok {
+			ch.Rects = append(ch.Rects, svgRect{X: x - 2, Y: y + 5, W: 4, H: rowH - 10, Class: class, Title: title})
+		}
+		if x, ok := xOf(t.Due); ok {
+			ch.Over = append(ch.Over, svgLine{X1: x, Y1: y + 3, X2: x, Y2: y + rowH - 3, Class: "due"})
+		}
+	}
+	if x, ok := xOf(d.Close); ok {
+		ch.Over = append(ch.Over, svgLine{X1: x, Y1: top - 6, X2: x, Y2: bottom, Class: "close"})
+		ch.Texts = append(ch.Texts, svgText{X: x - 3, Y: bottom - 2, Anchor: "end", Class: "axis", Text: "close"})
+	}
+	x, _ := xOf(today)
+	ch.Over = append(ch.Over, svgLine{X1: x, Y1: top - 6, X2: x, Y2: bottom, Class: "today"})
+	ch.Texts = append(ch.Texts, svgText{X: x + 3, Y: bottom - 2, Class: "today-label", Text: "today"})
+	return ch
+}
+
+// scoreBars draws the attention ranking as bars.
+func scoreBars(p *Portfolio) *svgChart {
+	if p == nil || len(p.Ranking) == 0 {
+		return nil
+	}
+	most := 1
+	for _, d := range p.Ranking {
+		most = max(most, d.Score)
+	}
+	ch := &svgChart{W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
+	for i, d := range p.Ranking {
+		y := 4 + rowH*float64(i)
+		w := 400 * float64(d.Score) / float64(most)
+		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(d.Title, 32)})
+		ch.Rects = append(ch.Rects, svgRect{X: labelW, Y: y + 3, W: w, H: rowH - 6, Class: "overdue", Title: reasonsText(d.Reasons, 5)})
+		ch.Texts = append(ch.Texts, svgText{X: labelW + w + 6, Y: y + 15, Class: "axis", Text: fmt.Sprint(d.Score)})
+	}
+	return ch
+}
+
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
+	"day":     dateOnly,
+	"minutes": hoursMinutes,
+	"opened":  openedText,
+	"never":   neverText,
+	"ratio":   ratioText,
+	"reasons": reasonsText,
+	"f":       func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"join":    strings.Join,
+	"what":    func(w WaitingReply) string { return replyWhat(&w) },
+	"age":     ageText,
+}).Parse(`
+{{define "page"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex,nofollow,noarchive">
+<title>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}, {{.R.Today}}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;margin:0 auto;max-width:1100px;padding:24px}
+h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:36px 0 4px;padding-top:16px;border-top:2px solid #dde3ea}
+h3{font-size:14px;margin:18px 0 6px;text-transform:uppercase;letter-spacing:.04em;color:#52606d}
+.meta{color:#52606d}.id{color:#8a96a3;font-weight:normal;font-size:13px}
+table{border-collapse:collapse;margin:4px 0 8px;font-size:13px}th,td{text-align:left;padding:4px 10px 4px 0;border-bottom:1px solid #eef1f4;vertical-align:top}
+th{color:#52606d;font-weight:600}td.n{text-align:right}
+.alert{color:#b71c1c;font-weight:600}.flag{color:#a15c00;font-weight:600}.late{color:#52606d}
+.sig{margin:6px 0;padding:8px 12px;border-left:4px solid #a15c00;background:#fff8e6}.sig-alert{border-color:#b71c1c;background:#fdecea}
+.sig ul{margin:4px 0 0 18px;padding:0}.warn{color:#a15c00}
+svg{display:block;margin:6px 0 10px;max-width:100%;height:auto}
+svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;font-size:11px}svg text.today-label{fill:#1565c0;font-size:11px}
+.heat0{fill:#f0f2f5}.heat1{fill:#c6dbef}.heat2{fill:#6baed6}.heat3{fill:#2171b5}.heat4{fill:#08306b}
+.done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
+line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}
+.legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
+</style></head><body>
+<h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
+<p class="meta">{{.R.Input.Events}} events from {{.R.Input.Files}} log files; {{.R.Input.Visits}} human-verified visits{{if .R.Input.Scanner}}; {{.R.Input.Scanner}} scanner-like page-loads not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
+{{if .Portfolio}}{{template "portfolio" .}}{{end}}
+{{range .Deals}}{{template "deal" .}}{{end}}
+</body></html>
+{{end}}
+
+{{define "portfolio"}}{{with .Portfolio}}
+<h2>Portfolio</h2>
+<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost.</p>
+<table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
+<tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>open deals run with a plan that passes check</td></tr>
+<tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>
+<tr><td>Win rate with a plan</td><td>{{ratio .WinRateWithPlan}}</td><td>won of ended deals with at least one milestone</td></tr>
+<tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>
+</table>
+<h3>Needs attention first</h3>
+{{if .Ranking}}{{template "svg" $.Scores}}
+<table><tr><th>#</th><th>Deal</th><th>Score</th><th>Closes in</th><th>Why</th></tr>
+{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{with .DaysToClose}}{{.}} days{{end}}</td><td>{{reasons .Reasons 5}}</td></tr>
+{{end}}</table>{{else}}<p>No open deal needs attention.</p>{{end}}
+{{end}}{{end}}
+
+{{define "deal"}}
+<h2>{{.Title}} <span class="id">{{.ID}}</span></h2>
+<p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}</p>
+{{if .TurnText}}<p><b>Whose turn:</b> {{.TurnText}}</p>{{end}}
+{{if .ScheduleText}}<p><b>Schedule:</b> {{if .Schedule.Fits}}{{.ScheduleText}}{{else}}<span class="alert">{{.ScheduleText}}</span>{{end}}</p>{{end}}
+{{if .Signals}}<h3>Warning signals</h3>
+{{range .Signals}}<div class="sig sig-{{.Severity}}"><b class="{{.Severity}}">{{.Severity}}</b> {{.Summary}}<ul>{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></div>
+{{end}}{{end}}
+{{if .Replies}}<h3>Replies waiting</h3>
+<table><tr><th>Reply</th><th>Person</th><th>Side</th><th>Kind</th><th>About</th><th>What</th><th>Age</th></tr>
+{{range .Replies}}<tr><td><code>{{.ID}}</code></td><td>{{.Person}}</td><td>{{.Side}}</td><td>{{.Kind}}</td><td>{{.About}}</td><td>{{what .}}</td><td>{{age .AgeDays}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Overdue}}<h3>Overdue</h3>
+<table><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Calendar days late</th><th>Severity</th><th>Status</th></tr>
+{{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}</td><td>{{.OwnerName}}</td><td>{{.Side}}</td><td>{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n">{{.DaysLate}}</td><td class="{{.Severity}}">{{.Severity}}</td><td>{{.Status}}</td></tr>
+{{end}}</table>{{end}}
+{{if .Progress}}<h3>Progress by milestone</h3>
+<div class="legend"><span><i style="background:#2e7d32"></i>done on time</span><span><i style="background:#9e9d24"></i>done late</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#b0bec5"></i>open</span></div>
+{{template "svg" .Progress}}{{end}}
+{{if .Timeline}}<h3>Plan timeline</h3>
+<div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
+{{template "svg" .Timeline}}{{end}}
+{{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
+{{template "svg" .Engagement}}
+<table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>First</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
+{{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>
+{{end}}</table>
+{{if .SellerPreviews}}<p class="meta">Seller-side previews, not counted as engagement: {{.SellerPreviews}}.</p>{{end}}{{end}}
+{{end}}
+
+{{define "svg"}}{{if .}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img">
+{{range .Lines}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
+{{end}}{{range .Rects}}<rect x="{{f .X}}" y="{{f .Y}}" width="{{f .W}}" height="{{f .H}}" class="{{.Class}}"><title>{{.Title}}</title></rect>
+{{end}}{{range .Circle}}<circle cx="{{f .X}}" cy="{{f .Y}}" r="{{f .R}}" class="{{.Class}}"><title>{{.Title}}</title></circle>
+{{end}}{{range .Over}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
+{{end}}{{range .Texts}}<text x="{{f .X}}" y="{{f .Y}}"{{if .Anchor}} text-anchor="{{.Anchor}}"{{end}}{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</text>
+{{end}}</svg>{{end}}{{end}}
+`))

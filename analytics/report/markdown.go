@@ -1,0 +1,196 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// WriteMarkdown writes the per-deal report as Markdown (GitHub-flavoured
+// tables) that pastes into a CRM note or a chat.
+func (r *Report) WriteMarkdown(w io.Writer) error {
+	m := &mdOut{w: bufio.NewWriter(w)}
+	m.header(r)
+	for i := range r.Deals {
+		m.deal(&r.Deals[i])
+	}
+	return m.w.Flush()
+}
+
+// WritePortfolioMarkdown writes the portfolio as Markdown.
+func (r *Report) WritePortfolioMarkdown(w io.Writer) error {
+	m := &mdOut{w: bufio.NewWriter(w)}
+	m.header(r)
+	m.portfolio(r.Portfolio)
+	return m.w.Flush()
+}
+
+type mdOut struct{ w *bufio.Writer }
+
+func (m *mdOut) line(format string, args ...any) {
+	fmt.Fprintf(m.w, format, args...)
+	m.w.WriteByte('\n')
+}
+
+// mdEscape makes s safe in Markdown text and table cells.
+var mdEscape = strings.NewReplacer(`\`, `\\`, `|`, `\|`, `*`, `\*`, `_`, `\_`, "`", "\\`", `[`, `\[`, `]`, `\]`,
+	`<`, `&lt;`, `>`, `&gt;`, "\n", " ")
+
+func md(s string) string { return mdEscape.Replace(s) }
+
+func (m *mdOut) table(head []string, rows [][]string) {
+	m.line("| %s |", strings.Join(head, " | "))
+	seps := make([]string, len(head))
+	for i := range seps {
+		seps[i] = "---"
+	}
+	m.line("|%s|", strings.Join(seps, "|"))
+	for _, r := range rows {
+		for i := range r {
+			if r[i] == "" {
+				r[i] = " "
+			}
+		}
+		m.line("| %s |", strings.Join(r, " | "))
+	}
+	m.line("")
+}
+
+func (m *mdOut) header(r *Report) {
+	title := "Deal report"
+	if r.Title != "" {
+		title = r.Title
+	}
+	m.line("# %s: %s", md(title), r.Today)
+	m.line("")
+	in := r.Input
+	s := fmt.Sprintf("%d events from %s; %s", in.Events, plural(in.Files, "log file", "log files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
+	if in.Scanner > 0 {
+		s += fmt.Sprintf("; %d scanner-like page-loads not counted as reads", in.Scanner)
+	}
+	if r.Since != "" {
+		s += "; since " + r.Since
+	}
+	m.line("_%s._", md(s))
+	m.line("")
+}
+
+func (m *mdOut) deal(d *DealReport) {
+	m.line("## %s", md(d.Title))
+	m.line("")
+	m.line("**%s** · %s · %s · %s", d.Outcome, md(closeText(d)), md(planText(d)), md(progressText(d.Progress)))
+	m.line("")
+	if d.Turn != nil {
+		m.line("- **Whose turn:** %s", md(turnText(d.Turn)))
+	}
+	if d.Schedule != nil {
+		m.line("- **Schedule:** %s; critical path %s", md(scheduleText(d.Schedule, d.Close)), md(strings.Join(d.Schedule.CriticalPath, " → ")))
+	}
+	if d.Turn != nil || d.Schedule != nil {
+		m.line("")
+	}
+	if len(d.Signals) > 0 {
+		m.line("### Warning signals")
+		m.line("")
+		for _, s := range d.Signals {
+			m.line("- **%s**: %s", s.Severity, md(s.Summary))
+			for _, e := range s.Evidence {
+				m.line("  - %s", md(e))
+			}
+		}
+		m.line("")
+	}
+	if len(d.Replies) > 0 {
+		m.line("### Replies waiting")
+		m.line("")
+		var rows [][]string
+		for i := range d.Replies {
+			w := &d.Replies[i]
+			rows = append(rows, []string{"`" + w.ID + "`", md(w.Person), w.Side, w.Kind, md(w.About), md(replyWhat(w)), ageText(w.AgeDays)})
+		}
+		m.table([]string{"Reply", "Person", "Side", "Kind", "About", "What", "Age"}, rows)
+	}
+	if len(d.Overdue) > 0 {
+		m.line("### Overdue")
+		m.line("")
+		var rows [][]string
+		for _, o := range d.Overdue {
+			due := o.Due
+			if o.DueComputed {
+				due += " (computed)"
+			}
+			task := md(o.Title)
+			if o.Critical {
+				task += " (critical path)"
+			}
+			rows = append(rows, []string{task, md(o.OwnerName), o.Side, due, fmt.Sprint(o.DaysLate), "**" + o.Severity + "**", o.Status})
+		}
+		m.table([]string{"Task", "Owner", "Side", "Due", "Calendar days late", "Severity", "Status"}, rows)
+	}
+	if len(d.Milestones) > 0 {
+		m.line("### Milestones")
+		m.line("")
+		var rows [][]string
+		for _, ms := range d.Milestones {
+			state := fmt.Sprintf("%d%%", ms.Progress.Percent)
+			if ms.Done {
+				state = "done " + ms.DoneOn
+			}
+			rows = append(rows, []string{md(ms.Title), ms.Due, md(ms.LeadName), fmt.Sprintf("%d/%d", ms.Progress.Done, ms.Progress.Total),
+				fmt.Sprint(ms.Progress.DoneLate), fmt.Sprint(ms.Progress.Overdue), state})
+		}
+		m.table([]string{"Milestone", "Due", "Lead", "Done", "Done late", "Overdue", "State"}, rows)
+	}
+	if len(d.Stakeholders) > 0 {
+		m.line("### Stakeholders")
+		m.line("")
+		var rows [][]string
+		for i := range d.Stakeholders {
+			s := &d.Stakeholders[i]
+			name := md(s.Name)
+			if !s.Room {
+				name += " (no room)"
+			}
+			visits := fmt.Sprint(s.Visits)
+			if s.OldLinkVisits > 0 {
+				visits += fmt.Sprintf(" (%d old link)", s.OldLinkVisits)
+			}
+			rows = append(rows, []string{name, s.Role, visits, dateOnly(s.FirstVisit), dateOnly(s.LastVisit), hoursMinutes(s.ActiveSeconds),
+				fmt.Sprint(s.Networks), fmt.Sprint(s.Scanner), md(openedText(s)), md(neverText(s))})
+		}
+		m.table([]string{"Stakeholder", "Role", "Visits", "First", "Last", "Active", "Networks", "Scanner-like", "Read (reading time)", "Never read"}, rows)
+		if d.SellerPreviews > 0 {
+			m.line("_Seller-side previews, not counted as engagement: %d._", d.SellerPreviews)
+			m.line("")
+		}
+	}
+}
+
+func (m *mdOut) portfolio(p *Portfolio) {
+	m.line("## Portfolio")
+	m.line("")
+	m.line("%d deals: %d open, %d won, %d lost.", p.Deals, p.Open, p.Won, p.Lost)
+	m.line("")
+	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
+		{"Coverage", ratioText(p.Coverage), "open deals run with a plan that passes check"},
+		{"Completion", ratioText(p.Completion), "tasks done in the plans of ended (won or lost) deals"},
+		{"Win rate with a plan", ratioText(p.WinRateWithPlan), "won of ended deals with at least one milestone"},
+		{"Win rate without a plan", ratioText(p.WinRateWithoutPlan), "won of ended deals without milestones"},
+	})
+	if len(p.Ranking) == 0 {
+		m.line("No open deal needs attention.")
+		return
+	}
+	m.line("### Needs attention first")
+	m.line("")
+	var rows [][]string
+	for _, d := range p.Ranking {
+		closes := ""
+		if d.DaysToClose != nil {
+			closes = fmt.Sprintf("%d days", *d.DaysToClose)
+		}
+		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), fmt.Sprint(d.Score), closes, md(reasonsText(d.Reasons, 3))})
+	}
+	m.table([]string{"#", "Deal", "Score", "Closes in", "Why"}, rows)
+}

@@ -1,0 +1,306 @@
+package report
+
+// This file holds the replies part of a deal's report: the replies that
+// wait for the seller, and the signal of a waiting proposed date that
+// would move the close.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+// waitingReplies describes the deal's waiting replies against its plan,
+// oldest first, leaving out those sent after the report's day. dueOf is
+// the plan's effective due date of a task.
+func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Date, bool)) []WaitingReply {
+	d := da.in.Deal
+	rs := slices.Clone(da.in.Waiting)
+	event.SortReplies(rs)
+	out := []WaitingReply{}
+	for _, r := range rs {
+		sent := r.Time.In(a.loc)
+		age := deal.DateOf(sent).DaysUntil(a.opts.Today)
+		if age < 0 {
+			continue
+		}
+		w := WaitingReply{ID: r.ID, Stakeholder: r.Stakeholder, Person: r.Stakeholder, Kind: string(r.Kind),
+			Target: r.Target, Date: r.Date, Reason: r.Reason, Text: r.Text, Evidence: r.Evidence, Owner: r.Owner,
+			Sent: a.stamp(r.Time.UnixMilli()), AgeDays: age}
+		if s, ok := d.Stakeholder(r.Stakeholder); ok {
+			w.Person, w.Side, w.Role = s.Name, string(s.Side), string(s.Role)
+		}
+		switch t, m := replyTarget(d, r); {
+		case r.Target == "":
+			w.TargetKind, w.About = reply.TargetPlan, "the plan"
+		case t != nil:
+			w.TargetKind, w.About = reply.TargetTask, t.Title
+			if due, _ := dueOf(t); !due.IsZero() {
+				w.Due = due.String()
+			}
+		case m != nil:
+			w.TargetKind, w.About, w.Due = reply.TargetMilestone, m.Title, m.Due.String()
+		default:
+			w.About = r.Target + " (not in the plan)"
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+// replyTarget finds what r is about in d: the task, or the milestone, its
+// Target names (a task first when its TargetKind does not say); both nil
+// for the plan or an id d does not have.
+func replyTarget(d *deal.Deal, r reply.Reply) (*deal.Task, *deal.Milestone) {
+	if r.Target == "" {
+		return nil, nil
+	}
+	if r.TargetKind != reply.TargetMilestone {
+		for _, t := range d.Tasks() {
+			if t.ID == r.Target {
+				return t, nil
+			}
+		}
+	}
+	if r.TargetKind != reply.TargetTask {
+		if m := milestoneByID(d, r.Target); m != nil {
+			return nil, m
+		}
+	}
+	return nil, nil
+}
+
+// proposalSignals finds the waiting proposals of a later date that would
+// move an open deal's close (SignalProposalMovesClose). Each proposal is
+// weighed alone against the plan as it is. The close is the deal's close
+// date or, without one, its go-live date; the deal is due to end on the
+// later of the close and the day the remaining work can finish. A task is
+// scheduled again as if done on the date proposed: the close moves by the
+// business days the new finish (or the date proposed, if later) falls after
+// that end. For a milestone, whose date the schedule does not drive, or a
+// plan with errors, the date proposed is the new finish. A proposal for a
+// done task, or of a date no later than the current due date, moves
+// nothing.
+//
+// A proposal is signalled when it would move the close, when the date
+// proposed is after the close, or when the task is on the critical path
+// and the remaining work would finish later even though the close still
+// holds (a flag: the plan's end moves, its slack to the close is spent).
+func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
+	d := da.in.Deal
+	plan := da.in.Plan
+	if dr.Plan != PlanOK {
+		plan = nil
+	}
+	closing, closeName := d.Close, "the close date"
+	if closing.IsZero() {
+		closing, closeName = d.GoLive, "the go-live date"
+	}
+	cal := a.opts.Calendar
+	// end is the day the deal is due to end, computed on the first
+	// proposal that needs it. The plan is scheduled again for it, as the
+	// plan given may have been scheduled with another calendar.
+	var end, finish deal.Date // finish: when the remaining work can finish as planned
+	endKnown := false
+	endOf := func() deal.Date {
+		if !endKnown {
+			endKnown, end = true, closing
+			if plan != nil {
+				p := plan
+				if again, err := schedule.Compute(d, a.opts.Today, cal); err == nil {
+					p = again
+				}
+				finish = p.Finish
+				if p.Finish.After(end) {
+					end = p.Finish
+				}
+			}
+		}
+		return end
+	}
+
+	var sigs []Signal
+	for _, w := range dr.Replies {
+		if w.Kind != string(reply.Propose) || (w.TargetKind != reply.TargetTask && w.TargetKind != reply.TargetMilestone) {
+			continue
+		}
+		proposed, err := deal.ParseDate(w.Date)
+		if err != nil {
+			continue
+		}
+		due, _ := deal.ParseDate(w.Due) // zero when the target has no date
+		if !due.IsZero() && !proposed.After(due) {
+			continue
+		}
+		var task *deal.Task
+		if w.TargetKind == reply.TargetTask {
+			task, _ = replyTarget(d, reply.Reply{Target: w.Target, TargetKind: reply.TargetTask})
+			if task == nil || task.Status == deal.Done {
+				continue
+			}
+		}
+		base := endOf()
+		newEnd := proposed
+		if task != nil && plan != nil {
+			if p, err := schedule.Compute(doneOn(d, task.ID, proposed), a.opts.Today, cal); err == nil && p.Finish.After(newEnd) {
+				newEnd = p.Finish
+			}
+		}
+		move := 0
+		if !base.IsZero() {
+			move = max(0, cal.BusinessDaysBetween(base, newEnd))
+		}
+		past := !closing.IsZero() && proposed.After(closing)
+		// A later date on the critical path delays the whole plan even while
+		// the close still holds: the seller hears of it before the slack to
+		// the close is spent.
+		critical, later := false, 0
+		if task != nil && plan != nil && !finish.IsZero() {
+			if ts, ok := plan.Task(task.ID); ok && ts.Critical {
+				critical, later = true, max(0, cal.BusinessDaysBetween(finish, newEnd))
+			}
+		}
+		if move == 0 && !past && !(critical && later > 0) {
+			continue
+		}
+
+		what, noun := fmt.Sprintf("%q", w.About), "task "+w.Target
+		if task == nil {
+			noun = "milestone " + w.Target
+		}
+		from := ""
+		if !due.IsZero() {
+			from = " from " + due.String()
+		}
+		who := w.Person
+		if w.Role != "" {
+			who += fmt.Sprintf(" (%s, %s)", w.Side, w.Role)
+		}
+		ev := []string{fmt.Sprintf("proposed on %s by %s for %s", dateOnly(w.Sent), who, noun)}
+		if w.Reason != "" {
+			ev[0] += fmt.Sprintf(": %q", strings.Join(strings.Fields(w.Reason), " "))
+		}
+		if task != nil && plan != nil {
+			if ts, ok := plan.Task(task.ID); ok {
+				slack := fmt.Sprintf("with %s of slack", plural(ts.Slack, "business day", "business days"))
+				if ts.Slack < 0 {
+					slack = fmt.Sprintf("already %s behind its latest finish", plural(-ts.Slack, "business day", "business days"))
+				}
+				if ts.Critical {
+					ev = append(ev, "the task is on the critical path, "+slack)
+				} else {
+					ev = append(ev, "the task is off the critical path, "+slack)
+				}
+			}
+		}
+		days := plural(move, "business day", "business days")
+		summary := fmt.Sprintf("%s asks to move %s%s to %s", w.Person, what, from, proposed)
+		finishes := "the remaining work would finish " + newEnd.String()
+		switch {
+		case task == nil:
+			finishes = "the milestone would be reached on " + newEnd.String()
+		case plan == nil:
+			finishes = "the task would be done on " + newEnd.String() + " (the plan fails check: no schedule)"
+		}
+		switch {
+		case move > 0 && closing.IsZero():
+			ev = append(ev, fmt.Sprintf("%s, %s later than %s", finishes, days, base))
+			summary += ": the remaining work would finish " + days + " later"
+		case move > 0 && base.After(closing):
+			ev = append(ev, fmt.Sprintf("%s, %s later than %s, already after %s %s", finishes, days, base, closeName, closing))
+			summary += ": the close would move " + days + " more"
+		case move > 0:
+			ev = append(ev, fmt.Sprintf("%s, %s after %s %s", finishes, days, closeName, closing))
+			summary += ": the close would move " + days
+		case past:
+			summary += fmt.Sprintf(", after %s %s", closeName, closing)
+		default:
+			lat := plural(later, "business day", "business days")
+			ev = append(ev, fmt.Sprintf("%s, %s later than %s: on the critical path, so the plan's end moves, before %s %s", finishes, lat, finish, closeName, closing))
+			summary += ": it is on the critical path, the remaining work would finish " + lat + " later"
+		}
+		if past {
+			ev = append(ev, fmt.Sprintf("%s is after %s %s", proposed, closeName, closing))
+		}
+		ev = append(ev, fmt.Sprintf("reply %s, waiting %s: maproom accept %s takes the date; maproom decline %s -why \"...\" keeps the plan's",
+			w.ID, plural(w.AgeDays, "day", "days"), w.ID, w.ID))
+		sev := SeverityFlag
+		if past || move >= a.opts.AlertDays {
+			sev = SeverityAlert
+		}
+		sigs = append(sigs, Signal{Kind: SignalProposalMovesClose, Severity: sev, Summary: summary, Evidence: ev})
+	}
+	return sigs
+}
+
+// doneOn returns a copy of d in which task id is done on day, as a proposal
+// of that day would have it finish; d is not modified.
+func doneOn(d *deal.Deal, id string, day deal.Date) *deal.Deal {
+	c := *d
+	c.Milestones = slices.Clone(d.Milestones)
+	for i := range c.Milestones {
+		m := &c.Milestones[i]
+		for j := range m.Tasks {
+			if m.Tasks[j].ID == id {
+				m.Tasks = slices.Clone(m.Tasks)
+				m.Tasks[j].Status, m.Tasks[j].Done, m.Tasks[j].Due = deal.Done, day, day
+				return &c
+			}
+		}
+	}
+	return &c
+}
+
+// replyWhat is what a waiting reply says, in a line: the date, the reason,
+// the text, by kind. A buyer wrote it: control characters, which the
+// beacon refuses anyway, are dropped rather than sent to a terminal.
+func replyWhat(w *WaitingReply) string {
+	var s string
+	switch reply.Kind(w.Kind) {
+	case reply.Confirm:
+		s = "confirms"
+		if w.Date != "" {
+			s += " " + w.Date
+		}
+	case reply.Propose:
+		s = w.Date
+		if w.Due != "" && w.Due != w.Date {
+			s += " (now " + w.Due + ")"
+		}
+		if w.Reason != "" {
+			s += ": " + w.Reason
+		}
+	case reply.Done:
+		s = "done " + w.Date
+		if w.Evidence != "" {
+			s += ": " + w.Evidence
+		}
+	case reply.Blocked:
+		s = "blocked: " + w.Reason
+	case reply.Question:
+		s = w.Text
+	case reply.Suggest:
+		s = fmt.Sprintf("%q", w.Text)
+		if w.Owner != "" {
+			s += ", owner " + w.Owner
+		}
+		if w.Date != "" {
+			s += ", by " + w.Date
+		}
+	default:
+		s = w.Text
+	}
+	s = strings.Join(strings.Fields(s), " ")
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+}

@@ -1,0 +1,463 @@
+// Package report is what `maproom report` says about each deal and across
+// deals: the aggregator that reads events into it, the engagement rules,
+// the signals, the report model and its five writers.
+//
+// This file holds the report's data model. It is also the JSON document
+// (ReportSchemaVersion 1; testdata/schema.json is its JSON Schema). The
+// aggregation that fills it is in aggregate.go, deal.go and replies.go (the
+// replies waiting for the seller); its events come from a [Source]
+// (read.go: the event log through analytics/eventlog's reader, or the
+// PostgreSQL store); the writers are text.go (terminal table), markdown.go,
+// json.go, csv.go and html.go.
+//
+// # What the report counts
+//
+// What counts as a person, a visit and a read is decided in one place,
+// engagement.go, whose comment defines a human page-load, a glance,
+// a scanner-like page-load, a visit and a read of a document, with the
+// thresholds [Engagement] holds (maproom.toml [engagement]). Every figure,
+// format and signal of the report reads those judgements. Seller-side
+// rooms are previews of what buyers see: counted as previews, never as
+// engagement. Events that came through a rotated-away link (retired) count
+// as the stakeholder's but are flagged as "old link".
+package report
+
+import (
+	"time"
+)
+
+// ReportSchemaVersion is the version of the report's JSON document.
+const ReportSchemaVersion = 1
+
+// Default thresholds of a page-load's class (see [Engagement]), and of the
+// signals.
+const (
+	ReportHumanActive = 5 * time.Second  // active time that makes a page-load a person's
+	ReportRapidOpens  = 3                // distinct documents opened ...
+	ReportRapidSpan   = 10 * time.Second // ... within this span with no real activity: a scanner
+	ReportQuietDays   = 21               // "nobody visited" after this many days
+	// ReportUnopenedDays is when a room nobody opened since it was
+	// published earns a note, before it can be ReportQuietDays quiet.
+	ReportUnopenedDays = 7
+	ReportWeeks        = 12 // weeks of engagement history in the charts
+)
+
+// Severities of overdue tasks and warning signals.
+const (
+	SeverityLate  = "late"  // overdue, under the flag threshold
+	SeverityFlag  = "flag"  // at least flag_days late
+	SeverityAlert = "alert" // at least alert_days late
+)
+
+// Plan states of a deal in the report.
+const (
+	PlanOK     = "ok"     // milestones, and the plan passes check
+	PlanErrors = "errors" // the plan fails check: progress is shown, no schedule
+	PlanNone   = "none"   // no milestones: the deal has no plan
+)
+
+// Signal kinds: the warning signals of domain.md's failure table.
+const (
+	SignalDeciderAbsent = "decider-never-opened"       // the economic buyer or approver never opened the room
+	SignalOnlyChampion  = "only-champion"              // only the champion engaged
+	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never read its collateral
+	SignalNoEvidence    = "milestone-without-evidence" // a milestone done without a named artifact
+	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
+	SignalUnopened      = "not-opened-since-published" // no visit in the ReportUnopenedDays or more since the rooms were published
+	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side
+	// SignalProposalMovesClose: a waiting reply proposes a later date for
+	// a task or milestone, and accepting it would move the close: the
+	// schedule, run again with the task done on the proposed date, would
+	// finish past the close date (or later than it already does), or the
+	// date proposed is itself after the close date (the go-live date for
+	// a deal without one). A proposal of an earlier date, or one the
+	// task's slack before the close absorbs, raises none; nor does a won
+	// or lost deal. An alert when the date proposed is after the close or
+	// the close would move alert_days or more, else a flag.
+	SignalProposalMovesClose = "proposal-moves-close"
+)
+
+// Report is the status report for one day: per deal, and across deals.
+type Report struct {
+	SchemaVersion int        `json:"schema_version"`
+	Title         string     `json:"title,omitempty"`
+	Today         string     `json:"today"`
+	Since         string     `json:"since,omitempty"`
+	Timezone      string     `json:"timezone"`
+	FlagDays      int        `json:"flag_days"`
+	AlertDays     int        `json:"alert_days"`
+	Input         InputStats `json:"input"`
+	// Weeks are the Mondays (YYYY-MM-DD) of the weeks in each stakeholder's
+	// Weekly engagement, oldest first, the last holding today.
+	Weeks     []string     `json:"weeks"`
+	Deals     []DealReport `json:"deals"`
+	Portfolio *Portfolio   `json:"portfolio,omitempty"`
+}
+
+// InputStats says what was read and what was left out.
+type InputStats struct {
+	Files      int      `json:"files"`
+	Lines      int      `json:"lines"`
+	Events     int      `json:"events"`     // distinct events read
+	Duplicates int      `json:"duplicates"` // (load, seq) seen before: another instance's copy or a retry
+	Corrupt    int      `json:"corrupt"`    // lines that are not valid events
+	CorruptAt  []string `json:"corrupt_at,omitempty"`
+	// OutsideDates counts events before --since or after today.
+	OutsideDates int `json:"outside_dates"`
+	// OtherDeals counts events of deals left out by --deal.
+	OtherDeals int `json:"other_deals"`
+	// Unknown counts events of a deal or stakeholder the content no longer has.
+	Unknown int `json:"unknown"`
+	// OutOfOrder counts events of a page-load that was closed, more than two
+	// days of events earlier, before they were read (a log read out of day
+	// order): if they are copies they count twice. Pass log folders (read
+	// in day order), not files concatenated in another order.
+	OutOfOrder int `json:"out_of_order"`
+	PageLoads  int `json:"page_loads"`
+	// Visits are the buyers' visits: their human page-loads close together
+	// in time, counted once (see engagement.go).
+	Visits     int `json:"visits"`
+	HumanLoads int `json:"human_loads"` // human buyer page-loads, in Visits
+	Scanner    int `json:"scanner"`     // scanner-like page-loads
+	Glances    int `json:"glances"`     // too short to count, not scanner-like
+	Previews   int `json:"previews"`    // human seller-side page-loads
+}
+
+// DealReport is one deal's status.
+type DealReport struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Buyer   string `json:"buyer"`
+	Outcome string `json:"outcome"`
+	Value   int64  `json:"value,omitempty"`
+	Close   string `json:"close,omitempty"`
+	// DaysToClose is the calendar days from today to the close date,
+	// negative once it has passed; absent without a close date.
+	DaysToClose *int   `json:"days_to_close,omitempty"`
+	Plan        string `json:"plan"` // PlanOK, PlanErrors or PlanNone
+	// CheckErrors is how many errors `maproom check` reports for the deal.
+	CheckErrors int                 `json:"check_errors"`
+	Progress    Progress            `json:"progress"`
+	Milestones  []MilestoneProgress `json:"milestones"`
+	// Overdue lists open tasks past their due date, most late first. Won
+	// and lost deals have none.
+	Overdue  []OverdueTask    `json:"overdue"`
+	Turn     *Turn            `json:"turn,omitempty"`
+	Schedule *ScheduleSummary `json:"schedule,omitempty"`
+	Tasks    []TaskLine       `json:"tasks"`
+	// Stakeholders are the buyer-side people, in plan order.
+	Stakeholders []StakeholderReport `json:"stakeholders"`
+	// LastVisit is the last human-verified buyer visit (RFC 3339, site
+	// timezone), empty when none.
+	LastVisit string `json:"last_visit,omitempty"`
+	// Published is the day the deal's first buyer room was published
+	// (YYYY-MM-DD, as the builds recorded it in the manifest), empty when
+	// the manifest does not say (built before maproom recorded it, or no
+	// manifest). The quiet window of the signals starts no earlier, nor
+	// before the first day the report reads (Since).
+	Published      string `json:"published,omitempty"`
+	SellerPreviews int    `json:"seller_previews"`
+	// RepliesWaiting is how many replies wait for the seller: len(Replies).
+	RepliesWaiting int `json:"replies_waiting"`
+	// Replies are the replies the deal's people sent from their rooms, up
+	// to the report's day, that no bundle record decides yet (accepted,
+	// declined or answered), oldest first. Ended deals list theirs too.
+	Replies   []WaitingReply `json:"replies"`
+	Signals   []Signal       `json:"signals"`
+	Attention Attention      `json:"attention"`
+}
+
+// WaitingReply is a reply that waits for the seller: maproom accept,
+// decline or answer takes its ID.
+type WaitingReply struct {
+	ID          string `json:"id"`
+	Stakeholder string `json:"stakeholder"`
+	// Person is the stakeholder's name; their id when the deal no longer
+	// has them, and then Side and Role are empty.
+	Person string `json:"person"`
+	Side   string `json:"side"`
+	Role   string `json:"role"`
+	Kind   string `json:"kind"` // confirm, propose, done, blocked, question or suggest
+	// TargetKind is what the reply is about: "plan", "task" or
+	// "milestone"; empty when Target names nothing the plan has now.
+	TargetKind string `json:"target_kind"`
+	Target     string `json:"target,omitempty"` // the task or milestone id
+	// About is the task's or milestone's title, "the plan", or, for a
+	// target the plan no longer has, its id and "(not in the plan)".
+	About string `json:"about"`
+	// Due is the target's due date now: a task's effective due date (see
+	// TaskLine.Due), a milestone's own; empty without one.
+	Due      string `json:"due,omitempty"`
+	Date     string `json:"date,omitempty"`     // the date confirmed, proposed or done, or a suggestion's by-when
+	Reason   string `json:"reason,omitempty"`   // propose, blocked
+	Text     string `json:"text,omitempty"`     // a question, a suggestion's title
+	Evidence string `json:"evidence,omitempty"` // done
+	Owner    string `json:"owner,omitempty"`    // suggest: who would own it, as the person wrote it
+	Sent     string `json:"sent"`               // RFC 3339, site timezone
+	// AgeDays is the calendar days from the day it was sent to the
+	// report's day.
+	AgeDays int `json:"age_days"`
+}
+
+// Progress counts a set of tasks.
+type Progress struct {
+	Done       int `json:"done"`
+	Total      int `json:"total"`
+	DoneOnTime int `json:"done_on_time"` // done on or before the due date (or with none)
+	DoneLate   int `json:"done_late"`
+	Open       int `json:"open"`
+	Overdue    int `json:"overdue"` // open and past due
+	Percent    int `json:"percent"` // done / total, rounded down; 0 with no tasks
+}
+
+// MilestoneProgress is one milestone's progress. A milestone is done when
+// it has tasks and all of them are done; DoneOn is then its last task's
+// done date.
+type MilestoneProgress struct {
+	ID       string   `json:"id"`
+	Title    string   `json:"title"`
+	Due      string   `json:"due,omitempty"`
+	Lead     string   `json:"lead"`
+	LeadName string   `json:"lead_name"`
+	Done     bool     `json:"done"`
+	DoneOn   string   `json:"done_on,omitempty"`
+	Progress Progress `json:"progress"`
+}
+
+// OverdueTask is an open task past its due date.
+type OverdueTask struct {
+	Task      string `json:"task"`
+	Title     string `json:"title"`
+	Milestone string `json:"milestone"`
+	Owner     string `json:"owner"`
+	OwnerName string `json:"owner_name"`
+	Side      string `json:"side"`
+	Status    string `json:"status"`
+	Due       string `json:"due"`
+	// DueComputed is true when the task has no due date of its own and Due
+	// is the latest finish the schedule computed.
+	DueComputed bool `json:"due_computed,omitempty"`
+	DaysLate    int  `json:"days_late"` // calendar days
+	// BusinessDaysLate is the business days (the site calendar's, the
+	// schedule's unit) after Due up to today.
+	BusinessDaysLate int    `json:"business_days_late"`
+	Severity         string `json:"severity"` // SeverityLate, SeverityFlag or SeverityAlert
+	Critical         bool   `json:"critical"` // on the critical path
+}
+
+// Turn says whose move it is: the owner of the first open task of the
+// critical path or, without a schedule, of the open task due first.
+type Turn struct {
+	Side      string `json:"side"`
+	Task      string `json:"task"`
+	Title     string `json:"title"`
+	Owner     string `json:"owner"`
+	OwnerName string `json:"owner_name"`
+	Due       string `json:"due,omitempty"`
+	Critical  bool   `json:"critical"`
+}
+
+// Schedule bases of a ScheduleSummary.
+const (
+	// ScheduleDurations: open work has durations, so the schedule forecasts
+	// when it can finish (Finish) and compares that with the close date.
+	ScheduleDurations = "durations"
+	// ScheduleDueDates: the open work is written with due dates only (no
+	// duration:), so nothing forecasts when it can finish: the last open
+	// due date (LastDue) is compared with the close date.
+	ScheduleDueDates = "due-dates"
+)
+
+// ScheduleSummary is what the schedule says of the remaining work.
+type ScheduleSummary struct {
+	// Basis is ScheduleDurations or ScheduleDueDates: ScheduleDueDates
+	// when no open task has a duration, or when the forecast would be
+	// today (open checkpoints only), which says nothing while work is
+	// open.
+	Basis string `json:"basis"`
+	// Finish is the earliest day all open work can be done, from the
+	// durations; empty for ScheduleDueDates.
+	Finish string `json:"finish,omitempty"`
+	// Open is the number of open tasks.
+	Open int `json:"open"`
+	// LastDue is the latest effective due date of the open tasks, and
+	// LastDueTask the task due then (the first in plan order on a tie);
+	// empty when no open task has a due date.
+	LastDue     string `json:"last_due,omitempty"`
+	LastDueTask string `json:"last_due_task,omitempty"`
+	// Fits: the open work finishes (ScheduleDurations: Finish;
+	// ScheduleDueDates: LastDue) by the close date.
+	Fits bool `json:"fits"`
+	// OverrunDays is how many business days Finish (ScheduleDurations) or
+	// LastDue (ScheduleDueDates) falls after the close date.
+	OverrunDays int `json:"overrun_days"`
+	// CriticalPath is a chain of open tasks through their after:
+	// dependencies, first to last. ScheduleDurations: the chain with the
+	// least slack before the due dates and the close date, which decides
+	// Finish. ScheduleDueDates: the open work LastDueTask waits on, back
+	// through after: (at each step the open predecessor with the least
+	// slack before its due date).
+	CriticalPath []string `json:"critical_path"`
+}
+
+// TaskLine is one task on the plan timeline. Start and Finish are the
+// schedule's earliest start and finish (the done date for a done task);
+// empty when the plan has errors.
+type TaskLine struct {
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Milestone string `json:"milestone"`
+	Owner     string `json:"owner"`
+	Side      string `json:"side"`
+	Status    string `json:"status"`
+	Due       string `json:"due,omitempty"`
+	Done      string `json:"done,omitempty"`
+	Start     string `json:"start,omitempty"`
+	Finish    string `json:"finish,omitempty"`
+	Critical  bool   `json:"critical"`
+	Overdue   bool   `json:"overdue"`
+}
+
+// StakeholderReport is one buyer-side person's engagement.
+type StakeholderReport struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Title string `json:"title,omitempty"`
+	Role  string `json:"role"`
+	// Room is false when the manifest has no room for them: no link was
+	// published yet (run maproom build).
+	Room bool `json:"room"`
+	// Visits are their visits: human page-loads close together in time,
+	// the room's and its documents', counted once.
+	Visits int `json:"visits"`
+	// FirstVisit is when their first visit began; LastVisit when the
+	// last human page-load of their last visit began (RFC 3339, site
+	// timezone).
+	FirstVisit    string `json:"first_visit,omitempty"`
+	LastVisit     string `json:"last_visit,omitempty"`
+	ActiveSeconds int64  `json:"active_seconds"`
+	// Networks is how many distinct networks (/24 or /48) the visits came
+	// from: more than one or two hints that the link was forwarded.
+	Networks      int `json:"networks"`
+	OldLinkVisits int `json:"old_link_visits"` // visits through a rotated-away link
+	Scanner       int `json:"scanner"`         // scanner-like page-loads, not counted as visits
+	Glances       int `json:"glances"`
+	// Opened are the documents they read, in content order; NeverOpened
+	// the documents of their room they never read (a link followed from
+	// the room is not a read: see engagement.go).
+	Opened      []OpenedDoc     `json:"opened"`
+	NeverOpened []CollateralRef `json:"never_opened"`
+	// Weekly is their active minutes per week of Report.Weeks, rounded;
+	// WeeklySeconds the same in seconds, which shows a week of a few
+	// seconds.
+	Weekly        []int   `json:"weekly"`
+	WeeklySeconds []int64 `json:"weekly_seconds"`
+}
+
+// OpenedDoc is a document a stakeholder read (see engagement.go).
+type OpenedDoc struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Times int    `json:"times"` // visits that read it
+	// ActiveSeconds is their reading time: the active seconds of their
+	// human page-loads of its own page (Markdown collateral); 0 for a
+	// document published as a file, read by downloading it.
+	ActiveSeconds int64  `json:"active_seconds"`
+	Last          string `json:"last"` // when its last read began, RFC 3339, site timezone
+}
+
+// CollateralRef names a document.
+type CollateralRef struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+}
+
+// Signal is one warning signal with the evidence behind it.
+type Signal struct {
+	Kind     string   `json:"kind"`     // one of the Signal* constants
+	Severity string   `json:"severity"` // SeverityFlag or SeverityAlert
+	Summary  string   `json:"summary"`
+	Evidence []string `json:"evidence"`
+}
+
+// Attention scores how urgently a deal needs the seller: the sum of the
+// points of its reasons (see attentionPoints in deal.go).
+type Attention struct {
+	Score   int               `json:"score"`
+	Reasons []AttentionReason `json:"reasons"`
+}
+
+// AttentionReason is one contribution to an attention score.
+type AttentionReason struct {
+	Points int    `json:"points"`
+	Why    string `json:"why"`
+}
+
+// Portfolio is the view across deals that sales leadership reads.
+type Portfolio struct {
+	Deals int `json:"deals"`
+	Open  int `json:"open"`
+	Won   int `json:"won"`
+	Lost  int `json:"lost"`
+	// Coverage is open deals with a plan that passes check, of open deals.
+	Coverage Ratio `json:"coverage"`
+	// Completion is tasks done of all tasks, over ended (won or lost) deals
+	// that had a plan.
+	Completion Ratio `json:"completion"`
+	// WinRateWithPlan and WinRateWithoutPlan are won deals of ended deals,
+	// with a plan (at least one milestone) and without.
+	WinRateWithPlan    Ratio `json:"win_rate_with_plan"`
+	WinRateWithoutPlan Ratio `json:"win_rate_without_plan"`
+	// Ranking lists the open deals that need attention (score above 0),
+	// highest score first.
+	Ranking []RankedDeal `json:"ranking"`
+	// Rows is one line per deal, in id order.
+	Rows []PortfolioRow `json:"rows"`
+}
+
+// Ratio is a share: Num of Den, Percent rounded to a whole number (absent
+// when Den is 0).
+type Ratio struct {
+	Num     int  `json:"num"`
+	Den     int  `json:"den"`
+	Percent *int `json:"percent,omitempty"`
+}
+
+// RankedDeal is a deal in the attention ranking.
+type RankedDeal struct {
+	Rank        int               `json:"rank"`
+	Deal        string            `json:"deal"`
+	Title       string            `json:"title"`
+	Score       int               `json:"score"`
+	DaysToClose *int              `json:"days_to_close,omitempty"`
+	Value       int64             `json:"value,omitempty"`
+	Reasons     []AttentionReason `json:"reasons"`
+}
+
+// PortfolioRow is one deal in the portfolio.
+type PortfolioRow struct {
+	Deal        string `json:"deal"`
+	Title       string `json:"title"`
+	Outcome     string `json:"outcome"`
+	Plan        string `json:"plan"`
+	Covered     bool   `json:"covered"` // has a plan that passes check
+	Done        int    `json:"done"`
+	Total       int    `json:"total"`
+	DaysToClose *int   `json:"days_to_close,omitempty"`
+	Overdue     int    `json:"overdue"`
+	Alerts      int    `json:"alerts"` // overdue tasks at alert severity
+	Signals     int    `json:"signals"`
+	Visits      int    `json:"visits"`
+	LastVisit   string `json:"last_visit,omitempty"`
+	Score       int    `json:"score"`
+	Value       int64  `json:"value,omitempty"`
+}
+
+func ratio(num, den int) Ratio {
+	r := Ratio{Num: num, Den: den}
+	if den > 0 {
+		p := (num*100 + den/2) / den
+		r.Percent = &p
+	}
+	return r
+}

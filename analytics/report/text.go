@@ -1,0 +1,445 @@
+package report
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+)
+
+// WriteTable writes the per-deal report as aligned text for a terminal.
+// With color, severities and states are coloured with ANSI escapes; the
+// caller decides (colour only on a terminal, never with NO_COLOR set).
+func (r *Report) WriteTable(w io.Writer, color bool) error {
+	t := &textOut{w: bufio.NewWriter(w), color: color}
+	t.header(r)
+	for i := range r.Deals {
+		t.deal(r, &r.Deals[i])
+	}
+	if len(r.Deals) == 0 {
+		t.line("No deal to report.")
+	}
+	return t.w.Flush()
+}
+
+// WritePortfolioTable writes the portfolio as aligned text.
+func (r *Report) WritePortfolioTable(w io.Writer, color bool) error {
+	t := &textOut{w: bufio.NewWriter(w), color: color}
+	t.header(r)
+	t.portfolio(r.Portfolio)
+	return t.w.Flush()
+}
+
+// ANSI colours.
+const (
+	ansiRed    = "31"
+	ansiYellow = "33"
+	ansiGreen  = "32"
+	ansiBold   = "1"
+	ansiDim    = "2"
+)
+
+type textOut struct {
+	w     *bufio.Writer
+	color bool
+}
+
+func (t *textOut) paint(code, s string) string {
+	if !t.color || code == "" || s == "" {
+		return s
+	}
+	return "\x1b[" + code + "m" + s + "\x1b[0m"
+}
+
+func (t *textOut) line(format string, args ...any) {
+	fmt.Fprintf(t.w, format, args...)
+	t.w.WriteByte('\n')
+}
+
+func severityColor(s string) string {
+	switch s {
+	case SeverityAlert:
+		return ansiRed
+	case SeverityFlag:
+		return ansiYellow
+	}
+	return ""
+}
+
+// cell is one table cell: its text and its colour.
+type cell struct{ text, color string }
+
+func textCell(s string) cell          { return cell{text: s} }
+func paintCell(s, color string) cell  { return cell{text: s, color: color} }
+func numCell(n int) cell              { return cell{text: fmt.Sprint(n)} }
+func textWidth(s string) int          { return utf8.RuneCountInString(s) }
+func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-textWidth(s))) }
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// table writes rows aligned in columns two spaces apart, indented by two;
+// the first row is the header. Colour escapes do not count in the widths.
+func (t *textOut) table(rows [][]cell) {
+	var widths []int
+	for _, r := range rows {
+		for i, c := range r {
+			if i >= len(widths) {
+				widths = append(widths, 0)
+			}
+			widths[i] = max(widths[i], textWidth(c.text))
+		}
+	}
+	for ri, r := range rows {
+		var b strings.Builder
+		b.WriteString("  ")
+		for i, c := range r {
+			text := c.text
+			if i < len(r)-1 {
+				text = padRight(text, widths[i])
+			}
+			code := c.color
+			if ri == 0 {
+				code = ansiDim
+			}
+			b.WriteString(t.paint(code, text))
+			if i < len(r)-1 {
+				b.WriteString("  ")
+			}
+		}
+		t.line("%s", strings.TrimRight(b.String(), " "))
+	}
+}
+
+func (t *textOut) header(r *Report) {
+	title := "maproom report"
+	if r.Title != "" {
+		title = r.Title
+	}
+	t.line("%s, %s (%s)", t.paint(ansiBold, title), r.Today, r.Timezone)
+	in := r.Input
+	s := fmt.Sprintf("events: %d read from %s, %s", in.Events, plural(in.Files, "file", "files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
+	if in.Scanner > 0 {
+		s += fmt.Sprintf(", %d scanner-like page-loads not counted", in.Scanner)
+	}
+	if in.Duplicates > 0 {
+		s += fmt.Sprintf(", %d duplicates dropped", in.Duplicates)
+	}
+	if r.Since != "" {
+		s += ", since " + r.Since
+	}
+	t.line("%s", s)
+	if in.Corrupt > 0 {
+		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%s skipped, the first: %s", plural(in.Corrupt, "corrupt line", "corrupt lines"), in.CorruptAt[0])))
+	}
+	if in.OutOfOrder > 0 {
+		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%d events came over two days out of order: their copies may count twice; pass the log folders rather than concatenated files", in.OutOfOrder)))
+	}
+}
+
+// closeText describes the close date.
+func closeText(d *DealReport) string {
+	if d.DaysToClose == nil {
+		return "no close date"
+	}
+	n := *d.DaysToClose
+	switch {
+	case d.Outcome != "open":
+		return "close date was " + d.Close
+	case n > 0:
+		return fmt.Sprintf("closes %s (in %s)", d.Close, plural(n, "day", "days"))
+	case n == 0:
+		return fmt.Sprintf("closes today, %s", d.Close)
+	}
+	return fmt.Sprintf("close date %s passed %s ago", d.Close, plural(-n, "day", "days"))
+}
+
+func progressText(p Progress) string {
+	s := fmt.Sprintf("%d/%d tasks done (%d%%)", p.Done, p.Total, p.Percent)
+	if p.Done > 0 {
+		s += fmt.Sprintf(": %d on time, %d late", p.DoneOnTime, p.DoneLate)
+	}
+	if p.Overdue > 0 {
+		s += fmt.Sprintf("; %d overdue", p.Overdue)
+	}
+	return s
+}
+
+func planText(d *DealReport) string {
+	switch d.Plan {
+	case PlanNone:
+		return "no plan (no milestones)"
+	case PlanErrors:
+		return fmt.Sprintf("plan fails check (%s): run maproom check", plural(d.CheckErrors, "error", "errors"))
+	}
+	return "plan ok"
+}
+
+func turnText(tn *Turn) string {
+	s := fmt.Sprintf("%s side: %s, %q", tn.Side, tn.OwnerName, tn.Title)
+	if tn.Due != "" {
+		s += " due " + tn.Due
+	}
+	if tn.Critical {
+		s += ", on the critical path"
+	}
+	return s
+}
+
+// scheduleText says what the schedule knows of the open work: a forecast
+// from durations, or, for a plan written with due dates, only the last
+// open due date against the close date.
+func scheduleText(s *ScheduleSummary, close string) string {
+	if s.Basis == ScheduleDueDates {
+		open := plural(s.Open, "open task", "open tasks")
+		switch {
+		case s.LastDue == "":
+			return open + ", none with a due date or a duration: nothing tells when the work can finish"
+		case close == "":
+			return fmt.Sprintf("%s, the last due %s (%s); no close date", open, s.LastDue, s.LastDueTask)
+		case !s.Fits:
+			return fmt.Sprintf("%s, the last due %s (%s), %s after the close date %s", open, s.LastDue, s.LastDueTask,
+				plural(s.OverrunDays, "business day", "business days"), close)
+		case s.LastDue == close:
+			return fmt.Sprintf("%s, the last due %s (%s), on the close date", open, s.LastDue, s.LastDueTask)
+		}
+		return fmt.Sprintf("%s, the last due %s (%s), before the close date %s", open, s.LastDue, s.LastDueTask, close)
+	}
+	if s.Fits {
+		return fmt.Sprintf("the remaining work can finish %s, before the close date", s.Finish)
+	}
+	return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date", s.Finish, plural(s.OverrunDays, "business day", "business days"))
+}
+
+// ageText is a waiting reply's age.
+func ageText(days int) string {
+	if days == 0 {
+		return "today"
+	}
+	return plural(days, "day", "days")
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// day cuts an RFC 3339 stamp to its date.
+func dateOnly(stamp string) string {
+	if len(stamp) >= 10 {
+		return stamp[:10]
+	}
+	return stamp
+}
+
+func hoursMinutes(sec int64) string {
+	switch {
+	case sec == 0:
+		return "0"
+	case sec < 60:
+		return fmt.Sprintf("%ds", sec)
+	case sec < 3600:
+		return fmt.Sprintf("%dm", sec/60)
+	}
+	return fmt.Sprintf("%dh%02dm", sec/3600, sec%3600/60)
+}
+
+// minutesSeconds formats a reading time to the second: 45s, 1m07s, 1h02m.
+func minutesSeconds(sec int64) string {
+	switch {
+	case sec < 60:
+		return fmt.Sprintf("%ds", sec)
+	case sec < 3600:
+		return fmt.Sprintf("%dm%02ds", sec/60, sec%60)
+	}
+	return fmt.Sprintf("%dh%02dm", sec/3600, sec%3600/60)
+}
+
+// openedText lists the documents s read: each with the visits that read it
+// when more than one, and its reading time (none for a downloaded file).
+func openedText(s *StakeholderReport) string {
+	var parts []string
+	for _, o := range s.Opened {
+		p := o.ID
+		if o.Times > 1 {
+			p += fmt.Sprintf(" x%d", o.Times)
+		}
+		if o.ActiveSeconds > 0 {
+			p += " " + minutesSeconds(o.ActiveSeconds)
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func neverText(s *StakeholderReport) string {
+	var parts []string
+	for _, n := range s.NeverOpened {
+		parts = append(parts, n.ID)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (t *textOut) deal(r *Report, d *DealReport) {
+	t.line("")
+	t.line("%s  %s", t.paint(ansiBold, d.Title), t.paint(ansiDim, d.ID))
+	state := d.Outcome
+	switch d.Outcome {
+	case "won":
+		state = t.paint(ansiGreen, "won")
+	case "lost":
+		state = t.paint(ansiRed, "lost")
+	}
+	planState := planText(d)
+	if d.Plan != PlanOK {
+		planState = t.paint(ansiYellow, planState)
+	}
+	t.line("  %s · %s · %s", state, closeText(d), planState)
+	t.line("  progress  %s", progressText(d.Progress))
+	if d.Turn != nil {
+		t.line("  turn      %s", turnText(d.Turn))
+	}
+	if d.Schedule != nil {
+		s := scheduleText(d.Schedule, d.Close)
+		if !d.Schedule.Fits {
+			s = t.paint(ansiRed, s)
+		}
+		t.line("  schedule  %s", s)
+		t.line("            critical path: %s", strings.Join(d.Schedule.CriticalPath, " -> "))
+	}
+	if len(d.Signals) > 0 {
+		t.line("")
+		t.line("  %s", t.paint(ansiBold, "Warning signals"))
+		for _, s := range d.Signals {
+			t.line("  %s %s", t.paint(severityColor(s.Severity), padRight(s.Severity, 5)), s.Summary)
+			for _, e := range s.Evidence {
+				t.line("        - %s", e)
+			}
+		}
+	}
+	if len(d.Replies) > 0 {
+		t.line("")
+		rows := [][]cell{{textCell("REPLY WAITING"), textCell("PERSON"), textCell("SIDE"), textCell("KIND"), textCell("ABOUT"), textCell("WHAT"), textCell("AGE")}}
+		for i := range d.Replies {
+			w := &d.Replies[i]
+			rows = append(rows, []cell{textCell(w.ID), textCell(w.Person), textCell(orDash(w.Side)), textCell(w.Kind),
+				textCell(shorten(w.About, 40)), textCell(shorten(replyWhat(w), 72)), textCell(ageText(w.AgeDays))})
+		}
+		t.table(rows)
+		t.line("  %s", t.paint(ansiDim, fmt.Sprintf("accept, decline or answer them by id: maproom replies -deal %s lists them in full", d.ID)))
+	}
+	if len(d.Overdue) > 0 {
+		t.line("")
+		rows := [][]cell{{textCell("OVERDUE TASK"), textCell("OWNER"), textCell("SIDE"), textCell("DUE"), textCell("LATE (CALENDAR)"), textCell("SEVERITY"), textCell("STATUS")}}
+		for _, o := range d.Overdue {
+			due := o.Due
+			if o.DueComputed {
+				due += "*"
+			}
+			task := o.Task
+			if o.Critical {
+				task += " (critical)"
+			}
+			rows = append(rows, []cell{textCell(task), textCell(o.OwnerName), textCell(o.Side), textCell(due), textCell(plural(o.DaysLate, "day", "days")),
+				paintCell(o.Severity, severityColor(o.Severity)), textCell(o.Status)})
+		}
+		t.table(rows)
+	}
+	if len(d.Milestones) > 0 {
+		t.line("")
+		rows := [][]cell{{textCell("MILESTONE"), textCell("DUE"), textCell("LEAD"), textCell("DONE"), textCell("ON TIME"), textCell("LATE"), textCell("OVERDUE"), textCell("STATE")}}
+		for _, m := range d.Milestones {
+			state, color := fmt.Sprintf("%d%%", m.Progress.Percent), ""
+			if m.Done {
+				state, color = "done "+m.DoneOn, ansiGreen
+			} else if m.Progress.Overdue > 0 {
+				color = ansiYellow
+			}
+			rows = append(rows, []cell{textCell(m.Title), textCell(m.Due), textCell(m.LeadName), textCell(fmt.Sprintf("%d/%d", m.Progress.Done, m.Progress.Total)),
+				numCell(m.Progress.DoneOnTime), numCell(m.Progress.DoneLate), numCell(m.Progress.Overdue), paintCell(state, color)})
+		}
+		t.table(rows)
+	}
+	if len(d.Stakeholders) > 0 {
+		t.line("")
+		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell("FIRST"), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ (TIME)"), textCell("NEVER READ")}}
+		for i := range d.Stakeholders {
+			s := &d.Stakeholders[i]
+			name := s.Name
+			if !s.Room {
+				name += " (no room)"
+			}
+			visits := paintCell(fmt.Sprint(s.Visits), "")
+			if s.Visits == 0 {
+				visits.color = ansiYellow
+			}
+			if s.OldLinkVisits > 0 {
+				visits.text += fmt.Sprintf(" (%d old link)", s.OldLinkVisits)
+			}
+			rows = append(rows, []cell{textCell(name), textCell(s.Role), visits, textCell(dateOnly(s.FirstVisit)), textCell(dateOnly(s.LastVisit)), textCell(hoursMinutes(s.ActiveSeconds)),
+				numCell(s.Networks), numCell(s.Scanner), textCell(openedText(s)), textCell(neverText(s))})
+		}
+		t.table(rows)
+		if d.SellerPreviews > 0 {
+			t.line("  %s", t.paint(ansiDim, fmt.Sprintf("seller-side previews (not engagement): %d", d.SellerPreviews)))
+		}
+	}
+}
+
+func (t *textOut) portfolio(p *Portfolio) {
+	t.line("")
+	t.line("%s  %d deals: %d open, %d won, %d lost", t.paint(ansiBold, "Portfolio"), p.Deals, p.Open, p.Won, p.Lost)
+	t.line("  coverage     %s of open deals run with a plan that passes check", ratioText(p.Coverage))
+	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
+	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
+	if p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 {
+		t.line("               %s", t.paint(ansiDim, "(few ended deals: read the win rates as anecdotes)"))
+	}
+	t.line("")
+	if len(p.Ranking) == 0 {
+		t.line("  No open deal needs attention.")
+		return
+	}
+	t.line("  %s", t.paint(ansiBold, "Needs attention first"))
+	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("SCORE"), textCell("CLOSE"), textCell("WHY")}}
+	for _, d := range p.Ranking {
+		closes := ""
+		if d.DaysToClose != nil {
+			closes = fmt.Sprintf("%dd", *d.DaysToClose)
+		}
+		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), numCell(d.Score), textCell(closes), textCell(reasonsText(d.Reasons, 3))})
+	}
+	t.table(rows)
+}
+
+func ratioText(r Ratio) string {
+	if r.Percent == nil {
+		return "n/a (0 of 0)"
+	}
+	return fmt.Sprintf("%d%% (%d of %d)", *r.Percent, r.Num, r.Den)
+}
+
+// reasonsText lists the first n reasons, heaviest first.
+func reasonsText(rs []AttentionReason, n int) string {
+	sorted := append([]AttentionReason(nil), rs...)
+	for i := 1; i < len(sorted); i++ {
+		for j := i; j > 0 && sorted[j].Points > sorted[j-1].Points; j-- {
+			sorted[j], sorted[j-1] = sorted[j-1], sorted[j]
+		}
+	}
+	var parts []string
+	for i, r := range sorted {
+		if i == n {
+			parts = append(parts, fmt.Sprintf("and %d more", len(sorted)-n))
+			break
+		}
+		parts = append(parts, r.Why)
+	}
+	return strings.Join(parts, "; ")
+}
