@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/token"
 )
@@ -432,3 +433,12 @@ func TestHandlerStoreFailureRefundsRate(t *testing.T) {
 		t.Fatalf("stored %d events, want 6", got)
 	}
 }
+
+// The stores the beacon runs with: the embedded log, and the PostgreSQL
+// store (asserted in its own tests), each a Store that reports its health
+// and lists its replies.
+var (
+	_ Store         = (*eventlog.Log)(nil)
+	_ StoreReporter = (*eventlog.Log)(nil)
+	_ ReplyReader   = (*eventlog.Log)(nil)
+)

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
@@ -121,3 +122,11 @@ func TestFeedEdges(t *testing.T) {
 		t.Fatalf("the edge cases did not take every path: event by event %v, sweeps %v, summaries %v", sawExact, sawSweeps, sawSummaries)
 	}
 }
+
+// The store is a beacon store and a report source.
+var (
+	_ beacon.Store         = (*Store)(nil)
+	_ beacon.StoreReporter = (*Store)(nil)
+	_ beacon.ReplyReader   = (*Store)(nil)
+	_ report.Source        = (*Store)(nil)
+)

@@ -153,3 +153,5 @@ func TestAddMatchesReadLogs(t *testing.T) {
 		t.Errorf("the deals differ between ReadLogs+Add and Aggregator.ReadLogs")
 	}
 }
+
+var _ Source = LogSource{}
