@@ -2,69 +2,21 @@ package scenario
 
 import (
 	"bufio"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/token"
 )
 
-// The values of the log's fields that the scenario writes, as package
-// analytics spells them (SchemaVersion, the Kind constants, UABrowser and
-// UACrawler).
-const (
-	schemaVersion = 1
-	kindView      = "view"
-	kindHB        = "hb"
-	kindHide      = "hide"
-	kindOpen      = "open"
-	uaBrowser     = "browser"
-	uaCrawler     = "crawler"
-)
-
-// event is one line of the event log, the mirror of analytics.Event: the
-// same fields with the same names in the same order, so that encoding/json
-// (HTML escaping off) writes a line byte for byte as
-// analytics.Event.AppendJSON does, for the scenario's plain ASCII strings.
-// analytics/doc.go documents the fields.
-type event struct {
-	V           int     `json:"v"`
-	Time        logTime `json:"time"`
-	Deal        string  `json:"deal"`
-	Stakeholder string  `json:"stakeholder"`
-	Side        string  `json:"side"`
-	Role        string  `json:"role"`
-	Room        string  `json:"room"`
-	Rotation    int     `json:"rotation"`
-	Retired     bool    `json:"retired"`
-	Page        string  `json:"page"`
-	Kind        string  `json:"kind"`
-	Collateral  string  `json:"collateral"`
-	Load        string  `json:"load"`
-	Seq         int64   `json:"seq"`
-	ActiveMS    int64   `json:"active_ms"`
-	VisibleMS   int64   `json:"visible_ms"`
-	Net         string  `json:"net"`
-	UA          string  `json:"ua"`
-	Crawler     string  `json:"crawler"`
-	Webdriver   bool    `json:"webdriver"`
-	Instance    string  `json:"instance"`
-}
-
-// logTime is an event's time, written as the log writes it: UTC with
-// exactly three fractional digits, "2026-11-22T14:03:07.412Z".
-type logTime time.Time
-
-// MarshalJSON writes t as a JSON string in the log's format.
-func (t logTime) MarshalJSON() ([]byte, error) {
-	b := time.Time(t).UTC().AppendFormat([]byte{'"'}, "2006-01-02T15:04:05.000Z07:00")
-	return append(b, '"'), nil
-}
+// schemaVersion is the version of the scenario's lines: version 1, which
+// every reader still reads as it always did (replies came in version 2).
+const schemaVersion = 1
 
 // instance names beacon instance i (0 or 1): beacon-a or beacon-b.
 func instance(i int) string { return fmt.Sprintf("beacon-%c", 'a'+i) }
@@ -116,15 +68,15 @@ func (w *logWriter) writeScenario(deals []Deal) error {
 				w.write(1-v.instance, &e)
 			}
 			if v.retry > 0 && e.Seq == int64(v.retry) {
-				e.Time = logTime(time.Time(e.Time).Add(2 * time.Second))
+				e.Time = e.Time.Add(2 * time.Second)
 				w.write(v.instance, &e)
 			}
 		}
 	}
 	// someone removed from the content since
-	w.write(0, &event{V: schemaVersion, Time: logTime(time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC)), Deal: "acme", Stakeholder: "zed",
-		Side: "buyer", Role: "legal", Room: token.Key(token.Room(Secret(), "acme", "zed", 0)), Page: manifest.PageRoom, Kind: kindView,
-		Load: fmt.Sprintf("%032x", 999), UA: uaBrowser, Net: "192.0.2.0/24", Instance: instance(0)})
+	w.write(0, &event.Event{V: schemaVersion, Time: time.Date(2026, 11, 20, 12, 0, 0, 0, time.UTC), Deal: "acme", Stakeholder: "zed",
+		Side: "buyer", Role: "legal", Room: token.Key(token.Room(Secret(), "acme", "zed", 0)), Page: manifest.PageRoom, Kind: event.KindView,
+		Load: fmt.Sprintf("%032x", 999), UA: event.UABrowser, Net: "192.0.2.0/24", Instance: instance(0)})
 	if f := w.file(1, "2026-11-20"); f != nil {
 		f.buf.WriteString("{this is not an event\n")
 		f.buf.WriteString(`{"v":9,"time":"2026-11-20T12:00:00.000Z"}` + "\n")
@@ -144,13 +96,14 @@ type logWriter struct {
 type logFile struct {
 	f   *os.File
 	buf *bufio.Writer
-	enc *json.Encoder // into buf, HTML escaping off as the log writes strings
+	b   []byte // the line being written
 }
 
 // write appends e to instance inst's file of e's UTC day.
-func (w *logWriter) write(inst int, e *event) {
-	if f := w.file(inst, time.Time(e.Time).UTC().Format(time.DateOnly)); f != nil {
-		w.err = f.enc.Encode(e)
+func (w *logWriter) write(inst int, e *event.Event) {
+	if f := w.file(inst, e.Time.UTC().Format(time.DateOnly)); f != nil {
+		f.b = e.AppendJSON(f.b[:0])
+		_, w.err = f.buf.Write(f.b)
 	}
 }
 
@@ -173,8 +126,6 @@ func (w *logWriter) file(inst int, day string) *logFile {
 		return nil
 	}
 	lf := &logFile{f: f, buf: bufio.NewWriter(f)}
-	lf.enc = json.NewEncoder(lf.buf)
-	lf.enc.SetEscapeHTML(false)
 	w.files[name] = lf
 	return lf
 }

@@ -1,15 +1,14 @@
-// Package scenario holds the report scenarios of the analytics tests: the
+// Package scenario holds the report scenarios of the report tests: the
 // site in analytics/testdata/report/site, the visits its people (and some
 // programs) made up to [Today], and a writer that turns those visits into
-// the event logs of two beacon instances. The tests of package analytics
+// the event logs of two beacon instances. The tests of analytics/report
 // and of analytics/pgstore build their reports from these logs and compare
 // them with the goldens and with the PostgreSQL store, so the logs are the
 // same bytes on every call.
 //
-// The package does not import package analytics, whose internal tests
-// import it. It writes the log lines with its own mirror of
-// analytics.Event, which must stay byte for byte what
-// analytics.Event.AppendJSON writes: the analytics tests check every line.
+// It writes the log lines with analytics/event (Event.AppendJSON, as the
+// beacon's log does), the leaf package of the event schema, so that the
+// report's tests (which import this package) can use it.
 package scenario
 
 import (
@@ -47,7 +46,7 @@ type Site struct {
 }
 
 // Deal is a deal of the site with what a report needs of it: the fields
-// of analytics.ReportDeal.
+// of report.ReportDeal.
 type Deal struct {
 	Deal *deal.Deal
 	// Plan is the deal's schedule on [Today]; nil when it has errors.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/token"
@@ -17,10 +18,10 @@ type visit struct {
 	page      string // "room" when empty
 	active    []int  // active seconds in each heartbeat, 15 s apart
 	opens     []string
-	kind      string // the kind of the opens; kindOpen when empty
-	rapid     bool   // the opens come 0.5 s apart, right after the view, with no activity
-	viewOnly  bool   // nothing after the view
-	glance    int    // a hide after this many active seconds, no heartbeat
+	kind      event.Kind // the kind of the opens; event.KindOpen when empty
+	rapid     bool       // the opens come 0.5 s apart, right after the view, with no activity
+	viewOnly  bool       // nothing after the view
+	glance    int        // a hide after this many active seconds, no heartbeat
 	ua        string
 	crawler   string
 	webdriver bool
@@ -60,7 +61,7 @@ var visits = []visit{
 	{deal: "acme", who: "tom", rotation: 0, at: "2026-11-18T12:00:00Z", active: []int{15, 15}, net: "198.18.0.0/24"},
 	// the approver's link was only ever unfurled by a chat bot and fetched
 	// by something that ran the script and did nothing else
-	{deal: "acme", who: "grace", at: "2026-11-15T09:00:00Z", viewOnly: true, ua: uaCrawler, crawler: "Slackbot", net: "192.0.2.0/24"},
+	{deal: "acme", who: "grace", at: "2026-11-15T09:00:00Z", viewOnly: true, ua: event.UACrawler, crawler: "Slackbot", net: "192.0.2.0/24"},
 	{deal: "acme", who: "grace", at: "2026-11-16T09:00:00Z", viewOnly: true, net: "192.0.2.0/24", instance: 1},
 	{deal: "acme", who: "grace", at: "2026-11-17T09:00:00Z", active: []int{15, 15}, webdriver: true, net: "192.0.2.0/24"},
 	// and a mail-security scanner (a real browser, a desktop User-Agent)
@@ -89,58 +90,58 @@ var visits = []visit{
 
 // events expands the visit, the n-th of visits, into the events its
 // page-load sent, in order; s is v.who in d.
-func (v *visit) events(n int, d *deal.Deal, s *deal.Stakeholder, at time.Time) []event {
+func (v *visit) events(n int, d *deal.Deal, s *deal.Stakeholder, at time.Time) []event.Event {
 	ua := v.ua
 	if ua == "" {
-		ua = uaBrowser
+		ua = event.UABrowser
 	}
 	page := v.page
 	if page == "" {
 		page = manifest.PageRoom
 	}
-	base := event{V: schemaVersion, Deal: d.ID, Stakeholder: s.ID, Side: string(s.Side), Role: string(s.Role),
+	base := event.Event{V: schemaVersion, Deal: d.ID, Stakeholder: s.ID, Side: string(s.Side), Role: string(s.Role),
 		Room: token.Key(token.Room(Secret(), d.ID, s.ID, v.rotation)), Rotation: v.rotation, Retired: v.rotation < s.Rotate,
 		Page: page, Load: fmt.Sprintf("%032x", n+1), Net: v.net, UA: ua, Crawler: v.crawler, Webdriver: v.webdriver,
 		Instance: instance(v.instance)}
-	var evs []event
+	var evs []event.Event
 	seq := int64(0)
-	add := func(t time.Time, k, coll string, active int) {
+	add := func(t time.Time, k event.Kind, coll string, active int) {
 		e := base
-		e.Time, e.Kind, e.Collateral, e.Seq = logTime(t.UTC().Truncate(time.Millisecond)), k, coll, seq
+		e.Time, e.Kind, e.Collateral, e.Seq = t.UTC().Truncate(time.Millisecond), k, coll, seq
 		e.ActiveMS, e.VisibleMS = int64(active)*1000, int64(active)*1000
-		if k == kindHB {
+		if k == event.KindHB {
 			e.VisibleMS = 15000
 		}
 		seq++
 		evs = append(evs, e)
 	}
-	add(at, kindView, "", 0)
+	add(at, event.KindView, "", 0)
 	if v.viewOnly {
 		return evs
 	}
 	kind := v.kind
 	if kind == "" {
-		kind = kindOpen
+		kind = event.KindOpen
 	}
 	if v.rapid {
 		for i, c := range v.opens {
 			add(at.Add(time.Duration(i+1)*500*time.Millisecond), kind, c, 0)
 		}
-		add(at.Add(2*time.Second), kindHide, "", 0)
+		add(at.Add(2*time.Second), event.KindHide, "", 0)
 		return evs
 	}
 	if v.glance > 0 {
-		add(at.Add(time.Duration(v.glance)*time.Second), kindHide, "", v.glance)
+		add(at.Add(time.Duration(v.glance)*time.Second), event.KindHide, "", v.glance)
 		return evs
 	}
 	t := at
 	for i, a := range v.active {
 		t = at.Add(time.Duration(i+1) * 15 * time.Second)
-		add(t, kindHB, "", a)
+		add(t, event.KindHB, "", a)
 		if i < len(v.opens) {
 			add(t.Add(time.Second), kind, v.opens[i], 0)
 		}
 	}
-	add(t.Add(5*time.Second), kindHide, "", 0)
+	add(t.Add(5*time.Second), event.KindHide, "", 0)
 	return evs
 }
