@@ -26,7 +26,7 @@ import (
 // After the rounds the beacon is stopped with SIGTERM and its log is read
 // back: every acknowledged event must be there.
 //
-//	go test ./analytics -run '^$' -bench Load -benchtime 1x
+//	go test ./analytics/beacon -run '^$' -bench Load -benchtime 1x
 //
 // MAPROOM_LOAD_ROUNDS (default 5) and MAPROOM_LOAD_SECONDS (default 5) set
 // the rounds and each target's seconds per round; MAPROOM_LOAD_DIR puts the

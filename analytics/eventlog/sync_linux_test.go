@@ -22,7 +22,7 @@ import (
 // long, and more CPU. Reported besides ns/op: the process's CPU time
 // (user and system) per commit, which the beacon pays for every sync.
 //
-//	go test ./analytics -run '^$' -bench Datasync -benchtime 2000x
+//	go test ./analytics/eventlog -run '^$' -bench Datasync -benchtime 2000x
 //
 // The folder is the test's temporary folder ($TMPDIR): point TMPDIR at the
 // disk the beacon's log uses.

@@ -128,7 +128,7 @@ func benchmarkReport(b *testing.B, s *benchSite) {
 // is bounded by deals, stakeholders and two days of page-loads, not by the
 // events read.
 //
-//	go test -run '^$' -bench 'BenchmarkReport$/' -benchtime 5x ./analytics/
+//	go test -run '^$' -bench 'BenchmarkReport$/' -benchtime 5x ./analytics/report/
 func BenchmarkReport(b *testing.B) {
 	root := b.TempDir() // kept until every sub-benchmark is done
 	var once [2]sync.Once
