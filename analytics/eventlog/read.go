@@ -59,6 +59,9 @@ const sweepEvery = 6 * time.Hour
 // bounded by the page-loads of two days, not by the events read. Events
 // read far out of time order (one instance's log concatenated after
 // another's) may be delivered twice; the report then says so (OutOfOrder).
+// This is the rule the report always read by; an exact rule (remember
+// every (load, seq) ever read) would cost memory with every event, and
+// catch only copies no beacon writes.
 //
 // One Reader reads several files and streams as one log: a copy in a later
 // file is a duplicate. A Reader is not safe for concurrent use.

@@ -23,18 +23,49 @@ type Source interface {
 // LogSource is the event log as a report's [Source]: the log files and
 // folders at Paths, read in day order by the log's one reader
 // (eventlog.Reader, which says how copies of an event are recognised).
+// A path "-" is Stdin, read first, for its events only.
 type LogSource struct {
 	Paths []string
+	Stdin io.Reader
 }
 
-// Feed reads the logs into a (see [Aggregator.ReadLogs]).
-func (s LogSource) Feed(ctx context.Context, a *Aggregator) error { return a.ReadLogs(ctx, s.Paths) }
+// Feed reads the logs into a (see [Aggregator.ReadStream] and
+// [Aggregator.ReadLogs]).
+func (s LogSource) Feed(ctx context.Context, a *Aggregator) error {
+	files, stdin := s.files()
+	if stdin && s.Stdin != nil {
+		if err := a.ReadStream(ctx, s.Stdin, "stdin"); err != nil {
+			return err
+		}
+	}
+	if len(files) == 0 {
+		return nil
+	}
+	return a.ReadLogs(ctx, files)
+}
 
-// Replies reads the replies of the logs (eventlog.ReadReplies); reply lines
-// that are not valid replies are left out.
+// Replies reads the replies of the log files and folders
+// (eventlog.ReadReplies); reply lines that are not valid replies are left
+// out.
 func (s LogSource) Replies(ctx context.Context, after time.Time) ([]reply.Reply, error) {
-	rs, _, err := eventlog.ReadReplies(ctx, after, s.Paths...)
+	files, _ := s.files()
+	if len(files) == 0 {
+		return nil, nil
+	}
+	rs, _, err := eventlog.ReadReplies(ctx, after, files...)
 	return rs, err
+}
+
+// files returns the paths other than "-", and whether "-" is among them.
+func (s LogSource) files() (files []string, stdin bool) {
+	for _, p := range s.Paths {
+		if p == "-" {
+			stdin = true
+			continue
+		}
+		files = append(files, p)
+	}
+	return files, stdin
 }
 
 // ReadLogs reads the event logs at paths into the aggregator. Each path is a

@@ -155,3 +155,58 @@ func TestAddMatchesReadLogs(t *testing.T) {
 }
 
 var _ Source = LogSource{}
+
+// TestLogSource: the log as a report source gives the report the
+// aggregator's own reader gives, from folders and from standard input, and
+// the replies the log holds.
+func TestLogSource(t *testing.T) {
+	deals, s := scenarioSite(t)
+	folders := writeScenarioLogs(t, s, t.TempDir())
+	opts := ReportOptions{Today: scenarioToday, Location: s.Config.Location, Manifest: s.Manifest}
+	own := NewAggregator(deals, opts)
+	if err := own.ReadLogs(context.Background(), folders); err != nil {
+		t.Fatal(err)
+	}
+	want := own.Report()
+	fed := NewAggregator(deals, opts)
+	if err := (LogSource{Paths: folders}).Feed(context.Background(), fed); err != nil {
+		t.Fatal(err)
+	}
+	if got := fed.Report(); !reflect.DeepEqual(got, want) {
+		t.Errorf("LogSource.Feed gives another report than ReadLogs: input %+v, want %+v", got.Input, want.Input)
+	}
+	// folder a on standard input, folder b as a folder: every line is read
+	// once (copies of b's early days come after a's later days: the report
+	// counts them out of order, as ReadStream's test shows)
+	files, err := eventlog.LogFiles(folders[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cat bytes.Buffer
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		cat.Write(b)
+	}
+	mixed := NewAggregator(deals, opts)
+	if err := (LogSource{Paths: []string{"-", folders[1]}, Stdin: &cat}).Feed(context.Background(), mixed); err != nil {
+		t.Fatal(err)
+	}
+	if in := mixed.Report().Input; in.Files != 1+len(mustFiles(t, folders[1])) || in.Lines != want.Input.Lines ||
+		in.Events+in.Duplicates != want.Input.Events+want.Input.Duplicates {
+		t.Errorf("stdin and a folder: %+v, want the lines of %+v", in, want.Input)
+	}
+	rs, err := (LogSource{Paths: folders}).Replies(context.Background(), time.Time{})
+	wantRs, _, err2 := eventlog.ReadReplies(context.Background(), time.Time{}, folders...)
+	if err != nil || err2 != nil || !reflect.DeepEqual(rs, wantRs) {
+		t.Errorf("replies %v %v: %d, want %d", err, err2, len(rs), len(wantRs))
+	}
+}
+
+func mustFiles(t *testing.T, dir string) []string {
+	t.Helper()
+	fs, err := eventlog.LogFiles([]string{dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fs
+}
