@@ -9,7 +9,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"github.com/maproom/maproom/analytics"
+	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
 )
 
@@ -69,8 +70,8 @@ func TestReaderAndScannerInTheReport(t *testing.T) {
 			}
 			read(t, tb, readFor)
 			tb.minimize(t)
-			log.waitFor(t, "marcus's hide of the pricing page", func(evs []analytics.Event) bool {
-				return hasKind(byPerson(evs, "marcus"), "pricing", analytics.KindHide)
+			log.waitFor(t, "marcus's hide of the pricing page", func(evs []event.Event) bool {
+				return hasKind(byPerson(evs, "marcus"), "pricing", event.KindHide)
 			})
 		})
 		t.Run("scanner", func(t *testing.T) {
@@ -86,9 +87,9 @@ func TestReaderAndScannerInTheReport(t *testing.T) {
 			}
 			time.Sleep(time.Second) // the scanner looks at the page for a second and goes
 			tb.minimize(t)
-			log.waitFor(t, "the scanner's open of pricing from priya's room", func(evs []analytics.Event) bool {
+			log.waitFor(t, "the scanner's open of pricing from priya's room", func(evs []event.Event) bool {
 				mine := byPerson(evs, "priya")
-				return hasKind(mine, "room", analytics.KindOpen) && hasKind(mine, "pricing", analytics.KindView)
+				return hasKind(mine, "room", event.KindOpen) && hasKind(mine, "pricing", event.KindView)
 			})
 		})
 	})
@@ -103,13 +104,13 @@ func TestReaderAndScannerInTheReport(t *testing.T) {
 		}
 	}
 
-	var deals []analytics.ReportDeal
+	var deals []report.ReportDeal
 	for _, b := range s.site.Bundles {
-		deals = append(deals, analytics.ReportDeal{Deal: b.Deal, Plan: b.Plan})
+		deals = append(deals, report.ReportDeal{Deal: b.Deal, Plan: b.Plan})
 	}
 	loc := s.site.Config.Location
 	now := time.Now().In(loc)
-	a := analytics.NewAggregator(deals, analytics.ReportOptions{
+	a := report.NewAggregator(deals, report.ReportOptions{
 		Today:    deal.NewDate(now.Year(), now.Month(), now.Day()),
 		Location: loc,
 		Deal:     acme,
@@ -122,7 +123,7 @@ func TestReaderAndScannerInTheReport(t *testing.T) {
 		t.Fatalf("the report has %d deals, want %s alone", len(r.Deals), acme)
 	}
 	d := r.Deals[0]
-	people := map[string]analytics.StakeholderReport{}
+	people := map[string]report.StakeholderReport{}
 	for _, p := range d.Stakeholders {
 		people[p.ID] = p
 	}
@@ -132,7 +133,7 @@ func TestReaderAndScannerInTheReport(t *testing.T) {
 	if marcus.Visits != 1 {
 		t.Errorf("marcus read his room and the pricing proposal in one go: %d visits, want 1", marcus.Visits)
 	}
-	var read *analytics.OpenedDoc
+	var read *report.OpenedDoc
 	for i := range marcus.Opened {
 		if marcus.Opened[i].ID == "pricing" {
 			read = &marcus.Opened[i]
@@ -156,14 +157,14 @@ func TestReaderAndScannerInTheReport(t *testing.T) {
 			t.Errorf("the scanner's click marked pricing read by priya: %+v", o)
 		}
 	}
-	var alert *analytics.Signal
+	var alert *report.Signal
 	for i := range d.Signals {
-		if d.Signals[i].Kind == analytics.SignalDeciderAbsent && strings.Contains(d.Signals[i].Summary, "Priya Raman") {
+		if d.Signals[i].Kind == report.SignalDeciderAbsent && strings.Contains(d.Signals[i].Summary, "Priya Raman") {
 			alert = &d.Signals[i]
 		}
 	}
 	if alert == nil {
-		t.Fatalf("no %q alert for Priya Raman: a scanner cleared it; signals: %+v", analytics.SignalDeciderAbsent, d.Signals)
+		t.Fatalf("no %q alert for Priya Raman: a scanner cleared it; signals: %+v", report.SignalDeciderAbsent, d.Signals)
 	}
 	if ev := strings.Join(alert.Evidence, "; "); !strings.Contains(ev, "not counted") && !strings.Contains(ev, "active time") {
 		t.Errorf("the alert's evidence does not name the page-loads it left out: %s", ev)
