@@ -93,6 +93,7 @@ func commands() []command {
 		{"report", "report progress, overdue work, engagement and warning signals", cmdReport},
 		{"links", "print each stakeholder's private room link", cmdLinks},
 		{"invite", "email each stakeholder their own room link and the review invite", cmdInvite},
+		{"notify", "tell people what needs them: staged alerts to Slack, email and webhooks, once each", cmdNotify},
 		{"review", "write the weekly 15-minute review's agenda of a deal as Markdown", cmdReview},
 		{"handoff", "write the customer-success handoff of a deal: HTML, Markdown and JSON", cmdHandoff},
 		{"replies", "list the replies buyers sent from their rooms, waiting for you", cmdReplies},

@@ -1,12 +1,18 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/notify"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 // notifyStorePath is the record of what was sent, under the site's
@@ -102,4 +108,234 @@ func printNotes(w io.Writer, notes []notify.Note) {
 	for _, n := range notes {
 		fmt.Fprintf(w, "maproom: %s: %s\n", n.Deal, n.Text)
 	}
+}
+
+const notifyAbout = `Works out what needs telling today and sends each thing once: a flag (flag_days late) and
+an alert (alert_days late) on an open task to its seller-side owner, or to the deal's account
+executive for a buyer's task; at alert, on a buyer's task, a short reminder emailed to the
+deal's champion with a link to their own room; each reply waiting for you; a decider
+(economic buyer, approver) who has not opened their room [notify] unopened_days (5) after
+it was published; the economic buyer's first visit. Overdue work, visits and waiting replies
+are the report's (maproom report), read from the same logs or -store.
+
+Channels are maproom.toml's [notify]: Slack (slack_webhook_env), email (smtp_host, STARTTLS
+with a verified certificate), signed webhooks (webhook_url, webhook_secret_env); secrets only
+from the environment variables named there. A buyer's reminder goes by email only. What was
+sent is recorded per channel in <root>/.maproom/notify/sent.json, so a rerun sends nothing
+new; a channel that fails does not stop the others, nothing it failed to send is recorded,
+and the run exits 1. A crash between sending and recording sends that message again on the
+next run (at least once): webhooks carry an Idempotency-Key header for the receiver to drop
+the repeat. -digest (or [notify] digest = true) sends one message per person per day.
+Run it from cron, a systemd timer or a scheduled CI job (see the README).`
+
+func cmdNotify(ctx context.Context, e *env, args []string) error {
+	fs := e.newFlags("notify", "[flags] [log file, folder or - ...]", notifyAbout)
+	s := e.siteFlags(fs)
+	dry := fs.Bool("dry-run", false, "print every message that would be sent, and send and record nothing")
+	digest := fs.Bool("digest", false, "one message per person per day (also [notify] digest = true)")
+	dealID := fs.String("deal", "", "only this deal")
+	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "read the events and replies from this PostgreSQL store instead of logs [MAPROOM_STORE]")
+	paths, err := parseInterspersed(fs, args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	today, err := e.todayFor(s)
+	if err != nil {
+		return err
+	}
+	in, site, err := e.notifyInput(ctx, s.root, today, *dealID, *store, paths)
+	if err != nil {
+		return err
+	}
+	cfg := site.Config
+	ns, notes := notify.Decide(in)
+	printNotes(e.stderr, notes)
+	useDigest := *digest || cfg.Notify.Digest
+
+	storePath := notifyStorePath(s.root)
+	if *dry {
+		st, err := notify.OpenStore(storePath)
+		if err != nil {
+			return err
+		}
+		chans := dryChannels(cfg, false)
+		if len(chans) == 0 {
+			fmt.Fprintf(e.stderr, "note: no channel is configured ([notify] in %s): a real run would send nothing\n", generator.ConfigPath(s.root))
+		}
+		sender := &notify.Sender{Channels: chans, Store: st, Now: e.now, Digest: useDigest, Day: today}
+		outs := sender.DryRun(ns)
+		if len(chans) == 0 {
+			outs = nil
+			for _, n := range ns {
+				outs = append(outs, notify.Outcome{Notice: n, Status: notify.StatusWould, Channel: "(no channel)"})
+			}
+		}
+		if len(outs) == 0 {
+			fmt.Fprintln(e.stdout, "nothing needs telling")
+			return nil
+		}
+		return notify.WritePreview(e.stdout, outs, cfg.Location)
+	}
+
+	cs := e.notifyChannels(cfg, false)
+	if len(cs.channels) == 0 && len(cs.broken) == 0 {
+		return fmt.Errorf("no channel is configured: add a [notify] section to %s (smtp_host, slack_webhook_env or webhook_url; see maproom help notify)", generator.ConfigPath(s.root))
+	}
+	lock, err := notify.Lock(storePath)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	st, err := notify.OpenStore(storePath)
+	if err != nil {
+		return err
+	}
+	sender := &notify.Sender{Channels: cs.channels, Store: st, Now: e.now, Digest: useDigest, Day: today}
+	outs, sendErr := sender.Send(ctx, ns)
+	if err := sender.Close(); err != nil {
+		e.log.Debug("closing the mail connection", "err", err)
+	}
+	sent, already := 0, 0
+	for _, o := range outs {
+		switch o.Status {
+		case notify.StatusSent:
+			sent++
+			fmt.Fprintf(e.stdout, "sent by %s to %s: %s\n", o.Channel, o.Notice.To.Name, o.Notice.Subject)
+		case notify.StatusAlready:
+			already++
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s sent, %s already sent before\n", count(sent, "message"), count(already, "message"))
+	failed := sendErr != nil || len(cs.broken) > 0
+	cs.reportBroken(e.stderr, "its messages were not sent (and are not recorded); the others went")
+	if sendErr != nil {
+		for _, err := range unjoin(sendErr) {
+			fmt.Fprintf(e.stderr, "maproom: %v\n", err)
+		}
+	}
+	if failed {
+		fmt.Fprintln(e.stderr, "maproom: what failed is not recorded as sent: the next run tries it again")
+		return errFailed
+	}
+	return nil
+}
+
+// notifyInput fills notify's input from the report of today: the same
+// plans, manifest, logs (or -store) and replies as maproom report reads,
+// so notify and the report never disagree on what is late or who
+// visited. Won and lost deals are left out: nothing is chased on them.
+func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dealID, store string, paths []string) (notify.Input, *generator.Site, error) {
+	mc := make(chan manifestRead, 1)
+	go func() { mc <- readManifest(root) }()
+	rc := make(chan repliesRead, 1)
+	go func() { rc <- readSentReplies(ctx, e, root, store, paths) }()
+	site, ps := generator.Load(generator.LoadOptions{Root: root, Today: today})
+	mr, rr := <-mc, <-rc
+	cfgErrs := generator.Problems{}
+	for _, p := range ps {
+		if p.Severity == generator.Error && p.File == generator.ConfigPath(root) {
+			cfgErrs = append(cfgErrs, p)
+		}
+	}
+	if len(site.Bundles) == 0 || len(cfgErrs) > 0 {
+		// Settings in doubt (a secret written in the file, say): nothing is sent.
+		printProblems(e.stderr, cfgErrs)
+		if len(cfgErrs) == 0 {
+			printProblems(e.stderr, ps)
+		}
+		return notify.Input{}, nil, errFailed
+	}
+	deals := reportDeals(e, site, ps)
+	if dealID != "" && !hasDeal(deals, dealID) {
+		return notify.Input{}, nil, fmt.Errorf("%w: no deal %q in this site", errUsage, dealID)
+	}
+	m, err := mr.use(e)
+	if err != nil {
+		return notify.Input{}, nil, err
+	}
+	rr.addWaiting(e, site, deals)
+	cfg := site.Config
+	agg := report.NewAggregator(deals, report.ReportOptions{
+		Title: cfg.Title, Today: today, Location: cfg.Location,
+		FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
+		Deal: dealID, Manifest: m, Calendar: schedule.NewCalendar(cfg.HolidayDays...),
+		Engagement: engagement(cfg.Engagement),
+	})
+	if store != "" {
+		if len(paths) > 0 {
+			return notify.Input{}, nil, fmt.Errorf("%w: give --store or log files, not both", errUsage)
+		}
+		if err := readStoreEvents(ctx, e, agg, store); err != nil {
+			return notify.Input{}, nil, err
+		}
+	} else if err := readEvents(ctx, e, agg, root, paths); err != nil {
+		return notify.Input{}, nil, err
+	}
+	rep := agg.Report()
+	warnInput(e.stderr, rep.Input)
+
+	secret, err := e.secret(root)
+	if err != nil {
+		return notify.Input{}, nil, err
+	}
+	links := map[[2]string]string{}
+	for _, l := range generator.Links(site, secret) {
+		links[[2]string{l.Deal, l.Stakeholder}] = l.URL
+	}
+	bundles := map[string]*generator.Bundle{}
+	for _, b := range site.Bundles {
+		bundles[b.Deal.ID] = b
+	}
+	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays}
+	for _, dr := range rep.Deals {
+		b := bundles[dr.ID]
+		if b == nil || b.Deal.Ended() || b.Deal.Withdrawn {
+			continue
+		}
+		in.Deals = append(in.Deals, notifyFacts(b, dr, m, links, cfg.Location))
+	}
+	return in, site, nil
+}
+
+// notifyFacts turns one deal's report into notify's facts.
+func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest, links map[[2]string]string, loc *time.Location) notify.Facts {
+	d := b.Deal
+	f := notify.Facts{ID: d.ID, Title: d.Title, File: filepath.ToSlash(filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))}
+	for _, s := range d.Stakeholders {
+		p := notify.Person{Deal: d.ID, ID: s.ID, Name: s.Name, Email: s.Email, Side: s.Side, Role: s.Role}
+		if s.Side == deal.Buyer {
+			p.Link = links[[2]string{d.ID, s.ID}]
+		}
+		f.People = append(f.People, p)
+	}
+	for _, o := range dr.Overdue {
+		due, _ := deal.ParseDate(o.Due)
+		f.Overdue = append(f.Overdue, notify.Overdue{Task: o.Task, Title: o.Title, Owner: o.Owner, Due: due, DaysLate: o.DaysLate, Severity: deal.Severity(o.Severity)})
+	}
+	for _, r := range dr.Replies {
+		w := notify.Waiting{ID: r.ID, From: r.Stakeholder, Kind: r.Kind, About: r.About, Date: r.Date, Text: r.Text}
+		if r.Reason != "" {
+			w.Text = r.Reason
+		}
+		if t, err := time.Parse(time.RFC3339, r.Sent); err == nil {
+			w.Sent = deal.DateOf(t.In(loc))
+		}
+		f.Waiting = append(f.Waiting, w)
+	}
+	published := map[string]deal.Date{}
+	if m != nil {
+		for _, r := range m.Rooms {
+			if r.Deal == d.ID && !r.Retired && r.Published != "" {
+				published[r.Stakeholder], _ = deal.ParseDate(r.Published)
+			}
+		}
+	}
+	for _, sr := range dr.Stakeholders {
+		en := notify.Engagement{Person: sr.ID, Published: published[sr.ID], Visits: sr.Visits}
+		if t, err := time.Parse(time.RFC3339, sr.FirstVisit); err == nil {
+			en.FirstVisit = t.In(loc)
+		}
+		f.Engagement = append(f.Engagement, en)
+	}
+	return f
 }

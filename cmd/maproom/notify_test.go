@@ -1,0 +1,114 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/notify"
+	"github.com/maproom/maproom/internal/synth"
+)
+
+// TestNotifyRunTwiceSendsNothingNew runs maproom notify on a copy of the
+// example site against a webhook receiver on 127.0.0.1: every request is
+// signed, the first run sends each notice once, the second sends nothing,
+// and a receiver answering 500 then 200 gets the notice after a retry.
+func TestNotifyRunTwiceSendsNothingNew(t *testing.T) {
+	const secret = "webhook-secret-for-the-test"
+	var mu sync.Mutex
+	var got []notify.Payload
+	fail := 1 // the first request is answered 500
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if err := notify.Verify([]byte(secret), r.Header.Get(notify.HeaderTimestamp), r.Header.Get(notify.HeaderSignature), body, time.Now(), time.Minute); err != nil {
+			t.Errorf("request not verified: %v", err)
+			http.Error(w, "bad signature", http.StatusUnauthorized)
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if fail > 0 {
+			fail--
+			http.Error(w, "try later", http.StatusInternalServerError)
+			return
+		}
+		var p notify.Payload
+		if err := json.Unmarshal(body, &p); err != nil || p.ID != r.Header.Get(notify.HeaderIdempotency) {
+			t.Errorf("payload %s: %v", body, err)
+		}
+		got = append(got, p)
+	}))
+	defer srv.Close()
+
+	root := t.TempDir()
+	if err := synth.CopyTree(filepath.Join("..", "..", "content"), filepath.Join(root, "content")); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(root, "content", "maproom.toml")
+	b, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = append(b, []byte("\n[notify]\nwebhook_url = \""+srv.URL+"/hooks/maproom\"\nwebhook_secret_env = \"MAPROOM_TEST_WEBHOOK_SECRET\"\n")...)
+	if err := os.WriteFile(cfg, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MAPROOM_SECRET", testSecret)
+	t.Setenv("MAPROOM_TEST_WEBHOOK_SECRET", secret)
+	t.Setenv("MAPROOM_TODAY", "")
+	maproom := func(args ...string) (string, error) {
+		var out, errb bytes.Buffer
+		err := run(context.Background(), append(args, "-root", root), strings.NewReader(""), &out, &errb)
+		if err != nil {
+			t.Logf("maproom %s: %v\n%s", strings.Join(args, " "), err, errb.String())
+		}
+		return out.String(), err
+	}
+	if _, err := maproom("build", "-today", "2026-11-16"); err != nil {
+		t.Fatal(err)
+	}
+	out, err := maproom("notify", "-today", "2026-11-24")
+	if err != nil {
+		t.Fatalf("first run: %v\n%s", err, out)
+	}
+	mu.Lock()
+	first := len(got)
+	kinds := map[notify.Kind]int{}
+	for _, p := range got {
+		kinds[p.Kind]++
+		if p.To.Side != "seller" {
+			t.Errorf("a notice to %s (%s side) went to the webhook", p.To.Name, p.To.Side)
+		}
+	}
+	retried := fail == 0
+	mu.Unlock()
+	if !retried {
+		t.Errorf("the receiver's 500 was never met")
+	}
+	if first == 0 || kinds[notify.KindOverdue] == 0 || kinds[notify.KindUnopened] == 0 || kinds[notify.KindChampion] != 0 {
+		t.Fatalf("first run delivered %v", kinds)
+	}
+	if !strings.Contains(out, "sent by webhook to Sam Lee: Alert:") || !strings.Contains(out, " sent, 0 messages already sent before") {
+		t.Errorf("first run output:\n%s", out)
+	}
+
+	out, err = maproom("notify", "-today", "2026-11-24")
+	if err != nil {
+		t.Fatalf("second run: %v", err)
+	}
+	mu.Lock()
+	second := len(got) - first
+	mu.Unlock()
+	if second != 0 || !strings.HasPrefix(out, "0 messages sent, ") {
+		t.Errorf("the second run sent %d more:\n%s", second, out)
+	}
+}
