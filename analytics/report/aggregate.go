@@ -7,6 +7,7 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
@@ -28,6 +29,11 @@ type ReportDeal struct {
 	// would move the close (SignalProposalMovesClose); replies sent after
 	// the report's day are left out. nil: none.
 	Waiting []reply.Reply
+	// Story is the plan's git history (internal/history); nil when the
+	// site is not in git. Reviews are the days of the deal's review notes
+	// (reviews/YYYY-MM-DD.md), for the missed-reviews signal.
+	Story   *history.Story
+	Reviews []deal.Date
 }
 
 // ReportOptions configures an [Aggregator].
@@ -57,6 +63,12 @@ type ReportOptions struct {
 	// a plan again with a waiting proposed date to tell how far the close
 	// would move. The zero Calendar has no holidays.
 	Calendar schedule.Calendar
+	// History holds the thresholds of the history's signals (maproom.toml
+	// [history]); its zero fields take their defaults. HistoryNote says
+	// why the report has no history (the site is not in git), "" when it
+	// has one.
+	History     history.Thresholds
+	HistoryNote string
 }
 
 // loadWindow is how long a page-load is kept open after its last event, in
@@ -468,6 +480,8 @@ func (a *Aggregator) Report() *Report {
 		r.Deals = append(r.Deals, a.dealReport(da))
 	}
 	r.Portfolio = portfolio(r.Deals)
+	r.Portfolio.History = portfolioHistory(r.Deals)
+	r.HistoryNote = a.opts.HistoryNote
 	return r
 }
 

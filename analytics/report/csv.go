@@ -16,10 +16,12 @@ import (
 // business_days_late the site calendar's business days. A reply's row holds its
 // id, what it is about (title), the person (owner, side, role), its kind
 // (status), the target's due date now (due), and what it says and when it
-// was sent (detail).
+// was sent (detail). A history row says what the plan's git history tells
+// (detail); a slip row is a task, milestone or the close (status) whose
+// date moved later moves times, slip_days days in all, to due.
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
-	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late"}
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days"}
 
 // WriteCSV writes the per-deal report as CSV: one record per row, see
 // reportCSVHeader.
@@ -61,6 +63,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			}
 			rec("milestone", d.ID, "id", m.ID, "title", m.Title, "owner", m.Lead, "status", state, "due", m.Due, "done", m.DoneOn,
 				"done_tasks", itoa(m.Progress.Done), "total_tasks", itoa(m.Progress.Total), "percent", itoa(m.Progress.Percent))
+		}
+		if h := d.History; h != nil {
+			rec("history", d.ID, "id", d.ID, "detail", strings.Join(historyLines(h), "; "))
+			for _, s := range h.Slips {
+				rec("slip", d.ID, "id", s.ID, "title", s.Title, "status", s.Kind, "due", s.Now, "moves", itoa(s.Moves), "slip_days", itoa(s.Days),
+					"detail", fmt.Sprintf("first %s, net %+d days", s.First, s.Net))
+			}
 		}
 		for _, o := range d.Overdue {
 			detail := ""

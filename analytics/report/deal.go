@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -128,8 +129,14 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	dr.Replies = a.waitingReplies(da, dueOf)
 	dr.RepliesWaiting = len(dr.Replies)
+	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
 	if !ended {
 		dr.Signals = a.signals(da, &dr)
+		if da.in.Story != nil || a.opts.HistoryNote != "" {
+			// With the history, or knowing the site has none: a report
+			// told neither (a store's events alone) does not guess.
+			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, &a.opts)...)
+		}
 	}
 	dr.Attention = attention(&dr)
 	return dr
@@ -575,6 +582,12 @@ var attentionPoints = map[string]int{
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
+	// The plan's history (internal/history).
+	history.SignalNoBuyerEdit:   4, // the seller built it alone
+	history.SignalFlat:          5, // a zombie plan
+	history.SignalSlipped:       3,
+	history.SignalPastClose:     3,
+	history.SignalMissedReviews: 4, // "three skips and the MAP is dead"
 }
 
 // attention scores an open deal; ended deals score 0.

@@ -33,6 +33,10 @@ type htmlDeal struct {
 	*DealReport
 	CloseText, PlanText, ProgressText, TurnText, ScheduleText string
 	Engagement, Progress, Timeline                            *svgChart
+	// Burnup is the plan's done against total tasks by week, from its git
+	// history; HistoryLines say the rest of the history.
+	Burnup       template.HTML
+	HistoryLines []string
 }
 
 // svgChart is a chart's geometry, computed here and drawn by the template.
@@ -83,6 +87,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 		hd.Engagement = engagementChart(r.Weeks, d)
 		hd.Progress = progressChart(d)
 		hd.Timeline = timelineChart(r.Today, d)
+		hd.Burnup, hd.HistoryLines = burnupSVG(d.History), historyLines(d.History)
 		out = append(out, hd)
 	}
 	return out
@@ -247,6 +252,7 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		ch.Over = append(ch.Over, svgLine{X1: x, Y1: top - 6, X2: x, Y2: bottom, Class: "close"})
 		ch.Texts = append(ch.Texts, svgText{X: x - 3, Y: bottom - 2, Anchor: "end", Class: "axis", Text: "close"})
 	}
+	ch.Over = append(ch.Over, slipMarks(d, xOf, top)...)
 	x, _ := xOf(today)
 	ch.Over = append(ch.Over, svgLine{X1: x, Y1: top - 6, X2: x, Y2: bottom, Class: "today"})
 	ch.Texts = append(ch.Texts, svgText{X: x + 3, Y: bottom - 2, Class: "today-label", Text: "today"})
@@ -312,7 +318,7 @@ svg{display:block;margin:6px 0 10px;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;font-size:11px}svg text.today-label{fill:#1565c0;font-size:11px}
 .heat0{fill:#f0f2f5}.heat1{fill:#c6dbef}.heat2{fill:#6baed6}.heat3{fill:#2171b5}.heat4{fill:#08306b}
 .done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
-line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}
+line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}line.slip{stroke:#ef6c00;stroke-width:2;stroke-dasharray:3 2}svg.burnup{display:block;margin:.25rem 0 .5rem}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 </style></head><body>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
@@ -357,7 +363,10 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{if .Progress}}<h3>Progress by milestone</h3>
 <div class="legend"><span><i style="background:#2e7d32"></i>done on time</span><span><i style="background:#9e9d24"></i>done late</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#b0bec5"></i>open</span></div>
 {{template "svg" .Progress}}{{end}}
-{{if .Timeline}}<h3>Plan timeline</h3>
+{{if .HistoryLines}}<h3>History</h3>
+{{.Burnup}}<div class="legend"><span><i style="background:#bbf7d0;border:1px solid #15803d"></i>done</span><span><i style="background:#1f2937;height:2px"></i>all tasks</span><span><i style="background:#ef6c00;height:2px"></i>slip on the timeline: first date to date now</span></div>
+<ul>{{range .HistoryLines}}<li>{{.}}</li>{{end}}</ul>
+{{end}}{{if .Timeline}}<h3>Plan timeline</h3>
 <div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
 {{template "svg" .Timeline}}{{end}}
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>

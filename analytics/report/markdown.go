@@ -90,6 +90,14 @@ func (m *mdOut) deal(d *DealReport) {
 	if d.Turn != nil || d.Schedule != nil {
 		m.line("")
 	}
+	if d.History != nil {
+		m.line("### History")
+		m.line("")
+		for _, l := range historyLines(d.History) {
+			m.line("- %s", md(l))
+		}
+		m.line("")
+	}
 	if len(d.Signals) > 0 {
 		m.line("### Warning signals")
 		m.line("")
@@ -178,6 +186,14 @@ func (m *mdOut) portfolio(p *Portfolio) {
 		{"Win rate with a plan", ratioText(p.WinRateWithPlan), "won of ended deals with at least one milestone"},
 		{"Win rate without a plan", ratioText(p.WinRateWithoutPlan), "won of ended deals without milestones"},
 	})
+	if h := p.History; h != nil {
+		m.table([]string{"From the plans' history", "Value", "What it counts"}, [][]string{
+			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals with history in git"},
+			{"Median slip", medianSlipText(h), "days a date moved later, the median over every slip"},
+			{"Win rate with buyer edits", ratioText(h.WinRateWithBuyerEdits), "won of ended deals whose plan a buyer changed"},
+			{"Win rate without buyer edits", ratioText(h.WinRateWithoutBuyerEdits), "won of ended deals only the seller edited"},
+		})
+	}
 	if len(p.Ranking) == 0 {
 		m.line("No open deal needs attention.")
 		return

@@ -92,6 +92,9 @@ type Report struct {
 	Weeks     []string     `json:"weeks"`
 	Deals     []DealReport `json:"deals"`
 	Portfolio *Portfolio   `json:"portfolio,omitempty"`
+	// HistoryNote says why the deals have no history (the site is not in
+	// git); empty when they have one.
+	HistoryNote string `json:"history_note,omitempty"`
 }
 
 // InputStats says what was read and what was left out.
@@ -162,9 +165,12 @@ type DealReport struct {
 	// Replies are the replies the deal's people sent from their rooms, up
 	// to the report's day, that no bundle record decides yet (accepted,
 	// declined or answered), oldest first. Ended deals list theirs too.
-	Replies   []WaitingReply `json:"replies"`
-	Signals   []Signal       `json:"signals"`
-	Attention Attention      `json:"attention"`
+	Replies []WaitingReply `json:"replies"`
+	// History is what the plan's git history tells; absent when the site
+	// is not in git.
+	History   *DealHistory `json:"history,omitempty"`
+	Signals   []Signal     `json:"signals"`
+	Attention Attention    `json:"attention"`
 }
 
 // WaitingReply is a reply that waits for the seller: maproom accept,
@@ -411,6 +417,8 @@ type Portfolio struct {
 	// Ranking lists the open deals that need attention (score above 0),
 	// highest score first.
 	Ranking []RankedDeal `json:"ranking"`
+	// History sums the plans' git histories; absent without one.
+	History *PortfolioHistory `json:"history,omitempty"`
 	// Rows is one line per deal, in id order.
 	Rows []PortfolioRow `json:"rows"`
 }

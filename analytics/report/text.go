@@ -313,6 +313,13 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 		t.line("  schedule  %s", s)
 		t.line("            critical path: %s", strings.Join(d.Schedule.CriticalPath, " -> "))
 	}
+	for i, l := range historyLines(d.History) {
+		if i == 0 {
+			t.line("  history   %s", l)
+		} else {
+			t.line("            %s", l)
+		}
+	}
 	if len(d.Signals) > 0 {
 		t.line("")
 		t.line("  %s", t.paint(ansiBold, "Warning signals"))
@@ -398,6 +405,10 @@ func (t *textOut) portfolio(p *Portfolio) {
 	t.line("  coverage     %s of open deals run with a plan that passes check", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
+	if h := p.History; h != nil {
+		t.line("  history      %s of deals with buyer edits; median slip %s; win rate %s with buyer edits, %s without",
+			ratioText(h.WithBuyerEdits), medianSlipText(h), ratioText(h.WinRateWithBuyerEdits), ratioText(h.WinRateWithoutBuyerEdits))
+	}
 	if p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 {
 		t.line("               %s", t.paint(ansiDim, "(few ended deals: read the win rates as anecdotes)"))
 	}

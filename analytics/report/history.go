@@ -1,0 +1,327 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"slices"
+	"strings"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+)
+
+// DealHistory is what the plan's git history tells of a deal (see
+// internal/history): how often its dates moved, who edited it, and how its
+// completion went by week. Absent when the site is not in git.
+type DealHistory struct {
+	// Commits counts the commits that changed the plan; First is the day
+	// of the first (YYYY-MM-DD, site timezone).
+	Commits int    `json:"commits"`
+	First   string `json:"first,omitempty"`
+	// Former are the deal's earlier folder names (renamed in git).
+	Former []string `json:"former_ids,omitempty"`
+	// BuyerEdits counts the changes made by buyer-side people (a commit
+	// whose author email is a buyer stakeholder's, an accepted reply).
+	BuyerEdits    int   `json:"buyer_edits"`
+	LastBuyerEdit *Edit `json:"last_buyer_edit,omitempty"`
+	// Slips lists the tasks, milestones and close date whose date moved
+	// later, the most moves first.
+	Slips []SlipLine `json:"slips"`
+	// Burnup is done against total tasks at the end of each week (the
+	// latest 26 weeks at most).
+	Burnup []BurnupWeek `json:"burnup"`
+}
+
+// Edit is one change of the plan: the day, who and what.
+type Edit struct {
+	Day  string `json:"day"`
+	Who  string `json:"who"`
+	What string `json:"what"`
+}
+
+// SlipLine is an item whose date moved later: Moves times, Days days in
+// all, Net days from its first date to its date now.
+type SlipLine struct {
+	Kind  string `json:"kind"` // task, milestone or close
+	ID    string `json:"id,omitempty"`
+	Title string `json:"title"`
+	Moves int    `json:"moves"`
+	Days  int    `json:"days"`
+	Net   int    `json:"net_days"`
+	First string `json:"first"`
+	Now   string `json:"now"`
+}
+
+// BurnupWeek is the plan's progress at the end of a week (Sunday).
+type BurnupWeek struct {
+	Week  string `json:"week"`
+	Done  int    `json:"done"`
+	Total int    `json:"total"`
+}
+
+// PortfolioHistory is what the plans' histories say across deals.
+type PortfolioHistory struct {
+	// Deals counts the deals whose plan has history in git.
+	Deals int `json:"deals"`
+	// WithBuyerEdits is deals with at least one buyer-side edit, of them.
+	WithBuyerEdits Ratio `json:"with_buyer_edits"`
+	// MedianSlipDays is the median of the days each date moved later,
+	// over every slip of every deal; absent without a slip.
+	MedianSlipDays *int `json:"median_slip_days,omitempty"`
+	Slips          int  `json:"slips"`
+	// WinRateWithBuyerEdits and WinRateWithoutBuyerEdits are won deals of
+	// ended deals with history, with buyer-side edits and without.
+	WinRateWithBuyerEdits    Ratio `json:"win_rate_with_buyer_edits"`
+	WinRateWithoutBuyerEdits Ratio `json:"win_rate_without_buyer_edits"`
+}
+
+// burnupWeeks is how many weeks a deal's burn-up shows at most.
+const burnupWeeks = 26
+
+// dealHistory sums up the story of deal d, nil without one.
+func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportOptions) *DealHistory {
+	if st == nil {
+		return nil
+	}
+	h := &DealHistory{Commits: st.Commits, Former: st.Former, Slips: []SlipLine{}, Burnup: []BurnupWeek{}}
+	if !st.First.IsZero() {
+		h.First = history.DayOf(st.First, opts.Location).String()
+	}
+	for _, c := range st.Changes {
+		if c.Author.Side == deal.Buyer {
+			h.BuyerEdits++
+		}
+	}
+	if c, ok := st.LastBy(deal.Buyer); ok {
+		who := c.Author.Name
+		if s, ok := d.Stakeholder(c.Author.Stakeholder); ok {
+			who = s.Name
+		}
+		if c.Reply != "" {
+			who += " (reply)"
+		}
+		h.LastBuyerEdit = &Edit{Day: history.DayOf(c.When, opts.Location).String(), Who: who, What: changeText(c)}
+	}
+	for _, sl := range st.Slips() {
+		kind := map[history.Kind]string{history.TaskDue: "task", history.MilestoneDue: "milestone", history.CloseMoved: "close"}[sl.Kind]
+		title := sl.Title
+		if sl.Kind == history.CloseMoved {
+			title = "Close date"
+		}
+		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: sl.Net, First: sl.First, Now: sl.Now})
+	}
+	for _, w := range history.Burnup(st, today, opts.Location, burnupWeeks) {
+		h.Burnup = append(h.Burnup, BurnupWeek{Week: w.End.String(), Done: w.Done, Total: w.Total})
+	}
+	return h
+}
+
+// changeText says a change in a few words.
+func changeText(c history.Change) string {
+	switch c.Kind {
+	case history.TaskDue, history.MilestoneDue:
+		return fmt.Sprintf("%q %s → %s", c.Title, orNone(c.From), orNone(c.To))
+	case history.TaskStatus:
+		return fmt.Sprintf("%q %s → %s", c.Title, c.From, c.To)
+	case history.TaskAdded:
+		return fmt.Sprintf("added %q", c.Title)
+	case history.TaskRemoved:
+		return fmt.Sprintf("removed %q", c.Title)
+	case history.MilestoneAdded:
+		return fmt.Sprintf("added milestone %q", c.Title)
+	case history.CloseMoved:
+		return fmt.Sprintf("close %s → %s", orNone(c.From), orNone(c.To))
+	case history.DocAdded:
+		return fmt.Sprintf("added document %q", c.Title)
+	}
+	return "wrote the plan"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
+}
+
+// historySignals are the signals of the plan's history (history.Signals),
+// as report signals.
+func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, opts *ReportOptions) []Signal {
+	var out []Signal
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History}) {
+		sg := Signal{Kind: s.Name, Severity: SeverityFlag, Evidence: []string{s.Evidence}}
+		switch s.Name {
+		case history.SignalNoBuyerEdit:
+			sg.Summary = "No buyer-side edit in the plan's history: a seller's to-do list, not a mutual plan"
+		case history.SignalFlat:
+			sg.Summary = "Completion flat for three weeks or more: a zombie plan"
+			sg.Severity = SeverityAlert
+		case history.SignalSlipped:
+			sg.Summary = "A milestone slipped again and again"
+		case history.SignalPastClose:
+			sg.Summary = "A date moved past the close date"
+			sg.Severity = SeverityAlert
+		case history.SignalMissedReviews:
+			sg.Summary = "Weekly reviews missed in a row"
+			sg.Severity = SeverityAlert
+		}
+		out = append(out, sg)
+	}
+	// One signal per kind, its evidence joined: a plan with three dates
+	// moved past the close has one signal with three lines.
+	var merged []Signal
+	for _, s := range out {
+		if i := slices.IndexFunc(merged, func(m Signal) bool { return m.Kind == s.Kind }); i >= 0 {
+			merged[i].Evidence = append(merged[i].Evidence, s.Evidence...)
+			continue
+		}
+		merged = append(merged, s)
+	}
+	return merged
+}
+
+// portfolioHistory sums the deals' histories; nil when none has one.
+func portfolioHistory(deals []DealReport) *PortfolioHistory {
+	ph := &PortfolioHistory{}
+	var days []int
+	wonB, endedB, wonN, endedN := 0, 0, 0, 0
+	for i := range deals {
+		h := deals[i].History
+		if h == nil {
+			continue
+		}
+		ph.Deals++
+		edited := h.BuyerEdits > 0
+		if edited {
+			ph.WithBuyerEdits.Num++
+		}
+		for _, s := range h.Slips {
+			if s.Moves > 0 {
+				days = append(days, s.Days/s.Moves)
+			}
+		}
+		switch deals[i].Outcome {
+		case string(deal.Won), string(deal.Lost):
+			won := deals[i].Outcome == string(deal.Won)
+			if edited {
+				endedB++
+				if won {
+					wonB++
+				}
+			} else {
+				endedN++
+				if won {
+					wonN++
+				}
+			}
+		}
+	}
+	if ph.Deals == 0 {
+		return nil
+	}
+	ph.WithBuyerEdits = ratio(ph.WithBuyerEdits.Num, ph.Deals)
+	ph.WinRateWithBuyerEdits, ph.WinRateWithoutBuyerEdits = ratio(wonB, endedB), ratio(wonN, endedN)
+	ph.Slips = len(days)
+	if len(days) > 0 {
+		slices.Sort(days)
+		m := days[len(days)/2]
+		if len(days)%2 == 0 {
+			m = (days[len(days)/2-1] + days[len(days)/2]) / 2
+		}
+		ph.MedianSlipDays = &m
+	}
+	return ph
+}
+
+// historyText is the history's lines for the text and Markdown writers.
+func historyLines(h *DealHistory) []string {
+	if h == nil {
+		return nil
+	}
+	var out []string
+	who := "no buyer-side edit"
+	if h.LastBuyerEdit != nil {
+		who = fmt.Sprintf("last buyer-side edit %s by %s (%s)", h.LastBuyerEdit.Day, h.LastBuyerEdit.Who, h.LastBuyerEdit.What)
+	}
+	out = append(out, fmt.Sprintf("%s since %s, %s; %s", plural(h.Commits, "commit", "commits"), h.First, plural(h.BuyerEdits, "buyer-side change", "buyer-side changes"), who))
+	for _, s := range h.Slips {
+		out = append(out, fmt.Sprintf("slipped: %s %q moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net))
+	}
+	if n := len(h.Burnup); n > 0 {
+		var pts []string
+		from := max(0, n-6)
+		for _, w := range h.Burnup[from:] {
+			pts = append(pts, fmt.Sprintf("%s %d/%d", w.Week[5:], w.Done, w.Total))
+		}
+		out = append(out, "done by week: "+strings.Join(pts, ", "))
+	}
+	return out
+}
+
+// burnupSVG draws the burn-up chart of a deal: total tasks as a line, done
+// tasks as a filled area, one step a week. Inline SVG, no script.
+func burnupSVG(h *DealHistory) template.HTML {
+	if h == nil || len(h.Burnup) == 0 {
+		return ""
+	}
+	const w, ht, pad = 320.0, 96.0, 4.0
+	top := 1
+	for _, b := range h.Burnup {
+		top = max(top, b.Total)
+	}
+	n := len(h.Burnup)
+	x := func(i int) float64 {
+		if n == 1 {
+			return w / 2
+		}
+		return pad + float64(i)*(w-2*pad)/float64(n-1)
+	}
+	y := func(v int) float64 { return ht - pad - float64(v)*(ht-2*pad)/float64(top) }
+	var done, total strings.Builder
+	fmt.Fprintf(&done, "%.1f,%.1f ", x(0), y(0))
+	for i, b := range h.Burnup {
+		fmt.Fprintf(&done, "%.1f,%.1f ", x(i), y(b.Done))
+		fmt.Fprintf(&total, "%.1f,%.1f ", x(i), y(b.Total))
+	}
+	fmt.Fprintf(&done, "%.1f,%.1f", x(n-1), y(0))
+	last := h.Burnup[n-1]
+	label := fmt.Sprintf("Burn-up: %d of %d tasks done in the week to %s; %s", last.Done, last.Total, last.Week, plural(n, "week", "weeks"))
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="burnup" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="%s">`, w, ht, w, ht, template.HTMLEscapeString(label))
+	fmt.Fprintf(&b, `<title>%s</title>`, template.HTMLEscapeString(label))
+	fmt.Fprintf(&b, `<polygon points="%s" fill="#bbf7d0" stroke="#15803d" stroke-width="1.5"/>`, done.String())
+	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1f2937" stroke-width="1.5" stroke-dasharray="4 2"/>`, strings.TrimSpace(total.String()))
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
+}
+
+// medianSlipText says the median slip in words.
+func medianSlipText(h *PortfolioHistory) string {
+	if h.MedianSlipDays == nil {
+		return "no slip"
+	}
+	return fmt.Sprintf("%s (%s)", plural(*h.MedianSlipDays, "day", "days"), plural(h.Slips, "slip", "slips"))
+}
+
+// slipMarks draws each slipped task on the timeline: a line on its row
+// from its first date to its date now.
+func slipMarks(d *DealReport, xOf func(string) (float64, bool), top float64) []svgLine {
+	if d.History == nil {
+		return nil
+	}
+	var out []svgLine
+	for _, s := range d.History.Slips {
+		if s.Kind != "task" {
+			continue
+		}
+		i := slices.IndexFunc(d.Tasks, func(t TaskLine) bool { return t.ID == s.ID })
+		x1, ok1 := xOf(s.First)
+		x2, ok2 := xOf(s.Now)
+		if i < 0 || !ok1 || !ok2 {
+			continue
+		}
+		y := top + rowH*float64(i) + rowH - 4
+		out = append(out, svgLine{X1: max(labelW, x1), Y1: y, X2: max(labelW, x2), Y2: y, Class: "slip"})
+	}
+	return out
+}

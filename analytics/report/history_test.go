@@ -1,0 +1,142 @@
+package report
+
+import (
+	"bytes"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+)
+
+// historyReport is the scenarios' plans with a history: acme's security
+// milestone moved later twice and a task moved past the close, one change
+// by the buyer (an accepted reply); globex only ever edited by the seller;
+// initech (won) edited by its buyer. No events are read.
+func historyReport(t *testing.T) *Report {
+	t.Helper()
+	deals, s := scenarioSite(t)
+	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
+	buyer := history.Author{Name: "Jordan Park", Email: "jordan@acme.example", Stakeholder: "jordan", Side: deal.Buyer}
+	seller := history.Author{Name: "Sam Lee", Email: "sam@north.example", Side: deal.Seller}
+	stories := map[string]*history.Story{
+		"acme": {Deal: "acme", Commits: 5, First: at("2026-09-01"), Last: at("2026-11-10"),
+			Changes: []history.Change{
+				{When: at("2026-09-01"), Kind: history.PlanCreated, Author: seller},
+				{When: at("2026-10-01"), Kind: history.MilestoneDue, Item: "security", Title: "Security review approved", From: "2026-12-04", To: "2026-12-11", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+				{When: at("2026-10-20"), Kind: history.TaskDue, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "2026-11-10", To: "2026-11-17", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: buyer, Reply: "k3j5h7m2pq"},
+				{When: at("2026-11-02"), Kind: history.MilestoneDue, Item: "security", Title: "Security review approved", From: "2026-12-11", To: "2026-12-18", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+				{When: at("2026-11-10"), Kind: history.TaskDue, Item: "order-form", Title: "Order form countersigned", From: "2027-01-29", To: "2027-02-05", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+			},
+			Points: []history.Point{{When: at("2026-09-01"), Done: 0, Total: 8}, {When: at("2026-10-01"), Done: 2, Total: 8}, {When: at("2026-11-10"), Done: 3, Total: 8}}},
+		"globex": {Deal: "globex", Commits: 1, First: at("2026-09-15"), Last: at("2026-09-15"),
+			Changes: []history.Change{{When: at("2026-09-15"), Kind: history.PlanCreated, Author: seller}},
+			Points:  []history.Point{{When: at("2026-09-15"), Done: 1, Total: 5}}},
+		"initech": {Deal: "initech", Commits: 2, First: at("2026-08-01"), Last: at("2026-09-01"),
+			Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
+				{When: at("2026-09-01"), Kind: history.TaskStatus, Item: "quote-reviewed", Title: "Quote reviewed", From: "todo", To: "done", Author: history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}}},
+			Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}, {When: at("2026-09-01"), Done: 2, Total: 2}}},
+	}
+	for i := range deals {
+		deals[i].Story = stories[deals[i].Deal.ID]
+	}
+	opts := ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}
+	return NewAggregator(deals, opts).Report()
+}
+
+func TestReportHistory(t *testing.T) {
+	r := historyReport(t)
+	acme := findDeal(t, r, "acme")
+	h := acme.History
+	if h == nil || h.Commits != 5 || h.BuyerEdits != 1 || h.First != "2026-09-01" {
+		t.Fatalf("acme history = %+v", h)
+	}
+	if h.LastBuyerEdit == nil || h.LastBuyerEdit.Day != "2026-10-20" || !strings.HasPrefix(h.LastBuyerEdit.Who, "Jordan Park (reply)") {
+		t.Errorf("last buyer edit = %+v", h.LastBuyerEdit)
+	}
+	if len(h.Slips) != 3 || h.Slips[0].ID != "security" || h.Slips[0].Moves != 2 || h.Slips[0].Days != 14 {
+		t.Errorf("slips = %+v, want security twice first", h.Slips)
+	}
+	if n := len(h.Burnup); n == 0 || h.Burnup[n-1] != (BurnupWeek{Week: "2026-11-22", Done: 3, Total: 8}) {
+		t.Errorf("burn-up = %+v", h.Burnup)
+	}
+	kinds := func(d *DealReport) []string {
+		var out []string
+		for _, s := range d.Signals {
+			out = append(out, s.Kind)
+		}
+		return out
+	}
+	for _, k := range []string{history.SignalSlipped, history.SignalPastClose} {
+		if !slices.Contains(kinds(acme), k) {
+			t.Errorf("acme lacks the %s signal: %q", k, kinds(acme))
+		}
+	}
+	if slices.Contains(kinds(acme), history.SignalNoBuyerEdit) {
+		t.Errorf("acme, edited by its buyer, is signalled for no buyer edit")
+	}
+	globex := findDeal(t, r, "globex")
+	if !slices.Contains(kinds(globex), history.SignalNoBuyerEdit) || !slices.Contains(kinds(globex), history.SignalFlat) {
+		t.Errorf("globex signals = %q, want no-buyer-edit and completion-flat", kinds(globex))
+	}
+	if hooli := findDeal(t, r, "hooli"); hooli.History != nil || slices.Contains(kinds(hooli), history.SignalFlat) {
+		t.Errorf("hooli has no story and the report was not told the site is outside git: no history signal, got %q", kinds(hooli))
+	}
+	ph := r.Portfolio.History
+	nd := func(r Ratio) [2]int { return [2]int{r.Num, r.Den} }
+	if ph == nil || ph.Deals != 3 || nd(ph.WithBuyerEdits) != [2]int{2, 3} || nd(ph.WinRateWithBuyerEdits) != [2]int{1, 1} || nd(ph.WinRateWithoutBuyerEdits) != [2]int{0, 0} {
+		t.Errorf("portfolio history = %+v", ph)
+	}
+	if ph != nil && (ph.MedianSlipDays == nil || *ph.MedianSlipDays != 7 || ph.Slips != 3) {
+		t.Errorf("median slip = %v of %d", ph.MedianSlipDays, ph.Slips)
+	}
+	var b bytes.Buffer
+	if err := r.WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := reportSchema(t).Validate(decodeJSON(t, b.Bytes())); err != nil {
+		t.Errorf("the history report does not validate: %v", err)
+	}
+	b.Reset()
+	r.WriteHTML(&b)
+	if !strings.Contains(b.String(), `<svg class="burnup"`) || !strings.Contains(b.String(), `class="slip"`) {
+		t.Errorf("the HTML report lacks the burn-up or the slips on the timeline")
+	}
+
+	// Outside git, the report is told so: completion flat from the done:
+	// dates.
+	deals, _ := scenarioSite(t)
+	out := NewAggregator(deals, ReportOptions{Today: scenarioToday, HistoryNote: "not in git"}).Report()
+	if out.HistoryNote != "not in git" || out.Portfolio.History != nil {
+		t.Errorf("outside git: note %q, portfolio history %+v", out.HistoryNote, out.Portfolio.History)
+	}
+}
+
+// TestReportHistoryGoldens pins every format of the history report.
+func TestReportHistoryGoldens(t *testing.T) {
+	r := historyReport(t)
+	for _, g := range []struct {
+		name  string
+		write func(io.Writer) error
+	}{
+		{"history.txt", func(w io.Writer) error { return r.WriteTable(w, false) }},
+		{"history.md", r.WriteMarkdown},
+		{"history.json", r.WriteJSON},
+		{"history.csv", r.WriteCSV},
+		{"history.html", r.WriteHTML},
+		{"history-portfolio.txt", func(w io.Writer) error { return r.WritePortfolioTable(w, false) }},
+		{"history-portfolio.md", r.WritePortfolioMarkdown},
+	} {
+		t.Run(g.name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := g.write(&b); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, filepath.Join("testdata", "golden", g.name), b.Bytes())
+		})
+	}
+}
