@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/ics/icstest"
 	"github.com/maproom/maproom/internal/notify"
 	"github.com/maproom/maproom/internal/synth"
 )
@@ -110,5 +113,71 @@ func TestNotifyRunTwiceSendsNothingNew(t *testing.T) {
 	mu.Unlock()
 	if second != 0 || !strings.HasPrefix(out, "0 messages sent, ") {
 		t.Errorf("the second run sent %d more:\n%s", second, out)
+	}
+}
+
+// TestInviteReviewIsTheRoomsReview: the review.ics an invite carries is
+// the same event, by UID, start, recurrence and end, as the weekly review
+// in the person's room calendar.ics, so a calendar that imports both keeps
+// one.
+func TestInviteReviewIsTheRoomsReview(t *testing.T) {
+	root := t.TempDir()
+	if err := synth.CopyTree(filepath.Join("..", "..", "content"), filepath.Join(root, "content")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("MAPROOM_SECRET", testSecret)
+	t.Setenv("MAPROOM_TODAY", "")
+	var out, errb bytes.Buffer
+	if err := run(context.Background(), []string{"build", "-root", root, "-today", "2026-11-25"}, strings.NewReader(""), &out, &errb); err != nil {
+		t.Fatalf("build: %v\n%s", err, errb.String())
+	}
+	today := deal.NewDate(2026, 11, 25)
+	site, ps := generator.Load(generator.LoadOptions{Root: root, Today: today})
+	if ps.Errors() > 0 {
+		t.Fatal(ps)
+	}
+	compared := 0
+	for _, l := range generator.Links(site, []byte(testSecret)) {
+		var d *deal.Deal
+		for _, b := range site.Bundles {
+			if b.Deal.ID == l.Deal {
+				d = b.Deal
+			}
+		}
+		invite := notify.ReviewCalendar(d, site.Config.Location, today)
+		room, err := os.ReadFile(filepath.Join(root, "public", filepath.FromSlash(l.Path), "calendar.ics"))
+		if invite == nil {
+			if err == nil && bytes.Contains(room, []byte("RRULE")) {
+				t.Errorf("%s/%s: the room has a review, the invite none", l.Deal, l.Stakeholder)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s/%s: the invite has a review, the room no calendar: %v", l.Deal, l.Stakeholder, err)
+		}
+		ie, err := icstest.Check(invite)
+		if err != nil || len(ie) != 1 {
+			t.Fatalf("invite calendar: %v, %d events", err, len(ie))
+		}
+		re, err := icstest.Check(room)
+		if err != nil {
+			t.Fatalf("room calendar: %v", err)
+		}
+		found := false
+		for _, ev := range re {
+			if ev.UID == ie[0].UID {
+				found = true
+				if !ev.Start.Equal(ie[0].Start) || ev.Recurs != ie[0].Recurs || !ev.Until.Equal(ie[0].Until) || len(ev.Occurrences) != len(ie[0].Occurrences) {
+					t.Errorf("%s/%s: the room's review %+v, the invite's %+v", l.Deal, l.Stakeholder, ev, ie[0])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s/%s: the room's calendar has no event %s", l.Deal, l.Stakeholder, ie[0].UID)
+		}
+		compared++
+	}
+	if compared < 10 {
+		t.Errorf("only %d rooms compared", compared)
 	}
 }
