@@ -203,6 +203,14 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "sent by %s to %s: %s\n", o.Channel, o.Notice.To.Name, o.Notice.Subject)
 		case notify.StatusAlready:
 			already++
+		case notify.StatusSkipped:
+			if o.Channel == "" {
+				why := "no channel configured carries it"
+				if o.Notice.Audience == notify.Buyer {
+					why += " (a buyer's message goes by email only: set [notify] smtp_host)"
+				}
+				fmt.Fprintf(e.stderr, "maproom: not sent: %s, to %s: %s\n", o.Notice.Subject, o.Notice.To.Name, why)
+			}
 		}
 	}
 	fmt.Fprintf(e.stdout, "%s sent, %s already sent before\n", count(sent, "message"), count(already, "message"))

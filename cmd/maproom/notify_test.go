@@ -68,12 +68,14 @@ func TestNotifyRunTwiceSendsNothingNew(t *testing.T) {
 	t.Setenv("MAPROOM_SECRET", testSecret)
 	t.Setenv("MAPROOM_TEST_WEBHOOK_SECRET", secret)
 	t.Setenv("MAPROOM_TODAY", "")
+	var stderr string
 	maproom := func(args ...string) (string, error) {
 		var out, errb bytes.Buffer
 		err := run(context.Background(), append(args, "-root", root), strings.NewReader(""), &out, &errb)
 		if err != nil {
 			t.Logf("maproom %s: %v\n%s", strings.Join(args, " "), err, errb.String())
 		}
+		stderr = errb.String()
 		return out.String(), err
 	}
 	if _, err := maproom("build", "-today", "2026-11-16"); err != nil {
@@ -102,6 +104,10 @@ func TestNotifyRunTwiceSendsNothingNew(t *testing.T) {
 	}
 	if !strings.Contains(out, "sent by webhook to Sam Lee: Alert:") || !strings.Contains(out, " sent, 0 messages already sent before") {
 		t.Errorf("first run output:\n%s", out)
+	}
+	// The champion's reminder has no channel here (email is off): said so.
+	if !strings.Contains(stderr, "to Marcus Chen: no channel configured carries it (a buyer's message goes by email only: set [notify] smtp_host)") {
+		t.Errorf("first run stderr:\n%s", stderr)
 	}
 
 	out, err = maproom("notify", "-today", "2026-11-24")
