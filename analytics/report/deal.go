@@ -113,7 +113,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	sort.SliceStable(dr.Overdue, func(i, j int) bool { return dr.Overdue[i].DaysLate > dr.Overdue[j].DaysLate })
 
 	if !ended {
-		dr.Turn = turn(d, plan, dueOf)
+		dr.Turn = a.turn(d, plan, dueOf, today)
 		if plan != nil && len(plan.CriticalPath) > 0 {
 			dr.Schedule = a.scheduleSummary(d, plan, dueOf)
 		}
@@ -129,6 +129,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	dr.Replies = a.waitingReplies(da, dueOf)
 	dr.RepliesWaiting = len(dr.Replies)
+	dr.Week = a.weekChange(da, &dr, dueOf, today)
+	dr.Activity = a.activity(da, &dr, today)
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
 	if !ended {
 		dr.Signals = a.signals(da, &dr)
@@ -227,41 +229,22 @@ func (a *Aggregator) severity(late int) string {
 	return string(deal.Thresholds{FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays}.Severity(late))
 }
 
-// turn finds whose move it is: the owner of the first open task on the
-// critical path; without one, of the open task due first (plan order on a
-// tie; tasks without a date last).
-func turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool)) *Turn {
-	tasks := d.Tasks()
-	var pick *deal.Task
-	critical := false
-	if plan != nil && len(plan.CriticalPath) > 0 {
-		for _, t := range tasks {
-			if t.ID == plan.CriticalPath[0] {
-				pick, critical = t, true
-			}
-		}
+// turn says whose move it is, by the rule a room's "waiting on" line
+// shows too (deal.WaitingOn): the owner of the first open task on the
+// critical path; without one, of the open task due first.
+func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
+	var crit []string
+	if plan != nil {
+		crit = plan.CriticalPath
 	}
-	if pick == nil {
-		var best deal.Date
-		for _, t := range tasks {
-			if t.Status == deal.Done {
-				continue
-			}
-			due, _ := dueOf(t)
-			if pick == nil || (!due.IsZero() && (best.IsZero() || due.Before(best))) {
-				pick, best = t, due
-			}
-		}
-	}
-	if pick == nil {
+	w, ok := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
+	if !ok {
 		return nil
 	}
-	tn := &Turn{Task: pick.ID, Title: pick.Title, Owner: pick.Owner, OwnerName: pick.Owner, Critical: critical}
-	if s, ok := d.Stakeholder(pick.Owner); ok {
-		tn.OwnerName, tn.Side = s.Name, string(s.Side)
-	}
-	if due, _ := dueOf(pick); !due.IsZero() {
-		tn.Due = due.String()
+	tn := &Turn{Task: w.Task.ID, Title: w.Task.Title, Owner: w.Owner, OwnerName: w.Owner, Side: string(w.Side), Critical: w.Critical,
+		Due: w.Due.String(), DaysLate: w.DaysLate, Severity: a.severity(w.DaysLate)}
+	if w.Person != nil {
+		tn.OwnerName = w.Person.Name
 	}
 	return tn
 }
@@ -652,6 +635,7 @@ func portfolio(deals []DealReport) *Portfolio {
 		switch dr.Outcome {
 		case string(deal.Open):
 			pf.Open++
+			pf.Pipeline += dr.Value
 			if row.Covered {
 				covered++
 			}
@@ -663,6 +647,7 @@ func portfolio(deals []DealReport) *Portfolio {
 			won := dr.Outcome == string(deal.Won)
 			if won {
 				pf.Won++
+				pf.WonValue += dr.Value
 			} else {
 				pf.Lost++
 			}

@@ -32,6 +32,7 @@ type htmlPage struct {
 type htmlDeal struct {
 	*DealReport
 	CloseText, PlanText, ProgressText, TurnText, ScheduleText string
+	WeekText                                                  string
 	Engagement, Progress, Timeline                            *svgChart
 	// Burnup is the plan's done against total tasks by week, from its git
 	// history; HistoryLines say the rest of the history.
@@ -41,6 +42,7 @@ type htmlDeal struct {
 
 // svgChart is a chart's geometry, computed here and drawn by the template.
 type svgChart struct {
+	Label  string // what the chart shows, its accessible name
 	W, H   int
 	Rects  []svgRect
 	Lines  []svgLine // under the marks
@@ -77,7 +79,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 	out := make([]htmlDeal, 0, len(r.Deals))
 	for i := range r.Deals {
 		d := &r.Deals[i]
-		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: progressText(d.Progress)}
+		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: progressText(d.Progress), WeekText: weekText(d.Week, d.Progress.Percent)}
 		if d.Turn != nil {
 			hd.TurnText = turnText(d.Turn)
 		}
@@ -106,7 +108,7 @@ func engagementChart(weeks []string, d *DealReport) *svgChart {
 		return nil
 	}
 	cellW := 46.0
-	ch := &svgChart{W: int(labelW + cellW*float64(len(weeks)) + 10), H: int(24 + rowH*float64(len(d.Stakeholders)) + 6)}
+	ch := &svgChart{Label: "Active time per buyer stakeholder per week, darker for more", W: int(labelW + cellW*float64(len(weeks)) + 10), H: int(24 + rowH*float64(len(d.Stakeholders)) + 6)}
 	for j, wk := range weeks {
 		if j%2 == len(weeks)%2 || j == len(weeks)-1 {
 			ch.Texts = append(ch.Texts, svgText{X: labelW + cellW*float64(j) + cellW/2, Y: 14, Anchor: "middle", Class: "axis", Text: wk[5:]})
@@ -144,7 +146,7 @@ func progressChart(d *DealReport) *svgChart {
 		most = max(most, m.Progress.Total)
 	}
 	unit := 360.0 / float64(most)
-	ch := &svgChart{W: int(labelW + 360 + 60), H: int(rowH*float64(len(d.Milestones)) + 8)}
+	ch := &svgChart{Label: "Progress by milestone: steps done on time, done late, overdue and open", W: int(labelW + 360 + 60), H: int(rowH*float64(len(d.Milestones)) + 8)}
 	for i, m := range d.Milestones {
 		y := 4 + rowH*float64(i)
 		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(m.Title, 32)})
@@ -207,7 +209,7 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		return labelW + plotW*float64(lo.DaysUntil(dt))/span, true
 	}
 	top := 20.0
-	ch := &svgChart{W: int(labelW + plotW + 20), H: int(top + rowH*float64(len(d.Tasks)) + 10)}
+	ch := &svgChart{Label: "The plan's steps on a calendar, with today and the close date", W: int(labelW + plotW + 20), H: int(top + rowH*float64(len(d.Tasks)) + 10)}
 	bottom := float64(ch.H) - 4
 	// month ticks
 	for dt := lo; !dt.After(hi); dt = dt.AddDays(1) {
@@ -268,7 +270,7 @@ func scoreBars(p *Portfolio) *svgChart {
 	for _, d := range p.Ranking {
 		most = max(most, d.Score)
 	}
-	ch := &svgChart{W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
+	ch := &svgChart{Label: "Open deals by attention score", W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
 	for i, d := range p.Ranking {
 		y := 4 + rowH*float64(i)
 		w := 400 * float64(d.Score) / float64(most)
@@ -298,6 +300,9 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"join":    strings.Join,
 	"what":    func(w WaitingReply) string { return replyWhat(&w) },
 	"age":     ageText,
+	"money":   money,
+	"when":    activityDay,
+	"refs":    refsText,
 }).Parse(`
 {{define "page"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -308,7 +313,7 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1d2330;margin:0 auto;max-width:1100px;padding:24px}
 h1{font-size:22px;margin:0 0 4px}h2{font-size:18px;margin:36px 0 4px;padding-top:16px;border-top:2px solid #dde3ea}
 h3{font-size:14px;margin:18px 0 6px;text-transform:uppercase;letter-spacing:.04em;color:#52606d}
-.meta{color:#52606d}.id{color:#8a96a3;font-weight:normal;font-size:13px}
+.meta{color:#52606d}.id{color:#5f6b78;font-weight:normal;font-size:13px}
 table{border-collapse:collapse;margin:4px 0 8px;font-size:13px}th,td{text-align:left;padding:4px 10px 4px 0;border-bottom:1px solid #eef1f4;vertical-align:top}
 th{color:#52606d;font-weight:600}td.n{text-align:right}
 .alert{color:#b71c1c;font-weight:600}.flag{color:#a15c00;font-weight:600}.late{color:#52606d}
@@ -319,46 +324,49 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;
 .heat0{fill:#f0f2f5}.heat1{fill:#c6dbef}.heat2{fill:#6baed6}.heat3{fill:#2171b5}.heat4{fill:#08306b}
 .done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
 line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}line.slip{stroke:#ef6c00;stroke-width:2;stroke-dasharray:3 2}svg.burnup{display:block;margin:.25rem 0 .5rem}
+.tw{overflow-x:auto}.week{margin:6px 0;padding:8px 12px;border-left:4px solid #1565c0;background:#f3f7fc}.week ul{margin:4px 0 0 18px;padding:0}
+@media (max-width:640px){body{padding:12px}h2{font-size:17px}table.stack tr:first-child{display:none}table.stack tr{display:block;padding:6px 0;border-bottom:1px solid #eef1f4}table.stack td{display:block;border:0;padding:1px 0}table.stack td[data-l]::before{content:attr(data-l) ": ";color:#52606d;font-weight:600}td.n{text-align:left}}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
-</style></head><body>
+</style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
 <p class="meta">{{.R.Input.Events}} events from {{.R.Input.Files}} log files; {{.R.Input.Visits}} human-verified visits{{if .R.Input.Scanner}}; {{.R.Input.Scanner}} scanner-like page-loads not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
 {{if .Portfolio}}{{template "portfolio" .}}{{end}}
 {{range .Deals}}{{template "deal" .}}{{end}}
-</body></html>
+</main></body></html>
 {{end}}
 
 {{define "portfolio"}}{{with .Portfolio}}
 <h2>Portfolio</h2>
-<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost.</p>
-<table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
+<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}; won {{money .WonValue}}.</p>
+<div class="tw"><table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
 <tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>open deals run with a plan that passes check</td></tr>
 <tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>
 <tr><td>Win rate with a plan</td><td>{{ratio .WinRateWithPlan}}</td><td>won of ended deals with at least one milestone</td></tr>
 <tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>
-</table>
+</table></div>
 <h3>Needs attention first</h3>
 {{if .Ranking}}{{template "svg" $.Scores}}
-<table><tr><th>#</th><th>Deal</th><th>Score</th><th>Closes in</th><th>Why</th></tr>
+<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Closes in</th><th>Why</th></tr>
 {{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{with .DaysToClose}}{{.}} days{{end}}</td><td>{{reasons .Reasons 5}}</td></tr>
-{{end}}</table>{{else}}<p>No open deal needs attention.</p>{{end}}
+{{end}}</table></div>{{else}}<p>No open deal needs attention.</p>{{end}}
 {{end}}{{end}}
 
 {{define "deal"}}
 <h2>{{.Title}} <span class="id">{{.ID}}</span></h2>
-<p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}</p>
+<p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}{{if .Value}} · value {{money .Value}}{{end}}</p>
+{{with .Week}}<div class="week"><b>Since {{.Since}}:</b> {{$.WeekText}}{{if or .Done .NewOverdue}}<ul>{{if .Done}}<li>done: {{refs .Done}}</li>{{end}}{{if .NewOverdue}}<li>newly overdue: {{refs .NewOverdue}}</li>{{end}}</ul>{{end}}</div>{{end}}
 {{if .TurnText}}<p><b>Whose turn:</b> {{.TurnText}}</p>{{end}}
 {{if .ScheduleText}}<p><b>Schedule:</b> {{if .Schedule.Fits}}{{.ScheduleText}}{{else}}<span class="alert">{{.ScheduleText}}</span>{{end}}</p>{{end}}
 {{if .Signals}}<h3>Warning signals</h3>
 {{range .Signals}}<div class="sig sig-{{.Severity}}"><b class="{{.Severity}}">{{.Severity}}</b> {{.Summary}}<ul>{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></div>
 {{end}}{{end}}
 {{if .Replies}}<h3>Replies waiting</h3>
-<table><tr><th>Reply</th><th>Person</th><th>Side</th><th>Kind</th><th>About</th><th>What</th><th>Age</th></tr>
+<div class="tw"><table><tr><th>Reply</th><th>Person</th><th>Side</th><th>Kind</th><th>About</th><th>What</th><th>Age</th></tr>
 {{range .Replies}}<tr><td><code>{{.ID}}</code></td><td>{{.Person}}</td><td>{{.Side}}</td><td>{{.Kind}}</td><td>{{.About}}</td><td>{{what .}}</td><td>{{age .AgeDays}}</td></tr>
-{{end}}</table>{{end}}
+{{end}}</table></div>{{end}}
 {{if .Overdue}}<h3>Overdue</h3>
-<table><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Calendar days late</th><th>Severity</th><th>Status</th></tr>
-{{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}</td><td>{{.OwnerName}}</td><td>{{.Side}}</td><td>{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n">{{.DaysLate}}</td><td class="{{.Severity}}">{{.Severity}}</td><td>{{.Status}}</td></tr>
+<table class="stack"><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Calendar days late</th><th>Severity</th><th>Status</th></tr>
+{{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}</td><td data-l="Owner">{{.OwnerName}}</td><td data-l="Side">{{.Side}}</td><td data-l="Due">{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n" data-l="Calendar days late">{{.DaysLate}}</td><td class="{{.Severity}}" data-l="Severity">{{.Severity}}</td><td data-l="Status">{{.Status}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Progress}}<h3>Progress by milestone</h3>
 <div class="legend"><span><i style="background:#2e7d32"></i>done on time</span><span><i style="background:#9e9d24"></i>done late</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#b0bec5"></i>open</span></div>
@@ -371,13 +379,17 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{template "svg" .Timeline}}{{end}}
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
 {{template "svg" .Engagement}}
-<table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>First</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
+<div class="tw"><table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>First</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
 {{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>
-{{end}}</table>
+{{end}}</table></div>
 {{if .SellerPreviews}}<p class="meta">Seller-side previews, not counted as engagement: {{.SellerPreviews}}.</p>{{end}}{{end}}
+{{if .Activity}}<h3>Activity</h3>
+<table class="stack"><tr><th>When</th><th>Who</th><th>What</th></tr>
+{{range .Activity}}<tr><td>{{when .Time}}</td><td data-l="Who">{{.Who}}{{if .Side}} <span class="id">{{.Side}}</span>{{end}}</td><td>{{.What}}</td></tr>
+{{end}}</table>{{end}}
 {{end}}
 
-{{define "svg"}}{{if .}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img">
+{{define "svg"}}{{if .}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Label}}">
 {{range .Lines}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
 {{end}}{{range .Rects}}<rect x="{{f .X}}" y="{{f .Y}}" width="{{f .W}}" height="{{f .H}}" class="{{.Class}}"><title>{{.Title}}</title></rect>
 {{end}}{{range .Circle}}<circle cx="{{f .X}}" cy="{{f .Y}}" r="{{f .R}}" class="{{.Class}}"><title>{{.Title}}</title></circle>

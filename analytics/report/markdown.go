@@ -79,15 +79,24 @@ func (m *mdOut) header(r *Report) {
 func (m *mdOut) deal(d *DealReport) {
 	m.line("## %s", md(d.Title))
 	m.line("")
-	m.line("**%s** · %s · %s · %s", d.Outcome, md(closeText(d)), md(planText(d)), md(progressText(d.Progress)))
+	m.line("**%s** · %s · %s · %s%s", d.Outcome, md(closeText(d)), md(planText(d)), md(progressText(d.Progress)), md(valueText(d.Value)))
 	m.line("")
+	if d.Week != nil {
+		m.line("- **Since %s:** %s", d.Week.Since, md(weekText(d.Week, d.Progress.Percent)))
+		if len(d.Week.Done) > 0 {
+			m.line("  - done: %s", md(refsText(d.Week.Done)))
+		}
+		if len(d.Week.NewOverdue) > 0 {
+			m.line("  - newly overdue: %s", md(refsText(d.Week.NewOverdue)))
+		}
+	}
 	if d.Turn != nil {
 		m.line("- **Whose turn:** %s", md(turnText(d.Turn)))
 	}
 	if d.Schedule != nil {
 		m.line("- **Schedule:** %s; critical path %s", md(scheduleText(d.Schedule, d.Close)), md(strings.Join(d.Schedule.CriticalPath, " → ")))
 	}
-	if d.Turn != nil || d.Schedule != nil {
+	if d.Week != nil || d.Turn != nil || d.Schedule != nil {
 		m.line("")
 	}
 	if d.History != nil {
@@ -173,12 +182,21 @@ func (m *mdOut) deal(d *DealReport) {
 			m.line("")
 		}
 	}
+	if len(d.Activity) > 0 {
+		m.line("### Activity")
+		m.line("")
+		var rows [][]string
+		for _, a := range d.Activity {
+			rows = append(rows, []string{activityDay(a.Time), md(a.Who), md(a.What)})
+		}
+		m.table([]string{"When", "Who", "What"}, rows)
+	}
 }
 
 func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("## Portfolio")
 	m.line("")
-	m.line("%d deals: %d open, %d won, %d lost.", p.Deals, p.Open, p.Won, p.Lost)
+	m.line("%d deals: %d open, %d won, %d lost. Pipeline (open deals' value) %s; won %s.", p.Deals, p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.WonValue))
 	m.line("")
 	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
 		{"Coverage", ratioText(p.Coverage), "open deals run with a plan that passes check"},

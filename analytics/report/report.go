@@ -166,6 +166,10 @@ type DealReport struct {
 	// to the report's day, that no bundle record decides yet (accepted,
 	// declined or answered), oldest first. Ended deals list theirs too.
 	Replies []WaitingReply `json:"replies"`
+	// Week is what changed over the WeekDays up to the report's day.
+	Week *WeekChange `json:"week"`
+	// Activity is what happened, the latest first (at most ActivityItems).
+	Activity []Activity `json:"activity"`
 	// History is what the plan's git history tells; absent when the site
 	// is not in git.
 	History   *DealHistory `json:"history,omitempty"`
@@ -261,6 +265,10 @@ type Turn struct {
 	OwnerName string `json:"owner_name"`
 	Due       string `json:"due,omitempty"`
 	Critical  bool   `json:"critical"`
+	// DaysLate is the task's calendar days late on the report's day (0
+	// when it is not late), and Severity its grade ("" when not late).
+	DaysLate int    `json:"days_late"`
+	Severity string `json:"severity,omitempty"`
 }
 
 // Schedule bases of a ScheduleSummary.
@@ -417,6 +425,10 @@ type Portfolio struct {
 	// Ranking lists the open deals that need attention (score above 0),
 	// highest score first.
 	Ranking []RankedDeal `json:"ranking"`
+	// Pipeline is the value of the open deals; WonValue of the won ones
+	// (the plans' value: fields; reports only, never a room).
+	Pipeline int64 `json:"pipeline"`
+	WonValue int64 `json:"won_value"`
 	// History sums the plans' git histories; absent without one.
 	History *PortfolioHistory `json:"history,omitempty"`
 	// Rows is one line per deal, in id order.

@@ -184,6 +184,9 @@ func turnText(tn *Turn) string {
 	if tn.Due != "" {
 		s += " due " + tn.Due
 	}
+	if tn.DaysLate > 0 {
+		s += fmt.Sprintf(", %s late (%s)", plural(tn.DaysLate, "calendar day", "calendar days"), tn.Severity)
+	}
 	if tn.Critical {
 		s += ", on the critical path"
 	}
@@ -300,8 +303,11 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	if d.Plan != PlanOK {
 		planState = t.paint(ansiYellow, planState)
 	}
-	t.line("  %s · %s · %s", state, closeText(d), planState)
+	t.line("  %s · %s · %s%s", state, closeText(d), planState, valueText(d.Value))
 	t.line("  progress  %s", progressText(d.Progress))
+	if d.Week != nil {
+		t.line("  this week %s", weekText(d.Week, d.Progress.Percent))
+	}
 	if d.Turn != nil {
 		t.line("  turn      %s", turnText(d.Turn))
 	}
@@ -397,11 +403,19 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 			t.line("  %s", t.paint(ansiDim, fmt.Sprintf("seller-side previews (not engagement): %d", d.SellerPreviews)))
 		}
 	}
+	if len(d.Activity) > 0 {
+		t.line("")
+		rows := [][]cell{{textCell("ACTIVITY"), textCell("WHO"), textCell("WHAT")}}
+		for _, a := range d.Activity {
+			rows = append(rows, []cell{textCell(activityDay(a.Time)), textCell(a.Who), textCell(a.What)})
+		}
+		t.table(rows)
+	}
 }
 
 func (t *textOut) portfolio(p *Portfolio) {
 	t.line("")
-	t.line("%s  %d deals: %d open, %d won, %d lost", t.paint(ansiBold, "Portfolio"), p.Deals, p.Open, p.Won, p.Lost)
+	t.line("%s  %d deals: %d open, %d won, %d lost; pipeline %s, won %s", t.paint(ansiBold, "Portfolio"), p.Deals, p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.WonValue))
 	t.line("  coverage     %s of open deals run with a plan that passes check", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
@@ -453,4 +467,12 @@ func reasonsText(rs []AttentionReason, n int) string {
 		parts = append(parts, r.Why)
 	}
 	return strings.Join(parts, "; ")
+}
+
+// valueText is " · value 380,000", or "" for a deal without a value.
+func valueText(v int64) string {
+	if v <= 0 {
+		return ""
+	}
+	return " · value " + money(v)
 }

@@ -1,0 +1,223 @@
+package report
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// WeekDays is the window of "what changed": the seven days up to and
+// including the report's day.
+const WeekDays = 7
+
+// ActivityItems caps a deal's activity list: its latest items.
+const ActivityItems = 15
+
+// WeekChange is what changed in a deal over the WeekDays up to the
+// report's day: the steps done in them, the progress a week before, the
+// steps that turned late in them, and the buyer side's visits.
+type WeekChange struct {
+	// Since is the day before the window, YYYY-MM-DD: "since" it.
+	Since string `json:"since"`
+	// Done lists the steps done in the window, by day.
+	Done []TaskRef `json:"done"`
+	// PercentBefore is the share of steps done as of Since (the plan's
+	// steps now, those done by then), against Progress.Percent now.
+	PercentBefore int `json:"percent_before"`
+	// NewOverdue lists the open steps late now that were not late on Since.
+	NewOverdue []TaskRef `json:"new_overdue"`
+	// Visits counts the buyer side's human-verified visits that began in
+	// the window; Visitors names who made them, in plan order.
+	Visits   int      `json:"visits"`
+	Visitors []string `json:"visitors"`
+}
+
+// TaskRef names a step with its owner and the day that matters (done,
+// or due).
+type TaskRef struct {
+	Task      string `json:"task"`
+	Title     string `json:"title"`
+	OwnerName string `json:"owner_name"`
+	Side      string `json:"side"`
+	Day       string `json:"day"`
+}
+
+// Activity is one thing that happened in a deal, for the time-ordered
+// activity list: a visit of a buyer-side person, a document they read, a
+// step done, a reply sent from a room.
+type Activity struct {
+	// Time is RFC 3339 in the site timezone for what the log timed, or
+	// YYYY-MM-DD for what the plan dates (a step done).
+	Time string `json:"time"`
+	Kind string `json:"kind"` // "visit", "read", "done" or "reply"
+	Who  string `json:"who"`
+	Side string `json:"side,omitempty"`
+	What string `json:"what"`
+}
+
+// Activity kinds.
+const (
+	ActivityVisit = "visit"
+	ActivityRead  = "read"
+	ActivityDone  = "done"
+	ActivityReply = "reply"
+)
+
+// weekChange computes what changed in the deal of dr over the window.
+func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *WeekChange {
+	d := da.in.Deal
+	since := today.AddDays(-WeekDays)
+	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}}
+	ref := func(t *deal.Task, day deal.Date) TaskRef {
+		r := TaskRef{Task: t.ID, Title: t.Title, OwnerName: t.Owner, Day: day.String()}
+		if s, ok := d.Stakeholder(t.Owner); ok {
+			r.OwnerName, r.Side = s.Name, string(s.Side)
+		}
+		return r
+	}
+	doneBefore, total := 0, 0
+	for _, t := range d.Tasks() {
+		total++
+		if t.Status == deal.Done && !t.Done.IsZero() {
+			if t.Done.After(since) && !t.Done.After(today) {
+				wc.Done = append(wc.Done, ref(t, t.Done))
+			} else if !t.Done.After(since) {
+				doneBefore++
+			}
+			continue
+		}
+		due, _ := dueOf(t)
+		if deal.DaysLate(d, t, due, today) > 0 && deal.DaysLate(d, t, due, since) == 0 {
+			wc.NewOverdue = append(wc.NewOverdue, ref(t, due))
+		}
+	}
+	sort.SliceStable(wc.Done, func(i, j int) bool { return wc.Done[i].Day < wc.Done[j].Day })
+	wc.PercentBefore = percent(doneBefore, total)
+	from, to := startOf(since.AddDays(1), a.loc), startOf(today.AddDays(1), a.loc)
+	for i := range d.Stakeholders {
+		p := &a.people[da.people[d.Stakeholders[i].ID]]
+		if p.seller {
+			continue
+		}
+		n := 0
+		for _, v := range p.spans {
+			if v.first >= from && v.first < to {
+				n++
+			}
+		}
+		if n > 0 {
+			wc.Visits += n
+			wc.Visitors = append(wc.Visitors, p.s.Name)
+		}
+	}
+	return wc
+}
+
+// activity lists what happened in the deal up to the report's day, the
+// latest first, at most ActivityItems: buyer-side visits (with how long
+// they lasted), the documents read, the steps done, the replies sent.
+func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Activity {
+	d := da.in.Deal
+	var out []Activity
+	end := startOf(today.AddDays(1), a.loc)
+	for i := range d.Stakeholders {
+		p := &a.people[da.people[d.Stakeholders[i].ID]]
+		if p.seller {
+			continue
+		}
+		for _, v := range p.spans {
+			if v.first >= end {
+				continue
+			}
+			what := "visited the room"
+			if m := (v.last - v.first) / 60000; m > 0 {
+				what += fmt.Sprintf(" (%d min)", m)
+			}
+			out = append(out, Activity{Time: a.stamp(v.first), Kind: ActivityVisit, Who: p.s.Name, Side: string(deal.Buyer), What: what})
+		}
+		for ci, o := range p.opened {
+			for _, at := range o.reads {
+				if at < end && ci < len(d.Collateral) {
+					out = append(out, Activity{Time: a.stamp(at), Kind: ActivityRead, Who: p.s.Name, Side: string(deal.Buyer), What: "read " + d.Collateral[ci].Title})
+				}
+			}
+		}
+	}
+	for _, t := range d.Tasks() {
+		if t.Status == deal.Done && !t.Done.IsZero() && !t.Done.After(today) {
+			who, side := t.Owner, ""
+			if s, ok := d.Stakeholder(t.Owner); ok {
+				who, side = s.Name, string(s.Side)
+			}
+			out = append(out, Activity{Time: t.Done.String(), Kind: ActivityDone, Who: who, Side: side, What: "done: " + t.Title})
+		}
+	}
+	for _, r := range dr.Replies {
+		out = append(out, Activity{Time: r.Sent, Kind: ActivityReply, Who: r.Person, Side: r.Side, What: fmt.Sprintf("sent a reply (%s) about %s", r.Kind, r.About)})
+	}
+	// Newest first; a dated step sorts as its day's start, before the
+	// day's timed items (RFC 3339 and YYYY-MM-DD compare as text).
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Time > out[j].Time })
+	if len(out) > ActivityItems {
+		out = out[:ActivityItems]
+	}
+	if out == nil {
+		out = []Activity{}
+	}
+	return out
+}
+
+// activityDay is an activity's time as a short label: "2026-11-20 14:05"
+// for a logged time, the day alone for a dated step.
+func activityDay(s string) string {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.Format("2006-01-02 15:04")
+	}
+	return s
+}
+
+// weekText says what changed over the week in one line: steps done and
+// progress, steps that turned late, visits.
+func weekText(w *WeekChange, now int) string {
+	if w == nil {
+		return ""
+	}
+	var parts []string
+	if len(w.Done) > 0 {
+		parts = append(parts, fmt.Sprintf("%s done (%d%% -> %d%%)", plural(len(w.Done), "step", "steps"), w.PercentBefore, now))
+	} else {
+		parts = append(parts, fmt.Sprintf("no step done (%d%%)", now))
+	}
+	if len(w.NewOverdue) > 0 {
+		parts = append(parts, fmt.Sprintf("%s newly overdue", plural(len(w.NewOverdue), "step", "steps")))
+	} else {
+		parts = append(parts, "nothing newly overdue")
+	}
+	if w.Visits > 0 {
+		parts = append(parts, fmt.Sprintf("%s by %s", plural(w.Visits, "visit", "visits"), strings.Join(w.Visitors, ", ")))
+	} else {
+		parts = append(parts, "no visit")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// refsText lists task refs as "title (owner, day)".
+func refsText(rs []TaskRef) string {
+	s := make([]string, len(rs))
+	for i, r := range rs {
+		s[i] = fmt.Sprintf("%s (%s, %s)", r.Title, r.OwnerName, r.Day)
+	}
+	return strings.Join(s, "; ")
+}
+
+// money writes a deal value with thousands separators: 380,000.
+func money(v int64) string {
+	s := fmt.Sprint(v)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
