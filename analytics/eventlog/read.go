@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -73,7 +74,7 @@ type Reader struct {
 
 // NewReader returns a Reader that has read nothing.
 func NewReader() *Reader {
-	return &Reader{dedupe: dedupe{loads: make(map[[event.LoadLen / 2]byte]int32)}}
+	return &Reader{dedupe: newDedupe()}
 }
 
 // Stats returns what the reader has read so far.
@@ -196,7 +197,10 @@ func (r *Reader) deliver(c *chunk, fn func(*event.Row) error) error {
 // dedupe remembers the (load, seq) delivered of the page-loads of the
 // last DedupeWindow of events (see Reader).
 type dedupe struct {
-	loads            map[[event.LoadLen / 2]byte]int32
+	// loads maps a page-load id folded to 8 bytes (loadKey: a faster map
+	// key than the 16) to the first of its seqSets, which chain the
+	// page-loads whose ids fold alike.
+	loads            map[uint64]int32
 	ls               []seqSet
 	free             []int32
 	maxAt, nextSweep int64
@@ -204,10 +208,14 @@ type dedupe struct {
 
 // seqSet is the sequence numbers delivered of one page-load.
 type seqSet struct {
+	load [event.LoadLen / 2]byte
+	next int32 // the next seqSet of the same loads key, -1 after the last
 	last int64 // unix ms of its newest event
 	seq  [4]uint64
 	more map[int64]struct{}
 }
+
+func newDedupe() dedupe { return dedupe{loads: make(map[uint64]int32)} }
 
 // seen reports whether r's (load, seq) was delivered, and marks it.
 func (d *dedupe) seen(r *event.Row) bool {
@@ -218,19 +226,7 @@ func (d *dedupe) seen(r *event.Row) bool {
 			d.nextSweep = r.At + sweepEvery.Milliseconds()
 		}
 	}
-	i, ok := d.loads[r.Load]
-	if !ok {
-		if n := len(d.free); n > 0 {
-			i = d.free[n-1]
-			d.free = d.free[:n-1]
-			d.ls[i] = seqSet{}
-		} else {
-			d.ls = append(d.ls, seqSet{})
-			i = int32(len(d.ls) - 1)
-		}
-		d.loads[r.Load] = i
-	}
-	s := &d.ls[i]
+	s := d.find(&r.Load)
 	s.last = max(s.last, r.At)
 	if seq := r.Seq; seq < 256 {
 		w, b := seq>>6, uint64(1)<<(seq&63)
@@ -250,12 +246,63 @@ func (d *dedupe) seen(r *event.Row) bool {
 	return false
 }
 
+// find returns the seqSet of the page-load load, new if it is not kept.
+func (d *dedupe) find(load *[event.LoadLen / 2]byte) *seqSet {
+	k := loadKey(load)
+	head, ok := d.loads[k]
+	if ok {
+		for i := head; i >= 0; i = d.ls[i].next {
+			if d.ls[i].load == *load {
+				return &d.ls[i]
+			}
+		}
+	} else {
+		head = -1
+	}
+	var i int32
+	if n := len(d.free); n > 0 {
+		i = d.free[n-1]
+		d.free = d.free[:n-1]
+		d.ls[i] = seqSet{}
+	} else {
+		d.ls = append(d.ls, seqSet{})
+		i = int32(len(d.ls) - 1)
+	}
+	d.ls[i].load, d.ls[i].next = *load, head
+	d.loads[k] = i
+	return &d.ls[i]
+}
+
+// loadKey folds a page-load id to 8 bytes: the beacon's ids are random,
+// and ids that differ in one half only (sequential test ids) still differ.
+func loadKey(load *[event.LoadLen / 2]byte) uint64 {
+	return binary.LittleEndian.Uint64(load[:8])*0x9e3779b97f4a7c15 ^ binary.LittleEndian.Uint64(load[8:])
+}
+
 // sweep forgets the page-loads whose last event is before cutoff.
 func (d *dedupe) sweep(cutoff int64) {
-	for k, i := range d.loads {
-		if d.ls[i].last < cutoff {
+	for k, head := range d.loads {
+		first, tail := int32(-1), int32(-1)
+		for i := head; i >= 0; {
+			next := d.ls[i].next
+			if d.ls[i].last < cutoff {
+				d.free = append(d.free, i)
+			} else {
+				d.ls[i].next = -1
+				if tail < 0 {
+					first = i
+				} else {
+					d.ls[tail].next = i
+				}
+				tail = i
+			}
+			i = next
+		}
+		switch {
+		case first < 0:
 			delete(d.loads, k)
-			d.free = append(d.free, i)
+		case first != head:
+			d.loads[k] = first
 		}
 	}
 }

@@ -3,6 +3,8 @@ package eventlog
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
+	"encoding/hex"
 	"testing"
 	"time"
 
@@ -51,5 +53,47 @@ func TestReaderDedupe(t *testing.T) {
 		if got[i] != want[i] {
 			t.Fatalf("delivered %q, want %q", got, want)
 		}
+	}
+}
+
+// TestDedupeSharedKey: page-loads whose ids fold to the same map key are
+// told apart, and a sweep forgets one of them while it keeps the other.
+func TestDedupeSharedKey(t *testing.T) {
+	d := newDedupe()
+	// ids whose halves hi and lo give hi*c ^ lo = 5, for hi = 1, 2, 3
+	collide := func(hi uint64) string {
+		var b [event.LoadLen / 2]byte
+		binary.LittleEndian.PutUint64(b[:8], hi)
+		binary.LittleEndian.PutUint64(b[8:], hi*0x9e3779b97f4a7c15^5)
+		return hex.EncodeToString(b[:])
+	}
+	row := func(load int, seq int64, at time.Duration) *event.Row {
+		e := testEvent(collide(uint64(load)), seq, testNow.Add(at))
+		r := event.RowOf(&e)
+		if k := loadKey(&r.Load); k != 5 {
+			t.Fatalf("key %d", k)
+		}
+		return &r
+	}
+	for _, c := range []struct {
+		r    *event.Row
+		seen bool
+	}{
+		{row(1, 0, 0), false},
+		{row(2, 0, time.Hour), false},
+		{row(1, 0, time.Hour), true},
+		{row(2, 1, time.Hour), false},
+		{row(2, 0, 40*time.Hour), true},
+		{row(3, 0, 60*time.Hour), false}, // sweeps: load 1 (last at 1 h) goes, load 2 (40 h) stays
+		{row(2, 1, 61*time.Hour), true},
+		{row(1, 0, 61*time.Hour), false},
+		{row(3, 0, 61*time.Hour), true},
+	} {
+		if got := d.seen(c.r); got != c.seen {
+			t.Fatalf("load %s seq %d at %d: seen %v, want %v", c.r.LoadID(), c.r.Seq, c.r.At, got, c.seen)
+		}
+	}
+	if len(d.loads) != 1 || len(d.ls) != 3 || len(d.free) != 0 {
+		t.Errorf("%d keys, %d sets, %d free; want one key chaining 3 sets, the freed one reused", len(d.loads), len(d.ls), len(d.free))
 	}
 }
