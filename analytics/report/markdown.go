@@ -91,7 +91,11 @@ func (m *mdOut) deal(d *DealReport) {
 		}
 	}
 	if d.Turn != nil {
-		m.line("- **Whose turn:** %s", md(turnText(d.Turn)))
+		late := ""
+		if d.Turn.DaysLate > 0 {
+			late = fmt.Sprintf("; **%s late** (%s)", plural(d.Turn.DaysLate, "calendar day", "calendar days"), d.Turn.Severity)
+		}
+		m.line("- **Whose turn:** %s%s", md(turnText(d.Turn)), late)
 	}
 	if d.Schedule != nil {
 		m.line("- **Schedule:** %s; critical path %s", md(scheduleText(d.Schedule, d.Close)), md(strings.Join(d.Schedule.CriticalPath, " → ")))

@@ -184,9 +184,6 @@ func turnText(tn *Turn) string {
 	if tn.Due != "" {
 		s += " due " + tn.Due
 	}
-	if tn.DaysLate > 0 {
-		s += fmt.Sprintf(", %s late (%s)", plural(tn.DaysLate, "calendar day", "calendar days"), tn.Severity)
-	}
 	if tn.Critical {
 		s += ", on the critical path"
 	}
@@ -303,7 +300,10 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	if d.Plan != PlanOK {
 		planState = t.paint(ansiYellow, planState)
 	}
-	t.line("  %s · %s · %s%s", state, closeText(d), planState, valueText(d.Value))
+	t.line("  %s · %s · %s", state, closeText(d), planState)
+	if d.Value > 0 {
+		t.line("  value     %s", money(d.Value))
+	}
 	t.line("  progress  %s", progressText(d.Progress))
 	if d.Week != nil {
 		t.line("  this week %s", weekText(d.Week, d.Progress.Percent))
