@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
@@ -62,7 +64,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	d := b.Deal
-	h := readHistory(ctx, e, s.root, []*deal.Deal{d})
+	h := readHistory(ctx, e, s.root, []*deal.Deal{d}, true)
 	notes, err := handoff.ReadReviews(dir)
 	if err != nil {
 		return err
@@ -105,9 +107,11 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 
 // readHistory reads the plans' history of the site at root, with the
 // cache in .maproom/; deals give the current plans, whose stakeholders'
-// emails name authors too. A site outside git, or a repository that cannot
-// be read, gives an empty history and a line on stderr.
-func readHistory(ctx context.Context, e *env, root string, deals []*deal.Deal) *history.History {
+// emails name authors too. A repository that cannot be read gives an empty
+// history and a line on stderr; so does a site outside git when note is
+// true (a build, which needs the history only for the rooms' "What
+// changed", says nothing of it).
+func readHistory(ctx context.Context, e *env, root string, deals []*deal.Deal, note bool) *history.History {
 	people := map[string][]history.Person{}
 	for _, d := range deals {
 		people[d.ID] = history.PlanOf(d).People
@@ -118,7 +122,7 @@ func readHistory(ctx context.Context, e *env, root string, deals []*deal.Deal) *
 		fmt.Fprintf(e.stderr, "maproom: the plans' git history cannot be read, so it is left out: %v\n", err)
 		return &history.History{Deals: map[string]*history.Story{}}
 	}
-	if h.Note != "" {
+	if h.Note != "" && note {
 		fmt.Fprintf(e.stderr, "maproom: %s\n", h.Note)
 	}
 	return h
@@ -400,4 +404,35 @@ func dayLabel(s string) string {
 		return s
 	}
 	return d.Time().Format("2 Jan")
+}
+
+// reportHistory gives each deal of the report its plan's story from git
+// and the days of its review notes, and returns the note the report carries
+// when the site is not in git ("" when it is).
+func reportHistory(ctx context.Context, e *env, root string, site *generator.Site, deals []report.ReportDeal) string {
+	ds := make([]*deal.Deal, len(deals))
+	for i := range deals {
+		ds[i] = deals[i].Deal
+	}
+	h := readHistory(ctx, e, root, ds, true)
+	dirs := map[string]string{}
+	for _, b := range site.Bundles {
+		dirs[b.Deal.ID] = b.Dir
+	}
+	for i := range deals {
+		deals[i].Story = h.Story(deals[i].Deal.ID)
+		notes, err := handoff.ReadReviews(dirs[deals[i].Deal.ID])
+		if err != nil {
+			fmt.Fprintf(e.stderr, "maproom: %s: %v\n", deals[i].Deal.ID, err)
+		}
+		for _, n := range notes {
+			if d, err := deal.ParseDate(n.Day); err == nil {
+				deals[i].Reviews = append(deals[i].Reviews, d)
+			}
+		}
+	}
+	if !h.InGit {
+		return cmp.Or(h.Note, "the plans' git history could not be read")
+	}
+	return ""
 }
