@@ -212,6 +212,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.reply(w, r)
 	case RepliesPath:
 		h.replies(w, r)
+	case EventsPath:
+		h.readEvents(w, r)
 	default:
 		h.refuse(w, &RejectError{Reason: ReasonNotFound, Detail: "the beacon takes POST " + NotePath})
 	}

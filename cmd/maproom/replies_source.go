@@ -6,12 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"time"
 
-	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/pgstore"
 	"github.com/maproom/maproom/internal/reply"
@@ -63,7 +61,7 @@ func (e *env) source(sf *sourceFlags, root string, logs []string) (replySource, 
 		if key == "" {
 			return nil, fmt.Errorf("%w: -from %s needs the beacon's read key in $%s (the key the beacon runs with in its MAPROOM_READ_KEY)", errUsage, sf.from, sf.keyEnv)
 		}
-		return beaconReplies{url: sf.from, key: key}, nil
+		return beaconReplies{url: sf.from, key: key, root: root, e: e}, nil
 	case len(logs) > 0:
 		return logReplies{paths: logs, stderr: e.stderr}, nil
 	}
@@ -119,11 +117,19 @@ func (s storeReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
 	return st.Replies(ctx, time.Time{})
 }
 
-// beaconReplies reads the replies from a beacon's authenticated read
-// endpoint.
-type beaconReplies struct{ url, key string }
+// beaconReplies pulls what the beacon recorded since the last pull (its
+// events read endpoint, pullEvents) into the site's pull folder, and reads
+// the replies there as from a local log: a reply pulled twice is listed
+// once.
+type beaconReplies struct {
+	url, key, root string
+	e              *env
+}
 
 func (s beaconReplies) Replies(ctx context.Context) ([]reply.Reply, error) {
-	client := &http.Client{Timeout: time.Minute}
-	return beacon.FetchReplies(ctx, client, s.url, s.key, time.Time{})
+	dir, err := pullEvents(ctx, s.e, s.root, s.url, s.key)
+	if err != nil {
+		return nil, err
+	}
+	return readLogReplies(ctx, s.e.stderr, dir)
 }

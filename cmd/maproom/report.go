@@ -35,8 +35,11 @@ from the same logs as the events (or the -store database), joined with the bundl
 
 The arguments are beacon logs: files, folders of events-*.jsonl, or - for standard
 input (ssh host cat '/var/lib/maproom/events/*.jsonl' | maproom report -). Without
-any, the report reads <root>/.maproom/events. A page-load is a person's with at least
-5 s of active time; crawler and webdriver traffic, a link followed within a second of
+any, the report reads <root>/.maproom/events. With -from https://beacon.example.com
+it pulls what the beacon recorded since the last pull (its read key in
+$MAPROOM_READ_KEY) into <root>/.maproom/pulled/<host>/ and reads that.
+
+A page-load is a person's with at least 5 s of active time; crawler and webdriver traffic, a link followed within a second of
 the page showing, documents opened by the dozen within seconds, and views with nothing
 after them are scanner-like. A visit is one person's page-loads, of the room and its
 documents, less than 30 minutes apart; a document is read on its own page (or by
@@ -55,9 +58,25 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	portfolio := fs.Bool("portfolio", false, "report across deals: coverage, completion, win rate by plan use, deals needing attention first")
 	outPath := fs.String("o", "", "write the report to this file instead of standard output")
 	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "read the events from this PostgreSQL store (postgres://user@host/db) instead of logs [MAPROOM_STORE]")
+	pullFrom := fs.String("from", e.getenv("MAPROOM_REPORT_FROM"), "pull the events from this beacon over HTTPS (https://beacon.example.com), only what is new since the last pull, into <root>/.maproom/pulled/, with the key in the variable -key-env names [MAPROOM_REPORT_FROM]")
+	keyEnv := fs.String("key-env", e.envOr("MAPROOM_KEY_ENV", "MAPROOM_READ_KEY"), "the environment variable that holds the beacon's read key (a key never goes on the command line) [MAPROOM_KEY_ENV]")
 	paths, err := parseInterspersed(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
+	}
+	if *pullFrom != "" {
+		if *store != "" || len(paths) > 0 {
+			return fmt.Errorf("%w: give one of -from, -store or log files", errUsage)
+		}
+		key := e.getenv(*keyEnv)
+		if key == "" {
+			return fmt.Errorf("%w: -from %s needs the beacon's read key in $%s (the key the beacon runs with in its MAPROOM_READ_KEY)", errUsage, *pullFrom, *keyEnv)
+		}
+		dir, err := pullEvents(ctx, e, s.root, *pullFrom, key)
+		if err != nil {
+			return err
+		}
+		paths = []string{dir}
 	}
 	if !validFormat(*format) {
 		return fmt.Errorf("%w: --format %q: use table, markdown, json, csv or html", errUsage, *format)
