@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +11,8 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -199,7 +202,9 @@ func TestDesign(t *testing.T) {
 	s.newLog(t)
 	ds := s.newDesignSite(t)
 	dir := artifactsDir(t)
-	report := ds.writeReport(t)
+	bin := buildMaproom(t, t.TempDir())
+	report := ds.writeReport(t, bin)
+	t.Run("waiting-line-agrees-with-report", func(t *testing.T) { ds.checkTurns(t, bin) })
 
 	pages := []struct {
 		name, url, what string
@@ -375,7 +380,7 @@ func checkAxe(t *testing.T, tb *tab) {
 // testdata) into the design site's public folder with `maproom report`,
 // and returns its path on the site; "" (with a note) when the scenario
 // site is not found.
-func (ds *designSite) writeReport(t *testing.T) string {
+func (ds *designSite) writeReport(t *testing.T, bin string) string {
 	t.Helper()
 	site := ""
 	for _, p := range []string{"../../analytics/testdata/report/site", "../../analytics/report/testdata/report/site", "../../analytics/report/testdata/site"} {
@@ -393,7 +398,6 @@ func (ds *designSite) writeReport(t *testing.T) string {
 	if err != nil {
 		t.Fatalf("writing the scenario's logs: %v", err)
 	}
-	bin := buildMaproom(t, t.TempDir())
 	out := filepath.Join(ds.public, "_report", "index.html")
 	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
 		t.Fatal(err)
@@ -414,4 +418,59 @@ func writeScenarioLogs(root, dir string) ([]string, error) {
 		return nil, err
 	}
 	return site.WriteLogs(dir)
+}
+
+// checkTurns reports on the design site with `maproom report -format json`
+// and checks that every buyer's room of every open deal says it waits on
+// the task, and the days late, that the report gives as the deal's turn:
+// the room and the report call one rule (deal.WaitingOn).
+func (ds *designSite) checkTurns(t *testing.T, bin string) {
+	t.Helper()
+	out := runIn(t, t.TempDir(), nil, bin, "report", "-root", ds.root, "-today", today.String(), "-format", "json", t.TempDir())
+	var rep struct {
+		Deals []struct {
+			ID   string `json:"id"`
+			Turn *struct {
+				Task     string `json:"task"`
+				DaysLate int    `json:"days_late"`
+			} `json:"turn"`
+		} `json:"deals"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &rep); err != nil {
+		t.Fatalf("maproom report -format json: %v\n%.400s", err, out)
+	}
+	line := regexp.MustCompile(`<p class="waiting[^"]*">.*?<a href="#t-([^"]+)">.*?</p>`)
+	late := regexp.MustCompile(`(\d+) days? late`)
+	checked := 0
+	for _, d := range rep.Deals {
+		for key, l := range ds.links {
+			if !strings.HasPrefix(key, d.ID+"/") || l.Side != "buyer" {
+				continue
+			}
+			page, err := os.ReadFile(filepath.Join(ds.public, filepath.FromSlash(l.Path), "index.html"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := line.FindSubmatch(page)
+			switch {
+			case d.Turn == nil && m != nil:
+				t.Errorf("%s: the report gives the deal no turn, the room waits on %s", key, m[1])
+			case d.Turn != nil && m == nil:
+				t.Errorf("%s: the report's turn is %s, the room has no waiting line", key, d.Turn.Task)
+			case d.Turn != nil:
+				days := 0
+				if lm := late.FindSubmatch(m[0]); lm != nil {
+					days, _ = strconv.Atoi(string(lm[1]))
+				}
+				if string(m[1]) != d.Turn.Task || days != d.Turn.DaysLate {
+					t.Errorf("%s: the room waits on %s, %d days late; the report's turn is %s, %d days late", key, m[1], days, d.Turn.Task, d.Turn.DaysLate)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 10 {
+		t.Errorf("only %d rooms compared with the report", checked)
+	}
+	t.Logf("%d buyer rooms wait on the report's turn", checked)
 }
