@@ -166,6 +166,10 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	if m.Site == "" {
 		e.log.Warn("the manifest has no base_url: a person who sends a reply without JavaScript gets the beacon's own page, not their room (set base_url in maproom.toml)")
 	}
+	// SIGHUP is caught from before "beacon listening" is logged.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 	scheme := "http"
 	if acmeMgr != nil {
 		scheme = "https"
@@ -173,9 +177,6 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	e.log.Info("beacon listening", "addr", ln.Addr().String(), "scheme", scheme, "manifest", *manifestPath,
 		"rooms", len(m.Rooms), "log", *logDir, "sync", sm.String(), "instance", *instance, "max_conns", conns)
 
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
 	poke := make(chan struct{}, 1)
 	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
