@@ -199,9 +199,17 @@ type treeEntry struct {
 	dir  bool
 }
 
+// treeChange is an entry that differs between two trees: its hash and
+// whether it is a folder, in each (zero hash: absent).
+type treeChange struct {
+	name           string
+	old, new       plumbing.Hash
+	oldDir, newDir bool
+}
+
 // diffTrees lists the entries of a and b (raw trees, sorted as git sorts
-// them) that differ: an entry of one only, or with another hash.
-func diffTrees(a, b []byte) (changed []string) {
+// them) that differ: an entry of one only, or with another hash or mode.
+func diffTrees(a, b []byte) (changed []treeChange) {
 	next := func(t []byte) (e []byte, name []byte, rest []byte) {
 		if len(t) == 0 {
 			return nil, nil, nil
@@ -213,6 +221,11 @@ func diffTrees(a, b []byte) (changed []string) {
 		}
 		return t[:nul+21], t[sp+1 : nul], t[nul+21:]
 	}
+	hashOf := func(e []byte) (plumbing.Hash, bool) {
+		var h plumbing.Hash
+		copy(h[:], e[len(e)-20:])
+		return h, bytes.HasPrefix(e, []byte("40000 "))
+	}
 	ea, na, ra := next(a)
 	eb, nb, rb := next(b)
 	for ea != nil || eb != nil {
@@ -221,13 +234,20 @@ func diffTrees(a, b []byte) (changed []string) {
 			ea, na, ra = next(ra)
 			eb, nb, rb = next(rb)
 		case eb == nil || (ea != nil && string(na) < string(nb)):
-			changed = append(changed, string(na))
+			c := treeChange{name: string(na)}
+			c.old, c.oldDir = hashOf(ea)
+			changed = append(changed, c)
 			ea, na, ra = next(ra)
 		case ea == nil || string(nb) < string(na):
-			changed = append(changed, string(nb))
+			c := treeChange{name: string(nb)}
+			c.new, c.newDir = hashOf(eb)
+			changed = append(changed, c)
 			eb, nb, rb = next(rb)
 		default: // same name, another hash or mode
-			changed = append(changed, string(na))
+			c := treeChange{name: string(na)}
+			c.old, c.oldDir = hashOf(ea)
+			c.new, c.newDir = hashOf(eb)
+			changed = append(changed, c)
 			ea, na, ra = next(ra)
 			eb, nb, rb = next(rb)
 		}
@@ -252,10 +272,10 @@ func (w *walker) contentTree(root plumbing.Hash) (plumbing.Hash, error) {
 	return h, nil
 }
 
-// index returns the index.md blob of deal folder name in content tree ct.
-func (w *walker) index(ct []byte, name string) (plumbing.Hash, error) {
-	dh, dir := entry(ct, name)
-	if !dir {
+// index returns the index.md blob of the deal folder whose tree is dh
+// (zero: no folder, or no index.md in it).
+func (w *walker) index(dh plumbing.Hash, dir bool) (plumbing.Hash, error) {
+	if !dir || dh.IsZero() {
 		return plumbing.Hash{}, nil
 	}
 	dt, err := w.raw(plumbing.TreeObject, dh)
@@ -386,15 +406,16 @@ func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec) error
 		return err
 	}
 	var added, removed []fileRec
-	for _, name := range diffTrees(par, cur) {
+	for _, tc := range diffTrees(par, cur) {
+		name := tc.name
 		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 			continue // hidden and draft folders are no deals
 		}
-		nb, err := w.index(cur, name)
+		nb, err := w.index(tc.new, tc.newDir)
 		if err != nil {
 			return err
 		}
-		ob, err := w.index(par, name)
+		ob, err := w.index(tc.old, tc.oldDir)
 		if err != nil {
 			return err
 		}
@@ -409,7 +430,8 @@ func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec) error
 				if err != nil {
 					return err
 				}
-				ab, err := w.index(pt, name)
+				dh, dir := entry(pt, name)
+				ab, err := w.index(dh, dir)
 				if err != nil {
 					return err
 				}

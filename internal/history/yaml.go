@@ -41,10 +41,12 @@ func (n *node) get(k string) *node {
 }
 
 // node returns a new node from the parser's arena (nodes are allocated in
-// chunks: a plan has a few hundred).
+// chunks sized by the lines parsed).
 func (p *yparser) node(kind nodeKind, val string) *node {
 	if len(p.arena) == 0 {
-		p.arena = make([]node, 128)
+		// Rarely more than two nodes a line (a key and its value); a
+		// flow mapping has more, and takes another chunk.
+		p.arena = make([]node, 2*len(p.lines)+4)
 	}
 	n := &p.arena[0]
 	p.arena = p.arena[1:]
