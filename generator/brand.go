@@ -123,8 +123,18 @@ func checkLogo(data []byte, rel, what string) (*Logo, error) {
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		return nil, fmt.Errorf("%s %q is a damaged %s image (%v): export it again", what, rel, strings.ToUpper(ext[1:]), err)
 	}
+	switch {
+	case cfg.Height < logoHeight:
+		return nil, fmt.Errorf("%s %q is %d px tall; it shows %d px tall, so it would blur: export it %d px tall", what, rel, cfg.Height, logoHeight, 2*logoHeight)
+	case cfg.Width > maxLogoRatio*cfg.Height:
+		return nil, fmt.Errorf("%s %q is %dx%d px, more than %d times as wide as tall: at %d px tall it would crowd the header; crop it, or use the mark without the words", what, rel, cfg.Width, cfg.Height, maxLogoRatio, logoHeight)
+	}
 	return &Logo{Data: data, Ext: ext, W: cfg.Width, H: cfg.Height}, nil
 }
+
+// maxLogoRatio caps a logo's width to height: wider, it crowds a phone's
+// header.
+const maxLogoRatio = 8
 
 var hexColorRe = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 

@@ -18,12 +18,15 @@ import (
 	"github.com/maproom/maproom/internal/token"
 )
 
-// pngOf returns a w x h PNG.
-func pngOf(t *testing.T, w, h int) []byte {
+// pngOf returns a w x h PNG: of noise, which does not compress, or flat.
+func pngOf(t *testing.T, w, h int, noise bool) []byte {
 	t.Helper()
 	img := image.NewNRGBA(image.Rect(0, 0, w, h))
 	x := uint32(2463534242)
 	for i := range img.Pix {
+		if !noise {
+			break
+		}
 		x ^= x << 13
 		x ^= x >> 17
 		x ^= x << 5
@@ -49,8 +52,10 @@ func TestBrandSettings(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	write("logo.png", pngOf(t, 40, 20))
-	write("big.png", pngOf(t, 200, 200))
+	write("logo.png", pngOf(t, 80, 40, false))
+	write("small.png", pngOf(t, 40, 20, false))
+	write("wide.png", pngOf(t, 400, 40, false))
+	write("big.png", pngOf(t, 200, 200, true))
 	write("logo.svg", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`))
 	write("logo.txt", []byte("not an image"))
 
@@ -58,11 +63,11 @@ func TestBrandSettings(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatalf("a good [brand]: %v", ps)
 	}
-	if cfg.Brand.Accent != "#0e5a8a" || cfg.Brand.LogoImage.Ext != ".png" || cfg.Brand.LogoImage.W != 40 {
+	if cfg.Brand.Accent != "#0e5a8a" || cfg.Brand.LogoImage.Ext != ".png" || cfg.Brand.LogoImage.W != 80 {
 		t.Errorf("accent %q, logo %s %dx%d", cfg.Brand.Accent, cfg.Brand.LogoImage.Ext, cfg.Brand.LogoImage.W, cfg.Brand.LogoImage.H)
 	}
 	if w, h := cfg.Brand.LogoImage.Attrs(); w != 64 || h != 32 {
-		t.Errorf("a 40x20 logo shows %dx%d, want 64x32", w, h)
+		t.Errorf("an 80x40 logo shows %dx%d, want 64x32", w, h)
 	}
 	if cfg, ps := LoadConfig(writeTOML(t, dir, "[brand]\naccent = \"#036\"\n")); len(ps) > 0 || cfg.Brand.Accent != "#003366" {
 		t.Errorf("accent #036: %q %v", cfg.Brand.Accent, ps)
@@ -81,6 +86,8 @@ func TestBrandSettings(t *testing.T) {
 		{"logo", `"logo.svg"`, `is an SVG image, which can carry script`},
 		{"logo", `"logo.txt"`, `is not a PNG, JPEG or GIF image`},
 		{"logo", `"big.png"`, fmt.Sprintf("a logo may be at most %d KB", MaxLogoBytes>>10)},
+		{"logo", `"small.png"`, "is 20 px tall; it shows 32 px tall, so it would blur"},
+		{"logo", `"wide.png"`, "is 400x40 px, more than 8 times as wide as tall"},
 	} {
 		t.Run(tc.name+"="+tc.value, func(t *testing.T) {
 			p := writeTOML(t, dir, "title = \"x\"\n\n[brand]\n"+tc.name+" = "+tc.value+"\n")
