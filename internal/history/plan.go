@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -204,6 +205,8 @@ func project(root *node) (*Plan, bool) {
 			if v.kind != seqNode {
 				return nil, false
 			}
+			p.Milestones = slices.Grow(p.Milestones, len(v.items))
+			p.Tasks = slices.Grow(p.Tasks, 4*len(v.items))
 			for _, it := range v.items {
 				if !milestone(p, it) {
 					return nil, false
@@ -270,6 +273,7 @@ func milestone(p *Plan, n *node) bool {
 	if tasks.kind != seqNode {
 		return false
 	}
+	p.Tasks = slices.Grow(p.Tasks, len(tasks.items))
 	for _, tn := range tasks.items {
 		if tn.kind != mapNode {
 			return false
