@@ -23,6 +23,7 @@ import (
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/themes"
@@ -61,6 +62,9 @@ type Options struct {
 	// list with their sender's other replies; those the bundle already
 	// records (content/<deal>/replies/) show as recorded there.
 	Replies []reply.Reply
+	// History is the plans' git history (internal/history): each room
+	// lists its deal's latest changes. nil: none.
+	History *history.History
 	Log     *slog.Logger
 }
 
@@ -213,7 +217,7 @@ func buildDeal(r *renderer, out *output, b *Bundle, siteFP string, today deal.Da
 	}
 	// The content fingerprint covers index.md, every collateral file and
 	// the replies.
-	parts := []string{string(b.Source), repliesFP}
+	parts := []string{string(b.Source), repliesFP, historyFingerprint(b, r.history.Story(d.ID))}
 	for _, c := range d.Collateral {
 		data, err := read(c.File)
 		if err != nil {

@@ -54,6 +54,7 @@ func (b *Builder) prepare(cfg *Config) error {
 		return err
 	}
 	r.waiting = groupReplies(b.opts.Replies)
+	r.history = b.opts.History
 	b.cfg, b.r = cfg, r
 	b.siteFP = fingerprint(Version, fmt.Sprintf("%+v", *cfg), beacon, strings.Join(b.opts.Scripts, ","), hashBytes(b.opts.Secret), themeHash(theme))
 	return nil

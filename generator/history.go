@@ -3,6 +3,7 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -200,4 +201,25 @@ func changeWhat(c history.Change) string {
 		return fmt.Sprintf("Document %q shared", c.Title)
 	}
 	return string(c.Kind)
+}
+
+// historyFingerprint is what a deal's rooms show of its history, for the
+// build's fingerprint: the latest changes and the review notes' names and
+// sizes (a note edited or added renders the rooms again).
+func historyFingerprint(b *Bundle, st *history.Story) string {
+	var parts []string
+	if st != nil {
+		from := max(0, len(st.Changes)-RoomChanges-8) // a few more than shown: some are hidden from some rooms
+		for _, c := range st.Changes[from:] {
+			parts = append(parts, c.Commit, string(c.Kind), c.Item)
+		}
+	}
+	if ents, err := os.ReadDir(filepath.Join(b.Dir, handoff.ReviewsDir)); err == nil {
+		for _, e := range ents {
+			if fi, err := e.Info(); err == nil {
+				parts = append(parts, e.Name(), fmt.Sprint(fi.Size(), fi.ModTime().UnixNano()))
+			}
+		}
+	}
+	return fingerprint(parts...)
 }

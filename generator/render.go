@@ -23,6 +23,7 @@ import (
 	"github.com/tdewolff/minify/v2/svg"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/hostconf"
 	"github.com/maproom/maproom/internal/ics"
 	"github.com/maproom/maproom/internal/manifest"
@@ -44,6 +45,8 @@ type renderer struct {
 	assets assets
 	// waiting holds the waiting replies the build was given, by deal.
 	waiting map[string][]reply.Reply
+	// history is the plans' git history; nil: none.
+	history *history.History
 	// shared holds the site-wide files: hashed assets, index, 404, robots.
 	shared map[string][]byte
 	// sellerLogo is the path of the [brand] logo under the site root; ""
@@ -386,6 +389,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			room.NextSteps = nextSteps(plan.ms, s.ID)
 		}
 		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: changes}
+		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
+			return nil, fmt.Errorf("%s: %w", d.File, err)
+		}
 		if action != "" && mayReply(d, s) {
 			rv := &room.Replies
 			rv.Forms, rv.Action, rv.To = true, action, rc.to

@@ -114,7 +114,8 @@ func (e *env) buildOptions(s *siteFlags) (generator.Options, error) {
 	if err != nil {
 		return generator.Options{}, err
 	}
-	return generator.Options{Root: s.root, Secret: secret, Today: today, Log: e.log}, nil
+	h := readHistory(context.Background(), e, s.root, nil, false)
+	return generator.Options{Root: s.root, Secret: secret, Today: today, Log: e.log, History: h}, nil
 }
 
 // reportBuild says what the build wrote, kept and why.

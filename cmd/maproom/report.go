@@ -122,11 +122,13 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rr.addWaiting(e, site, deals)
+	historyNote := reportHistory(ctx, e, s.root, site, deals)
 	agg := report.NewAggregator(deals, report.ReportOptions{
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
 		Engagement: engagement(site.Config.Engagement),
+		History:    site.Config.History.Thresholds(), HistoryNote: historyNote,
 	})
 	if *store != "" { // issue 8: the events from PostgreSQL
 		if len(paths) > 0 {
