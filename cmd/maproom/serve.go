@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"net"
 	"net/http"
@@ -98,7 +97,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	mux.Handle(beaconpkg.ReplyPath, h)
 	mux.HandleFunc(livePath, live.serveEvents)
 	mux.HandleFunc(liveJSPath, serveLiveJS)
-	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live, opts.Secret) })
+	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live) })
 	mux.Handle("/", staticSite(opts.Out))
 	// Every answer carries the headers the published site asks of its host.
 	srv := beaconpkg.NewServer(loopbackHostOnly(ln.Addr(), withHeaders(generator.SiteHeaders(beacon), mux)), e.log)
@@ -384,36 +383,18 @@ func serveLiveJS(w http.ResponseWriter, r *http.Request) {
 	io.WriteString(w, liveJS)
 }
 
-var indexTpl = template.Must(template.New("index").Parse(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex">
-<meta name="viewport" content="width=device-width,initial-scale=1"><title>maproom preview: every room</title>
-</head><body><main id="main"><h1>Preview: every room</h1>
-<p>This page exists only in <code>maproom serve</code>. Each link below is one person's private room.</p>
-{{if .Problems}}<h2>Errors</h2><pre>{{.Problems}}</pre>{{end}}
-{{range .Deals}}<h2>{{.Title}}</h2><ul>{{range .People}}<li><a href="/{{.Path}}">{{.Name}}</a> ({{.Side}}, {{.Role}})</li>{{end}}</ul>{{end}}
-</main></body></html>`))
-
-func serveIndex(w http.ResponseWriter, p *generator.Preview, l *live, secret []byte) {
-	site := p.Site()
-	type deal struct {
-		Title  string
-		People []generator.Link
-	}
-	var data struct {
-		Problems string
-		Deals    []deal
-	}
+// serveIndex answers the preview's index of every room (generator's
+// Preview.IndexPage, styled as the rooms are), with the site's current
+// errors on top.
+func serveIndex(w http.ResponseWriter, p *generator.Preview, l *live) {
 	l.mu.Lock()
-	data.Problems = l.problems
+	problems := l.problems
 	l.mu.Unlock()
-	byDeal := map[string]int{}
-	for _, b := range site.Bundles {
-		byDeal[b.Deal.ID] = len(data.Deals)
-		data.Deals = append(data.Deals, deal{Title: b.Deal.Title})
-	}
-	for _, ln := range generator.Links(site, secret) {
-		i := byDeal[ln.Deal]
-		data.Deals[i].People = append(data.Deals[i].People, ln)
+	page, err := p.IndexPage(problems)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	indexTpl.Execute(w, data)
+	w.Write(page)
 }
