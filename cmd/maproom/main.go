@@ -137,7 +137,7 @@ func (e *env) run(ctx context.Context, args []string) error {
 func (e *env) usage(w io.Writer) {
 	fmt.Fprint(w, "maproom builds private deal rooms from Markdown mutual action plans.\n\nUsage:\n  maproom <command> [flags]\n\nCommands:\n")
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, "\nRun \"maproom help <command>\" for a command's flags.\n")
 }
