@@ -18,7 +18,8 @@ import (
 
 const handoffAbout = `Writes the customer-success handoff of a deal: the goal and the criteria promised, who's who
 with their engagement (from the event log, when there is one), the completed steps with their
-dates and evidence, the replies and answers, the review notes (content/<deal>/reviews/*.md) and
+dates and evidence, the replies and answers, the plan's history from git, the review notes
+(content/<deal>/reviews/*.md) and
 the open items with their owners. Three files: handoff.html (one self-contained page, no script,
 opens offline), handoff.md and handoff.json. The folder is private by default (under .maproom/),
 never published.`
@@ -76,6 +77,14 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		}})
 	if err := handoffEngagement(hb, d, s.root, *logDir); err != nil {
 		return err
+	}
+	if h := readHistory(ctx, e, s.root, []*deal.Deal{d}, false); h.InGit {
+		hb.HistoryRead = true
+		if st := h.Story(id); st != nil {
+			for _, c := range st.Changes {
+				hb.History = append(hb.History, describeChange(c, cfg.Location, true))
+			}
+		}
 	}
 	if *out == "" {
 		*out = filepath.Join(s.root, ".maproom", "handoff", id)

@@ -37,6 +37,12 @@ type Bundle struct {
 	Open      []Step   `json:"open"`      // open steps, by due date
 	Replies   []Reply  `json:"replies"`   // by day sent
 	Reviews   []Review `json:"reviews"`   // by day
+	// History is the plan's story from git, oldest first, one line per
+	// change ("12 Oct: task "X" moved 3 days later, 10 Oct to 13 Oct, by
+	// Jordan Park"); HistoryRead is false when the site is not in git (or
+	// its history was not read), which is not "nothing changed".
+	History     []string `json:"history"`
+	HistoryRead bool     `json:"history_read"`
 	// Engaged is true once an event log was read (Seen sets it): without
 	// one, nobody's engagement is known, which is not "never opened".
 	Engaged  bool             `json:"engagement_read"`

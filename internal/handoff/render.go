@@ -88,6 +88,18 @@ func (b *Bundle) Markdown() []byte {
 		p("%s", line)
 	}
 	p("")
+	p("## Plan history")
+	p("")
+	switch {
+	case !b.HistoryRead:
+		p("The plan's history was not read (the site is not in a git repository).")
+	case len(b.History) == 0:
+		p("The plan's history records no change.")
+	}
+	for _, h := range b.History {
+		p("- %s", h)
+	}
+	p("")
 	p("## Review notes")
 	p("")
 	if len(b.Reviews) == 0 {
@@ -209,6 +221,9 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 <section><h2>Replies and answers</h2>
 {{if .Replies}}<ul>{{range .Replies}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{.State}})</span>{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
 {{end}}</ul>{{else}}<p>No replies were sent from the rooms.</p>{{end}}</section>
+<section><h2>Plan history</h2>
+{{if .History}}<ul>{{range .History}}<li>{{.}}</li>
+{{end}}</ul>{{else if .HistoryRead}}<p>The plan's history records no change.</p>{{else}}<p>The plan's history was not read (the site is not in a git repository).</p>{{end}}</section>
 <section><h2>Review notes</h2>
 {{range .Reviews}}<article><h3><time datetime="{{.Day}}">{{.Day}}</time></h3>{{range paragraphs .Text}}<p>{{.}}</p>{{end}}</article>
 {{else}}<p>No review notes were kept.</p>{{end}}</section>
