@@ -19,7 +19,6 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/pgstore"
-	"github.com/maproom/maproom/analytics/report"
 )
 
 const eventsAbout = `Moves the beacon's view events between the event log and PostgreSQL, and
@@ -307,17 +306,6 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 		return err
 	})
 	return purged, kept, err
-}
-
-// readStoreEvents feeds the report's aggregator from the PostgreSQL store
-// at url (maproom report -store), in the order a report reads the logs.
-func readStoreEvents(ctx context.Context, e *env, agg *report.Aggregator, url string) error {
-	s, err := pgstore.Open(ctx, url, pgstore.Options{Logger: e.log})
-	if err != nil {
-		return err
-	}
-	defer s.Close()
-	return s.Feed(ctx, agg)
 }
 
 // beaconStore is what the beacon needs of the store it keeps events in:

@@ -269,14 +269,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 		Deal: dealID, Manifest: m, Calendar: schedule.NewCalendar(cfg.HolidayDays...),
 		Engagement: engagement(cfg.Engagement),
 	})
-	if store != "" {
-		if len(paths) > 0 {
-			return notify.Input{}, nil, fmt.Errorf("%w: give --store or log files, not both", errUsage)
-		}
-		if err := readStoreEvents(ctx, e, agg, store); err != nil {
-			return notify.Input{}, nil, err
-		}
-	} else if err := readEvents(ctx, e, agg, root, paths); err != nil {
+	if err := feedEvents(ctx, e, agg, root, store, paths); err != nil {
 		return notify.Input{}, nil, err
 	}
 	rep := agg.Report()

@@ -13,6 +13,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/maproom/maproom/analytics/pgstore"
 	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
@@ -130,14 +131,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		Engagement: engagement(site.Config.Engagement),
 		History:    site.Config.History.Thresholds(), HistoryNote: historyNote,
 	})
-	if *store != "" { // issue 8: the events from PostgreSQL
-		if len(paths) > 0 {
-			return fmt.Errorf("%w: give --store or log files, not both", errUsage)
-		}
-		if err := readStoreEvents(ctx, e, agg, *store); err != nil {
-			return err
-		}
-	} else if err := readEvents(ctx, e, agg, s.root, paths); err != nil {
+	if err := feedEvents(ctx, e, agg, s.root, *store, paths); err != nil {
 		return err
 	}
 	rep := agg.Report()
@@ -299,35 +293,42 @@ func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []report.Re
 	}
 }
 
-// readEvents reads the logs named on the command line, standard input for
-// "-", or the site's own log folder when none is named.
-func readEvents(ctx context.Context, e *env, agg *report.Aggregator, root string, paths []string) error {
+// eventSource is where the report and notify read events from, chosen in
+// this one place: the PostgreSQL store with -store, else the logs named on
+// the command line ("-" for standard input), else the site's own log
+// folder. Both are a report.Source; close releases what it holds. With
+// neither a store nor a log, it says so and returns nil: the plans alone.
+func eventSource(ctx context.Context, e *env, root, store string, paths []string) (src report.Source, close func(), err error) {
+	if store != "" {
+		if len(paths) > 0 {
+			return nil, nil, fmt.Errorf("%w: give --store or log files, not both", errUsage)
+		}
+		s, err := pgstore.Open(ctx, store, pgstore.Options{Logger: e.log})
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { s.Close() }, nil
+	}
 	if len(paths) == 0 {
 		dir := filepath.Join(root, ".maproom", "events")
 		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(e.stderr, "maproom: no event log at %s: reporting the plans only (name the beacon's log files or folders, or - for standard input)\n", dir)
-			return nil
+			return nil, func() {}, nil
 		}
 		paths = []string{dir}
 	}
-	var files []string
-	stdin := false
-	for _, p := range paths {
-		if p == "-" {
-			stdin = true
-			continue
-		}
-		files = append(files, p)
+	return report.LogSource{Paths: paths, Stdin: e.stdin}, func() {}, nil
+}
+
+// feedEvents reads the events of the source the flags choose (eventSource)
+// into agg.
+func feedEvents(ctx context.Context, e *env, agg *report.Aggregator, root, store string, paths []string) error {
+	src, done, err := eventSource(ctx, e, root, store, paths)
+	if err != nil || src == nil {
+		return err
 	}
-	if stdin {
-		if err := agg.ReadStream(ctx, e.stdin, "stdin"); err != nil {
-			return err
-		}
-	}
-	if len(files) > 0 {
-		return agg.ReadLogs(ctx, files)
-	}
-	return nil
+	defer done()
+	return src.Feed(ctx, agg)
 }
 
 // warnInput tells on stderr what in the logs could not be used.
