@@ -14,7 +14,7 @@ import (
 	"github.com/maproom/maproom/internal/token"
 
 	"github.com/maproom/maproom/internal/deal"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 var benchDeals = flag.Int("bench.deals", 1000, "deals in the synthetic site of BenchmarkBuild (x8 stakeholders x3 pages)")

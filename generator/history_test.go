@@ -12,7 +12,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 	"github.com/maproom/maproom/themes"
 )
 

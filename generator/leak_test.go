@@ -16,7 +16,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/ics/icstest"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 	"github.com/maproom/maproom/internal/token"
 )
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // TestBuildRecordsPublishDays builds a site on one day, rotates one link and

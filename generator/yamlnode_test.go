@@ -9,7 +9,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/frontmatter"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // fastDecodeSeeds are frontmatters decodeFast must either decode exactly as

@@ -18,8 +18,8 @@ import (
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
-	"github.com/maproom/maproom/internal/loadgen"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 // The crash test and the load benchmark run servers in a child process:

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/maproom/maproom/internal/loadgen"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 // TestConnectionFloodMemory runs the real beacon in a child process and

@@ -9,7 +9,7 @@ import (
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
-	"github.com/maproom/maproom/internal/loadgen"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 // BenchmarkLoad is the beacon's load benchmark. In one run it measures the

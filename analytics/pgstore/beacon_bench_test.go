@@ -13,7 +13,7 @@ import (
 	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
-	"github.com/maproom/maproom/internal/loadgen"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 var benchSecret = []byte("beacon benchmark secret, not for production")

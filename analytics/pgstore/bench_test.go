@@ -13,7 +13,7 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/report"
-	"github.com/maproom/maproom/internal/loadgen"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 // benchEvents is how many events a request carries in the append

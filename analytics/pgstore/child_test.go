@@ -16,8 +16,8 @@ import (
 	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
-	"github.com/maproom/maproom/internal/loadgen"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 // The beacon benchmark and the restart tests run beacons in child

@@ -16,7 +16,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/analytics/beacon"
-	"github.com/maproom/maproom/internal/loadgen"
+	"github.com/maproom/maproom/internal/testkit/loadgen"
 )
 
 // pgServer is a throwaway PostgreSQL cluster of the test's own, in a

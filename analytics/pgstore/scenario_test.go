@@ -5,7 +5,7 @@ import (
 	"testing"
 
 	"github.com/maproom/maproom/analytics/report"
-	"github.com/maproom/maproom/internal/synth/scenario"
+	"github.com/maproom/maproom/internal/testkit/scenario"
 )
 
 // The report scenarios of the analytics tests (package scenario): the site

@@ -14,8 +14,8 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
-	"github.com/maproom/maproom/internal/synth"
-	"github.com/maproom/maproom/internal/synth/synthlog"
+	"github.com/maproom/maproom/internal/testkit/synth"
+	"github.com/maproom/maproom/internal/testkit/synthlog"
 )
 
 // benchSite is a synthetic site and its event logs, made once per process.
@@ -27,8 +27,8 @@ type benchSite struct {
 	today    deal.Date
 }
 
-// loadBenchSite writes a 1,000-deal site (internal/synth) and a log of about
-// n events (internal/synth/synthlog: about 16,700 a day, 60 days for 1M,
+// loadBenchSite writes a 1,000-deal site (internal/testkit/synth) and a log of about
+// n events (internal/testkit/synthlog: about 16,700 a day, 60 days for 1M,
 // from two beacon instances that each hold a copy of 1% of the other's
 // events; 1 page-load in 20 is a crawler's).
 // The site is written under root, once per n.

@@ -12,7 +12,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
-	"github.com/maproom/maproom/internal/synth/scenario"
+	"github.com/maproom/maproom/internal/testkit/scenario"
 )
 
 // scenarioReplies gives each scenario deal the replies that wait for the

@@ -8,7 +8,7 @@ import (
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
-	"github.com/maproom/maproom/internal/synth/scenario"
+	"github.com/maproom/maproom/internal/testkit/scenario"
 )
 
 // The report scenarios (package scenario): the site in ../testdata/report/site,

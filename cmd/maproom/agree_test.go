@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/maproom/maproom/internal/manifest"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 	"github.com/maproom/maproom/internal/token"
 )
 

@@ -25,7 +25,7 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // mailbox is an in-process SMTP server on 127.0.0.1 offering STARTTLS with

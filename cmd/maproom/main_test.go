@@ -16,7 +16,7 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 	"github.com/maproom/maproom/internal/token"
 
 	"github.com/rogpeppe/go-internal/testscript"

@@ -18,7 +18,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/ics/icstest"
 	"github.com/maproom/maproom/internal/notify"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // TestNotifyRunTwiceSendsNothingNew runs maproom notify on a copy of the

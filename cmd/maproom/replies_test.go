@@ -14,7 +14,7 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/gitrec"
 	"github.com/maproom/maproom/internal/reply"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // exampleRepo copies the example site into a new git repository with one

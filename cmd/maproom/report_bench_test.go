@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
-	"github.com/maproom/maproom/internal/synth"
-	"github.com/maproom/maproom/internal/synth/synthlog"
+	"github.com/maproom/maproom/internal/testkit/synth"
+	"github.com/maproom/maproom/internal/testkit/synthlog"
 )
 
 // BenchmarkReportCommand runs `maproom report -format json` in process over
 // issue 4's synthetic site: 1,000 deals (8 stakeholders, 3 documents each)
-// and a log of about 1,000,000 events (internal/synth/synthlog), written
+// and a log of about 1,000,000 events (internal/testkit/synthlog), written
 // into a temporary folder first (about 20 s), or the site named by
 // MAPROOM_REPORT_BENCH (one testdata/report-bench.sh wrote). It is for
 // profiles of the whole command:

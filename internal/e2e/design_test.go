@@ -20,8 +20,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/maproom/maproom/generator"
-	"github.com/maproom/maproom/internal/synth"
-	"github.com/maproom/maproom/internal/synth/scenario"
+	"github.com/maproom/maproom/internal/testkit/scenario"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // roomBudget is what a room may weigh with its stylesheet and scripts:

@@ -28,7 +28,7 @@ import (
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // The example site is built with a fixed secret and date, so that its

@@ -10,7 +10,7 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 // fullDecode is the generator's decoder.

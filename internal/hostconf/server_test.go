@@ -18,7 +18,7 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/hostconf"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/nginx.conf and testdata/Caddyfile from the actual output")

@@ -8,7 +8,7 @@
 #
 #	cmd/maproom/testdata/report-bench.sh [-n REPS] [-f FORMAT] [-w WORKDIR] [BINARY ...]
 #
-# The sites are written once (internal/synth/synthsite -events: the plans,
+# The sites are written once (internal/testkit/synthsite -events: the plans,
 # the log writer of the analytics benchmark and the room manifest a build
 # would write); later runs reuse them. Each repetition runs every binary once per site,
 # interleaved, so a slower minute of a shared machine hurts them alike;
@@ -44,7 +44,7 @@ for n in 1000000 2000000; do
 	site=$work/site-$n
 	if [ ! -f "$site/.maproom/rooms.json" ]; then
 		rm -rf "$site"
-		(cd "$repo" && go run ./internal/synth/synthsite -out "$site" -deals 1000 -events $n -today $today)
+		(cd "$repo" && go run ./internal/testkit/synthsite -out "$site" -deals 1000 -events $n -today $today)
 	fi
 done
 

@@ -1,15 +1,15 @@
 // Command synthsite writes a synthetic maproom site for benchmarks:
 //
-//	go run ./internal/synth/synthsite -out /tmp/bigsite -deals 1000 -stakeholders 8 -pages 3
+//	go run ./internal/testkit/synthsite -out /tmp/bigsite -deals 1000 -stakeholders 8 -pages 3
 //	go run ./cmd/maproom build -root /tmp/bigsite -today 2027-01-15
 //
 // With -events N it also writes a beacon log of about N events
-// (internal/synth/synthlog) into OUT/.maproom/events for the days before
+// (internal/testkit/synthlog) into OUT/.maproom/events for the days before
 // -today, and the room manifest a build with MAPROOM_SECRET set to -secret
 // would write on -today (.maproom/rooms.json, without rendering a room):
 // what `maproom report -root OUT` reads.
 //
-//	go run ./internal/synth/synthsite -out /tmp/bigsite -deals 1000 -events 1000000
+//	go run ./internal/testkit/synthsite -out /tmp/bigsite -deals 1000 -events 1000000
 //	maproom report -root /tmp/bigsite -today 2027-03-01 -format json
 package main
 
@@ -20,8 +20,8 @@ import (
 	"path/filepath"
 
 	"github.com/maproom/maproom/internal/deal"
-	"github.com/maproom/maproom/internal/synth"
-	"github.com/maproom/maproom/internal/synth/synthlog"
+	"github.com/maproom/maproom/internal/testkit/synth"
+	"github.com/maproom/maproom/internal/testkit/synthlog"
 )
 
 // DefaultSecret is the site secret the logs' room keys derive from unless

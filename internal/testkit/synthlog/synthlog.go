@@ -1,5 +1,5 @@
 // Package synthlog writes synthetic beacon logs for the deals of a
-// synthetic site (internal/synth): the event log behind the report
+// synthetic site (internal/testkit/synth): the event log behind the report
 // benchmarks, the analytics one (aggregation) and the command's
 // (maproom report end to end). The same arguments always write the same
 // bytes.
@@ -17,7 +17,7 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
-	"github.com/maproom/maproom/internal/synth"
+	"github.com/maproom/maproom/internal/testkit/synth"
 	"github.com/maproom/maproom/internal/token"
 )
 
