@@ -2,9 +2,7 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -16,7 +14,6 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/maproom/maproom/analytics/beacon"
-	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/pgstore"
 )
@@ -215,97 +212,19 @@ func syncFolder(dir string) error {
 }
 
 // purgeLogs deletes the events before cut (of dealID only, when given) from
-// the log files at paths.
+// the log files at paths (eventlog.Purge), refusing a cut after today.
 func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
 	today := e.now().UTC().Truncate(24 * time.Hour)
 	if cut.After(today) {
 		return fmt.Errorf("%w: --before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
-	files, err := eventlog.LogFiles(paths)
+	st, err := eventlog.Purge(paths, cut, dealID)
 	if err != nil {
-		return fmt.Errorf("purge: %w", err)
-	}
-	var purged, kept, rewritten, removed, scanned int
-	for _, name := range files {
-		if day, ok := eventlog.LogFileDay(name); ok && day >= cut.Format(time.DateOnly) {
-			continue // a file of that day or later holds no event before it
-		}
-		scanned++
-		p, k, err := purgeFile(name, cut, dealID)
-		if err != nil {
-			return fmt.Errorf("purge %s: %w (the file is unchanged)", name, err)
-		}
-		purged += p
-		kept += k
-		switch {
-		case p > 0 && k == 0:
-			removed++
-		case p > 0:
-			rewritten++
-		}
+		return err
 	}
 	fmt.Fprintf(e.stdout, "purged %s before %s%s from the log: %s read, %d rewritten, %d removed; %s kept in them\n",
-		count(purged, "event"), cut.Format(time.DateOnly), ofDeal(dealID), count(scanned, "file"), rewritten, removed, count(kept, "line"))
+		count(st.Purged, "event"), cut.Format(time.DateOnly), ofDeal(dealID), count(st.Scanned, "file"), st.Rewritten, st.Removed, count(st.Kept, "line"))
 	return nil
-}
-
-// purgeFile rewrites one log file without the events before cut (of
-// dealID); a file left with nothing is removed. Lines that are not events
-// are kept: purge does not judge them; nor are replies purged (as in the
-// PostgreSQL store).
-func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err error) {
-	data, err := os.ReadFile(name)
-	if err != nil {
-		return 0, 0, err
-	}
-	// The zeros a beacon pads a file with (a file it left open) are not a
-	// line; a zero byte before the last newline is part of its line, which
-	// is kept (see eventlog.ReadLogs).
-	data = bytes.TrimRight(data, "\x00")
-	var keep bytes.Buffer
-	for rest := data; len(rest) > 0; {
-		line := rest
-		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
-			line, rest = rest[:i+1], rest[i+1:]
-		} else {
-			rest = nil
-		}
-		if len(bytes.TrimSpace(line)) == 0 {
-			continue
-		}
-		var ev struct {
-			Time time.Time `json:"time"`
-			Deal string    `json:"deal"`
-			Kind string    `json:"kind"`
-		}
-		// A reply is the buyer's record, not a page view: it stays until the
-		// seller decides it, and an accepted one lives on in git.
-		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) &&
-			ev.Kind != string(event.KindReply) {
-			purged++
-			continue
-		}
-		kept++
-		keep.Write(line)
-	}
-	if purged == 0 {
-		return 0, kept, nil
-	}
-	if kept == 0 {
-		if err := os.Remove(name); err != nil {
-			return 0, 0, err
-		}
-		return purged, 0, syncFolder(filepath.Dir(name))
-	}
-	fi, err := os.Stat(name)
-	if err != nil {
-		return 0, 0, err
-	}
-	err = writeAtomic(name, fi.Mode().Perm(), func(w io.Writer) error {
-		_, err := w.Write(keep.Bytes())
-		return err
-	})
-	return purged, kept, err
 }
 
 // beaconStore is what the beacon needs of the store it keeps events in:

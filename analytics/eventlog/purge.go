@@ -1,0 +1,135 @@
+package eventlog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/maproom/maproom/analytics/event"
+)
+
+// PurgeStats says what Purge did.
+type PurgeStats struct {
+	Purged    int // events deleted
+	Kept      int // lines kept in the files read
+	Scanned   int // files read
+	Rewritten int // files rewritten without the purged events
+	Removed   int // files removed, every line purged
+}
+
+// Purge deletes the page events dated before cut (of deal dealID only,
+// when it is not "") from the log files at paths (files or folders, as
+// LogFiles lists them). A file dated cut or later is not read: it holds no
+// event before it. Each file is rewritten whole through a temporary file
+// and a rename, or removed when nothing is left, so a reader sees the old
+// or the new file, never a half-written one; a file that fails is left
+// unchanged and named in the error. Replies are never purged (the buyer's
+// record, as in the PostgreSQL store), nor lines that are not events:
+// purge does not judge them. Purge must not run on today's file while a
+// beacon writes it; the caller refuses a cut after today.
+func Purge(paths []string, cut time.Time, dealID string) (PurgeStats, error) {
+	var st PurgeStats
+	files, err := LogFiles(paths)
+	if err != nil {
+		return st, fmt.Errorf("purge: %w", err)
+	}
+	for _, name := range files {
+		if day, ok := LogFileDay(name); ok && day >= cut.Format(time.DateOnly) {
+			continue
+		}
+		st.Scanned++
+		p, k, err := purgeFile(name, cut, dealID)
+		if err != nil {
+			return st, fmt.Errorf("purge %s: %w (the file is unchanged)", name, err)
+		}
+		st.Purged += p
+		st.Kept += k
+		switch {
+		case p > 0 && k == 0:
+			st.Removed++
+		case p > 0:
+			st.Rewritten++
+		}
+	}
+	return st, nil
+}
+
+// purgeFile rewrites one log file without the events before cut (of
+// dealID); a file left with nothing is removed.
+func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	// The zeros a beacon pads a file with (a file it left open) are not a
+	// line; a zero byte before the last newline is part of its line, which
+	// is kept (see Reader).
+	data = bytes.TrimRight(data, "\x00")
+	var keep bytes.Buffer
+	for rest := data; len(rest) > 0; {
+		line := rest
+		if i := bytes.IndexByte(rest, '\n'); i >= 0 {
+			line, rest = rest[:i+1], rest[i+1:]
+		} else {
+			rest = nil
+		}
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		// Only the fields purge decides by: a line with a date is purged
+		// by its date even where the reader would find fault with it.
+		var ev struct {
+			Time time.Time `json:"time"`
+			Deal string    `json:"deal"`
+			Kind string    `json:"kind"`
+		}
+		// A reply is the buyer's record, not a page view: it stays until the
+		// seller decides it, and an accepted one lives on in git.
+		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) &&
+			ev.Kind != string(event.KindReply) {
+			purged++
+			continue
+		}
+		kept++
+		keep.Write(line)
+	}
+	if purged == 0 {
+		return 0, kept, nil
+	}
+	dir := filepath.Dir(name)
+	if kept == 0 {
+		if err := os.Remove(name); err != nil {
+			return 0, 0, err
+		}
+		return purged, 0, syncDir(dir)
+	}
+	fi, err := os.Stat(name)
+	if err != nil {
+		return 0, 0, err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".tmp-*")
+	if err != nil {
+		return 0, 0, err
+	}
+	_, err = tmp.Write(keep.Bytes())
+	if err == nil {
+		err = tmp.Chmod(fi.Mode().Perm())
+	}
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), name)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+		return 0, 0, err
+	}
+	return purged, kept, syncDir(dir)
+}
