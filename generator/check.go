@@ -173,7 +173,6 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	if !d.GoLive.IsZero() && !d.Close.IsZero() && d.GoLive.Before(d.Close) {
 		col.warnf(li.at("golive"), "go-live %s is before the close date %s", d.GoLive, d.Close)
 	}
-	checkSchedule(b, cfg, today, col)
 }
 
 // checkCollateralFile reports a collateral file that is missing, outside the

@@ -258,6 +258,9 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 		return nil, ps
 	}
 	id := filepath.Base(dir)
+	// Three steps, each explicit and in this order: decode (the frontmatter,
+	// strictly, into a deal), check (the plan's rules, with their lines),
+	// schedule (dates from durations and dependencies, the critical path).
 	d, li, body := decodeDeal(src, col)
 	if d == nil {
 		return nil, ps
@@ -273,6 +276,7 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	dl := convert(d, id, file, body, li, col)
 	b.Deal = dl
 	checkDeal(b, li, cfg, today, col)
+	schedulePlan(b, cfg, today, col)
 	return b, ps
 }
 

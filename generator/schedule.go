@@ -8,11 +8,11 @@ import (
 	"github.com/maproom/maproom/internal/schedule"
 )
 
-// checkSchedule computes the deal's schedule: dependency cycles are errors
+// schedulePlan computes the deal's schedule (Bundle.Plan): dependency cycles are errors
 // (printed as the cycle), and open work that no longer fits before the close
 // date is a warning that says by how much. Problems the checker reports
 // itself (unknown or duplicate tasks, done without a date) are not repeated.
-func checkSchedule(b *Bundle, cfg *Config, today deal.Date, col collector) {
+func schedulePlan(b *Bundle, cfg *Config, today deal.Date, col collector) {
 	d := b.Deal
 	plan, err := schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
 	if err != nil {
