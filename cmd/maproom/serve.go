@@ -14,7 +14,7 @@ import (
 	"syscall"
 	"time"
 
-	beaconpkg "github.com/maproom/maproom/analytics/beacon"
+	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
@@ -57,11 +57,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	base := "http://" + ln.Addr().String()
 
 	state := filepath.Join(s.root, ".maproom")
-	beacon := beaconpkg.NotePath
+	notePath := beacon.NotePath
 	opts.Out = filepath.Join(state, "preview")
 	opts.StateDir = filepath.Join(state, "preview-state")
 	opts.Manifest = filepath.Join(state, "rooms.json")
-	opts.Beacon = &beacon
+	opts.Beacon = &notePath
 	opts.Site = base // the beacon sends a person who replied back to their room here
 	opts.Scripts = []string{liveJSPath}
 
@@ -89,18 +89,18 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	m, _ := preview.Manifest()
-	h := beaconpkg.NewHandler(beaconpkg.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
+	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
 
 	mux := http.NewServeMux()
-	mux.Handle(beaconpkg.NotePath, h)
-	mux.Handle(beaconpkg.HealthPath, h)
-	mux.Handle(beaconpkg.ReplyPath, h)
+	mux.Handle(beacon.NotePath, h)
+	mux.Handle(beacon.HealthPath, h)
+	mux.Handle(beacon.ReplyPath, h)
 	mux.HandleFunc(livePath, live.serveEvents)
 	mux.HandleFunc(liveJSPath, serveLiveJS)
 	mux.HandleFunc(indexPath, func(w http.ResponseWriter, r *http.Request) { serveIndex(w, preview, live) })
 	mux.Handle("/", staticSite(opts.Out))
 	// Every answer carries the headers the published site asks of its host.
-	srv := beaconpkg.NewServer(loopbackHostOnly(ln.Addr(), withHeaders(generator.SiteHeaders(beacon), mux)), e.log)
+	srv := beacon.NewServer(loopbackHostOnly(ln.Addr(), withHeaders(generator.SiteHeaders(notePath), mux)), e.log)
 	srv.WriteTimeout = 0 // the live-reload stream stays open
 
 	fmt.Fprintf(e.stdout, "maproom is serving a preview of %s at %s\n", s.root, base)
