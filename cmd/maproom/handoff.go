@@ -10,7 +10,6 @@ import (
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
-	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
 	"github.com/maproom/maproom/internal/reply"
@@ -29,35 +28,11 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	s := e.siteFlags(fs)
 	out := fs.String("out", "", "folder to write the three files to (default <root>/.maproom/handoff/<deal-id>)")
 	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for engagement (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return ignoreHelp(err)
-	}
-	switch {
-	case len(pos) == 0:
-		return fmt.Errorf("%w: name the deal: maproom handoff <deal-id> (see maproom help handoff)", errUsage)
-	case len(pos) > 1:
-		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
-	}
-	id := pos[0]
-	today, err := e.todayFor(s)
+	od, err := e.loadOneDeal(fs, s, "handoff", args)
 	if err != nil {
 		return err
 	}
-	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
-	if ps.Errors() > 0 || cfg == nil {
-		printProblems(e.stderr, ps)
-		return errFailed
-	}
-	dir := filepath.Join(s.root, generator.ContentDir, id)
-	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
-		return fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
-	}
-	b, ps := generator.LoadBundle(dir, cfg, today)
-	if b == nil || ps.Errors() > 0 {
-		printProblems(e.stderr, ps)
-		return errFailed
-	}
+	id, today, cfg, dir, b := od.id, od.today, od.cfg, od.dir, od.b
 	d := b.Deal
 	recs, err := reply.ReadRecords(dir)
 	if err != nil {

@@ -32,17 +32,10 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	to := fs.String("to", "", "only these stakeholders, by id, comma-separated (any side; default every buyer stakeholder)")
 	resend := fs.Bool("resend", false, "send again to people already invited with their current link")
 	dry := fs.Bool("dry-run", false, "print every message and send nothing")
-	pos, err := parseInterspersed(fs, args)
+	id, err := dealArg(fs, "invite", args)
 	if err != nil {
-		return ignoreHelp(err)
+		return err
 	}
-	switch {
-	case len(pos) == 0:
-		return fmt.Errorf("%w: name the deal: maproom invite <deal-id> (see maproom help invite)", errUsage)
-	case len(pos) > 1:
-		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
-	}
-	id := pos[0]
 	today, err := e.todayFor(s)
 	if err != nil {
 		return err

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -34,35 +33,11 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	s := e.siteFlags(fs)
 	out := fs.String("o", "", "write the agenda to this file instead of standard output")
 	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for who looked at the room (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return ignoreHelp(err)
-	}
-	switch {
-	case len(pos) == 0:
-		return fmt.Errorf("%w: name the deal: maproom review <deal-id> (see maproom help review)", errUsage)
-	case len(pos) > 1:
-		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
-	}
-	id := pos[0]
-	today, err := e.todayFor(s)
+	od, err := e.loadOneDeal(fs, s, "review", args)
 	if err != nil {
 		return err
 	}
-	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
-	if ps.Errors() > 0 || cfg == nil {
-		printProblems(e.stderr, ps)
-		return errFailed
-	}
-	dir := filepath.Join(s.root, generator.ContentDir, id)
-	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
-		return fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
-	}
-	b, ps := generator.LoadBundle(dir, cfg, today)
-	if b == nil || ps.Errors() > 0 {
-		printProblems(e.stderr, ps)
-		return errFailed
-	}
+	id, today, cfg, dir, b := od.id, od.today, od.cfg, od.dir, od.b
 	d := b.Deal
 	h := readHistory(ctx, e, s.root, []*deal.Deal{d}, true)
 	notes, err := handoff.ReadReviews(dir)

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// dealArg parses the arguments of a command that takes one deal id (flags
+// may come before or after it) and returns the id; a missing or extra
+// argument is a usage error that says how to call cmd.
+func dealArg(fs *flag.FlagSet, cmd string, args []string) (string, error) {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return "", ignoreHelp(err)
+	}
+	switch {
+	case len(pos) == 0:
+		return "", fmt.Errorf("%w: name the deal: maproom %s <deal-id> (see maproom help %s)", errUsage, cmd, cmd)
+	case len(pos) > 1:
+		return "", fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
+	}
+	return pos[0], nil
+}
+
+// oneDeal is the deal a command works on, loaded alone: the site's
+// settings, the day, the bundle's folder and the bundle, decoded, checked
+// and scheduled.
+type oneDeal struct {
+	id    string
+	today deal.Date
+	cfg   *generator.Config
+	dir   string
+	b     *generator.Bundle
+}
+
+// loadOneDeal parses cmd's arguments (dealArg) and loads that deal alone
+// (the settings and content/<deal>/ only, not the whole site). Problems in
+// either are printed and fail the command; an unknown deal is a usage
+// error naming the folder looked in.
+func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []string) (*oneDeal, error) {
+	id, err := dealArg(fs, cmd, args)
+	if err != nil {
+		return nil, err
+	}
+	today, err := e.todayFor(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg, ps := generator.LoadConfig(generator.ConfigPath(s.root))
+	if ps.Errors() > 0 || cfg == nil {
+		printProblems(e.stderr, ps)
+		return nil, errFailed
+	}
+	dir := filepath.Join(s.root, generator.ContentDir, id)
+	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
+		return nil, fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
+	}
+	b, ps := generator.LoadBundle(dir, cfg, today)
+	if b == nil || ps.Errors() > 0 {
+		printProblems(e.stderr, ps)
+		return nil, errFailed
+	}
+	return &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: b}, nil
+}
