@@ -42,13 +42,7 @@ const maxCursor = 8 << 10
 // it for a store that cannot copy lines (PostgreSQL: read it with -store).
 func (h *Handler) readEvents(w http.ResponseWriter, r *http.Request) {
 	lc, ok := h.store.(LineCopier)
-	if h.readKey == nil || !ok || !h.keyMatches(r.Header.Get("Authorization")) {
-		h.refuse(w, &RejectError{Reason: ReasonNotFound, Detail: "the beacon takes POST " + NotePath})
-		return
-	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		h.refuse(w, reject(ReasonMethod, "%.10s: use GET", r.Method))
+	if !h.readAllowed(w, r, ok) {
 		return
 	}
 	cursor := r.URL.Query().Get("cursor")

@@ -242,22 +242,11 @@ var bodyPool = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b
 
 func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
-	if origin != "" {
-		if !h.anyOrig && !h.origins[strings.ToLower(origin)] {
-			h.refuse(w, reject(ReasonOrigin, "origin %.100s is not a room origin", origin))
-			return
-		}
-		hd := w.Header()
-		hd.Set("Access-Control-Allow-Origin", origin)
-		hd.Set("Access-Control-Expose-Headers", RejectHeader)
-		hd.Add("Vary", "Origin")
+	if origin != "" && !h.allowOrigin(w, origin) {
+		h.refuse(w, reject(ReasonOrigin, "origin %.100s is not a room origin", origin))
+		return
 	}
-	if r.Method == http.MethodOptions {
-		hd := w.Header()
-		hd.Set("Access-Control-Allow-Methods", "POST")
-		hd.Set("Access-Control-Allow-Headers", "Content-Type")
-		hd.Set("Access-Control-Max-Age", "86400")
-		w.WriteHeader(http.StatusNoContent)
+	if preflight(w, r) {
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -502,4 +491,51 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.Encode(hl)
+}
+
+// allowOrigin reports whether origin is a room origin the beacon serves
+// (or any, when configured so) and, when it is, sets the CORS headers that
+// let the page read the answer and its rejection reason.
+func (h *Handler) allowOrigin(w http.ResponseWriter, origin string) bool {
+	if !h.anyOrig && !h.origins[strings.ToLower(origin)] {
+		return false
+	}
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Origin", origin)
+	hd.Set("Access-Control-Expose-Headers", RejectHeader)
+	hd.Add("Vary", "Origin")
+	return true
+}
+
+// preflight answers a CORS preflight (OPTIONS) for a POST of a form or
+// JSON body, cached for a day, and reports whether r was one.
+func preflight(w http.ResponseWriter, r *http.Request) bool {
+	if r.Method != http.MethodOptions {
+		return false
+	}
+	hd := w.Header()
+	hd.Set("Access-Control-Allow-Methods", "POST")
+	hd.Set("Access-Control-Allow-Headers", "Content-Type")
+	hd.Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+	return true
+}
+
+// readAllowed lets through a seller's read request (GET with the read key
+// as a bearer token) to a store that can answer it (ok). Anything else is
+// answered here: without a configured key, a wrong one or such a store,
+// the path does not exist (404), so a room, which never holds the key,
+// cannot tell it from any other unknown path; another method is told to
+// use GET.
+func (h *Handler) readAllowed(w http.ResponseWriter, r *http.Request, ok bool) bool {
+	if h.readKey == nil || !ok || !h.keyMatches(r.Header.Get("Authorization")) {
+		h.refuse(w, &RejectError{Reason: ReasonNotFound, Detail: "the beacon takes POST " + NotePath})
+		return false
+	}
+	if r.Method != http.MethodGet {
+		w.Header().Set("Allow", "GET")
+		h.refuse(w, reject(ReasonMethod, "%.10s: use GET", r.Method))
+		return false
+	}
+	return true
 }

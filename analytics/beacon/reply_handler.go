@@ -64,23 +64,12 @@ type replyRefusal struct {
 func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	js := r.URL.Query().Get("js") == "1" // a form field too, read below
 	origin := r.Header.Get("Origin")
-	if origin != "" && origin != "null" {
-		if !h.anyOrig && !h.origins[strings.ToLower(origin)] {
-			h.refuseReply(w, js, replyRefusal{rej: reject(ReasonOrigin, "origin %.100s is not a room origin", origin),
-				say: "This reply did not come from a room page. Open your room from the link you were sent and reply there."})
-			return
-		}
-		hd := w.Header()
-		hd.Set("Access-Control-Allow-Origin", origin)
-		hd.Set("Access-Control-Expose-Headers", RejectHeader)
-		hd.Add("Vary", "Origin")
+	if origin != "" && origin != "null" && !h.allowOrigin(w, origin) {
+		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonOrigin, "origin %.100s is not a room origin", origin),
+			say: "This reply did not come from a room page. Open your room from the link you were sent and reply there."})
+		return
 	}
-	if r.Method == http.MethodOptions {
-		hd := w.Header()
-		hd.Set("Access-Control-Allow-Methods", "POST")
-		hd.Set("Access-Control-Allow-Headers", "Content-Type")
-		hd.Set("Access-Control-Max-Age", "86400")
-		w.WriteHeader(http.StatusNoContent)
+	if preflight(w, r) {
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -297,13 +286,7 @@ func writeReplyPage(w http.ResponseWriter, status int, title, say, back string) 
 // cannot tell it from any other unknown path.
 func (h *Handler) replies(w http.ResponseWriter, r *http.Request) {
 	rr, ok := h.store.(ReplyReader)
-	if h.readKey == nil || !ok || !h.keyMatches(r.Header.Get("Authorization")) {
-		h.refuse(w, &RejectError{Reason: ReasonNotFound, Detail: "the beacon takes POST " + NotePath})
-		return
-	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", "GET")
-		h.refuse(w, reject(ReasonMethod, "%.10s: use GET", r.Method))
+	if !h.readAllowed(w, r, ok) {
 		return
 	}
 	var after time.Time
