@@ -69,13 +69,49 @@ func NewDate(y int, m time.Month, d int) Date { return Date{time.Date(y, m, d, 0
 // DateOf returns the calendar day of t in t's own location.
 func DateOf(t time.Time) Date { y, m, d := t.Date(); return NewDate(y, m, d) }
 
-// ParseDate parses YYYY-MM-DD.
+// ParseDate parses YYYY-MM-DD. It accepts and refuses what time.Parse
+// with time.DateOnly does (FuzzParseDate holds it to that), reading the
+// common well-formed date without it.
 func ParseDate(s string) (Date, error) {
+	if y, m, d, ok := digitsDate(s); ok {
+		return NewDate(y, time.Month(m), d), nil
+	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
 		return Date{}, err
 	}
 	return Date{t}, nil
+}
+
+// digitsDate reads a valid YYYY-MM-DD; ok false for anything else, which
+// time.Parse reads or refuses with its own words.
+func digitsDate(s string) (y, m, d int, ok bool) {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return 0, 0, 0, false
+	}
+	num := func(p string) (int, bool) {
+		n := 0
+		for i := 0; i < len(p); i++ {
+			c := p[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	var ok1, ok2, ok3 bool
+	y, ok1 = num(s[:4])
+	m, ok2 = num(s[5:7])
+	d, ok3 = num(s[8:])
+	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
+		return 0, 0, 0, false
+	}
+	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		days = 29
+	}
+	return y, m, d, d <= days
 }
 
 // IsZero reports whether d is unset.

@@ -1,0 +1,24 @@
+package deal
+
+import (
+	"testing"
+	"time"
+)
+
+// FuzzParseDate holds ParseDate to time.Parse with time.DateOnly: the same
+// inputs accepted, the same day read.
+func FuzzParseDate(f *testing.F) {
+	for _, s := range []string{"2026-12-05", "2024-02-29", "2023-02-29", "1900-02-29", "2000-02-29", "2026-13-01", "2026-00-10", "2026-04-31", "0000-01-01", "9999-12-31", "2026-1-05", "2026-12-5", "+026-12-05", "2026-12-05 ", "２026-12-05", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, err := ParseDate(s)
+		want, werr := time.Parse(time.DateOnly, s)
+		if (err == nil) != (werr == nil) {
+			t.Fatalf("ParseDate(%q): error %v, time.Parse: %v", s, err, werr)
+		}
+		if err == nil && !got.Time().Equal(want) {
+			t.Fatalf("ParseDate(%q) = %v, time.Parse: %v", s, got.Time(), want)
+		}
+	})
+}
