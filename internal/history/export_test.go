@@ -7,3 +7,6 @@ var QuickPlan = quickPlan
 func NewMemo() *memo { return &memo{} }
 
 var QuickPlanMemo = quickPlanMemo
+
+// WalkWithoutMemo makes the walk read every version alone.
+var WalkWithoutMemo = &walkWithoutMemo

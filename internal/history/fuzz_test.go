@@ -159,3 +159,28 @@ func TestMemo(t *testing.T) {
 		}
 	}
 }
+
+// FuzzMemo: a version read after another through one memo reads as it
+// reads alone, whatever pieces the first left in the memo (a piece's text
+// parses the same wherever it stands).
+func FuzzMemo(f *testing.F) {
+	seeds := seedPlans(f)
+	for i, p := range seeds {
+		f.Add(seeds[(i+1)%len(seeds)], p)
+	}
+	for v := range 12 {
+		f.Add(synthVersion(2, v), synthVersion(2, v+1))
+	}
+	// The same item at another indent, and an item that changes shape.
+	f.Add([]byte("---\nmilestones:\n  - id: m1\n    tasks:\n      - id: t1\n        due: 2027-01-04\n---\n"),
+		[]byte("---\nmilestones:\n  - id: m1\n    tasks:\n    - id: t1\n      due: 2027-01-04\n  - id: m2\n    tasks:\n      - id: t1\n        due: 2027-01-04\n---\n"))
+	f.Fuzz(func(t *testing.T, first, src []byte) {
+		alone, ok := quickPlan(src)
+		m := history.NewMemo()
+		history.QuickPlanMemo(first, m)
+		got, mok := history.QuickPlanMemo(src, m)
+		if mok != ok || (ok && !samePlan(got, alone)) {
+			t.Fatalf("read after another through the memo: %v, alone: %v\n got %+v\nwant %+v\nfirst:\n%s\nthen:\n%s", mok, ok, got, alone, first, src)
+		}
+	})
+}

@@ -2,22 +2,49 @@ package history
 
 import (
 	"bytes"
+
+	"github.com/maproom/maproom/internal/deal"
 )
 
-// memo keeps the parsed pieces of a deal's last version, keyed by their
-// text: consecutive versions of a plan differ in a few lines, so most of
-// a version's top-level keys, and most items of a list such as
-// milestones:, are parsed once for all the versions that repeat them. The
-// pieces are parsed exactly as parseBlock parses the whole (TestMemo holds
-// them to it); a piece that does not split cleanly makes the version
-// parsed whole.
+// memo keeps the parsed pieces of a deal's versions, keyed by their text:
+// consecutive versions of a plan differ in a few lines, so most of a
+// version's top-level keys, and most items of its block sequences (a
+// milestone, a task in it, a stakeholder), are parsed once for all the
+// versions that repeat them. A piece's text parses to the same node
+// wherever it stands (TestMemo and FuzzMemo hold the memo to parsing each
+// version alone); a version whose top level does not split cleanly is
+// parsed whole, still through the memo for its sequences' items.
+//
+// The nodes are shared by the versions that repeat a piece and never
+// written once parsed. Pieces are kept until the memo holds memoLimit of
+// them, then it starts again: a piece can come back after it left the
+// last version (a date moved and moved back), and an item skipped with its
+// parent is still wanted when the parent changes later.
 type memo struct {
-	prev, next map[string]*node
+	seen map[string]*node
+
+	// What project read off the shared nodes: a stakeholder, and a
+	// milestone followed by its tasks.
+	people     map[*node]Person
+	milestones map[*node][]Item
+
+	spare *Plan // a plan no longer wanted, whose slices the next reuses
+
+	lines []yline // the parser's scratch, reused from version to version
+	stack []*node
+	arena arena
 }
+
+// memoLimit bounds a memo: each piece keeps the version it came from
+// alive, a few kilobytes.
+const memoLimit = 1024
 
 // parse parses a frontmatter through the memo.
 func (m *memo) parse(fm []byte) (*node, bool) {
-	m.next = make(map[string]*node, len(m.prev)+8)
+	if m.seen == nil || len(m.seen) > memoLimit {
+		m.seen = make(map[string]*node, 64)
+		m.people, m.milestones = map[*node]Person{}, map[*node][]Item{}
+	}
 	root := &node{kind: mapNode, items: make([]*node, 0, 16)}
 	ok := eachPiece(fm, func(line []byte) bool { return top(line) }, func(sec []byte) bool {
 		n, ok := m.section(sec)
@@ -32,17 +59,16 @@ func (m *memo) parse(fm []byte) (*node, bool) {
 		}
 		return true
 	})
-	m.prev = m.next
 	if !ok || len(root.items) == 0 {
-		return nil, false
+		return parseBlockMemo(fm, m)
 	}
 	return root, true
 }
 
 // top reports whether line starts a top-level key: text in the first
-// column that is not a comment or a list item.
+// column that is not a comment or a list item (a blank line is none).
 func top(line []byte) bool {
-	return len(line) > 0 && line[0] != ' ' && line[0] != '#' && line[0] != '-' && line[0] != '\r' && line[0] != '\t'
+	return len(line) > 0 && line[0] != ' ' && line[0] != '#' && line[0] != '-' && line[0] != '\r' && line[0] != '\n' && line[0] != '\t'
 }
 
 // eachPiece calls fn with each piece of text: a piece starts at a line for
@@ -75,79 +101,53 @@ func eachPiece(text []byte, starts func([]byte) bool, fn func([]byte) bool) bool
 	return fn(text[begin:])
 }
 
-// section parses one top-level key and its value. A key whose value is a
-// block list ("milestones:" then "  - ..." items) has its items parsed one
-// by one, through the memo.
+// section parses one top-level key and its value, the value's sequence
+// items through the memo.
 func (m *memo) section(sec []byte) (*node, bool) {
 	key := unsafeString(sec)
-	if n, ok := m.prev[key]; ok {
-		m.next[key] = n
+	if n, ok := m.seen[key]; ok {
 		return n, true
 	}
-	if n, ok := m.list(sec); ok {
-		m.next[key] = n
-		return n, true
-	}
-	n, ok := parseBlock(sec)
+	n, ok := parseBlockMemo(sec, m)
 	if ok {
-		m.next[key] = n
+		m.seen[key] = n
 	}
 	return n, ok
 }
 
-// list parses "key:\n" followed by list items at one indent, item by item;
-// ok is false when sec is not that shape.
-func (m *memo) list(sec []byte) (*node, bool) {
-	nl := bytes.IndexByte(sec, '\n')
-	if nl < 0 {
+// person returns what project read off stakeholder node n before.
+func (m *memo) person(n *node) (Person, bool) {
+	if m == nil {
+		return Person{}, false
+	}
+	s, ok := m.people[n]
+	return s, ok
+}
+
+// milestone returns what project read off milestone node n before: the
+// milestone, then its tasks.
+func (m *memo) milestone(n *node) ([]Item, bool) {
+	if m == nil {
 		return nil, false
 	}
-	head := bytes.TrimRight(sec[:nl], " \r")
-	k, rest, ok := keyOf(unsafeString(head))
-	if !ok || rest != "" {
-		return nil, false
+	c, ok := m.milestones[n]
+	return c, ok
+}
+
+// plan returns an empty Plan: the spare one's slices emptied, or a new one.
+func (m *memo) plan() *Plan {
+	if m == nil || m.spare == nil {
+		return &Plan{Outcome: deal.Open}
 	}
-	body := sec[nl+1:]
-	ind := -1
-	shape := true
-	isItem := func(line []byte) bool {
-		n := 0
-		for n < len(line) && line[n] == ' ' {
-			n++
-		}
-		t := bytes.TrimRight(line[n:], "\r\n ")
-		if len(t) == 0 || t[0] == '#' {
-			return false
-		}
-		if ind < 0 {
-			ind = n
-		}
-		if n < ind || (n == ind && t[0] != '-') {
-			shape = false
-		}
-		return n == ind && t[0] == '-' && (len(t) == 1 || t[1] == ' ')
+	p := m.spare
+	m.spare = nil
+	*p = Plan{Outcome: deal.Open, People: p.People[:0], Milestones: p.Milestones[:0], Tasks: p.Tasks[:0], Docs: p.Docs[:0]}
+	return p
+}
+
+// recycle hands back a plan nothing refers to any more.
+func (m *memo) recycle(p *Plan) {
+	if m != nil && p != nil {
+		m.spare = p
 	}
-	seq := &node{kind: seqNode, key: k}
-	ok = eachPiece(body, isItem, func(item []byte) bool {
-		if !shape {
-			return false
-		}
-		key := unsafeString(item)
-		if n, ok := m.prev[key]; ok {
-			m.next[key] = n
-			seq.items = append(seq.items, n)
-			return true
-		}
-		n, ok := parseBlock(item)
-		if !ok || n.kind != seqNode || len(n.items) != 1 {
-			return false
-		}
-		m.next[key] = n.items[0]
-		seq.items = append(seq.items, n.items[0])
-		return true
-	})
-	if !ok || !shape || len(seq.items) == 0 {
-		return nil, false
-	}
-	return &node{kind: mapNode, items: []*node{seq}}, true
 }

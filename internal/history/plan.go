@@ -2,7 +2,6 @@ package history
 
 import (
 	"bytes"
-	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -99,14 +98,13 @@ func quickPlanMemo(src []byte, m *memo) (*Plan, bool) {
 	var root *node
 	if m != nil {
 		root, ok = m.parse(fm)
-	}
-	if !ok || root == nil {
+	} else {
 		root, ok = parseBlock(fm)
 	}
 	if !ok || root.kind != mapNode {
 		return nil, false
 	}
-	return project(root)
+	return project(root, m)
 }
 
 // frontmatter returns the text between the opening and closing --- lines.
@@ -128,25 +126,35 @@ func frontmatter(src []byte) ([]byte, bool) {
 		}
 		break
 	}
+	// The closing line is the first whose text is "---": look at the
+	// lines holding "---" only.
 	start := i
-	for {
-		j := bytes.IndexByte(src[i:], '\n')
-		end := i + j
-		if j < 0 {
-			end = len(src)
-		}
-		if string(bytes.TrimSpace(src[i:end])) == "---" {
-			return src[start:i], true
-		}
-		if j < 0 {
+	for i < len(src) {
+		k := bytes.Index(src[i:], []byte("---"))
+		if k < 0 {
 			return nil, false
 		}
-		i = end + 1
+		k += i
+		ls := bytes.LastIndexByte(src[start:k], '\n') + 1 + start
+		le := bytes.IndexByte(src[k:], '\n')
+		if le < 0 {
+			le = len(src)
+		} else {
+			le += k
+		}
+		if string(bytes.TrimSpace(src[ls:le])) == "---" {
+			return src[start:ls], true
+		}
+		i = le + 1 // the rest of that line is no closing line
 	}
+	return nil, false
 }
 
-func project(root *node) (*Plan, bool) {
-	p := &Plan{Outcome: deal.Open}
+// project reads a Plan off a parsed frontmatter. Through a memo, a
+// stakeholder or a milestone (with its tasks) whose node a version shares
+// with an earlier one is read once.
+func project(root *node, m *memo) (*Plan, bool) {
+	p := m.plan()
 	var ok bool
 	for _, v := range root.items {
 		k := v.key
@@ -174,7 +182,14 @@ func project(root *node) (*Plan, bool) {
 			if v.kind != seqNode {
 				return nil, false
 			}
+			if cap(p.People) < len(v.items) {
+				p.People = make([]Person, 0, len(v.items))
+			}
 			for _, it := range v.items {
+				if s, ok := m.person(it); ok {
+					p.People = append(p.People, s)
+					continue
+				}
 				if it.kind != mapNode {
 					return nil, false
 				}
@@ -197,6 +212,9 @@ func project(root *node) (*Plan, bool) {
 				}
 				s.Side = deal.Side(side)
 				p.People = append(p.People, s)
+				if m != nil {
+					m.people[it] = s
+				}
 			}
 		case "milestones":
 			if v.kind == nullNode {
@@ -205,11 +223,31 @@ func project(root *node) (*Plan, bool) {
 			if v.kind != seqNode {
 				return nil, false
 			}
-			p.Milestones = slices.Grow(p.Milestones, len(v.items))
-			p.Tasks = slices.Grow(p.Tasks, 4*len(v.items))
+			// One allocation for the milestones and tasks of the version,
+			// none when a recycled plan has the room.
+			nt := 0
 			for _, it := range v.items {
+				if ts := it.get("tasks"); ts != nil {
+					nt += len(ts.items)
+				}
+			}
+			nm := len(v.items)
+			if cap(p.Milestones) < nm || cap(p.Tasks) < nt {
+				all := make([]Item, nm+nt)
+				p.Milestones, p.Tasks = all[:0:nm], all[nm:nm]
+			}
+			for _, it := range v.items {
+				if c, ok := m.milestone(it); ok {
+					p.Milestones = append(p.Milestones, c[0])
+					p.Tasks = append(p.Tasks, c[1:]...)
+					continue
+				}
+				t0 := len(p.Tasks)
 				if !milestone(p, it) {
 					return nil, false
+				}
+				if m != nil {
+					m.milestones[it] = append([]Item{p.Milestones[len(p.Milestones)-1]}, p.Tasks[t0:]...)
 				}
 			}
 		case "collateral":
@@ -273,7 +311,6 @@ func milestone(p *Plan, n *node) bool {
 	if tasks.kind != seqNode {
 		return false
 	}
-	p.Tasks = slices.Grow(p.Tasks, len(tasks.items))
 	for _, tn := range tasks.items {
 		if tn.kind != mapNode {
 			return false

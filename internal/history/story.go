@@ -33,18 +33,17 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 		out = append(out, c)
 	}
 	date(CloseMoved, "", "", "", old.Close, cur.Close)
-	oldMs := index(old.Milestones)
-	for _, m := range cur.Milestones {
-		if o, ok := oldMs[m.ID]; ok {
+	oldMs := byID{items: old.Milestones}
+	for i, m := range cur.Milestones {
+		if o, ok := oldMs.find(m.ID, i); ok {
 			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
 		} else {
 			out = append(out, fieldChange{Kind: MilestoneAdded, Item: m.ID, Title: m.Title, To: m.Due.String(), Close: closeS})
 		}
 	}
-	oldTasks := index(old.Tasks)
-	curTasks := index(cur.Tasks)
-	for _, t := range cur.Tasks {
-		o, ok := oldTasks[t.ID]
+	oldTasks, curTasks := byID{items: old.Tasks}, byID{items: cur.Tasks}
+	for i, t := range cur.Tasks {
+		o, ok := oldTasks.find(t.ID, i)
 		if !ok {
 			out = append(out, fieldChange{Kind: TaskAdded, Item: t.ID, Milestone: t.Milestone, Title: t.Title, To: t.Due.String(), Close: closeS})
 			continue
@@ -54,14 +53,14 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out = append(out, fieldChange{Kind: TaskStatus, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: string(o.Status), To: string(t.Status), Close: closeS})
 		}
 	}
-	for _, t := range old.Tasks {
-		if _, ok := curTasks[t.ID]; !ok {
+	for i, t := range old.Tasks {
+		if _, ok := curTasks.find(t.ID, i); !ok {
 			out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: t.Due.String(), Close: closeS})
 		}
 	}
-	oldDocs := index(old.Docs)
-	for _, d := range cur.Docs {
-		if _, ok := oldDocs[d.ID]; !ok {
+	oldDocs := byID{items: old.Docs}
+	for i, d := range cur.Docs {
+		if _, ok := oldDocs.find(d.ID, i); !ok {
 			out = append(out, fieldChange{Kind: DocAdded, Item: d.ID, Title: d.Title, Close: closeS})
 		}
 	}
@@ -121,12 +120,31 @@ func valueIn(p *Plan, c fieldChange) bool {
 	return false
 }
 
-func index(items []Item) map[string]Item {
-	m := make(map[string]Item, len(items))
-	for _, it := range items {
-		m[it.ID] = it
+// byID finds a version's items by ID. Consecutive versions of a plan
+// mostly keep their items in place, so the item at the same position is
+// tried first; the index by ID is built only when one is not there. When
+// an ID repeats (a version that does not pass check), the one found is the
+// item at the same position if it has the ID, else the last with it.
+type byID struct {
+	items []Item
+	at    map[string]int // built on the first miss
+}
+
+func (x *byID) find(id string, hint int) (Item, bool) {
+	if hint < len(x.items) && x.items[hint].ID == id {
+		return x.items[hint], true
 	}
-	return m
+	if x.at == nil {
+		x.at = make(map[string]int, len(x.items))
+		for i, it := range x.items {
+			x.at[it.ID] = i
+		}
+	}
+	i, ok := x.at[id]
+	if !ok {
+		return Item{}, false
+	}
+	return x.items[i], true
 }
 
 // tell turns the commits, parents first, into each current deal's story.

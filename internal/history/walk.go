@@ -340,13 +340,43 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		}
 	}
 	// The file changes need each fresh commit's and its parents' content
-	// trees, so they are read once all commits are.
-	for _, h := range fresh {
-		if err := w.files(h, recs); err != nil {
-			return nil, nil, err
-		}
+	// trees, so they are read once all commits are; each commit's are its
+	// own, so commits are compared in parallel.
+	if err := parallel(ctx, len(fresh), func(i int) error { return w.files(fresh[i], recs) }); err != nil {
+		return nil, nil, err
 	}
 	return order, fresh, nil
+}
+
+// parallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines and returns
+// the first error, or the context's; the calls after an error are skipped.
+func parallel(ctx context.Context, n int, fn func(i int) error) error {
+	next := make(chan int)
+	var once sync.Once
+	var first error
+	fail := func(err error) { once.Do(func() { first = err }) }
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := fn(i); err != nil {
+					fail(err)
+				}
+			}
+		}()
+	}
+	for i := range n {
+		if ctx.Err() != nil {
+			fail(ctx.Err())
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return first
 }
 
 func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
@@ -554,42 +584,21 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 			byDeal[f.Deal] = append(byDeal[f.Deal], job{f, rec})
 		}
 	}
-	next := make(chan string)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for id := range next {
-				var lastHash plumbing.Hash
-				var last *Plan
-				m := &memo{}
-				for _, j := range byDeal[id] {
-					if err := w.diff(id, j.f, j.rec, &lastHash, &last, m); err != nil {
-						select {
-						case errs <- err:
-						default:
-						}
-					}
-				}
-			}
-		}()
-	}
-	for _, id := range deals {
-		if ctx.Err() != nil {
-			break
+	return parallel(ctx, len(deals), func(i int) error {
+		id := deals[i]
+		var lastHash plumbing.Hash
+		var last *Plan
+		var m *memo
+		if !walkWithoutMemo {
+			m = &memo{}
 		}
-		next <- id
-	}
-	close(next)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-	}
-	return ctx.Err()
+		for _, j := range byDeal[id] {
+			if err := w.diff(id, j.f, j.rec, &lastHash, &last, m); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // diff fills f's changes: its new version against its old one (the last
@@ -638,8 +647,15 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 		}
 	}
 	*lastHash, *last = f.New, cur
+	if old != cur {
+		m.recycle(old) // its changes are cloned, nothing else holds it
+	}
 	return nil
 }
+
+// walkWithoutMemo makes the walk read every version alone, for the test
+// that holds the memo to it.
+var walkWithoutMemo bool
 
 // isDecode tells a version that cannot be decoded from a repository that
 // cannot be read: reading errors come wrapped with "read git".

@@ -41,44 +41,106 @@ func (n *node) get(k string) *node {
 }
 
 // node returns a new node from the parser's arena (nodes are allocated in
-// chunks sized by the lines parsed).
+// chunks: sized by the lines parsed for one parse, as rarely more than two
+// nodes a line are needed, and fixed through a memo, which parses a few
+// lines of a version and goes on to the next).
 func (p *yparser) node(kind nodeKind, val string) *node {
-	if len(p.arena) == 0 {
-		// Rarely more than two nodes a line (a key and its value); a
-		// flow mapping has more, and takes another chunk.
-		p.arena = make([]node, 2*len(p.lines)+4)
+	if len(p.a.nodes) == 0 {
+		size := 64
+		if p.memo == nil {
+			size = min(2*len(p.lines)+4, size)
+		}
+		p.a.nodes = make([]node, size)
 	}
-	n := &p.arena[0]
-	p.arena = p.arena[1:]
+	n := &p.a.nodes[0]
+	p.a.nodes = p.a.nodes[1:]
 	n.kind, n.val = kind, val
-	if kind == mapNode || kind == seqNode {
-		n.items = make([]*node, 0, 8)
-	}
 	return n
+}
+
+// A mapping's or sequence's items are gathered on the parser's stack while
+// they are parsed (its children push theirs above and pop them before it
+// goes on) and then moved into a slice of their own cut from one chunk, so
+// a version's items take one allocation, not one per node.
+
+// has reports whether the items on the stack above mark hold key.
+func (p *yparser) has(mark int, key string) bool {
+	for _, it := range p.stack[mark:] {
+		if it.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// items pops the items above mark into their own slice.
+func (p *yparser) items(mark int) []*node {
+	k := len(p.stack) - mark
+	if k == 0 {
+		return nil
+	}
+	if len(p.a.ptrs) < k {
+		size := 64
+		if p.memo == nil {
+			size = min(len(p.lines)+4, size)
+		}
+		p.a.ptrs = make([]*node, max(k, size))
+	}
+	s := p.a.ptrs[:k:k]
+	p.a.ptrs = p.a.ptrs[k:]
+	copy(s, p.stack[mark:])
+	p.stack = p.stack[:mark]
+	return s
 }
 
 type yline struct {
 	ind  int
+	at   int // where the line starts in the text parsed
 	text string
 }
 
 type yparser struct {
+	src   []byte // the text parsed
+	memo  *memo  // nil: none
 	lines []yline
 	i     int
-	arena []node
+	a     *arena
+	stack []*node // items being gathered
+}
+
+// arena hands out nodes and items slices from chunks, for one parse or,
+// through a memo, for a deal's versions in turn.
+type arena struct {
+	nodes []node
+	ptrs  []*node // the chunk items slices are cut from
 }
 
 // parseBlock parses a frontmatter's lines.
-func parseBlock(fm []byte) (*node, bool) {
-	p := yparser{lines: make([]yline, 0, bytes.Count(fm, []byte("\n"))+1)}
-	for len(fm) > 0 {
+func parseBlock(fm []byte) (*node, bool) { return parseBlockMemo(fm, nil) }
+
+// parseBlockMemo parses a frontmatter's lines, taking the items of block
+// sequences that m holds from it and giving it those it parses (m nil:
+// none).
+func parseBlockMemo(fm []byte, m *memo) (*node, bool) {
+	p := yparser{src: fm, memo: m}
+	if m != nil {
+		// The lines and the stack are scratch: the nodes keep neither.
+		p.lines, p.stack, p.a = m.lines[:0], m.stack[:0], &m.arena
+		defer func() { m.lines, m.stack = p.lines, p.stack }()
+	} else {
+		p.lines, p.a = make([]yline, 0, bytes.Count(fm, []byte("\n"))+1), &arena{}
+	}
+	for at := 0; at < len(p.src); {
 		var l []byte
-		if j := bytes.IndexByte(fm, '\n'); j >= 0 {
-			l, fm = fm[:j], fm[j+1:]
+		start := at
+		if j := bytes.IndexByte(p.src[at:], '\n'); j >= 0 {
+			l, at = p.src[at:at+j], at+j+1
 		} else {
-			l, fm = fm, nil
+			l, at = p.src[at:], len(p.src)
 		}
-		l = bytes.TrimRight(l, " \r")
+		for len(l) > 0 && (l[len(l)-1] == ' ' || l[len(l)-1] == '\r') {
+			l = l[:len(l)-1]
+		}
 		ind := 0
 		for ind < len(l) && l[ind] == ' ' {
 			ind++
@@ -93,7 +155,7 @@ func parseBlock(fm []byte) (*node, bool) {
 		if text[0] == '#' {
 			continue
 		}
-		if bytes.Contains(text, []byte(" #")) {
+		if h := bytes.IndexByte(text, '#'); h > 0 && bytes.Contains(text[h-1:], []byte(" #")) {
 			var ok bool
 			if text, ok = stripComment(text); !ok {
 				return nil, false
@@ -102,7 +164,7 @@ func parseBlock(fm []byte) (*node, bool) {
 		if bytes.IndexByte(text, '\t') >= 0 {
 			return nil, false
 		}
-		p.lines = append(p.lines, yline{ind: ind, text: unsafeString(text)})
+		p.lines = append(p.lines, yline{ind: ind, at: start, text: unsafeString(text)})
 	}
 	if len(p.lines) == 0 {
 		return nil, false
@@ -161,13 +223,22 @@ func keyOf(s string) (key, rest string, ok bool) {
 		return "", "", false
 	}
 	key = s[:c]
+	if !plainKey(key) {
+		return "", "", false
+	}
+	return key, strings.TrimLeft(s[c+1:], " "), true
+}
+
+// plainKey reports whether key is a key the fast reader reads as written:
+// a letter or underscore, then letters, digits, underscores or dashes.
+func plainKey(key string) bool {
 	for i := 0; i < len(key); i++ {
 		b := key[i]
 		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b == '_' || (i > 0 && (b >= '0' && b <= '9' || b == '-'))) {
-			return "", "", false
+			return false
 		}
 	}
-	return key, strings.TrimLeft(s[c+1:], " "), true
+	return true
 }
 
 // block parses the node whose lines start at indent ind.
@@ -180,6 +251,7 @@ func (p *yparser) block(ind int) (*node, bool) {
 
 func (p *yparser) mapping(ind int) (*node, bool) {
 	n := p.node(mapNode, "")
+	mark := len(p.stack)
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.ind < ind {
@@ -189,7 +261,7 @@ func (p *yparser) mapping(ind int) (*node, bool) {
 			return nil, false
 		}
 		key, rest, ok := keyOf(l.text)
-		if !ok || n.get(key) != nil {
+		if !ok || p.has(mark, key) {
 			return nil, false
 		}
 		p.i++
@@ -209,13 +281,15 @@ func (p *yparser) mapping(ind int) (*node, bool) {
 			v = p.node(nullNode, "")
 		}
 		v.key = key
-		n.items = append(n.items, v)
+		p.stack = append(p.stack, v)
 	}
+	n.items = p.items(mark)
 	return n, true
 }
 
 func (p *yparser) seq(ind int) (*node, bool) {
 	n := p.node(seqNode, "")
+	mark := len(p.stack)
 	for p.i < len(p.lines) {
 		l := p.lines[p.i]
 		if l.ind < ind || (l.ind == ind && !isSeqItem(l.text)) {
@@ -223,6 +297,26 @@ func (p *yparser) seq(ind int) (*node, bool) {
 		}
 		if l.ind > ind {
 			return nil, false
+		}
+		// An item is its lines up to the next at its indent or less: the
+		// same text parses to the same node wherever it stands, so an item
+		// the memo holds is not parsed again.
+		key, e := "", 0
+		if p.memo != nil {
+			e = p.i + 1
+			for e < len(p.lines) && p.lines[e].ind > ind {
+				e++
+			}
+			end := len(p.src)
+			if e < len(p.lines) {
+				end = p.lines[e].at
+			}
+			key = unsafeString(p.src[l.at:end])
+			if v, ok := p.memo.seen[key]; ok {
+				p.stack = append(p.stack, v)
+				p.i = e
+				continue
+			}
 		}
 		rest := strings.TrimPrefix(l.text, "-")
 		off := 1
@@ -247,7 +341,7 @@ func (p *yparser) seq(ind int) (*node, bool) {
 			if _, _, isKey := keyOf(rest); isKey {
 				// "- key: value": a mapping whose first line sits after
 				// the dash, the others at its column.
-				p.lines[p.i] = yline{ind: ind + off, text: rest}
+				p.lines[p.i] = yline{ind: ind + off, at: l.at, text: rest}
 				if v, ok = p.mapping(ind + off); !ok {
 					return nil, false
 				}
@@ -261,8 +355,12 @@ func (p *yparser) seq(ind int) (*node, bool) {
 				}
 			}
 		}
-		n.items = append(n.items, v)
+		if p.memo != nil && p.i == e {
+			p.memo.seen[key] = v
+		}
+		p.stack = append(p.stack, v)
 	}
+	n.items = p.items(mark)
 	return n, true
 }
 
@@ -368,6 +466,7 @@ func (p *yparser) flow(s string, i int) (*node, int, bool) {
 	if i < len(s) && s[i] == closeCh {
 		return n, i + 1, true
 	}
+	mark := len(p.stack)
 	for {
 		skip()
 		if i >= len(s) {
@@ -378,8 +477,8 @@ func (p *yparser) flow(s string, i int) (*node, int, bool) {
 			if c <= 0 {
 				return nil, 0, false
 			}
-			key, _, ok := keyOf(s[i:i+c] + ":")
-			if !ok || n.get(key) != nil || i+c+1 >= len(s) || s[i+c+1] != ' ' {
+			key := s[i : i+c]
+			if !plainKey(key) || p.has(mark, key) || i+c+1 >= len(s) || s[i+c+1] != ' ' {
 				return nil, 0, false
 			}
 			i += c + 1
@@ -389,13 +488,13 @@ func (p *yparser) flow(s string, i int) (*node, int, bool) {
 				return nil, 0, false
 			}
 			v.key = key
-			n.items, i = append(n.items, v), next
+			p.stack, i = append(p.stack, v), next
 		} else {
 			v, next, ok := p.flowValue(s, i)
 			if !ok {
 				return nil, 0, false
 			}
-			n.items, i = append(n.items, v), next
+			p.stack, i = append(p.stack, v), next
 		}
 		skip()
 		if i >= len(s) {
@@ -405,6 +504,7 @@ func (p *yparser) flow(s string, i int) (*node, int, bool) {
 		case ',':
 			i++
 		case closeCh:
+			n.items = p.items(mark)
 			return n, i + 1, true
 		default:
 			return nil, 0, false
