@@ -155,13 +155,25 @@ type walker struct {
 }
 
 // raw reads an object's content. go-git's storages are not documented as
-// safe for concurrent reads, so reads take turns; decoding does not.
+// safe for concurrent reads, so finding an object takes turns; copying the
+// content of an object already in memory (a plumbing.MemoryObject, which
+// is never written once stored, and reads from its own bytes) does not,
+// and neither does decoding.
 func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 	w.rmu.Lock()
-	defer w.rmu.Unlock()
+	locked := true
+	defer func() {
+		if locked {
+			w.rmu.Unlock()
+		}
+	}()
 	o, err := w.st.EncodedObject(t, h)
 	if err != nil {
 		return nil, err
+	}
+	if _, inMemory := o.(*plumbing.MemoryObject); inMemory {
+		w.rmu.Unlock()
+		locked = false
 	}
 	r, err := o.Reader()
 	if err != nil {
