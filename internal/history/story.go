@@ -151,13 +151,32 @@ func (x *byID) find(id string, hint int) (Item, bool) {
 func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, people map[string][]Person) {
 	cur := map[string]*Story{}
 	dates := map[string]deal.Date{}
+	var lastS string
+	var lastD deal.Date
 	dateOf := func(s string) deal.Date {
+		if s == lastS && s != "" {
+			return lastD // the close date seldom changes from one change to the next
+		}
 		d, ok := dates[s]
 		if !ok {
 			d = mustDate(s)
 			dates[s] = d
 		}
+		lastS, lastD = s, d
 		return d
+	}
+	// How many changes and points each folder name gets, so a story is
+	// allocated once (a renamed deal's grows past its first name's).
+	type size struct{ changes, points int }
+	sizes := map[string]size{}
+	for _, ch := range order {
+		for i := range recs[ch].Files {
+			f := &recs[ch].Files[i]
+			sz := sizes[f.Deal]
+			sz.changes += len(f.Changes)
+			sz.points++
+			sizes[f.Deal] = sz
+		}
 	}
 	for _, ch := range order {
 		rec := recs[ch]
@@ -185,7 +204,8 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				continue
 			}
 			if st == nil {
-				st = &Story{}
+				sz := sizes[f.Deal]
+				st = &Story{Changes: make([]Change, 0, sz.changes), Points: make([]Point, 0, sz.points)}
 			}
 			cur[f.Deal] = st
 			if f.Bad {

@@ -180,11 +180,31 @@ func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	defer r.Close()
+	if wt, ok := r.(io.WriterTo); ok {
+		// An object in memory hands over its bytes in one write: a copy
+		// without zeroing the buffer first.
+		var c cloner
+		if _, err := wt.WriteTo(&c); err != nil {
+			return nil, err
+		}
+		if int64(len(c.b)) == o.Size() {
+			return c.b, nil
+		}
+		return nil, fmt.Errorf("git object %s: %d bytes read of %d", h, len(c.b), o.Size())
+	}
 	buf := make([]byte, o.Size())
 	if _, err := io.ReadFull(r, buf); err != nil {
 		return nil, err
 	}
 	return buf, nil
+}
+
+// cloner keeps a copy of what is written to it.
+type cloner struct{ b []byte }
+
+func (c *cloner) Write(p []byte) (int, error) {
+	c.b = append(c.b, p...)
+	return len(p), nil
 }
 
 // entry finds name in a raw tree; zero when absent.
