@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -12,10 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/cache"
 	"github.com/go-git/go-git/v5/plumbing/filemode"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 	"github.com/go-git/go-git/v5/storage/memory"
 
 	"github.com/maproom/maproom/generator"
@@ -178,6 +183,70 @@ func BenchmarkReadCold(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		h, err := history.ReadRepo(context.Background(), s.repo, "", history.Options{Decode: generator.DecodePlan})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(h.Deals) != *benchDeals || h.Stats.Versions < *benchDeals**benchCommits {
+			b.Fatalf("read %d deals, %+v", len(h.Deals), h.Stats)
+		}
+	}
+}
+
+// packedSynth writes the synthetic repository as a site on disk whose
+// objects are in one pack file (deltas over a window of 10, as go-git packs
+// them), once per machine: it is kept in the system's temporary folder,
+// keyed by its size, as packing takes a while.
+func packedSynth(b *testing.B) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "maproom-history-bench", fmt.Sprintf("packed-%dx%d", *benchDeals, *benchCommits))
+	if _, err := os.Stat(filepath.Join(dir, ".git", "done")); err == nil {
+		return dir
+	}
+	os.RemoveAll(dir)
+	s := synthShared(b)
+	fs := filesystem.NewStorage(osfs.New(filepath.Join(dir, ".git")), cache.NewObjectLRUDefault())
+	var hs []plumbing.Hash
+	it, err := s.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := it.ForEach(func(o plumbing.EncodedObject) error { hs = append(hs, o.Hash()); return nil }); err != nil {
+		b.Fatal(err)
+	}
+	pw, err := fs.PackfileWriter()
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := packfile.NewEncoder(pw, s.repo.Storer, false).Encode(hs, 10); err != nil {
+		b.Fatal(err)
+	}
+	if err := pw.Close(); err != nil {
+		b.Fatal(err)
+	}
+	master := plumbing.NewBranchReferenceName("master")
+	if err := fs.SetReference(plumbing.NewHashReference(master, s.head)); err != nil {
+		b.Fatal(err)
+	}
+	if err := fs.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, master)); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ".git", "done"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// BenchmarkReadColdPacked reads the same history from a repository on
+// disk, packed, without a cache: the first report on a site, where every
+// version is also inflated and its deltas applied.
+//
+//	go test ./internal/history -run '^$' -bench 'ReadColdPacked' -benchtime 3x -count 5
+func BenchmarkReadColdPacked(b *testing.B) {
+	dir := packedSynth(b)
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		h, err := history.Read(context.Background(), history.Options{Root: dir, Decode: generator.DecodePlan})
 		if err != nil {
 			b.Fatal(err)
 		}
