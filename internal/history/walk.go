@@ -134,9 +134,9 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	if err != nil {
 		return nil, fmt.Errorf("read git HEAD: %w", err)
 	}
-	w := &walker{stores: make(chan storer.EncodedObjectStorer, len(stores)), path: strings.Split(path, "/"), decode: opts.Decode, log: log}
+	w := &walker{path: strings.Split(path, "/"), decode: opts.Decode, log: log}
 	for _, st := range stores {
-		w.stores <- st
+		w.stores = append(w.stores, &lockedStore{st: st})
 	}
 	c := loadCache(opts.Cache, path, log)
 	h := &History{InGit: true, Head: head.Hash().String(), Deals: map[string]*Story{}}
@@ -174,7 +174,7 @@ type walker struct {
 	// stores are the storages objects are read through, each by one
 	// reader at a time: go-git's storages are not documented as safe for
 	// concurrent reads.
-	stores chan storer.EncodedObjectStorer
+	stores []*lockedStore
 	path   []string
 	decode Decoder
 	log    *slog.Logger
@@ -183,25 +183,44 @@ type walker struct {
 	versions, slow int
 }
 
+// lockedStore is a storage and the lock of the reader using it.
+type lockedStore struct {
+	mu sync.Mutex
+	st storer.EncodedObjectStorer
+}
+
+// store returns a storage no other reader is using, locked: a free one if
+// there is one, else the first, once it is free.
+func (w *walker) store() *lockedStore {
+	for _, ls := range w.stores {
+		if ls.mu.TryLock() {
+			return ls
+		}
+	}
+	ls := w.stores[0]
+	ls.mu.Lock()
+	return ls
+}
+
 // raw reads an object's content, through a storage no other reader is
 // using. Copying the content of an object already in memory (a
 // plumbing.MemoryObject, which is never written once stored, and reads
 // from its own bytes) is done after the storage is handed back, and
 // decoding never holds one.
 func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
-	st := <-w.stores
+	ls := w.store()
 	held := true
 	defer func() {
 		if held {
-			w.stores <- st
+			ls.mu.Unlock()
 		}
 	}()
-	o, err := st.EncodedObject(t, h)
+	o, err := ls.st.EncodedObject(t, h)
 	if err != nil {
 		return nil, err
 	}
 	if _, inMemory := o.(*plumbing.MemoryObject); inMemory {
-		w.stores <- st
+		ls.mu.Unlock()
 		held = false
 	}
 	r, err := o.Reader()
@@ -441,14 +460,14 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 }
 
 func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
-	st := <-w.stores
-	o, err := st.EncodedObject(plumbing.CommitObject, h)
+	ls := w.store()
+	o, err := ls.st.EncodedObject(plumbing.CommitObject, h)
 	if err != nil {
-		w.stores <- st
+		ls.mu.Unlock()
 		return nil, fmt.Errorf("read git commit %s: %w", h, err)
 	}
-	c, err := object.DecodeCommit(st, o)
-	w.stores <- st
+	c, err := object.DecodeCommit(ls.st, o)
+	ls.mu.Unlock()
 	if err != nil {
 		return nil, fmt.Errorf("read git commit %s: %w", h, err)
 	}
