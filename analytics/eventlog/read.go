@@ -70,6 +70,7 @@ type Reader struct {
 	stats  ReadStats
 	dedupe dedupe
 	chunks chan *chunk // buffers, kept from file to file
+	slot   int32       // the page-load slot of the row being delivered
 }
 
 // NewReader returns a Reader that has read nothing.
@@ -79,6 +80,14 @@ func NewReader() *Reader {
 
 // Stats returns what the reader has read so far.
 func (r *Reader) Stats() ReadStats { return r.stats }
+
+// Slot returns, during a call of the function rows are delivered to, the
+// reader's number for the row's page-load: the same for every row of the
+// page-load while the reader remembers it (see the dedupe rule), and
+// reused for another page-load after. A consumer that keeps state per
+// page-load can find it by the slot, checking the page-load id, instead of
+// looking the id up again.
+func (r *Reader) Slot() int32 { return r.slot }
 
 // ReadFiles reads the event logs at paths, each a file or a folder (whose
 // events-*.jsonl files are read), and calls fn with each event once (see
@@ -182,10 +191,12 @@ func (r *Reader) deliver(c *chunk, fn func(*event.Row) error) error {
 	}
 	for i := range c.rows {
 		row := &c.rows[i]
-		if r.dedupe.seen(row) {
+		dup, slot := r.dedupe.seen(row)
+		if dup {
 			r.stats.Duplicates++
 			continue
 		}
+		r.slot = slot
 		r.stats.Events++
 		if err := fn(row); err != nil {
 			return err
@@ -217,8 +228,9 @@ type seqSet struct {
 
 func newDedupe() dedupe { return dedupe{loads: make(map[uint64]int32)} }
 
-// seen reports whether r's (load, seq) was delivered, and marks it.
-func (d *dedupe) seen(r *event.Row) bool {
+// seen reports whether r's (load, seq) was delivered, and marks it; slot
+// is the index of its page-load's seqSet.
+func (d *dedupe) seen(r *event.Row) (dup bool, slot int32) {
 	if r.At > d.maxAt {
 		d.maxAt = r.At
 		if r.At >= d.nextSweep {
@@ -226,34 +238,36 @@ func (d *dedupe) seen(r *event.Row) bool {
 			d.nextSweep = r.At + sweepEvery.Milliseconds()
 		}
 	}
-	s := d.find(&r.Load)
+	slot = d.find(&r.Load)
+	s := &d.ls[slot]
 	s.last = max(s.last, r.At)
 	if seq := r.Seq; seq < 256 {
 		w, b := seq>>6, uint64(1)<<(seq&63)
 		if s.seq[w]&b != 0 {
-			return true
+			return true, slot
 		}
 		s.seq[w] |= b
-		return false
+		return false, slot
 	}
 	if _, ok := s.more[r.Seq]; ok {
-		return true
+		return true, slot
 	}
 	if s.more == nil {
 		s.more = make(map[int64]struct{})
 	}
 	s.more[r.Seq] = struct{}{}
-	return false
+	return false, slot
 }
 
-// find returns the seqSet of the page-load load, new if it is not kept.
-func (d *dedupe) find(load *[event.LoadLen / 2]byte) *seqSet {
+// find returns the index of the seqSet of the page-load load, new if it
+// is not kept.
+func (d *dedupe) find(load *[event.LoadLen / 2]byte) int32 {
 	k := loadKey(load)
 	head, ok := d.loads[k]
 	if ok {
 		for i := head; i >= 0; i = d.ls[i].next {
 			if d.ls[i].load == *load {
-				return &d.ls[i]
+				return i
 			}
 		}
 	} else {
@@ -270,7 +284,7 @@ func (d *dedupe) find(load *[event.LoadLen / 2]byte) *seqSet {
 	}
 	d.ls[i].load, d.ls[i].next = *load, head
 	d.loads[k] = i
-	return &d.ls[i]
+	return i
 }
 
 // loadKey folds a page-load id to 8 bytes: the beacon's ids are random,

@@ -75,23 +75,39 @@ func TestDedupeSharedKey(t *testing.T) {
 		}
 		return &r
 	}
+	slots := map[int]int32{} // the slot each load had when last seen
 	for _, c := range []struct {
+		load int
 		r    *event.Row
 		seen bool
 	}{
-		{row(1, 0, 0), false},
-		{row(2, 0, time.Hour), false},
-		{row(1, 0, time.Hour), true},
-		{row(2, 1, time.Hour), false},
-		{row(2, 0, 40*time.Hour), true},
-		{row(3, 0, 60*time.Hour), false}, // sweeps: load 1 (last at 1 h) goes, load 2 (40 h) stays
-		{row(2, 1, 61*time.Hour), true},
-		{row(1, 0, 61*time.Hour), false},
-		{row(3, 0, 61*time.Hour), true},
+		{1, row(1, 0, 0), false},
+		{2, row(2, 0, time.Hour), false},
+		{1, row(1, 0, time.Hour), true},
+		{2, row(2, 1, time.Hour), false},
+		{2, row(2, 0, 40*time.Hour), true},
+		{3, row(3, 0, 60*time.Hour), false}, // sweeps: load 1 (last at 1 h) goes, load 2 (40 h) stays
+		{2, row(2, 1, 61*time.Hour), true},
+		{1, row(1, 0, 61*time.Hour), false},
+		{3, row(3, 0, 61*time.Hour), true},
 	} {
-		if got := d.seen(c.r); got != c.seen {
+		got, slot := d.seen(c.r)
+		if got != c.seen {
 			t.Fatalf("load %s seq %d at %d: seen %v, want %v", c.r.LoadID(), c.r.Seq, c.r.At, got, c.seen)
 		}
+		// A load remembered keeps its slot; two loads remembered at once
+		// never share one.
+		if c.load == 2 {
+			if old, ok := slots[2]; ok && old != slot {
+				t.Errorf("load 2 moved from slot %d to %d while remembered", old, slot)
+			}
+		}
+		for l, s := range slots {
+			if l != c.load && s == slot && !(l == 1 && c.load == 3) {
+				t.Errorf("loads %d and %d share slot %d", l, c.load, slot)
+			}
+		}
+		slots[c.load] = slot
 	}
 	if len(d.loads) != 1 || len(d.ls) != 3 || len(d.free) != 0 {
 		t.Errorf("%d keys, %d sets, %d free; want one key chaining 3 sets, the freed one reused", len(d.loads), len(d.ls), len(d.free))

@@ -105,6 +105,10 @@ type Aggregator struct {
 	loads map[[event.LoadLen / 2]byte]int32
 	ls    []loadState
 	free  []int32
+	// bySlot finds an open page-load by the log reader's slot for it
+	// (eventlog.Reader.Slot): index into ls plus one, 0 for none. Checked
+	// against the page-load's id, as the reader reuses slots.
+	bySlot []int32
 
 	maxAt, nextSweep int64
 	closed           []uint64 // a bit per hash of the page-loads closed by a sweep
@@ -163,6 +167,8 @@ const (
 )
 
 type loadState struct {
+	id        [event.LoadLen / 2]byte
+	open      bool // in loads, not yet closed by a sweep
 	person    int32
 	page      int16 // collateral index of the page, -1 for the room
 	flags     uint8
@@ -256,11 +262,12 @@ func (a *Aggregator) Add(e event.Event) {
 		return
 	}
 	r := event.RowOf(&e)
-	a.add(&r)
+	a.add(&r, -1)
 }
 
-// add takes one valid event; stats.Lines was counted by the caller.
-func (a *Aggregator) add(r *event.Row) {
+// add takes one valid event; stats.Lines was counted by the caller. slot
+// is the log reader's slot for the event's page-load, -1 when none.
+func (a *Aggregator) add(r *event.Row, slot int32) {
 	a.stats.Events++
 	if r.At < a.fromMS || r.At >= a.toMS {
 		a.stats.OutsideDates++
@@ -277,7 +284,15 @@ func (a *Aggregator) add(r *event.Row) {
 			a.nextSweep = r.At + sweepEvery.Milliseconds()
 		}
 	}
-	li, ok := a.loads[r.Load]
+	li, ok := int32(-1), false
+	if slot >= 0 && int(slot) < len(a.bySlot) {
+		if j := a.bySlot[slot] - 1; j >= 0 && a.ls[j].open && a.ls[j].id == r.Load {
+			li, ok = j, true
+		}
+	}
+	if !ok {
+		li, ok = a.loads[r.Load]
+	}
 	if !ok {
 		da := a.byID[string(r.Deal)]
 		if da == nil {
@@ -302,7 +317,14 @@ func (a *Aggregator) add(r *event.Row) {
 			}
 		}
 		l.net = a.intern(r.Net)
+		l.id, l.open = r.Load, true
 		a.loads[r.Load] = li
+	}
+	if slot >= 0 {
+		if int(slot) >= len(a.bySlot) {
+			a.bySlot = append(a.bySlot, make([]int32, int(slot)+1-len(a.bySlot))...)
+		}
+		a.bySlot[slot] = li + 1
 	}
 	l := &a.ls[li]
 	l.first, l.last = min(l.first, r.At), max(l.last, r.At)
@@ -368,6 +390,7 @@ func (a *Aggregator) sweep(cutoff int64) {
 	for k, i := range a.loads {
 		if a.ls[i].last < cutoff {
 			a.close(&a.ls[i])
+			a.ls[i].open = false
 			delete(a.loads, k)
 			a.free = append(a.free, i)
 			a.markClosed(k)

@@ -94,7 +94,7 @@ func (a *Aggregator) reader() *eventlog.Reader {
 
 // addRow adds an event the reader delivers.
 func (a *Aggregator) addRow(r *event.Row) error {
-	a.add(r)
+	a.add(r, a.rd.Slot())
 	return nil
 }
 
