@@ -238,7 +238,7 @@ func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 		if int64(len(c.b)) == o.Size() {
 			return c.b, nil
 		}
-		return nil, fmt.Errorf("git object %s: %d bytes read of %d", h, len(c.b), o.Size())
+		return nil, fmt.Errorf("read git object %s: %d bytes of %d", h, len(c.b), o.Size())
 	}
 	buf := make([]byte, o.Size())
 	if _, err := io.ReadFull(r, buf); err != nil {
