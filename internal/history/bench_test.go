@@ -315,7 +315,14 @@ func TestSynthHistory(t *testing.T) {
 // recycled) tells every deal's story exactly as reading each version alone
 // does.
 func TestWalkMemoAgrees(t *testing.T) {
-	s, err := buildSynth(20, 40)
+	// 20 deals of 40 versions, and 3 of 400: enough pieces for the memo
+	// to fill up and start again, with plans recycled all along.
+	t.Run("20x40", func(t *testing.T) { walkMemoAgrees(t, 20, 40) })
+	t.Run("3x400", func(t *testing.T) { walkMemoAgrees(t, 3, 400) })
+}
+
+func walkMemoAgrees(t *testing.T, deals, commits int) {
+	s, err := buildSynth(deals, commits)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -329,7 +336,7 @@ func TestWalkMemoAgrees(t *testing.T) {
 		return h
 	}
 	memo, plain := read(false), read(true)
-	if len(memo.Deals) != 20 {
+	if len(memo.Deals) != deals {
 		t.Fatalf("%d deals", len(memo.Deals))
 	}
 	for id, want := range plain.Deals {
@@ -337,8 +344,8 @@ func TestWalkMemoAgrees(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("%s: through the memo\n got %+v\nwant %+v", id, got, want)
 		}
-		if len(want.Changes) < 40 {
-			t.Errorf("%s: %d changes in 40 commits", id, len(want.Changes))
+		if len(want.Changes) < commits {
+			t.Errorf("%s: %d changes in %d commits", id, len(want.Changes), commits)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-git/go-git/v5"
@@ -99,8 +100,10 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 		// each reader has a storage of its own (one storage is not safe
 		// for concurrent use) that keeps the pack files open and lists the
 		// objects once.
+		// At most maxStores: each holds a cache of up to 96 MiB and every
+		// pack file open.
 		stores = stores[:0]
-		for range runtime.GOMAXPROCS(0) {
+		for range min(runtime.GOMAXPROCS(0), maxStores) {
 			st := filesystem.NewStorageWithOptions(fst.Filesystem(), gitcache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true, ExclusiveAccess: true})
 			defer st.Close()
 			stores = append(stores, st)
@@ -108,6 +111,9 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 	}
 	return readRepo(ctx, repo, stores, prefix, opts)
 }
+
+// maxStores bounds the storages a read opens over a repository on disk.
+const maxStores = 4
 
 // ReadRepo reads the history of the site at path prefix (slash path, ""
 // for the repository's root) in repo, from its HEAD. opts.Root is not used.
@@ -429,12 +435,14 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 }
 
 // parallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines and returns
-// the first error, or the context's; the calls after an error are skipped.
+// the first error, or the context's; the calls not yet handed out when an
+// error comes are skipped.
 func parallel(ctx context.Context, n int, fn func(i int) error) error {
 	next := make(chan int)
 	var once sync.Once
 	var first error
-	fail := func(err error) { once.Do(func() { first = err }) }
+	var failed atomic.Bool
+	fail := func(err error) { once.Do(func() { first = err; failed.Store(true) }) }
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), max(n, 1)) {
 		wg.Add(1)
@@ -450,6 +458,9 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 	for i := range n {
 		if ctx.Err() != nil {
 			fail(ctx.Err())
+			break
+		}
+		if failed.Load() {
 			break
 		}
 		next <- i
