@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/binary"
 	"time"
+
+	"github.com/maproom/maproom/internal/deal"
 )
 
 // Row is one event line decoded in place: its byte slices point into the
@@ -155,24 +157,11 @@ func stamp(b []byte, i int, next string) (int64, int) {
 	}
 	y, mo, d := dig(0, 4), dig(5, 7), dig(8, 10)
 	h, mi, sec, ms := dig(11, 13), dig(14, 16), dig(17, 19), dig(20, 23)
-	if bad || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > daysIn(y, mo) || h > 23 || mi > 59 || sec > 59 {
+	if bad || y < 1970 || mo < 1 || mo > 12 || d < 1 || d > deal.DaysIn(y, mo) || h > 23 || mi > 59 || sec > 59 {
 		return 0, -1
 	}
 	days := daysFromCivil(y, mo, d)
 	return ((days*24+int64(h))*60+int64(mi))*60_000 + int64(sec)*1000 + int64(ms), lit(b, i+n, next)
-}
-
-func daysIn(y, m int) int {
-	switch m {
-	case 2:
-		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-			return 29
-		}
-		return 28
-	case 4, 6, 9, 11:
-		return 30
-	}
-	return 31
 }
 
 // daysFromCivil returns the days from 1970-01-01 to y-m-d (proleptic

@@ -107,11 +107,22 @@ func digitsDate(s string) (y, m, d int, ok bool) {
 	if !ok1 || !ok2 || !ok3 || m < 1 || m > 12 || d < 1 {
 		return 0, 0, 0, false
 	}
-	days := [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}[m]
-	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
-		days = 29
+	return y, m, d, d <= DaysIn(y, m)
+}
+
+// DaysIn returns the number of days of month m (1 to 12) of year y in the
+// proleptic Gregorian calendar.
+func DaysIn(y, m int) int {
+	switch m {
+	case 2:
+		if y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
 	}
-	return y, m, d, d <= days
+	return 31
 }
 
 // IsZero reports whether d is unset.
