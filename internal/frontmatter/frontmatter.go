@@ -87,17 +87,25 @@ func split(src []byte) (start, end, body int, found bool) {
 		}
 		break
 	}
-	for i := start; ; {
-		l, next, last := line(i)
-		if string(l) == "---" {
-			return start, i, next, true
-		}
-		if last {
+	// The closing line is the first whose text is ---: only the lines
+	// holding "---" are looked at, so a long plan is not cut line by line.
+	for i := start; i < len(src); {
+		k := bytes.Index(src[i:], delim)
+		if k < 0 {
 			return 0, 0, 0, false
 		}
-		i = next
+		k += i
+		ls := bytes.LastIndexByte(src[start:k], '\n') + 1 + start
+		l, next, _ := line(ls)
+		if string(l) == "---" {
+			return start, ls, next, true
+		}
+		i = next // the rest of that line is no closing line
 	}
+	return 0, 0, 0, false
 }
+
+var delim = []byte("---")
 
 // startsWithDelim reports whether the first line that is not blank is ---.
 func startsWithDelim(src []byte) bool {

@@ -1,10 +1,10 @@
 package history
 
 import (
-	"bytes"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
+	splitter "github.com/maproom/maproom/internal/frontmatter"
 )
 
 // Plan is what the history keeps of one version of a deal's index.md: the
@@ -107,47 +107,11 @@ func quickPlanMemo(src []byte, m *memo) (*Plan, bool) {
 	return project(root, m)
 }
 
-// frontmatter returns the text between the opening and closing --- lines.
+// frontmatter returns the text between the opening and closing --- lines,
+// as the project's one splitter cuts it.
 func frontmatter(src []byte) ([]byte, bool) {
-	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
-	i := 0
-	for {
-		j := bytes.IndexByte(src[i:], '\n')
-		if j < 0 {
-			return nil, false
-		}
-		l := bytes.TrimSpace(src[i : i+j])
-		i += j + 1
-		if len(l) == 0 {
-			continue
-		}
-		if string(l) != "---" {
-			return nil, false
-		}
-		break
-	}
-	// The closing line is the first whose text is "---": look at the
-	// lines holding "---" only.
-	start := i
-	for i < len(src) {
-		k := bytes.Index(src[i:], []byte("---"))
-		if k < 0 {
-			return nil, false
-		}
-		k += i
-		ls := bytes.LastIndexByte(src[start:k], '\n') + 1 + start
-		le := bytes.IndexByte(src[k:], '\n')
-		if le < 0 {
-			le = len(src)
-		} else {
-			le += k
-		}
-		if string(bytes.TrimSpace(src[ls:le])) == "---" {
-			return src[start:ls], true
-		}
-		i = le + 1 // the rest of that line is no closing line
-	}
-	return nil, false
+	d, p := splitter.Split(src)
+	return d.Front, p == splitter.OK
 }
 
 // project reads a Plan off a parsed frontmatter. Through a memo, a
