@@ -204,36 +204,81 @@ func packedSynth(b *testing.B) string {
 	}
 	os.RemoveAll(dir)
 	s := synthShared(b)
-	fs := filesystem.NewStorage(osfs.New(filepath.Join(dir, ".git")), cache.NewObjectLRUDefault())
-	var hs []plumbing.Hash
-	it, err := s.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := it.ForEach(func(o plumbing.EncodedObject) error { hs = append(hs, o.Hash()); return nil }); err != nil {
-		b.Fatal(err)
-	}
-	pw, err := fs.PackfileWriter()
-	if err != nil {
-		b.Fatal(err)
-	}
-	if _, err := packfile.NewEncoder(pw, s.repo.Storer, false).Encode(hs, 10); err != nil {
-		b.Fatal(err)
-	}
-	if err := pw.Close(); err != nil {
-		b.Fatal(err)
-	}
-	master := plumbing.NewBranchReferenceName("master")
-	if err := fs.SetReference(plumbing.NewHashReference(master, s.head)); err != nil {
-		b.Fatal(err)
-	}
-	if err := fs.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, master)); err != nil {
+	if err := writeOnDisk(filepath.Join(dir, ".git"), s, s.head, false); err != nil {
 		b.Fatal(err)
 	}
 	if err := os.WriteFile(filepath.Join(dir, ".git", "done"), nil, 0o644); err != nil {
 		b.Fatal(err)
 	}
 	return dir
+}
+
+// writeOnDisk writes the repository s as the git folder gitDir: the
+// objects packed reaches (all of them when packed is s.head) in one pack
+// file, with deltas over a window of 10 (REF deltas when refDeltas, else
+// OFS ones), the rest as loose objects, and HEAD on master at s.head.
+func writeOnDisk(gitDir string, s synthRepo, packed plumbing.Hash, refDeltas bool) error {
+	fs := filesystem.NewStorage(osfs.New(gitDir), cache.NewObjectLRUDefault())
+	if _, err := git.Init(fs, nil); err != nil {
+		return err
+	}
+	inPack := map[plumbing.Hash]bool{}
+	for c := packed; !c.IsZero(); {
+		cm, err := object.GetCommit(s.repo.Storer, c)
+		if err != nil {
+			return err
+		}
+		inPack[c] = true
+		t, err := cm.Tree()
+		if err != nil {
+			return err
+		}
+		inPack[t.Hash] = true
+		tw := object.NewTreeWalker(t, true, nil)
+		for {
+			_, e, err := tw.Next()
+			if err != nil {
+				break
+			}
+			inPack[e.Hash] = true
+		}
+		tw.Close()
+		c = plumbing.ZeroHash
+		if len(cm.ParentHashes) > 0 {
+			c = cm.ParentHashes[0]
+		}
+	}
+	var hs []plumbing.Hash
+	it, err := s.repo.Storer.IterEncodedObjects(plumbing.AnyObject)
+	if err != nil {
+		return err
+	}
+	err = it.ForEach(func(o plumbing.EncodedObject) error {
+		if inPack[o.Hash()] {
+			hs = append(hs, o.Hash())
+			return nil
+		}
+		_, err := fs.SetEncodedObject(o)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	pw, err := fs.PackfileWriter()
+	if err != nil {
+		return err
+	}
+	if _, err := packfile.NewEncoder(pw, s.repo.Storer, refDeltas).Encode(hs, 10); err != nil {
+		return err
+	}
+	if err := pw.Close(); err != nil {
+		return err
+	}
+	master := plumbing.NewBranchReferenceName("master")
+	if err := fs.SetReference(plumbing.NewHashReference(master, s.head)); err != nil {
+		return err
+	}
+	return fs.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, master))
 }
 
 // BenchmarkReadColdPacked reads the same history from a repository on

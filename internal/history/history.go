@@ -219,6 +219,7 @@ type Stats struct {
 	Read     int // commits read from git (not from the cache)
 	Versions int // plan versions decoded
 	Slow     int // of which by the full decoder
+	Packed   int // objects read straight from the repository's pack files
 	Cache    string
 }
 

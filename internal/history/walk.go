@@ -108,8 +108,18 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 			defer st.Close()
 			stores = append(stores, st)
 		}
+		// Packed objects are read straight from the packs; the storages
+		// read the loose ones.
+		if names, err := fst.ObjectPacks(); err == nil && len(names) > 0 {
+			ps, err := openPacks(fst.Filesystem(), names)
+			if err != nil {
+				return nil, fmt.Errorf("read the git pack files of %s: %w", opts.Root, err)
+			}
+			defer ps.Close()
+			return readRepo(ctx, repo, stores, ps, prefix, opts)
+		}
 	}
-	return readRepo(ctx, repo, stores, prefix, opts)
+	return readRepo(ctx, repo, stores, nil, prefix, opts)
 }
 
 // maxStores bounds the storages a read opens over a repository on disk.
@@ -118,12 +128,13 @@ const maxStores = 4
 // ReadRepo reads the history of the site at path prefix (slash path, ""
 // for the repository's root) in repo, from its HEAD. opts.Root is not used.
 func ReadRepo(ctx context.Context, repo *git.Repository, prefix string, opts Options) (*History, error) {
-	return readRepo(ctx, repo, []storer.EncodedObjectStorer{repo.Storer}, prefix, opts)
+	return readRepo(ctx, repo, []storer.EncodedObjectStorer{repo.Storer}, nil, prefix, opts)
 }
 
-// readRepo is ReadRepo reading objects through stores: storages of repo's
-// objects, each used by one reader at a time.
-func readRepo(ctx context.Context, repo *git.Repository, stores []storer.EncodedObjectStorer, prefix string, opts Options) (*History, error) {
+// readRepo is ReadRepo reading objects from ps, repo's pack files, when
+// not nil, and through stores: storages of repo's objects, each used by
+// one reader at a time.
+func readRepo(ctx context.Context, repo *git.Repository, stores []storer.EncodedObjectStorer, ps *packs, prefix string, opts Options) (*History, error) {
 	log := opts.Log
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -140,7 +151,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	if err != nil {
 		return nil, fmt.Errorf("read git HEAD: %w", err)
 	}
-	w := &walker{path: strings.Split(path, "/"), decode: opts.Decode, log: log}
+	w := &walker{path: strings.Split(path, "/"), decode: opts.Decode, log: log, packs: ps}
 	for _, st := range stores {
 		w.stores = append(w.stores, &lockedStore{st: st})
 	}
@@ -162,6 +173,9 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		return nil, err
 	}
 	h.Stats.Versions, h.Stats.Slow = w.versions, w.slow
+	if ps != nil {
+		h.Stats.Packed = int(ps.reads.Load())
+	}
 	if len(fresh) > 0 || c.Head != head.Hash() {
 		reach := make(map[plumbing.Hash]*commitRec, len(order))
 		for _, oh := range order {
@@ -181,6 +195,8 @@ type walker struct {
 	// reader at a time: go-git's storages are not documented as safe for
 	// concurrent reads.
 	stores []*lockedStore
+	// packs, when not nil, holds the repository's packed objects.
+	packs  *packs
 	path   []string
 	decode Decoder
 	log    *slog.Logger
@@ -214,6 +230,9 @@ func (w *walker) store() *lockedStore {
 // from its own bytes) is done after the storage is handed back, and
 // decoding never holds one.
 func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
+	if b, ok, err := w.packed(t, h); ok || err != nil {
+		return b, err
+	}
 	ls := w.store()
 	held := true
 	defer func() {
@@ -251,6 +270,25 @@ func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 		return nil, err
 	}
 	return buf, nil
+}
+
+// packed reads a packed object; ok false when w reads no packs or no
+// pack holds h. Its content is shared and never written to.
+func (w *walker) packed(t plumbing.ObjectType, h plumbing.Hash) (b []byte, ok bool, err error) {
+	if w.packs == nil {
+		return nil, false, nil
+	}
+	pt, b, err := w.packs.read(h)
+	if err == errNotPacked {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	if pt != t {
+		return nil, false, fmt.Errorf("read git object %s: a %s, not a %s", h, pt, t)
+	}
+	return b, true, nil
 }
 
 // cloner keeps a copy of what is written to it.
@@ -471,14 +509,7 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 }
 
 func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
-	ls := w.store()
-	o, err := ls.st.EncodedObject(plumbing.CommitObject, h)
-	if err != nil {
-		ls.mu.Unlock()
-		return nil, fmt.Errorf("read git commit %s: %w", h, err)
-	}
-	c, err := object.DecodeCommit(ls.st, o)
-	ls.mu.Unlock()
+	c, err := w.commit(h)
 	if err != nil {
 		return nil, fmt.Errorf("read git commit %s: %w", h, err)
 	}
@@ -488,6 +519,26 @@ func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
 		return nil, err
 	}
 	return rec, nil
+}
+
+// commit reads and decodes commit h.
+func (w *walker) commit(h plumbing.Hash) (*object.Commit, error) {
+	if b, ok, err := w.packed(plumbing.CommitObject, h); err != nil {
+		return nil, err
+	} else if ok {
+		var o plumbing.MemoryObject
+		o.SetType(plumbing.CommitObject)
+		o.Write(b)
+		c := &object.Commit{}
+		return c, c.Decode(&o)
+	}
+	ls := w.store()
+	defer ls.mu.Unlock()
+	o, err := ls.st.EncodedObject(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, err
+	}
+	return object.DecodeCommit(ls.st, o)
 }
 
 // replyTrailer returns the Maproom-Reply trailer of a commit message (the

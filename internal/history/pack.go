@@ -1,0 +1,457 @@
+package history
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/go-git/go-billy/v5"
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+)
+
+// packs reads objects straight out of a repository's pack files: the
+// pack mapped into memory, the object found through the pack's index,
+// inflated, and its delta applied with go-git's packfile.PatchDelta.
+//
+// go-git's own storage does the same through a file reader, and caches
+// each object by its hash, which it computes for that (a collision-
+// detecting SHA-1: a fifth of a read of 100,000 plan versions). Here an
+// object is known by its place in the pack, and a delta base is kept
+// exactly as long as deltas on it are still to be read: git packs
+// versions of different files, and of different deals' plans, on one
+// another, so the order the history reads them in is not the pack's.
+//
+// A packs is safe for concurrent use. The content it returns is shared
+// with its cache and must not be written to.
+type packs struct {
+	files []*packFile
+	reads atomic.Int64 // objects read, for Stats.Packed
+
+	mu sync.Mutex
+	// held keeps the content of delta bases read, by key, until every
+	// delta on them is read; within heldMax bytes.
+	held     map[int64]*kept
+	heldSize int64
+	// recent keeps the last objects read that are no base, within
+	// recentMax bytes: a tree is often read twice in a row.
+	recent     map[int64]*kept
+	ring       []int64
+	recentSize int64
+}
+
+// kept is an object's content in packs' cache.
+type kept struct {
+	typ  plumbing.ObjectType
+	b    []byte
+	left int32 // deltas on it still to read
+	read bool  // read itself, not only as a base
+}
+
+type packFile struct {
+	name  string
+	idx   *idxfile.MemoryIndex
+	data  []byte // the whole pack file
+	unmap func() error
+	key   int64           // the pack's part of its objects' keys
+	kids  map[int64]int32 // deltas on each base, by the base's offset
+}
+
+const (
+	heldMax   = 512 << 20
+	recentMax = 16 << 20
+	// maxChain bounds a delta chain: git's deepest (gc --aggressive) is
+	// 250.
+	maxChain = 10000
+)
+
+// errNotPacked is an object no pack of the repository holds (a loose one).
+var errNotPacked = errors.New("not in a pack")
+
+// openPacks opens the pack files of the repository whose git folder is
+// fs, named by the hashes go-git lists (objects/pack/pack-<hash>.pack),
+// and counts the deltas on each object.
+func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
+	ps := &packs{held: map[int64]*kept{}, recent: map[int64]*kept{}}
+	for i, h := range names {
+		p, err := openPack(fs, "objects/pack/pack-"+h.String())
+		if err != nil {
+			ps.Close()
+			return nil, err
+		}
+		p.key = int64(i) << 40
+		ps.files = append(ps.files, p)
+	}
+	for _, p := range ps.files {
+		if err := ps.count(p); err != nil {
+			ps.Close()
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
+	}
+	return ps, nil
+}
+
+// count counts the deltas on each object of p, from the entries' headers.
+func (ps *packs) count(p *packFile) error {
+	p.kids = map[int64]int32{}
+	for k := range p.idx.Offset32 {
+		for i := 0; i+4 <= len(p.idx.Offset32[k]); i += 4 {
+			off, ok := p.offsetAt(k, i/4)
+			if !ok {
+				return fmt.Errorf("the index has an offset out of range")
+			}
+			h, err := p.header(off)
+			if err != nil {
+				return err
+			}
+			switch h.typ {
+			case plumbing.OFSDeltaObject:
+				p.kids[h.base]++
+			case plumbing.REFDeltaObject:
+				if bp, boff, ok := ps.find(h.ref); ok {
+					bp.kids[boff]++
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func openPack(fs billy.Filesystem, base string) (*packFile, error) {
+	p := &packFile{name: base + ".pack", idx: idxfile.NewMemoryIndex()}
+	f, err := fs.Open(base + ".idx")
+	if err != nil {
+		return nil, err
+	}
+	err = idxfile.NewDecoder(f).Decode(p.idx)
+	f.Close()
+	if err != nil {
+		return nil, fmt.Errorf("%s.idx: %w", base, err)
+	}
+	pf, err := fs.Open(p.name)
+	if err != nil {
+		return nil, err
+	}
+	defer pf.Close()
+	st, err := fs.Stat(p.name)
+	if err != nil {
+		return nil, err
+	}
+	if p.data, p.unmap, err = mapFile(pf, st.Size()); err != nil {
+		return nil, fmt.Errorf("%s: %w", p.name, err)
+	}
+	if len(p.data) < 12+20 || string(p.data[:4]) != "PACK" {
+		p.unmap()
+		return nil, fmt.Errorf("%s: not a git pack file", p.name)
+	}
+	return p, nil
+}
+
+// readFile reads f, of size bytes, whole.
+func readFile(f io.ReaderAt, size int64) ([]byte, func() error, error) {
+	b := make([]byte, size)
+	if _, err := f.ReadAt(b, 0); err != nil && err != io.EOF {
+		return nil, nil, err
+	}
+	return b, func() error { return nil }, nil
+}
+
+// Close unmaps the pack files.
+func (ps *packs) Close() error {
+	var first error
+	for _, p := range ps.files {
+		if err := p.unmap(); err != nil && first == nil {
+			first = err
+		}
+	}
+	ps.files = nil
+	return first
+}
+
+// find returns the pack holding h and the object's offset in it.
+func (ps *packs) find(h plumbing.Hash) (*packFile, int64, bool) {
+	for _, p := range ps.files {
+		if off, ok := p.offset(h); ok {
+			return p, off, true
+		}
+	}
+	return nil, 0, false
+}
+
+// offset finds h in the pack's index. (go-git's FindOffset also records
+// each lookup in a map, under a lock, for reverse lookups: 7% of a read.)
+func (p *packFile) offset(h plumbing.Hash) (int64, bool) {
+	k := p.idx.FanoutMapping[h[0]]
+	if k < 0 || k >= len(p.idx.Names) {
+		return 0, false
+	}
+	names := p.idx.Names[k]
+	n := len(names) / 20
+	i := sort.Search(n, func(i int) bool { return bytes.Compare(names[i*20:i*20+20], h[:]) >= 0 })
+	if i == n || !bytes.Equal(names[i*20:i*20+20], h[:]) {
+		return 0, false
+	}
+	return p.offsetAt(k, i)
+}
+
+// offsetAt is the offset of the i-th object of fan-out bucket k.
+func (p *packFile) offsetAt(k, i int) (int64, bool) {
+	o32 := p.idx.Offset32[k]
+	if 4*i+4 > len(o32) {
+		return 0, false
+	}
+	o := binary.BigEndian.Uint32(o32[4*i:])
+	if o&(1<<31) == 0 {
+		return int64(o), true
+	}
+	j := 8 * int(o&^(1<<31))
+	if j+8 > len(p.idx.Offset64) {
+		return 0, false
+	}
+	return int64(binary.BigEndian.Uint64(p.idx.Offset64[j:])), true
+}
+
+// read returns object h's type and content; errNotPacked when no pack
+// holds it.
+func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	p, off, ok := ps.find(h)
+	if !ok {
+		return plumbing.InvalidObject, nil, errNotPacked
+	}
+	ps.reads.Add(1)
+	t, b, err := ps.at(p, off, 0)
+	if err != nil {
+		return t, nil, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
+	}
+	return t, b, nil
+}
+
+// header is what an object's entry in a pack starts with.
+type header struct {
+	typ  plumbing.ObjectType
+	size int64 // of the content, or of the delta
+	base int64 // a delta's base: its offset in the pack (OFS delta)
+	ref  plumbing.Hash
+	data int64 // where the compressed data starts
+}
+
+// header reads the entry header at off.
+func (p *packFile) header(off int64) (header, error) {
+	d := p.data
+	end := int64(len(d)) - 20 // the pack's checksum
+	if off < 12 || off >= end {
+		return header{}, fmt.Errorf("offset %d outside the pack", off)
+	}
+	i := off
+	c := d[i]
+	i++
+	h := header{typ: plumbing.ObjectType((c >> 4) & 7), size: int64(c & 15)}
+	for shift := 4; c&0x80 != 0; shift += 7 {
+		if i >= end || shift > 56 {
+			return header{}, fmt.Errorf("bad entry header at %d", off)
+		}
+		c = d[i]
+		i++
+		h.size |= int64(c&0x7f) << shift
+	}
+	switch h.typ {
+	case plumbing.CommitObject, plumbing.TreeObject, plumbing.BlobObject, plumbing.TagObject:
+	case plumbing.OFSDeltaObject:
+		if i >= end {
+			return header{}, fmt.Errorf("bad delta header at %d", off)
+		}
+		c = d[i]
+		i++
+		back := int64(c & 0x7f)
+		for c&0x80 != 0 {
+			if i >= end || back > 1<<48 {
+				return header{}, fmt.Errorf("bad delta header at %d", off)
+			}
+			c = d[i]
+			i++
+			back = (back+1)<<7 | int64(c&0x7f)
+		}
+		h.base = off - back
+		if back <= 0 || h.base < 12 {
+			return header{}, fmt.Errorf("delta at %d points outside the pack", off)
+		}
+	case plumbing.REFDeltaObject:
+		if i+20 > end {
+			return header{}, fmt.Errorf("bad delta header at %d", off)
+		}
+		copy(h.ref[:], d[i:i+20])
+		i += 20
+	default:
+		return header{}, fmt.Errorf("unknown object type %d at %d", h.typ, off)
+	}
+	h.data = i
+	return h, nil
+}
+
+// at resolves the object at off in p: its type and content, its deltas
+// applied (depth counts the deltas above it).
+func (ps *packs) at(p *packFile, off int64, depth int) (plumbing.ObjectType, []byte, error) {
+	if depth > maxChain {
+		return plumbing.InvalidObject, nil, fmt.Errorf("delta chain longer than %d", maxChain)
+	}
+	if k, ok := ps.get(p.key|off, depth == 0); ok {
+		return k.typ, k.b, nil
+	}
+	h, err := p.header(off)
+	if err != nil {
+		return plumbing.InvalidObject, nil, err
+	}
+	var t plumbing.ObjectType
+	var out []byte
+	switch h.typ {
+	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
+		bp, boff := p, h.base
+		if h.typ == plumbing.REFDeltaObject {
+			var ok bool
+			if bp, boff, ok = ps.find(h.ref); !ok {
+				return plumbing.InvalidObject, nil, fmt.Errorf("the delta base %s is in no pack", h.ref)
+			}
+		}
+		bt, base, err := ps.at(bp, boff, depth+1)
+		if err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		delta := deltaBuf.Get().(*[]byte)
+		defer deltaBuf.Put(delta)
+		if *delta, err = p.inflate(h, (*delta)[:0]); err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		if out, err = packfile.PatchDelta(base, *delta); err != nil {
+			return plumbing.InvalidObject, nil, fmt.Errorf("delta at %d: %w", off, err)
+		}
+		t = bt
+		ps.used(bp.key | boff)
+	default:
+		if out, err = p.inflate(h, nil); err != nil {
+			return plumbing.InvalidObject, nil, err
+		}
+		t = h.typ
+	}
+	ps.put(p.key|off, t, out, p.kids[off], depth == 0)
+	return t, out, nil
+}
+
+// get returns the object of key if it is kept; read tells it is read
+// itself, not as a delta's base.
+func (ps *packs) get(key int64, read bool) (*kept, bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if k, ok := ps.held[key]; ok {
+		if read {
+			k.read = true
+			ps.release(key, k)
+		}
+		return k, true
+	}
+	k, ok := ps.recent[key]
+	return k, ok
+}
+
+// put keeps an object just read: a base until it is read itself and the
+// deltas on it are read, else among the recent ones.
+func (ps *packs) put(key int64, t plumbing.ObjectType, b []byte, kids int32, read bool) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	size := int64(len(b))
+	if kids > 0 && ps.heldSize+size <= heldMax {
+		if _, ok := ps.held[key]; !ok {
+			ps.held[key] = &kept{typ: t, b: b, left: kids, read: read}
+			ps.heldSize += size
+		}
+		return
+	}
+	if size > recentMax/16 {
+		return
+	}
+	if _, ok := ps.recent[key]; ok {
+		return
+	}
+	for ps.recentSize+size > recentMax && len(ps.ring) > 0 {
+		old := ps.ring[0]
+		ps.ring = ps.ring[1:]
+		ps.recentSize -= int64(len(ps.recent[old].b))
+		delete(ps.recent, old)
+	}
+	ps.recent[key] = &kept{typ: t, b: b}
+	ps.ring = append(ps.ring, key)
+	ps.recentSize += size
+}
+
+// used counts a delta read on the base of key, and lets the base go when
+// it was the last one.
+func (ps *packs) used(key int64) {
+	ps.mu.Lock()
+	defer ps.mu.Unlock()
+	if k, ok := ps.held[key]; ok {
+		k.left--
+		ps.release(key, k)
+	}
+}
+
+// release lets a held base go once it is read and every delta on it is.
+// A base never read itself (another file's version) is held until the
+// read ends, within heldMax.
+func (ps *packs) release(key int64, k *kept) {
+	if k.read && k.left <= 0 {
+		delete(ps.held, key)
+		ps.heldSize -= int64(len(k.b))
+	}
+}
+
+var (
+	deltaBuf = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+	inflater = sync.Pool{}
+)
+
+// inflate appends the h.size bytes the compressed data of h holds to buf.
+func (p *packFile) inflate(h header, buf []byte) ([]byte, error) {
+	src := bytes.NewReader(p.data[h.data : len(p.data)-20])
+	var zr io.ReadCloser
+	if r, ok := inflater.Get().(io.ReadCloser); ok {
+		if err := r.(zlib.Resetter).Reset(src, nil); err != nil {
+			return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
+		}
+		zr = r
+	} else {
+		var err error
+		if zr, err = zlib.NewReader(src); err != nil {
+			return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
+		}
+	}
+	defer inflater.Put(zr)
+	// zlib inflates at most about 1,032 bytes out of one: a larger size
+	// is a broken entry, not a reason to allocate it.
+	if h.size < 0 || h.size > (int64(len(p.data))-h.data)*1100+64 {
+		return nil, fmt.Errorf("the entry at %d claims %d bytes", h.data, h.size)
+	}
+	n := len(buf)
+	if cap(buf)-n < int(h.size) {
+		buf = append(buf[:cap(buf)], make([]byte, n+int(h.size)-cap(buf))...)
+	}
+	buf = buf[:n+int(h.size)]
+	if _, err := io.ReadFull(zr, buf[n:]); err != nil {
+		return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
+	}
+	// Read on to the end of the stream, where zlib checks the content's
+	// checksum: a damaged pack is an error, never a wrong version.
+	var one [1]byte
+	if k, err := zr.Read(one[:]); k != 0 || err != io.EOF {
+		if err == nil || err == io.EOF {
+			err = fmt.Errorf("more than the %d bytes its header says", h.size)
+		}
+		return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
+	}
+	return buf, nil
+}

@@ -1,0 +1,135 @@
+package history_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/object"
+
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/history"
+)
+
+// TestReadPacked: a repository on disk, its objects in pack files read
+// straight from them, tells every deal's story exactly as the same
+// repository read through go-git's storage in memory does: with OFS and
+// with REF deltas, with the newest commits still loose objects, and
+// repacked by git itself (deltas on trees and commits too, deeper chains).
+func TestReadPacked(t *testing.T) {
+	s, err := buildSynth(12, 30)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := history.ReadRepo(context.Background(), s.repo, "", history.Options{Decode: generator.DecodePlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The commit 5 before the head: what the pack holds when the newest
+	// commits are loose.
+	older := s.head
+	for range 5 {
+		c, err := object.GetCommit(s.repo.Storer, older)
+		if err != nil {
+			t.Fatal(err)
+		}
+		older = c.ParentHashes[0]
+	}
+	for _, tc := range []struct {
+		name      string
+		packed    plumbing.Hash
+		refDeltas bool
+		repack    []string // a git command run on the repository after
+	}{
+		{name: "ofs-deltas", packed: s.head},
+		{name: "ref-deltas", packed: s.head, refDeltas: true},
+		{name: "newest-loose", packed: older},
+		{name: "git-repack", packed: s.head, repack: []string{"repack", "-a", "-d", "-f", "--depth=250", "--window=250", "-q"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if err := writeOnDisk(filepath.Join(dir, ".git"), s, tc.packed, tc.refDeltas); err != nil {
+				t.Fatal(err)
+			}
+			if tc.repack != nil {
+				gitBin, err := exec.LookPath("git")
+				if err != nil {
+					t.Skip("git is not installed: repacking the repository as git does needs it (.ci/run has it)")
+				}
+				cmd := exec.Command(gitBin, tc.repack...)
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("git %s: %v\n%s", strings.Join(tc.repack, " "), err, out)
+				}
+			}
+			got, err := history.Read(context.Background(), history.Options{Root: dir, Decode: generator.DecodePlan})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Stats.Packed == 0 {
+				t.Fatalf("no object was read from the pack files: %+v", got.Stats)
+			}
+			gotStats, wantStats := got.Stats, want.Stats
+			gotStats.Packed = 0
+			if gotStats != wantStats || got.Head != want.Head || got.InGit != want.InGit {
+				t.Errorf("stats %+v head %s, want %+v head %s", got.Stats, got.Head, want.Stats, want.Head)
+			}
+			if !reflect.DeepEqual(got.Deals, want.Deals) {
+				for id, st := range want.Deals {
+					if !reflect.DeepEqual(got.Deals[id], st) {
+						t.Errorf("%s: read from the packs\n got %+v\nwant %+v", id, got.Deals[id], st)
+						break
+					}
+				}
+				t.Fatalf("the packed repository tells another story")
+			}
+		})
+	}
+}
+
+// TestReadPackedDamaged: a pack file with a damaged byte makes the read
+// fail with an error naming the pack, never a story read from wrong
+// content; the cache is not written.
+func TestReadPackedDamaged(t *testing.T) {
+	s, err := buildSynth(6, 8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := writeOnDisk(filepath.Join(dir, ".git"), s, s.head, false); err != nil {
+		t.Fatal(err)
+	}
+	packs, _ := filepath.Glob(filepath.Join(dir, ".git", "objects", "pack", "*.pack"))
+	if len(packs) != 1 {
+		t.Fatalf("%d pack files", len(packs))
+	}
+	orig, err := os.ReadFile(packs[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, at := range []int{len(orig) / 7, len(orig) / 3, len(orig) / 2, len(orig) * 4 / 5, len(orig) - 30} {
+		b := append([]byte(nil), orig...)
+		b[at] ^= 0x5a
+		os.Chmod(packs[0], 0o644)
+		if err := os.WriteFile(packs[0], b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		cache := filepath.Join(dir, "history.cache")
+		h, err := history.Read(context.Background(), history.Options{Root: dir, Decode: generator.DecodePlan, Cache: cache})
+		if err == nil {
+			t.Errorf("byte %d of %d damaged: read %d deals, no error", at, len(orig), len(h.Deals))
+			continue
+		}
+		if !strings.Contains(err.Error(), filepath.Base(packs[0])) {
+			t.Errorf("byte %d damaged: the error does not name the pack file: %v", at, err)
+		}
+		if _, err := os.Stat(cache); err == nil {
+			t.Errorf("byte %d damaged: the cache was written", at)
+		}
+	}
+}
