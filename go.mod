@@ -37,6 +37,8 @@ require github.com/wneessen/go-mail v0.8.1 // notify, invite: email over SMTP wi
 
 require github.com/emersion/go-smtp v0.26.0 // notify tests: an in-process SMTP server (STARTTLS with a test certificate) that captures every message sent
 
+require github.com/go-git/go-billy/v5 v5.9.2 // history: go-git's file system, through which the pack files are opened and mapped
+
 require (
 	dario.cat/mergo v1.0.0 // indirect
 	github.com/Microsoft/go-winio v0.6.2 // indirect
@@ -46,7 +48,6 @@ require (
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6 // indirect
 	github.com/emirpasic/gods v1.18.1 // indirect
 	github.com/go-git/gcfg v1.5.1-0.20230307220236-3a3c6141e376 // indirect
-	github.com/go-git/go-billy/v5 v5.9.2 // indirect
 	github.com/go-jose/go-jose/v4 v4.1.8 // indirect
 	github.com/go-json-experiment/json v0.0.0-20260213210345-44df1a37e875 // indirect
 	github.com/golang/groupcache v0.0.0-20241129210726-2c02b8208cf8 // indirect

@@ -301,6 +301,31 @@ func BenchmarkReadColdPacked(b *testing.B) {
 	}
 }
 
+// BenchmarkPlanVersions reads the 100 versions of 20 synthetic plans, each
+// plan's through one memo, on one goroutine: the fast reader's share of a
+// cold read, with no git in it.
+func BenchmarkPlanVersions(b *testing.B) {
+	var srcs [][][]byte
+	for d := range 20 {
+		var vs [][]byte
+		for v := range 100 {
+			vs = append(vs, synthVersion(d, v))
+		}
+		srcs = append(srcs, vs)
+	}
+	for b.Loop() {
+		for _, vs := range srcs {
+			m := history.NewMemo()
+			for _, src := range vs {
+				if _, ok := history.QuickPlanMemo(src, m); !ok {
+					b.Fatal("a synthetic version is not read by the fast reader")
+				}
+			}
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*2000), "ns/version")
+}
+
 // BenchmarkReadWarm reads it again with the cache the first read wrote:
 // no commit is read from git.
 func BenchmarkReadWarm(b *testing.B) {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"sync"
 	"sync/atomic"
 
@@ -36,15 +35,13 @@ type packs struct {
 	reads atomic.Int64 // objects read, for Stats.Packed
 
 	mu sync.Mutex
-	// held keeps the content of delta bases read, by key, until every
-	// delta on them is read; within heldMax bytes.
-	held     map[int64]*kept
-	heldSize int64
-	// recent keeps the last objects read that are no base, within
-	// recentMax bytes: a tree is often read twice in a row.
-	recent     map[int64]*kept
-	ring       []int64
-	recentSize int64
+	// kept holds the content of objects read, by key: a delta base
+	// until it is read itself and every delta on it is (within heldMax
+	// bytes), the other objects while they are among the last recentMax
+	// bytes read (a tree is often read twice in a row).
+	kept                 map[int64]*kept
+	ring                 []int64 // the recent ones, oldest first
+	heldSize, recentSize int64
 }
 
 // kept is an object's content in packs' cache.
@@ -53,6 +50,7 @@ type kept struct {
 	b    []byte
 	left int32 // deltas on it still to read
 	read bool  // read itself, not only as a base
+	held bool  // kept as a base
 }
 
 type packFile struct {
@@ -79,7 +77,7 @@ var errNotPacked = errors.New("not in a pack")
 // fs, named by the hashes go-git lists (objects/pack/pack-<hash>.pack),
 // and counts the deltas on each object.
 func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
-	ps := &packs{held: map[int64]*kept{}, recent: map[int64]*kept{}}
+	ps := &packs{kept: map[int64]*kept{}}
 	for i, h := range names {
 		p, err := openPack(fs, "objects/pack/pack-"+h.String())
 		if err != nil {
@@ -193,12 +191,19 @@ func (p *packFile) offset(h plumbing.Hash) (int64, bool) {
 		return 0, false
 	}
 	names := p.idx.Names[k]
-	n := len(names) / 20
-	i := sort.Search(n, func(i int) bool { return bytes.Compare(names[i*20:i*20+20], h[:]) >= 0 })
-	if i == n || !bytes.Equal(names[i*20:i*20+20], h[:]) {
-		return 0, false
+	lo, hi := 0, len(names)/20
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		switch c := bytes.Compare(names[mid*20:mid*20+20], h[:]); {
+		case c == 0:
+			return p.offsetAt(k, mid)
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
 	}
-	return p.offsetAt(k, i)
+	return 0, false
 }
 
 // offsetAt is the offset of the i-th object of fan-out bucket k.
@@ -332,14 +337,14 @@ func (ps *packs) at(p *packFile, off int64, depth int) (plumbing.ObjectType, []b
 			return plumbing.InvalidObject, nil, fmt.Errorf("delta at %d: %w", off, err)
 		}
 		t = bt
-		ps.used(bp.key | boff)
+		ps.put(p.key|off, t, out, p.kids[off], depth == 0, bp.key|boff, true)
 	default:
 		if out, err = p.inflate(h, nil); err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
 		t = h.typ
+		ps.put(p.key|off, t, out, p.kids[off], depth == 0, 0, false)
 	}
-	ps.put(p.key|off, t, out, p.kids[off], depth == 0)
 	return t, out, nil
 }
 
@@ -348,56 +353,48 @@ func (ps *packs) at(p *packFile, off int64, depth int) (plumbing.ObjectType, []b
 func (ps *packs) get(key int64, read bool) (*kept, bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if k, ok := ps.held[key]; ok {
-		if read {
-			k.read = true
-			ps.release(key, k)
-		}
-		return k, true
+	k, ok := ps.kept[key]
+	if ok && read && k.held {
+		k.read = true
+		ps.release(key, k)
 	}
-	k, ok := ps.recent[key]
 	return k, ok
 }
 
-// put keeps an object just read: a base until it is read itself and the
-// deltas on it are read, else among the recent ones.
-func (ps *packs) put(key int64, t plumbing.ObjectType, b []byte, kids int32, read bool) {
+// put keeps an object just read (read: itself, not as a base), with kids
+// deltas on it, and counts a delta read on its base when it is one.
+func (ps *packs) put(key int64, t plumbing.ObjectType, b []byte, kids int32, read bool, base int64, isDelta bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
+	if isDelta {
+		if k, ok := ps.kept[base]; ok && k.held {
+			k.left--
+			ps.release(base, k)
+		}
+	}
+	if _, ok := ps.kept[key]; ok {
+		return
+	}
 	size := int64(len(b))
 	if kids > 0 && ps.heldSize+size <= heldMax {
-		if _, ok := ps.held[key]; !ok {
-			ps.held[key] = &kept{typ: t, b: b, left: kids, read: read}
-			ps.heldSize += size
-		}
+		ps.kept[key] = &kept{typ: t, b: b, left: kids, read: read, held: true}
+		ps.heldSize += size
 		return
 	}
 	if size > recentMax/16 {
 		return
 	}
-	if _, ok := ps.recent[key]; ok {
-		return
-	}
 	for ps.recentSize+size > recentMax && len(ps.ring) > 0 {
 		old := ps.ring[0]
 		ps.ring = ps.ring[1:]
-		ps.recentSize -= int64(len(ps.recent[old].b))
-		delete(ps.recent, old)
+		if k, ok := ps.kept[old]; ok && !k.held {
+			ps.recentSize -= int64(len(k.b))
+			delete(ps.kept, old)
+		}
 	}
-	ps.recent[key] = &kept{typ: t, b: b}
+	ps.kept[key] = &kept{typ: t, b: b}
 	ps.ring = append(ps.ring, key)
 	ps.recentSize += size
-}
-
-// used counts a delta read on the base of key, and lets the base go when
-// it was the last one.
-func (ps *packs) used(key int64) {
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if k, ok := ps.held[key]; ok {
-		k.left--
-		ps.release(key, k)
-	}
 }
 
 // release lets a held base go once it is read and every delta on it is.
@@ -405,7 +402,7 @@ func (ps *packs) used(key int64) {
 // read ends, within heldMax.
 func (ps *packs) release(key int64, k *kept) {
 	if k.read && k.left <= 0 {
-		delete(ps.held, key)
+		delete(ps.kept, key)
 		ps.heldSize -= int64(len(k.b))
 	}
 }

@@ -3,8 +3,12 @@ package history
 import (
 	"bytes"
 	"compress/zlib"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 )
@@ -46,7 +50,7 @@ func FuzzPackEntry(f *testing.F) {
 		data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x02"), body...)
 		data = append(data, make([]byte, 20)...)
 		p := &packFile{name: "fuzz.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }}
-		ps := &packs{files: []*packFile{p}, held: map[int64]*kept{}, recent: map[int64]*kept{}}
+		ps := &packs{files: []*packFile{p}, kept: map[int64]*kept{}}
 		for off := int64(12); off < int64(len(data))-20; off++ {
 			typ, b, err := ps.at(p, off, 0)
 			if err != nil {
@@ -72,7 +76,7 @@ func TestPackEntrySeeds(t *testing.T) {
 	data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x02"), blob...)
 	data = append(append(data, ofs...), make([]byte, 20)...)
 	p := &packFile{name: "seed.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }}
-	ps := &packs{files: []*packFile{p}, held: map[int64]*kept{}, recent: map[int64]*kept{}}
+	ps := &packs{files: []*packFile{p}, kept: map[int64]*kept{}}
 	for _, c := range []struct {
 		off  int64
 		want string
@@ -81,5 +85,41 @@ func TestPackEntrySeeds(t *testing.T) {
 		if err != nil || typ != plumbing.BlobObject || string(b) != c.want {
 			t.Errorf("offset %d: %s %q %v, want the blob %q", c.off, typ, b, err, c.want)
 		}
+	}
+}
+
+// BenchmarkPackReadAll reads every object of the packed benchmark
+// repository (BenchmarkReadColdPacked builds it) once, in the order of
+// its index, through fresh packs: the cost of the pack reading alone.
+func BenchmarkPackReadAll(b *testing.B) {
+	dir := filepath.Join(os.TempDir(), "maproom-history-bench", "packed-1000x100", ".git")
+	names, _ := filepath.Glob(filepath.Join(dir, "objects", "pack", "pack-*.pack"))
+	if len(names) == 0 {
+		b.Skip("run BenchmarkReadColdPacked first: it builds the packed repository")
+	}
+	var hs []plumbing.Hash
+	for _, n := range names {
+		hs = append(hs, plumbing.NewHash(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(n), "pack-"), ".pack")))
+	}
+	for b.Loop() {
+		ps, err := openPacks(osfs.New(dir), hs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := 0
+		for _, p := range ps.files {
+			for k := range p.idx.Names {
+				for i := 0; i < len(p.idx.Names[k])/20; i++ {
+					var h plumbing.Hash
+					copy(h[:], p.idx.Names[k][i*20:])
+					if _, _, err := ps.read(h); err != nil {
+						b.Fatal(err)
+					}
+					n++
+				}
+			}
+		}
+		ps.Close()
+		b.ReportMetric(float64(n), "objects/op")
 	}
 }

@@ -130,6 +130,9 @@ func parseBlockMemo(fm []byte, m *memo) (*node, bool) {
 	} else {
 		p.lines, p.a = make([]yline, 0, bytes.Count(fm, []byte("\n"))+1), &arena{}
 	}
+	// Most versions hold no tab and no #: then no line needs looking at
+	// for them.
+	tabs, hashes := bytes.IndexByte(fm, '\t') >= 0, bytes.IndexByte(fm, '#') >= 0
 	for at := 0; at < len(p.src); {
 		var l []byte
 		start := at
@@ -155,13 +158,13 @@ func parseBlockMemo(fm []byte, m *memo) (*node, bool) {
 		if text[0] == '#' {
 			continue
 		}
-		if h := bytes.IndexByte(text, '#'); h > 0 && bytes.Contains(text[h-1:], []byte(" #")) {
+		if hashes && hasComment(text) {
 			var ok bool
 			if text, ok = stripComment(text); !ok {
 				return nil, false
 			}
 		}
-		if bytes.IndexByte(text, '\t') >= 0 {
+		if tabs && bytes.IndexByte(text, '\t') >= 0 {
 			return nil, false
 		}
 		p.lines = append(p.lines, yline{ind: ind, at: start, text: unsafeString(text)})
@@ -174,6 +177,12 @@ func parseBlockMemo(fm []byte, m *memo) (*node, bool) {
 		return nil, false
 	}
 	return n, true
+}
+
+// hasComment reports whether text may hold a comment: a " #".
+func hasComment(text []byte) bool {
+	h := bytes.IndexByte(text, '#')
+	return h > 0 && bytes.Contains(text[h-1:], []byte(" #"))
 }
 
 // stripComment cuts a comment (" #" outside quotes) off a line. A quote
