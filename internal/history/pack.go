@@ -96,9 +96,9 @@ func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
 	return ps, nil
 }
 
-// count counts the deltas on each object of p, from the entries' headers.
+// count counts the deltas on each object of p, from the entries' headers,
+// into the pack holding the base (a REF delta's may be another).
 func (ps *packs) count(p *packFile) error {
-	p.kids = map[int64]int32{}
 	for k := range p.idx.Offset32 {
 		for i := 0; i+4 <= len(p.idx.Offset32[k]); i += 4 {
 			off, ok := p.offsetAt(k, i/4)
@@ -123,7 +123,7 @@ func (ps *packs) count(p *packFile) error {
 }
 
 func openPack(fs billy.Filesystem, base string) (*packFile, error) {
-	p := &packFile{name: base + ".pack", idx: idxfile.NewMemoryIndex()}
+	p := &packFile{name: base + ".pack", idx: idxfile.NewMemoryIndex(), kids: map[int64]int32{}}
 	f, err := fs.Open(base + ".idx")
 	if err != nil {
 		return nil, err
