@@ -33,25 +33,36 @@ func packEntry(typ plumbing.ObjectType, size int, base []byte, payload []byte) [
 	return append(b, z.Bytes()...)
 }
 
+// seedEntries are a blob "hello world" and an OFS delta on it making
+// "hello there" (source 11 bytes, target 11; copy 6 from offset 0, then
+// insert "there"), and the delta alone as a REF delta.
+func seedEntries() (blob, ofs, ref []byte) {
+	blob = packEntry(plumbing.BlobObject, 11, nil, []byte("hello world"))
+	delta := []byte{11, 11, 0x90, 6, 5, 't', 'h', 'e', 'r', 'e'}
+	ofs = packEntry(plumbing.OFSDeltaObject, len(delta), []byte{byte(len(blob))}, delta)
+	ref = packEntry(plumbing.REFDeltaObject, len(delta), make([]byte, 20), delta)
+	return blob, ofs, ref
+}
+
+// testPack is a pack of the entries body holds, outside any repository.
+func testPack(body []byte) (*packs, *packFile) {
+	data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x02"), body...)
+	data = append(data, make([]byte, 20)...)
+	p := &packFile{name: "test.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }, kids: map[int64]int32{}}
+	return &packs{files: []*packFile{p}, kept: map[int64]*kept{}}, p
+}
+
 // FuzzPackEntry reads every offset of a pack made of fuzzed entries: no
 // input makes the reader panic or allocate beyond what the entry could
 // inflate to, and what it reads without error has the size the entry says.
 func FuzzPackEntry(f *testing.F) {
-	blob := packEntry(plumbing.BlobObject, 11, nil, []byte("hello world"))
-	// A delta on it: source 11 bytes, target 11; copy 6 from offset 0,
-	// then insert "there".
-	delta := []byte{11, 11, 0x90, 6, 5, 't', 'h', 'e', 'r', 'e'}
-	ofs := packEntry(plumbing.OFSDeltaObject, len(delta), []byte{byte(len(blob))}, delta)
+	blob, ofs, ref := seedEntries()
 	f.Add(append(append([]byte(nil), blob...), ofs...))
-	ref := packEntry(plumbing.REFDeltaObject, len(delta), make([]byte, 20), delta)
 	f.Add(append(append([]byte(nil), blob...), ref...))
 	f.Add(packEntry(plumbing.TreeObject, 1000, nil, []byte("short")))
 	f.Fuzz(func(t *testing.T, body []byte) {
-		data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x02"), body...)
-		data = append(data, make([]byte, 20)...)
-		p := &packFile{name: "fuzz.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }}
-		ps := &packs{files: []*packFile{p}, kept: map[int64]*kept{}}
-		for off := int64(12); off < int64(len(data))-20; off++ {
+		ps, p := testPack(body)
+		for off := int64(12); off < int64(len(p.data))-20; off++ {
 			typ, b, err := ps.at(p, off, 0)
 			if err != nil {
 				continue
@@ -70,13 +81,8 @@ func FuzzPackEntry(f *testing.F) {
 // TestPackEntrySeeds: the seeds read as they were written, so the fuzzer
 // starts from entries the reader accepts.
 func TestPackEntrySeeds(t *testing.T) {
-	blob := packEntry(plumbing.BlobObject, 11, nil, []byte("hello world"))
-	delta := []byte{11, 11, 0x90, 6, 5, 't', 'h', 'e', 'r', 'e'}
-	ofs := packEntry(plumbing.OFSDeltaObject, len(delta), []byte{byte(len(blob))}, delta)
-	data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x02"), blob...)
-	data = append(append(data, ofs...), make([]byte, 20)...)
-	p := &packFile{name: "seed.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }}
-	ps := &packs{files: []*packFile{p}, kept: map[int64]*kept{}}
+	blob, ofs, _ := seedEntries()
+	ps, p := testPack(append(append([]byte(nil), blob...), ofs...))
 	for _, c := range []struct {
 		off  int64
 		want string
