@@ -162,7 +162,9 @@ func TestMemo(t *testing.T) {
 
 // FuzzMemo: a version read after another through one memo reads as it
 // reads alone, whatever pieces the first left in the memo (a piece's text
-// parses the same wherever it stands).
+// parses the same wherever it stands), and so does the first read again
+// after it: the memo parses a version from the one before it where their
+// texts differ in one stretch (splice).
 func FuzzMemo(f *testing.F) {
 	seeds := seedPlans(f)
 	for i, p := range seeds {
@@ -174,6 +176,28 @@ func FuzzMemo(f *testing.F) {
 	// The same item at another indent, and an item that changes shape.
 	f.Add([]byte("---\nmilestones:\n  - id: m1\n    tasks:\n      - id: t1\n        due: 2027-01-04\n---\n"),
 		[]byte("---\nmilestones:\n  - id: m1\n    tasks:\n    - id: t1\n      due: 2027-01-04\n  - id: m2\n    tasks:\n      - id: t1\n        due: 2027-01-04\n---\n"))
+	// Edits splice must see through: an item added next to another, an
+	// item split in two, an item moved out or in, a comment or a blank line
+	// between items, a key moved to the top level, two equal items, a
+	// section's key line changed.
+	base := string(synthVersion(2, 5))
+	for _, e := range [][2]string{
+		{"      - id: t2\n", "      - id: t9\n        title: New\n      - id: t2\n"},
+		{"        owner: p1\n", "      - id: t1b\n        owner: p1\n"},
+		{"      - id: t4\n", "    - id: t4\n"},
+		{"  - id: m2\n", "# between\n  - id: m2\n"},
+		{"  - id: m2\n", "\n  - id: m2\n"},
+		{"    lead: p0\n    evidence: Signed decision record number 1\n", "lead: p0\n"},
+		{"  - {id: p1,", "  - {id: p0, name: Person 2-0, title: Title 0, side: buyer, role: champion, email: p0@deal2.example}\n  - {id: p1,"},
+		{"milestones:\n", "milestones: []\nx:\n"},
+		{"        status: todo\n        evidence: Artifact sent by email\n      - id: t5", "        status: todo\n        evidence: Artifact sent by email\n  - id: t5"},
+	} {
+		edited := strings.Replace(base, e[0], e[1], 1)
+		if edited == base {
+			f.Fatalf("the edit %q finds nothing to edit", e[0])
+		}
+		f.Add([]byte(base), []byte(edited))
+	}
 	f.Fuzz(func(t *testing.T, first, src []byte) {
 		alone, ok := quickPlan(src)
 		m := history.NewMemo()
@@ -181,6 +205,11 @@ func FuzzMemo(f *testing.F) {
 		got, mok := history.QuickPlanMemo(src, m)
 		if mok != ok || (ok && !samePlan(got, alone)) {
 			t.Fatalf("read after another through the memo: %v, alone: %v\n got %+v\nwant %+v\nfirst:\n%s\nthen:\n%s", mok, ok, got, alone, first, src)
+		}
+		alone, ok = quickPlan(first)
+		got, mok = history.QuickPlanMemo(first, m)
+		if mok != ok || (ok && !samePlan(got, alone)) {
+			t.Fatalf("read again after another through the memo: %v, alone: %v\n got %+v\nwant %+v\nfirst:\n%s\nthen:\n%s", mok, ok, got, alone, src, first)
 		}
 	})
 }

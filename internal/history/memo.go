@@ -30,9 +30,27 @@ type memo struct {
 
 	spare *Plan // a plan no longer wanted, whose slices the next reuses
 
+	// kids places the block sequence items a section or an item holds
+	// within its text, for splice; last is the version parsed last.
+	kids map[*node][]unit
+	last struct {
+		text     []byte
+		root     *node
+		sections []unit
+	}
+
 	lines []yline // the parser's scratch, reused from version to version
 	stack []*node
+	rec   []unit // items parsed, not yet given to the unit holding them
 	arena arena
+}
+
+// unit is a piece of a version that parses on its own, placed in the text
+// of the unit holding it (a section in the version's): a top-level
+// section, or an item of a block sequence, with its node.
+type unit struct {
+	start, end int
+	n          *node
 }
 
 // memoLimit bounds a memo: each piece keeps the version it came from
@@ -41,13 +59,18 @@ const memoLimit = 1024
 
 // parse parses a frontmatter through the memo.
 func (m *memo) parse(fm []byte) (*node, bool) {
-	if m.seen == nil || len(m.seen) > memoLimit {
+	if m.seen == nil || len(m.seen) > memoLimit || len(m.kids) > 4*memoLimit {
 		m.seen = make(map[string]*node, 64)
 		m.people, m.milestones = map[*node]Person{}, map[*node][]Item{}
+		m.kids = map[*node][]unit{}
 	}
+	if root, ok := m.splice(fm); ok {
+		return root, true
+	}
+	m.last.text, m.last.root, m.last.sections = nil, nil, m.last.sections[:0]
 	root := &node{kind: mapNode, items: make([]*node, 0, 16)}
-	ok := eachPiece(fm, func(line []byte) bool { return top(line) }, func(sec []byte) bool {
-		n, ok := m.section(sec)
+	ok := eachPiece(fm, func(line []byte) bool { return top(line) }, func(start, end int) bool {
+		n, ok := m.section(fm[start:end])
 		if !ok || n.kind != mapNode {
 			return false
 		}
@@ -57,11 +80,13 @@ func (m *memo) parse(fm []byte) (*node, bool) {
 			}
 			root.items = append(root.items, it)
 		}
+		m.last.sections = append(m.last.sections, unit{start, end, n})
 		return true
 	})
 	if !ok || len(root.items) == 0 {
 		return parseBlockMemo(fm, m)
 	}
+	m.last.text, m.last.root = fm, root
 	return root, true
 }
 
@@ -71,10 +96,10 @@ func top(line []byte) bool {
 	return len(line) > 0 && line[0] != ' ' && line[0] != '#' && line[0] != '-' && line[0] != '\r' && line[0] != '\n' && line[0] != '\t'
 }
 
-// eachPiece calls fn with each piece of text: a piece starts at a line for
-// which starts is true (text before the first such line belongs to the
-// first piece). It stops at the first fn that returns false.
-func eachPiece(text []byte, starts func([]byte) bool, fn func([]byte) bool) bool {
+// eachPiece calls fn with the place of each piece of text: a piece starts
+// at a line for which starts is true (text before the first such line
+// belongs to the first piece). It stops at the first fn that returns false.
+func eachPiece(text []byte, starts func([]byte) bool, fn func(start, end int) bool) bool {
 	begin, i := 0, 0
 	first := true
 	for i < len(text) {
@@ -87,7 +112,7 @@ func eachPiece(text []byte, starts func([]byte) bool, fn func([]byte) bool) bool
 			if first {
 				first = false
 			} else {
-				if !fn(text[begin:i]) {
+				if !fn(begin, i) {
 					return false
 				}
 				begin = i
@@ -98,7 +123,7 @@ func eachPiece(text []byte, starts func([]byte) bool, fn func([]byte) bool) bool
 	if first {
 		return false // no piece at all
 	}
-	return fn(text[begin:])
+	return fn(begin, len(text))
 }
 
 // section parses one top-level key and its value, the value's sequence

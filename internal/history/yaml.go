@@ -123,10 +123,12 @@ func parseBlock(fm []byte) (*node, bool) { return parseBlockMemo(fm, nil) }
 // none).
 func parseBlockMemo(fm []byte, m *memo) (*node, bool) {
 	p := yparser{src: fm, memo: m}
+	mark := 0
 	if m != nil {
 		// The lines and the stack are scratch: the nodes keep neither.
 		p.lines, p.stack, p.a = m.lines[:0], m.stack[:0], &m.arena
-		defer func() { m.lines, m.stack = p.lines, p.stack }()
+		mark = len(m.rec)
+		defer func() { m.lines, m.stack, m.rec = p.lines, p.stack, m.rec[:mark] }()
 	} else {
 		p.lines, p.a = make([]yline, 0, bytes.Count(fm, []byte("\n"))+1), &arena{}
 	}
@@ -175,6 +177,9 @@ func parseBlockMemo(fm []byte, m *memo) (*node, bool) {
 	n, ok := p.block(p.lines[0].ind)
 	if !ok || p.i != len(p.lines) {
 		return nil, false
+	}
+	if m != nil {
+		m.hold(n, mark, 0) // the items of a section, or of a run of items, for splice
 	}
 	return n, true
 }
@@ -310,22 +315,24 @@ func (p *yparser) seq(ind int) (*node, bool) {
 		// An item is its lines up to the next at its indent or less: the
 		// same text parses to the same node wherever it stands, so an item
 		// the memo holds is not parsed again.
-		key, e := "", 0
+		key, e, end, mark := "", 0, 0, 0
 		if p.memo != nil {
 			e = p.i + 1
 			for e < len(p.lines) && p.lines[e].ind > ind {
 				e++
 			}
-			end := len(p.src)
+			end = len(p.src)
 			if e < len(p.lines) {
 				end = p.lines[e].at
 			}
 			key = unsafeString(p.src[l.at:end])
 			if v, ok := p.memo.seen[key]; ok {
 				p.stack = append(p.stack, v)
+				p.memo.rec = append(p.memo.rec, unit{l.at, end, v})
 				p.i = e
 				continue
 			}
+			mark = len(p.memo.rec)
 		}
 		rest := strings.TrimPrefix(l.text, "-")
 		off := 1
@@ -366,6 +373,8 @@ func (p *yparser) seq(ind int) (*node, bool) {
 		}
 		if p.memo != nil && p.i == e {
 			p.memo.seen[key] = v
+			p.memo.hold(v, mark, l.at)
+			p.memo.rec = append(p.memo.rec, unit{l.at, end, v})
 		}
 		p.stack = append(p.stack, v)
 	}

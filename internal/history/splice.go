@@ -1,0 +1,266 @@
+package history
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"slices"
+)
+
+// A commit changes a few lines of a plan, so most of a version's text is
+// the text of the version before it: the same start and the same end.
+// splice parses only the smallest unit (a section, a milestone, a task)
+// that holds the lines between, and takes everything else from the last
+// version's parse, without cutting its text into lines or looking its
+// pieces up in the memo.
+//
+// Why that reads as parsing the whole version: a unit's text parses to the
+// same node wherever it stands (the memo rests on it too), and a unit ends
+// where the next line at its indent or less starts. The text before the
+// unit is the last version's, so the units before it end where they did;
+// the text after it too, so it still ends where the next unit starts, and
+// that one reads as before. What is checked is the unit's new text itself:
+// it must still be one unit of its kind (one item at the same indent, or
+// a section starting at a top-level key). When it is not (an item added
+// next to another, an item split in two), the unit holding it is parsed
+// anew instead, up to the section; past that the version is parsed whole.
+// FuzzMemo holds splice to parsing each version alone.
+
+// splice parses fm from the last version the memo parsed; ok is false
+// when it cannot, and fm is to be parsed whole.
+func (m *memo) splice(fm []byte) (*node, bool) {
+	old := m.last.text
+	if old == nil {
+		return nil, false
+	}
+	pre := commonPrefix(old, fm)
+	if pre == len(old) && pre == len(fm) {
+		return m.last.root, true
+	}
+	suf := commonSuffix(old[pre:], fm[pre:])
+	lo, hi, d := pre, len(old)-suf, len(fm)-len(old)
+	secs := m.last.sections
+	i := holding(secs, lo, hi)
+	if i < 0 {
+		return nil, false
+	}
+	s := secs[i]
+	if s.start > 0 && !top(fm[s.start:]) {
+		return nil, false
+	}
+	text := fm[s.start : s.end+d]
+	n, ok := m.resplice(s.n, old[s.start:s.end], text, lo-s.start, hi-s.start)
+	if !ok {
+		n, ok = m.section(text)
+	}
+	if !ok || n.kind != mapNode {
+		return nil, false
+	}
+	root := &node{kind: mapNode, items: make([]*node, 0, len(m.last.root.items)+2)}
+	for j, sec := range secs {
+		sn := sec.n
+		if j == i {
+			sn = n
+		}
+		for _, it := range sn.items {
+			if root.get(it.key) != nil {
+				return nil, false
+			}
+			root.items = append(root.items, it)
+		}
+	}
+	secs[i].n, secs[i].end = n, secs[i].end+d
+	for j := i + 1; j < len(secs); j++ {
+		secs[j].start += d
+		secs[j].end += d
+	}
+	m.last.text, m.last.root = fm, root
+	return root, true
+}
+
+// resplice returns the node of a unit whose text old, parsed to n, now
+// reads text: the same but for old[lo:hi]. The deepest item holding that
+// change, or the run of items, is parsed anew, and the nodes holding them
+// copied with the new ones in their place. ok is false when the change is
+// not within n's items: the unit is then to be parsed anew.
+func (m *memo) resplice(n *node, old, text []byte, lo, hi int) (*node, bool) {
+	d := len(text) - len(old)
+	kids := m.kids[n]
+	k1, k2 := around(kids, lo, hi)
+	if k1 < 0 {
+		return nil, false
+	}
+	var cs []*node
+	var us []unit
+	if k1 == k2 {
+		u := kids[k1]
+		if c, ok := m.resplice(u.n, old[u.start:u.end], text[u.start:u.end+d], lo-u.start, hi-u.start); ok {
+			cs, us = []*node{c}, []unit{{u.start, u.end + d, c}}
+		}
+	}
+	if cs == nil {
+		a, b := kids[k1].start, kids[k2].end
+		if cs, us = m.items(old[a:b], text[a:b+d], a); cs == nil {
+			return nil, false
+		}
+	}
+	nn := replaced(n, kids, k1, k2, cs)
+	if nn == nil {
+		return nil, false
+	}
+	moved := make([]unit, 0, len(kids)-(k2-k1+1)+len(us))
+	moved = append(append(moved, kids[:k1]...), us...)
+	for _, u := range kids[k2+1:] {
+		moved = append(moved, unit{u.start + d, u.end + d, u.n})
+	}
+	m.kids[nn] = moved
+	return nn, true
+}
+
+// items parses text, which was the items old of a block sequence, as
+// items at the same indent, placed at base; nil when it is not.
+func (m *memo) items(old, text []byte, base int) ([]*node, []unit) {
+	ind := indent(old)
+	if indent(text) != ind || ind >= len(text) || text[ind] != '-' {
+		return nil, nil
+	}
+	seq, ok := parseBlockMemo(text, m)
+	if !ok || seq.kind != seqNode {
+		return nil, nil
+	}
+	kids := m.kids[seq]
+	delete(m.kids, seq)
+	if len(kids) != len(seq.items) {
+		return nil, nil
+	}
+	for i := range kids {
+		kids[i].start += base
+		kids[i].end += base
+	}
+	return seq.items, kids
+}
+
+// around returns the run of units k1 to k2 of us that holds the change
+// [lo, hi), with a line of its own after it, or -1s.
+func around(us []unit, lo, hi int) (k1, k2 int) {
+	k1 = -1
+	for i, u := range us {
+		if u.start > lo {
+			break
+		}
+		k1 = i
+	}
+	if k1 < 0 {
+		return -1, -1
+	}
+	for k2 = k1; k2 < len(us); k2++ {
+		if hi <= us[k2].end-1 {
+			return k1, k2
+		}
+		if k2+1 < len(us) && us[k2+1].start != us[k2].end {
+			break // not one run of items
+		}
+	}
+	return -1, -1
+}
+
+// holding returns the unit of us that holds the change [lo, hi) with a
+// line of its own after it, or -1.
+func holding(us []unit, lo, hi int) int {
+	for i, u := range us {
+		if u.start > lo {
+			break
+		}
+		if hi <= u.end-1 {
+			return i
+		}
+	}
+	return -1
+}
+
+// replaced returns a copy of mapping n with cs in place of its kids k1 to
+// k2, items of one block sequence; the kids of n are the items of the
+// block sequences among its values, in order (nil when they are not).
+func replaced(n *node, kids []unit, k1, k2 int, cs []*node) *node {
+	if n.kind != mapNode {
+		return nil
+	}
+	at, ki, j1 := 0, -1, -1
+	for i, v := range n.items {
+		if v.kind != seqNode {
+			continue
+		}
+		for j, it := range v.items {
+			if at >= len(kids) || kids[at].n != it {
+				return nil
+			}
+			if at == k1 {
+				ki, j1 = i, j
+			}
+			at++
+		}
+		if ki == i && j1+(k2-k1) >= len(v.items) {
+			return nil // the run goes on into another sequence
+		}
+	}
+	if at != len(kids) || ki < 0 {
+		return nil
+	}
+	s := *n.items[ki]
+	s.items = slices.Concat(s.items[:j1], cs, s.items[j1+k2-k1+1:])
+	nn := *n
+	nn.items = slices.Clone(n.items)
+	nn.items[ki] = &s
+	return &nn
+}
+
+// hold gives the items recorded since mark to n, the unit whose text
+// starts at, placed within it.
+func (m *memo) hold(n *node, mark, at int) {
+	if len(m.rec) > mark {
+		kids := make([]unit, len(m.rec)-mark)
+		for i, u := range m.rec[mark:] {
+			kids[i] = unit{u.start - at, u.end - at, u.n}
+		}
+		m.kids[n] = kids
+	}
+	m.rec = m.rec[:mark]
+}
+
+// indent counts the spaces text starts with.
+func indent(text []byte) int {
+	i := 0
+	for i < len(text) && text[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+// commonPrefix returns how many bytes a and b start with in common.
+func commonPrefix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
+			return i + bits.TrailingZeros64(x)/8
+		}
+	}
+	for i < n && a[i] == b[i] {
+		i++
+	}
+	return i
+}
+
+// commonSuffix returns how many bytes a and b end with in common.
+func commonSuffix(a, b []byte) int {
+	n := min(len(a), len(b))
+	i := 0
+	for ; i+8 <= n; i += 8 {
+		if x := binary.LittleEndian.Uint64(a[len(a)-i-8:]) ^ binary.LittleEndian.Uint64(b[len(b)-i-8:]); x != 0 {
+			return i + bits.LeadingZeros64(x)/8
+		}
+	}
+	for i < n && a[len(a)-1-i] == b[len(b)-1-i] {
+		i++
+	}
+	return i
+}
