@@ -1,6 +1,7 @@
 package history
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -89,16 +90,9 @@ func (m *memo) resplice(n *node, old, text []byte, lo, hi int) (*node, bool) {
 	if k1 < 0 {
 		return nil, false
 	}
-	var cs []*node
-	var us []unit
-	if k1 == k2 {
-		u := kids[k1]
-		if c, ok := m.resplice(u.n, old[u.start:u.end], text[u.start:u.end+d], lo-u.start, hi-u.start); ok {
-			cs, us = []*node{c}, []unit{{u.start, u.end + d, c}}
-		}
-	}
+	a, b := kids[k1].start, kids[k2].end
+	cs, us := m.run(kids[k1:k2+1], old, text[a:b+d], lo, hi)
 	if cs == nil {
-		a, b := kids[k1].start, kids[k2].end
 		if cs, us = m.items(old[a:b], text[a:b+d], a); cs == nil {
 			return nil, false
 		}
@@ -114,6 +108,68 @@ func (m *memo) resplice(n *node, old, text []byte, lo, hi int) (*node, bool) {
 	}
 	m.kids[nn] = moved
 	return nn, true
+}
+
+// run returns the nodes of the items text, which were the run of items
+// olds of old (placed in it, the change [lo, hi) in it too), each item
+// taken from its old node: the same when its text is, else respliced.
+// nil when the run does not hold as many items as it did, or an item
+// cannot be respliced.
+func (m *memo) run(olds []unit, old, text []byte, lo, hi int) ([]*node, []unit) {
+	a := olds[0].start
+	if len(olds) == 1 {
+		u := olds[0]
+		if c, ok := m.resplice(u.n, old[u.start:u.end], text, lo-u.start, hi-u.start); ok {
+			return []*node{c}, []unit{{a, a + len(text), c}}
+		}
+		return nil, nil
+	}
+	// Cut the run where a line at the items' indent or less starts.
+	ind := indent(old[a:])
+	cs, us := make([]*node, 0, len(olds)), make([]unit, 0, len(olds))
+	start := 0
+	item := func(end int) bool {
+		k := len(cs)
+		if k >= len(olds) {
+			return false
+		}
+		u, t := olds[k], text[start:end]
+		ot := old[u.start:u.end]
+		c := u.n
+		if !bytes.Equal(ot, t) {
+			pre := commonPrefix(ot, t)
+			suf := commonSuffix(ot[pre:], t[pre:])
+			var ok bool
+			if c, ok = m.resplice(u.n, ot, t, pre, len(ot)-suf); !ok {
+				one, _ := m.items(ot, t, 0) // changed outside its own items
+				if len(one) != 1 {
+					return false
+				}
+				c = one[0]
+			}
+		}
+		cs, us = append(cs, c), append(us, unit{a + start, a + end, c})
+		return true
+	}
+	for at := 0; at < len(text); {
+		next := len(text)
+		if j := bytes.IndexByte(text[at:], '\n'); j >= 0 {
+			next = at + j + 1
+		}
+		if at > 0 {
+			if i := indent(text[at:next]); i <= ind && at+i < next && text[at+i] != '\n' && text[at+i] != '\r' && text[at+i] != '#' {
+				if i < ind || text[at+i] != '-' || !item(at) {
+					return nil, nil
+				}
+				start = at
+			}
+		}
+		at = next
+	}
+	if !item(len(text)) || len(cs) != len(olds) {
+		return nil, nil
+	}
+	return cs, us
 }
 
 // items parses text, which was the items old of a block sequence, as

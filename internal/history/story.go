@@ -1,8 +1,11 @@
 package history
 
 import (
+	"context"
+	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
 
@@ -147,67 +150,67 @@ func (x *byID) find(id string, hint int) (Item, bool) {
 	return x.items[i], true
 }
 
-// tell turns the commits, parents first, into each current deal's story.
+// tell turns the commits, parents first, into each current deal's story:
+// first, in commit order, which story each changed file belongs to (a
+// renamed folder's goes on under its new name, a removed one's ends);
+// then the stories are told, each on its own, in parallel.
 func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, people map[string][]Person) {
-	cur := map[string]*Story{}
-	dates := map[string]deal.Date{}
-	var lastS string
-	var lastD deal.Date
-	dateOf := func(s string) deal.Date {
-		if s == lastS && s != "" {
-			return lastD // the close date seldom changes from one change to the next
-		}
-		d, ok := dates[s]
-		if !ok {
-			d = mustDate(s)
-			dates[s] = d
-		}
-		lastS, lastD = s, d
-		return d
+	type commit struct {
+		rec  *commitRec
+		hex  string
+		when time.Time
 	}
-	// How many changes and points each folder name gets, so a story is
-	// allocated once (a renamed deal's grows past its first name's).
-	type size struct{ changes, points int }
-	sizes := map[string]size{}
-	for _, ch := range order {
-		for i := range recs[ch].Files {
-			f := &recs[ch].Files[i]
-			sz := sizes[f.Deal]
-			sz.changes += len(f.Changes)
-			sz.points++
-			sizes[f.Deal] = sz
-		}
+	type tale struct {
+		st      *Story
+		commits []int // into commits, one for each of files
+		files   []*fileRec
+		changes int
 	}
+	var commits []commit
+	cur := map[string]*tale{}
 	for _, ch := range order {
 		rec := recs[ch]
 		if len(rec.Files) == 0 {
 			continue
 		}
-		hex := ch.String()
-		when := rec.commitTime()
+		commits = append(commits, commit{rec, ch.String(), rec.commitTime()})
 		for i := range rec.Files {
 			f := &rec.Files[i]
-			var st *Story
+			var t *tale
 			switch {
 			case f.From != "":
-				st = cur[f.From]
+				t = cur[f.From]
 				delete(cur, f.From)
-				if st != nil {
-					st.Former = append(st.Former, f.From)
+				if t != nil {
+					t.st.Former = append(t.st.Former, f.From)
 				}
 			case f.Old.IsZero():
 			default:
-				st = cur[f.Deal]
+				t = cur[f.Deal]
 			}
 			if f.New.IsZero() {
 				delete(cur, f.Deal)
 				continue
 			}
-			if st == nil {
-				sz := sizes[f.Deal]
-				st = &Story{Changes: make([]Change, 0, sz.changes), Points: make([]Point, 0, sz.points)}
+			if t == nil {
+				t = &tale{st: &Story{}}
 			}
-			cur[f.Deal] = st
+			cur[f.Deal] = t
+			t.commits, t.files = append(t.commits, len(commits)-1), append(t.files, f)
+			t.changes += len(f.Changes)
+		}
+	}
+	ids := slices.Sorted(maps.Keys(cur))
+	parallel(context.Background(), len(ids), func(i int) error {
+		t := cur[ids[i]]
+		st := t.st
+		st.Deal = ids[i]
+		st.Changes, st.Points = make([]Change, 0, t.changes), make([]Point, 0, len(t.files))
+		var lastS string
+		var lastD deal.Date
+		for j, f := range t.files {
+			c := &commits[t.commits[j]]
+			rec, when := c.rec, c.when
 			if f.Bad {
 				st.Unreadable++
 				continue
@@ -221,9 +224,12 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 					}
 				}
 			}
-			for _, c := range f.Changes {
-				st.Changes = append(st.Changes, Change{Commit: hex, When: when, Kind: c.Kind, Item: c.Item, Milestone: c.Milestone,
-					Title: c.Title, From: c.From, To: c.To, Days: c.Days, Close: dateOf(c.Close), Author: a, Reply: rec.Reply, Merge: c.Merge})
+			for _, ch := range f.Changes {
+				if ch.Close != lastS || lastS == "" {
+					lastS, lastD = ch.Close, mustDate(ch.Close) // the close date seldom changes
+				}
+				st.Changes = append(st.Changes, Change{Commit: c.hex, When: when, Kind: ch.Kind, Item: ch.Item, Milestone: ch.Milestone,
+					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge})
 			}
 			st.Points = append(st.Points, Point{When: when, Done: f.Done, Total: f.Total})
 			if len(f.Changes) == 0 {
@@ -237,11 +243,19 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.Last = when
 			}
 		}
-	}
-	for id, st := range cur {
-		st.Deal = id
-		slices.SortStableFunc(st.Changes, func(a, b Change) int { return a.When.Compare(b.When) })
-		slices.SortStableFunc(st.Points, func(a, b Point) int { return a.When.Compare(b.When) })
-		h.Deals[id] = st
+		// Parents come first, so the times are in order unless a commit
+		// was dated before its parent.
+		byChange := func(a, b Change) int { return a.When.Compare(b.When) }
+		if !slices.IsSortedFunc(st.Changes, byChange) {
+			slices.SortStableFunc(st.Changes, byChange)
+		}
+		byPoint := func(a, b Point) int { return a.When.Compare(b.When) }
+		if !slices.IsSortedFunc(st.Points, byPoint) {
+			slices.SortStableFunc(st.Points, byPoint)
+		}
+		return nil
+	})
+	for _, id := range ids {
+		h.Deals[id] = cur[id].st
 	}
 }
