@@ -35,31 +35,43 @@ type packs struct {
 	reads atomic.Int64 // objects read, for Stats.Packed
 
 	mu sync.Mutex
-	// kept holds the content of objects read, by key: a delta base
+	// Each pack's kept holds the content of objects read: a delta base
 	// until it is read itself and every delta on it is (within heldMax
 	// bytes), the other objects while they are among the last recentMax
 	// bytes read (a tree is often read twice in a row).
-	kept                 map[int64]*kept
-	ring                 []int64 // the recent ones, oldest first
+	ring                 []slotRef // the recent ones, oldest first
 	heldSize, recentSize int64
 }
 
 // kept is an object's content in packs' cache.
 type kept struct {
-	typ  plumbing.ObjectType
 	b    []byte
 	left int32 // deltas on it still to read
-	read bool  // read itself, not only as a base
-	held bool  // kept as a base
+	typ  plumbing.ObjectType
+	in   bool // in the cache
+	read bool // read itself, not only as a base
+	held bool // kept as a base
 }
 
+// slotRef names an object by its pack and its place in the pack's index.
+type slotRef struct {
+	p   *packFile
+	ord int32
+}
+
+// A pack's objects are known by their place in its index (ord), from 0:
+// what the history needs of each is in slices by that place, filled when
+// the pack is opened, so reading an object looks nothing up but its hash.
 type packFile struct {
 	name  string
 	idx   *idxfile.MemoryIndex
 	data  []byte // the whole pack file
 	unmap func() error
-	key   int64           // the pack's part of its objects' keys
-	kids  map[int64]int32 // deltas on each base, by the base's offset
+	first []int32 // the place of the first object of each of idx.Names
+	offs  []int64 // where each object's entry starts
+	base  []int32 // an OFS delta's base, by place; -1 for the others
+	kids  []int32 // the deltas on each object
+	kept  []kept  // the cache, under packs.mu
 }
 
 const (
@@ -77,15 +89,20 @@ var errNotPacked = errors.New("not in a pack")
 // fs, named by the hashes go-git lists (objects/pack/pack-<hash>.pack),
 // and counts the deltas on each object.
 func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
-	ps := &packs{kept: map[int64]*kept{}}
-	for i, h := range names {
+	ps := &packs{}
+	for _, h := range names {
 		p, err := openPack(fs, "objects/pack/pack-"+h.String())
 		if err != nil {
 			ps.Close()
 			return nil, err
 		}
-		p.key = int64(i) << 40
 		ps.files = append(ps.files, p)
+	}
+	for _, p := range ps.files {
+		if err := p.place(); err != nil {
+			ps.Close()
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
 	}
 	for _, p := range ps.files {
 		if err := ps.count(p); err != nil {
@@ -96,26 +113,60 @@ func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
 	return ps, nil
 }
 
-// count counts the deltas on each object of p, from the entries' headers,
-// into the pack holding the base (a REF delta's may be another).
-func (ps *packs) count(p *packFile) error {
-	for k := range p.idx.Offset32 {
-		for i := 0; i+4 <= len(p.idx.Offset32[k]); i += 4 {
-			off, ok := p.offsetAt(k, i/4)
+// place lays out p's objects by their place in its index: where each
+// starts, and the place of an OFS delta's base.
+func (p *packFile) place() error {
+	n := 0
+	p.first = make([]int32, len(p.idx.Names))
+	for k := range p.idx.Names {
+		p.first[k] = int32(n)
+		n += len(p.idx.Names[k]) / 20
+	}
+	p.offs, p.base = make([]int64, n), make([]int32, n)
+	p.kids, p.kept = make([]int32, n), make([]kept, n)
+	at := make(map[int64]int32, n)
+	for k := range p.idx.Names {
+		for i := range len(p.idx.Names[k]) / 20 {
+			off, ok := p.offsetAt(k, i)
 			if !ok {
 				return fmt.Errorf("the index has an offset out of range")
 			}
-			h, err := p.header(off)
-			if err != nil {
-				return err
+			ord := p.first[k] + int32(i)
+			p.offs[ord] = off
+			at[off] = ord
+		}
+	}
+	for ord, off := range p.offs {
+		p.base[ord] = -1
+		h, err := p.header(off)
+		if err != nil {
+			return err
+		}
+		if h.typ == plumbing.OFSDeltaObject {
+			if b, ok := at[h.base]; ok {
+				p.base[ord] = b
 			}
-			switch h.typ {
-			case plumbing.OFSDeltaObject:
-				p.kids[h.base]++
-			case plumbing.REFDeltaObject:
-				if bp, boff, ok := ps.find(h.ref); ok {
-					bp.kids[boff]++
-				}
+		}
+	}
+	return nil
+}
+
+// count counts the deltas on each object of p, from the entries' headers,
+// into the pack holding the base (a REF delta's may be another). Every
+// pack is placed before any is counted.
+func (ps *packs) count(p *packFile) error {
+	for ord, off := range p.offs {
+		if b := p.base[ord]; b >= 0 {
+			p.kids[b]++
+			continue
+		}
+		h, err := p.header(off)
+		if err != nil {
+			return err
+		}
+		if h.typ == plumbing.REFDeltaObject {
+			if bp, _, bord, ok := ps.find(h.ref); ok {
+				bp.kids[bord]++
 			}
 		}
 	}
@@ -123,7 +174,7 @@ func (ps *packs) count(p *packFile) error {
 }
 
 func openPack(fs billy.Filesystem, base string) (*packFile, error) {
-	p := &packFile{name: base + ".pack", idx: idxfile.NewMemoryIndex(), kids: map[int64]int32{}}
+	p := &packFile{name: base + ".pack", idx: idxfile.NewMemoryIndex()}
 	f, err := fs.Open(base + ".idx")
 	if err != nil {
 		return nil, err
@@ -173,19 +224,21 @@ func (ps *packs) Close() error {
 	return first
 }
 
-// find returns the pack holding h and the object's offset in it.
-func (ps *packs) find(h plumbing.Hash) (*packFile, int64, bool) {
+// find returns the pack holding h, the object's offset in it and its
+// place in the pack's index.
+func (ps *packs) find(h plumbing.Hash) (*packFile, int64, int32, bool) {
 	for _, p := range ps.files {
-		if off, ok := p.offset(h); ok {
-			return p, off, true
+		if ord, ok := p.ord(h); ok {
+			return p, p.offs[ord], ord, true
 		}
 	}
-	return nil, 0, false
+	return nil, 0, -1, false
 }
 
-// offset finds h in the pack's index. (go-git's FindOffset also records
-// each lookup in a map, under a lock, for reverse lookups: 7% of a read.)
-func (p *packFile) offset(h plumbing.Hash) (int64, bool) {
+// ord finds h's place in the pack's index. (go-git's FindOffset also
+// records each lookup in a map, under a lock, for reverse lookups: 7% of
+// a read.)
+func (p *packFile) ord(h plumbing.Hash) (int32, bool) {
 	k := p.idx.FanoutMapping[h[0]]
 	if k < 0 || k >= len(p.idx.Names) {
 		return 0, false
@@ -196,7 +249,7 @@ func (p *packFile) offset(h plumbing.Hash) (int64, bool) {
 		mid := int(uint(lo+hi) >> 1)
 		switch c := bytes.Compare(names[mid*20:mid*20+20], h[:]); {
 		case c == 0:
-			return p.offsetAt(k, mid)
+			return p.first[k] + int32(mid), true
 		case c < 0:
 			lo = mid + 1
 		default:
@@ -226,12 +279,12 @@ func (p *packFile) offsetAt(k, i int) (int64, bool) {
 // read returns object h's type and content; errNotPacked when no pack
 // holds it.
 func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
-	p, off, ok := ps.find(h)
+	p, off, ord, ok := ps.find(h)
 	if !ok {
 		return plumbing.InvalidObject, nil, errNotPacked
 	}
 	ps.reads.Add(1)
-	t, b, err := ps.at(p, off, 0)
+	t, b, err := ps.at(p, off, ord, 0)
 	if err != nil {
 		return t, nil, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
 	}
@@ -300,14 +353,17 @@ func (p *packFile) header(off int64) (header, error) {
 	return h, nil
 }
 
-// at resolves the object at off in p: its type and content, its deltas
-// applied (depth counts the deltas above it).
-func (ps *packs) at(p *packFile, off int64, depth int) (plumbing.ObjectType, []byte, error) {
+// at resolves the object at off in p, at place ord in its index (-1: an
+// offset the index does not know, read without the cache): its type and
+// content, its deltas applied (depth counts the deltas above it).
+func (ps *packs) at(p *packFile, off int64, ord int32, depth int) (plumbing.ObjectType, []byte, error) {
 	if depth > maxChain {
 		return plumbing.InvalidObject, nil, fmt.Errorf("delta chain longer than %d", maxChain)
 	}
-	if k, ok := ps.get(p.key|off, depth == 0); ok {
-		return k.typ, k.b, nil
+	if ord >= 0 {
+		if t, b, ok := ps.get(p, ord, depth == 0); ok {
+			return t, b, nil
+		}
 	}
 	h, err := p.header(off)
 	if err != nil {
@@ -317,14 +373,16 @@ func (ps *packs) at(p *packFile, off int64, depth int) (plumbing.ObjectType, []b
 	var out []byte
 	switch h.typ {
 	case plumbing.OFSDeltaObject, plumbing.REFDeltaObject:
-		bp, boff := p, h.base
+		bp, boff, bord := p, h.base, int32(-1)
 		if h.typ == plumbing.REFDeltaObject {
 			var ok bool
-			if bp, boff, ok = ps.find(h.ref); !ok {
+			if bp, boff, bord, ok = ps.find(h.ref); !ok {
 				return plumbing.InvalidObject, nil, fmt.Errorf("the delta base %s is in no pack", h.ref)
 			}
+		} else if ord >= 0 {
+			bord = p.base[ord]
 		}
-		bt, base, err := ps.at(bp, boff, depth+1)
+		bt, base, err := ps.at(bp, boff, bord, depth+1)
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
@@ -337,47 +395,56 @@ func (ps *packs) at(p *packFile, off int64, depth int) (plumbing.ObjectType, []b
 			return plumbing.InvalidObject, nil, fmt.Errorf("delta at %d: %w", off, err)
 		}
 		t = bt
-		ps.put(p.key|off, t, out, p.kids[off], depth == 0, bp.key|boff, true)
+		ps.put(p, ord, t, out, depth == 0, bp, bord)
 	default:
 		if out, err = p.inflate(h, nil); err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
 		t = h.typ
-		ps.put(p.key|off, t, out, p.kids[off], depth == 0, 0, false)
+		ps.put(p, ord, t, out, depth == 0, nil, -1)
 	}
 	return t, out, nil
 }
 
-// get returns the object of key if it is kept; read tells it is read
-// itself, not as a delta's base.
-func (ps *packs) get(key int64, read bool) (*kept, bool) {
+// get returns the object at place ord of p if it is kept; read tells it
+// is read itself, not as a delta's base.
+func (ps *packs) get(p *packFile, ord int32, read bool) (plumbing.ObjectType, []byte, bool) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	k, ok := ps.kept[key]
-	if ok && read && k.held {
-		k.read = true
-		ps.release(key, k)
+	k := &p.kept[ord]
+	if !k.in {
+		return plumbing.InvalidObject, nil, false
 	}
-	return k, ok
+	t, b := k.typ, k.b
+	if read && k.held {
+		k.read = true
+		ps.release(k)
+	}
+	return t, b, true
 }
 
-// put keeps an object just read (read: itself, not as a base), with kids
-// deltas on it, and counts a delta read on its base when it is one.
-func (ps *packs) put(key int64, t plumbing.ObjectType, b []byte, kids int32, read bool, base int64, isDelta bool) {
+// put keeps an object just read, at place ord of p (read: itself, not as
+// a base; ord -1: not kept), and counts a delta read on its base, at
+// place bord of bp, when it is one.
+func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, read bool, bp *packFile, bord int32) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if isDelta {
-		if k, ok := ps.kept[base]; ok && k.held {
+	if bord >= 0 {
+		if k := &bp.kept[bord]; k.in && k.held {
 			k.left--
-			ps.release(base, k)
+			ps.release(k)
 		}
 	}
-	if _, ok := ps.kept[key]; ok {
+	if ord < 0 {
+		return
+	}
+	k := &p.kept[ord]
+	if k.in {
 		return
 	}
 	size := int64(len(b))
-	if kids > 0 && ps.heldSize+size <= heldMax {
-		ps.kept[key] = &kept{typ: t, b: b, left: kids, read: read, held: true}
+	if kids := p.kids[ord]; kids > 0 && ps.heldSize+size <= heldMax {
+		*k = kept{typ: t, b: b, left: kids, read: read, held: true, in: true}
 		ps.heldSize += size
 		return
 	}
@@ -387,23 +454,23 @@ func (ps *packs) put(key int64, t plumbing.ObjectType, b []byte, kids int32, rea
 	for ps.recentSize+size > recentMax && len(ps.ring) > 0 {
 		old := ps.ring[0]
 		ps.ring = ps.ring[1:]
-		if k, ok := ps.kept[old]; ok && !k.held {
-			ps.recentSize -= int64(len(k.b))
-			delete(ps.kept, old)
+		if ok := &old.p.kept[old.ord]; ok.in && !ok.held {
+			ps.recentSize -= int64(len(ok.b))
+			*ok = kept{}
 		}
 	}
-	ps.kept[key] = &kept{typ: t, b: b}
-	ps.ring = append(ps.ring, key)
+	*k = kept{typ: t, b: b, in: true}
+	ps.ring = append(ps.ring, slotRef{p, ord})
 	ps.recentSize += size
 }
 
 // release lets a held base go once it is read and every delta on it is.
 // A base never read itself (another file's version) is held until the
 // read ends, within heldMax.
-func (ps *packs) release(key int64, k *kept) {
+func (ps *packs) release(k *kept) {
 	if k.read && k.left <= 0 {
-		delete(ps.kept, key)
 		ps.heldSize -= int64(len(k.b))
+		*k = kept{}
 	}
 }
 

@@ -48,8 +48,8 @@ func seedEntries() (blob, ofs, ref []byte) {
 func testPack(body []byte) (*packs, *packFile) {
 	data := append([]byte("PACK\x00\x00\x00\x02\x00\x00\x00\x02"), body...)
 	data = append(data, make([]byte, 20)...)
-	p := &packFile{name: "test.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }, kids: map[int64]int32{}}
-	return &packs{files: []*packFile{p}, kept: map[int64]*kept{}}, p
+	p := &packFile{name: "test.pack", idx: idxfile.NewMemoryIndex(), data: data, unmap: func() error { return nil }}
+	return &packs{files: []*packFile{p}}, p
 }
 
 // FuzzPackEntry reads every offset of a pack made of fuzzed entries: no
@@ -63,7 +63,7 @@ func FuzzPackEntry(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ps, p := testPack(body)
 		for off := int64(12); off < int64(len(p.data))-20; off++ {
-			typ, b, err := ps.at(p, off, 0)
+			typ, b, err := ps.at(p, off, -1, 0)
 			if err != nil {
 				continue
 			}
@@ -87,7 +87,7 @@ func TestPackEntrySeeds(t *testing.T) {
 		off  int64
 		want string
 	}{{12, "hello world"}, {12 + int64(len(blob)), "hello there"}} {
-		typ, b, err := ps.at(p, c.off, 0)
+		typ, b, err := ps.at(p, c.off, -1, 0)
 		if err != nil || typ != plumbing.BlobObject || string(b) != c.want {
 			t.Errorf("offset %d: %s %q %v, want the blob %q", c.off, typ, b, err, c.want)
 		}
