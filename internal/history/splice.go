@@ -49,7 +49,7 @@ func (m *memo) splice(fm []byte) (*node, bool) {
 		return nil, false
 	}
 	text := fm[s.start : s.end+d]
-	n, ok := m.resplice(s.n, old[s.start:s.end], text, lo-s.start, hi-s.start)
+	n, ok := m.resplice(s.n, old[s.start:s.end], text, lo-s.start, hi-s.start, false)
 	if !ok {
 		n, ok = m.section(text)
 	}
@@ -83,12 +83,12 @@ func (m *memo) splice(fm []byte) (*node, bool) {
 // change, or the run of items, is parsed anew, and the nodes holding them
 // copied with the new ones in their place. ok is false when the change is
 // not within n's items: the unit is then to be parsed anew.
-func (m *memo) resplice(n *node, old, text []byte, lo, hi int) (*node, bool) {
+func (m *memo) resplice(n *node, old, text []byte, lo, hi int, item bool) (*node, bool) {
 	d := len(text) - len(old)
 	kids := m.kids[n]
 	k1, k2 := around(kids, lo, hi)
 	if k1 < 0 {
-		return nil, false
+		return m.line(n, kids, old, text, lo, hi, item)
 	}
 	a, b := kids[k1].start, kids[k2].end
 	cs, us := m.run(kids[k1:k2+1], old, text[a:b+d], lo, hi)
@@ -119,7 +119,7 @@ func (m *memo) run(olds []unit, old, text []byte, lo, hi int) ([]*node, []unit) 
 	a := olds[0].start
 	if len(olds) == 1 {
 		u := olds[0]
-		if c, ok := m.resplice(u.n, old[u.start:u.end], text, lo-u.start, hi-u.start); ok {
+		if c, ok := m.resplice(u.n, old[u.start:u.end], text, lo-u.start, hi-u.start, true); ok {
 			return []*node{c}, []unit{{a, a + len(text), c}}
 		}
 		return nil, nil
@@ -140,7 +140,7 @@ func (m *memo) run(olds []unit, old, text []byte, lo, hi int) ([]*node, []unit) 
 			pre := commonPrefix(ot, t)
 			suf := commonSuffix(ot[pre:], t[pre:])
 			var ok bool
-			if c, ok = m.resplice(u.n, ot, t, pre, len(ot)-suf); !ok {
+			if c, ok = m.resplice(u.n, ot, t, pre, len(ot)-suf, true); !ok {
 				one, _ := m.items(ot, t, 0) // changed outside its own items
 				if len(one) != 1 {
 					return false
@@ -170,6 +170,72 @@ func (m *memo) run(olds []unit, old, text []byte, lo, hi int) ([]*node, []unit) 
 		return nil, nil
 	}
 	return cs, us
+}
+
+// line returns a copy of mapping n, whose text old now reads text, with
+// the value of the key on the one line holding the change [lo, hi) read
+// anew: a key of n (at its keys' indent; item tells an item's text, whose
+// keys stand after its dash, from a section's), with its value on its
+// line, before and after. ok is false for any other change.
+func (m *memo) line(n *node, kids []unit, old, text []byte, lo, hi int, item bool) (*node, bool) {
+	d := len(text) - len(old)
+	ls := bytes.LastIndexByte(old[:lo], '\n') + 1
+	j := bytes.IndexByte(old[hi:], '\n')
+	if n.kind != mapNode || j < 0 || bytes.IndexByte(old[lo:hi], '\n') >= 0 || bytes.IndexByte(text[lo:hi+d], '\n') >= 0 {
+		return nil, false
+	}
+	le := hi + j + 1
+	ind := 0
+	if item {
+		ind = indent(old) + 1
+		for ind < len(old) && old[ind] == ' ' {
+			ind++
+		}
+	}
+	key, _, ok := keyLine(old[ls:le], ind)
+	if !ok {
+		return nil, false
+	}
+	nkey, rest, ok := keyLine(text[ls:le+d], ind)
+	if !ok || nkey != key {
+		return nil, false
+	}
+	k := slices.IndexFunc(n.items, func(it *node) bool { return it.key == key })
+	if k < 0 {
+		return nil, false
+	}
+	p := yparser{src: text, memo: m, a: &m.arena}
+	v, ok := p.inline(rest)
+	if !ok {
+		return nil, false
+	}
+	v.key = key
+	nn := *n
+	nn.items = slices.Clone(n.items)
+	nn.items[k] = v
+	if len(kids) > 0 {
+		moved := make([]unit, len(kids))
+		for i, u := range kids {
+			if u.start >= le {
+				u.start, u.end = u.start+d, u.end+d
+			}
+			moved[i] = u
+		}
+		m.kids[&nn] = moved
+	}
+	return &nn, true
+}
+
+// keyLine splits l, a line with its newline, into a key at indent ind
+// and the value written after it; ok is false for any other line, and
+// for a line with a tab or a # (left to the parser).
+func keyLine(l []byte, ind int) (key, rest string, ok bool) {
+	l = bytes.TrimRight(l, " \r\n")
+	if indent(l) != ind || ind >= len(l) || l[ind] == '-' || bytes.IndexByte(l, '\t') >= 0 || bytes.IndexByte(l, '#') >= 0 {
+		return "", "", false
+	}
+	key, rest, ok = keyOf(unsafeString(l[ind:]))
+	return key, rest, ok && rest != ""
 }
 
 // items parses text, which was the items old of a block sequence, as
@@ -291,10 +357,15 @@ func indent(text []byte) int {
 	return i
 }
 
-// commonPrefix returns how many bytes a and b start with in common.
+// commonPrefix returns how many bytes a and b start with in common:
+// blocks compared whole first (bytes.Equal compares many bytes a step),
+// then the first that differs word by word.
 func commonPrefix(a, b []byte) int {
 	n := min(len(a), len(b))
 	i := 0
+	for i+block <= n && bytes.Equal(a[i:i+block], b[i:i+block]) {
+		i += block
+	}
 	for ; i+8 <= n; i += 8 {
 		if x := binary.LittleEndian.Uint64(a[i:]) ^ binary.LittleEndian.Uint64(b[i:]); x != 0 {
 			return i + bits.TrailingZeros64(x)/8
@@ -310,6 +381,9 @@ func commonPrefix(a, b []byte) int {
 func commonSuffix(a, b []byte) int {
 	n := min(len(a), len(b))
 	i := 0
+	for i+block <= n && bytes.Equal(a[len(a)-i-block:len(a)-i], b[len(b)-i-block:len(b)-i]) {
+		i += block
+	}
 	for ; i+8 <= n; i += 8 {
 		if x := binary.LittleEndian.Uint64(a[len(a)-i-8:]) ^ binary.LittleEndian.Uint64(b[len(b)-i-8:]); x != 0 {
 			return i + bits.LeadingZeros64(x)/8
@@ -320,3 +394,6 @@ func commonSuffix(a, b []byte) int {
 	}
 	return i
 }
+
+// block is how many bytes commonPrefix and commonSuffix compare a step.
+const block = 128
