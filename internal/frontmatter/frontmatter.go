@@ -62,6 +62,27 @@ func Split(src []byte) (Doc, Problem) {
 	}, OK
 }
 
+// Bounds returns where src's frontmatter starts and ends as Split cuts it,
+// as offsets into src (its byte-order mark counted), or the problem.
+func Bounds(src []byte) (start, end int, p Problem) {
+	skip := 0
+	if bytes.HasPrefix(src, bom) {
+		skip = len(bom)
+	}
+	start, end, _, found := split(src[skip:])
+	if !found {
+		if startsWithDelim(src[skip:]) {
+			return 0, 0, Unclosed
+		}
+		return 0, 0, Missing
+	}
+	return start + skip, end + skip, OK
+}
+
+// IsDelim reports whether line (with or without its newline) is a ---
+// line: the frontmatter closes at the first one.
+func IsDelim(line []byte) bool { return string(bytes.TrimSpace(line)) == "---" }
+
 // split finds the frontmatter src[start:end] and the body src[body:].
 func split(src []byte) (start, end, body int, found bool) {
 	// line returns the line at i, trimmed, where the next one starts, and

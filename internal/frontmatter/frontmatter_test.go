@@ -76,6 +76,11 @@ func checkSplit(t *testing.T, src []byte) {
 	if found != wfound || (found && (!bytes.Equal(d.Front, wfm) || !bytes.Equal(d.Body, wbody))) {
 		t.Errorf("%q: split = %q, %q, %v; the library says %q, %q, %v", src, d.Front, d.Body, found, wfm, wbody, wfound)
 	}
+	start, end, bp := Bounds(src)
+	skip := len(src) - len(bytes.TrimPrefix(src, bom))
+	if bp != p || (found && (start < skip || end < start || end > len(src) || !bytes.Equal(src[start:end], d.Front) || bytes.Count(src[skip:start], []byte("\n")) != d.Offset)) {
+		t.Errorf("%q: Bounds = %d, %d, %v; Split cuts %q at line %d, %v", src, start, end, bp, d.Front, d.Offset, p)
+	}
 	if found {
 		lines := strings.Split(string(bytes.TrimPrefix(src, bom)), "\n")
 		if fl := strings.Split(string(d.Front), "\n")[0]; d.Offset >= len(lines) || (len(d.Front) > 0 && !strings.HasPrefix(lines[d.Offset], fl)) {

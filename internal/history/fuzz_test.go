@@ -191,6 +191,13 @@ func FuzzMemo(f *testing.F) {
 		{"  - {id: p1,", "  - {id: p0, name: Person 2-0, title: Title 0, side: buyer, role: champion, email: p0@deal2.example}\n  - {id: p1,"},
 		{"milestones:\n", "milestones: []\nx:\n"},
 		{"        status: todo\n        evidence: Artifact sent by email\n      - id: t5", "        status: todo\n        evidence: Artifact sent by email\n  - id: t5"},
+		// and edits that move where the frontmatter ends, or start
+		{"milestones:\n", "---\nmilestones:\n"},
+		{"milestones:\n", " --- \nmilestones:\n"},
+		{"    lead: p0\n", "    lead: p0 ---\n"},
+		{"---\nWelcome", "----\nWelcome"},
+		{"---\ntitle:", "\xef\xbb\xbf---\ntitle:"},
+		{"---\ntitle:", "\n\n---\ntitle:"},
 	} {
 		edited := strings.Replace(base, e[0], e[1], 1)
 		if edited == base {

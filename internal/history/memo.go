@@ -3,6 +3,8 @@ package history
 import (
 	"bytes"
 
+	splitter "github.com/maproom/maproom/internal/frontmatter"
+
 	"github.com/maproom/maproom/internal/deal"
 )
 
@@ -29,6 +31,10 @@ type memo struct {
 	milestones map[*node][]Item
 
 	spare *Plan // a plan no longer wanted, whose slices the next reuses
+
+	// src is the last version, its frontmatter src[start:end].
+	src        []byte
+	start, end int
 
 	// kids places the block sequence items a section or an item holds
 	// within its text, for splice; last is the version parsed last.
@@ -57,14 +63,61 @@ type unit struct {
 // alive, a few kilobytes.
 const memoLimit = 1024
 
-// parse parses a frontmatter through the memo.
-func (m *memo) parse(fm []byte) (*node, bool) {
+// front returns src's frontmatter as the project's one splitter cuts it,
+// and where it differs from the last version's (lo to hi in that one's,
+// -1s when not known). When the versions differ between the opening and
+// the closing lines and no line of the change is a --- line, the two
+// lines are where they were: the splitter runs only when they may not be.
+func (m *memo) front(src []byte) (fm []byte, lo, hi int, ok bool) {
+	if old := m.src; old != nil {
+		pre := commonPrefix(old, src)
+		suf := commonSuffix(old[pre:], src[pre:])
+		lo, hi, d := pre, len(old)-suf, len(src)-len(old)
+		if m.start <= lo && hi <= m.end-1 && !delimIn(src, lo, hi+d) {
+			m.src, m.end = src, m.end+d
+			return src[m.start:m.end], lo - m.start, hi - m.start, true
+		}
+	}
+	start, end, p := splitter.Bounds(src)
+	if p != splitter.OK {
+		m.src = nil
+		return nil, -1, -1, false
+	}
+	m.src, m.start, m.end = src, start, end
+	return src[start:end], -1, -1, true
+}
+
+// delimIn reports whether a line of text holding a byte of text[lo:hi],
+// or starting at hi, is a --- line.
+func delimIn(text []byte, lo, hi int) bool {
+	for at := bytes.LastIndexByte(text[:lo], '\n') + 1; at <= hi && at < len(text); {
+		i := at
+		for i < len(text) && text[i] == ' ' {
+			i++
+		}
+		end := len(text)
+		if j := bytes.IndexByte(text[i:], '\n'); j >= 0 {
+			end = i + j + 1
+		}
+		// Only a line whose first byte past its spaces is another space
+		// or a "--" can be one: most lines are passed at their start.
+		if i+1 < len(text) && (text[i] == '-' && text[i+1] == '-' || text[i] >= 0x80 || text[i] == '\t' || text[i] == '\v' || text[i] == '\f' || text[i] == '\r') && splitter.IsDelim(text[at:end]) {
+			return true
+		}
+		at = end
+	}
+	return false
+}
+
+// parse parses a frontmatter through the memo; lo and hi are where it
+// differs from the last version's, when front knows (else -1s).
+func (m *memo) parse(fm []byte, lo, hi int) (*node, bool) {
 	if m.seen == nil || len(m.seen) > memoLimit || len(m.kids) > 4*memoLimit {
 		m.seen = make(map[string]*node, 64)
 		m.people, m.milestones = map[*node]Person{}, map[*node][]Item{}
 		m.kids = map[*node][]unit{}
 	}
-	if root, ok := m.splice(fm); ok {
+	if root, ok := m.splice(fm, lo, hi); ok {
 		return root, true
 	}
 	m.last.text, m.last.root, m.last.sections = nil, nil, m.last.sections[:0]

@@ -91,17 +91,25 @@ func quickPlan(src []byte) (*Plan, bool) { return quickPlanMemo(src, nil) }
 // quickPlanMemo is quickPlan reusing the pieces of the deal's previous
 // version that m holds (nil: none).
 func quickPlanMemo(src []byte, m *memo) (*Plan, bool) {
-	fm, ok := frontmatter(src)
-	if !ok {
-		return nil, false
-	}
 	var root *node
 	if m != nil {
-		root, ok = m.parse(fm)
+		fm, lo, hi, ok := m.front(src)
+		if !ok {
+			return nil, false
+		}
+		if root, ok = m.parse(fm, lo, hi); !ok {
+			return nil, false
+		}
 	} else {
-		root, ok = parseBlock(fm)
+		fm, ok := frontmatter(src)
+		if !ok {
+			return nil, false
+		}
+		if root, ok = parseBlock(fm); !ok {
+			return nil, false
+		}
 	}
-	if !ok || root.kind != mapNode {
+	if root.kind != mapNode {
 		return nil, false
 	}
 	return project(root, m)

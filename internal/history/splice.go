@@ -26,19 +26,22 @@ import (
 // anew instead, up to the section; past that the version is parsed whole.
 // FuzzMemo holds splice to parsing each version alone.
 
-// splice parses fm from the last version the memo parsed; ok is false
-// when it cannot, and fm is to be parsed whole.
-func (m *memo) splice(fm []byte) (*node, bool) {
+// splice parses fm from the last version the memo parsed, which it
+// differs from in old[lo:hi] (-1s: not known yet); ok is false when it
+// cannot, and fm is to be parsed whole.
+func (m *memo) splice(fm []byte, lo, hi int) (*node, bool) {
 	old := m.last.text
 	if old == nil {
 		return nil, false
 	}
-	pre := commonPrefix(old, fm)
-	if pre == len(old) && pre == len(fm) {
-		return m.last.root, true
+	if lo < 0 {
+		pre := commonPrefix(old, fm)
+		if pre == len(old) && pre == len(fm) {
+			return m.last.root, true
+		}
+		lo, hi = pre, len(old)-commonSuffix(old[pre:], fm[pre:])
 	}
-	suf := commonSuffix(old[pre:], fm[pre:])
-	lo, hi, d := pre, len(old)-suf, len(fm)-len(old)
+	d := len(fm) - len(old)
 	secs := m.last.sections
 	i := holding(secs, lo, hi)
 	if i < 0 {
