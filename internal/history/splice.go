@@ -176,18 +176,24 @@ func (m *memo) run(olds []unit, old, text []byte, lo, hi int) ([]*node, []unit) 
 }
 
 // line returns a copy of mapping n, whose text old now reads text, with
-// the value of the key on the one line holding the change [lo, hi) read
-// anew: a key of n (at its keys' indent; item tells an item's text, whose
-// keys stand after its dash, from a section's), with its value on its
-// line, before and after. ok is false for any other change.
+// the keys on the lines holding the change [lo, hi) read anew: lines of
+// keys of n (at its keys' indent; item tells an item's text, whose keys
+// stand after its dash, from a section's), each with its value on its
+// line, before and after, none of them in one of n's items. ok is false
+// for any other change.
 func (m *memo) line(n *node, kids []unit, old, text []byte, lo, hi int, item bool) (*node, bool) {
 	d := len(text) - len(old)
 	ls := bytes.LastIndexByte(old[:lo], '\n') + 1
 	j := bytes.IndexByte(old[hi:], '\n')
-	if n.kind != mapNode || j < 0 || bytes.IndexByte(old[lo:hi], '\n') >= 0 || bytes.IndexByte(text[lo:hi+d], '\n') >= 0 {
+	if n.kind != mapNode || j < 0 {
 		return nil, false
 	}
 	le := hi + j + 1
+	for _, u := range kids {
+		if u.start < le && ls < u.end {
+			return nil, false
+		}
+	}
 	ind := 0
 	if item {
 		ind = indent(old) + 1
@@ -195,27 +201,47 @@ func (m *memo) line(n *node, kids []unit, old, text []byte, lo, hi int, item boo
 			ind++
 		}
 	}
-	key, _, ok := keyLine(old[ls:le], ind)
-	if !ok {
-		return nil, false
+	// The keys the lines held, a run of n's items.
+	k0, k := -1, 0
+	for at := ls; at < le; k++ {
+		e := at + bytes.IndexByte(old[at:le], '\n') + 1
+		key, _, ok := keyLine(old[at:e], ind)
+		if !ok {
+			return nil, false
+		}
+		if k0 < 0 {
+			k0 = slices.IndexFunc(n.items, func(it *node) bool { return it.key == key })
+		}
+		if k0 < 0 || k0+k >= len(n.items) || n.items[k0+k].key != key {
+			return nil, false
+		}
+		at = e
 	}
-	nkey, rest, ok := keyLine(text[ls:le+d], ind)
-	if !ok || nkey != key {
-		return nil, false
-	}
-	k := slices.IndexFunc(n.items, func(it *node) bool { return it.key == key })
-	if k < 0 {
-		return nil, false
-	}
+	items := append(make([]*node, 0, len(n.items)+2), n.items[:k0]...)
 	p := yparser{src: text, memo: m, a: &m.arena}
-	v, ok := p.inline(rest)
-	if !ok {
-		return nil, false
+	for at := ls; at < le+d; {
+		e := at + bytes.IndexByte(text[at:le+d], '\n') + 1
+		key, rest, ok := keyLine(text[at:e], ind)
+		if !ok {
+			return nil, false
+		}
+		v, ok := p.inline(rest)
+		if !ok {
+			return nil, false
+		}
+		v.key = key
+		items = append(items, v)
+		at = e
 	}
-	v.key = key
-	nn := *n
-	nn.items = slices.Clone(n.items)
-	nn.items[k] = v
+	items = append(items, n.items[k0+k:]...)
+	for i := range items {
+		for _, o := range items[:i] {
+			if o.key == items[i].key {
+				return nil, false
+			}
+		}
+	}
+	nn := &node{kind: mapNode, key: n.key, val: n.val, items: items}
 	if len(kids) > 0 {
 		moved := make([]unit, len(kids))
 		for i, u := range kids {
@@ -224,9 +250,9 @@ func (m *memo) line(n *node, kids []unit, old, text []byte, lo, hi int, item boo
 			}
 			moved[i] = u
 		}
-		m.kids[&nn] = moved
+		m.kids[nn] = moved
 	}
-	return &nn, true
+	return nn, true
 }
 
 // keyLine splits l, a line with its newline, into a key at indent ind

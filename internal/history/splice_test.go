@@ -30,6 +30,9 @@ func (p *editPlan) text() []byte {
 		fmt.Fprintf(&b, "  - id: m%d\n    title: %s\n    due: 2027-0%d-01\n    tasks:\n", m, p.titles[m], 1+m%9)
 		for t, tk := range ts {
 			fmt.Fprintf(&b, "      - id: t%d-%d\n        title: %s\n        owner: p0\n        status: %s\n", m, t, tk.title, tk.status)
+			if tk.status == "done" { // a line that comes and goes with the status
+				fmt.Fprintf(&b, "        done: 2027-02-%02d\n", 1+len(tk.title))
+			}
 		}
 	}
 	b.WriteString("---\nBody.\n")
