@@ -203,6 +203,11 @@ type walker struct {
 
 	mu             sync.Mutex
 	versions, slow int
+
+	// indexes is the plan each deal folder's tree holds, by the tree's
+	// hash: a commit's old folder is the new one of the commit before.
+	imu     sync.Mutex
+	indexes map[plumbing.Hash]plumbing.Hash
 }
 
 // lockedStore is a storage and the lock of the reader using it.
@@ -402,14 +407,26 @@ func (w *walker) index(dh plumbing.Hash, dir bool) (plumbing.Hash, error) {
 	if !dir || dh.IsZero() {
 		return plumbing.Hash{}, nil
 	}
+	w.imu.Lock()
+	bh, ok := w.indexes[dh]
+	w.imu.Unlock()
+	if ok {
+		return bh, nil
+	}
 	dt, err := w.raw(plumbing.TreeObject, dh)
 	if err != nil {
 		return plumbing.Hash{}, fmt.Errorf("read git tree %s: %w", dh, err)
 	}
 	bh, isDir := entry(dt, "index.md")
 	if isDir {
-		return plumbing.Hash{}, nil
+		bh = plumbing.Hash{}
 	}
+	w.imu.Lock()
+	if w.indexes == nil {
+		w.indexes = map[plumbing.Hash]plumbing.Hash{}
+	}
+	w.indexes[dh] = bh
+	w.imu.Unlock()
 	return bh, nil
 }
 
