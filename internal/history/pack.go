@@ -245,6 +245,18 @@ func (p *packFile) ord(h plumbing.Hash) (int32, bool) {
 	}
 	names := p.idx.Names[k]
 	lo, hi := 0, len(names)/20
+	// Hashes are spread evenly: where h's next bytes put it among the
+	// bucket's is within a few dozen places of where it is, so the
+	// search starts from a window around there when h lies in it.
+	if n := hi; n > 64 {
+		g := int(uint64(binary.BigEndian.Uint32(h[1:5])) * uint64(n) >> 32)
+		if a := g - 32; a > 0 && bytes.Compare(names[a*20:a*20+20], h[:]) <= 0 {
+			lo = a
+		}
+		if b := g + 32; b < n && bytes.Compare(names[b*20:b*20+20], h[:]) > 0 {
+			hi = b
+		}
+	}
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
 		switch c := bytes.Compare(names[mid*20:mid*20+20], h[:]); {

@@ -3,8 +3,10 @@ package history
 import (
 	"bytes"
 	"compress/zlib"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -127,5 +129,57 @@ func BenchmarkPackReadAll(b *testing.B) {
 		}
 		ps.Close()
 		b.ReportMetric(float64(n), "objects/op")
+	}
+}
+
+// TestPackIndexSearch: in a fan-out bucket of thousands of hashes, as a
+// large pack's index has, every hash is found at its place and no other
+// hash is found, wherever its bytes put the search's first guess.
+func TestPackIndexSearch(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 9))
+	var hs []plumbing.Hash
+	seen := map[plumbing.Hash]bool{}
+	for len(hs) < 3000 {
+		var h plumbing.Hash
+		for i := range h {
+			h[i] = byte(r.Uint32())
+		}
+		if len(hs)%500 == 0 { // crowd some near one place
+			h[1], h[2] = 0x80, 0
+		}
+		h[0] = 0xab
+		if !seen[h] {
+			seen[h] = true
+			hs = append(hs, h)
+		}
+	}
+	slices.SortFunc(hs, func(a, b plumbing.Hash) int { return bytes.Compare(a[:], b[:]) })
+	idx := idxfile.NewMemoryIndex()
+	for i := range idx.FanoutMapping {
+		idx.FanoutMapping[i] = -1
+	}
+	idx.FanoutMapping[0xab] = 0
+	var names []byte
+	for _, h := range hs {
+		names = append(names, h[:]...)
+	}
+	idx.Names = [][]byte{names}
+	p := &packFile{idx: idx, first: []int32{0}}
+	for i, h := range hs {
+		if ord, ok := p.ord(h); !ok || int(ord) != i {
+			t.Fatalf("hash %d (%s): found %v at %d", i, h, ok, ord)
+		}
+	}
+	for range 3000 {
+		h := hs[r.IntN(len(hs))]
+		h[19] ^= 1
+		if _, ok := p.ord(h); ok != seen[h] {
+			t.Fatalf("%s: found %v, but it is in the index: %v", h, ok, seen[h])
+		}
+	}
+	for _, h := range []plumbing.Hash{{0xab}, {0xab, 0xff, 0xff, 0xff, 0xff, 0xff}, {0xac}} {
+		if _, ok := p.ord(h); ok {
+			t.Errorf("%s is found, but it is not in the index", h)
+		}
 	}
 }
