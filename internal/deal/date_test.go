@@ -22,3 +22,23 @@ func FuzzParseDate(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDateString holds Date.String to time.Format with time.DateOnly, for
+// any day from year -20000 to 20000.
+func FuzzDateString(f *testing.F) {
+	for _, d := range []int64{0, 1, -1, 738000, -719162, 2932896, 3000000, -8000000} {
+		f.Add(d)
+	}
+	f.Fuzz(func(t *testing.T, days int64) {
+		days %= 8_000_000
+		tm := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(days))
+		d := Date{tm}
+		want := tm.Format(time.DateOnly)
+		if d.IsZero() {
+			want = ""
+		}
+		if got := d.String(); got != want {
+			t.Fatalf("%v: String() = %q, want %q", tm, got, want)
+		}
+	})
+}

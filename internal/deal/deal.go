@@ -136,7 +136,15 @@ func (d Date) String() string {
 	if d.IsZero() {
 		return ""
 	}
-	return d.t.Format(time.DateOnly)
+	y, m, day := d.t.Date()
+	if y < 0 || y > 9999 {
+		return d.t.Format(time.DateOnly)
+	}
+	// As time.DateOnly formats it, without parsing the layout each time:
+	// the history formats a date for every change it tells.
+	b := [10]byte{byte('0' + y/1000), byte('0' + y/100%10), byte('0' + y/10%10), byte('0' + y%10), '-',
+		byte('0' + int(m)/10), byte('0' + int(m)%10), '-', byte('0' + day/10), byte('0' + day%10)}
+	return string(b[:])
 }
 
 // AddDays returns d moved by n calendar days.
