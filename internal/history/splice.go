@@ -9,22 +9,29 @@ import (
 
 // A commit changes a few lines of a plan, so most of a version's text is
 // the text of the version before it: the same start and the same end.
-// splice parses only the smallest unit (a section, a milestone, a task)
-// that holds the lines between, and takes everything else from the last
-// version's parse, without cutting its text into lines or looking its
-// pieces up in the memo.
+// splice parses only what holds the lines between and takes everything
+// else from the last version's parse, without cutting its text into lines
+// or looking its pieces up in the memo. It goes down from the section
+// holding the change (a top-level key) through the items of block
+// sequences holding it (a milestone, a task), and at the deepest reads
+// anew either the run of items the change spans (each item the same as
+// before is kept, each changed one goes down again) or the key lines it
+// spans (a due date, a status and its done date). The nodes above are
+// copied with the new ones in their place; no node is ever written.
 //
 // Why that reads as parsing the whole version: a unit's text parses to the
 // same node wherever it stands (the memo rests on it too), and a unit ends
 // where the next line at its indent or less starts. The text before the
-// unit is the last version's, so the units before it end where they did;
-// the text after it too, so it still ends where the next unit starts, and
-// that one reads as before. What is checked is the unit's new text itself:
-// it must still be one unit of its kind (one item at the same indent, or
-// a section starting at a top-level key). When it is not (an item added
-// next to another, an item split in two), the unit holding it is parsed
-// anew instead, up to the section; past that the version is parsed whole.
-// FuzzMemo holds splice to parsing each version alone.
+// change is the last version's, so the units before it end where they did;
+// the text after it too, so the unit holding it still ends where the next
+// unit starts, and that one reads as before. What is checked is the new
+// text of what is read anew: items must still be items at the same
+// indent, cut where a line at that indent starts; key lines must still be
+// the same keys, each with its value on its line; a section must start at
+// a top-level key. When they are not (an item split in two, a value
+// running onto the next line), the unit holding them is read anew
+// instead, up to the section; past that the version is parsed whole.
+// FuzzMemo and TestMemoEditChain hold splice to parsing each version alone.
 
 // splice parses fm from the last version the memo parsed, which it
 // differs from in old[lo:hi] (-1s: not known yet); ok is false when it
