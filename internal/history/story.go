@@ -24,7 +24,7 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 	if old == nil {
 		return []fieldChange{{Kind: PlanCreated, Close: closeS}}
 	}
-	var out []fieldChange
+	out := make([]fieldChange, 0, 4)
 	date := func(k Kind, item, ms, title string, from, to deal.Date) {
 		if from == to {
 			return
@@ -67,10 +67,14 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out = append(out, fieldChange{Kind: DocAdded, Item: d.ID, Title: d.Title, Close: closeS})
 		}
 	}
+	// What comes from the version's text is cloned, so a change does not
+	// keep the version alive; dates are written anew already.
 	for i := range out {
 		c := &out[i]
 		c.Item, c.Milestone, c.Title = strings.Clone(c.Item), strings.Clone(c.Milestone), strings.Clone(c.Title)
-		c.From, c.To, c.Close = strings.Clone(c.From), strings.Clone(c.To), strings.Clone(c.Close)
+		if c.Kind == TaskStatus {
+			c.From, c.To = strings.Clone(c.From), strings.Clone(c.To)
+		}
 	}
 	if len(alts) > 0 {
 		out = slices.DeleteFunc(out, func(c fieldChange) bool {
