@@ -338,14 +338,18 @@ type treeChange struct {
 
 // diffTrees lists the entries of a and b (raw trees, sorted as git sorts
 // them) that differ: an entry of one only, or with another hash or mode.
+// Consecutive content trees differ in the folders a commit changed, most
+// often one of many: the entries before the first byte that differs are
+// passed reading only where each ends, and the comparing stops where the
+// rest of both trees is the bytes they end with in common.
 func diffTrees(a, b []byte) (changed []treeChange) {
 	next := func(t []byte) (e []byte, name []byte, rest []byte) {
-		if len(t) == 0 {
+		nul := bytes.IndexByte(t, 0)
+		if nul < 0 || len(t) < nul+21 {
 			return nil, nil, nil
 		}
-		sp := bytes.IndexByte(t, ' ')
-		nul := bytes.IndexByte(t, 0)
-		if sp < 0 || nul < sp || len(t) < nul+21 {
+		sp := bytes.IndexByte(t[:nul], ' ')
+		if sp < 0 {
 			return nil, nil, nil
 		}
 		return t[:nul+21], t[sp+1 : nul], t[nul+21:]
@@ -355,9 +359,22 @@ func diffTrees(a, b []byte) (changed []treeChange) {
 		copy(h[:], e[len(e)-20:])
 		return h, bytes.HasPrefix(e, []byte("40000 "))
 	}
-	ea, na, ra := next(a)
-	eb, nb, rb := next(b)
+	pre := commonPrefix(a, b)
+	suf := commonSuffix(a[pre:], b[pre:])
+	skip := 0
+	for {
+		e, _, _ := next(a[skip:])
+		if e == nil || skip+len(e) > pre {
+			break
+		}
+		skip += len(e)
+	}
+	ea, na, ra := next(a[skip:])
+	eb, nb, rb := next(b[skip:])
 	for ea != nil || eb != nil {
+		if len(ra) == len(rb) && len(ra)+len(ea) <= suf && len(ea) == len(eb) {
+			break // this entry and all after it are the same in both
+		}
 		switch {
 		case ea != nil && eb != nil && bytes.Equal(ea, eb):
 			ea, na, ra = next(ra)
