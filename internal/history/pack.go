@@ -430,7 +430,7 @@ func (ps *packs) get(p *packFile, ord int32, read bool) (plumbing.ObjectType, []
 	t, b := k.typ, k.b
 	if read && k.held {
 		k.read = true
-		ps.release(k)
+		ps.release(p, ord)
 	}
 	return t, b, true
 }
@@ -444,7 +444,7 @@ func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, re
 	if bord >= 0 {
 		if k := &bp.kept[bord]; k.in && k.held {
 			k.left--
-			ps.release(k)
+			ps.release(bp, bord)
 		}
 	}
 	if ord < 0 {
@@ -460,7 +460,15 @@ func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, re
 		ps.heldSize += size
 		return
 	}
+	ps.recent(p, ord, t, b)
+}
+
+// recent keeps an object among the last recentMax bytes read, dropping
+// the oldest ones for it.
+func (ps *packs) recent(p *packFile, ord int32, t plumbing.ObjectType, b []byte) {
+	size := int64(len(b))
 	if size > recentMax/16 {
+		p.kept[ord] = kept{}
 		return
 	}
 	for ps.recentSize+size > recentMax && len(ps.ring) > 0 {
@@ -471,18 +479,21 @@ func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, re
 			*ok = kept{}
 		}
 	}
-	*k = kept{typ: t, b: b, in: true}
+	p.kept[ord] = kept{typ: t, b: b, in: true}
 	ps.ring = append(ps.ring, slotRef{p, ord})
 	ps.recentSize += size
 }
 
-// release lets a held base go once it is read and every delta on it is.
-// A base never read itself (another file's version) is held until the
-// read ends, within heldMax.
-func (ps *packs) release(k *kept) {
+// release lets a held base go once it is read and every delta on it is:
+// it is kept on among the recent objects (the parent's tree a commit is
+// compared with is the tree the commit before read). A base never read
+// itself (another file's version) is held until the read ends, within
+// heldMax.
+func (ps *packs) release(p *packFile, ord int32) {
+	k := &p.kept[ord]
 	if k.read && k.left <= 0 {
 		ps.heldSize -= int64(len(k.b))
-		*k = kept{}
+		ps.recent(p, ord, k.typ, k.b)
 	}
 }
 
