@@ -1,10 +1,13 @@
 package history_test
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"runtime"
@@ -30,7 +33,8 @@ import (
 
 var (
 	benchDeals   = flag.Int("history.deals", 1000, "deals in the synthetic repository of the history benchmarks")
-	benchCommits = flag.Int("history.commits", 100, "commits in it, each changing every deal's plan")
+	benchCommits = flag.Int("history.commits", 100, "commits in it, each changing every deal's plan (with -history.one, commits of each deal)")
+	benchOne     = flag.Bool("history.one", false, "each commit changes one deal's plan, as a seller's commits mostly do: deals x commits commits in all")
 )
 
 // synthVersion is version v of deal d's plan: 6 stakeholders, 4
@@ -123,10 +127,19 @@ func buildSynth(deals, commits int) (synthRepo, error) {
 	}
 	var parent plumbing.Hash
 	when := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC)
-	for c := range commits {
-		es := make([]object.TreeEntry, deals)
-		for d := range deals {
-			bh, err := blob(synthVersion(d, c))
+	es := make([]object.TreeEntry, deals)
+	total := commits
+	if *benchOne {
+		total = deals * commits
+	}
+	for c := range total {
+		from, to, v := 0, deals, c
+		if *benchOne && c > 0 { // the first commit writes every deal
+			from, v = c%deals, c/deals+1
+			to = from + 1
+		}
+		for d := from; d < to; d++ {
+			bh, err := blob(synthVersion(d, v))
 			if err != nil {
 				return synthRepo{}, err
 			}
@@ -198,6 +211,9 @@ func BenchmarkReadCold(b *testing.B) {
 // keyed by its size, as packing takes a while.
 func packedSynth(b *testing.B) string {
 	b.Helper()
+	if *benchOne {
+		return importedSynth(b)
+	}
 	dir := filepath.Join(os.TempDir(), "maproom-history-bench", fmt.Sprintf("packed-%dx%d", *benchDeals, *benchCommits))
 	if _, err := os.Stat(filepath.Join(dir, ".git", "done")); err == nil {
 		return dir
@@ -281,11 +297,77 @@ func writeOnDisk(gitDir string, s synthRepo, packed plumbing.Hash, refDeltas boo
 	return fs.SetReference(plumbing.NewSymbolicReference(plumbing.HEAD, master))
 }
 
+// importedSynth writes, with git fast-import, the repository where each
+// commit changes one deal's plan (-history.one: deals x commits commits,
+// the first writing every deal), once per machine in the system's
+// temporary folder. go-git's packer would take long over so many commits
+// of a tree of every deal; fast-import packs each version on the one
+// before it, as it streams. It needs git; without it the benchmark skips.
+func importedSynth(b *testing.B) string {
+	b.Helper()
+	dir := filepath.Join(os.TempDir(), "maproom-history-bench", fmt.Sprintf("one-%dx%d", *benchDeals, *benchCommits))
+	if _, err := os.Stat(filepath.Join(dir, ".git", "done")); err == nil {
+		return dir
+	}
+	gitBin, err := exec.LookPath("git")
+	if err != nil {
+		b.Skip("git is not installed: the repository of one deal a commit is written with git fast-import")
+	}
+	os.RemoveAll(dir)
+	run := func(stdin io.Reader, args ...string) {
+		cmd := exec.Command(gitBin, args...)
+		cmd.Dir, cmd.Stdin = dir, stdin
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	run(nil, "init", "-q")
+	pr, pw := io.Pipe()
+	go func() {
+		w := bufio.NewWriterSize(pw, 1<<20)
+		when := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC).Unix()
+		deals := *benchDeals
+		for c := range deals * *benchCommits {
+			who := "Seller <p4@deal0.example>"
+			if c%2 == 1 {
+				who = fmt.Sprintf("Buyer <p1@deal%d.example>", c%deals)
+			}
+			t := when + int64(c)*600
+			msg := fmt.Sprintf("edit %d\n", c)
+			fmt.Fprintf(w, "commit refs/heads/master\nmark :%d\nauthor %s %d +0000\ncommitter %s %d +0000\ndata %d\n%s", c+1, who, t, who, t, len(msg), msg)
+			from, to, v := 0, deals, 0
+			if c > 0 {
+				fmt.Fprintf(w, "from :%d\n", c)
+				from, v = c%deals, c/deals+1
+				to = from + 1
+			}
+			for d := from; d < to; d++ {
+				plan := synthVersion(d, v)
+				fmt.Fprintf(w, "M 100644 inline content/deal-%04d/index.md\ndata %d\n%s\n", d, len(plan), plan)
+			}
+			w.WriteString("\n")
+		}
+		pw.CloseWithError(w.Flush())
+	}()
+	run(pr, "fast-import", "--quiet")
+	run(nil, "symbolic-ref", "HEAD", "refs/heads/master")
+	if err := os.WriteFile(filepath.Join(dir, ".git", "done"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
 // BenchmarkReadColdPacked reads the same history from a repository on
 // disk, packed, without a cache: the first report on a site, where every
-// version is also inflated and its deltas applied.
+// version is also inflated and its deltas applied. With -history.one the
+// repository has a commit for each version (100,000 commits by default,
+// written with git fast-import), each commit's trees read and compared.
 //
 //	go test ./internal/history -run '^$' -bench 'ReadColdPacked' -benchtime 3x -count 5
+//	go test ./internal/history -run '^$' -bench 'ReadColdPacked' -benchtime 1x -count 5 -history.one
 func BenchmarkReadColdPacked(b *testing.B) {
 	dir := packedSynth(b)
 	runtime.GC()
