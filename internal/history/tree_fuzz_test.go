@@ -70,7 +70,9 @@ func rawTree(v byte, ns ...int) []byte {
 }
 
 // FuzzDiffTrees holds diffTrees to reading both trees whole, on trees of
-// any bytes: the same changes, in the same order.
+// any bytes: the same changes, in the same order, whether a's entries'
+// places are known or not; and where it gives b's entries' places, they
+// are where b's entries start.
 func FuzzDiffTrees(f *testing.F) {
 	seq := func(from, to int) []int {
 		var s []int
@@ -89,9 +91,18 @@ func FuzzDiffTrees(f *testing.F) {
 	f.Add(all, append(append([]byte(nil), all...), "40000 deal-9999\x00short"...)) // a broken entry at the end
 	f.Add(all[:len(all)-7], all)
 	f.Fuzz(func(t *testing.T, a, b []byte) {
-		got, want := diffTrees(a, b), diffTreesWhole(a, b)
-		if !reflect.DeepEqual(got, want) {
-			t.Fatalf("diffTrees:\n got %+v\nwant %+v", got, want)
+		want := diffTreesWhole(a, b)
+		for _, as := range [][]int{entryStarts(a), nil} {
+			got, bs := diffTreesAt(a, as, b)
+			if !reflect.DeepEqual(got, want) {
+				t.Fatalf("diffTreesAt (a's places %v):\n got %+v\nwant %+v", as != nil, got, want)
+			}
+			if bs != nil && !reflect.DeepEqual(bs, entryStarts(b)) {
+				t.Fatalf("b's places: got %v, want %v", bs, entryStarts(b))
+			}
+			if as != nil && entryStarts(b) != nil && bs == nil {
+				t.Fatalf("b reads as entries, but its places are not given")
+			}
 		}
 	})
 }

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -336,23 +338,60 @@ type treeChange struct {
 	oldDir, newDir bool
 }
 
+// treePlaces is a content tree and where each of its entries starts.
+type treePlaces struct {
+	tree   plumbing.Hash
+	starts []int
+}
+
+// entryStarts returns where each entry of raw tree t starts, then where
+// the last ends; nil when t does not read as entries to its end.
+func entryStarts(t []byte) []int {
+	starts := make([]int, 0, 64)
+	at := 0
+	for at < len(t) {
+		e := entryLen(t[at:])
+		if e == 0 {
+			return nil
+		}
+		starts = append(starts, at)
+		at += e
+	}
+	return append(starts, at)
+}
+
+// entryLen is the length of the entry t starts with ("mode name\0" and a
+// 20-byte hash), 0 when t starts with none.
+func entryLen(t []byte) int {
+	nul := bytes.IndexByte(t, 0)
+	if nul < 0 || len(t) < nul+21 || bytes.IndexByte(t[:nul], ' ') < 0 {
+		return 0
+	}
+	return nul + 21
+}
+
 // diffTrees lists the entries of a and b (raw trees, sorted as git sorts
 // them) that differ: an entry of one only, or with another hash or mode.
-// Consecutive content trees differ in the folders a commit changed, most
-// often one of many: the entries before the first byte that differs are
-// passed reading only where each ends, and the comparing stops where the
-// rest of both trees is the bytes they end with in common.
-func diffTrees(a, b []byte) (changed []treeChange) {
+func diffTrees(a, b []byte) []treeChange {
+	changed, _ := diffTreesAt(a, entryStarts(a), b)
+	return changed
+}
+
+// diffTreesAt is diffTrees given where a's entries start (as entryStarts
+// gives them; nil: not known), and returns where b's start too (nil when
+// not known). Consecutive content trees differ in the folders a commit
+// changed, most often one of many: the comparing starts at the entry
+// holding the first byte that differs and stops where the rest of both
+// trees is the bytes they end with in common, and b's places are a's,
+// moved by what the entries compared changed.
+func diffTreesAt(a []byte, as []int, b []byte) (changed []treeChange, bs []int) {
 	next := func(t []byte) (e []byte, name []byte, rest []byte) {
-		nul := bytes.IndexByte(t, 0)
-		if nul < 0 || len(t) < nul+21 {
+		n := entryLen(t)
+		if n == 0 {
 			return nil, nil, nil
 		}
-		sp := bytes.IndexByte(t[:nul], ' ')
-		if sp < 0 {
-			return nil, nil, nil
-		}
-		return t[:nul+21], t[sp+1 : nul], t[nul+21:]
+		sp := bytes.IndexByte(t, ' ')
+		return t[:n], t[sp+1 : n-21], t[n:]
 	}
 	hashOf := func(e []byte) (plumbing.Hash, bool) {
 		var h plumbing.Hash
@@ -361,44 +400,90 @@ func diffTrees(a, b []byte) (changed []treeChange) {
 	}
 	pre := commonPrefix(a, b)
 	suf := commonSuffix(a[pre:], b[pre:])
-	skip := 0
-	for {
-		e, _, _ := next(a[skip:])
-		if e == nil || skip+len(e) > pre {
-			break
+	// The first entry not wholly before the first byte that differs: the
+	// entries before it are the same in both.
+	k := 0
+	if as != nil {
+		k = sort.Search(len(as)-1, func(i int) bool { return as[i+1] > pre })
+	} else {
+		for k < len(a) {
+			n := entryLen(a[k:])
+			if n == 0 || k+n > pre {
+				break
+			}
+			k += n
 		}
-		skip += len(e)
 	}
+	skip, ka := k, k // where both trees are compared from, and a's entry there
+	if as != nil {
+		skip = as[k]
+	}
+	// seen: where each entry of b compared starts; bad: b stops reading
+	// as entries before its end.
+	var seen []int
+	bad := false
 	ea, na, ra := next(a[skip:])
 	eb, nb, rb := next(b[skip:])
+	if eb != nil {
+		seen = append(seen, skip)
+	} else {
+		bad = skip < len(b)
+	}
+	advA := func() { ea, na, ra = next(ra); ka++ }
+	advB := func() {
+		at := len(b) - len(rb)
+		eb, nb, rb = next(rb)
+		if eb != nil {
+			seen = append(seen, at)
+		} else {
+			bad = at < len(b)
+		}
+	}
+	places := func(tail []int) []int {
+		if as == nil || bad {
+			return nil
+		}
+		bs := append(append(make([]int, 0, len(as)+len(seen)+1), as[:k]...), seen...)
+		return append(bs, tail...)
+	}
 	for ea != nil || eb != nil {
 		if len(ra) == len(rb) && len(ra)+len(ea) <= suf && len(ea) == len(eb) {
-			break // this entry and all after it are the same in both
+			// This entry and all after it are the same in both: b's are
+			// a's, moved.
+			seen = seen[:len(seen)-1]
+			var tail []int
+			if as != nil {
+				tail = slices.Clone(as[ka:])
+				for i := range tail {
+					tail[i] += len(b) - len(a)
+				}
+			}
+			return changed, places(tail)
 		}
 		switch {
 		case ea != nil && eb != nil && bytes.Equal(ea, eb):
-			ea, na, ra = next(ra)
-			eb, nb, rb = next(rb)
+			advA()
+			advB()
 		case eb == nil || (ea != nil && string(na) < string(nb)):
 			c := treeChange{name: string(na)}
 			c.old, c.oldDir = hashOf(ea)
 			changed = append(changed, c)
-			ea, na, ra = next(ra)
+			advA()
 		case ea == nil || string(nb) < string(na):
 			c := treeChange{name: string(nb)}
 			c.new, c.newDir = hashOf(eb)
 			changed = append(changed, c)
-			eb, nb, rb = next(rb)
+			advB()
 		default: // same name, another hash or mode
 			c := treeChange{name: string(na)}
 			c.old, c.oldDir = hashOf(ea)
 			c.new, c.newDir = hashOf(eb)
 			changed = append(changed, c)
-			ea, na, ra = next(ra)
-			eb, nb, rb = next(rb)
+			advA()
+			advB()
 		}
 	}
-	return changed
+	return changed, places([]int{len(b)})
 }
 
 // contentTree resolves the content folder's tree of a commit's root tree.
@@ -500,7 +585,19 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	// The file changes need each fresh commit's and its parents' content
 	// trees, so they are read once all commits are; each commit's are its
 	// own, so commits are compared in parallel.
-	if err := parallel(ctx, len(fresh), func(i int) error { return w.files(fresh[i], recs) }); err != nil {
+	// Each goroutine compares a run of consecutive commits, so a commit's
+	// parent tree is the one it read last.
+	runs := max(4*runtime.GOMAXPROCS(0), len(fresh)/1024)
+	size := (len(fresh) + runs - 1) / max(runs, 1)
+	if err := parallel(ctx, runs, func(r int) error {
+		var last treePlaces
+		for i := r * size; i < min((r+1)*size, len(fresh)); i++ {
+			if err := w.files(fresh[i], recs, &last); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
 		return nil, nil, err
 	}
 	return order, fresh, nil
@@ -591,7 +688,7 @@ func replyTrailer(msg string) string {
 }
 
 // files fills the file changes of commit h against its parents.
-func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec) error {
+func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec, last *treePlaces) error {
 	rec := recs[h]
 	var parentCT plumbing.Hash
 	if len(rec.Parents) > 0 {
@@ -614,8 +711,16 @@ func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec) error
 	if err != nil {
 		return err
 	}
+	// The parent's tree is most often the one the commit before read: its
+	// entries' places, kept, spare reading them again.
+	pe := last.starts
+	if last.tree != parentCT || pe == nil {
+		pe = entryStarts(par)
+	}
+	changes, ce := diffTreesAt(par, pe, cur)
+	last.tree, last.starts = rec.Content, ce
 	var added, removed []fileRec
-	for _, tc := range diffTrees(par, cur) {
+	for _, tc := range changes {
 		name := tc.name
 		if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "_") {
 			continue // hidden and draft folders are no deals
