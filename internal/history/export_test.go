@@ -10,3 +10,6 @@ var QuickPlanMemo = quickPlanMemo
 
 // WalkWithoutMemo makes the walk read every version alone.
 var WalkWithoutMemo = &walkWithoutMemo
+
+// TreeBatch is how many commits the walk hands over at once to compare.
+var TreeBatch = &treeBatch

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -486,5 +487,19 @@ func TestSignals(t *testing.T) {
 	}
 	if w := weeks[5]; w.End != deal.NewDate(2026, 10, 11) || w.Done != 1 || w.Total != 3 {
 		t.Errorf("week ending 11 October = %+v, want 1 of 3", w)
+	}
+}
+
+// TestTreeBatches: the trees compared while the walk goes on, in batches
+// of any size, tell the stories comparing them all after the walk tells.
+func TestTreeBatches(t *testing.T) {
+	g, _ := story(t)
+	want := g.read("")
+	defer func(n int) { *history.TreeBatch = n }(*history.TreeBatch)
+	for _, n := range []int{1, 2, 3} {
+		*history.TreeBatch = n
+		if got := g.read(""); !reflect.DeepEqual(got.Deals, want.Deals) {
+			t.Errorf("batches of %d: the stories differ from comparing after the walk", n)
+		}
 	}
 }

@@ -543,9 +543,35 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	state := map[plumbing.Hash]uint8{} // 1: on the stack, 2: done
 	stack := []frame{{h: head}}
 	state[head] = 1
+	// The walk reads commits on one goroutine; meanwhile another compares
+	// the trees of each fresh commit whose one parent has just been read,
+	// in batches of consecutive commits taken oldest first (so a commit's
+	// parent tree is the one compared last). compared marks them.
+	isFresh, compared := map[plumbing.Hash]bool{}, map[plumbing.Hash]bool{}
+	batches, batch := make(chan []treeJob, 16), []treeJob(nil)
+	var compareErr error
+	comparing := make(chan struct{})
+	go func() {
+		defer close(comparing)
+		for b := range batches {
+			var last treePlaces
+			for i := len(b) - 1; i >= 0 && compareErr == nil && ctx.Err() == nil; i-- {
+				compareErr = w.files(b[i].rec, b[i].parents, &last)
+			}
+		}
+	}()
+	stop := func() error {
+		for _, j := range batch {
+			delete(compared, j.h) // a batch not full is compared with the rest, in parallel
+		}
+		close(batches)
+		<-comparing
+		return compareErr
+	}
 	for len(stack) > 0 {
 		if len(order)%4096 == 0 {
 			if err := ctx.Err(); err != nil {
+				stop()
 				return nil, nil, err
 			}
 		}
@@ -553,10 +579,23 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		rec := recs[f.h]
 		if rec == nil {
 			if rec, err = w.readCommit(f.h); err != nil {
+				stop()
 				return nil, nil, err
 			}
 			recs[f.h] = rec
 			fresh = append(fresh, f.h)
+			isFresh[f.h] = true
+			if len(stack) > 1 {
+				x := stack[len(stack)-2].h
+				if xr := recs[x]; isFresh[x] && len(xr.Parents) == 1 && xr.Parents[0] == f.h {
+					batch = append(batch, treeJob{x, xr, []plumbing.Hash{rec.Content}})
+					compared[x] = true
+					if len(batch) >= treeBatch {
+						batches <- batch
+						batch = nil
+					}
+				}
+			}
 		}
 		if f.next < len(rec.Parents) {
 			p := rec.Parents[f.next]
@@ -571,28 +610,33 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		order = append(order, f.h)
 		stack = stack[:len(stack)-1]
 	}
-	// fresh in post-order too.
-	isFresh := make(map[plumbing.Hash]bool, len(fresh))
-	for _, h := range fresh {
-		isFresh[h] = true
+	if err := stop(); err != nil {
+		return nil, nil, err
 	}
+	// fresh in post-order too; the rest of them (merges, and commits whose
+	// parent was read before them) are compared now, each goroutine a run
+	// of consecutive ones.
 	fresh = fresh[:0]
+	var rest []treeJob
 	for _, h := range order {
-		if isFresh[h] {
-			fresh = append(fresh, h)
+		if !isFresh[h] {
+			continue
+		}
+		fresh = append(fresh, h)
+		if rec := recs[h]; !compared[h] {
+			j := treeJob{h: h, rec: rec}
+			for _, p := range rec.Parents {
+				j.parents = append(j.parents, recs[p].Content)
+			}
+			rest = append(rest, j)
 		}
 	}
-	// The file changes need each fresh commit's and its parents' content
-	// trees, so they are read once all commits are; each commit's are its
-	// own, so commits are compared in parallel.
-	// Each goroutine compares a run of consecutive commits, so a commit's
-	// parent tree is the one it read last.
-	runs := max(4*runtime.GOMAXPROCS(0), len(fresh)/1024)
-	size := (len(fresh) + runs - 1) / max(runs, 1)
+	runs := max(4*runtime.GOMAXPROCS(0), len(rest)/1024)
+	size := (len(rest) + runs - 1) / max(runs, 1)
 	if err := parallel(ctx, runs, func(r int) error {
 		var last treePlaces
-		for i := r * size; i < min((r+1)*size, len(fresh)); i++ {
-			if err := w.files(fresh[i], recs, &last); err != nil {
+		for i := r * size; i < min((r+1)*size, len(rest)); i++ {
+			if err := w.files(rest[i].rec, rest[i].parents, &last); err != nil {
 				return err
 			}
 		}
@@ -601,6 +645,18 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		return nil, nil, err
 	}
 	return order, fresh, nil
+}
+
+// treeBatch is how many consecutive commits the walk hands over at once
+// to be compared while it goes on (a test makes it small).
+var treeBatch = 256
+
+// treeJob is a fresh commit to compare with its parents, whose content
+// trees are parents.
+type treeJob struct {
+	h       plumbing.Hash
+	rec     *commitRec
+	parents []plumbing.Hash
 }
 
 // parallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines and returns
@@ -687,12 +743,13 @@ func replyTrailer(msg string) string {
 	return ""
 }
 
-// files fills the file changes of commit h against its parents.
-func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec, last *treePlaces) error {
-	rec := recs[h]
+// files fills the file changes of commit rec against its parents, whose
+// content trees are parents (in rec.Parents' order); last is the tree the
+// goroutine compared last, and becomes rec's.
+func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces) error {
 	var parentCT plumbing.Hash
-	if len(rec.Parents) > 0 {
-		parentCT = recs[rec.Parents[0]].Content
+	if len(parents) > 0 {
+		parentCT = parents[0]
 	}
 	if rec.Content == parentCT {
 		return nil
@@ -737,10 +794,10 @@ func (w *walker) files(h plumbing.Hash, recs map[plumbing.Hash]*commitRec, last 
 			continue // the plan did not change, its collateral did
 		}
 		f := fileRec{Deal: name, Old: ob, New: nb}
-		if len(rec.Parents) > 1 {
+		if len(parents) > 1 {
 			same := false
-			for _, p := range rec.Parents[1:] {
-				pt, err := read(recs[p].Content)
+			for _, pc := range parents[1:] {
+				pt, err := read(pc)
 				if err != nil {
 					return err
 				}
