@@ -72,6 +72,7 @@ type packFile struct {
 	base  []int32 // an OFS delta's base, by place; -1 for the others
 	kids  []int32 // the deltas on each object
 	kept  []kept  // the cache, under packs.mu
+	refs  []int32 // the REF deltas, by place: their bases are counted once every pack is placed
 }
 
 const (
@@ -142,32 +143,34 @@ func (p *packFile) place() error {
 		if err != nil {
 			return err
 		}
-		if h.typ == plumbing.OFSDeltaObject {
+		switch h.typ {
+		case plumbing.OFSDeltaObject:
 			if b, ok := at[h.base]; ok {
 				p.base[ord] = b
 			}
+		case plumbing.REFDeltaObject:
+			p.refs = append(p.refs, int32(ord))
 		}
 	}
 	return nil
 }
 
-// count counts the deltas on each object of p, from the entries' headers,
-// into the pack holding the base (a REF delta's may be another). Every
-// pack is placed before any is counted.
+// count counts the deltas on each object of p, from the OFS bases place
+// found and the REF deltas it listed, into the pack holding the base (a
+// REF delta's may be another). Every pack is placed before any is counted.
 func (ps *packs) count(p *packFile) error {
-	for ord, off := range p.offs {
-		if b := p.base[ord]; b >= 0 {
+	for _, b := range p.base {
+		if b >= 0 {
 			p.kids[b]++
-			continue
 		}
-		h, err := p.header(off)
+	}
+	for _, ord := range p.refs {
+		h, err := p.header(p.offs[ord])
 		if err != nil {
 			return err
 		}
-		if h.typ == plumbing.REFDeltaObject {
-			if bp, _, bord, ok := ps.find(h.ref); ok {
-				bp.kids[bord]++
-			}
+		if bp, _, bord, ok := ps.find(h.ref); ok {
+			bp.kids[bord]++
 		}
 	}
 	return nil
