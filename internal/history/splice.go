@@ -50,9 +50,9 @@ func (m *memo) splice(fm []byte, lo, hi int) (*node, bool) {
 	}
 	d := len(fm) - len(old)
 	secs := m.last.sections
-	i := holding(secs, lo, hi)
-	if i < 0 {
-		return nil, false
+	i, i2 := around(secs, lo, hi)
+	if i < 0 || i2 != i {
+		return nil, false // not within one section
 	}
 	s := secs[i]
 	if s.start > 0 && !top(fm[s.start:]) {
@@ -319,20 +319,6 @@ func around(us []unit, lo, hi int) (k1, k2 int) {
 		}
 	}
 	return -1, -1
-}
-
-// holding returns the unit of us that holds the change [lo, hi) with a
-// line of its own after it, or -1.
-func holding(us []unit, lo, hi int) int {
-	for i, u := range us {
-		if u.start > lo {
-			break
-		}
-		if hi <= u.end-1 {
-			return i
-		}
-	}
-	return -1
 }
 
 // replaced returns a copy of mapping n with cs in place of its kids k1 to

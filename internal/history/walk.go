@@ -309,25 +309,18 @@ func (c *cloner) Write(p []byte) (int, error) {
 // entry finds name in a raw tree; zero when absent.
 func entry(tree []byte, name string) (plumbing.Hash, bool) {
 	for len(tree) > 0 {
-		sp := bytes.IndexByte(tree, ' ')
-		nul := bytes.IndexByte(tree, 0)
-		if sp < 0 || nul < sp || len(tree) < nul+21 {
+		n := entryLen(tree)
+		if n == 0 {
 			return plumbing.Hash{}, false
 		}
-		if string(tree[sp+1:nul]) == name {
+		if sp := bytes.IndexByte(tree, ' '); string(tree[sp+1:n-21]) == name {
 			var h plumbing.Hash
-			copy(h[:], tree[nul+1:nul+21])
+			copy(h[:], tree[n-20:n])
 			return h, bytes.HasPrefix(tree, []byte("40000"))
 		}
-		tree = tree[nul+21:]
+		tree = tree[n:]
 	}
 	return plumbing.Hash{}, false
-}
-
-type treeEntry struct {
-	name string
-	hash plumbing.Hash
-	dir  bool
 }
 
 // treeChange is an entry that differs between two trees: its hash and
@@ -370,16 +363,11 @@ func entryLen(t []byte) int {
 	return nul + 21
 }
 
-// diffTrees lists the entries of a and b (raw trees, sorted as git sorts
+// diffTreesAt lists the entries of a and b (raw trees, sorted as git sorts
 // them) that differ: an entry of one only, or with another hash or mode.
-func diffTrees(a, b []byte) []treeChange {
-	changed, _ := diffTreesAt(a, entryStarts(a), b)
-	return changed
-}
-
-// diffTreesAt is diffTrees given where a's entries start (as entryStarts
-// gives them; nil: not known), and returns where b's start too (nil when
-// not known). Consecutive content trees differ in the folders a commit
+// as is where a's entries start, as entryStarts gives them (nil: a does
+// not read as entries, and is compared from its start); bs is where b's
+// start (nil when not known). Consecutive content trees differ in the folders a commit
 // changed, most often one of many: the comparing starts at the entry
 // holding the first byte that differs and stops where the rest of both
 // trees is the bytes they end with in common, and b's places are a's,
@@ -402,22 +390,12 @@ func diffTreesAt(a []byte, as []int, b []byte) (changed []treeChange, bs []int) 
 	suf := commonSuffix(a[pre:], b[pre:])
 	// The first entry not wholly before the first byte that differs: the
 	// entries before it are the same in both.
-	k := 0
+	skip, ka := 0, 0 // where both trees are compared from, and a's entry there
 	if as != nil {
-		k = sort.Search(len(as)-1, func(i int) bool { return as[i+1] > pre })
-	} else {
-		for k < len(a) {
-			n := entryLen(a[k:])
-			if n == 0 || k+n > pre {
-				break
-			}
-			k += n
-		}
+		ka = sort.Search(len(as)-1, func(i int) bool { return as[i+1] > pre })
+		skip = as[ka]
 	}
-	skip, ka := k, k // where both trees are compared from, and a's entry there
-	if as != nil {
-		skip = as[k]
-	}
+	first := ka
 	// seen: where each entry of b compared starts; bad: b stops reading
 	// as entries before its end.
 	var seen []int
@@ -443,7 +421,7 @@ func diffTreesAt(a []byte, as []int, b []byte) (changed []treeChange, bs []int) 
 		if as == nil || bad {
 			return nil
 		}
-		bs := append(append(make([]int, 0, len(as)+len(seen)+1), as[:k]...), seen...)
+		bs := append(append(make([]int, 0, len(as)+len(seen)+1), as[:first]...), seen...)
 		return append(bs, tail...)
 	}
 	for ea != nil || eb != nil {
