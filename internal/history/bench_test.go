@@ -309,28 +309,39 @@ func importedSynth(b *testing.B) string {
 	if _, err := os.Stat(filepath.Join(dir, ".git", "done")); err == nil {
 		return dir
 	}
+	os.RemoveAll(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		b.Fatal(err)
+	}
+	importOneADay(b, dir, *benchDeals, *benchCommits)
+	if err := os.WriteFile(filepath.Join(dir, ".git", "done"), nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	return dir
+}
+
+// importOneADay writes into dir, with git fast-import, a repository where
+// the first commit writes every deal's plan and each commit after changes
+// one deal's: deals x commits commits. It skips without git.
+func importOneADay(tb testing.TB, dir string, deals, commits int) {
+	tb.Helper()
 	gitBin, err := exec.LookPath("git")
 	if err != nil {
-		b.Skip("git is not installed: the repository of one deal a commit is written with git fast-import")
+		tb.Skip("git is not installed: the repository of one deal a commit is written with git fast-import (.ci/run has it)")
 	}
-	os.RemoveAll(dir)
 	run := func(stdin io.Reader, args ...string) {
 		cmd := exec.Command(gitBin, args...)
 		cmd.Dir, cmd.Stdin = dir, stdin
 		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("git %v: %v\n%s", args, err, out)
+			tb.Fatalf("git %v: %v\n%s", args, err, out)
 		}
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		b.Fatal(err)
 	}
 	run(nil, "init", "-q")
 	pr, pw := io.Pipe()
 	go func() {
 		w := bufio.NewWriterSize(pw, 1<<20)
 		when := time.Date(2026, 6, 1, 9, 0, 0, 0, time.UTC).Unix()
-		deals := *benchDeals
-		for c := range deals * *benchCommits {
+		for c := range deals * commits {
 			who := "Seller <p4@deal0.example>"
 			if c%2 == 1 {
 				who = fmt.Sprintf("Buyer <p1@deal%d.example>", c%deals)
@@ -354,10 +365,6 @@ func importedSynth(b *testing.B) string {
 	}()
 	run(pr, "fast-import", "--quiet")
 	run(nil, "symbolic-ref", "HEAD", "refs/heads/master")
-	if err := os.WriteFile(filepath.Join(dir, ".git", "done"), nil, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	return dir
 }
 
 // BenchmarkReadColdPacked reads the same history from a repository on

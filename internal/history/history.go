@@ -220,6 +220,7 @@ type Stats struct {
 	Versions int // plan versions decoded
 	Slow     int // of which by the full decoder
 	Packed   int // objects read straight from the repository's pack files
+	Built    int // of which content trees built on the parent's, in a buffer reused
 	Cache    string
 }
 

@@ -13,12 +13,12 @@ import (
 	"github.com/go-git/go-billy/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
-	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // packs reads objects straight out of a repository's pack files: the
 // pack mapped into memory, the object found through the pack's index,
-// inflated, and its delta applied with go-git's packfile.PatchDelta.
+// inflated, and its delta applied (patch, held to go-git's
+// packfile.PatchDelta by FuzzPatch).
 //
 // go-git's own storage does the same through a file reader, and caches
 // each object by its hash, which it computes for that (a collision-
@@ -306,6 +306,54 @@ func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 	return t, b, nil
 }
 
+// deltaOn returns the delta object h is stored as, inflated and appended
+// to buf[:0], when h is stored as a delta on the object at want; ok false
+// when it is not (or no pack holds h). The caller applies the delta
+// itself: h is not kept, and the delta is counted as read on its base (a
+// base held for its deltas is let go after the last, and h, when held as
+// one, is let go as soon as it is not).
+func (ps *packs) deltaOn(h plumbing.Hash, want slotRef, buf []byte) (delta []byte, ok bool, err error) {
+	p, off, ord, found := ps.find(h)
+	if !found {
+		return nil, false, nil
+	}
+	hd, err := p.header(off)
+	if err != nil {
+		return nil, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
+	}
+	switch hd.typ {
+	case plumbing.OFSDeltaObject:
+		if p != want.p || p.base[ord] != want.ord {
+			return nil, false, nil
+		}
+	case plumbing.REFDeltaObject:
+		if bp, _, bord, found := ps.find(hd.ref); !found || bp != want.p || bord != want.ord {
+			return nil, false, nil
+		}
+	default:
+		return nil, false, nil
+	}
+	if delta, err = p.inflate(hd, buf[:0]); err != nil {
+		return nil, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
+	}
+	ps.reads.Add(1)
+	ps.mu.Lock()
+	ps.based(want.p, want.ord)
+	if k := &p.kept[ord]; k.in && k.held {
+		// Held as the base of a chain read before: read itself now.
+		k.read = true
+		ps.release(p, ord)
+	}
+	ps.mu.Unlock()
+	return delta, true, nil
+}
+
+// slot returns where h is: its pack and its place there.
+func (ps *packs) slot(h plumbing.Hash) (slotRef, bool) {
+	p, _, ord, ok := ps.find(h)
+	return slotRef{p, ord}, ok
+}
+
 // header is what an object's entry in a pack starts with.
 type header struct {
 	typ  plumbing.ObjectType
@@ -406,7 +454,7 @@ func (ps *packs) at(p *packFile, off int64, ord int32, depth int) (plumbing.Obje
 		if *delta, err = p.inflate(h, (*delta)[:0]); err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
-		if out, err = packfile.PatchDelta(base, *delta); err != nil {
+		if out, err = patch(nil, base, *delta); err != nil {
 			return plumbing.InvalidObject, nil, fmt.Errorf("delta at %d: %w", off, err)
 		}
 		t = bt
@@ -444,12 +492,7 @@ func (ps *packs) get(p *packFile, ord int32, read bool) (plumbing.ObjectType, []
 func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, read bool, bp *packFile, bord int32) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
-	if bord >= 0 {
-		if k := &bp.kept[bord]; k.in && k.held {
-			k.left--
-			ps.release(bp, bord)
-		}
-	}
+	ps.based(bp, bord)
 	if ord < 0 {
 		return
 	}
@@ -464,6 +507,17 @@ func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, re
 		return
 	}
 	ps.recent(p, ord, t, b)
+}
+
+// based counts a delta read on the base at place bord of bp (-1: none),
+// and lets the base go when it was the last; under ps.mu.
+func (ps *packs) based(bp *packFile, bord int32) {
+	if bord >= 0 {
+		if k := &bp.kept[bord]; k.in && k.held {
+			k.left--
+			ps.release(bp, bord)
+		}
+	}
 }
 
 // recent keeps an object among the last recentMax bytes read, dropping
@@ -544,4 +598,93 @@ func (p *packFile) inflate(h header, buf []byte) ([]byte, error) {
 		return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
 	}
 	return buf, nil
+}
+
+// patch applies git delta d to base, writing the result into dst's
+// storage (grown when short), and returns it. It is go-git's
+// packfile.PatchDelta into a buffer the caller owns: the history compares
+// 100,000 content trees of 40 KB, each a delta on the one before, and
+// building each in a fresh buffer was a fifth of the read, most of it
+// zeroing the buffer and collecting it again.
+func patch(dst, base, d []byte) ([]byte, error) {
+	if len(base) == 0 || len(d) < 2 {
+		return nil, errors.New("a delta on nothing, or too short to be one")
+	}
+	src, d, ok := deltaSize(d)
+	if !ok || src != uint64(len(base)) {
+		return nil, fmt.Errorf("the delta is for a base of %d bytes, not %d", src, len(base))
+	}
+	size, d, ok := deltaSize(d)
+	if !ok || size > uint64(len(base))+uint64(len(d))*0x10000 {
+		return nil, errors.New("bad delta header")
+	}
+	n := int(size)
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	at := 0
+	for len(d) > 0 {
+		c := d[0]
+		d = d[1:]
+		switch {
+		case c&0x80 != 0: // copy from base
+			var off, k uint
+			for i := range 4 {
+				if c&(1<<i) != 0 {
+					if len(d) == 0 {
+						return nil, errors.New("delta cut short")
+					}
+					off |= uint(d[0]) << (8 * i)
+					d = d[1:]
+				}
+			}
+			for i := range 3 {
+				if c&(0x10<<i) != 0 {
+					if len(d) == 0 {
+						return nil, errors.New("delta cut short")
+					}
+					k |= uint(d[0]) << (8 * i)
+					d = d[1:]
+				}
+			}
+			if k == 0 {
+				k = 0x10000
+			}
+			if off+k > uint(len(base)) || uint(at)+k > uint(n) {
+				return nil, errors.New("delta copies outside its base or result")
+			}
+			at += copy(dst[at:], base[off:off+k])
+		case c != 0: // insert the next c bytes
+			k := int(c)
+			if k > len(d) || at+k > n {
+				return nil, errors.New("delta inserts past its end")
+			}
+			at += copy(dst[at:], d[:k])
+			d = d[k:]
+		default:
+			return nil, errors.New("delta opcode 0")
+		}
+	}
+	if at != n {
+		return nil, fmt.Errorf("delta gives %d bytes, not the %d it says", at, n)
+	}
+	return dst, nil
+}
+
+// deltaSize reads one of the sizes a delta starts with, as git reads it:
+// little-endian groups of 7 bits, up to a byte without the high bit or the
+// end of the delta (nothing left is 0); more than 9 bytes overflow.
+func deltaSize(d []byte) (uint64, []byte, bool) {
+	var v uint64
+	for i, c := range d {
+		if i >= 9 {
+			return 0, nil, false
+		}
+		v |= uint64(c&0x7f) << (7 * i)
+		if c&0x80 == 0 || i+1 == len(d) {
+			return v, d[i+1:], true
+		}
+	}
+	return 0, d, true
 }

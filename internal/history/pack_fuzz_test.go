@@ -13,6 +13,7 @@ import (
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // packEntry encodes one pack entry: its header (type, size, and the
@@ -182,4 +183,34 @@ func TestPackIndexSearch(t *testing.T) {
 			t.Errorf("%s is found, but it is not in the index", h)
 		}
 	}
+}
+
+// FuzzPatch holds patch, which builds a tree in a buffer the history
+// reuses, to go-git's packfile.PatchDelta: on any base and delta, the
+// same result, or an error from both; and a dst large enough is reused.
+func FuzzPatch(f *testing.F) {
+	base := []byte("100644 a\x0001234567890123456789" + "40000 deal-1\x00abcdefghijklmnopqrst")
+	// copy 14 bytes from 0, insert "X", copy the rest from 15.
+	f.Add(base, []byte{byte(len(base)), byte(len(base)), 0x90, 14, 1, 'X', 0x91, 15, byte(len(base) - 15)})
+	f.Add(base, []byte{byte(len(base)), 3, 3, 'a', 'b', 'c'})
+	f.Add(base, []byte{byte(len(base)), byte(len(base)), 0x80}) // a copy of 0x10000 bytes
+	f.Add([]byte{}, []byte{0, 1, 0})                            // opcode 0
+	f.Add(base, []byte{byte(len(base)), 2, 1, 'a'})             // short of its size
+	f.Fuzz(func(t *testing.T, base, delta []byte) {
+		want, werr := packfile.PatchDelta(base, delta)
+		dst := make([]byte, 0, 64)
+		got, err := patch(dst, base, delta)
+		if (err != nil) != (werr != nil) {
+			t.Fatalf("patch error %v, PatchDelta error %v", err, werr)
+		}
+		if err != nil {
+			return
+		}
+		if !bytes.Equal(got, want) {
+			t.Fatalf("patch gives %q, PatchDelta %q", got, want)
+		}
+		if len(got) > 0 && cap(got) <= 64 && &got[:1][0] != &dst[:1][0] {
+			t.Fatalf("a buffer large enough was not reused")
+		}
+	})
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/object"
 
@@ -89,6 +90,46 @@ func TestReadPacked(t *testing.T) {
 				t.Fatalf("the packed repository tells another story")
 			}
 		})
+	}
+}
+
+// TestReadImported: a repository where each commit changes one deal, as
+// git fast-import packs it (each content tree a delta on the one before,
+// which the read builds on the parent's tree in a buffer it reuses),
+// tells every deal's story exactly as go-git's own storage reads it; with
+// the walk handing over batches of commits of any size.
+func TestReadImported(t *testing.T) {
+	dir := t.TempDir()
+	importOneADay(t, dir, 15, 8)
+	repo, err := git.PlainOpen(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := history.ReadRepo(context.Background(), repo, "", history.Options{Decode: generator.DecodePlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func(n int) { *history.TreeBatch = n }(*history.TreeBatch)
+	for _, batch := range []int{256, 7, 1} {
+		*history.TreeBatch = batch
+		got, err := history.Read(context.Background(), history.Options{Root: dir, Decode: generator.DecodePlan})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Stats.Built < got.Stats.Commits/2 {
+			t.Fatalf("batches of %d: %d of %d content trees built on the parent's", batch, got.Stats.Built, got.Stats.Commits)
+		}
+		if got.Head != want.Head || got.Stats.Versions != want.Stats.Versions {
+			t.Fatalf("batches of %d: head %s, stats %+v; want %s, %+v", batch, got.Head, got.Stats, want.Head, want.Stats)
+		}
+		if !reflect.DeepEqual(got.Deals, want.Deals) {
+			for id, st := range want.Deals {
+				if !reflect.DeepEqual(got.Deals[id], st) {
+					t.Fatalf("batches of %d, %s: read from the packs\n got %+v\nwant %+v", batch, id, got.Deals[id], st)
+				}
+			}
+			t.Fatalf("batches of %d: the packed repository tells another story", batch)
+		}
 	}
 }
 

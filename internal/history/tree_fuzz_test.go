@@ -93,7 +93,7 @@ func FuzzDiffTrees(f *testing.F) {
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		want := diffTreesWhole(a, b)
 		for _, as := range [][]int{entryStarts(a), nil} {
-			got, bs := diffTreesAt(a, as, b)
+			got, bs := diffTreesAt(a, as, b, nil)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("diffTreesAt (a's places %v):\n got %+v\nwant %+v", as != nil, got, want)
 			}

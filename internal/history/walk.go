@@ -176,7 +176,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	}
 	h.Stats.Versions, h.Stats.Slow = w.versions, w.slow
 	if ps != nil {
-		h.Stats.Packed = int(ps.reads.Load())
+		h.Stats.Packed, h.Stats.Built = int(ps.reads.Load()), int(w.built.Load())
 	}
 	if len(fresh) > 0 || c.Head != head.Hash() {
 		reach := make(map[plumbing.Hash]*commitRec, len(order))
@@ -205,6 +205,7 @@ type walker struct {
 
 	mu             sync.Mutex
 	versions, slow int
+	built          atomic.Int64 // content trees built on the parent's
 
 	// indexes is the plan each deal folder's tree holds, by the tree's
 	// hash: a commit's old folder is the new one of the commit before.
@@ -331,10 +332,17 @@ type treeChange struct {
 	oldDir, newDir bool
 }
 
-// treePlaces is a content tree and where each of its entries starts.
+// treePlaces is the content tree a goroutine compared last: its content
+// and where each of its entries starts, and the buffers the goroutine
+// builds trees in.
 type treePlaces struct {
 	tree   plumbing.Hash
+	raw    []byte // shared with the packs, or own[mine]
 	starts []int
+	spare  []int // storage for the next tree's places
+	own    [2][]byte
+	mine   int // which of own holds raw; -1: neither
+	delta  []byte
 }
 
 // entryStarts returns where each entry of raw tree t starts, then where
@@ -367,12 +375,13 @@ func entryLen(t []byte) int {
 // them) that differ: an entry of one only, or with another hash or mode.
 // as is where a's entries start, as entryStarts gives them (nil: a does
 // not read as entries, and is compared from its start); bs is where b's
-// start (nil when not known). Consecutive content trees differ in the folders a commit
+// start (nil when not known), written in into's storage, which must not
+// be as'. Consecutive content trees differ in the folders a commit
 // changed, most often one of many: the comparing starts at the entry
 // holding the first byte that differs and stops where the rest of both
 // trees is the bytes they end with in common, and b's places are a's,
 // moved by what the entries compared changed.
-func diffTreesAt(a []byte, as []int, b []byte) (changed []treeChange, bs []int) {
+func diffTreesAt(a []byte, as []int, b []byte, into []int) (changed []treeChange, bs []int) {
 	next := func(t []byte) (e []byte, name []byte, rest []byte) {
 		n := entryLen(t)
 		if n == 0 {
@@ -417,26 +426,22 @@ func diffTreesAt(a []byte, as []int, b []byte) (changed []treeChange, bs []int) 
 			bad = at < len(b)
 		}
 	}
-	places := func(tail []int) []int {
+	places := func(tail []int, shift int) []int {
 		if as == nil || bad {
 			return nil
 		}
-		bs := append(append(make([]int, 0, len(as)+len(seen)+1), as[:first]...), seen...)
-		return append(bs, tail...)
+		bs := append(append(slices.Grow(into[:0], len(as)+len(seen)), as[:first]...), seen...)
+		for _, t := range tail {
+			bs = append(bs, t+shift)
+		}
+		return bs
 	}
 	for ea != nil || eb != nil {
 		if len(ra) == len(rb) && len(ra)+len(ea) <= suf && len(ea) == len(eb) {
 			// This entry and all after it are the same in both: b's are
 			// a's, moved.
 			seen = seen[:len(seen)-1]
-			var tail []int
-			if as != nil {
-				tail = slices.Clone(as[ka:])
-				for i := range tail {
-					tail[i] += len(b) - len(a)
-				}
-			}
-			return changed, places(tail)
+			return changed, places(as[min(ka, len(as)):], len(b)-len(a))
 		}
 		switch {
 		case ea != nil && eb != nil && bytes.Equal(ea, eb):
@@ -461,7 +466,7 @@ func diffTreesAt(a []byte, as []int, b []byte) (changed []treeChange, bs []int) 
 			advB()
 		}
 	}
-	return changed, places([]int{len(b)})
+	return changed, places([]int{len(b)}, 0)
 }
 
 // contentTree resolves the content folder's tree of a commit's root tree.
@@ -738,22 +743,41 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 		}
 		return w.raw(plumbing.TreeObject, t)
 	}
-	cur, err := read(rec.Content)
-	if err != nil {
-		return err
+	// The parent's tree is most often the one the commit before read:
+	// kept, with its entries' places, it is not read again. The commit's
+	// own tree is most often stored as a delta on it, and is built in the
+	// buffer the goroutine built the tree before last in.
+	par, pe := last.raw, last.starts
+	fromLast := last.tree == parentCT && !parentCT.IsZero()
+	if !fromLast {
+		var err error
+		if par, err = read(parentCT); err != nil {
+			return err
+		}
 	}
-	par, err := read(parentCT)
-	if err != nil {
-		return err
-	}
-	// The parent's tree is most often the one the commit before read: its
-	// entries' places, kept, spare reading them again.
-	pe := last.starts
-	if last.tree != parentCT || pe == nil {
+	if !fromLast || pe == nil {
 		pe = entryStarts(par)
 	}
-	changes, ce := diffTreesAt(par, pe, cur)
-	last.tree, last.starts = rec.Content, ce
+	into := 0
+	if fromLast && last.mine == 0 {
+		into = 1
+	}
+	cur, built, err := w.build(rec.Content, parentCT, par, &last.own[into], &last.delta)
+	if err == nil && !built {
+		cur, err = read(rec.Content)
+	}
+	if err != nil {
+		return err
+	}
+	changes, ce := diffTreesAt(par, pe, cur, last.spare)
+	if ce != nil {
+		// The places of the tree before are free once the diff is done.
+		last.spare = last.starts
+	}
+	last.tree, last.raw, last.starts, last.mine = rec.Content, cur, ce, -1
+	if built {
+		last.mine = into
+	}
 	var added, removed []fileRec
 	for _, tc := range changes {
 		name := tc.name
@@ -818,6 +842,29 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 		}
 	}
 	return nil
+}
+
+// build builds tree t in *buf when the packs store it as a delta on tree
+// on, whose content is base (deltas are inflated in *delta); built false
+// when they do not, and t is to be read.
+func (w *walker) build(t, on plumbing.Hash, base []byte, buf, delta *[]byte) (raw []byte, built bool, err error) {
+	if w.packs == nil || t.IsZero() || on.IsZero() {
+		return nil, false, nil
+	}
+	want, ok := w.packs.slot(on)
+	if !ok {
+		return nil, false, nil
+	}
+	d, ok, err := w.packs.deltaOn(t, want, *delta)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	*delta = d
+	if *buf, err = patch(*buf, base, d); err != nil {
+		return nil, false, fmt.Errorf("read git tree %s: %w", t, err)
+	}
+	w.built.Add(1)
+	return *buf, true, nil
 }
 
 // similar reports whether two versions are one plan: the same blob, or
