@@ -14,6 +14,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing"
 	"github.com/go-git/go-git/v5/plumbing/format/idxfile"
 	"github.com/go-git/go-git/v5/plumbing/format/packfile"
+	"github.com/go-git/go-git/v5/plumbing/object"
 )
 
 // packEntry encodes one pack entry: its header (type, size, and the
@@ -211,6 +212,36 @@ func FuzzPatch(f *testing.F) {
 		}
 		if len(got) > 0 && cap(got) <= 64 && &got[:1][0] != &dst[:1][0] {
 			t.Fatalf("a buffer large enough was not reused")
+		}
+	})
+}
+
+// FuzzCommitParents holds the walk's reading of a commit's parents to
+// go-git's decoder: whenever both read a commit, the same parents.
+func FuzzCommitParents(f *testing.F) {
+	tree := "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
+	parent := "parent 05314f652be2df447ee757bd7afb4f08361f0cef\n"
+	author := "author Ann <ann@buyer.example> 1780000000 +0200\ncommitter Ann <ann@buyer.example> 1780000000 +0200\n\nmessage\n"
+	f.Add([]byte(tree + author))
+	f.Add([]byte(tree + parent + author))
+	f.Add([]byte(tree + parent + strings.ToUpper(parent[:7]) + parent[7:] + author))
+	f.Add([]byte(tree + "parent 05314f\n" + author))
+	f.Add([]byte(tree + parent[:len(parent)-1]))
+	f.Add([]byte(tree + "gpgsig x\n" + parent + author))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		got, ok := commitParents(raw)
+		if !ok {
+			return
+		}
+		var o plumbing.MemoryObject
+		o.SetType(plumbing.CommitObject)
+		o.Write(raw)
+		var c object.Commit
+		if err := c.Decode(&o); err != nil {
+			return
+		}
+		if !slices.Equal(got, c.ParentHashes) {
+			t.Fatalf("parents %v, go-git reads %v", got, c.ParentHashes)
 		}
 	})
 }

@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -526,29 +527,33 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	state := map[plumbing.Hash]uint8{} // 1: on the stack, 2: done
 	stack := []frame{{h: head}}
 	state[head] = 1
-	// The walk reads commits on one goroutine; meanwhile another compares
-	// the trees of each fresh commit whose one parent has just been read,
-	// in batches of consecutive commits taken oldest first (so a commit's
-	// parent tree is the one compared last). compared marks them.
-	isFresh, compared := map[plumbing.Hash]bool{}, map[plumbing.Hash]bool{}
+	// The walk reads the parents of each commit on one goroutine;
+	// meanwhile another reads the rest of each fresh commit whose one
+	// parent has just been read, and compares their trees, in batches of
+	// consecutive commits taken oldest first (so a commit's parent tree is
+	// the one compared last). compared marks them.
+	nodes, compared := map[plumbing.Hash]*walkNode{}, map[plumbing.Hash]bool{}
 	batches, batch := make(chan []treeJob, 16), []treeJob(nil)
 	var compareErr error
-	comparing := make(chan struct{})
-	go func() {
-		defer close(comparing)
-		for b := range batches {
-			var last treePlaces
-			for i := len(b) - 1; i >= 0 && compareErr == nil && ctx.Err() == nil; i-- {
-				compareErr = w.files(b[i].rec, b[i].parents, &last)
+	var failed sync.Once
+	var comparing sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		comparing.Go(func() {
+			for b := range batches {
+				if ctx.Err() == nil {
+					if err := w.batch(b); err != nil {
+						failed.Do(func() { compareErr = err })
+					}
+				}
 			}
-		}
-	}()
+		})
+	}
 	stop := func() error {
 		for _, j := range batch {
 			delete(compared, j.h) // a batch not full is compared with the rest, in parallel
 		}
 		close(batches)
-		<-comparing
+		comparing.Wait()
 		return compareErr
 	}
 	for len(stack) > 0 {
@@ -561,17 +566,17 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		f := &stack[len(stack)-1]
 		rec := recs[f.h]
 		if rec == nil {
-			if rec, err = w.readCommit(f.h); err != nil {
+			n, err := w.readParents(f.h)
+			if err != nil {
 				stop()
 				return nil, nil, err
 			}
-			recs[f.h] = rec
+			rec, recs[f.h], nodes[f.h] = n.rec, n.rec, n
 			fresh = append(fresh, f.h)
-			isFresh[f.h] = true
 			if len(stack) > 1 {
 				x := stack[len(stack)-2].h
-				if xr := recs[x]; isFresh[x] && len(xr.Parents) == 1 && xr.Parents[0] == f.h {
-					batch = append(batch, treeJob{x, xr, []plumbing.Hash{rec.Content}})
+				if xn := nodes[x]; xn != nil && len(xn.rec.Parents) == 1 && xn.rec.Parents[0] == f.h {
+					batch = append(batch, treeJob{x, xn, []*walkNode{n}})
 					compared[x] = true
 					if len(batch) >= treeBatch {
 						batches <- batch
@@ -597,19 +602,25 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		return nil, nil, err
 	}
 	// fresh in post-order too; the rest of them (merges, and commits whose
-	// parent was read before them) are compared now, each goroutine a run
-	// of consecutive ones.
+	// parent was read before them) are read and compared now, each
+	// goroutine a run of consecutive ones.
 	fresh = fresh[:0]
 	var rest []treeJob
 	for _, h := range order {
-		if !isFresh[h] {
+		n := nodes[h]
+		if n == nil {
 			continue
 		}
 		fresh = append(fresh, h)
-		if rec := recs[h]; !compared[h] {
-			j := treeJob{h: h, rec: rec}
-			for _, p := range rec.Parents {
-				j.parents = append(j.parents, recs[p].Content)
+		if !compared[h] {
+			j := treeJob{h: h, n: n}
+			for _, p := range n.rec.Parents {
+				pn := nodes[p]
+				if pn == nil {
+					pn = &walkNode{rec: recs[p]} // from the cache: read
+					pn.once.Do(func() {})
+				}
+				j.parents = append(j.parents, pn)
 			}
 			rest = append(rest, j)
 		}
@@ -617,29 +628,56 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	runs := max(4*runtime.GOMAXPROCS(0), len(rest)/1024)
 	size := (len(rest) + runs - 1) / max(runs, 1)
 	if err := parallel(ctx, runs, func(r int) error {
-		var last treePlaces
-		for i := r * size; i < min((r+1)*size, len(rest)); i++ {
-			if err := w.files(rest[i].rec, rest[i].parents, &last); err != nil {
-				return err
-			}
-		}
-		return nil
+		return w.batch(rest[min(r*size, len(rest)):min((r+1)*size, len(rest))])
 	}); err != nil {
 		return nil, nil, err
 	}
 	return order, fresh, nil
 }
 
+// batch reads the rest of consecutive commits and their parents, then
+// compares the trees of each with its parents', oldest first (a commit's
+// parent's tree is the one compared before it).
+func (w *walker) batch(b []treeJob) error {
+	var last treePlaces
+	var trees []plumbing.Hash
+	for i := len(b) - 1; i >= 0; i-- {
+		trees = trees[:0]
+		for _, pn := range b[i].parents {
+			if err := w.finish(pn); err != nil {
+				return err
+			}
+			trees = append(trees, pn.rec.Content)
+		}
+		if err := w.finish(b[i].n); err != nil {
+			return err
+		}
+		if err := w.files(b[i].n.rec, trees, &last); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // treeBatch is how many consecutive commits the walk hands over at once
 // to be compared while it goes on (a test makes it small).
 var treeBatch = 256
 
-// treeJob is a fresh commit to compare with its parents, whose content
-// trees are parents.
+// treeJob is a fresh commit to compare with its parents.
 type treeJob struct {
 	h       plumbing.Hash
-	rec     *commitRec
-	parents []plumbing.Hash
+	n       *walkNode
+	parents []*walkNode
+}
+
+// walkNode is a commit the walk read: its parents at once, the rest
+// (author, message, content tree) by the goroutine that compares it, once.
+type walkNode struct {
+	rec  *commitRec
+	h    plumbing.Hash
+	raw  []byte // the commit, until finish reads the rest of it
+	once sync.Once
+	err  error
 }
 
 // parallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines and returns
@@ -678,17 +716,87 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 	return first
 }
 
+// readParents reads commit h's parents, for the walk; the rest of it is
+// read by finish. A commit not in the packs, or not as git writes one, is
+// read whole at once.
+func (w *walker) readParents(h plumbing.Hash) (*walkNode, error) {
+	b, ok, err := w.packed(plumbing.CommitObject, h)
+	if err != nil {
+		return nil, fmt.Errorf("read git commit %s: %w", h, err)
+	}
+	if ok {
+		if ps, ok := commitParents(b); ok {
+			return &walkNode{rec: &commitRec{Parents: ps}, h: h, raw: b}, nil
+		}
+	}
+	rec, err := w.readCommit(h)
+	if err != nil {
+		return nil, err
+	}
+	n := &walkNode{rec: rec, h: h}
+	n.once.Do(func() {})
+	return n, nil
+}
+
+// commitParents reads the parents of raw commit b: the parent lines that
+// follow its tree line. ok is false when b does not start as git writes a
+// commit (the full decoder then reads it, and says what is wrong).
+func commitParents(b []byte) (parents []plumbing.Hash, ok bool) {
+	line, rest, found := bytes.Cut(b, []byte{'\n'})
+	if !found || !bytes.HasPrefix(line, []byte("tree ")) {
+		return nil, false
+	}
+	for bytes.HasPrefix(rest, []byte("parent ")) {
+		if line, rest, found = bytes.Cut(rest, []byte{'\n'}); !found || len(line) != len("parent ")+40 {
+			return nil, false
+		}
+		var h plumbing.Hash
+		if _, err := hex.Decode(h[:], line[len("parent "):]); err != nil {
+			return nil, false
+		}
+		parents = append(parents, h)
+	}
+	return parents, true
+}
+
+// finish reads the rest of a commit the walk read the parents of: its
+// author, its message and its content folder's tree, once.
+func (w *walker) finish(n *walkNode) error {
+	n.once.Do(func() {
+		c := &object.Commit{}
+		var o plumbing.MemoryObject
+		o.SetType(plumbing.CommitObject)
+		o.Write(n.raw)
+		if err := c.Decode(&o); err != nil {
+			n.err = fmt.Errorf("read git commit %s: %w", n.h, err)
+			return
+		}
+		if !slices.Equal(c.ParentHashes, n.rec.Parents) {
+			n.err = fmt.Errorf("read git commit %s: its parents read two ways", n.h)
+			return
+		}
+		n.err = w.fill(n.rec, c)
+		n.raw = nil
+	})
+	return n.err
+}
+
 func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
 	c, err := w.commit(h)
 	if err != nil {
 		return nil, fmt.Errorf("read git commit %s: %w", h, err)
 	}
+	rec := &commitRec{Parents: c.ParentHashes}
+	return rec, w.fill(rec, c)
+}
+
+// fill fills rec from commit c, but for its parents (the walk reads them
+// meanwhile): its author, reply trailer and content tree.
+func (w *walker) fill(rec *commitRec, c *object.Commit) (err error) {
 	_, off := c.Author.When.Zone()
-	rec := &commitRec{Parents: c.ParentHashes, When: c.Author.When.Unix(), Offset: off, Name: c.Author.Name, Email: c.Author.Email, Reply: replyTrailer(c.Message)}
-	if rec.Content, err = w.contentTree(c.TreeHash); err != nil {
-		return nil, err
-	}
-	return rec, nil
+	rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = c.Author.When.Unix(), off, c.Author.Name, c.Author.Email, replyTrailer(c.Message)
+	rec.Content, err = w.contentTree(c.TreeHash)
+	return err
 }
 
 // commit reads and decodes commit h.
