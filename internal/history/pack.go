@@ -260,8 +260,18 @@ func (p *packFile) ord(h plumbing.Hash) (int32, bool) {
 			hi = b
 		}
 	}
+	// Most steps are told by the first 8 bytes.
+	h8 := binary.BigEndian.Uint64(h[:8])
 	for lo < hi {
 		mid := int(uint(lo+hi) >> 1)
+		if m8 := binary.BigEndian.Uint64(names[mid*20:]); m8 != h8 {
+			if m8 < h8 {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+			continue
+		}
 		switch c := bytes.Compare(names[mid*20:mid*20+20], h[:]); {
 		case c == 0:
 			return p.first[k] + int32(mid), true
@@ -629,28 +639,11 @@ func patch(dst, base, d []byte) ([]byte, error) {
 		d = d[1:]
 		switch {
 		case c&0x80 != 0: // copy from base
-			var off, k uint
-			for i := range 4 {
-				if c&(1<<i) != 0 {
-					if len(d) == 0 {
-						return nil, errors.New("delta cut short")
-					}
-					off |= uint(d[0]) << (8 * i)
-					d = d[1:]
-				}
+			off, k, rest, ok := copyOp(c, d)
+			if !ok {
+				return nil, errors.New("delta cut short")
 			}
-			for i := range 3 {
-				if c&(0x10<<i) != 0 {
-					if len(d) == 0 {
-						return nil, errors.New("delta cut short")
-					}
-					k |= uint(d[0]) << (8 * i)
-					d = d[1:]
-				}
-			}
-			if k == 0 {
-				k = 0x10000
-			}
+			d = rest
 			if off+k > uint(len(base)) || uint(at)+k > uint(n) {
 				return nil, errors.New("delta copies outside its base or result")
 			}
@@ -670,6 +663,62 @@ func patch(dst, base, d []byte) ([]byte, error) {
 		return nil, fmt.Errorf("delta gives %d bytes, not the %d it says", at, n)
 	}
 	return dst, nil
+}
+
+// copyOp reads the offset and size of the copy op c, from the bytes
+// after c; ok false when they are cut short.
+func copyOp(c byte, d []byte) (off, k uint, rest []byte, ok bool) {
+	for i := range 7 {
+		if c&(1<<i) == 0 {
+			continue
+		}
+		if len(d) == 0 {
+			return 0, 0, nil, false
+		}
+		if i < 4 {
+			off |= uint(d[0]) << (8 * i)
+		} else {
+			k |= uint(d[0]) << (8 * (i - 4))
+		}
+		d = d[1:]
+	}
+	if k == 0 {
+		k = 0x10000
+	}
+	return off, k, d, true
+}
+
+// deltaSame returns how many bytes the result of delta d, which patch
+// applied to a base of baseLen bytes giving n, starts and ends with in
+// common with the base, at least: its first op's copy of the base's start,
+// and its last op's copy of the base's end to the result's end.
+func deltaSame(d []byte, baseLen, n int) (pre, suf int) {
+	_, d, _ = deltaSize(d)
+	_, d, _ = deltaSize(d)
+	at := 0
+	for first := true; len(d) > 0; first = false {
+		c := d[0]
+		d = d[1:]
+		if c&0x80 == 0 {
+			k := min(int(c), len(d))
+			d, at, suf = d[k:], at+k, 0
+			continue
+		}
+		off, k, rest, ok := copyOp(c, d)
+		if !ok {
+			return 0, 0
+		}
+		d = rest
+		if first && off == 0 {
+			pre = int(k)
+		}
+		at += int(k)
+		suf = 0
+		if int(off+k) == baseLen && at == n {
+			suf = int(k)
+		}
+	}
+	return min(pre, n, baseLen), min(suf, n, baseLen)
 }
 
 // deltaSize reads one of the sizes a delta starts with, as git reads it:

@@ -189,6 +189,7 @@ func TestPackIndexSearch(t *testing.T) {
 // FuzzPatch holds patch, which builds a tree in a buffer the history
 // reuses, to go-git's packfile.PatchDelta: on any base and delta, the
 // same result, or an error from both; and a dst large enough is reused.
+// What deltaSame reads off the delta is the base's, at both ends.
 func FuzzPatch(f *testing.F) {
 	base := []byte("100644 a\x0001234567890123456789" + "40000 deal-1\x00abcdefghijklmnopqrst")
 	// copy 14 bytes from 0, insert "X", copy the rest from 15.
@@ -213,23 +214,33 @@ func FuzzPatch(f *testing.F) {
 		if len(got) > 0 && cap(got) <= 64 && &got[:1][0] != &dst[:1][0] {
 			t.Fatalf("a buffer large enough was not reused")
 		}
+		pre, suf := deltaSame(delta, len(base), len(got))
+		if !bytes.Equal(got[:pre], base[:pre]) || !bytes.Equal(got[len(got)-suf:], base[len(base)-suf:]) {
+			t.Fatalf("deltaSame says the first %d and last %d bytes are the base's: %q on %q", pre, suf, got, base)
+		}
 	})
 }
 
-// FuzzCommitParents holds the walk's reading of a commit's parents to
-// go-git's decoder: whenever both read a commit, the same parents.
-func FuzzCommitParents(f *testing.F) {
+// FuzzCommitHead holds the walk's reading of a commit to go-git's
+// decoder: whatever it reads, go-git reads too, the same tree, parents,
+// author (name, email, time and zone) and message.
+func FuzzCommitHead(f *testing.F) {
 	tree := "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
 	parent := "parent 05314f652be2df447ee757bd7afb4f08361f0cef\n"
-	author := "author Ann <ann@buyer.example> 1780000000 +0200\ncommitter Ann <ann@buyer.example> 1780000000 +0200\n\nmessage\n"
-	f.Add([]byte(tree + author))
-	f.Add([]byte(tree + parent + author))
-	f.Add([]byte(tree + parent + strings.ToUpper(parent[:7]) + parent[7:] + author))
-	f.Add([]byte(tree + "parent 05314f\n" + author))
+	author := "author Ann <ann@buyer.example> 1780000000 +0200\ncommitter Ann <ann@buyer.example> 1780000000 +0200\n"
+	msg := "\nmessage\n\nMaproom-Reply: r1\n"
+	f.Add([]byte(tree + author + msg))
+	f.Add([]byte(tree + parent + author + msg))
+	f.Add([]byte(tree + parent + strings.ToUpper(parent[:7]) + parent[7:] + author + msg))
+	f.Add([]byte(tree + "parent 05314f\n" + author + msg))
 	f.Add([]byte(tree + parent[:len(parent)-1]))
-	f.Add([]byte(tree + "gpgsig x\n" + parent + author))
+	f.Add([]byte(tree + "gpgsig x\n" + parent + author + msg))
+	f.Add([]byte(tree + parent + author + "gpgsig -----BEGIN\n \n -----END\n" + msg))
+	f.Add([]byte(tree + parent + "author Ann <ann@x> 1780000000 -0130"))
+	f.Add([]byte(tree + parent + author + "\n"))
+	f.Add([]byte(tree + parent + author + "\r\n\n" + msg))
 	f.Fuzz(func(t *testing.T, raw []byte) {
-		got, ok := commitParents(raw)
+		got, ok := commitHead(raw)
 		if !ok {
 			return
 		}
@@ -238,10 +249,14 @@ func FuzzCommitParents(f *testing.F) {
 		o.Write(raw)
 		var c object.Commit
 		if err := c.Decode(&o); err != nil {
-			return
+			t.Fatalf("read a commit go-git does not: %v", err)
 		}
-		if !slices.Equal(got, c.ParentHashes) {
-			t.Fatalf("parents %v, go-git reads %v", got, c.ParentHashes)
+		var a object.Signature
+		a.Decode(got.author)
+		_, off := a.When.Zone()
+		_, coff := c.Author.When.Zone()
+		if got.tree != c.TreeHash || !slices.Equal(got.parents, c.ParentHashes) || a.Name != c.Author.Name || a.Email != c.Author.Email || a.When.Unix() != c.Author.When.Unix() || off != coff || string(got.msg) != c.Message {
+			t.Fatalf("read %v %v %+v %q; go-git reads %v %v %+v %q", got.tree, got.parents, a, got.msg, c.TreeHash, c.ParentHashes, c.Author, c.Message)
 		}
 	})
 }

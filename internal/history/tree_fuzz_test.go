@@ -92,8 +92,13 @@ func FuzzDiffTrees(f *testing.F) {
 	f.Add(all[:len(all)-7], all)
 	f.Fuzz(func(t *testing.T, a, b []byte) {
 		want := diffTreesWhole(a, b)
-		for _, as := range [][]int{entryStarts(a), nil} {
-			got, bs := diffTreesAt(a, as, b, nil)
+		cp := commonPrefix(a, b)
+		cs := commonSuffix(a, b)
+		// With a's places and without; with the common ends not known,
+		// half known, and known.
+		for i, as := range [][]int{entryStarts(a), nil, entryStarts(a), entryStarts(a)} {
+			same := [][2]int{{}, {}, {cp / 2, cs / 2}, {cp, cs}}[i]
+			got, bs := diffTreesAt(a, as, b, nil, same)
 			if !reflect.DeepEqual(got, want) {
 				t.Fatalf("diffTreesAt (a's places %v):\n got %+v\nwant %+v", as != nil, got, want)
 			}

@@ -381,8 +381,10 @@ func entryLen(t []byte) int {
 // changed, most often one of many: the comparing starts at the entry
 // holding the first byte that differs and stops where the rest of both
 // trees is the bytes they end with in common, and b's places are a's,
-// moved by what the entries compared changed.
-func diffTreesAt(a []byte, as []int, b []byte, into []int) (changed []treeChange, bs []int) {
+// moved by what the entries compared changed. a and b are known to start
+// with their first same[0] bytes in common and to end with their last
+// same[1] (zeros: not known): the bytes are compared past them.
+func diffTreesAt(a []byte, as []int, b []byte, into []int, same [2]int) (changed []treeChange, bs []int) {
 	next := func(t []byte) (e []byte, name []byte, rest []byte) {
 		n := entryLen(t)
 		if n == 0 {
@@ -396,8 +398,10 @@ func diffTreesAt(a []byte, as []int, b []byte, into []int) (changed []treeChange
 		copy(h[:], e[len(e)-20:])
 		return h, bytes.HasPrefix(e, []byte("40000 "))
 	}
-	pre := commonPrefix(a, b)
-	suf := commonSuffix(a[pre:], b[pre:])
+	pre := min(same[0], len(a), len(b))
+	pre += commonPrefix(a[pre:], b[pre:])
+	suf := min(same[1], len(a)-pre, len(b)-pre)
+	suf += commonSuffix(a[pre:len(a)-suf], b[pre:len(b)-suf])
 	// The first entry not wholly before the first byte that differs: the
 	// entries before it are the same in both.
 	skip, ka := 0, 0 // where both trees are compared from, and a's entry there
@@ -675,7 +679,7 @@ type treeJob struct {
 type walkNode struct {
 	rec  *commitRec
 	h    plumbing.Hash
-	raw  []byte // the commit, until finish reads the rest of it
+	head commitHeader // until finish reads the rest of it
 	once sync.Once
 	err  error
 }
@@ -717,16 +721,16 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 }
 
 // readParents reads commit h's parents, for the walk; the rest of it is
-// read by finish. A commit not in the packs, or not as git writes one, is
-// read whole at once.
+// read by finish. A commit not in the packs, or not laid out as git writes
+// one, is read whole at once by go-git's decoder.
 func (w *walker) readParents(h plumbing.Hash) (*walkNode, error) {
 	b, ok, err := w.packed(plumbing.CommitObject, h)
 	if err != nil {
 		return nil, fmt.Errorf("read git commit %s: %w", h, err)
 	}
 	if ok {
-		if ps, ok := commitParents(b); ok {
-			return &walkNode{rec: &commitRec{Parents: ps}, h: h, raw: b}, nil
+		if head, ok := commitHead(b); ok {
+			return &walkNode{rec: &commitRec{Parents: head.parents}, h: h, head: head}, nil
 		}
 	}
 	rec, err := w.readCommit(h)
@@ -738,45 +742,66 @@ func (w *walker) readParents(h plumbing.Hash) (*walkNode, error) {
 	return n, nil
 }
 
-// commitParents reads the parents of raw commit b: the parent lines that
-// follow its tree line. ok is false when b does not start as git writes a
-// commit (the full decoder then reads it, and says what is wrong).
-func commitParents(b []byte) (parents []plumbing.Hash, ok bool) {
+// commitHeader is what the history reads of a raw commit: its tree, its
+// parents, its author line's value and its message.
+type commitHeader struct {
+	tree        plumbing.Hash
+	parents     []plumbing.Hash
+	author, msg []byte
+}
+
+// commitHead reads raw commit b laid out as git writes one: a tree line,
+// parent lines, an author line, other header lines, and the message after
+// the first empty line. ok is false for any other layout (go-git's
+// decoder then reads it). FuzzCommitHead holds it to that decoder.
+func commitHead(b []byte) (c commitHeader, ok bool) {
+	hash := func(line []byte, key string) (plumbing.Hash, bool) {
+		var h plumbing.Hash
+		if len(line) != len(key)+40 || !bytes.HasPrefix(line, []byte(key)) {
+			return h, false
+		}
+		_, err := hex.Decode(h[:], line[len(key):])
+		return h, err == nil
+	}
 	line, rest, found := bytes.Cut(b, []byte{'\n'})
-	if !found || !bytes.HasPrefix(line, []byte("tree ")) {
-		return nil, false
+	if c.tree, ok = hash(line, "tree "); !ok || !found {
+		return c, false
 	}
 	for bytes.HasPrefix(rest, []byte("parent ")) {
-		if line, rest, found = bytes.Cut(rest, []byte{'\n'}); !found || len(line) != len("parent ")+40 {
-			return nil, false
+		line, rest, found = bytes.Cut(rest, []byte{'\n'})
+		h, ok := hash(line, "parent ")
+		if !ok || !found {
+			return c, false
 		}
-		var h plumbing.Hash
-		if _, err := hex.Decode(h[:], line[len("parent "):]); err != nil {
-			return nil, false
-		}
-		parents = append(parents, h)
+		c.parents = append(c.parents, h)
 	}
-	return parents, true
+	if !bytes.HasPrefix(rest, []byte("author ")) {
+		return c, false
+	}
+	line, rest, found = bytes.Cut(rest, []byte{'\n'})
+	c.author = line[len("author "):]
+	if !found {
+		return c, true
+	}
+	if len(rest) > 0 && rest[0] == '\n' {
+		c.msg = rest[1:]
+	} else if i := bytes.Index(rest, []byte("\n\n")); i >= 0 {
+		c.msg = rest[i+2:]
+	}
+	return c, true
 }
 
 // finish reads the rest of a commit the walk read the parents of: its
 // author, its message and its content folder's tree, once.
 func (w *walker) finish(n *walkNode) error {
 	n.once.Do(func() {
-		c := &object.Commit{}
-		var o plumbing.MemoryObject
-		o.SetType(plumbing.CommitObject)
-		o.Write(n.raw)
-		if err := c.Decode(&o); err != nil {
-			n.err = fmt.Errorf("read git commit %s: %w", n.h, err)
-			return
-		}
-		if !slices.Equal(c.ParentHashes, n.rec.Parents) {
-			n.err = fmt.Errorf("read git commit %s: its parents read two ways", n.h)
-			return
-		}
-		n.err = w.fill(n.rec, c)
-		n.raw = nil
+		var author object.Signature
+		author.Decode(n.head.author)
+		_, off := author.When.Zone()
+		rec := n.rec
+		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(string(n.head.msg))
+		rec.Content, n.err = w.contentTree(n.head.tree)
+		n.head = commitHeader{}
 	})
 	return n.err
 }
@@ -822,6 +847,9 @@ func (w *walker) commit(h plumbing.Hash) (*object.Commit, error) {
 // replyTrailer returns the Maproom-Reply trailer of a commit message (the
 // one internal/gitrec writes), or "".
 func replyTrailer(msg string) string {
+	if !strings.Contains(msg, "Maproom-Reply:") {
+		return ""
+	}
 	paras := strings.Split(strings.TrimRight(msg, "\n"), "\n\n")
 	if len(paras) < 2 {
 		return ""
@@ -870,14 +898,14 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 	if fromLast && last.mine == 0 {
 		into = 1
 	}
-	cur, built, err := w.build(rec.Content, parentCT, par, &last.own[into], &last.delta)
+	cur, built, same, err := w.build(rec.Content, parentCT, par, &last.own[into], &last.delta)
 	if err == nil && !built {
 		cur, err = read(rec.Content)
 	}
 	if err != nil {
 		return err
 	}
-	changes, ce := diffTreesAt(par, pe, cur, last.spare)
+	changes, ce := diffTreesAt(par, pe, cur, last.spare, same)
 	if ce != nil {
 		// The places of the tree before are free once the diff is done.
 		last.spare = last.starts
@@ -954,25 +982,27 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 
 // build builds tree t in *buf when the packs store it as a delta on tree
 // on, whose content is base (deltas are inflated in *delta); built false
-// when they do not, and t is to be read.
-func (w *walker) build(t, on plumbing.Hash, base []byte, buf, delta *[]byte) (raw []byte, built bool, err error) {
+// when they do not, and t is to be read. same is how many bytes t is known
+// to start and end with in common with base, from the delta.
+func (w *walker) build(t, on plumbing.Hash, base []byte, buf, delta *[]byte) (raw []byte, built bool, same [2]int, err error) {
 	if w.packs == nil || t.IsZero() || on.IsZero() {
-		return nil, false, nil
+		return nil, false, same, nil
 	}
 	want, ok := w.packs.slot(on)
 	if !ok {
-		return nil, false, nil
+		return nil, false, same, nil
 	}
 	d, ok, err := w.packs.deltaOn(t, want, *delta)
 	if err != nil || !ok {
-		return nil, false, err
+		return nil, false, same, err
 	}
 	*delta = d
 	if *buf, err = patch(*buf, base, d); err != nil {
-		return nil, false, fmt.Errorf("read git tree %s: %w", t, err)
+		return nil, false, same, fmt.Errorf("read git tree %s: %w", t, err)
 	}
 	w.built.Add(1)
-	return *buf, true, nil
+	same[0], same[1] = deltaSame(d, len(base), len(*buf))
+	return *buf, true, same, nil
 }
 
 // similar reports whether two versions are one plan: the same blob, or
