@@ -304,12 +304,19 @@ func (p *packFile) offsetAt(k, i int) (int64, bool) {
 // read returns object h's type and content; errNotPacked when no pack
 // holds it.
 func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
+	return ps.readHolding(h, true)
+}
+
+// readHolding is read, holding the delta bases on h's chain for their
+// other deltas only when hold: a reader that takes versions newest first,
+// as they are stored on one another, has read those deltas before.
+func (ps *packs) readHolding(h plumbing.Hash, hold bool) (plumbing.ObjectType, []byte, error) {
 	p, off, ord, ok := ps.find(h)
 	if !ok {
 		return plumbing.InvalidObject, nil, errNotPacked
 	}
 	ps.reads.Add(1)
-	t, b, err := ps.at(p, off, ord, 0)
+	t, b, err := ps.at(p, off, ord, 0, hold)
 	if err != nil {
 		return t, nil, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
 	}
@@ -323,25 +330,9 @@ func (ps *packs) read(h plumbing.Hash) (plumbing.ObjectType, []byte, error) {
 // base held for its deltas is let go after the last, and h, when held as
 // one, is let go as soon as it is not).
 func (ps *packs) deltaOn(h plumbing.Hash, want slotRef, buf []byte) (delta []byte, ok bool, err error) {
-	p, off, ord, found := ps.find(h)
-	if !found {
-		return nil, false, nil
-	}
-	hd, err := p.header(off)
-	if err != nil {
-		return nil, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
-	}
-	switch hd.typ {
-	case plumbing.OFSDeltaObject:
-		if p != want.p || p.base[ord] != want.ord {
-			return nil, false, nil
-		}
-	case plumbing.REFDeltaObject:
-		if bp, _, bord, found := ps.find(hd.ref); !found || bp != want.p || bord != want.ord {
-			return nil, false, nil
-		}
-	default:
-		return nil, false, nil
+	p, ord, hd, ok, err := ps.storedOn(h, want)
+	if err != nil || !ok {
+		return nil, false, err
 	}
 	if delta, err = p.inflate(hd, buf[:0]); err != nil {
 		return nil, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
@@ -356,6 +347,26 @@ func (ps *packs) deltaOn(h plumbing.Hash, want slotRef, buf []byte) (delta []byt
 	}
 	ps.mu.Unlock()
 	return delta, true, nil
+}
+
+// storedOn reports whether h is stored as a delta on the object at want,
+// and where: its pack, its place and its entry's header.
+func (ps *packs) storedOn(h plumbing.Hash, want slotRef) (p *packFile, ord int32, hd header, ok bool, err error) {
+	p, off, ord, found := ps.find(h)
+	if !found {
+		return nil, 0, hd, false, nil
+	}
+	if hd, err = p.header(off); err != nil {
+		return nil, 0, hd, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
+	}
+	switch hd.typ {
+	case plumbing.OFSDeltaObject:
+		ok = p == want.p && p.base[ord] == want.ord
+	case plumbing.REFDeltaObject:
+		bp, _, bord, found := ps.find(hd.ref)
+		ok = found && bp == want.p && bord == want.ord
+	}
+	return p, ord, hd, ok, nil
 }
 
 // slot returns where h is: its pack and its place there.
@@ -429,7 +440,7 @@ func (p *packFile) header(off int64) (header, error) {
 // at resolves the object at off in p, at place ord in its index (-1: an
 // offset the index does not know, read without the cache): its type and
 // content, its deltas applied (depth counts the deltas above it).
-func (ps *packs) at(p *packFile, off int64, ord int32, depth int) (plumbing.ObjectType, []byte, error) {
+func (ps *packs) at(p *packFile, off int64, ord int32, depth int, hold bool) (plumbing.ObjectType, []byte, error) {
 	if depth > maxChain {
 		return plumbing.InvalidObject, nil, fmt.Errorf("delta chain longer than %d", maxChain)
 	}
@@ -455,7 +466,7 @@ func (ps *packs) at(p *packFile, off int64, ord int32, depth int) (plumbing.Obje
 		} else if ord >= 0 {
 			bord = p.base[ord]
 		}
-		bt, base, err := ps.at(bp, boff, bord, depth+1)
+		bt, base, err := ps.at(bp, boff, bord, depth+1, hold)
 		if err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
@@ -468,13 +479,13 @@ func (ps *packs) at(p *packFile, off int64, ord int32, depth int) (plumbing.Obje
 			return plumbing.InvalidObject, nil, fmt.Errorf("delta at %d: %w", off, err)
 		}
 		t = bt
-		ps.put(p, ord, t, out, depth == 0, bp, bord)
+		ps.put(p, ord, t, out, depth == 0, hold, bp, bord)
 	default:
 		if out, err = p.inflate(h, nil); err != nil {
 			return plumbing.InvalidObject, nil, err
 		}
 		t = h.typ
-		ps.put(p, ord, t, out, depth == 0, nil, -1)
+		ps.put(p, ord, t, out, depth == 0, hold, nil, -1)
 	}
 	return t, out, nil
 }
@@ -499,7 +510,7 @@ func (ps *packs) get(p *packFile, ord int32, read bool) (plumbing.ObjectType, []
 // put keeps an object just read, at place ord of p (read: itself, not as
 // a base; ord -1: not kept), and counts a delta read on its base, at
 // place bord of bp, when it is one.
-func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, read bool, bp *packFile, bord int32) {
+func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, read, hold bool, bp *packFile, bord int32) {
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	ps.based(bp, bord)
@@ -511,7 +522,7 @@ func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, re
 		return
 	}
 	size := int64(len(b))
-	if kids := p.kids[ord]; kids > 0 && ps.heldSize+size <= heldMax {
+	if kids := p.kids[ord]; kids > 0 && hold && ps.heldSize+size <= heldMax {
 		*k = kept{typ: t, b: b, left: kids, read: read, held: true, in: true}
 		ps.heldSize += size
 		return

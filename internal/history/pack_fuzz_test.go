@@ -67,7 +67,7 @@ func FuzzPackEntry(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		ps, p := testPack(body)
 		for off := int64(12); off < int64(len(p.data))-20; off++ {
-			typ, b, err := ps.at(p, off, -1, 0)
+			typ, b, err := ps.at(p, off, -1, 0, true)
 			if err != nil {
 				continue
 			}
@@ -91,7 +91,7 @@ func TestPackEntrySeeds(t *testing.T) {
 		off  int64
 		want string
 	}{{12, "hello world"}, {12 + int64(len(blob)), "hello there"}} {
-		typ, b, err := ps.at(p, c.off, -1, 0)
+		typ, b, err := ps.at(p, c.off, -1, 0, true)
 		if err != nil || typ != plumbing.BlobObject || string(b) != c.want {
 			t.Errorf("offset %d: %s %q %v, want the blob %q", c.off, typ, b, err, c.want)
 		}

@@ -629,6 +629,8 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 			rest = append(rest, j)
 		}
 	}
+	// Newest first, as the walk hands over its batches.
+	slices.Reverse(rest)
 	runs := max(4*runtime.GOMAXPROCS(0), len(rest)/1024)
 	size := (len(rest) + runs - 1) / max(runs, 1)
 	if err := parallel(ctx, runs, func(r int) error {
@@ -639,13 +641,27 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	return order, fresh, nil
 }
 
-// batch reads the rest of consecutive commits and their parents, then
-// compares the trees of each with its parents', oldest first (a commit's
-// parent's tree is the one compared before it).
+// batch reads the rest of consecutive commits, newest first, and of their
+// parents, then compares the trees of each with its parents'. It takes
+// them in the order the packs store their content trees in: oldest first
+// when each is a delta on its parent's (as git fast-import writes them),
+// newest first when each parent's is a delta on its child's (as git gc
+// and a clone's pack mostly are).
 func (w *walker) batch(b []treeJob) error {
+	if len(b) == 0 {
+		return nil
+	}
+	back, err := w.backward(b[0])
+	if err != nil {
+		return err
+	}
 	var last treePlaces
 	var trees []plumbing.Hash
-	for i := len(b) - 1; i >= 0; i-- {
+	for k := range b {
+		i := len(b) - 1 - k
+		if back {
+			i = k
+		}
 		trees = trees[:0]
 		for _, pn := range b[i].parents {
 			if err := w.finish(pn); err != nil {
@@ -656,11 +672,35 @@ func (w *walker) batch(b []treeJob) error {
 		if err := w.finish(b[i].n); err != nil {
 			return err
 		}
-		if err := w.files(b[i].n.rec, trees, &last); err != nil {
+		if err := w.files(b[i].n.rec, trees, &last, back); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// backward reports whether the packs store the content tree of job j's
+// first parent as a delta on j's own.
+func (w *walker) backward(j treeJob) (bool, error) {
+	if w.packs == nil || len(j.parents) == 0 {
+		return false, nil
+	}
+	if err := w.finish(j.n); err != nil {
+		return false, err
+	}
+	if err := w.finish(j.parents[0]); err != nil {
+		return false, err
+	}
+	t, p := j.n.rec.Content, j.parents[0].rec.Content
+	if t.IsZero() || p.IsZero() {
+		return false, nil
+	}
+	want, ok := w.packs.slot(t)
+	if !ok {
+		return false, nil
+	}
+	_, _, _, back, err := w.packs.storedOn(p, want)
+	return back, err
 }
 
 // treeBatch is how many consecutive commits the walk hands over at once
@@ -864,8 +904,8 @@ func replyTrailer(msg string) string {
 
 // files fills the file changes of commit rec against its parents, whose
 // content trees are parents (in rec.Parents' order); last is the tree the
-// goroutine compared last, and becomes rec's.
-func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces) error {
+// goroutine compared last (see treeChanges).
+func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces, back bool) error {
 	var parentCT plumbing.Hash
 	if len(parents) > 0 {
 		parentCT = parents[0]
@@ -879,40 +919,9 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 		}
 		return w.raw(plumbing.TreeObject, t)
 	}
-	// The parent's tree is most often the one the commit before read:
-	// kept, with its entries' places, it is not read again. The commit's
-	// own tree is most often stored as a delta on it, and is built in the
-	// buffer the goroutine built the tree before last in.
-	par, pe := last.raw, last.starts
-	fromLast := last.tree == parentCT && !parentCT.IsZero()
-	if !fromLast {
-		var err error
-		if par, err = read(parentCT); err != nil {
-			return err
-		}
-	}
-	if !fromLast || pe == nil {
-		pe = entryStarts(par)
-	}
-	into := 0
-	if fromLast && last.mine == 0 {
-		into = 1
-	}
-	cur, built, same, err := w.build(rec.Content, parentCT, par, &last.own[into], &last.delta)
-	if err == nil && !built {
-		cur, err = read(rec.Content)
-	}
+	changes, err := w.treeChanges(last, parentCT, rec.Content, back)
 	if err != nil {
 		return err
-	}
-	changes, ce := diffTreesAt(par, pe, cur, last.spare, same)
-	if ce != nil {
-		// The places of the tree before are free once the diff is done.
-		last.spare = last.starts
-	}
-	last.tree, last.raw, last.starts, last.mine = rec.Content, cur, ce, -1
-	if built {
-		last.mine = into
 	}
 	var added, removed []fileRec
 	for _, tc := range changes {
@@ -978,6 +987,74 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 		}
 	}
 	return nil
+}
+
+// treeChanges compares content tree from (a parent's) with to (its
+// child's). The goroutine compares consecutive commits, oldest first, or
+// newest first when back (then each commit's tree is the parent's tree of
+// the one compared before): the tree they share is most often the one
+// kept in last, with its entries' places, and is not read again; and the
+// other is most often stored as a delta on it, and is built in the buffer
+// the goroutine built the tree before last in. That other tree becomes
+// last.
+func (w *walker) treeChanges(last *treePlaces, from, to plumbing.Hash, back bool) ([]treeChange, error) {
+	known, other := from, to
+	if back {
+		known, other = to, from
+	}
+	kt, ks := last.raw, last.starts
+	fromLast := !known.IsZero() && last.tree == known
+	if !fromLast {
+		var err error
+		if kt, err = w.tree(known, !back); err != nil {
+			return nil, err
+		}
+	}
+	if !fromLast || ks == nil {
+		ks = entryStarts(kt)
+	}
+	into := 0
+	if fromLast && last.mine == 0 {
+		into = 1
+	}
+	ot, built, same, err := w.build(other, known, kt, &last.own[into], &last.delta)
+	if err == nil && !built {
+		ot, err = w.tree(other, !back)
+	}
+	if err != nil {
+		return nil, err
+	}
+	changes, os := diffTreesAt(kt, ks, ot, last.spare, same)
+	if back {
+		for i, c := range changes {
+			changes[i] = treeChange{name: c.name, old: c.new, new: c.old, oldDir: c.newDir, newDir: c.oldDir}
+		}
+	}
+	if os != nil {
+		// The places of the tree before are free once the diff is done.
+		last.spare = last.starts
+	}
+	last.tree, last.raw, last.starts, last.mine = other, ot, os, -1
+	if built {
+		last.mine = into
+	}
+	return changes, nil
+}
+
+// tree reads raw tree t (nil for the zero hash); hold as packs.readHolding.
+func (w *walker) tree(t plumbing.Hash, hold bool) ([]byte, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	if w.packs != nil {
+		if pt, b, err := w.packs.readHolding(t, hold); err != errNotPacked {
+			if err == nil && pt != plumbing.TreeObject {
+				err = fmt.Errorf("read git object %s: a %s, not a tree", t, pt)
+			}
+			return b, err
+		}
+	}
+	return w.raw(plumbing.TreeObject, t)
 }
 
 // build builds tree t in *buf when the packs store it as a delta on tree
