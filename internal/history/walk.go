@@ -651,7 +651,7 @@ func (w *walker) batch(b []treeJob) error {
 	if len(b) == 0 {
 		return nil
 	}
-	back, err := w.backward(b[0])
+	back, err := w.backward(b)
 	if err != nil {
 		return err
 	}
@@ -679,28 +679,42 @@ func (w *walker) batch(b []treeJob) error {
 	return nil
 }
 
-// backward reports whether the packs store the content tree of job j's
-// first parent as a delta on j's own.
-func (w *walker) backward(j treeJob) (bool, error) {
-	if w.packs == nil || len(j.parents) == 0 {
+// backward reports whether the packs store the content trees of the
+// batch's commits' first parents as deltas on their children's more often
+// than the other way round, by its first few commits.
+func (w *walker) backward(b []treeJob) (bool, error) {
+	if w.packs == nil {
 		return false, nil
 	}
-	if err := w.finish(j.n); err != nil {
-		return false, err
+	votes := 0
+	for _, j := range b[:min(len(b), 8)] {
+		if len(j.parents) == 0 {
+			continue
+		}
+		if err := w.finish(j.n); err != nil {
+			return false, err
+		}
+		if err := w.finish(j.parents[0]); err != nil {
+			return false, err
+		}
+		t, p := j.n.rec.Content, j.parents[0].rec.Content
+		for _, on := range [][2]plumbing.Hash{{p, t}, {t, p}} {
+			want, ok := w.packs.slot(on[1])
+			if on[0].IsZero() || !ok {
+				continue
+			}
+			_, _, _, stored, err := w.packs.storedOn(on[0], want)
+			if err != nil {
+				return false, err
+			}
+			if stored && on[0] == p {
+				votes++
+			} else if stored {
+				votes--
+			}
+		}
 	}
-	if err := w.finish(j.parents[0]); err != nil {
-		return false, err
-	}
-	t, p := j.n.rec.Content, j.parents[0].rec.Content
-	if t.IsZero() || p.IsZero() {
-		return false, nil
-	}
-	want, ok := w.packs.slot(t)
-	if !ok {
-		return false, nil
-	}
-	_, _, _, back, err := w.packs.storedOn(p, want)
-	return back, err
+	return votes > 0, nil
 }
 
 // treeBatch is how many consecutive commits the walk hands over at once
