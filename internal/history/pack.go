@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"github.com/klauspost/compress/zlib"
 	"io"
+	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -187,15 +189,15 @@ func openPack(fs billy.Filesystem, base string) (*packFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s.idx: %w", base, err)
 	}
-	pf, err := fs.Open(p.name)
-	if err != nil {
-		return nil, err
-	}
-	defer pf.Close()
 	st, err := fs.Stat(p.name)
 	if err != nil {
 		return nil, err
 	}
+	pf, err := openOS(fs, p.name, st.Size())
+	if err != nil {
+		return nil, err
+	}
+	defer pf.Close()
 	if p.data, p.unmap, err = mapFile(pf, st.Size()); err != nil {
 		return nil, fmt.Errorf("%s: %w", p.name, err)
 	}
@@ -204,6 +206,26 @@ func openPack(fs billy.Filesystem, base string) (*packFile, error) {
 		return nil, fmt.Errorf("%s: not a git pack file", p.name)
 	}
 	return p, nil
+}
+
+// openOS opens file name of fs, of size bytes, as the operating system's
+// own file when fs is a folder of the OS's file system, so that it can be
+// mapped (go-git's file system hands out files that hide their
+// descriptor, and an 80 MB pack was read whole into memory); else through
+// fs.
+func openOS(fs billy.Filesystem, name string, size int64) (interface {
+	io.ReaderAt
+	io.Closer
+}, error) {
+	if root := fs.Root(); root != "" {
+		if f, err := os.Open(filepath.Join(root, filepath.FromSlash(name))); err == nil {
+			if st, err := f.Stat(); err == nil && st.Size() == size {
+				return f, nil
+			}
+			f.Close()
+		}
+	}
+	return fs.Open(name)
 }
 
 // readFile reads f, of size bytes, whole.
