@@ -35,6 +35,7 @@ var (
 	benchDeals   = flag.Int("history.deals", 1000, "deals in the synthetic repository of the history benchmarks")
 	benchCommits = flag.Int("history.commits", 100, "commits in it, each changing every deal's plan (with -history.one, commits of each deal)")
 	benchOne     = flag.Bool("history.one", false, "each commit changes one deal's plan, as a seller's commits mostly do: deals x commits commits in all")
+	benchRepack  = flag.Bool("history.repack", false, "with -history.one: the repository packed again by git repack -a -d -f, as git gc and a clone pack one (each parent's tree mostly a delta on its child's)")
 )
 
 // synthVersion is version v of deal d's plan: 6 stakeholders, 4
@@ -302,10 +303,16 @@ func writeOnDisk(gitDir string, s synthRepo, packed plumbing.Hash, refDeltas boo
 // the first writing every deal), once per machine in the system's
 // temporary folder. go-git's packer would take long over so many commits
 // of a tree of every deal; fast-import packs each version on the one
-// before it, as it streams. It needs git; without it the benchmark skips.
+// before it, as it streams. With -history.repack, git repack then packs it
+// again, as git gc would (a minute for 100,000 commits). It needs git;
+// without it the benchmark skips.
 func importedSynth(b *testing.B) string {
 	b.Helper()
-	dir := filepath.Join(os.TempDir(), "maproom-history-bench", fmt.Sprintf("one-%dx%d", *benchDeals, *benchCommits))
+	name := fmt.Sprintf("one-%dx%d", *benchDeals, *benchCommits)
+	if *benchRepack {
+		name += "-repacked"
+	}
+	dir := filepath.Join(os.TempDir(), "maproom-history-bench", name)
 	if _, err := os.Stat(filepath.Join(dir, ".git", "done")); err == nil {
 		return dir
 	}
@@ -314,6 +321,13 @@ func importedSynth(b *testing.B) string {
 		b.Fatal(err)
 	}
 	importOneADay(b, dir, *benchDeals, *benchCommits)
+	if *benchRepack {
+		cmd := exec.Command("git", "repack", "-a", "-d", "-f", "-q")
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("git repack: %v\n%s", err, out)
+		}
+	}
 	if err := os.WriteFile(filepath.Join(dir, ".git", "done"), nil, 0o644); err != nil {
 		b.Fatal(err)
 	}
@@ -375,6 +389,7 @@ func importOneADay(tb testing.TB, dir string, deals, commits int) {
 //
 //	go test ./internal/history -run '^$' -bench 'ReadColdPacked' -benchtime 3x -count 5
 //	go test ./internal/history -run '^$' -bench 'ReadColdPacked' -benchtime 1x -count 5 -history.one
+//	go test ./internal/history -run '^$' -bench 'ReadColdPacked' -benchtime 1x -count 5 -history.one -history.repack
 func BenchmarkReadColdPacked(b *testing.B) {
 	dir := packedSynth(b)
 	runtime.GC()
