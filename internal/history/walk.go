@@ -239,7 +239,12 @@ func (w *walker) store() *lockedStore {
 // from its own bytes) is done after the storage is handed back, and
 // decoding never holds one.
 func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
-	if b, ok, err := w.packed(t, h); ok || err != nil {
+	return w.rawHolding(t, h, true)
+}
+
+// rawHolding is raw, a packed object read as packs.readHolding reads it.
+func (w *walker) rawHolding(t plumbing.ObjectType, h plumbing.Hash, hold bool) ([]byte, error) {
+	if b, ok, err := w.packed(t, h, hold); ok || err != nil {
 		return b, err
 	}
 	ls := w.store()
@@ -283,11 +288,11 @@ func (w *walker) raw(t plumbing.ObjectType, h plumbing.Hash) ([]byte, error) {
 
 // packed reads a packed object; ok false when w reads no packs or no
 // pack holds h. Its content is shared and never written to.
-func (w *walker) packed(t plumbing.ObjectType, h plumbing.Hash) (b []byte, ok bool, err error) {
+func (w *walker) packed(t plumbing.ObjectType, h plumbing.Hash, hold bool) (b []byte, ok bool, err error) {
 	if w.packs == nil {
 		return nil, false, nil
 	}
-	pt, b, err := w.packs.read(h)
+	pt, b, err := w.packs.readHolding(h, hold)
 	if err == errNotPacked {
 		return nil, false, nil
 	}
@@ -732,7 +737,6 @@ type treeJob struct {
 // (author, message, content tree) by the goroutine that compares it, once.
 type walkNode struct {
 	rec  *commitRec
-	h    plumbing.Hash
 	head commitHeader // until finish reads the rest of it
 	once sync.Once
 	err  error
@@ -778,20 +782,20 @@ func parallel(ctx context.Context, n int, fn func(i int) error) error {
 // read by finish. A commit not in the packs, or not laid out as git writes
 // one, is read whole at once by go-git's decoder.
 func (w *walker) readParents(h plumbing.Hash) (*walkNode, error) {
-	b, ok, err := w.packed(plumbing.CommitObject, h)
+	b, ok, err := w.packed(plumbing.CommitObject, h, true)
 	if err != nil {
 		return nil, fmt.Errorf("read git commit %s: %w", h, err)
 	}
 	if ok {
 		if head, ok := commitHead(b); ok {
-			return &walkNode{rec: &commitRec{Parents: head.parents}, h: h, head: head}, nil
+			return &walkNode{rec: &commitRec{Parents: head.parents}, head: head}, nil
 		}
 	}
 	rec, err := w.readCommit(h)
 	if err != nil {
 		return nil, err
 	}
-	n := &walkNode{rec: rec, h: h}
+	n := &walkNode{rec: rec}
 	n.once.Do(func() {})
 	return n, nil
 }
@@ -880,7 +884,7 @@ func (w *walker) fill(rec *commitRec, c *object.Commit) (err error) {
 
 // commit reads and decodes commit h.
 func (w *walker) commit(h plumbing.Hash) (*object.Commit, error) {
-	if b, ok, err := w.packed(plumbing.CommitObject, h); err != nil {
+	if b, ok, err := w.packed(plumbing.CommitObject, h, true); err != nil {
 		return nil, err
 	} else if ok {
 		var o plumbing.MemoryObject
@@ -927,12 +931,6 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 	if rec.Content == parentCT {
 		return nil
 	}
-	read := func(t plumbing.Hash) ([]byte, error) {
-		if t == (plumbing.Hash{}) {
-			return nil, nil
-		}
-		return w.raw(plumbing.TreeObject, t)
-	}
 	changes, err := w.treeChanges(last, parentCT, rec.Content, back)
 	if err != nil {
 		return err
@@ -958,7 +956,7 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 		if len(parents) > 1 {
 			same := false
 			for _, pc := range parents[1:] {
-				pt, err := read(pc)
+				pt, err := w.tree(pc, true)
 				if err != nil {
 					return err
 				}
@@ -1060,15 +1058,7 @@ func (w *walker) tree(t plumbing.Hash, hold bool) ([]byte, error) {
 	if t.IsZero() {
 		return nil, nil
 	}
-	if w.packs != nil {
-		if pt, b, err := w.packs.readHolding(t, hold); err != errNotPacked {
-			if err == nil && pt != plumbing.TreeObject {
-				err = fmt.Errorf("read git object %s: a %s, not a tree", t, pt)
-			}
-			return b, err
-		}
-	}
-	return w.raw(plumbing.TreeObject, t)
+	return w.rawHolding(plumbing.TreeObject, t, hold)
 }
 
 // build builds tree t in *buf when the packs store it as a delta on tree
