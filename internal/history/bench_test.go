@@ -320,7 +320,7 @@ func importedSynth(b *testing.B) string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		b.Fatal(err)
 	}
-	importOneADay(b, dir, *benchDeals, *benchCommits)
+	importOneADay(b, dir, *benchDeals, *benchCommits, false)
 	if *benchRepack {
 		cmd := exec.Command("git", "repack", "-a", "-d", "-f", "-q")
 		cmd.Dir = dir
@@ -336,8 +336,10 @@ func importedSynth(b *testing.B) string {
 
 // importOneADay writes into dir, with git fast-import, a repository where
 // the first commit writes every deal's plan and each commit after changes
-// one deal's: deals x commits commits. It skips without git.
-func importOneADay(tb testing.TB, dir string, deals, commits int) {
+// one deal's: deals x commits commits; with churn, every third commit
+// also adds a deal folder, removed three commits later. It skips without
+// git.
+func importOneADay(tb testing.TB, dir string, deals, commits int, churn bool) {
 	tb.Helper()
 	gitBin, err := exec.LookPath("git")
 	if err != nil {
@@ -372,6 +374,16 @@ func importOneADay(tb testing.TB, dir string, deals, commits int) {
 			for d := from; d < to; d++ {
 				plan := synthVersion(d, v)
 				fmt.Fprintf(w, "M 100644 inline content/deal-%04d/index.md\ndata %d\n%s\n", d, len(plan), plan)
+			}
+			if churn && c > 0 && c%3 == 0 {
+				// A deal folder comes and, three commits later, goes: the
+				// content tree's length changes as a deal is added or
+				// removed, mid-history.
+				plan := synthVersion(c%deals, 0)
+				fmt.Fprintf(w, "M 100644 inline content/deal-%04d-%d/index.md\ndata %d\n%s\n", c%deals, c, len(plan), plan)
+				if c > 3 {
+					fmt.Fprintf(w, "D content/deal-%04d-%d\n", (c-3)%deals, c-3)
+				}
 			}
 			w.WriteString("\n")
 		}

@@ -101,7 +101,7 @@ func TestReadPacked(t *testing.T) {
 // most content trees on the tree it compared before, in a buffer it reuses.
 func TestReadImported(t *testing.T) {
 	dir := t.TempDir()
-	importOneADay(t, dir, 15, 8)
+	importOneADay(t, dir, 15, 8, true)
 	repo, err := git.PlainOpen(dir)
 	if err != nil {
 		t.Fatal(err)
