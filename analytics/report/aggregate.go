@@ -38,8 +38,10 @@ type ReportDeal struct {
 
 // ReportOptions configures an [Aggregator].
 type ReportOptions struct {
-	Title string    // the site title, shown as the report's heading
-	Today deal.Date // the report's day: events after it are left out
+	Title string // the site title, shown as the report's heading
+	// Today is the report's day: events after it are left out, and a task
+	// done after it is open (deal.Deal.AsOf), rescheduled on that day.
+	Today deal.Date
 	Since deal.Date // events before this day are left out; zero: none
 	// Location is the site timezone: days, weeks and "today" are in it.
 	// nil means UTC.
@@ -126,8 +128,10 @@ type dealAgg struct {
 	previews  int
 
 	// firstPublished is the day the deal's first buyer room was published
-	// (manifest.FirstPublished), "" when unknown.
+	// (manifest.FirstPublished), "" when unknown; roomPublished the day each
+	// stakeholder's room was, by stakeholder id (absent when unknown).
 	firstPublished string
+	roomPublished  map[string]string
 }
 
 type personAgg struct {
@@ -206,6 +210,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		a.weeks = append(a.weeks, monday.AddDays(-7*i))
 	}
 	published := map[string]map[string][]string{}
+	roomPublished := map[string]map[string]string{}
 	var firstPublished map[string]string
 	if opts.Manifest != nil {
 		firstPublished = opts.Manifest.FirstPublished()
@@ -214,9 +219,12 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 				continue
 			}
 			if published[r.Deal] == nil {
-				published[r.Deal] = map[string][]string{}
+				published[r.Deal], roomPublished[r.Deal] = map[string][]string{}, map[string]string{}
 			}
 			published[r.Deal][r.Stakeholder] = r.Pages
+			if r.Published != "" {
+				roomPublished[r.Deal][r.Stakeholder] = r.Published
+			}
 		}
 	}
 	n := 0
@@ -225,9 +233,20 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	}
 	a.people = make([]personAgg, 0, n)
 	for _, in := range deals {
+		if asOf := in.Deal.AsOf(opts.Today); asOf != in.Deal {
+			// A task done after the report's day was open on it: the
+			// report counts and schedules the plan as that day saw it.
+			in.Deal = asOf
+			if in.Plan != nil {
+				if p, err := schedule.Compute(asOf, opts.Today, opts.Calendar); err == nil {
+					in.Plan = p
+				}
+			}
+		}
 		d := in.Deal
 		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
-			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID]}
+			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID],
+			roomPublished: roomPublished[d.ID]}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			da.people[s.ID] = int32(len(a.people))

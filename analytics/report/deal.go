@@ -37,9 +37,15 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	default:
 		dr.Plan = PlanOK
 	}
+	// name is an owner's name and side: a stakeholder's, or for a role
+	// nobody holds yet ("role:legal") the role's side, as the turn and the
+	// rooms give it.
 	name := func(id string) (string, string) {
 		if s, ok := d.Stakeholder(id); ok {
 			return s.Name, string(s.Side)
+		}
+		if r, ok := strings.CutPrefix(id, "role:"); ok && r != "" {
+			return id, string(deal.SideOfRole(deal.Role(r)))
 		}
 		return id, ""
 	}
@@ -59,7 +65,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		switch {
 		case t.Status == deal.Done:
 			p.Done++
-			if !t.Due.IsZero() && t.Done.After(t.Due) {
+			if !due.IsZero() && t.Done.After(due) { // the effective due date: a computed one too
 				p.DoneLate++
 			} else {
 				p.DoneOnTime++
@@ -333,7 +339,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		window = "since " + a.opts.Since.String()
 	}
 
-	// The economic buyer or approver never opened the room.
+	// The economic buyer or approver never opened the room, once their
+	// room is ReportUnopenedDays old (or when the day it was published is
+	// not known).
 	var buyers, engaged []*personAgg
 	for i := range d.Stakeholders {
 		p := &a.people[da.people[d.Stakeholders[i].ID]]
@@ -347,6 +355,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 	for _, p := range buyers {
 		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 {
+			continue
+		}
+		if on, err := deal.ParseDate(da.roomPublished[p.s.ID]); err == nil && on.DaysUntil(today) < ReportUnopenedDays {
+			// Their room is not a week old: not opening it yet says
+			// nothing about whether they are in the decision.
 			continue
 		}
 		ev := []string{fmt.Sprintf("%s (%s, %s): no human-verified visit %s", p.s.Name, p.s.Title, p.s.Role, window)}

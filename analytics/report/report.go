@@ -213,7 +213,7 @@ type WaitingReply struct {
 type Progress struct {
 	Done       int `json:"done"`
 	Total      int `json:"total"`
-	DoneOnTime int `json:"done_on_time"` // done on or before the due date (or with none)
+	DoneOnTime int `json:"done_on_time"` // done on or before the effective due date (its own, or the computed one), or with none
 	DoneLate   int `json:"done_late"`
 	Open       int `json:"open"`
 	Overdue    int `json:"overdue"` // open and past due

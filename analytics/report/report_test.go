@@ -405,6 +405,35 @@ func TestReportQuietCountsFromPublication(t *testing.T) {
 	}
 }
 
+// TestReportDeciderAbsentAfterAWeek: an approver who never opened a room
+// published days ago is no signal yet; a week after, it is an alert. A
+// room whose day is not recorded is judged by the events read, as before.
+func TestReportDeciderAbsentAfterAWeek(t *testing.T) {
+	for _, c := range []struct {
+		ago     int // days before today grace's room was published; -1: not recorded
+		absent  bool
+		comment string
+	}{
+		{0, false, "published today"},
+		{6, false, "six days ago"},
+		{7, true, "a week ago"},
+		{40, true, "weeks ago"},
+		{-1, true, "the day is not recorded"},
+	} {
+		r := publishedReport(t, ReportOptions{}, func(m *manifest.Manifest) {
+			for i := range m.Rooms {
+				if r := &m.Rooms[i]; r.Deal == "acme" && r.Stakeholder == "grace" && c.ago >= 0 {
+					r.Published = scenarioToday.AddDays(-c.ago).String()
+				}
+			}
+		})
+		s := findSignal(findDeal(t, r, "acme"), SignalDeciderAbsent)
+		if got := s != nil && strings.Contains(s.Summary, "Grace Okafor"); got != c.absent {
+			t.Errorf("grace's room published %s: decider signal %+v, want it %v", c.comment, s, c.absent)
+		}
+	}
+}
+
 func golden(t *testing.T, path string, got []byte) {
 	t.Helper()
 	if *updateGolden {

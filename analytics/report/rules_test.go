@@ -1,0 +1,102 @@
+package report
+
+import (
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
+)
+
+// ruleReport reports deal d alone on today, scheduled as the build
+// schedules it.
+func ruleReport(t *testing.T, d *deal.Deal, today deal.Date) *DealReport {
+	t.Helper()
+	cal := schedule.NewCalendar()
+	plan, err := schedule.Compute(d, today, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today, Calendar: cal}).Report()
+	return &r.Deals[0]
+}
+
+// TestReportRoleOwnerSide: a task owned by a role nobody holds yet
+// ("role:legal") is the buyer's in the overdue list and the task lines, as
+// the turn and the rooms give it, and counts towards late work piling up
+// on the buyer's side.
+func TestReportRoleOwnerSide(t *testing.T) {
+	d := patternDeal()
+	d.Milestones = []deal.Milestone{{ID: "m", Title: "Signed", Lead: "eb", Evidence: "Signed order form", Tasks: []deal.Task{
+		{ID: "redlines", Title: "Redlines returned", Owner: "role:legal", Status: deal.Todo, Due: deal.NewDate(2026, time.November, 2), Milestone: "m"},
+		{ID: "budget", Title: "Budget approved", Owner: "eb", Status: deal.Todo, Due: deal.NewDate(2026, time.November, 3), Milestone: "m"},
+		{ID: "demo", Title: "Demo", Owner: "sam", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 3), Milestone: "m"},
+	}}}
+	dr := ruleReport(t, d, deal.NewDate(2026, time.November, 24))
+	if len(dr.Overdue) != 2 {
+		t.Fatalf("overdue %+v, want redlines and budget", dr.Overdue)
+	}
+	for _, o := range dr.Overdue {
+		if o.Side != string(deal.Buyer) {
+			t.Errorf("overdue %s side %q, want buyer", o.Task, o.Side)
+		}
+	}
+	if dr.Tasks[0].Side != string(deal.Buyer) {
+		t.Errorf("task line %+v, want the buyer's side", dr.Tasks[0])
+	}
+	if findSignal(dr, SignalLatePiling) == nil {
+		t.Errorf("signals %+v, want late work piling up on the buyer's side (2 overdue, 0 on the seller's)", dr.Signals)
+	}
+}
+
+// TestReportDoneLateOnComputedDue: a task with no due date of its own,
+// done after the date the schedule gives it, is done late.
+func TestReportDoneLateOnComputedDue(t *testing.T) {
+	d := patternDeal()
+	d.Close = deal.NewDate(2026, time.December, 31)
+	d.Milestones = []deal.Milestone{{ID: "m", Title: "Signed", Lead: "eb", Evidence: "Signed order form", Tasks: []deal.Task{
+		{ID: "poc", Title: "Proof of concept", Owner: "ch", Status: deal.Done, Duration: 3, Done: deal.NewDate(2026, time.November, 25), Milestone: "m"},
+		{ID: "security", Title: "Security review", Owner: "eb", Status: deal.Todo, Due: deal.NewDate(2026, time.November, 23), After: []string{"poc"}, Duration: 2, Milestone: "m"},
+	}}}
+	dr := ruleReport(t, d, deal.NewDate(2026, time.November, 26))
+	if due := dr.Tasks[0].Due; due != "2026-11-19" {
+		t.Fatalf("poc's computed due %s, want 2026-11-19 (two business days before security's 23rd)", due)
+	}
+	if p := dr.Progress; p.DoneLate != 1 || p.DoneOnTime != 0 {
+		t.Errorf("progress %+v, want poc done late (on the 25th, due the 19th)", p)
+	}
+}
+
+// TestReportAsOfItsDay: a task marked done on a day after the report's is
+// open on the report's day: not counted done, late when its due date has
+// passed, its milestone not done, and this week's figures agree.
+func TestReportAsOfItsDay(t *testing.T) {
+	d := patternDeal()
+	d.Milestones = []deal.Milestone{{ID: "m", Title: "Commercials agreed", Lead: "eb", Evidence: "Signed pricing sheet", Tasks: []deal.Task{
+		{ID: "pricing", Title: "Pricing reviewed", Owner: "eb", Status: deal.Done, Due: deal.NewDate(2026, time.November, 10),
+			Done: deal.NewDate(2026, time.December, 5), Evidence: "Initialled pricing sheet", Milestone: "m"},
+		{ID: "terms", Title: "Terms agreed", Owner: "sam", Status: deal.Done, Due: deal.NewDate(2026, time.November, 20),
+			Done: deal.NewDate(2026, time.November, 19), Evidence: "Agreed terms", Milestone: "m"},
+	}}}
+	dr := ruleReport(t, d, deal.NewDate(2026, time.November, 24))
+	if p := dr.Progress; p.Done != 1 || p.Open != 1 || p.Overdue != 1 {
+		t.Errorf("progress %+v, want 1 done, 1 open and overdue", p)
+	}
+	if len(dr.Overdue) != 1 || dr.Overdue[0].Task != "pricing" || dr.Overdue[0].DaysLate != 14 {
+		t.Errorf("overdue %+v, want pricing 14 days late", dr.Overdue)
+	}
+	if m := dr.Milestones[0]; m.Done || m.DoneOn != "" {
+		t.Errorf("milestone %+v, want it not done on the 24th", m)
+	}
+	if w := dr.Week; len(w.Done) != 1 || w.Done[0].Task != "terms" || w.PercentBefore != 0 {
+		t.Errorf("week %+v, want terms done this week, from 0%%", w)
+	}
+	if d.Milestones[0].Tasks[0].Status != deal.Done {
+		t.Error("the report changed the plan it was given")
+	}
+	// On the day it was done, and after, it is done.
+	dr = ruleReport(t, d, deal.NewDate(2026, time.December, 5))
+	if p := dr.Progress; p.Done != 2 || p.DoneLate != 1 || len(dr.Overdue) != 0 || !dr.Milestones[0].Done {
+		t.Errorf("on 5 December: progress %+v, overdue %+v, milestone %+v; want both done, pricing late", p, dr.Overdue, dr.Milestones[0])
+	}
+}

@@ -1,0 +1,29 @@
+package deal
+
+// AsOf returns the plan as it stood on day: a task marked done on a later
+// day was still open on it (in progress, with no done date). A report for
+// a past day (--today) counts, schedules and grades lateness as that day
+// saw the plan. It returns d itself when no task is done after day; else a
+// copy that shares everything with d but its milestones and their tasks.
+func (d *Deal) AsOf(day Date) *Deal {
+	later := func(t *Task) bool { return t.Status == Done && t.Done.After(day) }
+	some := false
+	for _, t := range d.Tasks() {
+		some = some || later(t)
+	}
+	if !some {
+		return d
+	}
+	c := *d
+	c.Milestones = make([]Milestone, len(d.Milestones))
+	for i, m := range d.Milestones {
+		m.Tasks = append([]Task(nil), m.Tasks...)
+		for j := range m.Tasks {
+			if t := &m.Tasks[j]; later(t) {
+				t.Status, t.Done = InProgress, Date{}
+			}
+		}
+		c.Milestones[i] = m
+	}
+	return &c
+}
