@@ -39,8 +39,9 @@ type ReportDeal struct {
 // ReportOptions configures an [Aggregator].
 type ReportOptions struct {
 	Title string // the site title, shown as the report's heading
-	// Today is the report's day: events after it are left out, and a task
-	// done after it is open (deal.Deal.AsOf), rescheduled on that day.
+	// Today is the report's day: events after it are left out, a task
+	// done after it is open (deal.Deal.AsOf), rescheduled on that day, and
+	// the plan's history ends with it (history.Story.Until).
 	Today deal.Date
 	Since deal.Date // events before this day are left out; zero: none
 	// Location is the site timezone: days, weeks and "today" are in it.
@@ -144,6 +145,7 @@ type personAgg struct {
 	glances int
 	first   int64
 	last    int64
+	linked  int64 // the first page-load of their link of any class, unix ms; 0: none
 	active  int64
 	nets    []string
 	opened  []openAgg // by collateral index, allocated on first open
@@ -242,6 +244,11 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 					in.Plan = p
 				}
 			}
+		}
+		if in.Story != nil {
+			// So is its history: what was committed after the day is not
+			// yet written.
+			in.Story = in.Story.Until(time.UnixMilli(a.toMS))
 		}
 		d := in.Deal
 		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
@@ -445,6 +452,9 @@ func (a *Aggregator) wasClosed(load [event.LoadLen / 2]byte) bool {
 func (a *Aggregator) close(l *loadState) {
 	p := &a.people[l.person]
 	a.stats.PageLoads++
+	if p.linked == 0 || l.first < p.linked {
+		p.linked = l.first
+	}
 	switch a.eng.classify(l) {
 	case classScanner:
 		a.stats.Scanner++

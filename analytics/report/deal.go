@@ -340,8 +340,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// The economic buyer or approver never opened the room, once their
-	// room is ReportUnopenedDays old (or when the day it was published is
-	// not known).
+	// room is ReportUnopenedDays old: counted from the day the manifest
+	// records, or from the first page-load of their link of any kind (a
+	// scanner's, a chat preview's) when that came earlier, as a manifest
+	// rebuilt from scratch records a later day. When the manifest records
+	// no day, the window is the events read.
 	var buyers, engaged []*personAgg
 	for i := range d.Stakeholders {
 		p := &a.people[da.people[d.Stakeholders[i].ID]]
@@ -353,11 +356,23 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			engaged = append(engaged, p)
 		}
 	}
+	if len(buyers) == 0 {
+		// Nobody to visit: the quiet signals below would blame the buyer
+		// for a room that does not exist.
+		sigs = append(sigs, Signal{Kind: SignalNoBuyers, Severity: SeverityAlert,
+			Summary: fmt.Sprintf("the plan names nobody from %s: no buyer has a room", d.Buyer),
+			Evidence: []string{fmt.Sprintf("%s, all on the seller's side: add the buyer's people (the economic buyer, the champion, the owners of the buyer's steps) under stakeholders and build",
+				plural(len(d.Stakeholders), "stakeholder", "stakeholders"))}})
+	}
 	for _, p := range buyers {
 		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 {
 			continue
 		}
-		if on, err := deal.ParseDate(da.roomPublished[p.s.ID]); err == nil && on.DaysUntil(today) < ReportUnopenedDays {
+		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
+		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
+			on = first
+		}
+		if err == nil && on.DaysUntil(today) < ReportUnopenedDays {
 			// Their room is not a week old: not opening it yet says
 			// nothing about whether they are in the decision.
 			continue
@@ -487,6 +502,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		return ev
 	}
 	switch quiet := quietSince.DaysUntil(today); {
+	case len(buyers) == 0:
 	case quietSince.IsZero() || quiet >= ReportQuietDays:
 		var ev []string
 		switch {
@@ -575,6 +591,7 @@ var attentionPoints = map[string]int{
 	SignalQuiet:                5,
 	SignalUnopened:             2,
 	SignalLatePiling:           3,
+	SignalNoBuyers:             6, // the seller's plan alone
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take

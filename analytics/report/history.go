@@ -30,6 +30,8 @@ type DealHistory struct {
 	// Burnup is done against total tasks at the end of each week (the
 	// latest 26 weeks at most).
 	Burnup []BurnupWeek `json:"burnup"`
+
+	moves []int // the days of each move later, for the portfolio's median
 }
 
 // Edit is one change of the plan: the day, who and what.
@@ -66,7 +68,9 @@ type PortfolioHistory struct {
 	// WithBuyerEdits is deals with at least one buyer-side edit, of them.
 	WithBuyerEdits Ratio `json:"with_buyer_edits"`
 	// MedianSlipDays is the median of the days each date moved later,
-	// over every slip of every deal; absent without a slip.
+	// over every move later of every deal's tasks, milestones and close
+	// date (Slips counts them), rounded to the nearest day (a half up);
+	// absent without a slip.
 	MedianSlipDays *int `json:"median_slip_days,omitempty"`
 	Slips          int  `json:"slips"`
 	// WinRateWithBuyerEdits and WinRateWithoutBuyerEdits are won deals of
@@ -90,6 +94,9 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	for _, c := range st.Changes {
 		if c.Author.Side == deal.Buyer {
 			h.BuyerEdits++
+		}
+		if c.Slipped() {
+			h.moves = append(h.moves, c.Days)
 		}
 	}
 	if c, ok := st.LastBy(deal.Buyer); ok {
@@ -154,7 +161,7 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, opts *
 		case history.SignalNoBuyerEdit:
 			sg.Summary = "No buyer-side edit in the plan's history: a seller's to-do list, not a mutual plan"
 		case history.SignalFlat:
-			sg.Summary = "Completion flat for three weeks or more: a zombie plan"
+			sg.Summary = fmt.Sprintf("Completion flat for %s or more: a zombie plan", spanOfDays(opts.History.WithDefaults().FlatDays))
 			sg.Severity = SeverityAlert
 		case history.SignalSlipped:
 			sg.Summary = "A milestone slipped again and again"
@@ -195,11 +202,7 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 		if edited {
 			ph.WithBuyerEdits.Num++
 		}
-		for _, s := range h.Slips {
-			if s.Moves > 0 {
-				days = append(days, s.Days/s.Moves)
-			}
-		}
+		days = append(days, h.moves...)
 		switch deals[i].Outcome {
 		case string(deal.Won), string(deal.Lost):
 			won := deals[i].Outcome == string(deal.Won)
@@ -226,7 +229,7 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 		slices.Sort(days)
 		m := days[len(days)/2]
 		if len(days)%2 == 0 {
-			m = (days[len(days)/2-1] + days[len(days)/2]) / 2
+			m = (days[len(days)/2-1] + days[len(days)/2] + 1) / 2
 		}
 		ph.MedianSlipDays = &m
 	}
@@ -324,4 +327,14 @@ func slipMarks(d *DealReport, xOf func(string) (float64, bool), top float64) []s
 		out = append(out, svgLine{X1: max(labelW, x1), Y1: y, X2: max(labelW, x2), Y2: y, Class: "slip"})
 	}
 	return out
+}
+
+// spanOfDays says n days as the signals' headlines do: in weeks when it is
+// whole weeks ("three weeks"), else in days.
+func spanOfDays(n int) string {
+	words := []string{"", "one week", "two weeks", "three weeks", "four weeks", "five weeks", "six weeks"}
+	if n%7 == 0 && n/7 > 0 && n/7 < len(words) {
+		return words[n/7]
+	}
+	return plural(n, "day", "days")
 }

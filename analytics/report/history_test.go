@@ -19,6 +19,12 @@ import (
 // initech (won) edited by its buyer. No events are read.
 func historyReport(t *testing.T) *Report {
 	t.Helper()
+	return historyReportWith(t, nil)
+}
+
+// historyReportWith is historyReport with its options changed by set.
+func historyReportWith(t *testing.T, set func(*ReportOptions)) *Report {
+	t.Helper()
 	deals, s := scenarioSite(t)
 	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
 	buyer := history.Author{Name: "Jordan Park", Email: "jordan@acme.example", Stakeholder: "jordan", Side: deal.Buyer}
@@ -45,6 +51,9 @@ func historyReport(t *testing.T) *Report {
 		deals[i].Story = stories[deals[i].Deal.ID]
 	}
 	opts := ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}
+	if set != nil {
+		set(&opts)
+	}
 	return NewAggregator(deals, opts).Report()
 }
 
@@ -91,7 +100,8 @@ func TestReportHistory(t *testing.T) {
 	if ph == nil || ph.Deals != 3 || nd(ph.WithBuyerEdits) != [2]int{2, 3} || nd(ph.WinRateWithBuyerEdits) != [2]int{1, 1} || nd(ph.WinRateWithoutBuyerEdits) != [2]int{0, 0} {
 		t.Errorf("portfolio history = %+v", ph)
 	}
-	if ph != nil && (ph.MedianSlipDays == nil || *ph.MedianSlipDays != 7 || ph.Slips != 3) {
+	// Every move later counts: security's two, and one each of two others.
+	if ph != nil && (ph.MedianSlipDays == nil || *ph.MedianSlipDays != 7 || ph.Slips != 4) {
 		t.Errorf("median slip = %v of %d", ph.MedianSlipDays, ph.Slips)
 	}
 	var b bytes.Buffer
@@ -138,5 +148,61 @@ func TestReportHistoryGoldens(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", "golden", g.name), b.Bytes())
 		})
+	}
+}
+
+// TestPortfolioMedianSlip: the median slip is over every move later of
+// every deal, not over items: moves of 1, 1 and 28 days in one deal and
+// of 2 in another have the median 1.5, rounded to 2, of 4 slips. A move
+// earlier is no slip.
+func TestPortfolioMedianSlip(t *testing.T) {
+	move := func(item string, from, to string, days int) history.Change {
+		return history.Change{Kind: history.TaskDue, Item: item, Title: item, From: from, To: to, Days: days}
+	}
+	d := patternDeal()
+	one := &history.Story{Commits: 4, Changes: []history.Change{
+		move("t1", "2026-11-01", "2026-11-02", 1), move("t1", "2026-11-02", "2026-11-03", 1),
+		move("t1", "2026-11-03", "2026-12-01", 28), move("t1", "2026-12-01", "2026-11-20", -11)}}
+	two := &history.Story{Commits: 1, Changes: []history.Change{move("t1", "2026-11-01", "2026-11-03", 2)}}
+	today := deal.NewDate(2026, time.December, 5)
+	var opts ReportOptions
+	ph := portfolioHistory([]DealReport{
+		{ID: "one", Outcome: "open", History: dealHistory(d, one, today, &opts)},
+		{ID: "two", Outcome: "open", History: dealHistory(d, two, today, &opts)},
+	})
+	if ph == nil || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 2 || ph.Slips != 4 {
+		t.Errorf("portfolio history %+v, want the median slip 2 days (1.5 rounded) of 4 slips", ph)
+	}
+}
+
+// TestReportHistoryAsOfItsDay: a report for a past day reads the history
+// up to that day's end: acme on 25 October has three commits, the
+// security milestone moved once, and its buyer's edit of the 20th.
+func TestReportHistoryAsOfItsDay(t *testing.T) {
+	r := historyReportWith(t, func(o *ReportOptions) { o.Today = deal.NewDate(2026, time.October, 25) })
+	h := findDeal(t, r, "acme").History
+	if h.Commits != 3 || h.LastBuyerEdit == nil || h.LastBuyerEdit.Day != "2026-10-20" {
+		t.Fatalf("acme history on 25 October = %+v, want 3 commits, the buyer's edit of the 20th", h)
+	}
+	if len(h.Slips) != 2 || h.Slips[0].Moves != 1 || h.Slips[1].Moves != 1 || h.Slips[0].ID+" "+h.Slips[1].ID != "sample-data security" {
+		t.Errorf("slips on 25 October = %+v, want security and sample-data once each", h.Slips)
+	}
+	if s := findSignal(findDeal(t, r, "acme"), history.SignalPastClose); s != nil {
+		t.Errorf("on 25 October the order form had not moved past the close yet: %+v", s)
+	}
+}
+
+// TestReportFlatHeadline: the completion-flat signal's headline says the
+// threshold maproom.toml sets, not always three weeks.
+func TestReportFlatHeadline(t *testing.T) {
+	for _, c := range []struct {
+		days int
+		want string
+	}{{0, "flat for three weeks or more"}, {14, "flat for two weeks or more"}, {10, "flat for 10 days or more"}} {
+		r := historyReportWith(t, func(o *ReportOptions) { o.History.FlatDays = c.days })
+		s := findSignal(findDeal(t, r, "globex"), history.SignalFlat)
+		if s == nil || !strings.Contains(s.Summary, c.want) {
+			t.Errorf("flat_days %d: signal %+v, want %q", c.days, s, c.want)
+		}
 	}
 }

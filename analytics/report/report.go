@@ -65,6 +65,7 @@ const (
 	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
 	SignalUnopened      = "not-opened-since-published" // no visit in the ReportUnopenedDays or more since the rooms were published
 	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side
+	SignalNoBuyers      = "no-buyer-side"              // the plan names nobody on the buyer's side: no buyer has a room
 	// SignalProposalMovesClose: a waiting reply proposes a later date for
 	// a task or milestone, and accepting it would move the close: the
 	// schedule, run again with the task done on the proposed date, would

@@ -100,3 +100,28 @@ func TestReportAsOfItsDay(t *testing.T) {
 		t.Errorf("on 5 December: progress %+v, overdue %+v, milestone %+v; want both done, pricing late", p, dr.Overdue, dr.Milestones[0])
 	}
 }
+
+// TestReportNoBuyers: a plan with nobody on the buyer's side says so, and
+// does not report that nobody from the buyer visited a room none of them
+// has.
+func TestReportNoBuyers(t *testing.T) {
+	d := patternDeal()
+	d.Stakeholders = d.Stakeholders[2:] // sam, the seller, alone
+	d.Milestones = []deal.Milestone{{ID: "m", Title: "Signed", Lead: "sam", Evidence: "Signed order form", Tasks: []deal.Task{
+		{ID: "demo", Title: "Demo", Owner: "sam", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 3), Milestone: "m"},
+	}}}
+	dr := ruleReport(t, d, deal.NewDate(2026, time.November, 24))
+	if s := findSignal(dr, SignalNoBuyers); s == nil || s.Severity != SeverityAlert {
+		t.Errorf("signals %+v, want a no-buyer-side alert", dr.Signals)
+	}
+	for _, k := range []string{SignalQuiet, SignalUnopened} {
+		if s := findSignal(dr, k); s != nil {
+			t.Errorf("%s signal with no buyer stakeholder: %+v", k, s)
+		}
+	}
+	// With a buyer, no such signal.
+	dr = ruleReport(t, patternDeal(), deal.NewDate(2026, time.November, 24))
+	if s := findSignal(dr, SignalNoBuyers); s != nil {
+		t.Errorf("no-buyer-side signal on a plan with buyers: %+v", s)
+	}
+}

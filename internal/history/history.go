@@ -156,6 +156,47 @@ func (s *Story) Slips() []Slip {
 	return out
 }
 
+// Until returns the story as it stood at t: the changes and points made
+// before t (a commit's author time), and the commits, first and last
+// among them. A report for a past day reads its history up to the end of
+// that day. It returns s itself when nothing is later; else a copy.
+func (s *Story) Until(t time.Time) *Story {
+	before := func(w time.Time) bool { return w.Before(t) }
+	nc := len(s.Changes)
+	for nc > 0 && !before(s.Changes[nc-1].When) {
+		nc--
+	}
+	np := len(s.Points)
+	for np > 0 && !before(s.Points[np-1].When) {
+		np--
+	}
+	// Changes and points are in time order (tell sorts them).
+	if nc == len(s.Changes) && np == len(s.Points) {
+		return s
+	}
+	c := *s
+	c.Changes, c.Points = s.Changes[:nc:nc], s.Points[:np:np]
+	c.Commits, c.First, c.Last = 0, time.Time{}, time.Time{}
+	type commit struct {
+		hex  string
+		when int64
+	}
+	seen := map[commit]bool{}
+	for _, ch := range c.Changes {
+		if k := (commit{ch.Commit, ch.When.UnixNano()}); !seen[k] {
+			seen[k] = true
+			c.Commits++
+		}
+		if c.First.IsZero() || ch.When.Before(c.First) {
+			c.First = ch.When
+		}
+		if ch.When.After(c.Last) {
+			c.Last = ch.When
+		}
+	}
+	return &c
+}
+
 // LastBy returns the latest change made by side, if any.
 func (s *Story) LastBy(side deal.Side) (Change, bool) {
 	for i := len(s.Changes) - 1; i >= 0; i-- {

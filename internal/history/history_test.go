@@ -503,3 +503,34 @@ func TestTreeBatches(t *testing.T) {
 		}
 	}
 }
+
+// TestStoryUntil: the story as it stood at a time keeps the changes and
+// points made before it, and counts its commits, first and last again; a
+// time after every change gives the story itself.
+func TestStoryUntil(t *testing.T) {
+	at := func(day int) time.Time { return time.Date(2026, 10, day, 9, 0, 0, 0, time.UTC) }
+	st := &history.Story{Deal: "acme", Commits: 3, First: at(1), Last: at(20),
+		Changes: []history.Change{
+			{Commit: "a", When: at(1), Kind: history.PlanCreated},
+			{Commit: "b", When: at(10), Kind: history.TaskDue, Item: "t1", From: "2026-11-01", To: "2026-11-08", Days: 7},
+			{Commit: "b", When: at(10), Kind: history.TaskStatus, Item: "t2", From: "todo", To: "done"},
+			{Commit: "c", When: at(20), Kind: history.TaskDue, Item: "t1", From: "2026-11-08", To: "2026-11-15", Days: 7},
+		},
+		Points: []history.Point{{When: at(1), Total: 2}, {When: at(10), Done: 1, Total: 2}, {When: at(20), Done: 1, Total: 2}}}
+	if got := st.Until(at(21)); got != st {
+		t.Errorf("until after the last change: a copy, want the story itself")
+	}
+	got := st.Until(at(15))
+	if got == st || got.Commits != 2 || !got.First.Equal(at(1)) || !got.Last.Equal(at(10)) || len(got.Changes) != 3 || len(got.Points) != 2 {
+		t.Fatalf("until the 15th: %+v, want 2 commits from the 1st to the 10th, 3 changes, 2 points", got)
+	}
+	if sl := got.Slips(); len(sl) != 1 || sl[0].Moves != 1 {
+		t.Errorf("slips until the 15th %+v, want t1 once", sl)
+	}
+	if st.Commits != 3 || len(st.Changes) != 4 {
+		t.Errorf("the story itself changed: %+v", st)
+	}
+	if got := st.Until(at(1)); got.Commits != 0 || len(got.Changes) != 0 || !got.First.IsZero() {
+		t.Errorf("until its first commit: %+v, want nothing yet", got)
+	}
+}
