@@ -231,7 +231,9 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		ev = append(ev, fmt.Sprintf("reply %s, waiting %s: maproom accept %s takes the date; maproom decline %s -why \"...\" keeps the plan's",
 			w.ID, plural(w.AgeDays, "day", "days"), w.ID, w.ID))
 		sev := SeverityFlag
-		if past || move >= a.opts.AlertDays {
+		// alert_days is in calendar days, as for late work; move is in
+		// business days.
+		if past || move > 0 && base.DaysUntil(newEnd) >= a.opts.AlertDays {
 			sev = SeverityAlert
 		}
 		sigs = append(sigs, Signal{Kind: SignalProposalMovesClose, Severity: sev, Summary: summary, Evidence: ev})

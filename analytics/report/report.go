@@ -74,7 +74,8 @@ const (
 	// a deal without one). A proposal of an earlier date, or one the
 	// task's slack before the close absorbs, raises none; nor does a won
 	// or lost deal. An alert when the date proposed is after the close or
-	// the close would move alert_days or more, else a flag.
+	// the close would move alert_days or more (calendar days, as late
+	// work is graded), else a flag.
 	SignalProposalMovesClose = "proposal-moves-close"
 )
 
