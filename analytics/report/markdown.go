@@ -200,7 +200,7 @@ func (m *mdOut) deal(d *DealReport) {
 func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("## Portfolio")
 	m.line("")
-	m.line("%d deals: %d open, %d won, %d lost. Pipeline (open deals' value) %s; won %s.", p.Deals, p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.WonValue))
+	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s; won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.WonValue))
 	m.line("")
 	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
 		{"Coverage", ratioText(p.Coverage), "open deals run with a plan that passes check"},
