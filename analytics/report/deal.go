@@ -80,7 +80,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
 		lead, _ := name(m.Lead)
-		mp := MilestoneProgress{ID: m.ID, Title: m.Title, Due: m.Due.String(), Lead: m.Lead, LeadName: lead}
+		mp := MilestoneProgress{ID: m.ID, Title: m.Title, Due: m.Due.String(), Lead: m.Lead, LeadName: lead, Onboarding: m.Onboarding}
 		var last deal.Date
 		for j := range m.Tasks {
 			t := &m.Tasks[j]
@@ -683,8 +683,14 @@ func portfolio(deals []DealReport) *Portfolio {
 			}
 			if hasPlan {
 				endedPlan++
-				doneEnded += dr.Progress.Done
-				totalEnded += dr.Progress.Total
+				// The plan's share done when the deal ended: the sale's
+				// tasks, not the onboarding after it.
+				for _, mp := range dr.Milestones {
+					if !mp.Onboarding {
+						doneEnded += mp.Progress.Done
+						totalEnded += mp.Progress.Total
+					}
+				}
 				if won {
 					wonPlan++
 				}

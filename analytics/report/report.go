@@ -234,6 +234,10 @@ type MilestoneProgress struct {
 	Done     bool     `json:"done"`
 	DoneOn   string   `json:"done_on,omitempty"`
 	Progress Progress `json:"progress"`
+	// Onboarding marks a milestone after the close (onboarding: true):
+	// work of the customer's onboarding, not of the sale, left out of the
+	// portfolio's completion.
+	Onboarding bool `json:"onboarding,omitempty"`
 }
 
 // OverdueTask is an open task past its due date.
@@ -418,7 +422,7 @@ type Portfolio struct {
 	// Coverage is open deals with a plan that passes check, of open deals.
 	Coverage Ratio `json:"coverage"`
 	// Completion is tasks done of all tasks, over ended (won or lost) deals
-	// that had a plan.
+	// that had a plan: the sale's tasks, onboarding milestones left out.
 	Completion Ratio `json:"completion"`
 	// WinRateWithPlan and WinRateWithoutPlan are won deals of ended deals,
 	// with a plan (at least one milestone) and without.

@@ -125,3 +125,35 @@ func TestReportNoBuyers(t *testing.T) {
 		t.Errorf("no-buyer-side signal on a plan with buyers: %+v", s)
 	}
 }
+
+// TestPortfolioCompletionLeavesOnboardingOut: the share of a plan done
+// when the deal ended counts the sale's tasks; a won deal's onboarding,
+// which goes on after the close, is not part of it.
+func TestPortfolioCompletionLeavesOnboardingOut(t *testing.T) {
+	won := patternDeal()
+	won.ID, won.Outcome, won.Close = "won", deal.Won, deal.NewDate(2026, time.November, 5)
+	won.Milestones = append(won.Milestones, deal.Milestone{ID: "onboard", Title: "Live", Lead: "sam", Evidence: "First report run", Onboarding: true,
+		Tasks: []deal.Task{
+			{ID: "sso", Title: "SSO set up", Owner: "sam", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 12), Milestone: "onboard"},
+			{ID: "training", Title: "Training", Owner: "ch", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 15), Milestone: "onboard"},
+		}})
+	lost := patternDeal()
+	lost.ID, lost.Outcome = "lost", deal.Lost
+	lost.Milestones[0].Tasks = append(lost.Milestones[0].Tasks, deal.Task{ID: "terms", Title: "Terms", Owner: "sam", Status: deal.Todo, Milestone: "m"})
+	today := deal.NewDate(2026, time.November, 24)
+	var in []ReportDeal
+	for _, d := range []*deal.Deal{won, lost} {
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, ReportDeal{Deal: d, Plan: plan})
+	}
+	r := NewAggregator(in, ReportOptions{Today: today}).Report()
+	if c := r.Portfolio.Completion; c.Num != 2 || c.Den != 3 {
+		t.Errorf("completion %+v, want 2 of 3: won's pricing, lost's pricing of pricing and terms; won's onboarding left out", c)
+	}
+	if m := r.Deals[0].Milestones; len(m) != 2 || m[0].Onboarding || !m[1].Onboarding {
+		t.Errorf("won's milestones %+v, want the second marked onboarding", m)
+	}
+}
