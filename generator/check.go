@@ -110,6 +110,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		p := fmt.Sprintf("milestones.%d", i)
 		person(li.at(p+".lead"), m.Lead, fmt.Sprintf("milestone %q lead", m.ID))
 		evidence(col, li.at(p+".evidence"), "milestone", m.ID, m.Evidence)
+		if len(m.Tasks) == 0 {
+			col.warnf(m.Line, "milestone %q has no task: it can never be done, and nothing in the plan leads to it; add the steps that reach it, each with one owner", m.ID)
+		}
 		if !m.Due.IsZero() && !d.Close.IsZero() && m.Due.After(d.Close) && !m.Onboarding {
 			col.warnf(li.at(p+".due"), "milestone %q is due %s, after the close date %s: move it or the close date, or, if it is onboarding after signature, mark it `onboarding: true`", m.ID, m.Due, d.Close)
 		}
@@ -139,6 +142,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			}
 			if !t.Due.IsZero() && !d.Close.IsZero() && t.Due.After(d.Close) && !d.Milestones[i].Onboarding {
 				col.warnf(li.at(p+".due"), "task %q is due %s, after the close date %s", t.ID, t.Due, d.Close)
+			} else if m := &d.Milestones[i]; !t.Due.IsZero() && !m.Due.IsZero() && t.Due.After(m.Due) {
+				col.warnf(li.at(p+".due"), "task %q is due %s, after its milestone %q (due %s): move one of the two dates", t.ID, t.Due, m.ID, m.Due)
 			}
 			for k, a := range t.After {
 				ap := li.at(fmt.Sprintf("%s.after.%d", p, k))
