@@ -13,7 +13,9 @@ import (
 // tasks with random durations (now and then a negative one), statuses, due
 // and done dates (now and then a done task without one), dependencies
 // mostly on earlier tasks, now and then on any task, itself included (so
-// cycles), or on an unknown id, and now and then a duplicate id.
+// cycles), or on an unknown id, and now and then a duplicate id; then, from
+// the bytes left (none in the older seeds, which keep their meaning), a
+// go-live date and which of the two milestones is an onboarding one.
 func fuzzInput(data []byte) (*deal.Deal, deal.Date, Calendar) {
 	next := func() int {
 		if len(data) == 0 {
@@ -65,7 +67,14 @@ func fuzzInput(data []byte) (*deal.Deal, deal.Date, Calendar) {
 	}
 	d.Milestones = []deal.Milestone{{ID: "m1"}, {ID: "m2"}}
 	for i, t := range tasks {
+		t.Milestone = d.Milestones[i%2].ID
 		d.Milestones[i%2].Tasks = append(d.Milestones[i%2].Tasks, t)
+	}
+	if g := next(); g%3 == 1 {
+		d.GoLive = base.AddDays(g % 120)
+	}
+	for i := range d.Milestones {
+		d.Milestones[i].Onboarding = next()&1 != 0
 	}
 	return d, today, NewCalendar(hs...)
 }
@@ -76,6 +85,11 @@ func FuzzCompute(f *testing.F) {
 	f.Add([]byte{2, 0, 0, 30, 0, 1, 1, 1, 0, 1, 1, 0})                    // a cycle
 	f.Add([]byte{4, 1, 3, 5, 40, 2, 4, 0, 0x12, 3, 10, 1, 0, 0, 5, 2, 0}) // done work, a holiday, due dates
 	f.Add([]byte{2, 0, 0, 30, 4, 15, 1, 0xff, 0xff, 3, 1, 0})             // negative duration, unknown id, duplicate
+	// Sales work t0 -> t2 -> t4 in the first milestone, onboarding t1
+	// (after t0) and t3 (after t2) in the second, with a go-live date
+	// (day 67), then the same without one.
+	f.Add([]byte{4, 0, 2, 41, 0, 5, 0, 0, 3, 1, 0, 0, 4, 1, 0, 0, 2, 1, 2, 0, 3, 1, 2, 67, 0, 1})
+	f.Add([]byte{4, 0, 2, 41, 0, 5, 0, 0, 3, 1, 0, 0, 4, 1, 0, 0, 2, 1, 2, 0, 3, 1, 2, 0, 0, 1})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, today, cal := fuzzInput(data)
 		p, err := Compute(d, today, cal)
@@ -125,6 +139,25 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 	}
 	byID := map[string]*deal.Task{}
 	least, remaining := 0, false
+	// The milestone of each task, in plan order; the onboarding work's
+	// deadline; who comes after each task.
+	var onboarding []bool
+	for _, m := range d.Milestones {
+		for range m.Tasks {
+			onboarding = append(onboarding, m.Onboarding)
+		}
+	}
+	var goLive deal.Date // the last business day before go-live
+	if !d.GoLive.IsZero() {
+		goLive = cal.AddBusinessDays(d.GoLive, -1)
+	}
+	succs := map[string]int{}
+	for _, task := range tasks {
+		for _, a := range task.After {
+			succs[a]++
+		}
+	}
+	var sales deal.Date // the earliest finish of the open work due by the close
 	for i, ts := range p.Tasks {
 		task := tasks[i]
 		byID[task.ID] = task
@@ -149,8 +182,19 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 		if !cal.IsBusinessDay(ts.LatestFinish) || ts.Slack != cal.BusinessDaysBetween(ts.EarliestFinish, ts.LatestFinish) {
 			t.Fatalf("%s: latest finish %s, slack %d", ts.ID, ts.LatestFinish, ts.Slack)
 		}
-		if !task.Due.IsZero() && ts.LatestFinish.After(task.Due) || !d.Close.IsZero() && ts.LatestFinish.After(d.Close) {
-			t.Fatalf("%s: latest finish %s after due %s or close %s", ts.ID, ts.LatestFinish, task.Due, d.Close)
+		if !task.Due.IsZero() && ts.LatestFinish.After(task.Due) {
+			t.Fatalf("%s: latest finish %s after due %s", ts.ID, ts.LatestFinish, task.Due)
+		}
+		switch {
+		case !onboarding[i] && !d.Close.IsZero() && ts.LatestFinish.After(d.Close):
+			t.Fatalf("%s: latest finish %s after close %s", ts.ID, ts.LatestFinish, d.Close)
+		case onboarding[i] && !goLive.IsZero() && ts.LatestFinish.After(goLive):
+			t.Fatalf("%s (onboarding): latest finish %s, go-live %s", ts.ID, ts.LatestFinish, d.GoLive)
+		case onboarding[i] && goLive.IsZero() && task.Due.IsZero() && succs[task.ID] == 0 && !isDone && ts.Slack < 0:
+			t.Fatalf("%s (onboarding, no deadline): slack %d", ts.ID, ts.Slack)
+		}
+		if !isDone && !onboarding[i] && ts.EarliestFinish.After(sales) {
+			sales = ts.EarliestFinish
 		}
 		if ts.Computed != task.Due.IsZero() || (ts.Computed && ts.Due != ts.LatestFinish) || (!ts.Computed && ts.Due != task.Due) {
 			t.Fatalf("%s: due %s computed %v", ts.ID, ts.Due, ts.Computed)
@@ -188,9 +232,12 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 			t.Fatalf("critical path %v: %s is not after %s", p.CriticalPath, id, p.CriticalPath[k-1])
 		}
 	}
+	if p.SalesFinish != sales || p.SalesFinish.After(p.Finish) {
+		t.Fatalf("finish %s, of the work due by the close %s; want %s", p.Finish, p.SalesFinish, sales)
+	}
 	want := 0
-	if remaining && !d.Close.IsZero() {
-		want = max(0, cal.BusinessDaysBetween(d.Close, p.Finish))
+	if !sales.IsZero() && !d.Close.IsZero() {
+		want = max(0, cal.BusinessDaysBetween(d.Close, sales))
 	}
 	if p.Overrun != want {
 		t.Fatalf("overrun %d, want %d", p.Overrun, want)

@@ -19,12 +19,19 @@ type Plan struct {
 	// order breaks the tie; every task of every tied chain has Critical
 	// set.
 	CriticalPath []string
-	// Finish is the earliest day all remaining work can be finished, zero
-	// when every task is done.
+	// Finish is the earliest day all remaining work can be finished,
+	// onboarding included, zero when every task is done.
 	Finish deal.Date
-	// Overrun is how many business days Finish falls after the deal's
-	// Close: 0 when the remaining work fits (and always 0 when the deal has
-	// no Close date).
+	// SalesFinish is the earliest day the remaining work due by the close
+	// can be finished: the work of every milestone that is not an
+	// onboarding one. It is zero when none of that work is left, and never
+	// after Finish.
+	SalesFinish deal.Date
+	// Overrun is how many business days SalesFinish falls after the deal's
+	// Close: 0 when the work due by the close fits (and always 0 when the
+	// deal has no Close date, or no such work is left). Onboarding work is
+	// expected after the close and never counts, so Overrun is not Finish
+	// less the Close when onboarding work remains.
 	Overrun int
 
 	index map[string]int
@@ -45,7 +52,9 @@ type TaskSchedule struct {
 	// task, its Done date; for a checkpoint the two are the same day).
 	EarliestStart, EarliestFinish deal.Date
 	// LatestFinish is the last day the task can be finished without making
-	// the plan miss the Close date or a Due date.
+	// the plan miss one of its deadlines: the task's own Due date and its
+	// deal's Close date, or for a task of an onboarding milestone the
+	// go-live date (see Compute), nor a deadline of a task after it.
 	LatestFinish deal.Date
 	// Slack is LatestFinish minus EarliestFinish in business days: how far
 	// the task can slip. It is negative when the task can no longer make
@@ -71,13 +80,15 @@ func (p *Plan) Task(id string) (TaskSchedule, bool) {
 // calendar invite, check and report shows for it: the task's own Due date
 // when it has one (computed false); else the date this plan computed for
 // it, its LatestFinish, the last day it can finish without the plan missing
-// the close date or a later due date (computed true). A task the plan does
+// one of its deadlines (computed true): the close date, or for onboarding
+// work the go-live date, or a later task's due date. A task the plan does
 // not know, or any task when p is nil (the plan could not be scheduled),
 // has only its own date. The zero Date means the task has no date.
 //
 // The latest finish, not the earliest, is the due date because it is a
 // commitment: the day by which the task must be done for the deal to close
-// on time. The earliest finish is a forecast, which the rooms show as slack.
+// (or go live) on time. The earliest finish is a forecast, which the rooms
+// show as slack.
 func (p *Plan) DueOf(t *deal.Task) (due deal.Date, computed bool) {
 	if !t.Due.IsZero() || p == nil {
 		return t.Due, false
@@ -88,8 +99,8 @@ func (p *Plan) DueOf(t *deal.Task) (due deal.Date, computed bool) {
 	return deal.Date{}, false
 }
 
-// Fits reports whether the remaining work can be finished by the deal's
-// Close date.
+// Fits reports whether the remaining work due by the close (all but
+// onboarding work) can be finished by the deal's Close date: Overrun is 0.
 func (p *Plan) Fits() bool { return p.Overrun == 0 }
 
 // Compute schedules every task of d's plan (the tasks of all its
@@ -105,11 +116,22 @@ func (p *Plan) Fits() bool { return p.Overrun == 0 }
 // earlier than today, and what comes after it no earlier than the next
 // business day, as after any task finished today.
 //
-// Backward: a task must finish by the deal's Close date, by its own Due date
-// if it has one, and early enough for each undone successor to take its
-// Duration before that successor's latest finish. A done successor no longer
-// waits for anything, so it constrains nothing. A deal without a Close date
-// is scheduled to finish at the earliest possible day (Finish).
+// Backward: a task must finish by its own Due date if it has one, and early
+// enough for each undone successor to take its Duration before that
+// successor's latest finish. A done successor no longer waits for anything,
+// so it constrains nothing. Beyond that, the milestone's kind decides:
+//
+//   - A task of a milestone that is not onboarding (the sales work) must
+//     finish by the deal's Close date. A deal without a Close date is
+//     scheduled to finish at the earliest possible day (Finish).
+//   - A task of an onboarding milestone (Milestone.Onboarding: the work
+//     after signature) is not bound by the Close date. It must finish by
+//     the last business day before the deal's GoLive date, since the
+//     system is live on that day (as SignBy counts). Without a GoLive date
+//     it has no deadline of its own: its latest finish is then the later
+//     of the Close date and Finish, which it cannot miss by itself.
+//
+// Plan order decides a task's milestone: the one whose Tasks hold it.
 //
 // Compute returns an error and no plan when the plan has a dependency
 // cycle, a dependency on an unknown task id, a duplicate id, a negative
@@ -132,6 +154,15 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	for i, t := range tasks {
 		nodes[i] = node{id: t.ID, after: t.After, duration: t.Duration, line: t.Line,
 			undated: t.Status == deal.Done && t.Done.IsZero()}
+	}
+	// onboarding[i] is true when task i belongs to an onboarding milestone:
+	// the milestone holding it, as Tasks lists them.
+	onboarding := make([]bool, n)
+	for i, k := 0, 0; i < len(d.Milestones); i++ {
+		for range d.Milestones[i].Tasks {
+			onboarding[k] = d.Milestones[i].Onboarding
+			k++
+		}
 	}
 	g, err := build(nodes, w)
 	if err != nil {
@@ -161,9 +192,11 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	}
 
 	// last is the earliest finish of all remaining work, latest that of
-	// all work. Without a Close date, the plan is to finish at last (or,
+	// all work, and sales that of the remaining work due by the close (not
+	// onboarding). Without a Close date, the plan is to finish at last (or,
 	// when every task is done, at latest).
 	remaining, last, latest := false, 0, 0
+	selling, sales := false, 0
 	for i := range n {
 		w.nodes++
 		if i == 0 || ef[i] > latest {
@@ -172,19 +205,34 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		if !done[i] && (!remaining || ef[i] > last) {
 			remaining, last = true, ef[i]
 		}
+		if !done[i] && !onboarding[i] && (!selling || ef[i] > sales) {
+			selling, sales = true, ef[i]
+		}
 	}
-	closing := latest
+	end := latest
 	if remaining {
-		closing = last
+		end = last
 	}
+	// closing bounds a sales task (the close, else end); after bounds an
+	// onboarding task: the last business day before go-live, or, without
+	// a go-live date, the close or end, whichever is later (a bound no
+	// task can miss on its own).
+	closing, after := end, end
 	if !d.Close.IsZero() {
 		closing = cal.count(dayNumber(d.Close))
+		after = max(closing, end)
+	}
+	if !d.GoLive.IsZero() {
+		after = cal.count(dayNumber(d.GoLive) - 1)
 	}
 	for k := n - 1; k >= 0; k-- {
 		i := g.order[k]
 		w.nodes++
 		t := tasks[i]
 		l := closing
+		if onboarding[i] {
+			l = after
+		}
 		if !t.Due.IsZero() {
 			l = min(l, cal.count(dayNumber(t.Due)))
 		}
@@ -229,8 +277,11 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		return p, nil
 	}
 	p.Finish = dateOf(cal.find(last))
-	if !d.Close.IsZero() {
-		p.Overrun = max(0, last-closing)
+	if selling {
+		p.SalesFinish = dateOf(cal.find(sales))
+		if !d.Close.IsZero() {
+			p.Overrun = max(0, sales-closing)
+		}
 	}
 	p.CriticalPath = criticalPath(p, g, tasks, done, ef, least, w)
 	return p, nil

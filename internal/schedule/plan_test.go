@@ -1,6 +1,7 @@
 package schedule
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"reflect"
@@ -52,6 +53,16 @@ func plan(close string, tasks ...deal.Task) *deal.Deal {
 	return d
 }
 
+// onboarding makes d's last milestone (the second half of its tasks) an
+// onboarding one and sets its go-live date (none when "").
+func onboarding(goLive string, d *deal.Deal) *deal.Deal {
+	d.Milestones[len(d.Milestones)-1].Onboarding = true
+	if goLive != "" {
+		d.GoLive = mustDate(goLive)
+	}
+	return d
+}
+
 // row is a TaskSchedule with dates as strings, for compact tables.
 type row struct {
 	es, ef, lf string
@@ -72,6 +83,7 @@ func TestCompute(t *testing.T) {
 		want     map[string]row
 		critical []string
 		finish   string
+		sales    string // SalesFinish: "" when it is finish, "none" when zero
 		overrun  int
 	}{{
 		// Today is Monday 2026-06-01.
@@ -279,6 +291,66 @@ func TestCompute(t *testing.T) {
 		},
 		critical: []string{"a", "b"},
 		finish:   "2026-06-05",
+	}, {
+		// Seen on Friday 2027-01-08: closed 2026-12-31, go-live Monday
+		// 2027-02-15. The onboarding work must end the Friday before
+		// go-live, not by the close; only the open sales work (invoice)
+		// overruns the close, by the six business days to today.
+		name: "onboarding is bound by the go-live, not the close",
+		deal: onboarding("2027-02-15", plan("2026-12-31",
+			done(task("signed", 0), "2026-12-30"),
+			task("invoice", 1),
+			due(task("o1", 3, "signed"), "2027-01-20"),
+			task("o2", 5, "o1"), // no due date of its own
+		)),
+		today: "2027-01-08",
+		want: map[string]row{
+			"signed":  {"2026-12-30", "2026-12-30", "2026-12-31", 1, false},
+			"invoice": {"2027-01-08", "2027-01-08", "2026-12-31", -6, true},
+			"o1":      {"2027-01-08", "2027-01-12", "2027-01-20", 6, false},
+			"o2":      {"2027-01-13", "2027-01-19", "2027-02-12", 18, false},
+		},
+		critical: []string{"invoice"},
+		finish:   "2027-01-19",
+		sales:    "2027-01-08",
+		overrun:  6,
+	}, {
+		// The close has passed and only onboarding work is left: without
+		// a go-live date it has no deadline, so it is never behind.
+		name: "onboarding without a go-live has no deadline",
+		deal: onboarding("", plan("2026-06-26",
+			done(task("signed", 0), "2026-06-25"),
+			task("setup", 3, "signed"),
+		)),
+		today: "2026-07-06",
+		want: map[string]row{
+			"signed": {"2026-06-25", "2026-06-25", "2026-06-26", 1, false},
+			"setup":  {"2026-07-06", "2026-07-08", "2026-07-08", 0, true},
+		},
+		critical: []string{"setup"},
+		finish:   "2026-07-08",
+		sales:    "none",
+	}, {
+		// Before the close, onboarding work without a go-live date may
+		// take until the close, and a sales task after it is still due by
+		// the close.
+		name: "onboarding without a go-live, before the close",
+		deal: onboarding("", plan("2026-06-26",
+			task("a", 2),
+			task("b", 1, "a"),
+			task("o", 3, "a"),
+			task("o2", 1, "o"),
+		)),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a":  {"2026-06-01", "2026-06-02", "2026-06-22", 14, true},
+			"b":  {"2026-06-03", "2026-06-03", "2026-06-26", 17, false},
+			"o":  {"2026-06-03", "2026-06-05", "2026-06-25", 14, true},
+			"o2": {"2026-06-08", "2026-06-08", "2026-06-26", 14, true},
+		},
+		critical: []string{"a", "o", "o2"},
+		finish:   "2026-06-08",
+		sales:    "2026-06-03",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -316,6 +388,13 @@ func TestCompute(t *testing.T) {
 			}
 			if p.Finish.String() != tt.finish {
 				t.Errorf("finish %s, want %s", p.Finish, tt.finish)
+			}
+			sales := cmp.Or(tt.sales, tt.finish)
+			if sales == "none" {
+				sales = ""
+			}
+			if p.SalesFinish.String() != sales {
+				t.Errorf("finish of the work due by the close %s, want %s", p.SalesFinish, sales)
 			}
 			if p.Overrun != tt.overrun || p.Fits() != (tt.overrun == 0) {
 				t.Errorf("overrun %d (fits %v), want %d", p.Overrun, p.Fits(), tt.overrun)

@@ -1,6 +1,7 @@
 // Package schedule works out when the tasks of a mutual action plan can be
 // done and when they must be done: forward from the work already done,
-// backward from the deal's close date, in business days. It owns the
+// backward from the deal's close date (for onboarding work, its go-live
+// date), in business days. It owns the
 // business-day calendar, the critical path, the dates the build shows for
 // tasks that have only a duration, and the due dates `maproom new` gives a
 // template's tasks.
