@@ -15,7 +15,8 @@ import (
 // mostly on earlier tasks, now and then on any task, itself included (so
 // cycles), or on an unknown id, and now and then a duplicate id; then, from
 // the bytes left (none in the older seeds, which keep their meaning), a
-// go-live date and which of the two milestones is an onboarding one.
+// go-live date, which of the two milestones is an onboarding one and the
+// milestones' due dates.
 func fuzzInput(data []byte) (*deal.Deal, deal.Date, Calendar) {
 	next := func() int {
 		if len(data) == 0 {
@@ -74,7 +75,11 @@ func fuzzInput(data []byte) (*deal.Deal, deal.Date, Calendar) {
 		d.GoLive = base.AddDays(g % 120)
 	}
 	for i := range d.Milestones {
-		d.Milestones[i].Onboarding = next()&1 != 0
+		flags := next()
+		d.Milestones[i].Onboarding = flags&1 != 0
+		if flags&2 != 0 {
+			d.Milestones[i].Due = base.AddDays(next() % 80)
+		}
 	}
 	return d, today, NewCalendar(hs...)
 }
@@ -90,6 +95,8 @@ func FuzzCompute(f *testing.F) {
 	// (day 67), then the same without one.
 	f.Add([]byte{4, 0, 2, 41, 0, 5, 0, 0, 3, 1, 0, 0, 4, 1, 0, 0, 2, 1, 2, 0, 3, 1, 2, 67, 0, 1})
 	f.Add([]byte{4, 0, 2, 41, 0, 5, 0, 0, 3, 1, 0, 0, 4, 1, 0, 0, 2, 1, 2, 0, 3, 1, 2, 0, 0, 1})
+	// The same, the first milestone due on day 9 and the second on day 30.
+	f.Add([]byte{4, 0, 2, 41, 0, 5, 0, 0, 3, 1, 0, 0, 4, 1, 0, 0, 2, 1, 2, 0, 3, 1, 2, 67, 2, 9, 3, 30})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		d, today, cal := fuzzInput(data)
 		p, err := Compute(d, today, cal)
@@ -142,9 +149,10 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 	// The milestone of each task, in plan order; the onboarding work's
 	// deadline; who comes after each task.
 	var onboarding []bool
+	var decision []deal.Date
 	for _, m := range d.Milestones {
 		for range m.Tasks {
-			onboarding = append(onboarding, m.Onboarding)
+			onboarding, decision = append(onboarding, m.Onboarding), append(decision, m.Due)
 		}
 	}
 	var goLive deal.Date // the last business day before go-live
@@ -185,12 +193,15 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 		if !task.Due.IsZero() && ts.LatestFinish.After(task.Due) {
 			t.Fatalf("%s: latest finish %s after due %s", ts.ID, ts.LatestFinish, task.Due)
 		}
+		if !decision[i].IsZero() && ts.LatestFinish.After(decision[i]) {
+			t.Fatalf("%s: latest finish %s after its milestone's due %s", ts.ID, ts.LatestFinish, decision[i])
+		}
 		switch {
 		case !onboarding[i] && !d.Close.IsZero() && ts.LatestFinish.After(d.Close):
 			t.Fatalf("%s: latest finish %s after close %s", ts.ID, ts.LatestFinish, d.Close)
 		case onboarding[i] && !goLive.IsZero() && ts.LatestFinish.After(goLive):
 			t.Fatalf("%s (onboarding): latest finish %s, go-live %s", ts.ID, ts.LatestFinish, d.GoLive)
-		case onboarding[i] && goLive.IsZero() && task.Due.IsZero() && succs[task.ID] == 0 && !isDone && ts.Slack < 0:
+		case onboarding[i] && goLive.IsZero() && task.Due.IsZero() && decision[i].IsZero() && succs[task.ID] == 0 && !isDone && ts.Slack < 0:
 			t.Fatalf("%s (onboarding, no deadline): slack %d", ts.ID, ts.Slack)
 		}
 		if !isDone && !onboarding[i] && ts.EarliestFinish.After(sales) {

@@ -52,9 +52,10 @@ type TaskSchedule struct {
 	// task, its Done date; for a checkpoint the two are the same day).
 	EarliestStart, EarliestFinish deal.Date
 	// LatestFinish is the last day the task can be finished without making
-	// the plan miss one of its deadlines: the task's own Due date and its
-	// deal's Close date, or for a task of an onboarding milestone the
-	// go-live date (see Compute), nor a deadline of a task after it.
+	// the plan miss one of its deadlines: the task's own Due date, its
+	// milestone's Due date, and its deal's Close date, or for a task of an
+	// onboarding milestone the go-live date (see Compute), nor a deadline
+	// of a task after it.
 	LatestFinish deal.Date
 	// Slack is LatestFinish minus EarliestFinish in business days: how far
 	// the task can slip. It is negative when the task can no longer make
@@ -80,8 +81,11 @@ func (p *Plan) Task(id string) (TaskSchedule, bool) {
 // calendar invite, check and report shows for it: the task's own Due date
 // when it has one (computed false); else the date this plan computed for
 // it, its LatestFinish, the last day it can finish without the plan missing
-// one of its deadlines (computed true): the close date, or for onboarding
-// work the go-live date, or a later task's due date. A task the plan does
+// one of its deadlines (computed true): its milestone's due date, the
+// close date, or for onboarding work the go-live date, or a later task's
+// due date. A task with a Due date of its own keeps it here even when its
+// LatestFinish is earlier (its milestone is due before it, say): the
+// difference shows as the task's slack. A task the plan does
 // not know, or any task when p is nil (the plan could not be scheduled),
 // has only its own date. The zero Date means the task has no date.
 //
@@ -116,10 +120,12 @@ func (p *Plan) Fits() bool { return p.Overrun == 0 }
 // earlier than today, and what comes after it no earlier than the next
 // business day, as after any task finished today.
 //
-// Backward: a task must finish by its own Due date if it has one, and early
-// enough for each undone successor to take its Duration before that
-// successor's latest finish. A done successor no longer waits for anything,
-// so it constrains nothing. Beyond that, the milestone's kind decides:
+// Backward: a task must finish by its own Due date if it has one, by its
+// milestone's Due date if that has one (a milestone is a decision point:
+// its tasks are done by it), and early enough for each undone successor to
+// take its Duration before that successor's latest finish. A done
+// successor no longer waits for anything, so it constrains nothing. Beyond
+// that, the milestone's kind decides:
 //
 //   - A task of a milestone that is not onboarding (the sales work) must
 //     finish by the deal's Close date. A deal without a Close date is
@@ -155,12 +161,14 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		nodes[i] = node{id: t.ID, after: t.After, duration: t.Duration, line: t.Line,
 			undated: t.Status == deal.Done && t.Done.IsZero()}
 	}
-	// onboarding[i] is true when task i belongs to an onboarding milestone:
-	// the milestone holding it, as Tasks lists them.
+	// onboarding[i] is true when task i belongs to an onboarding
+	// milestone, and decision[i] is its milestone's Due date: the
+	// milestone holding it, as Tasks lists them.
 	onboarding := make([]bool, n)
+	decision := make([]deal.Date, n)
 	for i, k := 0, 0; i < len(d.Milestones); i++ {
 		for range d.Milestones[i].Tasks {
-			onboarding[k] = d.Milestones[i].Onboarding
+			onboarding[k], decision[k] = d.Milestones[i].Onboarding, d.Milestones[i].Due
 			k++
 		}
 	}
@@ -235,6 +243,9 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		}
 		if !t.Due.IsZero() {
 			l = min(l, cal.count(dayNumber(t.Due)))
+		}
+		if !decision[i].IsZero() {
+			l = min(l, cal.count(dayNumber(decision[i])))
 		}
 		for _, s := range g.succs[g.succStart[i]:g.succStart[i+1]] {
 			w.edges++

@@ -63,6 +63,12 @@ func onboarding(goLive string, d *deal.Deal) *deal.Deal {
 	return d
 }
 
+// decide gives d's milestone i the due date s.
+func decide(d *deal.Deal, i int, s string) *deal.Deal {
+	d.Milestones[i].Due = mustDate(s)
+	return d
+}
+
 // row is a TaskSchedule with dates as strings, for compact tables.
 type row struct {
 	es, ef, lf string
@@ -351,6 +357,58 @@ func TestCompute(t *testing.T) {
 		critical: []string{"a", "o", "o2"},
 		finish:   "2026-06-08",
 		sales:    "2026-06-03",
+	}, {
+		// The first milestone (a, b) is due Friday 2026-06-12, two weeks
+		// before the close: its undated task a and its task b, due after
+		// it (b keeps its own date as its Due), are done by it.
+		name: "a milestone's due date bounds its tasks",
+		deal: decide(plan("2026-06-26",
+			task("a", 2),
+			due(task("b", 1, "a"), "2026-06-19"),
+			task("c", 3, "b"),
+		), 0, "2026-06-12"),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-02", "2026-06-11", 7, true},
+			"b": {"2026-06-03", "2026-06-03", "2026-06-12", 7, true},
+			"c": {"2026-06-04", "2026-06-08", "2026-06-26", 14, false},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-08",
+	}, {
+		// Seen after the milestone's date: its undated task is behind (and
+		// its computed due, the milestone's, has passed); the next
+		// milestone's task c still fits the close.
+		name: "a milestone's due date passed",
+		deal: decide(plan("2026-06-26",
+			task("a", 2),
+			task("b", 1, "a"),
+			task("c", 3, "b"),
+		), 0, "2026-06-12"),
+		today: "2026-06-15",
+		want: map[string]row{
+			"a": {"2026-06-15", "2026-06-16", "2026-06-11", -3, true},
+			"b": {"2026-06-17", "2026-06-17", "2026-06-12", -3, true},
+			"c": {"2026-06-18", "2026-06-22", "2026-06-26", 4, false},
+		},
+		critical: []string{"a", "b"},
+		finish:   "2026-06-22",
+	}, {
+		// An onboarding milestone's date bounds its tasks before the
+		// go-live does.
+		name: "an onboarding milestone's due date",
+		deal: decide(onboarding("2027-02-15", plan("2026-12-31",
+			done(task("signed", 0), "2026-12-30"),
+			task("setup", 3, "signed"),
+		)), 1, "2027-01-22"),
+		today: "2027-01-04",
+		want: map[string]row{
+			"signed": {"2026-12-30", "2026-12-30", "2026-12-31", 1, false},
+			"setup":  {"2027-01-04", "2027-01-06", "2027-01-22", 12, true},
+		},
+		critical: []string{"setup"},
+		finish:   "2027-01-06",
+		sales:    "none",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -400,6 +458,49 @@ func TestCompute(t *testing.T) {
 				t.Errorf("overrun %d (fits %v), want %d", p.Overrun, p.Fits(), tt.overrun)
 			}
 		})
+	}
+}
+
+// TestDueOf pins the date every room and report shows for a task: its own
+// due date when it has one, even after its milestone's (the plan bounds
+// its latest finish all the same); else the computed one, bounded by its
+// milestone's due date; a deadline on a Saturday is met on the Friday.
+func TestDueOf(t *testing.T) {
+	d := decide(plan("2026-06-27", // a Saturday
+		task("a", 2),
+		due(task("b", 1, "a"), "2026-06-19"), // after its milestone's date
+		task("c", 3, "b"),
+		task("d", 1),
+	), 0, "2026-06-13") // a Saturday too
+	p, err := Compute(d, mustDate("2026-06-01"), Calendar{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks := d.Tasks()
+	for _, tt := range []struct {
+		plan     *Plan
+		task     *deal.Task
+		due      string
+		computed bool
+		latest   string // the plan's LatestFinish, "" for none
+	}{
+		{p, tasks[0], "2026-06-11", true, "2026-06-11"},  // b's bound less b's day
+		{p, tasks[1], "2026-06-19", false, "2026-06-12"}, // its own date; the milestone's Friday bounds it
+		{p, tasks[2], "2026-06-26", true, "2026-06-26"},  // the Friday before the close
+		{p, tasks[3], "2026-06-26", true, "2026-06-26"},
+		{nil, tasks[0], "", false, ""},
+		{nil, tasks[1], "2026-06-19", false, ""},
+		{p, &deal.Task{ID: "unknown"}, "", false, ""},
+	} {
+		due, computed := tt.plan.DueOf(tt.task)
+		if due.String() != tt.due || computed != tt.computed {
+			t.Errorf("DueOf(%s) = %s, %v; want %s, %v", tt.task.ID, due, computed, tt.due, tt.computed)
+		}
+		if tt.latest != "" {
+			if ts, _ := tt.plan.Task(tt.task.ID); ts.LatestFinish.String() != tt.latest {
+				t.Errorf("%s: latest finish %s, want %s", tt.task.ID, ts.LatestFinish, tt.latest)
+			}
+		}
 	}
 }
 
