@@ -45,19 +45,33 @@ func (th Thresholds) Severity(daysLate int) Severity {
 	return SeverityLate
 }
 
-// Ended reports whether the deal is won or lost. An ended deal has no late
-// work: its rooms and its report stop counting days.
+// Ended reports whether the deal is won or lost: the sale is over. A lost
+// deal has no late work at all; a won deal's sales work is over too, but its
+// plan carries on into onboarding, whose tasks still count days late (see
+// DaysLate). Ended alone does not say that nothing is late.
 func (d *Deal) Ended() bool { return d.Outcome == Won || d.Outcome == Lost }
 
 // Closed reports whether the deal was lost: its rooms show a closed plan
 // (no next steps, no lateness, no review, no calendar of tasks).
 func (d *Deal) Closed() bool { return d.Outcome == Lost }
 
-// Onboarding reports whether task t belongs to an onboarding milestone of d.
+// Onboarding reports whether task t belongs to an onboarding milestone of d:
+// the milestone t.Milestone names (as the loader sets it), or, when
+// t.Milestone is not set (a deal built by hand), the milestone whose Tasks
+// hold t itself. A task of no milestone of d is not onboarding.
 func (d *Deal) Onboarding(t *Task) bool {
 	for i := range d.Milestones {
-		if d.Milestones[i].ID == t.Milestone {
-			return d.Milestones[i].Onboarding
+		m := &d.Milestones[i]
+		if t.Milestone != "" {
+			if m.ID == t.Milestone {
+				return m.Onboarding
+			}
+			continue
+		}
+		for j := range m.Tasks {
+			if &m.Tasks[j] == t {
+				return m.Onboarding
+			}
 		}
 	}
 	return false
@@ -66,10 +80,20 @@ func (d *Deal) Onboarding(t *Task) bool {
 // DaysLate returns how many calendar days task t of deal d is past due on
 // today, where due is the task's effective due date (the plan's own date,
 // else the schedule's: see schedule.Plan.DueOf). It is 0 for a done task, a
-// task without a date, a task due today or later, and every task of an
-// ended deal.
+// task without a date, a task due today or later, and for the work an
+// outcome has ended: every task of a lost deal, and every task of a won
+// deal but its onboarding tasks (Onboarding). A won deal's plan carries on
+// into onboarding after signature, so an onboarding task past its due date
+// is late whatever the outcome says; its sales tasks are over.
+//
+// The due date is a day as the schedule gives it: a computed due date is a
+// business day (a close on a Saturday is met on the Friday before), so such
+// a task is already a day late on that Saturday.
 func DaysLate(d *Deal, t *Task, due, today Date) int {
-	if d.Ended() || t.Status == Done || due.IsZero() || !due.Before(today) {
+	switch {
+	case d.Outcome == Lost, d.Outcome == Won && !d.Onboarding(t):
+		return 0
+	case t.Status == Done || due.IsZero() || !due.Before(today):
 		return 0
 	}
 	return due.DaysUntil(today)
