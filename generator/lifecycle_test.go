@@ -160,6 +160,52 @@ func TestWonRoomCountsDownToGoLive(t *testing.T) {
 	}
 }
 
+// TestWonRoomOnboardingLate checks that a won deal's room still counts days
+// late for its onboarding steps, in the plan and on the timeline, and never
+// for the sale's steps left open (deal.DaysLate).
+func TestWonRoomOnboardingLate(t *testing.T) {
+	root := t.TempDir()
+	plan := strings.Replace(lifecyclePlan, "evidence: Countersigned order form}\n",
+		"evidence: Countersigned order form}\n      - {id: po, title: Purchase order issued, owner: jordan, due: 2026-12-15, evidence: Purchase order number from procurement}\n", 1)
+	if plan == lifecyclePlan {
+		t.Fatal("the plan has no open sales step")
+	}
+	writePlan(t, filepath.Join(root, "content", "acme"), plan)
+	// Five days after the rollout's due date, five weeks after the po's.
+	res, out := buildSite(t, root, deal.NewDate(2027, 1, 20))
+	html, err := os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	room := string(html)
+	row := func(id string) string {
+		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
+		if !ok {
+			t.Fatalf("the room has no row for %s", id)
+		}
+		r, _, _ = strings.Cut(r, "</tr>")
+		return r
+	}
+	if r := row("rollout"); !strings.Contains(r, "5 days late</strong>") {
+		t.Errorf("the onboarding step is not 5 days late: %s", r)
+	}
+	if r := row("po"); strings.Contains(r, "late</strong>") {
+		t.Errorf("the won deal's sales step is late: %s", r)
+	}
+	for _, want := range []string{`<g class="ms-row open"><text x="4" y="30" class="row-l">Contract signed</text>`,
+		`class="row-l">Purchase order issued</text>`, `<g class="late`} {
+		if !strings.Contains(room, want) {
+			t.Errorf("the timeline has no %q", want)
+		}
+	}
+	if i := strings.Index(room, `class="row-l">Purchase order issued</text>`); i >= 0 && strings.Contains(room[max(0, i-60):i], `class="late`) {
+		t.Errorf("the timeline shows the won deal's sales step late")
+	}
+	if i := strings.Index(room, `class="row-l">Rollout to the first team</text>`); i < 0 || !strings.Contains(room[max(0, i-60):i], `<g class="late`) {
+		t.Errorf("the timeline does not show the onboarding step late")
+	}
+}
+
 const lifecyclePlan = `---
 title: Northwind for Acme
 buyer: Acme Corp

@@ -104,7 +104,7 @@ func newTimeline(d *deal.Deal, today deal.Date, dateOf taskDate, critical map[st
 			case t.Status == deal.Done:
 				cls = "done"
 				done++
-			case when.Before(today):
+			case deal.DaysLate(d, t, when, today) > 0: // a won deal's sales work is never late
 				cls = "late"
 				late++
 			default:
@@ -134,10 +134,17 @@ func newTimeline(d *deal.Deal, today deal.Date, dateOf taskDate, critical map[st
 			}
 			taskRows = append(taskRows, r)
 		}
+		// A milestone is late once its date has passed with work of it
+		// open that can be late (deal.DaysLate against its date), or with
+		// no task at all.
+		overdue := len(m.Tasks) == 0 && !mdate.IsZero() && mdate.Before(today)
+		for j := range m.Tasks {
+			overdue = overdue || deal.DaysLate(d, &m.Tasks[j], mdate, today) > 0
+		}
 		mcls := "open"
 		if allDone {
 			mcls = "done"
-		} else if !mdate.IsZero() && mdate.Before(today) {
+		} else if overdue {
 			mcls = "late"
 		}
 		if !mdate.IsZero() {
