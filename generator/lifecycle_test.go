@@ -206,6 +206,32 @@ func TestWonRoomOnboardingLate(t *testing.T) {
 	}
 }
 
+// TestOverrunLeavesOnboardingOut checks the warning of an open deal whose
+// work due by the close no longer fits: it names when that work finishes
+// and by how much, whatever onboarding work comes after the close.
+func TestOverrunLeavesOnboardingOut(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	plan := strings.Replace(lifecyclePlan, "outcome: won", "outcome: open", 1)
+	plan = strings.Replace(plan, "due: 2026-12-15, status: done, done: 2026-12-14,", "duration: 2,", 1)
+	plan = strings.Replace(plan, "        due: 2027-01-15\n        after: [order]", "        duration: 10\n        after: [order]", 1)
+	// Seen on Monday 21 December: the order form takes Monday and Tuesday,
+	// five business days after the close; the rollout's ten days after it
+	// (to 6 January) are onboarding, due before go-live.
+	writePlan(t, dir, plan)
+	_, ps := LoadBundle(dir, (&Config{}).withDefaults(), deal.NewDate(2026, 12, 21))
+	want := "the remaining work no longer fits before the close date 2026-12-15: it finishes 2026-12-22 at the earliest, 5 business days late (critical path: order)"
+	found := false
+	for _, p := range ps {
+		found = found || strings.Contains(p.Msg, want)
+		if p.Severity == Error {
+			t.Errorf("unexpected error: %v", p)
+		}
+	}
+	if !found {
+		t.Errorf("no warning %q in %v", want, ps)
+	}
+}
+
 const lifecyclePlan = `---
 title: Northwind for Acme
 buyer: Acme Corp

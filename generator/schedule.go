@@ -9,9 +9,10 @@ import (
 )
 
 // schedulePlan computes the deal's schedule (Bundle.Plan): dependency cycles are errors
-// (printed as the cycle), and open work that no longer fits before the close
-// date is a warning that says by how much. Problems the checker reports
-// itself (unknown or duplicate tasks, done without a date) are not repeated.
+// (printed as the cycle), and open work due by the close (onboarding work is
+// not) that no longer fits before the close date is a warning that says
+// when it finishes and by how much. Problems the checker reports itself
+// (unknown or duplicate tasks, done without a date) are not repeated.
 func schedulePlan(b *Bundle, cfg *Config, today deal.Date, col collector) {
 	d := b.Deal
 	plan, err := schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
@@ -36,7 +37,7 @@ func schedulePlan(b *Bundle, cfg *Config, today deal.Date, col collector) {
 	b.Plan = plan
 	if d.Outcome == deal.Open && !d.Close.IsZero() && plan.Overrun > 0 {
 		col.warnf(b.Deal.Milestones[0].Line, "the remaining work no longer fits before the close date %s: it finishes %s at the earliest, %s late (critical path: %s); move the close date or shorten the work",
-			d.Close, plan.Finish, plural(plan.Overrun, "business day", "business days"), strings.Join(plan.CriticalPath, " -> "))
+			d.Close, plan.SalesFinish, plural(plan.Overrun, "business day", "business days"), strings.Join(plan.CriticalPath, " -> "))
 	}
 }
 
