@@ -79,6 +79,12 @@ type Event struct {
 	Reply *reply.Reply `json:"reply,omitempty"`
 }
 
+// PreviewInstance is the Instance of the events of `maproom serve`'s local
+// preview: the seller clicking through the rooms, never a buyer's
+// engagement (the report leaves their page views out; a reply sent from
+// the preview is still a reply).
+const PreviewInstance = "preview"
+
 // AppendJSON appends e as one event-log line (with its newline), byte for
 // byte as the log writes it, so export tools write the same files. It
 // writes the document encoding/json would for Event, without reflection:

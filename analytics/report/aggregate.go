@@ -303,6 +303,10 @@ func (a *Aggregator) add(r *event.Row, slot int32) {
 		a.stats.OtherDeals++
 		return
 	}
+	if string(r.Instance) == event.PreviewInstance {
+		a.stats.LocalPreview++
+		return
+	}
 	if r.At > a.maxAt {
 		a.maxAt = r.At
 		if r.At >= a.nextSweep {

@@ -113,6 +113,9 @@ type InputStats struct {
 	OtherDeals int `json:"other_deals"`
 	// Unknown counts events of a deal or stakeholder the content no longer has.
 	Unknown int `json:"unknown"`
+	// LocalPreview counts the page-view events of `maproom serve`'s local
+	// preview (event.PreviewInstance), left out: the seller looking.
+	LocalPreview int `json:"local_preview"`
 	// OutOfOrder counts events of a page-load that was closed, more than two
 	// days of events earlier, before they were read (a log read out of day
 	// order): if they are copies they count twice. Pass log folders (read

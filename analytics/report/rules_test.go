@@ -1,9 +1,13 @@
 package report
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -155,5 +159,47 @@ func TestPortfolioCompletionLeavesOnboardingOut(t *testing.T) {
 	}
 	if m := r.Deals[0].Milestones; len(m) != 2 || m[0].Onboarding || !m[1].Onboarding {
 		t.Errorf("won's milestones %+v, want the second marked onboarding", m)
+	}
+}
+
+// TestReportLeavesLocalPreviewOut: the events `maproom serve`'s preview
+// records (the seller clicking through a buyer's room from the printed
+// links) are no buyer's visit, read from a log as from events added one
+// by one; the same page-load from a beacon is one.
+func TestReportLeavesLocalPreviewOut(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	visit := pload{steps: heartbeats(4, 15000)}
+	for _, instance := range []string{event.PreviewInstance, "beacon-1"} {
+		evs := visit.events(0)
+		for i := range evs {
+			evs[i].Instance = instance
+		}
+		dir := t.TempDir()
+		var log []byte
+		for _, e := range evs {
+			log = e.AppendJSON(log)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "events-2026-11-20-x.jsonl"), log, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fromLog := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+		if err := fromLog.ReadLogs(context.Background(), []string{dir}); err != nil {
+			t.Fatal(err)
+		}
+		added := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+		for _, e := range evs {
+			added.Add(e)
+		}
+		for how, a := range map[string]*Aggregator{"from a log": fromLog, "added": added} {
+			r := a.Report()
+			eve := findPerson(t, &r.Deals[0], "eb")
+			want, wantLeft := 1, 0
+			if instance == event.PreviewInstance {
+				want, wantLeft = 0, len(evs)
+			}
+			if eve.Visits != want || r.Input.LocalPreview != wantLeft {
+				t.Errorf("%s, instance %s: eve's visits %d, local preview events %d; want %d, %d", how, instance, eve.Visits, r.Input.LocalPreview, want, wantLeft)
+			}
+		}
 	}
 }

@@ -346,6 +346,9 @@ func warnInput(w io.Writer, in report.InputStats) {
 	if in.Unknown > 0 {
 		fmt.Fprintf(w, "maproom: %s of a deal or stakeholder the content no longer has skipped\n", count(in.Unknown, "event"))
 	}
+	if in.LocalPreview > 0 {
+		fmt.Fprintf(w, "maproom: %s of the local preview (maproom serve) left out: the seller looking is no buyer's visit\n", count(in.LocalPreview, "event"))
+	}
 	if in.OutOfOrder > 0 {
 		fmt.Fprintf(w, "maproom: %s came over two days out of order: copies of them may count twice; pass the log folders rather than concatenated files\n", count(in.OutOfOrder, "event"))
 	}

@@ -66,7 +66,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	opts.Scripts = []string{liveJSPath}
 
 	// The beacon, in process, with the same embedded log as `maproom beacon`.
-	evlog, err := eventlog.OpenLog(filepath.Join(state, "events"), eventlog.LogOptions{Instance: "preview", Logger: e.log})
+	evlog, err := eventlog.OpenLog(filepath.Join(state, "events"), eventlog.LogOptions{Instance: event.PreviewInstance, Logger: e.log})
 	if err != nil {
 		return err
 	}
@@ -89,7 +89,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 
 	m, _ := preview.Manifest()
-	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: "preview"})
+	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: event.PreviewInstance})
 
 	mux := http.NewServeMux()
 	mux.Handle(beacon.NotePath, h)
