@@ -150,16 +150,17 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	return dr
 }
 
-// scheduleSummary says what is true of a deal's open work: from the
-// durations when it has them, else from its due dates (see
-// ScheduleSummary.Basis).
+// scheduleSummary says what is true of a deal's open work due by the
+// close (onboarding work, after it, is left out): from the durations when
+// it has them, else from its due dates (see ScheduleSummary.Basis); nil
+// when none is open.
 func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool)) *ScheduleSummary {
 	s := &ScheduleSummary{Basis: ScheduleDueDates, CriticalPath: slices.Clone(plan.CriticalPath)}
 	durations := false
 	var last deal.Date
 	for _, t := range d.Tasks() {
-		if t.Status == deal.Done {
-			continue
+		if t.Status == deal.Done || d.Onboarding(t) {
+			continue // onboarding work comes after the close
 		}
 		s.Open++
 		durations = durations || t.Duration > 0
@@ -167,8 +168,11 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 			last, s.LastDue, s.LastDueTask = due, due.String(), t.ID
 		}
 	}
-	if durations && plan.Finish.After(a.opts.Today) {
-		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.Finish.String(), plan.Fits(), plan.Overrun
+	if s.Open == 0 {
+		return nil
+	}
+	if durations && plan.SalesFinish.After(a.opts.Today) {
+		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.SalesFinish.String(), plan.Fits(), plan.Overrun
 		return s
 	}
 	s.Fits = d.Close.IsZero() || last.IsZero() || !last.After(d.Close)

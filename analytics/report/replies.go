@@ -86,7 +86,9 @@ func replyTarget(d *deal.Deal, r reply.Reply) (*deal.Task, *deal.Milestone) {
 // that end. For a milestone, whose date the schedule does not drive, or a
 // plan with errors, the date proposed is the new finish. A proposal for a
 // done task, or of a date no later than the current due date, moves
-// nothing.
+// nothing; nor does one for onboarding work (an onboarding milestone or
+// its tasks), which comes after the close: the remaining work is the work
+// due by the close (schedule.Plan.SalesFinish).
 //
 // A proposal is signalled when it would move the close, when the date
 // proposed is after the close, or when the task is on the critical path
@@ -116,9 +118,9 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 				if again, err := schedule.Compute(d, a.opts.Today, cal); err == nil {
 					p = again
 				}
-				finish = p.Finish
-				if p.Finish.After(end) {
-					end = p.Finish
+				finish = p.SalesFinish // the work due by the close
+				if finish.After(end) {
+					end = finish
 				}
 			}
 		}
@@ -141,15 +143,17 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		var task *deal.Task
 		if w.TargetKind == reply.TargetTask {
 			task, _ = replyTarget(d, reply.Reply{Target: w.Target, TargetKind: reply.TargetTask})
-			if task == nil || task.Status == deal.Done {
+			if task == nil || task.Status == deal.Done || d.Onboarding(task) {
 				continue
 			}
+		} else if _, m := replyTarget(d, reply.Reply{Target: w.Target, TargetKind: reply.TargetMilestone}); m != nil && m.Onboarding {
+			continue
 		}
 		base := endOf()
 		newEnd := proposed
 		if task != nil && plan != nil {
-			if p, err := schedule.Compute(doneOn(d, task.ID, proposed), a.opts.Today, cal); err == nil && p.Finish.After(newEnd) {
-				newEnd = p.Finish
+			if p, err := schedule.Compute(doneOn(d, task.ID, proposed), a.opts.Today, cal); err == nil && p.SalesFinish.After(newEnd) {
+				newEnd = p.SalesFinish
 			}
 		}
 		move := 0

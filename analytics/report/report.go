@@ -298,10 +298,11 @@ type ScheduleSummary struct {
 	// today (open checkpoints only), which says nothing while work is
 	// open.
 	Basis string `json:"basis"`
-	// Finish is the earliest day all open work can be done, from the
-	// durations; empty for ScheduleDueDates.
+	// Finish is the earliest day all open work due by the close can be
+	// done, from the durations; empty for ScheduleDueDates. Onboarding
+	// work, after the close, is left out of the whole summary.
 	Finish string `json:"finish,omitempty"`
-	// Open is the number of open tasks.
+	// Open is the number of open tasks due by the close.
 	Open int `json:"open"`
 	// LastDue is the latest effective due date of the open tasks, and
 	// LastDueTask the task due then (the first in plan order on a tie);

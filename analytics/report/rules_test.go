@@ -4,11 +4,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -200,6 +203,79 @@ func TestReportLeavesLocalPreviewOut(t *testing.T) {
 			if eve.Visits != want || r.Input.LocalPreview != wantLeft {
 				t.Errorf("%s, instance %s: eve's visits %d, local preview events %d; want %d, %d", how, instance, eve.Visits, r.Input.LocalPreview, want, wantLeft)
 			}
+		}
+	}
+}
+
+// onboardingDeal closes on 31 December and goes live on 15 February: its
+// sale ends with the order form (3 days of work), its onboarding milestone
+// follows (two tasks of 5 days each, the first after the order form).
+func onboardingDeal() *deal.Deal {
+	d := patternDeal()
+	d.Close, d.GoLive = deal.NewDate(2026, time.December, 31), deal.NewDate(2027, time.February, 15)
+	d.Milestones = []deal.Milestone{
+		{ID: "sign", Title: "Signed", Lead: "eb", Evidence: "Counter-signed order form", Tasks: []deal.Task{
+			{ID: "order", Title: "Order form signed", Owner: "eb", Status: deal.Todo, Duration: 3, Milestone: "sign"}}},
+		{ID: "live", Title: "Live", Lead: "sam", Evidence: "First report run", Onboarding: true, Tasks: []deal.Task{
+			{ID: "setup", Title: "Set up", Owner: "sam", Status: deal.Todo, Duration: 5, After: []string{"order"}, Due: deal.NewDate(2027, time.January, 20), Milestone: "live"},
+			{ID: "train", Title: "Training", Owner: "ch", Status: deal.Todo, Duration: 5, After: []string{"setup"}, Milestone: "live"}}},
+	}
+	return d
+}
+
+// TestReportOnboardingAfterClose: an open deal's onboarding, due after the
+// close, is neither late by the close nor part of what must fit before it;
+// once the deal is won, a late onboarding step is overdue.
+func TestReportOnboardingAfterClose(t *testing.T) {
+	dr := ruleReport(t, onboardingDeal(), deal.NewDate(2026, time.December, 1))
+	s := dr.Schedule
+	if s == nil || s.Open != 1 || !s.Fits || s.OverrunDays != 0 || s.Finish != "2026-12-03" {
+		t.Fatalf("schedule %+v, want the order form alone, finishing 2026-12-03, fitting", s)
+	}
+	if a := dr.Attention; slices.ContainsFunc(a.Reasons, func(r AttentionReason) bool { return strings.Contains(r.Why, "after the close date") }) {
+		t.Errorf("attention %+v counts onboarding as an overrun", a)
+	}
+	// Training has no date of its own: due before go-live, not by the close.
+	if due := dr.Tasks[2].Due; due != "2027-02-12" {
+		t.Errorf("training's due date %s, want 2027-02-12, the last business day before go-live", due)
+	}
+	dr = ruleReport(t, onboardingDeal(), deal.NewDate(2027, time.January, 8))
+	if len(dr.Overdue) != 1 || dr.Overdue[0].Task != "order" {
+		t.Errorf("on 8 January: overdue %+v, want the order form alone", dr.Overdue)
+	}
+
+	won := onboardingDeal()
+	won.Outcome = deal.Won
+	won.Milestones[0].Tasks[0].Status, won.Milestones[0].Tasks[0].Done = deal.Done, deal.NewDate(2026, time.December, 20)
+	dr = ruleReport(t, won, deal.NewDate(2027, time.January, 25))
+	if len(dr.Overdue) != 1 || dr.Overdue[0].Task != "setup" || dr.Overdue[0].DaysLate != 5 {
+		t.Errorf("won, on 25 January: overdue %+v, want setup 5 days late", dr.Overdue)
+	}
+}
+
+// TestProposalOnOnboardingMovesNoClose: a buyer asking for a later date on
+// an onboarding step, after the close, is waiting for the seller but does
+// not move the close; the same ask on the order form does.
+func TestProposalOnOnboardingMovesNoClose(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	sent := time.Date(2026, time.November, 30, 10, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		target, date string
+		moves        bool
+	}{{"setup", "2027-02-01", false}, {"order", "2027-01-08", true}} {
+		d := onboardingDeal()
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := []reply.Reply{{ID: "ask" + c.target, Time: sent, Deal: d.ID, Stakeholder: "eb", Kind: reply.Propose, Target: c.target, TargetKind: reply.TargetTask, Date: c.date, Reason: "Holidays"}}
+		r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan, Waiting: w}}, ReportOptions{Today: today}).Report()
+		dr := &r.Deals[0]
+		if dr.RepliesWaiting != 1 {
+			t.Errorf("%s: %d replies waiting, want 1", c.target, dr.RepliesWaiting)
+		}
+		if got := findSignal(dr, SignalProposalMovesClose) != nil; got != c.moves {
+			t.Errorf("%s to %s: proposal signal %v, want %v (%+v)", c.target, c.date, got, c.moves, dr.Signals)
 		}
 	}
 }

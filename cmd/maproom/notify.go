@@ -290,10 +290,17 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays}
 	for _, dr := range rep.Deals {
 		b := bundles[dr.ID]
-		if b == nil || b.Deal.Ended() || b.Deal.Withdrawn {
+		if b == nil || b.Deal.Closed() || b.Deal.Withdrawn {
 			continue
 		}
-		in.Deals = append(in.Deals, notifyFacts(b, dr, m, links, cfg.Location))
+		f := notifyFacts(b, dr, m, links, cfg.Location)
+		if b.Deal.Ended() {
+			// A won deal carries on into onboarding: its late steps and
+			// the replies waiting are told; who opened the room no longer
+			// decides anything.
+			f.Engagement = nil
+		}
+		in.Deals = append(in.Deals, f)
 	}
 	return in, site, nil
 }
