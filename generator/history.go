@@ -127,7 +127,7 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 					continue
 				}
 			}
-			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c), Reply: c.Reply != ""}
+			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c, d), Reply: c.Reply != ""}
 			if c.Author.Side == deal.Buyer {
 				line.Who = c.Author.Name
 				if p, ok := d.Stakeholder(c.Author.Stakeholder); ok {
@@ -163,8 +163,9 @@ func paragraphs(text string) []string {
 	return out
 }
 
-// changeWhat says a change in words, as the rooms show it.
-func changeWhat(c history.Change) string {
+// changeWhat says a change of deal d's plan in words, as the rooms show
+// it (people by their names in d now).
+func changeWhat(c history.Change, d *deal.Deal) string {
 	day := func(s string) string {
 		d, err := deal.ParseDate(s)
 		if err != nil {
@@ -199,6 +200,19 @@ func changeWhat(c history.Change) string {
 		return fmt.Sprintf("Target signature date moved from %s to %s", day(c.From), day(c.To))
 	case history.DocAdded:
 		return fmt.Sprintf("Document %q shared", c.Title)
+	case history.TaskOwner:
+		name := func(id string) string {
+			if p, ok := d.Stakeholder(id); ok {
+				return p.Name
+			}
+			if r, ok := strings.CutPrefix(id, "role:"); ok {
+				return "the " + strings.ReplaceAll(r, "-", " ") + " (to be named)"
+			}
+			return id
+		}
+		return fmt.Sprintf("Step %q is now %s's (was %s's)", c.Title, name(c.To), name(c.From))
+	case history.PlanEdited:
+		return "The plan's wording was edited"
 	}
 	return string(c.Kind)
 }

@@ -140,6 +140,10 @@ func changeText(c history.Change) string {
 		return fmt.Sprintf("close %s → %s", orNone(c.From), orNone(c.To))
 	case history.DocAdded:
 		return fmt.Sprintf("added document %q", c.Title)
+	case history.TaskOwner:
+		return fmt.Sprintf("%q owner %s → %s", c.Title, c.From, c.To)
+	case history.PlanEdited:
+		return "edited the plan's wording"
 	}
 	return "wrote the plan"
 }

@@ -40,6 +40,11 @@ const (
 	CloseMoved     Kind = "close"        // the deal's close date changed
 	DocAdded       Kind = "doc-added"    // a collateral entry appeared
 	PlanCreated    Kind = "plan-created" // the first version of the plan
+	TaskOwner      Kind = "task-owner"   // a task changed hands: From and To are owner ids
+	// PlanEdited is a version that changed none of the fields above (its
+	// wording, evidence, criteria, people or welcome note): one change,
+	// so that the commit and its author count, a buyer's edit too.
+	PlanEdited Kind = "plan-edited"
 )
 
 // Change is one field change of one commit. For a date change From and To

@@ -534,3 +534,38 @@ func TestStoryUntil(t *testing.T) {
 		t.Errorf("until its first commit: %+v, want nothing yet", got)
 	}
 }
+
+// TestBuyerEditsOfAnyField: a buyer's commit that only takes a task over
+// (the owner) or only rewords the plan (an evidence line) is a buyer edit
+// by that buyer, a commit of the plan's; the owner change is told as such.
+func TestBuyerEditsOfAnyField(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	plan := planText("2026-11-30", "2026-09-30", "2026-11-15", t1)
+	g.write("content/maproom.toml", "title = \"North\"\n")
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", strings.Replace(plan, "Stamped form, sent by email", "Stamped form, signed by the CISO", 1))
+	g.commit(buyer, "2026-09-03", "sharper evidence")
+	owned := strings.Replace(strings.Replace(plan, "Stamped form, sent by email", "Stamped form, signed by the CISO", 1), "owner: jordan", "owner: sam", 1)
+	g.write("content/acme/index.md", owned)
+	g.commit(buyer, "2026-09-05", "Sam takes it")
+	g.write("content/acme/README.txt", "not the plan\n")
+	g.commit(seller, "2026-09-06", "a file beside the plan")
+
+	st := g.read("").Story("acme")
+	if st == nil || st.Commits != 3 {
+		t.Fatalf("story %+v, want 3 commits of the plan", st)
+	}
+	var kinds []string
+	for _, c := range st.Changes[1:] {
+		kinds = append(kinds, fmt.Sprintf("%s %s %s>%s %s", c.Kind, c.Item, c.From, c.To, c.Author.Side))
+	}
+	want := []string{"plan-edited  > buyer", "task-owner t1 jordan>sam buyer"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("changes %q, want %q", kinds, want)
+	}
+	if c, ok := st.LastBy(deal.Buyer); !ok || c.Kind != history.TaskOwner || c.Author.Stakeholder != "jordan" {
+		t.Errorf("last buyer edit %+v, want jordan's owner change", c)
+	}
+}

@@ -55,6 +55,9 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 		if o.Status != t.Status {
 			out = append(out, fieldChange{Kind: TaskStatus, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: string(o.Status), To: string(t.Status), Close: closeS})
 		}
+		if o.Owner != t.Owner {
+			out = append(out, fieldChange{Kind: TaskOwner, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: o.Owner, To: t.Owner, Close: closeS})
+		}
 	}
 	for i, t := range old.Tasks {
 		if _, ok := curTasks.find(t.ID, i); !ok {
@@ -72,7 +75,7 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 	for i := range out {
 		c := &out[i]
 		c.Item, c.Milestone, c.Title = strings.Clone(c.Item), strings.Clone(c.Milestone), strings.Clone(c.Title)
-		if c.Kind == TaskStatus {
+		if c.Kind == TaskStatus || c.Kind == TaskOwner {
 			c.From, c.To = strings.Clone(c.From), strings.Clone(c.To)
 		}
 	}
@@ -114,6 +117,9 @@ func valueIn(p *Plan, c fieldChange) bool {
 	case TaskStatus:
 		t, ok := find(p.Tasks)
 		return ok && string(t.Status) == c.To
+	case TaskOwner:
+		t, ok := find(p.Tasks)
+		return ok && t.Owner == c.To
 	case TaskAdded:
 		_, ok := find(p.Tasks)
 		return ok

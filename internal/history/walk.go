@@ -1242,6 +1242,10 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 		}
 	}
 	f.Changes = diffPlans(old, cur, alts)
+	if len(f.Changes) == 0 && old != nil && cur != nil && f.Old != f.New && len(f.Alt) == 0 {
+		// The text changed, none of the fields the history reads did.
+		f.Changes = []fieldChange{{Kind: PlanEdited, Close: cur.Close.String()}}
+	}
 	if cur != nil {
 		f.Done, f.Total = cur.Progress()
 	}
