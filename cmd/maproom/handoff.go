@@ -7,12 +7,13 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"time"
 
-	"github.com/maproom/maproom/analytics/event"
-	"github.com/maproom/maproom/analytics/eventlog"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
 	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 const handoffAbout = `Writes the customer-success handoff of a deal: the goal and the criteria promised, who's who
@@ -50,9 +51,11 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 			due, _ := b.Plan.DueOf(t)
 			return due
 		}})
-	if err := handoffEngagement(hb, d, s.root, *logDir); err != nil {
+	j, err := judgeDeal(ctx, od, s.root, *logDir, nil)
+	if err != nil {
 		return err
 	}
+	handoffEngagement(hb, j)
 	if h := readHistory(ctx, e, s.root, []*deal.Deal{d}, false); h.InGit {
 		hb.HistoryRead = true
 		if st := h.Story(id); st != nil {
@@ -91,33 +94,73 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// handoffEngagement adds the deal's human events of the event log to the
-// handoff: no log is no engagement, not an error.
-func handoffEngagement(hb *handoff.Bundle, d *deal.Deal, root, logDir string) error {
+// dealJudged is one deal as the report judges it for the day of od: its
+// DealReport and whether an event log was read for it.
+type dealJudged struct {
+	dr *report.DealReport
+	// logRead is false when there is no event log: nobody's engagement is
+	// known, which is not "never opened".
+	logRead bool
+}
+
+// judgeDeal reads the deal of od through the report's Aggregator, for
+// od.today: the event log at logDir (default <root>/.maproom/events; no
+// log there is no engagement, not an error), and waiting, the replies
+// sent from the deal's rooms that no record decides (nil: none). So the
+// review and the handoff count what the report counts: visits are the
+// report's (analytics/report/engagement.go: no crawler, no automated
+// browser, no scanner-like page-load, no glance, nothing of maproom
+// serve's local preview, nothing after the day), and a waiting reply
+// names its task or milestone by title, left out when sent after the day.
+func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply) (dealJudged, error) {
+	cfg := od.cfg
+	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting}}, report.ReportOptions{
+		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
+		Deal: od.id, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
+		History: cfg.History.Thresholds(),
+	})
+	read := true
 	if logDir == "" {
 		logDir = filepath.Join(root, ".maproom", "events")
 		if _, err := os.Stat(logDir); errors.Is(err, fs.ErrNotExist) {
-			return nil
+			read = false
 		}
 	}
-	titles := map[string]string{}
-	for _, c := range d.Collateral {
-		titles[c.ID] = c.Title
-	}
-	_, err := eventlog.ReadLogs([]string{logDir}, func(ev event.Event) error {
-		if ev.Deal != d.ID || ev.Crawler != "" || ev.Webdriver || ev.Kind == event.KindReply {
-			return nil
+	if read {
+		if err := agg.ReadLogs(ctx, []string{logDir}); err != nil {
+			return dealJudged{}, fmt.Errorf("reading the event log for engagement: %w", err)
 		}
-		opened := ""
-		if ev.Kind.Collateral() {
-			opened = titles[ev.Collateral]
-		}
-		hb.Seen(ev.Stakeholder, ev.Time, ev.Kind == event.KindView, ev.ActiveMS, opened)
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("reading the event log for engagement: %w", err)
 	}
-	hb.Engaged = true // read: a person without events never opened their room
-	return nil
+	rep := agg.Report()
+	if len(rep.Deals) != 1 {
+		return dealJudged{}, fmt.Errorf("the report has no deal %q", od.id)
+	}
+	return dealJudged{dr: &rep.Deals[0], logRead: read}, nil
+}
+
+// handoffEngagement gives the handoff's people the visits the report
+// counts (judgeDeal): the buyer side's; the seller side's views of their
+// rooms are previews, never engagement.
+func handoffEngagement(hb *handoff.Bundle, j dealJudged) {
+	if !j.logRead {
+		return
+	}
+	hb.Engaged = true // read: a person without visits never opened their room
+	for _, sr := range j.dr.Stakeholders {
+		v := handoff.Visits{Visits: sr.Visits, First: dayOfStamp(sr.FirstVisit), Last: dayOfStamp(sr.LastVisit),
+			ActiveSeconds: sr.ActiveSeconds}
+		for _, o := range sr.Opened {
+			v.Opened = append(v.Opened, o.Title)
+		}
+		hb.Engage(sr.ID, v)
+	}
+}
+
+// dayOfStamp is the day, YYYY-MM-DD, of an RFC 3339 time the report
+// writes in the site timezone; "" for none.
+func dayOfStamp(s string) string {
+	if len(s) < len(time.DateOnly) {
+		return ""
+	}
+	return s[:len(time.DateOnly)]
 }

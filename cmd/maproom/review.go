@@ -20,7 +20,8 @@ import (
 
 const reviewAbout = `Writes the agenda of a deal's weekly 15-minute review as Markdown, to paste into the
 meeting or an email: 5 minutes status (progress since the last review, what changed in the
-plan and who changed it, milestones, who has and has not looked at the room), 5 minutes
+plan and who changed it, milestones, who has and has not looked at the room: the buyer
+side's visits as maproom report counts them, in its week, the seven days up to the day), 5 minutes
 blockers (blocked and late tasks, replies waiting for you, the warning signs of the plan's
 history), 5 minutes next week (what is due, whose move it is, the next review).
 
@@ -63,15 +64,15 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		v, _ := b.Plan.DueOf(t)
 		return v
 	}
-	hb := handoff.New(handoff.Input{Deal: d, Records: recs, Reviews: notes, Today: today, TZ: cfg.Location, DueOf: due})
-	if err := handoffEngagement(hb, d, s.root, *logDir); err != nil {
+	j, err := judgeDeal(ctx, od, s.root, *logDir, nil)
+	if err != nil {
 		return err
 	}
 	var crit []string
 	if b.Plan != nil {
 		crit = b.Plan.CriticalPath
 	}
-	agenda := reviewAgenda(reviewInput{Deal: d, Story: h.Story(id), Notes: notes, Waiting: waiting, People: hb,
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: h.Story(id), Notes: notes, Waiting: waiting, Judged: j,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
@@ -104,12 +105,14 @@ func readHistory(ctx context.Context, e *env, root string, deals []*deal.Deal, n
 }
 
 type reviewInput struct {
-	Deal     *deal.Deal
-	Story    *history.Story // nil outside git
-	InGit    bool
-	Notes    []handoff.Review
-	Waiting  []reply.Reply
-	People   *handoff.Bundle
+	Deal    *deal.Deal
+	Story   *history.Story // nil outside git
+	InGit   bool
+	Notes   []handoff.Review
+	Waiting []reply.Reply
+	// Judged is the report's judgement of the deal for Today (judgeDeal):
+	// who looked at the room is its buyer-side visits.
+	Judged   dealJudged
 	Due      func(*deal.Task) deal.Date
 	Critical []string
 	Today    deal.Date
@@ -207,20 +210,25 @@ func reviewAgenda(in reviewInput) string {
 		}
 		p("- Milestone %q (lead %s, due %s): %s.", m.Title, name(m.Lead), shortDay(m.Due), state)
 	}
-	if in.People != nil && in.People.Engaged {
+	if in.Judged.logRead {
+		// The report's judgement of visits: who visited in its week (the
+		// WeekDays up to and including Today), and when each last did.
 		var seen, quiet []string
-		for _, ps := range in.People.People {
-			if ps.Side != string(deal.Buyer) {
-				continue
+		week := map[string]bool{}
+		if w := in.Judged.dr.Week; w != nil {
+			for _, n := range w.Visitors {
+				week[n] = true
 			}
-			lv, err := deal.ParseDate(ps.LastVisit)
+		}
+		for _, sr := range in.Judged.dr.Stakeholders {
+			lv, err := deal.ParseDate(dayOfStamp(sr.LastVisit))
 			switch {
-			case err == nil && !lv.Before(in.Today.AddDays(-7)):
-				seen = append(seen, fmt.Sprintf("%s (%s)", ps.Name, shortDay(lv)))
-			case err == nil:
-				quiet = append(quiet, fmt.Sprintf("%s (last %s)", ps.Name, shortDay(lv)))
+			case sr.Visits > 0 && err == nil && week[sr.Name]:
+				seen = append(seen, fmt.Sprintf("%s (%s)", sr.Name, shortDay(lv)))
+			case sr.Visits > 0 && err == nil:
+				quiet = append(quiet, fmt.Sprintf("%s (last %s)", sr.Name, shortDay(lv)))
 			default:
-				quiet = append(quiet, ps.Name+" (never)")
+				quiet = append(quiet, sr.Name+" (never)")
 			}
 		}
 		if len(seen) > 0 {

@@ -5,8 +5,8 @@
 // the review notes, and what is still open, with its owner).
 //
 // New gathers a Bundle from a loaded deal and its records; the caller adds
-// the engagement seen in the event log with Seen (the package reads no log
-// itself). JSON, Markdown and HTML render the same Bundle; HTML is one
+// the engagement the report judged from the event log with Engage (the
+// package reads no log itself). JSON, Markdown and HTML render the same Bundle; HTML is one
 // self-contained file (inline CSS, no script, no request to anywhere), so it
 // opens offline from a mail attachment or a shared drive.
 package handoff
@@ -43,12 +43,12 @@ type Bundle struct {
 	// its history was not read), which is not "nothing changed".
 	History     []string `json:"history"`
 	HistoryRead bool     `json:"history_read"`
-	// Engaged is true once an event log was read (Seen sets it): without
-	// one, nobody's engagement is known, which is not "never opened".
-	Engaged  bool             `json:"engagement_read"`
-	people   map[string]int   // stakeholder id -> index in People
-	activeMS map[string]int64 // stakeholder id -> active milliseconds
-	tz       *time.Location
+	// Engaged is true once an event log was read (the caller sets it):
+	// without one, nobody's engagement is known, which is not "never
+	// opened".
+	Engaged bool           `json:"engagement_read"`
+	people  map[string]int // stakeholder id -> index in People
+	tz      *time.Location
 }
 
 // DealInfo is what the deal is and where it stands.
@@ -63,9 +63,11 @@ type DealInfo struct {
 	GoLive  string `json:"golive,omitempty"`
 }
 
-// Person is a stakeholder and what their room shows they engaged with:
-// Visits counts the page views of their room and its documents, Active
-// the minutes of active use, Opened the documents they opened (titles).
+// Person is a stakeholder and what their room shows they engaged with, as
+// the report counts it (see Visits): Visits counts their visits (a
+// scanner's, a crawler's, the seller's local preview and a glance are
+// none), ActiveMinutes their active use, Opened the documents they read
+// (titles). The seller side has none: their views are previews.
 type Person struct {
 	ID            string   `json:"id"`
 	Name          string   `json:"name"`
@@ -129,7 +131,7 @@ type Input struct {
 func New(in Input) *Bundle {
 	d := in.Deal
 	tz := cmp.Or(in.TZ, time.UTC)
-	b := &Bundle{Version: Version, Generated: in.Today.String(), people: map[string]int{}, activeMS: map[string]int64{}, tz: tz,
+	b := &Bundle{Version: Version, Generated: in.Today.String(), people: map[string]int{}, tz: tz,
 		Deal: DealInfo{ID: d.ID, Title: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: d.Goal,
 			Outcome: string(d.Outcome), Close: d.Close.String(), GoLive: d.GoLive.String()},
 		Criteria: append([]string{}, d.Criteria...), Completed: []Step{}, Open: []Step{}, Replies: []Reply{},
@@ -215,35 +217,29 @@ func what(r reply.Reply) string {
 	return strings.Join(parts, "; ")
 }
 
-// Seen adds one event of the deal's log to the engagement of stakeholder
-// id: a view of a page (view), active time (activeMS), or a document opened
-// (opened, its title; "" for none). Events of people the deal no longer
-// has are ignored. Callers pass human events only (no crawler, no
-// automated browser).
-func (b *Bundle) Seen(id string, at time.Time, view bool, activeMS int64, opened string) {
+// Visits is one stakeholder's engagement as the report judges it
+// (analytics/report/engagement.go): their visits, the days (YYYY-MM-DD,
+// site timezone) the first and the last began, their active seconds, and
+// the titles of the documents they read.
+type Visits struct {
+	Visits        int
+	First, Last   string
+	ActiveSeconds int64
+	Opened        []string
+}
+
+// Engage gives stakeholder id the engagement v. People the deal no longer
+// has are ignored. The caller judges the events (the package reads no log
+// and counts no event itself) and sets Engaged once it has read a log.
+func (b *Bundle) Engage(id string, v Visits) {
 	i, ok := b.people[id]
 	if !ok {
 		return
 	}
-	b.Engaged = true
 	p := &b.People[i]
-	day := at.In(b.tz).Format(time.DateOnly)
-	if view {
-		p.Visits++
-		if p.FirstVisit == "" || day < p.FirstVisit {
-			p.FirstVisit = day
-		}
-		if day > p.LastVisit {
-			p.LastVisit = day
-		}
-	}
-	if activeMS > 0 {
-		b.activeMS[id] += activeMS
-		p.ActiveMinutes = int((b.activeMS[id] + 30000) / 60000)
-	}
-	if opened != "" && !slices.Contains(p.Opened, opened) {
-		p.Opened = append(p.Opened, opened)
-	}
+	p.Visits, p.FirstVisit, p.LastVisit = v.Visits, v.First, v.Last
+	p.ActiveMinutes = int((v.ActiveSeconds + 30) / 60)
+	p.Opened = slices.Clone(v.Opened)
 }
 
 // plural writes "1 visit", "3 visits".

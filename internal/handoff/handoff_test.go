@@ -9,7 +9,6 @@ import (
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
@@ -44,19 +43,10 @@ func fixture(t *testing.T) *handoff.Bundle {
 	}
 	hb := handoff.New(handoff.Input{Deal: b.Deal, Records: recs, Reviews: reviews, Today: today, TZ: cfg.Location,
 		DueOf: func(t *deal.Task) deal.Date { d, _ := b.Plan.DueOf(t); return d }})
-	at := func(s string) time.Time {
-		v, err := time.Parse(time.RFC3339, s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	hb.Seen("marcus", at("2026-11-10T09:00:00Z"), true, 0, "")
-	hb.Seen("marcus", at("2026-11-10T09:00:15Z"), false, 95_000, "")
-	hb.Seen("marcus", at("2026-11-17T14:00:00Z"), true, 200_000, "Proof-of-concept plan")
-	hb.Seen("marcus", at("2026-11-17T14:05:00Z"), false, 0, "Proof-of-concept plan")
-	hb.Seen("jordan", at("2026-12-14T08:00:00Z"), true, 40_000, "")
-	hb.Seen("nobody", at("2026-12-14T08:00:00Z"), true, 40_000, "") // no longer in the deal
+	hb.Engaged = true
+	hb.Engage("marcus", handoff.Visits{Visits: 2, First: "2026-11-10", Last: "2026-11-17", ActiveSeconds: 295, Opened: []string{"Proof-of-concept plan"}})
+	hb.Engage("jordan", handoff.Visits{Visits: 1, First: "2026-12-14", Last: "2026-12-14", ActiveSeconds: 40})
+	hb.Engage("nobody", handoff.Visits{Visits: 1, First: "2026-12-14", Last: "2026-12-14", ActiveSeconds: 40}) // no longer in the deal
 	return hb
 }
 
