@@ -31,7 +31,7 @@ type DealHistory struct {
 	// latest 26 weeks at most).
 	Burnup []BurnupWeek `json:"burnup"`
 
-	moves []int // the days of each move later, for the portfolio's median
+	moves []int // the days of each slip (history.Slip.MoveDays), for the portfolio's median
 }
 
 // Edit is one change of the plan: the day, who and what.
@@ -67,10 +67,10 @@ type PortfolioHistory struct {
 	Deals int `json:"deals"`
 	// WithBuyerEdits is deals with at least one buyer-side edit, of them.
 	WithBuyerEdits Ratio `json:"with_buyer_edits"`
-	// MedianSlipDays is the median of the days each date moved later,
-	// over every move later of every deal's tasks, milestones and close
-	// date (Slips counts them), rounded to the nearest day (a half up);
-	// absent without a slip.
+	// MedianSlipDays is the median of the days each date slipped (moved
+	// later than it had ever been: history.Slip), over every slip of every
+	// deal's tasks, milestones and close date (Slips counts them), rounded
+	// to the nearest day (a half up); absent without a slip.
 	MedianSlipDays *int `json:"median_slip_days,omitempty"`
 	Slips          int  `json:"slips"`
 	// WinRateWithBuyerEdits and WinRateWithoutBuyerEdits are won deals of
@@ -95,9 +95,6 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		if c.Author.Side == deal.Buyer {
 			h.BuyerEdits++
 		}
-		if c.Slipped() {
-			h.moves = append(h.moves, c.Days)
-		}
 	}
 	if c, ok := st.LastBy(deal.Buyer); ok {
 		who := c.Author.Name
@@ -115,6 +112,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		if sl.Kind == history.CloseMoved {
 			title = "Close date"
 		}
+		h.moves = append(h.moves, sl.MoveDays...)
 		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: sl.Net, First: sl.First, Now: sl.Now})
 	}
 	for _, w := range history.Burnup(st, today, opts.Location, burnupWeeks) {

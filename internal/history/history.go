@@ -83,6 +83,14 @@ func (c Change) PastClose() bool {
 
 func mustDate(s string) deal.Date { d, _ := deal.ParseDate(s); return d }
 
+// later returns the later of two dates.
+func later(a, b deal.Date) deal.Date {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // Author is who made a commit: Stakeholder and Side are set when the
 // commit's author email is a stakeholder's in the plan (the version the
 // commit wrote, else the current plan).
@@ -112,8 +120,12 @@ type Story struct {
 	Unreadable int
 }
 
-// Slip is one item's due-date history: Moves counts the moves later, Days
-// adds their days, Net is the last date against the first one.
+// Slip is one item's due-date history. A slip is a move later that leaves
+// the date past the first one the item had: a date pulled in and put back
+// where it was first did not slip, nor did one moved later within days it
+// was pulled in by. Moves counts the slips and MoveDays gives each one's
+// days (from the date before it, or from the first date when that was
+// earlier); Days adds them. Net is the last date against the first one.
 type Slip struct {
 	Kind      Kind // TaskDue, MilestoneDue or CloseMoved
 	Item      string
@@ -121,10 +133,11 @@ type Slip struct {
 	Milestone string
 	Moves     int
 	Days      int
+	MoveDays  []int
 	Net       int
 	First     string
 	Now       string
-	Last      time.Time // when it last moved later
+	Last      time.Time // when it last slipped
 }
 
 // Slips lists the items whose date moved later at least once, the most
@@ -132,6 +145,7 @@ type Slip struct {
 func (s *Story) Slips() []Slip {
 	idx := map[string]int{}
 	var out []Slip
+	var base []deal.Date // by out's index: the first date the item had
 	for _, c := range s.Changes {
 		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved {
 			continue
@@ -142,12 +156,19 @@ func (s *Story) Slips() []Slip {
 			i = len(out)
 			idx[key] = i
 			out = append(out, Slip{Kind: c.Kind, Item: c.Item, Title: c.Title, Milestone: c.Milestone, First: c.From})
+			base = append(base, deal.Date{})
 		}
 		sl := &out[i]
 		sl.Title, sl.Now = c.Title, c.To
-		if c.Slipped() {
+		from, to := mustDate(c.From), mustDate(c.To)
+		if base[i].IsZero() {
+			base[i] = cmp.Or(from, to)
+		}
+		if c.Slipped() && to.After(base[i]) {
+			days := later(from, base[i]).DaysUntil(to)
 			sl.Moves++
-			sl.Days += c.Days
+			sl.Days += days
+			sl.MoveDays = append(sl.MoveDays, days)
 			sl.Last = c.When
 		}
 		if sl.First != "" && sl.Now != "" {

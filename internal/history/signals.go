@@ -93,13 +93,30 @@ func Signals(in Input) []Signal {
 		}
 	}
 	if st != nil {
+		// Both read the plan as it is: a milestone reached, or taken out,
+		// no longer slips; a date moved back before the close, or an item
+		// taken out, is no longer past it.
 		for _, sl := range st.Slips() {
-			if sl.Kind == MilestoneDue && sl.Moves >= th.Slips {
-				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone %q moved later %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
+			if m := milestoneOf(d, sl.Item); sl.Kind == MilestoneDue && sl.Moves >= th.Slips && m != nil && !reached(m) {
+				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone %q slipped %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
 			}
 		}
-		for _, c := range st.Changes {
+		last := map[string]int{} // the latest change past the close, by item
+		var items []string
+		for i, c := range st.Changes {
 			if !c.PastClose() || onboarding(d, c) {
+				continue
+			}
+			key := string(c.Kind) + "\x00" + c.Item
+			if _, ok := last[key]; !ok {
+				items = append(items, key)
+			}
+			last[key] = i
+		}
+		for _, key := range items {
+			c := st.Changes[last[key]]
+			due, open := dueNow(d, c)
+			if !open || d.Close.IsZero() || !due.After(d.Close) {
 				continue
 			}
 			what := "task"
@@ -117,6 +134,44 @@ func Signals(in Input) []Signal {
 		out = append(out, Signal{SignalMissedReviews, ev})
 	}
 	return out
+}
+
+// milestoneOf returns d's milestone id; nil when d has none.
+func milestoneOf(d *deal.Deal, id string) *deal.Milestone {
+	for i := range d.Milestones {
+		if d.Milestones[i].ID == id {
+			return &d.Milestones[i]
+		}
+	}
+	return nil
+}
+
+// reached reports whether every task of milestone m is done.
+func reached(m *deal.Milestone) bool {
+	for _, t := range m.Tasks {
+		if t.Status != deal.Done {
+			return false
+		}
+	}
+	return len(m.Tasks) > 0
+}
+
+// dueNow returns the date the plan gives now to the task or milestone a
+// date change c was of, and whether it is still open in the plan (there,
+// and not done or reached).
+func dueNow(d *deal.Deal, c Change) (deal.Date, bool) {
+	if c.Kind == MilestoneDue {
+		if m := milestoneOf(d, c.Item); m != nil {
+			return m.Due, !reached(m)
+		}
+		return deal.Date{}, false
+	}
+	for _, t := range d.Tasks() {
+		if t.ID == c.Item {
+			return t.Due, t.Status != deal.Done
+		}
+	}
+	return deal.Date{}, false
 }
 
 func onboarding(d *deal.Deal, c Change) bool {
@@ -142,14 +197,20 @@ func count(n int, one, many string) string {
 // FlatSince returns the day the plan's count of done tasks last changed,
 // and where that comes from: the history when there is one, else the
 // plan's done: dates (the latest). ok is false for a plan with nothing open
-// (nothing can be flat) and for one without history and without a done
-// date (nothing says since when).
+// (nothing can be flat), for one whose count done differs from its last
+// commit's (it changed since, uncommitted), and for one without history
+// and without a done date (nothing says since when).
 func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 	done, total := in.Deal.Progress()
 	if total == 0 || done == total {
 		return deal.Date{}, "", false
 	}
 	if in.Story != nil && len(in.Story.Points) > 0 {
+		if last := in.Story.Points[len(in.Story.Points)-1]; last.Done != done {
+			// The plan as it is counts another number done than its
+			// last commit: progress not committed yet is not flat.
+			return deal.Date{}, "", false
+		}
 		t, _ := in.Story.LastDone()
 		return DayOf(t, in.Loc), "from the plan's git history", true
 	}
@@ -167,9 +228,15 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 
 // MissedReviews counts the weekly reviews in a row, the latest first,
 // that have no note: a review on day D counts as held when a note is dated
-// within three days of it. Review days are counted from the plan's first
-// commit (else its first review note or done date) up to yesterday. It
-// returns 0 for a deal without a review day, and the day of the last note.
+// from two days before it (notes prepared ahead) to four days after (notes
+// written up later), so each note counts for one review. The review days
+// counted are those after the plan's first commit (the kickoff puts the
+// review on the calendars; the first is the week after), else after its
+// first review note, up to the latest whose four days for a note have
+// passed: a review held yesterday whose note is not written yet is not
+// missed, and one that has its note ends the count. A plan with neither a
+// history nor a note has 0 (nothing says since when). It returns 0 for a
+// deal without a review day, and the day of the last note.
 func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	d := in.Deal
 	if !d.Review.HasDay || d.Outcome != deal.Open {
@@ -177,18 +244,13 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	}
 	notes := slices.Clone(in.Reviews)
 	slices.SortFunc(notes, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
+	notes = slices.DeleteFunc(notes, func(nd deal.Date) bool { return nd.After(in.Today) })
 	var start deal.Date
 	switch {
 	case in.Story != nil && !in.Story.First.IsZero():
 		start = DayOf(in.Story.First, in.Loc)
 	case len(notes) > 0:
 		start = notes[0]
-	default:
-		for _, t := range d.Tasks() {
-			if !t.Done.IsZero() && (start.IsZero() || t.Done.Before(start)) {
-				start = t.Done
-			}
-		}
 	}
 	if len(notes) > 0 {
 		lastNote = notes[len(notes)-1]
@@ -200,15 +262,17 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	for day.Weekday() != d.Review.Day {
 		day = day.AddDays(-1)
 	}
-	for ; !day.Before(start); day = day.AddDays(-7) {
+	for ; day.After(start); day = day.AddDays(-7) {
 		held := slices.ContainsFunc(notes, func(nd deal.Date) bool {
 			diff := day.DaysUntil(nd)
-			return diff >= -3 && diff <= 3
+			return diff >= -2 && diff <= 4
 		})
 		if held {
 			break
 		}
-		n++
+		if day.AddDays(4).Before(in.Today) {
+			n++
+		}
 	}
 	return n, lastNote
 }
