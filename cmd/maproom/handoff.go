@@ -58,7 +58,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	handoffEngagement(hb, j)
 	if h := readHistory(ctx, e, s.root, []*deal.Deal{d}, false); h.InGit {
 		hb.HistoryRead = true
-		if st := h.Story(id); st != nil {
+		if st := storyOn(h, id, today, cfg.Location); st != nil {
 			for _, c := range st.Changes {
 				hb.History = append(hb.History, describeChange(c, cfg.Location, true))
 			}

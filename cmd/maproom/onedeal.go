@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 // dealArg parses the arguments of a command that takes one deal id (flags
@@ -29,7 +32,7 @@ func dealArg(fs *flag.FlagSet, cmd string, args []string) (string, error) {
 
 // oneDeal is the deal a command works on, loaded alone: the site's
 // settings, the day, the bundle's folder and the bundle, decoded, checked
-// and scheduled.
+// and scheduled, as it stood on the day (asOf).
 type oneDeal struct {
 	id    string
 	today deal.Date
@@ -39,7 +42,8 @@ type oneDeal struct {
 }
 
 // loadOneDeal parses cmd's arguments (dealArg) and loads that deal alone
-// (the settings and content/<deal>/ only, not the whole site). Problems in
+// (the settings and content/<deal>/ only, not the whole site), as it
+// stood on the day (-today: a task done after it is open). Problems in
 // either are printed and fail the command; an unknown deal is a usage
 // error naming the folder looked in.
 func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []string) (*oneDeal, error) {
@@ -65,5 +69,45 @@ func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []str
 		printProblems(e.stderr, ps)
 		return nil, errFailed
 	}
-	return &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: b}, nil
+	return &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: asOf(b, cfg, today)}, nil
+}
+
+// asOf returns the bundle as its plan stood on today, as the report reads
+// it (report.ReportOptions.Today): a task done after today was open on it
+// (deal.Deal.AsOf), and the plan is scheduled again as that day saw it. It
+// returns b itself when no task is done after today.
+func asOf(b *generator.Bundle, cfg *generator.Config, today deal.Date) *generator.Bundle {
+	d := b.Deal.AsOf(today)
+	if d == b.Deal {
+		return b
+	}
+	c := *b
+	c.Deal = d
+	if b.Plan != nil {
+		if p, err := schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...)); err == nil {
+			c.Plan = p
+		}
+	}
+	return &c
+}
+
+// endOfDay is the end of day in loc (nil: UTC), the first instant of the
+// next day: the history as it stood on day is the story until then
+// (history.Story.Until).
+func endOfDay(day deal.Date, loc *time.Location) time.Time {
+	t := day.AddDays(1).Time()
+	if loc == nil {
+		loc = time.UTC
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc)
+}
+
+// storyOn is the story of the deal id in h as it stood at the end of day
+// (nil outside git, or for a deal with no history).
+func storyOn(h *history.History, id string, day deal.Date, loc *time.Location) *history.Story {
+	st := h.Story(id)
+	if st == nil {
+		return nil
+	}
+	return st.Until(endOfDay(day, loc))
 }

@@ -72,7 +72,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if b.Plan != nil {
 		crit = b.Plan.CriticalPath
 	}
-	agenda := reviewAgenda(reviewInput{Deal: d, Story: h.Story(id), Notes: notes, Waiting: waiting, Judged: j,
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Waiting: waiting, Judged: j,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
