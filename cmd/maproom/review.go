@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,8 +23,8 @@ const reviewAbout = `Writes the agenda of a deal's weekly 15-minute review as Ma
 meeting or an email: 5 minutes status (progress since the last review, what changed in the
 plan and who changed it, milestones, who has and has not looked at the room: the buyer
 side's visits as maproom report counts them, in its week, the seven days up to the day), 5 minutes
-blockers (blocked and late tasks, replies waiting for you, the warning signs of the plan's
-history), 5 minutes next week (what is due, whose move it is, the next review).
+blockers (blocked and late tasks, replies waiting for you, read from the same logs as the events,
+the warning signs of the plan's history), 5 minutes next week (what is due, whose move it is, the next review).
 
 The plan's history is read from git (cached in .maproom/history.cache); the last review is
 the latest note in content/<deal>/reviews/YYYY-MM-DD.md. Save the meeting's notes there: the
@@ -49,7 +50,13 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	rr := readSentReplies(ctx, e, s.root, "", nil)
+	// The replies are read from the logs the events are read from, as
+	// maproom replies -log-dir and maproom report read them.
+	var logs []string
+	if *logDir != "" {
+		logs = []string{*logDir}
+	}
+	rr := readSentReplies(ctx, e, s.root, "", logs)
 	io.WriteString(e.stderr, rr.notes)
 	var waiting []reply.Reply
 	for _, r := range reply.WaitingReplies(rr.sent, recs) {
@@ -64,7 +71,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		v, _ := b.Plan.DueOf(t)
 		return v
 	}
-	j, err := judgeDeal(ctx, od, s.root, *logDir, nil)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting)
 	if err != nil {
 		return err
 	}
@@ -72,7 +79,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if b.Plan != nil {
 		crit = b.Plan.CriticalPath
 	}
-	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Waiting: waiting, Judged: j,
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
@@ -111,7 +118,9 @@ type reviewInput struct {
 	Notes   []handoff.Review
 	Waiting []reply.Reply
 	// Judged is the report's judgement of the deal for Today (judgeDeal):
-	// who looked at the room is its buyer-side visits.
+	// who looked at the room is its buyer-side visits; the replies waiting
+	// for the seller are its Replies (sent up to Today, what they are about
+	// named by title).
 	Judged   dealJudged
 	Due      func(*deal.Task) deal.Date
 	Critical []string
@@ -256,10 +265,12 @@ func reviewAgenda(in reviewInput) string {
 			n++
 		}
 	}
-	for _, r := range in.Waiting {
-		what := string(r.Kind)
-		if r.Target != "" {
-			what += " on " + r.Target
+	for _, r := range in.Judged.dr.Replies {
+		what := r.Kind + " on "
+		if r.TargetKind == reply.TargetTask || r.TargetKind == reply.TargetMilestone {
+			what += strconv.Quote(r.About)
+		} else {
+			what += r.About
 		}
 		if r.Date != "" {
 			what += " for " + r.Date
@@ -269,7 +280,7 @@ func reviewAgenda(in reviewInput) string {
 				what += ": " + strings.Join(strings.Fields(t), " ")
 			}
 		}
-		p("- Waiting for you: %s's reply (%s).", name(r.Stakeholder), what)
+		p("- Waiting for you: %s's reply (%s).", r.Person, what)
 		n++
 	}
 	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th}) {
