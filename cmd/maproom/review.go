@@ -20,11 +20,16 @@ import (
 )
 
 const reviewAbout = `Writes the agenda of a deal's weekly 15-minute review as Markdown, to paste into the
-meeting or an email: 5 minutes status (progress since the last review, what changed in the
-plan and who changed it, milestones, who has and has not looked at the room: the buyer
-side's visits as maproom report counts them, in its week, the seven days up to the day), 5 minutes
-blockers (blocked and late tasks, replies waiting for you, read from the same logs as the events,
-the warning signs of the plan's history), 5 minutes next week (what is due, whose move it is, the next review).
+meeting or an email. The agenda is for the next review on or after the day (-today): the
+plan's review day (review: {day: ...}), or the day itself without one.
+
+5 minutes status (progress since the last review, what changed in the plan and who changed
+it, milestones, who has and has not looked at the room: the buyer side's visits as maproom
+report counts them, in its week, the seven days up to the day), 5 minutes blockers (blocked
+and late tasks, replies waiting for you, read from the same logs as the events, the warning
+signs of the plan's history), 5 minutes next week (the open tasks due up to the review after
+this one, seven days later; whose move it is; that next review). All but the meetings' dates
+stands as of the day: the plan and its history as they stood then, days late counted to it.
 
 The plan's history is read from git (cached in .maproom/history.cache); the last review is
 the latest note in content/<deal>/reviews/YYYY-MM-DD.md. Save the meeting's notes there: the
@@ -137,9 +142,35 @@ func shortDay(d deal.Date) string {
 	return d.Time().Format("Mon 2 Jan")
 }
 
-// reviewAgenda writes the 15-minute agenda.
+// reviewMeeting is the review meeting an agenda made on today is for: the
+// first of the plan's review days (review: {day: ...}) on or after today,
+// today itself when it is one; without a review day, today.
+func reviewMeeting(d *deal.Deal, today deal.Date) deal.Date {
+	m := today
+	for d.Review.HasDay && m.Weekday() != d.Review.Day {
+		m = m.AddDays(1)
+	}
+	return m
+}
+
+// reviewAgenda writes the 15-minute agenda of the review meeting on or
+// after in.Today (reviewMeeting). What it tells stands as of in.Today:
+// progress, changes, milestones, visits (the report's week, the seven days
+// up to in.Today), blocked and late work (days late on in.Today), replies
+// and whose move it is. The calendar is the meeting's: the header names
+// the meeting's day (and time), the days to the close count from it, the
+// notes are saved under its day, and "next week" lists the open tasks due
+// from in.Today up to and including the meeting after it (seven days
+// later, the "Next review" named for an open deal with a review day; for
+// a plan without one, seven days after in.Today).
 func reviewAgenda(in reviewInput) string {
 	d := in.Deal
+	meeting := reviewMeeting(d, in.Today)
+	following := meeting.AddDays(7)
+	when := shortDay(meeting)
+	if d.Review.HasDay && d.Review.Time != "" {
+		when += " at " + d.Review.Time
+	}
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	name := func(id string) string {
@@ -166,11 +197,11 @@ func reviewAgenda(in reviewInput) string {
 
 	p("# Weekly review: %s", d.Title)
 	p("")
-	p("%s · 15 minutes · %s and %s", shortDay(in.Today), d.Buyer, d.Seller)
+	p("%s · 15 minutes · %s and %s", when, d.Buyer, d.Seller)
 	p("")
 	p("Goal: %s  ", d.Goal)
 	closeLine := fmt.Sprintf("Close: %s", shortDay(d.Close))
-	if n := in.Today.DaysUntil(d.Close); n >= 0 && !d.Ended() {
+	if n := meeting.DaysUntil(d.Close); n >= 0 && !d.Ended() {
 		closeLine += fmt.Sprintf(" (%s)", count(n, "day"))
 	}
 	p("%s · %d of %d tasks done", closeLine, done, total)
@@ -179,7 +210,7 @@ func reviewAgenda(in reviewInput) string {
 	p("## Status (5 minutes)")
 	p("")
 	if last.IsZero() {
-		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md).", in.Today)
+		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md).", meeting)
 	} else {
 		p("- Last review: %s (reviews/%s.md).", shortDay(last), last)
 	}
@@ -294,7 +325,7 @@ func reviewAgenda(in reviewInput) string {
 
 	p("## Next week (5 minutes)")
 	p("")
-	end := in.Today.AddDays(7)
+	end := following
 	var next []*deal.Task
 	for _, t := range d.Tasks() {
 		due := in.Due(t)
@@ -313,16 +344,12 @@ func reviewAgenda(in reviewInput) string {
 		p("- Whose move: %s (%s side), on %q.", name(tn.Task.Owner), tn.Side, tn.Task.Title)
 	}
 	if d.Review.HasDay && d.Outcome == deal.Open {
-		nr := in.Today.AddDays(1)
-		for nr.Weekday() != d.Review.Day {
-			nr = nr.AddDays(1)
-		}
-		p("- Next review: %s at %s.", shortDay(nr), d.Review.Time)
+		p("- Next review: %s at %s.", shortDay(following), d.Review.Time)
 	}
 	p("")
 	p("## Notes")
 	p("")
-	p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, in.Today)
+	p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, meeting)
 	return b.String()
 }
 
