@@ -69,9 +69,13 @@ type ReportOptions struct {
 	// History holds the thresholds of the history's signals (maproom.toml
 	// [history]); its zero fields take their defaults. HistoryNote says
 	// why the report has no history (the site is not in git), "" when it
-	// has one.
+	// has one. HistoryRead says the site's git history was read: a deal
+	// with no Story then has no commit yet, and gets the signals a site
+	// outside git gets (completion flat from its done: dates, missed
+	// reviews from its notes).
 	History     history.Thresholds
 	HistoryNote string
+	HistoryRead bool
 }
 
 // loadWindow is how long a page-load is kept open after its last event, in

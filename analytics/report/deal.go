@@ -140,9 +140,10 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
 	if !ended {
 		dr.Signals = a.signals(da, &dr)
-		if da.in.Story != nil || a.opts.HistoryNote != "" {
-			// With the history, or knowing the site has none: a report
-			// told neither (a store's events alone) does not guess.
+		if da.in.Story != nil || a.opts.HistoryNote != "" || a.opts.HistoryRead {
+			// With the history, or knowing the site or the deal has none:
+			// a report told neither (a store's events alone) does not
+			// guess.
 			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, &a.opts)...)
 		}
 	}

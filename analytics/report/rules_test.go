@@ -11,6 +11,7 @@ import (
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -276,6 +277,21 @@ func TestProposalOnOnboardingMovesNoClose(t *testing.T) {
 		}
 		if got := findSignal(dr, SignalProposalMovesClose) != nil; got != c.moves {
 			t.Errorf("%s to %s: proposal signal %v, want %v (%+v)", c.target, c.date, got, c.moves, dr.Signals)
+		}
+	}
+}
+
+// TestReportDealNotCommittedYet: in a site whose history was read, a deal
+// with no commit yet gets the signals a site outside git gets: completion
+// flat from its done: dates.
+func TestReportDealNotCommittedYet(t *testing.T) {
+	d := patternDeal() // pricing reviewed on 10 November, the rest open
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "terms", Title: "Terms", Owner: "sam", Status: deal.Todo, Milestone: "m"})
+	today := deal.NewDate(2026, time.December, 5)
+	for _, read := range []bool{false, true} {
+		r := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: today, HistoryRead: read}).Report()
+		if got := findSignal(&r.Deals[0], history.SignalFlat) != nil; got != read {
+			t.Errorf("history read %v: flat signal %v, want %v", read, got, read)
 		}
 	}
 }

@@ -129,7 +129,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
 		Engagement: engagement(site.Config.Engagement),
-		History:    site.Config.History.Thresholds(), HistoryNote: historyNote,
+		History:    site.Config.History.Thresholds(), HistoryNote: historyNote, HistoryRead: historyNote == "",
 	})
 	if err := feedEvents(ctx, e, agg, s.root, *store, paths); err != nil {
 		return err
