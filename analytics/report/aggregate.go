@@ -122,6 +122,10 @@ type Aggregator struct {
 	interned         map[string]string
 	done             bool
 	rd               *eventlog.Reader // ReadLogs' and ReadStream's, made on first use
+	// fed is set once events are given (ReadLogs, ReadStream, Add,
+	// AddLoad, AddLeftOut): without them the report judges no one's
+	// engagement (nobody "never opened" a room for want of a log).
+	fed bool
 }
 
 type dealAgg struct {
@@ -283,6 +287,7 @@ func startOf(d deal.Date, loc *time.Location) int64 {
 // use) and the PostgreSQL store deliver each (load, seq) once; Add does not
 // dedupe.
 func (a *Aggregator) Add(e event.Event) {
+	a.fed = true
 	if e.Kind == event.KindReply && event.CheckReplyEvent(&e) == nil {
 		return // a reply is not a page view: see eventlog.ReadReplies
 	}

@@ -361,15 +361,27 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			engaged = append(engaged, p)
 		}
 	}
-	if len(buyers) == 0 {
-		// Nobody to visit: the quiet signals below would blame the buyer
-		// for a room that does not exist.
+	// Who opened what is judged only from events read, of rooms that
+	// exist: without an event log, or before any buyer room of the deal
+	// is published, nobody can have opened anything, and saying so would
+	// blame the buyer.
+	unpublished := a.opts.Manifest != nil && len(buyers) > 0 && !slices.ContainsFunc(buyers, func(p *personAgg) bool { return da.published[p.s.ID] != nil })
+	judge := a.fed && !unpublished && len(buyers) > 0
+	switch {
+	case len(buyers) == 0:
 		sigs = append(sigs, Signal{Kind: SignalNoBuyers, Severity: SeverityAlert,
 			Summary: fmt.Sprintf("the plan names nobody from %s: no buyer has a room", d.Buyer),
 			Evidence: []string{fmt.Sprintf("%s, all on the seller's side: add the buyer's people (the economic buyer, the champion, the owners of the buyer's steps) under stakeholders and build",
 				plural(len(d.Stakeholders), "stakeholder", "stakeholders"))}})
+	case unpublished:
+		sigs = append(sigs, Signal{Kind: SignalNotPublished, Severity: SeverityFlag,
+			Summary:  fmt.Sprintf("no room of this deal is published yet: nobody from %s can open it", d.Buyer),
+			Evidence: []string{fmt.Sprintf("the manifest lists no room for its %s: run maproom build, then maproom invite %s", plural(len(buyers), "buyer stakeholder", "buyer stakeholders"), d.ID)}})
 	}
 	for _, p := range buyers {
+		if !judge {
+			break
+		}
 		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 {
 			continue
 		}
@@ -398,7 +410,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// Only the champion engaged.
-	if len(engaged) > 0 && len(buyers) > len(engaged) {
+	if judge && len(engaged) > 0 && len(buyers) > len(engaged) {
 		only := true
 		for _, p := range engaged {
 			only = only && p.s.Role == "champion"
@@ -422,7 +434,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 	// A task done while its owner never read the collateral it relies on.
 	for _, t := range d.Tasks() {
-		if t.Status != deal.Done || len(t.Collateral) == 0 {
+		if !judge || t.Status != deal.Done || len(t.Collateral) == 0 {
 			continue
 		}
 		s, ok := d.Stakeholder(t.Owner)
@@ -507,7 +519,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		return ev
 	}
 	switch quiet := quietSince.DaysUntil(today); {
-	case len(buyers) == 0:
+	case !judge:
 	case quietSince.IsZero() || quiet >= ReportQuietDays:
 		var ev []string
 		switch {
@@ -597,6 +609,7 @@ var attentionPoints = map[string]int{
 	SignalUnopened:             2,
 	SignalLatePiling:           3,
 	SignalNoBuyers:             6, // the seller's plan alone
+	SignalNotPublished:         3, // rooms to build and send
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take

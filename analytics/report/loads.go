@@ -65,6 +65,7 @@ func (a *Aggregator) AddLoad(s *LoadSummary) {
 	if !a.Summarisable(s.First, s.Last) {
 		panic("analytics: AddLoad of a page-load that is not summarisable")
 	}
+	a.fed = true
 	a.stats.Lines += s.Events
 	a.stats.Events += s.Events
 	if a.opts.Deal != "" && s.Deal != a.opts.Deal {
@@ -133,6 +134,7 @@ func (a *Aggregator) AddLoad(s *LoadSummary) {
 // otherDeals of other deals than its deal. They must be valid events that
 // Add would have counted so.
 func (a *Aggregator) AddLeftOut(outsideDates, otherDeals int) {
+	a.fed = true
 	n := outsideDates + otherDeals
 	a.stats.Lines += n
 	a.stats.Events += n

@@ -76,12 +76,14 @@ func (s LogSource) files() (files []string, stdin bool) {
 // An error opening or reading a file is returned. The files and streams
 // one Aggregator reads are read as one log.
 func (a *Aggregator) ReadLogs(ctx context.Context, paths []string) error {
+	a.fed = true
 	return a.reader().ReadFiles(ctx, paths, a.addRow)
 }
 
 // ReadStream reads one event log from r (standard input, say), as ReadLogs
 // reads a file; name is used in messages about corrupt lines.
 func (a *Aggregator) ReadStream(ctx context.Context, r io.Reader, name string) error {
+	a.fed = true
 	return a.reader().ReadStream(ctx, r, name, a.addRow)
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -293,5 +294,46 @@ func TestReportDealNotCommittedYet(t *testing.T) {
 		if got := findSignal(&r.Deals[0], history.SignalFlat) != nil; got != read {
 			t.Errorf("history read %v: flat signal %v, want %v", read, got, read)
 		}
+	}
+}
+
+// TestReportJudgesEngagementOnlyFromEvents: with no event log read, or
+// before any buyer room of the deal is published, nobody "never opened"
+// the room and nobody is quiet; a deal with no room published says so.
+func TestReportJudgesEngagementOnlyFromEvents(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	engagement := func(dr *DealReport) []string {
+		var out []string
+		for _, s := range dr.Signals {
+			switch s.Kind {
+			case SignalDeciderAbsent, SignalQuiet, SignalUnopened, SignalOnlyChampion, SignalDoneUnread:
+				out = append(out, s.Kind)
+			}
+		}
+		return out
+	}
+	// No events at all: the plan alone.
+	r := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today}).Report()
+	if got := engagement(&r.Deals[0]); len(got) != 0 {
+		t.Errorf("no events read: %q", got)
+	}
+	// A log read, in which nobody from the deal came: eve never opened it.
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+	if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	r = a.Report()
+	if got := engagement(&r.Deals[0]); !slices.Contains(got, SignalDeciderAbsent) || !slices.Contains(got, SignalQuiet) {
+		t.Errorf("an empty log read: %q, want eve never opened and nobody visited", got)
+	}
+	// A manifest that lists no room of the deal: nothing published yet.
+	m := &manifest.Manifest{Rooms: []manifest.Room{{Key: "k", Deal: "other", Stakeholder: "x", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}}}}
+	a = NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+	if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	r = a.Report()
+	if got := engagement(&r.Deals[0]); len(got) != 0 || findSignal(&r.Deals[0], SignalNotPublished) == nil {
+		t.Errorf("no room published: engagement %q, signals %+v; want none, and not-published", got, r.Deals[0].Signals)
 	}
 }
