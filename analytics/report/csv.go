@@ -45,7 +45,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		d := &r.Deals[i]
 		detail := planText(d)
 		if d.Turn != nil {
-			detail += "; turn: " + turnText(d.Turn)
+			detail += "; turn: " + turnText(d.Turn) + turnLate(d.Turn)
 		}
 		if d.Schedule != nil {
 			detail += "; " + scheduleText(d.Schedule, d.Close)

@@ -180,6 +180,12 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 	if !s.Fits {
 		s.OverrunDays = max(1, a.opts.Calendar.BusinessDaysBetween(d.Close, last))
 	}
+	if !d.Close.IsZero() && d.Close.Before(a.opts.Today) {
+		// The close has passed with work open: none of it fits, whatever
+		// its due dates say (the schedule counts from today, as check).
+		s.ClosePassed, s.Fits = true, false
+		s.OverrunDays = max(s.OverrunDays, plan.Overrun, 1)
+	}
 	if s.LastDueTask != "" {
 		s.CriticalPath = dueChain(d, plan, s.LastDueTask, dueOf)
 	}
@@ -639,9 +645,9 @@ func attention(dr *DealReport) Attention {
 		add("plan-errors", fmt.Sprintf("the plan fails check (%s)", plural(dr.CheckErrors, "error", "errors")))
 	}
 	if dr.DaysToClose != nil && *dr.DaysToClose < 0 {
-		add("past-close", fmt.Sprintf("still open %d days after its close date %s", -*dr.DaysToClose, dr.Close))
+		add("past-close", fmt.Sprintf("still open %s after its close date %s", plural(-*dr.DaysToClose, "day", "days"), dr.Close))
 	}
-	if dr.Schedule != nil && !dr.Schedule.Fits {
+	if dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed { // past-close says that
 		if dr.Schedule.Basis == ScheduleDueDates {
 			add("overrun", fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days")))
 		} else {

@@ -31,7 +31,7 @@ type htmlPage struct {
 
 type htmlDeal struct {
 	*DealReport
-	CloseText, PlanText, ProgressText, TurnText, ScheduleText string
+	CloseText, PlanText, ProgressText, TurnText, TurnLate, ScheduleText string
 	WeekText                                                  string
 	Engagement, Progress, Timeline                            *svgChart
 	// Burnup is the plan's done against total tasks by week, from its git
@@ -81,7 +81,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 		d := &r.Deals[i]
 		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: progressText(d.Progress), WeekText: weekText(d.Week, d.Progress.Percent)}
 		if d.Turn != nil {
-			hd.TurnText = turnText(d.Turn)
+			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late"
 		}
 		if d.Schedule != nil {
 			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; critical path " + strings.Join(d.Schedule.CriticalPath, " → ")
@@ -355,7 +355,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <h2>{{.Title}} <span class="id">{{.ID}}</span></h2>
 <p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}{{if .Value}} · value {{money .Value}}{{end}}</p>
 {{with .Week}}<div class="week"><b>Since {{.Since}}:</b> {{$.WeekText}}{{if or .Done .NewOverdue}}<ul>{{if .Done}}<li>done: {{refs .Done}}</li>{{end}}{{if .NewOverdue}}<li>newly overdue: {{refs .NewOverdue}}</li>{{end}}</ul>{{end}}</div>{{end}}
-{{if .TurnText}}<p><b>Whose turn:</b> {{.TurnText}}{{if .Turn.DaysLate}}; <span class="{{.Turn.Severity}}">{{.Turn.DaysLate}} calendar days late</span>{{end}}</p>{{end}}
+{{if .TurnText}}<p><b>Whose turn:</b> {{.TurnText}}{{if .Turn.DaysLate}}; <span class="{{.Turn.Severity}}">{{.TurnLate}}</span>{{end}}</p>{{end}}
 {{if .ScheduleText}}<p><b>Schedule:</b> {{if .Schedule.Fits}}{{.ScheduleText}}{{else}}<span class="alert">{{.ScheduleText}}</span>{{end}}</p>{{end}}
 {{if .Signals}}<h3>Warning signals</h3>
 {{range .Signals}}<div class="sig sig-{{.Severity}}"><b class="{{.Severity}}">{{.Severity}}</b> {{.Summary}}<ul>{{range .Evidence}}<li>{{.}}</li>{{end}}</ul></div>

@@ -148,8 +148,8 @@ type DealReport struct {
 	CheckErrors int                 `json:"check_errors"`
 	Progress    Progress            `json:"progress"`
 	Milestones  []MilestoneProgress `json:"milestones"`
-	// Overdue lists open tasks past their due date, most late first. Won
-	// and lost deals have none.
+	// Overdue lists open tasks past their due date, most late first. Lost
+	// deals have none; won deals only their late onboarding steps.
 	Overdue  []OverdueTask    `json:"overdue"`
 	Turn     *Turn            `json:"turn,omitempty"`
 	Schedule *ScheduleSummary `json:"schedule,omitempty"`
@@ -311,8 +311,11 @@ type ScheduleSummary struct {
 	LastDue     string `json:"last_due,omitempty"`
 	LastDueTask string `json:"last_due_task,omitempty"`
 	// Fits: the open work finishes (ScheduleDurations: Finish;
-	// ScheduleDueDates: LastDue) by the close date.
-	Fits bool `json:"fits"`
+	// ScheduleDueDates: LastDue) by the close date. ClosePassed: the close
+	// date is before the report's day with work still open, so nothing
+	// fits (ScheduleDueDates; a forecast from durations is after it too).
+	Fits        bool `json:"fits"`
+	ClosePassed bool `json:"close_passed,omitempty"`
 	// OverrunDays is how many business days Finish (ScheduleDurations) or
 	// LastDue (ScheduleDueDates) falls after the close date.
 	OverrunDays int `json:"overrun_days"`

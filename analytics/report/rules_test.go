@@ -337,3 +337,36 @@ func TestReportJudgesEngagementOnlyFromEvents(t *testing.T) {
 		t.Errorf("no room published: engagement %q, signals %+v; want none, and not-published", got, r.Deals[0].Signals)
 	}
 }
+
+// TestScheduleAfterTheClosePassed: a plan of due dates only, its close
+// date passed with work open, does not fit, whatever its due dates say,
+// and is counted once as past its close.
+func TestScheduleAfterTheClosePassed(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	dr := ruleReport(t, dueDateDeal(deal.NewDate(2027, time.January, 29)), today)
+	if s := dr.Schedule; s == nil || !s.Fits || s.ClosePassed {
+		t.Fatalf("before the close: %+v, want it to fit", s)
+	}
+	d := dueDateDeal(deal.NewDate(2026, time.November, 13))
+	for _, t := range d.Tasks() {
+		if t.Status != deal.Done {
+			t.Due = deal.NewDate(2026, time.November, 12)
+		}
+	}
+	dr = ruleReport(t, d, today)
+	s := dr.Schedule
+	if s == nil || s.Fits || !s.ClosePassed || s.OverrunDays < 1 {
+		t.Fatalf("close passed: %+v, want it not to fit", s)
+	}
+	if txt := scheduleText(s, dr.Close); !strings.Contains(txt, "still open after the close date 2026-11-13") {
+		t.Errorf("schedule line %q", txt)
+	}
+	var why []string
+	for _, r := range dr.Attention.Reasons {
+		why = append(why, r.Why)
+	}
+	if !slices.ContainsFunc(why, func(w string) bool { return strings.Contains(w, "after its close date") }) ||
+		slices.ContainsFunc(why, func(w string) bool { return strings.Contains(w, "after the close date") }) {
+		t.Errorf("attention %q, want past-close once, no overrun", why)
+	}
+}

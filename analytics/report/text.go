@@ -179,6 +179,15 @@ func planText(d *DealReport) string {
 	return "plan ok"
 }
 
+// turnLate says how late the turn is, "" when it is not: the writers
+// that have no markup of their own add it to turnText.
+func turnLate(tn *Turn) string {
+	if tn.DaysLate <= 0 {
+		return ""
+	}
+	return fmt.Sprintf("; %s late (%s)", plural(tn.DaysLate, "calendar day", "calendar days"), tn.Severity)
+}
+
 func turnText(tn *Turn) string {
 	s := fmt.Sprintf("%s side: %s, %q", tn.Side, tn.OwnerName, tn.Title)
 	if tn.Due != "" {
@@ -201,6 +210,8 @@ func scheduleText(s *ScheduleSummary, close string) string {
 			return open + ", none with a due date or a duration: nothing tells when the work can finish"
 		case close == "":
 			return fmt.Sprintf("%s, the last due %s (%s); no close date", open, s.LastDue, s.LastDueTask)
+		case s.ClosePassed && s.LastDue <= close:
+			return fmt.Sprintf("%s, the last due %s (%s), still open after the close date %s", open, s.LastDue, s.LastDueTask, close)
 		case !s.Fits:
 			return fmt.Sprintf("%s, the last due %s (%s), %s after the close date %s", open, s.LastDue, s.LastDueTask,
 				plural(s.OverrunDays, "business day", "business days"), close)
@@ -309,7 +320,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 		t.line("  this week %s", weekText(d.Week, d.Progress.Percent))
 	}
 	if d.Turn != nil {
-		t.line("  turn      %s", turnText(d.Turn))
+		t.line("  turn      %s%s", turnText(d.Turn), turnLate(d.Turn))
 	}
 	if d.Schedule != nil {
 		s := scheduleText(d.Schedule, d.Close)
