@@ -32,8 +32,8 @@ type htmlPage struct {
 type htmlDeal struct {
 	*DealReport
 	CloseText, PlanText, ProgressText, TurnText, TurnLate, ScheduleText string
-	WeekText                                                  string
-	Engagement, Progress, Timeline                            *svgChart
+	WeekText                                                            string
+	Engagement, Progress, Timeline                                      *svgChart
 	// Burnup is the plan's done against total tasks by week, from its git
 	// history; HistoryLines say the rest of the history.
 	Burnup       template.HTML
