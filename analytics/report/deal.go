@@ -37,18 +37,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	default:
 		dr.Plan = PlanOK
 	}
-	// name is an owner's name and side: a stakeholder's, or for a role
-	// nobody holds yet ("role:legal") the role's side, as the turn and the
-	// rooms give it.
-	name := func(id string) (string, string) {
-		if s, ok := d.Stakeholder(id); ok {
-			return s.Name, string(s.Side)
-		}
-		if r, ok := strings.CutPrefix(id, "role:"); ok && r != "" {
-			return id, string(deal.SideOfRole(deal.Role(r)))
-		}
-		return id, ""
-	}
+	name := func(id string) (string, string) { return ownerOf(d, id) }
 	critical := map[string]bool{}
 	if plan != nil {
 		for _, ts := range plan.Tasks {
@@ -149,6 +138,19 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	dr.Attention = attention(&dr)
 	return dr
+}
+
+// ownerOf is an owner's name and side in deal d: a stakeholder's, or for
+// a role nobody holds yet ("role:legal") the role's side, as the turn and
+// the rooms give it; the id itself and no side for anyone else.
+func ownerOf(d *deal.Deal, id string) (name, side string) {
+	if s, ok := d.Stakeholder(id); ok {
+		return s.Name, string(s.Side)
+	}
+	if r, ok := strings.CutPrefix(id, "role:"); ok && r != "" {
+		return id, string(deal.SideOfRole(deal.Role(r)))
+	}
+	return id, ""
 }
 
 // scheduleSummary says what is true of a deal's open work due by the
@@ -666,6 +668,18 @@ func attention(dr *DealReport) Attention {
 	return at
 }
 
+// saleProgress counts the deal's tasks of the sale, done and all: its
+// onboarding milestones' (after the close) left out.
+func saleProgress(dr *DealReport) (done, total int) {
+	for _, mp := range dr.Milestones {
+		if !mp.Onboarding {
+			done += mp.Progress.Done
+			total += mp.Progress.Total
+		}
+	}
+	return done, total
+}
+
 // portfolio computes the cross-deal figures from the deal reports.
 func portfolio(deals []DealReport) *Portfolio {
 	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}}
@@ -673,8 +687,9 @@ func portfolio(deals []DealReport) *Portfolio {
 	wonPlan, endedPlan, wonNo, endedNo := 0, 0, 0, 0
 	for i := range deals {
 		dr := &deals[i]
+		saleDone, saleTotal := saleProgress(dr)
 		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: dr.Plan == PlanOK,
-			Done: dr.Progress.Done, Total: dr.Progress.Total, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),
+			Done: saleDone, Total: saleTotal, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),
 			Signals: len(dr.Signals), LastVisit: dr.LastVisit, Score: dr.Attention.Score, Value: dr.Value}
 		for _, o := range dr.Overdue {
 			if o.Severity == SeverityAlert {
@@ -709,12 +724,8 @@ func portfolio(deals []DealReport) *Portfolio {
 				endedPlan++
 				// The plan's share done when the deal ended: the sale's
 				// tasks, not the onboarding after it.
-				for _, mp := range dr.Milestones {
-					if !mp.Onboarding {
-						doneEnded += mp.Progress.Done
-						totalEnded += mp.Progress.Total
-					}
-				}
+				doneEnded += saleDone
+				totalEnded += saleTotal
 				if won {
 					wonPlan++
 				}

@@ -470,11 +470,13 @@ type RankedDeal struct {
 
 // PortfolioRow is one deal in the portfolio.
 type PortfolioRow struct {
-	Deal        string `json:"deal"`
-	Title       string `json:"title"`
-	Outcome     string `json:"outcome"`
-	Plan        string `json:"plan"`
-	Covered     bool   `json:"covered"` // has a plan that passes check
+	Deal    string `json:"deal"`
+	Title   string `json:"title"`
+	Outcome string `json:"outcome"`
+	Plan    string `json:"plan"`
+	Covered bool   `json:"covered"` // has a plan that passes check
+	// Done and Total count the sale's tasks (onboarding milestones left
+	// out), as the portfolio's completion does.
 	Done        int    `json:"done"`
 	Total       int    `json:"total"`
 	DaysToClose *int   `json:"days_to_close,omitempty"`

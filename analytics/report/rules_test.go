@@ -37,7 +37,7 @@ func ruleReport(t *testing.T, d *deal.Deal, today deal.Date) *DealReport {
 func TestReportRoleOwnerSide(t *testing.T) {
 	d := patternDeal()
 	d.Milestones = []deal.Milestone{{ID: "m", Title: "Signed", Lead: "eb", Evidence: "Signed order form", Tasks: []deal.Task{
-		{ID: "redlines", Title: "Redlines returned", Owner: "role:legal", Status: deal.Todo, Due: deal.NewDate(2026, time.November, 2), Milestone: "m"},
+		{ID: "redlines", Title: "Redlines returned", Owner: "role:legal", Status: deal.Todo, Due: deal.NewDate(2026, time.November, 19), Milestone: "m"},
 		{ID: "budget", Title: "Budget approved", Owner: "eb", Status: deal.Todo, Due: deal.NewDate(2026, time.November, 3), Milestone: "m"},
 		{ID: "demo", Title: "Demo", Owner: "sam", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 3), Milestone: "m"},
 	}}}
@@ -55,6 +55,9 @@ func TestReportRoleOwnerSide(t *testing.T) {
 	}
 	if findSignal(dr, SignalLatePiling) == nil {
 		t.Errorf("signals %+v, want late work piling up on the buyer's side (2 overdue, 0 on the seller's)", dr.Signals)
+	}
+	if w := dr.Week; len(w.NewOverdue) != 1 || w.NewOverdue[0].Task != "redlines" || w.NewOverdue[0].Side != string(deal.Buyer) {
+		t.Errorf("this week %+v, want redlines newly overdue on the buyer's side", w)
 	}
 }
 
@@ -164,6 +167,14 @@ func TestPortfolioCompletionLeavesOnboardingOut(t *testing.T) {
 	}
 	if m := r.Deals[0].Milestones; len(m) != 2 || m[0].Onboarding || !m[1].Onboarding {
 		t.Errorf("won's milestones %+v, want the second marked onboarding", m)
+	}
+	// The rows add up to it.
+	done, total := 0, 0
+	for _, row := range r.Portfolio.Rows {
+		done, total = done+row.Done, total+row.Total
+	}
+	if done != 2 || total != 3 {
+		t.Errorf("rows %+v add up to %d of %d, want 2 of 3", r.Portfolio.Rows, done, total)
 	}
 }
 

@@ -72,10 +72,8 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 	since := today.AddDays(-WeekDays)
 	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}}
 	ref := func(t *deal.Task, day deal.Date) TaskRef {
-		r := TaskRef{Task: t.ID, Title: t.Title, OwnerName: t.Owner, Day: day.String()}
-		if s, ok := d.Stakeholder(t.Owner); ok {
-			r.OwnerName, r.Side = s.Name, string(s.Side)
-		}
+		r := TaskRef{Task: t.ID, Title: t.Title, Day: day.String()}
+		r.OwnerName, r.Side = ownerOf(d, t.Owner)
 		return r
 	}
 	doneBefore, total := 0, 0
@@ -148,10 +146,7 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 	}
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Done && !t.Done.IsZero() && !t.Done.After(today) {
-			who, side := t.Owner, ""
-			if s, ok := d.Stakeholder(t.Owner); ok {
-				who, side = s.Name, string(s.Side)
-			}
+			who, side := ownerOf(d, t.Owner)
 			out = append(out, Activity{Time: t.Done.String(), Kind: ActivityDone, Who: who, Side: side, What: "done: " + t.Title})
 		}
 	}
