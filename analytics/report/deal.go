@@ -386,6 +386,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Summary:  fmt.Sprintf("no room of this deal is published yet: nobody from %s can open it", d.Buyer),
 			Evidence: []string{fmt.Sprintf("the manifest lists no room for its %s: run maproom build, then maproom invite %s", plural(len(buyers), "buyer stakeholder", "buyer stakeholders"), d.ID)}})
 	}
+	// Read from a day on (--since), the events say only that they did
+	// not open it since then.
+	never := "never opened the room"
+	if !a.opts.Since.IsZero() {
+		never = "has not opened the room since " + a.opts.Since.String()
+	}
 	for _, p := range buyers {
 		if !judge {
 			break
@@ -413,7 +419,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			ev = append(ev, "no room is published for them: run maproom build and send them their link")
 		}
 		sigs = append(sigs, Signal{Kind: SignalDeciderAbsent, Severity: SeverityAlert,
-			Summary:  fmt.Sprintf("the %s %s never opened the room", strings.ReplaceAll(string(p.s.Role), "-", " "), p.s.Name),
+			Summary:  fmt.Sprintf("the %s %s %s", strings.ReplaceAll(string(p.s.Role), "-", " "), p.s.Name, never),
 			Evidence: ev})
 	}
 

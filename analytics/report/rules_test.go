@@ -381,3 +381,18 @@ func TestScheduleAfterTheClosePassed(t *testing.T) {
 		t.Errorf("attention %q, want past-close once, no overrun", why)
 	}
 }
+
+// TestReportDeciderSince: read from a day on, the report says a decider has
+// not opened the room since then, not that they never did.
+func TestReportDeciderSince(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Since: deal.NewDate(2026, time.November, 21)})
+	if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	r := a.Report()
+	s := findSignal(&r.Deals[0], SignalDeciderAbsent)
+	if s == nil || s.Summary != "the economic buyer Eve Buyer has not opened the room since 2026-11-21" {
+		t.Errorf("decider signal %+v", s)
+	}
+}

@@ -411,6 +411,12 @@ func describeChange(c history.Change, loc *time.Location, seller bool) string {
 		what = fmt.Sprintf("document %q added", c.Title)
 	case history.PlanCreated:
 		what = "plan written"
+	case history.TaskOwner:
+		what = fmt.Sprintf("task %q handed from %s to %s", c.Title, c.From, c.To)
+	case history.PlanEdited:
+		what = "the plan's wording edited"
+	default:
+		what = string(c.Kind)
 	}
 	s := shortDay(history.DayOf(c.When, loc)) + ": " + what
 	if who != "" {

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+)
+
+// TestDescribeChangeKinds: the agenda says every kind of change the
+// history tells, a task handed over and a plan reworded included.
+func TestDescribeChangeKinds(t *testing.T) {
+	when := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
+	buyer := history.Author{Name: "Carl Champ", Side: deal.Buyer}
+	for _, c := range []struct {
+		ch   history.Change
+		want string
+	}{
+		{history.Change{When: when, Kind: history.TaskOwner, Title: "Security review", From: "jane", To: "carl", Author: buyer},
+			`task "Security review" handed from jane to carl, by Carl Champ`},
+		{history.Change{When: when, Kind: history.PlanEdited, Author: buyer}, "the plan's wording edited, by Carl Champ"},
+	} {
+		if got := describeChange(c.ch, time.UTC, false); !strings.HasSuffix(got, c.want) {
+			t.Errorf("%s: %q, want it to end %q", c.ch.Kind, got, c.want)
+		}
+	}
+}
