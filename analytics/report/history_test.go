@@ -155,6 +155,7 @@ func TestReportHistoryGoldens(t *testing.T) {
 		{"history.html", r.WriteHTML},
 		{"history-portfolio.txt", func(w io.Writer) error { return r.WritePortfolioTable(w, false) }},
 		{"history-portfolio.md", r.WritePortfolioMarkdown},
+		{"history-portfolio.html", r.WritePortfolioHTML},
 	} {
 		t.Run(g.name, func(t *testing.T) {
 			var b bytes.Buffer

@@ -295,6 +295,8 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"opened":  openedText,
 	"never":   neverText,
 	"ratio":   ratioText,
+	"slip":    medianSlipText,
+	"few":     func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
 	"reasons": reasonsText,
 	"f":       func(v float64) string { return fmt.Sprintf("%.1f", v) },
 	"join":    strings.Join,
@@ -344,6 +346,13 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <tr><td>Win rate with a plan</td><td>{{ratio .WinRateWithPlan}}</td><td>won of ended deals with at least one milestone</td></tr>
 <tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>
 </table></div>
+{{with .History}}<div class="tw"><table><tr><th>From the plans' history</th><th>Value</th><th>What it counts</th></tr>
+<tr><td>Deals with buyer edits</td><td>{{ratio .WithBuyerEdits}}</td><td>deals whose plan a buyer-side person changed, of deals with history in git</td></tr>
+<tr><td>Median slip</td><td>{{slip .}}</td><td>days a date moved later, the median over every slip</td></tr>
+<tr><td>Win rate with buyer edits</td><td>{{ratio .WinRateWithBuyerEdits}}</td><td>won of ended deals whose plan a buyer changed</td></tr>
+<tr><td>Win rate without buyer edits</td><td>{{ratio .WinRateWithoutBuyerEdits}}</td><td>won of ended deals only the seller edited</td></tr>
+</table></div>{{end}}
+{{if few .}}<p class="meta">Few ended deals: read the win rates as anecdotes.</p>{{end}}
 <h3>Needs attention first</h3>
 {{if .Ranking}}{{template "svg" $.Scores}}
 <div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Closes in</th><th>Why</th></tr>
