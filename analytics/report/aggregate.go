@@ -34,6 +34,11 @@ type ReportDeal struct {
 	// (reviews/YYYY-MM-DD.md), for the missed-reviews signal.
 	Story   *history.Story
 	Reviews []deal.Date
+	// Unreadable marks a deal whose index.md could not be read at all
+	// (its YAML does not parse): Deal holds only its folder's name as ID
+	// and Title. It is listed as a plan that fails check, counts as an
+	// open deal not covered, and nothing else of it is judged.
+	Unreadable bool
 }
 
 // ReportOptions configures an [Aggregator].

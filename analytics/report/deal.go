@@ -29,6 +29,10 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		dr.DaysToClose = &n
 	}
 	switch {
+	case da.in.Unreadable:
+		dr.Plan, dr.CheckErrors = PlanErrors, max(dr.CheckErrors, 1)
+		dr.Attention = attention(&dr)
+		return dr
 	case len(d.Milestones) == 0:
 		dr.Plan = PlanNone
 	case da.in.CheckErrors > 0 || plan == nil:

@@ -173,7 +173,11 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 	}
 	sort.Strings(unread)
 	for _, file := range unread {
-		fmt.Fprintf(e.stderr, "maproom: %s cannot be read and is left out of the report: run maproom check\n", file)
+		// Listed by its folder's name, as a plan that fails check: a deal
+		// does not drop out of the figures for a typo in its YAML.
+		id := filepath.Base(filepath.Dir(file))
+		deals = append(deals, report.ReportDeal{Deal: &deal.Deal{ID: id, Title: id, Outcome: deal.Open}, CheckErrors: errs[file], Unreadable: true})
+		fmt.Fprintf(e.stderr, "maproom: %s cannot be read: the report lists %s as a plan that fails check (run maproom check)\n", file, id)
 	}
 	if n := ps.Errors(); n > 0 {
 		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule and do not count as covered (run maproom check)\n", count(n, "error"))
