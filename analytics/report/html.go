@@ -84,7 +84,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late"
 		}
 		if d.Schedule != nil {
-			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; critical path " + strings.Join(d.Schedule.CriticalPath, " → ")
+			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; " + pathLabel(d.Schedule) + " " + strings.Join(d.Schedule.CriticalPath, " → ")
 		}
 		hd.Engagement = engagementChart(r.Weeks, d)
 		hd.Progress = progressChart(d)

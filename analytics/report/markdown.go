@@ -98,7 +98,7 @@ func (m *mdOut) deal(d *DealReport) {
 		m.line("- **Whose turn:** %s%s", md(turnText(d.Turn)), late)
 	}
 	if d.Schedule != nil {
-		m.line("- **Schedule:** %s; critical path %s", md(scheduleText(d.Schedule, d.Close)), md(strings.Join(d.Schedule.CriticalPath, " → ")))
+		m.line("- **Schedule:** %s; %s %s", md(scheduleText(d.Schedule, d.Close)), pathLabel(d.Schedule), md(strings.Join(d.Schedule.CriticalPath, " → ")))
 	}
 	if d.Week != nil || d.Turn != nil || d.Schedule != nil {
 		m.line("")

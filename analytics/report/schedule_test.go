@@ -79,6 +79,11 @@ func TestScheduleDueDates(t *testing.T) {
 			if out := b.String(); strings.Contains(out, "can finish") || !strings.Contains(out, "the last due 2027-01-20") {
 				t.Errorf("close %s: the %s output does not say the last due date, or says the work can finish:\n%s", c.close, name, out)
 			}
+			// The chain is what the last due date waits on, not a second
+			// "critical path" beside the turn's.
+			if out := b.String(); name != "csv" && (!strings.Contains(out, "the last due waits on") || strings.Contains(out, "critical path: security") || strings.Contains(out, "critical path security")) {
+				t.Errorf("close %s: the %s output does not name the chain the last due date waits on:\n%s", c.close, name, out)
+			}
 		}
 	}
 

@@ -226,6 +226,17 @@ func scheduleText(s *ScheduleSummary, close string) string {
 	return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date", s.Finish, plural(s.OverrunDays, "business day", "business days"))
 }
 
+// pathLabel names the schedule's chain of tasks: the critical path of a
+// forecast from durations; for due dates, the work the last due date
+// waits on (the turn and the task marks keep the critical path's name
+// for the plan's least-slack chain, as the rooms do).
+func pathLabel(s *ScheduleSummary) string {
+	if s.Basis == ScheduleDueDates {
+		return "the last due waits on"
+	}
+	return "critical path"
+}
+
 // ageText is a waiting reply's age.
 func ageText(days int) string {
 	if days == 0 {
@@ -328,7 +339,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 			s = t.paint(ansiRed, s)
 		}
 		t.line("  schedule  %s", s)
-		t.line("            critical path: %s", strings.Join(d.Schedule.CriticalPath, " -> "))
+		t.line("            %s: %s", pathLabel(d.Schedule), strings.Join(d.Schedule.CriticalPath, " -> "))
 	}
 	for i, l := range historyLines(d.History) {
 		if i == 0 {
