@@ -1018,15 +1018,15 @@ func (w *walker) treeChanges(last *treePlaces, from, to plumbing.Hash, back bool
 	fromLast := !known.IsZero() && last.tree == known
 	if !fromLast {
 		var err error
-		if kt, last.mine, err = w.treeInto(known, last); err != nil {
+		if kt, err = w.tree(known, !back); err != nil {
 			return nil, err
 		}
-		ks = entryStarts(kt)
-	} else if ks == nil {
+	}
+	if !fromLast || ks == nil {
 		ks = entryStarts(kt)
 	}
 	into := 0
-	if last.mine == 0 {
+	if fromLast && last.mine == 0 {
 		into = 1
 	}
 	ot, built, same, err := w.build(other, known, kt, &last.own[into], &last.delta)
@@ -1059,29 +1059,6 @@ func (w *walker) tree(t plumbing.Hash, hold bool) ([]byte, error) {
 		return nil, nil
 	}
 	return w.rawHolding(plumbing.TreeObject, t, hold)
-}
-
-// treeInto reads tree t (nil for the zero hash) for treeChanges, into
-// last's buffers when the packs hold it (mine tells which; -1: neither,
-// the content is shared): none of the trees on its delta chain is kept.
-func (w *walker) treeInto(t plumbing.Hash, last *treePlaces) (raw []byte, mine int, err error) {
-	if t.IsZero() {
-		return nil, -1, nil
-	}
-	if w.packs != nil {
-		typ, b, mine, ok, err := w.packs.readInto(t, &last.own, &last.delta)
-		if err != nil {
-			return nil, -1, err
-		}
-		if ok {
-			if typ != plumbing.TreeObject {
-				return nil, -1, fmt.Errorf("read git object %s: a %s, not a %s", t, typ, plumbing.TreeObject)
-			}
-			return b, mine, nil
-		}
-	}
-	raw, err = w.tree(t, true)
-	return raw, -1, err
 }
 
 // build builds tree t in *buf when the packs store it as a delta on tree
