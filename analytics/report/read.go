@@ -80,6 +80,11 @@ func (a *Aggregator) ReadLogs(ctx context.Context, paths []string) error {
 	return a.reader().ReadFiles(ctx, paths, a.addRow)
 }
 
+// EventsRead reports whether any events were given (a log read, even an
+// empty one, a stream, events or summaries added): without them the
+// report judges no one's engagement, and nor should its callers.
+func (a *Aggregator) EventsRead() bool { return a.fed }
+
 // ReadStream reads one event log from r (standard input, say), as ReadLogs
 // reads a file; name is used in messages about corrupt lines.
 func (a *Aggregator) ReadStream(ctx context.Context, r io.Reader, name string) error {

@@ -294,10 +294,11 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)
-		if b.Deal.Ended() {
+		if b.Deal.Ended() || !agg.EventsRead() {
 			// A won deal carries on into onboarding: its late steps and
 			// the replies waiting are told; who opened the room no longer
-			// decides anything.
+			// decides anything. Without an event log nobody can be told
+			// that a decider never opened their room.
 			f.Engagement = nil
 		}
 		in.Deals = append(in.Deals, f)

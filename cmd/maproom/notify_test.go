@@ -81,6 +81,15 @@ func TestNotifyRunTwiceSendsNothingNew(t *testing.T) {
 	if _, err := maproom("build", "-today", "2026-11-16"); err != nil {
 		t.Fatal(err)
 	}
+	// The beacon's log, in which nobody came: the deciders never opened
+	// their rooms (without a log, nothing is said of who opened what).
+	events := filepath.Join(root, ".maproom", "events")
+	if err := os.MkdirAll(events, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(events, "events-2026-11-16-beacon-1.jsonl"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out, err := maproom("notify", "-today", "2026-11-24")
 	if err != nil {
 		t.Fatalf("first run: %v\n%s", err, out)
