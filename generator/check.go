@@ -47,7 +47,17 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		case id == "":
 			col.errorf(line, "%s: name exactly one stakeholder id", what)
 		case isRole && validRole(deal.Role(role)):
-			col.warnf(line, "%s is still the role %s: assign it to one stakeholder id", what, role)
+			var holders []string
+			for _, p := range d.Stakeholders {
+				if string(p.Role) == role {
+					holders = append(holders, p.ID)
+				}
+			}
+			if len(holders) > 0 {
+				col.warnf(line, "%s is still the role %s: assign it to one stakeholder id (%s holds that role)", what, role, strings.Join(holders, ", "))
+			} else {
+				col.warnf(line, "%s is still the role %s: assign it to one stakeholder id", what, role)
+			}
 		case isRole:
 			col.errorf(line, "%s %q: %q is not a role", what, id, role)
 		case people[id] == nil:
@@ -94,8 +104,15 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 	}
 
-	// Milestones and tasks.
-	if n := len(d.Milestones); n < 3 || n > 5 {
+	// Milestones and tasks. The 3 to 5 decision points and the dozen tasks
+	// are the sale's: onboarding milestones, after the close, come on top.
+	sale := 0
+	for _, m := range d.Milestones {
+		if !m.Onboarding {
+			sale++
+		}
+	}
+	if n := sale; n < 3 || n > 5 {
 		col.warnf(li.at("milestones"), "%d milestones: a plan reads best with 3 to 5 decision points (needs confirmed, evaluation passed, security approved, executive sign-off, signature)", n)
 	}
 	msIDs := map[string]bool{}
@@ -132,10 +149,15 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			person(li.at(p+".owner"), t.Owner, fmt.Sprintf("task %q owner", t.ID))
 			if s := people[t.Owner]; s != nil && s.Side == deal.Buyer {
 				buyerOwned = true
+			} else if r, ok := strings.CutPrefix(t.Owner, "role:"); ok && validRole(deal.Role(r)) && deal.SideOfRole(deal.Role(r)) == deal.Buyer {
+				buyerOwned = true // the role's own warning asks for a person
 			}
 			evidence(col, li.at(p+".evidence"), "task", t.ID, t.Evidence)
 			if t.Status == deal.Done && t.Done.IsZero() {
 				col.errorf(li.at(p+".status"), "task %q is done but has no done date: add `done: YYYY-MM-DD`", t.ID)
+			}
+			if t.Status == deal.Done && t.Done.After(today) {
+				col.warnf(li.at(p+".done"), "task %q is done on %s, after today (%s): is the date right? Until then the rooms, the report and notify count it open", t.ID, t.Done, today)
 			}
 			if t.Status != deal.Done && !t.Done.IsZero() {
 				col.warnf(li.at(p+".done"), "task %q has a done date but status %s: set `status: done` or remove `done:`", t.ID, t.Status)
@@ -153,19 +175,28 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 					col.errorf(ap, "task %q depends on itself", t.ID)
 				case dep == nil:
 					col.errorf(ap, "task %q depends on %q, which is not a task of this deal%s", t.ID, a, closest(a, keys(tasks)))
-				case !t.Due.IsZero() && !dep.Due.IsZero() && t.Due.Before(dep.Due):
+				case !t.Due.IsZero() && !dep.Due.IsZero() && t.Due.Before(dep.Due) && dep.Status != deal.Done:
 					col.warnf(li.at(p+".due"), "task %q is due %s, before %q (due %s) that it depends on", t.ID, t.Due, a, dep.Due)
 				}
 			}
 			for k, c := range t.Collateral {
-				if colls[c] == nil {
+				switch owner := people[t.Owner]; {
+				case colls[c] == nil:
 					col.errorf(li.at(fmt.Sprintf("%s.collateral.%d", p, k)), "task %q relies on collateral %q, which is not listed under `collateral:`%s", t.ID, c, closest(c, keys(colls)))
+				case owner != nil && !colls[c].CanSee(*owner):
+					col.warnf(li.at(fmt.Sprintf("%s.collateral.%d", p, k)), "task %q relies on collateral %q, which its owner %s may not see: add %s to its audience, or take the document off the task", t.ID, c, owner.ID, owner.ID)
 				}
 			}
 		}
 	}
-	if len(all) > 12 {
-		col.warnf(li.at("milestones"), "%d tasks: a plan people keep current has about 10; split later work into a follow-up plan", len(all))
+	saleTasks := 0
+	for _, t := range all {
+		if !d.Onboarding(t) {
+			saleTasks++
+		}
+	}
+	if saleTasks > 12 {
+		col.warnf(li.at("milestones"), "%d tasks: a plan people keep current has about 10; split later work into a follow-up plan", saleTasks)
 	}
 	if len(all) > 0 && !buyerOwned {
 		col.warnf(li.at("milestones"), "no task is owned by a buyer-side stakeholder: a plan the seller owns alone is a to-do list; give the buyer's steps to their owners")
