@@ -286,3 +286,26 @@ func hasProblem(ps Problems, sev Severity, line int, msg string) bool {
 	}
 	return false
 }
+
+// TestRoomAsOfToday: a step marked done on a day after the build's is open
+// in the rooms built that day (as the report counts it), and done once
+// that day has come.
+func TestRoomAsOfToday(t *testing.T) {
+	plan := strings.Replace(strings.Replace(lifecyclePlan, "outcome: won", "outcome: open", 1),
+		"status: done, done: 2026-12-14", "status: done, done: 2026-12-10", 1)
+	for _, c := range []struct {
+		today deal.Date
+		done  bool
+	}{{deal.NewDate(2026, 12, 1), false}, {deal.NewDate(2026, 12, 10), true}} {
+		root := t.TempDir()
+		writePlan(t, filepath.Join(root, "content", "acme"), plan)
+		res, out := buildSite(t, root, c.today)
+		html, err := os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(string(html), "Done 10 Dec 2026"); got != c.done {
+			t.Errorf("built on %s: the room shows the order form done on 10 December: %v, want %v", c.today, got, c.done)
+		}
+	}
+}

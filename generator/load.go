@@ -237,9 +237,10 @@ func linkedFolder(content, p string) Problems {
 
 var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-// LoadBundle reads and checks one deal folder. It returns nil and the
-// problems when the bundle cannot be decoded; a decoded bundle may still
-// carry errors in the problems.
+// LoadBundle reads and checks one deal folder, its plan as it stands on
+// today (deal.Deal.AsOf: a step done on a later day is open). It returns
+// nil and the problems when the bundle cannot be decoded; a decoded bundle
+// may still carry errors in the problems.
 func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	var ps Problems
 	file := filepath.Join(dir, BundleIndex)
@@ -276,6 +277,9 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	dl := convert(d, id, file, body, li, col)
 	b.Deal = dl
 	checkDeal(b, li, cfg, today, col)
+	// A step marked done on a day after today (check questions the date)
+	// is open today, in the rooms as in the report and notify.
+	b.Deal = b.Deal.AsOf(today)
 	schedulePlan(b, cfg, today, col)
 	return b, ps
 }
