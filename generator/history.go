@@ -116,6 +116,12 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 			if day.After(today) || c.Kind == history.PlanCreated {
 				continue
 			}
+			if c.Kind == history.PlanEdited && c.Author.Side != deal.Buyer {
+				// The seller's edits of fields no room shows (a value, a
+				// note) are no change of the plan the person sees; a
+				// buyer's rewording is theirs to see.
+				continue
+			}
 			if c.Kind == history.DocAdded {
 				visible := false
 				for _, col := range d.Collateral {

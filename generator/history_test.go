@@ -97,6 +97,9 @@ func TestRoomHistory(t *testing.T) {
 		{When: at("2026-11-02"), Kind: history.TaskStatus, Item: "nda", Title: "Mutual NDA countersigned", From: "in-progress", To: "done", Author: sam},
 		{When: at("2026-11-03"), Kind: history.TaskAdded, Item: "x", Title: "Old step", Author: sam},
 		{When: at("2026-11-04"), Kind: history.TaskRemoved, Item: "x", Title: "Old step", Author: sam},
+		{When: at("2026-11-05"), Kind: history.PlanEdited, Author: sam}, // the value, say: no room shows it
+		{When: at("2026-11-06"), Kind: history.TaskOwner, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "jordan", To: "marcus", Author: jordan},
+		{When: at("2026-11-07"), Kind: history.PlanEdited, Author: jordan},
 		{When: at("2026-11-10"), Kind: history.TaskDue, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "2026-11-10", To: "2026-11-17", Days: 7, Author: jordan, Reply: "k3j5h7m2pq"},
 		{When: at("2026-11-12"), Kind: history.DocAdded, Item: "pricing", Title: "Pricing proposal", Author: sam},
 		{When: at("2026-11-20"), Kind: history.MilestoneDue, Item: "poc", Title: "Proof of concept passed", From: "2026-11-27", To: "2026-12-04", Days: 7, Author: sam},
@@ -117,9 +120,9 @@ func TestRoomHistory(t *testing.T) {
 	want := []string{
 		`2026-11-20 Milestone "Proof of concept passed" moved later, from 27 Nov 2026 to 4 Dec 2026 | `,
 		`2026-11-10 Step "Anonymised sample datasets delivered" moved later, from 10 Nov 2026 to 17 Nov 2026 | Jordan Park`,
+		`2026-11-07 The plan's wording was edited | Jordan Park`,
+		`2026-11-06 Step "Anonymised sample datasets delivered" is now Marcus Chen's (was Jordan Park's) | Jordan Park`,
 		`2026-11-04 Step "Old step" taken out of the plan | `,
-		`2026-11-03 Step "Old step" added | `,
-		`2026-11-02 Step "Mutual NDA countersigned" is now done (was in progress) | `,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("jordan's changes:\n got %q\nwant %q", got, want)

@@ -309,3 +309,35 @@ func TestRoomAsOfToday(t *testing.T) {
 		}
 	}
 }
+
+// TestWonRoomNextStepsAreOnboarding: once the deal is won, a sale's step
+// left open is no next step and no date in the person's calendar; the
+// onboarding steps are.
+func TestWonRoomNextStepsAreOnboarding(t *testing.T) {
+	plan := strings.Replace(lifecyclePlan,
+		"      - {id: order, title: Order form signed, owner: jordan, due: 2026-12-15, status: done, done: 2026-12-14, evidence: Countersigned order form}\n",
+		"      - {id: order, title: Order form signed, owner: jordan, due: 2026-12-15, status: done, done: 2026-12-14, evidence: Countersigned order form}\n"+
+			"      - {id: refcall, title: Reference call held, owner: jordan, due: 2026-12-10, evidence: Call notes sent}\n"+
+			"  - id: launch\n    title: Launch plan agreed\n    due: 2027-01-10\n    onboarding: true\n    lead: jordan\n    evidence: Launch plan signed off\n    tasks:\n"+
+			"      - {id: launchplan, title: Launch plan signed off, owner: jordan, due: 2027-01-08, evidence: Signed launch plan}\n", 1)
+	root := t.TempDir()
+	writePlan(t, filepath.Join(root, "content", "acme"), plan)
+	res, out := buildSite(t, root, deal.NewDate(2026, 12, 21))
+	dir := roomDir(t, res, out, "acme", "jordan")
+	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Next steps are the room's only step titles.
+	if room := string(html); !strings.Contains(room, `<span class="step-title">Launch plan signed off</span>`) ||
+		strings.Contains(room, `<span class="step-title">Reference call held</span>`) {
+		t.Errorf("jordan's next steps: want the launch plan, not the reference call")
+	}
+	cal, err := os.ReadFile(filepath.Join(dir, "calendar.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(cal), "Reference call held") || !strings.Contains(string(cal), "Launch plan signed off") {
+		t.Errorf("the won deal's calendar:\n%s\nwant the launch plan, not the reference call", cal)
+	}
+}

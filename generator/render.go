@@ -386,7 +386,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			}
 		}
 		if !d.Closed() {
-			room.NextSteps = nextSteps(plan.ms, s.ID)
+			room.NextSteps = nextSteps(d, plan.ms, s.ID)
 		}
 		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: changes}
 		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
@@ -546,10 +546,14 @@ func progressOf(d *deal.Deal) progress {
 	return p
 }
 
-// nextSteps lists the open tasks owned by id, the most urgent first.
-func nextSteps(ms []milestoneView, id string) []taskView {
+// nextSteps lists the open tasks owned by id, the most urgent first; of a
+// won deal, only its onboarding steps (the sale is over).
+func nextSteps(d *deal.Deal, ms []milestoneView, id string) []taskView {
 	var out []taskView
 	for _, m := range ms {
+		if d.Ended() && !onboardingMilestone(d, m.ID) {
+			continue // a won deal's sale is over: what is left is onboarding
+		}
 		for _, t := range m.Tasks {
 			if t.OwnerID == id && t.Status != string(deal.Done) {
 				out = append(out, t)
@@ -558,6 +562,16 @@ func nextSteps(ms []milestoneView, id string) []taskView {
 	}
 	sortSteps(out)
 	return out
+}
+
+// onboardingMilestone reports whether d's milestone id is an onboarding one.
+func onboardingMilestone(d *deal.Deal, id string) bool {
+	for _, m := range d.Milestones {
+		if m.ID == id {
+			return m.Onboarding
+		}
+	}
+	return false
 }
 
 // fragment executes a named part of the theme once, for many pages.
@@ -607,7 +621,7 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 	}
 	due := 0
 	for _, t := range d.Tasks() {
-		if t.Owner != s.ID || t.Status == deal.Done {
+		if t.Owner != s.ID || t.Status == deal.Done || d.Ended() && !d.Onboarding(t) {
 			continue
 		}
 		when, ok := b.dateOf(t)
