@@ -287,7 +287,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	for _, b := range site.Bundles {
 		bundles[b.Deal.ID] = b
 	}
-	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays}
+	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays, NoEmail: cfg.Notify.SMTPHost == ""}
 	for _, dr := range rep.Deals {
 		b := bundles[dr.ID]
 		if b == nil || b.Deal.Closed() || b.Deal.Withdrawn {

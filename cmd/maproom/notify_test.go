@@ -111,11 +111,19 @@ func TestNotifyRunTwiceSendsNothingNew(t *testing.T) {
 	if first == 0 || kinds[notify.KindOverdue] == 0 || kinds[notify.KindUnopened] == 0 || kinds[notify.KindChampion] != 0 {
 		t.Fatalf("first run delivered %v", kinds)
 	}
+	mu.Lock()
+	for _, p := range got {
+		if strings.Contains(p.Text, "was emailed a short reminder") {
+			t.Errorf("the seller's alert claims the champion was emailed, with no email channel: %s", p.Text)
+		}
+	}
+	mu.Unlock()
 	if !strings.Contains(out, "sent by webhook to Sam Lee: Alert:") || !strings.Contains(out, " sent, 0 messages already sent before") {
 		t.Errorf("first run output:\n%s", out)
 	}
-	// The champion's reminder has no channel here (email is off): said so.
-	if !strings.Contains(stderr, "to Marcus Chen: no channel configured carries it (a buyer's message goes by email only: set [notify] smtp_host)") {
+	// The champion's reminder has no channel here (email is off): said so,
+	// and the seller's alert does not claim it was sent.
+	if !strings.Contains(stderr, "Marcus Chen (champion) is not reminded, as no email channel is configured (set [notify] smtp_host)") {
 		t.Errorf("first run stderr:\n%s", stderr)
 	}
 

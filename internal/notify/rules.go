@@ -20,7 +20,10 @@ type Input struct {
 	// in days before Today: DefaultFirstVisitWindow when 0. It keeps the
 	// first run on an old site from announcing visits of months ago.
 	FirstVisitWindow int
-	Deals            []Facts
+	// NoEmail says no email channel is configured: a buyer, told by email
+	// only, cannot be reminded, and the seller's notice does not say one was.
+	NoEmail bool
+	Deals   []Facts
 }
 
 // DefaultUnopenedDays and DefaultFirstVisitWindow are Input's defaults.
@@ -134,11 +137,13 @@ func Decide(in Input) ([]Notice, []Note) {
 			}
 			ch, hasChamp := f.champion()
 			remind := o.Severity == deal.SeverityAlert && f.ownerSide(o.Owner) == deal.Buyer
-			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != ""
+			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail
 			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp))
 			switch {
 			case tellChamp:
 				ns = append(ns, f.championNotice(o, ch, ae))
+			case remind && hasChamp && in.NoEmail:
+				note("%s is %s late: %s (champion) is not reminded, as no email channel is configured (set [notify] smtp_host)", quote(o.Title), calendarDays(o.DaysLate), ch.Name)
 			case remind && !hasChamp:
 				note("%s is %s late: no champion to remind (give a buyer stakeholder role: champion)", quote(o.Title), calendarDays(o.DaysLate))
 			case remind && ch.Email == "":
@@ -207,12 +212,22 @@ func (f *Facts) ownerSide(owner string) deal.Side {
 	return deal.Buyer
 }
 
-// ownerName names an owner for a message.
+// ownerName names an owner for a message: a stakeholder; for a role not
+// assigned to one person, the people who hold it, else nobody yet.
 func (f *Facts) ownerName(owner string) string {
 	if p, ok := f.person(owner); ok {
 		return p.Name
 	}
 	r, _ := strings.CutPrefix(owner, "role:")
+	var holders []string
+	for _, p := range f.People {
+		if string(p.Role) == r {
+			holders = append(holders, p.Name)
+		}
+	}
+	if len(holders) > 0 {
+		return fmt.Sprintf("%s (%s; the step is not assigned to one person yet)", strings.Join(holders, " or "), roleLabel(deal.Role(r)))
+	}
 	return "nobody yet (" + roleLabel(deal.Role(r)) + ")"
 }
 

@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -185,5 +186,34 @@ func TestDecideNotesWhoCannotBeTold(t *testing.T) {
 		if strings.Contains(n.Text(), "was emailed") {
 			t.Errorf("the alert says the champion was emailed:\n%s", n.Text())
 		}
+	}
+}
+
+// TestDecideWithoutEmail: with no email channel the champion is not
+// reminded, the seller's alert does not say they were, and a note says
+// why.
+func TestDecideWithoutEmail(t *testing.T) {
+	ns, notes := Decide(Input{Today: today, NoEmail: true, Deals: []Facts{testFacts()}})
+	for _, n := range ns {
+		if n.Kind == KindChampion {
+			t.Errorf("a champion reminder with no email channel: %+v", n)
+		}
+		if strings.Contains(strings.Join(n.Body, " "), "was emailed") {
+			t.Errorf("%s claims an email: %q", n.Subject, n.Body)
+		}
+	}
+	if !slices.ContainsFunc(notes, func(n Note) bool { return strings.Contains(n.Text, "Marcus Chen (champion) is not reminded") }) {
+		t.Errorf("notes %+v, want the champion not reminded", notes)
+	}
+}
+
+// TestOwnerNameOfARole: a step still owned by a role names who holds it.
+func TestOwnerNameOfARole(t *testing.T) {
+	f := testFacts()
+	if got := f.ownerName("role:security"); got != "Elena Novak (security; the step is not assigned to one person yet)" {
+		t.Errorf("role:security = %q", got)
+	}
+	if got := f.ownerName("role:legal"); got != "nobody yet (legal)" {
+		t.Errorf("role:legal = %q", got)
 	}
 }
