@@ -294,6 +294,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)
+		f.Won = b.Deal.Outcome == deal.Won
 		if b.Deal.Ended() || !agg.EventsRead() {
 			// A won deal carries on into onboarding: its late steps and
 			// the replies waiting are told; who opened the room no longer

@@ -44,6 +44,10 @@ type Facts struct {
 	Waiting []Waiting
 	// Engagement has one entry per buyer stakeholder the report knows.
 	Engagement []Engagement
+	// Won says the deal is won: it carries on into onboarding, and its
+	// customer-success person, when it has one, is the seller's contact
+	// told and signing in the account executive's place.
+	Won bool
 }
 
 // Overdue is an open task past its due date, with the days late and the
@@ -92,7 +96,8 @@ var deciders = []deal.Role{"economic-buyer", "approver"}
 
 // Decide returns what needs telling on in.Today, in a stable order, and a
 // note for each thing nobody can be told. It is a pure function of in: the
-// Store decides what was already sent.
+// Store decides what was already sent. Of a won deal, "the account
+// executive" below is its customer-success person when it has one.
 //
 //   - An overdue task at flag or alert severity: to its owner when the
 //     owner is seller-side, else to the deal's account executive; one
@@ -120,6 +125,9 @@ func Decide(in Input) ([]Notice, []Note) {
 	for i := range in.Deals {
 		f := &in.Deals[i]
 		ae, hasAE := f.accountExecutive()
+		if cs, ok := f.customerSuccess(); ok && f.Won {
+			ae, hasAE = cs, true
+		}
 		note := func(format string, args ...any) {
 			notes = append(notes, Note{Deal: f.ID, Text: fmt.Sprintf(format, args...)})
 		}
@@ -235,6 +243,16 @@ func (f *Facts) ownerName(owner string) string {
 func (f *Facts) accountExecutive() (Person, bool) {
 	for _, p := range f.People {
 		if p.Side == deal.Seller && p.Role == "account-executive" {
+			return p, true
+		}
+	}
+	return Person{}, false
+}
+
+// customerSuccess returns the deal's first customer-success person.
+func (f *Facts) customerSuccess() (Person, bool) {
+	for _, p := range f.People {
+		if p.Side == deal.Seller && p.Role == "customer-success" {
 			return p, true
 		}
 	}

@@ -217,3 +217,27 @@ func TestOwnerNameOfARole(t *testing.T) {
 		t.Errorf("role:legal = %q", got)
 	}
 }
+
+// TestDecideWonDealTellsCustomerSuccess: once the deal is won, its
+// customer-success person is told of late steps and signs the champion's
+// reminder; before, the account executive.
+func TestDecideWonDealTellsCustomerSuccess(t *testing.T) {
+	f := testFacts()
+	f.People = append(f.People, Person{Deal: f.ID, ID: "kofi", Name: "Kofi Asante", Email: "kofi@northwind.example", Side: deal.Seller, Role: "customer-success"})
+	for _, won := range []bool{false, true} {
+		f.Won = won
+		ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+		want, sig := "sam", "Sam Lee"
+		if won {
+			want, sig = "kofi", "Kofi Asante"
+		}
+		for _, n := range ns {
+			switch {
+			case n.Kind == KindOverdue && n.Task == "sample-data" && n.To.ID != want:
+				t.Errorf("won %v: the buyer's late step told to %s, want %s", won, n.To.ID, want)
+			case n.Kind == KindChampion && !strings.HasSuffix(n.Signature, sig):
+				t.Errorf("won %v: the champion's reminder signed %q, want %s", won, n.Signature, sig)
+			}
+		}
+	}
+}
