@@ -212,11 +212,11 @@ func changeWhat(c history.Change, d *deal.Deal) string {
 				return p.Name
 			}
 			if r, ok := strings.CutPrefix(id, "role:"); ok {
-				return "the " + strings.ReplaceAll(r, "-", " ") + " (to be named)"
+				return "the " + strings.ReplaceAll(r, "-", " ") + " (not yet named)"
 			}
 			return id
 		}
-		return fmt.Sprintf("Step %q is now %s's (was %s's)", c.Title, name(c.To), name(c.From))
+		return fmt.Sprintf("Step %q handed from %s to %s", c.Title, name(c.From), name(c.To))
 	case history.PlanEdited:
 		return "The plan's wording was edited"
 	}

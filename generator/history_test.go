@@ -121,7 +121,7 @@ func TestRoomHistory(t *testing.T) {
 		`2026-11-20 Milestone "Proof of concept passed" moved later, from 27 Nov 2026 to 4 Dec 2026 | `,
 		`2026-11-10 Step "Anonymised sample datasets delivered" moved later, from 10 Nov 2026 to 17 Nov 2026 | Jordan Park`,
 		`2026-11-07 The plan's wording was edited | Jordan Park`,
-		`2026-11-06 Step "Anonymised sample datasets delivered" is now Marcus Chen's (was Jordan Park's) | Jordan Park`,
+		`2026-11-06 Step "Anonymised sample datasets delivered" handed from Jordan Park to Marcus Chen | Jordan Park`,
 		`2026-11-04 Step "Old step" taken out of the plan | `,
 	}
 	if !slices.Equal(got, want) {

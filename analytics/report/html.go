@@ -81,7 +81,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 		d := &r.Deals[i]
 		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: progressText(d.Progress), WeekText: weekText(d.Week, d.Progress.Percent)}
 		if d.Turn != nil {
-			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late"
+			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late ("+d.Turn.Severity+")"
 		}
 		if d.Schedule != nil {
 			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; " + pathLabel(d.Schedule) + " " + strings.Join(d.Schedule.CriticalPath, " → ")

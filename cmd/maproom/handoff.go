@@ -60,7 +60,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		hb.HistoryRead = true
 		if st := storyOn(h, id, today, cfg.Location); st != nil {
 			for _, c := range st.Changes {
-				hb.History = append(hb.History, describeChange(c, cfg.Location, true))
+				hb.History = append(hb.History, describeChange(c, d, cfg.Location, true))
 			}
 		}
 	}

@@ -201,7 +201,7 @@ func reviewAgenda(in reviewInput) string {
 	p("")
 	p("Goal: %s  ", d.Goal)
 	closeLine := fmt.Sprintf("Close: %s", shortDay(d.Close))
-	if n := meeting.DaysUntil(d.Close); n >= 0 && !d.Ended() {
+	if n := in.Today.DaysUntil(d.Close); n >= 0 && !d.Ended() { // as of the day, as the report and the rooms count it
 		closeLine += fmt.Sprintf(" (%s)", count(n, "day"))
 	}
 	p("%s · %d of %d tasks done", closeLine, done, total)
@@ -231,7 +231,7 @@ func reviewAgenda(in reviewInput) string {
 		} else {
 			p("- Changed since %s:", shortDay(since))
 			for _, c := range changes {
-				p("  - %s", describeChange(c, in.Loc, true))
+				p("  - %s", describeChange(c, d, in.Loc, true))
 			}
 		}
 	} else if !in.InGit {
@@ -367,9 +367,21 @@ func blockedSince(st *history.Story, id string, loc *time.Location) string {
 	return ""
 }
 
+// ownerLabel names an owner of deal d in the agenda: a stakeholder by
+// name, an unassigned role as such.
+func ownerLabel(d *deal.Deal, id string) string {
+	if p, ok := d.Stakeholder(id); ok {
+		return p.Name
+	}
+	if r, ok := strings.CutPrefix(id, "role:"); ok {
+		return strings.ReplaceAll(r, "-", " ") + " (unassigned)"
+	}
+	return id
+}
+
 // describeChange says a change in a line: the day, who (a person named
 // when the change was theirs, from their commit or their reply) and what.
-func describeChange(c history.Change, loc *time.Location, seller bool) string {
+func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller bool) string {
 	who := ""
 	switch {
 	case c.Author.Side == deal.Buyer:
@@ -412,7 +424,7 @@ func describeChange(c history.Change, loc *time.Location, seller bool) string {
 	case history.PlanCreated:
 		what = "plan written"
 	case history.TaskOwner:
-		what = fmt.Sprintf("task %q handed from %s to %s", c.Title, c.From, c.To)
+		what = fmt.Sprintf("task %q handed from %s to %s", c.Title, ownerLabel(d, c.From), ownerLabel(d, c.To))
 	case history.PlanEdited:
 		what = "the plan's wording edited"
 	default:

@@ -14,15 +14,18 @@ import (
 func TestDescribeChangeKinds(t *testing.T) {
 	when := time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC)
 	buyer := history.Author{Name: "Carl Champ", Side: deal.Buyer}
+	d := &deal.Deal{Stakeholders: []deal.Stakeholder{{ID: "jane", Name: "Jane Buyer"}, {ID: "carl", Name: "Carl Champ"}}}
 	for _, c := range []struct {
 		ch   history.Change
 		want string
 	}{
 		{history.Change{When: when, Kind: history.TaskOwner, Title: "Security review", From: "jane", To: "carl", Author: buyer},
-			`task "Security review" handed from jane to carl, by Carl Champ`},
+			`task "Security review" handed from Jane Buyer to Carl Champ, by Carl Champ`},
+		{history.Change{When: when, Kind: history.TaskOwner, Title: "DPA", From: "jane", To: "role:legal", Author: buyer},
+			`task "DPA" handed from Jane Buyer to legal (unassigned), by Carl Champ`},
 		{history.Change{When: when, Kind: history.PlanEdited, Author: buyer}, "the plan's wording edited, by Carl Champ"},
 	} {
-		if got := describeChange(c.ch, time.UTC, false); !strings.HasSuffix(got, c.want) {
+		if got := describeChange(c.ch, d, time.UTC, false); !strings.HasSuffix(got, c.want) {
 			t.Errorf("%s: %q, want it to end %q", c.ch.Kind, got, c.want)
 		}
 	}

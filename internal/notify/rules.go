@@ -236,7 +236,21 @@ func (f *Facts) ownerName(owner string) string {
 	if len(holders) > 0 {
 		return fmt.Sprintf("%s (%s; the step is not assigned to one person yet)", strings.Join(holders, " or "), roleLabel(deal.Role(r)))
 	}
-	return "nobody yet (" + roleLabel(deal.Role(r)) + ")"
+	return "the " + roleLabel(deal.Role(r)) + ", not assigned yet"
+}
+
+// unheld reports whether owner is a role nobody in the deal holds.
+func (f *Facts) unheld(owner string) (role string, ok bool) {
+	r, isRole := strings.CutPrefix(owner, "role:")
+	if !isRole {
+		return "", false
+	}
+	for _, p := range f.People {
+		if string(p.Role) == r {
+			return "", false
+		}
+	}
+	return roleLabel(deal.Role(r)), true
 }
 
 // accountExecutive returns the deal's first account executive.
@@ -285,7 +299,11 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notic
 	case side == deal.Seller:
 		do = fmt.Sprintf("give it an owner on your side and a date you can keep, in %s.", f.File)
 	default:
-		do = fmt.Sprintf("ask %s for a date they can keep (they can propose one from their room), or mark it done with its evidence in %s.", owner, f.File)
+		if role, ok := f.unheld(o.Owner); ok {
+			do = fmt.Sprintf("give it an owner: add the buyer's %s to the stakeholders in %s and assign the step to them, then ask them for a date they can keep.", role, f.File)
+		} else {
+			do = fmt.Sprintf("ask %s for a date they can keep (they can propose one from their room), or mark it done with its evidence in %s.", owner, f.File)
+		}
 	}
 	if toldChamp {
 		body = append(body, fmt.Sprintf("%s (champion) was emailed a short reminder with a link to their room.", champ.Name))
@@ -305,7 +323,7 @@ func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
 		body = []string{fmt.Sprintf("In our mutual plan for %s, your step %s was due on %s and is still open.", f.Title, quote(o.Title), longDate(o.Due)),
 			"If it is done, you can mark it done from your room; if the date has moved, propose a new one there. Either takes a minute and keeps the plan true for everyone."}
 	} else {
-		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (%s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
+		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (owner: %s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
 			"Could you help us find out where it stands? If the date has moved, a new one can be proposed from the room, so the plan stays true for everyone."}
 	}
 	sig := "Thank you,\n" + ae.Name

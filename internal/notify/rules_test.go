@@ -213,7 +213,7 @@ func TestOwnerNameOfARole(t *testing.T) {
 	if got := f.ownerName("role:security"); got != "Elena Novak (security; the step is not assigned to one person yet)" {
 		t.Errorf("role:security = %q", got)
 	}
-	if got := f.ownerName("role:legal"); got != "nobody yet (legal)" {
+	if got := f.ownerName("role:legal"); got != "the legal, not assigned yet" {
 		t.Errorf("role:legal = %q", got)
 	}
 }
@@ -238,6 +238,22 @@ func TestDecideWonDealTellsCustomerSuccess(t *testing.T) {
 			case n.Kind == KindChampion && !strings.HasSuffix(n.Signature, sig):
 				t.Errorf("won %v: the champion's reminder signed %q, want %s", won, n.Signature, sig)
 			}
+		}
+	}
+}
+
+// TestDecideUnheldRole: a late step of a role nobody holds asks for an
+// owner, not for a date from nobody.
+func TestDecideUnheldRole(t *testing.T) {
+	f := testFacts()
+	f.Overdue = []Overdue{{Task: "dpa", Title: "DPA redlines returned", Owner: "role:legal", Due: deal.NewDate(2026, 11, 14), DaysLate: 10, Severity: deal.SeverityAlert}}
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	for _, n := range ns {
+		if n.Kind == KindOverdue && (!strings.Contains(n.Do, "give it an owner: add the buyer's legal") || strings.Contains(n.Do, "ask the legal")) {
+			t.Errorf("what to do: %q", n.Do)
+		}
+		if strings.Contains(strings.Join(append(n.Body, n.Do), " "), "nobody yet") {
+			t.Errorf("%s says nobody yet: %q", n.Subject, n.Body)
 		}
 	}
 }
