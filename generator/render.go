@@ -551,7 +551,7 @@ func progressOf(d *deal.Deal) progress {
 func nextSteps(d *deal.Deal, ms []milestoneView, id string) []taskView {
 	var out []taskView
 	for _, m := range ms {
-		if d.Ended() && !onboardingMilestone(d, m.ID) {
+		if ms, _ := d.Milestone(m.ID); d.Ended() && (ms == nil || !ms.Onboarding) {
 			continue // a won deal's sale is over: what is left is onboarding
 		}
 		for _, t := range m.Tasks {
@@ -562,16 +562,6 @@ func nextSteps(d *deal.Deal, ms []milestoneView, id string) []taskView {
 	}
 	sortSteps(out)
 	return out
-}
-
-// onboardingMilestone reports whether d's milestone id is an onboarding one.
-func onboardingMilestone(d *deal.Deal, id string) bool {
-	for _, m := range d.Milestones {
-		if m.ID == id {
-			return m.Onboarding
-		}
-	}
-	return false
 }
 
 // fragment executes a named part of the theme once, for many pages.

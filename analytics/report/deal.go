@@ -483,7 +483,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !mp.Done {
 			continue
 		}
-		m := milestoneByID(d, mp.ID)
+		m, _ := d.Milestone(mp.ID)
 		var ev []string
 		if why := deal.VagueEvidence(m.Evidence); why != "" {
 			ev = append(ev, fmt.Sprintf("milestone evidence %s", why))
@@ -597,15 +597,6 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 	// A waiting reply proposes a date that would move the close.
 	return append(sigs, a.proposalSignals(da, dr)...)
-}
-
-func milestoneByID(d *deal.Deal, id string) *deal.Milestone {
-	for i := range d.Milestones {
-		if d.Milestones[i].ID == id {
-			return &d.Milestones[i]
-		}
-	}
-	return nil
 }
 
 // attentionPoints are the weights of the attention score. A seller's

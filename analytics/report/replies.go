@@ -69,7 +69,7 @@ func replyTarget(d *deal.Deal, r reply.Reply) (*deal.Task, *deal.Milestone) {
 		}
 	}
 	if r.TargetKind != reply.TargetTask {
-		if m := milestoneByID(d, r.Target); m != nil {
+		if m, ok := d.Milestone(r.Target); ok {
 			return nil, m
 		}
 	}

@@ -271,6 +271,16 @@ func (c Collateral) IsPage() bool {
 	return n > 3 && c.File[n-3:] == ".md"
 }
 
+// Milestone returns the milestone with id, if any.
+func (d *Deal) Milestone(id string) (*Milestone, bool) {
+	for i := range d.Milestones {
+		if d.Milestones[i].ID == id {
+			return &d.Milestones[i], true
+		}
+	}
+	return nil, false
+}
+
 // Stakeholder returns the stakeholder with id, if any.
 func (d *Deal) Stakeholder(id string) (*Stakeholder, bool) {
 	for i := range d.Stakeholders {

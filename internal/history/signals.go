@@ -97,7 +97,7 @@ func Signals(in Input) []Signal {
 		// no longer slips; a date moved back before the close, or an item
 		// taken out, is no longer past it.
 		for _, sl := range st.Slips() {
-			if m := milestoneOf(d, sl.Item); sl.Kind == MilestoneDue && sl.Moves >= th.Slips && m != nil && !reached(m) {
+			if m, ok := d.Milestone(sl.Item); sl.Kind == MilestoneDue && sl.Moves >= th.Slips && ok && !reached(m) {
 				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone %q slipped %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
 			}
 		}
@@ -136,16 +136,6 @@ func Signals(in Input) []Signal {
 	return out
 }
 
-// milestoneOf returns d's milestone id; nil when d has none.
-func milestoneOf(d *deal.Deal, id string) *deal.Milestone {
-	for i := range d.Milestones {
-		if d.Milestones[i].ID == id {
-			return &d.Milestones[i]
-		}
-	}
-	return nil
-}
-
 // reached reports whether every task of milestone m is done.
 func reached(m *deal.Milestone) bool {
 	for _, t := range m.Tasks {
@@ -161,7 +151,7 @@ func reached(m *deal.Milestone) bool {
 // and not done or reached).
 func dueNow(d *deal.Deal, c Change) (deal.Date, bool) {
 	if c.Kind == MilestoneDue {
-		if m := milestoneOf(d, c.Item); m != nil {
+		if m, ok := d.Milestone(c.Item); ok {
 			return m.Due, !reached(m)
 		}
 		return deal.Date{}, false
@@ -179,12 +169,8 @@ func onboarding(d *deal.Deal, c Change) bool {
 	if c.Kind == MilestoneDue {
 		ms = c.Item
 	}
-	for _, m := range d.Milestones {
-		if m.ID == ms {
-			return m.Onboarding
-		}
-	}
-	return false
+	m, ok := d.Milestone(ms)
+	return ok && m.Onboarding
 }
 
 func count(n int, one, many string) string {
