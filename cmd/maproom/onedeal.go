@@ -10,7 +10,6 @@ import (
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
-	"github.com/maproom/maproom/internal/schedule"
 )
 
 // dealArg parses the arguments of a command that takes one deal id (flags
@@ -32,7 +31,8 @@ func dealArg(fs *flag.FlagSet, cmd string, args []string) (string, error) {
 
 // oneDeal is the deal a command works on, loaded alone: the site's
 // settings, the day, the bundle's folder and the bundle, decoded, checked
-// and scheduled, as it stood on the day (asOf).
+// and scheduled, as it stood on the day (generator.LoadBundle reads it
+// as of that day: deal.Deal.AsOf).
 type oneDeal struct {
 	id    string
 	today deal.Date
@@ -69,26 +69,7 @@ func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []str
 		printProblems(e.stderr, ps)
 		return nil, errFailed
 	}
-	return &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: asOf(b, cfg, today)}, nil
-}
-
-// asOf returns the bundle as its plan stood on today, as the report reads
-// it (report.ReportOptions.Today): a task done after today was open on it
-// (deal.Deal.AsOf), and the plan is scheduled again as that day saw it. It
-// returns b itself when no task is done after today.
-func asOf(b *generator.Bundle, cfg *generator.Config, today deal.Date) *generator.Bundle {
-	d := b.Deal.AsOf(today)
-	if d == b.Deal {
-		return b
-	}
-	c := *b
-	c.Deal = d
-	if b.Plan != nil {
-		if p, err := schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...)); err == nil {
-			c.Plan = p
-		}
-	}
-	return &c
+	return &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: b}, nil
 }
 
 // endOfDay is the end of day in loc (nil: UTC), the first instant of the
