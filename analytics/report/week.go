@@ -30,9 +30,12 @@ type WeekChange struct {
 	// NewOverdue lists the open steps late now that were not late on Since.
 	NewOverdue []TaskRef `json:"new_overdue"`
 	// Visits counts the buyer side's human-verified visits that began in
-	// the window; Visitors names who made them, in plan order.
-	Visits   int      `json:"visits"`
-	Visitors []string `json:"visitors"`
+	// the window; Visitors names who made them, in plan order, and
+	// VisitorIDs are their stakeholder ids, in the same order (two people
+	// may share a name).
+	Visits     int      `json:"visits"`
+	Visitors   []string `json:"visitors"`
+	VisitorIDs []string `json:"visitor_ids"`
 }
 
 // TaskRef names a step with its owner and the day that matters (done,
@@ -70,7 +73,7 @@ const (
 func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *WeekChange {
 	d := da.in.Deal
 	since := today.AddDays(-WeekDays)
-	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}}
+	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}, VisitorIDs: []string{}}
 	ref := func(t *deal.Task, day deal.Date) TaskRef {
 		r := TaskRef{Task: t.ID, Title: t.Title, Day: day.String()}
 		r.OwnerName, r.Side = ownerOf(d, t.Owner)
@@ -109,6 +112,7 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 		if n > 0 {
 			wc.Visits += n
 			wc.Visitors = append(wc.Visitors, p.s.Name)
+			wc.VisitorIDs = append(wc.VisitorIDs, p.s.ID)
 		}
 	}
 	return wc

@@ -256,14 +256,14 @@ func reviewAgenda(in reviewInput) string {
 		var seen, quiet []string
 		week := map[string]bool{}
 		if w := in.Judged.dr.Week; w != nil {
-			for _, n := range w.Visitors {
-				week[n] = true
+			for _, id := range w.VisitorIDs {
+				week[id] = true
 			}
 		}
 		for _, sr := range in.Judged.dr.Stakeholders {
 			lv, err := deal.ParseDate(dayOfStamp(sr.LastVisit))
 			switch {
-			case sr.Visits > 0 && err == nil && week[sr.Name]:
+			case sr.Visits > 0 && err == nil && week[sr.ID]:
 				seen = append(seen, fmt.Sprintf("%s (%s)", sr.Name, shortDay(lv)))
 			case sr.Visits > 0 && err == nil:
 				quiet = append(quiet, fmt.Sprintf("%s (last %s)", sr.Name, shortDay(lv)))
