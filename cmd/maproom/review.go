@@ -144,10 +144,11 @@ func shortDay(d deal.Date) string {
 
 // reviewMeeting is the review meeting an agenda made on today is for: the
 // first of the plan's review days (review: {day: ...}) on or after today,
-// today itself when it is one; without a review day, today.
+// today itself when it is one; without a review day, or for a lost deal
+// (whose review is the seller's own, on the day), today.
 func reviewMeeting(d *deal.Deal, today deal.Date) deal.Date {
 	m := today
-	for d.Review.HasDay && m.Weekday() != d.Review.Day {
+	for d.Review.HasDay && d.Outcome != deal.Lost && m.Weekday() != d.Review.Day {
 		m = m.AddDays(1)
 	}
 	return m
@@ -195,12 +196,25 @@ func reviewAgenda(in reviewInput) string {
 	}
 	done, total := d.Progress()
 
-	p("# Weekly review: %s", d.Title)
-	p("")
-	p("%s · 15 minutes · %s and %s", when, d.Buyer, d.Seller)
+	lost := d.Outcome == deal.Lost
+	if lost {
+		p("# Loss review: %s", d.Title)
+		p("")
+		p("%s · 15 minutes · %s: the deal with %s is lost", shortDay(meeting), d.Seller, d.Buyer)
+	} else {
+		p("# Weekly review: %s", d.Title)
+		p("")
+		p("%s · 15 minutes · %s and %s", when, d.Buyer, d.Seller)
+	}
 	p("")
 	p("Goal: %s  ", d.Goal)
 	closeLine := fmt.Sprintf("Close: %s", shortDay(d.Close))
+	switch d.Outcome {
+	case deal.Lost:
+		closeLine += " (lost)"
+	case deal.Won:
+		closeLine += " (won)"
+	}
 	if n := in.Today.DaysUntil(d.Close); n >= 0 && !d.Ended() { // as of the day, as the report and the rooms count it
 		closeLine += fmt.Sprintf(" (%s)", count(n, "day"))
 	}
@@ -280,6 +294,15 @@ func reviewAgenda(in reviewInput) string {
 	}
 	p("")
 
+	if lost {
+		lossReview(p, in, name)
+		p("")
+		p("## Notes")
+		p("")
+		p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, meeting)
+		return b.String()
+	}
+
 	p("## Blockers (5 minutes)")
 	p("")
 	n := 0
@@ -329,12 +352,17 @@ func reviewAgenda(in reviewInput) string {
 	var next []*deal.Task
 	for _, t := range d.Tasks() {
 		due := in.Due(t)
-		if t.Status != deal.Done && !due.IsZero() && !due.Before(in.Today) && !due.After(end) {
+		if d.Pending(t) && !due.IsZero() && !due.Before(in.Today) && !due.After(end) {
 			next = append(next, t)
 		}
 	}
 	slices.SortStableFunc(next, func(a, b *deal.Task) int { return in.Due(a).Time().Compare(in.Due(b).Time()) })
-	if len(next) == 0 {
+	switch {
+	case len(next) == 0 && d.Outcome == deal.Won && !slices.ContainsFunc(d.Tasks(), d.Pending):
+		p("- The deal is won and no onboarding step is open: the sale's work is over.")
+	case len(next) == 0 && d.Outcome == deal.Won:
+		p("- No onboarding step is due by %s (the deal is won: the sale's steps are over).", shortDay(end))
+	case len(next) == 0:
 		p("- Nothing is due by %s.", shortDay(end))
 	}
 	for _, t := range next {
@@ -351,6 +379,64 @@ func reviewAgenda(in reviewInput) string {
 	p("")
 	p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, meeting)
 	return b.String()
+}
+
+// lossReview writes the middle of a lost deal's review, for the seller's
+// team: where the plan stopped (the steps left open, most overdue first,
+// with their owners and dates, and the warnings its history gave) and what
+// to learn from it. A lost plan asks nothing more of anyone, so it has no
+// blockers, replies waiting or next week.
+func lossReview(p func(string, ...any), in reviewInput, name func(string) string) {
+	d := in.Deal
+	p("## Where it stopped (5 minutes)")
+	p("")
+	var open []*deal.Task
+	for _, t := range d.Tasks() {
+		if t.Status != deal.Done && !d.Onboarding(t) {
+			open = append(open, t)
+		}
+	}
+	slices.SortStableFunc(open, func(a, b *deal.Task) int { return cmpDue(in.Due(a), in.Due(b)) })
+	if len(open) == 0 {
+		p("- Every step of the sale was done: the plan did not stop, the decision went the other way.")
+	}
+	for _, t := range open {
+		state := "open"
+		if t.Status == deal.Blocked {
+			state = "blocked" + blockedSince(in.Story, t.ID, in.Loc)
+		}
+		due := in.Due(t)
+		switch {
+		case due.IsZero():
+			p("- Left %s: %q (%s), no due date.", state, t.Title, name(t.Owner))
+		case due.Before(in.Today):
+			p("- Left %s: %q (%s), due %s (%s past due).", state, t.Title, name(t.Owner), shortDay(due), count(due.DaysUntil(in.Today), "day"))
+		default:
+			p("- Left %s: %q (%s), due %s.", state, t.Title, name(t.Owner), shortDay(due))
+		}
+	}
+	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Today: in.Today, Loc: in.Loc, Th: in.Th}) {
+		p("- Warning the history gave: %s.", sg.Evidence)
+	}
+	p("")
+	p("## Lessons (5 minutes)")
+	p("")
+	p("- Which step stopped the deal, and whose was it?")
+	p("- Was the decision maker in the plan, and did they open the room?")
+	p("- What goes into the next plan from the start?")
+}
+
+// cmpDue orders due dates, the earliest first and undated last.
+func cmpDue(a, b deal.Date) int {
+	switch {
+	case a.IsZero() && b.IsZero():
+		return 0
+	case a.IsZero():
+		return 1
+	case b.IsZero():
+		return -1
+	}
+	return a.Time().Compare(b.Time())
 }
 
 // blockedSince says since when task id is blocked, from the history.

@@ -51,6 +51,20 @@ func (th Thresholds) Severity(daysLate int) Severity {
 // DaysLate). Ended alone does not say that nothing is late.
 func (d *Deal) Ended() bool { return d.Outcome == Won || d.Outcome == Lost }
 
+// Pending reports whether task t of d is work still to do: not done, and
+// not work an ended deal left behind (a lost deal asks nothing more of
+// anyone; a won deal's sale is over and only its onboarding goes on), the
+// rule DaysLate and the rooms' next steps follow.
+func (d *Deal) Pending(t *Task) bool {
+	switch {
+	case t.Status == Done, d.Outcome == Lost:
+		return false
+	case d.Outcome == Won:
+		return d.Onboarding(t)
+	}
+	return true
+}
+
 // Closed reports whether the deal was lost: its rooms show a closed plan
 // (no next steps, no lateness, no review, no calendar of tasks).
 func (d *Deal) Closed() bool { return d.Outcome == Lost }

@@ -84,3 +84,25 @@ func TestOnboarding(t *testing.T) {
 		t.Error("a task of no milestone of the deal is onboarding")
 	}
 }
+
+// TestPending holds the rule of what an ended deal still asks: nothing of
+// a lost one, only the onboarding of a won one, and no done step ever.
+func TestPending(t *testing.T) {
+	d := &Deal{Milestones: []Milestone{
+		{ID: "sale", Tasks: []Task{{ID: "open", Milestone: "sale"}, {ID: "done", Milestone: "sale", Status: Done}}},
+		{ID: "rollout", Onboarding: true, Tasks: []Task{{ID: "train", Milestone: "rollout"}, {ID: "trained", Milestone: "rollout", Status: Done}}},
+	}}
+	want := map[Outcome]map[string]bool{
+		Open: {"open": true, "done": false, "train": true, "trained": false},
+		Won:  {"open": false, "done": false, "train": true, "trained": false},
+		Lost: {"open": false, "done": false, "train": false, "trained": false},
+	}
+	for outcome, w := range want {
+		d.Outcome = outcome
+		for _, tk := range d.Tasks() {
+			if got := d.Pending(tk); got != w[tk.ID] {
+				t.Errorf("%s deal: Pending(%s) = %v, want %v", outcome, tk.ID, got, w[tk.ID])
+			}
+		}
+	}
+}
