@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/maproom/maproom/analytics/report"
@@ -92,6 +93,14 @@ func dryChannels(cfg *generator.Config, emailOnly bool) []notify.Channel {
 		chans = append(chans, &notify.Webhook{})
 	}
 	return chans
+}
+
+// has reports whether channel name is configured, working or broken.
+func (cs channelSet) has(name string) bool {
+	if _, ok := cs.broken[name]; ok {
+		return true
+	}
+	return slices.ContainsFunc(cs.channels, func(c notify.Channel) bool { return c.Name() == name })
 }
 
 // reportBroken writes why each broken channel cannot send.
@@ -205,9 +214,9 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 			already++
 		case notify.StatusSkipped:
 			if o.Channel == "" {
-				why := "no channel configured carries it"
-				if o.Notice.Audience == notify.Buyer {
-					why += " (a buyer's message goes by email only: set [notify] smtp_host)"
+				why := o.Why
+				if o.Notice.Audience == notify.Buyer && !cs.has("email") {
+					why += ": set [notify] smtp_host"
 				}
 				fmt.Fprintf(e.stderr, "maproom: not sent: %s, to %s: %s\n", o.Notice.Subject, o.Notice.To.Name, why)
 			}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -82,11 +83,13 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 	var errs []error
 	for _, n := range ns {
 		carried := false
+		var whys []string
 		for _, ch := range s.Channels {
 			o := Outcome{Notice: n, Channel: ch.Name()}
 			if ok, why := ch.Accepts(n); !ok {
 				o.Status, o.Why = StatusSkipped, why
 				out = append(out, o)
+				whys = append(whys, ch.Name()+": "+why)
 				continue
 			}
 			carried = true
@@ -107,10 +110,17 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 			}
 		}
 		if !carried && len(s.Channels) > 0 {
-			out = append(out, Outcome{Notice: n, Status: StatusSkipped, Why: "no channel configured carries it"})
+			out = append(out, Outcome{Notice: n, Status: StatusSkipped, Why: uncarried(whys)})
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// uncarried is the Why of a notice no channel carries: each channel's
+// reason, so the seller knows what to change (an email to add to the
+// plan, a channel to configure).
+func uncarried(whys []string) string {
+	return "no channel configured carries it (" + strings.Join(whys, "; ") + ")"
 }
 
 // runDigest sends, per channel, one digest per person of the notices not
@@ -119,10 +129,12 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 	var out []Outcome
 	var errs []error
 	carried := make([]bool, len(ns))
+	whys := make([][]string, len(ns))
 	for _, ch := range s.Channels {
 		var pending []Notice
 		for i, n := range ns {
-			if ok, _ := ch.Accepts(n); !ok {
+			if ok, why := ch.Accepts(n); !ok {
+				whys[i] = append(whys[i], ch.Name()+": "+why)
 				continue
 			}
 			carried[i] = true
@@ -154,7 +166,7 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 	}
 	for i, n := range ns {
 		if !carried[i] && len(s.Channels) > 0 {
-			out = append(out, Outcome{Notice: n, Status: StatusSkipped, Why: "no channel configured carries it"})
+			out = append(out, Outcome{Notice: n, Status: StatusSkipped, Why: uncarried(whys[i])})
 		}
 	}
 	return out, errors.Join(errs...)

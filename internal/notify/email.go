@@ -42,7 +42,7 @@ func (e *Email) Name() string { return "email" }
 // Accepts takes a notice to a person with an email address.
 func (e *Email) Accepts(n Notice) (bool, string) {
 	if n.To.Email == "" {
-		return false, fmt.Sprintf("%s has no email in the plan", n.To.Name)
+		return false, fmt.Sprintf("%s has no email in the plan: add email: to their entry under stakeholders in content/%s/index.md", n.To.Name, n.Deal)
 	}
 	return true, ""
 }

@@ -217,3 +217,41 @@ func TestDigestOneMessagePerPersonPerDay(t *testing.T) {
 		t.Errorf("tomorrow's digest holds more or less than the new reply:\n%s", all)
 	}
 }
+
+// TestUncarriedSaysWhy holds what a seller reads when no channel carries a
+// message: each channel's reason, so they know what to change: the email
+// to add to the plan, or that a buyer's message goes by email only. The
+// same in a digest.
+func TestUncarriedSaysWhy(t *testing.T) {
+	seller := Notice{Key: "k1", Kind: KindOverdue, Deal: "acme", Subject: "late", Audience: Seller, To: Person{Deal: "acme", ID: "sam", Name: "Sam Lee"}}
+	buyer := Notice{Key: "k2", Kind: KindChampion, Deal: "acme", Subject: "reminder", Audience: Buyer, To: Person{Deal: "acme", ID: "ann", Name: "Ann Bell"}}
+	email := func() Channel { return &Email{Host: "127.0.0.1"} }
+	slack := func() Channel { return &Slack{URL: "http://127.0.0.1:1/"} }
+	cases := []struct {
+		name     string
+		channels []Channel
+		n        Notice
+		want     string
+	}{
+		{"seller, email only", []Channel{email()}, seller,
+			"no channel configured carries it (email: Sam Lee has no email in the plan: add email: to their entry under stakeholders in content/acme/index.md)"},
+		{"buyer, email and Slack", []Channel{email(), slack()}, buyer,
+			"no channel configured carries it (email: Ann Bell has no email in the plan: add email: to their entry under stakeholders in content/acme/index.md; slack: a buyer's message goes by email only)"},
+		{"buyer, Slack only", []Channel{slack()}, buyer,
+			"no channel configured carries it (slack: a buyer's message goes by email only)"},
+	}
+	for _, c := range cases {
+		for _, digest := range []bool{false, true} {
+			s := &Sender{Channels: c.channels, Store: openStore(t, t.TempDir()), Now: fixedNow, Digest: digest, Day: today}
+			got := ""
+			for _, o := range s.DryRun([]Notice{c.n}) {
+				if o.Channel == "" && o.Status == StatusSkipped {
+					got = o.Why
+				}
+			}
+			if got != c.want {
+				t.Errorf("%s (digest %v): not carried because\n%q\nwant\n%q", c.name, digest, got, c.want)
+			}
+		}
+	}
+}
