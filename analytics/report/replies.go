@@ -196,6 +196,13 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 				if ts.Slack < 0 {
 					slack = fmt.Sprintf("already %s behind its latest finish", plural(-ts.Slack, "business day", "business days"))
 				}
+				if ts.Slack >= 0 && !ts.LatestFinish.IsZero() && proposed.After(ts.LatestFinish) {
+					// Slack is to the task's latest finish: a date past it
+					// spends the slack and more, which is why the close
+					// moves even off the critical path.
+					slack += fmt.Sprintf(", and the date asked is %s past its latest finish, %s",
+						plural(cal.BusinessDaysBetween(ts.LatestFinish, proposed), "business day", "business days"), ts.LatestFinish)
+				}
 				if ts.Critical {
 					ev = append(ev, "the task is on the critical path, "+slack)
 				} else {
