@@ -66,7 +66,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := e.secret(s.root)
+	secret, err := e.builtSecret(s.root)
 	if err != nil {
 		return err
 	}

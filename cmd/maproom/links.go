@@ -27,7 +27,7 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 		printProblems(e.stderr, ps)
 		return errFailed
 	}
-	secret, err := e.secret(s.root)
+	secret, err := e.builtSecret(s.root)
 	if err != nil {
 		return err
 	}

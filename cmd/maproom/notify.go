@@ -284,7 +284,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	rep := agg.Report()
 	warnInput(e.stderr, rep.Input)
 
-	secret, err := e.secret(root)
+	secret, err := e.builtSecret(root)
 	if err != nil {
 		return notify.Input{}, nil, err
 	}

@@ -85,6 +85,17 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 // new user's first build works. The folder holds a .gitignore of its own, so
 // the secret is never committed even where the repository ignores nothing.
 func (e *env) secret(root string) ([]byte, error) {
+	return e.siteSecret(root, true)
+}
+
+// builtSecret is the secret the rooms were built with, for the commands
+// that hand out their links (invite, links, notify): as secret, but never
+// made anew, since a new secret gives links to rooms that do not exist.
+func (e *env) builtSecret(root string) ([]byte, error) {
+	return e.siteSecret(root, false)
+}
+
+func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 	if v := e.getenv("MAPROOM_SECRET"); v != "" {
 		if len(v) < 32 {
 			return nil, errors.New("MAPROOM_SECRET is too short: use at least 32 characters, e.g. the output of `openssl rand -hex 32`")
@@ -103,6 +114,9 @@ func (e *env) secret(root string) ([]byte, error) {
 	}
 	if !errors.Is(err, os.ErrNotExist) {
 		return nil, err
+	}
+	if !create {
+		return nil, fmt.Errorf("no site secret: MAPROOM_SECRET is not set and %s does not exist, so the room links cannot be made; set MAPROOM_SECRET to the secret the rooms were built with (or run maproom build first, which makes one)", path)
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
