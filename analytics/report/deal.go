@@ -451,8 +451,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// A task done while its owner never read the collateral it relies on.
+	// A task done before the first day the report reads (Since) is not
+	// judged: its owner's reads, if any, lie before the events read.
 	for _, t := range d.Tasks() {
 		if !judge || t.Status != deal.Done || len(t.Collateral) == 0 {
+			continue
+		}
+		if !a.opts.Since.IsZero() && !t.Done.IsZero() && t.Done.Before(a.opts.Since) {
 			continue
 		}
 		s, ok := d.Stakeholder(t.Owner)
@@ -558,8 +563,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			}
 			ev = append(ev, fmt.Sprintf("last human-verified visit %s%s, %d days before %s", day(da.lastVisit), who, quiet, today))
 		}
+		summary := fmt.Sprintf("nobody from %s visited the room in %d days", d.Buyer, quiet)
+		if quietSince.IsZero() {
+			summary = fmt.Sprintf("nobody from %s visited the room %s", d.Buyer, window)
+		}
 		sigs = append(sigs, Signal{Kind: SignalQuiet, Severity: SeverityAlert,
-			Summary: fmt.Sprintf("nobody from %s visited the room in %d days", d.Buyer, ReportQuietDays), Evidence: scanned(ev)})
+			Summary: summary, Evidence: scanned(ev)})
 	case !visited && !fromSince && quiet >= ReportUnopenedDays:
 		ev := []string{fmt.Sprintf("the room was first published on %s; no human-verified buyer visit %s", published, window)}
 		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,

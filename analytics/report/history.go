@@ -161,17 +161,17 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, opts *
 		sg := Signal{Kind: s.Name, Severity: SeverityFlag, Evidence: []string{s.Evidence}}
 		switch s.Name {
 		case history.SignalNoBuyerEdit:
-			sg.Summary = "No buyer-side edit in the plan's history: a seller's to-do list, not a mutual plan"
+			sg.Summary = "no buyer-side edit in the plan's history: a seller's to-do list, not a mutual plan"
 		case history.SignalFlat:
-			sg.Summary = fmt.Sprintf("Completion flat for %s or more: a zombie plan", spanOfDays(opts.History.WithDefaults().FlatDays))
+			sg.Summary = fmt.Sprintf("completion flat for %s or more: a zombie plan", spanOfDays(opts.History.WithDefaults().FlatDays))
 			sg.Severity = SeverityAlert
 		case history.SignalSlipped:
-			sg.Summary = "A milestone slipped again and again"
+			sg.Summary = "a milestone slipped again and again"
 		case history.SignalPastClose:
-			sg.Summary = "A date moved past the close date"
+			sg.Summary = "a date moved past the close date"
 			sg.Severity = SeverityAlert
 		case history.SignalMissedReviews:
-			sg.Summary = "Weekly reviews missed in a row"
+			sg.Summary = "weekly reviews missed in a row"
 			sg.Severity = SeverityAlert
 		}
 		out = append(out, sg)

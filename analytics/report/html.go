@@ -296,6 +296,8 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"never":   neverText,
 	"ratio":   ratioText,
 	"slip":    medianSlipText,
+	"closeIn": func(days *int) string { return closeIn(*days) },
+	"plural":  plural,
 	"few":     func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
 	"reasons": reasonsText,
 	"f":       func(v float64) string { return fmt.Sprintf("%.1f", v) },
@@ -331,7 +333,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 </style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
-<p class="meta">{{.R.Input.Events}} events from {{.R.Input.Files}} log files; {{.R.Input.Visits}} human-verified visits{{if .R.Input.Scanner}}; {{.R.Input.Scanner}} scanner-like page-loads not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
+<p class="meta">{{plural .R.Input.Events "event" "events"}} from {{plural .R.Input.Files "log file" "log files"}}; {{plural .R.Input.Visits "human-verified visit" "human-verified visits"}}{{if .R.Input.Scanner}}; {{plural .R.Input.Scanner "scanner-like page-load" "scanner-like page-loads"}} not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
 {{if .Portfolio}}{{template "portfolio" .}}{{end}}
 {{range .Deals}}{{template "deal" .}}{{end}}
 </main></body></html>
@@ -355,8 +357,8 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{if few .}}<p class="meta">Few ended deals: read the win rates as anecdotes.</p>{{end}}
 <h3>Needs attention first</h3>
 {{if .Ranking}}{{template "svg" $.Scores}}
-<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Closes in</th><th>Why</th></tr>
-{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{with .DaysToClose}}{{.}} days{{end}}</td><td>{{reasons .Reasons 5}}</td></tr>
+<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Close</th><th>Why</th></tr>
+{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{with .DaysToClose}}{{closeIn .}}{{end}}</td><td>{{reasons .Reasons 5}}</td></tr>
 {{end}}</table></div>{{else}}<p>No open deal needs attention.</p>{{end}}
 {{end}}{{end}}
 

@@ -33,9 +33,12 @@ func (m *mdOut) line(format string, args ...any) {
 	m.w.WriteByte('\n')
 }
 
-// mdEscape makes s safe in Markdown text and table cells.
+// mdEscape makes s safe in Markdown text and table cells, where it never
+// starts a line: a backslash keeps "<" from opening HTML or an autolink
+// and reads as itself in the plain text, and ">", a blockquote only at
+// the start of a line, stays as typed ("->" reads "->", not "-&gt;").
 var mdEscape = strings.NewReplacer(`\`, `\\`, `|`, `\|`, `*`, `\*`, `_`, `\_`, "`", "\\`", `[`, `\[`, `]`, `\]`,
-	`<`, `&lt;`, `>`, `&gt;`, "\n", " ")
+	`<`, `\<`, "\n", " ")
 
 func md(s string) string { return mdEscape.Replace(s) }
 
@@ -65,9 +68,9 @@ func (m *mdOut) header(r *Report) {
 	m.line("# %s: %s", md(title), r.Today)
 	m.line("")
 	in := r.Input
-	s := fmt.Sprintf("%d events from %s; %s", in.Events, plural(in.Files, "log file", "log files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
+	s := fmt.Sprintf("%s from %s; %s", plural(in.Events, "event", "events"), plural(in.Files, "log file", "log files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
 	if in.Scanner > 0 {
-		s += fmt.Sprintf("; %d scanner-like page-loads not counted as reads", in.Scanner)
+		s += "; " + plural(in.Scanner, "scanner-like page-load", "scanner-like page-loads") + " not counted as reads"
 	}
 	if r.Since != "" {
 		s += "; since " + r.Since
@@ -226,9 +229,9 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	for _, d := range p.Ranking {
 		closes := ""
 		if d.DaysToClose != nil {
-			closes = fmt.Sprintf("%d days", *d.DaysToClose)
+			closes = closeIn(*d.DaysToClose)
 		}
 		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), fmt.Sprint(d.Score), closes, md(reasonsText(d.Reasons, 3))})
 	}
-	m.table([]string{"#", "Deal", "Score", "Closes in", "Why"}, rows)
+	m.table([]string{"#", "Deal", "Score", "Close", "Why"}, rows)
 }

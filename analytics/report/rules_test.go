@@ -396,3 +396,27 @@ func TestReportDeciderSince(t *testing.T) {
 		t.Errorf("decider signal %+v", s)
 	}
 }
+
+// TestReportDoneUnreadSince: a task done before the first day the report
+// reads is not called "done but never read" (its owner's reads lie before
+// the events read); one done since that day still is.
+func TestReportDoneUnreadSince(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, c := range []struct {
+		since  deal.Date
+		unread bool
+	}{
+		{deal.Date{}, true},                            // every event read: never read
+		{deal.NewDate(2026, time.November, 21), false}, // done on the 10th, before the window
+		{deal.NewDate(2026, time.November, 10), true},  // done on the first day read
+	} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Since: c.since})
+		if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+		r := a.Report()
+		if s := findSignal(&r.Deals[0], SignalDoneUnread); (s != nil) != c.unread {
+			t.Errorf("since %s: done-without-reading %+v, want one: %v", c.since, s, c.unread)
+		}
+	}
+}

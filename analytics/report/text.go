@@ -124,7 +124,7 @@ func (t *textOut) header(r *Report) {
 	in := r.Input
 	s := fmt.Sprintf("events: %d read from %s, %s", in.Events, plural(in.Files, "file", "files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
 	if in.Scanner > 0 {
-		s += fmt.Sprintf(", %d scanner-like page-loads not counted", in.Scanner)
+		s += ", " + plural(in.Scanner, "scanner-like page-load", "scanner-like page-loads") + " not counted"
 	}
 	if in.Duplicates > 0 {
 		s += fmt.Sprintf(", %d duplicates dropped", in.Duplicates)
@@ -148,6 +148,8 @@ func closeText(d *DealReport) string {
 	}
 	n := *d.DaysToClose
 	switch {
+	case d.Outcome != "open" && n > 0:
+		return fmt.Sprintf("%s %s before its close date %s", d.Outcome, plural(n, "day", "days"), d.Close)
 	case d.Outcome != "open":
 		return "close date was " + d.Close
 	case n > 0:
@@ -458,11 +460,23 @@ func (t *textOut) portfolio(p *Portfolio) {
 	for _, d := range p.Ranking {
 		closes := ""
 		if d.DaysToClose != nil {
-			closes = fmt.Sprintf("%dd", *d.DaysToClose)
+			closes = closeIn(*d.DaysToClose)
 		}
 		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), numCell(d.Score), textCell(closes), textCell(reasonsText(d.Reasons, 3))})
 	}
 	t.table(rows)
+}
+
+// closeIn says when an open deal closes, counted from today: "in 12
+// days", "today" or "11 days ago" for a close date already passed.
+func closeIn(days int) string {
+	switch {
+	case days > 0:
+		return "in " + plural(days, "day", "days")
+	case days == 0:
+		return "today"
+	}
+	return plural(-days, "day", "days") + " ago"
 }
 
 func ratioText(r Ratio) string {
