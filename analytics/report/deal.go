@@ -240,11 +240,22 @@ func dueChain(d *deal.Deal, plan *schedule.Plan, last string, dueOf func(*deal.T
 	return chain
 }
 
+// percent is n of total as a whole percent, by the one rule every figure
+// of the report follows: rounded to the nearest, but never 100 while
+// anything is left nor 0 once anything counts (2 of 3 is 67%, 199 of 200
+// is 99%, 1 of 300 is 1%). It is 0 of nothing.
 func percent(n, total int) int {
-	if total == 0 {
+	if total <= 0 {
 		return 0
 	}
-	return n * 100 / total
+	p := (n*100 + total/2) / total
+	switch {
+	case p >= 100 && n < total:
+		return 99
+	case p == 0 && n > 0:
+		return 1
+	}
+	return p
 }
 
 // severity grades days late against the thresholds (deal.Thresholds).

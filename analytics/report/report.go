@@ -492,7 +492,7 @@ type PortfolioRow struct {
 func ratio(num, den int) Ratio {
 	r := Ratio{Num: num, Den: den}
 	if den > 0 {
-		p := (num*100 + den/2) / den
+		p := percent(num, den)
 		r.Percent = &p
 	}
 	return r

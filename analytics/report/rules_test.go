@@ -420,3 +420,20 @@ func TestReportDoneUnreadSince(t *testing.T) {
 		}
 	}
 }
+
+// TestPercentOneRule: a deal's progress and the portfolio's ratios round
+// alike, so the same counts read the same percent everywhere, and a
+// percent never claims all or nothing when that is not so.
+func TestPercentOneRule(t *testing.T) {
+	for _, c := range []struct{ n, total, want int }{
+		{0, 0, 0}, {0, 5, 0}, {5, 5, 100}, {1, 3, 33}, {2, 3, 67}, {5, 12, 42},
+		{199, 200, 99}, {1, 300, 1}, {1, 2, 50},
+	} {
+		if got := percent(c.n, c.total); got != c.want {
+			t.Errorf("percent(%d, %d) = %d, want %d", c.n, c.total, got, c.want)
+		}
+		if r := ratio(c.n, c.total); c.total > 0 && *r.Percent != c.want {
+			t.Errorf("ratio(%d, %d) = %d%%, want %d%% as the deal's progress says", c.n, c.total, *r.Percent, c.want)
+		}
+	}
+}
