@@ -14,10 +14,10 @@ import (
 func TestMarkdownEscape(t *testing.T) {
 	for in, want := range map[string]string{
 		"dates moved 2026-11-17 -> 2026-11-27": "dates moved 2026-11-17 -&gt; 2026-11-27",
-		"<script>alert(1)</script>":             "&lt;script&gt;alert(1)&lt;/script&gt;",
-		"<https://evil.example>":                "&lt;https://evil.example&gt;",
-		"a | b *c* _d_ [e](f)":                  "a | b *c* _d_ [e](f)",
-		"5 > 3 and 2 < 4":                       "5 &gt; 3 and 2 &lt; 4",
+		"<script>alert(1)</script>":            "&lt;script&gt;alert(1)&lt;/script&gt;",
+		"<https://evil.example>":               "&lt;https://evil.example&gt;",
+		"a | b *c* _d_ [e](f)":                 "a | b *c* _d_ [e](f)",
+		"5 > 3 and 2 < 4":                      "5 &gt; 3 and 2 &lt; 4",
 	} {
 		var out bytes.Buffer
 		if err := goldmark.Convert([]byte("text: "+md(in)), &out); err != nil {
