@@ -34,7 +34,7 @@ The manifest is reloaded when it changes and on SIGHUP; SIGTERM or Ctrl-C
 drains the requests in flight and closes the log.
 
 Behind a reverse proxy (Caddy, nginx) the beacon serves plain HTTP on
-127.0.0.1:8787; give the proxy's address in --trusted-proxy so that its
+127.0.0.1:8787; give the proxy's address in -trusted-proxy so that its
 X-Forwarded-For is believed (from anyone else it is ignored). Without a
 proxy, --domain beacon.example.com serves HTTPS by itself on :443 with a
 certificate from Let's Encrypt (or the ACME CA of --acme-ca), renewed
@@ -98,27 +98,27 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	}
 	sm, err := eventlog.ParseSyncMode(*syncMode)
 	if err != nil {
-		return fmt.Errorf("%w: --sync: %v", errUsage, err)
+		return fmt.Errorf("%w: -sync: %v", errUsage, err)
 	}
 	trusted, err := beacon.ParsePrefixes(*proxies)
 	if err != nil {
-		return fmt.Errorf("%w: --trusted-proxy: %v", errUsage, err)
+		return fmt.Errorf("%w: -trusted-proxy: %v", errUsage, err)
 	}
 	var allowed []string
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
 			if o != "*" && !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
-				return fmt.Errorf("%w: --origin %q: give a scheme and host, like https://rooms.example.com", errUsage, o)
+				return fmt.Errorf("%w: -origin %q: give a scheme and host, like https://rooms.example.com", errUsage, o)
 			}
 			allowed = append(allowed, o)
 		}
 	}
 	conns := *maxConns
 	if conns < 1 {
-		return fmt.Errorf("%w: --max-conns %d: give a number of connections, at least 1 (the default is %d)", errUsage, conns, beacon.DefaultMaxConns)
+		return fmt.Errorf("%w: -max-conns %d: give a number of connections, at least 1 (the default is %d)", errUsage, conns, beacon.DefaultMaxConns)
 	}
 	if *instance == "" {
-		return fmt.Errorf("%w: --instance: no host name to default to; name this beacon", errUsage)
+		return fmt.Errorf("%w: -instance: no host name to default to; name this beacon", errUsage)
 	}
 
 	if k := e.getenv("MAPROOM_READ_KEY"); k != "" && len(k) < 16 {
@@ -146,7 +146,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		log.Close()
-		return fmt.Errorf("beacon: %w (is another beacon running? pick another --addr)", err)
+		return fmt.Errorf("beacon: %w (is another beacon running? pick another -addr)", err)
 	}
 	var hln net.Listener
 	if acmeMgr != nil {
@@ -156,7 +156,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			ln.Close()
 			log.Close()
-			return fmt.Errorf("beacon: --http-addr %s: %w (the ACME http-01 challenge comes to port 80)", *httpAddr, err)
+			return fmt.Errorf("beacon: -http-addr %s: %w (the ACME http-01 challenge comes to port 80)", *httpAddr, err)
 		}
 	}
 	ln = beacon.LimitConns(ln, conns)

@@ -42,14 +42,14 @@ func (c acmeConfig) manager(logger *slog.Logger) (*autocert.Manager, error) {
 	if c.caRoots != "" {
 		pem, err := os.ReadFile(c.caRoots)
 		if err != nil {
-			return nil, fmt.Errorf("%w: --acme-ca-roots: %v", errUsage, err)
+			return nil, fmt.Errorf("%w: -acme-ca-roots: %v", errUsage, err)
 		}
 		pool, err := x509.SystemCertPool()
 		if err != nil {
 			pool = x509.NewCertPool()
 		}
 		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("%w: --acme-ca-roots %s: no PEM certificate in it", errUsage, c.caRoots)
+			return nil, fmt.Errorf("%w: -acme-ca-roots %s: no PEM certificate in it", errUsage, c.caRoots)
 		}
 		tr.TLSClientConfig = &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 	}
@@ -72,10 +72,10 @@ func (c acmeConfig) manager(logger *slog.Logger) (*autocert.Manager, error) {
 // path, at least two labels.
 func checkDomain(d string) error {
 	if strings.Contains(d, "://") || strings.ContainsAny(d, ":/ ") {
-		return fmt.Errorf("%w: --domain %q: give the beacon's host name alone, like beacon.example.com", errUsage, d)
+		return fmt.Errorf("%w: -domain %q: give the beacon's host name alone, like beacon.example.com", errUsage, d)
 	}
 	if net.ParseIP(d) != nil || !strings.Contains(strings.Trim(d, "."), ".") {
-		return fmt.Errorf("%w: --domain %q: a certificate authority certifies a DNS name like beacon.example.com, not an address or a bare name", errUsage, d)
+		return fmt.Errorf("%w: -domain %q: a certificate authority certifies a DNS name like beacon.example.com, not an address or a bare name", errUsage, d)
 	}
 	return nil
 }

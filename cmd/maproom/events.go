@@ -72,7 +72,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	var cut time.Time
 	if before != nil && *before != "" {
 		if cut, err = time.Parse(time.DateOnly, *before); err != nil {
-			return fmt.Errorf("%w: --before %q: write YYYY-MM-DD", errUsage, *before)
+			return fmt.Errorf("%w: -before %q: write YYYY-MM-DD", errUsage, *before)
 		}
 	}
 	if len(paths) == 0 {
@@ -81,13 +81,13 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 
 	if sub == "purge" {
 		if cut.IsZero() {
-			return fmt.Errorf("%w: purge needs --before YYYY-MM-DD", errUsage)
+			return fmt.Errorf("%w: purge needs -before YYYY-MM-DD", errUsage)
 		}
 		if *store == "" {
 			return purgeLogs(e, paths, cut, *dealID)
 		}
 	} else if *store == "" {
-		return fmt.Errorf("%w: %s needs --store postgres://... (or MAPROOM_STORE)", errUsage, sub)
+		return fmt.Errorf("%w: %s needs -store postgres://... (or MAPROOM_STORE)", errUsage, sub)
 	}
 	s, err := pgstore.Open(ctx, *store, pgstore.Options{Logger: e.log})
 	if err != nil {
@@ -216,7 +216,7 @@ func syncFolder(dir string) error {
 func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
 	today := e.now().UTC().Truncate(24 * time.Hour)
 	if cut.After(today) {
-		return fmt.Errorf("%w: --before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
+		return fmt.Errorf("%w: -before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
 	st, err := eventlog.Purge(paths, cut, dealID)
 	if err != nil {

@@ -73,7 +73,7 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 			Links   []linkRow `json:"links"`
 		}{1, links})
 	}
-	return fmt.Errorf("%w: --format %q: use table, csv or json", errUsage, *format)
+	return fmt.Errorf("%w: -format %q: use table, csv or json", errUsage, *format)
 }
 
 // linkRow is a link with its person's email (from the plan; "" without

@@ -41,7 +41,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		return ignoreHelp(err)
 	}
 	if *format != "table" && *format != "json" {
-		return fmt.Errorf("%w: --format %q: use table or json", errUsage, *format)
+		return fmt.Errorf("%w: -format %q: use table or json", errUsage, *format)
 	}
 	today, err := e.todayFor(s)
 	if err != nil {

@@ -80,7 +80,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		paths = []string{dir}
 	}
 	if !validFormat(*format) {
-		return fmt.Errorf("%w: --format %q: use table, markdown, json, csv or html", errUsage, *format)
+		return fmt.Errorf("%w: -format %q: use table, markdown, json, csv or html", errUsage, *format)
 	}
 	today, err := e.todayFor(s)
 	if err != nil {
@@ -89,10 +89,10 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	var from deal.Date
 	if *since != "" {
 		if from, err = deal.ParseDate(*since); err != nil {
-			return fmt.Errorf("%w: --since %q: write YYYY-MM-DD", errUsage, *since)
+			return fmt.Errorf("%w: -since %q: write YYYY-MM-DD", errUsage, *since)
 		}
 		if from.After(today) {
-			return fmt.Errorf("%w: --since %s is after the report's day %s", errUsage, from, today)
+			return fmt.Errorf("%w: -since %s is after the report's day %s", errUsage, from, today)
 		}
 	}
 
@@ -305,7 +305,7 @@ func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []report.Re
 func eventSource(ctx context.Context, e *env, root, store string, paths []string) (src report.Source, close func(), err error) {
 	if store != "" {
 		if len(paths) > 0 {
-			return nil, nil, fmt.Errorf("%w: give --store or log files, not both", errUsage)
+			return nil, nil, fmt.Errorf("%w: give -store or log files, not both", errUsage)
 		}
 		s, err := pgstore.Open(ctx, store, pgstore.Options{Logger: e.log})
 		if err != nil {

@@ -68,7 +68,7 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 	if s.today != "" {
 		d, err := deal.ParseDate(s.today)
 		if err != nil {
-			return deal.Date{}, fmt.Errorf("%w: --today %q: write YYYY-MM-DD", errUsage, s.today)
+			return deal.Date{}, fmt.Errorf("%w: -today %q: write YYYY-MM-DD", errUsage, s.today)
 		}
 		return d, nil
 	}
