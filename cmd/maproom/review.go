@@ -229,9 +229,12 @@ func reviewAgenda(in reviewInput) string {
 		p("- Last review: %s (reviews/%s.md).", shortDay(last), last)
 	}
 	if in.Story != nil {
-		if pt, ok := in.Story.ProgressOn(since.AddDays(-1), in.Loc); ok && pt.Done != done {
+		switch pt, ok := in.Story.ProgressOn(since.AddDays(-1), in.Loc); {
+		case !ok:
+			p("- Progress: %d of %d tasks done; the plan was first committed on or after %s, so there is no earlier count to compare.", done, total, shortDay(since))
+		case pt.Done != done:
 			p("- Progress: %d of %d tasks done, %+d since %s.", done, total, done-pt.Done, shortDay(since))
-		} else {
+		default:
 			p("- Progress: %d of %d tasks done, no change since %s.", done, total, shortDay(since))
 		}
 		var changes []history.Change
