@@ -668,7 +668,12 @@ func attention(dr *DealReport) Attention {
 		add("plan-errors", fmt.Sprintf("the plan fails check (%s)", plural(dr.CheckErrors, "error", "errors")))
 	}
 	if dr.DaysToClose != nil && *dr.DaysToClose < 0 {
-		add("past-close", fmt.Sprintf("still open %s after its close date %s", plural(-*dr.DaysToClose, "day", "days"), dr.Close))
+		why := fmt.Sprintf("still open %s after its close date %s", plural(-*dr.DaysToClose, "day", "days"), dr.Close)
+		if done, total := saleProgress(dr); total > 0 && done == total {
+			// The plan says the sale is over: the outcome is what is missing.
+			why += fmt.Sprintf(" with every task of the sale done (%d of %d): set outcome: won, or lost, in the plan", done, total)
+		}
+		add("past-close", why)
 	}
 	if dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed { // past-close says that
 		if dr.Schedule.Basis == ScheduleDueDates {

@@ -437,3 +437,29 @@ func TestPercentOneRule(t *testing.T) {
 		}
 	}
 }
+
+// TestReportAllDonePastClose: an open deal past its close date whose sale
+// tasks are all done asks the seller to record the outcome; one with work
+// left does not.
+func TestReportAllDonePastClose(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, done := range []bool{true, false} {
+		d := patternDeal()
+		d.Close = deal.NewDate(2026, time.November, 13)
+		if !done {
+			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb",
+				Status: deal.Todo, Due: deal.NewDate(2026, time.November, 12), Evidence: "Signed order form", Milestone: "m"})
+		}
+		dr := ruleReport(t, d, today)
+		var why []string
+		for _, r := range dr.Attention.Reasons {
+			why = append(why, r.Why)
+		}
+		asks := slices.ContainsFunc(why, func(w string) bool {
+			return strings.Contains(w, "still open 11 days after its close date 2026-11-13 with every task of the sale done (1 of 1): set outcome: won, or lost, in the plan")
+		})
+		if asks != done {
+			t.Errorf("all done %v: attention %q, want the outcome asked for: %v", done, why, done)
+		}
+	}
+}
