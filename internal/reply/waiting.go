@@ -3,6 +3,7 @@ package reply
 import (
 	"slices"
 	"strings"
+	"time"
 )
 
 // Join puts the replies read from a reply source (the event log, the
@@ -12,7 +13,8 @@ import (
 // reply only sent is a Record without decisions. When several records
 // hold one id, the first in records wins; likewise in sent. The result is
 // ordered oldest reply first, then by id; sent and records are not
-// modified. Join does no I/O: read the records with ReadRecords.
+// modified. A reply only sent that repeats an earlier one within
+// RepeatWindow (the same person, target and words) is left out. Join does no I/O: read the records with ReadRecords.
 func Join(sent []Reply, records []Record) []Record {
 	seen := make(map[string]bool, len(sent)+len(records))
 	out := make([]Record, 0, len(sent)+len(records))
@@ -34,6 +36,38 @@ func Join(sent []Reply, records []Record) []Record {
 		}
 		return strings.Compare(a.Reply.ID, b.Reply.ID)
 	})
+	return dropRepeats(out)
+}
+
+// RepeatWindow is how soon after a reply the same reply again, from the
+// same person, is taken for a repeat of the first (a form sent twice by a
+// double click, a reload or a browser that retried) rather than a reply of
+// its own.
+const RepeatWindow = 10 * time.Minute
+
+// dropRepeats drops, from records ordered oldest first, each reply only
+// sent (no record decides it) that repeats an earlier one: the same deal,
+// person, kind, target and words within RepeatWindow of it. The seller
+// sees and decides one reply; a repeat a record already decides is kept,
+// as the decision is on record.
+func dropRepeats(recs []Record) []Record {
+	type content struct {
+		deal, who, kind, target, date, reason, evidence, text, owner, seen string
+	}
+	key := func(r Reply) content {
+		return content{r.Deal, r.Stakeholder, string(r.Kind), r.TargetKind + ":" + r.Target, r.Date, r.Reason, r.Evidence, r.Text, r.Owner, r.Seen}
+	}
+	last := make(map[content]time.Time, len(recs))
+	out := recs[:0]
+	for _, rec := range recs {
+		k := key(rec.Reply)
+		prev, ok := last[k]
+		last[k] = rec.Reply.Time
+		if ok && rec.State() == Waiting && rec.Reply.Time.Sub(prev) <= RepeatWindow {
+			continue
+		}
+		out = append(out, rec)
+	}
 	return out
 }
 

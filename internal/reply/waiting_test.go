@@ -57,3 +57,36 @@ func TestWaitingReplies(t *testing.T) {
 		t.Errorf("WaitingReplies of a decided record = %v, want nil", got)
 	}
 }
+
+// TestRepeatedReplyOnce: a form sent twice (a double click, a reload)
+// waits once; the same words sent again later, or by someone else, or to
+// another date, are replies of their own; a repeat already decided stays
+// on record.
+func TestRepeatedReplyOnce(t *testing.T) {
+	first := Reply{ID: "aaaaaaaaaa", Time: now, Deal: "acme", Stakeholder: "jordan", Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "queue"}
+	again := first
+	again.ID, again.Time = "bbbbbbbbbb", now.Add(4*time.Second)
+	later := first
+	later.ID, later.Time = "cccccccccc", now.Add(2*time.Hour)
+	other := first
+	other.ID, other.Time, other.Stakeholder = "dddddddddd", now.Add(5*time.Second), "marcus"
+	moved := first
+	moved.ID, moved.Time, moved.Date = "eeeeeeeeee", now.Add(6*time.Second), "2026-12-02"
+
+	var ids []string
+	for _, r := range WaitingReplies([]Reply{again, first, later, other, moved}, nil) {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{"aaaaaaaaaa", "dddddddddd", "eeeeeeeeee", "cccccccccc"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("waiting %v, want %v: the repeat bbbbbbbbbb once, the rest each", ids, want)
+	}
+
+	decided := Record{Reply: again, Decisions: []Decision{{State: Declined, Time: now.Add(time.Hour), Why: "asked twice"}}}
+	ids = nil
+	for _, rec := range Join([]Reply{first, again}, []Record{decided}) {
+		ids = append(ids, rec.Reply.ID)
+	}
+	if want := []string{"aaaaaaaaaa", "bbbbbbbbbb"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("joined %v, want %v: a decided repeat stays on record", ids, want)
+	}
+}
