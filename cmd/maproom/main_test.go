@@ -57,6 +57,9 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			env.Setenv("PORT", port)
+			// SOON is a day four weeks from the real today: a date a buyer can
+			// propose to a beacon, which runs on the real clock.
+			env.Setenv("SOON", time.Now().UTC().AddDate(0, 0, 28).Format(time.DateOnly))
 			// Scripts that need PostgreSQL read its address from here; .ci/run
 			// sets it, and they skip without it.
 			env.Setenv("MAPROOM_TEST_POSTGRES", os.Getenv("MAPROOM_TEST_POSTGRES"))

@@ -107,8 +107,9 @@ var fields = map[Kind][]string{
 // CRLF line breaks (as browsers send them) become LF. The reply's Time is
 // now; ID, Deal and Stakeholder are left for the caller.
 //
-// Parse returns the reply only when Validate accepts it; otherwise the error
-// joins one *FieldError per bad field (errors.As finds the first).
+// Parse returns the reply only when Validate accepts it and a proposed or
+// suggested date is not before yesterday; otherwise the error joins one
+// *FieldError per bad field (errors.As finds the first).
 // The caller caps the size of the request body before parsing the form.
 func Parse(form url.Values, now time.Time) (Reply, error) {
 	var errs []error
@@ -146,6 +147,17 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 	}
 	if err := r.Validate(now); err != nil {
 		return Reply{}, err
+	}
+	// A new date to plan by is not behind the sender. Only a reply being
+	// sent is held to this: one read back from the log was checked when it
+	// came, and a log written before this rule still reads. A day of
+	// grace, as for done: the sender's today may be the server's
+	// yesterday.
+	if r.Kind == Propose || r.Kind == Suggest {
+		today := deal.DateOf(now)
+		if d, err := deal.ParseDate(r.Date); err == nil && d.Before(today.AddDays(-1)) {
+			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is in the past: give a day from %s on", d, today)}
+		}
 	}
 	return r, nil
 }
