@@ -341,3 +341,47 @@ func TestWonRoomNextStepsAreOnboarding(t *testing.T) {
 		t.Errorf("the won deal's calendar:\n%s\nwant the launch plan, not the reference call", cal)
 	}
 }
+
+// TestWonRoomKeepsReviewThroughOnboarding: the review carries on into
+// onboarding with the plan: a won deal with onboarding work left offers
+// the weekly review until go-live; once that work is done, no review.
+func TestWonRoomKeepsReviewThroughOnboarding(t *testing.T) {
+	plan := strings.Replace(lifecyclePlan, "golive: 2027-01-15\n", "golive: 2027-01-15\nreview: {day: tuesday, time: \"15:00\", length: 15m}\n", 1)
+	if plan == lifecyclePlan {
+		t.Fatal("the plan has no go-live line")
+	}
+	root := t.TempDir()
+	writePlan(t, filepath.Join(root, "content", "acme"), plan)
+	res, out := buildSite(t, root, deal.NewDate(2026, 12, 21))
+	dir := roomDir(t, res, out, "acme", "jordan")
+	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(html), "Weekly review") {
+		t.Errorf("the won deal's room in onboarding offers no weekly review")
+	}
+	cal, err := os.ReadFile(filepath.Join(dir, "calendar.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := string(cal); !strings.Contains(c, "SUMMARY:MAP review: Northwind for Acme") || !strings.Contains(c, "RRULE:FREQ=WEEKLY;UNTIL=20270115") {
+		t.Errorf("the won deal's calendar:\n%s\nwant the weekly review until go-live", c)
+	}
+
+	// Onboarding done: nothing left to review.
+	done := strings.Replace(plan, "        after: [order]\n", "        after: [order]\n        status: done\n        done: 2027-01-12\n", 1)
+	if done == plan {
+		t.Fatal("the plan has no rollout task to finish")
+	}
+	root = t.TempDir()
+	writePlan(t, filepath.Join(root, "content", "acme"), done)
+	res, out = buildSite(t, root, deal.NewDate(2027, 1, 13))
+	html, err = os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(html), "Weekly review") {
+		t.Errorf("a won deal with its onboarding done still offers a weekly review")
+	}
+}

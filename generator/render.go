@@ -574,7 +574,8 @@ func (r *renderer) fragment(name string, data any) (template.HTML, error) {
 }
 
 // calendar builds the room's calendar.ics: the weekly review (while the
-// deal is open) and the person's open due dates; nil when it has neither.
+// deal is open, or won with onboarding work left) and the person's open
+// due dates; nil when it has neither.
 // DTSTAMP is "today" so builds are reproducible.
 func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []byte {
 	d := b.Deal
@@ -587,7 +588,23 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 		return hex.EncodeToString(sum[:12]) + "@maproom"
 	}
-	if d.Review.HasDay && d.Outcome == deal.Open {
+	// A won deal meets on while its onboarding runs: the plan carries on
+	// into it, and so does the review, until the go-live date or else the
+	// last onboarding task's.
+	var onboardEnd deal.Date
+	onboarding := false
+	if d.Outcome == deal.Won {
+		for _, t := range d.Tasks() {
+			if !d.Pending(t) {
+				continue
+			}
+			onboarding = true
+			if when, ok := b.dateOf(t); ok && when.After(onboardEnd) {
+				onboardEnd = when
+			}
+		}
+	}
+	if d.Review.HasDay && (d.Outcome == deal.Open || onboarding) {
 		var hh, mm int
 		fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
 		day := r.today
@@ -599,8 +616,11 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		// The series ends at the go-live date, else the close date; past
 		// it, the invite holds the next review only.
 		until := d.Close
-		if !d.GoLive.IsZero() {
+		switch {
+		case !d.GoLive.IsZero():
 			until = d.GoLive
+		case onboarding:
+			until = onboardEnd // zero when no date is known: the next review only
 		}
 		events = append(events, ics.Event{
 			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
