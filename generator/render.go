@@ -588,23 +588,7 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 		return hex.EncodeToString(sum[:12]) + "@maproom"
 	}
-	// A won deal meets on while its onboarding runs: the plan carries on
-	// into it, and so does the review, until the go-live date or else the
-	// last onboarding task's.
-	var onboardEnd deal.Date
-	onboarding := false
-	if d.Outcome == deal.Won {
-		for _, t := range d.Tasks() {
-			if !d.Pending(t) {
-				continue
-			}
-			onboarding = true
-			if when, ok := b.dateOf(t); ok && when.After(onboardEnd) {
-				onboardEnd = when
-			}
-		}
-	}
-	if d.Review.HasDay && (d.Outcome == deal.Open || onboarding) {
+	if until, ok := d.ReviewSeries(); ok {
 		var hh, mm int
 		fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
 		day := r.today
@@ -613,15 +597,8 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		}
 		t := day.Time()
 		start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, r.cfg.Location)
-		// The series ends at the go-live date, else the close date; past
-		// it, the invite holds the next review only.
-		until := d.Close
-		switch {
-		case !d.GoLive.IsZero():
-			until = d.GoLive
-		case onboarding:
-			until = onboardEnd // zero when no date is known: the next review only
-		}
+		// The series ends on the day ReviewSeries gives; past it, the
+		// invite holds the next review only.
 		events = append(events, ics.Event{
 			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
 			Weekly: !until.Before(day), Until: until.Time(),

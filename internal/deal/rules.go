@@ -142,3 +142,37 @@ func (d *Deal) Progress() (done, total int) {
 	}
 	return done, total
 }
+
+// ReviewSeries says whether the deal's weekly review still runs and until
+// which day: while the deal is open, until the go-live date, else the close
+// date; once won, while onboarding work is left (the plan, and its review,
+// carry on into onboarding), until the go-live date, else the latest due
+// date written on that work (zero when none is: the next review only). A
+// lost deal, or a deal with no review day, holds no review.
+func (d *Deal) ReviewSeries() (until Date, ok bool) {
+	if !d.Review.HasDay {
+		return Date{}, false
+	}
+	switch d.Outcome {
+	case Open:
+		if !d.GoLive.IsZero() {
+			return d.GoLive, true
+		}
+		return d.Close, true
+	case Won:
+		for _, t := range d.Tasks() {
+			if !d.Pending(t) {
+				continue
+			}
+			ok = true
+			if t.Due.After(until) {
+				until = t.Due
+			}
+		}
+		if ok && !d.GoLive.IsZero() {
+			until = d.GoLive
+		}
+		return until, ok
+	}
+	return Date{}, false
+}

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -192,10 +193,16 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 			return nil, nil, fmt.Errorf("%s has no stakeholder %s", d.ID, strings.Join(missing, ", "))
 		}
 	}
+	// The invitation comes from the account executive; once the deal is
+	// won, from customer success, who runs the onboarding it carries on
+	// into (the account executive when the plan names no one there).
 	var ae deal.Stakeholder
-	for _, s := range d.Stakeholders {
-		if s.Side == deal.Seller && s.Role == "account-executive" {
-			ae = s
+	for _, role := range []deal.Role{"customer-success", "account-executive"} {
+		if role == "customer-success" && d.Outcome != deal.Won {
+			continue
+		}
+		if i := slices.IndexFunc(d.Stakeholders, func(s deal.Stakeholder) bool { return s.Side == deal.Seller && s.Role == role }); i >= 0 {
+			ae = d.Stakeholders[i]
 			break
 		}
 	}

@@ -49,6 +49,21 @@ func TestSiteTemplateIsUsed(t *testing.T) {
 	if _, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"nobody"}}); err == nil || !strings.Contains(err.Error(), "acme has no stakeholder nobody") {
 		t.Errorf("unknown -to: %v", err)
 	}
+	// Once won, the invitation comes from customer success, who runs the
+	// onboarding, and answers go to them.
+	won := testDeal()
+	won.Outcome = deal.Won
+	won.Stakeholders = append(won.Stakeholders, deal.Stakeholder{ID: "kofi", Name: "Kofi Asante", Side: deal.Seller, Role: "customer-success", Email: "kofi@northwind.example"})
+	ns, _, err = Invites(InviteInput{Deal: won, Links: testLinks(won, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"priya"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ns) != 1 {
+		t.Fatalf("%d invites for priya of the won deal, want 1", len(ns))
+	}
+	if !strings.HasSuffix(ns[0].Text(), "-- Kofi Asante\n") || ns[0].ReplyTo != "kofi@northwind.example" {
+		t.Errorf("the won deal's invite comes from %q, reply to %q; want Kofi Asante (customer success)", ns[0].Text(), ns[0].ReplyTo)
+	}
 	d.Outcome = deal.Lost
 	if _, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today}); err == nil || !strings.Contains(err.Error(), "lost") {
 		t.Errorf("a lost deal invited: %v", err)

@@ -15,10 +15,11 @@ import (
 // event (same UID, start, length and end of the series) that a room's
 // calendar.ics holds, so a calendar that imports both keeps one: the first
 // review on or after today at the review's time in loc, weekly until the
-// go-live date (else the close date). nil when d has no review day or is
-// not open.
+// day deal.ReviewSeries gives. nil when d holds no review (no review day,
+// lost, or won with no onboarding work left).
 func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date) []byte {
-	if !d.Review.HasDay || d.Outcome != deal.Open {
+	until, ok := d.ReviewSeries()
+	if !ok {
 		return nil
 	}
 	var hh, mm int
@@ -29,10 +30,6 @@ func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date) []byte {
 	}
 	t := day.Time()
 	start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, loc)
-	until := d.Close
-	if !d.GoLive.IsZero() {
-		until = d.GoLive
-	}
 	sum := sha256.Sum256([]byte(strings.Join([]string{d.ID, "review"}, "\x00")))
 	ev := ics.Event{
 		UID: hex.EncodeToString(sum[:12]) + "@maproom", Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
@@ -45,7 +42,7 @@ func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date) []byte {
 // reviewPhrase says when the review is: "on Tuesdays at 15:00
 // (Europe/London), for 15 minutes"; "" without one.
 func reviewPhrase(d *deal.Deal, tz string) string {
-	if !d.Review.HasDay || d.Outcome != deal.Open {
+	if _, ok := d.ReviewSeries(); !ok {
 		return ""
 	}
 	s := fmt.Sprintf("on %ss at %s (%s)", d.Review.Day, d.Review.Time, tz)
