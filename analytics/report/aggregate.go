@@ -490,7 +490,7 @@ func (a *Aggregator) close(l *loadState) {
 	}
 	a.stats.HumanLoads++
 	p.human++
-	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, oldLink: l.flags&lfRetired != 0}, a.eng.VisitGap.Milliseconds())
+	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, active: l.active, oldLink: l.flags&lfRetired != 0}, a.eng.VisitGap.Milliseconds())
 	if p.first == 0 || l.first < p.first {
 		p.first = l.first
 	}

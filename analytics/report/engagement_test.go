@@ -239,3 +239,31 @@ func TestAddSpanOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestActivityCountsActiveMinutes: the activity list gives a visit the
+// minutes the person was active, not the time the room stayed open: a room
+// left in a tab for ten minutes with two minutes of reading is two.
+func TestActivityCountsActiveMinutes(t *testing.T) {
+	// 40 heartbeats 15 s apart (10 minutes open), 3 s active in each (2 minutes).
+	l := pload{steps: heartbeats(40, 3000)}
+	for _, via := range []string{"events", "summaries"} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.November, 22)})
+		if via == "events" {
+			for _, e := range l.events(0) {
+				a.Add(e)
+			}
+		} else {
+			a.AddLoad(l.summary(0))
+		}
+		r := a.Report()
+		var visits []string
+		for _, act := range r.Deals[0].Activity {
+			if act.Kind == ActivityVisit {
+				visits = append(visits, act.What)
+			}
+		}
+		if want := []string{"visited the room (2 min active)"}; !slices.Equal(visits, want) {
+			t.Errorf("from %s: activity %q, want %q", via, visits, want)
+		}
+	}
+}

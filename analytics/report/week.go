@@ -119,8 +119,8 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 }
 
 // activity lists what happened in the deal up to the report's day, the
-// latest first, at most ActivityItems: buyer-side visits (with how long
-// they lasted), the documents read, the steps done, the replies sent.
+// latest first, at most ActivityItems: buyer-side visits (with the minutes
+// of activity they held), the documents read, the steps done, the replies sent.
 func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Activity {
 	d := da.in.Deal
 	var out []Activity
@@ -135,8 +135,11 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 				continue
 			}
 			what := "visited the room"
-			if m := (v.last - v.first) / 60000; m > 0 {
-				what += fmt.Sprintf(" (%d min)", m)
+			// Time the person was active on the pages, not the time from
+			// the first page-load to the last: a room left open in a tab
+			// over lunch is not an hour's reading.
+			if m := v.active / 60000; m > 0 {
+				what += fmt.Sprintf(" (%d min active)", m)
 			}
 			out = append(out, Activity{Time: a.stamp(v.first), Kind: ActivityVisit, Who: p.s.Name, Side: string(deal.Buyer), What: what})
 		}
