@@ -85,7 +85,7 @@ func (m *mdOut) deal(d *DealReport) {
 	m.line("**%s** · %s · %s · %s%s", d.Outcome, md(closeText(d)), md(planText(d)), md(progressText(d.Progress)), md(valueText(d.Value)))
 	m.line("")
 	if d.Week != nil {
-		m.line("- **Since %s:** %s", d.Week.Since, md(weekText(d.Week, d.Progress.Percent)))
+		m.line("- **Last 7 days, %s:** %s", weekSpan(d.Week), md(weekText(d.Week, d.Progress.Percent)))
 		if len(d.Week.Done) > 0 {
 			m.line("  - done: %s", md(refsText(d.Week.Done)))
 		}

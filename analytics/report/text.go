@@ -330,7 +330,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	}
 	t.line("  progress  %s", progressText(d.Progress))
 	if d.Week != nil {
-		t.line("  this week %s", weekText(d.Week, d.Progress.Percent))
+		t.line("  week      %s: %s", weekSpan(d.Week), weekText(d.Week, d.Progress.Percent))
 	}
 	if d.Turn != nil {
 		t.line("  turn      %s%s", turnText(d.Turn), turnLate(d.Turn))
