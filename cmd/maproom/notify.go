@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -13,6 +14,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/notify"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -303,6 +305,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)
+		noteBlocked(b, f.Waiting, rawReplies(deals, dr.ID))
 		f.Won = b.Deal.Outcome == deal.Won
 		if b.Deal.Ended() || !agg.EventsRead() {
 			// A won deal carries on into onboarding: its late steps and
@@ -357,4 +360,40 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		f.Engagement = append(f.Engagement, en)
 	}
 	return f
+}
+
+// rawReplies are the waiting replies of deal id as sent, by id.
+func rawReplies(deals []report.ReportDeal, id string) map[string]reply.Reply {
+	out := map[string]reply.Reply{}
+	for _, rd := range deals {
+		if rd.Deal != nil && rd.Deal.ID == id {
+			for _, r := range rd.Waiting {
+				out[r.ID] = r
+			}
+		}
+	}
+	return out
+}
+
+// noteBlocked sets Blocked on each waiting reply that maproom accept would
+// refuse, with the reason, as maproom replies notes it: the plan changed
+// since the reply was sent (a conflict), or the target is not the
+// person's to change. The seller is then not told to accept it.
+func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.Reply) {
+	d := b.Deal
+	for i := range ws {
+		r, ok := raw[ws[i].ID]
+		if !ok || r.Kind == reply.Question {
+			continue
+		}
+		if t := reply.TargetsFor(d, r.Stakeholder); !t.AllowsReply(r) {
+			ws[i].Blocked = "it is not theirs to change, so accept refuses it"
+			continue
+		}
+		if _, err := reply.Apply(b.Source, d, reply.Record{Reply: r}, reply.ApplyOptions{}); errors.Is(err, reply.ErrConflict) {
+			var ce *reply.ConflictError
+			errors.As(err, &ce)
+			ws[i].Blocked = "it conflicts with the plan: " + conflictWhat(ce)
+		}
+	}
 }

@@ -69,6 +69,9 @@ type Waiting struct {
 	Date  string // the date confirmed, proposed or done
 	Text  string // the reason, the question or the suggestion
 	Sent  deal.Date
+	// Blocked says why accepting the reply would be refused (the plan
+	// changed since it was sent, say); "" when it can be accepted.
+	Blocked string
 }
 
 // Engagement is what the report knows of one buyer's visits.
@@ -363,8 +366,12 @@ func (f *Facts) replyNotice(w Waiting, ae Person) Notice {
 		body = append(body, "They wrote: "+quote(w.Text))
 	}
 	do := fmt.Sprintf("maproom accept %s, maproom decline %s -why \"...\" or maproom answer %s \"...\" (maproom replies -deal %s lists what waits).", w.ID, w.ID, w.ID, f.ID)
-	if w.Kind == "question" {
+	switch {
+	case w.Kind == "question":
 		do = fmt.Sprintf("answer it: maproom answer %s \"...\"; they read the answer in their room after the next build.", w.ID)
+	case w.Blocked != "":
+		body = append(body, "It cannot be accepted as it stands: "+w.Blocked+".")
+		do = fmt.Sprintf("maproom decline %s -why \"...\" says why, or maproom answer %s \"...\" asks them to reply again from their room (maproom replies -deal %s lists what waits).", w.ID, w.ID, f.ID)
 	}
 	return Notice{
 		Key:  fmt.Sprintf("reply/%s/%s/%s", f.ID, w.ID, ae.ID),
