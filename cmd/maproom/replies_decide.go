@@ -42,6 +42,7 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 	force := fs.Bool("force", false, "apply a reply over a conflict, once you have read it")
 	milestone := fs.String("milestone", "", "the milestone a suggested step joins (its id)")
 	taskID := fs.String("task-id", "", "the id of a suggested step (default: made from its title)")
+	owner := fs.String("owner", "", "the stakeholder id who owns a suggested step (default: the person the reply names, else its sender)")
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -55,7 +56,7 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 	}
 	failed := 0
 	for _, id := range ids {
-		msg, err := dk.accept(dk.items[id], reply.ApplyOptions{Force: *force, Milestone: *milestone, TaskID: *taskID})
+		msg, err := dk.accept(dk.items[id], reply.ApplyOptions{Force: *force, Milestone: *milestone, TaskID: *taskID, Owner: *owner})
 		if err != nil {
 			fmt.Fprintln(e.stderr, "maproom:", err)
 			failed++
@@ -297,7 +298,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	}
 	var forced string
 	if opts.Force {
-		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID}); errors.Is(err, reply.ErrConflict) {
+		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner}); errors.Is(err, reply.ErrConflict) {
 			forced = err.Error()
 		}
 	}

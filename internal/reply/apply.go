@@ -102,6 +102,35 @@ type ApplyOptions struct {
 	// TaskID is the id of a suggested step; "" makes one from its title,
 	// unique in the plan.
 	TaskID string
+	// Owner is the stakeholder id who owns a suggested step; "" takes the
+	// person the reply names (see SuggestedOwner).
+	Owner string
+}
+
+// SuggestedOwner is who owns the step a suggest reply r adds to d: the
+// stakeholder the reply's Owner names (by id, by full name, or by a first
+// name no one else in the plan has, case ignored), else the person who
+// sent it. named is false when the reply named someone the plan does not
+// have, so the caller can say the step went to the sender.
+func SuggestedOwner(d *deal.Deal, r Reply) (id string, named bool) {
+	want := strings.ToLower(strings.TrimSpace(r.Owner))
+	if want == "" {
+		return r.Stakeholder, true
+	}
+	var first []string
+	for _, s := range d.Stakeholders {
+		name := strings.ToLower(s.Name)
+		if want == strings.ToLower(s.ID) || want == name {
+			return s.ID, true
+		}
+		if f, _, _ := strings.Cut(name, " "); f == want {
+			first = append(first, s.ID)
+		}
+	}
+	if len(first) == 1 {
+		return first[0], true
+	}
+	return r.Stakeholder, false
 }
 
 // Apply returns plan (the bytes of content/<deal>/index.md, which d was
@@ -114,7 +143,8 @@ type ApplyOptions struct {
 //   - blocked sets the task's status to blocked (the reason stays in the
 //     record);
 //   - suggest adds a task to opts.Milestone: id from opts.TaskID or the
-//     title, the reply's text as title and evidence, the replying person as
+//     title, the reply's text as title and evidence, opts.Owner, else the
+//     person the reply names (SuggestedOwner), else the replying person as
 //     owner, due the reply's date (else the milestone's), status todo;
 //   - confirm and question change no field: the record is the change.
 //
@@ -135,7 +165,7 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	if r.Deal != d.ID {
 		return plan, fmt.Errorf("reply %s is about deal %q, not %q", r.ID, r.Deal, d.ID)
 	}
-	who, ok := d.Stakeholder(r.Stakeholder)
+	_, ok := d.Stakeholder(r.Stakeholder)
 	if !ok {
 		return plan, fmt.Errorf("reply %s: %q is no longer a stakeholder of %s: decline the reply, or add them back to the plan", r.ID, r.Stakeholder, d.ID)
 	}
@@ -163,7 +193,7 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 		return plan, nil
 	}
 	if r.Kind == Suggest {
-		return addSuggested(plan, d, who, r, opts)
+		return addSuggested(plan, d, r, opts)
 	}
 
 	// Confirm, Propose, Done, Blocked: the person's own task or milestone,
@@ -214,7 +244,7 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	return out, nil
 }
 
-func addSuggested(plan []byte, d *deal.Deal, who *deal.Stakeholder, r Reply, opts ApplyOptions) ([]byte, error) {
+func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte, error) {
 	var ids []string
 	for i := range d.Milestones {
 		ids = append(ids, d.Milestones[i].ID)
@@ -232,6 +262,17 @@ func addSuggested(plan []byte, d *deal.Deal, who *deal.Stakeholder, r Reply, opt
 	} else if findTask(d, id) != nil {
 		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
 	}
+	owner, _ := SuggestedOwner(d, r)
+	if opts.Owner != "" {
+		if _, ok := d.Stakeholder(opts.Owner); !ok {
+			var ss []string
+			for _, s := range d.Stakeholders {
+				ss = append(ss, s.ID)
+			}
+			return plan, fmt.Errorf("reply %s: -owner %q is not a stakeholder of the deal: use one of %s", r.ID, opts.Owner, strings.Join(ss, ", "))
+		}
+		owner = opts.Owner
+	}
 	due := r.Date
 	if due == "" {
 		due = ms.Due.String()
@@ -242,7 +283,7 @@ func addSuggested(plan []byte, d *deal.Deal, who *deal.Stakeholder, r Reply, opt
 	out, err := planedit.AddTask(plan, ms.ID,
 		planedit.Field{Key: "id", Value: id},
 		planedit.Field{Key: "title", Value: r.Text},
-		planedit.Field{Key: "owner", Value: who.ID},
+		planedit.Field{Key: "owner", Value: owner},
 		planedit.Field{Key: "due", Value: due},
 		planedit.Field{Key: "status", Value: string(deal.Todo)},
 		planedit.Field{Key: "evidence", Value: r.Text},
