@@ -44,11 +44,13 @@ const (
 // watcher puts the new date, and who moved it, in every room, while the
 // question stays in Jordan's room only.
 //
-// The beacon in serve stamps a reply with the machine's clock and takes
-// dates within a year of it: the proposed 2026-11-30 is refused from
-// 2027-12-01 on (the page it lands on then says so).
+// The beacon in serve stamps a reply with the machine's clock and refuses
+// a proposed date before its yesterday: Jordan proposes a day four weeks
+// from the machine's today.
 func TestReplyLoop(t *testing.T) {
 	s := env(t)
+	day := time.Now().UTC().AddDate(0, 0, 28)
+	newISO, newShown := day.Format(time.DateOnly), day.Format("2 Jan 2006")
 	gitBin, err := exec.LookPath("git")
 	if err != nil {
 		t.Skipf("no git binary (%v): the loop commits with maproom accept and reads the history with git; install git", err)
@@ -74,7 +76,7 @@ func TestReplyLoop(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`details:has(> #r-sample-data) > summary`)),
 		chromedp.Click(chromedp.Search(form+`//label[normalize-space(.)="Propose another date"]`)),
 		chromedp.Click(chromedp.Search(form+`//label[starts-with(normalize-space(.), "Date (YYYY-MM-DD)")]/input`)),
-		chromedp.SendKeys(chromedp.Search(form+`//label[starts-with(normalize-space(.), "Date (YYYY-MM-DD)")]/input`), "2026-11-30"),
+		chromedp.SendKeys(chromedp.Search(form+`//label[starts-with(normalize-space(.), "Date (YYYY-MM-DD)")]/input`), newISO),
 		chromedp.Click(chromedp.Search(form+`//label[starts-with(normalize-space(.), "Reason")]/textarea`)),
 		chromedp.SendKeys(chromedp.Search(form+`//label[starts-with(normalize-space(.), "Reason")]/textarea`), "InfoSec queue"),
 	)
@@ -91,7 +93,7 @@ func TestReplyLoop(t *testing.T) {
 	if got := texts(t, tb, "#sent"); len(got) != 1 || !strings.HasPrefix(got[0], "Sent to Sam Lee.") {
 		t.Errorf("the confirmation says %s, want \"Sent to Sam Lee. ...\"", quoted(got))
 	}
-	proposal := "Another date · Anonymised sample datasets delivered: 30 Nov 2026: InfoSec queue"
+	proposal := "Another date · Anonymised sample datasets delivered: " + newShown + ": InfoSec queue"
 	tb.reloadUntil(t, "Jordan's room lists the proposal as waiting", func() bool {
 		return anyHas(texts(t, tb, ".replies .mine li"), proposal, "waiting for Sam Lee")
 	})
@@ -147,8 +149,8 @@ func TestReplyLoop(t *testing.T) {
 		switch r.Kind {
 		case "propose":
 			proposeID = r.ID
-			if r.Target != "sample-data" || r.Reason != "InfoSec queue" || !strings.Contains(r.What, "2026-11-30") {
-				t.Errorf("the proposal is listed as %+v, want sample-data moved to 2026-11-30 for \"InfoSec queue\"", r)
+			if r.Target != "sample-data" || r.Reason != "InfoSec queue" || !strings.Contains(r.What, newISO) {
+				t.Errorf("the proposal is listed as %+v, want sample-data moved to %s for \"InfoSec queue\"", r, newISO)
 			}
 		case "question":
 			if r.What != question {
@@ -169,7 +171,7 @@ func TestReplyLoop(t *testing.T) {
 	history := runIn(t, root, nil, gitBin, "log", "--format=%an <%ae> | %cn | %s")
 	t.Logf("git log --format='%%an <%%ae> | %%cn | %%s':\n%s", history)
 	newest, _, _ := strings.Cut(history, "\n")
-	if want := `Jordan Park <jordan.park@acme.example> | Sam Lee | Jordan Park: move "Anonymised sample datasets delivered" to 2026-11-30`; newest != want {
+	if want := `Jordan Park <jordan.park@acme.example> | Sam Lee | Jordan Park: move "Anonymised sample datasets delivered" to ` + newISO; newest != want {
 		t.Errorf("the newest commit is\n  %s\nwant\n  %s", newest, want)
 	}
 	if n := strings.Count(strings.TrimSpace(history), "\n") + 1; n != 2 {
@@ -180,10 +182,10 @@ func TestReplyLoop(t *testing.T) {
 	}
 
 	// 5. The watcher rebuilds the rooms with the new date.
-	moved := "Anonymised sample datasets delivered: moved from 10 Nov 2026 to 30 Nov 2026 by Jordan Park on "
+	moved := "Anonymised sample datasets delivered: moved from 10 Nov 2026 to " + newShown + " by Jordan Park on "
 	tb.navigate(t, jordanRoom)
-	tb.reloadUntil(t, "Jordan's room shows sample-data due 30 Nov 2026", func() bool {
-		return sameSeq(texts(t, tb, "#t-sample-data time"), []string{"30 Nov 2026"})
+	tb.reloadUntil(t, "Jordan's room shows sample-data due "+newShown, func() bool {
+		return sameSeq(texts(t, tb, "#t-sample-data time"), []string{newShown})
 	})
 	if got := texts(t, tb, ".replies .changes li"); !anyHas(got, moved, ": InfoSec queue") {
 		t.Errorf("Jordan's room lists the changes %s, want %q...\": InfoSec queue\"", quoted(got), moved)
@@ -196,8 +198,8 @@ func TestReplyLoop(t *testing.T) {
 	}
 
 	tb.navigate(t, elenaRoom)
-	if got := texts(t, tb, "#t-sample-data time"); !sameSeq(got, []string{"30 Nov 2026"}) {
-		t.Errorf("Elena's room shows sample-data due %s, want 30 Nov 2026", quoted(got))
+	if got := texts(t, tb, "#t-sample-data time"); !sameSeq(got, []string{newShown}) {
+		t.Errorf("Elena's room shows sample-data due %s, want %s", quoted(got), newShown)
 	}
 	if got := texts(t, tb, ".replies .changes li"); !anyHas(got, moved, ": InfoSec queue") {
 		t.Errorf("Elena's room lists the changes %s, want %q...\": InfoSec queue\"", quoted(got), moved)
