@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -296,6 +298,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
 	}
+	before := dk.warnings(dir)
 	var forced string
 	if opts.Force {
 		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner}); errors.Is(err, reply.ErrConflict) {
@@ -320,7 +323,37 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
 	}
-	return fmt.Sprintf("accepted %s: %s (commit %s)", r.ID, subject, short(hash)), nil
+	msg := fmt.Sprintf("accepted %s: %s (commit %s)", r.ID, subject, short(hash))
+	// The plan still passes check (commit made sure), but the change may
+	// raise a warning the seller should see now, not at the next check: a
+	// task now due after its milestone, say.
+	for _, p := range dk.warnings(dir) {
+		if !slices.ContainsFunc(before, func(q generator.Problem) bool { return sameWarning(q.Msg, p.Msg) }) {
+			msg += "\n  " + p.Error() + " (new with this change)"
+		}
+	}
+	return msg, nil
+}
+
+// sameWarning reports whether two warnings say the same thing but for
+// their figures: "13 tasks: ..." before a step was added is the warning
+// "14 tasks: ..." after, not a new one.
+func sameWarning(a, b string) bool {
+	return digits.ReplaceAllString(a, "#") == digits.ReplaceAllString(b, "#")
+}
+
+var digits = regexp.MustCompile(`[0-9]+`)
+
+// warnings are the check warnings of the plan in dir, as it is on disk.
+func (dk *desk) warnings(dir string) []generator.Problem {
+	_, ps := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today)
+	var out []generator.Problem
+	for _, p := range ps {
+		if p.Severity == generator.Warning {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // note records a decline (text: why) or an answer and commits the record,
