@@ -181,8 +181,6 @@ func activityDay(s string) string {
 	return s
 }
 
-// weekText says what changed over the week in one line: steps done and
-// progress, steps that turned late, visits.
 // weekSpan names the window's days, both counted: "2026-11-16 to
 // 2026-11-22" for a Since of 2026-11-15.
 func weekSpan(w *WeekChange) string {
@@ -193,6 +191,8 @@ func weekSpan(w *WeekChange) string {
 	return since.AddDays(1).String() + " to " + since.AddDays(WeekDays).String()
 }
 
+// weekText says what changed over the week in one line: steps done and
+// progress, steps that turned late, visits.
 func weekText(w *WeekChange, now int) string {
 	if w == nil {
 		return ""

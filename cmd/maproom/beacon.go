@@ -29,25 +29,25 @@ $MAPROOM_READ_KEY, the seller reads the replies at GET /replies
 (maproom replies -from). GET /healthz answers
 JSON counters (accepted, rejected by reason, log writes and syncs). Each
 event is written to the event log (JSON lines, one file per UTC day per
-instance) before it is acknowledged, and fsynced first with --sync always.
+instance) before it is acknowledged, and fsynced first with -sync always.
 The manifest is reloaded when it changes and on SIGHUP; SIGTERM or Ctrl-C
 drains the requests in flight and closes the log.
 
 Behind a reverse proxy (Caddy, nginx) the beacon serves plain HTTP on
 127.0.0.1:8787; give the proxy's address in -trusted-proxy so that its
 X-Forwarded-For is believed (from anyone else it is ignored). Without a
-proxy, --domain beacon.example.com serves HTTPS by itself on :443 with a
-certificate from Let's Encrypt (or the ACME CA of --acme-ca), renewed
-before it expires and kept in --cert-dir; :80 answers the CA's challenge
+proxy, -domain beacon.example.com serves HTTPS by itself on :443 with a
+certificate from Let's Encrypt (or the ACME CA of -acme-ca), renewed
+before it expires and kept in -cert-dir; :80 answers the CA's challenge
 and redirects everything else to HTTPS.
 
---print-systemd prints a hardened systemd unit for the beacon.`
+-print-systemd prints a hardened systemd unit for the beacon.`
 
 // cmdBeacon runs the beacon server until ctx ends.
 func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("beacon", "[flags]", beaconAbout)
 	host, _ := os.Hostname()
-	addr := fs.String("addr", e.getenv("MAPROOM_ADDR"), "listen address (default 127.0.0.1:8787, or :443 with --domain) [MAPROOM_ADDR]")
+	addr := fs.String("addr", e.getenv("MAPROOM_ADDR"), "listen address (default 127.0.0.1:8787, or :443 with -domain) [MAPROOM_ADDR]")
 	manifestPath := fs.String("manifest", e.envOr("MAPROOM_MANIFEST", manifest.DefaultPath), "the private room manifest written by maproom build [MAPROOM_MANIFEST]")
 	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ".maproom/events"), "folder of the event log [MAPROOM_LOG_DIR]")
 	syncMode := fs.String("sync", e.envOr("MAPROOM_SYNC", "always"), "fsync before acknowledging: always, or none (a killed process loses nothing, a power cut may) [MAPROOM_SYNC]")
@@ -56,11 +56,11 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	instance := fs.String("instance", e.envOr("MAPROOM_INSTANCE", host), "name of this beacon in log file names and events [MAPROOM_INSTANCE]")
 	store := fs.String("store", e.envOr("MAPROOM_STORE", ""), "PostgreSQL connection string (postgres://user@host/db): store events there, shared by several beacons, instead of the log [MAPROOM_STORE]")
 	domain := fs.String("domain", e.getenv("MAPROOM_DOMAIN"), "serve HTTPS for this host name by itself, with a certificate from the ACME CA, e.g. beacon.example.com [MAPROOM_DOMAIN]")
-	acmeCA := fs.String("acme-ca", e.envOr("MAPROOM_ACME_CA", autocert.DefaultACMEDirectory), "the ACME directory URL certificates come from with --domain [MAPROOM_ACME_CA]")
+	acmeCA := fs.String("acme-ca", e.envOr("MAPROOM_ACME_CA", autocert.DefaultACMEDirectory), "the ACME directory URL certificates come from with -domain [MAPROOM_ACME_CA]")
 	acmeEmail := fs.String("acme-email", e.getenv("MAPROOM_ACME_EMAIL"), "contact address for the ACME account (expiry warnings) [MAPROOM_ACME_EMAIL]")
 	acmeRoots := fs.String("acme-ca-roots", e.getenv("MAPROOM_ACME_CA_ROOTS"), "PEM file of extra roots to trust for the ACME CA's own HTTPS (a private CA) [MAPROOM_ACME_CA_ROOTS]")
 	certDir := fs.String("cert-dir", e.getenv("MAPROOM_CERT_DIR"), "folder for the ACME account key and certificates (default: certs beside the log folder) [MAPROOM_CERT_DIR]")
-	httpAddr := fs.String("http-addr", e.envOr("MAPROOM_HTTP_ADDR", ":80"), "with --domain: where HTTP answers the ACME challenge and redirects to HTTPS [MAPROOM_HTTP_ADDR]")
+	httpAddr := fs.String("http-addr", e.envOr("MAPROOM_HTTP_ADDR", ":80"), "with -domain: where HTTP answers the ACME challenge and redirects to HTTPS [MAPROOM_HTTP_ADDR]")
 	printUnit := fs.Bool("print-systemd", false, "print the beacon's hardened systemd unit and exit")
 	defConns := beacon.DefaultMaxConns
 	if v := e.getenv("MAPROOM_MAX_CONNS"); v != "" {
@@ -161,7 +161,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	}
 	ln = beacon.LimitConns(ln, conns)
 	if len(allowed) == 0 {
-		e.log.Warn("no --origin given: requests from any origin are accepted")
+		e.log.Warn("no -origin given: requests from any origin are accepted")
 	}
 	if m.Site == "" {
 		e.log.Warn("the manifest has no base_url: a person who sends a reply without JavaScript gets the beacon's own page, not their room (set base_url in maproom.toml)")

@@ -248,9 +248,10 @@ func (dk *desk) dealDir(r reply.Reply) (string, error) {
 	return rel, nil
 }
 
-// load loads and checks the deal's plan; a plan with errors is refused,
-// since an edit could not be checked against it.
-func (dk *desk) load(dir string) (*generator.Bundle, error) {
+// load loads and checks the deal's plan, returning it with its check
+// warnings; a plan with errors is refused, since an edit could not be
+// checked against it.
+func (dk *desk) load(dir string) (*generator.Bundle, []generator.Problem, error) {
 	b, ps := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today)
 	if b == nil || ps.Errors() > 0 {
 		var lines []string
@@ -259,9 +260,15 @@ func (dk *desk) load(dir string) (*generator.Bundle, error) {
 				lines = append(lines, "  "+p.Error())
 			}
 		}
-		return nil, fmt.Errorf("the plan %s has errors: fix them first (maproom check):\n%s", filepath.Join(dir, generator.BundleIndex), strings.Join(lines, "\n"))
+		return nil, nil, fmt.Errorf("the plan %s has errors: fix them first (maproom check):\n%s", filepath.Join(dir, generator.BundleIndex), strings.Join(lines, "\n"))
 	}
-	return b, nil
+	var warnings []generator.Problem
+	for _, p := range ps {
+		if p.Severity == generator.Warning {
+			warnings = append(warnings, p)
+		}
+	}
+	return b, warnings, nil
 }
 
 // accept applies one reply, records it and commits both; see acceptAbout.
@@ -279,7 +286,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if err := dk.repo.Clean(dir); err != nil {
 		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
 	}
-	b, err := dk.load(dir)
+	b, before, err := dk.load(dir)
 	if err != nil {
 		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
 	}
@@ -298,7 +305,6 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
 	}
-	before := dk.warnings(dir)
 	var forced string
 	if opts.Force {
 		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner}); errors.Is(err, reply.ErrConflict) {
@@ -319,7 +325,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	rec.Reply = r
 	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name})
 	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
-	hash, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
+	hash, after, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
 	if err != nil {
 		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
 	}
@@ -327,7 +333,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	// The plan still passes check (commit made sure), but the change may
 	// raise a warning the seller should see now, not at the next check: a
 	// task now due after its milestone, say.
-	for _, p := range dk.warnings(dir) {
+	for _, p := range after {
 		if !slices.ContainsFunc(before, func(q generator.Problem) bool { return sameWarning(q.Msg, p.Msg) }) {
 			msg += "\n  " + p.Error() + " (new with this change)"
 		}
@@ -343,18 +349,6 @@ func sameWarning(a, b string) bool {
 }
 
 var digits = regexp.MustCompile(`[0-9]+`)
-
-// warnings are the check warnings of the plan in dir, as it is on disk.
-func (dk *desk) warnings(dir string) []generator.Problem {
-	_, ps := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today)
-	var out []generator.Problem
-	for _, p := range ps {
-		if p.Severity == generator.Warning {
-			out = append(out, p)
-		}
-	}
-	return out
-}
 
 // note records a decline (text: why) or an answer and commits the record,
 // authored by the seller.
@@ -397,7 +391,7 @@ func (dk *desk) note(it *replyItem, state, text string) (string, error) {
 		subject = fmt.Sprintf("Answer %s's question on %s", name, targetTitle(d, r))
 	}
 	rec.Decisions = append(rec.Decisions, dec)
-	hash, err := dk.commit(dir, nil, nil, rec, dk.seller, gitrec.Message(subject, text, r.ID), false)
+	hash, _, err := dk.commit(dir, nil, nil, rec, dk.seller, gitrec.Message(subject, text, r.ID), false)
 	if err != nil {
 		return "", fmt.Errorf("reply %s: %w", r.ID, err)
 	}
@@ -406,8 +400,9 @@ func (dk *desk) note(it *replyItem, state, text string) (string, error) {
 
 // commit writes the plan (when it changed) and the record, checks the plan
 // again when check, and commits both; on any failure it restores both files
-// as they were, so nothing is left half done.
-func (dk *desk) commit(dir string, oldPlan, newPlan []byte, rec reply.Record, author gitrec.Signature, msg string, check bool) (string, error) {
+// as they were, so nothing is left half done. It returns the commit and,
+// when check, the plan's check warnings as committed.
+func (dk *desk) commit(dir string, oldPlan, newPlan []byte, rec reply.Record, author gitrec.Signature, msg string, check bool) (string, []generator.Problem, error) {
 	abs := filepath.Join(dk.root, dir)
 	planPath := filepath.Join(abs, generator.BundleIndex)
 	recPath := reply.Path(abs, rec.Reply.ID)
@@ -425,17 +420,19 @@ func (dk *desk) commit(dir string, oldPlan, newPlan []byte, rec reply.Record, au
 	}
 	if planChanged {
 		if err := writeFileAtomic(planPath, newPlan); err != nil {
-			return "", err
+			return "", nil, err
 		}
 	}
 	if err := reply.WriteRecord(abs, rec); err != nil {
 		restore()
-		return "", err
+		return "", nil, err
 	}
+	var warnings []generator.Problem
 	if check {
-		if _, err := dk.load(dir); err != nil {
+		var err error
+		if _, warnings, err = dk.load(dir); err != nil {
 			restore()
-			return "", fmt.Errorf("the edit would break the plan, so it was undone and nothing committed: %w", err)
+			return "", nil, fmt.Errorf("the edit would break the plan, so it was undone and nothing committed: %w", err)
 		}
 	}
 	paths := []string{filepath.Join(dir, reply.Dir, rec.Reply.ID+".json")}
@@ -445,9 +442,9 @@ func (dk *desk) commit(dir string, oldPlan, newPlan []byte, rec reply.Record, au
 	hash, err := dk.repo.Commit(paths, author, dk.seller, msg)
 	if err != nil {
 		restore()
-		return "", err
+		return "", nil, err
 	}
-	return hash, nil
+	return hash, warnings, nil
 }
 
 // writeFileAtomic replaces path's content through a temporary file in the

@@ -73,7 +73,7 @@ func TestCommitUndoesABrokenEdit(t *testing.T) {
 				Decisions: []reply.Decision{{State: reply.Accepted, Time: dk.when, By: "Sam Lee"}},
 			}
 			author := gitrec.Signature{Name: "Jordan Park", Email: "jordan.park@acme.example", When: dk.when}
-			_, err := dk.commit(dir, old, tc.broken, rec, author, gitrec.Message("s", "", rec.Reply.ID), true)
+			_, _, err := dk.commit(dir, old, tc.broken, rec, author, gitrec.Message("s", "", rec.Reply.ID), true)
 			if err == nil || !strings.Contains(err.Error(), "would break the plan, so it was undone and nothing committed") || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("commit of a broken plan: err = %v, want the undo and %q", err, tc.want)
 			}

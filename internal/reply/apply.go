@@ -110,27 +110,26 @@ type ApplyOptions struct {
 // SuggestedOwner is who owns the step a suggest reply r adds to d: the
 // stakeholder the reply's Owner names (by id, by full name, or by a first
 // name no one else in the plan has, case ignored), else the person who
-// sent it. named is false when the reply named someone the plan does not
-// have, so the caller can say the step went to the sender.
-func SuggestedOwner(d *deal.Deal, r Reply) (id string, named bool) {
+// sent it.
+func SuggestedOwner(d *deal.Deal, r Reply) string {
 	want := strings.ToLower(strings.TrimSpace(r.Owner))
 	if want == "" {
-		return r.Stakeholder, true
+		return r.Stakeholder
 	}
 	var first []string
 	for _, s := range d.Stakeholders {
 		name := strings.ToLower(s.Name)
 		if want == strings.ToLower(s.ID) || want == name {
-			return s.ID, true
+			return s.ID
 		}
 		if f, _, _ := strings.Cut(name, " "); f == want {
 			first = append(first, s.ID)
 		}
 	}
 	if len(first) == 1 {
-		return first[0], true
+		return first[0]
 	}
-	return r.Stakeholder, false
+	return r.Stakeholder
 }
 
 // Apply returns plan (the bytes of content/<deal>/index.md, which d was
@@ -262,7 +261,7 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 	} else if findTask(d, id) != nil {
 		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
 	}
-	owner, _ := SuggestedOwner(d, r)
+	owner := SuggestedOwner(d, r)
 	if opts.Owner != "" {
 		if _, ok := d.Stakeholder(opts.Owner); !ok {
 			var ss []string
