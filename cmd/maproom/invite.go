@@ -11,7 +11,9 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/blueprint"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/notify"
+	"github.com/maproom/maproom/internal/token"
 )
 
 const inviteAbout = `Emails each buyer stakeholder of a deal their own room link, and nothing else: no one's
@@ -23,8 +25,9 @@ a blank line, then the body, with {{.FirstName}}, {{.Link}}, {{.DealTitle}}, {{.
 Who was invited when is recorded in <root>/.maproom/notify/sent.json: a person is never
 invited twice with the same link (-resend sends again); a rotated link (rotate: bumped) is a
 new invite that says it replaces the old one. Email goes through the [notify] smtp_host of
-maproom.toml, always with STARTTLS and a verified certificate. -dry-run prints every message
-and sends nothing.`
+maproom.toml, always with STARTTLS and a verified certificate. A link the last build did
+not write (.maproom/rooms.json) would answer 404: then nothing is sent. -dry-run prints
+every message and sends nothing.`
 
 func cmdInvite(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("invite", "<deal-id> [flags]", inviteAbout)
@@ -100,6 +103,9 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	printNotes(e.stderr, notes)
+	if err := checkBuilt(e, s.root, ns, *dry); err != nil {
+		return err
+	}
 
 	if *dry {
 		chans := dryChannels(cfg, true)
@@ -141,6 +147,46 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	return nil
+}
+
+// checkBuilt holds each invitation's link to the rooms the last build
+// wrote (<root>/.maproom/rooms.json): a link it did not write answers 404,
+// as when the person was added, or their link rotated, after the build, or
+// the rooms were built with another secret. Then nothing is sent (a dry run
+// warns and goes on). A site with no build here (built elsewhere, by CI
+// say) gets a note: the links cannot be checked.
+func checkBuilt(e *env, root string, ns []notify.Notice, dry bool) error {
+	path := filepath.Join(root, manifest.DefaultPath)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		fmt.Fprintf(e.stderr, "note: no build here (%s), so the links cannot be checked against the rooms: make sure the site was built and published with this secret\n", path)
+		return nil
+	}
+	m, err := manifest.Read(path)
+	if err != nil {
+		return err
+	}
+	live := map[string]bool{}
+	for _, r := range m.Rooms {
+		if !r.Retired {
+			live[r.Key] = true
+		}
+	}
+	var missing []string
+	for _, n := range ns {
+		_, tok, found := strings.Cut(n.To.Link, "r/")
+		if !found || !live[token.Key(strings.TrimSuffix(tok, "/"))] {
+			missing = append(missing, n.To.ID)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("the last build has no room for %s (%s): their links would answer 404; run maproom build, publish public/, then invite", strings.Join(missing, ", "), path)
+	if dry {
+		fmt.Fprintf(e.stderr, "warning: %s\n", msg)
+		return nil
+	}
+	return fmt.Errorf("%s; nothing was sent", msg)
 }
 
 // inviteTemplate reads <root>/templates/invite.txt, else the built-in text.

@@ -129,17 +129,25 @@ func TestInviteSendsEachTheirOwnLinkOverSTARTTLS(t *testing.T) {
 	if err := os.WriteFile(cfg, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	invite := func() string {
+	run := func(args ...string) (string, error) {
 		t.Helper()
-		cmd := exec.Command(bin, "invite", "acme-data-platform", "-root", root, "-today", "2026-11-25")
+		cmd := exec.Command(bin, append(args, "-root", root, "-today", "2026-11-25")...)
 		cmd.Env = append(os.Environ(), "MAPROOM_SECRET="+testSecret, "MAPROOM_TODAY=", "SSL_CERT_FILE="+certFile)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		if err := cmd.Run(); err != nil {
-			t.Fatalf("maproom invite: %v\n%s%s", err, out.String(), errb.String())
-		}
-		return out.String()
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		return out.String(), err
 	}
+	must := func(args ...string) string {
+		t.Helper()
+		out, err := run(args...)
+		if err != nil {
+			t.Fatalf("maproom %s: %v\n%s", args[0], err, out)
+		}
+		return out
+	}
+	invite := func() string { t.Helper(); return must("invite", "acme-data-platform") }
+	must("build")
 	links := func() map[string]string {
 		site, ps := generator.Load(generator.LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 25)})
 		if ps.Errors() > 0 {
@@ -198,6 +206,11 @@ func TestInviteSendsEachTheirOwnLinkOverSTARTTLS(t *testing.T) {
 		t.Skip("the example no longer gives Tom Bradley rotate: 1")
 	}
 	os.WriteFile(plan, bytes.Replace(src, []byte("email: tom.bradley@acme.example, rotate: 1}"), []byte("email: tom.bradley@acme.example, rotate: 2}"), 1), 0o644)
+	// Not built yet: Tom's new link would answer 404, so nothing is sent.
+	if out, err := run("invite", "acme-data-platform"); err == nil || !strings.Contains(out, "the last build has no room for tom") || len(box.all()) != 6 {
+		t.Fatalf("inviting to a link the build did not write: err %v, %d emails\n%s", err, len(box.all()), out)
+	}
+	must("build")
 	out = invite()
 	msgs = box.all()
 	if len(msgs) != 7 || msgs[6].to[0] != "tom.bradley@acme.example" {
