@@ -29,6 +29,11 @@ type ReportDeal struct {
 	// would move the close (SignalProposalMovesClose); replies sent after
 	// the report's day are left out. nil: none.
 	Waiting []reply.Reply
+	// Decided are the replies sent from the deal's rooms that a bundle
+	// record decides (accepted, declined, answered), for the activity list:
+	// a buyer who answered the plan engaged with it, whatever the seller
+	// did with the answer. nil: none.
+	Decided []reply.Record
 	// Story is the plan's git history (internal/history); nil when the
 	// site is not in git. Reviews are the days of the deal's review notes
 	// (reviews/YYYY-MM-DD.md), for the missed-reviews signal.

@@ -54,6 +54,21 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 	return out
 }
 
+// aboutOf names what r is about in d, as the replies list does: a task's
+// or a milestone's title, "the plan", or the id r gives when d has no such
+// step.
+func aboutOf(d *deal.Deal, r reply.Reply) string {
+	switch t, m := replyTarget(d, r); {
+	case r.Target == "":
+		return "the plan"
+	case t != nil:
+		return t.Title
+	case m != nil:
+		return m.Title
+	}
+	return r.Target + " (not in the plan)"
+}
+
 // replyTarget finds what r is about in d: the task, or the milestone, its
 // Target names (a task first when its TargetKind does not say); both nil
 // for the plan or an id d does not have.

@@ -120,7 +120,8 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 
 // activity lists what happened in the deal up to the report's day, the
 // latest first, at most ActivityItems: buyer-side visits (with the minutes
-// of activity they held), the documents read, the steps done, the replies sent.
+// of activity they held), the documents read, the steps done, the replies
+// sent (a decided one with the seller's last decision by the day).
 func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Activity {
 	d := da.in.Deal
 	var out []Activity
@@ -159,6 +160,29 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 	}
 	for _, r := range dr.Replies {
 		out = append(out, Activity{Time: r.Sent, Kind: ActivityReply, Who: r.Person, Side: r.Side, What: fmt.Sprintf("sent a reply (%s) about %s", r.Kind, r.About)})
+	}
+	for _, rec := range da.in.Decided {
+		r := rec.Reply
+		if r.Time.UnixMilli() >= end {
+			continue
+		}
+		who, side := r.Stakeholder, ""
+		if s, ok := d.Stakeholder(r.Stakeholder); ok {
+			who, side = s.Name, string(s.Side)
+		}
+		what := fmt.Sprintf("sent a reply (%s) about %s", r.Kind, aboutOf(d, r))
+		// The seller's last decision by the report's day; one made later
+		// is not known on that day.
+		for i := len(rec.Decisions) - 1; i >= 0; i-- {
+			if dec := rec.Decisions[i]; dec.Time.UnixMilli() < end {
+				what += fmt.Sprintf(": %s on %s", dec.State, deal.DateOf(dec.Time.In(a.loc)))
+				if dec.By != "" {
+					what += " by " + dec.By
+				}
+				break
+			}
+		}
+		out = append(out, Activity{Time: a.stamp(r.Time.UnixMilli()), Kind: ActivityReply, Who: who, Side: side, What: what})
 	}
 	// Newest first; a dated step sorts as its day's start, before the
 	// day's timed items (RFC 3339 and YYYY-MM-DD compare as text).

@@ -1,8 +1,14 @@
 package report
 
 import (
+	"slices"
 	"sort"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // TestWeekActivityPipeline checks, on the report scenario for 22 November
@@ -74,5 +80,35 @@ func TestWeekActivityPipeline(t *testing.T) {
 	}
 	if p := r.Portfolio; p == nil || p.Pipeline != open || p.WonValue != won || open == 0 {
 		t.Errorf("portfolio pipeline %v; want %d open and %d won", p, open, won)
+	}
+}
+
+// TestActivityListsDecidedReplies checks that a reply the seller decided
+// stays in the activity list (the buyer engaged, whatever was decided),
+// with the seller's last decision made by the report's day, and none made
+// after it; a reply sent after the day is left out.
+func TestActivityListsDecidedReplies(t *testing.T) {
+	at := func(day, hour int) time.Time { return time.Date(2026, time.November, day, hour, 0, 0, 0, time.UTC) }
+	decided := []reply.Record{
+		{Reply: reply.Reply{ID: "r1", Deal: "d", Stakeholder: "ch", Kind: reply.Propose, Target: "review-pricing", Date: "2026-12-01", Time: at(18, 9)},
+			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(19, 10), By: "Sam Seller"}}},
+		{Reply: reply.Reply{ID: "r2", Deal: "d", Stakeholder: "eb", Kind: reply.Question, Text: "Can we pay yearly?", Time: at(20, 9)},
+			Decisions: []reply.Decision{{State: reply.Answered, Time: at(23, 10), By: "Sam Seller"}}},
+		{Reply: reply.Reply{ID: "r3", Deal: "d", Stakeholder: "eb", Kind: reply.Confirm, Target: "m", Time: at(23, 9)},
+			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(23, 10)}}},
+	}
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal(), Decided: decided}}, ReportOptions{Today: deal.NewDate(2026, time.November, 22)})
+	var got []string
+	for _, act := range a.Report().Deals[0].Activity {
+		if act.Kind == ActivityReply {
+			got = append(got, act.Time+" "+act.Who+" "+act.Side+": "+act.What)
+		}
+	}
+	want := []string{
+		"2026-11-20T09:00:00Z Eve Buyer buyer: sent a reply (question) about the plan",
+		"2026-11-18T09:00:00Z Carl Champion buyer: sent a reply (propose) about Pricing reviewed: accepted on 2026-11-19 by Sam Seller",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("replies in the activity list:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

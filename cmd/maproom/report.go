@@ -277,7 +277,8 @@ func readSentReplies(ctx context.Context, e *env, root, store string, paths []st
 
 // addWaiting gives each deal the replies that wait for the seller: those
 // sent that no record in the deal's bundle decides (reply.WaitingReplies),
-// and says on stderr what could not be read.
+// and those decided, for the activity list; and says on stderr what could
+// not be read.
 func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []report.ReportDeal) {
 	io.WriteString(e.stderr, rr.notes)
 	var recs []reply.Record
@@ -288,12 +289,18 @@ func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []report.Re
 		}
 		recs = append(recs, rs...)
 	}
-	byDeal := map[string][]reply.Reply{}
-	for _, r := range reply.WaitingReplies(rr.sent, recs) {
-		byDeal[r.Deal] = append(byDeal[r.Deal], r)
+	waiting, decided := map[string][]reply.Reply{}, map[string][]reply.Record{}
+	for _, rec := range reply.Join(rr.sent, recs) {
+		d := rec.Reply.Deal
+		if rec.State() == reply.Waiting {
+			waiting[d] = append(waiting[d], rec.Reply)
+		} else {
+			decided[d] = append(decided[d], rec)
+		}
 	}
 	for i := range deals {
-		deals[i].Waiting = byDeal[deals[i].Deal.ID]
+		id := deals[i].Deal.ID
+		deals[i].Waiting, deals[i].Decided = waiting[id], decided[id]
 	}
 }
 
