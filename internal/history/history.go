@@ -45,6 +45,13 @@ const (
 	// wording, evidence, criteria, people or welcome note): one change,
 	// so that the commit and its author count, a buyer's edit too.
 	PlanEdited Kind = "plan-edited"
+
+	// A task's or a milestone's id changed, its title the same: Item is
+	// the new id, From the old one. A story never holds one: the story's
+	// changes of the item are told under its latest id, so its slips
+	// still add up.
+	taskRenamed      Kind = "task-renamed"
+	milestoneRenamed Kind = "milestone-renamed"
 )
 
 // Change is one field change of one commit. For a date change From and To

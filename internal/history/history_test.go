@@ -665,3 +665,52 @@ func mustParse(s string) deal.Date {
 	}
 	return d
 }
+
+// TestRenamedIDsKeepTheirSlips: a milestone and a task whose ids change,
+// their titles the same, keep their history under their new ids: the
+// slips before the rename and after it add up. An id changed with its
+// title is an item removed and another added.
+func TestRenamedIDsKeepTheirSlips(t *testing.T) {
+	g := newRepo(t)
+	plan := func(m1, due string) string {
+		return planText("2027-01-29", m1, "2026-12-20", task{"t1", "m1", due, "todo", ""}, task{"t2", "m2", "2026-12-10", "todo", ""})
+	}
+	renamed := func(s string) string {
+		s = strings.Replace(s, "  - id: m1\n", "  - id: security\n", 1)
+		return strings.Replace(s, "      - id: t1\n", "      - id: questionnaire\n", 1)
+	}
+	g.write("content/acme/index.md", plan("2026-11-10", "2026-11-05"))
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", plan("2026-11-17", "2026-11-12"))
+	g.commit(buyer, "2026-10-08", "later")
+	g.write("content/acme/index.md", renamed(plan("2026-11-17", "2026-11-12")))
+	g.commit(seller, "2026-10-15", "clearer ids")
+	g.write("content/acme/index.md", renamed(plan("2026-11-24", "2026-11-19")))
+	g.commit(buyer, "2026-10-22", "later again")
+	// An id and its title changed: another task, not t2 renamed.
+	g.write("content/acme/index.md", strings.Replace(strings.Replace(renamed(plan("2026-11-24", "2026-11-19")), "      - id: t2\n", "      - id: t3\n", 1), "title: Task t2", "title: Task three", 1))
+	g.commit(seller, "2026-10-29", "another task")
+
+	st := g.read("").Deals["acme"]
+	if st == nil {
+		t.Fatal("no story for acme")
+	}
+	var got []string
+	for _, sl := range st.Slips() {
+		got = append(got, fmt.Sprintf("%s %s %d moves %d days", sl.Kind, sl.Item, sl.Moves, sl.Days))
+	}
+	want := []string{"task-due questionnaire 2 moves 14 days", "milestone-due security 2 moves 14 days"}
+	if !slices.Equal(got, want) {
+		t.Errorf("slips %q, want %q", got, want)
+	}
+	var ks []string
+	for _, c := range st.Changes {
+		ks = append(ks, string(c.Kind)+" "+c.Item)
+		if strings.Contains(string(c.Kind), "renamed") {
+			t.Errorf("the story holds a rename: %+v", c)
+		}
+	}
+	if !slices.Contains(ks, "task-removed t2") || !slices.Contains(ks, "task-added t3") || slices.Contains(ks, "task-added questionnaire") || slices.Contains(ks, "milestone-added security") {
+		t.Errorf("changes %q: want t2 removed and t3 added, the renamed ids neither added nor removed", ks)
+	}
+}

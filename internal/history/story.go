@@ -36,17 +36,37 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 		out = append(out, c)
 	}
 	date(CloseMoved, "", "", "", old.Close, cur.Close)
-	oldMs := byID{items: old.Milestones}
+	oldMs, curMs := byID{items: old.Milestones}, byID{items: cur.Milestones}
+	var goneMs []Item // milestones whose id is gone: renamed, when one added has the title
+	for i, m := range old.Milestones {
+		if _, ok := curMs.find(m.ID, i); !ok {
+			goneMs = append(goneMs, m)
+		}
+	}
 	for i, m := range cur.Milestones {
 		if o, ok := oldMs.find(m.ID, i); ok {
+			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
+		} else if o, ok := renamedFrom(&goneMs, m); ok {
+			out = append(out, fieldChange{Kind: milestoneRenamed, Item: m.ID, From: o.ID, Close: closeS})
 			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
 		} else {
 			out = append(out, fieldChange{Kind: MilestoneAdded, Item: m.ID, Title: m.Title, To: m.Due.String(), Close: closeS})
 		}
 	}
 	oldTasks, curTasks := byID{items: old.Tasks}, byID{items: cur.Tasks}
+	var goneTasks []Item
+	for i, t := range old.Tasks {
+		if _, ok := curTasks.find(t.ID, i); !ok {
+			goneTasks = append(goneTasks, t)
+		}
+	}
 	for i, t := range cur.Tasks {
 		o, ok := oldTasks.find(t.ID, i)
+		if !ok {
+			if o, ok = renamedFrom(&goneTasks, t); ok {
+				out = append(out, fieldChange{Kind: taskRenamed, Item: t.ID, From: o.ID, Close: closeS})
+			}
+		}
 		if !ok {
 			out = append(out, fieldChange{Kind: TaskAdded, Item: t.ID, Milestone: t.Milestone, Title: t.Title, To: t.Due.String(), Close: closeS})
 			continue
@@ -59,10 +79,8 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out = append(out, fieldChange{Kind: TaskOwner, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: o.Owner, To: t.Owner, Close: closeS})
 		}
 	}
-	for i, t := range old.Tasks {
-		if _, ok := curTasks.find(t.ID, i); !ok {
-			out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: t.Due.String(), Close: closeS})
-		}
+	for _, t := range goneTasks {
+		out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: t.Due.String(), Close: closeS})
 	}
 	oldDocs := byID{items: old.Docs}
 	for i, d := range cur.Docs {
@@ -75,7 +93,7 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 	for i := range out {
 		c := &out[i]
 		c.Item, c.Milestone, c.Title = strings.Clone(c.Item), strings.Clone(c.Milestone), strings.Clone(c.Title)
-		if c.Kind == TaskStatus || c.Kind == TaskOwner {
+		if c.Kind == TaskStatus || c.Kind == TaskOwner || c.Kind == taskRenamed || c.Kind == milestoneRenamed {
 			c.From, c.To = strings.Clone(c.From), strings.Clone(c.To)
 		}
 	}
@@ -93,6 +111,21 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 		}
 	}
 	return out
+}
+
+// renamedFrom finds, among the items of the version before whose ids are
+// gone, the one item renamed to: the one with its title (the same but for
+// case and spaces at the ends), and takes it out of gone. An id changed
+// along with its title is an item removed and another added.
+func renamedFrom(gone *[]Item, item Item) (Item, bool) {
+	title := strings.TrimSpace(item.Title)
+	for i, g := range *gone {
+		if title != "" && strings.EqualFold(strings.TrimSpace(g.Title), title) {
+			*gone = slices.Delete(*gone, i, i+1)
+			return g, true
+		}
+	}
+	return Item{}, false
 }
 
 // valueIn reports whether plan p already had the value change c sets.
@@ -131,6 +164,57 @@ func valueIn(p *Plan, c fieldChange) bool {
 		return ok
 	}
 	return false
+}
+
+// renamed is an id change the story's changes went through: after the
+// first at of them, task (else milestone) id from is to.
+type renamed struct {
+	at       int
+	task     bool
+	from, to string
+}
+
+// underLatestIDs rewrites changes, in commit order, to name each task and
+// milestone by the id it has after the last of renames: a milestone whose
+// id changed keeps its slips. An id given to another item after a rename
+// stays that item's: changes are walked from the latest back, and a rename
+// applies only to the changes before it.
+func underLatestIDs(changes []Change, renames []renamed) {
+	if len(renames) == 0 {
+		return
+	}
+	tasks, milestones := map[string]string{}, map[string]string{}
+	k := len(renames) - 1
+	for j := len(changes) - 1; j >= -1; j-- {
+		for ; k >= 0 && renames[k].at > j; k-- {
+			r, ids := renames[k], milestones
+			if r.task {
+				ids = tasks
+			}
+			latest := r.to
+			if l, ok := ids[r.to]; ok {
+				latest = l
+			}
+			ids[r.from] = latest
+		}
+		if j < 0 {
+			break
+		}
+		c := &changes[j]
+		switch c.Kind {
+		case MilestoneDue, MilestoneAdded:
+			if l, ok := milestones[c.Item]; ok {
+				c.Item = l
+			}
+		case TaskAdded, TaskRemoved, TaskDue, TaskStatus, TaskOwner:
+			if l, ok := tasks[c.Item]; ok {
+				c.Item = l
+			}
+		}
+		if l, ok := milestones[c.Milestone]; ok && c.Milestone != "" {
+			c.Milestone = l
+		}
+	}
 }
 
 // byID finds a version's items by ID. Consecutive versions of a plan
@@ -218,6 +302,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		st.Changes, st.Points = make([]Change, 0, t.changes), make([]Point, 0, len(t.files))
 		var lastS string
 		var lastD deal.Date
+		var renames []renamed
 		for j, f := range t.files {
 			c := &commits[t.commits[j]]
 			rec, when := c.rec, c.when
@@ -235,6 +320,10 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				}
 			}
 			for _, ch := range f.Changes {
+				if ch.Kind == taskRenamed || ch.Kind == milestoneRenamed {
+					renames = append(renames, renamed{at: len(st.Changes), task: ch.Kind == taskRenamed, from: ch.From, to: ch.Item})
+					continue
+				}
 				if ch.Close != lastS || lastS == "" {
 					lastS, lastD = ch.Close, mustDate(ch.Close) // the close date seldom changes
 				}
@@ -253,6 +342,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.Last = when
 			}
 		}
+		underLatestIDs(st.Changes, renames)
 		// Parents come first, so the times are in order unless a commit
 		// was dated before its parent.
 		byChange := func(a, b Change) int { return a.When.Compare(b.When) }
