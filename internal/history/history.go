@@ -127,12 +127,13 @@ type Story struct {
 	Unreadable int
 }
 
-// Slip is one item's due-date history. A slip is a move later that leaves
-// the date past the first one the item had: a date pulled in and put back
-// where it was first did not slip, nor did one moved later within days it
-// was pulled in by. Moves counts the slips and MoveDays gives each one's
-// days (from the date before it, or from the first date when that was
-// earlier); Days adds them. Net is the last date against the first one.
+// Slip is one item's due-date history. A slip is a move later than the
+// latest date the item had had: a date pulled in and put back did not
+// slip, nor did one moved later within the days it was pulled in by, and a
+// slip counts only its days past that latest date. Moves counts the slips
+// and MoveDays gives each one's days; Days adds them, so it is how far the
+// item's latest date went past its first. Net is the last date against
+// the first one.
 type Slip struct {
 	Kind      Kind // TaskDue, MilestoneDue or CloseMoved
 	Item      string
@@ -152,7 +153,7 @@ type Slip struct {
 func (s *Story) Slips() []Slip {
 	idx := map[string]int{}
 	var out []Slip
-	var base []deal.Date // by out's index: the first date the item had
+	var peak []deal.Date // by out's index: the latest date the item has had
 	for _, c := range s.Changes {
 		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved {
 			continue
@@ -163,21 +164,20 @@ func (s *Story) Slips() []Slip {
 			i = len(out)
 			idx[key] = i
 			out = append(out, Slip{Kind: c.Kind, Item: c.Item, Title: c.Title, Milestone: c.Milestone, First: c.From})
-			base = append(base, deal.Date{})
+			peak = append(peak, deal.Date{})
 		}
 		sl := &out[i]
 		sl.Title, sl.Now = c.Title, c.To
 		from, to := mustDate(c.From), mustDate(c.To)
-		if base[i].IsZero() {
-			base[i] = cmp.Or(from, to)
-		}
-		if c.Slipped() && to.After(base[i]) {
-			days := later(from, base[i]).DaysUntil(to)
+		peak[i] = later(peak[i], from)
+		if c.Slipped() && to.After(peak[i]) {
+			days := peak[i].DaysUntil(to)
 			sl.Moves++
 			sl.Days += days
 			sl.MoveDays = append(sl.MoveDays, days)
 			sl.Last = c.When
 		}
+		peak[i] = later(peak[i], to)
 		if sl.First != "" && sl.Now != "" {
 			sl.Net = mustDate(sl.First).DaysUntil(mustDate(sl.Now))
 		}

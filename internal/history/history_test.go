@@ -587,10 +587,10 @@ func TestBuyerEditsOfAnyField(t *testing.T) {
 	}
 }
 
-// TestSlipsPastTheFirstDate: a slip is a move later that leaves the date
-// past the first one: a date pulled in and put back did not slip; a move
-// from an earlier date slips by the days past the first.
-func TestSlipsPastTheFirstDate(t *testing.T) {
+// TestSlipsPastTheLatestDate: a slip is a move later than the latest date
+// the item had had, by the days past it: a date pulled in and put back did
+// not slip.
+func TestSlipsPastTheLatestDate(t *testing.T) {
 	move := func(from, to string) history.Change {
 		f, _ := deal.ParseDate(from)
 		tt, _ := deal.ParseDate(to)
@@ -601,17 +601,23 @@ func TestSlipsPastTheFirstDate(t *testing.T) {
 		move("2026-11-03", "2026-11-10"), // put back: no slip
 		move("2026-11-10", "2026-11-17"), // 7 days
 		move("2026-11-17", "2026-11-12"),
-		move("2026-11-12", "2026-11-20"), // 8 days
+		move("2026-11-12", "2026-11-20"), // 3 days past 17 November, the latest it had
 		move("2026-11-20", "2026-11-05"),
-		move("2026-11-05", "2026-11-13"), // 3 days past the first
+		move("2026-11-05", "2026-11-13"), // within the days it was pulled in by
 	}}
 	sl := st.Slips()
-	if len(sl) != 1 || sl[0].Moves != 3 || sl[0].Days != 18 || !slices.Equal(sl[0].MoveDays, []int{7, 8, 3}) || sl[0].Net != 3 {
-		t.Errorf("slips %+v, want 3 slips of 7, 8 and 3 days, net 3", sl)
+	if len(sl) != 1 || sl[0].Moves != 2 || sl[0].Days != 10 || !slices.Equal(sl[0].MoveDays, []int{7, 3}) || sl[0].Net != 3 {
+		t.Errorf("slips %+v, want 2 slips of 7 and 3 days, net 3", sl)
 	}
 	st.Changes = st.Changes[:2]
 	if sl := st.Slips(); len(sl) != 0 {
 		t.Errorf("pulled in and put back: slips %+v, want none", sl)
+	}
+	// Two slips, pulled in by 4 days and put back: still two slips, of 14
+	// days in all, as far as the date went past its first.
+	st.Changes = []history.Change{move("2026-11-10", "2026-11-17"), move("2026-11-17", "2026-11-24"), move("2026-11-24", "2026-11-20"), move("2026-11-20", "2026-11-24")}
+	if sl := st.Slips(); len(sl) != 1 || sl[0].Moves != 2 || sl[0].Days != 14 || sl[0].Net != 14 {
+		t.Errorf("slipped twice, then pulled in and put back: %+v, want 2 slips of 14 days", sl)
 	}
 }
 
