@@ -145,6 +145,9 @@ type dealAgg struct {
 	published map[string][]string
 	lastVisit int64 // unix ms, 0 when none
 	previews  int
+	// replied is, by stakeholder id, the replies each sent from their
+	// room in the days the report reads (Waiting and Decided).
+	replied map[string]replies
 
 	// firstPublished is the day the deal's first buyer room was published
 	// (manifest.FirstPublished), "" when unknown; roomPublished the day each
@@ -271,7 +274,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		d := in.Deal
 		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
 			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID],
-			roomPublished: roomPublished[d.ID]}
+			roomPublished: roomPublished[d.ID], replied: countReplies(in, a.fromMS, a.toMS)}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			da.people[s.ID] = int32(len(a.people))
@@ -290,6 +293,34 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 func startOf(d deal.Date, loc *time.Location) int64 {
 	t := d.Time()
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc).UnixMilli()
+}
+
+// replies counts a person's replies: how many, and when the last was sent
+// (unix ms).
+type replies struct {
+	n    int
+	last int64
+}
+
+// countReplies counts, by stakeholder id, the replies of ReportDeal in
+// sent in [from, to) (unix ms): those waiting and those decided.
+func countReplies(in ReportDeal, from, to int64) map[string]replies {
+	out := map[string]replies{}
+	add := func(r reply.Reply) {
+		if ms := r.Time.UnixMilli(); ms >= from && ms < to {
+			c := out[r.Stakeholder]
+			c.n++
+			c.last = max(c.last, ms)
+			out[r.Stakeholder] = c
+		}
+	}
+	for _, r := range in.Waiting {
+		add(r)
+	}
+	for _, rec := range in.Decided {
+		add(rec.Reply)
+	}
+	return out
 }
 
 // Add adds one event. Events may come in any order, but each must come

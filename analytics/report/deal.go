@@ -296,6 +296,9 @@ func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderRep
 		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
 		Networks: len(p.nets), OldLinkVisits: oldLink, Scanner: p.scanner, Glances: p.glances,
 		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
+	if r := da.replied[s.ID]; r.n > 0 {
+		sr.Replies, sr.LastReply = r.n, a.stamp(r.last)
+	}
 	for i, ms := range p.weekly {
 		sr.Weekly[i] = int((ms + 30_000) / 60_000)
 		sr.WeeklySeconds[i] = ms / 1000
@@ -380,7 +383,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 		buyers = append(buyers, p)
-		if len(p.spans) > 0 {
+		if len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 			engaged = append(engaged, p)
 		}
 	}
@@ -411,8 +414,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !judge {
 			break
 		}
-		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 {
-			continue
+		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
+			continue // a reply came from their room: they opened it
 		}
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
 		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
@@ -447,11 +450,16 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if only {
 			var ev []string
 			for _, p := range engaged {
+				if len(p.spans) == 0 {
+					r := da.replied[p.s.ID]
+					ev = append(ev, fmt.Sprintf("%s (champion): %s from the room, the last %s", p.s.Name, plural(r.n, "reply", "replies"), day(r.last)))
+					continue
+				}
 				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s", p.s.Name, plural(len(p.spans), "visit", "visits"), day(p.last)))
 			}
 			var never []string
 			for _, p := range buyers {
-				if len(p.spans) == 0 {
+				if !slices.Contains(engaged, p) {
 					never = append(never, fmt.Sprintf("%s (%s)", p.s.Name, p.s.Role))
 				}
 			}
@@ -532,11 +540,19 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	if da.firstPublished != "" {
 		published, _ = deal.ParseDate(da.firstPublished) // zero, so unknown, if it does not parse
 	}
-	visited := da.lastVisit != 0
+	// A reply from a room is the deal's latest sign of life when it came
+	// after the last visit.
+	lastSeen, replier := da.lastVisit, ""
+	for _, p := range buyers {
+		if r := da.replied[p.s.ID]; r.n > 0 && r.last > lastSeen {
+			lastSeen, replier = r.last, p.s.Name
+		}
+	}
+	visited := lastSeen != 0
 	fromSince := false
 	switch since := a.opts.Since; {
 	case visited:
-		quietSince = deal.DateOf(unixMilli(da.lastVisit, a.loc))
+		quietSince = deal.DateOf(unixMilli(lastSeen, a.loc))
 	case !since.IsZero() && (published.IsZero() || since.After(published)):
 		quietSince, fromSince = since, true
 	default:
@@ -565,6 +581,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		case !visited:
 			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since the room was first published on %s, %d days before %s",
 				published, quiet, today))
+		case replier != "":
+			ev = append(ev, fmt.Sprintf("last sign of life a reply from %s on %s, %d days before %s; no human-verified visit since", replier, day(lastSeen), quiet, today))
 		default:
 			who := ""
 			for _, p := range buyers {

@@ -10,6 +10,7 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // patternDeal is a deal whose economic buyer, eb, owns a done task that
@@ -264,6 +265,56 @@ func TestActivityCountsActiveMinutes(t *testing.T) {
 		}
 		if want := []string{"visited the room (2 min active)"}; !slices.Equal(visits, want) {
 			t.Errorf("from %s: activity %q, want %q", via, visits, want)
+		}
+	}
+}
+
+// TestRepliesAreEngagement: a reply from a person's room shows they
+// opened it, whatever the page-loads say (the room works without
+// JavaScript): it clears "never opened" for a decider, counts them as
+// engaged beside the champion, and is the deal's latest sign of life
+// when it came after the last visit. A reply after the report's day does
+// not count.
+func TestRepliesAreEngagement(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 15)
+	var champ []event.Event // Carl, the champion, visits on 20 November
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+		champ = append(champ, e)
+	}
+	sent := func(day int) reply.Reply {
+		return reply.Reply{ID: fmt.Sprintf("r%d", day), Deal: "d", Stakeholder: "eb", Kind: reply.Question, Text: "Yearly billing?",
+			Time: time.Date(2026, time.December, day, 9, 0, 0, 0, time.UTC)}
+	}
+	for _, c := range []struct {
+		name    string
+		in      ReportDeal
+		replies int
+		want    []string // the engagement signals
+	}{
+		{"no reply", ReportDeal{}, 0, []string{SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet}},
+		{"a reply waiting", ReportDeal{Waiting: []reply.Reply{sent(1)}}, 1, nil},
+		{"a reply decided", ReportDeal{Decided: []reply.Record{{Reply: sent(1), Decisions: []reply.Decision{{State: reply.Answered, Time: time.Date(2026, time.December, 2, 9, 0, 0, 0, time.UTC)}}}}}, 1, nil},
+		{"a reply after the day", ReportDeal{Waiting: []reply.Reply{sent(16)}}, 0, []string{SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet}},
+	} {
+		c.in.Deal = patternDeal()
+		a := NewAggregator([]ReportDeal{c.in}, ReportOptions{Today: today})
+		for _, e := range champ {
+			a.Add(e)
+		}
+		dr := &a.Report().Deals[0]
+		var got []string
+		for _, s := range dr.Signals {
+			switch s.Kind {
+			case SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet, SignalUnopened:
+				got = append(got, s.Kind)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: engagement signals %q, want %q", c.name, got, c.want)
+		}
+		if eve := findPerson(t, dr, "eb"); eve.Replies != c.replies || (c.replies > 0) != (eve.LastReply == "2026-12-01T09:00:00Z") {
+			t.Errorf("%s: eve = %d replies, the last %q; want %d", c.name, eve.Replies, eve.LastReply, c.replies)
 		}
 	}
 }

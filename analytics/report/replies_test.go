@@ -18,7 +18,8 @@ import (
 // scenarioReplies gives each scenario deal the replies that wait for the
 // seller: those its people sent (testdata/replies.json, every reply
 // as a reply source holds it) that no record in its bundle decides (acme's
-// replies/ holds the one accepted, vriskagree). Each reply must be one
+// replies/ holds the one accepted, vriskagree), and the decided ones, as
+// maproom report does. Each reply must be one
 // the beacon would have taken when it was sent.
 func scenarioReplies(t testing.TB, deals []ReportDeal, s *scenario.Site) {
 	t.Helper()
@@ -43,12 +44,17 @@ func scenarioReplies(t testing.TB, deals []ReportDeal, s *scenario.Site) {
 			t.Fatalf("testdata/replies.json: reply %s: %v", r.ID, err)
 		}
 	}
-	for _, r := range reply.WaitingReplies(sent, recs) {
+	for _, rec := range reply.Join(sent, recs) {
+		r := rec.Reply
 		i := slices.IndexFunc(deals, func(d ReportDeal) bool { return d.Deal.ID == r.Deal })
 		if i < 0 {
 			t.Fatalf("testdata/replies.json: reply %s of deal %s, not in the scenario site", r.ID, r.Deal)
 		}
-		deals[i].Waiting = append(deals[i].Waiting, r)
+		if rec.State() == reply.Waiting {
+			deals[i].Waiting = append(deals[i].Waiting, r)
+		} else {
+			deals[i].Decided = append(deals[i].Decided, rec)
+		}
 	}
 }
 

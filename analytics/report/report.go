@@ -364,6 +364,13 @@ type StakeholderReport struct {
 	FirstVisit    string `json:"first_visit,omitempty"`
 	LastVisit     string `json:"last_visit,omitempty"`
 	ActiveSeconds int64  `json:"active_seconds"`
+	// Replies counts the replies they sent from their room in the days
+	// the report reads, waiting or decided; LastReply is when the last was
+	// sent (RFC 3339, site timezone). A reply is engagement: a person who
+	// answered the plan opened their room, whatever the page-loads say (a
+	// room works without JavaScript, so a reply can come with none).
+	Replies   int    `json:"replies"`
+	LastReply string `json:"last_reply,omitempty"`
 	// Networks is how many distinct networks (/24 or /48) the visits came
 	// from: more than one or two hints that the link was forwarded.
 	Networks      int `json:"networks"`

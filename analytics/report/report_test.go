@@ -183,9 +183,20 @@ func TestReportScenarios(t *testing.T) {
 	}
 
 	globex := findDeal(t, r, "globex")
-	for _, k := range []string{SignalOnlyChampion, SignalQuiet, SignalLatePiling, SignalDeciderAbsent} {
+	for _, k := range []string{SignalLatePiling, SignalDeciderAbsent} {
 		if findSignal(globex, k) == nil {
 			t.Errorf("globex has no %s signal: %+v", k, globex.Signals)
+		}
+	}
+	// Only Nadia, the champion, visited, four weeks ago; but Claire (legal)
+	// replied from her room six days ago: the plan is shared, and the deal
+	// is not quiet.
+	if claire := findPerson(t, globex, "claire"); claire.Visits != 0 || claire.Replies != 1 || claire.LastReply != "2026-11-16T08:30:00Z" {
+		t.Errorf("claire = %+v, want no visit and 1 reply on 16 November", claire)
+	}
+	for _, k := range []string{SignalOnlyChampion, SignalQuiet} {
+		if s := findSignal(globex, k); s != nil {
+			t.Errorf("globex has a %s signal, though Claire replied: %+v", k, s)
 		}
 	}
 	if globex.Schedule == nil || globex.Schedule.Fits || globex.Schedule.OverrunDays == 0 {
@@ -392,14 +403,10 @@ func TestReportQuietCountsFromPublication(t *testing.T) {
 				t.Errorf("hooli published = %q, want %s", hooli.Published, want)
 			}
 
-			// globex's rooms were recorded two days ago, but its champion
-			// visited four weeks ago: still quiet, counted from the visit.
-			if c.since != 0 {
-				return // the visit is before the window
-			}
-			globex := findDeal(t, r, "globex")
-			if s := findSignal(globex, SignalQuiet); s == nil || !strings.Contains(strings.Join(s.Evidence, "\n"), "last human-verified visit 2026-10-25 by Nadia Rossi, 28 days before 2026-11-22") {
-				t.Errorf("globex quiet signal = %+v, want it counted from Nadia's visit on 25 October", s)
+			// globex's champion visited four weeks ago, but Claire
+			// replied from her room on 16 November: not quiet.
+			if s := findSignal(findDeal(t, r, "globex"), SignalQuiet); s != nil {
+				t.Errorf("globex quiet signal = %+v, want none: Claire replied 6 days ago", s)
 			}
 		})
 	}

@@ -84,6 +84,9 @@ type Engagement struct {
 	// first began (in the site's timezone), zero without one.
 	Visits     int
 	FirstVisit time.Time
+	// Replies counts the replies they sent from their room: a person who
+	// replied opened it, visits or not.
+	Replies int
 }
 
 // Note is something that needed telling and could not be: nobody to tell,
@@ -110,8 +113,9 @@ var deciders = []deal.Role{"economic-buyer", "approver"}
 //   - At alert, for a task a buyer owns: the deal's champion too, by
 //     email, in words for the buyer, with a link to their own room.
 //   - Each reply waiting for the seller: to the account executive, once.
-//   - A decider (economic buyer, approver) with no visit UnopenedDays or
-//     more after their room was published: to the account executive.
+//   - A decider (economic buyer, approver) with no visit and no reply
+//     UnopenedDays or more after their room was published: to the account
+//     executive.
 //   - The economic buyer's first visit, within FirstVisitWindow days: to
 //     the account executive (good news travels too).
 func Decide(in Input) ([]Notice, []Note) {
@@ -179,7 +183,7 @@ func Decide(in Input) ([]Notice, []Note) {
 			for _, r := range deciders {
 				isDecider = isDecider || p.Role == r
 			}
-			if isDecider && e.Visits == 0 && !e.Published.IsZero() && e.Published.DaysUntil(in.Today) >= unopened {
+			if isDecider && e.Visits == 0 && e.Replies == 0 && !e.Published.IsZero() && e.Published.DaysUntil(in.Today) >= unopened {
 				if !hasAE {
 					note("%s (%s) has not opened their room and the deal has no account executive to tell", p.Name, roleLabel(p.Role))
 				} else {

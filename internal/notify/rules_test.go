@@ -136,6 +136,15 @@ func TestDecideStagesAndThresholds(t *testing.T) {
 	if len(byKind(ns)["decider-unopened/sam"]) != 0 {
 		t.Errorf("told at 9 days with unopened_days 10")
 	}
+	// A decider who replied from their room opened it: not told.
+	g := testFacts()
+	g.Overdue, g.Waiting = nil, nil
+	for i := range g.Engagement {
+		g.Engagement[i].Replies = 1
+	}
+	if ns, _ := Decide(Input{Today: today, Deals: []Facts{g}}); len(byKind(ns)["decider-unopened/sam"]) != 0 {
+		t.Errorf("a decider who replied is told as unopened")
+	}
 	// A first visit older than the window is not news.
 	f.Engagement[0].FirstVisit = time.Date(2026, 11, 1, 10, 0, 0, 0, time.UTC)
 	ns, _ = Decide(Input{Today: today, Deals: []Facts{f}})
