@@ -471,7 +471,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 	// A task done while its owner never read the collateral it relies on.
 	// A task done before the first day the report reads (Since) is not
-	// judged: its owner's reads, if any, lie before the events read.
+	// judged: its owner's reads, if any, lie before the events read; nor
+	// is one done before its owner's room was published (the manifest's
+	// day), when the deal took to maproom with work already done.
 	for _, t := range d.Tasks() {
 		if !judge || t.Status != deal.Done || len(t.Collateral) == 0 {
 			continue
@@ -481,6 +483,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		s, ok := d.Stakeholder(t.Owner)
 		if !ok || s.Side == deal.Seller {
+			continue
+		}
+		if on, err := deal.ParseDate(da.roomPublished[s.ID]); err == nil && !t.Done.IsZero() && t.Done.Before(on) {
+			// Done before their room was published: there was nothing
+			// to read it in.
 			continue
 		}
 		var unread []string

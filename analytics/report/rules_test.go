@@ -419,6 +419,22 @@ func TestReportDoneUnreadSince(t *testing.T) {
 			t.Errorf("since %s: done-without-reading %+v, want one: %v", c.since, s, c.unread)
 		}
 	}
+	// Done on the 10th, before the owner's room was published: there was
+	// nothing to read it in. Published before: never read.
+	for _, c := range []struct {
+		published string
+		unread    bool
+	}{{"2026-11-15", false}, {"2026-11-05", true}} {
+		m := &manifest.Manifest{Rooms: []manifest.Room{{Key: "k", Deal: "d", Stakeholder: "eb", Side: manifest.SideBuyer,
+			Pages: []string{manifest.PageRoom, "pricing"}, Published: c.published}}}
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+		if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+			t.Fatal(err)
+		}
+		if s := findSignal(&a.Report().Deals[0], SignalDoneUnread); (s != nil) != c.unread {
+			t.Errorf("room published %s: done-without-reading %+v, want one: %v", c.published, s, c.unread)
+		}
+	}
 }
 
 // TestPercentOneRule: a deal's progress and the portfolio's ratios round
