@@ -714,7 +714,7 @@ func attention(dr *DealReport) Attention {
 		add(s.Kind, s.Summary)
 	}
 	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= 30 {
-		add("closing-soon", fmt.Sprintf("closes in %d days", *dr.DaysToClose))
+		add("closing-soon", "closes "+closeIn(*dr.DaysToClose))
 	}
 	return at
 }

@@ -479,3 +479,18 @@ func TestReportAllDonePastClose(t *testing.T) {
 		}
 	}
 }
+
+// TestAttentionClosingSoonWords: the closing-soon reason says "today" and
+// "in 1 day", as the Close column does, never "in 0 days" or "in 1 days".
+func TestAttentionClosingSoonWords(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for days, want := range map[int]string{0: "closes today", 1: "closes in 1 day", 12: "closes in 12 days"} {
+		d := patternDeal()
+		d.Close = today.AddDays(days)
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "late", Title: "Late", Owner: "ch", Due: today.AddDays(-10), Status: deal.Todo, Milestone: "m"})
+		r := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: today}).Report()
+		if !slices.ContainsFunc(r.Deals[0].Attention.Reasons, func(a AttentionReason) bool { return a.Why == want }) {
+			t.Errorf("close in %d days: attention %+v, want %q", days, r.Deals[0].Attention.Reasons, want)
+		}
+	}
+}
