@@ -148,10 +148,10 @@ func closeText(d *DealReport) string {
 	}
 	n := *d.DaysToClose
 	switch {
-	case d.Outcome != "open" && n > 0:
-		return fmt.Sprintf("%s %s before its close date %s", d.Outcome, plural(n, "day", "days"), d.Close)
 	case d.Outcome != "open":
-		return "close date was " + d.Close
+		// The plan records how the deal ended, not when: the close date
+		// is the plan's, not the day it was won or lost.
+		return "close date " + d.Close
 	case n > 0:
 		return fmt.Sprintf("closes %s (in %s)", d.Close, plural(n, "day", "days"))
 	case n == 0:
