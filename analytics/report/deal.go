@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"sort"
@@ -42,16 +43,12 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		dr.Plan = PlanOK
 	}
 	name := func(id string) (string, string) { return ownerOf(d, id) }
-	critical := map[string]bool{}
-	if plan != nil {
-		for _, ts := range plan.Tasks {
-			if ts.Critical {
-				critical[ts.ID] = true
-			}
-		}
-	}
 	// dueOf is the task's effective due date, the one its room shows.
 	dueOf := plan.DueOf
+	if !ended && plan != nil && len(plan.CriticalPath) > 0 {
+		dr.Schedule = a.scheduleSummary(d, plan, dueOf)
+	}
+	critical := criticalTasks(plan, dr.Schedule)
 	count := func(p *Progress, t *deal.Task) {
 		p.Total++
 		due, _ := dueOf(t)
@@ -113,8 +110,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 
 	if !ended {
 		dr.Turn = a.turn(d, plan, dueOf, today)
-		if plan != nil && len(plan.CriticalPath) > 0 {
-			dr.Schedule = a.scheduleSummary(d, plan, dueOf)
+		if dr.Turn != nil {
+			dr.Turn.Critical = critical[dr.Turn.Task]
 		}
 	}
 	dr.LastVisit = a.stamp(da.lastVisit)
@@ -196,6 +193,31 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 		s.CriticalPath = dueChain(d, plan, s.LastDueTask, dueOf)
 	}
 	return s
+}
+
+// criticalTasks says which tasks the report calls critical, by the one
+// rule every part of it follows (the task lines, the overdue table, the
+// turn, the replies): the tasks of the critical path the schedule summary
+// gives. From durations, those are the schedule's least-slack tasks (every
+// tied chain's); from due dates alone, the chain the last due date waits
+// on (ScheduleSummary.CriticalPath), as a task's slack from today says
+// only how soon it is due. With no summary (an ended deal, or no open
+// work), the schedule's own.
+func criticalTasks(plan *schedule.Plan, sum *ScheduleSummary) map[string]bool {
+	critical := map[string]bool{}
+	switch {
+	case sum != nil && sum.Basis == ScheduleDueDates:
+		for _, id := range sum.CriticalPath {
+			critical[id] = true
+		}
+	case plan != nil:
+		for _, ts := range plan.Tasks {
+			if ts.Critical {
+				critical[ts.ID] = true
+			}
+		}
+	}
+	return critical
 }
 
 // dueChain is the chain of open tasks that the open task last leads back
@@ -612,6 +634,29 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Evidence: scanned(ev)})
 	}
 
+	// A step the plan marks blocked: nothing moves it until someone finds
+	// what it waits on. An alert when the close waits on it (the
+	// schedule's chain to the close, or critical), else a flag.
+	var chain []string
+	if dr.Schedule != nil {
+		chain = dr.Schedule.CriticalPath
+	}
+	for _, tl := range dr.Tasks {
+		if tl.Status != string(deal.Blocked) {
+			continue
+		}
+		who, side := ownerOf(d, tl.Owner)
+		ev := []string{fmt.Sprintf("task %s, owner %s (%s side), due %s: status blocked in the plan", tl.ID, who, side, cmp.Or(tl.Due, "with no date"))}
+		sev := SeverityFlag
+		if tl.Critical {
+			sev = SeverityAlert
+			ev = append(ev, "the close waits on it: "+strings.Join(chain, " -> "))
+		}
+		ev = append(ev, "ask "+who+" what it waits on and who can clear it, and write that in the plan")
+		sigs = append(sigs, Signal{Kind: SignalBlocked, Severity: sev,
+			Summary: fmt.Sprintf("%q is blocked", tl.Title), Evidence: ev})
+	}
+
 	// Late work piling up on one side: at least two overdue tasks on a side,
 	// and at least twice as many as on the other.
 	late := map[string][]OverdueTask{}
@@ -667,6 +712,7 @@ var attentionPoints = map[string]int{
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
+	SignalBlocked:              3, // per task
 	// The plan's history (internal/history).
 	history.SignalNoBuyerEdit:   4, // the seller built it alone
 	history.SignalFlat:          5, // a zombie plan

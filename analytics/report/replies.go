@@ -142,6 +142,14 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		return end
 	}
 
+	// The tasks the report calls critical (criticalTasks). From due dates
+	// alone, the plan's end is its last due date and a task's room is how
+	// far its date can move before a later step's or the close's must.
+	critical := map[string]bool{}
+	for _, tl := range dr.Tasks {
+		critical[tl.ID] = tl.Critical
+	}
+	dueDates := dr.Schedule != nil && dr.Schedule.Basis == ScheduleDueDates
 	var sigs []Signal
 	for _, w := range dr.Replies {
 		if w.Kind != string(reply.Propose) || (w.TargetKind != reply.TargetTask && w.TargetKind != reply.TargetMilestone) {
@@ -179,13 +187,19 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		// A later date on the critical path delays the whole plan even while
 		// the close still holds: the seller hears of it before the slack to
 		// the close is spent.
-		critical, later := false, 0
-		if task != nil && plan != nil && !finish.IsZero() {
-			if ts, ok := plan.Task(task.ID); ok && ts.Critical {
-				critical, later = true, max(0, cal.BusinessDaysBetween(finish, newEnd))
+		onPath, later, planEnd := false, 0, finish
+		if dueDates {
+			planEnd, _ = deal.ParseDate(dr.Schedule.LastDue)
+		}
+		if task != nil && plan != nil && !planEnd.IsZero() {
+			// From due dates, any task whose new date passes the last one
+			// moves the plan's end; from durations, one on the critical
+			// path that finishes later.
+			if onPath = critical[task.ID]; onPath || dueDates {
+				later = max(0, cal.BusinessDaysBetween(planEnd, newEnd))
 			}
 		}
-		if move == 0 && !past && !(critical && later > 0) {
+		if move == 0 && !past && later == 0 {
 			continue
 		}
 
@@ -205,7 +219,13 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		if w.Reason != "" {
 			ev[0] += fmt.Sprintf(": %q", strings.Join(strings.Fields(w.Reason), " "))
 		}
-		if task != nil && plan != nil {
+		path := "off the critical path"
+		if task != nil && critical[task.ID] {
+			path = "on the critical path"
+		}
+		if task != nil && plan != nil && dueDates {
+			ev = append(ev, fmt.Sprintf("the task is %s, %s", path, a.room(d, task, due, proposed)))
+		} else if task != nil && plan != nil {
 			if ts, ok := plan.Task(task.ID); ok {
 				slack := fmt.Sprintf("with %s of slack", plural(ts.Slack, "business day", "business days"))
 				if ts.Slack < 0 {
@@ -218,11 +238,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 					slack += fmt.Sprintf(", and the date asked is %s past its latest finish, %s",
 						plural(cal.BusinessDaysBetween(ts.LatestFinish, proposed), "business day", "business days"), ts.LatestFinish)
 				}
-				if ts.Critical {
-					ev = append(ev, "the task is on the critical path, "+slack)
-				} else {
-					ev = append(ev, "the task is off the critical path, "+slack)
-				}
+				ev = append(ev, "the task is "+path+", "+slack)
 			}
 		}
 		days := plural(move, "business day", "business days")
@@ -246,6 +262,10 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 			summary += ": the close would move " + days
 		case past:
 			summary += fmt.Sprintf(", after %s %s", closeName, closing)
+		case dueDates:
+			lat := plural(later, "business day", "business days")
+			ev = append(ev, fmt.Sprintf("%s, %s later than the last due date %s: the plan's end moves, before %s %s", finishes, lat, planEnd, closeName, closing))
+			summary += ": the plan's last date would move " + lat + " later"
 		default:
 			lat := plural(later, "business day", "business days")
 			ev = append(ev, fmt.Sprintf("%s, %s later than %s: on the critical path, so the plan's end moves, before %s %s", finishes, lat, finish, closeName, closing))
@@ -265,6 +285,55 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		sigs = append(sigs, Signal{Kind: SignalProposalMovesClose, Severity: sev, Summary: summary, Evidence: ev})
 	}
 	return sigs
+}
+
+// room says how far task t's due date can move, from due dates alone,
+// before a later date of the plan must: the latest day the steps after it,
+// its milestone's date and the close (or, for onboarding work, the
+// go-live) leave it, its own due date aside, and the business days from
+// due to that day; and how far past that day the date asked is.
+func (a *Aggregator) room(d *deal.Deal, t *deal.Task, due, asked deal.Date) string {
+	cal := a.opts.Calendar
+	p, err := schedule.Compute(withDue(d, t.ID, deal.Date{}), a.opts.Today, cal)
+	if err != nil || due.IsZero() {
+		return "with no later date bounding it"
+	}
+	ts, ok := p.Task(t.ID)
+	if !ok || ts.LatestFinish.IsZero() {
+		return "with no later date bounding it"
+	}
+	until := ts.LatestFinish
+	var s string
+	switch room := cal.BusinessDaysBetween(due, until); {
+	case room > 0:
+		s = fmt.Sprintf("with %s of room: the plan's later dates leave it until %s", plural(room, "business day", "business days"), until)
+	case room == 0:
+		s = fmt.Sprintf("with no room: the plan's later dates leave it until %s, its due date", until)
+	default:
+		s = fmt.Sprintf("already %s past %s, the latest the plan's later dates leave it", plural(-room, "business day", "business days"), until)
+	}
+	if asked.After(until) {
+		s += fmt.Sprintf("; the date asked is %s past that", plural(cal.BusinessDaysBetween(until, asked), "business day", "business days"))
+	}
+	return s
+}
+
+// withDue returns a copy of d in which task id is due on day (zero: no
+// date of its own); d is not modified.
+func withDue(d *deal.Deal, id string, day deal.Date) *deal.Deal {
+	c := *d
+	c.Milestones = slices.Clone(d.Milestones)
+	for i := range c.Milestones {
+		m := &c.Milestones[i]
+		for j := range m.Tasks {
+			if m.Tasks[j].ID == id {
+				m.Tasks = slices.Clone(m.Tasks)
+				m.Tasks[j].Due = day
+				return &c
+			}
+		}
+	}
+	return &c
 }
 
 // doneOn returns a copy of d in which task id is done on day, as a proposal

@@ -67,6 +67,7 @@ const (
 	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side
 	SignalNoBuyers      = "no-buyer-side"              // the plan names nobody on the buyer's side: no buyer has a room
 	SignalNotPublished  = "not-published"              // the manifest lists no buyer room of the deal: nobody can open one
+	SignalBlocked       = "step-blocked"               // a step the plan marks blocked
 	// SignalProposalMovesClose: a waiting reply proposes a later date for
 	// a task or milestone, and accepting it would move the close: the
 	// schedule, run again with the task done on the proposed date, would

@@ -494,3 +494,88 @@ func TestAttentionClosingSoonWords(t *testing.T) {
 		}
 	}
 }
+
+// TestBlockedStepSignal: a step the plan marks blocked is a signal even
+// before it is late: an alert when the close waits on it, a flag when
+// nothing does.
+func TestBlockedStepSignal(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	d := patternDeal()
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "dpa", Title: "DPA reviewed", Owner: "ch", Due: today.AddDays(8), Status: deal.Blocked, Milestone: "m"},
+		deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Due: today.AddDays(20), Status: deal.Todo, After: []string{"dpa"}, Milestone: "m"},
+		deal.Task{ID: "logo", Title: "Logo sent", Owner: "ch", Due: today.AddDays(3), Status: deal.Blocked, Milestone: "m"})
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr := &NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0]
+	var got []string
+	for _, s := range dr.Signals {
+		if s.Kind == SignalBlocked {
+			got = append(got, s.Severity+" "+s.Summary)
+		}
+	}
+	want := []string{`alert "DPA reviewed" is blocked`, `flag "Logo sent" is blocked`}
+	if !slices.Equal(got, want) {
+		t.Errorf("blocked signals %q, want %q (schedule %+v)", got, want, dr.Schedule)
+	}
+	if !slices.ContainsFunc(dr.Attention.Reasons, func(a AttentionReason) bool { return a.Why == `"DPA reviewed" is blocked` && a.Points == 3 }) {
+		t.Errorf("attention %+v does not count the blocked step", dr.Attention)
+	}
+}
+
+// TestCriticalFromDueDates: in a plan with due dates only, "critical"
+// means one thing across the report: on the chain the last due date
+// waits on (the schedule's critical path), not "due soonest". A
+// proposal's evidence gives the task's room before the plan's later
+// dates, not its time left from today.
+func TestCriticalFromDueDates(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24) // a Tuesday
+	d := patternDeal()
+	d.Close = deal.NewDate(2026, time.December, 18)
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "a", Title: "Security review", Owner: "ch", Due: deal.NewDate(2026, time.November, 27), Status: deal.Todo, Milestone: "m"},
+		deal.Task{ID: "b", Title: "Legal review", Owner: "ch", Due: deal.NewDate(2026, time.December, 4), Status: deal.Todo, After: []string{"a"}, Milestone: "m"},
+		deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Due: d.Close, Status: deal.Todo, After: []string{"b"}, Milestone: "m"},
+		deal.Task{ID: "logo", Title: "Logo sent", Owner: "sam", Due: deal.NewDate(2026, time.November, 16), Status: deal.Todo, Milestone: "m"})
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := time.Date(2026, time.November, 23, 9, 0, 0, 0, time.UTC)
+	ask := func(id, target, date string) reply.Reply {
+		return reply.Reply{ID: id, Time: sent, Deal: d.ID, Stakeholder: "eb", Kind: reply.Propose, Target: target, TargetKind: reply.TargetTask, Date: date, Reason: "Holidays"}
+	}
+	w := []reply.Reply{ask("signlater", "sign", "2027-01-08"), ask("alater", "a", "2026-12-02")}
+	dr := &NewAggregator([]ReportDeal{{Deal: d, Plan: plan, Waiting: w}}, ReportOptions{Today: today}).Report().Deals[0]
+
+	if s := dr.Schedule; s == nil || s.Basis != ScheduleDueDates || !slices.Equal(s.CriticalPath, []string{"a", "b", "sign"}) {
+		t.Fatalf("schedule %+v, want due dates, a -> b -> sign", dr.Schedule)
+	}
+	var crit []string
+	for _, tl := range dr.Tasks {
+		if tl.Critical {
+			crit = append(crit, tl.ID)
+		}
+	}
+	if !slices.Equal(crit, []string{"a", "b", "sign"}) {
+		t.Errorf("critical tasks %q, want those of the critical path", crit)
+	}
+	if len(dr.Overdue) != 1 || dr.Overdue[0].Task != "logo" || dr.Overdue[0].Critical {
+		t.Errorf("overdue %+v, want logo, off the critical path", dr.Overdue)
+	}
+	if dr.Turn == nil || dr.Turn.Critical != slices.Contains(crit, dr.Turn.Task) {
+		t.Errorf("turn %+v: critical must be what the task lines say", dr.Turn)
+	}
+	var got []string
+	for _, s := range dr.Signals {
+		if s.Kind == SignalProposalMovesClose {
+			got = append(got, s.Summary+" | "+strings.Join(s.Evidence, " | "))
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], "asks to move \"Order form signed\" from 2026-12-18 to 2027-01-08: the close would move 15 business days") ||
+		!strings.Contains(got[0], "the task is on the critical path, with no room: the plan's later dates leave it until 2026-12-18, its due date; the date asked is 15 business days past that") {
+		t.Errorf("proposal signals:\n%s\nwant the order form's alone (a's date moves within its room before b's), with no room", strings.Join(got, "\n"))
+	}
+}
