@@ -432,8 +432,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	if !a.opts.Since.IsZero() {
 		never = "has not opened the room since " + a.opts.Since.String()
 	}
+	// Events read from under a week ago (-since) are too few days to say
+	// anyone stays away: neither a decider's absence nor a champion alone
+	// is judged on them, as the room's age must be a week for the first.
+	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < ReportUnopenedDays
 	for _, p := range buyers {
-		if !judge {
+		if !judge || short {
 			break
 		}
 		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
@@ -464,7 +468,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// Only the champion engaged.
-	if judge && len(engaged) > 0 && len(buyers) > len(engaged) {
+	if judge && !short && len(engaged) > 0 && len(buyers) > len(engaged) {
 		only := true
 		for _, p := range engaged {
 			only = only && p.s.Role == "champion"

@@ -36,6 +36,10 @@ type WeekChange struct {
 	Visits     int      `json:"visits"`
 	Visitors   []string `json:"visitors"`
 	VisitorIDs []string `json:"visitor_ids"`
+	// VisitsFrom is set when the report reads events from a day inside
+	// the window (ReportOptions.Since): the visits are counted from that
+	// day, the days before it not read.
+	VisitsFrom string `json:"visits_from,omitempty"`
 }
 
 // TaskRef names a step with its owner and the day that matters (done,
@@ -98,6 +102,9 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 	sort.SliceStable(wc.Done, func(i, j int) bool { return wc.Done[i].Day < wc.Done[j].Day })
 	wc.PercentBefore = percent(doneBefore, total)
 	from, to := startOf(since.AddDays(1), a.loc), startOf(today.AddDays(1), a.loc)
+	if s := a.opts.Since; !s.IsZero() && s.After(since.AddDays(1)) {
+		wc.VisitsFrom = s.String()
+	}
 	for i := range d.Stakeholders {
 		p := &a.people[da.people[d.Stakeholders[i].ID]]
 		if p.seller {
@@ -236,6 +243,9 @@ func weekText(w *WeekChange, now int) string {
 		parts = append(parts, fmt.Sprintf("%s by %s", plural(w.Visits, "visit", "visits"), strings.Join(w.Visitors, ", ")))
 	} else {
 		parts = append(parts, "no visit")
+	}
+	if w.VisitsFrom != "" {
+		parts[len(parts)-1] += " from " + w.VisitsFrom + " (-since: the days before not read)"
 	}
 	return strings.Join(parts, "; ")
 }

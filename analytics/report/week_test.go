@@ -112,3 +112,24 @@ func TestActivityListsDecidedReplies(t *testing.T) {
 		t.Errorf("replies in the activity list:\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
+
+// TestWeekVisitsFromSince: read from a day inside the week (-since), the
+// week line counts the visits from that day and says so, as the days
+// before it were not read.
+func TestWeekVisitsFromSince(t *testing.T) {
+	for _, c := range []struct {
+		since deal.Date
+		from  string
+	}{{deal.Date{}, ""}, {deal.NewDate(2026, time.November, 10), ""}, {deal.NewDate(2026, time.November, 20), "2026-11-20"}} {
+		r := scenarioReport(t, ReportOptions{Since: c.since})
+		for _, d := range r.Deals {
+			if d.Week == nil || d.Week.VisitsFrom != c.from {
+				t.Errorf("since %s: %s's week %+v, want visits from %q", c.since, d.ID, d.Week, c.from)
+			}
+		}
+		acme := r.Deals[slices.IndexFunc(r.Deals, func(d DealReport) bool { return d.ID == "acme" })]
+		if line := weekText(acme.Week, acme.Progress.Percent); (c.from != "") != strings.Contains(line, "from 2026-11-20 (-since: the days before not read)") {
+			t.Errorf("since %s: week line %q", c.since, line)
+		}
+	}
+}
