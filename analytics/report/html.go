@@ -79,7 +79,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 	out := make([]htmlDeal, 0, len(r.Deals))
 	for i := range r.Deals {
 		d := &r.Deals[i]
-		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: progressText(d.Progress), WeekText: weekText(d.Week, d.Progress.Percent)}
+		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: dealProgressText(d), WeekText: weekText(d.Week, d.Progress.Percent)}
 		if d.Turn != nil {
 			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late ("+d.Turn.Severity+")"
 		}
@@ -149,7 +149,11 @@ func progressChart(d *DealReport) *svgChart {
 	ch := &svgChart{Label: "Progress by milestone: steps done on time, done late, overdue and open", W: int(labelW + 360 + 60), H: int(rowH*float64(len(d.Milestones)) + 8)}
 	for i, m := range d.Milestones {
 		y := 4 + rowH*float64(i)
-		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(m.Title, 32)})
+		label := m.Title
+		if m.Onboarding {
+			label = "(onboarding) " + label
+		}
+		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(label, 32)})
 		x := labelW
 		p := m.Progress
 		for _, seg := range []struct {

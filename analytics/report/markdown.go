@@ -82,7 +82,7 @@ func (m *mdOut) header(r *Report) {
 func (m *mdOut) deal(d *DealReport) {
 	m.line("## %s", md(d.Title))
 	m.line("")
-	m.line("**%s** · %s · %s · %s%s", d.Outcome, md(closeText(d)), md(planText(d)), md(progressText(d.Progress)), md(valueText(d.Value)))
+	m.line("**%s** · %s · %s · %s%s", d.Outcome, md(closeText(d)), md(planText(d)), md(dealProgressText(d)), md(valueText(d.Value)))
 	m.line("")
 	if d.Week != nil {
 		m.line("- **Last 7 days, %s:** %s", weekSpan(d.Week), md(weekText(d.Week, d.Progress.Percent)))
@@ -161,7 +161,11 @@ func (m *mdOut) deal(d *DealReport) {
 			if ms.Done {
 				state = "done " + ms.DoneOn
 			}
-			rows = append(rows, []string{md(ms.Title), ms.Due, md(ms.LeadName), fmt.Sprintf("%d/%d", ms.Progress.Done, ms.Progress.Total),
+			title := ms.Title
+			if ms.Onboarding {
+				title += " (onboarding)"
+			}
+			rows = append(rows, []string{md(title), ms.Due, md(ms.LeadName), fmt.Sprintf("%d/%d", ms.Progress.Done, ms.Progress.Total),
 				fmt.Sprint(ms.Progress.DoneLate), fmt.Sprint(ms.Progress.Overdue), state})
 		}
 		m.table([]string{"Milestone", "Due", "Lead", "Done", "Done late", "Overdue", "State"}, rows)

@@ -593,3 +593,31 @@ func TestCriticalFromDueDates(t *testing.T) {
 		t.Errorf("proposal signals:\n%s\nwant the order form's alone (a's date moves within its room before b's), with no room", strings.Join(got, "\n"))
 	}
 }
+
+// TestOnboardingShownApart: a deal with onboarding milestones gives the
+// sale's and the onboarding's progress apart (the portfolio counts the
+// sale's) and marks the onboarding milestones, in the table and in
+// Markdown.
+func TestOnboardingShownApart(t *testing.T) {
+	d := onboardingDeal()
+	d.Outcome = deal.Won
+	d.Milestones[0].Tasks[0].Status, d.Milestones[0].Tasks[0].Done = deal.Done, deal.NewDate(2026, time.December, 20)
+	r := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: deal.NewDate(2027, time.January, 5)}).Report()
+	var table, markdown strings.Builder
+	if err := r.WriteTable(&table, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteMarkdown(&markdown); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"progress  1/3 tasks done (33%): 1 on time, 0 late (sale 1/1, onboarding 0/2)", "Live (onboarding)"} {
+		if !strings.Contains(table.String(), want) {
+			t.Errorf("the table has no %q:\n%s", want, table.String())
+		}
+	}
+	for _, want := range []string{"(sale 1/1, onboarding 0/2)", "| Live (onboarding) |"} {
+		if !strings.Contains(markdown.String(), want) {
+			t.Errorf("the Markdown has no %q:\n%s", want, markdown.String())
+		}
+	}
+}

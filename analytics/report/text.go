@@ -160,6 +160,25 @@ func closeText(d *DealReport) string {
 	return fmt.Sprintf("close date %s passed %s ago", d.Close, plural(-n, "day", "days"))
 }
 
+// dealProgressText is the deal's progress line: progressText and, for a
+// plan with onboarding milestones (after the close), the sale's and the
+// onboarding's counts apart, as the portfolio counts the sale's alone.
+func dealProgressText(d *DealReport) string {
+	s := progressText(d.Progress)
+	ob, obDone := 0, 0
+	for _, m := range d.Milestones {
+		if m.Onboarding {
+			ob += m.Progress.Total
+			obDone += m.Progress.Done
+		}
+	}
+	if ob > 0 {
+		done, total := saleProgress(d)
+		s += fmt.Sprintf(" (sale %d/%d, onboarding %d/%d)", done, total, obDone, ob)
+	}
+	return s
+}
+
 func progressText(p Progress) string {
 	s := fmt.Sprintf("%d/%d tasks done (%d%%)", p.Done, p.Total, p.Percent)
 	if p.Done > 0 {
@@ -328,7 +347,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	if d.Value > 0 {
 		t.line("  value     %s", money(d.Value))
 	}
-	t.line("  progress  %s", progressText(d.Progress))
+	t.line("  progress  %s", dealProgressText(d))
 	if d.Week != nil {
 		t.line("  week      %s: %s", weekSpan(d.Week), weekText(d.Week, d.Progress.Percent))
 	}
@@ -398,7 +417,11 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 			} else if m.Progress.Overdue > 0 {
 				color = ansiYellow
 			}
-			rows = append(rows, []cell{textCell(m.Title), textCell(m.Due), textCell(m.LeadName), textCell(fmt.Sprintf("%d/%d", m.Progress.Done, m.Progress.Total)),
+			title := m.Title
+			if m.Onboarding {
+				title += " (onboarding)"
+			}
+			rows = append(rows, []cell{textCell(title), textCell(m.Due), textCell(m.LeadName), textCell(fmt.Sprintf("%d/%d", m.Progress.Done, m.Progress.Total)),
 				numCell(m.Progress.DoneOnTime), numCell(m.Progress.DoneLate), numCell(m.Progress.Overdue), paintCell(state, color)})
 		}
 		t.table(rows)
