@@ -281,16 +281,19 @@ func dateOnly(stamp string) string {
 	return stamp
 }
 
+// hoursMinutes formats an active time: the seconds under a minute, else
+// to the nearest minute (100 s is 2m, not 1m).
 func hoursMinutes(sec int64) string {
+	m := (sec + 30) / 60
 	switch {
 	case sec == 0:
 		return "0"
 	case sec < 60:
 		return fmt.Sprintf("%ds", sec)
-	case sec < 3600:
-		return fmt.Sprintf("%dm", sec/60)
+	case m < 60:
+		return fmt.Sprintf("%dm", m)
 	}
-	return fmt.Sprintf("%dh%02dm", sec/3600, sec%3600/60)
+	return fmt.Sprintf("%dh%02dm", m/60, m%60)
 }
 
 // minutesSeconds formats a reading time to the second: 45s, 1m07s, 1h02m.

@@ -146,8 +146,13 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 			// Time the person was active on the pages, not the time from
 			// the first page-load to the last: a room left open in a tab
 			// over lunch is not an hour's reading.
-			if m := v.active / 60000; m > 0 {
-				what += fmt.Sprintf(" (%d min active)", m)
+			// Under a minute in seconds, else to the nearest minute, as the
+			// stakeholder table gives active time.
+			switch sec := v.active / 1000; {
+			case sec >= 60:
+				what += fmt.Sprintf(" (%d min active)", (sec+30)/60)
+			case sec > 0:
+				what += fmt.Sprintf(" (%d s active)", sec)
 			}
 			out = append(out, Activity{Time: a.stamp(v.first), Kind: ActivityVisit, Who: p.s.Name, Side: string(deal.Buyer), What: what})
 		}

@@ -133,3 +133,13 @@ func TestWeekVisitsFromSince(t *testing.T) {
 		}
 	}
 }
+
+// TestActiveTimeRounds: active time reads in seconds under a minute, else
+// to the nearest minute, never cut down (100 s is 2 minutes, not 1).
+func TestActiveTimeRounds(t *testing.T) {
+	for sec, want := range map[int64]string{0: "0", 40: "40s", 89: "1m", 100: "2m", 3569: "59m", 3570: "1h00m", 5430: "1h31m"} {
+		if got := hoursMinutes(sec); got != want {
+			t.Errorf("hoursMinutes(%d) = %q, want %q", sec, got, want)
+		}
+	}
+}
