@@ -296,7 +296,8 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	parts := dealPartsView{Milestones: all, People: people(d), Criteria: d.Criteria}
 	if !d.Closed() {
 		// A closed plan has no today, overdue or critical path to show.
-		parts.Timeline = newTimeline(d, r.today, b.dateOf, b.critical())
+		crit, _ := b.critical(r.today)
+		parts.Timeline = newTimeline(d, r.today, b.dateOf, crit)
 	}
 	dealParts, err := r.fragment("deal-parts", parts)
 	if err != nil {
@@ -316,10 +317,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	for _, t := range d.Tasks() {
 		owners[t.Owner] = true
 	}
-	var crit []string
-	if b.Plan != nil {
-		crit = b.Plan.CriticalPath
-	}
+	crit, _ := b.Plan.Path(d, r.today)
 	turn, hasTurn := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
 	contact := newContactView(d)
 	legend := legendOf(r.cfg.Overdue.Thresholds())
@@ -470,7 +468,7 @@ func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, dep
 // me is the room's person, whose rows are marked as theirs ("" marks none).
 func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[string]string, me string) []milestoneView {
 	d := b.Deal
-	crit := b.critical()
+	crit, fromDurations := b.critical(r.today)
 	titles := map[string]string{}
 	for _, t := range d.Tasks() {
 		titles[t.ID] = t.Title
@@ -493,11 +491,17 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
 			tv.Critical = crit[t.ID] && t.Status != deal.Done && !d.Ended()
 			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && !d.Ended() {
+				slack := ts.Slack
+				if !fromDurations && !t.Due.IsZero() {
+					// From due dates alone: how far its date can move
+					// before another date of the plan must.
+					slack = ts.Room
+				}
 				switch {
-				case ts.Slack > 0:
-					tv.SlackLabel = plural(ts.Slack, "business day of slack", "business days of slack")
-				case ts.Slack < 0:
-					tv.SlackLabel = plural(-ts.Slack, "business day behind", "business days behind")
+				case slack > 0:
+					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
+				case slack < 0:
+					tv.SlackLabel = plural(-slack, "business day behind", "business days behind")
 				}
 			}
 			tv.Computed = t.Due.IsZero() && !due.IsZero()

@@ -48,16 +48,19 @@ func (b *Bundle) dateOf(t *deal.Task) (deal.Date, bool) {
 	return due, !due.IsZero()
 }
 
-// critical returns the ids of open tasks on the critical path.
-func (b *Bundle) critical() map[string]bool {
+// critical returns the ids of the tasks on the critical path the product
+// shows on today (schedule.Plan.Path), and whether it comes from
+// durations: from due dates alone, a task's slack is its Room.
+func (b *Bundle) critical(today deal.Date) (map[string]bool, bool) {
 	if b.Plan == nil {
-		return nil
+		return nil, false
 	}
+	path, fromDurations := b.Plan.Path(b.Deal, today)
 	m := map[string]bool{}
-	for _, id := range b.Plan.CriticalPath {
+	for _, id := range path {
 		m[id] = true
 	}
-	return m
+	return m, fromDurations
 }
 
 // schedule returns the computed schedule of task id, if the plan has one.

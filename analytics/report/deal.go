@@ -159,15 +159,13 @@ func ownerOf(d *deal.Deal, id string) (name, side string) {
 // it has them, else from its due dates (see ScheduleSummary.Basis); nil
 // when none is open.
 func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool)) *ScheduleSummary {
-	s := &ScheduleSummary{Basis: ScheduleDueDates, CriticalPath: slices.Clone(plan.CriticalPath)}
-	durations := false
+	s := &ScheduleSummary{Basis: ScheduleDueDates}
 	var last deal.Date
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Done || d.Onboarding(t) {
 			continue // onboarding work comes after the close
 		}
 		s.Open++
-		durations = durations || t.Duration > 0
 		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last)) {
 			last, s.LastDue, s.LastDueTask = due, due.String(), t.ID
 		}
@@ -175,7 +173,9 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 	if s.Open == 0 {
 		return nil
 	}
-	if durations && plan.SalesFinish.After(a.opts.Today) {
+	path, fromDurations := plan.Path(d, a.opts.Today)
+	s.CriticalPath = append([]string{}, path...)
+	if fromDurations {
 		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.SalesFinish.String(), plan.Fits(), plan.Overrun
 		return s
 	}
@@ -188,9 +188,6 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 		// its due dates say (the schedule counts from today, as check).
 		s.ClosePassed, s.Fits = true, false
 		s.OverrunDays = max(s.OverrunDays, plan.Overrun, 1)
-	}
-	if s.LastDueTask != "" {
-		s.CriticalPath = dueChain(d, plan, s.LastDueTask, dueOf)
 	}
 	return s
 }
@@ -220,48 +217,6 @@ func criticalTasks(plan *schedule.Plan, sum *ScheduleSummary) map[string]bool {
 	return critical
 }
 
-// dueChain is the chain of open tasks that the open task last leads back
-// to through after:, first to last: from last, the open predecessor with
-// the least slack before its due date (the latest due, then the first in
-// plan order, on a tie), until a task has no open predecessor. With due
-// dates only, it is the work the last due date waits on, through its
-// tightest dates.
-func dueChain(d *deal.Deal, plan *schedule.Plan, last string, dueOf func(*deal.Task) (deal.Date, bool)) []string {
-	byID := map[string]*deal.Task{}
-	for _, t := range d.Tasks() {
-		byID[t.ID] = t
-	}
-	chain := []string{last}
-	seen := map[string]bool{last: true}
-	for t := byID[last]; t != nil; {
-		var next *deal.Task
-		var nextDue deal.Date
-		nextSlack := 0
-		for _, id := range t.After {
-			p := byID[id]
-			if p == nil || p.Status == deal.Done || seen[id] {
-				continue
-			}
-			due, _ := dueOf(p)
-			slack := 0
-			if ts, ok := plan.Task(id); ok {
-				slack = ts.Slack
-			}
-			if next == nil || slack < nextSlack || (slack == nextSlack && due.After(nextDue)) {
-				next, nextDue, nextSlack = p, due, slack
-			}
-		}
-		if next == nil {
-			break
-		}
-		seen[next.ID] = true
-		chain = append(chain, next.ID)
-		t = next
-	}
-	slices.Reverse(chain)
-	return chain
-}
-
 // percent is n of total as a whole percent, by the one rule every figure
 // of the report follows: rounded to the nearest, but never 100 while
 // anything is left nor 0 once anything counts (2 of 3 is 67%, 199 of 200
@@ -287,12 +242,10 @@ func (a *Aggregator) severity(late int) string {
 
 // turn says whose move it is, by the rule a room's "waiting on" line
 // shows too (deal.WaitingOn): the owner of the first open task on the
-// critical path; without one, of the open task due first.
+// critical path the product shows (schedule.Plan.Path); without one, of
+// the open task due first.
 func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
-	var crit []string
-	if plan != nil {
-		crit = plan.CriticalPath
-	}
+	crit, _ := plan.Path(d, today)
 	w, ok := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
 	if !ok {
 		return nil

@@ -124,16 +124,17 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 	// proposal that needs it. The plan is scheduled again for it, as the
 	// plan given may have been scheduled with another calendar.
 	var end, finish deal.Date // finish: when the remaining work can finish as planned
+	var sched *schedule.Plan  // the plan scheduled with the report's calendar
 	endKnown := false
 	endOf := func() deal.Date {
 		if !endKnown {
 			endKnown, end = true, closing
 			if plan != nil {
-				p := plan
+				sched = plan
 				if again, err := schedule.Compute(d, a.opts.Today, cal); err == nil {
-					p = again
+					sched = again
 				}
-				finish = p.SalesFinish // the work due by the close
+				finish = sched.SalesFinish // the work due by the close
 				if finish.After(end) {
 					end = finish
 				}
@@ -224,7 +225,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 			path = "on the critical path"
 		}
 		if task != nil && plan != nil && dueDates {
-			ev = append(ev, fmt.Sprintf("the task is %s, %s", path, a.room(d, task, due, proposed)))
+			ev = append(ev, fmt.Sprintf("the task is %s, %s", path, roomText(sched, task, due, proposed, cal)))
 		} else if task != nil && plan != nil {
 			if ts, ok := plan.Task(task.ID); ok {
 				slack := fmt.Sprintf("with %s of slack", plural(ts.Slack, "business day", "business days"))
@@ -287,53 +288,31 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 	return sigs
 }
 
-// room says how far task t's due date can move, from due dates alone,
-// before a later date of the plan must: the latest day the steps after it,
-// its milestone's date and the close (or, for onboarding work, the
-// go-live) leave it, its own due date aside, and the business days from
-// due to that day; and how far past that day the date asked is.
-func (a *Aggregator) room(d *deal.Deal, t *deal.Task, due, asked deal.Date) string {
-	cal := a.opts.Calendar
-	p, err := schedule.Compute(withDue(d, t.ID, deal.Date{}), a.opts.Today, cal)
-	if err != nil || due.IsZero() {
-		return "with no later date bounding it"
+// roomText says how far task t's due date can move, from due dates alone,
+// before another date of the plan must (schedule.TaskSchedule.Room, to
+// its Bound), and how far past that day the date asked is. p is the plan
+// scheduled with cal.
+func roomText(p *schedule.Plan, t *deal.Task, due, asked deal.Date, cal schedule.Calendar) string {
+	if p == nil {
+		return "with no schedule"
 	}
 	ts, ok := p.Task(t.ID)
-	if !ok || ts.LatestFinish.IsZero() {
+	if !ok || ts.Bound.IsZero() || due.IsZero() {
 		return "with no later date bounding it"
 	}
-	until := ts.LatestFinish
 	var s string
-	switch room := cal.BusinessDaysBetween(due, until); {
-	case room > 0:
-		s = fmt.Sprintf("with %s of room: the plan's later dates leave it until %s", plural(room, "business day", "business days"), until)
-	case room == 0:
+	switch until := ts.Bound; {
+	case ts.Room > 0:
+		s = fmt.Sprintf("with %s of room: the plan's later dates leave it until %s", plural(ts.Room, "business day", "business days"), until)
+	case ts.Room == 0:
 		s = fmt.Sprintf("with no room: the plan's later dates leave it until %s, its due date", until)
 	default:
-		s = fmt.Sprintf("already %s past %s, the latest the plan's later dates leave it", plural(-room, "business day", "business days"), until)
+		s = fmt.Sprintf("already %s past %s, the latest the plan's later dates leave it", plural(-ts.Room, "business day", "business days"), until)
 	}
-	if asked.After(until) {
-		s += fmt.Sprintf("; the date asked is %s past that", plural(cal.BusinessDaysBetween(until, asked), "business day", "business days"))
+	if asked.After(ts.Bound) {
+		s += fmt.Sprintf("; the date asked is %s past that", plural(cal.BusinessDaysBetween(ts.Bound, asked), "business day", "business days"))
 	}
 	return s
-}
-
-// withDue returns a copy of d in which task id is due on day (zero: no
-// date of its own); d is not modified.
-func withDue(d *deal.Deal, id string, day deal.Date) *deal.Deal {
-	c := *d
-	c.Milestones = slices.Clone(d.Milestones)
-	for i := range c.Milestones {
-		m := &c.Milestones[i]
-		for j := range m.Tasks {
-			if m.Tasks[j].ID == id {
-				m.Tasks = slices.Clone(m.Tasks)
-				m.Tasks[j].Due = day
-				return &c
-			}
-		}
-	}
-	return &c
 }
 
 // doneOn returns a copy of d in which task id is done on day, as a proposal

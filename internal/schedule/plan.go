@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"errors"
+	"slices"
 
 	"github.com/maproom/maproom/internal/deal"
 )
@@ -66,6 +67,16 @@ type TaskSchedule struct {
 	// when it is late, positive when even its tightest chain has spare
 	// days.
 	Critical bool
+	// Bound is the latest day the rest of the plan leaves the task, its
+	// own due date aside: its milestone's date, the close (or, for
+	// onboarding work, the go-live), and what each undone task after it
+	// needs. Room is, for a task with a due date of its own, the business
+	// days from that date to Bound: how far the date can move before
+	// another date of the plan must (0: none; negative: it is already
+	// past Bound). From due dates alone, Room is what slack means; Slack
+	// then counts only the business days from today to the due date.
+	Bound deal.Date
+	Room  int
 }
 
 // Task returns the schedule of the task with the given id.
@@ -233,6 +244,7 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	if !d.GoLive.IsZero() {
 		after = cal.count(dayNumber(d.GoLive) - 1)
 	}
+	bound := make([]int, n) // the latest finish, the task's own due date aside
 	for k := n - 1; k >= 0; k-- {
 		i := g.order[k]
 		w.nodes++
@@ -240,9 +252,6 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		l := closing
 		if onboarding[i] {
 			l = after
-		}
-		if !t.Due.IsZero() {
-			l = min(l, cal.count(dayNumber(t.Due)))
 		}
 		if !decision[i].IsZero() {
 			l = min(l, cal.count(dayNumber(decision[i])))
@@ -252,6 +261,10 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 			if !done[s] {
 				l = min(l, lf[s]-tasks[s].Duration)
 			}
+		}
+		bound[i] = l
+		if !t.Due.IsZero() {
+			l = min(l, cal.count(dayNumber(t.Due)))
 		}
 		lf[i] = l
 	}
@@ -271,6 +284,10 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 			EarliestFinish: dateOf(cal.find(ef[i])),
 			LatestFinish:   dateOf(cal.find(lf[i])),
 			Slack:          slack,
+			Bound:          dateOf(cal.find(bound[i])),
+		}
+		if !t.Due.IsZero() {
+			ts.Room = bound[i] - cal.count(dayNumber(t.Due))
 		}
 		if done[i] {
 			ts.EarliestFinish = t.Done
@@ -350,4 +367,71 @@ func criticalPath(p *Plan, g *graph, tasks []*deal.Task, done []bool, ef []int, 
 		path[i], path[j] = path[j], path[i]
 	}
 	return path
+}
+
+// Path is the critical path the product shows, in the rooms and in the
+// report, task ids first to last, and whether it comes from durations.
+// From durations (an open task due by the close has a Duration, and that
+// work finishes after today): CriticalPath, the chain that decides when
+// the work can finish. From due dates alone, nothing forecasts a finish
+// and least slack means only "due soonest": the path is then the chain the
+// open task due last (by the close; the first in plan order on a tie)
+// waits on, back through after:, at each step the open predecessor with
+// the least Slack, the one due soonest or latest already (the latest due
+// on a tie, then the first in plan order), until one has no open
+// predecessor. d must be the deal p was computed
+// for; nil when no open work is due by the close.
+func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations bool) {
+	if p == nil || d == nil {
+		return nil, false
+	}
+	byID := map[string]*deal.Task{}
+	var last *deal.Task
+	var lastDue deal.Date
+	durations := false
+	for _, t := range d.Tasks() {
+		byID[t.ID] = t
+		if t.Status == deal.Done || d.Onboarding(t) {
+			continue
+		}
+		durations = durations || t.Duration > 0
+		if due, _ := p.DueOf(t); !due.IsZero() && (last == nil || due.After(lastDue)) {
+			last, lastDue = t, due
+		}
+	}
+	if durations && p.SalesFinish.After(today) {
+		return p.CriticalPath, true
+	}
+	if last == nil {
+		return nil, false
+	}
+	chain := []string{last.ID}
+	seen := map[string]bool{last.ID: true}
+	for t := last; t != nil; {
+		var next *deal.Task
+		var nextDue deal.Date
+		nextSlack := 0
+		for _, id := range t.After {
+			q := byID[id]
+			if q == nil || q.Status == deal.Done || seen[id] {
+				continue
+			}
+			due, _ := p.DueOf(q)
+			slack := 0
+			if ts, ok := p.Task(id); ok {
+				slack = ts.Slack
+			}
+			if next == nil || slack < nextSlack || (slack == nextSlack && due.After(nextDue)) {
+				next, nextDue, nextSlack = q, due, slack
+			}
+		}
+		if next == nil {
+			break
+		}
+		seen[next.ID] = true
+		chain = append(chain, next.ID)
+		t = next
+	}
+	slices.Reverse(chain)
+	return chain, false
 }

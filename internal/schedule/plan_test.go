@@ -927,3 +927,42 @@ func TestExtremeDates(t *testing.T) {
 		}
 	}
 }
+
+// TestPathFromDueDates: with due dates alone the path shown is the chain
+// the last due date waits on, not the task due soonest, and each task's
+// Room is how far its date can move before another date must; with
+// durations it is CriticalPath.
+func TestPathFromDueDates(t *testing.T) {
+	today := mustDate("2026-11-24") // a Tuesday
+	d := plan("2026-12-18",
+		due(task("a", 0), "2026-11-27"),
+		due(task("b", 0, "a"), "2026-12-04"),
+		due(task("sign", 0, "b"), "2026-12-18"),
+		due(task("logo", 0), "2026-11-16"))
+	p, err := Compute(d, today, NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, fromDurations := p.Path(d, today)
+	if fromDurations || !slices.Equal(path, []string{"a", "b", "sign"}) {
+		t.Errorf("path %v (durations %v), want a -> b -> sign from due dates; the schedule's own is %v", path, fromDurations, p.CriticalPath)
+	}
+	for id, want := range map[string]struct {
+		bound string
+		room  int
+	}{"a": {"2026-12-04", 5}, "b": {"2026-12-18", 10}, "sign": {"2026-12-18", 0}, "logo": {"2026-12-18", 24}} {
+		ts, _ := p.Task(id)
+		if ts.Bound.String() != want.bound || ts.Room != want.room {
+			t.Errorf("%s: bound %s, room %d; want %s, %d", id, ts.Bound, ts.Room, want.bound, want.room)
+		}
+	}
+
+	// With durations, the schedule's critical path.
+	d = plan("2026-12-18", task("x", 5), task("y", 10, "x"), task("z", 2))
+	if p, err = Compute(d, today, NewCalendar()); err != nil {
+		t.Fatal(err)
+	}
+	if path, fromDurations := p.Path(d, today); !fromDurations || !slices.Equal(path, p.CriticalPath) || len(path) == 0 {
+		t.Errorf("with durations: path %v (durations %v), want %v", path, fromDurations, p.CriticalPath)
+	}
+}
