@@ -80,10 +80,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var crit []string
-	if b.Plan != nil {
-		crit = b.Plan.CriticalPath
-	}
+	crit, _ := b.Plan.Path(d, today) // the one the rooms and the report show
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {

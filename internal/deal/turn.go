@@ -26,8 +26,8 @@ type Turn struct {
 }
 
 // WaitingOn finds whose move it is on today: the owner of the first open
-// task of the critical path (criticalPath as schedule.Plan.CriticalPath
-// gives it: open task ids, first to last); without one, the owner of the
+// task of the critical path (criticalPath as schedule.Plan.Path gives
+// it: open task ids, first to last); without one, the owner of the
 // open task due first, by its effective date due(t) (plan order on a tie,
 // tasks without a date last). ok is false for an ended deal and for a plan
 // with no open task. due may return the zero Date; a nil due takes each
