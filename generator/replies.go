@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -64,22 +63,9 @@ func (r *renderer) dealReplies(b *Bundle) (recs []reply.Record, fp string, err e
 	if err != nil {
 		return nil, "", err
 	}
-	have := map[string]bool{}
-	for _, rec := range recs {
-		have[rec.Reply.ID] = true
-	}
-	for _, w := range r.waiting[b.Deal.ID] {
-		if !have[w.ID] {
-			recs = append(recs, reply.Record{Reply: w})
-		}
-	}
-	sort.SliceStable(recs, func(i, j int) bool {
-		a, c := recs[i].Reply, recs[j].Reply
-		if !a.Time.Equal(c.Time) {
-			return a.Time.Before(c.Time)
-		}
-		return a.ID < c.ID
-	})
+	// Joined as every reader of replies joins them: a repeat the seller
+	// never sees is never shown as waiting either.
+	recs = reply.Join(r.waiting[b.Deal.ID], recs)
 	if len(recs) == 0 {
 		return nil, "", nil
 	}
@@ -117,6 +103,10 @@ type askGroup struct {
 type replyLine struct {
 	ID, Kind, About, What, Link, Day string
 	State, StateLabel, Note          string
+
+	// bare is What without the evidence of a done reply, for a room whose
+	// person may not see the task's documents (scoped).
+	bare string
 }
 
 // replyContext is what turning records into lines needs from the deal.
@@ -298,7 +288,8 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 		l.What += " to " + dayOf(r.Date) + by + ": " + r.Reason
 	case reply.Done:
 		text, link := splitEvidence(r.Evidence)
-		l.What, l.Link = "marked done"+by, link
+		l.What, l.Link, l.Kind = "marked done"+by, link, string(reply.Done)
+		l.bare = l.What
 		if text != "" {
 			l.What += ": " + text
 		}
@@ -314,7 +305,8 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 }
 
 // changes lists the changes accepted replies made, newest first: the same
-// for every room of the deal (everyone sees the whole plan).
+// for every room of the deal (everyone sees the whole plan), but for the
+// evidence of a done reply (scoped).
 func (c *replyContext) changes(recs []reply.Record) []replyLine {
 	var out []replyLine
 	for i := len(recs) - 1; i >= 0; i-- {
@@ -323,6 +315,42 @@ func (c *replyContext) changes(recs []reply.Record) []replyLine {
 		}
 	}
 	return out
+}
+
+// scoped is changes as s's room shows them: the evidence of a done reply
+// (its words and its link) only to someone who may see every document of
+// the task it marked done, as a document's audience decides who sees it;
+// the others read that it was marked done, by whom and when.
+func (c *replyContext) scoped(changes []replyLine, recs []reply.Record, s *deal.Stakeholder) []replyLine {
+	target := map[string]string{}
+	for _, rec := range recs {
+		target[rec.Reply.ID] = rec.Reply.Target
+	}
+	var out []replyLine
+	for _, l := range changes {
+		if l.Kind == string(reply.Done) && !c.seesTask(target[l.ID], s) {
+			l.What, l.Link = l.bare, ""
+		}
+		out = append(out, l)
+	}
+	return out
+}
+
+// seesTask reports whether s may see every document task id relies on.
+func (c *replyContext) seesTask(id string, s *deal.Stakeholder) bool {
+	for _, t := range c.d.Tasks() {
+		if t.ID != id {
+			continue
+		}
+		for _, cid := range t.Collateral {
+			for i := range c.d.Collateral {
+				if col := &c.d.Collateral[i]; col.ID == cid && !col.CanSee(*s) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // mineOf lists stakeholder id's own replies, newest first. Nobody else's

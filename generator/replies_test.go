@@ -281,26 +281,56 @@ func TestReplyTrail(t *testing.T) {
 			t.Errorf("a bundle's replies or reviews folder was reported: %s", p)
 		}
 	}
-	changes := []string{
-		"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026: InfoSec queue",
-		"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026",
-		"Business case presented to the COO: marked done by Marcus Chen on 20 Nov 2026: javascript:alert(1)",
-		`marked done by Elena Novak on 20 Nov 2026 <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`,
+	// Every room shows every change; a done reply's evidence only where
+	// its person may see the task's documents: the business case deck
+	// relies on pricing and the case study, the vendor risk assessment on
+	// the security whitepaper (Jordan and the security role).
+	changes := []struct{ all, evidence, task string }{
+		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026: InfoSec queue", "", ""},
+		{"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026", "", ""},
+		{"Business case presented to the COO: marked done by Marcus Chen on 20 Nov 2026", ": javascript:alert(1)", "business-case-deck"},
+		{"marked done by Elena Novak on 20 Nov 2026", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment"},
 	}
 	for _, b := range res.Site.Bundles {
 		if b.Deal.ID != acme {
 			continue
 		}
+		sees := func(s deal.Stakeholder, task string) bool {
+			for _, tk := range b.Deal.Tasks() {
+				for _, cid := range tk.Collateral {
+					for _, c := range b.Deal.Collateral {
+						if tk.ID == task && c.ID == cid && !c.CanSee(s) {
+							return false
+						}
+					}
+				}
+			}
+			return true
+		}
+		shown := 0
 		for _, s := range b.Deal.Stakeholders {
 			page := roomHTML(t, res, out, acme, s.ID)
 			for _, c := range changes {
-				if !strings.Contains(page, c) {
-					t.Errorf("%s's room lacks the change %q", s.ID, c)
+				want, scoped := c.all+c.evidence, c.evidence != "" && !sees(s, c.task)
+				if scoped {
+					want = c.all
+				}
+				if !strings.Contains(page, want) {
+					t.Errorf("%s's room lacks the change %q", s.ID, want)
+				}
+				if scoped && strings.Contains(page, c.all+c.evidence) {
+					t.Errorf("%s's room shows the evidence of a task whose documents they may not see: %q", s.ID, c.all+c.evidence)
+				}
+				if !scoped && c.evidence != "" {
+					shown++
 				}
 			}
 			if strings.Contains(page, `href="javascript`) {
 				t.Errorf("%s's room links a script", s.ID)
 			}
+		}
+		if shown < 3 {
+			t.Errorf("the evidence shows in %d rooms: the test sees no room that may see it", shown)
 		}
 	}
 	jordan := roomHTML(t, res, out, acme, "jordan")

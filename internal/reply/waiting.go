@@ -47,9 +47,12 @@ const RepeatWindow = 10 * time.Minute
 
 // dropRepeats drops, from records ordered oldest first, each reply only
 // sent (no record decides it) that repeats an earlier one: the same deal,
-// person, kind, target and words within RepeatWindow of it. The seller
-// sees and decides one reply; a repeat a record already decides is kept,
-// as the decision is on record.
+// person, kind, target and words within RepeatWindow of it, while the
+// earlier one was still undecided. The seller sees and decides one reply;
+// a repeat a record already decides is kept, as the decision is on
+// record; and the same words sent again after the seller decided the
+// first are a reply of their own (a buyer who insists after a decline),
+// which the seller must see.
 func dropRepeats(recs []Record) []Record {
 	type content struct {
 		deal, who, kind, target, date, reason, evidence, text, owner, seen string
@@ -57,15 +60,24 @@ func dropRepeats(recs []Record) []Record {
 	key := func(r Reply) content {
 		return content{r.Deal, r.Stakeholder, string(r.Kind), r.TargetKind + ":" + r.Target, r.Date, r.Reason, r.Evidence, r.Text, r.Owner, r.Seen}
 	}
-	last := make(map[content]time.Time, len(recs))
+	type sent struct {
+		at      time.Time // the latest of the run of repeats
+		decided time.Time // when the first of the run was first decided; zero while waiting
+	}
+	last := make(map[content]sent, len(recs))
 	out := recs[:0]
 	for _, rec := range recs {
-		k := key(rec.Reply)
+		k, at := key(rec.Reply), rec.Reply.Time
 		prev, ok := last[k]
-		last[k] = rec.Reply.Time
-		if ok && rec.State() == Waiting && rec.Reply.Time.Sub(prev) <= RepeatWindow {
+		if ok && rec.State() == Waiting && at.Sub(prev.at) <= RepeatWindow && (prev.decided.IsZero() || prev.decided.After(at)) {
+			last[k] = sent{at, prev.decided}
 			continue
 		}
+		s := sent{at: at}
+		if len(rec.Decisions) > 0 {
+			s.decided = rec.Decisions[0].Time
+		}
+		last[k] = s
 		out = append(out, rec)
 	}
 	return out

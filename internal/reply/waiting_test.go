@@ -89,4 +89,18 @@ func TestRepeatedReplyOnce(t *testing.T) {
 	if want := []string{"aaaaaaaaaa", "bbbbbbbbbb"}; !reflect.DeepEqual(ids, want) {
 		t.Errorf("joined %v, want %v: a decided repeat stays on record", ids, want)
 	}
+
+	// The seller declines the first within a minute; the buyer sends the
+	// same words again five minutes after it: a reply of its own, which
+	// waits. A repeat sent before the decline is covered by it.
+	declined := Record{Reply: first, Decisions: []Decision{{State: Declined, Time: now.Add(time.Minute), Why: "we need it sooner"}}}
+	insists := first
+	insists.ID, insists.Time = "ffffffffff", now.Add(6*time.Minute)
+	ids = nil
+	for _, r := range WaitingReplies([]Reply{first, again, insists}, []Record{declined}) {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{"ffffffffff"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("after a decline: waiting %v, want %v: the double click is covered by the decline, the reply sent after it waits", ids, want)
+	}
 }
