@@ -51,7 +51,13 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 			due, _ := b.Plan.DueOf(t)
 			return due
 		}})
-	j, err := judgeDeal(ctx, od, s.root, *logDir, nil)
+	var decided []reply.Record // the replies on record: engagement too
+	for _, rec := range recs {
+		if rec.State() != reply.Waiting {
+			decided = append(decided, rec)
+		}
+	}
+	j, err := judgeDeal(ctx, od, s.root, *logDir, nil, decided)
 	if err != nil {
 		return err
 	}
@@ -105,16 +111,17 @@ type dealJudged struct {
 
 // judgeDeal reads the deal of od through the report's Aggregator, for
 // od.today: the event log at logDir (default <root>/.maproom/events; no
-// log there is no engagement, not an error), and waiting, the replies
-// sent from the deal's rooms that no record decides (nil: none). So the
+// log there is no engagement, not an error), waiting, the replies sent
+// from the deal's rooms that no record decides, and decided, those a record
+// decides (nil: none; both count as engagement, as in the report). So the
 // review and the handoff count what the report counts: visits are the
 // report's (analytics/report/engagement.go: no crawler, no automated
 // browser, no scanner-like page-load, no glance, nothing of maproom
 // serve's local preview, nothing after the day), and a waiting reply
 // names its task or milestone by title, left out when sent after the day.
-func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply) (dealJudged, error) {
+func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply, decided []reply.Record) (dealJudged, error) {
 	cfg := od.cfg
-	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting}}, report.ReportOptions{
+	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: od.id, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
 		History: cfg.History.Thresholds(),
@@ -148,7 +155,7 @@ func handoffEngagement(hb *handoff.Bundle, j dealJudged) {
 	hb.Engaged = true // read: a person without visits never opened their room
 	for _, sr := range j.dr.Stakeholders {
 		v := handoff.Visits{Visits: sr.Visits, First: dayOfStamp(sr.FirstVisit), Last: dayOfStamp(sr.LastVisit),
-			ActiveSeconds: sr.ActiveSeconds}
+			ActiveSeconds: sr.ActiveSeconds, Replies: sr.Replies, LastReply: dayOfStamp(sr.LastReply)}
 		for _, o := range sr.Opened {
 			v.Opened = append(v.Opened, o.Title)
 		}

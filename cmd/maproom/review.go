@@ -64,9 +64,14 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	rr := readSentReplies(ctx, e, s.root, "", logs)
 	io.WriteString(e.stderr, rr.notes)
 	var waiting []reply.Reply
-	for _, r := range reply.WaitingReplies(rr.sent, recs) {
-		if r.Deal == id {
-			waiting = append(waiting, r)
+	var decided []reply.Record // engagement too: a reply comes from a room
+	for _, rec := range reply.Join(rr.sent, recs) {
+		switch {
+		case rec.Reply.Deal != id:
+		case rec.State() == reply.Waiting:
+			waiting = append(waiting, rec.Reply)
+		default:
+			decided = append(decided, rec)
 		}
 	}
 	due := func(t *deal.Task) deal.Date {
@@ -76,7 +81,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		v, _ := b.Plan.DueOf(t)
 		return v
 	}
-	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting, decided)
 	if err != nil {
 		return err
 	}
@@ -266,19 +271,29 @@ func reviewAgenda(in reviewInput) string {
 	}
 	if in.Judged.logRead {
 		// The report's judgement of visits: who visited in its week (the
-		// WeekDays up to and including Today), and when each last did.
+		// WeekDays up to and including Today), and when each last did. A
+		// reply sent from a room counts as looking at it (the report's
+		// rule): its person opened the plan.
 		var seen, quiet []string
 		week := map[string]bool{}
+		var since deal.Date
 		if w := in.Judged.dr.Week; w != nil {
 			for _, id := range w.VisitorIDs {
 				week[id] = true
 			}
+			since, _ = deal.ParseDate(w.Since)
 		}
 		for _, sr := range in.Judged.dr.Stakeholders {
 			lv, err := deal.ParseDate(dayOfStamp(sr.LastVisit))
+			lr, rerr := deal.ParseDate(dayOfStamp(sr.LastReply))
+			replied := sr.Replies > 0 && rerr == nil
 			switch {
 			case sr.Visits > 0 && err == nil && week[sr.ID]:
 				seen = append(seen, fmt.Sprintf("%s (%s)", sr.Name, shortDay(lv)))
+			case replied && lr.After(since) && !lr.After(in.Today):
+				seen = append(seen, fmt.Sprintf("%s (replied %s)", sr.Name, shortDay(lr)))
+			case replied && (err != nil || lr.After(lv)):
+				quiet = append(quiet, fmt.Sprintf("%s (last replied %s)", sr.Name, shortDay(lr)))
 			case sr.Visits > 0 && err == nil:
 				quiet = append(quiet, fmt.Sprintf("%s (last %s)", sr.Name, shortDay(lv)))
 			default:

@@ -80,6 +80,10 @@ type Person struct {
 	FirstVisit    string   `json:"first_visit,omitempty"`
 	LastVisit     string   `json:"last_visit,omitempty"`
 	Opened        []string `json:"opened,omitempty"`
+	// Replies counts the replies they sent from their room, LastReply
+	// the day of the last: a person who replied opened it.
+	Replies   int    `json:"replies,omitempty"`
+	LastReply string `json:"last_reply,omitempty"`
 }
 
 // Step is a task of the plan. Done is set for a completed step; Due is
@@ -226,6 +230,10 @@ type Visits struct {
 	First, Last   string
 	ActiveSeconds int64
 	Opened        []string
+	// Replies are the replies they sent from their room, LastReply the
+	// day of the last (YYYY-MM-DD, site timezone).
+	Replies   int
+	LastReply string
 }
 
 // Engage gives stakeholder id the engagement v. People the deal no longer
@@ -240,6 +248,7 @@ func (b *Bundle) Engage(id string, v Visits) {
 	p.Visits, p.FirstVisit, p.LastVisit = v.Visits, v.First, v.Last
 	p.ActiveMinutes = int((v.ActiveSeconds + 30) / 60)
 	p.Opened = slices.Clone(v.Opened)
+	p.Replies, p.LastReply = v.Replies, v.LastReply
 }
 
 // plural writes "1 visit", "3 visits".

@@ -133,3 +133,20 @@ func TestHTMLSelfContained(t *testing.T) {
 		t.Errorf("a review note's text is not escaped")
 	}
 }
+
+// TestEngagementCountsReplies: a person who replied from their room
+// opened it, visits or not.
+func TestEngagementCountsReplies(t *testing.T) {
+	hb := fixture(t)
+	hb.Engage("jordan", handoff.Visits{Replies: 2, LastReply: "2026-12-14"})
+	hb.Engage("marcus", handoff.Visits{Visits: 2, First: "2026-11-10", Last: "2026-11-17", ActiveSeconds: 295, Replies: 1, LastReply: "2026-12-01"})
+	for _, p := range hb.People {
+		want := map[string]string{
+			"jordan": "no visit counted; 2 replies from their room, the last 2026-12-14",
+			"marcus": "2 visits (2026-11-10 to 2026-11-17), 5 minutes active; 1 reply from their room, the last 2026-12-01",
+		}[p.ID]
+		if got := hb.Engagement(p); want != "" && got != want {
+			t.Errorf("%s: %q, want %q", p.ID, got, want)
+		}
+	}
+}

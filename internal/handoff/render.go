@@ -130,12 +130,22 @@ func (b *Bundle) Engagement(x Person) string {
 	if !b.Engaged {
 		return "no event log read"
 	}
+	replies := ""
+	if x.Replies > 0 {
+		replies = fmt.Sprintf("%s from their room, the last %s", plural(x.Replies, "reply", "replies"), x.LastReply)
+	}
 	if x.Visits == 0 && len(x.Opened) == 0 {
+		if replies != "" {
+			return "no visit counted; " + replies
+		}
 		return "never opened their room"
 	}
 	s := fmt.Sprintf("%s (%s to %s), %s active", plural(x.Visits, "visit", "visits"), x.FirstVisit, x.LastVisit, plural(x.ActiveMinutes, "minute", "minutes"))
 	if len(x.Opened) > 0 {
 		s += "; opened " + strings.Join(x.Opened, ", ")
+	}
+	if replies != "" {
+		s += "; " + replies
 	}
 	return s
 }
