@@ -99,7 +99,7 @@ func commands() []command {
 		{"replies", "list the replies buyers sent from their rooms, waiting for you", cmdReplies},
 		{"accept", "apply replies to the plan and commit them, the buyer as author", cmdAccept},
 		{"decline", "decline a reply, saying why; the buyer reads it in their room", cmdDecline},
-		{"answer", "answer a buyer's question; they read it in their room", cmdAnswer},
+		{"answer", "answer a buyer's question (or close any reply in words); they read it in their room", cmdAnswer},
 		{"beacon", "run the beacon that records room visits", cmdBeacon},
 		{"hostconfig", "print the nginx or Caddy configuration that serves the rooms with their headers", cmdHostconfig},
 		{"events", "import, export and purge stored view events", cmdEvents},

@@ -33,7 +33,10 @@ const declineAbout = `Declines a reply by id with a reason the person reads in t
 records the decision in content/<deal>/replies/<id>.json and commits it (you as author and
 committer, with the trailer Maproom-Reply: <id>). The plan does not change.`
 
-const answerAbout = `Answers a question by id; the person reads the answer in their room after the next build.
+const answerAbout = `Answers a reply by id; the person reads the answer in their room after the next build.
+A question takes its answer. Any other reply may be answered too: your words close it
+without changing the plan (a suggestion you took up by hand, a done on a task renamed
+since, a date you settled in the meeting), where decline would tell the buyer no.
 Records the answer in content/<deal>/replies/<id>.json and commits it (you as author and
 committer, with the trailer Maproom-Reply: <id>). The plan does not change.`
 
@@ -299,12 +302,24 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if strings.TrimSpace(who.Email) == "" {
 		return "", fmt.Errorf("reply %s not accepted: %s:%d: %s (%s) has no email, and the commit names them as its author: add email: to their entry, commit, and accept again", r.ID, planFile, who.Line, who.Name, who.ID)
 	}
+	// A reply about a task or a milestone whose id changed since it was
+	// sent, its title the same, is about the new id: the plan's history
+	// says which.
+	renamed := ""
+	if r.Target != "" && !hasItem(d, r.Target) {
+		h := readHistory(context.Background(), dk.e, dk.root, []*deal.Deal{d}, false)
+		if now, ok := h.Deals[d.ID].Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok && hasItem(d, now) {
+			renamed = fmt.Sprintf("%s was renamed %s after the reply was sent", r.Target, now)
+			r.Target = now
+		}
+	}
 	if r.TargetKind == "" && r.Target != "" {
 		r.TargetKind = reply.TargetsFor(d, r.Stakeholder).Resolve(r.Target)
 	}
 	if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
 	}
+	rec.Reply = r // applied and recorded as resolved
 	var forced string
 	if opts.Force {
 		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner}); errors.Is(err, reply.ErrConflict) {
@@ -319,6 +334,9 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		return "", err
 	}
 	subject, body := acceptMessage(d, who, r, opts)
+	if renamed != "" {
+		body = strings.TrimSpace(body + "\n\n" + strings.ToUpper(renamed[:1]) + renamed[1:] + ".")
+	}
 	if forced != "" {
 		body = strings.TrimSpace(body + "\n\nAccepted with -force over a conflict: " + forced)
 	}
@@ -330,6 +348,9 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
 	}
 	msg := fmt.Sprintf("accepted %s: %s (commit %s)", r.ID, subject, short(hash))
+	if renamed != "" {
+		msg += "\n  " + renamed + ": applied to " + r.Target
+	}
 	// The plan still passes check (commit made sure), but the change may
 	// raise a warning the seller should see now, not at the next check: a
 	// task now due after its milestone, say.
@@ -364,8 +385,6 @@ func (dk *desk) note(it *replyItem, state, text string) (string, error) {
 		return "", fmt.Errorf("reply %s was accepted: its change is in the plan; to undo it, edit %s and commit", r.ID, filepath.Join(dir, generator.BundleIndex))
 	case state == reply.Declined && rec.State() == reply.Declined:
 		return fmt.Sprintf("reply %s already declined: nothing changed", r.ID), nil
-	case state == reply.Answered && r.Kind != reply.Question:
-		return "", fmt.Errorf("reply %s is a %s, not a question: accept it, or decline it with -why", r.ID, r.Kind)
 	case state == reply.Answered && len(rec.Decisions) > 0 && rec.Decisions[len(rec.Decisions)-1].Answer == text:
 		return fmt.Sprintf("reply %s already answered so: nothing changed", r.ID), nil
 	}
@@ -388,7 +407,7 @@ func (dk *desk) note(it *replyItem, state, text string) (string, error) {
 		subject = fmt.Sprintf("Decline %s's %s on %s", name, kindNoun(r.Kind), targetTitle(d, r))
 	} else {
 		dec.Answer = text
-		subject = fmt.Sprintf("Answer %s's question on %s", name, targetTitle(d, r))
+		subject = fmt.Sprintf("Answer %s's %s on %s", name, kindNoun(r.Kind), targetTitle(d, r))
 	}
 	rec.Decisions = append(rec.Decisions, dec)
 	hash, _, err := dk.commit(dir, nil, nil, rec, dk.seller, gitrec.Message(subject, text, r.ID), false)
@@ -542,11 +561,26 @@ func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
 			}
 		}
 	}
+	if holder == "" && r.Target != "" && !hasItem(d, r.Target) {
+		return fmt.Sprintf("the plan has no task or milestone %s any more (removed, or renamed with its title, since %s sent it): if it still applies, do it in %s yourself and close the reply in your words (maproom answer %s \"...\"), or decline it",
+			r.Target, who.Name, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex), r.ID)
+	}
 	if holder == "" {
 		holder = "only the plan itself takes a suggestion"
 	}
 	return fmt.Sprintf("%s may not %s %s: %s, and only the owner's replies change a task (the lead's a milestone): decline or answer the reply, or make %s the owner in %s, commit, and accept again",
 		who.Name, verb, targetTitle(d, r), holder, who.ID, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))
+}
+
+// hasItem reports whether d has a task or a milestone with the id.
+func hasItem(d *deal.Deal, id string) bool {
+	for _, t := range d.Tasks() {
+		if t.ID == id {
+			return true
+		}
+	}
+	_, ok := d.Milestone(id)
+	return ok
 }
 
 func nameOf(d *deal.Deal, id string) string {

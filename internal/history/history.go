@@ -125,6 +125,27 @@ type Story struct {
 	// Unreadable counts versions that could not be decoded (their changes
 	// count with the next readable version).
 	Unreadable int
+
+	// renamed maps the ids tasks and milestones had before a rename (the
+	// same title, another id) to the ids they have now: "task:" or
+	// "milestone:" and the old id.
+	renamed map[string]string
+}
+
+// Renamed returns the id a task (milestone false) or a milestone had
+// renamed to, by the plan's history, following every later rename: what
+// a reply sent before the rename is about now. ok is false when id was
+// never renamed.
+func (s *Story) Renamed(id string, milestone bool) (now string, ok bool) {
+	if s == nil {
+		return "", false
+	}
+	key := "task:" + id
+	if milestone {
+		key = "milestone:" + id
+	}
+	now, ok = s.renamed[key]
+	return now, ok
 }
 
 // Slip is one item's due-date history. A slip is a move later than the

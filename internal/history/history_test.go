@@ -719,4 +719,14 @@ func TestRenamedIDsKeepTheirSlips(t *testing.T) {
 	if !slices.Contains(ks, "task-removed t2") || !slices.Contains(ks, "task-added t3") || slices.Contains(ks, "task-added questionnaire") || slices.Contains(ks, "milestone-added security") {
 		t.Errorf("changes %q: want t2 removed and t3 added, the renamed ids neither added nor removed", ks)
 	}
+	// What a reply sent before the rename is about now.
+	if now, ok := st.Renamed("t1", false); !ok || now != "questionnaire" {
+		t.Errorf("t1 renamed %q %v, want questionnaire", now, ok)
+	}
+	if now, ok := st.Renamed("m1", true); !ok || now != "security" {
+		t.Errorf("m1 renamed %q %v, want security", now, ok)
+	}
+	if _, ok := st.Renamed("t2", false); ok {
+		t.Error("t2, removed, reads as renamed")
+	}
 }

@@ -179,9 +179,12 @@ type renamed struct {
 // id changed keeps its slips. An id given to another item after a rename
 // stays that item's: changes are walked from the latest back, and a rename
 // applies only to the changes before it.
-func underLatestIDs(changes []Change, renames []renamed) {
+//
+// It returns the ids before a rename (keyed "task:" or "milestone:" and the
+// id) with the ids they have now; nil without a rename.
+func underLatestIDs(changes []Change, renames []renamed) map[string]string {
 	if len(renames) == 0 {
-		return
+		return nil
 	}
 	tasks, milestones := map[string]string{}, map[string]string{}
 	k := len(renames) - 1
@@ -215,6 +218,16 @@ func underLatestIDs(changes []Change, renames []renamed) {
 			c.Milestone = l
 		}
 	}
+	// An old id given to another item later is that item's in the plan:
+	// a caller looks up only an id the plan no longer has.
+	out := map[string]string{}
+	for old, now := range tasks {
+		out["task:"+old] = now
+	}
+	for old, now := range milestones {
+		out["milestone:"+old] = now
+	}
+	return out
 }
 
 // byID finds a version's items by ID. Consecutive versions of a plan
@@ -342,7 +355,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.Last = when
 			}
 		}
-		underLatestIDs(st.Changes, renames)
+		st.renamed = underLatestIDs(st.Changes, renames)
 		// Parents come first, so the times are in order unless a commit
 		// was dated before its parent.
 		byChange := func(a, b Change) int { return a.When.Compare(b.When) }

@@ -375,7 +375,9 @@ func (f *Facts) replyNotice(w Waiting, ae Person) Notice {
 		do = fmt.Sprintf("answer it: maproom answer %s \"...\"; they read the answer in their room after the next build.", w.ID)
 	case w.Blocked != "":
 		body = append(body, "It cannot be accepted as it stands: "+w.Blocked+".")
-		do = fmt.Sprintf("maproom decline %s -why \"...\" says why, or maproom answer %s \"...\" asks them to reply again from their room (maproom replies -deal %s lists what waits).", w.ID, w.ID, f.ID)
+		do = fmt.Sprintf("maproom decline %s -why \"...\" says why, or maproom answer %s \"...\" closes it in your words, the plan as it is (maproom replies -deal %s lists what waits).", w.ID, w.ID, f.ID)
+	case w.Kind == "suggest":
+		do = fmt.Sprintf("maproom accept %s -milestone <id> adds the step to that milestone; maproom answer %s \"...\" closes it in your words (a person you added by hand, say); maproom decline %s -why \"...\" says no.", w.ID, w.ID, w.ID)
 	}
 	return Notice{
 		Key:  fmt.Sprintf("reply/%s/%s/%s", f.ID, w.ID, ae.ID),
