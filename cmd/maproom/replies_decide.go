@@ -351,6 +351,12 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if renamed != "" {
 		msg += "\n  " + renamed + ": applied to " + r.Target
 	}
+	if named := strings.TrimSpace(r.Owner); r.Kind == reply.Suggest && opts.Owner == "" && named != "" && reply.SuggestedOwner(d, r) == r.Stakeholder &&
+		!strings.EqualFold(named, who.ID) && !strings.EqualFold(named, who.Name) {
+		// The buyer named someone the plan does not have: the step is
+		// the sender's until the seller says otherwise, and says so.
+		msg += fmt.Sprintf("\n  note: the reply names %q as the step's owner, who is not in the plan: the step is %s's for now; add them under stakeholders in %s and make them its owner", named, who.Name, planFile)
+	}
 	// The plan still passes check (commit made sure), but the change may
 	// raise a warning the seller should see now, not at the next check: a
 	// task now due after its milestone, say.
