@@ -9,6 +9,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -609,7 +610,14 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			sev = SeverityAlert
 			ev = append(ev, "the close waits on it: "+strings.Join(chain, " -> "))
 		}
-		ev = append(ev, "ask "+who+" what it waits on and who can clear it, and write that in the plan")
+		if r, ok := reply.LastBlocked(da.in.Decided, tl.ID); ok && r.Reason != "" {
+			// The buyer said why, from their room: the seller reads it here.
+			by, _ := ownerOf(d, r.Stakeholder)
+			ev = append(ev, fmt.Sprintf("%s said on %s: %q", by, deal.DateOf(r.Time.In(a.loc)), strings.Join(strings.Fields(r.Reason), " ")),
+				"clear it with "+who+", and set its status back in the plan")
+		} else {
+			ev = append(ev, "ask "+who+" what it waits on and who can clear it, and write that in the plan")
+		}
 		sigs = append(sigs, Signal{Kind: SignalBlocked, Severity: sev,
 			Summary: fmt.Sprintf("%q is blocked", tl.Title), Evidence: ev})
 	}

@@ -86,7 +86,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	crit, _ := b.Plan.Path(d, today) // the one the rooms and the report show
-	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j,
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
@@ -124,6 +124,9 @@ type reviewInput struct {
 	InGit   bool
 	Notes   []handoff.Review
 	Waiting []reply.Reply
+	// Decided are the deal's replies a record decides: a blocked step's
+	// reason comes from the reply that marked it so.
+	Decided []reply.Record
 	// Judged is the report's judgement of the deal for Today (judgeDeal):
 	// who looked at the room is its buyer-side visits; the replies waiting
 	// for the seller are its Replies (sent up to Today, what they are about
@@ -323,7 +326,11 @@ func reviewAgenda(in reviewInput) string {
 	n := 0
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Blocked {
-			p("- Blocked: %q (%s)%s.", t.Title, name(t.Owner), blockedSince(in.Story, t.ID, in.Loc))
+			why := ""
+			if r, ok := reply.LastBlocked(in.Decided, t.ID); ok && r.Reason != "" {
+				why = fmt.Sprintf(": %q, %s wrote", strings.Join(strings.Fields(r.Reason), " "), name(r.Stakeholder))
+			}
+			p("- Blocked: %q (%s)%s%s.", t.Title, name(t.Owner), blockedSince(in.Story, t.ID, in.Loc), why)
 			n++
 		}
 	}

@@ -98,3 +98,15 @@ func WaitingReplies(sent []Reply, records []Record) []Reply {
 	}
 	return out
 }
+
+// LastBlocked returns the latest reply among recs, accepted, that marked
+// task id blocked: its Reason is why the plan says the task is blocked.
+// ok is false when no accepted reply did (the seller marked it so).
+func LastBlocked(recs []Record, id string) (r Reply, ok bool) {
+	for _, rec := range recs {
+		if rec.Reply.Kind == Blocked && rec.Reply.Target == id && rec.Accepted() && (!ok || rec.Reply.Time.After(r.Time)) {
+			r, ok = rec.Reply, true
+		}
+	}
+	return r, ok
+}

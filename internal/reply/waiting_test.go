@@ -104,3 +104,25 @@ func TestRepeatedReplyOnce(t *testing.T) {
 		t.Errorf("after a decline: waiting %v, want %v: the double click is covered by the decline, the reply sent after it waits", ids, want)
 	}
 }
+
+// TestLastBlocked: the reason a task is blocked is the latest accepted
+// blocked reply about it; a declined one, or one about another task, is
+// not.
+func TestLastBlocked(t *testing.T) {
+	at := func(h int) time.Time { return now.Add(time.Duration(h) * time.Hour) }
+	blocked := func(id, target, reason string, h int, state string) Record {
+		return Record{Reply: Reply{ID: id, Time: at(h), Kind: Blocked, Target: target, Reason: reason}, Decisions: []Decision{{State: state, Time: at(h + 1)}}}
+	}
+	recs := []Record{
+		blocked("aaaaaaaaaa", "sq", "Legal queue", 1, Accepted),
+		blocked("bbbbbbbbbb", "sq", "Still the legal queue", 5, Accepted),
+		blocked("cccccccccc", "sq", "Declined one", 9, Declined),
+		blocked("dddddddddd", "other", "Another task", 12, Accepted),
+	}
+	if r, ok := LastBlocked(recs, "sq"); !ok || r.ID != "bbbbbbbbbb" {
+		t.Errorf("LastBlocked = %s %v, want bbbbbbbbbb", r.ID, ok)
+	}
+	if _, ok := LastBlocked(recs, "none"); ok {
+		t.Error("a task nobody marked blocked has a reason")
+	}
+}
