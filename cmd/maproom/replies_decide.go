@@ -333,7 +333,15 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	subject, body := acceptMessage(d, who, r, opts)
+	planned := "" // a task dated by its duration: the date its room showed
+	for _, t := range d.Tasks() {
+		if t.ID == r.Target && t.Due.IsZero() && r.TargetKind != reply.TargetMilestone {
+			if due, computed := b.Plan.DueOf(t); computed {
+				planned = due.String()
+			}
+		}
+	}
+	subject, body := acceptMessage(d, who, r, opts, planned)
 	if renamed != "" {
 		body = strings.TrimSpace(body + "\n\n" + strings.ToUpper(renamed[:1]) + renamed[1:] + ".")
 	}
@@ -505,7 +513,9 @@ func writeFileAtomic(path string, data []byte) error {
 
 // acceptMessage is the subject and body of an accepted reply's commit:
 // Jordan Park: move "Security questionnaire returned" to 2026-12-04.
-func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts reply.ApplyOptions) (subject, body string) {
+// planned is the date the schedule gives a task without a due date of its
+// own, which its room showed ("" for any other target).
+func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts reply.ApplyOptions, planned string) (subject, body string) {
 	title := targetTitle(d, r)
 	switch r.Kind {
 	case reply.Propose:
@@ -515,7 +525,11 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 			body += ": " + r.Reason
 		}
 	case reply.Confirm:
-		subject = fmt.Sprintf("%s: confirm %s for %s", who.Name, title, orUnset(targetDue(d, r)))
+		due := orUnset(targetDue(d, r))
+		if due == "unset" && planned != "" {
+			due = planned + " (planned from its duration)"
+		}
+		subject = fmt.Sprintf("%s: confirm %s for %s", who.Name, title, due)
 	case reply.Done:
 		subject = fmt.Sprintf("%s: mark %s done on %s", who.Name, title, r.Date)
 		if r.Evidence != "" {
