@@ -1,6 +1,8 @@
 package reply
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -11,15 +13,30 @@ import (
 )
 
 // Seen returns a task's state as a room shows it and a reply carries it
-// back: "due=YYYY-MM-DD;status=<status>" (due empty when unset, status todo
-// when unset). The room writes it into each form and Apply compares it with
-// the plan's task at accept time; both must use this function.
+// back: "due=YYYY-MM-DD;status=<status>;ev=<8 hex digits>" (due empty when
+// unset, status todo when unset, ev a fingerprint of the task's evidence:
+// what done means). The room writes it into each form and Apply compares
+// it with the plan's task at accept time; both must use this function. A
+// reply sent before a field was carried is compared on the fields it has.
 func Seen(t *deal.Task) string {
 	st := t.Status
 	if st == "" {
 		st = deal.Todo
 	}
-	return "due=" + t.Due.String() + ";status=" + string(st)
+	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(t.Evidence), " ")))
+	return "due=" + t.Due.String() + ";status=" + string(st) + ";ev=" + hex.EncodeToString(sum[:4])
+}
+
+// changedSince reports whether the target, as Seen writes it now, differs
+// from what the room showed (seen) in a field seen carries.
+func changedSince(seen, now string) bool {
+	was, is := seenFields(seen), seenFields(now)
+	for k, v := range was {
+		if is[k] != v {
+			return true
+		}
+	}
+	return len(was) == 0
 }
 
 // SeenMilestone is Seen for a milestone: "due=YYYY-MM-DD".
@@ -59,12 +76,15 @@ func (e *ConflictError) Error() string {
 	switch {
 	case e.Seen == "" && e.Owner == "":
 		what = append(what, fmt.Sprintf("the reply does not say what the room showed, and the %s is now %s", e.TargetKind, describe(e.Now)))
-	case e.Seen != e.Now:
+	case changedSince(e.Seen, e.Now):
 		was, now := seenFields(e.Seen), seenFields(e.Now)
 		for _, k := range []string{"due", "status"} {
-			if was[k] != now[k] {
-				what = append(what, fmt.Sprintf("%s was %s, now %s", k, orNone(was[k]), orNone(now[k])))
+			if v, ok := was[k]; ok && v != now[k] {
+				what = append(what, fmt.Sprintf("%s was %s, now %s", k, orNone(v), orNone(now[k])))
 			}
+		}
+		if v, ok := was["ev"]; ok && v != now["ev"] {
+			what = append(what, "its evidence (what done means) was rewritten")
 		}
 	}
 	return fmt.Sprintf("reply %s: %s %q changed since the reply was sent: %s: read the reply, then decline or answer it, or accept it with -force",
@@ -210,7 +230,7 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 				ce.Owner = ms.Lead
 			}
 		}
-		if ce.Owner != "" || ce.Seen != ce.Now {
+		if ce.Owner != "" || changedSince(ce.Seen, ce.Now) {
 			return plan, ce
 		}
 	}

@@ -58,14 +58,34 @@ func rec(r Reply, ds ...Decision) Record {
 
 func TestSeen(t *testing.T) {
 	d := planDeal()
-	if got := Seen(&d.Milestones[0].Tasks[0]); got != seenSQ {
+	if got := Seen(&d.Milestones[0].Tasks[0]); got != seenSQ+";ev=e3b0c442" {
 		t.Errorf("Seen(sq) = %q", got)
 	}
-	if got := Seen(&deal.Task{}); got != "due=;status=todo" {
+	if got := Seen(&deal.Task{}); got != "due=;status=todo;ev=e3b0c442" {
 		t.Errorf("Seen(zero task) = %q", got)
 	}
 	if got := SeenMilestone(&d.Milestones[0]); got != seenTE {
 		t.Errorf("SeenMilestone = %q", got)
+	}
+}
+
+// TestEvidenceRewrittenConflicts: a done reply sent while the task asked
+// for one piece of evidence is a conflict once the seller rewrote what
+// done means; a reply from before rooms carried the evidence's
+// fingerprint is compared on due and status alone.
+func TestEvidenceRewrittenConflicts(t *testing.T) {
+	d := planDeal()
+	sq := &d.Milestones[0].Tasks[0]
+	sq.Evidence = "Report emailed to Sam"
+	sent := Seen(sq)
+	sq.Evidence = "Report emailed to Sam and countersigned by the CISO"
+	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: todo\n---\n")
+	_, err := Apply(src, d, rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "Emailed", Seen: sent}), ApplyOptions{})
+	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "its evidence (what done means) was rewritten") {
+		t.Errorf("done over rewritten evidence: %v, want a conflict naming the evidence", err)
+	}
+	if _, err := Apply(src, d, rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "Emailed", Seen: seenSQ}), ApplyOptions{}); err != nil {
+		t.Errorf("a reply carrying due and status only: %v, want it applied", err)
 	}
 }
 
