@@ -89,12 +89,16 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	for _, b := range site.Bundles {
 		deals[b.Deal.ID] = b
 	}
+	later := supersededBy(items)
 	var rows []replyRow
 	for _, it := range items {
 		if *dealID != "" && it.Reply.Deal != *dealID {
 			continue
 		}
 		row := makeRow(it, deals[it.Reply.Deal], today, site.Config)
+		if id := later[it.Reply.ID]; id != "" && row.State == reply.Waiting {
+			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step: decide that one, and decline or answer this"
+		}
 		if !*all && row.State != reply.Waiting {
 			continue
 		}
@@ -196,6 +200,33 @@ type replyRow struct {
 	State       string           `json:"state"`
 	Note        string           `json:"note,omitempty"`
 	Decisions   []reply.Decision `json:"decisions,omitempty"`
+}
+
+// supersededBy maps each waiting reply to the id of the latest waiting
+// reply its person sent later about the same task or milestone (items
+// oldest first): a buyer who proposed one date and then another wants the
+// second, and accepting the first would make it a conflict.
+func supersededBy(items []*replyItem) map[string]string {
+	type about struct{ deal, who, target string }
+	latest := map[about]string{}
+	for i := len(items) - 1; i >= 0; i-- {
+		r := items[i].Reply
+		if r.Target == "" || items[i].record().State() != reply.Waiting {
+			continue
+		}
+		k := about{r.Deal, r.Stakeholder, r.Target}
+		if _, ok := latest[k]; !ok {
+			latest[k] = r.ID
+		}
+	}
+	out := map[string]string{}
+	for _, it := range items {
+		r := it.Reply
+		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && it.record().State() == reply.Waiting {
+			out[r.ID] = id
+		}
+	}
+	return out
 }
 
 // makeRow describes a reply against its deal's plan (b nil: the site has no
