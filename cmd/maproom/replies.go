@@ -202,16 +202,21 @@ type replyRow struct {
 	Decisions   []reply.Decision `json:"decisions,omitempty"`
 }
 
-// supersededBy maps each waiting reply to the id of the latest waiting
-// reply its person sent later about the same task or milestone (items
-// oldest first): a buyer who proposed one date and then another wants the
-// second, and accepting the first would make it a conflict.
+// supersededBy maps each waiting reply that would change a step (confirm,
+// propose, done, blocked) to the id of the latest such reply its person
+// sent later about the same task or milestone (items oldest first): a
+// buyer who proposed one date and then another wants the second, and
+// accepting the first would make it a conflict. A question stands alone.
 func supersededBy(items []*replyItem) map[string]string {
 	type about struct{ deal, who, target string }
+	changes := func(it *replyItem) bool {
+		r := it.Reply
+		return r.Target != "" && r.Kind != reply.Question && r.Kind != reply.Suggest && it.record().State() == reply.Waiting
+	}
 	latest := map[about]string{}
 	for i := len(items) - 1; i >= 0; i-- {
 		r := items[i].Reply
-		if r.Target == "" || items[i].record().State() != reply.Waiting {
+		if !changes(items[i]) {
 			continue
 		}
 		k := about{r.Deal, r.Stakeholder, r.Target}
@@ -222,7 +227,7 @@ func supersededBy(items []*replyItem) map[string]string {
 	out := map[string]string{}
 	for _, it := range items {
 		r := it.Reply
-		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && it.record().State() == reply.Waiting {
+		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && changes(it) {
 			out[r.ID] = id
 		}
 	}
