@@ -243,6 +243,9 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	case Done:
 		f = []planedit.Field{{Key: "status", Value: string(deal.Done)}, {Key: "done", Value: r.Date}}
 	case Blocked:
+		if task != nil && task.Status == deal.Done {
+			return plan, fmt.Errorf("reply %s: task %q is done: a block on it cannot be applied (a stale or forged form); answer or decline the reply", r.ID, r.Target)
+		}
 		f = []planedit.Field{{Key: "status", Value: string(deal.Blocked)}}
 	default:
 		return plan, fmt.Errorf("reply %s: kind %q cannot be applied", r.ID, r.Kind)

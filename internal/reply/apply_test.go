@@ -241,3 +241,18 @@ func TestApplyThenStale(t *testing.T) {
 		t.Fatalf("apply of an accepted record = %v; plan changed: %v", err, string(again) != string(out))
 	}
 }
+
+// TestBlockedOnDoneTaskRefused: a block on a task already done cannot be
+// applied, even with -force: the form that sent it was stale or forged.
+func TestBlockedOnDoneTaskRefused(t *testing.T) {
+	d := planDeal()
+	sq := &d.Milestones[0].Tasks[0]
+	sq.Status, sq.Done = deal.Done, deal.NewDate(2026, 11, 18)
+	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: done\n        done: 2026-11-18\n---\n")
+	for _, force := range []bool{false, true} {
+		out, err := Apply(src, d, rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "stuck", Seen: Seen(sq)}), ApplyOptions{Force: force})
+		if err == nil || !strings.Contains(err.Error(), "is done: a block on it cannot be applied") || string(out) != string(src) {
+			t.Errorf("force %v: %v, want the block refused and the plan unchanged", force, err)
+		}
+	}
+}
