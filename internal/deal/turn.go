@@ -20,18 +20,19 @@ type Turn struct {
 	Due Date
 	// DaysLate is DaysLate(d, Task, Due, today): 0 when not late.
 	DaysLate int
-	// Critical is true when the task was chosen as the first open task of
-	// the critical path.
+	// Critical is true when the task is on the critical path.
 	Critical bool
 }
 
-// WaitingOn finds whose move it is on today: the owner of the first open
-// task of the critical path (criticalPath as schedule.Plan.Path gives
-// it: open task ids, first to last); without one, the owner of the
-// open task due first, by its effective date due(t) (plan order on a tie,
-// tasks without a date last). ok is false for an ended deal and for a plan
-// with no open task. due may return the zero Date; a nil due takes each
-// task's own Due.
+// WaitingOn finds whose move it is on today: the owner of the open task
+// latest past its due date (the one on the critical path, then the first
+// in plan order, on a tie): late work holds the plan now, whatever its
+// chain; with none late, the owner of the first open task of the critical
+// path (criticalPath as schedule.Plan.Path gives it: open task ids, first
+// to last); without one, the owner of the open task due first, by its
+// effective date due(t) (plan order on a tie, tasks without a date last).
+// ok is false for an ended deal and for a plan with no open task. due may
+// return the zero Date; a nil due takes each task's own Due.
 func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date) (tn Turn, ok bool) {
 	if d.Ended() {
 		return Turn{}, false
@@ -42,7 +43,17 @@ func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date)
 	tasks := d.Tasks()
 	var pick *Task
 	critical := false
-	if len(criticalPath) > 0 {
+	most := 0
+	for _, t := range tasks {
+		if t.Status == Done {
+			continue
+		}
+		late, on := DaysLate(d, t, due(t), today), slices.Contains(criticalPath, t.ID)
+		if late > most || late > 0 && late == most && on && !critical {
+			pick, critical, most = t, on, late
+		}
+	}
+	if pick == nil && len(criticalPath) > 0 {
 		for _, t := range tasks {
 			if t.ID == criticalPath[0] && t.Status != Done {
 				pick, critical = t, true

@@ -5,9 +5,9 @@ import (
 	"time"
 )
 
-// TestWaitingOn pins whose move it is: the critical path's first open task
-// when there is one, else the open task due first (undated last, plan
-// order on a tie), with the owner's side for a person and for an unassigned
+// TestWaitingOn pins whose move it is: the open task latest past its due
+// date, else the critical path's first open task when there is one, else
+// the open task due first (undated last, plan order on a tie), with the owner's side for a person and for an unassigned
 // role, and the days late on today; nobody's for an ended deal or a plan
 // with every task done.
 func TestWaitingOn(t *testing.T) {
@@ -35,7 +35,11 @@ func TestWaitingOn(t *testing.T) {
 		crit     bool
 	}{
 		{name: "due first, a person", want: "data", side: Buyer, late: 12},
-		{name: "critical path first", critical: []string{"sandbox", "data"}, want: "sandbox", side: Seller, crit: true},
+		{name: "late work first", critical: []string{"sandbox", "data"}, want: "data", side: Buyer, late: 12, crit: true},
+		{name: "late work first, off the path", critical: []string{"sandbox"}, want: "data", side: Buyer, late: 12},
+		{name: "critical path first when nothing is late", critical: []string{"sandbox", "data"},
+			edit: func(d *Deal) { d.Milestones[0].Tasks[2].Due, d.Milestones[0].Tasks[3].Due = day(25), day(26) },
+			want: "sandbox", side: Seller, crit: true},
 		{name: "a done task on the path is passed over", critical: []string{"nda"}, want: "data", side: Buyer, late: 12},
 		{name: "tie in plan order, then an unassigned buyer role",
 			edit: func(d *Deal) { d.Milestones[0].Tasks[2].Status = Done; d.Milestones[0].Tasks[2].Done = day(9) },

@@ -71,10 +71,12 @@ type TaskSchedule struct {
 	// own due date aside: its milestone's date, the close (or, for
 	// onboarding work, the go-live), and what each undone task after it
 	// needs. Room is, for a task with a due date of its own, the business
-	// days from that date to Bound: how far the date can move before
-	// another date of the plan must (0: none; negative: it is already
-	// past Bound). From due dates alone, Room is what slack means; Slack
-	// then counts only the business days from today to the due date.
+	// days from its planned finish (its due date, or its earliest finish
+	// when that is later: a late task can finish today at best) to Bound:
+	// how far it can slip before another date of the plan must (0: none;
+	// negative: it is already past Bound). From due dates alone, Room is
+	// what slack means; Slack then counts only the business days from
+	// today to the due date.
 	Bound deal.Date
 	Room  int
 }
@@ -287,7 +289,9 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 			Bound:          dateOf(cal.find(bound[i])),
 		}
 		if !t.Due.IsZero() {
-			ts.Room = bound[i] - cal.count(dayNumber(t.Due))
+			// From its planned finish: its due date, or the earliest it can
+			// finish when that is later (a late step finishes today at best).
+			ts.Room = bound[i] - max(cal.count(dayNumber(t.Due)), ef[i])
 		}
 		if done[i] {
 			ts.EarliestFinish = t.Done
@@ -377,9 +381,8 @@ func criticalPath(p *Plan, g *graph, tasks []*deal.Task, done []bool, ef []int, 
 // and least slack means only "due soonest": the path is then the chain the
 // open task due last (by the close; the first in plan order on a tie)
 // waits on, back through after:, at each step the open predecessor with
-// the least Slack, the one due soonest or latest already (the latest due
-// on a tie, then the first in plan order), until one has no open
-// predecessor. d must be the deal p was computed
+// the least Room, the one its successor waits on (the latest due on a
+// tie, then the first in plan order), until one has no open predecessor. d must be the deal p was computed
 // for; nil when no open work is due by the close.
 func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations bool) {
 	if p == nil || d == nil {
@@ -410,19 +413,19 @@ func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations
 	for t := last; t != nil; {
 		var next *deal.Task
 		var nextDue deal.Date
-		nextSlack := 0
+		nextRoom := 0
 		for _, id := range t.After {
 			q := byID[id]
 			if q == nil || q.Status == deal.Done || seen[id] {
 				continue
 			}
 			due, _ := p.DueOf(q)
-			slack := 0
+			room := 0
 			if ts, ok := p.Task(id); ok {
-				slack = ts.Slack
+				room = ts.Room
 			}
-			if next == nil || slack < nextSlack || (slack == nextSlack && due.After(nextDue)) {
-				next, nextDue, nextSlack = q, due, slack
+			if next == nil || room < nextRoom || (room == nextRoom && due.After(nextDue)) {
+				next, nextDue, nextRoom = q, due, room
 			}
 		}
 		if next == nil {

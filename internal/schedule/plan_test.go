@@ -950,11 +950,26 @@ func TestPathFromDueDates(t *testing.T) {
 	for id, want := range map[string]struct {
 		bound string
 		room  int
-	}{"a": {"2026-12-04", 5}, "b": {"2026-12-18", 10}, "sign": {"2026-12-18", 0}, "logo": {"2026-12-18", 24}} {
+	}{"a": {"2026-12-04", 5}, "b": {"2026-12-18", 10}, "sign": {"2026-12-18", 0}, "logo": {"2026-12-18", 18}} { // logo is late: from today
 		ts, _ := p.Task(id)
 		if ts.Bound.String() != want.bound || ts.Room != want.room {
 			t.Errorf("%s: bound %s, room %d; want %s, %d", id, ts.Bound, ts.Room, want.bound, want.room)
 		}
+	}
+
+	// The close waits on the predecessor with the least room, not on the
+	// one due soonest: pricing is due a week before the deck needs it,
+	// risk on the day it does.
+	d = plan("2026-12-18",
+		due(task("pricing", 0), "2026-12-01"),
+		due(task("risk", 0), "2026-12-08"),
+		due(task("deck", 0, "pricing", "risk"), "2026-12-08"),
+		due(task("sign2", 0, "deck"), "2026-12-18"))
+	if p, err = Compute(d, today, NewCalendar()); err != nil {
+		t.Fatal(err)
+	}
+	if path, _ := p.Path(d, today); !slices.Equal(path, []string{"risk", "deck", "sign2"}) {
+		t.Errorf("path %v, want risk -> deck -> sign2: the deck waits on risk, due the day it is", path)
 	}
 
 	// With durations, the schedule's critical path.
