@@ -622,7 +622,8 @@ func TestSlipsPastTheLatestDate(t *testing.T) {
 }
 
 // TestMissedReviewsWeeks: which weekly reviews count as missed. Reviews on
-// Tuesdays; the plan's first commit on Tuesday 1 September.
+// Tuesdays; the plan's first commit on Tuesday 1 September; the reviews
+// counted start the week after the first commit's.
 func TestMissedReviewsWeeks(t *testing.T) {
 	d := &deal.Deal{ID: "acme", Outcome: deal.Open, Review: deal.Review{Day: time.Tuesday, HasDay: true},
 		Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{{ID: "t", Status: deal.Todo}}}}}
@@ -661,6 +662,13 @@ func TestMissedReviewsWeeks(t *testing.T) {
 		if n, _ := history.MissedReviews(in); n != c.want {
 			t.Errorf("%s: %d missed, want %d", c.name, n, c.want)
 		}
+	}
+	// First committed on Monday 9 November: the reviews counted start the
+	// week after, on the 17th; the 10th, the day after the kickoff, is not
+	// one. On the 29th, the reviews of the 17th and the 24th are missed.
+	monday := &history.Story{Commits: 1, First: time.Date(2026, 11, 9, 10, 0, 0, 0, time.UTC)}
+	if n, _ := history.MissedReviews(history.Input{Deal: d, Story: monday, Today: mustParse("2026-11-29")}); n != 2 {
+		t.Errorf("first committed on a Monday: %d missed, want 2 (17 and 24 November)", n)
 	}
 }
 

@@ -244,11 +244,15 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	if start.IsZero() {
 		return 0, lastNote
 	}
+	// The reviews counted start the week (Monday to Sunday) after the one
+	// the plan was first committed in: a plan committed on a Monday has
+	// not missed the next day's review.
+	first := start.AddDays(7 - (int(start.Weekday())+6)%7)
 	day := in.Today.AddDays(-1)
 	for day.Weekday() != d.Review.Day {
 		day = day.AddDays(-1)
 	}
-	for ; day.After(start); day = day.AddDays(-7) {
+	for ; !day.Before(first); day = day.AddDays(-7) {
 		held := slices.ContainsFunc(notes, func(nd deal.Date) bool {
 			diff := day.DaysUntil(nd)
 			return diff >= -2 && diff <= 4
