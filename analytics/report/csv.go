@@ -21,7 +21,7 @@ import (
 // date moved later moves times, slip_days days in all, to due.
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
-	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days"}
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply"}
 
 // WriteCSV writes the per-deal report as CSV: one record per row, see
 // reportCSVHeader.
@@ -95,7 +95,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			rec("stakeholder", d.ID, "id", s.ID, "title", s.Name, "side", "buyer", "role", s.Role, "visits", itoa(s.Visits),
 				"active_seconds", fmt.Sprint(s.ActiveSeconds), "first_visit", s.FirstVisit, "last_visit", s.LastVisit,
 				"networks", itoa(s.Networks), "scanner", itoa(s.Scanner), "opened", idList(s.Opened),
-				"never_opened", refList(s.NeverOpened), "detail", detail, "read_seconds", readSeconds(s.Opened))
+				"never_opened", refList(s.NeverOpened), "detail", detail, "read_seconds", readSeconds(s.Opened),
+				"replies", itoa(s.Replies), "last_reply", s.LastReply)
 		}
 		for j := range d.Replies {
 			w := &d.Replies[j]

@@ -318,3 +318,29 @@ func TestRepliesAreEngagement(t *testing.T) {
 		}
 	}
 }
+
+// TestWeekCountsReplies: the week line counts the replies sent in its
+// days beside the visits, and the stakeholder table shows them by the
+// person's visits.
+func TestWeekCountsReplies(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 15)
+	in := ReportDeal{Deal: patternDeal(), Waiting: []reply.Reply{
+		{ID: "inweekaaaa", Deal: "d", Stakeholder: "eb", Kind: reply.Question, Text: "Yearly?", Time: time.Date(2026, time.December, 14, 9, 0, 0, 0, time.UTC)},
+		{ID: "beforeaaaa", Deal: "d", Stakeholder: "ch", Kind: reply.Question, Text: "Monthly?", Time: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)},
+	}}
+	dr := &NewAggregator([]ReportDeal{in}, ReportOptions{Today: today}).Report().Deals[0]
+	if w := dr.Week; w == nil || w.Replies != 1 || !slices.Equal(w.Repliers, []string{"Eve Buyer"}) {
+		t.Fatalf("week %+v, want 1 reply by Eve Buyer", dr.Week)
+	}
+	if line := weekText(dr.Week, dr.Progress.Percent); !strings.HasSuffix(line, "no visit, 1 reply by Eve Buyer") {
+		t.Errorf("week line %q", line)
+	}
+	var table strings.Builder
+	r := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today}).Report()
+	if err := r.WriteTable(&table, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(table.String(), "0 (+ 1 reply)") {
+		t.Errorf("the stakeholder table does not show the replies by the visits:\n%s", table.String())
+	}
+}

@@ -298,6 +298,7 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"minutes":  hoursMinutes,
 	"opened":   openedText,
 	"never":    neverText,
+	"replied":  repliedText,
 	"ratio":    ratioText,
 	"slip":     medianSlipText,
 	"closeIn":  func(days *int) string { return closeIn(*days) },
@@ -396,7 +397,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
 {{template "svg" .Engagement}}
 <div class="tw"><table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>First</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
-{{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>
+{{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}{{replied .}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>
 {{end}}</table></div>
 {{if .SellerPreviews}}<p class="meta">Seller-side previews, not counted as engagement: {{.SellerPreviews}}.</p>{{end}}{{end}}
 {{if .Activity}}<h3>Activity</h3>

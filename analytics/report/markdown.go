@@ -184,6 +184,7 @@ func (m *mdOut) deal(d *DealReport) {
 			if s.OldLinkVisits > 0 {
 				visits += fmt.Sprintf(" (%d old link)", s.OldLinkVisits)
 			}
+			visits += repliedText(s)
 			rows = append(rows, []string{name, s.Role, visits, dateOnly(s.FirstVisit), dateOnly(s.LastVisit), hoursMinutes(s.ActiveSeconds),
 				fmt.Sprint(s.Networks), fmt.Sprint(s.Scanner), md(openedText(s)), md(neverText(s))})
 		}

@@ -307,6 +307,16 @@ func minutesSeconds(sec int64) string {
 	return fmt.Sprintf("%dh%02dm", sec/3600, sec%3600/60)
 }
 
+// repliedText is " (+ 2 replies)" for a person who replied from their
+// room, "" for one who did not: a reply is engagement (report.go,
+// StakeholderReport.Replies), shown beside the visits.
+func repliedText(s *StakeholderReport) string {
+	if s.Replies == 0 {
+		return ""
+	}
+	return " (+ " + plural(s.Replies, "reply", "replies") + ")"
+}
+
 // openedText lists the documents s read: each with the visits that read it
 // when more than one, and its reading time (none for a downloaded file).
 func openedText(s *StakeholderReport) string {
@@ -439,12 +449,13 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 				name += " (no room)"
 			}
 			visits := paintCell(fmt.Sprint(s.Visits), "")
-			if s.Visits == 0 {
+			if s.Visits == 0 && s.Replies == 0 {
 				visits.color = ansiYellow
 			}
 			if s.OldLinkVisits > 0 {
 				visits.text += fmt.Sprintf(" (%d old link)", s.OldLinkVisits)
 			}
+			visits.text += repliedText(s)
 			rows = append(rows, []cell{textCell(name), textCell(s.Role), visits, textCell(dateOnly(s.FirstVisit)), textCell(dateOnly(s.LastVisit)), textCell(hoursMinutes(s.ActiveSeconds)),
 				numCell(s.Networks), numCell(s.Scanner), textCell(openedText(s)), textCell(neverText(s))})
 		}

@@ -36,6 +36,11 @@ type WeekChange struct {
 	Visits     int      `json:"visits"`
 	Visitors   []string `json:"visitors"`
 	VisitorIDs []string `json:"visitor_ids"`
+	// Replies counts the replies the buyer side sent from their rooms in
+	// the window, waiting or decided; Repliers names who sent them, in plan
+	// order.
+	Replies  int      `json:"replies"`
+	Repliers []string `json:"repliers"`
 	// VisitsFrom is set when the report reads events from a day inside
 	// the window (ReportOptions.Since): the visits are counted from that
 	// day, the days before it not read.
@@ -77,7 +82,7 @@ const (
 func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *WeekChange {
 	d := da.in.Deal
 	since := today.AddDays(-WeekDays)
-	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}, VisitorIDs: []string{}}
+	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}, VisitorIDs: []string{}, Repliers: []string{}}
 	ref := func(t *deal.Task, day deal.Date) TaskRef {
 		r := TaskRef{Task: t.ID, Title: t.Title, Day: day.String()}
 		r.OwnerName, r.Side = ownerOf(d, t.Owner)
@@ -104,6 +109,13 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 	from, to := startOf(since.AddDays(1), a.loc), startOf(today.AddDays(1), a.loc)
 	if s := a.opts.Since; !s.IsZero() && s.After(since.AddDays(1)) {
 		wc.VisitsFrom = s.String()
+	}
+	replied := countReplies(da.in, max(from, a.fromMS), to)
+	for i := range d.Stakeholders {
+		if r := replied[d.Stakeholders[i].ID]; r.n > 0 {
+			wc.Replies += r.n
+			wc.Repliers = append(wc.Repliers, d.Stakeholders[i].Name)
+		}
 	}
 	for i := range d.Stakeholders {
 		p := &a.people[da.people[d.Stakeholders[i].ID]]
@@ -248,6 +260,9 @@ func weekText(w *WeekChange, now int) string {
 		parts = append(parts, fmt.Sprintf("%s by %s", plural(w.Visits, "visit", "visits"), strings.Join(w.Visitors, ", ")))
 	} else {
 		parts = append(parts, "no visit")
+	}
+	if w.Replies > 0 {
+		parts[len(parts)-1] += fmt.Sprintf(", %s by %s", plural(w.Replies, "reply", "replies"), strings.Join(w.Repliers, ", "))
 	}
 	if w.VisitsFrom != "" {
 		parts[len(parts)-1] += " from " + w.VisitsFrom + " (-since: the days before not read)"
