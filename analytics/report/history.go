@@ -248,7 +248,15 @@ func historyLines(h *DealHistory) []string {
 	if h.LastBuyerEdit != nil {
 		who = fmt.Sprintf("last buyer-side edit %s by %s (%s)", h.LastBuyerEdit.Day, h.LastBuyerEdit.Who, h.LastBuyerEdit.What)
 	}
-	out = append(out, fmt.Sprintf("%s since %s, %s; %s", plural(h.Commits, "commit", "commits"), h.First, plural(h.BuyerEdits, "buyer-side change", "buyer-side changes"), who))
+	if h.Commits == 0 || h.First == "" {
+		out = append(out, "no commit of the plan by the report's day")
+	} else {
+		out = append(out, fmt.Sprintf("%s since %s, %s; %s", plural(h.Commits, "commit", "commits"), h.First, plural(h.BuyerEdits, "buyer-side change", "buyer-side changes"), who))
+	}
+	if len(h.Former) > 0 {
+		// The deal was renamed: last month's report named it so.
+		out = append(out, "the deal's folder was renamed from "+strings.Join(h.Former, ", then "))
+	}
 	for _, s := range h.Slips {
 		out = append(out, fmt.Sprintf("slipped: %s %q moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net))
 	}

@@ -222,3 +222,17 @@ func TestReportFlatHeadline(t *testing.T) {
 		}
 	}
 }
+
+// TestHistoryLinesSayRenameAndNoCommit: a deal whose folder was renamed
+// says so in every format's history lines (they all print historyLines),
+// and a deal with no commit by the report's day says that, not "0 commits
+// since ".
+func TestHistoryLinesSayRenameAndNoCommit(t *testing.T) {
+	lines := historyLines(&DealHistory{Commits: 3, First: "2026-10-01", Former: []string{"globex-security-review"}})
+	if !slices.Contains(lines, "the deal's folder was renamed from globex-security-review") {
+		t.Errorf("renamed: %q", lines)
+	}
+	if lines := historyLines(&DealHistory{}); len(lines) == 0 || lines[0] != "no commit of the plan by the report's day" {
+		t.Errorf("no commit: %q", lines)
+	}
+}
