@@ -117,10 +117,24 @@ func (r *Report) WriteCSV(w io.Writer) error {
 func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
-		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value"})
+		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
+		"commits", "buyer_edits", "slips", "slip_days"})
 	rank := map[string]int{}
 	for _, d := range r.Portfolio.Ranking {
 		rank[d.Deal] = d.Rank
+	}
+	// The plan's history per deal (empty without one), so that the share
+	// with buyer edits, the median slip and the win rates with and without
+	// buyer edits follow from the rows, as the other figures do.
+	hist := map[string][]string{}
+	for i := range r.Deals {
+		if h := r.Deals[i].History; h != nil {
+			days := 0
+			for _, s := range h.Slips {
+				days += s.Days
+			}
+			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(len(h.Slips)), fmt.Sprint(days)}
+		}
 	}
 	for _, p := range r.Portfolio.Rows {
 		days, rk, value := "", "", ""
@@ -133,9 +147,13 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		if p.Value != 0 {
 			value = fmt.Sprint(p.Value)
 		}
-		cw.Write([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
+		h := hist[p.Deal]
+		if h == nil {
+			h = make([]string, 4)
+		}
+		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
-			fmt.Sprint(p.Score), rk, value})
+			fmt.Sprint(p.Score), rk, value}, h...))
 	}
 	cw.Flush()
 	return cw.Error()

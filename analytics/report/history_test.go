@@ -156,6 +156,7 @@ func TestReportHistoryGoldens(t *testing.T) {
 		{"history-portfolio.txt", func(w io.Writer) error { return r.WritePortfolioTable(w, false) }},
 		{"history-portfolio.md", r.WritePortfolioMarkdown},
 		{"history-portfolio.html", r.WritePortfolioHTML},
+		{"history-portfolio.csv", r.WritePortfolioCSV},
 	} {
 		t.Run(g.name, func(t *testing.T) {
 			var b bytes.Buffer
