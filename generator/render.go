@@ -317,7 +317,12 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	for _, t := range d.Tasks() {
 		owners[t.Owner] = true
 	}
-	crit, _ := b.Plan.Path(d, r.today)
+	// Whose move: the schedule's own critical path (least slack: the step
+	// due soonest, from due dates alone), not the chain shown as critical.
+	var crit []string
+	if b.Plan != nil {
+		crit = b.Plan.CriticalPath
+	}
 	turn, hasTurn := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
 	contact := newContactView(d)
 	legend := legendOf(r.cfg.Overdue.Thresholds())

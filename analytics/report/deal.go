@@ -242,11 +242,16 @@ func (a *Aggregator) severity(late int) string {
 }
 
 // turn says whose move it is, by the rule a room's "waiting on" line
-// shows too (deal.WaitingOn): the owner of the first open task on the
-// critical path the product shows (schedule.Plan.Path); without one, of
-// the open task due first.
+// shows too (deal.WaitingOn): the owner of the open task latest past its
+// date, else of the first open task on the schedule's critical path
+// (least slack: from due dates alone, the one due soonest), else of the
+// open task due first. Whether it is critical is the report's rule
+// (criticalTasks), set by the caller.
 func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
-	crit, _ := plan.Path(d, today)
+	var crit []string
+	if plan != nil {
+		crit = plan.CriticalPath
+	}
 	w, ok := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
 	if !ok {
 		return nil

@@ -123,7 +123,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	rr.addWaiting(e, site, deals)
-	historyNote := reportHistory(ctx, e, s.root, site, deals)
+	historyNote, deals := reportHistory(ctx, e, s.root, site, deals, today)
 	agg := report.NewAggregator(deals, report.ReportOptions{
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,

@@ -3,6 +3,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/maproom/maproom/internal/handoff"
 	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 const reviewAbout = `Writes the agenda of a deal's weekly 15-minute review as Markdown, to paste into the
@@ -47,6 +49,14 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	id, today, cfg, dir, b := od.id, od.today, od.cfg, od.dir, od.b
 	d := b.Deal
 	h := readHistory(ctx, e, s.root, []*deal.Deal{d}, true)
+	// As of the day: the plan of that day when it was committed again
+	// since (the report's rule).
+	rds := plansOfTheDay(e, s.root, cfg, []report.ReportDeal{{Deal: d, Plan: b.Plan}}, h, today)
+	if len(rds) == 0 {
+		return fmt.Errorf("%s did not exist on %s: no review for that day", id, today)
+	}
+	b.Deal, b.Plan = rds[0].Deal, rds[0].Plan
+	d = b.Deal
 	notes, err := handoff.ReadReviews(dir)
 	if err != nil {
 		return err
@@ -85,7 +95,10 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	crit, _ := b.Plan.Path(d, today) // the one the rooms and the report show
+	var crit []string // whose move: the rooms' and the report's rule
+	if b.Plan != nil {
+		crit = b.Plan.CriticalPath
+	}
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {
@@ -556,12 +569,13 @@ func dayLabel(s string) string {
 // reportHistory gives each deal of the report its plan's story from git
 // and the days of its review notes, and returns the note the report carries
 // when the site is not in git ("" when it is).
-func reportHistory(ctx context.Context, e *env, root string, site *generator.Site, deals []report.ReportDeal) string {
+func reportHistory(ctx context.Context, e *env, root string, site *generator.Site, deals []report.ReportDeal, today deal.Date) (string, []report.ReportDeal) {
 	ds := make([]*deal.Deal, len(deals))
 	for i := range deals {
 		ds[i] = deals[i].Deal
 	}
 	h := readHistory(ctx, e, root, ds, true)
+	deals = plansOfTheDay(e, root, site.Config, deals, h, today)
 	dirs := map[string]string{}
 	for _, b := range site.Bundles {
 		dirs[b.Deal.ID] = b.Dir
@@ -579,7 +593,52 @@ func reportHistory(ctx context.Context, e *env, root string, site *generator.Sit
 		}
 	}
 	if !h.InGit {
-		return cmp.Or(h.Note, "the plans' git history could not be read")
+		return cmp.Or(h.Note, "the plans' git history could not be read"), deals
 	}
-	return ""
+	return "", deals
+}
+
+// plansOfTheDay gives a report for a past day the plans of that day: each
+// deal whose plan was committed again after the day reads the version the
+// last commit before the day's end left (under the folder name it had
+// then), scheduled on the day; a deal first committed after the day did
+// not exist on it and is left out, with a note. A deal not in git, or not
+// changed since the day, keeps its plan as it is. A version that no longer
+// decodes keeps the plan as it is too, with a note.
+func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.ReportDeal, h *history.History, today deal.Date) []report.ReportDeal {
+	if !h.InGit {
+		return deals
+	}
+	t := today.AddDays(1).Time()
+	end := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, cfg.Location)
+	out := deals[:0]
+	for _, rd := range deals {
+		st := h.Deals[rd.Deal.ID]
+		if st == nil || rd.Unreadable || st.Last.Before(end) {
+			out = append(out, rd)
+			continue
+		}
+		if !st.First.Before(end) {
+			fmt.Fprintf(e.stderr, "maproom: %s was first committed on %s, after %s: the report for that day leaves it out\n", rd.Deal.ID, st.First.In(cfg.Location).Format(time.DateOnly), today)
+			continue
+		}
+		folders := []string{rd.Deal.ID}
+		for i := len(st.Former) - 1; i >= 0; i-- {
+			folders = append(folders, st.Former[i]) // newest first
+		}
+		text, ok, err := history.PlanAt(history.Options{Root: root}, folders, end)
+		var d *deal.Deal
+		if err == nil && ok {
+			d, err = generator.DecodePlan(rd.Deal.ID, text)
+		}
+		if err != nil || !ok {
+			fmt.Fprintf(e.stderr, "maproom: %s: the plan of %s cannot be read (%v): the report reads the plan as it is now\n", rd.Deal.ID, today, cmp.Or(err, errors.New("no version")))
+			out = append(out, rd)
+			continue
+		}
+		rd.Deal, rd.CheckErrors = d, 0
+		rd.Plan, _ = schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
+		out = append(out, rd)
+	}
+	return out
 }

@@ -28,8 +28,8 @@ type Turn struct {
 // latest past its due date (the one on the critical path, then the first
 // in plan order, on a tie): late work holds the plan now, whatever its
 // chain; with none late, the owner of the first open task of the critical
-// path (criticalPath as schedule.Plan.Path gives it: open task ids, first
-// to last); without one, the owner of the open task due first, by its
+// path (criticalPath as schedule.Plan.CriticalPath gives it: open task
+// ids, first to last, least slack first); without one, the owner of the open task due first, by its
 // effective date due(t) (plan order on a tie, tasks without a date last).
 // ok is false for an ended deal and for a plan with no open task. due may
 // return the zero Date; a nil due takes each task's own Due.

@@ -738,3 +738,36 @@ func TestRenamedIDsKeepTheirSlips(t *testing.T) {
 		t.Error("t2, removed, reads as renamed")
 	}
 }
+
+// TestPlanAt: a deal's plan as it stood at a time: the newest commit
+// before it, under the folder name it had then; none before the first.
+func TestPlanAt(t *testing.T) {
+	g := newRepo(t)
+	v1 := planText("2027-01-29", "2026-11-10", "2026-12-20", task{"t1", "m1", "2026-11-05", "todo", ""})
+	v2 := planText("2027-01-29", "2026-11-17", "2026-12-20", task{"t1", "m1", "2026-11-12", "todo", ""})
+	g.write("content/acme/index.md", v1)
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", v2)
+	g.commit(buyer, "2026-10-08", "later")
+	if err := os.Rename(filepath.Join(g.site, "content", "acme"), filepath.Join(g.site, "content", "acme-data")); err != nil {
+		t.Fatal(err)
+	}
+	g.commit(seller, "2026-10-15", "rename")
+	opts := history.Options{Root: g.site}
+	folders := []string{"acme-data", "acme"}
+	for _, c := range []struct {
+		at   string
+		want string
+	}{{"2026-09-30", ""}, {"2026-10-05", v1}, {"2026-10-10", v2}, {"2026-10-20", v2}} {
+		text, ok, err := history.PlanAt(opts, folders, day(c.at))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok != (c.want != "") || string(text) != c.want {
+			t.Errorf("at %s: ok %v, %d bytes; want the version of that day (%d bytes)", c.at, ok, len(text), len(c.want))
+		}
+	}
+	if _, ok, err := history.PlanAt(history.Options{Root: t.TempDir()}, folders, day("2026-10-20")); ok || err != nil {
+		t.Errorf("outside git: ok %v, err %v; want neither", ok, err)
+	}
+}

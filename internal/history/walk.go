@@ -66,33 +66,12 @@ type fieldChange struct {
 // gives a History with InGit false and a Note, and no error; an error is a
 // repository that cannot be read.
 func Read(ctx context.Context, opts Options) (*History, error) {
-	abs, err := filepath.Abs(opts.Root)
-	if err != nil {
-		return nil, err
-	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		abs = real
-	}
-	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	repo, prefix, err := openSite(opts.Root)
 	if errors.Is(err, git.ErrRepositoryNotExists) {
 		return &History{Note: fmt.Sprintf("%s is not in a git repository, so the plans have no history: slips, buyer edits and completion over time need the site in git (git init, then commit the plans)", opts.Root), Deals: map[string]*Story{}}, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("open the git repository of %s: %w", opts.Root, err)
-	}
-	prefix := ""
-	if wt, err := repo.Worktree(); err == nil {
-		top, _ := filepath.Abs(wt.Filesystem.Root())
-		if real, err := filepath.EvalSymlinks(top); err == nil {
-			top = real
-		}
-		rel, err := filepath.Rel(top, abs)
-		if err != nil || strings.HasPrefix(rel, "..") {
-			return nil, fmt.Errorf("the site %s is outside the git work tree %s", opts.Root, top)
-		}
-		if rel != "." {
-			prefix = filepath.ToSlash(rel)
-		}
+		return nil, err
 	}
 	stores := []storer.EncodedObjectStorer{repo.Storer}
 	if fst, ok := repo.Storer.(*filesystem.Storage); ok {
@@ -123,6 +102,91 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 		}
 	}
 	return readRepo(ctx, repo, stores, nil, prefix, opts)
+}
+
+// openSite opens the git repository the site at root is in, and gives the
+// site's folder in it ("" for the work tree's root); an error matching
+// git.ErrRepositoryNotExists outside git.
+func openSite(root string) (*git.Repository, string, error) {
+	abs, err := filepath.Abs(root)
+	if err != nil {
+		return nil, "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		abs = real
+	}
+	repo, err := git.PlainOpenWithOptions(abs, &git.PlainOpenOptions{DetectDotGit: true, EnableDotGitCommonDir: true})
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, "", err
+	}
+	if err != nil {
+		return nil, "", fmt.Errorf("open the git repository of %s: %w", root, err)
+	}
+	prefix := ""
+	if wt, err := repo.Worktree(); err == nil {
+		top, _ := filepath.Abs(wt.Filesystem.Root())
+		if real, err := filepath.EvalSymlinks(top); err == nil {
+			top = real
+		}
+		rel, err := filepath.Rel(top, abs)
+		if err != nil || strings.HasPrefix(rel, "..") {
+			return nil, "", fmt.Errorf("the site %s is outside the git work tree %s", root, top)
+		}
+		if rel != "." {
+			prefix = filepath.ToSlash(rel)
+		}
+	}
+	return repo, prefix, nil
+}
+
+// PlanAt returns a deal's plan (<content>/<folder>/index.md) as it stood
+// at t: in the newest commit before t on HEAD's first-parent line (by
+// author time, the time the history tells changes by), under the first of
+// folders it has there (the deal's folder, then the names it had before:
+// Story.Former, newest first). ok is false outside git, and when no such
+// commit holds the plan (the deal was not committed yet at t). A report
+// for a past day reads the plan of that day: its due dates, its tasks.
+func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, err error) {
+	repo, prefix, err := openSite(opts.Root)
+	if errors.Is(err, git.ErrRepositoryNotExists) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	head, err := repo.Head()
+	if errors.Is(err, plumbing.ErrReferenceNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read git HEAD: %w", err)
+	}
+	c, err := repo.CommitObject(head.Hash())
+	for err == nil && !c.Author.When.Before(t) {
+		if len(c.ParentHashes) == 0 {
+			return nil, false, nil
+		}
+		c, err = repo.CommitObject(c.ParentHashes[0])
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read git history: %w", err)
+	}
+	content := opts.Content
+	if content == "" {
+		content = "content"
+	}
+	for _, folder := range folders {
+		f, err := c.File(strings.Trim(prefix+"/"+content+"/"+folder+"/index.md", "/"))
+		if err != nil {
+			continue
+		}
+		s, err := f.Contents()
+		if err != nil {
+			return nil, false, fmt.Errorf("read the plan of %s at %s: %w", folder, c.Hash.String()[:12], err)
+		}
+		return []byte(s), true, nil
+	}
+	return nil, false, nil
 }
 
 // maxStores bounds the storages a read opens over a repository on disk.
