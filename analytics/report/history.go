@@ -54,7 +54,8 @@ type SlipLine struct {
 	Now   string `json:"now"`
 }
 
-// BurnupWeek is the plan's progress at the end of a week (Sunday).
+// BurnupWeek is the plan's progress at the end of a week (Sunday), or on
+// the report's day for the week under way; Week is that day.
 type BurnupWeek struct {
 	Week  string `json:"week"`
 	Done  int    `json:"done"`
@@ -116,6 +117,9 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: sl.Net, First: sl.First, Now: sl.Now})
 	}
 	for _, w := range history.Burnup(st, today, opts.Location, burnupWeeks) {
+		if w.End.After(today) {
+			w.End = today // the week under way counts to the report's day
+		}
 		h.Burnup = append(h.Burnup, BurnupWeek{Week: w.End.String(), Done: w.Done, Total: w.Total})
 	}
 	return h

@@ -237,3 +237,15 @@ func TestHistoryLinesSayRenameAndNoCommit(t *testing.T) {
 		t.Errorf("no commit: %q", lines)
 	}
 }
+
+// TestBurnupWeekUnderWay: the week under way ends on the report's day, so
+// the chart never reads "in the week to" a day still to come.
+func TestBurnupWeekUnderWay(t *testing.T) {
+	d := &deal.Deal{ID: "acme", Outcome: deal.Open, Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{{ID: "t", Status: deal.Todo}}}}}
+	st := &history.Story{Deal: "acme", Commits: 1, First: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), Last: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC),
+		Points: []history.Point{{When: time.Date(2026, 11, 2, 10, 0, 0, 0, time.UTC), Done: 0, Total: 1}}}
+	h := dealHistory(d, st, deal.NewDate(2026, time.November, 20), &ReportOptions{Location: time.UTC})
+	if n := len(h.Burnup); n == 0 || h.Burnup[n-1].Week != "2026-11-20" {
+		t.Errorf("burn-up %+v, want the last week to end on the report's day, 2026-11-20", h.Burnup)
+	}
+}
