@@ -361,6 +361,10 @@ func TestWonRoomKeepsReviewThroughOnboarding(t *testing.T) {
 	if !strings.Contains(string(html), "Weekly review") {
 		t.Errorf("the won deal's room in onboarding offers no weekly review")
 	}
+	// Whose move it is goes on through onboarding.
+	if !strings.Contains(string(html), `<span class="w-k">Waiting on</span>`) || !strings.Contains(string(html), `href="#t-rollout"`) {
+		t.Errorf("the won deal's room in onboarding says nobody's move: want the rollout")
+	}
 	cal, err := os.ReadFile(filepath.Join(dir, "calendar.ics"))
 	if err != nil {
 		t.Fatal(err)
@@ -383,5 +387,8 @@ func TestWonRoomKeepsReviewThroughOnboarding(t *testing.T) {
 	}
 	if strings.Contains(string(html), "Weekly review") {
 		t.Errorf("a won deal with its onboarding done still offers a weekly review")
+	}
+	if strings.Contains(string(html), `<span class="w-k">Waiting on</span>`) {
+		t.Errorf("a won deal with its onboarding done still waits on someone")
 	}
 }

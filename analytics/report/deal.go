@@ -109,10 +109,11 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.Progress.Percent = percent(dr.Progress.Done, dr.Progress.Total)
 	sort.SliceStable(dr.Overdue, func(i, j int) bool { return dr.Overdue[i].DaysLate > dr.Overdue[j].DaysLate })
 
-	if !ended {
+	if d.Outcome != deal.Lost {
+		// A won deal's onboarding is still someone's move, as its rooms say.
 		dr.Turn = a.turn(d, plan, dueOf, today)
 		if dr.Turn != nil {
-			dr.Turn.Critical = critical[dr.Turn.Task]
+			dr.Turn.Critical = !ended && critical[dr.Turn.Task]
 		}
 	}
 	dr.LastVisit = a.stamp(da.lastVisit)

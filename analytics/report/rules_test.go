@@ -610,7 +610,8 @@ func TestOnboardingShownApart(t *testing.T) {
 	if err := r.WriteMarkdown(&markdown); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"progress  1/3 tasks done (33%): 1 on time, 0 late (sale 1/1, onboarding 0/2)", "Live (onboarding)"} {
+	for _, want := range []string{"progress  1/3 tasks done (33%): 1 on time, 0 late (sale 1/1, onboarding 0/2)", "Live (onboarding)",
+		`turn      seller side: Sam Seller, "Set up"`} { // whose move goes on through onboarding
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table has no %q:\n%s", want, table.String())
 		}

@@ -29,12 +29,14 @@ type Turn struct {
 // in plan order, on a tie): late work holds the plan now, whatever its
 // chain; with none late, the owner of the first open task of the critical
 // path (criticalPath as schedule.Plan.CriticalPath gives it: open task
-// ids, first to last, least slack first); without one, the owner of the open task due first, by its
-// effective date due(t) (plan order on a tie, tasks without a date last).
-// ok is false for an ended deal and for a plan with no open task. due may
-// return the zero Date; a nil due takes each task's own Due.
+// ids, first to last, least slack first); without one, the owner of the
+// open task due first, by its effective date due(t) (plan order on a tie,
+// tasks without a date last). Only pending work counts (Deal.Pending): of
+// a won deal, its onboarding. ok is false for a lost deal and for a plan
+// with no pending task. due may return the zero Date; a nil due takes
+// each task's own Due.
 func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date) (tn Turn, ok bool) {
-	if d.Ended() {
+	if d.Outcome == Lost {
 		return Turn{}, false
 	}
 	if due == nil {
@@ -45,7 +47,7 @@ func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date)
 	critical := false
 	most := 0
 	for _, t := range tasks {
-		if t.Status == Done {
+		if !d.Pending(t) {
 			continue
 		}
 		late, on := DaysLate(d, t, due(t), today), slices.Contains(criticalPath, t.ID)
@@ -55,7 +57,7 @@ func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date)
 	}
 	if pick == nil && len(criticalPath) > 0 {
 		for _, t := range tasks {
-			if t.ID == criticalPath[0] && t.Status != Done {
+			if t.ID == criticalPath[0] && d.Pending(t) {
 				pick, critical = t, true
 				break
 			}
@@ -64,7 +66,7 @@ func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date)
 	if pick == nil {
 		var best Date
 		for _, t := range tasks {
-			if t.Status == Done {
+			if !d.Pending(t) {
 				continue
 			}
 			when := due(t)

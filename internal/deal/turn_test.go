@@ -54,6 +54,16 @@ func TestWaitingOn(t *testing.T) {
 			},
 			want: "undated", side: Seller},
 		{name: "ended deal", edit: func(d *Deal) { d.Outcome = Won }},
+		{name: "won deal: its onboarding", edit: func(d *Deal) {
+			d.Outcome = Won
+			d.Milestones = append(d.Milestones, Milestone{ID: "live", Onboarding: true, Tasks: []Task{
+				{ID: "kickoff", Owner: "rita", Due: day(25), Status: Todo, Milestone: "live"}}})
+		}, want: "kickoff", side: Seller},
+		{name: "lost deal", edit: func(d *Deal) {
+			d.Outcome = Lost
+			d.Milestones = append(d.Milestones, Milestone{ID: "live", Onboarding: true, Tasks: []Task{
+				{ID: "kickoff", Owner: "rita", Due: day(25), Status: Todo, Milestone: "live"}}})
+		}},
 		{name: "nothing open", edit: func(d *Deal) {
 			for i := range d.Milestones[0].Tasks {
 				d.Milestones[0].Tasks[i].Status, d.Milestones[0].Tasks[i].Done = Done, day(2)
