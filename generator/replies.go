@@ -104,8 +104,10 @@ type replyLine struct {
 	ID, Kind, About, What, Link, Day string
 	State, StateLabel, Note          string
 
-	// bare is What without the evidence of a done reply, for a room whose
-	// person may not see the task's documents (scoped).
+	// bare is What without what the buyer wrote (a done reply's evidence,
+	// the reason for a new date or a block), for a room whose person may
+	// not see the task's documents (scoped); "" for a change with nothing
+	// to hold back.
 	bare string
 }
 
@@ -285,7 +287,9 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 		if due := seenDue(r.Seen); due != "" {
 			l.What += " from " + dayOf(due)
 		}
-		l.What += " to " + dayOf(r.Date) + by + ": " + r.Reason
+		l.What += " to " + dayOf(r.Date) + by
+		l.bare, l.Kind = l.What, string(reply.Propose)
+		l.What += ": " + r.Reason
 	case reply.Done:
 		text, link := splitEvidence(r.Evidence)
 		l.What, l.Link, l.Kind = "marked done"+by, link, string(reply.Done)
@@ -294,7 +298,9 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 			l.What += ": " + text
 		}
 	case reply.Blocked:
-		l.What = "marked blocked" + by + ": " + r.Reason
+		l.What, l.Kind = "marked blocked"+by, string(reply.Blocked)
+		l.bare = l.What
+		l.What += ": " + r.Reason
 	case reply.Suggest:
 		l.About = r.Text
 		l.What = "suggested" + by + " and added to the plan"
@@ -305,8 +311,8 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 }
 
 // changes lists the changes accepted replies made, newest first: the same
-// for every room of the deal (everyone sees the whole plan), but for the
-// evidence of a done reply (scoped).
+// for every room of the deal (everyone sees the whole plan), but for what
+// the buyer wrote with them (scoped).
 func (c *replyContext) changes(recs []reply.Record) []replyLine {
 	var out []replyLine
 	for i := len(recs) - 1; i >= 0; i-- {
@@ -317,18 +323,20 @@ func (c *replyContext) changes(recs []reply.Record) []replyLine {
 	return out
 }
 
-// scoped is changes as s's room shows them: the evidence of a done reply
-// (its words and its link) only to someone who may see every document of
-// the task it marked done, as a document's audience decides who sees it;
-// the others read that it was marked done, by whom and when.
+// scoped is changes as s's room shows them: what the buyer wrote with a
+// change (a done reply's evidence, words and link; the reason for a new
+// date or a block) only to someone who may see every document of the task
+// it is about, as a document's audience decides who sees it; the others
+// read what changed, by whom and when.
 func (c *replyContext) scoped(changes []replyLine, recs []reply.Record, s *deal.Stakeholder) []replyLine {
-	target := map[string]string{}
+	target, sender := map[string]string{}, map[string]string{}
 	for _, rec := range recs {
-		target[rec.Reply.ID] = rec.Reply.Target
+		target[rec.Reply.ID], sender[rec.Reply.ID] = rec.Reply.Target, rec.Reply.Stakeholder
 	}
 	var out []replyLine
 	for _, l := range changes {
-		if l.Kind == string(reply.Done) && !c.seesTask(target[l.ID], s) {
+		// Its sender wrote it, the seller side read it: theirs always.
+		if l.bare != "" && s.ID != sender[l.ID] && s.Side != deal.Seller && !c.seesTask(target[l.ID], s) {
 			l.What, l.Link = l.bare, ""
 		}
 		out = append(out, l)

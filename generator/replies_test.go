@@ -281,12 +281,14 @@ func TestReplyTrail(t *testing.T) {
 			t.Errorf("a bundle's replies or reviews folder was reported: %s", p)
 		}
 	}
-	// Every room shows every change; a done reply's evidence only where
-	// its person may see the task's documents: the business case deck
-	// relies on pricing and the case study, the vendor risk assessment on
-	// the security whitepaper (Jordan and the security role).
+	// Every room shows every change; what the buyer wrote with it (a
+	// done reply's evidence, a new date's reason) only where its person
+	// may see the task's documents: the sample data relies on the
+	// proof-of-concept plan, the business case deck on pricing and the
+	// case study, the vendor risk assessment on the security whitepaper
+	// (Jordan and the security role).
 	changes := []struct{ all, evidence, task string }{
-		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026: InfoSec queue", "", ""},
+		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026", ": InfoSec queue", "sample-data"},
 		{"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026", "", ""},
 		{"Business case presented to the COO: marked done by Marcus Chen on 20 Nov 2026", ": javascript:alert(1)", "business-case-deck"},
 		{"marked done by Elena Novak on 20 Nov 2026", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment"},
