@@ -443,3 +443,32 @@ func TestRoomPageBudget(t *testing.T) {
 	}
 	t.Logf("largest room: %d bytes with its assets (%s)", largest, which)
 }
+
+// TestScopedChangeWords: the words a buyer wrote with a change show in the
+// sender's room and the seller's even when the task's documents are
+// scoped away from the sender; another buyer without the documents reads
+// only what changed.
+func TestScopedChangeWords(t *testing.T) {
+	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{
+		{ID: "ann", Name: "Ann", Side: deal.Buyer, Role: "procurement"},
+		{ID: "bob", Name: "Bob", Side: deal.Buyer, Role: "legal"},
+		{ID: "eve", Name: "Eve", Side: deal.Buyer, Role: "economic-buyer"},
+		{ID: "sam", Name: "Sam", Side: deal.Seller, Role: "account-executive"},
+	}, Collateral: []deal.Collateral{{ID: "price", Title: "Pricing", File: "price.md", Audience: []string{"eve"}}},
+		Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{{ID: "po", Title: "PO issued", Owner: "ann", Collateral: []string{"price"}, Milestone: "m"}}}}}
+	recs := []reply.Record{{Reply: reply.Reply{ID: "aaaaaaaaaa", Deal: "d", Stakeholder: "ann", Kind: reply.Propose, Target: "po", TargetKind: reply.TargetTask,
+		Date: "2026-12-18", Reason: "Budget line is short", Time: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)},
+		Decisions: []reply.Decision{{State: reply.Accepted, Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}}}}
+	c := newReplyContext(d, time.UTC)
+	changes := c.changes(recs)
+	for _, who := range []string{"ann", "bob", "eve", "sam"} {
+		s, _ := d.Stakeholder(who)
+		got := c.scoped(changes, recs, s)
+		if len(got) != 1 {
+			t.Fatalf("%s: %d changes, want 1", who, len(got))
+		}
+		if words := strings.Contains(got[0].What, "Budget line is short"); words != (who != "bob") {
+			t.Errorf("%s reads %q: the reason shown %v, want %v", who, got[0].What, words, who != "bob")
+		}
+	}
+}
