@@ -159,6 +159,17 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is in the past: give a day from %s on", d, today)}
 		}
 	}
+	// A confirmation is of the date the room showed: another date is a
+	// proposal, and a date gone by cannot be kept any more.
+	if due := seenFields(r.Seen)["due"]; r.Kind == Confirm && due != "" {
+		today := deal.DateOf(now)
+		if r.Date != "" && r.Date != due {
+			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is not the date the plan gives (%s): confirm that one, or choose Another date to ask for %s", r.Date, due, r.Date)}
+		}
+		if d, err := deal.ParseDate(due); err == nil && d.Before(today.AddDays(-1)) {
+			return Reply{}, &FieldError{"kind", fmt.Sprintf("the step was due %s: a date gone by cannot be confirmed: mark it done, or choose Another date", due)}
+		}
+	}
 	return r, nil
 }
 

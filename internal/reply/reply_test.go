@@ -195,3 +195,34 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestConfirmIsOfTheDateShown: a confirmation with another date than the
+// room showed is refused with what to do (that is a proposal), and so is
+// a confirmation of a date gone by; the date shown, or none, is taken.
+func TestConfirmIsOfTheDateShown(t *testing.T) {
+	form := func(date, due string) url.Values {
+		v := url.Values{"kind": {"confirm"}, "target": {"sq"}, "target_kind": {"task"}, "seen": {"due=" + due + ";status=todo"}}
+		if date != "" {
+			v.Set("date", date)
+		}
+		return v
+	}
+	for _, c := range []struct {
+		date, due, field string
+	}{
+		{"", "2026-11-20", ""},
+		{"2026-11-20", "2026-11-20", ""},
+		{"2026-12-20", "2026-11-20", "date"},
+		{"", "2026-11-01", "kind"},
+		{"", "2026-11-09", ""}, // yesterday: a day of grace for time zones
+	} {
+		_, err := Parse(form(c.date, c.due), now)
+		var fe *FieldError
+		switch {
+		case c.field == "" && err != nil:
+			t.Errorf("confirm %q of %s: %v, want it taken", c.date, c.due, err)
+		case c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field):
+			t.Errorf("confirm %q of %s: %v, want a refusal on %s", c.date, c.due, err, c.field)
+		}
+	}
+}
