@@ -89,7 +89,10 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	for _, b := range site.Bundles {
 		deals[b.Deal.ID] = b
 	}
-	later := supersededBy(items)
+	later, state := supersededBy(items), map[string]string{}
+	for _, it := range items {
+		state[it.Reply.ID] = it.record().State()
+	}
 	var rows []replyRow
 	for _, it := range items {
 		if *dealID != "" && it.Reply.Deal != *dealID {
@@ -97,7 +100,11 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		}
 		row := makeRow(it, deals[it.Reply.Deal], today, site.Config)
 		if id := later[it.Reply.ID]; id != "" && row.State == reply.Waiting {
-			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step: decide that one, and decline or answer this"
+			what := "decide that one, and decline or answer this"
+			if st := state[id]; st != reply.Waiting {
+				what = "that one is " + st + ": decline or answer this"
+			}
+			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step: " + what
 		}
 		if !*all && row.State != reply.Waiting {
 			continue
@@ -148,11 +155,15 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 		deals[b.Deal.ID] = b.Deal
 	}
 	var due []*replyItem
+	later := supersededBy(items)
 	for _, it := range items {
 		r := it.Reply
 		d := deals[r.Deal]
 		if d == nil || (dealID != "" && r.Deal != dealID) || it.record().State() != reply.Waiting || !slices.Contains(kinds, string(r.Kind)) {
 			continue
+		}
+		if later[r.ID] != "" {
+			continue // the person replied again on the step: the seller decides
 		}
 		// Only a task the person owns: never a milestone or someone else's.
 		if r.TargetKind == reply.TargetMilestone || !slices.Contains(reply.TargetsFor(d, r.Stakeholder).Own, r.Target) {
@@ -204,14 +215,14 @@ type replyRow struct {
 
 // supersededBy maps each waiting reply that would change a step (confirm,
 // propose, done, blocked) to the id of the latest such reply its person
-// sent later about the same task or milestone (items oldest first): a
-// buyer who proposed one date and then another wants the second, and
-// accepting the first would make it a conflict. A question stands alone.
+// sent later about the same task or milestone, waiting or decided (items
+// oldest first): a buyer who proposed one date and then another wants the
+// second, and accepting the first would undo it. A question stands alone.
 func supersededBy(items []*replyItem) map[string]string {
 	type about struct{ deal, who, target string }
 	changes := func(it *replyItem) bool {
 		r := it.Reply
-		return r.Target != "" && r.Kind != reply.Question && r.Kind != reply.Suggest && it.record().State() == reply.Waiting
+		return r.Target != "" && r.Kind != reply.Question && r.Kind != reply.Suggest
 	}
 	latest := map[about]string{}
 	for i := len(items) - 1; i >= 0; i-- {
@@ -227,7 +238,7 @@ func supersededBy(items []*replyItem) map[string]string {
 	out := map[string]string{}
 	for _, it := range items {
 		r := it.Reply
-		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && changes(it) {
+		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && changes(it) && it.record().State() == reply.Waiting {
 			out[r.ID] = id
 		}
 	}
