@@ -209,7 +209,10 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	}
 
 	if r.Kind == Question {
-		return plan, nil
+		return plan, fmt.Errorf("reply %s is a question: nothing in the plan to apply; answer it: maproom answer %s \"...\"", r.ID, r.ID)
+	}
+	if r.Kind == Done && task != nil && task.Status == deal.Done {
+		return plan, fmt.Errorf("reply %s: task %q is done already (on %s): nothing to apply; answer or decline the reply", r.ID, r.Target, task.Done)
 	}
 	if r.Kind == Suggest {
 		return addSuggested(plan, d, r, opts)

@@ -118,8 +118,9 @@ func TestApply(t *testing.T) {
 			want: edit("        status: todo\n", "        status: blocked\n")},
 		{name: "confirm changes no field",
 			rec: rec(Reply{Kind: Confirm, Target: "sq", TargetKind: TargetTask, Seen: seenSQ})},
-		{name: "question changes no field",
-			rec: rec(Reply{Kind: Question, Target: "demo", TargetKind: TargetTask, Text: "When?"})},
+		{name: "a question is answered, not accepted",
+			rec: rec(Reply{Kind: Question, Target: "demo", TargetKind: TargetTask, Text: "When?"}),
+			err: `is a question: nothing in the plan to apply; answer it: maproom answer abcdefghij "..."`},
 		{name: "suggest",
 			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Procurement review: vendor form", Owner: "Priya", Date: "2027-01-08"}),
 			opts: ApplyOptions{Milestone: "tech-eval"},
@@ -253,6 +254,21 @@ func TestBlockedOnDoneTaskRefused(t *testing.T) {
 		out, err := Apply(src, d, rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "stuck", Seen: Seen(sq)}), ApplyOptions{Force: force})
 		if err == nil || !strings.Contains(err.Error(), "is done: a block on it cannot be applied") || string(out) != string(src) {
 			t.Errorf("force %v: %v, want the block refused and the plan unchanged", force, err)
+		}
+	}
+}
+
+// TestDoneOnDoneTaskRefused: marking done a task already done applies
+// nothing, even with -force: the seller answers or declines the reply.
+func TestDoneOnDoneTaskRefused(t *testing.T) {
+	d := planDeal()
+	sq := &d.Milestones[0].Tasks[0]
+	sq.Status, sq.Done = deal.Done, deal.NewDate(2026, 11, 18)
+	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: done\n        done: 2026-11-18\n---\n")
+	for _, force := range []bool{false, true} {
+		_, err := Apply(src, d, rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "again", Seen: Seen(sq)}), ApplyOptions{Force: force})
+		if err == nil || !strings.Contains(err.Error(), `task "sq" is done already (on 2026-11-18): nothing to apply`) {
+			t.Errorf("force %v: %v, want it refused", force, err)
 		}
 	}
 }
