@@ -7,6 +7,7 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/maproom/maproom/analytics/report"
@@ -336,8 +337,14 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 	}
 	for _, r := range dr.Replies {
 		w := notify.Waiting{ID: r.ID, From: r.Stakeholder, Kind: r.Kind, About: r.About, Date: r.Date, Text: r.Text}
-		if r.Reason != "" {
+		switch {
+		case r.Reason != "":
 			w.Text = r.Reason
+		case r.Evidence != "":
+			w.Text = "evidence: " + r.Evidence // what proves it done
+		}
+		if r.Owner != "" {
+			w.Text = strings.TrimPrefix(w.Text+"; owned by "+r.Owner, "; ")
 		}
 		if t, err := time.Parse(time.RFC3339, r.Sent); err == nil {
 			w.Sent = deal.DateOf(t.In(loc))
@@ -390,10 +397,34 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 			ws[i].Blocked = "it is not theirs to change, so accept refuses it"
 			continue
 		}
-		if _, err := reply.Apply(b.Source, d, reply.Record{Reply: r}, reply.ApplyOptions{}); errors.Is(err, reply.ErrConflict) {
+		_, err := reply.Apply(b.Source, d, reply.Record{Reply: r}, reply.ApplyOptions{})
+		switch {
+		case errors.Is(err, reply.ErrConflict):
 			var ce *reply.ConflictError
 			errors.As(err, &ce)
 			ws[i].Blocked = "it conflicts with the plan: " + conflictWhat(ce)
+		case err != nil && r.Kind != reply.Suggest: // a suggestion waits for -milestone
+			ws[i].Blocked = strings.TrimPrefix(err.Error(), "reply "+r.ID+": ")
+		}
+	}
+	// A reply the same person replaced with a later one on the same step
+	// is theirs no more to accept.
+	latest := map[[2]string]reply.Reply{}
+	for _, w := range ws {
+		if r, ok := raw[w.ID]; ok && r.Target != "" && r.Kind != reply.Question {
+			k := [2]string{r.Stakeholder, r.Target}
+			if l, ok := latest[k]; !ok || r.Time.After(l.Time) {
+				latest[k] = r
+			}
+		}
+	}
+	for i := range ws {
+		r, ok := raw[ws[i].ID]
+		if !ok || r.Target == "" || r.Kind == reply.Question || ws[i].Blocked != "" {
+			continue
+		}
+		if l := latest[[2]string{r.Stakeholder, r.Target}]; l.ID != r.ID {
+			ws[i].Blocked = "it is superseded by " + l.ID + ", their later reply on the same step"
 		}
 	}
 }
