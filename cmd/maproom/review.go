@@ -364,13 +364,13 @@ func reviewAgenda(in reviewInput) string {
 		if r.Date != "" {
 			what += " for " + r.Date
 		}
-		for _, t := range []string{r.Reason, r.Evidence, r.Text} {
-			if t != "" {
-				what += ": " + strings.Join(strings.Fields(t), " ")
-			}
-		}
+		// Not their words: the agenda goes to both sides, and a reply
+		// was written to the seller alone (maproom replies shows them).
 		p("- Waiting for you: %s's reply (%s).", r.Person, what)
 		n++
+	}
+	if len(in.Judged.dr.Replies) > 0 {
+		p("  (What they wrote is for you alone: maproom replies -deal %s.)", d.ID)
 	}
 	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th}) {
 		p("- Warning: %s.", sg.Evidence)
