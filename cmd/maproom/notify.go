@@ -336,7 +336,7 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		f.Overdue = append(f.Overdue, notify.Overdue{Task: o.Task, Title: o.Title, Owner: o.Owner, Due: due, DaysLate: o.DaysLate, Severity: deal.Severity(o.Severity)})
 	}
 	for _, r := range dr.Replies {
-		w := notify.Waiting{ID: r.ID, From: r.Stakeholder, Kind: r.Kind, About: r.About, Date: r.Date, Text: r.Text}
+		w := notify.Waiting{ID: r.ID, From: r.Stakeholder, Kind: r.Kind, About: r.About, Target: r.Target, Date: r.Date, Text: r.Text}
 		switch {
 		case r.Reason != "":
 			w.Text = r.Reason

@@ -66,6 +66,9 @@ type Waiting struct {
 	From  string // the stakeholder id
 	Kind  string // confirm, propose, done, blocked, question or suggest
 	About string // the task's or milestone's title, or "the plan"
+	// Target is the id of the task or milestone the reply is about, ""
+	// for the plan.
+	Target string
 	Date  string // the date confirmed, proposed or done
 	Text  string // the reason, the question or the suggestion
 	Sent  deal.Date
@@ -152,6 +155,11 @@ func Decide(in Input) ([]Notice, []Note) {
 			}
 			ch, hasChamp := f.champion()
 			remind := o.Severity == deal.SeverityAlert && f.ownerSide(o.Owner) == deal.Buyer
+			if id := f.replyAbout(o.Task); remind && id != "" {
+				// The buyer side has answered: the move is the seller's.
+				note("%s is %s late, but reply %s about it waits for you: the champion is not reminded until you decide it", quote(o.Title), calendarDays(o.DaysLate), id)
+				remind = false
+			}
 			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail
 			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp))
 			switch {
@@ -324,6 +332,17 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notic
 	}
 }
 
+// replyAbout returns the id of a reply waiting for the seller about task
+// id, "" when none does.
+func (f *Facts) replyAbout(task string) string {
+	for _, w := range f.Waiting {
+		if w.Target == task {
+			return w.ID
+		}
+	}
+	return ""
+}
+
 func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
 	var body []string
 	if o.Owner == ch.ID {
@@ -331,7 +350,7 @@ func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
 			"If it is done, you can mark it done from your room; if the date has moved, propose a new one there. Either takes a minute and keeps the plan true for everyone."}
 	} else {
 		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (owner: %s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
-			"Could you help us find out where it stands? If the date has moved, a new one can be proposed from the room, so the plan stays true for everyone."}
+			fmt.Sprintf("Could you help us find out where it stands? If the date has moved, %s can propose a new one from their own room, so the plan stays true for everyone.", f.ownerName(o.Owner))}
 	}
 	sig := "Thank you,\n" + ae.Name
 	if ae.Name == "" {

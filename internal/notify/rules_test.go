@@ -266,3 +266,18 @@ func TestDecideUnheldRole(t *testing.T) {
 		}
 	}
 }
+
+// TestNoChampionReminderWhileAReplyWaits: a late buyer step about which a
+// reply waits for the seller is the seller's move: the champion is not
+// reminded, and a note says why; the seller's alert still goes.
+func TestNoChampionReminderWhileAReplyWaits(t *testing.T) {
+	f := testFacts()
+	f.Waiting = append(f.Waiting, Waiting{ID: "r-sample", From: "jordan", Kind: "propose", About: "Anonymised sample datasets delivered", Target: "sample-data", Date: "2026-12-01", Sent: deal.NewDate(2026, 11, 23)})
+	ns, notes := Decide(Input{Today: deal.NewDate(2026, 11, 24), Deals: []Facts{f}})
+	if got := byKind(ns); len(got["champion-reminder/marcus"]) != 0 || len(got["overdue/sam"]) == 0 {
+		t.Errorf("with a reply waiting on the late step: champion reminders %d (want 0), alerts to sam %d (want 1)", len(got["champion-reminder/marcus"]), len(got["overdue/sam"]))
+	}
+	if !slices.ContainsFunc(notes, func(n Note) bool { return strings.Contains(n.Text, "reply r-sample about it waits for you") }) {
+		t.Errorf("notes %+v: want one saying the champion waits for the reply's decision", notes)
+	}
+}
