@@ -69,9 +69,9 @@ type Waiting struct {
 	// Target is the id of the task or milestone the reply is about, ""
 	// for the plan.
 	Target string
-	Date  string // the date confirmed, proposed or done
-	Text  string // the reason, the question or the suggestion
-	Sent  deal.Date
+	Date   string // the date confirmed, proposed or done
+	Text   string // the reason, the question or the suggestion
+	Sent   deal.Date
 	// Blocked says why accepting the reply would be refused (the plan
 	// changed since it was sent, say); "" when it can be accepted.
 	Blocked string
