@@ -359,6 +359,20 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if renamed != "" {
 		msg += "\n  " + renamed + ": applied to " + r.Target
 	}
+	if r.Kind == reply.Done {
+		// Done before what it comes after: the plan says so, the seller
+		// should know.
+		for _, t := range d.Tasks() {
+			if t.ID != r.Target {
+				continue
+			}
+			for _, p := range d.Tasks() {
+				if slices.Contains(t.After, p.ID) && p.Status != deal.Done {
+					msg += fmt.Sprintf("\n  note: %q is done while %q, which it comes after, is still %s: check the order, or that step", t.Title, p.Title, orWord(string(p.Status), "todo"))
+				}
+			}
+		}
+	}
 	if named := strings.TrimSpace(r.Owner); r.Kind == reply.Suggest && opts.Owner == "" && named != "" && reply.SuggestedOwner(d, r) == r.Stakeholder &&
 		!strings.EqualFold(named, who.ID) && !strings.EqualFold(named, who.Name) {
 		// The buyer named someone the plan does not have: the step is
@@ -590,6 +604,14 @@ func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
 	}
 	return fmt.Sprintf("%s may not %s %s: %s, and only the owner's replies change a task (the lead's a milestone): decline or answer the reply, or make %s the owner in %s, commit, and accept again",
 		who.Name, verb, targetTitle(d, r), holder, who.ID, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))
+}
+
+// orWord is s, or word when s is empty.
+func orWord(s, word string) string {
+	if s == "" {
+		return word
+	}
+	return s
 }
 
 // hasItem reports whether d has a task or a milestone with the id.
