@@ -240,6 +240,14 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 		l.What = r.Text
 		if r.Owner != "" {
 			l.What += "; owned by " + r.Owner
+			// Accepted, the step is in the plan under the owner the
+			// seller gave it: say so when that is someone else.
+			for _, t := range c.d.Tasks() {
+				if rec.Accepted() && t.Title == r.Text && !strings.EqualFold(c.who(t.Owner), r.Owner) && !strings.EqualFold(t.Owner, r.Owner) {
+					l.What += " (the plan gives it to " + c.who(t.Owner) + ")"
+					break
+				}
+			}
 		}
 		if r.Date != "" {
 			l.What += "; by " + dayOf(r.Date)

@@ -472,3 +472,25 @@ func TestScopedChangeWords(t *testing.T) {
 		}
 	}
 }
+
+// TestAcceptedSuggestionNamesThePlansOwner: an accepted suggestion whose
+// owner the plan does not have tells its sender who the plan gives the
+// step to; one the plan gives to the person named says nothing more.
+func TestAcceptedSuggestionNamesThePlansOwner(t *testing.T) {
+	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{{ID: "ann", Name: "Ann Lee", Side: deal.Buyer}, {ID: "sam", Name: "Sam", Side: deal.Seller}},
+		Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{
+			{ID: "legal-review", Title: "Legal review", Owner: "ann", Milestone: "m"},
+			{ID: "pricing-call", Title: "Pricing call", Owner: "sam", Milestone: "m"}}}}}
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	accepted := []reply.Decision{{State: reply.Accepted, Time: at.Add(time.Hour)}}
+	c := newReplyContext(d, time.UTC)
+	for _, tc := range []struct{ text, owner, want string }{
+		{"Legal review", "Dana Smith, our counsel", "Legal review; owned by Dana Smith, our counsel (the plan gives it to Ann Lee)"},
+		{"Pricing call", "Sam", "Pricing call; owned by Sam"},
+	} {
+		l := c.mine(reply.Record{Reply: reply.Reply{ID: "aaaaaaaaaa", Deal: "d", Stakeholder: "ann", Kind: reply.Suggest, TargetKind: reply.TargetPlan, Text: tc.text, Owner: tc.owner, Time: at}, Decisions: accepted})
+		if l.What != tc.want {
+			t.Errorf("%s: %q, want %q", tc.text, l.What, tc.want)
+		}
+	}
+}
