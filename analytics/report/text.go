@@ -441,7 +441,11 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	}
 	if len(d.Stakeholders) > 0 {
 		t.line("")
-		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell("FIRST"), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ (TIME)"), textCell("NEVER READ")}}
+		first := "FIRST"
+		if r.Since != "" {
+			first = "FIRST FROM " + r.Since // the days before were not read
+		}
+		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell(first), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ (TIME)"), textCell("NEVER READ")}}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			name := s.Name

@@ -143,3 +143,21 @@ func TestActiveTimeRounds(t *testing.T) {
 		}
 	}
 }
+
+// TestFirstColumnSaysSince: read from a day on (-since), the table's first
+// visit is the first since that day, and its header says so.
+func TestFirstColumnSaysSince(t *testing.T) {
+	for since, want := range map[string]string{"": "  FIRST ", "2026-11-10": "  FIRST FROM 2026-11-10 "} {
+		var opts ReportOptions
+		if since != "" {
+			opts.Since, _ = deal.ParseDate(since)
+		}
+		var b strings.Builder
+		if err := scenarioReport(t, opts).WriteTable(&b, false); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("since %q: no %q in the stakeholder tables", since, want)
+		}
+	}
+}
