@@ -490,10 +490,11 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 		done := 0
 		for j := range m.Tasks {
 			t := &m.Tasks[j]
-			tv := taskView{ID: t.ID, Title: t.Title, OwnerID: t.Owner, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence, Seen: reply.Seen(t)}
+			tv := taskView{ID: t.ID, Title: t.Title, OwnerID: t.Owner, Status: string(t.Status), StatusLabel: statusLabels[t.Status], Evidence: t.Evidence}
 			tv.Owner, tv.Side = personOrRole(d, t.Owner)
 			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
+			tv.Seen = reply.SeenAt(t, due) // a planned date is carried when the schedule gives it
 			tv.Critical = crit[t.ID] && t.Status != deal.Done && !d.Ended()
 			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && !d.Ended() {
 				slack := ts.Slack

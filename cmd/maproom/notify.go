@@ -397,7 +397,7 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 			ws[i].Blocked = "it is not theirs to change, so accept refuses it"
 			continue
 		}
-		_, err := reply.Apply(b.Source, d, reply.Record{Reply: r}, reply.ApplyOptions{})
+		_, err := reply.Apply(b.Source, d, reply.Record{Reply: r}, reply.ApplyOptions{Planned: plannedOf(b)})
 		switch {
 		case errors.Is(err, reply.ErrConflict):
 			var ce *reply.ConflictError

@@ -296,7 +296,7 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 		if ok && known && row.State == reply.Waiting {
 			if !t.AllowsReply(r) {
 				notes = append(notes, "not theirs to change: accept refuses it")
-			} else if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{}); errors.Is(err, reply.ErrConflict) {
+			} else if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
 				var ce *reply.ConflictError
 				errors.As(err, &ce)
 				notes = append(notes, "conflict: "+conflictWhat(ce))

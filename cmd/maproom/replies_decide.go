@@ -322,10 +322,11 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	rec.Reply = r // applied and recorded as resolved
 	var forced string
 	if opts.Force {
-		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner}); errors.Is(err, reply.ErrConflict) {
+		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner, Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
 			forced = err.Error()
 		}
 	}
+	opts.Planned = plannedOf(b)
 	out, err := reply.Apply(b.Source, d, rec, opts)
 	if errors.Is(err, reply.ErrAlreadyAccepted) {
 		return fmt.Sprintf("reply %s already accepted: nothing changed", r.ID), nil
@@ -604,6 +605,17 @@ func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
 	}
 	return fmt.Sprintf("%s may not %s %s: %s, and only the owner's replies change a task (the lead's a milestone): decline or answer the reply, or make %s the owner in %s, commit, and accept again",
 		who.Name, verb, targetTitle(d, r), holder, who.ID, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))
+}
+
+// plannedOf gives, for reply.ApplyOptions.Planned, the date b's schedule
+// plans a task without a due date of its own, as its room shows it.
+func plannedOf(b *generator.Bundle) func(*deal.Task) deal.Date {
+	return func(t *deal.Task) deal.Date {
+		if due, computed := b.Plan.DueOf(t); computed {
+			return due
+		}
+		return deal.Date{}
+	}
 }
 
 // orWord is s, or word when s is empty.

@@ -27,6 +27,19 @@ func Seen(t *deal.Task) string {
 	return "due=" + t.Due.String() + ";status=" + string(st) + ";ev=" + hex.EncodeToString(sum[:4])
 }
 
+// SeenAt is Seen for a task as its room shows it on the schedule: a task
+// without a due date of its own carries the date the schedule planned for
+// it too ("planned=YYYY-MM-DD"), so that a shift of the schedule since the
+// room showed it is a conflict. planned is ignored for a task with a due
+// date of its own, or when zero.
+func SeenAt(t *deal.Task, planned deal.Date) string {
+	s := Seen(t)
+	if t.Due.IsZero() && !planned.IsZero() {
+		s += ";planned=" + planned.String()
+	}
+	return s
+}
+
 // changedSince reports whether the target, as Seen writes it now, differs
 // from what the room showed (seen) in a field seen carries.
 func changedSince(seen, now string) bool {
@@ -83,6 +96,9 @@ func (e *ConflictError) Error() string {
 				what = append(what, fmt.Sprintf("%s was %s, now %s", k, orNone(v), orNone(now[k])))
 			}
 		}
+		if v, ok := was["planned"]; ok && v != now["planned"] {
+			what = append(what, fmt.Sprintf("the date the schedule planned was %s, now %s", v, orNone(now["planned"])))
+		}
 		if v, ok := was["ev"]; ok && v != now["ev"] {
 			what = append(what, "its evidence (what done means) was rewritten")
 		}
@@ -116,6 +132,9 @@ func orNone(s string) string {
 type ApplyOptions struct {
 	// Force applies a reply over a conflict, once the seller has read it.
 	Force bool
+	// Planned is the date the schedule gives a task without a due date of
+	// its own, as its room showed it (SeenAt); nil, or a zero date: none.
+	Planned func(*deal.Task) deal.Date
 	// Milestone is the id of the milestone a suggested step joins; a
 	// suggest cannot be accepted without it.
 	Milestone string
@@ -223,7 +242,11 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	if !opts.Force {
 		ce := &ConflictError{Reply: r.ID, TargetKind: kind, Target: r.Target, Seen: r.Seen}
 		if task != nil {
-			ce.Now = Seen(task)
+			var planned deal.Date
+			if opts.Planned != nil {
+				planned = opts.Planned(task)
+			}
+			ce.Now = SeenAt(task, planned)
 			if task.Owner != r.Stakeholder {
 				ce.Owner = task.Owner
 			}
