@@ -243,32 +243,26 @@ func TestApplyThenStale(t *testing.T) {
 	}
 }
 
-// TestBlockedOnDoneTaskRefused: a block on a task already done cannot be
-// applied, even with -force: the form that sent it was stale or forged.
-func TestBlockedOnDoneTaskRefused(t *testing.T) {
+// TestNothingToApplyOnADoneTask: a block or a done on a task already
+// done applies nothing, even with -force (a stale or forged form, or the
+// same news twice): the seller answers or declines the reply.
+func TestNothingToApplyOnADoneTask(t *testing.T) {
 	d := planDeal()
 	sq := &d.Milestones[0].Tasks[0]
 	sq.Status, sq.Done = deal.Done, deal.NewDate(2026, 11, 18)
 	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: done\n        done: 2026-11-18\n---\n")
-	for _, force := range []bool{false, true} {
-		out, err := Apply(src, d, rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "stuck", Seen: Seen(sq)}), ApplyOptions{Force: force})
-		if err == nil || !strings.Contains(err.Error(), "is done: a block on it cannot be applied") || string(out) != string(src) {
-			t.Errorf("force %v: %v, want the block refused and the plan unchanged", force, err)
-		}
-	}
-}
-
-// TestDoneOnDoneTaskRefused: marking done a task already done applies
-// nothing, even with -force: the seller answers or declines the reply.
-func TestDoneOnDoneTaskRefused(t *testing.T) {
-	d := planDeal()
-	sq := &d.Milestones[0].Tasks[0]
-	sq.Status, sq.Done = deal.Done, deal.NewDate(2026, 11, 18)
-	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: done\n        done: 2026-11-18\n---\n")
-	for _, force := range []bool{false, true} {
-		_, err := Apply(src, d, rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "again", Seen: Seen(sq)}), ApplyOptions{Force: force})
-		if err == nil || !strings.Contains(err.Error(), `task "sq" is done already (on 2026-11-18): nothing to apply`) {
-			t.Errorf("force %v: %v, want it refused", force, err)
+	for _, c := range []struct {
+		r    Reply
+		want string
+	}{
+		{Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "stuck", Seen: Seen(sq)}, "is done: a block on it cannot be applied"},
+		{Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "again", Seen: Seen(sq)}, `task "sq" is done already (on 2026-11-18): nothing to apply`},
+	} {
+		for _, force := range []bool{false, true} {
+			out, err := Apply(src, d, rec(c.r), ApplyOptions{Force: force})
+			if err == nil || !strings.Contains(err.Error(), c.want) || string(out) != string(src) {
+				t.Errorf("%s, force %v: %v, want it refused and the plan unchanged", c.r.Kind, force, err)
+			}
 		}
 	}
 }
