@@ -164,19 +164,13 @@ func TestWonRoomCountsDownToGoLive(t *testing.T) {
 // late for its onboarding steps, in the plan and on the timeline, and never
 // for the sale's steps left open (deal.DaysLate).
 func TestWonRoomOnboardingLate(t *testing.T) {
-	root := t.TempDir()
 	plan := strings.Replace(lifecyclePlan, "evidence: Countersigned order form}\n",
 		"evidence: Countersigned order form}\n      - {id: po, title: Purchase order issued, owner: jordan, due: 2026-12-15, evidence: Purchase order number from procurement}\n", 1)
 	if plan == lifecyclePlan {
 		t.Fatal("the plan has no open sales step")
 	}
-	writePlan(t, filepath.Join(root, "content", "acme"), plan)
 	// Five days after the rollout's due date, five weeks after the po's.
-	res, out := buildSite(t, root, deal.NewDate(2027, 1, 20))
-	html, err := os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, html := jordanRoom(t, plan, deal.NewDate(2027, 1, 20))
 	room := string(html)
 	row := func(id string) string {
 		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
@@ -297,17 +291,26 @@ func TestRoomAsOfToday(t *testing.T) {
 		today deal.Date
 		done  bool
 	}{{deal.NewDate(2026, 12, 1), false}, {deal.NewDate(2026, 12, 10), true}} {
-		root := t.TempDir()
-		writePlan(t, filepath.Join(root, "content", "acme"), plan)
-		res, out := buildSite(t, root, c.today)
-		html, err := os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		_, html := jordanRoom(t, plan, c.today)
 		if got := strings.Contains(string(html), "Done 10 Dec 2026"); got != c.done {
 			t.Errorf("built on %s: the room shows the order form done on 10 December: %v, want %v", c.today, got, c.done)
 		}
 	}
+}
+
+// jordanRoom builds a site of the one plan acme on today and returns
+// Jordan's room folder and its page.
+func jordanRoom(t *testing.T, plan string, today deal.Date) (string, []byte) {
+	t.Helper()
+	root := t.TempDir()
+	writePlan(t, filepath.Join(root, "content", "acme"), plan)
+	res, out := buildSite(t, root, today)
+	dir := roomDir(t, res, out, "acme", "jordan")
+	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dir, html
 }
 
 // TestWonRoomNextStepsAreOnboarding: once the deal is won, a sale's step
@@ -320,14 +323,7 @@ func TestWonRoomNextStepsAreOnboarding(t *testing.T) {
 			"      - {id: refcall, title: Reference call held, owner: jordan, due: 2026-12-10, evidence: Call notes sent}\n"+
 			"  - id: launch\n    title: Launch plan agreed\n    due: 2027-01-10\n    onboarding: true\n    lead: jordan\n    evidence: Launch plan signed off\n    tasks:\n"+
 			"      - {id: launchplan, title: Launch plan signed off, owner: jordan, due: 2027-01-08, evidence: Signed launch plan}\n", 1)
-	root := t.TempDir()
-	writePlan(t, filepath.Join(root, "content", "acme"), plan)
-	res, out := buildSite(t, root, deal.NewDate(2026, 12, 21))
-	dir := roomDir(t, res, out, "acme", "jordan")
-	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 21))
 	// Next steps are the room's only step titles.
 	if room := string(html); !strings.Contains(room, `<span class="step-title">Launch plan signed off</span>`) ||
 		strings.Contains(room, `<span class="step-title">Reference call held</span>`) {
@@ -350,14 +346,7 @@ func TestWonRoomKeepsReviewThroughOnboarding(t *testing.T) {
 	if plan == lifecyclePlan {
 		t.Fatal("the plan has no go-live line")
 	}
-	root := t.TempDir()
-	writePlan(t, filepath.Join(root, "content", "acme"), plan)
-	res, out := buildSite(t, root, deal.NewDate(2026, 12, 21))
-	dir := roomDir(t, res, out, "acme", "jordan")
-	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 21))
 	if !strings.Contains(string(html), "Weekly review") {
 		t.Errorf("the won deal's room in onboarding offers no weekly review")
 	}
@@ -378,13 +367,7 @@ func TestWonRoomKeepsReviewThroughOnboarding(t *testing.T) {
 	if done == plan {
 		t.Fatal("the plan has no rollout task to finish")
 	}
-	root = t.TempDir()
-	writePlan(t, filepath.Join(root, "content", "acme"), done)
-	res, out = buildSite(t, root, deal.NewDate(2027, 1, 13))
-	html, err = os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, html = jordanRoom(t, done, deal.NewDate(2027, 1, 13))
 	if strings.Contains(string(html), "Weekly review") {
 		t.Errorf("a won deal with its onboarding done still offers a weekly review")
 	}
