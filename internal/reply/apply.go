@@ -184,12 +184,15 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //     title, the reply's text as title and evidence, opts.Owner, else the
 //     person the reply names (SuggestedOwner), else the replying person as
 //     owner, due the reply's date (else the milestone's), status todo;
-//   - confirm and question change no field: the record is the change.
+//   - confirm changes no field: the record is the change.
 //
-// Before any edit, a reply about a task or milestone is checked against the
-// plan: when Seen of the target differs from the reply's Seen, or the person
-// no longer owns or leads it, Apply returns a *ConflictError and the plan
-// unchanged, unless opts.Force. A record already accepted returns the plan
+// A question is refused (it is answered, not applied), and so are a done
+// and a block on a task already done, even with opts.Force. Before any
+// edit, a reply about a task or milestone is checked against the plan:
+// when a field the reply's Seen carries differs from Seen of the target
+// now (SeenAt, with opts.Planned), or the person no longer owns or leads
+// it, Apply returns a *ConflictError and the plan unchanged, unless
+// opts.Force. A record already accepted returns the plan
 // unchanged and ErrAlreadyAccepted; a declined one is refused. Apply does
 // not change rec: recording the decision is the caller's.
 func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, error) {

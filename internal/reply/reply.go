@@ -107,9 +107,11 @@ var fields = map[Kind][]string{
 // CRLF line breaks (as browsers send them) become LF. The reply's Time is
 // now; ID, Deal and Stakeholder are left for the caller.
 //
-// Parse returns the reply only when Validate accepts it and a proposed or
-// suggested date is not before yesterday; otherwise the error joins one
-// *FieldError per bad field (errors.As finds the first).
+// Parse returns the reply only when Validate accepts it, a proposed or
+// suggested date is not before yesterday, and a confirmation is of the
+// date the room showed (its Seen's due), not a date before yesterday;
+// otherwise the error joins one *FieldError per bad field (errors.As finds
+// the first).
 // The caller caps the size of the request body before parsing the form.
 func Parse(form url.Values, now time.Time) (Reply, error) {
 	var errs []error
