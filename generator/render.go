@@ -391,7 +391,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		if !d.Closed() {
 			room.NextSteps = nextSteps(d, plan.ms, s.ID)
 		}
-		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: rc.scoped(changes, recs, s)}
+		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: rc.scoped(changes, s)}
 		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.File, err)
 		}

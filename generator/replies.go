@@ -107,8 +107,8 @@ type replyLine struct {
 	// bare is What without what the buyer wrote (a done reply's evidence,
 	// the reason for a new date or a block), for a room whose person may
 	// not see the task's documents (scoped); "" for a change with nothing
-	// to hold back.
-	bare string
+	// to hold back. target and sender are the reply's task and person.
+	bare, target, sender string
 }
 
 // replyContext is what turning records into lines needs from the deal.
@@ -243,7 +243,10 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 			// Accepted, the step is in the plan under the owner the
 			// seller gave it: say so when that is someone else.
 			for _, t := range c.d.Tasks() {
-				if rec.Accepted() && t.Title == r.Text && !strings.EqualFold(c.who(t.Owner), r.Owner) && !strings.EqualFold(t.Owner, r.Owner) {
+				// The stakeholder the buyer named, "" when the plan has none
+				// (SuggestedOwner's rule, without its fallback to the sender).
+				named := reply.SuggestedOwner(c.d, reply.Reply{Owner: r.Owner})
+				if rec.Accepted() && t.Title == r.Text && t.Owner != named {
 					l.What += " (the plan gives it to " + c.who(t.Owner) + ")"
 					break
 				}
@@ -286,7 +289,7 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 		return replyLine{}, false
 	}
 	by := " by " + c.who(r.Stakeholder) + " on " + c.day(r.Time)
-	l := replyLine{ID: r.ID, About: c.about(r)}
+	l := replyLine{ID: r.ID, About: c.about(r), target: r.Target, sender: r.Stakeholder}
 	switch r.Kind {
 	case reply.Confirm:
 		l.What = "confirmed" + by
@@ -336,15 +339,11 @@ func (c *replyContext) changes(recs []reply.Record) []replyLine {
 // date or a block) only to someone who may see every document of the task
 // it is about, as a document's audience decides who sees it; the others
 // read what changed, by whom and when.
-func (c *replyContext) scoped(changes []replyLine, recs []reply.Record, s *deal.Stakeholder) []replyLine {
-	target, sender := map[string]string{}, map[string]string{}
-	for _, rec := range recs {
-		target[rec.Reply.ID], sender[rec.Reply.ID] = rec.Reply.Target, rec.Reply.Stakeholder
-	}
+func (c *replyContext) scoped(changes []replyLine, s *deal.Stakeholder) []replyLine {
 	var out []replyLine
 	for _, l := range changes {
 		// Its sender wrote it, the seller side read it: theirs always.
-		if l.bare != "" && s.ID != sender[l.ID] && s.Side != deal.Seller && !c.seesTask(target[l.ID], s) {
+		if l.bare != "" && s.ID != l.sender && s.Side != deal.Seller && !c.seesTask(l.target, s) {
 			l.What, l.Link = l.bare, ""
 		}
 		out = append(out, l)

@@ -463,7 +463,7 @@ func TestScopedChangeWords(t *testing.T) {
 	changes := c.changes(recs)
 	for _, who := range []string{"ann", "bob", "eve", "sam"} {
 		s, _ := d.Stakeholder(who)
-		got := c.scoped(changes, recs, s)
+		got := c.scoped(changes, s)
 		if len(got) != 1 {
 			t.Fatalf("%s: %d changes, want 1", who, len(got))
 		}

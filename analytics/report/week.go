@@ -190,10 +190,7 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 		if r.Time.UnixMilli() >= end {
 			continue
 		}
-		who, side := r.Stakeholder, ""
-		if s, ok := d.Stakeholder(r.Stakeholder); ok {
-			who, side = s.Name, string(s.Side)
-		}
+		who, side := ownerOf(d, r.Stakeholder)
 		what := fmt.Sprintf("sent a reply (%s) about %s", r.Kind, aboutOf(d, r))
 		// The seller's last decision by the report's day; one made later
 		// is not known on that day.

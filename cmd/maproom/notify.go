@@ -299,6 +299,12 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	for _, b := range site.Bundles {
 		bundles[b.Deal.ID] = b
 	}
+	raw, decided := rawReplies(deals), map[string][]reply.Record{}
+	for _, rd := range deals {
+		if rd.Deal != nil {
+			decided[rd.Deal.ID] = rd.Decided
+		}
+	}
 	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays, NoEmail: cfg.Notify.SMTPHost == ""}
 	for _, dr := range rep.Deals {
 		b := bundles[dr.ID]
@@ -306,7 +312,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)
-		noteBlocked(b, f.Waiting, rawReplies(deals, dr.ID))
+		noteBlocked(b, f.Waiting, raw[dr.ID], decided[dr.ID])
 		f.Won = b.Deal.Outcome == deal.Won
 		if b.Deal.Ended() || !agg.EventsRead() {
 			// A won deal carries on into onboarding: its late steps and
@@ -369,14 +375,18 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 	return f
 }
 
-// rawReplies are the waiting replies of deal id as sent, by id.
-func rawReplies(deals []report.ReportDeal, id string) map[string]reply.Reply {
-	out := map[string]reply.Reply{}
+// rawReplies are the waiting replies as sent, by deal, then by id.
+func rawReplies(deals []report.ReportDeal) map[string]map[string]reply.Reply {
+	out := map[string]map[string]reply.Reply{}
 	for _, rd := range deals {
-		if rd.Deal != nil && rd.Deal.ID == id {
-			for _, r := range rd.Waiting {
-				out[r.ID] = r
+		if rd.Deal == nil {
+			continue
+		}
+		for _, r := range rd.Waiting {
+			if out[rd.Deal.ID] == nil {
+				out[rd.Deal.ID] = map[string]reply.Reply{}
 			}
+			out[rd.Deal.ID][r.ID] = r
 		}
 	}
 	return out
@@ -386,7 +396,7 @@ func rawReplies(deals []report.ReportDeal, id string) map[string]reply.Reply {
 // refuse, with the reason, as maproom replies notes it: the plan changed
 // since the reply was sent (a conflict), or the target is not the
 // person's to change. The seller is then not told to accept it.
-func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.Reply) {
+func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.Reply, decided []reply.Record) {
 	d := b.Deal
 	for i := range ws {
 		r, ok := raw[ws[i].ID]
@@ -408,23 +418,20 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 		}
 	}
 	// A reply the same person replaced with a later one on the same step
-	// is theirs no more to accept.
-	latest := map[[2]string]reply.Reply{}
-	for _, w := range ws {
-		if r, ok := raw[w.ID]; ok && r.Target != "" && r.Kind != reply.Question {
-			k := [2]string{r.Stakeholder, r.Target}
-			if l, ok := latest[k]; !ok || r.Time.After(l.Time) {
-				latest[k] = r
-			}
-		}
+	// is theirs no more to accept: maproom replies' rule (supersededBy).
+	var sent []reply.Reply
+	for _, r := range raw {
+		sent = append(sent, r)
 	}
+	joined := reply.Join(sent, decided)
+	items := make([]*replyItem, len(joined))
+	for i := range joined {
+		items[i] = &replyItem{Reply: joined[i].Reply, Record: &joined[i]}
+	}
+	later := supersededBy(items)
 	for i := range ws {
-		r, ok := raw[ws[i].ID]
-		if !ok || r.Target == "" || r.Kind == reply.Question || ws[i].Blocked != "" {
-			continue
-		}
-		if l := latest[[2]string{r.Stakeholder, r.Target}]; l.ID != r.ID {
-			ws[i].Blocked = "it is superseded by " + l.ID + ", their later reply on the same step"
+		if id := later[ws[i].ID]; id != "" && ws[i].Blocked == "" {
+			ws[i].Blocked = "it is superseded by " + id + ", their later reply on the same step"
 		}
 	}
 }

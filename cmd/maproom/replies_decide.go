@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -336,10 +337,8 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	}
 	planned := "" // a task dated by its duration: the date its room showed
 	for _, t := range d.Tasks() {
-		if t.ID == r.Target && t.Due.IsZero() && r.TargetKind != reply.TargetMilestone {
-			if due, computed := b.Plan.DueOf(t); computed {
-				planned = due.String()
-			}
+		if p := plannedOf(b)(t); t.ID == r.Target && r.TargetKind != reply.TargetMilestone && !p.IsZero() {
+			planned = p.String()
 		}
 	}
 	subject, body := acceptMessage(d, who, r, opts, planned)
@@ -369,7 +368,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 			}
 			for _, p := range d.Tasks() {
 				if slices.Contains(t.After, p.ID) && p.Status != deal.Done {
-					msg += fmt.Sprintf("\n  note: %q is done while %q, which it comes after, is still %s: check the order, or that step", t.Title, p.Title, orWord(string(p.Status), "todo"))
+					msg += fmt.Sprintf("\n  note: %q is done while %q, which it comes after, is still %s: check the order, or that step", t.Title, p.Title, cmp.Or(string(p.Status), "todo"))
 				}
 			}
 		}
@@ -616,14 +615,6 @@ func plannedOf(b *generator.Bundle) func(*deal.Task) deal.Date {
 		}
 		return deal.Date{}
 	}
-}
-
-// orWord is s, or word when s is empty.
-func orWord(s, word string) string {
-	if s == "" {
-		return word
-	}
-	return s
 }
 
 // hasItem reports whether d has a task or a milestone with the id.

@@ -289,14 +289,13 @@ func (rr repliesRead) addWaiting(e *env, site *generator.Site, deals []report.Re
 		}
 		recs = append(recs, rs...)
 	}
+	ws, ds := reply.Split(rr.sent, recs)
 	waiting, decided := map[string][]reply.Reply{}, map[string][]reply.Record{}
-	for _, rec := range reply.Join(rr.sent, recs) {
-		d := rec.Reply.Deal
-		if rec.State() == reply.Waiting {
-			waiting[d] = append(waiting[d], rec.Reply)
-		} else {
-			decided[d] = append(decided[d], rec)
-		}
+	for _, r := range ws {
+		waiting[r.Deal] = append(waiting[r.Deal], r)
+	}
+	for _, rec := range ds {
+		decided[rec.Reply.Deal] = append(decided[rec.Reply.Deal], rec)
 	}
 	for i := range deals {
 		id := deals[i].Deal.ID

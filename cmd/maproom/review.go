@@ -73,17 +73,10 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	}
 	rr := readSentReplies(ctx, e, s.root, "", logs)
 	io.WriteString(e.stderr, rr.notes)
-	var waiting []reply.Reply
-	var decided []reply.Record // engagement too: a reply comes from a room
-	for _, rec := range reply.Join(rr.sent, recs) {
-		switch {
-		case rec.Reply.Deal != id:
-		case rec.State() == reply.Waiting:
-			waiting = append(waiting, rec.Reply)
-		default:
-			decided = append(decided, rec)
-		}
-	}
+	// Decided replies are engagement too: a reply comes from a room.
+	waiting, decided := reply.Split(rr.sent, recs)
+	waiting = slices.DeleteFunc(waiting, func(r reply.Reply) bool { return r.Deal != id })
+	decided = slices.DeleteFunc(decided, func(rec reply.Record) bool { return rec.Reply.Deal != id })
 	due := func(t *deal.Task) deal.Date {
 		if b.Plan == nil {
 			return t.Due
@@ -636,6 +629,7 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 			out = append(out, rd)
 			continue
 		}
+		d = d.AsOf(today) // as a loaded bundle is: done after the day is open on it
 		rd.Deal, rd.CheckErrors = d, 0
 		rd.Plan, _ = schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
 		out = append(out, rd)

@@ -90,13 +90,21 @@ func dropRepeats(recs []Record) []Record {
 // source still holds it, as it always will. It returns nil when none
 // waits.
 func WaitingReplies(sent []Reply, records []Record) []Reply {
-	var out []Reply
+	waiting, _ := Split(sent, records)
+	return waiting
+}
+
+// Split is Join(sent, records) in two, in its order: the replies that wait
+// for the seller (as WaitingReplies), and the records a decision decides.
+func Split(sent []Reply, records []Record) (waiting []Reply, decided []Record) {
 	for _, rec := range Join(sent, records) {
 		if rec.State() == Waiting {
-			out = append(out, rec.Reply)
+			waiting = append(waiting, rec.Reply)
+		} else {
+			decided = append(decided, rec)
 		}
 	}
-	return out
+	return waiting, decided
 }
 
 // LastBlocked returns the latest reply among recs, accepted, that marked
