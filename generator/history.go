@@ -219,6 +219,14 @@ func changeWhat(c history.Change, d *deal.Deal) string {
 		return fmt.Sprintf("Step %q handed from %s to %s", c.Title, name(c.From), name(c.To))
 	case history.PlanEdited:
 		return "The plan's wording was edited"
+	case history.OutcomeSet:
+		switch deal.Outcome(c.To) {
+		case deal.Won:
+			return "The deal was signed"
+		case deal.Lost:
+			return "The deal was closed without a purchase"
+		}
+		return "The deal is open again"
 	}
 	return string(c.Kind)
 }

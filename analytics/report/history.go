@@ -146,6 +146,8 @@ func changeText(c history.Change) string {
 		return fmt.Sprintf("%q owner %s → %s", c.Title, c.From, c.To)
 	case history.PlanEdited:
 		return "edited the plan's wording"
+	case history.OutcomeSet:
+		return "marked the deal " + c.To
 	}
 	return "wrote the plan"
 }

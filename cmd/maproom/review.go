@@ -192,14 +192,9 @@ func reviewAgenda(in reviewInput) string {
 		return strings.TrimPrefix(id, "role:") + " (unassigned)"
 	}
 	var last deal.Date // the last review held, from its note
-	var days []deal.Date
-	for _, n := range in.Notes {
-		nd, err := deal.ParseDate(n.Day)
-		if err != nil || nd.After(in.Today) {
-			continue
-		}
-		days = append(days, nd)
-		last = nd
+	days := reviewDays(in.Notes, in.Today)
+	if len(days) > 0 {
+		last = days[len(days)-1]
 	}
 	since := last
 	if since.IsZero() {
@@ -443,8 +438,14 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 			p("- Left %s: %q (%s), due %s.", state, t.Title, name(t.Owner), shortDay(due))
 		}
 	}
-	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Today: in.Today, Loc: in.Loc, Th: in.Th}) {
-		p("- Warning the history gave: %s.", sg.Evidence)
+	// The warnings the plan gave while it was open: read as of the day
+	// the deal was marked lost (history.Signals says nothing of an ended
+	// deal, and a plan stays flat after the end by nature).
+	asOpen := *d
+	asOpen.Outcome = deal.Open
+	end := endedOn(in.Story, deal.Lost, in.Loc, in.Today)
+	for _, sg := range history.Signals(history.Input{Deal: &asOpen, Story: in.Story, Reviews: reviewDays(in.Notes, end), Today: end, Loc: in.Loc, Th: in.Th}) {
+		p("- Warning the history gave before the end: %s.", sg.Evidence)
 	}
 	p("")
 	p("## Lessons (5 minutes)")
@@ -452,6 +453,35 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 	p("- Which step stopped the deal, and whose was it?")
 	p("- Was the decision maker in the plan, and did they open the room?")
 	p("- What goes into the next plan from the start?")
+}
+
+// reviewDays are the days of the review notes held up to day, in the
+// notes' order (oldest first).
+func reviewDays(notes []handoff.Review, upTo deal.Date) []deal.Date {
+	var days []deal.Date
+	for _, n := range notes {
+		if nd, err := deal.ParseDate(n.Day); err == nil && !nd.After(upTo) {
+			days = append(days, nd)
+		}
+	}
+	return days
+}
+
+// endedOn is the day the plan's history last set the deal's outcome to o,
+// at the latest today; today when the history does not say.
+func endedOn(st *history.Story, o deal.Outcome, loc *time.Location, today deal.Date) deal.Date {
+	if st == nil {
+		return today
+	}
+	for i := len(st.Changes) - 1; i >= 0; i-- {
+		if c := st.Changes[i]; c.Kind == history.OutcomeSet && c.To == string(o) {
+			if day := history.DayOf(c.When, loc); day.Before(today) {
+				return day
+			}
+			break
+		}
+	}
+	return today
 }
 
 // cmpDue orders due dates, the earliest first and undated last.
@@ -541,6 +571,8 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 		what = fmt.Sprintf("task %q handed from %s to %s", c.Title, ownerLabel(d, c.From), ownerLabel(d, c.To))
 	case history.PlanEdited:
 		what = "the plan's wording edited"
+	case history.OutcomeSet:
+		what = outcomeWords(c.To)
 	default:
 		what = string(c.Kind)
 	}
@@ -549,6 +581,17 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 		s += ", by " + who
 	}
 	return s
+}
+
+// outcomeWords says what setting a deal's outcome to o did.
+func outcomeWords(o string) string {
+	switch deal.Outcome(o) {
+	case deal.Won:
+		return "the deal marked won"
+	case deal.Lost:
+		return "the deal marked lost"
+	}
+	return "the deal opened again"
 }
 
 func dayLabel(s string) string {

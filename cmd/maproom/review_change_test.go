@@ -24,6 +24,7 @@ func TestDescribeChangeKinds(t *testing.T) {
 		{history.Change{When: when, Kind: history.TaskOwner, Title: "DPA", From: "jane", To: "role:legal", Author: buyer},
 			`task "DPA" handed from Jane Buyer to legal (unassigned), by Carl Champ`},
 		{history.Change{When: when, Kind: history.PlanEdited, Author: buyer}, "the plan's wording edited, by Carl Champ"},
+		{history.Change{When: when, Kind: history.OutcomeSet, From: "open", To: "won"}, "the deal marked won"},
 	} {
 		if got := describeChange(c.ch, d, time.UTC, false); !strings.HasSuffix(got, c.want) {
 			t.Errorf("%s: %q, want it to end %q", c.ch.Kind, got, c.want)

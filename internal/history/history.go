@@ -41,6 +41,7 @@ const (
 	DocAdded       Kind = "doc-added"    // a collateral entry appeared
 	PlanCreated    Kind = "plan-created" // the first version of the plan
 	TaskOwner      Kind = "task-owner"   // a task changed hands: From and To are owner ids
+	OutcomeSet     Kind = "outcome"      // the deal was won, lost or opened again: From and To are outcomes
 	// PlanEdited is a version that changed none of the fields above (its
 	// wording, evidence, criteria, people or welcome note): one change,
 	// so that the commit and its author count, a buyer's edit too.

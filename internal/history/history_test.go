@@ -587,6 +587,39 @@ func TestBuyerEditsOfAnyField(t *testing.T) {
 	}
 }
 
+// TestOutcomeChanges: marking a deal won or lost is a change of its own,
+// with its day and author, not a rewording of the plan; a plan without an
+// outcome is open, whichever reader read it.
+func TestOutcomeChanges(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	plan := planText("2026-11-30", "2026-09-30", "2026-11-15", t1)
+	withOutcome := func(o string) string {
+		return strings.Replace(plan, "close: 2026-11-30\n", "close: 2026-11-30\noutcome: "+o+"\n", 1)
+	}
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", withOutcome("open"))
+	g.commit(seller, "2026-09-02", "outcome written out")
+	g.write("content/acme/index.md", withOutcome("lost"))
+	g.commit(seller, "2026-09-10", "lost")
+	g.write("content/acme/index.md", withOutcome("won"))
+	g.commit(buyer, "2026-09-12", "signed after all")
+
+	st := g.read("").Story("acme")
+	if st == nil {
+		t.Fatal("no story")
+	}
+	var kinds []string
+	for _, c := range st.Changes[1:] {
+		kinds = append(kinds, fmt.Sprintf("%s %s>%s %s", c.Kind, c.From, c.To, c.When.Format("01-02")))
+	}
+	want := []string{"plan-edited > 09-02", "outcome open>lost 09-10", "outcome lost>won 09-12"}
+	if !slices.Equal(kinds, want) {
+		t.Errorf("changes %q, want %q", kinds, want)
+	}
+}
+
 // TestSlipsPastTheLatestDate: a slip is a move later than the latest date
 // the item had had, by the days past it: a date pulled in and put back did
 // not slip.

@@ -1,6 +1,7 @@
 package history
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -38,7 +39,7 @@ type Item struct {
 
 // PlanOf projects a decoded deal onto a Plan.
 func PlanOf(d *deal.Deal) *Plan {
-	p := &Plan{Close: d.Close, Outcome: d.Outcome}
+	p := &Plan{Close: d.Close, Outcome: cmp.Or(d.Outcome, deal.Open)}
 	for _, s := range d.Stakeholders {
 		p.People = append(p.People, Person{ID: s.ID, Name: s.Name, Email: s.Email, Side: s.Side})
 	}

@@ -36,6 +36,9 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 		out = append(out, c)
 	}
 	date(CloseMoved, "", "", "", old.Close, cur.Close)
+	if old.Outcome != cur.Outcome {
+		out = append(out, fieldChange{Kind: OutcomeSet, From: string(old.Outcome), To: string(cur.Outcome), Close: closeS})
+	}
 	oldMs, curMs := byID{items: old.Milestones}, byID{items: cur.Milestones}
 	var goneMs []Item // milestones whose id is gone: renamed, when one added has the title
 	for i, m := range old.Milestones {
@@ -141,6 +144,8 @@ func valueIn(p *Plan, c fieldChange) bool {
 	switch c.Kind {
 	case CloseMoved:
 		return p.Close.String() == c.To
+	case OutcomeSet:
+		return string(p.Outcome) == c.To
 	case MilestoneDue, MilestoneAdded:
 		m, ok := find(p.Milestones)
 		return ok && m.Due.String() == c.To
