@@ -573,6 +573,7 @@ func (a *Aggregator) Report() *Report {
 	}
 	r := &Report{SchemaVersion: ReportSchemaVersion, Title: a.opts.Title, Today: a.opts.Today.String(),
 		Timezone: a.loc.String(), FlagDays: a.opts.FlagDays, AlertDays: a.opts.AlertDays, Input: a.stats, Deals: []DealReport{}}
+	r.Input.PlansOnly = !a.fed
 	if !a.opts.Since.IsZero() {
 		r.Since = a.opts.Since.String()
 	}

@@ -18,7 +18,9 @@ import (
 // (status), the target's due date now (due), and what it says and when it
 // was sent (detail). A history row says what the plan's git history tells
 // (detail); a slip row is a task, milestone or the close (status) whose
-// date moved later moves times, slip_days days in all, to due.
+// date moved later moves times, slip_days days in all, to due. An input
+// row, first, says what makes the engagement figures partial or absent (no
+// event log read, corrupt lines skipped) in its detail.
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
 	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply"}
@@ -41,6 +43,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		cw.Write(row)
 	}
 	itoa := func(n int) string { return fmt.Sprint(n) }
+	for _, w := range inputWarnings(r.Input) {
+		rec("input", "", "detail", w)
+	}
 	for i := range r.Deals {
 		d := &r.Deals[i]
 		detail := planText(d)

@@ -294,7 +294,8 @@ func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderRep
 			o := p.opened[i]
 			sr.Opened = append(sr.Opened, OpenedDoc{ID: c.ID, Title: c.Title, Times: visitsOf(p.spans, o.reads),
 				ActiveSeconds: o.active / 1000, Last: a.stamp(o.last)})
-		} else if scope[i] {
+		} else if scope[i] && a.fed {
+			// Without events nobody is known not to have read it.
 			sr.NeverOpened = append(sr.NeverOpened, CollateralRef{ID: c.ID, Title: c.Title})
 		}
 	}

@@ -294,25 +294,26 @@ func shorten(s string, n int) string {
 }
 
 var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
-	"day":      dateOnly,
-	"minutes":  hoursMinutes,
-	"opened":   openedText,
-	"never":    neverText,
-	"replied":  repliedText,
-	"ratio":    ratioText,
-	"slip":     medianSlipText,
-	"closeIn":  func(days *int) string { return closeIn(*days) },
-	"plural":   plural,
-	"weekSpan": weekSpan,
-	"few":      func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
-	"reasons":  reasonsText,
-	"f":        func(v float64) string { return fmt.Sprintf("%.1f", v) },
-	"join":     strings.Join,
-	"what":     func(w WaitingReply) string { return replyWhat(&w) },
-	"age":      ageText,
-	"money":    money,
-	"when":     activityDay,
-	"refs":     refsText,
+	"day":           dateOnly,
+	"minutes":       hoursMinutes,
+	"opened":        openedText,
+	"never":         neverText,
+	"replied":       repliedText,
+	"inputWarnings": inputWarnings,
+	"ratio":         ratioText,
+	"slip":          medianSlipText,
+	"closeIn":       func(days *int) string { return closeIn(*days) },
+	"plural":        plural,
+	"weekSpan":      weekSpan,
+	"few":           func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
+	"reasons":       reasonsText,
+	"f":             func(v float64) string { return fmt.Sprintf("%.1f", v) },
+	"join":          strings.Join,
+	"what":          func(w WaitingReply) string { return replyWhat(&w) },
+	"age":           ageText,
+	"money":         money,
+	"when":          activityDay,
+	"refs":          refsText,
 }).Parse(`
 {{define "page"}}<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -340,7 +341,8 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 </style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
 <p class="meta">{{plural .R.Input.Events "event" "events"}} from {{plural .R.Input.Files "log file" "log files"}}; {{plural .R.Input.Visits "human-verified visit" "human-verified visits"}}{{if .R.Input.Scanner}}; {{plural .R.Input.Scanner "scanner-like page-load" "scanner-like page-loads"}} not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
-{{if .Portfolio}}{{template "portfolio" .}}{{end}}
+{{range inputWarnings .R.Input}}<p class="warn">{{.}}.</p>
+{{end}}{{if .Portfolio}}{{template "portfolio" .}}{{end}}
 {{range .Deals}}{{template "deal" .}}{{end}}
 </main></body></html>
 {{end}}

@@ -77,6 +77,10 @@ func (m *mdOut) header(r *Report) {
 	}
 	m.line("_%s._", md(s))
 	m.line("")
+	for _, w := range inputWarnings(in) {
+		m.line("> **Note:** %s.", md(w))
+		m.line("")
+	}
 }
 
 func (m *mdOut) deal(d *DealReport) {

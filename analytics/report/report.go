@@ -103,6 +103,9 @@ type Report struct {
 
 // InputStats says what was read and what was left out.
 type InputStats struct {
+	// PlansOnly is a report given no events at all (no log, no store):
+	// it reports the plans, and says nothing of who visited or read what.
+	PlansOnly  bool     `json:"plans_only,omitempty"`
 	Files      int      `json:"files"`
 	Lines      int      `json:"lines"`
 	Events     int      `json:"events"`     // distinct events read

@@ -133,12 +133,30 @@ func (t *textOut) header(r *Report) {
 		s += ", since " + r.Since
 	}
 	t.line("%s", s)
+	for _, w := range inputWarnings(in) {
+		t.line("%s", t.paint(ansiYellow, w))
+	}
+}
+
+// inputWarnings say, in every format, what makes the engagement figures
+// partial or absent: no events read at all, lines skipped, events out of
+// order.
+func inputWarnings(in InputStats) []string {
+	var out []string
+	if in.PlansOnly {
+		out = append(out, "no event log was read: this report is of the plans only; who visited and what they read is not known")
+	}
 	if in.Corrupt > 0 {
-		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%s skipped, the first: %s", plural(in.Corrupt, "corrupt line", "corrupt lines"), in.CorruptAt[0])))
+		w := plural(in.Corrupt, "corrupt line", "corrupt lines") + " skipped"
+		if len(in.CorruptAt) > 0 {
+			w += ", the first: " + in.CorruptAt[0]
+		}
+		out = append(out, w+": the engagement figures leave them out")
 	}
 	if in.OutOfOrder > 0 {
-		t.line("%s", t.paint(ansiYellow, fmt.Sprintf("%d events came over two days out of order: their copies may count twice; pass the log folders rather than concatenated files", in.OutOfOrder)))
+		out = append(out, fmt.Sprintf("%d events came over two days out of order: their copies may count twice; pass the log folders rather than concatenated files", in.OutOfOrder))
 	}
+	return out
 }
 
 // closeText describes the close date.
