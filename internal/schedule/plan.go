@@ -13,12 +13,16 @@ type Plan struct {
 	// Tasks holds every task of the deal, in plan order (milestone by
 	// milestone, task by task).
 	Tasks []TaskSchedule
-	// CriticalPath is the chain of least-slack tasks that decides when the
-	// remaining work can finish, as task ids from its first task to its
-	// last: each depends on the one before. Only undone tasks are on it;
-	// it is nil when every task is done. Where several chains tie, plan
-	// order breaks the tie; every task of every tied chain has Critical
-	// set.
+	// CriticalPath is the chain of tasks with the least slack against the
+	// plan's decision points (its milestone dates, the close, the
+	// go-live: the dates a slip would move), as task ids from its first
+	// task to its last: each depends on the one before. A step's own due
+	// date is not one: a step past it is late (its Slack says by how
+	// much) but on the path only when a decision waits on it. Only undone
+	// tasks are on it; it is nil when every task is done. Where several
+	// chains tie, plan order breaks the tie; every task of every tied
+	// chain has Critical set. A lost deal has none; a won deal's is of
+	// its onboarding work only (its sale is over).
 	CriticalPath []string
 	// Finish is the earliest day all remaining work can be finished,
 	// onboarding included, zero when every task is done.
@@ -62,9 +66,10 @@ type TaskSchedule struct {
 	// the task can slip. It is negative when the task can no longer make
 	// its latest finish (or, when done, by how much it was late).
 	Slack int
-	// Critical is true for an undone task with the least slack of the
-	// plan's undone tasks: 0 when the plan has no day to spare, negative
-	// when it is late, positive when even its tightest chain has spare
+	// Critical is true for an undone task with the least slack against
+	// the plan's decision points of its undone tasks (see CriticalPath):
+	// 0 when the plan has no day to spare, negative when a decision date
+	// cannot be met, positive when even its tightest chain has spare
 	// days.
 	Critical bool
 	// Bound is the latest day the rest of the plan leaves the task, its
@@ -247,6 +252,12 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		after = cal.count(dayNumber(d.GoLive) - 1)
 	}
 	bound := make([]int, n) // the latest finish, the task's own due date aside
+	// decides is the latest finish that no step's own due date sets, only
+	// the plan's decision points: milestone dates, the close, the go-live.
+	// How far a step can slip against it is how far it can slip before a
+	// decision must move: the critical path's measure. A step's own date
+	// is a target; missing it makes the step late, not the plan.
+	decides := make([]int, n)
 	for k := n - 1; k >= 0; k-- {
 		i := g.order[k]
 		w.nodes++
@@ -258,13 +269,15 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		if !decision[i].IsZero() {
 			l = min(l, cal.count(dayNumber(decision[i])))
 		}
+		m := l
 		for _, s := range g.succs[g.succStart[i]:g.succStart[i+1]] {
 			w.edges++
 			if !done[s] {
 				l = min(l, lf[s]-tasks[s].Duration)
+				m = min(m, decides[s]-tasks[s].Duration)
 			}
 		}
-		bound[i] = l
+		bound[i], decides[i] = l, m
 		if !t.Due.IsZero() {
 			l = min(l, cal.count(dayNumber(t.Due)))
 		}
@@ -272,12 +285,18 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	}
 
 	p := &Plan{Tasks: make([]TaskSchedule, n), index: g.index}
-	least, haveLeast := 0, false // the least slack of an undone task
+	// open[i]: task i can be on the critical path. A won deal's sale is
+	// over, so only its onboarding work can; a lost deal's none.
+	open := make([]bool, n)
+	for i := range n {
+		open[i] = !done[i] && d.Outcome != deal.Lost && (d.Outcome != deal.Won || onboarding[i])
+	}
+	least, haveLeast := 0, false // the least slack of an open task against the decision points
 	for i, t := range tasks {
 		w.nodes++
 		slack := lf[i] - ef[i]
-		if !done[i] && (!haveLeast || slack < least) {
-			least, haveLeast = slack, true
+		if open[i] && (!haveLeast || decides[i]-ef[i] < least) {
+			least, haveLeast = decides[i]-ef[i], true
 		}
 		ts := TaskSchedule{
 			ID:             t.ID,
@@ -315,22 +334,27 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 			p.Overrun = max(0, sales-closing)
 		}
 	}
-	p.CriticalPath = criticalPath(p, g, tasks, done, ef, least, w)
+	if haveLeast {
+		p.CriticalPath = criticalPath(p, g, tasks, open, ef, decides, least, w)
+	}
 	return p, nil
 }
 
-// criticalPath sets Critical on the undone tasks whose slack is the least,
-// and returns the ids of one chain of them, first task first. A critical
+// criticalPath sets Critical on the open tasks (undone, and of a deal
+// still to win, or a won deal's onboarding) whose slack against the
+// plan's decision points (decides: milestone dates, the close, the
+// go-live, never a step's own due date) is the least, and returns the ids
+// of one chain of them, first task first. A critical
 // task drives a critical successor when its finish is what decides the
 // successor's. The chain ends with the critical task that drives no other
 // and finishes last (the first in plan order on a tie), and walks back
 // through driving predecessors (the first in plan order on a tie).
-func criticalPath(p *Plan, g *graph, tasks []*deal.Task, done []bool, ef []int, least int, w *work) []string {
+func criticalPath(p *Plan, g *graph, tasks []*deal.Task, open []bool, ef, decides []int, least int, w *work) []string {
 	n := len(tasks)
 	crit := make([]bool, n)
 	for i := range n {
 		w.nodes++
-		crit[i] = !done[i] && p.Tasks[i].Slack == least
+		crit[i] = open[i] && decides[i]-ef[i] == least
 		p.Tasks[i].Critical = crit[i]
 	}
 	drives := func(pred, s int) bool { return crit[pred] && ef[pred]+tasks[s].Duration == ef[s] }

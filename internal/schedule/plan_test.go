@@ -144,7 +144,9 @@ func TestCompute(t *testing.T) {
 		critical: []string{"x", "y"},
 		finish:   "2026-06-10",
 	}, {
-		name: "a due date tighter than the close bounds the task and its predecessors",
+		// b's own date is its target: its slack says how near it is, but
+		// what the close waits on is the chain to it, b's date aside.
+		name: "a due date tighter than the close bounds the task and its predecessors, not the critical path",
 		deal: plan("2026-06-26",
 			task("a", 2),
 			due(task("b", 1, "a"), "2026-06-05"),
@@ -154,9 +156,9 @@ func TestCompute(t *testing.T) {
 		want: map[string]row{
 			"a": {"2026-06-01", "2026-06-02", "2026-06-04", 2, true},
 			"b": {"2026-06-03", "2026-06-03", "2026-06-05", 2, true},
-			"c": {"2026-06-04", "2026-06-09", "2026-06-26", 13, false},
+			"c": {"2026-06-04", "2026-06-09", "2026-06-26", 13, true},
 		},
-		critical: []string{"a", "b"},
+		critical: []string{"a", "b", "c"},
 		finish:   "2026-06-09",
 	}, {
 		// a -> b -> d and a -> c -> d: b is the longer branch.
@@ -979,5 +981,64 @@ func TestPathFromDueDates(t *testing.T) {
 	}
 	if path, fromDurations := p.Path(d, today); !fromDurations || !slices.Equal(path, p.CriticalPath) || len(path) == 0 {
 		t.Errorf("with durations: path %v (durations %v), want %v", path, fromDurations, p.CriticalPath)
+	}
+}
+
+// TestCriticalPathOfEndedDeals: a lost deal has no critical path; a won
+// deal's is of its onboarding work, even where a step of the sale was
+// left open with less slack.
+func TestCriticalPathOfEndedDeals(t *testing.T) {
+	today := mustDate("2026-06-01")
+	build := func(o deal.Outcome) *deal.Deal {
+		d := onboarding("2026-07-31", plan("2026-06-12",
+			task("sale-a", 5),
+			task("sale-b", 4, "sale-a"),
+			task("setup", 3),
+			task("train", 2, "setup"),
+		))
+		d.Outcome = o
+		return d
+	}
+	for o, want := range map[deal.Outcome][]string{
+		deal.Open: {"sale-a", "sale-b"},
+		deal.Won:  {"setup", "train"},
+		deal.Lost: nil,
+	} {
+		p, err := Compute(build(o), today, Calendar{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(p.CriticalPath, want) {
+			t.Errorf("%s: critical path %v, want %v", o, p.CriticalPath, want)
+		}
+		for _, ts := range p.Tasks {
+			if ts.Critical != slices.Contains(want, ts.ID) {
+				t.Errorf("%s: %s critical %v", o, ts.ID, ts.Critical)
+			}
+		}
+	}
+}
+
+// TestOverdueStepOffThePath: a step past its own due date, with days to
+// spare before its milestone, is late but not what the close waits on:
+// the critical path is the chain the milestone dates wait on.
+func TestOverdueStepOffThePath(t *testing.T) {
+	d := plan("2026-07-31",
+		due(task("questionnaire", 1), "2026-05-20"),
+		task("sample", 5),
+		task("report", 5, "sample"),
+		task("case", 5, "report"),
+	)
+	decide(d, 0, "2026-06-30")
+	decide(d, 1, "2026-06-26")
+	p, err := Compute(d, mustDate("2026-06-01"), Calendar{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"sample", "report", "case"}; !slices.Equal(p.CriticalPath, want) {
+		t.Errorf("critical path %v, want %v", p.CriticalPath, want)
+	}
+	if q, _ := p.Task("questionnaire"); q.Critical || q.Slack >= 0 {
+		t.Errorf("the late questionnaire: %+v, want late (negative slack) and not critical", q)
 	}
 }
