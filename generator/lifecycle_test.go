@@ -57,6 +57,19 @@ func TestLostDealRoomIsClosed(t *testing.T) {
 // deals' rooms alone.
 func TestWithdrawnDealIsTakenDown(t *testing.T) {
 	root := exampleSite(t)
+	// A file among its documents, whose link a buyer may still hold.
+	dir := filepath.Join(root, "content", "umbrella-pilot")
+	if err := os.WriteFile(filepath.Join(dir, "figures.csv"), []byte("week,claims\n1,40\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	idx, err := os.ReadFile(filepath.Join(dir, "index.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	idx = []byte(strings.Replace(string(idx), "file: pilot-scope.md}\n", "file: pilot-scope.md}\n  - {id: figures, title: Pilot figures, file: figures.csv}\n", 1))
+	if err := os.WriteFile(filepath.Join(dir, "index.md"), idx, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(t.TempDir(), "public")
 	opts := Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"), Secret: testSecret, Today: deal.NewDate(2026, 12, 1)}
 	res, err := Build(context.Background(), opts)
@@ -67,6 +80,10 @@ func TestWithdrawnDealIsTakenDown(t *testing.T) {
 	jordan := roomDir(t, res, out, "acme-data-platform", "jordan")
 	if _, err := os.Stat(filepath.Join(greg, "index.html")); err != nil {
 		t.Fatalf("before withdrawal: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "f", "*", "figures.csv"))
+	if len(files) != 1 {
+		t.Fatalf("before withdrawal: the deal's file published as %v", files)
 	}
 	plan := filepath.Join(root, "content", "umbrella-pilot", "index.md")
 	src, err := os.ReadFile(plan)
@@ -83,6 +100,9 @@ func TestWithdrawnDealIsTakenDown(t *testing.T) {
 	}
 	if _, err := os.Stat(greg); !os.IsNotExist(err) {
 		t.Errorf("the withdrawn deal's room is still published: %v", err)
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Errorf("the withdrawn deal's file is still published at %s: %v", files[0], err)
 	}
 	if _, err := os.Stat(filepath.Join(jordan, "index.html")); err != nil {
 		t.Errorf("another deal's room went with it: %v", err)

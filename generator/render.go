@@ -262,6 +262,12 @@ func (r *renderer) filePath(b *Bundle, c *deal.Collateral, data []byte) string {
 // recs are the deal's replies (dealReplies).
 func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) ([]byte, error), out emit) ([]manifest.Room, error) {
 	d := b.Deal
+	if d.Withdrawn {
+		// Taken down: no room in the manifest (RoomsOf), and no file either,
+		// a link to which a buyer may still hold; the previous output of
+		// the deal is removed when the build commits.
+		return nil, nil
+	}
 	// Collateral: files are published once per deal; pages are rendered per
 	// room (their links depend on what the person may see).
 	files := map[string]string{} // collateral id -> public path of a file
@@ -283,11 +289,6 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 	}
 	dv := newDealView(d, r.today)
-	if d.Withdrawn {
-		// Taken down: no file, no room in the manifest (RoomsOf); the
-		// previous output of the deal is removed when the build commits.
-		return nil, nil
-	}
 	brand, err := r.brand(b, read, out)
 	if err != nil {
 		return nil, err
