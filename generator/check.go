@@ -9,6 +9,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -79,7 +80,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		checkCollateralFile(b, c, li.at(p+".file"), col)
 		listed[path.Clean(c.File)] = true
 		if w := nameInID(c.ID, names); w != "" {
-			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names nor stakeholder ids; choose a neutral id such as \"pricing\"", c.ID, w)
+			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names, stakeholder ids nor the deal's value; choose a neutral id such as \"pricing\"", c.ID, w)
 		}
 		for j, a := range c.Audience {
 			ap := li.at(fmt.Sprintf("%s.audience.%d", p, j))
@@ -289,12 +290,14 @@ func evidence(col collector, line int, what, id, ev string) {
 // idNames is what a collateral id must not contain: see dealNames.
 type idNames struct {
 	words  []string   // name words: never a whole word of an id
+	values []string   // the deal's value, as written in an id: never a word of one
 	ids    [][]string // stakeholder ids, as words: never a run of an id's words
 	joined []string   // names of several words written as one: never a word of an id, nor (from 6 letters) inside one
 }
 
-// dealNames gathers, folded by nameWords, the buyer's name words (3
-// letters or more), each stakeholder's name words (2 or more: "Li") and
+// dealNames gathers, folded by nameWords, the buyer's and the seller's
+// name words (3 letters or more), the deal's value (380000, 380k), each
+// stakeholder's name words (2 or more: "Li") and
 // id (3 or more), and the buyer's and stakeholders' names of several
 // words written as one, whole and without the words of company forms
 // such as "corp", "the" or "of" ("acmecorp", "thehomedepot", "homedepot",
@@ -320,6 +323,13 @@ func dealNames(d *deal.Deal) idNames {
 		}
 	}
 	add(d.Buyer, 3)
+	add(d.Seller, 3)
+	if v := d.Value; v > 0 {
+		n.values = append(n.values, strconv.FormatInt(v, 10))
+		if v%1000 == 0 {
+			n.values = append(n.values, strconv.FormatInt(v/1000, 10)+"k")
+		}
+	}
 	for _, s := range d.Stakeholders {
 		add(s.Name, 2)
 		if id := nameWords(s.ID); len(strings.Join(id, "")) >= 3 {
@@ -362,7 +372,7 @@ func nameWords(s string) []string {
 func nameInID(id string, names idNames) string {
 	parts := nameWords(id)
 	for _, p := range parts {
-		if slices.Contains(names.words, p) || slices.Contains(names.joined, p) {
+		if slices.Contains(names.words, p) || slices.Contains(names.joined, p) || slices.Contains(names.values, p) {
 			return p
 		}
 	}
@@ -386,6 +396,7 @@ func nameInID(id string, names idNames) string {
 var commonWord = map[string]bool{"corp": true, "corporation": true, "company": true, "companies": true, "inc": true,
 	"incorporated": true, "ltd": true, "limited": true, "llc": true, "gmbh": true, "group": true,
 	"the": true, "and": true, "bank": true, "insurance": true, "systems": true, "data": true, "health": true,
+	"analytics": true, "software": true, "solutions": true, "services": true, "technologies": true, "labs": true, "cloud": true,
 	"of": true, "de": true, "du": true, "la": true, "le": true, "co": true, "ag": true, "sa": true, "nv": true, "bv": true,
 	"plc": true, "oy": true, "ab": true, "as": true, "spa": true, "srl": true}
 
