@@ -131,11 +131,15 @@ func LoadConfig(path string) (*Config, Problems) {
 	if c.BeaconURL != "" {
 		if u, err := url.Parse(c.BeaconURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q is not an absolute http(s) URL, e.g. \"https://beacon.example.com/note\"", c.BeaconURL)
+		} else if why := plainURL(u); why != "" {
+			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url has %s: every room sends to it and allows only its origin, so write the beacon's plain address, e.g. \"https://beacon.example.com/note\"", why)
 		}
 	}
 	if c.BaseURL != "" {
 		if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			col.errorf(tomlKeyLine(b, toml.Key{"base_url"}), "base_url %q is not an absolute http(s) URL, e.g. \"https://rooms.example.com\"", c.BaseURL)
+		} else if why := plainURL(u); why != "" {
+			col.errorf(tomlKeyLine(b, toml.Key{"base_url"}), "base_url has %s: every link is made from it, so write the rooms' plain address, e.g. \"https://rooms.example.com\"", why)
 		}
 	}
 	if c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays {
@@ -247,8 +251,41 @@ type Notify struct {
 	Digest           bool   `toml:"digest"`             // one message per person per day, holding all they need to know
 }
 
-// envNameRe is what an environment variable's name looks like.
-var envNameRe = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+// envNameRe is what the name of an environment variable holding a secret
+// looks like: upper case, as such names are written (a mixed-case word of
+// letters and digits is more likely the secret itself).
+var envNameRe = regexp.MustCompile(`^[A-Z_][A-Z0-9_]*$`)
+
+// plainURL says what a URL that pages and links are made from must not
+// have ("" when it has none of them): a user name or password (it would be
+// published in every page), a query or a fragment (the paths maproom adds
+// go after them), a wildcard host (the pages' security policy would allow
+// every host it matches).
+func plainURL(u *url.URL) string {
+	switch {
+	case u.User != nil:
+		return "a user name or password in it (it would be in every page)"
+	case u.RawQuery != "" || u.ForceQuery:
+		return "a query (?...)"
+	case u.Fragment != "":
+		return "a fragment (#...)"
+	case strings.Contains(u.Host, "*"):
+		return "a wildcard host"
+	}
+	return ""
+}
+
+// secretParam reports whether a URL's query parameter name reads as a
+// credential's.
+func secretParam(name string) bool {
+	n := strings.ToLower(strings.NewReplacer("-", "", "_", "").Replace(name))
+	for _, w := range []string{"key", "token", "secret", "password", "passwd", "pwd", "auth", "signature", "sig", "credential"} {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // check reports every problem of the [notify] settings, with its line.
 func (n *Notify) check(src []byte, col collector) {
@@ -280,6 +317,15 @@ func (n *Notify) check(src []byte, col collector) {
 		loopback := err == nil && (u.Hostname() == "127.0.0.1" || u.Hostname() == "localhost" || u.Hostname() == "::1")
 		if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && loopback)) {
 			col.errorf(at("webhook_url"), "[notify] webhook_url %q is not an https URL, e.g. \"https://hooks.example.com/maproom\" (http only to this machine)", n.WebhookURL)
+		} else {
+			secret := u.User != nil
+			for k := range u.Query() {
+				secret = secret || secretParam(k)
+			}
+			if secret {
+				// Not echoed: the setting holds a credential.
+				col.errorf(at("webhook_url"), "[notify] webhook_url holds a credential (a user name or password, or a key or token in its query): no secret is written in maproom.toml; give the plain URL, let the receiver check the signature made with webhook_secret_env, and revoke that credential: it was in a file")
+			}
 		}
 		if n.WebhookSecretEnv == "" {
 			col.errorf(at("webhook_url"), "[notify] webhook_url is set without webhook_secret_env: add webhook_secret_env = \"MAPROOM_WEBHOOK_SECRET\" and put the signing secret in that variable")

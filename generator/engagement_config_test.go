@@ -49,3 +49,34 @@ func TestEngagementSettings(t *testing.T) {
 		t.Errorf("a misspelt setting: %v; want one error on line 2 that lists the known settings", ps)
 	}
 }
+
+// TestPlainURLs refuses a beacon_url or base_url with what would leak into
+// every page or break the paths maproom adds: a user name or password, a
+// query, a fragment, a wildcard host; a plain one passes.
+func TestPlainURLs(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "maproom.toml")
+	for _, c := range []struct{ src, want string }{
+		{`beacon_url = "https://beacon.example.com:8443/note"`, ""},
+		{`base_url = "https://rooms.example.com/deals"`, ""},
+		{`beacon_url = "https://user:pw@beacon.example.com/note"`, "maproom.toml:1: beacon_url has a user name or password"},
+		{`beacon_url = "https://beacon.example.com/note?x=1"`, "maproom.toml:1: beacon_url has a query"},
+		{`beacon_url = "https://*.example.com/note"`, "maproom.toml:1: beacon_url has a wildcard host"},
+		{`base_url = "https://rooms.example.com/#top"`, "maproom.toml:1: base_url has a fragment"},
+	} {
+		if err := os.WriteFile(p, []byte(c.src+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, ps := LoadConfig(p)
+		got := ""
+		if len(ps) > 0 {
+			got = ps[0].Error()
+		}
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s: %q, want %q", c.src, got, c.want)
+		}
+		if strings.Contains(got, "pw@") {
+			t.Errorf("%s: the message repeats the password: %s", c.src, got)
+		}
+	}
+}
