@@ -99,6 +99,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 	}
 	checkBuyerLogo(b, li, col)
+	checkReviewNotes(b, col)
 	for _, f := range b.Files {
 		if !listed[f] && f != path.Clean(d.BuyerLogo) {
 			col.warnf(li.at("collateral"), "%s is in the bundle but no collateral entry lists it, so it is not published: add it under `collateral:` or move it out", f)
@@ -251,6 +252,9 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 		// The problem is the page's, on the line of its first bad byte.
 		*col.ps = append(*col.ps, Problem{File: filepath.Join(b.Dir, filepath.FromSlash(f)), Line: line, Severity: Error,
 			Msg: fmt.Sprintf("collateral %q is not UTF-8 text (the first bad byte is on this line): save it as UTF-8, or publish it as a PDF", c.ID)})
+	} else {
+		pageCol := collector{file: filepath.Join(b.Dir, filepath.FromSlash(f)), ps: col.ps}
+		placeholderLines(text, pageCol, fmt.Sprintf("collateral page %q", c.ID))
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -457,5 +461,46 @@ func checkPlaceholders(root *yaml.Node, li *lineIndex, body []byte, bodyLine int
 		if ps := deal.Placeholders(string(l)); len(ps) > 0 {
 			col.errorf(bodyLine+i, "the welcome note still holds the template's placeholder %s: write what it asks for, or remove the sentence (nothing in [[...]] is ever published)", strings.Join(ps, ", "))
 		}
+	}
+}
+
+// placeholderLines reports, as errors of col's file, each line of text
+// (a Markdown page, a review note: what rooms publish) that holds a
+// template placeholder.
+func placeholderLines(text []byte, col collector, what string) {
+	for i, l := range bytes.Split(text, []byte("\n")) {
+		if ps := deal.Placeholders(string(l)); len(ps) > 0 {
+			col.errorf(i+1, "%s still holds the placeholder %s: write what it asks for, or remove it (nothing in [[...]] is ever published)", what, strings.Join(ps, ", "))
+		}
+	}
+}
+
+// checkReviewNotes checks the bundle's review notes (reviews/): each is
+// published in the rooms' meeting log, so a placeholder in one is an
+// error; a file not named as a note (YYYY-MM-DD.md, a real day) is never
+// read, so the week it meant counts as missed: a warning.
+func checkReviewNotes(b *Bundle, col collector) {
+	dir := filepath.Join(b.Dir, reviewsDir)
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		if !errors.Is(err, fs.ErrNotExist) {
+			col.errorf(0, "the review notes in %s cannot be read: %v", dir, err)
+		}
+		return
+	}
+	for _, e := range ents {
+		name := e.Name()
+		p := filepath.Join(dir, name)
+		day, isNote := strings.CutSuffix(name, ".md")
+		if _, err := deal.ParseDate(day); !isNote || err != nil || len(day) != len("2006-01-02") || !e.Type().IsRegular() {
+			collector{file: p, ps: col.ps}.warnf(0, "not a review note, so it is neither published nor counted: name each note by the day of its review, YYYY-MM-DD.md (a real day), or move it out of %s/", reviewsDir)
+			continue
+		}
+		text, err := os.ReadFile(p)
+		if err != nil {
+			collector{file: p, ps: col.ps}.errorf(0, "cannot read the review note: %v", err)
+			continue
+		}
+		placeholderLines(text, collector{file: p, ps: col.ps}, "the review note")
 	}
 }
