@@ -44,9 +44,17 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
-	if ps.Errors() > 0 {
-		printProblems(e.stderr, ps)
+	// What stops an invitation: the settings' errors and the deal's own
+	// (its link may not be built as it reads). Another deal's draft, with
+	// placeholders still in it, does not: its rooms are not this deal's.
+	mine, others := dealProblems(ps, s.root, id)
+	if mine.Errors() > 0 {
+		printProblems(e.stderr, mine)
+		fmt.Fprintf(e.stderr, "maproom: nothing sent: fix the errors above first\n")
 		return errFailed
+	}
+	if n := others.Errors(); n > 0 {
+		fmt.Fprintf(e.stderr, "note: other deals of the site have %d errors (maproom check names them); %s's invitations go ahead\n", n, id)
 	}
 	var bundle *generator.Bundle
 	for _, b := range site.Bundles {
@@ -208,4 +216,20 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// dealProblems splits a site's problems into deal id's own, with the
+// settings' (maproom.toml, or no file named), and the other deals'.
+func dealProblems(ps generator.Problems, root, id string) (mine, others generator.Problems) {
+	dir := filepath.Join(root, generator.ContentDir, id) + string(filepath.Separator)
+	content := filepath.Join(root, generator.ContentDir) + string(filepath.Separator)
+	for _, p := range ps {
+		f := filepath.Clean(p.File)
+		if f == filepath.Clean(generator.ConfigPath(root)) || strings.HasPrefix(f+string(filepath.Separator), dir) || !strings.HasPrefix(f, content) {
+			mine = append(mine, p)
+		} else {
+			others = append(others, p)
+		}
+	}
+	return mine, others
 }
