@@ -237,6 +237,11 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", templateName(in.Template), err)
 		}
+		if s.Side == deal.Seller {
+			// A colleague's room is a preview of what the buyers see, not
+			// an invitation to act on the plan as a buyer.
+			subject, body = sellerPreview(d, s, link, cal != nil)
+		}
 		n := Notice{
 			Key: key, Kind: KindInvite, Deal: d.ID, DealTitle: d.Title,
 			To:       Person{Deal: d.ID, ID: s.ID, Name: s.Name, Email: s.Email, Side: s.Side, Role: s.Role, Link: link},
@@ -255,4 +260,20 @@ func templateName(t *Template) string {
 		return "the built-in invite"
 	}
 	return t.File
+}
+
+// sellerPreview is the message that gives a seller-side person their own
+// room: a preview of what the buyers see, where their visits count as no
+// buyer's and their steps are theirs to update in the plan itself.
+func sellerPreview(d *deal.Deal, s deal.Stakeholder, link string, review bool) (subject, body string) {
+	subject = d.Title + ": your preview of the buyers' room"
+	var b strings.Builder
+	fmt.Fprintf(&b, "Hello %s,\n\n", Person{Name: s.Name, ID: s.ID}.FirstName())
+	fmt.Fprintf(&b, "this is your own link to the deal room of %s, as %s's people see it:\n\n%s\n\n", d.Title, d.Buyer, link)
+	b.WriteString("It shows the plan with your steps marked as yours. Your visits are previews: the report never counts them as a buyer's. Update your own steps in the plan itself, not from the room.\n")
+	if review {
+		b.WriteString("\nThe weekly review with the buyers is attached as a calendar invite.\n")
+	}
+	b.WriteString("\nKeep the link to yourself: it opens your room without a login.\n")
+	return subject, b.String()
 }
