@@ -112,6 +112,10 @@ type Author struct {
 type Point struct {
 	When        time.Time
 	Done, Total int
+	// ahead are done dates of tasks the version counts in Done that fall
+	// after When's day, or about it: ProgressOn leaves out those after
+	// the day it is asked about.
+	ahead []deal.Date
 }
 
 // Story is one deal's history, oldest first.
@@ -272,6 +276,12 @@ func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool)
 		}
 		p, ok = pt, true
 	}
+	for _, d := range p.ahead {
+		if d.After(day) {
+			p.Done-- // recorded done ahead of its date: not done yet on day
+		}
+	}
+	p.ahead = nil
 	return p, ok
 }
 

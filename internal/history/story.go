@@ -348,7 +348,13 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.Changes = append(st.Changes, Change{Commit: c.hex, When: when, Kind: ch.Kind, Item: ch.Item, Milestone: ch.Milestone,
 					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge})
 			}
-			st.Points = append(st.Points, Point{When: when, Done: f.Done, Total: f.Total})
+			pt := Point{When: when, Done: f.Done, Total: f.Total}
+			for _, a := range f.Ahead {
+				if d, err := deal.ParseDate(a); err == nil {
+					pt.ahead = append(pt.ahead, d)
+				}
+			}
+			st.Points = append(st.Points, pt)
 			if len(f.Changes) == 0 {
 				continue // a rename, or a merge that took its parents' values
 			}

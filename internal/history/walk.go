@@ -23,6 +23,8 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
+
+	"github.com/maproom/maproom/internal/deal"
 )
 
 // commitRec is what a commit did to the plans, as read once and cached.
@@ -47,6 +49,10 @@ type fileRec struct {
 
 	Changes     []fieldChange
 	Done, Total int
+	// Ahead are the done dates (YYYY-MM-DD) of the version's done tasks
+	// that fall after the commit's day (less a day for time zones): a
+	// task recorded done ahead of its date is done only from that date.
+	Ahead []string
 	Who         string // stakeholder id of the author
 	Side        string
 	Bad         bool // the new version could not be decoded
@@ -1289,6 +1295,12 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 	}
 	if cur != nil {
 		f.Done, f.Total = cur.Progress()
+		day := deal.DateOf(time.Unix(rec.When, 0).UTC()).AddDays(-1)
+		for _, t := range cur.Tasks {
+			if t.Status == deal.Done && t.Done.After(day) {
+				f.Ahead = append(f.Ahead, t.Done.String())
+			}
+		}
 	}
 	who := cur
 	if who == nil {
