@@ -53,9 +53,9 @@ type fileRec struct {
 	// that fall after the commit's day (less a day for time zones): a
 	// task recorded done ahead of its date is done only from that date.
 	Ahead []string
-	Who         string // stakeholder id of the author
-	Side        string
-	Bad         bool // the new version could not be decoded
+	Who   string // stakeholder id of the author
+	Side  string
+	Bad   bool // the new version could not be decoded
 }
 
 // fieldChange is a Change without its commit.
