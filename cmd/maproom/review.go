@@ -173,7 +173,8 @@ func reviewMeeting(d *deal.Deal, today deal.Date) deal.Date {
 // the meeting's day (and time), the days to the close count from it, the
 // notes are saved under its day, and "next week" lists the open tasks due
 // from in.Today up to and including the meeting after it (seven days
-// later, the "Next review" named for an open deal with a review day; for
+// later, the "Next review" named for an open deal with a review day, or a
+// won one with onboarding work left; for
 // a plan without one, seven days after in.Today).
 func reviewAgenda(in reviewInput) string {
 	d := in.Deal
@@ -394,7 +395,8 @@ func reviewAgenda(in reviewInput) string {
 	if tn, ok := deal.WaitingOn(d, in.Critical, in.Due, in.Today); ok {
 		p("- Whose move: %s (%s side), on %q.", name(tn.Task.Owner), tn.Side, tn.Task.Title)
 	}
-	if d.Review.HasDay && d.Outcome == deal.Open {
+	if d.Review.HasDay && (d.Outcome == deal.Open || d.Outcome == deal.Won && onboardingLeft(d)) {
+		// A won deal's review goes on while onboarding work is left.
 		p("- Next review: %s at %s.", shortDay(following), d.Review.Time)
 	}
 	p("")
@@ -453,6 +455,16 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 	p("- Which step stopped the deal, and whose was it?")
 	p("- Was the decision maker in the plan, and did they open the room?")
 	p("- What goes into the next plan from the start?")
+}
+
+// onboardingLeft reports whether d has an onboarding task not done.
+func onboardingLeft(d *deal.Deal) bool {
+	for _, t := range d.Tasks() {
+		if d.Onboarding(t) && t.Status != deal.Done {
+			return true
+		}
+	}
+	return false
 }
 
 // reviewDays are the days of the review notes held up to day, in the
