@@ -397,6 +397,16 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// anyone stays away: neither a decider's absence nor a champion alone
 	// is judged on them, as the room's age must be a week for the first.
 	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < ReportUnopenedDays
+	// young: p's room is not a week old (from the day the manifest records,
+	// or the first page-load of their link when earlier): not opening it
+	// yet says nothing about whether they are in the decision.
+	young := func(p *personAgg) bool {
+		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
+		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
+			on = first
+		}
+		return err == nil && on.DaysUntil(today) < ReportUnopenedDays
+	}
 	for _, p := range buyers {
 		if !judge || short {
 			break
@@ -404,13 +414,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 			continue // a reply came from their room: they opened it
 		}
-		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
-		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
-			on = first
-		}
-		if err == nil && on.DaysUntil(today) < ReportUnopenedDays {
-			// Their room is not a week old: not opening it yet says
-			// nothing about whether they are in the decision.
+		if young(p) {
 			continue
 		}
 		ev := []string{fmt.Sprintf("%s (%s, %s): no human-verified visit %s", p.s.Name, p.s.Title, p.s.Role, window)}
@@ -444,15 +448,19 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 				}
 				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s", p.s.Name, plural(len(p.spans), "visit", "visits"), day(p.last)))
 			}
+			// Judged on the others whose rooms are a week old: a room
+			// published days ago has had no time to be opened.
 			var never []string
 			for _, p := range buyers {
-				if !slices.Contains(engaged, p) {
+				if !slices.Contains(engaged, p) && !young(p) {
 					never = append(never, fmt.Sprintf("%s (%s)", p.s.Name, p.s.Role))
 				}
 			}
-			ev = append(ev, "no visit from "+strings.Join(never, ", "))
-			sigs = append(sigs, Signal{Kind: SignalOnlyChampion, Severity: SeverityAlert,
-				Summary: "only the champion engaged: the plan may be shared with no one else", Evidence: ev})
+			if len(never) > 0 {
+				ev = append(ev, "no visit from "+strings.Join(never, ", "))
+				sigs = append(sigs, Signal{Kind: SignalOnlyChampion, Severity: SeverityAlert,
+					Summary: "only the champion engaged: the plan may be shared with no one else", Evidence: ev})
+			}
 		}
 	}
 

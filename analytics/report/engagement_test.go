@@ -344,3 +344,34 @@ func TestWeekCountsReplies(t *testing.T) {
 		t.Errorf("the stakeholder table does not show the replies by the visits:\n%s", table.String())
 	}
 }
+
+// TestOnlyChampionAfterAWeek: the champion alone engaged is judged on the
+// others whose rooms are a week old, as a decider's absence is: rooms
+// published three days ago have had no time to be opened.
+func TestOnlyChampionAfterAWeek(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 15)
+	for _, c := range []struct {
+		ago  int
+		want []string
+	}{{3, nil}, {6, nil}, {7, []string{SignalDeciderAbsent, SignalOnlyChampion}}, {30, []string{SignalDeciderAbsent, SignalOnlyChampion}}} {
+		m := &manifest.Manifest{}
+		for _, id := range []string{"eb", "ch"} {
+			m.Rooms = append(m.Rooms, manifest.Room{Key: "k-" + id, Deal: "d", Stakeholder: id, Side: "buyer", Pages: []string{manifest.PageRoom},
+				Published: today.AddDays(-c.ago).String()})
+		}
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+		for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+			e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch" // on 20 November
+			a.Add(e)
+		}
+		var got []string
+		for _, s := range a.Report().Deals[0].Signals {
+			if s.Kind == SignalDeciderAbsent || s.Kind == SignalOnlyChampion {
+				got = append(got, s.Kind)
+			}
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("rooms published %d days ago: signals %q, want %q", c.ago, got, c.want)
+		}
+	}
+}
