@@ -61,8 +61,25 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			}
 		case isRole:
 			col.errorf(line, "%s %q: %q is not a role", what, id, role)
+		case people[id] == nil && li.written[id]:
+			// Written, but not read: the decoding error says why.
 		case people[id] == nil:
-			col.errorf(line, "%s %q is not a stakeholder of this deal%s", what, id, closest(id, keys(people)))
+			hint := closest(id, keys(people))
+			if hint == "" {
+				// No near id: say what may be written instead, by name
+				// (a name is the usual slip: owner: Rita Alvarez).
+				ids := make([]string, 0, len(d.Stakeholders))
+				for _, p := range d.Stakeholders {
+					if p.Name != "" && strings.EqualFold(p.Name, id) {
+						hint = fmt.Sprintf(": that is %s's name; write their id, %q", p.Name, p.ID)
+					}
+					ids = append(ids, p.ID)
+				}
+				if hint == "" && len(ids) > 0 && len(ids) <= 15 {
+					hint = fmt.Sprintf(": write one of the stakeholder ids (%s), or role:<role> for someone not yet named", strings.Join(ids, ", "))
+				}
+			}
+			col.errorf(line, "%s %q is not a stakeholder of this deal%s", what, id, hint)
 		}
 	}
 
@@ -175,6 +192,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 				switch {
 				case a == t.ID:
 					col.errorf(ap, "task %q depends on itself", t.ID)
+				case dep == nil && li.written[a]:
+					// Written, but not read: the decoding error says why.
 				case dep == nil:
 					col.errorf(ap, "task %q depends on %q, which is not a task of this deal%s", t.ID, a, closest(a, keys(tasks)))
 				case !t.Due.IsZero() && !dep.Due.IsZero() && t.Due.Before(dep.Due) && dep.Status != deal.Done:

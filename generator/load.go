@@ -331,10 +331,12 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 	if len(root.Content) != 1 || !decodeFast(root.Content[0], reflect.ValueOf(&d).Elem()) {
 		d = rawDeal{} // decodeFast may have set part of it
 		if err := root.Decode(&d); err != nil {
+			li.written = map[string]bool{}
+			writtenIDs(&root, li.written)
 			var te *yaml.TypeError
 			if errors.As(err, &te) {
 				for _, m := range te.Errors {
-					col.errorf(frontmatter.ErrLine(errors.New(m), li.offset), "%s", frontmatter.ErrMsg(errors.New(m)))
+					col.errorf(frontmatter.ErrLine(errors.New(m), li.offset), "%s", frontmatter.FileMsg(errors.New(m), li.offset))
 				}
 			} else {
 				col.errorf(li.offset+1, "%s", frontmatter.ErrMsg(err))

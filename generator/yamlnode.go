@@ -17,6 +17,25 @@ import (
 type lineIndex struct {
 	offset int // lines before the YAML document in the file
 	lines  map[string]int
+	// written holds, when part of the plan could not be decoded (a
+	// duplicate key, a value of the wrong type), every id the YAML
+	// writes: a reference to one of them is not an error of its own, the
+	// decoding error already names what to fix.
+	written map[string]bool
+}
+
+// writtenIDs gathers the value of every id key in n.
+func writtenIDs(n *yaml.Node, into map[string]bool) {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == "id" && n.Content[i+1].Kind == yaml.ScalarNode {
+				into[n.Content[i+1].Value] = true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		writtenIDs(c, into)
+	}
 }
 
 // at returns the file line of path, or of its nearest recorded parent.

@@ -159,12 +159,69 @@ func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg
 func Parse(d Doc) (root *yaml.Node, err *Error) {
 	var doc yaml.Node
 	if e := unmarshal(d.Front, &doc); e != nil {
-		return nil, &Error{Line: ErrLine(e, d.Offset), Msg: "the frontmatter is not valid YAML: " + ErrMsg(e)}
+		line := ErrLine(e, d.Offset)
+		if at, ok := problemLine(d.Front, e, line-d.Offset); ok {
+			line = at + d.Offset
+		}
+		msg := FileMsg(e, d.Offset)
+		if ls := bytes.Split(d.Front, []byte("\n")); line-d.Offset >= 1 && line-d.Offset <= len(ls) {
+			l := ls[line-d.Offset-1]
+			if lead := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]; bytes.IndexByte(lead, '\t') >= 0 {
+				msg += ": indent with spaces, never tabs"
+			}
+		}
+		return nil, &Error{Line: line, Msg: "the frontmatter is not valid YAML: " + msg}
 	}
 	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, &Error{Line: d.Offset + 1, NotMapping: true, Msg: "the frontmatter must be a mapping of keys"}
 	}
 	return &doc, nil
+}
+
+// definedAtRe is the line a duplicate key's error names for the first
+// one, a frontmatter line.
+var definedAtRe = regexp.MustCompile(`already defined at line (\d+)`)
+
+// maxProblemScan bounds the frontmatter lines problemLine reads again.
+const maxProblemScan = 2000
+
+// problemLine finds the line of front the YAML error err is on, from the
+// line the library names (from, a frontmatter line): for some errors that
+// is the start of the block holding the problem (the "tasks:" above a
+// task's broken value), or the line before it (a tab). The problem is on
+// the first line whose prefix of front fails with the same error; ok is
+// false when no prefix from there does (the error needs what follows: an
+// unclosed quote, say), or for an unclosed flow collection, and the
+// library's line stands.
+func problemLine(front []byte, err error, from int) (line int, ok bool) {
+	want := ErrMsg(err)
+	if strings.Contains(want, "expected ','") {
+		// An unclosed [ or {: the library names the line it opens on,
+		// where the fix is; the lines after it read as its items.
+		return 0, false
+	}
+	lines := bytes.SplitAfter(front, []byte("\n"))
+	if len(lines) > maxProblemScan {
+		return 0, false
+	}
+	// From the line before the one named (the library's lines can be one
+	// short), the prefix of k lines is front[:at].
+	start := max(from-1, 1)
+	at := 0
+	for i := 0; i < start-1 && i < len(lines); i++ {
+		at += len(lines[i])
+	}
+	for k := start; k <= len(lines); k++ {
+		at += len(lines[k-1])
+		var n yaml.Node
+		if e := unmarshal(front[:at], &n); e != nil {
+			if ErrMsg(e) == want {
+				return k, true
+			}
+			return 0, false // another error first: keep the library's line
+		}
+	}
+	return 0, false
 }
 
 // unmarshal is yaml.Unmarshal, with a panic turned into an error.
@@ -189,6 +246,21 @@ func ErrLine(err error, offset int) int {
 	var n int
 	fmt.Sscan(m[1], &n)
 	return n + offset
+}
+
+// FileMsg is ErrMsg with the lines it names inside the message (a
+// duplicate key's first place) as file lines: frontmatter lines plus
+// offset. A duplicate key's message says what to change.
+func FileMsg(err error, offset int) string {
+	msg := ErrMsg(err)
+	if !definedAtRe.MatchString(msg) {
+		return msg
+	}
+	return definedAtRe.ReplaceAllStringFunc(msg, func(m string) string {
+		var n int
+		fmt.Sscan(definedAtRe.FindStringSubmatch(m)[1], &n)
+		return fmt.Sprintf("already defined at line %d", n+offset)
+	}) + ": keep one of them"
 }
 
 var cannotRe = regexp.MustCompile("cannot unmarshal !!(\\w+) `(.*)` into (.+)$")

@@ -121,3 +121,34 @@ func TestErrMsg(t *testing.T) {
 		t.Errorf("ErrLine = %d, want 4 (line 1 + offset 3)", ErrLine(err, 3))
 	}
 }
+
+// TestParseErrorLines: a YAML error names the file line the problem is
+// on, not the line before it (a tab) nor the start of the block holding it
+// (a value with text after its quotes), and says what to do about a tab.
+func TestParseErrorLines(t *testing.T) {
+	for _, c := range []struct {
+		src  string
+		line int
+		msg  string
+	}{
+		{"---\ntitle: x\ntasks:\n  - id: a\n  \towner: b\n---\n", 5, "indent with spaces, never tabs"},
+		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n    owner: b\n    evidence: \"Signed\" by both\n    due: 2026-01-01\n---\n", 7, "did not find expected key"},
+		{"---\ntitle: \"open quote\nclose: 2026-01-01\n---\n", 0, "not valid YAML"},
+	} {
+		d, _ := Split([]byte(c.src))
+		_, err := Parse(d)
+		if err == nil || (c.line > 0 && err.Line != c.line) || !strings.Contains(err.Msg, c.msg) {
+			t.Errorf("%q: %v; want line %d, %q", c.src, err, c.line, c.msg)
+		}
+	}
+}
+
+// TestFileMsg: a duplicate key's message names the first one's file line
+// and says what to change.
+func TestFileMsg(t *testing.T) {
+	var v struct{ Due string }
+	err := unmarshal([]byte("due: a\ndue: b\n"), &v)
+	if got := FileMsg(err, 10); !strings.Contains(got, "already defined at line 11: keep one of them") {
+		t.Errorf("FileMsg = %q", got)
+	}
+}
