@@ -172,7 +172,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 				buyerOwned = true // the role's own warning asks for a person
 			}
 			evidence(col, li.at(p+".evidence"), "task", t.ID, t.Evidence)
-			if t.Status == deal.Done && t.Done.IsZero() {
+			if _, written := li.lines[p+".done"]; t.Status == deal.Done && t.Done.IsZero() && !written {
+				// (A done date written but not a date has its own error.)
 				col.errorf(li.at(p+".status"), "task %q is done but has no done date: add `done: YYYY-MM-DD`", t.ID)
 			}
 			if t.Status == deal.Done && t.Done.After(today) {

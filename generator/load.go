@@ -349,6 +349,22 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 	return &d, li, body
 }
 
+// dateShape is a date written as YYYY-MM-DD, whether or not the day
+// exists.
+var dateShape = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// monthDays says how many days the month of s (YYYY-MM-DD) has, or that
+// it has no such month.
+func monthDays(s string) string {
+	y, _ := strconv.Atoi(s[:4])
+	m, _ := strconv.Atoi(s[5:7])
+	if m < 1 || m > 12 {
+		return fmt.Sprintf("there is no month %02d", m)
+	}
+	first := time.Date(y, time.Month(m), 1, 0, 0, 0, 0, time.UTC)
+	return fmt.Sprintf("%s %d has %d days", first.Month(), y, first.AddDate(0, 1, -1).Day())
+}
+
 // hasUsable reports whether a partly decoded deal is worth checking further.
 func hasUsable(d *rawDeal) bool { return d.Title != "" || len(d.Stakeholders) > 0 }
 
@@ -450,7 +466,11 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 			return deal.Date{}
 		}
 		v, err := deal.ParseDate(s)
-		if err != nil {
+		switch {
+		case err == nil:
+		case dateShape.MatchString(s):
+			col.errorf(li.at(path), "%s %q is no day of the calendar (%s): write a real date", what, s, monthDays(s))
+		default:
 			col.errorf(li.at(path), "%s %q is not a date: write YYYY-MM-DD, e.g. 2026-06-30", what, s)
 		}
 		return v
