@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -102,16 +103,40 @@ func LoadConfig(path string) (*Config, Problems) {
 	}
 	c.File = path
 	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(c)
-	if err != nil {
+	// A value of the wrong type stops the decoder at it: each is said on
+	// its line, and the file is read again without that line, so that
+	// every problem of the file is told in one run.
+	src := b
+	for tries := 0; err != nil && tries < 20; tries++ {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
 			col.errorf(pe.Position.Line, "%s", strings.TrimPrefix(pe.Message, "toml: "))
-		} else {
-			col.errorf(0, "%v", err)
+			return nil, ps
 		}
+		m := typeErrRe.FindStringSubmatch(err.Error())
+		if m == nil {
+			col.errorf(0, "%v", err)
+			return nil, ps
+		}
+		line, _ := strconv.Atoi(m[1])
+		col.errorf(line, "%s: %s", m[2], typeWords(m[3]))
+		lines := bytes.Split(src, []byte("\n"))
+		if line < 1 || line > len(lines) || len(lines[line-1]) == 0 {
+			return nil, ps
+		}
+		lines[line-1] = nil
+		src = bytes.Join(lines, []byte("\n"))
+		*c = Config{File: path}
+		md, err = toml.NewDecoder(bytes.NewReader(src)).Decode(c)
+	}
+	if err != nil {
 		return nil, ps
 	}
 	for _, k := range md.Undecoded() {
+		if hint := closest(k[len(k)-1], knownSettings); hint != "" {
+			col.errorf(tomlKeyLine(b, k), "unknown setting %q%s", k.String(), hint)
+			continue
+		}
 		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest, [history] buyer_edit_days, flat_days, slips, missed_reviews", k.String())
 	}
 	c.withDefaults()
@@ -249,6 +274,35 @@ type Notify struct {
 	WebhookSecretEnv string `toml:"webhook_secret_env"` // the variable holding the webhook signing secret; required with webhook_url
 	UnopenedDays     int    `toml:"unopened_days"`      // a decider who never opened their room this many days after it was published is reported: 5 when 0
 	Digest           bool   `toml:"digest"`             // one message per person per day, holding all they need to know
+}
+
+// knownSettings are the names of maproom.toml's settings, for "did you
+// mean" (the tables' names among them).
+var knownSettings = []string{"title", "base_url", "beacon_url", "timezone", "theme", "holidays", "overdue", "flag_days", "alert_days",
+	"replies", "auto_accept", "brand", "logo", "accent", "engagement", "human_active_seconds", "fastest_click_ms", "burst_opens",
+	"burst_seconds", "visit_gap_minutes", "notify", "from", "smtp_host", "smtp_port", "smtp_username_env", "smtp_password_env",
+	"slack_webhook_env", "webhook_url", "webhook_secret_env", "unopened_days", "digest", "history", "buyer_edit_days",
+	"flat_days", "slips", "missed_reviews"}
+
+// typeErrRe is the TOML decoder's error for a value of the wrong type:
+// its line, its key, what it says.
+var typeErrRe = regexp.MustCompile(`^toml: line (\d+) \(last key "([^"]*)"\): (.*)$`)
+
+// typeWords says a TOML type error as what to write.
+func typeWords(msg string) string {
+	m := regexp.MustCompile(`TOML value has type (\w+); destination has type (\w+)`).FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	want := map[string]string{"integer": "a whole number, e.g. 3", "string": "text in quotes", "bool": "true or false", "slice": "a list, e.g. [\"a\", \"b\"]", "float": "a number"}[m[2]]
+	if want == "" {
+		want = m[2]
+	}
+	got := map[string]string{"string": "text", "integer": "a number", "bool": "true/false", "array": "a list", "table": "a table", "float": "a number", "datetime": "a date"}[m[1]]
+	if got == "" {
+		got = m[1]
+	}
+	return fmt.Sprintf("write %s (it is %s)", want, got)
 }
 
 // envNameRe is what the name of an environment variable holding a secret

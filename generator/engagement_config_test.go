@@ -80,3 +80,35 @@ func TestPlainURLs(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigEveryProblem: a value of the wrong type is said on its line as
+// what to write, and does not hide the file's other problems (an unknown
+// setting, with the one it was meant to be). A theme that is no folder of
+// the site is an error, not the default theme in silence.
+func TestConfigEveryProblem(t *testing.T) {
+	root := t.TempDir()
+	p := filepath.Join(root, "maproom.toml")
+	if err := os.WriteFile(p, []byte("titel = \"Deals\"\ntheme = \"no-such-theme\"\n\n[overdue]\nflag_days = \"three\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ps := LoadConfig(p)
+	var got []string
+	for _, pr := range ps {
+		got = append(got, pr.Error())
+	}
+	want := []string{p + `:5: overdue.flag_days: write a whole number, e.g. 3 (it is text)`, p + `:1: unknown setting "titel"; did you mean "title"?`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if err := os.WriteFile(p, []byte("title = \"Deals\"\ntheme = \"no-such-theme\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ps = Load(LoadOptions{Root: root})
+	found := false
+	for _, pr := range ps {
+		found = found || strings.Contains(pr.Error(), `maproom.toml:2: theme "no-such-theme" is no folder`)
+	}
+	if !found {
+		t.Errorf("no error for the missing theme folder: %v", ps)
+	}
+}

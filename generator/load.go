@@ -18,6 +18,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/BurntSushi/toml"
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -147,6 +148,15 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	var ps Problems
 	cfg, cps := LoadConfig(ConfigPath(opts.Root))
 	ps = append(ps, cps...)
+	if cfg != nil && cfg.Theme != "" {
+		// The theme is a folder of the site: one that is not there would
+		// leave the default theme in place without a word.
+		if fi, err := os.Stat(filepath.Join(opts.Root, cfg.Theme)); err != nil || !fi.IsDir() {
+			src, _ := os.ReadFile(cfg.File)
+			ps = append(ps, Problem{File: cfg.File, Line: tomlKeyLine(src, toml.Key{"theme"}), Severity: Error,
+				Msg: fmt.Sprintf("theme %q is no folder in %s: give the folder (relative to the site root) whose files override the default theme's, or leave theme out", cfg.Theme, opts.Root)})
+		}
+	}
 	if cfg == nil {
 		cfg = (&Config{}).withDefaults()
 	}
