@@ -40,7 +40,7 @@ func TestLostDealRoomIsClosed(t *testing.T) {
 		if !strings.Contains(room, "This plan is closed") || !strings.Contains(room, "have closed this plan without a signature") {
 			t.Errorf("%s's room has no closing line", who)
 		}
-		for _, nag := range []string{"Your next steps", "late</strong>", "weekly review", "Weekly review", "critical path", "behind", "slack", "Timeline", "calendar.ics", `name="kind"`} {
+		for _, nag := range []string{"Your next steps", "late</strong>", "Past due", "Overdue", "weekly review", "Weekly review", "critical path", "behind", "slack", "Timeline", "calendar.ics", `name="kind"`} {
 			if strings.Contains(room, nag) {
 				t.Errorf("%s's room of a lost deal still says %q", who, nag)
 			}

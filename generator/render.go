@@ -327,6 +327,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	turn, hasTurn := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
 	contact := newContactView(d)
 	legend := legendOf(r.cfg.Overdue.Thresholds())
+	if d.Closed() {
+		legend = "" // a closed plan has no lateness to grade
+	}
 	for i := range d.Stakeholders {
 		s := &d.Stakeholders[i]
 		tok := token.Room(r.secret, d.ID, s.ID, s.Rotate)
