@@ -44,6 +44,15 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if *dealID != "" && len(links) == 0 {
+		for _, b := range site.Bundles {
+			switch {
+			case b.Deal.ID != *dealID:
+			case b.Deal.Withdrawn:
+				return fmt.Errorf("%s is withdrawn (withdraw: true): its rooms are taken down and have no links; remove withdraw: to publish them again", *dealID)
+			default:
+				return fmt.Errorf("%s has no room: add its people under stakeholders, and build", *dealID)
+			}
+		}
 		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
 	}
 	if site.Config.BaseURL == "" {
