@@ -179,6 +179,14 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 	s.CriticalPath = append([]string{}, path...)
 	if fromDurations {
 		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.SalesFinish.String(), plan.Fits(), plan.Overrun
+		// Steps with a date and no duration (a signature, a board
+		// meeting) are not forecast: they happen on their dates, which the
+		// forecast would otherwise read as "today at the earliest".
+		for _, t := range d.Tasks() {
+			if due, _ := dueOf(t); t.Status != deal.Done && !d.Onboarding(t) && t.Duration == 0 && !t.Due.IsZero() && due.After(plan.SalesFinish) {
+				s.DatedLater++
+			}
+		}
 		return s
 	}
 	s.Fits = d.Close.IsZero() || last.IsZero() || !last.After(d.Close)

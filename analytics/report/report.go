@@ -320,6 +320,10 @@ type ScheduleSummary struct {
 	// fits (ScheduleDueDates; a forecast from durations is after it too).
 	Fits        bool `json:"fits"`
 	ClosePassed bool `json:"close_passed,omitempty"`
+	// DatedLater counts the open steps (ScheduleDurations) with a due date
+	// and no duration, due after Finish: the forecast is of the work with
+	// durations; those steps happen on their dates (LastDue the latest).
+	DatedLater int `json:"dated_later,omitempty"`
 	// OverrunDays is how many business days Finish (ScheduleDurations) or
 	// LastDue (ScheduleDueDates) falls after the close date.
 	OverrunDays int `json:"overrun_days"`

@@ -259,10 +259,19 @@ func scheduleText(s *ScheduleSummary, close string) string {
 		}
 		return fmt.Sprintf("%s, the last due %s (%s), before the close date %s", open, s.LastDue, s.LastDueTask, close)
 	}
-	if s.Fits {
-		return fmt.Sprintf("the remaining work can finish %s, before the close date", s.Finish)
+	dated := ""
+	if s.DatedLater > 0 {
+		dated = fmt.Sprintf("; %s with a date and no duration come%s later, the last due %s (%s)", plural(s.DatedLater, "step", "steps"),
+			map[bool]string{true: "s", false: ""}[s.DatedLater == 1], s.LastDue, s.LastDueTask)
 	}
-	return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date", s.Finish, plural(s.OverrunDays, "business day", "business days"))
+	if s.Fits {
+		what := "the remaining work"
+		if s.DatedLater > 0 {
+			what = "the work with durations"
+		}
+		return fmt.Sprintf("%s can finish %s, before the close date%s", what, s.Finish, dated)
+	}
+	return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date%s", s.Finish, plural(s.OverrunDays, "business day", "business days"), dated)
 }
 
 // pathLabel names the schedule's chain of tasks: the critical path of a
