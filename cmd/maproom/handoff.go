@@ -35,15 +35,46 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	}
 	id, today, cfg, dir, b := od.id, od.today, od.cfg, od.dir, od.b
 	d := b.Deal
-	recs, err := reply.ReadRecords(dir)
+	// As of the day: the plan of that day when it was committed again
+	// since (the report's and the review's rule), and nothing written
+	// after it.
+	h := readHistory(ctx, e, s.root, []*deal.Deal{d}, false)
+	rds := plansOfTheDay(e, s.root, cfg, []report.ReportDeal{{Deal: d, Plan: b.Plan}}, h, today)
+	if len(rds) == 0 {
+		return fmt.Errorf("%s did not exist on %s: no handoff for that day", id, today)
+	}
+	b.Deal, b.Plan = rds[0].Deal, rds[0].Plan
+	d = b.Deal
+	all, err := reply.ReadRecords(dir)
 	if err != nil {
 		return err
 	}
-	reviews, err := handoff.ReadReviews(dir)
+	end := endOfDay(today, cfg.Location)
+	var recs []reply.Record
+	for _, rec := range all {
+		if rec.Reply.Time.Before(end) {
+			recs = append(recs, rec)
+		}
+	}
+	notes, err := handoff.ReadReviews(dir)
 	if err != nil {
 		return err
 	}
-	hb := handoff.New(handoff.Input{Deal: d, Records: recs, Reviews: reviews, Today: today, TZ: cfg.Location,
+	var reviews []handoff.Review
+	for _, n := range notes {
+		if n.Day <= today.String() {
+			reviews = append(reviews, n)
+		}
+	}
+	var signed deal.Date
+	st := storyOn(h, id, today, cfg.Location)
+	if d.Outcome == deal.Won && st != nil {
+		signed = endedOn(st, deal.Won, cfg.Location, today.AddDays(1))
+		if signed.After(today) {
+			signed = deal.Date{} // the history does not say
+		}
+	}
+	hb := handoff.New(handoff.Input{Deal: d, Records: recs, Reviews: reviews, Today: today, TZ: cfg.Location, Signed: signed,
 		DueOf: func(t *deal.Task) deal.Date {
 			if b.Plan == nil {
 				return t.Due
@@ -62,9 +93,9 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	handoffEngagement(hb, j)
-	if h := readHistory(ctx, e, s.root, []*deal.Deal{d}, false); h.InGit {
+	if h.InGit {
 		hb.HistoryRead = true
-		if st := storyOn(h, id, today, cfg.Location); st != nil {
+		if st != nil {
 			for _, c := range st.Changes {
 				hb.History = append(hb.History, describeChange(c, d, cfg.Location, true))
 			}

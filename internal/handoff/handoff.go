@@ -60,7 +60,11 @@ type DealInfo struct {
 	Goal    string `json:"goal"`
 	Outcome string `json:"outcome"`
 	Close   string `json:"close"`
-	GoLive  string `json:"golive,omitempty"`
+	// Signed is the day the plan's history marked the deal won: the day
+	// the contract was signed, where Close is the date it was planned
+	// for; empty when the history does not say (or the deal is not won).
+	Signed string `json:"signed,omitempty"`
+	GoLive string `json:"golive,omitempty"`
 }
 
 // Person is a stakeholder and what their room shows they engaged with, as
@@ -129,6 +133,9 @@ type Input struct {
 	Reviews []Review
 	Today   deal.Date
 	TZ      *time.Location
+	// Signed is the day the deal was marked won, from the plan's history
+	// (zero: not known).
+	Signed deal.Date
 }
 
 // New gathers the handoff of in.Deal. It reads nothing from disk.
@@ -140,6 +147,9 @@ func New(in Input) *Bundle {
 			Outcome: string(d.Outcome), Close: d.Close.String(), GoLive: d.GoLive.String()},
 		Criteria: append([]string{}, d.Criteria...), Completed: []Step{}, Open: []Step{}, Replies: []Reply{},
 		Reviews: append([]Review{}, in.Reviews...)}
+	if d.Outcome == deal.Won && !in.Signed.IsZero() {
+		b.Deal.Signed = in.Signed.String()
+	}
 	for _, side := range []deal.Side{deal.Buyer, deal.Seller} {
 		for _, s := range d.Stakeholders {
 			if s.Side == side {

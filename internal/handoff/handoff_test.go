@@ -87,7 +87,7 @@ func TestContent(t *testing.T) {
 	hb := fixture(t)
 	md := string(hb.Markdown())
 	for _, want := range []string{
-		"Signed. Signature 2026-12-15, go-live 2027-01-15.",
+		"Signed. Signature planned 2026-12-15, go-live 2027-01-15.",
 		"- SSO through Okta works for all three test groups",
 		"| 2026-11-18 | Proof of concept run | Evaluation passed | Marcus Chen | Scenario results table, each row initialled by Marcus Chen |",
 		`| 2027-01-08 | Admin training \| two sessions | Live for the first team (onboarding) | Kofi Asante | todo | Attendance list of both sessions |`,

@@ -24,7 +24,11 @@ func (b *Bundle) Markdown() []byte {
 	d := b.Deal
 	p("# Handoff: %s", d.Title)
 	p("")
-	p("%s and %s. %s. Signature %s%s. Made %s.", d.Buyer, d.Seller, outcomeLabel(d.Outcome), d.Close, goLive(d.GoLive, ", go-live "), b.Generated)
+	state := outcomeLabel(d.Outcome) + ". Signature planned " + d.Close
+	if d.Signed != "" {
+		state = fmt.Sprintf("Signed %s (planned %s)", d.Signed, d.Close)
+	}
+	p("%s and %s. %s%s. Made %s.", d.Buyer, d.Seller, state, goLive(d.GoLive, ", go-live "), b.Generated)
 	p("")
 	p("## Goal")
 	p("")
@@ -210,7 +214,7 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 <body>
 <header>
 <h1>Handoff: {{.Deal.Title}}</h1>
-<p class="meta">{{.Deal.Buyer}} and {{.Deal.Seller}} · {{outcome .Deal.Outcome}} · signature <time datetime="{{.Deal.Close}}">{{.Deal.Close}}</time>{{if .Deal.GoLive}} · go-live <time datetime="{{.Deal.GoLive}}">{{.Deal.GoLive}}</time>{{end}} · made {{.Generated}}</p>
+<p class="meta">{{.Deal.Buyer}} and {{.Deal.Seller}} · {{if .Deal.Signed}}Signed <time datetime="{{.Deal.Signed}}">{{.Deal.Signed}}</time> (planned {{.Deal.Close}}){{else}}{{outcome .Deal.Outcome}} · signature planned <time datetime="{{.Deal.Close}}">{{.Deal.Close}}</time>{{end}}{{if .Deal.GoLive}} · go-live <time datetime="{{.Deal.GoLive}}">{{.Deal.GoLive}}</time>{{end}} · made {{.Generated}}</p>
 </header>
 <main>
 <section><h2>Goal</h2><p>{{.Deal.Goal}}</p></section>
