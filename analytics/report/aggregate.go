@@ -586,7 +586,7 @@ func (a *Aggregator) Report() *Report {
 		}
 		r.Deals = append(r.Deals, a.dealReport(da))
 	}
-	r.Portfolio = portfolio(r.Deals)
+	r.Portfolio = portfolio(r.Deals, a.opts.Today)
 	r.Portfolio.History = portfolioHistory(r.Deals)
 	r.HistoryNote = a.opts.HistoryNote
 	return r

@@ -765,10 +765,11 @@ func saleProgress(dr *DealReport) (done, total int) {
 	return done, total
 }
 
-// portfolio computes the cross-deal figures from the deal reports.
-func portfolio(deals []DealReport) *Portfolio {
+// portfolio computes the cross-deal figures from the deal reports, on
+// the report's day.
+func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}}
-	covered, doneEnded, totalEnded := 0, 0, 0
+	covered, recent, doneEnded, totalEnded := 0, 0, 0, 0
 	wonPlan, endedPlan, wonNo, endedNo := 0, 0, 0, 0
 	for i := range deals {
 		dr := &deals[i]
@@ -798,6 +799,14 @@ func portfolio(deals []DealReport) *Portfolio {
 					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons})
 			}
 		case string(deal.Won), string(deal.Lost):
+			if c, err := deal.ParseDate(dr.Close); err == nil && c.DaysUntil(today) <= RecentDays {
+				// Closing this quarter, or after today (ended before its
+				// date): a recent deal, for coverage.
+				recent++
+				if row.Covered {
+					covered++
+				}
+			}
 			won := dr.Outcome == string(deal.Won)
 			if won {
 				pf.Won++
@@ -822,7 +831,7 @@ func portfolio(deals []DealReport) *Portfolio {
 			}
 		}
 	}
-	pf.Coverage = ratio(covered, pf.Open)
+	pf.Coverage = ratio(covered, pf.Open+recent)
 	pf.Completion = ratio(doneEnded, totalEnded)
 	pf.WinRateWithPlan = ratio(wonPlan, endedPlan)
 	pf.WinRateWithoutPlan = ratio(wonNo, endedNo)

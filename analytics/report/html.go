@@ -351,7 +351,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <h2>Portfolio</h2>
 <p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}; won {{money .WonValue}}.</p>
 <div class="tw"><table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
-<tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>open deals run with a plan that passes check</td></tr>
+<tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>recent deals (open, or ended in the last 90 days) run with a plan that passes check</td></tr>
 <tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>
 <tr><td>Win rate with a plan</td><td>{{ratio .WinRateWithPlan}}</td><td>won of ended deals with at least one milestone</td></tr>
 <tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>

@@ -215,7 +215,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s; won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.WonValue))
 	m.line("")
 	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
-		{"Coverage", ratioText(p.Coverage), "open deals run with a plan that passes check"},
+		{"Coverage", ratioText(p.Coverage), "recent deals (open, or ended in the last 90 days) run with a plan that passes check"},
 		{"Completion", ratioText(p.Completion), "tasks done in the plans of ended (won or lost) deals"},
 		{"Win rate with a plan", ratioText(p.WinRateWithPlan), "won of ended deals with at least one milestone"},
 		{"Win rate without a plan", ratioText(p.WinRateWithoutPlan), "won of ended deals without milestones"},

@@ -436,13 +436,19 @@ type AttentionReason struct {
 	Why    string `json:"why"`
 }
 
+// RecentDays is how far back a deal that ended counts as recent, for
+// coverage: a quarter.
+const RecentDays = 90
+
 // Portfolio is the view across deals that sales leadership reads.
 type Portfolio struct {
 	Deals int `json:"deals"`
 	Open  int `json:"open"`
 	Won   int `json:"won"`
 	Lost  int `json:"lost"`
-	// Coverage is open deals with a plan that passes check, of open deals.
+	// Coverage is the recent deals with a plan that passes check, of the
+	// recent deals: the open ones, and those that ended (won or lost) with
+	// a close date in the RecentDays before the report's day or after it.
 	Coverage Ratio `json:"coverage"`
 	// Completion is tasks done of all tasks, over ended (won or lost) deals
 	// that had a plan: the sale's tasks, onboarding milestones left out.

@@ -212,8 +212,8 @@ func TestReportScenarios(t *testing.T) {
 	}
 
 	p := r.Portfolio
-	if p.Coverage.Num != 2 || p.Coverage.Den != 3 {
-		t.Errorf("coverage = %+v, want 2 of 3 (hooli's plan fails check)", p.Coverage)
+	if p.Coverage.Num != 3 || p.Coverage.Den != 5 {
+		t.Errorf("coverage = %+v, want 3 of 5: the open deals (hooli's plan fails check), initech won on 15 October with a plan, umbrella lost this month without one", p.Coverage)
 	}
 	if p.Completion.Num != 3 || p.Completion.Den != 4 {
 		t.Errorf("completion = %+v, want 3 of 4 (initech; umbrella had no plan)", p.Completion)
@@ -493,5 +493,22 @@ func TestMarshalReportMatchesEncodingJSON(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			t.Fatalf("%d deals:\n%s\nwant\n%s", n, got, want)
 		}
+	}
+}
+
+// TestCoverageOfRecentDeals: coverage counts the open deals and those that
+// ended with a close date in the last quarter (or ahead: ended early), not
+// deals ended long ago.
+func TestCoverageOfRecentDeals(t *testing.T) {
+	today := deal.NewDate(2026, 12, 15)
+	deals := []DealReport{
+		{ID: "open", Outcome: "open", Plan: PlanOK},
+		{ID: "won-lately", Outcome: "won", Close: "2026-12-01", Plan: PlanNone},
+		{ID: "lost-early", Outcome: "lost", Close: "2027-01-20", Plan: PlanOK},
+		{ID: "won-on-day-90", Outcome: "won", Close: today.AddDays(-RecentDays).String(), Plan: PlanOK},
+		{ID: "won-long-ago", Outcome: "won", Close: "2026-06-01", Plan: PlanNone},
+	}
+	if c := portfolio(deals, today).Coverage; c.Num != 3 || c.Den != 4 {
+		t.Errorf("coverage %d of %d, want 3 of 4 (the deal won in June is not recent)", c.Num, c.Den)
 	}
 }
