@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 )
 
@@ -12,7 +13,8 @@ import (
 // waiting or signal; columns that do not apply to a record are empty.
 // Filter on the record column in a spreadsheet. A stakeholder's opened
 // lists the documents they read, and read_seconds their reading times in
-// the same order. An overdue task's days_late are calendar days, and
+// the same order. A deal's days_late are its most overdue task's; an overdue
+// task's days_late are calendar days, and
 // business_days_late the site calendar's business days. A reply's row holds its
 // id, what it is about (title), the person (owner, side, role), its kind
 // (status), the target's due date now (due), and what it says and when it
@@ -58,9 +60,15 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		if d.RepliesWaiting > 0 {
 			detail += "; " + plural(d.RepliesWaiting, "reply", "replies") + " waiting"
 		}
+		late := "" // the most days late of its overdue tasks
+		for _, o := range d.Overdue {
+			if n, err := strconv.Atoi(late); err != nil || o.DaysLate > n {
+				late = itoa(o.DaysLate)
+			}
+		}
 		rec("deal", d.ID, "id", d.ID, "title", d.Title, "status", d.Outcome, "due", d.Close,
 			"done_tasks", itoa(d.Progress.Done), "total_tasks", itoa(d.Progress.Total), "percent", itoa(d.Progress.Percent),
-			"days_late", "", "severity", maxSeverity(d), "visits", itoa(dealVisits(d)), "last_visit", d.LastVisit, "detail", detail)
+			"days_late", late, "severity", maxSeverity(d), "visits", itoa(dealVisits(d)), "last_visit", d.LastVisit, "detail", detail)
 		for _, m := range d.Milestones {
 			state := "open"
 			if m.Done {
