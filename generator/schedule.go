@@ -26,6 +26,9 @@ func schedulePlan(b *Bundle, cfg *Config, today deal.Date, col collector) {
 		for _, e := range errs {
 			var se *schedule.Error
 			switch {
+			case errors.As(e, &se) && errors.Is(e, schedule.ErrCycle) && len(se.Also) > 0:
+				col.errorf(se.Line, "dependency cycle: %s -> %s (each task waits for the one before it), and %s in the same loop through them: remove `after:` entries until no task waits on itself",
+					strings.Join(se.Cycle, " -> "), se.Cycle[0], strings.Join(se.Also, ", "))
 			case errors.As(e, &se) && errors.Is(e, schedule.ErrCycle):
 				col.errorf(se.Line, "%s (each task waits for the one before it): remove one `after:` entry", se.Error())
 			case errors.As(e, &se) && errors.Is(e, schedule.ErrDurationTooLong):

@@ -36,6 +36,11 @@ type Error struct {
 	// starting with Task: each one must be done before the next, and the
 	// last before the first. It is nil for other kinds of error.
 	Cycle []string
+	// Also lists, for a cycle, the other tasks of the same loop (its
+	// strongly connected component), in plan order: each waits, through
+	// other cycles, on the tasks of Cycle, so breaking Cycle alone may
+	// leave another cycle among them. nil when Cycle is the whole loop.
+	Also []string
 	// Err is the kind of problem: one of the Err* values of this package.
 	Err error
 
@@ -49,7 +54,11 @@ func (e *Error) Error() string {
 		return e.msg
 	}
 	if e.Err == ErrCycle && len(e.Cycle) > 0 {
-		return "dependency cycle: " + strings.Join(e.Cycle, " -> ") + " -> " + e.Cycle[0]
+		s := "dependency cycle: " + strings.Join(e.Cycle, " -> ") + " -> " + e.Cycle[0]
+		if len(e.Also) > 0 {
+			s += " (and, in the same loop through them, " + strings.Join(e.Also, ", ") + ")"
+		}
+		return s
 	}
 	kind := "invalid"
 	if e.Err != nil {

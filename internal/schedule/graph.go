@@ -230,6 +230,19 @@ func (g *graph) cycles(nodes []node, w *work) []error {
 	var errs []error
 	seen := make([]bool, n)
 	parent := make([]int, n)
+	onCycle := make([]bool, n)
+	withCycle := map[int]bool{} // the components holding a cycle
+	for v := range n {
+		if isFirst[v] {
+			withCycle[comp[v]] = true
+		}
+	}
+	members := map[int][]int{} // their nodes, in plan order
+	for v := range n {
+		if comp[v] > 0 && withCycle[comp[v]] {
+			members[comp[v]] = append(members[comp[v]], v)
+		}
+	}
 	for s := range n {
 		w.nodes++
 		if !isFirst[s] {
@@ -259,6 +272,7 @@ func (g *graph) cycles(nodes []node, w *work) []error {
 		var ids []string
 		for u := last; ; u = parent[u] {
 			ids = append(ids, nodes[u].id)
+			onCycle[u] = true
 			if u == s {
 				break
 			}
@@ -266,7 +280,14 @@ func (g *graph) cycles(nodes []node, w *work) []error {
 		for i, j := 0, len(ids)-1; i < j; i, j = i+1, j-1 {
 			ids[i], ids[j] = ids[j], ids[i]
 		}
-		errs = append(errs, &Error{Task: nodes[s].id, Line: nodes[s].line, Cycle: ids, Err: ErrCycle})
+		// The rest of the component: tasks on other cycles through these.
+		var also []string
+		for _, v := range members[comp[s]] {
+			if !onCycle[v] {
+				also = append(also, nodes[v].id)
+			}
+		}
+		errs = append(errs, &Error{Task: nodes[s].id, Line: nodes[s].line, Cycle: ids, Also: also, Err: ErrCycle})
 	}
 	return errs
 }
