@@ -33,18 +33,14 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// As of the day: the plan of that day (the report's and the review's
+	// rule), and nothing written after it.
+	h, err := od.asOfDay(ctx, e, s.root, "handoff", false)
+	if err != nil {
+		return err
+	}
 	id, today, cfg, dir, b := od.id, od.today, od.cfg, od.dir, od.b
 	d := b.Deal
-	// As of the day: the plan of that day when it was committed again
-	// since (the report's and the review's rule), and nothing written
-	// after it.
-	h := readHistory(ctx, e, s.root, []*deal.Deal{d}, false)
-	rds := plansOfTheDay(e, s.root, cfg, []report.ReportDeal{{Deal: d, Plan: b.Plan}}, h, today)
-	if len(rds) == 0 {
-		return fmt.Errorf("%s did not exist on %s: no handoff for that day", id, today)
-	}
-	b.Deal, b.Plan = rds[0].Deal, rds[0].Plan
-	d = b.Deal
 	all, err := reply.ReadRecords(dir)
 	if err != nil {
 		return err

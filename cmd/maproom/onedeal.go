@@ -1,12 +1,14 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
@@ -91,4 +93,19 @@ func storyOn(h *history.History, id string, day deal.Date, loc *time.Location) *
 		return nil
 	}
 	return st.Until(endOfDay(day, loc))
+}
+
+// asOfDay reads the deal's history (noting, when note, a site outside
+// git) and puts in od the plan of its day when it was committed again
+// since (plansOfTheDay: the report's rule). A deal first committed after
+// the day did not exist on it: an error naming what (the command's
+// output) there is none of.
+func (od *oneDeal) asOfDay(ctx context.Context, e *env, root, what string, note bool) (*history.History, error) {
+	h := readHistory(ctx, e, root, []*deal.Deal{od.b.Deal}, note)
+	rds := plansOfTheDay(e, root, od.cfg, []report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan}}, h, od.today)
+	if len(rds) == 0 {
+		return nil, fmt.Errorf("%s did not exist on %s: no %s for that day", od.id, od.today, what)
+	}
+	od.b.Deal, od.b.Plan = rds[0].Deal, rds[0].Plan
+	return h, nil
 }

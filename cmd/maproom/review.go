@@ -46,17 +46,13 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// As of the day: the plan of that day (the report's rule).
+	h, err := od.asOfDay(ctx, e, s.root, "review", true)
+	if err != nil {
+		return err
+	}
 	id, today, cfg, dir, b := od.id, od.today, od.cfg, od.dir, od.b
 	d := b.Deal
-	h := readHistory(ctx, e, s.root, []*deal.Deal{d}, true)
-	// As of the day: the plan of that day when it was committed again
-	// since (the report's rule).
-	rds := plansOfTheDay(e, s.root, cfg, []report.ReportDeal{{Deal: d, Plan: b.Plan}}, h, today)
-	if len(rds) == 0 {
-		return fmt.Errorf("%s did not exist on %s: no review for that day", id, today)
-	}
-	b.Deal, b.Plan = rds[0].Deal, rds[0].Plan
-	d = b.Deal
 	notes, err := handoff.ReadReviews(dir)
 	if err != nil {
 		return err
