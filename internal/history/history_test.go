@@ -587,6 +587,34 @@ func TestBuyerEditsOfAnyField(t *testing.T) {
 	}
 }
 
+// TestBrokenVersionChangesCountWithTheFix: a commit whose plan does not
+// read is skipped, and what it changed counts with the next version that
+// reads, compared with the last one that did: the slip is not lost.
+func TestBrokenVersionChangesCountWithTheFix(t *testing.T) {
+	g := newRepo(t)
+	plan := func(due string) string {
+		return planText("2026-11-30", "2026-09-30", "2026-11-15", task{"t1", "m1", due, "todo", ""})
+	}
+	g.write("content/acme/index.md", plan("2026-09-20"))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", strings.Replace(plan("2026-09-25"), "goal: Signed", "goal: \"Signed", 1))
+	g.commit(seller, "2026-09-05", "broken")
+	g.write("content/acme/index.md", plan("2026-09-28"))
+	g.commit(seller, "2026-09-07", "fixed")
+
+	st := g.read("").Story("acme")
+	if st == nil || st.Unreadable != 1 {
+		t.Fatalf("story %+v, want one unreadable version", st)
+	}
+	var kinds []string
+	for _, c := range st.Changes[1:] {
+		kinds = append(kinds, fmt.Sprintf("%s %s %s>%s %s", c.Kind, c.Item, c.From, c.To, c.When.Format("01-02")))
+	}
+	if want := []string{"task-due t1 2026-09-20>2026-09-28 09-07"}; !slices.Equal(kinds, want) {
+		t.Errorf("changes %q, want %q", kinds, want)
+	}
+}
+
 // TestOutcomeChanges: marking a deal won or lost is a change of its own,
 // with its day and author, not a rewording of the plan; a plan without an
 // outcome is open, whichever reader read it.

@@ -1278,6 +1278,10 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 			}
 			f.Bad = true
 			w.log.Debug("history: a version of the plan cannot be decoded", "deal", id, "blob", f.New.String()[:12], "err", err)
+			// The version that fixes it is compared with the last one
+			// that could be read: what the broken commit changed counts
+			// with the fix.
+			*lastHash, *last = f.New, old
 			return nil
 		}
 		cur = p
