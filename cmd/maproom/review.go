@@ -658,7 +658,7 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 	out := deals[:0]
 	for _, rd := range deals {
 		st := h.Deals[rd.Deal.ID]
-		if st == nil || rd.Unreadable || st.Last.Before(end) {
+		if st == nil || rd.Unreadable || st.Written.Before(end) {
 			out = append(out, rd)
 			continue
 		}

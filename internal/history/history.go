@@ -125,8 +125,15 @@ type Story struct {
 	Commits int      // commits that changed the plan
 	First   time.Time
 	Last    time.Time
+	// Written is when the plan was last written on the main line (HEAD's
+	// first parents): the latest version a past day's plan could differ
+	// from the current one by, a merge taking in a branch's edits
+	// included.
+	Written time.Time
 	Changes []Change
-	Points  []Point
+	// Points are the share done after each version of the main line: a
+	// branch's versions were never the plan until merged.
+	Points []Point
 	// Unreadable counts versions that could not be decoded (their changes
 	// count with the next readable version).
 	Unreadable int

@@ -271,6 +271,19 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		rec  *commitRec
 		hex  string
 		when time.Time
+		main bool // on HEAD's first-parent line
+	}
+	mainline := map[plumbing.Hash]bool{}
+	for c := plumbing.NewHash(h.Head); ; {
+		rec := recs[c]
+		if rec == nil || mainline[c] {
+			break
+		}
+		mainline[c] = true
+		if len(rec.Parents) == 0 {
+			break
+		}
+		c = rec.Parents[0]
 	}
 	type tale struct {
 		st      *Story
@@ -285,7 +298,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		if len(rec.Files) == 0 {
 			continue
 		}
-		commits = append(commits, commit{rec, ch.String(), rec.commitTime()})
+		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch]})
 		for i := range rec.Files {
 			f := &rec.Files[i]
 			var t *tale
@@ -324,6 +337,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		for j, f := range t.files {
 			c := &commits[t.commits[j]]
 			rec, when := c.rec, c.when
+			if c.main && f.New != f.Old && when.After(st.Written) {
+				st.Written = when
+			}
 			if f.Bad {
 				st.Unreadable++
 				continue
@@ -348,13 +364,15 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.Changes = append(st.Changes, Change{Commit: c.hex, When: when, Kind: ch.Kind, Item: ch.Item, Milestone: ch.Milestone,
 					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge})
 			}
-			pt := Point{When: when, Done: f.Done, Total: f.Total}
-			for _, a := range f.Ahead {
-				if d, err := deal.ParseDate(a); err == nil {
-					pt.ahead = append(pt.ahead, d)
+			if c.main {
+				pt := Point{When: when, Done: f.Done, Total: f.Total}
+				for _, a := range f.Ahead {
+					if d, err := deal.ParseDate(a); err == nil {
+						pt.ahead = append(pt.ahead, d)
+					}
 				}
+				st.Points = append(st.Points, pt)
 			}
-			st.Points = append(st.Points, pt)
 			if len(f.Changes) == 0 {
 				continue // a rename, or a merge that took its parents' values
 			}
