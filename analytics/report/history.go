@@ -114,7 +114,18 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 			title = "Close date"
 		}
 		h.moves = append(h.moves, sl.MoveDays...)
-		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: sl.Net, First: sl.First, Now: sl.Now})
+		// The date now is the plan's (a merge may have settled on a
+		// branch's date, which the history tells as the branch's change).
+		now, net := sl.Now, sl.Net
+		if cur, ok := dueNowOf(d, sl.Kind, sl.Item); ok && cur != now {
+			now = cur
+			if f, err := deal.ParseDate(sl.First); err == nil {
+				if c, err := deal.ParseDate(cur); err == nil {
+					net = f.DaysUntil(c)
+				}
+			}
+		}
+		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: net, First: sl.First, Now: now})
 	}
 	for _, w := range history.Burnup(st, today, opts.Location, burnupWeeks) {
 		if w.End.After(today) {
@@ -353,4 +364,24 @@ func spanOfDays(n int) string {
 		return words[n/7]
 	}
 	return plural(n, "day", "days")
+}
+
+// dueNowOf is the date the plan d gives now to a slip's item (the close,
+// a milestone, a task's own date); ok false when d has no such item.
+func dueNowOf(d *deal.Deal, k history.Kind, id string) (string, bool) {
+	switch k {
+	case history.CloseMoved:
+		return d.Close.String(), true
+	case history.MilestoneDue:
+		if m, ok := d.Milestone(id); ok {
+			return m.Due.String(), true
+		}
+	case history.TaskDue:
+		for _, t := range d.Tasks() {
+			if t.ID == id {
+				return t.Due.String(), true
+			}
+		}
+	}
+	return "", false
 }
