@@ -714,6 +714,8 @@ func TestMissedReviewsWeeks(t *testing.T) {
 		{"the last review's days for a note over", "2026-10-04", dates("2026-09-22"), true, 1},
 		{"a note prepared the Sunday before", "2026-10-04", dates("2026-09-27"), true, 0},
 		{"a note after the report's day does not count", "2026-10-04", dates("2026-10-10"), true, 4},
+		{"the review day, its note saved", "2026-09-29", dates("2026-09-29"), true, 0},
+		{"the review day, its note not written yet", "2026-09-29", nil, true, 3},
 		{"no history, no note: nothing says since when", "2026-10-04", nil, false, 0},
 		{"no history: counted after the first note", "2026-10-21", dates("2026-09-08"), false, 5},
 	} {

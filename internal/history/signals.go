@@ -248,7 +248,7 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	// the plan was first committed in: a plan committed on a Monday has
 	// not missed the next day's review.
 	first := start.AddDays(7 - (int(start.Weekday())+6)%7)
-	day := in.Today.AddDays(-1)
+	day := in.Today // today's review too: a note of today ends the run of misses
 	for day.Weekday() != d.Review.Day {
 		day = day.AddDays(-1)
 	}
