@@ -142,11 +142,14 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	hist := map[string][]string{}
 	for i := range r.Deals {
 		if h := r.Deals[i].History; h != nil {
-			days := 0
+			// slips are moves later, as the portfolio's median slip counts
+			// them (an item moved three times is three slips).
+			moves, days := 0, 0
 			for _, s := range h.Slips {
+				moves += s.Moves
 				days += s.Days
 			}
-			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(len(h.Slips)), fmt.Sprint(days)}
+			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(moves), fmt.Sprint(days)}
 		}
 	}
 	for _, p := range r.Portfolio.Rows {
