@@ -138,6 +138,9 @@ type Story struct {
 	// count with the next readable version).
 	Unreadable int
 
+	// formerAt is when the deal's folder left each name of Former.
+	formerAt []time.Time
+
 	// renamed maps the ids tasks and milestones had before a rename (the
 	// same title, another id) to the ids they have now: "task:" or
 	// "milestone:" and the old id.
@@ -236,12 +239,17 @@ func (s *Story) Until(t time.Time) *Story {
 	for np > 0 && !before(s.Points[np-1].When) {
 		np--
 	}
+	nf := len(s.Former)
+	for nf > 0 && nf <= len(s.formerAt) && !before(s.formerAt[nf-1]) {
+		nf--
+	}
 	// Changes and points are in time order (tell sorts them).
-	if nc == len(s.Changes) && np == len(s.Points) {
+	if nc == len(s.Changes) && np == len(s.Points) && nf == len(s.Former) {
 		return s
 	}
 	c := *s
 	c.Changes, c.Points = s.Changes[:nc:nc], s.Points[:np:np]
+	c.Former, c.formerAt = s.Former[:nf:nf], s.formerAt[:min(nf, len(s.formerAt)):min(nf, len(s.formerAt))]
 	c.Commits, c.First, c.Last = 0, time.Time{}, time.Time{}
 	type commit struct {
 		hex  string

@@ -214,6 +214,9 @@ func TestStory(t *testing.T) {
 	if st == nil {
 		t.Fatalf("no story for acme-data; deals: %v", h.Deals)
 	}
+	if past := st.Until(day("2026-10-11")); len(past.Former) != 0 {
+		t.Errorf("Former as of 10 October = %v, want none: the folder was renamed on the 12th", past.Former)
+	}
 	if !slices.Equal(st.Former, []string{"acme"}) {
 		t.Errorf("Former = %v, want [acme]", st.Former)
 	}

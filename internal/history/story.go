@@ -308,6 +308,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				delete(cur, f.From)
 				if t != nil {
 					t.st.Former = append(t.st.Former, f.From)
+					t.st.formerAt = append(t.st.formerAt, rec.commitTime())
 				}
 			case f.Old.IsZero():
 			default:
