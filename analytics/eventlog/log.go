@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/internal/filelock"
 )
 
 // SyncMode says when the log fsyncs.
@@ -147,7 +148,7 @@ func OpenLog(dir string, opts LogOptions) (*Log, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("event log: %w", err)
 	}
-	lock, err := lockDir(filepath.Join(dir, ".lock-"+opts.Instance))
+	lock, err := filelock.TryLock(filepath.Join(dir, ".lock-"+opts.Instance), 0o640)
 	if err != nil {
 		return nil, fmt.Errorf("event log %s: %w (is another beacon with --instance %s running?)", dir, err, opts.Instance)
 	}

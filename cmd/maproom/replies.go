@@ -179,6 +179,7 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 		fmt.Fprintf(say, "auto_accept: %d replies left waiting: %v\n", len(due), err)
 		return 0
 	}
+	defer dk.close()
 	n := 0
 	for _, it := range due {
 		it.Reply.TargetKind = reply.TargetTask

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/filelock"
 	"github.com/maproom/maproom/internal/gitrec"
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -60,6 +62,7 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer dk.close()
 	failed := 0
 	for _, id := range ids {
 		msg, err := dk.accept(dk.items[id], reply.ApplyOptions{Force: *force, Milestone: *milestone, TaskID: *taskID, Owner: *owner})
@@ -95,6 +98,7 @@ func cmdDecline(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer dk.close()
 	msg, err := dk.note(dk.items[ids[0]], reply.Declined, strings.TrimSpace(*why))
 	if err != nil {
 		return err
@@ -118,6 +122,7 @@ func cmdAnswer(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	defer dk.close()
 	msg, err := dk.note(dk.items[pos[0]], reply.Answered, strings.TrimSpace(pos[1]))
 	if err != nil {
 		return err
@@ -131,6 +136,7 @@ func cmdAnswer(ctx context.Context, e *env, args []string) error {
 // asked for.
 type desk struct {
 	e      *env
+	lock   io.Closer // the repository's decisions lock (decideLock), held until close
 	root   string
 	cfg    *generator.Config
 	today  deal.Date
@@ -166,6 +172,12 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 	if err != nil {
 		return nil, err
 	}
+	ok := false
+	defer func() {
+		if !ok {
+			dk.close()
+		}
+	}()
 	dk.items = map[string]*replyItem{}
 	var missing []string
 	for _, id := range ids {
@@ -206,6 +218,7 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 			return nil, fmt.Errorf("no reply %s: neither a bundle's %s/ nor the replies read hold it (see maproom replies; -log-dir, -store or -from say where to read)", id, reply.Dir)
 		}
 	}
+	ok = true
 	return dk, nil
 }
 
@@ -228,6 +241,22 @@ func (e *env) openDesk(s *siteFlags) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
+	// One decision at a time per repository: two accepts at once would
+	// put one buyer's change into the other's commit. The next waits its
+	// turn. The lock lives in the git folder, as git's own do.
+	lockDir := repo.GitDir()
+	if lockDir == "" {
+		lockDir = filepath.Join(s.root, ".maproom")
+	}
+	lockPath := filepath.Join(lockDir, decideLock)
+	ctx, cancel := context.WithTimeout(context.Background(), decideWait)
+	defer cancel()
+	lock, err := filelock.Lock(ctx, lockPath, 0o600, 100*time.Millisecond, func() {
+		fmt.Fprintf(e.stderr, "maproom: another accept, decline or answer is running on this site: waiting for it to finish\n")
+	})
+	if err != nil {
+		return nil, fmt.Errorf("another accept, decline or answer has held %s for %v: %w", lockPath, decideWait, err)
+	}
 	// The decision's time: the clock, or with -today noon of that day in
 	// the site's timezone, so that a run for a given day is reproducible.
 	when := e.now().In(cfg.Location)
@@ -236,7 +265,40 @@ func (e *env) openDesk(s *siteFlags) (*desk, error) {
 		when = time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, cfg.Location)
 	}
 	seller.When = when
-	return &desk{e: e, root: s.root, cfg: cfg, today: today, when: when, repo: repo, seller: seller}, nil
+	return &desk{e: e, lock: lock, root: s.root, cfg: cfg, today: today, when: when, repo: repo, seller: seller}, nil
+}
+
+// decideLock is the file in the git folder whose lock a decision holds,
+// and decideWait how long the next one waits for it.
+const (
+	decideLock = "maproom-decide.lock"
+	decideWait = 2 * time.Minute
+)
+
+// close lets the next decision in.
+func (dk *desk) close() {
+	if dk != nil && dk.lock != nil {
+		dk.lock.Close()
+		dk.lock = nil
+	}
+}
+
+// current gives it the record its bundle holds now: under the lock, a
+// decision made by another run since it was read is seen.
+func (dk *desk) current(it *replyItem) {
+	dir, err := dk.dealDir(it.Reply)
+	if err != nil {
+		return
+	}
+	recs, err := reply.ReadRecords(filepath.Join(dk.root, dir))
+	if err != nil {
+		return
+	}
+	for i := range recs {
+		if recs[i].Reply.ID == it.Reply.ID {
+			it.Record = &recs[i]
+		}
+	}
 }
 
 // dealDir is the bundle of a deal, relative to the site root as gitrec
@@ -278,6 +340,7 @@ func (dk *desk) load(dir string) (*generator.Bundle, []generator.Problem, error)
 // accept applies one reply, records it and commits both; see acceptAbout.
 // It returns what it did, in a line for the seller.
 func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
+	dk.current(it)
 	r := it.Reply
 	rec := it.record()
 	if rec.Accepted() {
@@ -402,6 +465,7 @@ var digits = regexp.MustCompile(`[0-9]+`)
 // note records a decline (text: why) or an answer and commits the record,
 // authored by the seller.
 func (dk *desk) note(it *replyItem, state, text string) (string, error) {
+	dk.current(it)
 	r := it.Reply
 	rec := it.record()
 	dir, err := dk.dealDir(r)

@@ -53,6 +53,7 @@ func TestCommitUndoesABrokenEdit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer dk.close()
 	dir := filepath.Join(generator.ContentDir, "acme-data-platform")
 	planPath := filepath.Join(root, dir, generator.BundleIndex)
 	old, err := os.ReadFile(planPath)

@@ -19,6 +19,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/config"
 	"github.com/go-git/go-git/v5/plumbing/object"
+	"github.com/go-git/go-git/v5/storage/filesystem"
 )
 
 // Trailer is the key of the commit trailer naming the reply a commit
@@ -77,6 +78,16 @@ func realAbs(p string) (string, error) {
 
 // Root returns the absolute path of the work tree's root.
 func (r *Repo) Root() string { return r.root }
+
+// GitDir returns the repository's git folder (.git, or a linked work
+// tree's own), where a lock of the work tree's commits belongs: never in
+// the work tree. Empty when the repository is not on disk.
+func (r *Repo) GitDir() string {
+	if fs, ok := r.repo.Storer.(*filesystem.Storage); ok {
+		return fs.Filesystem().Root()
+	}
+	return ""
+}
 
 // rel turns a path relative to the site root (or absolute) into a slash
 // path relative to the work tree's root, refusing one outside it.

@@ -11,6 +11,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/maproom/maproom/internal/filelock"
 )
 
 // StoreFile is where the record of what was sent lives, under a site's
@@ -179,7 +181,12 @@ func Lock(storePath string) (io.Closer, error) {
 	if err := os.MkdirAll(filepath.Dir(storePath), 0o700); err != nil {
 		return nil, err
 	}
-	return lockFile(storePath + ".lock")
+	path := storePath + ".lock"
+	c, err := filelock.TryLock(path, 0o600)
+	if errors.Is(err, filelock.ErrLocked) {
+		return nil, errors.New("another maproom notify or invite is running on this site (" + path + " is locked): wait for it to finish")
+	}
+	return c, err
 }
 
 // hashOf is a short, stable hash of s, for keys that must not hold s.
