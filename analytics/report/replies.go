@@ -36,6 +36,13 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 		if s, ok := d.Stakeholder(r.Stakeholder); ok {
 			w.Person, w.Side, w.Role = s.Name, string(s.Side), string(s.Role)
 		}
+		if t, m := replyTarget(d, r); r.Target != "" && t == nil && m == nil {
+			// A step renamed since (its title the same) is the reply's
+			// step under its new id, as accept applies it.
+			if now, ok := da.in.Story.Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok {
+				r.Target, w.Target = now, now
+			}
+		}
 		switch t, m := replyTarget(d, r); {
 		case r.Target == "":
 			w.TargetKind, w.About = reply.TargetPlan, "the plan"

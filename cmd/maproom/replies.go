@@ -14,6 +14,7 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -93,12 +94,31 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	for _, it := range items {
 		state[it.Reply.ID] = it.record().State()
 	}
+	// A reply about a step renamed since (its title the same) is listed
+	// under the new id, as accept applies it: the plan's history says
+	// which, read once, only when a reply names a step the plan lacks.
+	var hist *history.History
 	var rows []replyRow
 	for _, it := range items {
 		if *dealID != "" && it.Reply.Deal != *dealID {
 			continue
 		}
+		if b := deals[it.Reply.Deal]; b != nil && it.Reply.Target != "" && !hasItem(b.Deal, it.Reply.Target) && it.record().State() == reply.Waiting {
+			if hist == nil {
+				var ds []*deal.Deal
+				for _, b := range site.Bundles {
+					ds = append(ds, b.Deal)
+				}
+				hist = readHistory(ctx, e, s.root, ds, false)
+			}
+			if now, ok := hist.Deals[b.Deal.ID].Renamed(it.Reply.Target, it.Reply.TargetKind == reply.TargetMilestone); ok && hasItem(b.Deal, now) {
+				it.renamedFrom, it.Reply.Target = it.Reply.Target, now
+			}
+		}
 		row := makeRow(it, deals[it.Reply.Deal], today, site.Config)
+		if it.renamedFrom != "" {
+			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + fmt.Sprintf("sent about %s, renamed %s since: accept applies it there", it.renamedFrom, it.Reply.Target)
+		}
 		if id := later[it.Reply.ID]; id != "" && row.State == reply.Waiting {
 			what := "decide that one, and decline or answer this"
 			if st := state[id]; st != reply.Waiting {

@@ -149,8 +149,11 @@ type desk struct {
 // replyItem is one reply as the seller sees it: what was sent and, when the
 // bundle holds one, its record of decisions.
 type replyItem struct {
-	Reply  reply.Reply
-	Record *reply.Record // nil: nothing recorded yet
+	// renamedFrom is the step id the reply was sent about, when the
+	// listing follows a rename to the id Reply now names.
+	renamedFrom string
+	Reply       reply.Reply
+	Record      *reply.Record // nil: nothing recorded yet
 }
 
 func (it *replyItem) record() reply.Record {
