@@ -260,6 +260,20 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 	if n := len(rec.Decisions); n > 0 {
 		last = rec.Decisions[n-1]
 	}
+	if d, ok := rec.Decisive(); ok {
+		// Accepted or declined: that decision, with what the seller
+		// answered after it, if anything.
+		last = d
+		for _, later := range rec.Decisions {
+			if later.State == reply.Answered && later.Time.After(d.Time) && later.Answer != "" {
+				if d.State == reply.Declined {
+					last.Why = strings.TrimPrefix(strings.TrimSpace(last.Why+" · "+later.Answer), "· ")
+				} else {
+					last.Answer = strings.TrimPrefix(strings.TrimSpace(last.Answer+" · "+later.Answer), "· ")
+				}
+			}
+		}
+	}
 	switch l.State {
 	case reply.Waiting:
 		l.StateLabel = "waiting for " + c.to

@@ -44,13 +44,28 @@ type Record struct {
 	Decisions []Decision `json:"decisions,omitempty"`
 }
 
-// State returns the state of the last decision, or Waiting when there is
-// none.
+// State returns the reply's state: Accepted or Declined once a decision
+// said so (the last of them: an answer after it adds words, and never
+// hides the decision from the buyer), else the state of the last
+// decision, or Waiting when there is none.
 func (r Record) State() string {
+	if d, ok := r.Decisive(); ok {
+		return d.State
+	}
 	if n := len(r.Decisions); n > 0 {
 		return r.Decisions[n-1].State
 	}
 	return Waiting
+}
+
+// Decisive returns the last decision that accepted or declined the reply.
+func (r Record) Decisive() (Decision, bool) {
+	for i := len(r.Decisions) - 1; i >= 0; i-- {
+		if s := r.Decisions[i].State; s == Accepted || s == Declined {
+			return r.Decisions[i], true
+		}
+	}
+	return Decision{}, false
 }
 
 // Accepted reports whether any decision accepted the reply: an accepted

@@ -82,3 +82,27 @@ func TestRecordErrors(t *testing.T) {
 		t.Fatalf("ReadRecords error = %v", err)
 	}
 }
+
+// TestStateKeepsTheDecision: an answer after a reply was accepted or
+// declined adds words and leaves the decision; a decision after an answer
+// is the state.
+func TestStateKeepsTheDecision(t *testing.T) {
+	at := func(state string, day int) Decision {
+		return Decision{State: state, Time: time.Date(2026, 11, day, 9, 0, 0, 0, time.UTC)}
+	}
+	for _, c := range []struct {
+		ds   []Decision
+		want string
+	}{
+		{nil, Waiting},
+		{[]Decision{at(Answered, 1)}, Answered},
+		{[]Decision{at(Accepted, 1), at(Answered, 2)}, Accepted},
+		{[]Decision{at(Declined, 1), at(Answered, 2)}, Declined},
+		{[]Decision{at(Answered, 1), at(Declined, 2)}, Declined},
+		{[]Decision{at(Conflict, 1), at(Accepted, 2)}, Accepted},
+	} {
+		if got := (Record{Decisions: c.ds}).State(); got != c.want {
+			t.Errorf("%+v: state %s, want %s", c.ds, got, c.want)
+		}
+	}
+}
