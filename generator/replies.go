@@ -309,7 +309,11 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 		l.What = "confirmed" + by
 	case reply.Propose:
 		l.What = "moved"
-		if due := seenDue(r.Seen); due != "" {
+		due := seenDue(r.Seen)
+		if d, ok := rec.Decisive(); ok && d.From != "" {
+			due = d.From // accepted over a change since: the date it moved from
+		}
+		if due != "" {
 			l.What += " from " + dayOf(due)
 		}
 		l.What += " to " + dayOf(r.Date) + by

@@ -392,6 +392,16 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner, Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
 			forced = err.Error()
 		}
+		if forced != "" && r.Kind == reply.Confirm {
+			// A confirmation is of the date the person saw: forced onto
+			// another, the record would say they agreed to a date they
+			// never saw (the fake-mutual plan).
+			return "", fmt.Errorf("reply %s not accepted: %s confirmed the date the room showed, not the plan's date now (%s): -force cannot make it a confirmation of another date; ask them to confirm the new date in their room, or answer the reply", r.ID, who.Name, forced)
+		}
+	}
+	movedFrom := "" // the plan's date before a forced proposal
+	if forced != "" && r.Kind == reply.Propose {
+		movedFrom = targetDue(d, r)
 	}
 	opts.Planned = plannedOf(b)
 	out, err := reply.Apply(b.Source, d, rec, opts)
@@ -415,7 +425,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		body = strings.TrimSpace(body + "\n\nAccepted with -force over a conflict: " + forced)
 	}
 	rec.Reply = r
-	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name})
+	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name, From: movedFrom})
 	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
 	hash, after, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
 	if err != nil {

@@ -35,6 +35,10 @@ type Decision struct {
 	Why    string    `json:"why,omitempty"`
 	Answer string    `json:"answer,omitempty"`
 	Commit string    `json:"commit,omitempty"`
+	// From is, for a proposed date accepted over a conflict (-force), the
+	// date the plan had when it was applied, where the reply's Seen says
+	// the one the buyer saw.
+	From string `json:"from,omitempty"`
 }
 
 // Record is a reply and every decision about it, oldest first: the bundle's
