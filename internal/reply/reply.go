@@ -259,6 +259,10 @@ func (r Reply) Validate(now time.Time) error {
 					}
 					break
 				}
+				if hidden(c) {
+					bad(field, "holds an invisible or direction-changing character (%U), which would show the text otherwise than it reads: remove it", c)
+					break
+				}
 			}
 		}
 	}
@@ -373,4 +377,20 @@ func ValidID(s string) bool {
 		}
 	}
 	return true
+}
+
+// hidden reports whether c is a character that changes how the text
+// around it shows without showing itself: the bidirectional embeddings,
+// overrides and isolates (a reason that reads backwards in another
+// person's room), zero-width spaces and joiners, the word joiner and the
+// byte-order mark. The left-to-right and right-to-left marks, which text
+// in those scripts uses, are allowed.
+func hidden(c rune) bool {
+	switch {
+	case c >= 0x202A && c <= 0x202E, c >= 0x2066 && c <= 0x2069:
+		return true
+	case c >= 0x200B && c <= 0x200D, c == 0x2060, c == 0xFEFF, c == 0x2028, c == 0x2029:
+		return true
+	}
+	return false
 }

@@ -77,6 +77,8 @@ func TestParse(t *testing.T) {
 		{name: "link without host", form: form("kind", "done", "target", "sq", "date", "2026-11-10", "evidence", "https:/x"), field: "evidence", msg: "name a host"},
 		{name: "text too long", form: form("kind", "question", "text", long), field: "text", msg: "at most 1000"},
 		{name: "control character", form: form("kind", "question", "text", "a\x1bb"), field: "text", msg: "control character"},
+		{name: "a right-to-left override", form: form("kind", "question", "text", "price \u202Eok"), field: "text", msg: "direction-changing character (U+202E)"},
+		{name: "a zero-width space", form: form("kind", "question", "text", "pri\u200Bce"), field: "text", msg: "invisible"},
 		{name: "invalid utf-8", form: form("kind", "question", "text", "a\xffb"), field: "text", msg: "UTF-8"},
 		{name: "suggest title on two lines", form: form("kind", "suggest", "text", "a\nb"), field: "text", msg: "one line"},
 		{name: "owner too long", form: form("kind", "suggest", "text", "x", "owner", strings.Repeat("o", MaxOwner+1)), field: "owner", msg: "at most 100"},
