@@ -181,7 +181,9 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //   - blocked sets the task's status to blocked (the reason stays in the
 //     record);
 //   - suggest adds a task to opts.Milestone: id from opts.TaskID or the
-//     title, the reply's text as title and evidence, opts.Owner, else the
+//     title, the reply's text as title (no evidence: what proves it done
+//     is the seller's to name with the buyer, and check asks for it),
+//     opts.Owner, else the
 //     person the reply names (SuggestedOwner), else the replying person as
 //     owner, due the reply's date (else the milestone's), status todo;
 //   - confirm changes no field: the record is the change.
@@ -337,7 +339,6 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 		planedit.Field{Key: "owner", Value: owner},
 		planedit.Field{Key: "due", Value: due},
 		planedit.Field{Key: "status", Value: string(deal.Todo)},
-		planedit.Field{Key: "evidence", Value: r.Text},
 	)
 	if err != nil {
 		return plan, fmt.Errorf("reply %s: %w", r.ID, err)
