@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/maproom/maproom/analytics/event"
@@ -51,14 +52,42 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 			if due, _ := dueOf(t); !due.IsZero() {
 				w.Due = due.String()
 			}
+			if t.Status == deal.Done && (r.Kind == reply.Confirm || r.Kind == reply.Propose || r.Kind == reply.Blocked) {
+				w.Note = "the step is done since"
+			}
 		case m != nil:
 			w.TargetKind, w.About, w.Due = reply.TargetMilestone, m.Title, m.Due.String()
 		default:
 			w.About = r.Target + " (not in the plan)"
 		}
+		if id := laterOnStep(da.in, r, func(t time.Time) bool { return !deal.DateOf(t.In(a.loc)).After(a.opts.Today) }); id != "" {
+			w.Note = strings.TrimPrefix(w.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step"
+		}
 		out = append(out, w)
 	}
 	return out
+}
+
+// laterOnStep is the id of the latest reply the same person sent after r
+// about the same step (waiting or decided), by the report's day (sentBy),
+// "" when none: r is then superseded, as maproom replies says.
+func laterOnStep(in ReportDeal, r reply.Reply, sentBy func(time.Time) bool) string {
+	if r.Target == "" {
+		return ""
+	}
+	id, at := "", r.Time
+	consider := func(o reply.Reply) {
+		if o.ID != r.ID && o.Stakeholder == r.Stakeholder && o.Target == r.Target && o.Time.After(at) && sentBy(o.Time) {
+			id, at = o.ID, o.Time
+		}
+	}
+	for _, o := range in.Waiting {
+		consider(o)
+	}
+	for _, rec := range in.Decided {
+		consider(rec.Reply)
+	}
+	return id
 }
 
 // aboutOf names what r is about in d, as the replies list does: a task's
@@ -378,6 +407,9 @@ func replyWhat(w *WaitingReply) string {
 		}
 	default:
 		s = w.Text
+	}
+	if w.Note != "" {
+		s += " [" + w.Note + "]"
 	}
 	s = strings.Join(strings.Fields(s), " ")
 	return strings.Map(func(r rune) rune {

@@ -111,9 +111,17 @@ func TestReportReplies(t *testing.T) {
 	if q := acme.Replies[1]; q.TargetKind != "plan" || q.About != "the plan" || replyWhat(&q) != "Can the pilot include the EU region?" {
 		t.Errorf("marcus's question = %+v", q)
 	}
-	// Reported the next day, the reply sent on the 23rd waits too.
-	if next := findDeal(t, scenarioReport(t, ReportOptions{Today: scenarioToday.AddDays(1)}), "acme"); !slices.Contains(waitingIDs(next), "sampledone") {
+	// Reported the next day, the reply sent on the 23rd waits too, and
+	// Jordan's earlier proposal on the same step is marked superseded by
+	// it, as maproom replies marks it.
+	next := findDeal(t, scenarioReport(t, ReportOptions{Today: scenarioToday.AddDays(1)}), "acme")
+	if !slices.Contains(waitingIDs(next), "sampledone") {
 		t.Errorf("reported on the 23rd, acme waiting %v, want sampledone among them", waitingIDs(next))
+	}
+	for _, w := range next.Replies {
+		if w.ID == "sampleslip" && !strings.Contains(replyWhat(&w), "[superseded by sampledone, their later reply on the same step]") {
+			t.Errorf("reported on the 23rd, sampleslip says %q, want it superseded by sampledone", replyWhat(&w))
+		}
 	}
 
 	// (a) Sample data on 20 January: the evaluation then ends on 1

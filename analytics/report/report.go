@@ -217,6 +217,10 @@ type WaitingReply struct {
 	// AgeDays is the calendar days from the day it was sent to the
 	// report's day.
 	AgeDays int `json:"age_days"`
+	// Note says what makes it stale, as maproom replies notes it: the
+	// person replied again on the same step since ("superseded by <id>"),
+	// or the step it would change is done since.
+	Note string `json:"note,omitempty"`
 }
 
 // Progress counts a set of tasks.
