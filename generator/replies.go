@@ -163,7 +163,7 @@ func (c *replyContext) about(r reply.Reply) string {
 			return m.Title
 		}
 	}
-	return r.Target
+	return "a step since taken out of the plan" // its id means nothing to a buyer
 }
 
 // day is the label of a reply's or a decision's day in the site's zone.
@@ -179,7 +179,7 @@ func (c *replyContext) who(id string) string {
 	if s, ok := c.d.Stakeholder(id); ok {
 		return s.Name
 	}
-	return id
+	return id + " (no longer in the plan)"
 }
 
 // dayOf labels a YYYY-MM-DD date ("" when it is not one).

@@ -494,3 +494,20 @@ func TestAcceptedSuggestionNamesThePlansOwner(t *testing.T) {
 		}
 	}
 }
+
+// TestReplyWordsForWhatIsGone: a reply about a step taken out of the plan,
+// or by someone taken out of it, reads in words in a room, not as an id.
+func TestReplyWordsForWhatIsGone(t *testing.T) {
+	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{{ID: "ann", Name: "Ann Bell", Side: deal.Buyer}},
+		Milestones: []deal.Milestone{{ID: "m", Title: "Signed", Tasks: []deal.Task{{ID: "t", Title: "Order form signed", Owner: "ann"}}}}}
+	c := newReplyContext(d, nil)
+	if got := c.about(reply.Reply{Target: "t"}); got != "Order form signed" {
+		t.Errorf("about a step of the plan: %q", got)
+	}
+	if got := c.about(reply.Reply{Target: "msa-redlines"}); got != "a step since taken out of the plan" {
+		t.Errorf("about a step taken out: %q", got)
+	}
+	if got := c.who("grace"); got != "grace (no longer in the plan)" {
+		t.Errorf("by someone taken out: %q", got)
+	}
+}
