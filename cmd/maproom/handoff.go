@@ -31,7 +31,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for engagement (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
 	od, err := e.loadOneDeal(fs, s, "handoff", args)
 	if err != nil {
-		return err
+		return ignoreHelp(err)
 	}
 	// As of the day: the plan of that day (the report's and the review's
 	// rule), and nothing written after it.

@@ -37,7 +37,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	dry := fs.Bool("dry-run", false, "print every message and send nothing")
 	id, err := dealArg(fs, "invite", args)
 	if err != nil {
-		return err
+		return ignoreHelp(err)
 	}
 	today, err := e.todayFor(s)
 	if err != nil {

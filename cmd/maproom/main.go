@@ -35,6 +35,9 @@ type env struct {
 	now    func() time.Time
 	rand   io.Reader
 	log    *slog.Logger
+	// helpOut, when set, is where a command's usage goes: stdout for
+	// maproom help <command>, else stderr.
+	helpOut io.Writer
 }
 
 // errUsage marks a command-line mistake: exit status 2.
@@ -118,6 +121,7 @@ func (e *env) run(ctx context.Context, args []string) error {
 		if len(args) > 1 {
 			for _, c := range commands() {
 				if c.name == args[1] && c.run != nil {
+					e.helpOut = e.stdout
 					return c.run(ctx, e, []string{"-h"})
 				}
 			}

@@ -20,7 +20,7 @@ import (
 func dealArg(fs *flag.FlagSet, cmd string, args []string) (string, error) {
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		return "", ignoreHelp(err)
+		return "", err // errHelp too: the caller ends without an error
 	}
 	switch {
 	case len(pos) == 0:

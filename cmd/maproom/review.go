@@ -44,7 +44,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for who looked at the room (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
 	od, err := e.loadOneDeal(fs, s, "review", args)
 	if err != nil {
-		return err
+		return ignoreHelp(err)
 	}
 	// As of the day: the plan of that day (the report's rule).
 	h, err := od.asOfDay(ctx, e, s.root, "review", true)

@@ -24,9 +24,13 @@ type siteFlags struct {
 // command's synopsis and flags to stderr.
 func (e *env) newFlags(name, synopsis, about string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	out := e.stderr
+	if e.helpOut != nil {
+		out = e.helpOut // maproom help <command>: the help asked for, on stdout
+	}
+	fs.SetOutput(out)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: maproom %s %s\n\n%s\n\nFlags (each also read from the MAPROOM_* variable named in brackets):\n", name, synopsis, about)
+		fmt.Fprintf(out, "Usage: maproom %s %s\n\n%s\n\nFlags (one with a MAPROOM_* variable in brackets also reads it from the environment):\n", name, synopsis, about)
 		fs.PrintDefaults()
 	}
 	return fs
