@@ -472,7 +472,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 		if r.Since != "" {
 			first = "FIRST FROM " + r.Since // the days before were not read
 		}
-		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell(first), textCell("LAST"), textCell("ACTIVE"), textCell("NETS"), textCell("SCANNER"), textCell("READ (TIME)"), textCell("NEVER READ")}}
+		rows := [][]cell{{textCell("STAKEHOLDER"), textCell("ROLE"), textCell("VISITS"), textCell(first), textCell("LAST"), textCell("ACTIVE"), textCell("NETWORKS"), textCell("SCANNER"), textCell("READ (TIME)"), textCell("NEVER READ")}}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			name := s.Name
