@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"fmt"
 	"net/url"
 	"strings"
@@ -65,6 +66,11 @@ func cmdHostconfig(ctx context.Context, e *env, args []string) error {
 		if host == "" && *listen == "" {
 			return fmt.Errorf("%w: maproom.toml has no base_url: give the rooms' host name with -server-name rooms.example.com", errUsage)
 		}
+	}
+	if ip := net.ParseIP(host); *name == "" && (host == "localhost" || ip != nil && ip.IsLoopback()) {
+		// A public server for a name only this machine has: the settings
+		// are the local preview's.
+		fmt.Fprintf(e.stderr, "warning: %s is this machine's own address (from %s): a server in front of the beacon needs its public name: set beacon_url and base_url to the public addresses, or give -server-name\n", host, cfg.File)
 	}
 	site := hostconf.Site{Name: host, Root: *docroot, Listen: *listen}
 	switch kind {
