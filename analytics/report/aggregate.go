@@ -502,10 +502,21 @@ func (a *Aggregator) wasClosed(load [event.LoadLen / 2]byte) bool {
 	return a.closed[h/64]&(1<<(h%64)) != 0
 }
 
+// activeGrace is the active time a page-load may count beyond the span of
+// its events' times: one heartbeat's interval.
+const activeGrace = 15_000
+
 // close folds a finished page-load into its stakeholder's summary.
 func (a *Aggregator) close(l *loadState) {
 	p := &a.people[l.person]
 	a.stats.PageLoads++
+	// Active time cannot exceed the time that passed: the beacon stamps
+	// each event's time itself, and caps one event's delta, but a page
+	// could send many deltas at once. One heartbeat's worth is allowed
+	// beyond the span, for a page-load whose view event was lost.
+	if bound := l.last - l.first + activeGrace; l.active > bound {
+		l.active = bound
+	}
 	if p.linked == 0 || l.first < p.linked {
 		p.linked = l.first
 	}

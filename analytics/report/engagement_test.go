@@ -375,3 +375,30 @@ func TestOnlyChampionAfterAWeek(t *testing.T) {
 		}
 	}
 }
+
+// TestActiveTimeWithinItsSpan: a page-load counts no more active time than
+// passed between its first and last events (and one heartbeat for a lost
+// view): fifty deltas of 75 s sent within half a second are not an hour.
+func TestActiveTimeWithinItsSpan(t *testing.T) {
+	steps := []step{{at: 0, kind: event.KindView}}
+	for i := 1; i <= 49; i++ {
+		steps = append(steps, step{at: int64(i) * 10, kind: event.KindHB, active: 75000, visibl: 75000})
+	}
+	honest := pload{start: time.Hour, steps: heartbeats(12, 15000)} // 3 minutes read
+	for _, via := range []string{"events", "summaries"} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.November, 22)})
+		for n, l := range []pload{{steps: steps}, honest} {
+			if via == "events" {
+				for _, e := range l.events(n) {
+					a.Add(e)
+				}
+			} else {
+				a.AddLoad(l.summary(n))
+			}
+		}
+		eb := findPerson(t, &a.Report().Deals[0], "eb")
+		if eb.ActiveSeconds > 180+15 || eb.ActiveSeconds < 180 {
+			t.Errorf("from %s: %d s active, want the honest 180 s and at most a heartbeat more", via, eb.ActiveSeconds)
+		}
+	}
+}
