@@ -495,9 +495,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		var unread []string
 		for _, cid := range t.Collateral {
+			i, ok := da.coll[cid]
+			if ok && !d.Collateral[i].CanSee(*s) {
+				continue // not in their room: nothing they could have read (check warns)
+			}
 			if !a.opened(da, s.ID, cid) {
 				title := cid
-				if i, ok := da.coll[cid]; ok {
+				if ok {
 					title = d.Collateral[i].Title
 				}
 				unread = append(unread, title)

@@ -402,3 +402,23 @@ func TestActiveTimeWithinItsSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestDoneUnreadOnlyWhatTheirRoomHolds: a task done while its owner never
+// read its document is no signal when the document is not in the owner's
+// room (its audience leaves them out): there was nothing to read.
+func TestDoneUnreadOnlyWhatTheirRoomHolds(t *testing.T) {
+	for _, c := range []struct {
+		audience []string
+		want     bool
+	}{{nil, true}, {[]string{"ch"}, false}} {
+		d := patternDeal()
+		d.Collateral[0].Audience = c.audience
+		a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: deal.NewDate(2026, time.November, 22)})
+		for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) { // eb visits the room, reads nothing
+			a.Add(e)
+		}
+		if got := findSignal(&a.Report().Deals[0], SignalDoneUnread) != nil; got != c.want {
+			t.Errorf("pricing's audience %v: done-unread signal %v, want %v", c.audience, got, c.want)
+		}
+	}
+}
