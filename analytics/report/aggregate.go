@@ -164,13 +164,16 @@ type personAgg struct {
 	human   int    // human page-loads
 	scanner int
 	glances int
-	first   int64
-	last    int64
-	linked  int64 // the first page-load of their link of any class, unix ms; 0: none
-	active  int64
-	nets    []string
-	opened  []openAgg // by collateral index, allocated on first open
-	weekly  [ReportWeeks]int64
+	// oldLinks counts human page-loads through a rotated-away link: not
+	// the person's visits.
+	oldLinks int
+	first    int64
+	last     int64
+	linked   int64 // the first page-load of their link of any class, unix ms; 0: none
+	active   int64
+	nets     []string
+	opened   []openAgg // by collateral index, allocated on first open
+	weekly   [ReportWeeks]int64
 }
 
 // openAgg is what a person read of one document.
@@ -535,9 +538,16 @@ func (a *Aggregator) close(l *loadState) {
 		p.d.previews++
 		return
 	}
+	if l.flags&lfRetired != 0 {
+		// Through a link rotated away (replaced, often because it was
+		// passed on): whoever holds it, not evidence the person read
+		// anything. Counted apart, never as their visit.
+		p.oldLinks++
+		return
+	}
 	a.stats.HumanLoads++
 	p.human++
-	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, active: l.active, oldLink: l.flags&lfRetired != 0}, a.eng.VisitGap.Milliseconds())
+	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, active: l.active}, a.eng.VisitGap.Milliseconds())
 	if p.first == 0 || l.first < p.first {
 		p.first = l.first
 	}

@@ -276,15 +276,9 @@ func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Ta
 // stakeholderReport summarises one buyer-side person.
 func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderReport {
 	d, s := da.in.Deal, p.s
-	oldLink := 0
-	for _, v := range p.spans {
-		if v.oldLink {
-			oldLink++
-		}
-	}
 	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
 		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
-		Networks: len(p.nets), OldLinkVisits: oldLink, Scanner: p.scanner, Glances: p.glances,
+		Networks: len(p.nets), OldLinkVisits: p.oldLinks, Scanner: p.scanner, Glances: p.glances,
 		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
 	if r := da.replied[s.ID]; r.n > 0 {
 		sr.Replies, sr.LastReply = r.n, a.stamp(r.last)

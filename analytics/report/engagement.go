@@ -132,7 +132,6 @@ func (e *Engagement) classify(l *loadState) int {
 type span struct {
 	first, last int64
 	active      int64 // ms of activity its page-loads reported, summed
-	oldLink     bool  // one of its page-loads came through a rotated-away link
 }
 
 // addSpan adds the span of a human page-load to the person's visits, kept
@@ -163,7 +162,7 @@ func addSpan(spans []span, s span, gap int64) []span {
 }
 
 func merged(a, b span) span {
-	return span{first: min(a.first, b.first), last: max(a.last, b.last), active: a.active + b.active, oldLink: a.oldLink || b.oldLink}
+	return span{first: min(a.first, b.first), last: max(a.last, b.last), active: a.active + b.active}
 }
 
 // visitOf returns the index of the visit holding instant at, -1 if none.

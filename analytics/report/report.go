@@ -385,9 +385,11 @@ type StakeholderReport struct {
 	LastReply string `json:"last_reply,omitempty"`
 	// Networks is how many distinct networks (/24 or /48) the visits came
 	// from: more than one or two hints that the link was forwarded.
-	Networks      int `json:"networks"`
-	OldLinkVisits int `json:"old_link_visits"` // visits through a rotated-away link
-	Scanner       int `json:"scanner"`         // scanner-like page-loads, not counted as visits
+	Networks int `json:"networks"`
+	// OldLinkVisits counts page-loads through a rotated-away link, not in
+	// Visits: whoever held the old link, not evidence the person read.
+	OldLinkVisits int `json:"old_link_visits"`
+	Scanner       int `json:"scanner"` // scanner-like page-loads, not counted as visits
 	Glances       int `json:"glances"`
 	// Opened are the documents they read, in content order; NeverOpened
 	// the documents of their room they never read (a link followed from
