@@ -209,6 +209,11 @@ type loadState struct {
 	openLast  int64
 	opened    []int16 // distinct collateral opened
 	net       string
+	// segs are the stretches of the page-load's events with no gap of a
+	// visit's length (Engagement.VisitGap) between them, in time order:
+	// coming back to a tab left open is another visit. Empty for a
+	// page-load added as a summary (one stretch: first to last).
+	segs []span
 }
 
 // NewAggregator returns an Aggregator for the deals, in the order given.
@@ -412,6 +417,13 @@ func (a *Aggregator) add(r *event.Row, slot int32) {
 	l := &a.ls[li]
 	l.first, l.last = min(l.first, r.At), max(l.last, r.At)
 	l.active += r.ActiveMS
+	if n := len(l.segs); n == 0 || r.At-l.segs[n-1].last > a.eng.VisitGap.Milliseconds() {
+		l.segs = append(l.segs, span{first: r.At, last: r.At, active: r.ActiveMS})
+	} else {
+		sg := &l.segs[n-1]
+		sg.first, sg.last = min(sg.first, r.At), max(sg.last, r.At)
+		sg.active += r.ActiveMS
+	}
 	switch r.Kind {
 	case event.KindView:
 		l.flags |= lfView
@@ -461,7 +473,7 @@ func (a *Aggregator) newLoad() int32 {
 	if n := len(a.free); n > 0 {
 		i := a.free[n-1]
 		a.free = a.free[:n-1]
-		a.ls[i] = loadState{opened: a.ls[i].opened[:0]}
+		a.ls[i] = loadState{opened: a.ls[i].opened[:0], segs: a.ls[i].segs[:0]}
 		return i
 	}
 	a.ls = append(a.ls, loadState{})
@@ -516,9 +528,15 @@ func (a *Aggregator) close(l *loadState) {
 	// Active time cannot exceed the time that passed: the beacon stamps
 	// each event's time itself, and caps one event's delta, but a page
 	// could send many deltas at once. One heartbeat's worth is allowed
-	// beyond the span, for a page-load whose view event was lost.
-	if bound := l.last - l.first + activeGrace; l.active > bound {
-		l.active = bound
+	// beyond each stretch's span, for a lost view or a tab come back to.
+	segs := l.segs
+	if len(segs) == 0 {
+		segs = []span{{first: l.first, last: l.last, active: l.active}}
+	}
+	l.active = 0
+	for i := range segs {
+		segs[i].active = min(segs[i].active, segs[i].last-segs[i].first+activeGrace)
+		l.active += segs[i].active
 	}
 	if p.linked == 0 || l.first < p.linked {
 		p.linked = l.first
@@ -547,12 +565,20 @@ func (a *Aggregator) close(l *loadState) {
 	}
 	a.stats.HumanLoads++
 	p.human++
-	p.spans = addSpan(p.spans, span{first: l.first, last: l.last, active: l.active}, a.eng.VisitGap.Milliseconds())
-	if p.first == 0 || l.first < p.first {
-		p.first = l.first
+	// Each stretch of the page-load is a visit of its own (joined to the
+	// person's others close to it); a stretch after the first with no
+	// active time (a tab closed after hours idle) is no visit.
+	for i, sg := range segs {
+		if i > 0 && sg.active == 0 {
+			continue
+		}
+		p.spans = addSpan(p.spans, sg, a.eng.VisitGap.Milliseconds())
+		if p.first == 0 || sg.first < p.first {
+			p.first = sg.first
+		}
+		p.last = max(p.last, sg.first)
+		p.d.lastVisit = max(p.d.lastVisit, sg.first)
 	}
-	p.last = max(p.last, l.first)
-	p.d.lastVisit = max(p.d.lastVisit, l.first)
 	p.active += l.active
 	if l.net != "" && len(p.nets) < maxNets {
 		found := false
@@ -572,10 +598,12 @@ func (a *Aggregator) close(l *loadState) {
 		o.active += active
 		o.last = max(o.last, l.first)
 	})
-	day := deal.DateOf(time.UnixMilli(l.first).In(a.loc))
-	monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
-	if back := monday.DaysUntil(a.weeks[ReportWeeks-1]) / 7; back >= 0 && back < ReportWeeks {
-		p.weekly[ReportWeeks-1-back] += l.active
+	for _, sg := range segs {
+		day := deal.DateOf(time.UnixMilli(sg.first).In(a.loc))
+		monday := day.AddDays(-((int(day.Weekday()) + 6) % 7))
+		if back := monday.DaysUntil(a.weeks[ReportWeeks-1]) / 7; back >= 0 && back < ReportWeeks {
+			p.weekly[ReportWeeks-1-back] += sg.active
+		}
 	}
 }
 

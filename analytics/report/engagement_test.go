@@ -422,3 +422,29 @@ func TestDoneUnreadOnlyWhatTheirRoomHolds(t *testing.T) {
 		}
 	}
 }
+
+// TestReturningToAnOpenTab: coming back to a tab left open is a visit of
+// its own, counted when it happened: three days of reading in one
+// page-load are three visits, the last on the third day, each day's time
+// in its week; a hide after hours idle is no visit.
+func TestReturningToAnOpenTab(t *testing.T) {
+	day := int64(24 * time.Hour / time.Millisecond)
+	steps := []step{{at: 0, kind: event.KindView}}
+	for d := int64(0); d < 3; d++ {
+		if d > 0 {
+			steps = append(steps, step{at: d * day, kind: event.KindHB}) // shown again: nothing active while hidden
+		}
+		steps = append(steps,
+			step{at: d*day + 15000, kind: event.KindHB, active: 15000, visibl: 15000},
+			step{at: d*day + 20000, kind: event.KindHide, active: 5000, visibl: 5000})
+	}
+	steps = append(steps, step{at: 3*day + 5*3600*1000, kind: event.KindHide}) // closed hours later, idle
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.November, 30)})
+	for _, e := range (pload{steps: steps}).events(0) {
+		a.Add(e)
+	}
+	eb := findPerson(t, &a.Report().Deals[0], "eb")
+	if eb.Visits != 3 || eb.ActiveSeconds != 60 || eb.FirstVisit != "2026-11-20T12:00:00Z" || eb.LastVisit != "2026-11-22T12:00:00Z" {
+		t.Errorf("eb: %d visits, %d s active, first %s, last %s; want 3 visits, 60 s, 20 to 22 November", eb.Visits, eb.ActiveSeconds, eb.FirstVisit, eb.LastVisit)
+	}
+}

@@ -46,12 +46,12 @@ func (a *Aggregator) Window() (from, to time.Time, deal string) {
 // Summarisable reports whether AddLoad adds a page-load with events from
 // first to last exactly as Add would add its events: all of them in the
 // [Aggregator.Window] (a page-load across its edge is partly left out),
-// and no gap between them long enough for Add to take the rest for a new
-// page-load (the dedupe window, 48 h: a page-load that spans less cannot
-// have one).
+// and no gap between them long enough for Add to take what follows for
+// another visit (Engagement.VisitGap; a page-load that spans less cannot
+// have one) or a new page-load (the dedupe window, 48 h, longer).
 func (a *Aggregator) Summarisable(first, last time.Time) bool {
 	f, l := first.UnixMilli(), last.UnixMilli()
-	return f >= a.fromMS && l < a.toMS && l-f <= loadWindow.Milliseconds()
+	return f >= a.fromMS && l < a.toMS && l-f <= min(loadWindow, a.eng.VisitGap).Milliseconds()
 }
 
 // AddLoad adds one page-load given as its summary, with the result Add
