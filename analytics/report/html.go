@@ -126,7 +126,7 @@ func engagementChart(weeks []string, d *DealReport) *svgChart {
 		for j, sec := range s.WeeklySeconds {
 			level, active := 0, "no active time"
 			if sec > 0 {
-				level, active = 1+int(min(3, sec*4/(most+1))), minutesSeconds(sec)+" active"
+				level, active = 1+int(min(3, sec*4/(most+1))), hoursMinutes(sec)+" active"
 			}
 			ch.Rects = append(ch.Rects, svgRect{X: labelW + cellW*float64(j) + 1, Y: y + 1, W: cellW - 2, H: rowH - 2,
 				Class: fmt.Sprintf("heat%d", level), Title: fmt.Sprintf("%s, week of %s: %s", s.Name, weeks[j], active)})
