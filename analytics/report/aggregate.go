@@ -589,14 +589,14 @@ func (a *Aggregator) close(l *loadState) {
 			p.nets = append(p.nets, l.net)
 		}
 	}
-	readBy(l, p.d.in.Deal.Collateral, func(c int16, active int64) {
+	readBy(l, p.d.in.Deal.Collateral, func(c int16, active, at int64) {
 		if p.opened == nil {
 			p.opened = make([]openAgg, len(p.d.in.Deal.Collateral))
 		}
 		o := &p.opened[c]
-		o.reads = append(o.reads, l.first)
+		o.reads = append(o.reads, at)
 		o.active += active
-		o.last = max(o.last, l.first)
+		o.last = max(o.last, at)
 	})
 	for _, sg := range segs {
 		day := deal.DateOf(time.UnixMilli(sg.first).In(a.loc))

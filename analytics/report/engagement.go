@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"slices"
 	"time"
 
@@ -178,13 +179,15 @@ func visitOf(spans []span, at int64) int {
 // readBy says which documents human page-load l reads: its own page when it
 // is a document's, and the documents published as files that it followed
 // links to (see the file comment).
-func readBy(l *loadState, coll []deal.Collateral, read func(c int16, active int64)) {
+func readBy(l *loadState, coll []deal.Collateral, read func(c int16, active, at int64)) {
 	if l.page >= 0 {
-		read(l.page, l.active)
+		read(l.page, l.active, l.first)
 	}
 	for _, c := range l.opened {
 		if c != l.page && !coll[c].IsPage() {
-			read(c, 0)
+			// A file opened from the page: read when it was opened, which
+			// may be long after the page-load began (a tab come back to).
+			read(c, 0, cmp.Or(l.openFirst, l.first))
 		}
 	}
 }

@@ -438,6 +438,8 @@ func TestReturningToAnOpenTab(t *testing.T) {
 			step{at: d*day + 15000, kind: event.KindHB, active: 15000, visibl: 15000},
 			step{at: d*day + 20000, kind: event.KindHide, active: 5000, visibl: 5000})
 	}
+	steps = append(steps, step{at: 2*day + 16000, kind: event.KindDL, coll: "terms"}) // the terms downloaded on the third day
+	slices.SortStableFunc(steps, func(a, b step) int { return int(a.at - b.at) })
 	steps = append(steps, step{at: 3*day + 5*3600*1000, kind: event.KindHide}) // closed hours later, idle
 	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.November, 30)})
 	for _, e := range (pload{steps: steps}).events(0) {
@@ -446,5 +448,8 @@ func TestReturningToAnOpenTab(t *testing.T) {
 	eb := findPerson(t, &a.Report().Deals[0], "eb")
 	if eb.Visits != 3 || eb.ActiveSeconds != 60 || eb.FirstVisit != "2026-11-20T12:00:00Z" || eb.LastVisit != "2026-11-22T12:00:00Z" {
 		t.Errorf("eb: %d visits, %d s active, first %s, last %s; want 3 visits, 60 s, 20 to 22 November", eb.Visits, eb.ActiveSeconds, eb.FirstVisit, eb.LastVisit)
+	}
+	if len(eb.Opened) != 1 || eb.Opened[0].ID != "terms" || !strings.HasPrefix(eb.Opened[0].Last, "2026-11-22T12:00:16") {
+		t.Errorf("eb opened %+v, want the terms on the third day", eb.Opened)
 	}
 }
