@@ -318,11 +318,11 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	for _, t := range d.Tasks() {
 		owners[t.Owner] = true
 	}
-	// Whose move: the schedule's own critical path (least slack: the step
-	// due soonest, from due dates alone), not the chain shown as critical.
+	// Whose move, when nothing is late: the first open step of the
+	// critical path from durations, else the open step due first.
 	var crit []string
 	if b.Plan != nil {
-		crit = b.Plan.CriticalPath
+		crit = b.Plan.TurnPath(d, r.today)
 	}
 	turn, hasTurn := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
 	contact := newContactView(d)

@@ -259,7 +259,7 @@ func (a *Aggregator) severity(late int) string {
 func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
 	var crit []string
 	if plan != nil {
-		crit = plan.CriticalPath
+		crit = plan.TurnPath(d, today)
 	}
 	w, ok := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
 	if !ok {

@@ -86,7 +86,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	}
 	var crit []string // whose move: the rooms' and the report's rule
 	if b.Plan != nil {
-		crit = b.Plan.CriticalPath
+		crit = b.Plan.TurnPath(d, today)
 	}
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})

@@ -397,6 +397,17 @@ func criticalPath(p *Plan, g *graph, tasks []*deal.Task, open []bool, ef, decide
 	return path
 }
 
+// TurnPath is the chain whose first open step is the next move when
+// nothing is late (deal.WaitingOn): the critical path the product shows
+// when it comes from durations; nil from due dates alone, where the next
+// move is simply the open step due first.
+func (p *Plan) TurnPath(d *deal.Deal, today deal.Date) []string {
+	if path, fromDurations := p.Path(d, today); fromDurations {
+		return path
+	}
+	return nil
+}
+
 // Path is the critical path the product shows, in the rooms and in the
 // report, task ids first to last, and whether it comes from durations.
 // From durations (an open task due by the close has a Duration, and that
