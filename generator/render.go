@@ -394,6 +394,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 		if !d.Closed() {
 			room.NextSteps = nextSteps(d, plan.ms, s.ID)
+			for i := range room.NextSteps {
+				room.NextSteps[i].Confirmable = confirmable(room.NextSteps[i].Due, r.today)
+			}
 		}
 		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: rc.scoped(changes, s)}
 		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
@@ -403,6 +406,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			rv := &room.Replies
 			rv.Forms, rv.Action, rv.To = true, action, rc.to
 			rv.Groups, rv.Lead = askGroups(plan.ms), leads(plan.ms, s.ID)
+			for i := range rv.Lead {
+				rv.Lead[i].Confirmable = confirmable(rv.Lead[i].Due, r.today)
+			}
 		}
 		cal := r.calendar(b, s, &room)
 		html, err := r.page("room.html", room)
@@ -540,6 +546,8 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 		switch {
 		case len(m.Tasks) > 0 && done == len(m.Tasks):
 			mv.StatusLabel, mv.Class = "Done", "done"
+		case done == 0 && slices.ContainsFunc(m.Tasks, func(t deal.Task) bool { return t.Status == deal.InProgress || t.Status == deal.Blocked }):
+			mv.StatusLabel = "Under way, none done yet" // a step in progress or blocked: started
 		case done == 0:
 			mv.StatusLabel = "Not started"
 		default:
@@ -576,6 +584,14 @@ func nextSteps(d *deal.Deal, ms []milestoneView, id string) []taskView {
 	}
 	sortSteps(out)
 	return out
+}
+
+// confirmable reports whether a date the room shows (YYYY-MM-DD) may be
+// confirmed on today: there is one, and it has not gone by (a day of
+// grace, as the beacon gives).
+func confirmable(due string, today deal.Date) bool {
+	d, err := deal.ParseDate(due)
+	return err == nil && !d.Before(today.AddDays(-1))
 }
 
 // fragment executes a named part of the theme once, for many pages.

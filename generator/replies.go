@@ -414,11 +414,12 @@ func askGroups(ms []milestoneView) []askGroup {
 	return out
 }
 
-// leads lists the milestones stakeholder id leads.
+// leads lists the milestones stakeholder id leads that are still to
+// decide (a milestone reached has no date left to agree).
 func leads(ms []milestoneView, id string) []milestoneView {
 	var out []milestoneView
 	for _, m := range ms {
-		if m.LeadID == id {
+		if m.LeadID == id && m.Class != "done" {
 			out = append(out, m)
 		}
 	}

@@ -121,9 +121,15 @@ type milestoneView struct {
 	Seen                                               string // reply.SeenMilestone, for the reply forms
 	StatusLabel, Class                                 string
 	Tasks                                              []taskView
+	// Confirmable: the reply form offers to confirm its date (it has one,
+	// not gone by: the beacon refuses a confirmation of a past date).
+	Confirmable bool
 }
 
 type taskView struct {
+	// Confirmable: the reply form offers to confirm its date (it has one,
+	// not gone by: the beacon refuses a confirmation of a past date).
+	Confirmable            bool
 	ID, Title, Owner, Side string
 	OwnerID                string
 	Due, DueLabel          string
