@@ -820,12 +820,24 @@ func TestPlanAt(t *testing.T) {
 		t.Fatal(err)
 	}
 	g.commit(seller, "2026-10-15", "rename")
+	// A commit rebased on 25 October, its author date from the 2nd: not
+	// the plan before the 25th.
+	v3 := planText("2027-01-29", "2026-11-24", "2026-12-20", task{"t1", "m1", "2026-11-19", "todo", ""})
+	g.write("content/acme-data/index.md", v3)
+	if err := g.wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		t.Fatal(err)
+	}
+	author, committer := seller, seller
+	author.When, committer.When = day("2026-10-02"), day("2026-10-25")
+	if _, err := g.wt.Commit("rebased", &git.CommitOptions{Author: &author, Committer: &committer}); err != nil {
+		t.Fatal(err)
+	}
 	opts := history.Options{Root: g.site}
 	folders := []string{"acme-data", "acme"}
 	for _, c := range []struct {
 		at   string
 		want string
-	}{{"2026-09-30", ""}, {"2026-10-05", v1}, {"2026-10-10", v2}, {"2026-10-20", v2}} {
+	}{{"2026-09-30", ""}, {"2026-10-05", v1}, {"2026-10-10", v2}, {"2026-10-20", v2}, {"2026-10-26", v3}} {
 		text, ok, err := history.PlanAt(opts, folders, day(c.at))
 		if err != nil {
 			t.Fatal(err)

@@ -147,7 +147,8 @@ func openSite(root string) (*git.Repository, string, error) {
 
 // PlanAt returns a deal's plan (<content>/<folder>/index.md) as it stood
 // at t: in the newest commit before t on HEAD's first-parent line (by
-// author time, the time the history tells changes by), under the first of
+// author time, the time the history tells changes by, and by commit time:
+// a commit rebased after t was not the plan on t), under the first of
 // folders it has there (the deal's folder, then the names it had before:
 // Story.Former, newest first). ok is false outside git, and when no such
 // commit holds the plan (the deal was not committed yet at t). A report
@@ -168,7 +169,9 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 		return nil, false, fmt.Errorf("read git HEAD: %w", err)
 	}
 	c, err := repo.CommitObject(head.Hash())
-	for err == nil && !c.Author.When.Before(t) {
+	// Before t by both its dates: a commit rebased or cherry-picked after
+	// t keeps its old author date, but was not the plan yet on t.
+	for err == nil && !(c.Author.When.Before(t) && c.Committer.When.Before(t)) {
 		if len(c.ParentHashes) == 0 {
 			return nil, false, nil
 		}
