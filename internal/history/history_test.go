@@ -479,6 +479,13 @@ func TestSignals(t *testing.T) {
 	if got := history.Signals(history.Input{Deal: globex, Story: h.Story("globex"), Today: deal.NewDate(2026, 9, 10)}); slices.Contains(names(got), history.SignalNoBuyerEdit) {
 		t.Errorf("a plan 9 days old is signalled for no buyer edit")
 	}
+	// A plan naming nobody on the buyer's side has that signal of its
+	// own: not also "no buyer-side edit".
+	sellersOnly := *globex
+	sellersOnly.Stakeholders = slices.DeleteFunc(slices.Clone(globex.Stakeholders), func(s deal.Stakeholder) bool { return s.Side == deal.Buyer })
+	if got := history.Signals(history.Input{Deal: &sellersOnly, Story: h.Story("globex"), Today: today}); slices.Contains(names(got), history.SignalNoBuyerEdit) {
+		t.Errorf("a plan with no buyer side is signalled for no buyer edit")
+	}
 
 	// Reviews on Tuesdays: notes on 6 and 13 October (a Tuesday and the
 	// Wednesday after the next), then none until 10 November: 20 and 27

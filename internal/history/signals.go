@@ -78,7 +78,11 @@ func Signals(in Input) []Signal {
 		return nil
 	}
 	var out []Signal
-	if st != nil && st.Commits > 0 {
+	// No buyer-side edit is a plan's signal: of a plan with steps and
+	// someone on the buyer's side to edit it (a plan naming nobody there
+	// has its own signal).
+	hasBuyer := slices.ContainsFunc(d.Stakeholders, func(s deal.Stakeholder) bool { return s.Side == deal.Buyer })
+	if st != nil && st.Commits > 0 && hasBuyer && len(d.Tasks()) > 0 {
 		if _, ok := st.LastBy(deal.Buyer); !ok {
 			age := DayOf(st.First, in.Loc).DaysUntil(in.Today)
 			if age >= th.BuyerEditDays {
