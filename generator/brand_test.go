@@ -279,11 +279,11 @@ func TestRoomDesign(t *testing.T) {
 		}
 	}
 	// Who sees what: in the seller's preview only.
-	if !strings.Contains(sam, `Pricing proposal</a> <span class="kind">page</span><span class="aud">Seen by: Priya Raman, Marcus Chen</span>`) ||
-		!strings.Contains(sam, `<span class="aud">Seen by: Every buyer stakeholder</span>`) {
+	if !strings.Contains(sam, `Pricing proposal</a> <span class="kind">page</span><span class="aud">Shared with: Priya Raman, Marcus Chen</span>`) ||
+		!strings.Contains(sam, `<span class="aud">Shared with: Every buyer stakeholder</span>`) {
 		t.Error("the seller's preview does not say who sees the pricing proposal and the case study")
 	}
-	if strings.Contains(jordan, "Seen by:") || strings.Contains(priya, "Seen by:") {
+	if strings.Contains(jordan, "Shared with:") || strings.Contains(priya, "Shared with:") {
 		t.Error("a buyer's room says who sees each document")
 	}
 }

@@ -632,9 +632,9 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		events = append(events, ics.Event{
 			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
 			Weekly: !until.Before(day), Until: until.Time(),
-			Description: "Weekly review of the mutual action plan: 5 minutes status, 5 blockers, 5 next week.",
+			Description: d.Review.Agenda(),
 		})
-		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), ICS: "calendar.ics"}
+		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), Part: d.Review.Part(), ICS: "calendar.ics"}
 	}
 	due := 0
 	for _, t := range d.Tasks() {

@@ -188,6 +188,7 @@ type docView struct {
 type reviewView struct {
 	Day, Time, TZ string
 	Minutes       int
+	Part          int // the minutes of each of its three parts
 	ICS           string
 }
 

@@ -9,6 +9,7 @@
 package deal
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -199,6 +200,16 @@ type Review struct {
 	HasDay bool
 	Time   string // HH:MM, site timezone
 	Length time.Duration
+}
+
+// Part is the minutes of each third of the review (status, blockers,
+// next week): 5 of the usual 15, 10 of 30; at least one.
+func (r Review) Part() int { return max(1, int((r.Length+90*time.Second)/(3*time.Minute))) }
+
+// Agenda says the review's three parts, for its calendar invite.
+func (r Review) Agenda() string {
+	n := r.Part()
+	return fmt.Sprintf("Weekly review of the mutual action plan: %d minutes status, %d blockers, %d next week.", n, n, n)
 }
 
 // Stakeholder is a person in the decision. Rotate is the link rotation

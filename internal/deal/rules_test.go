@@ -1,6 +1,7 @@
 package deal
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -104,5 +105,18 @@ func TestPending(t *testing.T) {
 				t.Errorf("%s deal: Pending(%s) = %v, want %v", outcome, tk.ID, got, w[tk.ID])
 			}
 		}
+	}
+}
+
+// TestReviewParts: the review's three parts share its length (5 minutes
+// each of 15, 10 of 30), as its room and invite say.
+func TestReviewParts(t *testing.T) {
+	for length, want := range map[time.Duration]int{15 * time.Minute: 5, 30 * time.Minute: 10, 20 * time.Minute: 7, 45 * time.Minute: 15, 2 * time.Minute: 1} {
+		if got := (Review{Length: length}).Part(); got != want {
+			t.Errorf("%v: parts of %d minutes, want %d", length, got, want)
+		}
+	}
+	if got := (Review{Length: 30 * time.Minute}).Agenda(); !strings.Contains(got, "10 minutes status, 10 blockers, 10 next week") {
+		t.Errorf("agenda %q", got)
 	}
 }

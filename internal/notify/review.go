@@ -34,7 +34,7 @@ func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date) []byte {
 	ev := ics.Event{
 		UID: hex.EncodeToString(sum[:12]) + "@maproom", Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
 		Weekly: !until.Before(day), Until: until.Time(),
-		Description: "Weekly review of the mutual action plan: 5 minutes status, 5 blockers, 5 next week.",
+		Description: d.Review.Agenda(),
 	}
 	return ics.Calendar(d.Title, today.Time(), []ics.Event{ev})
 }
