@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -73,7 +74,16 @@ func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 }
 
 // mayReply reports whether s may reply to d's plan from their room: a
-// buyer stakeholder, while the deal is open.
+// buyer stakeholder, while the deal is open, or won with onboarding steps
+// left (about those only: reply.TargetsFor).
 func mayReply(d *deal.Deal, s *deal.Stakeholder) bool {
-	return s.Side == deal.Buyer && !d.Ended()
+	if s.Side != deal.Buyer || d.Outcome == deal.Lost {
+		return false
+	}
+	if d.Outcome == deal.Won {
+		// Signed: the plan carries on into onboarding, and its steps are
+		// still the buyer's to confirm, move or mark done.
+		return slices.ContainsFunc(d.Tasks(), func(t *deal.Task) bool { return d.Onboarding(t) && t.Status != deal.Done })
+	}
+	return true
 }

@@ -406,6 +406,10 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			rv := &room.Replies
 			rv.Forms, rv.Action, rv.To = true, action, rc.to
 			rv.Groups, rv.Lead = askGroups(plan.ms), leads(plan.ms, s.ID)
+			rv.Lead = slices.DeleteFunc(rv.Lead, func(m milestoneView) bool {
+				ms, _ := d.Milestone(m.ID)
+				return d.Outcome == deal.Won && (ms == nil || !ms.Onboarding) // a won deal's sale is over
+			})
 			for i := range rv.Lead {
 				rv.Lead[i].Confirmable = confirmable(rv.Lead[i].Due, r.today)
 			}

@@ -512,3 +512,25 @@ func TestReplyWordsForWhatIsGone(t *testing.T) {
 		t.Errorf("by someone taken out: %q", got)
 	}
 }
+
+// TestWonDealRepliesOnOnboarding: a won deal's room still takes replies,
+// on its onboarding steps only: the sale is over, the rollout is not.
+func TestWonDealRepliesOnOnboarding(t *testing.T) {
+	root := exampleSite(t)
+	plan := filepath.Join(root, "content", "initech-expansion", "index.md")
+	src, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onboarding := "  - id: rollout\n    title: Finance teams live\n    lead: rachel\n    onboarding: true\n    evidence: First month-end close run in the product\n    tasks:\n      - {id: training, title: Finance teams trained, owner: rachel, due: 2026-12-04, evidence: Attendance list sent}\n"
+	src = []byte(strings.Replace(string(src), "\ncriteria:\n", "\n"+onboarding+"criteria:\n", 1))
+	if err := os.WriteFile(plan, src, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, out := buildWith(t, root, Options{})
+	got := formIDs(roomHTML(t, res, out, "initech-expansion", "rachel"))
+	slices.Sort(got)
+	if want := []string{"r-training", "rm-rollout", "rq", "rs"}; !slices.Equal(got, want) {
+		t.Errorf("rachel's forms in the won deal: %v, want %v (onboarding only)", got, want)
+	}
+}

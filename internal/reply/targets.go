@@ -28,13 +28,16 @@ func TargetsFor(d *deal.Deal, stakeholderID string) Targets {
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
 		t.Milestones = append(t.Milestones, m.ID)
-		if m.Lead == stakeholderID && stakeholderID != "" {
+		// A won deal's sale is over: only its onboarding is theirs to
+		// answer for.
+		mine := stakeholderID != "" && (d.Outcome != deal.Won || m.Onboarding)
+		if m.Lead == stakeholderID && mine {
 			t.Lead = append(t.Lead, m.ID)
 		}
 		for j := range m.Tasks {
 			k := &m.Tasks[j]
 			t.See = append(t.See, k.ID)
-			if k.Owner == stakeholderID && stakeholderID != "" {
+			if k.Owner == stakeholderID && mine {
 				t.Own = append(t.Own, k.ID)
 			}
 		}
