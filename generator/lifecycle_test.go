@@ -395,3 +395,30 @@ func TestWonRoomKeepsReviewThroughOnboarding(t *testing.T) {
 		t.Errorf("a won deal with its onboarding done still waits on someone")
 	}
 }
+
+// TestReviewSeriesOverSaysTheNextOnly: an open deal past its go-live (the
+// end of its review series) has no weekly series left in its invite, and
+// its room does not promise one: it names the next review.
+func TestReviewSeriesOverSaysTheNextOnly(t *testing.T) {
+	root := exampleSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	res, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"), Secret: testSecret, Today: deal.NewDate(2027, 3, 10)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := roomDir(t, res, out, "acme-data-platform", "jordan")
+	html, err := os.ReadFile(filepath.Join(dir, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if room := string(html); strings.Contains(room, "Every Tuesday") || !strings.Contains(room, "Next review: ") {
+		t.Errorf("the room of a deal past its close promises a weekly review: %v", strings.Contains(room, "Every Tuesday"))
+	}
+	ics, err := os.ReadFile(filepath.Join(dir, "calendar.ics"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(ics), "RRULE") {
+		t.Error("the invite still repeats weekly")
+	}
+}

@@ -638,7 +638,8 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 			Weekly: !until.Before(day), Until: until.Time(),
 			Description: d.Review.Agenda(),
 		})
-		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), Part: d.Review.Part(), ICS: "calendar.ics"}
+		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), Part: d.Review.Part(), ICS: "calendar.ics",
+			Weekly: !until.Before(day), Next: dateLabel(day)}
 	}
 	due := 0
 	for _, t := range d.Tasks() {

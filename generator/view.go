@@ -188,7 +188,9 @@ type docView struct {
 type reviewView struct {
 	Day, Time, TZ string
 	Minutes       int
-	Part          int // the minutes of each of its three parts
+	Part          int    // the minutes of each of its three parts
+	Weekly        bool   // a series goes on; false: only the next review is planned (the series ended)
+	Next          string // the next review's day, as a label
 	ICS           string
 }
 
