@@ -59,6 +59,8 @@ type dealView struct {
 	// Onboarding names the seller's customer-success people of a won deal,
 	// who carry the plan on after signature ("" when none).
 	Onboarding string
+	// LiveSince labels a won deal's go-live once it has passed.
+	LiveSince string
 }
 
 type personView struct {
@@ -245,6 +247,8 @@ func newDealView(d *deal.Deal, today deal.Date) dealView {
 				v.GoLiveDays = plural(n, "day", "days")
 			case n == 0:
 				v.GoLiveDays = "Today"
+			default:
+				v.LiveSince = v.GoLiveLabel // gone live: the room no longer counts down to it
 			}
 		}
 		var cs []string
