@@ -1,7 +1,6 @@
 package generator
 
 import (
-	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -83,7 +82,7 @@ func mayReply(d *deal.Deal, s *deal.Stakeholder) bool {
 	if d.Outcome == deal.Won {
 		// Signed: the plan carries on into onboarding, and its steps are
 		// still the buyer's to confirm, move or mark done.
-		return slices.ContainsFunc(d.Tasks(), func(t *deal.Task) bool { return d.Onboarding(t) && t.Status != deal.Done })
+		return d.OnboardingLeft()
 	}
 	return true
 }

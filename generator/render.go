@@ -591,11 +591,10 @@ func nextSteps(d *deal.Deal, ms []milestoneView, id string) []taskView {
 }
 
 // confirmable reports whether a date the room shows (YYYY-MM-DD) may be
-// confirmed on today: there is one, and it has not gone by (a day of
-// grace, as the beacon gives).
+// confirmed on today, by the beacon's rule (reply.Confirmable).
 func confirmable(due string, today deal.Date) bool {
 	d, err := deal.ParseDate(due)
-	return err == nil && !d.Before(today.AddDays(-1))
+	return err == nil && reply.Confirmable(d, today)
 }
 
 // fragment executes a named part of the theme once, for many pages.

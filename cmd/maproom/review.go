@@ -391,7 +391,7 @@ func reviewAgenda(in reviewInput) string {
 	if tn, ok := deal.WaitingOn(d, in.Critical, in.Due, in.Today); ok {
 		p("- Whose move: %s (%s side), on %q.", name(tn.Task.Owner), tn.Side, tn.Task.Title)
 	}
-	if d.Review.HasDay && (d.Outcome == deal.Open || d.Outcome == deal.Won && onboardingLeft(d)) {
+	if d.Review.HasDay && (d.Outcome == deal.Open || d.Outcome == deal.Won && d.OnboardingLeft()) {
 		// A won deal's review goes on while onboarding work is left.
 		p("- Next review: %s at %s.", shortDay(following), d.Review.Time)
 	}
@@ -451,16 +451,6 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 	p("- Which step stopped the deal, and whose was it?")
 	p("- Was the decision maker in the plan, and did they open the room?")
 	p("- What goes into the next plan from the start?")
-}
-
-// onboardingLeft reports whether d has an onboarding task not done.
-func onboardingLeft(d *deal.Deal) bool {
-	for _, t := range d.Tasks() {
-		if d.Onboarding(t) && t.Status != deal.Done {
-			return true
-		}
-	}
-	return false
 }
 
 // reviewDays are the days of the review notes held up to day, in the

@@ -69,6 +69,17 @@ func (d *Deal) Pending(t *Task) bool {
 // (no next steps, no lateness, no review, no calendar of tasks).
 func (d *Deal) Closed() bool { return d.Outcome == Lost }
 
+// OnboardingLeft reports whether an onboarding task of d is not done:
+// what a won deal's rooms, replies and reviews carry on for.
+func (d *Deal) OnboardingLeft() bool {
+	for _, t := range d.Tasks() {
+		if d.Onboarding(t) && t.Status != Done {
+			return true
+		}
+	}
+	return false
+}
+
 // Onboarding reports whether task t belongs to an onboarding milestone of d:
 // the milestone t.Milestone names (as the loader sets it), or, when
 // t.Milestone is not set (a deal built by hand), the milestone whose Tasks

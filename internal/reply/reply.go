@@ -168,7 +168,7 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 		if r.Date != "" && r.Date != due {
 			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is not the date the plan gives (%s): confirm that one, or choose Another date to ask for %s", r.Date, due, r.Date)}
 		}
-		if d, err := deal.ParseDate(due); err == nil && d.Before(today.AddDays(-1)) {
+		if d, err := deal.ParseDate(due); err == nil && !Confirmable(d, today) {
 			return Reply{}, &FieldError{"kind", fmt.Sprintf("the step was due %s: a date gone by cannot be confirmed: mark it done, or choose Another date", due)}
 		}
 	}
@@ -393,4 +393,11 @@ func hidden(c rune) bool {
 		return true
 	}
 	return false
+}
+
+// Confirmable reports whether due may still be confirmed on today: a date,
+// not gone by (a day of grace). The beacon refuses any other
+// confirmation, and the rooms offer none.
+func Confirmable(due, today deal.Date) bool {
+	return !due.IsZero() && !due.Before(today.AddDays(-1))
 }
