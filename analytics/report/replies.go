@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 	"unicode"
 
 	"github.com/maproom/maproom/analytics/event"
@@ -24,6 +23,7 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 	d := da.in.Deal
 	rs := slices.Clone(da.in.Waiting)
 	event.SortReplies(rs)
+	later := a.supersededOnDay(da.in)
 	out := []WaitingReply{}
 	for _, r := range rs {
 		sent := r.Time.In(a.loc)
@@ -60,7 +60,7 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 		default:
 			w.About = r.Target + " (not in the plan)"
 		}
-		if id := laterOnStep(da.in, r, func(t time.Time) bool { return !deal.DateOf(t.In(a.loc)).After(a.opts.Today) }); id != "" {
+		if id := later[r.ID]; id != "" {
 			w.Note = strings.TrimPrefix(w.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step"
 		}
 		out = append(out, w)
@@ -68,26 +68,19 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 	return out
 }
 
-// laterOnStep is the id of the latest reply the same person sent after r
-// about the same step (waiting or decided), by the report's day (sentBy),
-// "" when none: r is then superseded, as maproom replies says.
-func laterOnStep(in ReportDeal, r reply.Reply, sentBy func(time.Time) bool) string {
-	if r.Target == "" {
-		return ""
-	}
-	id, at := "", r.Time
-	consider := func(o reply.Reply) {
-		if o.ID != r.ID && o.Stakeholder == r.Stakeholder && o.Target == r.Target && o.Time.After(at) && sentBy(o.Time) {
-			id, at = o.ID, o.Time
-		}
-	}
-	for _, o := range in.Waiting {
-		consider(o)
+// supersededOnDay is reply.Superseded of the deal's replies, waiting and
+// decided, sent by the report's day.
+func (a *Aggregator) supersededOnDay(in ReportDeal) map[string]string {
+	var rs []reply.Reply
+	for _, r := range in.Waiting {
+		rs = append(rs, r)
 	}
 	for _, rec := range in.Decided {
-		consider(rec.Reply)
+		rs = append(rs, rec.Reply)
 	}
-	return id
+	rs = slices.DeleteFunc(rs, func(r reply.Reply) bool { return deal.DateOf(r.Time.In(a.loc)).After(a.opts.Today) })
+	event.SortReplies(rs)
+	return reply.Superseded(rs)
 }
 
 // aboutOf names what r is about in d, as the replies list does: a task's

@@ -240,27 +240,14 @@ type replyRow struct {
 // oldest first): a buyer who proposed one date and then another wants the
 // second, and accepting the first would undo it. A question stands alone.
 func supersededBy(items []*replyItem) map[string]string {
-	type about struct{ deal, who, target string }
-	changes := func(it *replyItem) bool {
-		r := it.Reply
-		return r.Target != "" && r.Kind != reply.Question && r.Kind != reply.Suggest
+	rs := make([]reply.Reply, len(items))
+	for i, it := range items {
+		rs[i] = it.Reply
 	}
-	latest := map[about]string{}
-	for i := len(items) - 1; i >= 0; i-- {
-		r := items[i].Reply
-		if !changes(items[i]) {
-			continue
-		}
-		k := about{r.Deal, r.Stakeholder, r.Target}
-		if _, ok := latest[k]; !ok {
-			latest[k] = r.ID
-		}
-	}
-	out := map[string]string{}
+	out := reply.Superseded(rs)
 	for _, it := range items {
-		r := it.Reply
-		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && changes(it) && it.record().State() == reply.Waiting {
-			out[r.ID] = id
+		if it.record().State() != reply.Waiting {
+			delete(out, it.Reply.ID) // decided: nothing to supersede any more
 		}
 	}
 	return out

@@ -118,3 +118,28 @@ func LastBlocked(recs []Record, id string) (r Reply, ok bool) {
 	}
 	return r, ok
 }
+
+// Superseded maps each reply of rs (oldest first) that would change a
+// step (not a question or a suggestion) to the latest reply the same
+// person sent after it about the same step of the same deal: the one that
+// stands. Replies with no later one are not in the map.
+func Superseded(rs []Reply) map[string]string {
+	type about struct{ deal, who, target string }
+	changes := func(r Reply) bool { return r.Target != "" && r.Kind != Question && r.Kind != Suggest }
+	latest := map[about]string{}
+	for i := len(rs) - 1; i >= 0; i-- {
+		if r := rs[i]; changes(r) {
+			k := about{r.Deal, r.Stakeholder, r.Target}
+			if _, ok := latest[k]; !ok {
+				latest[k] = r.ID
+			}
+		}
+	}
+	out := map[string]string{}
+	for _, r := range rs {
+		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && changes(r) {
+			out[r.ID] = id
+		}
+	}
+	return out
+}

@@ -126,3 +126,20 @@ func TestLastBlocked(t *testing.T) {
 		t.Error("a task nobody marked blocked has a reason")
 	}
 }
+
+// TestSuperseded: a change a person sent again on the same step stands in
+// its latest reply; questions and suggestions supersede nothing, and
+// another person's reply or another step is another matter.
+func TestSuperseded(t *testing.T) {
+	rs := []Reply{
+		{ID: "a1", Deal: "d", Stakeholder: "ann", Kind: Propose, Target: "t1"},
+		{ID: "b1", Deal: "d", Stakeholder: "bob", Kind: Propose, Target: "t1"},
+		{ID: "a2", Deal: "d", Stakeholder: "ann", Kind: Question, Target: "t1"},
+		{ID: "a3", Deal: "d", Stakeholder: "ann", Kind: Done, Target: "t1"},
+		{ID: "a4", Deal: "d", Stakeholder: "ann", Kind: Confirm, Target: "t2"},
+	}
+	got := Superseded(rs)
+	if len(got) != 1 || got["a1"] != "a3" {
+		t.Errorf("superseded %v, want a1 by a3 only", got)
+	}
+}
