@@ -38,6 +38,9 @@ type htmlDeal struct {
 	// history; HistoryLines say the rest of the history.
 	Burnup       template.HTML
 	HistoryLines []string
+	// FirstHead heads the first-visit column: from the -since day when the
+	// days before were not read.
+	FirstHead string
 }
 
 // svgChart is a chart's geometry, computed here and drawn by the template.
@@ -79,7 +82,10 @@ func (r *Report) htmlDeals() []htmlDeal {
 	out := make([]htmlDeal, 0, len(r.Deals))
 	for i := range r.Deals {
 		d := &r.Deals[i]
-		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: dealProgressText(d), WeekText: weekText(d.Week, d.Progress.Percent)}
+		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: dealProgressText(d), WeekText: weekText(d.Week, d.Progress.Percent), FirstHead: "First"}
+		if r.Since != "" {
+			hd.FirstHead = "First from " + r.Since
+		}
 		if d.Turn != nil {
 			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late ("+d.Turn.Severity+")"
 		}
@@ -398,7 +404,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{template "svg" .Timeline}}{{end}}
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
 {{template "svg" .Engagement}}
-<div class="tw"><table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>First</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
+<div class="tw"><table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>{{.FirstHead}}</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
 {{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}{{replied .}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>
 {{end}}</table></div>
 {{if .SellerPreviews}}<p class="meta">Seller-side previews, not counted as engagement: {{.SellerPreviews}}.</p>{{end}}{{end}}

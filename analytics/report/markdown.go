@@ -10,7 +10,7 @@ import (
 // WriteMarkdown writes the per-deal report as Markdown (GitHub-flavoured
 // tables) that pastes into a CRM note or a chat.
 func (r *Report) WriteMarkdown(w io.Writer) error {
-	m := &mdOut{w: bufio.NewWriter(w)}
+	m := &mdOut{w: bufio.NewWriter(w), since: r.Since}
 	m.header(r)
 	for i := range r.Deals {
 		m.deal(&r.Deals[i])
@@ -26,7 +26,10 @@ func (r *Report) WritePortfolioMarkdown(w io.Writer) error {
 	return m.w.Flush()
 }
 
-type mdOut struct{ w *bufio.Writer }
+type mdOut struct {
+	w     *bufio.Writer
+	since string // the report's -since day: its first visits count from it
+}
 
 func (m *mdOut) line(format string, args ...any) {
 	fmt.Fprintf(m.w, format, args...)
@@ -192,7 +195,11 @@ func (m *mdOut) deal(d *DealReport) {
 			rows = append(rows, []string{name, s.Role, visits, dateOnly(s.FirstVisit), dateOnly(s.LastVisit), hoursMinutes(s.ActiveSeconds),
 				fmt.Sprint(s.Networks), fmt.Sprint(s.Scanner), md(openedText(s)), md(neverText(s))})
 		}
-		m.table([]string{"Stakeholder", "Role", "Visits", "First", "Last", "Active", "Networks", "Scanner-like", "Read (reading time)", "Never read"}, rows)
+		first := "First"
+		if m.since != "" {
+			first = "First from " + m.since // the days before were not read
+		}
+		m.table([]string{"Stakeholder", "Role", "Visits", first, "Last", "Active", "Networks", "Scanner-like", "Read (reading time)", "Never read"}, rows)
 		if d.SellerPreviews > 0 {
 			m.line("_Seller-side previews, not counted as engagement: %d._", d.SellerPreviews)
 			m.line("")

@@ -160,5 +160,24 @@ func TestFirstColumnSaysSince(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("since %q: no %q in the stakeholder tables", since, want)
 		}
+		// The Markdown and HTML headers say the same.
+		wantMD, wantHTML := "| First |", "<th>First</th>"
+		if since != "" {
+			wantMD, wantHTML = "| First from "+since+" |", "<th>First from "+since+"</th>"
+		}
+		b.Reset()
+		if err := scenarioReport(t, opts).WriteMarkdown(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), wantMD) {
+			t.Errorf("since %q: no %q in the Markdown stakeholder tables", since, wantMD)
+		}
+		b.Reset()
+		if err := scenarioReport(t, opts).WriteHTML(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), wantHTML) {
+			t.Errorf("since %q: no %q in the HTML stakeholder tables", since, wantHTML)
+		}
 	}
 }
