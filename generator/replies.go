@@ -151,17 +151,11 @@ func (c *replyContext) about(r reply.Reply) string {
 	if r.Target == "" {
 		return "the plan"
 	}
-	if r.TargetKind != reply.TargetMilestone {
-		for _, t := range c.d.Tasks() {
-			if t.ID == r.Target {
-				return t.Title
-			}
-		}
-	}
-	for _, m := range c.d.Milestones {
-		if m.ID == r.Target {
-			return m.Title
-		}
+	switch t, m := reply.Item(c.d, r); {
+	case t != nil:
+		return t.Title
+	case m != nil:
+		return m.Title
 	}
 	return "a step since taken out of the plan" // its id means nothing to a buyer
 }

@@ -121,11 +121,9 @@ func newTimeline(d *deal.Deal, today deal.Date, dateOf taskDate, critical map[st
 			// A bar from the latest dependency to the task shows the chain.
 			var from deal.Date
 			for _, a := range t.After {
-				for _, u := range d.Tasks() {
-					if u.ID == a {
-						if ud, ok := dateOf(u); ok && (from.IsZero() || ud.After(from)) {
-							from = ud
-						}
+				if u, ok := d.Task(a); ok {
+					if ud, ok := dateOf(u); ok && (from.IsZero() || ud.After(from)) {
+						from = ud
 					}
 				}
 			}

@@ -377,10 +377,8 @@ func dueNowOf(d *deal.Deal, k history.Kind, id string) (string, bool) {
 			return m.Due.String(), true
 		}
 	case history.TaskDue:
-		for _, t := range d.Tasks() {
-			if t.ID == id {
-				return t.Due.String(), true
-			}
+		if t, ok := d.Task(id); ok {
+			return t.Due.String(), true
 		}
 	}
 	return "", false

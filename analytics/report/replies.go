@@ -37,14 +37,14 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 		if s, ok := d.Stakeholder(r.Stakeholder); ok {
 			w.Person, w.Side, w.Role = s.Name, string(s.Side), string(s.Role)
 		}
-		if t, m := replyTarget(d, r); r.Target != "" && t == nil && m == nil {
+		if t, m := reply.Item(d, r); r.Target != "" && t == nil && m == nil {
 			// A step renamed since (its title the same) is the reply's
 			// step under its new id, as accept applies it.
 			if now, ok := da.in.Story.Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok {
 				r.Target, w.Target = now, now
 			}
 		}
-		switch t, m := replyTarget(d, r); {
+		switch t, m := reply.Item(d, r); {
 		case r.Target == "":
 			w.TargetKind, w.About = reply.TargetPlan, "the plan"
 		case t != nil:
@@ -87,7 +87,7 @@ func (a *Aggregator) supersededOnDay(in ReportDeal) map[string]string {
 // or a milestone's title, "the plan", or the id r gives when d has no such
 // step.
 func aboutOf(d *deal.Deal, r reply.Reply) string {
-	switch t, m := replyTarget(d, r); {
+	switch t, m := reply.Item(d, r); {
 	case r.Target == "":
 		return "the plan"
 	case t != nil:
@@ -96,28 +96,6 @@ func aboutOf(d *deal.Deal, r reply.Reply) string {
 		return m.Title
 	}
 	return r.Target + " (not in the plan)"
-}
-
-// replyTarget finds what r is about in d: the task, or the milestone, its
-// Target names (a task first when its TargetKind does not say); both nil
-// for the plan or an id d does not have.
-func replyTarget(d *deal.Deal, r reply.Reply) (*deal.Task, *deal.Milestone) {
-	if r.Target == "" {
-		return nil, nil
-	}
-	if r.TargetKind != reply.TargetMilestone {
-		for _, t := range d.Tasks() {
-			if t.ID == r.Target {
-				return t, nil
-			}
-		}
-	}
-	if r.TargetKind != reply.TargetTask {
-		if m, ok := d.Milestone(r.Target); ok {
-			return nil, m
-		}
-	}
-	return nil, nil
 }
 
 // proposalSignals finds the waiting proposals of a later date that would
@@ -195,11 +173,11 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		var task *deal.Task
 		if w.TargetKind == reply.TargetTask {
-			task, _ = replyTarget(d, reply.Reply{Target: w.Target, TargetKind: reply.TargetTask})
+			task, _ = d.Task(w.Target)
 			if task == nil || task.Status == deal.Done || d.Onboarding(task) {
 				continue
 			}
-		} else if _, m := replyTarget(d, reply.Reply{Target: w.Target, TargetKind: reply.TargetMilestone}); m != nil && m.Onboarding {
+		} else if m, ok := d.Milestone(w.Target); ok && m.Onboarding {
 			continue
 		}
 		base := endOf()

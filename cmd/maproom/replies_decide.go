@@ -657,19 +657,14 @@ func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
 		verb = string(r.Kind)
 	}
 	holder := ""
-	for _, t := range d.Tasks() {
-		if t.ID == r.Target && r.TargetKind != reply.TargetMilestone {
-			holder = fmt.Sprintf("it is %s's task (owner: %s)", nameOf(d, t.Owner), t.Owner)
-		}
+	t, m := reply.Item(d, r)
+	if t != nil {
+		holder = fmt.Sprintf("it is %s's task (owner: %s)", nameOf(d, t.Owner), t.Owner)
 	}
-	if holder == "" {
-		for _, m := range d.Milestones {
-			if m.ID == r.Target {
-				holder = fmt.Sprintf("it is %s's milestone (lead: %s)", nameOf(d, m.Lead), m.Lead)
-				if r.Kind == reply.Done || r.Kind == reply.Blocked {
-					holder = "a milestone has no status of its own"
-				}
-			}
+	if m != nil {
+		holder = fmt.Sprintf("it is %s's milestone (lead: %s)", nameOf(d, m.Lead), m.Lead)
+		if r.Kind == reply.Done || r.Kind == reply.Blocked {
+			holder = "a milestone has no status of its own"
 		}
 	}
 	if holder == "" && r.Target != "" && !hasItem(d, r.Target) {
@@ -696,13 +691,9 @@ func plannedOf(b *generator.Bundle) func(*deal.Task) deal.Date {
 
 // hasItem reports whether d has a task or a milestone with the id.
 func hasItem(d *deal.Deal, id string) bool {
-	for _, t := range d.Tasks() {
-		if t.ID == id {
-			return true
-		}
-	}
-	_, ok := d.Milestone(id)
-	return ok
+	_, task := d.Task(id)
+	_, ms := d.Milestone(id)
+	return task || ms
 }
 
 func nameOf(d *deal.Deal, id string) string {
@@ -719,17 +710,11 @@ func targetTitle(d *deal.Deal, r reply.Reply) string {
 		return "the plan"
 	}
 	if d != nil {
-		if r.TargetKind != reply.TargetMilestone {
-			for _, t := range d.Tasks() {
-				if t.ID == r.Target {
-					return fmt.Sprintf("%q", t.Title)
-				}
-			}
-		}
-		for _, m := range d.Milestones {
-			if m.ID == r.Target {
-				return fmt.Sprintf("%q", m.Title)
-			}
+		switch t, m := reply.Item(d, r); {
+		case t != nil:
+			return fmt.Sprintf("%q", t.Title)
+		case m != nil:
+			return fmt.Sprintf("%q", m.Title)
 		}
 	}
 	return fmt.Sprintf("%q", r.Target)
@@ -740,17 +725,11 @@ func targetDue(d *deal.Deal, r reply.Reply) string {
 	if d == nil {
 		return ""
 	}
-	if r.TargetKind != reply.TargetMilestone {
-		for _, t := range d.Tasks() {
-			if t.ID == r.Target {
-				return t.Due.String()
-			}
-		}
-	}
-	for _, m := range d.Milestones {
-		if m.ID == r.Target {
-			return m.Due.String()
-		}
+	switch t, m := reply.Item(d, r); {
+	case t != nil:
+		return t.Due.String()
+	case m != nil:
+		return m.Due.String()
 	}
 	return ""
 }

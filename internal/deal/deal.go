@@ -292,6 +292,18 @@ func (d *Deal) Milestone(id string) (*Milestone, bool) {
 	return nil, false
 }
 
+// Task returns the task with id, if any, in whichever milestone it is.
+func (d *Deal) Task(id string) (*Task, bool) {
+	for i := range d.Milestones {
+		for j := range d.Milestones[i].Tasks {
+			if d.Milestones[i].Tasks[j].ID == id {
+				return &d.Milestones[i].Tasks[j], true
+			}
+		}
+	}
+	return nil, false
+}
+
 // Stakeholder returns the stakeholder with id, if any.
 func (d *Deal) Stakeholder(id string) (*Stakeholder, bool) {
 	for i := range d.Stakeholders {

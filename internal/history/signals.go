@@ -160,10 +160,8 @@ func dueNow(d *deal.Deal, c Change) (deal.Date, bool) {
 		}
 		return deal.Date{}, false
 	}
-	for _, t := range d.Tasks() {
-		if t.ID == c.Item {
-			return t.Due, t.Status != deal.Done
-		}
+	if t, ok := d.Task(c.Item); ok {
+		return t.Due, t.Status != deal.Done
 	}
 	return deal.Date{}, false
 }

@@ -214,19 +214,12 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	}
 
 	kind := r.TargetKind
-	var task *deal.Task
-	var ms *deal.Milestone
-	if kind == "" || kind == TargetTask {
-		task = findTask(d, r.Target)
-		if task != nil {
-			kind = TargetTask
-		}
-	}
-	if task == nil && (kind == "" || kind == TargetMilestone) {
-		ms = findMilestone(d, r.Target)
-		if ms != nil {
-			kind = TargetMilestone
-		}
+	task, ms := Item(d, r)
+	switch {
+	case task != nil:
+		kind = TargetTask
+	case ms != nil:
+		kind = TargetMilestone
 	}
 	if r.Target != "" && task == nil && ms == nil {
 		return plan, fmt.Errorf("reply %s: %s %q is no longer in the plan: decline or answer the reply", r.ID, orWord(r.TargetKind, "target"), r.Target)
@@ -305,14 +298,14 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 	if opts.Milestone == "" {
 		return plan, fmt.Errorf("reply %s suggests %q: say which milestone it joins with -milestone <id> (one of %s)", r.ID, r.Text, strings.Join(ids, ", "))
 	}
-	ms := findMilestone(d, opts.Milestone)
-	if ms == nil {
+	ms, ok := d.Milestone(opts.Milestone)
+	if !ok {
 		return plan, fmt.Errorf("reply %s: no milestone %q: use one of %s", r.ID, opts.Milestone, strings.Join(ids, ", "))
 	}
 	id := opts.TaskID
 	if id == "" {
 		id = uniqueID(d, slug(r.Text))
-	} else if findTask(d, id) != nil {
+	} else if taken(d, id) {
 		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
 	}
 	owner := SuggestedOwner(d, r)
@@ -353,23 +346,7 @@ func orWord(s, w string) string {
 	return s
 }
 
-func findTask(d *deal.Deal, id string) *deal.Task {
-	for _, t := range d.Tasks() {
-		if t.ID == id {
-			return t
-		}
-	}
-	return nil
-}
-
-func findMilestone(d *deal.Deal, id string) *deal.Milestone {
-	for i := range d.Milestones {
-		if d.Milestones[i].ID == id {
-			return &d.Milestones[i]
-		}
-	}
-	return nil
-}
+func taken(d *deal.Deal, id string) bool { _, ok := d.Task(id); return ok }
 
 // slug makes a task id from a title: lowercase letters and digits, runs of
 // anything else as one hyphen, at most 48 characters; "step" when nothing
@@ -397,7 +374,7 @@ func slug(s string) string {
 
 func uniqueID(d *deal.Deal, base string) string {
 	id := base
-	for n := 2; findTask(d, id) != nil; n++ {
+	for n := 2; taken(d, id); n++ {
 		id = base + "-" + strconv.Itoa(n)
 	}
 	return id

@@ -6,6 +6,27 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 )
 
+// Item is what reply r is about in d: its task or its milestone, both nil
+// for the plan as a whole or for a step no longer in the plan. The reply's
+// target kind says where its id is looked up; a reply without one looks
+// for a task first.
+func Item(d *deal.Deal, r Reply) (*deal.Task, *deal.Milestone) {
+	if r.Target == "" {
+		return nil, nil
+	}
+	if r.TargetKind != TargetMilestone {
+		if t, ok := d.Task(r.Target); ok {
+			return t, nil
+		}
+	}
+	if r.TargetKind != TargetTask {
+		if m, ok := d.Milestone(r.Target); ok {
+			return nil, m
+		}
+	}
+	return nil, nil
+}
+
 // Targets is what one person may reply to in one deal; the manifest holds it
 // per room and the beacon checks every reply against it. Own lists the ids of
 // the tasks the person owns, Lead the ids of the milestones they lead, See

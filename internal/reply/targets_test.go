@@ -118,3 +118,35 @@ func TestAllowsReplyUsesTargetKind(t *testing.T) {
 		t.Errorf("Resolve(sign) = %q, want milestone", got)
 	}
 }
+
+// TestItem: a reply's target kind says where its id is looked up, so a
+// milestone and a task that share an id are told apart; a reply without a
+// kind finds the task first, and an id gone from the plan finds nothing.
+func TestItem(t *testing.T) {
+	d := testDeal()
+	for _, c := range []struct {
+		r           Reply
+		task, miles string
+	}{
+		{Reply{Target: "dup", TargetKind: TargetTask}, "dup", ""},
+		{Reply{Target: "dup", TargetKind: TargetMilestone}, "", "dup"},
+		{Reply{Target: "dup"}, "dup", ""},
+		{Reply{Target: "tech-eval"}, "", "tech-eval"},
+		{Reply{Target: "tech-eval", TargetKind: TargetTask}, "", ""},
+		{Reply{Target: "sq", TargetKind: TargetMilestone}, "", ""},
+		{Reply{Target: "gone", TargetKind: TargetTask}, "", ""},
+		{Reply{}, "", ""},
+	} {
+		task, m := Item(d, c.r)
+		var gotT, gotM string
+		if task != nil {
+			gotT = task.ID
+		}
+		if m != nil {
+			gotM = m.ID
+		}
+		if gotT != c.task || gotM != c.miles {
+			t.Errorf("Item(%q, kind %q) = task %q, milestone %q; want %q, %q", c.r.Target, c.r.TargetKind, gotT, gotM, c.task, c.miles)
+		}
+	}
+}
