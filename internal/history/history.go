@@ -300,19 +300,34 @@ func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool)
 	return p, ok
 }
 
-// LastDone returns when the count of done tasks last changed, and ok false
-// when the history has no point.
-func (s *Story) LastDone() (time.Time, bool) {
-	if len(s.Points) == 0 {
-		return time.Time{}, false
+// LastDone returns the day (in loc) from which the count of done tasks has
+// stood as it stands on today, counted as ProgressOn counts it: a task
+// recorded done ahead of its done: date is done from that date, not from
+// its commit. ok is false when the history has no point on or before
+// today.
+func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
+	// The count changes only on a commit's day or on a done date recorded
+	// ahead of its commit.
+	var days []deal.Date
+	for _, pt := range s.Points {
+		days = append(days, DayOf(pt.When, loc))
+		days = append(days, pt.ahead...)
 	}
-	last := s.Points[0].When
-	for i := 1; i < len(s.Points); i++ {
-		if s.Points[i].Done != s.Points[i-1].Done {
-			last = s.Points[i].When
+	days = slices.DeleteFunc(days, func(d deal.Date) bool { return d.After(today) })
+	slices.SortFunc(days, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
+	days = slices.Compact(days)
+	var last deal.Date
+	prev := -1
+	for _, d := range days {
+		p, ok := s.ProgressOn(d, loc)
+		if !ok {
+			continue
+		}
+		if p.Done != prev {
+			last, prev = d, p.Done
 		}
 	}
-	return last, true
+	return last, !last.IsZero()
 }
 
 // History is the plan history of a site.

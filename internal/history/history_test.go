@@ -300,7 +300,7 @@ func TestStory(t *testing.T) {
 	if _, ok := st.ProgressOn(deal.NewDate(2026, 8, 31), time.UTC); ok {
 		t.Errorf("progress before the first commit")
 	}
-	if last, _ := st.LastDone(); !last.Equal(day("2026-10-07")) {
+	if last, _ := st.LastDone(deal.NewDate(2026, 12, 31), time.UTC); last != deal.NewDate(2026, 10, 7) {
 		t.Errorf("LastDone = %v, want 7 October", last)
 	}
 
@@ -855,5 +855,38 @@ func TestPlanAt(t *testing.T) {
 	}
 	if _, ok, err := history.PlanAt(history.Options{Root: t.TempDir()}, folders, day("2026-10-20")); ok || err != nil {
 		t.Errorf("outside git: ok %v, err %v; want neither", ok, err)
+	}
+}
+
+// TestFlatCountsDoneDatesAhead: a plan committed once with tasks whose
+// done: dates come after the commit is not flat from the commit: each task
+// is done from its date, as the burn-up counts it, so completion stood
+// still only from the last of them.
+func TestFlatCountsDoneDatesAhead(t *testing.T) {
+	g := newRepo(t)
+	plan := planText("2026-12-30", "2026-11-30", "2026-12-15",
+		task{"t1", "m1", "2026-10-20", "done", "2026-10-20"},
+		task{"t2", "m1", "2026-11-05", "done", "2026-11-04"},
+		task{"t3", "m2", "2026-11-20", "todo", ""})
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-10-01", "plan, written up with the dates the work was done")
+	st := g.read("").Story("acme")
+	if st == nil {
+		t.Fatal("no story")
+	}
+	today := deal.NewDate(2026, 12, 7)
+	if since, ok := st.LastDone(today, time.UTC); !ok || since != deal.NewDate(2026, 11, 4) {
+		t.Errorf("LastDone = %v %v, want 2026-11-04, the last done date", since, ok)
+	}
+	if since, ok := st.LastDone(deal.NewDate(2026, 10, 25), time.UTC); !ok || since != deal.NewDate(2026, 10, 20) {
+		t.Errorf("LastDone on 25 October = %v %v, want 2026-10-20 (t2 is not done yet that day)", since, ok)
+	}
+	d, err := generator.DecodePlan("acme", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	since, from, ok := history.FlatSince(history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC})
+	if !ok || since != deal.NewDate(2026, 11, 4) || !strings.Contains(from, "git") {
+		t.Errorf("FlatSince = %v %q %v, want 2026-11-04 from the history", since, from, ok)
 	}
 }

@@ -199,8 +199,10 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 			// last commit: progress not committed yet is not flat.
 			return deal.Date{}, "", false
 		}
-		t, _ := in.Story.LastDone()
-		return DayOf(t, in.Loc), "from the plan's git history", true
+		if since, ok := in.Story.LastDone(in.Today, in.Loc); ok {
+			return since, "from the plan's git history", true
+		}
+		return deal.Date{}, "", false
 	}
 	var last deal.Date
 	for _, t := range in.Deal.Tasks() {
