@@ -32,6 +32,10 @@ type DealHistory struct {
 	Burnup []BurnupWeek `json:"burnup"`
 
 	moves []int // the days of each slip (history.Slip.MoveDays), for the portfolio's median
+	// ranOpen is whether git holds the plan while the deal was open: an
+	// ended deal first committed already won or lost (written up after
+	// the fact) tells nothing of how a plan was run.
+	ranOpen bool
 }
 
 // Edit is one change of the plan: the day, who and what.
@@ -62,7 +66,11 @@ type BurnupWeek struct {
 	Total int    `json:"total"`
 }
 
-// PortfolioHistory is what the plans' histories say across deals.
+// PortfolioHistory is what the plans' histories say across deals: the
+// deals with a plan (a milestone) that git holds from while the deal was
+// open. A deal without a plan, or one first committed after it was won or
+// lost, is left out, so the win rates with and without buyer edits compare
+// plans that were run.
 type PortfolioHistory struct {
 	// Deals counts the deals whose plan has history in git.
 	Deals int `json:"deals"`
@@ -75,7 +83,7 @@ type PortfolioHistory struct {
 	MedianSlipDays *int `json:"median_slip_days,omitempty"`
 	Slips          int  `json:"slips"`
 	// WinRateWithBuyerEdits and WinRateWithoutBuyerEdits are won deals of
-	// ended deals with history, with buyer-side edits and without.
+	// ended deals counted in Deals, with buyer-side edits and without.
 	WinRateWithBuyerEdits    Ratio `json:"win_rate_with_buyer_edits"`
 	WinRateWithoutBuyerEdits Ratio `json:"win_rate_without_buyer_edits"`
 }
@@ -92,9 +100,13 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	if !st.First.IsZero() {
 		h.First = history.DayOf(st.First, opts.Location).String()
 	}
+	h.ranOpen = d.Outcome != deal.Won && d.Outcome != deal.Lost
 	for _, c := range st.Changes {
 		if c.Author.Side == deal.Buyer {
 			h.BuyerEdits++
+		}
+		if c.Kind == history.OutcomeSet && (c.From == "" || c.From == string(deal.Open)) {
+			h.ranOpen = true
 		}
 	}
 	if c, ok := st.LastBy(deal.Buyer); ok {
@@ -213,7 +225,7 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 	wonB, endedB, wonN, endedN := 0, 0, 0, 0
 	for i := range deals {
 		h := deals[i].History
-		if h == nil {
+		if h == nil || !h.ranOpen || deals[i].Plan == PlanNone {
 			continue
 		}
 		ph.Deals++

@@ -43,9 +43,10 @@ func historyReportWith(t *testing.T, set func(*ReportOptions)) *Report {
 		"globex": {Deal: "globex", Commits: 1, First: at("2026-09-15"), Last: at("2026-09-15"),
 			Changes: []history.Change{{When: at("2026-09-15"), Kind: history.PlanCreated, Author: seller}},
 			Points:  []history.Point{{When: at("2026-09-15"), Done: 1, Total: 5}}},
-		"initech": {Deal: "initech", Commits: 2, First: at("2026-08-01"), Last: at("2026-09-01"),
+		"initech": {Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at("2026-09-02"),
 			Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
-				{When: at("2026-09-01"), Kind: history.TaskStatus, Item: "quote-reviewed", Title: "Quote reviewed", From: "todo", To: "done", Author: history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}}},
+				{When: at("2026-09-01"), Kind: history.TaskStatus, Item: "quote-reviewed", Title: "Quote reviewed", From: "todo", To: "done", Author: history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}},
+				{When: at("2026-09-02"), Kind: history.OutcomeSet, From: "open", To: "won", Author: seller}},
 			Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}, {When: at("2026-09-01"), Done: 2, Total: 2}}},
 	}
 	for i := range deals {
@@ -189,6 +190,36 @@ func TestPortfolioMedianSlip(t *testing.T) {
 	})
 	if ph == nil || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 2 || ph.Slips != 4 {
 		t.Errorf("portfolio history %+v, want the median slip 2 days (1.5 rounded) of 4 slips", ph)
+	}
+}
+
+// TestPortfolioHistoryRunPlans: the figures across deals' histories count
+// plans that git holds while the deal ran: a deal without a plan, and one
+// first committed already won or lost (written up after the fact), are
+// left out of the share with buyer edits and of both win rates.
+func TestPortfolioHistoryRunPlans(t *testing.T) {
+	d := patternDeal()
+	won := *d
+	won.Outcome = deal.Won
+	lost := *d
+	lost.Outcome = deal.Lost
+	seller := history.Author{Name: "Sam Lee", Side: deal.Seller}
+	created := history.Change{Kind: history.PlanCreated, Author: seller}
+	ran := func(to deal.Outcome) *history.Story {
+		return &history.Story{Commits: 2, Changes: []history.Change{created, {Kind: history.OutcomeSet, From: "open", To: string(to), Author: seller}}}
+	}
+	afterwards := &history.Story{Commits: 1, Changes: []history.Change{created}}
+	today := deal.NewDate(2026, time.December, 5)
+	var opts ReportOptions
+	ph := portfolioHistory([]DealReport{
+		{ID: "ran-won", Outcome: "won", Plan: PlanOK, History: dealHistory(&won, ran(deal.Won), today, &opts)},
+		{ID: "ran-lost", Outcome: "lost", Plan: PlanOK, History: dealHistory(&lost, ran(deal.Lost), today, &opts)},
+		{ID: "open", Outcome: "open", Plan: PlanOK, History: dealHistory(d, afterwards, today, &opts)},
+		{ID: "written-up-won", Outcome: "won", Plan: PlanOK, History: dealHistory(&won, afterwards, today, &opts)},
+		{ID: "no-plan-lost", Outcome: "lost", Plan: PlanNone, History: dealHistory(&lost, ran(deal.Lost), today, &opts)},
+	})
+	if ph == nil || ph.Deals != 3 || ph.WinRateWithoutBuyerEdits.Num != 1 || ph.WinRateWithoutBuyerEdits.Den != 2 || ph.WinRateWithBuyerEdits.Den != 0 {
+		t.Errorf("portfolio history %+v, want 3 deals and a win rate of 1 in 2 without buyer edits (ran-won, ran-lost)", ph)
 	}
 }
 

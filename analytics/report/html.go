@@ -363,7 +363,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>
 </table></div>
 {{with .History}}<div class="tw"><table><tr><th>From the plans' history</th><th>Value</th><th>What it counts</th></tr>
-<tr><td>Deals with buyer edits</td><td>{{ratio .WithBuyerEdits}}</td><td>deals whose plan a buyer-side person changed, of deals with history in git</td></tr>
+<tr><td>Deals with buyer edits</td><td>{{ratio .WithBuyerEdits}}</td><td>deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open</td></tr>
 <tr><td>Median slip</td><td>{{slip .}}</td><td>days a date moved later, the median over every slip</td></tr>
 <tr><td>Win rate with buyer edits</td><td>{{ratio .WinRateWithBuyerEdits}}</td><td>won of ended deals whose plan a buyer changed</td></tr>
 <tr><td>Win rate without buyer edits</td><td>{{ratio .WinRateWithoutBuyerEdits}}</td><td>won of ended deals only the seller edited</td></tr>

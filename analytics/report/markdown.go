@@ -229,7 +229,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	})
 	if h := p.History; h != nil {
 		m.table([]string{"From the plans' history", "Value", "What it counts"}, [][]string{
-			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals with history in git"},
+			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open"},
 			{"Median slip", medianSlipText(h), "days a date moved later, the median over every slip"},
 			{"Win rate with buyer edits", ratioText(h.WinRateWithBuyerEdits), "won of ended deals whose plan a buyer changed"},
 			{"Win rate without buyer edits", ratioText(h.WinRateWithoutBuyerEdits), "won of ended deals only the seller edited"},
