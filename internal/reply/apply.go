@@ -188,8 +188,9 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //     owner, due the reply's date (else the milestone's), status todo;
 //   - confirm changes no field: the record is the change.
 //
-// A question is refused (it is answered, not applied), and so are a done
-// and a block on a task already done, even with opts.Force. Before any
+// A question is refused (it is answered, not applied), and so is any reply
+// about a task already done (a confirmation, a new date, a done, a block),
+// even with opts.Force. Before any
 // edit, a reply about a task or milestone is checked against the plan:
 // when a field the reply's Seen carries differs from Seen of the target
 // now (SeenAt, with opts.Planned), or the person no longer owns or leads
@@ -228,8 +229,10 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	if r.Kind == Question {
 		return plan, fmt.Errorf("reply %s is a question: nothing in the plan to apply; answer it: maproom answer %s \"...\"", r.ID, r.ID)
 	}
-	if r.Kind == Done && task != nil && task.Status == deal.Done {
-		return plan, fmt.Errorf("reply %s: task %q is done already (on %s): nothing to apply; answer or decline the reply", r.ID, r.Target, task.Done)
+	if task != nil && task.Status == deal.Done && r.Kind != Suggest {
+		// Nothing to confirm, move or mark on a step done: the reply was
+		// sent before it was done, or from a stale or forged form.
+		return plan, fmt.Errorf("reply %s: task %q is done already (on %s): nothing to %s; answer or decline the reply", r.ID, r.Target, task.Done, verbOf(r.Kind))
 	}
 	if r.Kind == Suggest {
 		return addSuggested(plan, d, r, opts)
@@ -267,9 +270,6 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	case Done:
 		f = []planedit.Field{{Key: "status", Value: string(deal.Done)}, {Key: "done", Value: r.Date}}
 	case Blocked:
-		if task != nil && task.Status == deal.Done {
-			return plan, fmt.Errorf("reply %s: task %q is done: a block on it cannot be applied (a stale or forged form); answer or decline the reply", r.ID, r.Target)
-		}
 		f = []planedit.Field{{Key: "status", Value: string(deal.Blocked)}}
 	default:
 		return plan, fmt.Errorf("reply %s: kind %q cannot be applied", r.ID, r.Kind)
@@ -337,6 +337,19 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 		return plan, fmt.Errorf("reply %s: %w", r.ID, err)
 	}
 	return out, nil
+}
+
+// verbOf says what a reply of kind k would do to its step.
+func verbOf(k Kind) string {
+	switch k {
+	case Confirm:
+		return "confirm"
+	case Propose:
+		return "move"
+	case Blocked:
+		return "block"
+	}
+	return "apply"
 }
 
 func orWord(s, w string) string {

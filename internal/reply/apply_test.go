@@ -243,9 +243,10 @@ func TestApplyThenStale(t *testing.T) {
 	}
 }
 
-// TestNothingToApplyOnADoneTask: a block or a done on a task already
-// done applies nothing, even with -force (a stale or forged form, or the
-// same news twice): the seller answers or declines the reply.
+// TestNothingToApplyOnADoneTask: a block, a done, a confirmation or a new
+// date on a task already done applies nothing, even with -force (a stale
+// or forged form, or the same news twice): the seller answers or declines
+// the reply.
 func TestNothingToApplyOnADoneTask(t *testing.T) {
 	d := planDeal()
 	sq := &d.Milestones[0].Tasks[0]
@@ -255,8 +256,10 @@ func TestNothingToApplyOnADoneTask(t *testing.T) {
 		r    Reply
 		want string
 	}{
-		{Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "stuck", Seen: Seen(sq)}, "is done: a block on it cannot be applied"},
+		{Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "stuck", Seen: Seen(sq)}, `task "sq" is done already (on 2026-11-18): nothing to block`},
 		{Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "again", Seen: Seen(sq)}, `task "sq" is done already (on 2026-11-18): nothing to apply`},
+		{Reply{Kind: Confirm, Target: "sq", TargetKind: TargetTask, Seen: Seen(sq)}, `task "sq" is done already (on 2026-11-18): nothing to confirm`},
+		{Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "later", Seen: Seen(sq)}, `task "sq" is done already (on 2026-11-18): nothing to move`},
 	} {
 		for _, force := range []bool{false, true} {
 			out, err := Apply(src, d, rec(c.r), ApplyOptions{Force: force})

@@ -161,15 +161,21 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is in the past: give a day from %s on", d, today)}
 		}
 	}
+	// A step the room showed done has no date left to confirm or move and
+	// no status left to report (a stale or forged form): a question
+	// still goes.
+	if seenFields(r.Seen)["status"] == string(deal.Done) && (r.Kind == Confirm || r.Kind == Propose || r.Kind == Done || r.Kind == Blocked) {
+		return Reply{}, &FieldError{"kind", "the step is done already: nothing to confirm, move or mark; ask a question about it instead"}
+	}
 	// A confirmation is of the date the room showed: another date is a
 	// proposal, and a date gone by cannot be kept any more.
 	if due := seenFields(r.Seen)["due"]; r.Kind == Confirm && due != "" {
 		today := deal.DateOf(now)
 		if r.Date != "" && r.Date != due {
-			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is not the date the plan gives (%s): confirm that one, or choose Another date to ask for %s", r.Date, due, r.Date)}
+			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is not the date the plan gives (%s): confirm that one, or choose \"Propose another date\" to ask for %s", r.Date, due, r.Date)}
 		}
 		if d, err := deal.ParseDate(due); err == nil && !Confirmable(d, today) {
-			return Reply{}, &FieldError{"kind", fmt.Sprintf("the step was due %s: a date gone by cannot be confirmed: mark it done, or choose Another date", due)}
+			return Reply{}, &FieldError{"kind", fmt.Sprintf("the step was due %s: a date gone by cannot be confirmed: mark it done, or choose \"Propose another date\"", due)}
 		}
 	}
 	return r, nil

@@ -228,3 +228,32 @@ func TestConfirmIsOfTheDateShown(t *testing.T) {
 		}
 	}
 }
+
+// TestNoReplyOnAStepShownDone: a step its room showed done takes no
+// confirmation, new date, done or block (a stale or forged form); a
+// question about it still goes.
+func TestNoReplyOnAStepShownDone(t *testing.T) {
+	for kind, extra := range map[Kind]url.Values{
+		Confirm:  {},
+		Propose:  {"date": {"2026-12-01"}, "reason": {"later"}},
+		Done:     {"date": {"2026-11-10"}, "evidence": {"signed"}},
+		Blocked:  {"reason": {"stuck"}},
+		Question: {"text": {"Who signs it?"}},
+	} {
+		v := url.Values{"kind": {string(kind)}, "target": {"sq"}, "target_kind": {"task"}, "seen": {"due=2026-11-20;status=done"}}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		_, err := Parse(v, now)
+		var fe *FieldError
+		if kind == Question {
+			if err != nil {
+				t.Errorf("a question about a step done: %v, want it taken", err)
+			}
+			continue
+		}
+		if !errors.As(err, &fe) || fe.Field != "kind" || !strings.Contains(fe.Msg, "done already") {
+			t.Errorf("%s on a step shown done: %v, want a refusal that says it is done", kind, err)
+		}
+	}
+}
