@@ -260,10 +260,13 @@ func (e *env) openDesk(s *siteFlags) (*desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("another accept, decline or answer has held %s for %v: %w", lockPath, decideWait, err)
 	}
-	// The decision's time: the clock, or with -today noon of that day in
-	// the site's timezone, so that a run for a given day is reproducible.
+	// The decision's time: the clock, or with -today another day than the
+	// clock's noon of that day in the site's timezone, so that a run for a
+	// given day is reproducible. On the clock's own day it is the clock: a
+	// commit stamped later than the seller's next commits would put the
+	// plan's story out of order.
 	when := e.now().In(cfg.Location)
-	if s.today != "" {
+	if s.today != "" && today != deal.DateOf(when) {
 		t := today.Time()
 		when = time.Date(t.Year(), t.Month(), t.Day(), 12, 0, 0, 0, cfg.Location)
 	}
@@ -435,19 +438,18 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if renamed != "" {
 		msg += "\n  " + renamed + ": applied to " + r.Target
 	}
-	if r.Kind == reply.Done {
+	if t, _ := reply.Item(d, r); t != nil && r.Kind == reply.Done {
 		// Done before what it comes after: the plan says so, the seller
 		// should know.
-		for _, t := range d.Tasks() {
-			if t.ID != r.Target {
-				continue
-			}
-			for _, p := range d.Tasks() {
-				if slices.Contains(t.After, p.ID) && p.Status != deal.Done {
-					msg += fmt.Sprintf("\n  note: %q is done while %q, which it comes after, is still %s: check the order, or that step", t.Title, p.Title, cmp.Or(string(p.Status), "todo"))
-				}
+		for _, p := range d.Tasks() {
+			if slices.Contains(t.After, p.ID) && p.Status != deal.Done {
+				msg += fmt.Sprintf("\n  note: %q is done while %q, which it comes after, is still %s: check the order, or that step", t.Title, p.Title, cmp.Or(string(p.Status), "todo"))
 			}
 		}
+	} else if t != nil && r.Kind == reply.Propose && t.Status == deal.Blocked {
+		// A new date for a blocked step: a reply has no way to lift the
+		// block, so the seller is told the status stays as it was.
+		msg += fmt.Sprintf("\n  note: %q is still blocked: if the new date means the block is lifted, set its status to in-progress in %s", t.Title, planFile)
 	}
 	if named := strings.TrimSpace(r.Owner); r.Kind == reply.Suggest && opts.Owner == "" && named != "" && reply.SuggestedOwner(d, r) == r.Stakeholder &&
 		!strings.EqualFold(named, who.ID) && !strings.EqualFold(named, who.Name) {

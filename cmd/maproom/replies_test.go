@@ -91,6 +91,33 @@ func TestCommitUndoesABrokenEdit(t *testing.T) {
 	}
 }
 
+// TestDecisionTime: a decision is stamped with the clock; with -today on
+// another day than the clock's, with that day's noon (reproducible), but
+// on the clock's own day still with the clock, so that an accept is not
+// stamped later than the seller's next commits.
+func TestDecisionTime(t *testing.T) {
+	root := exampleRepo(t)
+	now := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	e := &env{stderr: &bytes.Buffer{}, stdout: &bytes.Buffer{}, now: func() time.Time { return now },
+		getenv: func(k string) string {
+			return map[string]string{"MAPROOM_COMMITTER_NAME": "Sam Lee", "MAPROOM_COMMITTER_EMAIL": "sam.lee@northwind.example"}[k]
+		}}
+	for today, want := range map[string]string{
+		"":           "2026-11-25 09:30",
+		"2026-11-25": "2026-11-25 09:30",
+		"2026-11-24": "2026-11-24 12:00",
+	} {
+		dk, err := e.openDesk(&siteFlags{root: root, today: today})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dk.when.Format("2006-01-02 15:04"); got != want {
+			t.Errorf("-today %q: decisions at %s, want %s (site time)", today, got, want)
+		}
+		dk.close()
+	}
+}
+
 // TestAutoAcceptSetting: [replies] auto_accept takes only kinds that answer
 // one's own task, and is empty by default.
 func TestAutoAcceptSetting(t *testing.T) {
