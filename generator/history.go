@@ -92,6 +92,10 @@ type changeLine struct {
 	What          string
 	Who           string
 	Reply         bool
+	// Said and Link are what the buyer wrote with the reply that made the
+	// change, as the room may show it (joinChanges); reply is its id.
+	Said, Link string
+	reply      string
 }
 
 // meetingView is one review note: its day and its paragraphs, as text.
@@ -133,7 +137,7 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 					continue
 				}
 			}
-			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c, d), Reply: c.Reply != ""}
+			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c, d), Reply: c.Reply != "", reply: c.Reply}
 			if c.Author.Side == deal.Buyer {
 				line.Who = c.Author.Name
 				if p, ok := d.Stakeholder(c.Author.Stakeholder); ok {

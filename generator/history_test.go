@@ -165,3 +165,36 @@ func mustPerson(t *testing.T, d *deal.Deal, id string) *deal.Stakeholder {
 	}
 	return s
 }
+
+// TestRoomChangesOnce: a change an accepted reply made is listed once in a
+// room: "What changed" lists it (from the plan's history) with what the
+// buyer wrote, as scoped for the room, and the replies' own list keeps
+// only what the history does not list (a confirmation changes no date).
+func TestRoomChangesOnce(t *testing.T) {
+	hist := []changeLine{
+		{Day: "2026-11-20", What: `Milestone "Proof of concept passed" moved later`},
+		{Day: "2026-11-10", What: `Step "Anonymised sample datasets delivered" moved later`, Who: "Jordan Park", Reply: true, reply: "k3j5h7m2pq"},
+	}
+	replies := []replyLine{
+		{ID: "k3j5h7m2pq", What: "moved from 10 Nov 2026 to 17 Nov 2026 by Jordan Park on 10 Nov 2026: InfoSec queue", said: "InfoSec queue"},
+		{ID: "c0nf1rmed2", What: "confirmed by Jordan Park on 12 Nov 2026"},
+	}
+	h, r := joinChanges(hist, replies)
+	if h[1].Said != "InfoSec queue" || h[0].Said != "" {
+		t.Errorf("history lines %+v: want the reply's words on its change only", h)
+	}
+	if len(r) != 1 || r[0].ID != "c0nf1rmed2" {
+		t.Errorf("replies' changes %+v: want only the confirmation, which the history does not list", r)
+	}
+	tpl, err := template.New("").ParseFS(themes.Default(), "layouts/*.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	if err := tpl.ExecuteTemplate(&out, "history", historyView{Changes: h}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "(from their reply)</span>: InfoSec queue</li>") {
+		t.Errorf("the change does not carry the buyer's words:\n%s", out.String())
+	}
+}

@@ -395,13 +395,16 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		if !d.Closed() {
 			room.NextSteps = nextSteps(d, plan.ms, s.ID)
 			for i := range room.NextSteps {
-				room.NextSteps[i].Confirmable = confirmable(room.NextSteps[i].Due, r.today)
+				// A blocked step has no date to confirm until the block
+				// lifts: its owner proposes one, or marks it done.
+				room.NextSteps[i].Confirmable = confirmable(room.NextSteps[i].Due, r.today) && room.NextSteps[i].Status != string(deal.Blocked)
 			}
 		}
 		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: rc.scoped(changes, s)}
 		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.File, err)
 		}
+		room.History.Changes, room.Replies.Changes = joinChanges(room.History.Changes, room.Replies.Changes)
 		if action != "" && mayReply(d, s) {
 			rv := &room.Replies
 			rv.Forms, rv.Action, rv.To = true, action, rc.to

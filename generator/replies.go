@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -107,8 +108,9 @@ type replyLine struct {
 	// bare is What without what the buyer wrote (a done reply's evidence,
 	// the reason for a new date or a block), for a room whose person may
 	// not see the task's documents (scoped); "" for a change with nothing
-	// to hold back. target and sender are the reply's task and person.
-	bare, target, sender string
+	// to hold back, and said is what they wrote (its text: a link is in
+	// Link). target and sender are the reply's task and person.
+	bare, said, target, sender string
 }
 
 // replyContext is what turning records into lines needs from the deal.
@@ -256,10 +258,18 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 	}
 	if d, ok := rec.Decisive(); ok {
 		// Accepted or declined: that decision, with what the seller
-		// answered after it, if anything.
+		// answered after it, if anything (recorded after it: decisions
+		// made with -today share that day's noon).
 		last = d
-		for _, later := range rec.Decisions {
-			if later.State == reply.Answered && later.Time.After(d.Time) && later.Answer != "" {
+		at := 0
+		for i := len(rec.Decisions) - 1; i >= 0; i-- {
+			if s := rec.Decisions[i].State; s == reply.Accepted || s == reply.Declined {
+				at = i
+				break
+			}
+		}
+		for _, later := range rec.Decisions[at+1:] {
+			if later.State == reply.Answered && later.Answer != "" {
 				if d.State == reply.Declined {
 					last.Why = strings.TrimPrefix(strings.TrimSpace(last.Why+" · "+later.Answer), "· ")
 				} else {
@@ -311,18 +321,20 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 			l.What += " from " + dayOf(due)
 		}
 		l.What += " to " + dayOf(r.Date) + by
-		l.bare, l.Kind = l.What, string(reply.Propose)
+		l.bare, l.Kind, l.said = l.What, string(reply.Propose), r.Reason
 		l.What += ": " + r.Reason
 	case reply.Done:
+		// The day it was done, which the reply gives, not the day it was
+		// sent.
 		text, link := splitEvidence(r.Evidence)
-		l.What, l.Link, l.Kind = "marked done"+by, link, string(reply.Done)
-		l.bare = l.What
+		l.What, l.Link, l.Kind = "done on "+dayOf(r.Date)+", reported by "+c.who(r.Stakeholder), link, string(reply.Done)
+		l.bare, l.said = l.What, text
 		if text != "" {
 			l.What += ": " + text
 		}
 	case reply.Blocked:
 		l.What, l.Kind = "marked blocked"+by, string(reply.Blocked)
-		l.bare = l.What
+		l.bare, l.said = l.What, r.Reason
 		l.What += ": " + r.Reason
 	case reply.Suggest:
 		l.About = r.Text
@@ -356,11 +368,34 @@ func (c *replyContext) scoped(changes []replyLine, s *deal.Stakeholder) []replyL
 	for _, l := range changes {
 		// Its sender wrote it, the seller side read it: theirs always.
 		if l.bare != "" && s.ID != l.sender && s.Side != deal.Seller && !c.seesTask(l.target, s) {
-			l.What, l.Link = l.bare, ""
+			l.What, l.Link, l.said = l.bare, "", ""
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// joinChanges lists each change a reply made once in a room: a change the
+// room's "What changed" lists (from the plan's history, which names the
+// reply) takes what the buyer wrote with it from the reply's line, as
+// scoped for the room, and leaves the replies' own list; the replies' list
+// keeps the rest (a confirmation, which changes no date, and changes older
+// than the latest few).
+func joinChanges(history []changeLine, replies []replyLine) ([]changeLine, []replyLine) {
+	shown := map[string]bool{}
+	for i := range history {
+		id := history[i].reply
+		if id == "" || shown[id] {
+			continue
+		}
+		for _, l := range replies {
+			if l.ID == id {
+				history[i].Said, history[i].Link = l.said, l.Link
+				shown[id] = true
+			}
+		}
+	}
+	return history, slices.DeleteFunc(replies, func(l replyLine) bool { return shown[l.ID] })
 }
 
 // seesTask reports whether s may see every document task id relies on.

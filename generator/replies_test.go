@@ -245,8 +245,12 @@ func acmeRecords(t *testing.T, root string) {
 		{Reply: reply.Reply{ID: "aaaaaaaaa4", Time: at(16), Deal: acme, Stakeholder: "jordan", Kind: reply.Confirm, Target: "tech-eval", TargetKind: "milestone", Seen: "due=2026-12-04"},
 			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(17), By: "Sam Lee"}}},
 		{Reply: reply.Reply{ID: "aaaaaaaaa5", Time: at(18), Deal: acme, Stakeholder: "priya", Kind: reply.Blocked, Target: "pricing-review", TargetKind: "task", Reason: "Budget freeze until Q1", Seen: "due=2026-12-11;status=todo"},
-			Decisions: []reply.Decision{{State: reply.Declined, Time: at(19), By: "Sam Lee", Why: "Covered by the signed budget letter"}}},
-		{Reply: reply.Reply{ID: "aaaaaaaaa6", Time: at(20), Deal: acme, Stakeholder: "marcus", Kind: reply.Done, Target: "business-case-deck", TargetKind: "task", Date: "2026-11-20", Evidence: "javascript:alert(1)"},
+			// Answered after the decline in the same second, as decisions
+			// made with -today are (that day's noon): the answer still
+			// follows the decline.
+			Decisions: []reply.Decision{{State: reply.Declined, Time: at(19), By: "Sam Lee", Why: "Covered by the signed budget letter"},
+				{State: reply.Answered, Time: at(19), By: "Sam Lee", Answer: "Call me about Q1"}}},
+		{Reply: reply.Reply{ID: "aaaaaaaaa6", Time: at(20), Deal: acme, Stakeholder: "marcus", Kind: reply.Done, Target: "business-case-deck", TargetKind: "task", Date: "2026-11-19", Evidence: "javascript:alert(1)"},
 			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(21), By: "Sam Lee"}}},
 		{Reply: reply.Reply{ID: "aaaaaaaaa7", Time: at(20), Deal: acme, Stakeholder: "elena", Kind: reply.Done, Target: "vendor-risk-assessment", TargetKind: "task", Date: "2026-11-20", Evidence: "https://acme.example/vra?x=1&y=2"},
 			Decisions: []reply.Decision{{State: reply.Accepted, Time: at(21), By: "Sam Lee"}}},
@@ -291,8 +295,8 @@ func TestReplyTrail(t *testing.T) {
 	changes := []struct{ all, evidence, task string }{
 		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026", ": InfoSec queue", "sample-data"},
 		{"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026", "", ""},
-		{"Business case presented to the COO: marked done by Marcus Chen on 20 Nov 2026", ": javascript:alert(1)", "business-case-deck"},
-		{"marked done by Elena Novak on 20 Nov 2026", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment"},
+		{"Business case presented to the COO: done on 19 Nov 2026, reported by Marcus Chen", ": javascript:alert(1)", "business-case-deck"},
+		{"done on 20 Nov 2026, reported by Elena Novak", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment"},
 	}
 	for _, b := range res.Site.Bundles {
 		if b.Deal.ID != acme {
@@ -351,7 +355,7 @@ func TestReplyTrail(t *testing.T) {
 		t.Error("a reply's text is rendered as HTML")
 	}
 	priya := roomHTML(t, res, out, acme, "priya")
-	if !strings.Contains(priya, "declined 19 Nov 2026</span>: Covered by the signed budget letter") {
+	if !strings.Contains(priya, "declined 19 Nov 2026</span>: Covered by the signed budget letter · Call me about Q1") {
 		t.Error("priya's room lacks her declined reply and its reason")
 	}
 	// A declined block changed nothing: no room shows it as a change.
