@@ -27,10 +27,37 @@ var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
 	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply"}
 
+// csvOut writes CSV rows whose text cells a spreadsheet will not run:
+// what a buyer wrote from their room (a reply's words) reaches the report,
+// and a cell that starts with =, +, -, @ or a tab or carriage return would
+// be read as a formula. Such a cell is written with a leading apostrophe,
+// as spreadsheets mark text; a number (a negative count of days) is kept.
+type csvOut struct{ *csv.Writer }
+
+func newCSV(w io.Writer) csvOut { return csvOut{csv.NewWriter(w)} }
+
+func (c csvOut) Write(row []string) error {
+	for i, v := range row {
+		row[i] = cellText(v)
+	}
+	return c.Writer.Write(row)
+}
+
+// cellText is v as a CSV cell no spreadsheet reads as a formula.
+func cellText(v string) string {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return v
+	}
+	if _, err := strconv.ParseFloat(v, 64); err == nil {
+		return v
+	}
+	return "'" + v
+}
+
 // WriteCSV writes the per-deal report as CSV: one record per row, see
 // reportCSVHeader.
 func (r *Report) WriteCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write(reportCSVHeader)
 	col := map[string]int{}
 	for i, h := range reportCSVHeader {
@@ -128,7 +155,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 // (coverage, completion and win rates follow from the rows) and the
 // attention rank.
 func (r *Report) WritePortfolioCSV(w io.Writer) error {
-	cw := csv.NewWriter(w)
+	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
 		"commits", "buyer_edits", "slips", "slip_days"})
