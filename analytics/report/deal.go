@@ -102,6 +102,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		mp.Done = len(m.Tasks) > 0 && mp.Progress.Done == len(m.Tasks)
 		if mp.Done {
 			mp.DoneOn = last.String()
+		} else if late := m.Due.DaysUntil(today); !m.Due.IsZero() && late > 0 && (!ended || d.Outcome == deal.Won && m.Onboarding) {
+			mp.DaysLate, mp.Severity = late, a.severity(late)
 		}
 		mp.Progress.Percent = percent(mp.Progress.Done, mp.Progress.Total)
 		dr.Milestones = append(dr.Milestones, mp)
@@ -643,6 +645,42 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Summary: fmt.Sprintf("%q is blocked", tl.Title), Evidence: ev})
 	}
 
+	// The close date has passed and the deal is still open.
+	if dr.DaysToClose != nil && *dr.DaysToClose < 0 && dr.Outcome == string(deal.Open) {
+		n := -*dr.DaysToClose
+		sev := SeverityFlag
+		if a.severity(n) == SeverityAlert {
+			sev = SeverityAlert
+		}
+		ev := []string{fmt.Sprintf("close date %s, %s ago; %d of %d tasks of the sale done", dr.Close, plural(n, "day", "days"), dr.Progress.Done, dr.Progress.Total)}
+		if done, total := saleProgress(dr); total > 0 && done == total {
+			ev = append(ev, "every task of the sale is done: set outcome: won, or lost, in the plan")
+		} else {
+			ev = append(ev, "agree a new close date with the buyer and move it in the plan, or set outcome: lost")
+		}
+		sigs = append(sigs, Signal{Kind: SignalPastClose, Severity: sev,
+			Summary: fmt.Sprintf("still open %s after its close date", plural(n, "day", "days")), Evidence: ev})
+	}
+
+	// A milestone past its date whose open tasks are not overdue: the
+	// overdue list does not show it.
+	for _, mp := range dr.Milestones {
+		if mp.DaysLate == 0 || mp.Severity == SeverityLate {
+			continue
+		}
+		if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool { return o.Milestone == mp.ID }) {
+			continue
+		}
+		open := mp.Progress.Total - mp.Progress.Done
+		ev := fmt.Sprintf("due %s, led by %s: %d of %d tasks done", mp.Due, mp.LeadName, mp.Progress.Done, mp.Progress.Total)
+		if open > 0 {
+			ev += fmt.Sprintf(", the %s dated after it", plural(open, "open one", "open ones"))
+		}
+		sigs = append(sigs, Signal{Kind: SignalMilestoneLate, Severity: mp.Severity,
+			Summary:  fmt.Sprintf("milestone %q is %s past its date", mp.Title, plural(mp.DaysLate, "day", "days")),
+			Evidence: []string{ev, "agree its new date with " + mp.LeadName + " and move it in the plan, or the tasks that should reach it sooner"}})
+	}
+
 	// Late work piling up on one side: at least two overdue tasks on a side,
 	// and at least twice as many as on the other.
 	late := map[string][]OverdueTask{}
@@ -698,6 +736,7 @@ var attentionPoints = map[string]int{
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
+	SignalMilestoneLate:        2, // per milestone
 	SignalBlocked:              3, // per task
 	// The plan's history (internal/history).
 	history.SignalNoBuyerEdit:   4, // the seller built it alone
@@ -743,6 +782,9 @@ func attention(dr *DealReport) Attention {
 		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
 	}
 	for _, s := range dr.Signals {
+		if s.Kind == SignalPastClose {
+			continue // past-close above
+		}
 		add(s.Kind, s.Summary)
 	}
 	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= 30 {

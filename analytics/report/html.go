@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -152,7 +153,11 @@ func progressChart(d *DealReport) *svgChart {
 		most = max(most, m.Progress.Total)
 	}
 	unit := 360.0 / float64(most)
-	ch := &svgChart{Label: "Progress by milestone: steps done on time, done late, overdue and open", W: int(labelW + 360 + 60), H: int(rowH*float64(len(d.Milestones)) + 8)}
+	state := 60.0 // the room for "100%" after a bar
+	if slices.ContainsFunc(d.Milestones, func(m MilestoneProgress) bool { return m.DaysLate > 0 }) {
+		state = 200 // and for ", 26 days late (alert)"
+	}
+	ch := &svgChart{Label: "Progress by milestone: steps done on time, done late, overdue and open", W: int(labelW + 360 + state), H: int(rowH*float64(len(d.Milestones)) + 8)}
 	for i, m := range d.Milestones {
 		y := 4 + rowH*float64(i)
 		label := m.Title
@@ -175,7 +180,11 @@ func progressChart(d *DealReport) *svgChart {
 				Title: fmt.Sprintf("%s: %d %s", m.Title, seg.n, seg.txt)})
 			x += w
 		}
-		ch.Texts = append(ch.Texts, svgText{X: x + 6, Y: y + 15, Text: fmt.Sprintf("%d%%", p.Percent), Class: "axis"})
+		state := fmt.Sprintf("%d%%", p.Percent)
+		if m.DaysLate > 0 {
+			state += ", " + milestoneLate(m)
+		}
+		ch.Texts = append(ch.Texts, svgText{X: x + 6, Y: y + 15, Text: state, Class: "axis"})
 	}
 	return ch
 }

@@ -167,6 +167,8 @@ func (m *mdOut) deal(d *DealReport) {
 			state := fmt.Sprintf("%d%%", ms.Progress.Percent)
 			if ms.Done {
 				state = "done " + ms.DoneOn
+			} else if ms.DaysLate > 0 {
+				state += ", " + milestoneLate(ms)
 			}
 			title := ms.Title
 			if ms.Onboarding {

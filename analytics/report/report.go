@@ -68,6 +68,15 @@ const (
 	SignalNoBuyers      = "no-buyer-side"              // the plan names nobody on the buyer's side: no buyer has a room
 	SignalNotPublished  = "not-published"              // the manifest lists no buyer room of the deal: nobody can open one
 	SignalBlocked       = "step-blocked"               // a step the plan marks blocked
+	// SignalPastClose: an open deal whose close date has passed; a flag,
+	// an alert from alert_days after it. The plan no longer says when the
+	// deal signs: move the close with the buyer, or set the outcome.
+	SignalPastClose = "open-past-close"
+	// SignalMilestoneLate: a milestone past its date and not reached while
+	// none of its open tasks is overdue (their dates are later, or it has
+	// none open): overdue tasks do not show it. A flag from flag_days
+	// after its date, an alert from alert_days.
+	SignalMilestoneLate = "milestone-late"
 	// SignalProposalMovesClose: a waiting reply proposes a later date for
 	// a task or milestone, and accepting it would move the close: the
 	// schedule, run again with the task done on the proposed date, would
@@ -246,6 +255,12 @@ type MilestoneProgress struct {
 	Done     bool     `json:"done"`
 	DoneOn   string   `json:"done_on,omitempty"`
 	Progress Progress `json:"progress"`
+	// DaysLate is the calendar days a milestone not reached is past its
+	// date, graded as a task's lateness (Severity); absent when it is not
+	// late, reached, or of a deal ended (a won deal's onboarding still
+	// counts).
+	DaysLate int    `json:"days_late,omitempty"`
+	Severity string `json:"severity,omitempty"`
 	// Onboarding marks a milestone after the close (onboarding: true):
 	// work of the customer's onboarding, not of the sale, left out of the
 	// portfolio's completion.

@@ -622,3 +622,92 @@ func TestOnboardingShownApart(t *testing.T) {
 		}
 	}
 }
+
+// TestMilestoneLate: a milestone past its date and not reached shows how
+// late it is, graded as tasks are; it is a signal only when none of its
+// open tasks is overdue (their dates come after it), since overdue tasks
+// already say the rest. A won deal's sale milestones are not late.
+func TestMilestoneLate(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, c := range []struct {
+		name    string
+		due     deal.Date // the open task's
+		ms      deal.Date // the milestone's
+		outcome deal.Outcome
+		late    int
+		sev     string
+		signal  string
+	}{
+		{"tasks dated after it", today.AddDays(10), today.AddDays(-31), deal.Open, 31, SeverityAlert, `alert milestone "Commercials agreed" is 31 days past its date`},
+		{"a few days", today.AddDays(10), today.AddDays(-4), deal.Open, 4, SeverityFlag, `flag milestone "Commercials agreed" is 4 days past its date`},
+		{"under the flag", today.AddDays(10), today.AddDays(-1), deal.Open, 1, SeverityLate, ""},
+		{"its task overdue", today.AddDays(-20), today.AddDays(-10), deal.Open, 10, SeverityAlert, ""},
+		{"not yet", today.AddDays(10), today.AddDays(3), deal.Open, 0, "", ""},
+		{"won", today.AddDays(10), today.AddDays(-31), deal.Won, 0, "", ""},
+	} {
+		d := patternDeal()
+		d.Outcome = c.outcome
+		d.Milestones[0].Due = c.ms
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb",
+			Status: deal.Todo, Due: c.due, Evidence: "Signed order form", Milestone: "m"})
+		dr := ruleReport(t, d, today)
+		if mp := dr.Milestones[0]; mp.DaysLate != c.late || mp.Severity != c.sev {
+			t.Errorf("%s: milestone %d days late (%q), want %d (%q)", c.name, mp.DaysLate, mp.Severity, c.late, c.sev)
+		}
+		var got string
+		for _, s := range dr.Signals {
+			if s.Kind == SignalMilestoneLate {
+				got = s.Severity + " " + s.Summary
+			}
+		}
+		if got != c.signal {
+			t.Errorf("%s: signal %q, want %q", c.name, got, c.signal)
+		}
+	}
+}
+
+// TestOpenPastCloseSignal: an open deal whose close date has passed is a
+// signal of its own: a flag, an alert from alert_days on, saying what to
+// do; an ended deal is not.
+func TestOpenPastCloseSignal(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, c := range []struct {
+		closeAgo int
+		outcome  deal.Outcome
+		want     string
+	}{
+		{5, deal.Open, "flag still open 5 days after its close date"},
+		{7, deal.Open, "alert still open 7 days after its close date"},
+		{0, deal.Open, ""},
+		{10, deal.Lost, ""},
+	} {
+		d := patternDeal()
+		d.Outcome = c.outcome
+		d.Close = today.AddDays(-c.closeAgo)
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb",
+			Status: deal.Todo, Due: d.Close, Evidence: "Signed order form", Milestone: "m"})
+		dr := ruleReport(t, d, today)
+		var got string
+		for _, s := range dr.Signals {
+			if s.Kind == SignalPastClose {
+				got = s.Severity + " " + s.Summary
+				if !strings.Contains(strings.Join(s.Evidence, "\n"), "agree a new close date with the buyer") {
+					t.Errorf("close %d days ago: evidence %q says not what to do", c.closeAgo, s.Evidence)
+				}
+			}
+		}
+		if got != c.want {
+			t.Errorf("close %d days ago, %s: signal %q, want %q", c.closeAgo, c.outcome, got, c.want)
+		}
+		// The attention score counts it once, as past-close.
+		n := 0
+		for _, r := range dr.Attention.Reasons {
+			if strings.Contains(r.Why, "after its close date") {
+				n++
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[c.want != ""]; n != want {
+			t.Errorf("close %d days ago: %d attention reasons for it, want %d", c.closeAgo, n, want)
+		}
+	}
+}

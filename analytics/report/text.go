@@ -57,6 +57,12 @@ func (t *textOut) line(format string, args ...any) {
 	t.w.WriteByte('\n')
 }
 
+// milestoneLate says how late a milestone not reached is: "26 days late
+// (alert)".
+func milestoneLate(m MilestoneProgress) string {
+	return fmt.Sprintf("%s late (%s)", plural(m.DaysLate, "day", "days"), m.Severity)
+}
+
 func severityColor(s string) string {
 	switch s {
 	case SeverityAlert:
@@ -454,6 +460,8 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 			state, color := fmt.Sprintf("%d%%", m.Progress.Percent), ""
 			if m.Done {
 				state, color = "done "+m.DoneOn, ansiGreen
+			} else if m.DaysLate > 0 {
+				state, color = state+", "+milestoneLate(m), severityColor(m.Severity)
 			} else if m.Progress.Overdue > 0 {
 				color = ansiYellow
 			}
