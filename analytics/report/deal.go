@@ -132,6 +132,14 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.Week = a.weekChange(da, &dr, dueOf, today)
 	dr.Activity = a.activity(da, &dr, today)
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
+	if d.Outcome == deal.Won && d.OnboardingLeft() {
+		// A won deal's plan goes on into onboarding: its rooms still go
+		// quiet, its steps still block or run late. The sale's signals
+		// (who decides, the close) are over.
+		dr.Signals = slices.DeleteFunc(a.signals(da, &dr), func(s Signal) bool {
+			return !slices.Contains([]string{SignalQuiet, SignalBlocked, SignalMilestoneLate, SignalLatePiling}, s.Kind)
+		})
+	}
 	if !ended {
 		dr.Signals = a.signals(da, &dr)
 		if da.in.Story != nil || a.opts.HistoryNote != "" || a.opts.HistoryRead {

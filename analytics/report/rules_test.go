@@ -711,3 +711,51 @@ func TestOpenPastCloseSignal(t *testing.T) {
 		}
 	}
 }
+
+// TestWonDealOnboardingSignals: a won deal with onboarding left keeps the
+// signals of a plan under way (rooms gone quiet, a blocked or late step)
+// and none of the sale's (a decider who never opened, the champion alone);
+// with its onboarding done it has none.
+func TestWonDealOnboardingSignals(t *testing.T) {
+	var champ []event.Event // Carl, the champion, visits on 20 November
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+		champ = append(champ, e)
+	}
+	for _, c := range []struct {
+		name     string
+		today    deal.Date
+		doneOnbo bool
+		want     []string
+	}{
+		{"quiet 25 days", deal.NewDate(2026, time.December, 15), false, []string{SignalQuiet, SignalBlocked}},
+		{"visited 15 days ago", deal.NewDate(2026, time.December, 5), false, []string{SignalBlocked}},
+		{"onboarding done", deal.NewDate(2026, time.December, 15), true, nil},
+	} {
+		d := onboardingDeal()
+		d.Outcome = deal.Won
+		d.Close = deal.NewDate(2026, time.November, 10)
+		order := &d.Milestones[0].Tasks[0]
+		order.Status, order.Done = deal.Done, deal.NewDate(2026, time.November, 10)
+		setup := &d.Milestones[1].Tasks[0]
+		setup.Status, setup.Due = deal.Blocked, deal.NewDate(2027, time.January, 20)
+		if c.doneOnbo {
+			for i := range d.Milestones[1].Tasks {
+				t := &d.Milestones[1].Tasks[i]
+				t.Status, t.Done = deal.Done, deal.NewDate(2026, time.November, 30)
+			}
+		}
+		a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: c.today})
+		for _, e := range champ {
+			a.Add(e)
+		}
+		dr := &a.Report().Deals[0]
+		var got []string
+		for _, s := range dr.Signals {
+			got = append(got, s.Kind)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: signals %q, want %q", c.name, got, c.want)
+		}
+	}
+}
