@@ -263,7 +263,7 @@ func TestActivityCountsActiveMinutes(t *testing.T) {
 				visits = append(visits, act.What)
 			}
 		}
-		if want := []string{"visited the room (2 min active)"}; !slices.Equal(visits, want) {
+		if want := []string{"visited the room (2m active)"}; !slices.Equal(visits, want) {
 			t.Errorf("from %s: activity %q, want %q", via, visits, want)
 		}
 	}

@@ -159,12 +159,9 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 			// the first page-load to the last: a room left open in a tab
 			// over lunch is not an hour's reading.
 			// Under a minute in seconds, else to the nearest minute, as the
-			// stakeholder table gives active time.
-			switch sec := v.active / 1000; {
-			case sec >= 60:
-				what += fmt.Sprintf(" (%d min active)", (sec+30)/60)
-			case sec > 0:
-				what += fmt.Sprintf(" (%d s active)", sec)
+			// stakeholder table gives active time, in its words.
+			if sec := v.active / 1000; sec > 0 {
+				what += " (" + hoursMinutes(sec) + " active)"
 			}
 			out = append(out, Activity{Time: a.stamp(v.first), Kind: ActivityVisit, Who: p.s.Name, Side: string(deal.Buyer), What: what})
 		}
