@@ -137,7 +137,7 @@ func LoadConfig(path string) (*Config, Problems) {
 			col.errorf(tomlKeyLine(b, k), "unknown setting %q%s", k.String(), hint)
 			continue
 		}
-		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest, [history] buyer_edit_days, flat_days, slips, missed_reviews", k.String())
+		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest, [history] buyer_edit_days, flat_days, slips, missed_reviews, late_add_days", k.String())
 	}
 	c.withDefaults()
 	if loc, err := time.LoadLocation(c.Timezone); err != nil {
@@ -282,7 +282,7 @@ var knownSettings = []string{"title", "base_url", "beacon_url", "timezone", "the
 	"replies", "auto_accept", "brand", "logo", "accent", "engagement", "human_active_seconds", "fastest_click_ms", "burst_opens",
 	"burst_seconds", "visit_gap_minutes", "notify", "from", "smtp_host", "smtp_port", "smtp_username_env", "smtp_password_env",
 	"slack_webhook_env", "webhook_url", "webhook_secret_env", "unopened_days", "digest", "history", "buyer_edit_days",
-	"flat_days", "slips", "missed_reviews"}
+	"flat_days", "slips", "missed_reviews", "late_add_days"}
 
 // typeErrRe is the TOML decoder's error for a value of the wrong type:
 // its line, its key, what it says.

@@ -51,18 +51,19 @@ type History struct {
 	FlatDays      int `toml:"flat_days"`       // completion unchanged this many days is: 21
 	Slips         int `toml:"slips"`           // a milestone moved later this many times is: 2
 	MissedReviews int `toml:"missed_reviews"`  // this many weekly reviews in a row without a note are: 3
+	LateAddDays   int `toml:"late_add_days"`   // a step added this close to the close date is: 30
 }
 
 // Thresholds returns the settings as the history's signals take them.
 func (h History) Thresholds() history.Thresholds {
-	return history.Thresholds{BuyerEditDays: h.BuyerEditDays, FlatDays: h.FlatDays, Slips: h.Slips, MissedReviews: h.MissedReviews}.WithDefaults()
+	return history.Thresholds{BuyerEditDays: h.BuyerEditDays, FlatDays: h.FlatDays, Slips: h.Slips, MissedReviews: h.MissedReviews, LateAddDays: h.LateAddDays}.WithDefaults()
 }
 
 func (h History) check(src []byte, col collector) {
 	for _, e := range []struct {
 		key string
 		n   int
-	}{{"buyer_edit_days", h.BuyerEditDays}, {"flat_days", h.FlatDays}, {"slips", h.Slips}, {"missed_reviews", h.MissedReviews}} {
+	}{{"buyer_edit_days", h.BuyerEditDays}, {"flat_days", h.FlatDays}, {"slips", h.Slips}, {"missed_reviews", h.MissedReviews}, {"late_add_days", h.LateAddDays}} {
 		if e.n < 0 {
 			col.errorf(tomlKeyLine(src, toml.Key{"history", e.key}), "[history] %s = %d: give a positive number, or leave it out for the default", e.key, e.n)
 		}

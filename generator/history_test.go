@@ -63,7 +63,7 @@ func TestHistorySettings(t *testing.T) {
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	if th := c.History.Thresholds(); th.Slips != 3 || th.FlatDays != 14 || th.MissedReviews != 3 || th.BuyerEditDays != 14 {
+	if th := c.History.Thresholds(); th.Slips != 3 || th.FlatDays != 14 || th.MissedReviews != 3 || th.BuyerEditDays != 14 || th.LateAddDays != 30 {
 		t.Errorf("thresholds = %+v", th)
 	}
 	os.WriteFile(p, []byte("title = \"x\"\n[history]\nmissed_reviews = -1\n"), 0o644)

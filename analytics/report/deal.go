@@ -752,6 +752,7 @@ var attentionPoints = map[string]int{
 	history.SignalSlipped:       3,
 	history.SignalPastClose:     3,
 	history.SignalMissedReviews: 4, // "three skips and the MAP is dead"
+	history.SignalAddedLate:     2,
 }
 
 // attention scores an open deal; ended deals score 0.

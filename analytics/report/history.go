@@ -202,6 +202,8 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, opts *
 		case history.SignalMissedReviews:
 			sg.Summary = "weekly reviews missed in a row"
 			sg.Severity = SeverityAlert
+		case history.SignalAddedLate:
+			sg.Summary = "steps added late, near the close: \"oh, we also need X\" (the plan missed them)"
 		}
 		out = append(out, sg)
 	}

@@ -890,3 +890,48 @@ func TestFlatCountsDoneDatesAhead(t *testing.T) {
 		t.Errorf("FlatSince = %v %q %v, want 2026-11-04 from the history", since, from, ok)
 	}
 }
+
+// TestAddedLate: a step added near the close date, once the plan's first
+// week is over, is signalled ("oh, we also need X"); a step added in the
+// plan's first week, one added long before the close, one taken out
+// since and an onboarding step are not. The threshold is late_add_days.
+func TestAddedLate(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	early := task{"early", "m1", "2026-09-25", "todo", ""}
+	mid := task{"mid", "m2", "2026-10-20", "todo", ""}
+	dpa := task{"dpa", "m2", "2026-11-25", "todo", ""}
+	gone := task{"gone", "m2", "2026-11-26", "todo", ""}
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1, early))
+	g.commit(seller, "2026-09-03", "the plan's first week")
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1, early, mid))
+	g.commit(seller, "2026-09-20", "long before the close")
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1, early, mid, dpa, gone))
+	g.commit(buyer, "2026-11-05", "oh, we also need a DPA")
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1, early, mid, dpa))
+	g.commit(seller, "2026-11-06", "not that one")
+	st := g.read("").Story("acme")
+	plan := planText(close, "2026-09-30", "2026-11-28", t1, early, mid, dpa)
+	d, err := generator.DecodePlan("acme", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Today: deal.NewDate(2026, 11, 10), Loc: time.UTC}) {
+		if s.Name == history.SignalAddedLate {
+			got = append(got, s.Evidence)
+		}
+	}
+	want := []string{`step "Task dpa" added on 2026-11-05 by Jordan Park, 25 days before the close date 2026-11-30`}
+	if !slices.Equal(got, want) {
+		t.Errorf("added late: %q, want %q", got, want)
+	}
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Today: deal.NewDate(2026, 11, 10), Loc: time.UTC, Th: history.Thresholds{LateAddDays: 20}}) {
+		if s.Name == history.SignalAddedLate {
+			t.Errorf("with late_add_days = 20: %q", s.Evidence)
+		}
+	}
+}

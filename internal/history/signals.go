@@ -22,11 +22,15 @@ type Thresholds struct {
 	// MissedReviews: this many weekly reviews in a row without a note
 	// (reviews/YYYY-MM-DD.md) is signalled (3).
 	MissedReviews int
+	// LateAddDays: a step or milestone added this many days or fewer
+	// before the close date is signalled ("oh, we also need X", late: the
+	// plan's template missed it) (30).
+	LateAddDays int
 }
 
 // DefaultThresholds are domain.md's: three weeks flat, three reviews
 // skipped, a milestone slipped twice.
-var DefaultThresholds = Thresholds{BuyerEditDays: 14, FlatDays: 21, Slips: 2, MissedReviews: 3}
+var DefaultThresholds = Thresholds{BuyerEditDays: 14, FlatDays: 21, Slips: 2, MissedReviews: 3, LateAddDays: 30}
 
 // WithDefaults fills the zero fields.
 func (th Thresholds) WithDefaults() Thresholds {
@@ -34,6 +38,7 @@ func (th Thresholds) WithDefaults() Thresholds {
 	th.FlatDays = cmp.Or(th.FlatDays, DefaultThresholds.FlatDays)
 	th.Slips = cmp.Or(th.Slips, DefaultThresholds.Slips)
 	th.MissedReviews = cmp.Or(th.MissedReviews, DefaultThresholds.MissedReviews)
+	th.LateAddDays = cmp.Or(th.LateAddDays, DefaultThresholds.LateAddDays)
 	return th
 }
 
@@ -44,7 +49,12 @@ const (
 	SignalSlipped       = "milestone-slipped"
 	SignalPastClose     = "moved-past-close"
 	SignalMissedReviews = "reviews-missed"
+	SignalAddedLate     = "added-late"
 )
+
+// settleDays is how long a plan is being written after its first commit:
+// steps added in its first week are its making, not late news.
+const settleDays = 7
 
 // Signal is a warning sign read from the plan's history, with its evidence
 // in a sentence.
@@ -130,6 +140,40 @@ func Signals(in Input) []Signal {
 			out = append(out, Signal{SignalPastClose, fmt.Sprintf("%s %q moved to %s, past the close date %s, on %s", what, c.Title, c.To, c.Close, DayOf(c.When, in.Loc))})
 		}
 	}
+	if st != nil {
+		// Steps the plan missed: added close to the close date, once the
+		// plan had been written ("oh, we also need X", late). Only what is
+		// still in the plan, and not onboarding, which comes after.
+		first := DayOf(st.First, in.Loc)
+		for _, c := range st.Changes {
+			if c.Kind != TaskAdded && c.Kind != MilestoneAdded || c.Close.IsZero() || onboarding(d, c) {
+				continue
+			}
+			on := DayOf(c.When, in.Loc)
+			before := on.DaysUntil(c.Close)
+			if first.DaysUntil(on) < settleDays || before > th.LateAddDays || on.After(in.Today) {
+				continue
+			}
+			what := "step"
+			if c.Kind == MilestoneAdded {
+				if _, ok := d.Milestone(c.Item); !ok {
+					continue
+				}
+				what = "milestone"
+			} else if _, ok := d.Task(c.Item); !ok {
+				continue
+			}
+			when := fmt.Sprintf("%s before the close date %s", count(before, "day", "days"), c.Close)
+			if before <= 0 {
+				when = fmt.Sprintf("after the close date %s", c.Close)
+			}
+			by := ""
+			if c.Author.Name != "" {
+				by = " by " + c.Author.Name
+			}
+			out = append(out, Signal{SignalAddedLate, fmt.Sprintf("%s %q added on %s%s, %s", what, c.Title, on, by, when)})
+		}
+	}
 	if n, last := MissedReviews(in); n >= th.MissedReviews {
 		ev := fmt.Sprintf("%d weekly reviews in a row without a note in reviews/", n)
 		if !last.IsZero() {
@@ -166,9 +210,11 @@ func dueNow(d *deal.Deal, c Change) (deal.Date, bool) {
 	return deal.Date{}, false
 }
 
+// onboarding reports whether change c is of onboarding work: an
+// onboarding milestone, or a task of one.
 func onboarding(d *deal.Deal, c Change) bool {
 	ms := c.Milestone
-	if c.Kind == MilestoneDue {
+	if c.Kind == MilestoneDue || c.Kind == MilestoneAdded {
 		ms = c.Item
 	}
 	m, ok := d.Milestone(ms)
