@@ -476,6 +476,37 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 	}
 
+	// Steps owned by buyer-side people who never opened the plan while
+	// others did: their dates were agreed without them (the fake-mutual
+	// plan). Deciders are signalled above; a room nobody opens, below.
+	if judge && !short && len(engaged) > 0 {
+		var ev []string
+		sev := SeverityFlag
+		for _, p := range buyers {
+			if p.s.Role == "economic-buyer" || p.s.Role == "approver" || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 || young(p) {
+				continue
+			}
+			var steps []string
+			for _, tl := range dr.Tasks {
+				if tl.Owner != p.s.ID || tl.Status == string(deal.Done) {
+					continue
+				}
+				steps = append(steps, fmt.Sprintf("%q due %s", tl.Title, cmp.Or(tl.Due, "with no date")))
+				if due, err := deal.ParseDate(tl.Due); tl.Overdue || err == nil && today.DaysUntil(due) <= 7 {
+					sev = SeverityAlert
+				}
+			}
+			if len(steps) > 0 {
+				ev = append(ev, fmt.Sprintf("%s (%s) owns %s and %s: %s", p.s.Name, p.s.Role, plural(len(steps), "open step", "open steps"), never, strings.Join(steps, ", ")))
+			}
+		}
+		if len(ev) > 0 {
+			ev = append(ev, "ask them to confirm their dates from their room, or agree the dates with them in the weekly review")
+			sigs = append(sigs, Signal{Kind: SignalOwnerAbsent, Severity: sev,
+				Summary: "steps owned by people who never opened the plan: their dates were agreed without them", Evidence: ev})
+		}
+	}
+
 	// A task done while its owner never read the collateral it relies on.
 	// A task done before the first day the report reads (Since) is not
 	// judged: its owner's reads, if any, lie before the events read; nor
@@ -745,6 +776,7 @@ var attentionPoints = map[string]int{
 	SignalNoEvidence:           2, // per milestone
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
 	SignalMilestoneLate:        2, // per milestone
+	SignalOwnerAbsent:          3, // the fake-mutual plan
 	SignalBlocked:              3, // per task
 	// The plan's history (internal/history).
 	history.SignalNoBuyerEdit:   4, // the seller built it alone

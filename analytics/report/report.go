@@ -72,6 +72,12 @@ const (
 	// an alert from alert_days after it. The plan no longer says when the
 	// deal signs: move the close with the buyer, or set the outcome.
 	SignalPastClose = "open-past-close"
+	// SignalOwnerAbsent: buyer-side people who own open steps never
+	// opened their room (nor replied from it), once it is a week old: the
+	// fake-mutual plan, whose dates someone agreed for the people who own
+	// them. Deciders have SignalDeciderAbsent instead. A flag; an alert
+	// when one of their steps is late or due within a week.
+	SignalOwnerAbsent = "owner-never-opened"
 	// SignalMilestoneLate: a milestone past its date and not reached while
 	// none of its open tasks is overdue (their dates are later, or it has
 	// none open): overdue tasks do not show it. A flag from flag_days

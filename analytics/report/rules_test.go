@@ -759,3 +759,55 @@ func TestWonDealOnboardingSignals(t *testing.T) {
 		}
 	}
 }
+
+// TestOwnerNeverOpened: a buyer-side person who owns open steps and never
+// opened their room, while others did, is the fake-mutual plan: someone
+// agreed their dates for them. An alert when one of the steps is due
+// within a week; nothing once they visit or reply, and nothing for a
+// decider (who has a signal of their own).
+func TestOwnerNeverOpened(t *testing.T) {
+	var champ []event.Event // Carl, the champion, visits on 20 November
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+		champ = append(champ, e)
+	}
+	today := deal.NewDate(2026, time.December, 5)
+	for _, c := range []struct {
+		name    string
+		due     deal.Date
+		replied bool
+		want    string
+	}{
+		{"due in three weeks", today.AddDays(21), false, SeverityFlag},
+		{"due in five days", today.AddDays(5), false, SeverityAlert},
+		{"replied from the room", today.AddDays(21), true, ""},
+	} {
+		d := patternDeal()
+		d.Stakeholders = append(d.Stakeholders, deal.Stakeholder{ID: "lg", Name: "Lena Legal", Side: deal.Buyer, Role: "legal"})
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+			deal.Task{ID: "msa", Title: "MSA redlines agreed", Owner: "lg", Status: deal.Todo, Due: c.due, Milestone: "m"},
+			deal.Task{ID: "budget", Title: "Budget approved", Owner: "eb", Status: deal.Todo, Due: c.due, Milestone: "m"})
+		in := ReportDeal{Deal: d}
+		if c.replied {
+			in.Waiting = []reply.Reply{{ID: "r1", Deal: "d", Stakeholder: "lg", Kind: reply.Confirm, Target: "msa", TargetKind: reply.TargetTask,
+				Time: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}}
+		}
+		a := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today})
+		for _, e := range champ {
+			a.Add(e)
+		}
+		dr := &a.Report().Deals[0]
+		var got *Signal
+		for i := range dr.Signals {
+			if dr.Signals[i].Kind == SignalOwnerAbsent {
+				got = &dr.Signals[i]
+			}
+		}
+		switch {
+		case c.want == "" && got != nil:
+			t.Errorf("%s: signal %+v, want none", c.name, got)
+		case c.want != "" && (got == nil || got.Severity != c.want || !strings.Contains(got.Evidence[0], `Lena Legal (legal) owns 1 open step and never opened the room: "MSA redlines agreed"`) || strings.Contains(strings.Join(got.Evidence, "\n"), "Eve Buyer")):
+			t.Errorf("%s: signal %+v, want a %s naming Lena Legal's step alone", c.name, got, c.want)
+		}
+	}
+}
