@@ -114,6 +114,9 @@ func (e *env) buildOptions(s *siteFlags) (generator.Options, error) {
 	if err != nil {
 		return generator.Options{}, err
 	}
+	if err := sameSecret(s.root, secret); err != nil {
+		return generator.Options{}, err
+	}
 	h := readHistory(context.Background(), e, s.root, nil, false)
 	return generator.Options{Root: s.root, Secret: secret, Today: today, Log: e.log, History: h}, nil
 }

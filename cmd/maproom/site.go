@@ -12,6 +12,8 @@ import (
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/manifest"
+	"github.com/maproom/maproom/internal/token"
 )
 
 // siteFlags are the flags every site command shares.
@@ -122,6 +124,11 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 	if !create {
 		return nil, fmt.Errorf("no site secret: MAPROOM_SECRET is not set and %s does not exist, so the room links cannot be made; set MAPROOM_SECRET to the secret the rooms were built with (or run maproom build first, which makes one)", path)
 	}
+	if built := filepath.Join(dir, "rooms.json"); fileExists(built) {
+		// Rooms were built, with a secret this machine does not have: a
+		// new one would change every link handed out.
+		return nil, fmt.Errorf("no site secret: MAPROOM_SECRET is not set and %s does not exist, but the rooms were built before (%s): a new secret would change every link already sent. Set MAPROOM_SECRET to the secret they were built with; to give everyone new links on purpose, delete %s and build again", path, built, built)
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
 	}
@@ -138,6 +145,27 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 	}
 	fmt.Fprintf(e.stderr, "maproom: created a new site secret in %s (git-ignored).\n  Every room link derives from it: keep a copy somewhere safe, and set MAPROOM_SECRET to it\n  wherever else you build (CI, another laptop) so the links stay the same.\n", path)
 	return []byte(s), nil
+}
+
+// sameSecret refuses a secret that the rooms of the last build (its
+// manifest, .maproom/rooms.json) were not made with: building with it would
+// take down every room and change every link already sent (a CI job with
+// another MAPROOM_SECRET, a laptop without the secret file). A secret is
+// the same when it gives one of the manifest's rooms its key; a site never
+// built, or whose manifest cannot be read (the build says so), passes.
+func sameSecret(root string, secret []byte) error {
+	path := filepath.Join(root, ".maproom", "rooms.json")
+	m, err := manifest.Read(path)
+	if err != nil || len(m.Rooms) == 0 {
+		return nil
+	}
+	for _, r := range m.Rooms {
+		if token.Key(token.Room(secret, r.Deal, r.Stakeholder, r.Rotation)) == r.Key {
+			return nil
+		}
+	}
+	return fmt.Errorf("the rooms were built with another site secret (%s): building with this one would change every link already sent. Set MAPROOM_SECRET (or %s) to the secret of the last build; to give everyone new links on purpose, delete %s and build again",
+		path, filepath.Join(root, ".maproom", "secret"), path)
 }
 
 // printProblems writes problems one per line, then a summary.
