@@ -62,12 +62,19 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 			reviews = append(reviews, n)
 		}
 	}
+	// Signed: the day the sale's last step was done, as the plan records
+	// it (the signature, in a plan that ends with it), else the day the
+	// plan's history marked the deal won.
 	var signed deal.Date
 	st := storyOn(h, id, today, cfg.Location)
-	if d.Outcome == deal.Won && st != nil {
-		signed = endedOn(st, deal.Won, cfg.Location, today.AddDays(1))
-		if signed.After(today) {
-			signed = deal.Date{} // the history does not say
+	if d.Outcome == deal.Won {
+		if last, ok := saleDone(d); ok && !last.After(today) {
+			signed = last
+		} else if st != nil {
+			signed = endedOn(st, deal.Won, cfg.Location, today.AddDays(1))
+			if signed.After(today) {
+				signed = deal.Date{} // the history does not say
+			}
 		}
 	}
 	hb := handoff.New(handoff.Input{Deal: d, Records: recs, Reviews: reviews, Today: today, TZ: cfg.Location, Signed: signed,
@@ -197,4 +204,21 @@ func dayOfStamp(s string) string {
 		return ""
 	}
 	return s[:len(time.DateOnly)]
+}
+
+// saleDone returns the latest done date of d's sale (its steps before
+// onboarding), ok only when every one of them is done with a date.
+func saleDone(d *deal.Deal) (last deal.Date, ok bool) {
+	for _, t := range d.Tasks() {
+		if d.Onboarding(t) {
+			continue
+		}
+		if t.Status != deal.Done || t.Done.IsZero() {
+			return deal.Date{}, false
+		}
+		if t.Done.After(last) {
+			last = t.Done
+		}
+	}
+	return last, !last.IsZero()
 }

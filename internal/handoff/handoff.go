@@ -60,9 +60,10 @@ type DealInfo struct {
 	Goal    string `json:"goal"`
 	Outcome string `json:"outcome"`
 	Close   string `json:"close"`
-	// Signed is the day the plan's history marked the deal won: the day
-	// the contract was signed, where Close is the date it was planned
-	// for; empty when the history does not say (or the deal is not won).
+	// Signed is the day the contract was signed, where Close is the date
+	// it was planned for: the day the sale's last step was done, else the
+	// day the plan's history marked the deal won; empty when neither says
+	// (or the deal is not won).
 	Signed string `json:"signed,omitempty"`
 	GoLive string `json:"golive,omitempty"`
 }
@@ -133,8 +134,8 @@ type Input struct {
 	Reviews []Review
 	Today   deal.Date
 	TZ      *time.Location
-	// Signed is the day the deal was marked won, from the plan's history
-	// (zero: not known).
+	// Signed is the day the contract was signed (Deal.Signed; zero: not
+	// known).
 	Signed deal.Date
 }
 
