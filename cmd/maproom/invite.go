@@ -164,30 +164,17 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 // warns and goes on). A site with no build here (built elsewhere, by CI
 // say) gets a note: the links cannot be checked.
 func checkBuilt(e *env, root string, ns []notify.Notice, dry bool) error {
-	path := filepath.Join(root, manifest.DefaultPath)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+	var who, urls []string
+	for _, n := range ns {
+		who, urls = append(who, n.To.ID), append(urls, n.To.Link)
+	}
+	missing, path, err := unbuilt(root, who, urls)
+	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(e.stderr, "note: no build here (%s), so the links cannot be checked against the rooms: make sure the site was built and published with this secret\n", path)
 		return nil
 	}
-	m, err := manifest.Read(path)
-	if err != nil {
+	if err != nil || len(missing) == 0 {
 		return err
-	}
-	live := map[string]bool{}
-	for _, r := range m.Rooms {
-		if !r.Retired {
-			live[r.Key] = true
-		}
-	}
-	var missing []string
-	for _, n := range ns {
-		_, tok, found := strings.Cut(n.To.Link, "r/")
-		if !found || !live[token.Key(strings.TrimSuffix(tok, "/"))] {
-			missing = append(missing, n.To.ID)
-		}
-	}
-	if len(missing) == 0 {
-		return nil
 	}
 	msg := fmt.Sprintf("the last build has no room for %s (%s): their links would answer 404; run maproom build, publish public/, then invite", strings.Join(missing, ", "), path)
 	if dry {
@@ -195,6 +182,34 @@ func checkBuilt(e *env, root string, ns []notify.Notice, dry bool) error {
 		return nil
 	}
 	return fmt.Errorf("%s; nothing was sent", msg)
+}
+
+// unbuilt returns those of who whose room link (urls, in the same order)
+// is not a room of the last build (<root>/.maproom/rooms.json, path), as
+// when the person was added, or their link rotated, after the build. err
+// is fs.ErrNotExist when there is no build here.
+func unbuilt(root string, who, urls []string) (missing []string, path string, err error) {
+	path = filepath.Join(root, manifest.DefaultPath)
+	if _, err := os.Stat(path); err != nil {
+		return nil, path, err
+	}
+	m, err := manifest.Read(path)
+	if err != nil {
+		return nil, path, err
+	}
+	live := map[string]bool{}
+	for _, r := range m.Rooms {
+		if !r.Retired {
+			live[r.Key] = true
+		}
+	}
+	for i, u := range urls {
+		_, tok, found := strings.Cut(u, "r/")
+		if !found || !live[token.Key(strings.TrimSuffix(tok, "/"))] {
+			missing = append(missing, who[i])
+		}
+	}
+	return missing, path, nil
 }
 
 // inviteTemplate reads <root>/templates/invite.txt, else the built-in text.

@@ -5,13 +5,14 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/maproom/maproom/generator"
 )
 
 func cmdLinks(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlags("links", "[flags]", "Prints each stakeholder's private room link: name, role and link, per deal (CSV and JSON add\nthe person's email). Send each person their own link only: anyone holding it is counted as\nthem; maproom invite emails each their own.")
+	fs := e.newFlags("links", "[flags]", "Prints each stakeholder's private room link: name, side, role and link, per deal (CSV and JSON add\nthe person's email). Send each person their own link only: anyone holding it is counted as\nthem; maproom invite emails each their own.")
 	s := e.siteFlags(fs)
 	format := fs.String("format", e.envOr("MAPROOM_FORMAT", "table"), "output format: table, csv or json [MAPROOM_FORMAT]")
 	dealID := fs.String("deal", "", "only this deal")
@@ -54,6 +55,15 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
+	}
+	// A link the last build did not write answers 404 (a person added, a
+	// link rotated, since): say so, as invite does.
+	var who, urls []string
+	for _, l := range links {
+		who, urls = append(who, l.Deal+"/"+l.Stakeholder), append(urls, l.URL)
+	}
+	if missing, path, err := unbuilt(s.root, who, urls); err == nil && len(missing) > 0 {
+		fmt.Fprintf(e.stderr, "warning: the last build has no room for %s (%s): their links answer 404 until you run maproom build and publish public/\n", strings.Join(missing, ", "), path)
 	}
 	if site.Config.BaseURL == "" {
 		fmt.Fprintf(e.stderr, "warning: no base_url in %s, so these links are paths relative to where public/ is hosted: set base_url = \"https://rooms.example.com\" (your host) to print full links\n", generator.ConfigPath(s.root))
