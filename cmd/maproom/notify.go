@@ -337,9 +337,21 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		}
 		f.People = append(f.People, p)
 	}
+	late := map[string]int{}
+	for _, o := range dr.Overdue {
+		late[o.Task] = o.DaysLate
+	}
 	for _, o := range dr.Overdue {
 		due, _ := deal.ParseDate(o.Due)
-		f.Overdue = append(f.Overdue, notify.Overdue{Task: o.Task, Title: o.Title, Owner: o.Owner, Due: due, DaysLate: o.DaysLate, Severity: deal.Severity(o.Severity)})
+		n := notify.Overdue{Task: o.Task, Title: o.Title, Owner: o.Owner, Due: due, DaysLate: o.DaysLate, Severity: deal.Severity(o.Severity)}
+		if t, ok := d.Task(o.Task); ok {
+			for _, id := range t.After {
+				if p, ok := d.Task(id); ok && p.Status != deal.Done {
+					n.WaitsOn = append(n.WaitsOn, notify.Before{Title: p.Title, Owner: p.Owner, DaysLate: late[p.ID]})
+				}
+			}
+		}
+		f.Overdue = append(f.Overdue, n)
 	}
 	for _, r := range dr.Replies {
 		w := notify.Waiting{ID: r.ID, From: r.Stakeholder, Kind: r.Kind, About: r.About, Target: r.Target, Date: r.Date, Text: r.Text}

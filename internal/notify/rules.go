@@ -58,6 +58,16 @@ type Overdue struct {
 	Due         deal.Date
 	DaysLate    int
 	Severity    deal.Severity
+	// WaitsOn are the steps it comes after (after:) that are still open:
+	// this one cannot finish before them, so the notice points at them.
+	WaitsOn []Before
+}
+
+// Before is an open step a late step waits on: its title, owner and how
+// many calendar days late it is itself (0: not late).
+type Before struct {
+	Title, Owner string
+	DaysLate     int
 }
 
 // Waiting is a reply a buyer sent that waits for the seller.
@@ -309,6 +319,20 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notic
 		quote(o.Title), o.Due, calendarDays(o.DaysLate), owner, side)}
 	var do string
 	switch {
+	case len(o.WaitsOn) > 0:
+		// It cannot finish before the steps it comes after: asking its
+		// owner for it chases the wrong person.
+		var ws []string
+		for _, w := range o.WaitsOn {
+			s := fmt.Sprintf("%s (%s, %s side", quote(w.Title), f.ownerName(w.Owner), f.ownerSide(w.Owner))
+			if w.DaysLate > 0 {
+				s += ", " + calendarDays(w.DaysLate) + " late"
+			}
+			ws = append(ws, s+")")
+		}
+		body = append(body, fmt.Sprintf("It waits on %s, still open.", strings.Join(ws, " and ")))
+		first := o.WaitsOn[0]
+		do = fmt.Sprintf("get %s done first (%s's), then agree with %s a date for this step that follows from it, in %s.", quote(first.Title), f.ownerName(first.Owner), owner, f.File)
 	case side == deal.Seller && to.ID == o.Owner:
 		do = fmt.Sprintf("finish it, or move its date in %s and tell the buyer why at the next review.", f.File)
 	case side == deal.Seller:

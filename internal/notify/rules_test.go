@@ -281,3 +281,28 @@ func TestNoChampionReminderWhileAReplyWaits(t *testing.T) {
 		t.Errorf("notes %+v: want one saying the champion waits for the reply's decision", notes)
 	}
 }
+
+// TestLateStepWaitingOnAnother: a late step that comes after a step still
+// open is not its owner's to finish: the notice names what it waits on and
+// says to get that done first, not to chase the late step's owner.
+func TestLateStepWaitingOnAnother(t *testing.T) {
+	f := testFacts()
+	f.Overdue = []Overdue{{Task: "poc-report", Title: "Proof-of-concept report written", Owner: "rita", Due: deal.NewDate(2026, 11, 20), DaysLate: 4, Severity: deal.SeverityFlag,
+		WaitsOn: []Before{{Title: "Anonymised sample datasets delivered", Owner: "jordan", DaysLate: 10}}}}
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	n := 0
+	for _, x := range ns {
+		if x.Kind != KindOverdue {
+			continue
+		}
+		n++
+		body := strings.Join(x.Body, " ")
+		if !strings.Contains(body, "It waits on “Anonymised sample datasets delivered” (Jordan Park, buyer side, 10 calendar days late), still open.") ||
+			!strings.HasPrefix(x.Do, "get “Anonymised sample datasets delivered” done first (Jordan Park's)") || strings.Contains(x.Do, "finish it") {
+			t.Errorf("to %s: body %q, do %q", x.To.ID, body, x.Do)
+		}
+	}
+	if n == 0 {
+		t.Error("no overdue notice")
+	}
+}
