@@ -13,6 +13,9 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	gmtext "github.com/yuin/goldmark/text"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -275,6 +278,7 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 	} else {
 		pageCol := collector{file: filepath.Join(b.Dir, filepath.FromSlash(f)), ps: col.ps}
 		placeholderLines(text, pageCol, fmt.Sprintf("collateral page %q", c.ID))
+		rawHTMLLines(text, pageCol, 0, fmt.Sprintf("collateral page %q", c.ID))
 	}
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -493,6 +497,54 @@ func placeholderLines(text []byte, col collector, what string) {
 			col.errorf(i+1, "%s still holds the placeholder %s: write what it asks for, or remove it (nothing in [[...]] is ever published)", what, strings.Join(ps, ", "))
 		}
 	}
+}
+
+// rawHTMLLines warns, once per line of text (Markdown; its first line is
+// line offset+1 of col's file), of raw HTML the rooms will not render:
+// the tag is left out of the page, and the seller should know that what
+// they wrote there does not show. An HTML comment is a note to oneself,
+// never published: it is not warned of.
+func rawHTMLLines(text []byte, col collector, offset int, what string) {
+	if !bytes.ContainsRune(text, '<') {
+		return
+	}
+	lineOf := func(pos int) int { return offset + 1 + bytes.Count(text[:pos], []byte("\n")) }
+	warned := map[int]bool{}
+	warn := func(pos int, raw []byte) {
+		l := lineOf(pos)
+		tag := strings.TrimSpace(string(raw))
+		if warned[l] || strings.HasPrefix(tag, "<!--") {
+			return
+		}
+		warned[l] = true
+		if r := []rune(tag); len(r) > 40 {
+			tag = string(r[:40]) + "…"
+		}
+		col.warnf(l, "%s has raw HTML (%s), which the rooms never render: it is left out of the page; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
+	}
+	doc := goldmark.DefaultParser().Parse(gmtext.NewReader(text))
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch n := n.(type) {
+		case *ast.RawHTML:
+			if n.Segments.Len() > 0 {
+				var b []byte
+				for i := 0; i < n.Segments.Len(); i++ {
+					seg := n.Segments.At(i)
+					b = append(b, seg.Value(text)...)
+				}
+				warn(n.Segments.At(0).Start, b)
+			}
+		case *ast.HTMLBlock:
+			if n.HTMLBlockType != ast.HTMLBlockType2 && n.Lines().Len() > 0 {
+				first := n.Lines().At(0)
+				warn(first.Start, first.Value(text))
+			}
+		}
+		return ast.WalkContinue, nil
+	})
 }
 
 // checkReviewNotes checks the bundle's review notes (reviews/): each is

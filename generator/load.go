@@ -337,6 +337,7 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 	walkStrict(&root, reflect.TypeFor[rawDeal](), "", li, col, "the deal")
 	// body is the tail of src: it starts on the line after the closing ---.
 	checkPlaceholders(&root, li, body, doc.BodyLine, col)
+	rawHTMLLines(body, col, doc.BodyLine-1, "the welcome note")
 	var d rawDeal
 	if len(root.Content) != 1 || !decodeFast(root.Content[0], reflect.ValueOf(&d).Elem()) {
 		d = rawDeal{} // decodeFast may have set part of it
