@@ -77,6 +77,16 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	if opts.Today, err = e.todayFor(s); err != nil {
 		return err
 	}
+	// A plan is worked back from a date ahead: one gone by dates every step
+	// in the past, overdue on its first report.
+	for _, d := range []struct {
+		name string
+		on   deal.Date
+	}{{"close", opts.Close}, {"golive", opts.GoLive}} {
+		if !d.on.IsZero() && d.on.Before(opts.Today) {
+			return fmt.Errorf("%w: -%s %s is before today (%s): a plan is worked back from a date ahead, so every step would start overdue; give the date the buyer now aims for", errUsage, d.name, d.on, opts.Today)
+		}
+	}
 
 	t, err := set.Lookup(*tmplName)
 	if errors.Is(err, blueprint.ErrUnknown) {
@@ -246,10 +256,14 @@ func newReport(e *env, t *blueprint.Template, opts blueprint.Options, dr *bluepr
 			file, dr.CloseLine, dr.Close, opts.Today, dr.Finish, count(dr.Overrun, "business day"), strings.Join(dr.CriticalPath, " -> "))
 	}
 	fmt.Fprintln(e.stdout, "to do (maproom check lists what is left):")
+	// The fields the draft still holds a placeholder in, as written (a
+	// title made from -buyer and -seller has none left).
 	var blank []string
-	for _, f := range []struct{ name, val string }{{"title", opts.Title}, {"buyer", opts.Buyer}, {"seller", opts.Seller}, {"goal", opts.Goal}} {
-		if strings.TrimSpace(f.val) == "" {
-			blank = append(blank, f.name)
+	for _, l := range strings.Split(string(dr.Source), "\n") {
+		for _, name := range []string{"title", "buyer", "seller", "goal"} {
+			if strings.HasPrefix(l, name+":") && len(deal.Placeholders(l)) > 0 {
+				blank = append(blank, name)
+			}
 		}
 	}
 	if len(blank) > 0 {
