@@ -294,7 +294,28 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		a.deals = append(a.deals, da)
 		a.byID[d.ID] = da
 	}
+	// A deal whose folder was renamed in git keeps the views its rooms
+	// had under the former id, which the events logged then carry.
+	for _, da := range a.deals {
+		if st := da.in.Story; st != nil {
+			for _, f := range st.Former {
+				if _, taken := a.byID[f]; !taken {
+					a.byID[f] = da
+				}
+			}
+		}
+	}
 	return a
+}
+
+// otherDeal reports whether events of deal id are left out by the -deal
+// filter: the filter names the deal, a former id of it counts as it.
+func (a *Aggregator) otherDeal(id string) bool {
+	if a.opts.Deal == "" || id == a.opts.Deal {
+		return false
+	}
+	da := a.byID[id]
+	return da == nil || da.in.Deal.ID != a.opts.Deal
 }
 
 // startOf returns the first instant of day d in loc, as unix milliseconds.
@@ -357,7 +378,7 @@ func (a *Aggregator) add(r *event.Row, slot int32) {
 		a.stats.OutsideDates++
 		return
 	}
-	if a.opts.Deal != "" && string(r.Deal) != a.opts.Deal {
+	if a.otherDeal(string(r.Deal)) {
 		a.stats.OtherDeals++
 		return
 	}

@@ -68,7 +68,7 @@ func (a *Aggregator) AddLoad(s *LoadSummary) {
 	a.fed = true
 	a.stats.Lines += s.Events
 	a.stats.Events += s.Events
-	if a.opts.Deal != "" && s.Deal != a.opts.Deal {
+	if a.otherDeal(s.Deal) {
 		a.stats.OtherDeals += s.Events
 		return
 	}

@@ -811,3 +811,47 @@ func TestOwnerNeverOpened(t *testing.T) {
 		}
 	}
 }
+
+// TestRenamedDealKeepsItsViews: a deal whose folder was renamed in git
+// keeps the views logged under its former id (the events then carry it),
+// also when the report is of that deal alone (-deal) and from a store's
+// summaries; an id no deal ever had is still unknown.
+func TestRenamedDealKeepsItsViews(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	for _, how := range []string{"events", "summaries", "events, -deal"} {
+		d := patternDeal()
+		d.ID = "d-renamed"
+		in := ReportDeal{Deal: d, Story: &history.Story{Deal: d.ID, Former: []string{"d"}, Commits: 2}}
+		opts := ReportOptions{Today: today}
+		if how == "events, -deal" {
+			opts.Deal = "d-renamed"
+		}
+		a := NewAggregator([]ReportDeal{in}, opts)
+		p := pload{steps: heartbeats(8, 15000)}
+		switch how {
+		case "summaries":
+			a.AddLoad(p.summary(0))
+		default:
+			for _, e := range p.events(0) {
+				a.Add(e)
+			}
+			stray := p.events(1)[0]
+			stray.Deal = "never-a-deal"
+			a.Add(stray)
+		}
+		r := a.Report()
+		if eve := findPerson(t, &r.Deals[0], "eb"); eve.Visits != 1 {
+			t.Errorf("%s: Eve's visits under the former id: %d, want 1", how, eve.Visits)
+		}
+		switch how {
+		case "events":
+			if r.Input.Unknown != 1 {
+				t.Errorf("%s: unknown events %d, want the one of a deal that never was", how, r.Input.Unknown)
+			}
+		case "events, -deal":
+			if r.Input.OtherDeals != 1 || r.Input.Unknown != 0 {
+				t.Errorf("%s: other deals' events %d, unknown %d; want the one of a deal that never was left out by -deal", how, r.Input.OtherDeals, r.Input.Unknown)
+			}
+		}
+	}
+}
