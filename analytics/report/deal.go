@@ -401,9 +401,10 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 	// Read from a day on (--since), the events say only that they did
 	// not open it since then.
-	never := "never opened the room"
+	never, neverRead := "never opened the room", "never read"
 	if !a.opts.Since.IsZero() {
 		never = "has not opened the room since " + a.opts.Since.String()
+		neverRead = "has not read since " + a.opts.Since.String()
 	}
 	// Events read from under a week ago (-since) are too few days to say
 	// anyone stays away: neither a decider's absence nor a champion alone
@@ -546,7 +547,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 		sigs = append(sigs, Signal{Kind: SignalDoneUnread, Severity: SeverityFlag,
-			Summary: fmt.Sprintf("%q is done but %s never read what it relies on", t.Title, s.Name),
+			Summary: fmt.Sprintf("%q is done but %s %s what it relies on", t.Title, s.Name, neverRead),
 			Evidence: []string{fmt.Sprintf("task %s marked done %s, owner %s (%s)", t.ID, t.Done, s.Name, s.Role),
 				"never read " + window + ": " + strings.Join(unread, ", ")}})
 	}

@@ -429,8 +429,18 @@ func TestReportDoneUnreadSince(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := a.Report()
-		if s := findSignal(&r.Deals[0], SignalDoneUnread); (s != nil) != c.unread {
+		s := findSignal(&r.Deals[0], SignalDoneUnread)
+		if (s != nil) != c.unread {
 			t.Errorf("since %s: done-without-reading %+v, want one: %v", c.since, s, c.unread)
+		}
+		// Read from a day on, the headline says since then, as the
+		// evidence does: what came before was not read.
+		want := "Eve Buyer never read what it relies on"
+		if !c.since.IsZero() {
+			want = "Eve Buyer has not read since " + c.since.String() + " what it relies on"
+		}
+		if s != nil && !strings.Contains(s.Summary, want) {
+			t.Errorf("since %s: summary %q, want %q", c.since, s.Summary, want)
 		}
 	}
 	// Done on the 10th, before the owner's room was published: there was
