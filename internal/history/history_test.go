@@ -935,3 +935,28 @@ func TestAddedLate(t *testing.T) {
 		}
 	}
 }
+
+// TestNoBuyerEditNamesStrangers: a plan edited by an author the plan does
+// not name is not said to be the seller's alone: the signal names the
+// address, which may be a buyer's other one.
+func TestNoBuyerEditNamesStrangers(t *testing.T) {
+	g := newRepo(t)
+	plan := planText("2026-12-30", "2026-11-30", "2026-12-15", task{"t1", "m1", "2026-11-20", "todo", ""})
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", strings.Replace(plan, "2026-11-20", "2026-11-27", 1))
+	g.commit(object.Signature{Name: "J. Park", Email: "jpark.home@mail.example"}, "2026-10-10", "a week more")
+	d, err := generator.DecodePlan("acme", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ev string
+	for _, s := range history.Signals(history.Input{Deal: d, Story: g.read("").Story("acme"), Today: deal.NewDate(2026, 11, 10), Loc: time.UTC}) {
+		if s.Name == history.SignalNoBuyerEdit {
+			ev = s.Evidence
+		}
+	}
+	if !strings.Contains(ev, "an author has no stakeholder's email (jpark.home@mail.example)") || strings.Contains(ev, "the seller has written the plan alone") {
+		t.Errorf("no-buyer-edit evidence %q", ev)
+	}
+}

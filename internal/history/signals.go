@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -96,7 +97,25 @@ func Signals(in Input) []Signal {
 		if _, ok := st.LastBy(deal.Buyer); !ok {
 			age := DayOf(st.First, in.Loc).DaysUntil(in.Today)
 			if age >= th.BuyerEditDays {
-				out = append(out, Signal{SignalNoBuyerEdit, fmt.Sprintf("no buyer-side edit in %s of history since %s: the seller has written the plan alone", count(st.Commits, "commit", "commits"), DayOf(st.First, in.Loc))})
+				ev := fmt.Sprintf("no buyer-side edit in %s of history since %s", count(st.Commits, "commit", "commits"), DayOf(st.First, in.Loc))
+				// An author the plan does not name may be a buyer
+				// writing from another address: not the seller's for sure.
+				var strangers []string
+				for _, c := range st.Changes {
+					if e := c.Author.Email; c.Author.Side == "" && e != "" && !slices.Contains(strangers, e) {
+						strangers = append(strangers, e)
+					}
+				}
+				if len(strangers) == 0 {
+					ev += ": the seller has written the plan alone"
+				} else {
+					who := "an author has"
+					if len(strangers) > 1 {
+						who = "authors have"
+					}
+					ev += fmt.Sprintf("; %s no stakeholder's email (%s): if a buyer wrote from it, give them that email: in the plan and their edits count", who, strings.Join(strangers, ", "))
+				}
+				out = append(out, Signal{SignalNoBuyerEdit, ev})
 			}
 		}
 	}
