@@ -99,10 +99,20 @@ func Signals(in Input) []Signal {
 			if age >= th.BuyerEditDays {
 				ev := fmt.Sprintf("no buyer-side edit in %s of history since %s", count(st.Commits, "commit", "commits"), DayOf(st.First, in.Loc))
 				// An author the plan does not name may be a buyer
-				// writing from another address: not the seller's for sure.
+				// writing from another address: not the seller's for sure,
+				// unless they write from the seller's own domain (a
+				// colleague the plan does not list).
+				ours := map[string]bool{}
+				for _, p := range d.Stakeholders {
+					if _, dom, ok := strings.Cut(p.Email, "@"); ok && p.Side == deal.Seller {
+						ours[strings.ToLower(strings.TrimSpace(dom))] = true
+					}
+				}
 				var strangers []string
 				for _, c := range st.Changes {
-					if e := c.Author.Email; c.Author.Side == "" && e != "" && !slices.Contains(strangers, e) {
+					e := c.Author.Email
+					_, dom, _ := strings.Cut(e, "@")
+					if c.Author.Side == "" && e != "" && !ours[strings.ToLower(dom)] && !slices.Contains(strangers, e) {
 						strangers = append(strangers, e)
 					}
 				}
