@@ -71,6 +71,18 @@ type Change struct {
 	Author    Author
 	Reply     string // the Maproom-Reply trailer: the change applied a buyer's reply
 	Merge     bool   // made by a merge commit's own resolution
+	// Landed is when a change made on a branch reached the main line (the
+	// merge's time); zero for a change made on it.
+	Landed time.Time
+}
+
+// on is when the change was in the main line's plan: when it was made, or
+// when its branch was merged.
+func (c Change) on() time.Time {
+	if c.Landed.After(c.When) {
+		return c.Landed
+	}
+	return c.When
 }
 
 // Slipped reports whether the change moved a date later.
@@ -226,14 +238,21 @@ func (s *Story) Slips() []Slip {
 }
 
 // Until returns the story as it stood at t: the changes and points made
-// before t (a commit's author time), and the commits, first and last
-// among them. A report for a past day reads its history up to the end of
-// that day. It returns s itself when nothing is later; else a copy.
+// before t (a commit's author time; a branch's change once it was merged),
+// and the commits, first and last among them. A report for a past day
+// reads its history up to the end of that day. It returns s itself when
+// nothing is later; else a copy.
 func (s *Story) Until(t time.Time) *Story {
 	before := func(w time.Time) bool { return w.Before(t) }
 	nc := len(s.Changes)
 	for nc > 0 && !before(s.Changes[nc-1].When) {
 		nc--
+	}
+	// A change made on a branch before t, merged after it, was not in the
+	// plan yet.
+	changes := s.Changes[:nc:nc]
+	if slices.ContainsFunc(changes, func(c Change) bool { return !before(c.on()) }) {
+		changes = slices.DeleteFunc(slices.Clone(changes), func(c Change) bool { return !before(c.on()) })
 	}
 	np := len(s.Points)
 	for np > 0 && !before(s.Points[np-1].When) {
@@ -244,11 +263,11 @@ func (s *Story) Until(t time.Time) *Story {
 		nf--
 	}
 	// Changes and points are in time order (tell sorts them).
-	if nc == len(s.Changes) && np == len(s.Points) && nf == len(s.Former) {
+	if len(changes) == len(s.Changes) && np == len(s.Points) && nf == len(s.Former) {
 		return s
 	}
 	c := *s
-	c.Changes, c.Points = s.Changes[:nc:nc], s.Points[:np:np]
+	c.Changes, c.Points = changes, s.Points[:np:np]
 	c.Former, c.formerAt = s.Former[:nf:nf], s.formerAt[:min(nf, len(s.formerAt)):min(nf, len(s.formerAt))]
 	c.Commits, c.First, c.Last = 0, time.Time{}, time.Time{}
 	type commit struct {

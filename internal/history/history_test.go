@@ -963,3 +963,31 @@ func TestNoBuyerEditNamesStrangers(t *testing.T) {
 		t.Errorf("no-buyer-edit evidence %q", ev)
 	}
 }
+
+// TestBranchChangeLandsWithItsMerge: a change the buyer made on a branch
+// (6 October) is in the plan's story from the day its merge reached the
+// main line (8 October), not from the day it was written: the plan of the
+// 7th did not have it.
+func TestBranchChangeLandsWithItsMerge(t *testing.T) {
+	g, _ := story(t)
+	st := g.read("").Story("acme-data")
+	has := func(s *history.Story) bool {
+		return slices.ContainsFunc(s.Changes, func(c history.Change) bool { return c.Kind == history.TaskAdded && c.Item == "t3" })
+	}
+	if !has(st) {
+		t.Fatalf("the story lacks the branch's step: %q", kinds(st.Changes))
+	}
+	for _, c := range st.Changes {
+		if c.Kind == history.TaskAdded && c.Item == "t3" && !c.Landed.Equal(day("2026-10-08")) {
+			t.Errorf("t3 added %v, landed %v, want landed with the merge on 8 October", c.When, c.Landed)
+		}
+	}
+	if until := st.Until(day("2026-10-07").Add(14 * time.Hour)); has(until) {
+		t.Errorf("until the end of 7 October the story has the branch's step, merged on the 8th")
+	} else if last, ok := until.LastBy(deal.Buyer); !ok || !last.When.Before(day("2026-10-01")) {
+		t.Errorf("until 7 October the last buyer edit is %+v, want the one of 8 September (the branch's was not merged yet)", last)
+	}
+	if !has(st.Until(day("2026-10-08").Add(14 * time.Hour))) {
+		t.Errorf("until the end of 8 October the story lacks the step merged that day")
+	}
+}

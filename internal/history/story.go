@@ -268,22 +268,52 @@ func (x *byID) find(id string, hint int) (Item, bool) {
 // then the stories are told, each on its own, in parallel.
 func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, people map[string][]Person) {
 	type commit struct {
-		rec  *commitRec
-		hex  string
-		when time.Time
-		main bool // on HEAD's first-parent line
+		rec    *commitRec
+		hex    string
+		when   time.Time
+		main   bool      // on HEAD's first-parent line
+		landed time.Time // off it: when the merge that brought it in was made
 	}
 	mainline := map[plumbing.Hash]bool{}
+	var line []plumbing.Hash // the main line, newest first
 	for c := plumbing.NewHash(h.Head); ; {
 		rec := recs[c]
 		if rec == nil || mainline[c] {
 			break
 		}
 		mainline[c] = true
+		line = append(line, c)
 		if len(rec.Parents) == 0 {
 			break
 		}
 		c = rec.Parents[0]
+	}
+	// Each branch commit landed with the oldest merge on the main line
+	// that reaches it.
+	landed := map[plumbing.Hash]time.Time{}
+	for i := len(line) - 1; i >= 0; i-- {
+		rec := recs[line[i]]
+		if len(rec.Parents) < 2 {
+			continue
+		}
+		at := rec.commitTime()
+		stack := slices.Clone(rec.Parents[1:])
+		for len(stack) > 0 {
+			c := stack[len(stack)-1]
+			stack = stack[:len(stack)-1]
+			if mainline[c] {
+				continue
+			}
+			if _, ok := landed[c]; ok {
+				continue
+			}
+			r := recs[c]
+			if r == nil {
+				continue
+			}
+			landed[c] = at
+			stack = append(stack, r.Parents...)
+		}
 	}
 	type tale struct {
 		st      *Story
@@ -298,7 +328,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		if len(rec.Files) == 0 {
 			continue
 		}
-		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch]})
+		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch], landed[ch]})
 		for i := range rec.Files {
 			f := &rec.Files[i]
 			var t *tale
@@ -363,7 +393,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 					lastS, lastD = ch.Close, mustDate(ch.Close) // the close date seldom changes
 				}
 				st.Changes = append(st.Changes, Change{Commit: c.hex, When: when, Kind: ch.Kind, Item: ch.Item, Milestone: ch.Milestone,
-					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge})
+					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge, Landed: c.landed})
 			}
 			if c.main {
 				pt := Point{When: when, Done: f.Done, Total: f.Total}
