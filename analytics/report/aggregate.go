@@ -164,9 +164,9 @@ type personAgg struct {
 	human   int    // human page-loads
 	scanner int
 	glances int
-	// oldLinks counts human page-loads through a rotated-away link: not
-	// the person's visits.
-	oldLinks int
+	// oldLinks are the visits through a rotated-away link (its human
+	// page-loads, joined as spans are): not the person's visits.
+	oldLinks []span
 	first    int64
 	last     int64
 	linked   int64 // the first page-load of their link of any class, unix ms; 0: none
@@ -581,7 +581,9 @@ func (a *Aggregator) close(l *loadState) {
 		// Through a link rotated away (replaced, often because it was
 		// passed on): whoever holds it, not evidence the person read
 		// anything. Counted apart, never as their visit.
-		p.oldLinks++
+		for _, sg := range segs {
+			p.oldLinks = addSpan(p.oldLinks, sg, a.eng.VisitGap.Milliseconds())
+		}
 		return
 	}
 	a.stats.HumanLoads++

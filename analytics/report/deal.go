@@ -288,7 +288,7 @@ func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderRep
 	d, s := da.in.Deal, p.s
 	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
 		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
-		Networks: len(p.nets), OldLinkVisits: p.oldLinks, Scanner: p.scanner, Glances: p.glances,
+		Networks: len(p.nets), OldLinkVisits: len(p.oldLinks), Scanner: p.scanner, Glances: p.glances,
 		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
 	if r := da.replied[s.ID]; r.n > 0 {
 		sr.Replies, sr.LastReply = r.n, a.stamp(r.last)

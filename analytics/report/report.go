@@ -407,8 +407,9 @@ type StakeholderReport struct {
 	// Networks is how many distinct networks (/24 or /48) the visits came
 	// from: more than one or two hints that the link was forwarded.
 	Networks int `json:"networks"`
-	// OldLinkVisits counts page-loads through a rotated-away link, not in
-	// Visits: whoever held the old link, not evidence the person read.
+	// OldLinkVisits counts visits through a rotated-away link (its human
+	// page-loads, joined into visits as Visits are), not in Visits:
+	// whoever held the old link, not evidence the person read.
 	OldLinkVisits int `json:"old_link_visits"`
 	Scanner       int `json:"scanner"` // scanner-like page-loads, not counted as visits
 	Glances       int `json:"glances"`

@@ -865,3 +865,26 @@ func TestRenamedDealKeepsItsViews(t *testing.T) {
 		}
 	}
 }
+
+// TestOldLinkVisitsJoinAsVisits: page-loads through a rotated-away link
+// are counted apart from the person's visits, joined into visits as the
+// person's own are: two minutes apart are one, hours apart two.
+func TestOldLinkVisitsJoinAsVisits(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	for _, c := range []struct {
+		apart time.Duration
+		want  int
+	}{{5 * time.Minute, 1}, {4 * time.Hour, 2}} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+		for i, start := range []time.Duration{0, c.apart} {
+			for _, e := range (pload{start: start, steps: heartbeats(4, 15000)}).events(i) {
+				e.Retired = true
+				a.Add(e)
+			}
+		}
+		eve := findPerson(t, &a.Report().Deals[0], "eb")
+		if eve.Visits != 0 || eve.OldLinkVisits != c.want {
+			t.Errorf("%v apart: %d visits, %d through the old link; want 0 and %d", c.apart, eve.Visits, eve.OldLinkVisits, c.want)
+		}
+	}
+}
