@@ -287,7 +287,7 @@ func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Ta
 func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderReport {
 	d, s := da.in.Deal, p.s
 	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
-		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
+		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(lastStart(p.spans)), ActiveSeconds: p.active / 1000,
 		Networks: len(p.nets), OldLinkVisits: len(p.oldLinks), Scanner: p.scanner, Glances: p.glances,
 		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
 	if r := da.replied[s.ID]; r.n > 0 {
@@ -943,4 +943,13 @@ func closeKey(n *int) int {
 		return 1 << 30
 	}
 	return *n
+}
+
+// lastStart is when the last of the visits began (0 without one): the
+// last visit as the activity list shows it, not its last page-load.
+func lastStart(spans []span) int64 {
+	if len(spans) == 0 {
+		return 0
+	}
+	return spans[len(spans)-1].first
 }
