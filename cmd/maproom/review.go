@@ -234,7 +234,7 @@ func reviewAgenda(in reviewInput) string {
 	if in.Story != nil {
 		switch pt, ok := in.Story.ProgressOn(since.AddDays(-1), in.Loc); {
 		case !ok:
-			p("- Progress: %d of %d tasks done; the plan was first committed on or after %s, so there is no earlier count to compare.", done, total, shortDay(since))
+			p("- Progress: %d of %d tasks done; the plan was first committed %s, so there is no earlier count to compare.", done, total, shortDay(history.DayOf(in.Story.First, in.Loc)))
 		case pt.Done != done:
 			p("- Progress: %d of %d tasks done, %+d since %s.", done, total, done-pt.Done, shortDay(since))
 		default:
@@ -246,7 +246,9 @@ func reviewAgenda(in reviewInput) string {
 				changes = append(changes, c)
 			}
 		}
-		if len(changes) == 0 {
+		if first := history.DayOf(in.Story.First, in.Loc); len(changes) == 0 && !first.Before(since) {
+			p("- The plan has not changed since it was first committed, %s.", shortDay(first))
+		} else if len(changes) == 0 {
 			p("- The plan has not changed since %s.", shortDay(since))
 		} else {
 			p("- Changed since %s:", shortDay(since))
@@ -307,6 +309,8 @@ func reviewAgenda(in reviewInput) string {
 		if len(quiet) > 0 {
 			p("- Not this week: %s.", strings.Join(quiet, ", "))
 		}
+	} else {
+		p("- Who looked at the room is not known: no event log was read (name the beacon's log, or -log-dir).")
 	}
 	p("")
 
