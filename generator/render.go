@@ -524,7 +524,7 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 				case slack > 0:
 					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
 				case slack < 0:
-					tv.SlackLabel = plural(-slack, "business day behind", "business days behind")
+					tv.SlackLabel = "holds up the plan's later dates by " + plural(-slack, "business day", "business days")
 				}
 			}
 			tv.Computed = t.Due.IsZero() && !due.IsZero()
