@@ -104,6 +104,9 @@ type Step struct {
 	Due        string `json:"due,omitempty"`
 	Done       string `json:"done,omitempty"`
 	Evidence   string `json:"evidence,omitempty"`
+	// DaysLate is the calendar days an open step is past its due date on
+	// the handoff's day (0: not late), as the report and notify count it.
+	DaysLate int `json:"days_late,omitempty"`
 }
 
 // Reply is a buyer's reply from their room and what became of it.
@@ -173,7 +176,11 @@ func New(in Input) *Bundle {
 			st := Step{ID: t.ID, Title: t.Title, Milestone: m.Title, Onboarding: m.Onboarding, Status: string(t.Status), Evidence: t.Evidence}
 			st.Owner, st.Side = name(t.Owner)
 			if in.DueOf != nil {
-				st.Due = in.DueOf(&t).String()
+				due := in.DueOf(&t)
+				st.Due = due.String()
+				if t.Status != deal.Done {
+					st.DaysLate = deal.DaysLate(d, &t, due, in.Today)
+				}
 			}
 			if t.Status == deal.Done {
 				st.Done = t.Done.String()

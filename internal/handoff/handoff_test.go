@@ -23,12 +23,17 @@ var update = flag.Bool("update", false, "rewrite testdata/golden from the actual
 // some engagement as the event log would give it.
 func fixture(t *testing.T) *handoff.Bundle {
 	t.Helper()
+	return fixtureOn(t, deal.NewDate(2026, 12, 21))
+}
+
+// fixtureOn is fixture's handoff made on today.
+func fixtureOn(t *testing.T, today deal.Date) *handoff.Bundle {
+	t.Helper()
 	dir := filepath.Join("testdata", "site", "content", "acme")
 	cfg, ps := generator.LoadConfig(filepath.Join("testdata", "site", "maproom.toml"))
 	if len(ps) > 0 {
 		t.Fatal(ps)
 	}
-	today := deal.NewDate(2026, 12, 21)
 	b, ps := generator.LoadBundle(dir, cfg, today)
 	if b == nil || ps.Errors() > 0 {
 		t.Fatalf("the fixture does not load: %v", ps)
@@ -108,6 +113,23 @@ func TestContent(t *testing.T) {
 	var back handoff.Bundle
 	if err := json.Unmarshal(js, &back); err != nil || back.Version != handoff.Version || len(back.Open) != 2 || len(back.Completed) != 2 {
 		t.Errorf("the JSON reads back as %+v (%v)", back, err)
+	}
+}
+
+// TestOpenItemsLate: an onboarding step past its due date on the
+// handoff's day says how late it is, as the report and notify do.
+func TestOpenItemsLate(t *testing.T) {
+	hb := fixtureOn(t, deal.NewDate(2027, 1, 14))
+	md := string(hb.Markdown())
+	if !strings.Contains(md, "| Kofi Asante | todo, 6 days late | Attendance list of both sessions |") {
+		t.Errorf("the late onboarding step is not said late:\n%s", md)
+	}
+	if html, err := hb.HTML(); err != nil || !bytes.Contains(html, []byte("todo, 6 days late")) {
+		t.Errorf("the HTML does not say the step is late")
+	}
+	js, _ := hb.JSON()
+	if !bytes.Contains(js, []byte(`"days_late": 6`)) {
+		t.Errorf("the JSON does not give days_late: %s", js)
 	}
 }
 

@@ -71,7 +71,7 @@ func (b *Bundle) Markdown() []byte {
 		p("| Due | Step | Milestone | Owner | Status | Done when |")
 		p("|---|---|---|---|---|---|")
 		for _, s := range b.Open {
-			p("| %s | %s | %s | %s | %s | %s |", s.Due, cell(s.Title), cell(milestoneLabel(s)), cell(s.Owner), s.Status, cell(s.Evidence))
+			p("| %s | %s | %s | %s | %s | %s |", s.Due, cell(s.Title), cell(milestoneLabel(s)), cell(s.Owner), s.Status+lateText(s), cell(s.Evidence))
 		}
 	}
 	p("")
@@ -183,8 +183,19 @@ func cell(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
 }
 
+// lateText is ", 6 days late" for an open step past its due date, else "".
+func lateText(s Step) string {
+	switch {
+	case s.DaysLate == 1:
+		return ", 1 day late"
+	case s.DaysLate > 1:
+		return fmt.Sprintf(", %d days late", s.DaysLate)
+	}
+	return ""
+}
+
 var page = template.Must(template.New("handoff").Funcs(template.FuncMap{
-	"outcome": outcomeLabel, "milestone": milestoneLabel,
+	"outcome": outcomeLabel, "milestone": milestoneLabel, "late": lateText,
 	"paragraphs": func(s string) []string {
 		var out []string
 		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
@@ -230,7 +241,7 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 {{end}}</tbody></table>{{else}}<p>None yet.</p>{{end}}</section>
 <section><h2>Open items</h2>
 {{if .Open}}<table><thead><tr><th scope="col">Due</th><th scope="col">Step</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Done when</th></tr></thead><tbody>
-{{range .Open}}<tr><td>{{if .Due}}<time datetime="{{.Due}}">{{.Due}}</time>{{end}}</td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span>{{if .Onboarding}} <span class="onb">onboarding</span>{{end}}</th><td>{{.Owner}}</td><td class="st">{{.Status}}</td><td>{{.Evidence}}</td></tr>
+{{range .Open}}<tr><td>{{if .Due}}<time datetime="{{.Due}}">{{.Due}}</time>{{end}}</td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span>{{if .Onboarding}} <span class="onb">onboarding</span>{{end}}</th><td>{{.Owner}}</td><td class="st">{{.Status}}{{late .}}</td><td>{{.Evidence}}</td></tr>
 {{end}}</tbody></table>{{else}}<p>Nothing is open.</p>{{end}}</section>
 <section><h2>Replies and answers</h2>
 {{if .Replies}}<ul>{{range .Replies}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{.State}})</span>{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
