@@ -63,7 +63,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 				col.warnf(line, "%s is still the role %s: assign it to one stakeholder id", what, role)
 			}
 		case isRole:
-			col.errorf(line, "%s %q: %q is not a role", what, id, role)
+			col.errorf(line, "%s %q: %q is not a role; buyer roles are %s%s", what, id, role, roleList(deal.BuyerRoles), closest(role, roleNames(append(slices.Clone(deal.BuyerRoles), deal.SellerRoles...))))
 		case people[id] == nil && li.written[id]:
 			// Written, but not read: the decoding error says why.
 		case people[id] == nil:
@@ -451,6 +451,15 @@ func closest(s string, known []string) string {
 		return fmt.Sprintf("; did you mean %q?", best)
 	}
 	return ""
+}
+
+// roleNames are rs as strings, for closest.
+func roleNames(rs []deal.Role) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return out
 }
 
 func validRole(r deal.Role) bool {

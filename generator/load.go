@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -518,7 +519,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		if wd, ok := weekdays[strings.ToLower(rv.Day)]; ok {
 			d.Review.Day, d.Review.HasDay = wd, true
 		} else {
-			col.errorf(li.at("review.day"), "review day %q: use a weekday name such as tuesday", rv.Day)
+			col.errorf(li.at("review.day"), "review day %q: use a weekday name such as tuesday%s", rv.Day, closest(strings.ToLower(rv.Day), slices.Sorted(maps.Keys(weekdays))))
 		}
 		if !hhmmRe.MatchString(rv.Time) {
 			col.errorf(li.at("review.time"), "review time %q: write HH:MM in the site timezone, quoted, e.g. \"15:00\"", rv.Time)
@@ -549,11 +550,11 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		switch st.Side {
 		case deal.Buyer:
 			if st.Role != deal.RoleOther && !slices.Contains(deal.BuyerRoles, st.Role) {
-				col.errorf(li.at(p+".role"), "role %q is not a buyer role: use one of %s, or other", s.Role, roleList(deal.BuyerRoles))
+				col.errorf(li.at(p+".role"), "role %q is not a buyer role: use one of %s, or other%s", s.Role, roleList(deal.BuyerRoles), closest(string(s.Role), roleNames(deal.BuyerRoles)))
 			}
 		case deal.Seller:
 			if st.Role != deal.RoleOther && !slices.Contains(deal.SellerRoles, st.Role) {
-				col.errorf(li.at(p+".role"), "role %q is not a seller role: use one of %s, or other", s.Role, roleList(deal.SellerRoles))
+				col.errorf(li.at(p+".role"), "role %q is not a seller role: use one of %s, or other%s", s.Role, roleList(deal.SellerRoles), closest(string(s.Role), roleNames(deal.SellerRoles)))
 			}
 		default:
 			col.errorf(li.at(p+".side"), "side %q for %q: use buyer or seller", s.Side, s.ID)
@@ -593,7 +594,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 			if t.Status == "" {
 				tk.Status = deal.Todo
 			} else if !slices.Contains(deal.Statuses, tk.Status) {
-				col.errorf(li.at(tp+".status"), "status %q of task %q: use todo, in-progress, done or blocked", t.Status, t.ID)
+				col.errorf(li.at(tp+".status"), "status %q of task %q: use todo, in-progress, done or blocked%s", t.Status, t.ID, closest(string(t.Status), []string{"todo", "in-progress", "done", "blocked"}))
 			}
 			tk.Due = date(tp+".due", t.Due, "the task's due date", false)
 			tk.Done = date(tp+".done", t.Done, "the done date", false)
