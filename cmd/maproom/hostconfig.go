@@ -26,7 +26,7 @@ Hosts that read public/_headers (Netlify, Cloudflare Pages) need nothing more.
 
 beacon-nginx and beacon-caddy print the reverse proxy in front of the beacon
 (for beacon_url's host name, to -upstream): it sets X-Forwarded-For to the
-address it saw, which the beacon believes from --trusted-proxy 127.0.0.1 only.`
+address it saw, which the beacon believes from -trusted-proxy 127.0.0.1 only.`
 
 func cmdHostconfig(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("hostconfig", "nginx|caddy|beacon-nginx|beacon-caddy [flags]", hostconfigAbout)

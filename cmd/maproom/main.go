@@ -118,7 +118,10 @@ func (e *env) run(ctx context.Context, args []string) error {
 	}
 	name := args[0]
 	if name == "help" || name == "-h" || name == "--help" || name == "-help" {
-		if len(args) > 1 {
+		if len(args) > 1 && args[1] != "help" { // help help: the overview
+			if len(args) > 2 {
+				return fmt.Errorf("%w: one command at a time: maproom help %s", errUsage, args[1])
+			}
 			for _, c := range commands() {
 				if c.name == args[1] && c.run != nil {
 					e.helpOut = e.stdout

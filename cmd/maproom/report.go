@@ -322,7 +322,7 @@ func eventSource(ctx context.Context, e *env, root, store string, paths []string
 	if len(paths) == 0 {
 		dir := filepath.Join(root, ".maproom", "events")
 		if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(e.stderr, "maproom: no event log at %s: reporting the plans only (name the beacon's log files or folders, or - for standard input)\n", dir)
+			fmt.Fprintf(e.stderr, "maproom: no event log at %s: reading the plans only, without who visited (name the beacon's log files or folders, or - for standard input)\n", dir)
 			return nil, func() {}, nil
 		}
 		paths = []string{dir}

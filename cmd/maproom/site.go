@@ -41,7 +41,7 @@ func (e *env) newFlags(name, synopsis, about string) *flag.FlagSet {
 func (e *env) siteFlags(fs *flag.FlagSet) *siteFlags {
 	s := &siteFlags{}
 	fs.StringVar(&s.root, "root", e.envOr("MAPROOM_ROOT", "."), "site root: holds content/ and maproom.toml [MAPROOM_ROOT]")
-	fs.StringVar(&s.today, "today", e.getenv("MAPROOM_TODAY"), "the date to build for, YYYY-MM-DD (default: now in the site timezone) [MAPROOM_TODAY]")
+	fs.StringVar(&s.today, "today", e.getenv("MAPROOM_TODAY"), "the day to act as of (today), YYYY-MM-DD (default: now in the site timezone) [MAPROOM_TODAY]")
 	return s
 }
 
