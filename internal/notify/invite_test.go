@@ -159,3 +159,23 @@ func FuzzParseTemplate(f *testing.F) {
 		}
 	})
 }
+
+// TestInviteGoalEndsItsSentence: the built-in invitation quotes the goal
+// as the end of its sentence: a goal written without a full stop gets one,
+// one that has it gets no second.
+func TestInviteGoalEndsItsSentence(t *testing.T) {
+	for goal, want := range map[string]string{
+		"Signed by 29 January so the March launch ships":  "working to one shared plan: Signed by 29 January so the March launch ships.\n",
+		"Signed by 29 January so the March launch ships.": "working to one shared plan: Signed by 29 January so the March launch ships.\n",
+	} {
+		d := testDeal()
+		d.Goal = goal
+		ns, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: DefaultTemplate(), Location: london(t), Today: today, Only: []string{"priya"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ns) != 1 || !strings.Contains(ns[0].Text(), want) {
+			t.Errorf("goal %q: the invitation says\n%s", goal, ns[0].Text())
+		}
+	}
+}
