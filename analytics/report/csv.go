@@ -157,12 +157,14 @@ func (r *Report) WriteCSV(w io.Writer) error {
 
 // WritePortfolioCSV writes one row per deal with the portfolio figures
 // (coverage, completion and win rates follow from the rows) and the
-// attention rank.
+// attention rank. The history's figures follow too: the rows whose
+// in_history_figures is true are the deals they count (PortfolioHistory),
+// and slip_each_days lists the days of each slip, the median slip's input.
 func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
-		"commits", "buyer_edits", "slips", "slip_days"})
+		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures"})
 	rank := map[string]int{}
 	for _, d := range r.Portfolio.Ranking {
 		rank[d.Deal] = d.Rank
@@ -180,7 +182,12 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 				moves += s.Moves
 				days += s.Days
 			}
-			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(moves), fmt.Sprint(days)}
+			each := make([]string, len(h.moves))
+			for j, m := range h.moves {
+				each[j] = fmt.Sprint(m)
+			}
+			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(moves), fmt.Sprint(days),
+				strings.Join(each, ";"), fmt.Sprint(inHistoryFigures(&r.Deals[i]))}
 		}
 	}
 	for _, p := range r.Portfolio.Rows {
@@ -196,7 +203,7 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		}
 		h := hist[p.Deal]
 		if h == nil {
-			h = make([]string, 4)
+			h = []string{"", "", "", "", "", "false"}
 		}
 		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,

@@ -220,6 +220,12 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, opts *
 	return merged
 }
 
+// inHistoryFigures reports whether the portfolio's history figures count
+// deal d: it has a plan that git holds from while the deal was open.
+func inHistoryFigures(d *DealReport) bool {
+	return d.History != nil && d.History.ranOpen && d.Plan != PlanNone
+}
+
 // portfolioHistory sums the deals' histories; nil when none has one.
 func portfolioHistory(deals []DealReport) *PortfolioHistory {
 	ph := &PortfolioHistory{}
@@ -227,7 +233,7 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 	wonB, endedB, wonN, endedN := 0, 0, 0, 0
 	for i := range deals {
 		h := deals[i].History
-		if h == nil || !h.ranOpen || deals[i].Plan == PlanNone {
+		if !inHistoryFigures(&deals[i]) {
 			continue
 		}
 		ph.Deals++
