@@ -508,6 +508,10 @@ func placeholderLines(text []byte, col collector, what string) {
 	}
 }
 
+// htmlScan is the Markdown parser rawHTMLLines reads with, built once (a
+// parser is safe for concurrent use: each Parse has its own context).
+var htmlScan = goldmark.DefaultParser()
+
 // rawHTMLLines warns, once per line of text (Markdown; its first line is
 // line offset+1 of col's file), of raw HTML the rooms will not render:
 // the tag is left out of the page, and the seller should know that what
@@ -531,7 +535,7 @@ func rawHTMLLines(text []byte, col collector, offset int, what string) {
 		}
 		col.warnf(l, "%s has raw HTML (%s), which the rooms never render: it is left out of the page; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
 	}
-	doc := goldmark.DefaultParser().Parse(gmtext.NewReader(text))
+	doc := htmlScan.Parse(gmtext.NewReader(text))
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil

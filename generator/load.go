@@ -277,6 +277,10 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	if d == nil {
 		return nil, ps
 	}
+	// body is the tail of src: its first line is the one after the lines
+	// before it. (Not in decodeDeal: the history decodes every version of a
+	// plan with it, and wants no warnings.)
+	rawHTMLLines(body, col, bytes.Count(src[:len(src)-len(body)], []byte("\n")), "the welcome note")
 	if !idRe.MatchString(id) {
 		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, e.g. %q", id, Slug(id))
 	}
@@ -338,7 +342,6 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 	walkStrict(&root, reflect.TypeFor[rawDeal](), "", li, col, "the deal")
 	// body is the tail of src: it starts on the line after the closing ---.
 	checkPlaceholders(&root, li, body, doc.BodyLine, col)
-	rawHTMLLines(body, col, doc.BodyLine-1, "the welcome note")
 	var d rawDeal
 	if len(root.Content) != 1 || !decodeFast(root.Content[0], reflect.ValueOf(&d).Elem()) {
 		d = rawDeal{} // decodeFast may have set part of it
