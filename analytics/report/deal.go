@@ -424,7 +424,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !judge || short {
 			break
 		}
-		if (p.s.Role != "economic-buyer" && p.s.Role != "approver") || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
+		if !isDecider(p.s) || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 			continue // a reply came from their room: they opened it
 		}
 		if young(p) {
@@ -484,8 +484,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		var ev []string
 		sev := SeverityFlag
 		for _, p := range buyers {
-			if p.s.Role == "economic-buyer" || p.s.Role == "approver" || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 || young(p) {
+			if isDecider(p.s) || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 || young(p) {
 				continue
+			}
+			if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
+				continue // no room to open: not a sign of a plan agreed without them
 			}
 			var steps []string
 			for _, tl := range dr.Tasks {
@@ -692,13 +695,14 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if a.severity(n) == SeverityAlert {
 			sev = SeverityAlert
 		}
-		ev := []string{fmt.Sprintf("close date %s, %s ago; %d of %d tasks of the sale done", dr.Close, plural(n, "day", "days"), dr.Progress.Done, dr.Progress.Total)}
-		if done, total := saleProgress(dr); total > 0 && done == total {
+		done, total := saleProgress(dr)
+		ev := []string{fmt.Sprintf("close date %s, %s ago; %d of %d tasks of the sale done", dr.Close, plural(n, "day", "days"), done, total)}
+		if total > 0 && done == total {
 			ev = append(ev, "every task of the sale is done: set outcome: won, or lost, in the plan")
 		} else {
 			ev = append(ev, "agree a new close date with the buyer and move it in the plan, or set outcome: lost")
 		}
-		sigs = append(sigs, Signal{Kind: SignalPastClose, Severity: sev,
+		sigs = append(sigs, Signal{Kind: SignalOpenPastClose, Severity: sev,
 			Summary: fmt.Sprintf("still open %s after its close date", plural(n, "day", "days")), Evidence: ev})
 	}
 
@@ -824,7 +828,7 @@ func attention(dr *DealReport) Attention {
 		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
 	}
 	for _, s := range dr.Signals {
-		if s.Kind == SignalPastClose {
+		if s.Kind == SignalOpenPastClose {
 			continue // past-close above
 		}
 		add(s.Kind, s.Summary)
@@ -952,4 +956,10 @@ func lastStart(spans []span) int64 {
 		return 0
 	}
 	return spans[len(spans)-1].first
+}
+
+// isDecider reports whether s decides the deal: its economic buyer or an
+// approver.
+func isDecider(s *deal.Stakeholder) bool {
+	return s.Role == "economic-buyer" || s.Role == "approver"
 }

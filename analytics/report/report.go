@@ -68,10 +68,10 @@ const (
 	SignalNoBuyers      = "no-buyer-side"              // the plan names nobody on the buyer's side: no buyer has a room
 	SignalNotPublished  = "not-published"              // the manifest lists no buyer room of the deal: nobody can open one
 	SignalBlocked       = "step-blocked"               // a step the plan marks blocked
-	// SignalPastClose: an open deal whose close date has passed; a flag,
+	// SignalOpenPastClose: an open deal whose close date has passed; a flag,
 	// an alert from alert_days after it. The plan no longer says when the
 	// deal signs: move the close with the buyer, or set the outcome.
-	SignalPastClose = "open-past-close"
+	SignalOpenPastClose = "open-past-close"
 	// SignalOwnerAbsent: buyer-side people who own open steps never
 	// opened their room (nor replied from it), once it is a week old: the
 	// fake-mutual plan, whose dates someone agreed for the people who own

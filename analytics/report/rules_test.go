@@ -696,11 +696,17 @@ func TestOpenPastCloseSignal(t *testing.T) {
 		d.Close = today.AddDays(-c.closeAgo)
 		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb",
 			Status: deal.Todo, Due: d.Close, Evidence: "Signed order form", Milestone: "m"})
+		// Onboarding, after the close, is not the sale's.
+		d.Milestones = append(d.Milestones, deal.Milestone{ID: "live", Title: "Live", Lead: "sam", Onboarding: true, Tasks: []deal.Task{
+			{ID: "setup", Title: "Set up", Owner: "sam", Status: deal.Todo, Due: today.AddDays(30), Milestone: "live"}}})
 		dr := ruleReport(t, d, today)
 		var got string
 		for _, s := range dr.Signals {
-			if s.Kind == SignalPastClose {
+			if s.Kind == SignalOpenPastClose {
 				got = s.Severity + " " + s.Summary
+				if !strings.Contains(s.Evidence[0], "1 of 2 tasks of the sale done") {
+					t.Errorf("close %d days ago: evidence %q counts other than the sale's tasks", c.closeAgo, s.Evidence[0])
+				}
 				if !strings.Contains(strings.Join(s.Evidence, "\n"), "agree a new close date with the buyer") {
 					t.Errorf("close %d days ago: evidence %q says not what to do", c.closeAgo, s.Evidence)
 				}
@@ -791,6 +797,7 @@ func TestOwnerNeverOpened(t *testing.T) {
 		{"due in three weeks", today.AddDays(21), false, SeverityFlag},
 		{"due in five days", today.AddDays(5), false, SeverityAlert},
 		{"replied from the room", today.AddDays(21), true, ""},
+		{"no room published for them", today.AddDays(21), false, ""},
 	} {
 		d := patternDeal()
 		d.Stakeholders = append(d.Stakeholders, deal.Stakeholder{ID: "lg", Name: "Lena Legal", Side: deal.Buyer, Role: "legal"})
@@ -802,7 +809,16 @@ func TestOwnerNeverOpened(t *testing.T) {
 			in.Waiting = []reply.Reply{{ID: "r1", Deal: "d", Stakeholder: "lg", Kind: reply.Confirm, Target: "msa", TargetKind: reply.TargetTask,
 				Time: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}}
 		}
-		a := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today})
+		opts := ReportOptions{Today: today}
+		if c.name == "no room published for them" {
+			// The manifest has rooms for the others: Lena's was never built.
+			var rooms []manifest.Room
+			for _, id := range []string{"eb", "ch"} {
+				rooms = append(rooms, manifest.Room{Key: "k-" + id, Deal: "d", Stakeholder: id, Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: "2026-11-01"})
+			}
+			opts.Manifest = &manifest.Manifest{Rooms: rooms}
+		}
+		a := NewAggregator([]ReportDeal{in}, opts)
 		for _, e := range champ {
 			a.Add(e)
 		}
