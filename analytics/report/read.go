@@ -76,13 +76,21 @@ func (s LogSource) files() (files []string, stdin bool) {
 // An error opening or reading a file is returned. The files and streams
 // one Aggregator reads are read as one log.
 func (a *Aggregator) ReadLogs(ctx context.Context, paths []string) error {
-	a.fed = true
-	return a.reader().ReadFiles(ctx, paths, a.addRow)
+	rd := a.reader()
+	before := rd.Stats().Files
+	err := rd.ReadFiles(ctx, paths, a.addRow)
+	if rd.Stats().Files > before {
+		// A log file read, even an empty one, says who did not visit; a
+		// folder with no log file in it says nothing.
+		a.fed = true
+	}
+	return err
 }
 
-// EventsRead reports whether any events were given (a log read, even an
-// empty one, a stream, events or summaries added): without them the
-// report judges no one's engagement, and nor should its callers.
+// EventsRead reports whether any events were given (a log file read, even
+// an empty one, a stream, events or summaries added; not a folder without
+// a log file): without them the report judges no one's engagement, and
+// nor should its callers.
 func (a *Aggregator) EventsRead() bool { return a.fed }
 
 // ReadStream reads one event log from r (standard input, say), as ReadLogs

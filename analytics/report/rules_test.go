@@ -17,6 +17,17 @@ import (
 	"github.com/maproom/maproom/internal/schedule"
 )
 
+// emptyLog returns a folder holding one empty log file: a beacon that ran
+// and recorded nothing, so a report reading it knows nobody visited.
+func emptyLog(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "events-2026-11-01-a1.jsonl"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
 // ruleReport reports deal d alone on today, scheduled as the build
 // schedules it.
 func ruleReport(t *testing.T, d *deal.Deal, today deal.Date) *DealReport {
@@ -328,9 +339,18 @@ func TestReportJudgesEngagementOnlyFromEvents(t *testing.T) {
 	if got := engagement(&r.Deals[0]); len(got) != 0 {
 		t.Errorf("no events read: %q", got)
 	}
+	// A folder named as the log with no log file in it: no event read
+	// either, the plan alone.
+	a0 := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+	if err := a0.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	if r0 := a0.Report(); len(engagement(&r0.Deals[0])) != 0 || !r0.Input.PlansOnly {
+		t.Errorf("a folder without a log file: %q, plans only %v; want no engagement judged", engagement(&r0.Deals[0]), r0.Input.PlansOnly)
+	}
 	// A log read, in which nobody from the deal came: eve never opened it.
 	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
-	if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+	if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
 		t.Fatal(err)
 	}
 	r = a.Report()
@@ -340,7 +360,7 @@ func TestReportJudgesEngagementOnlyFromEvents(t *testing.T) {
 	// A manifest that lists no room of the deal: nothing published yet.
 	m := &manifest.Manifest{Rooms: []manifest.Room{{Key: "k", Deal: "other", Stakeholder: "x", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}}}}
 	a = NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
-	if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+	if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
 		t.Fatal(err)
 	}
 	r = a.Report()
@@ -396,7 +416,7 @@ func TestReportDeciderSince(t *testing.T) {
 		{deal.NewDate(2026, time.November, 21), ""},
 	} {
 		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Since: c.since})
-		if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
 			t.Fatal(err)
 		}
 		s := findSignal(&a.Report().Deals[0], SignalDeciderAbsent)
@@ -425,7 +445,7 @@ func TestReportDoneUnreadSince(t *testing.T) {
 		{deal.NewDate(2026, time.November, 10), true},  // done on the first day read
 	} {
 		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Since: c.since})
-		if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
 			t.Fatal(err)
 		}
 		r := a.Report()
@@ -452,7 +472,7 @@ func TestReportDoneUnreadSince(t *testing.T) {
 		m := &manifest.Manifest{Rooms: []manifest.Room{{Key: "k", Deal: "d", Stakeholder: "eb", Side: manifest.SideBuyer,
 			Pages: []string{manifest.PageRoom, "pricing"}, Published: c.published}}}
 		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
-		if err := a.ReadLogs(context.Background(), []string{t.TempDir()}); err != nil {
+		if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
 			t.Fatal(err)
 		}
 		if s := findSignal(&a.Report().Deals[0], SignalDoneUnread); (s != nil) != c.unread {
