@@ -318,6 +318,20 @@ func (a *Aggregator) otherDeal(id string) bool {
 	return da == nil || da.in.Deal.ID != a.opts.Deal
 }
 
+// addVisits adds the stretches of one page-load to visits: each is a visit
+// of its own, joined to the others close to it (addSpan); a stretch after
+// the first with no active time (a tab closed after hours idle) is no
+// visit.
+func addVisits(visits, segs []span, gap int64) []span {
+	for i, sg := range segs {
+		if i > 0 && sg.active == 0 {
+			continue
+		}
+		visits = addSpan(visits, sg, gap)
+	}
+	return visits
+}
+
 // startOf returns the first instant of day d in loc, as unix milliseconds.
 func startOf(d deal.Date, loc *time.Location) int64 {
 	t := d.Time()
@@ -581,26 +595,14 @@ func (a *Aggregator) close(l *loadState) {
 		// Through a link rotated away (replaced, often because it was
 		// passed on): whoever holds it, not evidence the person read
 		// anything. Counted apart, never as their visit.
-		for _, sg := range segs {
-			p.oldLinks = addSpan(p.oldLinks, sg, a.eng.VisitGap.Milliseconds())
-		}
+		p.oldLinks = addVisits(p.oldLinks, segs, a.eng.VisitGap.Milliseconds())
 		return
 	}
 	a.stats.HumanLoads++
 	p.human++
-	// Each stretch of the page-load is a visit of its own (joined to the
-	// person's others close to it); a stretch after the first with no
-	// active time (a tab closed after hours idle) is no visit.
-	for i, sg := range segs {
-		if i > 0 && sg.active == 0 {
-			continue
-		}
-		p.spans = addSpan(p.spans, sg, a.eng.VisitGap.Milliseconds())
-		if p.first == 0 || sg.first < p.first {
-			p.first = sg.first
-		}
-		p.last = max(p.last, sg.first)
-		p.d.lastVisit = max(p.d.lastVisit, sg.first)
+	p.spans = addVisits(p.spans, segs, a.eng.VisitGap.Milliseconds())
+	if p.first == 0 || segs[0].first < p.first {
+		p.first = segs[0].first
 	}
 	p.active += l.active
 	if l.net != "" && len(p.nets) < maxNets {

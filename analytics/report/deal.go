@@ -115,7 +115,19 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		// A won deal's onboarding is still someone's move, as its rooms say.
 		dr.Turn = a.turn(d, plan, dueOf, today)
 		if dr.Turn != nil {
-			dr.Turn.Critical = !ended && critical[dr.Turn.Task]
+			// On the path the overdue list marks: the sale's, or a won
+			// deal's onboarding.
+			dr.Turn.Critical = critical[dr.Turn.Task]
+		}
+	}
+	// Each person's last visit is when it began, and the deal's is the
+	// latest of theirs: one time in every list.
+	da.lastVisit = 0
+	for i := range d.Stakeholders {
+		p := &a.people[da.people[d.Stakeholders[i].ID]]
+		p.last = lastStart(p.spans)
+		if !p.seller {
+			da.lastVisit = max(da.lastVisit, p.last)
 		}
 	}
 	dr.LastVisit = a.stamp(da.lastVisit)
@@ -287,7 +299,7 @@ func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Ta
 func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderReport {
 	d, s := da.in.Deal, p.s
 	sr := StakeholderReport{ID: s.ID, Name: s.Name, Title: s.Title, Role: string(s.Role), Room: true,
-		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(lastStart(p.spans)), ActiveSeconds: p.active / 1000,
+		Visits: len(p.spans), FirstVisit: a.stamp(p.first), LastVisit: a.stamp(p.last), ActiveSeconds: p.active / 1000,
 		Networks: len(p.nets), OldLinkVisits: len(p.oldLinks), Scanner: p.scanner, Glances: p.glances,
 		Opened: []OpenedDoc{}, NeverOpened: []CollateralRef{}, Weekly: make([]int, ReportWeeks), WeeklySeconds: make([]int64, ReportWeeks)}
 	if r := da.replied[s.ID]; r.n > 0 {
