@@ -415,8 +415,8 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		return "", err
 	}
 	planned := "" // a task dated by its duration: the date its room showed
-	for _, t := range d.Tasks() {
-		if p := plannedOf(b)(t); t.ID == r.Target && r.TargetKind != reply.TargetMilestone && !p.IsZero() {
+	if t, _ := reply.Item(d, r); t != nil {
+		if p := opts.Planned(t); !p.IsZero() {
 			planned = p.String()
 		}
 	}
@@ -669,7 +669,8 @@ func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
 			holder = "a milestone has no status of its own"
 		}
 	}
-	if holder == "" && r.Target != "" && !hasItem(d, r.Target) {
+	if holder == "" && r.Target != "" {
+		// Nothing of the reply's kind of target has its id any more.
 		return fmt.Sprintf("the plan has no task or milestone %s any more (removed, or renamed with its title, since %s sent it): if it still applies, do it in %s yourself and close the reply in your words (maproom answer %s \"...\"), or decline it",
 			r.Target, who.Name, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex), r.ID)
 	}

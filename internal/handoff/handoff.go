@@ -171,16 +171,15 @@ func New(in Input) *Bundle {
 	titles := map[string]string{}
 	for _, m := range d.Milestones {
 		titles[m.ID] = m.Title
-		for _, t := range m.Tasks {
+		for j := range m.Tasks {
+			t := &m.Tasks[j] // the plan's own task: deal.Onboarding may match it by address
 			titles[t.ID] = t.Title
 			st := Step{ID: t.ID, Title: t.Title, Milestone: m.Title, Onboarding: m.Onboarding, Status: string(t.Status), Evidence: t.Evidence}
 			st.Owner, st.Side = name(t.Owner)
 			if in.DueOf != nil {
-				due := in.DueOf(&t)
+				due := in.DueOf(t)
 				st.Due = due.String()
-				if t.Status != deal.Done {
-					st.DaysLate = deal.DaysLate(d, &t, due, in.Today)
-				}
+				st.DaysLate = deal.DaysLate(d, t, due, in.Today)
 			}
 			if t.Status == deal.Done {
 				st.Done = t.Done.String()

@@ -221,7 +221,7 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 		}
 		key := InviteKeyPrefix(d.ID, s.ID) + hashOf(link)
 		data := InviteData{Name: s.Name, FirstName: Person{Name: s.Name, ID: s.ID}.FirstName(), Role: roleLabel(s.Role), Link: link,
-			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: sentence(d.Goal), Review: reviewPhrase(d, in.Timezone), Sender: ae.Name}
+			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: d.Goal, Review: reviewPhrase(d, in.Timezone), Sender: ae.Name}
 		if !d.Close.IsZero() {
 			data.Close = d.Close.Time().Format("Monday 2 January 2006")
 		}
@@ -276,14 +276,4 @@ func sellerPreview(d *deal.Deal, s deal.Stakeholder, link string, review bool) (
 	}
 	b.WriteString("\nKeep the link to yourself: it opens your room without a login.\n")
 	return subject, b.String()
-}
-
-// sentence is s ending as a sentence does: a goal written without a full
-// stop gets one, as the invitation's sentence ends with it.
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" || strings.ContainsRune(".!?", rune(s[len(s)-1])) {
-		return s
-	}
-	return s + "."
 }
