@@ -21,6 +21,7 @@ import (
 	"cmp"
 	"log/slog"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -76,9 +77,9 @@ type Change struct {
 	Landed time.Time
 }
 
-// on is when the change was in the main line's plan: when it was made, or
-// when its branch was merged.
-func (c Change) on() time.Time {
+// InPlan is when the change was in the main line's plan: when it was
+// made, or when its branch was merged.
+func (c Change) InPlan() time.Time {
 	if c.Landed.After(c.When) {
 		return c.Landed
 	}
@@ -251,8 +252,8 @@ func (s *Story) Until(t time.Time) *Story {
 	// A change made on a branch before t, merged after it, was not in the
 	// plan yet.
 	changes := s.Changes[:nc:nc]
-	if slices.ContainsFunc(changes, func(c Change) bool { return !before(c.on()) }) {
-		changes = slices.DeleteFunc(slices.Clone(changes), func(c Change) bool { return !before(c.on()) })
+	if slices.ContainsFunc(changes, func(c Change) bool { return !before(c.InPlan()) }) {
+		changes = slices.DeleteFunc(slices.Clone(changes), func(c Change) bool { return !before(c.InPlan()) })
 	}
 	np := len(s.Points)
 	for np > 0 && !before(s.Points[np-1].When) {
@@ -304,11 +305,9 @@ func (s *Story) LastBy(side deal.Side) (Change, bool) {
 // last point on or before it. ok is false before the first commit.
 func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool) {
 	end := time.Date(day.Time().Year(), day.Time().Month(), day.Time().Day()+1, 0, 0, 0, 0, cmp.Or(loc, time.UTC))
-	for _, pt := range s.Points {
-		if !pt.When.Before(end) {
-			break
-		}
-		p, ok = pt, true
+	// Points are in time order: the last before end.
+	if i := sort.Search(len(s.Points), func(i int) bool { return !s.Points[i].When.Before(end) }); i > 0 {
+		p, ok = s.Points[i-1], true
 	}
 	for _, d := range p.ahead {
 		if d.After(day) {

@@ -934,6 +934,27 @@ func TestAddedLate(t *testing.T) {
 			t.Errorf("with late_add_days = 20: %q", s.Evidence)
 		}
 	}
+
+	// A milestone added late with its steps is one addition.
+	withM3 := strings.Replace(plan, "collateral:", "  - id: m3\n    title: Milestone m3\n    due: 2026-11-29\n    lead: jordan\n    evidence: Signed decision record\n    tasks:\n"+
+		"      - id: dpia\n        title: Task dpia\n        owner: jordan\n        due: 2026-11-27\n        status: todo\n        evidence: \"Stamped form, sent by email\"\n"+
+		"collateral:", 1)
+	g.write("content/acme/index.md", withM3)
+	g.commit(seller, "2026-11-08", "a DPIA milestone")
+	d3, err := generator.DecodePlan("acme", []byte(withM3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = nil
+	for _, s := range history.Signals(history.Input{Deal: d3, Story: g.read("").Story("acme"), Today: deal.NewDate(2026, 11, 10), Loc: time.UTC}) {
+		if s.Name == history.SignalAddedLate {
+			got = append(got, s.Evidence)
+		}
+	}
+	want = append(want, `milestone "Milestone m3" added on 2026-11-08 by Sam Lee, 22 days before the close date 2026-11-30`)
+	if !slices.Equal(got, want) {
+		t.Errorf("a milestone added with its step: %q, want %q", got, want)
+	}
 }
 
 // TestNoBuyerEditNamesStrangers: a plan edited by an author the plan does

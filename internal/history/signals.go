@@ -174,11 +174,21 @@ func Signals(in Input) []Signal {
 		// plan had been written ("oh, we also need X", late). Only what is
 		// still in the plan, and not onboarding, which comes after.
 		first := DayOf(st.First, in.Loc)
+		// A milestone added with its steps is one addition: its steps
+		// are not listed apart.
+		type added struct{ commit, milestone string }
+		withMilestone := map[added]bool{}
 		for _, c := range st.Changes {
-			if c.Kind != TaskAdded && c.Kind != MilestoneAdded || c.Close.IsZero() || onboarding(d, c) {
+			if c.Kind == MilestoneAdded {
+				withMilestone[added{c.Commit, c.Item}] = true
+			}
+		}
+		for _, c := range st.Changes {
+			if c.Kind != TaskAdded && c.Kind != MilestoneAdded || c.Close.IsZero() || onboarding(d, c) ||
+				c.Kind == TaskAdded && withMilestone[added{c.Commit, c.Milestone}] {
 				continue
 			}
-			on := DayOf(c.When, in.Loc)
+			on := DayOf(c.InPlan(), in.Loc) // a branch's step is added when it is merged
 			before := on.DaysUntil(c.Close)
 			if first.DaysUntil(on) < settleDays || before > th.LateAddDays || on.After(in.Today) {
 				continue
