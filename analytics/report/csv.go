@@ -97,15 +97,15 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			"done_tasks", itoa(d.Progress.Done), "total_tasks", itoa(d.Progress.Total), "percent", itoa(d.Progress.Percent),
 			"days_late", late, "severity", maxSeverity(d), "visits", itoa(dealVisits(d)), "last_visit", d.LastVisit, "detail", detail)
 		for _, m := range d.Milestones {
-			state, late := "open", ""
+			state, late, blate := "open", "", ""
 			if m.Done {
 				state = "done"
 			}
 			if m.DaysLate > 0 {
-				late = itoa(m.DaysLate)
+				late, blate = itoa(m.DaysLate), itoa(m.BusinessDaysLate)
 			}
 			rec("milestone", d.ID, "id", m.ID, "title", m.Title, "owner", m.Lead, "status", state, "due", m.Due, "done", m.DoneOn,
-				"days_late", late, "severity", m.Severity,
+				"days_late", late, "business_days_late", blate, "severity", m.Severity,
 				"done_tasks", itoa(m.Progress.Done), "total_tasks", itoa(m.Progress.Total), "percent", itoa(m.Progress.Percent))
 		}
 		if h := d.History; h != nil {

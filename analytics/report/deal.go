@@ -102,8 +102,9 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		mp.Done = len(m.Tasks) > 0 && mp.Progress.Done == len(m.Tasks)
 		if mp.Done {
 			mp.DoneOn = last.String()
-		} else if late := m.Due.DaysUntil(today); !m.Due.IsZero() && late > 0 && (!ended || d.Outcome == deal.Won && m.Onboarding) {
+		} else if late := deal.MilestoneDaysLate(d, m, today); late > 0 {
 			mp.DaysLate, mp.Severity = late, a.severity(late)
+			mp.BusinessDaysLate = max(0, a.opts.Calendar.BusinessDaysBetween(m.Due, today))
 		}
 		mp.Progress.Percent = percent(mp.Progress.Done, mp.Progress.Total)
 		dr.Milestones = append(dr.Milestones, mp)
@@ -733,7 +734,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			ev += fmt.Sprintf(", the %s dated after it", plural(open, "open one", "open ones"))
 		}
 		sigs = append(sigs, Signal{Kind: SignalMilestoneLate, Severity: mp.Severity,
-			Summary:  fmt.Sprintf("milestone %q is %s past its date", mp.Title, plural(mp.DaysLate, "day", "days")),
+			Summary:  fmt.Sprintf("milestone %q is %s past its date", mp.Title, plural(mp.DaysLate, "calendar day", "calendar days")),
 			Evidence: []string{ev, "agree its new date with " + mp.LeadName + " and move it in the plan, or the tasks that should reach it sooner"}})
 	}
 

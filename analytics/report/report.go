@@ -262,11 +262,12 @@ type MilestoneProgress struct {
 	DoneOn   string   `json:"done_on,omitempty"`
 	Progress Progress `json:"progress"`
 	// DaysLate is the calendar days a milestone not reached is past its
-	// date, graded as a task's lateness (Severity); absent when it is not
-	// late, reached, or of a deal ended (a won deal's onboarding still
-	// counts).
-	DaysLate int    `json:"days_late,omitempty"`
-	Severity string `json:"severity,omitempty"`
+	// date (deal.MilestoneDaysLate), graded as a task's lateness
+	// (Severity), and BusinessDaysLate the site calendar's business days;
+	// absent when it is not late.
+	DaysLate         int    `json:"days_late,omitempty"`
+	BusinessDaysLate int    `json:"business_days_late,omitempty"`
+	Severity         string `json:"severity,omitempty"`
 	// Onboarding marks a milestone after the close (onboarding: true):
 	// work of the customer's onboarding, not of the sale, left out of the
 	// portfolio's completion.

@@ -668,8 +668,8 @@ func TestMilestoneLate(t *testing.T) {
 		sev     string
 		signal  string
 	}{
-		{"tasks dated after it", today.AddDays(10), today.AddDays(-31), deal.Open, 31, SeverityAlert, `alert milestone "Commercials agreed" is 31 days past its date`},
-		{"a few days", today.AddDays(10), today.AddDays(-4), deal.Open, 4, SeverityFlag, `flag milestone "Commercials agreed" is 4 days past its date`},
+		{"tasks dated after it", today.AddDays(10), today.AddDays(-31), deal.Open, 31, SeverityAlert, `alert milestone "Commercials agreed" is 31 calendar days past its date`},
+		{"a few days", today.AddDays(10), today.AddDays(-4), deal.Open, 4, SeverityFlag, `flag milestone "Commercials agreed" is 4 calendar days past its date`},
 		{"under the flag", today.AddDays(10), today.AddDays(-1), deal.Open, 1, SeverityLate, ""},
 		{"its task overdue", today.AddDays(-20), today.AddDays(-10), deal.Open, 10, SeverityAlert, ""},
 		{"not yet", today.AddDays(10), today.AddDays(3), deal.Open, 0, "", ""},

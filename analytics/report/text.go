@@ -57,10 +57,14 @@ func (t *textOut) line(format string, args ...any) {
 	t.w.WriteByte('\n')
 }
 
-// milestoneLate says how late a milestone not reached is: "26 days late
-// (alert)".
+// milestoneLate says how late a milestone not reached is: "26 calendar
+// days late (alert)", the grade left out under the flag.
 func milestoneLate(m MilestoneProgress) string {
-	return fmt.Sprintf("%s late (%s)", plural(m.DaysLate, "day", "days"), m.Severity)
+	s := plural(m.DaysLate, "calendar day", "calendar days") + " late"
+	if m.Severity != SeverityLate {
+		s += " (" + m.Severity + ")"
+	}
+	return s
 }
 
 func severityColor(s string) string {

@@ -124,6 +124,25 @@ func DaysLate(d *Deal, t *Task, due, today Date) int {
 	return due.DaysUntil(today)
 }
 
+// MilestoneDaysLate returns how many calendar days milestone m of deal d is
+// past its date on today, as DaysLate counts a task: 0 for a milestone
+// reached (every task done), without a date or due today or later, and for
+// the work an outcome has ended (every milestone of a lost deal, a won
+// deal's but its onboarding ones).
+func MilestoneDaysLate(d *Deal, m *Milestone, today Date) int {
+	reached := len(m.Tasks) > 0
+	for _, t := range m.Tasks {
+		reached = reached && t.Status == Done
+	}
+	switch {
+	case d.Outcome == Lost, d.Outcome == Won && !m.Onboarding:
+		return 0
+	case reached || m.Due.IsZero() || !m.Due.Before(today):
+		return 0
+	}
+	return m.Due.DaysUntil(today)
+}
+
 // vagueWords are completion conditions that name no artifact.
 var vagueWords = map[string]bool{"done": true, "complete": true, "completed": true, "ok": true, "okay": true,
 	"yes": true, "finished": true, "tbd": true, "n/a": true, "na": true, "agreed": true, "approved": true}
