@@ -152,6 +152,9 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		dr.Signals = slices.DeleteFunc(a.signals(da, &dr), func(s Signal) bool {
 			return !slices.Contains([]string{SignalQuiet, SignalBlocked, SignalMilestoneLate, SignalLatePiling}, s.Kind)
 		})
+		if da.in.Story != nil || a.opts.HistoryNote != "" || a.opts.HistoryRead {
+			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, &a.opts)...) // its reviews
+		}
 	}
 	if !ended {
 		dr.Signals = a.signals(da, &dr)
@@ -808,13 +811,25 @@ var attentionPoints = map[string]int{
 // attention scores an open deal; ended deals score 0.
 func attention(dr *DealReport) Attention {
 	at := Attention{Reasons: []AttentionReason{}}
-	if dr.Outcome != string(deal.Open) {
-		return at
-	}
-	add := func(key string, why string) {
-		p := attentionPoints[key]
+	addPoints := func(p int, why string) {
 		at.Score += p
 		at.Reasons = append(at.Reasons, AttentionReason{Points: p, Why: why})
+	}
+	add := func(key string, why string) { addPoints(attentionPoints[key], why) }
+	if dr.Outcome == string(deal.Won) {
+		// A won deal's onboarding: its late steps and its signals (a room
+		// gone quiet, a blocked step), which only a deal with onboarding
+		// left has; the sale's plan, close and schedule are over.
+		for _, o := range dr.Overdue {
+			add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side, onboarding) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+		}
+		for _, s := range dr.Signals {
+			addPoints(signalPoints(s), s.Summary)
+		}
+		return at
+	}
+	if dr.Outcome != string(deal.Open) {
+		return at
 	}
 	switch dr.Plan {
 	case PlanNone:
@@ -844,12 +859,23 @@ func attention(dr *DealReport) Attention {
 		if s.Kind == SignalOpenPastClose {
 			continue // past-close above
 		}
-		add(s.Kind, s.Summary)
+		addPoints(signalPoints(s), s.Summary)
 	}
 	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= 30 {
 		add("closing-soon", "closes "+closeIn(*dr.DaysToClose))
 	}
 	return at
+}
+
+// signalPoints is what signal s adds to the attention score: its kind's
+// points (attentionPoints), two more for an alert than for a flag of the
+// same kind, as overdue work weighs more by its grade.
+func signalPoints(s Signal) int {
+	p := attentionPoints[s.Kind]
+	if s.Severity == SeverityAlert {
+		p += 2
+	}
+	return p
 }
 
 // saleProgress counts the deal's tasks of the sale, done and all: its
@@ -881,6 +907,11 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 				row.Alerts++
 			}
 		}
+		for _, s := range dr.Signals {
+			if s.Severity == SeverityAlert {
+				row.Alerts++
+			}
+		}
 		for _, s := range dr.Stakeholders {
 			row.Visits += s.Visits
 		}
@@ -898,6 +929,11 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons})
 			}
 		case string(deal.Won), string(deal.Lost):
+			if dr.Attention.Score > 0 {
+				// A won deal's onboarding that needs someone.
+				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
+					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true})
+			}
 			if c, err := deal.ParseDate(dr.Close); err == nil && c.DaysUntil(today) <= RecentDays {
 				// Closing this quarter, or after today (ended before its
 				// date): a recent deal, for coverage.

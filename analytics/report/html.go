@@ -289,7 +289,7 @@ func scoreBars(p *Portfolio) *svgChart {
 	for _, d := range p.Ranking {
 		most = max(most, d.Score)
 	}
-	ch := &svgChart{Label: "Open deals by attention score", W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
+	ch := &svgChart{Label: "Deals by attention score", W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
 	for i, d := range p.Ranking {
 		y := 4 + rowH*float64(i)
 		w := 400 * float64(d.Score) / float64(most)
@@ -317,7 +317,7 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"inputWarnings": inputWarnings,
 	"ratio":         ratioText,
 	"slip":          medianSlipText,
-	"closeIn":       func(days *int) string { return closeIn(*days) },
+	"rankClose":     rankClose,
 	"plural":        plural,
 	"weekSpan":      weekSpan,
 	"few":           func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
@@ -381,7 +381,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <h3>Needs attention first</h3>
 {{if .Ranking}}{{template "svg" $.Scores}}
 <div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Close</th><th>Why</th></tr>
-{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{with .DaysToClose}}{{closeIn .}}{{end}}</td><td>{{reasons .Reasons 5}}</td></tr>
+{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{rankClose .}}</td><td>{{reasons .Reasons 5}}</td></tr>
 {{end}}</table></div>{{else}}<p>No open deal needs attention.</p>{{end}}
 {{end}}{{end}}
 

@@ -245,11 +245,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("")
 	var rows [][]string
 	for _, d := range p.Ranking {
-		closes := ""
-		if d.DaysToClose != nil {
-			closes = closeIn(*d.DaysToClose)
-		}
-		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), fmt.Sprint(d.Score), closes, md(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), fmt.Sprint(d.Score), rankClose(d), md(reasonsText(d.Reasons, 3))})
 	}
 	m.table([]string{"#", "Deal", "Score", "Close", "Why"}, rows)
 }

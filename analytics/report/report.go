@@ -516,6 +516,9 @@ type RankedDeal struct {
 	DaysToClose *int              `json:"days_to_close,omitempty"`
 	Value       int64             `json:"value,omitempty"`
 	Reasons     []AttentionReason `json:"reasons"`
+	// Onboarding marks a won deal ranked for its onboarding: its late
+	// steps and its signals (see Signals).
+	Onboarding bool `json:"onboarding,omitempty"`
 }
 
 // PortfolioRow is one deal in the portfolio.
@@ -531,7 +534,7 @@ type PortfolioRow struct {
 	Total       int    `json:"total"`
 	DaysToClose *int   `json:"days_to_close,omitempty"`
 	Overdue     int    `json:"overdue"`
-	Alerts      int    `json:"alerts"` // overdue tasks at alert severity
+	Alerts      int    `json:"alerts"` // overdue tasks and signals at alert severity
 	Signals     int    `json:"signals"`
 	Visits      int    `json:"visits"`
 	LastVisit   string `json:"last_visit,omitempty"`

@@ -564,7 +564,7 @@ func TestBlockedStepSignal(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("blocked signals %q, want %q (schedule %+v)", got, want, dr.Schedule)
 	}
-	if !slices.ContainsFunc(dr.Attention.Reasons, func(a AttentionReason) bool { return a.Why == `"DPA reviewed" is blocked` && a.Points == 3 }) {
+	if !slices.ContainsFunc(dr.Attention.Reasons, func(a AttentionReason) bool { return a.Why == `"DPA reviewed" is blocked` && a.Points == 5 }) { // an alert: 3, and 2 for the grade
 		t.Errorf("attention %+v does not count the blocked step", dr.Attention)
 	}
 }
@@ -792,6 +792,21 @@ func TestWonDealOnboardingSignals(t *testing.T) {
 		}
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: signals %q, want %q", c.name, got, c.want)
+		}
+		// Ranked for its onboarding while it needs someone.
+		r := a.Report()
+		ranked := slices.ContainsFunc(r.Portfolio.Ranking, func(rd RankedDeal) bool { return rd.Deal == "d" && rd.Onboarding && rd.Score > 0 })
+		if ranked != (len(c.want) > 0) {
+			t.Errorf("%s: ranking %+v, want the won deal ranked for its onboarding: %v", c.name, r.Portfolio.Ranking, len(c.want) > 0)
+		}
+		if len(c.want) > 0 {
+			var b strings.Builder
+			if err := r.WriteJSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if err := reportSchema(t).Validate(decodeJSON(t, []byte(b.String()))); err != nil {
+				t.Errorf("%s: the JSON does not validate: %v", c.name, err)
+			}
 		}
 	}
 }

@@ -538,13 +538,21 @@ func (t *textOut) portfolio(p *Portfolio) {
 	t.line("  %s", t.paint(ansiBold, "Needs attention first"))
 	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("SCORE"), textCell("CLOSE"), textCell("WHY")}}
 	for _, d := range p.Ranking {
-		closes := ""
-		if d.DaysToClose != nil {
-			closes = closeIn(*d.DaysToClose)
-		}
-		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), numCell(d.Score), textCell(closes), textCell(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), numCell(d.Score), textCell(rankClose(d)), textCell(reasonsText(d.Reasons, 3))})
 	}
 	t.table(rows)
+}
+
+// rankClose is the close column of a ranked deal: when an open deal
+// closes, or that a won one is in onboarding.
+func rankClose(d RankedDeal) string {
+	switch {
+	case d.Onboarding:
+		return "won: onboarding"
+	case d.DaysToClose != nil:
+		return closeIn(*d.DaysToClose)
+	}
+	return ""
 }
 
 // closeIn says when an open deal closes, counted from today: "in 12

@@ -1012,3 +1012,34 @@ func TestBranchChangeLandsWithItsMerge(t *testing.T) {
 		t.Errorf("until the end of 8 October the story lacks the step merged that day")
 	}
 }
+
+// TestMissedReviewsWhileOnboarding: a won deal's weekly reviews go on
+// while its onboarding lasts, and are signalled when missed (the sale's
+// other signals are over); once onboarding is done, or for a lost deal,
+// nothing is.
+func TestMissedReviewsWhileOnboarding(t *testing.T) {
+	st := &history.Story{Commits: 1, First: time.Date(2026, 9, 1, 10, 0, 0, 0, time.UTC)}
+	for _, c := range []struct {
+		name    string
+		outcome deal.Outcome
+		left    deal.Status
+		want    []string
+	}{
+		{"won, onboarding left", deal.Won, deal.Todo, []string{history.SignalMissedReviews}},
+		{"won, onboarding done", deal.Won, deal.Done, nil},
+		{"lost", deal.Lost, deal.Todo, nil},
+	} {
+		d := &deal.Deal{ID: "acme", Outcome: c.outcome, Review: deal.Review{Day: time.Tuesday, HasDay: true},
+			Milestones: []deal.Milestone{
+				{ID: "sign", Tasks: []deal.Task{{ID: "order", Status: deal.Done, Milestone: "sign"}}},
+				{ID: "live", Onboarding: true, Tasks: []deal.Task{{ID: "setup", Status: c.left, Milestone: "live"}}},
+			}}
+		var got []string
+		for _, s := range history.Signals(history.Input{Deal: d, Story: st, Today: deal.NewDate(2026, 10, 4), Loc: time.UTC}) {
+			got = append(got, s.Name)
+		}
+		if !slices.Equal(got, c.want) {
+			t.Errorf("%s: signals %q, want %q", c.name, got, c.want)
+		}
+	}
+}

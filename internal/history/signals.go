@@ -81,11 +81,17 @@ func DayOf(t time.Time, loc *time.Location) deal.Date {
 }
 
 // Signals returns the history's warning signals of an open deal, in a
-// fixed order. An ended deal has none.
+// fixed order. An ended deal has none, but for a won deal's weekly reviews
+// missed while its onboarding lasts.
 func Signals(in Input) []Signal {
 	d, st := in.Deal, in.Story
 	th := in.Th.WithDefaults()
 	if d.Ended() {
+		// A won deal's weekly review goes on while onboarding is left;
+		// the sale's signals are over.
+		if n, last := MissedReviews(in); n >= th.MissedReviews {
+			return []Signal{missedReviews(n, last)}
+		}
 		return nil
 	}
 	var out []Signal
@@ -214,13 +220,19 @@ func Signals(in Input) []Signal {
 		}
 	}
 	if n, last := MissedReviews(in); n >= th.MissedReviews {
-		ev := fmt.Sprintf("%d weekly reviews in a row without a note in reviews/", n)
-		if !last.IsZero() {
-			ev += fmt.Sprintf(" (the last note is of %s)", last)
-		}
-		out = append(out, Signal{SignalMissedReviews, ev})
+		out = append(out, missedReviews(n, last))
 	}
 	return out
+}
+
+// missedReviews is the signal of n weekly reviews missed in a row, the
+// last note of day last.
+func missedReviews(n int, last deal.Date) Signal {
+	ev := fmt.Sprintf("%d weekly reviews in a row without a note in reviews/", n)
+	if !last.IsZero() {
+		ev += fmt.Sprintf(" (the last note is of %s)", last)
+	}
+	return Signal{SignalMissedReviews, ev}
 }
 
 // reached reports whether every task of milestone m is done.
@@ -311,10 +323,11 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 // passed: a review held yesterday whose note is not written yet is not
 // missed, and one that has its note ends the count. A plan with neither a
 // history nor a note has 0 (nothing says since when). It returns 0 for a
-// deal without a review day, and the day of the last note.
+// deal without a review day, a lost deal and a won one with no onboarding
+// left (the reviews go on while it lasts), and the day of the last note.
 func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	d := in.Deal
-	if !d.Review.HasDay || d.Outcome != deal.Open {
+	if !d.Review.HasDay || d.Outcome == deal.Lost || d.Outcome == deal.Won && !d.OnboardingLeft() {
 		return 0, deal.Date{}
 	}
 	notes := slices.Clone(in.Reviews)
