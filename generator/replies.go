@@ -261,14 +261,7 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 		// answered after it, if anything (recorded after it: decisions
 		// made with -today share that day's noon).
 		last = d
-		at := 0
-		for i := len(rec.Decisions) - 1; i >= 0; i-- {
-			if s := rec.Decisions[i].State; s == reply.Accepted || s == reply.Declined {
-				at = i
-				break
-			}
-		}
-		for _, later := range rec.Decisions[at+1:] {
+		for _, later := range rec.Decisions[rec.DecisiveAt()+1:] {
 			if later.State == reply.Answered && later.Answer != "" {
 				if d.State == reply.Declined {
 					last.Why = strings.TrimPrefix(strings.TrimSpace(last.Why+" · "+later.Answer), "· ")
@@ -400,10 +393,7 @@ func joinChanges(history []changeLine, replies []replyLine) ([]changeLine, []rep
 
 // seesTask reports whether s may see every document task id relies on.
 func (c *replyContext) seesTask(id string, s *deal.Stakeholder) bool {
-	for _, t := range c.d.Tasks() {
-		if t.ID != id {
-			continue
-		}
+	if t, ok := c.d.Task(id); ok {
 		for _, cid := range t.Collateral {
 			for i := range c.d.Collateral {
 				if col := &c.d.Collateral[i]; col.ID == cid && !col.CanSee(*s) {

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -32,7 +33,7 @@ var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side",
 // and a cell that starts with =, +, -, @ or a tab or carriage return would
 // be read as a formula. Such a cell is written with a leading apostrophe,
 // as spreadsheets mark text; a number (a negative count of days) is kept.
-type csvOut struct{ *csv.Writer }
+type csvOut struct{ w *csv.Writer }
 
 func newCSV(w io.Writer) csvOut { return csvOut{csv.NewWriter(w)} }
 
@@ -40,15 +41,18 @@ func (c csvOut) Write(row []string) error {
 	for i, v := range row {
 		row[i] = cellText(v)
 	}
-	return c.Writer.Write(row)
+	return c.w.Write(row)
 }
+
+func (c csvOut) Flush()       { c.w.Flush() }
+func (c csvOut) Error() error { return c.w.Error() }
+
+// plainNumber is a number a spreadsheet reads as one, and nothing else.
+var plainNumber = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
 
 // cellText is v as a CSV cell no spreadsheet reads as a formula.
 func cellText(v string) string {
-	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) {
-		return v
-	}
-	if _, err := strconv.ParseFloat(v, 64); err == nil {
+	if v == "" || !strings.ContainsRune("=+-@\t\r", rune(v[0])) || plainNumber.MatchString(v) {
 		return v
 	}
 	return "'" + v

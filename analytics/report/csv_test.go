@@ -12,8 +12,8 @@ import (
 // return) is written as text, with a leading apostrophe; numbers,
 // negative ones too, and other text are written as they are.
 func TestCSVCellsAreNotFormulas(t *testing.T) {
-	in := []string{`=HYPERLINK("http://evil.example","click")`, "+1 555", "-2+3", "@SUM(A1)", "\tx", "\r=1", "-5", "+3", "-0.5", "plain", "", "a=b"}
-	want := []string{`'=HYPERLINK("http://evil.example","click")`, "'+1 555", "'-2+3", "'@SUM(A1)", "'\tx", "'\r=1", "-5", "+3", "-0.5", "plain", "", "a=b"}
+	in := []string{`=HYPERLINK("http://evil.example","click")`, "+1 555", "-2+3", "@SUM(A1)", "\tx", "\r=1", "-5", "+3", "-0.5", "plain", "", "a=b", "-Inf", "+Infinity", "-0x1p3"}
+	want := []string{`'=HYPERLINK("http://evil.example","click")`, "'+1 555", "'-2+3", "'@SUM(A1)", "'\tx", "'\r=1", "-5", "+3", "-0.5", "plain", "", "a=b", "'-Inf", "'+Infinity", "'-0x1p3"}
 	var b strings.Builder
 	cw := newCSV(&b)
 	if err := cw.Write(slices.Clone(in)); err != nil {

@@ -68,7 +68,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	var signed deal.Date
 	st := storyOn(h, id, today, cfg.Location)
 	if d.Outcome == deal.Won {
-		if last, ok := saleDone(d); ok && !last.After(today) {
+		if last, ok := d.SaleDoneOn(); ok && !last.After(today) {
 			signed = last
 		} else if st != nil {
 			signed = endedOn(st, deal.Won, cfg.Location, today.AddDays(1))
@@ -204,21 +204,4 @@ func dayOfStamp(s string) string {
 		return ""
 	}
 	return s[:len(time.DateOnly)]
-}
-
-// saleDone returns the latest done date of d's sale (its steps before
-// onboarding), ok only when every one of them is done with a date.
-func saleDone(d *deal.Deal) (last deal.Date, ok bool) {
-	for _, t := range d.Tasks() {
-		if d.Onboarding(t) {
-			continue
-		}
-		if t.Status != deal.Done || t.Done.IsZero() {
-			return deal.Date{}, false
-		}
-		if t.Done.After(last) {
-			last = t.Done
-		}
-	}
-	return last, !last.IsZero()
 }

@@ -164,11 +164,11 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 // warns and goes on). A site with no build here (built elsewhere, by CI
 // say) gets a note: the links cannot be checked.
 func checkBuilt(e *env, root string, ns []notify.Notice, dry bool) error {
-	var who, urls []string
+	var links []roomLink
 	for _, n := range ns {
-		who, urls = append(who, n.To.ID), append(urls, n.To.Link)
+		links = append(links, roomLink{n.To.ID, n.To.Link})
 	}
-	missing, path, err := unbuilt(root, who, urls)
+	missing, path, err := unbuilt(root, links)
 	if errors.Is(err, fs.ErrNotExist) {
 		fmt.Fprintf(e.stderr, "note: no build here (%s), so the links cannot be checked against the rooms: make sure the site was built and published with this secret\n", path)
 		return nil
@@ -184,15 +184,15 @@ func checkBuilt(e *env, root string, ns []notify.Notice, dry bool) error {
 	return fmt.Errorf("%s; nothing was sent", msg)
 }
 
-// unbuilt returns those of who whose room link (urls, in the same order)
-// is not a room of the last build (<root>/.maproom/rooms.json, path), as
-// when the person was added, or their link rotated, after the build. err
-// is fs.ErrNotExist when there is no build here.
-func unbuilt(root string, who, urls []string) (missing []string, path string, err error) {
-	path = filepath.Join(root, manifest.DefaultPath)
-	if _, err := os.Stat(path); err != nil {
-		return nil, path, err
-	}
+// roomLink is whose room a link is (a label), and the link.
+type roomLink struct{ who, url string }
+
+// unbuilt returns who of links has a link that is not a room of the last
+// build (<root>/.maproom/rooms.json, path), as when the person was added,
+// or their link rotated, after the build. err is fs.ErrNotExist when there
+// is no build here.
+func unbuilt(root string, links []roomLink) (missing []string, path string, err error) {
+	path = filepath.Join(root, filepath.FromSlash(manifest.DefaultPath))
 	m, err := manifest.Read(path)
 	if err != nil {
 		return nil, path, err
@@ -203,10 +203,10 @@ func unbuilt(root string, who, urls []string) (missing []string, path string, er
 			live[r.Key] = true
 		}
 	}
-	for i, u := range urls {
-		_, tok, found := strings.Cut(u, "r/")
+	for _, l := range links {
+		_, tok, found := strings.Cut(l.url, "r/")
 		if !found || !live[token.Key(strings.TrimSuffix(tok, "/"))] {
-			missing = append(missing, who[i])
+			missing = append(missing, l.who)
 		}
 	}
 	return missing, path, nil

@@ -58,11 +58,11 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	}
 	// A link the last build did not write answers 404 (a person added, a
 	// link rotated, since): say so, as invite does.
-	var who, urls []string
+	var rl []roomLink
 	for _, l := range links {
-		who, urls = append(who, l.Deal+"/"+l.Stakeholder), append(urls, l.URL)
+		rl = append(rl, roomLink{l.Deal + "/" + l.Stakeholder, l.URL})
 	}
-	if missing, path, err := unbuilt(s.root, who, urls); err == nil && len(missing) > 0 {
+	if missing, path, err := unbuilt(s.root, rl); err == nil && len(missing) > 0 {
 		fmt.Fprintf(e.stderr, "warning: the last build has no room for %s (%s): their links answer 404 until you run maproom build and publish public/\n", strings.Join(missing, ", "), path)
 	}
 	if site.Config.BaseURL == "" {

@@ -124,7 +124,7 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 	if !create {
 		return nil, fmt.Errorf("no site secret: MAPROOM_SECRET is not set and %s does not exist, so the room links cannot be made; set MAPROOM_SECRET to the secret the rooms were built with (or run maproom build first, which makes one)", path)
 	}
-	if built := filepath.Join(dir, "rooms.json"); fileExists(built) {
+	if built := filepath.Join(root, filepath.FromSlash(manifest.DefaultPath)); fileExists(built) {
 		// Rooms were built, with a secret this machine does not have: a
 		// new one would change every link handed out.
 		return nil, fmt.Errorf("no site secret: MAPROOM_SECRET is not set and %s does not exist, but the rooms were built before (%s): a new secret would change every link already sent. Set MAPROOM_SECRET to the secret they were built with; to give everyone new links on purpose, delete %s and build again", path, built, built)
@@ -154,7 +154,7 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 // the same when it gives one of the manifest's rooms its key; a site never
 // built, or whose manifest cannot be read (the build says so), passes.
 func sameSecret(root string, secret []byte) error {
-	path := filepath.Join(root, ".maproom", "rooms.json")
+	path := filepath.Join(root, filepath.FromSlash(manifest.DefaultPath))
 	m, err := manifest.Read(path)
 	if err != nil || len(m.Rooms) == 0 {
 		return nil

@@ -124,6 +124,24 @@ func DaysLate(d *Deal, t *Task, due, today Date) int {
 	return due.DaysUntil(today)
 }
 
+// SaleDoneOn returns the latest done date of d's sale (its tasks before
+// onboarding): the signature, in a plan that ends with it. ok is false
+// unless every one of them is done with a date.
+func (d *Deal) SaleDoneOn() (last Date, ok bool) {
+	for _, t := range d.Tasks() {
+		if d.Onboarding(t) {
+			continue
+		}
+		if t.Status != Done || t.Done.IsZero() {
+			return Date{}, false
+		}
+		if t.Done.After(last) {
+			last = t.Done
+		}
+	}
+	return last, !last.IsZero()
+}
+
 // MilestoneDaysLate returns how many calendar days milestone m of deal d is
 // past its date on today, as DaysLate counts a task: 0 for a milestone
 // reached (every task done), without a date or due today or later, and for

@@ -116,11 +116,14 @@ func Signals(in Input) []Signal {
 				}
 				var strangers []string
 				for _, c := range st.Changes {
-					e := c.Author.Email
+					e := strings.ToLower(strings.TrimSpace(c.Author.Email))
 					_, dom, _ := strings.Cut(e, "@")
-					if c.Author.Side == "" && e != "" && !ours[strings.ToLower(dom)] && !slices.Contains(strangers, e) {
+					if c.Author.Side == "" && e != "" && !ours[dom] && !slices.Contains(strangers, e) {
 						strangers = append(strangers, e)
 					}
+				}
+				if len(strangers) > 3 {
+					strangers = append(strangers[:3], fmt.Sprintf("and %d more", len(strangers)-3))
 				}
 				if len(strangers) == 0 {
 					ev += ": the seller has written the plan alone"

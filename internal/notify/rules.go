@@ -317,20 +317,23 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notic
 	side := f.ownerSide(o.Owner)
 	body := []string{fmt.Sprintf("%s was due on %s and is %s late. Owner: %s (%s side).",
 		quote(o.Title), o.Due, calendarDays(o.DaysLate), owner, side)}
+	var ws []string
+	for _, w := range o.WaitsOn {
+		s := fmt.Sprintf("%s (%s, %s side", quote(w.Title), f.ownerName(w.Owner), f.ownerSide(w.Owner))
+		if w.DaysLate > 0 {
+			s += ", " + calendarDays(w.DaysLate) + " late"
+		}
+		ws = append(ws, s+")")
+	}
+	if len(ws) > 0 {
+		body = append(body, fmt.Sprintf("It waits on %s, still open.", strings.Join(ws, " and ")))
+	}
+	_, unheld := f.unheld(o.Owner)
 	var do string
 	switch {
-	case len(o.WaitsOn) > 0:
+	case len(o.WaitsOn) > 0 && !unheld:
 		// It cannot finish before the steps it comes after: asking its
 		// owner for it chases the wrong person.
-		var ws []string
-		for _, w := range o.WaitsOn {
-			s := fmt.Sprintf("%s (%s, %s side", quote(w.Title), f.ownerName(w.Owner), f.ownerSide(w.Owner))
-			if w.DaysLate > 0 {
-				s += ", " + calendarDays(w.DaysLate) + " late"
-			}
-			ws = append(ws, s+")")
-		}
-		body = append(body, fmt.Sprintf("It waits on %s, still open.", strings.Join(ws, " and ")))
 		first := o.WaitsOn[0]
 		do = fmt.Sprintf("get %s done first (%s's), then agree with %s a date for this step that follows from it, in %s.", quote(first.Title), f.ownerName(first.Owner), owner, f.File)
 	case side == deal.Seller && to.ID == o.Owner:

@@ -64,12 +64,23 @@ func (r Record) State() string {
 
 // Decisive returns the last decision that accepted or declined the reply.
 func (r Record) Decisive() (Decision, bool) {
-	for i := len(r.Decisions) - 1; i >= 0; i-- {
-		if s := r.Decisions[i].State; s == Accepted || s == Declined {
-			return r.Decisions[i], true
-		}
+	if i := r.DecisiveAt(); i >= 0 {
+		return r.Decisions[i], true
 	}
 	return Decision{}, false
+}
+
+// DecisiveAt is the index in Decisions of the decision Decisive returns,
+// -1 when there is none: what was recorded after it came after it,
+// whatever the times say (decisions made with -today share that day's
+// noon).
+func (r Record) DecisiveAt() int {
+	for i := len(r.Decisions) - 1; i >= 0; i-- {
+		if s := r.Decisions[i].State; s == Accepted || s == Declined {
+			return i
+		}
+	}
+	return -1
 }
 
 // Accepted reports whether any decision accepted the reply: an accepted

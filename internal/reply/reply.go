@@ -108,10 +108,12 @@ var fields = map[Kind][]string{
 // now; ID, Deal and Stakeholder are left for the caller.
 //
 // Parse returns the reply only when Validate accepts it, a proposed or
-// suggested date is not before yesterday, and a confirmation is of the
-// date the room showed (its Seen's due), not a date before yesterday;
-// otherwise the error joins one *FieldError per bad field (errors.As finds
-// the first).
+// suggested date is not before yesterday, a confirmation is of the date
+// the room showed (its Seen's due), not a date before yesterday, and the
+// step the room showed (its Seen's status) takes the reply: nothing but a
+// question about a step done, no confirmation of a step blocked; otherwise
+// the error joins one *FieldError per bad field (errors.As finds the
+// first).
 // The caller caps the size of the request body before parsing the form.
 func Parse(form url.Values, now time.Time) (Reply, error) {
 	var errs []error
@@ -164,8 +166,12 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 	// A step the room showed done has no date left to confirm or move and
 	// no status left to report (a stale or forged form): a question
 	// still goes.
-	if seenFields(r.Seen)["status"] == string(deal.Done) && (r.Kind == Confirm || r.Kind == Propose || r.Kind == Done || r.Kind == Blocked) {
+	switch st := seenFields(r.Seen)["status"]; {
+	case st == string(deal.Done) && (r.Kind == Confirm || r.Kind == Propose || r.Kind == Done || r.Kind == Blocked):
 		return Reply{}, &FieldError{"kind", "the step is done already: nothing to confirm, move or mark; ask a question about it instead"}
+	case st == string(deal.Blocked) && r.Kind == Confirm:
+		// Its room offers no confirmation while it is blocked.
+		return Reply{}, &FieldError{"kind", "the step is blocked: its date cannot be confirmed until it can go on; choose \"Propose another date\" for the date it can be done by"}
 	}
 	// A confirmation is of the date the room showed: another date is a
 	// proposal, and a date gone by cannot be kept any more.

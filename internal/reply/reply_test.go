@@ -257,3 +257,23 @@ func TestNoReplyOnAStepShownDone(t *testing.T) {
 		}
 	}
 }
+
+// TestNoConfirmationOfABlockedStep: a step its room showed blocked takes
+// no confirmation of its date (the room offers none): a new date, a done
+// or a question still go.
+func TestNoConfirmationOfABlockedStep(t *testing.T) {
+	form := func(kind Kind, extra url.Values) url.Values {
+		v := url.Values{"kind": {string(kind)}, "target": {"sq"}, "target_kind": {"task"}, "seen": {"due=2026-11-20;status=blocked"}}
+		for k, vs := range extra {
+			v[k] = vs
+		}
+		return v
+	}
+	var fe *FieldError
+	if _, err := Parse(form(Confirm, nil), now); !errors.As(err, &fe) || fe.Field != "kind" || !strings.Contains(fe.Msg, "blocked") {
+		t.Errorf("a confirmation of a blocked step: %v, want a refusal that says it is blocked", err)
+	}
+	if _, err := Parse(form(Propose, url.Values{"date": {"2026-12-01"}, "reason": {"counsel back"}}), now); err != nil {
+		t.Errorf("a new date for a blocked step: %v, want it taken", err)
+	}
+}
