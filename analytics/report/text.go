@@ -524,7 +524,7 @@ func (t *textOut) portfolio(p *Portfolio) {
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
 	if h := p.History; h != nil {
-		t.line("  history      %s of deals with buyer edits; median slip %s; win rate %s with buyer edits, %s without",
+		t.line("  history      %s of plans git holds from while open with buyer edits; median slip %s; win rate %s with buyer edits, %s without",
 			ratioText(h.WithBuyerEdits), medianSlipText(h), ratioText(h.WinRateWithBuyerEdits), ratioText(h.WinRateWithoutBuyerEdits))
 	}
 	if p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 {
