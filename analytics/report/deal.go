@@ -921,6 +921,9 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		case string(deal.Open):
 			pf.Open++
 			pf.Pipeline += dr.Value
+			if dr.Plan == PlanOK && (dr.DaysToClose == nil || *dr.DaysToClose >= 0) {
+				pf.Committed += dr.Value
+			}
 			if row.Covered {
 				covered++
 			}

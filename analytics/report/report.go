@@ -486,12 +486,17 @@ type Portfolio struct {
 	// with a plan (at least one milestone) and without.
 	WinRateWithPlan    Ratio `json:"win_rate_with_plan"`
 	WinRateWithoutPlan Ratio `json:"win_rate_without_plan"`
-	// Ranking lists the open deals that need attention (score above 0),
-	// highest score first.
+	// Ranking lists the deals that need attention (score above 0): the
+	// open ones, and won ones for their onboarding; highest score first.
 	Ranking []RankedDeal `json:"ranking"`
 	// Pipeline is the value of the open deals; WonValue of the won ones
 	// (the plans' value: fields; reports only, never a room).
 	Pipeline int64 `json:"pipeline"`
+	// Committed is the part of Pipeline a forecast may count: the open
+	// deals run with a current, dated plan, one that passes check and
+	// whose close date has not passed (domain.md: a deal without one is
+	// not a committed forecast).
+	Committed int64 `json:"committed_pipeline"`
 	WonValue int64 `json:"won_value"`
 	// History sums the plans' git histories; absent without one.
 	History *PortfolioHistory `json:"history,omitempty"`

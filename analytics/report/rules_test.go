@@ -939,3 +939,46 @@ func TestOldLinkVisitsJoinAsVisits(t *testing.T) {
 		}
 	}
 }
+
+// TestTurnOwnerNotInThePlan: whose turn it is, when the step's owner is
+// nobody the plan names (a plan that fails check), says so instead of an
+// empty side.
+func TestTurnOwnerNotInThePlan(t *testing.T) {
+	got := turnText(&Turn{Task: "poc", Title: "Poc finished", Owner: "nobody", OwnerName: "nobody"})
+	if want := `"Poc finished", owned by "nobody", whom the plan does not name`; got != want {
+		t.Errorf("turn %q, want %q", got, want)
+	}
+	if got := turnText(&Turn{Task: "poc", Title: "Poc finished", Owner: "ch", OwnerName: "Carl Champion", Side: "buyer", Due: "2026-12-01"}); got != `buyer side: Carl Champion, "Poc finished" due 2026-12-01` {
+		t.Errorf("turn %q", got)
+	}
+}
+
+// TestCommittedPipeline: the committed part of the pipeline is the open
+// deals run with a current, dated plan (domain.md): not a deal without a
+// plan, one whose plan fails check, or one past its close date.
+func TestCommittedPipeline(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	mk := func(id string, value int64, close deal.Date, noPlan bool) ReportDeal {
+		d := patternDeal()
+		d.ID, d.Value, d.Close = id, value, close
+		if noPlan {
+			d.Milestones = nil
+		}
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ReportDeal{Deal: d, Plan: plan}
+	}
+	broken := mk("broken", 4000, today.AddDays(30), false)
+	broken.CheckErrors = 1
+	r := NewAggregator([]ReportDeal{
+		mk("good", 1000, today.AddDays(30), false),
+		mk("noplan", 2000, today.AddDays(30), true),
+		broken,
+		mk("pastclose", 8000, today.AddDays(-3), false),
+	}, ReportOptions{Today: today}).Report()
+	if p := r.Portfolio; p.Pipeline != 15000 || p.Committed != 1000 {
+		t.Errorf("pipeline %d, committed %d; want 15000 and 1000 (the good deal alone)", p.Pipeline, p.Committed)
+	}
+}
