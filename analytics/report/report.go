@@ -497,7 +497,7 @@ type Portfolio struct {
 	// whose close date has not passed (domain.md: a deal without one is
 	// not a committed forecast).
 	Committed int64 `json:"committed_pipeline"`
-	WonValue int64 `json:"won_value"`
+	WonValue  int64 `json:"won_value"`
 	// History sums the plans' git histories; absent without one.
 	History *PortfolioHistory `json:"history,omitempty"`
 	// Rows is one line per deal, in id order.
