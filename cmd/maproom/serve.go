@@ -59,8 +59,11 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	state := filepath.Join(s.root, ".maproom")
 	notePath := beacon.NotePath
 	opts.Out = filepath.Join(state, "preview")
+	// The preview's manifest is its own (preview-state/rooms.json): the
+	// build's, .maproom/rooms.json, is the one the beacon in production
+	// loads, and must not send buyers back to this preview's address or
+	// date rooms published on a preview's day.
 	opts.StateDir = filepath.Join(state, "preview-state")
-	opts.Manifest = filepath.Join(state, "rooms.json")
 	opts.Beacon = &notePath
 	opts.Site = base // the beacon sends a person who replied back to their room here
 	opts.Scripts = []string{liveJSPath}
