@@ -200,7 +200,13 @@ func changeWhat(c history.Change, d *deal.Deal) string {
 		}
 		return fmt.Sprintf("%s %q moved earlier, from %s to %s", kind, c.Title, day(c.From), day(c.To))
 	case history.TaskStatus:
-		return fmt.Sprintf("Step %q is now %s (was %s)", c.Title, strings.ToLower(statusLabels[deal.Status(c.To)]), strings.ToLower(statusLabels[deal.Status(c.From)]))
+		s := fmt.Sprintf("Step %q is now %s (was %s)", c.Title, strings.ToLower(statusLabels[deal.Status(c.To)]), strings.ToLower(statusLabels[deal.Status(c.From)]))
+		if t, ok := d.Task(c.Item); ok && c.To == string(deal.Done) && t.Status == deal.Done && !t.Done.IsZero() && t.Done != history.DayOf(c.When, nil) {
+			// Recorded later than it was done (an accepted reply, say):
+			// the day it was done, as the plan gives it.
+			s += ", done " + dateLabel(t.Done)
+		}
+		return s
 	case history.TaskAdded:
 		return fmt.Sprintf("Step %q added", c.Title)
 	case history.TaskRemoved:

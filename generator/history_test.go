@@ -198,3 +198,31 @@ func TestRoomChangesOnce(t *testing.T) {
 		t.Errorf("the change does not carry the buyer's words:\n%s", out.String())
 	}
 }
+
+// TestChangeSaysTheDayDone: a step recorded done later than it was done
+// (an accepted reply, a catch-up commit) says the day it was done, as the
+// plan gives it; one recorded the day it was done says nothing more.
+func TestChangeSaysTheDayDone(t *testing.T) {
+	root := exampleSite(t)
+	site, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 22)})
+	if ps.Errors() > 0 {
+		t.Fatal(ps)
+	}
+	var d *deal.Deal
+	for _, b := range site.Bundles {
+		if b.Deal.ID == "acme-data-platform" {
+			d = b.Deal
+		}
+	}
+	nda, _ := d.Task("nda") // done 2026-10-21 in the example
+	for when, want := range map[string]string{
+		"2026-11-02": `Step "Mutual NDA countersigned" is now done (was in progress), done ` + dateLabel(nda.Done),
+		"2026-10-21": `Step "Mutual NDA countersigned" is now done (was in progress)`,
+	} {
+		at, _ := deal.ParseDate(when)
+		c := history.Change{When: at.Time().Add(9 * time.Hour), Kind: history.TaskStatus, Item: "nda", Title: "Mutual NDA countersigned", From: "in-progress", To: "done"}
+		if got := changeWhat(c, d); got != want {
+			t.Errorf("recorded %s: %q, want %q", when, got, want)
+		}
+	}
+}

@@ -189,8 +189,8 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //   - confirm changes no field: the record is the change.
 //
 // A question is refused (it is answered, not applied), and so is any reply
-// about a task already done (a confirmation, a new date, a done, a block),
-// even with opts.Force. Before any
+// about a task already done (a confirmation, a new date, a done, a block)
+// and a block of a task already blocked, even with opts.Force. Before any
 // edit, a reply about a task or milestone is checked against the plan:
 // when a field the reply's Seen carries differs from Seen of the target
 // now (SeenAt, with opts.Planned), or the person no longer owns or leads
@@ -233,6 +233,11 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 		// Nothing to confirm, move or mark on a step done: the reply was
 		// sent before it was done, or from a stale or forged form.
 		return plan, fmt.Errorf("reply %s: task %q is done already (on %s): nothing to %s; answer or decline the reply", r.ID, r.Target, task.Done, verbOf(r.Kind))
+	}
+	if task != nil && task.Status == deal.Blocked && r.Kind == Blocked {
+		// The plan says so already: a second block changes nothing, and
+		// its words are an answer's to give.
+		return plan, fmt.Errorf("reply %s: task %q is blocked already: nothing to apply; answer the reply (maproom answer %s \"...\")", r.ID, r.Target, r.ID)
 	}
 	if r.Kind == Suggest {
 		return addSuggested(plan, d, r, opts)

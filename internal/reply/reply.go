@@ -111,7 +111,8 @@ var fields = map[Kind][]string{
 // suggested date is not before yesterday, a confirmation is of the date
 // the room showed (its Seen's due), not a date before yesterday, and the
 // step the room showed (its Seen's status) takes the reply: nothing but a
-// question about a step done, no confirmation of a step blocked; otherwise
+// question about a step done, no confirmation or second block of a step
+// blocked; otherwise
 // the error joins one *FieldError per bad field (errors.As finds the
 // first).
 // The caller caps the size of the request body before parsing the form.
@@ -146,6 +147,14 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			r.Owner = v
 		}
 	}
+	if r.Kind == Done {
+		// The room's form has one reason field for every kind: what a
+		// buyer writes there with a done is part of what proves it, not
+		// to be lost.
+		if why := get("reason"); why != "" {
+			r.Evidence = strings.TrimPrefix(r.Evidence+"; "+why, "; ")
+		}
+	}
 	if len(errs) > 0 {
 		return Reply{}, errors.Join(errs...)
 	}
@@ -172,6 +181,9 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 	case st == string(deal.Blocked) && r.Kind == Confirm:
 		// Its room offers no confirmation while it is blocked.
 		return Reply{}, &FieldError{"kind", "the step is blocked: its date cannot be confirmed until it can go on; choose \"Propose another date\" for the date it can be done by"}
+	case st == string(deal.Blocked) && r.Kind == Blocked:
+		// Nor a second block.
+		return Reply{}, &FieldError{"kind", "the step is blocked already: to say more about it, ask a question; when it can go on, choose \"Propose another date\""}
 	}
 	// A confirmation is of the date the room showed: another date is a
 	// proposal, and a date gone by cannot be kept any more.

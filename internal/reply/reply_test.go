@@ -259,8 +259,8 @@ func TestNoReplyOnAStepShownDone(t *testing.T) {
 }
 
 // TestNoConfirmationOfABlockedStep: a step its room showed blocked takes
-// no confirmation of its date (the room offers none): a new date, a done
-// or a question still go.
+// no confirmation of its date and no second block (the room offers
+// neither): a new date, a done or a question still go.
 func TestNoConfirmationOfABlockedStep(t *testing.T) {
 	form := func(kind Kind, extra url.Values) url.Values {
 		v := url.Values{"kind": {string(kind)}, "target": {"sq"}, "target_kind": {"task"}, "seen": {"due=2026-11-20;status=blocked"}}
@@ -273,7 +273,33 @@ func TestNoConfirmationOfABlockedStep(t *testing.T) {
 	if _, err := Parse(form(Confirm, nil), now); !errors.As(err, &fe) || fe.Field != "kind" || !strings.Contains(fe.Msg, "blocked") {
 		t.Errorf("a confirmation of a blocked step: %v, want a refusal that says it is blocked", err)
 	}
+	if _, err := Parse(form(Blocked, url.Values{"reason": {"still stuck"}}), now); !errors.As(err, &fe) || fe.Field != "kind" || !strings.Contains(fe.Msg, "blocked already") {
+		t.Errorf("a second block of a blocked step: %v, want a refusal that says it is blocked already", err)
+	}
 	if _, err := Parse(form(Propose, url.Values{"date": {"2026-12-01"}, "reason": {"counsel back"}}), now); err != nil {
 		t.Errorf("a new date for a blocked step: %v, want it taken", err)
+	}
+}
+
+// TestDoneKeepsTheReason: the room's form has one reason field for every
+// kind; what a buyer writes there with a done joins its evidence rather
+// than being dropped.
+func TestDoneKeepsTheReason(t *testing.T) {
+	for _, c := range []struct{ evidence, reason, want string }{
+		{"", "Delivered over SFTP", "Delivered over SFTP"},
+		{"Files in the shared folder", "after the DPO's sign-off", "Files in the shared folder; after the DPO's sign-off"},
+		{"Files in the shared folder", "", "Files in the shared folder"},
+	} {
+		v := url.Values{"kind": {"done"}, "target": {"sq"}, "target_kind": {"task"}, "date": {"2026-11-09"}, "seen": {"due=2026-11-20;status=todo"}}
+		if c.evidence != "" {
+			v.Set("evidence", c.evidence)
+		}
+		if c.reason != "" {
+			v.Set("reason", c.reason)
+		}
+		r, err := Parse(v, now)
+		if err != nil || r.Evidence != c.want || r.Reason != "" {
+			t.Errorf("done with evidence %q and reason %q: %+v, %v; want evidence %q", c.evidence, c.reason, r, err, c.want)
+		}
 	}
 }
