@@ -512,8 +512,11 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			due, _ := b.dateOf(t)
 			tv.Due, tv.DueLabel = due.String(), dateLabel(due)
 			tv.Seen = reply.SeenAt(t, due) // a planned date is carried when the schedule gives it
-			tv.Critical = crit[t.ID] && t.Status != deal.Done && !d.Ended()
-			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && !d.Ended() {
+			// The work still under way: the sale's, or a won deal's
+			// onboarding, whose path the report names too.
+			going := !d.Ended() || d.Outcome == deal.Won && d.Onboarding(t)
+			tv.Critical = crit[t.ID] && t.Status != deal.Done && going
+			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && going {
 				slack := ts.Slack
 				if !fromDurations && !t.Due.IsZero() {
 					// From due dates alone: how far its date can move

@@ -417,8 +417,10 @@ func (p *Plan) TurnPath(d *deal.Deal, today deal.Date) []string {
 // open task due last (by the close; the first in plan order on a tie)
 // waits on, back through after:, at each step the open predecessor with
 // the least Room, the one its successor waits on (the latest due on a
-// tie, then the first in plan order), until one has no open predecessor. d must be the deal p was computed
-// for; nil when no open work is due by the close.
+// tie, then the first in plan order), until one has no open predecessor.
+// For a won deal the work is its onboarding's. d must be the deal p was
+// computed for; nil when no open work is due by the close (for a won deal,
+// no onboarding work is open).
 func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations bool) {
 	if p == nil || d == nil {
 		return nil, false
@@ -427,9 +429,15 @@ func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations
 	var last *deal.Task
 	var lastDue deal.Date
 	durations := false
+	// The work under way: the sale's, or once won its onboarding's.
+	won := d.Outcome == deal.Won
+	finish := p.SalesFinish
+	if won {
+		finish = p.Finish
+	}
 	for _, t := range d.Tasks() {
 		byID[t.ID] = t
-		if t.Status == deal.Done || d.Onboarding(t) {
+		if t.Status == deal.Done || d.Onboarding(t) != won {
 			continue
 		}
 		durations = durations || t.Duration > 0
@@ -437,7 +445,7 @@ func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations
 			last, lastDue = t, due
 		}
 	}
-	if durations && p.SalesFinish.After(today) {
+	if durations && finish.After(today) {
 		return p.CriticalPath, true
 	}
 	if last == nil {

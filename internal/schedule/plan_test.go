@@ -1013,6 +1013,11 @@ func TestCriticalPathOfEndedDeals(t *testing.T) {
 		if !slices.Equal(p.CriticalPath, want) {
 			t.Errorf("%s: critical path %v, want %v", o, p.CriticalPath, want)
 		}
+		// The path the rooms show is the same: a won deal's onboarding
+		// (it was none, as for the sale's work alone).
+		if path, _ := p.Path(build(o), today); o != deal.Lost && !slices.Equal(path, want) {
+			t.Errorf("%s: the path shown %v, want %v", o, path, want)
+		}
 		for _, ts := range p.Tasks {
 			if ts.Critical != slices.Contains(want, ts.ID) {
 				t.Errorf("%s: %s critical %v", o, ts.ID, ts.Critical)
