@@ -145,6 +145,13 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.Week = a.weekChange(da, &dr, dueOf, today)
 	dr.Activity = a.activity(da, &dr, today)
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
+	if st := da.in.Story; ended && st != nil {
+		for _, c := range st.Changes {
+			if c.Kind == history.OutcomeSet && c.To == string(d.Outcome) {
+				dr.endedOn = history.DayOf(c.InPlan(), a.loc)
+			}
+		}
+	}
 	if d.Outcome == deal.Won && d.OnboardingLeft() {
 		// A won deal's plan goes on into onboarding: its rooms still go
 		// quiet, its steps still block or run late. The sale's signals
@@ -878,6 +885,23 @@ func signalPoints(s Signal) int {
 	return p
 }
 
+// saleDoneBy counts the sale's tasks done on or before day: completion is
+// the share done when the deal ended (domain.md), not what was ticked off
+// after.
+func saleDoneBy(dr *DealReport, day deal.Date) int {
+	onboarding := map[string]bool{}
+	for _, m := range dr.Milestones {
+		onboarding[m.ID] = m.Onboarding
+	}
+	n := 0
+	for _, t := range dr.Tasks {
+		if done, err := deal.ParseDate(t.Done); t.Status == string(deal.Done) && !onboarding[t.Milestone] && (err != nil || !done.After(day)) {
+			n++
+		}
+	}
+	return n
+}
+
 // saleProgress counts the deal's tasks of the sale, done and all: its
 // onboarding milestones' (after the close) left out.
 func saleProgress(dr *DealReport) (done, total int) {
@@ -899,6 +923,9 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 	for i := range deals {
 		dr := &deals[i]
 		saleDone, saleTotal := saleProgress(dr)
+		if !dr.endedOn.IsZero() {
+			saleDone = saleDoneBy(dr, dr.endedOn)
+		}
 		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: dr.Plan == PlanOK,
 			Done: saleDone, Total: saleTotal, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),
 			Signals: len(dr.Signals), LastVisit: dr.LastVisit, Score: dr.Attention.Score, Value: dr.Value}

@@ -43,10 +43,10 @@ func historyReportWith(t *testing.T, set func(*ReportOptions)) *Report {
 		"globex": {Deal: "globex", Commits: 1, First: at("2026-09-15"), Last: at("2026-09-15"),
 			Changes: []history.Change{{When: at("2026-09-15"), Kind: history.PlanCreated, Author: seller}},
 			Points:  []history.Point{{When: at("2026-09-15"), Done: 1, Total: 5}}},
-		"initech": {Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at("2026-09-02"),
+		"initech": {Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at("2026-10-15"),
 			Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
 				{When: at("2026-09-01"), Kind: history.TaskStatus, Item: "quote-reviewed", Title: "Quote reviewed", From: "todo", To: "done", Author: history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}},
-				{When: at("2026-09-02"), Kind: history.OutcomeSet, From: "open", To: "won", Author: seller}},
+				{When: at("2026-10-15"), Kind: history.OutcomeSet, From: "open", To: "won", Author: seller}},
 			Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}, {When: at("2026-09-01"), Done: 2, Total: 2}}},
 	}
 	for i := range deals {

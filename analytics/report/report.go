@@ -24,6 +24,8 @@ package report
 
 import (
 	"time"
+
+	"github.com/maproom/maproom/internal/deal"
 )
 
 // ReportSchemaVersion is the version of the report's JSON document.
@@ -198,6 +200,9 @@ type DealReport struct {
 	// History is what the plan's git history tells; absent when the site
 	// is not in git.
 	History   *DealHistory `json:"history,omitempty"`
+	// endedOn is the day the plan's history marked the deal won or lost
+	// (zero: not known): its completion counts what was done by then.
+	endedOn deal.Date
 	Signals   []Signal     `json:"signals"`
 	Attention Attention    `json:"attention"`
 }

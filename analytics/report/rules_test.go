@@ -982,3 +982,33 @@ func TestCommittedPipeline(t *testing.T) {
 		t.Errorf("pipeline %d, committed %d; want 15000 and 1000 (the good deal alone)", p.Pipeline, p.Committed)
 	}
 }
+
+// TestCompletionWhenTheDealEnded: completion is the share of the sale's
+// steps done when the deal ended (domain.md): a step ticked off after the
+// history marked the deal lost does not count; without a history, every
+// step done counts.
+func TestCompletionWhenTheDealEnded(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	for _, c := range []struct {
+		name string
+		lost string // the day the history marked it lost; "" without one
+		done int
+	}{
+		{"lost before the step was done", "2026-11-05", 0},
+		{"lost after", "2026-11-12", 1},
+		{"no history", "", 1},
+	} {
+		d := patternDeal() // its one step done on 10 November
+		d.Outcome = deal.Lost
+		in := ReportDeal{Deal: d}
+		if c.lost != "" {
+			on, _ := deal.ParseDate(c.lost)
+			in.Story = &history.Story{Deal: d.ID, Commits: 2, Changes: []history.Change{
+				{Kind: history.PlanCreated}, {When: on.Time().Add(10 * time.Hour), Kind: history.OutcomeSet, From: "open", To: "lost"}}}
+		}
+		p := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today}).Report().Portfolio
+		if p.Completion.Num != c.done || p.Completion.Den != 1 {
+			t.Errorf("%s: completion %d of %d, want %d of 1", c.name, p.Completion.Num, p.Completion.Den, c.done)
+		}
+	}
+}
