@@ -199,12 +199,12 @@ type DealReport struct {
 	Activity []Activity `json:"activity"`
 	// History is what the plan's git history tells; absent when the site
 	// is not in git.
-	History   *DealHistory `json:"history,omitempty"`
+	History *DealHistory `json:"history,omitempty"`
 	// endedOn is the day the plan's history marked the deal won or lost
 	// (zero: not known): its completion counts what was done by then.
-	endedOn deal.Date
-	Signals   []Signal     `json:"signals"`
-	Attention Attention    `json:"attention"`
+	endedOn   deal.Date
+	Signals   []Signal  `json:"signals"`
+	Attention Attention `json:"attention"`
 }
 
 // WaitingReply is a reply that waits for the seller: maproom accept,
