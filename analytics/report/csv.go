@@ -14,9 +14,10 @@ import (
 // waiting or signal; columns that do not apply to a record are empty.
 // Filter on the record column in a spreadsheet. A stakeholder's opened
 // lists the documents they read, and read_seconds their reading times in
-// the same order. A deal's days_late are its most overdue task's; an overdue
-// task's days_late are calendar days, and
-// business_days_late the site calendar's business days. A reply's row holds its
+// the same order. A deal's value is its plan's value: (the report's only,
+// never a room's). A deal's days_late are its most overdue task's; an
+// overdue task's days_late are calendar days, and business_days_late the
+// site calendar's business days. A reply's row holds its
 // id, what it is about (title), the person (owner, side, role), its kind
 // (status), the target's due date now (due), and what it says and when it
 // was sent (detail). A history row says what the plan's git history tells
@@ -26,7 +27,7 @@ import (
 // event log read, corrupt lines skipped) in its detail.
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
-	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply"}
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply", "value"}
 
 // csvOut writes CSV rows whose text cells a spreadsheet will not run:
 // what a buyer wrote from their room (a reply's words) reaches the report,
@@ -97,9 +98,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 				late = itoa(o.DaysLate)
 			}
 		}
+		value := ""
+		if d.Value != 0 {
+			value = fmt.Sprint(d.Value)
+		}
 		rec("deal", d.ID, "id", d.ID, "title", d.Title, "status", d.Outcome, "due", d.Close,
 			"done_tasks", itoa(d.Progress.Done), "total_tasks", itoa(d.Progress.Total), "percent", itoa(d.Progress.Percent),
-			"days_late", late, "severity", maxSeverity(d), "visits", itoa(dealVisits(d)), "last_visit", d.LastVisit, "detail", detail)
+			"days_late", late, "severity", maxSeverity(d), "visits", itoa(dealVisits(d)), "last_visit", d.LastVisit, "detail", detail, "value", value)
 		for _, m := range d.Milestones {
 			state, late, blate := "open", "", ""
 			if m.Done {
@@ -168,7 +173,7 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
-		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures"})
+		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent"})
 	rank := map[string]int{}
 	for _, d := range r.Portfolio.Ranking {
 		rank[d.Deal] = d.Rank
@@ -211,7 +216,7 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		}
 		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
-			fmt.Sprint(p.Score), rk, value}, h...))
+			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent))...))
 	}
 	cw.Flush()
 	return cw.Error()

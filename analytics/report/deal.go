@@ -942,6 +942,12 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		for _, s := range dr.Stakeholders {
 			row.Visits += s.Visits
 		}
+		// Coverage counts the open deals and those ended recently: closing
+		// this quarter, or after today (ended before its date).
+		row.Recent = dr.Outcome == string(deal.Open)
+		if c, err := deal.ParseDate(dr.Close); err == nil && c.DaysUntil(today) <= RecentDays {
+			row.Recent = true
+		}
 		pf.Rows = append(pf.Rows, row)
 		hasPlan := dr.Plan != PlanNone
 		switch dr.Outcome {
@@ -964,9 +970,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
 					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true})
 			}
-			if c, err := deal.ParseDate(dr.Close); err == nil && c.DaysUntil(today) <= RecentDays {
-				// Closing this quarter, or after today (ended before its
-				// date): a recent deal, for coverage.
+			if row.Recent {
 				recent++
 				if row.Covered {
 					covered++

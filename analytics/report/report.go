@@ -538,6 +538,9 @@ type PortfolioRow struct {
 	Outcome string `json:"outcome"`
 	Plan    string `json:"plan"`
 	Covered bool   `json:"covered"` // has a plan that passes check
+	// Recent is whether coverage counts the deal: open, or ended with a
+	// close date within RecentDays before the report's day or after it.
+	Recent bool `json:"recent"`
 	// Done and Total count the sale's tasks (onboarding milestones left
 	// out), as the portfolio's completion does.
 	Done        int    `json:"done"`
