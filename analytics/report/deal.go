@@ -1004,6 +1004,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 	pf.Completion = ratio(doneEnded, totalEnded)
 	pf.WinRateWithPlan = ratio(wonPlan, endedPlan)
 	pf.WinRateWithoutPlan = ratio(wonNo, endedNo)
+	pf.BySize = bySize(deals)
 	// Highest score first; then the sooner close, the larger value, the id.
 	sort.SliceStable(pf.Ranking, func(i, j int) bool {
 		a, b := pf.Ranking[i], pf.Ranking[j]
@@ -1023,6 +1024,51 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		pf.Ranking[i].Rank = i + 1
 	}
 	return pf
+}
+
+// bySize splits the ended deals with a value at their median value (the
+// upper middle of an even count) and gives each half's win rates with and
+// without a plan; nil with fewer than two such deals.
+func bySize(deals []DealReport) []SizeBand {
+	var values []int64
+	for i := range deals {
+		if o := deals[i].Outcome; (o == string(deal.Won) || o == string(deal.Lost)) && deals[i].Value > 0 {
+			values = append(values, deals[i].Value)
+		}
+	}
+	if len(values) < 2 {
+		return nil
+	}
+	slices.Sort(values)
+	mid := values[len(values)/2]
+	type counts struct{ wonP, endedP, wonN, endedN int }
+	var c [2]counts
+	for i := range deals {
+		dr := &deals[i]
+		if o := dr.Outcome; (o != string(deal.Won) && o != string(deal.Lost)) || dr.Value <= 0 {
+			continue
+		}
+		k := &c[0]
+		if dr.Value >= mid {
+			k = &c[1]
+		}
+		won := dr.Outcome == string(deal.Won)
+		if dr.Plan != PlanNone {
+			k.endedP++
+			if won {
+				k.wonP++
+			}
+		} else {
+			k.endedN++
+			if won {
+				k.wonN++
+			}
+		}
+	}
+	return []SizeBand{
+		{Min: 0, Max: mid, WithPlan: ratio(c[0].wonP, c[0].endedP), WithoutPlan: ratio(c[0].wonN, c[0].endedN)},
+		{Min: mid, WithPlan: ratio(c[1].wonP, c[1].endedP), WithoutPlan: ratio(c[1].wonN, c[1].endedN)},
+	}
 }
 
 func closeKey(n *int) int {

@@ -229,6 +229,14 @@ func (m *mdOut) portfolio(p *Portfolio) {
 		{"Win rate with a plan", ratioText(p.WinRateWithPlan), "won of ended deals with at least one milestone"},
 		{"Win rate without a plan", ratioText(p.WinRateWithoutPlan), "won of ended deals without milestones"},
 	})
+	if len(p.BySize) > 0 {
+		m.line("")
+		var rows [][]string
+		for _, b := range p.BySize {
+			rows = append(rows, []string{md(b.Label()), ratioText(b.WithPlan), ratioText(b.WithoutPlan)})
+		}
+		m.table([]string{"Win rate at comparable size (deal value)", "With a plan", "Without"}, rows)
+	}
 	if h := p.History; h != nil {
 		m.table([]string{"From the plans' history", "Value", "What it counts"}, [][]string{
 			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open"},

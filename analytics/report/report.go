@@ -491,6 +491,10 @@ type Portfolio struct {
 	// with a plan (at least one milestone) and without.
 	WinRateWithPlan    Ratio `json:"win_rate_with_plan"`
 	WinRateWithoutPlan Ratio `json:"win_rate_without_plan"`
+	// BySize compares the two win rates at comparable size (domain.md):
+	// the ended deals with a value, split at their median value into the
+	// smaller and the larger; absent with fewer than two such deals.
+	BySize []SizeBand `json:"win_rate_by_size,omitempty"`
 	// Ranking lists the deals that need attention (score above 0): the
 	// open ones, and won ones for their onboarding; highest score first.
 	Ranking []RankedDeal `json:"ranking"`
@@ -553,6 +557,23 @@ type PortfolioRow struct {
 	LastVisit   string `json:"last_visit,omitempty"`
 	Score       int    `json:"score"`
 	Value       int64  `json:"value,omitempty"`
+}
+
+// SizeBand is the win rates with and without a plan of the ended deals
+// whose value is at least Min and, when Max is not 0, under Max.
+type SizeBand struct {
+	Min         int64 `json:"min"`
+	Max         int64 `json:"max,omitempty"`
+	WithPlan    Ratio `json:"with_plan"`
+	WithoutPlan Ratio `json:"without_plan"`
+}
+
+// Label says the band's values: "under 150,000", "150,000 and over".
+func (b SizeBand) Label() string {
+	if b.Max != 0 {
+		return "under " + money(b.Max)
+	}
+	return money(b.Min) + " and over"
 }
 
 func ratio(num, den int) Ratio {

@@ -1012,3 +1012,39 @@ func TestCompletionWhenTheDealEnded(t *testing.T) {
 		}
 	}
 }
+
+// TestWinRateBySize: the win rates with and without a plan are also given
+// at comparable size (domain.md): the ended deals with a value, split at
+// their median value; deals without a value, and open ones, are left out.
+func TestWinRateBySize(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	mk := func(id string, value int64, o deal.Outcome, withPlan bool) ReportDeal {
+		d := patternDeal()
+		d.ID, d.Value, d.Outcome, d.Close = id, value, o, today.AddDays(-10)
+		if !withPlan {
+			d.Milestones = nil
+		}
+		return ReportDeal{Deal: d}
+	}
+	r := NewAggregator([]ReportDeal{
+		mk("s1", 10000, deal.Won, true), mk("s2", 20000, deal.Lost, false), mk("s3", 30000, deal.Lost, true),
+		mk("l1", 200000, deal.Won, true), mk("l2", 300000, deal.Lost, false), mk("l3", 400000, deal.Won, false),
+		mk("novalue", 0, deal.Won, true), mk("open", 50000, deal.Open, true),
+	}, ReportOptions{Today: today}).Report()
+	b := r.Portfolio.BySize
+	if len(b) != 2 || b[0].Max != 200000 || b[1].Min != 200000 ||
+		b[0].WithPlan.Num != 1 || b[0].WithPlan.Den != 2 || b[0].WithoutPlan.Num != 0 || b[0].WithoutPlan.Den != 1 ||
+		b[1].WithPlan.Num != 1 || b[1].WithPlan.Den != 1 || b[1].WithoutPlan.Num != 1 || b[1].WithoutPlan.Den != 2 {
+		t.Fatalf("by size %+v", b)
+	}
+	if b[0].Label() != "under 200,000" || b[1].Label() != "200,000 and over" {
+		t.Errorf("labels %q, %q", b[0].Label(), b[1].Label())
+	}
+	var out strings.Builder
+	if err := r.WritePortfolioTable(&out, false); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "under 200,000:    50% (1 of 2) with a plan, 0% (0 of 1) without") {
+		t.Errorf("the table lacks the size bands:\n%s", out.String())
+	}
+}

@@ -527,6 +527,9 @@ func (t *textOut) portfolio(p *Portfolio) {
 	t.line("  coverage     %s of recent deals (open, or ended in the last 90 days) run with a plan that passes check", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
+	for _, b := range p.BySize {
+		t.line("    %-17s %s with a plan, %s without", b.Label()+":", ratioText(b.WithPlan), ratioText(b.WithoutPlan))
+	}
 	if h := p.History; h != nil {
 		t.line("  history      %s of plans git holds from while open with buyer edits; median slip %s; win rate %s with buyer edits, %s without",
 			ratioText(h.WithBuyerEdits), medianSlipText(h), ratioText(h.WinRateWithBuyerEdits), ratioText(h.WinRateWithoutBuyerEdits))
