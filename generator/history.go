@@ -138,7 +138,7 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 					continue
 				}
 			}
-			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c, d), Reply: c.Reply != "", reply: c.Reply}
+			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c, d, day), Reply: c.Reply != "", reply: c.Reply}
 			if c.Author.Side == deal.Buyer {
 				line.Who = c.Author.Name
 				if p, ok := d.Stakeholder(c.Author.Stakeholder); ok {
@@ -175,8 +175,8 @@ func paragraphs(text string) []string {
 }
 
 // changeWhat says a change of deal d's plan in words, as the rooms show
-// it (people by their names in d now).
-func changeWhat(c history.Change, d *deal.Deal) string {
+// it (people by their names in d now); on is the day the room dates it.
+func changeWhat(c history.Change, d *deal.Deal, on deal.Date) string {
 	day := func(s string) string {
 		d, err := deal.ParseDate(s)
 		if err != nil {
@@ -201,7 +201,7 @@ func changeWhat(c history.Change, d *deal.Deal) string {
 		return fmt.Sprintf("%s %q moved earlier, from %s to %s", kind, c.Title, day(c.From), day(c.To))
 	case history.TaskStatus:
 		s := fmt.Sprintf("Step %q is now %s (was %s)", c.Title, strings.ToLower(statusLabels[deal.Status(c.To)]), strings.ToLower(statusLabels[deal.Status(c.From)]))
-		if t, ok := d.Task(c.Item); ok && c.To == string(deal.Done) && t.Status == deal.Done && !t.Done.IsZero() && t.Done != history.DayOf(c.When, nil) {
+		if t, ok := d.Task(c.Item); ok && c.To == string(deal.Done) && t.Status == deal.Done && !t.Done.IsZero() && t.Done != on {
 			// Recorded later than it was done (an accepted reply, say):
 			// the day it was done, as the plan gives it.
 			s += ", done " + dateLabel(t.Done)

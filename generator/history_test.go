@@ -221,7 +221,7 @@ func TestChangeSaysTheDayDone(t *testing.T) {
 	} {
 		at, _ := deal.ParseDate(when)
 		c := history.Change{When: at.Time().Add(9 * time.Hour), Kind: history.TaskStatus, Item: "nda", Title: "Mutual NDA countersigned", From: "in-progress", To: "done"}
-		if got := changeWhat(c, d); got != want {
+		if got := changeWhat(c, d, at); got != want {
 			t.Errorf("recorded %s: %q, want %q", when, got, want)
 		}
 	}

@@ -198,6 +198,18 @@ func seenDue(seen string) string {
 }
 
 // splitEvidence splits a done reply's evidence into text and a link.
+// withReason is a done reply's words: its evidence's text, then the reason
+// the buyer added in the form (either may be empty).
+func withReason(text, reason string) string {
+	switch {
+	case reason == "":
+		return text
+	case text == "":
+		return reason
+	}
+	return text + "; " + reason
+}
+
 func splitEvidence(e string) (text, link string) {
 	if l, ok := reply.EvidenceLink(e); ok {
 		return "", l
@@ -225,7 +237,7 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 	case reply.Done:
 		text, link := splitEvidence(r.Evidence)
 		l.What, l.Link = "done "+dayOf(r.Date), link
-		if text != "" {
+		if text = withReason(text, r.Reason); text != "" {
 			l.What += ": " + text
 		}
 	case reply.Blocked:
@@ -320,6 +332,7 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 		// The day it was done, which the reply gives, not the day it was
 		// sent.
 		text, link := splitEvidence(r.Evidence)
+		text = withReason(text, r.Reason)
 		l.What, l.Link, l.Kind = "done on "+dayOf(r.Date)+", reported by "+c.who(r.Stakeholder), link, string(reply.Done)
 		l.bare, l.said = l.What, text
 		if text != "" {

@@ -14,7 +14,7 @@ import (
 // waiting or signal; columns that do not apply to a record are empty.
 // Filter on the record column in a spreadsheet. A stakeholder's opened
 // lists the documents they read, and read_seconds their reading times in
-// the same order. A deal's value is its plan's value: (the report's only,
+// the same order. A deal's value is its plan's value (the report's only,
 // never a room's). A deal's days_late are its most overdue task's; an
 // overdue task's days_late are calendar days, and business_days_late the
 // site calendar's business days. A reply's row holds its
@@ -111,7 +111,10 @@ func (r *Report) WriteCSV(w io.Writer) error {
 				state = "done"
 			}
 			if m.DaysLate > 0 {
-				late, blate = itoa(m.DaysLate), itoa(m.BusinessDaysLate)
+				late = itoa(m.DaysLate)
+			}
+			if m.BusinessDaysLate > 0 {
+				blate = itoa(m.BusinessDaysLate)
 			}
 			rec("milestone", d.ID, "id", m.ID, "title", m.Title, "owner", m.Lead, "status", state, "due", m.Due, "done", m.DoneOn,
 				"days_late", late, "business_days_late", blate, "severity", m.Severity,

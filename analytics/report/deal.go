@@ -50,6 +50,14 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		dr.Schedule = a.scheduleSummary(d, plan, dueOf)
 	}
 	critical := criticalTasks(plan, dr.Schedule)
+	if d.Outcome == deal.Won && plan != nil {
+		// A won deal's onboarding: the path its rooms show.
+		path, _ := plan.Path(d, today)
+		critical = map[string]bool{}
+		for _, id := range path {
+			critical[id] = true
+		}
+	}
 	count := func(p *Progress, t *deal.Task) {
 		p.Total++
 		due, _ := dueOf(t)
@@ -145,12 +153,8 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.Week = a.weekChange(da, &dr, dueOf, today)
 	dr.Activity = a.activity(da, &dr, today)
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
-	if st := da.in.Story; ended && st != nil {
-		for _, c := range st.Changes {
-			if c.Kind == history.OutcomeSet && c.To == string(d.Outcome) {
-				dr.endedOn = history.DayOf(c.InPlan(), a.loc)
-			}
-		}
+	if ended {
+		dr.endedOn, _ = da.in.Story.EndedOn(d.Outcome, a.loc)
 	}
 	if d.Outcome == deal.Won && d.OnboardingLeft() {
 		// A won deal's plan goes on into onboarding: its rooms still go
@@ -815,7 +819,8 @@ var attentionPoints = map[string]int{
 	history.SignalAddedLate:     2,
 }
 
-// attention scores an open deal; ended deals score 0.
+// attention scores an open deal, and a won deal for its onboarding (its
+// late steps and signals); a lost deal scores 0.
 func attention(dr *DealReport) Attention {
 	at := Attention{Reasons: []AttentionReason{}}
 	addPoints := func(p int, why string) {
@@ -876,14 +881,20 @@ func attention(dr *DealReport) Attention {
 
 // signalPoints is what signal s adds to the attention score: its kind's
 // points (attentionPoints), two more for an alert than for a flag of the
-// same kind, as overdue work weighs more by its grade.
+// same kind (of a kind that can be either), as overdue work weighs more by
+// its grade.
 func signalPoints(s Signal) int {
 	p := attentionPoints[s.Kind]
-	if s.Severity == SeverityAlert {
+	if s.Severity == SeverityAlert && gradedKinds[s.Kind] {
 		p += 2
 	}
 	return p
 }
+
+// gradedKinds are the signal kinds that are a flag or an alert by how bad
+// they are; the others are always one grade, weighed in attentionPoints.
+var gradedKinds = map[string]bool{SignalBlocked: true, SignalMilestoneLate: true, SignalOwnerAbsent: true,
+	SignalProposalMovesClose: true, SignalLatePiling: true}
 
 // saleDoneBy counts the sale's tasks done on or before day: completion is
 // the share done when the deal ended (domain.md), not what was ticked off
@@ -954,7 +965,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		case string(deal.Open):
 			pf.Open++
 			pf.Pipeline += dr.Value
-			if dr.Plan == PlanOK && (dr.DaysToClose == nil || *dr.DaysToClose >= 0) {
+			if dr.Plan == PlanOK && dr.DaysToClose != nil && *dr.DaysToClose >= 0 {
 				pf.Committed += dr.Value
 			}
 			if row.Covered {
@@ -967,8 +978,10 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		case string(deal.Won), string(deal.Lost):
 			if dr.Attention.Score > 0 {
 				// A won deal's onboarding that needs someone.
+				// Its close has passed: no close to sort it before an open
+				// deal's of the same score.
 				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
-					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true})
+					Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true})
 			}
 			if row.Recent {
 				recent++

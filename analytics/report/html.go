@@ -384,7 +384,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{if .Ranking}}{{template "svg" $.Scores}}
 <div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Close</th><th>Why</th></tr>
 {{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{rankClose .}}</td><td>{{reasons .Reasons 5}}</td></tr>
-{{end}}</table></div>{{else}}<p>No open deal needs attention.</p>{{end}}
+{{end}}</table></div>{{else}}<p>No deal needs attention.</p>{{end}}
 {{end}}{{end}}
 
 {{define "deal"}}

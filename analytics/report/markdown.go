@@ -246,7 +246,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 		})
 	}
 	if len(p.Ranking) == 0 {
-		m.line("No open deal needs attention.")
+		m.line("No deal needs attention.")
 		return
 	}
 	m.line("### Needs attention first")

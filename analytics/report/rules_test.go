@@ -1048,3 +1048,27 @@ func TestWinRateBySize(t *testing.T) {
 		t.Errorf("the table lacks the size bands:\n%s", out.String())
 	}
 }
+
+// TestWonDealCriticalAsTheRooms: a won deal's critical steps in the report
+// are the path its rooms show (schedule.Plan.Path over its onboarding).
+func TestWonDealCriticalAsTheRooms(t *testing.T) {
+	today := deal.NewDate(2027, time.January, 5)
+	d := onboardingDeal()
+	d.Outcome = deal.Won
+	order := &d.Milestones[0].Tasks[0]
+	order.Status, order.Done = deal.Done, deal.NewDate(2026, time.December, 20)
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	path, _ := plan.Path(d, today)
+	if len(path) == 0 {
+		t.Fatal("no path for the won deal's onboarding")
+	}
+	dr := ruleReport(t, d, today)
+	for _, tl := range dr.Tasks {
+		if tl.Critical != slices.Contains(path, tl.ID) {
+			t.Errorf("%s: critical %v in the report, on the rooms' path %v", tl.ID, tl.Critical, path)
+		}
+	}
+}

@@ -539,7 +539,7 @@ func (t *textOut) portfolio(p *Portfolio) {
 	}
 	t.line("")
 	if len(p.Ranking) == 0 {
-		t.line("  No open deal needs attention.")
+		t.line("  No deal needs attention.")
 		return
 	}
 	t.line("  %s", t.paint(ansiBold, "Needs attention first"))

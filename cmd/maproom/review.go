@@ -472,16 +472,8 @@ func reviewDays(notes []handoff.Review, upTo deal.Date) []deal.Date {
 // endedOn is the day the plan's history last set the deal's outcome to o,
 // at the latest today; today when the history does not say.
 func endedOn(st *history.Story, o deal.Outcome, loc *time.Location, today deal.Date) deal.Date {
-	if st == nil {
-		return today
-	}
-	for i := len(st.Changes) - 1; i >= 0; i-- {
-		if c := st.Changes[i]; c.Kind == history.OutcomeSet && c.To == string(o) {
-			if day := history.DayOf(c.When, loc); day.Before(today) {
-				return day
-			}
-			break
-		}
+	if day, ok := st.EndedOn(o, loc); ok && day.Before(today) {
+		return day
 	}
 	return today
 }

@@ -291,6 +291,21 @@ func (s *Story) Until(t time.Time) *Story {
 	return &c
 }
 
+// EndedOn returns the day (in loc) the plan's main line last marked the
+// deal with outcome o (its branch's merge, for a change made on one), and
+// ok false when the story never did.
+func (s *Story) EndedOn(o deal.Outcome, loc *time.Location) (deal.Date, bool) {
+	if s == nil {
+		return deal.Date{}, false
+	}
+	for i := len(s.Changes) - 1; i >= 0; i-- {
+		if c := s.Changes[i]; c.Kind == OutcomeSet && c.To == string(o) {
+			return DayOf(c.InPlan(), loc), true
+		}
+	}
+	return deal.Date{}, false
+}
+
 // LastBy returns the latest change made by side, if any.
 func (s *Story) LastBy(side deal.Side) (Change, bool) {
 	for i := len(s.Changes) - 1; i >= 0; i-- {

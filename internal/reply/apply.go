@@ -190,7 +190,7 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //
 // A question is refused (it is answered, not applied), and so is any reply
 // about a task already done (a confirmation, a new date, a done, a block)
-// and a block of a task already blocked, even with opts.Force. Before any
+// and a block or a confirmation of a task blocked, even with opts.Force. Before any
 // edit, a reply about a task or milestone is checked against the plan:
 // when a field the reply's Seen carries differs from Seen of the target
 // now (SeenAt, with opts.Planned), or the person no longer owns or leads
@@ -234,10 +234,11 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 		// sent before it was done, or from a stale or forged form.
 		return plan, fmt.Errorf("reply %s: task %q is done already (on %s): nothing to %s; answer or decline the reply", r.ID, r.Target, task.Done, verbOf(r.Kind))
 	}
-	if task != nil && task.Status == deal.Blocked && r.Kind == Blocked {
+	if task != nil && task.Status == deal.Blocked && (r.Kind == Blocked || r.Kind == Confirm) {
 		// The plan says so already: a second block changes nothing, and
-		// its words are an answer's to give.
-		return plan, fmt.Errorf("reply %s: task %q is blocked already: nothing to apply; answer the reply (maproom answer %s \"...\")", r.ID, r.Target, r.ID)
+		// a blocked step's date cannot be confirmed (its room offers
+		// neither); the words are an answer's to give.
+		return plan, fmt.Errorf("reply %s: task %q is blocked already: nothing to %s; answer the reply (maproom answer %s \"...\")", r.ID, r.Target, verbOf(r.Kind), r.ID)
 	}
 	if r.Kind == Suggest {
 		return addSuggested(plan, d, r, opts)

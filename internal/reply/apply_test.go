@@ -271,17 +271,22 @@ func TestNothingToApplyOnADoneTask(t *testing.T) {
 }
 
 // TestNoSecondBlock: a block of a task the plan marks blocked already is
-// refused, even with -force: it would change nothing but list the block
-// twice in the rooms.
+// refused, even with -force (it would change nothing but list the block
+// twice in the rooms), and so is a confirmation of its date.
 func TestNoSecondBlock(t *testing.T) {
 	d := planDeal()
 	sq := &d.Milestones[0].Tasks[0]
 	sq.Status = deal.Blocked
 	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: blocked\n---\n")
 	for _, force := range []bool{false, true} {
-		out, err := Apply(src, d, rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "still stuck", Seen: Seen(sq)}), ApplyOptions{Force: force})
-		if err == nil || !strings.Contains(err.Error(), `task "sq" is blocked already`) || string(out) != string(src) {
-			t.Errorf("force %v: %v, want it refused and the plan unchanged", force, err)
+		for _, r := range []Reply{
+			{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "still stuck", Seen: Seen(sq)},
+			{Kind: Confirm, Target: "sq", TargetKind: TargetTask}, // a form that carried no status
+		} {
+			out, err := Apply(src, d, rec(r), ApplyOptions{Force: force})
+			if err == nil || !strings.Contains(err.Error(), `task "sq" is blocked already`) || string(out) != string(src) {
+				t.Errorf("%s, force %v: %v, want it refused and the plan unchanged", r.Kind, force, err)
+			}
 		}
 	}
 }

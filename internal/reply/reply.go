@@ -94,7 +94,7 @@ func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 var fields = map[Kind][]string{
 	Confirm:  {"date"},
 	Propose:  {"date", "reason"},
-	Done:     {"date", "evidence"},
+	Done:     {"date", "evidence", "reason"}, // the reason optional: what a buyer adds in the form's one reason field
 	Blocked:  {"reason"},
 	Question: {"text"},
 	Suggest:  {"date", "text", "owner"},
@@ -145,14 +145,6 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			r.Text = v
 		case "owner":
 			r.Owner = v
-		}
-	}
-	if r.Kind == Done {
-		// The room's form has one reason field for every kind: what a
-		// buyer writes there with a done is part of what proves it, not
-		// to be lost.
-		if why := get("reason"); why != "" {
-			r.Evidence = strings.TrimPrefix(r.Evidence+"; "+why, "; ")
 		}
 	}
 	if len(errs) > 0 {
@@ -297,6 +289,7 @@ func (r Reply) Validate(now time.Time) error {
 		text("reason", r.Reason, MaxText, true, true, "say what blocks it")
 	case Done:
 		text("evidence", r.Evidence, MaxText, true, true, "say what shows it is done: a few words or a link")
+		text("reason", r.Reason, MaxText, false, true, "")
 		if r.Evidence != "" && looksLikeLink(r.Evidence) {
 			if _, ok := EvidenceLink(r.Evidence); !ok {
 				bad("evidence", "%q: a link must start with https:// or http:// and name a host", clip(r.Evidence))
