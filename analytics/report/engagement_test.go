@@ -277,11 +277,7 @@ func TestActivityCountsActiveMinutes(t *testing.T) {
 // not count.
 func TestRepliesAreEngagement(t *testing.T) {
 	today := deal.NewDate(2026, time.December, 15)
-	var champ []event.Event // Carl, the champion, visits on 20 November
-	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
-		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
-		champ = append(champ, e)
-	}
+	champ := champVisit() // Carl, the champion, visits on 20 November
 	sent := func(day int) reply.Reply {
 		return reply.Reply{ID: fmt.Sprintf("r%d", day), Deal: "d", Stakeholder: "eb", Kind: reply.Question, Text: "Yearly billing?",
 			Time: time.Date(2026, time.December, day, 9, 0, 0, 0, time.UTC)}
@@ -452,4 +448,15 @@ func TestReturningToAnOpenTab(t *testing.T) {
 	if len(eb.Opened) != 1 || eb.Opened[0].ID != "terms" || !strings.HasPrefix(eb.Opened[0].Last, "2026-11-22T12:00:16") {
 		t.Errorf("eb opened %+v, want the terms on the third day", eb.Opened)
 	}
+}
+
+// champVisit is a visit of Carl, the champion, on 20 November: a
+// page-load of his room with two minutes of heartbeats.
+func champVisit() []event.Event {
+	var evs []event.Event
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+		evs = append(evs, e)
+	}
+	return evs
 }

@@ -753,11 +753,7 @@ func TestOpenPastCloseSignal(t *testing.T) {
 // and none of the sale's (a decider who never opened, the champion alone);
 // with its onboarding done it has none.
 func TestWonDealOnboardingSignals(t *testing.T) {
-	var champ []event.Event // Carl, the champion, visits on 20 November
-	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
-		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
-		champ = append(champ, e)
-	}
+	champ := champVisit() // Carl, the champion, visits on 20 November
 	for _, c := range []struct {
 		name     string
 		today    deal.Date
@@ -817,11 +813,7 @@ func TestWonDealOnboardingSignals(t *testing.T) {
 // within a week; nothing once they visit or reply, and nothing for a
 // decider (who has a signal of their own).
 func TestOwnerNeverOpened(t *testing.T) {
-	var champ []event.Event // Carl, the champion, visits on 20 November
-	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
-		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
-		champ = append(champ, e)
-	}
+	champ := champVisit() // Carl, the champion, visits on 20 November
 	today := deal.NewDate(2026, time.December, 5)
 	for _, c := range []struct {
 		name    string
