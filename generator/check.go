@@ -227,7 +227,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		col.warnf(li.at("milestones"), "no task is owned by a buyer-side stakeholder: a plan the seller owns alone is a to-do list; give the buyer's steps to their owners")
 	}
 	if !slices.ContainsFunc(d.Stakeholders, func(s deal.Stakeholder) bool {
-		return s.Side == deal.Buyer && (s.Role == "economic-buyer" || s.Role == "approver")
+		return s.Side == deal.Buyer && s.Role.Decides()
 	}) {
 		col.warnf(li.at("stakeholders"), "no economic buyer or approver among the stakeholders: who signs? add them, even if the champion speaks for them")
 	}

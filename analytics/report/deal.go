@@ -451,7 +451,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !judge || short {
 			break
 		}
-		if !isDecider(p.s) || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
+		if !p.s.Role.Decides() || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 			continue // a reply came from their room: they opened it
 		}
 		if young(p) {
@@ -511,7 +511,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		var ev []string
 		sev := SeverityFlag
 		for _, p := range buyers {
-			if isDecider(p.s) || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 || young(p) {
+			if p.s.Role.Decides() || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 || young(p) {
 				continue
 			}
 			if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
@@ -1098,10 +1098,4 @@ func lastStart(spans []span) int64 {
 		return 0
 	}
 	return spans[len(spans)-1].first
-}
-
-// isDecider reports whether s decides the deal: its economic buyer or an
-// approver.
-func isDecider(s *deal.Stakeholder) bool {
-	return s.Role == "economic-buyer" || s.Role == "approver"
 }

@@ -36,6 +36,11 @@ var (
 // RoleOther is valid on either side.
 const RoleOther Role = "other"
 
+// Decides reports whether r is a role whose silence stalls a deal: the
+// economic buyer's or an approver's (domain.md: "the approver / economic
+// buyer never opened it").
+func (r Role) Decides() bool { return r == "economic-buyer" || r == "approver" }
+
 // Status is a task's state.
 type Status string
 

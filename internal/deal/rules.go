@@ -142,20 +142,27 @@ func (d *Deal) SaleDoneOn() (last Date, ok bool) {
 	return last, !last.IsZero()
 }
 
+// Reached reports whether milestone m is reached: it has tasks, and every
+// one is done.
+func (m *Milestone) Reached() bool {
+	for _, t := range m.Tasks {
+		if t.Status != Done {
+			return false
+		}
+	}
+	return len(m.Tasks) > 0
+}
+
 // MilestoneDaysLate returns how many calendar days milestone m of deal d is
 // past its date on today, as DaysLate counts a task: 0 for a milestone
 // reached (every task done), without a date or due today or later, and for
 // the work an outcome has ended (every milestone of a lost deal, a won
 // deal's but its onboarding ones).
 func MilestoneDaysLate(d *Deal, m *Milestone, today Date) int {
-	reached := len(m.Tasks) > 0
-	for _, t := range m.Tasks {
-		reached = reached && t.Status == Done
-	}
 	switch {
 	case d.Outcome == Lost, d.Outcome == Won && !m.Onboarding:
 		return 0
-	case reached || m.Due.IsZero() || !m.Due.Before(today):
+	case m.Reached() || m.Due.IsZero() || !m.Due.Before(today):
 		return 0
 	}
 	return m.Due.DaysUntil(today)

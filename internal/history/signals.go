@@ -149,7 +149,7 @@ func Signals(in Input) []Signal {
 		// no longer slips; a date moved back before the close, or an item
 		// taken out, is no longer past it.
 		for _, sl := range st.Slips() {
-			if m, ok := d.Milestone(sl.Item); sl.Kind == MilestoneDue && sl.Moves >= th.Slips && ok && !reached(m) {
+			if m, ok := d.Milestone(sl.Item); sl.Kind == MilestoneDue && sl.Moves >= th.Slips && ok && !m.Reached() {
 				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone %q slipped %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
 			}
 		}
@@ -238,23 +238,13 @@ func missedReviews(n int, last deal.Date) Signal {
 	return Signal{SignalMissedReviews, ev}
 }
 
-// reached reports whether every task of milestone m is done.
-func reached(m *deal.Milestone) bool {
-	for _, t := range m.Tasks {
-		if t.Status != deal.Done {
-			return false
-		}
-	}
-	return len(m.Tasks) > 0
-}
-
 // dueNow returns the date the plan gives now to the task or milestone a
 // date change c was of, and whether it is still open in the plan (there,
 // and not done or reached).
 func dueNow(d *deal.Deal, c Change) (deal.Date, bool) {
 	if c.Kind == MilestoneDue {
 		if m, ok := d.Milestone(c.Item); ok {
-			return m.Due, !reached(m)
+			return m.Due, !m.Reached()
 		}
 		return deal.Date{}, false
 	}

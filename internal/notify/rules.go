@@ -109,10 +109,6 @@ type Note struct {
 	Text string
 }
 
-// deciders are the roles whose silence stalls a deal (domain.md: "the
-// approver / economic buyer never opened it").
-var deciders = []deal.Role{"economic-buyer", "approver"}
-
 // Decide returns what needs telling on in.Today, in a stable order, and a
 // note for each thing nobody can be told. It is a pure function of in: the
 // Store decides what was already sent. Of a won deal, "the account
@@ -197,11 +193,7 @@ func Decide(in Input) ([]Notice, []Note) {
 			if !ok || p.Side != deal.Buyer {
 				continue
 			}
-			isDecider := false
-			for _, r := range deciders {
-				isDecider = isDecider || p.Role == r
-			}
-			if isDecider && e.Visits == 0 && e.Replies == 0 && !e.Published.IsZero() && e.Published.DaysUntil(in.Today) >= unopened {
+			if p.Role.Decides() && e.Visits == 0 && e.Replies == 0 && !e.Published.IsZero() && e.Published.DaysUntil(in.Today) >= unopened {
 				if !hasAE {
 					note("%s (%s) has not opened their room and the deal has no account executive to tell", p.Name, roleLabel(p.Role))
 				} else {
