@@ -3,6 +3,7 @@ package report
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -426,6 +427,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Summary:  fmt.Sprintf("no room of this deal is published yet: nobody from %s can open it", d.Buyer),
 			Evidence: []string{fmt.Sprintf("the manifest lists no room for its %s: run maproom build, then maproom invite %s", plural(len(buyers), "buyer stakeholder", "buyer stakeholders"), d.ID)}})
 	}
+	sigs = append(sigs, threadSignals(d, buyers, dr)...)
 	// Read from a day on (--since), the events say only that they did
 	// not open it since then.
 	never, neverRead := "never opened the room", "never read"
@@ -784,6 +786,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	return append(sigs, a.proposalSignals(da, dr)...)
 }
 
+// closingSoonDays is how near the close a deal "closes soon": its
+// problems weigh more in the ranking, and a single-threaded plan is an
+// alert.
+const closingSoonDays = 30
+
 // attentionPoints are the weights of the attention score. A seller's
 // manager reads the ranking top down, so the weights put first what loses
 // deals soonest: a deal with no working plan, a decider who is absent, a
@@ -796,7 +803,7 @@ var attentionPoints = map[string]int{
 	"overdue-" + SeverityAlert: 4, // per task
 	"overdue-" + SeverityFlag:  2, // per task
 	"overdue-" + SeverityLate:  1, // per task
-	"closing-soon":             3, // closes within 30 days with anything else wrong
+	"closing-soon":             3, // closes within closingSoonDays with anything else wrong
 	SignalDeciderAbsent:        6, // per person
 	SignalOnlyChampion:         5,
 	SignalQuiet:                5,
@@ -810,6 +817,8 @@ var attentionPoints = map[string]int{
 	SignalMilestoneLate:        2, // per milestone
 	SignalOwnerAbsent:          3, // the fake-mutual plan
 	SignalBlocked:              3, // per task
+	SignalSingleThreaded:       4, // one contact, or nobody who signs
+	SignalNoBuyerStep:          3, // a seller's to-do list
 	// The plan's history (internal/history).
 	history.SignalNoBuyerEdit:   4, // the seller built it alone
 	history.SignalFlat:          5, // a zombie plan
@@ -873,7 +882,7 @@ func attention(dr *DealReport) Attention {
 		}
 		addPoints(signalPoints(s), s.Summary)
 	}
-	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= 30 {
+	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= closingSoonDays {
 		add("closing-soon", "closes "+closeIn(*dr.DaysToClose))
 	}
 	return at
@@ -1098,4 +1107,68 @@ func lastStart(spans []span) int64 {
 		return 0
 	}
 	return spans[len(spans)-1].first
+}
+
+// threadSignals are the signals of a plan's make-up, with or without an
+// event log: a plan that names one person from the buyer, or nobody who
+// signs (SignalSingleThreaded), and a plan whose steps the seller owns
+// alone (SignalNoBuyerStep). A plan naming nobody from the buyer has
+// SignalNoBuyers instead of both.
+func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
+	if len(buyers) == 0 {
+		return nil
+	}
+	var sigs []Signal
+	var ev []string
+	summary := ""
+	if len(buyers) == 1 {
+		p := buyers[0].s
+		summary = fmt.Sprintf("single-threaded: the plan names one person from %s", d.Buyer)
+		ev = append(ev, fmt.Sprintf("%s (%s) is the only buyer-side stakeholder: if they leave, go quiet or lose the internal argument, nobody else knows the plan", p.Name, p.Role))
+	}
+	if !slices.ContainsFunc(buyers, func(p *personAgg) bool { return p.s.Role.Decides() }) {
+		if summary == "" {
+			summary = fmt.Sprintf("nobody who signs: the plan names no economic buyer or approver from %s", d.Buyer)
+		}
+		ev = append(ev, "no economic buyer or approver among the stakeholders: who signs? ask your contact to introduce them, add them to the plan and send them their room")
+	} else if len(buyers) == 1 {
+		ev = append(ev, "ask them who else takes part in the decision (security, legal, procurement, the people who own the buyer's steps), add them to the plan and send them their rooms")
+	}
+	if summary != "" {
+		sev := SeverityFlag
+		if dr.DaysToClose != nil && *dr.DaysToClose <= closingSoonDays {
+			sev = SeverityAlert
+			ev = append(ev, "the deal "+closeIn(*dr.DaysToClose))
+		}
+		sigs = append(sigs, Signal{Kind: SignalSingleThreaded, Severity: sev, Summary: summary, Evidence: ev})
+	}
+
+	var sale, buyerOwned int
+	owners := map[string]bool{}
+	for _, t := range d.Tasks() {
+		if d.Onboarding(t) {
+			continue
+		}
+		sale++
+		if side, ok := d.OwnerSide(t.Owner); ok && side == deal.Buyer {
+			buyerOwned++
+		}
+		owners[t.Owner] = true
+	}
+	if sale > 0 && buyerOwned == 0 {
+		var names []string
+		for _, id := range slices.Sorted(maps.Keys(owners)) {
+			if s, ok := d.Stakeholder(id); ok {
+				id = s.Name
+			}
+			names = append(names, id)
+		}
+		sigs = append(sigs, Signal{Kind: SignalNoBuyerStep, Severity: SeverityFlag,
+			Summary: "no step is owned by the buyer: a seller's to-do list, not a mutual plan",
+			Evidence: []string{
+				fmt.Sprintf("%s, owned by %s on the seller's side", plural(sale, "step", "steps"), strings.Join(names, ", ")),
+				"agree with the buyer which steps are theirs (their security review, legal, the signature) and give each its owner",
+			}})
+	}
+	return sigs
 }

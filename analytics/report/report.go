@@ -96,6 +96,15 @@ const (
 	// the close would move alert_days or more (calendar days, as late
 	// work is graded), else a flag.
 	SignalProposalMovesClose = "proposal-moves-close"
+	// SignalSingleThreaded: the plan names one person from the buyer, or
+	// no economic buyer or approver: the deal hangs on one contact, or on
+	// nobody who can sign. A flag; an alert when the deal closes within
+	// closingSoonDays (or its close has passed).
+	SignalSingleThreaded = "single-threaded"
+	// SignalNoBuyerStep: the plan has steps of the sale and the buyer's
+	// side owns none of them (done ones included): a seller's to-do
+	// list. A flag.
+	SignalNoBuyerStep = "no-buyer-step"
 )
 
 // Report is the status report for one day: per deal, and across deals.

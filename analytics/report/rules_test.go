@@ -1064,3 +1064,61 @@ func TestWonDealCriticalAsTheRooms(t *testing.T) {
 		}
 	}
 }
+
+// TestReportThreadSignals: a plan that names one person from the buyer,
+// or nobody who signs, is single-threaded (an alert near the close), and
+// one whose steps are all the seller's is a to-do list; neither needs an
+// event log, and a plan with two buyers, one who decides and owns a step,
+// raises neither.
+func TestReportThreadSignals(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	dr := ruleReport(t, patternDeal(), today)
+	for _, k := range []string{SignalSingleThreaded, SignalNoBuyerStep} {
+		if s := findSignal(dr, k); s != nil {
+			t.Errorf("%s on a plan with a decider, a champion and a buyer's step: %+v", k, s)
+		}
+	}
+
+	one := patternDeal()
+	one.Stakeholders = one.Stakeholders[1:] // the champion and the seller
+	one.Milestones[0].Lead = "ch"
+	one.Milestones[0].Tasks[0].Owner = "sam"
+	dr = ruleReport(t, one, today)
+	s := findSignal(dr, SignalSingleThreaded)
+	if s == nil || s.Severity != SeverityFlag || !strings.Contains(s.Summary, "one person from Buyer Co") {
+		t.Fatalf("signals %+v, want a single-threaded flag, 66 days before the close", dr.Signals)
+	}
+	if ev := strings.Join(s.Evidence, "\n"); !strings.Contains(ev, "Carl Champion (champion)") || !strings.Contains(ev, "no economic buyer or approver") {
+		t.Errorf("evidence %q, want the one contact named and the missing signer", ev)
+	}
+	if s := findSignal(dr, SignalNoBuyerStep); s == nil || !strings.Contains(strings.Join(s.Evidence, " "), "Sam Seller") {
+		t.Errorf("signals %+v, want no-buyer-step naming the seller who owns every step", dr.Signals)
+	}
+	if !slices.ContainsFunc(dr.Attention.Reasons, func(r AttentionReason) bool { return strings.Contains(r.Why, "single-threaded") }) {
+		t.Errorf("attention %+v, want the single-threaded plan ranked", dr.Attention)
+	}
+	// Within 30 days of the close it is an alert.
+	dr = ruleReport(t, one, deal.NewDate(2027, time.January, 4))
+	if s := findSignal(dr, SignalSingleThreaded); s == nil || s.Severity != SeverityAlert {
+		t.Errorf("25 days before the close: %+v, want a single-threaded alert", s)
+	}
+
+	// Two buyers, neither of whom signs.
+	nobody := patternDeal()
+	nobody.Stakeholders[0].Role = "technical-evaluator"
+	dr = ruleReport(t, nobody, today)
+	if s := findSignal(dr, SignalSingleThreaded); s == nil || !strings.Contains(s.Summary, "nobody who signs") {
+		t.Errorf("signals %+v, want the plan with no signer flagged", dr.Signals)
+	}
+	// A step owned by a buyer's role nobody holds yet is the buyer's.
+	role := patternDeal()
+	role.Milestones[0].Tasks[0].Owner = "role:legal"
+	if s := findSignal(ruleReport(t, role, today), SignalNoBuyerStep); s != nil {
+		t.Errorf("a step owned by role:legal is the buyer's: %+v", s)
+	}
+	// Lost: no signal of the plan's make-up.
+	one.Outcome = deal.Lost
+	if dr := ruleReport(t, one, today); len(dr.Signals) != 0 {
+		t.Errorf("lost deal signals %+v, want none", dr.Signals)
+	}
+}

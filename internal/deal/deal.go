@@ -319,6 +319,19 @@ func (d *Deal) Stakeholder(id string) (*Stakeholder, bool) {
 	return nil, false
 }
 
+// OwnerSide returns the side of a task's owner: the stakeholder's, or
+// for an owner "role:<role>" the role's (SideOfRole); ok false for an
+// owner who is neither.
+func (d *Deal) OwnerSide(owner string) (side Side, ok bool) {
+	if s, found := d.Stakeholder(owner); found {
+		return s.Side, true
+	}
+	if r, isRole := cutRole(owner); isRole {
+		return SideOfRole(r), true
+	}
+	return "", false
+}
+
 // Tasks returns every task of the plan in plan order.
 func (d *Deal) Tasks() []*Task {
 	var ts []*Task
