@@ -305,7 +305,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		return nil, err
 	}
 	prog := progressOf(d)
-	rc := newReplyContext(d, r.cfg.Location)
+	rc := newReplyContext(d, r.history.Story(d.ID), r.cfg.Location)
 	changes := rc.changes(recs)
 	action := replyAction(r.beacon)
 	memo := map[string][]byte{}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -107,24 +108,50 @@ type replyLine struct {
 
 	// bare is What without what the buyer wrote (a done reply's evidence,
 	// the reason for a new date or a block), for a room whose person may
-	// not see the task's documents (scoped); "" for a change with nothing
-	// to hold back, and said is what they wrote (its text: a link is in
-	// Link). target and sender are the reply's task and person.
-	bare, said, target, sender string
+	// not read it (scoped); "" for a change with nothing to hold back, and
+	// said is what they wrote (its text: a link is in Link). sender is
+	// the reply's person, reply the reply.
+	bare, said, sender string
+	reply              reply.Reply
 }
 
-// replyContext is what turning records into lines needs from the deal.
+// replyContext is what turning records into lines needs from the deal:
+// the plan, and its story (nil outside git), which says what a reply's
+// step is called now when its id changed since.
 type replyContext struct {
 	d   *deal.Deal
+	st  *history.Story
 	loc *time.Location
 	to  string
 }
 
-func newReplyContext(d *deal.Deal, loc *time.Location) *replyContext {
+func newReplyContext(d *deal.Deal, st *history.Story, loc *time.Location) *replyContext {
 	if loc == nil {
 		loc = time.UTC
 	}
-	return &replyContext{d: d, loc: loc, to: repliesTo(d)}
+	return &replyContext{d: d, st: st, loc: loc, to: repliesTo(d)}
+}
+
+// item is the task or milestone reply r is about in the plan now: by its
+// id, else by the id the plan's history says it was renamed to (its title
+// the same, as accept follows it); both nil for the plan as a whole or a
+// step since taken out of the plan.
+func (c *replyContext) item(r reply.Reply) (*deal.Task, *deal.Milestone) {
+	if t, m := reply.Item(c.d, r); t != nil || m != nil || r.Target == "" {
+		return t, m
+	}
+	for _, milestone := range []bool{r.TargetKind == reply.TargetMilestone, r.TargetKind == ""} {
+		if now, ok := c.st.Renamed(r.Target, milestone); ok {
+			r.Target = now
+			if t, m := reply.Item(c.d, r); t != nil || m != nil {
+				return t, m
+			}
+		}
+		if r.TargetKind != "" {
+			break
+		}
+	}
+	return nil, nil
 }
 
 // repliesTo names who reads the deal's replies: its account executive,
@@ -153,7 +180,7 @@ func (c *replyContext) about(r reply.Reply) string {
 	if r.Target == "" {
 		return "the plan"
 	}
-	switch t, m := reply.Item(c.d, r); {
+	switch t, m := c.item(r); {
 	case t != nil:
 		return t.Title
 	case m != nil:
@@ -312,7 +339,7 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 		return replyLine{}, false
 	}
 	by := " by " + c.who(r.Stakeholder) + " on " + c.day(r.Time)
-	l := replyLine{ID: r.ID, About: c.about(r), target: r.Target, sender: r.Stakeholder}
+	l := replyLine{ID: r.ID, About: c.about(r), reply: r, sender: r.Stakeholder}
 	switch r.Kind {
 	case reply.Confirm:
 		l.What = "confirmed" + by
@@ -366,19 +393,47 @@ func (c *replyContext) changes(recs []reply.Record) []replyLine {
 
 // scoped is changes as s's room shows them: what the buyer wrote with a
 // change (a done reply's evidence, words and link; the reason for a new
-// date or a block) only to someone who may see every document of the task
-// it is about, as a document's audience decides who sees it; the others
-// read what changed, by whom and when.
+// date or a block) is for its sender and the seller side, whom they
+// wrote to, and for the people of the step it is about, its owner and its
+// milestone's lead, when they may see every document of the task (as a
+// document's audience decides who sees it). Everyone else, and every room
+// when the step is no longer in the plan, reads what changed, by whom and
+// when.
 func (c *replyContext) scoped(changes []replyLine, s *deal.Stakeholder) []replyLine {
 	var out []replyLine
 	for _, l := range changes {
-		// Its sender wrote it, the seller side read it: theirs always.
-		if l.bare != "" && s.ID != l.sender && s.Side != deal.Seller && !c.seesTask(l.target, s) {
+		if l.bare != "" && s.ID != l.sender && s.Side != deal.Seller && !c.readsWords(l.reply, s) {
 			l.What, l.Link, l.said = l.bare, "", ""
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// readsWords reports whether s is one of the people of the step reply r
+// is about (the task's owner or its milestone's lead; a milestone's lead)
+// and may see every document the task relies on.
+func (c *replyContext) readsWords(r reply.Reply, s *deal.Stakeholder) bool {
+	t, m := c.item(r)
+	if t != nil {
+		m, _ = c.d.Milestone(t.Milestone)
+	}
+	if t == nil && m == nil {
+		return false
+	}
+	if (t == nil || t.Owner != s.ID) && (m == nil || m.Lead != s.ID) {
+		return false
+	}
+	if t != nil {
+		for _, cid := range t.Collateral {
+			for i := range c.d.Collateral {
+				if col := &c.d.Collateral[i]; col.ID == cid && !col.CanSee(*s) {
+					return false
+				}
+			}
+		}
+	}
+	return true
 }
 
 // joinChanges lists each change a reply made once in a room: a change the
@@ -402,20 +457,6 @@ func joinChanges(history []changeLine, replies []replyLine) ([]changeLine, []rep
 		}
 	}
 	return history, slices.DeleteFunc(replies, func(l replyLine) bool { return shown[l.ID] })
-}
-
-// seesTask reports whether s may see every document task id relies on.
-func (c *replyContext) seesTask(id string, s *deal.Stakeholder) bool {
-	if t, ok := c.d.Task(id); ok {
-		for _, cid := range t.Collateral {
-			for i := range c.d.Collateral {
-				if col := &c.d.Collateral[i]; col.ID == cid && !col.CanSee(*s) {
-					return false
-				}
-			}
-		}
-	}
-	return true
 }
 
 // mineOf lists stakeholder id's own replies, newest first. Nobody else's

@@ -287,28 +287,38 @@ func TestReplyTrail(t *testing.T) {
 		}
 	}
 	// Every room shows every change; what the buyer wrote with it (a
-	// done reply's evidence, a new date's reason) only where its person
-	// may see the task's documents: the sample data relies on the
-	// proof-of-concept plan, the business case deck on pricing and the
-	// case study, the vendor risk assessment on the security whitepaper
-	// (Jordan and the security role).
-	changes := []struct{ all, evidence, task string }{
-		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026", ": InfoSec queue", "sample-data"},
-		{"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026", "", ""},
-		{"Business case presented to the COO: done on 19 Nov 2026, reported by Marcus Chen", ": javascript:alert(1)", "business-case-deck"},
-		{"done on 20 Nov 2026, reported by Elena Novak", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment"},
+	// done reply's evidence, a new date's reason) only to its sender, the
+	// seller side and the people of the step (its owner, its milestone's
+	// lead) who may see the task's documents: the sample data relies on
+	// the proof-of-concept plan, the business case deck (led by Grace) on
+	// the case study, the vendor risk assessment on the security
+	// whitepaper.
+	changes := []struct{ all, evidence, task, sender string }{
+		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026", ": InfoSec queue", "sample-data", "jordan"},
+		{"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026", "", "", "jordan"},
+		{"Business case presented to the COO: done on 19 Nov 2026, reported by Marcus Chen", ": javascript:alert(1)", "business-case-deck", "marcus"},
+		{"done on 20 Nov 2026, reported by Elena Novak", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment", "elena"},
 	}
 	for _, b := range res.Site.Bundles {
 		if b.Deal.ID != acme {
 			continue
 		}
-		sees := func(s deal.Stakeholder, task string) bool {
-			for _, tk := range b.Deal.Tasks() {
-				for _, cid := range tk.Collateral {
-					for _, c := range b.Deal.Collateral {
-						if tk.ID == task && c.ID == cid && !c.CanSee(s) {
-							return false
-						}
+		reads := func(s deal.Stakeholder, task, sender string) bool {
+			if s.ID == sender || s.Side == deal.Seller {
+				return true
+			}
+			tk, ok := b.Deal.Task(task)
+			if !ok {
+				return false
+			}
+			m, _ := b.Deal.Milestone(tk.Milestone)
+			if tk.Owner != s.ID && m.Lead != s.ID {
+				return false
+			}
+			for _, cid := range tk.Collateral {
+				for _, c := range b.Deal.Collateral {
+					if c.ID == cid && !c.CanSee(s) {
+						return false
 					}
 				}
 			}
@@ -318,7 +328,7 @@ func TestReplyTrail(t *testing.T) {
 		for _, s := range b.Deal.Stakeholders {
 			page := roomHTML(t, res, out, acme, s.ID)
 			for _, c := range changes {
-				want, scoped := c.all+c.evidence, c.evidence != "" && !sees(s, c.task)
+				want, scoped := c.all+c.evidence, c.evidence != "" && !reads(s, c.task, c.sender)
 				if scoped {
 					want = c.all
 				}
@@ -326,7 +336,7 @@ func TestReplyTrail(t *testing.T) {
 					t.Errorf("%s's room lacks the change %q", s.ID, want)
 				}
 				if scoped && strings.Contains(page, c.all+c.evidence) {
-					t.Errorf("%s's room shows the evidence of a task whose documents they may not see: %q", s.ID, c.all+c.evidence)
+					t.Errorf("%s's room shows what another buyer wrote about a step not theirs, or whose documents they may not see: %q", s.ID, c.all+c.evidence)
 				}
 				if !scoped && c.evidence != "" {
 					shown++
@@ -451,29 +461,44 @@ func TestRoomPageBudget(t *testing.T) {
 
 // TestScopedChangeWords: the words a buyer wrote with a change show in the
 // sender's room and the seller's even when the task's documents are
-// scoped away from the sender; another buyer without the documents reads
-// only what changed.
+// scoped away from the sender, and in the rooms of the step's people (its
+// milestone's lead here) who may see its documents; another buyer reads
+// only what changed, and so does everyone but the sender and the seller
+// once the step is out of the plan.
 func TestScopedChangeWords(t *testing.T) {
 	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{
 		{ID: "ann", Name: "Ann", Side: deal.Buyer, Role: "procurement"},
 		{ID: "bob", Name: "Bob", Side: deal.Buyer, Role: "legal"},
 		{ID: "eve", Name: "Eve", Side: deal.Buyer, Role: "economic-buyer"},
+		{ID: "cal", Name: "Cal", Side: deal.Buyer, Role: "champion"},
 		{ID: "sam", Name: "Sam", Side: deal.Seller, Role: "account-executive"},
-	}, Collateral: []deal.Collateral{{ID: "price", Title: "Pricing", File: "price.md", Audience: []string{"eve"}}},
-		Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{{ID: "po", Title: "PO issued", Owner: "ann", Collateral: []string{"price"}, Milestone: "m"}}}}}
+	}, Collateral: []deal.Collateral{{ID: "price", Title: "Pricing", File: "price.md", Audience: []string{"eve", "cal"}}},
+		Milestones: []deal.Milestone{{ID: "m", Lead: "eve", Tasks: []deal.Task{{ID: "po", Title: "PO issued", Owner: "ann", Collateral: []string{"price"}, Milestone: "m"}}}}}
 	recs := []reply.Record{{Reply: reply.Reply{ID: "aaaaaaaaaa", Deal: "d", Stakeholder: "ann", Kind: reply.Propose, Target: "po", TargetKind: reply.TargetTask,
 		Date: "2026-12-18", Reason: "Budget line is short", Time: time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)},
 		Decisions: []reply.Decision{{State: reply.Accepted, Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)}}}}
-	c := newReplyContext(d, time.UTC)
-	changes := c.changes(recs)
-	for _, who := range []string{"ann", "bob", "eve", "sam"} {
-		s, _ := d.Stakeholder(who)
-		got := c.scoped(changes, s)
-		if len(got) != 1 {
-			t.Fatalf("%s: %d changes, want 1", who, len(got))
-		}
-		if words := strings.Contains(got[0].What, "Budget line is short"); words != (who != "bob") {
-			t.Errorf("%s reads %q: the reason shown %v, want %v", who, got[0].What, words, who != "bob")
+	for _, tc := range []struct {
+		name  string
+		tasks []deal.Task
+		reads map[string]bool
+	}{
+		{"in the plan", d.Milestones[0].Tasks, map[string]bool{"ann": true, "bob": false, "eve": true, "cal": false, "sam": true}},
+		{"taken out", nil, map[string]bool{"ann": true, "bob": false, "eve": false, "cal": false, "sam": true}},
+	} {
+		dd := *d
+		dd.Milestones = []deal.Milestone{d.Milestones[0]}
+		dd.Milestones[0].Tasks = tc.tasks
+		c := newReplyContext(&dd, nil, time.UTC)
+		changes := c.changes(recs)
+		for who, want := range tc.reads {
+			s, _ := dd.Stakeholder(who)
+			got := c.scoped(changes, s)
+			if len(got) != 1 {
+				t.Fatalf("%s: %s: %d changes, want 1", tc.name, who, len(got))
+			}
+			if words := strings.Contains(got[0].What, "Budget line is short"); words != want {
+				t.Errorf("%s: %s reads %q: the reason shown %v, want %v", tc.name, who, got[0].What, words, want)
+			}
 		}
 	}
 }
@@ -488,7 +513,7 @@ func TestAcceptedSuggestionNamesThePlansOwner(t *testing.T) {
 			{ID: "pricing-call", Title: "Pricing call", Owner: "sam", Milestone: "m"}}}}}
 	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
 	accepted := []reply.Decision{{State: reply.Accepted, Time: at.Add(time.Hour)}}
-	c := newReplyContext(d, time.UTC)
+	c := newReplyContext(d, nil, time.UTC)
 	for _, tc := range []struct{ text, owner, want string }{
 		{"Legal review", "Dana Smith, our counsel", "Legal review; owned by Dana Smith, our counsel (the plan gives it to Ann Lee)"},
 		{"Pricing call", "Sam", "Pricing call; owned by Sam"},
@@ -505,7 +530,7 @@ func TestAcceptedSuggestionNamesThePlansOwner(t *testing.T) {
 func TestReplyWordsForWhatIsGone(t *testing.T) {
 	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{{ID: "ann", Name: "Ann Bell", Side: deal.Buyer}},
 		Milestones: []deal.Milestone{{ID: "m", Title: "Signed", Tasks: []deal.Task{{ID: "t", Title: "Order form signed", Owner: "ann"}}}}}
-	c := newReplyContext(d, nil)
+	c := newReplyContext(d, nil, nil)
 	if got := c.about(reply.Reply{Target: "t"}); got != "Order form signed" {
 		t.Errorf("about a step of the plan: %q", got)
 	}
