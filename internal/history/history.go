@@ -43,9 +43,10 @@ const (
 	PlanCreated    Kind = "plan-created" // the first version of the plan
 	TaskOwner      Kind = "task-owner"   // a task changed hands: From and To are owner ids
 	OutcomeSet     Kind = "outcome"      // the deal was won, lost or opened again: From and To are outcomes
-	// PlanEdited is a version that changed none of the fields above (its
-	// wording, evidence, criteria, people or welcome note): one change,
-	// so that the commit and its author count, a buyer's edit too.
+	// PlanEdited is a version that changed none of the fields above but
+	// ids, if any (its wording, evidence, criteria, people, welcome note,
+	// or a step's id alone): one change, so that the commit and its author
+	// count, a buyer's edit too.
 	PlanEdited Kind = "plan-edited"
 
 	// A task's or a milestone's id changed, its title the same: Item is

@@ -1043,3 +1043,34 @@ func TestMissedReviewsWhileOnboarding(t *testing.T) {
 		}
 	}
 }
+
+// TestRenameKeepsTheCommitsOtherEdits: a commit that renames an id and
+// rewords another step is an edit of the plan by its author, not a
+// commit that changed nothing: a buyer's is their edit.
+func TestRenameKeepsTheCommitsOtherEdits(t *testing.T) {
+	g := newRepo(t)
+	plan := planText("2027-01-29", "2026-11-10", "2026-12-20", task{"t1", "m1", "2026-11-05", "todo", ""}, task{"t2", "m2", "2026-12-10", "todo", ""})
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-10-01", "plan")
+	edited := strings.Replace(strings.Replace(plan, "      - id: t1\n", "      - id: questionnaire\n", 1), "title: Task t2", "title: Task t2 with legal", 1)
+	g.write("content/acme/index.md", edited)
+	g.commit(buyer, "2026-10-08", "clearer")
+	// A rename alone is an edit too.
+	g.write("content/acme/index.md", strings.Replace(edited, "  - id: m1\n", "  - id: security\n", 1))
+	g.commit(seller, "2026-10-15", "ids")
+
+	st := g.read("").Deals["acme"]
+	if st == nil {
+		t.Fatal("no story for acme")
+	}
+	c, ok := st.LastBy(deal.Buyer)
+	if !ok || c.Kind != history.PlanEdited || c.When.Format("2006-01-02") != "2026-10-08" {
+		t.Errorf("the buyer's last edit %+v %v, want the plan edited on 8 October", c, ok)
+	}
+	if st.Commits != 3 {
+		t.Errorf("%d commits changed the plan, want 3", st.Commits)
+	}
+	if now, ok := st.Renamed("t1", false); !ok || now != "questionnaire" {
+		t.Errorf("t1 renamed %q %v, want questionnaire", now, ok)
+	}
+}

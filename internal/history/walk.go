@@ -1296,9 +1296,12 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 		}
 	}
 	f.Changes = diffPlans(old, cur, alts)
-	if len(f.Changes) == 0 && old != nil && cur != nil && f.Old != f.New && len(f.Alt) == 0 {
-		// The text changed, none of the fields the history reads did.
-		f.Changes = []fieldChange{{Kind: PlanEdited, Close: cur.Close.String()}}
+	if old != nil && cur != nil && f.Old != f.New && len(f.Alt) == 0 && !slices.ContainsFunc(f.Changes, func(c fieldChange) bool {
+		return c.Kind != taskRenamed && c.Kind != milestoneRenamed
+	}) {
+		// The text changed, none of the fields the history reads did but
+		// ids (a rename is no change of its own: the story follows it).
+		f.Changes = append(f.Changes, fieldChange{Kind: PlanEdited, Close: cur.Close.String()})
 	}
 	if cur != nil {
 		f.Done, f.Total = cur.Progress()
