@@ -36,6 +36,10 @@ type DealHistory struct {
 	// ended deal first committed already won or lost (written up after
 	// the fact) tells nothing of how a plan was run.
 	ranOpen bool
+	// editedOpen is whether a buyer-side edit came by the day the history
+	// marked the deal won or lost (any day, for an open deal): an edit
+	// during onboarding tells nothing of how the sale was won.
+	editedOpen bool
 }
 
 // Edit is one change of the plan: the day, who and what.
@@ -83,7 +87,9 @@ type PortfolioHistory struct {
 	MedianSlipDays *int `json:"median_slip_days,omitempty"`
 	Slips          int  `json:"slips"`
 	// WinRateWithBuyerEdits and WinRateWithoutBuyerEdits are won deals of
-	// ended deals counted in Deals, with buyer-side edits and without.
+	// ended deals counted in Deals, with buyer-side edits and without:
+	// edits by the day the deal was marked won or lost (one made during
+	// onboarding did not win it).
 	WinRateWithBuyerEdits    Ratio `json:"win_rate_with_buyer_edits"`
 	WinRateWithoutBuyerEdits Ratio `json:"win_rate_without_buyer_edits"`
 }
@@ -101,9 +107,13 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		h.First = history.DayOf(st.First, opts.Location).String()
 	}
 	h.ranOpen = d.Outcome != deal.Won && d.Outcome != deal.Lost
+	end, ended := st.EndedOn(d.Outcome, opts.Location)
 	for _, c := range st.Changes {
 		if c.Author.Side == deal.Buyer {
 			h.BuyerEdits++
+			if !ended || !history.DayOf(c.InPlan(), opts.Location).After(end) {
+				h.editedOpen = true
+			}
 		}
 		if c.Kind == history.OutcomeSet && (c.From == "" || c.From == string(deal.Open)) {
 			h.ranOpen = true
@@ -237,10 +247,10 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 			continue
 		}
 		ph.Deals++
-		edited := h.BuyerEdits > 0
-		if edited {
+		if h.BuyerEdits > 0 {
 			ph.WithBuyerEdits.Num++
 		}
+		edited := h.editedOpen
 		days = append(days, h.moves...)
 		switch deals[i].Outcome {
 		case string(deal.Won), string(deal.Lost):

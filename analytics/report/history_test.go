@@ -280,3 +280,38 @@ func TestBurnupWeekUnderWay(t *testing.T) {
 		t.Errorf("burn-up %+v, want the last week to end on the report's day, 2026-11-20", h.Burnup)
 	}
 }
+
+// TestWinRateCountsEditsBeforeTheEnd: the win rate with buyer edits
+// counts the edits made by the day the deal was marked won or lost; a
+// buyer's edit during onboarding did not win it (the share of deals with
+// buyer edits still counts it).
+func TestWinRateCountsEditsBeforeTheEnd(t *testing.T) {
+	deals, s := scenarioSite(t)
+	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
+	seller := history.Author{Name: "Sam Lee", Email: "sam@north.example", Side: deal.Seller}
+	buyer := history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}
+	for _, tc := range []struct {
+		edit          string
+		with, without [2]int
+	}{
+		{"2026-10-15", [2]int{1, 1}, [2]int{0, 0}}, // the day it was won
+		{"2026-10-20", [2]int{0, 0}, [2]int{1, 1}}, // onboarding
+	} {
+		for i := range deals {
+			deals[i].Story = nil
+			if deals[i].Deal.ID == "initech" {
+				deals[i].Story = &history.Story{Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at(tc.edit),
+					Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
+						{When: at("2026-10-15"), Kind: history.OutcomeSet, From: "open", To: "won", Author: seller},
+						{When: at(tc.edit), Kind: history.PlanEdited, Author: buyer}},
+					Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}}}
+			}
+		}
+		r := NewAggregator(deals, ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}).Report()
+		ph := r.Portfolio.History
+		nd := func(r Ratio) [2]int { return [2]int{r.Num, r.Den} }
+		if ph == nil || nd(ph.WithBuyerEdits) != [2]int{1, 1} || nd(ph.WinRateWithBuyerEdits) != tc.with || nd(ph.WinRateWithoutBuyerEdits) != tc.without {
+			t.Errorf("buyer edit on %s: portfolio history %+v, want win rate with %v, without %v", tc.edit, ph, tc.with, tc.without)
+		}
+	}
+}
