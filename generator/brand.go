@@ -21,6 +21,7 @@ import (
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/token"
 )
 
 // Brand is how the rooms carry the seller's look: a logo beside the
@@ -254,8 +255,15 @@ func contactOf(d *deal.Deal) *deal.Stakeholder {
 }
 
 // brand gives the header's logos for a deal's pages: the site's seller
-// logo, and the deal's buyer logo, published with the deal's files under
-// assets/ (a name that says nothing of the deal or the company).
+// logo (a shared asset, the same for every deal), and the deal's buyer
+// logo, published with the deal's files as f/<token>/logo.<ext>, where the
+// token is keyed by the site secret over the deal and the logo's bytes
+// (token.Logo). A buyer's logo is public: under a name anyone could
+// compute from it and a guessed deal id, the rooms' host would answer
+// whether the seller has a deal with that company. Like a collateral
+// file, the logo is never cached (HeaderRules: f/ is no-store), the same
+// secret and logo keep its path from build to build, and another secret,
+// deal or logo moves it.
 func (r *renderer) brand(b *Bundle, read func(string) ([]byte, error), out emit) (brandView, error) {
 	var v brandView
 	if l := r.cfg.Brand.LogoImage; l.Data != nil {
@@ -274,10 +282,8 @@ func (r *renderer) brand(b *Bundle, read func(string) ([]byte, error), out emit)
 	if err != nil {
 		return v, fmt.Errorf("%s: %w", d.File, err)
 	}
-	// Fingerprinted by the deal and the bytes: two deals never claim one
-	// file, and a new logo gets a new name (assets are cached for a year).
-	sum := sha256.Sum256(append([]byte(d.ID+"\x00"), data...))
-	v.Buyer = "assets/logo." + hex.EncodeToString(sum[:5]) + l.Ext
+	sum := sha256.Sum256(data)
+	v.Buyer = "f/" + token.Logo(r.secret, d.ID, hex.EncodeToString(sum[:])) + "/logo" + l.Ext
 	v.BuyerW, v.BuyerH = l.Attrs()
 	return v, out(v.Buyer, data)
 }

@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -15,6 +16,8 @@ import (
 	"testing"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/hostconf"
+	"github.com/maproom/maproom/internal/testkit/synth"
 	"github.com/maproom/maproom/internal/token"
 )
 
@@ -267,8 +270,9 @@ func TestRoomDesign(t *testing.T) {
 			t.Errorf("priya's room lacks %s", want)
 		}
 	}
-	// The logos: the seller's and the buyer's, from assets/, with their size.
-	logo := regexp.MustCompile(`<img src="\.\./\.\./(assets/logo\.[0-9a-f]{10}\.png)" width="(\d+)" height="32" alt="(Northwind Analytics|Acme Corp)">`)
+	// The logos, with their size: the seller's from assets/, the buyer's
+	// from the deal's own keyed folder (TestBuyerLogoNameIsKeyed).
+	logo := regexp.MustCompile(`<img src="\.\./\.\./(assets/logo\.[0-9a-f]{10}\.png|f/[a-z2-7]{32}/logo\.png)" width="(\d+)" height="32" alt="(Northwind Analytics|Acme Corp)">`)
 	if m := logo.FindAllStringSubmatch(jordan, -1); len(m) != 2 {
 		t.Errorf("jordan's header shows %d logos, want the seller's and the buyer's", len(m))
 	} else {
@@ -285,6 +289,143 @@ func TestRoomDesign(t *testing.T) {
 	}
 	if strings.Contains(jordan, "Shared with:") || strings.Contains(priya, "Shared with:") {
 		t.Error("a buyer's room says who sees each document")
+	}
+}
+
+// TestBuyerLogoNameIsKeyed: the buyer's logo is published under a path
+// only the site secret gives (token.Logo), not under a name anyone holding
+// the public logo and a guessed deal id could compute (the former
+// assets/logo.<sha256(deal id, logo)>.png), and is never cached like the
+// deal's other files; its path holds from build to build and moves with
+// another secret. And no file of the site is named by an unkeyed hash of a
+// deal's content: assets/, the one folder so named, is the same with the
+// deals as without them, and everything else is a fixed name or sits
+// under a token folder.
+func TestBuyerLogoNameIsKeyed(t *testing.T) {
+	logo, err := os.ReadFile(filepath.Join("testdata", "brand", "acme-logo.png"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := brandedExample(t)
+	const d = "acme-data-platform"
+	build := func(root string, secret []byte) (*Result, string) {
+		t.Helper()
+		out := filepath.Join(t.TempDir(), "public")
+		res, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"), Secret: secret, Today: deal.NewDate(2026, 11, 22)})
+		if err != nil {
+			t.Fatalf("build: %v %v", err, res.Problems)
+		}
+		return res, out
+	}
+	img := regexp.MustCompile(`<img src="\.\./\.\./([^"]+)"[^>]* alt="Acme Corp">`)
+	buyerLogo := func(secret []byte) (string, string, *Result) {
+		t.Helper()
+		res, out := build(root, secret)
+		for _, b := range res.Site.Bundles {
+			if b.Deal.ID != d {
+				continue
+			}
+			p := ""
+			for _, s := range b.Deal.Stakeholders {
+				page, err := os.ReadFile(filepath.Join(out, "r", token.Room(secret, d, s.ID, s.Rotate), "index.html"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := img.FindSubmatch(page)
+				if m == nil {
+					t.Fatalf("%s's room shows no buyer logo", s.ID)
+				}
+				if p != "" && p != string(m[1]) {
+					t.Fatalf("the rooms of %s show the buyer logo from two paths: %s and %s", d, p, m[1])
+				}
+				p = string(m[1])
+			}
+			return p, out, res
+		}
+		t.Fatalf("no deal %s", d)
+		return "", "", nil
+	}
+	p, out, res := buyerLogo(testSecret)
+	sum := sha256.Sum256(append([]byte(d+"\x00"), logo...))
+	unkeyed := fmt.Sprintf("%x", sum[:5])
+	if strings.Contains(p, unkeyed) || strings.HasPrefix(p, "assets/") || !regexp.MustCompile(`^f/[a-z2-7]{32}/logo\.png$`).MatchString(p) {
+		t.Errorf("buyer logo at %s: want f/<keyed token>/logo.png, nothing computable from the logo and the deal id", p)
+	}
+	if got, err := os.ReadFile(filepath.Join(out, filepath.FromSlash(p))); err != nil || !bytes.Equal(got, logo) {
+		t.Errorf("%s does not hold the buyer logo: %v", p, err)
+	}
+	var cache []string
+	for _, h := range hostconf.For(HeaderRules(res.Site.Config.BeaconURL), "/"+p) {
+		if h.Name == "Cache-Control" {
+			cache = append(cache, h.Value)
+		}
+	}
+	if len(cache) != 1 || cache[0] != "no-store" {
+		t.Errorf("%s is served with Cache-Control %q, want no-store like the deal's other files", p, cache)
+	}
+	if again, _, _ := buyerLogo(testSecret); again != p {
+		t.Errorf("the same secret and logo moved the buyer logo: %s, then %s", p, again)
+	}
+	if other, _, _ := buyerLogo([]byte("another-secret-0123456789abcdef0123456789")); other == p {
+		t.Errorf("another secret kept the buyer logo at %s", p)
+	}
+
+	// assets/ depends on no deal: the same files with one deal left (not
+	// the one with the buyer logo) as with all of them.
+	assets := func(out string) map[string]string {
+		t.Helper()
+		got := map[string]string{}
+		es, err := os.ReadDir(filepath.Join(out, "assets"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range es {
+			b, err := os.ReadFile(filepath.Join(out, "assets", e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got[e.Name()] = string(b)
+		}
+		return got
+	}
+	bare := t.TempDir()
+	if err := synth.CopyTree(root, bare); err != nil {
+		t.Fatal(err)
+	}
+	kept := ""
+	for _, b := range res.Site.Bundles {
+		if kept == "" && b.Deal.ID != d {
+			kept = b.Deal.ID // a site has at least one deal
+			continue
+		}
+		if err := os.RemoveAll(filepath.Join(bare, ContentDir, filepath.Base(b.Dir))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, bareOut := build(bare, testSecret)
+	with, without := assets(out), assets(bareOut)
+	for name := range with {
+		if _, ok := without[name]; !ok {
+			t.Errorf("assets/%s is there only with the other deals: an asset that says something of a deal", name)
+		}
+	}
+	if len(with) != len(without) || len(with) < 3 {
+		t.Errorf("assets/ with every deal: %d files, with %s alone: %d", len(with), kept, len(without))
+	}
+	top := map[string]bool{"index.html": true, "404.html": true, "robots.txt": true, "_headers": true}
+	tokDir := regexp.MustCompile(`^[rf]/[a-z2-7]{32}/`)
+	err = filepath.WalkDir(out, func(path string, e os.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		rel := filepath.ToSlash(strings.TrimPrefix(path, out+string(filepath.Separator)))
+		if !top[rel] && !strings.HasPrefix(rel, "assets/") && !tokDir.MatchString(rel) {
+			t.Errorf("public/%s: neither a fixed name, a shared asset nor under a token folder", rel)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 

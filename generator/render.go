@@ -126,7 +126,9 @@ func newRenderer(theme fs.FS, cfg *Config, secret []byte, today deal.Date, beaco
 }
 
 // raw stores data as is under a content-hashed name in assets/ and
-// returns its path.
+// returns its path. The name is an unkeyed hash anyone can compute from
+// the content: only for what the whole site shares, never a deal's own
+// content (a buyer's logo goes under f/, see brand).
 func (r *renderer) raw(name, ext string, data []byte) string {
 	sum := sha256.Sum256(data)
 	p := "assets/" + name + "." + hex.EncodeToString(sum[:5]) + ext
@@ -195,8 +197,10 @@ type Header = hostconf.Header
 // the nginx and Caddy configurations of maproom hostconfig; the preview
 // sends what it gives a room (SiteHeaders). Every file gets the pages'
 // policy (the meta tags' CSP) and what meta tags cannot say: framing,
-// indexing, sniffing. Rooms and collateral (r/, f/) are never cached; the
-// assets, whose names change with their content, are cached for a year.
+// indexing, sniffing. Rooms and the deals' files (r/, f/: collateral and
+// buyer logos) are never cached; the assets, whose names change with their
+// content, are cached for a year, so assets/ holds only what every room of
+// the site shares (theme, accent, the seller's logo) and nothing of a deal.
 // No two rules give one path the same header (hostconf.Check), so every
 // host serves the same headers whether it merges rules or picks one.
 func HeaderRules(beacon string) []hostconf.Rule {

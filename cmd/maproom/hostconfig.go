@@ -17,7 +17,8 @@ block. The headers come from one table in maproom: the content security policy
 names the beacon of maproom.toml's beacon_url, so print the configuration again
 when beacon_url changes. The host name is base_url's; rooms are served from their
 folders (r/<token>/), a path without its slash is redirected to it, and a token
-that is not there answers 404 with public/404.html.
+that is not there answers 404 with public/404.html, as does a folder with no
+index.html (r/, f/, assets/, f/<token>/): never a listing or the server's 403.
 
   maproom hostconfig nginx -docroot /var/www/maproom > /etc/nginx/sites-available/maproom
   maproom hostconfig caddy -docroot /var/www/maproom >> /etc/caddy/Caddyfile

@@ -8,8 +8,8 @@
 // A site is served at the root of its host name. Rooms are folders
 // (r/<token>/index.html): a host serves index.html for a folder, and
 // redirects a folder's path without its slash to the path with it, so the
-// rooms' relative links resolve. Anything else answers 404 with the
-// site's 404.html.
+// rooms' relative links resolve. Anything else, a folder without
+// index.html included, answers 404 with the site's 404.html.
 package hostconf
 
 import (
@@ -194,7 +194,10 @@ func (s Site) caddyAddress() (addr, bind string, err error) {
 // Nginx writes an nginx server block (for /etc/nginx/sites-available)
 // serving s with rules. nginx's add_header in a location replaces those of
 // the server, so each location carries every header its paths get; with
-// "always", 404 answers carry them too.
+// "always", 404 answers carry them too. nginx's 403 (a folder without
+// index.html, autoindex being off; a file it may not read) answers as a
+// missing path does, 404 with 404.html: a folder (r/, f/, assets/, a
+// file's f/<token>/) looks like a token that is not there.
 func Nginx(w io.Writer, s Site, rules []Rule) error {
 	if err := errors.Join(Check(rules), s.check()); err != nil {
 		return err
@@ -221,7 +224,9 @@ func Nginx(w io.Writer, s Site, rules []Rule) error {
 	b.WriteString("    charset utf-8;\n")
 	b.WriteString("    # a room's path without its slash is redirected to it, relative to the host asked\n")
 	b.WriteString("    absolute_redirect off;\n")
-	b.WriteString("    # what is not there answers 404 with 404.html, and the headers of the path asked\n")
+	b.WriteString("    # what is not there answers 404 with 404.html, and the headers of the path asked;\n")
+	b.WriteString("    # so does a folder without index.html (r/, f/, assets/, f/<token>/), which nginx\n")
+	b.WriteString("    # would refuse with its own 403, telling a folder that is there from one that is not\n")
 	for _, loc := range locations(rules) {
 		notFound := "@notfound" + strings.ReplaceAll(strings.TrimSuffix(loc, "/"), "/", "_")
 		if loc == "/" {
@@ -229,7 +234,7 @@ func Nginx(w io.Writer, s Site, rules []Rule) error {
 		} else {
 			fmt.Fprintf(&b, "\n    location ^~ %s {\n", loc)
 		}
-		fmt.Fprintf(&b, "        error_page 404 %s;\n", notFound)
+		fmt.Fprintf(&b, "        error_page 403 404 =404 %s;\n", notFound)
 		addHeaders(&b, For(rules, loc))
 		b.WriteString("    }\n")
 		fmt.Fprintf(&b, "    location %s {\n", notFound)

@@ -94,7 +94,9 @@ func TestHeadersFileIsTheTable(t *testing.T) {
 
 // TestNginxServesRooms runs Debian's nginx with the generated server block
 // on the example site: a room, its path without the slash, an unknown
-// token, an asset and the site root, each with the headers the table gives.
+// token, the folders (r/, f/, assets/, a file's token folder: 404 as for
+// an unknown token, never a 403), an asset and the site root, each with
+// the headers the table gives.
 func TestNginxServesRooms(t *testing.T) {
 	bin, err := exec.LookPath("nginx")
 	if err != nil {
@@ -299,6 +301,21 @@ func checkServed(t *testing.T, base, host, out, room string, rules []hostconf.Ru
 		t.Errorf("GET %s: %s, %d bytes; want 404 and 404.html", unknown, res.Status, len(body))
 	}
 	headers(unknown, res)
+
+	// The folders: no listing, and not the host's own 403 either, which
+	// would tell a folder that is there from a token that is not. Each
+	// answers as an unknown token does: 404 and 404.html.
+	files, err := filepath.Glob(filepath.Join(out, "f", "*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("the example publishes no file under f/: %v", err)
+	}
+	for _, dir := range []string{"/r/", "/f/", "/assets/", "/f/" + filepath.Base(files[0]) + "/"} {
+		res, body = get(dir)
+		if res.StatusCode != http.StatusNotFound || !bytes.Equal(body, file("404.html")) {
+			t.Errorf("GET %s: %s, %d bytes; want 404 and 404.html, as for an unknown token", dir, res.Status, len(body))
+		}
+		headers(dir, res)
+	}
 
 	// An asset: cached for a year, never no-store.
 	css, err := filepath.Glob(filepath.Join(out, "assets", "style.*.css"))

@@ -36,6 +36,17 @@ func File(secret []byte, parts ...string) string {
 	return derive(secret, append([]string{"file"}, parts...)...)
 }
 
+// Logo returns the unguessable folder segment of a deal's buyer logo,
+// keyed by the secret over the deal and the logo's content hash: a buyer's
+// logo is public, so a name derived from it and the deal id alone would
+// let anyone with the logo test guessed deal ids against the rooms' host.
+// The same secret, deal and logo give the same segment; another secret or
+// logo gives an unrelated one. Its own label keeps it apart from Room and
+// File whatever the inputs.
+func Logo(secret []byte, deal, contentHash string) string {
+	return derive(secret, "logo", deal, contentHash)
+}
+
 func derive(secret []byte, fields ...string) string {
 	m := hmac.New(sha256.New, secret)
 	var n [8]byte

@@ -56,3 +56,20 @@ func TestKeyIsHexSHA256(t *testing.T) {
 		t.Error("Valid accepts what is not a token")
 	}
 }
+
+func TestLogoIsKeyedAndApart(t *testing.T) {
+	a := Logo(secret, "acme", "hash")
+	if a != Logo(secret, "acme", "hash") || !Valid(a) {
+		t.Fatalf("Logo %q: not stable, or not token-shaped", a)
+	}
+	for name, other := range map[string]string{
+		"secret":  Logo([]byte("another-secret-of-at-least-32-bytes!"), "acme", "hash"),
+		"deal":    Logo(secret, "globex", "hash"),
+		"content": Logo(secret, "acme", "hash2"),
+		"file":    File(secret, "acme", "hash"),
+	} {
+		if other == a {
+			t.Errorf("changing the %s kept the logo's segment", name)
+		}
+	}
+}
