@@ -140,10 +140,7 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 			}
 			line := changeLine{Day: day.String(), DayLabel: dateLabel(day), What: changeWhat(c, d, day), Reply: c.Reply != "", reply: c.Reply}
 			if c.Author.Side == deal.Buyer {
-				line.Who = c.Author.Name
-				if p, ok := d.Stakeholder(c.Author.Stakeholder); ok {
-					line.Who = p.Name
-				}
+				line.Who = c.Author.NameIn(d)
 			}
 			v.Changes = append(v.Changes, line)
 		}

@@ -120,10 +120,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		}
 	}
 	if c, ok := st.LastBy(deal.Buyer); ok {
-		who := c.Author.Name
-		if s, ok := d.Stakeholder(c.Author.Stakeholder); ok {
-			who = s.Name
-		}
+		who := c.Author.NameIn(d)
 		if c.Reply != "" {
 			who += " (reply)"
 		}

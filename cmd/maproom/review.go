@@ -523,12 +523,12 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 	who := ""
 	switch {
 	case c.Author.Side == deal.Buyer:
-		who = c.Author.Name
+		who = c.Author.NameIn(d)
 		if c.Reply != "" {
 			who += " (their reply)"
 		}
 	case seller && c.Author.Name != "":
-		who = c.Author.Name
+		who = c.Author.NameIn(d)
 	}
 	var what string
 	switch c.Kind {

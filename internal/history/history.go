@@ -122,6 +122,18 @@ type Author struct {
 	Side        deal.Side
 }
 
+// NameIn names the author as deal d does: the stakeholder's name when
+// their email matched one of d's people, else the commit's author name
+// (a laptop's "bboss (MacBook-Pro)" is not how the plan names Ben Boss).
+func (a Author) NameIn(d *deal.Deal) string {
+	if d != nil && a.Stakeholder != "" {
+		if s, ok := d.Stakeholder(a.Stakeholder); ok {
+			return s.Name
+		}
+	}
+	return a.Name
+}
+
 // Point is the plan's progress after a commit.
 type Point struct {
 	When        time.Time

@@ -1074,3 +1074,19 @@ func TestRenameKeepsTheCommitsOtherEdits(t *testing.T) {
 		t.Errorf("t1 renamed %q %v, want questionnaire", now, ok)
 	}
 }
+
+// TestAuthorNamedAsThePlanNamesThem: an author whose email is a
+// stakeholder's is named as the plan names them, not by the name their
+// laptop's git gives; another author by the commit's name.
+func TestAuthorNamedAsThePlanNamesThem(t *testing.T) {
+	d := &deal.Deal{Stakeholders: []deal.Stakeholder{{ID: "ben", Name: "Ben Boss", Side: deal.Buyer}}}
+	if got := (history.Author{Name: "bboss (MacBook-Pro)", Stakeholder: "ben", Side: deal.Buyer}).NameIn(d); got != "Ben Boss" {
+		t.Errorf("a stakeholder's commit: %q, want Ben Boss", got)
+	}
+	if got := (history.Author{Name: "Carl Consultant"}).NameIn(d); got != "Carl Consultant" {
+		t.Errorf("an author the plan does not have: %q", got)
+	}
+	if got := (history.Author{Name: "old name", Stakeholder: "gone"}).NameIn(d); got != "old name" {
+		t.Errorf("a stakeholder taken out of the plan: %q", got)
+	}
+}

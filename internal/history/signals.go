@@ -216,8 +216,8 @@ func Signals(in Input) []Signal {
 				when = fmt.Sprintf("after the close date %s", c.Close)
 			}
 			by := ""
-			if c.Author.Name != "" {
-				by = " by " + c.Author.Name
+			if name := c.Author.NameIn(d); name != "" {
+				by = " by " + name
 			}
 			out = append(out, Signal{SignalAddedLate, fmt.Sprintf("%s %q added on %s%s, %s", what, c.Title, on, by, when)})
 		}
