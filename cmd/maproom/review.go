@@ -35,7 +35,9 @@ stands as of the day: the plan and its history as they stood then, days late cou
 
 The plan's history is read from git (cached in .maproom/history.cache); the last review is
 the latest note in content/<deal>/reviews/YYYY-MM-DD.md. Save the meeting's notes there: the
-rooms show them as the meeting log, and the report counts the weeks without one.`
+rooms show them as the meeting log (every room of the deal, the buyer's too: write what was
+agreed, never this agenda, which -o refuses to write inside content/), and the report counts
+the weeks without one.`
 
 func cmdReview(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("review", "<deal-id> [flags]", reviewAbout)
@@ -94,7 +96,22 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		_, err := io.WriteString(e.stdout, agenda)
 		return err
 	}
+	if inside(filepath.Join(s.root, "content"), *out) {
+		return fmt.Errorf("review: -o %s is inside the site's content/, which the rooms publish (a file in content/%s/reviews/ is every room's meeting log): the agenda holds what only you read (who opened the room, the warning signs), so write it elsewhere (-o review.md), and after the meeting save in content/%s/reviews/%s.md only what every stakeholder may read", *out, id, id, reviewMeeting(d, today))
+	}
 	return writeFileAtomic(*out, []byte(agenda))
+}
+
+// inside reports whether path is dir or under it (both made absolute; a
+// path that cannot be is taken as outside).
+func inside(dir, path string) bool {
+	d, err1 := filepath.Abs(dir)
+	p, err2 := filepath.Abs(path)
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	rel, err := filepath.Rel(d, p)
+	return err == nil && filepath.IsLocal(rel) || rel == "."
 }
 
 // readHistory reads the plans' history of the site at root, with the
@@ -227,7 +244,7 @@ func reviewAgenda(in reviewInput) string {
 	p("## Status (5 minutes)")
 	p("")
 	if last.IsZero() {
-		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md).", meeting)
+		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md, which every room shows).", meeting)
 	} else {
 		p("- Last review: %s (reviews/%s.md).", shortDay(last), last)
 	}
@@ -319,7 +336,7 @@ func reviewAgenda(in reviewInput) string {
 		p("")
 		p("## Notes")
 		p("")
-		p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, meeting)
+		p("Save the notes of this review as content/%s/reviews/%s.md: every room of the deal shows them, so write there what was agreed, not this agenda.", d.ID, meeting)
 		return b.String()
 	}
 
@@ -402,7 +419,7 @@ func reviewAgenda(in reviewInput) string {
 	p("")
 	p("## Notes")
 	p("")
-	p("Save the notes of this review as content/%s/reviews/%s.md.", d.ID, meeting)
+	p("Save the notes of this review as content/%s/reviews/%s.md: every room of the deal shows them, so write there what was agreed, not this agenda.", d.ID, meeting)
 	return b.String()
 }
 
