@@ -689,7 +689,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 	// A step the plan marks blocked: nothing moves it until someone finds
 	// what it waits on. An alert when the close waits on it (the
-	// schedule's chain to the close, or critical), else a flag.
+	// schedule's chain to the close, or critical) or it is overdue at
+	// alert, else a flag.
 	var chain []string
 	if dr.Schedule != nil {
 		chain = dr.Schedule.CriticalPath
@@ -704,6 +705,14 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if tl.Critical {
 			sev = SeverityAlert
 			ev = append(ev, "the close waits on it: "+strings.Join(chain, " -> "))
+		}
+		// Blocked and long overdue: one grade, the overdue list's.
+		if i := slices.IndexFunc(dr.Overdue, func(o OverdueTask) bool { return o.Task == tl.ID }); i >= 0 {
+			o := dr.Overdue[i]
+			ev = append(ev, fmt.Sprintf("%d calendar days late (%s)", o.DaysLate, o.Severity))
+			if o.Severity == SeverityAlert {
+				sev = SeverityAlert
+			}
 		}
 		if r, ok := reply.LastBlocked(da.in.Decided, tl.ID); ok && r.Reason != "" {
 			// The buyer said why, from their room: the seller reads it here.

@@ -567,6 +567,21 @@ func TestBlockedStepSignal(t *testing.T) {
 	if !slices.ContainsFunc(dr.Attention.Reasons, func(a AttentionReason) bool { return a.Why == `"DPA reviewed" is blocked` && a.Points == 5 }) { // an alert: 3, and 2 for the grade
 		t.Errorf("attention %+v does not count the blocked step", dr.Attention)
 	}
+	// Ten days on, the logo is long overdue as well: one grade, the
+	// overdue list's, and the signal says how late it is.
+	later := today.AddDays(10)
+	plan, err = schedule.Compute(d, later, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr = &NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: later}).Report().Deals[0]
+	for _, s := range dr.Signals {
+		if s.Kind == SignalBlocked && s.Summary == `"Logo sent" is blocked` {
+			if s.Severity != SeverityAlert || !slices.Contains(s.Evidence, "7 calendar days late (alert)") {
+				t.Errorf("blocked and 7 days late: %s %q, want an alert saying how late", s.Severity, s.Evidence)
+			}
+		}
+	}
 }
 
 // TestCriticalFromDueDates: in a plan with due dates only, "critical"
