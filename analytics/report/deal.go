@@ -289,17 +289,14 @@ func (a *Aggregator) severity(late int) string {
 }
 
 // turn says whose move it is, by the rule a room's "waiting on" line
-// shows too (deal.WaitingOn): the owner of the open task latest past its
-// date, else of the first open task on the schedule's critical path
-// (least slack: from due dates alone, the one due soonest), else of the
-// open task due first. Whether it is critical is the report's rule
-// (criticalTasks), set by the caller.
+// shows too (deal.WaitingOn): the open task latest past its date (the
+// critical one on a tie), else the first open task of the critical path
+// from durations, else the open task due first. The path is the one the
+// report marks critical
+// (schedule.Plan.TurnPath); whether the turn is critical is the report's
+// rule (criticalTasks), set by the caller.
 func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
-	var crit []string
-	if plan != nil {
-		crit = plan.TurnPath(d, today)
-	}
-	w, ok := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
+	w, ok := deal.WaitingOn(d, plan.TurnPath(d, today), func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
 	if !ok {
 		return nil
 	}

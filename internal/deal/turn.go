@@ -24,18 +24,35 @@ type Turn struct {
 	Critical bool
 }
 
+// Path is the critical path as the product shows it (in the rooms and the
+// report: schedule.Plan.Path), for WaitingOn.
+type Path struct {
+	// IDs are the path's open task ids, first to last.
+	IDs []string
+	// FromDurations is true when the path comes from durations: it then
+	// decides when the work can finish, and its first open step is the
+	// next move when nothing is late. From due dates alone it is the chain
+	// the last due date waits on, and it only breaks ties.
+	FromDurations bool
+}
+
+// On reports whether task id is on the path.
+func (p Path) On(id string) bool { return slices.Contains(p.IDs, id) }
+
 // WaitingOn finds whose move it is on today: the owner of the open task
 // latest past its due date (the one on the critical path, then the first
 // in plan order, on a tie): late work holds the plan now, whatever its
-// chain; with none late, the owner of the first open task of the critical
-// path (criticalPath as schedule.Plan.CriticalPath gives it: open task
-// ids, first to last, least slack first); without one, the owner of the
-// open task due first, by its effective date due(t) (plan order on a tie,
-// tasks without a date last). Only pending work counts (Deal.Pending): of
-// a won deal, its onboarding. ok is false for a lost deal and for a plan
-// with no pending task. due may return the zero Date; a nil due takes
-// each task's own Due.
-func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date) (tn Turn, ok bool) {
+// chain; with none late and a path from durations (path.FromDurations: the
+// chain that decides when the work can finish, open task ids first to
+// last), the owner of the first open task of the path; else the owner of
+// the open task due first, by its effective date due(t) (plan order on a
+// tie, tasks without a date last). Only pending work counts
+// (Deal.Pending): of a won deal, its onboarding. ok is false for a lost
+// deal and for a plan with no pending task. due may return the zero Date;
+// a nil due takes each task's own Due. path is the one the rooms and the
+// report call critical, so that the step they mark critical wins a tie
+// and Turn.Critical agrees with them.
+func WaitingOn(d *Deal, path Path, due func(*Task) Date, today Date) (tn Turn, ok bool) {
 	if d.Outcome == Lost {
 		return Turn{}, false
 	}
@@ -50,15 +67,15 @@ func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date)
 		if !d.Pending(t) {
 			continue
 		}
-		late, on := DaysLate(d, t, due(t), today), slices.Contains(criticalPath, t.ID)
+		late, on := DaysLate(d, t, due(t), today), path.On(t.ID)
 		if late > most || late > 0 && late == most && on && !critical {
 			pick, critical, most = t, on, late
 		}
 	}
-	if pick == nil && len(criticalPath) > 0 {
+	if pick == nil && path.FromDurations && len(path.IDs) > 0 {
 		for _, t := range tasks {
-			if t.ID == criticalPath[0] && d.Pending(t) {
-				pick, critical = t, true
+			if t.ID == path.IDs[0] && d.Pending(t) {
+				pick = t
 				break
 			}
 		}
@@ -78,13 +95,15 @@ func WaitingOn(d *Deal, criticalPath []string, due func(*Task) Date, today Date)
 	if pick == nil {
 		return Turn{}, false
 	}
-	tn = Turn{Task: pick, Owner: pick.Owner, Due: due(pick), Critical: critical}
-	if s, found := d.Stakeholder(pick.Owner); found {
+	tn = Turn{Task: pick}
+	t := tn.Task
+	tn.Owner, tn.Due, tn.Critical = t.Owner, due(t), path.On(t.ID)
+	if s, found := d.Stakeholder(t.Owner); found {
 		tn.Person, tn.Side = s, s.Side
-	} else if r, isRole := cutRole(pick.Owner); isRole {
+	} else if r, isRole := cutRole(t.Owner); isRole {
 		tn.Side = SideOfRole(r)
 	}
-	tn.DaysLate = DaysLate(d, pick, tn.Due, today)
+	tn.DaysLate = DaysLate(d, t, tn.Due, today)
 	return tn, true
 }
 

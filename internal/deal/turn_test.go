@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// TestWaitingOn pins whose move it is: the open task latest past its due
-// date, else the critical path's first open task when there is one, else
+// TestWaitingOn pins whose move it is in a plan without dependencies: the
+// open task latest past its due date, else the first open task of a
+// critical path from durations when there is one, else
 // the open task due first (undated last, plan order on a tie), with the owner's side for a person and for an unassigned
 // role, and the days late on today; nobody's for an ended deal or a plan
 // with every task done.
@@ -75,7 +76,7 @@ func TestWaitingOn(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(d)
 			}
-			tn, ok := WaitingOn(d, tc.critical, nil, today)
+			tn, ok := WaitingOn(d, Path{IDs: tc.critical, FromDurations: true}, nil, today)
 			if tc.want == "" {
 				if ok {
 					t.Fatalf("waiting on %s, want nobody", tn.Task.ID)
@@ -93,5 +94,69 @@ func TestWaitingOn(t *testing.T) {
 				t.Errorf("owner %q: person %v", tn.Owner, tn.Person)
 			}
 		})
+	}
+}
+
+// turnDeal is a deal whose milestone holds tasks, with a buyer (te, ch)
+// and a seller (se) stakeholder.
+func turnDeal(tasks ...Task) *Deal {
+	return &Deal{Outcome: Open, Stakeholders: []Stakeholder{
+		{ID: "te", Name: "Tess Tech", Side: Buyer, Role: "technical-evaluator"},
+		{ID: "ch", Name: "Chad Champ", Side: Buyer, Role: "champion"},
+		{ID: "se", Name: "Sue Engineer", Side: Seller, Role: "solutions-engineer"},
+	}, Milestones: []Milestone{{ID: "m", Tasks: tasks}}}
+}
+
+// TestWaitingOnTieOnDueDatePath: from due dates alone, the path the
+// product marks critical breaks a tie between steps as late (the critical
+// one wins, wherever it is in plan order), but does not lead when nothing
+// is late: then the open step due first is the next move, not the path's
+// first step.
+func TestWaitingOnTieOnDueDatePath(t *testing.T) {
+	day := func(m time.Month, n int) Date { return NewDate(2027, m, n) }
+	d := turnDeal(
+		Task{ID: "side", Owner: "ch", Due: day(time.February, 19), Status: Todo},
+		Task{ID: "crit", Owner: "te", Due: day(time.February, 19), Status: Todo},
+		Task{ID: "t2", Owner: "se", Due: day(time.April, 30), Status: Todo, After: []string{"crit"}},
+	)
+	path := Path{IDs: []string{"crit", "t2"}}
+	tn, ok := WaitingOn(d, path, nil, day(time.March, 1))
+	if !ok || tn.Task.ID != "crit" || !tn.Critical || tn.DaysLate != 10 {
+		t.Errorf("tie: waiting on %v (critical %v, %d days late), want crit (critical, 10 days late)", tn.Task, tn.Critical, tn.DaysLate)
+	}
+	tn, ok = WaitingOn(d, path, nil, day(time.February, 1))
+	if !ok || tn.Task.ID != "side" || tn.Critical || tn.DaysLate != 0 {
+		t.Errorf("nothing late: waiting on %v (critical %v), want side, the open step due first in plan order", tn.Task, tn.Critical)
+	}
+}
+
+// TestWaitingOnWithoutDependencies: a plan whose steps wait on nothing
+// keeps the step the rule picks, with or without a path, from durations
+// or due dates: the most late, else the path's first from durations, else
+// the one due first.
+func TestWaitingOnWithoutDependencies(t *testing.T) {
+	day := func(n int) Date { return NewDate(2027, time.March, n) }
+	d := turnDeal(
+		Task{ID: "a", Owner: "se", Due: day(20), Status: Todo},
+		Task{ID: "b", Owner: "te", Due: day(10), Status: InProgress},
+		Task{ID: "c", Owner: "ch", Due: day(5), Status: Blocked},
+		Task{ID: "d", Owner: "te", Due: day(25), Status: Todo},
+	)
+	for _, tc := range []struct {
+		name  string
+		path  Path
+		today Date
+		want  string
+	}{
+		{"late, no path", Path{}, day(12), "c"},
+		{"late, a due-date path elsewhere", Path{IDs: []string{"d"}}, day(12), "c"},
+		{"nothing late, no path", Path{}, day(1), "c"},
+		{"nothing late, a due-date path", Path{IDs: []string{"d"}}, day(1), "c"},
+		{"nothing late, a path from durations", Path{IDs: []string{"d"}, FromDurations: true}, day(1), "d"},
+	} {
+		tn, ok := WaitingOn(d, tc.path, nil, tc.today)
+		if !ok || tn.Task.ID != tc.want {
+			t.Errorf("%s: waiting on %v, want %s", tc.name, tn.Task, tc.want)
+		}
 	}
 }
