@@ -291,8 +291,9 @@ func (a *Aggregator) severity(late int) string {
 // turn says whose move it is, by the rule a room's "waiting on" line
 // shows too (deal.WaitingOn): the open task latest past its date (the
 // critical one on a tie), else the first open task of the critical path
-// from durations, else the open task due first. The path is the one the
-// report marks critical
+// from durations, else the open task due first; and when that task waits
+// on open work through after:, the step upstream with no open dependency,
+// late by its own date. The path is the one the report marks critical
 // (schedule.Plan.TurnPath); whether the turn is critical is the report's
 // rule (criticalTasks), set by the caller.
 func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
