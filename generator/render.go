@@ -322,13 +322,10 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	for _, t := range d.Tasks() {
 		owners[t.Owner] = true
 	}
-	// Whose move, when nothing is late: the first open step of the
-	// critical path from durations, else the open step due first.
-	var crit []string
-	if b.Plan != nil {
-		crit = b.Plan.TurnPath(d, r.today)
-	}
-	turn, hasTurn := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
+	// Whose move (deal.WaitingOn), with the critical path the room shows:
+	// it breaks a tie between steps as late, and from durations its first
+	// open step is the next move when nothing is late.
+	turn, hasTurn := deal.WaitingOn(d, b.Plan.TurnPath(d, r.today), func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }, r.today)
 	contact := newContactView(d)
 	legend := legendOf(r.cfg.Overdue.Thresholds())
 	if d.Closed() {

@@ -135,6 +135,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			if o.Critical {
 				detail = strings.TrimPrefix(detail+"; on the critical path", "; ")
 			}
+			if o.WaitsOn != "" {
+				detail = strings.TrimPrefix(detail+"; waits on "+o.WaitsOn, "; ")
+			}
 			rec("overdue", d.ID, "id", o.Task, "title", o.Title, "owner", o.Owner, "side", o.Side, "status", o.Status,
 				"due", o.Due, "days_late", itoa(o.DaysLate), "severity", o.Severity, "detail", detail,
 				"business_days_late", itoa(o.BusinessDaysLate))

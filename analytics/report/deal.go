@@ -51,6 +51,10 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		dr.Schedule = a.scheduleSummary(d, plan, dueOf)
 	}
 	critical := criticalTasks(plan, dr.Schedule)
+	// The path whose move it is takes, and the step an overdue one waits
+	// on is named by the same rule (deal.Upstream).
+	turnPath := plan.TurnPath(d, today)
+	dueDate := func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }
 	if d.Outcome == deal.Won && plan != nil {
 		// A won deal's onboarding: the path its rooms show.
 		path, _ := plan.Path(d, today)
@@ -105,6 +109,9 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 					OwnerName: ownerName, Side: side, Status: string(t.Status), Due: due.String(), DueComputed: computed,
 					DaysLate: late, BusinessDaysLate: max(0, a.opts.Calendar.BusinessDaysBetween(due, today)), Severity: a.severity(late),
 					Critical: critical[t.ID]})
+				if up := deal.Upstream(d, t, turnPath, dueDate); up != nil {
+					dr.Overdue[len(dr.Overdue)-1].WaitsOn = up.ID
+				}
 			}
 			dr.Tasks = append(dr.Tasks, tl)
 		}
@@ -123,7 +130,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 
 	if d.Outcome != deal.Lost {
 		// A won deal's onboarding is still someone's move, as its rooms say.
-		dr.Turn = a.turn(d, plan, dueOf, today)
+		dr.Turn = a.turn(d, turnPath, dueDate, today)
 		if dr.Turn != nil {
 			// On the path the overdue list marks: the sale's, or a won
 			// deal's onboarding.
@@ -289,17 +296,15 @@ func (a *Aggregator) severity(late int) string {
 }
 
 // turn says whose move it is, by the rule a room's "waiting on" line
-// shows too (deal.WaitingOn): the owner of the open task latest past its
-// date, else of the first open task on the schedule's critical path
-// (least slack: from due dates alone, the one due soonest), else of the
-// open task due first. Whether it is critical is the report's rule
-// (criticalTasks), set by the caller.
-func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *Turn {
-	var crit []string
-	if plan != nil {
-		crit = plan.TurnPath(d, today)
-	}
-	w, ok := deal.WaitingOn(d, crit, func(t *deal.Task) deal.Date { due, _ := dueOf(t); return due }, today)
+// shows too (deal.WaitingOn): the open task latest past its date (the
+// critical one on a tie), else the first open task of the critical path
+// from durations, else the open task due first; and when that task waits
+// on open work through after:, the step upstream with no open dependency,
+// late by its own date. path is the one the report marks critical
+// (schedule.Plan.TurnPath); whether the turn is critical is the report's
+// rule (criticalTasks), set by the caller.
+func (a *Aggregator) turn(d *deal.Deal, path deal.Path, due func(*deal.Task) deal.Date, today deal.Date) *Turn {
+	w, ok := deal.WaitingOn(d, path, due, today)
 	if !ok {
 		return nil
 	}
@@ -307,6 +312,9 @@ func (a *Aggregator) turn(d *deal.Deal, plan *schedule.Plan, dueOf func(*deal.Ta
 		Due: w.Due.String(), DaysLate: w.DaysLate, Severity: a.severity(w.DaysLate)}
 	if w.Person != nil {
 		tn.OwnerName = w.Person.Name
+	}
+	if w.Holds != nil {
+		tn.HoldsUp = w.Holds.ID
 	}
 	return tn
 }

@@ -155,6 +155,9 @@ func (m *mdOut) deal(d *DealReport) {
 			if o.Critical {
 				task += " (critical path)"
 			}
+			if o.WaitsOn != "" {
+				task += " (waits on " + md(o.WaitsOn) + ")"
+			}
 			rows = append(rows, []string{task, md(o.OwnerName), o.Side, due, fmt.Sprint(o.DaysLate), "**" + o.Severity + "**", o.Status})
 		}
 		m.table([]string{"Task", "Owner", "Side", "Due", "Calendar days late", "Severity", "Status"}, rows)

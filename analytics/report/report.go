@@ -307,10 +307,17 @@ type OverdueTask struct {
 	BusinessDaysLate int    `json:"business_days_late"`
 	Severity         string `json:"severity"` // SeverityLate, SeverityFlag or SeverityAlert
 	Critical         bool   `json:"critical"` // on the critical path
+	// WaitsOn is the open step this one waits on through after:, directly
+	// or through other open steps: one with no open dependency, the step
+	// the turn would name for it (deal.Upstream); "" when it waits on no
+	// open step.
+	WaitsOn string `json:"waits_on,omitempty"`
 }
 
-// Turn says whose move it is: the owner of the first open task of the
-// critical path or, without a schedule, of the open task due first.
+// Turn says whose move it is (deal.WaitingOn): the owner of the open task
+// latest past its date, else of the first open task of the critical path
+// from durations, else of the open task due first; and when that task
+// waits on open work, of the step upstream with no open dependency.
 type Turn struct {
 	Side      string `json:"side"`
 	Task      string `json:"task"`
@@ -323,6 +330,10 @@ type Turn struct {
 	// when it is not late), and Severity its grade ("" when not late).
 	DaysLate int    `json:"days_late"`
 	Severity string `json:"severity,omitempty"`
+	// HoldsUp is the step picked first (the one latest past its date, or
+	// the next move) when it waits on Task: Task is named because HoldsUp
+	// cannot go ahead without it; "" when Task is that step.
+	HoldsUp string `json:"holds_up,omitempty"`
 }
 
 // Schedule bases of a ScheduleSummary.

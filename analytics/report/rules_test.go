@@ -1,7 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"context"
+	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -1135,5 +1138,72 @@ func TestReportThreadSignals(t *testing.T) {
 	one.Outcome = deal.Lost
 	if dr := ruleReport(t, one, today); len(dr.Signals) != 0 {
 		t.Errorf("lost deal signals %+v, want none", dr.Signals)
+	}
+}
+
+// TestTurnWaitsUpstream: the seller's step most past its date waits on the
+// buyer's, so the turn is the buyer's step, late by its own date, holding
+// up the seller's; the overdue table says what the seller's step waits on,
+// in every format; and on a tie between steps as late in a plan with due
+// dates only, the turn is the one the overdue table marks critical.
+func TestTurnWaitsUpstream(t *testing.T) {
+	today := deal.NewDate(2027, time.March, 1)
+	d := patternDeal()
+	d.Close = deal.NewDate(2027, time.May, 28)
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "a-up", Title: "Data shared", Owner: "ch", Due: deal.NewDate(2027, time.February, 20), Status: deal.Todo, Milestone: "m"},
+		deal.Task{ID: "c-dep", Title: "Pilot run", Owner: "sam", Due: deal.NewDate(2027, time.February, 10), Status: deal.Todo, After: []string{"a-up"}, Milestone: "m"},
+		deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Due: d.Close, Status: deal.Todo, After: []string{"c-dep"}, Milestone: "m"})
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report()
+	dr := &r.Deals[0]
+	if tn := dr.Turn; tn == nil || tn.Task != "a-up" || tn.Side != "buyer" || tn.DaysLate != 9 || tn.Due != "2027-02-20" || tn.HoldsUp != "c-dep" || !tn.Critical {
+		t.Errorf("turn %+v, want the buyer's a-up, 9 days late, on the critical path, holding up c-dep", dr.Turn)
+	}
+	waits := map[string]string{}
+	for _, o := range dr.Overdue {
+		waits[o.Task] = o.WaitsOn
+	}
+	if want := map[string]string{"c-dep": "a-up", "a-up": ""}; !maps.Equal(waits, want) {
+		t.Errorf("overdue waits on %v, want %v", waits, want)
+	}
+	for name, write := range map[string]func(io.Writer) error{
+		"table":    func(w io.Writer) error { return r.WriteTable(w, false) },
+		"markdown": r.WriteMarkdown, "csv": r.WriteCSV, "html": r.WriteHTML, "json": r.WriteJSON,
+	} {
+		var b bytes.Buffer
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), "waits on a-up") && !strings.Contains(b.String(), `"waits_on": "a-up"`) {
+			t.Errorf("%s: does not say c-dep waits on a-up:\n%s", name, b.String())
+		}
+		if name == "table" && !strings.Contains(b.String(), `"Data shared" due 2027-02-20, on the critical path (c-dep waits on it); 9 calendar days late`) {
+			t.Errorf("table: the turn line does not name a-up, holding up c-dep:\n%s", b.String())
+		}
+		if name == "json" {
+			if err := reportSchema(t).Validate(decodeJSON(t, b.Bytes())); err != nil {
+				t.Errorf("the JSON does not validate: %v", err)
+			}
+		}
+	}
+
+	// A tie: as late, the critical one wins, wherever it is in plan order.
+	d.Milestones[0].Tasks[1].After, d.Milestones[0].Tasks[2].After = nil, nil
+	d.Milestones[0].Tasks[1].Due = d.Milestones[0].Tasks[2].Due
+	d.Milestones[0].Tasks[3].After = []string{"c-dep"}
+	if plan, err = schedule.Compute(d, today, schedule.NewCalendar()); err != nil {
+		t.Fatal(err)
+	}
+	dr = &NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0]
+	crit := map[string]bool{}
+	for _, o := range dr.Overdue {
+		crit[o.Task] = o.Critical
+	}
+	if !crit["c-dep"] || crit["a-up"] || dr.Turn == nil || dr.Turn.Task != "c-dep" || !dr.Turn.Critical || dr.Turn.HoldsUp != "" {
+		t.Errorf("tie: turn %+v, overdue critical %v; want c-dep, the critical one", dr.Turn, crit)
 	}
 }

@@ -249,6 +249,9 @@ func turnText(tn *Turn) string {
 	if tn.Critical {
 		s += ", on the critical path"
 	}
+	if tn.HoldsUp != "" {
+		s += " (" + tn.HoldsUp + " waits on it)"
+	}
 	return s
 }
 
@@ -453,8 +456,13 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 				due += "*"
 			}
 			task := o.Task
-			if o.Critical {
+			switch {
+			case o.Critical && o.WaitsOn != "":
+				task += " (critical, waits on " + o.WaitsOn + ")"
+			case o.Critical:
 				task += " (critical)"
+			case o.WaitsOn != "":
+				task += " (waits on " + o.WaitsOn + ")"
 			}
 			rows = append(rows, []cell{textCell(task), textCell(o.OwnerName), textCell(o.Side), textCell(due), textCell(plural(o.DaysLate, "day", "days")),
 				paintCell(o.Severity, severityColor(o.Severity)), textCell(o.Status)})

@@ -86,10 +86,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var crit []string // whose move: the rooms' and the report's rule
-	if b.Plan != nil {
-		crit = b.Plan.TurnPath(d, today)
-	}
+	crit := b.Plan.TurnPath(d, today) // whose move: the rooms' and the report's rule
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
 	if *out == "" {
@@ -152,7 +149,7 @@ type reviewInput struct {
 	// named by title).
 	Judged   dealJudged
 	Due      func(*deal.Task) deal.Date
-	Critical []string
+	Critical deal.Path // the path the rooms show, for whose move (deal.WaitingOn)
 	Today    deal.Date
 	Loc      *time.Location
 	Th       history.Thresholds

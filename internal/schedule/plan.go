@@ -397,15 +397,15 @@ func criticalPath(p *Plan, g *graph, tasks []*deal.Task, open []bool, ef, decide
 	return path
 }
 
-// TurnPath is the chain whose first open step is the next move when
-// nothing is late (deal.WaitingOn): the critical path the product shows
-// when it comes from durations; nil from due dates alone, where the next
-// move is simply the open step due first.
-func (p *Plan) TurnPath(d *deal.Deal, today deal.Date) []string {
-	if path, fromDurations := p.Path(d, today); fromDurations {
-		return path
-	}
-	return nil
+// TurnPath is the path deal.WaitingOn takes: the critical path the
+// product shows and marks critical (Path: in the rooms, and in the report
+// from due dates and for a won deal), so that the step they mark critical
+// wins a tie between steps as late. From durations its first open step is
+// also the next move when nothing is late; from due dates alone
+// (FromDurations false) the next move is then the open step due first.
+func (p *Plan) TurnPath(d *deal.Deal, today deal.Date) deal.Path {
+	path, fromDurations := p.Path(d, today)
+	return deal.Path{IDs: path, FromDurations: fromDurations}
 }
 
 // Path is the critical path the product shows, in the rooms and in the

@@ -1049,3 +1049,46 @@ func TestOverdueStepOffThePath(t *testing.T) {
 		t.Errorf("the late questionnaire: %+v, want late (negative slack) and not critical", q)
 	}
 }
+
+// TestTurnPath: the path whose move it is takes is the one the product
+// shows (Path), from due dates too, so that on a plan with due dates only
+// the critical step wins a tie between steps as late, and a late step that
+// waits on another open step gives the turn to that one.
+func TestTurnPath(t *testing.T) {
+	today := mustDate("2027-03-01")
+	owned := func(t deal.Task, owner string) deal.Task { t.Owner = owner; return t }
+	d := plan("2027-05-28",
+		owned(due(task("side", 0), "2027-02-19"), "ch"),
+		owned(due(task("crit", 0), "2027-02-19"), "te"),
+		owned(due(task("t2", 0, "crit"), "2027-04-30"), "ae"),
+		owned(due(task("t3", 0, "t2"), "2027-05-28"), "eb"))
+	p, err := Compute(d, today, NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := p.TurnPath(d, today)
+	if path, fromDurations := p.Path(d, today); tp.FromDurations != fromDurations || !slices.Equal(tp.IDs, path) || len(path) == 0 {
+		t.Errorf("turn path %+v, want the path shown %v (durations %v)", tp, path, fromDurations)
+	}
+	if tn, ok := deal.WaitingOn(d, tp, nil, today); !ok || tn.Task.ID != "crit" || !tn.Critical {
+		t.Errorf("tie on a due-date plan: waiting on %v (critical %v), want crit", tn.Task, tn.Critical)
+	}
+
+	// The seller's step is the most late, but waits on the buyer's.
+	d = plan("2027-05-28",
+		owned(due(task("a-up", 0), "2027-02-20"), "te"),
+		owned(due(task("c-dep", 0, "a-up"), "2027-02-10"), "se"),
+		owned(due(task("t2", 0, "c-dep"), "2027-04-30"), "ae"),
+		owned(due(task("t3", 0, "t2"), "2027-05-28"), "eb"))
+	if p, err = Compute(d, today, NewCalendar()); err != nil {
+		t.Fatal(err)
+	}
+	tn, ok := deal.WaitingOn(d, p.TurnPath(d, today), func(t *deal.Task) deal.Date { due, _ := p.DueOf(t); return due }, today)
+	if !ok || tn.Task.ID != "a-up" || tn.Owner != "te" || tn.DaysLate != 9 || tn.Holds == nil || tn.Holds.ID != "c-dep" || !tn.Critical {
+		t.Errorf("waiting on %v (owner %s, %d days late, holds %v, critical %v), want a-up (te, 9 days late, holding up c-dep, critical)",
+			tn.Task, tn.Owner, tn.DaysLate, tn.Holds, tn.Critical)
+	}
+	if p.TurnPath(nil, today).IDs != nil || (*Plan)(nil).TurnPath(d, today).IDs != nil {
+		t.Error("no plan or no deal: want no path")
+	}
+}
