@@ -147,10 +147,42 @@ func (e *NothingToApplyError) Is(target error) bool { return target == ErrNothin
 
 func (e *NothingToApplyError) Error() string { return "reply " + e.Reply + ": " + e.Msg }
 
+// ErrSuperseded is matched (errors.Is) by every *SupersededError.
+var ErrSuperseded = errors.New("the person replied again on the same step")
+
+// SupersededError is a reply its person followed with another about the
+// same step (ApplyOptions.Later, see Superseded): the later one stands, and
+// accepting this one would undo it. Apply returns it instead of editing
+// the plan; ApplyOptions.Force applies anyway.
+type SupersededError struct {
+	Reply      string // the reply's id
+	TargetKind string // task or milestone
+	Target     string
+	Later      string // the later reply's id
+	LaterState string // its state (Waiting, Accepted, ...); "" is Waiting
+}
+
+// Is makes errors.Is(err, ErrSuperseded) true.
+func (e *SupersededError) Is(target error) bool { return target == ErrSuperseded }
+
+func (e *SupersededError) Error() string {
+	if e.LaterState == "" || e.LaterState == Waiting {
+		return fmt.Sprintf("reply %s is superseded by %s, the same person's later reply on %s %q: accept that one (maproom accept %s), and decline or answer this; or accept this one with -force to apply it anyway",
+			e.Reply, e.Later, orWord(e.TargetKind, "step"), e.Target, e.Later)
+	}
+	return fmt.Sprintf("reply %s is superseded by %s, the same person's later reply on %s %q, which is %s: decline or answer this, or accept it with -force to apply it anyway",
+		e.Reply, e.Later, orWord(e.TargetKind, "step"), e.Target, e.LaterState)
+}
+
 // ApplyOptions are the seller's choices when accepting a reply.
 type ApplyOptions struct {
-	// Force applies a reply over a conflict, once the seller has read it.
+	// Force applies a reply over a conflict or over a later reply that
+	// supersedes it, once the seller has read it.
 	Force bool
+	// Later is the id of a later reply the same person sent about the
+	// same step (see Superseded), "" when none; LaterState is its state
+	// ("" for Waiting).
+	Later, LaterState string
 	// Planned is the date the schedule gives a task without a due date of
 	// its own, as its room showed it (SeenAt); nil, or a zero date: none.
 	Planned func(*deal.Task) deal.Date
@@ -211,7 +243,8 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 // task already done (a confirmation, a new date, a done, a block), a
 // block or a confirmation of a task blocked, and a new date that is the
 // target's due date already return a *NothingToApplyError, even with
-// opts.Force. Before any
+// opts.Force. A reply superseded by a later one (opts.Later) returns a
+// *SupersededError, unless opts.Force. Before any
 // edit, a reply about a task or milestone is checked against the plan:
 // when a field the reply's Seen carries differs from Seen of the target
 // now (SeenAt, with opts.Planned), or the person no longer owns or leads
@@ -278,6 +311,9 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	}
 	if r.Kind == Suggest {
 		return addSuggested(plan, d, r, opts)
+	}
+	if opts.Later != "" && !opts.Force {
+		return plan, &SupersededError{Reply: r.ID, TargetKind: kind, Target: r.Target, Later: opts.Later, LaterState: opts.LaterState}
 	}
 
 	// Confirm, Propose, Done, Blocked: the person's own task or milestone,

@@ -327,3 +327,25 @@ func TestNothingToApplyError(t *testing.T) {
 		}
 	}
 }
+
+// TestSupersededRefused: a reply the same person followed with another on the
+// same step is refused, naming the later one to accept instead, unless
+// forced; forced, it applies.
+func TestSupersededRefused(t *testing.T) {
+	d := planDeal()
+	r := rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-11-27", Reason: "first thought", Seen: seenSQ})
+	out, err := Apply([]byte(plan), d, r, ApplyOptions{Later: "newerreply"})
+	var se *SupersededError
+	if !errors.As(err, &se) || !errors.Is(err, ErrSuperseded) || string(out) != plan ||
+		!strings.Contains(err.Error(), "superseded by newerreply") || !strings.Contains(err.Error(), "accept that one (maproom accept newerreply)") || !strings.Contains(err.Error(), "-force") {
+		t.Fatalf("superseded: %v, want a refusal naming the later reply", err)
+	}
+	_, err = Apply([]byte(plan), d, r, ApplyOptions{Later: "newerreply", LaterState: Declined})
+	if !errors.Is(err, ErrSuperseded) || !strings.Contains(err.Error(), "which is declined: decline or answer this") {
+		t.Errorf("superseded by a declined reply: %v", err)
+	}
+	out, err = Apply([]byte(plan), d, r, ApplyOptions{Later: "newerreply", Force: true})
+	if err != nil || !strings.Contains(string(out), "due: 2026-11-27") {
+		t.Errorf("superseded, forced: %v, want the older date applied", err)
+	}
+}
