@@ -200,6 +200,9 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 		return 0
 	}
 	defer dk.close()
+	for _, it := range items {
+		dk.sent = append(dk.sent, it.Reply)
+	}
 	n := 0
 	for _, it := range due {
 		it.Reply.TargetKind = reply.TargetTask
