@@ -22,7 +22,10 @@ const repliesAbout = `Lists the replies buyers sent from their rooms that wait f
 their side, the kind, what it is about, what it says, the reason, its age and its id (accept,
 decline or answer it by id). A reply whose bundle holds a decision (content/<deal>/replies/
 <id>.json) is not waiting: -all lists those too, with their state. A reply naming a deal,
-person or task the site no longer has is listed with a note, never dropped.
+person or task the site no longer has is listed with a note, never dropped. Notes also say
+when a reply conflicts with the plan, is superseded by the person's later reply on the same
+step, or has nothing left to apply (a step done since, a date the plan gives already:
+accept refuses it).
 
 Replies come from the local event log (<root>/.maproom/events, or the log files and folders
 named), the PostgreSQL store (-store) or a beacon's read endpoint (-from, with the key in
@@ -259,7 +262,8 @@ func supersededBy(items []*replyItem) map[string]string {
 // makeRow describes a reply against its deal's plan (b nil: the site has no
 // such deal), with a note for whatever the seller should know before
 // deciding: an unknown deal, person or target, a reply the person may not
-// send, a conflict.
+// send, a conflict, nothing left to apply (a step done since, a date the
+// plan gives already: reply.NothingToApplyError).
 func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator.Config) replyRow {
 	r := it.Reply
 	rec := it.record()
@@ -311,6 +315,10 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 				var ce *reply.ConflictError
 				errors.As(err, &ce)
 				notes = append(notes, "conflict: "+conflictWhat(ce))
+			} else if ne, ok := errors.AsType[*reply.NothingToApplyError](err); ok {
+				// A step done since, a date the plan gives already:
+				// accept refuses it, whatever -force says.
+				notes = append(notes, ne.Note)
 			}
 		}
 		if r.Kind == reply.Propose {
