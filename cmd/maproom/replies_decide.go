@@ -468,6 +468,11 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		// block, so the seller is told the status stays as it was.
 		msg += fmt.Sprintf("\n  note: %q is still blocked: if the new date means the block is lifted, set its status to in-progress in %s", t.Title, planFile)
 	}
+	if r.Kind == reply.Done && deal.VagueEvidence(r.Evidence) != "" {
+		// Accepted all the same (the buyer says it is done), but what
+		// shows it is the seller's to ask for.
+		msg += fmt.Sprintf("\n  note: the evidence %q names no artifact: ask %s what shows it done", r.Evidence, who.Name)
+	}
 	if named := strings.TrimSpace(r.Owner); r.Kind == reply.Suggest && opts.Owner == "" && named != "" && reply.SuggestedOwner(d, r) == r.Stakeholder &&
 		!strings.EqualFold(named, who.ID) && !strings.EqualFold(named, who.Name) {
 		// The buyer named someone the plan does not have: the step is
