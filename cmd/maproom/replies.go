@@ -22,13 +22,16 @@ const repliesAbout = `Lists the replies buyers sent from their rooms that wait f
 their side, the kind, what it is about, what it says, the reason, its age and its id (accept,
 decline or answer it by id). A reply whose bundle holds a decision (content/<deal>/replies/
 <id>.json) is not waiting: -all lists those too, with their state. A reply naming a deal,
-person or task the site no longer has is listed with a note, never dropped.
+person or task the site no longer has is listed with a note, never dropped. Notes also say
+when a reply conflicts with the plan, is superseded by the person's later reply on the same
+step, has nothing left to apply (a step done since, a date the plan gives already: accept
+refuses it), or gives evidence of done that names no artifact.
 
 Replies come from the local event log (<root>/.maproom/events, or the log files and folders
 named), the PostgreSQL store (-store) or a beacon's read endpoint (-from, with the key in
 MAPROOM_READ_KEY). With [replies] auto_accept in maproom.toml, the kinds it names are first
-accepted, each only on the replying person's own task and only without a conflict, and the
-output says what was applied.`
+accepted, each only on the replying person's own task and only without a conflict (a done
+only with evidence that names an artifact), and the output says what was applied.`
 
 func cmdReplies(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("replies", "[flags] [log file or folder ...]", repliesAbout)
@@ -166,7 +169,9 @@ func gatherReplies(e *env, site *generator.Site, sent []reply.Reply) []*replyIte
 }
 
 // autoAccept accepts the waiting replies of the kinds [replies] auto_accept
-// names, each only on the person's own task and only without a conflict. It
+// names, each only on the person's own task, only without a conflict or a
+// later reply of theirs on the step, and a done only with evidence that
+// names an artifact (deal.VagueEvidence). It
 // says what it applied and what it left, and returns how many it applied.
 // It never fails the listing: a reply it cannot accept stays waiting.
 func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, kinds []string, dealID string, say io.Writer) int {
@@ -185,6 +190,9 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 		if later[r.ID] != "" {
 			continue // the person replied again on the step: the seller decides
 		}
+		if r.Kind == reply.Done && deal.VagueEvidence(r.Evidence) != "" {
+			continue // nothing shows it done: the seller asks, or accepts it by hand
+		}
 		// Only a task the person owns: never a milestone or someone else's.
 		if r.TargetKind == reply.TargetMilestone || !slices.Contains(reply.TargetsFor(d, r.Stakeholder).Own, r.Target) {
 			continue
@@ -200,6 +208,9 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 		return 0
 	}
 	defer dk.close()
+	for _, it := range items {
+		dk.sent = append(dk.sent, it.Reply)
+	}
 	n := 0
 	for _, it := range due {
 		it.Reply.TargetKind = reply.TargetTask
@@ -256,7 +267,10 @@ func supersededBy(items []*replyItem) map[string]string {
 // makeRow describes a reply against its deal's plan (b nil: the site has no
 // such deal), with a note for whatever the seller should know before
 // deciding: an unknown deal, person or target, a reply the person may not
-// send, a conflict.
+// send, a conflict, nothing left to apply (a step done since, a date the
+// plan gives already: reply.NothingToApplyError), evidence of done that
+// names no artifact (deal.VagueEvidence, the rule check applies to the
+// plan).
 func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator.Config) replyRow {
 	r := it.Reply
 	rec := it.record()
@@ -308,7 +322,16 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 				var ce *reply.ConflictError
 				errors.As(err, &ce)
 				notes = append(notes, "conflict: "+conflictWhat(ce))
+			} else if ne, ok := errors.AsType[*reply.NothingToApplyError](err); ok {
+				// A step done since, a date the plan gives already:
+				// accept refuses it, whatever -force says.
+				notes = append(notes, ne.Note)
 			}
+		}
+		if r.Kind == reply.Done && row.State == reply.Waiting && deal.VagueEvidence(r.Evidence) != "" {
+			// The rule check holds the plan's evidence to: the
+			// buyer's word is news, but not yet proof.
+			notes = append(notes, "the evidence names no artifact: ask what shows it done")
 		}
 		if r.Kind == reply.Propose {
 			if due := targetDue(d, r); due != "" && row.State == reply.Waiting {

@@ -30,7 +30,10 @@ with the trailer Maproom-Reply: <id>.
 
 Uncommitted changes under content/<deal>/ are refused. A reply about a task or milestone that
 changed since the room showed it is a conflict: it is shown and nothing is written, unless
--force. A suggested step needs -milestone. Accepting a reply twice changes nothing.`
+-force. So is a reply the same person followed with another on the same step: the later one
+stands (accept that one), unless -force. A reply that leaves nothing to apply (a step done
+since, a date the plan gives already) is refused even with -force: answer or decline it. A
+suggested step needs -milestone. Accepting a reply twice changes nothing.`
 
 const declineAbout = `Declines a reply by id with a reason the person reads in their room after the next build:
 records the decision in content/<deal>/replies/<id>.json and commits it (you as author and
@@ -58,7 +61,7 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 	if len(ids) == 0 {
 		return fmt.Errorf("%w: name the replies to accept by id (see maproom replies)", errUsage)
 	}
-	dk, err := e.newDesk(ctx, s, sf, ids)
+	dk, err := e.newDesk(ctx, s, sf, ids, true)
 	if err != nil {
 		return err
 	}
@@ -94,7 +97,7 @@ func cmdDecline(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(*why) == "" {
 		return fmt.Errorf("%w: say why with -why \"...\": the person reads it in their room", errUsage)
 	}
-	dk, err := e.newDesk(ctx, s, sf, ids)
+	dk, err := e.newDesk(ctx, s, sf, ids, false)
 	if err != nil {
 		return err
 	}
@@ -118,7 +121,7 @@ func cmdAnswer(ctx context.Context, e *env, args []string) error {
 	if len(pos) != 2 || strings.TrimSpace(pos[1]) == "" {
 		return fmt.Errorf("%w: give the question's id and the answer: maproom answer ID \"the answer\"", errUsage)
 	}
-	dk, err := e.newDesk(ctx, s, sf, pos[:1])
+	dk, err := e.newDesk(ctx, s, sf, pos[:1], false)
 	if err != nil {
 		return err
 	}
@@ -144,6 +147,8 @@ type desk struct {
 	repo   *gitrec.Repo
 	seller gitrec.Signature
 	items  map[string]*replyItem
+	// sent is every reply the source holds, when read (see laterOf).
+	sent []reply.Reply
 }
 
 // replyItem is one reply as the seller sees it: what was sent and, when the
@@ -164,8 +169,10 @@ func (it *replyItem) record() reply.Record {
 }
 
 // newDesk opens the site's repository and finds the replies ids name: in
-// the bundles' records first, else in the source.
-func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []string) (*desk, error) {
+// the bundles' records first, else in the source. With all, it reads the
+// source even when the records hold every id, for the later replies
+// accept looks for (desk.laterOf); the source failing then is only said.
+func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []string, all bool) (*desk, error) {
 	for _, id := range ids {
 		if !reply.ValidID(id) {
 			return nil, fmt.Errorf("%w: %q is not a reply id: ids are %d lowercase letters and digits, as maproom replies lists them", errUsage, id, reply.IDLen)
@@ -199,15 +206,19 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 			}
 		}
 	}
-	if len(missing) > 0 {
+	if len(missing) > 0 || all {
 		src, err := e.source(sf, dk.root, nil)
-		if err != nil {
+		var rs []reply.Reply
+		if err == nil {
+			rs, err = src.Replies(ctx)
+		}
+		if err != nil && len(missing) > 0 {
 			return nil, err
 		}
-		rs, err := src.Replies(ctx)
 		if err != nil {
-			return nil, err
+			fmt.Fprintf(e.stderr, "maproom: %v: a later reply from the same person on the same step is looked for in the bundles' records only\n", err)
 		}
+		dk.sent = rs
 		for _, r := range rs {
 			for _, id := range missing {
 				if r.ID == id {
@@ -390,6 +401,9 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
 	}
 	rec.Reply = r // applied and recorded as resolved
+	// The person's later reply on the same step stands: this one is
+	// refused like a conflict, unless forced.
+	opts.Later, opts.LaterState = dk.laterOf(dir, it.Reply)
 	var forced string
 	if opts.Force {
 		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner, Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
@@ -427,6 +441,9 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if forced != "" {
 		body = strings.TrimSpace(body + "\n\nAccepted with -force over a conflict: " + forced)
 	}
+	if opts.Force && opts.Later != "" {
+		body = strings.TrimSpace(body + fmt.Sprintf("\n\nAccepted with -force over %s, %s's later reply on the same step (%s).", opts.Later, who.Name, cmp.Or(opts.LaterState, reply.Waiting)))
+	}
 	rec.Reply = r
 	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name, From: movedFrom})
 	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
@@ -451,6 +468,11 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		// block, so the seller is told the status stays as it was.
 		msg += fmt.Sprintf("\n  note: %q is still blocked: if the new date means the block is lifted, set its status to in-progress in %s", t.Title, planFile)
 	}
+	if r.Kind == reply.Done && deal.VagueEvidence(r.Evidence) != "" {
+		// Accepted all the same (the buyer says it is done), but what
+		// shows it is the seller's to ask for.
+		msg += fmt.Sprintf("\n  note: the evidence %q names no artifact: ask %s what shows it done", r.Evidence, who.Name)
+	}
 	if named := strings.TrimSpace(r.Owner); r.Kind == reply.Suggest && opts.Owner == "" && named != "" && reply.SuggestedOwner(d, r) == r.Stakeholder &&
 		!strings.EqualFold(named, who.ID) && !strings.EqualFold(named, who.Name) {
 		// The buyer named someone the plan does not have: the step is
@@ -466,6 +488,32 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		}
 	}
 	return msg, nil
+}
+
+// laterOf returns the latest reply r's person sent after r about the same
+// step of the same deal (reply.Superseded), with its state, from the
+// replies the desk read and the records of the deal's bundle dir as they
+// are now; "" when there is none.
+func (dk *desk) laterOf(dir string, r reply.Reply) (id, state string) {
+	recs, err := reply.ReadRecords(filepath.Join(dk.root, dir))
+	if err != nil {
+		fmt.Fprintf(dk.e.stderr, "maproom: %v\n", err)
+	}
+	joined := reply.Join(dk.sent, recs)
+	if !slices.ContainsFunc(joined, func(rec reply.Record) bool { return rec.Reply.ID == r.ID }) {
+		joined = reply.Join(append(slices.Clone(dk.sent), r), recs)
+	}
+	rs := make([]reply.Reply, len(joined))
+	for i := range joined {
+		rs[i] = joined[i].Reply
+	}
+	id = reply.Superseded(rs)[r.ID]
+	for _, rec := range joined {
+		if id != "" && rec.Reply.ID == id {
+			state = rec.State()
+		}
+	}
+	return id, state
 }
 
 // sameWarning reports whether two warnings say the same thing but for

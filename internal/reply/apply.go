@@ -128,10 +128,61 @@ func orNone(s string) string {
 	return s
 }
 
+// ErrNothingToApply is matched (errors.Is) by every *NothingToApplyError.
+var ErrNothingToApply = errors.New("nothing in the plan to apply")
+
+// NothingToApplyError is a reply the plan leaves nothing to apply to: a
+// step done since (anything but a question or a suggestion about it), a
+// block or a confirmation of a step blocked, a new date that is the date
+// the plan gives already. Apply returns it even with ApplyOptions.Force:
+// the seller answers or declines the reply.
+type NothingToApplyError struct {
+	Reply string // the reply's id
+	Msg   string // what the plan says and what to do, after "reply <id>: "
+	Note  string // the same in a few words, for a listing: "done since 2026-12-07: answer or decline it"
+}
+
+// Is makes errors.Is(err, ErrNothingToApply) true.
+func (e *NothingToApplyError) Is(target error) bool { return target == ErrNothingToApply }
+
+func (e *NothingToApplyError) Error() string { return "reply " + e.Reply + ": " + e.Msg }
+
+// ErrSuperseded is matched (errors.Is) by every *SupersededError.
+var ErrSuperseded = errors.New("the person replied again on the same step")
+
+// SupersededError is a reply its person followed with another about the
+// same step (ApplyOptions.Later, see Superseded): the later one stands, and
+// accepting this one would undo it. Apply returns it instead of editing
+// the plan; ApplyOptions.Force applies anyway.
+type SupersededError struct {
+	Reply      string // the reply's id
+	TargetKind string // task or milestone
+	Target     string
+	Later      string // the later reply's id
+	LaterState string // its state (Waiting, Accepted, ...); "" is Waiting
+}
+
+// Is makes errors.Is(err, ErrSuperseded) true.
+func (e *SupersededError) Is(target error) bool { return target == ErrSuperseded }
+
+func (e *SupersededError) Error() string {
+	if e.LaterState == "" || e.LaterState == Waiting {
+		return fmt.Sprintf("reply %s is superseded by %s, the same person's later reply on %s %q: accept that one (maproom accept %s), and decline or answer this; or accept this one with -force to apply it anyway",
+			e.Reply, e.Later, orWord(e.TargetKind, "step"), e.Target, e.Later)
+	}
+	return fmt.Sprintf("reply %s is superseded by %s, the same person's later reply on %s %q, which is %s: decline or answer this, or accept it with -force to apply it anyway",
+		e.Reply, e.Later, orWord(e.TargetKind, "step"), e.Target, e.LaterState)
+}
+
 // ApplyOptions are the seller's choices when accepting a reply.
 type ApplyOptions struct {
-	// Force applies a reply over a conflict, once the seller has read it.
+	// Force applies a reply over a conflict or over a later reply that
+	// supersedes it, once the seller has read it.
 	Force bool
+	// Later is the id of a later reply the same person sent about the
+	// same step (see Superseded), "" when none; LaterState is its state
+	// ("" for Waiting).
+	Later, LaterState string
 	// Planned is the date the schedule gives a task without a due date of
 	// its own, as its room showed it (SeenAt); nil, or a zero date: none.
 	Planned func(*deal.Task) deal.Date
@@ -188,9 +239,12 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //     owner, due the reply's date (else the milestone's), status todo;
 //   - confirm changes no field: the record is the change.
 //
-// A question is refused (it is answered, not applied), and so is any reply
-// about a task already done (a confirmation, a new date, a done, a block)
-// and a block or a confirmation of a task blocked, even with opts.Force. Before any
+// A question is refused (it is answered, not applied). A reply about a
+// task already done (a confirmation, a new date, a done, a block), a
+// block or a confirmation of a task blocked, and a new date that is the
+// target's due date already return a *NothingToApplyError, even with
+// opts.Force. A reply superseded by a later one (opts.Later) returns a
+// *SupersededError, unless opts.Force. Before any
 // edit, a reply about a task or milestone is checked against the plan:
 // when a field the reply's Seen carries differs from Seen of the target
 // now (SeenAt, with opts.Planned), or the person no longer owns or leads
@@ -232,16 +286,34 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	if task != nil && task.Status == deal.Done && r.Kind != Suggest {
 		// Nothing to confirm, move or mark on a step done: the reply was
 		// sent before it was done, or from a stale or forged form.
-		return plan, fmt.Errorf("reply %s: task %q is done already (on %s): nothing to %s; answer or decline the reply", r.ID, r.Target, task.Done, verbOf(r.Kind))
+		since, on := "done already", ""
+		if !task.Done.IsZero() {
+			since, on = "done since "+task.Done.String(), " (on "+task.Done.String()+")"
+		}
+		return plan, &NothingToApplyError{Reply: r.ID,
+			Msg:  fmt.Sprintf("task %q is done already%s: nothing to %s; answer or decline the reply", r.Target, on, verbOf(r.Kind)),
+			Note: since + ": answer or decline it"}
 	}
 	if task != nil && task.Status == deal.Blocked && (r.Kind == Blocked || r.Kind == Confirm) {
 		// The plan says so already: a second block changes nothing, and
 		// a blocked step's date cannot be confirmed (its room offers
 		// neither); the words are an answer's to give.
-		return plan, fmt.Errorf("reply %s: task %q is blocked already: nothing to %s; answer the reply (maproom answer %s \"...\")", r.ID, r.Target, verbOf(r.Kind), r.ID)
+		return plan, &NothingToApplyError{Reply: r.ID,
+			Msg:  fmt.Sprintf("task %q is blocked already: nothing to %s; answer the reply (maproom answer %s \"...\")", r.Target, verbOf(r.Kind), r.ID),
+			Note: "blocked already: nothing to " + verbOf(r.Kind) + "; answer it"}
+	}
+	if due := itemDue(task, ms); r.Kind == Propose && r.Date != "" && r.Date == due {
+		// The plan gives the date already (it moved there since, or the
+		// form was forged): a move from a date to itself is none.
+		return plan, &NothingToApplyError{Reply: r.ID,
+			Msg:  fmt.Sprintf("%s %q is due %s already: nothing to move; answer or decline the reply", kind, r.Target, due),
+			Note: "due " + due + " already: nothing to move; answer or decline it"}
 	}
 	if r.Kind == Suggest {
 		return addSuggested(plan, d, r, opts)
+	}
+	if opts.Later != "" && !opts.Force {
+		return plan, &SupersededError{Reply: r.ID, TargetKind: kind, Target: r.Target, Later: opts.Later, LaterState: opts.LaterState}
 	}
 
 	// Confirm, Propose, Done, Blocked: the person's own task or milestone,
@@ -343,6 +415,18 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 		return plan, fmt.Errorf("reply %s: %w", r.ID, err)
 	}
 	return out, nil
+}
+
+// itemDue is the due date a task or milestone has of its own, "" when
+// unset or when both are nil.
+func itemDue(t *deal.Task, m *deal.Milestone) string {
+	switch {
+	case t != nil:
+		return t.Due.String()
+	case m != nil:
+		return m.Due.String()
+	}
+	return ""
 }
 
 // verbOf says what a reply of kind k would do to its step.

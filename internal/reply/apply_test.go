@@ -223,8 +223,8 @@ func TestApplyWrongDealOrPerson(t *testing.T) {
 }
 
 // TestApplyThenStale: once a proposal is applied, the same reply against
-// the new plan is a conflict (the record's accepted state is what makes a
-// second accept a no-op).
+// the new plan has nothing to move, even forced (the record's accepted
+// state is what makes a second accept a no-op).
 func TestApplyThenStale(t *testing.T) {
 	r := rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: seenSQ})
 	out, err := Apply([]byte(plan), planDeal(), r, ApplyOptions{})
@@ -233,8 +233,8 @@ func TestApplyThenStale(t *testing.T) {
 	}
 	d := planDeal()
 	d.Milestones[0].Tasks[0].Due = deal.NewDate(2026, 12, 1)
-	if _, err := Apply(out, d, r, ApplyOptions{}); !errors.Is(err, ErrConflict) {
-		t.Fatalf("second apply = %v, want a conflict", err)
+	if _, err := Apply(out, d, r, ApplyOptions{Force: true}); !errors.Is(err, ErrNothingToApply) {
+		t.Fatalf("second apply = %v, want nothing to apply", err)
 	}
 	r.Decisions = append(r.Decisions, Decision{State: Accepted, Time: now, By: "Sam Lee"})
 	again, err := Apply(out, d, r, ApplyOptions{})
@@ -288,5 +288,64 @@ func TestNoSecondBlock(t *testing.T) {
 				t.Errorf("%s, force %v: %v, want it refused and the plan unchanged", r.Kind, force, err)
 			}
 		}
+	}
+}
+
+// TestNothingToApplyError: what Apply refuses whatever -force says is a
+// *NothingToApplyError, with a short note for the listing: a step done
+// since, and a new date that is the date the plan gives already (the plan
+// moved there since the reply was sent, or the form was forged): no empty
+// move is committed.
+func TestNothingToApplyError(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		r    Reply
+		edit func(d *deal.Deal)
+		note string
+	}{
+		{"done since", Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "later", Seen: seenSQ},
+			func(d *deal.Deal) {
+				d.Milestones[0].Tasks[0].Status, d.Milestones[0].Tasks[0].Done = deal.Done, deal.NewDate(2026, 11, 18)
+			}, "done since 2026-11-18: answer or decline it"},
+		{"same date", Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-11-20", Reason: "same", Seen: seenSQ},
+			nil, "due 2026-11-20 already: nothing to move; answer or decline it"},
+		{"moved there since", Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-11-27", Reason: "later", Seen: seenSQ},
+			func(d *deal.Deal) { d.Milestones[0].Tasks[0].Due = deal.NewDate(2026, 11, 27) }, "due 2026-11-27 already: nothing to move"},
+		{"milestone", Reply{Kind: Propose, Target: "tech-eval", TargetKind: TargetMilestone, Date: "2026-12-04", Reason: "same", Seen: seenTE},
+			nil, "due 2026-12-04 already: nothing to move"},
+	} {
+		d := planDeal()
+		if c.edit != nil {
+			c.edit(d)
+		}
+		for _, force := range []bool{false, true} {
+			out, err := Apply([]byte(plan), d, rec(c.r), ApplyOptions{Force: force})
+			var ne *NothingToApplyError
+			if !errors.As(err, &ne) || !errors.Is(err, ErrNothingToApply) || !strings.Contains(ne.Note, c.note) || string(out) != plan {
+				t.Errorf("%s, force %v: %v, want nothing to apply (note %q) and the plan unchanged", c.name, force, err, c.note)
+			}
+		}
+	}
+}
+
+// TestSupersededRefused: a reply the same person followed with another on the
+// same step is refused, naming the later one to accept instead, unless
+// forced; forced, it applies.
+func TestSupersededRefused(t *testing.T) {
+	d := planDeal()
+	r := rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-11-27", Reason: "first thought", Seen: seenSQ})
+	out, err := Apply([]byte(plan), d, r, ApplyOptions{Later: "newerreply"})
+	var se *SupersededError
+	if !errors.As(err, &se) || !errors.Is(err, ErrSuperseded) || string(out) != plan ||
+		!strings.Contains(err.Error(), "superseded by newerreply") || !strings.Contains(err.Error(), "accept that one (maproom accept newerreply)") || !strings.Contains(err.Error(), "-force") {
+		t.Fatalf("superseded: %v, want a refusal naming the later reply", err)
+	}
+	_, err = Apply([]byte(plan), d, r, ApplyOptions{Later: "newerreply", LaterState: Declined})
+	if !errors.Is(err, ErrSuperseded) || !strings.Contains(err.Error(), "which is declined: decline or answer this") {
+		t.Errorf("superseded by a declined reply: %v", err)
+	}
+	out, err = Apply([]byte(plan), d, r, ApplyOptions{Later: "newerreply", Force: true})
+	if err != nil || !strings.Contains(string(out), "due: 2026-11-27") {
+		t.Errorf("superseded, forced: %v, want the older date applied", err)
 	}
 }

@@ -9,6 +9,7 @@
 package reply
 
 import (
+	"cmp"
 	"encoding/base32"
 	"errors"
 	"fmt"
@@ -108,8 +109,10 @@ var fields = map[Kind][]string{
 // now; ID, Deal and Stakeholder are left for the caller.
 //
 // Parse returns the reply only when Validate accepts it, a proposed or
-// suggested date is not before yesterday, a confirmation is of the date
-// the room showed (its Seen's due), not a date before yesterday, and the
+// suggested date is not before yesterday, a proposed date is not the one
+// the room showed (its Seen's due, else its planned date), a confirmation
+// is of the date the room showed (its Seen's due), not a date before
+// yesterday, and the
 // step the room showed (its Seen's status) takes the reply: nothing but a
 // question about a step done, no confirmation or second block of a step
 // blocked; otherwise
@@ -176,6 +179,16 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 	case st == string(deal.Blocked) && r.Kind == Blocked:
 		// Nor a second block.
 		return Reply{}, &FieldError{"kind", "the step is blocked already: to say more about it, ask a question; when it can go on, choose \"Propose another date\""}
+	}
+	// A new date is another date than the one the room showed (its due,
+	// else the date the schedule planned): the same date moves nothing,
+	// and accepting it would record a move that is none.
+	if seen := seenFields(r.Seen); r.Kind == Propose && r.Date != "" && r.Date == cmp.Or(seen["due"], seen["planned"]) {
+		if seen["status"] == string(deal.Blocked) {
+			// Its room offers no confirmation while it is blocked.
+			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is the date the plan gives already: to say the step can go on by then, ask a question about it", r.Date)}
+		}
+		return Reply{}, &FieldError{"date", fmt.Sprintf("%s is the date the plan gives already: confirm it instead", r.Date)}
 	}
 	// A confirmation is of the date the room showed: another date is a
 	// proposal, and a date gone by cannot be kept any more.

@@ -300,3 +300,33 @@ func TestDoneKeepsTheReason(t *testing.T) {
 		}
 	}
 }
+
+// TestProposeTheDateShown: a new date that is the one the room showed (the
+// step's due, else the date its schedule planned) moves nothing: it is
+// refused with a word to confirm instead (or, for a blocked step, which
+// takes no confirmation, to ask). Any other date goes.
+func TestProposeTheDateShown(t *testing.T) {
+	for _, c := range []struct {
+		seen, date string
+		want       string // in the refusal on date; "" when taken
+	}{
+		{"due=2026-11-20;status=todo", "2026-11-20", "the date the plan gives already: confirm it instead"},
+		{"due=2026-12-04", "2026-12-04", "confirm it instead"}, // a milestone
+		{"due=;status=todo;planned=2026-11-24", "2026-11-24", "confirm it instead"},
+		{"due=2026-11-20;status=blocked", "2026-11-20", "ask a question"},
+		{"due=2026-11-20;status=todo", "2026-11-21", ""},
+		{"due=;status=todo;planned=2026-11-24", "2026-11-25", ""},
+		{"due=;status=todo", "2026-11-25", ""},
+		{"", "2026-11-25", ""}, // a form that carried nothing
+	} {
+		v := form("kind", "propose", "target", "sq", "target_kind", "task", "seen", c.seen, "date", c.date, "reason", "a reason")
+		_, err := Parse(v, now)
+		var fe *FieldError
+		switch {
+		case c.want == "" && err != nil:
+			t.Errorf("propose %s, seen %q: %v, want it taken", c.date, c.seen, err)
+		case c.want != "" && (!errors.As(err, &fe) || fe.Field != "date" || !strings.Contains(fe.Msg, c.want)):
+			t.Errorf("propose %s, seen %q: %v, want a refusal on date saying %q", c.date, c.seen, err, c.want)
+		}
+	}
+}
