@@ -1065,9 +1065,10 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 	return pf
 }
 
-// bySize splits the ended deals with a value at their median value (the
-// upper middle of an even count) and gives each half's win rates with and
-// without a plan; nil with fewer than two such deals.
+// bySize splits the ended deals with a value in two, under and from the
+// value nearest their median (the upper middle of an even count) that
+// leaves deals on both sides, and gives each band's win rates with and
+// without a plan; nil with fewer than two such deals or one value only.
 func bySize(deals []DealReport) []SizeBand {
 	var values []int64
 	for i := range deals {
@@ -1079,7 +1080,20 @@ func bySize(deals []DealReport) []SizeBand {
 		return nil
 	}
 	slices.Sort(values)
-	mid := values[len(values)/2]
+	// The split: the value nearest the middle that has deals below it,
+	// so neither band is empty; none when every value is the same.
+	split := -1
+	for off := 0; off < len(values); off++ {
+		for _, i := range []int{len(values)/2 + off, len(values)/2 - off} {
+			if split < 0 && i > 0 && i < len(values) && values[i] > values[i-1] {
+				split = i
+			}
+		}
+	}
+	if split < 0 {
+		return nil
+	}
+	mid := values[split]
 	type counts struct{ wonP, endedP, wonN, endedN int }
 	var c [2]counts
 	for i := range deals {

@@ -370,7 +370,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>
 <tr><td>Win rate with a plan</td><td>{{ratio .WinRateWithPlan}}</td><td>won of ended deals with at least one milestone</td></tr>
 <tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>
-{{range .BySize}}<tr><td>Win rate, deals {{.Label}}</td><td>{{ratio .WithPlan}} with a plan, {{ratio .WithoutPlan}} without</td><td>at comparable size: ended deals split at their median value</td></tr>
+{{range .BySize}}<tr><td>Win rate, deals {{.Label}}</td><td>{{ratio .WithPlan}} with a plan, {{ratio .WithoutPlan}} without</td><td>at comparable size: ended deals split in two at about their median value</td></tr>
 {{end}}
 </table></div>
 {{with .History}}<div class="tw"><table><tr><th>From the plans' history</th><th>Value</th><th>What it counts</th></tr>

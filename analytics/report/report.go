@@ -512,8 +512,10 @@ type Portfolio struct {
 	WinRateWithPlan    Ratio `json:"win_rate_with_plan"`
 	WinRateWithoutPlan Ratio `json:"win_rate_without_plan"`
 	// BySize compares the two win rates at comparable size (domain.md):
-	// the ended deals with a value, split at their median value into the
-	// smaller and the larger; absent with fewer than two such deals.
+	// the ended deals with a value, split into the smaller and the larger
+	// at the value nearest their median that leaves deals on both sides;
+	// absent with fewer than two such deals, or when they all have the
+	// same value.
 	BySize []SizeBand `json:"win_rate_by_size,omitempty"`
 	// Ranking lists the deals that need attention (score above 0): the
 	// open ones, and won ones for their onboarding; highest score first.

@@ -1057,6 +1057,20 @@ func TestWinRateBySize(t *testing.T) {
 	if !strings.Contains(out.String(), "under 200,000:    50% (1 of 2) with a plan, 0% (0 of 1) without") {
 		t.Errorf("the table lacks the size bands:\n%s", out.String())
 	}
+
+	// Many deals of the median's value: the split moves to the nearest
+	// value with deals below it, never leaving a band empty.
+	r = NewAggregator([]ReportDeal{
+		mk("a", 10000, deal.Won, true), mk("b", 10000, deal.Lost, true), mk("c", 10000, deal.Won, false), mk("d", 50000, deal.Lost, true),
+	}, ReportOptions{Today: today}).Report()
+	if b := r.Portfolio.BySize; len(b) != 2 || b[0].Max != 50000 || b[0].WithPlan.Den+b[0].WithoutPlan.Den != 3 || b[1].WithPlan.Den+b[1].WithoutPlan.Den != 1 {
+		t.Errorf("three deals of 10,000 and one of 50,000: by size %+v, want under 50,000 (3) and 50,000 and over (1)", b)
+	}
+	// One value for all: no split to make.
+	r = NewAggregator([]ReportDeal{mk("a", 10000, deal.Won, true), mk("b", 10000, deal.Lost, false)}, ReportOptions{Today: today}).Report()
+	if b := r.Portfolio.BySize; b != nil {
+		t.Errorf("two deals of one value: by size %+v, want none", b)
+	}
 }
 
 // TestWonDealCriticalAsTheRooms: a won deal's critical steps in the report
