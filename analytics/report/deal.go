@@ -172,7 +172,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 			return !slices.Contains([]string{SignalQuiet, SignalBlocked, SignalMilestoneLate, SignalLatePiling}, s.Kind)
 		})
 		if da.in.Story != nil || a.opts.HistoryNote != "" || a.opts.HistoryRead {
-			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, &a.opts)...) // its reviews
+			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, &a.opts)...) // its reviews
 		}
 	}
 	if !ended {
@@ -181,7 +181,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 			// With the history, or knowing the site or the deal has none:
 			// a report told neither (a store's events alone) does not
 			// guess.
-			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, &a.opts)...)
+			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, &a.opts)...)
 		}
 	}
 	dr.Attention = attention(&dr)

@@ -191,9 +191,10 @@ func orNone(s string) string {
 
 // historySignals are the signals of the plan's history (history.Signals),
 // as report signals.
-func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, opts *ReportOptions) []Signal {
+func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, published string, opts *ReportOptions) []Signal {
 	var out []Signal
-	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History}) {
+	pub, _ := deal.ParseDate(published)
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History, Published: pub}) {
 		sg := Signal{Kind: s.Name, Severity: SeverityFlag, Evidence: []string{s.Evidence}}
 		switch s.Name {
 		case history.SignalNoBuyerEdit:

@@ -1090,3 +1090,35 @@ func TestAuthorNamedAsThePlanNamesThem(t *testing.T) {
 		t.Errorf("a stakeholder taken out of the plan: %q", got)
 	}
 }
+
+// TestFlatSincePublished: outside git, a plan with nothing done by a date
+// has been flat since its rooms were first published; one with a done
+// date, since that date; without either, nothing says since when.
+func TestFlatSincePublished(t *testing.T) {
+	today := deal.NewDate(2027, 3, 1)
+	plan := planText("2027-06-30", "2027-04-10", "2027-06-20", task{"t1", "m1", "2027-04-05", "todo", ""}, task{"t2", "m2", "2027-06-10", "todo", ""})
+	d, err := generator.DecodePlan("acme", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := deal.NewDate(2027, 1, 15)
+	since, from, ok := history.FlatSince(history.Input{Deal: d, Today: today, Published: pub})
+	if !ok || since != pub || !strings.Contains(from, "first published") {
+		t.Errorf("FlatSince = %v %q %v, want %v from the rooms' publication", since, from, ok, pub)
+	}
+	var flat []string
+	for _, s := range history.Signals(history.Input{Deal: d, Today: today, Published: pub}) {
+		if s.Name == history.SignalFlat {
+			flat = append(flat, s.Evidence)
+		}
+	}
+	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 45 days, since 2027-01-15") {
+		t.Errorf("flat signals %q, want 0 of 2 for 45 days", flat)
+	}
+	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today}); ok {
+		t.Error("no history, no done date, no publication day: flat since when?")
+	}
+	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today, Published: today.AddDays(3)}); ok {
+		t.Error("published after the report's day: not flat")
+	}
+}

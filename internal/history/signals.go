@@ -73,6 +73,10 @@ type Input struct {
 	Today   deal.Date
 	Loc     *time.Location
 	Th      Thresholds
+	// Published is the day the deal's first room was published (zero when
+	// not known): since when a plan with no history and no done: date has
+	// been flat.
+	Published deal.Date
 }
 
 // DayOf returns the calendar day of t in loc (nil: UTC).
@@ -274,10 +278,12 @@ func count(n int, one, many string) string {
 
 // FlatSince returns the day the plan's count of done tasks last changed,
 // and where that comes from: the history when there is one, else the
-// plan's done: dates (the latest). ok is false for a plan with nothing open
-// (nothing can be flat), for one whose count done differs from its last
-// commit's (it changed since, uncommitted), and for one without history
-// and without a done date (nothing says since when).
+// plan's done: dates (the latest), else, with nothing done by a date, the
+// day its rooms were first published (in.Published). ok is false for a
+// plan with nothing open (nothing can be flat), for one whose count done
+// differs from its last commit's (it changed since, uncommitted), and for
+// one without history, done date or publication day (nothing says since
+// when).
 func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 	done, total := in.Deal.Progress()
 	if total == 0 || done == total {
@@ -301,6 +307,9 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 		}
 	}
 	if last.IsZero() {
+		if !in.Published.IsZero() && !in.Published.After(in.Today) {
+			return in.Published, "when its rooms were first published, nothing done by a date since", true
+		}
 		return deal.Date{}, "", false
 	}
 	return last, "from the done: dates", true
