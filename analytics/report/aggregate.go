@@ -39,6 +39,10 @@ type ReportDeal struct {
 	// (reviews/YYYY-MM-DD.md), for the missed-reviews signal.
 	Story   *history.Story
 	Reviews []deal.Date
+	// Uncommitted marks a plan whose file differs from the version its
+	// history's last commit holds (history.Story.Committed): the report
+	// reads it as it is, and says the history stops short of it.
+	Uncommitted bool
 	// Unreadable marks a deal whose index.md could not be read at all
 	// (its YAML does not parse): Deal holds only its folder's name as ID
 	// and Title. It is listed as a plan that fails check, counts as an

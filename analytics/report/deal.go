@@ -161,6 +161,13 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.Week = a.weekChange(da, &dr, dueOf, today)
 	dr.Activity = a.activity(da, &dr, today)
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
+	if h := dr.History; h != nil && da.in.Uncommitted {
+		h.Uncommitted = true
+		if n := len(h.Burnup); n > 0 && h.Burnup[n-1].Week == today.String() {
+			// Today's point is the plan as it is, as the progress line.
+			h.Burnup[n-1].Done, h.Burnup[n-1].Total = history.PlanOf(d).Progress()
+		}
+	}
 	if ended {
 		dr.endedOn, _ = da.in.Story.EndedOn(d.Outcome, a.loc)
 	}

@@ -28,8 +28,13 @@ type DealHistory struct {
 	// later, the most moves first.
 	Slips []SlipLine `json:"slips"`
 	// Burnup is done against total tasks at the end of each week (the
-	// latest 26 weeks at most).
+	// latest 26 weeks at most); the week under way counts the plan as it
+	// is when it has changes not committed yet.
 	Burnup []BurnupWeek `json:"burnup"`
+	// Uncommitted is true when the plan has changes not committed yet:
+	// the report reads the plan as it is, the history (slips, edits)
+	// stops at its last commit.
+	Uncommitted bool `json:"uncommitted,omitempty"`
 
 	moves []int // the days of each slip (history.Slip.MoveDays), for the portfolio's median
 	// ranOpen is whether git holds the plan while the deal was open: an
@@ -297,6 +302,9 @@ func historyLines(h *DealHistory) []string {
 		out = append(out, "no commit of the plan by the report's day")
 	} else {
 		out = append(out, fmt.Sprintf("%s since %s, %s; %s", plural(h.Commits, "commit", "commits"), h.First, plural(h.BuyerEdits, "buyer-side change", "buyer-side changes"), who))
+	}
+	if h.Uncommitted {
+		out = append(out, "the plan has changes not committed yet: the history stops at its last commit (commit them)")
 	}
 	if len(h.Former) > 0 {
 		// The deal was renamed: last month's report named it so.

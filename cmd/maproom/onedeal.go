@@ -41,6 +41,9 @@ type oneDeal struct {
 	cfg   *generator.Config
 	dir   string
 	b     *generator.Bundle
+	// pastPlan: asOfDay put in b a version of the plan git held on the
+	// day, not the plan on disk (b.Source).
+	pastPlan bool
 }
 
 // loadOneDeal parses cmd's arguments (dealArg) and loads that deal alone
@@ -106,6 +109,7 @@ func (od *oneDeal) asOfDay(ctx context.Context, e *env, root, what string, note 
 	if len(rds) == 0 {
 		return nil, fmt.Errorf("%s did not exist on %s: no %s for that day", od.id, od.today, what)
 	}
+	od.pastPlan = rds[0].Deal != od.b.Deal
 	od.b.Deal, od.b.Plan = rds[0].Deal, rds[0].Plan
 	return h, nil
 }

@@ -87,8 +87,10 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	crit := b.Plan.TurnPath(d, today) // whose move: the rooms' and the report's rule
-	agenda := reviewAgenda(reviewInput{Deal: d, Story: storyOn(h, id, today, cfg.Location), Notes: notes, Judged: j, Decided: decided,
-		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit})
+	st := storyOn(h, id, today, cfg.Location)
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Notes: notes, Judged: j, Decided: decided,
+		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit,
+		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source)})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
 		return err
@@ -154,6 +156,18 @@ type reviewInput struct {
 	Loc      *time.Location
 	Th       history.Thresholds
 	Overdue  deal.Thresholds
+	// Uncommitted: the plan has changes not committed yet, which the
+	// history does not hold.
+	Uncommitted bool
+}
+
+// committed qualifies what the history says changed: " in its commits"
+// when the plan has changes not committed yet, "" otherwise.
+func committed(in reviewInput) string {
+	if in.Uncommitted {
+		return " in its commits"
+	}
+	return ""
 }
 
 func shortDay(d deal.Date) string {
@@ -261,14 +275,17 @@ func reviewAgenda(in reviewInput) string {
 			}
 		}
 		if first := history.DayOf(in.Story.First, in.Loc); len(changes) == 0 && !first.Before(since) {
-			p("- The plan has not changed since it was first committed, %s.", shortDay(first))
+			p("- The plan has not changed since it was first committed, %s%s.", shortDay(first), committed(in))
 		} else if len(changes) == 0 {
-			p("- The plan has not changed since %s.", shortDay(since))
+			p("- The plan has not changed since %s%s.", shortDay(since), committed(in))
 		} else {
-			p("- Changed since %s:", shortDay(since))
+			p("- Changed since %s%s:", shortDay(since), committed(in))
 			for _, c := range changes {
 				p("  - %s", describeChange(c, d, in.Loc, true))
 			}
+		}
+		if in.Uncommitted {
+			p("- The plan has changes not committed yet: this agenda reads it as it is; commit them so that the history (and the rooms' \"What changed\") has them.")
 		}
 	} else if !in.InGit {
 		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
@@ -621,11 +638,17 @@ func reportHistory(ctx context.Context, e *env, root string, site *generator.Sit
 	h := readHistory(ctx, e, root, ds, true)
 	deals = plansOfTheDay(e, root, site.Config, deals, h, today)
 	dirs := map[string]string{}
+	bundles := map[string]*generator.Bundle{}
 	for _, b := range site.Bundles {
-		dirs[b.Deal.ID] = b.Dir
+		dirs[b.Deal.ID], bundles[b.Deal.ID] = b.Dir, b
 	}
 	for i := range deals {
 		deals[i].Story = h.Story(deals[i].Deal.ID)
+		if b := bundles[deals[i].Deal.ID]; b != nil && deals[i].Story != nil && deals[i].Deal == b.Deal && !deals[i].Story.Committed(b.Source) {
+			// The plan read as it is on disk (not a past day's version).
+			deals[i].Uncommitted = true
+			fmt.Fprintf(e.stderr, "maproom: %s has changes not committed: the report reads the plan as it is, its history (slips, buyer edits, burn-up) stops at its last commit\n", filepath.Join(b.Dir, generator.BundleIndex))
+		}
 		notes, err := handoff.ReadReviews(dirs[deals[i].Deal.ID])
 		if err != nil {
 			fmt.Fprintf(e.stderr, "maproom: %s: %v\n", deals[i].Deal.ID, err)

@@ -24,6 +24,8 @@ import (
 	"sort"
 	"time"
 
+	"github.com/go-git/go-git/v5/plumbing"
+
 	"github.com/maproom/maproom/internal/deal"
 )
 
@@ -171,6 +173,16 @@ type Story struct {
 	// same title, another id) to the ids they have now: "task:" or
 	// "milestone:" and the old id.
 	renamed map[string]string
+	// head is the plan's blob as the main line's last version holds it.
+	head plumbing.Hash
+}
+
+// Committed reports whether text is the plan as the history's last
+// version on the main line holds it, byte for byte (its git blob): false
+// for a plan edited on disk and not committed yet, whose changes the
+// history does not hold. A nil story holds no version.
+func (s *Story) Committed(text []byte) bool {
+	return s != nil && !s.head.IsZero() && plumbing.ComputeHash(plumbing.BlobObject, text) == s.head
 }
 
 // Renamed returns the id a task (milestone false) or a milestone had

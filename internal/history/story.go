@@ -371,6 +371,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			if c.main && f.New != f.Old && when.After(st.Written) {
 				st.Written = when
 			}
+			if c.main {
+				st.head = f.New // parents first: the last is HEAD's
+			}
 			if f.Bad {
 				st.Unreadable++
 				continue
