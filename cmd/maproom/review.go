@@ -199,7 +199,11 @@ func reviewMeeting(d *deal.Deal, today deal.Date) deal.Date {
 // from in.Today up to and including the meeting after it (seven days
 // later, the "Next review" named for an open deal with a review day, or a
 // won one with onboarding work left; for
-// a plan without one, seven days after in.Today).
+// a plan without one, seven days after in.Today). What changed is counted
+// from the last review held (its note's day) or, without a note, the
+// review slot before the meeting (a week before in.Today for a plan
+// without a review day), from the review's time on that day: each change
+// is on the agenda of the first meeting after it.
 func reviewAgenda(in reviewInput) string {
 	d := in.Deal
 	meeting := reviewMeeting(d, in.Today)
@@ -223,8 +227,21 @@ func reviewAgenda(in reviewInput) string {
 	}
 	since := last
 	if since.IsZero() {
+		// No note yet: since the plan's review slot before this meeting,
+		// or a week.
 		since = in.Today.AddDays(-7)
+		if d.Review.HasDay && !d.Ended() {
+			since = meeting.AddDays(-7)
+		}
 	}
+	// What changed since is what came after the last review began: on its
+	// day, from the meeting's time (a change that morning was on that
+	// agenda already), from the day's start without one.
+	from := since.Time()
+	if hm, err := time.Parse("15:04", d.Review.Time); err == nil && d.Review.HasDay && since.Weekday() == d.Review.Day {
+		from = from.Add(time.Duration(hm.Hour())*time.Hour + time.Duration(hm.Minute())*time.Minute)
+	}
+	from = time.Date(from.Year(), from.Month(), from.Day(), from.Hour(), from.Minute(), 0, 0, cmp.Or(in.Loc, time.UTC))
 	done, total := d.Progress()
 
 	lost := d.Outcome == deal.Lost
@@ -270,7 +287,7 @@ func reviewAgenda(in reviewInput) string {
 		}
 		var changes []history.Change
 		for _, c := range in.Story.Changes {
-			if !history.DayOf(c.When, in.Loc).Before(since) && c.Kind != history.PlanCreated {
+			if !c.When.Before(from) && c.Kind != history.PlanCreated {
 				changes = append(changes, c)
 			}
 		}
