@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -159,6 +160,29 @@ func (p *Preview) SetReplies(ctx context.Context, rs []reply.Reply) (*Result, er
 		p.b.r.waiting = next
 	}
 	p.b.opts.Replies = rs
+	p.mu.Unlock()
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	sort.Strings(paths)
+	return p.Update(ctx, Batch{Paths: paths})
+}
+
+// SetHistory gives the rooms the plans' history h (a commit landed) and
+// renders again the deals whose rooms show another story (their latest
+// changes); nil, nil when none does.
+func (p *Preview) SetHistory(ctx context.Context, h *history.History) (*Result, error) {
+	p.mu.Lock()
+	var paths []string
+	if p.b.r != nil {
+		for id, b := range p.b.bundles {
+			if historyFingerprint(b, p.b.r.history.Story(id)) != historyFingerprint(b, h.Story(id)) {
+				paths = append(paths, filepath.Join(b.Dir, BundleIndex))
+			}
+		}
+		p.b.r.history = h
+	}
+	p.b.opts.History = h
 	p.mu.Unlock()
 	if len(paths) == 0 {
 		return nil, nil

@@ -18,6 +18,7 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/history"
 )
 
 // Serve-only paths: none of them exists in `maproom build` output.
@@ -122,8 +123,29 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
+	// A commit (maproom accept, git commit) changes no file the watch
+	// sees but the history the rooms' "What changed" tells: HEAD is
+	// looked at every second, and the history read again when it moved.
+	head := history.HeadOf(s.root)
+	headTick := time.NewTicker(time.Second)
+	defer headTick.Stop()
 	for {
 		select {
+		case <-headTick.C:
+			now := history.HeadOf(s.root)
+			if now == head {
+				continue
+			}
+			head = now
+			res, err := preview.SetHistory(ctx, readHistory(ctx, e, s.root, nil, false))
+			if err != nil {
+				fmt.Fprintln(e.stderr, "maproom: rebuild failed:", err)
+				continue
+			}
+			if res != nil {
+				fmt.Fprintf(e.stdout, "a commit landed: rebuilt %s\n", summary(res))
+				live.reload()
+			}
 		case <-ctx.Done():
 			h.Drain()
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

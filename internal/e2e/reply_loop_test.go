@@ -41,8 +41,9 @@ const (
 // question with JavaScript on (the room script sends it in place); `maproom
 // replies` lists both; `maproom accept` applies the proposal to the plan in
 // a commit authored by Jordan and committed by the seller; and serve's
-// watcher puts the new date, and who moved it, in every room, while the
-// question stays in Jordan's room only.
+// watcher puts the new date, and who moved it, in every room (and, once it
+// sees the commit land, in "What changed"), while the question stays in
+// Jordan's room only.
 //
 // The beacon in serve stamps a reply with the machine's clock and refuses
 // a proposed date before its yesterday: Jordan proposes a day four weeks
@@ -181,14 +182,23 @@ func TestReplyLoop(t *testing.T) {
 		t.Errorf("git show HEAD has no Maproom-Reply: %s trailer:\n%s", proposeID, show)
 	}
 
-	// 5. The watcher rebuilds the rooms with the new date.
-	moved := "Anonymised sample datasets delivered: moved from 10 Nov 2026 to " + newShown + " by Jordan Park on "
+	// 5. The watcher rebuilds the rooms with the new date, and, once
+	// serve sees the commit land, "What changed" tells the move, by whom
+	// and with his reason, listed once (not again among the replies'
+	// changes).
+	moved := `Step "Anonymised sample datasets delivered" moved later, from 10 Nov 2026 to ` + newShown + ", by Jordan Park (from their reply)"
 	tb.navigate(t, jordanRoom)
 	tb.reloadUntil(t, "Jordan's room shows sample-data due "+newShown, func() bool {
 		return sameSeq(texts(t, tb, "#t-sample-data time"), []string{newShown})
 	})
-	if got := texts(t, tb, ".replies .changes li"); !anyHas(got, moved, ": InfoSec queue") {
-		t.Errorf("Jordan's room lists the changes %s, want %q...\": InfoSec queue\"", quoted(got), moved)
+	tb.reloadUntil(t, "Jordan's room tells the move under What changed", func() bool {
+		return anyHas(texts(t, tb, ".changed li"), moved)
+	})
+	if got := texts(t, tb, ".changed li"); !anyHas(got, moved, ": InfoSec queue") {
+		t.Errorf("Jordan's room lists what changed as %s, want %q...\": InfoSec queue\"", quoted(got), moved)
+	}
+	if got := texts(t, tb, ".replies .changes li"); anyHas(got, "Anonymised sample datasets delivered") {
+		t.Errorf("Jordan's room lists the move twice: among the replies' changes too, %s", quoted(got))
 	}
 	if got := texts(t, tb, "#reply-"+proposeID+" .rst"); !sameSeq(got, []string{"accepted 22 Nov 2026"}) {
 		t.Errorf("Jordan's room shows the state of his proposal as %s, want \"accepted 22 Nov 2026\"", quoted(got))
@@ -203,8 +213,8 @@ func TestReplyLoop(t *testing.T) {
 	}
 	// Elena is not of the step (Jordan owns it and leads its milestone):
 	// she reads what changed, by whom and when, not Jordan's reason.
-	if got := texts(t, tb, ".replies .changes li"); !anyHas(got, moved) || anyHas(got, "InfoSec queue") {
-		t.Errorf("Elena's room lists the changes %s, want %q... without Jordan's reason", quoted(got), moved)
+	if got := texts(t, tb, ".changed li"); !anyHas(got, moved) || anyHas(got, "InfoSec queue") {
+		t.Errorf("Elena's room lists what changed as %s, want %q... without Jordan's reason", quoted(got), moved)
 	}
 	if body := bodyText(t, tb); strings.Contains(body, question) {
 		t.Error("Elena's room shows Jordan's question")

@@ -110,6 +110,21 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 	return readRepo(ctx, repo, stores, nil, prefix, opts)
 }
 
+// HeadOf returns the commit HEAD of the site at root's repository names,
+// "" outside git, before the first commit or when it cannot be read: what
+// a preview compares to see a commit land (maproom accept, git commit).
+func HeadOf(root string) string {
+	repo, _, err := openSite(root)
+	if err != nil {
+		return ""
+	}
+	head, err := repo.Head()
+	if err != nil {
+		return ""
+	}
+	return head.Hash().String()
+}
+
 // openSite opens the git repository the site at root is in, and gives the
 // site's folder in it ("" for the work tree's root); an error matching
 // git.ErrRepositoryNotExists outside git.
