@@ -445,7 +445,13 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		body = strings.TrimSpace(body + fmt.Sprintf("\n\nAccepted with -force over %s, %s's later reply on the same step (%s).", opts.Later, who.Name, cmp.Or(opts.LaterState, reply.Waiting)))
 	}
 	rec.Reply = r
-	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name, From: movedFrom})
+	dec := reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name, From: movedFrom}
+	if r.Kind == reply.Suggest {
+		// The step it added, by id: its title may be another step's too,
+		// and the rooms find it by this (reply.Record.AddedTask).
+		dec.Task = reply.SuggestedTaskID(d, r, opts)
+	}
+	rec.Decisions = append(rec.Decisions, dec)
 	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
 	hash, after, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
 	if err != nil {

@@ -190,7 +190,7 @@ type ApplyOptions struct {
 	// suggest cannot be accepted without it.
 	Milestone string
 	// TaskID is the id of a suggested step; "" makes one from its title,
-	// unique in the plan.
+	// unique in the plan (SuggestedTaskID).
 	TaskID string
 	// Owner is the stakeholder id who owns a suggested step; "" takes the
 	// person the reply names (see SuggestedOwner).
@@ -232,7 +232,7 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //   - blocked sets the task's status to blocked (the reason stays in the
 //     record);
 //   - suggest adds a task to opts.Milestone: id from opts.TaskID or the
-//     title, the reply's text as title (no evidence: what proves it done
+//     title (SuggestedTaskID), the reply's text as title (no evidence: what proves it done
 //     is the seller's to name with the buyer, and check asks for it),
 //     opts.Owner, else the
 //     person the reply names (SuggestedOwner), else the replying person as
@@ -368,6 +368,17 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	return out, nil
 }
 
+// SuggestedTaskID is the id of the task a suggest reply r adds to d when
+// accepted with opts: opts.TaskID, else one made from its title, unique in
+// the plan ("order-form-signed-2" when "order-form-signed" is taken). The
+// caller records it with the decision (Decision.Task).
+func SuggestedTaskID(d *deal.Deal, r Reply, opts ApplyOptions) string {
+	if opts.TaskID != "" {
+		return opts.TaskID
+	}
+	return uniqueID(d, slug(r.Text))
+}
+
 func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte, error) {
 	var ids []string
 	for i := range d.Milestones {
@@ -380,10 +391,8 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 	if !ok {
 		return plan, fmt.Errorf("reply %s: no milestone %q: use one of %s", r.ID, opts.Milestone, strings.Join(ids, ", "))
 	}
-	id := opts.TaskID
-	if id == "" {
-		id = uniqueID(d, slug(r.Text))
-	} else if taken(d, id) {
+	id := SuggestedTaskID(d, r, opts)
+	if opts.TaskID != "" && taken(d, id) {
 		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
 	}
 	owner := SuggestedOwner(d, r)

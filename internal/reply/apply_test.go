@@ -349,3 +349,28 @@ func TestSupersededRefused(t *testing.T) {
 		t.Errorf("superseded, forced: %v, want the older date applied", err)
 	}
 }
+
+// TestSuggestedTaskID: the id a suggested step is added under, which the
+// decision records: -task-id's, else one made from the title, unique in
+// the plan.
+func TestSuggestedTaskID(t *testing.T) {
+	d := planDeal()
+	for _, c := range []struct {
+		text string
+		opts ApplyOptions
+		id   string
+	}{
+		{"Demo", ApplyOptions{}, "demo-2"},
+		{"Demo", ApplyOptions{TaskID: "demo-for-legal"}, "demo-for-legal"},
+		{"Demo for Legal", ApplyOptions{}, "demo-for-legal"},
+	} {
+		r := rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: c.text})
+		if got := SuggestedTaskID(d, r.Reply, c.opts); got != c.id {
+			t.Errorf("SuggestedTaskID(%q, %+v) = %q, want %q", c.text, c.opts, got, c.id)
+		}
+		c.opts.Milestone = "tech-eval"
+		if out, err := Apply([]byte(plan), d, r, c.opts); err != nil || !strings.Contains(string(out), "{id: "+c.id+", title: ") {
+			t.Errorf("suggest %q with %+v: %v, want it added as %s", c.text, c.opts, err, c.id)
+		}
+	}
+}
