@@ -164,11 +164,21 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		tasks[t.ID] = t
 	}
 	buyerOwned := false
+	titled := map[string]*deal.Task{} // the first task of each title (deal.TitleKey)
 	for i := range d.Milestones {
 		for j := range d.Milestones[i].Tasks {
 			t := &d.Milestones[i].Tasks[j]
 			p := fmt.Sprintf("milestones.%d.tasks.%d", i, j)
 			person(li.at(p+".owner"), t.Owner, fmt.Sprintf("task %q owner", t.ID))
+			// A room lists steps by title: two of the same title (a
+			// suggestion accepted twice, say) read as one step shown twice.
+			if k := deal.TitleKey(t.Title); k != "" {
+				if first := titled[k]; first != nil {
+					col.warnf(li.at(p+".title"), "tasks %q and %q have the same title: people cannot tell them apart in the rooms; rename one", first.ID, t.ID)
+				} else {
+					titled[k] = t
+				}
+			}
 			if s := people[t.Owner]; s != nil && s.Side == deal.Buyer {
 				buyerOwned = true
 			} else if r, ok := strings.CutPrefix(t.Owner, "role:"); ok && validRole(deal.Role(r)) && deal.SideOfRole(deal.Role(r)) == deal.Buyer {

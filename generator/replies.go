@@ -249,6 +249,38 @@ var kindLabels = map[reply.Kind]string{
 	reply.Blocked: "Blocked", reply.Question: "Question", reply.Suggest: "Suggestion",
 }
 
+// added is the task an accepted suggestion added to the plan, nil when
+// not accepted or no longer in the plan: the task its record names
+// (reply.Record.AddedTask, followed through a rename since), else, for a
+// record from before the id was recorded, the task of its title (the
+// first; one owned by the person the buyer named, when the plan has
+// several of that title, so that another's copy of the step is never
+// taken for theirs).
+func (c *replyContext) added(rec reply.Record) *deal.Task {
+	r := rec.Reply
+	if !rec.Accepted() {
+		return nil
+	}
+	if id := rec.AddedTask(); id != "" {
+		t, _ := c.item(reply.Reply{Target: id, TargetKind: reply.TargetTask})
+		return t
+	}
+	named := reply.SuggestedOwner(c.d, reply.Reply{Owner: r.Owner})
+	var first *deal.Task
+	for _, t := range c.d.Tasks() {
+		if deal.TitleKey(t.Title) != deal.TitleKey(r.Text) || deal.TitleKey(r.Text) == "" {
+			continue
+		}
+		if t.Owner == named {
+			return t
+		}
+		if first == nil {
+			first = t
+		}
+	}
+	return first
+}
+
 // mine is a reply as its sender's room lists it: what they sent and what
 // became of it.
 func (c *replyContext) mine(rec reply.Record) replyLine {
@@ -277,13 +309,11 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 			l.What += "; owned by " + r.Owner
 			// Accepted, the step is in the plan under the owner the
 			// seller gave it: say so when that is someone else.
-			for _, t := range c.d.Tasks() {
+			if t := c.added(rec); t != nil {
 				// The stakeholder the buyer named, "" when the plan has none
 				// (SuggestedOwner's rule, without its fallback to the sender).
-				named := reply.SuggestedOwner(c.d, reply.Reply{Owner: r.Owner})
-				if rec.Accepted() && t.Title == r.Text && t.Owner != named {
+				if named := reply.SuggestedOwner(c.d, reply.Reply{Owner: r.Owner}); t.Owner != named {
 					l.What += " (the plan gives it to " + c.who(t.Owner) + ")"
-					break
 				}
 			}
 		}

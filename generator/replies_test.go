@@ -525,6 +525,45 @@ func TestAcceptedSuggestionNamesThePlansOwner(t *testing.T) {
 	}
 }
 
+// TestAcceptedSuggestionFoundByItsTask: two buyers' suggestions of one
+// title, both accepted, are two steps; each sender's room reads who the
+// plan gives their own step to, found by the task id the acceptance
+// recorded, not by the title: Grace's step is hers, though Priya's copy
+// comes after it. A record from before the id was recorded finds a step of
+// its title owned by the person named, when there is one; a step renamed
+// since is followed; one taken out of the plan says nothing.
+func TestAcceptedSuggestionFoundByItsTask(t *testing.T) {
+	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{
+		{ID: "grace", Name: "Grace Hopper", Side: deal.Buyer}, {ID: "priya", Name: "Priya Raman", Side: deal.Buyer}, {ID: "sam", Name: "Sam", Side: deal.Seller}},
+		Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{
+			{ID: "board-sign-off", Title: "Board sign-off", Owner: "grace", Milestone: "m"},
+			{ID: "board-sign-off-2", Title: "Board sign-off", Owner: "priya", Milestone: "m"},
+			{ID: "legal-ok", Title: "Legal OK", Owner: "sam", Milestone: "m"}}}}}
+	at := time.Date(2026, 11, 20, 9, 0, 0, 0, time.UTC)
+	accepted := func(task string) []reply.Decision {
+		return []reply.Decision{{State: reply.Accepted, Time: at.Add(time.Hour), Task: task}}
+	}
+	c := newReplyContext(d, nil, time.UTC)
+	for _, tc := range []struct {
+		name, who, text, owner string
+		ds                     []reply.Decision
+		want                   string
+	}{
+		{"grace's, by its task", "grace", "Board sign-off", "Grace", accepted("board-sign-off"), "Board sign-off; owned by Grace"},
+		{"priya's, by its task", "priya", "Board sign-off", "Grace", accepted("board-sign-off-2"), "Board sign-off; owned by Grace (the plan gives it to Priya Raman)"},
+		{"another owner, by its task", "grace", "Legal OK", "Grace", accepted("legal-ok"), "Legal OK; owned by Grace (the plan gives it to Sam)"},
+		{"an old record: the named person's step of the title", "grace", "board  SIGN-OFF", "Grace", accepted(""), "board  SIGN-OFF; owned by Grace"},
+		{"an old record: the first step of the title", "grace", "Board sign-off", "Dana", accepted(""), "Board sign-off; owned by Dana (the plan gives it to Grace Hopper)"},
+		{"a step taken out since", "grace", "Board sign-off", "Dana", accepted("gone"), "Board sign-off; owned by Dana"},
+		{"not accepted", "grace", "Legal OK", "Grace", nil, "Legal OK; owned by Grace"},
+	} {
+		l := c.mine(reply.Record{Reply: reply.Reply{ID: "aaaaaaaaaa", Deal: "d", Stakeholder: tc.who, Kind: reply.Suggest, TargetKind: reply.TargetPlan, Text: tc.text, Owner: tc.owner, Time: at}, Decisions: tc.ds})
+		if l.What != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, l.What, tc.want)
+		}
+	}
+}
+
 // TestReplyWordsForWhatIsGone: a reply about a step taken out of the plan,
 // or by someone taken out of it, reads in words in a room, not as an id.
 func TestReplyWordsForWhatIsGone(t *testing.T) {

@@ -25,7 +25,9 @@ decline or answer it by id). A reply whose bundle holds a decision (content/<dea
 person or task the site no longer has is listed with a note, never dropped. Notes also say
 when a reply conflicts with the plan, is superseded by the person's later reply on the same
 step, has nothing left to apply (a step done since, a date the plan gives already: accept
-refuses it), or gives evidence of done that names no artifact.
+refuses it), or gives evidence of done that names no artifact, and when a suggested step's
+title (case and spacing aside) is a step of the plan already or another waiting
+suggestion's.
 
 Replies come from the local event log (<root>/.maproom/events, or the log files and folders
 named), the PostgreSQL store (-store) or a beacon's read endpoint (-from, with the key in
@@ -93,7 +95,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	for _, b := range site.Bundles {
 		deals[b.Deal.ID] = b
 	}
-	later, state := supersededBy(items), map[string]string{}
+	later, state, alike := supersededBy(items), map[string]string{}, sameSuggestions(items)
 	for _, it := range items {
 		state[it.Reply.ID] = it.record().State()
 	}
@@ -128,6 +130,15 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 				what = "that one is " + st + ": decline or answer this"
 			}
 			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step: " + what
+		}
+		if row.State == reply.Waiting {
+			for _, o := range alike[it.Reply.ID] {
+				name := o.Reply.Stakeholder
+				if b := deals[o.Reply.Deal]; b != nil {
+					name = nameOf(b.Deal, name)
+				}
+				row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + "also suggested by " + name + ", " + o.Reply.ID
+			}
 		}
 		if !*all && row.State != reply.Waiting {
 			continue
@@ -264,6 +275,32 @@ func supersededBy(items []*replyItem) map[string]string {
 	return out
 }
 
+// sameSuggestions maps each waiting suggestion to the other waiting
+// suggestions of the same deal with the same title (deal.TitleKey), oldest
+// first (items oldest first): two buyers asking for one step, which the
+// seller adds once.
+func sameSuggestions(items []*replyItem) map[string][]*replyItem {
+	type key struct{ deal, title string }
+	by := map[key][]*replyItem{}
+	for _, it := range items {
+		r := it.Reply
+		if k := deal.TitleKey(r.Text); r.Kind == reply.Suggest && k != "" && it.record().State() == reply.Waiting {
+			by[key{r.Deal, k}] = append(by[key{r.Deal, k}], it)
+		}
+	}
+	out := map[string][]*replyItem{}
+	for _, its := range by {
+		for _, it := range its {
+			for _, o := range its {
+				if o != it {
+					out[it.Reply.ID] = append(out[it.Reply.ID], o)
+				}
+			}
+		}
+	}
+	return out
+}
+
 // makeRow describes a reply against its deal's plan (b nil: the site has no
 // such deal), with a note for whatever the seller should know before
 // deciding: an unknown deal, person or target, a reply the person may not
@@ -326,6 +363,10 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 				// A step done since, a date the plan gives already:
 				// accept refuses it, whatever -force says.
 				notes = append(notes, ne.Note)
+			} else if se, ok := errors.AsType[*reply.SameStepError](err); ok {
+				// A suggested step the plan has by its title: accept
+				// refuses it, unless -task-id or -force.
+				notes = append(notes, se.Note())
 			}
 		}
 		if r.Kind == reply.Done && row.State == reply.Waiting && deal.VagueEvidence(r.Evidence) != "" {

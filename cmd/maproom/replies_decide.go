@@ -33,7 +33,9 @@ changed since the room showed it is a conflict: it is shown and nothing is writt
 -force. So is a reply the same person followed with another on the same step: the later one
 stands (accept that one), unless -force. A reply that leaves nothing to apply (a step done
 since, a date the plan gives already) is refused even with -force: answer or decline it. A
-suggested step needs -milestone. Accepting a reply twice changes nothing.`
+suggested step needs -milestone; one whose title a step of the plan has already (case and
+spacing aside) is refused, naming that step: answer it, or accept it with -task-id to add
+another step of that title, or -force. Accepting a reply twice changes nothing.`
 
 const declineAbout = `Declines a reply by id with a reason the person reads in their room after the next build:
 records the decision in content/<deal>/replies/<id>.json and commits it (you as author and
@@ -50,9 +52,9 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("accept", "[flags] ID...", acceptAbout)
 	s := e.siteFlags(fs)
 	sf := e.sourceFlags(fs)
-	force := fs.Bool("force", false, "apply a reply over a conflict, once you have read it")
+	force := fs.Bool("force", false, "apply a reply over a conflict, once you have read it (or add a suggested step whose title the plan has already)")
 	milestone := fs.String("milestone", "", "the milestone a suggested step joins (its id)")
-	taskID := fs.String("task-id", "", "the id of a suggested step (default: made from its title)")
+	taskID := fs.String("task-id", "", "the id of a suggested step (default: made from its title); given, it adds a step whose title the plan has already")
 	owner := fs.String("owner", "", "the stakeholder id who owns a suggested step (default: the person the reply names, else its sender)")
 	ids, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -404,10 +406,14 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	// The person's later reply on the same step stands: this one is
 	// refused like a conflict, unless forced.
 	opts.Later, opts.LaterState = dk.laterOf(dir, it.Reply)
-	var forced string
+	var forced, sameStep string
 	if opts.Force {
-		if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner, Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
+		_, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner, Planned: plannedOf(b)})
+		if errors.Is(err, reply.ErrConflict) {
 			forced = err.Error()
+		}
+		if se, ok := errors.AsType[*reply.SameStepError](err); ok {
+			sameStep = se.Task
 		}
 		if forced != "" && r.Kind == reply.Confirm {
 			// A confirmation is of the date the person saw: forced onto
@@ -441,11 +447,20 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if forced != "" {
 		body = strings.TrimSpace(body + "\n\nAccepted with -force over a conflict: " + forced)
 	}
+	if sameStep != "" {
+		body = strings.TrimSpace(body + fmt.Sprintf("\n\nAccepted with -force: task %s has the same title.", sameStep))
+	}
 	if opts.Force && opts.Later != "" {
 		body = strings.TrimSpace(body + fmt.Sprintf("\n\nAccepted with -force over %s, %s's later reply on the same step (%s).", opts.Later, who.Name, cmp.Or(opts.LaterState, reply.Waiting)))
 	}
 	rec.Reply = r
-	rec.Decisions = append(rec.Decisions, reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name, From: movedFrom})
+	dec := reply.Decision{State: reply.Accepted, Time: dk.when, By: dk.seller.Name, From: movedFrom}
+	if r.Kind == reply.Suggest {
+		// The step it added, by id: its title may be another step's too,
+		// and the rooms find it by this (reply.Record.AddedTask).
+		dec.Task = reply.SuggestedTaskID(d, r, opts)
+	}
+	rec.Decisions = append(rec.Decisions, dec)
 	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
 	hash, after, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
 	if err != nil {

@@ -10,6 +10,7 @@ package deal
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -341,6 +342,29 @@ func (d *Deal) Tasks() []*Task {
 		}
 	}
 	return ts
+}
+
+// TitleKey is a step's title as people tell steps apart: lowercase, with
+// its runs of spaces as one and none at either end. Two titles with the
+// same key name the same step for a reader ("Order form signed" and
+// "order form  signed").
+func TitleKey(title string) string {
+	return strings.ToLower(strings.Join(strings.Fields(title), " "))
+}
+
+// TaskTitled returns the first task of the plan, in plan order, whose
+// title has the key of title (TitleKey); none for an empty title.
+func (d *Deal) TaskTitled(title string) (*Task, bool) {
+	k := TitleKey(title)
+	if k == "" {
+		return nil, false
+	}
+	for _, t := range d.Tasks() {
+		if TitleKey(t.Title) == k {
+			return t, true
+		}
+	}
+	return nil, false
 }
 
 // CanSee reports whether stakeholder s is in collateral c's audience. Seller

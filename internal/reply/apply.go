@@ -174,6 +174,36 @@ func (e *SupersededError) Error() string {
 		e.Reply, e.Later, orWord(e.TargetKind, "step"), e.Target, e.LaterState)
 }
 
+// ErrSameStep is matched (errors.Is) by every *SameStepError.
+var ErrSameStep = errors.New("the plan has the suggested step already")
+
+// SameStepError is a suggestion of a step whose title is a task's of the
+// plan already (the same but for case and spacing, deal.TitleKey): added,
+// the plan would have two steps the rooms cannot tell apart. Apply returns
+// it instead of editing the plan, unless ApplyOptions.Force, or
+// ApplyOptions.TaskID names the new step's id (the seller means another
+// step of that title).
+type SameStepError struct {
+	Reply string // the reply's id
+	Text  string // the suggested title
+	Task  string // the id of the plan's task of that title (the first)
+	Title string // that task's title as the plan writes it
+	In    string // the id of its milestone
+}
+
+// Is makes errors.Is(err, ErrSameStep) true.
+func (e *SameStepError) Is(target error) bool { return target == ErrSameStep }
+
+func (e *SameStepError) Error() string {
+	return fmt.Sprintf("reply %s suggests %q, and the plan has this step already: task %q (%q, in milestone %q): answer the reply (maproom answer %s \"...\"), or accept it with -task-id <id> to add another step of that title (-force: an id made from the title)",
+		e.Reply, e.Text, e.Task, e.Title, e.In, e.Reply)
+}
+
+// Note is the same in a few words, for a listing.
+func (e *SameStepError) Note() string {
+	return "the plan has this step already: " + e.Task + "; answer it, or accept with -task-id to add another"
+}
+
 // ApplyOptions are the seller's choices when accepting a reply.
 type ApplyOptions struct {
 	// Force applies a reply over a conflict or over a later reply that
@@ -190,7 +220,8 @@ type ApplyOptions struct {
 	// suggest cannot be accepted without it.
 	Milestone string
 	// TaskID is the id of a suggested step; "" makes one from its title,
-	// unique in the plan.
+	// unique in the plan (SuggestedTaskID). Given, it also adds a step
+	// whose title the plan has already (see SameStepError).
 	TaskID string
 	// Owner is the stakeholder id who owns a suggested step; "" takes the
 	// person the reply names (see SuggestedOwner).
@@ -232,7 +263,7 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //   - blocked sets the task's status to blocked (the reason stays in the
 //     record);
 //   - suggest adds a task to opts.Milestone: id from opts.TaskID or the
-//     title, the reply's text as title (no evidence: what proves it done
+//     title (SuggestedTaskID), the reply's text as title (no evidence: what proves it done
 //     is the seller's to name with the buyer, and check asks for it),
 //     opts.Owner, else the
 //     person the reply names (SuggestedOwner), else the replying person as
@@ -243,8 +274,10 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 // task already done (a confirmation, a new date, a done, a block), a
 // block or a confirmation of a task blocked, and a new date that is the
 // target's due date already return a *NothingToApplyError, even with
-// opts.Force. A reply superseded by a later one (opts.Later) returns a
-// *SupersededError, unless opts.Force. Before any
+// opts.Force. A suggestion whose title a task of the plan has already
+// returns a *SameStepError, unless opts.Force or opts.TaskID. A reply
+// superseded by a later one (opts.Later) returns a *SupersededError,
+// unless opts.Force. Before any
 // edit, a reply about a task or milestone is checked against the plan:
 // when a field the reply's Seen carries differs from Seen of the target
 // now (SeenAt, with opts.Planned), or the person no longer owns or leads
@@ -368,7 +401,24 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	return out, nil
 }
 
+// SuggestedTaskID is the id of the task a suggest reply r adds to d when
+// accepted with opts: opts.TaskID, else one made from its title, unique in
+// the plan ("order-form-signed-2" when "order-form-signed" is taken). The
+// caller records it with the decision (Decision.Task).
+func SuggestedTaskID(d *deal.Deal, r Reply, opts ApplyOptions) string {
+	if opts.TaskID != "" {
+		return opts.TaskID
+	}
+	return uniqueID(d, slug(r.Text))
+}
+
 func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte, error) {
+	// A step the plan has already, by its title: the buyer did not see
+	// it, or another buyer's suggestion of it was accepted first. A
+	// second step of that title is the seller's to mean.
+	if t, ok := d.TaskTitled(r.Text); ok && !opts.Force && opts.TaskID == "" {
+		return plan, &SameStepError{Reply: r.ID, Text: r.Text, Task: t.ID, Title: t.Title, In: t.Milestone}
+	}
 	var ids []string
 	for i := range d.Milestones {
 		ids = append(ids, d.Milestones[i].ID)
@@ -380,10 +430,8 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 	if !ok {
 		return plan, fmt.Errorf("reply %s: no milestone %q: use one of %s", r.ID, opts.Milestone, strings.Join(ids, ", "))
 	}
-	id := opts.TaskID
-	if id == "" {
-		id = uniqueID(d, slug(r.Text))
-	} else if taken(d, id) {
+	id := SuggestedTaskID(d, r, opts)
+	if opts.TaskID != "" && taken(d, id) {
 		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
 	}
 	owner := SuggestedOwner(d, r)

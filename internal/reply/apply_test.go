@@ -349,3 +349,71 @@ func TestSupersededRefused(t *testing.T) {
 		t.Errorf("superseded, forced: %v, want the older date applied", err)
 	}
 }
+
+// TestSuggestedTaskID: the id a suggested step is added under, which the
+// decision records: -task-id's, else one made from the title, unique in
+// the plan.
+func TestSuggestedTaskID(t *testing.T) {
+	d := planDeal()
+	for _, c := range []struct {
+		text string
+		opts ApplyOptions
+		id   string
+	}{
+		{"Demo", ApplyOptions{}, "demo-2"},
+		{"Demo", ApplyOptions{TaskID: "demo-for-legal"}, "demo-for-legal"},
+		{"Demo for Legal", ApplyOptions{}, "demo-for-legal"},
+	} {
+		r := rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: c.text})
+		if got := SuggestedTaskID(d, r.Reply, c.opts); got != c.id {
+			t.Errorf("SuggestedTaskID(%q, %+v) = %q, want %q", c.text, c.opts, got, c.id)
+		}
+		c.opts.Milestone = "tech-eval"
+		if out, err := Apply([]byte(plan), d, r, c.opts); err != nil || !strings.Contains(string(out), "{id: "+c.id+", title: ") {
+			t.Errorf("suggest %q with %+v: %v, want it added as %s", c.text, c.opts, err, c.id)
+		}
+	}
+}
+
+// TestSuggestSameStep: a suggestion whose title a task of the plan has
+// already (case and spacing aside) is refused, naming that task, with a
+// short note for the listing, and before the milestone is asked for;
+// -task-id (another step of that title, meant) or -force adds it.
+func TestSuggestSameStep(t *testing.T) {
+	d := planDeal()
+	d.Milestones[0].Tasks[1].Title = "Demo"
+	for _, text := range []string{"Demo", "  demo ", "DEMO"} {
+		r := rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: text})
+		for _, opts := range []ApplyOptions{{}, {Milestone: "tech-eval"}} {
+			out, err := Apply([]byte(plan), d, r, opts)
+			se, ok := errors.AsType[*SameStepError](err)
+			if !ok || !errors.Is(err, ErrSameStep) || string(out) != plan {
+				t.Fatalf("suggest %q (%+v): %v, want it refused and the plan unchanged", text, opts, err)
+			}
+			if !strings.Contains(err.Error(), `the plan has this step already: task "demo" ("Demo", in milestone "tech-eval")`) || !strings.Contains(err.Error(), "-task-id") || !strings.Contains(err.Error(), "-force") {
+				t.Errorf("suggest %q: %v, want the task named and the way on", text, err)
+			}
+			if want := "the plan has this step already: demo; answer it, or accept with -task-id to add another"; se.Note() != want {
+				t.Errorf("note %q, want %q", se.Note(), want)
+			}
+		}
+	}
+	r := rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Demo"})
+	for _, c := range []struct {
+		opts ApplyOptions
+		id   string
+	}{
+		{ApplyOptions{Milestone: "tech-eval", Force: true}, "demo-2"},
+		{ApplyOptions{Milestone: "tech-eval", TaskID: "demo-for-legal"}, "demo-for-legal"},
+	} {
+		out, err := Apply([]byte(plan), d, r, c.opts)
+		if err != nil || !strings.Contains(string(out), "{id: "+c.id+", title: Demo,") {
+			t.Errorf("suggest with %+v: %v, want it added as %s:\n%s", c.opts, err, c.id, out)
+		}
+	}
+	// Another title is added as ever.
+	r = rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Demo for Legal"})
+	if _, err := Apply([]byte(plan), d, r, ApplyOptions{Milestone: "tech-eval"}); err != nil {
+		t.Errorf("a new title: %v", err)
+	}
+}

@@ -39,6 +39,10 @@ type Decision struct {
 	// date the plan had when it was applied, where the reply's Seen says
 	// the one the buyer saw.
 	From string `json:"from,omitempty"`
+	// Task is, for an accepted suggestion, the id of the task accepting it
+	// added to the plan ("" in records made before it was recorded): the
+	// step is found by it, not by its title, which another step may share.
+	Task string `json:"task,omitempty"`
 }
 
 // Record is a reply and every decision about it, oldest first: the bundle's
@@ -87,6 +91,18 @@ func (r Record) DecisiveAt() int {
 // reply stays applied whatever is recorded after (an answer, say).
 func (r Record) Accepted() bool {
 	return slices.ContainsFunc(r.Decisions, func(d Decision) bool { return d.State == Accepted })
+}
+
+// AddedTask is the id of the task accepting the reply added to the plan
+// (the accepting decision's Task), "" when the record has none: not an
+// accepted suggestion, or one recorded before the id was.
+func (r Record) AddedTask() string {
+	for i := len(r.Decisions) - 1; i >= 0; i-- {
+		if d := r.Decisions[i]; d.State == Accepted && d.Task != "" {
+			return d.Task
+		}
+	}
+	return ""
 }
 
 // Dir is the folder of a deal bundle that holds its reply records.

@@ -106,3 +106,42 @@ func TestStateKeepsTheDecision(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordAddedTask: the accepted decision of a suggestion records the
+// task it added, as "task"; a record written before it was recorded reads
+// as before, with no task.
+func TestRecordAddedTask(t *testing.T) {
+	dir := t.TempDir()
+	r := Record{Reply: Reply{ID: "ffffffffff", Time: now, Deal: "acme", Stakeholder: "jordan", Kind: Suggest, TargetKind: TargetPlan, Text: "Order form signed"},
+		Decisions: []Decision{{State: Accepted, Time: now.Add(time.Hour), By: "Sam Lee", Task: "order-form-signed-2"}, {State: Answered, Time: now.Add(2 * time.Hour), Answer: "Added."}}}
+	if err := WriteRecord(dir, r); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(Path(dir, r.Reply.ID))
+	if !strings.Contains(string(b), "\"by\": \"Sam Lee\",\n      \"task\": \"order-form-signed-2\"\n") {
+		t.Errorf("record file does not hold the task:\n%s", b)
+	}
+	got, err := ReadRecords(dir)
+	if err != nil || len(got) != 1 || got[0].AddedTask() != "order-form-signed-2" {
+		t.Fatalf("ReadRecords = %+v, %v; want the added task order-form-signed-2", got, err)
+	}
+	old := `{"reply":{"id":"gggggggggg","time":"2026-11-10T16:04:05Z","deal":"acme","stakeholder":"jordan","kind":"suggest","target_kind":"plan","text":"Order form signed"},` +
+		`"decisions":[{"state":"accepted","time":"2026-11-10T17:04:05Z","by":"Sam Lee"}]}`
+	os.WriteFile(Path(dir, "gggggggggg"), []byte(old), 0o644)
+	got, err = ReadRecords(dir)
+	if err != nil || len(got) != 2 || !got[1].Accepted() || got[1].AddedTask() != "" {
+		t.Fatalf("an older record: %+v, %v; want it read, accepted, with no task", got, err)
+	}
+	if strings.Contains(string(mustMarshal(t, Record{Reply: r.Reply, Decisions: []Decision{{State: Declined, Time: now}}})), "task") {
+		t.Error("a decision without a task writes one")
+	}
+}
+
+func mustMarshal(t *testing.T, r Record) []byte {
+	t.Helper()
+	b, err := Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
