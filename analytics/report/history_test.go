@@ -16,7 +16,8 @@ import (
 
 // historyReport is the scenarios' plans with a history: acme's security
 // milestone moved later twice and a task moved past the close, one change
-// by the buyer (an accepted reply); globex only ever edited by the seller;
+// by the buyer (an accepted reply), a step added and another removed by
+// the seller; globex only ever edited by the seller;
 // initech (won) edited by its buyer. No events are read.
 func historyReport(t *testing.T) *Report {
 	t.Helper()
@@ -35,8 +36,10 @@ func historyReportWith(t *testing.T, set func(*ReportOptions)) *Report {
 			Changes: []history.Change{
 				{When: at("2026-09-01"), Kind: history.PlanCreated, Author: seller},
 				{When: at("2026-10-01"), Kind: history.MilestoneDue, Item: "security", Title: "Security review approved", From: "2026-12-04", To: "2026-12-11", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+				{When: at("2026-10-01"), Kind: history.TaskAdded, Item: "poc-scenarios", Milestone: "tech-eval", Title: "Proof-of-concept scenarios run", To: "2026-11-27", Close: deal.NewDate(2027, 1, 29), Author: seller},
 				{When: at("2026-10-20"), Kind: history.TaskDue, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "2026-11-10", To: "2026-11-17", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: buyer, Reply: "k3j5h7m2pq"},
 				{When: at("2026-11-02"), Kind: history.MilestoneDue, Item: "security", Title: "Security review approved", From: "2026-12-11", To: "2026-12-18", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+				{When: at("2026-11-02"), Kind: history.TaskRemoved, Item: "reference-call", Milestone: "needs", Title: "Customer reference call", From: "2026-10-28", Close: deal.NewDate(2027, 1, 29), Author: seller},
 				{When: at("2026-11-10"), Kind: history.TaskDue, Item: "order-form", Title: "Order form countersigned", From: "2027-01-29", To: "2027-02-05", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
 			},
 			Points: []history.Point{{When: at("2026-09-01"), Done: 0, Total: 8}, {When: at("2026-10-01"), Done: 2, Total: 8}, {When: at("2026-11-10"), Done: 3, Total: 8}}},
