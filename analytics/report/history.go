@@ -507,27 +507,35 @@ func medianSlipText(h *PortfolioHistory) string {
 	return fmt.Sprintf("%s (%s)", plural(*h.MedianSlipDays, "day", "days"), plural(h.Slips, "slip", "slips"))
 }
 
-// slipMarks draws each slipped task on the timeline: a line on its row
-// from its first date to its date now.
-func slipMarks(d *DealReport, xOf func(string) (float64, bool), top float64) []svgLine {
+// slipMarks draws each slipped task and milestone on its timeline row
+// (rowOf: "task:" or "milestone:" and the id, to the row's top): a line
+// from its first date to its date now, titled with what moved, from when
+// to when and how many times.
+func slipMarks(d *DealReport, xOf func(string) (float64, bool), rowOf map[string]float64) []svgLine {
 	if d.History == nil {
 		return nil
 	}
 	var out []svgLine
 	for _, s := range d.History.Slips {
-		if s.Kind != "task" {
+		if s.Kind != "task" && s.Kind != "milestone" {
 			continue
 		}
-		i := slices.IndexFunc(d.Tasks, func(t TaskLine) bool { return t.ID == s.ID })
+		top, ok := rowOf[s.Kind+":"+s.ID]
 		x1, ok1 := xOf(s.First)
 		x2, ok2 := xOf(s.Now)
-		if i < 0 || !ok1 || !ok2 {
+		if !ok || !ok1 || !ok2 {
 			continue
 		}
-		y := top + rowH*float64(i) + rowH - 4
-		out = append(out, svgLine{X1: max(labelW, x1), Y1: y, X2: max(labelW, x2), Y2: y, Class: "slip"})
+		y := top + rowH - 4
+		out = append(out, svgLine{X1: max(labelW, x1), Y1: y, X2: max(labelW, x2), Y2: y, Class: "slip", Title: slipTitle(s)})
 	}
 	return out
+}
+
+// slipTitle says a slip as its mark's title: what moved, how many times,
+// from its first date to its date now.
+func slipTitle(s SlipLine) string {
+	return fmt.Sprintf("%s %q moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net)
 }
 
 // spanOfDays says n days as the signals' headlines do: in weeks when it is
