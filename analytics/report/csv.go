@@ -22,12 +22,16 @@ import (
 // (status), the target's due date now (due), and what it says and when it
 // was sent (detail). A history row says what the plan's git history tells
 // (detail); a slip row is a task, milestone or the close (status) whose
-// date moved later moves times, slip_days days in all, to due. An input
+// date moved later moves times, slip_days days in all, to due. An added
+// or a removed row is a step or milestone (status: task or milestone)
+// added after the plan's first version, or a step removed: on day, by the
+// person in owner and side (as the plan names them), its date then in due,
+// its milestone in detail. An input
 // row, first, says what makes the engagement figures partial or absent (no
 // event log read, corrupt lines skipped) in its detail.
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
 	"days_late", "severity", "done_tasks", "total_tasks", "percent", "visits", "active_seconds", "first_visit",
-	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply", "value"}
+	"last_visit", "networks", "scanner", "opened", "never_opened", "detail", "read_seconds", "business_days_late", "moves", "slip_days", "replies", "last_reply", "value", "day"}
 
 // csvOut writes CSV rows whose text cells a spreadsheet will not run:
 // what a buyer wrote from their room (a reply's words) reaches the report,
@@ -125,6 +129,13 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			for _, s := range h.Slips {
 				rec("slip", d.ID, "id", s.ID, "title", s.Title, "status", s.Kind, "due", s.Now, "moves", itoa(s.Moves), "slip_days", itoa(s.Days),
 					"detail", fmt.Sprintf("first %s, net %+d days", s.First, s.Net))
+			}
+			for _, s := range h.AddedRemoved {
+				detail := ""
+				if s.Milestone != "" {
+					detail = "milestone " + s.Milestone
+				}
+				rec(s.Change, d.ID, "id", s.ID, "title", s.Title, "owner", s.Who, "side", s.Side, "status", s.Kind, "due", s.Due, "day", s.Day, "detail", detail)
 			}
 		}
 		for _, o := range d.Overdue {

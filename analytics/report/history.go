@@ -27,6 +27,11 @@ type DealHistory struct {
 	// Slips lists the tasks, milestones and close date whose date moved
 	// later, the most moves first.
 	Slips []SlipLine `json:"slips"`
+	// AddedRemoved lists the steps and milestones added after the plan's
+	// first version and the steps removed, oldest first: a step added and
+	// removed again is there twice. An id renamed (its title the same) is
+	// neither: the story follows it.
+	AddedRemoved []StepChange `json:"added_removed"`
 	// Burnup is done against total tasks at the end of each week (the
 	// latest 26 weeks at most); the week under way counts the plan as it
 	// is when it has changes not committed yet.
@@ -65,6 +70,26 @@ type SlipLine struct {
 	Net   int    `json:"net_days"`
 	First string `json:"first"`
 	Now   string `json:"now"`
+}
+
+// StepChange is a step (task) or a milestone added to the plan after its
+// first version, or a step removed from it: on Day (when the change was in
+// the plan: a branch's when it was merged), by Who (a stakeholder as the
+// plan names them, else the commit's author; "(reply)" for an accepted
+// reply), of Side when the author is a stakeholder of the plan. Due is the
+// date it had when added or removed; Milestone holds a step.
+type StepChange struct {
+	Change    string `json:"change"` // added or removed
+	Kind      string `json:"kind"`   // task or milestone
+	ID        string `json:"id"`
+	Title     string `json:"title"`
+	Milestone string `json:"milestone,omitempty"`
+	Due       string `json:"due,omitempty"`
+	Day       string `json:"day"`
+	Who       string `json:"who"`
+	Side      string `json:"side,omitempty"`
+
+	commit string // the change's commit: a milestone's steps added with it are told with it
 }
 
 // BurnupWeek is the plan's progress at the end of a week (Sunday), or on
@@ -107,7 +132,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	if st == nil {
 		return nil
 	}
-	h := &DealHistory{Commits: st.Commits, Former: st.Former, Slips: []SlipLine{}, Burnup: []BurnupWeek{}}
+	h := &DealHistory{Commits: st.Commits, Former: st.Former, Slips: []SlipLine{}, AddedRemoved: []StepChange{}, Burnup: []BurnupWeek{}}
 	if !st.First.IsZero() {
 		h.First = history.DayOf(st.First, opts.Location).String()
 	}
@@ -125,12 +150,9 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		}
 	}
 	if c, ok := st.LastBy(deal.Buyer); ok {
-		who := c.Author.NameIn(d)
-		if c.Reply != "" {
-			who += " (reply)"
-		}
-		h.LastBuyerEdit = &Edit{Day: history.DayOf(c.When, opts.Location).String(), Who: who, What: changeText(c)}
+		h.LastBuyerEdit = &Edit{Day: history.DayOf(c.When, opts.Location).String(), Who: authorIn(d, c), What: changeText(c)}
 	}
+	h.AddedRemoved = stepChanges(d, st, opts)
 	for _, sl := range st.Slips() {
 		kind := map[history.Kind]string{history.TaskDue: "task", history.MilestoneDue: "milestone", history.CloseMoved: "close"}[sl.Kind]
 		title := sl.Title
@@ -158,6 +180,121 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		h.Burnup = append(h.Burnup, BurnupWeek{Week: w.End.String(), Done: w.Done, Total: w.Total})
 	}
 	return h
+}
+
+// authorIn names who made change c as plan d names them, "(reply)" after
+// an accepted reply.
+func authorIn(d *deal.Deal, c history.Change) string {
+	who := c.Author.NameIn(d)
+	if c.Reply != "" {
+		who += " (reply)"
+	}
+	return who
+}
+
+// stepChanges lists the steps and milestones the story added after the
+// plan's first version (the first version is one change, not an addition
+// per step) and the steps it removed, by the day they were in the plan.
+func stepChanges(d *deal.Deal, st *history.Story, opts *ReportOptions) []StepChange {
+	out := []StepChange{}
+	for _, c := range st.Changes {
+		sc := StepChange{ID: c.Item, Title: c.Title, Day: history.DayOf(c.InPlan(), opts.Location).String(),
+			Who: authorIn(d, c), Side: string(c.Author.Side), commit: c.Commit}
+		switch c.Kind {
+		case history.TaskAdded:
+			sc.Change, sc.Kind, sc.Milestone, sc.Due = "added", "task", c.Milestone, c.To
+		case history.MilestoneAdded:
+			sc.Change, sc.Kind, sc.Due = "added", "milestone", c.To
+		case history.TaskRemoved:
+			sc.Change, sc.Kind, sc.Milestone, sc.Due = "removed", "task", c.Milestone, c.From
+		default:
+			continue
+		}
+		out = append(out, sc)
+	}
+	// Changes are in the order they were made; a branch's are in the
+	// plan from its merge.
+	slices.SortStableFunc(out, func(a, b StepChange) int { return strings.Compare(a.Day, b.Day) })
+	return out
+}
+
+// addedRemovedShown is how many of the steps added and removed the
+// history's lines name: the latest; the JSON and CSV have them all.
+const addedRemovedShown = 3
+
+// addedRemovedLines says the steps added and removed: how many, then the
+// latest few, a milestone's steps added with it told with it.
+func addedRemovedLines(all []StepChange) []string {
+	if len(all) == 0 {
+		return nil
+	}
+	var addT, addM, rem int
+	for _, s := range all {
+		switch {
+		case s.Change == "removed":
+			rem++
+		case s.Kind == "milestone":
+			addM++
+		default:
+			addT++
+		}
+	}
+	// A step added in the commit that added its milestone is part of
+	// that addition.
+	type key struct{ commit, milestone string }
+	withMs := map[key]int{}
+	for _, s := range all {
+		if s.Change == "added" && s.Kind == "milestone" {
+			withMs[key{s.commit, s.ID}] = 0
+		}
+	}
+	var told []StepChange
+	for _, s := range all {
+		if s.Change == "added" && s.Kind == "task" && s.commit != "" {
+			if n, ok := withMs[key{s.commit, s.Milestone}]; ok {
+				withMs[key{s.commit, s.Milestone}] = n + 1
+				continue
+			}
+		}
+		told = append(told, s)
+	}
+	var counts []string
+	if addT > 0 || addM > 0 {
+		var what []string
+		if addT > 0 {
+			what = append(what, plural(addT, "step", "steps"))
+		}
+		if addM > 0 {
+			what = append(what, plural(addM, "milestone", "milestones"))
+		}
+		counts = append(counts, "added after the plan's first version: "+strings.Join(what, ", "))
+	}
+	if rem > 0 {
+		counts = append(counts, "removed: "+plural(rem, "step", "steps"))
+	}
+	head := strings.Join(counts, "; ")
+	from := max(0, len(told)-addedRemovedShown)
+	if from > 0 {
+		head += fmt.Sprintf(" (the latest %d below)", len(told)-from)
+	}
+	out := []string{head}
+	for _, s := range told[from:] {
+		what := "step"
+		if s.Kind == "milestone" {
+			what = "milestone"
+		}
+		line := fmt.Sprintf("%s %s %s %q", s.Day, s.Change, what, s.Title)
+		if s.Kind == "milestone" {
+			if n := withMs[key{s.commit, s.ID}]; n > 0 {
+				line += " with " + plural(n, "step", "steps")
+			}
+		}
+		if s.Who != "" {
+			line += " by " + s.Who
+		}
+		out = append(out, line)
+	}
+	return out
 }
 
 // changeText says a change in a few words.
@@ -313,6 +450,7 @@ func historyLines(h *DealHistory) []string {
 	for _, s := range h.Slips {
 		out = append(out, fmt.Sprintf("slipped: %s %q moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net))
 	}
+	out = append(out, addedRemovedLines(h.AddedRemoved)...)
 	if n := len(h.Burnup); n > 0 {
 		var pts []string
 		from := max(0, n-6)
@@ -369,27 +507,35 @@ func medianSlipText(h *PortfolioHistory) string {
 	return fmt.Sprintf("%s (%s)", plural(*h.MedianSlipDays, "day", "days"), plural(h.Slips, "slip", "slips"))
 }
 
-// slipMarks draws each slipped task on the timeline: a line on its row
-// from its first date to its date now.
-func slipMarks(d *DealReport, xOf func(string) (float64, bool), top float64) []svgLine {
+// slipMarks draws each slipped task and milestone on its timeline row
+// (rowOf: "task:" or "milestone:" and the id, to the row's top): a line
+// from its first date to its date now, titled with what moved, from when
+// to when and how many times.
+func slipMarks(d *DealReport, xOf func(string) (float64, bool), rowOf map[string]float64) []svgLine {
 	if d.History == nil {
 		return nil
 	}
 	var out []svgLine
 	for _, s := range d.History.Slips {
-		if s.Kind != "task" {
+		if s.Kind != "task" && s.Kind != "milestone" {
 			continue
 		}
-		i := slices.IndexFunc(d.Tasks, func(t TaskLine) bool { return t.ID == s.ID })
+		top, ok := rowOf[s.Kind+":"+s.ID]
 		x1, ok1 := xOf(s.First)
 		x2, ok2 := xOf(s.Now)
-		if i < 0 || !ok1 || !ok2 {
+		if !ok || !ok1 || !ok2 {
 			continue
 		}
-		y := top + rowH*float64(i) + rowH - 4
-		out = append(out, svgLine{X1: max(labelW, x1), Y1: y, X2: max(labelW, x2), Y2: y, Class: "slip"})
+		y := top + rowH - 4
+		out = append(out, svgLine{X1: max(labelW, x1), Y1: y, X2: max(labelW, x2), Y2: y, Class: "slip", Title: slipTitle(s)})
 	}
 	return out
+}
+
+// slipTitle says a slip as its mark's title: what moved, how many times,
+// from its first date to its date now.
+func slipTitle(s SlipLine) string {
+	return fmt.Sprintf("%s %q moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net)
 }
 
 // spanOfDays says n days as the signals' headlines do: in weeks when it is

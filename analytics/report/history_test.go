@@ -3,8 +3,11 @@ package report
 import (
 	"bytes"
 	"io"
+	"maps"
 	"path/filepath"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -16,7 +19,8 @@ import (
 
 // historyReport is the scenarios' plans with a history: acme's security
 // milestone moved later twice and a task moved past the close, one change
-// by the buyer (an accepted reply); globex only ever edited by the seller;
+// by the buyer (an accepted reply), a step added and another removed by
+// the seller; globex only ever edited by the seller;
 // initech (won) edited by its buyer. No events are read.
 func historyReport(t *testing.T) *Report {
 	t.Helper()
@@ -35,8 +39,10 @@ func historyReportWith(t *testing.T, set func(*ReportOptions)) *Report {
 			Changes: []history.Change{
 				{When: at("2026-09-01"), Kind: history.PlanCreated, Author: seller},
 				{When: at("2026-10-01"), Kind: history.MilestoneDue, Item: "security", Title: "Security review approved", From: "2026-12-04", To: "2026-12-11", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+				{When: at("2026-10-01"), Kind: history.TaskAdded, Item: "poc-scenarios", Milestone: "tech-eval", Title: "Proof-of-concept scenarios run", To: "2026-11-27", Close: deal.NewDate(2027, 1, 29), Author: seller},
 				{When: at("2026-10-20"), Kind: history.TaskDue, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "2026-11-10", To: "2026-11-17", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: buyer, Reply: "k3j5h7m2pq"},
 				{When: at("2026-11-02"), Kind: history.MilestoneDue, Item: "security", Title: "Security review approved", From: "2026-12-11", To: "2026-12-18", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
+				{When: at("2026-11-02"), Kind: history.TaskRemoved, Item: "reference-call", Milestone: "needs", Title: "Customer reference call", From: "2026-10-28", Close: deal.NewDate(2027, 1, 29), Author: seller},
 				{When: at("2026-11-10"), Kind: history.TaskDue, Item: "order-form", Title: "Order form countersigned", From: "2027-01-29", To: "2027-02-05", Days: 7, Close: deal.NewDate(2027, 1, 29), Author: seller},
 			},
 			Points: []history.Point{{When: at("2026-09-01"), Done: 0, Total: 8}, {When: at("2026-10-01"), Done: 2, Total: 8}, {When: at("2026-11-10"), Done: 3, Total: 8}}},
@@ -313,5 +319,60 @@ func TestWinRateCountsEditsBeforeTheEnd(t *testing.T) {
 		if ph == nil || nd(ph.WithBuyerEdits) != [2]int{1, 1} || nd(ph.WinRateWithBuyerEdits) != tc.with || nd(ph.WinRateWithoutBuyerEdits) != tc.without {
 			t.Errorf("buyer edit on %s: portfolio history %+v, want win rate with %v, without %v", tc.edit, ph, tc.with, tc.without)
 		}
+	}
+}
+
+// TestTimelineSlips: the HTML timeline has a row per milestone above its
+// tasks, and draws every slip of a task or a milestone on its row, the
+// mark titled with what moved, how many times, from when to when: acme's
+// security milestone (moved later twice) on the milestone's row.
+func TestTimelineSlips(t *testing.T) {
+	r := historyReport(t)
+	var b bytes.Buffer
+	if err := r.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	i := strings.Index(page, `<h2>Northwind for Acme`)
+	j := strings.Index(page[i:], `<h3>Plan timeline</h3>`)
+	if i < 0 || j < 0 {
+		t.Fatal("no timeline for acme")
+	}
+	svg := page[i+j:]
+	svg = svg[:strings.Index(svg, `</svg>`)]
+	slips := regexp.MustCompile(`<line x1="[^"]*" y1="([^"]*)" x2="[^"]*" y2="[^"]*" class="slip"(?:/>|><title>([^<]*)</title></line>)`).FindAllStringSubmatch(svg, -1)
+	want := map[string]bool{
+		`milestone &#34;Security review approved&#34; moved later 2 times, 14 days in all: from 2026-12-04 to 2026-12-18 (net &#43;14 days)`: false,
+		`task &#34;Order form countersigned&#34; moved later 1 time, 7 days in all: from 2027-01-29 to 2027-02-05 (net &#43;7 days)`:         false,
+		`task &#34;Anonymised sample datasets delivered&#34; moved later 1 time, 7 days in all: from 2026-11-10 to 2026-11-08 (net -2 days)`: false,
+	}
+	var securityY string
+	for _, m := range slips {
+		if _, ok := want[m[2]]; !ok {
+			t.Errorf("slip mark titled %q, want one of %q", m[2], slices.Collect(maps.Keys(want)))
+			continue
+		}
+		want[m[2]] = true
+		if strings.HasPrefix(m[2], "milestone") {
+			securityY = m[1]
+		}
+	}
+	for title, seen := range want {
+		if !seen {
+			t.Errorf("no slip mark titled %q on the timeline", title)
+		}
+	}
+	// The milestone's slip is on its row: the row's label is 15 below its
+	// top, the slip rowH-4.
+	label := regexp.MustCompile(`<text x="[^"]*" y="([^"]*)" text-anchor="end" class="ms">Security review approved</text>`).FindStringSubmatch(svg)
+	if label == nil {
+		t.Fatalf("no milestone row for the security review in the timeline:\n%s", svg)
+	}
+	ly, _ := strconv.ParseFloat(label[1], 64)
+	if sy, err := strconv.ParseFloat(securityY, 64); err != nil || sy != ly+rowH-4-15 {
+		t.Errorf("the security milestone's slip at y %q, its row's label at %s", securityY, label[1])
+	}
+	if !strings.Contains(svg, `<polygon points=`) || !strings.Contains(svg, `<title>Security review approved (milestone, lead Elena Novak): due 2026-12-18`) {
+		t.Errorf("the milestone's date is not marked on its row")
 	}
 }

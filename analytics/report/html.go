@@ -53,6 +53,8 @@ type svgChart struct {
 	Over   []svgLine // over the marks
 	Texts  []svgText
 	Circle []svgCircle
+	// Diamonds mark milestones' dates, over the other marks.
+	Diamonds []svgDiamond
 }
 
 type svgRect struct {
@@ -64,6 +66,7 @@ type svgRect struct {
 type svgLine struct {
 	X1, Y1, X2, Y2 float64
 	Class          string
+	Title          string // what the line marks, for a mark that means more than its place (a slip)
 }
 
 type svgText struct {
@@ -71,6 +74,17 @@ type svgText struct {
 	Anchor string
 	Class  string
 	Text   string
+}
+
+// svgDiamond is a diamond of half-width R centred on X, Y: a milestone.
+type svgDiamond struct {
+	Points string // the polygon's
+	Class  string
+	Title  string
+}
+
+func diamond(x, y, r float64, class, title string) svgDiamond {
+	return svgDiamond{Points: fmt.Sprintf("%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f", x, y-r, x+r, y, x, y+r, x-r, y), Class: class, Title: title}
 }
 
 type svgCircle struct {
@@ -189,11 +203,13 @@ func progressChart(d *DealReport) *svgChart {
 	return ch
 }
 
-// timelineChart draws each task on a calendar: open work with a duration
-// as a bar from its earliest start to its earliest finish, open work
-// without one (a task written with a due date only) as a mark on its due
-// date, not at today; done work as a dot on its done date, the due date as
-// a tick; today and the close date as lines.
+// timelineChart draws each milestone and its tasks on a calendar: a
+// milestone's row a diamond on its date, then its tasks' rows, open work
+// with a duration as a bar from its earliest start to its earliest finish,
+// open work without one (a task written with a due date only) as a mark on
+// its due date, not at today; done work as a dot on its done date, the due
+// date as a tick; today and the close date as lines; the history's slips
+// on their rows (slipMarks).
 func timelineChart(today string, d *DealReport) *svgChart {
 	if len(d.Tasks) == 0 {
 		return nil
@@ -211,6 +227,9 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		}
 	}
 	see(d.Close)
+	for _, m := range d.Milestones {
+		see(m.Due)
+	}
 	for _, t := range d.Tasks {
 		see(t.Due)
 		see(t.Done)
@@ -228,7 +247,8 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		return labelW + plotW*float64(lo.DaysUntil(dt))/span, true
 	}
 	top := 20.0
-	ch := &svgChart{Label: "The plan's steps on a calendar, with today and the close date", W: int(labelW + plotW + 20), H: int(top + rowH*float64(len(d.Tasks)) + 10)}
+	rows := timelineRows(d)
+	ch := &svgChart{Label: "The plan's milestones and steps on a calendar, with today and the close date", W: int(labelW + plotW + 20), H: int(top + rowH*float64(len(rows)) + 10)}
 	bottom := float64(ch.H) - 4
 	// month ticks
 	for dt := lo; !dt.After(hi); dt = dt.AddDays(1) {
@@ -238,8 +258,26 @@ func timelineChart(today string, d *DealReport) *svgChart {
 			ch.Texts = append(ch.Texts, svgText{X: x + 3, Y: 12, Class: "axis", Text: dt.Time().Format("Jan 2006")})
 		}
 	}
-	for i, t := range d.Tasks {
+	rowOf := map[string]float64{} // "task:" or "milestone:" and the id: the row's top
+	for i, r := range rows {
 		y := top + rowH*float64(i)
+		if m := r.milestone; m != nil {
+			rowOf["milestone:"+m.ID] = y
+			ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Class: "ms", Text: shorten(m.Title, 32)})
+			if x, ok := xOf(m.Due); ok {
+				class, title := "ms open", fmt.Sprintf("%s (milestone, lead %s): due %s", m.Title, m.LeadName, m.Due)
+				switch {
+				case m.Done:
+					class, title = "ms done", title+", reached "+m.DoneOn
+				case m.DaysLate > 0:
+					class, title = "ms overdue", title+", "+milestoneLate(*m)
+				}
+				ch.Diamonds = append(ch.Diamonds, diamond(x, y+rowH/2, 6, class, title))
+			}
+			continue
+		}
+		t := r.task
+		rowOf["task:"+t.ID] = y
 		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(t.Title, 32)})
 		class := "open"
 		switch {
@@ -273,11 +311,40 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		ch.Over = append(ch.Over, svgLine{X1: x, Y1: top - 6, X2: x, Y2: bottom, Class: "close"})
 		ch.Texts = append(ch.Texts, svgText{X: x - 3, Y: bottom - 2, Anchor: "end", Class: "axis", Text: "close"})
 	}
-	ch.Over = append(ch.Over, slipMarks(d, xOf, top)...)
+	ch.Over = append(ch.Over, slipMarks(d, xOf, rowOf)...)
 	x, _ := xOf(today)
 	ch.Over = append(ch.Over, svgLine{X1: x, Y1: top - 6, X2: x, Y2: bottom, Class: "today"})
 	ch.Texts = append(ch.Texts, svgText{X: x + 3, Y: bottom - 2, Class: "today-label", Text: "today"})
 	return ch
+}
+
+// timelineRow is a row of the timeline: a milestone or a task.
+type timelineRow struct {
+	milestone *MilestoneProgress
+	task      *TaskLine
+}
+
+// timelineRows are the timeline's rows: each milestone, then its tasks in
+// the plan's order; a task of no milestone listed, last.
+func timelineRows(d *DealReport) []timelineRow {
+	var out []timelineRow
+	placed := make([]bool, len(d.Tasks))
+	for i := range d.Milestones {
+		m := &d.Milestones[i]
+		out = append(out, timelineRow{milestone: m})
+		for j := range d.Tasks {
+			if !placed[j] && d.Tasks[j].Milestone == m.ID {
+				placed[j] = true
+				out = append(out, timelineRow{task: &d.Tasks[j]})
+			}
+		}
+	}
+	for j := range d.Tasks {
+		if !placed[j] {
+			out = append(out, timelineRow{task: &d.Tasks[j]})
+		}
+	}
+	return out
 }
 
 // scoreBars draws the attention ranking as bars.
@@ -349,7 +416,7 @@ svg{display:block;margin:6px 0 10px;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;font-size:11px}svg text.today-label{fill:#1565c0;font-size:11px}
 .heat0{fill:#f0f2f5}.heat1{fill:#c6dbef}.heat2{fill:#6baed6}.heat3{fill:#2171b5}.heat4{fill:#08306b}
 .done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
-line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}line.slip{stroke:#ef6c00;stroke-width:2;stroke-dasharray:3 2}svg.burnup{display:block;margin:.25rem 0 .5rem}
+line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}line.slip{stroke:#ef6c00;stroke-width:2;stroke-dasharray:3 2}polygon.ms{stroke:#37474f;stroke-width:1}svg text.ms{font-weight:600}svg.burnup{display:block;margin:.25rem 0 .5rem}
 .tw{overflow-x:auto}.week{margin:6px 0;padding:8px 12px;border-left:4px solid #1565c0;background:#f3f7fc}.week ul{margin:4px 0 0 18px;padding:0}
 @media (max-width:640px){body{padding:12px}h2{font-size:17px}table.stack tr:first-child{display:none}table.stack tr{display:block;padding:6px 0;border-bottom:1px solid #eef1f4}table.stack td{display:block;border:0;padding:1px 0}table.stack td[data-l]::before{content:attr(data-l) ": ";color:#52606d;font-weight:600}td.n{text-align:left}}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
@@ -411,7 +478,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{.Burnup}}<div class="legend"><span><i style="background:#bbf7d0;border:1px solid #15803d"></i>done</span><span><i style="background:#1f2937;height:2px"></i>all tasks</span><span><i style="background:#ef6c00;height:2px"></i>slip on the timeline: first date to date now</span></div>
 <ul>{{range .HistoryLines}}<li>{{.}}</li>{{end}}</ul>
 {{end}}{{if .Timeline}}<h3>Plan timeline</h3>
-<div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
+<div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#b0bec5;border:1px solid #37474f;width:7px;height:7px;transform:rotate(45deg)"></i>milestone date</span><span><i style="background:#ef6c00;height:2px"></i>slip: first date to date now</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
 {{template "svg" .Timeline}}{{end}}
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
 {{template "svg" .Engagement}}
@@ -429,7 +496,8 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{range .Lines}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
 {{end}}{{range .Rects}}<rect x="{{f .X}}" y="{{f .Y}}" width="{{f .W}}" height="{{f .H}}" class="{{.Class}}"><title>{{.Title}}</title></rect>
 {{end}}{{range .Circle}}<circle cx="{{f .X}}" cy="{{f .Y}}" r="{{f .R}}" class="{{.Class}}"><title>{{.Title}}</title></circle>
-{{end}}{{range .Over}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
+{{end}}{{range .Over}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"{{if .Title}}><title>{{.Title}}</title></line>{{else}}/>{{end}}
+{{end}}{{range .Diamonds}}<polygon points="{{.Points}}" class="{{.Class}}"><title>{{.Title}}</title></polygon>
 {{end}}{{range .Texts}}<text x="{{f .X}}" y="{{f .Y}}"{{if .Anchor}} text-anchor="{{.Anchor}}"{{end}}{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</text>
 {{end}}</svg>{{end}}{{end}}
 `))
