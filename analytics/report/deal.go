@@ -196,14 +196,17 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 }
 
 // ownerOf is an owner's name and side in deal d: a stakeholder's, or for
-// a role nobody holds yet ("role:legal") the role's side, as the turn and
-// the rooms give it; the id itself and no side for anyone else.
+// a role nobody holds yet ("role:legal") "legal (unassigned)" and the
+// role's side, as the turn and the rooms give it; the id itself and no
+// side for anyone else.
 func ownerOf(d *deal.Deal, id string) (name, side string) {
 	if s, ok := d.Stakeholder(id); ok {
 		return s.Name, string(s.Side)
 	}
 	if r, ok := strings.CutPrefix(id, "role:"); ok && r != "" {
-		return id, string(deal.SideOfRole(deal.Role(r)))
+		// Named as the rooms and the review agenda name it: the role,
+		// nobody holding it yet.
+		return strings.ReplaceAll(r, "-", " ") + " (unassigned)", string(deal.SideOfRole(deal.Role(r)))
 	}
 	return id, ""
 }
@@ -315,11 +318,9 @@ func (a *Aggregator) turn(d *deal.Deal, path deal.Path, due func(*deal.Task) dea
 	if !ok {
 		return nil
 	}
-	tn := &Turn{Task: w.Task.ID, Title: w.Task.Title, Owner: w.Owner, OwnerName: w.Owner, Side: string(w.Side), Critical: w.Critical,
+	name, _ := ownerOf(d, w.Owner)
+	tn := &Turn{Task: w.Task.ID, Title: w.Task.Title, Owner: w.Owner, OwnerName: name, Side: string(w.Side), Critical: w.Critical,
 		Due: w.Due.String(), DaysLate: w.DaysLate, Severity: a.severity(w.DaysLate)}
-	if w.Person != nil {
-		tn.OwnerName = w.Person.Name
-	}
 	if w.Holds != nil {
 		tn.HoldsUp = w.Holds.ID
 	}
@@ -545,7 +546,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 				}
 			}
 			if len(steps) > 0 {
-				ev = append(ev, fmt.Sprintf("%s (%s) owns %s and %s: %s", p.s.Name, p.s.Role, plural(len(steps), "open step", "open steps"), never, strings.Join(steps, ", ")))
+				line := fmt.Sprintf("%s (%s) owns %s and %s: %s", p.s.Name, p.s.Role, plural(len(steps), "open step", "open steps"), never, strings.Join(steps, ", "))
+				if p.glances > 0 {
+					// Opened, not read: a glance is not a visit.
+					line += fmt.Sprintf(" (%s of under %g s active time, not counted as visits)", plural(p.glances, "page-load", "page-loads"), a.eng.HumanActive.Seconds())
+				}
+				ev = append(ev, line)
 			}
 		}
 		if len(ev) > 0 {

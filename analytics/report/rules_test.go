@@ -46,8 +46,8 @@ func ruleReport(t *testing.T, d *deal.Deal, today deal.Date) *DealReport {
 
 // TestReportRoleOwnerSide: a task owned by a role nobody holds yet
 // ("role:legal") is the buyer's in the overdue list and the task lines, as
-// the turn and the rooms give it, and counts towards late work piling up
-// on the buyer's side.
+// the turn and the rooms give it (named "legal (unassigned)"), and counts
+// towards late work piling up on the buyer's side.
 func TestReportRoleOwnerSide(t *testing.T) {
 	d := patternDeal()
 	d.Milestones = []deal.Milestone{{ID: "m", Title: "Signed", Lead: "eb", Evidence: "Signed order form", Tasks: []deal.Task{
@@ -62,6 +62,9 @@ func TestReportRoleOwnerSide(t *testing.T) {
 	for _, o := range dr.Overdue {
 		if o.Side != string(deal.Buyer) {
 			t.Errorf("overdue %s side %q, want buyer", o.Task, o.Side)
+		}
+		if o.Task == "redlines" && (o.Owner != "role:legal" || o.OwnerName != "legal (unassigned)") {
+			t.Errorf("overdue redlines owner %q named %q, want role:legal named legal (unassigned), as the rooms name it", o.Owner, o.OwnerName)
 		}
 	}
 	if dr.Tasks[0].Side != string(deal.Buyer) {
@@ -843,6 +846,7 @@ func TestOwnerNeverOpened(t *testing.T) {
 		{"due in five days", today.AddDays(5), false, SeverityAlert},
 		{"replied from the room", today.AddDays(21), true, ""},
 		{"no room published for them", today.AddDays(21), false, ""},
+		{"glanced at it", today.AddDays(21), false, SeverityFlag},
 	} {
 		d := patternDeal()
 		d.Stakeholders = append(d.Stakeholders, deal.Stakeholder{ID: "lg", Name: "Lena Legal", Side: deal.Buyer, Role: "legal"})
@@ -867,12 +871,22 @@ func TestOwnerNeverOpened(t *testing.T) {
 		for _, e := range champ {
 			a.Add(e)
 		}
+		if c.name == "glanced at it" {
+			// A page-load of Lena's link with 2 s in use: not a read.
+			for _, e := range (pload{steps: []step{{at: 0, kind: event.KindView}, {at: 2000, kind: event.KindHide, active: 2000, visibl: 2000}}}).events(7) {
+				e.Stakeholder, e.Role, e.Room = "lg", "legal", "room-of-lg"
+				a.Add(e)
+			}
+		}
 		dr := &a.Report().Deals[0]
 		var got *Signal
 		for i := range dr.Signals {
 			if dr.Signals[i].Kind == SignalOwnerAbsent {
 				got = &dr.Signals[i]
 			}
+		}
+		if c.name == "glanced at it" && (got == nil || !strings.Contains(got.Evidence[0], "(1 page-load of under")) {
+			t.Errorf("%s: signal %+v, want the glance said, not counted as a visit", c.name, got)
 		}
 		switch {
 		case c.want == "" && got != nil:

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -208,6 +209,9 @@ func dealProgressText(d *DealReport) string {
 }
 
 func progressText(p Progress) string {
+	if p.Total == 0 {
+		return "no task in the plan yet"
+	}
 	s := fmt.Sprintf("%d/%d tasks done (%d%%)", p.Done, p.Total, p.Percent)
 	if p.Done > 0 {
 		s += fmt.Sprintf(": %d on time, %d late", p.DoneOnTime, p.DoneLate)
@@ -468,6 +472,9 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 				paintCell(o.Severity, severityColor(o.Severity)), textCell(o.Status)})
 		}
 		t.table(rows)
+		if slices.ContainsFunc(d.Overdue, func(o OverdueTask) bool { return o.DueComputed }) {
+			t.line("  %s", t.paint(ansiDim, "* a date the schedule computed: the task has no due date of its own"))
+		}
 	}
 	if len(d.Milestones) > 0 {
 		t.line("")
