@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/token"
 )
@@ -152,8 +153,12 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 			say: "This link has been replaced by a newer one, and your reply was not sent. Open your room from the newest link you were sent and reply there."})
 		return
 	case rm.Replies == nil:
-		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonNoReplies, "this room takes no replies"),
-			say: "This room does not take replies (the deal may have closed). Write to your contact instead.", back: back})
+		say := "This room does not take replies (the deal may have closed). Write to your contact instead."
+		if rm.Side != manifest.SideBuyer {
+			// The seller's own team answers the plan in git, not here.
+			say = "A room of the seller's team does not take replies: change the plan itself (content/<deal>/index.md) instead."
+		}
+		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonNoReplies, "this room takes no replies"), say: say, back: back})
 		return
 	}
 	rep, err := reply.Parse(form, now)
