@@ -419,7 +419,7 @@ func replyWhat(r reply.Reply) string {
 	case reply.Question:
 		return r.Text
 	case reply.Suggest:
-		w := fmt.Sprintf("%q", r.Text)
+		w := inQuotes(r.Text)
 		if r.Owner != "" {
 			w += ", owner " + r.Owner
 		}

@@ -699,7 +699,7 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 		body = r.Text
 	case reply.Suggest:
 		ms := targetTitle(d, reply.Reply{Target: opts.Milestone, TargetKind: reply.TargetMilestone})
-		subject = fmt.Sprintf("%s: add %q to %s", who.Name, r.Text, ms)
+		subject = fmt.Sprintf("%s: add %s to %s", who.Name, inQuotes(r.Text), ms)
 		var parts []string
 		if r.Owner != "" {
 			parts = append(parts, "Owner on their side: "+r.Owner)
@@ -778,12 +778,20 @@ func targetTitle(d *deal.Deal, r reply.Reply) string {
 	if d != nil {
 		switch t, m := reply.Item(d, r); {
 		case t != nil:
-			return fmt.Sprintf("%q", t.Title)
+			return inQuotes(t.Title)
 		case m != nil:
-			return fmt.Sprintf("%q", m.Title)
+			return inQuotes(m.Title)
 		}
 	}
-	return fmt.Sprintf("%q", r.Target)
+	return inQuotes(r.Target)
+}
+
+// inQuotes puts a title in double quotes as people write them, its own
+// quotes left as they are (Go's %q would write "Review \"DPA\"" into a
+// commit subject); a line break, which a one-line title cannot hold, is a
+// space.
+func inQuotes(s string) string {
+	return `"` + strings.Join(strings.Fields(s), " ") + `"`
 }
 
 // targetDue is the target's due date as the plan writes it, "" when unset.

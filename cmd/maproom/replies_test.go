@@ -12,6 +12,7 @@ import (
 	"github.com/go-git/go-git/v5/plumbing/object"
 
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/gitrec"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/testkit/synth"
@@ -149,5 +150,17 @@ func TestAutoAcceptSetting(t *testing.T) {
 		if strings.Join(cfg.Replies.AutoAccept, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("%q: auto_accept %v, want %v", tc.toml, cfg.Replies.AutoAccept, tc.want)
 		}
+	}
+}
+
+// TestTitlesInQuotes: a title is quoted as people write it, in a commit
+// subject and the replies' list: its own quotes are not escaped.
+func TestTitlesInQuotes(t *testing.T) {
+	d := &deal.Deal{Milestones: []deal.Milestone{{ID: "m", Title: "Legal", Tasks: []deal.Task{{ID: "dpa", Title: `Legal: review #2 - "DPA"`, Milestone: "m"}}}}}
+	if got, want := targetTitle(d, reply.Reply{Target: "dpa", TargetKind: reply.TargetTask}), `"Legal: review #2 - "DPA""`; got != want {
+		t.Errorf("targetTitle = %s, want %s", got, want)
+	}
+	if got := inQuotes("two\nlines"); got != `"two lines"` {
+		t.Errorf("inQuotes(two lines) = %s", got)
 	}
 }
