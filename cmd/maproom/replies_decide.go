@@ -409,8 +409,8 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	var forced, sameStep string
 	if opts.Force {
 		_, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Milestone: opts.Milestone, TaskID: opts.TaskID, Owner: opts.Owner, Planned: plannedOf(b)})
-		if errors.Is(err, reply.ErrConflict) {
-			forced = err.Error()
+		if ce, ok := errors.AsType[*reply.ConflictError](err); ok {
+			forced = ce.What() // the record says what changed, not what to do
 		}
 		if se, ok := errors.AsType[*reply.SameStepError](err); ok {
 			sameStep = se.Task

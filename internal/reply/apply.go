@@ -78,6 +78,12 @@ type ConflictError struct {
 func (e *ConflictError) Is(target error) bool { return target == ErrConflict }
 
 func (e *ConflictError) Error() string {
+	return e.What() + ": read the reply, then decline or answer it, or accept it with -force"
+}
+
+// What says what changed since the room showed the target, without what
+// to do about it: the record of a reply accepted over it with -force.
+func (e *ConflictError) What() string {
 	var what []string
 	if e.Owner != "" {
 		verb := "owned"
@@ -103,7 +109,7 @@ func (e *ConflictError) Error() string {
 			what = append(what, "its evidence (what done means) was rewritten")
 		}
 	}
-	return fmt.Sprintf("reply %s: %s %q changed since the reply was sent: %s: read the reply, then decline or answer it, or accept it with -force",
+	return fmt.Sprintf("reply %s: %s %q changed since the reply was sent: %s",
 		e.Reply, e.TargetKind, e.Target, strings.Join(what, "; "))
 }
 
