@@ -114,7 +114,10 @@ func TestScheduleDueDates(t *testing.T) {
 	}
 }
 
-// TestScheduleDurations: a plan with durations keeps its forecast.
+// TestScheduleDurations: a plan with durations keeps its forecast, in
+// which the steps with a date and no duration (legal, the order form)
+// happen on their dates: the security review's five days finish
+// 2026-11-27, the order form is signed 2027-01-20.
 func TestScheduleDurations(t *testing.T) {
 	today := deal.NewDate(2026, time.November, 22)
 	d := dueDateDeal(deal.NewDate(2027, time.January, 29))
@@ -124,8 +127,9 @@ func TestScheduleDurations(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0].Schedule
-	if s == nil || s.Basis != ScheduleDurations || s.Finish != "2026-11-27" || !s.Fits {
-		t.Errorf("schedule %+v, want durations, finish 2026-11-27, fits", s)
+	if s == nil || s.Basis != ScheduleDurations || s.Finish != "2027-01-20" || !s.Fits ||
+		strings.Join(s.CriticalPath, " ") != "security legal order-form" {
+		t.Errorf("schedule %+v, want durations, finish 2027-01-20, fits, critical path security, legal, order-form", s)
 	}
 }
 
