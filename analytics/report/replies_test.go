@@ -134,7 +134,7 @@ func TestReportReplies(t *testing.T) {
 	ev := strings.Join(s.Evidence, "\n")
 	if s.Severity != SeverityFlag || s.Summary != `Jordan Park asks to move "Anonymised sample datasets delivered" from 2026-11-08 to 2027-01-20: the close would move 1 business day` ||
 		!strings.Contains(ev, `proposed on 2026-11-20 by Jordan Park (buyer, technical-evaluator) for task sample-data: "Legal must approve the transfer first"`) ||
-		!strings.Contains(ev, "the task is off the critical path, already 11 business days behind its latest finish") ||
+		!strings.Contains(ev, "the task is off the critical path, already 1 business day past 2026-11-20, the latest the plan's later dates leave it; the date asked is 42 business days past that") ||
 		!strings.Contains(ev, "the remaining work would finish 2027-02-01, 1 business day after the close date 2027-01-29") {
 		t.Errorf("sampleslip signal = %+v", s)
 	}
@@ -153,7 +153,7 @@ func TestReportReplies(t *testing.T) {
 	}
 	ev = strings.Join(s.Evidence, "\n")
 	if s.Severity != SeverityAlert || !strings.HasSuffix(s.Summary, "from 2027-01-29 to 2027-02-12: the close would move 10 business days") ||
-		!strings.Contains(ev, "2027-02-12 is after the close date 2027-01-29") || !strings.Contains(ev, "the task is on the critical path, with 0 business days of slack") ||
+		!strings.Contains(ev, "2027-02-12 is after the close date 2027-01-29") || !strings.Contains(ev, "the task is on the critical path, with no room: the plan's later dates leave it until 2027-01-29, its due date; the date asked is 10 business days past that") ||
 		!strings.Contains(ev, `reply orderslip2, waiting 1 day: maproom accept orderslip2 takes the date`) {
 		t.Errorf("orderslip2 signal = %+v", s)
 	}
