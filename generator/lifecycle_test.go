@@ -246,6 +246,69 @@ func TestOverrunLeavesOnboardingOut(t *testing.T) {
 	}
 }
 
+// TestRoomMixedDatesAndDurations: in a plan that mixes steps with a date
+// and steps with a duration, a step with a date and no duration happens
+// on its date: the room marks the whole chain the close waits on as the
+// critical path (t1, due 31 March, then t2, due 30 April, then t3's three
+// days), and a dated step off it shows its room: how far its date can
+// move before its milestone's must (8 business days from 19 to 31 March),
+// not the days from today to its date.
+func TestRoomMixedDatesAndDurations(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 28 May so the launch ships
+close: 2027-05-28
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Evaluation
+    due: 2027-03-31
+    lead: jordan
+    evidence: Evaluation report
+    tasks:
+      - {id: t1, title: Evaluation signed off, owner: jordan, due: 2027-03-31, evidence: Signed evaluation}
+      - {id: side, title: Reference call, owner: kofi, due: 2027-03-19, evidence: Call notes}
+  - id: m2
+    title: Business case
+    due: 2027-04-30
+    lead: jordan
+    evidence: Approved business case
+    tasks:
+      - {id: t2, title: Business case approved, owner: jordan, due: 2027-04-30, after: [t1], evidence: Approval email}
+  - id: m3
+    title: Contract
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: t3, title: Contract redlines, owner: kofi, duration: 3, after: [t2], evidence: Redlined contract}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2027, 3, 1))
+	room := string(html)
+	row := func(id string) string {
+		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
+		if !ok {
+			t.Fatalf("the room has no row for %s", id)
+		}
+		r, _, _ = strings.Cut(r, "</tr>")
+		return r
+	}
+	for _, id := range []string{"t1", "t2", "t3"} {
+		if r := row(id); !strings.Contains(r, `class="crit-l">critical path`) {
+			t.Errorf("%s is not marked on the critical path: %s", id, r)
+		}
+	}
+	if r := row("side"); strings.Contains(r, "crit-l") || !strings.Contains(r, `<span class="slack">8 business days of slack</span>`) {
+		t.Errorf("the reference call, off the path: %s", r)
+	}
+}
+
 const lifecyclePlan = `---
 title: Northwind for Acme
 buyer: Acme Corp
