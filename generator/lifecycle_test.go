@@ -246,6 +246,117 @@ func TestOverrunLeavesOnboardingOut(t *testing.T) {
 	}
 }
 
+// TestOverrunOfADatedStep: a step with a date and no duration, due after
+// the close, makes the work end after the close on that date: check says
+// so of the step, and the overrun warning does not repeat it. When the
+// work before it pushes it later still, the overrun warning says when the
+// work finishes.
+func TestOverrunOfADatedStep(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	plan := strings.Replace(lifecyclePlan, "outcome: won", "outcome: open", 1)
+	plan = strings.Replace(plan, "due: 2026-12-15, status: done, done: 2026-12-14,", "due: 2026-12-22,", 1)
+	if !strings.Contains(plan, "due: 2026-12-22,") {
+		t.Fatal("the plan has no open order form")
+	}
+	overrun := "the remaining work no longer fits before the close date"
+	for _, c := range []struct {
+		name, plan string
+		warn       string // "" for none
+	}{
+		{"on its date", plan, ""},
+		{"pushed by the work before it", strings.Replace(plan, "  - id: signed\n", "  - id: prep\n    title: Preparation\n    lead: jordan\n    evidence: Draft\n    tasks:\n      - {id: draft, title: Draft the order form, owner: kofi, duration: 10, evidence: Draft order form}\n  - id: signed\n", 1),
+			"it finishes 2026-12-31 at the earliest, 12 business days late (critical path: draft -> order)"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.warn != "" {
+				c.plan = strings.Replace(c.plan, "due: 2026-12-22,", "due: 2026-12-22, after: [draft],", 1)
+			}
+			writePlan(t, dir, c.plan)
+			_, ps := LoadBundle(dir, (&Config{}).withDefaults(), deal.NewDate(2026, 12, 18))
+			var got []string
+			dated := false
+			for _, p := range ps {
+				if strings.Contains(p.Msg, overrun) {
+					got = append(got, p.Msg)
+				}
+				dated = dated || p.Severity == Warning && strings.Contains(p.Msg, `task "order" is due 2026-12-22, after the close date 2026-12-15`)
+			}
+			if !dated {
+				t.Errorf("no warning that the order form is due after the close: %v", ps)
+			}
+			switch {
+			case c.warn == "" && len(got) > 0:
+				t.Errorf("the overrun is the step's own date, warned twice: %q", got)
+			case c.warn != "" && (len(got) != 1 || !strings.Contains(got[0], c.warn)):
+				t.Errorf("overrun warnings %q, want one saying %q", got, c.warn)
+			}
+		})
+	}
+}
+
+// TestRoomMixedDatesAndDurations: in a plan that mixes steps with a date
+// and steps with a duration, a step with a date and no duration happens
+// on its date: the room marks the whole chain the close waits on as the
+// critical path (t1, due 31 March, then t2, due 30 April, then t3's three
+// days), and a dated step off it shows its room: how far its date can
+// move before its milestone's must (8 business days from 19 to 31 March),
+// not the days from today to its date.
+func TestRoomMixedDatesAndDurations(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 28 May so the launch ships
+close: 2027-05-28
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Evaluation
+    due: 2027-03-31
+    lead: jordan
+    evidence: Evaluation report
+    tasks:
+      - {id: t1, title: Evaluation signed off, owner: jordan, due: 2027-03-31, evidence: Signed evaluation}
+      - {id: side, title: Reference call, owner: kofi, due: 2027-03-19, evidence: Call notes}
+  - id: m2
+    title: Business case
+    due: 2027-04-30
+    lead: jordan
+    evidence: Approved business case
+    tasks:
+      - {id: t2, title: Business case approved, owner: jordan, due: 2027-04-30, after: [t1], evidence: Approval email}
+  - id: m3
+    title: Contract
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: t3, title: Contract redlines, owner: kofi, duration: 3, after: [t2], evidence: Redlined contract}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2027, 3, 1))
+	room := string(html)
+	row := func(id string) string {
+		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
+		if !ok {
+			t.Fatalf("the room has no row for %s", id)
+		}
+		r, _, _ = strings.Cut(r, "</tr>")
+		return r
+	}
+	for _, id := range []string{"t1", "t2", "t3"} {
+		if r := row(id); !strings.Contains(r, `class="crit-l">critical path`) {
+			t.Errorf("%s is not marked on the critical path: %s", id, r)
+		}
+	}
+	if r := row("side"); strings.Contains(r, "crit-l") || !strings.Contains(r, `<span class="slack">8 business days of slack</span>`) {
+		t.Errorf("the reference call, off the path: %s", r)
+	}
+}
+
 const lifecyclePlan = `---
 title: Northwind for Acme
 buyer: Acme Corp

@@ -519,9 +519,10 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			tv.Critical = crit[t.ID] && t.Status != deal.Done && going
 			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && going {
 				slack := ts.Slack
-				if !fromDurations && !t.Due.IsZero() {
-					// From due dates alone: how far its date can move
-					// before another date of the plan must.
+				if !t.Due.IsZero() && (!fromDurations || t.Duration == 0) {
+					// From due dates alone, or for a step with a date and
+					// no duration (it happens on its date): how far its
+					// date can move before another date of the plan must.
 					slack = ts.Room
 				}
 				switch {

@@ -12,7 +12,8 @@ import (
 // (printed as the cycle), and open work due by the close (onboarding work is
 // not) that no longer fits before the close date is a warning that says
 // when it finishes and by how much. Problems the checker reports itself
-// (unknown or duplicate tasks, done without a date) are not repeated.
+// (unknown or duplicate tasks, done without a date, and a step due after
+// the close: work that ends on such a step's own date) are not repeated.
 func schedulePlan(b *Bundle, cfg *Config, today deal.Date, col collector) {
 	d := b.Deal
 	plan, err := schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
@@ -38,10 +39,26 @@ func schedulePlan(b *Bundle, cfg *Config, today deal.Date, col collector) {
 		return
 	}
 	b.Plan = plan
-	if d.Outcome == deal.Open && !d.Close.IsZero() && plan.Overrun > 0 {
+	if d.Outcome == deal.Open && !d.Close.IsZero() && plan.Overrun > 0 && !endsOnItsDate(d, plan) {
 		col.warnf(b.Deal.Milestones[0].Line, "the remaining work no longer fits before the close date %s: it finishes %s at the earliest, %s late (critical path: %s); move the close date or shorten the work",
 			d.Close, plan.SalesFinish, plural(plan.Overrun, "business day", "business days"), strings.Join(plan.CriticalPath, " -> "))
 	}
+}
+
+// endsOnItsDate reports whether the open work due by the close finishes on
+// the date of one of its steps with a date and no duration, which happens
+// on that date: the step's own date is what falls after the close, and
+// check says so of the step.
+func endsOnItsDate(d *deal.Deal, p *schedule.Plan) bool {
+	for _, t := range d.Tasks() {
+		if t.Status == deal.Done || d.Onboarding(t) || t.Duration != 0 || t.Due.IsZero() {
+			continue
+		}
+		if ts, ok := p.Task(t.ID); ok && ts.EarliestFinish == p.SalesFinish && !t.Due.Before(ts.EarliestFinish) {
+			return true
+		}
+	}
+	return false
 }
 
 // dateOf places a task on the plan: its effective due date

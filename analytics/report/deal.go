@@ -233,15 +233,9 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 	path, fromDurations := plan.Path(d, a.opts.Today)
 	s.CriticalPath = append([]string{}, path...)
 	if fromDurations {
-		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.SalesFinish.String(), plan.Fits(), plan.Overrun
 		// Steps with a date and no duration (a signature, a board
-		// meeting) are not forecast: they happen on their dates, which the
-		// forecast would otherwise read as "today at the earliest".
-		for _, t := range d.Tasks() {
-			if due, _ := dueOf(t); t.Status != deal.Done && !d.Onboarding(t) && t.Duration == 0 && !t.Due.IsZero() && due.After(plan.SalesFinish) {
-				s.DatedLater++
-			}
-		}
+		// meeting) happen on their dates: the forecast counts them there.
+		s.Basis, s.Finish, s.Fits, s.OverrunDays = ScheduleDurations, plan.SalesFinish.String(), plan.Fits(), plan.Overrun
 		return s
 	}
 	s.Fits = d.Close.IsZero() || last.IsZero() || !last.After(d.Close)
@@ -260,10 +254,9 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 // criticalTasks says which tasks the report calls critical, by the one
 // rule every part of it follows (the task lines, the overdue table, the
 // turn, the replies): the tasks of the critical path the schedule summary
-// gives. From durations, those are the schedule's least-slack tasks (every
-// tied chain's); from due dates alone, the chain the last due date waits
-// on (ScheduleSummary.CriticalPath), as a task's slack from today says
-// only how soon it is due. With no summary (an ended deal, or no open
+// gives. From durations, those are the tasks the schedule marks critical,
+// the chain the close waits on (every tied chain's); from due dates alone,
+// the chain the last due date waits on (ScheduleSummary.CriticalPath). With no summary (an ended deal, or no open
 // work), the schedule's own.
 func criticalTasks(plan *schedule.Plan, sum *ScheduleSummary) map[string]bool {
 	critical := map[string]bool{}

@@ -231,7 +231,9 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		if task != nil && critical[task.ID] {
 			path = "on the critical path"
 		}
-		if task != nil && plan != nil && dueDates {
+		if task != nil && plan != nil && (dueDates || task.Duration == 0 && !task.Due.IsZero()) {
+			// A step with a date and no duration happens on its date: how
+			// far that date can move is its room, as from due dates alone.
 			ev = append(ev, fmt.Sprintf("the task is %s, %s", path, roomText(sched, task, due, proposed, cal)))
 		} else if task != nil && plan != nil {
 			if ts, ok := plan.Task(task.ID); ok {
@@ -295,8 +297,9 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 	return sigs
 }
 
-// roomText says how far task t's due date can move, from due dates alone,
-// before another date of the plan must (schedule.TaskSchedule.Room, to
+// roomText says how far task t's due date can move (from due dates alone,
+// or for a step with a date and no duration) before another date of the
+// plan must (schedule.TaskSchedule.Room, to
 // its Bound), and how far past that day the date asked is. p is the plan
 // scheduled with cal.
 func roomText(p *schedule.Plan, t *deal.Task, due, asked deal.Date, cal schedule.Calendar) string {

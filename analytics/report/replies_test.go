@@ -79,9 +79,10 @@ func proposalSignal(d *DealReport, id string) *Signal {
 
 // TestReportReplies: the replies waiting for the seller in each deal, and
 // the signal of a proposed date that would move the close. acme closes on
-// 2027-01-29 and its remaining work can finish on 2026-12-03: sample-data
-// leads the critical path (poc-scenarios, 5 days, then evaluation-report,
-// 3 days, then the order form), vendor-risk has 19 business days of slack.
+// 2027-01-29, when its order form is to be signed: its critical path is
+// vendor-risk (dated 2026-12-18) then the order form; sample-data leads
+// the other chain into it (poc-scenarios, 5 days, then evaluation-report,
+// 3 days, finishing 2026-12-03).
 func TestReportReplies(t *testing.T) {
 	r := scenarioReport(t, ReportOptions{})
 	acme := findDeal(t, r, "acme")
@@ -128,12 +129,12 @@ func TestReportReplies(t *testing.T) {
 	// February, a business day after the close.
 	s := proposalSignal(acme, "sampleslip")
 	if s == nil {
-		t.Fatalf("no signal for jordan's proposal on the critical path: %+v", acme.Signals)
+		t.Fatalf("no signal for jordan's proposal: %+v", acme.Signals)
 	}
 	ev := strings.Join(s.Evidence, "\n")
 	if s.Severity != SeverityFlag || s.Summary != `Jordan Park asks to move "Anonymised sample datasets delivered" from 2026-11-08 to 2027-01-20: the close would move 1 business day` ||
 		!strings.Contains(ev, `proposed on 2026-11-20 by Jordan Park (buyer, technical-evaluator) for task sample-data: "Legal must approve the transfer first"`) ||
-		!strings.Contains(ev, "the task is on the critical path, already 11 business days behind its latest finish") ||
+		!strings.Contains(ev, "the task is off the critical path, already 1 business day past 2026-11-20, the latest the plan's later dates leave it; the date asked is 42 business days past that") ||
 		!strings.Contains(ev, "the remaining work would finish 2027-02-01, 1 business day after the close date 2027-01-29") {
 		t.Errorf("sampleslip signal = %+v", s)
 	}
@@ -152,7 +153,7 @@ func TestReportReplies(t *testing.T) {
 	}
 	ev = strings.Join(s.Evidence, "\n")
 	if s.Severity != SeverityAlert || !strings.HasSuffix(s.Summary, "from 2027-01-29 to 2027-02-12: the close would move 10 business days") ||
-		!strings.Contains(ev, "2027-02-12 is after the close date 2027-01-29") || !strings.Contains(ev, "the task is off the critical path, with 40 business days of slack") ||
+		!strings.Contains(ev, "2027-02-12 is after the close date 2027-01-29") || !strings.Contains(ev, "the task is on the critical path, with no room: the plan's later dates leave it until 2027-01-29, its due date; the date asked is 10 business days past that") ||
 		!strings.Contains(ev, `reply orderslip2, waiting 1 day: maproom accept orderslip2 takes the date`) {
 		t.Errorf("orderslip2 signal = %+v", s)
 	}
@@ -243,31 +244,46 @@ func TestReplyWhat(t *testing.T) {
 
 // TestCriticalProposalBeforeClose: a later date on the critical path is
 // signalled even while the close still holds (a flag: the slack to the
-// close is being spent); the same slip off the critical path is not.
+// close is being spent); the same slip off the critical path is not. The
+// order form is given no date of its own, so that it is signed when the
+// work before it is done: on 2026-12-18, after vendor-risk, which the
+// close waits on; the evaluation sample-data leads to finishes earlier.
 func TestCriticalProposalBeforeClose(t *testing.T) {
 	deals, s := scenarioSite(t)
 	i := slices.IndexFunc(deals, func(d ReportDeal) bool { return d.Deal.ID == "acme" })
 	if i < 0 {
 		t.Fatal("no acme in the scenario")
 	}
+	cal := schedule.NewCalendar(s.Config.HolidayDays...)
+	d := deals[i].Deal
+	order, _ := d.Task("order-form")
+	order.Due = deal.Date{}
+	plan, err := schedule.Compute(d, scenarioToday, cal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	deals[i].Plan = plan
+	if !slices.Equal(plan.CriticalPath, []string{"vendor-risk", "order-form"}) {
+		t.Fatalf("critical path %v, want vendor-risk -> order-form", plan.CriticalPath)
+	}
 	sent := time.Date(2026, 11, 21, 10, 0, 0, 0, time.UTC)
 	deals[i].Waiting = []reply.Reply{
 		{ID: "samplesoon", Time: sent, Deal: "acme", Stakeholder: "jordan", Kind: reply.Propose, Target: "sample-data", TargetKind: reply.TargetTask, Date: "2026-11-27", Reason: "Legal review"},
 		{ID: "vrisklater", Time: sent, Deal: "acme", Stakeholder: "elena", Kind: reply.Propose, Target: "vendor-risk", TargetKind: reply.TargetTask, Date: "2026-12-22", Reason: "Committee"},
 	}
-	opts := ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Calendar: schedule.NewCalendar(s.Config.HolidayDays...),
+	opts := ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Calendar: cal,
 		FlagDays: s.Config.Overdue.FlagDays, AlertDays: s.Config.Overdue.AlertDays, Manifest: s.Manifest, Today: scenarioToday}
 	acme := findDeal(t, NewAggregator(deals, opts).Report(), "acme")
-	sig := proposalSignal(acme, "samplesoon")
+	sig := proposalSignal(acme, "vrisklater")
 	if sig == nil {
 		t.Fatalf("no signal for a later date on the critical path: %+v", acme.Signals)
 	}
 	ev := strings.Join(sig.Evidence, "\n")
-	if sig.Severity != SeverityFlag || !strings.Contains(sig.Summary, "it is on the critical path, the remaining work would finish") ||
+	if sig.Severity != SeverityFlag || !strings.Contains(sig.Summary, "it is on the critical path, the remaining work would finish 2 business days later") ||
 		!strings.Contains(ev, "on the critical path, so the plan's end moves, before the close date 2027-01-29") {
-		t.Errorf("samplesoon signal = %+v", sig)
+		t.Errorf("vrisklater signal = %+v", sig)
 	}
-	if sig := proposalSignal(acme, "vrisklater"); sig != nil {
+	if sig := proposalSignal(acme, "samplesoon"); sig != nil {
 		t.Errorf("a slip within slack off the critical path raises %+v", sig)
 	}
 }

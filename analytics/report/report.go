@@ -355,8 +355,9 @@ type ScheduleSummary struct {
 	// open.
 	Basis string `json:"basis"`
 	// Finish is the earliest day all open work due by the close can be
-	// done, from the durations; empty for ScheduleDueDates. Onboarding
-	// work, after the close, is left out of the whole summary.
+	// done, from the durations, a step with a date and no duration (a
+	// meeting, a signature) on its date; empty for ScheduleDueDates.
+	// Onboarding work, after the close, is left out of the whole summary.
 	Finish string `json:"finish,omitempty"`
 	// Open is the number of open tasks due by the close.
 	Open int `json:"open"`
@@ -371,19 +372,16 @@ type ScheduleSummary struct {
 	// fits (ScheduleDueDates; a forecast from durations is after it too).
 	Fits        bool `json:"fits"`
 	ClosePassed bool `json:"close_passed,omitempty"`
-	// DatedLater counts the open steps (ScheduleDurations) with a due date
-	// and no duration, due after Finish: the forecast is of the work with
-	// durations; those steps happen on their dates (LastDue the latest).
-	DatedLater int `json:"dated_later,omitempty"`
 	// OverrunDays is how many business days Finish (ScheduleDurations) or
 	// LastDue (ScheduleDueDates) falls after the close date.
 	OverrunDays int `json:"overrun_days"`
 	// CriticalPath is a chain of open tasks through their after:
-	// dependencies, first to last. ScheduleDurations: the chain with the
-	// least slack before the due dates and the close date, which decides
-	// Finish. ScheduleDueDates: the open work LastDueTask waits on, back
-	// through after: (at each step the open predecessor with the least
-	// slack before its due date).
+	// dependencies, first to last. ScheduleDurations: the chain that
+	// decides Finish, the one the close waits on: back from the open task
+	// that finishes last, at each step the open predecessor finishing last
+	// (schedule.Plan.CriticalPath). ScheduleDueDates: the open work
+	// LastDueTask waits on, back through after: (at each step the open
+	// predecessor with the least room before a later date).
 	CriticalPath []string `json:"critical_path"`
 }
 

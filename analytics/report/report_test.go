@@ -106,16 +106,21 @@ func TestReportScenarios(t *testing.T) {
 	}
 
 	acme := findDeal(t, r, "acme")
-	// A buyer task two weeks late: an alert, on the critical path, and the
-	// buyer's turn.
+	// A buyer task two weeks late: an alert, and the buyer's turn. It is
+	// off the critical path: the evaluation it leads to can finish
+	// 2026-12-03, while the order form waits on the vendor risk
+	// assessment, dated 2026-12-18.
 	if len(acme.Overdue) != 1 {
 		t.Fatalf("acme overdue = %+v", acme.Overdue)
 	}
-	if o := acme.Overdue[0]; o.Task != "sample-data" || o.DaysLate != 14 || o.Severity != SeverityAlert || o.Side != "buyer" || !o.Critical {
-		t.Errorf("sample-data overdue = %+v, want 14 days late, alert, buyer, critical", o)
+	if o := acme.Overdue[0]; o.Task != "sample-data" || o.DaysLate != 14 || o.Severity != SeverityAlert || o.Side != "buyer" || o.Critical {
+		t.Errorf("sample-data overdue = %+v, want 14 days late, alert, buyer, not critical", o)
 	}
-	if acme.Turn == nil || acme.Turn.Side != "buyer" || acme.Turn.Task != "sample-data" || !acme.Turn.Critical {
-		t.Errorf("acme turn = %+v, want the buyer's sample-data on the critical path", acme.Turn)
+	if acme.Turn == nil || acme.Turn.Side != "buyer" || acme.Turn.Task != "sample-data" || acme.Turn.Critical {
+		t.Errorf("acme turn = %+v, want the buyer's sample-data, off the critical path", acme.Turn)
+	}
+	if s := acme.Schedule; s == nil || s.Finish != "2027-01-29" || strings.Join(s.CriticalPath, " ") != "vendor-risk order-form" {
+		t.Errorf("acme schedule = %+v, want the order form signed on its date, 2027-01-29, after vendor-risk", s)
 	}
 	if acme.Progress.Done != 3 || acme.Progress.Total != 8 || acme.Progress.DoneLate != 1 {
 		t.Errorf("acme progress = %+v, want 3/8 done, 1 late", acme.Progress)

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -114,7 +115,10 @@ func TestScheduleDueDates(t *testing.T) {
 	}
 }
 
-// TestScheduleDurations: a plan with durations keeps its forecast.
+// TestScheduleDurations: a plan with durations keeps its forecast, in
+// which the steps with a date and no duration (legal, the order form)
+// happen on their dates: the security review's five days finish
+// 2026-11-27, the order form is signed 2027-01-20.
 func TestScheduleDurations(t *testing.T) {
 	today := deal.NewDate(2026, time.November, 22)
 	d := dueDateDeal(deal.NewDate(2027, time.January, 29))
@@ -124,8 +128,88 @@ func TestScheduleDurations(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0].Schedule
-	if s == nil || s.Basis != ScheduleDurations || s.Finish != "2026-11-27" || !s.Fits {
-		t.Errorf("schedule %+v, want durations, finish 2026-11-27, fits", s)
+	if s == nil || s.Basis != ScheduleDurations || s.Finish != "2027-01-20" || !s.Fits ||
+		strings.Join(s.CriticalPath, " ") != "security legal order-form" {
+		t.Errorf("schedule %+v, want durations, finish 2027-01-20, fits, critical path security, legal, order-form", s)
+	}
+}
+
+// TestScheduleMixedDatesAndDurations: a step of three business days after
+// an open step due in eight weeks starts after that date, not today; the
+// schedule line gives that finish and names no step wrongly; the critical
+// path is the whole chain the close waits on. Seen on Monday 2027-03-01,
+// closing Saturday 2027-05-29. Then a plan whose last step is dated on the
+// close date, after two days of work: it finishes on the close date.
+func TestScheduleMixedDatesAndDurations(t *testing.T) {
+	today := deal.NewDate(2027, time.March, 1)
+	task := func(id string, due deal.Date, duration int, after ...string) deal.Task {
+		return deal.Task{ID: id, Title: "Step " + id, Owner: "eb", Status: deal.Todo, Due: due, Duration: duration, After: after}
+	}
+	build := func(close deal.Date, tasks ...[]deal.Task) *deal.Deal {
+		d := patternDeal()
+		d.Close = close
+		d.Milestones = nil
+		for i, ts := range tasks {
+			m := deal.Milestone{ID: fmt.Sprint("m", i+1), Title: "Milestone", Lead: "eb", Tasks: ts}
+			for j := range m.Tasks {
+				m.Tasks[j].Milestone = m.ID
+			}
+			d.Milestones = append(d.Milestones, m)
+		}
+		return d
+	}
+	mar31, apr30 := deal.NewDate(2027, time.March, 31), deal.NewDate(2027, time.April, 30)
+	for _, c := range []struct {
+		name   string
+		deal   *deal.Deal
+		finish string
+		text   string
+		path   string
+		lines  map[string][2]string // start and finish
+	}{{
+		name: "three days after a step due 04-30",
+		deal: build(deal.NewDate(2027, time.May, 29),
+			[]deal.Task{task("t1", mar31, 0)},
+			[]deal.Task{task("t2", apr30, 0, "t1")},
+			[]deal.Task{task("t3", deal.Date{}, 3, "t2")}),
+		finish: "2027-05-05",
+		text:   "the remaining work can finish 2027-05-05, before the close date",
+		path:   "t1 t2 t3",
+		lines:  map[string][2]string{"t1": {"2027-03-31", "2027-03-31"}, "t2": {"2027-04-30", "2027-04-30"}, "t3": {"2027-05-03", "2027-05-05"}},
+	}, {
+		name: "the last step dated on the close date",
+		deal: build(deal.NewDate(2027, time.May, 28),
+			[]deal.Task{task("t0", deal.Date{}, 2), task("t1", mar31, 0, "t0")},
+			[]deal.Task{task("t2", apr30, 0, "t1")},
+			[]deal.Task{task("t3", deal.NewDate(2027, time.May, 28), 0, "t2")}),
+		finish: "2027-05-28",
+		text:   "the remaining work can finish 2027-05-28, on the close date",
+		path:   "t0 t1 t2 t3",
+		lines:  map[string][2]string{"t0": {"2027-03-01", "2027-03-02"}, "t3": {"2027-05-28", "2027-05-28"}},
+	}} {
+		t.Run(c.name, func(t *testing.T) {
+			cal := schedule.NewCalendar()
+			plan, err := schedule.Compute(c.deal, today, cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dr := NewAggregator([]ReportDeal{{Deal: c.deal, Plan: plan}}, ReportOptions{Today: today, Calendar: cal}).Report().Deals[0]
+			s := dr.Schedule
+			if s == nil || s.Basis != ScheduleDurations || s.Finish != c.finish || !s.Fits || strings.Join(s.CriticalPath, " ") != c.path {
+				t.Fatalf("schedule %+v, want durations, finish %s, fits, critical path %s", s, c.finish, c.path)
+			}
+			if got := scheduleText(s, dr.Close); got != c.text {
+				t.Errorf("schedule line %q, want %q", got, c.text)
+			}
+			for _, tl := range dr.Tasks {
+				if want, ok := c.lines[tl.ID]; ok && (tl.Start != want[0] || tl.Finish != want[1]) {
+					t.Errorf("%s: start %s, finish %s; want %s, %s", tl.ID, tl.Start, tl.Finish, want[0], want[1])
+				}
+				if !tl.Critical {
+					t.Errorf("%s is not critical", tl.ID)
+				}
+			}
+		})
 	}
 }
 

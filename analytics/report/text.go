@@ -260,8 +260,9 @@ func turnText(tn *Turn) string {
 }
 
 // scheduleText says what the schedule knows of the open work: a forecast
-// from durations, or, for a plan written with due dates, only the last
-// open due date against the close date.
+// from durations (in which a step with a date and no duration happens on
+// its date), or, for a plan written with due dates, only the last open due
+// date against the close date.
 func scheduleText(s *ScheduleSummary, close string) string {
 	if s.Basis == ScheduleDueDates {
 		open := plural(s.Open, "open task", "open tasks")
@@ -280,25 +281,21 @@ func scheduleText(s *ScheduleSummary, close string) string {
 		}
 		return fmt.Sprintf("%s, the last due %s (%s), before the close date %s", open, s.LastDue, s.LastDueTask, close)
 	}
-	dated := ""
-	if s.DatedLater > 0 {
-		dated = fmt.Sprintf("; %s with a date and no duration come%s later, the last due %s (%s)", plural(s.DatedLater, "step", "steps"),
-			map[bool]string{true: "s", false: ""}[s.DatedLater == 1], s.LastDue, s.LastDueTask)
+	switch {
+	case !s.Fits:
+		return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date", s.Finish, plural(s.OverrunDays, "business day", "business days"))
+	case close == "":
+		return fmt.Sprintf("the remaining work can finish %s; no close date", s.Finish)
+	case s.Finish == close:
+		return fmt.Sprintf("the remaining work can finish %s, on the close date", s.Finish)
 	}
-	if s.Fits {
-		what := "the remaining work"
-		if s.DatedLater > 0 {
-			what = "the work with durations"
-		}
-		return fmt.Sprintf("%s can finish %s, before the close date%s", what, s.Finish, dated)
-	}
-	return fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date%s", s.Finish, plural(s.OverrunDays, "business day", "business days"), dated)
+	return fmt.Sprintf("the remaining work can finish %s, before the close date", s.Finish)
 }
 
 // pathLabel names the schedule's chain of tasks: the critical path of a
 // forecast from durations; for due dates, the work the last due date
 // waits on (the turn and the task marks keep the critical path's name
-// for the plan's least-slack chain, as the rooms do).
+// for that chain, as the rooms do).
 func pathLabel(s *ScheduleSummary) string {
 	if s.Basis == ScheduleDueDates {
 		return "the last due waits on"

@@ -145,7 +145,7 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 		t.Fatalf("plan %v for %d tasks", p, len(tasks))
 	}
 	byID := map[string]*deal.Task{}
-	least, remaining := 0, false
+	remaining := false
 	// The milestone of each task, in plan order; the onboarding work's
 	// deadline; who comes after each task.
 	var onboarding []bool
@@ -180,9 +180,12 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 			if ts.EarliestFinish.Before(today) || !cal.IsBusinessDay(ts.EarliestFinish) || !cal.IsBusinessDay(ts.EarliestStart) {
 				t.Fatalf("%s: undone work from %s to %s, seen on %s", ts.ID, ts.EarliestStart, ts.EarliestFinish, today)
 			}
-			if !remaining || ts.Slack < least {
-				least, remaining = ts.Slack, true
+			// A dated step happens on its date (the business day before,
+			// when that is not one), at the earliest.
+			if task.Duration == 0 && !task.Due.IsZero() && cal.BusinessDaysBetween(task.Due, ts.EarliestFinish) < 0 {
+				t.Fatalf("%s: due %s with no duration, finishes %s", ts.ID, task.Due, ts.EarliestFinish)
 			}
+			remaining = true
 		}
 		if got := cal.BusinessDaysBetween(ts.EarliestStart, ts.EarliestFinish); got != max(task.Duration-1, 0) {
 			t.Fatalf("%s: %d business days from start to finish, duration %d", ts.ID, got, task.Duration)
@@ -211,16 +214,63 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 			t.Fatalf("%s: due %s computed %v", ts.ID, ts.Due, ts.Computed)
 		}
 	}
+	// The critical path leads to the end of the sale's open work, or of
+	// the onboarding's when none of the sale's is left (the deal is open).
+	selling := false
+	for i, task := range tasks {
+		selling = selling || task.Status != deal.Done && !onboarding[i]
+	}
+	scope := map[string]bool{}
+	var end deal.Date
+	for i, task := range tasks {
+		if task.Status != deal.Done && onboarding[i] == !selling {
+			scope[task.ID] = true
+			if ts := p.Tasks[i]; ts.EarliestFinish.After(end) {
+				end = ts.EarliestFinish
+			}
+		}
+	}
+	// waitsOn returns the finish of task's open predecessors in scope that
+	// finish last (zero when it has none).
+	waitsOn := func(task *deal.Task) deal.Date {
+		var f deal.Date
+		for _, a := range task.After {
+			if pred, _ := p.Task(a); scope[a] && pred.EarliestFinish.After(f) {
+				f = pred.EarliestFinish
+			}
+		}
+		return f
+	}
+	// critical: the tasks finishing on the end, and back from each the
+	// predecessors in scope that finish last.
+	critical := map[string]bool{}
+	// Plan order is not an order of dependencies: repeat until stable.
+	changed := true
+	for changed {
+		changed = false
+		for _, task := range tasks {
+			ts, _ := p.Task(task.ID)
+			if !scope[task.ID] || !(critical[task.ID] || ts.EarliestFinish == end) {
+				continue
+			}
+			if !critical[task.ID] {
+				critical[task.ID], changed = true, true
+			}
+			f := waitsOn(task)
+			for _, a := range task.After {
+				if pred, _ := p.Task(a); scope[a] && pred.EarliestFinish == f && !critical[a] {
+					critical[a], changed = true, true
+				}
+			}
+		}
+	}
 	for i, ts := range p.Tasks {
 		task := tasks[i]
-		if task.Status == deal.Done {
-			if ts.Critical {
-				t.Fatalf("done task %s is critical", ts.ID)
-			}
-			continue
+		if ts.Critical != critical[ts.ID] {
+			t.Fatalf("%s: critical %v, want %v (end %s)", ts.ID, ts.Critical, critical[ts.ID], end)
 		}
-		if ts.Critical != (ts.Slack == least) {
-			t.Fatalf("%s: critical %v with slack %d, least %d", ts.ID, ts.Critical, ts.Slack, least)
+		if task.Status == deal.Done {
+			continue
 		}
 		for _, a := range task.After {
 			pred, _ := p.Task(a)
@@ -241,6 +291,22 @@ func checkPlan(t *testing.T, d *deal.Deal, today deal.Date, cal Calendar, p *Pla
 		}
 		if k > 0 && !contains(byID[id].After, p.CriticalPath[k-1]) {
 			t.Fatalf("critical path %v: %s is not after %s", p.CriticalPath, id, p.CriticalPath[k-1])
+		}
+		// Each step of it is the one its successor waits on, and the first
+		// waits on nothing open.
+		f := waitsOn(byID[id])
+		if k == 0 && !f.IsZero() {
+			t.Fatalf("critical path %v: %s waits on open work", p.CriticalPath, id)
+		}
+		if k > 0 {
+			if pred, _ := p.Task(p.CriticalPath[k-1]); pred.EarliestFinish != f {
+				t.Fatalf("critical path %v: %s waits on work finishing %s, not %s", p.CriticalPath, id, f, p.CriticalPath[k-1])
+			}
+		}
+	}
+	if n := len(p.CriticalPath); n > 0 {
+		if last, _ := p.Task(p.CriticalPath[n-1]); last.EarliestFinish != end {
+			t.Fatalf("critical path %v ends %s, the work ends %s", p.CriticalPath, last.EarliestFinish, end)
 		}
 	}
 	if p.SalesFinish != sales || p.SalesFinish.After(p.Finish) {

@@ -13,19 +13,25 @@ type Plan struct {
 	// Tasks holds every task of the deal, in plan order (milestone by
 	// milestone, task by task).
 	Tasks []TaskSchedule
-	// CriticalPath is the chain of tasks with the least slack against the
-	// plan's decision points (its milestone dates, the close, the
-	// go-live: the dates a slip would move), as task ids from its first
-	// task to its last: each depends on the one before. A step's own due
-	// date is not one: a step past it is late (its Slack says by how
-	// much) but on the path only when a decision waits on it. Only undone
-	// tasks are on it; it is nil when every task is done. Where several
-	// chains tie, plan order breaks the tie; every task of every tied
-	// chain has Critical set. A lost deal has none; a won deal's is of
-	// its onboarding work only (its sale is over).
+	// CriticalPath is the chain of open tasks the end of the work under
+	// way waits on, as task ids from its first task to its last: each
+	// depends on the one before. The work under way is an open deal's
+	// sale (the work due by the close: its end is SalesFinish), or its
+	// onboarding once none of the sale's is left; a won deal's onboarding
+	// (its sale is over); a lost deal has none. The chain ends with the
+	// open task of that work that finishes last and goes back through
+	// after:, at each step to the open predecessor it waits on, the one
+	// that finishes last, dated steps and steps with a duration alike,
+	// until a task with no open predecessor. A milestone date tighter
+	// than the close does not cut it short, and a step past its own due
+	// date is late (its Slack says by how much) but on the path only when
+	// the end waits on it. Where tasks tie, plan order breaks the tie;
+	// every task of every tied chain has Critical set. It is nil when no
+	// task of that work is open.
 	CriticalPath []string
 	// Finish is the earliest day all remaining work can be finished,
-	// onboarding included, zero when every task is done.
+	// onboarding included (a dated step on its date at the earliest), zero
+	// when every task is done.
 	Finish deal.Date
 	// SalesFinish is the earliest day the remaining work due by the close
 	// can be finished: the work of every milestone that is not an
@@ -54,7 +60,9 @@ type TaskSchedule struct {
 	Computed bool
 	// EarliestStart is the first business day of the task's work, and
 	// EarliestFinish the day it can be finished at the earliest (for a done
-	// task, its Done date; for a checkpoint the two are the same day).
+	// task, its Done date; for an open dated step, its due date or, when
+	// its predecessors or today are later, that day; for a checkpoint the
+	// two are the same day).
 	EarliestStart, EarliestFinish deal.Date
 	// LatestFinish is the last day the task can be finished without making
 	// the plan miss one of its deadlines: the task's own Due date, its
@@ -66,11 +74,12 @@ type TaskSchedule struct {
 	// the task can slip. It is negative when the task can no longer make
 	// its latest finish (or, when done, by how much it was late).
 	Slack int
-	// Critical is true for an undone task with the least slack against
-	// the plan's decision points of its undone tasks (see CriticalPath):
-	// 0 when the plan has no day to spare, negative when a decision date
-	// cannot be met, positive when even its tightest chain has spare
-	// days.
+	// Critical is true for an open task of the work under way that its
+	// end waits on (see CriticalPath): one finishing last, or, back
+	// through after:, an open predecessor of a critical task that finishes
+	// last of its open predecessors. Its Slack may be anything: the end
+	// can have days to spare before the close while another chain is
+	// behind its milestone's date.
 	Critical bool
 	// Bound is the latest day the rest of the plan leaves the task, its
 	// own due date aside: its milestone's date, the close (or, for
@@ -79,9 +88,10 @@ type TaskSchedule struct {
 	// days from its planned finish (its due date, or its earliest finish
 	// when that is later: a late task can finish today at best) to Bound:
 	// how far it can slip before another date of the plan must (0: none;
-	// negative: it is already past Bound). From due dates alone, Room is
-	// what slack means; Slack then counts only the business days from
-	// today to the due date.
+	// negative: it is already past Bound). For a dated step (a due date
+	// and no Duration) Room is what slack means: the step happens on its
+	// date, so its Slack is 0 while it can keep that date and the plan's
+	// later dates leave it that day, and negative otherwise.
 	Bound deal.Date
 	Room  int
 }
@@ -136,7 +146,12 @@ func (p *Plan) Fits() bool { return p.Overrun == 0 }
 // the plan records no start dates, so work in progress is taken to have all
 // of its duration left. An undone checkpoint (no Duration) finishes no
 // earlier than today, and what comes after it no earlier than the next
-// business day, as after any task finished today.
+// business day, as after any task finished today. An undone dated step (a
+// checkpoint with a Due date: a meeting, a signature) happens on its date:
+// it finishes no earlier than its Due date (the business day before, when
+// that is not one), so the work after it starts no earlier than the
+// business day after. A task with a Duration is forecast from its work;
+// its Due date, if any, is only a deadline.
 //
 // Backward: a task must finish by its own Due date if it has one, by its
 // milestone's Due date if that has one (a milestone is a decision point:
@@ -181,14 +196,25 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	}
 	// onboarding[i] is true when task i belongs to an onboarding
 	// milestone, and decision[i] is its milestone's Due date: the
-	// milestone holding it, as Tasks lists them.
+	// milestone holding it, as Tasks lists them. selling is true when some
+	// of the sale's work (not onboarding) is still open.
 	onboarding := make([]bool, n)
 	decision := make([]deal.Date, n)
+	selling := false
 	for i, k := 0, 0; i < len(d.Milestones); i++ {
 		for range d.Milestones[i].Tasks {
 			onboarding[k], decision[k] = d.Milestones[i].Onboarding, d.Milestones[i].Due
+			selling = selling || !onboarding[k] && tasks[k].Status != deal.Done
 			k++
 		}
+	}
+	// open(i): task i can be on the critical path, which leads to the end
+	// of the work under way: an open deal's sale (the work due by the
+	// close), or its onboarding once no sales work is left; a won deal's
+	// onboarding; a lost deal's nothing.
+	onboardingUnderway := d.Outcome == deal.Won || !selling
+	open := func(i int) bool {
+		return tasks[i].Status != deal.Done && d.Outcome != deal.Lost && onboarding[i] == onboardingUnderway
 	}
 	g, err := build(nodes, w)
 	if err != nil {
@@ -200,6 +226,8 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	done := make([]bool, n)
 	ef := make([]int, n)                     // earliest finish
 	lf := make([]int, n)                     // latest finish
+	wait := make([]int, n)                   // the latest earliest finish of an open predecessor (open(i))
+	waits := make([]bool, n)                 // whether task i has an open predecessor
 	start := cal.count(dayNumber(today) - 1) // work from today on ends after this
 	for _, i := range g.order {
 		w.nodes++
@@ -213,16 +241,27 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		for _, p := range g.preds[g.predStart[i]:g.predStart[i+1]] {
 			w.edges++
 			ready = max(ready, ef[p])
+			if open(p) && (!waits[i] || ef[p] > wait[i]) {
+				wait[i], waits[i] = ef[p], true
+			}
 		}
 		ef[i] = max(ready+t.Duration, start+1)
+		if t.Duration == 0 && !t.Due.IsZero() {
+			// A dated step happens on its date: what comes after it
+			// starts after that, not after today.
+			ef[i] = max(ef[i], cal.count(dayNumber(t.Due)))
+		}
 	}
 
 	// last is the earliest finish of all remaining work, latest that of
 	// all work, and sales that of the remaining work due by the close (not
-	// onboarding). Without a Close date, the plan is to finish at last (or,
-	// when every task is done, at latest).
+	// onboarding), when selling. Without a Close date, the plan is to
+	// finish at last (or, when every task is done, at latest). underway is
+	// the earliest finish of the work the critical path leads to (see
+	// open), when any is left.
 	remaining, last, latest := false, 0, 0
-	selling, sales := false, 0
+	sales, salesSeen := 0, false
+	underway, hasUnderway := 0, false
 	for i := range n {
 		w.nodes++
 		if i == 0 || ef[i] > latest {
@@ -231,8 +270,11 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		if !done[i] && (!remaining || ef[i] > last) {
 			remaining, last = true, ef[i]
 		}
-		if !done[i] && !onboarding[i] && (!selling || ef[i] > sales) {
-			selling, sales = true, ef[i]
+		if !done[i] && !onboarding[i] && (!salesSeen || ef[i] > sales) {
+			sales, salesSeen = ef[i], true
+		}
+		if open(i) && (!hasUnderway || ef[i] > underway) {
+			underway, hasUnderway = ef[i], true
 		}
 	}
 	end := latest
@@ -252,12 +294,6 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		after = cal.count(dayNumber(d.GoLive) - 1)
 	}
 	bound := make([]int, n) // the latest finish, the task's own due date aside
-	// decides is the latest finish that no step's own due date sets, only
-	// the plan's decision points: milestone dates, the close, the go-live.
-	// How far a step can slip against it is how far it can slip before a
-	// decision must move: the critical path's measure. A step's own date
-	// is a target; missing it makes the step late, not the plan.
-	decides := make([]int, n)
 	for k := n - 1; k >= 0; k-- {
 		i := g.order[k]
 		w.nodes++
@@ -269,15 +305,13 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 		if !decision[i].IsZero() {
 			l = min(l, cal.count(dayNumber(decision[i])))
 		}
-		m := l
 		for _, s := range g.succs[g.succStart[i]:g.succStart[i+1]] {
 			w.edges++
 			if !done[s] {
 				l = min(l, lf[s]-tasks[s].Duration)
-				m = min(m, decides[s]-tasks[s].Duration)
 			}
 		}
-		bound[i], decides[i] = l, m
+		bound[i] = l
 		if !t.Due.IsZero() {
 			l = min(l, cal.count(dayNumber(t.Due)))
 		}
@@ -285,19 +319,9 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 	}
 
 	p := &Plan{Tasks: make([]TaskSchedule, n), index: g.index}
-	// open[i]: task i can be on the critical path. A won deal's sale is
-	// over, so only its onboarding work can; a lost deal's none.
-	open := make([]bool, n)
-	for i := range n {
-		open[i] = !done[i] && d.Outcome != deal.Lost && (d.Outcome != deal.Won || onboarding[i])
-	}
-	least, haveLeast := 0, false // the least slack of an open task against the decision points
 	for i, t := range tasks {
 		w.nodes++
 		slack := lf[i] - ef[i]
-		if open[i] && (!haveLeast || decides[i]-ef[i] < least) {
-			least, haveLeast = decides[i]-ef[i], true
-		}
 		ts := TaskSchedule{
 			ID:             t.ID,
 			Due:            t.Due,
@@ -334,47 +358,53 @@ func compute(d *deal.Deal, today deal.Date, cal Calendar, w *work) (*Plan, error
 			p.Overrun = max(0, sales-closing)
 		}
 	}
-	if haveLeast {
-		p.CriticalPath = criticalPath(p, g, tasks, open, ef, decides, least, w)
+	if hasUnderway {
+		p.CriticalPath = criticalPath(p, g, tasks, open, ef, wait, waits, underway, w)
 	}
 	return p, nil
 }
 
-// criticalPath sets Critical on the open tasks (undone, and of a deal
-// still to win, or a won deal's onboarding) whose slack against the
-// plan's decision points (decides: milestone dates, the close, the
-// go-live, never a step's own due date) is the least, and returns the ids
-// of one chain of them, first task first. A critical
-// task drives a critical successor when its finish is what decides the
-// successor's. The chain ends with the critical task that drives no other
-// and finishes last (the first in plan order on a tie), and walks back
-// through driving predecessors (the first in plan order on a tie).
-func criticalPath(p *Plan, g *graph, tasks []*deal.Task, open []bool, ef, decides []int, least int, w *work) []string {
+// criticalPath sets Critical on the open tasks (see compute) that the end
+// of their work waits on, and returns the ids of one chain of them, first
+// task first. The end is the day the last of them finishes (underway):
+// every open task finishing then is critical, and so, back through after:,
+// is each open predecessor of a critical task that finishes last among
+// its open predecessors (wait[v], when waits[v]): the one it waits on,
+// dated or with a duration. The chain ends with the task finishing on the
+// end that no open task waits on (the first in plan order on a tie) and
+// walks back through the predecessor each waits on (the first in plan
+// order on a tie) to a task with no open predecessor.
+func criticalPath(p *Plan, g *graph, tasks []*deal.Task, open func(int) bool, ef, wait []int, waits []bool, underway int, w *work) []string {
 	n := len(tasks)
 	crit := make([]bool, n)
+	waited := make([]bool, n) // a critical task finishing on the end waits on it
 	for i := range n {
 		w.nodes++
-		crit[i] = open[i] && decides[i]-ef[i] == least
-		p.Tasks[i].Critical = crit[i]
+		crit[i] = open(i) && ef[i] == underway
 	}
-	drives := func(pred, s int) bool { return crit[pred] && ef[pred]+tasks[s].Duration == ef[s] }
-	leads := make([]bool, n)
-	for s := range n {
+	// Successors first, so that a task is marked before its predecessors
+	// are looked at. A task finishing on the end has no successor finishing
+	// later: an open one is critical too, and marks it as waited on.
+	for k := n - 1; k >= 0; k-- {
+		v := g.order[k]
 		w.nodes++
-		if !crit[s] {
+		if !crit[v] || !waits[v] {
 			continue
 		}
-		for _, pred := range g.preds[g.predStart[s]:g.predStart[s+1]] {
+		for _, pred := range g.preds[g.predStart[v]:g.predStart[v+1]] {
 			w.edges++
-			if drives(pred, s) {
-				leads[pred] = true
+			if !open(pred) {
+				continue
 			}
+			waited[pred] = waited[pred] || ef[v] == underway
+			crit[pred] = crit[pred] || ef[pred] == wait[v]
 		}
 	}
 	end := -1
 	for i := range n {
 		w.nodes++
-		if crit[i] && !leads[i] && (end < 0 || ef[i] > ef[end]) {
+		p.Tasks[i].Critical = crit[i]
+		if end < 0 && crit[i] && ef[i] == underway && !waited[i] {
 			end = i
 		}
 	}
@@ -383,17 +413,17 @@ func criticalPath(p *Plan, g *graph, tasks []*deal.Task, open []bool, ef, decide
 		w.nodes++
 		path = append(path, tasks[v].ID)
 		next := -1
-		for _, pred := range g.preds[g.predStart[v]:g.predStart[v+1]] {
-			w.edges++
-			if drives(pred, v) && (next < 0 || pred < next) {
-				next = pred
+		if waits[v] {
+			for _, pred := range g.preds[g.predStart[v]:g.predStart[v+1]] {
+				w.edges++
+				if open(pred) && ef[pred] == wait[v] && (next < 0 || pred < next) {
+					next = pred
+				}
 			}
 		}
 		v = next
 	}
-	for i, j := 0, len(path)-1; i < j; i, j = i+1, j-1 {
-		path[i], path[j] = path[j], path[i]
-	}
+	slices.Reverse(path)
 	return path
 }
 
@@ -413,7 +443,7 @@ func (p *Plan) TurnPath(d *deal.Deal, today deal.Date) deal.Path {
 // From durations (an open task due by the close has a Duration, and that
 // work finishes after today): CriticalPath, the chain that decides when
 // the work can finish. From due dates alone, nothing forecasts a finish
-// and least slack means only "due soonest": the path is then the chain the
+// (each step is planned on its date): the path is then the chain the
 // open task due last (by the close; the first in plan order on a tie)
 // waits on, back through after:, at each step the open predecessor with
 // the least Room, the one its successor waits on (the latest due on a

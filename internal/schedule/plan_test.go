@@ -341,7 +341,8 @@ func TestCompute(t *testing.T) {
 	}, {
 		// Before the close, onboarding work without a go-live date may
 		// take until the close, and a sales task after it is still due by
-		// the close.
+		// the close. The close waits on the sale's work, a -> b: the
+		// critical path is that chain, not the onboarding after it.
 		name: "onboarding without a go-live, before the close",
 		deal: onboarding("", plan("2026-06-26",
 			task("a", 2),
@@ -352,17 +353,18 @@ func TestCompute(t *testing.T) {
 		today: "2026-06-01",
 		want: map[string]row{
 			"a":  {"2026-06-01", "2026-06-02", "2026-06-22", 14, true},
-			"b":  {"2026-06-03", "2026-06-03", "2026-06-26", 17, false},
-			"o":  {"2026-06-03", "2026-06-05", "2026-06-25", 14, true},
-			"o2": {"2026-06-08", "2026-06-08", "2026-06-26", 14, true},
+			"b":  {"2026-06-03", "2026-06-03", "2026-06-26", 17, true},
+			"o":  {"2026-06-03", "2026-06-05", "2026-06-25", 14, false},
+			"o2": {"2026-06-08", "2026-06-08", "2026-06-26", 14, false},
 		},
-		critical: []string{"a", "o", "o2"},
+		critical: []string{"a", "b"},
 		finish:   "2026-06-08",
 		sales:    "2026-06-03",
 	}, {
 		// The first milestone (a, b) is due Friday 2026-06-12, two weeks
 		// before the close: its undated task a and its task b, due after
-		// it (b keeps its own date as its Due), are done by it.
+		// it (b keeps its own date as its Due), are done by it. The close
+		// waits on the whole chain a -> b -> c, whichever has less slack.
 		name: "a milestone's due date bounds its tasks",
 		deal: decide(plan("2026-06-26",
 			task("a", 2),
@@ -373,14 +375,15 @@ func TestCompute(t *testing.T) {
 		want: map[string]row{
 			"a": {"2026-06-01", "2026-06-02", "2026-06-11", 7, true},
 			"b": {"2026-06-03", "2026-06-03", "2026-06-12", 7, true},
-			"c": {"2026-06-04", "2026-06-08", "2026-06-26", 14, false},
+			"c": {"2026-06-04", "2026-06-08", "2026-06-26", 14, true},
 		},
-		critical: []string{"a", "b"},
+		critical: []string{"a", "b", "c"},
 		finish:   "2026-06-08",
 	}, {
 		// Seen after the milestone's date: its undated task is behind (and
 		// its computed due, the milestone's, has passed); the next
-		// milestone's task c still fits the close.
+		// milestone's task c still fits the close, and the close waits on
+		// the chain through the late milestone's tasks to it.
 		name: "a milestone's due date passed",
 		deal: decide(plan("2026-06-26",
 			task("a", 2),
@@ -391,9 +394,9 @@ func TestCompute(t *testing.T) {
 		want: map[string]row{
 			"a": {"2026-06-15", "2026-06-16", "2026-06-11", -3, true},
 			"b": {"2026-06-17", "2026-06-17", "2026-06-12", -3, true},
-			"c": {"2026-06-18", "2026-06-22", "2026-06-26", 4, false},
+			"c": {"2026-06-18", "2026-06-22", "2026-06-26", 4, true},
 		},
-		critical: []string{"a", "b"},
+		critical: []string{"a", "b", "c"},
 		finish:   "2026-06-22",
 	}, {
 		// An onboarding milestone's date bounds its tasks before the
@@ -411,6 +414,82 @@ func TestCompute(t *testing.T) {
 		critical: []string{"setup"},
 		finish:   "2027-01-06",
 		sales:    "none",
+	}, {
+		// A step with a date and no duration (a meeting, a signature)
+		// happens on its date: open, it finishes then, not today, and
+		// the step after it starts the next business day. Seen on Monday
+		// 2027-03-01, closing Saturday 2027-05-29 (met on the Friday).
+		name: "a dated step finishes on its date: dated -> dated -> duration",
+		deal: plan("2027-05-29",
+			due(task("t1", 0), "2027-03-31"),
+			due(task("t2", 0, "t1"), "2027-04-30"), // due in eight weeks
+			task("t3", 3, "t2"),                    // so it starts Monday 05-03
+		),
+		today: "2027-03-01",
+		want: map[string]row{
+			"t1": {"2027-03-31", "2027-03-31", "2027-03-31", 0, true},
+			"t2": {"2027-04-30", "2027-04-30", "2027-04-30", 0, true},
+			"t3": {"2027-05-03", "2027-05-05", "2027-05-28", 17, true},
+		},
+		critical: []string{"t1", "t2", "t3"},
+		finish:   "2027-05-05",
+	}, {
+		// The work before a dated step finishes early: the step still
+		// happens on its date, and the work after it starts after that.
+		name: "duration -> dated -> duration",
+		deal: plan("2026-06-30",
+			task("a", 5),
+			due(task("b", 0, "a"), "2026-06-19"),
+			task("c", 3, "b"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-05", "2026-06-19", 10, true},
+			"b": {"2026-06-19", "2026-06-19", "2026-06-19", 0, true},
+			"c": {"2026-06-22", "2026-06-24", "2026-06-30", 4, true},
+		},
+		critical: []string{"a", "b", "c"},
+		finish:   "2026-06-24",
+	}, {
+		// The work before it finishes after its date: the dated step is
+		// reached when that work finishes, late.
+		name: "a dated step its predecessor makes late",
+		deal: plan("2026-06-30",
+			task("a", 16),
+			due(task("b", 0, "a"), "2026-06-19"),
+			task("c", 3, "b"),
+		),
+		today: "2026-06-01",
+		want: map[string]row{
+			"a": {"2026-06-01", "2026-06-22", "2026-06-19", -1, true},
+			"b": {"2026-06-22", "2026-06-22", "2026-06-19", -1, true},
+			"c": {"2026-06-23", "2026-06-25", "2026-06-30", 3, true},
+		},
+		critical: []string{"a", "b", "c"},
+		finish:   "2026-06-25",
+	}, {
+		// A done step finishes on its done date whatever its due date:
+		// done today, two weeks early, the step after it starts tomorrow,
+		// while the open dated step after that (sign) happens on its date.
+		// An open step past its date finishes today at the earliest.
+		name: "a done dated step finishes on its done date",
+		deal: plan("2026-06-30",
+			done(due(task("early", 0), "2026-06-19"), "2026-06-03"),
+			task("next", 2, "early"),
+			due(task("sign", 0, "next"), "2026-06-12"),
+			due(task("overdue", 0), "2026-05-20"),
+			task("then", 1, "overdue"),
+		),
+		today: "2026-06-03",
+		want: map[string]row{
+			"early":   {"2026-06-03", "2026-06-03", "2026-06-10", 5, false},
+			"next":    {"2026-06-04", "2026-06-05", "2026-06-12", 5, true},
+			"sign":    {"2026-06-12", "2026-06-12", "2026-06-12", 0, true},
+			"overdue": {"2026-06-03", "2026-06-03", "2026-05-20", -10, false},
+			"then":    {"2026-06-04", "2026-06-04", "2026-06-30", 18, false},
+		},
+		critical: []string{"next", "sign"},
+		finish:   "2026-06-12",
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -1090,5 +1169,104 @@ func TestTurnPath(t *testing.T) {
 	}
 	if p.TurnPath(nil, today).IDs != nil || (*Plan)(nil).TurnPath(d, today).IDs != nil {
 		t.Error("no plan or no deal: want no path")
+	}
+}
+
+// TestCriticalPathThroughDatedSteps: the critical path is the chain the
+// close waits on, back from the step that finishes last through the open
+// step each waits on, dated steps and steps with a duration alike, and
+// not cut short where an earlier milestone's date is tighter than the
+// close. These are the plans of a sales manager's review, seen on Monday
+// 2027-03-01.
+func TestCriticalPathThroughDatedSteps(t *testing.T) {
+	today := mustDate("2027-03-01")
+	ms := func(close string, ms ...deal.Milestone) *deal.Deal {
+		d := &deal.Deal{ID: "review", Close: mustDate(close), Milestones: ms}
+		for i := range d.Milestones {
+			for j := range d.Milestones[i].Tasks {
+				d.Milestones[i].Tasks[j].Milestone = d.Milestones[i].ID
+			}
+		}
+		return d
+	}
+	m := func(id, due string, tasks ...deal.Task) deal.Milestone {
+		m := deal.Milestone{ID: id, Tasks: tasks}
+		if due != "" {
+			m.Due = mustDate(due)
+		}
+		return m
+	}
+	for _, tt := range []struct {
+		name   string
+		deal   *deal.Deal
+		cal    Calendar
+		path   []string
+		finish string
+		ends   map[string]string // earliest finishes
+	}{{
+		// t3 takes three business days after t2, open and due 04-30.
+		name: "dated -> dated -> duration, closing on a Saturday",
+		deal: ms("2027-05-29",
+			m("m1", "2027-03-31", due(task("t1", 0), "2027-03-31")),
+			m("m2", "2027-04-30", due(task("t2", 0, "t1"), "2027-04-30")),
+			m("m3", "", task("t3", 3, "t2"))),
+		path:   []string{"t1", "t2", "t3"},
+		finish: "2027-05-05",
+		ends:   map[string]string{"t1": "2027-03-31", "t2": "2027-04-30", "t3": "2027-05-05"},
+	}, {
+		// t2 waits on fri (past its date: today at best) and on dur
+		// (three business days over a holiday): dur finishes last.
+		name: "duration -> dated -> dated, with an overdue dated step beside",
+		deal: ms("2027-05-28",
+			m("m1", "2027-03-31",
+				due(task("fri", 0), "2027-02-12"),
+				done(due(task("t0", 0), "2027-02-26"), "2027-02-26"),
+				task("dur", 3, "t0")),
+			m("m2", "2027-04-30", due(task("t2", 0, "fri", "dur"), "2027-04-30")),
+			m("m3", "2027-05-28", due(task("t3", 0, "t2"), "2027-05-28"))),
+		cal:    NewCalendar(mustDate("2027-02-15"), mustDate("2027-03-02")),
+		path:   []string{"dur", "t2", "t3"},
+		finish: "2027-05-28",
+		ends:   map[string]string{"fri": "2027-03-01", "dur": "2027-03-04", "t2": "2027-04-30", "t3": "2027-05-28"},
+	}, {
+		// t1's milestone date has passed: t1 has far less slack than t3
+		// and t4, but the close waits on all three.
+		name: "durations after a done dated step, past a milestone's date",
+		deal: ms("2027-04-30",
+			m("m1", "2027-02-19",
+				task("t1", 10, "t2"),
+				done(due(task("t2", 0), "2027-02-10"), "2027-02-10")),
+			m("m2", "2027-03-31", task("t3", 5, "t1")),
+			m("m3", "2027-04-30", task("t4", 5, "t3"))),
+		path:   []string{"t1", "t3", "t4"},
+		finish: "2027-03-26",
+		ends:   map[string]string{"t1": "2027-03-12", "t3": "2027-03-19", "t4": "2027-03-26"},
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := Compute(tt.deal, today, tt.cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(p.CriticalPath, tt.path) {
+				t.Errorf("critical path %v, want %v", p.CriticalPath, tt.path)
+			}
+			if p.Finish.String() != tt.finish || p.SalesFinish != p.Finish {
+				t.Errorf("finish %s (sales %s), want %s", p.Finish, p.SalesFinish, tt.finish)
+			}
+			for id, want := range tt.ends {
+				if ts, _ := p.Task(id); ts.EarliestFinish.String() != want {
+					t.Errorf("%s finishes %s, want %s", id, ts.EarliestFinish, want)
+				}
+			}
+			for _, ts := range p.Tasks {
+				if ts.Critical != slices.Contains(tt.path, ts.ID) {
+					t.Errorf("%s: critical %v", ts.ID, ts.Critical)
+				}
+			}
+			// The path the rooms and the report show is this one.
+			if path, fromDurations := p.Path(tt.deal, today); !fromDurations || !slices.Equal(path, tt.path) {
+				t.Errorf("path shown %v (durations %v), want %v", path, fromDurations, tt.path)
+			}
+		})
 	}
 }

@@ -16,8 +16,16 @@
 //     finishes on cal.AddBusinessDays(P, n), and must finish by the latest
 //     finish of its successor minus the successor's n business days.
 //   - A task with no Duration (0) takes no time: it is a checkpoint, such as
-//     a signature, reached the day its last predecessor finishes. This holds
-//     whether or not it has a Due date.
+//     a signature, reached the day its last predecessor finishes. An open
+//     checkpoint with a Due date of its own (a dated step: a meeting, a
+//     signature) happens on that date, or when its last predecessor
+//     finishes if that is later: the work after it starts no earlier than
+//     the business day after its due date. A task with a Duration is
+//     forecast from its work, and its Due date is only a deadline.
+//   - The critical path is the chain of open steps the end of the work
+//     under way (the close's, for an open deal) waits on: from the step
+//     that finishes last, back through the predecessor each waits on, the
+//     one finishing last, whether dated or with a duration.
 //   - A deadline (a Due date, a deal's Close, a target) on a day that is not
 //     a business day is met by finishing on the business day before it.
 //   - Dates the package computes are business days, except a done task's
