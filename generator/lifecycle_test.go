@@ -357,6 +357,54 @@ Hello Acme team.
 	}
 }
 
+// TestRoomSlackFromTheStepsDate: a step with a duration and a date of its
+// own (as every step maproom new writes) shows its room from that date,
+// not the days from today its forecast leaves: the pricing review, due 24
+// March, that the order form (five days, due 31 March, the close) waits
+// on, has none, though it could start today; the reference call, due 10
+// March with nothing after it but the close, has fifteen business days.
+func TestRoomSlackFromTheStepsDate(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 31 March so the launch ships
+close: 2027-03-31
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Signed
+    due: 2027-03-31
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: pricing, title: Pricing reviewed, owner: jordan, duration: 3, due: 2027-03-24, evidence: Pricing feedback}
+      - {id: order, title: Order form signed, owner: jordan, duration: 5, due: 2027-03-31, after: [pricing], evidence: Signed order form}
+      - {id: call, title: Reference call, owner: kofi, duration: 1, due: 2027-03-10, evidence: Call notes}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 7))
+	room := string(html)
+	row := func(id string) string {
+		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
+		if !ok {
+			t.Fatalf("the room has no row for %s", id)
+		}
+		r, _, _ = strings.Cut(r, "</tr>")
+		return r
+	}
+	if r := row("pricing"); strings.Contains(r, "of slack") {
+		t.Errorf("the pricing review, due the day the order form must start: %s", r)
+	}
+	if r := row("call"); !strings.Contains(r, `<span class="slack">15 business days of slack</span>`) {
+		t.Errorf("the reference call, due 10 March, the close on the 31st: %s", r)
+	}
+}
+
 const lifecyclePlan = `---
 title: Northwind for Acme
 buyer: Acme Corp

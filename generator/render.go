@@ -491,7 +491,7 @@ func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, dep
 // me is the room's person, whose rows are marked as theirs ("" marks none).
 func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[string]string, me string) []milestoneView {
 	d := b.Deal
-	crit, fromDurations := b.critical(r.today)
+	crit, _ := b.critical(r.today)
 	titles := map[string]string{}
 	for _, t := range d.Tasks() {
 		titles[t.ID] = t.Title
@@ -519,10 +519,13 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			tv.Critical = crit[t.ID] && t.Status != deal.Done && going
 			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && going {
 				slack := ts.Slack
-				if !t.Due.IsZero() && (!fromDurations || t.Duration == 0) {
-					// From due dates alone, or for a step with a date and
-					// no duration (it happens on its date): how far its
-					// date can move before another date of the plan must.
+				if !t.Due.IsZero() {
+					// A step with a date of its own (with a duration or
+					// not): how far that date, which its owner reads as
+					// theirs, can move before another date of the plan
+					// must; the forecast's slack counts from today's
+					// start, and a step due in March would read "50 days
+					// of slack" on a plan that signs that week.
 					slack = ts.Room
 				}
 				switch {
