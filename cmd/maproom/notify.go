@@ -17,6 +17,7 @@ import (
 	"github.com/maproom/maproom/internal/notify"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
+	"github.com/maproom/maproom/internal/token"
 )
 
 // notifyStorePath is the record of what was sent, under the site's
@@ -291,9 +292,21 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	if err != nil {
 		return notify.Input{}, nil, err
 	}
+	// Only a link the last build wrote is sent (as invite sends them): a
+	// room never built, or rotated away, is a 404 in the buyer's inbox.
+	live := map[string]bool{}
+	if m != nil {
+		for _, r := range m.Rooms {
+			if !r.Retired {
+				live[r.Key] = true
+			}
+		}
+	}
 	links := map[[2]string]string{}
 	for _, l := range generator.Links(site, secret) {
-		links[[2]string{l.Deal, l.Stakeholder}] = l.URL
+		if tok := strings.TrimSuffix(strings.TrimPrefix(l.Path, "r/"), "/"); live[token.Key(tok)] {
+			links[[2]string{l.Deal, l.Stakeholder}] = l.URL
+		}
 	}
 	bundles := map[string]*generator.Bundle{}
 	for _, b := range site.Bundles {
