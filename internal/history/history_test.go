@@ -1093,15 +1093,26 @@ func TestAuthorNamedAsThePlanNamesThem(t *testing.T) {
 
 // TestFlatSincePublished: outside git, a plan with nothing done by a date
 // has been flat since its rooms were first published; one with a done
-// date, since that date; without either, nothing says since when.
+// date, since that date; without either, nothing says since when. A plan
+// with nothing due yet is not flat, whatever its count.
 func TestFlatSincePublished(t *testing.T) {
 	today := deal.NewDate(2027, 3, 1)
-	plan := planText("2027-06-30", "2027-04-10", "2027-06-20", task{"t1", "m1", "2027-04-05", "todo", ""}, task{"t2", "m2", "2027-06-10", "todo", ""})
+	plan := planText("2027-06-30", "2027-04-10", "2027-06-20", task{"t1", "m1", "2027-02-20", "todo", ""}, task{"t2", "m2", "2027-06-10", "todo", ""})
 	d, err := generator.DecodePlan("acme", []byte(plan))
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub := deal.NewDate(2027, 1, 15)
+	// Nothing due yet (the first step is due in April): not a zombie.
+	later, err := generator.DecodePlan("acme", []byte(strings.Replace(plan, "2027-02-20", "2027-04-05", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range history.Signals(history.Input{Deal: later, Today: today, Published: pub}) {
+		if s.Name == history.SignalFlat {
+			t.Errorf("flat with nothing due yet: %s", s.Evidence)
+		}
+	}
 	since, from, ok := history.FlatSince(history.Input{Deal: d, Today: today, Published: pub})
 	if !ok || since != pub || !strings.Contains(from, "first published") {
 		t.Errorf("FlatSince = %v %q %v, want %v from the rooms' publication", since, from, ok, pub)

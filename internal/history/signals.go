@@ -142,7 +142,7 @@ func Signals(in Input) []Signal {
 			}
 		}
 	}
-	if since, from, ok := FlatSince(in); ok {
+	if since, from, ok := FlatSince(in); ok && dueBy(d, in.Today) {
 		if days := since.DaysUntil(in.Today); days >= th.FlatDays {
 			done, total := d.Progress()
 			out = append(out, Signal{SignalFlat, fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)})
@@ -274,6 +274,18 @@ func count(n int, one, many string) string {
 		return fmt.Sprintf("%d %s", n, one)
 	}
 	return fmt.Sprintf("%d %s", n, many)
+}
+
+// dueBy reports whether some open task of d was due by day, or has no
+// date of its own to say it was not: a plan whose open work is all dated
+// later is not flat for want of work done, it has nothing due yet.
+func dueBy(d *deal.Deal, day deal.Date) bool {
+	for _, t := range d.Tasks() {
+		if t.Status != deal.Done && (t.Due.IsZero() || !t.Due.After(day)) {
+			return true
+		}
+	}
+	return false
 }
 
 // FlatSince returns the day the plan's count of done tasks last changed,
