@@ -581,3 +581,49 @@ func TestReviewSeriesOverSaysTheNextOnly(t *testing.T) {
 		t.Error("the invite still repeats weekly")
 	}
 }
+
+// TestWhosWhoWithoutTheSellersLabels: the rooms' "Who's who", which every
+// stakeholder reads, names the buyer's people by title and company, not by
+// the seller's labels of them (champion, economic buyer); a functional
+// role (security) and the seller's team's roles stay.
+func TestWhosWhoWithoutTheSellersLabels(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 31 March so the launch ships
+close: 2027-03-31
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: marcus, name: Marcus Chen, title: Director of Data, side: buyer, role: champion}
+  - {id: elena, name: Elena Novak, title: Head of InfoSec, side: buyer, role: security}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Signed
+    due: 2027-03-31
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: order, title: Order form signed, owner: jordan, due: 2027-03-31, evidence: Signed order form}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 7))
+	_, people, ok := strings.Cut(string(html), `id="people-h"`)
+	if !ok {
+		t.Fatal("the room has no Who's who")
+	}
+	people, _, _ = strings.Cut(people, "</section>")
+	for _, label := range []string{"champion", "economic buyer"} {
+		if strings.Contains(people, label) {
+			t.Errorf("Who's who labels a buyer %q: %s", label, people)
+		}
+	}
+	for _, want := range []string{"Director of Data", "· security", "· account executive"} {
+		if !strings.Contains(people, want) {
+			t.Errorf("Who's who lacks %q: %s", want, people)
+		}
+	}
+}

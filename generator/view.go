@@ -65,7 +65,12 @@ type dealView struct {
 
 type personView struct {
 	ID, Name, Title, Side, Org, Role string
-	Seller                           bool
+	// Part is the role as the rooms' "Who's who" shows it: "" for the
+	// seller's own labels of buyer-side people (champion, economic
+	// buyer, other), which their colleagues read in every room; the
+	// preview's index, the seller's, shows Role.
+	Part   string
+	Seller bool
 }
 
 type roomView struct {
@@ -280,7 +285,12 @@ func newPersonView(d *deal.Deal, s *deal.Stakeholder) personView {
 	if s.Side == deal.Seller {
 		org = d.Seller
 	}
-	return personView{ID: s.ID, Name: s.Name, Title: s.Title, Side: string(s.Side), Org: org, Role: roleLabel(s.Role), Seller: s.Side == deal.Seller}
+	pv := personView{ID: s.ID, Name: s.Name, Title: s.Title, Side: string(s.Side), Org: org, Role: roleLabel(s.Role), Seller: s.Side == deal.Seller}
+	pv.Part = pv.Role
+	if s.Side == deal.Buyer && (s.Role == "champion" || s.Role == "economic-buyer" || s.Role == deal.RoleOther) {
+		pv.Part = ""
+	}
+	return pv
 }
 
 // people lists buyer stakeholders then seller ones, each in plan order.
