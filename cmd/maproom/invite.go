@@ -53,8 +53,8 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "maproom: nothing sent: fix the errors above first\n")
 		return errFailed
 	}
-	if n := others.Errors(); n > 0 {
-		fmt.Fprintf(e.stderr, "note: other deals of the site have %d errors (maproom check names them); %s's invitations go ahead\n", n, id)
+	if note := othersNote(others, s.root); note != "" {
+		fmt.Fprintf(e.stderr, "%s; %s's invitations go ahead\n", note, id)
 	}
 	var bundle *generator.Bundle
 	for _, b := range site.Bundles {
@@ -231,6 +231,37 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// othersNote names the deals of the site with errors among others (from
+// dealProblems), with how many each has: "note: other deals of the site
+// have errors (maproom check names them): fjord-errors (1 error)"; "" when
+// none has. Their errors do not hold back what is done for another deal.
+func othersNote(others generator.Problems, root string) string {
+	content := filepath.Join(root, generator.ContentDir)
+	var ids []string
+	n := map[string]int{}
+	for _, p := range others {
+		if p.Severity != generator.Error {
+			continue
+		}
+		id := "?"
+		if rel, err := filepath.Rel(content, filepath.Clean(p.File)); err == nil {
+			id, _, _ = strings.Cut(filepath.ToSlash(rel), "/")
+		}
+		if n[id] == 0 {
+			ids = append(ids, id)
+		}
+		n[id]++
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	var each []string
+	for _, id := range ids {
+		each = append(each, fmt.Sprintf("%s (%s)", id, count(n[id], "error")))
+	}
+	return "note: other deals of the site have errors (maproom check names them): " + strings.Join(each, ", ")
 }
 
 // dealProblems splits a site's problems into deal id's own, with the
