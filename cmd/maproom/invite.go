@@ -20,7 +20,9 @@ const inviteAbout = `Emails each buyer stakeholder of a deal their own room link
 link but theirs, with the weekly review's invite (review.ics) attached when the plan has a
 review. The text is <root>/templates/invite.txt when the site has one (a "Subject: ..." line,
 a blank line, then the body, with {{.FirstName}}, {{.Link}}, {{.DealTitle}}, {{.Goal}},
-{{.Review}}, {{.Sender}} and the rest: see the README), else the built-in one.
+{{.Review}}, {{.Sender}} and the rest: see the README), else the built-in one. Without a
+beacon_url the rooms take no replies: the built-in text then offers none ({{if .Replies}}
+in a site's own), and -dry-run warns.
 
 Who was invited when is recorded in <root>/.maproom/notify/sent.json: a person is never
 invited twice with the same link (-resend sends again); a rotated link (rotate: bumped) is a
@@ -106,7 +108,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ns, notes, err := notify.Invites(notify.InviteInput{Deal: bundle.Deal, Links: links, Template: tmpl, Location: cfg.Location,
-		Timezone: cfg.Timezone, Today: today, Only: only, Store: store})
+		Timezone: cfg.Timezone, Today: today, Only: only, Store: store, Replies: cfg.BeaconURL != ""})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -115,6 +117,14 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	if *dry && cfg.BeaconURL == "" && len(ns) > 0 {
+		// The rooms have no reply form: the invite does not offer one.
+		own := ""
+		if tmpl.File != "" {
+			own = fmt.Sprintf(" (check that %s promises none either: text in {{if .Replies}}...{{end}} is written only when they do)", tmpl.File)
+		}
+		fmt.Fprintf(e.stderr, "warning: replies are off (no beacon_url in %s): the rooms take no replies, so the invitations do not offer them%s; set beacon_url to your beacon's address (maproom beacon) to turn replies on\n", generator.ConfigPath(s.root), own)
+	}
 	if *dry {
 		chans := dryChannels(cfg, true)
 		if len(chans) == 0 {
