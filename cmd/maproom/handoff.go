@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 
 	"github.com/maproom/maproom/analytics/report"
@@ -19,8 +21,9 @@ import (
 const handoffAbout = `Writes the customer-success handoff of a deal: the goal and the criteria promised, who's who
 with their engagement (from the event log, when there is one), the completed steps with their
 dates and evidence, the replies and answers, the plan's history from git, the review notes
-(content/<deal>/reviews/*.md) and
-the open items with their owners. Three files: handoff.html (one self-contained page, no script,
+(content/<deal>/reviews/*.md) and the open items: the open steps with their owners, and the
+replies sent from the rooms that wait for an answer (read from the event log, as maproom
+replies reads it). Three files: handoff.html (one self-contained page, no script,
 opens offline), handoff.md and handoff.json. The folder is private by default (under .maproom/),
 never published.`
 
@@ -28,7 +31,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("handoff", "<deal-id> [flags]", handoffAbout)
 	s := e.siteFlags(fs)
 	out := fs.String("out", "", "folder to write the three files to (default <root>/.maproom/handoff/<deal-id>)")
-	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for engagement (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
+	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for engagement and the replies sent (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
 	od, err := e.loadOneDeal(fs, s, "handoff", args)
 	if err != nil {
 		return ignoreHelp(err)
@@ -45,13 +48,33 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The replies sent from the rooms are read from the source maproom
+	// replies and maproom review read (the log -log-dir names, else the
+	// site's): a reply no record decides waits, and is an open item.
+	var logs []string
+	if *logDir != "" {
+		logs = []string{*logDir}
+	}
+	rr := readSentReplies(ctx, e, s.root, "", logs)
+	io.WriteString(e.stderr, rr.notes)
+	waiting, decided := reply.Split(rr.sent, all)
+	// As of the day: nothing sent after it, and a decision made after it
+	// leaves the reply waiting, as it was then.
 	end := endOfDay(today, cfg.Location)
 	var recs []reply.Record
-	for _, rec := range all {
-		if rec.Reply.Time.Before(end) {
-			recs = append(recs, rec)
+	for _, r := range waiting {
+		if r.Deal == id && r.Time.Before(end) {
+			recs = append(recs, reply.Record{Reply: r})
 		}
 	}
+	for _, rec := range decided {
+		if rec.Reply.Deal != id || !rec.Reply.Time.Before(end) {
+			continue
+		}
+		rec.Decisions = slices.DeleteFunc(slices.Clone(rec.Decisions), func(dc reply.Decision) bool { return !dc.Time.Before(end) })
+		recs = append(recs, rec)
+	}
+	slices.SortStableFunc(recs, func(a, b reply.Record) int { return a.Reply.Time.Compare(b.Reply.Time) })
 	notes, err := handoff.ReadReviews(dir)
 	if err != nil {
 		return err
@@ -85,13 +108,17 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 			due, _ := b.Plan.DueOf(t)
 			return due
 		}})
-	var decided []reply.Record // the replies on record: engagement too
+	// Every reply is engagement, waiting or decided, as in the report.
+	var waitingNow []reply.Reply
+	var decidedNow []reply.Record
 	for _, rec := range recs {
-		if rec.State() != reply.Waiting {
-			decided = append(decided, rec)
+		if rec.State() == reply.Waiting {
+			waitingNow = append(waitingNow, rec.Reply)
+		} else {
+			decidedNow = append(decidedNow, rec)
 		}
 	}
-	j, err := judgeDeal(ctx, od, s.root, *logDir, nil, decided)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waitingNow, decidedNow)
 	if err != nil {
 		return err
 	}

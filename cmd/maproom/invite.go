@@ -20,7 +20,9 @@ const inviteAbout = `Emails each buyer stakeholder of a deal their own room link
 link but theirs, with the weekly review's invite (review.ics) attached when the plan has a
 review. The text is <root>/templates/invite.txt when the site has one (a "Subject: ..." line,
 a blank line, then the body, with {{.FirstName}}, {{.Link}}, {{.DealTitle}}, {{.Goal}},
-{{.Review}}, {{.Sender}} and the rest: see the README), else the built-in one.
+{{.Review}}, {{.Sender}} and the rest: see the README), else the built-in one. Without a
+beacon_url the rooms take no replies: the built-in text then offers none ({{if .Replies}}
+in a site's own), and -dry-run warns.
 
 Who was invited when is recorded in <root>/.maproom/notify/sent.json: a person is never
 invited twice with the same link (-resend sends again); a rotated link (rotate: bumped) is a
@@ -53,8 +55,8 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintf(e.stderr, "maproom: nothing sent: fix the errors above first\n")
 		return errFailed
 	}
-	if n := others.Errors(); n > 0 {
-		fmt.Fprintf(e.stderr, "note: other deals of the site have %d errors (maproom check names them); %s's invitations go ahead\n", n, id)
+	if note := othersNote(others, s.root); note != "" {
+		fmt.Fprintf(e.stderr, "%s; %s's invitations go ahead\n", note, id)
 	}
 	var bundle *generator.Bundle
 	for _, b := range site.Bundles {
@@ -106,7 +108,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	ns, notes, err := notify.Invites(notify.InviteInput{Deal: bundle.Deal, Links: links, Template: tmpl, Location: cfg.Location,
-		Timezone: cfg.Timezone, Today: today, Only: only, Store: store})
+		Timezone: cfg.Timezone, Today: today, Only: only, Store: store, Replies: cfg.BeaconURL != ""})
 	if err != nil {
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
@@ -115,6 +117,14 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 
+	if *dry && cfg.BeaconURL == "" && len(ns) > 0 {
+		// The rooms have no reply form: the invite does not offer one.
+		own := ""
+		if tmpl.File != "" {
+			own = fmt.Sprintf(" (check that %s promises none either: text in {{if .Replies}}...{{end}} is written only when they do)", tmpl.File)
+		}
+		fmt.Fprintf(e.stderr, "warning: replies are off (no beacon_url in %s): the rooms take no replies, so the invitations do not offer them%s; set beacon_url to your beacon's address (maproom beacon) to turn replies on\n", generator.ConfigPath(s.root), own)
+	}
 	if *dry {
 		chans := dryChannels(cfg, true)
 		if len(chans) == 0 {
@@ -231,6 +241,37 @@ func unjoin(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// othersNote names the deals of the site with errors among others (from
+// dealProblems), with how many each has: "note: other deals of the site
+// have errors (maproom check names them): fjord-errors (1 error)"; "" when
+// none has. Their errors do not hold back what is done for another deal.
+func othersNote(others generator.Problems, root string) string {
+	content := filepath.Join(root, generator.ContentDir)
+	var ids []string
+	n := map[string]int{}
+	for _, p := range others {
+		if p.Severity != generator.Error {
+			continue
+		}
+		id := "?"
+		if rel, err := filepath.Rel(content, filepath.Clean(p.File)); err == nil {
+			id, _, _ = strings.Cut(filepath.ToSlash(rel), "/")
+		}
+		if n[id] == 0 {
+			ids = append(ids, id)
+		}
+		n[id]++
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	var each []string
+	for _, id := range ids {
+		each = append(each, fmt.Sprintf("%s (%s)", id, count(n[id], "error")))
+	}
+	return "note: other deals of the site have errors (maproom check names them): " + strings.Join(each, ", ")
 }
 
 // dealProblems splits a site's problems into deal id's own, with the

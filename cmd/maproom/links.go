@@ -15,7 +15,7 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("links", "[flags]", "Prints each stakeholder's private room link: name, side, role and link, per deal (CSV and JSON add\nthe person's email). Send each person their own link only: anyone holding it is counted as\nthem; maproom invite emails each their own.")
 	s := e.siteFlags(fs)
 	format := fs.String("format", e.envOr("MAPROOM_FORMAT", "table"), "output format: table, csv or json [MAPROOM_FORMAT]")
-	dealID := fs.String("deal", "", "only this deal")
+	dealID := fs.String("deal", "", "only this deal: other deals' errors are a note on stderr, not a failure")
 	if err := parse(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
@@ -24,7 +24,18 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
-	if ps.Errors() > 0 {
+	if *dealID != "" {
+		// One deal's links: its own errors (and the settings') stop them;
+		// another deal's do not, as for maproom invite.
+		mine, others := dealProblems(ps, s.root, *dealID)
+		if mine.Errors() > 0 {
+			printProblems(e.stderr, mine)
+			return errFailed
+		}
+		if note := othersNote(others, s.root); note != "" {
+			fmt.Fprintf(e.stderr, "%s; %s's links are printed\n", note, *dealID)
+		}
+	} else if ps.Errors() > 0 {
 		printProblems(e.stderr, ps)
 		return errFailed
 	}

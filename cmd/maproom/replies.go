@@ -16,6 +16,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 const repliesAbout = `Lists the replies buyers sent from their rooms that wait for you: the deal, the person and
@@ -25,9 +26,11 @@ decline or answer it by id). A reply whose bundle holds a decision (content/<dea
 person or task the site no longer has is listed with a note, never dropped. Notes also say
 when a reply conflicts with the plan, is superseded by the person's later reply on the same
 step, has nothing left to apply (a step done since, a date the plan gives already: accept
-refuses it), or gives evidence of done that names no artifact, and when a suggested step's
+refuses it), or gives evidence of done that names no artifact, when a suggested step's
 title (case and spacing aside) is a step of the plan already or another waiting
-suggestion's.
+suggestion's, and when a proposed date would move the close (a date after the close date,
+or one with which the work due by the close would finish after it; for an onboarding step,
+a date after go-live): agree it with the buyer's economic buyer before accepting it.
 
 Replies come from the local event log (<root>/.maproom/events, or the log files and folders
 named), the PostgreSQL store (-store) or a beacon's read endpoint (-from, with the key in
@@ -367,6 +370,17 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 				// A suggested step the plan has by its title: accept
 				// refuses it, unless -task-id or -force.
 				notes = append(notes, se.Note())
+			}
+			if t.AllowsReply(r) {
+				// A date the close cannot take: the seller hears it
+				// before accepting, as the report flags it.
+				var cal schedule.Calendar
+				if cfg != nil {
+					cal = schedule.NewCalendar(cfg.HolidayDays...)
+				}
+				if n := closeNote(d, b.Plan, r, today, cal); n != "" {
+					notes = append(notes, n)
+				}
 			}
 		}
 		if r.Kind == reply.Done && row.State == reply.Waiting && deal.VagueEvidence(r.Evidence) != "" {

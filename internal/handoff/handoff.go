@@ -35,8 +35,11 @@ type Bundle struct {
 	People    []Person `json:"people"`
 	Completed []Step   `json:"completed"` // done steps, by done date
 	Open      []Step   `json:"open"`      // open steps, by due date
-	Replies   []Reply  `json:"replies"`   // by day sent
-	Reviews   []Review `json:"reviews"`   // by day
+	// Replies are the replies sent from the rooms, by day sent: those
+	// decided, and those waiting for an answer (State "waiting"), which
+	// are open items too (Waiting).
+	Replies []Reply  `json:"replies"`
+	Reviews []Review `json:"reviews"` // by day
 	// History is the plan's story from git, oldest first, one line per
 	// change ("12 Oct: task "X" moved 3 days later, 10 Oct to 13 Oct, by
 	// Jordan Park"); HistoryRead is false when the site is not in git (or
@@ -109,7 +112,8 @@ type Step struct {
 	DaysLate int `json:"days_late,omitempty"`
 }
 
-// Reply is a buyer's reply from their room and what became of it.
+// Reply is a buyer's reply from their room and what became of it: State
+// is reply.Waiting until the seller's side accepts, declines or answers it.
 type Reply struct {
 	Day    string `json:"day"`
 	From   string `json:"from"`
@@ -128,7 +132,8 @@ type Review struct {
 
 // Input is what New reads. DueOf gives a task's effective due date (zero
 // when it has none); Records are the bundle's reply records
-// (reply.ReadRecords); Reviews its review notes; TZ the site timezone
+// (reply.ReadRecords) with the replies sent from the rooms that no record
+// decides yet (a Record without decisions: waiting); Reviews its review notes; TZ the site timezone
 // (nil: UTC).
 type Input struct {
 	Deal    *deal.Deal

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
@@ -170,5 +171,68 @@ func TestEngagementCountsReplies(t *testing.T) {
 		if got := hb.Engagement(p); want != "" && got != want {
 			t.Errorf("%s: %q, want %q", p.ID, got, want)
 		}
+	}
+}
+
+// TestWaitingReplies: a reply sent from a room that no one has decided
+// yet is an open item, waiting for an answer, beside the open steps, and
+// is listed with the decided replies; without it the open items are the
+// steps alone.
+func TestWaitingReplies(t *testing.T) {
+	today := deal.NewDate(2026, 12, 21)
+	hb := fixtureOn(t, today)
+	if got := hb.Waiting(); len(got) != 0 {
+		t.Fatalf("the fixture's replies are all decided, yet %v wait", got)
+	}
+	if md := string(hb.Markdown()); strings.Contains(md, "waiting for an answer") {
+		t.Errorf("nothing waits, yet the Markdown says something does:\n%s", md)
+	}
+
+	cfg, _ := generator.LoadConfig(filepath.Join("testdata", "site", "maproom.toml"))
+	dir := filepath.Join("testdata", "site", "content", "acme")
+	b, _ := generator.LoadBundle(dir, cfg, today)
+	recs, err := reply.ReadRecords(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := reply.Reply{ID: "w1w1w1w1w1", Time: time.Date(2026, 12, 18, 10, 0, 0, 0, time.UTC), Deal: "acme",
+		Stakeholder: "jordan", Kind: reply.Question, TargetKind: reply.TargetPlan, Text: "Who is our contact for billing?"}
+	hb = handoff.New(handoff.Input{Deal: b.Deal, Records: append(recs, reply.Record{Reply: sent}), Today: today, TZ: cfg.Location})
+	hb.Engaged = true
+	want := "- 2026-12-18, Jordan Park, question on the plan: Who is our contact for billing? (waiting for an answer)"
+	md := string(hb.Markdown())
+	open, replies, ok := strings.Cut(md, "## Replies and answers")
+	if !ok {
+		t.Fatalf("no replies section:\n%s", md)
+	}
+	if !strings.Contains(open, "Replies waiting for an answer:\n\n"+want+"\n") {
+		t.Errorf("the open items do not list the waiting reply %q:\n%s", want, md)
+	}
+	if !strings.Contains(replies, want+"\n") || !strings.Contains(replies, "(answered)") {
+		t.Errorf("the replies do not list the waiting reply beside the decided ones:\n%s", md)
+	}
+	html, err := hb.HTML()
+	if err != nil || !bytes.Contains(html, []byte("<h3>Replies waiting for an answer</h3>")) || !bytes.Contains(html, []byte("(waiting for an answer)")) {
+		t.Errorf("the HTML does not list the waiting reply as an open item (%v)", err)
+	}
+	js, _ := hb.JSON()
+	if !bytes.Contains(js, []byte(`"state": "waiting"`)) {
+		t.Errorf("the JSON does not give the reply as waiting: %s", js)
+	}
+}
+
+// TestNoRepliesWithoutLog: with no event log read, no reply on record is
+// not "no reply was sent": replies waiting in the log are not known.
+func TestNoRepliesWithoutLog(t *testing.T) {
+	cfg, _ := generator.LoadConfig(filepath.Join("testdata", "site", "maproom.toml"))
+	today := deal.NewDate(2026, 12, 21)
+	b, _ := generator.LoadBundle(filepath.Join("testdata", "site", "content", "acme"), cfg, today)
+	hb := handoff.New(handoff.Input{Deal: b.Deal, Today: today, TZ: cfg.Location})
+	if md := string(hb.Markdown()); !strings.Contains(md, "No replies are on record. No event log was read") {
+		t.Errorf("without a log the handoff claims to know no reply was sent:\n%s", md)
+	}
+	hb.Engaged = true
+	if md := string(hb.Markdown()); !strings.Contains(md, "No replies were sent from the rooms.") {
+		t.Errorf("with a log read and no reply, the handoff does not say none was sent:\n%s", md)
 	}
 }

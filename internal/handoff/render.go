@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"html/template"
 	"strings"
+
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // JSON returns the bundle as indented JSON (schema Version).
@@ -65,31 +67,35 @@ func (b *Bundle) Markdown() []byte {
 	p("")
 	p("## Open items")
 	p("")
-	if len(b.Open) == 0 {
+	waiting := b.Waiting()
+	switch {
+	case len(b.Open) == 0 && len(waiting) == 0:
 		p("Nothing is open.")
-	} else {
+	case len(b.Open) == 0:
+		p("Every step is done.")
+	default:
 		p("| Due | Step | Milestone | Owner | Status | Done when |")
 		p("|---|---|---|---|---|---|")
 		for _, s := range b.Open {
 			p("| %s | %s | %s | %s | %s | %s |", s.Due, cell(s.Title), cell(milestoneLabel(s)), cell(s.Owner), s.Status+lateText(s), cell(s.Evidence))
 		}
 	}
+	if len(waiting) > 0 {
+		p("")
+		p("Replies waiting for an answer:")
+		p("")
+		for _, r := range waiting {
+			p("%s", replyLine(r))
+		}
+	}
 	p("")
 	p("## Replies and answers")
 	p("")
 	if len(b.Replies) == 0 {
-		p("No replies were sent from the rooms.")
+		p("%s", b.NoReplies())
 	}
 	for _, r := range b.Replies {
-		line := fmt.Sprintf("- %s, %s, %s on %s", r.Day, r.From, r.Kind, r.About)
-		if r.What != "" {
-			line += ": " + r.What
-		}
-		line += " (" + r.State + ")"
-		if r.Answer != "" {
-			line += ". Answer: " + r.Answer
-		}
-		p("%s", line)
+		p("%s", replyLine(r))
 	}
 	p("")
 	p("## Plan history")
@@ -116,6 +122,49 @@ func (b *Bundle) Markdown() []byte {
 		p("")
 	}
 	return append(bytes.TrimRight(w.Bytes(), "\n"), '\n')
+}
+
+// replyLine is one reply as a Markdown list item.
+func replyLine(r Reply) string {
+	line := fmt.Sprintf("- %s, %s, %s on %s", r.Day, r.From, r.Kind, r.About)
+	if r.What != "" {
+		line += ": " + r.What
+	}
+	line += " (" + stateLabel(r.State) + ")"
+	if r.Answer != "" {
+		line += ". Answer: " + r.Answer
+	}
+	return line
+}
+
+// stateLabel says a reply's state: a waiting one is waiting for an answer
+// from the seller's side.
+func stateLabel(state string) string {
+	if state == reply.Waiting {
+		return "waiting for an answer"
+	}
+	return state
+}
+
+// Waiting returns the replies no one has decided yet, by day sent: open
+// items, beside the open steps.
+func (b *Bundle) Waiting() []Reply {
+	var out []Reply
+	for _, r := range b.Replies {
+		if r.State == reply.Waiting {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// NoReplies says why the bundle lists no reply: none was sent, or no
+// event log was read, so only the replies decided on record are known.
+func (b *Bundle) NoReplies() string {
+	if !b.Engaged {
+		return "No replies are on record. No event log was read, so replies still waiting there are not known."
+	}
+	return "No replies were sent from the rooms."
 }
 
 // HTML returns the bundle as one self-contained HTML page: inline CSS,
@@ -195,7 +244,7 @@ func lateText(s Step) string {
 }
 
 var page = template.Must(template.New("handoff").Funcs(template.FuncMap{
-	"outcome": outcomeLabel, "milestone": milestoneLabel, "late": lateText,
+	"outcome": outcomeLabel, "milestone": milestoneLabel, "late": lateText, "state": stateLabel,
 	"paragraphs": func(s string) []string {
 		var out []string
 		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
@@ -242,10 +291,11 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 <section><h2>Open items</h2>
 {{if .Open}}<table><thead><tr><th scope="col">Due</th><th scope="col">Step</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Done when</th></tr></thead><tbody>
 {{range .Open}}<tr><td>{{if .Due}}<time datetime="{{.Due}}">{{.Due}}</time>{{end}}</td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span>{{if .Onboarding}} <span class="onb">onboarding</span>{{end}}</th><td>{{.Owner}}</td><td class="st">{{.Status}}{{late .}}</td><td>{{.Evidence}}</td></tr>
-{{end}}</tbody></table>{{else}}<p>Nothing is open.</p>{{end}}</section>
+{{end}}</tbody></table>{{else if .Waiting}}<p>Every step is done.</p>{{else}}<p>Nothing is open.</p>{{end}}{{with .Waiting}}
+<h3>Replies waiting for an answer</h3>
+<ul>{{range .}}{{template "reply" .}}{{end}}</ul>{{end}}</section>
 <section><h2>Replies and answers</h2>
-{{if .Replies}}<ul>{{range .Replies}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{.State}})</span>{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
-{{end}}</ul>{{else}}<p>No replies were sent from the rooms.</p>{{end}}</section>
+{{if .Replies}}<ul>{{range .Replies}}{{template "reply" .}}{{end}}</ul>{{else}}<p>{{.NoReplies}}</p>{{end}}</section>
 <section><h2>Plan history</h2>
 {{if .History}}<ul>{{range .History}}<li>{{.}}</li>
 {{end}}</ul>{{else if .HistoryRead}}<p>The plan's history records no change.</p>{{else}}<p>The plan's history was not read (the site is not in a git repository).</p>{{end}}</section>
@@ -255,4 +305,5 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 </main>
 </body>
 </html>
-`))
+{{define "reply"}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{state .State}})</span>{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
+{{end}}`))

@@ -33,6 +33,10 @@ type InviteData struct {
 	// Replaces is the day an earlier invite with another link was sent to
 	// this person (their link was rotated since); "" for a first invite.
 	Replaces string
+	// Replies is true when the rooms take replies (the site has a
+	// beacon_url): only then may the text say the person can confirm or
+	// propose dates, mark steps done and ask questions from the room.
+	Replies bool
 }
 
 // Template is an invite text: a "Subject: " line, a blank line, then the
@@ -90,7 +94,7 @@ func ParseTemplate(file string, src []byte) (*Template, error) {
 		return nil, fail(bodyLine(err), "%s", templateMsg(err))
 	}
 	sample := InviteData{Name: "N", FirstName: "N", Role: "r", Link: "https://rooms.example/r/sample-link-0/", DealTitle: "T",
-		Buyer: "B", Seller: "S", Goal: "G", Close: "C", Review: "R", Sender: "S", Replaces: "P"}
+		Buyer: "B", Seller: "S", Goal: "G", Close: "C", Review: "R", Sender: "S", Replaces: "P", Replies: true}
 	var b strings.Builder
 	if err := t.subject.Execute(&b, sample); err != nil {
 		return nil, fail(1, "%s", templateMsg(err))
@@ -122,7 +126,7 @@ func templateMsg(err error) string {
 		msg = msg[i+2:]
 	}
 	if strings.Contains(msg, "can't evaluate field") {
-		msg += ": use .Name, .FirstName, .Role, .Link, .DealTitle, .Buyer, .Seller, .Goal, .Close, .Review, .Sender or .Replaces"
+		msg += ": use .Name, .FirstName, .Role, .Link, .DealTitle, .Buyer, .Seller, .Goal, .Close, .Review, .Sender, .Replaces or .Replies"
 	}
 	return msg
 }
@@ -154,6 +158,9 @@ type InviteInput struct {
 	// Store tells which invites with another link were sent before; nil
 	// for none.
 	Store *Store
+	// Replies is true when the rooms take replies (the site has a
+	// beacon_url); without it the invite promises none (InviteData.Replies).
+	Replies bool
 }
 
 // InviteKeyPrefix is the start of the keys of a person's invites: one key
@@ -221,7 +228,7 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 		}
 		key := InviteKeyPrefix(d.ID, s.ID) + hashOf(link)
 		data := InviteData{Name: s.Name, FirstName: Person{Name: s.Name, ID: s.ID}.FirstName(), Role: roleLabel(s.Role), Link: link,
-			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: strings.TrimSpace(d.Goal), Review: reviewPhrase(d, in.Timezone), Sender: ae.Name}
+			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: strings.TrimSpace(d.Goal), Review: reviewPhrase(d, in.Timezone), Sender: ae.Name, Replies: in.Replies}
 		if !d.Close.IsZero() {
 			data.Close = d.Close.Time().Format("Monday 2 January 2006")
 		}

@@ -174,3 +174,33 @@ func TestInviteGoalAsWritten(t *testing.T) {
 		t.Errorf("the invitation says\n%s", ns[0].Text())
 	}
 }
+
+// TestInviteOffersRepliesOnlyWhenTheRoomsTakeThem: the built-in invite
+// says the person can confirm dates, mark steps done and ask questions
+// from their room only when the rooms take replies (the site has a
+// beacon_url); a site's own text can say so under {{if .Replies}}.
+func TestInviteOffersRepliesOnlyWhenTheRoomsTakeThem(t *testing.T) {
+	const offer = "You can confirm or propose dates, mark your steps done and ask questions right from the room."
+	d := testDeal()
+	for _, replies := range []bool{true, false} {
+		ns, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: DefaultTemplate(), Location: london(t), Today: today, Only: []string{"priya"}, Replies: replies})
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := ns[0].Text()
+		if strings.Contains(text, offer) != replies {
+			t.Errorf("rooms taking replies: %v; the invitation says\n%s", replies, text)
+		}
+		if !strings.Contains(text, "(anyone who holds it is counted as you).\n") && !replies {
+			t.Errorf("without replies, the line about the link does not end where the offer was:\n%s", text)
+		}
+	}
+	tmpl, err := ParseTemplate("templates/invite.txt", []byte("Subject: x\n\n{{.Link}}{{if .Replies}} Reply from the room.{{end}}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"priya"}})
+	if err != nil || strings.Contains(ns[0].Text(), "Reply from the room") {
+		t.Errorf("a site's own text offers replies the rooms do not take (%v):\n%s", err, ns[0].Text())
+	}
+}
