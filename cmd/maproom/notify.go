@@ -318,7 +318,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			decided[rd.Deal.ID] = rd.Decided
 		}
 	}
-	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays, NoEmail: cfg.Notify.SMTPHost == ""}
+	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays, NoEmail: cfg.Notify.SMTPHost == "", NoReplies: cfg.BeaconURL == ""}
 	for _, dr := range rep.Deals {
 		b := bundles[dr.ID]
 		if b == nil || b.Deal.Closed() || b.Deal.Withdrawn {

@@ -23,7 +23,10 @@ type Input struct {
 	// NoEmail says no email channel is configured: a buyer, told by email
 	// only, cannot be reminded, and the seller's notice does not say one was.
 	NoEmail bool
-	Deals   []Facts
+	// NoReplies says the rooms take no replies (no beacon_url): a buyer
+	// is asked to answer the seller, not to use a form their room lacks.
+	NoReplies bool
+	Deals     []Facts
 }
 
 // DefaultUnopenedDays and DefaultFirstVisitWindow are Input's defaults.
@@ -170,7 +173,7 @@ func Decide(in Input) ([]Notice, []Note) {
 			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp))
 			switch {
 			case tellChamp:
-				ns = append(ns, f.championNotice(o, ch, ae))
+				ns = append(ns, f.championNotice(o, ch, ae, !in.NoReplies))
 			case remind && hasChamp && in.NoEmail:
 				note("%s is %s late: %s (champion) is not reminded, as no email channel is configured (set [notify] smtp_host)", quote(o.Title), calendarDays(o.DaysLate), ch.Name)
 			case remind && !hasChamp:
@@ -362,14 +365,21 @@ func (f *Facts) replyAbout(task string) string {
 	return ""
 }
 
-func (f *Facts) championNotice(o Overdue, ch, ae Person) Notice {
+func (f *Facts) championNotice(o Overdue, ch, ae Person, replies bool) Notice {
 	var body []string
-	if o.Owner == ch.ID {
+	switch {
+	case o.Owner == ch.ID && replies:
 		body = []string{fmt.Sprintf("In our mutual plan for %s, your step %s was due on %s and is still open.", f.Title, quote(o.Title), longDate(o.Due)),
 			"If it is done, you can mark it done from your room; if the date has moved, propose a new one there. Either takes a minute and keeps the plan true for everyone."}
-	} else {
+	case o.Owner == ch.ID:
+		body = []string{fmt.Sprintf("In our mutual plan for %s, your step %s was due on %s and is still open.", f.Title, quote(o.Title), longDate(o.Due)),
+			"If it is done, or the date has moved, just reply to this email with where it stands: it keeps the plan true for everyone."}
+	case replies:
 		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (owner: %s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
 			fmt.Sprintf("Could you help us find out where it stands? If the date has moved, %s can propose a new one from their own room, so the plan stays true for everyone.", f.ownerName(o.Owner))}
+	default:
+		body = []string{fmt.Sprintf("In our mutual plan for %s, %s (owner: %s) was due on %s and is still open.", f.Title, quote(o.Title), f.ownerName(o.Owner), longDate(o.Due)),
+			"Could you help us find out where it stands? Reply to this email with the date it can keep, so the plan stays true for everyone."}
 	}
 	sig := "Thank you,\n" + ae.Name
 	if ae.Name == "" {

@@ -216,6 +216,32 @@ func TestDecideWithoutEmail(t *testing.T) {
 	}
 }
 
+// TestChampionReminderWithoutReplies: when the rooms take no replies, the
+// champion's reminder asks them to answer the email, not to use a form
+// their room does not have.
+func TestChampionReminderWithoutReplies(t *testing.T) {
+	for _, noReplies := range []bool{false, true} {
+		ns, _ := Decide(Input{Today: today, NoReplies: noReplies, Deals: []Facts{testFacts()}})
+		found := false
+		for _, n := range ns {
+			if n.Kind != KindChampion {
+				continue
+			}
+			found = true
+			body := strings.Join(n.Body, " ")
+			if room := strings.Contains(body, "room"); room == noReplies {
+				t.Errorf("replies off %v: the reminder says %q", noReplies, body)
+			}
+			if noReplies && !strings.Contains(body, "eply to this email") {
+				t.Errorf("replies off: the reminder does not ask for an answer by email: %q", body)
+			}
+		}
+		if !found {
+			t.Fatalf("replies off %v: no champion reminder to test", noReplies)
+		}
+	}
+}
+
 // TestOwnerNameOfARole: a step still owned by a role names who holds it.
 func TestOwnerNameOfARole(t *testing.T) {
 	f := testFacts()
