@@ -627,3 +627,40 @@ Hello Acme team.
 		}
 	}
 }
+
+// TestRoomSaysTheSignatureIsAtRisk: when the plan's remaining work cannot
+// be done by the target signature (a step now dated after it), the room
+// says so beside the date, with the earliest day it can be; a plan that
+// fits says nothing of the kind.
+func TestRoomSaysTheSignatureIsAtRisk(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 31 March so the launch ships
+close: 2027-03-31
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Signed
+    due: 2027-03-31
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: pricing, title: Pricing reviewed, owner: jordan, due: PRICING, evidence: Pricing feedback}
+      - {id: order, title: Order form signed, owner: jordan, duration: 2, after: [pricing], evidence: Signed order form}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, strings.Replace(plan, "PRICING", "2027-04-07", 1), deal.NewDate(2027, 3, 1))
+	if !strings.Contains(string(html), `At risk: the plan's steps finish <time datetime="2027-04-09">9 Apr 2027</time> at the earliest`) {
+		t.Errorf("a plan that finishes after the target signature does not say so:\n%s", html)
+	}
+	_, html = jordanRoom(t, strings.Replace(plan, "PRICING", "2027-03-24", 1), deal.NewDate(2027, 3, 1))
+	if strings.Contains(string(html), "At risk") {
+		t.Error("a plan that fits its target signature is said to be at risk")
+	}
+}

@@ -293,6 +293,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 	}
 	dv := newDealView(d, r.today)
+	if p := b.Plan; p != nil && d.Outcome == deal.Open && !d.Close.IsZero() && !p.SalesFinish.IsZero() && p.SalesFinish.After(d.Close) {
+		dv.Forecast, dv.ForecastDate = dateLabel(p.SalesFinish), p.SalesFinish.String()
+	}
 	brand, err := r.brand(b, read, out)
 	if err != nil {
 		return nil, err

@@ -61,6 +61,11 @@ type dealView struct {
 	Onboarding string
 	// LiveSince labels a won deal's go-live once it has passed.
 	LiveSince string
+	// Forecast labels, for an open deal whose remaining work cannot be
+	// done by the target signature (the schedule's SalesFinish after the
+	// close), the earliest day it can be: the room says the date is at
+	// risk rather than count down to a day the plan no longer makes.
+	Forecast, ForecastDate string
 }
 
 type personView struct {
