@@ -830,15 +830,15 @@ var attentionPoints = map[string]int{
 	"plan-errors":              8, // the plan fails check: nobody can trust its dates
 	"past-close":               6, // open after its close date
 	"overrun":                  5, // the critical path no longer fits before the close date
-	"overdue-" + SeverityAlert: 4, // per task
-	"overdue-" + SeverityFlag:  2, // per task
-	"overdue-" + SeverityLate:  1, // per task
+	"overdue-" + SeverityAlert: 4, // per task, of the overdueCounted most severe
+	"overdue-" + SeverityFlag:  2, // per task, of the overdueCounted most severe
+	"overdue-" + SeverityLate:  1, // per task, of the overdueCounted most severe
 	"closing-soon":             3, // closes within closingSoonDays with anything else wrong
 	SignalDeciderAbsent:        6, // per person
 	SignalOnlyChampion:         5,
 	SignalQuiet:                5,
 	SignalUnopened:             2,
-	SignalLatePiling:           3,
+	SignalLatePiling:           3, // a won deal's onboarding alone: an open deal's overdue line says it (see attention)
 	SignalNoBuyers:             6, // the seller's plan alone
 	SignalNotPublished:         3, // rooms to build and send
 	SignalDoneUnread:           2, // per task
@@ -867,14 +867,26 @@ func attention(dr *DealReport) Attention {
 		at.Reasons = append(at.Reasons, AttentionReason{Points: p, Why: why})
 	}
 	add := func(key string, why string) { addPoints(attentionPoints[key], why) }
+	// The overdue work is one reason, its points its most severe tasks',
+	// and the late work piling up on one side is said on its line, not
+	// counted again: those are the same late tasks.
+	signals := slices.DeleteFunc(slices.Clone(dr.Signals), func(s Signal) bool { return s.Kind == SignalLatePiling })
+	overdue := func(onboarding bool) {
+		if len(dr.Overdue) > 0 {
+			addPoints(overdueReason(dr, onboarding))
+		}
+	}
+	defer func() {
+		// Heaviest first, so that a format listing the first few shows
+		// the main ones; as found on a tie.
+		slices.SortStableFunc(at.Reasons, func(a, b AttentionReason) int { return cmp.Compare(b.Points, a.Points) })
+	}()
 	if dr.Outcome == string(deal.Won) {
 		// A won deal's onboarding: its late steps and its signals (a room
 		// gone quiet, a blocked step), which only a deal with onboarding
 		// left has; the sale's plan, close and schedule are over.
-		for _, o := range dr.Overdue {
-			add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side, onboarding) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
-		}
-		for _, s := range dr.Signals {
+		overdue(true)
+		for _, s := range signals {
 			addPoints(signalPoints(s), s.Summary)
 		}
 		return at
@@ -903,10 +915,8 @@ func attention(dr *DealReport) Attention {
 			add("overrun", fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days")))
 		}
 	}
-	for _, o := range dr.Overdue {
-		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
-	}
-	for _, s := range dr.Signals {
+	overdue(false)
+	for _, s := range signals {
 		if s.Kind == SignalOpenPastClose {
 			continue // past-close above
 		}
@@ -916,6 +926,55 @@ func attention(dr *DealReport) Attention {
 		add("closing-soon", "closes "+closeIn(*dr.DaysToClose))
 	}
 	return at
+}
+
+// overdueCounted is how many of a deal's overdue tasks its attention
+// score counts: the most severe. A deal with six late admin steps is not
+// twice as urgent as one with three; the line still counts them all.
+const overdueCounted = 3
+
+// overdueReason is the one reason a deal's overdue work gives (dr.Overdue
+// is not empty): the points of its overdueCounted most severe tasks, and a
+// line that counts them all by grade, says when they pile up on one side,
+// and names the worst by title: "6 overdue tasks: 2 alert, 4 flag; the
+// worst: "Security review" (buyer side) 17 calendar days late, ...".
+func overdueReason(dr *DealReport, onboarding bool) (int, string) {
+	rank := map[string]int{SeverityLate: 1, SeverityFlag: 2, SeverityAlert: 3}
+	worst := slices.Clone(dr.Overdue)
+	slices.SortStableFunc(worst, func(a, b OverdueTask) int {
+		return cmp.Or(cmp.Compare(rank[b.Severity], rank[a.Severity]), cmp.Compare(b.DaysLate, a.DaysLate))
+	})
+	worst = worst[:min(overdueCounted, len(worst))]
+	points := 0
+	var named []string
+	for _, o := range worst {
+		points += attentionPoints["overdue-"+o.Severity]
+		named = append(named, fmt.Sprintf("%q (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+	}
+	what := "overdue task"
+	if onboarding {
+		what = "overdue onboarding task"
+	}
+	n := len(dr.Overdue)
+	if n == 1 {
+		return points, fmt.Sprintf("1 %s (%s): %s", what, dr.Overdue[0].Severity, named[0])
+	}
+	var grades []string
+	for _, sev := range []string{SeverityAlert, SeverityFlag, SeverityLate} {
+		if c := len(slices.DeleteFunc(slices.Clone(dr.Overdue), func(o OverdueTask) bool { return o.Severity != sev })); c > 0 {
+			grades = append(grades, fmt.Sprintf("%d %s", c, sev))
+		}
+	}
+	if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalLatePiling }) {
+		// The side with the more of them, as the signal says.
+		buyer := len(slices.DeleteFunc(slices.Clone(dr.Overdue), func(o OverdueTask) bool { return o.Side != string(deal.Buyer) }))
+		side := deal.Buyer
+		if 2*buyer < n {
+			side = deal.Seller
+		}
+		grades = append(grades, fmt.Sprintf("piling up on the %s side", side))
+	}
+	return points, fmt.Sprintf("%d %ss: %s; the worst: %s", n, what, strings.Join(grades, ", "), strings.Join(named, ", "))
 }
 
 // signalPoints is what signal s adds to the attention score: its kind's

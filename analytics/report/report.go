@@ -478,7 +478,8 @@ type Signal struct {
 }
 
 // Attention scores how urgently a deal needs the seller: the sum of the
-// points of its reasons (see attentionPoints in deal.go).
+// points of its reasons (see attentionPoints in deal.go), listed heaviest
+// first. Its overdue work is one reason, worth its three most severe tasks.
 type Attention struct {
 	Score   int               `json:"score"`
 	Reasons []AttentionReason `json:"reasons"`

@@ -1,0 +1,74 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// lateAdmin is patternDeal with n steps of the seller's, each late by
+// late days on today.
+func lateAdmin(n int, today deal.Date, late int) *deal.Deal {
+	d := patternDeal()
+	for i := 1; i <= n; i++ {
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: fmt.Sprintf("admin%d", i), Title: fmt.Sprintf("Admin step %d", i),
+			Owner: "sam", Status: deal.Todo, Due: today.AddDays(-late), Milestone: "m"})
+	}
+	return d
+}
+
+// TestAttentionOverdueGrouped: a deal's overdue work is one reason, worth
+// its three most severe tasks: six late admin steps weigh as three do, and
+// the late work piling up on one side, the same tasks, is said on that
+// line, not counted again. Its line counts them by grade and names the
+// worst by title, and the reasons come heaviest first, so the formats that
+// list the first few show it.
+func TestAttentionOverdueGrouped(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	overdue := func(dr *DealReport) []AttentionReason {
+		return slices.DeleteFunc(slices.Clone(dr.Attention.Reasons), func(r AttentionReason) bool { return !strings.Contains(r.Why, "overdue") })
+	}
+	six := ruleReport(t, lateAdmin(6, today, 11), today)
+	three := ruleReport(t, lateAdmin(3, today, 11), today)
+	got := overdue(six)
+	if len(got) != 1 {
+		t.Fatalf("six late steps: reasons %+v, want one line for the overdue work", six.Attention.Reasons)
+	}
+	want := `6 overdue tasks: 6 alert, piling up on the seller side; the worst: "Admin step 1" (seller side) 11 calendar days late, "Admin step 2" (seller side) 11 calendar days late, "Admin step 3" (seller side) 11 calendar days late`
+	if got[0].Why != want || got[0].Points != 3*attentionPoints["overdue-"+SeverityAlert] {
+		t.Errorf("six late steps: %d points %q\nwant %d points %q", got[0].Points, got[0].Why, 3*attentionPoints["overdue-"+SeverityAlert], want)
+	}
+	if six.Attention.Score != three.Attention.Score {
+		t.Errorf("six late steps score %d, three %d: want the same", six.Attention.Score, three.Attention.Score)
+	}
+	if findSignal(six, SignalLatePiling) == nil {
+		t.Errorf("signals %+v: the late work piling up is still a signal of the deal", six.Signals)
+	}
+	if !slices.IsSortedFunc(six.Attention.Reasons, func(a, b AttentionReason) int { return b.Points - a.Points }) {
+		t.Errorf("reasons %+v, want the heaviest first", six.Attention.Reasons)
+	}
+	if w := reasonsText(six.Attention.Reasons, 3); !strings.Contains(w, "6 overdue tasks") {
+		t.Errorf("the ranking's why %q hides the overdue work", w)
+	}
+
+	// Graded by severity first: an alert and two flags outweigh a late
+	// step, whatever the order; one task is told in the singular.
+	d := patternDeal()
+	for i, late := range []int{1, 8, 4, 5} {
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: fmt.Sprintf("t%d", i), Title: fmt.Sprintf("Step %d", i),
+			Owner: "ch", Status: deal.Todo, Due: today.AddDays(-late), Milestone: "m"})
+	}
+	got = overdue(ruleReport(t, d, today))
+	want = `4 overdue tasks: 1 alert, 2 flag, 1 late, piling up on the buyer side; the worst: "Step 1" (buyer side) 8 calendar days late, "Step 3" (buyer side) 5 calendar days late, "Step 2" (buyer side) 4 calendar days late`
+	if len(got) != 1 || got[0].Why != want || got[0].Points != 4+2+2 {
+		t.Errorf("four late steps: %+v\nwant 8 points %q", got, want)
+	}
+	one := ruleReport(t, lateAdmin(1, today, 3), today)
+	if got := overdue(one); len(got) != 1 || got[0].Why != `1 overdue task (flag): "Admin step 1" (seller side) 3 calendar days late` {
+		t.Errorf("one late step: %+v", got)
+	}
+}
