@@ -818,8 +818,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 // closingSoonDays is how near the close a deal "closes soon": its
 // problems weigh more in the ranking, and a single-threaded plan is an
-// alert.
-const closingSoonDays = 30
+// alert. Within closingThisWeekDays they weigh more still.
+const (
+	closingSoonDays     = 30
+	closingThisWeekDays = 7
+)
 
 // attentionPoints are the weights of the attention score. A seller's
 // manager reads the ranking top down, so the weights put first what loses
@@ -834,6 +837,7 @@ var attentionPoints = map[string]int{
 	"overdue-" + SeverityFlag:  2, // per task, of the overdueCounted most severe
 	"overdue-" + SeverityLate:  1, // per task, of the overdueCounted most severe
 	"closing-soon":             3, // closes within closingSoonDays with anything else wrong
+	"closing-this-week":        6, // closes within closingThisWeekDays with anything else wrong
 	SignalDeciderAbsent:        6, // per person
 	SignalOnlyChampion:         5,
 	SignalQuiet:                5,
@@ -922,8 +926,13 @@ func attention(dr *DealReport) Attention {
 		}
 		addPoints(signalPoints(s), s.Summary)
 	}
-	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= closingSoonDays {
-		add("closing-soon", "closes "+closeIn(*dr.DaysToClose))
+	if days := dr.DaysToClose; at.Score > 0 && days != nil && *days >= 0 {
+		switch {
+		case *days <= closingThisWeekDays:
+			add("closing-this-week", "closes "+closeIn(*days))
+		case *days <= closingSoonDays:
+			add("closing-soon", "closes "+closeIn(*days))
+		}
 	}
 	return at
 }

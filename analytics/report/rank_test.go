@@ -72,3 +72,30 @@ func TestAttentionOverdueGrouped(t *testing.T) {
 		t.Errorf("one late step: %+v", got)
 	}
 }
+
+// TestAttentionClosingSoonScales: with something else wrong, a deal
+// closing within a week weighs more than one closing within 30 days, and
+// one closing later nothing for it; with nothing else wrong, nothing.
+func TestAttentionClosingSoonScales(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	closing := func(dr *DealReport) int {
+		for _, r := range dr.Attention.Reasons {
+			if strings.HasPrefix(r.Why, "closes ") {
+				return r.Points
+			}
+		}
+		return 0
+	}
+	for _, c := range []struct{ days, want int }{{0, 6}, {5, 6}, {7, 6}, {8, 3}, {30, 3}, {31, 0}} {
+		d := lateAdmin(1, today, 10)
+		d.Close = today.AddDays(c.days)
+		if got := closing(ruleReport(t, d, today)); got != c.want {
+			t.Errorf("close in %d days, a step late: %d points for closing, want %d", c.days, got, c.want)
+		}
+		healthy := patternDeal()
+		healthy.Close = today.AddDays(c.days)
+		if dr := ruleReport(t, healthy, today); dr.Attention.Score != 0 {
+			t.Errorf("close in %d days, nothing wrong: attention %+v, want none", c.days, dr.Attention)
+		}
+	}
+}
