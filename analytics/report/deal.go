@@ -910,7 +910,11 @@ func attention(dr *DealReport) Attention {
 			// The plan says the sale is over: the outcome is what is missing.
 			why += fmt.Sprintf(" with every task of the sale done (%d of %d): set outcome: won, or lost, in the plan", done, total)
 		}
-		add("past-close", why)
+		p := attentionPoints["past-close"]
+		if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalOpenPastClose && s.Severity == SeverityAlert }) {
+			p += 2 // its signal at alert, as for any graded kind (signalPoints)
+		}
+		addPoints(p, why)
 	}
 	if dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed { // past-close says that
 		if dr.Schedule.Basis == ScheduleDueDates {
@@ -1000,8 +1004,9 @@ func signalPoints(s Signal) int {
 
 // gradedKinds are the signal kinds that are a flag or an alert by how bad
 // they are; the others are always one grade, weighed in attentionPoints.
+// SignalOpenPastClose scores through "past-close", two more at alert too.
 var gradedKinds = map[string]bool{SignalBlocked: true, SignalMilestoneLate: true, SignalOwnerAbsent: true,
-	SignalProposalMovesClose: true, SignalLatePiling: true}
+	SignalProposalMovesClose: true, SignalLatePiling: true, SignalSingleThreaded: true, SignalOpenPastClose: true}
 
 // saleDoneBy counts the sale's tasks done on or before day: completion is
 // the share done when the deal ended (domain.md), not what was ticked off

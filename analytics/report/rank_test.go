@@ -99,3 +99,46 @@ func TestAttentionClosingSoonScales(t *testing.T) {
 		}
 	}
 }
+
+// TestAttentionAlertWeighsMore: a signal at alert weighs two points more
+// than one of its kind at flag, single-threaded and open-past-close too
+// (the latter through its past-close reason).
+func TestAttentionAlertWeighsMore(t *testing.T) {
+	points := func(dr *DealReport, part string) int {
+		for _, r := range dr.Attention.Reasons {
+			if strings.Contains(r.Why, part) {
+				return r.Points
+			}
+		}
+		return -1
+	}
+	one := patternDeal()
+	one.Stakeholders = one.Stakeholders[1:] // the champion and the seller
+	one.Milestones[0].Lead = "ch"
+	flag := ruleReport(t, one, deal.NewDate(2026, time.November, 24)) // 66 days before the close
+	alert := ruleReport(t, one, deal.NewDate(2027, time.January, 4))  // 25 days before
+	if s := findSignal(alert, SignalSingleThreaded); s == nil || s.Severity != SeverityAlert || findSignal(flag, SignalSingleThreaded).Severity != SeverityFlag {
+		t.Fatalf("signals %+v and %+v, want a single-threaded flag, then an alert", flag.Signals, alert.Signals)
+	}
+	if f, a := points(flag, "single-threaded"), points(alert, "single-threaded"); f != attentionPoints[SignalSingleThreaded] || a != f+2 {
+		t.Errorf("single-threaded: %d points at flag, %d at alert; want %d and %d", f, a, attentionPoints[SignalSingleThreaded], attentionPoints[SignalSingleThreaded]+2)
+	}
+
+	today := deal.NewDate(2026, time.November, 24)
+	for _, c := range []struct {
+		ago  int
+		sev  string
+		want int
+	}{{5, SeverityFlag, 6}, {7, SeverityAlert, 8}} {
+		d := patternDeal()
+		d.Close = today.AddDays(-c.ago)
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 20), Milestone: "m"})
+		dr := ruleReport(t, d, today)
+		if s := findSignal(dr, SignalOpenPastClose); s == nil || s.Severity != c.sev {
+			t.Fatalf("close %d days ago: signals %+v, want open-past-close at %s", c.ago, dr.Signals, c.sev)
+		}
+		if got := points(dr, "after its close date"); got != c.want {
+			t.Errorf("close %d days ago (%s): %d points, want %d", c.ago, c.sev, got, c.want)
+		}
+	}
+}
