@@ -1040,7 +1040,7 @@ func saleProgress(dr *DealReport) (done, total int) {
 // portfolio computes the cross-deal figures from the deal reports, on
 // the report's day.
 func portfolio(deals []DealReport, today deal.Date) *Portfolio {
-	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}}
+	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}, SizeMedian: openMedian(deals)}
 	covered, recent, doneEnded, totalEnded := 0, 0, 0, 0
 	wonPlan, endedPlan, wonNo, endedNo := 0, 0, 0, 0
 	for i := range deals {
@@ -1085,15 +1085,16 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 			}
 			if dr.Attention.Score > 0 {
 				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
-					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons})
+					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons, weight: sizeWeight(dr.Value, pf.SizeMedian)})
 			}
 		case string(deal.Won), string(deal.Lost):
 			if dr.Attention.Score > 0 {
 				// A won deal's onboarding that needs someone.
 				// Its close has passed: no close to sort it before an open
 				// deal's of the same score.
+				// Its size is won: it weighs 1.
 				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
-					Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true})
+					Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true, weight: 100})
 			}
 			if row.Recent {
 				recent++
@@ -1130,11 +1131,17 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 	pf.WinRateWithPlan = ratio(wonPlan, endedPlan)
 	pf.WinRateWithoutPlan = ratio(wonNo, endedNo)
 	pf.BySize = bySize(deals)
-	// Highest score first; then the sooner close, the larger value, the id.
+	// Highest priority first (the points times the size weight); then the
+	// sooner close, the larger value, the id.
+	for i := range pf.Ranking {
+		rd := &pf.Ranking[i]
+		rd.SizeWeight = float64(rd.weight) / 100
+		rd.Priority = float64(int64(rd.Score)*rd.weight) / 100
+	}
 	sort.SliceStable(pf.Ranking, func(i, j int) bool {
 		a, b := pf.Ranking[i], pf.Ranking[j]
-		if a.Score != b.Score {
-			return a.Score > b.Score
+		if pa, pb := int64(a.Score)*a.weight, int64(b.Score)*b.weight; pa != pb {
+			return pa > pb
 		}
 		ac, bc := closeKey(a.DaysToClose), closeKey(b.DaysToClose)
 		if ac != bc {
@@ -1149,6 +1156,51 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		pf.Ranking[i].Rank = i + 1
 	}
 	return pf
+}
+
+// The size weight of a ranked deal, in hundredths: its value against the
+// median value of the open deals with one (Portfolio.SizeMedian), clipped
+// to [sizeWeightMin, sizeWeightMax]. A VP calls first about the most value
+// at risk: a tiny deal's paperwork does not come before the biggest deal
+// in trouble, nor does a big deal's small trouble come before everything.
+const (
+	sizeWeightMin = 50  // 0.5
+	sizeWeightMax = 300 // 3
+	// sizeMinDeals is how many open deals need a value for a median to
+	// weigh sizes against.
+	sizeMinDeals = 3
+)
+
+// openMedian is the median value of the open deals with a value (the mean
+// of the middle two of an even count); 0 when fewer than sizeMinDeals have
+// one.
+func openMedian(deals []DealReport) int64 {
+	var values []int64
+	for i := range deals {
+		if deals[i].Outcome == string(deal.Open) && deals[i].Value > 0 {
+			values = append(values, deals[i].Value)
+		}
+	}
+	if len(values) < sizeMinDeals {
+		return 0
+	}
+	slices.Sort(values)
+	n := len(values)
+	if n%2 == 1 {
+		return values[n/2]
+	}
+	return (values[n/2-1] + values[n/2]) / 2
+}
+
+// sizeWeight is the size weight of a deal of value, in hundredths, against
+// median: rounded, clipped; 1 (100) for a deal without a value, or with no
+// median.
+func sizeWeight(value, median int64) int64 {
+	if value <= 0 || median <= 0 {
+		return 100
+	}
+	w := (value*100 + median/2) / median
+	return min(max(w, sizeWeightMin), sizeWeightMax)
 }
 
 // bySize splits the ended deals with a value in two, under and from the

@@ -254,9 +254,11 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	}
 	m.line("### Needs attention first")
 	m.line("")
+	m.line("%s", md(rankingNote(p)))
+	m.line("")
 	var rows [][]string
 	for _, d := range p.Ranking {
-		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), fmt.Sprint(d.Score), rankClose(d), md(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), md(priorityText(d, p.SizeMedian)), rankClose(d), md(reasonsText(d.Reasons, 3))})
 	}
-	m.table([]string{"#", "Deal", "Score", "Close", "Why"}, rows)
+	m.table([]string{"#", "Deal", "Priority", "Close", "Why"}, rows)
 }

@@ -1,13 +1,17 @@
 package report
 
 import (
+	"cmp"
+	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/schedule"
 )
 
 // lateAdmin is patternDeal with n steps of the seller's, each late by
@@ -140,5 +144,114 @@ func TestAttentionAlertWeighsMore(t *testing.T) {
 		if got := points(dr, "after its close date"); got != c.want {
 			t.Errorf("close %d days ago (%s): %d points, want %d", c.ago, c.sev, got, c.want)
 		}
+	}
+}
+
+// TestRankingBySizeWeightedPriority: the ranking calls first about the
+// most value at risk, soonest. A 1.2M deal closing in 5 days, its economic
+// buyer absent and one step of the buyer's 17 days late, comes before a
+// 15k deal with six late admin steps and nothing else closer: the order is
+// the points times the size weight, the value against the median value of
+// the open deals with one, clipped to [0.5, 3]. The JSON and every format
+// say the weight and the priority.
+func TestRankingBySizeWeightedPriority(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	big := patternDeal()
+	big.ID, big.Title, big.Value, big.Close = "apex", "Apex", 1_200_000, today.AddDays(5)
+	big.Milestones[0].Tasks = append(big.Milestones[0].Tasks, deal.Task{ID: "risk", Title: "Security review", Owner: "ch",
+		Status: deal.Todo, Due: today.AddDays(-17), Milestone: "m"})
+	small := lateAdmin(6, today, 11)
+	small.ID, small.Title, small.Value, small.Close = "bolt", "Bolt", 15_000, today.AddDays(73)
+	mid := patternDeal()
+	mid.ID, mid.Title, mid.Value = "core", "Core", 300_000
+	novalue := lateAdmin(1, today, 3)
+	novalue.ID, novalue.Title = "kilo", "Kilo"
+	report := func(ds ...*deal.Deal) *Report {
+		var in []ReportDeal
+		cal := schedule.NewCalendar()
+		for _, d := range ds {
+			d.Milestones[0].Tasks[0].Collateral = nil // nothing to have read: not a reason here
+			plan, err := schedule.Compute(d, today, cal)
+			if err != nil {
+				t.Fatal(err)
+			}
+			in = append(in, ReportDeal{Deal: d, Plan: plan})
+		}
+		a := NewAggregator(in, ReportOptions{Today: today, Calendar: cal})
+		// A log read in which nobody came: every economic buyer is absent.
+		if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
+			t.Fatal(err)
+		}
+		return a.Report()
+	}
+	// A won deal ranked for its onboarding: its size is won, it weighs 1.
+	won := onboardingDeal()
+	won.ID, won.Title, won.Value, won.Outcome, won.Close = "pike", "Pike", 5_000_000, deal.Won, today.AddDays(-20)
+	won.Milestones[0].Tasks[0].Status, won.Milestones[0].Tasks[0].Done = deal.Done, today.AddDays(-20)
+	won.Milestones[1].Tasks[0].Due = today.AddDays(-10)
+	r := report(big, small, mid, novalue, won)
+	p := r.Portfolio
+	if p.SizeMedian != 300_000 {
+		t.Errorf("size median %d, want 300,000 (of the open deals' 15k, 300k and 1.2M; kilo has no value)", p.SizeMedian)
+	}
+	var order []string
+	byID := map[string]RankedDeal{}
+	for _, rd := range p.Ranking {
+		order = append(order, rd.Deal)
+		byID[rd.Deal] = rd
+	}
+	if len(order) == 0 || order[0] != "apex" || slices.Index(order, "apex") > slices.Index(order, "bolt") {
+		t.Errorf("ranking %q, want apex first and before bolt", order)
+	}
+	if !byID["pike"].Onboarding {
+		t.Errorf("ranking %+v, want pike ranked for its onboarding", p.Ranking)
+	}
+	for id, want := range map[string]float64{"apex": 3, "bolt": 0.5, "core": 1, "kilo": 1, "pike": 1} {
+		rd := byID[id]
+		if rd.SizeWeight != want || rd.Priority != float64(rd.Score)*want {
+			t.Errorf("%s: %d points, size weight %g, priority %g; want weight %g and priority %g", id, rd.Score, rd.SizeWeight, rd.Priority, want, float64(rd.Score)*want)
+		}
+	}
+	if !slices.IsSortedFunc(p.Ranking, func(a, b RankedDeal) int { return cmp.Compare(b.Priority, a.Priority) }) {
+		t.Errorf("ranking %+v, want the highest priority first", p.Ranking)
+	}
+	apex := byID["apex"]
+	if apex.Score != 6+5+4+6 { // the decider, nobody visited, the late step at alert, closing this week
+		t.Errorf("apex attention %+v, want 21 points", apex.Reasons)
+	}
+
+	// Each format says the weight and the priority on the ranking line.
+	line := fmt.Sprintf("%g: %d points × 3 (size)", apex.Priority, apex.Score)
+	for name, write := range map[string]func(io.Writer) error{
+		"table":    func(w io.Writer) error { return r.WritePortfolioTable(w, false) },
+		"markdown": r.WritePortfolioMarkdown,
+		"html":     r.WritePortfolioHTML,
+		"json":     r.WritePortfolioJSON,
+		"csv":      r.WritePortfolioCSV,
+	} {
+		var b strings.Builder
+		if err := write(&b); err != nil {
+			t.Fatal(err)
+		}
+		out := b.String()
+		want := map[string]string{"json": `"size_weight": 3,`, "csv": ",true,3," + fmt.Sprint(apex.Priority)}[name]
+		if want == "" {
+			want = line
+		}
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: no %q in\n%s", name, want, out)
+		}
+		if name == "json" {
+			if err := reportSchema(t).Validate(decodeJSON(t, []byte(out))); err != nil {
+				t.Errorf("the JSON does not validate: %v", err)
+			}
+		}
+	}
+
+	// Fewer than 3 open deals with a value: no median, every weight 1,
+	// the points alone; bolt's paperwork then outranks apex.
+	r = report(big, small, novalue)
+	if p := r.Portfolio; p.SizeMedian != 0 || slices.ContainsFunc(p.Ranking, func(rd RankedDeal) bool { return rd.SizeWeight != 1 }) {
+		t.Errorf("two values: median %d, ranking %+v; want no median and every weight 1", p.SizeMedian, p.Ranking)
 	}
 }

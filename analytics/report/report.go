@@ -519,8 +519,13 @@ type Portfolio struct {
 	// same value.
 	BySize []SizeBand `json:"win_rate_by_size,omitempty"`
 	// Ranking lists the deals that need attention (score above 0): the
-	// open ones, and won ones for their onboarding; highest score first.
+	// open ones, and won ones for their onboarding; highest priority (the
+	// score times the size weight) first.
 	Ranking []RankedDeal `json:"ranking"`
+	// SizeMedian is the median value of the open deals with a value, the
+	// ranking's size weights are against; absent (and every weight 1) when
+	// fewer than 3 open deals have a value.
+	SizeMedian int64 `json:"size_median,omitempty"`
 	// Pipeline is the value of the open deals; WonValue of the won ones
 	// (the plans' value: fields; reports only, never a room).
 	Pipeline int64 `json:"pipeline"`
@@ -556,6 +561,14 @@ type RankedDeal struct {
 	// Onboarding marks a won deal ranked for its onboarding: its late
 	// steps and its signals (see Signals).
 	Onboarding bool `json:"onboarding,omitempty"`
+	// SizeWeight is the deal's value against the open deals' median value
+	// (Portfolio.SizeMedian), clipped to [0.5, 3], to two decimals; 1 for
+	// a deal without a value, a won deal ranked for its onboarding, or
+	// with no median. Priority is Score times SizeWeight: the ranking's
+	// order, the most value at risk first.
+	SizeWeight float64 `json:"size_weight"`
+	Priority   float64 `json:"priority"`
+	weight     int64   // SizeWeight in hundredths
 }
 
 // PortfolioRow is one deal in the portfolio.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -557,12 +558,38 @@ func (t *textOut) portfolio(p *Portfolio) {
 		t.line("  No deal needs attention.")
 		return
 	}
-	t.line("  %s", t.paint(ansiBold, "Needs attention first"))
-	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("SCORE"), textCell("CLOSE"), textCell("WHY")}}
+	t.line("  %s  %s", t.paint(ansiBold, "Needs attention first"), t.paint(ansiDim, "("+rankingNote(p)+")"))
+	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("PRIORITY"), textCell("CLOSE"), textCell("WHY")}}
 	for _, d := range p.Ranking {
-		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), numCell(d.Score), textCell(rankClose(d)), textCell(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), textCell(priorityText(d, p.SizeMedian)), textCell(rankClose(d)), textCell(reasonsText(d.Reasons, 3))})
 	}
 	t.table(rows)
+}
+
+// rankingNote says what orders the ranking: the priority, attention points
+// times size, and the median value the sizes are weighed against.
+func rankingNote(p *Portfolio) string {
+	if p.SizeMedian == 0 {
+		return fmt.Sprintf("by attention points: fewer than %d open deals have a value to weigh their size by", sizeMinDeals)
+	}
+	return fmt.Sprintf("by priority: attention points × size, the deal's value against the open deals' median value %s, clipped to 0.5–3", money(p.SizeMedian))
+}
+
+// priorityText says a ranked deal's priority and what makes it: "67.5:
+// 27 points × 2.5 (size)". A weight of 1 for a deal without a value, a won
+// deal's onboarding, or no median to weigh against says why.
+func priorityText(d RankedDeal, median int64) string {
+	why := "size"
+	switch {
+	case d.Onboarding:
+		why = "won: onboarding"
+	case d.Value <= 0:
+		why = "no value"
+	case median == 0:
+		why = "no median"
+	}
+	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+	return fmt.Sprintf("%s: %s × %s (%s)", num(d.Priority), plural(d.Score, "point", "points"), num(d.SizeWeight), why)
 }
 
 // rankClose is the close column of a ranked deal: when an open deal
