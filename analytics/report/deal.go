@@ -1077,7 +1077,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		case string(deal.Open):
 			pf.Open++
 			pf.Pipeline += dr.Value
-			if dr.Plan == PlanOK && dr.DaysToClose != nil && *dr.DaysToClose >= 0 {
+			if committed(dr) {
 				pf.Committed += dr.Value
 			}
 			if row.Covered {
@@ -1156,6 +1156,20 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		pf.Ranking[i].Rank = i + 1
 	}
 	return pf
+}
+
+// committed says whether an open deal's value is committed pipeline: its
+// plan is current (domain.md: a current, dated plan is the gate of a
+// committed forecast), so it passes check, its close date is ahead, its
+// completion is not flat (a zombie plan is not current), and the buyer has
+// it: a room published, someone on the buyer's side to have one.
+func committed(dr *DealReport) bool {
+	if dr.Plan != PlanOK || dr.DaysToClose == nil || *dr.DaysToClose < 0 {
+		return false
+	}
+	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
+		return s.Kind == history.SignalFlat || s.Kind == SignalNotPublished || s.Kind == SignalNoBuyers
+	})
 }
 
 // The size weight of a ranked deal, in hundredths: its value against the

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/schedule"
 )
 
@@ -253,5 +255,53 @@ func TestRankingBySizeWeightedPriority(t *testing.T) {
 	r = report(big, small, novalue)
 	if p := r.Portfolio; p.SizeMedian != 0 || slices.ContainsFunc(p.Ranking, func(rd RankedDeal) bool { return rd.SizeWeight != 1 }) {
 		t.Errorf("two values: median %d, ranking %+v; want no median and every weight 1", p.SizeMedian, p.Ranking)
+	}
+}
+
+// TestCommittedPipelineCurrentPlan: a committed forecast needs a current
+// plan (domain.md): not a zombie plan (completion flat), nor one the buyer
+// does not have (no room published, or nobody on the buyer's side).
+func TestCommittedPipelineCurrentPlan(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	mk := func(id string, value int64, lastDone deal.Date) *deal.Deal {
+		d := patternDeal()
+		d.ID, d.Value = id, value
+		d.Milestones[0].Tasks[0].Done = lastDone
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "terms", Title: "Terms agreed", Owner: "ch", Status: deal.Todo,
+			Due: today.AddDays(20), Milestone: "m"})
+		return d
+	}
+	good := mk("good", 1000, today.AddDays(-3))
+	flat := mk("flat", 2000, today.AddDays(-30))
+	unpublished := mk("unpublished", 4000, today.AddDays(-3))
+	nobuyers := mk("nobuyers", 8000, today.AddDays(-3))
+	nobuyers.Stakeholders = nobuyers.Stakeholders[2:] // the seller alone
+	nobuyers.Milestones[0].Lead = "sam"
+	for i := range nobuyers.Milestones[0].Tasks {
+		nobuyers.Milestones[0].Tasks[i].Owner = "sam"
+	}
+	m := &manifest.Manifest{}
+	for _, id := range []string{"good", "flat"} {
+		for _, who := range []string{"eb", "ch"} {
+			m.Rooms = append(m.Rooms, manifest.Room{Key: id + who, Deal: id, Stakeholder: who, Side: manifest.SideBuyer,
+				Pages: []string{manifest.PageRoom}, Published: "2026-10-01"})
+		}
+	}
+	var in []ReportDeal
+	for _, d := range []*deal.Deal{good, flat, unpublished, nobuyers} {
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, ReportDeal{Deal: d, Plan: plan})
+	}
+	r := NewAggregator(in, ReportOptions{Today: today, Manifest: m, HistoryRead: true}).Report()
+	for i, want := range []string{"", history.SignalFlat, SignalNotPublished, SignalNoBuyers} {
+		if dr := &r.Deals[i]; dr.Plan != PlanOK || want != "" && findSignal(dr, want) == nil {
+			t.Errorf("%s: plan %s, signals %+v; want a plan that passes check with %q", dr.ID, dr.Plan, dr.Signals, want)
+		}
+	}
+	if p := r.Portfolio; p.Pipeline != 15000 || p.Committed != 1000 {
+		t.Errorf("pipeline %d, committed %d; want 15000 and 1000 (the current plan alone)", p.Pipeline, p.Committed)
 	}
 }

@@ -530,9 +530,12 @@ type Portfolio struct {
 	// (the plans' value: fields; reports only, never a room).
 	Pipeline int64 `json:"pipeline"`
 	// Committed is the part of Pipeline a forecast may count: the open
-	// deals run with a current, dated plan, one that passes check and
-	// whose close date has not passed (domain.md: a deal without one is
-	// not a committed forecast).
+	// deals run with a current, dated plan (domain.md: a deal without one
+	// is not a committed forecast): one that passes check, whose close
+	// date has not passed, whose completion is not flat (a zombie plan,
+	// history.SignalFlat), and that the buyer has: not a deal none of
+	// whose rooms is published (SignalNotPublished) or whose plan names
+	// nobody on the buyer's side (SignalNoBuyers).
 	Committed int64 `json:"committed_pipeline"`
 	WonValue  int64 `json:"won_value"`
 	// History sums the plans' git histories; absent without one.
