@@ -183,20 +183,18 @@ func (r *Report) WriteCSV(w io.Writer) error {
 
 // WritePortfolioCSV writes one row per deal with the portfolio figures
 // (coverage, completion and win rates follow from the rows) and the
-// attention rank, with a ranked deal's size_weight and priority (its score
-// times its size weight, the ranking's order). The history's figures follow too: the rows whose
+// attention rank (the ranking's order: the score times the size weight,
+// which the JSON gives). The history's figures follow too: the rows whose
 // in_history_figures is true are the deals they count (PortfolioHistory),
 // and slip_each_days lists the days of each slip, the median slip's input.
 func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
-		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent", "size_weight", "priority"})
+		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent"})
 	rank := map[string]int{}
-	ranked := map[string][]string{}
 	for _, d := range r.Portfolio.Ranking {
 		rank[d.Deal] = d.Rank
-		ranked[d.Deal] = []string{strconv.FormatFloat(d.SizeWeight, 'f', -1, 64), strconv.FormatFloat(d.Priority, 'f', -1, 64)}
 	}
 	// The plan's history per deal (empty without one), so that the share
 	// with buyer edits, the median slip and the win rates with and without
@@ -234,13 +232,9 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		if h == nil {
 			h = []string{"", "", "", "", "", "false"}
 		}
-		pr := ranked[p.Deal]
-		if pr == nil {
-			pr = []string{"", ""}
-		}
 		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
-			fmt.Sprint(p.Score), rk, value}, append(h, append([]string{fmt.Sprint(p.Recent)}, pr...)...)...))
+			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent))...))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"io"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -362,8 +361,8 @@ func scoreBars(p *Portfolio) *svgChart {
 		y := 4 + rowH*float64(i)
 		w := 400 * d.Priority / most
 		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(d.Title, 32)})
-		ch.Rects = append(ch.Rects, svgRect{X: labelW, Y: y + 3, W: w, H: rowH - 6, Class: "overdue", Title: priorityText(d, p.SizeMedian) + ": " + reasonsText(d.Reasons, 5)})
-		ch.Texts = append(ch.Texts, svgText{X: labelW + w + 6, Y: y + 15, Class: "axis", Text: strconv.FormatFloat(d.Priority, 'f', -1, 64)})
+		ch.Rects = append(ch.Rects, svgRect{X: labelW, Y: y + 3, W: w, H: rowH - 6, Class: "overdue", Title: weighedText(d, p.SizeMedian) + ": " + reasonsText(d.Reasons, 5)})
+		ch.Texts = append(ch.Texts, svgText{X: labelW + w + 6, Y: y + 15, Class: "axis", Text: decimal(d.Priority)})
 	}
 	return ch
 }
@@ -387,7 +386,8 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"slip":          medianSlipText,
 	"rankClose":     rankClose,
 	"rankingNote":   rankingNote,
-	"priority":      priorityText,
+	"weighed":       weighedText,
+	"decimal":       decimal,
 	"plural":        plural,
 	"weekSpan":      weekSpan,
 	"few":           func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
@@ -453,8 +453,8 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <h3>Needs attention first</h3>
 {{if .Ranking}}<p class="meta">{{rankingNote .}}</p>
 {{template "svg" $.Scores}}
-<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Priority</th><th>Close</th><th>Why</th></tr>
-{{$median := .SizeMedian}}{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td>{{priority . $median}}</td><td>{{rankClose .}}</td><td>{{reasons .Reasons 5}}</td></tr>
+<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Priority</th><th>Close</th><th>Points × size</th><th>Why</th></tr>
+{{$median := .SizeMedian}}{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{decimal .Priority}}</td><td>{{rankClose .}}</td><td>{{weighed . $median}}</td><td>{{reasons .Reasons 5}}</td></tr>
 {{end}}</table></div>{{else}}<p>No deal needs attention.</p>{{end}}
 {{end}}{{end}}
 

@@ -258,7 +258,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("")
 	var rows [][]string
 	for _, d := range p.Ranking {
-		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), md(priorityText(d, p.SizeMedian)), rankClose(d), md(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), decimal(d.Priority), rankClose(d), md(weighedText(d, p.SizeMedian)), md(reasonsText(d.Reasons, 3))})
 	}
-	m.table([]string{"#", "Deal", "Priority", "Close", "Why"}, rows)
+	m.table([]string{"#", "Deal", "Priority", "Close", "Points × size", "Why"}, rows)
 }

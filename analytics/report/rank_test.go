@@ -223,7 +223,7 @@ func TestRankingBySizeWeightedPriority(t *testing.T) {
 	}
 
 	// Each format says the weight and the priority on the ranking line.
-	line := fmt.Sprintf("%g: %d points × 3 (size)", apex.Priority, apex.Score)
+	line := fmt.Sprintf("%d points × 3 (size)", apex.Score)
 	for name, write := range map[string]func(io.Writer) error{
 		"table":    func(w io.Writer) error { return r.WritePortfolioTable(w, false) },
 		"markdown": r.WritePortfolioMarkdown,
@@ -236,12 +236,18 @@ func TestRankingBySizeWeightedPriority(t *testing.T) {
 			t.Fatal(err)
 		}
 		out := b.String()
-		want := map[string]string{"json": `"size_weight": 3,`, "csv": ",true,3," + fmt.Sprint(apex.Priority)}[name]
-		if want == "" {
-			want = line
+		want := map[string][]string{"json": {`"size_weight": 3,`, fmt.Sprintf(`"priority": %g`, apex.Priority)},
+			"csv": {"apex,Apex,open,ok,true,1,2,5,1,"}}[name]
+		if want == nil {
+			want = []string{line, fmt.Sprint(apex.Priority)}
 		}
-		if !strings.Contains(out, want) {
-			t.Errorf("%s: no %q in\n%s", name, want, out)
+		for _, w := range want {
+			if !strings.Contains(out, w) {
+				t.Errorf("%s: no %q in\n%s", name, w, out)
+			}
+		}
+		if name == "csv" && !strings.Contains(out, ",1,1200000,") {
+			t.Errorf("csv: apex not ranked first:\n%s", out)
 		}
 		if name == "json" {
 			if err := reportSchema(t).Validate(decodeJSON(t, []byte(out))); err != nil {

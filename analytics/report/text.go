@@ -559,9 +559,10 @@ func (t *textOut) portfolio(p *Portfolio) {
 		return
 	}
 	t.line("  %s  %s", t.paint(ansiBold, "Needs attention first"), t.paint(ansiDim, "("+rankingNote(p)+")"))
-	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("PRIORITY"), textCell("CLOSE"), textCell("WHY")}}
+	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("PRIORITY"), textCell("CLOSE"), textCell("POINTS × SIZE"), textCell("WHY")}}
 	for _, d := range p.Ranking {
-		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), textCell(priorityText(d, p.SizeMedian)), textCell(rankClose(d)), textCell(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), textCell(decimal(d.Priority)), textCell(rankClose(d)),
+			textCell(weighedText(d, p.SizeMedian)), textCell(reasonsText(d.Reasons, 3))})
 	}
 	t.table(rows)
 }
@@ -575,10 +576,10 @@ func rankingNote(p *Portfolio) string {
 	return fmt.Sprintf("by priority: attention points × size, the deal's value against the open deals' median value %s, clipped to 0.5–3", money(p.SizeMedian))
 }
 
-// priorityText says a ranked deal's priority and what makes it: "67.5:
-// 27 points × 2.5 (size)". A weight of 1 for a deal without a value, a won
-// deal's onboarding, or no median to weigh against says why.
-func priorityText(d RankedDeal, median int64) string {
+// weighedText says what makes a ranked deal's priority: "27 points × 2.5
+// (size)". A weight of 1 for a deal without a value, a won deal's
+// onboarding, or no median to weigh against says why.
+func weighedText(d RankedDeal, median int64) string {
 	why := "size"
 	switch {
 	case d.Onboarding:
@@ -588,9 +589,12 @@ func priorityText(d RankedDeal, median int64) string {
 	case median == 0:
 		why = "no median"
 	}
-	num := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-	return fmt.Sprintf("%s: %s × %s (%s)", num(d.Priority), plural(d.Score, "point", "points"), num(d.SizeWeight), why)
+	return fmt.Sprintf("%s × %s (%s)", plural(d.Score, "point", "points"), decimal(d.SizeWeight), why)
 }
+
+// decimal writes a size weight or a priority as short as it is: 3, 2.5,
+// 0.67.
+func decimal(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // rankClose is the close column of a ranked deal: when an open deal
 // closes, or that a won one is in onboarding.
