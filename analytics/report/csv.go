@@ -183,7 +183,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 
 // WritePortfolioCSV writes one row per deal with the portfolio figures
 // (coverage, completion and win rates follow from the rows) and the
-// attention rank. The history's figures follow too: the rows whose
+// attention rank (the ranking's order: the score times the size weight,
+// which the JSON gives). The history's figures follow too: the rows whose
 // in_history_figures is true are the deals they count (PortfolioHistory),
 // and slip_each_days lists the days of each slip, the median slip's input.
 func (r *Report) WritePortfolioCSV(w io.Writer) error {

@@ -811,8 +811,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 // closingSoonDays is how near the close a deal "closes soon": its
 // problems weigh more in the ranking, and a single-threaded plan is an
-// alert.
-const closingSoonDays = 30
+// alert. Within closingThisWeekDays they weigh more still.
+const (
+	closingSoonDays     = 30
+	closingThisWeekDays = 7
+)
 
 // attentionPoints are the weights of the attention score. A seller's
 // manager reads the ranking top down, so the weights put first what loses
@@ -823,15 +826,16 @@ var attentionPoints = map[string]int{
 	"plan-errors":              8, // the plan fails check: nobody can trust its dates
 	"past-close":               6, // open after its close date
 	"overrun":                  5, // the critical path no longer fits before the close date
-	"overdue-" + SeverityAlert: 4, // per task
-	"overdue-" + SeverityFlag:  2, // per task
-	"overdue-" + SeverityLate:  1, // per task
+	"overdue-" + SeverityAlert: 4, // per task, of the overdueCounted most severe
+	"overdue-" + SeverityFlag:  2, // per task, of the overdueCounted most severe
+	"overdue-" + SeverityLate:  1, // per task, of the overdueCounted most severe
 	"closing-soon":             3, // closes within closingSoonDays with anything else wrong
+	"closing-this-week":        6, // closes within closingThisWeekDays with anything else wrong
 	SignalDeciderAbsent:        6, // per person
 	SignalOnlyChampion:         5,
 	SignalQuiet:                5,
 	SignalUnopened:             2,
-	SignalLatePiling:           3,
+	SignalLatePiling:           3, // a won deal's onboarding alone: an open deal's overdue line says it (see attention)
 	SignalNoBuyers:             6, // the seller's plan alone
 	SignalNotPublished:         3, // rooms to build and send
 	SignalDoneUnread:           2, // per task
@@ -860,14 +864,26 @@ func attention(dr *DealReport) Attention {
 		at.Reasons = append(at.Reasons, AttentionReason{Points: p, Why: why})
 	}
 	add := func(key string, why string) { addPoints(attentionPoints[key], why) }
+	// The overdue work is one reason, its points its most severe tasks',
+	// and the late work piling up on one side is said on its line, not
+	// counted again: those are the same late tasks.
+	signals := slices.DeleteFunc(slices.Clone(dr.Signals), func(s Signal) bool { return s.Kind == SignalLatePiling })
+	overdue := func(onboarding bool) {
+		if len(dr.Overdue) > 0 {
+			addPoints(overdueReason(dr, onboarding))
+		}
+	}
+	defer func() {
+		// Heaviest first, so that a format listing the first few shows
+		// the main ones; as found on a tie.
+		slices.SortStableFunc(at.Reasons, func(a, b AttentionReason) int { return cmp.Compare(b.Points, a.Points) })
+	}()
 	if dr.Outcome == string(deal.Won) {
 		// A won deal's onboarding: its late steps and its signals (a room
 		// gone quiet, a blocked step), which only a deal with onboarding
 		// left has; the sale's plan, close and schedule are over.
-		for _, o := range dr.Overdue {
-			add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side, onboarding) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
-		}
-		for _, s := range dr.Signals {
+		overdue(true)
+		for _, s := range signals {
 			addPoints(signalPoints(s), s.Summary)
 		}
 		return at
@@ -887,7 +903,11 @@ func attention(dr *DealReport) Attention {
 			// The plan says the sale is over: the outcome is what is missing.
 			why += fmt.Sprintf(" with every task of the sale done (%d of %d): set outcome: won, or lost, in the plan", done, total)
 		}
-		add("past-close", why)
+		p := attentionPoints["past-close"]
+		if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalOpenPastClose && s.Severity == SeverityAlert }) {
+			p += 2 // its signal at alert, as for any graded kind (signalPoints)
+		}
+		addPoints(p, why)
 	}
 	if dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed { // past-close says that
 		if dr.Schedule.Basis == ScheduleDueDates {
@@ -896,19 +916,71 @@ func attention(dr *DealReport) Attention {
 			add("overrun", fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days")))
 		}
 	}
-	for _, o := range dr.Overdue {
-		add("overdue-"+o.Severity, fmt.Sprintf("%s (%s side) %s late", o.Task, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
-	}
-	for _, s := range dr.Signals {
+	overdue(false)
+	for _, s := range signals {
 		if s.Kind == SignalOpenPastClose {
 			continue // past-close above
 		}
 		addPoints(signalPoints(s), s.Summary)
 	}
-	if at.Score > 0 && dr.DaysToClose != nil && *dr.DaysToClose >= 0 && *dr.DaysToClose <= closingSoonDays {
-		add("closing-soon", "closes "+closeIn(*dr.DaysToClose))
+	if days := dr.DaysToClose; at.Score > 0 && days != nil && *days >= 0 {
+		switch {
+		case *days <= closingThisWeekDays:
+			add("closing-this-week", "closes "+closeIn(*days))
+		case *days <= closingSoonDays:
+			add("closing-soon", "closes "+closeIn(*days))
+		}
 	}
 	return at
+}
+
+// overdueCounted is how many of a deal's overdue tasks its attention
+// score counts: the most severe. A deal with six late admin steps is not
+// twice as urgent as one with three; the line still counts them all.
+const overdueCounted = 3
+
+// overdueReason is the one reason a deal's overdue work gives (dr.Overdue
+// is not empty): the points of its overdueCounted most severe tasks, and a
+// line that counts them all by grade, says when they pile up on one side,
+// and names the worst by title: "6 overdue tasks: 2 alert, 4 flag; the
+// worst: "Security review" (buyer side) 17 calendar days late, ...".
+func overdueReason(dr *DealReport, onboarding bool) (int, string) {
+	rank := map[string]int{SeverityLate: 1, SeverityFlag: 2, SeverityAlert: 3}
+	worst := slices.Clone(dr.Overdue)
+	slices.SortStableFunc(worst, func(a, b OverdueTask) int {
+		return cmp.Or(cmp.Compare(rank[b.Severity], rank[a.Severity]), cmp.Compare(b.DaysLate, a.DaysLate))
+	})
+	worst = worst[:min(overdueCounted, len(worst))]
+	points := 0
+	var named []string
+	for _, o := range worst {
+		points += attentionPoints["overdue-"+o.Severity]
+		named = append(named, fmt.Sprintf("%q (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+	}
+	what := "overdue task"
+	if onboarding {
+		what = "overdue onboarding task"
+	}
+	n := len(dr.Overdue)
+	if n == 1 {
+		return points, fmt.Sprintf("1 %s (%s): %s", what, dr.Overdue[0].Severity, named[0])
+	}
+	var grades []string
+	for _, sev := range []string{SeverityAlert, SeverityFlag, SeverityLate} {
+		if c := len(slices.DeleteFunc(slices.Clone(dr.Overdue), func(o OverdueTask) bool { return o.Severity != sev })); c > 0 {
+			grades = append(grades, fmt.Sprintf("%d %s", c, sev))
+		}
+	}
+	if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalLatePiling }) {
+		// The side with the more of them, as the signal says.
+		buyer := len(slices.DeleteFunc(slices.Clone(dr.Overdue), func(o OverdueTask) bool { return o.Side != string(deal.Buyer) }))
+		side := deal.Buyer
+		if 2*buyer < n {
+			side = deal.Seller
+		}
+		grades = append(grades, fmt.Sprintf("piling up on the %s side", side))
+	}
+	return points, fmt.Sprintf("%d %ss: %s; the worst: %s", n, what, strings.Join(grades, ", "), strings.Join(named, ", "))
 }
 
 // signalPoints is what signal s adds to the attention score: its kind's
@@ -925,8 +997,9 @@ func signalPoints(s Signal) int {
 
 // gradedKinds are the signal kinds that are a flag or an alert by how bad
 // they are; the others are always one grade, weighed in attentionPoints.
+// SignalOpenPastClose scores through "past-close", two more at alert too.
 var gradedKinds = map[string]bool{SignalBlocked: true, SignalMilestoneLate: true, SignalOwnerAbsent: true,
-	SignalProposalMovesClose: true, SignalLatePiling: true}
+	SignalProposalMovesClose: true, SignalLatePiling: true, SignalSingleThreaded: true, SignalOpenPastClose: true}
 
 // saleDoneBy counts the sale's tasks done on or before day: completion is
 // the share done when the deal ended (domain.md), not what was ticked off
@@ -960,7 +1033,7 @@ func saleProgress(dr *DealReport) (done, total int) {
 // portfolio computes the cross-deal figures from the deal reports, on
 // the report's day.
 func portfolio(deals []DealReport, today deal.Date) *Portfolio {
-	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}}
+	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}, SizeMedian: openMedian(deals)}
 	covered, recent, doneEnded, totalEnded := 0, 0, 0, 0
 	wonPlan, endedPlan, wonNo, endedNo := 0, 0, 0, 0
 	for i := range deals {
@@ -997,7 +1070,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		case string(deal.Open):
 			pf.Open++
 			pf.Pipeline += dr.Value
-			if dr.Plan == PlanOK && dr.DaysToClose != nil && *dr.DaysToClose >= 0 {
+			if committed(dr) {
 				pf.Committed += dr.Value
 			}
 			if row.Covered {
@@ -1005,15 +1078,16 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 			}
 			if dr.Attention.Score > 0 {
 				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
-					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons})
+					DaysToClose: dr.DaysToClose, Value: dr.Value, Reasons: dr.Attention.Reasons, weight: sizeWeight(dr.Value, pf.SizeMedian)})
 			}
 		case string(deal.Won), string(deal.Lost):
 			if dr.Attention.Score > 0 {
 				// A won deal's onboarding that needs someone.
 				// Its close has passed: no close to sort it before an open
 				// deal's of the same score.
+				// Its size is won: it weighs 1.
 				pf.Ranking = append(pf.Ranking, RankedDeal{Deal: dr.ID, Title: dr.Title, Score: dr.Attention.Score,
-					Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true})
+					Value: dr.Value, Reasons: dr.Attention.Reasons, Onboarding: true, weight: 100})
 			}
 			if row.Recent {
 				recent++
@@ -1050,11 +1124,17 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 	pf.WinRateWithPlan = ratio(wonPlan, endedPlan)
 	pf.WinRateWithoutPlan = ratio(wonNo, endedNo)
 	pf.BySize = bySize(deals)
-	// Highest score first; then the sooner close, the larger value, the id.
+	// Highest priority first (the points times the size weight); then the
+	// sooner close, the larger value, the id.
+	for i := range pf.Ranking {
+		rd := &pf.Ranking[i]
+		rd.SizeWeight = float64(rd.weight) / 100
+		rd.Priority = float64(int64(rd.Score)*rd.weight) / 100
+	}
 	sort.SliceStable(pf.Ranking, func(i, j int) bool {
 		a, b := pf.Ranking[i], pf.Ranking[j]
-		if a.Score != b.Score {
-			return a.Score > b.Score
+		if pa, pb := int64(a.Score)*a.weight, int64(b.Score)*b.weight; pa != pb {
+			return pa > pb
 		}
 		ac, bc := closeKey(a.DaysToClose), closeKey(b.DaysToClose)
 		if ac != bc {
@@ -1069,6 +1149,65 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		pf.Ranking[i].Rank = i + 1
 	}
 	return pf
+}
+
+// committed says whether an open deal's value is committed pipeline: its
+// plan is current (domain.md: a current, dated plan is the gate of a
+// committed forecast), so it passes check, its close date is ahead, its
+// completion is not flat (a zombie plan is not current), and the buyer has
+// it: a room published, someone on the buyer's side to have one.
+func committed(dr *DealReport) bool {
+	if dr.Plan != PlanOK || dr.DaysToClose == nil || *dr.DaysToClose < 0 {
+		return false
+	}
+	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
+		return s.Kind == history.SignalFlat || s.Kind == SignalNotPublished || s.Kind == SignalNoBuyers
+	})
+}
+
+// The size weight of a ranked deal, in hundredths: its value against the
+// median value of the open deals with one (Portfolio.SizeMedian), clipped
+// to [sizeWeightMin, sizeWeightMax]. A VP calls first about the most value
+// at risk: a tiny deal's paperwork does not come before the biggest deal
+// in trouble, nor does a big deal's small trouble come before everything.
+const (
+	sizeWeightMin = 50  // 0.5
+	sizeWeightMax = 300 // 3
+	// sizeMinDeals is how many open deals need a value for a median to
+	// weigh sizes against.
+	sizeMinDeals = 3
+)
+
+// openMedian is the median value of the open deals with a value (the mean
+// of the middle two of an even count); 0 when fewer than sizeMinDeals have
+// one.
+func openMedian(deals []DealReport) int64 {
+	var values []int64
+	for i := range deals {
+		if deals[i].Outcome == string(deal.Open) && deals[i].Value > 0 {
+			values = append(values, deals[i].Value)
+		}
+	}
+	if len(values) < sizeMinDeals {
+		return 0
+	}
+	slices.Sort(values)
+	n := len(values)
+	if n%2 == 1 {
+		return values[n/2]
+	}
+	return (values[n/2-1] + values[n/2]) / 2
+}
+
+// sizeWeight is the size weight of a deal of value, in hundredths, against
+// median: rounded, clipped; 1 (100) for a deal without a value, or with no
+// median.
+func sizeWeight(value, median int64) int64 {
+	if value <= 0 || median <= 0 {
+		return 100
+	}
+	w := (value*100 + median/2) / median
+	return min(max(w, sizeWeightMin), sizeWeightMax)
 }
 
 // bySize splits the ended deals with a value in two, under and from the

@@ -347,22 +347,22 @@ func timelineRows(d *DealReport) []timelineRow {
 	return out
 }
 
-// scoreBars draws the attention ranking as bars.
+// scoreBars draws the attention ranking as bars, by priority.
 func scoreBars(p *Portfolio) *svgChart {
 	if p == nil || len(p.Ranking) == 0 {
 		return nil
 	}
-	most := 1
+	most := 1.0
 	for _, d := range p.Ranking {
-		most = max(most, d.Score)
+		most = max(most, d.Priority)
 	}
-	ch := &svgChart{Label: "Deals by attention score", W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
+	ch := &svgChart{Label: "Deals by priority (attention points × size)", W: int(labelW + 400 + 40), H: int(rowH*float64(len(p.Ranking)) + 8)}
 	for i, d := range p.Ranking {
 		y := 4 + rowH*float64(i)
-		w := 400 * float64(d.Score) / float64(most)
+		w := 400 * d.Priority / most
 		ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Text: shorten(d.Title, 32)})
-		ch.Rects = append(ch.Rects, svgRect{X: labelW, Y: y + 3, W: w, H: rowH - 6, Class: "overdue", Title: reasonsText(d.Reasons, 5)})
-		ch.Texts = append(ch.Texts, svgText{X: labelW + w + 6, Y: y + 15, Class: "axis", Text: fmt.Sprint(d.Score)})
+		ch.Rects = append(ch.Rects, svgRect{X: labelW, Y: y + 3, W: w, H: rowH - 6, Class: "overdue", Title: weighedText(d, p.SizeMedian) + ": " + reasonsText(d.Reasons, 5)})
+		ch.Texts = append(ch.Texts, svgText{X: labelW + w + 6, Y: y + 15, Class: "axis", Text: decimal(d.Priority)})
 	}
 	return ch
 }
@@ -385,6 +385,9 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"ratio":         ratioText,
 	"slip":          medianSlipText,
 	"rankClose":     rankClose,
+	"rankingNote":   rankingNote,
+	"weighed":       weighedText,
+	"decimal":       decimal,
 	"plural":        plural,
 	"weekSpan":      weekSpan,
 	"few":           func(p *Portfolio) bool { return p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 },
@@ -431,7 +434,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 
 {{define "portfolio"}}{{with .Portfolio}}
 <h2>Portfolio</h2>
-<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}, of which <b>committed</b> {{money .Committed}} (a current plan that passes check, its close ahead); won {{money .WonValue}}.</p>
+<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}, of which <b>committed</b> {{money .Committed}} (a current plan that passes check, not flat, published to the buyer, its close ahead); won {{money .WonValue}}.</p>
 <div class="tw"><table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
 <tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>recent deals (open, or ended in the last 90 days) run with a plan that passes check</td></tr>
 <tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>
@@ -448,9 +451,10 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 </table></div>{{end}}
 {{if few .}}<p class="meta">Few ended deals: read the win rates as anecdotes.</p>{{end}}
 <h3>Needs attention first</h3>
-{{if .Ranking}}{{template "svg" $.Scores}}
-<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Score</th><th>Close</th><th>Why</th></tr>
-{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{.Score}}</td><td>{{rankClose .}}</td><td>{{reasons .Reasons 5}}</td></tr>
+{{if .Ranking}}<p class="meta">{{rankingNote .}}</p>
+{{template "svg" $.Scores}}
+<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Priority</th><th>Close</th><th>Points × size</th><th>Why</th></tr>
+{{$median := .SizeMedian}}{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{decimal .Priority}}</td><td>{{rankClose .}}</td><td>{{weighed . $median}}</td><td>{{reasons .Reasons 5}}</td></tr>
 {{end}}</table></div>{{else}}<p>No deal needs attention.</p>{{end}}
 {{end}}{{end}}
 

@@ -224,7 +224,7 @@ func (m *mdOut) deal(d *DealReport) {
 func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("## Portfolio")
 	m.line("")
-	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s, of which committed %s (a current plan that passes check, its close ahead); won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), money(p.WonValue))
+	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s, of which committed %s (a current plan that passes check, not flat, published to the buyer, its close ahead); won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), money(p.WonValue))
 	m.line("")
 	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
 		{"Coverage", ratioText(p.Coverage), "recent deals (open, or ended in the last 90 days) run with a plan that passes check"},
@@ -254,9 +254,11 @@ func (m *mdOut) portfolio(p *Portfolio) {
 	}
 	m.line("### Needs attention first")
 	m.line("")
+	m.line("%s", md(rankingNote(p)))
+	m.line("")
 	var rows [][]string
 	for _, d := range p.Ranking {
-		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), fmt.Sprint(d.Score), rankClose(d), md(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []string{fmt.Sprint(d.Rank), md(d.Title), decimal(d.Priority), rankClose(d), md(weighedText(d, p.SizeMedian)), md(reasonsText(d.Reasons, 3))})
 	}
-	m.table([]string{"#", "Deal", "Score", "Close", "Why"}, rows)
+	m.table([]string{"#", "Deal", "Priority", "Close", "Points × size", "Why"}, rows)
 }

@@ -476,7 +476,8 @@ type Signal struct {
 }
 
 // Attention scores how urgently a deal needs the seller: the sum of the
-// points of its reasons (see attentionPoints in deal.go).
+// points of its reasons (see attentionPoints in deal.go), listed heaviest
+// first. Its overdue work is one reason, worth its three most severe tasks.
 type Attention struct {
 	Score   int               `json:"score"`
 	Reasons []AttentionReason `json:"reasons"`
@@ -516,15 +517,23 @@ type Portfolio struct {
 	// same value.
 	BySize []SizeBand `json:"win_rate_by_size,omitempty"`
 	// Ranking lists the deals that need attention (score above 0): the
-	// open ones, and won ones for their onboarding; highest score first.
+	// open ones, and won ones for their onboarding; highest priority (the
+	// score times the size weight) first.
 	Ranking []RankedDeal `json:"ranking"`
+	// SizeMedian is the median value of the open deals with a value, the
+	// ranking's size weights are against; absent (and every weight 1) when
+	// fewer than 3 open deals have a value.
+	SizeMedian int64 `json:"size_median,omitempty"`
 	// Pipeline is the value of the open deals; WonValue of the won ones
 	// (the plans' value: fields; reports only, never a room).
 	Pipeline int64 `json:"pipeline"`
 	// Committed is the part of Pipeline a forecast may count: the open
-	// deals run with a current, dated plan, one that passes check and
-	// whose close date has not passed (domain.md: a deal without one is
-	// not a committed forecast).
+	// deals run with a current, dated plan (domain.md: a deal without one
+	// is not a committed forecast): one that passes check, whose close
+	// date has not passed, whose completion is not flat (a zombie plan,
+	// history.SignalFlat), and that the buyer has: not a deal none of
+	// whose rooms is published (SignalNotPublished) or whose plan names
+	// nobody on the buyer's side (SignalNoBuyers).
 	Committed int64 `json:"committed_pipeline"`
 	WonValue  int64 `json:"won_value"`
 	// History sums the plans' git histories; absent without one.
@@ -553,6 +562,14 @@ type RankedDeal struct {
 	// Onboarding marks a won deal ranked for its onboarding: its late
 	// steps and its signals (see Signals).
 	Onboarding bool `json:"onboarding,omitempty"`
+	// SizeWeight is the deal's value against the open deals' median value
+	// (Portfolio.SizeMedian), clipped to [0.5, 3], to two decimals; 1 for
+	// a deal without a value, a won deal ranked for its onboarding, or
+	// with no median. Priority is Score times SizeWeight: the ranking's
+	// order, the most value at risk first.
+	SizeWeight float64 `json:"size_weight"`
+	Priority   float64 `json:"priority"`
+	weight     int64   // SizeWeight in hundredths
 }
 
 // PortfolioRow is one deal in the portfolio.

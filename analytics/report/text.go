@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 )
@@ -535,7 +536,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 
 func (t *textOut) portfolio(p *Portfolio) {
 	t.line("")
-	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), money(p.WonValue))
+	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, not flat, published to the buyer, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), money(p.WonValue))
 	t.line("  coverage     %s of recent deals (open, or ended in the last 90 days) run with a plan that passes check", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
@@ -554,13 +555,43 @@ func (t *textOut) portfolio(p *Portfolio) {
 		t.line("  No deal needs attention.")
 		return
 	}
-	t.line("  %s", t.paint(ansiBold, "Needs attention first"))
-	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("SCORE"), textCell("CLOSE"), textCell("WHY")}}
+	t.line("  %s  %s", t.paint(ansiBold, "Needs attention first"), t.paint(ansiDim, "("+rankingNote(p)+")"))
+	rows := [][]cell{{textCell("#"), textCell("DEAL"), textCell("PRIORITY"), textCell("CLOSE"), textCell("POINTS × SIZE"), textCell("WHY")}}
 	for _, d := range p.Ranking {
-		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), numCell(d.Score), textCell(rankClose(d)), textCell(reasonsText(d.Reasons, 3))})
+		rows = append(rows, []cell{numCell(d.Rank), textCell(d.Deal), textCell(decimal(d.Priority)), textCell(rankClose(d)),
+			textCell(weighedText(d, p.SizeMedian)), textCell(reasonsText(d.Reasons, 3))})
 	}
 	t.table(rows)
 }
+
+// rankingNote says what orders the ranking: the priority, attention points
+// times size, and the median value the sizes are weighed against.
+func rankingNote(p *Portfolio) string {
+	if p.SizeMedian == 0 {
+		return fmt.Sprintf("by attention points: fewer than %d open deals have a value to weigh their size by", sizeMinDeals)
+	}
+	return fmt.Sprintf("by priority: attention points × size, the deal's value against the open deals' median value %s, clipped to 0.5–3", money(p.SizeMedian))
+}
+
+// weighedText says what makes a ranked deal's priority: "27 points × 2.5
+// (size)". A weight of 1 for a deal without a value, a won deal's
+// onboarding, or no median to weigh against says why.
+func weighedText(d RankedDeal, median int64) string {
+	why := "size"
+	switch {
+	case d.Onboarding:
+		why = "won: onboarding"
+	case d.Value <= 0:
+		why = "no value"
+	case median == 0:
+		why = "no median"
+	}
+	return fmt.Sprintf("%s × %s (%s)", plural(d.Score, "point", "points"), decimal(d.SizeWeight), why)
+}
+
+// decimal writes a size weight or a priority as short as it is: 3, 2.5,
+// 0.67.
+func decimal(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // rankClose is the close column of a ranked deal: when an open deal
 // closes, or that a won one is in onboarding.
