@@ -183,18 +183,19 @@ func (r *Report) WriteCSV(w io.Writer) error {
 
 // WritePortfolioCSV writes one row per deal with the portfolio figures
 // (coverage, completion and win rates follow from the rows) and the
-// attention rank (the ranking's order: the score times the size weight,
-// which the JSON gives). The history's figures follow too: the rows whose
+// attention rank, with its size weight and priority (the ranking's
+// order: the score times the size weight; empty for a deal not ranked). The history's figures follow too: the rows whose
 // in_history_figures is true are the deals they count (PortfolioHistory),
 // and slip_each_days lists the days of each slip, the median slip's input.
 func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
-		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent"})
-	rank := map[string]int{}
+		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent",
+		"size_weight", "priority"})
+	rank := map[string]RankedDeal{}
 	for _, d := range r.Portfolio.Ranking {
-		rank[d.Deal] = d.Rank
+		rank[d.Deal] = d
 	}
 	// The plan's history per deal (empty without one), so that the share
 	// with buyer edits, the median slip and the win rates with and without
@@ -218,12 +219,12 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		}
 	}
 	for _, p := range r.Portfolio.Rows {
-		days, rk, value := "", "", ""
+		days, rk, value, weight, priority := "", "", "", "", ""
 		if p.DaysToClose != nil {
 			days = fmt.Sprint(*p.DaysToClose)
 		}
-		if n, ok := rank[p.Deal]; ok {
-			rk = fmt.Sprint(n)
+		if rd, ok := rank[p.Deal]; ok {
+			rk, weight, priority = fmt.Sprint(rd.Rank), fmt.Sprint(rd.SizeWeight), fmt.Sprint(rd.Priority)
 		}
 		if p.Value != 0 {
 			value = fmt.Sprint(p.Value)
@@ -234,7 +235,7 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		}
 		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
-			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent))...))
+			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent), weight, priority)...))
 	}
 	cw.Flush()
 	return cw.Error()
