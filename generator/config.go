@@ -272,7 +272,7 @@ type Notify struct {
 	SlackWebhookEnv  string `toml:"slack_webhook_env"`  // the variable holding the Slack incoming webhook's URL
 	WebhookURL       string `toml:"webhook_url"`        // where signed JSON notices are posted (https)
 	WebhookSecretEnv string `toml:"webhook_secret_env"` // the variable holding the webhook signing secret; required with webhook_url
-	UnopenedDays     int    `toml:"unopened_days"`      // a decider who never opened their room this many days after it was published is reported: 5 when 0
+	UnopenedDays     int    `toml:"unopened_days"`      // a decider who never opened their room this many days after it was published is reported (by notify and the report): 7 when 0
 	Digest           bool   `toml:"digest"`             // one message per person per day, holding all they need to know
 }
 
@@ -386,6 +386,6 @@ func (n *Notify) check(src []byte, col collector) {
 		}
 	}
 	if n.UnopenedDays < 0 {
-		col.errorf(at("unopened_days"), "[notify] unopened_days = %d: give a positive number of days, or leave it out for 5", n.UnopenedDays)
+		col.errorf(at("unopened_days"), "[notify] unopened_days = %d: give a positive number of days, or leave it out for 7", n.UnopenedDays)
 	}
 }

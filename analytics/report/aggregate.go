@@ -53,6 +53,11 @@ type ReportDeal struct {
 // ReportOptions configures an [Aggregator].
 type ReportOptions struct {
 	Title string // the site title, shown as the report's heading
+	// UnopenedDays is how old a room is before its person not opening it
+	// says something (a decider never opened, a room nobody opened):
+	// ReportUnopenedDays when 0. maproom passes [notify] unopened_days, so
+	// the report and notify tell one story.
+	UnopenedDays int
 	// Today is the report's day: events after it are left out, a task
 	// done after it is open (deal.Deal.AsOf), rescheduled on that day, and
 	// the plan's history ends with it (history.Story.Until).

@@ -403,7 +403,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// The economic buyer or approver never opened the room, once their
-	// room is ReportUnopenedDays old: counted from the day the manifest
+	// room is UnopenedDays old: counted from the day the manifest
 	// records, or from the first page-load of their link of any kind (a
 	// scanner's, a chat preview's) when that came earlier, as a manifest
 	// rebuilt from scratch records a later day. When the manifest records
@@ -447,7 +447,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// Events read from under a week ago (-since) are too few days to say
 	// anyone stays away: neither a decider's absence nor a champion alone
 	// is judged on them, as the room's age must be a week for the first.
-	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < ReportUnopenedDays
+	unopened := cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays)
+	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < unopened
 	// young: p's room is not a week old (from the day the manifest records,
 	// or the first page-load of their link when earlier): not opening it
 	// yet says nothing about whether they are in the decision.
@@ -456,7 +457,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
 			on = first
 		}
-		return err == nil && on.DaysUntil(today) < ReportUnopenedDays
+		return err == nil && on.DaysUntil(today) < unopened
 	}
 	for _, p := range buyers {
 		if !judge || short {
@@ -694,7 +695,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		sigs = append(sigs, Signal{Kind: SignalQuiet, Severity: SeverityAlert,
 			Summary: summary, Evidence: scanned(ev)})
-	case !visited && !fromSince && quiet >= ReportUnopenedDays:
+	case !visited && !fromSince && quiet >= cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays):
 		ev := []string{fmt.Sprintf("the room was first published on %s; no human-verified buyer visit %s", published, window)}
 		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,
 			Summary:  fmt.Sprintf("nobody from %s has opened the room since it was published %d days ago", d.Buyer, quiet),

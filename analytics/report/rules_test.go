@@ -1235,3 +1235,27 @@ func TestTurnWaitsUpstream(t *testing.T) {
 		t.Errorf("tie: turn %+v, overdue critical %v; want c-dep, the critical one", dr.Turn, crit)
 	}
 }
+
+// TestUnopenedDaysSetting: the report judges a decider who never opened
+// their room after the days [notify] unopened_days gives, as notify does;
+// a week without the setting.
+func TestUnopenedDaysSetting(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 21) // Carl visits on the 20th
+	var rooms []manifest.Room
+	for _, id := range []string{"eb", "ch"} {
+		rooms = append(rooms, manifest.Room{Key: "k-" + id, Deal: "d", Stakeholder: id, Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: "2026-11-16"})
+	}
+	for _, c := range []struct {
+		days int
+		want bool
+	}{{0, false}, {5, true}} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: &manifest.Manifest{Rooms: rooms}, UnopenedDays: c.days})
+		for _, e := range champVisit() {
+			a.Add(e)
+		}
+		dr := &a.Report().Deals[0]
+		if got := findSignal(dr, SignalDeciderAbsent) != nil; got != c.want {
+			t.Errorf("unopened_days %d, rooms 5 days old: decider-never-opened %v, want %v", c.days, got, c.want)
+		}
+	}
+}

@@ -185,7 +185,7 @@ func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []
 	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: od.id, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
-		History: cfg.History.Thresholds(),
+		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays,
 	})
 	read := true
 	if logDir == "" {

@@ -127,7 +127,7 @@ const notifyAbout = `Works out what needs telling today and sends each thing onc
 an alert (alert_days late) on an open task to its seller-side owner, or to the deal's account
 executive for a buyer's task; at alert, on a buyer's task, a short reminder emailed to the
 deal's champion with a link to their own room; each reply waiting for you; a decider
-(economic buyer, approver) who has not opened their room [notify] unopened_days (5) after
+(economic buyer, approver) who has not opened their room [notify] unopened_days (7) after
 it was published; the economic buyer's first visit. Overdue work, visits and waiting replies
 are the report's (maproom report), read from the same logs or -store.
 
@@ -280,7 +280,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 		Title: cfg.Title, Today: today, Location: cfg.Location,
 		FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: dealID, Manifest: m, Calendar: schedule.NewCalendar(cfg.HolidayDays...),
-		Engagement: engagement(cfg.Engagement),
+		Engagement: engagement(cfg.Engagement), UnopenedDays: cfg.Notify.UnopenedDays,
 	})
 	if err := feedEvents(ctx, e, agg, root, store, paths); err != nil {
 		return notify.Input{}, nil, err

@@ -128,8 +128,8 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
-		Engagement: engagement(site.Config.Engagement),
-		History:    site.Config.History.Thresholds(), HistoryNote: historyNote, HistoryRead: historyNote == "",
+		Engagement: engagement(site.Config.Engagement), UnopenedDays: site.Config.Notify.UnopenedDays,
+		History: site.Config.History.Thresholds(), HistoryNote: historyNote, HistoryRead: historyNote == "",
 	})
 	if err := feedEvents(ctx, e, agg, s.root, *store, paths); err != nil {
 		return err

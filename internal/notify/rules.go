@@ -31,7 +31,7 @@ type Input struct {
 
 // DefaultUnopenedDays and DefaultFirstVisitWindow are Input's defaults.
 const (
-	DefaultUnopenedDays     = 5
+	DefaultUnopenedDays     = 7 // a week, as the report judges it
 	DefaultFirstVisitWindow = 7
 )
 
