@@ -168,6 +168,8 @@ func Parse(d Doc) (root *yaml.Node, err *Error) {
 			l := ls[line-d.Offset-1]
 			if lead := l[:len(l)-len(bytes.TrimLeft(l, " \t"))]; bytes.IndexByte(lead, '\t') >= 0 {
 				msg += ": indent with spaces, never tabs"
+			} else if hint := yamlHint(ErrMsg(e), l); hint != "" {
+				msg += ": " + hint
 			}
 		}
 		return nil, &Error{Line: line, Msg: "the frontmatter is not valid YAML: " + msg}
@@ -176,6 +178,37 @@ func Parse(d Doc) (root *yaml.Node, err *Error) {
 		return nil, &Error{Line: d.Offset + 1, NotMapping: true, Msg: "the frontmatter must be a mapping of keys"}
 	}
 	return &doc, nil
+}
+
+// yamlHint says how to fix the YAML mistakes people make most, from the
+// library's message and the line it is on: a value holding ": " that is
+// not quoted, and a key out of line with the keys beside it; "" for
+// another.
+func yamlHint(msg string, line []byte) string {
+	switch {
+	case strings.Contains(msg, "mapping values are not allowed"):
+		if _, v, ok := bytes.Cut(line, []byte(": ")); ok && bytes.Contains(v, []byte(": ")) {
+			return `a value that holds ": " must be quoted: put it in double quotes ("...")`
+		}
+		return `a key is indented under a value: align it with the keys above, or quote the value if it holds ": "`
+	case strings.Contains(msg, "did not find expected key") && afterQuote(line):
+		return "text after a value's closing quote: put the whole value in the quotes"
+	case strings.Contains(msg, "did not find expected '-' indicator"), strings.Contains(msg, "did not find expected key"):
+		return "this line's indentation does not match the keys or list items above: align it with them (two spaces per level)"
+	}
+	return ""
+}
+
+// afterQuote reports whether line's value starts with a quote and has
+// text after the quote that closes it.
+func afterQuote(line []byte) bool {
+	_, v, ok := bytes.Cut(line, []byte(": "))
+	v = bytes.TrimSpace(v)
+	if !ok || len(v) < 2 || (v[0] != '"' && v[0] != '\'') {
+		return false
+	}
+	end := bytes.IndexByte(v[1:], v[0])
+	return end >= 0 && len(bytes.TrimSpace(v[end+2:])) > 0
 }
 
 // definedAtRe is the line a duplicate key's error names for the first
