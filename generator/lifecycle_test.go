@@ -664,3 +664,49 @@ Hello Acme team.
 		t.Error("a plan that fits its target signature is said to be at risk")
 	}
 }
+
+// TestReplyFormChoosesNothingForTheBuyer: a step's reply form has no kind
+// chosen in advance where the date can be confirmed: opening "Reply" and
+// pressing Send must not confirm a date the person never agreed to (the
+// browser asks for a choice, without JavaScript too).
+func TestReplyFormChoosesNothingForTheBuyer(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 31 March so the launch ships
+close: 2027-03-31
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Signed
+    due: 2027-03-31
+    lead: jordan
+    evidence: Countersigned order form
+    tasks:
+      - {id: order, title: Order form signed, owner: jordan, due: 2027-03-24, evidence: Signed order form}
+---
+Hello Acme team.
+`
+	root := t.TempDir()
+	writePlan(t, filepath.Join(root, "content", "acme"), plan)
+	if err := os.WriteFile(filepath.Join(root, "content", "maproom.toml"), []byte("beacon_url = \"https://beacon.example.com/note\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res, out := buildSite(t, root, deal.NewDate(2027, 3, 1))
+	html, err := os.ReadFile(filepath.Join(roomDir(t, res, out, "acme", "jordan"), "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, form, ok := strings.Cut(string(html), `id="r-order"`)
+	if !ok {
+		t.Fatalf("the room has no reply form for the order form:\n%s", html)
+	}
+	form, _, _ = strings.Cut(form, "</form>")
+	if !strings.Contains(form, `value="confirm" required`) || strings.Contains(form, "checked") {
+		t.Errorf("the form chooses for the buyer: %s", form)
+	}
+}
