@@ -183,7 +183,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		base := endOf()
 		newEnd := proposed
 		if task != nil && plan != nil {
-			if p, err := schedule.Compute(doneOn(d, task.ID, proposed), a.opts.Today, cal); err == nil && p.SalesFinish.After(newEnd) {
+			if p, err := schedule.Compute(d.DoneOn(task.ID, proposed), a.opts.Today, cal); err == nil && p.SalesFinish.After(newEnd) {
 				newEnd = p.SalesFinish
 			}
 		}
@@ -323,24 +323,6 @@ func roomText(p *schedule.Plan, t *deal.Task, due, asked deal.Date, cal schedule
 		s += fmt.Sprintf("; the date asked is %s past that", plural(cal.BusinessDaysBetween(ts.Bound, asked), "business day", "business days"))
 	}
 	return s
-}
-
-// doneOn returns a copy of d in which task id is done on day, as a proposal
-// of that day would have it finish; d is not modified.
-func doneOn(d *deal.Deal, id string, day deal.Date) *deal.Deal {
-	c := *d
-	c.Milestones = slices.Clone(d.Milestones)
-	for i := range c.Milestones {
-		m := &c.Milestones[i]
-		for j := range m.Tasks {
-			if m.Tasks[j].ID == id {
-				m.Tasks = slices.Clone(m.Tasks)
-				m.Tasks[j].Status, m.Tasks[j].Done, m.Tasks[j].Due = deal.Done, day, day
-				return &c
-			}
-		}
-	}
-	return &c
 }
 
 // replyWhat is what a waiting reply says, in a line: the date, the reason,

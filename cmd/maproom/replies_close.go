@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -73,7 +72,7 @@ func closeNote(d *deal.Deal, plan *schedule.Plan, r reply.Reply, today deal.Date
 		return p.SalesFinish
 	}
 	now, _ := schedule.Compute(d, today, cal)
-	then, err := schedule.Compute(doneOn(d, t.ID, proposed), today, cal)
+	then, err := schedule.Compute(d.DoneOn(t.ID, proposed), today, cal)
 	if now == nil || err != nil {
 		return ""
 	}
@@ -86,24 +85,6 @@ func closeNote(d *deal.Deal, plan *schedule.Plan, r reply.Reply, today deal.Date
 			after, count(cal.BusinessDaysBetween(before, after), "business day"), name, end, moves, agree)
 	}
 	return fmt.Sprintf("the plan would finish %s, after %s %s: accepting it moves %s%s", after, name, end, moves, agree)
-}
-
-// doneOn is a copy of d with task id done on day (the report's way to
-// weigh a proposal: the step finishes on the date proposed).
-func doneOn(d *deal.Deal, id string, day deal.Date) *deal.Deal {
-	c := *d
-	c.Milestones = slices.Clone(d.Milestones)
-	for i := range c.Milestones {
-		m := &c.Milestones[i]
-		for j := range m.Tasks {
-			if m.Tasks[j].ID == id {
-				m.Tasks = slices.Clone(m.Tasks)
-				m.Tasks[j].Status, m.Tasks[j].Done, m.Tasks[j].Due = deal.Done, day, day
-				return &c
-			}
-		}
-	}
-	return &c
 }
 
 // deciderOf names who agrees a new close on the buyer's side: the

@@ -27,3 +27,23 @@ func (d *Deal) AsOf(day Date) *Deal {
 	}
 	return &c
 }
+
+// DoneOn returns a copy of d in which task id is done on day, due that
+// day too: the plan as a proposal of that day would have it finish, to
+// weigh what accepting it does to the schedule. d is not modified; a copy
+// equal to d when it has no task id.
+func (d *Deal) DoneOn(id string, day Date) *Deal {
+	c := *d
+	c.Milestones = append([]Milestone(nil), d.Milestones...)
+	for i := range c.Milestones {
+		m := &c.Milestones[i]
+		for j := range m.Tasks {
+			if m.Tasks[j].ID == id {
+				m.Tasks = append([]Task(nil), m.Tasks...)
+				m.Tasks[j].Status, m.Tasks[j].Done, m.Tasks[j].Due = Done, day, day
+				return &c
+			}
+		}
+	}
+	return &c
+}
