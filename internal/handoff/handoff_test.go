@@ -98,7 +98,7 @@ func TestContent(t *testing.T) {
 		"| 2026-11-18 | Proof of concept run | Evaluation passed | Marcus Chen | Scenario results table, each row initialled by Marcus Chen |",
 		`| 2027-01-08 | Admin training \| two sessions | Live for the first team (onboarding) | Kofi Asante | todo | Attendance list of both sessions |`,
 		"| Marcus Chen | Director of Data | buyer | champion | marcus@acme.example | 2 visits (2026-11-10 to 2026-11-17), 5 minutes active; opened Proof-of-concept plan |",
-		"| Sam Lee | Account Executive | seller | account-executive |  | never opened their room |",
+		"| Sam Lee | Account Executive | seller | account-executive |  | seller's team |", // not "never opened": the seller's own rooms are previews
 		"- 2026-12-01, Marcus Chen, question on Admin training | two sessions: Who runs the admin training? (answered). Answer: Kofi Asante runs both sessions in January.",
 		"- 2026-11-18, Marcus Chen, done on Proof of concept run: done on 2026-11-18; https://acme.example/poc-results (accepted)",
 		"### 2026-11-24\n\nProof of concept passed on all three scenarios.\n\n### 2026-12-08",

@@ -178,10 +178,15 @@ func (b *Bundle) HTML() ([]byte, error) {
 }
 
 // Engagement says in a few words what person x's room shows: visits,
-// days, active minutes and documents opened, or that no log was read.
+// days, active minutes and documents opened, or that no log was read; of
+// the seller's team, that they are (their visits are the seller's own).
 func (b *Bundle) Engagement(x Person) string {
 	if !b.Engaged {
 		return "no event log read"
+	}
+	if x.Side == "seller" {
+		// The seller's team: its rooms are previews, not engagement.
+		return "seller's team"
 	}
 	replies := ""
 	if x.Replies > 0 {
