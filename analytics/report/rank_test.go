@@ -279,7 +279,7 @@ func TestCommittedPipelineCurrentPlan(t *testing.T) {
 	}
 	good := mk("good", 1000, today.AddDays(-3))
 	flat := mk("flat", 2000, today.AddDays(-30))
-	flat.Milestones[0].Tasks[1].Due = today.AddDays(-5) // due, and nothing done for a month
+	flat.Milestones[0].Tasks[1].Due = today.AddDays(-25) // due weeks ago, and nothing done for a month
 	unpublished := mk("unpublished", 4000, today.AddDays(-3))
 	nobuyers := mk("nobuyers", 8000, today.AddDays(-3))
 	nobuyers.Stakeholders = nobuyers.Stakeholders[2:] // the seller alone

@@ -440,14 +440,21 @@ func TestSignals(t *testing.T) {
 	acme := load("acme-data")
 	// m1 slipped twice, but its one task, t1, is done: the milestone is
 	// reached, and slips no more.
+	// Done count unchanged since 7 October, but t3, the first open step
+	// to come due, was due on 25 October: flat counts from then (16 days
+	// on 10 November, 22 on the 16th).
 	got := history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: today})
-	want := []string{history.SignalFlat, history.SignalPastClose}
+	want := []string{history.SignalPastClose}
 	if !slices.Equal(names(got), want) {
 		t.Errorf("acme-data signals = %q, want %q", got, want)
 	}
-	if len(got) == 2 && (!strings.Contains(got[0].Evidence, "1 of 3 tasks for 34 days, since 2026-10-07") ||
-		!strings.Contains(got[1].Evidence, `"Task t2" moved to 2026-12-05, past the close date 2026-11-30`)) {
-		t.Errorf("evidence:\n%s\n%s", got[0].Evidence, got[1].Evidence)
+	if len(got) == 1 && !strings.Contains(got[0].Evidence, `"Task t2" moved to 2026-12-05, past the close date 2026-11-30`) {
+		t.Errorf("evidence:\n%s", got[0].Evidence)
+	}
+	got = history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: deal.NewDate(2026, 11, 16)})
+	if !slices.Equal(names(got), []string{history.SignalFlat, history.SignalPastClose}) ||
+		!strings.Contains(got[0].Evidence, "1 of 3 tasks for 22 days, since 2026-10-25 (from the plan's git history; nothing was due before 2026-10-25)") {
+		t.Errorf("acme-data on 16 November: %q, want flat since t3 came due", got)
 	}
 	// With t1 open again in the working tree (not committed): m1 not
 	// reached has slipped twice, and the plan, whose count done differs
@@ -1097,14 +1104,14 @@ func TestAuthorNamedAsThePlanNamesThem(t *testing.T) {
 // with nothing due yet is not flat, whatever its count.
 func TestFlatSincePublished(t *testing.T) {
 	today := deal.NewDate(2027, 3, 1)
-	plan := planText("2027-06-30", "2027-04-10", "2027-06-20", task{"t1", "m1", "2027-02-20", "todo", ""}, task{"t2", "m2", "2027-06-10", "todo", ""})
+	plan := planText("2027-06-30", "2027-04-10", "2027-06-20", task{"t1", "m1", "2027-01-20", "todo", ""}, task{"t2", "m2", "2027-06-10", "todo", ""})
 	d, err := generator.DecodePlan("acme", []byte(plan))
 	if err != nil {
 		t.Fatal(err)
 	}
 	pub := deal.NewDate(2027, 1, 15)
 	// Nothing due yet (the first step is due in April): not a zombie.
-	later, err := generator.DecodePlan("acme", []byte(strings.Replace(plan, "2027-02-20", "2027-04-05", 1)))
+	later, err := generator.DecodePlan("acme", []byte(strings.Replace(plan, "2027-01-20", "2027-04-05", 1)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1123,8 +1130,9 @@ func TestFlatSincePublished(t *testing.T) {
 			flat = append(flat, s.Evidence)
 		}
 	}
-	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 45 days, since 2027-01-15") {
-		t.Errorf("flat signals %q, want 0 of 2 for 45 days", flat)
+	// Published on the 15th, its first step due on the 20th: flat from then.
+	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 40 days, since 2027-01-20") {
+		t.Errorf("flat signals %q, want 0 of 2 for 40 days, from the first step's date", flat)
 	}
 	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today}); ok {
 		t.Error("no history, no done date, no publication day: flat since when?")

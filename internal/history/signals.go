@@ -142,8 +142,16 @@ func Signals(in Input) []Signal {
 			}
 		}
 	}
-	if since, from, ok := FlatSince(in); ok && dueBy(d, in.Today) {
-		if days := since.DaysUntil(in.Today); days >= th.FlatDays {
+	if since, from, ok := FlatSince(in); ok {
+		// Flat counts from when work was first due after the last
+		// progress: a plan nothing was due in is not stalled, nor is one
+		// whose first step is a day late after weeks with nothing due.
+		if due, ok := firstDue(d); !ok || due.After(in.Today) {
+			since = deal.Date{} // nothing due yet
+		} else if due.After(since) {
+			since, from = due, fmt.Sprintf("%s; nothing was due before %s", from, due)
+		}
+		if days := since.DaysUntil(in.Today); !since.IsZero() && days >= th.FlatDays {
 			done, total := d.Progress()
 			out = append(out, Signal{SignalFlat, fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)})
 		}
@@ -276,16 +284,23 @@ func count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// dueBy reports whether some open task of d was due by day, or has no
-// date of its own to say it was not: a plan whose open work is all dated
-// later is not flat for want of work done, it has nothing due yet.
-func dueBy(d *deal.Deal, day deal.Date) bool {
+// firstDue is the earliest due date of d's open tasks, when progress was
+// first expected of the plan as it stands; ok is true also for an open
+// task with no date of its own (nothing says it was not due), which
+// gives the zero date.
+func firstDue(d *deal.Deal) (first deal.Date, ok bool) {
 	for _, t := range d.Tasks() {
-		if t.Status != deal.Done && (t.Due.IsZero() || !t.Due.After(day)) {
-			return true
+		if t.Status == deal.Done {
+			continue
+		}
+		if t.Due.IsZero() {
+			return deal.Date{}, true
+		}
+		if !ok || t.Due.Before(first) {
+			first, ok = t.Due, true
 		}
 	}
-	return false
+	return first, ok
 }
 
 // FlatSince returns the day the plan's count of done tasks last changed,
