@@ -710,3 +710,46 @@ Hello Acme team.
 		t.Errorf("the form chooses for the buyer: %s", form)
 	}
 }
+
+// TestRoomSaysWhatALateStepWaitsOn: a late step that waits on open work
+// says on what and whose, as the report and notify do, and a step pushed
+// past its date by the steps it comes after says so instead of "holds up
+// the plan's later dates".
+func TestRoomSaysWhatALateStepWaitsOn(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 18 December so the launch ships
+close: 2026-12-18
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Solutions Engineer, side: seller, role: solutions-engineer}
+milestones:
+  - id: m1
+    title: Evaluation
+    due: 2026-12-18
+    lead: jordan
+    evidence: Evaluation report
+    tasks:
+      - {id: scen, title: Scenarios run, owner: kofi, due: 2026-12-21, evidence: Results table}
+      - {id: eval, title: Evaluation report issued, owner: jordan, due: 2026-12-04, after: [scen], evidence: Signed report}
+      - {id: redl, title: Redlines agreed, owner: kofi, due: 2026-12-23, evidence: Redlined contract}
+      - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-18, after: [redl], evidence: Signed order form}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 9))
+	_, row, ok := strings.Cut(string(html), `<tr id="t-eval"`)
+	if !ok {
+		t.Fatal("the room has no row for the evaluation report")
+	}
+	row, _, _ = strings.Cut(row, "</tr>")
+	if !strings.Contains(row, `<span class="waits">waits on Scenarios run (Kofi Asante)</span>`) {
+		t.Errorf("the late evaluation report does not say what it waits on: %s", row)
+	}
+	if strings.Contains(row, "holds up") || !strings.Contains(row, "the steps it comes after finish 21 Dec 2026 at the earliest") {
+		t.Errorf("the evaluation report, pushed past its date by the scenarios, reads: %s", row)
+	}
+}

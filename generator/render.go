@@ -534,6 +534,12 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 				switch {
 				case slack > 0:
 					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
+				case slack < 0 && pushed(b, t, due):
+					// Not this step's doing: the steps it comes after
+					// finish past its date.
+					tv.SlackLabel = "the steps it comes after finish " + dateLabel(ts.EarliestStart) + " at the earliest"
+				case slack < 0 && ts.Bound == d.Close:
+					tv.SlackLabel = plural(-slack, "business day", "business days") + " past the target signature"
 				case slack < 0:
 					tv.SlackLabel = "holds up the plan's later dates by " + plural(-slack, "business day", "business days")
 				}
@@ -549,6 +555,15 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			if tv.DaysLate > 0 {
 				tv.LateLabel = plural(tv.DaysLate, "day late", "days late")
 				tv.SevLabel = severityWords[deal.Severity(tv.Class)]
+				if going {
+					// Late, and waiting on open work: say on what, as the
+					// report and notify do (its owner cannot finish it
+					// alone).
+					if up := deal.Upstream(d, t, b.Plan.TurnPath(d, r.today), func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }); up != nil {
+						who, _ := personOrRole(d, up.Owner)
+						tv.WaitsLabel = "waits on " + up.Title + " (" + who + ")"
+					}
+				}
 			}
 			tv.Mine = me != "" && t.Owner == me
 			for _, a := range t.After {
@@ -687,4 +702,22 @@ func personOrRole(d *deal.Deal, id string) (name, side string) {
 		side = string(deal.Seller)
 	}
 	return "Unassigned (" + roleLabel(deal.Role(r)) + ")", side
+}
+
+// pushed reports whether the open steps t comes after finish on or after
+// its date due: it cannot keep its date, and not by its owner's doing.
+func pushed(b *Bundle, t *deal.Task, due deal.Date) bool {
+	if due.IsZero() {
+		return false
+	}
+	for _, id := range t.After {
+		p, ok := b.Deal.Task(id)
+		if !ok || p.Status == deal.Done {
+			continue
+		}
+		if ts, ok := b.schedule(id); ok && !ts.EarliestFinish.Before(due) {
+			return true
+		}
+	}
+	return false
 }

@@ -148,15 +148,18 @@ type taskView struct {
 	Computed               bool
 	Critical               bool
 	SlackLabel             string // open tasks: business days this task can slip without moving the close
-	Status, StatusLabel    string
-	LateLabel, Class       string
-	Evidence               string
-	Seen                   string // reply.Seen, for the reply forms
-	After                  []refView
-	Docs                   []docView
-	DaysLate               int
-	SevLabel               string // the severity in words: "Late", "Overdue", "Long overdue"
-	Mine                   bool   // the room's person owns it
+	// WaitsLabel says, for a late step that waits on open work, on what
+	// and whose ("" otherwise): the report's waits_on.
+	WaitsLabel          string
+	Status, StatusLabel string
+	LateLabel, Class    string
+	Evidence            string
+	Seen                string // reply.Seen, for the reply forms
+	After               []refView
+	Docs                []docView
+	DaysLate            int
+	SevLabel            string // the severity in words: "Late", "Overdue", "Long overdue"
+	Mine                bool   // the room's person owns it
 }
 
 // severityWords name the grades of lateness in a room, so that the grade

@@ -444,8 +444,10 @@ func (p *Plan) TurnPath(d *deal.Deal, today deal.Date) deal.Path {
 // work finishes after today): CriticalPath, the chain that decides when
 // the work can finish. From due dates alone, nothing forecasts a finish
 // (each step is planned on its date): the path is then the chain the
-// open task due last (by the close; the first in plan order on a tie)
-// waits on, back through after:, at each step the open predecessor with
+// open task due last (by the close; on a tie the one that waits on the
+// other, else the first in plan order; a step the steps it waits on push
+// past its date counts as due when they let it finish) waits on, back
+// through after:, at each step the open predecessor with
 // the least Room, the one its successor waits on (the latest due on a
 // tie, then the first in plan order), until one has no open predecessor.
 // For a won deal the work is its onboarding's. d must be the deal p was
@@ -471,8 +473,15 @@ func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations
 			continue
 		}
 		durations = durations || t.Duration > 0
-		if due, _ := p.DueOf(t); !due.IsZero() && (last == nil || due.After(lastDue)) {
-			last, lastDue = t, due
+		// When it can be done: its date, or later when the steps it
+		// waits on finish later (a signature after a redline moved past
+		// it finishes after the redline, not on its own date).
+		due, _ := p.DueOf(t)
+		if ts, ok := p.Task(t.ID); ok && ts.EarliestFinish.After(due) && !due.IsZero() && ts.EarliestFinish.After(today) {
+			due = ts.EarliestFinish
+		}
+		if !due.IsZero() && (last == nil || due.After(lastDue) || due == lastDue && slices.Contains(t.After, last.ID)) {
+			last, lastDue = t, due // on a tie, the step that waits on the other
 		}
 	}
 	if durations && finish.After(today) {

@@ -1055,6 +1055,19 @@ func TestPathFromDueDates(t *testing.T) {
 		t.Errorf("path %v, want risk -> deck -> sign2: the deck waits on risk, due the day it is", path)
 	}
 
+	// A redline moved past the close: the signature due on the close waits
+	// on it, and finishes after it; the path ends with the signature.
+	d = plan("2026-12-18",
+		due(task("risk3", 0), "2026-12-08"),
+		due(task("redlines", 0, "risk3"), "2026-12-22"),
+		due(task("sign3", 0, "redlines"), "2026-12-18"))
+	if p, err = Compute(d, today, NewCalendar()); err != nil {
+		t.Fatal(err)
+	}
+	if path, _ := p.Path(d, today); !slices.Equal(path, []string{"risk3", "redlines", "sign3"}) {
+		t.Errorf("path %v, want risk3 -> redlines -> sign3: the signature finishes after the redlines it waits on", path)
+	}
+
 	// With durations, the schedule's critical path.
 	d = plan("2026-12-18", task("x", 5), task("y", 10, "x"), task("z", 2))
 	if p, err = Compute(d, today, NewCalendar()); err != nil {
