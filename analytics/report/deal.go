@@ -176,7 +176,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 		// quiet, its steps still block or run late. The sale's signals
 		// (who decides, the close) are over.
 		dr.Signals = slices.DeleteFunc(a.signals(da, &dr), func(s Signal) bool {
-			return !slices.Contains([]string{SignalQuiet, SignalBlocked, SignalMilestoneLate, SignalLatePiling}, s.Kind)
+			return !slices.Contains([]string{SignalQuiet, SignalBlocked, SignalMilestoneLate, SignalLatePiling, SignalGoLivePassed}, s.Kind)
 		})
 		if da.in.Story != nil || a.opts.HistoryNote != "" || a.opts.HistoryRead {
 			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, &a.opts)...) // its reviews
@@ -709,6 +709,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	var chain []string
 	if dr.Schedule != nil {
 		chain = dr.Schedule.CriticalPath
+	} else if da.in.Plan != nil {
+		chain, _ = da.in.Plan.Path(d, today) // a won deal's: its onboarding
 	}
 	for _, tl := range dr.Tasks {
 		if tl.Status != string(deal.Blocked) {
@@ -719,15 +721,24 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		sev := SeverityFlag
 		if tl.Critical {
 			sev = SeverityAlert
-			ev = append(ev, "the close waits on it: "+strings.Join(chain, " -> "))
+			line := "the close waits on it"
+			if d.Outcome == deal.Won {
+				line = "the go-live waits on it" // a won deal's path is its onboarding
+			}
+			if len(chain) > 0 {
+				line += ": " + strings.Join(chain, " -> ")
+			}
+			ev = append(ev, line)
 		}
 		// Blocked and long overdue: one grade, the overdue list's.
+		overdue := false
 		if i := slices.IndexFunc(dr.Overdue, func(o OverdueTask) bool { return o.Task == tl.ID }); i >= 0 {
 			o := dr.Overdue[i]
 			ev = append(ev, fmt.Sprintf("%d calendar days late (%s)", o.DaysLate, o.Severity))
 			if o.Severity == SeverityAlert {
 				sev = SeverityAlert
 			}
+			overdue = true // ranked with the overdue work: one stuck step, one problem
 		}
 		if r, ok := reply.LastBlocked(da.in.Decided, tl.ID); ok && r.Reason != "" {
 			// The buyer said why, from their room: the seller reads it here.
@@ -738,7 +749,41 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			ev = append(ev, "ask "+who+" what it waits on and who can clear it, and write that in the plan")
 		}
 		sigs = append(sigs, Signal{Kind: SignalBlocked, Severity: sev,
-			Summary: fmt.Sprintf("%q is blocked", tl.Title), Evidence: ev})
+			Summary: fmt.Sprintf("%q is blocked", tl.Title), Evidence: ev, counted: overdue})
+	}
+
+	// The remaining work cannot be done by the close, which is ahead.
+	if sc := dr.Schedule; sc != nil && !sc.Fits && !sc.ClosePassed && dr.Outcome == string(deal.Open) {
+		sev := SeverityFlag
+		if a.severity(sc.OverrunDays) == SeverityAlert {
+			sev = SeverityAlert
+		}
+		ev := fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date %s", sc.Finish, plural(sc.OverrunDays, "business day", "business days"), dr.Close)
+		if sc.Basis == ScheduleDueDates {
+			ev = fmt.Sprintf("the last open step is due %s (%s), %s after the close date %s", sc.LastDue, sc.LastDueTask, plural(sc.OverrunDays, "business day", "business days"), dr.Close)
+		}
+		sigs = append(sigs, Signal{Kind: SignalOverrun, Severity: sev, counted: true,
+			Summary: "the plan no longer fits before the close date: the rooms say the target signature is at risk",
+			Evidence: []string{ev, "agree with the buyer what to do: bring the late steps forward, move the close, or take steps out"}})
+	}
+
+	// A won deal's go-live has passed with onboarding left.
+	if d.Outcome == deal.Won && !d.GoLive.IsZero() && d.GoLive.Before(today) && d.OnboardingLeft() {
+		n := d.GoLive.DaysUntil(today)
+		sev := SeverityFlag
+		if a.severity(n) == SeverityAlert {
+			sev = SeverityAlert
+		}
+		var open []string
+		for _, t := range d.Tasks() {
+			if d.Onboarding(t) && t.Status != deal.Done {
+				open = append(open, t.ID)
+			}
+		}
+		sigs = append(sigs, Signal{Kind: SignalGoLivePassed, Severity: sev,
+			Summary: fmt.Sprintf("go-live %s passed %s ago with onboarding still open", d.GoLive, plural(n, "day", "days")),
+			Evidence: []string{fmt.Sprintf("%s open: %s", plural(len(open), "onboarding step", "onboarding steps"), strings.Join(open, ", ")),
+				"agree a new go-live with the customer, or finish the steps"}})
 	}
 
 	// The close date has passed and the deal is still open.
@@ -779,10 +824,14 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// Late work piling up on one side: at least two overdue tasks on a side,
-	// and at least twice as many as on the other.
+	// and at least twice as many as on the other. A late step that waits
+	// on open work (WaitsOn) is late by that work's doing: it counts on
+	// neither side, the step it waits on does.
 	late := map[string][]OverdueTask{}
 	for _, o := range dr.Overdue {
-		late[o.Side] = append(late[o.Side], o)
+		if o.WaitsOn == "" {
+			late[o.Side] = append(late[o.Side], o)
+		}
 	}
 	for _, side := range []string{string(deal.Buyer), string(deal.Seller)} {
 		other := string(deal.Seller)
@@ -847,6 +896,7 @@ var attentionPoints = map[string]int{
 	SignalBlocked:              3, // per task
 	SignalSingleThreaded:       4, // one contact, or nobody who signs
 	SignalNoBuyerStep:          3, // a seller's to-do list
+	SignalGoLivePassed:         4, // the customer is not live when promised
 	// The plan's history (internal/history).
 	history.SignalNoBuyerEdit:   4, // the seller built it alone
 	history.SignalFlat:          5, // a zombie plan
@@ -868,7 +918,7 @@ func attention(dr *DealReport) Attention {
 	// The overdue work is one reason, its points its most severe tasks',
 	// and the late work piling up on one side is said on its line, not
 	// counted again: those are the same late tasks.
-	signals := slices.DeleteFunc(slices.Clone(dr.Signals), func(s Signal) bool { return s.Kind == SignalLatePiling })
+	signals := slices.DeleteFunc(slices.Clone(dr.Signals), func(s Signal) bool { return s.Kind == SignalLatePiling || s.counted })
 	overdue := func(onboarding bool) {
 		if len(dr.Overdue) > 0 {
 			addPoints(overdueReason(dr, onboarding))
@@ -1000,7 +1050,7 @@ func signalPoints(s Signal) int {
 // they are; the others are always one grade, weighed in attentionPoints.
 // SignalOpenPastClose scores through "past-close", two more at alert too.
 var gradedKinds = map[string]bool{SignalBlocked: true, SignalMilestoneLate: true, SignalOwnerAbsent: true,
-	SignalProposalMovesClose: true, SignalLatePiling: true, SignalSingleThreaded: true, SignalOpenPastClose: true}
+	SignalProposalMovesClose: true, SignalLatePiling: true, SignalSingleThreaded: true, SignalOpenPastClose: true, SignalGoLivePassed: true}
 
 // saleDoneBy counts the sale's tasks done on or before day: completion is
 // the share done when the deal ended (domain.md), not what was ticked off
@@ -1154,12 +1204,16 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 
 // committed says whether an open deal's value is committed pipeline: its
 // plan is current (domain.md: a current, dated plan is the gate of a
-// committed forecast), so it passes check, its close date is ahead, its
-// completion is not flat (a zombie plan is not current), and the buyer has
-// it: a room published, someone on the buyer's side to have one.
+// committed forecast), so it passes check, has steps, its close date is
+// ahead, its completion is not flat (a zombie plan is not current), and
+// the buyer has it: a room published, someone on the buyer's side to have
+// one.
 func committed(dr *DealReport) bool {
 	if dr.Plan != PlanOK || dr.DaysToClose == nil || *dr.DaysToClose < 0 {
 		return false
+	}
+	if _, total := saleProgress(dr); total == 0 {
+		return false // milestones without a step: nothing dated to commit on
 	}
 	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
 		return s.Kind == history.SignalFlat || s.Kind == SignalNotPublished || s.Kind == SignalNoBuyers
@@ -1315,7 +1369,11 @@ func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
 		sev := SeverityFlag
 		if dr.DaysToClose != nil && *dr.DaysToClose <= closingSoonDays {
 			sev = SeverityAlert
-			ev = append(ev, "the deal "+closeIn(*dr.DaysToClose))
+			if *dr.DaysToClose < 0 {
+				ev = append(ev, "its close date passed "+closeIn(*dr.DaysToClose))
+			} else {
+				ev = append(ev, "the deal closes "+closeIn(*dr.DaysToClose))
+			}
 		}
 		sigs = append(sigs, Signal{Kind: SignalSingleThreaded, Severity: sev, Summary: summary, Evidence: ev})
 	}

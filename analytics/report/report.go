@@ -105,6 +105,16 @@ const (
 	// side owns none of them (done ones included): a seller's to-do
 	// list. A flag.
 	SignalNoBuyerStep = "no-buyer-step"
+	// SignalOverrun: the plan's remaining work cannot be done by the close
+	// date (the schedule's forecast, or a step dated after it), while the
+	// close is ahead: the rooms say the target signature is at risk. A
+	// flag; an alert from alert_days business days late. The ranking
+	// counts it as "overrun".
+	SignalOverrun = "plan-overrun"
+	// SignalGoLivePassed: a won deal's go-live date has passed with
+	// onboarding steps still open. A flag; an alert from alert_days after
+	// it.
+	SignalGoLivePassed = "golive-passed"
 )
 
 // Report is the status report for one day: per deal, and across deals.
@@ -473,6 +483,10 @@ type Signal struct {
 	Severity string   `json:"severity"` // SeverityFlag or SeverityAlert
 	Summary  string   `json:"summary"`
 	Evidence []string `json:"evidence"`
+
+	// counted: the ranking counts it elsewhere (a blocked step that is
+	// overdue is in the overdue work's points).
+	counted bool
 }
 
 // Attention scores how urgently a deal needs the seller: the sum of the

@@ -972,6 +972,9 @@ func TestTurnOwnerNotInThePlan(t *testing.T) {
 	if want := `"Poc finished", owned by "nobody", whom the plan does not name`; got != want {
 		t.Errorf("turn %q, want %q", got, want)
 	}
+	if got, want := turnText(&Turn{Task: "poc", Title: "Poc finished", Owner: "nobody", OwnerName: "nobody", Due: "2026-11-29"}), `"Poc finished", owned by "nobody", whom the plan does not name, due 2026-11-29`; got != want {
+		t.Errorf("turn %q, want %q", got, want)
+	}
 	if got := turnText(&Turn{Task: "poc", Title: "Poc finished", Owner: "ch", OwnerName: "Carl Champion", Side: "buyer", Due: "2026-12-01"}); got != `buyer side: Carl Champion, "Poc finished" due 2026-12-01` {
 		t.Errorf("turn %q", got)
 	}
@@ -1257,5 +1260,110 @@ func TestUnopenedDaysSetting(t *testing.T) {
 		if got := findSignal(dr, SignalDeciderAbsent) != nil; got != c.want {
 			t.Errorf("unopened_days %d, rooms 5 days old: decider-never-opened %v, want %v", c.days, got, c.want)
 		}
+	}
+}
+
+// TestLatePilingLeavesWaitingStepsOut: steps late only because they wait
+// on another side's late step are not late work piling up on their own
+// side: the seller's three steps after the buyer's data are the buyer's
+// doing.
+func TestLatePilingLeavesWaitingStepsOut(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	d := patternDeal()
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "data", Title: "Data delivered", Owner: "ch", Status: deal.Todo, Due: today.AddDays(-12), Milestone: "m"},
+		deal.Task{ID: "load", Title: "Data loaded", Owner: "sam", Status: deal.Todo, Due: today.AddDays(-9), After: []string{"data"}, Milestone: "m"},
+		deal.Task{ID: "tune", Title: "Tuned", Owner: "sam", Status: deal.Todo, Due: today.AddDays(-6), After: []string{"load"}, Milestone: "m"},
+		deal.Task{ID: "demo", Title: "Demo", Owner: "sam", Status: deal.Todo, Due: today.AddDays(-3), After: []string{"tune"}, Milestone: "m"})
+	dr := ruleReport(t, d, today)
+	if s := findSignal(dr, SignalLatePiling); s != nil && strings.Contains(s.Summary, "seller side") {
+		t.Errorf("the seller's steps waiting on the buyer's data are blamed on the seller: %+v", s)
+	}
+	waiting := 0
+	for _, o := range dr.Overdue {
+		if o.WaitsOn == "data" {
+			waiting++
+		}
+	}
+	if waiting != 3 {
+		t.Errorf("overdue %+v, want the seller's three steps waiting on data", dr.Overdue)
+	}
+}
+
+// TestPlanOverrunAndGoLiveSignals: a plan whose remaining work no longer
+// fits before the close is a signal of its own (ranked once, as the
+// overrun), a won deal past its go-live with onboarding open is one, a
+// blocked step that is overdue is ranked once, with the overdue work, and
+// a blocked onboarding step on a won deal's path says the go-live waits on
+// it, naming the chain.
+func TestPlanOverrunAndGoLiveSignals(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	d := patternDeal()
+	d.Close = deal.NewDate(2026, time.December, 4)
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "legal", Title: "Legal review", Owner: "ch", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 11), Milestone: "m"})
+	dr := ruleReport(t, d, today)
+	s := findSignal(dr, SignalOverrun)
+	if s == nil || !strings.Contains(strings.Join(s.Evidence, " "), "after the close date 2026-12-04") {
+		t.Fatalf("signals %+v, want the plan's overrun", dr.Signals)
+	}
+	n := 0
+	for _, r := range dr.Attention.Reasons {
+		if strings.Contains(r.Why, "after the close date") || strings.Contains(r.Why, "no longer fits") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("attention %+v, want the overrun ranked once", dr.Attention.Reasons)
+	}
+
+	// Blocked and overdue: one problem in the ranking.
+	b := patternDeal()
+	b.Milestones[0].Tasks = append(b.Milestones[0].Tasks,
+		deal.Task{ID: "dpa", Title: "DPA reviewed", Owner: "ch", Status: deal.Blocked, Due: today.AddDays(-10), Milestone: "m"})
+	dr = ruleReport(t, b, today)
+	if findSignal(dr, SignalBlocked) == nil {
+		t.Fatalf("signals %+v, want the blocked step", dr.Signals)
+	}
+	for _, r := range dr.Attention.Reasons {
+		if strings.Contains(r.Why, "is blocked") {
+			t.Errorf("attention %+v ranks the blocked step again beside its overdue points", dr.Attention.Reasons)
+		}
+	}
+
+	// Won, go-live passed, onboarding open; its blocked step on the path.
+	w := onboardingDeal()
+	w.Outcome = deal.Won
+	w.Milestones[0].Tasks[0].Status, w.Milestones[0].Tasks[0].Done = deal.Done, deal.NewDate(2026, time.December, 20)
+	w.Milestones[1].Tasks[0].Status = deal.Blocked
+	dr = ruleReport(t, w, deal.NewDate(2027, time.February, 20))
+	if s := findSignal(dr, SignalGoLivePassed); s == nil || !strings.Contains(s.Summary, "go-live 2027-02-15 passed 5 days ago") {
+		t.Errorf("signals %+v, want go-live passed 5 days ago", dr.Signals)
+	}
+	if s := findSignal(dr, SignalBlocked); s == nil || !strings.Contains(strings.Join(s.Evidence, "\n"), "the go-live waits on it: setup -> train") {
+		t.Errorf("blocked onboarding step: %+v, want the go-live's chain", s)
+	}
+}
+
+// TestCommittedNeedsSteps: milestones without a single step are no dated
+// plan to commit a forecast on.
+func TestCommittedNeedsSteps(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	empty := patternDeal()
+	empty.ID, empty.Value = "empty", 5000
+	empty.Milestones[0].Tasks = nil
+	full := patternDeal()
+	full.ID, full.Value = "full", 1000
+	full.Milestones[0].Tasks = append(full.Milestones[0].Tasks, deal.Task{ID: "terms", Title: "Terms agreed", Owner: "ch", Status: deal.Todo, Due: today.AddDays(10), Milestone: "m"})
+	var in []ReportDeal
+	for _, d := range []*deal.Deal{empty, full} {
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in = append(in, ReportDeal{Deal: d, Plan: plan})
+	}
+	if p := NewAggregator(in, ReportOptions{Today: today}).Report().Portfolio; p.Committed != 1000 {
+		t.Errorf("committed %d, want 1000: the plan without steps is not committed", p.Committed)
 	}
 }

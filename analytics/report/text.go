@@ -247,6 +247,9 @@ func turnText(tn *Turn) string {
 	if tn.Side == "" {
 		// An owner the plan does not name (a plan that fails check).
 		s = fmt.Sprintf("%q, owned by %q, whom the plan does not name", tn.Title, tn.Owner)
+		if tn.Due != "" {
+			s += ","
+		}
 	}
 	if tn.Due != "" {
 		s += " due " + tn.Due
