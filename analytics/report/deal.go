@@ -763,7 +763,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			ev = fmt.Sprintf("the last open step is due %s (%s), %s after the close date %s", sc.LastDue, sc.LastDueTask, plural(sc.OverrunDays, "business day", "business days"), dr.Close)
 		}
 		sigs = append(sigs, Signal{Kind: SignalOverrun, Severity: sev, counted: true,
-			Summary: "the plan no longer fits before the close date: the rooms say the target signature is at risk",
+			Summary:  "the plan no longer fits before the close date: the rooms say the target signature is at risk",
 			Evidence: []string{ev, "agree with the buyer what to do: bring the late steps forward, move the close, or take steps out"}})
 	}
 
