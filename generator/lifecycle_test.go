@@ -753,3 +753,49 @@ Hello Acme team.
 		t.Errorf("the evaluation report, pushed past its date by the scenarios, reads: %s", row)
 	}
 }
+
+// TestRoomMilestonePastItsDate: a milestone not reached past its date says
+// how late it is in its heading, as the report grades it; a reached one
+// does not.
+func TestRoomMilestonePastItsDate(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 18 December so the launch ships
+close: 2026-12-18
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: poc
+    title: Proof of concept passed
+    due: 2026-12-04
+    lead: jordan
+    evidence: Evaluation report
+    tasks:
+      - {id: eval, title: Evaluation report issued, owner: jordan, due: 2026-12-11, evidence: Signed report}
+  - id: kick
+    title: Kickoff held
+    due: 2026-11-20
+    lead: kofi
+    evidence: Kickoff notes
+    tasks:
+      - {id: kickoff, title: Kickoff, owner: kofi, due: 2026-11-20, status: done, done: 2026-11-20, evidence: Notes sent}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 9))
+	head := func(id string) string {
+		_, h, _ := strings.Cut(string(html), `<h3 id="m-`+id+`">`)
+		h, _, _ = strings.Cut(h, "</h3>")
+		return h
+	}
+	if h := head("poc"); !strings.Contains(h, "5 days late") {
+		t.Errorf("the proof of concept, 5 days past its date: %s", h)
+	}
+	if h := head("kick"); strings.Contains(h, "late") {
+		t.Errorf("the kickoff, reached: %s", h)
+	}
+}

@@ -576,6 +576,10 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			}
 			mv.Tasks = append(mv.Tasks, tv)
 		}
+		if n := deal.MilestoneDaysLate(d, m, r.today); n > 0 {
+			mv.SevClass = string(r.cfg.Overdue.Thresholds().Severity(n))
+			mv.LateLabel, mv.SevLabel = plural(n, "day late", "days late"), severityWords[deal.Severity(mv.SevClass)]
+		}
 		switch {
 		case len(m.Tasks) > 0 && done == len(m.Tasks):
 			mv.StatusLabel, mv.Class = "Done", "done"

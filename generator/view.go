@@ -132,7 +132,10 @@ type milestoneView struct {
 	LeadID                                             string
 	Seen                                               string // reply.SeenMilestone, for the reply forms
 	StatusLabel, Class                                 string
-	Tasks                                              []taskView
+	// LateLabel, SevLabel and SevClass say how late a milestone not
+	// reached past its date is ("" otherwise), as the report grades it.
+	LateLabel, SevLabel, SevClass string
+	Tasks                         []taskView
 	// Confirmable: the reply form offers to confirm its date (it has one,
 	// not gone by: the beacon refuses a confirmation of a past date).
 	Confirmable bool

@@ -58,7 +58,7 @@ func closeNote(d *deal.Deal, plan *schedule.Plan, r reply.Reply, today deal.Date
 	}
 	agree := "; agree it with " + deciderOf(d) + " first"
 	if proposed.After(end) {
-		return fmt.Sprintf("after %s %s: accepting it moves %s%s", name, end, moves, agree)
+		return fmt.Sprintf("after %s %s: accepting it puts %s at risk (the plan keeps %s until you move it)%s", name, end, moves, end, agree)
 	}
 	if t == nil || plan == nil {
 		return ""
@@ -81,10 +81,10 @@ func closeNote(d *deal.Deal, plan *schedule.Plan, r reply.Reply, today deal.Date
 		return ""
 	}
 	if before.After(end) {
-		return fmt.Sprintf("the plan would finish %s, %s later, already after %s %s: accepting it moves %s further%s",
+		return fmt.Sprintf("the plan would finish %s, %s later, already after %s %s: accepting it puts %s further at risk%s",
 			after, count(cal.BusinessDaysBetween(before, after), "business day"), name, end, moves, agree)
 	}
-	return fmt.Sprintf("the plan would finish %s, after %s %s: accepting it moves %s%s", after, name, end, moves, agree)
+	return fmt.Sprintf("the plan would finish %s, after %s %s: accepting it puts %s at risk (the plan keeps %s until you move it)%s", after, name, end, moves, end, agree)
 }
 
 // deciderOf names who agrees a new close on the buyer's side: the

@@ -46,19 +46,19 @@ func TestCloseNote(t *testing.T) {
 		want string // "" for no note
 	}{
 		{"after the close", propose("pricing", "2027-04-07"), plan,
-			"after the close date 2027-03-31: accepting it moves the close; agree it with Dana Whitfield (economic buyer) first"},
+			"after the close date 2027-03-31: accepting it puts the close at risk (the plan keeps 2027-03-31 until you move it); agree it with Dana Whitfield (economic buyer) first"},
 		{"after the close, the plan failing check", propose("pricing", "2027-04-07"), nil,
-			"after the close date 2027-03-31: accepting it moves the close"},
+			"after the close date 2027-03-31: accepting it puts the close at risk (the plan keeps 2027-03-31 until you move it)"},
 		{"before the close, the work after it then finishing late", propose("pricing", "2027-03-24"), plan,
-			"the plan would finish 2027-04-08, after the close date 2027-03-31: accepting it moves the close; agree it with Dana Whitfield (economic buyer) first"},
+			"the plan would finish 2027-04-08, after the close date 2027-03-31: accepting it puts the close at risk (the plan keeps 2027-03-31 until you move it); agree it with Dana Whitfield (economic buyer) first"},
 		{"before the close, the plan failing check: the date alone counts", propose("pricing", "2027-03-24"), nil, ""},
 		{"a date that fits", propose("pricing", "2027-03-12"), plan, ""},
 		{"an earlier date", propose("pricing", "2027-03-01"), plan, ""},
 		{"an onboarding step after the close, before go-live", propose("sso", "2027-04-28"), plan, ""},
 		{"an onboarding step after go-live", propose("sso", "2027-05-10"), plan,
-			"after the go-live date 2027-05-03: accepting it moves the go-live; agree it with Dana Whitfield (economic buyer) first"},
+			"after the go-live date 2027-05-03: accepting it puts the go-live at risk (the plan keeps 2027-05-03 until you move it); agree it with Dana Whitfield (economic buyer) first"},
 		{"a milestone after the close", reply.Reply{Deal: "d", Stakeholder: "eb", Kind: reply.Propose, Target: "sale", TargetKind: reply.TargetMilestone, Date: "2027-04-02"}, plan,
-			"after the close date 2027-03-31: accepting it moves the close"},
+			"after the close date 2027-03-31: accepting it puts the close at risk (the plan keeps 2027-03-31 until you move it)"},
 		{"a question", reply.Reply{Deal: "d", Stakeholder: "ch", Kind: reply.Question, Target: "pricing", TargetKind: reply.TargetTask, Text: "April?"}, plan, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
