@@ -186,6 +186,14 @@ func (c *replyContext) about(r reply.Reply) string {
 	case m != nil:
 		return m.Title
 	}
+	if c.st != nil {
+		// Taken out since: the title the plan's history last gave it.
+		for i := len(c.st.Changes) - 1; i >= 0; i-- {
+			if ch := c.st.Changes[i]; ch.Item == r.Target && ch.Title != "" {
+				return ch.Title + " (since taken out of the plan)"
+			}
+		}
+	}
 	return "a step since taken out of the plan" // its id means nothing to a buyer
 }
 
@@ -464,6 +472,25 @@ func (c *replyContext) readsWords(r reply.Reply, s *deal.Stakeholder) bool {
 		}
 	}
 	return true
+}
+
+// inHistory leaves out of a room's changes from replies those the plan's
+// history (st, nil outside git) holds, whether or not "What changed"
+// shows them now: the room keeps one dated list of changes, the latest
+// ones, and an accepted reply that changed the plan is one of its
+// commits. What is left is what changed no field of the plan (a
+// confirmation) and, outside git, every change.
+func inHistory(replies []replyLine, st *history.Story) []replyLine {
+	if st == nil {
+		return replies
+	}
+	committed := map[string]bool{}
+	for _, c := range st.Changes {
+		if c.Reply != "" {
+			committed[c.Reply] = true
+		}
+	}
+	return slices.DeleteFunc(replies, func(l replyLine) bool { return committed[l.ID] })
 }
 
 // joinChanges lists each change a reply made once in a room: a change the

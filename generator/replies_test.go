@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/token"
@@ -600,5 +601,30 @@ func TestWonDealRepliesOnOnboarding(t *testing.T) {
 	slices.Sort(got)
 	if want := []string{"r-training", "rm-rollout", "rq", "rs"}; !slices.Equal(got, want) {
 		t.Errorf("rachel's forms in the won deal: %v, want %v (onboarding only)", got, want)
+	}
+}
+
+// TestRoomKeepsOneListOfChanges: a change an accepted reply made is one of
+// the plan's commits: the room lists it under "What changed" (the latest)
+// and not again among the replies' changes, whether or not it is among
+// the latest; a confirmation, which changes no field, stays there; and a
+// reply about a step taken out of the plan names it by the title the
+// history last gave it.
+func TestRoomKeepsOneListOfChanges(t *testing.T) {
+	st := &history.Story{Deal: "d", Changes: []history.Change{
+		{Kind: history.TaskDue, Item: "dpa", Title: "DPA reviewed", Reply: "aaaaaaaaa1"},
+		{Kind: history.TaskRemoved, Item: "dpa", Title: "DPA reviewed"},
+	}}
+	lines := []replyLine{{ID: "aaaaaaaaa1", What: "moved"}, {ID: "aaaaaaaaa2", What: "confirmed"}}
+	got := inHistory(lines, st)
+	if len(got) != 1 || got[0].ID != "aaaaaaaaa2" {
+		t.Errorf("changes from replies %+v, want the confirmation alone", got)
+	}
+	if got := inHistory(lines, nil); len(got) != 2 {
+		t.Errorf("outside git: %+v, want both", got)
+	}
+	c := newReplyContext(&deal.Deal{ID: "d"}, st, nil)
+	if got := c.about(reply.Reply{Target: "dpa", TargetKind: reply.TargetTask}); got != "DPA reviewed (since taken out of the plan)" {
+		t.Errorf("about a step taken out: %q", got)
 	}
 }
