@@ -396,6 +396,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 				room.Docs[i].Audience = audienceOf(d, c)
 			}
 		}
+		if n := len(r.waiting[d.ID]); n > 0 && s.Side == deal.Seller {
+			room.RepliesWaiting = plural(n, "reply from the buyer's rooms waits", "replies from the buyer's rooms wait")
+		}
 		if !d.Closed() {
 			room.NextSteps = nextSteps(d, plan.ms, s.ID)
 			for i := range room.NextSteps {

@@ -141,7 +141,14 @@ func TestReplyFormsFollowOwnership(t *testing.T) {
 	if rooms < 10 {
 		t.Fatalf("only %d rooms with reply forms", rooms)
 	}
+	// The seller's room says a reply waits for a decision; a buyer's never.
+	if sam := roomHTML(t, res, out, acme, "sam"); !strings.Contains(sam, "1 reply from the buyer's rooms waits for a decision") {
+		t.Error("the seller's room does not say a reply waits for them")
+	}
 	jordan := roomHTML(t, res, out, acme, "jordan")
+	if strings.Contains(jordan, "for a decision") {
+		t.Error("a buyer's room says replies wait for a decision")
+	}
 	for _, id := range []string{"r-sample-data", "r-evaluation-report", "rm-tech-eval"} {
 		if !slices.Contains(formIDs(jordan), id) {
 			t.Errorf("jordan's room has no form %s", id)

@@ -84,12 +84,16 @@ type roomView struct {
 	Progress   progress
 	Welcome    template.HTML
 	NextSteps  []taskView
-	DueICS     string
-	Plan       template.HTML // the "plan" part, shared by rooms that see the same documents
-	DealParts  template.HTML // the "deal-parts" part, shared by every room of the deal
-	Docs       []docView
-	Review     *reviewView
-	Replies    repliesView
+	// RepliesWaiting is, in a room of the seller's team, how many replies
+	// from the buyer's rooms wait for a decision ("" when none, and in
+	// every buyer's room).
+	RepliesWaiting string
+	DueICS         string
+	Plan           template.HTML // the "plan" part, shared by rooms that see the same documents
+	DealParts      template.HTML // the "deal-parts" part, shared by every room of the deal
+	Docs           []docView
+	Review         *reviewView
+	Replies        repliesView
 	// History is the plan's latest changes and the meeting log (the
 	// review notes); the zero value shows neither.
 	History historyView
