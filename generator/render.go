@@ -411,7 +411,8 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.File, err)
 		}
-		room.History.Changes, room.Replies.Changes = joinChanges(room.History.Changes, inHistory(room.Replies.Changes, r.history.Story(d.ID)))
+		room.History.Changes, room.Replies.Changes = joinChanges(room.History.Changes, room.Replies.Changes)
+		room.Replies.Changes = inHistory(room.Replies.Changes, r.history.Story(d.ID))
 		if action != "" && mayReply(d, s) {
 			rv := &room.Replies
 			rv.Forms, rv.Action, rv.To = true, action, rc.to

@@ -141,14 +141,7 @@ func TestReplyFormsFollowOwnership(t *testing.T) {
 	if rooms < 10 {
 		t.Fatalf("only %d rooms with reply forms", rooms)
 	}
-	// The seller's room says a reply waits for a decision; a buyer's never.
-	if sam := roomHTML(t, res, out, acme, "sam"); !strings.Contains(sam, "1 reply from the buyer's rooms waits for a decision") {
-		t.Error("the seller's room does not say a reply waits for them")
-	}
 	jordan := roomHTML(t, res, out, acme, "jordan")
-	if strings.Contains(jordan, "for a decision") {
-		t.Error("a buyer's room says replies wait for a decision")
-	}
 	for _, id := range []string{"r-sample-data", "r-evaluation-report", "rm-tech-eval"} {
 		if !slices.Contains(formIDs(jordan), id) {
 			t.Errorf("jordan's room has no form %s", id)
@@ -358,7 +351,14 @@ func TestReplyTrail(t *testing.T) {
 			t.Errorf("the evidence shows in %d rooms: the test sees no room that may see it", shown)
 		}
 	}
+	// The seller's room says a reply waits for a decision; a buyer's never.
+	if sam := roomHTML(t, res, out, acme, "sam"); !strings.Contains(sam, "1 reply from the buyer's rooms waits for a decision") {
+		t.Error("the seller's room does not say a reply waits for them")
+	}
 	jordan := roomHTML(t, res, out, acme, "jordan")
+	if strings.Contains(jordan, "for a decision") {
+		t.Error("a buyer's room says replies wait for a decision")
+	}
 	for _, want := range []string{
 		"Can Snowflake &lt;b>stay&lt;/b> our warehouse?", // escaped; the minifier leaves > as is
 		"answered 15 Nov 2026</span>: Yes: the connector ships in 4.2",
