@@ -670,6 +670,7 @@ func (a *Aggregator) Report() *Report {
 		r.Deals = append(r.Deals, a.dealReport(da))
 	}
 	r.Portfolio = portfolio(r.Deals, a.opts.Today)
+	r.Portfolio.PublishedUnknown = a.opts.Manifest == nil
 	r.Portfolio.History = portfolioHistory(r.Deals)
 	r.HistoryNote = a.opts.HistoryNote
 	return r

@@ -549,7 +549,11 @@ type Portfolio struct {
 	// whose rooms is published (SignalNotPublished) or whose plan names
 	// nobody on the buyer's side (SignalNoBuyers).
 	Committed int64 `json:"committed_pipeline"`
-	WonValue  int64 `json:"won_value"`
+	// PublishedUnknown is true when no room manifest was read: whether
+	// the rooms were published is not known, and Committed does not leave
+	// out the deals whose rooms are not.
+	PublishedUnknown bool  `json:"published_unknown,omitempty"`
+	WonValue         int64 `json:"won_value"`
 	// History sums the plans' git histories; absent without one.
 	History *PortfolioHistory `json:"history,omitempty"`
 	// Rows is one line per deal, in id order.

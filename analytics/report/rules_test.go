@@ -1363,7 +1363,17 @@ func TestCommittedNeedsSteps(t *testing.T) {
 		}
 		in = append(in, ReportDeal{Deal: d, Plan: plan})
 	}
-	if p := NewAggregator(in, ReportOptions{Today: today}).Report().Portfolio; p.Committed != 1000 {
+	r := NewAggregator(in, ReportOptions{Today: today}).Report()
+	if p := r.Portfolio; p.Committed != 1000 {
 		t.Errorf("committed %d, want 1000: the plan without steps is not committed", p.Committed)
+	}
+	// Without a room manifest, whether the rooms are published is not
+	// known, and the committed line says so.
+	var out strings.Builder
+	if err := r.WritePortfolioTable(&out, false); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Portfolio.PublishedUnknown || !strings.Contains(out.String(), "published to the buyer (not known: no room manifest was read)") {
+		t.Errorf("no manifest: %v\n%s", r.Portfolio.PublishedUnknown, out.String())
 	}
 }
