@@ -453,7 +453,7 @@ func TestSignals(t *testing.T) {
 	}
 	got = history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: deal.NewDate(2026, 11, 16)})
 	if !slices.Equal(names(got), []string{history.SignalFlat, history.SignalPastClose}) ||
-		!strings.Contains(got[0].Evidence, "1 of 3 tasks for 22 days, since 2026-10-25 (from the plan's git history; nothing was due before 2026-10-25)") {
+		!strings.Contains(got[0].Evidence, "1 of 3 tasks for 22 days, since 2026-10-25 (from 2026-10-25, the first open step's date: nothing was due before it; the count last changed 2026-10-07, from the plan's git history)") {
 		t.Errorf("acme-data on 16 November: %q, want flat since t3 came due", got)
 	}
 	// With t1 open again in the working tree (not committed): m1 not
@@ -1131,11 +1131,22 @@ func TestFlatSincePublished(t *testing.T) {
 		}
 	}
 	// Published on the 15th, its first step due on the 20th: flat from then.
-	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 40 days, since 2027-01-20") {
+	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 40 days, since 2027-01-20 (from 2027-01-20, the first open step's date") {
 		t.Errorf("flat signals %q, want 0 of 2 for 40 days, from the first step's date", flat)
 	}
 	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today}); ok {
 		t.Error("no history, no done date, no publication day: flat since when?")
+	}
+	// A step with no date of its own takes its milestone's: a plan whose
+	// dated work is all ahead, one step dated by its duration, is not flat.
+	undated, err := generator.DecodePlan("acme", []byte(strings.Replace(strings.Replace(plan, "2027-01-20", "2027-04-05", 1), "        due: 2027-06-10\n", "        duration: 3\n", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range history.Signals(history.Input{Deal: undated, Today: today, Published: pub}) {
+		if s.Name == history.SignalFlat {
+			t.Errorf("flat with a step dated by its milestone, nothing due yet: %s", s.Evidence)
+		}
 	}
 	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today, Published: today.AddDays(3)}); ok {
 		t.Error("published after the report's day: not flat")

@@ -146,10 +146,11 @@ func Signals(in Input) []Signal {
 		// Flat counts from when work was first due after the last
 		// progress: a plan nothing was due in is not stalled, nor is one
 		// whose first step is a day late after weeks with nothing due.
-		if due, ok := firstDue(d); !ok || due.After(in.Today) {
+		if due, ok := firstDue(d); ok && due.After(in.Today) {
 			since = deal.Date{} // nothing due yet
-		} else if due.After(since) {
-			since, from = due, fmt.Sprintf("%s; nothing was due before %s", from, due)
+		} else if ok && due.After(since) {
+			from = fmt.Sprintf("from %s, the first open step's date: nothing was due before it; the count last changed %s, %s", due, since, from)
+			since = due
 		}
 		if days := since.DaysUntil(in.Today); !since.IsZero() && days >= th.FlatDays {
 			done, total := d.Progress()
@@ -284,20 +285,21 @@ func count(n int, one, many string) string {
 	return fmt.Sprintf("%d %s", n, many)
 }
 
-// firstDue is the earliest due date of d's open tasks, when progress was
-// first expected of the plan as it stands; ok is true also for an open
-// task with no date of its own (nothing says it was not due), which
-// gives the zero date.
+// firstDue is the earliest date by which d's open work was due: of its
+// open tasks' due dates, a task without one taking its milestone's; ok
+// false when no open task has either (a plan of durations alone: nothing
+// says when work was first due).
 func firstDue(d *deal.Deal) (first deal.Date, ok bool) {
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Done {
 			continue
 		}
-		if t.Due.IsZero() {
-			return deal.Date{}, true
+		due := t.Due
+		if m, found := d.Milestone(t.Milestone); due.IsZero() && found {
+			due = m.Due
 		}
-		if !ok || t.Due.Before(first) {
-			first, ok = t.Due, true
+		if !due.IsZero() && (!ok || due.Before(first)) {
+			first, ok = due, true
 		}
 	}
 	return first, ok
