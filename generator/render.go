@@ -396,7 +396,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 				room.Docs[i].Audience = audienceOf(d, c)
 			}
 		}
-		if n := len(r.waiting[d.ID]); n > 0 && s.Side == deal.Seller {
+		if n := waitingCount(recs); n > 0 && s.Side == deal.Seller {
 			room.RepliesWaiting = plural(n, "reply from the buyer's rooms waits", "replies from the buyer's rooms wait")
 		}
 		if !d.Closed() {
@@ -538,10 +538,10 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 				switch {
 				case slack > 0:
 					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
-				case slack < 0 && pushed(b, t, due):
+				case slack < 0 && !pushedUntil(b, t, due).IsZero():
 					// Not this step's doing: the steps it comes after
 					// finish past its date.
-					tv.SlackLabel = "the steps it comes after finish " + dateLabel(ts.EarliestStart) + " at the earliest"
+					tv.SlackLabel = "the steps it comes after finish " + dateLabel(pushedUntil(b, t, due)) + " at the earliest"
 				case slack < 0 && ts.Bound == d.Close:
 					tv.SlackLabel = plural(-slack, "business day", "business days") + " past the target signature"
 				case slack < 0:
@@ -712,20 +712,34 @@ func personOrRole(d *deal.Deal, id string) (name, side string) {
 	return "Unassigned (" + roleLabel(deal.Role(r)) + ")", side
 }
 
-// pushed reports whether the open steps t comes after finish on or after
-// its date due: it cannot keep its date, and not by its owner's doing.
-func pushed(b *Bundle, t *deal.Task, due deal.Date) bool {
+// pushedUntil is when the open steps t comes after finish at the
+// earliest (the latest of them), when that is on or after its date due:
+// it cannot keep its date, and not by its owner's doing; zero otherwise.
+func pushedUntil(b *Bundle, t *deal.Task, due deal.Date) deal.Date {
+	var until deal.Date
 	if due.IsZero() {
-		return false
+		return until
 	}
 	for _, id := range t.After {
 		p, ok := b.Deal.Task(id)
 		if !ok || p.Status == deal.Done {
 			continue
 		}
-		if ts, ok := b.schedule(id); ok && !ts.EarliestFinish.Before(due) {
-			return true
+		if ts, ok := b.schedule(id); ok && !ts.EarliestFinish.Before(due) && ts.EarliestFinish.After(until) {
+			until = ts.EarliestFinish
 		}
 	}
-	return false
+	return until
+}
+
+// waitingCount counts the replies of recs that wait for the seller (in
+// conflict with a change since, too): none that is decided.
+func waitingCount(recs []reply.Record) int {
+	n := 0
+	for _, rec := range recs {
+		if st := rec.State(); st == reply.Waiting || st == reply.Conflict {
+			n++
+		}
+	}
+	return n
 }

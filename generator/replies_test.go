@@ -281,6 +281,14 @@ func TestReplyTrail(t *testing.T) {
 	acmeRecords(t, root)
 	waiting := []reply.Reply{{ID: "bbbbbbbbb2", Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), Deal: acme, Stakeholder: "jordan",
 		Kind: reply.Confirm, Target: "evaluation-report", TargetKind: "task", Seen: "due=2026-12-04;status=todo"}}
+	// The beacon's log holds the decided replies too, as a build reads it.
+	recs, err := reply.ReadRecords(filepath.Join(root, "content", acme))
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("the acme records: %d, %v", len(recs), err)
+	}
+	for _, rec := range recs {
+		waiting = append(waiting, rec.Reply)
+	}
 	res, out := buildWith(t, root, Options{Replies: waiting})
 	for _, p := range res.Problems {
 		if strings.Contains(p.Error(), "replies/") || strings.Contains(p.Error(), "reviews/") {
