@@ -719,7 +719,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		who, side := ownerOf(d, tl.Owner)
 		ev := []string{fmt.Sprintf("task %s, owner %s (%s side), due %s: status blocked in the plan", tl.ID, who, side, cmp.Or(tl.Due, "with no date"))}
 		sev := SeverityFlag
-		if tl.Critical {
+		if tl.Critical && slices.Contains(chain, tl.ID) {
 			sev = SeverityAlert
 			line := "the close waits on it"
 			if d.Outcome == deal.Won {
@@ -755,7 +755,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// The remaining work cannot be done by the close, which is ahead.
 	if sc := dr.Schedule; sc != nil && !sc.Fits && !sc.ClosePassed && dr.Outcome == string(deal.Open) {
 		sev := SeverityFlag
-		if a.severity(sc.OverrunDays) == SeverityAlert {
+		end := sc.Finish
+		if sc.Basis == ScheduleDueDates {
+			end = sc.LastDue
+		}
+		// Graded in calendar days, as late work is.
+		if f, err := deal.ParseDate(end); err == nil && a.severity(d.Close.DaysUntil(f)) == SeverityAlert {
 			sev = SeverityAlert
 		}
 		ev := fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date %s", sc.Finish, plural(sc.OverrunDays, "business day", "business days"), dr.Close)
@@ -1022,11 +1027,11 @@ func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 			grades = append(grades, fmt.Sprintf("%d %s", c, sev))
 		}
 	}
-	if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalLatePiling }) {
-		// The side with the more of them, as the signal says.
-		buyer := len(slices.DeleteFunc(slices.Clone(dr.Overdue), func(o OverdueTask) bool { return o.Side != string(deal.Buyer) }))
+	if i := slices.IndexFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalLatePiling }); i >= 0 {
+		// The side the signal names (it leaves out the steps that wait on
+		// open work).
 		side := deal.Buyer
-		if 2*buyer < n {
+		if strings.Contains(dr.Signals[i].Summary, "seller side") {
 			side = deal.Seller
 		}
 		grades = append(grades, fmt.Sprintf("piling up on the %s side", side))
@@ -1205,9 +1210,10 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 // committed says whether an open deal's value is committed pipeline: its
 // plan is current (domain.md: a current, dated plan is the gate of a
 // committed forecast), so it passes check, has steps, its close date is
-// ahead, its completion is not flat (a zombie plan is not current), and
-// the buyer has it: a room published, someone on the buyer's side to have
-// one.
+// ahead, its completion is not flat (a zombie plan is not current), the
+// buyer owns some of its steps (a seller's to-do list is no mutual plan),
+// and the buyer has it: a room published, someone on the buyer's side to
+// have one.
 func committed(dr *DealReport) bool {
 	if dr.Plan != PlanOK || dr.DaysToClose == nil || *dr.DaysToClose < 0 {
 		return false
@@ -1216,7 +1222,7 @@ func committed(dr *DealReport) bool {
 		return false // milestones without a step: nothing dated to commit on
 	}
 	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
-		return s.Kind == history.SignalFlat || s.Kind == SignalNotPublished || s.Kind == SignalNoBuyers
+		return s.Kind == history.SignalFlat || s.Kind == SignalNotPublished || s.Kind == SignalNoBuyers || s.Kind == SignalNoBuyerStep
 	})
 }
 

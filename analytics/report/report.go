@@ -108,8 +108,8 @@ const (
 	// SignalOverrun: the plan's remaining work cannot be done by the close
 	// date (the schedule's forecast, or a step dated after it), while the
 	// close is ahead: the rooms say the target signature is at risk. A
-	// flag; an alert from alert_days business days late. The ranking
-	// counts it as "overrun".
+	// flag; an alert from alert_days (calendar days) past the close. The
+	// ranking counts it as "overrun".
 	SignalOverrun = "plan-overrun"
 	// SignalGoLivePassed: a won deal's go-live date has passed with
 	// onboarding steps still open. A flag; an alert from alert_days after

@@ -1288,6 +1288,28 @@ func TestLatePilingLeavesWaitingStepsOut(t *testing.T) {
 	if waiting != 3 {
 		t.Errorf("overdue %+v, want the seller's three steps waiting on data", dr.Overdue)
 	}
+	// The buyer has another late step: late work piles up on the buyer's
+	// side, and the ranking's overdue line names the side the signal does.
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "budget", Title: "Budget line", Owner: "eb", Status: deal.Todo, Due: today.AddDays(-4), Milestone: "m"})
+	dr = ruleReport(t, d, today)
+	if s := findSignal(dr, SignalLatePiling); s == nil || !strings.Contains(s.Summary, "buyer side") {
+		t.Fatalf("signals %+v, want late work piling up on the buyer side", dr.Signals)
+	}
+	if !slices.ContainsFunc(dr.Attention.Reasons, func(r AttentionReason) bool { return strings.Contains(r.Why, "piling up on the buyer side") }) {
+		t.Errorf("attention %+v, want the overdue line to name the buyer side, as the signal does", dr.Attention.Reasons)
+	}
+	// A seller's to-do list is no committed forecast.
+	sellerOnly := patternDeal()
+	sellerOnly.Value = 9000
+	sellerOnly.Milestones[0].Tasks[0].Owner = "sam"
+	plan, err := schedule.Compute(sellerOnly, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := NewAggregator([]ReportDeal{{Deal: sellerOnly, Plan: plan}}, ReportOptions{Today: today}).Report().Portfolio; p.Committed != 0 {
+		t.Errorf("committed %d: a plan whose steps are all the seller's is no mutual plan to commit on", p.Committed)
+	}
 }
 
 // TestPlanOverrunAndGoLiveSignals: a plan whose remaining work no longer
