@@ -358,7 +358,13 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		due, _ := deal.ParseDate(o.Due)
 		n := notify.Overdue{Task: o.Task, Title: o.Title, Owner: o.Owner, Due: due, DaysLate: o.DaysLate, Severity: deal.Severity(o.Severity)}
 		if t, ok := d.Task(o.Task); ok {
-			for _, id := range t.After {
+			// The step upstream that the report names (waits_on) first:
+			// the one to chase; then the steps it comes after directly.
+			ids := slices.Clone(t.After)
+			if o.WaitsOn != "" {
+				ids = append([]string{o.WaitsOn}, slices.DeleteFunc(ids, func(id string) bool { return id == o.WaitsOn })...)
+			}
+			for _, id := range ids {
 				if p, ok := d.Task(id); ok && p.Status != deal.Done {
 					n.WaitsOn = append(n.WaitsOn, notify.Before{Title: p.Title, Owner: p.Owner, DaysLate: late[p.ID]})
 				}

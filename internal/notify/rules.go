@@ -170,7 +170,7 @@ func Decide(in Input) ([]Notice, []Note) {
 				remind = false
 			}
 			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail
-			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp))
+			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp, !in.NoReplies))
 			switch {
 			case tellChamp:
 				ns = append(ns, f.championNotice(o, ch, ae, !in.NoReplies))
@@ -303,7 +303,7 @@ func (f *Facts) champion() (Person, bool) {
 	return Person{}, false
 }
 
-func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notice {
+func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp, replies bool) Notice {
 	label := "Flag"
 	if o.Severity == deal.SeverityAlert {
 		label = "Alert"
@@ -339,7 +339,11 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp bool) Notic
 		if role, ok := f.unheld(o.Owner); ok {
 			do = fmt.Sprintf("give it an owner: add the buyer's %s to the stakeholders in %s and assign the step to them, then ask them for a date they can keep.", role, f.File)
 		} else {
-			do = fmt.Sprintf("ask %s for a date they can keep (they can propose one from their room), or mark it done with its evidence in %s.", owner, f.File)
+			from := " (they can propose one from their room)"
+			if !replies {
+				from = "" // the rooms take no replies
+			}
+			do = fmt.Sprintf("ask %s for a date they can keep%s, or mark it done with its evidence in %s.", owner, from, f.File)
 		}
 	}
 	if toldChamp {

@@ -236,6 +236,11 @@ func TestChampionReminderWithoutReplies(t *testing.T) {
 				t.Errorf("replies off: the reminder does not ask for an answer by email: %q", body)
 			}
 		}
+		for _, n := range ns {
+			if n.Kind == KindOverdue && noReplies && strings.Contains(n.Text(), "from their room") {
+				t.Errorf("replies off: the seller's notice says the buyer can reply from their room: %s", n.Text())
+			}
+		}
 		if !found {
 			t.Fatalf("replies off %v: no champion reminder to test", noReplies)
 		}
