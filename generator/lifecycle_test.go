@@ -799,3 +799,39 @@ Hello Acme team.
 		t.Errorf("the kickoff, reached: %s", h)
 	}
 }
+
+// TestRoomStepThatCannotKeepItsDate: a step whose work, after the steps it
+// comes after, finishes past its own date says so, not the room the
+// plan's later dates would leave it.
+func TestRoomStepThatCannotKeepItsDate(t *testing.T) {
+	plan := `---
+title: Northwind for Acme
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 31 December so the launch ships
+close: 2026-12-31
+outcome: open
+stakeholders:
+  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
+  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Evaluation
+    due: 2026-12-31
+    lead: jordan
+    evidence: Signed order form
+    tasks:
+      - {id: a, title: Environment ready, owner: kofi, duration: 10, evidence: Login works}
+      - {id: b, title: Evaluation run, owner: jordan, duration: 2, due: 2026-11-10, after: [a], evidence: Results}
+      - {id: d, title: Security review, owner: jordan, duration: 30, evidence: Signed review}
+      - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-31, after: [b, d], evidence: Signed order form}
+---
+Hello Acme team.
+`
+	_, html := jordanRoom(t, plan, deal.NewDate(2026, 11, 2))
+	_, row, _ := strings.Cut(string(html), `<tr id="t-b"`)
+	row, _, _ = strings.Cut(row, "</tr>")
+	if strings.Contains(row, "of slack") || !strings.Contains(row, "its work finishes 17 Nov 2026 at the earliest, after its date") {
+		t.Errorf("the evaluation, which cannot be done by 10 November: %s", row)
+	}
+}

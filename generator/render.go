@@ -536,6 +536,10 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					slack = ts.Room
 				}
 				switch {
+				case t.Duration > 0 && !t.Due.IsZero() && ts.EarliestFinish.After(t.Due) && ts.EarliestFinish.After(r.today):
+					// Its work cannot be done by its own date: say so
+					// before any room the plan's later dates leave it.
+					tv.SlackLabel = "its work finishes " + dateLabel(ts.EarliestFinish) + " at the earliest, after its date"
 				case slack > 0:
 					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
 				case slack < 0 && !pushedUntil(b, t, due).IsZero():
