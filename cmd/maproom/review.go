@@ -90,7 +90,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	st := storyOn(h, id, today, cfg.Location)
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit,
-		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source)})
+		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source), Published: firstPublished(s.root, id)})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
 		return err
@@ -159,6 +159,21 @@ type reviewInput struct {
 	// Uncommitted: the plan has changes not committed yet, which the
 	// history does not hold.
 	Uncommitted bool
+	// Published is the day the deal's first buyer room was published (the
+	// manifest's; zero when unknown): since when a plan with nothing done
+	// by a date has been flat, as the report counts it.
+	Published deal.Date
+}
+
+// firstPublished is the day the manifest at root records deal id's first
+// buyer room published, zero without a manifest or a day.
+func firstPublished(root, id string) deal.Date {
+	mr := readManifest(root)
+	if mr.m == nil {
+		return deal.Date{}
+	}
+	day, _ := deal.ParseDate(mr.m.FirstPublished()[id])
+	return day
 }
 
 // committed qualifies what the history says changed: " in its commits"
@@ -409,7 +424,7 @@ func reviewAgenda(in reviewInput) string {
 	if len(in.Judged.dr.Replies) > 0 {
 		p("  (What they wrote is for you alone: maproom replies -deal %s.)", d.ID)
 	}
-	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th}) {
+	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published}) {
 		p("- Warning: %s.", sg.Evidence)
 		n++
 	}
