@@ -800,9 +800,9 @@ Hello Acme team.
 	}
 }
 
-// TestRoomStepThatCannotKeepItsDate: a step whose work, after the steps it
-// comes after, finishes past its own date says so, not the room the
-// plan's later dates would leave it.
+// TestRoomStepThatCannotKeepItsDate: a step whose own work finishes past
+// its date says so, and one the steps it comes after push past its date
+// says that instead, not the room the plan's later dates would leave it.
 func TestRoomStepThatCannotKeepItsDate(t *testing.T) {
 	plan := `---
 title: Northwind for Acme
@@ -823,15 +823,25 @@ milestones:
     tasks:
       - {id: a, title: Environment ready, owner: kofi, duration: 10, evidence: Login works}
       - {id: b, title: Evaluation run, owner: jordan, duration: 2, due: 2026-11-10, after: [a], evidence: Results}
+      - {id: c, title: Data mapping, owner: jordan, duration: 8, due: 2026-11-06, evidence: Mapping sheet}
       - {id: d, title: Security review, owner: jordan, duration: 30, evidence: Signed review}
-      - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-31, after: [b, d], evidence: Signed order form}
+      - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-31, after: [b, c, d], evidence: Signed order form}
 ---
 Hello Acme team.
 `
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 11, 2))
-	_, row, _ := strings.Cut(string(html), `<tr id="t-b"`)
-	row, _, _ = strings.Cut(row, "</tr>")
-	if strings.Contains(row, "of slack") || !strings.Contains(row, "its work finishes 17 Nov 2026 at the earliest, after its date") {
-		t.Errorf("the evaluation, which cannot be done by 10 November: %s", row)
+	row := func(id string) string {
+		_, r, _ := strings.Cut(string(html), `<tr id="t-`+id+`"`)
+		r, _, _ = strings.Cut(r, "</tr>")
+		return r
+	}
+	// The mapping's own eight days cannot end by 6 November.
+	if r := row("c"); strings.Contains(r, "of slack") || !strings.Contains(r, "its work finishes 11 Nov 2026 at the earliest, after its date") {
+		t.Errorf("the data mapping, which cannot be done by 6 November: %s", r)
+	}
+	// The evaluation cannot start before the environment is ready: not
+	// its owner's doing.
+	if r := row("b"); strings.Contains(r, "of slack") || !strings.Contains(r, "the steps it comes after finish 13 Nov 2026 at the earliest") {
+		t.Errorf("the evaluation, pushed past 10 November by the environment: %s", r)
 	}
 }

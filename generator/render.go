@@ -535,17 +535,19 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					// of slack" on a plan that signs that week.
 					slack = ts.Room
 				}
+				pushed := pushedUntil(b, t, due)
+				misses := t.Duration > 0 && !t.Due.IsZero() && ts.EarliestFinish.After(t.Due) && ts.EarliestFinish.After(r.today)
 				switch {
-				case t.Duration > 0 && !t.Due.IsZero() && ts.EarliestFinish.After(t.Due) && ts.EarliestFinish.After(r.today):
-					// Its work cannot be done by its own date: say so
+				case !pushed.IsZero() && (slack < 0 || misses):
+					// Not this step's doing: the steps it comes after
+					// finish past its date.
+					tv.SlackLabel = "the steps it comes after finish " + dateLabel(pushed) + " at the earliest"
+				case misses:
+					// Its own work cannot be done by its date: say so
 					// before any room the plan's later dates leave it.
 					tv.SlackLabel = "its work finishes " + dateLabel(ts.EarliestFinish) + " at the earliest, after its date"
 				case slack > 0:
 					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
-				case slack < 0 && !pushedUntil(b, t, due).IsZero():
-					// Not this step's doing: the steps it comes after
-					// finish past its date.
-					tv.SlackLabel = "the steps it comes after finish " + dateLabel(pushedUntil(b, t, due)) + " at the earliest"
 				case slack < 0 && ts.Bound == d.Close:
 					tv.SlackLabel = plural(-slack, "business day", "business days") + " past the target signature"
 				case slack < 0:
@@ -736,12 +738,12 @@ func pushedUntil(b *Bundle, t *deal.Task, due deal.Date) deal.Date {
 	return until
 }
 
-// waitingCount counts the replies of recs that wait for the seller (in
-// conflict with a change since, too): none that is decided.
+// waitingCount counts the replies of recs that wait for the seller, as
+// maproom replies lists them: none that is decided.
 func waitingCount(recs []reply.Record) int {
 	n := 0
 	for _, rec := range recs {
-		if st := rec.State(); st == reply.Waiting || st == reply.Conflict {
+		if rec.State() == reply.Waiting {
 			n++
 		}
 	}

@@ -179,7 +179,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 			return !slices.Contains([]string{SignalQuiet, SignalBlocked, SignalMilestoneLate, SignalLatePiling, SignalGoLivePassed}, s.Kind)
 		})
 		if da.in.Story != nil || a.opts.HistoryNote != "" || a.opts.HistoryRead {
-			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, &a.opts)...) // its reviews
+			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, dueDate, &a.opts)...) // its reviews
 		}
 	}
 	if !ended {
@@ -188,7 +188,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 			// With the history, or knowing the site or the deal has none:
 			// a report told neither (a store's events alone) does not
 			// guess.
-			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, &a.opts)...)
+			dr.Signals = append(dr.Signals, historySignals(d, da.in.Story, da.in.Reviews, da.firstPublished, dueDate, &a.opts)...)
 		}
 	}
 	dr.Attention = attention(&dr)
@@ -719,13 +719,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		who, side := ownerOf(d, tl.Owner)
 		ev := []string{fmt.Sprintf("task %s, owner %s (%s side), due %s: status blocked in the plan", tl.ID, who, side, cmp.Or(tl.Due, "with no date"))}
 		sev := SeverityFlag
-		if tl.Critical && slices.Contains(chain, tl.ID) {
+		if tl.Critical {
 			sev = SeverityAlert
 			line := "the close waits on it"
-			if d.Outcome == deal.Won {
-				line = "the go-live waits on it" // a won deal's path is its onboarding
+			if t := task(d, tl.ID); d.Outcome == deal.Won || t != nil && d.Onboarding(t) {
+				line = "the go-live waits on it" // onboarding's path
 			}
-			if len(chain) > 0 {
+			if slices.Contains(chain, tl.ID) {
 				line += ": " + strings.Join(chain, " -> ")
 			}
 			ev = append(ev, line)
@@ -1412,4 +1412,10 @@ func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
 			}})
 	}
 	return sigs
+}
+
+// task returns d's task id; nil when d has none.
+func task(d *deal.Deal, id string) *deal.Task {
+	t, _ := d.Task(id)
+	return t
 }

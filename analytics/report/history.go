@@ -333,10 +333,10 @@ func orNone(s string) string {
 
 // historySignals are the signals of the plan's history (history.Signals),
 // as report signals.
-func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, published string, opts *ReportOptions) []Signal {
+func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, published string, dueOf func(*deal.Task) deal.Date, opts *ReportOptions) []Signal {
 	var out []Signal
 	pub, _ := deal.ParseDate(published)
-	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History, Published: pub}) {
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History, Published: pub, DueOf: dueOf}) {
 		sg := Signal{Kind: s.Name, Severity: SeverityFlag, Evidence: []string{s.Evidence}}
 		switch s.Name {
 		case history.SignalNoBuyerEdit:

@@ -545,9 +545,11 @@ type Portfolio struct {
 	// deals run with a current, dated plan (domain.md: a deal without one
 	// is not a committed forecast): one that passes check, whose close
 	// date has not passed, whose completion is not flat (a zombie plan,
-	// history.SignalFlat), and that the buyer has: not a deal none of
-	// whose rooms is published (SignalNotPublished) or whose plan names
-	// nobody on the buyer's side (SignalNoBuyers).
+	// history.SignalFlat), that is mutual (not SignalNoBuyerStep: the
+	// buyer owns some of its steps), that has steps, and that the buyer
+	// has: not a deal none of whose rooms is published
+	// (SignalNotPublished) or whose plan names nobody on the buyer's side
+	// (SignalNoBuyers).
 	Committed int64 `json:"committed_pipeline"`
 	// PublishedUnknown is true when no room manifest was read: whether
 	// the rooms were published is not known, and Committed does not leave

@@ -424,7 +424,7 @@ func reviewAgenda(in reviewInput) string {
 	if len(in.Judged.dr.Replies) > 0 {
 		p("  (What they wrote is for you alone: maproom replies -deal %s.)", d.ID)
 	}
-	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published}) {
+	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published, DueOf: in.Due}) {
 		p("- Warning: %s.", sg.Evidence)
 		n++
 	}

@@ -453,7 +453,7 @@ func TestSignals(t *testing.T) {
 	}
 	got = history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: deal.NewDate(2026, 11, 16)})
 	if !slices.Equal(names(got), []string{history.SignalFlat, history.SignalPastClose}) ||
-		!strings.Contains(got[0].Evidence, "1 of 3 tasks for 22 days, since 2026-10-25 (from 2026-10-25, the first open step's date: nothing was due before it; the count last changed 2026-10-07, from the plan's git history)") {
+		!strings.Contains(got[0].Evidence, "1 of 3 tasks for 22 days, since 2026-10-25 (counted from 2026-10-25, when the first open step was due: nothing was due before it)") {
 		t.Errorf("acme-data on 16 November: %q, want flat since t3 came due", got)
 	}
 	// With t1 open again in the working tree (not committed): m1 not
@@ -1131,7 +1131,7 @@ func TestFlatSincePublished(t *testing.T) {
 		}
 	}
 	// Published on the 15th, its first step due on the 20th: flat from then.
-	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 40 days, since 2027-01-20 (from 2027-01-20, the first open step's date") {
+	if len(flat) != 1 || !strings.Contains(flat[0], "flat at 0 of 2 tasks for 40 days, since 2027-01-20 (counted from 2027-01-20, when the first open step was due") {
 		t.Errorf("flat signals %q, want 0 of 2 for 40 days, from the first step's date", flat)
 	}
 	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today}); ok {
@@ -1147,6 +1147,24 @@ func TestFlatSincePublished(t *testing.T) {
 		if s.Name == history.SignalFlat {
 			t.Errorf("flat with a step dated by its milestone, nothing due yet: %s", s.Evidence)
 		}
+	}
+	// With the schedule's dates, as the report gives them: the undated
+	// step was due on 25 January (its work's latest finish), so the plan
+	// has been flat since then.
+	scheduled := func(t *deal.Task) deal.Date {
+		if t.Due.IsZero() {
+			return deal.NewDate(2027, 1, 25)
+		}
+		return t.Due
+	}
+	flat = nil
+	for _, s := range history.Signals(history.Input{Deal: undated, Today: today, Published: pub, DueOf: scheduled}) {
+		if s.Name == history.SignalFlat {
+			flat = append(flat, s.Evidence)
+		}
+	}
+	if len(flat) != 1 || !strings.Contains(flat[0], "since 2027-01-25") {
+		t.Errorf("flat by the schedule's dates: %q, want since 2027-01-25", flat)
 	}
 	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today, Published: today.AddDays(3)}); ok {
 		t.Error("published after the report's day: not flat")

@@ -77,6 +77,10 @@ type Input struct {
 	// not known): since when a plan with no history and no done: date has
 	// been flat.
 	Published deal.Date
+	// DueOf is a task's date as the schedule plans it (schedule.Plan's
+	// DueOf: its own, or the latest finish computed for a step dated by
+	// its duration); nil takes its own date, else its milestone's.
+	DueOf func(*deal.Task) deal.Date
 }
 
 // DayOf returns the calendar day of t in loc (nil: UTC).
@@ -146,10 +150,10 @@ func Signals(in Input) []Signal {
 		// Flat counts from when work was first due after the last
 		// progress: a plan nothing was due in is not stalled, nor is one
 		// whose first step is a day late after weeks with nothing due.
-		if due, ok := firstDue(d); ok && due.After(in.Today) {
+		if due, ok := firstDue(d, in.DueOf); ok && due.After(in.Today) {
 			since = deal.Date{} // nothing due yet
 		} else if ok && due.After(since) {
-			from = fmt.Sprintf("from %s, the first open step's date: nothing was due before it; the count last changed %s, %s", due, since, from)
+			from = fmt.Sprintf("counted from %s, when the first open step was due: nothing was due before it", due)
 			since = due
 		}
 		if days := since.DaysUntil(in.Today); !since.IsZero() && days >= th.FlatDays {
@@ -286,15 +290,18 @@ func count(n int, one, many string) string {
 }
 
 // firstDue is the earliest date by which d's open work was due: of its
-// open tasks' due dates, a task without one taking its milestone's; ok
-// false when no open task has either (a plan of durations alone: nothing
-// says when work was first due).
-func firstDue(d *deal.Deal) (first deal.Date, ok bool) {
+// open tasks' dates as dueOf gives them (nil: a task's own), else their
+// milestones'; ok false when no open task has one (nothing says when work
+// was first due).
+func firstDue(d *deal.Deal, dueOf func(*deal.Task) deal.Date) (first deal.Date, ok bool) {
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Done {
 			continue
 		}
 		due := t.Due
+		if dueOf != nil {
+			due = dueOf(t)
+		}
 		if m, found := d.Milestone(t.Milestone); due.IsZero() && found {
 			due = m.Due
 		}
