@@ -302,18 +302,7 @@ func TestOverrunOfADatedStep(t *testing.T) {
 // move before its milestone's must (8 business days from 19 to 31 March),
 // not the days from today to its date.
 func TestRoomMixedDatesAndDurations(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 28 May so the launch ships
-close: 2027-05-28
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: m1
+	plan := acmePlan("2027-05-28", "", `  - id: m1
     title: Evaluation
     due: 2027-03-31
     lead: jordan
@@ -334,9 +323,7 @@ milestones:
     evidence: Countersigned order form
     tasks:
       - {id: t3, title: Contract redlines, owner: kofi, duration: 3, after: [t2], evidence: Redlined contract}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, plan, deal.NewDate(2027, 3, 1))
 	room := string(html)
 	row := func(id string) string {
@@ -364,18 +351,7 @@ Hello Acme team.
 // on, has none, though it could start today; the reference call, due 10
 // March with nothing after it but the close, has fifteen business days.
 func TestRoomSlackFromTheStepsDate(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 31 March so the launch ships
-close: 2027-03-31
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: m1
+	plan := acmePlan("2027-03-31", "", `  - id: m1
     title: Signed
     due: 2027-03-31
     lead: jordan
@@ -384,9 +360,7 @@ milestones:
       - {id: pricing, title: Pricing reviewed, owner: jordan, duration: 3, due: 2027-03-24, evidence: Pricing feedback}
       - {id: order, title: Order form signed, owner: jordan, duration: 5, due: 2027-03-31, after: [pricing], evidence: Signed order form}
       - {id: call, title: Reference call, owner: kofi, duration: 1, due: 2027-03-10, evidence: Call notes}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 7))
 	room := string(html)
 	row := func(id string) string {
@@ -587,29 +561,16 @@ func TestReviewSeriesOverSaysTheNextOnly(t *testing.T) {
 // the seller's labels of them (champion, economic buyer); a functional
 // role (security) and the seller's team's roles stay.
 func TestWhosWhoWithoutTheSellersLabels(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 31 March so the launch ships
-close: 2027-03-31
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: marcus, name: Marcus Chen, title: Director of Data, side: buyer, role: champion}
+	plan := acmePlan("2027-03-31", `  - {id: marcus, name: Marcus Chen, title: Director of Data, side: buyer, role: champion}
   - {id: elena, name: Elena Novak, title: Head of InfoSec, side: buyer, role: security}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: m1
+`, `  - id: m1
     title: Signed
     due: 2027-03-31
     lead: jordan
     evidence: Countersigned order form
     tasks:
       - {id: order, title: Order form signed, owner: jordan, due: 2027-03-31, evidence: Signed order form}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 7))
 	_, people, ok := strings.Cut(string(html), `id="people-h"`)
 	if !ok {
@@ -633,18 +594,7 @@ Hello Acme team.
 // says so beside the date, with the earliest day it can be; a plan that
 // fits says nothing of the kind.
 func TestRoomSaysTheSignatureIsAtRisk(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 31 March so the launch ships
-close: 2027-03-31
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: m1
+	plan := acmePlan("2027-03-31", "", `  - id: m1
     title: Signed
     due: 2027-03-31
     lead: jordan
@@ -652,9 +602,7 @@ milestones:
     tasks:
       - {id: pricing, title: Pricing reviewed, owner: jordan, due: PRICING, evidence: Pricing feedback}
       - {id: order, title: Order form signed, owner: jordan, duration: 2, after: [pricing], evidence: Signed order form}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, strings.Replace(plan, "PRICING", "2027-04-07", 1), deal.NewDate(2027, 3, 1))
 	if !strings.Contains(string(html), `At risk: the plan's steps finish <time datetime="2027-04-09">9 Apr 2027</time> at the earliest`) {
 		t.Errorf("a plan that finishes after the target signature does not say so:\n%s", html)
@@ -670,27 +618,14 @@ Hello Acme team.
 // pressing Send must not confirm a date the person never agreed to (the
 // browser asks for a choice, without JavaScript too).
 func TestReplyFormChoosesNothingForTheBuyer(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 31 March so the launch ships
-close: 2027-03-31
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: m1
+	plan := acmePlan("2027-03-31", "", `  - id: m1
     title: Signed
     due: 2027-03-31
     lead: jordan
     evidence: Countersigned order form
     tasks:
       - {id: order, title: Order form signed, owner: jordan, due: 2027-03-24, evidence: Signed order form}
----
-Hello Acme team.
-`
+`)
 	root := t.TempDir()
 	writePlan(t, filepath.Join(root, "content", "acme"), plan)
 	if err := os.WriteFile(filepath.Join(root, "content", "maproom.toml"), []byte("beacon_url = \"https://beacon.example.com/note\"\n"), 0o644); err != nil {
@@ -758,18 +693,7 @@ Hello Acme team.
 // how late it is in its heading, as the report grades it; a reached one
 // does not.
 func TestRoomMilestonePastItsDate(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 18 December so the launch ships
-close: 2026-12-18
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: poc
+	plan := acmePlan("2026-12-18", "", `  - id: poc
     title: Proof of concept passed
     due: 2026-12-04
     lead: jordan
@@ -783,9 +707,7 @@ milestones:
     evidence: Kickoff notes
     tasks:
       - {id: kickoff, title: Kickoff, owner: kofi, due: 2026-11-20, status: done, done: 2026-11-20, evidence: Notes sent}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 9))
 	head := func(id string) string {
 		_, h, _ := strings.Cut(string(html), `<h3 id="m-`+id+`">`)
@@ -804,18 +726,7 @@ Hello Acme team.
 // its date says so, and one the steps it comes after push past its date
 // says that instead, not the room the plan's later dates would leave it.
 func TestRoomStepThatCannotKeepItsDate(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 31 December so the launch ships
-close: 2026-12-31
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}
-milestones:
-  - id: m1
+	plan := acmePlan("2026-12-31", "", `  - id: m1
     title: Evaluation
     due: 2026-12-31
     lead: jordan
@@ -826,9 +737,7 @@ milestones:
       - {id: c, title: Data mapping, owner: jordan, duration: 8, due: 2026-11-06, evidence: Mapping sheet}
       - {id: d, title: Security review, owner: jordan, duration: 30, evidence: Signed review}
       - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-31, after: [b, c, d], evidence: Signed order form}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 11, 2))
 	row := func(id string) string {
 		_, r, _ := strings.Cut(string(html), `<tr id="t-`+id+`"`)
@@ -844,4 +753,14 @@ Hello Acme team.
 	if r := row("b"); strings.Contains(r, "of slack") || !strings.Contains(r, "the steps it comes after finish 13 Nov 2026 at the earliest") {
 		t.Errorf("the evaluation, pushed past 10 November by the environment: %s", r)
 	}
+}
+
+// acmePlan is a plan of Northwind for Acme closing on close, open, whose
+// people are Jordan Park (CFO, economic buyer), those of people (YAML list
+// lines, each ending in a newline) and Kofi Asante (the account
+// executive), with the milestones of ms (YAML under "milestones:").
+func acmePlan(close, people, ms string) string {
+	return "---\ntitle: Northwind for Acme\nbuyer: Acme Corp\nseller: Northwind\ngoal: Signed by the close so the launch ships\nclose: " + close +
+		"\noutcome: open\nstakeholders:\n  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}\n" + people +
+		"  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}\nmilestones:\n" + ms + "---\nHello Acme team.\n"
 }
