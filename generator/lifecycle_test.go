@@ -607,6 +607,11 @@ func TestRoomSaysTheSignatureIsAtRisk(t *testing.T) {
 	if !strings.Contains(string(html), `At risk: the plan's steps finish <time datetime="2027-04-09">9 Apr 2027</time> at the earliest`) {
 		t.Errorf("a plan that finishes after the target signature does not say so:\n%s", html)
 	}
+	// The reason shows where the step is: on the order form's row, on the
+	// critical path, and on Jordan's next step.
+	if n := strings.Count(string(html), "the steps it comes after finish 7 Apr 2027; it finishes 9 Apr 2027 at the earliest"); n != 2 {
+		t.Errorf("the order form's reason shows %d times, want on its row and its card:\n%s", n, html)
+	}
 	_, html = jordanRoom(t, strings.Replace(plan, "PRICING", "2027-03-24", 1), deal.NewDate(2027, 3, 1))
 	if strings.Contains(string(html), "At risk") {
 		t.Error("a plan that fits its target signature is said to be at risk")
@@ -750,7 +755,7 @@ func TestRoomStepThatCannotKeepItsDate(t *testing.T) {
 	}
 	// The evaluation cannot start before the environment is ready: not
 	// its owner's doing.
-	if r := row("b"); strings.Contains(r, "of slack") || !strings.Contains(r, "the steps it comes after finish 13 Nov 2026 at the earliest") {
+	if r := row("b"); strings.Contains(r, "of slack") || !strings.Contains(r, "the steps it comes after finish 13 Nov 2026; it finishes 17 Nov 2026 at the earliest") {
 		t.Errorf("the evaluation, pushed past 10 November by the environment: %s", r)
 	}
 }

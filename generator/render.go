@@ -397,7 +397,11 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			}
 		}
 		if n := waitingCount(recs); n > 0 && s.Side == deal.Seller {
-			room.RepliesWaiting = plural(n, "reply from the buyer's rooms waits", "replies from the buyer's rooms wait")
+			who := "for your decision"
+			if s.Name != rc.to {
+				who = "for " + rc.to + "'s decision" // replies go to them
+			}
+			room.RepliesWaiting = plural(n, "reply from the buyer's rooms waits ", "replies from the buyer's rooms wait ") + who
 		}
 		if !d.Closed() {
 			room.NextSteps = nextSteps(d, plan.ms, s.ID)
@@ -524,7 +528,8 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 			// onboarding, whose path the report names too.
 			going := !d.Ended() || d.Outcome == deal.Won && d.Onboarding(t)
 			tv.Critical = crit[t.ID] && t.Status != deal.Done && going
-			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && !tv.Critical && going {
+			tv.DaysLate, tv.Class = lateness(d, t, due, r.today, r.cfg)
+			if ts, ok := b.schedule(t.ID); ok && t.Status != deal.Done && going {
 				slack := ts.Slack
 				if !t.Due.IsZero() {
 					// A step with a date of its own (with a duration or
@@ -537,16 +542,21 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 				}
 				pushed := pushedUntil(b, t, due)
 				misses := t.Duration > 0 && !t.Due.IsZero() && ts.EarliestFinish.After(t.Due) && ts.EarliestFinish.After(r.today)
+				// Whether the step can keep its date, on the critical path
+				// too (the room's and the card's): the At risk note's reason.
 				switch {
-				case !pushed.IsZero() && (slack < 0 || misses):
-					// Not this step's doing: the steps it comes after
-					// finish past its date.
-					tv.SlackLabel = "the steps it comes after finish " + dateLabel(pushed) + " at the earliest"
+				case !pushed.IsZero() && pushed.After(r.today) && t.Duration > 0:
+					tv.RiskLabel = "the steps it comes after finish " + dateLabel(pushed) + "; it finishes " + dateLabel(ts.EarliestFinish) + " at the earliest"
+				case !pushed.IsZero() && pushed.After(r.today):
+					tv.RiskLabel = "the steps it comes after finish " + dateLabel(pushed) + " at the earliest"
 				case misses:
-					// Its own work cannot be done by its date: say so
-					// before any room the plan's later dates leave it.
-					tv.SlackLabel = "its work finishes " + dateLabel(ts.EarliestFinish) + " at the earliest, after its date"
-				case slack > 0:
+					tv.RiskLabel = "its work finishes " + dateLabel(ts.EarliestFinish) + " at the earliest, after its date"
+				}
+				// Its room (off the critical path, for a step not late and
+				// able to keep its date).
+				switch {
+				case tv.Critical || tv.RiskLabel != "":
+				case slack > 0 && tv.DaysLate == 0:
 					tv.SlackLabel = plural(slack, "business day of slack", "business days of slack")
 				case slack < 0 && ts.Bound == d.Close:
 					tv.SlackLabel = plural(-slack, "business day", "business days") + " past the target signature"
@@ -561,7 +571,6 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					tv.StatusLabel = "Done " + dateLabel(t.Done)
 				}
 			}
-			tv.DaysLate, tv.Class = lateness(d, t, due, r.today, r.cfg)
 			if tv.DaysLate > 0 {
 				tv.LateLabel = plural(tv.DaysLate, "day late", "days late")
 				tv.SevLabel = severityWords[deal.Severity(tv.Class)]

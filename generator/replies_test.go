@@ -360,11 +360,11 @@ func TestReplyTrail(t *testing.T) {
 		}
 	}
 	// The seller's room says a reply waits for a decision; a buyer's never.
-	if sam := roomHTML(t, res, out, acme, "sam"); !strings.Contains(sam, "1 reply from the buyer's rooms waits for a decision") {
+	if sam := roomHTML(t, res, out, acme, "sam"); !strings.Contains(sam, "1 reply from the buyer's rooms waits for your decision") {
 		t.Error("the seller's room does not say a reply waits for them")
 	}
 	jordan := roomHTML(t, res, out, acme, "jordan")
-	if strings.Contains(jordan, "for a decision") {
+	if strings.Contains(jordan, "decision: <code>") {
 		t.Error("a buyer's room says replies wait for a decision")
 	}
 	for _, want := range []string{

@@ -156,17 +156,20 @@ type taskView struct {
 	Critical               bool
 	SlackLabel             string // open tasks: business days this task can slip without moving the close
 	// WaitsLabel says, for a late step that waits on open work, on what
-	// and whose ("" otherwise): the report's waits_on.
-	WaitsLabel          string
-	Status, StatusLabel string
-	LateLabel, Class    string
-	Evidence            string
-	Seen                string // reply.Seen, for the reply forms
-	After               []refView
-	Docs                []docView
-	DaysLate            int
-	SevLabel            string // the severity in words: "Late", "Overdue", "Long overdue"
-	Mine                bool   // the room's person owns it
+	// and whose ("" otherwise): the report's waits_on. RiskLabel says
+	// when an open step cannot keep its date: the steps it comes after
+	// finish later, or its own work does ("" otherwise); the plan's row
+	// and the person's next steps both show it.
+	WaitsLabel, RiskLabel string
+	Status, StatusLabel   string
+	LateLabel, Class      string
+	Evidence              string
+	Seen                  string // reply.Seen, for the reply forms
+	After                 []refView
+	Docs                  []docView
+	DaysLate              int
+	SevLabel              string // the severity in words: "Late", "Overdue", "Long overdue"
+	Mine                  bool   // the room's person owns it
 }
 
 // severityWords name the grades of lateness in a room, so that the grade
