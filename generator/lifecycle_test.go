@@ -604,7 +604,7 @@ func TestRoomSaysTheSignatureIsAtRisk(t *testing.T) {
       - {id: order, title: Order form signed, owner: jordan, duration: 2, after: [pricing], evidence: Signed order form}
 `)
 	_, html := jordanRoom(t, strings.Replace(plan, "PRICING", "2027-04-07", 1), deal.NewDate(2027, 3, 1))
-	if !strings.Contains(string(html), `At risk: the plan's steps finish <time datetime="2027-04-09">9 Apr 2027</time> at the earliest`) {
+	if !strings.Contains(string(html), `At risk: the plan's steps finish <time datetime="2027-04-09">9 Apr 2027</time> at the earliest, held by Pricing reviewed (Jordan Park)`) {
 		t.Errorf("a plan that finishes after the target signature does not say so:\n%s", html)
 	}
 	// The reason shows where the step is: on the order form's row, on the

@@ -295,6 +295,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 	dv := newDealView(d, r.today)
 	if p := b.Plan; p != nil && d.Outcome == deal.Open && !d.Close.IsZero() && !p.SalesFinish.IsZero() && p.SalesFinish.After(d.Close) {
 		dv.Forecast, dv.ForecastDate = dateLabel(p.SalesFinish), p.SalesFinish.String()
+		dv.HeldBy = heldBy(b, r.today)
 	}
 	brand, err := r.brand(b, read, out)
 	if err != nil {
@@ -757,4 +758,36 @@ func waitingCount(recs []reply.Record) int {
 		}
 	}
 	return n
+}
+
+// heldBy names the step that holds the plan past its target signature,
+// with its owner: of the critical path's open steps, the first that is
+// late, dated after the close, or whose work ends after its own date;
+// else the path's first open step; "" without a path.
+func heldBy(b *Bundle, today deal.Date) string {
+	d := b.Deal
+	path, _ := b.Plan.Path(d, today)
+	name := func(t *deal.Task) string {
+		who, _ := personOrRole(d, t.Owner)
+		return t.Title + " (" + who + ")"
+	}
+	var first *deal.Task
+	for _, id := range path {
+		t, ok := d.Task(id)
+		if !ok || t.Status == deal.Done {
+			continue
+		}
+		if first == nil {
+			first = t
+		}
+		due, _ := b.dateOf(t)
+		ts, _ := b.schedule(id)
+		if deal.DaysLate(d, t, due, today) > 0 || t.Due.After(d.Close) || !t.Due.IsZero() && ts.EarliestFinish.After(t.Due) {
+			return name(t)
+		}
+	}
+	if first != nil {
+		return name(first)
+	}
+	return ""
 }

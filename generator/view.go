@@ -66,6 +66,9 @@ type dealView struct {
 	// close), the earliest day it can be: the room says the date is at
 	// risk rather than count down to a day the plan no longer makes.
 	Forecast, ForecastDate string
+	// HeldBy names the step (and its owner) that holds the plan past the
+	// target signature, when Forecast is set.
+	HeldBy string
 }
 
 type personView struct {
