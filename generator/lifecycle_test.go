@@ -192,14 +192,7 @@ func TestWonRoomOnboardingLate(t *testing.T) {
 	// Five days after the rollout's due date, five weeks after the po's.
 	_, html := jordanRoom(t, plan, deal.NewDate(2027, 1, 20))
 	room := string(html)
-	row := func(id string) string {
-		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
-		if !ok {
-			t.Fatalf("the room has no row for %s", id)
-		}
-		r, _, _ = strings.Cut(r, "</tr>")
-		return r
-	}
+	row := func(id string) string { return taskRow(t, room, id) }
 	if r := row("rollout"); !strings.Contains(r, "5 days late</strong>") {
 		t.Errorf("the onboarding step is not 5 days late: %s", r)
 	}
@@ -326,14 +319,7 @@ func TestRoomMixedDatesAndDurations(t *testing.T) {
 `)
 	_, html := jordanRoom(t, plan, deal.NewDate(2027, 3, 1))
 	room := string(html)
-	row := func(id string) string {
-		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
-		if !ok {
-			t.Fatalf("the room has no row for %s", id)
-		}
-		r, _, _ = strings.Cut(r, "</tr>")
-		return r
-	}
+	row := func(id string) string { return taskRow(t, room, id) }
 	for _, id := range []string{"t1", "t2", "t3"} {
 		if r := row(id); !strings.Contains(r, `class="crit-l">critical path`) {
 			t.Errorf("%s is not marked on the critical path: %s", id, r)
@@ -363,14 +349,7 @@ func TestRoomSlackFromTheStepsDate(t *testing.T) {
 `)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 7))
 	room := string(html)
-	row := func(id string) string {
-		_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
-		if !ok {
-			t.Fatalf("the room has no row for %s", id)
-		}
-		r, _, _ = strings.Cut(r, "</tr>")
-		return r
-	}
+	row := func(id string) string { return taskRow(t, room, id) }
 	if r := row("pricing"); strings.Contains(r, "of slack") {
 		t.Errorf("the pricing review, due the day the order form must start: %s", r)
 	}
@@ -656,18 +635,7 @@ func TestReplyFormChoosesNothingForTheBuyer(t *testing.T) {
 // past its date by the steps it comes after says so instead of "holds up
 // the plan's later dates".
 func TestRoomSaysWhatALateStepWaitsOn(t *testing.T) {
-	plan := `---
-title: Northwind for Acme
-buyer: Acme Corp
-seller: Northwind
-goal: Signed by 18 December so the launch ships
-close: 2026-12-18
-outcome: open
-stakeholders:
-  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}
-  - {id: kofi, name: Kofi Asante, title: Solutions Engineer, side: seller, role: solutions-engineer}
-milestones:
-  - id: m1
+	plan := acmePlan("2026-12-18", "", `  - id: m1
     title: Evaluation
     due: 2026-12-18
     lead: jordan
@@ -677,15 +645,9 @@ milestones:
       - {id: eval, title: Evaluation report issued, owner: jordan, due: 2026-12-04, after: [scen], evidence: Signed report}
       - {id: redl, title: Redlines agreed, owner: kofi, due: 2026-12-23, evidence: Redlined contract}
       - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-18, after: [redl], evidence: Signed order form}
----
-Hello Acme team.
-`
+`)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 12, 9))
-	_, row, ok := strings.Cut(string(html), `<tr id="t-eval"`)
-	if !ok {
-		t.Fatal("the room has no row for the evaluation report")
-	}
-	row, _, _ = strings.Cut(row, "</tr>")
+	row := taskRow(t, string(html), "eval")
 	if !strings.Contains(row, `<span class="waits">waits on Scenarios run (Kofi Asante)</span>`) {
 		t.Errorf("the late evaluation report does not say what it waits on: %s", row)
 	}
@@ -744,11 +706,7 @@ func TestRoomStepThatCannotKeepItsDate(t *testing.T) {
       - {id: sign, title: Order form signed, owner: jordan, due: 2026-12-31, after: [b, c, d], evidence: Signed order form}
 `)
 	_, html := jordanRoom(t, plan, deal.NewDate(2026, 11, 2))
-	row := func(id string) string {
-		_, r, _ := strings.Cut(string(html), `<tr id="t-`+id+`"`)
-		r, _, _ = strings.Cut(r, "</tr>")
-		return r
-	}
+	row := func(id string) string { return taskRow(t, string(html), id) }
 	// The mapping's own eight days cannot end by 6 November.
 	if r := row("c"); strings.Contains(r, "of slack") || !strings.Contains(r, "its work finishes 11 Nov 2026 at the earliest, after its date") {
 		t.Errorf("the data mapping, which cannot be done by 6 November: %s", r)
@@ -768,4 +726,16 @@ func acmePlan(close, people, ms string) string {
 	return "---\ntitle: Northwind for Acme\nbuyer: Acme Corp\nseller: Northwind\ngoal: Signed by the close so the launch ships\nclose: " + close +
 		"\noutcome: open\nstakeholders:\n  - {id: jordan, name: Jordan Park, title: CFO, side: buyer, role: economic-buyer}\n" + people +
 		"  - {id: kofi, name: Kofi Asante, title: Account Executive, side: seller, role: account-executive}\nmilestones:\n" + ms + "---\nHello Acme team.\n"
+}
+
+// taskRow is the plan table's row of task id in a room's page, from its
+// opening tag to its end; a room without the row fails the test.
+func taskRow(t *testing.T, room, id string) string {
+	t.Helper()
+	_, r, ok := strings.Cut(room, `<tr id="t-`+id+`"`)
+	if !ok {
+		t.Fatalf("the room has no row for %s", id)
+	}
+	r, _, _ = strings.Cut(r, "</tr>")
+	return r
 }

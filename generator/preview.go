@@ -148,41 +148,46 @@ func newOutputState(out string, prev *buildState) (*output, error) {
 // Options.Replies) and renders again the deals whose replies changed, as
 // Update does; it returns nil and no error when none did.
 func (p *Preview) SetReplies(ctx context.Context, rs []reply.Reply) (*Result, error) {
-	p.mu.Lock()
 	next := groupReplies(rs)
-	var paths []string
-	if p.b.r != nil {
-		for id, b := range p.b.bundles {
-			if !sameReplies(p.b.r.waiting[id], next[id]) {
-				paths = append(paths, filepath.Join(b.Dir, BundleIndex))
-			}
+	return p.renderChanged(ctx, func(id string, _ *Bundle) bool {
+		return !sameReplies(p.b.r.waiting[id], next[id])
+	}, func() {
+		if p.b.r != nil {
+			p.b.r.waiting = next
 		}
-		p.b.r.waiting = next
-	}
-	p.b.opts.Replies = rs
-	p.mu.Unlock()
-	if len(paths) == 0 {
-		return nil, nil
-	}
-	sort.Strings(paths)
-	return p.Update(ctx, Batch{Paths: paths})
+		p.b.opts.Replies = rs
+	})
 }
 
 // SetHistory gives the rooms the plans' history h (a commit landed) and
 // renders again the deals whose rooms show another story (their latest
 // changes); nil, nil when none does.
 func (p *Preview) SetHistory(ctx context.Context, h *history.History) (*Result, error) {
+	return p.renderChanged(ctx, func(id string, b *Bundle) bool {
+		return historyFingerprint(b, p.b.r.history.Story(id)) != historyFingerprint(b, h.Story(id))
+	}, func() {
+		if p.b.r != nil {
+			p.b.r.history = h
+		}
+		p.b.opts.History = h
+	})
+}
+
+// renderChanged lists, under the lock, the deals whose rooms changed says
+// differ once set has given the builder its new input (changed is asked
+// before set, and only once a first build made a renderer), then renders
+// those deals again; nil, nil when none does.
+func (p *Preview) renderChanged(ctx context.Context, changed func(id string, b *Bundle) bool, set func()) (*Result, error) {
 	p.mu.Lock()
 	var paths []string
 	if p.b.r != nil {
 		for id, b := range p.b.bundles {
-			if historyFingerprint(b, p.b.r.history.Story(id)) != historyFingerprint(b, h.Story(id)) {
+			if changed(id, b) {
 				paths = append(paths, filepath.Join(b.Dir, BundleIndex))
 			}
 		}
-		p.b.r.history = h
 	}
-	p.b.opts.History = h
+	set()
 	p.mu.Unlock()
 	if len(paths) == 0 {
 		return nil, nil

@@ -504,6 +504,8 @@ func (r *renderer) docs(visible []*deal.Collateral, files map[string]string, dep
 func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[string]string, me string) []milestoneView {
 	d := b.Deal
 	crit, _ := b.critical(r.today)
+	turnPath := b.Plan.TurnPath(d, r.today) // what a late step waits on, by the turn's rule
+	dueOf := func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }
 	titles := map[string]string{}
 	for _, t := range d.Tasks() {
 		titles[t.ID] = t.Title
@@ -579,7 +581,7 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					// Late, and waiting on open work: say on what, as the
 					// report and notify do (its owner cannot finish it
 					// alone).
-					if up := deal.Upstream(d, t, b.Plan.TurnPath(d, r.today), func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }); up != nil {
+					if up := deal.Upstream(d, t, turnPath, dueOf); up != nil {
 						who, _ := personOrRole(d, up.Owner)
 						tv.WaitsLabel = "waits on " + up.Title + " (" + who + ")"
 					}
