@@ -3,6 +3,7 @@ package history_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -1168,5 +1169,33 @@ func TestFlatSincePublished(t *testing.T) {
 	}
 	if _, _, ok := history.FlatSince(history.Input{Deal: d, Today: today, Published: today.AddDays(3)}); ok {
 		t.Error("published after the report's day: not flat")
+	}
+}
+
+// TestFolderNamedAfterAnother: a deal folder whose name is another's and
+// more ("acme-2" beside "acme", a copy of its plan to start a second deal
+// with the same buyer) is a new deal: git orders it before the folder
+// "acme", and reading the trees in any other order took it for acme
+// renamed, handing it acme's history.
+func TestFolderNamedAfterAnother(t *testing.T) {
+	g := newRepo(t)
+	plan := planText("2027-01-29", "2026-11-10", "2026-12-20", task{"t1", "m1", "2026-11-05", "todo", ""})
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", strings.Replace(plan, "due: 2026-11-10", "due: 2026-11-17", 1))
+	g.commit(buyer, "2026-10-08", "security review moves a week")
+	g.write("content/acme-2/index.md", plan)
+	g.commit(seller, "2026-10-15", "a second deal with Acme")
+
+	h := g.read("")
+	acme, second := h.Deals["acme"], h.Deals["acme-2"]
+	if acme == nil || second == nil {
+		t.Fatalf("stories %v, want acme and acme-2", slices.Collect(maps.Keys(h.Deals)))
+	}
+	if len(acme.Former) != 0 || acme.Commits != 2 || acme.First.Format(time.DateOnly) != "2026-10-01" {
+		t.Errorf("acme: former %v, %d commits from %s; want its own 2 commits from 1 October", acme.Former, acme.Commits, acme.First.Format(time.DateOnly))
+	}
+	if len(second.Former) != 0 || second.Commits != 1 || second.First.Format(time.DateOnly) != "2026-10-15" {
+		t.Errorf("acme-2: former %v, %d commits from %s; want one commit, on 15 October", second.Former, second.Commits, second.First.Format(time.DateOnly))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
+	"github.com/go-git/go-git/v5/plumbing/format/packfile"
 )
 
 // diffTreesWhole is diffTrees without its shortcuts: every entry of both
@@ -35,12 +36,12 @@ func diffTreesWhole(a, b []byte) (changed []treeChange) {
 		case ea != nil && eb != nil && bytes.Equal(ea, eb):
 			ea, na, ra = next(ra)
 			eb, nb, rb = next(rb)
-		case eb == nil || (ea != nil && string(na) < string(nb)):
+		case eb == nil || (ea != nil && treeOrder(na, isDir(ea), nb, isDir(eb)) < 0):
 			c := treeChange{name: string(na)}
 			c.old, c.oldDir = hashOf(ea)
 			changed = append(changed, c)
 			ea, na, ra = next(ra)
-		case ea == nil || string(nb) < string(na):
+		case ea == nil || treeOrder(na, isDir(ea), nb, isDir(eb)) > 0:
 			c := treeChange{name: string(nb)}
 			c.new, c.newDir = hashOf(eb)
 			changed = append(changed, c)
@@ -110,4 +111,71 @@ func FuzzDiffTrees(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzPatchInPlace holds patchInPlace to patching a copy and reading both
+// trees whole, on trees of any bytes and the deltas git's packer would
+// write between them: where it builds b in a itself, a becomes b, the
+// changes are those of diffTreesWhole and the places are b's; where it
+// does not, a is left as it was.
+func FuzzPatchInPlace(f *testing.F) {
+	seq := func(from, to int) []int {
+		var s []int
+		for i := from; i < to; i++ {
+			s = append(s, i)
+		}
+		return s
+	}
+	all := rawTree(1, seq(0, 50)...)
+	f.Add(all, append(append(rawTree(1, seq(0, 20)...), rawTree(2, 20)...), rawTree(1, seq(21, 50)...)...)) // one folder changed
+	f.Add(all, append(append(rawTree(1, seq(0, 20)...), rawTree(1, seq(21, 50)...)...), rawTree(1, 51)...)) // one removed, one added
+	f.Add(all, rawTree(1, seq(1, 51)...))
+	f.Add(all, rawTree(2, seq(0, 50)...))
+	f.Add(all, all)
+	f.Add(all, append(append([]byte(nil), all[:len(all)-22]...), "40000 deal\x00short----------------"...))
+	f.Fuzz(func(t *testing.T, a, b []byte) {
+		as := entryStarts(a)
+		if len(a) != len(b) || as == nil || len(a) == 0 || !gitOrdered(a) || !gitOrdered(b) {
+			return // only trees as git writes them hold their changes to a span
+		}
+		d := packfile.DiffDelta(a, b)
+		in := bytes.Clone(a)
+		var scratch []byte
+		changes, starts, ok := patchInPlace(in, as, d, &scratch, nil)
+		if !ok {
+			if !bytes.Equal(in, a) {
+				t.Fatalf("not built in place, but a was written over")
+			}
+			return
+		}
+		if !bytes.Equal(in, b) {
+			t.Fatalf("built in place:\n got %q\nwant %q", in, b)
+		}
+		if want := diffTreesWhole(a, b); !reflect.DeepEqual(changes, want) {
+			t.Fatalf("changes:\n got %+v\nwant %+v", changes, want)
+		}
+		if want := entryStarts(b); !reflect.DeepEqual(starts, want) {
+			t.Fatalf("b's places: got %v, want %v", starts, want)
+		}
+	})
+}
+
+// gitOrdered reports whether raw tree t reads as entries to its end, each
+// after the one before in git's order.
+func gitOrdered(t []byte) bool {
+	starts := entryStarts(t)
+	if starts == nil {
+		return false
+	}
+	var last []byte
+	lastDir := false
+	for i := 0; i+1 < len(starts); i++ {
+		e := t[starts[i]:starts[i+1]]
+		name := e[bytes.IndexByte(e, ' ')+1 : len(e)-21]
+		if i > 0 && treeOrder(last, lastDir, name, isDir(e)) >= 0 {
+			return false
+		}
+		last, lastDir = name, isDir(e)
+	}
+	return true
 }
