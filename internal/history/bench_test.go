@@ -406,6 +406,8 @@ func BenchmarkReadColdPacked(b *testing.B) {
 	dir := packedSynth(b)
 	runtime.GC()
 	b.ResetTimer()
+	cpu := cpuTime()
+	defer func() { b.ReportMetric((cpuTime()-cpu).Seconds()/float64(b.N), "cpu-s/op") }()
 	for b.Loop() {
 		h, err := history.Read(context.Background(), history.Options{Root: dir, Decode: generator.DecodePlan})
 		if err != nil {
@@ -535,3 +537,4 @@ func walkMemoAgrees(t *testing.T, deals, commits int) {
 		}
 	}
 }
+

@@ -2,6 +2,7 @@ package history
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -127,7 +129,10 @@ func (p *packFile) place() error {
 	}
 	p.offs, p.base = make([]int64, n), make([]int32, n)
 	p.kids, p.kept = make([]int32, n), make([]kept, n)
-	at := make(map[int64]int32, n)
+	// The objects by offset, to find an OFS delta's base: a sort and a
+	// binary search each, where a map of 500,000 offsets took twice as
+	// long to fill and to read.
+	byOff := make([]placed, n)
 	for k := range p.idx.Names {
 		for i := range len(p.idx.Names[k]) / 20 {
 			off, ok := p.offsetAt(k, i)
@@ -136,9 +141,10 @@ func (p *packFile) place() error {
 			}
 			ord := p.first[k] + int32(i)
 			p.offs[ord] = off
-			at[off] = ord
+			byOff[ord] = placed{off, ord}
 		}
 	}
+	slices.SortFunc(byOff, func(a, b placed) int { return cmp.Compare(a.off, b.off) })
 	for ord, off := range p.offs {
 		p.base[ord] = -1
 		h, err := p.header(off)
@@ -147,14 +153,20 @@ func (p *packFile) place() error {
 		}
 		switch h.typ {
 		case plumbing.OFSDeltaObject:
-			if b, ok := at[h.base]; ok {
-				p.base[ord] = b
+			if i, ok := slices.BinarySearchFunc(byOff, h.base, func(e placed, off int64) int { return cmp.Compare(e.off, off) }); ok {
+				p.base[ord] = byOff[i].ord
 			}
 		case plumbing.REFDeltaObject:
 			p.refs = append(p.refs, int32(ord))
 		}
 	}
 	return nil
+}
+
+// placed is an object of a pack: its offset and its place in the index.
+type placed struct {
+	off int64
+	ord int32
 }
 
 // count counts the deltas on each object of p, from the OFS bases place

@@ -644,16 +644,18 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	type frame struct {
 		h    plumbing.Hash
 		next int
+		rec  *commitRec
+		n    *walkNode // nil for a commit recs held
 	}
-	state := map[plumbing.Hash]uint8{} // 1: on the stack, 2: done
+	seen := map[plumbing.Hash]bool{head: true} // on the stack, or done
 	stack := []frame{{h: head}}
-	state[head] = 1
 	// The walk reads the parents of each commit on one goroutine;
 	// meanwhile another reads the rest of each fresh commit whose one
 	// parent has just been read, and compares their trees, in batches of
 	// consecutive commits taken oldest first (so a commit's parent tree is
-	// the one compared last). compared marks them.
-	nodes, compared := map[plumbing.Hash]*walkNode{}, map[plumbing.Hash]bool{}
+	// the one compared last). walkNode.compared marks them.
+	nodes := map[plumbing.Hash]*walkNode{}
+	var orderNodes []*walkNode // each of order's, nil for one recs held
 	batches, batch := make(chan []treeJob, 16), []treeJob(nil)
 	var compareErr error
 	var failed sync.Once
@@ -671,7 +673,7 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 	}
 	stop := func() error {
 		for _, j := range batch {
-			delete(compared, j.h) // a batch not full is compared with the rest, in parallel
+			j.n.compared = false // a batch not full is compared with the rest, in parallel
 		}
 		close(batches)
 		comparing.Wait()
@@ -685,20 +687,21 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 			}
 		}
 		f := &stack[len(stack)-1]
-		rec := recs[f.h]
-		if rec == nil {
+		if f.rec == nil {
+			f.rec = recs[f.h]
+		}
+		if f.rec == nil {
 			n, err := w.readParents(f.h)
 			if err != nil {
 				stop()
 				return nil, nil, err
 			}
-			rec, recs[f.h], nodes[f.h] = n.rec, n.rec, n
-			fresh = append(fresh, f.h)
+			f.rec, f.n, recs[f.h], nodes[f.h] = n.rec, n, n.rec, n
 			if len(stack) > 1 {
-				x := stack[len(stack)-2].h
-				if xn := nodes[x]; xn != nil && len(xn.rec.Parents) == 1 && xn.rec.Parents[0] == f.h {
-					batch = append(batch, treeJob{x, xn, []*walkNode{n}})
-					compared[x] = true
+				x := &stack[len(stack)-2]
+				if xn := x.n; xn != nil && len(xn.rec.Parents) == 1 && xn.rec.Parents[0] == f.h {
+					batch = append(batch, treeJob{x.h, xn, []*walkNode{n}})
+					xn.compared = true
 					if len(batch) >= treeBatch {
 						batches <- batch
 						batch = nil
@@ -706,34 +709,32 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 				}
 			}
 		}
-		if f.next < len(rec.Parents) {
-			p := rec.Parents[f.next]
+		if f.next < len(f.rec.Parents) {
+			p := f.rec.Parents[f.next]
 			f.next++
-			if state[p] == 0 {
-				state[p] = 1
+			if !seen[p] {
+				seen[p] = true
 				stack = append(stack, frame{h: p})
 			}
 			continue
 		}
-		state[f.h] = 2
-		order = append(order, f.h)
+		order, orderNodes = append(order, f.h), append(orderNodes, f.n)
 		stack = stack[:len(stack)-1]
 	}
 	if err := stop(); err != nil {
 		return nil, nil, err
 	}
-	// fresh in post-order too; the rest of them (merges, and commits whose
-	// parent was read before them) are read and compared now, each
-	// goroutine a run of consecutive ones.
-	fresh = fresh[:0]
+	// The fresh commits, in post-order; the rest of them (merges, and
+	// commits whose parent was read before them) are read and compared
+	// now, each goroutine a run of consecutive ones.
 	var rest []treeJob
-	for _, h := range order {
-		n := nodes[h]
+	for i, h := range order {
+		n := orderNodes[i]
 		if n == nil {
 			continue
 		}
 		fresh = append(fresh, h)
-		if !compared[h] {
+		if !n.compared {
 			j := treeJob{h: h, n: n}
 			for _, p := range n.rec.Parents {
 				pn := nodes[p]
@@ -855,6 +856,9 @@ type walkNode struct {
 	head commitHeader // until finish reads the rest of it
 	once sync.Once
 	err  error
+	// compared: handed over in a batch by the walk (which alone writes
+	// it) to be compared while it goes on.
+	compared bool
 }
 
 // parallel calls fn(0) to fn(n-1) on GOMAXPROCS goroutines and returns
