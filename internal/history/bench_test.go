@@ -537,4 +537,3 @@ func walkMemoAgrees(t *testing.T, deals, commits int) {
 		}
 	}
 }
-
