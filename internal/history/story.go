@@ -16,20 +16,28 @@ import (
 // PlanCreated change (not a change per task); a removed plan none. alts are
 // the other parents' versions of a merge: a change that only takes a
 // value one of them already had is theirs, not the merge's.
-func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
+//
+// The changes keep no string of the versions' text: each is one in is
+// keeping (a new copy when in is nil), and the slice returned has no room
+// to spare; both are what the history holds of 100,000 versions.
+func diffPlans(old, cur *Plan, alts []*Plan, in *interner) []fieldChange {
 	if cur == nil {
 		return nil
 	}
-	closeS := cur.Close.String()
+	closeS := in.date(cur.Close)
 	if old == nil {
 		return []fieldChange{{Kind: PlanCreated, Close: closeS}}
 	}
-	out := make([]fieldChange, 0, 4)
+	var out []fieldChange
+	if in != nil {
+		out = in.scratch[:0]
+		defer func() { in.scratch = out[:0] }()
+	}
 	date := func(k Kind, item, ms, title string, from, to deal.Date) {
 		if from == to {
 			return
 		}
-		c := fieldChange{Kind: k, Item: item, Milestone: ms, Title: title, From: from.String(), To: to.String(), Close: closeS}
+		c := fieldChange{Kind: k, Item: item, Milestone: ms, Title: title, From: in.date(from), To: in.date(to), Close: closeS}
 		if !from.IsZero() && !to.IsZero() {
 			c.Days = from.DaysUntil(to)
 		}
@@ -53,7 +61,7 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out = append(out, fieldChange{Kind: milestoneRenamed, Item: m.ID, From: o.ID, Close: closeS})
 			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
 		} else {
-			out = append(out, fieldChange{Kind: MilestoneAdded, Item: m.ID, Title: m.Title, To: m.Due.String(), Close: closeS})
+			out = append(out, fieldChange{Kind: MilestoneAdded, Item: m.ID, Title: m.Title, To: in.date(m.Due), Close: closeS})
 		}
 	}
 	oldTasks, curTasks := byID{items: old.Tasks}, byID{items: cur.Tasks}
@@ -71,7 +79,7 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			}
 		}
 		if !ok {
-			out = append(out, fieldChange{Kind: TaskAdded, Item: t.ID, Milestone: t.Milestone, Title: t.Title, To: t.Due.String(), Close: closeS})
+			out = append(out, fieldChange{Kind: TaskAdded, Item: t.ID, Milestone: t.Milestone, Title: t.Title, To: in.date(t.Due), Close: closeS})
 			continue
 		}
 		date(TaskDue, t.ID, t.Milestone, t.Title, o.Due, t.Due)
@@ -83,7 +91,7 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 		}
 	}
 	for _, t := range goneTasks {
-		out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: t.Due.String(), Close: closeS})
+		out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: in.date(t.Due), Close: closeS})
 	}
 	oldDocs := byID{items: old.Docs}
 	for i, d := range cur.Docs {
@@ -91,13 +99,13 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out = append(out, fieldChange{Kind: DocAdded, Item: d.ID, Title: d.Title, Close: closeS})
 		}
 	}
-	// What comes from the version's text is cloned, so a change does not
-	// keep the version alive; dates are written anew already.
+	// What comes from the version's text is kept by in, so a change does
+	// not keep the version alive; dates are kept already.
 	for i := range out {
 		c := &out[i]
-		c.Item, c.Milestone, c.Title = strings.Clone(c.Item), strings.Clone(c.Milestone), strings.Clone(c.Title)
+		c.Item, c.Milestone, c.Title = in.str(c.Item), in.str(c.Milestone), in.str(c.Title)
 		if c.Kind == TaskStatus || c.Kind == TaskOwner || c.Kind == taskRenamed || c.Kind == milestoneRenamed {
-			c.From, c.To = strings.Clone(c.From), strings.Clone(c.To)
+			c.From, c.To = in.str(c.From), in.str(c.To)
 		}
 	}
 	if len(alts) > 0 {
@@ -113,7 +121,55 @@ func diffPlans(old, cur *Plan, alts []*Plan) []fieldChange {
 			out[i].Merge = true
 		}
 	}
-	return out
+	if len(out) == 0 {
+		return nil
+	}
+	return slices.Clip(slices.Clone(out))
+}
+
+// interner keeps one copy of each string the changes of a deal's versions
+// repeat: ids, titles, statuses, dates. Consecutive versions of a plan
+// name the same items, so most changes allocate no string. A nil interner
+// copies every string. It is one reader's: not safe for concurrent use.
+type interner struct {
+	strs    map[string]string
+	dates   map[deal.Date]string
+	scratch []fieldChange // diffPlans' changes before they are copied out
+}
+
+// str returns the kept copy of s.
+func (in *interner) str(s string) string {
+	if s == "" {
+		return ""
+	}
+	if in == nil {
+		return strings.Clone(s)
+	}
+	if k, ok := in.strs[s]; ok {
+		return k
+	}
+	if in.strs == nil {
+		in.strs = map[string]string{}
+	}
+	k := strings.Clone(s)
+	in.strs[k] = k
+	return k
+}
+
+// date returns d as YYYY-MM-DD, "" for the zero date, kept.
+func (in *interner) date(d deal.Date) string {
+	if in == nil || d.IsZero() {
+		return d.String()
+	}
+	if k, ok := in.dates[d]; ok {
+		return k
+	}
+	if in.dates == nil {
+		in.dates = map[deal.Date]string{}
+	}
+	k := d.String()
+	in.dates[d] = k
+	return k
 }
 
 // renamedFrom finds, among the items of the version before whose ids are

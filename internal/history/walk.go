@@ -1448,8 +1448,9 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 		if !walkWithoutMemo {
 			m = &memo{}
 		}
+		var in interner // the deal's strings, shared by its changes
 		for _, j := range byDeal[id] {
-			if err := w.diff(id, j.f, j.rec, &lastHash, &last, m); err != nil {
+			if err := w.diff(id, j.f, j.rec, &lastHash, &last, m, &in); err != nil {
 				return err
 			}
 		}
@@ -1458,8 +1459,9 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 }
 
 // diff fills f's changes: its new version against its old one (the last
-// version decoded for the deal when it is the same blob).
-func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.Hash, last **Plan, m *memo) error {
+// version decoded for the deal when it is the same blob), their strings
+// kept by in.
+func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.Hash, last **Plan, m *memo, in *interner) error {
 	var old *Plan
 	if f.Old == *lastHash && *last != nil {
 		old = *last
@@ -1493,20 +1495,20 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 			alts = append(alts, p)
 		}
 	}
-	f.Changes = diffPlans(old, cur, alts)
+	f.Changes = diffPlans(old, cur, alts, in)
 	if old != nil && cur != nil && f.Old != f.New && len(f.Alt) == 0 && !slices.ContainsFunc(f.Changes, func(c fieldChange) bool {
 		return c.Kind != taskRenamed && c.Kind != milestoneRenamed
 	}) {
 		// The text changed, none of the fields the history reads did but
 		// ids (a rename is no change of its own: the story follows it).
-		f.Changes = append(f.Changes, fieldChange{Kind: PlanEdited, Close: cur.Close.String()})
+		f.Changes = append(f.Changes, fieldChange{Kind: PlanEdited, Close: in.date(cur.Close)})
 	}
 	if cur != nil {
 		f.Done, f.Total = cur.Progress()
 		day := deal.DateOf(time.Unix(rec.When, 0).UTC()).AddDays(-1)
 		for _, t := range cur.Tasks {
 			if t.Status == deal.Done && t.Done.After(day) {
-				f.Ahead = append(f.Ahead, t.Done.String())
+				f.Ahead = append(f.Ahead, in.date(t.Done))
 			}
 		}
 	}
@@ -1516,7 +1518,7 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 	}
 	if who != nil {
 		if s, ok := who.person(rec.Email); ok {
-			f.Who, f.Side = strings.Clone(s.ID), strings.Clone(string(s.Side))
+			f.Who, f.Side = in.str(s.ID), in.str(string(s.Side))
 		}
 	}
 	*lastHash, *last = f.New, cur
