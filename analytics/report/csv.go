@@ -182,7 +182,8 @@ func (r *Report) WriteCSV(w io.Writer) error {
 }
 
 // WritePortfolioCSV writes one row per deal with the portfolio figures
-// (coverage, completion and win rates follow from the rows) and the
+// (coverage, completion and win rates follow from the rows, and the
+// committed pipeline is the value of the rows whose committed is true) and the
 // attention rank, with its size weight and priority (the ranking's
 // order: the score times the size weight; empty for a deal not ranked). The history's figures follow too: the rows whose
 // in_history_figures is true are the deals they count (PortfolioHistory),
@@ -191,8 +192,8 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
-		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent",
-		"size_weight", "priority"})
+		"commits", "buyer_edits", "buyer_edits_while_open", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent",
+		"size_weight", "priority", "committed"})
 	rank := map[string]RankedDeal{}
 	for _, d := range r.Portfolio.Ranking {
 		rank[d.Deal] = d
@@ -214,7 +215,7 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 			for j, m := range h.moves {
 				each[j] = fmt.Sprint(m)
 			}
-			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(moves), fmt.Sprint(days),
+			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(h.BuyerEditsOpen), fmt.Sprint(moves), fmt.Sprint(days),
 				strings.Join(each, ";"), fmt.Sprint(inHistoryFigures(&r.Deals[i]))}
 		}
 	}
@@ -231,11 +232,11 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		}
 		h := hist[p.Deal]
 		if h == nil {
-			h = []string{"", "", "", "", "", "false"}
+			h = []string{"", "", "", "", "", "", "false"}
 		}
 		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
-			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent), weight, priority)...))
+			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent), weight, priority, fmt.Sprint(p.Committed))...))
 	}
 	cw.Flush()
 	return cw.Error()

@@ -965,7 +965,8 @@ func attention(dr *DealReport) Attention {
 		}
 		addPoints(p, why)
 	}
-	if dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed { // past-close says that
+	overrun := dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed // past-close says that
+	if overrun {
 		if dr.Schedule.Basis == ScheduleDueDates {
 			add("overrun", fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days")))
 		} else {
@@ -976,6 +977,11 @@ func attention(dr *DealReport) Attention {
 	for _, s := range signals {
 		if s.Kind == SignalOpenPastClose {
 			continue // past-close above
+		}
+		if s.Kind == history.SignalPastClose && overrun {
+			// A step moved past the close is the plan not fitting before
+			// it: one problem, counted once, as the overrun.
+			continue
 		}
 		addPoints(signalPoints(s), s.Summary)
 	}
@@ -1098,7 +1104,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 		if !dr.endedOn.IsZero() {
 			saleDone = saleDoneBy(dr, dr.endedOn)
 		}
-		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: dr.Plan == PlanOK,
+		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: dr.Plan != PlanNone,
 			Done: saleDone, Total: saleTotal, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),
 			Signals: len(dr.Signals), LastVisit: dr.LastVisit, Score: dr.Attention.Score, Value: dr.Value}
 		for _, o := range dr.Overdue {
@@ -1128,6 +1134,7 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 			pf.Pipeline += dr.Value
 			if committed(dr) {
 				pf.Committed += dr.Value
+				pf.Rows[len(pf.Rows)-1].Committed = true
 			}
 			if row.Covered {
 				covered++
@@ -1210,10 +1217,12 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 // committed says whether an open deal's value is committed pipeline: its
 // plan is current (domain.md: a current, dated plan is the gate of a
 // committed forecast), so it passes check, has steps, its close date is
-// ahead, its completion is not flat (a zombie plan is not current), the
-// buyer owns some of its steps (a seller's to-do list is no mutual plan),
-// and the buyer has it: a room published, someone on the buyer's side to
-// have one.
+// ahead and the plan still fits before it (neither the plan's remaining
+// work, SignalOverrun, nor a step moved past the close,
+// history.SignalPastClose, says the deal cannot sign on that date), its
+// completion is not flat (a zombie plan is not current), the buyer owns
+// some of its steps (a seller's to-do list is no mutual plan), and the
+// buyer has it: a room published, someone on the buyer's side to have one.
 func committed(dr *DealReport) bool {
 	if dr.Plan != PlanOK || dr.DaysToClose == nil || *dr.DaysToClose < 0 {
 		return false
@@ -1222,7 +1231,11 @@ func committed(dr *DealReport) bool {
 		return false // milestones without a step: nothing dated to commit on
 	}
 	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
-		return s.Kind == history.SignalFlat || s.Kind == SignalNotPublished || s.Kind == SignalNoBuyers || s.Kind == SignalNoBuyerStep
+		switch s.Kind {
+		case history.SignalFlat, SignalNotPublished, SignalNoBuyers, SignalNoBuyerStep, SignalOverrun, history.SignalPastClose:
+			return true
+		}
+		return false
 	})
 }
 

@@ -22,8 +22,13 @@ type DealHistory struct {
 	Former []string `json:"former_ids,omitempty"`
 	// BuyerEdits counts the changes made by buyer-side people (a commit
 	// whose author email is a buyer stakeholder's, an accepted reply).
-	BuyerEdits    int   `json:"buyer_edits"`
-	LastBuyerEdit *Edit `json:"last_buyer_edit,omitempty"`
+	BuyerEdits int `json:"buyer_edits"`
+	// BuyerEditsOpen counts those made by the day the deal was marked won
+	// or lost (all of them for an open deal): the portfolio's win rates
+	// with and without buyer edits count a deal by them, as an edit made
+	// during onboarding did not win it.
+	BuyerEditsOpen int   `json:"buyer_edits_while_open"`
+	LastBuyerEdit  *Edit `json:"last_buyer_edit,omitempty"`
 	// Slips lists the tasks, milestones and close date whose date moved
 	// later, the most moves first.
 	Slips []SlipLine `json:"slips"`
@@ -46,10 +51,6 @@ type DealHistory struct {
 	// ended deal first committed already won or lost (written up after
 	// the fact) tells nothing of how a plan was run.
 	ranOpen bool
-	// editedOpen is whether a buyer-side edit came by the day the history
-	// marked the deal won or lost (any day, for an open deal): an edit
-	// during onboarding tells nothing of how the sale was won.
-	editedOpen bool
 }
 
 // Edit is one change of the plan: the day, who and what.
@@ -108,7 +109,9 @@ type BurnupWeek struct {
 type PortfolioHistory struct {
 	// Deals counts the deals whose plan has history in git.
 	Deals int `json:"deals"`
-	// WithBuyerEdits is deals with at least one buyer-side edit, of them.
+	// WithBuyerEdits is deals with at least one buyer-side edit, of them:
+	// one made during onboarding too (the plan is mutual), which the win
+	// rates leave out (DealHistory.BuyerEditsOpen).
 	WithBuyerEdits Ratio `json:"with_buyer_edits"`
 	// MedianSlipDays is the median of the days each date slipped (moved
 	// later than it had ever been: history.Slip), over every slip of every
@@ -142,7 +145,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		if c.Author.Side == deal.Buyer {
 			h.BuyerEdits++
 			if !ended || !history.DayOf(c.InPlan(), opts.Location).After(end) {
-				h.editedOpen = true
+				h.BuyerEditsOpen++
 			}
 		}
 		if c.Kind == history.OutcomeSet && (c.From == "" || c.From == string(deal.Open)) {
@@ -340,7 +343,7 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, publis
 		sg := Signal{Kind: s.Name, Severity: SeverityFlag, Evidence: []string{s.Evidence}}
 		switch s.Name {
 		case history.SignalNoBuyerEdit:
-			sg.Summary = "no buyer-side edit in the plan's history: a seller's to-do list, not a mutual plan"
+			sg.Summary = "no buyer-side edit in the plan's history: the seller has written the plan alone, the buyer has not made it theirs"
 		case history.SignalFlat:
 			sg.Summary = fmt.Sprintf("completion flat for %s or more: a zombie plan", spanOfDays(opts.History.WithDefaults().FlatDays))
 			sg.Severity = SeverityAlert
@@ -390,7 +393,7 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 		if h.BuyerEdits > 0 {
 			ph.WithBuyerEdits.Num++
 		}
-		edited := h.editedOpen
+		edited := h.BuyerEditsOpen > 0
 		days = append(days, h.moves...)
 		switch deals[i].Outcome {
 		case string(deal.Won), string(deal.Lost):

@@ -435,9 +435,9 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 
 {{define "portfolio"}}{{with .Portfolio}}
 <h2>Portfolio</h2>
-<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}, of which <b>committed</b> {{money .Committed}} (a current plan that passes check, not flat, mutual, {{publishedText .}}, its close ahead); won {{money .WonValue}}.</p>
+<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}, of which <b>committed</b> {{money .Committed}} (a current plan that passes check, fits before its close, not flat, the buyer owning steps, {{publishedText .}}, its close ahead); won {{money .WonValue}}.</p>
 <div class="tw"><table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
-<tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>recent deals (open, or ended in the last 90 days) run with a plan that passes check</td></tr>
+<tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)</td></tr>
 <tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>
 <tr><td>Win rate with a plan</td><td>{{ratio .WinRateWithPlan}}</td><td>won of ended deals with at least one milestone</td></tr>
 <tr><td>Win rate without a plan</td><td>{{ratio .WinRateWithoutPlan}}</td><td>won of ended deals without milestones</td></tr>
@@ -447,7 +447,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{with .History}}<div class="tw"><table><tr><th>From the plans' history</th><th>Value</th><th>What it counts</th></tr>
 <tr><td>Deals with buyer edits</td><td>{{ratio .WithBuyerEdits}}</td><td>deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open</td></tr>
 <tr><td>Median slip</td><td>{{slip .}}</td><td>days a date moved later, the median over every slip</td></tr>
-<tr><td>Win rate with buyer edits</td><td>{{ratio .WinRateWithBuyerEdits}}</td><td>won of ended deals whose plan a buyer changed</td></tr>
+<tr><td>Win rate with buyer edits</td><td>{{ratio .WinRateWithBuyerEdits}}</td><td>won of ended deals whose plan a buyer changed before it was won or lost</td></tr>
 <tr><td>Win rate without buyer edits</td><td>{{ratio .WinRateWithoutBuyerEdits}}</td><td>won of ended deals only the seller edited</td></tr>
 </table></div>{{end}}
 {{if few .}}<p class="meta">Few ended deals: read the win rates as anecdotes.</p>{{end}}

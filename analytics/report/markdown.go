@@ -224,10 +224,10 @@ func (m *mdOut) deal(d *DealReport) {
 func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("## Portfolio")
 	m.line("")
-	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s, of which committed %s (a current plan that passes check, not flat, mutual, %s, its close ahead); won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
+	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s, of which committed %s (a current plan that passes check, fits before its close, not flat, the buyer owning steps, %s, its close ahead); won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
 	m.line("")
 	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
-		{"Coverage", ratioText(p.Coverage), "recent deals (open, or ended in the last 90 days) run with a plan that passes check"},
+		{"Coverage", ratioText(p.Coverage), "recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)"},
 		{"Completion", ratioText(p.Completion), "tasks done in the plans of ended (won or lost) deals"},
 		{"Win rate with a plan", ratioText(p.WinRateWithPlan), "won of ended deals with at least one milestone"},
 		{"Win rate without a plan", ratioText(p.WinRateWithoutPlan), "won of ended deals without milestones"},
@@ -244,7 +244,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 		m.table([]string{"From the plans' history", "Value", "What it counts"}, [][]string{
 			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open"},
 			{"Median slip", medianSlipText(h), "days a date moved later, the median over every slip"},
-			{"Win rate with buyer edits", ratioText(h.WinRateWithBuyerEdits), "won of ended deals whose plan a buyer changed"},
+			{"Win rate with buyer edits", ratioText(h.WinRateWithBuyerEdits), "won of ended deals whose plan a buyer changed before it was won or lost"},
 			{"Win rate without buyer edits", ratioText(h.WinRateWithoutBuyerEdits), "won of ended deals only the seller edited"},
 		})
 	}

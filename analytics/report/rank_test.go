@@ -312,3 +312,20 @@ func TestCommittedPipelineCurrentPlan(t *testing.T) {
 		t.Errorf("pipeline %d, committed %d; want 15000 and 1000 (the current plan alone)", p.Pipeline, p.Committed)
 	}
 }
+
+// TestAttentionPastCloseIsTheOverrun: a step moved past the close date is
+// the plan not fitting before it; the ranking counts that problem once.
+func TestAttentionPastCloseIsTheOverrun(t *testing.T) {
+	days := 40
+	dr := &DealReport{ID: "d", Outcome: string(deal.Open), Plan: PlanOK, DaysToClose: &days,
+		Schedule: &ScheduleSummary{Basis: ScheduleDueDates, LastDue: "2027-02-05", OverrunDays: 5},
+		Signals: []Signal{{Kind: history.SignalPastClose, Severity: SeverityAlert, Summary: "a date moved past the close date"}}}
+	at := attention(dr)
+	if at.Score != attentionPoints["overrun"] || len(at.Reasons) != 1 {
+		t.Errorf("score %d, reasons %+v; want the overrun's %d points alone", at.Score, at.Reasons, attentionPoints["overrun"])
+	}
+	dr.Schedule.Fits = true // without an overrun, the moved step counts
+	if at := attention(dr); at.Score != attentionPoints[history.SignalPastClose] {
+		t.Errorf("score %d, reasons %+v; want the moved step's %d points", at.Score, at.Reasons, attentionPoints[history.SignalPastClose])
+	}
+}

@@ -513,7 +513,8 @@ type Portfolio struct {
 	Open  int `json:"open"`
 	Won   int `json:"won"`
 	Lost  int `json:"lost"`
-	// Coverage is the recent deals with a plan that passes check, of the
+	// Coverage is the recent deals run with a plan (at least one
+	// milestone, as the win rates count it; PortfolioRow.Covered), of the
 	// recent deals: the open ones, and those that ended (won or lost) with
 	// a close date in the RecentDays before the report's day or after it.
 	Coverage Ratio `json:"coverage"`
@@ -544,8 +545,9 @@ type Portfolio struct {
 	// Committed is the part of Pipeline a forecast may count: the open
 	// deals run with a current, dated plan (domain.md: a deal without one
 	// is not a committed forecast): one that passes check, whose close
-	// date has not passed, whose completion is not flat (a zombie plan,
-	// history.SignalFlat), that is mutual (not SignalNoBuyerStep: the
+	// date has not passed and that still fits before it (not
+	// SignalOverrun nor history.SignalPastClose), whose completion is not
+	// flat (a zombie plan, history.SignalFlat), that is mutual (not SignalNoBuyerStep: the
 	// buyer owns some of its steps), that has steps, and that the buyer
 	// has: not a deal none of whose rooms is published
 	// (SignalNotPublished) or whose plan names nobody on the buyer's side
@@ -598,7 +600,13 @@ type PortfolioRow struct {
 	Title   string `json:"title"`
 	Outcome string `json:"outcome"`
 	Plan    string `json:"plan"`
-	Covered bool   `json:"covered"` // has a plan that passes check
+	// Covered is whether the deal is run with a plan: one with at least
+	// one milestone, as the win rates with and without a plan count it
+	// (a plan that fails check is still the plan the deal is run with).
+	Covered bool `json:"covered"`
+	// Committed is whether the deal's value is in the committed pipeline
+	// (Portfolio.Committed): the rows whose committed is true sum to it.
+	Committed bool `json:"committed,omitempty"`
 	// Recent is whether coverage counts the deal: open, or ended with a
 	// close date within RecentDays before the report's day or after it.
 	Recent bool `json:"recent"`

@@ -218,8 +218,8 @@ func TestReportScenarios(t *testing.T) {
 	}
 
 	p := r.Portfolio
-	if p.Coverage.Num != 3 || p.Coverage.Den != 5 {
-		t.Errorf("coverage = %+v, want 3 of 5: the open deals (hooli's plan fails check), initech won on 15 October with a plan, umbrella lost this month without one", p.Coverage)
+	if p.Coverage.Num != 4 || p.Coverage.Den != 5 {
+		t.Errorf("coverage = %+v, want 4 of 5: the open deals (hooli's plan fails check, but it is the plan hooli is run with, as the win rates count it), initech won on 15 October with a plan, umbrella lost this month without one", p.Coverage)
 	}
 	if p.Completion.Num != 3 || p.Completion.Den != 4 {
 		t.Errorf("completion = %+v, want 3 of 4 (initech; umbrella had no plan)", p.Completion)

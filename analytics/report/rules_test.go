@@ -1010,6 +1010,45 @@ func TestCommittedPipeline(t *testing.T) {
 	}
 }
 
+// TestCommittedPipelineFitsTheClose: a deal whose own plan says it cannot
+// sign by its close date (its remaining work finishes after it) is not
+// committed forecast on that date, though its plan is current; and the
+// portfolio rows say which deals the committed figure counts.
+func TestCommittedPipelineFitsTheClose(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	mk := func(id string, value int64, due deal.Date) ReportDeal {
+		d := patternDeal()
+		d.ID, d.Value, d.Close = id, value, today.AddDays(30)
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "terms", Title: "Terms agreed", Owner: "ch", Status: deal.Todo,
+			Due: due, Milestone: "m"})
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ReportDeal{Deal: d, Plan: plan}
+	}
+	r := NewAggregator([]ReportDeal{
+		mk("fits", 1000, today.AddDays(20)),
+		mk("overruns", 2000, today.AddDays(45)), // due two weeks after the close
+	}, ReportOptions{Today: today}).Report()
+	if dr := &r.Deals[1]; findSignal(dr, SignalOverrun) == nil {
+		t.Fatalf("overruns: signals %+v, want %s", dr.Signals, SignalOverrun)
+	}
+	p := r.Portfolio
+	if p.Pipeline != 3000 || p.Committed != 1000 {
+		t.Errorf("pipeline %d, committed %d; want 3000 and 1000 (the plan that fits its close alone)", p.Pipeline, p.Committed)
+	}
+	var sum int64
+	for _, row := range p.Rows {
+		if row.Committed {
+			sum += row.Value
+		}
+	}
+	if sum != p.Committed {
+		t.Errorf("the rows marked committed sum to %d, the committed pipeline is %d", sum, p.Committed)
+	}
+}
+
 // TestCompletionWhenTheDealEnded: completion is the share of the sale's
 // steps done when the deal ended (domain.md): a step ticked off after the
 // history marked the deal lost does not count; without a history, every
