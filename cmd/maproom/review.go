@@ -488,6 +488,9 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 	if len(open) == 0 {
 		p("- Every step of the sale was done: the plan did not stop, the decision went the other way.")
 	}
+	// How late a step was when the deal was lost, not today: the count
+	// of a plan that stopped does not go on growing.
+	end := endedOn(in.Story, deal.Lost, in.Loc, in.Today)
 	for _, t := range open {
 		state := "open"
 		if t.Status == deal.Blocked {
@@ -497,8 +500,8 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 		switch {
 		case due.IsZero():
 			p("- Left %s: %q (%s), no due date.", state, t.Title, name(t.Owner))
-		case due.Before(in.Today):
-			p("- Left %s: %q (%s), due %s (%s past due).", state, t.Title, name(t.Owner), shortDay(due), count(due.DaysUntil(in.Today), "day"))
+		case due.Before(end):
+			p("- Left %s: %q (%s), due %s (%s past due when the deal was lost).", state, t.Title, name(t.Owner), shortDay(due), count(due.DaysUntil(end), "day"))
 		default:
 			p("- Left %s: %q (%s), due %s.", state, t.Title, name(t.Owner), shortDay(due))
 		}
@@ -508,7 +511,6 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 	// deal, and a plan stays flat after the end by nature).
 	asOpen := *d
 	asOpen.Outcome = deal.Open
-	end := endedOn(in.Story, deal.Lost, in.Loc, in.Today)
 	for _, sg := range history.Signals(history.Input{Deal: &asOpen, Story: in.Story, Reviews: reviewDays(in.Notes, end), Today: end, Loc: in.Loc, Th: in.Th}) {
 		p("- Warning the history gave before the end: %s.", sg.Evidence)
 	}
