@@ -319,7 +319,7 @@ func TestAttentionPastCloseIsTheOverrun(t *testing.T) {
 	days := 40
 	dr := &DealReport{ID: "d", Outcome: string(deal.Open), Plan: PlanOK, DaysToClose: &days,
 		Schedule: &ScheduleSummary{Basis: ScheduleDueDates, LastDue: "2027-02-05", OverrunDays: 5},
-		Signals: []Signal{{Kind: history.SignalPastClose, Severity: SeverityAlert, Summary: "a date moved past the close date"}}}
+		Signals:  []Signal{{Kind: history.SignalPastClose, Severity: SeverityAlert, Summary: "a date moved past the close date"}}}
 	at := attention(dr)
 	if at.Score != attentionPoints["overrun"] || len(at.Reasons) != 1 {
 		t.Errorf("score %d, reasons %+v; want the overrun's %d points alone", at.Score, at.Reasons, attentionPoints["overrun"])
