@@ -205,11 +205,11 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	for i := range r.Deals {
 		if h := r.Deals[i].History; h != nil {
 			// slips are moves later, as the portfolio's median slip counts
-			// them (an item moved three times is three slips).
-			moves, days := 0, 0
-			for _, s := range h.Slips {
-				moves += s.Moves
-				days += s.Days
+			// them (an item moved three times is three slips; a step moved
+			// with its milestone, one).
+			moves, days := len(h.moves), 0
+			for _, m := range h.moves {
+				days += m
 			}
 			each := make([]string, len(h.moves))
 			for j, m := range h.moves {

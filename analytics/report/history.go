@@ -46,7 +46,10 @@ type DealHistory struct {
 	// stops at its last commit.
 	Uncommitted bool `json:"uncommitted,omitempty"`
 
-	moves []int // the days of each slip (history.Slip.MoveDays), for the portfolio's median
+	// moves are the days of each slip (history.Slip.MoveDays), for the
+	// portfolio's count and median: a step's slip in the commit that
+	// slipped its milestone is the milestone's.
+	moves []int
 	// ranOpen is whether git holds the plan while the deal was open: an
 	// ended deal first committed already won or lost (written up after
 	// the fact) tells nothing of how a plan was run.
@@ -156,13 +159,31 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		h.LastBuyerEdit = &Edit{Day: history.DayOf(c.When, opts.Location).String(), Who: authorIn(d, c), What: changeText(c)}
 	}
 	h.AddedRemoved = stepChanges(d, st, opts)
-	for _, sl := range st.Slips() {
+	slips := st.Slips()
+	// A step moved later in the commit that moved its milestone later is
+	// that milestone's slip, not one more: the portfolio's count and
+	// median slip count it once (the deal's list still shows both).
+	type msIn struct{ commit, milestone string }
+	msSlipped := map[msIn]bool{}
+	for _, sl := range slips {
+		if sl.Kind == history.MilestoneDue {
+			for _, c := range sl.MoveIn {
+				msSlipped[msIn{c, sl.Item}] = true
+			}
+		}
+	}
+	for _, sl := range slips {
 		kind := map[history.Kind]string{history.TaskDue: "task", history.MilestoneDue: "milestone", history.CloseMoved: "close"}[sl.Kind]
 		title := sl.Title
 		if sl.Kind == history.CloseMoved {
 			title = "Close date"
 		}
-		h.moves = append(h.moves, sl.MoveDays...)
+		for j, days := range sl.MoveDays {
+			if sl.Kind == history.TaskDue && j < len(sl.MoveIn) && msSlipped[msIn{sl.MoveIn[j], sl.Milestone}] {
+				continue
+			}
+			h.moves = append(h.moves, days)
+		}
 		// The date now is the plan's (a merge may have settled on a
 		// branch's date, which the history tells as the branch's change).
 		now, net := sl.Now, sl.Net

@@ -203,6 +203,31 @@ func TestPortfolioMedianSlip(t *testing.T) {
 	}
 }
 
+// TestPortfolioSlipWithItsMilestone: a step moved later in the commit
+// that moves its milestone later is one slip, the milestone's: a milestone
+// moved twice with its last step, and the step once more alone, is three
+// slips across deals, not five; the deal's list still shows both items.
+func TestPortfolioSlipWithItsMilestone(t *testing.T) {
+	mk := func(commit string, k history.Kind, item, ms, from, to string) history.Change {
+		f, _ := deal.ParseDate(from)
+		t, _ := deal.ParseDate(to)
+		return history.Change{Commit: commit, Kind: k, Item: item, Milestone: ms, Title: item, From: from, To: to, Days: f.DaysUntil(t)}
+	}
+	st := &history.Story{Commits: 3, Changes: []history.Change{
+		mk("c1", history.MilestoneDue, "m", "", "2026-12-01", "2026-12-15"), mk("c1", history.TaskDue, "t", "m", "2026-12-01", "2026-12-15"),
+		mk("c2", history.MilestoneDue, "m", "", "2026-12-15", "2026-12-29"), mk("c2", history.TaskDue, "t", "m", "2026-12-15", "2026-12-29"),
+		mk("c3", history.TaskDue, "t", "m", "2026-12-29", "2027-01-05")}}
+	var opts ReportOptions
+	h := dealHistory(patternDeal(), st, deal.NewDate(2026, time.December, 5), &opts)
+	if len(h.Slips) != 2 {
+		t.Errorf("the deal's slips %+v, want the milestone's and the step's", h.Slips)
+	}
+	ph := portfolioHistory([]DealReport{{ID: "d", Outcome: "open", History: h}})
+	if ph == nil || ph.Slips != 3 || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 14 {
+		t.Errorf("portfolio history %+v, want 3 slips (14, 14 and 7 days), the median 14", ph)
+	}
+}
+
 // TestPortfolioHistoryRunPlans: the figures across deals' histories count
 // plans that git holds while the deal ran: a deal without a plan, and one
 // first committed already won or lost (written up after the fact), are

@@ -216,6 +216,7 @@ type Slip struct {
 	Moves     int
 	Days      int
 	MoveDays  []int
+	MoveIn    []string // the commit of each slip, as MoveDays
 	Net       int
 	First     string
 	Now       string
@@ -249,6 +250,7 @@ func (s *Story) Slips() []Slip {
 			sl.Moves++
 			sl.Days += days
 			sl.MoveDays = append(sl.MoveDays, days)
+			sl.MoveIn = append(sl.MoveIn, c.Commit)
 			sl.Last = c.When
 		}
 		peak[i] = later(peak[i], to)
