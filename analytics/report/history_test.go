@@ -406,3 +406,27 @@ func TestTimelineSlips(t *testing.T) {
 		t.Errorf("the milestone's date is not marked on its row")
 	}
 }
+
+// TestActivityNamesWhoMarkedDone: a step done is its owner's in the
+// activity list, and names who wrote it down in the plan when the history
+// says that was someone else (the seller recording the buyer's step).
+func TestActivityNamesWhoMarkedDone(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	d := patternDeal()
+	sam := history.Author{Name: "Sam Seller", Email: "sam@seller.example", Stakeholder: "sam", Side: deal.Seller}
+	st := &history.Story{Commits: 2, Changes: []history.Change{
+		{Commit: "c1", When: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC), Kind: history.PlanCreated, Author: sam},
+		{Commit: "c2", When: time.Date(2026, 11, 10, 9, 0, 0, 0, time.UTC), Kind: history.TaskStatus, Item: "review-pricing", From: "todo", To: "done", Author: sam}}}
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan, Story: st}}, ReportOptions{Today: today, HistoryRead: true}).Report()
+	i := slices.IndexFunc(r.Deals[0].Activity, func(a Activity) bool { return a.Kind == ActivityDone })
+	if i < 0 {
+		t.Fatalf("activity %+v, want the step done", r.Deals[0].Activity)
+	}
+	if a := r.Deals[0].Activity[i]; a.Who != "Eve Buyer" || a.What != "done: Pricing reviewed (marked done in the plan by Sam Seller)" {
+		t.Errorf("activity %+v, want Eve Buyer's step, marked done by Sam Seller", a)
+	}
+}

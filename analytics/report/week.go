@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 )
 
 // WeekDays is the window of "what changed": the seven days up to and
@@ -173,10 +174,24 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 			}
 		}
 	}
+	// Who marked each step done in the plan, when the history says: the
+	// owner did the step, someone else may have written it down.
+	marked := map[string]history.Change{}
+	if st := da.in.Story; st != nil {
+		for _, c := range st.Changes {
+			if c.Kind == history.TaskStatus && c.To == string(deal.Done) {
+				marked[c.Item] = c
+			}
+		}
+	}
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Done && !t.Done.IsZero() && !t.Done.After(today) {
 			who, side := ownerOf(d, t.Owner)
-			out = append(out, Activity{Time: t.Done.String(), Kind: ActivityDone, Who: who, Side: side, What: "done: " + t.Title})
+			what := "done: " + t.Title
+			if c, ok := marked[t.ID]; ok && c.Author.Stakeholder != t.Owner && c.Author.NameIn(d) != who {
+				what += " (marked done in the plan by " + authorIn(d, c) + ")"
+			}
+			out = append(out, Activity{Time: t.Done.String(), Kind: ActivityDone, Who: who, Side: side, What: what})
 		}
 	}
 	for _, r := range dr.Replies {
