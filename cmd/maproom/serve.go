@@ -92,8 +92,20 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		live.setProblems(res.Problems)
 	}
 
+	// The rooms are built as of -today, when given: the replies sent from
+	// them are held to that day too (a proposed date is not in the past, a
+	// step done is not ahead of it), on a clock moved by as many days.
+	now := e.now
+	if s.today != "" {
+		real, err := e.todayFor(&siteFlags{root: s.root})
+		if err != nil {
+			return err
+		}
+		shift := real.DaysUntil(opts.Today)
+		now = func() time.Time { return e.now().AddDate(0, 0, shift) }
+	}
 	m, _ := preview.Manifest()
-	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, Logger: e.log, AllowedOrigins: []string{base}, Instance: event.PreviewInstance})
+	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: now, Logger: e.log, AllowedOrigins: []string{base}, Instance: event.PreviewInstance})
 
 	mux := http.NewServeMux()
 	mux.Handle(beacon.NotePath, h)
