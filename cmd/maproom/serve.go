@@ -19,6 +19,7 @@ import (
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // Serve-only paths: none of them exists in `maproom build` output.
@@ -181,7 +182,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 				continue
 			}
 			if res != nil {
-				fmt.Fprintf(e.stdout, "a reply arrived (%d waiting): the sender's room lists it; see maproom replies\n", len(rs))
+				fmt.Fprintf(e.stdout, "a reply arrived (%d waiting): the sender's room lists it; see maproom replies\n", waitingReplies(e, preview.Site(), rs))
 				live.reload()
 			}
 		case b, ok := <-batches:
@@ -434,4 +435,20 @@ func serveIndex(w http.ResponseWriter, p *generator.Preview, l *live) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Write(page)
+}
+
+// waitingReplies counts the replies waiting for the seller, as maproom
+// replies counts them: each once (a repeat within reply.RepeatWindow is
+// the first), and none a record already decides.
+func waitingReplies(e *env, site *generator.Site, rs []reply.Reply) int {
+	if site == nil {
+		return len(rs)
+	}
+	n := 0
+	for _, it := range gatherReplies(e, site, rs) {
+		if it.record().State() == reply.Waiting {
+			n++
+		}
+	}
+	return n
 }
