@@ -74,6 +74,8 @@ func replyCases() []replyCase {
 			want: 403, reason: ReasonNotYours, say: "only your own steps"},
 		{name: "someone else's task, js", body: replyForm(tokJordan, "kind", "confirm", "target", "sso-review", "js", "1"), origin: site, js: true,
 			want: 403, reason: ReasonNotYours, field: "target"},
+		{name: "a step no longer in the plan (renamed since the page was loaded)", body: replyForm(tokJordan, "kind", "propose", "target", "poc-old", "target_kind", "task", "date", "2026-12-15", "reason", "later"),
+			want: 403, reason: ReasonNotYours, say: "no longer in the plan under that name"},
 		{name: "rotated-away token", body: replyForm(tokOld, "kind", "question", "text", "hello"), want: 410, reason: ReasonRetired, say: "replaced by a newer one"},
 		{name: "unknown token", body: replyForm(tokUnknown, "kind", "question", "text", "hello"), want: 403, reason: ReasonUnknownToken},
 		{name: "no token", body: replyForm("", "kind", "question", "text", "hello"), want: 400, reason: ReasonBadToken},
