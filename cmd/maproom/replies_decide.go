@@ -392,7 +392,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if r.Target != "" && !hasItem(d, r.Target) {
 		h := readHistory(context.Background(), dk.e, dk.root, []*deal.Deal{d}, false)
 		if now, ok := h.Deals[d.ID].Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok && hasItem(d, now) {
-			renamed = fmt.Sprintf("%s was renamed %s after the reply was sent", r.Target, now)
+			renamed = fmt.Sprintf("the step's id changed from %s to %s after the reply was sent", r.Target, now)
 			r.Target = now
 		}
 	}
@@ -574,10 +574,10 @@ func (dk *desk) note(it *replyItem, state, text string) (string, error) {
 	var subject string
 	if state == reply.Declined {
 		dec.Why = text
-		subject = fmt.Sprintf("Decline %s's %s on %s", name, kindNoun(r.Kind), targetTitle(d, r))
+		subject = fmt.Sprintf("Decline %s's %s on %s", name, kindNoun(r.Kind), dk.titleNow(d, r))
 	} else {
 		dec.Answer = text
-		subject = fmt.Sprintf("Answer %s's %s on %s", name, kindNoun(r.Kind), targetTitle(d, r))
+		subject = fmt.Sprintf("Answer %s's %s on %s", name, kindNoun(r.Kind), dk.titleNow(d, r))
 	}
 	rec.Decisions = append(rec.Decisions, dec)
 	hash, _, err := dk.commit(dir, nil, nil, rec, dk.seller, gitrec.Message(subject, text, r.ID), false)
@@ -784,6 +784,30 @@ func targetTitle(d *deal.Deal, r reply.Reply) string {
 		}
 	}
 	return inQuotes(r.Target)
+}
+
+// titleNow is targetTitle for a reply whose step may have left the plan
+// since it was sent: a step whose id changed is named by its title now,
+// one taken out by its last title, as the rooms name them; the id only
+// when the history does not know it either.
+func (dk *desk) titleNow(d *deal.Deal, r reply.Reply) string {
+	if d == nil || r.Target == "" || hasItem(d, r.Target) {
+		return targetTitle(d, r)
+	}
+	st := readHistory(context.Background(), dk.e, dk.root, []*deal.Deal{d}, false).Deals[d.ID]
+	if st == nil {
+		return targetTitle(d, r)
+	}
+	if now, ok := st.Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok && hasItem(d, now) {
+		r.Target = now
+		return targetTitle(d, r)
+	}
+	for i := len(st.Changes) - 1; i >= 0; i-- {
+		if c := st.Changes[i]; c.Item == r.Target && c.Title != "" {
+			return inQuotes(c.Title) + " (since taken out of the plan)"
+		}
+	}
+	return targetTitle(d, r)
 }
 
 // inQuotes puts a title in double quotes as people write them, its own
