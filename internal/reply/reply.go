@@ -198,6 +198,11 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is not the date the plan gives (%s): confirm that one, or choose \"Propose another date\" to ask for %s", r.Date, due, r.Date)}
 		}
 		if d, err := deal.ParseDate(due); err == nil && !Confirmable(d, today) {
+			if r.TargetKind == TargetMilestone {
+				// A milestone has no status of its own: it is reached when
+				// its steps are done.
+				return Reply{}, &FieldError{"kind", fmt.Sprintf("the milestone was due %s: a date gone by cannot be confirmed: choose \"Propose another date\"", due)}
+			}
 			return Reply{}, &FieldError{"kind", fmt.Sprintf("the step was due %s: a date gone by cannot be confirmed: mark it done, or choose \"Propose another date\"", due)}
 		}
 	}

@@ -229,6 +229,17 @@ func TestConfirmIsOfTheDateShown(t *testing.T) {
 	}
 }
 
+// TestConfirmMilestoneGoneBy: a milestone's date gone by cannot be
+// confirmed, and the refusal does not ask to mark done what has no status.
+func TestConfirmMilestoneGoneBy(t *testing.T) {
+	v := url.Values{"kind": {"confirm"}, "target": {"security"}, "target_kind": {"milestone"}, "seen": {"due=2026-11-01"}}
+	_, err := Parse(v, now)
+	var fe *FieldError
+	if !errors.As(err, &fe) || fe.Field != "kind" || !strings.Contains(fe.Msg, "the milestone was due 2026-11-01") || strings.Contains(fe.Msg, "mark it done") {
+		t.Errorf("confirm of a milestone due 2026-11-01: %v, want it refused as a milestone's date gone by", err)
+	}
+}
+
 // TestNoReplyOnAStepShownDone: a step its room showed done takes no
 // confirmation, new date, done or block (a stale or forged form); a
 // question about it still goes.
