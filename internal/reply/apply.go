@@ -94,7 +94,7 @@ func (e *ConflictError) What() string {
 	}
 	switch {
 	case e.Seen == "" && e.Owner == "":
-		what = append(what, fmt.Sprintf("the reply does not say what the room showed, and the %s is now %s", e.TargetKind, describe(e.Now)))
+		what = append(what, fmt.Sprintf("the reply does not carry what its room showed (a page from before the room sent it), and the %s is now %s", e.TargetKind, describe(e.Now)))
 	case changedSince(e.Seen, e.Now):
 		was, now := seenFields(e.Seen), seenFields(e.Now)
 		for _, k := range []string{"due", "status"} {
@@ -123,8 +123,22 @@ func seenFields(s string) map[string]string {
 	return m
 }
 
+// describe says a target as Seen writes it, in words: "due 2026-12-04,
+// status todo". The evidence's fingerprint means nothing to a seller and
+// is left out; the date the schedule planned is named so.
 func describe(seen string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(seen, "=", " "), ";", ", ")
+	var out []string
+	for _, kv := range strings.Split(seen, ";") {
+		k, v, ok := strings.Cut(kv, "=")
+		switch {
+		case !ok || k == "ev":
+		case k == "planned":
+			out = append(out, "planned by the schedule for "+orNone(v))
+		default:
+			out = append(out, k+" "+orNone(v))
+		}
+	}
+	return strings.Join(out, ", ")
 }
 
 func orNone(s string) string {
