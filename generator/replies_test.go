@@ -643,3 +643,26 @@ func TestRoomKeepsOneListOfChanges(t *testing.T) {
 		t.Errorf("about a step taken out: %q", got)
 	}
 }
+
+// TestRoomSaysAReplyWasReplaced: a waiting reply about a step, followed by
+// another of the sender's about the same step, reads as replaced by the
+// later one in their room (as maproom replies tells the seller), not as
+// still waiting; the later one waits.
+func TestRoomSaysAReplyWasReplaced(t *testing.T) {
+	root := exampleSite(t)
+	at := func(day int) time.Time { return time.Date(2026, 11, day, 9, 0, 0, 0, time.UTC) }
+	waiting := []reply.Reply{
+		{ID: "ccccccccc1", Time: at(20), Deal: acme, Stakeholder: "jordan", Kind: reply.Confirm, Target: "evaluation-report", TargetKind: "task", Seen: "due=2026-12-04;status=todo"},
+		{ID: "ccccccccc2", Time: at(21), Deal: acme, Stakeholder: "jordan", Kind: reply.Propose, Target: "evaluation-report", TargetKind: "task", Date: "2026-12-11", Reason: "Holidays", Seen: "due=2026-12-04;status=todo"},
+	}
+	res, out := buildWith(t, root, Options{Replies: waiting})
+	jordan := roomHTML(t, res, out, acme, "jordan")
+	for _, want := range []string{
+		`id="reply-ccccccccc1"><strong>Confirm the date</strong> · Evaluation report issued: due 4 Dec 2026 <span class="day">(sent 20 Nov 2026)</span> · <span class="rst rst-waiting">replaced by your later reply of 21 Nov 2026</span>`,
+		`id="reply-ccccccccc2"><strong>Another date</strong> · Evaluation report issued: 11 Dec 2026: Holidays <span class="day">(sent 21 Nov 2026)</span> · <span class="rst rst-waiting">waiting for Sam Lee</span>`,
+	} {
+		if !strings.Contains(jordan, want) {
+			t.Errorf("jordan's room lacks %q", want)
+		}
+	}
+}
