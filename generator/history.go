@@ -225,6 +225,10 @@ func changeWhat(c history.Change, d *deal.Deal, on deal.Date) string {
 			return id
 		}
 		return fmt.Sprintf("Step %q handed from %s to %s", c.Title, name(c.From), name(c.To))
+	case history.TaskRetitled:
+		return fmt.Sprintf("Step %q renamed %q", c.From, c.To)
+	case history.MilestoneRetitled:
+		return fmt.Sprintf("Milestone %q renamed %q", c.From, c.To)
 	case history.PlanEdited:
 		return "The plan's wording was edited"
 	case history.OutcomeSet:

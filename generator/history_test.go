@@ -73,7 +73,7 @@ func TestHistorySettings(t *testing.T) {
 }
 
 // TestRoomHistory: a room lists the plan's latest changes (five at most,
-// newest first), naming the buyer-side person who made one, and a document
+// newest first; a step's new title too), naming the buyer-side person who made one, and a document
 // shared only to those in its audience; the meeting log shows the review
 // notes as escaped text. The theme's "history" part renders both.
 func TestRoomHistory(t *testing.T) {
@@ -100,6 +100,7 @@ func TestRoomHistory(t *testing.T) {
 		{When: at("2026-11-05"), Kind: history.PlanEdited, Author: sam}, // the value, say: no room shows it
 		{When: at("2026-11-06"), Kind: history.TaskOwner, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "jordan", To: "marcus", Author: jordan},
 		{When: at("2026-11-07"), Kind: history.PlanEdited, Author: jordan},
+		{When: at("2026-11-08"), Kind: history.TaskRetitled, Item: "msa-redlines", Title: "MSA redlines agreed", From: "MSA redlines", To: "MSA redlines agreed", Author: sam},
 		{When: at("2026-11-10"), Kind: history.TaskDue, Item: "sample-data", Title: "Anonymised sample datasets delivered", From: "2026-11-10", To: "2026-11-17", Days: 7, Author: jordan, Reply: "k3j5h7m2pq"},
 		{When: at("2026-11-12"), Kind: history.DocAdded, Item: "pricing", Title: "Pricing proposal", Author: sam},
 		{When: at("2026-11-20"), Kind: history.MilestoneDue, Item: "poc", Title: "Proof of concept passed", From: "2026-11-27", To: "2026-12-04", Days: 7, Author: sam},
@@ -120,9 +121,9 @@ func TestRoomHistory(t *testing.T) {
 	want := []string{
 		`2026-11-20 Milestone "Proof of concept passed" moved later, from 27 Nov 2026 to 4 Dec 2026 | `,
 		`2026-11-10 Step "Anonymised sample datasets delivered" moved later, from 10 Nov 2026 to 17 Nov 2026 | Jordan Park`,
+		`2026-11-08 Step "MSA redlines" renamed "MSA redlines agreed" | `,
 		`2026-11-07 The plan's wording was edited | Jordan Park`,
 		`2026-11-06 Step "Anonymised sample datasets delivered" handed from Jordan Park to Marcus Chen | Jordan Park`,
-		`2026-11-04 Step "Old step" taken out of the plan | `,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("jordan's changes:\n got %q\nwant %q", got, want)

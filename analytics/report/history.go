@@ -340,6 +340,8 @@ func changeText(c history.Change) string {
 		return fmt.Sprintf("added document %q", c.Title)
 	case history.TaskOwner:
 		return fmt.Sprintf("%q owner %s → %s", c.Title, c.From, c.To)
+	case history.TaskRetitled, history.MilestoneRetitled:
+		return fmt.Sprintf("renamed %q %q", c.From, c.To)
 	case history.PlanEdited:
 		return "edited the plan's wording"
 	case history.OutcomeSet:

@@ -628,6 +628,10 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 		what = "plan written"
 	case history.TaskOwner:
 		what = fmt.Sprintf("task %q handed from %s to %s", c.Title, ownerLabel(d, c.From), ownerLabel(d, c.To))
+	case history.TaskRetitled:
+		what = fmt.Sprintf("task %q renamed %q", c.From, c.To)
+	case history.MilestoneRetitled:
+		what = fmt.Sprintf("milestone %q renamed %q", c.From, c.To)
 	case history.PlanEdited:
 		what = "the plan's wording edited"
 	case history.OutcomeSet:

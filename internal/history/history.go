@@ -45,6 +45,10 @@ const (
 	PlanCreated    Kind = "plan-created" // the first version of the plan
 	TaskOwner      Kind = "task-owner"   // a task changed hands: From and To are owner ids
 	OutcomeSet     Kind = "outcome"      // the deal was won, lost or opened again: From and To are outcomes
+	// A task's or a milestone's title changed, its id the same (spaces
+	// aside): From and To are the titles, Title the new one.
+	TaskRetitled      Kind = "task-retitled"
+	MilestoneRetitled Kind = "milestone-retitled"
 	// PlanEdited is a version that changed none of the fields above but
 	// ids, if any (its wording, evidence, criteria, people, welcome note,
 	// or a step's id alone): one change, so that the commit and its author

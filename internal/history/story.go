@@ -57,6 +57,9 @@ func diffPlans(old, cur *Plan, alts []*Plan, in *interner) []fieldChange {
 	for i, m := range cur.Milestones {
 		if o, ok := oldMs.find(m.ID, i); ok {
 			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
+			if retitled(o.Title, m.Title) {
+				out = append(out, fieldChange{Kind: MilestoneRetitled, Item: m.ID, Title: m.Title, From: o.Title, To: m.Title, Close: closeS})
+			}
 		} else if o, ok := renamedFrom(&goneMs, m); ok {
 			out = append(out, fieldChange{Kind: milestoneRenamed, Item: m.ID, From: o.ID, Close: closeS})
 			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
@@ -89,6 +92,9 @@ func diffPlans(old, cur *Plan, alts []*Plan, in *interner) []fieldChange {
 		if o.Owner != t.Owner {
 			out = append(out, fieldChange{Kind: TaskOwner, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: o.Owner, To: t.Owner, Close: closeS})
 		}
+		if retitled(o.Title, t.Title) {
+			out = append(out, fieldChange{Kind: TaskRetitled, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: o.Title, To: t.Title, Close: closeS})
+		}
 	}
 	for _, t := range goneTasks {
 		out = append(out, fieldChange{Kind: TaskRemoved, Item: t.ID, Milestone: t.Milestone, Title: t.Title, From: in.date(t.Due), Close: closeS})
@@ -104,7 +110,8 @@ func diffPlans(old, cur *Plan, alts []*Plan, in *interner) []fieldChange {
 	for i := range out {
 		c := &out[i]
 		c.Item, c.Milestone, c.Title = in.str(c.Item), in.str(c.Milestone), in.str(c.Title)
-		if c.Kind == TaskStatus || c.Kind == TaskOwner || c.Kind == taskRenamed || c.Kind == milestoneRenamed {
+		switch c.Kind {
+		case TaskStatus, TaskOwner, taskRenamed, milestoneRenamed, TaskRetitled, MilestoneRetitled:
 			c.From, c.To = in.str(c.From), in.str(c.To)
 		}
 	}
@@ -172,6 +179,12 @@ func (in *interner) date(d deal.Date) string {
 	return k
 }
 
+// retitled reports whether an item's title changed from a to b, but for
+// spaces (a line wrapped anew is no new title).
+func retitled(a, b string) bool {
+	return a != b && strings.Join(strings.Fields(a), " ") != strings.Join(strings.Fields(b), " ")
+}
+
 // renamedFrom finds, among the items of the version before whose ids are
 // gone, the one item renamed to: the one with its title (the same but for
 // case and spaces at the ends), and takes it out of gone. An id changed
@@ -214,6 +227,12 @@ func valueIn(p *Plan, c fieldChange) bool {
 	case TaskOwner:
 		t, ok := find(p.Tasks)
 		return ok && t.Owner == c.To
+	case TaskRetitled:
+		t, ok := find(p.Tasks)
+		return ok && t.Title == c.To
+	case MilestoneRetitled:
+		m, ok := find(p.Milestones)
+		return ok && m.Title == c.To
 	case TaskAdded:
 		_, ok := find(p.Tasks)
 		return ok
@@ -266,11 +285,11 @@ func underLatestIDs(changes []Change, renames []renamed) map[string]string {
 		}
 		c := &changes[j]
 		switch c.Kind {
-		case MilestoneDue, MilestoneAdded:
+		case MilestoneDue, MilestoneAdded, MilestoneRetitled:
 			if l, ok := milestones[c.Item]; ok {
 				c.Item = l
 			}
-		case TaskAdded, TaskRemoved, TaskDue, TaskStatus, TaskOwner:
+		case TaskAdded, TaskRemoved, TaskDue, TaskStatus, TaskOwner, TaskRetitled:
 			if l, ok := tasks[c.Item]; ok {
 				c.Item = l
 			}
