@@ -186,6 +186,11 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 			say: say, field: "target", back: back})
 		return
 	}
+	if rm.Replies.DoneAlready(rep) {
+		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonBadReply, "%s on done task %.60q", rep.Kind, rep.Target),
+			say: "Your reply was not sent: the step is done already, so there is nothing to confirm, move or mark. Ask a question about it instead.", field: "kind", back: back})
+		return
+	}
 	key := []byte("reply:" + rm.Key)
 	if !h.byReply.Allow(key, 1, now) {
 		w.Header().Set("Retry-After", "60")

@@ -25,12 +25,12 @@ var tokLost = token.Room(testSecret, "lost-deal", "kim", 0)
 
 // replyManifest is testManifest with what each room may reply to: Jordan
 // owns the task "poc" and leads the milestone "security"; Sam (a seller)
-// and the lost deal's buyer may reply to nothing.
+// and the lost deal's buyer may reply to nothing; Jordan's nda is done.
 func replyManifest() *manifest.Manifest {
 	m := testManifest()
 	m.Site = "https://rooms.example.com/"
-	m.Rooms[0].Replies = &reply.Targets{Own: []string{"poc"}, Lead: []string{"security"},
-		See: []string{"poc", "sso-review"}, Milestones: []string{"security"}}
+	m.Rooms[0].Replies = &reply.Targets{Own: []string{"poc", "nda"}, Lead: []string{"security"},
+		See: []string{"poc", "sso-review", "nda"}, Milestones: []string{"security"}, Done: []string{"nda"}}
 	m.Rooms = append(m.Rooms, manifest.Room{Key: token.Key(tokLost), Deal: "lost-deal", Stakeholder: "kim", Side: "buyer", Pages: []string{"room"}})
 	return m
 }
@@ -76,6 +76,9 @@ func replyCases() []replyCase {
 			want: 403, reason: ReasonNotYours, field: "target"},
 		{name: "a step no longer in the plan (renamed since the page was loaded)", body: replyForm(tokJordan, "kind", "propose", "target", "poc-old", "target_kind", "task", "date", "2026-12-15", "reason", "later"),
 			want: 403, reason: ReasonNotYours, say: "no longer in the plan under that name"},
+		{name: "a block on a step done already (a forged or stale page)", body: replyForm(tokJordan, "kind", "blocked", "target", "nda", "target_kind", "task", "reason", "data corrupted"),
+			want: 422, reason: ReasonBadReply, say: "the step is done already"},
+		{name: "a question on a step done already", body: replyForm(tokJordan, "kind", "question", "target", "nda", "text", "Where is the signed copy?"), want: 303},
 		{name: "rotated-away token", body: replyForm(tokOld, "kind", "question", "text", "hello"), want: 410, reason: ReasonRetired, say: "replaced by a newer one"},
 		{name: "unknown token", body: replyForm(tokUnknown, "kind", "question", "text", "hello"), want: 403, reason: ReasonUnknownToken},
 		{name: "no token", body: replyForm("", "kind", "question", "text", "hello"), want: 400, reason: ReasonBadToken},

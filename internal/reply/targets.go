@@ -32,13 +32,28 @@ func Item(d *deal.Deal, r Reply) (*deal.Task, *deal.Milestone) {
 // the tasks the person owns, Lead the ids of the milestones they lead, See
 // the ids of the tasks they can see and Milestones the ids of the
 // milestones they can see (every task and milestone of the deal: the plan
-// is visible to every room). The zero Targets allows questions and
-// suggestions on the plan only.
+// is visible to every room), and Done the ids of the tasks of Own that are
+// done (a room shows them with no form to change them: see DoneAlready).
+// The zero Targets allows questions and suggestions on the plan only.
 type Targets struct {
 	Own        []string `json:"own,omitempty"`
 	Lead       []string `json:"lead,omitempty"`
 	See        []string `json:"see,omitempty"`
 	Milestones []string `json:"milestones,omitempty"`
+	Done       []string `json:"done,omitempty"`
+}
+
+// DoneAlready reports whether r would change a task of the person's the
+// plan had done when the room was built: nothing is left to confirm, move
+// or mark on it (a question still goes). The beacon refuses such a reply
+// as it comes, from a page no build has made since; accepting one is
+// decided against the plan as it is then.
+func (t Targets) DoneAlready(r Reply) bool {
+	switch r.Kind {
+	case Confirm, Propose, Done, Blocked:
+		return r.TargetKind != TargetMilestone && slices.Contains(t.Done, r.Target)
+	}
+	return false
 }
 
 // TargetsFor returns what stakeholder id may reply to in d, in plan order.
@@ -60,6 +75,9 @@ func TargetsFor(d *deal.Deal, stakeholderID string) Targets {
 			t.See = append(t.See, k.ID)
 			if k.Owner == stakeholderID && mine {
 				t.Own = append(t.Own, k.ID)
+				if k.Status == deal.Done {
+					t.Done = append(t.Done, k.ID)
+				}
 			}
 		}
 	}

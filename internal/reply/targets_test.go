@@ -1,6 +1,7 @@
 package reply
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/maproom/maproom/internal/deal"
@@ -39,6 +40,19 @@ func TestTargetsFor(t *testing.T) {
 	if got := TargetsFor(testDeal(), "nobody"); len(got.Own)+len(got.Lead) != 0 || len(got.See) != 3 {
 		t.Fatalf("TargetsFor(nobody) = %+v", got)
 	}
+	// A task of theirs done: listed as done, and nothing but a question
+	// about it goes.
+	d := testDeal()
+	d.Milestones[0].Tasks[0].Status = deal.Done
+	done := TargetsFor(d, "jordan")
+	if !slices.Equal(done.Done, []string{"sq"}) {
+		t.Fatalf("TargetsFor(jordan) with sq done: Done = %v, want [sq]", done.Done)
+	}
+	for kind, want := range map[Kind]bool{Confirm: true, Propose: true, Done: true, Blocked: true, Question: false} {
+		if got := done.DoneAlready(Reply{Kind: kind, Target: "sq", TargetKind: TargetTask}); got != want {
+			t.Errorf("DoneAlready(%s on sq) = %v, want %v", kind, got, want)
+		}
+	}
 }
 
 func equal(a, b Targets) bool {
@@ -53,7 +67,7 @@ func equal(a, b Targets) bool {
 		}
 		return true
 	}
-	return s(a.Own, b.Own) && s(a.Lead, b.Lead) && s(a.See, b.See) && s(a.Milestones, b.Milestones)
+	return s(a.Own, b.Own) && s(a.Lead, b.Lead) && s(a.See, b.See) && s(a.Milestones, b.Milestones) && s(a.Done, b.Done)
 }
 
 func TestAllows(t *testing.T) {
