@@ -520,39 +520,32 @@ func joinChanges(history []changeLine, replies []replyLine) ([]changeLine, []rep
 // room lists them: a question and its answer, a decline and its reason,
 // are for the sender only.
 //
-// A waiting reply that would change a step (confirm, propose, done,
-// blocked) is replaced by a later one of the sender's about the same step,
-// as maproom replies tells the seller: the room says so, not that the
-// older one still waits.
+// A waiting reply that would change a step is replaced by a later one of
+// the sender's about the same step (reply.Superseded, as maproom replies
+// tells the seller): the room says so, not that the older one still waits.
 func (c *replyContext) mineOf(recs []reply.Record, id string) []replyLine {
+	var rs []reply.Reply // oldest first, as recs
+	sent := map[string]time.Time{}
+	for _, rec := range recs {
+		if r := rec.Reply; r.Stakeholder == id && r.Deal == c.d.ID {
+			rs = append(rs, r)
+			sent[r.ID] = r.Time
+		}
+	}
+	later := reply.Superseded(rs)
 	var out []replyLine
-	later := map[string]string{} // target -> the day of the latest such reply seen so far (newest first)
 	for i := len(recs) - 1; i >= 0; i-- {
 		r := recs[i].Reply
 		if r.Stakeholder != id || r.Deal != c.d.ID {
 			continue
 		}
 		l := c.mine(recs[i])
-		if changesStep(r) {
-			key := r.TargetKind + "\x00" + r.Target
-			if day, ok := later[key]; ok && l.State == reply.Waiting {
-				l.StateLabel = "replaced by your later reply of " + day
-			} else if !ok {
-				later[key] = c.day(r.Time)
-			}
+		if by, ok := later[r.ID]; ok && l.State == reply.Waiting {
+			l.StateLabel = "replaced by your later reply of " + c.day(sent[by])
 		}
 		out = append(out, l)
 	}
 	return out
-}
-
-// changesStep reports whether r would change its step when accepted.
-func changesStep(r reply.Reply) bool {
-	switch r.Kind {
-	case reply.Confirm, reply.Propose, reply.Done, reply.Blocked:
-		return r.Target != ""
-	}
-	return false
 }
 
 // askGroups lists the plan's tasks by milestone for the question form.

@@ -55,6 +55,11 @@ type HandlerConfig struct {
 	Store Store
 	// Now is the clock events are stamped with; nil means time.Now.
 	Now func() time.Time
+	// ReplyDay, when not nil, is the clock a reply's dates are checked
+	// against (a new date not in the past, a step done not ahead): a
+	// preview built as of another day checks them as of that day, while
+	// its events and replies are stamped with Now. nil means Now.
+	ReplyDay func() time.Time
 	// Logger receives operator messages; nil discards them.
 	Logger *slog.Logger
 	// AllowedOrigins are the origins room pages are served from
@@ -92,6 +97,7 @@ type HandlerConfig struct {
 type Handler struct {
 	store    Store
 	now      func() time.Time
+	replyDay func() time.Time
 	logger   *slog.Logger
 	anyOrig  bool
 	origins  map[string]bool
@@ -128,6 +134,7 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	h := &Handler{
 		store:    cfg.Store,
 		now:      cfg.Now,
+		replyDay: cfg.ReplyDay,
 		logger:   cfg.Logger,
 		origins:  map[string]bool{},
 		proxies:  proxies(cfg.TrustedProxies),
@@ -145,6 +152,9 @@ func NewHandler(cfg HandlerConfig) *Handler {
 	}
 	if h.now == nil {
 		h.now = time.Now
+	}
+	if h.replyDay == nil {
+		h.replyDay = h.now
 	}
 	if h.logger == nil {
 		h.logger = slog.New(slog.DiscardHandler)

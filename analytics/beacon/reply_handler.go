@@ -161,7 +161,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonNoReplies, "this room takes no replies"), say: say, back: back})
 		return
 	}
-	rep, err := reply.Parse(form, now)
+	rep, err := reply.Parse(form, h.replyDay())
 	if err != nil {
 		var fe *reply.FieldError
 		errors.As(err, &fe)

@@ -192,8 +192,8 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	cw := newCSV(w)
 	cw.Write([]string{"deal", "title", "outcome", "plan", "covered", "done_tasks", "total_tasks", "days_to_close",
 		"overdue", "alerts", "signals", "visits", "last_visit", "score", "rank", "value",
-		"commits", "buyer_edits", "buyer_edits_while_open", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent",
-		"size_weight", "priority", "committed"})
+		"commits", "buyer_edits", "slips", "slip_days", "slip_each_days", "in_history_figures", "recent",
+		"size_weight", "priority", "committed", "buyer_edits_while_open"})
 	rank := map[string]RankedDeal{}
 	for _, d := range r.Portfolio.Ranking {
 		rank[d.Deal] = d
@@ -201,7 +201,7 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 	// The plan's history per deal (empty without one), so that the share
 	// with buyer edits, the median slip and the win rates with and without
 	// buyer edits follow from the rows, as the other figures do.
-	hist := map[string][]string{}
+	hist, openEdits := map[string][]string{}, map[string]string{}
 	for i := range r.Deals {
 		if h := r.Deals[i].History; h != nil {
 			// slips are moves later, as the portfolio's median slip counts
@@ -215,7 +215,8 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 			for j, m := range h.moves {
 				each[j] = fmt.Sprint(m)
 			}
-			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(h.BuyerEditsOpen), fmt.Sprint(moves), fmt.Sprint(days),
+			openEdits[r.Deals[i].ID] = fmt.Sprint(h.BuyerEditsOpen)
+			hist[r.Deals[i].ID] = []string{fmt.Sprint(h.Commits), fmt.Sprint(h.BuyerEdits), fmt.Sprint(moves), fmt.Sprint(days),
 				strings.Join(each, ";"), fmt.Sprint(inHistoryFigures(&r.Deals[i]))}
 		}
 	}
@@ -232,11 +233,11 @@ func (r *Report) WritePortfolioCSV(w io.Writer) error {
 		}
 		h := hist[p.Deal]
 		if h == nil {
-			h = []string{"", "", "", "", "", "", "false"}
+			h = []string{"", "", "", "", "", "false"}
 		}
 		cw.Write(append([]string{p.Deal, p.Title, p.Outcome, p.Plan, fmt.Sprint(p.Covered), fmt.Sprint(p.Done), fmt.Sprint(p.Total),
 			days, fmt.Sprint(p.Overdue), fmt.Sprint(p.Alerts), fmt.Sprint(p.Signals), fmt.Sprint(p.Visits), p.LastVisit,
-			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent), weight, priority, fmt.Sprint(p.Committed))...))
+			fmt.Sprint(p.Score), rk, value}, append(h, fmt.Sprint(p.Recent), weight, priority, fmt.Sprint(p.Committed), openEdits[p.Deal])...))
 	}
 	cw.Flush()
 	return cw.Error()

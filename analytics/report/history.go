@@ -179,7 +179,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 			title = "Close date"
 		}
 		for j, days := range sl.MoveDays {
-			if sl.Kind == history.TaskDue && j < len(sl.MoveIn) && msSlipped[msIn{sl.MoveIn[j], sl.Milestone}] {
+			if sl.Kind == history.TaskDue && msSlipped[msIn{sl.MoveIn[j], sl.MoveMs[j]}] {
 				continue
 			}
 			h.moves = append(h.moves, days)
@@ -340,8 +340,10 @@ func changeText(c history.Change) string {
 		return fmt.Sprintf("added document %q", c.Title)
 	case history.TaskOwner:
 		return fmt.Sprintf("%q owner %s → %s", c.Title, c.From, c.To)
-	case history.TaskRetitled, history.MilestoneRetitled:
-		return fmt.Sprintf("renamed %q %q", c.From, c.To)
+	case history.TaskRetitled:
+		return fmt.Sprintf("renamed task %q to %q", c.From, c.To)
+	case history.MilestoneRetitled:
+		return fmt.Sprintf("renamed milestone %q to %q", c.From, c.To)
 	case history.PlanEdited:
 		return "edited the plan's wording"
 	case history.OutcomeSet:

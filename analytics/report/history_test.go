@@ -226,6 +226,18 @@ func TestPortfolioSlipWithItsMilestone(t *testing.T) {
 	if ph == nil || ph.Slips != 3 || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 14 {
 		t.Errorf("portfolio history %+v, want 3 slips (14, 14 and 7 days), the median 14", ph)
 	}
+
+	// A step that went to another milestone slips with the milestone it
+	// is in at that commit: in c2, t (now in m2) slips while m, no longer
+	// its milestone, slips too: two slips; in c3 t slips with m2: one.
+	st = &history.Story{Commits: 3, Changes: []history.Change{
+		mk("c1", history.TaskDue, "t", "m", "2026-12-01", "2026-12-08"),
+		mk("c2", history.TaskDue, "t", "m2", "2026-12-08", "2026-12-22"), mk("c2", history.MilestoneDue, "m", "", "2026-12-15", "2026-12-25"),
+		mk("c3", history.MilestoneDue, "m2", "", "2027-01-05", "2027-01-16"), mk("c3", history.TaskDue, "t", "m2", "2026-12-22", "2027-01-05")}}
+	h = dealHistory(patternDeal(), st, deal.NewDate(2026, time.December, 5), &opts)
+	if got := slices.Sorted(slices.Values(h.moves)); !slices.Equal(got, []int{7, 10, 11, 14}) {
+		t.Errorf("the slips of a step that changed milestones: %v, want 7, 14 (c2, its own), 10 (m in c2) and 11 (m2 in c3; t's 14 with it)", got)
+	}
 }
 
 // TestPortfolioHistoryRunPlans: the figures across deals' histories count

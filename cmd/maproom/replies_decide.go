@@ -18,6 +18,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/filelock"
 	"github.com/maproom/maproom/internal/gitrec"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -392,7 +393,11 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if r.Target != "" && !hasItem(d, r.Target) {
 		h := readHistory(context.Background(), dk.e, dk.root, []*deal.Deal{d}, false)
 		if now, ok := h.Deals[d.ID].Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok && hasItem(d, now) {
-			renamed = fmt.Sprintf("the step's id changed from %s to %s after the reply was sent", r.Target, now)
+			what := "step"
+			if r.TargetKind == reply.TargetMilestone {
+				what = "milestone"
+			}
+			renamed = fmt.Sprintf("the %s's id changed from %s to %s after the reply was sent", what, r.Target, now)
 			r.Target = now
 		}
 	}
@@ -798,13 +803,28 @@ func (dk *desk) titleNow(d *deal.Deal, r reply.Reply) string {
 	if st == nil {
 		return targetTitle(d, r)
 	}
-	if now, ok := st.Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok && hasItem(d, now) {
-		r.Target = now
-		return targetTitle(d, r)
+	id := r.Target
+	if now, ok := st.Renamed(r.Target, r.TargetKind == reply.TargetMilestone); ok {
+		if hasItem(d, now) {
+			r.Target = now
+			return targetTitle(d, r)
+		}
+		id = now // renamed, then taken out: the story tells it under its latest id
 	}
 	for i := len(st.Changes) - 1; i >= 0; i-- {
-		if c := st.Changes[i]; c.Item == r.Target && c.Title != "" {
-			return inQuotes(c.Title) + " (since taken out of the plan)"
+		c := st.Changes[i]
+		if c.Item != id || c.Title == "" {
+			continue
+		}
+		switch c.Kind {
+		case history.TaskAdded, history.TaskRemoved, history.TaskDue, history.TaskStatus, history.TaskOwner, history.TaskRetitled:
+			if r.TargetKind != reply.TargetMilestone {
+				return inQuotes(c.Title) + " (since taken out of the plan)"
+			}
+		case history.MilestoneAdded, history.MilestoneDue, history.MilestoneRetitled:
+			if r.TargetKind != reply.TargetTask {
+				return inQuotes(c.Title) + " (since taken out of the plan)"
+			}
 		}
 	}
 	return targetTitle(d, r)

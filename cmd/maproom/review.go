@@ -489,8 +489,13 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 		p("- Every step of the sale was done: the plan did not stop, the decision went the other way.")
 	}
 	// How late a step was when the deal was lost, not today: the count
-	// of a plan that stopped does not go on growing.
+	// of a plan that stopped does not go on growing. Without the day in
+	// the history (outside git, the loss not committed), as of today.
 	end := endedOn(in.Story, deal.Lost, in.Loc, in.Today)
+	when := " when the deal was lost"
+	if _, ok := in.Story.EndedOn(deal.Lost, in.Loc); !ok {
+		when = ""
+	}
 	for _, t := range open {
 		state := "open"
 		if t.Status == deal.Blocked {
@@ -501,7 +506,7 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 		case due.IsZero():
 			p("- Left %s: %q (%s), no due date.", state, t.Title, name(t.Owner))
 		case due.Before(end):
-			p("- Left %s: %q (%s), due %s (%s past due when the deal was lost).", state, t.Title, name(t.Owner), shortDay(due), count(due.DaysUntil(end), "day"))
+			p("- Left %s: %q (%s), due %s (%s past due%s).", state, t.Title, name(t.Owner), shortDay(due), count(due.DaysUntil(end), "day"), when)
 		default:
 			p("- Left %s: %q (%s), due %s.", state, t.Title, name(t.Owner), shortDay(due))
 		}

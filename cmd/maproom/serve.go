@@ -18,6 +18,7 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -93,20 +94,20 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 		live.setProblems(res.Problems)
 	}
 
-	// The rooms are built as of -today, when given: the replies sent from
-	// them are held to that day too (a proposed date is not in the past, a
-	// step done is not ahead of it), on a clock moved by as many days.
-	now := e.now
+	// The rooms are built as of -today, when given: the dates of the
+	// replies sent from them are checked as of that day too (a proposed
+	// date is not in the past, a step done is not ahead of it), the day
+	// read in the zone the check reads it in. The replies and events are
+	// stamped with the real time: they sort among the real ones.
+	var replyDay func() time.Time
 	if s.today != "" {
-		real, err := e.todayFor(&siteFlags{root: s.root})
-		if err != nil {
-			return err
+		replyDay = func() time.Time {
+			now := e.now()
+			return now.AddDate(0, 0, deal.DateOf(now).DaysUntil(opts.Today))
 		}
-		shift := real.DaysUntil(opts.Today)
-		now = func() time.Time { return e.now().AddDate(0, 0, shift) }
 	}
 	m, _ := preview.Manifest()
-	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: now, Logger: e.log, AllowedOrigins: []string{base}, Instance: event.PreviewInstance})
+	h := beacon.NewHandler(beacon.HandlerConfig{Manifest: m, Store: replyNotifier{Log: evlog, c: replyIn}, Now: e.now, ReplyDay: replyDay, Logger: e.log, AllowedOrigins: []string{base}, Instance: event.PreviewInstance})
 
 	mux := http.NewServeMux()
 	mux.Handle(beacon.NotePath, h)

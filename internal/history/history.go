@@ -221,6 +221,7 @@ type Slip struct {
 	Days      int
 	MoveDays  []int
 	MoveIn    []string // the commit of each slip, as MoveDays
+	MoveMs    []string // a task's milestone at each slip, as MoveDays
 	Net       int
 	First     string
 	Now       string
@@ -254,7 +255,7 @@ func (s *Story) Slips() []Slip {
 			sl.Moves++
 			sl.Days += days
 			sl.MoveDays = append(sl.MoveDays, days)
-			sl.MoveIn = append(sl.MoveIn, c.Commit)
+			sl.MoveIn, sl.MoveMs = append(sl.MoveIn, c.Commit), append(sl.MoveMs, c.Milestone)
 			sl.Last = c.When
 		}
 		peak[i] = later(peak[i], to)

@@ -63,6 +63,9 @@ func diffPlans(old, cur *Plan, alts []*Plan, in *interner) []fieldChange {
 		} else if o, ok := renamedFrom(&goneMs, m); ok {
 			out = append(out, fieldChange{Kind: milestoneRenamed, Item: m.ID, From: o.ID, Close: closeS})
 			date(MilestoneDue, m.ID, "", m.Title, o.Due, m.Due)
+			if retitled(o.Title, m.Title) { // its case, as for a task
+				out = append(out, fieldChange{Kind: MilestoneRetitled, Item: m.ID, Title: m.Title, From: o.Title, To: m.Title, Close: closeS})
+			}
 		} else {
 			out = append(out, fieldChange{Kind: MilestoneAdded, Item: m.ID, Title: m.Title, To: in.date(m.Due), Close: closeS})
 		}

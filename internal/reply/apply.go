@@ -94,7 +94,7 @@ func (e *ConflictError) What() string {
 	}
 	switch {
 	case e.Seen == "" && e.Owner == "":
-		what = append(what, fmt.Sprintf("the reply does not carry what its room showed (a page from before the room sent it), and the %s is now %s", e.TargetKind, describe(e.Now)))
+		what = append(what, fmt.Sprintf("the reply does not carry what its room showed (sent from an older page, or not from a room), and the %s is now %s", e.TargetKind, describe(e.Now)))
 	case changedSince(e.Seen, e.Now):
 		was, now := seenFields(e.Seen), seenFields(e.Now)
 		for _, k := range []string{"due", "status"} {

@@ -167,7 +167,7 @@ func TestApply(t *testing.T) {
 			err: "now owned by sam", is: ErrConflict},
 		{name: "conflict: the room did not say what it showed",
 			rec: rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "r"}),
-			err: "does not carry what its room showed (a page from before the room sent it), and the task is now due 2026-11-20, status todo: read", is: ErrConflict},
+			err: "does not carry what its room showed (sent from an older page, or not from a room), and the task is now due 2026-11-20, status todo: read", is: ErrConflict},
 
 		{name: "accepted twice",
 			rec: rec(Reply{Kind: Propose, Target: "sq", TargetKind: TargetTask, Date: "2026-12-01", Reason: "r", Seen: seenSQ}, Decision{State: Accepted}),
