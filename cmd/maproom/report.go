@@ -180,7 +180,7 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 		fmt.Fprintf(e.stderr, "maproom: %s cannot be read: the report lists %s as a plan that fails check (run maproom check)\n", file, id)
 	}
 	if n := ps.Errors(); n > 0 {
-		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule and do not count as covered (run maproom check)\n", count(n, "error"))
+		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule, and their plans cannot be trusted until fixed (run maproom check)\n", count(n, "error"))
 	}
 	return deals
 }

@@ -963,6 +963,22 @@ func TestAddedLate(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("a milestone added with its step: %q, want %q", got, want)
 	}
+
+	// A step of the first plan taken out and put back late was in the
+	// plan: the plan did not miss it.
+	without := strings.Replace(withM3, "      - id: t1\n        title: Task t1 # a comment\n        owner: jordan\n        due: 2026-09-20\n        status: todo\n        evidence: \"Stamped form, sent by email\"\n", "", 1)
+	if without == withM3 {
+		t.Fatal("t1 is not in the plan's text")
+	}
+	g.write("content/acme/index.md", without)
+	g.commit(seller, "2026-11-08", "t1 is not needed")
+	g.write("content/acme/index.md", withM3)
+	g.commit(seller, "2026-11-09", "it is after all")
+	for _, s := range history.Signals(history.Input{Deal: d3, Story: g.read("").Story("acme"), Today: deal.NewDate(2026, 11, 10), Loc: time.UTC}) {
+		if s.Name == history.SignalAddedLate && strings.Contains(s.Evidence, "Task t1") {
+			t.Errorf("a step put back is said to be added late: %q", s.Evidence)
+		}
+	}
 }
 
 // TestNoBuyerEditNamesStrangers: a plan edited by an author the plan does

@@ -209,9 +209,15 @@ func Signals(in Input) []Signal {
 				withMilestone[added{c.Commit, c.Item}] = true
 			}
 		}
+		// A step taken out and put back was in the plan before: the plan
+		// did not miss it.
+		wasIn := map[string]bool{}
 		for _, c := range st.Changes {
+			if c.Kind == TaskRemoved {
+				wasIn[c.Item] = true
+			}
 			if c.Kind != TaskAdded && c.Kind != MilestoneAdded || c.Close.IsZero() || onboarding(d, c) ||
-				c.Kind == TaskAdded && withMilestone[added{c.Commit, c.Milestone}] {
+				c.Kind == TaskAdded && (withMilestone[added{c.Commit, c.Milestone}] || wasIn[c.Item]) {
 				continue
 			}
 			on := DayOf(c.InPlan(), in.Loc) // a branch's step is added when it is merged
