@@ -179,6 +179,35 @@ type Story struct {
 	renamed map[string]string
 	// head is the plan's blob as the main line's last version holds it.
 	head plumbing.Hash
+	// reverts maps each commit of the story made by git revert to the
+	// commit it reverts (hex).
+	reverts map[string]string
+}
+
+// undone returns the commits of the story's changes whose changes were
+// undone: a commit that git revert reverted, and the revert, both among
+// the changes (a revert reverted in turn leaves what it reverted done).
+func (s *Story) undone() map[string]bool {
+	if len(s.reverts) == 0 {
+		return nil
+	}
+	in := map[string]bool{}
+	for _, c := range s.Changes {
+		in[c.Commit] = true
+	}
+	revertedBy := map[string]bool{}
+	for r, o := range s.reverts {
+		if in[r] {
+			revertedBy[o] = true
+		}
+	}
+	out := map[string]bool{}
+	for r, o := range s.reverts {
+		if in[r] && in[o] && !revertedBy[r] {
+			out[r], out[o] = true, true
+		}
+	}
+	return out
 }
 
 // Committed reports whether text is the plan as the history's last
@@ -229,13 +258,16 @@ type Slip struct {
 }
 
 // Slips lists the items whose date moved later at least once, the most
-// moves first (then the most days, then the id).
+// moves first (then the most days, then the id). A commit git revert
+// undid, and its revert, move no date: a slip made by mistake and reverted
+// is none, and the dates after it slip from where they were.
 func (s *Story) Slips() []Slip {
 	idx := map[string]int{}
 	var out []Slip
 	var peak []deal.Date // by out's index: the latest date the item has had
+	undone := s.undone()
 	for _, c := range s.Changes {
-		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved {
+		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved || undone[c.Commit] {
 			continue
 		}
 		key := string(c.Kind) + "\x00" + c.Item

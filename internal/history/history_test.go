@@ -1217,3 +1217,47 @@ func TestFolderNamedAfterAnother(t *testing.T) {
 		t.Errorf("acme-2: former %v, %d commits from %s; want one commit, on 15 October", second.Former, second.Commits, second.First.Format(time.DateOnly))
 	}
 }
+
+// TestRevertedSlipIsNoSlip: a slip made by mistake and undone by git
+// revert is no slip, and the dates after it slip from where they were: m1
+// goes 9 to 19 October (reverted), then 14 and 16 October: two slips, 7
+// days. A revert reverted in turn leaves the first change made.
+func TestRevertedSlipIsNoSlip(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", planText(close, "2026-10-19", "2026-11-01", t1))
+	typo := g.commit(seller, "2026-09-02", "m1 moves")
+	g.write("content/acme/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.commit(seller, "2026-09-03", "Revert \"m1 moves\"\n\nThis reverts commit "+typo.String()+".\n")
+	g.write("content/acme/index.md", planText(close, "2026-10-14", "2026-11-01", t1))
+	g.commit(seller, "2026-09-10", "m1 moves")
+	g.write("content/acme/index.md", planText(close, "2026-10-16", "2026-11-01", t1))
+	g.commit(seller, "2026-09-17", "m1 moves again")
+	slips := g.read("").Story("acme").Slips()
+	if len(slips) != 1 || slips[0].Item != "m1" || slips[0].Moves != 2 || slips[0].Days != 7 || !slices.Equal(slips[0].MoveDays, []int{5, 2}) {
+		t.Errorf("slips %+v, want m1 twice, 5 and 2 days", slips)
+	}
+
+	// The revert reverted: the first move stands, a slip of 10 days; the
+	// later dates are before its date, so no slip.
+	g.write("content/acme/index.md", planText(close, "2026-10-19", "2026-11-01", t1))
+	revert := g.commit(seller, "2026-09-18", "m1 back to the 19th")
+	h := g.read("")
+	var revOfRev plumbing.Hash
+	for _, c := range h.Story("acme").Changes {
+		if c.When.Format("2006-01-02") == "2026-09-03" {
+			revOfRev = plumbing.NewHash(c.Commit)
+		}
+	}
+	g.write("content/acme/index.md", planText(close, "2026-10-16", "2026-11-01", t1))
+	g.commit(seller, "2026-09-19", "Revert \"m1 back to the 19th\"\n\nThis reverts commit "+revert.String()+".\n")
+	g.write("content/acme/index.md", planText(close, "2026-10-19", "2026-11-01", t1))
+	g.commit(seller, "2026-09-20", "Revert \"Revert \\\"m1 moves\\\"\"\n\nThis reverts commit "+revOfRev.String()+".\n")
+	slips = g.read("").Story("acme").Slips()
+	if len(slips) != 1 || slips[0].Moves != 1 || slips[0].Days != 10 {
+		t.Errorf("slips %+v, want m1 once, 10 days (the reverted revert leaves the move made)", slips)
+	}
+}

@@ -456,6 +456,12 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.Unreadable++
 				continue
 			}
+			if !rec.Reverts.IsZero() {
+				if st.reverts == nil {
+					st.reverts = map[string]string{}
+				}
+				st.reverts[c.hex] = rec.Reverts.String()
+			}
 			a := Author{Name: rec.Name, Email: rec.Email, Stakeholder: f.Who, Side: deal.Side(f.Side)}
 			if a.Stakeholder == "" {
 				for _, p := range people[f.Deal] {

@@ -35,6 +35,7 @@ type commitRec struct {
 	Name    string
 	Email   string
 	Reply   string
+	Reverts plumbing.Hash // the commit this one reverts (git revert's message); zero: none
 	Content plumbing.Hash // the content folder's tree; zero when absent
 	Files   []fileRec
 }
@@ -977,6 +978,7 @@ func (w *walker) finish(n *walkNode) error {
 		_, off := author.When.Zone()
 		rec := n.rec
 		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(string(n.head.msg))
+		rec.Reverts = revertOf(string(n.head.msg))
 		rec.Content, n.err = w.contentTree(n.head.tree)
 		n.head = commitHeader{}
 	})
@@ -997,6 +999,7 @@ func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
 func (w *walker) fill(rec *commitRec, c *object.Commit) (err error) {
 	_, off := c.Author.When.Zone()
 	rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = c.Author.When.Unix(), off, c.Author.Name, c.Author.Email, replyTrailer(c.Message)
+	rec.Reverts = revertOf(c.Message)
 	rec.Content, err = w.contentTree(c.TreeHash)
 	return err
 }
@@ -1037,6 +1040,22 @@ func replyTrailer(msg string) string {
 		}
 	}
 	return ""
+}
+
+// revertOf returns the commit a commit message says it reverts, as git
+// revert writes it ("This reverts commit <40 hex digits>."); zero when it
+// says none.
+func revertOf(msg string) plumbing.Hash {
+	const says = "This reverts commit "
+	i := strings.Index(msg, says)
+	if i < 0 || len(msg) < i+len(says)+40 {
+		return plumbing.ZeroHash
+	}
+	var h plumbing.Hash
+	if _, err := hex.Decode(h[:], []byte(msg[i+len(says):i+len(says)+40])); err != nil {
+		return plumbing.ZeroHash
+	}
+	return h
 }
 
 // files fills the file changes of commit rec against its parents, whose
