@@ -1261,3 +1261,56 @@ func TestRevertedSlipIsNoSlip(t *testing.T) {
 		t.Errorf("slips %+v, want m1 once, 10 days (the reverted revert leaves the move made)", slips)
 	}
 }
+
+// TestMergeTakingOneSide: a merge that took the branch's version of a plan
+// whole is the main line's plan from then on (the plan on disk is
+// committed, its progress counts); one that kept the main line's version
+// did not take the branch's edit, which is no change of the plan.
+func TestMergeTakingOneSide(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	base := planText(close, "2026-10-09", "2026-11-01", t1)
+	g.write("content/acme/index.md", base)
+	g.write("content/globex/index.md", base)
+	g.commit(seller, "2026-09-01", "plans")
+
+	// On a branch, the buyer moves t1 in both plans.
+	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("buyer"), Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	theirs := planText(close, "2026-10-09", "2026-11-01", task{"t1", "m1", "2026-09-27", "todo", ""})
+	g.write("content/acme/index.md", theirs)
+	g.write("content/globex/index.md", theirs)
+	branch := g.commit(buyer, "2026-09-05", "t1 a week later")
+	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("master")}); err != nil {
+		t.Fatal(err)
+	}
+	// On the main line, the seller moves t1 in both plans too.
+	ours := planText(close, "2026-10-09", "2026-11-01", task{"t1", "m1", "2026-09-22", "todo", ""})
+	g.write("content/acme/index.md", ours)
+	g.write("content/globex/index.md", ours)
+	main := g.commit(seller, "2026-09-06", "t1 two days later")
+	// The merge takes the buyer's acme and keeps the seller's globex.
+	g.write("content/acme/index.md", theirs)
+	g.write("content/globex/index.md", ours)
+	g.commit(seller, "2026-09-07", "merge", main, branch)
+
+	h := g.read("")
+	acme, globex := h.Story("acme"), h.Story("globex")
+	if !acme.Committed([]byte(theirs)) {
+		t.Error("acme: the plan on disk, the merge's, reads as not committed")
+	}
+	if i := slices.IndexFunc(acme.Changes, func(c history.Change) bool { return c.Kind == history.TaskDue && c.To == "2026-09-27" }); i < 0 ||
+		acme.Changes[i].Author.Side != deal.Buyer || acme.Changes[i].InPlan().Format("2006-01-02") != "2026-09-07" {
+		t.Errorf("acme's changes %+v, want the buyer's move to 27 September, in the plan with the merge", acme.Changes)
+	}
+	for _, c := range globex.Changes {
+		if c.Kind == history.TaskDue && c.To == "2026-09-27" {
+			t.Errorf("globex: the branch's move the merge did not take is told: %+v", c)
+		}
+	}
+	if !globex.Committed([]byte(ours)) {
+		t.Error("globex: the plan on disk reads as not committed")
+	}
+}

@@ -369,11 +369,13 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 	// Each branch commit landed with the oldest merge on the main line
 	// that reaches it.
 	landed := map[plumbing.Hash]time.Time{}
+	landedBy := map[plumbing.Hash]*commitRec{}
 	for i := len(line) - 1; i >= 0; i-- {
 		rec := recs[line[i]]
 		if len(rec.Parents) < 2 {
 			continue
 		}
+		merge := rec
 		at := rec.commitTime()
 		stack := slices.Clone(rec.Parents[1:])
 		for len(stack) > 0 {
@@ -389,7 +391,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			if r == nil {
 				continue
 			}
-			landed[c] = at
+			landed[c], landedBy[c] = at, merge
 			stack = append(stack, r.Parents...)
 		}
 	}
@@ -398,6 +400,15 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		commits []int // into commits, one for each of files
 		files   []*fileRec
 		changes int
+	}
+	// A branch's edit of a plan the merge that landed it did not take
+	// (it kept the main line's version of that plan) never was the plan.
+	kept := func(ch plumbing.Hash, f *fileRec) bool {
+		m := landedBy[ch]
+		if mainline[ch] || m == nil || f.From != "" || f.Old.IsZero() || f.New.IsZero() {
+			return true
+		}
+		return slices.ContainsFunc(m.Files, func(mf fileRec) bool { return mf.Deal == f.Deal })
 	}
 	var commits []commit
 	cur := map[string]*tale{}
@@ -409,6 +420,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch], landed[ch]})
 		for i := range rec.Files {
 			f := &rec.Files[i]
+			if !kept(ch, f) {
+				continue
+			}
 			var t *tale
 			switch {
 			case f.From != "":

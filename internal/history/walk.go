@@ -1092,7 +1092,10 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 		}
 		f := fileRec{Deal: name, Old: ob, New: nb}
 		if len(parents) > 1 {
-			same := false
+			// The other parents' versions: a change that takes one of
+			// their values is theirs, told by their commits. A merge that
+			// took a branch's version whole still writes the main line's
+			// plan: its version is recorded, with no change of its own.
 			for _, pc := range parents[1:] {
 				pt, err := w.tree(pc, true)
 				if err != nil {
@@ -1103,11 +1106,7 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 				if err != nil {
 					return err
 				}
-				same = same || ab == nb
 				f.Alt = append(f.Alt, ab)
-			}
-			if same {
-				continue // the merge took a parent's version: its commits tell it
 			}
 		}
 		switch {
