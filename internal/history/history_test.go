@@ -1314,3 +1314,46 @@ func TestMergeTakingOneSide(t *testing.T) {
 		t.Error("globex: the plan on disk reads as not committed")
 	}
 }
+
+// TestDealFolderRestored: a deal folder removed by mistake and put back
+// keeps its history: the buyer's edit and the slip before, and the
+// restore is compared with the version removed (no new plan).
+func TestDealFolderRestored(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.write("content/globex/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.commit(seller, "2026-09-01", "plans")
+	moved := planText(close, "2026-10-16", "2026-11-01", t1)
+	g.write("content/acme/index.md", moved)
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	if err := os.RemoveAll(filepath.Join(g.site, "content", "acme")); err != nil {
+		t.Fatal(err)
+	}
+	g.commit(seller, "2026-09-10", "oops")
+	// A cache holds the removal: the restore is the one commit read anew.
+	cache := filepath.Join(t.TempDir(), "cache")
+	g.read(cache)
+	g.write("content/acme/index.md", moved)
+	g.commit(seller, "2026-09-11", "acme back")
+	for _, cache := range []string{"", cache} {
+		h := g.read(cache)
+		if cache != "" && h.Stats.Read != 1 {
+			t.Errorf("with the cache, %d commits read, want the restore alone", h.Stats.Read)
+		}
+		st := h.Story("acme")
+		if st == nil || st.First.Format("2006-01-02") != "2026-09-01" {
+			t.Fatalf("acme's story %+v, want it from 1 September", st)
+		}
+		if c, ok := st.LastBy(deal.Buyer); !ok || c.When.Format("2006-01-02") != "2026-09-04" {
+			t.Errorf("acme's last buyer edit %+v %v, want 4 September", c, ok)
+		}
+		if sl := st.Slips(); len(sl) != 1 || sl[0].Item != "m1" || sl[0].Days != 7 {
+			t.Errorf("acme's slips %+v, want m1's week", sl)
+		}
+		if slices.ContainsFunc(st.Changes, func(c history.Change) bool { return c.Kind == history.PlanCreated && c.When.Format("2006-01-02") == "2026-09-11" }) {
+			t.Errorf("the restore reads as a new plan: %s", kinds(st.Changes))
+		}
+	}
+}

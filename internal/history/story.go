@@ -412,6 +412,8 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 	}
 	var commits []commit
 	cur := map[string]*tale{}
+	gone := map[string]*tale{} // deals whose folder was removed: one put back goes on
+
 	for _, ch := range order {
 		rec := recs[ch]
 		if len(rec.Files) == 0 {
@@ -435,11 +437,18 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			case f.Old.IsZero():
 			default:
 				t = cur[f.Deal]
+				if t == nil {
+					t = gone[f.Deal] // removed, and put back (see restored)
+				}
 			}
 			if f.New.IsZero() {
+				if t := cur[f.Deal]; t != nil {
+					gone[f.Deal] = t
+				}
 				delete(cur, f.Deal)
 				continue
 			}
+			delete(gone, f.Deal)
 			if t == nil {
 				t = &tale{st: &Story{}}
 			}

@@ -261,6 +261,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		return nil, err
 	}
 	h.Stats.Commits, h.Stats.Read = len(order), len(fresh)
+	restored(order, fresh, c.Recs)
 	if err := w.plans(ctx, fresh, c.Recs); err != nil {
 		return nil, err
 	}
@@ -1040,6 +1041,37 @@ func replyTrailer(msg string) string {
 		}
 	}
 	return ""
+}
+
+// restored gives each deal folder the fresh commits add back, after an
+// earlier commit removed it, the version it had before it was removed as
+// its old one: a deal deleted by mistake and restored (git checkout, a
+// revert) keeps its history and is compared with what it was. order is
+// every commit, parents first.
+func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
+	isFresh := make(map[plumbing.Hash]bool, len(fresh))
+	for _, h := range fresh {
+		isFresh[h] = true
+	}
+	last, gone := map[string]plumbing.Hash{}, map[string]plumbing.Hash{}
+	for _, h := range order {
+		rec := recs[h]
+		for i := range rec.Files {
+			f := &rec.Files[i]
+			if f.New.IsZero() {
+				if b, ok := last[f.Deal]; ok {
+					gone[f.Deal] = b
+				}
+				delete(last, f.Deal)
+				continue
+			}
+			if b, ok := gone[f.Deal]; ok && f.Old.IsZero() && f.From == "" && isFresh[h] {
+				f.Old = b
+			}
+			delete(gone, f.Deal)
+			last[f.Deal] = f.New
+		}
+	}
 }
 
 // revertOf returns the commit a commit message says it reverts, as git
