@@ -1352,7 +1352,9 @@ func TestDealFolderRestored(t *testing.T) {
 		if sl := st.Slips(); len(sl) != 1 || sl[0].Item != "m1" || sl[0].Days != 7 {
 			t.Errorf("acme's slips %+v, want m1's week", sl)
 		}
-		if slices.ContainsFunc(st.Changes, func(c history.Change) bool { return c.Kind == history.PlanCreated && c.When.Format("2006-01-02") == "2026-09-11" }) {
+		if slices.ContainsFunc(st.Changes, func(c history.Change) bool {
+			return c.Kind == history.PlanCreated && c.When.Format("2006-01-02") == "2026-09-11"
+		}) {
 			t.Errorf("the restore reads as a new plan: %s", kinds(st.Changes))
 		}
 	}
