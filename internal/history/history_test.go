@@ -1359,3 +1359,35 @@ func TestDealFolderRestored(t *testing.T) {
 		}
 	}
 }
+
+// TestDealFoldersSwapped: two deal folders that swap names (their plans
+// exchanged byte for byte) each keep their deal's history: the buyer's
+// edit stays with the plan the buyer edited, and no date moved.
+func TestDealFoldersSwapped(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	one := planText("2026-12-18", "2026-10-09", "2026-11-01", t1)
+	two := planText("2026-12-11", "2026-10-09", "2026-11-01", t1)
+	g.write("content/d1/index.md", one)
+	g.write("content/d2/index.md", two)
+	g.commit(seller, "2026-09-01", "plans")
+	one = strings.Replace(one, "status: todo", "status: in-progress", 1)
+	g.write("content/d1/index.md", one)
+	g.commit(buyer, "2026-09-04", "under way")
+	g.write("content/d1/index.md", two)
+	g.write("content/d2/index.md", one)
+	g.commit(seller, "2026-09-15", "the folders were the wrong way round")
+	h := g.read("")
+	d1, d2 := h.Story("d1"), h.Story("d2")
+	if c, ok := d2.LastBy(deal.Buyer); !ok || c.When.Format("2006-01-02") != "2026-09-04" || !slices.Equal(d2.Former, []string{"d1"}) {
+		t.Errorf("d2 (the plan the buyer edited): last buyer edit %+v %v, former %v; want 4 September, once d1", c, ok, d2.Former)
+	}
+	if _, ok := d1.LastBy(deal.Buyer); ok || !slices.Equal(d1.Former, []string{"d2"}) {
+		t.Errorf("d1 (the other plan): a buyer edit, or former %v; want none, once d2", d1.Former)
+	}
+	for _, st := range []*history.Story{d1, d2} {
+		if sl := st.Slips(); len(sl) != 0 || slices.ContainsFunc(st.Changes, func(c history.Change) bool { return c.Kind == history.CloseMoved }) {
+			t.Errorf("%s: slips %+v, changes %s; want no date moved", st.Deal, sl, kinds(st.Changes))
+		}
+	}
+}

@@ -420,6 +420,18 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			continue
 		}
 		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch], landed[ch]})
+		// The deals renamed by the commit leave their folders first: two
+		// folders that swapped names each take the other's story.
+		var moving map[string]*tale
+		for i := range rec.Files {
+			if f := &rec.Files[i]; f.From != "" && kept(ch, f) {
+				if moving == nil {
+					moving = map[string]*tale{}
+				}
+				moving[f.From] = cur[f.From]
+				delete(cur, f.From)
+			}
+		}
 		for i := range rec.Files {
 			f := &rec.Files[i]
 			if !kept(ch, f) {
@@ -428,8 +440,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			var t *tale
 			switch {
 			case f.From != "":
-				t = cur[f.From]
-				delete(cur, f.From)
+				t = moving[f.From]
 				if t != nil {
 					t.st.Former = append(t.st.Former, f.From)
 					t.st.formerAt = append(t.st.formerAt, rec.commitTime())

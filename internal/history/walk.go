@@ -1150,6 +1150,17 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 			rec.Files = append(rec.Files, f)
 		}
 	}
+	// Two folders whose plans swapped, byte for byte, swapped names: each
+	// deal keeps its history under the other name.
+	for i := range rec.Files {
+		for j := i + 1; j < len(rec.Files); j++ {
+			a, b := &rec.Files[i], &rec.Files[j]
+			if a.From == "" && b.From == "" && len(a.Alt) == 0 && len(b.Alt) == 0 && a.New == b.Old && b.New == a.Old {
+				a.From, a.Old = b.Deal, a.New
+				b.From, b.Old = a.Deal, b.New
+			}
+		}
+	}
 	// A folder removed and another added in one commit with the same plan,
 	// or one much like it, is a rename: the deal keeps its history.
 	for i := range added {
