@@ -163,6 +163,12 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)
 	if h := dr.History; h != nil && da.in.Uncommitted {
 		h.Uncommitted = true
+		// The slips stop at the last commit, their date now too: a date
+		// moved on disk is no slip yet, and the line says it from one
+		// basis (the history line says the plan is not committed).
+		for i := range h.Slips {
+			h.Slips[i].Now, h.Slips[i].Net = h.Slips[i].committedNow, h.Slips[i].committedNet
+		}
 		if n := len(h.Burnup); n > 0 && h.Burnup[n-1].Week == today.String() {
 			// Today's point is the plan as it is, as the progress line.
 			h.Burnup[n-1].Done, h.Burnup[n-1].Total = history.PlanOf(d).Progress()

@@ -74,6 +74,12 @@ type SlipLine struct {
 	Net   int    `json:"net_days"`
 	First string `json:"first"`
 	Now   string `json:"now"`
+
+	// committed are Now and Net as the history's last commit has them:
+	// a plan with changes not committed yet is told from its commits
+	// alone, as its moves and days are.
+	committedNow string
+	committedNet int
 }
 
 // StepChange is a step (task) or a milestone added to the plan after its
@@ -195,7 +201,8 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 				}
 			}
 		}
-		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: net, First: sl.First, Now: now})
+		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: net, First: sl.First, Now: now,
+			committedNow: sl.Now, committedNet: sl.Net})
 	}
 	for _, w := range history.Burnup(st, today, opts.Location, burnupWeeks) {
 		if w.End.After(today) {

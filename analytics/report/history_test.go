@@ -442,3 +442,29 @@ func TestActivityNamesWhoMarkedDone(t *testing.T) {
 		t.Errorf("activity %+v, want Eve Buyer's step, marked done by Sam Seller", a)
 	}
 }
+
+// TestSlipOfAPlanNotCommitted: a plan with a date moved on disk and not
+// committed tells its slips from its commits alone: the date now and the
+// net days are the last commit's, as the moves and days are.
+func TestSlipOfAPlanNotCommitted(t *testing.T) {
+	today := deal.NewDate(2026, time.September, 30)
+	d := patternDeal()
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "t3", Title: "Terms", Owner: "sam", Status: deal.Todo,
+		Due: deal.NewDate(2026, time.November, 11), Milestone: "m"}) // moved on disk from 4 November
+	sam := history.Author{Name: "Sam Seller", Stakeholder: "sam", Side: deal.Seller}
+	st := &history.Story{Commits: 2, Changes: []history.Change{
+		{Commit: "c1", When: time.Date(2026, 9, 1, 9, 0, 0, 0, time.UTC), Kind: history.PlanCreated, Author: sam},
+		{Commit: "c2", When: time.Date(2026, 9, 10, 9, 0, 0, 0, time.UTC), Kind: history.TaskDue, Item: "t3", Milestone: "m", Title: "Terms",
+			From: "2026-10-23", To: "2026-11-04", Days: 12, Author: sam}}}
+	for _, uncommitted := range []bool{false, true} {
+		r := NewAggregator([]ReportDeal{{Deal: d, Story: st, Uncommitted: uncommitted}}, ReportOptions{Today: today, HistoryRead: true}).Report()
+		h := r.Deals[0].History
+		want := SlipLine{Kind: "task", ID: "t3", Title: "Terms", Moves: 1, Days: 12, Net: 19, First: "2026-10-23", Now: "2026-11-11"}
+		if uncommitted {
+			want.Net, want.Now = 12, "2026-11-04"
+		}
+		if len(h.Slips) != 1 || h.Slips[0].Net != want.Net || h.Slips[0].Now != want.Now || h.Slips[0].Days != want.Days {
+			t.Errorf("uncommitted %v: slips %+v, want %+v", uncommitted, h.Slips, want)
+		}
+	}
+}
