@@ -1152,10 +1152,18 @@ func (w *walker) files(rec *commitRec, parents []plumbing.Hash, last *treePlaces
 	}
 	// Two folders whose plans swapped, byte for byte, swapped names: each
 	// deal keeps its history under the other name.
-	for i := range rec.Files {
-		for j := i + 1; j < len(rec.Files); j++ {
-			a, b := &rec.Files[i], &rec.Files[j]
-			if a.From == "" && b.From == "" && len(a.Alt) == 0 && len(b.Alt) == 0 && a.New == b.Old && b.New == a.Old {
+	if len(rec.Files) > 1 {
+		byOld := make(map[plumbing.Hash]int, len(rec.Files))
+		for i, f := range rec.Files {
+			byOld[f.Old] = i
+		}
+		for i := range rec.Files {
+			a := &rec.Files[i]
+			j, ok := byOld[a.New]
+			if !ok || j == i {
+				continue
+			}
+			if b := &rec.Files[j]; a.From == "" && b.From == "" && len(a.Alt) == 0 && len(b.Alt) == 0 && b.New == a.Old {
 				a.From, a.Old = b.Deal, a.New
 				b.From, b.Old = a.Deal, b.New
 			}
