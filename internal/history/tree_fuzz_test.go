@@ -58,6 +58,15 @@ func diffTreesWhole(a, b []byte) (changed []treeChange) {
 	return changed
 }
 
+// seq returns from, from+1, ..., to-1.
+func seq(from, to int) []int {
+	var s []int
+	for i := from; i < to; i++ {
+		s = append(s, i)
+	}
+	return s
+}
+
 // rawTree writes deal folders named deal-NNNN for each n, the hash of
 // each made of v and n (hashes hold NULs and spaces too).
 func rawTree(v byte, ns ...int) []byte {
@@ -75,13 +84,6 @@ func rawTree(v byte, ns ...int) []byte {
 // places are known or not; and where it gives b's entries' places, they
 // are where b's entries start.
 func FuzzDiffTrees(f *testing.F) {
-	seq := func(from, to int) []int {
-		var s []int
-		for i := from; i < to; i++ {
-			s = append(s, i)
-		}
-		return s
-	}
 	all := rawTree(1, seq(0, 50)...)
 	one := append(append(rawTree(1, seq(0, 20)...), rawTree(2, 20)...), rawTree(1, seq(21, 50)...)...)
 	f.Add(all, one)                                               // one folder changed
@@ -119,13 +121,6 @@ func FuzzDiffTrees(f *testing.F) {
 // changes are those of diffTreesWhole and the places are b's; where it
 // does not, a is left as it was.
 func FuzzPatchInPlace(f *testing.F) {
-	seq := func(from, to int) []int {
-		var s []int
-		for i := from; i < to; i++ {
-			s = append(s, i)
-		}
-		return s
-	}
 	all := rawTree(1, seq(0, 50)...)
 	f.Add(all, append(append(rawTree(1, seq(0, 20)...), rawTree(2, 20)...), rawTree(1, seq(21, 50)...)...)) // one folder changed
 	f.Add(all, append(append(rawTree(1, seq(0, 20)...), rawTree(1, seq(21, 50)...)...), rawTree(1, 51)...)) // one removed, one added
