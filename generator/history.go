@@ -117,7 +117,7 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 	if st != nil && !d.Closed() {
 		for i := len(st.Changes) - 1; i >= 0 && len(v.Changes) < RoomChanges; i-- {
 			c := st.Changes[i]
-			day := history.DayOf(c.When, loc)
+			day := history.DayOf(c.InPlan(), loc) // when it came into the plan
 			if day.After(today) || c.Kind == history.PlanCreated {
 				continue
 			}

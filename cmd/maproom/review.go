@@ -302,7 +302,7 @@ func reviewAgenda(in reviewInput) string {
 		}
 		var changes []history.Change
 		for _, c := range in.Story.Changes {
-			if !c.When.Before(from) && c.Kind != history.PlanCreated {
+			if !c.InPlan().Before(from) && c.Kind != history.PlanCreated {
 				changes = append(changes, c)
 			}
 		}
@@ -569,7 +569,7 @@ func blockedSince(st *history.Story, id string, loc *time.Location) string {
 	for i := len(st.Changes) - 1; i >= 0; i-- {
 		c := st.Changes[i]
 		if c.Kind == history.TaskStatus && c.Item == id && c.To == string(deal.Blocked) {
-			return ", since " + shortDay(history.DayOf(c.When, loc))
+			return ", since " + shortDay(history.DayOf(c.InPlan(), loc))
 		}
 	}
 	return ""
@@ -644,7 +644,7 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 	default:
 		what = string(c.Kind)
 	}
-	s := shortDay(history.DayOf(c.When, loc)) + ": " + what
+	s := shortDay(history.DayOf(c.InPlan(), loc)) + ": " + what
 	if who != "" {
 		s += ", by " + who
 	}

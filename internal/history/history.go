@@ -302,15 +302,16 @@ func (s *Story) Slips() []Slip {
 	return out
 }
 
-// Until returns the story as it stood at t: the changes and points made
-// before t (a commit's author time; a branch's change once it was merged),
+// Until returns the story as it stood at t: the changes and points in the
+// plan before t (a commit's author time; a branch's change once it was
+// merged, a rebased one once it was committed),
 // and the commits, first and last among them. A report for a past day
 // reads its history up to the end of that day. It returns s itself when
 // nothing is later; else a copy.
 func (s *Story) Until(t time.Time) *Story {
 	before := func(w time.Time) bool { return w.Before(t) }
 	nc := len(s.Changes)
-	for nc > 0 && !before(s.Changes[nc-1].When) {
+	for nc > 0 && !before(s.Changes[nc-1].InPlan()) {
 		nc--
 	}
 	// A change made on a branch before t, merged after it, was not in the
@@ -327,7 +328,8 @@ func (s *Story) Until(t time.Time) *Story {
 	for nf > 0 && nf <= len(s.formerAt) && !before(s.formerAt[nf-1]) {
 		nf--
 	}
-	// Changes and points are in time order (tell sorts them).
+	// Changes are in the order they came into the plan, points in time
+	// order (tell sorts them).
 	if len(changes) == len(s.Changes) && np == len(s.Points) && nf == len(s.Former) {
 		return s
 	}

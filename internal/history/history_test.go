@@ -119,6 +119,23 @@ func (g *repo) commit(who object.Signature, on, msg string, parents ...plumbing.
 	return h
 }
 
+// commitLater is commit for a commit written on one day and committed on
+// a later one (rebased, cherry-picked).
+func (g *repo) commitLater(who object.Signature, written, committed, msg string) plumbing.Hash {
+	g.t.Helper()
+	if err := g.wt.AddWithOptions(&git.AddOptions{All: true}); err != nil {
+		g.t.Fatal(err)
+	}
+	who.When = day(written)
+	committer := seller
+	committer.When = day(committed)
+	h, err := g.wt.Commit(msg, &git.CommitOptions{Author: &who, Committer: &committer})
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	return h
+}
+
 func (g *repo) read(cache string) *history.History {
 	g.t.Helper()
 	h, err := history.Read(context.Background(), history.Options{Root: g.site, Decode: generator.DecodePlan, Cache: cache})
@@ -227,10 +244,11 @@ func TestStory(t *testing.T) {
 		"milestone-due m1 2026-10-01>2026-10-10",
 		"milestone-due m1 2026-10-10>2026-10-20",
 		"milestone-due m1 2026-10-20>2026-10-10",
-		"task-added t3 >2026-10-25",
 		"task-status t1 in-progress>done",
+		"task-added t3 >2026-10-25", // written on the branch on 6 October, in the plan with the merge on the 8th
 		"task-due t2 2026-10-20>2026-12-05",
 	}
+	// In the order the changes came into the plan.
 	if got := kinds(st.Changes); !slices.Equal(got, want) {
 		t.Errorf("changes:\n got %q\nwant %q", got, want)
 	}
@@ -1388,6 +1406,39 @@ func TestDealFoldersSwapped(t *testing.T) {
 	for _, st := range []*history.Story{d1, d2} {
 		if sl := st.Slips(); len(sl) != 0 || slices.ContainsFunc(st.Changes, func(c history.Change) bool { return c.Kind == history.CloseMoved }) {
 			t.Errorf("%s: slips %+v, changes %s; want no date moved", st.Deal, sl, kinds(st.Changes))
+		}
+	}
+}
+
+// TestRebasedCommitInPlanWhenCommitted: a commit written before its
+// parent and committed after it (a pull --rebase, a cherry-pick) came into
+// the plan when it was committed: m1 pulled in on 25 October and put back
+// by a commit written on the 20th, rebased on the 26th, did not slip; and
+// the plan of the 25th does not hold the commit yet.
+func TestRebasedCommitInPlanWhenCommitted(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-11-27", "2026-12-10", t1))
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-11-20", "2026-12-10", t1))
+	g.commit(seller, "2026-10-25", "m1 a week sooner")
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-11-27", "2026-12-10", t1))
+	g.commitLater(buyer, "2026-10-20", "2026-10-26", "m1 back to the 27th")
+	for _, cache := range []string{"", filepath.Join(t.TempDir(), "cache")} {
+		g.read(cache)
+		st := g.read(cache).Story("acme")
+		if sl := st.Slips(); len(sl) != 0 {
+			t.Errorf("cache %q: slips %+v, want none (pulled in, then put back)", cache, sl)
+		}
+		if c := st.Changes[len(st.Changes)-1]; c.To != "2026-11-27" || c.InPlan().Format("2006-01-02") != "2026-10-26" {
+			t.Errorf("cache %q: the last change %+v, want the buyer's, in the plan on 26 October", cache, c)
+		}
+		on25 := st.Until(day("2026-10-26"))
+		if c, ok := on25.LastBy(deal.Buyer); ok {
+			t.Errorf("cache %q: on 25 October the buyer's change %+v is in the plan", cache, c)
+		}
+		if !st.Written.Equal(day("2026-10-26")) {
+			t.Errorf("cache %q: written %v, want 26 October", cache, st.Written)
 		}
 	}
 }

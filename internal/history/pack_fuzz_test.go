@@ -223,7 +223,7 @@ func FuzzPatch(f *testing.F) {
 
 // FuzzCommitHead holds the walk's reading of a commit to go-git's
 // decoder: whatever it reads, go-git reads too, the same tree, parents,
-// author (name, email, time and zone) and message.
+// author (name, email, time and zone), commit time and message.
 func FuzzCommitHead(f *testing.F) {
 	tree := "tree 4b825dc642cb6eb9a060e54bf8d69288fbee4904\n"
 	parent := "parent 05314f652be2df447ee757bd7afb4f08361f0cef\n"
@@ -239,6 +239,8 @@ func FuzzCommitHead(f *testing.F) {
 	f.Add([]byte(tree + parent + "author Ann <ann@x> 1780000000 -0130"))
 	f.Add([]byte(tree + parent + author + "\n"))
 	f.Add([]byte(tree + parent + author + "\r\n\n" + msg))
+	f.Add([]byte(tree + parent + "author Ann <ann@x> 1780000000 +0200\ncommitter Sam <sam@x> 1780090000 -0500\n" + msg)) // rebased a day later
+	f.Add([]byte(tree + parent + "author Ann <ann@x> 1780000000 +0200\ngpgsig x\ncommitter Sam <sam@x> 1780090000 -0500\n" + msg))
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		got, ok := commitHead(raw)
 		if !ok {
@@ -251,12 +253,16 @@ func FuzzCommitHead(f *testing.F) {
 		if err := c.Decode(&o); err != nil {
 			t.Fatalf("read a commit go-git does not: %v", err)
 		}
-		var a object.Signature
+		var a, cm object.Signature
 		a.Decode(got.author)
+		cm.Decode(got.committer)
 		_, off := a.When.Zone()
 		_, coff := c.Author.When.Zone()
 		if got.tree != c.TreeHash || !slices.Equal(got.parents, c.ParentHashes) || a.Name != c.Author.Name || a.Email != c.Author.Email || a.When.Unix() != c.Author.When.Unix() || off != coff || string(got.msg) != c.Message {
 			t.Fatalf("read %v %v %+v %q; go-git reads %v %v %+v %q", got.tree, got.parents, a, got.msg, c.TreeHash, c.ParentHashes, c.Author, c.Message)
+		}
+		if cm.When.Unix() != c.Committer.When.Unix() {
+			t.Fatalf("read the commit time %v; go-git reads %v", cm.When, c.Committer.When)
 		}
 	})
 }

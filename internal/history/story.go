@@ -346,11 +346,15 @@ func (x *byID) find(id string, hint int) (Item, bool) {
 // then the stories are told, each on its own, in parallel.
 func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, people map[string][]Person) {
 	type commit struct {
-		rec    *commitRec
-		hex    string
-		when   time.Time
-		main   bool      // on HEAD's first-parent line
-		landed time.Time // off it: when the merge that brought it in was made
+		rec  *commitRec
+		hex  string
+		when time.Time
+		main bool // on HEAD's first-parent line
+		// landed is when the commit's changes became the plan, when later
+		// than when: off the main line, when the merge that brought it in
+		// was committed; on it, when it was committed (rebased,
+		// cherry-picked or amended after it was written).
+		landed time.Time
 	}
 	mainline := map[plumbing.Hash]bool{}
 	var line []plumbing.Hash // the main line, newest first
@@ -376,7 +380,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			continue
 		}
 		merge := rec
-		at := rec.commitTime()
+		at := rec.inPlanTime()
 		stack := slices.Clone(rec.Parents[1:])
 		for len(stack) > 0 {
 			c := stack[len(stack)-1]
@@ -419,7 +423,11 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		if len(rec.Files) == 0 {
 			continue
 		}
-		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch], landed[ch]})
+		at := landed[ch]
+		if mainline[ch] && rec.Committed > rec.When {
+			at = rec.inPlanTime()
+		}
+		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch], at})
 		// The deals renamed by the commit leave their folders first: two
 		// folders that swapped names each take the other's story.
 		var moving map[string]*tale
@@ -480,8 +488,12 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		for j, f := range t.files {
 			c := &commits[t.commits[j]]
 			rec, when := c.rec, c.when
-			if c.main && f.New != f.Old && when.After(st.Written) {
-				st.Written = when
+			inPlan := when // a main-line version's, when it became the plan
+			if c.landed.After(when) {
+				inPlan = c.landed
+			}
+			if c.main && f.New != f.Old && inPlan.After(st.Written) {
+				st.Written = inPlan
 			}
 			if c.main {
 				st.head = f.New // parents first: the last is HEAD's
@@ -517,7 +529,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge, Landed: c.landed})
 			}
 			if c.main {
-				pt := Point{When: when, Done: f.Done, Total: f.Total}
+				pt := Point{When: inPlan, Done: f.Done, Total: f.Total}
 				for _, a := range f.Ahead {
 					if d, err := deal.ParseDate(a); err == nil {
 						pt.ahead = append(pt.ahead, d)
@@ -537,9 +549,10 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			}
 		}
 		st.renamed = underLatestIDs(st.Changes, renames)
-		// Parents come first, so the times are in order unless a commit
-		// was dated before its parent.
-		byChange := func(a, b Change) int { return a.When.Compare(b.When) }
+		// In the order the changes became the plan: parents come first, so
+		// they are unless a commit was dated before its parent, or came
+		// in later than it was written (a branch's, a rebased one's).
+		byChange := func(a, b Change) int { return a.InPlan().Compare(b.InPlan()) }
 		if !slices.IsSortedFunc(st.Changes, byChange) {
 			slices.SortStableFunc(st.Changes, byChange)
 		}

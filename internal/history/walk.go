@@ -32,12 +32,16 @@ type commitRec struct {
 	Parents []plumbing.Hash
 	When    int64 // author time, Unix seconds
 	Offset  int   // author time zone offset, seconds east of UTC
-	Name    string
-	Email   string
-	Reply   string
-	Reverts plumbing.Hash // the commit this one reverts (git revert's message); zero: none
-	Content plumbing.Hash // the content folder's tree; zero when absent
-	Files   []fileRec
+	// Committed is the commit time, Unix seconds: after When for a commit
+	// rebased, cherry-picked or amended later, which was the plan only
+	// from then.
+	Committed int64
+	Name      string
+	Email     string
+	Reply     string
+	Reverts   plumbing.Hash // the commit this one reverts (git revert's message); zero: none
+	Content   plumbing.Hash // the content folder's tree; zero when absent
+	Files     []fileRec
 }
 
 // fileRec is one deal's index.md as a commit changed it.
@@ -922,15 +926,16 @@ func (w *walker) readParents(h plumbing.Hash) (*walkNode, error) {
 }
 
 // commitHeader is what the history reads of a raw commit: its tree, its
-// parents, its author line's value and its message.
+// parents, its author and committer lines' values and its message.
 type commitHeader struct {
-	tree        plumbing.Hash
-	parents     []plumbing.Hash
-	author, msg []byte
+	tree                   plumbing.Hash
+	parents                []plumbing.Hash
+	author, committer, msg []byte
 }
 
 // commitHead reads raw commit b laid out as git writes one: a tree line,
-// parent lines, an author line, other header lines, and the message after
+// parent lines, an author line, a committer line (read only right after
+// the author's, as go-git does), other header lines, and the message after
 // the first empty line. ok is false for any other layout (go-git's
 // decoder then reads it). FuzzCommitHead holds it to that decoder.
 func commitHead(b []byte) (c commitHeader, ok bool) {
@@ -962,6 +967,13 @@ func commitHead(b []byte) (c commitHeader, ok bool) {
 	if !found {
 		return c, true
 	}
+	if bytes.HasPrefix(rest, []byte("committer ")) {
+		line, rest, found = bytes.Cut(rest, []byte{'\n'})
+		c.committer = line[len("committer "):]
+		if !found {
+			return c, true
+		}
+	}
 	if len(rest) > 0 && rest[0] == '\n' {
 		c.msg = rest[1:]
 	} else if i := bytes.Index(rest, []byte("\n\n")); i >= 0 {
@@ -974,12 +986,13 @@ func commitHead(b []byte) (c commitHeader, ok bool) {
 // author, its message and its content folder's tree, once.
 func (w *walker) finish(n *walkNode) error {
 	n.once.Do(func() {
-		var author object.Signature
+		var author, committer object.Signature
 		author.Decode(n.head.author)
+		committer.Decode(n.head.committer)
 		_, off := author.When.Zone()
 		rec := n.rec
 		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(string(n.head.msg))
-		rec.Reverts = revertOf(string(n.head.msg))
+		rec.Reverts, rec.Committed = revertOf(string(n.head.msg)), committer.When.Unix()
 		rec.Content, n.err = w.contentTree(n.head.tree)
 		n.head = commitHeader{}
 	})
@@ -1000,7 +1013,7 @@ func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
 func (w *walker) fill(rec *commitRec, c *object.Commit) (err error) {
 	_, off := c.Author.When.Zone()
 	rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = c.Author.When.Unix(), off, c.Author.Name, c.Author.Email, replyTrailer(c.Message)
-	rec.Reverts = revertOf(c.Message)
+	rec.Reverts, rec.Committed = revertOf(c.Message), c.Committer.When.Unix()
 	rec.Content, err = w.contentTree(c.TreeHash)
 	return err
 }
@@ -1608,4 +1621,11 @@ func isDecode(err error) bool { return !strings.HasPrefix(err.Error(), "read git
 // commitTime returns the author time of rec in its own zone.
 func (rec *commitRec) commitTime() time.Time {
 	return time.Unix(rec.When, 0).In(time.FixedZone("", rec.Offset))
+}
+
+// inPlanTime returns when rec was committed, or written when that is
+// later (a clock set wrong), in its author's zone: when a commit on the
+// main line became the plan.
+func (rec *commitRec) inPlanTime() time.Time {
+	return time.Unix(max(rec.When, rec.Committed), 0).In(time.FixedZone("", rec.Offset))
 }
