@@ -432,7 +432,9 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 // History is the plan history of a site.
 type History struct {
 	// InGit is false when the site is not in a git repository (or the
-	// repository has no commit yet); Note then says so in a sentence.
+	// repository has no commit yet); Note then says so in a sentence. In
+	// git, Note says when the history read is not all of it (a shallow
+	// clone).
 	InGit bool
 	Note  string
 	Head  string // the commit read, hex

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -1440,5 +1441,58 @@ func TestRebasedCommitInPlanWhenCommitted(t *testing.T) {
 		if !st.Written.Equal(day("2026-10-26")) {
 			t.Errorf("cache %q: written %v, want 26 October", cache, st.Written)
 		}
+	}
+}
+
+// TestShallowClone: a shallow clone (a CI checkout's depth 1, say) holds
+// commits without their parents: the history is what it holds, from its
+// first commit there, and a note says so; the clone deepened, the whole
+// history is read again, the cache notwithstanding.
+func TestShallowClone(t *testing.T) {
+	gitBin, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed: the shallow clone is made with git clone --depth (.ci/run has it)")
+	}
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-16", "2026-12-10", t1))
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-23", "2026-12-10", t1))
+	g.commit(seller, "2026-09-10", "m1 a week later again")
+	clone := filepath.Join(t.TempDir(), "clone")
+	run := func(dir string, args ...string) {
+		cmd := exec.Command(gitBin, args...)
+		cmd.Dir = dir
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("git %v: %v\n%s", args, err, out)
+		}
+	}
+	run(g.dir, "clone", "-q", "--depth", "2", "file://"+g.dir, clone)
+	site, err := filepath.Rel(g.dir, g.site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := filepath.Join(t.TempDir(), "cache")
+	read := func() *history.History {
+		h, err := history.Read(context.Background(), history.Options{Root: filepath.Join(clone, site), Decode: generator.DecodePlan, Cache: cache})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	h := read()
+	st := h.Story("acme")
+	if !h.InGit || !strings.Contains(h.Note, "shallow clone") || !strings.Contains(h.Note, "2026-09-04") || st == nil || st.First.Format("2006-01-02") != "2026-09-04" {
+		t.Fatalf("shallow: in git %v, note %q, story %+v; want the history from 4 September, said to be shallow", h.InGit, h.Note, st)
+	}
+	if sl := st.Slips(); len(sl) != 1 || sl[0].Moves != 1 {
+		t.Errorf("shallow: slips %+v, want the one the clone holds", sl)
+	}
+	run(clone, "fetch", "-q", "--unshallow")
+	h = read()
+	if st := h.Story("acme"); h.Note != "" || st.First.Format("2006-01-02") != "2026-09-01" || len(st.Slips()) != 1 || st.Slips()[0].Moves != 2 {
+		t.Errorf("deepened: note %q, story %+v; want the whole history, m1 slipped twice", h.Note, st)
 	}
 }

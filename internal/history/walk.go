@@ -42,6 +42,9 @@ type commitRec struct {
 	Reverts   plumbing.Hash // the commit this one reverts (git revert's message); zero: none
 	Content   plumbing.Hash // the content folder's tree; zero when absent
 	Files     []fileRec
+	// Shallow marks a commit a shallow clone holds without its parents:
+	// read as a first commit, and again once the clone is deepened.
+	Shallow bool
 }
 
 // fileRec is one deal's index.md as a commit changed it.
@@ -196,6 +199,9 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 			return nil, false, nil
 		}
 		c, err = repo.CommitObject(c.ParentHashes[0])
+		if errors.Is(err, plumbing.ErrObjectNotFound) {
+			return nil, false, nil // a shallow clone's history stops before t
+		}
 	}
 	if err != nil {
 		return nil, false, fmt.Errorf("read git history: %w", err)
@@ -248,6 +254,14 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		return nil, fmt.Errorf("read git HEAD: %w", err)
 	}
 	w := &walker{path: strings.Split(path, "/"), decode: opts.Decode, log: log, packs: ps}
+	if ss, ok := repo.Storer.(storer.ShallowStorer); ok {
+		if hs, err := ss.Shallow(); err == nil && len(hs) > 0 {
+			w.shallow = map[plumbing.Hash]bool{}
+			for _, h := range hs {
+				w.shallow[h] = true
+			}
+		}
+	}
 	for _, st := range stores {
 		w.stores = append(w.stores, &lockedStore{st: st})
 	}
@@ -265,6 +279,12 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		return nil, err
 	}
 	h.Stats.Commits, h.Stats.Read = len(order), len(fresh)
+	for _, oh := range order {
+		if rec := c.Recs[oh]; rec.Shallow {
+			h.Note = fmt.Sprintf("the repository is a shallow clone: the plans' history starts at its first commit here, on %s (git fetch --unshallow reads all of it)", rec.commitTime().Format(time.DateOnly))
+			break // parents first: the oldest
+		}
+	}
 	restored(order, fresh, c.Recs)
 	if err := w.plans(ctx, fresh, c.Recs); err != nil {
 		return nil, err
@@ -297,6 +317,8 @@ type walker struct {
 	path   []string
 	decode Decoder
 	log    *slog.Logger
+	// shallow are the commits a shallow clone holds without their parents.
+	shallow map[plumbing.Hash]bool
 
 	mu             sync.Mutex
 	versions, slow int
@@ -695,12 +717,18 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		f := &stack[len(stack)-1]
 		if f.rec == nil {
 			f.rec = recs[f.h]
+			if f.rec != nil && f.rec.Shallow != w.shallow[f.h] {
+				f.rec = nil // the clone was deepened, or made shallow since
+			}
 		}
 		if f.rec == nil {
 			n, err := w.readParents(f.h)
 			if err != nil {
 				stop()
 				return nil, nil, err
+			}
+			if w.shallow[f.h] {
+				n.rec.Parents, n.rec.Shallow = nil, true
 			}
 			f.rec, f.n, recs[f.h], nodes[f.h] = n.rec, n, n.rec, n
 			if len(stack) > 1 {
