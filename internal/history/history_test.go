@@ -1496,3 +1496,34 @@ func TestShallowClone(t *testing.T) {
 		t.Errorf("deepened: note %q, story %+v; want the whole history, m1 slipped twice", h.Note, st)
 	}
 }
+
+// TestSharedClone: a clone made with --shared borrows its objects from the
+// repository it was cloned from (objects/info/alternates): the history
+// reads them there.
+func TestSharedClone(t *testing.T) {
+	gitBin, err := exec.LookPath("git")
+	if err != nil {
+		t.Skip("git is not installed: the shared clone is made with git clone --shared (.ci/run has it)")
+	}
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-16", "2026-12-10", t1))
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	clone := filepath.Join(t.TempDir(), "clone")
+	if out, err := exec.Command(gitBin, "clone", "-q", "--shared", g.dir, clone).CombinedOutput(); err != nil {
+		t.Fatalf("git clone --shared: %v\n%s", err, out)
+	}
+	site, err := filepath.Rel(g.dir, g.site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := history.Read(context.Background(), history.Options{Root: filepath.Join(clone, site), Decode: generator.DecodePlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := h.Story("acme"); st == nil || len(st.Slips()) != 1 {
+		t.Errorf("the shared clone's story %+v, want m1's slip", st)
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	gitcache "github.com/go-git/go-git/v5/plumbing/cache"
@@ -100,7 +101,10 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 		// pack file open.
 		stores = stores[:0]
 		for range min(runtime.GOMAXPROCS(0), maxStores) {
-			st := filesystem.NewStorageWithOptions(fst.Filesystem(), gitcache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true, ExclusiveAccess: true})
+			// A clone made with --shared or --reference borrows objects
+			// from another repository (objects/info/alternates, by an
+			// absolute path mostly): read them where they are.
+			st := filesystem.NewStorageWithOptions(fst.Filesystem(), gitcache.NewObjectLRUDefault(), filesystem.Options{KeepDescriptors: true, ExclusiveAccess: true, AlternatesFS: osfs.New("/")})
 			defer st.Close()
 			stores = append(stores, st)
 		}
