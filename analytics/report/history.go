@@ -359,6 +359,14 @@ func changeText(c history.Change) string {
 	return "wrote the plan"
 }
 
+// orNoDate is a date, or says there is none now (a date taken out).
+func orNoDate(s string) string {
+	if s == "" {
+		return "no date now"
+	}
+	return s
+}
+
 func orNone(s string) string {
 	if s == "" {
 		return "none"
@@ -483,7 +491,7 @@ func historyLines(h *DealHistory) []string {
 		out = append(out, "the deal's folder was renamed from "+strings.Join(h.Former, ", then "))
 	}
 	for _, s := range h.Slips {
-		out = append(out, fmt.Sprintf("slipped: %s %q moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net))
+		out = append(out, fmt.Sprintf("slipped: %s %q moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net))
 	}
 	out = append(out, addedRemovedLines(h.AddedRemoved)...)
 	if n := len(h.Burnup); n > 0 {
@@ -570,7 +578,7 @@ func slipMarks(d *DealReport, xOf func(string) (float64, bool), rowOf map[string
 // slipTitle says a slip as its mark's title: what moved, how many times,
 // from its first date to its date now.
 func slipTitle(s SlipLine) string {
-	return fmt.Sprintf("%s %q moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, s.Now, s.Net)
+	return fmt.Sprintf("%s %q moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net)
 }
 
 // spanOfDays says n days as the signals' headlines do: in weeks when it is

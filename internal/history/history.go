@@ -240,7 +240,7 @@ func (s *Story) Renamed(id string, milestone bool) (now string, ok bool) {
 // slip counts only its days past that latest date. Moves counts the slips
 // and MoveDays gives each one's days; Days adds them, so it is how far the
 // item's latest date went past its first. Net is the last date against
-// the first one.
+// the first one (0 when it has no date now).
 type Slip struct {
 	Kind      Kind // TaskDue, MilestoneDue or CloseMoved
 	Item      string
@@ -291,6 +291,7 @@ func (s *Story) Slips() []Slip {
 			sl.Last = c.When
 		}
 		peak[i] = later(peak[i], to)
+		sl.Net = 0 // no date now (taken out), or none first: no net move
 		if sl.First != "" && sl.Now != "" {
 			sl.Net = mustDate(sl.First).DaysUntil(mustDate(sl.Now))
 		}

@@ -1527,3 +1527,15 @@ func TestSharedClone(t *testing.T) {
 		t.Errorf("the shared clone's story %+v, want m1's slip", st)
 	}
 }
+
+// TestSlipOfADateTakenOut: a close date moved later, then taken out, keeps
+// its slip, with no date now and no net move.
+func TestSlipOfADateTakenOut(t *testing.T) {
+	st := &history.Story{Changes: []history.Change{
+		{Commit: "c1", Kind: history.CloseMoved, From: "2027-01-29", To: "2027-02-05", Days: 7},
+		{Commit: "c2", Kind: history.CloseMoved, From: "2027-02-05", To: ""}}}
+	sl := st.Slips()
+	if len(sl) != 1 || sl[0].Moves != 1 || sl[0].Days != 7 || sl[0].Now != "" || sl[0].Net != 0 {
+		t.Errorf("slips %+v, want one of 7 days, no date now, net 0", sl)
+	}
+}
