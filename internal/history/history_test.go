@@ -1539,3 +1539,19 @@ func TestSlipOfADateTakenOut(t *testing.T) {
 		t.Errorf("slips %+v, want one of 7 days, no date now, net 0", sl)
 	}
 }
+
+// TestCoAuthoredByTheBuyer: a commit the seller made with the buyer named
+// in a Co-authored-by trailer (a squash merge of the buyer's branch) is a
+// buyer-side edit, the buyer's.
+func TestCoAuthoredByTheBuyer(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-16", "2026-12-10", t1))
+	g.commit(seller, "2026-09-04", "Security review a week later (#12)\n\nCo-authored-by: Jordan Park <Jordan.Park@acme.example>\n")
+	st := g.read("").Story("acme")
+	if c, ok := st.LastBy(deal.Buyer); !ok || c.Author.Stakeholder != "jordan" || c.When.Format("2006-01-02") != "2026-09-04" {
+		t.Errorf("the last buyer edit %+v %v, want Jordan's, co-written on 4 September", c, ok)
+	}
+}

@@ -266,3 +266,24 @@ func FuzzCommitHead(f *testing.F) {
 		}
 	})
 }
+
+// FuzzCommitMessage holds the readers of a commit message's trailers to
+// what the message says: each co-author's email is the text between the
+// brackets of a Co-authored-by line, and a reverted commit is the hash
+// after "This reverts commit", else none.
+func FuzzCommitMessage(f *testing.F) {
+	f.Add("Squash (#12)\n\nCo-authored-by: Jordan Park <jordan@acme.example>\nco-authored-by: Ann <ann@x>\n")
+	f.Add("Revert \"m1\"\n\nThis reverts commit 05314f652be2df447ee757bd7afb4f08361f0cef.\n")
+	f.Add("This reverts commit 05314f\n")
+	f.Add("Co-authored-by: <>\nCo-authored-by: x>y<\n")
+	f.Fuzz(func(t *testing.T, msg string) {
+		for _, e := range coAuthors(msg) {
+			if e == "" || !strings.Contains(msg, "<"+e) {
+				t.Fatalf("co-author %q is not between brackets in %q", e, msg)
+			}
+		}
+		if h := revertOf(msg); !h.IsZero() && !strings.Contains(strings.ToLower(msg), "this reverts commit "+h.String()) {
+			t.Fatalf("reverts %s, which %q does not say", h, msg)
+		}
+	})
+}

@@ -41,6 +41,9 @@ type commitRec struct {
 	Email     string
 	Reply     string
 	Reverts   plumbing.Hash // the commit this one reverts (git revert's message); zero: none
+	// CoAuthors are the emails of the message's Co-authored-by trailers
+	// (a squash merge of a buyer's branch names them so).
+	CoAuthors []string
 	Content   plumbing.Hash // the content folder's tree; zero when absent
 	Files     []fileRec
 	// Shallow marks a commit a shallow clone holds without its parents:
@@ -1024,7 +1027,7 @@ func (w *walker) finish(n *walkNode) error {
 		_, off := author.When.Zone()
 		rec := n.rec
 		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(string(n.head.msg))
-		rec.Reverts, rec.Committed = revertOf(string(n.head.msg)), committer.When.Unix()
+		rec.Reverts, rec.Committed, rec.CoAuthors = revertOf(string(n.head.msg)), committer.When.Unix(), coAuthors(string(n.head.msg))
 		rec.Content, n.err = w.contentTree(n.head.tree)
 		n.head = commitHeader{}
 	})
@@ -1045,7 +1048,7 @@ func (w *walker) readCommit(h plumbing.Hash) (*commitRec, error) {
 func (w *walker) fill(rec *commitRec, c *object.Commit) (err error) {
 	_, off := c.Author.When.Zone()
 	rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = c.Author.When.Unix(), off, c.Author.Name, c.Author.Email, replyTrailer(c.Message)
-	rec.Reverts, rec.Committed = revertOf(c.Message), c.Committer.When.Unix()
+	rec.Reverts, rec.Committed, rec.CoAuthors = revertOf(c.Message), c.Committer.When.Unix(), coAuthors(c.Message)
 	rec.Content, err = w.contentTree(c.TreeHash)
 	return err
 }
@@ -1117,6 +1120,26 @@ func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
 			last[f.Deal] = f.New
 		}
 	}
+}
+
+// coAuthors returns the emails of a commit message's Co-authored-by
+// trailers ("Co-authored-by: Name <email>", the key in any case), nil when
+// it has none.
+func coAuthors(msg string) []string {
+	if !strings.Contains(strings.ToLower(msg), "co-authored-by:") {
+		return nil
+	}
+	var out []string
+	for _, line := range strings.Split(msg, "\n") {
+		key, v, ok := strings.Cut(strings.TrimSpace(line), ":")
+		if !ok || !strings.EqualFold(key, "co-authored-by") {
+			continue
+		}
+		if i, j := strings.IndexByte(v, '<'), strings.LastIndexByte(v, '>'); i >= 0 && j > i+1 {
+			out = append(out, strings.TrimSpace(v[i+1:j]))
+		}
+	}
+	return out
 }
 
 // revertOf returns the commit a commit message says it reverts, as git
@@ -1631,7 +1654,18 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 		who = old
 	}
 	if who != nil {
-		if s, ok := who.person(rec.Email); ok {
+		s, ok := who.person(rec.Email)
+		if !ok || s.Side != deal.Buyer {
+			// A commit a buyer co-wrote (a squash merge of their branch,
+			// a pair's commit) is theirs too: the buyer's edit counts.
+			for _, e := range rec.CoAuthors {
+				if c, found := who.person(e); found && c.Side == deal.Buyer {
+					s, ok = c, true
+					break
+				}
+			}
+		}
+		if ok {
 			f.Who, f.Side = in.str(s.ID), in.str(string(s.Side))
 		}
 	}
