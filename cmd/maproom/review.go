@@ -101,16 +101,39 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	return writeFileAtomic(*out, []byte(agenda))
 }
 
-// inside reports whether path is dir or under it (both made absolute; a
-// path that cannot be is taken as outside).
+// inside reports whether path is dir or under it, both made absolute and
+// their symbolic links followed (a link into dir is in it; a path that
+// cannot be made absolute is taken as outside).
 func inside(dir, path string) bool {
-	d, err1 := filepath.Abs(dir)
-	p, err2 := filepath.Abs(path)
+	d, err1 := realPath(dir)
+	p, err2 := realPath(path)
 	if err1 != nil || err2 != nil {
 		return false
 	}
 	rel, err := filepath.Rel(d, p)
 	return err == nil && filepath.IsLocal(rel) || rel == "."
+}
+
+// realPath returns path absolute, with the symbolic links of the part of
+// it that exists followed: a file still to be written is placed where its
+// folder really is.
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	if real, err := filepath.EvalSymlinks(abs); err == nil {
+		return real, nil
+	}
+	parent := filepath.Dir(abs)
+	if parent == abs {
+		return abs, nil
+	}
+	rp, err := realPath(parent)
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(rp, filepath.Base(abs)), nil
 }
 
 // readHistory reads the plans' history of the site at root, with the
