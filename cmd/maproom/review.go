@@ -8,7 +8,6 @@ import (
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -254,9 +253,9 @@ func reviewAgenda(in reviewInput) string {
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	name := func(id string) string {
 		if s, ok := d.Stakeholder(id); ok {
-			return s.Name
+			return md(s.Name)
 		}
-		return strings.TrimPrefix(id, "role:") + " (unassigned)"
+		return md(strings.TrimPrefix(id, "role:")) + " (unassigned)"
 	}
 	var last deal.Date // the last review held, from its note
 	days := reviewDays(in.Notes, in.Today)
@@ -284,16 +283,16 @@ func reviewAgenda(in reviewInput) string {
 
 	lost := d.Outcome == deal.Lost
 	if lost {
-		p("# Loss review: %s", d.Title)
+		p("# Loss review: %s", md(d.Title))
 		p("")
-		p("%s · 15 minutes · %s: the deal with %s is lost", shortDay(meeting), d.Seller, d.Buyer)
+		p("%s · 15 minutes · %s: the deal with %s is lost", shortDay(meeting), md(d.Seller), md(d.Buyer))
 	} else {
-		p("# Weekly review: %s", d.Title)
+		p("# Weekly review: %s", md(d.Title))
 		p("")
-		p("%s · 15 minutes · %s and %s", when, d.Buyer, d.Seller)
+		p("%s · 15 minutes · %s and %s", when, md(d.Buyer), md(d.Seller))
 	}
 	p("")
-	p("Goal: %s  ", d.Goal)
+	p("Goal: %s  ", md(d.Goal))
 	closeLine := fmt.Sprintf("Close: %s", shortDay(d.Close))
 	switch d.Outcome {
 	case deal.Lost:
@@ -346,17 +345,17 @@ func reviewAgenda(in reviewInput) string {
 		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
 	}
 	for _, m := range d.Milestones {
-		md := 0
+		mdone := 0
 		for _, t := range m.Tasks {
 			if t.Status == deal.Done {
-				md++
+				mdone++
 			}
 		}
-		state := fmt.Sprintf("%d of %d done", md, len(m.Tasks))
-		if md == len(m.Tasks) && md > 0 {
+		state := fmt.Sprintf("%d of %d done", mdone, len(m.Tasks))
+		if mdone == len(m.Tasks) && mdone > 0 {
 			state = "done"
 		}
-		p("- Milestone %q (lead %s, due %s): %s.", m.Title, name(m.Lead), shortDay(m.Due), state)
+		p("- Milestone \"%s\" (lead %s, due %s): %s.", md(m.Title), name(m.Lead), shortDay(m.Due), state)
 	}
 	if in.Judged.logRead {
 		// The report's judgement of visits: who visited in its week (the
@@ -378,15 +377,15 @@ func reviewAgenda(in reviewInput) string {
 			replied := sr.Replies > 0 && rerr == nil
 			switch {
 			case sr.Visits > 0 && err == nil && week[sr.ID]:
-				seen = append(seen, fmt.Sprintf("%s (%s)", sr.Name, shortDay(lv)))
+				seen = append(seen, fmt.Sprintf("%s (%s)", md(sr.Name), shortDay(lv)))
 			case replied && lr.After(since) && !lr.After(in.Today):
-				seen = append(seen, fmt.Sprintf("%s (replied %s)", sr.Name, shortDay(lr)))
+				seen = append(seen, fmt.Sprintf("%s (replied %s)", md(sr.Name), shortDay(lr)))
 			case replied && (err != nil || lr.After(lv)):
-				quiet = append(quiet, fmt.Sprintf("%s (last replied %s)", sr.Name, shortDay(lr)))
+				quiet = append(quiet, fmt.Sprintf("%s (last replied %s)", md(sr.Name), shortDay(lr)))
 			case sr.Visits > 0 && err == nil:
-				quiet = append(quiet, fmt.Sprintf("%s (last %s)", sr.Name, shortDay(lv)))
+				quiet = append(quiet, fmt.Sprintf("%s (last %s)", md(sr.Name), shortDay(lv)))
 			default:
-				quiet = append(quiet, sr.Name+" (never)")
+				quiet = append(quiet, md(sr.Name)+" (never)")
 			}
 		}
 		if len(seen) > 0 {
@@ -416,23 +415,23 @@ func reviewAgenda(in reviewInput) string {
 		if t.Status == deal.Blocked {
 			why := ""
 			if r, ok := reply.LastBlocked(in.Decided, t.ID); ok && r.Reason != "" {
-				why = fmt.Sprintf(": %q, %s wrote", strings.Join(strings.Fields(r.Reason), " "), name(r.Stakeholder))
+				why = fmt.Sprintf(": \"%s\", %s wrote", md(r.Reason), name(r.Stakeholder))
 			}
-			p("- Blocked: %q (%s)%s%s.", t.Title, name(t.Owner), blockedSince(in.Story, t.ID, in.Loc), why)
+			p("- Blocked: \"%s\" (%s)%s%s.", md(t.Title), name(t.Owner), blockedSince(in.Story, t.ID, in.Loc), why)
 			n++
 		}
 	}
 	for _, t := range d.Tasks() {
 		due := in.Due(t)
 		if late := deal.DaysLate(d, t, due, in.Today); late > 0 {
-			p("- Late: %q (%s), due %s, %s (%s).", t.Title, name(t.Owner), shortDay(due), count(late, "day"), in.Overdue.Severity(late))
+			p("- Late: \"%s\" (%s), due %s, %s (%s).", md(t.Title), name(t.Owner), shortDay(due), count(late, "day"), in.Overdue.Severity(late))
 			n++
 		}
 	}
 	for _, r := range in.Judged.dr.Replies {
 		what := r.Kind + " on "
 		if r.TargetKind == reply.TargetTask || r.TargetKind == reply.TargetMilestone {
-			what += strconv.Quote(r.About)
+			what += `"` + md(r.About) + `"`
 		} else {
 			what += r.About
 		}
@@ -441,7 +440,7 @@ func reviewAgenda(in reviewInput) string {
 		}
 		// Not their words: the agenda goes to both sides, and a reply
 		// was written to the seller alone (maproom replies shows them).
-		p("- Waiting for you: %s's reply (%s).", r.Person, what)
+		p("- Waiting for you: %s's reply (%s).", md(r.Person), what)
 		n++
 	}
 	if len(in.Judged.dr.Replies) > 0 {
@@ -476,10 +475,10 @@ func reviewAgenda(in reviewInput) string {
 		p("- Nothing is due by %s.", shortDay(end))
 	}
 	for _, t := range next {
-		p("- Due %s: %q (%s).", shortDay(in.Due(t)), t.Title, name(t.Owner))
+		p("- Due %s: \"%s\" (%s).", shortDay(in.Due(t)), md(t.Title), name(t.Owner))
 	}
 	if tn, ok := deal.WaitingOn(d, in.Critical, in.Due, in.Today); ok {
-		p("- Whose move: %s (%s side), on %q.", name(tn.Task.Owner), tn.Side, tn.Task.Title)
+		p("- Whose move: %s (%s side), on \"%s\".", name(tn.Task.Owner), tn.Side, md(tn.Task.Title))
 	}
 	if d.Review.HasDay && (d.Outcome == deal.Open || d.Outcome == deal.Won && d.OnboardingLeft()) {
 		// A won deal's review goes on while onboarding work is left.
@@ -527,11 +526,11 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 		due := in.Due(t)
 		switch {
 		case due.IsZero():
-			p("- Left %s: %q (%s), no due date.", state, t.Title, name(t.Owner))
+			p("- Left %s: \"%s\" (%s), no due date.", state, md(t.Title), name(t.Owner))
 		case due.Before(end):
-			p("- Left %s: %q (%s), due %s (%s past due%s).", state, t.Title, name(t.Owner), shortDay(due), count(due.DaysUntil(end), "day"), when)
+			p("- Left %s: \"%s\" (%s), due %s (%s past due%s).", state, md(t.Title), name(t.Owner), shortDay(due), count(due.DaysUntil(end), "day"), when)
 		default:
-			p("- Left %s: %q (%s), due %s.", state, t.Title, name(t.Owner), shortDay(due))
+			p("- Left %s: \"%s\" (%s), due %s.", state, md(t.Title), name(t.Owner), shortDay(due))
 		}
 	}
 	// The warnings the plan gave while it was open: read as of the day
@@ -602,12 +601,12 @@ func blockedSince(st *history.Story, id string, loc *time.Location) string {
 // name, an unassigned role as such.
 func ownerLabel(d *deal.Deal, id string) string {
 	if p, ok := d.Stakeholder(id); ok {
-		return p.Name
+		return md(p.Name)
 	}
 	if r, ok := strings.CutPrefix(id, "role:"); ok {
-		return strings.ReplaceAll(r, "-", " ") + " (unassigned)"
+		return md(strings.ReplaceAll(r, "-", " ")) + " (unassigned)"
 	}
-	return id
+	return md(id)
 }
 
 // describeChange says a change in a line: the day, who (a person named
@@ -616,12 +615,12 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 	who := ""
 	switch {
 	case c.Author.Side == deal.Buyer:
-		who = c.Author.NameIn(d)
+		who = md(c.Author.NameIn(d))
 		if c.Reply != "" {
 			who += " (their reply)"
 		}
 	case seller && c.Author.Name != "":
-		who = c.Author.NameIn(d)
+		who = md(c.Author.NameIn(d))
 	}
 	var what string
 	switch c.Kind {
@@ -632,34 +631,34 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 		}
 		switch {
 		case c.From == "":
-			what = fmt.Sprintf("%s %q dated %s", kind, c.Title, dayLabel(c.To))
+			what = fmt.Sprintf("%s \"%s\" dated %s", kind, md(c.Title), dayLabel(c.To))
 		case c.To == "":
-			what = fmt.Sprintf("%s %q lost its date (was %s)", kind, c.Title, dayLabel(c.From))
+			what = fmt.Sprintf("%s \"%s\" lost its date (was %s)", kind, md(c.Title), dayLabel(c.From))
 		case c.Days > 0:
-			what = fmt.Sprintf("%s %q moved %s later, %s to %s", kind, c.Title, count(c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
+			what = fmt.Sprintf("%s \"%s\" moved %s later, %s to %s", kind, md(c.Title), count(c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
 		default:
-			what = fmt.Sprintf("%s %q moved %s earlier, %s to %s", kind, c.Title, count(-c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
+			what = fmt.Sprintf("%s \"%s\" moved %s earlier, %s to %s", kind, md(c.Title), count(-c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
 		}
 	case history.TaskStatus:
-		what = fmt.Sprintf("task %q: %s → %s", c.Title, c.From, c.To)
+		what = fmt.Sprintf("task \"%s\": %s → %s", md(c.Title), c.From, c.To)
 	case history.TaskAdded:
-		what = fmt.Sprintf("task %q added", c.Title)
+		what = fmt.Sprintf("task \"%s\" added", md(c.Title))
 	case history.TaskRemoved:
-		what = fmt.Sprintf("task %q removed", c.Title)
+		what = fmt.Sprintf("task \"%s\" removed", md(c.Title))
 	case history.MilestoneAdded:
-		what = fmt.Sprintf("milestone %q added", c.Title)
+		what = fmt.Sprintf("milestone \"%s\" added", md(c.Title))
 	case history.CloseMoved:
 		what = fmt.Sprintf("close date moved from %s to %s", dayLabel(c.From), dayLabel(c.To))
 	case history.DocAdded:
-		what = fmt.Sprintf("document %q added", c.Title)
+		what = fmt.Sprintf("document \"%s\" added", md(c.Title))
 	case history.PlanCreated:
 		what = "plan written"
 	case history.TaskOwner:
-		what = fmt.Sprintf("task %q handed from %s to %s", c.Title, ownerLabel(d, c.From), ownerLabel(d, c.To))
+		what = fmt.Sprintf("task \"%s\" handed from %s to %s", md(c.Title), ownerLabel(d, c.From), ownerLabel(d, c.To))
 	case history.TaskRetitled:
-		what = fmt.Sprintf("task %q renamed %q", c.From, c.To)
+		what = fmt.Sprintf("task \"%s\" renamed \"%s\"", md(c.From), md(c.To))
 	case history.MilestoneRetitled:
-		what = fmt.Sprintf("milestone %q renamed %q", c.From, c.To)
+		what = fmt.Sprintf("milestone \"%s\" renamed \"%s\"", md(c.From), md(c.To))
 	case history.PlanEdited:
 		what = "the plan's wording edited"
 	case history.OutcomeSet:
@@ -776,3 +775,13 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 	}
 	return out
 }
+
+// md writes text from the plan or a reply (a title, a name, a reason)
+// into the agenda as plain text: on one line, and with what Markdown or
+// HTML would read as markup escaped, so that the agenda pasted into an
+// email or a Markdown page shows the words, never a tag or an emphasis.
+func md(s string) string {
+	return mdEscape.Replace(strings.Join(strings.Fields(s), " "))
+}
+
+var mdEscape = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "|", `\|`, "&", `\&`, "#", `\#`)

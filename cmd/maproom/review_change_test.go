@@ -25,6 +25,12 @@ func TestDescribeChangeKinds(t *testing.T) {
 			`task "DPA" handed from Jane Buyer to legal (unassigned), by Carl Champ`},
 		{history.Change{When: when, Kind: history.PlanEdited, Author: buyer}, "the plan's wording edited, by Carl Champ"},
 		{history.Change{When: when, Kind: history.OutcomeSet, From: "open", To: "won"}, "the deal marked won"},
+		// What the plan says is words, never markup, when pasted into
+		// Markdown or an email: a tag, an emphasis, a quote stay as written.
+		{history.Change{When: when, Kind: history.TaskAdded, Title: `Order form <b>signed</b> & "countersigned" by *both*`, Author: buyer},
+			`task "Order form \<b\>signed\</b\> \& "countersigned" by \*both\*" added, by Carl Champ`},
+		{history.Change{When: when, Kind: history.TaskRetitled, From: "MSA", To: "<img src=x onerror=alert(1)>", Author: buyer},
+			`task "MSA" renamed "\<img src=x onerror=alert(1)\>", by Carl Champ`},
 	} {
 		if got := describeChange(c.ch, d, time.UTC, false); !strings.HasSuffix(got, c.want) {
 			t.Errorf("%s: %q, want it to end %q", c.ch.Kind, got, c.want)
