@@ -411,20 +411,40 @@ func reviewAgenda(in reviewInput) string {
 	p("## Blockers (5 minutes)")
 	p("")
 	n := 0
+	// Each step once: a blocked one says how late it is too.
+	lateBy := func(t *deal.Task) string {
+		due := in.Due(t)
+		late := deal.DaysLate(d, t, due, in.Today)
+		if late <= 0 {
+			return ""
+		}
+		s := fmt.Sprintf(", due %s, %s (%s)", shortDay(due), count(late, "day"), in.Overdue.Severity(late))
+		// Late only because it waits on open work: say on what, as the
+		// report does, not whose fault it is.
+		if in.Judged.dr != nil {
+			for _, o := range in.Judged.dr.Overdue {
+				if o.Task == t.ID && o.WaitsOn != "" {
+					if w, ok := d.Task(o.WaitsOn); ok {
+						s += fmt.Sprintf(", waiting on \"%s\" (%s)", md(w.Title), name(w.Owner))
+					}
+				}
+			}
+		}
+		return s
+	}
 	for _, t := range d.Tasks() {
 		if t.Status == deal.Blocked {
 			why := ""
 			if r, ok := reply.LastBlocked(in.Decided, t.ID); ok && r.Reason != "" {
 				why = fmt.Sprintf(": \"%s\", %s wrote", md(r.Reason), name(r.Stakeholder))
 			}
-			p("- Blocked: \"%s\" (%s)%s%s.", md(t.Title), name(t.Owner), blockedSince(in.Story, t.ID, in.Loc), why)
+			p("- Blocked: \"%s\" (%s)%s%s%s.", md(t.Title), name(t.Owner), blockedSince(in.Story, t.ID, in.Loc), lateBy(t), why)
 			n++
 		}
 	}
 	for _, t := range d.Tasks() {
-		due := in.Due(t)
-		if late := deal.DaysLate(d, t, due, in.Today); late > 0 {
-			p("- Late: \"%s\" (%s), due %s, %s (%s).", md(t.Title), name(t.Owner), shortDay(due), count(late, "day"), in.Overdue.Severity(late))
+		if late := lateBy(t); late != "" && t.Status != deal.Blocked {
+			p("- Late: \"%s\" (%s)%s.", md(t.Title), name(t.Owner), late)
 			n++
 		}
 	}
@@ -446,6 +466,18 @@ func reviewAgenda(in reviewInput) string {
 	if len(in.Judged.dr.Replies) > 0 {
 		p("  (What they wrote is for you alone: maproom replies -deal %s.)", d.ID)
 	}
+	// The report's alerts for the day (a decider who never opened the
+	// room, a plan that no longer fits its close, a proposal that would
+	// move it...), but for what the lines above say: blocked and late steps.
+	if dr := in.Judged.dr; dr != nil {
+		for _, sg := range dr.Signals {
+			if sg.Severity != report.SeverityAlert || sg.Kind == report.SignalBlocked || sg.Kind == report.SignalLatePiling {
+				continue
+			}
+			p("- Warning: %s.", md(sg.Summary))
+			n++
+		}
+	}
 	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published, DueOf: in.Due}) {
 		p("- Warning: %s.", sg.Evidence)
 		n++
@@ -461,8 +493,8 @@ func reviewAgenda(in reviewInput) string {
 	var next []*deal.Task
 	for _, t := range d.Tasks() {
 		due := in.Due(t)
-		if d.Pending(t) && !due.IsZero() && !due.Before(in.Today) && !due.After(end) {
-			next = append(next, t)
+		if d.Pending(t) && t.Status != deal.Blocked && !due.IsZero() && !due.Before(in.Today) && !due.After(end) {
+			next = append(next, t) // a blocked one is among the blockers
 		}
 	}
 	slices.SortStableFunc(next, func(a, b *deal.Task) int { return in.Due(a).Time().Compare(in.Due(b).Time()) })

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
 )
@@ -35,5 +36,38 @@ func TestDescribeChangeKinds(t *testing.T) {
 		if got := describeChange(c.ch, d, time.UTC, false); !strings.HasSuffix(got, c.want) {
 			t.Errorf("%s: %q, want it to end %q", c.ch.Kind, got, c.want)
 		}
+	}
+}
+
+// TestReviewBlockersEachOnce: a blocked step that is late is one blocker
+// line that says both, not in next week's list too; a step late only
+// because it waits on it says so; and the report's alerts of the day (a
+// decider who never opened the room) are blockers, in words.
+func TestReviewBlockersEachOnce(t *testing.T) {
+	today := deal.NewDate(2026, 12, 10)
+	d := &deal.Deal{ID: "d", Title: "D", Buyer: "B", Seller: "S", Close: deal.NewDate(2027, 1, 29),
+		Stakeholders: []deal.Stakeholder{{ID: "ann", Name: "Ann", Side: deal.Buyer}, {ID: "kofi", Name: "Kofi", Side: deal.Seller}},
+		Milestones: []deal.Milestone{{ID: "m", Title: "M", Due: deal.NewDate(2027, 1, 15), Lead: "ann", Tasks: []deal.Task{
+			{ID: "sso", Title: "SSO set up", Owner: "ann", Status: deal.Blocked, Due: deal.NewDate(2026, 12, 1), Milestone: "m"},
+			{ID: "dpia", Title: "DPIA", Owner: "ann", Status: deal.Blocked, Due: deal.NewDate(2026, 12, 12), Milestone: "m"},
+			{ID: "load", Title: "Ledgers loaded", Owner: "kofi", Status: deal.Todo, Due: deal.NewDate(2026, 12, 3), After: []string{"sso"}, Milestone: "m"},
+		}}}}
+	dr := &report.DealReport{
+		Overdue: []report.OverdueTask{{Task: "load", WaitsOn: "sso"}},
+		Signals: []report.Signal{{Kind: report.SignalDeciderAbsent, Severity: report.SeverityAlert, Summary: "the economic buyer Ann <CFO> never opened the room"}}}
+	agenda := reviewAgenda(reviewInput{Deal: d, Judged: dealJudged{dr: dr}, Due: func(t *deal.Task) deal.Date { return t.Due },
+		Today: today, Loc: time.UTC, Overdue: deal.Thresholds{FlagDays: 3, AlertDays: 7}})
+	for _, want := range []string{
+		`- Blocked: "SSO set up" (Ann), due Tue 1 Dec, 9 days (alert).`,
+		`- Late: "Ledgers loaded" (Kofi), due Thu 3 Dec, 7 days (alert), waiting on "SSO set up" (Ann).`,
+		`- Blocked: "DPIA" (Ann).`,
+		`- Warning: the economic buyer Ann \<CFO\> never opened the room.`,
+	} {
+		if !strings.Contains(agenda, want+"\n") {
+			t.Errorf("the agenda lacks %q:\n%s", want, agenda)
+		}
+	}
+	if strings.Count(agenda, `- Blocked: "SSO set up"`) != 1 || strings.Contains(agenda, `- Late: "SSO set up"`) || strings.Contains(agenda, `Due Sat 12 Dec: "DPIA"`) {
+		t.Errorf("a blocked step is listed more than once:\n%s", agenda)
 	}
 }
