@@ -334,8 +334,13 @@ func reviewAgenda(in reviewInput) string {
 			p("- The plan has not changed since %s%s.", shortDay(since), committed(in))
 		} else {
 			p("- Changed since %s%s:", shortDay(since), committed(in))
-			for _, c := range changes {
-				p("  - %s", describeChange(c, d, in.Loc, true))
+			lines := changeLines(changes, d, in.Loc)
+			for i, l := range lines {
+				if i == maxChangeLines && len(lines) > maxChangeLines+1 {
+					p("  - and %d more: maproom report -deal %s lists every change.", len(lines)-i, d.ID)
+					break
+				}
+				p("  - %s", l)
 			}
 		}
 		if in.Uncommitted {
@@ -639,6 +644,61 @@ func ownerLabel(d *deal.Deal, id string) string {
 		return md(strings.ReplaceAll(r, "-", " ")) + " (unassigned)"
 	}
 	return md(id)
+}
+
+// maxChangeLines is how many changes the agenda's status lists: five
+// minutes are not enough for more.
+const maxChangeLines = 12
+
+// changeLines says the changes in lines, oldest first: the moves of one
+// date (a task's, a milestone's, the close's) are one line, where its last
+// move is, from the first date to the last; the other changes a line each
+// (describeChange).
+func changeLines(changes []history.Change, d *deal.Deal, loc *time.Location) []string {
+	type item struct {
+		kind history.Kind
+		id   string
+	}
+	moves := map[item][]history.Change{}
+	isMove := func(c history.Change) bool {
+		return c.Kind == history.TaskDue || c.Kind == history.MilestoneDue || c.Kind == history.CloseMoved
+	}
+	for _, c := range changes {
+		if isMove(c) {
+			k := item{c.Kind, c.Item}
+			moves[k] = append(moves[k], c)
+		}
+	}
+	var out []string
+	seen := map[item]int{}
+	for _, c := range changes {
+		k := item{c.Kind, c.Item}
+		ms := moves[k]
+		if !isMove(c) || len(ms) < 2 {
+			out = append(out, describeChange(c, d, loc, true))
+			continue
+		}
+		if seen[k]++; seen[k] < len(ms) {
+			continue // told with its last move
+		}
+		first, last := ms[0], ms[len(ms)-1]
+		what := "the close date"
+		switch c.Kind {
+		case history.TaskDue:
+			what = fmt.Sprintf("task \"%s\"", md(last.Title))
+		case history.MilestoneDue:
+			what = fmt.Sprintf("milestone \"%s\"", md(last.Title))
+		}
+		s := fmt.Sprintf("%s to %s: %s moved %d times, %s to %s", shortDay(history.DayOf(first.InPlan(), loc)), shortDay(history.DayOf(last.InPlan(), loc)),
+			what, len(ms), dayLabel(first.From), dayLabel(last.To))
+		if f, err := deal.ParseDate(first.From); err == nil {
+			if t, err := deal.ParseDate(last.To); err == nil {
+				s += fmt.Sprintf(" (net %+d days)", f.DaysUntil(t))
+			}
+		}
+		out = append(out, s)
+	}
+	return out
 }
 
 // describeChange says a change in a line: the day, who (a person named

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -69,5 +70,27 @@ func TestReviewBlockersEachOnce(t *testing.T) {
 	}
 	if strings.Count(agenda, `- Blocked: "SSO set up"`) != 1 || strings.Contains(agenda, `- Late: "SSO set up"`) || strings.Contains(agenda, `Due Sat 12 Dec: "DPIA"`) {
 		t.Errorf("a blocked step is listed more than once:\n%s", agenda)
+	}
+}
+
+// TestChangeLinesGroupMoves: the moves of one date are one line, from its
+// first date to its last, where its last move is; the list of changes
+// stops at maxChangeLines with how many more.
+func TestChangeLinesGroupMoves(t *testing.T) {
+	at := func(day int) time.Time { return time.Date(2026, 11, day, 10, 0, 0, 0, time.UTC) }
+	d := &deal.Deal{}
+	var cs []history.Change
+	due := deal.NewDate(2026, 11, 27)
+	for i := range 9 {
+		cs = append(cs, history.Change{When: at(i + 1), Kind: history.TaskDue, Item: "poc", Title: "PoC", From: due.String(), To: due.AddDays(1).String(), Days: 1})
+		due = due.AddDays(1)
+		if i == 4 {
+			cs = append(cs, history.Change{When: at(i + 1), Kind: history.TaskAdded, Item: "x", Title: "X"})
+		}
+	}
+	got := changeLines(cs, d, time.UTC)
+	want := []string{`Thu 5 Nov: task "X" added`, `Sun 1 Nov to Mon 9 Nov: task "PoC" moved 9 times, 27 Nov to 6 Dec (net +9 days)`}
+	if !slices.Equal(got, want) {
+		t.Errorf("lines %q, want %q", got, want)
 	}
 }
