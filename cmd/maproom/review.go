@@ -257,10 +257,12 @@ func reviewAgenda(in reviewInput) string {
 		}
 		return md(strings.TrimPrefix(id, "role:")) + " (unassigned)"
 	}
-	var last deal.Date // the last review held, from its note
+	var last deal.Date // the last review held before this meeting, from its note
 	days := reviewDays(in.Notes, in.Today)
-	if len(days) > 0 {
-		last = days[len(days)-1]
+	// A note of this meeting's day is this meeting's own (saved while it
+	// is prepared or held): what changed counts from the review before.
+	if prior := reviewDays(in.Notes, meeting.AddDays(-1)); len(prior) > 0 {
+		last = prior[len(prior)-1]
 	}
 	since := last
 	if since.IsZero() {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/handoff"
 	"github.com/maproom/maproom/internal/history"
 )
 
@@ -92,5 +93,17 @@ func TestChangeLinesGroupMoves(t *testing.T) {
 	want := []string{`Thu 5 Nov: task "X" added`, `Sun 1 Nov to Mon 9 Nov: task "PoC" moved 9 times, 27 Nov to 6 Dec (net +9 days)`}
 	if !slices.Equal(got, want) {
 		t.Errorf("lines %q, want %q", got, want)
+	}
+}
+
+// TestReviewNoteOfTheMeetingDay: a note saved under the meeting's own day
+// (while it is prepared) is that meeting's: the agenda counts from the
+// review before it, not from the note.
+func TestReviewNoteOfTheMeetingDay(t *testing.T) {
+	d := &deal.Deal{ID: "d", Title: "D", Close: deal.NewDate(2027, 1, 29), Review: deal.Review{Day: time.Tuesday, HasDay: true}}
+	agenda := reviewAgenda(reviewInput{Deal: d, Notes: []handoff.Review{{Day: "2026-11-24"}, {Day: "2026-12-01"}}, Judged: dealJudged{dr: &report.DealReport{}},
+		Due: func(t *deal.Task) deal.Date { return t.Due }, Today: deal.NewDate(2026, 12, 1), Loc: time.UTC})
+	if !strings.Contains(agenda, "- Last review: Tue 24 Nov (reviews/2026-11-24.md).\n") {
+		t.Errorf("the agenda of 1 December, with its own note saved:\n%s", agenda)
 	}
 }
