@@ -307,6 +307,10 @@ func reviewAgenda(in reviewInput) string {
 	}
 	p("%s · %d of %d tasks done", closeLine, done, total)
 	p("")
+	if !lost { // a loss review is the seller's team's alone
+		p("_For your side: who looked at the room, the warnings and the replies are yours alone; share the rest with the buyer._")
+		p("")
+	}
 
 	p("## Status (5 minutes)")
 	p("")
