@@ -833,8 +833,9 @@ func reportHistory(ctx context.Context, e *env, root string, site *generator.Sit
 // last commit before the day's end left (under the folder name it had
 // then), scheduled on the day; a deal first committed after the day did
 // not exist on it and is left out, with a note. A deal not in git, or not
-// changed since the day, keeps its plan as it is. A version that no longer
-// decodes keeps the plan as it is too, with a note.
+// changed since the day, keeps its plan as it is. A version of the day
+// that does not decode (committed broken) fails check that day, with a
+// note; one that cannot be read keeps the plan as it is, with a note.
 func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.ReportDeal, h *history.History, today deal.Date) []report.ReportDeal {
 	if !h.InGit {
 		return deals
@@ -859,7 +860,15 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 		text, ok, err := history.PlanAt(history.Options{Root: root}, folders, end)
 		var d *deal.Deal
 		if err == nil && ok {
-			d, err = generator.DecodePlan(rd.Deal.ID, text)
+			if d, err = generator.DecodePlan(rd.Deal.ID, text); err != nil {
+				// The plan of that day was committed broken: it failed
+				// check that day, as a broken file on disk does today.
+				fmt.Fprintf(e.stderr, "maproom: %s: the plan of %s fails check (%v): the report reads it as failing that day\n", rd.Deal.ID, today, err)
+				rd.CheckErrors = max(rd.CheckErrors, 1)
+				rd.Plan = nil
+				out = append(out, rd)
+				continue
+			}
 		}
 		if err != nil || !ok {
 			fmt.Fprintf(e.stderr, "maproom: %s: the plan of %s cannot be read (%v): the report reads the plan as it is now\n", rd.Deal.ID, today, cmp.Or(err, errors.New("no version")))
