@@ -231,8 +231,9 @@ func reviewMeeting(d *deal.Deal, today deal.Date) deal.Date {
 // progress, changes, milestones, visits (the report's week, the seven days
 // up to in.Today), blocked and late work (days late on in.Today), replies
 // and whose move it is. The calendar is the meeting's: the header names
-// the meeting's day (and time), the days to the close count from it, the
-// notes are saved under its day, and "next week" lists the open tasks due
+// the meeting's day (and time), the notes are saved under its day (the
+// days to the close count from in.Today, as the report and the rooms count
+// them), and "next week" lists the open tasks due
 // from in.Today up to and including the meeting after it (seven days
 // later, the "Next review" named for an open deal with a review day, or a
 // won one with onboarding work left; for
@@ -365,6 +366,8 @@ func reviewAgenda(in reviewInput) string {
 		state := fmt.Sprintf("%d of %d done", mdone, len(m.Tasks))
 		if mdone == len(m.Tasks) && mdone > 0 {
 			state = "done"
+		} else if late := m.Due.DaysUntil(in.Today); !m.Due.IsZero() && late > 0 && !d.Ended() {
+			state += fmt.Sprintf(", %s late", count(late, "day")) // as the report's milestone line counts it
 		}
 		p("- Milestone \"%s\" (lead %s, due %s): %s.", md(m.Title), name(m.Lead), shortDay(m.Due), state)
 	}
@@ -467,7 +470,7 @@ func reviewAgenda(in reviewInput) string {
 			what += r.About
 		}
 		if r.Date != "" {
-			what += " for " + r.Date
+			what += " for " + dayLabelLong(r.Date)
 		}
 		// Not their words: the agenda goes to both sides, and a reply
 		// was written to the seller alone (maproom replies shows them).
@@ -780,6 +783,15 @@ func outcomeWords(o string) string {
 		return "the deal marked lost"
 	}
 	return "the deal opened again"
+}
+
+// dayLabelLong is a YYYY-MM-DD date as the agenda names days ("Thu 21
+// Jan"); s itself when it is not one.
+func dayLabelLong(s string) string {
+	if d, err := deal.ParseDate(s); err == nil {
+		return shortDay(d)
+	}
+	return s
 }
 
 func dayLabel(s string) string {

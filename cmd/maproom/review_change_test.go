@@ -98,12 +98,15 @@ func TestChangeLinesGroupMoves(t *testing.T) {
 
 // TestReviewNoteOfTheMeetingDay: a note saved under the meeting's own day
 // (while it is prepared) is that meeting's: the agenda counts from the
-// review before it, not from the note.
+// review before it, not from the note. A milestone past its date says how
+// late it is.
 func TestReviewNoteOfTheMeetingDay(t *testing.T) {
-	d := &deal.Deal{ID: "d", Title: "D", Close: deal.NewDate(2027, 1, 29), Review: deal.Review{Day: time.Tuesday, HasDay: true}}
+	d := &deal.Deal{ID: "d", Title: "D", Close: deal.NewDate(2027, 1, 29), Review: deal.Review{Day: time.Tuesday, HasDay: true},
+		Milestones: []deal.Milestone{{ID: "m", Title: "Security", Due: deal.NewDate(2026, 11, 27), Tasks: []deal.Task{{ID: "t", Title: "T", Status: deal.Todo, Milestone: "m"}}}}}
 	agenda := reviewAgenda(reviewInput{Deal: d, Notes: []handoff.Review{{Day: "2026-11-24"}, {Day: "2026-12-01"}}, Judged: dealJudged{dr: &report.DealReport{}},
 		Due: func(t *deal.Task) deal.Date { return t.Due }, Today: deal.NewDate(2026, 12, 1), Loc: time.UTC})
-	if !strings.Contains(agenda, "- Last review: Tue 24 Nov (reviews/2026-11-24.md).\n") {
+	if !strings.Contains(agenda, "- Last review: Tue 24 Nov (reviews/2026-11-24.md).\n") ||
+		!strings.Contains(agenda, `- Milestone "Security" (lead `) || !strings.Contains(agenda, "due Fri 27 Nov): 0 of 1 done, 4 days late.\n") {
 		t.Errorf("the agenda of 1 December, with its own note saved:\n%s", agenda)
 	}
 }
