@@ -765,13 +765,18 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if sc.Basis == ScheduleDueDates {
 			end = sc.LastDue
 		}
-		// Graded in calendar days, as late work is.
-		if f, err := deal.ParseDate(end); err == nil && a.severity(d.Close.DaysUntil(f)) == SeverityAlert {
+		// Graded in calendar days, as late work is (a flag, an alert
+		// from alert_days calendar days over); the evidence says both.
+		over := 0
+		if f, err := deal.ParseDate(end); err == nil {
+			over = d.Close.DaysUntil(f)
+		}
+		if a.severity(over) == SeverityAlert {
 			sev = SeverityAlert
 		}
-		ev := fmt.Sprintf("the remaining work finishes %s at the earliest, %s after the close date %s", sc.Finish, plural(sc.OverrunDays, "business day", "business days"), dr.Close)
+		ev := fmt.Sprintf("the remaining work finishes %s at the earliest, %s (%s) after the close date %s", sc.Finish, plural(sc.OverrunDays, "business day", "business days"), plural(over, "calendar day", "calendar days"), dr.Close)
 		if sc.Basis == ScheduleDueDates {
-			ev = fmt.Sprintf("the last open step is due %s (%s), %s after the close date %s", sc.LastDue, sc.LastDueTask, plural(sc.OverrunDays, "business day", "business days"), dr.Close)
+			ev = fmt.Sprintf("the last open step is due %s (%s), %s (%s) after the close date %s", sc.LastDue, sc.LastDueTask, plural(sc.OverrunDays, "business day", "business days"), plural(over, "calendar day", "calendar days"), dr.Close)
 		}
 		sigs = append(sigs, Signal{Kind: SignalOverrun, Severity: sev, counted: true,
 			Summary:  "the plan no longer fits before the close date: the rooms say the target signature is at risk",
@@ -973,11 +978,15 @@ func attention(dr *DealReport) Attention {
 	}
 	overrun := dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed // past-close says that
 	if overrun {
+		why := fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days"))
 		if dr.Schedule.Basis == ScheduleDueDates {
-			add("overrun", fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days")))
-		} else {
-			add("overrun", fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days")))
+			why = fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days"))
 		}
+		p := attentionPoints["overrun"]
+		if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalOverrun && s.Severity == SeverityAlert }) {
+			p += 2 // its signal at alert, as for any graded kind (signalPoints)
+		}
+		addPoints(p, why)
 	}
 	overdue(false)
 	for _, s := range signals {

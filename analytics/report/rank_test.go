@@ -324,6 +324,13 @@ func TestAttentionPastCloseIsTheOverrun(t *testing.T) {
 	if at.Score != attentionPoints["overrun"] || len(at.Reasons) != 1 {
 		t.Errorf("score %d, reasons %+v; want the overrun's %d points alone", at.Score, at.Reasons, attentionPoints["overrun"])
 	}
+	// The overrun's signal at alert weighs two points more, as any graded
+	// kind's; counted once (the signal is the overrun's line).
+	dr.Signals = append(dr.Signals, Signal{Kind: SignalOverrun, Severity: SeverityAlert, counted: true})
+	if at := attention(dr); at.Score != attentionPoints["overrun"]+2 {
+		t.Errorf("score %d, reasons %+v; want the overrun at alert, %d points", at.Score, at.Reasons, attentionPoints["overrun"]+2)
+	}
+	dr.Signals = dr.Signals[:1]
 	dr.Schedule.Fits = true // without an overrun, the moved step counts
 	if at := attention(dr); at.Score != attentionPoints[history.SignalPastClose] {
 		t.Errorf("score %d, reasons %+v; want the moved step's %d points", at.Score, at.Reasons, attentionPoints[history.SignalPastClose])
