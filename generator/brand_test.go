@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -564,4 +565,29 @@ func FuzzBrand(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSharedStakeholderEmail: two stakeholders with one email (in any
+// case) is a warning on the second's line: the history credits edits by
+// email, so theirs cannot be told apart.
+func TestSharedStakeholderEmail(t *testing.T) {
+	root := exampleSite(t)
+	plan := filepath.Join(root, ContentDir, "acme-data-platform", BundleIndex)
+	src, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jordan := "email: jordan.park@acme.example}"
+	if !bytes.Contains(src, []byte(jordan)) {
+		t.Fatalf("the example's Jordan Park no longer reads %s", jordan)
+	}
+	line := 1 + bytes.Count(src[:bytes.Index(src, []byte(jordan))], []byte("\n"))
+	if err := os.WriteFile(plan, bytes.Replace(src, []byte(jordan), []byte("email: Marcus.Chen@acme.example}"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 22)})
+	want := fmt.Sprintf(`%s:%d: warning: stakeholders "marcus" and "jordan" share the email Marcus.Chen@acme.example`, plan, line)
+	if !slices.ContainsFunc(ps, func(p Problem) bool { return p.Severity == Warning && strings.Contains(p.Error(), want) }) {
+		t.Errorf("no warning %s; problems:\n%v", want, ps)
+	}
 }

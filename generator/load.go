@@ -541,11 +541,19 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 	if n := len(r.Stakeholders); n > 0 {
 		d.Stakeholders = make([]deal.Stakeholder, 0, n)
 	}
+	emails := map[string]string{} // a stakeholder's email, folded, to their id
 	for i, s := range r.Stakeholders {
 		p := "stakeholders." + strconv.Itoa(i)
 		st := deal.Stakeholder{ID: s.ID, Name: s.Name, Title: s.Title, Side: deal.Side(s.Side), Role: deal.Role(s.Role),
 			Influence: s.Influence, Email: s.Email, Phone: strings.TrimSpace(s.Phone), Booking: s.Booking, Rotate: s.Rotate, Line: li.at(p)}
 		checkContact(col, li, p, s)
+		if e := strings.ToLower(strings.TrimSpace(s.Email)); e != "" && !strings.Contains(e, "[[") {
+			if other, ok := emails[e]; ok {
+				col.warnf(li.at(p+".email"), "stakeholders %q and %q share the email %s: the history credits a commit or an accepted reply by its email, so their edits cannot be told apart, and one person holds two places in the plan; give each their own address, or keep one entry", other, s.ID, s.Email)
+			} else {
+				emails[e] = s.ID
+			}
+		}
 		checkID(col, li.at(p+".id"), "stakeholder", s.ID)
 		if strings.TrimSpace(s.Name) == "" {
 			col.errorf(li.at(p), "stakeholder %q has no name: add `name:`", s.ID)
