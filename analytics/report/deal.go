@@ -834,9 +834,15 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if open > 0 {
 			ev += fmt.Sprintf(", the %s dated after it", plural(open, "open one", "open ones"))
 		}
+		todo := "agree its new date with " + mp.LeadName + " and move it in the plan, or the tasks that should reach it sooner"
+		if mp.Progress.Total == 0 {
+			// Nothing in the plan reaches it: not work left, a gap.
+			ev = fmt.Sprintf("due %s, led by %s: it has no step, so nothing in the plan reaches it", mp.Due, mp.LeadName)
+			todo = "add the steps that reach it with " + mp.LeadName + ", or take it out of the plan"
+		}
 		sigs = append(sigs, Signal{Kind: SignalMilestoneLate, Severity: mp.Severity,
 			Summary:  fmt.Sprintf("milestone %q is %s past its date", mp.Title, plural(mp.DaysLate, "calendar day", "calendar days")),
-			Evidence: []string{ev, "agree its new date with " + mp.LeadName + " and move it in the plan, or the tasks that should reach it sooner"}})
+			Evidence: []string{ev, todo}})
 	}
 
 	// Late work piling up on one side: at least two overdue tasks on a side,

@@ -1438,3 +1438,20 @@ func TestCommittedNeedsSteps(t *testing.T) {
 		t.Errorf("no manifest: %v\n%s", r.Portfolio.PublishedUnknown, out.String())
 	}
 }
+
+// TestMilestoneWithoutStepsLate: a milestone past its date with no step
+// says that nothing in the plan reaches it, not "0 of 0 tasks done".
+func TestMilestoneWithoutStepsLate(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 1)
+	d := patternDeal()
+	d.Milestones = append(d.Milestones, deal.Milestone{ID: "eval", Title: "Evaluation passed", Lead: "eb", Due: today.AddDays(-10)})
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report()
+	s := findSignal(&r.Deals[0], SignalMilestoneLate)
+	if s == nil || len(s.Evidence) != 2 || !strings.Contains(s.Evidence[0], "it has no step, so nothing in the plan reaches it") || !strings.Contains(s.Evidence[1], "add the steps that reach it") {
+		t.Errorf("signals %+v, want the milestone late for having no step", r.Deals[0].Signals)
+	}
+}
