@@ -160,15 +160,55 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 }
 
 // paragraphs splits a note's Markdown into paragraphs of plain text (the
-// template escapes them: nothing of a note is rendered as HTML).
+// template escapes them: nothing of a note is rendered as HTML). Each item
+// of a list ("- ", "* ", "+ " or "1. " at a line's start) is a paragraph
+// of its own, led by a dash (a numbered one by its number), as a note written as a list of who does
+// what reads; a line's other words join its paragraph.
 func paragraphs(text string) []string {
 	var out []string
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
-			out = append(out, p)
+		var cur []string
+		flush := func() {
+			if s := strings.Join(cur, " "); s != "" {
+				out = append(out, s)
+			}
+			cur = nil
 		}
+		for _, line := range strings.Split(p, "\n") {
+			fields := strings.Fields(line)
+			if len(fields) == 0 {
+				continue
+			}
+			if listItem(fields[0]) {
+				flush()
+				if !strings.ContainsAny(fields[0], "0123456789") {
+					fields[0] = "–" // a numbered item keeps its number
+				}
+			}
+			cur = append(cur, fields...)
+		}
+		flush()
 	}
 	return out
+}
+
+// listItem reports whether a line's first word starts a Markdown list
+// item: a dash, a star or a plus, or a number with a dot or a bracket.
+func listItem(w string) bool {
+	switch w {
+	case "-", "*", "+":
+		return true
+	}
+	n := strings.TrimRight(w, ".)")
+	if n == w || n == "" || len(w)-len(n) != 1 {
+		return false
+	}
+	for _, r := range n {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
 }
 
 // changeWhat says a change of deal d's plan in words, as the rooms show

@@ -227,3 +227,13 @@ func TestChangeSaysTheDayDone(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteParagraphs: a review note's paragraphs are plain text, each
+// list item one of its own, a wrapped line joined to its paragraph.
+func TestNoteParagraphs(t *testing.T) {
+	got := paragraphs("Reviewed the proof\nof concept.\n\n- Leo: SSO by **10 Dec**\n- Mia: the DPA\n  with legal\n1. Tara: the order form\n\n3.5% discount agreed.\n")
+	want := []string{"Reviewed the proof of concept.", "– Leo: SSO by **10 Dec**", "– Mia: the DPA with legal", "1. Tara: the order form", "3.5% discount agreed."}
+	if !slices.Equal(got, want) {
+		t.Errorf("paragraphs:\n got %q\nwant %q", got, want)
+	}
+}
