@@ -88,7 +88,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	crit := b.Plan.TurnPath(d, today) // whose move: the rooms' and the report's rule
 	st := storyOn(h, id, today, cfg.Location)
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Notes: notes, Judged: j, Decided: decided,
-		Due: due, Critical: crit, Today: today, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit,
+		Due: due, Critical: crit, Today: today, Holidays: cfg.HolidayDays, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit,
 		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source), Published: firstPublished(s.root, id)})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
@@ -175,6 +175,7 @@ type reviewInput struct {
 	Due      func(*deal.Task) deal.Date
 	Critical deal.Path // the path the rooms show, for whose move (deal.WaitingOn)
 	Today    deal.Date
+	Holidays []deal.Date // the site calendar's (maproom.toml holidays)
 	Loc      *time.Location
 	Th       history.Thresholds
 	Overdue  deal.Thresholds
@@ -250,6 +251,15 @@ func reviewAgenda(in reviewInput) string {
 	if d.Review.HasDay && d.Review.Time != "" {
 		when += " at " + d.Review.Time
 	}
+	// A review day that is a holiday in the site's calendar is said so:
+	// the meeting is to be moved, not held.
+	holiday := func(day deal.Date) string {
+		if slices.Contains(in.Holidays, day) {
+			return " (a holiday in the site's calendar: agree another day)"
+		}
+		return ""
+	}
+	when += holiday(meeting)
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	name := func(id string) string {
@@ -528,7 +538,7 @@ func reviewAgenda(in reviewInput) string {
 	}
 	if d.Review.HasDay && (d.Outcome == deal.Open || d.Outcome == deal.Won && d.OnboardingLeft()) {
 		// A won deal's review goes on while onboarding work is left.
-		p("- Next review: %s at %s.", shortDay(following), d.Review.Time)
+		p("- Next review: %s at %s%s.", shortDay(following), d.Review.Time, holiday(following))
 	}
 	p("")
 	p("## Notes")
