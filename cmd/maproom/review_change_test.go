@@ -105,7 +105,7 @@ func TestReviewNoteOfTheMeetingDay(t *testing.T) {
 		Milestones: []deal.Milestone{{ID: "m", Title: "Security", Due: deal.NewDate(2026, 11, 27), Tasks: []deal.Task{{ID: "t", Title: "T", Status: deal.Todo, Milestone: "m"}}}}}
 	agenda := reviewAgenda(reviewInput{Deal: d, Notes: []handoff.Review{{Day: "2026-11-24"}, {Day: "2026-12-01"}}, Judged: dealJudged{dr: &report.DealReport{}},
 		Holidays: []deal.Date{deal.NewDate(2026, 12, 8)},
-		Due: func(t *deal.Task) deal.Date { return t.Due }, Today: deal.NewDate(2026, 12, 1), Loc: time.UTC})
+		Due:      func(t *deal.Task) deal.Date { return t.Due }, Today: deal.NewDate(2026, 12, 1), Loc: time.UTC})
 	if !strings.Contains(agenda, "- Last review: Tue 24 Nov (reviews/2026-11-24.md).\n") ||
 		!strings.Contains(agenda, `- Milestone "Security" (lead `) || !strings.Contains(agenda, "due Fri 27 Nov): 0 of 1 done, 4 days late.\n") ||
 		!strings.Contains(agenda, "- Next review: Tue 8 Dec at 15:00 (a holiday in the site's calendar: agree another day).\n") {
