@@ -162,7 +162,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		}
 	}
 	if c, ok := st.LastBy(deal.Buyer); ok {
-		h.LastBuyerEdit = &Edit{Day: history.DayOf(c.When, opts.Location).String(), Who: authorIn(d, c), What: changeText(c)}
+		h.LastBuyerEdit = &Edit{Day: history.DayOf(c.InPlan(), opts.Location).String(), Who: authorIn(d, c), What: changeText(c)}
 	}
 	h.AddedRemoved = stepChanges(d, st, opts)
 	slips := st.Slips()

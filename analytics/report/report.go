@@ -606,7 +606,7 @@ type PortfolioRow struct {
 	Covered bool `json:"covered"`
 	// Committed is whether the deal's value is in the committed pipeline
 	// (Portfolio.Committed): the rows whose committed is true sum to it.
-	Committed bool `json:"committed,omitempty"`
+	Committed bool `json:"committed"`
 	// Recent is whether coverage counts the deal: open, or ended with a
 	// close date within RecentDays before the report's day or after it.
 	Recent bool `json:"recent"`

@@ -315,6 +315,8 @@ func reviewAgenda(in reviewInput) string {
 	}
 	if n := in.Today.DaysUntil(d.Close); n >= 0 && !d.Ended() { // as of the day, as the report and the rooms count it
 		closeLine += fmt.Sprintf(" (%s)", count(n, "day"))
+	} else if n < 0 && !d.Ended() {
+		closeLine += fmt.Sprintf(" (passed %s ago, still open)", count(-n, "day"))
 	}
 	p("%s · %d of %d tasks done", closeLine, done, total)
 	p("")
@@ -495,7 +497,8 @@ func reviewAgenda(in reviewInput) string {
 	// move it...), but for what the lines above say: blocked and late steps.
 	if dr := in.Judged.dr; dr != nil {
 		for _, sg := range dr.Signals {
-			if sg.Severity != report.SeverityAlert || sg.Kind == report.SignalBlocked || sg.Kind == report.SignalLatePiling {
+			if sg.Kind == report.SignalBlocked || sg.Kind == report.SignalLatePiling ||
+				sg.Severity != report.SeverityAlert && sg.Kind != report.SignalOpenPastClose { // past its close: said at once
 				continue
 			}
 			p("- Warning: %s.", md(sg.Summary))

@@ -56,7 +56,9 @@ func TestReviewBlockersEachOnce(t *testing.T) {
 		}}}}
 	dr := &report.DealReport{
 		Overdue: []report.OverdueTask{{Task: "load", WaitsOn: "sso"}},
-		Signals: []report.Signal{{Kind: report.SignalDeciderAbsent, Severity: report.SeverityAlert, Summary: "the economic buyer Ann <CFO> never opened the room"}}}
+		Signals: []report.Signal{{Kind: report.SignalDeciderAbsent, Severity: report.SeverityAlert, Summary: "the economic buyer Ann <CFO> never opened the room"},
+			{Kind: report.SignalOpenPastClose, Severity: report.SeverityFlag, Summary: "still open 4 days after its close date"},
+			{Kind: report.SignalMilestoneLate, Severity: report.SeverityFlag, Summary: "a flag not for the agenda"}}}
 	agenda := reviewAgenda(reviewInput{Deal: d, Judged: dealJudged{dr: dr}, Due: func(t *deal.Task) deal.Date { return t.Due },
 		Today: today, Loc: time.UTC, Overdue: deal.Thresholds{FlagDays: 3, AlertDays: 7}})
 	for _, want := range []string{
@@ -64,12 +66,13 @@ func TestReviewBlockersEachOnce(t *testing.T) {
 		`- Late: "Ledgers loaded" (Kofi), due Thu 3 Dec, 7 days (alert), waiting on "SSO set up" (Ann).`,
 		`- Blocked: "DPIA" (Ann).`,
 		`- Warning: the economic buyer Ann \<CFO\> never opened the room.`,
+		`- Warning: still open 4 days after its close date.`,
 	} {
 		if !strings.Contains(agenda, want+"\n") {
 			t.Errorf("the agenda lacks %q:\n%s", want, agenda)
 		}
 	}
-	if strings.Count(agenda, `- Blocked: "SSO set up"`) != 1 || strings.Contains(agenda, `- Late: "SSO set up"`) || strings.Contains(agenda, `Due Sat 12 Dec: "DPIA"`) {
+	if strings.Contains(agenda, "a flag not for the agenda") || strings.Count(agenda, `- Blocked: "SSO set up"`) != 1 || strings.Contains(agenda, `- Late: "SSO set up"`) || strings.Contains(agenda, `Due Sat 12 Dec: "DPIA"`) {
 		t.Errorf("a blocked step is listed more than once:\n%s", agenda)
 	}
 }
@@ -110,5 +113,16 @@ func TestReviewNoteOfTheMeetingDay(t *testing.T) {
 		!strings.Contains(agenda, `- Milestone "Security" (lead `) || !strings.Contains(agenda, "due Fri 27 Nov): 0 of 1 done, 4 days late.\n") ||
 		!strings.Contains(agenda, "- Next review: Tue 8 Dec at 15:00 (a holiday in the site's calendar: agree another day).\n") {
 		t.Errorf("the agenda of 1 December, with its own note saved:\n%s", agenda)
+	}
+}
+
+// TestReviewPastTheClose: an open deal past its close date says so in the
+// agenda's header.
+func TestReviewPastTheClose(t *testing.T) {
+	d := &deal.Deal{ID: "d", Title: "D", Close: deal.NewDate(2026, 12, 18), Outcome: deal.Open}
+	agenda := reviewAgenda(reviewInput{Deal: d, Judged: dealJudged{dr: &report.DealReport{}}, Due: func(t *deal.Task) deal.Date { return t.Due },
+		Today: deal.NewDate(2026, 12, 24), Loc: time.UTC})
+	if !strings.Contains(agenda, "Close: Fri 18 Dec (passed 6 days ago, still open) · ") {
+		t.Errorf("the agenda of an open deal 6 days past its close:\n%s", agenda)
 	}
 }

@@ -18,6 +18,7 @@
 package history
 
 import (
+	"bytes"
 	"cmp"
 	"log/slog"
 	"slices"
@@ -184,38 +185,64 @@ type Story struct {
 	reverts map[string]string
 }
 
-// undone returns the commits of the story's changes whose changes were
-// undone: a commit that git revert reverted, and the revert, both among
-// the changes (a revert reverted in turn leaves what it reverted done).
-func (s *Story) undone() map[string]bool {
+// undone returns the changes of the story that a git revert undid: each
+// change of a reverted commit that its revert put back exactly (the same
+// item, from the value it set to the value it had), and that change of the
+// revert, both among the changes. A revert's other edits stand, and so does
+// what it reverted when the revert is reverted in turn.
+func (s *Story) undone() map[changeKey]bool {
 	if len(s.reverts) == 0 {
 		return nil
 	}
-	in := map[string]bool{}
+	byCommit := map[string][]Change{}
 	for _, c := range s.Changes {
-		in[c.Commit] = true
+		byCommit[c.Commit] = append(byCommit[c.Commit], c)
 	}
 	revertedBy := map[string]bool{}
 	for r, o := range s.reverts {
-		if in[r] {
+		if byCommit[r] != nil {
 			revertedBy[o] = true
 		}
 	}
-	out := map[string]bool{}
+	out := map[changeKey]bool{}
 	for r, o := range s.reverts {
-		if in[r] && in[o] && !revertedBy[r] {
-			out[r], out[o] = true, true
+		if revertedBy[r] {
+			continue
+		}
+		for _, c := range byCommit[o] {
+			for _, u := range byCommit[r] {
+				if u.Kind == c.Kind && u.Item == c.Item && u.From == c.To && u.To == c.From {
+					out[changeKeyOf(c)], out[changeKeyOf(u)] = true, true
+				}
+			}
 		}
 	}
 	return out
 }
+
+// changeKey names a change: its commit, kind and item.
+type changeKey struct {
+	commit string
+	kind   Kind
+	item   string
+}
+
+func changeKeyOf(c Change) changeKey { return changeKey{c.Commit, c.Kind, c.Item} }
 
 // Committed reports whether text is the plan as the history's last
 // version on the main line holds it, byte for byte (its git blob): false
 // for a plan edited on disk and not committed yet, whose changes the
 // history does not hold. A nil story holds no version.
 func (s *Story) Committed(text []byte) bool {
-	return s != nil && !s.head.IsZero() && plumbing.ComputeHash(plumbing.BlobObject, text) == s.head
+	if s == nil || s.head.IsZero() {
+		return false
+	}
+	if plumbing.ComputeHash(plumbing.BlobObject, text) == s.head {
+		return true
+	}
+	// A checkout with core.autocrlf writes the blob's line ends as CRLF:
+	// the same text, committed.
+	return bytes.Contains(text, []byte("\r\n")) && plumbing.ComputeHash(plumbing.BlobObject, bytes.ReplaceAll(text, []byte("\r\n"), []byte("\n"))) == s.head
 }
 
 // Renamed returns the id a task (milestone false) or a milestone had
@@ -258,16 +285,16 @@ type Slip struct {
 }
 
 // Slips lists the items whose date moved later at least once, the most
-// moves first (then the most days, then the id). A commit git revert
-// undid, and its revert, move no date: a slip made by mistake and reverted
-// is none, and the dates after it slip from where they were.
+// moves first (then the most days, then the id). A move git revert undid,
+// and the revert's move back, move no date: a slip made by mistake and
+// reverted is none, and the dates after it slip from where they were.
 func (s *Story) Slips() []Slip {
 	idx := map[string]int{}
 	var out []Slip
 	var peak []deal.Date // by out's index: the latest date the item has had
 	undone := s.undone()
 	for _, c := range s.Changes {
-		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved || undone[c.Commit] {
+		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved || undone[changeKeyOf(c)] {
 			continue
 		}
 		key := string(c.Kind) + "\x00" + c.Item

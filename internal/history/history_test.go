@@ -1555,3 +1555,63 @@ func TestCoAuthoredByTheBuyer(t *testing.T) {
 		t.Errorf("the last buyer edit %+v %v, want Jordan's, co-written on 4 September", c, ok)
 	}
 }
+
+// TestDealFolderReused: a deal folder removed and later given another
+// plan (a new deal under the old name) starts a history of its own: no
+// slip of the old deal's dates.
+func TestDealFolderReused(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText("2026-11-30", "2026-10-09", "2026-11-01", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	if err := os.RemoveAll(filepath.Join(g.site, "content", "acme")); err != nil {
+		t.Fatal(err)
+	}
+	g.commit(seller, "2026-10-05", "acme lost, folder removed")
+	g.write("content/acme/index.md", planText("2027-03-31", "2027-01-09", "2027-02-01", task{"t1", "m1", "2026-12-20", "todo", ""}))
+	g.commit(seller, "2026-11-01", "a new acme deal")
+	st := g.read("").Story("acme")
+	if st.First.Format("2006-01-02") != "2026-11-01" || len(st.Slips()) != 0 {
+		t.Errorf("the new deal's story from %v, slips %+v; want it from 1 November, no slip", st.First, st.Slips())
+	}
+}
+
+// TestRevertWithEditsKeepsThem: a revert committed with edits of its own
+// (git revert -n, then more) undoes only what it puts back: m1's move and
+// its move back are none, m2's move in the revert is a slip; a move the
+// revert did not put back exactly (t1 moved on to another date) stands.
+func TestRevertWithEditsKeepsThem(t *testing.T) {
+	g := newRepo(t)
+	plan := func(m1, m2, t1due string) string {
+		return planText("2026-12-30", m1, m2, task{"t1", "m1", t1due, "todo", ""})
+	}
+	g.write("content/acme/index.md", plan("2026-10-09", "2026-11-01", "2026-09-20"))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", plan("2026-10-19", "2026-11-01", "2026-09-30"))
+	moved := g.commit(seller, "2026-09-02", "m1 and t1 move")
+	g.write("content/acme/index.md", plan("2026-10-09", "2026-11-08", "2026-09-25"))
+	g.commit(seller, "2026-09-03", "Revert \"m1 and t1 move\"\n\nThis reverts commit "+moved.String()+".\n")
+	got := map[string]int{}
+	for _, sl := range g.read("").Story("acme").Slips() {
+		got[sl.Item] = sl.Days
+	}
+	if want := map[string]int{"m2": 7, "t1": 10}; !maps.Equal(got, want) {
+		t.Errorf("slips (item: days) %v, want %v", got, want)
+	}
+}
+
+// TestCommittedWithCRLF: a plan checked out with core.autocrlf (CRLF line
+// ends on disk, LF in git) is the committed plan.
+func TestCommittedWithCRLF(t *testing.T) {
+	g := newRepo(t)
+	plan := planText("2026-12-30", "2026-10-09", "2026-11-01", task{"t1", "m1", "2026-09-20", "todo", ""})
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-09-01", "plan")
+	st := g.read("").Story("acme")
+	if !st.Committed([]byte(strings.ReplaceAll(plan, "\n", "\r\n"))) {
+		t.Error("the plan with CRLF line ends reads as not committed")
+	}
+	if st.Committed([]byte(strings.ReplaceAll(plan, "2026-10-09", "2026-10-10"))) {
+		t.Error("a plan edited on disk reads as committed")
+	}
+}

@@ -287,3 +287,17 @@ func FuzzCommitMessage(f *testing.F) {
 		}
 	})
 }
+
+// TestCoAuthorsTrailersOnly: co-authors are read from the message's last
+// paragraph, where git reads trailers, not from its body.
+func TestCoAuthorsTrailersOnly(t *testing.T) {
+	for msg, want := range map[string][]string{
+		"Squash (#12)\n\nCo-authored-by: Jordan Park <jordan@acme.example>\n":                       {"jordan@acme.example"},
+		"Squash\n\nCo-authored-by: Jordan Park <jordan@acme.example>\n\nAnd some words after it.\n": nil,
+		"Co-authored-by: Jordan Park <jordan@acme.example>\n":                                       nil,
+	} {
+		if got := coAuthors(msg); !slices.Equal(got, want) {
+			t.Errorf("coAuthors(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}

@@ -1091,11 +1091,11 @@ func replyTrailer(msg string) string {
 	return ""
 }
 
-// restored gives each deal folder the fresh commits add back, after an
-// earlier commit removed it, the version it had before it was removed as
-// its old one: a deal deleted by mistake and restored (git checkout, a
-// revert) keeps its history and is compared with what it was. order is
-// every commit, parents first.
+// restored gives each deal folder the fresh commits add back as it was,
+// after an earlier commit removed it, the version it had before it was
+// removed as its old one: a deal deleted by mistake and restored (git
+// checkout, a revert) keeps its history. A folder given another plan is a
+// new deal. order is every commit, parents first.
 func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
 	isFresh := make(map[plumbing.Hash]bool, len(fresh))
 	for _, h := range fresh {
@@ -1113,7 +1113,9 @@ func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
 				delete(last, f.Deal)
 				continue
 			}
-			if b, ok := gone[f.Deal]; ok && f.Old.IsZero() && f.From == "" && isFresh[h] {
+			// Put back as it was (git checkout, a revert): byte for byte.
+			// Another plan in the folder is a new deal that took the name.
+			if b, ok := gone[f.Deal]; ok && b == f.New && f.Old.IsZero() && f.From == "" && isFresh[h] {
 				f.Old = b
 			}
 			delete(gone, f.Deal)
@@ -1123,11 +1125,18 @@ func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
 }
 
 // coAuthors returns the emails of a commit message's Co-authored-by
-// trailers ("Co-authored-by: Name <email>", the key in any case), nil when
-// it has none.
+// trailers ("Co-authored-by: Name <email>", the key in any case, in the
+// message's last paragraph, where git reads trailers), nil when it has
+// none.
 func coAuthors(msg string) []string {
 	if !strings.Contains(strings.ToLower(msg), "co-authored-by:") {
 		return nil
+	}
+	msg = strings.TrimRight(msg, "\n")
+	if i := strings.LastIndex(msg, "\n\n"); i >= 0 {
+		msg = msg[i+2:]
+	} else {
+		return nil // the subject alone: no trailer
 	}
 	var out []string
 	for _, line := range strings.Split(msg, "\n") {
