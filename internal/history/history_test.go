@@ -1449,18 +1449,8 @@ func TestRebasedCommitInPlanWhenCommitted(t *testing.T) {
 // first commit there, and a note says so; the clone deepened, the whole
 // history is read again, the cache notwithstanding.
 func TestShallowClone(t *testing.T) {
-	gitBin, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed: the shallow clone is made with git clone --depth (.ci/run has it)")
-	}
-	g := newRepo(t)
-	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
-	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
-	g.commit(seller, "2026-09-01", "plan")
-	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-16", "2026-12-10", t1))
-	g.commit(buyer, "2026-09-04", "m1 a week later")
-	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-23", "2026-12-10", t1))
-	g.commit(seller, "2026-09-10", "m1 a week later again")
+	gitBin := gitOrSkip(t, "the shallow clone is made with git clone --depth")
+	g := slippingRepo(t, 2)
 	clone := filepath.Join(t.TempDir(), "clone")
 	run := func(dir string, args ...string) {
 		cmd := exec.Command(gitBin, args...)
@@ -1501,16 +1491,8 @@ func TestShallowClone(t *testing.T) {
 // repository it was cloned from (objects/info/alternates): the history
 // reads them there.
 func TestSharedClone(t *testing.T) {
-	gitBin, err := exec.LookPath("git")
-	if err != nil {
-		t.Skip("git is not installed: the shared clone is made with git clone --shared (.ci/run has it)")
-	}
-	g := newRepo(t)
-	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
-	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
-	g.commit(seller, "2026-09-01", "plan")
-	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-16", "2026-12-10", t1))
-	g.commit(buyer, "2026-09-04", "m1 a week later")
+	gitBin := gitOrSkip(t, "the shared clone is made with git clone --shared")
+	g := slippingRepo(t, 1)
 	clone := filepath.Join(t.TempDir(), "clone")
 	if out, err := exec.Command(gitBin, "clone", "-q", "--shared", g.dir, clone).CombinedOutput(); err != nil {
 		t.Fatalf("git clone --shared: %v\n%s", err, out)
@@ -1614,4 +1596,31 @@ func TestCommittedWithCRLF(t *testing.T) {
 	if st.Committed([]byte(strings.ReplaceAll(plan, "2026-10-09", "2026-10-10"))) {
 		t.Error("a plan edited on disk reads as committed")
 	}
+}
+
+// gitOrSkip returns the git binary, and skips the test without one: what
+// it needs is made with git itself.
+func gitOrSkip(t *testing.T, what string) string {
+	t.Helper()
+	gitBin, err := exec.LookPath("git")
+	if err != nil {
+		t.Skipf("git is not installed: %s (.ci/run has it)", what)
+	}
+	return gitBin
+}
+
+// slippingRepo is a repository whose deal acme's milestone m1 (due 9
+// October) slips a week, slips times: the buyer's move on 4 September,
+// then the seller's on the 10th.
+func slippingRepo(t *testing.T, slips int) *repo {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	for i, on := range []string{"2026-09-04", "2026-09-10"}[:slips] {
+		who := []object.Signature{buyer, seller}[i]
+		g.write("content/acme/index.md", planText("2026-12-30", deal.NewDate(2026, 10, 9).AddDays(7*(i+1)).String(), "2026-12-10", t1))
+		g.commit(who, on, "m1 a week later")
+	}
+	return g
 }
