@@ -1624,3 +1624,31 @@ func slippingRepo(t *testing.T, slips int) *repo {
 	}
 	return g
 }
+
+// TestIndexLinkedToThePlan: a deal whose index.md is a symbolic link to
+// a file beside it has that file's history: its slips, its buyer's edit.
+func TestIndexLinkedToThePlan(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	folder := filepath.Join(g.site, "content", "acme")
+	g.write("content/acme/plan.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
+	if err := os.Symlink("plan.md", filepath.Join(folder, "index.md")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	g.commit(seller, "2026-09-01", "plan")
+	moved := planText("2026-12-30", "2026-10-16", "2026-12-10", t1)
+	g.write("content/acme/plan.md", moved)
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	st := g.read("").Story("acme")
+	if st == nil || len(st.Slips()) != 1 || !st.Committed([]byte(moved)) {
+		t.Fatalf("acme's story %+v, want m1's slip and the plan committed", st)
+	}
+	if _, ok := st.LastBy(deal.Buyer); !ok {
+		t.Error("the buyer's edit of the linked plan is not told")
+	}
+	// A past day's plan is the linked file as it stood then.
+	text, ok, err := history.PlanAt(history.Options{Root: g.site}, []string{"acme"}, day("2026-09-02"))
+	if err != nil || !ok || !strings.Contains(string(text), "due: 2026-10-09") {
+		t.Errorf("the plan of 2 September: %v %v %.80q, want the linked file's first version", ok, err, text)
+	}
+}

@@ -21,6 +21,7 @@ import (
 	"github.com/go-git/go-git/v5"
 	"github.com/go-git/go-git/v5/plumbing"
 	gitcache "github.com/go-git/go-git/v5/plumbing/cache"
+	"github.com/go-git/go-git/v5/plumbing/filemode"
 	"github.com/go-git/go-git/v5/plumbing/object"
 	"github.com/go-git/go-git/v5/plumbing/storer"
 	"github.com/go-git/go-git/v5/storage/filesystem"
@@ -218,9 +219,19 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 		content = "content"
 	}
 	for _, folder := range folders {
-		f, err := c.File(strings.Trim(prefix+"/"+content+"/"+folder+"/index.md", "/"))
+		dir := strings.Trim(prefix+"/"+content+"/"+folder, "/")
+		f, err := c.File(dir + "/index.md")
 		if err != nil {
 			continue
+		}
+		if f.Mode == filemode.Symlink {
+			// A link to a file beside it, as the history reads it.
+			target, err := f.Contents()
+			if name := strings.TrimPrefix(target, "./"); err == nil && name != "" && !strings.ContainsAny(name, "/\x00") {
+				if tf, err := c.File(dir + "/" + name); err == nil && tf.Mode != filemode.Symlink {
+					f = tf
+				}
+			}
 		}
 		s, err := f.Contents()
 		if err != nil {
@@ -453,6 +464,22 @@ func entry(tree []byte, name string) (plumbing.Hash, bool) {
 	return plumbing.Hash{}, false
 }
 
+// entryIsLink reports whether tree's entry name is a symbolic link (mode
+// 120000).
+func entryIsLink(tree []byte, name string) bool {
+	for len(tree) > 0 {
+		n := entryLen(tree)
+		if n == 0 {
+			return false
+		}
+		if sp := bytes.IndexByte(tree, ' '); string(tree[sp+1:n-21]) == name {
+			return bytes.HasPrefix(tree, []byte("120000 "))
+		}
+		tree = tree[n:]
+	}
+	return false
+}
+
 // treeChange is an entry that differs between two trees: its hash and
 // whether it is a folder, in each (zero hash: absent).
 type treeChange struct {
@@ -662,6 +689,19 @@ func (w *walker) index(dh plumbing.Hash, dir bool) (plumbing.Hash, error) {
 	bh, isDir := entry(dt, "index.md")
 	if isDir {
 		bh = plumbing.Hash{}
+	}
+	if !bh.IsZero() && entryIsLink(dt, "index.md") {
+		// index.md a symbolic link to a file beside it (plan.md, say):
+		// the plan is that file, as check reads it through the link.
+		target, err := w.raw(plumbing.BlobObject, bh)
+		if err != nil {
+			return plumbing.Hash{}, fmt.Errorf("read git blob %s: %w", bh, err)
+		}
+		if name := strings.TrimPrefix(string(target), "./"); name != "" && !strings.ContainsAny(name, "/\x00") {
+			if th, dir := entry(dt, name); !th.IsZero() && !dir && !entryIsLink(dt, name) {
+				bh = th
+			}
+		}
 	}
 	w.imu.Lock()
 	if w.indexes == nil {
