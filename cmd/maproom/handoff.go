@@ -127,7 +127,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		hb.HistoryRead = true
 		if st != nil {
 			for _, c := range st.Changes {
-				hb.History = append(hb.History, describeChange(c, d, cfg.Location, true))
+				hb.History = append(hb.History, describeChange(c, d, cfg.Location, true, plainText))
 			}
 		}
 	}
@@ -232,3 +232,7 @@ func dayOfStamp(s string) string {
 	}
 	return s[:len(time.DateOnly)]
 }
+
+// plainText is text as it is: for the handoff, whose formats escape what
+// they write themselves.
+func plainText(s string) string { return s }

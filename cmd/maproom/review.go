@@ -114,25 +114,32 @@ func inside(dir, path string) bool {
 }
 
 // realPath returns path absolute, with the symbolic links of the part of
-// it that exists followed: a file still to be written is placed where its
-// folder really is.
+// it that exists followed as the system follows them (a link, then "..":
+// the path is not cleaned before): a file still to be written is placed
+// where its folder really is.
 func realPath(path string) (string, error) {
-	abs, err := filepath.Abs(path)
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		return filepath.Abs(real)
+	}
+	i := strings.LastIndexByte(path, filepath.Separator)
+	if filepath.Separator != '/' {
+		i = max(i, strings.LastIndexByte(path, '/'))
+	}
+	dir, base := ".", path
+	switch {
+	case i == 0:
+		dir, base = path[:1], path[1:]
+	case i > 0:
+		dir, base = path[:i], path[i+1:]
+	}
+	if dir == path {
+		return filepath.Abs(path)
+	}
+	rp, err := realPath(dir)
 	if err != nil {
 		return "", err
 	}
-	if real, err := filepath.EvalSymlinks(abs); err == nil {
-		return real, nil
-	}
-	parent := filepath.Dir(abs)
-	if parent == abs {
-		return abs, nil
-	}
-	rp, err := realPath(parent)
-	if err != nil {
-		return "", err
-	}
-	return filepath.Join(rp, filepath.Base(abs)), nil
+	return filepath.Join(rp, base), nil
 }
 
 // readHistory reads the plans' history of the site at root, with the
@@ -272,7 +279,11 @@ func reviewAgenda(in reviewInput) string {
 	days := reviewDays(in.Notes, in.Today)
 	// A note of this meeting's day is this meeting's own (saved while it
 	// is prepared or held): what changed counts from the review before.
-	if prior := reviewDays(in.Notes, meeting.AddDays(-1)); len(prior) > 0 {
+	upTo := meeting.AddDays(-1)
+	if in.Today.Before(upTo) {
+		upTo = in.Today // a note written after the agenda's day was not there yet
+	}
+	if prior := reviewDays(in.Notes, upTo); len(prior) > 0 {
 		last = prior[len(prior)-1]
 	}
 	since := last
@@ -479,7 +490,7 @@ func reviewAgenda(in reviewInput) string {
 		if r.TargetKind == reply.TargetTask || r.TargetKind == reply.TargetMilestone {
 			what += `"` + md(r.About) + `"`
 		} else {
-			what += r.About
+			what += md(r.About)
 		}
 		if r.Date != "" {
 			what += " for " + dayLabelLong(r.Date)
@@ -506,7 +517,7 @@ func reviewAgenda(in reviewInput) string {
 		}
 	}
 	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published, DueOf: in.Due}) {
-		p("- Warning: %s.", sg.Evidence)
+		p("- Warning: %s.", md(sg.Evidence))
 		n++
 	}
 	if n == 0 {
@@ -658,14 +669,14 @@ func blockedSince(st *history.Story, id string, loc *time.Location) string {
 
 // ownerLabel names an owner of deal d in the agenda: a stakeholder by
 // name, an unassigned role as such.
-func ownerLabel(d *deal.Deal, id string) string {
+func ownerLabel(d *deal.Deal, id string, esc func(string) string) string {
 	if p, ok := d.Stakeholder(id); ok {
-		return md(p.Name)
+		return esc(p.Name)
 	}
 	if r, ok := strings.CutPrefix(id, "role:"); ok {
-		return md(strings.ReplaceAll(r, "-", " ")) + " (unassigned)"
+		return esc(strings.ReplaceAll(r, "-", " ")) + " (unassigned)"
 	}
-	return md(id)
+	return esc(id)
 }
 
 // maxChangeLines is how many changes the agenda's status lists: five
@@ -697,7 +708,7 @@ func changeLines(changes []history.Change, d *deal.Deal, loc *time.Location) []s
 		k := item{c.Kind, c.Item}
 		ms := moves[k]
 		if !isMove(c) || len(ms) < 2 {
-			out = append(out, describeChange(c, d, loc, true))
+			out = append(out, describeChange(c, d, loc, true, md))
 			continue
 		}
 		if seen[k]++; seen[k] < len(ms) {
@@ -724,17 +735,19 @@ func changeLines(changes []history.Change, d *deal.Deal, loc *time.Location) []s
 }
 
 // describeChange says a change in a line: the day, who (a person named
-// when the change was theirs, from their commit or their reply) and what.
-func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller bool) string {
+// when the change was theirs, from their commit or their reply) and what,
+// the plan's words written through esc (md for Markdown, plain for the
+// handoff's HTML and JSON, which escape them themselves).
+func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller bool, esc func(string) string) string {
 	who := ""
 	switch {
 	case c.Author.Side == deal.Buyer:
-		who = md(c.Author.NameIn(d))
+		who = esc(c.Author.NameIn(d))
 		if c.Reply != "" {
 			who += " (their reply)"
 		}
 	case seller && c.Author.Name != "":
-		who = md(c.Author.NameIn(d))
+		who = esc(c.Author.NameIn(d))
 	}
 	var what string
 	switch c.Kind {
@@ -745,34 +758,34 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 		}
 		switch {
 		case c.From == "":
-			what = fmt.Sprintf("%s \"%s\" dated %s", kind, md(c.Title), dayLabel(c.To))
+			what = fmt.Sprintf("%s \"%s\" dated %s", kind, esc(c.Title), dayLabel(c.To))
 		case c.To == "":
-			what = fmt.Sprintf("%s \"%s\" lost its date (was %s)", kind, md(c.Title), dayLabel(c.From))
+			what = fmt.Sprintf("%s \"%s\" lost its date (was %s)", kind, esc(c.Title), dayLabel(c.From))
 		case c.Days > 0:
-			what = fmt.Sprintf("%s \"%s\" moved %s later, %s to %s", kind, md(c.Title), count(c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
+			what = fmt.Sprintf("%s \"%s\" moved %s later, %s to %s", kind, esc(c.Title), count(c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
 		default:
-			what = fmt.Sprintf("%s \"%s\" moved %s earlier, %s to %s", kind, md(c.Title), count(-c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
+			what = fmt.Sprintf("%s \"%s\" moved %s earlier, %s to %s", kind, esc(c.Title), count(-c.Days, "day"), dayLabel(c.From), dayLabel(c.To))
 		}
 	case history.TaskStatus:
-		what = fmt.Sprintf("task \"%s\": %s → %s", md(c.Title), c.From, c.To)
+		what = fmt.Sprintf("task \"%s\": %s → %s", esc(c.Title), c.From, c.To)
 	case history.TaskAdded:
-		what = fmt.Sprintf("task \"%s\" added", md(c.Title))
+		what = fmt.Sprintf("task \"%s\" added", esc(c.Title))
 	case history.TaskRemoved:
-		what = fmt.Sprintf("task \"%s\" removed", md(c.Title))
+		what = fmt.Sprintf("task \"%s\" removed", esc(c.Title))
 	case history.MilestoneAdded:
-		what = fmt.Sprintf("milestone \"%s\" added", md(c.Title))
+		what = fmt.Sprintf("milestone \"%s\" added", esc(c.Title))
 	case history.CloseMoved:
 		what = fmt.Sprintf("close date moved from %s to %s", dayLabel(c.From), dayLabel(c.To))
 	case history.DocAdded:
-		what = fmt.Sprintf("document \"%s\" added", md(c.Title))
+		what = fmt.Sprintf("document \"%s\" added", esc(c.Title))
 	case history.PlanCreated:
 		what = "plan written"
 	case history.TaskOwner:
-		what = fmt.Sprintf("task \"%s\" handed from %s to %s", md(c.Title), ownerLabel(d, c.From), ownerLabel(d, c.To))
+		what = fmt.Sprintf("task \"%s\" handed from %s to %s", esc(c.Title), ownerLabel(d, c.From, esc), ownerLabel(d, c.To, esc))
 	case history.TaskRetitled:
-		what = fmt.Sprintf("task \"%s\" renamed \"%s\"", md(c.From), md(c.To))
+		what = fmt.Sprintf("task \"%s\" renamed \"%s\"", esc(c.From), esc(c.To))
 	case history.MilestoneRetitled:
-		what = fmt.Sprintf("milestone \"%s\" renamed \"%s\"", md(c.From), md(c.To))
+		what = fmt.Sprintf("milestone \"%s\" renamed \"%s\"", esc(c.From), esc(c.To))
 	case history.PlanEdited:
 		what = "the plan's wording edited"
 	case history.OutcomeSet:
@@ -875,6 +888,13 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 			continue
 		}
 		if !st.First.Before(end) {
+			if h.Shallow {
+				// The clone's history starts after the day: the deal may
+				// well be older.
+				fmt.Fprintf(e.stderr, "maproom: %s: the shallow clone's history starts after %s: the report reads the plan as it is now (git fetch --unshallow reads all of it)\n", rd.Deal.ID, today)
+				out = append(out, rd)
+				continue
+			}
 			fmt.Fprintf(e.stderr, "maproom: %s was first committed on %s, after %s: the report for that day leaves it out\n", rd.Deal.ID, st.First.In(cfg.Location).Format(time.DateOnly), today)
 			continue
 		}

@@ -35,7 +35,7 @@ func TestDescribeChangeKinds(t *testing.T) {
 		{history.Change{When: when, Kind: history.TaskRetitled, From: "MSA", To: "<img src=x onerror=alert(1)>", Author: buyer},
 			`task "MSA" renamed "\<img src=x onerror=alert(1)\>", by Carl Champ`},
 	} {
-		if got := describeChange(c.ch, d, time.UTC, false); !strings.HasSuffix(got, c.want) {
+		if got := describeChange(c.ch, d, time.UTC, false, md); !strings.HasSuffix(got, c.want) {
 			t.Errorf("%s: %q, want it to end %q", c.ch.Kind, got, c.want)
 		}
 	}

@@ -80,8 +80,10 @@ type Change struct {
 	Author    Author
 	Reply     string // the Maproom-Reply trailer: the change applied a buyer's reply
 	Merge     bool   // made by a merge commit's own resolution
-	// Landed is when a change made on a branch reached the main line (the
-	// merge's time); zero for a change made on it.
+	// Landed is when the change came into the plan, when later than When:
+	// a branch's change when its merge was committed, a main-line change
+	// rebased, cherry-picked or amended later when it was committed; zero
+	// otherwise.
 	Landed time.Time
 }
 
@@ -465,9 +467,13 @@ type History struct {
 	// clone).
 	InGit bool
 	Note  string
-	Head  string // the commit read, hex
-	Deals map[string]*Story
-	Stats Stats
+	// Shallow is true when the repository is a shallow clone: the history
+	// starts at its first commit there, and a deal first seen then may be
+	// older.
+	Shallow bool
+	Head    string // the commit read, hex
+	Deals   map[string]*Story
+	Stats   Stats
 }
 
 // Story returns the story of deal id, or nil when git holds none.

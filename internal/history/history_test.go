@@ -1508,6 +1508,11 @@ func TestSharedClone(t *testing.T) {
 	if st := h.Story("acme"); st == nil || len(st.Slips()) != 1 {
 		t.Errorf("the shared clone's story %+v, want m1's slip", st)
 	}
+	// A past day's plan too.
+	text, ok, err := history.PlanAt(history.Options{Root: filepath.Join(clone, site)}, []string{"acme"}, day("2026-09-02"))
+	if err != nil || !ok || !strings.Contains(string(text), "due: 2026-10-09") {
+		t.Errorf("the shared clone's plan of 2 September: %v %v %.80q", ok, err, text)
+	}
 }
 
 // TestSlipOfADateTakenOut: a close date moved later, then taken out, keeps
@@ -1646,9 +1651,47 @@ func TestIndexLinkedToThePlan(t *testing.T) {
 	if _, ok := st.LastBy(deal.Buyer); !ok {
 		t.Error("the buyer's edit of the linked plan is not told")
 	}
-	// A past day's plan is the linked file as it stood then.
+	// A past day's plan is the linked file as it stood then, beside it or
+	// in another folder of the content.
+	if err := os.MkdirAll(filepath.Join(g.site, "content", "shared"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(filepath.Join(folder, "plan.md"), filepath.Join(g.site, "content", "shared", "acme.md")); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(folder, "index.md"))
+	if err := os.Symlink("../shared/acme.md", filepath.Join(folder, "index.md")); err != nil {
+		t.Fatal(err)
+	}
+	g.commit(seller, "2026-09-06", "the plan moves to a shared folder")
+	if text, ok, err := history.PlanAt(history.Options{Root: g.site}, []string{"acme"}, day("2026-09-07")); err != nil || !ok || !strings.Contains(string(text), "due: 2026-10-16") {
+		t.Errorf("the plan of 7 September, linked from another folder: %v %v %.80q", ok, err, text)
+	}
 	text, ok, err := history.PlanAt(history.Options{Root: g.site}, []string{"acme"}, day("2026-09-02"))
 	if err != nil || !ok || !strings.Contains(string(text), "due: 2026-10-09") {
 		t.Errorf("the plan of 2 September: %v %v %.80q, want the linked file's first version", ok, err, text)
+	}
+}
+
+// TestCoAuthorNamedByTheCurrentPlan: a buyer named as co-author, whose
+// email the plan gained only later, is credited through the plan as it is
+// now, as an author is.
+func TestCoAuthorNamedByTheCurrentPlan(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	noEmail := func(m1 string) string {
+		return strings.Replace(planText("2026-12-30", m1, "2026-12-10", t1), ", email: Jordan.Park@acme.example", "", 1)
+	}
+	g.write("content/acme/index.md", noEmail("2026-10-09"))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", noEmail("2026-10-16"))
+	g.commit(seller, "2026-09-04", "Squash (#3)\n\nCo-authored-by: Jordan Park <jordan.park@acme.example>\n")
+	h, err := history.Read(context.Background(), history.Options{Root: g.site, Decode: generator.DecodePlan,
+		People: map[string][]history.Person{"acme": {{ID: "jordan", Name: "Jordan Park", Email: "Jordan.Park@acme.example", Side: deal.Buyer}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, ok := h.Story("acme").LastBy(deal.Buyer); !ok || c.Author.Stakeholder != "jordan" {
+		t.Errorf("the last buyer edit %+v %v, want Jordan's, co-written", c, ok)
 	}
 }

@@ -268,17 +268,18 @@ func FuzzCommitHead(f *testing.F) {
 }
 
 // FuzzCommitMessage holds the readers of a commit message's trailers to
-// what the message says: each co-author's email is the text between the
-// brackets of a Co-authored-by line, and a reverted commit is the hash
-// after "This reverts commit", else none.
+// what the message says: each co-author's email is text of the message,
+// not empty, after a bracket, and a reverted commit is the hash after
+// "This reverts commit", else none.
 func FuzzCommitMessage(f *testing.F) {
 	f.Add("Squash (#12)\n\nCo-authored-by: Jordan Park <jordan@acme.example>\nco-authored-by: Ann <ann@x>\n")
 	f.Add("Revert \"m1\"\n\nThis reverts commit 05314f652be2df447ee757bd7afb4f08361f0cef.\n")
 	f.Add("This reverts commit 05314f\n")
 	f.Add("Co-authored-by: <>\nCo-authored-by: x>y<\n")
+	f.Add("x\n\nCo-authored-by: A < a@b >\nCo-authored-by: < >\n")
 	f.Fuzz(func(t *testing.T, msg string) {
 		for _, e := range coAuthors(msg) {
-			if e == "" || !strings.Contains(msg, "<"+e) {
+			if lt := strings.IndexByte(msg, '<'); e == "" || lt < 0 || !strings.Contains(msg[lt:], e) {
 				t.Fatalf("co-author %q is not between brackets in %q", e, msg)
 			}
 		}

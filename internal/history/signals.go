@@ -192,7 +192,7 @@ func Signals(in Input) []Signal {
 			if c.Kind == MilestoneDue {
 				what = "milestone"
 			}
-			out = append(out, Signal{SignalPastClose, fmt.Sprintf("%s %q moved to %s, past the close date %s, on %s", what, c.Title, c.To, c.Close, DayOf(c.When, in.Loc))})
+			out = append(out, Signal{SignalPastClose, fmt.Sprintf("%s %q moved to %s, past the close date %s, on %s", what, c.Title, c.To, c.Close, DayOf(c.InPlan(), in.Loc))})
 		}
 	}
 	if st != nil {

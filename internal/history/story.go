@@ -509,9 +509,22 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				st.reverts[c.hex] = rec.Reverts.String()
 			}
 			a := Author{Name: rec.Name, Email: rec.Email, Stakeholder: f.Who, Side: deal.Side(f.Side)}
+			// The plan as it is now names the author (or, for a commit a
+			// buyer co-wrote, that buyer), though the version did not.
+			same := func(p Person, e string) bool {
+				return p.Email != "" && strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(e))
+			}
 			if a.Stakeholder == "" {
 				for _, p := range people[f.Deal] {
-					if p.Email != "" && strings.EqualFold(strings.TrimSpace(p.Email), strings.TrimSpace(rec.Email)) {
+					if same(p, rec.Email) {
+						a.Stakeholder, a.Side = p.ID, p.Side
+						break
+					}
+				}
+			}
+			if a.Side != deal.Buyer && len(rec.CoAuthors) > 0 {
+				for _, p := range people[f.Deal] {
+					if p.Side == deal.Buyer && slices.ContainsFunc(rec.CoAuthors, func(e string) bool { return same(p, e) }) {
 						a.Stakeholder, a.Side = p.ID, p.Side
 						break
 					}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	pathpkg "path"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -192,6 +193,14 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 	if err != nil {
 		return nil, false, err
 	}
+	if fst, ok := repo.Storer.(*filesystem.Storage); ok {
+		// A --shared or --reference clone's objects, where they are (as
+		// Read reads them).
+		st := filesystem.NewStorageWithOptions(fst.Filesystem(), gitcache.NewObjectLRUDefault(), filesystem.Options{AlternatesFS: osfs.New("/")})
+		if r, err := git.Open(st, nil); err == nil {
+			repo = r
+		}
+	}
 	head, err := repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
 		return nil, false, nil
@@ -225,10 +234,12 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 			continue
 		}
 		if f.Mode == filemode.Symlink {
-			// A link to a file beside it, as the history reads it.
+			// A link to a file of the repository (beside it, or another
+			// folder of the content): the plan is that file, as check
+			// reads it through the link.
 			target, err := f.Contents()
-			if name := strings.TrimPrefix(target, "./"); err == nil && name != "" && !strings.ContainsAny(name, "/\x00") {
-				if tf, err := c.File(dir + "/" + name); err == nil && tf.Mode != filemode.Symlink {
+			if p := pathpkg.Join(dir, target); err == nil && target != "" && !pathpkg.IsAbs(target) && !strings.HasPrefix(p, "../") && p != ".." {
+				if tf, err := c.File(p); err == nil && tf.Mode != filemode.Symlink {
 					f = tf
 				}
 			}
@@ -299,6 +310,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	h.Stats.Commits, h.Stats.Read = len(order), len(fresh)
 	for _, oh := range order {
 		if rec := c.Recs[oh]; rec.Shallow {
+			h.Shallow = true
 			h.Note = fmt.Sprintf("the repository is a shallow clone: the plans' history starts at its first commit here, on %s (git fetch --unshallow reads all of it)", rec.commitTime().Format(time.DateOnly))
 			break // parents first: the oldest
 		}
@@ -1185,7 +1197,9 @@ func coAuthors(msg string) []string {
 			continue
 		}
 		if i, j := strings.IndexByte(v, '<'), strings.LastIndexByte(v, '>'); i >= 0 && j > i+1 {
-			out = append(out, strings.TrimSpace(v[i+1:j]))
+			if e := strings.TrimSpace(v[i+1 : j]); e != "" {
+				out = append(out, e)
+			}
 		}
 	}
 	return out
