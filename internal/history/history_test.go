@@ -918,6 +918,54 @@ func TestFlatCountsDoneDatesAhead(t *testing.T) {
 	}
 }
 
+// TestFlatNotRestartedByPushedDates: a plan whose late steps are given
+// new dates, commit after commit, with nothing done, is flat from the day
+// the first of them was due (a zombie plan kept looking current); dates
+// moved on before their day came leave nothing due yet.
+func TestFlatNotRestartedByPushedDates(t *testing.T) {
+	done := task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}
+	plan := func(due string) string {
+		return planText("2027-01-29", "2026-10-10", "2026-12-31", done, task{"t2", "m2", due, "todo", ""})
+	}
+	today := deal.NewDate(2026, 11, 20)
+	flat := func(t *testing.T, g *repo, last string) string {
+		t.Helper()
+		d, err := generator.DecodePlan("acme", []byte(plan(last)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range history.Signals(history.Input{Deal: d, Story: g.read("").Story("acme"), Today: today, Loc: time.UTC}) {
+			if s.Name == history.SignalFlat {
+				return s.Evidence
+			}
+		}
+		return ""
+	}
+	t.Run("pushed once late", func(t *testing.T) {
+		g := newRepo(t)
+		g.write("content/acme/index.md", plan("2026-10-20"))
+		g.commit(seller, "2026-10-01", "plan")
+		g.write("content/acme/index.md", plan("2026-11-10"))
+		g.commit(seller, "2026-10-25", "t2 is late: a new date")
+		g.write("content/acme/index.md", plan("2026-12-18"))
+		g.commit(seller, "2026-11-12", "late again: a new date")
+		ev := flat(t, g, "2026-12-18")
+		if !strings.Contains(ev, "for 31 days, since 2026-10-20") {
+			t.Errorf("flat: %q, want flat for 31 days since 2026-10-20, when t2 was first due", ev)
+		}
+	})
+	t.Run("moved ahead of its day", func(t *testing.T) {
+		g := newRepo(t)
+		g.write("content/acme/index.md", plan("2026-10-20"))
+		g.commit(seller, "2026-10-01", "plan")
+		g.write("content/acme/index.md", plan("2026-12-18"))
+		g.commit(seller, "2026-10-15", "t2 needs longer: planned again before it was due")
+		if ev := flat(t, g, "2026-12-18"); ev != "" {
+			t.Errorf("flat: %q, want none: nothing was ever due after the last progress", ev)
+		}
+	})
+}
+
 // TestAddedLate: a step added near the close date, once the plan's first
 // week is over, is signalled ("oh, we also need X"); a step added in the
 // plan's first week, one added long before the close, one taken out

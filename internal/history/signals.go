@@ -150,10 +150,21 @@ func Signals(in Input) []Signal {
 		// Flat counts from when work was first due after the last
 		// progress: a plan nothing was due in is not stalled, nor is one
 		// whose first step is a day late after weeks with nothing due.
-		if due, ok := firstDue(d, in.DueOf); ok && due.After(in.Today) {
+		due, ok := firstDue(d, in.DueOf)
+		// A date moved once it had come (the step late, given a new date)
+		// was due all the same: pushing the open steps' dates on does not
+		// start the count again.
+		moved, wasDue := cameDue(d, st, in.Loc)
+		if wasDue && (!ok || moved.Before(due)) {
+			due, ok = moved, true
+		}
+		if ok && due.After(in.Today) {
 			since = deal.Date{} // nothing due yet
 		} else if ok && due.After(since) {
 			from = fmt.Sprintf("counted from %s, when the first open step was due: nothing was due before it", due)
+			if wasDue && due == moved {
+				from = fmt.Sprintf("counted from %s, when an open step was first due: its date was moved on after it came; nothing was due before it", due)
+			}
 			since = due
 		}
 		if days := since.DaysUntil(in.Today); !since.IsZero() && days >= th.FlatDays {
@@ -313,6 +324,38 @@ func firstDue(d *deal.Deal, dueOf func(*deal.Task) deal.Date) (first deal.Date, 
 		}
 		if !due.IsZero() && (!ok || due.Before(first)) {
 			first, ok = due, true
+		}
+	}
+	return first, ok
+}
+
+// cameDue returns the earliest date, from st's history, that an open step
+// of d was due by and that came while it stood: a step's date, or its
+// milestone's, changed on or after the day it named. ok is false when
+// no open step's date was moved once it had come (or st is nil).
+func cameDue(d *deal.Deal, st *Story, loc *time.Location) (first deal.Date, ok bool) {
+	if st == nil {
+		return deal.Date{}, false
+	}
+	for _, c := range st.Changes {
+		switch c.Kind {
+		case TaskDue:
+			if t, found := d.Task(c.Item); !found || t.Status == deal.Done {
+				continue
+			}
+		case MilestoneDue:
+			if !slices.ContainsFunc(d.Tasks(), func(t *deal.Task) bool { return t.Milestone == c.Item && t.Status != deal.Done }) {
+				continue
+			}
+		default:
+			continue
+		}
+		from, err := deal.ParseDate(c.From)
+		if err != nil || from.After(DayOf(c.InPlan(), loc)) {
+			continue // changed before its day came
+		}
+		if !ok || from.Before(first) {
+			first, ok = from, true
 		}
 	}
 	return first, ok
