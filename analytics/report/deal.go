@@ -740,7 +740,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		overdue := false
 		if i := slices.IndexFunc(dr.Overdue, func(o OverdueTask) bool { return o.Task == tl.ID }); i >= 0 {
 			o := dr.Overdue[i]
-			ev = append(ev, fmt.Sprintf("%d calendar days late (%s)", o.DaysLate, o.Severity))
+			ev = append(ev, fmt.Sprintf("%s late (%s)", plural(o.DaysLate, "calendar day", "calendar days"), o.Severity))
 			if o.Severity == SeverityAlert {
 				sev = SeverityAlert
 			}
@@ -1029,7 +1029,21 @@ const overdueCounted = 3
 // worst: "Security review" (buyer side) 17 calendar days late, ...".
 func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 	rank := map[string]int{SeverityLate: 1, SeverityFlag: 2, SeverityAlert: 3}
-	worst := slices.Clone(dr.Overdue)
+	// A late step that waits on another late step is late by that one's
+	// doing: the one it waits on is named and weighed, once, holding it up.
+	late := map[string]bool{}
+	for _, o := range dr.Overdue {
+		late[o.Task] = true
+	}
+	held := map[string][]string{}
+	var worst []OverdueTask
+	for _, o := range dr.Overdue {
+		if o.WaitsOn != "" && late[o.WaitsOn] {
+			held[o.WaitsOn] = append(held[o.WaitsOn], fmt.Sprintf("%q (%s side, %s late)", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+			continue
+		}
+		worst = append(worst, o)
+	}
 	slices.SortStableFunc(worst, func(a, b OverdueTask) int {
 		return cmp.Or(cmp.Compare(rank[b.Severity], rank[a.Severity]), cmp.Compare(b.DaysLate, a.DaysLate))
 	})
@@ -1038,7 +1052,11 @@ func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 	var named []string
 	for _, o := range worst {
 		points += attentionPoints["overdue-"+o.Severity]
-		named = append(named, fmt.Sprintf("%q (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+		n := fmt.Sprintf("%q (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days"))
+		if h := held[o.Task]; len(h) > 0 {
+			n += ", holding up " + strings.Join(h, " and ")
+		}
+		named = append(named, n)
 	}
 	what := "overdue task"
 	if onboarding {
@@ -1250,6 +1268,11 @@ func committed(dr *DealReport) bool {
 	}
 	if _, total := saleProgress(dr); total == 0 {
 		return false // milestones without a step: nothing dated to commit on
+	}
+	if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool { return o.Critical && o.Severity == SeverityAlert }) {
+		// A step the close hangs on late at alert: the plan's dates after
+		// it are not current, whatever they say.
+		return false
 	}
 	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
 		switch s.Kind {

@@ -1455,3 +1455,51 @@ func TestMilestoneWithoutStepsLate(t *testing.T) {
 		t.Errorf("signals %+v, want the milestone late for having no step", r.Deals[0].Signals)
 	}
 }
+
+// TestCommittedPipelineCriticalLate: a plan whose critical path has a step
+// late at alert is not committed forecast, though the dates after that
+// step still fit before the close; a step of it late at flag leaves the
+// deal committed. A late step waiting on that one is named as held up by
+// it, and adds no points of its own.
+func TestCommittedPipelineCriticalLate(t *testing.T) {
+	today := deal.NewDate(2027, time.January, 19)
+	mk := func(id string, securityDue deal.Date) ReportDeal {
+		d := dueDateDeal(deal.NewDate(2027, time.January, 29))
+		d.ID, d.Value = id, 1000
+		d.Milestones[0].Tasks[0].Done = deal.NewDate(2027, time.January, 15) // progress four days ago: not flat
+		d.Milestones[0].Tasks[1].Due = securityDue
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ReportDeal{Deal: d, Plan: plan}
+	}
+	r := NewAggregator([]ReportDeal{
+		mk("flag", deal.NewDate(2027, time.January, 14)),   // 5 days late
+		mk("alert", deal.NewDate(2026, time.December, 29)), // 21 days late
+	}, ReportOptions{Today: today}).Report()
+	for _, row := range r.Portfolio.Rows {
+		if want := row.Deal == "flag"; row.Committed != want {
+			t.Errorf("%s: committed %v, want %v", row.Deal, row.Committed, want)
+		}
+	}
+	if p := r.Portfolio; p.Committed != 1000 {
+		t.Errorf("committed %d, want 1000 (the deal whose critical step is late at flag)", p.Committed)
+	}
+	dr := &r.Deals[1]
+	var why []string
+	points := 0
+	for _, a := range dr.Attention.Reasons {
+		why = append(why, a.Why)
+		if strings.Contains(a.Why, "overdue") {
+			points = a.Points
+		}
+	}
+	w := strings.Join(why, "; ")
+	if !strings.Contains(w, `"Security review" (buyer side) 21 calendar days late, holding up "Legal review" (buyer side, 4 calendar days late)`) {
+		t.Errorf("attention reasons %q, want the security review named as holding up the legal review", w)
+	}
+	if points != attentionPoints["overdue-"+SeverityAlert] {
+		t.Errorf("overdue points %d, want %d: the legal review is late by the security review's doing", points, attentionPoints["overdue-"+SeverityAlert])
+	}
+}

@@ -237,7 +237,7 @@ func TestDaysLateUnits(t *testing.T) {
 	for _, a := range dr.Attention.Reasons {
 		why = append(why, a.Why)
 	}
-	if w := strings.Join(why, "; "); !strings.Contains(w, `"Security review" (buyer side) 1 calendar day late`) || !strings.Contains(w, `"Legal review" (buyer side) 5 calendar days late`) {
+	if w := strings.Join(why, "; "); !strings.Contains(w, `"Security review" (buyer side) 1 calendar day late`) || !strings.Contains(w, `holding up "Legal review" (buyer side, 5 calendar days late)`) {
 		t.Errorf("attention reasons %q, want the unit named and 1 in the singular", w)
 	}
 	var b strings.Builder
