@@ -846,7 +846,10 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// Late work piling up on one side: at least two overdue tasks on a side,
-	// and at least twice as many as on the other. A late step that waits
+	// weighing at least twice what the other side's do, each by its grade
+	// as the attention score weighs it (a step a day late is not worth one
+	// three weeks late: two small delays on one side do not pile up
+	// against a long one on the other). A late step that waits
 	// on open work (WaitsOn) is late by that work's doing: it counts on
 	// neither side, the step it waits on does.
 	late := map[string][]OverdueTask{}
@@ -861,7 +864,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			other = string(deal.Buyer)
 		}
 		n, m := len(late[side]), len(late[other])
-		if n < 2 || n < 2*m {
+		weight := func(os []OverdueTask) (w int) {
+			for _, o := range os {
+				w += attentionPoints["overdue-"+o.Severity]
+			}
+			return w
+		}
+		if n < 2 || weight(late[side]) < 2*weight(late[other]) {
 			continue
 		}
 		var ev []string
@@ -870,7 +879,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		ev = append(ev, fmt.Sprintf("%s side: %d overdue", other, m))
 		sev := SeverityFlag
-		if late[side][0].Severity == SeverityAlert {
+		if slices.ContainsFunc(late[side], func(o OverdueTask) bool { return o.Severity == SeverityAlert }) {
 			sev = SeverityAlert
 		}
 		sigs = append(sigs, Signal{Kind: SignalLatePiling, Severity: sev,

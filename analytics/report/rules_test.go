@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"maps"
 	"os"
@@ -1501,5 +1502,28 @@ func TestCommittedPipelineCriticalLate(t *testing.T) {
 	}
 	if points != attentionPoints["overdue-"+SeverityAlert] {
 		t.Errorf("overdue points %d, want %d: the legal review is late by the security review's doing", points, attentionPoints["overdue-"+SeverityAlert])
+	}
+}
+
+// TestLatePilingWeighsGrades: two small delays on the buyer's side do not
+// pile up against one step three weeks late on the seller's; two steps at
+// alert on the buyer's side against one just late on the seller's do.
+func TestLatePilingWeighsGrades(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 10)
+	mk := func(buyerLate ...int) *DealReport {
+		d := patternDeal()
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+			deal.Task{ID: "sandbox", Title: "Sandbox provisioned", Owner: "sam", Status: deal.Todo, Due: today.AddDays(-20), Milestone: "m"})
+		for i, n := range buyerLate {
+			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+				deal.Task{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("Buyer step %d", i), Owner: "ch", Status: deal.Todo, Due: today.AddDays(-n), Milestone: "m"})
+		}
+		return ruleReport(t, d, today)
+	}
+	if s := findSignal(mk(5, 1), SignalLatePiling); s != nil {
+		t.Errorf("a flag and a step a day late on the buyer's side against an alert on the seller's: %+v, want no piling", s)
+	}
+	if s := findSignal(mk(10, 12, 15), SignalLatePiling); s == nil || !strings.Contains(s.Summary, "buyer side") || s.Severity != SeverityAlert {
+		t.Errorf("three buyer steps at alert against one seller step: %+v, want late work piling up on the buyer side, at alert", s)
 	}
 }
