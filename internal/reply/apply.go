@@ -13,18 +13,25 @@ import (
 )
 
 // Seen returns a task's state as a room shows it and a reply carries it
-// back: "due=YYYY-MM-DD;status=<status>;ev=<8 hex digits>" (due empty when
-// unset, status todo when unset, ev a fingerprint of the task's evidence:
-// what done means). The room writes it into each form and Apply compares
-// it with the plan's task at accept time; both must use this function. A
-// reply sent before a field was carried is compared on the fields it has.
+// back: "due=YYYY-MM-DD;status=<status>;ev=<8 hex digits>;ti=<8 hex
+// digits>" (due empty when unset, status todo when unset, ev a fingerprint
+// of the task's evidence: what done means, ti one of its title, spaces and
+// case aside: what the step is). The room writes it into each form and
+// Apply compares it with the plan's task at accept time; both must use
+// this function. A reply sent before a field was carried is compared on
+// the fields it has.
 func Seen(t *deal.Task) string {
 	st := t.Status
 	if st == "" {
 		st = deal.Todo
 	}
-	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(t.Evidence), " ")))
-	return "due=" + t.Due.String() + ";status=" + string(st) + ";ev=" + hex.EncodeToString(sum[:4])
+	return "due=" + t.Due.String() + ";status=" + string(st) + ";ev=" + fingerprint(t.Evidence) + ";ti=" + fingerprint(strings.ToLower(t.Title))
+}
+
+// fingerprint is 8 hex digits of s's words, spaces aside.
+func fingerprint(s string) string {
+	sum := sha256.Sum256([]byte(strings.Join(strings.Fields(s), " ")))
+	return hex.EncodeToString(sum[:4])
 }
 
 // SeenAt is Seen for a task as its room shows it on the schedule: a task
@@ -52,8 +59,11 @@ func changedSince(seen, now string) bool {
 	return len(was) == 0
 }
 
-// SeenMilestone is Seen for a milestone: "due=YYYY-MM-DD".
-func SeenMilestone(m *deal.Milestone) string { return "due=" + m.Due.String() }
+// SeenMilestone is Seen for a milestone: "due=YYYY-MM-DD;ti=<8 hex
+// digits>".
+func SeenMilestone(m *deal.Milestone) string {
+	return "due=" + m.Due.String() + ";ti=" + fingerprint(strings.ToLower(m.Title))
+}
 
 // ErrConflict is matched (errors.Is) by every *ConflictError.
 var ErrConflict = errors.New("the plan changed since the reply was sent")
@@ -108,6 +118,14 @@ func (e *ConflictError) What() string {
 		if v, ok := was["ev"]; ok && v != now["ev"] {
 			what = append(what, "its evidence (what done means) was rewritten")
 		}
+		if v, ok := was["ti"]; ok && v != now["ti"] {
+			what = append(what, "its title was rewritten (the reply answered the step as it was named then)")
+		}
+	}
+	if len(what) == 0 {
+		// A record of what the room showed that names no field this
+		// version knows: nothing says what changed, so say so.
+		what = append(what, fmt.Sprintf("what its room showed cannot be read from the reply (%q), and the %s is now %s", e.Seen, e.TargetKind, describe(e.Now)))
 	}
 	return fmt.Sprintf("reply %s: %s %q changed since the reply was sent: %s",
 		e.Reply, e.TargetKind, e.Target, strings.Join(what, "; "))
@@ -124,14 +142,14 @@ func seenFields(s string) map[string]string {
 }
 
 // describe says a target as Seen writes it, in words: "due 2026-12-04,
-// status todo". The evidence's fingerprint means nothing to a seller and
-// is left out; the date the schedule planned is named so.
+// status todo". The evidence's and the title's fingerprints mean nothing
+// to a seller and are left out; the date the schedule planned is named so.
 func describe(seen string) string {
 	var out []string
 	for _, kv := range strings.Split(seen, ";") {
 		k, v, ok := strings.Cut(kv, "=")
 		switch {
-		case !ok || k == "ev":
+		case !ok || k == "ev" || k == "ti":
 		case k == "planned":
 			out = append(out, "planned by the schedule for "+orNone(v))
 		default:

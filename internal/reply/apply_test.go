@@ -58,14 +58,39 @@ func rec(r Reply, ds ...Decision) Record {
 
 func TestSeen(t *testing.T) {
 	d := planDeal()
-	if got := Seen(&d.Milestones[0].Tasks[0]); got != seenSQ+";ev=e3b0c442" {
+	if got := Seen(&d.Milestones[0].Tasks[0]); got != seenSQ+";ev=e3b0c442;ti=e3b0c442" {
 		t.Errorf("Seen(sq) = %q", got)
 	}
-	if got := Seen(&deal.Task{}); got != "due=;status=todo;ev=e3b0c442" {
+	if got := Seen(&deal.Task{}); got != "due=;status=todo;ev=e3b0c442;ti=e3b0c442" {
 		t.Errorf("Seen(zero task) = %q", got)
 	}
-	if got := SeenMilestone(&d.Milestones[0]); got != seenTE {
+	if got := SeenMilestone(&d.Milestones[0]); got != seenTE+";ti=e3b0c442" {
 		t.Errorf("SeenMilestone = %q", got)
+	}
+	// The title's fingerprint is of its words, case aside: a step named
+	// again in other words is another step to the reply.
+	a, b, c := &deal.Task{Title: "Security review"}, &deal.Task{Title: " security  REVIEW "}, &deal.Task{Title: "Security review approved by the CISO"}
+	if Seen(a) != Seen(b) || Seen(a) == Seen(c) {
+		t.Errorf("Seen by title: %q, %q, %q; want the first two alike, the third not", Seen(a), Seen(b), Seen(c))
+	}
+}
+
+// TestConflictTitleRewritten: a reply about a step whose title the seller
+// rewrote since its room showed it is a conflict that says so; a reply
+// whose record of the room cannot be read says that, not nothing.
+func TestConflictTitleRewritten(t *testing.T) {
+	d := planDeal()
+	task := &d.Milestones[0].Tasks[0]
+	task.Title = "Vendor risk assessment signed off"
+	seen := Seen(task)
+	task.Title = "Vendor risk assessment approved by the CISO"
+	e := &ConflictError{Reply: "r1", TargetKind: TargetTask, Target: task.ID, Seen: seen, Now: Seen(task)}
+	if !changedSince(e.Seen, e.Now) || !strings.Contains(e.What(), "its title was rewritten") {
+		t.Errorf("title rewritten: changed %v, %q; want a conflict naming the title", changedSince(e.Seen, e.Now), e.What())
+	}
+	e.Seen = "zzz"
+	if w := e.What(); !strings.Contains(w, `cannot be read from the reply ("zzz")`) || strings.HasSuffix(w, ": ") {
+		t.Errorf("garbled seen: %q, want it said", w)
 	}
 }
 
