@@ -56,7 +56,13 @@ func closeNote(d *deal.Deal, plan *schedule.Plan, r reply.Reply, today deal.Date
 	if end.IsZero() {
 		return ""
 	}
-	agree := "; agree it with " + deciderOf(d) + " first"
+	who, id := deciderOf(d)
+	agree := "; agree it with " + who + " first"
+	if id != "" && id == r.Stakeholder {
+		// The decider sent it: not a date to take to them, but a close
+		// they may not know they are moving.
+		agree = fmt.Sprintf("; it comes from %s: confirm with them that %s moves too", who, moves)
+	}
 	if proposed.After(end) {
 		return fmt.Sprintf("after %s %s: accepting it puts %s at risk (the plan keeps %s until you move it)%s", name, end, moves, end, agree)
 	}
@@ -89,15 +95,15 @@ func closeNote(d *deal.Deal, plan *schedule.Plan, r reply.Reply, today deal.Date
 
 // deciderOf names who agrees a new close on the buyer's side: the
 // economic buyer, else the approver, by name and role ("Dana Whitfield
-// (economic buyer)"), even when they proposed the date themselves; "the
-// buyer's economic buyer" when the plan names neither.
-func deciderOf(d *deal.Deal) string {
+// (economic buyer)"), and their id; "the buyer's economic buyer" and no
+// id when the plan names neither.
+func deciderOf(d *deal.Deal) (name, id string) {
 	for _, role := range []deal.Role{"economic-buyer", "approver"} {
 		for _, s := range d.Stakeholders {
 			if s.Side == deal.Buyer && s.Role == role {
-				return fmt.Sprintf("%s (%s)", s.Name, strings.ReplaceAll(string(role), "-", " "))
+				return fmt.Sprintf("%s (%s)", s.Name, strings.ReplaceAll(string(role), "-", " ")), s.ID
 			}
 		}
 	}
-	return "the buyer's economic buyer"
+	return "the buyer's economic buyer", ""
 }

@@ -69,6 +69,13 @@ func TestCloseNote(t *testing.T) {
 		})
 	}
 
+	// The economic buyer's own proposal: the note does not send the
+	// seller back to them for it, but to confirm the close moves too.
+	own := propose("pricing", "2027-04-07")
+	own.Stakeholder = "eb"
+	if got := closeNote(d, plan, own, today, cal); !strings.HasSuffix(got, "it comes from Dana Whitfield (economic buyer): confirm with them that the close moves too") {
+		t.Errorf("the economic buyer's own proposal: %q", got)
+	}
 	// No economic buyer: the approver decides; neither: the role is named.
 	d.Stakeholders[1].Role = "approver"
 	if got := closeNote(d, plan, propose("pricing", "2027-04-07"), today, cal); !strings.HasSuffix(got, "agree it with Dana Whitfield (approver) first") {

@@ -129,7 +129,7 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 		if len(vs) == 0 {
 			return ""
 		}
-		return strings.TrimSpace(strings.ReplaceAll(vs[0], "\r\n", "\n"))
+		return strings.TrimSpace(pasted.Replace(strings.ReplaceAll(vs[0], "\r\n", "\n")))
 	}
 	r := Reply{Time: now.UTC(), Kind: Kind(get("kind")), Target: get("target"), TargetKind: get("target_kind"), Seen: get("seen")}
 	if r.Target == "" && r.TargetKind == "" {
@@ -420,6 +420,12 @@ func ValidID(s string) bool {
 // person's room), zero-width spaces and joiners, the word joiner and the
 // byte-order mark. The left-to-right and right-to-left marks, which text
 // in those scripts uses, are allowed.
+// pasted cleans what text pasted from a spreadsheet, a mail or a chat
+// brings along and no reader sees: a tab is a space, a line or paragraph
+// separator a line break, and a zero-width space, a word joiner or a byte
+// order mark nothing, so that the text kept is the text as it reads.
+var pasted = strings.NewReplacer("\t", " ", "\u2028", "\n", "\u2029", "\n", "\u200B", "", "\u2060", "", "\uFEFF", "")
+
 func hidden(c rune) bool {
 	switch {
 	case c >= 0x202A && c <= 0x202E, c >= 0x2066 && c <= 0x2069:

@@ -52,6 +52,8 @@ func TestParse(t *testing.T) {
 			want: Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Procurement review", Owner: "Priya (procurement)", Date: "2027-01-10"}},
 		{name: "fields of other kinds are dropped", form: form("kind", "blocked", "target", "sq", "reason", "r", "date", "bad", "text", "x"),
 			want: Reply{Kind: Blocked, Target: "sq", Reason: "r"}},
+		{name: "pasted text: tabs, a zero-width space, a byte order mark", form: form("kind", "propose", "target", "sq", "date", "2026-12-01", "reason", "\uFEFFQueue:\tlong,\u2028see https://exa\u200Bmple.com"),
+			want: Reply{Kind: Propose, Target: "sq", Date: "2026-12-01", Reason: "Queue: long,\nsee https://example.com"}},
 		{name: "date bounds inclusive", form: form("kind", "propose", "target", "sq", "date", "2029-11-10", "reason", "r"),
 			want: Reply{Kind: Propose, Target: "sq", Date: "2029-11-10", Reason: "r"}},
 
@@ -78,7 +80,7 @@ func TestParse(t *testing.T) {
 		{name: "text too long", form: form("kind", "question", "text", long), field: "text", msg: "at most 1000"},
 		{name: "control character", form: form("kind", "question", "text", "a\x1bb"), field: "text", msg: "control character"},
 		{name: "a right-to-left override", form: form("kind", "question", "text", "price \u202Eok"), field: "text", msg: "direction-changing character (U+202E)"},
-		{name: "a zero-width space", form: form("kind", "question", "text", "pri\u200Bce"), field: "text", msg: "invisible"},
+		{name: "a zero-width joiner", form: form("kind", "question", "text", "pri\u200Dce"), field: "text", msg: "invisible"},
 		{name: "invalid utf-8", form: form("kind", "question", "text", "a\xffb"), field: "text", msg: "UTF-8"},
 		{name: "suggest title on two lines", form: form("kind", "suggest", "text", "a\nb"), field: "text", msg: "one line"},
 		{name: "owner too long", form: form("kind", "suggest", "text", "x", "owner", strings.Repeat("o", MaxOwner+1)), field: "owner", msg: "at most 100"},
