@@ -2,6 +2,7 @@ package report
 
 import (
 	"encoding/binary"
+	"slices"
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
@@ -39,6 +40,11 @@ type ReportDeal struct {
 	// (reviews/YYYY-MM-DD.md), for the missed-reviews signal.
 	Story   *history.Story
 	Reviews []deal.Date
+	// Former are ids the deal had before its folder was renamed, whose
+	// logged views are its own, as Story.Former's are: for a caller that
+	// judges the deal's engagement without its history (the review, the
+	// handoff).
+	Former []string
 	// Uncommitted marks a plan whose file differs from the version its
 	// history's last commit holds (history.Story.Committed): the report
 	// reads it as it is, and says the history stops short of it.
@@ -306,11 +312,13 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	// A deal whose folder was renamed in git keeps the views its rooms
 	// had under the former id, which the events logged then carry.
 	for _, da := range a.deals {
+		former := da.in.Former
 		if st := da.in.Story; st != nil {
-			for _, f := range st.Former {
-				if _, taken := a.byID[f]; !taken {
-					a.byID[f] = da
-				}
+			former = append(slices.Clone(former), st.Former...)
+		}
+		for _, f := range former {
+			if _, taken := a.byID[f]; !taken {
+				a.byID[f] = da
 			}
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -118,7 +119,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 			decidedNow = append(decidedNow, rec)
 		}
 	}
-	j, err := judgeDeal(ctx, od, s.root, *logDir, waitingNow, decidedNow)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waitingNow, decidedNow, st)
 	if err != nil {
 		return err
 	}
@@ -174,15 +175,21 @@ type dealJudged struct {
 // od.today: the event log at logDir (default <root>/.maproom/events; no
 // log there is no engagement, not an error), waiting, the replies sent
 // from the deal's rooms that no record decides, and decided, those a record
-// decides (nil: none; both count as engagement, as in the report). So the
+// decides (nil: none; both count as engagement, as in the report); st, the
+// deal's history of the day (nil outside git), gives the names its folder
+// had, whose logged views are its own. So the
 // review and the handoff count what the report counts: visits are the
 // report's (analytics/report/engagement.go: no crawler, no automated
 // browser, no scanner-like page-load, no glance, nothing of maproom
 // serve's local preview, nothing after the day), and a waiting reply
 // names its task or milestone by title, left out when sent after the day.
-func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply, decided []reply.Record) (dealJudged, error) {
+func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply, decided []reply.Record, st *history.Story) (dealJudged, error) {
 	cfg := od.cfg
-	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided}}, report.ReportOptions{
+	var former []string // the views logged under a name the folder had are its own
+	if st != nil {
+		former = st.Former
+	}
+	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Former: former}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: od.id, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
 		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays,

@@ -81,12 +81,12 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		v, _ := b.Plan.DueOf(t)
 		return v
 	}
-	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting, decided)
+	st := storyOn(h, id, today, cfg.Location)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting, decided, st)
 	if err != nil {
 		return err
 	}
 	crit := b.Plan.TurnPath(d, today) // whose move: the rooms' and the report's rule
-	st := storyOn(h, id, today, cfg.Location)
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Holidays: cfg.HolidayDays, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit,
 		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source), Published: firstPublished(s.root, id)})
