@@ -353,8 +353,9 @@ func reviewAgenda(in reviewInput) string {
 			p("- Progress: %d of %d tasks done, no change since %s.", done, total, shortDay(since))
 		}
 		var changes []history.Change
+		undone := in.Story.Undone() // a commit git revert undid, and the revert, moved nothing
 		for _, c := range in.Story.Changes {
-			if !c.InPlan().Before(from) && c.Kind != history.PlanCreated {
+			if !c.InPlan().Before(from) && c.Kind != history.PlanCreated && !undone(c) {
 				changes = append(changes, c)
 			}
 		}

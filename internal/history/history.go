@@ -222,6 +222,17 @@ func (s *Story) undone() map[changeKey]bool {
 	return out
 }
 
+// Undone returns whether a git revert undid a change of the story (undone:
+// the change it reverted, and that change of the revert), for a list of
+// what moved that leaves out what moved no date.
+func (s *Story) Undone() func(Change) bool {
+	if s == nil {
+		return func(Change) bool { return false }
+	}
+	u := s.undone()
+	return func(c Change) bool { return u[changeKeyOf(c)] }
+}
+
 // changeKey names a change: its commit, kind and item.
 type changeKey struct {
 	commit string
