@@ -291,7 +291,10 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		}
 		if in.Story != nil {
 			// So is its history: what was committed after the day is not
-			// yet written.
+			// yet written. The views logged under a name the folder has
+			// had are the deal's all the same, a name it had until after
+			// the day too.
+			in.Former = append(slices.Clone(in.Former), in.Story.Former...)
 			in.Story = in.Story.Until(time.UnixMilli(a.toMS))
 		}
 		d := in.Deal
