@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"html/template"
 	"mime"
 	"net/http"
@@ -187,8 +188,12 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rm.Replies.DoneAlready(rep) {
-		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonBadReply, "%s on done task %.60q", rep.Kind, rep.Target),
-			say: "Your reply was not sent: the step is done already, so there is nothing to confirm, move or mark. Ask a question about it instead.", field: "kind", back: back})
+		what, done, state := "step", "task", "done"
+		if rep.TargetKind == reply.TargetMilestone {
+			what, done, state = "milestone", "milestone", "reached (every step of it is done)"
+		}
+		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonBadReply, "%s on done %s %.60q", rep.Kind, done, rep.Target),
+			say: fmt.Sprintf("Your reply was not sent: the %s is %s already, so there is nothing to confirm, move or mark. Ask a question about it instead.", what, state), field: "kind", back: back})
 		return
 	}
 	key := []byte("reply:" + rm.Key)

@@ -32,8 +32,10 @@ func Item(d *deal.Deal, r Reply) (*deal.Task, *deal.Milestone) {
 // the tasks the person owns, Lead the ids of the milestones they lead, See
 // the ids of the tasks they can see and Milestones the ids of the
 // milestones they can see (every task and milestone of the deal: the plan
-// is visible to every room), and Done the ids of the tasks of Own that are
-// done (a room shows them with no form to change them: see DoneAlready).
+// is visible to every room), Done the ids of the tasks of Own that are
+// done and Reached those of the milestones of Lead that are reached (every
+// step done): a room shows them with no form to change them (see
+// DoneAlready).
 // The zero Targets allows questions and suggestions on the plan only.
 type Targets struct {
 	Own        []string `json:"own,omitempty"`
@@ -41,17 +43,22 @@ type Targets struct {
 	See        []string `json:"see,omitempty"`
 	Milestones []string `json:"milestones,omitempty"`
 	Done       []string `json:"done,omitempty"`
+	Reached    []string `json:"reached,omitempty"`
 }
 
 // DoneAlready reports whether r would change a task of the person's the
-// plan had done when the room was built: nothing is left to confirm, move
-// or mark on it (a question still goes). The beacon refuses such a reply
+// plan had done when the room was built, or a milestone of theirs it had
+// reached: nothing is left to confirm, move or mark on it (a question
+// still goes). The beacon refuses such a reply
 // as it comes, from a page no build has made since; accepting one is
 // decided against the plan as it is then.
 func (t Targets) DoneAlready(r Reply) bool {
 	switch r.Kind {
 	case Confirm, Propose, Done, Blocked:
-		return r.TargetKind != TargetMilestone && slices.Contains(t.Done, r.Target)
+		if r.TargetKind == TargetMilestone {
+			return slices.Contains(t.Reached, r.Target)
+		}
+		return slices.Contains(t.Done, r.Target)
 	}
 	return false
 }
@@ -69,6 +76,9 @@ func TargetsFor(d *deal.Deal, stakeholderID string) Targets {
 		mine := stakeholderID != "" && (d.Outcome != deal.Won || m.Onboarding)
 		if m.Lead == stakeholderID && mine {
 			t.Lead = append(t.Lead, m.ID)
+			if m.Reached() {
+				t.Reached = append(t.Reached, m.ID)
+			}
 		}
 		for j := range m.Tasks {
 			k := &m.Tasks[j]

@@ -53,6 +53,25 @@ func TestTargetsFor(t *testing.T) {
 			t.Errorf("DoneAlready(%s on sq) = %v, want %v", kind, got, want)
 		}
 	}
+	// A milestone of theirs reached (every step done): nothing but a
+	// question about it goes either; one with a step open, or none, is
+	// not reached.
+	if len(done.Reached) != 0 {
+		t.Fatalf("Reached = %v with demo open, want none", done.Reached)
+	}
+	d.Milestones[0].Tasks[1].Status = deal.Done
+	reached := TargetsFor(d, "jordan")
+	if !slices.Equal(reached.Reached, []string{"tech-eval"}) {
+		t.Fatalf("Reached = %v, want [tech-eval] (dup has no step)", reached.Reached)
+	}
+	for kind, want := range map[Kind]bool{Confirm: true, Propose: true, Question: false} {
+		if got := reached.DoneAlready(Reply{Kind: kind, Target: "tech-eval", TargetKind: TargetMilestone}); got != want {
+			t.Errorf("DoneAlready(%s on tech-eval) = %v, want %v", kind, got, want)
+		}
+	}
+	if reached.DoneAlready(Reply{Kind: Propose, Target: "dup", TargetKind: TargetMilestone}) {
+		t.Errorf("DoneAlready(propose on the milestone dup, which has no step) = true")
+	}
 }
 
 func equal(a, b Targets) bool {
