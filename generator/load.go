@@ -265,6 +265,21 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 		}
 		return nil, ps
 	}
+	return loadBundle(dir, src, cfg, today)
+}
+
+// CheckPlan reads and checks src as if it were the plan of the deal folder
+// dir (its other files as they are there), as LoadBundle does: what a
+// change to the plan would make of it before it is written.
+func CheckPlan(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, Problems) {
+	return loadBundle(dir, src, cfg, today)
+}
+
+func loadBundle(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, Problems) {
+	var ps Problems
+	file := filepath.Join(dir, BundleIndex)
+	col := collector{file: file, ps: &ps}
+	var err error
 	if line, ok := invalidUTF8Line(src); !ok {
 		col.errorf(line, "the plan is not UTF-8 text (the first bad byte is on this line): save %s as UTF-8", BundleIndex)
 		return nil, ps

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -133,6 +134,8 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 				what = "that one is " + st + ": decline or answer this"
 			}
 			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step: " + what
+		} else if len(row.checks) > 0 {
+			row.Note = strings.Join(append(slices.DeleteFunc([]string{row.Note}, func(n string) bool { return n == "" }), row.checks...), "; ")
 		}
 		if row.State == reply.Waiting {
 			for _, o := range alike[it.Reply.ID] {
@@ -241,22 +244,26 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 
 // replyRow is one reply as listed; the JSON format's fields.
 type replyRow struct {
-	ID          string           `json:"id"`
-	Deal        string           `json:"deal"`
-	Stakeholder string           `json:"stakeholder"`
-	Person      string           `json:"person"`
-	Side        string           `json:"side"`
-	Kind        reply.Kind       `json:"kind"`
-	Target      string           `json:"target"`
-	TargetKind  string           `json:"target_kind"`
-	TargetTitle string           `json:"target_title"`
-	What        string           `json:"what"`
-	Reason      string           `json:"reason"`
-	Time        time.Time        `json:"time"`
-	AgeDays     int              `json:"age_days"`
-	State       string           `json:"state"`
-	Note        string           `json:"note,omitempty"`
-	Decisions   []reply.Decision `json:"decisions,omitempty"`
+	ID          string     `json:"id"`
+	Deal        string     `json:"deal"`
+	Stakeholder string     `json:"stakeholder"`
+	Person      string     `json:"person"`
+	Side        string     `json:"side"`
+	Kind        reply.Kind `json:"kind"`
+	Target      string     `json:"target"`
+	TargetKind  string     `json:"target_kind"`
+	TargetTitle string     `json:"target_title"`
+	What        string     `json:"what"`
+	Reason      string     `json:"reason"`
+	Time        time.Time  `json:"time"`
+	AgeDays     int        `json:"age_days"`
+	State       string     `json:"state"`
+	Note        string     `json:"note,omitempty"`
+	// checks are what check would newly say of the plan with the reply
+	// applied (newProblems): added to Note unless a later reply
+	// supersedes this one.
+	checks    []string
+	Decisions []reply.Decision `json:"decisions,omitempty"`
 }
 
 // supersededBy maps each waiting reply that would change a step (confirm,
@@ -358,7 +365,7 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 		if ok && known && row.State == reply.Waiting {
 			if !t.AllowsReply(r) {
 				notes = append(notes, "not theirs to change: accept refuses it")
-			} else if _, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
+			} else if out, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
 				var ce *reply.ConflictError
 				errors.As(err, &ce)
 				notes = append(notes, "conflict: "+conflictWhat(ce))
@@ -370,6 +377,13 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 				// A suggested step the plan has by its title: accept
 				// refuses it, unless -task-id or -force.
 				notes = append(notes, se.Note())
+			} else if err == nil && cfg != nil && !bytes.Equal(out, b.Source) {
+				// What check would say of the plan with it that it does
+				// not say now (a step due after its milestone, a step
+				// done before what it comes after): accept says it too,
+				// once committed; the seller hears it before deciding
+				// (after the other notes: see checkNotes).
+				row.checks = newProblems(b, out, cfg, today)
 			}
 			if t.AllowsReply(r) {
 				// A date the close cannot take: the seller hears it
@@ -380,6 +394,9 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 				}
 				if n := closeNote(d, b.Plan, r, today, cal); n != "" {
 					notes = append(notes, n)
+					// check's own word on a date past the close says no
+					// more than this.
+					row.checks = slices.DeleteFunc(row.checks, func(c string) bool { return strings.Contains(c, "after the close date") })
 				}
 			}
 		}
@@ -399,6 +416,26 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 	}
 	row.Note = strings.Join(notes, "; ")
 	return row
+}
+
+// newProblems lists what check says of plan b with its text changed to
+// out and does not say of it now: "accepting it: " and the message, an
+// error as such (accept refuses what fails check).
+func newProblems(b *generator.Bundle, out []byte, cfg *generator.Config, today deal.Date) []string {
+	_, now := generator.CheckPlan(b.Dir, b.Source, cfg, today)
+	_, then := generator.CheckPlan(b.Dir, out, cfg, today)
+	var notes []string
+	for _, p := range then {
+		if slices.ContainsFunc(now, func(q generator.Problem) bool { return q.Severity == p.Severity && sameWarning(q.Msg, p.Msg) }) {
+			continue
+		}
+		what := "accepting it: "
+		if p.Severity == generator.Error {
+			what = "accepting it fails check: "
+		}
+		notes = append(notes, what+p.Msg)
+	}
+	return notes
 }
 
 // conflictWhat is the short form of a conflict for the listing.
