@@ -413,6 +413,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			}
 		}
 		room.Replies = repliesView{Mine: rc.mineOf(recs, s.ID), Changes: rc.scoped(changes, s)}
+		for i := range room.NextSteps {
+			room.NextSteps[i].ReplyLabel = waitingLabel(room.Replies.Mine, room.NextSteps[i].ID)
+		}
 		if room.History, err = newHistoryView(b, r.history.Story(d.ID), s, r.cfg.Location, r.today); err != nil {
 			return nil, fmt.Errorf("%s: %w", d.File, err)
 		}

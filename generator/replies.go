@@ -293,7 +293,7 @@ func (c *replyContext) added(rec reply.Record) *deal.Task {
 // became of it.
 func (c *replyContext) mine(rec reply.Record) replyLine {
 	r := rec.Reply
-	l := replyLine{ID: r.ID, Kind: kindLabels[r.Kind], About: c.about(r), Day: c.day(r.Time), State: rec.State()}
+	l := replyLine{ID: r.ID, Kind: kindLabels[r.Kind], About: c.about(r), Day: c.day(r.Time), State: rec.State(), reply: r}
 	switch r.Kind {
 	case reply.Confirm:
 		if due := seenDue(r.Seen); due != "" {
@@ -546,6 +546,23 @@ func (c *replyContext) mineOf(recs []reply.Record, id string) []replyLine {
 		out = append(out, l)
 	}
 	return out
+}
+
+// waitingLabel says that the person's latest reply about task id that
+// would change it waits for the seller ("" when none does); mine are their
+// replies, newest first (mineOf).
+func waitingLabel(mine []replyLine, id string) string {
+	for _, l := range mine {
+		r := l.reply
+		if r.Target != id || r.TargetKind == reply.TargetMilestone || r.Kind == reply.Question || r.Kind == reply.Suggest {
+			continue
+		}
+		if l.State == reply.Waiting {
+			return fmt.Sprintf("Your reply of %s waits for an answer: a new one replaces it", l.Day)
+		}
+		return ""
+	}
+	return ""
 }
 
 // askGroups lists the plan's tasks by milestone for the question form.

@@ -660,9 +660,16 @@ func TestRoomSaysAReplyWasReplaced(t *testing.T) {
 	for _, want := range []string{
 		`id="reply-ccccccccc1"><strong>Confirm the date</strong> · Evaluation report issued: due 4 Dec 2026 <span class="day">(sent 20 Nov 2026)</span> · <span class="rst rst-waiting">replaced by your later reply of 21 Nov 2026</span>`,
 		`id="reply-ccccccccc2"><strong>Another date</strong> · Evaluation report issued: 11 Dec 2026: Holidays <span class="day">(sent 21 Nov 2026)</span> · <span class="rst rst-waiting">waiting for Sam Lee</span>`,
+		// the step in their next steps says a reply of theirs waits, the
+		// latest, and that another replaces it
+		`<span class="step-title">Evaluation report issued</span>`,
+		`<span class="waits">Your reply of 21 Nov 2026 waits for an answer: a new one replaces it</span>`,
 	} {
 		if !strings.Contains(jordan, want) {
 			t.Errorf("jordan's room lacks %q", want)
 		}
+	}
+	if n := strings.Count(jordan, "waits for an answer"); n != 1 {
+		t.Errorf("jordan's room says %d times that a reply waits, want once (one step has replies)", n)
 	}
 }

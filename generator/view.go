@@ -164,15 +164,19 @@ type taskView struct {
 	// finish later, or its own work does ("" otherwise); the plan's row
 	// and the person's next steps both show it.
 	WaitsLabel, RiskLabel string
-	Status, StatusLabel   string
-	LateLabel, Class      string
-	Evidence              string
-	Seen                  string // reply.Seen, for the reply forms
-	After                 []refView
-	Docs                  []docView
-	DaysLate              int
-	SevLabel              string // the severity in words: "Late", "Overdue", "Long overdue"
-	Mine                  bool   // the room's person owns it
+	// ReplyLabel says, in the person's next steps, that their reply about
+	// the step waits for the seller ("" when none does): the room offers
+	// its forms again, and a second reply would replace the first.
+	ReplyLabel          string
+	Status, StatusLabel string
+	LateLabel, Class    string
+	Evidence            string
+	Seen                string // reply.Seen, for the reply forms
+	After               []refView
+	Docs                []docView
+	DaysLate            int
+	SevLabel            string // the severity in words: "Late", "Overdue", "Long overdue"
+	Mine                bool   // the room's person owns it
 }
 
 // severityWords name the grades of lateness in a room, so that the grade
