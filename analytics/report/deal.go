@@ -490,15 +490,29 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Evidence: ev})
 	}
 
-	// Only the champion engaged.
-	if judge && !short && len(engaged) > 0 && len(buyers) > len(engaged) {
+	// Only the champion engaged: of late, over the last ReportQuietDays (a
+	// visit weeks ago does not share the plan with anyone now), or, when
+	// nobody engaged of late (the room has gone quiet: its own signal),
+	// ever.
+	lastOf := func(p *personAgg) int64 { return max(p.last, da.replied[p.s.ID].last) }
+	recentFrom := a.toMS - int64(ReportQuietDays)*86_400_000 // ms
+	var lately []*personAgg
+	for _, p := range engaged {
+		if lastOf(p) >= recentFrom {
+			lately = append(lately, p)
+		}
+	}
+	if len(lately) == 0 {
+		lately = engaged
+	}
+	if judge && !short && len(lately) > 0 && len(buyers) > len(lately) {
 		only := true
-		for _, p := range engaged {
+		for _, p := range lately {
 			only = only && p.s.Role == "champion"
 		}
 		if only {
 			var ev []string
-			for _, p := range engaged {
+			for _, p := range lately {
 				if len(p.spans) == 0 {
 					r := da.replied[p.s.ID]
 					ev = append(ev, fmt.Sprintf("%s (champion): %s from the room, the last %s", p.s.Name, plural(r.n, "reply", "replies"), day(r.last)))
@@ -508,16 +522,28 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			}
 			// Judged on the others whose rooms are a week old: a room
 			// published days ago has had no time to be opened.
-			var never []string
+			var never, lapsed []string
 			for _, p := range buyers {
-				if !slices.Contains(engaged, p) && !young(p) {
+				switch {
+				case slices.Contains(lately, p) || young(p):
+				case slices.Contains(engaged, p):
+					lapsed = append(lapsed, fmt.Sprintf("%s (%s, the last %s)", p.s.Name, p.s.Role, day(lastOf(p))))
+				default:
 					never = append(never, fmt.Sprintf("%s (%s)", p.s.Name, p.s.Role))
 				}
 			}
 			if len(never) > 0 {
 				ev = append(ev, "no visit from "+strings.Join(never, ", "))
-				sigs = append(sigs, Signal{Kind: SignalOnlyChampion, Severity: SeverityAlert,
-					Summary: "only the champion engaged: the plan may be shared with no one else", Evidence: ev})
+			}
+			if len(lapsed) > 0 {
+				ev = append(ev, fmt.Sprintf("none in the last %d days from %s", ReportQuietDays, strings.Join(lapsed, ", ")))
+			}
+			if len(never)+len(lapsed) > 0 {
+				summary := "only the champion engaged: the plan may be shared with no one else"
+				if len(lapsed) > 0 {
+					summary = fmt.Sprintf("only the champion engaged in the last %d days: the others have stopped looking", ReportQuietDays)
+				}
+				sigs = append(sigs, Signal{Kind: SignalOnlyChampion, Severity: SeverityAlert, Summary: summary, Evidence: ev})
 			}
 		}
 	}

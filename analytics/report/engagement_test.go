@@ -460,3 +460,34 @@ func champVisit() []event.Event {
 	}
 	return evs
 }
+
+// TestOnlyChampionLately: a buyer who visited once weeks ago does not
+// keep "only the champion engaged" quiet while the champion alone has
+// looked for the last ReportQuietDays: the signal says who stopped and
+// when they last looked. Within those days, their visit counts.
+func TestOnlyChampionLately(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 30)
+	for _, c := range []struct {
+		eve  time.Duration // after 20 November
+		want bool
+	}{{0, true}, {20 * 24 * time.Hour, false}} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+		for _, e := range (pload{start: c.eve, steps: heartbeats(8, 15000)}).events(0) {
+			a.Add(e)
+		}
+		for _, e := range (pload{start: 26 * 24 * time.Hour, steps: heartbeats(8, 15000)}).events(1) { // Carl, 16 December
+			e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+			a.Add(e)
+		}
+		s := findSignal(&a.Report().Deals[0], SignalOnlyChampion)
+		if !c.want {
+			if s != nil {
+				t.Errorf("Eve on 10 December: %+v, want none: she looked 20 days ago", s)
+			}
+			continue
+		}
+		if s == nil || !strings.Contains(s.Summary, "in the last 21 days") || !strings.Contains(strings.Join(s.Evidence, "; "), "none in the last 21 days from Eve Buyer (economic-buyer, the last 2026-11-20)") {
+			t.Errorf("Eve on 20 November: %+v, want only the champion engaged of late, Eve's last visit named", s)
+		}
+	}
+}
