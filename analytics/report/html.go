@@ -382,6 +382,7 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"never":         neverText,
 	"replied":       repliedText,
 	"inputWarnings": inputWarnings,
+	"leftOut":       leftOut,
 	"publishedText": publishedText,
 	"ratio":         ratioText,
 	"slip":          medianSlipText,
@@ -426,7 +427,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 </style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
-<p class="meta">{{plural .R.Input.Events "event" "events"}} from {{plural .R.Input.Files "log file" "log files"}}; {{plural .R.Input.Visits "human-verified visit" "human-verified visits"}}{{if .R.Input.Scanner}}; {{plural .R.Input.Scanner "scanner-like page-load" "scanner-like page-loads"}} not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
+<p class="meta">{{plural .R.Input.Events "event" "events"}} from {{plural .R.Input.Files "log file" "log files"}}{{leftOut .R.Input}}; {{plural .R.Input.Visits "human-verified visit" "human-verified visits"}}{{if .R.Input.Scanner}}; {{plural .R.Input.Scanner "scanner-like page-load" "scanner-like page-loads"}} not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
 {{range inputWarnings .R.Input}}<p class="warn">{{.}}.</p>
 {{end}}{{if .Portfolio}}{{template "portfolio" .}}{{end}}
 {{range .Deals}}{{template "deal" .}}{{end}}

@@ -71,7 +71,7 @@ func (m *mdOut) header(r *Report) {
 	m.line("# %s: %s", md(title), r.Today)
 	m.line("")
 	in := r.Input
-	s := fmt.Sprintf("%s from %s; %s", plural(in.Events, "event", "events"), plural(in.Files, "log file", "log files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
+	s := fmt.Sprintf("%s from %s%s; %s", plural(in.Events, "event", "events"), plural(in.Files, "log file", "log files"), leftOut(in), plural(in.Visits, "human-verified visit", "human-verified visits"))
 	if in.Scanner > 0 {
 		s += "; " + plural(in.Scanner, "scanner-like page-load", "scanner-like page-loads") + " not counted as reads"
 	}

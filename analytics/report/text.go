@@ -134,7 +134,7 @@ func (t *textOut) header(r *Report) {
 	}
 	t.line("%s, %s (%s)", t.paint(ansiBold, title), r.Today, r.Timezone)
 	in := r.Input
-	s := fmt.Sprintf("events: %d read from %s, %s", in.Events, plural(in.Files, "file", "files"), plural(in.Visits, "human-verified visit", "human-verified visits"))
+	s := fmt.Sprintf("events: %d read from %s%s, %s", in.Events, plural(in.Files, "file", "files"), leftOut(in), plural(in.Visits, "human-verified visit", "human-verified visits"))
 	if in.Scanner > 0 {
 		s += ", " + plural(in.Scanner, "scanner-like page-load", "scanner-like page-loads") + " not counted"
 	}
@@ -148,6 +148,23 @@ func (t *textOut) header(r *Report) {
 	for _, w := range inputWarnings(in) {
 		t.line("%s", t.paint(ansiYellow, w))
 	}
+}
+
+// leftOut says, after the count of events read, how many of them the
+// figures leave out and why: " (52 left out: 32 outside the report's
+// days, 20 of a deal or person the content no longer has)"; "" when none.
+func leftOut(in InputStats) string {
+	var why []string
+	if in.OutsideDates > 0 {
+		why = append(why, fmt.Sprintf("%d outside the report's days", in.OutsideDates))
+	}
+	if in.Unknown > 0 {
+		why = append(why, fmt.Sprintf("%d of a deal or person the content no longer has", in.Unknown))
+	}
+	if len(why) == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" (%d left out: %s)", in.OutsideDates+in.Unknown, strings.Join(why, ", "))
 }
 
 // inputWarnings say, in every format, what makes the engagement figures
