@@ -119,7 +119,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 			decidedNow = append(decidedNow, rec)
 		}
 	}
-	j, err := judgeDeal(ctx, od, s.root, *logDir, waitingNow, decidedNow, st)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waitingNow, decidedNow, h.Story(id))
 	if err != nil {
 		return err
 	}
@@ -176,8 +176,9 @@ type dealJudged struct {
 // log there is no engagement, not an error), waiting, the replies sent
 // from the deal's rooms that no record decides, and decided, those a record
 // decides (nil: none; both count as engagement, as in the report); st, the
-// deal's history of the day (nil outside git), gives the names its folder
-// had, whose logged views are its own. So the
+// deal's whole history (nil outside git: not the story of the day, which
+// leaves out a rename after it), gives the names its folder has had, whose
+// logged views are its own. So the
 // review and the handoff count what the report counts: visits are the
 // report's (analytics/report/engagement.go: no crawler, no automated
 // browser, no scanner-like page-load, no glance, nothing of maproom
@@ -185,7 +186,7 @@ type dealJudged struct {
 // names its task or milestone by title, left out when sent after the day.
 func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply, decided []reply.Record, st *history.Story) (dealJudged, error) {
 	cfg := od.cfg
-	var former []string // the views logged under a name the folder had are its own
+	var former []string // the views logged under a name the folder has had are its own
 	if st != nil {
 		former = st.Former
 	}

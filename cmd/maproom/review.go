@@ -82,7 +82,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 		return v
 	}
 	st := storyOn(h, id, today, cfg.Location)
-	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting, decided, st)
+	j, err := judgeDeal(ctx, od, s.root, *logDir, waiting, decided, h.Story(id))
 	if err != nil {
 		return err
 	}
@@ -353,12 +353,15 @@ func reviewAgenda(in reviewInput) string {
 			p("- Progress: %d of %d tasks done, no change since %s.", done, total, shortDay(since))
 		}
 		var changes []history.Change
-		undone := in.Story.Undone() // a commit git revert undid, and the revert, moved nothing
 		for _, c := range in.Story.Changes {
-			if !c.InPlan().Before(from) && c.Kind != history.PlanCreated && !undone(c) {
+			if !c.InPlan().Before(from) && c.Kind != history.PlanCreated {
 				changes = append(changes, c)
 			}
 		}
+		// A commit git revert undid in these days, and the revert, moved
+		// nothing; a revert of an earlier agenda's move is news.
+		undone := in.Story.UndoneWithin(changes)
+		changes = slices.DeleteFunc(changes, undone)
 		if first := history.DayOf(in.Story.First, in.Loc); len(changes) == 0 && !first.Before(since) {
 			p("- The plan has not changed since it was first committed, %s%s.", shortDay(first), committed(in))
 		} else if len(changes) == 0 {

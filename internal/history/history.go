@@ -192,12 +192,16 @@ type Story struct {
 // item, from the value it set to the value it had), and that change of the
 // revert, both among the changes. A revert's other edits stand, and so does
 // what it reverted when the revert is reverted in turn.
-func (s *Story) undone() map[changeKey]bool {
+func (s *Story) undone() map[changeKey]bool { return s.undoneIn(s.Changes) }
+
+// undoneIn is undone among changes, some of the story's: a change whose
+// revert (or whose reverted change) is not among them stands.
+func (s *Story) undoneIn(changes []Change) map[changeKey]bool {
 	if len(s.reverts) == 0 {
 		return nil
 	}
 	byCommit := map[string][]Change{}
-	for _, c := range s.Changes {
+	for _, c := range changes {
 		byCommit[c.Commit] = append(byCommit[c.Commit], c)
 	}
 	revertedBy := map[string]bool{}
@@ -222,14 +226,16 @@ func (s *Story) undone() map[changeKey]bool {
 	return out
 }
 
-// Undone returns whether a git revert undid a change of the story (undone:
-// the change it reverted, and that change of the revert), for a list of
-// what moved that leaves out what moved no date.
-func (s *Story) Undone() func(Change) bool {
+// UndoneWithin returns whether a change among changes (some of the
+// story's: a week's, say) was undone by a git revert also among them: the
+// change the revert put back, and that change of the revert. Both moved
+// nothing in those days; a move before them reverted within them, or one
+// within them reverted after, stands.
+func (s *Story) UndoneWithin(changes []Change) func(Change) bool {
 	if s == nil {
 		return func(Change) bool { return false }
 	}
-	u := s.undone()
+	u := s.undoneIn(changes)
 	return func(c Change) bool { return u[changeKeyOf(c)] }
 }
 

@@ -954,6 +954,26 @@ func TestFlatNotRestartedByPushedDates(t *testing.T) {
 			t.Errorf("flat: %q, want flat for 31 days since 2026-10-20, when t2 was first due", ev)
 		}
 	})
+	t.Run("progress after the late step was given a new date", func(t *testing.T) {
+		g := newRepo(t)
+		g.write("content/acme/index.md", plan("2026-10-20"))
+		g.commit(seller, "2026-10-01", "plan")
+		g.write("content/acme/index.md", plan("2026-12-18"))
+		g.commit(seller, "2026-10-25", "t2 is late: a new date")
+		g.write("content/acme/index.md", planText("2027-01-29", "2026-10-10", "2026-12-31",
+			task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, task{"t2", "m2", "2026-12-18", "todo", ""}, task{"t3", "m2", "2026-11-05", "done", "2026-11-05"}))
+		g.commit(seller, "2026-11-05", "t3 done")
+		d, err := generator.DecodePlan("acme", []byte(planText("2027-01-29", "2026-10-10", "2026-12-31",
+			task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, task{"t2", "m2", "2026-12-18", "todo", ""}, task{"t3", "m2", "2026-11-05", "done", "2026-11-05"})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range history.Signals(history.Input{Deal: d, Story: g.read("").Story("acme"), Today: deal.NewDate(2026, 12, 10), Loc: time.UTC}) {
+			if s.Name == history.SignalFlat {
+				t.Errorf("flat: %q, want none: progress on 5 November, and nothing due since", s.Evidence)
+			}
+		}
+	})
 	t.Run("moved ahead of its day", func(t *testing.T) {
 		g := newRepo(t)
 		g.write("content/acme/index.md", plan("2026-10-20"))

@@ -154,7 +154,7 @@ func Signals(in Input) []Signal {
 		// A date moved once it had come (the step late, given a new date)
 		// was due all the same: pushing the open steps' dates on does not
 		// start the count again.
-		moved, wasDue := cameDue(d, st, in.Loc)
+		moved, wasDue := cameDue(d, st, since, in.Loc)
 		if wasDue && (!ok || moved.Before(due)) {
 			due, ok = moved, true
 		}
@@ -331,9 +331,11 @@ func firstDue(d *deal.Deal, dueOf func(*deal.Task) deal.Date) (first deal.Date, 
 
 // cameDue returns the earliest date, from st's history, that an open step
 // of d was due by and that came while it stood: a step's date, or its
-// milestone's, changed on or after the day it named. ok is false when
-// no open step's date was moved once it had come (or st is nil).
-func cameDue(d *deal.Deal, st *Story, loc *time.Location) (first deal.Date, ok bool) {
+// milestone's, changed on or after the day it named, and on or after
+// since (the last progress: a step re-dated before it was not due after
+// it). ok is false when no such date was moved once it had come (or st is
+// nil).
+func cameDue(d *deal.Deal, st *Story, since deal.Date, loc *time.Location) (first deal.Date, ok bool) {
 	if st == nil {
 		return deal.Date{}, false
 	}
@@ -351,8 +353,9 @@ func cameDue(d *deal.Deal, st *Story, loc *time.Location) (first deal.Date, ok b
 			continue
 		}
 		from, err := deal.ParseDate(c.From)
-		if err != nil || from.After(DayOf(c.InPlan(), loc)) {
-			continue // changed before its day came
+		on := DayOf(c.InPlan(), loc)
+		if err != nil || from.After(on) || on.Before(since) {
+			continue // changed before its day came, or before the last progress
 		}
 		if !ok || from.Before(first) {
 			first, ok = from, true
