@@ -519,6 +519,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 					continue
 				}
 				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s", p.s.Name, plural(len(p.spans), "visit", "visits"), day(p.last)))
+				if r := da.replied[p.s.ID]; r.n > 0 && r.last > p.last {
+					ev[len(ev)-1] += fmt.Sprintf("; %s from the room, the last %s", plural(r.n, "reply", "replies"), day(r.last))
+				}
 			}
 			// Judged on the others whose rooms are a week old: a room
 			// published days ago has had no time to be opened.
@@ -540,7 +543,10 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			}
 			if len(never)+len(lapsed) > 0 {
 				summary := "only the champion engaged: the plan may be shared with no one else"
-				if len(lapsed) > 0 {
+				switch {
+				case len(lapsed) > 0 && len(never) > 0:
+					summary = fmt.Sprintf("only the champion engaged in the last %d days: the others stopped looking, or never did", ReportQuietDays)
+				case len(lapsed) > 0:
 					summary = fmt.Sprintf("only the champion engaged in the last %d days: the others have stopped looking", ReportQuietDays)
 				}
 				sigs = append(sigs, Signal{Kind: SignalOnlyChampion, Severity: SeverityAlert, Summary: summary, Evidence: ev})
@@ -1293,8 +1299,9 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 // committed forecast), so it passes check, has steps, its close date is
 // ahead and the plan still fits before it (neither the plan's remaining
 // work, SignalOverrun, nor a step moved past the close,
-// history.SignalPastClose, says the deal cannot sign on that date), its
-// completion is not flat (a zombie plan is not current), the buyer owns
+// history.SignalPastClose, says the deal cannot sign on that date), no step
+// of its critical path is late at alert (the dates after it are not
+// current), its completion is not flat (a zombie plan is not current), the buyer owns
 // some of its steps (a seller's to-do list is no mutual plan), and the
 // buyer has it: a room published, someone on the buyer's side to have one.
 func committed(dr *DealReport) bool {

@@ -518,3 +518,15 @@ func TestCoverageOfRecentDeals(t *testing.T) {
 		t.Errorf("coverage %d of %d, want 3 of 4 (the deal won in June is not recent)", c.Num, c.Den)
 	}
 }
+
+// TestLeftOut: the headline's count of events read says how many the
+// figures leave out, and why, every reason counted once.
+func TestLeftOut(t *testing.T) {
+	if got := leftOut(InputStats{Events: 10}); got != "" {
+		t.Errorf("nothing left out: %q", got)
+	}
+	got := leftOut(InputStats{Events: 40, OutsideDates: 1, OtherDeals: 2, Unknown: 3, LocalPreview: 4})
+	if want := " (10 left out: 1 outside the report's days, 2 of other deals, 3 of a deal or person the content no longer has, 4 of the local preview (maproom serve))"; got != want {
+		t.Errorf("leftOut = %q, want %q", got, want)
+	}
+}

@@ -1506,8 +1506,8 @@ func TestCommittedPipelineCriticalLate(t *testing.T) {
 }
 
 // TestLatePilingWeighsGrades: two small delays on the buyer's side do not
-// pile up against one step three weeks late on the seller's; two steps at
-// alert on the buyer's side against one just late on the seller's do.
+// pile up against one step three weeks late on the seller's; three steps
+// at alert on the buyer's side against that one do.
 func TestLatePilingWeighsGrades(t *testing.T) {
 	today := deal.NewDate(2026, time.December, 10)
 	mk := func(buyerLate ...int) *DealReport {

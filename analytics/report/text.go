@@ -152,19 +152,26 @@ func (t *textOut) header(r *Report) {
 
 // leftOut says, after the count of events read, how many of them the
 // figures leave out and why: " (52 left out: 32 outside the report's
-// days, 20 of a deal or person the content no longer has)"; "" when none.
+// days, 20 of a deal or person the content no longer has)", and those of
+// other deals (-deal) and of the local preview; "" when none.
 func leftOut(in InputStats) string {
 	var why []string
 	if in.OutsideDates > 0 {
 		why = append(why, fmt.Sprintf("%d outside the report's days", in.OutsideDates))
 	}
+	if in.OtherDeals > 0 {
+		why = append(why, fmt.Sprintf("%d of other deals", in.OtherDeals))
+	}
 	if in.Unknown > 0 {
 		why = append(why, fmt.Sprintf("%d of a deal or person the content no longer has", in.Unknown))
+	}
+	if in.LocalPreview > 0 {
+		why = append(why, fmt.Sprintf("%d of the local preview (maproom serve)", in.LocalPreview))
 	}
 	if len(why) == 0 {
 		return ""
 	}
-	return fmt.Sprintf(" (%d left out: %s)", in.OutsideDates+in.Unknown, strings.Join(why, ", "))
+	return fmt.Sprintf(" (%d left out: %s)", in.OutsideDates+in.OtherDeals+in.Unknown+in.LocalPreview, strings.Join(why, ", "))
 }
 
 // inputWarnings say, in every format, what makes the engagement figures
@@ -556,7 +563,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 
 func (t *textOut) portfolio(p *Portfolio) {
 	t.line("")
-	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, fits before its close, not flat, the buyer owning steps, %s, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
+	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, fits before its close, no critical step late at alert, not flat, the buyer owning steps, %s, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
 	t.line("  coverage     %s of recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))

@@ -31,7 +31,10 @@ refuses it), or gives evidence of done that names no artifact, when a suggested 
 title (case and spacing aside) is a step of the plan already or another waiting
 suggestion's, and when a proposed date would move the close (a date after the close date,
 or one with which the work due by the close would finish after it; for an onboarding step,
-a date after go-live): agree it with the buyer's economic buyer before accepting it.
+a date after go-live): agree it with the buyer's economic buyer before accepting it (when
+they sent it, confirm with them that the close moves too). A note also gives what check would
+newly say of the plan with the reply applied (a step due after its milestone, or before a
+step it depends on), which accept says too.
 
 Replies come from the local event log (<root>/.maproom/events, or the log files and folders
 named), the PostgreSQL store (-store) or a beacon's read endpoint (-from, with the key in

@@ -365,6 +365,14 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 			Msg:  fmt.Sprintf("task %q is done already%s: nothing to %s; answer or decline the reply", r.Target, on, verbOf(r.Kind)),
 			Note: since + ": answer or decline it"}
 	}
+	if ms != nil && ms.Reached() && (r.Kind == Confirm || r.Kind == Propose) {
+		// A milestone reached (every step done) has no date left to
+		// confirm or move: its room offers neither, and the beacon
+		// refuses them (Targets.DoneAlready).
+		return plan, &NothingToApplyError{Reply: r.ID,
+			Msg:  fmt.Sprintf("milestone %q is reached (every step of it is done): nothing to %s; answer or decline the reply", r.Target, verbOf(r.Kind)),
+			Note: "milestone reached since: answer or decline it"}
+	}
 	if task != nil && task.Status == deal.Blocked && (r.Kind == Blocked || r.Kind == Confirm) {
 		// The plan says so already: a second block changes nothing, and
 		// a blocked step's date cannot be confirmed (its room offers

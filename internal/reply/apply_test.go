@@ -295,6 +295,28 @@ func TestNothingToApplyOnADoneTask(t *testing.T) {
 	}
 }
 
+// TestNothingToApplyOnAReachedMilestone: a confirmation or a new date for
+// a milestone whose every step is done since is refused, even with -force,
+// the plan unchanged, as for a step done; a question about it is not.
+func TestNothingToApplyOnAReachedMilestone(t *testing.T) {
+	d := planDeal()
+	for i := range d.Milestones[0].Tasks {
+		d.Milestones[0].Tasks[i].Status = deal.Done
+	}
+	src := []byte("---\nmilestones:\n  - id: tech-eval\n    due: 2026-12-04\n    lead: jordan\n---\n")
+	for _, r := range []Reply{
+		{Kind: Confirm, Target: "tech-eval", TargetKind: TargetMilestone, Seen: SeenMilestone(&d.Milestones[0])},
+		{Kind: Propose, Target: "tech-eval", TargetKind: TargetMilestone, Date: "2026-12-11", Reason: "later", Seen: SeenMilestone(&d.Milestones[0])},
+	} {
+		for _, force := range []bool{false, true} {
+			out, err := Apply(src, d, rec(r), ApplyOptions{Force: force})
+			if !errors.Is(err, ErrNothingToApply) || !strings.Contains(err.Error(), `milestone "tech-eval" is reached`) || string(out) != string(src) {
+				t.Errorf("%s, force %v: %v, want it refused and the plan unchanged", r.Kind, force, err)
+			}
+		}
+	}
+}
+
 // TestNoSecondBlock: a block of a task the plan marks blocked already is
 // refused, even with -force (it would change nothing but list the block
 // twice in the rooms), and so is a confirmation of its date.

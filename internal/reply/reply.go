@@ -414,18 +414,19 @@ func ValidID(s string) bool {
 	return true
 }
 
-// hidden reports whether c is a character that changes how the text
-// around it shows without showing itself: the bidirectional embeddings,
-// overrides and isolates (a reason that reads backwards in another
-// person's room), zero-width spaces and joiners, the word joiner and the
-// byte-order mark. The left-to-right and right-to-left marks, which text
-// in those scripts uses, are allowed.
 // pasted cleans what text pasted from a spreadsheet, a mail or a chat
 // brings along and no reader sees: a tab is a space, a line or paragraph
 // separator a line break, and a zero-width space, a word joiner or a byte
 // order mark nothing, so that the text kept is the text as it reads.
 var pasted = strings.NewReplacer("\t", " ", "\u2028", "\n", "\u2029", "\n", "\u200B", "", "\u2060", "", "\uFEFF", "")
 
+// hidden reports whether c is a character that changes how the text
+// around it shows without showing itself: the bidirectional embeddings,
+// overrides and isolates (a reason that reads backwards in another
+// person's room), zero-width spaces and joiners, the word joiner and the
+// byte-order mark (Parse takes the spaces, the word joiner and the mark
+// out of what it is sent: pasted). The left-to-right and right-to-left marks, which text
+// in those scripts uses, are allowed.
 func hidden(c rune) bool {
 	switch {
 	case c >= 0x202A && c <= 0x202E, c >= 0x2066 && c <= 0x2069:
