@@ -167,8 +167,28 @@ func LoadConfig(path string) (*Config, Problems) {
 			col.errorf(tomlKeyLine(b, toml.Key{"base_url"}), "base_url has %s: every link is made from it, so write the rooms' plain address, e.g. \"https://rooms.example.com\"", why)
 		}
 	}
+	// A threshold written as 0 is no threshold: said, not read as left
+	// out (the defaults fill what is left out).
+	var raw map[string]any
+	if _, err := toml.Decode(string(src), &raw); err == nil {
+		for _, k := range []toml.Key{{"overdue", "flag_days"}, {"overdue", "alert_days"}, {"history", "buyer_edit_days"}, {"history", "flat_days"},
+			{"history", "slips"}, {"history", "missed_reviews"}, {"history", "late_add_days"}, {"notify", "unopened_days"}} {
+			if t, ok := raw[k[0]].(map[string]any); ok && t[k[1]] == int64(0) {
+				col.errorf(tomlKeyLine(b, k), "[%s] %s = 0: give a positive number, or leave it out for the default", k[0], k[1])
+			}
+		}
+	}
 	if c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays {
-		col.errorf(tomlKeyLine(b, toml.Key{"overdue"}), "overdue thresholds flag_days=%d alert_days=%d: need 1 <= flag_days <= alert_days", c.Overdue.FlagDays, c.Overdue.AlertDays)
+		// On the line of the value out of place: flag_days below 1, else
+		// alert_days below it.
+		key := toml.Key{"overdue", "flag_days"}
+		if c.Overdue.FlagDays >= 1 && md.IsDefined("overdue", "alert_days") || !md.IsDefined(key...) {
+			key = toml.Key{"overdue", "alert_days"}
+		}
+		if !md.IsDefined(key...) {
+			key = toml.Key{"overdue"}
+		}
+		col.errorf(tomlKeyLine(b, key), "overdue thresholds flag_days=%d alert_days=%d: need 1 <= flag_days <= alert_days", c.Overdue.FlagDays, c.Overdue.AlertDays)
 	}
 	for _, e := range []struct {
 		key string

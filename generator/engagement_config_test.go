@@ -112,3 +112,28 @@ func TestConfigEveryProblem(t *testing.T) {
 		t.Errorf("no error for the missing theme folder: %v", ps)
 	}
 }
+
+// TestConfigThresholdsOutOfPlace: a threshold written as 0 is said on its
+// line (it is no threshold, not a setting left out), and flag_days above
+// alert_days is said on the line of the one out of place.
+func TestConfigThresholdsOutOfPlace(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "maproom.toml")
+	for _, c := range []struct{ toml, want string }{
+		{"[overdue]\nflag_days = 0\n", ":2: [overdue] flag_days = 0: give a positive number, or leave it out for the default"},
+		{"[history]\nflat_days = 0\n", ":2: [history] flat_days = 0: give a positive number, or leave it out for the default"},
+		{"[overdue]\nflag_days = 9\nalert_days = 5\n", ":3: overdue thresholds flag_days=9 alert_days=5: need 1 <= flag_days <= alert_days"},
+		{"[overdue]\nflag_days = -2\nalert_days = 5\n", ":2: overdue thresholds flag_days=-2 alert_days=5: need 1 <= flag_days <= alert_days"},
+	} {
+		if err := os.WriteFile(p, []byte(c.toml), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		_, ps := LoadConfig(p)
+		var got []string
+		for _, pr := range ps {
+			got = append(got, pr.Error())
+		}
+		if len(got) != 1 || got[0] != p+c.want {
+			t.Errorf("%q: problems %q, want %q", c.toml, got, p+c.want)
+		}
+	}
+}

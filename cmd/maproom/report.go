@@ -179,7 +179,16 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 		deals = append(deals, report.ReportDeal{Deal: &deal.Deal{ID: id, Title: id, Outcome: deal.Open}, CheckErrors: errs[file], Unreadable: true})
 		fmt.Fprintf(e.stderr, "maproom: %s cannot be read: the report lists %s as a plan that fails check (run maproom check)\n", file, id)
 	}
-	if n := ps.Errors(); n > 0 {
+	settings := 0 // the errors of maproom.toml, the rest the content's
+	for _, p := range ps {
+		if p.Severity == generator.Error && filepath.Base(p.File) == generator.ConfigFile {
+			settings++
+		}
+	}
+	if settings > 0 {
+		fmt.Fprintf(e.stderr, "maproom: %s has %s: the report uses the default settings, which may not be yours (run maproom check)\n", generator.ConfigFile, count(settings, "error"))
+	}
+	if n := ps.Errors() - settings; n > 0 {
 		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule, and their plans cannot be trusted until fixed (run maproom check)\n", count(n, "error"))
 	}
 	return deals
