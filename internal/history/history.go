@@ -419,6 +419,22 @@ func (s *Story) EndedOn(o deal.Outcome, loc *time.Location) (deal.Date, bool) {
 	return deal.Date{}, false
 }
 
+// ReopenedOn returns the day (in loc) the plan last opened the deal again
+// after it was won or lost, and ok false when it never did: the weeks it
+// was closed held no work and no review.
+func (s *Story) ReopenedOn(loc *time.Location) (deal.Date, bool) {
+	if s == nil {
+		return deal.Date{}, false
+	}
+	ended := func(o string) bool { return o == string(deal.Won) || o == string(deal.Lost) }
+	for i := len(s.Changes) - 1; i >= 0; i-- {
+		if c := s.Changes[i]; c.Kind == OutcomeSet && ended(c.From) && !ended(c.To) {
+			return DayOf(c.InPlan(), loc), true
+		}
+	}
+	return deal.Date{}, false
+}
+
 // LastBy returns the latest change made by side, if any.
 func (s *Story) LastBy(side deal.Side) (Change, bool) {
 	for i := len(s.Changes) - 1; i >= 0; i-- {

@@ -986,6 +986,54 @@ func TestFlatNotRestartedByPushedDates(t *testing.T) {
 	})
 }
 
+// TestReopenedDealCountsFromReopening: a deal lost, then opened again, was
+// not stalled nor skipping its reviews while it was lost: completion flat
+// and the reviews missed count from the day it was opened again.
+func TestReopenedDealCountsFromReopening(t *testing.T) {
+	tasks := []task{{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, {"t2", "m2", "2026-10-20", "todo", ""}}
+	open := planText("2027-01-15", "2026-10-10", "2026-12-31", tasks...)
+	lost := strings.Replace(open, "close: 2027-01-15\n", "close: 2027-01-15\noutcome: lost\n", 1)
+	g := newRepo(t)
+	g.write("content/acme/index.md", open)
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", lost)
+	g.commit(seller, "2026-10-16", "lost")
+	g.write("content/acme/index.md", open)
+	g.commit(seller, "2026-12-01", "back: they want it again")
+	st := g.read("").Story("acme")
+	if re, ok := st.ReopenedOn(time.UTC); !ok || re != deal.NewDate(2026, 12, 1) {
+		t.Fatalf("ReopenedOn = %v %v, want 2026-12-01", re, ok)
+	}
+	d, err := generator.DecodePlan("acme", []byte(open))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Review = deal.Review{Day: time.Tuesday, HasDay: true}
+	in := history.Input{Deal: d, Story: st, Today: deal.NewDate(2026, 12, 3), Loc: time.UTC}
+	for _, s := range history.Signals(in) {
+		if s.Name == history.SignalFlat || s.Name == history.SignalMissedReviews {
+			t.Errorf("two days after it was opened again: %s %q", s.Name, s.Evidence)
+		}
+	}
+	if n, _ := history.MissedReviews(in); n != 0 {
+		t.Errorf("missed reviews %d, want 0: none was held while it was lost", n)
+	}
+	// Three weeks and more after, both count from the reopening.
+	in.Today = deal.NewDate(2026, 12, 28)
+	if n, _ := history.MissedReviews(in); n != 3 {
+		t.Errorf("missed reviews on 28 December: %d, want 3 (8, 15 and 22 December)", n)
+	}
+	var flat string
+	for _, s := range history.Signals(in) {
+		if s.Name == history.SignalFlat {
+			flat = s.Evidence
+		}
+	}
+	if !strings.Contains(flat, "for 27 days, since 2026-12-01") {
+		t.Errorf("flat: %q, want 27 days since the reopening", flat)
+	}
+}
+
 // TestAddedLate: a step added near the close date, once the plan's first
 // week is over, is signalled ("oh, we also need X"); a step added in the
 // plan's first week, one added long before the close, one taken out

@@ -147,6 +147,11 @@ func Signals(in Input) []Signal {
 		}
 	}
 	if since, from, ok := FlatSince(in); ok {
+		if re, ok := st.ReopenedOn(in.Loc); ok && re.After(since) && !re.After(in.Today) {
+			// Closed, the plan was not stalled: it counts from the day
+			// the deal was opened again.
+			since, from = re, "counted from "+re.String()+", when the deal was opened again"
+		}
 		// Flat counts from when work was first due after the last
 		// progress: a plan nothing was due in is not stalled, nor is one
 		// whose first step is a day late after weeks with nothing due.
@@ -435,6 +440,9 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	}
 	if start.IsZero() {
 		return 0, lastNote
+	}
+	if re, ok := in.Story.ReopenedOn(in.Loc); ok && re.After(start) && !re.After(in.Today) {
+		start = re // a deal won or lost held no review until it was opened again
 	}
 	// The reviews counted start the week (Monday to Sunday) after the one
 	// the plan was first committed in: a plan committed on a Monday has
