@@ -36,8 +36,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		if s.ID == "" {
 			continue
 		}
-		if _, dup := people[s.ID]; dup {
-			col.errorf(s.Line, "stakeholder id %q is used twice: ids must be unique within the deal", s.ID)
+		if first, dup := people[s.ID]; dup {
+			col.errorf(s.Line, "stakeholder id %q is used twice (first on line %d): ids must be unique within the deal", s.ID, first.Line)
 			continue
 		}
 		people[s.ID] = s
@@ -138,12 +138,16 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		col.warnf(li.at("milestones"), "%d milestones: a plan reads best with 3 to 5 decision points (needs confirmed, evaluation passed, security approved, executive sign-off, signature)", n)
 	}
 	msIDs := map[string]bool{}
+	msLine := map[string]int{}
 	tasks := map[string]*deal.Task{}
 	all := d.Tasks()
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
 		if msIDs[m.ID] && m.ID != "" {
-			col.errorf(m.Line, "milestone id %q is used twice", m.ID)
+			col.errorf(m.Line, "milestone id %q is used twice (first on line %d): ids must be unique within the deal", m.ID, msLine[m.ID])
+		}
+		if !msIDs[m.ID] {
+			msLine[m.ID] = m.Line
 		}
 		msIDs[m.ID] = true
 		p := fmt.Sprintf("milestones.%d", i)
@@ -157,8 +161,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 	}
 	for _, t := range all {
-		if _, dup := tasks[t.ID]; dup && t.ID != "" {
-			col.errorf(t.Line, "task id %q is used twice: task ids must be unique within the deal", t.ID)
+		if first, dup := tasks[t.ID]; dup && t.ID != "" {
+			col.errorf(t.Line, "task id %q is used twice (first on line %d): task ids must be unique within the deal; give this one another id", t.ID, first.Line)
 			continue
 		}
 		tasks[t.ID] = t
@@ -208,6 +212,20 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 					col.errorf(ap, "task %q depends on itself", t.ID)
 				case dep == nil && li.written[a]:
 					// Written, but not read: the decoding error says why.
+				case dep == nil && msIDs[a]:
+					// A milestone is reached by its steps: the step waits on
+					// them (or the last of them).
+					var steps []string
+					if m, ok := d.Milestone(a); ok {
+						for _, mt := range m.Tasks {
+							steps = append(steps, mt.ID)
+						}
+					}
+					what := "it has no step yet"
+					if len(steps) > 0 {
+						what = "name the steps it waits on: " + strings.Join(steps, ", ")
+					}
+					col.errorf(ap, "task %q depends on %q, which is a milestone, not a task: after: lists tasks; %s", t.ID, a, what)
 				case dep == nil:
 					col.errorf(ap, "task %q depends on %q, which is not a task of this deal%s", t.ID, a, closest(a, keys(tasks)))
 				case !t.Due.IsZero() && !dep.Due.IsZero() && t.Due.Before(dep.Due) && dep.Status != deal.Done:

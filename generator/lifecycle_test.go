@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -738,4 +739,26 @@ func taskRow(t *testing.T, room, id string) string {
 	}
 	r, _, _ = strings.Cut(r, "</tr>")
 	return r
+}
+
+// TestCheckSaysWhatToChange: a step that waits on a milestone by its id is
+// told which steps to name instead, and an id used twice names the line
+// it was first used on.
+func TestCheckSaysWhatToChange(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	cfg := (&Config{}).withDefaults()
+	writePlan(t, dir, strings.Replace(lifecyclePlan, "after: [order]", "after: [signed]", 1))
+	_, ps := LoadBundle(dir, cfg, deal.NewDate(2026, 11, 2))
+	if !slices.ContainsFunc(ps, func(p Problem) bool {
+		return p.Line == 31 && p.Msg == `task "rollout" depends on "signed", which is a milestone, not a task: after: lists tasks; name the steps it waits on: order`
+	}) {
+		t.Errorf("after: a milestone: %v", ps)
+	}
+	writePlan(t, dir, strings.Replace(lifecyclePlan, "      - id: rollout\n", "      - id: order\n", 1))
+	_, ps = LoadBundle(dir, cfg, deal.NewDate(2026, 11, 2))
+	if !slices.ContainsFunc(ps, func(p Problem) bool {
+		return p.Line == 27 && strings.HasPrefix(p.Msg, `task id "order" is used twice (first on line 19)`)
+	}) {
+		t.Errorf("an id used twice: %v", ps)
+	}
 }
