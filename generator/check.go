@@ -156,6 +156,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		if len(m.Tasks) == 0 {
 			col.warnf(m.Line, "milestone %q has no task: it can never be done, and nothing in the plan leads to it; add the steps that reach it, each with one owner", m.ID)
 		}
+		if !m.Due.IsZero() && !d.GoLive.IsZero() && m.Due.After(d.GoLive) && m.Onboarding && !m.Reached() {
+			col.warnf(li.at(p+".due"), "onboarding milestone %q is due %s, after go-live %s: move it, or go-live", m.ID, m.Due, d.GoLive)
+		}
 		if !m.Due.IsZero() && !d.Close.IsZero() && m.Due.After(d.Close) && !m.Onboarding {
 			col.warnf(li.at(p+".due"), "milestone %q is due %s, after the close date %s: move it or the close date, or, if it is onboarding after signature, mark it `onboarding: true`", m.ID, m.Due, d.Close)
 		}
@@ -201,6 +204,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			}
 			if !t.Due.IsZero() && !d.Close.IsZero() && t.Due.After(d.Close) && !d.Milestones[i].Onboarding {
 				col.warnf(li.at(p+".due"), "task %q is due %s, after the close date %s", t.ID, t.Due, d.Close)
+			} else if !t.Due.IsZero() && !d.GoLive.IsZero() && t.Due.After(d.GoLive) && d.Milestones[i].Onboarding && t.Status != deal.Done {
+				col.warnf(li.at(p+".due"), "onboarding task %q is due %s, after go-live %s: the customer goes live without it; move it, or go-live", t.ID, t.Due, d.GoLive)
 			} else if m := &d.Milestones[i]; !t.Due.IsZero() && !m.Due.IsZero() && t.Due.After(m.Due) {
 				col.warnf(li.at(p+".due"), "task %q is due %s, after its milestone %q (due %s): move one of the two dates", t.ID, t.Due, m.ID, m.Due)
 			}

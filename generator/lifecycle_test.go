@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -760,5 +761,29 @@ func TestCheckSaysWhatToChange(t *testing.T) {
 		return p.Line == 27 && strings.HasPrefix(p.Msg, `task id "order" is used twice (first on line 19)`)
 	}) {
 		t.Errorf("an id used twice: %v", ps)
+	}
+}
+
+// TestOnboardingAfterGoLive: an open onboarding step, or milestone, dated
+// after go-live is warned about on its line: the customer goes live
+// without it.
+func TestOnboardingAfterGoLive(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "acme")
+	plan := strings.Replace(lifecyclePlan, "        due: 2027-01-15\n        after: [order]", "        due: 2027-01-20\n        after: [order]", 1)
+	plan = strings.Replace(plan, "    due: 2027-01-15\n    onboarding: true", "    due: 2027-01-22\n    onboarding: true", 1)
+	writePlan(t, dir, plan)
+	_, ps := LoadBundle(dir, (&Config{}).withDefaults(), deal.NewDate(2026, 12, 20))
+	var got []string
+	for _, p := range ps {
+		if strings.Contains(p.Msg, "go-live") {
+			got = append(got, fmt.Sprintf("%d: %s", p.Line, p.Msg))
+		}
+	}
+	want := []string{
+		`22: onboarding milestone "go-live" is due 2027-01-22, after go-live 2027-01-15: move it, or go-live`,
+		`30: onboarding task "rollout" is due 2027-01-20, after go-live 2027-01-15: the customer goes live without it; move it, or go-live`,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("go-live warnings:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
