@@ -1300,8 +1300,8 @@ func portfolio(deals []DealReport, today deal.Date) *Portfolio {
 // ahead and the plan still fits before it (neither the plan's remaining
 // work, SignalOverrun, nor a step moved past the close,
 // history.SignalPastClose, says the deal cannot sign on that date), no step
-// of its critical path is late at alert (the dates after it are not
-// current), its completion is not flat (a zombie plan is not current), the buyer owns
+// of its critical path, nor one other late steps wait on, is late at alert
+// (the dates after it are not current), its completion is not flat (a zombie plan is not current), the buyer owns
 // some of its steps (a seller's to-do list is no mutual plan), and the
 // buyer has it: a room published, someone on the buyer's side to have one.
 func committed(dr *DealReport) bool {
@@ -1311,9 +1311,13 @@ func committed(dr *DealReport) bool {
 	if _, total := saleProgress(dr); total == 0 {
 		return false // milestones without a step: nothing dated to commit on
 	}
-	if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool { return o.Critical && o.Severity == SeverityAlert }) {
-		// A step the close hangs on late at alert: the plan's dates after
-		// it are not current, whatever they say.
+	holds := func(o OverdueTask) bool { // other late work waits on it
+		return slices.ContainsFunc(dr.Overdue, func(w OverdueTask) bool { return w.WaitsOn == o.Task })
+	}
+	if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool { return o.Severity == SeverityAlert && (o.Critical || holds(o)) }) {
+		// A step the close hangs on late at alert (on the critical path,
+		// or holding up other late steps): the plan's dates after it are
+		// not current, whatever they say.
 		return false
 	}
 	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {

@@ -546,8 +546,9 @@ type Portfolio struct {
 	// deals run with a current, dated plan (domain.md: a deal without one
 	// is not a committed forecast): one that passes check, whose close
 	// date has not passed and that still fits before it (not
-	// SignalOverrun nor history.SignalPastClose) and whose critical path
-	// has no step late at alert, whose completion is not
+	// SignalOverrun nor history.SignalPastClose) and that has no step late
+	// at alert on its critical path or holding up other late steps, whose
+	// completion is not
 	// flat (a zombie plan, history.SignalFlat), that is mutual (not SignalNoBuyerStep: the
 	// buyer owns some of its steps), that has steps, and that the buyer
 	// has: not a deal none of whose rooms is published

@@ -563,7 +563,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 
 func (t *textOut) portfolio(p *Portfolio) {
 	t.line("")
-	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, fits before its close, no critical step late at alert, not flat, the buyer owning steps, %s, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
+	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, not flat, the buyer owning steps, %s, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
 	t.line("  coverage     %s of recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
