@@ -219,14 +219,18 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 					// Written, but not read: the decoding error says why.
 				case dep == nil && msIDs[a]:
 					// A milestone is reached by its steps: the step waits on
-					// them (or the last of them).
+					// them (or the last of them), but for itself and the
+					// steps that wait on it.
+					after := dependents(all, t.ID)
 					var steps []string
 					if m, ok := d.Milestone(a); ok {
 						for _, mt := range m.Tasks {
-							steps = append(steps, mt.ID)
+							if mt.ID != t.ID && !after[mt.ID] {
+								steps = append(steps, mt.ID)
+							}
 						}
 					}
-					what := "it has no step yet"
+					what := "it has no step this one can wait on (its own milestone's others come after it): remove the entry"
 					if len(steps) > 0 {
 						what = "name the steps it waits on: " + strings.Join(steps, ", ")
 					}
@@ -621,4 +625,25 @@ func checkReviewNotes(b *Bundle, col collector) {
 		}
 		placeholderLines(text, collector{file: p, ps: col.ps}, "the review note")
 	}
+}
+
+// dependents returns the ids of the tasks that wait on task id through
+// after:, directly or through others.
+func dependents(all []*deal.Task, id string) map[string]bool {
+	out := map[string]bool{}
+	for changed := true; changed; {
+		changed = false
+		for _, t := range all {
+			if out[t.ID] {
+				continue
+			}
+			for _, a := range t.After {
+				if a == id || out[a] {
+					out[t.ID], changed = true, true
+					break
+				}
+			}
+		}
+	}
+	return out
 }

@@ -170,15 +170,19 @@ func LoadConfig(path string) (*Config, Problems) {
 	// A threshold written as 0 is no threshold: said, not read as left
 	// out (the defaults fill what is left out).
 	var raw map[string]any
+	zeroOverdue := false
 	if _, err := toml.Decode(string(src), &raw); err == nil {
 		for _, k := range []toml.Key{{"overdue", "flag_days"}, {"overdue", "alert_days"}, {"history", "buyer_edit_days"}, {"history", "flat_days"},
 			{"history", "slips"}, {"history", "missed_reviews"}, {"history", "late_add_days"}, {"notify", "unopened_days"}} {
 			if t, ok := raw[k[0]].(map[string]any); ok && t[k[1]] == int64(0) {
 				col.errorf(tomlKeyLine(b, k), "[%s] %s = 0: give a positive number, or leave it out for the default", k[0], k[1])
+				zeroOverdue = zeroOverdue || k[0] == "overdue"
 			}
 		}
 	}
-	if c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays {
+	// (Against a 0 said above, the range would be of a default the file
+	// does not hold.)
+	if !zeroOverdue && (c.Overdue.FlagDays < 1 || c.Overdue.AlertDays < c.Overdue.FlagDays) {
 		// On the line of the value out of place: flag_days below 1, else
 		// alert_days below it.
 		key := toml.Key{"overdue", "flag_days"}

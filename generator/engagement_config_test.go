@@ -123,6 +123,8 @@ func TestConfigThresholdsOutOfPlace(t *testing.T) {
 		{"[history]\nflat_days = 0\n", ":2: [history] flat_days = 0: give a positive number, or leave it out for the default"},
 		{"[overdue]\nflag_days = 9\nalert_days = 5\n", ":3: overdue thresholds flag_days=9 alert_days=5: need 1 <= flag_days <= alert_days"},
 		{"[overdue]\nflag_days = -2\nalert_days = 5\n", ":2: overdue thresholds flag_days=-2 alert_days=5: need 1 <= flag_days <= alert_days"},
+		// a 0 is said once, not again as a range of the default put in its place
+		{"[overdue]\nflag_days = 0\nalert_days = 2\n", ":2: [overdue] flag_days = 0: give a positive number, or leave it out for the default"},
 	} {
 		if err := os.WriteFile(p, []byte(c.toml), 0o644); err != nil {
 			t.Fatal(err)

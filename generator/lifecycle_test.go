@@ -755,6 +755,15 @@ func TestCheckSaysWhatToChange(t *testing.T) {
 	}) {
 		t.Errorf("after: a milestone: %v", ps)
 	}
+	// Its own milestone: none of the others can come before it here (the
+	// rollout is the only step), so the entry is to go.
+	writePlan(t, dir, strings.Replace(lifecyclePlan, "after: [order]", "after: [go-live]", 1))
+	_, ps = LoadBundle(dir, cfg, deal.NewDate(2026, 11, 2))
+	if !slices.ContainsFunc(ps, func(p Problem) bool {
+		return p.Line == 31 && strings.HasSuffix(p.Msg, "it has no step this one can wait on (its own milestone's others come after it): remove the entry")
+	}) {
+		t.Errorf("after: its own milestone: %v", ps)
+	}
 	writePlan(t, dir, strings.Replace(lifecyclePlan, "      - id: rollout\n", "      - id: order\n", 1))
 	_, ps = LoadBundle(dir, cfg, deal.NewDate(2026, 11, 2))
 	if !slices.ContainsFunc(ps, func(p Problem) bool {

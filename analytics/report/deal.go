@@ -1311,10 +1311,18 @@ func committed(dr *DealReport) bool {
 	if _, total := saleProgress(dr); total == 0 {
 		return false // milestones without a step: nothing dated to commit on
 	}
-	holds := func(o OverdueTask) bool { // other late work waits on it
-		return slices.ContainsFunc(dr.Overdue, func(w OverdueTask) bool { return w.WaitsOn == o.Task })
+	onboarding := map[string]bool{} // after the close: not on the way to the signature
+	for _, m := range dr.Milestones {
+		if m.Onboarding {
+			onboarding[m.ID] = true
+		}
 	}
-	if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool { return o.Severity == SeverityAlert && (o.Critical || holds(o)) }) {
+	holds := func(o OverdueTask) bool { // other late work of the sale waits on it
+		return slices.ContainsFunc(dr.Overdue, func(w OverdueTask) bool { return w.WaitsOn == o.Task && !onboarding[w.Milestone] })
+	}
+	if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool {
+		return o.Severity == SeverityAlert && !onboarding[o.Milestone] && (o.Critical || holds(o))
+	}) {
 		// A step the close hangs on late at alert (on the critical path,
 		// or holding up other late steps): the plan's dates after it are
 		// not current, whatever they say.

@@ -1503,6 +1503,22 @@ func TestCommittedPipelineCriticalLate(t *testing.T) {
 	if points != attentionPoints["overdue-"+SeverityAlert] {
 		t.Errorf("overdue points %d, want %d: the legal review is late by the security review's doing", points, attentionPoints["overdue-"+SeverityAlert])
 	}
+	// Onboarding work late at alert, one step waiting on another, is not
+	// on the way to the signature: the deal stays committed.
+	ob := mk("onboarding", deal.NewDate(2027, time.January, 14))
+	ob.Deal.Milestones = append(ob.Deal.Milestones, deal.Milestone{ID: "live", Title: "Live", Lead: "eb", Onboarding: true, Evidence: "Live", Tasks: []deal.Task{
+		{ID: "prep", Title: "Kickoff prepared", Owner: "eb", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 20), Milestone: "live"},
+		{ID: "migrate", Title: "Migration planned", Owner: "eb", Status: deal.Todo, Due: deal.NewDate(2026, time.December, 28), After: []string{"prep"}, Milestone: "live"},
+	}})
+	plan, err := schedule.Compute(ob.Deal, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob.Plan = plan
+	r = NewAggregator([]ReportDeal{ob}, ReportOptions{Today: today}).Report()
+	if late := len(r.Deals[0].Overdue); late < 2 || !r.Portfolio.Rows[0].Committed {
+		t.Errorf("onboarding late (%d overdue): committed %v, want true", late, r.Portfolio.Rows[0].Committed)
+	}
 }
 
 // TestLatePilingWeighsGrades: two small delays on the buyer's side do not

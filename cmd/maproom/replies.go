@@ -399,7 +399,9 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 					notes = append(notes, n)
 					// check's own word on a date past the close says no
 					// more than this.
-					row.checks = slices.DeleteFunc(row.checks, func(c string) bool { return strings.Contains(c, "after the close date") })
+					row.checks = slices.DeleteFunc(row.checks, func(c string) bool {
+						return strings.Contains(c, "after the close date") || strings.Contains(c, "after go-live")
+					})
 				}
 			}
 		}

@@ -185,8 +185,12 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 			settings++
 		}
 	}
-	if settings > 0 {
+	switch {
+	case settings > 0 && (site.Config == nil || site.Config.File == ""):
+		// The file could not be used at all: the defaults stand in.
 		fmt.Fprintf(e.stderr, "maproom: %s has %s: the report uses the default settings, which may not be yours (run maproom check)\n", generator.ConfigFile, count(settings, "error"))
+	case settings > 0:
+		fmt.Fprintf(e.stderr, "maproom: %s has %s (run maproom check)\n", generator.ConfigFile, count(settings, "error"))
 	}
 	if n := ps.Errors() - settings; n > 0 {
 		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule, and their plans cannot be trusted until fixed (run maproom check)\n", count(n, "error"))

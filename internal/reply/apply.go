@@ -310,6 +310,7 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 //
 // A question is refused (it is answered, not applied). A reply about a
 // task already done (a confirmation, a new date, a done, a block), a
+// confirmation or a new date of a milestone reached (every step done), a
 // block or a confirmation of a task blocked, and a new date that is the
 // target's due date already return a *NothingToApplyError, even with
 // opts.Force. A suggestion whose title a task of the plan has already

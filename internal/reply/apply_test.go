@@ -315,6 +315,10 @@ func TestNothingToApplyOnAReachedMilestone(t *testing.T) {
 			}
 		}
 	}
+	// A question about it is answered, not applied: it is no such refusal.
+	if _, err := Apply(src, d, rec(Reply{Kind: Question, Target: "tech-eval", TargetKind: TargetMilestone, Text: "Who signs?"}), ApplyOptions{}); err == nil || errors.Is(err, ErrNothingToApply) || !strings.Contains(err.Error(), "is a question") {
+		t.Errorf("a question about the reached milestone: %v, want the question's own answer-it error", err)
+	}
 }
 
 // TestNoSecondBlock: a block of a task the plan marks blocked already is
