@@ -328,7 +328,7 @@ func TestWeekCountsReplies(t *testing.T) {
 	if w := dr.Week; w == nil || w.Replies != 1 || !slices.Equal(w.Repliers, []string{"Eve Buyer"}) {
 		t.Fatalf("week %+v, want 1 reply by Eve Buyer", dr.Week)
 	}
-	if line := weekText(dr.Week, dr.Progress.Percent); !strings.HasSuffix(line, "no visit, 1 reply by Eve Buyer") {
+	if line := weekText(dr.Week, dr.Progress.Percent); !strings.HasSuffix(line, "visits not known (no event log read), 1 reply by Eve Buyer") {
 		t.Errorf("week line %q", line)
 	}
 	var table strings.Builder

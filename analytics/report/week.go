@@ -46,6 +46,9 @@ type WeekChange struct {
 	// the window (ReportOptions.Since): the visits are counted from that
 	// day, the days before it not read.
 	VisitsFrom string `json:"visits_from,omitempty"`
+	// VisitsUnknown is set when no event was read at all (no log, no
+	// store): who visited is not known, and Visits is 0 for it.
+	VisitsUnknown bool `json:"visits_unknown,omitempty"`
 }
 
 // TaskRef names a step with its owner and the day that matters (done,
@@ -89,11 +92,28 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 		r.OwnerName, r.Side = ownerOf(d, t.Owner)
 		return r
 	}
+	// In git, the week is told against the plan as it stood on Since, as
+	// that day's report told it: a step marked done in the window with an
+	// earlier done date was done this week for whoever reads the reports
+	// week by week, and a step late on Since and given another date gone
+	// by since is not newly late.
+	st := da.in.Story
+	sinceEnd, todayEnd := time.UnixMilli(startOf(since.AddDays(1), a.loc)), time.UnixMilli(startOf(today.AddDays(1), a.loc))
+	then, inGit := history.Point{}, false
+	markedDone := map[string]bool{}
+	if st != nil {
+		then, inGit = st.ProgressOn(since, a.loc)
+		for _, c := range st.Changes {
+			if c.Kind == history.TaskStatus && c.To == string(deal.Done) && !c.InPlan().Before(sinceEnd) && c.InPlan().Before(todayEnd) {
+				markedDone[c.Item] = true
+			}
+		}
+	}
 	doneBefore, total := 0, 0
 	for _, t := range d.Tasks() {
 		total++
 		if t.Status == deal.Done && !t.Done.IsZero() {
-			if t.Done.After(since) && !t.Done.After(today) {
+			if t.Done.After(since) && !t.Done.After(today) || inGit && markedDone[t.ID] && !t.Done.After(since) {
 				wc.Done = append(wc.Done, ref(t, t.Done))
 			} else if !t.Done.After(since) {
 				doneBefore++
@@ -101,16 +121,24 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 			continue
 		}
 		due, _ := dueOf(t)
-		if deal.DaysLate(d, t, due, today) > 0 && deal.DaysLate(d, t, due, since) == 0 {
+		was := due
+		if inGit && t.Due == due {
+			was = dueOn(st, t.ID, due, sinceEnd)
+		}
+		if deal.DaysLate(d, t, due, today) > 0 && deal.DaysLate(d, t, was, since) == 0 {
 			wc.NewOverdue = append(wc.NewOverdue, ref(t, due))
 		}
 	}
 	sort.SliceStable(wc.Done, func(i, j int) bool { return wc.Done[i].Day < wc.Done[j].Day })
 	wc.PercentBefore = percent(doneBefore, total)
+	if inGit {
+		wc.PercentBefore = percent(then.Done, then.Total)
+	}
 	from, to := startOf(since.AddDays(1), a.loc), startOf(today.AddDays(1), a.loc)
 	if s := a.opts.Since; !s.IsZero() && s.After(since.AddDays(1)) {
 		wc.VisitsFrom = s.String()
 	}
+	wc.VisitsUnknown = !a.fed
 	replied := countReplies(da.in, max(from, a.fromMS), to)
 	for i := range d.Stakeholders {
 		if r := replied[d.Stakeholders[i].ID]; r.n > 0 {
@@ -136,6 +164,39 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 		}
 	}
 	return wc
+}
+
+// dueOn returns task id's own due date in the plan as it stood at t, by
+// the story's date changes (the last one before t, else the first one
+// after, from where it moved), else now: its date now, also when the
+// history's last change of it did not leave it at now (an edit not
+// committed).
+func dueOn(st *history.Story, id string, now deal.Date, t time.Time) deal.Date {
+	var after *history.Change
+	latest := true // the last change of the date must have left it as it is now
+	for i := len(st.Changes) - 1; i >= 0; i-- {
+		c := &st.Changes[i]
+		if c.Kind != history.TaskDue || c.Item != id {
+			continue
+		}
+		if latest && c.To != now.String() {
+			return now // a date the history does not hold (edited since the last commit)
+		}
+		latest = false
+		if c.InPlan().Before(t) {
+			if d, err := deal.ParseDate(c.To); err == nil {
+				return d
+			}
+			return now
+		}
+		after = c
+	}
+	if after != nil {
+		if d, err := deal.ParseDate(after.From); err == nil {
+			return d
+		}
+	}
+	return now
 }
 
 // activity lists what happened in the deal up to the report's day, the
@@ -265,9 +326,12 @@ func weekText(w *WeekChange, now int) string {
 	} else {
 		parts = append(parts, "nothing newly overdue")
 	}
-	if w.Visits > 0 {
+	switch {
+	case w.VisitsUnknown:
+		parts = append(parts, "visits not known (no event log read)")
+	case w.Visits > 0:
 		parts = append(parts, fmt.Sprintf("%s by %s", plural(w.Visits, "visit", "visits"), strings.Join(w.Visitors, ", ")))
-	} else {
+	default:
 		parts = append(parts, "no visit")
 	}
 	if w.Replies > 0 {

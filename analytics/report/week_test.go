@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -179,5 +180,42 @@ func TestFirstColumnSaysSince(t *testing.T) {
 		if !strings.Contains(b.String(), wantHTML) {
 			t.Errorf("since %q: no %q in the HTML stakeholder tables", since, wantHTML)
 		}
+	}
+}
+
+// TestWeekAgainstThePlanOfSince: in git, the week is told against the plan
+// as it stood a week before, as that day's report told it: a step marked
+// done this week with an earlier done date is done this week, the share
+// before is the one that plan had, and a step late a week ago, given
+// another date gone by since, is not newly overdue.
+func TestWeekAgainstThePlanOfSince(t *testing.T) {
+	day := func(m time.Month, d int) deal.Date { return deal.NewDate(2026, m, d) }
+	at := func(m time.Month, d int) time.Time { return time.Date(2026, m, d, 10, 0, 0, 0, time.UTC) }
+	d := patternDeal()
+	d.Milestones[0].Tasks = []deal.Task{
+		{ID: "eval", Title: "Evaluation run", Owner: "eb", Status: deal.Done, Due: day(11, 18), Done: day(11, 18), Evidence: "Report", Milestone: "m"},
+		{ID: "kickoff", Title: "Kickoff held", Owner: "ch", Status: deal.Done, Due: day(11, 27), Done: day(11, 27), Evidence: "Minutes", Milestone: "m"},
+		{ID: "pilot", Title: "Pilot run", Owner: "ch", Status: deal.Todo, Due: day(11, 27), Evidence: "Pilot report", Milestone: "m"},
+	}
+	st := &history.Story{Deal: "d", Commits: 3, First: at(11, 1), Last: at(11, 30),
+		Changes: []history.Change{
+			{When: at(11, 1), Kind: history.PlanCreated},
+			{When: at(11, 27), Kind: history.TaskStatus, Item: "kickoff", From: "todo", To: "done"},
+			{When: at(11, 30), Kind: history.TaskStatus, Item: "eval", From: "todo", To: "done"},
+			{When: at(11, 30), Kind: history.TaskDue, Item: "pilot", From: "2026-11-20", To: "2026-11-27", Days: 7},
+		},
+		Points: []history.Point{{When: at(11, 1), Done: 0, Total: 3}, {When: at(11, 27), Done: 1, Total: 3}, {When: at(11, 30), Done: 2, Total: 3}}}
+	w := NewAggregator([]ReportDeal{{Deal: d, Story: st}}, ReportOptions{Today: day(12, 2)}).Report().Deals[0].Week
+	var done []string
+	for _, r := range w.Done {
+		done = append(done, r.Task)
+	}
+	if !slices.Equal(done, []string{"eval", "kickoff"}) || w.PercentBefore != 0 || len(w.NewOverdue) != 0 {
+		t.Errorf("week: done %v, %d%% before, newly overdue %+v; want eval and kickoff, 0%%, none (pilot was late on 25 November)", done, w.PercentBefore, w.NewOverdue)
+	}
+	// Outside git, the done dates and the dates as they are tell it.
+	w = NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: day(12, 2)}).Report().Deals[0].Week
+	if len(w.Done) != 1 || w.PercentBefore != 33 || len(w.NewOverdue) != 1 {
+		t.Errorf("outside git: %+v, want kickoff done, 33%% before, pilot newly overdue", w)
 	}
 }
