@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"encoding/binary"
 	"slices"
 	"time"
@@ -680,7 +681,13 @@ func (a *Aggregator) Report() *Report {
 		}
 		r.Deals = append(r.Deals, a.dealReport(da))
 	}
-	r.Portfolio = portfolio(r.Deals, a.opts.Today)
+	// One deal of the site (-deal) weighs its size against the median of
+	// all the site's open deals, as in the whole portfolio's ranking.
+	all := make([]DealReport, 0, len(a.deals))
+	for _, da := range a.deals {
+		all = append(all, DealReport{Outcome: string(cmp.Or(da.in.Deal.Outcome, deal.Open)), Value: da.in.Deal.Value})
+	}
+	r.Portfolio = portfolio(r.Deals, a.opts.Today, openMedian(all))
 	r.Portfolio.PublishedUnknown = a.opts.Manifest == nil
 	r.Portfolio.History = portfolioHistory(r.Deals)
 	r.HistoryNote = a.opts.HistoryNote

@@ -1173,9 +1173,10 @@ func saleProgress(dr *DealReport) (done, total int) {
 }
 
 // portfolio computes the cross-deal figures from the deal reports, on
-// the report's day.
-func portfolio(deals []DealReport, today deal.Date) *Portfolio {
-	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}, SizeMedian: openMedian(deals)}
+// the report's day, sizes weighed against median (openMedian of the site's
+// deals, all of them also when the report is of one).
+func portfolio(deals []DealReport, today deal.Date, median int64) *Portfolio {
+	pf := &Portfolio{Deals: len(deals), Ranking: []RankedDeal{}, Rows: []PortfolioRow{}, SizeMedian: median}
 	covered, recent, doneEnded, totalEnded := 0, 0, 0, 0
 	wonPlan, endedPlan, wonNo, endedNo := 0, 0, 0, 0
 	for i := range deals {

@@ -168,6 +168,7 @@ func TestRankingBySizeWeightedPriority(t *testing.T) {
 	mid.ID, mid.Title, mid.Value = "core", "Core", 300_000
 	novalue := lateAdmin(1, today, 3)
 	novalue.ID, novalue.Title = "kilo", "Kilo"
+	only := "" // -deal
 	report := func(ds ...*deal.Deal) *Report {
 		var in []ReportDeal
 		cal := schedule.NewCalendar()
@@ -179,7 +180,7 @@ func TestRankingBySizeWeightedPriority(t *testing.T) {
 			}
 			in = append(in, ReportDeal{Deal: d, Plan: plan})
 		}
-		a := NewAggregator(in, ReportOptions{Today: today, Calendar: cal})
+		a := NewAggregator(in, ReportOptions{Today: today, Calendar: cal, Deal: only})
 		// A log read in which nobody came: every economic buyer is absent.
 		if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
 			t.Fatal(err)
@@ -191,6 +192,12 @@ func TestRankingBySizeWeightedPriority(t *testing.T) {
 	won.ID, won.Title, won.Value, won.Outcome, won.Close = "pike", "Pike", 5_000_000, deal.Won, today.AddDays(-20)
 	won.Milestones[0].Tasks[0].Status, won.Milestones[0].Tasks[0].Done = deal.Done, today.AddDays(-20)
 	won.Milestones[1].Tasks[0].Due = today.AddDays(-10)
+	// The report of one deal (-deal) weighs it as the whole portfolio does.
+	only = "apex"
+	if rk := report(big, small, mid, novalue, won).Portfolio.Ranking; len(rk) != 1 || rk[0].SizeWeight != 3 || rk[0].Priority != 63 {
+		t.Errorf("-deal apex: ranking %+v, want apex weighed 3, priority 63", rk)
+	}
+	only = ""
 	r := report(big, small, mid, novalue, won)
 	p := r.Portfolio
 	if p.SizeMedian != 300_000 {

@@ -514,7 +514,7 @@ func TestCoverageOfRecentDeals(t *testing.T) {
 		{ID: "won-on-day-90", Outcome: "won", Close: today.AddDays(-RecentDays).String(), Plan: PlanOK},
 		{ID: "won-long-ago", Outcome: "won", Close: "2026-06-01", Plan: PlanNone},
 	}
-	if c := portfolio(deals, today).Coverage; c.Num != 3 || c.Den != 4 {
+	if c := portfolio(deals, today, openMedian(deals)).Coverage; c.Num != 3 || c.Den != 4 {
 		t.Errorf("coverage %d of %d, want 3 of 4 (the deal won in June is not recent)", c.Num, c.Den)
 	}
 }
