@@ -465,6 +465,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		return err == nil && on.DaysUntil(today) < unopened
 	}
+	absentDecider := map[*personAgg]bool{} // signalled as such: not again as "only the champion"
 	for _, p := range buyers {
 		if !judge || short {
 			break
@@ -488,6 +489,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		sigs = append(sigs, Signal{Kind: SignalDeciderAbsent, Severity: SeverityAlert,
 			Summary:  fmt.Sprintf("the %s %s %s", strings.ReplaceAll(string(p.s.Role), "-", " "), p.s.Name, never),
 			Evidence: ev})
+		absentDecider[p] = true
 	}
 
 	// Only the champion engaged: of late, over the last ReportQuietDays (a
@@ -541,7 +543,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			if len(lapsed) > 0 {
 				ev = append(ev, fmt.Sprintf("none in the last %d days from %s", ReportQuietDays, strings.Join(lapsed, ", ")))
 			}
-			if len(never)+len(lapsed) > 0 {
+			// The deciders who never opened it have their own signal: when
+			// nobody else is missing, that one says it all.
+			others := false
+			for _, p := range buyers {
+				others = others || !slices.Contains(lately, p) && !young(p) && !absentDecider[p]
+			}
+			if len(never)+len(lapsed) > 0 && others {
 				summary := "only the champion engaged: the plan may be shared with no one else"
 				switch {
 				case len(lapsed) > 0 && len(never) > 0:

@@ -288,10 +288,12 @@ func TestRepliesAreEngagement(t *testing.T) {
 		replies int
 		want    []string // the engagement signals
 	}{
-		{"no reply", ReportDeal{}, 0, []string{SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet}},
+		// (Eve is the only one beside the champion: her absence is one
+		// signal, not "only the champion" again.)
+		{"no reply", ReportDeal{}, 0, []string{SignalDeciderAbsent, SignalQuiet}},
 		{"a reply waiting", ReportDeal{Waiting: []reply.Reply{sent(1)}}, 1, nil},
 		{"a reply decided", ReportDeal{Decided: []reply.Record{{Reply: sent(1), Decisions: []reply.Decision{{State: reply.Answered, Time: time.Date(2026, time.December, 2, 9, 0, 0, 0, time.UTC)}}}}}, 1, nil},
-		{"a reply after the day", ReportDeal{Waiting: []reply.Reply{sent(16)}}, 0, []string{SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet}},
+		{"a reply after the day", ReportDeal{Waiting: []reply.Reply{sent(16)}}, 0, []string{SignalDeciderAbsent, SignalQuiet}},
 	} {
 		c.in.Deal = patternDeal()
 		a := NewAggregator([]ReportDeal{c.in}, ReportOptions{Today: today})
@@ -343,7 +345,8 @@ func TestWeekCountsReplies(t *testing.T) {
 
 // TestOnlyChampionAfterAWeek: the champion alone engaged is judged on the
 // others whose rooms are a week old, as a decider's absence is: rooms
-// published three days ago have had no time to be opened.
+// published three days ago have had no time to be opened. With only the
+// absent decider beside the champion, their own signal says it all.
 func TestOnlyChampionAfterAWeek(t *testing.T) {
 	today := deal.NewDate(2026, time.December, 15)
 	for _, c := range []struct {
@@ -351,11 +354,13 @@ func TestOnlyChampionAfterAWeek(t *testing.T) {
 		want []string
 	}{{3, nil}, {6, nil}, {7, []string{SignalDeciderAbsent, SignalOnlyChampion}}, {30, []string{SignalDeciderAbsent, SignalOnlyChampion}}} {
 		m := &manifest.Manifest{}
-		for _, id := range []string{"eb", "ch"} {
+		for _, id := range []string{"eb", "ch", "tl"} {
 			m.Rooms = append(m.Rooms, manifest.Room{Key: "k-" + id, Deal: "d", Stakeholder: id, Side: "buyer", Pages: []string{manifest.PageRoom},
 				Published: today.AddDays(-c.ago).String()})
 		}
-		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+		d := patternDeal() // and a technical lead, who never looked either
+		d.Stakeholders = append(d.Stakeholders, deal.Stakeholder{ID: "tl", Name: "Tara Lead", Side: deal.Buyer, Role: "technical-evaluator"})
+		a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: today, Manifest: m})
 		for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
 			e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch" // on 20 November
 			a.Add(e)
