@@ -2,6 +2,7 @@ package notify
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -167,6 +168,18 @@ func Decide(in Input) ([]Notice, []Note) {
 			if id := f.replyAbout(o.Task); remind && id != "" {
 				// The buyer side has answered: the move is the seller's.
 				note("%s is %s late, but reply %s about it waits for you: the champion is not reminded until you decide it", quote(o.Title), calendarDays(o.DaysLate), id)
+				remind = false
+			}
+			if i := slices.IndexFunc(o.WaitsOn, func(b Before) bool { return f.ownerSide(b.Owner) == deal.Seller }); remind && i >= 0 {
+				// It waits on the seller's own open step: chasing the buyer
+				// for the seller's delay is no mutual plan.
+				note("%s is %s late, but it waits on %s, your side's: the champion is not reminded until that is done", quote(o.Title), calendarDays(o.DaysLate), quote(o.WaitsOn[i].Title))
+				remind = false
+			}
+			if role, ok := f.unheld(o.Owner); remind && ok {
+				// Nobody on the buyer's side holds the step yet: there is
+				// no one for the champion to chase, and no room to answer from.
+				note("%s is %s late and owned by the role %s, which nobody holds: the champion is not reminded until the step has an owner", quote(o.Title), calendarDays(o.DaysLate), role)
 				remind = false
 			}
 			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail

@@ -337,3 +337,36 @@ func TestLateStepWaitingOnAnother(t *testing.T) {
 		t.Error("no overdue notice")
 	}
 }
+
+// TestNoChampionReminderForTheSellersDelay: a late buyer step that waits
+// on the seller's own open step is not chased on the buyer's side, nor is
+// one owned by a role nobody holds (there is no one to chase and no room
+// to answer from); a note says why, and the seller's alert still goes.
+func TestNoChampionReminderForTheSellersDelay(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		o    Overdue
+		note string
+	}{
+		{"waits on the seller", Overdue{Task: "sample-data", Title: "Anonymised sample datasets delivered", Owner: "jordan", Due: deal.NewDate(2026, 11, 14), DaysLate: 10, Severity: deal.SeverityAlert,
+			WaitsOn: []Before{{Title: "Sandbox provisioned", Owner: "rita", DaysLate: 12}}}, "it waits on “Sandbox provisioned”, your side's"},
+		{"a role nobody holds", Overdue{Task: "dpa", Title: "DPA redlines returned", Owner: "role:legal", Due: deal.NewDate(2026, 11, 14), DaysLate: 10, Severity: deal.SeverityAlert},
+			"owned by the role legal, which nobody holds"},
+	} {
+		f := testFacts()
+		f.Overdue = []Overdue{c.o}
+		ns, notes := Decide(Input{Today: today, Deals: []Facts{f}})
+		got := byKind(ns)
+		if len(got["champion-reminder/marcus"]) != 0 || len(got["overdue/sam"]) == 0 {
+			t.Errorf("%s: champion reminders %d (want 0), alerts to sam %d (want 1)", c.name, len(got["champion-reminder/marcus"]), len(got["overdue/sam"]))
+		}
+		for _, n := range ns {
+			if strings.Contains(strings.Join(n.Body, " "), "was emailed a short reminder") {
+				t.Errorf("%s: the seller is told the champion was reminded: %q", c.name, n.Body)
+			}
+		}
+		if !slices.ContainsFunc(notes, func(n Note) bool { return strings.Contains(n.Text, c.note) }) {
+			t.Errorf("%s: notes %+v, want one with %q", c.name, notes, c.note)
+		}
+	}
+}
