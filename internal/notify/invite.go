@@ -172,7 +172,7 @@ func InviteKeyPrefix(dealID, person string) string {
 // Invites returns one email notice per person to invite, each holding that
 // person's own link and no other, with the weekly review's .ics attached
 // when the deal has a review; and a note for each person who cannot be
-// invited (no email, no link). A lost deal's rooms invite nobody: the
+// invited (no email, an email another stakeholder shares, no link). A lost deal's rooms invite nobody: the
 // error says so, as it does for an id in Only that the deal lacks.
 func Invites(in InviteInput) ([]Notice, []Note, error) {
 	d := in.Deal
@@ -214,13 +214,26 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 		}
 	}
 	cal := ReviewCalendar(d, in.Location, in.Today)
+	// An address two stakeholders share would take each one's link to the
+	// other: neither is invited until each has their own.
+	byEmail := map[string][]string{}
+	for _, s := range d.Stakeholders {
+		if e := strings.ToLower(strings.TrimSpace(s.Email)); e != "" {
+			byEmail[e] = append(byEmail[e], s.Name)
+		}
+	}
 	var ns []Notice
 	var notes []Note
 	for _, s := range people {
 		link := in.Links[s.ID]
+		shared := byEmail[strings.ToLower(strings.TrimSpace(s.Email))]
 		switch {
 		case s.Email == "":
 			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) has no email: add email: to them in %s (line %d) to invite them", s.Name, s.ID, d.File, s.Line)})
+			continue
+		case len(shared) > 1:
+			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) is not invited: %s share the email %s, and a link is one person's own: give each their own address in %s (line %d)",
+				s.Name, s.ID, strings.Join(shared, " and "), strings.ToLower(strings.TrimSpace(s.Email)), d.File, s.Line)})
 			continue
 		case link == "":
 			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) has no room link", s.Name, s.ID)})

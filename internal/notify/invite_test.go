@@ -3,6 +3,7 @@ package notify
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,5 +203,39 @@ func TestInviteOffersRepliesOnlyWhenTheRoomsTakeThem(t *testing.T) {
 	ns, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"priya"}})
 	if err != nil || strings.Contains(ns[0].Text(), "Reply from the room") {
 		t.Errorf("a site's own text offers replies the rooms do not take (%v):\n%s", err, ns[0].Text())
+	}
+}
+
+// TestInviteRefusesASharedEmail: two stakeholders with one address (case
+// and spaces aside) would each get the other's link there: neither is
+// invited, a note says why and where to fix it; the others are.
+func TestInviteRefusesASharedEmail(t *testing.T) {
+	d := testDeal()
+	var priya, marcus int
+	for i, s := range d.Stakeholders {
+		switch s.ID {
+		case "priya":
+			priya = i
+		case "marcus":
+			marcus = i
+		}
+	}
+	d.Stakeholders[marcus].Email = " " + strings.ToUpper(d.Stakeholders[priya].Email)
+	ns, notes, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: DefaultTemplate(), Location: london(t), Today: today})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ns {
+		for _, to := range []string{"priya", "marcus"} {
+			if n.To.ID == to {
+				t.Errorf("%s was invited at a shared address", to)
+			}
+		}
+	}
+	if len(ns) == 0 {
+		t.Error("nobody invited: the others should be")
+	}
+	if n := len(slices.DeleteFunc(slices.Clone(notes), func(n Note) bool { return !strings.Contains(n.Text, "share the email priya@acme.example") })); n != 2 {
+		t.Errorf("notes %+v, want one for each of the two", notes)
 	}
 }
