@@ -103,6 +103,14 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 				out = append(out, o)
 				continue
 			}
+			if n.Claims != "" && s.Store != nil && s.hasEmail() {
+				if _, ok := s.Store.Sent(n.Claims, "email"); !ok {
+					// It says the champion was emailed: not before they were.
+					o.Status, o.Why = StatusSkipped, "it says the champion was emailed, and that email was not sent: it goes once it is"
+					out = append(out, o)
+					continue
+				}
+			}
 			o, err := s.deliver(ctx, ch, n)
 			out = append(out, o)
 			if err != nil {
@@ -114,6 +122,17 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// hasEmail reports whether the sender has an email channel: a notice that
+// claims an email was sent waits for it only then.
+func (s *Sender) hasEmail() bool {
+	for _, ch := range s.Channels {
+		if ch.Name() == "email" {
+			return true
+		}
+	}
+	return false
 }
 
 // uncarried is the Why of a notice no channel carries: each channel's

@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -235,6 +236,45 @@ func TestEmailOneRefusedRecipientDoesNotStopTheOthers(t *testing.T) {
 		_, ok := st.Sent(n.Key, "email")
 		if ok == (n.To.ID == "marcus") {
 			t.Errorf("%s recorded: %v", n.To.ID, ok)
+		}
+	}
+}
+
+// TestSellerAlertWaitsForTheChampionsEmail: the seller's alert says the
+// champion was emailed a reminder; when that email is refused, the alert
+// is held (not sent, not recorded) and goes on the run that sends it.
+func TestSellerAlertWaitsForTheChampionsEmail(t *testing.T) {
+	srv := startSMTP(t, true)
+	srv.rejectTo["marcus@acme.example"] = true
+	st := openStore(t, t.TempDir())
+	f := testFacts()
+	f.Overdue = f.Overdue[:1] // Jordan's step, 10 days late: an alert, and Marcus reminded
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	claims := slices.ContainsFunc(ns, func(n Notice) bool { return n.Claims != "" })
+	send := func() []Outcome {
+		s := &Sender{Channels: []Channel{testEmail(srv)}, Store: st, Now: fixedNow}
+		out, _ := s.Send(context.Background(), ns)
+		s.Close()
+		return out
+	}
+	held := false
+	for _, o := range send() {
+		if o.Notice.Claims != "" {
+			held = o.Status == StatusSkipped && strings.Contains(o.Why, "the champion was emailed, and that email was not sent")
+		}
+	}
+	if !claims || !held {
+		t.Fatalf("the seller's alert claiming the reminder: present %v, held %v", claims, held)
+	}
+	for _, m := range srv.messages() {
+		if strings.Contains(strings.ReplaceAll(string(m.Data), "=\r\n", ""), "was emailed a short reminder") {
+			t.Errorf("the seller was told the champion was emailed: %s", m.Data)
+		}
+	}
+	delete(srv.rejectTo, "marcus@acme.example")
+	for _, o := range send() {
+		if o.Notice.Claims != "" && o.Status != StatusSent {
+			t.Errorf("second run: the alert %s (%s), want it sent now the reminder went", o.Status, o.Why)
 		}
 	}
 }

@@ -129,6 +129,10 @@ type Notice struct {
 	Attachments []Attachment
 	// Parts are the notices a digest holds, in order; nil otherwise.
 	Parts []Notice
+	// Claims is the Key of a notice this one says was sent (the
+	// champion's reminder, in the seller's alert): it is sent only once
+	// that one is recorded sent by email, else held for the next run.
+	Claims string
 }
 
 // ID is the notice's idempotency key: a hash of its Key (and of its parts'

@@ -183,10 +183,19 @@ func Decide(in Input) ([]Notice, []Note) {
 				remind = false
 			}
 			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail
-			ns = append(ns, f.overdueNotice(o, to, ch, tellChamp, !in.NoReplies))
+			seller := f.overdueNotice(o, to, ch, tellChamp, !in.NoReplies)
 			switch {
 			case tellChamp:
-				ns = append(ns, f.championNotice(o, ch, ae, !in.NoReplies))
+				// The champion's first: the seller's notice says they were
+				// emailed, which holds only once they were (Notice.Claims).
+				champ := f.championNotice(o, ch, ae, !in.NoReplies)
+				seller.Claims = champ.Key
+				ns = append(ns, champ, seller)
+			default:
+				ns = append(ns, seller)
+			}
+			switch {
+			case tellChamp:
 			case remind && hasChamp && in.NoEmail:
 				note("%s is %s late: %s (champion) is not reminded, as no email channel is configured (set [notify] smtp_host)", quote(o.Title), calendarDays(o.DaysLate), ch.Name)
 			case remind && !hasChamp:
