@@ -539,6 +539,11 @@ func burnupSVG(h *DealHistory) template.HTML {
 	fmt.Fprintf(&b, `<polygon points="%s" fill="#bbf7d0" stroke="#15803d" stroke-width="1.5"/>`, done.String())
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1f2937" stroke-width="1.5" stroke-dasharray="4 2"/>`, strings.TrimSpace(total.String()))
 	b.WriteString(`</svg>`)
+	// The figures in words under the chart, for a printed page (the
+	// chart's title shows only on hover).
+	first := h.Burnup[0]
+	fmt.Fprintf(&b, `<p class="meta">%s</p>`, template.HTMLEscapeString(fmt.Sprintf("Done of all tasks by week: %d of %d in the week to %s, %d of %d in the week to %s.",
+		first.Done, first.Total, first.Week, last.Done, last.Total, last.Week)))
 	return template.HTML(b.String())
 }
 

@@ -142,6 +142,10 @@ func TestReportHistory(t *testing.T) {
 	if !strings.Contains(b.String(), `<svg class="burnup"`) || !strings.Contains(b.String(), `class="slip"`) {
 		t.Errorf("the HTML report lacks the burn-up or the slips on the timeline")
 	}
+	// The chart's figures are in words under it, for a printed page.
+	if !strings.Contains(b.String(), `<p class="meta">Done of all tasks by week: 0 of 8 in the week to 2026-09-06, 3 of 8 in the week to 2026-11-22.</p>`) {
+		t.Errorf("the burn-up's figures are not written under it")
+	}
 
 	// Outside git, the report is told so: completion flat from the done:
 	// dates.
