@@ -161,6 +161,18 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	cfg := site.Config
+	// A room not opened counts from when maproom invite sent its link, when
+	// it did after the room was published.
+	if st, err := notify.OpenStore(notifyStorePath(s.root)); err == nil {
+		for i := range in.Deals {
+			f := &in.Deals[i]
+			for j := range f.Engagement {
+				if _, rec, ok := st.Latest(notify.InviteKeyPrefix(f.ID, f.Engagement[j].Person)); ok {
+					f.Engagement[j].Invited = deal.DateOf(rec.Sent.In(cfg.Location))
+				}
+			}
+		}
+	}
 	ns, notes := notify.Decide(in)
 	printNotes(e.stderr, notes)
 	useDigest := *digest || cfg.Notify.Digest

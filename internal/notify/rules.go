@@ -97,6 +97,10 @@ type Engagement struct {
 	// Published is the day their current room was first published; zero
 	// when unknown (no manifest, or built before maproom recorded it).
 	Published deal.Date
+	// Invited is the day maproom invite last sent them their link; zero
+	// when it has no record of it (the link went some other way, or not
+	// yet). A room not opened is counted from the later of the two.
+	Invited deal.Date
 	// Visits counts their human-verified visits; FirstVisit is when the
 	// first began (in the site's timezone), zero without one.
 	Visits     int
@@ -218,7 +222,7 @@ func Decide(in Input) ([]Notice, []Note) {
 			if !ok || p.Side != deal.Buyer {
 				continue
 			}
-			if p.Role.Decides() && e.Visits == 0 && e.Replies == 0 && !e.Published.IsZero() && e.Published.DaysUntil(in.Today) >= unopened {
+			if p.Role.Decides() && e.Visits == 0 && e.Replies == 0 && !e.Published.IsZero() && e.since().DaysUntil(in.Today) >= unopened {
 				if !hasAE {
 					note("%s (%s) has not opened their room and the deal has no account executive to tell", p.Name, roleLabel(p.Role))
 				} else {
@@ -461,17 +465,36 @@ func (f *Facts) replyNotice(w Waiting, ae Person) Notice {
 	}
 }
 
+// since is the day a room not opened is counted from: its publication, or
+// the invitation sent after it.
+func (e Engagement) since() deal.Date {
+	if e.Invited.After(e.Published) {
+		return e.Invited
+	}
+	return e.Published
+}
+
 func (f *Facts) unopenedNotice(p Person, e Engagement, ae Person, today deal.Date) Notice {
-	days := e.Published.DaysUntil(today)
-	do := fmt.Sprintf("ask your champion to walk %s through the plan, or send the link again: maproom invite %s -to %s -resend.", p.Name, f.ID, p.ID)
+	days := e.since().DaysUntil(today)
+	send := fmt.Sprintf("send the link again: maproom invite %s -to %s -resend", f.ID, p.ID)
+	since := fmt.Sprintf("since it was published on %s", e.Published)
+	switch {
+	case e.Invited.IsZero():
+		// Maybe sent some other way; maybe never sent.
+		send = fmt.Sprintf("make sure they have their link: maproom has no record of sending it (maproom invite %s -to %s sends it)", f.ID, p.ID)
+	case e.Invited.After(e.Published):
+		since = fmt.Sprintf("since they were sent their link on %s", e.Invited)
+	}
+	do := fmt.Sprintf("ask your champion to walk %s through the plan, or %s.", p.Name, send)
 	if ch, ok := f.champion(); ok {
-		do = fmt.Sprintf("ask %s (champion) to walk %s through the plan, or send the link again: maproom invite %s -to %s -resend.", ch.Name, p.Name, f.ID, p.ID)
+		do = fmt.Sprintf("ask %s (champion) to walk %s through the plan, or %s.", ch.Name, p.Name, send)
 	}
 	return Notice{
+		// Keyed by the publication: the same room not opened is told once.
 		Key:  fmt.Sprintf("unopened/%s/%s/%s/%s", f.ID, p.ID, e.Published, ae.ID),
 		Kind: KindUnopened, Severity: deal.SeverityFlag, Deal: f.ID, DealTitle: f.Title, To: ae, Audience: Seller,
 		Subject: fmt.Sprintf("%s (%s) has not opened the room in %s (%s)", p.Name, roleLabel(p.Role), calendarDays(days), f.Title),
-		Body:    []string{fmt.Sprintf("%s (%s) has not opened their room since it was published on %s, %s ago: a decider who never looks is a deal at risk.", p.Name, roleLabel(p.Role), e.Published, calendarDays(days))},
+		Body:    []string{fmt.Sprintf("%s (%s) has not opened their room %s, %s ago: a decider who never looks is a deal at risk.", p.Name, roleLabel(p.Role), since, calendarDays(days))},
 		Do:      do,
 	}
 }

@@ -370,3 +370,32 @@ func TestNoChampionReminderForTheSellersDelay(t *testing.T) {
 		}
 	}
 }
+
+// TestUnopenedCountsFromTheInvite: a decider's room not opened counts from
+// the invitation when maproom invite sent their link after the room was
+// published; without a record of one, the notice asks to make sure they
+// have their link rather than to send it "again".
+func TestUnopenedCountsFromTheInvite(t *testing.T) {
+	unopened := func(invited deal.Date) []Notice {
+		f := testFacts()
+		f.Overdue, f.Waiting = nil, nil
+		for i := range f.Engagement {
+			if f.Engagement[i].Person == "grace" { // published 15 November, never opened
+				f.Engagement[i].Invited = invited
+			}
+		}
+		ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+		return slices.DeleteFunc(ns, func(n Notice) bool { return n.Kind != KindUnopened })
+	}
+	if ns := unopened(deal.NewDate(2026, 11, 20)); len(ns) != 0 {
+		t.Errorf("invited 4 days ago: %+v, want nothing yet", ns)
+	}
+	ns := unopened(deal.NewDate(2026, 11, 16))
+	if len(ns) != 1 || !strings.Contains(ns[0].Body[0], "since they were sent their link on 2026-11-16, 8 calendar days ago") || !strings.Contains(ns[0].Do, "-resend") {
+		t.Errorf("invited 8 days ago: %+v", ns)
+	}
+	ns = unopened(deal.Date{})
+	if len(ns) != 1 || !strings.Contains(ns[0].Do, "maproom has no record of sending it") || strings.Contains(ns[0].Do, "-resend") {
+		t.Errorf("no invitation on record: %+v", ns)
+	}
+}
