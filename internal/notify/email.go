@@ -56,8 +56,20 @@ func (e *Email) Send(ctx context.Context, n Notice) error {
 	if err := e.dial(ctx); err != nil {
 		return err
 	}
-	if err := e.client.Send(m); err != nil {
-		return fmt.Errorf("the mail server %s refused it: %w", e.addr(), err)
+	err = e.client.Send(m)
+	if se, ok := errors.AsType[*gomail.SendError](err); ok && se.Reason == gomail.ErrConnCheck {
+		// The connection dropped after an earlier message (a relay's
+		// timeout, a blip): connect again, once, rather than fail every
+		// message left in the run.
+		e.client.Close()
+		e.client = nil
+		if err := e.dial(ctx); err != nil {
+			return err
+		}
+		err = e.client.Send(m)
+	}
+	if err != nil {
+		return fmt.Errorf("the mail server %s did not take it: %w", e.addr(), err)
 	}
 	return nil
 }

@@ -278,3 +278,27 @@ func TestSellerAlertWaitsForTheChampionsEmail(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailReconnectsAfterADroppedConnection: a connection that drops in
+// the middle of a run fails the message it was sending, not every message
+// after it: the next one connects again.
+func TestEmailReconnectsAfterADroppedConnection(t *testing.T) {
+	srv := startSMTP(t, true)
+	srv.dropAt["marcus@acme.example"] = true
+	st := openStore(t, t.TempDir())
+	ns := invites(t, testDeal(), testLinks(testDeal(), ""), st)
+	s := &Sender{Channels: []Channel{testEmail(srv)}, Store: st, Now: fixedNow}
+	_, err := s.Send(context.Background(), ns)
+	s.Close()
+	if err == nil || !strings.Contains(err.Error(), "Marcus Chen") {
+		t.Fatalf("error: %v, want Marcus's message failed", err)
+	}
+	if got, want := len(srv.messages()), len(ns)-1; got != want {
+		t.Errorf("%d sent, want the %d others (the ones after the drop too)", got, want)
+	}
+	for _, n := range ns {
+		if _, ok := st.Sent(n.Key, "email"); ok == (n.To.ID == "marcus") {
+			t.Errorf("%s recorded: %v", n.To.ID, ok)
+		}
+	}
+}

@@ -43,8 +43,10 @@ type smtpServer struct {
 
 	mu   sync.Mutex
 	msgs []captured
-	// rejectTo makes RCPT TO fail for these addresses.
+	// rejectTo makes RCPT TO fail for these addresses; dropAt closes the
+	// connection at RCPT TO of these, once each.
 	rejectTo map[string]bool
+	dropAt   map[string]bool
 }
 
 func (s *smtpServer) messages() []captured {
@@ -57,7 +59,7 @@ func (s *smtpServer) messages() []captured {
 func startSMTP(t *testing.T, withTLS bool) *smtpServer {
 	t.Helper()
 	cert, pool := selfSigned(t)
-	s := &smtpServer{Host: "127.0.0.1", pool: pool, rejectTo: map[string]bool{}}
+	s := &smtpServer{Host: "127.0.0.1", pool: pool, rejectTo: map[string]bool{}, dropAt: map[string]bool{}}
 	srv := smtp.NewServer(smtp.BackendFunc(func(c *smtp.Conn) (smtp.Session, error) {
 		return &session{srv: s, conn: c}, nil
 	}))
@@ -99,6 +101,14 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.srv.mu.Lock()
+	drop := s.srv.dropAt[to]
+	delete(s.srv.dropAt, to)
+	s.srv.mu.Unlock()
+	if drop {
+		s.conn.Conn().Close() // the connection drops, as a flaky relay's does
+		return errors.New("dropped")
+	}
 	if s.srv.rejectTo[to] {
 		return &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such mailbox"}
 	}
