@@ -95,13 +95,15 @@ func digestOf(parts []Notice, day deal.Date) Notice {
 		if len(deals) > 1 {
 			d.Subject = fmt.Sprintf("%s from our mutual plans", count(len(parts), "note"))
 		}
+		var dos []string
 		for _, p := range parts {
 			d.Body = append(d.Body, p.Body...)
 			if p.Do != "" {
-				d.Body = append(d.Body, p.Do)
+				dos = append(dos, p.Do)
 			}
 		}
-		d.Body = dedupe(d.Body) // one "Your room:" line per deal
+		// The notes, then what to do (their room's link, once per deal).
+		d.Body = dedupe(append(d.Body, dos...))
 		return d
 	}
 	d.Subject = fmt.Sprintf("maproom digest for %s, %s: %s", first.To.Name, day, count(len(parts), "item"))

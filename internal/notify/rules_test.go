@@ -399,3 +399,27 @@ func TestUnopenedCountsFromTheInvite(t *testing.T) {
 		t.Errorf("no invitation on record: %+v", ns)
 	}
 }
+
+// TestBuyerDigestEndsWithTheRoom: a buyer's digest of two reminders gives
+// both notes, then their room's link once, last.
+func TestBuyerDigestEndsWithTheRoom(t *testing.T) {
+	f := testFacts()
+	second := f.Overdue[0]
+	second.Task, second.Title = "dpa-signed", "DPA signed"
+	f.Overdue = []Overdue{f.Overdue[0], second}
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	var champ []Notice
+	for _, n := range ns {
+		if n.Kind == KindChampion {
+			champ = append(champ, n)
+		}
+	}
+	ds := Digest(champ, today)
+	if len(champ) != 2 || len(ds) != 1 {
+		t.Fatalf("%d reminders in %d digests, want 2 in 1", len(champ), len(ds))
+	}
+	body := ds[0].Body
+	if last := body[len(body)-1]; !strings.HasPrefix(last, "Your room: ") || slices.IndexFunc(body, func(p string) bool { return strings.HasPrefix(p, "Your room: ") }) != len(body)-1 {
+		t.Errorf("digest body %q, want the room's link once, last", body)
+	}
+}
