@@ -223,16 +223,21 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 					// steps that wait on it.
 					after := dependents(all, t.ID)
 					var steps []string
+					has := false
 					if m, ok := d.Milestone(a); ok {
+						has = len(m.Tasks) > 0
 						for _, mt := range m.Tasks {
 							if mt.ID != t.ID && !after[mt.ID] {
 								steps = append(steps, mt.ID)
 							}
 						}
 					}
-					what := "it has no step this one can wait on (its own milestone's others come after it): remove the entry"
-					if len(steps) > 0 {
+					what := "it has no step yet: add its steps, then name those this one waits on"
+					switch {
+					case len(steps) > 0:
 						what = "name the steps it waits on: " + strings.Join(steps, ", ")
+					case has:
+						what = "none of its steps can come before this one (this one, or steps that wait on it): remove the entry"
 					}
 					col.errorf(ap, "task %q depends on %q, which is a milestone, not a task: after: lists tasks; %s", t.ID, a, what)
 				case dep == nil:

@@ -760,7 +760,7 @@ func TestCheckSaysWhatToChange(t *testing.T) {
 	writePlan(t, dir, strings.Replace(lifecyclePlan, "after: [order]", "after: [go-live]", 1))
 	_, ps = LoadBundle(dir, cfg, deal.NewDate(2026, 11, 2))
 	if !slices.ContainsFunc(ps, func(p Problem) bool {
-		return p.Line == 31 && strings.HasSuffix(p.Msg, "it has no step this one can wait on (its own milestone's others come after it): remove the entry")
+		return p.Line == 31 && strings.HasSuffix(p.Msg, "none of its steps can come before this one (this one, or steps that wait on it): remove the entry")
 	}) {
 		t.Errorf("after: its own milestone: %v", ps)
 	}

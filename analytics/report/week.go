@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -125,7 +126,11 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 		if inGit && t.Due == due {
 			was = dueOn(st, t.ID, due, sinceEnd)
 		}
-		if deal.DaysLate(d, t, due, today) > 0 && deal.DaysLate(d, t, was, since) == 0 {
+		// A step added to the plan since was not late in it then.
+		added := inGit && slices.ContainsFunc(st.Changes, func(c history.Change) bool {
+			return c.Kind == history.TaskAdded && c.Item == t.ID && !c.InPlan().Before(sinceEnd)
+		})
+		if deal.DaysLate(d, t, due, today) > 0 && (added || deal.DaysLate(d, t, was, since) == 0) {
 			wc.NewOverdue = append(wc.NewOverdue, ref(t, due))
 		}
 	}
@@ -168,21 +173,14 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 
 // dueOn returns task id's own due date in the plan as it stood at t, by
 // the story's date changes (the last one before t, else the first one
-// after, from where it moved), else now: its date now, also when the
-// history's last change of it did not leave it at now (an edit not
-// committed).
+// after, from where it moved), else now: its date now.
 func dueOn(st *history.Story, id string, now deal.Date, t time.Time) deal.Date {
 	var after *history.Change
-	latest := true // the last change of the date must have left it as it is now
 	for i := len(st.Changes) - 1; i >= 0; i-- {
 		c := &st.Changes[i]
 		if c.Kind != history.TaskDue || c.Item != id {
 			continue
 		}
-		if latest && c.To != now.String() {
-			return now // a date the history does not hold (edited since the last commit)
-		}
-		latest = false
 		if c.InPlan().Before(t) {
 			if d, err := deal.ParseDate(c.To); err == nil {
 				return d

@@ -213,6 +213,23 @@ func TestWeekAgainstThePlanOfSince(t *testing.T) {
 	if !slices.Equal(done, []string{"eval", "kickoff"}) || w.PercentBefore != 0 || len(w.NewOverdue) != 0 {
 		t.Errorf("week: done %v, %d%% before, newly overdue %+v; want eval and kickoff, 0%%, none (pilot was late on 25 November)", done, w.PercentBefore, w.NewOverdue)
 	}
+	// The date edited since the last commit: on 25 November the plan had
+	// 20 November all the same.
+	d.Milestones[0].Tasks[2].Due = day(11, 28)
+	if w := NewAggregator([]ReportDeal{{Deal: d, Story: st}}, ReportOptions{Today: day(12, 2)}).Report().Deals[0].Week; len(w.NewOverdue) != 0 {
+		t.Errorf("an edit not committed: newly overdue %+v, want none", w.NewOverdue)
+	}
+	d.Milestones[0].Tasks[2].Due = day(11, 27)
+	// A step added since, dated in the past: not in the plan a week ago,
+	// so newly overdue.
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, deal.Task{ID: "dpa", Title: "DPA signed", Owner: "ch", Status: deal.Todo, Due: day(11, 20), Evidence: "DPA", Milestone: "m"})
+	added := *st
+	added.Changes = append(slices.Clone(st.Changes), history.Change{When: at(11, 30), Kind: history.TaskAdded, Item: "dpa", Title: "DPA signed"})
+	w = NewAggregator([]ReportDeal{{Deal: d, Story: &added}}, ReportOptions{Today: day(12, 2)}).Report().Deals[0].Week
+	if len(w.NewOverdue) != 1 || w.NewOverdue[0].Task != "dpa" {
+		t.Errorf("a step added since, dated in the past: newly overdue %+v, want dpa", w.NewOverdue)
+	}
+	d.Milestones[0].Tasks = d.Milestones[0].Tasks[:3]
 	// Outside git, the done dates and the dates as they are tell it.
 	w = NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: day(12, 2)}).Report().Deals[0].Week
 	if len(w.Done) != 1 || w.PercentBefore != 33 || len(w.NewOverdue) != 1 {

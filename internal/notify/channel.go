@@ -1,10 +1,12 @@
 package notify
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -81,7 +83,13 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 	}
 	var out []Outcome
 	var errs []error
-	for _, n := range ns {
+	// A notice that says another was sent goes after every other, so
+	// that what it says is known (Notice.Claims).
+	ordered := slices.Clone(ns)
+	slices.SortStableFunc(ordered, func(a, b Notice) int {
+		return cmp.Compare(boolInt(a.Claims != ""), boolInt(b.Claims != ""))
+	})
+	for _, n := range ordered {
 		carried := false
 		var whys []string
 		for _, ch := range s.Channels {
@@ -103,15 +111,15 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 				out = append(out, o)
 				continue
 			}
+			sendN := n
 			if n.Claims != "" && s.Store != nil && s.hasEmail() {
 				if _, ok := s.Store.Sent(n.Claims, "email"); !ok {
-					// It says the champion was emailed: not before they were.
-					o.Status, o.Why = StatusSkipped, "it says the champion was emailed, and that email was not sent: it goes once it is"
-					out = append(out, o)
-					continue
+					// It would say the champion was emailed, and they were
+					// not (their email failed): it goes without saying so.
+					sendN.Body = slices.DeleteFunc(slices.Clone(n.Body), func(p string) bool { return p == n.ClaimLine })
 				}
 			}
-			o, err := s.deliver(ctx, ch, n)
+			o, err := s.deliver(ctx, ch, sendN)
 			out = append(out, o)
 			if err != nil {
 				errs = append(errs, err)
@@ -122,6 +130,13 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // hasEmail reports whether the sender has an email channel: a notice that

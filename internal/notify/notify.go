@@ -130,9 +130,11 @@ type Notice struct {
 	// Parts are the notices a digest holds, in order; nil otherwise.
 	Parts []Notice
 	// Claims is the Key of a notice this one says was sent (the
-	// champion's reminder, in the seller's alert): it is sent only once
-	// that one is recorded sent by email, else held for the next run.
-	Claims string
+	// champion's reminder, in the seller's alert), in its Body's paragraph
+	// ClaimLine: it is sent after every other notice of the run, and
+	// without that paragraph when the claimed one is not recorded sent by
+	// email (it failed).
+	Claims, ClaimLine string
 }
 
 // ID is the notice's idempotency key: a hash of its Key (and of its parts'

@@ -193,7 +193,7 @@ func Decide(in Input) ([]Notice, []Note) {
 				// The champion's first: the seller's notice says they were
 				// emailed, which holds only once they were (Notice.Claims).
 				champ := f.championNotice(o, ch, ae, !in.NoReplies)
-				seller.Claims = champ.Key
+				seller.Claims, seller.ClaimLine = champ.Key, emailedLine(ch)
 				ns = append(ns, champ, seller)
 			default:
 				ns = append(ns, seller)
@@ -373,7 +373,7 @@ func (f *Facts) overdueNotice(o Overdue, to, champ Person, toldChamp, replies bo
 		}
 	}
 	if toldChamp {
-		body = append(body, fmt.Sprintf("%s (champion) was emailed a short reminder with a link to their room.", champ.Name))
+		body = append(body, emailedLine(champ))
 	}
 	return Notice{
 		Key:  fmt.Sprintf("overdue/%s/%s/%s/%s/%s", f.ID, o.Task, o.Due, o.Severity, to.ID),
@@ -479,8 +479,10 @@ func (f *Facts) unopenedNotice(p Person, e Engagement, ae Person, today deal.Dat
 	send := fmt.Sprintf("send the link again: maproom invite %s -to %s -resend", f.ID, p.ID)
 	since := fmt.Sprintf("since it was published on %s", e.Published)
 	switch {
-	case e.Invited.IsZero():
-		// Maybe sent some other way; maybe never sent.
+	case e.Invited.Before(e.Published) || e.Invited.IsZero():
+		// No invitation on record for the room as it is now (none, or
+		// one of a link since replaced): maybe sent some other way,
+		// maybe never sent.
 		send = fmt.Sprintf("make sure they have their link: maproom has no record of sending it (maproom invite %s -to %s sends it)", f.ID, p.ID)
 	case e.Invited.After(e.Published):
 		since = fmt.Sprintf("since they were sent their link on %s", e.Invited)
@@ -515,3 +517,9 @@ func (f *Facts) firstVisitNotice(p Person, e Engagement, ae Person) Notice {
 
 // longDate writes a date for a buyer: "Tuesday 10 November".
 func longDate(d deal.Date) string { return d.Time().Format("Monday 2 January") }
+
+// emailedLine is the paragraph of a seller's alert that says the champion
+// was reminded.
+func emailedLine(champ Person) string {
+	return fmt.Sprintf("%s (champion) was emailed a short reminder with a link to their room.", champ.Name)
+}

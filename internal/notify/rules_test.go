@@ -398,6 +398,12 @@ func TestUnopenedCountsFromTheInvite(t *testing.T) {
 	if len(ns) != 1 || !strings.Contains(ns[0].Do, "maproom has no record of sending it") || strings.Contains(ns[0].Do, "-resend") {
 		t.Errorf("no invitation on record: %+v", ns)
 	}
+	// An invitation of a link the room had before it was published again
+	// is no record of this one.
+	ns = unopened(deal.NewDate(2026, 11, 10))
+	if len(ns) != 1 || !strings.Contains(ns[0].Do, "maproom has no record of sending it") {
+		t.Errorf("invited before the room was published again: %+v", ns)
+	}
 }
 
 // TestBuyerDigestEndsWithTheRoom: a buyer's digest of two reminders gives
