@@ -2,7 +2,6 @@ package report
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -101,12 +100,18 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 	st := da.in.Story
 	sinceEnd, todayEnd := time.UnixMilli(startOf(since.AddDays(1), a.loc)), time.UnixMilli(startOf(today.AddDays(1), a.loc))
 	then, inGit := history.Point{}, false
-	markedDone := map[string]bool{}
+	markedDone, addedSince := map[string]bool{}, map[string]bool{}
 	if st != nil {
 		then, inGit = st.ProgressOn(since, a.loc)
 		for _, c := range st.Changes {
-			if c.Kind == history.TaskStatus && c.To == string(deal.Done) && !c.InPlan().Before(sinceEnd) && c.InPlan().Before(todayEnd) {
+			if c.InPlan().Before(sinceEnd) {
+				continue
+			}
+			switch {
+			case c.Kind == history.TaskStatus && c.To == string(deal.Done) && c.InPlan().Before(todayEnd):
 				markedDone[c.Item] = true
+			case c.Kind == history.TaskAdded:
+				addedSince[c.Item] = true // not in the plan a week ago
 			}
 		}
 	}
@@ -127,10 +132,7 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 			was = dueOn(st, t.ID, due, sinceEnd)
 		}
 		// A step added to the plan since was not late in it then.
-		added := inGit && slices.ContainsFunc(st.Changes, func(c history.Change) bool {
-			return c.Kind == history.TaskAdded && c.Item == t.ID && !c.InPlan().Before(sinceEnd)
-		})
-		if deal.DaysLate(d, t, due, today) > 0 && (added || deal.DaysLate(d, t, was, since) == 0) {
+		if deal.DaysLate(d, t, due, today) > 0 && (addedSince[t.ID] || deal.DaysLate(d, t, was, since) == 0) {
 			wc.NewOverdue = append(wc.NewOverdue, ref(t, due))
 		}
 	}

@@ -924,66 +924,53 @@ func TestFlatCountsDoneDatesAhead(t *testing.T) {
 // moved on before their day came leave nothing due yet.
 func TestFlatNotRestartedByPushedDates(t *testing.T) {
 	done := task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}
-	plan := func(due string) string {
-		return planText("2027-01-29", "2026-10-10", "2026-12-31", done, task{"t2", "m2", due, "todo", ""})
+	plan := func(due string, more ...task) string {
+		return planText("2027-01-29", "2026-10-10", "2026-12-31", append([]task{done, {"t2", "m2", due, "todo", ""}}, more...)...)
 	}
-	today := deal.NewDate(2026, 11, 20)
-	flat := func(t *testing.T, g *repo, last string) string {
-		t.Helper()
-		d, err := generator.DecodePlan("acme", []byte(plan(last)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range history.Signals(history.Input{Deal: d, Story: g.read("").Story("acme"), Today: today, Loc: time.UTC}) {
-			if s.Name == history.SignalFlat {
-				return s.Evidence
+	type commit struct{ plan, day, msg string }
+	for _, c := range []struct {
+		name    string
+		commits []commit // the last is the plan as it is
+		today   deal.Date
+		want    string // part of the flat signal's evidence; "" for none
+		why     string
+	}{
+		{"pushed once late, and again", []commit{
+			{plan("2026-10-20"), "2026-10-01", "plan"},
+			{plan("2026-11-10"), "2026-10-25", "t2 is late: a new date"},
+			{plan("2026-12-18"), "2026-11-12", "late again: a new date"},
+		}, deal.NewDate(2026, 11, 20), "for 31 days, since 2026-10-20", "flat since t2 was first due"},
+		{"progress after the late step was given a new date", []commit{
+			{plan("2026-10-20"), "2026-10-01", "plan"},
+			{plan("2026-12-18"), "2026-10-25", "t2 is late: a new date"},
+			{plan("2026-12-18", task{"t3", "m2", "2026-11-05", "done", "2026-11-05"}), "2026-11-05", "t3 done"},
+		}, deal.NewDate(2026, 12, 10), "", "progress on 5 November, and nothing due since"},
+		{"moved ahead of its day", []commit{
+			{plan("2026-10-20"), "2026-10-01", "plan"},
+			{plan("2026-12-18"), "2026-10-15", "t2 needs longer: planned again before it was due"},
+		}, deal.NewDate(2026, 11, 20), "", "nothing was ever due after the last progress"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g := newRepo(t)
+			for _, cm := range c.commits {
+				g.write("content/acme/index.md", cm.plan)
+				g.commit(seller, cm.day, cm.msg)
 			}
-		}
-		return ""
+			d, err := generator.DecodePlan("acme", []byte(c.commits[len(c.commits)-1].plan))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var ev string
+			for _, s := range history.Signals(history.Input{Deal: d, Story: g.read("").Story("acme"), Today: c.today, Loc: time.UTC}) {
+				if s.Name == history.SignalFlat {
+					ev = s.Evidence
+				}
+			}
+			if c.want == "" && ev != "" || c.want != "" && !strings.Contains(ev, c.want) {
+				t.Errorf("flat: %q, want %q: %s", ev, c.want, c.why)
+			}
+		})
 	}
-	t.Run("pushed once late", func(t *testing.T) {
-		g := newRepo(t)
-		g.write("content/acme/index.md", plan("2026-10-20"))
-		g.commit(seller, "2026-10-01", "plan")
-		g.write("content/acme/index.md", plan("2026-11-10"))
-		g.commit(seller, "2026-10-25", "t2 is late: a new date")
-		g.write("content/acme/index.md", plan("2026-12-18"))
-		g.commit(seller, "2026-11-12", "late again: a new date")
-		ev := flat(t, g, "2026-12-18")
-		if !strings.Contains(ev, "for 31 days, since 2026-10-20") {
-			t.Errorf("flat: %q, want flat for 31 days since 2026-10-20, when t2 was first due", ev)
-		}
-	})
-	t.Run("progress after the late step was given a new date", func(t *testing.T) {
-		g := newRepo(t)
-		g.write("content/acme/index.md", plan("2026-10-20"))
-		g.commit(seller, "2026-10-01", "plan")
-		g.write("content/acme/index.md", plan("2026-12-18"))
-		g.commit(seller, "2026-10-25", "t2 is late: a new date")
-		g.write("content/acme/index.md", planText("2027-01-29", "2026-10-10", "2026-12-31",
-			task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, task{"t2", "m2", "2026-12-18", "todo", ""}, task{"t3", "m2", "2026-11-05", "done", "2026-11-05"}))
-		g.commit(seller, "2026-11-05", "t3 done")
-		d, err := generator.DecodePlan("acme", []byte(planText("2027-01-29", "2026-10-10", "2026-12-31",
-			task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, task{"t2", "m2", "2026-12-18", "todo", ""}, task{"t3", "m2", "2026-11-05", "done", "2026-11-05"})))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range history.Signals(history.Input{Deal: d, Story: g.read("").Story("acme"), Today: deal.NewDate(2026, 12, 10), Loc: time.UTC}) {
-			if s.Name == history.SignalFlat {
-				t.Errorf("flat: %q, want none: progress on 5 November, and nothing due since", s.Evidence)
-			}
-		}
-	})
-	t.Run("moved ahead of its day", func(t *testing.T) {
-		g := newRepo(t)
-		g.write("content/acme/index.md", plan("2026-10-20"))
-		g.commit(seller, "2026-10-01", "plan")
-		g.write("content/acme/index.md", plan("2026-12-18"))
-		g.commit(seller, "2026-10-15", "t2 needs longer: planned again before it was due")
-		if ev := flat(t, g, "2026-12-18"); ev != "" {
-			t.Errorf("flat: %q, want none: nothing was ever due after the last progress", ev)
-		}
-	})
 }
 
 // TestReopenedDealCountsFromReopening: a deal lost, then opened again, was

@@ -216,9 +216,10 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 	cal := ReviewCalendar(d, in.Location, in.Today)
 	// An address two stakeholders share would take each one's link to the
 	// other: neither is invited until each has their own.
+	address := func(s deal.Stakeholder) string { return strings.ToLower(strings.TrimSpace(s.Email)) }
 	byEmail := map[string][]string{}
 	for _, s := range d.Stakeholders {
-		if e := strings.ToLower(strings.TrimSpace(s.Email)); e != "" {
+		if e := address(s); e != "" {
 			byEmail[e] = append(byEmail[e], s.Name)
 		}
 	}
@@ -226,14 +227,14 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 	var notes []Note
 	for _, s := range people {
 		link := in.Links[s.ID]
-		shared := byEmail[strings.ToLower(strings.TrimSpace(s.Email))]
+		shared := byEmail[address(s)]
 		switch {
 		case s.Email == "":
 			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) has no email: add email: to them in %s (line %d) to invite them", s.Name, s.ID, d.File, s.Line)})
 			continue
 		case len(shared) > 1:
 			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) is not invited: %s share the email %s, and a link is one person's own: give each their own address in %s (line %d)",
-				s.Name, s.ID, strings.Join(shared, " and "), strings.ToLower(strings.TrimSpace(s.Email)), d.File, s.Line)})
+				s.Name, s.ID, strings.Join(shared, " and "), address(s), d.File, s.Line)})
 			continue
 		case link == "":
 			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) has no room link", s.Name, s.ID)})

@@ -75,42 +75,43 @@ func TestSeen(t *testing.T) {
 	}
 }
 
-// TestConflictTitleRewritten: a reply about a step whose title the seller
-// rewrote since its room showed it is a conflict that says so; a reply
-// whose record of the room cannot be read says that, not nothing.
-func TestConflictTitleRewritten(t *testing.T) {
-	d := planDeal()
-	task := &d.Milestones[0].Tasks[0]
-	task.Title = "Vendor risk assessment signed off"
-	seen := Seen(task)
-	task.Title = "Vendor risk assessment approved by the CISO"
-	e := &ConflictError{Reply: "r1", TargetKind: TargetTask, Target: task.ID, Seen: seen, Now: Seen(task)}
-	if !changedSince(e.Seen, e.Now) || !strings.Contains(e.What(), "its title was rewritten") {
-		t.Errorf("title rewritten: changed %v, %q; want a conflict naming the title", changedSince(e.Seen, e.Now), e.What())
+// TestRewrittenStepConflicts: a done reply sent while the task asked for
+// one piece of evidence, or was named one way, is a conflict once the
+// seller rewrote what done means or what the step is called; a reply from
+// before rooms carried those fingerprints is compared on due and status
+// alone; a reply whose record of the room cannot be read says that, not
+// nothing.
+func TestRewrittenStepConflicts(t *testing.T) {
+	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: todo\n---\n")
+	done := func(seen string) Reply {
+		return Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "Emailed", Seen: seen}
 	}
-	e.Seen = "zzz"
+	for _, c := range []struct {
+		name          string
+		before, after func(*deal.Task)
+		want          string
+	}{
+		{"evidence", func(t *deal.Task) { t.Evidence = "Report emailed to Sam" },
+			func(t *deal.Task) { t.Evidence = "Report emailed to Sam and countersigned by the CISO" }, "its evidence (what done means) was rewritten"},
+		{"title", func(t *deal.Task) { t.Title = "Vendor risk assessment signed off" },
+			func(t *deal.Task) { t.Title = "Vendor risk assessment approved by the CISO" }, "its title was rewritten"},
+	} {
+		d := planDeal()
+		sq := &d.Milestones[0].Tasks[0]
+		c.before(sq)
+		sent := Seen(sq)
+		c.after(sq)
+		_, err := Apply(src, d, rec(done(sent)), ApplyOptions{})
+		if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("done over a rewritten %s: %v, want a conflict saying %q", c.name, err, c.want)
+		}
+		if _, err := Apply(src, d, rec(done(seenSQ)), ApplyOptions{}); err != nil {
+			t.Errorf("%s rewritten, a reply carrying due and status only: %v, want it applied", c.name, err)
+		}
+	}
+	e := &ConflictError{Reply: "r1", TargetKind: TargetTask, Target: "sq", Seen: "zzz", Now: Seen(&planDeal().Milestones[0].Tasks[0])}
 	if w := e.What(); !strings.Contains(w, `cannot be read from the reply ("zzz")`) || strings.HasSuffix(w, ": ") {
 		t.Errorf("garbled seen: %q, want it said", w)
-	}
-}
-
-// TestEvidenceRewrittenConflicts: a done reply sent while the task asked
-// for one piece of evidence is a conflict once the seller rewrote what
-// done means; a reply from before rooms carried the evidence's
-// fingerprint is compared on due and status alone.
-func TestEvidenceRewrittenConflicts(t *testing.T) {
-	d := planDeal()
-	sq := &d.Milestones[0].Tasks[0]
-	sq.Evidence = "Report emailed to Sam"
-	sent := Seen(sq)
-	sq.Evidence = "Report emailed to Sam and countersigned by the CISO"
-	src := []byte("---\nmilestones:\n  - id: tech-eval\n    tasks:\n      - id: sq\n        owner: jordan\n        due: 2026-11-20\n        status: todo\n---\n")
-	_, err := Apply(src, d, rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "Emailed", Seen: sent}), ApplyOptions{})
-	if !errors.Is(err, ErrConflict) || !strings.Contains(err.Error(), "its evidence (what done means) was rewritten") {
-		t.Errorf("done over rewritten evidence: %v, want a conflict naming the evidence", err)
-	}
-	if _, err := Apply(src, d, rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-19", Evidence: "Emailed", Seen: seenSQ}), ApplyOptions{}); err != nil {
-		t.Errorf("a reply carrying due and status only: %v, want it applied", err)
 	}
 }
 
