@@ -414,7 +414,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		}
 		return slices.ContainsFunc(m.Files, func(mf fileRec) bool { return mf.Deal == f.Deal })
 	}
-	var commits []commit
+	commits := make([]commit, 0, len(order))
 	cur := map[string]*tale{}
 	gone := map[string]*tale{} // deals whose folder was removed: one put back goes on
 
