@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/klauspost/compress/zlib"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -71,23 +72,14 @@ type packFile struct {
 	idx   *idxfile.MemoryIndex
 	data  []byte // the whole pack file
 	unmap func() error
-	first []int32 // the place of the first object of each of idx.Names
-	offs  []int64 // where each object's entry starts
-	base  []int32 // an OFS delta's base, by place; -1 for the others
-	kids  []int32 // the deltas on each object
-	kept  []kept  // the cache, under packs.mu
-	refs  []int32 // the REF deltas, by place: their bases are counted once every pack is placed
-	// table finds an object's place by its hash: open addressing on the
-	// hash's first 8 bytes, at least twice as many slots as objects.
-	table []tableSlot
-	mask  uint64
-}
-
-// tableSlot is a slot of packFile.table: the first 8 bytes of an
-// object's hash, and its place plus 1 (0: an empty slot).
-type tableSlot struct {
-	key uint64
-	ord int32
+	first []int32  // the place of the first object of each of idx.Names
+	offs  []int64  // where each object's entry starts
+	end   []int64  // where it ends: the next entry's start, or the pack's checksum
+	crc   []uint32 // the entry's CRC-32, from the index
+	base  []int32  // an OFS delta's base, by place; -1 for the others
+	kids  []int32  // the deltas on each object
+	kept  []kept   // the cache, under packs.mu
+	refs  []int32  // the REF deltas, by place: their bases are counted once every pack is placed
 }
 
 const (
@@ -139,10 +131,8 @@ func (p *packFile) place() error {
 		n += len(p.idx.Names[k]) / 20
 	}
 	p.offs, p.base = make([]int64, n), make([]int32, n)
+	p.end, p.crc = make([]int64, n), make([]uint32, n)
 	p.kids, p.kept = make([]int32, n), make([]kept, n)
-	var tabled sync.WaitGroup
-	tabled.Go(p.fillTable)
-	defer tabled.Wait()
 	// The objects by offset, each an offset and a place in one number
 	// (offset<<32 | place): sorted, they are read front to back, where
 	// reading their headers by place (hash order) jumped about the pack;
@@ -152,11 +142,12 @@ func (p *packFile) place() error {
 	for k := range p.idx.Names {
 		for i := range len(p.idx.Names[k]) / 20 {
 			off, ok := p.offsetAt(k, i)
-			if !ok {
+			if !ok || 4*i+4 > len(p.idx.CRC32[k]) {
 				return fmt.Errorf("the index has an offset out of range")
 			}
 			ord := p.first[k] + int32(i)
 			p.offs[ord] = off
+			p.crc[ord] = binary.BigEndian.Uint32(p.idx.CRC32[k][4*i:])
 			byOff[ord] = uint64(off)<<32 | uint64(ord)
 		}
 	}
@@ -164,6 +155,13 @@ func (p *packFile) place() error {
 		return p.placeWide()
 	}
 	slices.Sort(byOff)
+	for i, e := range byOff {
+		end := int64(len(p.data)) - 20
+		if i+1 < len(byOff) {
+			end = int64(byOff[i+1] >> 32)
+		}
+		p.end[e&(1<<32-1)] = end
+	}
 	// Two halves of the pack on two goroutines: the headers of a large
 	// pack are read as its pages are first touched.
 	half := len(byOff) / 2
@@ -205,7 +203,11 @@ func (p *packFile) placeWide() error {
 		byOff[ord] = placed{off, int32(ord)}
 	}
 	slices.SortFunc(byOff, func(a, b placed) int { return cmp.Compare(a.off, b.off) })
-	for _, e := range byOff {
+	for i, e := range byOff {
+		p.end[e.ord] = int64(len(p.data)) - 20
+		if i+1 < len(byOff) {
+			p.end[e.ord] = byOff[i+1].off
+		}
 		ord := e.ord
 		p.base[ord] = -1
 		h, err := p.header(e.off)
@@ -222,29 +224,6 @@ func (p *packFile) placeWide() error {
 		}
 	}
 	return nil
-}
-
-// fillTable fills p.table with every object of the index.
-func (p *packFile) fillTable() {
-	n := 0
-	for _, names := range p.idx.Names {
-		n += len(names) / 20
-	}
-	size := 1024
-	for size < 2*n {
-		size *= 2
-	}
-	p.table, p.mask = make([]tableSlot, size), uint64(size-1)
-	for k, names := range p.idx.Names {
-		for i := range len(names) / 20 {
-			key := binary.BigEndian.Uint64(names[i*20:])
-			j := key & p.mask
-			for p.table[j].ord != 0 {
-				j = (j + 1) & p.mask
-			}
-			p.table[j] = tableSlot{key, p.first[k] + int32(i) + 1}
-		}
-	}
 }
 
 // placed is an object of a pack: its offset and its place in the index.
@@ -356,26 +335,50 @@ func (ps *packs) find(h plumbing.Hash) (*packFile, int64, int32, bool) {
 	return nil, 0, -1, false
 }
 
-// ord finds h's place in the pack's index, through p.table. (go-git's
-// FindOffset also records each lookup in a map, under a lock, for reverse
-// lookups: 7% of a read; a binary search of the index was 6%.)
+// ord finds h's place in the pack's index. (go-git's FindOffset also
+// records each lookup in a map, under a lock, for reverse lookups: 7% of
+// a read.)
 func (p *packFile) ord(h plumbing.Hash) (int32, bool) {
-	key := binary.BigEndian.Uint64(h[:8])
-	for j := key & p.mask; ; j = (j + 1) & p.mask {
-		e := p.table[j]
-		if e.ord == 0 {
-			return 0, false
+	k := p.idx.FanoutMapping[h[0]]
+	if k < 0 || k >= len(p.idx.Names) {
+		return 0, false
+	}
+	names := p.idx.Names[k]
+	lo, hi := 0, len(names)/20
+	// Hashes are spread evenly: where h's next bytes put it among the
+	// bucket's is within a few dozen places of where it is, so the
+	// search starts from a window around there when h lies in it.
+	if n := hi; n > 64 {
+		g := int(uint64(binary.BigEndian.Uint32(h[1:5])) * uint64(n) >> 32)
+		if a := g - 32; a > 0 && bytes.Compare(names[a*20:a*20+20], h[:]) <= 0 {
+			lo = a
 		}
-		if e.key != key {
-			continue
-		}
-		ord := e.ord - 1
-		k := p.idx.FanoutMapping[h[0]]
-		i := int(ord - p.first[k])
-		if bytes.Equal(p.idx.Names[k][i*20:i*20+20], h[:]) {
-			return ord, true
+		if b := g + 32; b < n && bytes.Compare(names[b*20:b*20+20], h[:]) > 0 {
+			hi = b
 		}
 	}
+	// Most steps are told by the first 8 bytes.
+	h8 := binary.BigEndian.Uint64(h[:8])
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if m8 := binary.BigEndian.Uint64(names[mid*20:]); m8 != h8 {
+			if m8 < h8 {
+				lo = mid + 1
+			} else {
+				hi = mid
+			}
+			continue
+		}
+		switch c := bytes.Compare(names[mid*20:mid*20+20], h[:]); {
+		case c == 0:
+			return p.first[k] + int32(mid), true
+		case c < 0:
+			lo = mid + 1
+		default:
+			hi = mid
+		}
+	}
+	return 0, false
 }
 
 // offsetAt is the offset of the i-th object of fan-out bucket k.
@@ -418,18 +421,22 @@ func (ps *packs) readHolding(h plumbing.Hash, hold bool) (plumbing.ObjectType, [
 }
 
 // deltaOn returns the delta object h is stored as, inflated and appended
-// to buf[:0], when h is stored as a delta on the object at want; ok false
+// to buf[:0], and where h is, when h is stored as a delta on the object at
+// want; ok false
 // when it is not (or no pack holds h). The caller applies the delta
 // itself: h is not kept, and the delta is counted as read on its base (a
 // base held for its deltas is let go after the last, and h, when held as
 // one, is let go as soon as it is not).
-func (ps *packs) deltaOn(h plumbing.Hash, want slotRef, buf []byte) (delta []byte, ok bool, err error) {
+func (ps *packs) deltaOn(h plumbing.Hash, want slotRef, buf []byte) (delta []byte, at slotRef, ok bool, err error) {
 	p, ord, hd, ok, err := ps.storedOn(h, want)
 	if err != nil || !ok {
-		return nil, false, err
+		return nil, at, false, err
 	}
-	if delta, err = p.inflate(hd, buf[:0]); err != nil {
-		return nil, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
+	if err = p.check(ord); err == nil {
+		delta, err = p.inflate(hd, buf[:0])
+	}
+	if err != nil {
+		return nil, at, false, fmt.Errorf("read git object %s from %s: %w", h, p.name, err)
 	}
 	ps.reads.Add(1)
 	ps.mu.Lock()
@@ -440,7 +447,7 @@ func (ps *packs) deltaOn(h plumbing.Hash, want slotRef, buf []byte) (delta []byt
 		ps.release(p, ord)
 	}
 	ps.mu.Unlock()
-	return delta, true, nil
+	return delta, slotRef{p, ord}, true, nil
 }
 
 // storedOn reports whether h is stored as a delta on the object at want,
@@ -531,6 +538,20 @@ func (p *packFile) header(off int64) (header, error) {
 	return h, nil
 }
 
+// check holds the entry at place ord, from its header to the next
+// entry, to the CRC-32 the index gives for it, as git fsck does. zlib's
+// checksum covers only what the entry inflates to: not its header, nor
+// the bits that pad a deflate block out to a byte, which inflating skips
+// (Go's compress/zlib ends each object with an empty stored block, whose
+// padding a damaged byte can fall in, the content read still right).
+// place read every header, so the entry lies within the pack.
+func (p *packFile) check(ord int32) error {
+	if crc32.ChecksumIEEE(p.data[p.offs[ord]:p.end[ord]]) != p.crc[ord] {
+		return fmt.Errorf("the entry at %d does not match the CRC-32 of its index", p.offs[ord])
+	}
+	return nil
+}
+
 // at resolves the object at off in p, at place ord in its index (-1: an
 // offset the index does not know, read without the cache): its type and
 // content, its deltas applied (depth counts the deltas above it).
@@ -541,6 +562,9 @@ func (ps *packs) at(p *packFile, off int64, ord int32, depth int, hold bool) (pl
 	if ord >= 0 {
 		if t, b, ok := ps.get(p, ord, depth == 0); ok {
 			return t, b, nil
+		}
+		if err := p.check(ord); err != nil {
+			return plumbing.InvalidObject, nil, err
 		}
 	}
 	h, err := p.header(off)
@@ -608,8 +632,8 @@ func (ps *packs) put(p *packFile, ord int32, t plumbing.ObjectType, b []byte, re
 	ps.mu.Lock()
 	defer ps.mu.Unlock()
 	ps.based(bp, bord)
-	if ord < 0 {
-		return
+	if ord < 0 || read && t == plumbing.CommitObject && p.kids[ord] == 0 {
+		return // a commit is read once: it would only push trees out
 	}
 	k := &p.kept[ord]
 	if k.in {

@@ -505,7 +505,8 @@ type treeChange struct {
 // builds trees in.
 type treePlaces struct {
 	tree    plumbing.Hash
-	raw     []byte // shared with the packs, or own[mine]
+	at      slotRef // where tree is in the packs, when it was built on a delta (else p is nil)
+	raw     []byte  // shared with the packs, or own[mine]
 	starts  []int
 	spare   []int // storage for the next tree's places
 	own     [2][]byte
@@ -1078,8 +1079,9 @@ func (w *walker) finish(n *walkNode) error {
 		committer.Decode(n.head.committer)
 		_, off := author.When.Zone()
 		rec := n.rec
-		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(string(n.head.msg))
-		rec.Reverts, rec.Committed, rec.CoAuthors = revertOf(string(n.head.msg)), committer.When.Unix(), coAuthors(string(n.head.msg))
+		msg := string(n.head.msg)
+		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(msg)
+		rec.Reverts, rec.Committed, rec.CoAuthors = revertOf(msg), committer.When.Unix(), coAuthors(msg)
 		rec.Content, n.err = w.contentTree(n.head.tree)
 		n.head = commitHeader{}
 	})
@@ -1381,6 +1383,8 @@ func (w *walker) treeChanges(last *treePlaces, from, to plumbing.Hash, back bool
 	last.tree, last.raw, last.starts, last.mine = other, ot, os, -1
 	if built {
 		last.mine = into
+	} else {
+		last.at = slotRef{}
 	}
 	return changes, nil
 }
@@ -1412,15 +1416,18 @@ func (w *walker) build(t, on plumbing.Hash, base []byte, buf, delta *[]byte, own
 	if w.packs == nil || t.IsZero() || on.IsZero() {
 		return nil, false, same, nil, false, nil
 	}
-	want, ok := w.packs.slot(on)
-	if !ok {
-		return nil, false, same, nil, false, nil
+	want := last.at
+	if last.tree != on || want.p == nil {
+		var ok bool
+		if want, ok = w.packs.slot(on); !ok {
+			return nil, false, same, nil, false, nil
+		}
 	}
-	d, ok, err := w.packs.deltaOn(t, want, *delta)
+	d, at, ok, err := w.packs.deltaOn(t, want, *delta)
 	if err != nil || !ok {
 		return nil, false, same, nil, false, err
 	}
-	*delta = d
+	*delta, last.at = d, at
 	if own != nil {
 		if changes, starts, ok := patchInPlace(own, ownStarts, d, &last.scratch, last.spare); ok {
 			if &starts[0] != &ownStarts[0] {
