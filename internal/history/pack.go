@@ -36,8 +36,9 @@ import (
 // A packs is safe for concurrent use. The content it returns is shared
 // with its cache and must not be written to.
 type packs struct {
-	files []*packFile
-	reads atomic.Int64 // objects read, for Stats.Packed
+	files   []*packFile
+	reads   atomic.Int64 // objects read, for Stats.Packed
+	commits int          // commits the packs hold, to size the walk's maps
 
 	mu sync.Mutex
 	// Each pack's kept holds the content of objects read: a delta base
@@ -80,6 +81,8 @@ type packFile struct {
 	kids  []int32  // the deltas on each object
 	kept  []kept   // the cache, under packs.mu
 	refs  []int32  // the REF deltas, by place: their bases are counted once every pack is placed
+	// commits counts the commit entries.
+	commits int
 }
 
 const (
@@ -113,6 +116,7 @@ func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
 		}
 	}
 	for _, p := range ps.files {
+		ps.commits += p.commits
 		if err := ps.count(p); err != nil {
 			ps.Close()
 			return nil, fmt.Errorf("%s: %w", p.name, err)
@@ -166,6 +170,7 @@ func (p *packFile) place() error {
 	// pack are read as its pages are first touched.
 	half := len(byOff) / 2
 	var refs [2][]int32
+	var commits [2]int
 	var errs [2]error
 	var wg sync.WaitGroup
 	for g, part := range [2][]uint64{byOff[:half], byOff[half:]} {
@@ -179,6 +184,8 @@ func (p *packFile) place() error {
 					return
 				}
 				switch h.typ {
+				case plumbing.CommitObject:
+					commits[g]++
 				case plumbing.OFSDeltaObject:
 					want := uint64(h.base) << 32
 					if i, _ := slices.BinarySearch(byOff, want); i < len(byOff) && byOff[i]>>32 == uint64(h.base) {
@@ -191,7 +198,7 @@ func (p *packFile) place() error {
 		})
 	}
 	wg.Wait()
-	p.refs = append(refs[0], refs[1]...)
+	p.refs, p.commits = append(refs[0], refs[1]...), commits[0]+commits[1]
 	return cmp.Or(errs[0], errs[1])
 }
 
@@ -215,6 +222,8 @@ func (p *packFile) placeWide() error {
 			return err
 		}
 		switch h.typ {
+		case plumbing.CommitObject:
+			p.commits++
 		case plumbing.OFSDeltaObject:
 			if i, ok := slices.BinarySearchFunc(byOff, h.base, func(e placed, off int64) int { return cmp.Compare(e.off, off) }); ok {
 				p.base[ord] = byOff[i].ord

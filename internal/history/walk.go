@@ -295,6 +295,9 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		w.stores = append(w.stores, &lockedStore{st: st})
 	}
 	c := loadCache(opts.Cache, path, log)
+	if ps != nil && len(c.Recs) == 0 {
+		c.Recs = make(map[plumbing.Hash]*commitRec, ps.commits)
+	}
 	h := &History{InGit: true, Head: head.Hash().String(), Deals: map[string]*Story{}}
 	h.Stats.Cache = c.state
 	if c.Head != (plumbing.Hash{}) && c.Recs[head.Hash()] == nil && c.state == "used" {
@@ -735,14 +738,21 @@ func (w *walker) commits(ctx context.Context, head plumbing.Hash, recs map[plumb
 		rec  *commitRec
 		n    *walkNode // nil for a commit recs held
 	}
-	seen := map[plumbing.Hash]bool{head: true} // on the stack, or done
+	// Maps sized for the commits the packs hold: filling a map of 100,000
+	// grown step by step copied it over a dozen times.
+	sized := 0
+	if w.packs != nil {
+		sized = w.packs.commits
+	}
+	seen := make(map[plumbing.Hash]bool, sized) // on the stack, or done
+	seen[head] = true
 	stack := []frame{{h: head}}
 	// The walk reads the parents of each commit on one goroutine;
 	// meanwhile another reads the rest of each fresh commit whose one
 	// parent has just been read, and compares their trees, in batches of
 	// consecutive commits taken oldest first (so a commit's parent tree is
 	// the one compared last). walkNode.compared marks them.
-	nodes := map[plumbing.Hash]*walkNode{}
+	nodes := make(map[plumbing.Hash]*walkNode, sized)
 	var orderNodes []*walkNode // each of order's, nil for one recs held
 	batches, batch := make(chan []treeJob, 16), []treeJob(nil)
 	var compareErr error
