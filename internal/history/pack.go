@@ -703,26 +703,35 @@ func (ps *packs) release(p *packFile, ord int32) {
 }
 
 var (
-	deltaBuf = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
-	inflater = sync.Pool{}
+	deltaBuf  = sync.Pool{New: func() any { b := make([]byte, 0, 4096); return &b }}
+	inflaters = sync.Pool{}
 )
+
+// inflater is a zlib reader and the reader of the compressed bytes it
+// reads, kept together and reused.
+type inflater struct {
+	src bytes.Reader
+	zr  io.ReadCloser
+}
 
 // inflate appends the h.size bytes the compressed data of h holds to buf.
 func (p *packFile) inflate(h header, buf []byte) ([]byte, error) {
-	src := bytes.NewReader(p.data[h.data : len(p.data)-20])
-	var zr io.ReadCloser
-	if r, ok := inflater.Get().(io.ReadCloser); ok {
-		if err := r.(zlib.Resetter).Reset(src, nil); err != nil {
-			return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
-		}
-		zr = r
-	} else {
-		var err error
-		if zr, err = zlib.NewReader(src); err != nil {
-			return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
-		}
+	in, _ := inflaters.Get().(*inflater)
+	if in == nil {
+		in = &inflater{}
 	}
-	defer inflater.Put(zr)
+	in.src.Reset(p.data[h.data : len(p.data)-20])
+	if in.zr == nil {
+		zr, err := zlib.NewReader(&in.src)
+		if err != nil {
+			return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
+		}
+		in.zr = zr
+	} else if err := in.zr.(zlib.Resetter).Reset(&in.src, nil); err != nil {
+		return nil, fmt.Errorf("inflate the entry at %d: %w", h.data, err)
+	}
+	defer inflaters.Put(in)
+	zr := in.zr
 	// zlib inflates at most about 1,032 bytes out of one: a larger size
 	// is a broken entry, not a reason to allocate it.
 	if h.size < 0 || h.size > (int64(len(p.data))-h.data)*1100+64 {
