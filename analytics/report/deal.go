@@ -33,7 +33,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	switch {
 	case da.in.Unreadable:
-		dr.Plan, dr.CheckErrors = PlanErrors, max(dr.CheckErrors, 1)
+		dr.Plan, dr.CheckErrors, dr.unreadable = PlanErrors, max(dr.CheckErrors, 1), true
 		dr.Attention = attention(&dr)
 		return dr
 	case len(d.Milestones) == 0:
@@ -176,6 +176,19 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	if ended {
 		dr.endedOn, _ = da.in.Story.EndedOn(d.Outcome, a.loc)
+		if !dr.endedOn.IsZero() {
+			// What the history held done that day: a step ticked off once
+			// the deal was over, even with an earlier done: date, is not
+			// the sale's.
+			for _, t := range d.Tasks() {
+				if done, known := da.in.Story.TaskDoneOn(t.ID, dr.endedOn, a.loc); known {
+					if dr.doneAtEnd == nil {
+						dr.doneAtEnd = map[string]bool{}
+					}
+					dr.doneAtEnd[t.ID] = done
+				}
+			}
+		}
 	}
 	if d.Outcome == deal.Won && d.OnboardingLeft() {
 		// A won deal's plan goes on into onboarding: its rooms still go
@@ -1161,11 +1174,24 @@ func saleDoneBy(dr *DealReport, day deal.Date) int {
 	}
 	n := 0
 	for _, t := range dr.Tasks {
-		if done, err := deal.ParseDate(t.Done); t.Status == string(deal.Done) && !onboarding[t.Milestone] && (err != nil || !done.After(day)) {
+		if onboarding[t.Milestone] {
+			continue
+		}
+		if done, known := dr.doneAtEnd[t.ID]; known {
+			if done {
+				n++
+			}
+		} else if done, err := deal.ParseDate(t.Done); t.Status == string(deal.Done) && (err != nil || !done.After(day)) {
 			n++
 		}
 	}
 	return n
+}
+
+// hasMilestones reports whether the deal's plan holds a milestone, as
+// coverage counts a plan: a plan that cannot be read is not known to.
+func hasMilestones(dr *DealReport) bool {
+	return dr.Plan != PlanNone && !dr.unreadable
 }
 
 // saleProgress counts the deal's tasks of the sale, done and all: its
@@ -1193,7 +1219,7 @@ func portfolio(deals []DealReport, today deal.Date, median int64) *Portfolio {
 		if !dr.endedOn.IsZero() {
 			saleDone = saleDoneBy(dr, dr.endedOn)
 		}
-		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: dr.Plan != PlanNone,
+		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: hasMilestones(dr),
 			Done: saleDone, Total: saleTotal, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),
 			Signals: len(dr.Signals), LastVisit: dr.LastVisit, Score: dr.Attention.Score, Value: dr.Value}
 		for _, o := range dr.Overdue {
@@ -1216,7 +1242,7 @@ func portfolio(deals []DealReport, today deal.Date, median int64) *Portfolio {
 			row.Recent = true
 		}
 		pf.Rows = append(pf.Rows, row)
-		hasPlan := dr.Plan != PlanNone
+		hasPlan := hasMilestones(dr)
 		switch dr.Outcome {
 		case string(deal.Open):
 			pf.Open++

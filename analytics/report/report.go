@@ -221,9 +221,14 @@ type DealReport struct {
 	History *DealHistory `json:"history,omitempty"`
 	// endedOn is the day the plan's history marked the deal won or lost
 	// (zero: not known): its completion counts what was done by then.
-	endedOn   deal.Date
-	Signals   []Signal  `json:"signals"`
-	Attention Attention `json:"attention"`
+	endedOn deal.Date
+	// doneAtEnd is whether each task the history knows was done on
+	// endedOn, by its commits.
+	doneAtEnd map[string]bool
+	// unreadable: the plan's file cannot be read (its plan is PlanErrors).
+	unreadable bool
+	Signals    []Signal  `json:"signals"`
+	Attention  Attention `json:"attention"`
 }
 
 // WaitingReply is a reply that waits for the seller: maproom accept,
@@ -604,7 +609,8 @@ type PortfolioRow struct {
 	Plan    string `json:"plan"`
 	// Covered is whether the deal is run with a plan: one with at least
 	// one milestone, as the win rates with and without a plan count it
-	// (a plan that fails check is still the plan the deal is run with).
+	// (a plan that fails check is still the plan the deal is run with; one
+	// whose file cannot be read is not known to hold a milestone).
 	Covered bool `json:"covered"`
 	// Committed is whether the deal's value is in the committed pipeline
 	// (Portfolio.Committed): the rows whose committed is true sum to it.

@@ -419,6 +419,40 @@ func (s *Story) EndedOn(o deal.Outcome, loc *time.Location) (deal.Date, bool) {
 	return deal.Date{}, false
 }
 
+// TaskDoneOn reports whether task id was done at the end of day (in loc),
+// by the plan's history: its status after the last change of it landed
+// by then, or before the first that landed later (a task added later was
+// not done). known is false when the history holds no change of it (its
+// status in the plan as it is stands).
+func (s *Story) TaskDoneOn(id string, day deal.Date, loc *time.Location) (done, known bool) {
+	if s == nil {
+		return false, false
+	}
+	var before, after *Change
+	for i := range s.Changes {
+		c := &s.Changes[i]
+		if c.Item != id || c.Kind != TaskStatus && c.Kind != TaskAdded {
+			continue
+		}
+		if DayOf(c.InPlan(), loc).After(day) {
+			if after == nil || c.InPlan().Before(after.InPlan()) {
+				after = c
+			}
+		} else if before == nil || !c.InPlan().Before(before.InPlan()) {
+			before = c
+		}
+	}
+	switch {
+	case before != nil && before.Kind == TaskStatus:
+		return before.To == string(deal.Done), true
+	case after != nil && after.Kind == TaskStatus:
+		return after.From == string(deal.Done), true // its status until then
+	case after != nil && before == nil: // added later
+		return false, true
+	}
+	return false, false
+}
+
 // ReopenedOn returns the day (in loc) the plan last opened the deal again
 // after it was won or lost, and ok false when it never did: the weeks it
 // was closed held no work and no review.
