@@ -48,7 +48,9 @@ const RepeatWindow = 10 * time.Minute
 // dropRepeats drops, from records ordered oldest first, each reply only
 // sent (no record decides it) that repeats an earlier one: the same deal,
 // person, kind, target and words within RepeatWindow of it, while the
-// earlier one was still undecided. The seller sees and decides one reply;
+// earlier one was still undecided, and no other reply of theirs on that
+// step came in between (A, then B, then A again is a change of mind back
+// to A: their last word, which the seller must see as such). The seller sees and decides one reply;
 // a repeat a record already decides is kept, as the decision is on
 // record; and the same words sent again after the seller decided the
 // first are a reply of their own (a buyer who insists after a decline),
@@ -64,12 +66,17 @@ func dropRepeats(recs []Record) []Record {
 		at      time.Time // the latest of the run of repeats
 		decided time.Time // when the first of the run was first decided; zero while waiting
 	}
+	type step struct{ deal, who, target string }
 	last := make(map[content]sent, len(recs))
+	latest := map[step]content{} // each person's last reply on each step
 	out := recs[:0]
 	for _, rec := range recs {
 		k, at := key(rec.Reply), rec.Reply.Time
+		st := step{k.deal, k.who, k.target}
 		prev, ok := last[k]
-		if ok && rec.State() == Waiting && at.Sub(prev.at) <= RepeatWindow && (prev.decided.IsZero() || prev.decided.After(at)) {
+		again := latest[st] == k
+		latest[st] = k
+		if ok && again && rec.State() == Waiting && at.Sub(prev.at) <= RepeatWindow && (prev.decided.IsZero() || prev.decided.After(at)) {
 			last[k] = sent{at, prev.decided}
 			continue
 		}

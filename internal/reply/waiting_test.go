@@ -81,6 +81,18 @@ func TestRepeatedReplyOnce(t *testing.T) {
 		t.Errorf("waiting %v, want %v: the repeat bbbbbbbbbb once, the rest each", ids, want)
 	}
 
+	// A, then B on the same step, then A again within the window: a change
+	// of mind back to A, their last word, not a double click.
+	back := first
+	back.ID, back.Time = "gggggggggg", now.Add(8*time.Second)
+	ids = nil
+	for _, r := range WaitingReplies([]Reply{first, moved, back}, nil) {
+		ids = append(ids, r.ID)
+	}
+	if want := []string{"aaaaaaaaaa", "eeeeeeeeee", "gggggggggg"}; !reflect.DeepEqual(ids, want) {
+		t.Errorf("A, B, A again: waiting %v, want %v", ids, want)
+	}
+
 	decided := Record{Reply: again, Decisions: []Decision{{State: Declined, Time: now.Add(time.Hour), Why: "asked twice"}}}
 	ids = nil
 	for _, rec := range Join([]Reply{first, again}, []Record{decided}) {
