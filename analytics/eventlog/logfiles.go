@@ -15,10 +15,14 @@ func LogFileName(day, instance string) string { return "events-" + day + "-" + i
 // logFileGlob matches every log file name in a folder.
 const logFileGlob = "events-*.jsonl"
 
-var logDayRe = regexp.MustCompile(`^events-(\d{4}-\d{2}-\d{2})-`)
+// logDayRe matches a dated log file name: events-YYYY-MM-DD-<instance>.jsonl
+// as the beacon writes it, or events-YYYY-MM-DD.jsonl (one day's log kept
+// under that name, in a backup, say).
+var logDayRe = regexp.MustCompile(`^events-(\d{4}-\d{2}-\d{2})(?:-|\.jsonl$)`)
 
-// LogFileDay returns the day (YYYY-MM-DD) in a log file's name, and false
-// for a name that is not a log file's.
+// LogFileDay returns the day (YYYY-MM-DD) in a log file's name,
+// events-YYYY-MM-DD-<instance>.jsonl or events-YYYY-MM-DD.jsonl, and false
+// for a name that is not a dated log file's.
 func LogFileDay(name string) (string, bool) {
 	m := logDayRe.FindStringSubmatch(filepath.Base(name))
 	if m == nil {
