@@ -229,15 +229,15 @@ func changeWhat(c history.Change, d *deal.Deal, on deal.Date) string {
 		}
 		switch {
 		case c.From == "":
-			return fmt.Sprintf("%s %q dated %s", kind, c.Title, day(c.To))
+			return fmt.Sprintf("%s \"%s\" dated %s", kind, c.Title, day(c.To))
 		case c.To == "":
-			return fmt.Sprintf("%s %q no longer has its own date (was %s)", kind, c.Title, day(c.From))
+			return fmt.Sprintf("%s \"%s\" no longer has its own date (was %s)", kind, c.Title, day(c.From))
 		case c.Days > 0:
-			return fmt.Sprintf("%s %q moved later, from %s to %s", kind, c.Title, day(c.From), day(c.To))
+			return fmt.Sprintf("%s \"%s\" moved later, from %s to %s", kind, c.Title, day(c.From), day(c.To))
 		}
-		return fmt.Sprintf("%s %q moved earlier, from %s to %s", kind, c.Title, day(c.From), day(c.To))
+		return fmt.Sprintf("%s \"%s\" moved earlier, from %s to %s", kind, c.Title, day(c.From), day(c.To))
 	case history.TaskStatus:
-		s := fmt.Sprintf("Step %q is now %s (was %s)", c.Title, strings.ToLower(statusLabels[deal.Status(c.To)]), strings.ToLower(statusLabels[deal.Status(c.From)]))
+		s := fmt.Sprintf("Step \"%s\" is now %s (was %s)", c.Title, strings.ToLower(statusLabels[deal.Status(c.To)]), strings.ToLower(statusLabels[deal.Status(c.From)]))
 		if t, ok := d.Task(c.Item); ok && c.To == string(deal.Done) && t.Status == deal.Done && !t.Done.IsZero() && t.Done != on {
 			// Recorded later than it was done (an accepted reply, say):
 			// the day it was done, as the plan gives it.
@@ -245,15 +245,15 @@ func changeWhat(c history.Change, d *deal.Deal, on deal.Date) string {
 		}
 		return s
 	case history.TaskAdded:
-		return fmt.Sprintf("Step %q added", c.Title)
+		return fmt.Sprintf("Step \"%s\" added", c.Title)
 	case history.TaskRemoved:
-		return fmt.Sprintf("Step %q taken out of the plan", c.Title)
+		return fmt.Sprintf("Step \"%s\" taken out of the plan", c.Title)
 	case history.MilestoneAdded:
-		return fmt.Sprintf("Milestone %q added", c.Title)
+		return fmt.Sprintf("Milestone \"%s\" added", c.Title)
 	case history.CloseMoved:
 		return fmt.Sprintf("Target signature date moved from %s to %s", day(c.From), day(c.To))
 	case history.DocAdded:
-		return fmt.Sprintf("Document %q shared", c.Title)
+		return fmt.Sprintf("Document \"%s\" shared", c.Title)
 	case history.TaskOwner:
 		name := func(id string) string {
 			if p, ok := d.Stakeholder(id); ok {
@@ -264,11 +264,11 @@ func changeWhat(c history.Change, d *deal.Deal, on deal.Date) string {
 			}
 			return id
 		}
-		return fmt.Sprintf("Step %q handed from %s to %s", c.Title, name(c.From), name(c.To))
+		return fmt.Sprintf("Step \"%s\" handed from %s to %s", c.Title, name(c.From), name(c.To))
 	case history.TaskRetitled:
-		return fmt.Sprintf("Step %q renamed %q", c.From, c.To)
+		return fmt.Sprintf("Step \"%s\" renamed \"%s\"", c.From, c.To)
 	case history.MilestoneRetitled:
-		return fmt.Sprintf("Milestone %q renamed %q", c.From, c.To)
+		return fmt.Sprintf("Milestone \"%s\" renamed \"%s\"", c.From, c.To)
 	case history.PlanEdited:
 		return "The plan's wording was edited"
 	case history.OutcomeSet:

@@ -228,6 +228,17 @@ func TestChangeSaysTheDayDone(t *testing.T) {
 	}
 }
 
+// TestChangeQuotesTitlesAsWritten: a title with quotes and a backslash is
+// named in the room as it is written, in quotes, not escaped as a Go
+// string is.
+func TestChangeQuotesTitlesAsWritten(t *testing.T) {
+	title := `Pen test: report #2 {urgent} & "quoted" \ [x]`
+	c := history.Change{When: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), Kind: history.TaskAdded, Item: "pen", Title: title, To: "2026-12-01"}
+	if got, want := changeWhat(c, &deal.Deal{}, deal.NewDate(2026, 11, 2)), `Step "`+title+`" added`; got != want {
+		t.Errorf("added: %s, want %s", got, want)
+	}
+}
+
 // TestNoteParagraphs: a review note's paragraphs are plain text, each
 // list item one of its own, a wrapped line joined to its paragraph.
 func TestNoteParagraphs(t *testing.T) {

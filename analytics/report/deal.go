@@ -593,7 +593,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 				if tl.Owner != p.s.ID || tl.Status == string(deal.Done) {
 					continue
 				}
-				steps = append(steps, fmt.Sprintf("%q due %s", tl.Title, cmp.Or(tl.Due, "with no date")))
+				steps = append(steps, fmt.Sprintf("\"%s\" due %s", tl.Title, cmp.Or(tl.Due, "with no date")))
 				if due, err := deal.ParseDate(tl.Due); tl.Overdue || err == nil && today.DaysUntil(due) <= 7 {
 					sev = SeverityAlert
 				}
@@ -653,7 +653,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 		sigs = append(sigs, Signal{Kind: SignalDoneUnread, Severity: SeverityFlag,
-			Summary: fmt.Sprintf("%q is done but %s %s what it relies on", t.Title, s.Name, neverRead),
+			Summary: fmt.Sprintf("\"%s\" is done but %s %s what it relies on", t.Title, s.Name, neverRead),
 			Evidence: []string{fmt.Sprintf("task %s marked done %s, owner %s (%s)", t.ID, t.Done, s.Name, s.Role),
 				"never read " + window + ": " + strings.Join(unread, ", ")}})
 	}
@@ -678,7 +678,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		ev = append([]string{fmt.Sprintf("every task done, the last on %s", mp.DoneOn)}, ev...)
 		sigs = append(sigs, Signal{Kind: SignalNoEvidence, Severity: SeverityFlag,
-			Summary: fmt.Sprintf("milestone %q is done without a named artifact", m.Title), Evidence: ev})
+			Summary: fmt.Sprintf("milestone \"%s\" is done without a named artifact", m.Title), Evidence: ev})
 	}
 
 	// Nobody visited for three weeks: counted from the last visit or,
@@ -802,13 +802,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if r, ok := reply.LastBlocked(da.in.Decided, tl.ID); ok && r.Reason != "" {
 			// The buyer said why, from their room: the seller reads it here.
 			by, _ := ownerOf(d, r.Stakeholder)
-			ev = append(ev, fmt.Sprintf("%s said on %s: %q", by, deal.DateOf(r.Time.In(a.loc)), strings.Join(strings.Fields(r.Reason), " ")),
+			ev = append(ev, fmt.Sprintf("%s said on %s: \"%s\"", by, deal.DateOf(r.Time.In(a.loc)), strings.Join(strings.Fields(r.Reason), " ")),
 				"clear it with "+who+", and set its status back in the plan")
 		} else {
 			ev = append(ev, "ask "+who+" what it waits on and who can clear it, and write that in the plan")
 		}
 		sigs = append(sigs, Signal{Kind: SignalBlocked, Severity: sev,
-			Summary: fmt.Sprintf("%q is blocked", tl.Title), Evidence: ev, counted: overdue})
+			Summary: fmt.Sprintf("\"%s\" is blocked", tl.Title), Evidence: ev, counted: overdue})
 	}
 
 	// The remaining work cannot be done by the close, which is ahead.
@@ -894,7 +894,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			todo = "add the steps that reach it with " + mp.LeadName + ", or take it out of the plan"
 		}
 		sigs = append(sigs, Signal{Kind: SignalMilestoneLate, Severity: mp.Severity,
-			Summary:  fmt.Sprintf("milestone %q is %s past its date", mp.Title, plural(mp.DaysLate, "calendar day", "calendar days")),
+			Summary:  fmt.Sprintf("milestone \"%s\" is %s past its date", mp.Title, plural(mp.DaysLate, "calendar day", "calendar days")),
 			Evidence: []string{ev, todo}})
 	}
 
@@ -1101,7 +1101,7 @@ func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 	var worst []OverdueTask
 	for _, o := range dr.Overdue {
 		if o.WaitsOn != "" && late[o.WaitsOn] {
-			held[o.WaitsOn] = append(held[o.WaitsOn], fmt.Sprintf("%q (%s side, %s late)", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+			held[o.WaitsOn] = append(held[o.WaitsOn], fmt.Sprintf("\"%s\" (%s side, %s late)", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
 			continue
 		}
 		worst = append(worst, o)
@@ -1114,7 +1114,7 @@ func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 	var named []string
 	for _, o := range worst {
 		points += attentionPoints["overdue-"+o.Severity]
-		n := fmt.Sprintf("%q (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days"))
+		n := fmt.Sprintf("\"%s\" (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days"))
 		if h := held[o.Task]; len(h) > 0 {
 			n += ", holding up " + strings.Join(h, " and ")
 		}

@@ -314,7 +314,7 @@ func addedRemovedLines(all []StepChange) []string {
 		if s.Kind == "milestone" {
 			what = "milestone"
 		}
-		line := fmt.Sprintf("%s %s %s %q", s.Day, s.Change, what, s.Title)
+		line := fmt.Sprintf("%s %s %s \"%s\"", s.Day, s.Change, what, s.Title)
 		if s.Kind == "milestone" {
 			if n := withMs[key{s.commit, s.ID}]; n > 0 {
 				line += " with " + plural(n, "step", "steps")
@@ -332,25 +332,25 @@ func addedRemovedLines(all []StepChange) []string {
 func changeText(c history.Change) string {
 	switch c.Kind {
 	case history.TaskDue, history.MilestoneDue:
-		return fmt.Sprintf("%q %s → %s", c.Title, orNone(c.From), orNone(c.To))
+		return fmt.Sprintf("\"%s\" %s → %s", c.Title, orNone(c.From), orNone(c.To))
 	case history.TaskStatus:
-		return fmt.Sprintf("%q %s → %s", c.Title, c.From, c.To)
+		return fmt.Sprintf("\"%s\" %s → %s", c.Title, c.From, c.To)
 	case history.TaskAdded:
-		return fmt.Sprintf("added %q", c.Title)
+		return fmt.Sprintf("added \"%s\"", c.Title)
 	case history.TaskRemoved:
-		return fmt.Sprintf("removed %q", c.Title)
+		return fmt.Sprintf("removed \"%s\"", c.Title)
 	case history.MilestoneAdded:
-		return fmt.Sprintf("added milestone %q", c.Title)
+		return fmt.Sprintf("added milestone \"%s\"", c.Title)
 	case history.CloseMoved:
 		return fmt.Sprintf("close %s → %s", orNone(c.From), orNone(c.To))
 	case history.DocAdded:
-		return fmt.Sprintf("added document %q", c.Title)
+		return fmt.Sprintf("added document \"%s\"", c.Title)
 	case history.TaskOwner:
-		return fmt.Sprintf("%q owner %s → %s", c.Title, c.From, c.To)
+		return fmt.Sprintf("\"%s\" owner %s → %s", c.Title, c.From, c.To)
 	case history.TaskRetitled:
-		return fmt.Sprintf("renamed task %q to %q", c.From, c.To)
+		return fmt.Sprintf("renamed task \"%s\" to \"%s\"", c.From, c.To)
 	case history.MilestoneRetitled:
-		return fmt.Sprintf("renamed milestone %q to %q", c.From, c.To)
+		return fmt.Sprintf("renamed milestone \"%s\" to \"%s\"", c.From, c.To)
 	case history.PlanEdited:
 		return "edited the plan's wording"
 	case history.OutcomeSet:
@@ -491,7 +491,7 @@ func historyLines(h *DealHistory) []string {
 		out = append(out, "the deal's folder was renamed from "+strings.Join(h.Former, ", then "))
 	}
 	for _, s := range h.Slips {
-		out = append(out, fmt.Sprintf("slipped: %s %q moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net))
+		out = append(out, fmt.Sprintf("slipped: %s \"%s\" moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net))
 	}
 	out = append(out, addedRemovedLines(h.AddedRemoved)...)
 	if n := len(h.Burnup); n > 0 {
@@ -583,7 +583,7 @@ func slipMarks(d *DealReport, xOf func(string) (float64, bool), rowOf map[string
 // slipTitle says a slip as its mark's title: what moved, how many times,
 // from its first date to its date now.
 func slipTitle(s SlipLine) string {
-	return fmt.Sprintf("%s %q moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net)
+	return fmt.Sprintf("%s \"%s\" moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net)
 }
 
 // spanOfDays says n days as the signals' headlines do: in weeks when it is

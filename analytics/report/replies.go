@@ -211,7 +211,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 
-		what, noun := fmt.Sprintf("%q", w.About), "task "+w.Target
+		what, noun := fmt.Sprintf("\"%s\"", w.About), "task "+w.Target
 		if task == nil {
 			noun = "milestone " + w.Target
 		}
@@ -225,7 +225,7 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		ev := []string{fmt.Sprintf("proposed on %s by %s for %s", dateOnly(w.Sent), who, noun)}
 		if w.Reason != "" {
-			ev[0] += fmt.Sprintf(": %q", strings.Join(strings.Fields(w.Reason), " "))
+			ev[0] += fmt.Sprintf(": \"%s\"", strings.Join(strings.Fields(w.Reason), " "))
 		}
 		path := "off the critical path"
 		if task != nil && critical[task.ID] {
@@ -354,7 +354,7 @@ func replyWhat(w *WaitingReply) string {
 	case reply.Question:
 		s = w.Text
 	case reply.Suggest:
-		s = fmt.Sprintf("%q", w.Text)
+		s = fmt.Sprintf("\"%s\"", w.Text)
 		if w.Owner != "" {
 			s += ", owner " + w.Owner
 		}

@@ -183,7 +183,7 @@ func Signals(in Input) []Signal {
 		// taken out, is no longer past it.
 		for _, sl := range st.Slips() {
 			if m, ok := d.Milestone(sl.Item); sl.Kind == MilestoneDue && sl.Moves >= th.Slips && ok && !m.Reached() {
-				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone %q slipped %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
+				out = append(out, Signal{SignalSlipped, fmt.Sprintf("milestone \"%s\" slipped %d times, %d days in all (%s, now %s)", sl.Title, sl.Moves, sl.Days, sl.First, sl.Now)})
 			}
 		}
 		last := map[string]int{} // the latest change past the close, by item
@@ -208,7 +208,7 @@ func Signals(in Input) []Signal {
 			if c.Kind == MilestoneDue {
 				what = "milestone"
 			}
-			out = append(out, Signal{SignalPastClose, fmt.Sprintf("%s %q moved to %s, past the close date %s, on %s", what, c.Title, c.To, c.Close, DayOf(c.InPlan(), in.Loc))})
+			out = append(out, Signal{SignalPastClose, fmt.Sprintf("%s \"%s\" moved to %s, past the close date %s, on %s", what, c.Title, c.To, c.Close, DayOf(c.InPlan(), in.Loc))})
 		}
 	}
 	if st != nil {
@@ -258,7 +258,7 @@ func Signals(in Input) []Signal {
 			if name := c.Author.NameIn(d); name != "" {
 				by = " by " + name
 			}
-			out = append(out, Signal{SignalAddedLate, fmt.Sprintf("%s %q added on %s%s, %s", what, c.Title, on, by, when)})
+			out = append(out, Signal{SignalAddedLate, fmt.Sprintf("%s \"%s\" added on %s%s, %s", what, c.Title, on, by, when)})
 		}
 	}
 	if n, last := MissedReviews(in); n >= th.MissedReviews {
