@@ -107,7 +107,11 @@ func (r *Report) htmlDeals() []htmlDeal {
 		if d.Schedule != nil {
 			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; " + pathLabel(d.Schedule) + " " + strings.Join(d.Schedule.CriticalPath, " → ")
 		}
-		hd.Engagement = engagementChart(r.Weeks, d)
+		if !r.Input.PlansOnly {
+			// Without events, every week would read "no active time":
+			// not known is not none.
+			hd.Engagement = engagementChart(r.Weeks, d)
+		}
 		hd.Progress = progressChart(d)
 		hd.Timeline = timelineChart(r.Today, d)
 		hd.Burnup, hd.HistoryLines = burnupSVG(d.History), historyLines(d.History)
@@ -487,7 +491,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#b0bec5;border:1px solid #37474f;width:7px;height:7px;transform:rotate(45deg)"></i>milestone date</span><span><i style="background:#ef6c00;height:2px"></i>slip: first date to date now</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
 {{template "svg" .Timeline}}{{end}}
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
-{{template "svg" .Engagement}}
+{{if .Engagement}}{{template "svg" .Engagement}}{{else}}<p class="meta">Not known: no event log was read.</p>{{end}}
 <div class="tw"><table><tr><th>Stakeholder</th><th>Role</th><th>Visits</th><th>{{.FirstHead}}</th><th>Last</th><th>Active</th><th>Networks</th><th>Scanner-like</th><th>Read (reading time)</th><th>Never read</th></tr>
 {{range .Stakeholders}}<tr><td>{{.Name}}{{if not .Room}} <span class="warn">(no room)</span>{{end}}</td><td>{{.Role}}</td><td class="n">{{.Visits}}{{if .OldLinkVisits}} <span class="warn">({{.OldLinkVisits}} old link)</span>{{end}}{{replied .}}</td><td>{{day .FirstVisit}}</td><td>{{day .LastVisit}}</td><td class="n">{{minutes .ActiveSeconds}}</td><td class="n">{{.Networks}}</td><td class="n">{{.Scanner}}</td><td>{{opened .}}</td><td>{{never .}}</td></tr>
 {{end}}</table></div>
