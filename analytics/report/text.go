@@ -7,7 +7,10 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // WriteTable writes the per-deal report as aligned text for a terminal.
@@ -85,8 +88,34 @@ type cell struct{ text, color string }
 func textCell(s string) cell          { return cell{text: s} }
 func paintCell(s, color string) cell  { return cell{text: s, color: color} }
 func numCell(n int) cell              { return cell{text: fmt.Sprint(n)} }
-func textWidth(s string) int          { return utf8.RuneCountInString(s) }
 func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-textWidth(s))) }
+
+// textWidth is how many terminal cells s takes: two for an East Asian Wide
+// or Fullwidth character (林, Ａ), none for a combining mark or a format
+// character (the accent of a decomposed é, a zero-width space), one for
+// any other.
+func textWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r < utf8.RuneSelf:
+			n++
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
+		case wide(r):
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+// wide reports whether r is East Asian Wide or Fullwidth.
+func wide(r rune) bool {
+	k := width.LookupRune(r).Kind()
+	return k == width.EastAsianWide || k == width.EastAsianFullwidth
+}
+
 func plural(n int, one, many string) string {
 	if n == 1 {
 		return fmt.Sprintf("%d %s", n, one)
