@@ -19,8 +19,10 @@ import (
 // and its schedule.
 type ReportDeal struct {
 	Deal *deal.Deal
-	// Plan is the deal's schedule for the report's day; nil when the plan
-	// has errors (the report then shows progress but no schedule).
+	// Plan is the deal's schedule for the report's day; nil when it cannot
+	// be worked out (a dependency cycle). A plan with other errors keeps
+	// its schedule's signals (what waits on what, each step's due date)
+	// but not its forecast: the report shows no schedule line for it.
 	Plan *schedule.Plan
 	// CheckErrors is the number of `maproom check` errors of the deal: a
 	// plan with errors does not count towards coverage.

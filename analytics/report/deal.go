@@ -39,15 +39,18 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	case len(d.Milestones) == 0:
 		dr.Plan = PlanNone
 	case da.in.CheckErrors > 0 || plan == nil:
+		// The schedule, when it could be worked out (an error of another
+		// kind, a step without a date, say), still tells what waits on
+		// what and by when each step is due: its signals stand. Its
+		// forecast (the schedule line, the committed pipeline) does not.
 		dr.Plan = PlanErrors
-		plan = nil
 	default:
 		dr.Plan = PlanOK
 	}
 	name := func(id string) (string, string) { return ownerOf(d, id) }
 	// dueOf is the task's effective due date, the one its room shows.
 	dueOf := plan.DueOf
-	if !ended && plan != nil && len(plan.CriticalPath) > 0 {
+	if !ended && dr.Plan == PlanOK && len(plan.CriticalPath) > 0 {
 		dr.Schedule = a.scheduleSummary(d, plan, dueOf)
 	}
 	critical := criticalTasks(plan, dr.Schedule)

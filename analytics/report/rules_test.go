@@ -574,6 +574,19 @@ func TestBlockedStepSignal(t *testing.T) {
 	if !slices.ContainsFunc(dr.Attention.Reasons, func(a AttentionReason) bool { return a.Why == `"DPA reviewed" is blocked` && a.Points == 5 }) { // an alert: 3, and 2 for the grade
 		t.Errorf("attention %+v does not count the blocked step", dr.Attention)
 	}
+	// The same plan with an error check reports elsewhere in it (a step
+	// without a date, say): the close still waits on the blocked step,
+	// and the report says so; it shows no schedule line for it.
+	dr = &NewAggregator([]ReportDeal{{Deal: d, Plan: plan, CheckErrors: 1}}, ReportOptions{Today: today}).Report().Deals[0]
+	got = nil
+	for _, s := range dr.Signals {
+		if s.Kind == SignalBlocked {
+			got = append(got, s.Severity+" "+s.Summary)
+		}
+	}
+	if !slices.Equal(got, want) || dr.Plan != PlanErrors || dr.Schedule != nil {
+		t.Errorf("with a check error: blocked signals %q, plan %s, schedule %+v; want %q, errors, none", got, dr.Plan, dr.Schedule, want)
+	}
 	// Ten days on, the logo is long overdue as well: one grade, the
 	// overdue list's, and the signal says how late it is.
 	later := today.AddDays(10)
