@@ -29,7 +29,7 @@ require golang.org/x/crypto v0.59.0 // beacon: acme/autocert gets and renews the
 
 require github.com/letsencrypt/pebble/v2 v2.10.3 // indirect; tool: the ACME test server the beacon's HTTPS test gets its certificate from (go tool pebble)
 
-require golang.org/x/text v0.44.0 // check: folds accents out of names (NFD, marks removed) so that "José Núñez" is caught as "jose-nunez" in collateral ids; already required by pgx
+require golang.org/x/text v0.44.0 // check: folds accents out of names (NFD, marks removed) so that "José Núñez" is caught as "jose-nunez" in collateral ids; report: East Asian wide characters take two cells in the terminal table (width); already required by pgx
 
 require github.com/go-git/go-git/v5 v5.19.3 // gitrec: accept/decline/answer commit buyer replies with the buyer as author; no git binary needed
 
