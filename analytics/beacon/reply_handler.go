@@ -1,6 +1,7 @@
 package beacon
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -8,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -26,10 +28,28 @@ const (
 	RepliesPath = "/replies" // GET: the replies, for the seller, with the read key
 )
 
-// MaxReplyBody is the largest reply form the beacon reads, in bytes: the
-// longest text a reply holds (reply.MaxText runes), percent-encoded, with
-// room to spare.
-const MaxReplyBody = 16 << 10
+// MaxReplyBody is the largest reply form the beacon reads, in bytes:
+// every field reply.Parse reads filled to its limit (reply.MaxText
+// characters of reason, evidence and text each, reply.MaxOwner of owner,
+// reply.MaxTarget of target, reply.MaxSeen of seen, a date), each
+// character 4 bytes of UTF-8 and each byte percent-encoded as 3, and a
+// kilobyte for the token, the kind, the field names and the separators.
+// A room's form holds no more than that (its boxes' maxlength are these
+// limits), so no reply the form allows is refused for its size; a field
+// over its limit is refused by reply.Parse, naming the field.
+const MaxReplyBody = maxEncodedRune*(3*reply.MaxText+reply.MaxOwner+reply.MaxTarget+reply.MaxSeen+maxDate) + 1<<10
+
+// maxDate is the length of a date, YYYY-MM-DD.
+const maxDate = 10
+
+// maxEncodedRune is the most bytes one character takes in a form body: 4
+// bytes of UTF-8, each sent as 3 ("%E6").
+const maxEncodedRune = 4 * 3
+
+// replyHead is how much of a body over MaxReplyBody the beacon reads to
+// find the room it came from (its first field, t), for the refusal
+// page's link back.
+const replyHead = 1 << 10
 
 // DefaultReplyRate limits the replies one room may send: 20 at once, then
 // one a minute. A person answering their plan sends a handful; more is a
@@ -103,15 +123,14 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength > MaxReplyBody {
-		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonTooLarge, "%d bytes, the most is %d", r.ContentLength, MaxReplyBody),
-			say: "Your reply is too long. Shorten it and send it again."})
+		head, _ := io.ReadAll(io.LimitReader(r.Body, replyHead))
+		h.refuseTooLarge(w, js, reject(ReasonTooLarge, "%d bytes, the most is %d", r.ContentLength, MaxReplyBody), head)
 		return
 	}
 	body, err := readBody(make([]byte, 0, 1024), r.Body, MaxReplyBody)
 	if err != nil {
 		if errors.Is(err, errTooLarge) {
-			h.refuseReply(w, js, replyRefusal{rej: reject(ReasonTooLarge, "more than %d bytes", MaxReplyBody),
-				say: "Your reply is too long. Shorten it and send it again."})
+			h.refuseTooLarge(w, js, reject(ReasonTooLarge, "more than %d bytes", MaxReplyBody), body)
 		} else {
 			h.refuseReply(w, js, replyRefusal{rej: reject(ReasonMalformed, "reading the body: %v", err), say: "Your reply could not be read. Please try again."})
 		}
@@ -139,10 +158,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 			say: "This reply does not say which room it came from. Open your room from the link you were sent and reply there."})
 		return
 	}
-	back := ""
-	if site != "" {
-		back = site + "/r/" + tok + "/"
-	}
+	back := roomLink(site, tok)
 	rm := idx.rooms[token.Key(tok)]
 	switch {
 	case rm == nil:
@@ -234,6 +250,35 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeReplyPage(w, http.StatusOK, "Reply sent", "Your reply was sent. The plan changes when the seller accepts it; your room lists your replies after its next update.", "")
 	}
+}
+
+// roomLink is the address of the room of token tok on site (the
+// manifest's, without its final slash), "" when the site is not known.
+func roomLink(site, tok string) string {
+	if site == "" {
+		return ""
+	}
+	return site + "/r/" + tok + "/"
+}
+
+// refuseTooLarge refuses a body over MaxReplyBody, which no room's form
+// sends (see MaxReplyBody): a form changed in the page, or not a room's.
+// head is the start of the body: when its first fields name a room that
+// takes replies, the page links back to it.
+func (h *Handler) refuseTooLarge(w http.ResponseWriter, js bool, rej *RejectError, head []byte) {
+	rr := replyRefusal{rej: rej,
+		say: fmt.Sprintf("Your reply was not sent: it is longer than a reply from your room can be. Each box takes at most %d characters: shorten what you wrote and send it again.", reply.MaxText)}
+	// Only whole fields: the last one may be cut short.
+	if i := bytes.LastIndexByte(head, '&'); i > 0 {
+		form, _ := url.ParseQuery(string(head[:i]))
+		if tok := form.Get("t"); token.Valid(tok) {
+			idx := h.rooms.Load()
+			if rm := idx.rooms[token.Key(tok)]; rm != nil && !rm.Retired && rm.Replies != nil {
+				rr.back = roomLink(strings.TrimRight(idx.site, "/"), tok)
+			}
+		}
+	}
+	h.refuseReply(w, js, rr)
 }
 
 // fieldLabel names a reply form field as the room's form labels it.

@@ -5,11 +5,15 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,6 +23,7 @@ import (
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/token"
+	"github.com/maproom/maproom/themes"
 )
 
 var tokLost = token.Room(testSecret, "lost-deal", "kim", 0)
@@ -307,5 +312,169 @@ func TestNoteRefusesReplyKind(t *testing.T) {
 	h.ServeHTTP(w, r)
 	if w.Code < 400 || len(store.events) != 0 {
 		t.Fatalf("status %d, stored %d", w.Code, len(store.events))
+	}
+}
+
+// postReply posts a reply form to srv as a browser does: a plain form
+// post, or with js the room script's, which names js=1 in the address
+// too, so that the beacon knows it before it reads the body.
+func postReply(t *testing.T, srv *httptest.Server, js bool, body string) (*http.Response, string) {
+	t.Helper()
+	u := srv.URL + ReplyPath
+	if js {
+		u += "?js=1"
+	}
+	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if js {
+		req.Header.Set("Origin", "https://rooms.example.com")
+	}
+	cl := *srv.Client()
+	cl.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	res, err := cl.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+// TestReplyWithinTheFormLimitsIsTaken: a "Mark done" with each of its
+// boxes filled to the form's maxlength in characters that take the most
+// bytes percent-encoded (1000 CJK characters of evidence and of reason:
+// 18,202 bytes) is stored, from a plain form post and from the room
+// script; the cap on the body admits every reply the form allows.
+func TestReplyWithinTheFormLimitsIsTaken(t *testing.T) {
+	store := &memStore{}
+	h := NewHandler(HandlerConfig{Manifest: replyManifest(), Store: store, Now: func() time.Time { return testNow },
+		AllowedOrigins: []string{"https://rooms.example.com"}})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	full := strings.Repeat("検", reply.MaxText)
+	for _, js := range []bool{false, true} {
+		// The task form's fields, in the order a browser sends them.
+		body := replyForm(tokJordan, "target", "poc", "target_kind", "task", "seen", "due=2026-12-01;status=todo;ev=0123abcd;ti=89abcdef",
+			"kind", "done", "date", "2026-11-20", "reason", full, "evidence", full)
+		if js {
+			body += "&js=1"
+		}
+		res, got := postReply(t, srv, js, body)
+		want := 303
+		if js {
+			want = 200
+		}
+		if res.StatusCode != want {
+			t.Fatalf("js %v: a reply of %d bytes within the form's limits: %d %s", js, len(body), res.StatusCode, res.Header.Get(RejectHeader))
+		}
+		if js && !strings.Contains(got, `"state":"waiting"`) {
+			t.Errorf("js: answer %s", got)
+		}
+	}
+	if len(store.events) != 2 || store.events[0].Reply.Evidence != full || store.events[1].Reply.Reason != full {
+		t.Errorf("stored %d replies, want both whole", len(store.events))
+	}
+}
+
+// TestReplyOverTheCap: a body over the cap (no form sends one) is refused
+// with 413; the room script reads the JSON it shows, and a plain post gets
+// a page that says what to do and links back to the room.
+func TestReplyOverTheCap(t *testing.T) {
+	store := &memStore{}
+	h := NewHandler(HandlerConfig{Manifest: replyManifest(), Store: store, Now: func() time.Time { return testNow },
+		AllowedOrigins: []string{"https://rooms.example.com"}})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	body := replyForm(tokJordan, "kind", "question", "text", strings.Repeat("x", MaxReplyBody))
+	for _, js := range []bool{false, true} {
+		b := body
+		if js {
+			b += "&js=1"
+		}
+		res, got := postReply(t, srv, js, b)
+		if res.StatusCode != 413 || !strings.HasPrefix(res.Header.Get(RejectHeader), string(ReasonTooLarge)) {
+			t.Fatalf("js %v: %d %q, want 413 too-large", js, res.StatusCode, res.Header.Get(RejectHeader))
+		}
+		if js {
+			var a replyAnswer
+			if err := json.Unmarshal([]byte(got), &a); err != nil || !strings.Contains(a.Error, "at most 1000 characters") {
+				t.Errorf("the room script gets %q (%v), want the JSON error it shows", got, err)
+			}
+			continue
+		}
+		if !strings.Contains(res.Header.Get("Content-Type"), "text/html") || !strings.Contains(got, "at most 1000 characters") ||
+			!strings.Contains(got, `<a href="https://rooms.example.com/r/`+tokJordan+`/">Back to your room</a>`) {
+			t.Errorf("the page:\n%s\nwant what to change and a link back to the room", got)
+		}
+	}
+	if len(store.events) != 0 {
+		t.Errorf("stored %d", len(store.events))
+	}
+}
+
+// TestReplyCapFitsTheRoomForms reads the default theme's reply forms: each
+// box the person types in has a maxlength no more than what reply.Parse
+// takes in that field, and each form filled to its limits (every
+// character 4 bytes of UTF-8, percent-encoded, the hidden fields at their
+// limits) fits in MaxReplyBody, so no reply the form allows is refused for
+// its size.
+func TestReplyCapFitsTheRoomForms(t *testing.T) {
+	src, err := fs.ReadFile(themes.Default(), "layouts/room.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The most characters each field may hold: what the beacon takes of it.
+	limit := map[string]int{"t": token.Len, "kind": len("question"), "target": reply.MaxTarget, "target_kind": len("milestone"),
+		"seen": reply.MaxSeen, "date": len("2026-12-01"), "reason": reply.MaxText, "evidence": reply.MaxText, "text": reply.MaxText,
+		"owner": reply.MaxOwner}
+	formRe := regexp.MustCompile(`(?s)<form [^>]*data-mr-reply>.*?</form>`)
+	fieldRe := regexp.MustCompile(`<(input|textarea|select)\b[^>]*>`)
+	attr := func(tag, name string) (string, bool) {
+		m := regexp.MustCompile(`\s` + name + `(?:="([^"]*)")?[\s>]`).FindStringSubmatch(tag)
+		if m == nil {
+			return "", false
+		}
+		return m[1], true
+	}
+	forms := formRe.FindAllString(string(src), -1)
+	if len(forms) < 3 {
+		t.Fatalf("found %d reply forms in room.html, want the task's, the milestone's, the question's and the suggestion's", len(forms))
+	}
+	for _, f := range forms {
+		id, _ := attr(f[:strings.Index(f, ">")+1], "id")
+		size := len("&js=1")
+		seen := map[string]bool{}
+		for _, tag := range fieldRe.FindAllString(f, -1) {
+			name, _ := attr(tag, "name")
+			max, known := limit[name]
+			if !known {
+				t.Errorf("form %s: field %q is one the beacon does not read", id, name)
+				continue
+			}
+			typ, _ := attr(tag, "type")
+			if typ != "hidden" && typ != "radio" && !strings.HasPrefix(tag, "<select") {
+				ml, ok := attr(tag, "maxlength")
+				n, err := strconv.Atoi(ml)
+				if !ok || err != nil {
+					t.Errorf("form %s: %s has no maxlength: the beacon's cap on a reply's size cannot admit it", id, tag)
+					continue
+				}
+				if n > max {
+					t.Errorf("form %s: %s lets the person type %d characters, the beacon takes %d", id, name, n, max)
+				}
+				max = n
+			}
+			if !seen[name] { // a radio group sends one value
+				seen[name] = true
+				size += len("&") + len(name) + len("=") + max*maxEncodedRune
+			}
+		}
+		if size > MaxReplyBody {
+			t.Errorf("form %s filled to its limits is %d bytes, over MaxReplyBody (%d)", id, size, MaxReplyBody)
+		}
+		t.Logf("form %s: at most %d bytes", id, size)
 	}
 }

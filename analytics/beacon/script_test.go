@@ -186,3 +186,33 @@ func TestRoomScriptLogic(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// replyScript is the theme's reply script, the client of ReplyPath.
+const replyScript = "../../themes/default/assets/reply.js"
+
+// TestReplyScript runs testdata/reply_harness.js: the reply script on a
+// fake page whose forms post, with node's fetch, to a real handler on
+// 127.0.0.1, and checks what the person is shown: a reply filled to the
+// form's limits is sent; a refusal shows the beacon's words (a body over
+// the cap among them) and focuses the field at fault. Skipped without
+// node.
+func TestReplyScript(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("no node")
+	}
+	store := &memStore{}
+	h := NewHandler(HandlerConfig{Manifest: replyManifest(), Store: store, Now: func() time.Time { return testNow }})
+	srv := httptest.NewServer(h) // 127.0.0.1 only
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, node, "testdata/reply_harness.js", replyScript, srv.URL+ReplyPath, tokJordan).CombinedOutput()
+	t.Logf("%s", out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(store.events) != 1 {
+		t.Errorf("stored %d replies, want the one sent", len(store.events))
+	}
+}

@@ -1,5 +1,7 @@
 // maproom reply script: sends the room's reply forms in place. Each form
-// posts the same fields as without JavaScript, plus js=1, and the beacon
+// posts the same fields as without JavaScript, plus js=1 (in the address
+// too, so that the beacon knows before it reads the body: a body it
+// refuses unread is answered in JSON all the same), and the beacon
 // answers with JSON: {"id", "state"} when the reply is stored, or
 // {"error", "field"} saying what to change. The answer is shown in a live
 // region next to the form; the page does not reload. Without this script
@@ -26,7 +28,8 @@
       body.set('js', '1');
       b.disabled = true;
       say('Sending…', true);
-      fetch(f.getAttribute('action'), { method: 'POST', mode: 'cors', credentials: 'omit', body: body })
+      var a = f.getAttribute('action');
+      fetch(a + (a.indexOf('?') < 0 ? '?' : '&') + 'js=1', { method: 'POST', mode: 'cors', credentials: 'omit', body: body })
         .then(function (r) {
           return r.json().catch(function () { return {}; }).then(function (j) { return { ok: r.ok, j: j }; });
         })
