@@ -245,7 +245,9 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 			continue // onboarding work comes after the close
 		}
 		s.Open++
-		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last)) {
+		// On a tie, the step that waits on the other: the end of the
+		// chain, as the critical path names it (schedule.Plan.Path).
+		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last) || due == last && slices.Contains(t.After, s.LastDueTask)) {
 			last, s.LastDue, s.LastDueTask = due, due.String(), t.ID
 		}
 	}

@@ -604,6 +604,32 @@ func TestBlockedStepSignal(t *testing.T) {
 	}
 }
 
+// TestLastDueOnATie: two steps due on the same last day, one waiting on
+// the other: the schedule names the one that waits as the last due,
+// whichever the plan lists first, as its critical path ends with it.
+func TestLastDueOnATie(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, signFirst := range []bool{false, true} {
+		d := patternDeal()
+		d.Close = deal.NewDate(2026, time.December, 7)
+		blk := deal.Task{ID: "blk", Title: "Budget released", Owner: "ch", Due: d.Close, Status: deal.Blocked, Milestone: "m"}
+		sign := deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Due: d.Close, Status: deal.Todo, After: []string{"blk"}, Milestone: "m"}
+		if signFirst {
+			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, sign, blk)
+		} else {
+			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, blk, sign)
+		}
+		plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0].Schedule
+		if s == nil || s.LastDueTask != "sign" || !slices.Equal(s.CriticalPath, []string{"blk", "sign"}) {
+			t.Errorf("sign listed first %v: schedule %+v, want the last due sign, after blk", signFirst, s)
+		}
+	}
+}
+
 // TestCriticalFromDueDates: in a plan with due dates only, "critical"
 // means one thing across the report: on the chain the last due date
 // waits on (the schedule's critical path), not "due soonest". A
