@@ -47,7 +47,8 @@ A question takes its answer. Any other reply may be answered too: your words clo
 without changing the plan (a suggestion you took up by hand, a done on a task renamed
 since, a date you settled in the meeting), where decline would tell the buyer no.
 Records the answer in content/<deal>/replies/<id>.json and commits it (you as author and
-committer, with the trailer Maproom-Reply: <id>). The plan does not change.`
+committer, with the trailer Maproom-Reply: <id>). The plan does not change. An answer that
+still holds a template placeholder ([[...]]) is refused: no placeholder is ever published.`
 
 func cmdAccept(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("accept", "[flags] ID...", acceptAbout)
@@ -123,6 +124,9 @@ func cmdAnswer(ctx context.Context, e *env, args []string) error {
 	}
 	if len(pos) != 2 || strings.TrimSpace(pos[1]) == "" {
 		return fmt.Errorf("%w: give the question's id and the answer: maproom answer ID \"the answer\"", errUsage)
+	}
+	if ps := deal.Placeholders(pos[1]); len(ps) > 0 {
+		return fmt.Errorf("%w: the answer still holds the placeholder %s: write what it asks for, or remove it; the person reads the answer in their room (nothing in [[...]] is ever published)", errUsage, strings.Join(ps, ", "))
 	}
 	dk, err := e.newDesk(ctx, s, sf, pos[:1], false)
 	if err != nil {

@@ -108,7 +108,10 @@ var fields = map[Kind][]string{
 // CRLF line breaks (as browsers send them) become LF. The reply's Time is
 // now; ID, Deal and Stakeholder are left for the caller.
 //
-// Parse returns the reply only when Validate accepts it, a proposed or
+// Parse returns the reply only when Validate accepts it, no text of it
+// holds a template placeholder ("[[...]]", see deal.Placeholders: the
+// seller could not take it into the plan, and no placeholder is ever
+// published), a suggestion's text has a letter or a digit, a proposed or
 // suggested date is not before yesterday, a proposed date is not the one
 // the room showed (its Seen's due, else its planned date), a confirmation
 // is of the date the room showed (its Seen's due), not a date before
@@ -155,6 +158,19 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 	}
 	if err := r.Validate(now); err != nil {
 		return Reply{}, err
+	}
+	// Text the seller takes into the plan or answers in the rooms. Only a
+	// reply being sent is held to this, as to the date rules below.
+	for _, f := range []struct{ name, value string }{{"reason", r.Reason}, {"evidence", r.Evidence}, {"text", r.Text}, {"owner", r.Owner}} {
+		if ps := deal.Placeholders(f.value); len(ps) > 0 {
+			errs = append(errs, &FieldError{f.name, fmt.Sprintf("%s reads as a placeholder left to fill in: write what you mean instead, or take away the double brackets", clip(ps[0]))})
+		}
+	}
+	if r.Kind == Suggest && !strings.ContainsFunc(r.Text, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) {
+		errs = append(errs, &FieldError{"text", fmt.Sprintf("%q has no letter or digit: name the step or the person the plan misses", clip(r.Text))})
+	}
+	if len(errs) > 0 {
+		return Reply{}, errors.Join(errs...)
 	}
 	// A new date to plan by is not behind the sender. Only a reply being
 	// sent is held to this: one read back from the log was checked when it

@@ -86,6 +86,17 @@ func TestParse(t *testing.T) {
 		{name: "owner too long", form: form("kind", "suggest", "text", "x", "owner", strings.Repeat("o", MaxOwner+1)), field: "owner", msg: "at most 100"},
 		{name: "seen not ascii", form: form("kind", "confirm", "target", "sq", "seen", "due=é"), field: "seen", msg: "reload"},
 		{name: "question without text", form: form("kind", "question"), field: "text", msg: "write the question"},
+		{name: "a placeholder in a suggestion", form: form("kind", "suggest", "text", "DPA review [[owner]]"), field: "text", msg: "[[owner]]"},
+		{name: "a placeholder in a suggestion's owner", form: form("kind", "suggest", "text", "DPA review", "owner", "[[who]]"), field: "owner", msg: "[[who]]"},
+		{name: "a placeholder in a question", form: form("kind", "question", "text", "When is [[TBD]] due?"), field: "text", msg: "[[TBD]]"},
+		{name: "a placeholder in a reason", form: form("kind", "blocked", "target", "sq", "reason", "waiting on\n[[team]]"), field: "reason", msg: "[[team]]"},
+		{name: "a placeholder in evidence", form: form("kind", "done", "target", "sq", "date", "2026-11-10", "evidence", "[[link]]"), field: "evidence", msg: "[[link]]"},
+		{name: "a suggestion of dashes", form: form("kind", "suggest", "text", "---"), field: "text", msg: "no letter or digit"},
+		{name: "a suggestion of dots", form: form("kind", "suggest", "text", "..."), field: "text", msg: "no letter or digit"},
+		{name: "a suggestion of one CJK word", form: form("kind", "suggest", "text", "法务审查"),
+			want: Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "法务审查"}},
+		{name: "brackets that are no placeholder", form: form("kind", "question", "text", "Is [the DPA] signed? [[see above"),
+			want: Reply{Kind: Question, TargetKind: TargetPlan, Text: "Is [the DPA] signed? [[see above"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
