@@ -115,7 +115,8 @@ var fields = map[Kind][]string{
 // suggested date is not before yesterday, a proposed date is not the one
 // the room showed (its Seen's due, else its planned date), a confirmation
 // is of the date the room showed (its Seen's due), not a date before
-// yesterday, and the
+// yesterday (nor is the date it sends, when Seen gives no due: a date
+// gone by cannot be confirmed, whether or not Seen is sent), and the
 // step the room showed (its Seen's status) takes the reply: nothing but a
 // question about a step done, no confirmation or second block of a step
 // blocked; otherwise
@@ -220,6 +221,16 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 				return Reply{}, &FieldError{"kind", fmt.Sprintf("the milestone was due %s: a date gone by cannot be confirmed: choose \"Propose another date\"", due)}
 			}
 			return Reply{}, &FieldError{"kind", fmt.Sprintf("the step was due %s: a date gone by cannot be confirmed: mark it done, or choose \"Propose another date\"", due)}
+		}
+	} else if r.Kind == Confirm && r.Date != "" {
+		// Without the date the room showed (a form from an older page,
+		// or not from a room), the date sent is the one confirmed: one
+		// gone by cannot be kept any more either.
+		if d, err := deal.ParseDate(r.Date); err == nil && !Confirmable(d, deal.DateOf(now)) {
+			if r.TargetKind == TargetMilestone {
+				return Reply{}, &FieldError{"date", fmt.Sprintf("%s is gone by: a date gone by cannot be confirmed: choose \"Propose another date\"", r.Date)}
+			}
+			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is gone by: a date gone by cannot be confirmed: mark the step done, or choose \"Propose another date\"", r.Date)}
 		}
 	}
 	return r, nil

@@ -242,6 +242,34 @@ func TestConfirmIsOfTheDateShown(t *testing.T) {
 	}
 }
 
+// TestConfirmGoneByWithoutSeen: the rules on a confirmation that need no
+// record of what the room showed hold without one: a date gone by cannot
+// be confirmed, whether or not seen is sent (a form from an older page,
+// or not from a room).
+func TestConfirmGoneByWithoutSeen(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		form url.Values
+		ok   bool
+	}{
+		{"a date gone by, no seen", form("kind", "confirm", "target", "sq", "target_kind", "task", "date", "2026-11-01"), false},
+		{"a date gone by, seen without a due", form("kind", "confirm", "target", "sq", "target_kind", "task", "date", "2026-11-01", "seen", "status=todo"), false},
+		{"a milestone's date gone by, no seen", form("kind", "confirm", "target", "tech-eval", "target_kind", "milestone", "date", "2026-11-01"), false},
+		{"yesterday, no seen (a day of grace)", form("kind", "confirm", "target", "sq", "target_kind", "task", "date", "2026-11-09"), true},
+		{"a date ahead, no seen", form("kind", "confirm", "target", "sq", "target_kind", "task", "date", "2026-12-01"), true},
+		{"no date, no seen", form("kind", "confirm", "target", "sq", "target_kind", "task"), true},
+	} {
+		_, err := Parse(c.form, now)
+		var fe *FieldError
+		switch {
+		case c.ok && err != nil:
+			t.Errorf("%s: %v, want it taken", c.name, err)
+		case !c.ok && (!errors.As(err, &fe) || fe.Field != "date" || !strings.Contains(fe.Msg, "cannot be confirmed")):
+			t.Errorf("%s: %v, want the date refused as gone by", c.name, err)
+		}
+	}
+}
+
 // TestConfirmMilestoneGoneBy: a milestone's date gone by cannot be
 // confirmed, and the refusal does not ask to mark done what has no status.
 func TestConfirmMilestoneGoneBy(t *testing.T) {
