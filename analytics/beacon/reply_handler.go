@@ -194,13 +194,14 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	if !rm.Replies.AllowsReply(rep) {
 		say := "Your reply was not sent: from your room you can confirm, move or close only your own steps, and ask about any step you can see."
+		rej := reject(ReasonNotYours, "%s on %s %.60q is not this room's to send", rep.Kind, rep.TargetKind, rep.Target)
 		if rep.Target != "" && rm.Replies.Resolve(rep.Target) == "" {
 			// No step of the plan has this id: the page was loaded before
 			// the seller renamed or removed the step.
 			say = "Your reply was not sent: the step it is about is no longer in the plan under that name (it was renamed or taken out since your page was loaded). Reload your room and send it from there."
+			rej = reject(ReasonNotYours, "%s on %.60q: no task or milestone of the plan has this id", rep.Kind, rep.Target)
 		}
-		h.refuseReply(w, js, replyRefusal{rej: reject(ReasonNotYours, "%s on %s %.60q is not this room's to send", rep.Kind, rep.TargetKind, rep.Target),
-			say: say, field: "target", back: back})
+		h.refuseReply(w, js, replyRefusal{rej: rej, say: say, field: "target", back: back})
 		return
 	}
 	if rm.Replies.DoneAlready(rep) {

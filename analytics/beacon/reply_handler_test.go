@@ -490,3 +490,26 @@ func TestReplyCapFitsTheRoomForms(t *testing.T) {
 		t.Logf("form %s: at most %d bytes", id, size)
 	}
 }
+
+// TestReplyNotYoursSaysWhy: the header of a reply refused as not this
+// room's reads as a sentence, for a step the room may not answer and for
+// an id no step of the plan has.
+func TestReplyNotYoursSaysWhy(t *testing.T) {
+	h := NewHandler(HandlerConfig{Manifest: replyManifest(), Store: &memStore{}, Now: func() time.Time { return testNow }})
+	for _, c := range []struct{ body, want string }{
+		{replyForm(tokJordan, "kind", "question", "target", "no-such-task", "text", "What is this?"),
+			`not-yours: question on "no-such-task": no task or milestone of the plan has this id`},
+		{replyForm(tokJordan, "kind", "propose", "target", "poc-old", "target_kind", "task", "date", "2026-12-15", "reason", "later"),
+			`not-yours: propose on "poc-old": no task or milestone of the plan has this id`},
+		{replyForm(tokJordan, "kind", "confirm", "target", "sso-review"),
+			`not-yours: confirm on task "sso-review" is not this room's to send`},
+	} {
+		r := httptest.NewRequest(http.MethodPost, ReplyPath, strings.NewReader(c.body))
+		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if got := w.Header().Get(RejectHeader); w.Code != 403 || got != c.want {
+			t.Errorf("%s: %d %q, want 403 %q", c.body, w.Code, got, c.want)
+		}
+	}
+}
