@@ -101,6 +101,9 @@ func cmdDecline(ctx context.Context, e *env, args []string) error {
 	if strings.TrimSpace(*why) == "" {
 		return fmt.Errorf("%w: say why with -why \"...\": the person reads it in their room", errUsage)
 	}
+	if ps := deal.Placeholders(*why); len(ps) > 0 {
+		return fmt.Errorf("%w: -why still holds the placeholder %s: write what it asks for, or remove it; the person reads it in their room (nothing in [[...]] is ever published)", errUsage, strings.Join(ps, ", "))
+	}
 	dk, err := e.newDesk(ctx, s, sf, ids, false)
 	if err != nil {
 		return err
