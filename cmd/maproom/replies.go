@@ -462,6 +462,9 @@ func conflictWhat(ce *reply.ConflictError) string {
 func replyWhat(r reply.Reply) string {
 	switch r.Kind {
 	case reply.Confirm:
+		if r.Date != "" {
+			return "confirmed " + r.Date // the date the person confirmed
+		}
 		return "confirmed"
 	case reply.Propose:
 		return r.Date
