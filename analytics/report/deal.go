@@ -190,6 +190,12 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 					}
 					dr.doneAtEnd[t.ID] = done
 				}
+				if da.in.Story.TaskAddedAfter(t.ID, dr.endedOn, a.loc) {
+					if dr.addedAfterEnd == nil {
+						dr.addedAfterEnd = map[string]bool{}
+					}
+					dr.addedAfterEnd[t.ID] = true
+				}
 			}
 		}
 	}
@@ -1169,19 +1175,19 @@ func signalPoints(s Signal) int {
 var gradedKinds = map[string]bool{SignalBlocked: true, SignalMilestoneLate: true, SignalOwnerAbsent: true,
 	SignalProposalMovesClose: true, SignalLatePiling: true, SignalSingleThreaded: true, SignalOpenPastClose: true, SignalGoLivePassed: true}
 
-// saleDoneBy counts the sale's tasks done on or before day: completion is
-// the share done when the deal ended (domain.md), not what was ticked off
-// after.
-func saleDoneBy(dr *DealReport, day deal.Date) int {
+// saleDoneBy counts the sale's tasks done on or before day, of those the
+// plan held then: completion is the share done when the deal ended
+// (domain.md), not what was ticked off or added after.
+func saleDoneBy(dr *DealReport, day deal.Date) (n, total int) {
 	onboarding := map[string]bool{}
 	for _, m := range dr.Milestones {
 		onboarding[m.ID] = m.Onboarding
 	}
-	n := 0
 	for _, t := range dr.Tasks {
-		if onboarding[t.Milestone] {
+		if onboarding[t.Milestone] || dr.addedAfterEnd[t.ID] {
 			continue
 		}
+		total++
 		if done, known := dr.doneAtEnd[t.ID]; known {
 			if done {
 				n++
@@ -1190,7 +1196,7 @@ func saleDoneBy(dr *DealReport, day deal.Date) int {
 			n++
 		}
 	}
-	return n
+	return n, total
 }
 
 // hasMilestones reports whether the deal's plan holds a milestone, as
@@ -1222,7 +1228,7 @@ func portfolio(deals []DealReport, today deal.Date, median int64) *Portfolio {
 		dr := &deals[i]
 		saleDone, saleTotal := saleProgress(dr)
 		if !dr.endedOn.IsZero() {
-			saleDone = saleDoneBy(dr, dr.endedOn)
+			saleDone, saleTotal = saleDoneBy(dr, dr.endedOn)
 		}
 		row := PortfolioRow{Deal: dr.ID, Title: dr.Title, Outcome: dr.Outcome, Plan: dr.Plan, Covered: hasMilestones(dr),
 			Done: saleDone, Total: saleTotal, DaysToClose: dr.DaysToClose, Overdue: len(dr.Overdue),

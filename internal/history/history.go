@@ -453,6 +453,33 @@ func (s *Story) TaskDoneOn(id string, day deal.Date, loc *time.Location) (done, 
 	return false, false
 }
 
+// TaskAddedAfter reports whether task id came into the plan after day
+// (in loc), by the plan's history: its first change is its addition, and
+// it landed later.
+func (s *Story) TaskAddedAfter(id string, day deal.Date, loc *time.Location) bool {
+	if s == nil {
+		return false
+	}
+	var first *Change
+	for i := range s.Changes {
+		c := &s.Changes[i]
+		if c.Item == id && isTaskKind(c.Kind) && (first == nil || c.InPlan().Before(first.InPlan())) {
+			first = c
+		}
+	}
+	return first != nil && first.Kind == TaskAdded && DayOf(first.InPlan(), loc).After(day)
+}
+
+// isTaskKind reports whether changes of kind k are about a task (their
+// Item a task's id).
+func isTaskKind(k Kind) bool {
+	switch k {
+	case TaskAdded, TaskRemoved, TaskDue, TaskStatus, TaskOwner, TaskRetitled:
+		return true
+	}
+	return false
+}
+
 // ReopenedOn returns the day (in loc) the plan last opened the deal again
 // after it was won or lost, and ok false when it never did: the weeks it
 // was closed held no work and no review.
