@@ -338,9 +338,12 @@ func reviewAgenda(in reviewInput) string {
 
 	p("## Status (5 minutes)")
 	p("")
-	if last.IsZero() {
+	switch {
+	case last.IsZero() && lost:
+		p("- No review note on record.")
+	case last.IsZero():
 		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md, which every room shows).", meeting)
-	} else {
+	default:
 		p("- Last review: %s (reviews/%s.md).", shortDay(last), last)
 	}
 	if in.Story != nil {
@@ -445,7 +448,7 @@ func reviewAgenda(in reviewInput) string {
 		p("")
 		p("## Notes")
 		p("")
-		p("Save the notes of this review as content/%s/reviews/%s.md: every room of the deal shows them, so write there what was agreed, not this agenda.", d.ID, meeting)
+		p("Keep the notes of this loss review with your team (your CRM, or a folder outside content/), not in content/%s/reviews/: every room of the deal shows that folder, and the buyer's people would read them. The deal's rooms stay open until the plan sets `withdraw: true`.", d.ID)
 		return b.String()
 	}
 
