@@ -172,7 +172,8 @@ type dealJudged struct {
 }
 
 // judgeDeal reads the deal of od through the report's Aggregator, for
-// od.today: the event log at logDir (default <root>/.maproom/events; no
+// od.today, with the rooms the manifest at root records (none built: the
+// rooms' scope from the content, as the report takes it): the event log at logDir (default <root>/.maproom/events; no
 // log there is no engagement, not an error), waiting, the replies sent
 // from the deal's rooms that no record decides, and decided, those a record
 // decides (nil: none; both count as engagement, as in the report); st, the
@@ -190,9 +191,15 @@ func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []
 	if st != nil {
 		former = st.Former
 	}
+	// The rooms as built: who has a room, and since when (a room published
+	// days ago is not "never opened"; an unpublished deal is not unvisited).
+	mr := readManifest(root)
+	if mr.err != nil {
+		return dealJudged{}, fmt.Errorf("reading the room manifest %s: %w", mr.path, mr.err)
+	}
 	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Former: former}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
-		Deal: od.id, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
+		Deal: od.id, Manifest: mr.m, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
 		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays,
 	})
 	read := true
