@@ -291,8 +291,8 @@ func reviewAgenda(in reviewInput) string {
 		// No note yet: since the plan's review slot before this meeting,
 		// or a week.
 		since = in.Today.AddDays(-7)
-		if d.Review.HasDay && !d.Ended() {
-			since = meeting.AddDays(-7)
+		if d.Review.HasDay && (!d.Ended() || d.Outcome == deal.Won && d.OnboardingLeft()) {
+			since = meeting.AddDays(-7) // the reviews go on while onboarding lasts
 		}
 	}
 	// What changed since is what came after the last review began: on its
