@@ -33,7 +33,8 @@ this one, seven days later; whose move it is; that next review). All but the mee
 stands as of the day: the plan and its history as they stood then, days late counted to it.
 
 The plan's history is read from git (cached in .maproom/history.cache); the last review is
-the latest note in content/<deal>/reviews/YYYY-MM-DD.md. Save the meeting's notes there: the
+the latest note in content/<deal>/reviews/YYYY-MM-DD.md, of the meeting it was saved after
+(up to four days) or before (up to two). Save the meeting's notes there: the
 rooms show them as the meeting log (every room of the deal, the buyer's too: write what was
 agreed, never this agenda, which -o refuses to write inside content/), and the report counts
 the weeks without one.`
@@ -246,7 +247,9 @@ func reviewMeeting(d *deal.Deal, today deal.Date) deal.Date {
 // later, the "Next review" named for an open deal with a review day, or a
 // won one with onboarding work left; for
 // a plan without one, seven days after in.Today). What changed is counted
-// from the last review held (its note's day) or, without a note, the
+// from the last review held (the meeting its note is of: the review slot
+// from four days before the note's day to two days after, else the note's
+// day) or, without a note, the
 // review slot before the meeting (a week before in.Today for a plan
 // without a review day), from the review's time on that day: each change
 // is on the agenda of the first meeting after it.
@@ -286,7 +289,20 @@ func reviewAgenda(in reviewInput) string {
 	if prior := reviewDays(in.Notes, upTo); len(prior) > 0 {
 		last = prior[len(prior)-1]
 	}
-	since := last
+	// A note is of the meeting it follows or prepares: one saved from two
+	// days before a review slot to four days after it (as the report
+	// counts a review held) stands for the meeting on the slot's day, and
+	// what changed counts from that meeting's time, not from the day the
+	// note was saved (a change made between the two was on no agenda).
+	held := last
+	if !last.IsZero() && d.Review.HasDay {
+		for s := last.AddDays(-4); !s.After(last.AddDays(2)); s = s.AddDays(1) {
+			if s.Weekday() == d.Review.Day && s.Before(meeting) {
+				held = s
+			}
+		}
+	}
+	since := held
 	if since.IsZero() {
 		// No note yet: since the plan's review slot before this meeting,
 		// or a week.
@@ -344,7 +360,7 @@ func reviewAgenda(in reviewInput) string {
 	case last.IsZero():
 		p("- No review note yet: this is the first review on record (save its notes as reviews/%s.md, which every room shows).", meeting)
 	default:
-		p("- Last review: %s (reviews/%s.md).", shortDay(last), last)
+		p("- Last review: %s (reviews/%s.md).", shortDay(held), last)
 	}
 	if in.Story != nil {
 		switch pt, ok := in.Story.ProgressOn(since.AddDays(-1), in.Loc); {
