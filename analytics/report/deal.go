@@ -593,21 +593,31 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		var ev []string
 		sev := SeverityFlag
 		for _, p := range buyers {
-			if p.s.Role.Decides() || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 || young(p) {
+			if p.s.Role.Decides() || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 				continue
 			}
 			if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
 				continue // no room to open: not a sign of a plan agreed without them
 			}
 			var steps []string
+			soon := false
 			for _, tl := range dr.Tasks {
 				if tl.Owner != p.s.ID || tl.Status == string(deal.Done) {
 					continue
 				}
 				steps = append(steps, fmt.Sprintf("\"%s\" due %s", tl.Title, cmp.Or(tl.Due, "with no date")))
 				if due, err := deal.ParseDate(tl.Due); tl.Overdue || err == nil && today.DaysUntil(due) <= 7 {
-					sev = SeverityAlert
+					soon = true
 				}
+			}
+			// A room younger than the grace is not judged, unless one of
+			// its owner's steps falls due within the week: the grace would
+			// end after the date it was agreed without them.
+			if young(p) && !soon {
+				continue
+			}
+			if soon {
+				sev = SeverityAlert
 			}
 			if len(steps) > 0 {
 				line := fmt.Sprintf("%s (%s) owns %s and %s: %s", p.s.Name, p.s.Role, plural(len(steps), "open step", "open steps"), never, strings.Join(steps, ", "))
