@@ -126,7 +126,9 @@ func openPacks(fs billy.Filesystem, names []plumbing.Hash) (*packs, error) {
 }
 
 // place lays out p's objects by their place in its index: where each
-// starts, and the place of an OFS delta's base.
+// starts and ends, its CRC-32, the place of an OFS delta's base, the REF
+// deltas, and how many commits the pack holds. An offset outside the pack
+// is an error.
 func (p *packFile) place() error {
 	n := 0
 	p.first = make([]int32, len(p.idx.Names))
@@ -146,7 +148,7 @@ func (p *packFile) place() error {
 	for k := range p.idx.Names {
 		for i := range len(p.idx.Names[k]) / 20 {
 			off, ok := p.offsetAt(k, i)
-			if !ok || 4*i+4 > len(p.idx.CRC32[k]) {
+			if !ok || 4*i+4 > len(p.idx.CRC32[k]) || off < 12 || off >= int64(len(p.data))-20 {
 				return fmt.Errorf("the index has an offset out of range")
 			}
 			ord := p.first[k] + int32(i)
@@ -553,8 +555,12 @@ func (p *packFile) header(off int64) (header, error) {
 // the bits that pad a deflate block out to a byte, which inflating skips
 // (Go's compress/zlib ends each object with an empty stored block, whose
 // padding a damaged byte can fall in, the content read still right).
-// place read every header, so the entry lies within the pack.
+// place read every header and checked every offset, so the entry lies
+// within the pack; check says so again before it reads.
 func (p *packFile) check(ord int32) error {
+	if off, end := p.offs[ord], p.end[ord]; off < 12 || end < off || end > int64(len(p.data))-20 {
+		return fmt.Errorf("the entry at %d lies outside the pack", off)
+	}
 	if crc32.ChecksumIEEE(p.data[p.offs[ord]:p.end[ord]]) != p.crc[ord] {
 		return fmt.Errorf("the entry at %d does not match the CRC-32 of its index", p.offs[ord])
 	}

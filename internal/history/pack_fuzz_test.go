@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"compress/zlib"
+	"encoding/binary"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -300,6 +301,32 @@ func TestCoAuthorsTrailersOnly(t *testing.T) {
 	} {
 		if got := coAuthors(msg); !slices.Equal(got, want) {
 			t.Errorf("coAuthors(%q) = %q, want %q", msg, got, want)
+		}
+	}
+}
+
+// TestPlaceOffsetOutOfRange: an index whose offset lies past the pack (a
+// 64-bit offset in a small pack, whose top bits a sort key would lose) is
+// an error when the pack opens, never a read out of bounds later.
+func TestPlaceOffsetOutOfRange(t *testing.T) {
+	blob, _, _ := seedEntries()
+	for _, off := range []uint64{1<<32 + 12, 3, 1 << 20} {
+		_, p := testPack(blob)
+		idx := p.idx
+		for i := range idx.FanoutMapping {
+			idx.FanoutMapping[i] = -1
+		}
+		idx.FanoutMapping[0xab] = 0
+		idx.Names = [][]byte{append([]byte{0xab}, make([]byte, 19)...)}
+		idx.CRC32 = [][]byte{make([]byte, 4)}
+		if off >= 1<<31 {
+			idx.Offset32 = [][]byte{{0x80, 0, 0, 0}}
+			idx.Offset64 = binary.BigEndian.AppendUint64(nil, off)
+		} else {
+			idx.Offset32 = [][]byte{binary.BigEndian.AppendUint32(nil, uint32(off))}
+		}
+		if err := p.place(); err == nil || !strings.Contains(err.Error(), "offset out of range") {
+			t.Errorf("offset %d: place gave %v, want the offset out of range", off, err)
 		}
 	}
 }
