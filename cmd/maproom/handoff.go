@@ -195,7 +195,7 @@ func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []
 	// days ago is not "never opened"; an unpublished deal is not unvisited).
 	mr := readManifest(root)
 	if mr.err != nil {
-		return dealJudged{}, fmt.Errorf("reading the room manifest %s: %w", mr.path, mr.err)
+		return dealJudged{}, mr.err // it names the file, as report's does
 	}
 	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Former: former}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,

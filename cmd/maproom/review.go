@@ -281,8 +281,13 @@ func reviewAgenda(in reviewInput) string {
 	var last deal.Date // the last review held before this meeting, from its note
 	days := reviewDays(in.Notes, in.Today)
 	// A note of this meeting's day is this meeting's own (saved while it
-	// is prepared or held): what changed counts from the review before.
+	// is prepared or held), and so is one of the two days before it (notes
+	// prepared ahead, as the report counts a review held): what changed
+	// counts from the review before.
 	upTo := meeting.AddDays(-1)
+	if d.Review.HasDay && d.Outcome != deal.Lost {
+		upTo = meeting.AddDays(-3)
+	}
 	if in.Today.Before(upTo) {
 		upTo = in.Today // a note written after the agenda's day was not there yet
 	}
