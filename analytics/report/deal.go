@@ -190,11 +190,11 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 					}
 					dr.doneAtEnd[t.ID] = done
 				}
-				if da.in.Story.TaskAddedAfter(t.ID, dr.endedOn, a.loc) {
-					if dr.addedAfterEnd == nil {
-						dr.addedAfterEnd = map[string]bool{}
+				if !da.in.Story.TaskInPlanOn(t.ID, dr.endedOn, a.loc) {
+					if dr.notAtEnd == nil {
+						dr.notAtEnd = map[string]bool{}
 					}
-					dr.addedAfterEnd[t.ID] = true
+					dr.notAtEnd[t.ID] = true
 				}
 			}
 		}
@@ -1194,7 +1194,7 @@ func saleDoneBy(dr *DealReport, day deal.Date) (n, total int) {
 		onboarding[m.ID] = m.Onboarding
 	}
 	for _, t := range dr.Tasks {
-		if onboarding[t.Milestone] || dr.addedAfterEnd[t.ID] {
+		if onboarding[t.Milestone] || dr.notAtEnd[t.ID] {
 			continue
 		}
 		total++

@@ -225,9 +225,9 @@ type DealReport struct {
 	// doneAtEnd is whether each task the history knows was done on
 	// endedOn, by its commits.
 	doneAtEnd map[string]bool
-	// addedAfterEnd are the tasks the history added after endedOn: not
-	// the sale's.
-	addedAfterEnd map[string]bool
+	// notAtEnd are the tasks the history says were not in the plan on
+	// endedOn (added after, or removed then and put back): not the sale's.
+	notAtEnd map[string]bool
 	// unreadable: the plan's file cannot be read (its plan is PlanErrors).
 	unreadable bool
 	Signals    []Signal  `json:"signals"`

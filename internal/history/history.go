@@ -420,10 +420,11 @@ func (s *Story) EndedOn(o deal.Outcome, loc *time.Location) (deal.Date, bool) {
 }
 
 // TaskDoneOn reports whether task id was done at the end of day (in loc),
-// by the plan's history: its status after the last change of it landed
-// by then, or before the first that landed later (a task added later was
-// not done). known is false when the history holds no change of it (its
-// status in the plan as it is stands).
+// by the plan's history: its status after the last status change of it
+// landed by then, or before the first that landed later (a task added
+// later was not done). known is false when neither tells (no status
+// change of it, or only its addition by then): its status in the plan as
+// it is stands. Whether it was in the plan that day is TaskInPlanOn's.
 func (s *Story) TaskDoneOn(id string, day deal.Date, loc *time.Location) (done, known bool) {
 	if s == nil {
 		return false, false
@@ -453,21 +454,32 @@ func (s *Story) TaskDoneOn(id string, day deal.Date, loc *time.Location) (done, 
 	return false, false
 }
 
-// TaskAddedAfter reports whether task id came into the plan after day
-// (in loc), by the plan's history: its first change is its addition, and
-// it landed later.
-func (s *Story) TaskAddedAfter(id string, day deal.Date, loc *time.Location) bool {
+// TaskInPlanOn reports whether task id was in the plan at the end of day
+// (in loc), by the plan's history: added or removed by the last of those
+// changes landed by then; with none by then, there from the first version
+// unless its first change after is its addition.
+func (s *Story) TaskInPlanOn(id string, day deal.Date, loc *time.Location) bool {
 	if s == nil {
-		return false
+		return true
 	}
-	var first *Change
+	var before, after *Change
 	for i := range s.Changes {
 		c := &s.Changes[i]
-		if c.Item == id && isTaskKind(c.Kind) && (first == nil || c.InPlan().Before(first.InPlan())) {
-			first = c
+		if c.Item != id || !isTaskKind(c.Kind) {
+			continue
+		}
+		if DayOf(c.InPlan(), loc).After(day) {
+			if after == nil || c.InPlan().Before(after.InPlan()) {
+				after = c
+			}
+		} else if (c.Kind == TaskAdded || c.Kind == TaskRemoved) && (before == nil || !c.InPlan().Before(before.InPlan())) {
+			before = c
 		}
 	}
-	return first != nil && first.Kind == TaskAdded && DayOf(first.InPlan(), loc).After(day)
+	if before != nil {
+		return before.Kind == TaskAdded
+	}
+	return after == nil || after.Kind != TaskAdded
 }
 
 // isTaskKind reports whether changes of kind k are about a task (their

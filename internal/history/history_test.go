@@ -1798,3 +1798,39 @@ func TestCoAuthorNamedByTheCurrentPlan(t *testing.T) {
 		t.Errorf("the last buyer edit %+v %v, want Jordan's, co-written", c, ok)
 	}
 }
+
+// TestTaskOnADay: whether a step was in the plan, and done, at the end of
+// a day, by the story's changes: a step removed before the day and put
+// back after was not in the plan then; one added after was not either;
+// one with no change but its status is told by its status changes.
+func TestTaskOnADay(t *testing.T) {
+	at := func(day int) time.Time { return time.Date(2026, 11, day, 10, 0, 0, 0, time.UTC) }
+	st := &history.Story{Changes: []history.Change{
+		{When: at(2), Kind: history.TaskStatus, Item: "kept", From: "todo", To: "done"},
+		{When: at(2), Kind: history.TaskStatus, Item: "gone", From: "todo", To: "done"},
+		{When: at(4), Kind: history.TaskRemoved, Item: "gone"},
+		{When: at(8), Kind: history.TaskAdded, Item: "gone"},
+		{When: at(8), Kind: history.TaskAdded, Item: "late"},
+		{When: at(9), Kind: history.TaskStatus, Item: "after", From: "todo", To: "done"},
+	}}
+	end := deal.NewDate(2026, 11, 5)
+	for _, c := range []struct {
+		id           string
+		inPlan, done bool
+	}{
+		{"kept", true, true},
+		{"gone", false, false},
+		{"late", false, false},
+		{"after", true, false},
+		{"untouched", true, false},
+	} {
+		if got := st.TaskInPlanOn(c.id, end, time.UTC); got != c.inPlan {
+			t.Errorf("%s in the plan on %s: %v, want %v", c.id, end, got, c.inPlan)
+		}
+		if c.inPlan {
+			if done, known := st.TaskDoneOn(c.id, end, time.UTC); known && done != c.done || !known && c.id != "untouched" {
+				t.Errorf("%s done on %s: %v (known %v), want %v", c.id, end, done, known, c.done)
+			}
+		}
+	}
+}
