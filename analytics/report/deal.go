@@ -251,9 +251,10 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 			continue // onboarding work comes after the close
 		}
 		s.Open++
-		// On a tie, the step that waits on the other: the end of the
-		// chain, as the critical path names it (schedule.Plan.Path).
-		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last) || due == last && slices.Contains(t.After, s.LastDueTask)) {
+		// On a tie, the step that waits on the other (through any chain
+		// of after:): the end of the chain, as the critical path names it
+		// (schedule.Plan.Path).
+		if due, _ := dueOf(t); !due.IsZero() && (last.IsZero() || due.After(last) || due == last && d.WaitsOn(t, s.LastDueTask)) {
 			last, s.LastDue, s.LastDueTask = due, due.String(), t.ID
 		}
 	}

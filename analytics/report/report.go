@@ -380,7 +380,8 @@ type ScheduleSummary struct {
 	// Open is the number of open tasks due by the close.
 	Open int `json:"open"`
 	// LastDue is the latest effective due date of the open tasks, and
-	// LastDueTask the task due then (the first in plan order on a tie);
+	// LastDueTask the task due then (on a tie, the one that waits on the
+	// others, else the first in plan order);
 	// empty when no open task has a due date.
 	LastDue     string `json:"last_due,omitempty"`
 	LastDueTask string `json:"last_due_task,omitempty"`

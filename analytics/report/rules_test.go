@@ -606,7 +606,8 @@ func TestBlockedStepSignal(t *testing.T) {
 
 // TestLastDueOnATie: two steps due on the same last day, one waiting on
 // the other: the schedule names the one that waits as the last due,
-// whichever the plan lists first, as its critical path ends with it.
+// whichever the plan lists first, as its critical path ends with it; so
+// with a chain of three tied steps listed out of order.
 func TestLastDueOnATie(t *testing.T) {
 	today := deal.NewDate(2026, time.November, 24)
 	for _, signFirst := range []bool{false, true} {
@@ -627,6 +628,20 @@ func TestLastDueOnATie(t *testing.T) {
 		if s == nil || s.LastDueTask != "sign" || !slices.Equal(s.CriticalPath, []string{"blk", "sign"}) {
 			t.Errorf("sign listed first %v: schedule %+v, want the last due sign, after blk", signFirst, s)
 		}
+	}
+	d := patternDeal()
+	d.Close = deal.NewDate(2026, time.December, 7)
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "a", Title: "Budget released", Owner: "ch", Due: d.Close, Status: deal.Todo, Milestone: "m"},
+		deal.Task{ID: "c", Title: "Order form signed", Owner: "eb", Due: d.Close, Status: deal.Todo, After: []string{"b"}, Milestone: "m"},
+		deal.Task{ID: "b", Title: "Terms agreed", Owner: "ch", Due: d.Close, Status: deal.Todo, After: []string{"a"}, Milestone: "m"})
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0].Schedule
+	if s == nil || s.LastDueTask != "c" || !slices.Equal(s.CriticalPath, []string{"a", "b", "c"}) {
+		t.Errorf("a chain of three tied: schedule %+v, want the last due c, after a and b", s)
 	}
 }
 

@@ -2,6 +2,7 @@ package deal
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -230,4 +231,27 @@ func (d *Deal) ReviewSeries() (until Date, ok bool) {
 		return until, ok
 	}
 	return Date{}, false
+}
+
+// WaitsOn reports whether task t waits on the task whose id is id, itself
+// or through the tasks it waits on (after:, followed to any depth; a
+// cycle, which check reports, ends the search).
+func (d *Deal) WaitsOn(t *Task, id string) bool {
+	seen := map[string]bool{t.ID: true}
+	stack := slices.Clone(t.After)
+	for len(stack) > 0 {
+		a := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if a == id {
+			return true
+		}
+		if seen[a] {
+			continue
+		}
+		seen[a] = true
+		if u, ok := d.Task(a); ok {
+			stack = append(stack, u.After...)
+		}
+	}
+	return false
 }

@@ -480,8 +480,8 @@ func (p *Plan) Path(d *deal.Deal, today deal.Date) (path []string, fromDurations
 		if ts, ok := p.Task(t.ID); ok && ts.EarliestFinish.After(due) && !due.IsZero() && ts.EarliestFinish.After(today) {
 			due = ts.EarliestFinish
 		}
-		if !due.IsZero() && (last == nil || due.After(lastDue) || due == lastDue && slices.Contains(t.After, last.ID)) {
-			last, lastDue = t, due // on a tie, the step that waits on the other
+		if !due.IsZero() && (last == nil || due.After(lastDue) || due == lastDue && d.WaitsOn(t, last.ID)) {
+			last, lastDue = t, due // on a tie, the step that waits on the other, through any chain
 		}
 	}
 	if durations && finish.After(today) {
