@@ -483,12 +483,19 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// young: p's room is not a week old (from the day the manifest records,
 	// or the first page-load of their link when earlier): not opening it
 	// yet says nothing about whether they are in the decision.
-	young := func(p *personAgg) bool {
+	// roomAge is how many days the person's room has been out (ok false:
+	// not known), from its publication or the first load of their link
+	// when that came first.
+	roomAge := func(p *personAgg) (int, bool) {
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
 		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
 			on = first
 		}
-		return err == nil && on.DaysUntil(today) < unopened
+		return on.DaysUntil(today), err == nil
+	}
+	young := func(p *personAgg) bool {
+		age, ok := roomAge(p)
+		return ok && age < unopened
 	}
 	absentDecider := map[*personAgg]bool{} // signalled as such: not again as "only the champion"
 	for _, p := range buyers {
@@ -612,9 +619,10 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 				}
 			}
 			// A room younger than the grace is not judged, unless one of
-			// its owner's steps falls due within the week: the grace would
-			// end after the date it was agreed without them.
-			if young(p) && !soon {
+			// its owner's steps falls due within the week (the grace would
+			// end after the date agreed without them) and the room has
+			// been out two days: a link sent this morning is not unopened.
+			if age, ok := roomAge(p); ok && age < unopened && (!soon || age < 2) {
 				continue
 			}
 			if soon {

@@ -906,6 +906,7 @@ func TestOwnerNeverOpened(t *testing.T) {
 		// its owner falls due within the week.
 		{"room three days old", today.AddDays(21), false, ""},
 		{"room three days old, due in five days", today.AddDays(5), false, SeverityAlert},
+		{"room a day old, due in five days", today.AddDays(5), false, ""},
 	} {
 		d := patternDeal()
 		d.Stakeholders = append(d.Stakeholders, deal.Stakeholder{ID: "lg", Name: "Lena Legal", Side: deal.Buyer, Role: "legal"})
@@ -918,15 +919,18 @@ func TestOwnerNeverOpened(t *testing.T) {
 				Time: time.Date(2026, time.December, 1, 9, 0, 0, 0, time.UTC)}}
 		}
 		opts := ReportOptions{Today: today}
-		if c.name == "no room published for them" || strings.HasPrefix(c.name, "room three days old") {
+		if c.name == "no room published for them" || strings.HasPrefix(c.name, "room ") {
 			// The manifest has rooms for the others: Lena's was never
 			// built, or three days ago.
 			var rooms []manifest.Room
 			for _, id := range []string{"eb", "ch"} {
 				rooms = append(rooms, manifest.Room{Key: "k-" + id, Deal: "d", Stakeholder: id, Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: "2026-11-01"})
 			}
-			if c.name != "no room published for them" {
+			switch {
+			case strings.HasPrefix(c.name, "room three days old"):
 				rooms = append(rooms, manifest.Room{Key: "k-lg", Deal: "d", Stakeholder: "lg", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: today.AddDays(-3).String()})
+			case strings.HasPrefix(c.name, "room a day old"):
+				rooms = append(rooms, manifest.Room{Key: "k-lg", Deal: "d", Stakeholder: "lg", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: today.AddDays(-1).String()})
 			}
 			opts.Manifest = &manifest.Manifest{Rooms: rooms}
 		}
