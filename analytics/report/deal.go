@@ -287,8 +287,8 @@ func (a *Aggregator) scheduleSummary(d *deal.Deal, plan *schedule.Plan, dueOf fu
 // turn, the replies): the tasks of the critical path the schedule summary
 // gives. From durations, those are the tasks the schedule marks critical,
 // the chain the close waits on (every tied chain's); from due dates alone,
-// the chain the last due date waits on (ScheduleSummary.CriticalPath). With no summary (an ended deal, or no open
-// work), the schedule's own.
+// the chain the last due date waits on (ScheduleSummary.CriticalPath). With no summary (an ended deal, no open
+// work, or a plan that fails check), the schedule's own.
 func criticalTasks(plan *schedule.Plan, sum *ScheduleSummary) map[string]bool {
 	critical := map[string]bool{}
 	switch {

@@ -356,6 +356,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		// cherry-picked or amended after it was written).
 		landed time.Time
 	}
+	zones := zoneCache{}
 	mainline := map[plumbing.Hash]bool{}
 	var line []plumbing.Hash // the main line, newest first
 	for c := plumbing.NewHash(h.Head); ; {
@@ -380,7 +381,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			continue
 		}
 		merge := rec
-		at := rec.inPlanTime()
+		at := rec.inPlanTime(zones)
 		stack := slices.Clone(rec.Parents[1:])
 		for len(stack) > 0 {
 			c := stack[len(stack)-1]
@@ -425,9 +426,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		}
 		at := landed[ch]
 		if mainline[ch] && rec.Committed > rec.When {
-			at = rec.inPlanTime()
+			at = rec.inPlanTime(zones)
 		}
-		commits = append(commits, commit{rec, ch.String(), rec.commitTime(), mainline[ch], at})
+		commits = append(commits, commit{rec, ch.String(), rec.commitTime(zones), mainline[ch], at})
 		// The deals renamed by the commit leave their folders first: two
 		// folders that swapped names each take the other's story.
 		var moving map[string]*tale
@@ -451,7 +452,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				t = moving[f.From]
 				if t != nil {
 					t.st.Former = append(t.st.Former, f.From)
-					t.st.formerAt = append(t.st.formerAt, rec.commitTime())
+					t.st.formerAt = append(t.st.formerAt, rec.commitTime(zones))
 				}
 			case f.Old.IsZero():
 			default:

@@ -314,7 +314,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	for _, oh := range order {
 		if rec := c.Recs[oh]; rec.Shallow {
 			h.Shallow = true
-			h.Note = fmt.Sprintf("the repository is a shallow clone: the plans' history starts at its first commit here, on %s (git fetch --unshallow reads all of it)", rec.commitTime().Format(time.DateOnly))
+			h.Note = fmt.Sprintf("the repository is a shallow clone: the plans' history starts at its first commit here, on %s (git fetch --unshallow reads all of it)", rec.commitTime(nil).Format(time.DateOnly))
 			break // parents first: the oldest
 		}
 	}
@@ -1764,28 +1764,32 @@ var walkWithoutMemo bool
 // cannot be read: reading errors come wrapped with "read git".
 func isDecode(err error) bool { return !strings.HasPrefix(err.Error(), "read git") }
 
-// commitTime returns the author time of rec in its own zone.
-func (rec *commitRec) commitTime() time.Time {
-	return time.Unix(rec.When, 0).In(zoneOf(rec.Offset))
+// commitTime returns the author time of rec in its own zone, of zones
+// (nil: one made for the call).
+func (rec *commitRec) commitTime(zones zoneCache) time.Time {
+	return time.Unix(rec.When, 0).In(zones.of(rec.Offset))
 }
 
 // inPlanTime returns when rec was committed, or written when that is
 // later (a clock set wrong), in its author's zone: when a commit on the
 // main line became the plan.
-func (rec *commitRec) inPlanTime() time.Time {
-	return time.Unix(max(rec.When, rec.Committed), 0).In(zoneOf(rec.Offset))
+func (rec *commitRec) inPlanTime(zones zoneCache) time.Time {
+	return time.Unix(max(rec.When, rec.Committed), 0).In(zones.of(rec.Offset))
 }
 
-// zones holds a fixed zone for each offset from UTC met: a history of
-// 100,000 commits has a handful, and a zone made for each commit was a
-// tenth of telling the stories.
-var zones sync.Map // int -> *time.Location
+// zoneCache holds a fixed zone for each offset from UTC met while telling
+// the stories: a history of 100,000 commits has a handful, and a zone made
+// for each commit was a tenth of the telling.
+type zoneCache map[int]*time.Location
 
-// zoneOf returns the fixed zone offset seconds east of UTC.
-func zoneOf(offset int) *time.Location {
-	if z, ok := zones.Load(offset); ok {
-		return z.(*time.Location)
+// of returns the fixed zone offset seconds east of UTC.
+func (zc zoneCache) of(offset int) *time.Location {
+	if z, ok := zc[offset]; ok {
+		return z
 	}
-	z, _ := zones.LoadOrStore(offset, time.FixedZone("", offset))
-	return z.(*time.Location)
+	z := time.FixedZone("", offset)
+	if zc != nil {
+		zc[offset] = z
+	}
+	return z
 }
