@@ -143,6 +143,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	all := d.Tasks()
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
+		if spansLines(m.Title) {
+			col.warnf(li.at(fmt.Sprintf("milestones.%d.title", i)), "milestone %q's title spans lines: rooms, reports and emails show a title as one line; write it on one line", m.ID)
+		}
 		if msIDs[m.ID] && m.ID != "" {
 			col.errorf(m.Line, "milestone id %q is used twice (first on line %d): ids must be unique within the deal", m.ID, msLine[m.ID])
 		}
@@ -185,6 +188,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 				} else {
 					titled[k] = t
 				}
+			}
+			if spansLines(t.Title) {
+				col.warnf(li.at(p+".title"), "task %q's title spans lines: rooms, reports and emails show a title as one line; write it on one line", t.ID)
 			}
 			if s := people[t.Owner]; s != nil && s.Side == deal.Buyer {
 				buyerOwned = true
@@ -651,4 +657,10 @@ func dependents(all []*deal.Task, id string) map[string]bool {
 		}
 	}
 	return out
+}
+
+// spansLines reports whether a title holds a line break before its end (a
+// YAML block scalar, or "\n" in a quoted one).
+func spansLines(title string) bool {
+	return strings.ContainsAny(strings.TrimRight(title, "\r\n"), "\r\n")
 }
