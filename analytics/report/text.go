@@ -88,13 +88,13 @@ type cell struct{ text, color string }
 func textCell(s string) cell          { return cell{text: s} }
 func paintCell(s, color string) cell  { return cell{text: s, color: color} }
 func numCell(n int) cell              { return cell{text: fmt.Sprint(n)} }
-func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-textWidth(s))) }
+func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-TextWidth(s))) }
 
-// textWidth is how many terminal cells s takes: two for an East Asian Wide
+// TextWidth is how many terminal cells s takes: two for an East Asian Wide
 // or Fullwidth character (林, Ａ), none for a combining mark or a format
 // character (the accent of a decomposed é, a zero-width space), one for
 // any other.
-func textWidth(s string) int {
+func TextWidth(s string) int {
 	n := 0
 	for _, r := range s {
 		switch {
@@ -132,7 +132,7 @@ func (t *textOut) table(rows [][]cell) {
 			if i >= len(widths) {
 				widths = append(widths, 0)
 			}
-			widths[i] = max(widths[i], textWidth(c.text))
+			widths[i] = max(widths[i], TextWidth(c.text))
 		}
 	}
 	for ri, r := range rows {

@@ -21,8 +21,8 @@ func TestTextWidth(t *testing.T) {
 		{"Ana\u200bMaría", 8},                // a zero-width space
 		{"김민준", 6},                           // Hangul
 	} {
-		if got := textWidth(c.s); got != c.n {
-			t.Errorf("textWidth(%q) = %d, want %d", c.s, got, c.n)
+		if got := TextWidth(c.s); got != c.n {
+			t.Errorf("TextWidth(%q) = %d, want %d", c.s, got, c.n)
 		}
 	}
 }

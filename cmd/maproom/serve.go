@@ -17,6 +17,7 @@ import (
 	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/analytics/eventlog"
+	"github.com/maproom/maproom/analytics/report"
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
@@ -125,7 +126,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "every room: %s%s (this index exists only in the preview)\n", base, indexPath)
 	if res != nil && res.Site != nil {
 		for _, l := range generator.Links(preview.Site(), opts.Secret) {
-			fmt.Fprintf(e.stdout, "  %-24s %-22s %-20s %s/%s\n", l.Deal, l.Name, l.Role, base, l.Path)
+			fmt.Fprintf(e.stdout, "  %s %s %s %s/%s\n", padCells(l.Deal, 24), padCells(l.Name, 22), padCells(l.Role, 20), base, l.Path)
 		}
 	}
 	fmt.Fprintln(e.stdout, "replies sent from the rooms wait in", evlog.Dir(), "for `maproom replies` and `maproom accept`")
@@ -452,4 +453,10 @@ func waitingReplies(e *env, site *generator.Site, rs []reply.Reply) int {
 		}
 	}
 	return n
+}
+
+// padCells pads s with spaces to w terminal cells (report.TextWidth: a
+// wide character takes two), so that names in any script line up.
+func padCells(s string, w int) string {
+	return s + strings.Repeat(" ", max(0, w-report.TextWidth(s)))
 }
