@@ -85,10 +85,13 @@ func severityColor(s string) string {
 // cell is one table cell: its text and its colour.
 type cell struct{ text, color string }
 
-func textCell(s string) cell          { return cell{text: s} }
-func paintCell(s, color string) cell  { return cell{text: s, color: color} }
-func numCell(n int) cell              { return cell{text: fmt.Sprint(n)} }
-func padRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-TextWidth(s))) }
+func textCell(s string) cell         { return cell{text: s} }
+func paintCell(s, color string) cell { return cell{text: s, color: color} }
+func numCell(n int) cell             { return cell{text: fmt.Sprint(n)} }
+
+// PadRight pads s with spaces to n terminal cells (TextWidth), so that
+// columns line up in any script.
+func PadRight(s string, n int) string { return s + strings.Repeat(" ", max(0, n-TextWidth(s))) }
 
 // TextWidth is how many terminal cells s takes: two for an East Asian Wide
 // or Fullwidth character (林, Ａ), none for a combining mark or a format
@@ -141,7 +144,7 @@ func (t *textOut) table(rows [][]cell) {
 		for i, c := range r {
 			text := c.text
 			if i < len(r)-1 {
-				text = padRight(text, widths[i])
+				text = PadRight(text, widths[i])
 			}
 			code := c.color
 			if ri == 0 {
@@ -488,7 +491,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 		t.line("")
 		t.line("  %s", t.paint(ansiBold, "Warning signals"))
 		for _, s := range d.Signals {
-			t.line("  %s %s", t.paint(severityColor(s.Severity), padRight(s.Severity, 5)), s.Summary)
+			t.line("  %s %s", t.paint(severityColor(s.Severity), PadRight(s.Severity, 5)), s.Summary)
 			for _, e := range s.Evidence {
 				t.line("        - %s", e)
 			}

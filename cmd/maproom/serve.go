@@ -126,7 +126,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	fmt.Fprintf(e.stdout, "every room: %s%s (this index exists only in the preview)\n", base, indexPath)
 	if res != nil && res.Site != nil {
 		for _, l := range generator.Links(preview.Site(), opts.Secret) {
-			fmt.Fprintf(e.stdout, "  %s %s %s %s/%s\n", padCells(l.Deal, 24), padCells(l.Name, 22), padCells(l.Role, 20), base, l.Path)
+			fmt.Fprintf(e.stdout, "  %s %s %s %s/%s\n", report.PadRight(l.Deal, 24), report.PadRight(l.Name, 22), report.PadRight(l.Role, 20), base, l.Path)
 		}
 	}
 	fmt.Fprintln(e.stdout, "replies sent from the rooms wait in", evlog.Dir(), "for `maproom replies` and `maproom accept`")
@@ -453,10 +453,4 @@ func waitingReplies(e *env, site *generator.Site, rs []reply.Reply) int {
 		}
 	}
 	return n
-}
-
-// padCells pads s with spaces to w terminal cells (report.TextWidth: a
-// wide character takes two), so that names in any script line up.
-func padCells(s string, w int) string {
-	return s + strings.Repeat(" ", max(0, w-report.TextWidth(s)))
 }
