@@ -287,12 +287,12 @@ func underLatestIDs(changes []Change, renames []renamed) map[string]string {
 			break
 		}
 		c := &changes[j]
-		switch c.Kind {
-		case MilestoneDue, MilestoneAdded, MilestoneRetitled:
+		switch {
+		case c.Kind == MilestoneDue || c.Kind == MilestoneAdded || c.Kind == MilestoneRetitled:
 			if l, ok := milestones[c.Item]; ok {
 				c.Item = l
 			}
-		case TaskAdded, TaskRemoved, TaskDue, TaskStatus, TaskOwner, TaskRetitled:
+		case isTaskKind(c.Kind):
 			if l, ok := tasks[c.Item]; ok {
 				c.Item = l
 			}
