@@ -467,7 +467,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{define "deal"}}
 <h2>{{.Title}} <span class="id">{{.ID}}</span></h2>
 <p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}{{if .Value}} · value {{money .Value}}{{end}}</p>
-{{with .Week}}<div class="week"><b>Last 7 days, {{weekSpan .}}:</b> {{$.WeekText}}{{if or .Done .NewOverdue}}<ul>{{if .Done}}<li>done: {{refs .Done}}</li>{{end}}{{if .NewOverdue}}<li>newly overdue: {{refs .NewOverdue}}</li>{{end}}</ul>{{end}}</div>{{end}}
+{{with .Week}}<div class="week"><b>Last 7 days, {{weekSpan .}}:</b> {{$.WeekText}}{{if or .Done .Reopened .NewOverdue}}<ul>{{if .Done}}<li>done: {{refs .Done}}</li>{{end}}{{if .Reopened}}<li>reopened: {{refs .Reopened}}</li>{{end}}{{if .NewOverdue}}<li>newly overdue: {{refs .NewOverdue}}</li>{{end}}</ul>{{end}}</div>{{end}}
 {{if .TurnText}}<p><b>Whose turn:</b> {{.TurnText}}{{if .Turn.DaysLate}}; <span class="{{.Turn.Severity}}">{{.TurnLate}}</span>{{end}}</p>{{end}}
 {{if .ScheduleText}}<p><b>Schedule:</b> {{if .Schedule.Fits}}{{.ScheduleText}}{{else}}<span class="alert">{{.ScheduleText}}</span>{{end}}</p>{{end}}
 {{if .Signals}}<h3>Warning signals</h3>

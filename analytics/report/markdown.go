@@ -96,6 +96,9 @@ func (m *mdOut) deal(d *DealReport) {
 		if len(d.Week.Done) > 0 {
 			m.line("  - done: %s", md(refsText(d.Week.Done)))
 		}
+		if len(d.Week.Reopened) > 0 {
+			m.line("  - reopened: %s", md(refsText(d.Week.Reopened)))
+		}
 		if len(d.Week.NewOverdue) > 0 {
 			m.line("  - newly overdue: %s", md(refsText(d.Week.NewOverdue)))
 		}

@@ -28,8 +28,13 @@ type WeekChange struct {
 	// PercentBefore is the share of steps done as of Since (the plan's
 	// steps now, those done by then), against Progress.Percent now.
 	PercentBefore int `json:"percent_before"`
-	// NewOverdue lists the open steps late now that were not late on Since.
+	// NewOverdue lists the open steps late now that were not late on Since
+	// (a step done then and reopened since was not).
 	NewOverdue []TaskRef `json:"new_overdue"`
+	// Reopened lists the steps done on Since, by the plan's history, and
+	// open now, each with the day it was set back: the plan went back.
+	// Empty outside git.
+	Reopened []TaskRef `json:"reopened"`
 	// Visits counts the buyer side's human-verified visits that began in
 	// the window; Visitors names who made them, in plan order, and
 	// VisitorIDs are their stakeholder ids, in the same order (two people
@@ -86,7 +91,7 @@ const (
 func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Task) (deal.Date, bool), today deal.Date) *WeekChange {
 	d := da.in.Deal
 	since := today.AddDays(-WeekDays)
-	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Visitors: []string{}, VisitorIDs: []string{}, Repliers: []string{}}
+	wc := &WeekChange{Since: since.String(), Done: []TaskRef{}, NewOverdue: []TaskRef{}, Reopened: []TaskRef{}, Visitors: []string{}, VisitorIDs: []string{}, Repliers: []string{}}
 	ref := func(t *deal.Task, day deal.Date) TaskRef {
 		r := TaskRef{Task: t.ID, Title: t.Title, Day: day.String()}
 		r.OwnerName, r.Side = ownerOf(d, t.Owner)
@@ -101,6 +106,7 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 	sinceEnd, todayEnd := time.UnixMilli(startOf(since.AddDays(1), a.loc)), time.UnixMilli(startOf(today.AddDays(1), a.loc))
 	then, inGit := history.Point{}, false
 	markedDone, addedSince := map[string]bool{}, map[string]bool{}
+	reopenedOn := map[string]deal.Date{} // the last day a step done was set back, in the window
 	if st != nil {
 		then, inGit = st.ProgressOn(since, a.loc)
 		for _, c := range st.Changes {
@@ -110,6 +116,8 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 			switch {
 			case c.Kind == history.TaskStatus && c.To == string(deal.Done) && c.InPlan().Before(todayEnd):
 				markedDone[c.Item] = true
+			case c.Kind == history.TaskStatus && c.From == string(deal.Done) && c.InPlan().Before(todayEnd):
+				reopenedOn[c.Item] = history.DayOf(c.InPlan(), a.loc)
 			case c.Kind == history.TaskAdded:
 				addedSince[c.Item] = true // not in the plan a week ago
 			}
@@ -131,12 +139,21 @@ func (a *Aggregator) weekChange(da *dealAgg, dr *DealReport, dueOf func(*deal.Ta
 		if inGit && t.Due == due {
 			was = dueOn(st, t.ID, due, sinceEnd)
 		}
-		// A step added to the plan since was not late in it then.
-		if deal.DaysLate(d, t, due, today) > 0 && (addedSince[t.ID] || deal.DaysLate(d, t, was, since) == 0) {
+		reopened := false
+		if on, ok := reopenedOn[t.ID]; ok && inGit {
+			if done, known := st.TaskDoneOn(t.ID, since, a.loc); done && known {
+				reopened = true
+				wc.Reopened = append(wc.Reopened, ref(t, on))
+			}
+		}
+		// A step added to the plan since was not late in it then, nor was
+		// one done then.
+		if deal.DaysLate(d, t, due, today) > 0 && (addedSince[t.ID] || reopened || deal.DaysLate(d, t, was, since) == 0) {
 			wc.NewOverdue = append(wc.NewOverdue, ref(t, due))
 		}
 	}
 	sort.SliceStable(wc.Done, func(i, j int) bool { return wc.Done[i].Day < wc.Done[j].Day })
+	sort.SliceStable(wc.Reopened, func(i, j int) bool { return wc.Reopened[i].Day < wc.Reopened[j].Day })
 	wc.PercentBefore = percent(doneBefore, total)
 	if inGit {
 		wc.PercentBefore = percent(then.Done, then.Total)
@@ -318,8 +335,13 @@ func weekText(w *WeekChange, now int) string {
 	var parts []string
 	if len(w.Done) > 0 {
 		parts = append(parts, fmt.Sprintf("%s done (%d%% -> %d%%)", plural(len(w.Done), "step", "steps"), w.PercentBefore, now))
+	} else if w.PercentBefore != now {
+		parts = append(parts, fmt.Sprintf("no step done (%d%% -> %d%%)", w.PercentBefore, now))
 	} else {
 		parts = append(parts, fmt.Sprintf("no step done (%d%%)", now))
+	}
+	if len(w.Reopened) > 0 {
+		parts = append(parts, fmt.Sprintf("%s reopened", plural(len(w.Reopened), "step", "steps")))
 	}
 	if len(w.NewOverdue) > 0 {
 		parts = append(parts, fmt.Sprintf("%s newly overdue", plural(len(w.NewOverdue), "step", "steps")))

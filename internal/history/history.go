@@ -535,11 +535,13 @@ func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool)
 	return p, ok
 }
 
-// LastDone returns the day (in loc) from which the count of done tasks has
-// stood as it stands on today, counted as ProgressOn counts it: a task
-// recorded done ahead of its done: date is done from that date, not from
-// its commit. ok is false when the history has no point on or before
-// today.
+// LastDone returns the day (in loc) the count of done tasks last rose, up
+// to today, or the history's first day when it never did: the plan's last
+// progress. It counts as ProgressOn counts: a task recorded done ahead of
+// its done: date is done from that date, not from its commit. A count that
+// fell (a step reopened, a done step taken out) is no progress: the plan
+// has stood still since it last rose. ok is false when the history has no
+// point on or before today.
 func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
 	// The count changes only on a commit's day or on a done date recorded
 	// ahead of its commit.
@@ -558,9 +560,10 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 		if !ok {
 			continue
 		}
-		if p.Done != prev {
-			last, prev = d, p.Done
+		if p.Done > prev {
+			last = d
 		}
+		prev = p.Done
 	}
 	return last, !last.IsZero()
 }

@@ -918,6 +918,61 @@ func TestFlatCountsDoneDatesAhead(t *testing.T) {
 	}
 }
 
+// TestFlatNotRestartedByReopening: a step set back from done is no
+// progress: a plan flat for weeks stays flat, from its last progress, and
+// the signal says completion went back. Progress the plan holds and its
+// last commit does not is still not flat, and a reopening it holds
+// uncommitted is no progress either.
+func TestFlatNotRestartedByReopening(t *testing.T) {
+	both := planText("2027-01-29", "2026-10-10", "2026-12-31",
+		task{"t1", "m1", "2026-10-01", "done", "2026-10-01"},
+		task{"t2", "m1", "2026-10-05", "done", "2026-10-01"},
+		task{"t3", "m2", "2026-10-15", "todo", ""})
+	reopened := planText("2027-01-29", "2026-10-10", "2026-12-31",
+		task{"t1", "m1", "2026-10-01", "done", "2026-10-01"},
+		task{"t2", "m1", "2026-10-05", "in-progress", ""},
+		task{"t3", "m2", "2026-10-15", "todo", ""})
+	g := newRepo(t)
+	g.write("content/acme/index.md", both)
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", reopened)
+	g.commit(seller, "2026-11-12", "t2 is not finished after all")
+	st := g.read("").Story("acme")
+	today := deal.NewDate(2026, 11, 20)
+	if since, ok := st.LastDone(today, time.UTC); !ok || since != deal.NewDate(2026, 10, 1) {
+		t.Errorf("LastDone = %v %v, want 2026-10-01: the count falling on 12 November is no progress", since, ok)
+	}
+	flat := func(plan string) string {
+		d, err := generator.DecodePlan("acme", []byte(plan))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range history.Signals(history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC}) {
+			if s.Name == history.SignalFlat {
+				return s.Evidence
+			}
+		}
+		return ""
+	}
+	if ev := flat(reopened); !strings.Contains(ev, "for 46 days, since 2026-10-05") || !strings.Contains(ev, "went back from 2 to 1 of 3") {
+		t.Errorf("flat: %q, want 46 days since t2, open again, was due; completion gone back from 2 to 1", ev)
+	}
+	allDone := planText("2027-01-29", "2026-10-10", "2026-12-31",
+		task{"t1", "m1", "2026-10-01", "done", "2026-10-01"},
+		task{"t2", "m1", "2026-10-05", "done", "2026-11-19"},
+		task{"t3", "m2", "2026-10-15", "done", "2026-11-19"})
+	if ev := flat(allDone); ev != "" {
+		t.Errorf("flat with progress not committed yet: %q, want none", ev)
+	}
+	none := planText("2027-01-29", "2026-10-10", "2026-12-31",
+		task{"t1", "m1", "2026-10-01", "todo", ""},
+		task{"t2", "m1", "2026-10-05", "in-progress", ""},
+		task{"t3", "m2", "2026-10-15", "todo", ""})
+	if ev := flat(none); !strings.Contains(ev, "since 2026-10-01") || !strings.Contains(ev, "went back from 2 to 0 of 3") {
+		t.Errorf("flat with t1 reopened too, not committed yet: %q, want flat since t1 was due, gone back from 2 to 0", ev)
+	}
+}
+
 // TestFlatNotRestartedByPushedDates: a plan whose late steps are given
 // new dates, commit after commit, with nothing done, is flat from the day
 // the first of them was due (a zombie plan kept looking current); dates

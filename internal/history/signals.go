@@ -174,7 +174,15 @@ func Signals(in Input) []Signal {
 		}
 		if days := since.DaysUntil(in.Today); !since.IsZero() && days >= th.FlatDays {
 			done, total := d.Progress()
-			out = append(out, Signal{SignalFlat, fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)})
+			ev := fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)
+			if st != nil {
+				if then, ok := st.ProgressOn(since, in.Loc); ok && then.Done > done {
+					// Steps reopened, or done ones taken out: the plan went
+					// back, which is no progress either.
+					ev = fmt.Sprintf("no step done for %d days, since %s (%s); completion went back from %d to %d of %d tasks since (a step reopened or a done step taken out)", days, since, from, then.Done, done, total)
+				}
+			}
+			out = append(out, Signal{SignalFlat, ev})
 		}
 	}
 	if st != nil {
@@ -369,13 +377,14 @@ func cameDue(d *deal.Deal, st *Story, since deal.Date, loc *time.Location) (firs
 	return first, ok
 }
 
-// FlatSince returns the day the plan's count of done tasks last changed,
-// and where that comes from: the history when there is one, else the
+// FlatSince returns the day the plan last made progress (its count of
+// done tasks last rose: a step reopened is no progress), and where that
+// comes from: the history when there is one (Story.LastDone), else the
 // plan's done: dates (the latest), else, with nothing done by a date, the
 // day its rooms were first published (in.Published). ok is false for a
-// plan with nothing open (nothing can be flat), for one whose count done
-// differs from its last commit's (it changed since, uncommitted), and for
-// one without history, done date or publication day (nothing says since
+// plan with nothing open (nothing can be flat), for one that counts more
+// done than its last commit (progress not committed yet), and for one
+// without history, done date or publication day (nothing says since
 // when).
 func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 	done, total := in.Deal.Progress()
@@ -383,9 +392,9 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 		return deal.Date{}, "", false
 	}
 	if in.Story != nil && len(in.Story.Points) > 0 {
-		if last := in.Story.Points[len(in.Story.Points)-1]; last.Done != done {
-			// The plan as it is counts another number done than its
-			// last commit: progress not committed yet is not flat.
+		if last := in.Story.Points[len(in.Story.Points)-1]; done > last.Done {
+			// The plan as it is counts more done than its last commit:
+			// progress not committed yet is not flat.
 			return deal.Date{}, "", false
 		}
 		if since, ok := in.Story.LastDone(in.Today, in.Loc); ok {
