@@ -167,14 +167,19 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	h.AddedRemoved = stepChanges(d, st, opts)
 	slips := st.Slips()
 	// A step moved later in the commit that moved its milestone later is
-	// that milestone's slip, not one more: the portfolio's count and
-	// median slip count it once (the deal's list still shows both).
+	// that milestone's slip, not one more, and a milestone or step moved
+	// later in the commit that moved the close later is the close's (the
+	// deal slipped once): the portfolio's count and median slip count it
+	// once (the deal's list still shows each).
 	type msIn struct{ commit, milestone string }
-	msSlipped := map[msIn]bool{}
+	msSlipped, closeSlipped := map[msIn]bool{}, map[string]bool{}
 	for _, sl := range slips {
-		if sl.Kind == history.MilestoneDue {
-			for _, c := range sl.MoveIn {
+		for _, c := range sl.MoveIn {
+			switch sl.Kind {
+			case history.MilestoneDue:
 				msSlipped[msIn{c, sl.Item}] = true
+			case history.CloseMoved:
+				closeSlipped[c] = true
 			}
 		}
 	}
@@ -185,7 +190,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 			title = "Close date"
 		}
 		for j, days := range sl.MoveDays {
-			if sl.Kind == history.TaskDue && msSlipped[msIn{sl.MoveIn[j], sl.MoveMs[j]}] {
+			if sl.Kind == history.TaskDue && msSlipped[msIn{sl.MoveIn[j], sl.MoveMs[j]}] || sl.Kind != history.CloseMoved && closeSlipped[sl.MoveIn[j]] {
 				continue
 			}
 			h.moves = append(h.moves, days)

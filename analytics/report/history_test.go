@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"maps"
 	"path/filepath"
@@ -241,6 +242,35 @@ func TestPortfolioSlipWithItsMilestone(t *testing.T) {
 	h = dealHistory(patternDeal(), st, deal.NewDate(2026, time.December, 5), &opts)
 	if got := slices.Sorted(slices.Values(h.moves)); !slices.Equal(got, []int{7, 10, 11, 14}) {
 		t.Errorf("the slips of a step that changed milestones: %v, want 7, 14 (c2, its own), 10 (m in c2) and 11 (m2 in c3; t's 14 with it)", got)
+	}
+}
+
+// TestPortfolioSlipWithTheClose: a milestone and a step moved later in
+// the commit that moved the close date later are one slip, the close's:
+// the deal pushed three times, its signing milestone and step with it, and
+// a step moved alone once, is four slips (15, 16, 31 and 5 days), not ten;
+// the deal's list still shows each item.
+func TestPortfolioSlipWithTheClose(t *testing.T) {
+	mk := func(commit string, k history.Kind, item, ms, from, to string) history.Change {
+		f, _ := deal.ParseDate(from)
+		t, _ := deal.ParseDate(to)
+		return history.Change{Commit: commit, Kind: k, Item: item, Milestone: ms, Title: item, From: from, To: to, Days: f.DaysUntil(t)}
+	}
+	var changes []history.Change
+	for i, c := range [][2]string{{"2026-06-30", "2026-07-15"}, {"2026-07-15", "2026-07-31"}, {"2026-07-31", "2026-08-31"}} {
+		commit := fmt.Sprintf("c%d", i+1)
+		changes = append(changes, mk(commit, history.CloseMoved, "", "", c[0], c[1]),
+			mk(commit, history.MilestoneDue, "signed", "", c[0], c[1]), mk(commit, history.TaskDue, "sign", "signed", c[0], c[1]))
+	}
+	changes = append(changes, mk("c4", history.TaskDue, "legal", "terms", "2026-06-01", "2026-06-06"))
+	var opts ReportOptions
+	h := dealHistory(patternDeal(), &history.Story{Commits: 4, Changes: changes}, deal.NewDate(2026, time.June, 10), &opts)
+	if len(h.Slips) != 4 {
+		t.Errorf("the deal's slips %+v, want the close's, the milestone's and both steps'", h.Slips)
+	}
+	ph := portfolioHistory([]DealReport{{ID: "d", Outcome: "open", History: h}})
+	if ph == nil || ph.Slips != 4 || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 16 {
+		t.Errorf("portfolio history %+v, want 4 slips (5, 15, 16 and 31 days), the median 16 (15.5 rounded)", ph)
 	}
 }
 
