@@ -24,6 +24,7 @@ import (
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/frontmatter"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -217,8 +218,39 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	if len(site.Bundles) == 0 && ps.Errors() == 0 {
 		ps = append(ps, Problem{File: dir, Severity: Error, Msg: "no deals found: add a folder per deal with an index.md, e.g. " + filepath.Join(dir, "acme", BundleIndex)})
 	}
+	ps = append(ps, rotationsKept(site, filepath.Join(opts.Root, ".maproom", "rooms.json"))...)
 	ps.Sort()
 	return site, ps
+}
+
+// rotationsKept reports each stakeholder whose rotate: is below the
+// rotation of the link the site's manifest (at path) records for them:
+// the links rotated away since (a link that leaked, or went to the wrong
+// person) would answer again, and their current one would stop. The
+// counter only goes up. Without a manifest (no build yet), or with one
+// that cannot be read (the build says so), there is nothing to hold to.
+func rotationsKept(site *Site, path string) Problems {
+	m, err := manifest.Read(path)
+	if err != nil {
+		return nil
+	}
+	type person struct{ deal, id string }
+	top := map[person]int{}
+	for _, r := range m.Rooms {
+		if k := (person{r.Deal, r.Stakeholder}); r.Rotation > top[k] {
+			top[k] = r.Rotation
+		}
+	}
+	var ps Problems
+	for _, b := range site.Bundles {
+		for _, s := range b.Deal.Stakeholders {
+			if was := top[person{b.Deal.ID, s.ID}]; s.Rotate < was {
+				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,
+					Msg: fmt.Sprintf("rotate %d for %q is below %d, the rotation of the link last built for them (%s): the links rotated away would answer again. The counter only goes up: set rotate: %d to keep their current link, or %d to give them a new one", s.Rotate, s.ID, was, path, was, was+1)})
+			}
+		}
+	}
+	return ps
 }
 
 // linkedFolder reports an entry of the content folder that is a symbolic
