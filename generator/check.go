@@ -634,6 +634,10 @@ func checkReviewNotes(b *Bundle, col collector) {
 			collector{file: p, ps: col.ps}.errorf(0, "cannot read the review note: %v", err)
 			continue
 		}
+		if line, ok := invalidUTF8Line(text); !ok {
+			collector{file: p, ps: col.ps}.errorf(line, "the review note is not UTF-8 text (the first bad byte is on this line): save it as UTF-8")
+			continue
+		}
 		placeholderLines(text, collector{file: p, ps: col.ps}, "the review note")
 	}
 }

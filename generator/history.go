@@ -154,7 +154,11 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 		if err != nil || day.After(today) {
 			continue
 		}
-		v.Log = append(v.Log, meetingView{Day: notes[i].Day, DayLabel: dateLabel(day), Paras: paragraphs(notes[i].Text)})
+		paras := paragraphs(notes[i].Text)
+		if len(paras) == 0 {
+			continue // nothing to read (empty, or comments only)
+		}
+		v.Log = append(v.Log, meetingView{Day: notes[i].Day, DayLabel: dateLabel(day), Paras: paras})
 	}
 	return v, nil
 }
@@ -163,9 +167,13 @@ func newHistoryView(b *Bundle, st *history.Story, s *deal.Stakeholder, loc *time
 // template escapes them: nothing of a note is rendered as HTML). Each item
 // of a list ("- ", "* ", "+ " or "1. " at a line's start) is a paragraph
 // of its own, led by a dash (a numbered one by its number), as a note written as a list of who does
-// what reads; a line's other words join its paragraph.
+// what reads; a line's other words join its paragraph. HTML comments are
+// the writer's notes to themselves, left out as the rooms leave them out
+// of every other page (one never closed runs to the end), and so is a
+// byte-order mark.
 func paragraphs(text string) []string {
 	var out []string
+	text = withoutComments(strings.TrimPrefix(text, "\ufeff"))
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
 		var cur []string
 		flush := func() {
@@ -190,6 +198,24 @@ func paragraphs(text string) []string {
 		flush()
 	}
 	return out
+}
+
+// withoutComments returns text without its HTML comments, <!-- to -->;
+// one never closed runs to the end of text.
+func withoutComments(text string) string {
+	var b strings.Builder
+	for {
+		before, rest, found := strings.Cut(text, "<!--")
+		b.WriteString(before)
+		if !found {
+			return b.String()
+		}
+		_, text, found = strings.Cut(rest, "-->")
+		if !found {
+			return b.String()
+		}
+		b.WriteByte(' ') // a comment between two words keeps them apart
+	}
 }
 
 // listItem reports whether a line's first word starts a Markdown list

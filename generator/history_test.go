@@ -248,3 +248,19 @@ func TestNoteParagraphs(t *testing.T) {
 		t.Errorf("paragraphs:\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestNoteCommentsLeftOut: an HTML comment in a review note is the
+// seller's note to themselves: the rooms leave it out, as they leave it out
+// of the welcome note, on one line or several, inside a paragraph, or
+// never closed (to the end); a byte-order mark goes too, and a note of
+// comments only has no paragraph.
+func TestNoteCommentsLeftOut(t *testing.T) {
+	got := paragraphs("\ufeffReview held.<!-- champion is weak -->\n\n<!--\ninternal:\nthe budget is cut\n-->\n- Leo: SSO\n\n<!-- never closed\n\nsecret")
+	want := []string{"Review held.", "– Leo: SSO"}
+	if !slices.Equal(got, want) {
+		t.Errorf("paragraphs:\n got %q\nwant %q", got, want)
+	}
+	if got := paragraphs("<!-- only a comment -->\n"); len(got) != 0 {
+		t.Errorf("a note of a comment only: %q, want no paragraph", got)
+	}
+}
