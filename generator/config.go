@@ -84,23 +84,87 @@ func (o Overdue) Thresholds() deal.Thresholds {
 	return deal.Thresholds{FlagDays: o.FlagDays, AlertDays: o.AlertDays}
 }
 
+// tomlDefined is the TOML decoder's message for a key or table set twice.
+var tomlDefined = regexp.MustCompile(`^Key '(.*)' has already been defined\.?$`)
+
+// tomlWords says a TOML syntax error with what to change, where the
+// decoder's message does not: a quoted value not closed, a key or table
+// set twice. Other messages are the decoder's.
+func tomlWords(msg string) string {
+	switch {
+	case strings.Contains(msg, "strings cannot contain newlines"):
+		return "a quoted value is not closed on its line: end it with the quote it starts with (\" or ')"
+	case tomlDefined.MatchString(msg):
+		return fmt.Sprintf("%q is set twice: keep one of them", tomlDefined.FindStringSubmatch(msg)[1])
+	}
+	return msg
+}
+
 // ConfigFile is the site settings file name.
 const ConfigFile = "maproom.toml"
 
 // LoadConfig reads and validates the settings file at path. A missing file
-// gives the defaults. Problems name path:line and what to change.
+// gives the defaults. Problems name path:line and what to change; with
+// any, the Config is nil.
 func LoadConfig(path string) (*Config, Problems) {
-	var ps Problems
-	c := &Config{}
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return c.withDefaults(), nil
+		return (&Config{}).withDefaults(), nil
 	}
-	col := collector{file: path, ps: &ps}
 	if err != nil {
-		col.errorf(0, "%v", err)
+		var ps Problems
+		collector{file: path, ps: &ps}.errorf(0, "%v", err)
 		return nil, ps
 	}
+	return parseConfig(path, b)
+}
+
+// LoadConfigKept is LoadConfig for a reader that goes on despite the
+// settings' errors (the report, the preview): the settings on the lines
+// in error are left out, their defaults standing in, and the rest are
+// kept: a typo in one threshold does not drop the timezone, the holidays
+// and the other thresholds. The problems are LoadConfig's. The Config is
+// nil when nothing of the file can be kept (an error without a line, or
+// one leaving lines out does not mend).
+func LoadConfigKept(path string) (*Config, Problems) {
+	c, ps := LoadConfig(path)
+	if c != nil || len(ps) == 0 {
+		return c, ps
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, ps
+	}
+	lines := bytes.Split(b, []byte("\n"))
+	for cur := ps; len(cur) > 0; {
+		left := false
+		for _, p := range cur {
+			if p.Severity != Error {
+				continue
+			}
+			if p.Line < 1 || p.Line > len(lines) {
+				return nil, ps
+			}
+			if lines[p.Line-1] != nil {
+				lines[p.Line-1], left = nil, true // an empty line: the others keep their numbers
+			}
+		}
+		if !left {
+			return nil, ps
+		}
+		var kept *Config
+		if kept, cur = parseConfig(path, bytes.Join(lines, []byte("\n"))); kept != nil {
+			return kept, ps
+		}
+	}
+	return nil, ps
+}
+
+// parseConfig is LoadConfig on the file's bytes b.
+func parseConfig(path string, b []byte) (*Config, Problems) {
+	var ps Problems
+	c := &Config{}
+	col := collector{file: path, ps: &ps}
 	c.File = path
 	md, err := toml.NewDecoder(bytes.NewReader(b)).Decode(c)
 	// A value of the wrong type stops the decoder at it: each is said on
@@ -110,7 +174,7 @@ func LoadConfig(path string) (*Config, Problems) {
 	for tries := 0; err != nil && tries < 20; tries++ {
 		var pe toml.ParseError
 		if errors.As(err, &pe) {
-			col.errorf(pe.Position.Line, "%s", strings.TrimPrefix(pe.Message, "toml: "))
+			col.errorf(pe.Position.Line, "%s", tomlWords(strings.TrimPrefix(pe.Message, "toml: ")))
 			return nil, ps
 		}
 		m := typeErrRe.FindStringSubmatch(err.Error())

@@ -148,7 +148,7 @@ func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 // site is usable only when Problems.Errors() is 0.
 func Load(opts LoadOptions) (*Site, Problems) {
 	var ps Problems
-	cfg, cps := LoadConfig(ConfigPath(opts.Root))
+	cfg, cps := LoadConfigKept(ConfigPath(opts.Root))
 	ps = append(ps, cps...)
 	if cfg != nil && cfg.Theme != "" {
 		// The theme is a folder of the site: one that is not there would

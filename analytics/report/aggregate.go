@@ -104,6 +104,10 @@ type ReportOptions struct {
 	History     history.Thresholds
 	HistoryNote string
 	HistoryRead bool
+	// SettingsErrors are the errors of the settings file, as check names
+	// them (file:line and what to change): the report left those settings
+	// out, their defaults standing in. Each report names them.
+	SettingsErrors []string
 }
 
 // loadWindow is how long a page-load is kept open after its last event, in
@@ -693,6 +697,7 @@ func (a *Aggregator) Report() *Report {
 	r.Portfolio.PublishedUnknown = a.opts.Manifest == nil
 	r.Portfolio.History = portfolioHistory(r.Deals)
 	r.HistoryNote = a.opts.HistoryNote
+	r.SettingsErrors = a.opts.SettingsErrors
 	return r
 }
 

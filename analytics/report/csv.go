@@ -81,7 +81,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		cw.Write(row)
 	}
 	itoa := func(n int) string { return fmt.Sprint(n) }
-	for _, w := range inputWarnings(r.Input) {
+	for _, w := range reportNotes(r) {
 		rec("input", "", "detail", w)
 	}
 	for i := range r.Deals {

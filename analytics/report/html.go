@@ -385,7 +385,7 @@ var reportHTML = template.Must(template.New("report").Funcs(template.FuncMap{
 	"opened":        openedText,
 	"never":         neverText,
 	"replied":       repliedText,
-	"inputWarnings": inputWarnings,
+	"reportNotes":   reportNotes,
 	"leftOut":       leftOut,
 	"publishedText": publishedText,
 	"ratio":         ratioText,
@@ -432,7 +432,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 </style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
 <p class="meta">{{plural .R.Input.Events "event" "events"}} from {{plural .R.Input.Files "log file" "log files"}}{{leftOut .R.Input}}; {{plural .R.Input.Visits "human-verified visit" "human-verified visits"}}{{if .R.Input.Scanner}}; {{plural .R.Input.Scanner "scanner-like page-load" "scanner-like page-loads"}} not counted as reads{{end}}{{if .R.Input.Duplicates}}; {{.R.Input.Duplicates}} duplicates dropped{{end}}{{if .R.Since}}; since {{.R.Since}}{{end}}. Times in {{.R.Timezone}}.</p>
-{{range inputWarnings .R.Input}}<p class="warn">{{.}}.</p>
+{{range reportNotes .R}}<p class="warn">{{.}}.</p>
 {{end}}{{if .Portfolio}}{{template "portfolio" .}}{{end}}
 {{range .Deals}}{{template "deal" .}}{{end}}
 </main></body></html>

@@ -80,7 +80,7 @@ func (m *mdOut) header(r *Report) {
 	}
 	m.line("_%s._", md(s))
 	m.line("")
-	for _, w := range inputWarnings(in) {
+	for _, w := range reportNotes(r) {
 		m.line("> **Note:** %s.", md(w))
 		m.line("")
 	}

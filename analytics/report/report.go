@@ -135,6 +135,9 @@ type Report struct {
 	// HistoryNote says why the deals have no history (the site is not in
 	// git); empty when they have one.
 	HistoryNote string `json:"history_note,omitempty"`
+	// SettingsErrors are the errors of maproom.toml, file:line and what to
+	// change: the report left those settings out and used their defaults.
+	SettingsErrors []string `json:"settings_errors,omitempty"`
 }
 
 // InputStats says what was read and what was left out.

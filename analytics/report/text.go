@@ -177,7 +177,7 @@ func (t *textOut) header(r *Report) {
 		s += ", since " + r.Since
 	}
 	t.line("%s", s)
-	for _, w := range inputWarnings(in) {
+	for _, w := range reportNotes(r) {
 		t.line("%s", t.paint(ansiYellow, w))
 	}
 }
@@ -223,6 +223,19 @@ func inputWarnings(in InputStats) []string {
 	}
 	if in.OutOfOrder > 0 {
 		out = append(out, fmt.Sprintf("%d events came over two days out of order: their copies may count twice; pass the log folders rather than concatenated files", in.OutOfOrder))
+	}
+	return out
+}
+
+// reportNotes is what a reader must know before the figures: inputWarnings,
+// why the deals have no history, and the settings the report left out.
+func reportNotes(r *Report) []string {
+	out := inputWarnings(r.Input)
+	if r.HistoryNote != "" {
+		out = append(out, r.HistoryNote)
+	}
+	if n := len(r.SettingsErrors); n > 0 {
+		out = append(out, fmt.Sprintf("the settings have %s, so the report leaves those settings out and uses their defaults (run maproom check): %s", plural(n, "error", "errors"), strings.Join(r.SettingsErrors, "; ")))
 	}
 	return out
 }

@@ -130,6 +130,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
 		Engagement: engagement(site.Config.Engagement), UnopenedDays: site.Config.Notify.UnopenedDays,
 		History: site.Config.History.Thresholds(), HistoryNote: historyNote, HistoryRead: historyNote == "",
+		SettingsErrors: settingsErrors(ps),
 	})
 	if err := feedEvents(ctx, e, agg, s.root, *store, paths); err != nil {
 		return err
@@ -179,23 +180,33 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 		deals = append(deals, report.ReportDeal{Deal: &deal.Deal{ID: id, Title: id, Outcome: deal.Open}, CheckErrors: errs[file], Unreadable: true})
 		fmt.Fprintf(e.stderr, "maproom: %s cannot be read: the report lists %s as a plan that fails check (run maproom check)\n", file, id)
 	}
-	settings := 0 // the errors of maproom.toml, the rest the content's
-	for _, p := range ps {
-		if p.Severity == generator.Error && filepath.Base(p.File) == generator.ConfigFile {
-			settings++
-		}
+	settings := len(settingsErrors(ps)) // the errors of maproom.toml, the rest the content's
+	for _, msg := range settingsErrors(ps) {
+		fmt.Fprintf(e.stderr, "maproom: %s\n", msg)
 	}
 	switch {
 	case settings > 0 && (site.Config == nil || site.Config.File == ""):
-		// The file could not be used at all: the defaults stand in.
+		// Nothing of the file could be kept: the defaults stand in.
 		fmt.Fprintf(e.stderr, "maproom: %s has %s: the report uses the default settings, which may not be yours (run maproom check)\n", generator.ConfigFile, count(settings, "error"))
 	case settings > 0:
-		fmt.Fprintf(e.stderr, "maproom: %s has %s (run maproom check)\n", generator.ConfigFile, count(settings, "error"))
+		fmt.Fprintf(e.stderr, "maproom: %s has %s: the report leaves those settings out and uses their defaults, and keeps the rest (run maproom check)\n", generator.ConfigFile, count(settings, "error"))
 	}
 	if n := ps.Errors() - settings; n > 0 {
 		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule, and their plans cannot be trusted until fixed (run maproom check)\n", count(n, "error"))
 	}
 	return deals
+}
+
+// settingsErrors are the errors of maproom.toml among ps, as check prints
+// them.
+func settingsErrors(ps generator.Problems) []string {
+	var out []string
+	for _, p := range ps {
+		if p.Severity == generator.Error && filepath.Base(p.File) == generator.ConfigFile {
+			out = append(out, p.Error())
+		}
+	}
+	return out
 }
 
 func hasDeal(deals []report.ReportDeal, id string) bool {
