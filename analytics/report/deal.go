@@ -885,6 +885,19 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 				"agree a new go-live with the customer, or finish the steps"}})
 	}
 
+	// Every step of the sale is done, the close ahead and the deal open.
+	if dr.Outcome == string(deal.Open) && (dr.DaysToClose == nil || *dr.DaysToClose >= 0) {
+		if done, total := saleProgress(dr); total > 0 && done == total {
+			when := "before its close date " + dr.Close
+			if dr.DaysToClose == nil {
+				when = "and it has no close date"
+			}
+			sigs = append(sigs, Signal{Kind: SignalSaleDone, Severity: SeverityFlag,
+				Summary:  fmt.Sprintf("every step of the sale is done (%d of %d) %s, and the deal is still open", done, total, when),
+				Evidence: []string{"set outcome: won in the plan (or lost): the win rates, the won value and the handoff count it from then"}})
+		}
+	}
+
 	// The close date has passed and the deal is still open.
 	if dr.DaysToClose != nil && *dr.DaysToClose < 0 && dr.Outcome == string(deal.Open) {
 		n := -*dr.DaysToClose
@@ -1090,6 +1103,9 @@ func attention(dr *DealReport) Attention {
 	for _, s := range signals {
 		if s.Kind == SignalOpenPastClose {
 			continue // past-close above
+		}
+		if s.Kind == SignalSaleDone {
+			continue // an outcome to set, no risk to the deal: shown with it, not ranked
 		}
 		if s.Kind == history.SignalPastClose && overrun {
 			// A step moved past the close is the plan not fitting before

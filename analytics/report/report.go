@@ -74,6 +74,13 @@ const (
 	// an alert from alert_days after it. The plan no longer says when the
 	// deal signs: move the close with the buyer, or set the outcome.
 	SignalOpenPastClose = "open-past-close"
+	// SignalSaleDone: an open deal whose steps of the sale are all done
+	// while its close date is ahead (or it has none): the plan says the
+	// sale is over, the outcome is what is missing, and the win rates,
+	// the won value and the handoff wait on it. A flag. Past the close
+	// date, SignalOpenPastClose says it. Not a risk: it adds nothing to
+	// the deal's attention score.
+	SignalSaleDone = "sale-done-still-open"
 	// SignalOwnerAbsent: buyer-side people who own open steps never
 	// opened their room (nor replied from it), once it is a week old: the
 	// fake-mutual plan, whose dates someone agreed for the people who own

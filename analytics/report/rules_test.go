@@ -1609,3 +1609,42 @@ func TestLatePilingWeighsGrades(t *testing.T) {
 		t.Errorf("three buyer steps at alert against one seller step: %+v, want late work piling up on the buyer side, at alert", s)
 	}
 }
+
+// TestSaleDoneStillOpen: an open deal with every step of the sale done and
+// its close ahead is told to set its outcome (a flag that adds nothing to
+// its attention score); not while a step is open, not once the close has
+// passed (open-past-close says it then), not once won.
+func TestSaleDoneStillOpen(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	has := func(dr *DealReport) (Signal, bool) {
+		for _, s := range dr.Signals {
+			if s.Kind == SignalSaleDone {
+				return s, true
+			}
+		}
+		return Signal{}, false
+	}
+	d := patternDeal()
+	dr := ruleReport(t, d, today)
+	if s, ok := has(dr); !ok || s.Severity != SeverityFlag || !strings.Contains(s.Summary, "every step of the sale is done (1 of 1) before its close date 2027-01-29") || !strings.Contains(s.Evidence[0], "set outcome: won") {
+		t.Errorf("all done, close ahead: %+v %v, want a flag to set the outcome", s, ok)
+	}
+	if dr.Attention.Score != 0 {
+		t.Errorf("attention %+v, want none for an outcome to set", dr.Attention)
+	}
+	open := patternDeal()
+	open.Milestones[0].Tasks[0].Status, open.Milestones[0].Tasks[0].Done = deal.Todo, deal.Date{}
+	if s, ok := has(ruleReport(t, open, today)); ok {
+		t.Errorf("a step open: %+v, want no signal", s)
+	}
+	past := patternDeal()
+	past.Close = today.AddDays(-2)
+	if s, ok := has(ruleReport(t, past, today)); ok {
+		t.Errorf("close passed: %+v, want open-past-close alone", s)
+	}
+	won := patternDeal()
+	won.Outcome = deal.Won
+	if s, ok := has(ruleReport(t, won, today)); ok {
+		t.Errorf("won: %+v, want no signal", s)
+	}
+}
