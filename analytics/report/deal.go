@@ -481,17 +481,33 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	unopened := cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays)
 	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < unopened
 	// young: p's room is not a week old (from the day the manifest records,
-	// or the first page-load of their link when earlier): not opening it
-	// yet says nothing about whether they are in the decision.
+	// or the first page-load of their link when earlier; without a
+	// manifest, from the first page-load of any of the deal's links):
+	// not opening it yet says nothing about whether they are in the
+	// decision. With none of those, the age is not known and the room is
+	// judged as one out for long.
 	// roomAge is how many days the person's room has been out (ok false:
 	// not known), from its publication or the first load of their link
 	// when that came first.
+	// Without a manifest, the deal's rooms were out by the first load of
+	// any of their links, when the events read go back to the start
+	// (no -since).
+	var dealFirst int64
+	for _, p := range buyers {
+		if p.linked != 0 && (dealFirst == 0 || p.linked < dealFirst) {
+			dealFirst = p.linked
+		}
+	}
 	roomAge := func(p *personAgg) (int, bool) {
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
+		known := err == nil
 		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
 			on = first
 		}
-		return on.DaysUntil(today), err == nil
+		if !known && a.opts.Manifest == nil && a.opts.Since.IsZero() && dealFirst != 0 {
+			on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
+		}
+		return on.DaysUntil(today), known
 	}
 	young := func(p *personAgg) bool {
 		age, ok := roomAge(p)

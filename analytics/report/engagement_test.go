@@ -187,7 +187,10 @@ func TestEngagementPatterns(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			for _, via := range []string{"events", "summaries"} {
 				d := patternDeal()
-				a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: deal.NewDate(2026, time.November, 22), Engagement: c.eng})
+				// A week after the loads: without a manifest the rooms are
+				// out since the first of them, and a decider is judged a
+				// week after.
+				a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: deal.NewDate(2026, time.November, 27), Engagement: c.eng})
 				for n, l := range c.loads {
 					if via == "events" {
 						for _, e := range l.events(n) {
@@ -493,6 +496,40 @@ func TestOnlyChampionLately(t *testing.T) {
 		}
 		if s == nil || !strings.Contains(s.Summary, "in the last 21 days") || !strings.Contains(strings.Join(s.Evidence, "; "), "none in the last 21 days from Eve Buyer (economic-buyer, the last 2026-11-20)") {
 			t.Errorf("Eve on 20 November: %+v, want only the champion engaged of late, Eve's last visit named", s)
+		}
+	}
+}
+
+// TestNeverOpenedWithoutManifest: without a manifest the rooms' age is
+// counted from the first page-load of any of the deal's links (the rooms
+// were out by then): the decider who never opened is judged a week after
+// the champion's first visit, not the day after it; with no page-load of
+// the deal at all, the age is not known and nobody is judged.
+func TestNeverOpenedWithoutManifest(t *testing.T) {
+	for _, c := range []struct {
+		today  deal.Date
+		loads  bool
+		absent bool
+	}{
+		{deal.NewDate(2026, time.November, 21), true, false},
+		{deal.NewDate(2026, time.November, 26), true, false},
+		{deal.NewDate(2026, time.November, 27), true, true},
+		{deal.NewDate(2026, time.December, 15), true, true},
+		{deal.NewDate(2026, time.December, 15), false, false}, // nothing read: nothing judged
+	} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: c.today})
+		if c.loads {
+			for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+				e.Stakeholder, e.Role = "ch", "champion" // on 20 November
+				a.Add(e)
+			}
+		}
+		var got bool
+		for _, s := range a.Report().Deals[0].Signals {
+			got = got || s.Kind == SignalDeciderAbsent
+		}
+		if got != c.absent {
+			t.Errorf("on %s (the champion's visit on 20 November: %v): decider never opened %v, want %v", c.today, c.loads, got, c.absent)
 		}
 	}
 }
