@@ -119,8 +119,9 @@ type PortfolioHistory struct {
 	// Deals counts the deals whose plan has history in git.
 	Deals int `json:"deals"`
 	// WithBuyerEdits is deals with at least one buyer-side edit, of them:
-	// one made during onboarding too (the plan is mutual), which the win
-	// rates leave out (DealHistory.BuyerEditsOpen).
+	// one made during a won deal's onboarding too (the plan is mutual),
+	// which the win rates leave out (DealHistory.BuyerEditsOpen); not one
+	// made after a deal was lost.
 	WithBuyerEdits Ratio `json:"with_buyer_edits"`
 	// MedianSlipDays is the median of the days each date slipped (moved
 	// later than it had ever been: history.Slip), over every slip of every
@@ -435,7 +436,13 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 			continue
 		}
 		ph.Deals++
-		if h.BuyerEdits > 0 {
+		// A lost deal's plan ended when it was lost: an edit after it is
+		// no part of a mutual plan (a won deal's onboarding is).
+		edits := h.BuyerEdits
+		if deals[i].Outcome == string(deal.Lost) {
+			edits = h.BuyerEditsOpen
+		}
+		if edits > 0 {
 			ph.WithBuyerEdits.Num++
 		}
 		edited := h.BuyerEditsOpen > 0

@@ -363,6 +363,43 @@ func TestBurnupWeekUnderWay(t *testing.T) {
 	}
 }
 
+// TestBuyerEditsShareLeavesOutAfterLoss: a buyer's edit made after the
+// deal was lost is no sign of a mutual plan: the share of deals with buyer
+// edits leaves it out, as the win rates do.
+func TestBuyerEditsShareLeavesOutAfterLoss(t *testing.T) {
+	deals, s := scenarioSite(t)
+	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
+	seller := history.Author{Name: "Sam Lee", Email: "sam@north.example", Side: deal.Seller}
+	buyer := history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}
+	for _, tc := range []struct {
+		edit string
+		want [2]int
+	}{{"2026-10-14", [2]int{1, 1}}, {"2026-10-20", [2]int{0, 1}}} {
+		for i := range deals {
+			deals[i].Story = nil
+			if deals[i].Deal.ID == "initech" {
+				lost := *deals[i].Deal
+				lost.Outcome = deal.Lost
+				deals[i].Deal = &lost
+				deals[i].Story = &history.Story{Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at(tc.edit),
+					Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
+						{When: at("2026-10-15"), Kind: history.OutcomeSet, From: "open", To: "lost", Author: seller},
+						{When: at(tc.edit), Kind: history.PlanEdited, Author: buyer}},
+					Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}}}
+				if tc.edit < "2026-10-15" {
+					ch := deals[i].Story.Changes // in time order
+					ch[1], ch[2] = ch[2], ch[1]
+				}
+			}
+		}
+		r := NewAggregator(deals, ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}).Report()
+		ph := r.Portfolio.History
+		if ph == nil || ph.WithBuyerEdits.Num != tc.want[0] || ph.WithBuyerEdits.Den != tc.want[1] {
+			t.Errorf("buyer edit on %s of a deal lost on 2026-10-15: portfolio history %+v, want with buyer edits %v", tc.edit, ph, tc.want)
+		}
+	}
+}
+
 // TestWinRateCountsEditsBeforeTheEnd: the win rate with buyer edits
 // counts the edits made by the day the deal was marked won or lost; a
 // buyer's edit during onboarding did not win it (the share of deals with
