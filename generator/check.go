@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/spelling"
 )
 
@@ -120,6 +121,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	}
 	checkBuyerLogo(b, li, col)
 	checkReviewNotes(b, col)
+	checkReplyRecords(b, col)
 	for _, f := range b.Files {
 		if !listed[f] && f != path.Clean(d.BuyerLogo) {
 			col.warnf(li.at("collateral"), "%s is in the bundle but no collateral entry lists it, so it is not published: add it under `collateral:` or move it out", f)
@@ -639,6 +641,29 @@ func checkReviewNotes(b *Bundle, col collector) {
 			continue
 		}
 		placeholderLines(text, collector{file: p, ps: col.ps}, "the review note")
+	}
+}
+
+// checkReplyRecords checks that the bundle's reply records (replies/)
+// read: the build renders each room's replies from them, so one that does
+// not is an error of the check too, on its file (and line), not a build
+// that stops.
+func checkReplyRecords(b *Bundle, col collector) {
+	_, err := reply.ReadRecords(b.Dir)
+	if err == nil {
+		return
+	}
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	}
+	for _, e := range errs {
+		var re *reply.RecordError
+		if errors.As(e, &re) {
+			collector{file: re.File, ps: col.ps}.errorf(re.Line, "%s", re.Msg)
+			continue
+		}
+		col.errorf(0, "%v", e)
 	}
 }
 

@@ -124,10 +124,26 @@ func Marshal(rec Record) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// RecordError is a reply record that cannot be read: its file, the line
+// of the fault when known (0: not), and what to do.
+type RecordError struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *RecordError) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return e.File + ": " + e.Msg
+}
+
 // ReadRecords returns the reply records of the bundle dealDir, oldest reply
 // first (by time, then id). A bundle without a replies folder has none. A
 // record that does not decode, or whose file name is not its reply's id, is
-// an error naming the file; every bad file is reported.
+// a *RecordError naming the file (and the line of a JSON syntax error);
+// every bad file is reported, joined.
 func ReadRecords(dealDir string) ([]Record, error) {
 	dir := filepath.Join(dealDir, Dir)
 	ents, err := os.ReadDir(dir)
@@ -154,11 +170,23 @@ func ReadRecords(dealDir string) ([]Record, error) {
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(&rec); err != nil {
-			errs = append(errs, fmt.Errorf("%s: not a reply record: %w: restore it from git", file, err))
+			line := 0
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			switch {
+			case errors.As(err, &se):
+				line = 1 + bytes.Count(b[:min(int(se.Offset), len(b))], []byte("\n"))
+			case errors.As(err, &te):
+				line = 1 + bytes.Count(b[:min(int(te.Offset), len(b))], []byte("\n"))
+			}
+			errs = append(errs, &RecordError{file, line, fmt.Sprintf("not a reply record (%v): maproom writes these files; restore it from git (git checkout -- %s)", err, file)})
 			continue
 		}
-		if id := strings.TrimSuffix(name, ".json"); rec.Reply.ID != id {
-			errs = append(errs, fmt.Errorf("%s: holds reply %q: a record's file is named after its reply's id, rename it %s.json", file, rec.Reply.ID, rec.Reply.ID))
+		if id := strings.TrimSuffix(name, ".json"); rec.Reply.ID == "" {
+			errs = append(errs, &RecordError{file, 0, fmt.Sprintf("holds no reply (no reply.id): maproom writes these files; restore it from git (git checkout -- %s), or remove it", file)})
+			continue
+		} else if rec.Reply.ID != id {
+			errs = append(errs, &RecordError{file, 0, fmt.Sprintf("holds reply %q: a record's file is named after its reply's id, rename it %s.json", rec.Reply.ID, rec.Reply.ID)})
 			continue
 		}
 		recs = append(recs, rec)
