@@ -159,6 +159,9 @@ func (e *Error) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.Msg
 func Parse(d Doc) (root *yaml.Node, err *Error) {
 	var doc yaml.Node
 	if e := unmarshal(d.Front, &doc); e != nil {
+		if l, q, ok := unclosedQuote(d.Front); ok {
+			return nil, &Error{Line: l + d.Offset, Msg: fmt.Sprintf("the frontmatter is not valid YAML: a quoted value is not closed on its line: end it with the quote it starts with (%c)", q)}
+		}
 		line := ErrLine(e, d.Offset)
 		if at, ok := problemLine(d.Front, e, line-d.Offset); ok {
 			line = at + d.Offset
@@ -178,6 +181,69 @@ func Parse(d Doc) (root *yaml.Node, err *Error) {
 		return nil, &Error{Line: d.Offset + 1, NotMapping: true, Msg: "the frontmatter must be a mapping of keys"}
 	}
 	return &doc, nil
+}
+
+// unclosedQuote finds a value of front that opens a quote and does not
+// close it on its line, when closing it there makes front parse: the
+// library reads on to the next quote and names a later line, or the end,
+// with an error that does not say so. Only the first such value is tried.
+func unclosedQuote(front []byte) (line int, quote byte, ok bool) {
+	lines := bytes.SplitAfter(front, []byte("\n"))
+	if len(lines) > maxProblemScan {
+		return 0, 0, false
+	}
+	for i, l := range lines {
+		q, open := opensQuote(l)
+		if !open {
+			continue
+		}
+		body := bytes.TrimRight(l, "\r\n")
+		fixed := make([]byte, 0, len(front)+1)
+		for j, m := range lines {
+			if j == i {
+				fixed = append(append(append(fixed, body...), q), m[len(body):]...)
+				continue
+			}
+			fixed = append(fixed, m...)
+		}
+		var n yaml.Node
+		if unmarshal(fixed, &n) == nil {
+			return i + 1, q, true
+		}
+		return 0, 0, false
+	}
+	return 0, 0, false
+}
+
+// opensQuote reports whether line's value (after "key: ", a list's "- ",
+// or both) starts with a quote that the line does not close, and which.
+func opensQuote(line []byte) (byte, bool) {
+	v := bytes.TrimLeft(bytes.TrimRight(line, "\r\n"), " ")
+	if rest, ok := bytes.CutPrefix(v, []byte("- ")); ok {
+		v = bytes.TrimLeft(rest, " ")
+	}
+	if len(v) > 0 && v[0] != '"' && v[0] != '\'' {
+		_, rest, ok := bytes.Cut(v, []byte(": "))
+		if !ok {
+			return 0, false
+		}
+		v = bytes.TrimLeft(rest, " ")
+	}
+	if len(v) == 0 || v[0] != '"' && v[0] != '\'' {
+		return 0, false
+	}
+	q := v[0]
+	for i := 1; i < len(v); i++ {
+		switch {
+		case q == '"' && v[i] == '\\':
+			i++ // an escape
+		case v[i] == q && q == '\'' && i+1 < len(v) && v[i+1] == '\'':
+			i++ // '' in single quotes
+		case v[i] == q:
+			return 0, false
+		}
+	}
+	return q, true
 }
 
 // yamlHint says how to fix the YAML mistakes people make most, from the

@@ -125,8 +125,8 @@ func TestErrMsg(t *testing.T) {
 // TestParseErrorLines: a YAML error names the file line the problem is
 // on, not the line before it (a tab) nor the start of the block holding it
 // (a value with text after its quotes), and says what to do about a tab,
-// a value with text after its quotes, an unquoted ": " and a key out of
-// line.
+// a value with text after its quotes, an unquoted ": ", a key out of
+// line and a quote not closed on its line (the library names a later line).
 func TestParseErrorLines(t *testing.T) {
 	for _, c := range []struct {
 		src  string
@@ -135,7 +135,10 @@ func TestParseErrorLines(t *testing.T) {
 	}{
 		{"---\ntitle: x\ntasks:\n  - id: a\n  \towner: b\n---\n", 5, "indent with spaces, never tabs"},
 		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n    owner: b\n    evidence: \"Signed\" by both\n    due: 2026-01-01\n---\n", 7, "did not find expected key"},
-		{"---\ntitle: \"open quote\nclose: 2026-01-01\n---\n", 0, "not valid YAML"},
+		{"---\ntitle: \"open quote\nclose: 2026-01-01\n---\n", 2, `a quoted value is not closed on its line: end it with the quote it starts with (")`},
+		{"---\ntitle: \"A: b\"\nbuyer: 'Acme Corp\nclose: 2026-01-01\n---\n", 3, "end it with the quote it starts with (')"},
+		{"---\ntitle: x\ntasks:\n  - id: a\n    title: \"Say \\\"hi\\\" \n    owner: b\n  - id: c\n    title: \"C\"\n---\n", 5, `a quoted value is not closed on its line`},
+		{"---\ntags:\n  - \"one\n  - two\n---\n", 3, `a quoted value is not closed on its line`},
 		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n    owner: b\n    evidence: \"Signed\" by both\n    due: 2026-01-01\n---\n", 7, "put the whole value in the quotes"},
 		{"---\ntitle: Legal: review\nclose: 2026-01-01\n---\n", 2, `a value that holds ": " must be quoted`},
 		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n   owner: b\n---\n", 0, "align it with them"},
