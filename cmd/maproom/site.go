@@ -106,6 +106,9 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 		if len(v) < 32 {
 			return nil, errors.New("MAPROOM_SECRET is too short: use at least 32 characters, e.g. the output of `openssl rand -hex 32`")
 		}
+		if why := guessable(v); why != "" {
+			return nil, fmt.Errorf("MAPROOM_SECRET %s: whoever guesses it can make every room link; use a random one, e.g. the output of `openssl rand -hex 32`", why)
+		}
 		return []byte(v), nil
 	}
 	dir := filepath.Join(root, ".maproom")
@@ -115,6 +118,9 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 		s := strings.TrimSpace(string(b))
 		if len(s) < 32 {
 			return nil, fmt.Errorf("%s is too short: delete it to have a new one made (every link changes), or put at least 32 characters in it", path)
+		}
+		if why := guessable(s); why != "" {
+			return nil, fmt.Errorf("the secret in %s %s: whoever guesses it can make every room link; delete it to have a random one made (every link changes)", path, why)
 		}
 		return []byte(s), nil
 	}
@@ -145,6 +151,27 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 	}
 	fmt.Fprintf(e.stderr, "maproom: created a new site secret in %s (git-ignored).\n  Every room link derives from it: keep a copy somewhere safe, and set MAPROOM_SECRET to it\n  wherever else you build (CI, another laptop) so the links stay the same.\n", path)
 	return []byte(s), nil
+}
+
+// guessable says why secret s could be guessed, "" when nothing shows it:
+// it repeats a shorter string ("changeme-changeme-..."), or it holds
+// fewer than 8 different characters. Room links are HMACs of readable ids
+// under the secret, so a guessed secret gives away every link; a random
+// hex or base64 secret passes.
+func guessable(s string) string {
+	distinct := map[rune]bool{}
+	for _, r := range s {
+		distinct[r] = true
+	}
+	if len(distinct) < 8 {
+		return "holds only " + count(len(distinct), "different character")
+	}
+	for p := 1; p <= len(s)/2; p++ {
+		if s[p:] == s[:len(s)-p] {
+			return fmt.Sprintf("repeats %q", s[:p])
+		}
+	}
+	return ""
 }
 
 // sameSecret refuses a secret that the rooms of the last build (its
