@@ -156,6 +156,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 		msIDs[m.ID] = true
 		p := fmt.Sprintf("milestones.%d", i)
+		if w := nameInID(m.ID, names); w != "" {
+			col.warnf(li.at(p+".id"), "milestone id %q contains %q: ids end up in the room's links (#m-%s, shown in the address bar and copied with it), which should carry no company or person names nor the deal's value; choose a neutral id such as \"signed\"", m.ID, w, m.ID)
+		}
 		person(li.at(p+".lead"), m.Lead, fmt.Sprintf("milestone %q lead", m.ID))
 		evidence(col, li.at(p+".evidence"), "milestone", m.ID, m.Evidence)
 		if len(m.Tasks) == 0 {
@@ -181,6 +184,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		for j := range d.Milestones[i].Tasks {
 			t := &d.Milestones[i].Tasks[j]
 			p := fmt.Sprintf("milestones.%d.tasks.%d", i, j)
+			if w := nameInID(t.ID, names); w != "" {
+				col.warnf(li.at(p+".id"), "task id %q contains %q: ids end up in the room's links (#t-%s, shown in the address bar and copied with it), which should carry no company or person names nor the deal's value; choose a neutral id such as \"security-review\"", t.ID, w, t.ID)
+			}
 			person(li.at(p+".owner"), t.Owner, fmt.Sprintf("task %q owner", t.ID))
 			// A room lists steps by title: two of the same title (a
 			// suggestion accepted twice, say) read as one step shown twice.
