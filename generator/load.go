@@ -343,7 +343,31 @@ func loadBundle(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, 
 	// is open today, in the rooms as in the report and notify.
 	b.Deal = b.Deal.AsOf(today)
 	schedulePlan(b, cfg, today, col)
-	return b, ps
+	return b, withoutShadowed(ps, li.typeErrs)
+}
+
+// withoutShadowed drops the YAML type errors (their places in ps) on a
+// line another error names too: that one says what to change there
+// ("name exactly one stakeholder id"), the library's words only repeat it.
+func withoutShadowed(ps Problems, typeErrs []int) Problems {
+	if len(typeErrs) == 0 {
+		return ps
+	}
+	drop := map[int]bool{}
+	for _, i := range typeErrs {
+		for j, q := range ps {
+			if j != i && !slices.Contains(typeErrs, j) && q.Severity == Error && q.File == ps[i].File && q.Line == ps[i].Line {
+				drop[i] = true
+			}
+		}
+	}
+	out := ps[:0:0]
+	for i, p := range ps {
+		if !drop[i] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // readPlan reads dir's index.md through the content folder (dir's parent)
@@ -398,7 +422,8 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 			var te *yaml.TypeError
 			if errors.As(err, &te) {
 				for _, m := range te.Errors {
-					col.errorf(frontmatter.ErrLine(errors.New(m), li.offset), "%s", frontmatter.FileMsg(errors.New(m), li.offset))
+					li.typeErrs = append(li.typeErrs, len(*col.ps))
+					col.errorf(frontmatter.ErrLine(errors.New(m), li.offset), "%s", yamlTypeWords(frontmatter.FileMsg(errors.New(m), li.offset)))
 				}
 			} else {
 				col.errorf(li.offset+1, "%s", frontmatter.ErrMsg(err))
@@ -409,6 +434,38 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 		return nil, nil, nil
 	}
 	return &d, li, body
+}
+
+// yamlTypeRe is the YAML library's message for a value of the wrong type.
+var yamlTypeRe = regexp.MustCompile("cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+
+// yamlTypeWords says a YAML type error as what was written and what is
+// wanted: "a list where one value is wanted: write one value". Other
+// messages are the library's.
+func yamlTypeWords(msg string) string {
+	m := yamlTypeRe.FindStringSubmatch(msg)
+	if m == nil {
+		return msg
+	}
+	got := map[string]string{"seq": "a list", "map": "keys and values", "str": "text", "int": "a number", "float": "a number", "bool": "true or false", "timestamp": "a date and time"}[m[1]]
+	if got == "" {
+		got = "a value of another kind"
+	}
+	if m[2] != "" {
+		got += fmt.Sprintf(" (%s)", m[2])
+	}
+	want, fix := "one value", "write one value, or put text in double quotes"
+	switch into := m[3]; {
+	case strings.HasPrefix(into, "[]"):
+		want, fix = "a list", "write [a, b], or one item per line under the key, each starting with \"- \""
+	case into == "int" || into == "int64":
+		want, fix = "a whole number", "write digits only"
+	case into == "bool":
+		want, fix = "true or false", "write true or false"
+	case strings.HasPrefix(into, "map[") || strings.Contains(into, "generator."):
+		want, fix = "keys under it", "write them one per line, indented under the key"
+	}
+	return strings.Replace(msg, m[0], got+" where "+want+" is wanted: "+fix, 1)
 }
 
 // dateShape is a date written as YYYY-MM-DD, whether or not the day

@@ -22,6 +22,10 @@ type lineIndex struct {
 	// writes: a reference to one of them is not an error of its own, the
 	// decoding error already names what to fix.
 	written map[string]bool
+	// typeErrs are the places, in the problems, of the YAML type errors
+	// (a list where one value is wanted): withoutShadowed drops one that
+	// another error of its line says better.
+	typeErrs []int
 }
 
 // writtenIDs gathers the value of every id key in n.

@@ -1,0 +1,50 @@
+package generator
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+)
+
+// TestTypeErrorWords: a value of the wrong type is said as what was
+// written and what is wanted, with what to write; where another error of
+// the same line says what to change (an owner must name one stakeholder),
+// the library's words are not printed beside it.
+func TestTypeErrorWords(t *testing.T) {
+	dir := filepath.Join("..", "content", "acme-data-platform")
+	src, err := os.ReadFile(filepath.Join(dir, BundleIndex))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := (&Config{}).withDefaults()
+	for _, c := range []struct {
+		old, new string
+		line     int
+		want     string
+		not      string
+	}{
+		{"        due: 2026-10-23\n", "        due: [2026-10-23]\n", 30, "a list where one value is wanted: write one value, or put text in double quotes", ""},
+		{"        owner: tom\n", "        owner: [tom, priya]\n", 29, `task "nda" owner: name exactly one stakeholder id`, "cannot unmarshal"},
+	} {
+		if !strings.Contains(string(src), c.old) {
+			t.Fatalf("the example plan no longer holds %q", c.old)
+		}
+		_, ps := CheckPlan(dir, []byte(strings.Replace(string(src), c.old, c.new, 1)), cfg, deal.NewDate(2026, 11, 22))
+		var on []string
+		for _, p := range ps {
+			if p.Line == c.line && p.Severity == Error {
+				on = append(on, p.Msg)
+			}
+		}
+		all := strings.Join(on, "\n")
+		if !strings.Contains(all, c.want) || c.not != "" && strings.Contains(all, c.not) || len(on) != 1 {
+			t.Errorf("%q: the errors of line %d are %q; want one, saying %q", c.new, c.line, on, c.want)
+		}
+	}
+	if got := yamlTypeWords("cannot unmarshal !!str `lots` into int64"); got != "text (lots) where a whole number is wanted: write digits only" {
+		t.Errorf("yamlTypeWords: %q", got)
+	}
+}
