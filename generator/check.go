@@ -93,8 +93,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	names := dealNames(d)
 	for i := range d.Collateral {
 		c := &d.Collateral[i]
-		if _, dup := colls[c.ID]; dup && c.ID != "" {
-			col.errorf(c.Line, "collateral id %q is used twice", c.ID)
+		if first, dup := colls[c.ID]; dup && c.ID != "" {
+			col.errorf(c.Line, "collateral id %q is used twice (first on line %d): ids must be unique within the deal; give this document another id", c.ID, first.Line)
 		}
 		colls[c.ID] = c
 		p := fmt.Sprintf("collateral.%d", i)

@@ -180,6 +180,9 @@ func Load(opts LoadOptions) (*Site, Problems) {
 			continue
 		}
 		if !e.IsDir() {
+			if strings.EqualFold(filepath.Ext(e.Name()), ".md") {
+				ps = append(ps, Problem{File: p, Severity: Warning, Msg: fmt.Sprintf("this file is in no deal folder, so nothing in it is published: a deal's plan is %s (one folder per deal), its documents beside it", filepath.Join(dir, "<deal>", BundleIndex))})
+			}
 			continue
 		}
 		if _, err := os.Lstat(filepath.Join(p, BundleIndex)); err != nil {
@@ -292,6 +295,8 @@ func LoadBundle(dir string, cfg *Config, today deal.Date) (*Bundle, Problems) {
 	if err != nil {
 		if fi, lerr := os.Lstat(file); lerr == nil && fi.Mode()&fs.ModeSymlink != 0 {
 			col.errorf(0, "the plan is a symbolic link that leads out of the content folder %s or nowhere (%v): copy the plan into %s instead", filepath.Dir(dir), err, dir)
+		} else if lerr == nil && fi.IsDir() {
+			col.errorf(0, "%s is a folder, not the deal's plan: the plan is a file of that name (move what the folder holds elsewhere in %s)", BundleIndex, dir)
 		} else {
 			col.errorf(0, "%v", err)
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // The rules in this file are the ones a room and a report both show. They
@@ -180,6 +182,12 @@ var vagueWords = map[string]bool{"done": true, "complete": true, "completed": tr
 func VagueEvidence(ev string) string {
 	if strings.TrimSpace(ev) == "" {
 		return "missing"
+	}
+	if !strings.ContainsFunc(ev, func(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }) {
+		return fmt.Sprintf("%q names no artifact", ev) // "-", "..."
+	}
+	if letters := strings.TrimFunc(ev, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }); utf8.RuneCountInString(letters) < 2 {
+		return fmt.Sprintf("%q names no artifact", ev) // "x"
 	}
 	words := strings.Fields(strings.ToLower(strings.Trim(ev, ".!\"' ")))
 	if len(words) > 0 && len(words) <= 3 && vagueWords[strings.Trim(words[len(words)-1], ".!,")] {
