@@ -478,14 +478,51 @@ func sortedKeys[V any](m map[string]V) []string {
 // order, making its folders as needed.
 func (o *output) moveStaged() error {
 	sort.Strings(o.staged)
+	// Each file it replaces is kept aside in the stage until the last is
+	// in place: if one cannot be (a folder where a page goes, a disk
+	// error), those already moved are put back, and the output stays the
+	// last build's, never half of each.
+	prev := filepath.Join(o.stage, ".replaced")
+	type moved struct {
+		dst, kept string // kept: where the replaced file waits, "" for none
+	}
+	var done []moved
+	undo := func() {
+		for i := len(done) - 1; i >= 0; i-- {
+			m := done[i]
+			if m.kept != "" {
+				os.Rename(m.kept, m.dst)
+			} else {
+				os.Remove(m.dst)
+			}
+		}
+	}
 	for _, rel := range o.staged {
 		dst := filepath.Join(o.out, filepath.FromSlash(rel))
 		if err := o.mkdir(filepath.Dir(dst)); err != nil {
-			return err
+			undo()
+			return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
+		}
+		m := moved{dst: dst}
+		if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() {
+			m.kept = filepath.Join(prev, filepath.FromSlash(rel))
+			if err := os.MkdirAll(filepath.Dir(m.kept), 0o755); err != nil {
+				undo()
+				return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
+			}
+			if err := os.Rename(dst, m.kept); err != nil {
+				undo()
+				return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
+			}
 		}
 		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(rel)), dst); err != nil {
-			return fmt.Errorf("publishing %s: %w", rel, err)
+			if m.kept != "" {
+				os.Rename(m.kept, dst)
+			}
+			undo()
+			return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
 		}
+		done = append(done, m)
 	}
 	return nil
 }
