@@ -83,6 +83,30 @@ func BenchmarkRebuildNoChange(b *testing.B) {
 	}
 }
 
+// BenchmarkRebuildNewDay measures the rebuild of a new day: every room
+// shows days to the close, so every page is rendered and put in place
+// again, over the last build's.
+//
+//	go test ./generator -run '^$' -bench RebuildNewDay -benchtime 3x -count 5
+func BenchmarkRebuildNewDay(b *testing.B) {
+	root := benchSite(b)
+	work := b.TempDir()
+	opts := benchOptions(root, filepath.Join(work, "public"))
+	if _, err := Build(context.Background(), opts); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		opts.Today = opts.Today.AddDays(1)
+		res, err := Build(context.Background(), opts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if res.Stats.Written == 0 {
+			b.Fatal("a new day's rebuild wrote no file")
+		}
+	}
+}
+
 // BenchmarkServeEditToServed measures what a seller waits for in `maproom
 // serve` on the synthetic site: from saving an edit to one deal's index.md
 // to the rebuilt room holding the edit on disk, where the preview server

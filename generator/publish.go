@@ -478,51 +478,26 @@ func sortedKeys[V any](m map[string]V) []string {
 // order, making its folders as needed.
 func (o *output) moveStaged() error {
 	sort.Strings(o.staged)
-	// Each file it replaces is kept aside in the stage until the last is
-	// in place: if one cannot be (a folder where a page goes, a disk
-	// error), those already moved are put back, and the output stays the
-	// last build's, never half of each.
-	prev := filepath.Join(o.stage, ".replaced")
-	type moved struct {
-		dst, kept string // kept: where the replaced file waits, "" for none
-	}
-	var done []moved
-	undo := func() {
-		for i := len(done) - 1; i >= 0; i-- {
-			m := done[i]
-			if m.kept != "" {
-				os.Rename(m.kept, m.dst)
-			} else {
-				os.Remove(m.dst)
-			}
+	// Every place is checked before the first file moves: a folder where a
+	// page goes, or a file where a folder goes, stops the build with the
+	// output as the last build left it, never half of each.
+	for _, rel := range o.staged {
+		dst := filepath.Join(o.out, filepath.FromSlash(rel))
+		if fi, err := os.Lstat(dst); err == nil && !fi.Mode().IsRegular() {
+			return fmt.Errorf("publishing %s: %s is in the way, not a file of the last build: move it out of %s (nothing was changed there)", rel, dst, o.out)
+		}
+		if fi, err := os.Lstat(filepath.Dir(dst)); err == nil && !fi.IsDir() {
+			return fmt.Errorf("publishing %s: %s is a file where the build puts a folder: move it out of %s (nothing was changed there)", rel, filepath.Dir(dst), o.out)
 		}
 	}
 	for _, rel := range o.staged {
 		dst := filepath.Join(o.out, filepath.FromSlash(rel))
 		if err := o.mkdir(filepath.Dir(dst)); err != nil {
-			undo()
-			return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
-		}
-		m := moved{dst: dst}
-		if fi, err := os.Lstat(dst); err == nil && fi.Mode().IsRegular() {
-			m.kept = filepath.Join(prev, filepath.FromSlash(rel))
-			if err := os.MkdirAll(filepath.Dir(m.kept), 0o755); err != nil {
-				undo()
-				return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
-			}
-			if err := os.Rename(dst, m.kept); err != nil {
-				undo()
-				return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
-			}
+			return err
 		}
 		if err := os.Rename(filepath.Join(o.stage, filepath.FromSlash(rel)), dst); err != nil {
-			if m.kept != "" {
-				os.Rename(m.kept, dst)
-			}
-			undo()
-			return fmt.Errorf("publishing %s: %w (nothing was changed in %s)", rel, err, o.out)
+			return fmt.Errorf("publishing %s: %w", rel, err)
 		}
-		done = append(done, m)
 	}
 	return nil
 }
