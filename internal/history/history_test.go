@@ -477,12 +477,13 @@ func TestSignals(t *testing.T) {
 		t.Errorf("acme-data on 16 November: %q, want flat since t3 came due", got)
 	}
 	// With t1 open again in the working tree (not committed): m1 not
-	// reached has slipped twice, and the plan, whose count done differs
-	// from its last commit's, is not flat.
+	// reached has slipped twice, and the plan, which went back (a step
+	// reopened is no progress), is still flat, and says it went back.
 	t1 := &acme.Milestones[0].Tasks[0]
 	t1.Status, t1.Done = deal.InProgress, deal.Date{}
 	got = history.Signals(history.Input{Deal: acme, Story: h.Story("acme-data"), Today: today})
-	if !slices.Equal(names(got), []string{history.SignalSlipped, history.SignalPastClose}) || !strings.Contains(got[0].Evidence, `"Milestone m1" slipped 2 times, 19 days in all`) {
+	if !slices.Equal(names(got), []string{history.SignalFlat, history.SignalSlipped, history.SignalPastClose}) ||
+		!strings.Contains(got[0].Evidence, "completion went back from 1 to 0 of 3 tasks") || !strings.Contains(got[1].Evidence, `"Milestone m1" slipped 2 times, 19 days in all`) {
 		t.Errorf("acme-data with t1 open: %q", got)
 	}
 	// A higher threshold, and an earlier day, silence them.
