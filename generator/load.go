@@ -227,7 +227,9 @@ func Load(opts LoadOptions) (*Site, Problems) {
 }
 
 // rotationsKept reports each stakeholder whose rotate: is below the
-// rotation of the link the site's manifest (at path) records for them:
+// highest rotation the site's manifest (at path) records for them, in
+// their rooms or, for someone taken off the plan or a deal withdrawn, in
+// its record of rotations (manifest.Manifest.Rotation):
 // the links rotated away since (a link that leaked, or went to the wrong
 // person) would answer again, and their current one would stop. The
 // counter only goes up. Without a manifest (no build yet), or with one
@@ -237,17 +239,10 @@ func rotationsKept(site *Site, path string) Problems {
 	if err != nil {
 		return nil
 	}
-	type person struct{ deal, id string }
-	top := map[person]int{}
-	for _, r := range m.Rooms {
-		if k := (person{r.Deal, r.Stakeholder}); r.Rotation > top[k] {
-			top[k] = r.Rotation
-		}
-	}
 	var ps Problems
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {
-			if was := top[person{b.Deal.ID, s.ID}]; s.Rotate < was {
+			if was, ok := m.Rotation(b.Deal.ID, s.ID); ok && s.Rotate < was {
 				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,
 					Msg: fmt.Sprintf("rotate %d for %q is below %d, the rotation of the link last built for them (%s): the links rotated away would answer again. The counter only goes up: set rotate: %d to keep their current link, or %d to give them a new one", s.Rotate, s.ID, was, path, was, was+1)})
 			}

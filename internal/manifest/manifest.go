@@ -33,6 +33,27 @@ type Manifest struct {
 	Version int    `json:"version"`
 	Site    string `json:"site,omitempty"`
 	Rooms   []Room `json:"rooms"`
+	// Rotations is the highest rotation ever published for each person,
+	// by RotationKey, kept by Publish when their rooms leave the manifest
+	// (the person taken off the plan, the deal withdrawn or removed): a
+	// rotate: counter set below it would bring a retired link back, even
+	// for someone added again.
+	Rotations map[string]int `json:"rotations,omitempty"`
+}
+
+// RotationKey is a person's key in Manifest.Rotations.
+func RotationKey(deal, stakeholder string) string { return deal + "/" + stakeholder }
+
+// Rotation returns the highest rotation the manifest records for the
+// person: in its rooms, or in Rotations; ok false when it records none.
+func (m *Manifest) Rotation(deal, stakeholder string) (rot int, ok bool) {
+	rot, ok = m.Rotations[RotationKey(deal, stakeholder)]
+	for _, r := range m.Rooms {
+		if r.Deal == deal && r.Stakeholder == stakeholder && (!ok || r.Rotation > rot) {
+			rot, ok = r.Rotation, true
+		}
+	}
+	return rot, ok
 }
 
 // Room is one stakeholder's room at one rotation. Key is the hex SHA-256 of
@@ -123,10 +144,32 @@ const SideBuyer = "buyer"
 // the day to mean the first publication.
 func Publish(path string, m *Manifest, today string) error {
 	prev := map[string]string{}
+	high := map[string]int{}
+	raise := func(k string, rot int) {
+		if was, ok := high[k]; !ok || rot > was {
+			high[k] = rot
+		}
+	}
 	if old, err := Read(path); err == nil {
 		for _, r := range old.Rooms {
 			prev[r.Key] = r.Published
+			raise(RotationKey(r.Deal, r.Stakeholder), r.Rotation)
 		}
+		for k, rot := range old.Rotations {
+			raise(k, rot)
+		}
+	}
+	for _, r := range m.Rooms {
+		raise(RotationKey(r.Deal, r.Stakeholder), r.Rotation)
+	}
+	// Only the people whose rooms are gone need the record: the rooms
+	// hold the rest.
+	for _, r := range m.Rooms {
+		delete(high, RotationKey(r.Deal, r.Stakeholder))
+	}
+	m.Rotations = nil
+	if len(high) > 0 {
+		m.Rotations = high
 	}
 	for i := range m.Rooms {
 		r := &m.Rooms[i]
