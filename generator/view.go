@@ -59,8 +59,11 @@ type dealView struct {
 	// Onboarding names the seller's customer-success people of a won deal,
 	// who carry the plan on after signature ("" when none).
 	Onboarding string
-	// LiveSince labels a won deal's go-live once it has passed.
-	LiveSince string
+	// LiveSince labels a won deal's go-live once it has passed with its
+	// onboarding done; GoLivePassed once it has passed with onboarding
+	// steps left: the room does not say the customer is live then.
+	LiveSince    string
+	GoLivePassed string
 	// Forecast labels, for an open deal whose remaining work cannot be
 	// done by the target signature (the schedule's SalesFinish after the
 	// close), the earliest day it can be: the room says the date is at
@@ -277,6 +280,8 @@ func newDealView(d *deal.Deal, today deal.Date) dealView {
 				v.GoLiveDays = plural(n, "day", "days")
 			case n == 0:
 				v.GoLiveDays = "Today"
+			case d.OnboardingLeft():
+				v.GoLivePassed = v.GoLiveLabel // the date came, the onboarding is not done
 			default:
 				v.LiveSince = v.GoLiveLabel // gone live: the room no longer counts down to it
 			}

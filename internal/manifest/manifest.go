@@ -33,8 +33,9 @@ type Manifest struct {
 	Version int    `json:"version"`
 	Site    string `json:"site,omitempty"`
 	Rooms   []Room `json:"rooms"`
-	// Rotations is the highest rotation ever published for each person,
-	// by RotationKey, kept by Publish when their rooms leave the manifest
+	// Rotations is the highest rotation ever published for each person
+	// who had a link rotated away (1 or more), by RotationKey, kept by
+	// Publish when their rooms leave the manifest
 	// (the person taken off the plan, the deal withdrawn or removed): a
 	// rotate: counter set below it would bring a retired link back, even
 	// for someone added again.
@@ -162,10 +163,16 @@ func Publish(path string, m *Manifest, today string) error {
 	for _, r := range m.Rooms {
 		raise(RotationKey(r.Deal, r.Stakeholder), r.Rotation)
 	}
-	// Only the people whose rooms are gone need the record: the rooms
-	// hold the rest.
+	// Only the people whose rooms are gone need the record (the rooms
+	// hold the rest), and of them only those who had a link rotated away:
+	// no counter goes below 0.
 	for _, r := range m.Rooms {
 		delete(high, RotationKey(r.Deal, r.Stakeholder))
+	}
+	for k, rot := range high {
+		if rot == 0 {
+			delete(high, k)
+		}
 	}
 	m.Rotations = nil
 	if len(high) > 0 {
