@@ -62,7 +62,7 @@ func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 		for rot := 0; rot <= s.Rotate; rot++ {
 			r := manifest.Room{Key: token.Key(token.Room(secret, d.ID, s.ID, rot)), Deal: d.ID, Stakeholder: s.ID,
 				Side: string(s.Side), Role: string(s.Role), Rotation: rot, Retired: rot < s.Rotate, Pages: ids}
-			if !r.Retired && mayReply(d, &s) {
+			if !r.Retired && d.TakesReplies(&s) {
 				t := reply.TargetsFor(d, s.ID)
 				r.Replies = &t
 			}
@@ -72,17 +72,3 @@ func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 	return rooms
 }
 
-// mayReply reports whether s may reply to d's plan from their room: a
-// buyer stakeholder, while the deal is open, or won with onboarding steps
-// left (about those only: reply.TargetsFor).
-func mayReply(d *deal.Deal, s *deal.Stakeholder) bool {
-	if s.Side != deal.Buyer || d.Outcome == deal.Lost {
-		return false
-	}
-	if d.Outcome == deal.Won {
-		// Signed: the plan carries on into onboarding, and its steps are
-		// still the buyer's to confirm, move or mark done.
-		return d.OnboardingLeft()
-	}
-	return true
-}

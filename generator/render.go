@@ -421,7 +421,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 		}
 		room.History.Changes, room.Replies.Changes = joinChanges(room.History.Changes, room.Replies.Changes)
 		room.Replies.Changes = inHistory(room.Replies.Changes, r.history.Story(d.ID))
-		if action != "" && mayReply(d, s) {
+		if action != "" && d.TakesReplies(s) {
 			rv := &room.Replies
 			rv.Forms, rv.Action, rv.To = true, action, rc.to
 			rv.Groups, rv.Lead = askGroups(plan.ms), leads(plan.ms, s.ID)

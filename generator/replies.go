@@ -154,9 +154,18 @@ func (c *replyContext) item(r reply.Reply) (*deal.Task, *deal.Milestone) {
 	return nil, nil
 }
 
-// repliesTo names who reads the deal's replies: its account executive,
-// else its first seller stakeholder, else the seller.
+// repliesTo names who reads the deal's replies: once it is won, its
+// customer-success person (who signs in the account executive's place,
+// and whom notify tells of replies), else its account executive, else its
+// first seller stakeholder, else the seller.
 func repliesTo(d *deal.Deal) string {
+	if d.Outcome == deal.Won {
+		for _, s := range d.Stakeholders {
+			if s.Side == deal.Seller && s.Role == "customer-success" {
+				return s.Name
+			}
+		}
+	}
 	first := ""
 	for _, s := range d.Stakeholders {
 		if s.Side != deal.Seller {

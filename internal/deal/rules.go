@@ -196,6 +196,21 @@ func VagueEvidence(ev string) string {
 	return ""
 }
 
+// TakesReplies reports whether s may reply to the plan from their room: a
+// buyer stakeholder, while the deal is open, or won with onboarding steps
+// left (about those only: reply.TargetsFor).
+func (d *Deal) TakesReplies(s *Stakeholder) bool {
+	if s.Side != Buyer || d.Outcome == Lost {
+		return false
+	}
+	if d.Outcome == Won {
+		// Signed: the plan carries on into onboarding, and its steps are
+		// still the buyer's to confirm, move or mark done.
+		return d.OnboardingLeft()
+	}
+	return true
+}
+
 // Progress counts the plan's tasks: how many are done, of how many.
 func (d *Deal) Progress() (done, total int) {
 	for _, t := range d.Tasks() {

@@ -242,7 +242,7 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 		}
 		key := InviteKeyPrefix(d.ID, s.ID) + hashOf(link)
 		data := InviteData{Name: s.Name, FirstName: Person{Name: s.Name, ID: s.ID}.FirstName(), Role: roleLabel(s.Role), Link: link,
-			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: strings.TrimSpace(d.Goal), Review: reviewPhrase(d, in.Timezone), Sender: ae.Name, Replies: in.Replies}
+			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: strings.TrimSpace(d.Goal), Review: reviewPhrase(d, in.Timezone), Sender: ae.Name, Replies: in.Replies && d.TakesReplies(&s)}
 		if !d.Close.IsZero() {
 			data.Close = d.Close.Time().Format("Monday 2 January 2006")
 		}

@@ -196,11 +196,19 @@ func TestInviteOffersRepliesOnlyWhenTheRoomsTakeThem(t *testing.T) {
 			t.Errorf("without replies, the line about the link does not end where the offer was:\n%s", text)
 		}
 	}
+	// A won deal whose onboarding is over takes no replies: its rooms have
+	// no forms, and the invitation offers none.
+	won := testDeal()
+	won.Outcome = deal.Won
+	ns, _, err := Invites(InviteInput{Deal: won, Links: testLinks(won, ""), Template: DefaultTemplate(), Location: london(t), Today: today, Only: []string{"priya"}, Replies: true})
+	if err != nil || len(ns) != 1 || strings.Contains(ns[0].Text(), offer) {
+		t.Errorf("a won deal with no onboarding left (%v): the invitation says\n%v", err, ns)
+	}
 	tmpl, err := ParseTemplate("templates/invite.txt", []byte("Subject: x\n\n{{.Link}}{{if .Replies}} Reply from the room.{{end}}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns, _, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"priya"}})
+	ns, _, err = Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: tmpl, Location: london(t), Today: today, Only: []string{"priya"}})
 	if err != nil || strings.Contains(ns[0].Text(), "Reply from the room") {
 		t.Errorf("a site's own text offers replies the rooms do not take (%v):\n%s", err, ns[0].Text())
 	}
