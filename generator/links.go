@@ -71,4 +71,3 @@ func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 	}
 	return rooms
 }
-
