@@ -101,7 +101,7 @@ func (e *env) roomReplies(ctx context.Context, sf *sourceFlags, root string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("reading the replies the rooms list: %w", err)
 	}
-	return rs, nil
+	return e.rehomed(ctx, root, rs), nil
 }
 
 // buildOptions gathers what every building command needs.
