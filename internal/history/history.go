@@ -306,12 +306,30 @@ type Slip struct {
 // Slips lists the items whose date moved later at least once, the most
 // moves first (then the most days, then the id). A move git revert undid,
 // and the revert's move back, move no date: a slip made by mistake and
-// reverted is none, and the dates after it slip from where they were.
+// reverted is none, and the dates after it slip from where they were. A
+// date moved while the deal was lost, or in the commit that opens it
+// again, is the new plan of a deal taken up again, not a slip of the one
+// it ran: it is where the dates slip from afterwards.
 func (s *Story) Slips() []Slip {
 	idx := map[string]int{}
 	var out []Slip
 	var peak []deal.Date // by out's index: the latest date the item has had
 	undone := s.undone()
+	// The outcome each commit found: a commit made while the deal was lost
+	// (the one that opens it again included) moves no date as a slip.
+	whileLost := map[string]bool{}
+	outcome, last := "", "\x00"
+	for _, c := range s.Changes {
+		if c.Commit != last {
+			last = c.Commit
+			if _, seen := whileLost[c.Commit]; !seen {
+				whileLost[c.Commit] = outcome == string(deal.Lost)
+			}
+		}
+		if c.Kind == OutcomeSet {
+			outcome = c.To
+		}
+	}
 	for _, c := range s.Changes {
 		if c.Kind != TaskDue && c.Kind != MilestoneDue && c.Kind != CloseMoved || undone[changeKeyOf(c)] {
 			continue
@@ -328,7 +346,7 @@ func (s *Story) Slips() []Slip {
 		sl.Title, sl.Now = c.Title, c.To
 		from, to := mustDate(c.From), mustDate(c.To)
 		peak[i] = later(peak[i], from)
-		if c.Slipped() && to.After(peak[i]) {
+		if c.Slipped() && to.After(peak[i]) && !(c.Commit != "" && whileLost[c.Commit]) {
 			days := peak[i].DaysUntil(to)
 			sl.Moves++
 			sl.Days += days

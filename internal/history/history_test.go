@@ -1029,6 +1029,34 @@ func TestFlatNotRestartedByPushedDates(t *testing.T) {
 	}
 }
 
+// TestReopenedDealReplannedNoSlip: a lost deal opened again with new dates
+// is a new plan, not a slip of the one it ran: the dates moved while it
+// was lost and in the commit that opens it again are no slips; a date
+// moved later after that is one, counted from the new plan's date.
+func TestReopenedDealReplannedNoSlip(t *testing.T) {
+	tasks := []task{{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, {"t2", "m2", "2026-10-20", "todo", ""}}
+	open := planText("2027-01-15", "2026-10-10", "2026-12-31", tasks...)
+	lost := strings.Replace(open, "close: 2027-01-15\n", "close: 2027-01-15\noutcome: lost\n", 1)
+	lostMoved := strings.Replace(lost, "close: 2027-01-15", "close: 2027-03-15", 1)
+	replanned := planText("2027-05-14", "2026-10-10", "2027-04-30", task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, task{"t2", "m2", "2027-03-01", "todo", ""})
+	slipped := planText("2027-05-14", "2026-10-10", "2027-04-30", task{"t1", "m1", "2026-10-05", "done", "2026-10-05"}, task{"t2", "m2", "2027-03-08", "todo", ""})
+	g := newRepo(t)
+	for _, c := range []struct{ plan, day, msg string }{
+		{open, "2026-10-01", "plan"}, {lost, "2026-10-16", "lost"}, {lostMoved, "2026-11-02", "a date while lost"},
+		{replanned, "2026-12-01", "back, with a new plan"}, {slipped, "2026-12-10", "t2 slips a week"},
+	} {
+		g.write("content/acme/index.md", c.plan)
+		g.commit(seller, c.day, c.msg)
+	}
+	var got []string
+	for _, sl := range g.read("").Story("acme").Slips() {
+		got = append(got, fmt.Sprintf("%s %s %d %d", sl.Kind, sl.Item, sl.Moves, sl.Days))
+	}
+	if want := []string{"task-due t2 1 7"}; !slices.Equal(got, want) {
+		t.Errorf("slips %q, want %q: only the week t2 slipped after the new plan", got, want)
+	}
+}
+
 // TestReopenedDealCountsFromReopening: a deal lost, then opened again, was
 // not stalled nor skipping its reviews while it was lost: completion flat
 // and the reviews missed count from the day it was opened again.
