@@ -327,6 +327,15 @@ func reviewAgenda(in reviewInput) string {
 	done, total := d.Progress()
 
 	lost := d.Outcome == deal.Lost
+	if d.Outcome == deal.Won && !d.OnboardingLeft() && !d.GoLive.IsZero() && d.GoLive.Before(in.Today) {
+		// The reviews ran while onboarding lasted, up to go-live: no
+		// meeting is left. (Before go-live, the last agenda says the
+		// sale's work is over.)
+		p("# Weekly review: %s", md(d.Title))
+		p("")
+		p("The weekly reviews have ended: %s is won, its onboarding is done and it went live on %s, so there is no meeting to prepare. `maproom handoff %s` writes the customer-success handoff; a new plan with its own review day starts them again.", md(d.Buyer), shortDay(d.GoLive), d.ID)
+		return b.String()
+	}
 	if lost {
 		p("# Loss review: %s", md(d.Title))
 		p("")
@@ -469,7 +478,11 @@ func reviewAgenda(in reviewInput) string {
 		p("")
 		p("## Notes")
 		p("")
-		p("Keep the notes of this loss review with your team (your CRM, or a folder outside content/), not in content/%s/reviews/: every room of the deal shows that folder, and the buyer's people would read them. The deal's rooms stay open until the plan sets `withdraw: true`.", d.ID)
+		if d.Withdrawn {
+			p("Keep the notes of this loss review with your team (your CRM, or a folder outside content/), not in content/%s/reviews/: the deal's rooms are taken down (`withdraw: true`), but that folder would be published in every room again if the deal were put back.", d.ID)
+		} else {
+			p("Keep the notes of this loss review with your team (your CRM, or a folder outside content/), not in content/%s/reviews/: every room of the deal shows that folder, and the buyer's people would read them. The deal's rooms stay open until the plan sets `withdraw: true`.", d.ID)
+		}
 		return b.String()
 	}
 
