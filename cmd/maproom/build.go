@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -62,6 +64,7 @@ func cmdBuild(ctx context.Context, e *env, args []string) error {
 	// about a fifth of its CPU and keeps the peak far under 400 MB on a
 	// 1,000-deal site.
 	debug.SetGCPercent(400)
+	before := builtDeals(s.root)
 	res, err := generator.Build(ctx, opts)
 	if res != nil {
 		printProblems(e.stderr, res.Problems)
@@ -74,10 +77,45 @@ func cmdBuild(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	reportBuild(e, res, opts.Out, *verbose)
+	renamedNote(e, res.Site, opts.History, before)
 	if res.Site.Config.BeaconURL == "" {
 		fmt.Fprintf(e.stderr, "note: no beacon_url in %s, so view tracking and replies are off: the rooms record nothing and take no replies; set beacon_url to your maproom beacon's endpoint to turn them on\n", generator.ConfigPath(res.Site.Root))
 	}
 	return nil
+}
+
+// builtDeals lists the deals the last build published rooms for, by its
+// manifest; none when there is none.
+func builtDeals(root string) map[string]bool {
+	out := map[string]bool{}
+	if m, err := manifest.Read(filepath.Join(root, filepath.FromSlash(manifest.DefaultPath))); err == nil {
+		for _, r := range m.Rooms {
+			out[r.Deal] = true
+		}
+	}
+	return out
+}
+
+// renamedNote says, for each deal whose folder was renamed since the last
+// build (before: the deals it published), that its room links changed:
+// a link derives from the deal's id, so the links sent before answer 404,
+// and the people need the new ones.
+func renamedNote(e *env, site *generator.Site, h *history.History, before map[string]bool) {
+	if h == nil {
+		return
+	}
+	for _, b := range site.Bundles {
+		st := h.Deals[b.Deal.ID]
+		if st == nil || before[b.Deal.ID] || b.Deal.Withdrawn {
+			continue
+		}
+		for _, f := range st.Former {
+			if before[f] {
+				fmt.Fprintf(e.stderr, "note: %s was %s when its rooms were last built: every link of its rooms changed with the name, and those sent before answer 404; send the new ones: maproom invite %s\n", b.Deal.ID, f, b.Deal.ID)
+				break
+			}
+		}
+	}
 }
 
 // roomReplies reads the replies the rooms list as waiting, from the source

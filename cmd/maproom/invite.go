@@ -107,6 +107,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	e.rehomedStore(ctx, s.root, site, store)
 	ns, notes, err := notify.Invites(notify.InviteInput{Deal: bundle.Deal, Links: links, Template: tmpl, Location: cfg.Location,
 		Timezone: cfg.Timezone, Today: today, Only: only, Store: store, Replies: cfg.BeaconURL != ""})
 	if err != nil {

@@ -164,6 +164,7 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 	// A room not opened counts from when maproom invite sent its link, when
 	// it did after the room was published.
 	if st, err := notify.OpenStore(notifyStorePath(s.root)); err == nil {
+		e.rehomedStore(ctx, s.root, site, st)
 		for i := range in.Deals {
 			f := &in.Deals[i]
 			for j := range f.Engagement {
@@ -183,6 +184,7 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
+		e.rehomedStore(ctx, s.root, site, st)
 		chans := dryChannels(cfg, false)
 		if len(chans) == 0 {
 			fmt.Fprintf(e.stderr, "note: no channel is configured ([notify] in %s): a real run would send nothing\n", generator.ConfigPath(s.root))
@@ -215,6 +217,7 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	e.rehomedStore(ctx, s.root, site, st)
 	sender := &notify.Sender{Channels: cs.channels, Store: st, Now: e.now, Digest: useDigest, Day: today}
 	outs, sendErr := sender.Send(ctx, ns)
 	if err := sender.Close(); err != nil {

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/notify"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -49,4 +50,33 @@ func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply) []repl
 		}
 	}
 	return out
+}
+
+// rehomedStore holds, in the record of notices sent, those of a deal whose
+// folder was renamed since as its current id's too (notify.Store.Renamed),
+// so that neither notify nor invite sends them again. The history is read
+// only when the record names a deal the site has no folder for.
+func (e *env) rehomedStore(ctx context.Context, root string, site *generator.Site, st *notify.Store) {
+	in := map[string]bool{}
+	for _, b := range site.Bundles {
+		in[b.Deal.ID] = true
+	}
+	gone := false
+	for d := range st.Deals() {
+		gone = gone || !in[d]
+	}
+	if !gone {
+		return
+	}
+	old := st.Deals()
+	h := readHistory(ctx, e, root, nil, false)
+	for _, b := range site.Bundles {
+		if s := h.Deals[b.Deal.ID]; s != nil {
+			for _, f := range s.Former {
+				if old[f] && !in[f] {
+					st.Renamed(f, b.Deal.ID)
+				}
+			}
+		}
+	}
 }

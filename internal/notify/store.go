@@ -10,6 +10,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/maproom/maproom/internal/filelock"
@@ -110,6 +111,48 @@ func (s *Store) Latest(prefix string) (string, Record, bool) {
 		}
 	}
 	return key, last, found
+}
+
+// Deals lists the deals the record holds notices of, by their keys
+// ("<kind>/<deal>/...").
+func (s *Store) Deals() map[string]bool {
+	out := map[string]bool{}
+	for k := range s.data.Sent {
+		if _, rest, ok := strings.Cut(k, "/"); ok {
+			if d, _, ok := strings.Cut(rest, "/"); ok {
+				out[d] = true
+			}
+		}
+	}
+	return out
+}
+
+// Renamed holds each notice sent about deal from as sent about deal to
+// too (its folder renamed since): a notice already sent is not sent again
+// because the deal's id changed, and an invitation sent under the old id
+// is the one a new link replaces. In memory, written with the next Mark.
+func (s *Store) Renamed(from, to string) {
+	var add []string
+	for k := range s.data.Sent {
+		if kind, rest, ok := strings.Cut(k, "/"); ok && kind != "digest" {
+			if d, tail, ok := strings.Cut(rest, "/"); ok && d == from {
+				add = append(add, kind+"/"+to+"/"+tail)
+			}
+		}
+	}
+	for _, nk := range add {
+		if _, ok := s.data.Sent[nk]; ok {
+			continue
+		}
+		kind, rest, _ := strings.Cut(nk, "/")
+		_, tail, _ := strings.Cut(rest, "/")
+		m := map[string]Record{}
+		for ch, r := range s.data.Sent[kind+"/"+from+"/"+tail] {
+			r.Deal = to
+			m[ch] = r
+		}
+		s.data.Sent[nk] = m
+	}
 }
 
 // Mark records that n was sent on channel at t, for every key it settles
