@@ -480,14 +480,30 @@ func (o *output) moveStaged() error {
 	sort.Strings(o.staged)
 	// Every place is checked before the first file moves: a folder where a
 	// page goes, or a file where a folder goes, stops the build with the
-	// output as the last build left it, never half of each.
+	// output as the last build left it, never half of each. (The output
+	// folder itself may be a symbolic link to where the host serves from.)
+	dirOK := map[string]bool{o.out: true}
+	var checkDir func(dir string) error
+	checkDir = func(dir string) error {
+		if dirOK[dir] || !strings.HasPrefix(dir, o.out+string(filepath.Separator)) {
+			return nil
+		}
+		if fi, err := os.Stat(dir); err == nil && !fi.IsDir() {
+			return fmt.Errorf("%s is a file where the build puts a folder: move it out of %s (nothing was changed there)", dir, o.out)
+		}
+		if err := checkDir(filepath.Dir(dir)); err != nil {
+			return err
+		}
+		dirOK[dir] = true
+		return nil
+	}
 	for _, rel := range o.staged {
 		dst := filepath.Join(o.out, filepath.FromSlash(rel))
-		if fi, err := os.Lstat(dst); err == nil && !fi.Mode().IsRegular() {
-			return fmt.Errorf("publishing %s: %s is in the way, not a file of the last build: move it out of %s (nothing was changed there)", rel, dst, o.out)
+		if fi, err := os.Lstat(dst); err == nil && fi.IsDir() {
+			return fmt.Errorf("publishing %s: %s is a folder where the build puts a file: move it out of %s (nothing was changed there)", rel, dst, o.out)
 		}
-		if fi, err := os.Lstat(filepath.Dir(dst)); err == nil && !fi.IsDir() {
-			return fmt.Errorf("publishing %s: %s is a file where the build puts a folder: move it out of %s (nothing was changed there)", rel, filepath.Dir(dst), o.out)
+		if err := checkDir(filepath.Dir(dst)); err != nil {
+			return fmt.Errorf("publishing %s: %w", rel, err)
 		}
 	}
 	for _, rel := range o.staged {
