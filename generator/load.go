@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -180,7 +181,7 @@ func Load(opts LoadOptions) (*Site, Problems) {
 			continue
 		}
 		if !e.IsDir() {
-			if strings.EqualFold(filepath.Ext(e.Name()), ".md") {
+			if strings.EqualFold(e.Name(), BundleIndex) || strings.EqualFold(filepath.Ext(e.Name()), ".md") && startsWithFrontmatter(p) {
 				ps = append(ps, Problem{File: p, Severity: Warning, Msg: fmt.Sprintf("this file is in no deal folder, so nothing in it is published: a deal's plan is %s (one folder per deal), its documents beside it", filepath.Join(dir, "<deal>", BundleIndex))})
 			}
 			continue
@@ -226,6 +227,20 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	return site, ps
 }
 
+// startsWithFrontmatter reports whether the file at p starts with a ---
+// line, as a plan does (a README beside the deals does not).
+func startsWithFrontmatter(p string) bool {
+	f, err := os.Open(p)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = bytes.TrimPrefix(head[:n], utf8BOM)
+	return bytes.HasPrefix(head, []byte("---\n")) || bytes.HasPrefix(head, []byte("---\r\n"))
+}
+
 // rotationsKept reports each stakeholder whose rotate: is below the
 // highest rotation the site's manifest (at path) records for them, in
 // their rooms or, for someone taken off the plan or a deal withdrawn, in
@@ -240,11 +255,12 @@ func rotationsKept(site *Site, path string) Problems {
 		return nil
 	}
 	var ps Problems
+	high := m.HighestRotations()
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {
-			if was, ok := m.Rotation(b.Deal.ID, s.ID); ok && s.Rotate < was {
+			if was, ok := high[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && s.Rotate < was {
 				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,
-					Msg: fmt.Sprintf("rotate %d for %q is below %d, the rotation of the link last built for them (%s): the links rotated away would answer again. The counter only goes up: set rotate: %d to keep their current link, or %d to give them a new one", s.Rotate, s.ID, was, path, was, was+1)})
+					Msg: fmt.Sprintf("rotate %d for %q is below %d, the highest rotation a build gave them (%s): the links rotated away would answer again. The counter only goes up: set rotate: %d for the link they had last, or %d to give them a new one (the safe choice when the id is someone else's now)", s.Rotate, s.ID, was, path, was, was+1)})
 			}
 		}
 	}

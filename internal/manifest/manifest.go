@@ -45,16 +45,21 @@ type Manifest struct {
 // RotationKey is a person's key in Manifest.Rotations.
 func RotationKey(deal, stakeholder string) string { return deal + "/" + stakeholder }
 
-// Rotation returns the highest rotation the manifest records for the
-// person: in its rooms, or in Rotations; ok false when it records none.
-func (m *Manifest) Rotation(deal, stakeholder string) (rot int, ok bool) {
-	rot, ok = m.Rotations[RotationKey(deal, stakeholder)]
+// HighestRotations returns the highest rotation the manifest records for
+// each person, by RotationKey: in their rooms, or in Rotations.
+func (m *Manifest) HighestRotations() map[string]int {
+	out := make(map[string]int, len(m.Rooms)+len(m.Rotations))
+	for k, rot := range m.Rotations {
+		out[k] = rot
+	}
 	for _, r := range m.Rooms {
-		if r.Deal == deal && r.Stakeholder == stakeholder && (!ok || r.Rotation > rot) {
-			rot, ok = r.Rotation, true
+		if k := RotationKey(r.Deal, r.Stakeholder); r.Rotation > out[k] {
+			out[k] = r.Rotation
+		} else if _, ok := out[k]; !ok {
+			out[k] = r.Rotation
 		}
 	}
-	return rot, ok
+	return out
 }
 
 // Room is one stakeholder's room at one rotation. Key is the hex SHA-256 of
@@ -133,8 +138,10 @@ func (m *Manifest) FirstPublished() map[string]string {
 // SideBuyer is the Side of a buyer stakeholder's room.
 const SideBuyer = "buyer"
 
-// Publish writes m at path as Write does, after recording in each room the
-// day it was first published: the day the manifest already at path (the
+// Publish writes m at path as Write does, after setting m.Rotations to the
+// highest rotation of each person whose rooms left the manifest (above 0:
+// see Rotations) and recording in each room the day it was first
+// published: the day the manifest already at path (the
 // previous build's) gives its key, else today (YYYY-MM-DD, the build's
 // injected day, so a build stays reproducible) for a key it does not list.
 // A key the previous manifest lists without a day (written before maproom

@@ -114,11 +114,11 @@ func (s *Store) Latest(prefix string) (string, Record, bool) {
 }
 
 // Deals lists the deals the record holds notices of, by their keys
-// ("<kind>/<deal>/...").
+// ("<kind>/<deal>/..."; a digest's, "digest/<audience>/...", is of none).
 func (s *Store) Deals() map[string]bool {
 	out := map[string]bool{}
 	for k := range s.data.Sent {
-		if _, rest, ok := strings.Cut(k, "/"); ok {
+		if kind, rest, ok := strings.Cut(k, "/"); ok && kind != "digest" {
 			if d, _, ok := strings.Cut(rest, "/"); ok {
 				out[d] = true
 			}

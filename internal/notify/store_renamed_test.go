@@ -19,13 +19,14 @@ func TestStoreRenamed(t *testing.T) {
 	for _, n := range []Notice{
 		{Key: "overdue/acme/t1/2026-11-10/flag/sam", Kind: KindOverdue, Deal: "acme", To: Person{ID: "sam"}},
 		{Key: "overdue/globex/t1/2026-11-10/flag/sam", Kind: KindOverdue, Deal: "globex", To: Person{ID: "sam"}},
+		{Key: "digest/seller/sam/2026-11-20", Kind: KindDigest, To: Person{ID: "sam"}},
 	} {
 		if err := st.Mark(n, "slack", at); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if d := st.Deals(); !d["acme"] || !d["globex"] || len(d) != 2 {
-		t.Errorf("Deals() = %v, want acme and globex", d)
+		t.Errorf("Deals() = %v, want acme and globex (a digest is of no deal)", d)
 	}
 	st.Renamed("acme", "acme-platform")
 	if r, ok := st.Sent("overdue/acme-platform/t1/2026-11-10/flag/sam", "slack"); !ok || r.Deal != "acme-platform" || !r.Sent.Equal(at) {
