@@ -60,6 +60,7 @@ func cmdBuild(ctx context.Context, e *env, args []string) error {
 	if opts.Replies, err = e.roomReplies(ctx, sf, s.root); err != nil {
 		return err
 	}
+	opts.Replies = e.rehomed(ctx, s.root, opts.Replies, opts.History)
 	// A build allocates many short-lived pages; collecting less often saves
 	// about a fifth of its CPU and keeps the peak far under 400 MB on a
 	// 1,000-deal site.
@@ -139,7 +140,7 @@ func (e *env) roomReplies(ctx context.Context, sf *sourceFlags, root string) ([]
 	if err != nil {
 		return nil, fmt.Errorf("reading the replies the rooms list: %w", err)
 	}
-	return e.rehomed(ctx, root, rs), nil
+	return rs, nil
 }
 
 // buildOptions gathers what every building command needs.

@@ -2,52 +2,40 @@ package main
 
 import (
 	"context"
-	"os"
-	"path/filepath"
 	"slices"
 
 	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/notify"
 	"github.com/maproom/maproom/internal/reply"
 )
 
-// rehomed returns rs with each reply sent from a deal whose folder was
-// renamed since (git mv; the history's Story.Former) under the deal's
-// current id: the seller lists, decides and reports it there, and the
-// buyer's new room shows it. The history is read (through its cache) only
-// when a reply names a deal the site has no folder for; a reply of a deal
-// removed from the site keeps its id.
-func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply) []reply.Reply {
-	has := map[string]bool{}
-	exists := func(id string) bool {
-		ok, seen := has[id]
-		if !seen {
-			_, err := os.Stat(filepath.Join(root, generator.ContentDir, id, generator.BundleIndex))
-			ok = err == nil
-			has[id] = ok
-		}
-		return ok
-	}
-	if !slices.ContainsFunc(rs, func(r reply.Reply) bool { return r.Deal != "" && !exists(r.Deal) }) {
+// rehomed returns rs with each reply sent from a deal folder renamed
+// since (git mv; the history's Story.Former) under the deal's current id:
+// the seller lists, decides and reports it there, and the buyer's new room
+// shows it. Which deal a name was is told by the time the reply was sent
+// (History.NamedAt): two folders that swapped names, or a name taken again
+// by a new deal, each keep their own replies. h is the history when the
+// caller has read it, else it is read (through its cache), and only when
+// there is a reply.
+func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *history.History) []reply.Reply {
+	if len(rs) == 0 {
 		return rs
 	}
-	h := readHistory(ctx, e, root, nil, false)
-	now := map[string]string{} // a former id, the deal's current one
-	for id, st := range h.Deals {
-		for _, f := range st.Former {
-			if exists(id) && !exists(f) {
-				now[f] = id
+	if h == nil {
+		h = readHistory(ctx, e, root, nil, false)
+	}
+	var out []reply.Reply
+	for i, r := range rs {
+		if cur, ok := h.NamedAt(r.Deal, r.Time); ok && cur != r.Deal {
+			if out == nil {
+				out = slices.Clone(rs)
 			}
+			out[i].Deal = cur
 		}
 	}
-	if len(now) == 0 {
+	if out == nil {
 		return rs
-	}
-	out := slices.Clone(rs)
-	for i := range out {
-		if id, ok := now[out[i].Deal]; ok {
-			out[i].Deal = id
-		}
 	}
 	return out
 }

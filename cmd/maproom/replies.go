@@ -74,7 +74,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sent = e.rehomed(ctx, s.root, sent)
+	sent = e.rehomed(ctx, s.root, sent, nil)
 	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
 	if site.Config == nil || len(site.Bundles) == 0 {
 		printProblems(e.stderr, ps)

@@ -221,7 +221,7 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 		var rs []reply.Reply
 		if err == nil {
 			rs, err = src.Replies(ctx)
-			rs = e.rehomed(ctx, dk.root, rs)
+			rs = e.rehomed(ctx, dk.root, rs, nil)
 		}
 		if err != nil && len(missing) > 0 {
 			return nil, err

@@ -292,7 +292,7 @@ func readSentReplies(ctx context.Context, e *env, root, store string, paths []st
 	var sent []reply.Reply
 	if err == nil {
 		sent, err = src.Replies(ctx)
-		sent = e.rehomed(ctx, root, sent)
+		sent = e.rehomed(ctx, root, sent, nil)
 	}
 	if err != nil {
 		fmt.Fprintf(&notes, "maproom: the replies waiting are left out of the report: %v\n", err)

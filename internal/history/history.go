@@ -586,6 +586,27 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	return last, !last.IsZero()
 }
 
+// NamedAt returns the deal (by its current id) whose folder was named id
+// at t, when the folder left that name after t: of the deals whose Former
+// holds id, the one that left it first after t. ok is false when none did
+// (the name at t is the one it has now, if a folder has it). Two folders
+// that swapped names, and a name taken again by a new deal, each keep
+// what was theirs.
+func (h *History) NamedAt(id string, t time.Time) (cur string, ok bool) {
+	var at time.Time
+	for d, st := range h.Deals {
+		for i, f := range st.Former {
+			if f != id || i >= len(st.formerAt) || !st.formerAt[i].After(t) {
+				continue
+			}
+			if !ok || st.formerAt[i].Before(at) || st.formerAt[i].Equal(at) && d < cur {
+				cur, at, ok = d, st.formerAt[i], true
+			}
+		}
+	}
+	return cur, ok
+}
+
 // History is the plan history of a site.
 type History struct {
 	// InGit is false when the site is not in a git repository (or the

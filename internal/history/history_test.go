@@ -1596,6 +1596,15 @@ func TestDealFoldersSwapped(t *testing.T) {
 			t.Errorf("%s: slips %+v, changes %s; want no date moved", st.Deal, sl, kinds(st.Changes))
 		}
 	}
+	// A reply sent from d1's room before the swap is d2's now; one sent
+	// after it is d1's own.
+	before, after := time.Date(2026, 9, 10, 9, 0, 0, 0, time.UTC), time.Date(2026, 9, 20, 9, 0, 0, 0, time.UTC)
+	if cur, ok := h.NamedAt("d1", before); !ok || cur != "d2" {
+		t.Errorf("NamedAt(d1, 10 September) = %q %v, want d2: the folder named d1 then is named d2 now", cur, ok)
+	}
+	if cur, ok := h.NamedAt("d1", after); ok {
+		t.Errorf("NamedAt(d1, 20 September) = %q, want none: d1 is the folder's name since the swap", cur)
+	}
 }
 
 // TestRebasedCommitInPlanWhenCommitted: a commit written before its
