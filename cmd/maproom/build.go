@@ -8,6 +8,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/history"
@@ -104,6 +105,43 @@ func builtDeals(root string) map[string]bool {
 func renamedNote(e *env, site *generator.Site, h *history.History, before map[string]bool) {
 	if h == nil {
 		return
+	}
+	deals := map[string]*generator.Bundle{}
+	for _, b := range site.Bundles {
+		deals[b.Deal.ID] = b
+	}
+	// A name another deal has now (two folders swapped, or a name taken
+	// again): the links sent under it open the rooms of the deal named so
+	// now, for the ids both deals have, up to the rotation the first one
+	// gave them. Those people need a rotation above it.
+	for _, b := range site.Bundles {
+		st := h.Deals[b.Deal.ID]
+		if st == nil {
+			continue
+		}
+		for i, f := range st.Former {
+			other := deals[f]
+			at, known := st.FormerAt(i)
+			if other == nil || other == b || !known {
+				continue
+			}
+			// The plan as it stood under that name, just before the
+			// rename: the rotations its links had.
+			text, ok, err := history.PlanAt(history.Options{Root: site.Root}, []string{f}, at.Add(-time.Second))
+			if err != nil || !ok {
+				continue
+			}
+			then, err := generator.DecodePlan(b.Deal.ID, text)
+			if err != nil {
+				continue
+			}
+			for _, s := range other.Deal.Stakeholders {
+				if was, ok := then.Stakeholder(s.ID); ok && s.Rotate <= was.Rotate {
+					fmt.Fprintf(e.stderr, "warning: %s:%d: %q: the name %s was the deal now named %s (renamed in git), and its links for %q up to rotation %d went to that deal's people: they open this deal's room now; set rotate: %d here so that they open nothing\n",
+						filepath.Join(other.Dir, generator.BundleIndex), s.Line, s.ID, f, b.Deal.ID, s.ID, was.Rotate, was.Rotate+1)
+				}
+			}
+		}
 	}
 	for _, b := range site.Bundles {
 		st := h.Deals[b.Deal.ID]

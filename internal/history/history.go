@@ -586,6 +586,15 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	return last, !last.IsZero()
 }
 
+// FormerAt returns when the deal's folder left the name Former[i] (the
+// time of the commit that renamed it); ok false for no such name.
+func (s *Story) FormerAt(i int) (time.Time, bool) {
+	if i < 0 || i >= len(s.formerAt) {
+		return time.Time{}, false
+	}
+	return s.formerAt[i], true
+}
+
 // NamedAt returns the deal (by its current id) whose folder was named id
 // at t, when the folder left that name after t: of the deals whose Former
 // holds id, the one that left it first after t. ok is false when none did
