@@ -558,7 +558,8 @@ func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool)
 // progress. It counts as ProgressOn counts: a task recorded done ahead of
 // its done: date is done from that date, not from its commit. A count that
 // fell (a step reopened, a done step taken out) is no progress: the plan
-// has stood still since it last rose. ok is false when the history has no
+// has stood still since it last rose. A step reopened and done again is
+// progress (the count rose), as any step done is. ok is false when the history has no
 // point on or before today.
 func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
 	// The count changes only on a commit's day or on a done date recorded
