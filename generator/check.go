@@ -333,6 +333,9 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 			Msg: fmt.Sprintf("collateral %q is not UTF-8 text (the first bad byte is on this line): save it as UTF-8, or publish it as a PDF", c.ID)})
 	} else {
 		pageCol := collector{file: filepath.Join(b.Dir, filepath.FromSlash(f)), ps: col.ps}
+		if len(text) > pageMax {
+			pageCol.warnf(0, "collateral page %q is %s: each room that may see it gets a page of its own, every time it is built; keep a page under %s, and publish a long document as a PDF", c.ID, byteSize(len(text)), byteSize(pageMax))
+		}
 		placeholderLines(text, pageCol, fmt.Sprintf("collateral page %q", c.ID))
 		rawHTMLLines(text, pageCol, 0, fmt.Sprintf("collateral page %q", c.ID))
 	}

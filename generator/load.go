@@ -227,6 +227,21 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	return site, ps
 }
 
+// pageMax is the size of a plan, or a Markdown collateral page, past which
+// check warns: each is rendered into a page per room.
+const pageMax = 1 << 20
+
+// byteSize says n bytes as a reader would: "216 MB", "1 MB", "640 KB".
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MB", (n+1<<19)>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
 // startsWithFrontmatter reports whether the file at p starts with a ---
 // line, as a plan does (a README beside the deals does not).
 func startsWithFrontmatter(p string) bool {
@@ -344,6 +359,9 @@ func loadBundle(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, 
 	// before it. (Not in decodeDeal: the history decodes every version of a
 	// plan with it, and wants no warnings.)
 	rawHTMLLines(body, col, bytes.Count(src[:len(src)-len(body)], []byte("\n")), "the welcome note")
+	if len(src) > pageMax {
+		col.warnf(0, "the plan is %s: its welcome note goes into the room of each of its people, every time it is built; keep %s under %s, and put long documents in collateral (a PDF)", byteSize(len(src)), BundleIndex, byteSize(pageMax))
+	}
 	if !idRe.MatchString(id) {
 		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, e.g. %q", id, Slug(id))
 	}
