@@ -57,6 +57,11 @@ type ReportDeal struct {
 	// and Title. It is listed as a plan that fails check, counts as an
 	// open deal not covered, and nothing else of it is judged.
 	Unreadable bool
+	// RoomsUnknown marks a deal whose rooms the manifest cannot tell of
+	// for the report's day: withdrawn since (its rooms taken down and out
+	// of the manifest), in a report of a day before. Its publication is
+	// not judged ("not published"), nor the rooms' age from it.
+	RoomsUnknown bool
 }
 
 // ReportOptions configures an [Aggregator].

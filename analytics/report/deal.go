@@ -454,7 +454,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// exist: without an event log, or before any buyer room of the deal
 	// is published, nobody can have opened anything, and saying so would
 	// blame the buyer.
-	unpublished := a.opts.Manifest != nil && len(buyers) > 0 && !slices.ContainsFunc(buyers, func(p *personAgg) bool { return da.published[p.s.ID] != nil })
+	unpublished := a.opts.Manifest != nil && !da.in.RoomsUnknown && len(buyers) > 0 && !slices.ContainsFunc(buyers, func(p *personAgg) bool { return da.published[p.s.ID] != nil })
 	judge := a.fed && !unpublished && len(buyers) > 0
 	switch {
 	case len(buyers) == 0:

@@ -962,6 +962,9 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 			continue
 		}
 		d = d.AsOf(today) // as a loaded bundle is: done after the day is open on it
+		// Withdrawn since the day: its rooms are out of the manifest now,
+		// which says nothing of whether they were out that day.
+		rd.RoomsUnknown = rd.Deal.Withdrawn && !d.Withdrawn
 		rd.Deal, rd.CheckErrors = d, 0
 		rd.Plan, _ = schedule.Compute(d, today, schedule.NewCalendar(cfg.HolidayDays...))
 		out = append(out, rd)
