@@ -285,6 +285,16 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	if dealID != "" && !hasDeal(deals, dealID) {
 		return notify.Input{}, nil, fmt.Errorf("%w: no deal %q in this site", errUsage, dealID)
 	}
+	if now := deal.DateOf(e.now().In(site.Config.Location)); today.Before(now) {
+		// A run for a past day tells what the plans of that day told, as
+		// the report of that day does (in git; the plans as they are
+		// outside it).
+		ds := make([]*deal.Deal, len(deals))
+		for i := range deals {
+			ds[i] = deals[i].Deal
+		}
+		deals = plansOfTheDay(e, root, site.Config, deals, readHistory(ctx, e, root, ds, false), today)
+	}
 	m, err := mr.use(e)
 	if err != nil {
 		return notify.Input{}, nil, err
