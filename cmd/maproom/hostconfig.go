@@ -33,7 +33,7 @@ func cmdHostconfig(ctx context.Context, e *env, args []string) error {
 	fs := e.newFlags("hostconfig", "nginx|caddy|beacon-nginx|beacon-caddy [flags]", hostconfigAbout)
 	s := e.siteFlags(fs)
 	docroot := fs.String("docroot", e.envOr("MAPROOM_DOCROOT", "/var/www/maproom"), "where public/ is uploaded on the host: an absolute path [MAPROOM_DOCROOT]")
-	name := fs.String("server-name", "", "the rooms' host name (default: base_url's host)")
+	name := fs.String("server-name", "", "the host name served: the rooms' for nginx and caddy (default: base_url's host), the beacon's for beacon-nginx and beacon-caddy (default: beacon_url's host)")
 	listen := fs.String("listen", "", "serve plain HTTP on this host:port, e.g. behind another proxy (default: nginx port 80, Caddy HTTPS for the host name)")
 	upstream := fs.String("upstream", "127.0.0.1:8787", "beacon-nginx, beacon-caddy: the beacon's address")
 	pos, err := parseInterspersed(fs, args)
