@@ -33,7 +33,7 @@ type sourceFlags struct {
 
 func (e *env) sourceFlags(fs *flag.FlagSet) *sourceFlags {
 	sf := &sourceFlags{}
-	fs.StringVar(&sf.logDir, "log-dir", e.getenv("MAPROOM_LOG_DIR"), "folder of the beacon's event log to read replies from (default <root>/.maproom/events) [MAPROOM_LOG_DIR]")
+	fs.StringVar(&sf.logDir, "log-dir", e.getenv("MAPROOM_LOG_DIR"), "folder of the beacon's event log to read replies from (default <root>/.maproom/events, and the copies -from pulled into <root>/.maproom/pulled/) [MAPROOM_LOG_DIR]")
 	fs.StringVar(&sf.store, "store", e.getenv("MAPROOM_STORE"), "read the replies from this PostgreSQL store (postgres://user@host/db) instead of the log [MAPROOM_STORE]")
 	fs.StringVar(&sf.from, "from", e.getenv("MAPROOM_REPLIES_FROM"), "read the replies from this beacon over HTTPS (https://beacon.example.com), with the key in the variable -key-env names [MAPROOM_REPLIES_FROM]")
 	fs.StringVar(&sf.keyEnv, "key-env", e.envOr("MAPROOM_KEY_ENV", "MAPROOM_READ_KEY"), "the environment variable that holds the beacon's read key (a key never goes on the command line) [MAPROOM_KEY_ENV]")
@@ -65,15 +65,32 @@ func (e *env) source(sf *sourceFlags, root string, logs []string) (replySource, 
 	case len(logs) > 0:
 		return logReplies{paths: logs, stderr: e.stderr}, nil
 	}
-	dir := sf.logDir
-	if dir == "" {
-		dir = filepath.Join(root, ".maproom", "events")
+	if sf.logDir != "" {
+		if _, err := os.Stat(sf.logDir); errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(e.stderr, "maproom: no event log at %s: only the replies already recorded in the bundles are known (name the beacon's log with -log-dir, or use -store or -from)\n", sf.logDir)
+			return logReplies{}, nil
+		}
+		return logReplies{paths: []string{sf.logDir}, stderr: e.stderr}, nil
 	}
-	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+	// By default, the local log and the copies -from pulled before
+	// (.maproom/pulled/<host>/): a reply listed from a beacon once is
+	// decided without pulling again.
+	dir := filepath.Join(root, ".maproom", "events")
+	var paths []string
+	if _, err := os.Stat(dir); err == nil {
+		paths = append(paths, dir)
+	}
+	pulled, _ := filepath.Glob(filepath.Join(root, ".maproom", "pulled", "*"))
+	for _, p := range pulled {
+		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+			paths = append(paths, p)
+		}
+	}
+	if len(paths) == 0 {
 		fmt.Fprintf(e.stderr, "maproom: no event log at %s: only the replies already recorded in the bundles are known (name the beacon's log with -log-dir, or use -store or -from)\n", dir)
 		return logReplies{}, nil
 	}
-	return logReplies{paths: []string{dir}, stderr: e.stderr}, nil
+	return logReplies{paths: paths, stderr: e.stderr}, nil
 }
 
 // logReplies reads the replies of beacon event logs (files or folders).
