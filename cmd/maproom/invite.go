@@ -65,7 +65,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if bundle == nil {
-		return fmt.Errorf("%w: no deal %q in this site", errUsage, id)
+		return noDeal(site, id)
 	}
 	cfg := site.Config
 	if cfg.BaseURL == "" {

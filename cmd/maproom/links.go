@@ -65,7 +65,7 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 				return fmt.Errorf("%s has no room: add its people under stakeholders, and build", *dealID)
 			}
 		}
-		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
+		return noDeal(site, *dealID)
 	}
 	// A link the last build did not write answers 404 (a person added, a
 	// link rotated, since): say so, as invite does.

@@ -283,7 +283,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	}
 	deals := reportDeals(e, site, ps)
 	if dealID != "" && !hasDeal(deals, dealID) {
-		return notify.Input{}, nil, fmt.Errorf("%w: no deal %q in this site", errUsage, dealID)
+		return notify.Input{}, nil, noDeal(site, dealID)
 	}
 	if now := deal.DateOf(e.now().In(site.Config.Location)); today.Before(now) {
 		// A run for a past day tells what the plans of that day told, as

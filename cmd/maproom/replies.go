@@ -81,7 +81,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		return errFailed
 	}
 	if *dealID != "" && !slices.ContainsFunc(site.Bundles, func(b *generator.Bundle) bool { return b.Deal.ID == *dealID }) {
-		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
+		return noDeal(site, *dealID)
 	}
 	items := gatherReplies(e, site, sent)
 

@@ -116,7 +116,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	}
 	deals := reportDeals(e, site, ps)
 	if *dealID != "" && !hasDeal(deals, *dealID) {
-		return fmt.Errorf("%w: no deal %q in this site", errUsage, *dealID)
+		return noDeal(site, *dealID)
 	}
 	m, err := mr.use(e)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/generator"
@@ -203,6 +204,24 @@ func printProblems(w io.Writer, ps generator.Problems) {
 	if len(ps) > 0 {
 		fmt.Fprintf(w, "%s, %s\n", count(ps.Errors(), "error"), count(ps.Warnings(), "warning"))
 	}
+}
+
+// noDeal is the usage error of a deal id the site does not have: it names
+// the site's deals (the first dozen), to pick from.
+func noDeal(site *generator.Site, id string) error {
+	var ids []string
+	for _, b := range site.Bundles {
+		ids = append(ids, b.Deal.ID)
+	}
+	slices.Sort(ids)
+	more := ""
+	if len(ids) > 12 {
+		more, ids = fmt.Sprintf(" and %d more", len(ids)-12), ids[:12]
+	}
+	if len(ids) == 0 {
+		return fmt.Errorf("%w: no deal %q in this site, which has none", errUsage, id)
+	}
+	return fmt.Errorf("%w: no deal %q in this site; its deals: %s%s", errUsage, id, strings.Join(ids, ", "), more)
 }
 
 func count(n int, what string) string {
