@@ -363,38 +363,46 @@ func TestBurnupWeekUnderWay(t *testing.T) {
 	}
 }
 
-// TestBuyerEditsShareLeavesOutAfterLoss: a buyer's edit made after the
-// deal was lost is no sign of a mutual plan: the share of deals with buyer
-// edits leaves it out, as the win rates do.
-func TestBuyerEditsShareLeavesOutAfterLoss(t *testing.T) {
+// endedWithBuyerEdit reports on the scenario's deals with initech ended
+// (won or lost) on 15 October, its plan created on 1 August, and one
+// buyer edit on the day edit: the portfolio's history figures.
+func endedWithBuyerEdit(t *testing.T, outcome deal.Outcome, edit string) *PortfolioHistory {
+	t.Helper()
 	deals, s := scenarioSite(t)
 	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
 	seller := history.Author{Name: "Sam Lee", Email: "sam@north.example", Side: deal.Seller}
 	buyer := history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}
+	for i := range deals {
+		deals[i].Story = nil
+		if deals[i].Deal.ID != "initech" {
+			continue
+		}
+		ended := *deals[i].Deal
+		ended.Outcome = outcome
+		deals[i].Deal = &ended
+		changes := []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
+			{When: at("2026-10-15"), Kind: history.OutcomeSet, From: "open", To: string(outcome), Author: seller},
+			{When: at(edit), Kind: history.PlanEdited, Author: buyer}}
+		if edit < "2026-10-15" {
+			changes[1], changes[2] = changes[2], changes[1] // in time order
+		}
+		deals[i].Story = &history.Story{Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at(edit),
+			Changes: changes, Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}}}
+	}
+	return NewAggregator(deals, ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}).Report().Portfolio.History
+}
+
+func nd(r Ratio) [2]int { return [2]int{r.Num, r.Den} }
+
+// TestBuyerEditsShareLeavesOutAfterLoss: a buyer's edit made after the
+// deal was lost is no sign of a mutual plan: the share of deals with buyer
+// edits leaves it out, as the win rates do.
+func TestBuyerEditsShareLeavesOutAfterLoss(t *testing.T) {
 	for _, tc := range []struct {
 		edit string
 		want [2]int
 	}{{"2026-10-14", [2]int{1, 1}}, {"2026-10-20", [2]int{0, 1}}} {
-		for i := range deals {
-			deals[i].Story = nil
-			if deals[i].Deal.ID == "initech" {
-				lost := *deals[i].Deal
-				lost.Outcome = deal.Lost
-				deals[i].Deal = &lost
-				deals[i].Story = &history.Story{Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at(tc.edit),
-					Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
-						{When: at("2026-10-15"), Kind: history.OutcomeSet, From: "open", To: "lost", Author: seller},
-						{When: at(tc.edit), Kind: history.PlanEdited, Author: buyer}},
-					Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}}}
-				if tc.edit < "2026-10-15" {
-					ch := deals[i].Story.Changes // in time order
-					ch[1], ch[2] = ch[2], ch[1]
-				}
-			}
-		}
-		r := NewAggregator(deals, ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}).Report()
-		ph := r.Portfolio.History
-		if ph == nil || ph.WithBuyerEdits.Num != tc.want[0] || ph.WithBuyerEdits.Den != tc.want[1] {
+		if ph := endedWithBuyerEdit(t, deal.Lost, tc.edit); ph == nil || nd(ph.WithBuyerEdits) != tc.want {
 			t.Errorf("buyer edit on %s of a deal lost on 2026-10-15: portfolio history %+v, want with buyer edits %v", tc.edit, ph, tc.want)
 		}
 	}
@@ -405,10 +413,6 @@ func TestBuyerEditsShareLeavesOutAfterLoss(t *testing.T) {
 // buyer's edit during onboarding did not win it (the share of deals with
 // buyer edits still counts it).
 func TestWinRateCountsEditsBeforeTheEnd(t *testing.T) {
-	deals, s := scenarioSite(t)
-	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
-	seller := history.Author{Name: "Sam Lee", Email: "sam@north.example", Side: deal.Seller}
-	buyer := history.Author{Name: "Daniel Ortiz", Side: deal.Buyer}
 	for _, tc := range []struct {
 		edit          string
 		with, without [2]int
@@ -416,19 +420,7 @@ func TestWinRateCountsEditsBeforeTheEnd(t *testing.T) {
 		{"2026-10-15", [2]int{1, 1}, [2]int{0, 0}}, // the day it was won
 		{"2026-10-20", [2]int{0, 0}, [2]int{1, 1}}, // onboarding
 	} {
-		for i := range deals {
-			deals[i].Story = nil
-			if deals[i].Deal.ID == "initech" {
-				deals[i].Story = &history.Story{Deal: "initech", Commits: 3, First: at("2026-08-01"), Last: at(tc.edit),
-					Changes: []history.Change{{When: at("2026-08-01"), Kind: history.PlanCreated, Author: seller},
-						{When: at("2026-10-15"), Kind: history.OutcomeSet, From: "open", To: "won", Author: seller},
-						{When: at(tc.edit), Kind: history.PlanEdited, Author: buyer}},
-					Points: []history.Point{{When: at("2026-08-01"), Done: 0, Total: 2}}}
-			}
-		}
-		r := NewAggregator(deals, ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}).Report()
-		ph := r.Portfolio.History
-		nd := func(r Ratio) [2]int { return [2]int{r.Num, r.Den} }
+		ph := endedWithBuyerEdit(t, deal.Won, tc.edit)
 		if ph == nil || nd(ph.WithBuyerEdits) != [2]int{1, 1} || nd(ph.WinRateWithBuyerEdits) != tc.with || nd(ph.WinRateWithoutBuyerEdits) != tc.without {
 			t.Errorf("buyer edit on %s: portfolio history %+v, want win rate with %v, without %v", tc.edit, ph, tc.with, tc.without)
 		}
