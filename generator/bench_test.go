@@ -63,15 +63,21 @@ func BenchmarkBuild(b *testing.B) {
 	b.ReportMetric(float64(pages), "pages")
 }
 
-// BenchmarkRebuildNoChange measures a rebuild in which nothing changed: it
-// must rewrite no file.
-func BenchmarkRebuildNoChange(b *testing.B) {
-	root := benchSite(b)
-	work := b.TempDir()
-	opts := benchOptions(root, filepath.Join(work, "public"))
+// builtOnce builds the synthetic site into a fresh folder, for the
+// rebuild benchmarks, and returns the options that built it.
+func builtOnce(b *testing.B) Options {
+	b.Helper()
+	opts := benchOptions(benchSite(b), filepath.Join(b.TempDir(), "public"))
 	if _, err := Build(context.Background(), opts); err != nil {
 		b.Fatal(err)
 	}
+	return opts
+}
+
+// BenchmarkRebuildNoChange measures a rebuild in which nothing changed: it
+// must rewrite no file.
+func BenchmarkRebuildNoChange(b *testing.B) {
+	opts := builtOnce(b)
 	for b.Loop() {
 		res, err := Build(context.Background(), opts)
 		if err != nil {
@@ -89,12 +95,7 @@ func BenchmarkRebuildNoChange(b *testing.B) {
 //
 //	go test ./generator -run '^$' -bench RebuildNewDay -benchtime 3x -count 5
 func BenchmarkRebuildNewDay(b *testing.B) {
-	root := benchSite(b)
-	work := b.TempDir()
-	opts := benchOptions(root, filepath.Join(work, "public"))
-	if _, err := Build(context.Background(), opts); err != nil {
-		b.Fatal(err)
-	}
+	opts := builtOnce(b)
 	for b.Loop() {
 		opts.Today = opts.Today.AddDays(1)
 		res, err := Build(context.Background(), opts)
