@@ -204,8 +204,11 @@ func parseConfig(path string, b []byte) (*Config, Problems) {
 		col.errorf(tomlKeyLine(b, k), "unknown setting %q; known settings: title, base_url, beacon_url, timezone, theme, holidays, [overdue] flag_days, alert_days, [replies] auto_accept, [brand] logo, accent, [engagement] human_active_seconds, fastest_click_ms, burst_opens, burst_seconds, visit_gap_minutes, [notify] from, smtp_host, smtp_port, smtp_username_env, smtp_password_env, slack_webhook_env, webhook_url, webhook_secret_env, unopened_days, digest, [history] buyer_edit_days, flat_days, slips, missed_reviews, late_add_days", k.String())
 	}
 	c.withDefaults()
-	if loc, err := time.LoadLocation(c.Timezone); err != nil {
-		col.errorf(tomlKeyLine(b, toml.Key{"timezone"}), "unknown timezone %q: use an IANA name such as \"Europe/London\" or \"America/New_York\"", c.Timezone)
+	if loc, err := time.LoadLocation(c.Timezone); err != nil || c.Timezone == "Local" {
+		// "Local" is the machine's zone: the rooms and reports would
+		// change with the machine that builds them.
+		col.errorf(tomlKeyLine(b, toml.Key{"timezone"}), "unknown timezone %q: use an IANA name such as \"Europe/London\" or \"America/New_York\" (the site's, whatever machine builds it)", c.Timezone)
+		c.Timezone, c.Location = "UTC", time.UTC
 	} else {
 		c.Location = loc
 	}

@@ -54,4 +54,9 @@ func TestConfigKept(t *testing.T) {
 	if _, ps := LoadConfig(write("timezone = \"UTC\"\ntimezone = \"UTC\"\n")); ps.Errors() != 1 || !strings.Contains(ps[0].Error(), `maproom.toml:2: "timezone" is set twice: keep one of them`) {
 		t.Errorf("a key set twice: %v", ps)
 	}
+	// "Local" is the machine's zone: the rooms would change with the
+	// machine that builds them.
+	if _, ps := LoadConfig(write("timezone = \"Local\"\n")); ps.Errors() != 1 || !strings.Contains(ps[0].Error(), `maproom.toml:1: unknown timezone "Local": use an IANA name`) {
+		t.Errorf("timezone Local: %v, want an error", ps)
+	}
 }

@@ -545,7 +545,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// nobody engaged of late (the room has gone quiet: its own signal),
 	// ever.
 	lastOf := func(p *personAgg) int64 { return max(p.last, da.replied[p.s.ID].last) }
-	recentFrom := a.toMS - int64(ReportQuietDays)*86_400_000 // ms
+	// Whole days of the site's calendar, as "nobody visited" counts them:
+	// 21 days of 24 hours would move by the hour a clock change moves.
+	recentFrom := startOf(today.AddDays(1-ReportQuietDays), a.loc) // ms
 	var lately []*personAgg
 	for _, p := range engaged {
 		if lastOf(p) >= recentFrom {

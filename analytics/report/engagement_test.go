@@ -533,3 +533,34 @@ func TestNeverOpenedWithoutManifest(t *testing.T) {
 		}
 	}
 }
+
+// TestOnlyChampionWindowInDays: "of late" is the last 21 days of the
+// site's calendar, whole days, as "nobody visited" counts them: the
+// economic buyer's visit at 00:30 on 21 October in London (23:30 UTC the
+// day before, clocks gone back on the 25th) is within the 21 days up to 10
+// November, and the champion is not alone.
+func TestOnlyChampionWindowInDays(t *testing.T) {
+	london, err := time.LoadLocation("Europe/London")
+	if err != nil {
+		t.Skip("no time zone database:", err)
+	}
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.November, 10), Location: london})
+	base := time.Date(2026, time.November, 20, 12, 0, 0, 0, time.UTC) // pload's
+	for n, v := range []struct {
+		who, role string
+		at        time.Time
+	}{
+		{"ch", "champion", time.Date(2026, time.November, 9, 10, 0, 0, 0, time.UTC)},
+		{"eb", "economic-buyer", time.Date(2026, time.October, 20, 23, 30, 0, 0, time.UTC)},
+	} {
+		for _, e := range (pload{start: v.at.Sub(base), steps: heartbeats(8, 15000)}).events(n) {
+			e.Stakeholder, e.Role = v.who, v.role
+			a.Add(e)
+		}
+	}
+	for _, s := range a.Report().Deals[0].Signals {
+		if s.Kind == SignalOnlyChampion {
+			t.Errorf("only the champion: %+v; the economic buyer visited on 21 October, within the 21 days", s)
+		}
+	}
+}

@@ -79,7 +79,7 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 		}
 		return d, nil
 	}
-	cfg, _ := generator.LoadConfig(generator.ConfigPath(s.root))
+	cfg, _ := generator.LoadConfigKept(generator.ConfigPath(s.root)) // a setting in error does not move the day
 	now := e.now()
 	if cfg != nil && cfg.Location != nil {
 		now = now.In(cfg.Location)
