@@ -83,14 +83,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	if *dealID != "" && !slices.ContainsFunc(site.Bundles, func(b *generator.Bundle) bool { return b.Deal.ID == *dealID }) {
 		return noDeal(site, *dealID)
 	}
-	// A listing as of its day: a reply sent after it (a past -today) was
-	// not there yet, as the report of that day leaves it out.
-	t := today.AddDays(1).Time()
-	end := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, site.Config.Location)
-	upToDay := func(items []*replyItem) []*replyItem {
-		return slices.DeleteFunc(items, func(it *replyItem) bool { return !it.Reply.Time.Before(end) })
-	}
-	items := upToDay(gatherReplies(e, site, sent))
+	items := gatherReplies(e, site, sent)
 
 	// What the log says and the notes for the seller go to stdout with
 	// the table, to stderr beside JSON so that stdout stays JSON.
@@ -102,7 +95,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		if n := autoAccept(e, s, site, items, kinds, *dealID, say); n > 0 {
 			// The plans changed: read them again for titles and notes.
 			site, _ = generator.Load(generator.LoadOptions{Root: s.root, Today: today})
-			items = upToDay(gatherReplies(e, site, sent))
+			items = gatherReplies(e, site, sent)
 		}
 	}
 
@@ -347,7 +340,10 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 	if cfg != nil && cfg.Location != nil {
 		loc = cfg.Location
 	}
-	row.AgeDays = deal.DateOf(r.Time.In(loc)).DaysUntil(today)
+	// A reply the log stamps after -today (the flag sets the day dates
+	// are checked against, not which replies are listed) is of that day:
+	// no age below 0.
+	row.AgeDays = max(0, deal.DateOf(r.Time.In(loc)).DaysUntil(today))
 	row.TargetTitle = strings.Trim(targetTitle(nil, r), `"`)
 	var notes []string
 	if b == nil {
