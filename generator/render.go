@@ -14,7 +14,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/tdewolff/minify/v2"
 	"github.com/tdewolff/minify/v2/css"
@@ -679,20 +678,14 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 		return hex.EncodeToString(sum[:12]) + "@maproom"
 	}
-	if until, ok := d.ReviewSeries(); ok {
-		var hh, mm int
-		fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
-		day := r.today
-		for day.Weekday() != d.Review.Day {
-			day = day.AddDays(1)
-		}
-		t := day.Time()
-		start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, r.cfg.Location)
+	if start, until, skipped, ok := d.ReviewMeetings(r.today, r.cfg.Location, r.cfg.HolidayDays); ok {
+		day := deal.DateOf(start)
 		// The series ends on the day ReviewSeries gives; past it, the
-		// invite holds the next review only.
+		// invite holds the next review only. A meeting on a holiday is
+		// not held.
 		events = append(events, ics.Event{
 			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
-			Weekly: !until.Before(day), Until: until.Time(),
+			Weekly: !until.Before(day), Until: until.Time(), Except: skipped,
 			Description: d.Review.Agenda(),
 		})
 		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), Part: d.Review.Part(), ICS: "calendar.ics",

@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/history"
@@ -385,7 +386,10 @@ func orNone(s string) string {
 func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, published string, dueOf func(*deal.Task) deal.Date, opts *ReportOptions) []Signal {
 	var out []Signal
 	pub, _ := deal.ParseDate(published)
-	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History, Published: pub, DueOf: dueOf}) {
+	holiday := func(day deal.Date) bool {
+		return !opts.Calendar.IsBusinessDay(day) && day.Weekday() != time.Saturday && day.Weekday() != time.Sunday
+	}
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Reviews: reviews, Today: opts.Today, Loc: opts.Location, Th: opts.History, Published: pub, DueOf: dueOf, Holiday: holiday}) {
 		sg := Signal{Kind: s.Name, Severity: SeverityFlag, Evidence: []string{s.Evidence}}
 		switch s.Name {
 		case history.SignalNoBuyerEdit:

@@ -109,7 +109,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	}
 	e.rehomedStore(ctx, s.root, site, store)
 	ns, notes, err := notify.Invites(notify.InviteInput{Deal: bundle.Deal, Links: links, Template: tmpl, Location: cfg.Location,
-		Timezone: cfg.Timezone, Today: today, Only: only, Store: store, Replies: cfg.BeaconURL != ""})
+		Timezone: cfg.Timezone, Today: today, Holidays: cfg.HolidayDays, Only: only, Store: store, Replies: cfg.BeaconURL != ""})
 	if err != nil {
 		if bundle.Deal.Closed() || bundle.Deal.Withdrawn {
 			return err // the deal's state, not how the command was called

@@ -167,7 +167,7 @@ func TestInviteReviewIsTheRoomsReview(t *testing.T) {
 				d = b.Deal
 			}
 		}
-		invite := notify.ReviewCalendar(d, site.Config.Location, today)
+		invite := notify.ReviewCalendar(d, site.Config.Location, today, site.Config.HolidayDays)
 		room, err := os.ReadFile(filepath.Join(root, "public", filepath.FromSlash(l.Path), "calendar.ics"))
 		if invite == nil {
 			if err == nil && bytes.Contains(room, []byte("RRULE")) {

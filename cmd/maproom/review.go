@@ -557,7 +557,8 @@ func reviewAgenda(in reviewInput) string {
 			n++
 		}
 	}
-	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published, DueOf: in.Due}) {
+	isHoliday := func(day deal.Date) bool { return slices.Contains(in.Holidays, day) }
+	for _, sg := range history.Signals(history.Input{Deal: d, Story: in.Story, Reviews: days, Today: in.Today, Loc: in.Loc, Th: in.Th, Published: in.Published, DueOf: in.Due, Holiday: isHoliday}) {
 		p("- Warning: %s.", md(sg.Evidence))
 		n++
 	}

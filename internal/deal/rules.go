@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -220,6 +221,35 @@ func (d *Deal) Progress() (done, total int) {
 		}
 	}
 	return done, total
+}
+
+// ReviewMeetings returns the deal's weekly review as a calendar holds it:
+// the first meeting on or after today at the review's time in loc, the
+// day the series ends (ReviewSeries), and the meetings of the series that
+// fall on one of holidays, which are not held (from the first up to
+// until; the first alone when the series ends before it). ok is false when
+// the deal holds no review.
+func (d *Deal) ReviewMeetings(today Date, loc *time.Location, holidays []Date) (first time.Time, until Date, skipped []time.Time, ok bool) {
+	until, ok = d.ReviewSeries()
+	if !ok {
+		return time.Time{}, Date{}, nil, false
+	}
+	var hh, mm int
+	fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
+	day := today
+	for day.Weekday() != d.Review.Day {
+		day = day.AddDays(1)
+	}
+	at := func(day Date) time.Time {
+		t := day.Time()
+		return time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, loc)
+	}
+	for h := day; h == day || !h.After(until); h = h.AddDays(7) {
+		if slices.Contains(holidays, h) {
+			skipped = append(skipped, at(h))
+		}
+	}
+	return at(day), until, skipped, true
 }
 
 // ReviewSeries says whether the deal's weekly review still runs and until

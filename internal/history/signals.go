@@ -81,6 +81,10 @@ type Input struct {
 	// DueOf: its own, or the latest finish computed for a step dated by
 	// its duration); nil takes its own date, else its milestone's.
 	DueOf func(*deal.Task) deal.Date
+	// Holiday reports whether a day is a holiday of the site's calendar
+	// (maproom.toml holidays): a weekly review falling on one is not
+	// held, and not missed either. nil: none is.
+	Holiday func(deal.Date) bool
 }
 
 // DayOf returns the calendar day of t in loc (nil: UTC).
@@ -462,6 +466,9 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 		day = day.AddDays(-1)
 	}
 	for ; !day.Before(first); day = day.AddDays(-7) {
+		if in.Holiday != nil && in.Holiday(day) {
+			continue // no meeting that week: neither held nor missed
+		}
 		held := slices.ContainsFunc(notes, func(nd deal.Date) bool {
 			diff := day.DaysUntil(nd)
 			return diff >= -2 && diff <= 4

@@ -29,6 +29,9 @@ type Event struct {
 	Length      time.Duration
 	Weekly      bool
 	Until       time.Time
+	// Except lists the instances of a weekly event that are not held (a
+	// holiday), each at its start: EXDATE, in Start's time zone.
+	Except []time.Time
 }
 
 // Calendar returns a VCALENDAR holding events, stamped with stamp.
@@ -57,6 +60,11 @@ func Calendar(name string, stamp time.Time, events []Event) []byte {
 			line("RRULE:FREQ=WEEKLY")
 		} else if e.Weekly {
 			line("RRULE:FREQ=WEEKLY;UNTIL=" + lastInstant(e.Until, e.Start.Location()).UTC().Format("20060102T150405Z"))
+		}
+		for _, x := range e.Except {
+			if e.Weekly && !e.AllDay {
+				line("EXDATE" + timeValue(x.In(e.Start.Location())))
+			}
 		}
 		line("SUMMARY:" + escape(e.Summary))
 		if e.Description != "" {

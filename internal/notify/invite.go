@@ -152,6 +152,9 @@ type InviteInput struct {
 	Location *time.Location // the site's timezone
 	Timezone string         // its name, for the review's time
 	Today    deal.Date
+	// Holidays are the site calendar's: a review meeting on one is not
+	// held (the review.ics leaves it out).
+	Holidays []deal.Date
 	// Only lists the stakeholder ids to invite; empty invites every buyer
 	// stakeholder.
 	Only []string
@@ -213,7 +216,7 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 			break
 		}
 	}
-	cal := ReviewCalendar(d, in.Location, in.Today)
+	cal := ReviewCalendar(d, in.Location, in.Today, in.Holidays)
 	// An address two stakeholders share would take each one's link to the
 	// other: neither is invited until each has their own.
 	address := func(s deal.Stakeholder) string { return strings.ToLower(strings.TrimSpace(s.Email)) }

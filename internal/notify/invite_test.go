@@ -73,16 +73,22 @@ func TestSiteTemplateIsUsed(t *testing.T) {
 
 func TestReviewCalendarMatchesTheRoom(t *testing.T) {
 	d := testDeal()
-	cal := string(ReviewCalendar(d, london(t), today))
+	// A holiday on a review day (Tuesday 29 December) is no meeting; one
+	// on another day changes nothing.
+	holidays := []deal.Date{deal.NewDate(2026, 12, 29), deal.NewDate(2026, 12, 25)}
+	cal := string(ReviewCalendar(d, london(t), today, holidays))
 	// 2026-11-24 is a Tuesday: the first review is today at 15:00 London,
 	// weekly until go-live.
-	for _, want := range []string{"DTSTART;TZID=Europe/London:20261124T150000", "RRULE:FREQ=WEEKLY;UNTIL=20270301T235959Z", "SUMMARY:MAP review: Northwind for Acme: data platform"} {
+	for _, want := range []string{"DTSTART;TZID=Europe/London:20261124T150000", "RRULE:FREQ=WEEKLY;UNTIL=20270301T235959Z", "SUMMARY:MAP review: Northwind for Acme: data platform", "EXDATE;TZID=Europe/London:20261229T150000"} {
 		if !strings.Contains(cal, want) {
 			t.Errorf("calendar lacks %q:\n%s", want, cal)
 		}
 	}
+	if strings.Count(cal, "EXDATE") != 1 {
+		t.Errorf("calendar has other exceptions than 29 December:\n%s", cal)
+	}
 	d.Review.HasDay = false
-	if ReviewCalendar(d, london(t), today) != nil {
+	if ReviewCalendar(d, london(t), today, nil) != nil {
 		t.Errorf("a calendar for a deal without a review")
 	}
 }

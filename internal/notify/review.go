@@ -17,23 +17,16 @@ import (
 // review on or after today at the review's time in loc, weekly until the
 // day deal.ReviewSeries gives. nil when d holds no review (no review day,
 // lost, or won with no onboarding work left).
-func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date) []byte {
-	until, ok := d.ReviewSeries()
+func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date, holidays []deal.Date) []byte {
+	start, until, skipped, ok := d.ReviewMeetings(today, loc, holidays)
 	if !ok {
 		return nil
 	}
-	var hh, mm int
-	fmt.Sscanf(d.Review.Time, "%d:%d", &hh, &mm)
-	day := today
-	for day.Weekday() != d.Review.Day {
-		day = day.AddDays(1)
-	}
-	t := day.Time()
-	start := time.Date(t.Year(), t.Month(), t.Day(), hh, mm, 0, 0, loc)
+	day := deal.DateOf(start)
 	sum := sha256.Sum256([]byte(strings.Join([]string{d.ID, "review"}, "\x00")))
 	ev := ics.Event{
 		UID: hex.EncodeToString(sum[:12]) + "@maproom", Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
-		Weekly: !until.Before(day), Until: until.Time(),
+		Weekly: !until.Before(day), Until: until.Time(), Except: skipped,
 		Description: d.Review.Agenda(),
 	}
 	return ics.Calendar(d.Title, today.Time(), []ics.Event{ev})
