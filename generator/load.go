@@ -457,7 +457,12 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 			if errors.As(err, &te) {
 				for _, m := range te.Errors {
 					li.typeErrs = append(li.typeErrs, len(*col.ps))
-					col.errorf(frontmatter.ErrLine(errors.New(m), li.offset), "%s", yamlTypeWords(frontmatter.FileMsg(errors.New(m), li.offset)))
+					line := frontmatter.ErrLine(errors.New(m), li.offset)
+					col.errorf(line, "%s", yamlTypeWords(frontmatter.FileMsg(errors.New(m), li.offset)))
+					if li.typeErrLines == nil {
+						li.typeErrLines = map[int]bool{}
+					}
+					li.typeErrLines[line] = true
 				}
 			} else {
 				col.errorf(li.offset+1, "%s", frontmatter.ErrMsg(err))
@@ -771,7 +776,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 			col.errorf(li.at(p), "collateral %q has no title: add `title:`", c.ID)
 		}
 		aud := c.Audience
-		if _, written := li.lines[p+".audience"]; written && len(aud) == 0 {
+		if _, written := li.lines[p+".audience"]; written && len(aud) == 0 && !li.typeErrLines[li.at(p+".audience")] {
 			// Empty is not absent: an audience emptied by mistake must not
 			// widen to every buyer. The domain reads non-nil empty as nobody.
 			col.errorf(li.at(p+".audience"), "collateral %q has an empty audience: remove the `audience:` key to show it to every buyer stakeholder, or name who may see it, e.g. `audience: [jordan, \"role:economic-buyer\"]`", c.ID)

@@ -28,6 +28,8 @@ func TestTypeErrorWords(t *testing.T) {
 	}{
 		{"        due: 2026-10-23\n", "        due: [2026-10-23]\n", 30, "a list where one value is wanted: write one value, or put text in double quotes", ""},
 		{"        owner: tom\n", "        owner: [tom, priya]\n", 29, `task "nda" owner: name exactly one stakeholder id`, "cannot unmarshal"},
+		// an audience written as text is not an empty one
+		{`audience: ["role:economic-buyer", "role:champion"]}`, `audience: jordan}`, 151, `want a list`, "empty audience"},
 	} {
 		if !strings.Contains(string(src), c.old) {
 			t.Fatalf("the example plan no longer holds %q", c.old)

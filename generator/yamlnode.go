@@ -26,6 +26,9 @@ type lineIndex struct {
 	// (a list where one value is wanted): withoutShadowed drops one that
 	// another error of its line says better.
 	typeErrs []int
+	// typeErrLines are the lines of those errors: a value there did not
+	// decode, so it is not empty either (no "empty audience" beside it).
+	typeErrLines map[int]bool
 }
 
 // writtenIDs gathers the value of every id key in n.
