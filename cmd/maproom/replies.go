@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -112,6 +113,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	// which, read once, only when a reply names a step the plan lacks.
 	var hist *history.History
 	var rows []replyRow
+	gone := map[string]int{} // the waiting replies of deals no longer in the site
 	for _, it := range items {
 		if *dealID != "" && it.Reply.Deal != *dealID {
 			continue
@@ -153,7 +155,17 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		if !*all && row.State != reply.Waiting {
 			continue
 		}
+		if !*all && deals[it.Reply.Deal] == nil {
+			// Its deal's folder is gone from the site (a rename is
+			// followed: rehomed): nothing can be decided on it, and it
+			// does not wait for the seller.
+			gone[it.Reply.Deal]++
+			continue
+		}
 		rows = append(rows, row)
+	}
+	for _, id := range slices.Sorted(maps.Keys(gone)) {
+		fmt.Fprintf(say, "maproom: %s sent from the rooms of %s, a deal no longer in the site (its folder was removed), not listed: nothing can be decided on them; replies -all lists them\n", count(gone[id], "reply"), id)
 	}
 	if *format == "json" {
 		if rows == nil {
