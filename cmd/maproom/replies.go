@@ -165,7 +165,11 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		rows = append(rows, row)
 	}
 	for _, id := range slices.Sorted(maps.Keys(gone)) {
-		fmt.Fprintf(say, "maproom: %s sent from the rooms of %s, a deal no longer in the site (its folder was removed), not listed: nothing can be decided on them; replies -all lists them\n", count(gone[id], "reply"), id)
+		them := "them"
+		if gone[id] == 1 {
+			them = "it"
+		}
+		fmt.Fprintf(say, "maproom: %s sent from the rooms of %s, a deal no longer in the site (its folder was removed), not listed: nothing can be decided on %s; replies -all lists %s\n", count(gone[id], "reply"), id, them, them)
 	}
 	if *format == "json" {
 		if rows == nil {
