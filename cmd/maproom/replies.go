@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -155,10 +158,11 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		if !*all && row.State != reply.Waiting {
 			continue
 		}
-		if !*all && deals[it.Reply.Deal] == nil {
+		if !*all && deals[it.Reply.Deal] == nil && folderGone(s.root, it.Reply.Deal) {
 			// Its deal's folder is gone from the site (a rename is
 			// followed: rehomed): nothing can be decided on it, and it
-			// does not wait for the seller.
+			// does not wait for the seller. A plan that fails to load
+			// keeps its replies listed, with a note.
 			gone[it.Reply.Deal]++
 			continue
 		}
@@ -185,6 +189,16 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 // gatherReplies joins the replies read from the source with the records of
 // every bundle (reply.Join): each id once, the record's copy first (it is
 // what was decided on), oldest first.
+// folderGone reports whether the site has no folder for deal id (removed,
+// or never there), as opposed to a plan there that does not load.
+func folderGone(root, id string) bool {
+	if id == "" || strings.ContainsAny(id, `/\`) || id == "." || id == ".." {
+		return true
+	}
+	_, err := os.Stat(filepath.Join(root, generator.ContentDir, id))
+	return errors.Is(err, fs.ErrNotExist)
+}
+
 func gatherReplies(e *env, site *generator.Site, sent []reply.Reply) []*replyItem {
 	var recs []reply.Record
 	for _, b := range site.Bundles {

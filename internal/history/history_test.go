@@ -774,13 +774,18 @@ func TestMissedReviewsWeeks(t *testing.T) {
 	}
 	// A review day that is a holiday held no meeting: neither held nor
 	// missed. Of 8, 15, 22 and 29 September, the 15th is a holiday: 3
-	// missed; with a note of the 22nd, the holiday does not end the run.
+	// missed; with a note of the 8th, the holiday does not end the run
+	// back to it (2 missed); a meeting moved off the holiday to the 16th,
+	// its note of that day, is held (2 missed: the 22nd and 29th).
 	holiday := func(day deal.Date) bool { return day == mustParse("2026-09-15") }
 	if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Today: mustParse("2026-10-04"), Holiday: holiday}); n != 3 {
 		t.Errorf("with a holiday on 15 September: %d missed, want 3", n)
 	}
 	if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Reviews: dates("2026-09-08"), Today: mustParse("2026-10-04"), Holiday: holiday}); n != 2 {
 		t.Errorf("with a holiday on 15 September and a note of the 8th: %d missed, want 2 (22 and 29)", n)
+	}
+	if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Reviews: dates("2026-09-16"), Today: mustParse("2026-10-04"), Holiday: holiday}); n != 2 {
+		t.Errorf("the review of the holiday held on the 16th: %d missed, want 2 (22 and 29)", n)
 	}
 }
 

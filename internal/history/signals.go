@@ -466,15 +466,15 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 		day = day.AddDays(-1)
 	}
 	for ; !day.Before(first); day = day.AddDays(-7) {
-		if in.Holiday != nil && in.Holiday(day) {
-			continue // no meeting that week: neither held nor missed
-		}
 		held := slices.ContainsFunc(notes, func(nd deal.Date) bool {
 			diff := day.DaysUntil(nd)
 			return diff >= -2 && diff <= 4
 		})
 		if held {
-			break
+			break // moved off a holiday to another day, a review held is one
+		}
+		if in.Holiday != nil && in.Holiday(day) {
+			continue // no meeting that week: not missed either
 		}
 		if day.AddDays(4).Before(in.Today) {
 			n++
