@@ -70,7 +70,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		printProblems(e.stderr, ps)
 		return errFailed
 	}
-	src, err := e.source(sf, s.root, logs)
+	src, err := e.deskSource(sf, s.root, logs)
 	if err != nil {
 		return err
 	}

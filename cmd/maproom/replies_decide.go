@@ -217,7 +217,7 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 		}
 	}
 	if len(missing) > 0 || all {
-		src, err := e.source(sf, dk.root, nil)
+		src, err := e.deskSource(sf, dk.root, nil)
 		var rs []reply.Reply
 		if err == nil {
 			rs, err = src.Replies(ctx)

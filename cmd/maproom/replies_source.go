@@ -65,32 +65,45 @@ func (e *env) source(sf *sourceFlags, root string, logs []string) (replySource, 
 	case len(logs) > 0:
 		return logReplies{paths: logs, stderr: e.stderr}, nil
 	}
-	if sf.logDir != "" {
-		if _, err := os.Stat(sf.logDir); errors.Is(err, os.ErrNotExist) {
-			fmt.Fprintf(e.stderr, "maproom: no event log at %s: only the replies already recorded in the bundles are known (name the beacon's log with -log-dir, or use -store or -from)\n", sf.logDir)
-			return logReplies{}, nil
-		}
-		return logReplies{paths: []string{sf.logDir}, stderr: e.stderr}, nil
+	dir := sf.logDir
+	if dir == "" {
+		dir = filepath.Join(root, ".maproom", "events")
 	}
-	// By default, the local log and the copies -from pulled before
-	// (.maproom/pulled/<host>/): a reply listed from a beacon once is
-	// decided without pulling again.
-	dir := filepath.Join(root, ".maproom", "events")
+	if _, err := os.Stat(dir); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(e.stderr, "maproom: no event log at %s: only the replies already recorded in the bundles are known (name the beacon's log with -log-dir, or use -store or -from)\n", dir)
+		return logReplies{}, nil
+	}
+	return logReplies{paths: []string{dir}, stderr: e.stderr}, nil
+}
+
+// deskSource is source for the commands that list and decide replies
+// (replies, accept, decline, answer): with no flag and no log named, it
+// reads the copies -from pulled before (.maproom/pulled/<host>/) beside
+// the local log, so that a reply listed from a beacon once is decided
+// without pulling again.
+func (e *env) deskSource(sf *sourceFlags, root string, logs []string) (replySource, error) {
+	if sf.store != "" || sf.from != "" || sf.logDir != "" || len(logs) > 0 {
+		return e.source(sf, root, logs)
+	}
 	var paths []string
-	if _, err := os.Stat(dir); err == nil {
+	if dir := filepath.Join(root, ".maproom", "events"); dirExists(dir) {
 		paths = append(paths, dir)
 	}
 	pulled, _ := filepath.Glob(filepath.Join(root, ".maproom", "pulled", "*"))
 	for _, p := range pulled {
-		if fi, err := os.Stat(p); err == nil && fi.IsDir() {
+		if dirExists(p) {
 			paths = append(paths, p)
 		}
 	}
 	if len(paths) == 0 {
-		fmt.Fprintf(e.stderr, "maproom: no event log at %s: only the replies already recorded in the bundles are known (name the beacon's log with -log-dir, or use -store or -from)\n", dir)
-		return logReplies{}, nil
+		return e.source(sf, root, nil) // says there is no log
 	}
 	return logReplies{paths: paths, stderr: e.stderr}, nil
+}
+
+func dirExists(p string) bool {
+	fi, err := os.Stat(p)
+	return err == nil && fi.IsDir()
 }
 
 // logReplies reads the replies of beacon event logs (files or folders).
