@@ -344,9 +344,23 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 		}
 	}
 	in := notify.Input{Today: today, UnopenedDays: cfg.Notify.UnopenedDays, NoEmail: cfg.Notify.SMTPHost == "", NoReplies: cfg.BeaconURL == ""}
+	dayDeal := map[string]*deal.Deal{} // the plans of the day (a past -today's), else as they are
+	for _, rd := range deals {
+		if rd.Deal != nil {
+			dayDeal[rd.Deal.ID] = rd.Deal
+		}
+	}
 	for _, dr := range rep.Deals {
 		b := bundles[dr.ID]
-		if b == nil || b.Deal.Closed() || b.Deal.Withdrawn {
+		if b == nil {
+			continue
+		}
+		if d := dayDeal[dr.ID]; d != nil && d != b.Deal {
+			day := *b
+			day.Deal = d
+			b = &day
+		}
+		if b.Deal.Closed() || b.Deal.Withdrawn {
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)
