@@ -173,7 +173,8 @@ type Story struct {
 	// count with the next readable version).
 	Unreadable int
 
-	// formerAt is when the deal's folder left each name of Former.
+	// formerAt is when the deal's folder left each name of Former: when
+	// the rename came into the plan (Change.InPlan's rule).
 	formerAt []time.Time
 
 	// renamed maps the ids tasks and milestones had before a rename (the
@@ -587,8 +588,9 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	return last, !last.IsZero()
 }
 
-// FormerAt returns when the deal's folder left the name Former[i] (the
-// time of the commit that renamed it); ok false for no such name.
+// FormerAt returns when the deal's folder left the name Former[i]: when
+// the commit that renamed it came into the plan (committed, for a rebased
+// one; merged, for a branch's); ok false for no such name.
 func (s *Story) FormerAt(i int) (time.Time, bool) {
 	if i < 0 || i >= len(s.formerAt) {
 		return time.Time{}, false

@@ -1942,3 +1942,28 @@ func TestTaskOnADay(t *testing.T) {
 		}
 	}
 }
+
+// TestFormerAtRebasedRename: a rename written on 10 September and
+// committed (rebased) on the 20th came into the plan on the 20th: the
+// folder had its old name until then, and a reply sent from its rooms on
+// the 15th was sent under that name.
+func TestFormerAtRebasedRename(t *testing.T) {
+	g := newRepo(t)
+	g.write("content/acme/index.md", planText("2026-12-18", "2026-10-09", "2026-11-01", task{"t1", "m1", "2026-09-20", "todo", ""}))
+	g.commit(seller, "2026-09-01", "plan")
+	if err := os.Rename(filepath.Join(g.site, "content", "acme"), filepath.Join(g.site, "content", "acme-data")); err != nil {
+		t.Fatal(err)
+	}
+	g.commitLater(seller, "2026-09-10", "2026-09-20", "acme is acme-data")
+	h := g.read("")
+	st := h.Story("acme-data")
+	if st == nil || !slices.Equal(st.Former, []string{"acme"}) {
+		t.Fatalf("story %+v, want acme-data, formerly acme", st)
+	}
+	if at, ok := st.FormerAt(0); !ok || at.Format(time.DateOnly) != "2026-09-20" {
+		t.Errorf("FormerAt(0) = %v %v, want 20 September, when the rename was committed", at, ok)
+	}
+	if cur, ok := h.NamedAt("acme", time.Date(2026, 9, 15, 9, 0, 0, 0, time.UTC)); !ok || cur != "acme-data" {
+		t.Errorf("NamedAt(acme, 15 September) = %q %v, want acme-data: the folder was still named acme", cur, ok)
+	}
+}

@@ -451,8 +451,14 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			case f.From != "":
 				t = moving[f.From]
 				if t != nil {
+					// When the rename came into the plan: a rebased or
+					// merged one later than it was written.
+					left := rec.commitTime(zones)
+					if at.After(left) {
+						left = at
+					}
 					t.st.Former = append(t.st.Former, f.From)
-					t.st.formerAt = append(t.st.formerAt, rec.commitTime(zones))
+					t.st.formerAt = append(t.st.formerAt, left)
 				}
 			case f.Old.IsZero():
 			default:
