@@ -231,11 +231,13 @@ func Load(opts LoadOptions) (*Site, Problems) {
 // check warns: each is rendered into a page per room.
 const pageMax = 1 << 20
 
-// byteSize says n bytes as a reader would: "216 MB", "1 MB", "640 KB".
+// byteSize says n bytes as a reader would: "216 MB", "1.1 MB", "640 KB".
 func byteSize(n int) string {
 	switch {
-	case n >= 1<<20:
+	case n >= 10<<20:
 		return fmt.Sprintf("%d MB", (n+1<<19)>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
 	case n >= 1<<10:
 		return fmt.Sprintf("%d KB", (n+1<<9)>>10)
 	}

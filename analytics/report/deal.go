@@ -366,7 +366,7 @@ func (a *Aggregator) stakeholderReport(da *dealAgg, p *personAgg) StakeholderRep
 		sr.WeeklySeconds[i] = ms / 1000
 	}
 	scope := a.scope(da, s)
-	if a.opts.Manifest != nil && da.published[s.ID] == nil {
+	if a.manifested(da) && da.published[s.ID] == nil {
 		sr.Room = false
 	}
 	for i, c := range d.Collateral {
@@ -454,7 +454,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// exist: without an event log, or before any buyer room of the deal
 	// is published, nobody can have opened anything, and saying so would
 	// blame the buyer.
-	unpublished := a.opts.Manifest != nil && !da.in.RoomsUnknown && len(buyers) > 0 && !slices.ContainsFunc(buyers, func(p *personAgg) bool { return da.published[p.s.ID] != nil })
+	unpublished := a.manifested(da) && len(buyers) > 0 && !slices.ContainsFunc(buyers, func(p *personAgg) bool { return da.published[p.s.ID] != nil })
 	judge := a.fed && !unpublished && len(buyers) > 0
 	switch {
 	case len(buyers) == 0:
@@ -504,7 +504,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
 			on = first
 		}
-		if !known && a.opts.Manifest == nil && a.opts.Since.IsZero() && dealFirst != 0 {
+		if !known && !a.manifested(da) && a.opts.Since.IsZero() && dealFirst != 0 {
 			on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
 		}
 		return on.DaysUntil(today), known
@@ -531,7 +531,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if p.glances > 0 {
 			ev = append(ev, plural(p.glances, "page-load", "page-loads")+fmt.Sprintf(" of under %g s active time", a.eng.HumanActive.Seconds()))
 		}
-		if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
+		if a.manifested(da) && da.published[p.s.ID] == nil {
 			ev = append(ev, "no room is published for them: run maproom build and send them their link")
 		}
 		sigs = append(sigs, Signal{Kind: SignalDeciderAbsent, Severity: SeverityAlert,
@@ -622,7 +622,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			if p.s.Role.Decides() || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 				continue
 			}
-			if a.opts.Manifest != nil && da.published[p.s.ID] == nil {
+			if a.manifested(da) && da.published[p.s.ID] == nil {
 				continue // no room to open: not a sign of a plan agreed without them
 			}
 			var steps []string
@@ -1049,6 +1049,14 @@ var attentionPoints = map[string]int{
 	history.SignalPastClose:     3,
 	history.SignalMissedReviews: 4, // "three skips and the MAP is dead"
 	history.SignalAddedLate:     2,
+}
+
+// manifested reports whether the manifest tells of the deal's rooms for
+// the report's day: there is one, and the deal was not withdrawn since
+// (ReportDeal.RoomsUnknown). Else who has a room, and since when, is not
+// judged from it.
+func (a *Aggregator) manifested(da *dealAgg) bool {
+	return a.opts.Manifest != nil && !da.in.RoomsUnknown
 }
 
 // attention scores an open deal, and a won deal for its onboarding (its
