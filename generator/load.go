@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -244,18 +243,16 @@ func byteSize(n int) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// startsWithFrontmatter reports whether the file at p starts with a ---
-// line, as a plan does (a README beside the deals does not).
+// startsWithFrontmatter reports whether the file at p opens a frontmatter
+// as a plan does, by the project's one splitter (a README beside the
+// deals does not).
 func startsWithFrontmatter(p string) bool {
-	f, err := os.Open(p)
+	b, err := os.ReadFile(p)
 	if err != nil {
 		return false
 	}
-	defer f.Close()
-	head := make([]byte, 8)
-	n, _ := io.ReadFull(f, head)
-	head = bytes.TrimPrefix(head[:n], utf8BOM)
-	return bytes.HasPrefix(head, []byte("---\n")) || bytes.HasPrefix(head, []byte("---\r\n"))
+	_, problem := frontmatter.Split(b)
+	return problem != frontmatter.Missing
 }
 
 // rotationsKept reports each stakeholder whose rotate: is below the
