@@ -56,7 +56,8 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	if *logDir != "" {
 		logs = []string{*logDir}
 	}
-	rr := readSentReplies(ctx, e, s.root, "", logs)
+	rr := readSentReplies(ctx, e, s.root, "", logs, false)
+	rr.sent = e.rehomed(ctx, s.root, rr.sent, h)
 	io.WriteString(e.stderr, rr.notes)
 	waiting, decided := reply.Split(rr.sent, all)
 	// As of the day: nothing sent after it, and a decision made after it

@@ -264,7 +264,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	mc := make(chan manifestRead, 1)
 	go func() { mc <- readManifest(root) }()
 	rc := make(chan repliesRead, 1)
-	go func() { rc <- readSentReplies(ctx, e, root, store, paths) }()
+	go func() { rc <- readSentReplies(ctx, e, root, store, paths, true) }()
 	site, ps := generator.Load(generator.LoadOptions{Root: root, Today: today})
 	mr, rr := <-mc, <-rc
 	cfgErrs := generator.Problems{}

@@ -107,7 +107,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	mc := make(chan manifestRead, 1)
 	go func() { mc <- readManifest(s.root) }()
 	rc := make(chan repliesRead, 1)
-	go func() { rc <- readSentReplies(ctx, e, s.root, *store, paths) }()
+	go func() { rc <- readSentReplies(ctx, e, s.root, *store, paths, false) }()
 	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
 	mr, rr := <-mc, <-rc
 	if len(site.Bundles) == 0 {
@@ -122,8 +122,12 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	// The history is read once: the replies sent from a folder renamed
+	// since are told by it, and so are the deals' stories.
+	h := readHistory(ctx, e, s.root, plansOf(deals), true)
+	rr.sent = e.rehomed(ctx, s.root, rr.sent, h)
 	rr.addWaiting(e, site, deals)
-	historyNote, deals := reportHistory(ctx, e, s.root, site, deals, today)
+	historyNote, deals := reportHistory(e, s.root, site, deals, h, today)
 	agg := report.NewAggregator(deals, report.ReportOptions{
 		Title: site.Config.Title, Today: today, Since: from, Location: site.Config.Location,
 		FlagDays: site.Config.Overdue.FlagDays, AlertDays: site.Config.Overdue.AlertDays,
@@ -260,8 +264,11 @@ type repliesRead struct {
 // folder. It does not write to stderr (it keeps what to say in notes), so
 // it can run while the plans load. A source it cannot read leaves the
 // report without replies, and a note saying why; so does standard input,
-// whose lines the report reads once, for the events.
-func readSentReplies(ctx context.Context, e *env, root, store string, paths []string) repliesRead {
+// whose lines the report reads once, for the events. With rehome, the
+// replies sent from a deal folder renamed since are under the deal's
+// current id (rehomed), the history read for it; without, the caller
+// rehomes them with the history it reads anyway.
+func readSentReplies(ctx context.Context, e *env, root, store string, paths []string, rehome bool) repliesRead {
 	var logs []string
 	stdin := false
 	for _, p := range paths {
@@ -292,7 +299,9 @@ func readSentReplies(ctx context.Context, e *env, root, store string, paths []st
 	var sent []reply.Reply
 	if err == nil {
 		sent, err = src.Replies(ctx)
-		sent = e.rehomed(ctx, root, sent, nil)
+		if rehome {
+			sent = e.rehomed(ctx, root, sent, nil)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(&notes, "maproom: the replies waiting are left out of the report: %v\n", err)

@@ -69,7 +69,8 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if *logDir != "" {
 		logs = []string{*logDir}
 	}
-	rr := readSentReplies(ctx, e, s.root, "", logs)
+	rr := readSentReplies(ctx, e, s.root, "", logs, false)
+	rr.sent = e.rehomed(ctx, s.root, rr.sent, h)
 	io.WriteString(e.stderr, rr.notes)
 	// Decided replies are engagement too: a reply comes from a room.
 	waiting, decided := reply.Split(rr.sent, recs)
@@ -870,15 +871,20 @@ func dayLabel(s string) string {
 	return d.Time().Format("2 Jan")
 }
 
-// reportHistory gives each deal of the report its plan's story from git
-// and the days of its review notes, and returns the note the report carries
-// when the site is not in git ("" when it is).
-func reportHistory(ctx context.Context, e *env, root string, site *generator.Site, deals []report.ReportDeal, today deal.Date) (string, []report.ReportDeal) {
+// plansOf returns the deals' plans, whose stakeholders readHistory
+// matches commit authors with.
+func plansOf(deals []report.ReportDeal) []*deal.Deal {
 	ds := make([]*deal.Deal, len(deals))
 	for i := range deals {
 		ds[i] = deals[i].Deal
 	}
-	h := readHistory(ctx, e, root, ds, true)
+	return ds
+}
+
+// reportHistory gives each deal of the report its plan's story from h
+// and the days of its review notes, and returns the note the report carries
+// when the site is not in git ("" when it is).
+func reportHistory(e *env, root string, site *generator.Site, deals []report.ReportDeal, h *history.History, today deal.Date) (string, []report.ReportDeal) {
 	deals = plansOfTheDay(e, root, site.Config, deals, h, today)
 	dirs := map[string]string{}
 	bundles := map[string]*generator.Bundle{}
