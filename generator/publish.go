@@ -269,8 +269,30 @@ func (o *output) stageDir() (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("staging the build: %w", err)
 	}
+	// The stage becomes the output when there is none yet: it gets the
+	// mode of every folder in it (0755 under the umask), not MkdirTemp's
+	// 0700, which the web server's user could not enter once the site is
+	// copied to it (rsync -a keeps the mode).
+	if err := os.Chmod(s, dirMode(s)); err != nil {
+		os.Remove(s)
+		return "", fmt.Errorf("staging the build: %w", err)
+	}
 	o.stage = s
 	return s, nil
+}
+
+// dirMode returns the mode a folder made with 0755 gets under the
+// process's umask, by making one in dir (0755 when it cannot).
+func dirMode(dir string) os.FileMode {
+	probe := filepath.Join(dir, ".mode")
+	if err := os.Mkdir(probe, 0o755); err != nil {
+		return 0o755
+	}
+	defer os.Remove(probe)
+	if st, err := os.Stat(probe); err == nil {
+		return st.Mode().Perm()
+	}
+	return 0o755
 }
 
 func (o *output) mkdir(dir string) error {

@@ -138,6 +138,37 @@ func TestBuildKeepsOthersFilesInOutput(t *testing.T) {
 	}
 }
 
+// TestBuildOutputReadable: the first build makes the output folder with
+// the mode of the folders in it (0755 under the umask), so a web server's
+// user can enter it once it is copied to the document root. (It was
+// MkdirTemp's 0700: nginx answered 404 for every room after rsync -a.)
+func TestBuildOutputReadable(t *testing.T) {
+	root := exampleSite(t)
+	tmp := t.TempDir()
+	out := filepath.Join(tmp, "public")
+	if _, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: filepath.Join(tmp, "state"),
+		Secret: testSecret, Today: deal.NewDate(2026, 11, 22)}); err != nil {
+		t.Fatal(err)
+	}
+	ref := filepath.Join(tmp, "ref")
+	if err := os.Mkdir(ref, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.Stat(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dir := range []string{out, filepath.Join(out, "r")} {
+		st, err := os.Stat(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != want.Mode().Perm() {
+			t.Errorf("%s has mode %v, want %v (a folder made with 0755 under the umask)", dir, st.Mode().Perm(), want.Mode().Perm())
+		}
+	}
+}
+
 // treeOf lists the files under root with their sizes.
 func treeOf(t *testing.T, root string) []string {
 	t.Helper()
