@@ -33,6 +33,8 @@ func BeaconNginx(w io.Writer, s Site, upstream string) error {
 	}
 	fmt.Fprintf(&b, "    server_name %s;\n", name)
 	b.WriteString("    server_tokens off;\n")
+	b.WriteString("    # the beacon stores no full address; nor does a log here\n")
+	b.WriteString("    access_log off;\n")
 	b.WriteString("    client_max_body_size 64k;\n")
 	b.WriteString("    location / {\n")
 	fmt.Fprintf(&b, "        proxy_pass http://%s;\n", upstream)

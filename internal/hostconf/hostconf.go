@@ -221,6 +221,10 @@ func Nginx(w io.Writer, s Site, rules []Rule) error {
 	b.WriteString("    index index.html;\n")
 	b.WriteString("    autoindex off;\n")
 	b.WriteString("    server_tokens off;\n")
+	b.WriteString("    # a room's path is its private link: no log keeps them (nor readers' addresses),\n")
+	b.WriteString("    # and a link that is not there is not written to the error log either\n")
+	b.WriteString("    access_log off;\n")
+	b.WriteString("    log_not_found off;\n")
 	b.WriteString("    charset utf-8;\n")
 	b.WriteString("    # a room's path without its slash is redirected to it, relative to the host asked\n")
 	b.WriteString("    absolute_redirect off;\n")
@@ -239,12 +243,26 @@ func Nginx(w io.Writer, s Site, rules []Rule) error {
 		b.WriteString("    }\n")
 		fmt.Fprintf(&b, "    location %s {\n", notFound)
 		b.WriteString("        try_files /404.html =404;\n")
-		addHeaders(&b, For(rules, loc))
+		addHeaders(&b, notFoundHeaders(For(rules, loc)))
 		b.WriteString("    }\n")
 	}
 	b.WriteString("}\n")
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// notFoundHeaders are the headers of a 404 answer on a path that gets hs:
+// the same, but that it is never cached (a path under /assets/ is cached
+// for a year when it is there; a 404 kept as long would stay when the file
+// comes, and a link not published yet would stay missing once it is).
+func notFoundHeaders(hs []Header) []Header {
+	var out []Header
+	for _, h := range hs {
+		if !strings.EqualFold(h.Name, "Cache-Control") {
+			out = append(out, h)
+		}
+	}
+	return append(out, Header{Name: "Cache-Control", Value: "no-store"})
 }
 
 func addHeaders(b *strings.Builder, hs []Header) {
@@ -311,6 +329,8 @@ func caddyRoutes(b *strings.Builder, indent string, rules []Rule) {
 	fmt.Fprintf(b, "%s\tfile_server\n", indent)
 	fmt.Fprintf(b, "%s}\n", indent)
 	fmt.Fprintf(b, "%shandle_errors {\n", indent)
+	fmt.Fprintf(b, "%s\t# a 404 is never cached: not for a year under /assets/, not for a link published later\n", indent)
+	fmt.Fprintf(b, "%s\theader Cache-Control \"no-store\"\n", indent)
 	fmt.Fprintf(b, "%s\trewrite * /404.html\n", indent)
 	fmt.Fprintf(b, "%s\tfile_server\n", indent)
 	fmt.Fprintf(b, "%s}\n", indent)

@@ -123,7 +123,8 @@ events { worker_connections 64; }
 http {
     types { text/html html; text/css css; application/javascript js; text/plain txt; text/calendar ics; application/pdf pdf; }
     default_type application/octet-stream;
-    access_log off;
+    # as Debian's nginx.conf does: the server block is to turn it off
+    access_log %[1]s/access.log;
     client_body_temp_path %[1]s/body;
     proxy_temp_path %[1]s/proxy;
     fastcgi_temp_path %[1]s/fastcgi;
@@ -140,6 +141,17 @@ http {
 	}
 	start(t, exec.Command(bin, "-p", dir, "-e", filepath.Join(dir, "error.log"), "-c", confPath), addr, filepath.Join(dir, "error.log"))
 	checkServed(t, "http://"+addr, "rooms.northwind.example", out, room, rules)
+	// A room's path is its private link: no log keeps it.
+	if b, err := os.ReadFile(filepath.Join(dir, "access.log")); len(b) > 0 {
+		t.Errorf("nginx logged the rooms' links:\n%s", b)
+	} else if err != nil && !os.IsNotExist(err) {
+		t.Fatal(err)
+	}
+	// Nor the error log, for a room or a link that is not there (a
+	// folder asked for its listing is still logged as refused).
+	if b, err := os.ReadFile(filepath.Join(dir, "error.log")); err == nil && (bytes.Contains(b, []byte(room)) || bytes.Contains(b, []byte("aaaaaaaaaaaaaaaa"))) {
+		t.Errorf("nginx's error log names a room's link:\n%s", b)
+	}
 }
 
 // TestCaddyServesRooms runs Debian's caddy with the generated site block on
@@ -268,9 +280,17 @@ func checkServed(t *testing.T, base, host, out, room string, rules []hostconf.Ru
 			t.Fatalf("the table gives %s only %v", p, want)
 		}
 		for _, h := range want {
+			if res.StatusCode == http.StatusNotFound && strings.EqualFold(h.Name, "Cache-Control") {
+				continue // below
+			}
 			if got := res.Header.Values(h.Name); len(got) != 1 || got[0] != h.Value {
 				t.Errorf("GET %s: %s = %q, want exactly %q", p, h.Name, got, h.Value)
 			}
+		}
+		// A 404 is never cached: a path under /assets/ is kept a year
+		// when it is there, a 404 kept as long would stay when it comes.
+		if got := res.Header.Values("Cache-Control"); res.StatusCode == http.StatusNotFound && (len(got) != 1 || got[0] != "no-store") {
+			t.Errorf("GET %s (404): Cache-Control %q, want exactly no-store", p, got)
 		}
 	}
 
@@ -309,7 +329,7 @@ func checkServed(t *testing.T, base, host, out, room string, rules []hostconf.Ru
 	if err != nil || len(files) == 0 {
 		t.Fatalf("the example publishes no file under f/: %v", err)
 	}
-	for _, dir := range []string{"/r/", "/f/", "/assets/", "/f/" + filepath.Base(files[0]) + "/"} {
+	for _, dir := range []string{"/r/", "/f/", "/assets/", "/assets/style.0000000000.css", "/f/" + filepath.Base(files[0]) + "/"} {
 		res, body = get(dir)
 		if res.StatusCode != http.StatusNotFound || !bytes.Equal(body, file("404.html")) {
 			t.Errorf("GET %s: %s, %d bytes; want 404 and 404.html, as for an unknown token", dir, res.Status, len(body))
