@@ -116,7 +116,11 @@ func (l *Limiter) Allow(key []byte, n int, now time.Time) bool {
 		l.tat[slot] = 0
 	}
 	tat := l.tat[slot]
-	if tat < t {
+	if tat < t || tat-t > l.tol {
+		// Allow never leaves an arrival time more than the burst ahead:
+		// one that is, the clock went back (a correction by NTP). The
+		// bucket is taken as full rather than refusing every event for as
+		// long as the step.
 		tat = t
 	}
 	next := tat + int64(n)*l.interval

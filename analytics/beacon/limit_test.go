@@ -36,6 +36,31 @@ func TestLimiterRate(t *testing.T) {
 	}
 }
 
+// TestLimiterClockBack: a wall clock set back (an NTP correction) does not
+// refuse a key's events for as long as the step; the rate still holds
+// from the new time on. (A key drained at 12:00 was refused until 12:00
+// came again.)
+func TestLimiterClockBack(t *testing.T) {
+	l := NewLimiter(Rate{PerSecond: 1, Burst: 3}, 64)
+	k := []byte("203.0.113.0/24")
+	now := testNow
+	for i := 0; i < 3; i++ {
+		if !l.Allow(k, 1, now) {
+			t.Fatalf("burst event %d refused", i)
+		}
+	}
+	if l.Allow(k, 1, now) {
+		t.Fatal("4th event of a burst of 3 allowed")
+	}
+	back := now.Add(-time.Hour)
+	if !l.Allow(k, 1, back) {
+		t.Fatal("after the clock went back an hour, the key is still refused")
+	}
+	if !l.Allow(k, 2, back) || l.Allow(k, 1, back) {
+		t.Fatal("after the clock went back, the burst is not the limit it was")
+	}
+}
+
 // TestLimiterMemoryBound streams a million distinct addresses through a
 // limiter and checks that it allocates nothing, keeps its capacity and
 // still limits the address that floods it.
