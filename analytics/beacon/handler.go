@@ -447,7 +447,8 @@ func isPrefetch(hd http.Header) bool {
 	return false
 }
 
-// Health is the document GET /healthz answers.
+// Health is the document GET /healthz answers to this machine, or to a
+// request with the read key; anyone else reads its status alone.
 type Health struct {
 	Status    string           `json:"status"` // "ok", "draining", or "store-unavailable"
 	Instance  string           `json:"instance"`
@@ -504,7 +505,26 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
+	if !h.healthDetails(r) {
+		// Anyone may ask: the status alone, not the volume of rooms,
+		// events and replies, nor the store's errors (a database's user,
+		// name and host).
+		enc.Encode(struct {
+			Status string `json:"status"`
+		}{hl.Status})
+		return
+	}
 	enc.Encode(hl)
+}
+
+// healthDetails reports whether r may read the whole Health document: it
+// comes from this machine (the client address as the beacon tells it,
+// through trusted proxies), or carries the read key.
+func (h *Handler) healthDetails(r *http.Request) bool {
+	if a, ok := h.proxies.clientAddr(r); ok && a.IsLoopback() {
+		return true
+	}
+	return h.readKey != nil && h.keyMatches(r.Header.Get("Authorization"))
 }
 
 // allowOrigin reports whether origin is a room origin the beacon serves

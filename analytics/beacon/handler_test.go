@@ -383,9 +383,43 @@ func TestHealth(t *testing.T) {
 			h.Drain()
 		}
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest("GET", HealthPath, nil))
+		r := httptest.NewRequest("GET", HealthPath, nil)
+		r.RemoteAddr = "127.0.0.1:5123"
+		h.ServeHTTP(w, r)
 		if w.Code != tc.code || !strings.Contains(w.Body.String(), tc.body) || !strings.Contains(w.Body.String(), `"unknown-token": 0`) {
 			t.Errorf("healthz %d %s", w.Code, w.Body)
+		}
+	}
+}
+
+// TestHealthDetails: anyone may read the beacon's status; its counters and
+// its store's document (whose errors name a database's user, name and
+// host) only a request from this machine or with the read key.
+func TestHealthDetails(t *testing.T) {
+	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: &memStore{}, Instance: "b1", ReadKey: "0123456789abcdef0123"})
+	for _, tc := range []struct {
+		name, remote, auth string
+		whole              bool
+	}{
+		{"from afar", "198.51.100.7:4000", "", false},
+		{"from afar, a wrong key", "198.51.100.7:4000", "Bearer nope", false},
+		{"from afar, the read key", "198.51.100.7:4000", "Bearer 0123456789abcdef0123", true},
+		{"from this machine", "127.0.0.1:4000", "", true},
+		{"from this machine, IPv6", "[::1]:4000", "", true},
+	} {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest("GET", HealthPath, nil)
+		r.RemoteAddr = tc.remote
+		if tc.auth != "" {
+			r.Header.Set("Authorization", tc.auth)
+		}
+		h.ServeHTTP(w, r)
+		body := w.Body.String()
+		if w.Code != 200 || !strings.Contains(body, `"status": "ok"`) {
+			t.Errorf("%s: %d %s", tc.name, w.Code, body)
+		}
+		if got := strings.Contains(body, `"instance"`) || strings.Contains(body, `"events"`); got != tc.whole {
+			t.Errorf("%s: the whole document %v, want %v:\n%s", tc.name, got, tc.whole, body)
 		}
 	}
 }
