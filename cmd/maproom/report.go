@@ -110,10 +110,12 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 	go func() { rc <- readSentReplies(ctx, e, s.root, *store, paths, false) }()
 	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
 	mr, rr := <-mc, <-rc
-	if len(site.Bundles) == 0 {
+	if site.Config == nil || len(site.Bundles) == 0 && !anyUnreadable(ps) {
 		printProblems(e.stderr, ps)
 		return errFailed
 	}
+	// A site whose every plan fails to load is still reported: each deal
+	// listed by its folder's name as a plan that fails check.
 	deals := reportDeals(e, site, ps)
 	if *dealID != "" && !hasDeal(deals, *dealID) {
 		return noDeal(site, *dealID)
@@ -199,6 +201,17 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 		fmt.Fprintf(e.stderr, "maproom: the content has %s: deals with errors are reported without a schedule, and their plans cannot be trusted until fixed (run maproom check)\n", count(n, "error"))
 	}
 	return deals
+}
+
+// anyUnreadable reports whether ps names a deal's plan that could not be
+// read (an error in a content/<deal>/index.md), which the report lists.
+func anyUnreadable(ps generator.Problems) bool {
+	for _, p := range ps {
+		if p.Severity == generator.Error && filepath.Base(p.File) == generator.BundleIndex {
+			return true
+		}
+	}
+	return false
 }
 
 // settingsErrors are the errors of maproom.toml among ps, as check prints
