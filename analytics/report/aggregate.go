@@ -272,8 +272,19 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	var firstPublished map[string]string
 	if opts.Manifest != nil {
 		firstPublished = opts.Manifest.FirstPublished()
+		// A person had a room on the report's day when a room of theirs,
+		// at any rotation, was published by then (or on a day not known:
+		// a manifest written before maproom recorded it); the rooms a
+		// build made after the day were not there yet.
+		day := opts.Today.String()
+		by := map[string]bool{}
 		for _, r := range opts.Manifest.Rooms {
-			if r.Retired {
+			if r.Published == "" || r.Published <= day {
+				by[manifest.RotationKey(r.Deal, r.Stakeholder)] = true
+			}
+		}
+		for _, r := range opts.Manifest.Rooms {
+			if r.Retired || !by[manifest.RotationKey(r.Deal, r.Stakeholder)] {
 				continue
 			}
 			if published[r.Deal] == nil {

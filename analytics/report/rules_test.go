@@ -374,6 +374,32 @@ func TestReportJudgesEngagementOnlyFromEvents(t *testing.T) {
 	if got := engagement(&r.Deals[0]); len(got) != 0 || findSignal(&r.Deals[0], SignalNotPublished) == nil {
 		t.Errorf("no room published: engagement %q, signals %+v; want none, and not-published", got, r.Deals[0].Signals)
 	}
+	// Rooms a build published after the report's day were not there on
+	// it: a report of an earlier day says so as when no room is listed,
+	// and one of their day or later does not.
+	var rooms []manifest.Room
+	for _, s := range patternDeal().Stakeholders {
+		rooms = append(rooms, manifest.Room{Key: "k-" + s.ID, Deal: patternDeal().ID, Stakeholder: s.ID, Side: string(s.Side), Pages: []string{manifest.PageRoom}, Published: today.AddDays(1).String()})
+	}
+	m = &manifest.Manifest{Rooms: rooms}
+	for _, tc := range []struct {
+		day  deal.Date
+		want bool
+	}{{today, true}, {today.AddDays(1), false}} {
+		a = NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: tc.day, Manifest: m})
+		if err := a.ReadLogs(context.Background(), []string{emptyLog(t)}); err != nil {
+			t.Fatal(err)
+		}
+		r = a.Report()
+		if got := findSignal(&r.Deals[0], SignalNotPublished) != nil; got != tc.want {
+			t.Errorf("rooms published on %s, the report of %s: not-published %v, want %v", today.AddDays(1), tc.day, got, tc.want)
+		}
+		for _, p := range r.Deals[0].Stakeholders {
+			if p.Room == tc.want {
+				t.Errorf("rooms published on %s, the report of %s: %s has a room %v", today.AddDays(1), tc.day, p.ID, p.Room)
+			}
+		}
+	}
 }
 
 // TestScheduleAfterTheClosePassed: a plan of due dates only, its close
