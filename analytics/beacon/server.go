@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"sync"
 	"time"
@@ -54,6 +55,13 @@ func Serve(ctx context.Context, ln net.Listener, h *Handler, logger *slog.Logger
 	if !ok {
 		lim = LimitConns(ln, DefaultMaxConns).(*connLimiter)
 	}
+	// A proxy in front (this machine, or a trusted one) carries every
+	// client's connections: it is not held to one client's share.
+	lim.mu.Lock()
+	if lim.exempt == nil {
+		lim.exempt = func(a netip.Addr) bool { return a.IsLoopback() || h.proxies.trusted(a) }
+	}
+	lim.mu.Unlock()
 	ln = lim
 	srv := NewServer(h, logger)
 	srv.ConnState = lim.track
@@ -98,14 +106,26 @@ const DefaultMaxConns = 512
 // bounded. When every open connection is in a request, Accept waits for
 // one to close (the request timeouts bound the wait) and new connections
 // wait in the kernel's backlog. Closing the listener ends a waiting Accept.
+//
+// One client address holds at most an eighth of the cap (PeerShare): a
+// client sending its requests slowly cannot take every place, each held
+// for the request timeouts. At its share, a new connection of the address
+// closes that address's longest idle one, or, when all of them are in a
+// request, is closed at once. Serve exempts this machine and the trusted
+// proxies, which carry many clients' connections.
 func LimitConns(ln net.Listener, max int) net.Listener {
 	if max < 1 {
 		max = DefaultMaxConns
 	}
-	l := &connLimiter{Listener: ln, max: max, logger: slog.New(slog.DiscardHandler)}
+	l := &connLimiter{Listener: ln, max: max, perPeer: (max + PeerShare - 1) / PeerShare, peers: map[netip.Addr]int{}, logger: slog.New(slog.DiscardHandler)}
 	l.cond = sync.NewCond(&l.mu)
 	return l
 }
+
+// PeerShare: one client address may hold 1/PeerShare of the open
+// connections (64 of the default 512: a company's NAT with a room open in
+// each of 64 browsers at once).
+const PeerShare = 8
 
 // connLimiter is the listener LimitConns returns. Its track method is the
 // http.Server's ConnState hook: it keeps the idle connections in the order
@@ -122,20 +142,72 @@ type connLimiter struct {
 	closed   bool
 	shed     int64     // idle connections closed at the cap
 	lastWarn time.Time // of the last warning about shedding
+
+	perPeer  int                   // the most one address holds
+	peers    map[netip.Addr]int    // open connections by client address
+	exempt   func(netip.Addr) bool // addresses not held to perPeer (nil: none)
+	refused  int64                 // connections closed at their address's share
+	peerWarn time.Time             // of the last warning about it
 }
 
 type limitedConn struct {
 	net.Conn
-	l *connLimiter
+	l    *connLimiter
+	peer netip.Addr // the client's address, when counted in l.peers
 	// guarded by l.mu:
 	elem   *list.Element // in l.idle while idle
 	closed bool
 }
 
+// peerOf is the address c comes from (the zero Addr when not TCP).
+func peerOf(c net.Conn) netip.Addr {
+	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
+		return a.AddrPort().Addr().Unmap()
+	}
+	return netip.Addr{}
+}
+
+// admit reports whether c, from peer, may take a place, under l.mu: when
+// its address is at its share, its longest idle connection is closed (at
+// the lock's release: toClose) to make room, or c is refused.
+func (l *connLimiter) admit(peer netip.Addr) (ok bool, toClose *limitedConn) {
+	if !peer.IsValid() || l.exempt != nil && l.exempt(peer) || l.peers[peer] < l.perPeer {
+		return true, nil
+	}
+	for e := l.idle.Front(); e != nil; e = e.Next() {
+		if old := e.Value.(*limitedConn); old.peer == peer {
+			l.idle.Remove(e)
+			old.elem = nil
+			return true, old
+		}
+	}
+	l.refused++
+	if time.Since(l.peerWarn) > time.Minute {
+		l.peerWarn = time.Now()
+		l.logger.Warn("a client address is at its share of the connections: closing its new ones while all of its own are in a request", "per_address", l.perPeer, "closed_so_far", l.refused)
+	}
+	return false, nil
+}
+
 func (l *connLimiter) Accept() (net.Conn, error) {
-	c, err := l.Listener.Accept()
-	if err != nil {
-		return nil, err
+	var c net.Conn
+	var peer netip.Addr
+	for {
+		var err error
+		if c, err = l.Listener.Accept(); err != nil {
+			return nil, err
+		}
+		peer = peerOf(c)
+		l.mu.Lock()
+		ok, old := l.admit(peer)
+		l.mu.Unlock()
+		if old != nil {
+			old.Close() // releases its place
+		}
+		if ok {
+			break
+		}
+		c.Close()
 	}
 	l.mu.Lock()
 	for l.open >= l.max {
@@ -160,8 +232,9 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		l.cond.Wait()
 	}
 	l.open++
+	l.peers[peer]++
 	l.mu.Unlock()
-	return &limitedConn{Conn: c, l: l}, nil
+	return &limitedConn{Conn: c, l: l, peer: peer}, nil
 }
 
 func (l *connLimiter) Close() error {
@@ -200,6 +273,9 @@ func (c *limitedConn) Close() error {
 	if !c.closed {
 		c.closed = true
 		l.open--
+		if l.peers[c.peer]--; l.peers[c.peer] <= 0 {
+			delete(l.peers, c.peer)
+		}
 		if c.elem != nil {
 			l.idle.Remove(c.elem)
 			c.elem = nil

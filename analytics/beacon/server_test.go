@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -234,4 +235,101 @@ func TestServeConnectionCap(t *testing.T) {
 		t.Fatalf("%d of %d idle connections still open (server counts %d); the cap is %d", open, attack, n, max)
 	}
 	t.Logf("%d of %d idle connections left open, %d shed at the cap of %d", open, attack, shed, max)
+}
+
+// TestServeConnectionsPerAddress: one client address sending its requests
+// slowly holds at most its share of the places (an eighth of the cap):
+// past it, its new connections are closed at once while its own are all
+// in a request, or take the place of its longest idle one; another
+// address's event is answered 204 at once. (One client's slow uploads took
+// every place, each for the request timeouts, and events waited.) This
+// machine is exempt in Serve, as a proxy in front is; the test holds it
+// to its share.
+func TestServeConnectionsPerAddress(t *testing.T) {
+	const max = 16 // a share of 2
+	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: &memStore{}})
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitConns(inner, max).(*connLimiter)
+	ln.exempt = func(netip.Addr) bool { return false }
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error)
+	go func() { served <- Serve(ctx, ln, h, nil) }()
+	defer func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	}()
+	addr := ln.Addr().String()
+	dial := func() net.Conn {
+		t.Helper()
+		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { c.Close() })
+		return c
+	}
+	closedByServer := func(c net.Conn) bool {
+		c.SetReadDeadline(time.Now().Add(2 * time.Second))
+		var b [1]byte
+		_, err := c.Read(b[:])
+		return err != nil && !errors.Is(err, os.ErrDeadlineExceeded)
+	}
+	// Two slow uploads: headers, then a body that never comes.
+	slow := func() net.Conn {
+		c := dial()
+		if _, err := c.Write([]byte("POST " + NotePath + " HTTP/1.1\r\nHost: beacon\r\nContent-Type: text/plain\r\nContent-Length: 5000\r\n\r\n[")); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := slow(), slow()
+	waitFor(t, func() bool { ln.mu.Lock(); defer ln.mu.Unlock(); return ln.open == 2 && ln.idle.Len() == 0 })
+	if c := dial(); !closedByServer(c) {
+		t.Fatal("a third connection of an address whose two are in a slow request was kept: want it closed at once")
+	}
+	// One of them ends: a connection that makes a request and stays idle.
+	a.Close()
+	waitFor(t, func() bool { ln.mu.Lock(); defer ln.mu.Unlock(); return ln.open == 1 })
+	kept := dial()
+	kept.SetDeadline(time.Now().Add(5 * time.Second))
+	if _, err := kept.Write([]byte("GET " + HealthPath + " HTTP/1.1\r\nHost: beacon\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(kept), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	kept.SetDeadline(time.Time{})
+	// At its share again, a new connection takes the idle one's place.
+	fresh := dial()
+	if !closedByServer(kept) {
+		t.Error("the address's idle connection was kept when its new one came at its share: want it closed")
+	}
+	if closedByServer(fresh) {
+		t.Error("the address's new connection was closed while it had an idle one to give up")
+	}
+	b.Close() // the server drains its requests when the test ends
+	ln.mu.Lock()
+	refused, peers := ln.refused, len(ln.peers)
+	ln.mu.Unlock()
+	if refused != 1 || peers != 1 {
+		t.Errorf("refused %d connections, %d addresses counted; want 1 and 1", refused, peers)
+	}
+}
+
+// waitFor polls cond for at most 5 s.
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); !cond(); {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
