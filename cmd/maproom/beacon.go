@@ -70,7 +70,7 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 		}
 		defConns = n
 	}
-	maxConns := fs.Int("max-conns", defConns, "most connections open at once; at the cap the longest idle one is closed (the default keeps the beacon within 64 MB) [MAPROOM_MAX_CONNS]")
+	maxConns := fs.Int("max-conns", defConns, "most connections open at once; at the cap the longest idle one is closed, and one client address (not a trusted proxy) holds at most an eighth (the default keeps the beacon within 64 MB) [MAPROOM_MAX_CONNS]")
 	if err := parse(fs, args); err != nil {
 		return ignoreHelp(err)
 	}
