@@ -473,6 +473,10 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 		if !ok || r.Kind == reply.Question {
 			continue
 		}
+		if why := closedTo(d, r); why != "" {
+			ws[i].Blocked = closedNote(d)
+			continue
+		}
 		if t := reply.TargetsFor(d, r.Stakeholder); !t.AllowsReply(r) {
 			ws[i].Blocked = "it is not theirs to change, so accept refuses it"
 			continue

@@ -400,7 +400,9 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 			notes = append(notes, fmt.Sprintf("%s %q is not in the plan", row.TargetKind, r.Target))
 		}
 		if ok && known && row.State == reply.Waiting {
-			if !t.AllowsReply(r) {
+			if why := closedTo(d, r); why != "" {
+				notes = append(notes, closedNote(d))
+			} else if !t.AllowsReply(r) {
 				notes = append(notes, "not theirs to change: accept refuses it")
 			} else if out, err := reply.Apply(b.Source, d, rec, reply.ApplyOptions{Planned: plannedOf(b)}); errors.Is(err, reply.ErrConflict) {
 				var ce *reply.ConflictError

@@ -412,6 +412,9 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if r.TargetKind == "" && r.Target != "" {
 		r.TargetKind = reply.TargetsFor(d, r.Stakeholder).Resolve(r.Target)
 	}
+	if why := closedTo(d, r); why != "" {
+		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, why)
+	}
 	if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
 	}
@@ -729,6 +732,41 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 
 // notAllowed says why a person may not send a reply of its kind about its
 // target, and what the seller can do.
+// closedTo returns why the deal's outcome closes its plan to reply r
+// ("" when it does not): a lost deal's plan stays as it ended (its
+// completion is a figure of the report), and a won deal's sale steps are
+// over, only its onboarding takes replies. The person's own steps are
+// otherwise theirs: notAllowed says why any other reply is refused.
+func closedTo(d *deal.Deal, r reply.Reply) string {
+	switch d.Outcome {
+	case deal.Lost:
+		how := "lost"
+		if d.Withdrawn {
+			how = "lost and withdrawn"
+		}
+		return fmt.Sprintf("the deal is %s (outcome: %s in %s): its plan stays as it ended; answer or decline the reply, or set outcome: open first if the deal is alive again",
+			how, d.Outcome, filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))
+	case deal.Won:
+		if r.Kind == reply.Question || r.Kind == reply.Suggest {
+			return ""
+		}
+		open := *d
+		open.Outcome = deal.Open
+		if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) && reply.TargetsFor(&open, r.Stakeholder).AllowsReply(r) {
+			return fmt.Sprintf("the deal is won: %s is a step of the sale, which is over, and only onboarding steps take replies; answer or decline the reply", targetTitle(d, r))
+		}
+	}
+	return ""
+}
+
+// closedNote is closedTo's reason in a few words, for a listing.
+func closedNote(d *deal.Deal) string {
+	if d.Outcome == deal.Lost {
+		return "the deal is lost: accept refuses it (answer or decline it)"
+	}
+	return "the deal is won and this step of the sale is over: accept refuses it (answer or decline it)"
+}
+
 func notAllowed(d *deal.Deal, who *deal.Stakeholder, r reply.Reply) string {
 	verb := map[reply.Kind]string{reply.Confirm: "confirm", reply.Propose: "move", reply.Done: "mark done", reply.Blocked: "mark blocked", reply.Question: "ask about", reply.Suggest: "suggest a step on"}[r.Kind]
 	if verb == "" {
