@@ -104,6 +104,9 @@ func cmdDecline(ctx context.Context, e *env, args []string) error {
 	if ps := deal.Placeholders(*why); len(ps) > 0 {
 		return fmt.Errorf("%w: -why still holds the placeholder %s: write what it asks for, or remove it; the person reads it in their room (nothing in [[...]] is ever published)", errUsage, strings.Join(ps, ", "))
 	}
+	if bad := reply.BadChar(strings.TrimSpace(*why), true); bad != "" {
+		return fmt.Errorf("%w: -why %s; the person reads it in their room", errUsage, bad)
+	}
 	dk, err := e.newDesk(ctx, s, sf, ids, false)
 	if err != nil {
 		return err
@@ -130,6 +133,9 @@ func cmdAnswer(ctx context.Context, e *env, args []string) error {
 	}
 	if ps := deal.Placeholders(pos[1]); len(ps) > 0 {
 		return fmt.Errorf("%w: the answer still holds the placeholder %s: write what it asks for, or remove it; the person reads the answer in their room (nothing in [[...]] is ever published)", errUsage, strings.Join(ps, ", "))
+	}
+	if bad := reply.BadChar(strings.TrimSpace(pos[1]), true); bad != "" {
+		return fmt.Errorf("%w: the answer %s; the person reads it in their room", errUsage, bad)
 	}
 	dk, err := e.newDesk(ctx, s, sf, pos[:1], false)
 	if err != nil {

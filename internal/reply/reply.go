@@ -311,19 +311,8 @@ func (r Reply) Validate(now time.Time) error {
 		case utf8.RuneCountInString(v) > max:
 			bad(field, "%d characters, at most %d: shorten it", utf8.RuneCountInString(v), max)
 		default:
-			for _, c := range v {
-				if (unicode.IsControl(c) && !(multiline && c == '\n')) || c == utf8.RuneError {
-					if c == '\n' {
-						bad(field, "holds a line break: write it on one line")
-					} else {
-						bad(field, "holds a control character (%U): remove it", c)
-					}
-					break
-				}
-				if hidden(c) {
-					bad(field, "holds an invisible or direction-changing character (%U), which would show the text otherwise than it reads: remove it", c)
-					break
-				}
+			if msg := BadChar(v, multiline); msg != "" {
+				bad(field, "%s", msg)
 			}
 		}
 	}
@@ -424,6 +413,27 @@ func NewID(r io.Reader) string {
 		panic("reply: reading randomness for an id: " + err.Error())
 	}
 	return idEncoding.EncodeToString(b[:])[:IDLen]
+}
+
+// BadChar says what is wrong with the first character of v that a room
+// would not show as it reads ("" when none is): a control character (a
+// line break is one unless multiline), a character that is not valid
+// text, or an invisible or direction-changing one. A buyer's reply is held
+// to it, and so is what the seller writes back to them (a decline's
+// reason, an answer).
+func BadChar(v string, multiline bool) string {
+	for _, c := range v {
+		if (unicode.IsControl(c) && !(multiline && c == '\n')) || c == utf8.RuneError {
+			if c == '\n' {
+				return "holds a line break: write it on one line"
+			}
+			return fmt.Sprintf("holds a control character (%U): remove it", c)
+		}
+		if hidden(c) {
+			return fmt.Sprintf("holds an invisible or direction-changing character (%U), which would show the text otherwise than it reads: remove it", c)
+		}
+	}
+	return ""
 }
 
 // ValidID reports whether s is a reply id as NewID makes them. Only valid ids
