@@ -18,6 +18,9 @@ type PurgeStats struct {
 	Scanned   int // files read
 	Rewritten int // files rewritten without the purged events
 	Removed   int // files removed, every line purged
+	// Replies before the cut: those purged (decided: the bundle's record
+	// holds them), and those kept (waiting for the seller's decision).
+	Replies, RepliesKept int
 }
 
 // Purge deletes the page events dated before cut (of deal dealID only,
@@ -26,11 +29,14 @@ type PurgeStats struct {
 // event before it. Each file is rewritten whole through a temporary file
 // and a rename, or removed when nothing is left, so a reader sees the old
 // or the new file, never a half-written one; a file that fails is left
-// unchanged and named in the error. Replies are never purged (the buyer's
-// record, as in the PostgreSQL store), nor lines that are not events:
-// purge does not judge them. Purge must not run on today's file while a
-// beacon writes it; the caller refuses a cut after today.
-func Purge(paths []string, cut time.Time, dealID string) (PurgeStats, error) {
+// unchanged and named in the error. A reply before cut is purged only when
+// decided reports its id as decided (the seller accepted, declined or
+// answered it, and the deal's bundle records it, the reply in it): one
+// still waiting is the buyer's open request, kept and counted. Lines that
+// are not events are kept: purge does not judge them. Purge must not run
+// on today's file while a beacon writes it; the caller refuses a cut after
+// today.
+func Purge(paths []string, cut time.Time, dealID string, decided func(id string) bool) (PurgeStats, error) {
 	var st PurgeStats
 	files, err := LogFiles(paths)
 	if err != nil {
@@ -41,7 +47,7 @@ func Purge(paths []string, cut time.Time, dealID string) (PurgeStats, error) {
 			continue
 		}
 		st.Scanned++
-		p, k, err := purgeFile(name, cut, dealID)
+		p, k, err := purgeFile(name, cut, dealID, decided, &st)
 		if err != nil {
 			return st, fmt.Errorf("purge %s: %w (the file is unchanged)", name, err)
 		}
@@ -59,7 +65,14 @@ func Purge(paths []string, cut time.Time, dealID string) (PurgeStats, error) {
 
 // purgeFile rewrites one log file without the events before cut (of
 // dealID); a file left with nothing is removed.
-func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err error) {
+func purgeFile(name string, cut time.Time, dealID string, decided func(id string) bool, st *PurgeStats) (purged, kept int, err error) {
+	var replies, repliesKept int
+	defer func() {
+		if err == nil {
+			st.Replies += replies
+			st.RepliesKept += repliesKept
+		}
+	}()
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return 0, 0, err
@@ -82,16 +95,26 @@ func purgeFile(name string, cut time.Time, dealID string) (purged, kept int, err
 		// Only the fields purge decides by: a line with a date is purged
 		// by its date even where the reader would find fault with it.
 		var ev struct {
-			Time time.Time `json:"time"`
-			Deal string    `json:"deal"`
-			Kind string    `json:"kind"`
+			Time  time.Time `json:"time"`
+			Deal  string    `json:"deal"`
+			Kind  string    `json:"kind"`
+			Reply *struct {
+				ID string `json:"id"`
+			} `json:"reply"`
 		}
-		// A reply is the buyer's record, not a page view: it stays until the
-		// seller decides it, and an accepted one lives on in git.
-		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) &&
-			ev.Kind != string(event.KindReply) {
-			purged++
-			continue
+		if json.Unmarshal(line, &ev) == nil && !ev.Time.IsZero() && ev.Time.Before(cut) && (dealID == "" || ev.Deal == dealID) {
+			// A reply is the buyer's request: it stays until the seller
+			// decides it, then the deal's bundle records it.
+			if ev.Kind != string(event.KindReply) {
+				purged++
+				continue
+			}
+			if ev.Reply != nil && decided != nil && decided(ev.Reply.ID) {
+				purged++
+				replies++
+				continue
+			}
+			repliesKept++
 		}
 		kept++
 		keep.Write(line)

@@ -19,7 +19,7 @@ func TestPurgeFileZeroBytes(t *testing.T) {
 	if err := os.WriteFile(name, []byte(old+junk+recent+strings.Repeat("\x00", 5000)), 0o640); err != nil {
 		t.Fatal(err)
 	}
-	purged, kept, err := purgeFile(name, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC), "")
+	purged, kept, err := purgeFile(name, time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC), "", nil, &PurgeStats{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -221,6 +221,32 @@ func (s *Store) Purge(ctx context.Context, before time.Time, deal string) (int64
 	return n, nil
 }
 
+// PurgeReplies deletes the replies sent before the instant before (of
+// deal only, when it is not empty) whose ids are in decided: replies the
+// seller accepted, declined or answered, which the deal's bundle records
+// whole. It returns how many it deleted, and how many replies before the
+// instant it kept, still waiting for a decision.
+func (s *Store) PurgeReplies(ctx context.Context, before time.Time, deal string, decided []string) (purged, kept int64, err error) {
+	if before.IsZero() {
+		return 0, 0, fmt.Errorf("event store: purge replies: no date")
+	}
+	where, args := Filter{Deal: deal, Before: before}.where()
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if len(decided) > 0 {
+			tag, err := tx.Exec(ctx, `DELETE FROM replies`+where+fmt.Sprintf(` AND id = ANY($%d)`, len(args)+1), append(args, decided)...)
+			if err != nil {
+				return err
+			}
+			purged = tag.RowsAffected()
+		}
+		return tx.QueryRow(ctx, `SELECT count(*) FROM replies`+where, args...).Scan(&kept)
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("event store: purge replies: %w", err)
+	}
+	return purged, kept, nil
+}
+
 // Count returns how many page events the database holds (replies are not
 // events: see [Store.Replies]).
 func (s *Store) Count(ctx context.Context) (int64, error) {

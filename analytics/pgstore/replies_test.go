@@ -155,6 +155,20 @@ func TestReplies(t *testing.T) {
 	}
 	wantReplies(t, "Replies after purge", got, rs)
 
+	// PurgeReplies removes the decided ones before the instant (of the
+	// deal), and counts those it keeps waiting
+	cut := rs[2].Time
+	purged, kept, err := s.PurgeReplies(ctx, cut, "", []string{rs[0].ID, rs[3].ID, "nosuchrply"})
+	if err != nil || purged != 1 || kept != 1 {
+		t.Fatalf("PurgeReplies before %s of %s (the first decided, the second waiting, the fourth after the cut): purged %d, kept %d, %v; want 1 and 1",
+			cut, []string{rs[0].ID, rs[3].ID}, purged, kept, err)
+	}
+	got, err = s.Replies(ctx, time.Time{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantReplies(t, "Replies after PurgeReplies", got, rs[1:])
+
 	st := s.Stats()
 	if st.Inserted != 3+int64(len(rs)) || st.Failures != 0 {
 		t.Fatalf("stats: %+v; want %d inserted (3 events, %d replies)", st, 3+len(rs), len(rs))

@@ -16,6 +16,8 @@ import (
 	"github.com/maproom/maproom/analytics/beacon"
 	"github.com/maproom/maproom/analytics/eventlog"
 	"github.com/maproom/maproom/analytics/pgstore"
+	"github.com/maproom/maproom/generator"
+	"github.com/maproom/maproom/internal/reply"
 )
 
 const eventsAbout = `Moves the beacon's view events between the event log and PostgreSQL, and
@@ -31,8 +33,10 @@ changes nothing. export writes the stored events as log lines, byte for byte as
 the beacon writes them, in time order. purge deletes the events before DATE
 (00:00 UTC), of one deal with -deal: from the database with -store, otherwise
 from the log files, each rewritten atomically (a file left empty is removed;
-lines that are not events are kept). Without log arguments, the site's
-.maproom/events folder is used.`
+lines that are not events are kept). A buyer's reply before DATE goes too
+once you decided it (accepted, declined or answered: the deal's bundle keeps
+it, in content/<deal>/replies/); one still waiting is kept, and counted.
+Without log arguments, the site's .maproom/events folder is used.`
 
 // cmdEvents runs maproom events import, export or purge.
 func cmdEvents(ctx context.Context, e *env, args []string) error {
@@ -84,7 +88,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w: purge needs -before YYYY-MM-DD", errUsage)
 		}
 		if *store == "" {
-			return purgeLogs(e, paths, cut, *dealID)
+			return purgeLogs(e, *root, paths, cut, *dealID)
 		}
 	} else if *store == "" {
 		return fmt.Errorf("%w: %s needs -store postgres://... (or MAPROOM_STORE)", errUsage, sub)
@@ -121,7 +125,19 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "purged %s before %s%s from the database\n", count(int(n), "event"), cut.Format(time.DateOnly), ofDeal(*dealID))
+	var ids []string
+	for id := range decidedReplies(e, *root) {
+		ids = append(ids, id)
+	}
+	r, waiting, err := s.PurgeReplies(ctx, cut, *dealID, ids)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "purged %s before %s%s from the database\n", andReplies(int(n), int(r)), cut.Format(time.DateOnly), ofDeal(*dealID))
+	if waiting > 0 {
+		fmt.Fprintf(e.stdout, "kept %s before %s still waiting for your decision: accept, decline or answer them (maproom replies), and the next purge removes them\n",
+			count(int(waiting), "reply"), cut.Format(time.DateOnly))
+	}
 	return nil
 }
 
@@ -212,19 +228,53 @@ func syncFolder(dir string) error {
 }
 
 // purgeLogs deletes the events before cut (of dealID only, when given) from
-// the log files at paths (eventlog.Purge), refusing a cut after today.
-func purgeLogs(e *env, paths []string, cut time.Time, dealID string) error {
+// the log files at paths (eventlog.Purge), refusing a cut after today. A
+// reply before cut goes too once the seller decided it (its deal's bundle
+// under root records it, the reply in it); one still waiting stays, and
+// the summary counts it.
+func purgeLogs(e *env, root string, paths []string, cut time.Time, dealID string) error {
 	today := e.now().UTC().Truncate(24 * time.Hour)
 	if cut.After(today) {
 		return fmt.Errorf("%w: -before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
-	st, err := eventlog.Purge(paths, cut, dealID)
+	decided := decidedReplies(e, root)
+	st, err := eventlog.Purge(paths, cut, dealID, func(id string) bool { return decided[id] })
 	if err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "purged %s before %s%s from the log: %s read, %d rewritten, %d removed; %s kept in them\n",
-		count(st.Purged, "event"), cut.Format(time.DateOnly), ofDeal(dealID), count(st.Scanned, "file"), st.Rewritten, st.Removed, count(st.Kept, "line"))
+		andReplies(st.Purged-st.Replies, st.Replies), cut.Format(time.DateOnly), ofDeal(dealID), count(st.Scanned, "file"), st.Rewritten, st.Removed, count(st.Kept, "line"))
+	if st.RepliesKept > 0 {
+		fmt.Fprintf(e.stdout, "kept %s before %s still waiting for your decision: accept, decline or answer them (maproom replies), and the next purge removes them\n",
+			count(st.RepliesKept, "reply"), cut.Format(time.DateOnly))
+	}
 	return nil
+}
+
+// decidedReplies returns the ids of the replies the site's bundles record
+// a decision on (accepted, declined or answered). A bundle whose records
+// cannot be read is named on stderr, its replies taken as waiting.
+func decidedReplies(e *env, root string) map[string]bool {
+	ids := map[string]bool{}
+	dirs, err := os.ReadDir(filepath.Join(root, generator.ContentDir))
+	if err != nil {
+		return ids
+	}
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		recs, err := reply.ReadRecords(filepath.Join(root, generator.ContentDir, d.Name()))
+		if err != nil {
+			fmt.Fprintf(e.stderr, "maproom: %v: its replies are kept as waiting\n", err)
+		}
+		for _, r := range recs {
+			if r.State() != reply.Waiting {
+				ids[r.Reply.ID] = true
+			}
+		}
+	}
+	return ids
 }
 
 // beaconStore is what the beacon needs of the store it keeps events in:
