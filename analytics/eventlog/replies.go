@@ -60,6 +60,7 @@ func ReadReplies(ctx context.Context, after time.Time, paths ...string) ([]reply
 				return nil
 			}
 			r := *e.Reply
+			r.Rotation = e.Rotation
 			if seen[r.ID] {
 				st.Duplicates++
 				return nil

@@ -86,7 +86,9 @@ func (s *Store) Replies(ctx context.Context, after time.Time) ([]reply.Reply, er
 	out := make([]reply.Reply, 0, len(evs))
 	for _, e := range evs {
 		if after.IsZero() || !e.Reply.Time.Before(after) {
-			out = append(out, *e.Reply)
+			r := *e.Reply
+			r.Rotation = e.Rotation
+			out = append(out, r)
 		}
 	}
 	return out, nil
@@ -180,7 +182,8 @@ func readReplyEvents(ctx context.Context, paths []string) ([]event.Event, eventl
 
 func sameReply(a, b *reply.Reply) bool {
 	ta, tb := *a, *b
-	ta.Time, tb.Time = time.Time{}, time.Time{}
+	// The rotation is the envelope's, not the reply's own.
+	ta.Time, tb.Time, ta.Rotation, tb.Rotation = time.Time{}, time.Time{}, 0, 0
 	return ta == tb && a.Time.Equal(b.Time)
 }
 

@@ -24,17 +24,18 @@ var _ beacon.ReplyReader = (*Store)(nil)
 // replyEvent is the event a beacon stores for a reply: r with its envelope.
 func replyEvent(r reply.Reply) event.Event {
 	return event.Event{V: event.SchemaVersion, Time: r.Time, Deal: r.Deal, Stakeholder: r.Stakeholder,
-		Side: "buyer", Role: "champion", Room: strings.Repeat("cd", 32), Rotation: 2, Page: "room",
+		Side: "buyer", Role: "champion", Room: strings.Repeat("cd", 32), Rotation: r.Rotation, Page: "room",
 		Kind: event.KindReply, Net: "203.0.113.0/24", UA: event.UABrowser, Instance: "b1", Reply: &r}
 }
 
 // testReplies are replies of every kind, every field used by one of them,
-// at times with nanoseconds (the store keeps them exactly).
+// at times with nanoseconds (the store keeps them exactly), sent from links
+// of rotation 2 (the store reads it back from the envelope).
 func testReplies() []reply.Reply {
 	at := func(min, ns int) time.Time {
 		return time.Date(2026, 11, 22, 10, min, 0, ns, time.UTC)
 	}
-	return []reply.Reply{
+	rs := []reply.Reply{
 		{ID: "aaaaaaaaa2", Time: at(1, 500), Deal: "acme", Stakeholder: "jordan", Kind: reply.Propose, Target: "sample-data",
 			TargetKind: reply.TargetTask, Date: "2026-12-04", Reason: "InfoSec queue, \"two weeks\"\nat least", Seen: "due=2026-11-27;status=todo"},
 		{ID: "aaaaaaaaa3", Time: at(2, 0), Deal: "acme", Stakeholder: "jordan", Kind: reply.Question, TargetKind: reply.TargetPlan,
@@ -44,6 +45,10 @@ func testReplies() []reply.Reply {
 		{ID: "aaaaaaaaa5", Time: at(4, 0), Deal: "acme", Stakeholder: "marcus", Kind: reply.Suggest, TargetKind: reply.TargetPlan,
 			Text: "A legal review", Owner: "Dana (legal)", Date: "2026-12-10"},
 	}
+	for i := range rs {
+		rs[i].Rotation = 2
+	}
+	return rs
 }
 
 func wantReplies(t *testing.T, what string, got, want []reply.Reply) {

@@ -477,6 +477,10 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 			ws[i].Blocked = closedNote(d)
 			continue
 		}
+		if who, ok := d.Stakeholder(r.Stakeholder); ok && who.Rotate > r.Rotation {
+			ws[i].Blocked = rotatedNote(who, r, false)
+			continue
+		}
 		if t := reply.TargetsFor(d, r.Stakeholder); !t.AllowsReply(r) {
 			ws[i].Blocked = "it is not theirs to change, so accept refuses it"
 			continue

@@ -399,6 +399,9 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 		} else {
 			notes = append(notes, fmt.Sprintf("%s %q is not in the plan", row.TargetKind, r.Target))
 		}
+		if ok && row.State == reply.Waiting && who.Rotate > r.Rotation {
+			notes = append(notes, rotatedNote(who, r, false))
+		}
 		if ok && known && row.State == reply.Waiting {
 			if why := closedTo(d, r); why != "" {
 				notes = append(notes, closedNote(d))

@@ -36,7 +36,9 @@ stands (accept that one), unless -force. A reply that leaves nothing to apply (a
 since, a date the plan gives already) is refused even with -force: answer or decline it. A
 suggested step needs -milestone; one whose title a step of the plan has already (case and
 spacing aside) is refused, naming that step: answer it, or accept it with -task-id to add
-another step of that title, or -force. Accepting a reply twice changes nothing.`
+another step of that title, or -force. A reply sent from a link rotated since (rotate:) may
+not be the person's: confirm with them, then -force. A lost deal's plan takes no reply, nor a
+won deal's sale steps: answer or decline those. Accepting a reply twice changes nothing.`
 
 const declineAbout = `Declines a reply by id with a reason the person reads in their room after the next build:
 records the decision in content/<deal>/replies/<id>.json and commits it (you as author and
@@ -424,6 +426,13 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	if !reply.TargetsFor(d, r.Stakeholder).AllowsReply(r) {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, notAllowed(d, who, r))
 	}
+	// A reply sent from a link rotated away since (rotated because it
+	// leaked, most often) may not be the person's: it goes into git under
+	// their name only once the seller says so.
+	rotated := who.Rotate > r.Rotation
+	if rotated && !opts.Force {
+		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, rotatedNote(who, r, true))
+	}
 	rec.Reply = r // applied and recorded as resolved
 	// The person's later reply on the same step stands: this one is
 	// refused like a conflict, unless forced.
@@ -465,6 +474,9 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	subject, body := acceptMessage(d, who, r, opts, planned)
 	if renamed != "" {
 		body = strings.TrimSpace(body + "\n\n" + strings.ToUpper(renamed[:1]) + renamed[1:] + ".")
+	}
+	if rotated {
+		body = strings.TrimSpace(body + fmt.Sprintf("\n\nAccepted with -force: sent from %s's link of rotation %d, rotated since (now %d).", who.Name, r.Rotation, who.Rotate))
 	}
 	if forced != "" {
 		body = strings.TrimSpace(body + "\n\nAccepted with -force over a conflict: " + forced)
@@ -763,6 +775,16 @@ func closedTo(d *deal.Deal, r reply.Reply) string {
 		}
 	}
 	return ""
+}
+
+// rotatedNote says that r came from a link of who's rotated away since:
+// long for accept's refusal, short for a listing.
+func rotatedNote(who *deal.Stakeholder, r reply.Reply, long bool) string {
+	if !long {
+		return fmt.Sprintf("sent from a link rotated since (rotation %d, now %d): confirm with %s it is theirs; accept needs -force", r.Rotation, who.Rotate, who.Name)
+	}
+	return fmt.Sprintf("it was sent from %s's link of rotation %d, rotated since (rotate: %d), which the link may have leaked for: confirm with %s that the reply is theirs, then accept it with -force (or decline it)",
+		who.Name, r.Rotation, who.Rotate, who.Name)
 }
 
 // closedNote is closedTo's reason in a few words, for a listing.
