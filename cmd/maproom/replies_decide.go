@@ -524,9 +524,14 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	}
 	if named := strings.TrimSpace(r.Owner); r.Kind == reply.Suggest && opts.Owner == "" && named != "" && reply.SuggestedOwner(d, r) == r.Stakeholder &&
 		!strings.EqualFold(named, who.ID) && !strings.EqualFold(named, who.Name) {
-		// The buyer named someone the plan does not have: the step is
-		// the sender's until the seller says otherwise, and says so.
-		msg += fmt.Sprintf("\n  note: the reply names %q as the step's owner, who is not in the plan: the step is %s's for now; add them under stakeholders in %s and make them its owner", named, who.Name, planFile)
+		// The buyer named someone the plan does not have, or someone of
+		// the seller's side: the step is the sender's until the seller
+		// says otherwise, and says so.
+		if s, ok := sellerNamed(d, named); ok {
+			msg += fmt.Sprintf("\n  note: the reply names %q as the step's owner, %s of your side: a buyer's suggestion is the buyer's to own, so the step is %s's; if %s takes it on, make them its owner in %s (or accept with -owner %s)", named, s.Name, who.Name, s.Name, planFile, s.ID)
+		} else {
+			msg += fmt.Sprintf("\n  note: the reply names %q as the step's owner, who is not in the plan: the step is %s's for now; add them under stakeholders in %s and make them its owner", named, who.Name, planFile)
+		}
 	}
 	// The plan still passes check (commit made sure), but the change may
 	// raise a warning the seller should see now, not at the next check: a
@@ -775,6 +780,19 @@ func closedTo(d *deal.Deal, r reply.Reply) string {
 		}
 	}
 	return ""
+}
+
+// sellerNamed returns the seller-side stakeholder name names (their id,
+// full name or first name, case ignored).
+func sellerNamed(d *deal.Deal, name string) (*deal.Stakeholder, bool) {
+	for i := range d.Stakeholders {
+		s := &d.Stakeholders[i]
+		first, _, _ := strings.Cut(s.Name, " ")
+		if s.Side != deal.Buyer && (strings.EqualFold(name, s.ID) || strings.EqualFold(name, s.Name) || strings.EqualFold(name, first)) {
+			return s, true
+		}
+	}
+	return nil, false
 }
 
 // rotatedNote says that r came from a link of who's rotated away since:

@@ -267,9 +267,11 @@ type ApplyOptions struct {
 }
 
 // SuggestedOwner is who owns the step a suggest reply r adds to d: the
-// stakeholder the reply's Owner names (by id, by full name, or by a first
-// name no one else in the plan has, case ignored), else the person who
-// sent it.
+// buyer-side stakeholder the reply's Owner names (by id, by full name, or
+// by a first name no other buyer in the plan has, case ignored), else the
+// person who sent it. The form asks who owns it on the buyer's side: a
+// buyer does not hand the seller's people work (the seller gives a step to
+// one of them with accept -owner).
 func SuggestedOwner(d *deal.Deal, r Reply) string {
 	want := strings.ToLower(strings.TrimSpace(r.Owner))
 	if want == "" {
@@ -277,6 +279,9 @@ func SuggestedOwner(d *deal.Deal, r Reply) string {
 	}
 	var first []string
 	for _, s := range d.Stakeholders {
+		if s.Side != deal.Buyer {
+			continue
+		}
 		name := strings.ToLower(s.Name)
 		if want == strings.ToLower(s.ID) || want == name {
 			return s.ID

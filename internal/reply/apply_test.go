@@ -13,6 +13,7 @@ title: "Northwind for Acme"
 stakeholders:
   - {id: jordan, name: Jordan Park, side: buyer, role: technical-evaluator, email: jordan@acme.example}
   - {id: sam, name: Sam Lee, side: seller, role: account-executive}
+  - {id: lena, name: Lena Ford, side: buyer, role: legal}
 milestones:
   - id: tech-eval
     title: Technical evaluation passed
@@ -38,6 +39,7 @@ func planDeal() *deal.Deal {
 		Stakeholders: []deal.Stakeholder{
 			{ID: "jordan", Name: "Jordan Park", Side: deal.Buyer, Email: "jordan@acme.example"},
 			{ID: "sam", Name: "Sam Lee", Side: deal.Seller},
+			{ID: "lena", Name: "Lena Ford", Side: deal.Buyer},
 		},
 		Milestones: []deal.Milestone{{ID: "tech-eval", Due: deal.NewDate(2026, 12, 4), Lead: "jordan", Tasks: []deal.Task{
 			{ID: "sq", Owner: "jordan", Due: deal.NewDate(2026, 11, 20), Status: deal.Todo, Milestone: "tech-eval"},
@@ -156,13 +158,19 @@ func TestApply(t *testing.T) {
 			opts: ApplyOptions{Milestone: "tech-eval"},
 			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: demo-2, title: Demo, owner: jordan, due: 2026-12-04, status: todo}\n")},
 		{name: "suggest owned by the person it names",
-			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Pricing call", Owner: "sam", Date: "2027-01-08"}),
+			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Pricing call", Owner: "lena", Date: "2027-01-08"}),
 			opts: ApplyOptions{Milestone: "tech-eval"},
-			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: pricing-call, title: Pricing call, owner: sam, due: 2027-01-08, status: todo}\n")},
+			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: pricing-call, title: Pricing call, owner: lena, due: 2027-01-08, status: todo}\n")},
 		{name: "suggest owned by a first name",
-			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Pricing call", Owner: "SAM", Date: "2027-01-08"}),
+			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Pricing call", Owner: "LENA", Date: "2027-01-08"}),
 			opts: ApplyOptions{Milestone: "tech-eval"},
-			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: pricing-call, title: Pricing call, owner: sam, due: 2027-01-08, status: todo}\n")},
+			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: pricing-call, title: Pricing call, owner: lena, due: 2027-01-08, status: todo}\n")},
+		// The form asks who owns it on the buyer's side: a seller named
+		// there is not given the step; it is the sender's.
+		{name: "suggest owner of the seller's side",
+			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Pricing call", Owner: "Sam", Date: "2027-01-08"}),
+			opts: ApplyOptions{Milestone: "tech-eval"},
+			want: edit("evidence: Recording}\n", "evidence: Recording}\n      - {id: pricing-call, title: Pricing call, owner: jordan, due: 2027-01-08, status: todo}\n")},
 		{name: "suggest owner chosen by the seller",
 			rec:  rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Pricing call", Owner: "Sam Lee", Date: "2027-01-08"}),
 			opts: ApplyOptions{Milestone: "tech-eval", Owner: "jordan"},
