@@ -249,7 +249,9 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		http.Redirect(w, r, back+"#sent", http.StatusSeeOther)
 	default:
-		writeReplyPage(w, http.StatusOK, "Reply sent", "Your reply was sent. The plan changes when the seller accepts it; your room lists your replies after its next update.", "")
+		// No site address to send the person back to (a manifest
+		// without base_url): a page says it was sent, and how back.
+		writeReplyPage(w, http.StatusOK, "Reply sent", "Your reply was sent. The plan changes when the seller accepts it; your room lists your replies after its next update.", "", true)
 	}
 }
 
@@ -311,7 +313,7 @@ func (h *Handler) refuseReply(w http.ResponseWriter, js bool, rr replyRefusal) {
 		writeReplyJSON(w, status, replyAnswer{Error: rr.say, Field: rr.field})
 		return
 	}
-	writeReplyPage(w, status, "Reply not sent", rr.say, rr.back)
+	writeReplyPage(w, status, "Reply not sent", rr.say, rr.back, false)
 }
 
 func writeReplyJSON(w http.ResponseWriter, status int, a replyAnswer) {
@@ -330,11 +332,15 @@ var replyPage = template.Must(template.New("reply").Parse(`<!doctype html>
 <main style="font:1.1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem">
 <h1>{{.Title}}</h1>
 <p>{{.Say}}</p>
-{{if .Back}}<p><a href="{{.Back}}">Back to your room</a> (your browser's Back button keeps what you wrote).</p>{{else}}<p>Use your browser's Back button to return to your room; it keeps what you wrote.</p>{{end}}
+{{if .Back}}<p><a href="{{.Back}}">Back to your room</a>{{if not .Sent}} (your browser's Back button keeps what you wrote){{end}}.</p>{{else if .Sent}}<p>Use your browser's Back button to return to your room.</p>{{else}}<p>Use your browser's Back button to return to your room; it keeps what you wrote.</p>{{end}}
 </main></html>
 `))
 
-func writeReplyPage(w http.ResponseWriter, status int, title, say, back string) {
+// writeReplyPage answers a reply posted without the room script with a page
+// saying title and say, and the way back to the room: back's link when
+// known. sent tells a reply taken (nothing to keep) from one refused (the
+// browser's Back button keeps what the person wrote, to correct it).
+func writeReplyPage(w http.ResponseWriter, status int, title, say, back string, sent bool) {
 	hd := w.Header()
 	hd.Set("Content-Type", "text/html; charset=utf-8")
 	hd.Set("Cache-Control", "no-store")
@@ -342,7 +348,10 @@ func writeReplyPage(w http.ResponseWriter, status int, title, say, back string) 
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	replyPage.Execute(w, struct{ Title, Say, Back string }{title, say, back})
+	replyPage.Execute(w, struct {
+		Title, Say, Back string
+		Sent             bool
+	}{title, say, back, sent})
 }
 
 // replies answers GET [RepliesPath] for the seller's `maproom replies -from`:

@@ -197,8 +197,12 @@ func TestReplyIdentityFromTokenOnly(t *testing.T) {
 	if w.Code != 200 || len(store.events) != 1 { // no Site in this manifest: the beacon's own page
 		t.Fatalf("status %d, %d stored", w.Code, len(store.events))
 	}
-	if !strings.Contains(w.Body.String(), "Your reply was sent") {
-		t.Errorf("no confirmation page: %s", w.Body.String())
+	if !strings.Contains(w.Body.String(), "Your reply was sent") || !strings.Contains(w.Body.String(), "Back button to return to your room.") {
+		t.Errorf("no confirmation page, or no way back: %s", w.Body.String())
+	}
+	// Nothing is left to keep: the page does not suggest sending it again.
+	if strings.Contains(w.Body.String(), "keeps what you wrote") {
+		t.Errorf("the confirmation says the Back button keeps what was written, as a refusal does: %s", w.Body.String())
 	}
 	rp := store.events[0].Reply
 	if rp.Deal != "acme" || rp.Stakeholder != "jordan" || rp.ID == "aaaaaaaaaa" || rp.Time.Year() != 2026 {
