@@ -73,6 +73,9 @@ func BeaconCaddy(w io.Writer, s Site, upstream string) error {
 	}
 	b.WriteString("\trequest_body {\n\t\tmax_size 64KB\n\t}\n")
 	fmt.Fprintf(&b, "\treverse_proxy %s {\n", upstream)
+	b.WriteString("\t\t# the body read whole before it goes on (64KB at most, above): a client sending\n")
+	b.WriteString("\t\t# it slowly holds a Caddy connection, not one of the beacon's\n")
+	b.WriteString("\t\tbuffer_requests\n")
 	b.WriteString("\t\theader_up -Forwarded\n")
 	b.WriteString("\t}\n")
 	b.WriteString("}\n")
