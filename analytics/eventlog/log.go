@@ -409,7 +409,19 @@ func (l *Log) write(day string, b []byte) (*logFile, error) {
 	l.writes.Add(1)
 	lf, err := l.file(day)
 	if err == nil && l.opts.Sync == SyncAlways && lf.size+int64(len(b)) > lf.alloc {
-		err = lf.pad(int64(len(b)))
+		if perr := lf.pad(int64(len(b))); perr != nil {
+			// No room for the padding (a disk nearly full): the zeros
+			// written go, and the lines are written without it (the
+			// sync then writes the file's length too). An event that
+			// fits is not refused for padding that does not.
+			if terr := lf.f.Truncate(lf.size); terr != nil {
+				err = errors.Join(perr, terr)
+				l.dropFile(day)
+			} else {
+				lf.alloc = lf.size
+				l.logger.Warn("event log: no room to pad the file ahead, writing without it", "file", lf.f.Name(), "err", perr)
+			}
+		}
 	}
 	if err == nil {
 		var n int

@@ -1,0 +1,58 @@
+package eventlog
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"testing"
+
+	"github.com/maproom/maproom/analytics/event"
+)
+
+// TestLogWritesWithoutRoomToPad: when the padding does not fit (a disk
+// nearly full; here, a file size limit below padChunk), the log writes the
+// lines without it: an event that fits is stored, and no zeros are left
+// behind. (The 4 MiB of zeros failed, the event was refused with 503, and
+// the zeros written stayed, filling the disk.)
+func TestLogWritesWithoutRoomToPad(t *testing.T) {
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skipf("no file size limit to set: %v", err)
+	}
+	dir := t.TempDir()
+	l := openTestLog(t, dir, SyncAlways)
+	defer l.Close()
+	// Past the limit a write fails with EFBIG rather than the process
+	// being stopped by SIGXFSZ.
+	signal.Ignore(syscall.SIGXFSZ)
+	defer signal.Reset(syscall.SIGXFSZ)
+	const limit = 256 << 10
+	lim := syscall.Rlimit{Cur: limit, Max: old.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skipf("cannot limit the file size: %v", err)
+	}
+	var evs []event.Event
+	for i := range 20 {
+		evs = append(evs, testEvent(loadID(1), int64(i), testNow))
+	}
+	err := l.Append(context.Background(), evs)
+	if rerr := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err != nil {
+		t.Fatalf("events that fit were refused for the padding: %v", err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "events-2026-11-22-i1.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) >= limit || len(b) == 0 || b[len(b)-1] != '\n' {
+		t.Fatalf("the file holds %d bytes ending in %q; want the lines alone, no padding", len(b), b[max(0, len(b)-1):])
+	}
+	got, st := readAll(t, dir)
+	if len(got) != 20 || st.Corrupt != 0 {
+		t.Fatalf("read back %d events, %+v; want the 20 written", len(got), st)
+	}
+}
