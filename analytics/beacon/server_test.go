@@ -167,21 +167,7 @@ func TestServeConnectionCap(t *testing.T) {
 	const max, attack = 8, 40
 	store := &memStore{}
 	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: store})
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := LimitConns(inner, max).(*connLimiter)
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error)
-	go func() { served <- Serve(ctx, ln, h, nil) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
-	addr := ln.Addr().String()
+	ln, addr := serveCapped(t, h, max, nil)
 
 	var idle []net.Conn
 	defer func() {
@@ -248,22 +234,7 @@ func TestServeConnectionCap(t *testing.T) {
 func TestServeConnectionsPerAddress(t *testing.T) {
 	const max = 16 // a share of 2
 	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: &memStore{}})
-	inner, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln := LimitConns(inner, max).(*connLimiter)
-	ln.exempt = func(netip.Addr) bool { return false }
-	ctx, cancel := context.WithCancel(context.Background())
-	served := make(chan error)
-	go func() { served <- Serve(ctx, ln, h, nil) }()
-	defer func() {
-		cancel()
-		if err := <-served; err != nil {
-			t.Errorf("Serve: %v", err)
-		}
-	}()
-	addr := ln.Addr().String()
+	ln, addr := serveCapped(t, h, max, func(netip.Addr) bool { return false })
 	dial := func() net.Conn {
 		t.Helper()
 		c, err := net.DialTimeout("tcp", addr, 5*time.Second)
@@ -321,6 +292,29 @@ func TestServeConnectionsPerAddress(t *testing.T) {
 	if refused != 1 || peers != 1 {
 		t.Errorf("refused %d connections, %d addresses counted; want 1 and 1", refused, peers)
 	}
+}
+
+// serveCapped serves h on 127.0.0.1 through LimitConns(max), with exempt
+// as the addresses not held to a share when it is not nil, until the test
+// ends (then Serve must drain cleanly).
+func serveCapped(t *testing.T, h *Handler, max int, exempt func(netip.Addr) bool) (*connLimiter, string) {
+	t.Helper()
+	inner, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln := LimitConns(inner, max).(*connLimiter)
+	ln.exempt = exempt
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error)
+	go func() { served <- Serve(ctx, ln, h, nil) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-served; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return ln, ln.Addr().String()
 }
 
 // waitFor polls cond for at most 5 s.
