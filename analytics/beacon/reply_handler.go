@@ -180,11 +180,18 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	rep, err := reply.Parse(form, h.replyDay())
 	if err != nil {
-		var fe *reply.FieldError
-		errors.As(err, &fe)
 		rr := replyRefusal{rej: reject(ReasonBadReply, "%.150s", err.Error()), say: "Your reply was not sent. " + err.Error(), back: back}
-		if fe != nil {
-			rr.say, rr.field = "Your reply was not sent. "+fieldLabel(fe.Field)+": "+fe.Msg, fe.Field
+		// Every field to correct at once, each by the name the form gives
+		// it; the first is the one the script puts the cursor in.
+		var says []string
+		for _, fe := range fieldErrors(err) {
+			says = append(says, fieldLabel(fe.Field)+": "+fe.Msg)
+			if rr.field == "" {
+				rr.field = fe.Field
+			}
+		}
+		if len(says) > 0 {
+			rr.say = "Your reply was not sent. " + strings.Join(says, ". ") + "."
 		}
 		h.refuseReply(w, js, rr)
 		return
@@ -253,6 +260,23 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 		// without base_url): a page says it was sent, and how back.
 		writeReplyPage(w, http.StatusOK, "Reply sent", "Your reply was sent. The plan changes when the seller accepts it; your room lists your replies after its next update.", "", true)
 	}
+}
+
+// fieldErrors returns the field errors err holds: itself, or those it
+// joins (reply.Parse reports every field at once), in order.
+func fieldErrors(err error) []*reply.FieldError {
+	if fe, ok := err.(*reply.FieldError); ok {
+		return []*reply.FieldError{fe}
+	}
+	var out []*reply.FieldError
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			out = append(out, fieldErrors(e)...)
+		}
+	} else if fe, ok := errors.AsType[*reply.FieldError](err); ok {
+		out = append(out, fe)
+	}
+	return out
 }
 
 // roomLink is the address of the room of token tok on site (the

@@ -93,6 +93,10 @@ func replyCases() []replyCase {
 			want: 422, reason: ReasonBadReply, field: "date"},
 		{name: "no reason for a propose", body: replyForm(tokJordan, "kind", "propose", "target", "poc", "date", "2026-12-15"),
 			want: 422, reason: ReasonBadReply, say: "Your reply was not sent"},
+		// Every field to correct, at once: a person who fixed the one
+		// named would be refused again for the next.
+		{name: "neither date nor reason for a propose", body: replyForm(tokJordan, "kind", "propose", "target", "poc", "date", "", "reason", ""),
+			want: 422, reason: ReasonBadReply, say: "Your reply was not sent. The reason: missing: say why the date moves. The date: missing: give a day as YYYY-MM-DD."},
 		{name: "text too long", body: replyForm(tokJordan, "kind", "question", "text", strings.Repeat("é", reply.MaxText+1)), want: 422, reason: ReasonBadReply},
 		{name: "a placeholder in a suggestion", body: replyForm(tokJordan, "kind", "suggest", "text", "DPA review [[owner]]"),
 			want: 422, reason: ReasonBadReply, say: "Your text: [[owner]] reads as a placeholder left to fill in"},
