@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/text"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
@@ -177,8 +180,15 @@ func paragraphs(text string) []string {
 	for _, p := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
 		var cur []string
 		flush := func() {
-			if s := strings.Join(cur, " "); s != "" {
-				out = append(out, s)
+			// The words of the paragraph as it reads, its Markdown marks
+			// (emphasis, code, a link's address) left out; a list item
+			// keeps its dash or number.
+			lead := ""
+			if len(cur) > 1 && (cur[0] == "–" || listItem(cur[0])) {
+				lead, cur = cur[0]+" ", cur[1:]
+			}
+			if s := plainText(strings.Join(cur, " ")); s != "" {
+				out = append(out, lead+s)
 			}
 			cur = nil
 		}
@@ -198,6 +208,35 @@ func paragraphs(text string) []string {
 		flush()
 	}
 	return out
+}
+
+// plainText returns the text a line of Markdown reads as: its words and
+// code, a link's text (not its address), an image's description; the
+// marks of emphasis and code, and raw HTML tags, left out. The rooms show
+// a note as text, never as HTML.
+func plainText(s string) string {
+	src := []byte(s)
+	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
+	var b strings.Builder
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if !entering {
+			return ast.WalkContinue, nil
+		}
+		switch t := n.(type) {
+		case *ast.Text:
+			b.Write(t.Segment.Value(src))
+			if t.SoftLineBreak() || t.HardLineBreak() {
+				b.WriteByte(' ')
+			}
+		case *ast.String:
+			b.Write(t.Value)
+		case *ast.AutoLink:
+			b.Write(t.Label(src))
+			return ast.WalkSkipChildren, nil
+		}
+		return ast.WalkContinue, nil
+	})
+	return strings.Join(strings.Fields(b.String()), " ")
 }
 
 // withoutComments returns text without its HTML comments, <!-- to -->;

@@ -145,12 +145,12 @@ func TestRoomHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	html := out.String()
-	for _, s := range []string{`<h2 id="changed-h">What changed</h2>`, `by Jordan Park (from their reply)`, `<h2 id="log-h">Meeting log</h2>`, `&lt;script&gt;`} {
+	for _, s := range []string{`<h2 id="changed-h">What changed</h2>`, `by Jordan Park (from their reply)`, `<h2 id="log-h">Meeting log</h2>`, `Reviewed the alert(1) proof of concept.`} {
 		if !strings.Contains(html, s) {
 			t.Errorf("the history part lacks %q:\n%s", s, html)
 		}
 	}
-	if strings.Contains(html, "<script>") || strings.Contains(html, "Pricing proposal") {
+	if strings.Contains(html, "<script>") || strings.Contains(html, "&lt;script") || strings.Contains(html, "Pricing proposal") {
 		t.Errorf("the history part shows raw HTML or a document jordan may not see:\n%s", html)
 	}
 	out.Reset()
@@ -240,10 +240,13 @@ func TestChangeQuotesTitlesAsWritten(t *testing.T) {
 }
 
 // TestNoteParagraphs: a review note's paragraphs are plain text, each
-// list item one of its own, a wrapped line joined to its paragraph.
+// list item one of its own, a wrapped line joined to its paragraph, read
+// as the Markdown reads: without its marks of emphasis and code, a link
+// by its text, a heading by its words, a tag left out. (The rooms showed
+// "**10 Dec**" and "[the PoC plan](poc-plan/)" as written.)
 func TestNoteParagraphs(t *testing.T) {
-	got := paragraphs("Reviewed the proof\nof concept.\n\n- Leo: SSO by **10 Dec**\n- Mia: the DPA\n  with legal\n1. Tara: the order form\n\n3.5% discount agreed.\n")
-	want := []string{"Reviewed the proof of concept.", "– Leo: SSO by **10 Dec**", "– Mia: the DPA with legal", "1. Tara: the order form", "3.5% discount agreed."}
+	got := paragraphs("## Attendees\n\nReviewed the proof\nof concept.\n\n- Leo: SSO by **10 Dec**\n- Mia: the DPA\n  with _legal_\n1. Tara: the [order form](order-form/) and `SKU-7`\n\n3.5% discount agreed <b>today</b>, see <https://x.example/a>.\n")
+	want := []string{"Attendees", "Reviewed the proof of concept.", "– Leo: SSO by 10 Dec", "– Mia: the DPA with legal", "1. Tara: the order form and SKU-7", "3.5% discount agreed today, see https://x.example/a."}
 	if !slices.Equal(got, want) {
 		t.Errorf("paragraphs:\n got %q\nwant %q", got, want)
 	}

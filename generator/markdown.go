@@ -40,9 +40,11 @@ func newMarkdown() *markdown {
 	)}
 }
 
-// shiftHeadings moves every heading down so a document's own "# Title"
-// sits below the page's h1 (and the welcome note below its h2): one h1
-// per page, headings in order.
+// shiftHeadings moves every heading so the document's highest one sits
+// right below the page's h1 (the welcome note's below its h2): one h1 per
+// page, headings in order. A first "# Title" saying the page's own title
+// is dropped, and the "##" headings under it then take its place (they
+// were shifted past it, to h3 under the h1).
 type shiftHeadings struct{}
 
 func (shiftHeadings) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
@@ -54,9 +56,16 @@ func (shiftHeadings) Transform(doc *ast.Document, reader text.Reader, pc parser.
 		strings.EqualFold(strings.TrimSpace(string(h.Lines().Value(reader.Source()))), strings.TrimSpace(scope.title)) {
 		doc.RemoveChild(doc, h) // the page's h1 already says it
 	}
+	high := 7
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if h, ok := n.(*ast.Heading); ok && entering {
-			h.Level = min(6, h.Level+scope.topLevel-1)
+			high = min(high, h.Level)
+		}
+		return ast.WalkContinue, nil
+	})
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if h, ok := n.(*ast.Heading); ok && entering {
+			h.Level = min(6, h.Level+scope.topLevel-high)
 		}
 		return ast.WalkContinue, nil
 	})

@@ -585,6 +585,9 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					// alone).
 					if up := deal.Upstream(d, t, turnPath, dueOf); up != nil {
 						who, _ := personOrRole(d, up.Owner)
+						if me != "" && up.Owner == me {
+							who = "you" // as the room says of the person's own steps
+						}
 						tv.WaitsLabel = "waits on " + up.Title + " (" + who + ")"
 					}
 				}

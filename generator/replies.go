@@ -329,7 +329,9 @@ func (c *replyContext) mine(rec reply.Record) replyLine {
 			if t := c.added(rec); t != nil {
 				// The stakeholder the buyer named, "" when the plan has none
 				// (SuggestedOwner's rule, without its fallback to the sender).
-				if named := reply.SuggestedOwner(c.d, reply.Reply{Owner: r.Owner}); t.Owner != named {
+				// A seller the buyer named, and the seller gave it to, is
+				// the one named too (the rule gives buyers only).
+				if named := reply.SuggestedOwner(c.d, reply.Reply{Owner: r.Owner}); t.Owner != named && !namesPerson(c.d, t.Owner, r.Owner) {
 					l.What += " (the plan gives it to " + c.who(t.Owner) + ")"
 				}
 			}
@@ -604,4 +606,16 @@ func leads(ms []milestoneView, id string) []milestoneView {
 // String is for debugging output in tests.
 func (l replyLine) String() string {
 	return fmt.Sprintf("%s %s: %s %s [%s] %s", l.Kind, l.About, l.What, l.Link, l.StateLabel, l.Note)
+}
+
+// namesPerson reports whether name names d's stakeholder id: their id,
+// full name or first name, case and spacing aside.
+func namesPerson(d *deal.Deal, id, name string) bool {
+	s, ok := d.Stakeholder(id)
+	if !ok {
+		return false
+	}
+	name = strings.TrimSpace(name)
+	first, _, _ := strings.Cut(s.Name, " ")
+	return strings.EqualFold(name, s.ID) || strings.EqualFold(name, s.Name) || strings.EqualFold(name, first)
 }

@@ -39,7 +39,7 @@
             f.reset();
             return;
           }
-          say('Not sent: ' + (x.j.error || 'please try again later.'), false);
+          say(x.j.error || 'Not sent: please try again later.', false);
           var el = x.j.field && f.elements[x.j.field];
           if (el && el.focus) el.focus();
         })

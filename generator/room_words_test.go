@@ -1,0 +1,73 @@
+package generator
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/token"
+)
+
+// TestHeadingsInOrder: a document's headings sit right below the page's
+// h1 (a welcome note's below its h2), whatever level its highest one is
+// written at, and in the order written. (A document whose "# Title" said
+// the page's title had it dropped and its "##" shifted to h3: h1, then h3.)
+func TestHeadingsInOrder(t *testing.T) {
+	m := newMarkdown()
+	levels := regexp.MustCompile(`<h([1-6])`)
+	for _, tc := range []struct {
+		name, src, title string
+		top              int
+		want             string
+	}{
+		{"the page's title dropped", "# Pricing\n\nIntro.\n\n## Tiers\n\n### Gold\n\n## Terms\n", "Pricing", 2, "2 3 2"},
+		{"another first heading kept", "# Overview\n\n## Tiers\n", "Pricing", 2, "2 3"},
+		{"written from ##", "## Tiers\n\n### Gold\n", "Pricing", 2, "2 3"},
+		{"written from ###", "### Tiers\n\n#### Gold\n", "Pricing", 2, "2 3"},
+		{"a welcome note under its h2", "# Hello\n\n## Next\n", "", 3, "3 4"},
+		{"deep levels stop at h6", "# A\n\n###### F\n", "", 3, "3 6"},
+	} {
+		out, err := m.render([]byte(tc.src), &linkScope{topLevel: tc.top, title: tc.title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, l := range levels.FindAllStringSubmatch(string(out), -1) {
+			got = append(got, l[1])
+		}
+		if strings.Join(got, " ") != tc.want {
+			t.Errorf("%s: headings h%s, want h%s:\n%s", tc.name, strings.Join(got, " h"), strings.ReplaceAll(tc.want, " ", " h"), out)
+		}
+	}
+}
+
+// TestWaitsOnYou: a late step that waits on a step of the room's own
+// person says "(you)", as the room says of their steps everywhere else;
+// another person's room names them. (Jordan's room said his own step was
+// "Jordan Park"'s.)
+func TestWaitsOnYou(t *testing.T) {
+	root := exampleSite(t)
+	out := filepath.Join(t.TempDir(), "public")
+	if _, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: filepath.Join(t.TempDir(), "state"),
+		Secret: testSecret, Today: deal.NewDate(2026, 12, 7)}); err != nil {
+		t.Fatal(err)
+	}
+	room := func(who string) string {
+		b, err := os.ReadFile(filepath.Join(out, "r", token.Room(testSecret, "acme-data-platform", who, 0), "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	const waits = "waits on Anonymised sample datasets delivered"
+	if j := room("jordan"); !strings.Contains(j, waits+" (you)") || strings.Contains(j, waits+" (Jordan Park)") {
+		t.Errorf("jordan's room does not say the step it waits on is his:\n%s", j)
+	}
+	if m := room("marcus"); !strings.Contains(m, waits+" (Jordan Park)") {
+		t.Errorf("marcus's room does not name Jordan:\n%s", m)
+	}
+}
