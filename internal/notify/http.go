@@ -40,13 +40,19 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("the server answered %d %s", e.Code, http.StatusText(e.Code))
 }
 
-// retryable reports whether err may go away on its own.
-func retryable(err error) bool {
+// retryable reports whether err, of an attempt made within ctx, may go
+// away on its own: a 5xx, or a network error, a server that did not
+// answer in time included (the client's timeout ends the attempt, not
+// the run); not when ctx itself ended.
+func retryable(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
 	var se *StatusError
 	if errors.As(err, &se) {
 		return se.Code >= 500
 	}
-	return !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded)
+	return true
 }
 
 // post sends body to u, built afresh for each attempt by header (a signed
@@ -71,11 +77,11 @@ func post(ctx context.Context, client *http.Client, r Retry, u string, body []by
 			wait *= 2
 		}
 		err = postOnce(ctx, client, u, body, header)
-		if err == nil || !retryable(err) {
+		if err == nil || !retryable(ctx, err) {
 			break
 		}
 	}
-	if err != nil && attempts > 1 && retryable(err) {
+	if err != nil && attempts > 1 && retryable(ctx, err) {
 		return fmt.Errorf("%w (tried %d times)", err, attempts)
 	}
 	return err

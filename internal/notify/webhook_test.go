@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -179,6 +180,33 @@ func TestWebhookUnreachableRetriesAndHidesTheURL(t *testing.T) {
 	}
 	if _, ok := st.Sent(ns[0].Key, "webhook"); ok {
 		t.Errorf("recorded as sent")
+	}
+}
+
+// TestWebhookSlowServerRetried: a receiver that does not answer within the
+// client's timeout is tried again, as an unreachable one is (it was given
+// one try: the timeout read as the run's own end).
+func TestWebhookSlowServerRetried(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var waits []time.Duration
+	wh := &Webhook{URL: srv.URL, Secret: []byte("k"), Retry: noWait(3, &waits), Client: &http.Client{Timeout: 50 * time.Millisecond}}
+	st := openStore(t, t.TempDir())
+	_, err := (&Sender{Channels: []Channel{wh}, Store: st, Now: fixedNow}).Send(context.Background(), sellerNotices(t)[:1])
+	if err == nil || !strings.Contains(err.Error(), "tried 3 times") {
+		t.Fatalf("error %v, want the slow server tried 3 times", err)
+	}
+	if n := calls.Load(); n != 3 {
+		t.Errorf("%d requests, want 3", n)
 	}
 }
 
