@@ -111,15 +111,7 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 				out = append(out, o)
 				continue
 			}
-			sendN := n
-			if n.Claims != "" && s.Store != nil && s.hasEmail() {
-				if _, ok := s.Store.Sent(n.Claims, "email"); !ok {
-					// It would say the champion was emailed, and they were
-					// not (their email failed): it goes without saying so.
-					sendN.Body = slices.DeleteFunc(slices.Clone(n.Body), func(p string) bool { return p == n.ClaimLine })
-				}
-			}
-			o, err := s.deliver(ctx, ch, sendN)
+			o, err := s.deliver(ctx, ch, s.withoutFalseClaim(n))
 			out = append(out, o)
 			if err != nil {
 				errs = append(errs, err)
@@ -139,15 +131,32 @@ func boolInt(b bool) int {
 	return 0
 }
 
-// hasEmail reports whether the sender has an email channel: a notice that
-// claims an email was sent waits for it only then.
-func (s *Sender) hasEmail() bool {
-	for _, ch := range s.Channels {
-		if ch.Name() == "email" {
-			return true
+// withoutFalseClaim returns n without its ClaimLine unless the email it
+// says was sent is recorded as sent (Notice.Claims): the champion's email
+// failed, or no email channel could carry it (a mail server not
+// configured, or its secret not set), and the seller is not told they
+// were emailed.
+func (s *Sender) withoutFalseClaim(n Notice) Notice {
+	if n.Claims == "" {
+		return n
+	}
+	if s.Store != nil {
+		if _, ok := s.Store.Sent(n.Claims, "email"); ok {
+			return n
 		}
 	}
-	return false
+	n.Body = slices.DeleteFunc(slices.Clone(n.Body), func(p string) bool { return p == n.ClaimLine })
+	return n
+}
+
+// emailFirst returns the channels with email first: a notice of another
+// channel that says an email was sent is sent once that email was.
+func emailFirst(chs []Channel) []Channel {
+	out := slices.Clone(chs)
+	slices.SortStableFunc(out, func(a, b Channel) int {
+		return cmp.Compare(boolInt(a.Name() != "email"), boolInt(b.Name() != "email"))
+	})
+	return out
 }
 
 // uncarried is the Why of a notice no channel carries: each channel's
@@ -164,7 +173,15 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 	var errs []error
 	carried := make([]bool, len(ns))
 	whys := make([][]string, len(ns))
-	for _, ch := range s.Channels {
+	digestOf := func(ns []Notice) []Notice {
+		if !dry {
+			for i := range ns {
+				ns[i] = s.withoutFalseClaim(ns[i])
+			}
+		}
+		return Digest(ns, s.Day)
+	}
+	for _, ch := range emailFirst(s.Channels) {
 		var pending []Notice
 		for i, n := range ns {
 			if ok, why := ch.Accepts(n); !ok {
@@ -178,23 +195,36 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 			}
 			pending = append(pending, n)
 		}
-		for _, d := range Digest(pending, s.Day) {
-			o := Outcome{Notice: d, Channel: ch.Name()}
-			if rec, ok := s.Store.Sent(d.Key, ch.Name()); ok && !s.Resend && d.Kind == KindDigest {
-				// Today's digest went out: these wait for tomorrow's.
-				o.Status, o.When, o.Why = StatusAlready, rec.Sent, "today's digest was sent; these go in the next one"
-				out = append(out, o)
-				continue
+		// The digests of the people a notice says were emailed (the
+		// champions) go first, so that the digests saying so (the
+		// sellers') say it only of an email that went.
+		claimed := map[string]bool{}
+		for _, n := range pending {
+			if n.Claims != "" {
+				claimed[n.To.ID] = true
 			}
-			if dry {
-				o.Status = StatusWould
+		}
+		first := slices.DeleteFunc(slices.Clone(pending), func(n Notice) bool { return claimed[n.To.ID] })
+		later := slices.DeleteFunc(slices.Clone(pending), func(n Notice) bool { return !claimed[n.To.ID] })
+		for _, part := range [][]Notice{first, later} {
+			for _, d := range digestOf(part) {
+				o := Outcome{Notice: d, Channel: ch.Name()}
+				if rec, ok := s.Store.Sent(d.Key, ch.Name()); ok && !s.Resend && d.Kind == KindDigest {
+					// Today's digest went out: these wait for tomorrow's.
+					o.Status, o.When, o.Why = StatusAlready, rec.Sent, "today's digest was sent; these go in the next one"
+					out = append(out, o)
+					continue
+				}
+				if dry {
+					o.Status = StatusWould
+					out = append(out, o)
+					continue
+				}
+				o, err := s.deliver(ctx, ch, d)
 				out = append(out, o)
-				continue
-			}
-			o, err := s.deliver(ctx, ch, d)
-			out = append(out, o)
-			if err != nil {
-				errs = append(errs, err)
+				if err != nil {
+					errs = append(errs, err)
+				}
 			}
 		}
 	}

@@ -307,3 +307,47 @@ func TestEmailReconnectsAfterADroppedConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestNoFalseEmailedClaim: the seller is told the champion was emailed
+// only of an email that went, in digests too (the champion's digest goes
+// first, on email, and the sellers' after it), and never when no email
+// channel could carry it (a mail server whose secret is not set leaves
+// the run without one). Slack said "was emailed" of a refused digest, and
+// of an email never sent.
+func TestNoFalseEmailedClaim(t *testing.T) {
+	emailed := func(rcv *slackReceiver) bool {
+		for _, m := range rcv.messages() {
+			if _, texts := blockTexts(m); strings.Contains(strings.Join(texts, " "), "was emailed a short reminder") {
+				return true
+			}
+		}
+		return false
+	}
+	f := testFacts()
+	f.Overdue = f.Overdue[:1] // Jordan's step, 10 days late: an alert, and Marcus reminded
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	for _, digest := range []bool{false, true} {
+		for _, refused := range []bool{false, true} {
+			srv := startSMTP(t, true)
+			if refused {
+				srv.rejectTo["marcus@acme.example"] = true
+			}
+			sl := newSlack(t)
+			s := &Sender{Channels: []Channel{&Slack{URL: sl.srv.URL}, testEmail(srv)}, Store: openStore(t, t.TempDir()), Now: fixedNow, Digest: digest, Day: today}
+			s.Send(context.Background(), ns)
+			s.Close()
+			if got := emailed(sl); got == refused {
+				t.Errorf("digest %v, champion's address refused %v: Slack says the champion was emailed: %v", digest, refused, got)
+			}
+		}
+		// No email channel at all: nothing was emailed.
+		sl := newSlack(t)
+		s := &Sender{Channels: []Channel{&Slack{URL: sl.srv.URL}}, Store: openStore(t, t.TempDir()), Now: fixedNow, Digest: digest, Day: today}
+		if _, err := s.Send(context.Background(), ns); err != nil {
+			t.Fatal(err)
+		}
+		if emailed(sl) {
+			t.Errorf("digest %v, no email channel: Slack says the champion was emailed", digest)
+		}
+	}
+}
