@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/maproom/maproom/generator"
@@ -91,7 +92,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	}
 	var only []string
 	for _, p := range strings.Split(*to, ",") {
-		if p = strings.TrimSpace(p); p != "" {
+		if p = strings.TrimSpace(p); p != "" && !slices.Contains(only, p) { // each person once, named twice or not
 			only = append(only, p)
 		}
 	}
