@@ -451,6 +451,11 @@ func (n *Notify) check(src []byte, col collector) {
 	if n.SMTPHost != "" && n.From == "" {
 		col.errorf(at("smtp_host"), "[notify] smtp_host is set without from: add from = \"Your Name <you@example.com>\", the sender of every email")
 	}
+	if h := n.SMTPHost; h != "" && (strings.ContainsAny(h, ":/@ \t") || strings.Contains(h, "://")) {
+		// A port, a scheme or a login in the host name: the run would
+		// fail at each email without naming the setting.
+		col.errorf(at("smtp_host"), "[notify] smtp_host %q: give the mail server's host name alone, like smtp.example.com (a port goes in smtp_port, a login in smtp_username_env and smtp_password_env)", h)
+	}
 	if n.SMTPPort < 0 || n.SMTPPort > 65535 {
 		col.errorf(at("smtp_port"), "[notify] smtp_port = %d is not a port: use 587 (STARTTLS), or leave it out", n.SMTPPort)
 	}

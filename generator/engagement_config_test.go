@@ -139,3 +139,20 @@ func TestConfigThresholdsOutOfPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestSMTPHostAlone: a port, a scheme or a login written into smtp_host
+// is an error at its line, naming where each goes. (check passed
+// "localhost:2525", and every email then failed at send time without
+// naming the setting.)
+func TestSMTPHostAlone(t *testing.T) {
+	dir := t.TempDir()
+	for _, host := range []string{"localhost:2525", "smtp://mail.example.com", "me@mail.example.com"} {
+		_, ps := LoadConfig(writeTOML(t, dir, "[notify]\nfrom = \"Sam <sam@northwind.example>\"\nsmtp_host = \""+host+"\"\n"))
+		if ps.Errors() != 1 || !strings.Contains(ps[0].Error(), `maproom.toml:3: [notify] smtp_host "`+host+`": give the mail server's host name alone`) {
+			t.Errorf("smtp_host %q: %v", host, ps)
+		}
+	}
+	if _, ps := LoadConfig(writeTOML(t, dir, "[notify]\nfrom = \"Sam <sam@northwind.example>\"\nsmtp_host = \"smtp.example.com\"\nsmtp_port = 2525\n")); len(ps) != 0 {
+		t.Errorf("a host name and its port: %v", ps)
+	}
+}
