@@ -263,6 +263,9 @@ func (s *Sender) sent(n Notice, channel string) (Record, bool) {
 		return Record{}, false
 	}
 	if r, ok := s.Store.Sent(n.Key, channel); ok {
+		if n.Kind == KindInvite && !SameAddress(r.Addr, n.To.Email) {
+			return Record{}, false // sent to the address the plan had before
+		}
 		return r, true
 	}
 	if len(n.Parts) == 0 {
@@ -279,6 +282,13 @@ func (s *Sender) sent(n Notice, channel string) (Record, bool) {
 		}
 	}
 	return last, true
+}
+
+// SameAddress reports whether the invitation recorded to address was (an
+// empty one, recorded before addresses were kept, is taken as the same)
+// to the address now, case aside.
+func SameAddress(was, now string) bool {
+	return was == "" || strings.EqualFold(strings.TrimSpace(was), strings.TrimSpace(now))
 }
 
 // Close closes every channel that holds a connection.

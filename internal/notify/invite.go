@@ -256,6 +256,13 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 			if k, rec, ok := in.Store.Latest(InviteKeyPrefix(d.ID, s.ID)); ok && k != key {
 				data.Replaces = rec.Sent.In(in.Location).Format("2 January 2006")
 			}
+			if rec, ok := in.Store.SentAny(key); ok && !SameAddress(rec.Addr, s.Email) {
+				// The link went to the address the plan had then: it goes
+				// to the one it has now, and whoever holds the old one
+				// still holds a working link.
+				notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s's link was sent on %s to %s, not their address now (%s): it is sent to %s; if %s was not theirs, set rotate: on %s in %s (line %d) so that link stops working, and invite them again",
+					s.Name, rec.Sent.In(in.Location).Format("2 January 2006"), rec.Addr, s.Email, s.Email, rec.Addr, s.ID, d.File, s.Line)})
+			}
 		}
 		subject, body, err := in.Template.render(data)
 		if err != nil {

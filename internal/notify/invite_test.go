@@ -1,6 +1,7 @@
 package notify
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -251,5 +252,60 @@ func TestInviteRefusesASharedEmail(t *testing.T) {
 	}
 	if n := len(slices.DeleteFunc(slices.Clone(notes), func(n Note) bool { return !strings.Contains(n.Text, "share the email priya@acme.example") })); n != 2 {
 		t.Errorf("notes %+v, want one for each of the two", notes)
+	}
+}
+
+// TestInviteFollowsACorrectedAddress: an invitation recorded as sent to
+// the address the plan had then is sent again to the address it has now,
+// with a note that the old address holds a working link (rotate: closes
+// it); the same address, in another case, is the same. (A corrected
+// address was never sent the link: "already sent".)
+func TestInviteFollowsACorrectedAddress(t *testing.T) {
+	srv := startSMTP(t, true)
+	st := openStore(t, t.TempDir())
+	send := func(d *deal.Deal) ([]string, []Note) {
+		t.Helper()
+		ns, notes, err := Invites(InviteInput{Deal: d, Links: testLinks(d, ""), Template: DefaultTemplate(), Location: london(t), Today: today, Only: []string{"priya"}, Store: st})
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := len(srv.messages())
+		s := &Sender{Channels: []Channel{testEmail(srv)}, Store: st, Now: fixedNow}
+		if _, err := s.Send(context.Background(), ns); err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		var to []string
+		for _, m := range srv.messages()[before:] {
+			to = append(to, m.To...)
+		}
+		return to, notes
+	}
+	d := testDeal()
+	if to, _ := send(d); !slices.Equal(to, []string{"priya@acme.example"}) {
+		t.Fatalf("first invitation went to %v", to)
+	}
+	for i := range d.Stakeholders {
+		if d.Stakeholders[i].ID == "priya" {
+			d.Stakeholders[i].Email = "PRIYA@acme.example"
+		}
+	}
+	if to, notes := send(d); len(to) != 0 || len(notes) != 0 {
+		t.Fatalf("the same address in capitals: sent to %v, notes %+v; want nothing new", to, notes)
+	}
+	for i := range d.Stakeholders {
+		if d.Stakeholders[i].ID == "priya" {
+			d.Stakeholders[i].Email = "priya.raman@acme.example"
+		}
+	}
+	to, notes := send(d)
+	if !slices.Equal(to, []string{"priya.raman@acme.example"}) {
+		t.Errorf("after the address was corrected, sent to %v; want the new address", to)
+	}
+	if len(notes) != 1 || !strings.Contains(notes[0].Text, "to priya@acme.example, not their address now (priya.raman@acme.example)") || !strings.Contains(notes[0].Text, "set rotate: on priya") {
+		t.Errorf("notes %+v, want one naming the old address and rotate:", notes)
+	}
+	if to, _ := send(d); len(to) != 0 {
+		t.Errorf("a third run sent again to %v", to)
 	}
 }

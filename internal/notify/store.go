@@ -27,6 +27,11 @@ type Record struct {
 	To   string    `json:"to"` // the stakeholder id
 	Sent time.Time `json:"sent"`
 	ID   string    `json:"id"` // the notice's idempotency key
+	// Addr is the address an invitation went to: one recorded for
+	// another address than the person's now was not sent to them (an
+	// address corrected in the plan). Empty for other notices, and in
+	// records written before it was kept.
+	Addr string `json:"addr,omitempty"`
 }
 
 // Store is the record of what was sent: per notice Key, per channel, when.
@@ -166,6 +171,9 @@ func (s *Store) Mark(n Notice, channel string, t time.Time) error {
 			s.data.Sent[k] = m
 		}
 		m[channel] = Record{Kind: string(n.Kind), Deal: n.Deal, To: n.To.ID, Sent: t.UTC(), ID: n.ID()}
+		if n.Kind == KindInvite {
+			m[channel] = Record{Kind: string(n.Kind), Deal: n.Deal, To: n.To.ID, Sent: t.UTC(), ID: n.ID(), Addr: n.To.Email}
+		}
 	}
 	return s.save()
 }
