@@ -168,7 +168,19 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 		for i := range in.Deals {
 			f := &in.Deals[i]
 			for j := range f.Engagement {
-				if _, rec, ok := st.Latest(notify.InviteKeyPrefix(f.ID, f.Engagement[j].Person)); ok {
+				// Invited with the link they have now: an invitation of a
+				// link since replaced (rotated, or a folder renamed) is
+				// none.
+				link := ""
+				for _, p := range f.People {
+					if p.ID == f.Engagement[j].Person {
+						link = p.Link
+					}
+				}
+				if link == "" {
+					continue
+				}
+				if rec, ok := st.SentAny(notify.InviteKey(f.ID, f.Engagement[j].Person, link)); ok {
 					f.Engagement[j].Invited = deal.DateOf(rec.Sent.In(cfg.Location))
 				}
 			}

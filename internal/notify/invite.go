@@ -166,6 +166,12 @@ type InviteInput struct {
 	Replies bool
 }
 
+// InviteKey is the key of the invitation that sent person of dealID the
+// link: one key per link, so a link rotated since is invited anew.
+func InviteKey(dealID, person, link string) string {
+	return InviteKeyPrefix(dealID, person) + hashOf(link)
+}
+
 // InviteKeyPrefix is the start of the keys of a person's invites: one key
 // per person and link, so a rotated link is a new invite.
 func InviteKeyPrefix(dealID, person string) string {
@@ -243,7 +249,7 @@ func Invites(in InviteInput) ([]Notice, []Note, error) {
 			notes = append(notes, Note{Deal: d.ID, Text: fmt.Sprintf("%s (%s) has no room link", s.Name, s.ID)})
 			continue
 		}
-		key := InviteKeyPrefix(d.ID, s.ID) + hashOf(link)
+		key := InviteKey(d.ID, s.ID, link)
 		data := InviteData{Name: s.Name, FirstName: Person{Name: s.Name, ID: s.ID}.FirstName(), Role: roleLabel(s.Role), Link: link,
 			DealTitle: d.Title, Buyer: d.Buyer, Seller: d.Seller, Goal: strings.TrimSpace(d.Goal), Review: reviewPhrase(d, in.Timezone), Sender: ae.Name, Replies: in.Replies && d.TakesReplies(&s)}
 		if !d.Close.IsZero() {
