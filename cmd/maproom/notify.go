@@ -235,13 +235,17 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 	if err := sender.Close(); err != nil {
 		e.log.Debug("closing the mail connection", "err", err)
 	}
-	sent, already := 0, 0
+	sent, already, held := 0, 0, 0
 	for _, o := range outs {
 		switch o.Status {
 		case notify.StatusSent:
 			sent++
 			fmt.Fprintf(e.stdout, "sent by %s to %s: %s\n", o.Channel, o.Notice.To.Name, o.Notice.Subject)
 		case notify.StatusAlready:
+			if o.Why == notify.HeldForNextDigest {
+				held++
+				continue
+			}
 			already++
 		case notify.StatusSkipped:
 			if o.Channel == "" {
@@ -254,6 +258,9 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "%s sent, %s already sent before\n", count(sent, "message"), count(already, "message"))
+	if held > 0 {
+		fmt.Fprintf(e.stdout, "%s wait for the next digest: today's was sent\n", count(held, "digest"))
+	}
 	failed := sendErr != nil || len(cs.broken) > 0
 	cs.reportBroken(e.stderr, "its messages were not sent (and are not recorded); the others went")
 	if sendErr != nil {

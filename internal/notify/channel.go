@@ -166,6 +166,10 @@ func uncarried(whys []string) string {
 	return "no channel configured carries it (" + strings.Join(whys, "; ") + ")"
 }
 
+// HeldForNextDigest is the Why of a digest not sent because the day's was:
+// its notices go in the next day's.
+const HeldForNextDigest = "today's digest was sent; these go in the next one"
+
 // runDigest sends, per channel, one digest per person of the notices not
 // yet sent there.
 func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcome, error) {
@@ -211,7 +215,7 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 				o := Outcome{Notice: d, Channel: ch.Name()}
 				if rec, ok := s.Store.Sent(d.Key, ch.Name()); ok && !s.Resend && d.Kind == KindDigest {
 					// Today's digest went out: these wait for tomorrow's.
-					o.Status, o.When, o.Why = StatusAlready, rec.Sent, "today's digest was sent; these go in the next one"
+					o.Status, o.When, o.Why = StatusAlready, rec.Sent, HeldForNextDigest
 					out = append(out, o)
 					continue
 				}
