@@ -102,6 +102,11 @@ type Log struct {
 	files map[string]*logFile // by day; the writer goroutine's own
 
 	events, writes, syncs, errs, repairs, syncNS atomic.Int64
+	// failing: the last commit failed to write or sync (a full disk, a
+	// read-only folder) and none succeeded since: StoreHealth says the
+	// log is down, so /healthz answers 503 and a load balancer sends the
+	// rooms to another beacon.
+	failing atomic.Bool
 }
 
 type logFile struct {
@@ -201,12 +206,13 @@ func (l *Log) Stats() LogStats {
 }
 
 // StoreHealth implements [StoreReporter]: the log's counters; it can store
-// events while it is open.
+// events while it is open and its last commit did not fail (a full disk:
+// the next commit that succeeds makes it up again).
 func (l *Log) StoreHealth(context.Context) (any, bool) {
 	l.mu.RLock()
 	closed := l.closed
 	l.mu.RUnlock()
-	return l.Stats(), !closed
+	return l.Stats(), !closed && !l.failing.Load()
 }
 
 // Append writes events and returns once they are written and, with
@@ -355,6 +361,7 @@ func (l *Log) run() {
 			}
 			lf, err := l.write(day, buf)
 			if err != nil {
+				l.failing.Store(true)
 				answer(same[start:], err)
 			} else {
 				groups = append(groups, written{lf, same[start:], n})
@@ -369,6 +376,7 @@ func (l *Log) run() {
 			if err == nil {
 				l.events.Add(int64(g.n))
 			}
+			l.failing.Store(err != nil)
 			answer(g.reqs, err)
 		}
 		clear(same)

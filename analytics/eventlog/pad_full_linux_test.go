@@ -56,3 +56,43 @@ func TestLogWritesWithoutRoomToPad(t *testing.T) {
 		t.Fatalf("read back %d events, %+v; want the 20 written", len(got), st)
 	}
 }
+
+// TestLogHealthAfterAFailedWrite: a log whose last commit failed (no room
+// left for the lines themselves) says it is down, so /healthz answers 503;
+// the next commit that succeeds makes it up again. (It said "ok" with its
+// errors counted.)
+func TestLogHealthAfterAFailedWrite(t *testing.T) {
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skipf("no file size limit to set: %v", err)
+	}
+	dir := t.TempDir()
+	l := openTestLog(t, dir, SyncAlways)
+	defer l.Close()
+	up := func() bool { _, ok := l.StoreHealth(context.Background()); return ok }
+	if !up() {
+		t.Fatal("a new log is down")
+	}
+	signal.Ignore(syscall.SIGXFSZ)
+	defer signal.Reset(syscall.SIGXFSZ)
+	lim := syscall.Rlimit{Cur: 16, Max: old.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skipf("cannot limit the file size: %v", err)
+	}
+	err := l.Append(context.Background(), []event.Event{testEvent(loadID(1), 0, testNow)})
+	if rerr := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); rerr != nil {
+		t.Fatal(rerr)
+	}
+	if err == nil {
+		t.Fatal("an event was written past a 16-byte file size limit")
+	}
+	if up() {
+		t.Error("the log says it is up after its last commit failed")
+	}
+	if err := l.Append(context.Background(), []event.Event{testEvent(loadID(1), 1, testNow)}); err != nil {
+		t.Fatal(err)
+	}
+	if !up() {
+		t.Error("the log is still down after a commit succeeded")
+	}
+}
