@@ -277,6 +277,9 @@ func TestServeConnectionsPerAddress(t *testing.T) {
 	}
 	resp.Body.Close()
 	kept.SetDeadline(time.Time{})
+	// The server turns the connection idle once it has written the answer,
+	// which the client may read first.
+	waitFor(t, func() bool { ln.mu.Lock(); defer ln.mu.Unlock(); return ln.idle.Len() == 1 })
 	// At its share again, a new connection takes the idle one's place.
 	fresh := dial()
 	if !closedByServer(kept) {
