@@ -230,7 +230,7 @@ func (h *Handler) reply(w http.ResponseWriter, r *http.Request) {
 	stamp := now.UTC().Truncate(time.Millisecond)
 	rep.ID = reply.NewID(h.rand)
 	rep.Time = stamp
-	rep.Deal, rep.Stakeholder = rm.Deal, rm.Stakeholder
+	rep.Deal, rep.Stakeholder, rep.Rotation = rm.Deal, rm.Stakeholder, rm.Rotation // told by the token, never the form
 	ua := h.agents.classify(r.UserAgent())
 	sum := sha256.Sum256([]byte(rep.ID))
 	ev := event.Event{

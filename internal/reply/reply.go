@@ -79,11 +79,13 @@ type Reply struct {
 	Text       string `json:"text,omitempty"`     // question; suggest's title
 	Owner      string `json:"owner,omitempty"`    // suggest: who owns it on the buyer's side, free text
 	Seen       string `json:"seen,omitempty"`     // the target as the room showed it, see Seen
-	// Rotation is the rotation of the link the reply was sent from: the
-	// beacon's record of it (the event's envelope), which the log's and
-	// the store's readers set. It is not part of the reply's own JSON: no
-	// form says it, and a record keeps the reply as the buyer wrote it.
-	Rotation int `json:"-"`
+	// Rotation is the rotation of the link the reply was sent from, as
+	// the beacon tells it by the room's token (no form field sets it; Parse
+	// leaves it 0). It travels with the reply (the log, the store, the
+	// read endpoint, a decision's record); for a reply written before it
+	// did, the log's and the store's readers take it from the event's
+	// envelope, and Join from the copy sent.
+	Rotation int `json:"rotation,omitempty"`
 }
 
 // FieldError is a problem with one field of a posted reply. Msg says what is

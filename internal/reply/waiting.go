@@ -18,9 +18,16 @@ import (
 func Join(sent []Reply, records []Record) []Record {
 	seen := make(map[string]bool, len(sent)+len(records))
 	out := make([]Record, 0, len(sent)+len(records))
+	rotation := make(map[string]int, len(sent))
+	for _, r := range sent {
+		rotation[r.ID] = max(rotation[r.ID], r.Rotation)
+	}
 	for _, rec := range records {
 		if !seen[rec.Reply.ID] {
 			seen[rec.Reply.ID] = true
+			// A record written before replies kept the link's rotation
+			// takes it from the copy sent.
+			rec.Reply.Rotation = max(rec.Reply.Rotation, rotation[rec.Reply.ID])
 			out = append(out, rec)
 		}
 	}
