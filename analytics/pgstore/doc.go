@@ -31,6 +31,7 @@
 // for the few page-loads a summary cannot render exactly, their events.
 // [Store.Events] streams the stored events in the order the report reads a
 // log (time, then load and seq), never a reply; [Store.Import],
-// [Store.Export] and [Store.Purge] move events and replies between the log
-// files and the database and enforce retention, which purges events only.
+// [Store.Export] move events and replies between the log files and the
+// database; [Store.Purge] and [Store.PurgeReplies] enforce retention: the
+// events before a day, and the replies before it the seller decided.
 package pgstore

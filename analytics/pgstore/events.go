@@ -188,9 +188,9 @@ func (s *Store) Export(ctx context.Context, w io.Writer, f Filter) (events, repl
 // Purge deletes the events before the instant before, of deal only when
 // deal is not empty, and returns how many it deleted. The page-loads that
 // lose events are summed again from the events left, in the same
-// transaction. Replies are not purged: a reply is the buyer's record until
-// the seller decides it, and an accepted one lives on in the plan's git
-// history; [Store.Replies] keeps returning them.
+// transaction. Replies are not purged here: a reply is the buyer's request
+// until the seller decides it; [Store.PurgeReplies] removes the decided
+// ones, whose record lives on in the deal's bundle.
 func (s *Store) Purge(ctx context.Context, before time.Time, deal string) (int64, error) {
 	if before.IsZero() {
 		return 0, fmt.Errorf("event store: purge: no date")

@@ -88,7 +88,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w: purge needs -before YYYY-MM-DD", errUsage)
 		}
 		if *store == "" {
-			return purgeLogs(e, *root, paths, cut, *dealID)
+			return purgeLogs(ctx, e, *root, paths, cut, *dealID)
 		}
 	} else if *store == "" {
 		return fmt.Errorf("%w: %s needs -store postgres://... (or MAPROOM_STORE)", errUsage, sub)
@@ -125,9 +125,16 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var ids []string
-	for id := range decidedReplies(e, *root) {
-		ids = append(ids, id)
+	sent, err := s.Replies(ctx, time.Time{})
+	if err != nil {
+		return err
+	}
+	waitingIDs := pendingReplies(e, *root, sent)
+	var ids []string // the replies no longer waiting: decided, or repeats
+	for _, r := range sent {
+		if !waitingIDs[r.ID] {
+			ids = append(ids, r.ID)
+		}
 	}
 	r, waiting, err := s.PurgeReplies(ctx, cut, *dealID, ids)
 	if err != nil {
@@ -229,16 +236,20 @@ func syncFolder(dir string) error {
 
 // purgeLogs deletes the events before cut (of dealID only, when given) from
 // the log files at paths (eventlog.Purge), refusing a cut after today. A
-// reply before cut goes too once the seller decided it (its deal's bundle
-// under root records it, the reply in it); one still waiting stays, and
-// the summary counts it.
-func purgeLogs(e *env, root string, paths []string, cut time.Time, dealID string) error {
+// reply before cut goes too unless it still waits for the seller
+// (pendingReplies): a decided one lives on in its deal's bundle, and a
+// repeat of one (a form sent twice) is that one.
+func purgeLogs(ctx context.Context, e *env, root string, paths []string, cut time.Time, dealID string) error {
 	today := e.now().UTC().Truncate(24 * time.Hour)
 	if cut.After(today) {
 		return fmt.Errorf("%w: -before %s is after today (%s, UTC): a running beacon is still writing today's log", errUsage, cut.Format(time.DateOnly), today.Format(time.DateOnly))
 	}
-	decided := decidedReplies(e, root)
-	st, err := eventlog.Purge(paths, cut, dealID, func(id string) bool { return decided[id] })
+	sent, _, err := eventlog.ReadReplies(ctx, time.Time{}, paths...)
+	if err != nil {
+		return err
+	}
+	waiting := pendingReplies(e, root, sent)
+	st, err := eventlog.Purge(paths, cut, dealID, func(id string) bool { return !waiting[id] })
 	if err != nil {
 		return err
 	}
@@ -251,28 +262,29 @@ func purgeLogs(e *env, root string, paths []string, cut time.Time, dealID string
 	return nil
 }
 
-// decidedReplies returns the ids of the replies the site's bundles record
-// a decision on (accepted, declined or answered). A bundle whose records
-// cannot be read is named on stderr, its replies taken as waiting.
-func decidedReplies(e *env, root string) map[string]bool {
-	ids := map[string]bool{}
-	dirs, err := os.ReadDir(filepath.Join(root, generator.ContentDir))
-	if err != nil {
-		return ids
-	}
-	for _, d := range dirs {
-		if !d.IsDir() {
-			continue
-		}
-		recs, err := reply.ReadRecords(filepath.Join(root, generator.ContentDir, d.Name()))
-		if err != nil {
-			fmt.Fprintf(e.stderr, "maproom: %v: its replies are kept as waiting\n", err)
-		}
-		for _, r := range recs {
-			if r.State() != reply.Waiting {
-				ids[r.Reply.ID] = true
+// pendingReplies returns the ids of the replies of sent that wait for the
+// seller, as maproom replies tells them (reply.Split, with the records of
+// the site's bundles): not decided, and not a repeat of another. A bundle
+// whose records cannot be read is named on stderr, and its replies wait.
+func pendingReplies(e *env, root string, sent []reply.Reply) map[string]bool {
+	var recs []reply.Record
+	if dirs, err := os.ReadDir(filepath.Join(root, generator.ContentDir)); err == nil {
+		for _, d := range dirs {
+			if !d.IsDir() {
+				continue
 			}
+			rs, err := reply.ReadRecords(filepath.Join(root, generator.ContentDir, d.Name()))
+			if err != nil {
+				fmt.Fprintf(e.stderr, "maproom: %v: the replies it records are kept as waiting\n", err)
+				continue
+			}
+			recs = append(recs, rs...)
 		}
+	}
+	ws, _ := reply.Split(sent, recs)
+	ids := make(map[string]bool, len(ws))
+	for _, r := range ws {
+		ids[r.ID] = true
 	}
 	return ids
 }
