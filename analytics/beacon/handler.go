@@ -521,7 +521,11 @@ func (h *Handler) health(w http.ResponseWriter, r *http.Request) {
 // comes from this machine (the client address as the beacon tells it,
 // through trusted proxies), or carries the read key.
 func (h *Handler) healthDetails(r *http.Request) bool {
-	if a, ok := h.proxies.clientAddr(r); ok && a.IsLoopback() {
+	// A request forwarded by a proxy on this machine that the beacon was
+	// not told to trust (-trusted-proxy) comes from anywhere: it carries
+	// the client's address in a header the beacon does not read.
+	forwarded := r.Header.Get("X-Forwarded-For") != "" || r.Header.Get("Forwarded") != ""
+	if a, ok := h.proxies.clientAddr(r); ok && a.IsLoopback() && !forwarded {
 		return true
 	}
 	return h.readKey != nil && h.keyMatches(r.Header.Get("Authorization"))

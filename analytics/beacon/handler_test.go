@@ -406,11 +406,18 @@ func TestHealthDetails(t *testing.T) {
 		{"from afar, the read key", "198.51.100.7:4000", "Bearer 0123456789abcdef0123", true},
 		{"from this machine", "127.0.0.1:4000", "", true},
 		{"from this machine, IPv6", "[::1]:4000", "", true},
+		// A proxy on this machine the beacon does not trust: the client
+		// is anywhere.
+		{"through an untrusted local proxy", "127.0.0.1:4000", "xff", false},
 	} {
 		w := httptest.NewRecorder()
 		r := httptest.NewRequest("GET", HealthPath, nil)
 		r.RemoteAddr = tc.remote
-		if tc.auth != "" {
+		switch tc.auth {
+		case "":
+		case "xff":
+			r.Header.Set("X-Forwarded-For", "198.51.100.7")
+		default:
 			r.Header.Set("Authorization", tc.auth)
 		}
 		h.ServeHTTP(w, r)

@@ -159,19 +159,26 @@ type limitedConn struct {
 	closed bool
 }
 
-// peerOf is the address c comes from (the zero Addr when not TCP).
-func peerOf(c net.Conn) netip.Addr {
+// peerOf is the client c comes from, as the rate limits know one: its
+// IPv4 address, or its IPv6 /64 (one host usually has the whole /64, and
+// takes a new address in it at will); ip is its own address. Both are the
+// zero Addr when c is not TCP.
+func peerOf(c net.Conn) (peer, ip netip.Addr) {
 	if a, ok := c.RemoteAddr().(*net.TCPAddr); ok {
-		return a.AddrPort().Addr().Unmap()
+		ip = a.AddrPort().Addr().Unmap()
+		if ip.Is6() {
+			return netip.AddrFrom16(addrKey(ip)), ip
+		}
+		return ip, ip
 	}
-	return netip.Addr{}
+	return netip.Addr{}, netip.Addr{}
 }
 
-// admit reports whether c, from peer, may take a place, under l.mu: when
+// admit reports whether c, from peer (its address ip), may take a place, under l.mu: when
 // its address is at its share, its longest idle connection is closed (at
 // the lock's release: toClose) to make room, or c is refused.
-func (l *connLimiter) admit(peer netip.Addr) (ok bool, toClose *limitedConn) {
-	if !peer.IsValid() || l.exempt != nil && l.exempt(peer) || l.peers[peer] < l.perPeer {
+func (l *connLimiter) admit(peer, ip netip.Addr) (ok bool, toClose *limitedConn) {
+	if !peer.IsValid() || l.exempt != nil && l.exempt(ip) || l.peers[peer] < l.perPeer {
 		return true, nil
 	}
 	for e := l.idle.Front(); e != nil; e = e.Next() {
@@ -197,9 +204,10 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		if c, err = l.Listener.Accept(); err != nil {
 			return nil, err
 		}
-		peer = peerOf(c)
+		var ip netip.Addr
+		peer, ip = peerOf(c)
 		l.mu.Lock()
-		ok, old := l.admit(peer)
+		ok, old := l.admit(peer, ip)
 		l.mu.Unlock()
 		if old != nil {
 			old.Close() // releases its place

@@ -330,3 +330,35 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// TestPeerOfIPv6Prefix: a client's share of the connections is counted by
+// its IPv6 /64, as the rate limits count it: addresses a host takes at will
+// within its /64 are one client. (Each /128 had a share of its own.)
+func TestPeerOfIPv6Prefix(t *testing.T) {
+	conn := func(ip string) net.Conn {
+		return fakeConn{remote: &net.TCPAddr{IP: net.ParseIP(ip), Port: 4000}}
+	}
+	peer := func(ip string) netip.Addr { p, _ := peerOf(conn(ip)); return p }
+	a, b := peer("2001:db8:1:2::10"), peer("2001:db8:1:2:abcd::99")
+	if a != b {
+		t.Errorf("two addresses of one /64 are two clients: %v, %v", a, b)
+	}
+	if c := peer("2001:db8:1:3::10"); c == a {
+		t.Errorf("another /64 is the same client: %v", c)
+	}
+	if v4, w4 := peer("198.51.100.7"), peer("198.51.100.8"); v4 == w4 || !v4.Is4() {
+		t.Errorf("IPv4 addresses: %v, %v; want each its own", v4, w4)
+	}
+	// This machine is told by its own address, not its /64.
+	if _, ip := peerOf(conn("::1")); !ip.IsLoopback() {
+		t.Errorf("::1 is not this machine: %v", ip)
+	}
+}
+
+// fakeConn is a net.Conn that only has a remote address.
+type fakeConn struct {
+	net.Conn
+	remote net.Addr
+}
+
+func (c fakeConn) RemoteAddr() net.Addr { return c.remote }
