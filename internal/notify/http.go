@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -42,10 +43,16 @@ func (e *StatusError) Error() string {
 
 // retryable reports whether err, of an attempt made within ctx, may go
 // away on its own: a 5xx, or a network error, a server that did not
-// answer in time included (the client's timeout ends the attempt, not
-// the run); not when ctx itself ended.
-func retryable(ctx context.Context, err error) bool {
+// answer in time included when timeouts (the client's timeout ends the
+// attempt, not the run; a receiver that drops repeats by their idempotency
+// key may have the first); not when ctx itself ended.
+func retryable(ctx context.Context, err error, timeouts bool) bool {
 	if ctx.Err() != nil {
+		return false
+	}
+	if ne, ok := errors.AsType[net.Error](err); !timeouts && (ok && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) {
+		// The server may have taken it and answered late: sent again, it
+		// would show twice where no key lets the receiver drop a repeat.
 		return false
 	}
 	var se *StatusError
@@ -56,9 +63,10 @@ func retryable(ctx context.Context, err error) bool {
 }
 
 // post sends body to u, built afresh for each attempt by header (a signed
-// webhook signs each attempt with its own timestamp), retrying as r says.
-// The error never holds u: a Slack webhook's URL is its secret.
-func post(ctx context.Context, client *http.Client, r Retry, u string, body []byte, header func(http.Header)) error {
+// webhook signs each attempt with its own timestamp), retrying as r says,
+// a timed-out attempt only when timeouts (see retryable). The error never
+// holds u: a Slack webhook's URL is its secret.
+func post(ctx context.Context, client *http.Client, r Retry, u string, body []byte, header func(http.Header), timeouts bool) error {
 	if client == nil {
 		client = &http.Client{Timeout: 15 * time.Second}
 	}
@@ -77,11 +85,11 @@ func post(ctx context.Context, client *http.Client, r Retry, u string, body []by
 			wait *= 2
 		}
 		err = postOnce(ctx, client, u, body, header)
-		if err == nil || !retryable(ctx, err) {
+		if err == nil || !retryable(ctx, err, timeouts) {
 			break
 		}
 	}
-	if err != nil && attempts > 1 && retryable(ctx, err) {
+	if err != nil && attempts > 1 && retryable(ctx, err, timeouts) {
 		return fmt.Errorf("%w (tried %d times)", err, attempts)
 	}
 	return err

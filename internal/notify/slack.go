@@ -38,7 +38,9 @@ func (s *Slack) Send(ctx context.Context, n Notice) error {
 	if err != nil {
 		return err
 	}
-	return post(ctx, s.Client, s.Retry, s.URL, body, nil)
+	// Slack keeps no key to drop a repeat by: a message it took and
+	// answered late is not sent again.
+	return post(ctx, s.Client, s.Retry, s.URL, body, nil, false)
 }
 
 // SlackMessage is n as a Slack message: a plain-text fallback and Block Kit

@@ -69,7 +69,7 @@ func (w *Webhook) Send(ctx context.Context, n Notice) error {
 		h.Set(HeaderTimestamp, ts)
 		h.Set(HeaderSignature, Sign(w.Secret, ts, body))
 		h.Set(HeaderIdempotency, n.ID())
-	})
+	}, true) // the receiver drops a repeat by its Idempotency-Key
 }
 
 // Payload is the JSON a webhook receives. Version 1; fields are added,

@@ -210,6 +210,32 @@ func TestWebhookSlowServerRetried(t *testing.T) {
 	}
 }
 
+// TestSlackSlowServerNotRepeated: Slack keeps no key to drop a repeat by,
+// so a message it may have taken and answered late is not sent again (a
+// refused connection still is).
+func TestSlackSlowServerNotRepeated(t *testing.T) {
+	release := make(chan struct{})
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	var waits []time.Duration
+	sl := &Slack{URL: srv.URL, Retry: noWait(3, &waits), Client: &http.Client{Timeout: 50 * time.Millisecond}}
+	_, err := (&Sender{Channels: []Channel{sl}, Store: openStore(t, t.TempDir()), Now: fixedNow}).Send(context.Background(), sellerNotices(t)[:1])
+	if err == nil {
+		t.Fatal("a message Slack never answered counts as sent")
+	}
+	if n := calls.Load(); n != 1 {
+		t.Errorf("%d requests to a Slack that answered late, want 1: it may show twice", n)
+	}
+}
+
 func TestVerifyRefusesTamperingAndOldTimestamps(t *testing.T) {
 	body := []byte(`{"version":1}`)
 	now := time.Unix(1_800_000_000, 0)
