@@ -170,17 +170,19 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 			for j := range f.Engagement {
 				// Invited with the link they have now: an invitation of a
 				// link since replaced (rotated, or a folder renamed) is
-				// none.
-				link := ""
+				// none ...
+				var who notify.Person
 				for _, p := range f.People {
 					if p.ID == f.Engagement[j].Person {
-						link = p.Link
+						who = p
 					}
 				}
-				if link == "" {
+				if who.Link == "" {
 					continue
 				}
-				if rec, ok := st.SentAny(notify.InviteKey(f.ID, f.Engagement[j].Person, link)); ok {
+				// ... and to the address they have now (a corrected one
+				// was never sent it).
+				if rec, ok := st.SentAny(notify.InviteKey(f.ID, who.ID, who.Link)); ok && notify.SameAddress(rec.Addr, who.Email) {
 					f.Engagement[j].Invited = deal.DateOf(rec.Sent.In(cfg.Location))
 				}
 			}
