@@ -278,9 +278,16 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		// build made after the day were not there yet.
 		day := opts.Today.String()
 		by := map[string]bool{}
+		// The room they had on the day: the latest published by then (a
+		// link rotated after the day was still the old one's).
+		onDay := map[string]string{}
 		for _, r := range opts.Manifest.Rooms {
+			k := manifest.RotationKey(r.Deal, r.Stakeholder)
 			if r.Published == "" || r.Published <= day {
-				by[manifest.RotationKey(r.Deal, r.Stakeholder)] = true
+				by[k] = true
+			}
+			if r.Published != "" && r.Published <= day && r.Published > onDay[k] {
+				onDay[k] = r.Published
 			}
 		}
 		for _, r := range opts.Manifest.Rooms {
@@ -291,8 +298,11 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 				published[r.Deal], roomPublished[r.Deal] = map[string][]string{}, map[string]string{}
 			}
 			published[r.Deal][r.Stakeholder] = r.Pages
-			if r.Published != "" {
+			switch k := manifest.RotationKey(r.Deal, r.Stakeholder); {
+			case r.Published != "" && r.Published <= day:
 				roomPublished[r.Deal][r.Stakeholder] = r.Published
+			case onDay[k] != "":
+				roomPublished[r.Deal][r.Stakeholder] = onDay[k]
 			}
 		}
 	}

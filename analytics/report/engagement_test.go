@@ -564,3 +564,26 @@ func TestOnlyChampionWindowInDays(t *testing.T) {
 		}
 	}
 }
+
+// TestRotatedAfterTheDay: a report of a day before a person's link was
+// rotated judges them by the room they had on that day: Eve's step, done
+// after her first room was published and before the rotation, is "done
+// without reading" its pricing. (The later rotation's day was taken, and
+// the step read as done before she had a room.)
+func TestRotatedAfterTheDay(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	m := &manifest.Manifest{Rooms: []manifest.Room{
+		{Key: "k-eb0", Deal: "d", Stakeholder: "eb", Side: "buyer", Rotation: 0, Retired: true, Pages: []string{manifest.PageRoom, "pricing"}, Published: "2026-11-01"},
+		{Key: "k-eb1", Deal: "d", Stakeholder: "eb", Side: "buyer", Rotation: 1, Pages: []string{manifest.PageRoom, "pricing"}, Published: "2026-11-28"},
+		{Key: "k-ch", Deal: "d", Stakeholder: "ch", Side: "buyer", Pages: []string{manifest.PageRoom, "pricing"}, Published: "2026-11-01"},
+	}}
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch"
+		a.Add(e)
+	}
+	r := a.Report()
+	if findSignal(&r.Deals[0], SignalDoneUnread) == nil {
+		t.Errorf("Eve's step done on 10 November, her room published on 1 November: no done-unread signal in %+v", r.Deals[0].Signals)
+	}
+}
