@@ -3,8 +3,10 @@ package generator
 import (
 	"errors"
 	"fmt"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
 	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
 
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
@@ -218,13 +221,25 @@ func plainText(s string) string {
 	src := []byte(s)
 	doc := goldmark.DefaultParser().Parse(text.NewReader(src))
 	var b strings.Builder
+	lines := func(n ast.Node) {
+		for i := 0; i < n.Lines().Len(); i++ {
+			seg := n.Lines().At(i)
+			b.Write(seg.Value(src))
+			b.WriteByte(' ')
+		}
+	}
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
 		if !entering {
 			return ast.WalkContinue, nil
 		}
 		switch t := n.(type) {
 		case *ast.Text:
-			b.Write(t.Segment.Value(src))
+			v := t.Segment.Value(src)
+			if _, code := t.Parent().(*ast.CodeSpan); !code {
+				// As the text reads: "\*" is a star, "&amp;" an ampersand.
+				v = util.ResolveEntityNames(util.ResolveNumericReferences(util.UnescapePunctuations(v)))
+			}
+			b.Write(v)
 			if t.SoftLineBreak() || t.HardLineBreak() {
 				b.WriteByte(' ')
 			}
@@ -233,11 +248,30 @@ func plainText(s string) string {
 		case *ast.AutoLink:
 			b.Write(t.Label(src))
 			return ast.WalkSkipChildren, nil
+		case *ast.CodeBlock, *ast.FencedCodeBlock:
+			lines(n)
+			return ast.WalkSkipChildren, nil
+		case *ast.HTMLBlock:
+			// Its words, its tags left out (a comment is gone already).
+			var hb strings.Builder
+			for i := 0; i < t.Lines().Len(); i++ {
+				seg := t.Lines().At(i)
+				hb.Write(seg.Value(src))
+				hb.WriteByte(' ')
+			}
+			if t.HasClosure() {
+				hb.Write(t.ClosureLine.Value(src))
+			}
+			b.WriteString(html.UnescapeString(htmlTag.ReplaceAllString(hb.String(), " ")))
+			return ast.WalkSkipChildren, nil
 		}
 		return ast.WalkContinue, nil
 	})
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+// htmlTag is an HTML tag, for plainText to leave out.
+var htmlTag = regexp.MustCompile(`<[^>]*>`)
 
 // withoutComments returns text without its HTML comments, <!-- to -->;
 // one never closed runs to the end of text.

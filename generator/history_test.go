@@ -250,6 +250,21 @@ func TestNoteParagraphs(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("paragraphs:\n got %q\nwant %q", got, want)
 	}
+	// Nothing written is lost, and nothing reads otherwise than it does:
+	// an HTML block by its words, a code block by its lines, entities and
+	// escapes as the characters they stand for; a code span as written.
+	for src, want := range map[string]string{
+		"<div>Signed off by <b>legal</b></div>": "Signed off by legal",
+		"```\nSKU-7 at 40%\n```":                "SKU-7 at 40%",
+		"    indented code":                     "indented code",
+		"Ben &amp; Jerry's &copy; 2026":         "Ben & Jerry's © 2026",
+		`a \*literal\* star`:                    "a *literal* star",
+		"`not \\*emphasis\\*`":                  `not \*emphasis\*`,
+	} {
+		if got := paragraphs(src); len(got) != 1 || got[0] != want {
+			t.Errorf("paragraphs(%q) = %q, want %q", src, got, want)
+		}
+	}
 }
 
 // TestNoteCommentsLeftOut: an HTML comment in a review note is the
