@@ -141,6 +141,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "purged %s before %s%s from the database\n", andReplies(int(n), int(r)), cut.Format(time.DateOnly), ofDeal(*dealID))
+	unknownDeal(e, *root, *dealID, int(n+r+waiting))
 	if waiting > 0 {
 		fmt.Fprintf(e.stdout, "kept %s before %s still waiting for your decision: accept, decline or answer them (maproom replies), and the next purge removes them\n",
 			count(int(waiting), "reply"), cut.Format(time.DateOnly))
@@ -259,7 +260,29 @@ func purgeLogs(ctx context.Context, e *env, root string, paths []string, cut tim
 		fmt.Fprintf(e.stdout, "kept %s before %s still waiting for your decision: accept, decline or answer them (maproom replies), and the next purge removes them\n",
 			count(st.RepliesKept, "reply"), cut.Format(time.DateOnly))
 	}
+	unknownDeal(e, root, dealID, st.Purged+st.RepliesKept)
 	return nil
+}
+
+// unknownDeal says on stderr when -deal named a deal the site has no
+// folder for and the purge found nothing of it: a misspelt id (a deal
+// removed since may still have events to purge, so it is no error).
+func unknownDeal(e *env, root, dealID string, found int) {
+	if dealID == "" || found > 0 {
+		return
+	}
+	if fi, err := os.Stat(filepath.Join(root, generator.ContentDir, dealID)); err == nil && fi.IsDir() {
+		return
+	}
+	var ids []string
+	if dirs, err := os.ReadDir(filepath.Join(root, generator.ContentDir)); err == nil {
+		for _, d := range dirs {
+			if d.IsDir() && !strings.HasPrefix(d.Name(), ".") && !strings.HasPrefix(d.Name(), "_") {
+				ids = append(ids, d.Name())
+			}
+		}
+	}
+	fmt.Fprintf(e.stderr, "maproom: warning: no deal folder %s, and nothing of it before the day: check the id (the site's deals: %s)\n", dealID, strings.Join(ids, ", "))
 }
 
 // pendingReplies returns the ids of the replies of sent that wait for the
