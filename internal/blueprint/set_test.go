@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -88,5 +89,30 @@ func TestLoadNoFolder(t *testing.T) {
 	}
 	if want := []string{"enterprise-saas", "mid-market-fast-track", "renewal-expansion", "security-heavy"}; !slices.Equal(s.Names(), want) {
 		t.Errorf("names %v, want %v", s.Names(), want)
+	}
+}
+
+// TestBuiltinsNameNoBuyerLabels: a built-in template's words that rooms
+// show (titles, evidence, the welcome note) never call a buyer "the
+// champion" or "the economic buyer", which their colleagues would read
+// (the rooms never show those labels); only the owner:, lead: and
+// audience: fields, which the rooms resolve to people, name the roles.
+func TestBuiltinsNameNoBuyerLabels(t *testing.T) {
+	label := regexp.MustCompile(`(?i)\bchampion\b|\beconomic[ -]buyer\b`)
+	field := regexp.MustCompile(`\b(?:owner|lead|audience|role)\s*:\s*(?:\[[^\]]*\]|[^,}\n]*)`)
+	entries, err := builtinFS.ReadDir("builtin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := builtinFS.ReadFile("builtin/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, line := range strings.Split(string(b), "\n") {
+			if rest := field.ReplaceAllString(line, ""); label.MatchString(rest) {
+				t.Errorf("builtin/%s:%d shows a buyer's label to the rooms: %s", e.Name(), i+1, strings.TrimSpace(line))
+			}
+		}
 	}
 }
