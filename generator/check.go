@@ -290,6 +290,20 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	if !d.GoLive.IsZero() && !d.Close.IsZero() && d.GoLive.Before(d.Close) {
 		col.warnf(li.at("golive"), "go-live %s is before the close date %s", d.GoLive, d.Close)
 	}
+	if d.Outcome == deal.Won {
+		// Signed, with steps of the sale still open: the rooms say
+		// "Signed" above them, and the report counts the plan's completion
+		// as it ended. The mirror of an open deal whose sale is done.
+		var open []string
+		for _, t := range all {
+			if t.Status != deal.Done && !d.Onboarding(t) {
+				open = append(open, t.ID)
+			}
+		}
+		if len(open) > 0 {
+			col.warnf(li.at("outcome"), "outcome: won, and %s of the sale still open (%s): mark what was done done (with its date), and take off what the signature made moot, so the plan says how the deal was won", plural(len(open), "step", "steps"), strings.Join(open, ", "))
+		}
+	}
 }
 
 // checkCollateralFile reports a collateral file that is missing, outside the
