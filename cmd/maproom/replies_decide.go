@@ -206,6 +206,13 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 			dk.close()
 		}
 	}()
+	// A source flag given wrong (-from without the read key) stops, even
+	// when the replies named are recorded already and need no source.
+	if sf.from != "" || sf.store != "" {
+		if _, err := e.deskSource(sf, dk.root, nil); errors.Is(err, errUsage) {
+			return nil, err
+		}
+	}
 	dk.items = map[string]*replyItem{}
 	var missing []string
 	for _, id := range ids {
@@ -231,8 +238,8 @@ func (e *env) newDesk(ctx context.Context, s *siteFlags, sf *sourceFlags, ids []
 			rs, err = src.Replies(ctx)
 			rs = e.rehomed(ctx, dk.root, rs, nil)
 		}
-		if err != nil && len(missing) > 0 {
-			return nil, err
+		if err != nil && (len(missing) > 0 || errors.Is(err, errUsage)) {
+			return nil, err // a flag given wrong stops, whether the ids need the source or not
 		}
 		if err != nil {
 			fmt.Fprintf(e.stderr, "maproom: %v: a later reply from the same person on the same step is looked for in the bundles' records only\n", err)
