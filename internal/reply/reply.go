@@ -177,19 +177,20 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 	if r.Kind == Suggest && !strings.ContainsFunc(r.Text, func(c rune) bool { return unicode.IsLetter(c) || unicode.IsDigit(c) }) {
 		errs = append(errs, &FieldError{"text", fmt.Sprintf("%q has no letter or digit: name the step or the person the plan misses", clip(r.Text))})
 	}
-	if len(errs) > 0 {
-		return Reply{}, errors.Join(errs...)
-	}
 	// A new date to plan by is not behind the sender. Only a reply being
 	// sent is held to this: one read back from the log was checked when it
 	// came, and a log written before this rule still reads. A day of
 	// grace, as for done: the sender's today may be the server's
-	// yesterday.
+	// yesterday. Said with the text's problems above: each field to
+	// correct at once.
 	if r.Kind == Propose || r.Kind == Suggest {
 		today := deal.DateOf(now)
 		if d, err := deal.ParseDate(r.Date); err == nil && d.Before(today.AddDays(-1)) {
-			return Reply{}, &FieldError{"date", fmt.Sprintf("%s is in the past: give a day from %s on", d, today)}
+			errs = append(errs, &FieldError{"date", fmt.Sprintf("%s is in the past: give a day from %s on", d, today)})
 		}
+	}
+	if len(errs) > 0 {
+		return Reply{}, errors.Join(errs...)
 	}
 	// A step the room showed done has no date left to confirm or move and
 	// no status left to report (a stale or forged form): a question

@@ -73,6 +73,8 @@ func TestParse(t *testing.T) {
 		{name: "date too old", form: form("kind", "propose", "target", "sq", "date", "2025-11-09", "reason", "r"), field: "date", msg: "from 2025-11-10 on"},
 		{name: "propose in the past", form: form("kind", "propose", "target", "sq", "date", "2026-11-08", "reason", "r"), field: "date", msg: "2026-11-08 is in the past: give a day from 2026-11-10 on"},
 		{name: "suggest in the past", form: form("kind", "suggest", "text", "Security review", "date", "2026-11-01"), field: "date", msg: "in the past"},
+		// Said with a problem of its text: both at once.
+		{name: "propose in the past with a placeholder", form: form("kind", "propose", "target", "sq", "date", "2026-11-08", "reason", "[[why]]"), field: "reason", msg: "2026-11-08 is in the past"},
 		{name: "done in the future", form: form("kind", "done", "target", "sq", "date", "2026-11-12", "evidence", "e"), field: "date", msg: "in the future"},
 		{name: "done without evidence", form: form("kind", "done", "target", "sq", "date", "2026-11-10"), field: "evidence", msg: "missing"},
 		{name: "javascript link", form: form("kind", "done", "target", "sq", "date", "2026-11-10", "evidence", "javascript:alert(1)"), field: "evidence", msg: "https://"},
