@@ -226,11 +226,10 @@ func TestServeConnectionCap(t *testing.T) {
 // TestServeConnectionsPerAddress: one client address sending its requests
 // slowly holds at most its share of the places (an eighth of the cap):
 // past it, its new connections are closed at once while its own are all
-// in a request, or take the place of its longest idle one; another
-// address's event is answered 204 at once. (One client's slow uploads took
-// every place, each for the request timeouts, and events waited.) This
-// machine is exempt in Serve, as a proxy in front is; the test holds it
-// to its share.
+// in a request, or take the place of its longest idle one. (One client's
+// slow uploads took every place, each for the request timeouts, and
+// events waited.) This machine is exempt in Serve, as a proxy in front
+// is; the test holds it to its share.
 func TestServeConnectionsPerAddress(t *testing.T) {
 	const max = 16 // a share of 2
 	h := NewHandler(HandlerConfig{Manifest: testManifest(), Store: &memStore{}})

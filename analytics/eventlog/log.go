@@ -107,6 +107,8 @@ type Log struct {
 	// log is down, so /healthz answers 503 and a load balancer sends the
 	// rooms to another beacon.
 	failing atomic.Bool
+
+	padWarned time.Time // the writer goroutine's: when it last warned of no room to pad
 }
 
 type logFile struct {
@@ -427,7 +429,12 @@ func (l *Log) write(day string, b []byte) (*logFile, error) {
 				l.dropFile(day)
 			} else {
 				lf.alloc = lf.size
-				l.logger.Warn("event log: no room to pad the file ahead, writing without it", "file", lf.f.Name(), "err", perr)
+				if now := time.Now(); now.Sub(l.padWarned) > time.Minute {
+					// Once a minute while the disk stays full, not at
+					// every commit.
+					l.padWarned = now
+					l.logger.Warn("event log: no room to pad the file ahead, writing without it", "file", lf.f.Name(), "err", perr)
+				}
 			}
 		}
 	}
