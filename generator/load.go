@@ -376,7 +376,34 @@ func loadBundle(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, 
 	// is open today, in the rooms as in the report and notify.
 	b.Deal = b.Deal.AsOf(today)
 	schedulePlan(b, cfg, today, col)
-	return b, withoutShadowed(ps, li.typeErrs)
+	return b, withoutMisspeltMissing(withoutShadowed(ps, li.typeErrs))
+}
+
+// missingRe and didYouMeanRe read, of the problems of one plan, "X is
+// missing: add `key: ...`" and "unknown key ...; did you mean "key"?".
+var (
+	missingRe    = regexp.MustCompile("is missing: add `([a-z_]+):")
+	didYouMeanRe = regexp.MustCompile(`^unknown key .*; did you mean "([a-z_]+)"\?`)
+)
+
+// withoutMisspeltMissing drops a required key's "is missing" error when an
+// unknown key of the same plan is that key misspelt ("clsoe:", did you
+// mean "close"?): the one error at the misspelt line says what to change;
+// the other pointed at line 1 with the wrong fix.
+func withoutMisspeltMissing(ps Problems) Problems {
+	meant := map[string]bool{}
+	for _, p := range ps {
+		if m := didYouMeanRe.FindStringSubmatch(p.Msg); m != nil {
+			meant[p.File+"\x00"+m[1]] = true
+		}
+	}
+	if len(meant) == 0 {
+		return ps
+	}
+	return slices.DeleteFunc(slices.Clone(ps), func(p Problem) bool {
+		m := missingRe.FindStringSubmatch(p.Msg)
+		return p.Severity == Error && m != nil && meant[p.File+"\x00"+m[1]]
+	})
 }
 
 // withoutShadowed drops the YAML type errors (their places in ps) on a

@@ -71,3 +71,28 @@ func TestWaitsOnYou(t *testing.T) {
 		t.Errorf("marcus's room does not name Jordan:\n%s", m)
 	}
 }
+
+// TestMisspeltKeyOneError: a required key misspelt ("clsoe:") is one
+// error, at its line, saying which key was meant; not also "the close
+// date is missing" at line 1, whose fix would add a second close.
+func TestMisspeltKeyOneError(t *testing.T) {
+	root := exampleSite(t)
+	plan := filepath.Join(root, "content", "umbrella-pilot", "index.md")
+	b, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plan, []byte(strings.Replace(string(b), "\nclose:", "\nclsoe:", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 22)})
+	var got []string
+	for _, p := range ps {
+		if p.Severity == Error && strings.HasSuffix(p.File, filepath.Join("umbrella-pilot", "index.md")) {
+			got = append(got, p.Msg)
+		}
+	}
+	if len(got) != 1 || !strings.Contains(got[0], `unknown key "clsoe" in the deal; did you mean "close"?`) {
+		t.Errorf("errors %q, want the misspelt key's alone", got)
+	}
+}
