@@ -11,36 +11,45 @@ import (
 	"github.com/maproom/maproom/analytics/event"
 )
 
+// withFileSizeLimit runs fn with the process's file size limit at limit
+// bytes (a write past it fails with EFBIG, SIGXFSZ ignored), then puts
+// the limit back; it skips the test where the limit cannot be set.
+func withFileSizeLimit(t *testing.T, limit uint64, fn func()) {
+	t.Helper()
+	var old syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+		t.Skipf("no file size limit to set: %v", err)
+	}
+	signal.Ignore(syscall.SIGXFSZ)
+	defer signal.Reset(syscall.SIGXFSZ)
+	lim := syscall.Rlimit{Cur: limit, Max: old.Max}
+	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
+		t.Skipf("cannot limit the file size: %v", err)
+	}
+	defer func() {
+		if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
+			t.Fatal(err)
+		}
+	}()
+	fn()
+}
+
 // TestLogWritesWithoutRoomToPad: when the padding does not fit (a disk
 // nearly full; here, a file size limit below padChunk), the log writes the
 // lines without it: an event that fits is stored, and no zeros are left
 // behind. (The 4 MiB of zeros failed, the event was refused with 503, and
 // the zeros written stayed, filling the disk.)
 func TestLogWritesWithoutRoomToPad(t *testing.T) {
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Skipf("no file size limit to set: %v", err)
-	}
 	dir := t.TempDir()
 	l := openTestLog(t, dir, SyncAlways)
 	defer l.Close()
-	// Past the limit a write fails with EFBIG rather than the process
-	// being stopped by SIGXFSZ.
-	signal.Ignore(syscall.SIGXFSZ)
-	defer signal.Reset(syscall.SIGXFSZ)
 	const limit = 256 << 10
-	lim := syscall.Rlimit{Cur: limit, Max: old.Max}
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Skipf("cannot limit the file size: %v", err)
-	}
 	var evs []event.Event
 	for i := range 20 {
 		evs = append(evs, testEvent(loadID(1), int64(i), testNow))
 	}
-	err := l.Append(context.Background(), evs)
-	if rerr := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); rerr != nil {
-		t.Fatal(rerr)
-	}
+	var err error
+	withFileSizeLimit(t, limit, func() { err = l.Append(context.Background(), evs) })
 	if err != nil {
 		t.Fatalf("events that fit were refused for the padding: %v", err)
 	}
@@ -62,10 +71,6 @@ func TestLogWritesWithoutRoomToPad(t *testing.T) {
 // the next commit that succeeds makes it up again. (It said "ok" with its
 // errors counted.)
 func TestLogHealthAfterAFailedWrite(t *testing.T) {
-	var old syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_FSIZE, &old); err != nil {
-		t.Skipf("no file size limit to set: %v", err)
-	}
 	dir := t.TempDir()
 	l := openTestLog(t, dir, SyncAlways)
 	defer l.Close()
@@ -73,16 +78,8 @@ func TestLogHealthAfterAFailedWrite(t *testing.T) {
 	if !up() {
 		t.Fatal("a new log is down")
 	}
-	signal.Ignore(syscall.SIGXFSZ)
-	defer signal.Reset(syscall.SIGXFSZ)
-	lim := syscall.Rlimit{Cur: 16, Max: old.Max}
-	if err := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &lim); err != nil {
-		t.Skipf("cannot limit the file size: %v", err)
-	}
-	err := l.Append(context.Background(), []event.Event{testEvent(loadID(1), 0, testNow)})
-	if rerr := syscall.Setrlimit(syscall.RLIMIT_FSIZE, &old); rerr != nil {
-		t.Fatal(rerr)
-	}
+	var err error
+	withFileSizeLimit(t, 16, func() { err = l.Append(context.Background(), []event.Event{testEvent(loadID(1), 0, testNow)}) })
 	if err == nil {
 		t.Fatal("an event was written past a 16-byte file size limit")
 	}

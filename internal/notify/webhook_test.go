@@ -183,12 +183,12 @@ func TestWebhookUnreachableRetriesAndHidesTheURL(t *testing.T) {
 	}
 }
 
-// TestWebhookSlowServerRetried: a receiver that does not answer within the
-// client's timeout is tried again, as an unreachable one is (it was given
-// one try: the timeout read as the run's own end).
-func TestWebhookSlowServerRetried(t *testing.T) {
+// silentServer is a receiver that never answers (until the test ends),
+// and counts the requests it got.
+func silentServer(t *testing.T) (string, *atomic.Int32) {
+	t.Helper()
 	release := make(chan struct{})
-	var calls atomic.Int32
+	calls := &atomic.Int32{}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		calls.Add(1)
 		select {
@@ -196,10 +196,17 @@ func TestWebhookSlowServerRetried(t *testing.T) {
 		case <-r.Context().Done():
 		}
 	}))
-	defer srv.Close()
-	defer close(release)
+	t.Cleanup(func() { close(release); srv.Close() })
+	return srv.URL, calls
+}
+
+// TestWebhookSlowServerRetried: a receiver that does not answer within the
+// client's timeout is tried again, as an unreachable one is (it was given
+// one try: the timeout read as the run's own end).
+func TestWebhookSlowServerRetried(t *testing.T) {
+	url, calls := silentServer(t)
 	var waits []time.Duration
-	wh := &Webhook{URL: srv.URL, Secret: []byte("k"), Retry: noWait(3, &waits), Client: &http.Client{Timeout: 50 * time.Millisecond}}
+	wh := &Webhook{URL: url, Secret: []byte("k"), Retry: noWait(3, &waits), Client: &http.Client{Timeout: 50 * time.Millisecond}}
 	st := openStore(t, t.TempDir())
 	_, err := (&Sender{Channels: []Channel{wh}, Store: st, Now: fixedNow}).Send(context.Background(), sellerNotices(t)[:1])
 	if err == nil || !strings.Contains(err.Error(), "tried 3 times") {
@@ -214,19 +221,9 @@ func TestWebhookSlowServerRetried(t *testing.T) {
 // so a message it may have taken and answered late is not sent again (a
 // refused connection still is).
 func TestSlackSlowServerNotRepeated(t *testing.T) {
-	release := make(chan struct{})
-	var calls atomic.Int32
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		calls.Add(1)
-		select {
-		case <-release:
-		case <-r.Context().Done():
-		}
-	}))
-	defer srv.Close()
-	defer close(release)
+	url, calls := silentServer(t)
 	var waits []time.Duration
-	sl := &Slack{URL: srv.URL, Retry: noWait(3, &waits), Client: &http.Client{Timeout: 50 * time.Millisecond}}
+	sl := &Slack{URL: url, Retry: noWait(3, &waits), Client: &http.Client{Timeout: 50 * time.Millisecond}}
 	_, err := (&Sender{Channels: []Channel{sl}, Store: openStore(t, t.TempDir()), Now: fixedNow}).Send(context.Background(), sellerNotices(t)[:1])
 	if err == nil {
 		t.Fatal("a message Slack never answered counts as sent")
