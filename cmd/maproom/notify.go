@@ -207,7 +207,12 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 		outs := sender.DryRun(ns)
 		if len(chans) == 0 {
 			outs = nil
-			for _, n := range ns {
+			preview := ns
+			if useDigest {
+				// One message per person for the day, as a real run sends.
+				preview = notify.Digest(ns, today)
+			}
+			for _, n := range preview {
 				outs = append(outs, notify.Outcome{Notice: n, Status: notify.StatusWould, Channel: "(no channel)"})
 			}
 		}
