@@ -383,13 +383,15 @@ func loadBundle(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, 
 // missing: add `key: ...`" and "unknown key ...; did you mean "key"?".
 var (
 	missingRe    = regexp.MustCompile("is missing: add `([a-z_]+):")
-	didYouMeanRe = regexp.MustCompile(`^unknown key .*; did you mean "([a-z_]+)"\?`)
+	didYouMeanRe = regexp.MustCompile(`^unknown key .* in the deal; did you mean "([a-z_]+)"\?`)
 )
 
-// withoutMisspeltMissing drops a required key's "is missing" error when an
-// unknown key of the same plan is that key misspelt ("clsoe:", did you
-// mean "close"?): the one error at the misspelt line says what to change;
-// the other pointed at line 1 with the wrong fix.
+// withoutMisspeltMissing drops a required top-level key's "is missing"
+// error when an unknown top-level key of the same plan is that key
+// misspelt ("clsoe:", did you mean "close"?): the one error at the
+// misspelt line says what to change; the other pointed at line 1 with the
+// wrong fix. A key misspelt in a milestone or a stakeholder leaves the
+// plan's own errors alone.
 func withoutMisspeltMissing(ps Problems) Problems {
 	meant := map[string]bool{}
 	for _, p := range ps {

@@ -96,3 +96,31 @@ func TestMisspeltKeyOneError(t *testing.T) {
 		t.Errorf("errors %q, want the misspelt key's alone", got)
 	}
 }
+
+// TestMisspeltNestedKeyKeepsPlanErrors: a key misspelt inside a milestone
+// ("titel:") leaves the plan's own missing-key errors alone: a missing
+// top-level title is still said.
+func TestMisspeltNestedKeyKeepsPlanErrors(t *testing.T) {
+	root := exampleSite(t)
+	plan := filepath.Join(root, "content", "umbrella-pilot", "index.md")
+	b, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	src := string(b)
+	i := strings.Index(src, "\ntitle:")
+	j := strings.Index(src[i+1:], "\n")
+	src = src[:i] + src[i+1+j:]                                   // no top-level title
+	src = strings.Replace(src, "\n    title:", "\n    titel:", 1) // a milestone's misspelt
+	if err := os.WriteFile(plan, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 22)})
+	found := false
+	for _, p := range ps {
+		found = found || p.Severity == Error && strings.HasSuffix(p.File, filepath.Join("umbrella-pilot", "index.md")) && strings.Contains(p.Msg, "title is missing")
+	}
+	if !found {
+		t.Errorf("the plan's missing title is not said: %v", ps)
+	}
+}

@@ -198,13 +198,12 @@ func (l *connLimiter) admit(peer, ip netip.Addr) (ok bool, toClose *limitedConn)
 
 func (l *connLimiter) Accept() (net.Conn, error) {
 	var c net.Conn
-	var peer netip.Addr
+	var peer, ip netip.Addr
 	for {
 		var err error
 		if c, err = l.Listener.Accept(); err != nil {
 			return nil, err
 		}
-		var ip netip.Addr
 		peer, ip = peerOf(c)
 		l.mu.Lock()
 		ok, old := l.admit(peer, ip)
@@ -240,7 +239,13 @@ func (l *connLimiter) Accept() (net.Conn, error) {
 		l.cond.Wait()
 	}
 	l.open++
-	l.peers[peer]++
+	if exempt := l.exempt != nil && l.exempt(ip); exempt || !peer.IsValid() {
+		// Not held to a share, so not counted in one: a trusted proxy
+		// sharing a /64 with other hosts takes none of theirs.
+		peer = netip.Addr{}
+	} else {
+		l.peers[peer]++
+	}
 	l.mu.Unlock()
 	return &limitedConn{Conn: c, l: l, peer: peer}, nil
 }
@@ -281,8 +286,10 @@ func (c *limitedConn) Close() error {
 	if !c.closed {
 		c.closed = true
 		l.open--
-		if l.peers[c.peer]--; l.peers[c.peer] <= 0 {
-			delete(l.peers, c.peer)
+		if c.peer.IsValid() {
+			if l.peers[c.peer]--; l.peers[c.peer] <= 0 {
+				delete(l.peers, c.peer)
+			}
 		}
 		if c.elem != nil {
 			l.idle.Remove(c.elem)

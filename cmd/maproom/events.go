@@ -250,7 +250,15 @@ func purgeLogs(ctx context.Context, e *env, root string, paths []string, cut tim
 		return err
 	}
 	waiting := pendingReplies(e, root, sent)
-	st, err := eventlog.Purge(paths, cut, dealID, func(id string) bool { return !waiting[id] })
+	// Only a reply known to be done with goes: one this build could not
+	// read (a newer beacon's, say) is not in sent, and stays.
+	done := map[string]bool{}
+	for _, r := range sent {
+		if !waiting[r.ID] {
+			done[r.ID] = true
+		}
+	}
+	st, err := eventlog.Purge(paths, cut, dealID, func(id string) bool { return done[id] })
 	if err != nil {
 		return err
 	}
