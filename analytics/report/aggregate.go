@@ -181,6 +181,10 @@ type dealAgg struct {
 	// stakeholder's room was, by stakeholder id (absent when unknown).
 	firstPublished string
 	roomPublished  map[string]string
+	// roomFirst is the day each person's first room (of any rotation)
+	// was published, by the report's day: a step they did after it was
+	// done with a room to read in.
+	roomFirst map[string]string
 }
 
 type personAgg struct {
@@ -269,6 +273,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	}
 	published := map[string]map[string][]string{}
 	roomPublished := map[string]map[string]string{}
+	roomFirst := map[string]map[string]string{}
 	var firstPublished map[string]string
 	if opts.Manifest != nil {
 		firstPublished = opts.Manifest.FirstPublished()
@@ -283,6 +288,14 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		onDay := map[string]string{}
 		for _, r := range opts.Manifest.Rooms {
 			k := manifest.RotationKey(r.Deal, r.Stakeholder)
+			if r.Published != "" && r.Published <= day {
+				if roomFirst[r.Deal] == nil {
+					roomFirst[r.Deal] = map[string]string{}
+				}
+				if f := roomFirst[r.Deal][r.Stakeholder]; f == "" || r.Published < f {
+					roomFirst[r.Deal][r.Stakeholder] = r.Published
+				}
+			}
 			if r.Published == "" || r.Published <= day {
 				by[k] = true
 			}
@@ -333,7 +346,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		d := in.Deal
 		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
 			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID],
-			roomPublished: roomPublished[d.ID], replied: countReplies(in, a.fromMS, a.toMS)}
+			roomPublished: roomPublished[d.ID], roomFirst: roomFirst[d.ID], replied: countReplies(in, a.fromMS, a.toMS)}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]
 			da.people[s.ID] = int32(len(a.people))

@@ -678,7 +678,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !ok || s.Side == deal.Seller {
 			continue
 		}
-		if on, err := deal.ParseDate(da.roomPublished[s.ID]); err == nil && !t.Done.IsZero() && t.Done.Before(on) {
+		if on, err := deal.ParseDate(da.roomFirst[s.ID]); err == nil && !t.Done.IsZero() && t.Done.Before(on) {
 			// Done before their room was published: there was nothing
 			// to read it in.
 			continue

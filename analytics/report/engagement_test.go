@@ -586,4 +586,16 @@ func TestRotatedAfterTheDay(t *testing.T) {
 	if findSignal(&r.Deals[0], SignalDoneUnread) == nil {
 		t.Errorf("Eve's step done on 10 November, her room published on 1 November: no done-unread signal in %+v", r.Deals[0].Signals)
 	}
+	// Rotated before the day too: the step was done while she had her
+	// first room, and is judged so.
+	m.Rooms[1].Published = "2026-11-20"
+	a = NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch"
+		a.Add(e)
+	}
+	r = a.Report()
+	if findSignal(&r.Deals[0], SignalDoneUnread) == nil {
+		t.Errorf("rotated on 20 November, before the day: no done-unread signal in %+v", r.Deals[0].Signals)
+	}
 }
