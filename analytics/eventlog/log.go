@@ -102,11 +102,13 @@ type Log struct {
 	files map[string]*logFile // by day; the writer goroutine's own
 
 	events, writes, syncs, errs, repairs, syncNS atomic.Int64
-	// failing: the last commit failed to write or sync (a full disk, a
-	// read-only folder) and none succeeded since: StoreHealth says the
-	// log is down, so /healthz answers 503 and a load balancer sends the
-	// rooms to another beacon.
-	failing atomic.Bool
+	// failedAt is when the last commit failed to write or sync (a full
+	// disk, a read-only folder), in Unix nanoseconds; 0 once one succeeds.
+	// For failedFor after it StoreHealth says the log is down, so /healthz
+	// answers 503 and a load balancer sends the rooms to another beacon;
+	// then up again, so that the events sent once the disk is freed find
+	// it (nothing else would clear it while none come).
+	failedAt atomic.Int64
 
 	padWarned time.Time // the writer goroutine's: when it last warned of no room to pad
 }
@@ -208,14 +210,22 @@ func (l *Log) Stats() LogStats {
 }
 
 // StoreHealth implements [StoreReporter]: the log's counters; it can store
-// events while it is open and its last commit did not fail (a full disk:
-// the next commit that succeeds makes it up again).
+// events while it is open, unless its last commit failed (a full disk)
+// less than failedFor ago: a commit that succeeds makes it up at once, and
+// so does the time passing, for events to come and try again.
 func (l *Log) StoreHealth(context.Context) (any, bool) {
 	l.mu.RLock()
 	closed := l.closed
 	l.mu.RUnlock()
-	return l.Stats(), !closed && !l.failing.Load()
+	failing := false
+	if at := l.failedAt.Load(); at != 0 {
+		failing = time.Since(time.Unix(0, at)) < failedFor
+	}
+	return l.Stats(), !closed && !failing
 }
+
+// failedFor is how long after a failed commit the log says it is down.
+var failedFor = 30 * time.Second
 
 // Append writes events and returns once they are written and, with
 // SyncAlways, fsynced; only then may they be acknowledged. On error, none
@@ -347,6 +357,7 @@ func (l *Log) run() {
 			}
 		}
 		groups = groups[:0]
+		failed := false
 		same = same[:0]
 		for len(batch) > 0 {
 			day := batch[0].day
@@ -363,7 +374,7 @@ func (l *Log) run() {
 			}
 			lf, err := l.write(day, buf)
 			if err != nil {
-				l.failing.Store(true)
+				failed = true
 				answer(same[start:], err)
 			} else {
 				groups = append(groups, written{lf, same[start:], n})
@@ -377,9 +388,16 @@ func (l *Log) run() {
 			}
 			if err == nil {
 				l.events.Add(int64(g.n))
+			} else {
+				failed = true
 			}
-			l.failing.Store(err != nil)
 			answer(g.reqs, err)
+		}
+		// The commit failed if any day of it did (two, around midnight).
+		if failed {
+			l.failedAt.Store(time.Now().UnixNano())
+		} else {
+			l.failedAt.Store(0)
 		}
 		clear(same)
 		if cap(buf) > 4*maxCommit {
