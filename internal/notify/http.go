@@ -50,6 +50,9 @@ func retryable(ctx context.Context, err error, timeouts bool) bool {
 	if ctx.Err() != nil {
 		return false
 	}
+	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Op == "dial" {
+		return true // nothing reached the server
+	}
 	if ne, ok := errors.AsType[net.Error](err); !timeouts && (ok && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) {
 		// The server may have taken it and answered late: sent again, it
 		// would show twice where no key lets the receiver drop a repeat.
