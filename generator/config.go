@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -451,7 +452,7 @@ func (n *Notify) check(src []byte, col collector) {
 	if n.SMTPHost != "" && n.From == "" {
 		col.errorf(at("smtp_host"), "[notify] smtp_host is set without from: add from = \"Your Name <you@example.com>\", the sender of every email")
 	}
-	if h := n.SMTPHost; h != "" && (strings.ContainsAny(h, ":/@ \t") || strings.Contains(h, "://")) {
+	if h := n.SMTPHost; h != "" && !bracketedIP(h) && (strings.ContainsAny(h, ":/@ \t") || strings.Contains(h, "://")) {
 		// A port, a scheme or a login in the host name: the run would
 		// fail at each email without naming the setting.
 		col.errorf(at("smtp_host"), "[notify] smtp_host %q: give the mail server's host name alone, like smtp.example.com (a port goes in smtp_port, a login in smtp_username_env and smtp_password_env)", h)
@@ -484,4 +485,14 @@ func (n *Notify) check(src []byte, col collector) {
 	if n.UnopenedDays < 0 {
 		col.errorf(at("unopened_days"), "[notify] unopened_days = %d: give a positive number of days, or leave it out for 7", n.UnopenedDays)
 	}
+}
+
+// bracketedIP reports whether h is an IP address in brackets, as an IPv6
+// literal is written with a port after it ("[2001:db8::25]").
+func bracketedIP(h string) bool {
+	if !strings.HasPrefix(h, "[") || !strings.HasSuffix(h, "]") {
+		return false
+	}
+	_, err := netip.ParseAddr(h[1 : len(h)-1])
+	return err == nil
 }

@@ -152,7 +152,9 @@ func TestSMTPHostAlone(t *testing.T) {
 			t.Errorf("smtp_host %q: %v", host, ps)
 		}
 	}
-	if _, ps := LoadConfig(writeTOML(t, dir, "[notify]\nfrom = \"Sam <sam@northwind.example>\"\nsmtp_host = \"smtp.example.com\"\nsmtp_port = 2525\n")); len(ps) != 0 {
-		t.Errorf("a host name and its port: %v", ps)
+	for _, host := range []string{"smtp.example.com", "[2001:db8::25]"} {
+		if _, ps := LoadConfig(writeTOML(t, dir, "[notify]\nfrom = \"Sam <sam@northwind.example>\"\nsmtp_host = \""+host+"\"\nsmtp_port = 2525\n")); len(ps) != 0 {
+			t.Errorf("host %s and its port: %v", host, ps)
+		}
 	}
 }
