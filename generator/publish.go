@@ -107,10 +107,17 @@ func newOutput(out, statePath string) (*output, error) {
 	if err != nil {
 		return nil, err
 	}
-	// Stages left by a build that was killed are removed here.
-	old, _ := filepath.Glob(filepath.Join(filepath.Dir(out), "."+filepath.Base(out)+".stage-*"))
-	for _, o := range old {
-		os.RemoveAll(o)
+	// Stages left by a build that was killed are removed here: beside the
+	// output, and beside the folder it links to (see stageDir).
+	dirs := []string{filepath.Dir(out)}
+	if real, err := filepath.EvalSymlinks(out); err == nil && real != out {
+		dirs = append(dirs, filepath.Dir(real))
+	}
+	for _, d := range dirs {
+		old, _ := filepath.Glob(filepath.Join(d, "."+filepath.Base(out)+".stage-*"))
+		for _, o := range old {
+			os.RemoveAll(o)
+		}
 	}
 	o := &output{out: out, statePath: statePath, prev: readState(statePath, abs),
 		next:   &buildState{Version: stateVersion, Out: abs, Groups: map[string]*groupState{}},
@@ -265,7 +272,14 @@ func (o *output) stageDir() (string, error) {
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return "", err
 	}
-	s, err := os.MkdirTemp(filepath.Dir(o.out), "."+filepath.Base(o.out)+".stage-")
+	// Beside the folder the output really is: an output that is a
+	// symbolic link to where the host serves from (another file system,
+	// often) takes its files by rename, which crosses no file system then.
+	beside := filepath.Dir(o.out)
+	if real, err := filepath.EvalSymlinks(o.out); err == nil && real != o.out {
+		beside = filepath.Dir(real)
+	}
+	s, err := os.MkdirTemp(beside, "."+filepath.Base(o.out)+".stage-")
 	if err != nil {
 		return "", fmt.Errorf("staging the build: %w", err)
 	}

@@ -189,3 +189,38 @@ func treeOf(t *testing.T, root string) []string {
 	}
 	return files
 }
+
+// TestBuildIntoALinkToAnotherFileSystem: an output folder that is a
+// symbolic link to a folder on another file system (where the host serves
+// from) is built into, first and again: the files are staged beside the
+// folder the link leads to, so their renames cross no file system. (Every
+// build failed with "invalid cross-device link".) It needs /dev/shm on
+// another file system than the test's temporary folder.
+func TestBuildIntoALinkToAnotherFileSystem(t *testing.T) {
+	shm, err := os.MkdirTemp("/dev/shm", "maproom-test-")
+	if err != nil {
+		t.Skipf("no /dev/shm to build into: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(shm) })
+	root := exampleSite(t)
+	if sameDevice(t, shm, root) {
+		t.Skip("/dev/shm is on the same file system as the temporary folder")
+	}
+	www := filepath.Join(shm, "www")
+	if err := os.Mkdir(www, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	if err := os.Symlink(www, out); err != nil {
+		t.Fatal(err)
+	}
+	state := filepath.Join(t.TempDir(), "state")
+	for _, day := range []deal.Date{deal.NewDate(2026, 11, 22), deal.NewDate(2026, 11, 23)} {
+		if _, err := Build(context.Background(), Options{Root: root, Out: out, StateDir: state, Secret: testSecret, Today: day}); err != nil {
+			t.Fatalf("build of %s into a link to /dev/shm: %v", day, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(www, "index.html")); err != nil {
+		t.Errorf("the site is not in the folder the link leads to: %v", err)
+	}
+}
