@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -271,4 +272,62 @@ func TestPreviewManifestBeforeRoomsGoLive(t *testing.T) {
 	if len(full.Manifest.Rooms) != len(m.Rooms) {
 		t.Errorf("the rebuild's manifest has %d rooms, a full build's %d", len(m.Rooms), len(full.Manifest.Rooms))
 	}
+}
+
+// TestPreviewKeepsChangesMadeDuringAnError: a change to one deal saved
+// while another deal has an error is rendered once the error is fixed,
+// though the fix touched only the other deal: a person added meanwhile
+// gets their room. (The change was dropped until its deal was saved
+// again: a link rotated meanwhile kept working in the preview.)
+func TestPreviewKeepsChangesMadeDuringAnError(t *testing.T) {
+	root := t.TempDir()
+	if err := synth.Write(root, synth.Options{Deals: 2, Stakeholders: 3, Pages: 1, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	secret := []byte("preview-pending-secret-0123456789abcdef")
+	opts := Options{Root: root, Secret: secret, Today: deal.NewDate(2026, 11, 2)}
+	ctx := context.Background()
+	p, _, err := NewPreview(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	index := func(i int) string { return filepath.Join(root, ContentDir, synth.DealID(i), BundleIndex) }
+	edit := func(path string, f func(string) string) {
+		t.Helper()
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(f(string(b))), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Deal 0 broken; deal 1 gains a person meanwhile.
+	var good string
+	edit(index(0), func(s string) string { good = s; return strings.Replace(s, "\ntitle:", "\ntitle: [", 1) })
+	if _, err := p.Update(ctx, Batch{Paths: []string{index(0)}}); !errors.Is(err, ErrContent) {
+		t.Fatalf("a broken plan: %v, want ErrContent", err)
+	}
+	edit(index(1), func(s string) string {
+		return strings.Replace(s, "stakeholders:\n", "stakeholders:\n  - {id: newcomer, name: Nia Newcomer, side: buyer, role: champion}\n", 1)
+	})
+	if _, err := p.Update(ctx, Batch{Paths: []string{index(1)}}); !errors.Is(err, ErrContent) {
+		t.Fatalf("another deal still broken: %v, want ErrContent", err)
+	}
+	// The fix touches deal 0 alone.
+	edit(index(0), func(string) string { return good })
+	if _, err := p.Update(ctx, Batch{Paths: []string{index(0)}}); err != nil {
+		t.Fatal(err)
+	}
+	site, _ := Load(LoadOptions{Root: root, Today: opts.Today})
+	for _, l := range Links(site, secret) {
+		if l.Stakeholder == "newcomer" {
+			if _, err := os.Stat(filepath.Join(root, "public", filepath.FromSlash(l.Path), "index.html")); err != nil {
+				t.Errorf("the person added while another deal was broken has no room once it is fixed: %v", err)
+			}
+			return
+		}
+	}
+	t.Fatal("no link for the newcomer")
 }

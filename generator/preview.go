@@ -25,6 +25,11 @@ type Preview struct {
 	mu       sync.Mutex
 	b        *Builder
 	problems map[string]Problems // by deal folder; "" holds site-wide ones
+	// pending are the deal folders changed since the last rebuild that
+	// went through: a rebuild stopped by another deal's error renders
+	// none of them, and the next one, when the error is fixed, renders
+	// them all (a link rotated meanwhile stopped working only then).
+	pending map[string]bool
 }
 
 // NewPreview builds the site once. A site with errors still gives a
@@ -61,6 +66,7 @@ func (p *Preview) full(ctx context.Context) (*Result, error) {
 	res, err := p.b.Full(ctx)
 	if err == nil {
 		p.problems = map[string]Problems{"": nil}
+		p.pending = nil // every deal rendered
 	}
 	return res, err
 }
@@ -89,6 +95,9 @@ func (p *Preview) Update(ctx context.Context, batch Batch) (*Result, error) {
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	for dir := range p.pending {
+		dirs[dir] = true
+	}
 
 	// Reload the touched deals; a deal whose index.md is gone is removed.
 	changed := map[string]*Bundle{}
@@ -115,9 +124,14 @@ func (p *Preview) Update(ctx context.Context, batch Batch) (*Result, error) {
 		ps = ps.Strict()
 	}
 	if ps.Errors() > 0 {
+		p.pending = dirs // rendered once the error is fixed
 		return &Result{Problems: ps, Site: &Site{Root: opts.Root, Config: p.b.cfg}}, ErrContent
 	}
 	res, err := p.b.Rebuild(ctx, changed, removed)
+	p.pending = nil
+	if err != nil {
+		p.pending = dirs // tried again with the next change
+	}
 	res.Problems = ps
 	res.Site = p.b.site()
 	return res, err
