@@ -3,8 +3,10 @@ package generator
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -330,4 +332,42 @@ func TestPreviewKeepsChangesMadeDuringAnError(t *testing.T) {
 		}
 	}
 	t.Fatal("no link for the newcomer")
+}
+
+// TestPreviewRefusesALoweredRotation: in the preview as in a build, a
+// rotate: set below the rotation the manifest records is an error, and
+// the retired link does not answer again. (The preview took it.)
+func TestPreviewRefusesALoweredRotation(t *testing.T) {
+	root := t.TempDir()
+	if err := synth.Write(root, synth.Options{Deals: 1, Stakeholders: 3, Pages: 1, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Root: root, Secret: []byte("preview-rotation-secret-0123456789abcd"), Today: deal.NewDate(2026, 11, 2)}
+	ctx := context.Background()
+	p, _, err := NewPreview(ctx, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	index := filepath.Join(root, ContentDir, synth.DealID(0), BundleIndex)
+	b, err := os.ReadFile(index)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rot := regexp.MustCompile(`(\{id: p0, [^}]*rotate: )\d+\}`)
+	set := func(n string) {
+		t.Helper()
+		if err := os.WriteFile(index, rot.ReplaceAll(b, []byte("${1}"+n+"}")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set("5")
+	if _, err := p.Update(ctx, Batch{Paths: []string{index}}); err != nil {
+		t.Fatal(err)
+	}
+	set("3")
+	res, err := p.Update(ctx, Batch{Paths: []string{index}})
+	if !errors.Is(err, ErrContent) || res == nil || !strings.Contains(fmt.Sprint(res.Problems), `rotate 3 for "p0" is below 5`) {
+		t.Fatalf("a lowered rotation in the preview: %v, %v; want the error", err, res)
+	}
 }

@@ -112,6 +112,11 @@ func (p *Preview) Update(ctx context.Context, batch Batch) (*Result, error) {
 			continue
 		}
 		b, ps := LoadBundle(dir, p.b.cfg, opts.Today)
+		if b != nil && b.Deal != nil {
+			// A rotate: set below the manifest's is an error here as in a
+			// full build: the retired link would answer again.
+			ps = append(ps, rotationsKept(&Site{Bundles: []*Bundle{b}}, filepath.Join(opts.Root, ".maproom", "rooms.json"))...)
+		}
 		p.problems[dir] = ps
 		changed[id] = b
 	}
