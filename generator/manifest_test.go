@@ -282,18 +282,9 @@ func TestPreviewManifestBeforeRoomsGoLive(t *testing.T) {
 // gets their room. (The change was dropped until its deal was saved
 // again: a link rotated meanwhile kept working in the preview.)
 func TestPreviewKeepsChangesMadeDuringAnError(t *testing.T) {
-	root := t.TempDir()
-	if err := synth.Write(root, synth.Options{Deals: 2, Stakeholders: 3, Pages: 1, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
 	secret := []byte("preview-pending-secret-0123456789abcdef")
-	opts := Options{Root: root, Secret: secret, Today: deal.NewDate(2026, 11, 2)}
+	root, opts, p := synthPreview(t, 2, secret)
 	ctx := context.Background()
-	p, _, err := NewPreview(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
 	index := func(i int) string { return filepath.Join(root, ContentDir, synth.DealID(i), BundleIndex) }
 	edit := func(path string, f func(string) string) {
 		t.Helper()
@@ -338,17 +329,8 @@ func TestPreviewKeepsChangesMadeDuringAnError(t *testing.T) {
 // rotate: set below the rotation the manifest records is an error, and
 // the retired link does not answer again. (The preview took it.)
 func TestPreviewRefusesALoweredRotation(t *testing.T) {
-	root := t.TempDir()
-	if err := synth.Write(root, synth.Options{Deals: 1, Stakeholders: 3, Pages: 1, Seed: 3}); err != nil {
-		t.Fatal(err)
-	}
-	opts := Options{Root: root, Secret: []byte("preview-rotation-secret-0123456789abcd"), Today: deal.NewDate(2026, 11, 2)}
+	root, _, p := synthPreview(t, 1, []byte("preview-rotation-secret-0123456789abcd"))
 	ctx := context.Background()
-	p, _, err := NewPreview(ctx, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer p.Close()
 	index := filepath.Join(root, ContentDir, synth.DealID(0), BundleIndex)
 	b, err := os.ReadFile(index)
 	if err != nil {
@@ -370,4 +352,21 @@ func TestPreviewRefusesALoweredRotation(t *testing.T) {
 	if !errors.Is(err, ErrContent) || res == nil || !strings.Contains(fmt.Sprint(res.Problems), `rotate 3 for "p0" is below 5`) {
 		t.Fatalf("a lowered rotation in the preview: %v, %v; want the error", err, res)
 	}
+}
+
+// synthPreview writes a synthetic site of deals deals (3 people each) and
+// starts a preview of it on 2 November 2026, closed when the test ends.
+func synthPreview(t *testing.T, deals int, secret []byte) (string, Options, *Preview) {
+	t.Helper()
+	root := t.TempDir()
+	if err := synth.Write(root, synth.Options{Deals: deals, Stakeholders: 3, Pages: 1, Seed: 3}); err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Root: root, Secret: secret, Today: deal.NewDate(2026, 11, 2)}
+	p, _, err := NewPreview(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { p.Close() })
+	return root, opts, p
 }
