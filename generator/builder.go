@@ -2,6 +2,7 @@ package generator
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -78,7 +79,7 @@ func (b *Builder) Full(ctx context.Context) (*Result, error) {
 		return res, err
 	}
 	r, siteFP := b.r, b.siteFP
-	out, err := newOutput(opts.Out, filepath.Join(opts.StateDir, "build.json"))
+	out, err := newOutput(opts.Out, b.statePath())
 	if err != nil {
 		return res, err
 	}
@@ -287,5 +288,22 @@ func (b *Builder) saveState() error {
 	if b.state == nil {
 		return nil
 	}
-	return writeJSONAtomic(filepath.Join(b.opts.StateDir, "build.json"), b.state)
+	return writeJSONAtomic(b.statePath(), b.state)
+}
+
+// statePath is the file that records what the output folder holds: one
+// per output folder, so that a build into another folder (-out) leaves
+// the record of the usual one alone, and the next build there rewrites
+// nothing unchanged. The site's public/ keeps build.json; another folder
+// has build-<8 hex digits of its absolute path's hash>.json.
+func (b *Builder) statePath() string {
+	out, err := filepath.Abs(b.opts.Out)
+	if err != nil {
+		out = b.opts.Out
+	}
+	if def, err := filepath.Abs(filepath.Join(b.opts.Root, "public")); err == nil && def == out {
+		return filepath.Join(b.opts.StateDir, "build.json")
+	}
+	sum := sha256.Sum256([]byte(out))
+	return filepath.Join(b.opts.StateDir, fmt.Sprintf("build-%x.json", sum[:4]))
 }

@@ -20,7 +20,7 @@ import (
 )
 
 // buildState records what the last build wrote, so the next one can leave
-// unchanged files alone: .maproom/build.json. A file is trusted only while
+// unchanged files alone: .maproom/build.json (one per output folder, see Builder.statePath). A file is trusted only while
 // its size and modification time still match the record, so a stale or lost
 // state file costs a rewrite, never a wrong page.
 type buildState struct {
