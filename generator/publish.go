@@ -20,9 +20,10 @@ import (
 )
 
 // buildState records what the last build wrote, so the next one can leave
-// unchanged files alone: .maproom/build.json (one per output folder, see Builder.statePath). A file is trusted only while
-// its size and modification time still match the record, so a stale or lost
-// state file costs a rewrite, never a wrong page.
+// unchanged files alone: .maproom/build.json, one per output folder (see
+// Builder.statePath). A file is trusted only while its size and
+// modification time still match the record, so a stale or lost state file
+// costs a rewrite, never a wrong page.
 type buildState struct {
 	Version int                    `json:"version"`
 	Out     string                 `json:"out"` // the output folder it describes
