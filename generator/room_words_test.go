@@ -77,14 +77,7 @@ func TestWaitsOnYou(t *testing.T) {
 // date is missing" at line 1, whose fix would add a second close.
 func TestMisspeltKeyOneError(t *testing.T) {
 	root := exampleSite(t)
-	plan := filepath.Join(root, "content", "umbrella-pilot", "index.md")
-	b, err := os.ReadFile(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(plan, []byte(strings.Replace(string(b), "\nclose:", "\nclsoe:", 1)), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editPlan(t, root, "umbrella-pilot", func(src string) string { return strings.Replace(src, "\nclose:", "\nclsoe:", 1) })
 	_, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 22)})
 	var got []string
 	for _, p := range ps {
@@ -102,19 +95,12 @@ func TestMisspeltKeyOneError(t *testing.T) {
 // top-level title is still said.
 func TestMisspeltNestedKeyKeepsPlanErrors(t *testing.T) {
 	root := exampleSite(t)
-	plan := filepath.Join(root, "content", "umbrella-pilot", "index.md")
-	b, err := os.ReadFile(plan)
-	if err != nil {
-		t.Fatal(err)
-	}
-	src := string(b)
-	i := strings.Index(src, "\ntitle:")
-	j := strings.Index(src[i+1:], "\n")
-	src = src[:i] + src[i+1+j:]                                   // no top-level title
-	src = strings.Replace(src, "\n    title:", "\n    titel:", 1) // a milestone's misspelt
-	if err := os.WriteFile(plan, []byte(src), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	editPlan(t, root, "umbrella-pilot", func(src string) string {
+		i := strings.Index(src, "\ntitle:")
+		j := strings.Index(src[i+1:], "\n")
+		src = src[:i] + src[i+1+j:]                                    // no top-level title
+		return strings.Replace(src, "\n    title:", "\n    titel:", 1) // a milestone's misspelt
+	})
 	_, ps := Load(LoadOptions{Root: root, Today: deal.NewDate(2026, 11, 22)})
 	found := false
 	for _, p := range ps {
@@ -122,5 +108,18 @@ func TestMisspeltNestedKeyKeepsPlanErrors(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("the plan's missing title is not said: %v", ps)
+	}
+}
+
+// editPlan rewrites the plan of deal id in the site at root with edit.
+func editPlan(t *testing.T, root, id string, edit func(string) string) {
+	t.Helper()
+	plan := filepath.Join(root, ContentDir, id, BundleIndex)
+	b, err := os.ReadFile(plan)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(plan, []byte(edit(string(b))), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
