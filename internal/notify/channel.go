@@ -106,12 +106,11 @@ func (s *Sender) run(ctx context.Context, ns []Notice, dry bool) ([]Outcome, err
 				out = append(out, o)
 				continue
 			}
-			if dry {
-				o.Status = StatusWould
-				out = append(out, o)
-				continue
+			sendN := n
+			if !dry {
+				sendN = s.withoutFalseClaim(n) // a preview shows what the notice says once the email went
 			}
-			o, err := s.deliver(ctx, ch, s.withoutFalseClaim(n))
+			o, err := s.attempt(ctx, ch, sendN, dry)
 			out = append(out, o)
 			if err != nil {
 				errs = append(errs, err)
@@ -219,12 +218,7 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 					out = append(out, o)
 					continue
 				}
-				if dry {
-					o.Status = StatusWould
-					out = append(out, o)
-					continue
-				}
-				o, err := s.deliver(ctx, ch, d)
+				o, err := s.attempt(ctx, ch, d, dry)
 				out = append(out, o)
 				if err != nil {
 					errs = append(errs, err)
@@ -238,6 +232,14 @@ func (s *Sender) runDigest(ctx context.Context, ns []Notice, dry bool) ([]Outcom
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+// attempt delivers n on ch, or, dry, says it would.
+func (s *Sender) attempt(ctx context.Context, ch Channel, n Notice, dry bool) (Outcome, error) {
+	if dry {
+		return Outcome{Notice: n, Channel: ch.Name(), Status: StatusWould}, nil
+	}
+	return s.deliver(ctx, ch, n)
 }
 
 // deliver sends n on ch and records it; the error names the channel, the
