@@ -55,10 +55,31 @@ func Watch(ctx context.Context, opts WatchOptions) (<-chan Batch, error) {
 		}
 		go func() {
 			defer w.Close()
+			// resync fires a moment after a folder was created or
+			// renamed: a folder renamed within the site keeps its
+			// inotify watch under the old name, and fsnotify drops it
+			// when the move reaches it, so the folder's new name is
+			// watched anew once that happened (see rewatch).
+			var resync <-chan time.Time
+			tries := 0
 			for {
 				select {
 				case <-ctx.Done():
 					return
+				case <-resync:
+					resync = nil
+					added, again := rewatch(w, opts.Roots)
+					if again && tries < rewatchTries {
+						tries++
+						resync = time.After(rewatchAfter)
+					}
+					for _, p := range added {
+						select {
+						case raw <- p:
+						case <-ctx.Done():
+							return
+						}
+					}
 				case ev, ok := <-w.Events:
 					if !ok {
 						return
@@ -69,7 +90,11 @@ func Watch(ctx context.Context, opts WatchOptions) (<-chan Batch, error) {
 					if ev.Has(fsnotify.Create) {
 						if fi, err := os.Stat(ev.Name); err == nil && fi.IsDir() {
 							addTree(w, ev.Name) // a new folder: watch it and what it holds
+							resync, tries = time.After(rewatchAfter), 0
 						}
+					}
+					if ev.Has(fsnotify.Rename) {
+						resync, tries = time.After(rewatchAfter), 0
 					}
 					select {
 					case raw <- ev.Name:
@@ -132,6 +157,60 @@ func debounce(ctx context.Context, raw <-chan string, overflow <-chan struct{}, 
 		}
 		fire = timer.C
 	}
+}
+
+// rewatchAfter is how long after a folder was created or renamed the
+// watches are checked against the folders: the move's own event, which
+// drops the watch kept under the old name, is queued with the rename's.
+const rewatchAfter = 100 * time.Millisecond
+
+// rewatchTries bounds how often rewatch is tried again for one change.
+const rewatchTries = 20
+
+// rewatch drops the watches of folders that are gone under their name,
+// watches every folder under the roots that has none (a folder renamed:
+// its watch was kept under the old name, and so were those of the folders
+// in it), and returns the folders it watched, so that what they hold is
+// looked at again: a file saved in one before its watch came back is not
+// missed. again is true when a folder's watch is still kept under an old
+// name (the move's own event not read yet): call it again a moment later.
+func rewatch(w *fsnotify.Watcher, roots []string) (added []string, again bool) {
+	watched := map[string]bool{}
+	for _, p := range w.WatchList() {
+		if fi, err := os.Stat(p); err != nil || !fi.IsDir() {
+			w.Remove(p) // renamed or removed: the inode's watch goes with it
+			continue
+		}
+		watched[filepath.Clean(p)] = true
+	}
+	for _, r := range roots {
+		fi, err := os.Stat(r)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		filepath.WalkDir(r, func(p string, d fs.DirEntry, err error) error {
+			if err != nil || !d.IsDir() {
+				return nil
+			}
+			if p != r && (strings.HasPrefix(d.Name(), ".") || d.Name() == "public") {
+				return fs.SkipDir
+			}
+			if !watched[filepath.Clean(p)] && w.Add(p) == nil {
+				added = append(added, p)
+			}
+			return nil
+		})
+	}
+	if len(added) > 0 {
+		now := map[string]bool{}
+		for _, p := range w.WatchList() {
+			now[filepath.Clean(p)] = true
+		}
+		for _, p := range added {
+			again = again || !now[filepath.Clean(p)]
+		}
+	}
+	return added, again
 }
 
 // addTree watches dir and every folder below it (a file root: its folder).

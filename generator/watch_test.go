@@ -2,7 +2,11 @@ package generator
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -78,4 +82,58 @@ func TestIgnoredNames(t *testing.T) {
 			t.Errorf("ignoredName(%q) = %v, want %v", name, got, want)
 		}
 	}
+}
+
+// TestWatchRenamedFolder holds Watch to a deal folder renamed while the
+// preview runs: an edit saved in it afterwards, and in a folder inside it,
+// is reported under the folder's new name.
+func TestWatchRenamedFolder(t *testing.T) {
+	content := filepath.Join(t.TempDir(), "content")
+	for _, d := range []string{"acme", "acme/docs"} {
+		if err := os.MkdirAll(filepath.Join(content, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write := func(rel, text string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(content, rel), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("acme/index.md", "one\n")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	batches, err := Watch(ctx, WatchOptions{Roots: []string{content}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// wait returns once a batch names want, failing after a deadline.
+	wait := func(want string) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		var seen []string
+		for {
+			select {
+			case b := <-batches:
+				seen = append(seen, b.Paths...)
+				if b.All || slices.Contains(b.Paths, want) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no change reported for %s; reported: %s", want, strings.Join(seen, ", "))
+			}
+		}
+	}
+	write("acme/index.md", "two\n")
+	wait(filepath.Join(content, "acme", "index.md"))
+
+	if err := os.Rename(filepath.Join(content, "acme"), filepath.Join(content, "acme-corp")); err != nil {
+		t.Fatal(err)
+	}
+	wait(filepath.Join(content, "acme-corp"))
+	time.Sleep(3 * rewatchAfter) // the new name is watched again meanwhile
+	write("acme-corp/index.md", "three\n")
+	wait(filepath.Join(content, "acme-corp", "index.md"))
+	write("acme-corp/docs/brief.md", "brief\n")
+	wait(filepath.Join(content, "acme-corp", "docs", "brief.md"))
 }
