@@ -124,10 +124,24 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 
 	fmt.Fprintf(e.stdout, "maproom is serving a preview of %s at %s\n", s.root, base)
 	fmt.Fprintf(e.stdout, "every room: %s%s (this index exists only in the preview)\n", base, indexPath)
-	if res != nil && res.Site != nil {
+	// Each link is printed once: those of the first build here, and after
+	// a rebuild those it made (a person or a deal added, a link rotated).
+	printed := map[string]bool{}
+	printLinks := func(intro string) {
 		for _, l := range generator.Links(preview.Site(), opts.Secret) {
+			if printed[l.Path] {
+				continue
+			}
+			if intro != "" {
+				fmt.Fprintln(e.stdout, intro)
+				intro = ""
+			}
+			printed[l.Path] = true
 			fmt.Fprintf(e.stdout, "  %s %s %s %s/%s\n", report.PadRight(l.Deal, 24), report.PadRight(l.Name, 22), report.PadRight(l.Role, 20), base, l.Path)
 		}
+	}
+	if res != nil && res.Site != nil {
+		printLinks("")
 	}
 	fmt.Fprintln(e.stdout, "replies sent from the rooms wait in", evlog.Dir(), "for `maproom replies` and `maproom accept`")
 	fmt.Fprintln(e.stdout, "watching for changes; press Ctrl-C to stop")
@@ -207,6 +221,9 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 					h.Reload(res.Manifest)
 				}
 				fmt.Fprintf(e.stdout, "rebuilt in %v: %s\n", time.Since(start).Round(time.Millisecond), summary(res))
+				if preview.Site() != nil {
+					printLinks("new links:")
+				}
 				live.reload()
 			}
 		}
