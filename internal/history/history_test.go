@@ -636,21 +636,38 @@ func TestBrokenVersionChangesCountWithTheFix(t *testing.T) {
 	}
 	g.write("content/acme/index.md", plan("2026-09-20"))
 	g.commit(seller, "2026-09-01", "plan")
-	g.write("content/acme/index.md", strings.Replace(plan("2026-09-25"), "goal: Signed", "goal: \"Signed", 1))
+	broken := func(due string) string {
+		return strings.Replace(plan(due), "goal: Signed", "goal: \"Signed", 1)
+	}
+	g.write("content/acme/index.md", broken("2026-09-25"))
 	g.commit(seller, "2026-09-05", "broken")
+	// A report run while the plan is broken saves the cache; the read
+	// after the fix starts from it, and must tell what a whole read does
+	// (two broken versions in a row stand on the same readable one).
+	cache := filepath.Join(t.TempDir(), ".maproom", "history.cache")
+	g.read(cache)
+	g.write("content/acme/index.md", broken("2026-09-26"))
+	g.commit(seller, "2026-09-06", "still broken")
+	g.read(cache)
 	g.write("content/acme/index.md", plan("2026-09-28"))
 	g.commit(seller, "2026-09-07", "fixed")
 
-	st := g.read("").Story("acme")
-	if st == nil || st.Unreadable != 1 {
-		t.Fatalf("story %+v, want one unreadable version", st)
-	}
-	var kinds []string
-	for _, c := range st.Changes[1:] {
-		kinds = append(kinds, fmt.Sprintf("%s %s %s>%s %s", c.Kind, c.Item, c.From, c.To, c.When.Format("01-02")))
-	}
-	if want := []string{"task-due t1 2026-09-20>2026-09-28 09-07"}; !slices.Equal(kinds, want) {
-		t.Errorf("changes %q, want %q", kinds, want)
+	for _, c := range []string{"", cache} {
+		h := g.read(c)
+		if c != "" && h.Stats.Read != 1 {
+			t.Fatalf("read through the cache: %+v, want the fix alone read", h.Stats)
+		}
+		st := h.Story("acme")
+		if st == nil || st.Unreadable != 2 {
+			t.Fatalf("story %+v, want two unreadable versions", st)
+		}
+		var kinds []string
+		for _, c := range st.Changes[1:] {
+			kinds = append(kinds, fmt.Sprintf("%s %s %s>%s %s", c.Kind, c.Item, c.From, c.To, c.When.Format("01-02")))
+		}
+		if want := []string{"task-due t1 2026-09-20>2026-09-28 09-07"}; !slices.Equal(kinds, want) {
+			t.Errorf("cache %q: changes %q, want %q", c, kinds, want)
+		}
 	}
 }
 

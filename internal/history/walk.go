@@ -70,6 +70,11 @@ type fileRec struct {
 	Who   string // stakeholder id of the author
 	Side  string
 	Bad   bool // the new version could not be decoded
+	// Readable is, for a version that could not be decoded, the last
+	// version before it that could (zero: none): the version that fixes
+	// it is compared with that one, in this read or a later one that
+	// starts from the cache.
+	Readable plumbing.Hash
 }
 
 // fieldChange is a Change without its commit.
@@ -1657,17 +1662,34 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 			byDeal[f.Deal] = append(byDeal[f.Deal], job{f, rec})
 		}
 	}
+	// A version read before (from the cache) that could not be decoded
+	// stands on the last one that could: a fresh commit that fixes it is
+	// compared with that one, as in a read of the whole history.
+	readable := map[plumbing.Hash]plumbing.Hash{}
+	freshSet := make(map[plumbing.Hash]bool, len(fresh))
+	for _, h := range fresh {
+		freshSet[h] = true
+	}
+	for h, rec := range recs {
+		if freshSet[h] {
+			continue
+		}
+		for i := range rec.Files {
+			if f := &rec.Files[i]; f.Bad && !f.New.IsZero() {
+				readable[f.New] = f.Readable
+			}
+		}
+	}
 	return parallel(ctx, len(deals), func(i int) error {
 		id := deals[i]
-		var lastHash plumbing.Hash
-		var last *Plan
+		var last lastVersion
 		var m *memo
 		if !walkWithoutMemo {
 			m = &memo{}
 		}
 		var in interner // the deal's strings, shared by its changes
 		for _, j := range byDeal[id] {
-			if err := w.diff(id, j.f, j.rec, &lastHash, &last, m, &in); err != nil {
+			if err := w.diff(id, j.f, j.rec, &last, m, &in, readable); err != nil {
 				return err
 			}
 		}
@@ -1675,19 +1697,35 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 	})
 }
 
+// lastVersion is the version of a deal diff decoded last.
+type lastVersion struct {
+	hash plumbing.Hash // the version written
+	plan *Plan         // it decoded, or when it could not be, the last one that could
+	from plumbing.Hash // the version plan was decoded from
+}
+
 // diff fills f's changes: its new version against its old one (the last
 // version decoded for the deal when it is the same blob), their strings
-// kept by in.
-func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.Hash, last **Plan, m *memo, in *interner) error {
+// kept by in. A version that cannot be decoded is compared with the last
+// one that could: readable gives it for those read before, from the
+// cache.
+func (w *walker) diff(id string, f *fileRec, rec *commitRec, last *lastVersion, m *memo, in *interner, readable map[plumbing.Hash]plumbing.Hash) error {
 	var old *Plan
-	if f.Old == *lastHash && *last != nil {
-		old = *last
+	var oldFrom plumbing.Hash
+	if f.Old == last.hash && last.plan != nil {
+		old, oldFrom = last.plan, last.from
 	} else if !f.Old.IsZero() {
-		p, err := w.plan(id, f.Old, nil)
+		from := f.Old
+		if r, ok := readable[f.Old]; ok {
+			from = r // known not to decode: the last one that does
+		}
+		p, err := w.plan(id, from, nil)
 		if err != nil && !isDecode(err) {
 			return err
 		}
-		old = p
+		if p != nil {
+			old, oldFrom = p, from
+		}
 	}
 	var cur *Plan
 	if !f.New.IsZero() {
@@ -1696,12 +1734,12 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 			if !isDecode(err) {
 				return err
 			}
-			f.Bad = true
+			f.Bad, f.Readable = true, oldFrom
 			w.log.Debug("history: a version of the plan cannot be decoded", "deal", id, "blob", f.New.String()[:12], "err", err)
 			// The version that fixes it is compared with the last one
 			// that could be read: what the broken commit changed counts
 			// with the fix.
-			*lastHash, *last = f.New, old
+			*last = lastVersion{hash: f.New, plan: old, from: oldFrom}
 			return nil
 		}
 		cur = p
@@ -1749,7 +1787,7 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, lastHash *plumbing.
 			f.Who, f.Side = in.str(s.ID), in.str(string(s.Side))
 		}
 	}
-	*lastHash, *last = f.New, cur
+	*last = lastVersion{hash: f.New, plan: cur, from: f.New}
 	if old != cur {
 		m.recycle(old) // its changes are cloned, nothing else holds it
 	}
