@@ -135,6 +135,8 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	}
 	if *out == "" {
 		*out = filepath.Join(s.root, ".maproom", "handoff", id)
+	} else if dir, ok := publishedIn(s.root, *out); ok {
+		return fmt.Errorf("handoff: -out %s is inside %s, which is published: the handoff holds what only your team reads (every stakeholder's email and role, their engagement, the replies), so write it elsewhere (the default is .maproom/handoff/%s)", *out, dir, id)
 	}
 	html, err := hb.HTML()
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -99,7 +100,38 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	if inside(filepath.Join(s.root, "content"), *out) {
 		return fmt.Errorf("review: -o %s is inside the site's content/, which the rooms publish (a file in content/%s/reviews/ is every room's meeting log): the agenda holds what only you read (who opened the room, the warning signs), so write it elsewhere (-o review.md), and after the meeting save in content/%s/reviews/%s.md only what every stakeholder may read", *out, id, id, reviewMeeting(d, today))
 	}
+	if site, ok := publishedIn(s.root, *out); ok {
+		return fmt.Errorf("review: -o %s is inside %s, a built site that is published as it is: the agenda holds what only you read (who opened the room, the warning signs), so write it elsewhere (-o review.md)", *out, site)
+	}
 	return writeFileAtomic(*out, []byte(agenda))
+}
+
+// publishedIn reports whether path is in a folder the rooms are published
+// from, and which: the site's content/, its public/, the preview's folder,
+// or any folder a build wrote (one holding the _headers file and the r/
+// folder of the rooms, as every build's does), wherever -out put it.
+func publishedIn(root, path string) (string, bool) {
+	for _, dir := range []string{filepath.Join(root, "content"), filepath.Join(root, "public"), filepath.Join(root, ".maproom", "preview")} {
+		if inside(dir, path) {
+			return dir, true
+		}
+	}
+	p, err := realPath(path)
+	if err != nil {
+		return "", false
+	}
+	for dir := p; ; {
+		if fi, err := os.Stat(filepath.Join(dir, "_headers")); err == nil && fi.Mode().IsRegular() {
+			if fi, err := os.Stat(filepath.Join(dir, "r")); err == nil && fi.IsDir() {
+				return dir, true
+			}
+		}
+		up := filepath.Dir(dir)
+		if up == dir {
+			return "", false
+		}
+		dir = up
+	}
 }
 
 // inside reports whether path is dir or under it, both made absolute and
