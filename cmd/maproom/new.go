@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/blueprint"
@@ -117,6 +118,11 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if opts.Close.IsZero() && dr.Close.Before(opts.Today) {
+		// -golive less the onboarding gives a signature gone by.
+		return fmt.Errorf("%w: -golive %s less %s of onboarding puts the signature on %s, before today (%s): every step would start overdue; give the go-live the buyer now aims for (%s at the earliest), or the signature date with -close",
+			errUsage, opts.GoLive, count(t.Onboarding, "business day"), dr.Close, opts.Today, opts.Calendar.AddBusinessDays(opts.Today, t.Onboarding))
+	}
 	if err := os.MkdirAll(content, 0o755); err != nil {
 		return err
 	}
@@ -131,6 +137,13 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	newReport(e, t, opts, dr, file)
+	if w := opts.Close; !w.IsZero() && !opts.Calendar.IsBusinessDay(w) {
+		off := "a holiday in maproom.toml"
+		if wd := w.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			off = "a " + wd.String()
+		}
+		fmt.Fprintf(e.stderr, "%s:%d: warning: the close date %s is %s, not a business day: the signature is planned on a day people are off, and the last steps fall due the business day before; give a business day with -close if that is not meant\n", file, dr.CloseLine, w, off)
+	}
 	if cfg.File == "" {
 		// A new site: the settings it runs on, each explained, so that
 		// links and view tracking are a line to uncomment away.
