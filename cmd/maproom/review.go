@@ -21,15 +21,15 @@ import (
 	"github.com/maproom/maproom/internal/schedule"
 )
 
-const reviewAbout = `Writes the agenda of a deal's weekly 15-minute review as Markdown, to paste into the
-meeting or an email. The agenda is for the next review on or after the day (-today): the
+const reviewAbout = `Writes the agenda of a deal's weekly review (15 minutes, or the plan's review: {length: ...})
+as Markdown, to paste into the meeting or an email. The agenda is for the next review on or after the day (-today): the
 plan's review day (review: {day: ...}), or the day itself without one.
 
-5 minutes status (progress since the last review, what changed in the plan and who changed
+A third of the meeting each (5 minutes of 15): status (progress since the last review, what changed in the plan and who changed
 it, milestones, who has and has not looked at the room: the buyer side's visits as maproom
-report counts them, in its week, the seven days up to the day), 5 minutes blockers (blocked
+report counts them, in its week, the seven days up to the day), blockers (blocked
 and late tasks, replies waiting for you, read from the same logs as the events, the warning
-signs of the plan's history), 5 minutes next week (the open tasks due up to the review after
+signs of the plan's history), next week (the open tasks due up to the review after
 this one, seven days later; whose move it is; that next review). All but the meetings' dates
 stands as of the day: the plan and its history as they stood then, days late counted to it.
 
@@ -372,11 +372,11 @@ func reviewAgenda(in reviewInput) string {
 	if lost {
 		p("# Loss review: %s", md(d.Title))
 		p("")
-		p("%s · 15 minutes · %s: the deal with %s is lost", shortDay(meeting), md(d.Seller), md(d.Buyer))
+		p("%s · %s · %s: the deal with %s is lost", shortDay(meeting), reviewLength(d.Review), md(d.Seller), md(d.Buyer))
 	} else {
 		p("# Weekly review: %s", md(d.Title))
 		p("")
-		p("%s · 15 minutes · %s and %s", when, md(d.Buyer), md(d.Seller))
+		p("%s · %s · %s and %s", when, reviewLength(d.Review), md(d.Buyer), md(d.Seller))
 	}
 	p("")
 	p("Goal: %s  ", md(d.Goal))
@@ -399,7 +399,7 @@ func reviewAgenda(in reviewInput) string {
 		p("")
 	}
 
-	p("## Status (5 minutes)")
+	p("## Status (%s)", minutes(d.Review.Part()))
 	p("")
 	switch {
 	case last.IsZero() && lost:
@@ -519,7 +519,7 @@ func reviewAgenda(in reviewInput) string {
 		return b.String()
 	}
 
-	p("## Blockers (5 minutes)")
+	p("## Blockers (%s)", minutes(d.Review.Part()))
 	p("")
 	n := 0
 	// Each step once: a blocked one says how late it is too.
@@ -600,7 +600,7 @@ func reviewAgenda(in reviewInput) string {
 	}
 	p("")
 
-	p("## Next week (5 minutes)")
+	p("## Next week (%s)", minutes(d.Review.Part()))
 	p("")
 	end := following
 	var next []*deal.Task
@@ -643,7 +643,7 @@ func reviewAgenda(in reviewInput) string {
 // blockers, replies waiting or next week.
 func lossReview(p func(string, ...any), in reviewInput, name func(string) string) {
 	d := in.Deal
-	p("## Where it stopped (5 minutes)")
+	p("## Where it stopped (%s)", minutes(d.Review.Part()))
 	p("")
 	var open []*deal.Task
 	for _, t := range d.Tasks() {
@@ -687,7 +687,7 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 		p("- Warning the history gave before the end: %s.", sg.Evidence)
 	}
 	p("")
-	p("## Lessons (5 minutes)")
+	p("## Lessons (%s)", minutes(d.Review.Part()))
 	p("")
 	p("- Which step stopped the deal, and whose was it?")
 	p("- Was the decision maker in the plan, and did they open the room?")
@@ -1020,3 +1020,23 @@ func md(s string) string {
 }
 
 var mdEscape = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "|", `\|`, "&", `\&`, "#", `\#`)
+
+// reviewLength says how long the plan's review meeting is: "15 minutes",
+// "1 hour 30 minutes".
+func reviewLength(r deal.Review) string {
+	l := r.Length
+	if l <= 0 {
+		l = 15 * time.Minute
+	}
+	h, m := int(l/time.Hour), int(l%time.Hour/time.Minute)
+	switch {
+	case h == 0:
+		return minutes(m)
+	case m == 0:
+		return count(h, "hour")
+	}
+	return count(h, "hour") + " " + minutes(m)
+}
+
+// minutes says n minutes.
+func minutes(n int) string { return count(n, "minute") }
