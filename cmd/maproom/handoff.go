@@ -129,7 +129,7 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		hb.HistoryRead = true
 		if st != nil {
 			for _, c := range st.Changes {
-				hb.History = append(hb.History, describeChange(c, d, cfg.Location, true, plainText))
+				hb.History = append(hb.History, describeChangeIn(c, d, cfg.Location, true, plainText, true))
 			}
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/handoff"
 	"github.com/maproom/maproom/internal/history"
+	"github.com/maproom/maproom/internal/mdtext"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
 )
@@ -814,6 +815,27 @@ func changeLines(changes []history.Change, d *deal.Deal, loc *time.Location) []s
 // the plan's words written through esc (md for Markdown, plain for the
 // handoff's HTML and JSON, which escape them themselves).
 func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller bool, esc func(string) string) string {
+	return describeChangeIn(c, d, loc, seller, esc, false)
+}
+
+// describeChangeIn is describeChange, its days with their year when
+// withYear (the handoff's record, which spans the turn of a year).
+func describeChangeIn(c history.Change, d *deal.Deal, loc *time.Location, seller bool, esc func(string) string, withYear bool) string {
+	dayLabel, shortDay := dayLabel, shortDay
+	if withYear {
+		dayLabel = func(s string) string {
+			if d, err := deal.ParseDate(s); err == nil {
+				return d.Time().Format("2 Jan 2006")
+			}
+			return s
+		}
+		shortDay = func(d deal.Date) string {
+			if d.IsZero() {
+				return "no date"
+			}
+			return d.Time().Format("Mon 2 Jan 2006")
+		}
+	}
 	who := ""
 	switch {
 	case c.Author.Side == deal.Buyer:
@@ -1012,14 +1034,8 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 }
 
 // md writes text from the plan or a reply (a title, a name, a reason)
-// into the agenda as plain text: on one line, and with what Markdown or
-// HTML would read as markup escaped, so that the agenda pasted into an
-// email or a Markdown page shows the words, never a tag or an emphasis.
-func md(s string) string {
-	return mdEscape.Replace(strings.Join(strings.Fields(s), " "))
-}
-
-var mdEscape = strings.NewReplacer(`\`, `\\`, "`", "\\`", "*", `\*`, "_", `\_`, "[", `\[`, "]", `\]`, "<", `\<`, ">", `\>`, "|", `\|`, "&", `\&`, "#", `\#`)
+// into the agenda as plain text (mdtext.Escape).
+func md(s string) string { return mdtext.Escape(s) }
 
 // reviewLength says how long the plan's review meeting is: "15 minutes",
 // "1 hour 30 minutes".

@@ -115,12 +115,15 @@ type Step struct {
 // Reply is a buyer's reply from their room and what became of it: State
 // is reply.Waiting until the seller's side accepts, declines or answers it.
 type Reply struct {
-	Day    string `json:"day"`
-	From   string `json:"from"`
-	Kind   string `json:"kind"`
-	About  string `json:"about"`
-	What   string `json:"what,omitempty"`
-	State  string `json:"state"`
+	Day   string `json:"day"`
+	From  string `json:"from"`
+	Kind  string `json:"kind"`
+	About string `json:"about"`
+	What  string `json:"what,omitempty"`
+	State string `json:"state"`
+	// Why is the reason a declined reply was given; Answer the seller's
+	// answer to one answered.
+	Why    string `json:"why,omitempty"`
 	Answer string `json:"answer,omitempty"`
 }
 
@@ -204,6 +207,9 @@ func New(in Input) *Bundle {
 		for _, dc := range rec.Decisions {
 			if dc.Answer != "" {
 				rv.Answer = dc.Answer
+			}
+			if dc.Why != "" {
+				rv.Why = dc.Why
 			}
 		}
 		b.Replies = append(b.Replies, rv)

@@ -99,7 +99,11 @@ func TestContent(t *testing.T) {
 		`| 2027-01-08 | Admin training \| two sessions | Live for the first team (onboarding) | Kofi Asante | todo | Attendance list of both sessions |`,
 		"| Marcus Chen | Director of Data | buyer | champion | marcus@acme.example | 2 visits (2026-11-10 to 2026-11-17), 5 minutes active; opened Proof-of-concept plan |",
 		"| Sam Lee | Account Executive | seller | account-executive |  | seller's team |", // not "never opened": the seller's own rooms are previews
-		"- 2026-12-01, Marcus Chen, question on Admin training | two sessions: Who runs the admin training? (answered). Answer: Kofi Asante runs both sessions in January.",
+		`- 2026-12-01, Marcus Chen, question on Admin training \| two sessions: Who runs the admin training? (answered). Answer: Kofi Asante runs both sessions in January.`,
+		// a declined reply says why; what the buyer and the seller typed
+		// reads as their words, never a link or a tag
+		`- 2026-12-03, Jordan Park, propose on Admin training \| two sessions: `,
+		`Our \*admins\* are away; see \[the rota\](https://rota.example) (declined). Reason: The go-live date is fixed by contract \<b\>15 January\</b\>`,
 		"- 2026-11-18, Marcus Chen, done on Proof of concept run: done on 2026-11-18; https://acme.example/poc-results (accepted)",
 		"### 2026-11-24\n\nProof of concept passed on all three scenarios.\n\n### 2026-12-08",
 	} {

@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"strings"
 
+	"github.com/maproom/maproom/internal/mdtext"
 	"github.com/maproom/maproom/internal/reply"
 )
 
@@ -24,17 +25,17 @@ func (b *Bundle) Markdown() []byte {
 	var w bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&w, format+"\n", args...) }
 	d := b.Deal
-	p("# Handoff: %s", d.Title)
+	p("# Handoff: %s", cell(d.Title))
 	p("")
 	state := outcomeLabel(d.Outcome) + ". Signature planned " + d.Close
 	if d.Signed != "" {
 		state = fmt.Sprintf("Signed %s (planned %s)", d.Signed, d.Close)
 	}
-	p("%s and %s. %s%s. Made %s.", d.Buyer, d.Seller, state, goLive(d.GoLive, ", go-live "), b.Generated)
+	p("%s and %s. %s%s. Made %s.", cell(d.Buyer), cell(d.Seller), state, goLive(d.GoLive, ", go-live "), b.Generated)
 	p("")
 	p("## Goal")
 	p("")
-	p("%s", d.Goal)
+	p("%s", cell(d.Goal))
 	p("")
 	p("## What we promised")
 	p("")
@@ -42,7 +43,7 @@ func (b *Bundle) Markdown() []byte {
 		p("No success criteria were written in the plan.")
 	}
 	for _, c := range b.Criteria {
-		p("- %s", c)
+		p("- %s", cell(c))
 	}
 	p("")
 	p("## Who's who")
@@ -107,7 +108,7 @@ func (b *Bundle) Markdown() []byte {
 		p("The plan's history records no change.")
 	}
 	for _, h := range b.History {
-		p("- %s", h)
+		p("- %s", cell(h))
 	}
 	p("")
 	p("## Review notes")
@@ -118,7 +119,9 @@ func (b *Bundle) Markdown() []byte {
 	for _, r := range b.Reviews {
 		p("### %s", r.Day)
 		p("")
-		p("%s", strings.TrimSpace(r.Text))
+		// The note's Markdown as written, but no HTML of it: a viewer
+		// of the file shows a tag in it as the words.
+		p("%s", strings.ReplaceAll(strings.TrimSpace(r.Text), "<", `\<`))
 		p("")
 	}
 	return append(bytes.TrimRight(w.Bytes(), "\n"), '\n')
@@ -126,13 +129,16 @@ func (b *Bundle) Markdown() []byte {
 
 // replyLine is one reply as a Markdown list item.
 func replyLine(r Reply) string {
-	line := fmt.Sprintf("- %s, %s, %s on %s", r.Day, r.From, r.Kind, r.About)
+	line := fmt.Sprintf("- %s, %s, %s on %s", r.Day, cell(r.From), r.Kind, cell(r.About))
 	if r.What != "" {
-		line += ": " + r.What
+		line += ": " + cell(r.What)
 	}
 	line += " (" + stateLabel(r.State) + ")"
+	if r.Why != "" {
+		line += ". Reason: " + cell(r.Why)
+	}
 	if r.Answer != "" {
-		line += ". Answer: " + r.Answer
+		line += ". Answer: " + cell(r.Answer)
 	}
 	return line
 }
@@ -232,10 +238,9 @@ func milestoneLabel(s Step) string {
 	return s.Milestone
 }
 
-// cell makes text safe in a Markdown table cell.
-func cell(s string) string {
-	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
-}
+// cell writes text from the plan or a reply into the Markdown, in a
+// table cell or a line, as the words it is (mdtext.Escape).
+func cell(s string) string { return mdtext.Escape(s) }
 
 // lateText is ", 6 days late" for an open step past its due date, else "".
 func lateText(s Step) string {
@@ -310,5 +315,5 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 </main>
 </body>
 </html>
-{{define "reply"}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{state .State}})</span>{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
+{{define "reply"}}<li><time datetime="{{.Day}}">{{.Day}}</time>, {{.From}}, <strong>{{.Kind}}</strong> on {{.About}}{{if .What}}: {{.What}}{{end}} <span class="st">({{state .State}})</span>{{if .Why}}<br><span class="answer">Reason: {{.Why}}</span>{{end}}{{if .Answer}}<br><span class="answer">Answer: {{.Answer}}</span>{{end}}</li>
 {{end}}`))
