@@ -411,7 +411,8 @@ func reviewAgenda(in reviewInput) string {
 		p("- Last review: %s (reviews/%s.md).", shortDay(held), last)
 	}
 	if in.Story != nil {
-		switch pt, ok := in.Story.ProgressOn(since.AddDays(-1), in.Loc); {
+		// Counted from the same moment as the changes listed below.
+		switch pt, ok := in.Story.ProgressAt(from, in.Loc); {
 		case !ok:
 			p("- Progress: %d of %d tasks done; the plan was first committed %s, so there is no earlier count to compare.", done, total, shortDay(history.DayOf(in.Story.First, in.Loc)))
 		case pt.Done != done:

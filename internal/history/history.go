@@ -541,6 +541,19 @@ func (s *Story) LastBy(side deal.Side) (Change, bool) {
 // last point on or before it. ok is false before the first commit.
 func (s *Story) ProgressOn(day deal.Date, loc *time.Location) (p Point, ok bool) {
 	end := time.Date(day.Time().Year(), day.Time().Month(), day.Time().Day()+1, 0, 0, 0, 0, cmp.Or(loc, time.UTC))
+	return s.progressBefore(end, day)
+}
+
+// ProgressAt returns the plan's progress at t: the last point before it
+// (a task recorded done ahead of its date counts from that day, in loc).
+// ok is false before the first commit.
+func (s *Story) ProgressAt(t time.Time, loc *time.Location) (p Point, ok bool) {
+	return s.progressBefore(t, DayOf(t, loc))
+}
+
+// progressBefore is the last point before end, less the tasks recorded
+// done ahead of a date after day.
+func (s *Story) progressBefore(end time.Time, day deal.Date) (p Point, ok bool) {
 	// Points are in time order: the last before end.
 	if i := sort.Search(len(s.Points), func(i int) bool { return !s.Points[i].When.Before(end) }); i > 0 {
 		p, ok = s.Points[i-1], true
