@@ -806,6 +806,16 @@ func changeLines(changes []history.Change, d *deal.Deal, loc *time.Location) []s
 				s += fmt.Sprintf(" (net %+d days)", f.DaysUntil(t))
 			}
 		}
+		// Who moved it, each named once, in the order they did.
+		var who []string
+		for _, m := range ms {
+			if a := changeAuthor(m, d, true, md); a != "" && !slices.Contains(who, a) {
+				who = append(who, a)
+			}
+		}
+		if len(who) > 0 {
+			s += ", by " + andList(who)
+		}
 		out = append(out, s)
 	}
 	return out
@@ -822,6 +832,7 @@ func describeChange(c history.Change, d *deal.Deal, loc *time.Location, seller b
 // describeChangeIn is describeChange, its days with their year when
 // withYear (the handoff's record, which spans the turn of a year).
 func describeChangeIn(c history.Change, d *deal.Deal, loc *time.Location, seller bool, esc func(string) string, withYear bool) string {
+	who := changeAuthor(c, d, seller, esc)
 	dayLabel, shortDay := dayLabel, shortDay
 	if withYear {
 		dayLabel = func(s string) string {
@@ -836,16 +847,6 @@ func describeChangeIn(c history.Change, d *deal.Deal, loc *time.Location, seller
 			}
 			return d.Time().Format("Mon 2 Jan 2006")
 		}
-	}
-	who := ""
-	switch {
-	case c.Author.Side == deal.Buyer:
-		who = esc(c.Author.NameIn(d))
-		if c.Reply != "" {
-			who += " (their reply)"
-		}
-	case seller && c.Author.Name != "":
-		who = esc(c.Author.NameIn(d))
 	}
 	var what string
 	switch c.Kind {
@@ -896,6 +897,23 @@ func describeChangeIn(c history.Change, d *deal.Deal, loc *time.Location, seller
 		s += ", by " + who
 	}
 	return s
+}
+
+// changeAuthor names who made a change, when it was theirs ("" when not
+// named): a buyer, from their commit or their reply, and with seller a
+// person of the seller's side.
+func changeAuthor(c history.Change, d *deal.Deal, seller bool, esc func(string) string) string {
+	switch {
+	case c.Author.Side == deal.Buyer:
+		who := esc(c.Author.NameIn(d))
+		if c.Reply != "" {
+			who += " (their reply)"
+		}
+		return who
+	case seller && c.Author.Name != "":
+		return esc(c.Author.NameIn(d))
+	}
+	return ""
 }
 
 // outcomeWords says what setting a deal's outcome to o did.
@@ -1057,3 +1075,11 @@ func reviewLength(r deal.Review) string {
 
 // minutes says n minutes.
 func minutes(n int) string { return count(n, "minute") }
+
+// andList joins names as a sentence does: "A", "A and B", "A, B and C".
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}

@@ -82,18 +82,23 @@ func TestReviewBlockersEachOnce(t *testing.T) {
 // stops at maxChangeLines with how many more.
 func TestChangeLinesGroupMoves(t *testing.T) {
 	at := func(day int) time.Time { return time.Date(2026, 11, day, 10, 0, 0, 0, time.UTC) }
-	d := &deal.Deal{}
+	d := &deal.Deal{Stakeholders: []deal.Stakeholder{{ID: "sasha", Name: "Sasha Iver", Side: deal.Buyer}, {ID: "sam", Name: "Sam Lee", Side: deal.Seller}}}
+	sasha := history.Author{Name: "Sasha Iver", Stakeholder: "sasha", Side: deal.Buyer}
+	sam := history.Author{Name: "Sam Lee", Stakeholder: "sam", Side: deal.Seller}
 	var cs []history.Change
 	due := deal.NewDate(2026, 11, 27)
 	for i := range 9 {
-		cs = append(cs, history.Change{When: at(i + 1), Kind: history.TaskDue, Item: "poc", Title: "PoC", From: due.String(), To: due.AddDays(1).String(), Days: 1})
+		// who moved it, each named once in the order they did: the
+		// buyer's moves are what the meeting wants to know of
+		by := []history.Author{sasha, sam, sasha}[min(i, 2)]
+		cs = append(cs, history.Change{When: at(i + 1), Kind: history.TaskDue, Item: "poc", Title: "PoC", From: due.String(), To: due.AddDays(1).String(), Days: 1, Author: by})
 		due = due.AddDays(1)
 		if i == 4 {
 			cs = append(cs, history.Change{When: at(i + 1), Kind: history.TaskAdded, Item: "x", Title: "X"})
 		}
 	}
 	got := changeLines(cs, d, time.UTC)
-	want := []string{`Thu 5 Nov: task "X" added`, `Sun 1 Nov to Mon 9 Nov: task "PoC" moved 9 times, 27 Nov to 6 Dec (net +9 days)`}
+	want := []string{`Thu 5 Nov: task "X" added`, `Sun 1 Nov to Mon 9 Nov: task "PoC" moved 9 times, 27 Nov to 6 Dec (net +9 days), by Sasha Iver and Sam Lee`}
 	if !slices.Equal(got, want) {
 		t.Errorf("lines %q, want %q", got, want)
 	}
