@@ -439,7 +439,7 @@ func reviewAgenda(in reviewInput) string {
 			lines := changeLines(changes, d, in.Loc)
 			for i, l := range lines {
 				if i == maxChangeLines && len(lines) > maxChangeLines+1 {
-					p("  - and %d more: maproom report -deal %s lists every change.", len(lines)-i, d.ID)
+					p("  - and %d more: `maproom handoff %s` lists every change of the plan (its Plan history, written under .maproom/, never published).", len(lines)-i, d.ID)
 					break
 				}
 				p("  - %s", l)

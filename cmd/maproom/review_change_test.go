@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -129,5 +130,24 @@ func TestReviewPastTheClose(t *testing.T) {
 		Today: deal.NewDate(2026, 12, 24), Loc: time.UTC})
 	if !strings.Contains(agenda, "Close: Fri 18 Dec (passed 6 days ago, still open) · ") {
 		t.Errorf("the agenda of an open deal 6 days past its close:\n%s", agenda)
+	}
+}
+
+// TestReviewChangesOverflow: past maxChangeLines the agenda says how many
+// more there are and which command lists them all.
+func TestReviewChangesOverflow(t *testing.T) {
+	today := deal.NewDate(2026, 12, 10)
+	d := &deal.Deal{ID: "acme", Title: "D", Buyer: "B", Seller: "S", Close: deal.NewDate(2027, 1, 29)}
+	st := &history.Story{Deal: "acme", First: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}
+	for i := range maxChangeLines + 4 {
+		st.Changes = append(st.Changes, history.Change{When: time.Date(2026, 12, 7, 9, i, 0, 0, time.UTC), Kind: history.TaskAdded, Item: fmt.Sprint("t", i), Title: fmt.Sprint("Step ", i)})
+	}
+	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Judged: dealJudged{dr: &report.DealReport{}}, Due: func(t *deal.Task) deal.Date { return t.Due },
+		Today: today, Loc: time.UTC, InGit: true})
+	if want := "  - and 4 more: `maproom handoff acme` lists every change of the plan"; !strings.Contains(agenda, want) {
+		t.Errorf("the agenda lacks %q:\n%s", want, agenda)
+	}
+	if strings.Count(agenda, `" added`) != maxChangeLines {
+		t.Errorf("the agenda lists %d changes, want %d:\n%s", strings.Count(agenda, `" added`), maxChangeLines, agenda)
 	}
 }
