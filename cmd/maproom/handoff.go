@@ -125,12 +125,15 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	handoffEngagement(hb, j)
-	if h.InGit {
+	switch {
+	case !h.InGit:
+		hb.HistoryNote = "the site is not in a git repository"
+	case st == nil:
+		hb.HistoryNote = fmt.Sprintf("the plan is not committed yet: commit content/%s/ and the history starts", id)
+	default:
 		hb.HistoryRead = true
-		if st != nil {
-			for _, c := range st.Changes {
-				hb.History = append(hb.History, describeChangeIn(c, d, cfg.Location, true, plainText, true))
-			}
+		for _, c := range st.Changes {
+			hb.History = append(hb.History, describeChangeIn(c, d, cfg.Location, true, plainText, true))
 		}
 	}
 	if *out == "" {

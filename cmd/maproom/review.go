@@ -450,6 +450,8 @@ func reviewAgenda(in reviewInput) string {
 		}
 	} else if !in.InGit {
 		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
+	} else {
+		p("- Progress: %d of %d tasks done (the plan is not committed yet, so what changed is not known: commit content/%s/ and the history starts).", done, total, d.ID)
 	}
 	for _, m := range d.Milestones {
 		mdone := 0

@@ -46,6 +46,9 @@ type Bundle struct {
 	// its history was not read), which is not "nothing changed".
 	History     []string `json:"history"`
 	HistoryRead bool     `json:"history_read"`
+	// HistoryNote says why the history was not read: the site is not in
+	// git, the plan not committed yet.
+	HistoryNote string `json:"history_note,omitempty"`
 	// Engaged is true once an event log was read (the caller sets it):
 	// without one, nobody's engagement is known, which is not "never
 	// opened".

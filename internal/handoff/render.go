@@ -103,7 +103,7 @@ func (b *Bundle) Markdown() []byte {
 	p("")
 	switch {
 	case !b.HistoryRead:
-		p("The plan's history was not read (the site is not in a git repository).")
+		p("The plan's history was not read (%s).", cell(b.historyNote()))
 	case len(b.History) == 0:
 		p("The plan's history records no change.")
 	}
@@ -238,6 +238,17 @@ func milestoneLabel(s Step) string {
 	return s.Milestone
 }
 
+// historyNote says why the history was not read.
+func (b *Bundle) historyNote() string {
+	if b.HistoryNote != "" {
+		return b.HistoryNote
+	}
+	return "the site is not in a git repository"
+}
+
+// HistoryWhyNot says why the history was not read, for the HTML page.
+func (b *Bundle) HistoryWhyNot() string { return b.historyNote() }
+
 // cell writes text from the plan or a reply into the Markdown, in a
 // table cell or a line, as the words it is (mdtext.Escape).
 func cell(s string) string { return mdtext.Escape(s) }
@@ -308,7 +319,7 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 {{if .Replies}}<ul>{{range .Replies}}{{template "reply" .}}{{end}}</ul>{{else}}<p>{{.NoReplies}}</p>{{end}}</section>
 <section><h2>Plan history</h2>
 {{if .History}}<ul>{{range .History}}<li>{{.}}</li>
-{{end}}</ul>{{else if .HistoryRead}}<p>The plan's history records no change.</p>{{else}}<p>The plan's history was not read (the site is not in a git repository).</p>{{end}}</section>
+{{end}}</ul>{{else if .HistoryRead}}<p>The plan's history records no change.</p>{{else}}<p>The plan's history was not read ({{.HistoryWhyNot}}).</p>{{end}}</section>
 <section><h2>Review notes</h2>
 {{range .Reviews}}<article><h3><time datetime="{{.Day}}">{{.Day}}</time></h3>{{range paragraphs .Text}}<p>{{.}}</p>{{end}}</article>
 {{else}}<p>No review notes were kept.</p>{{end}}</section>
