@@ -1984,3 +1984,45 @@ func TestFormerAtRebasedRename(t *testing.T) {
 		t.Errorf("NamedAt(acme, 15 September) = %q %v, want acme-data: the folder was still named acme", cur, ok)
 	}
 }
+
+// TestContentLinkedToAFolder: a site whose content/ is a symbolic link to
+// another folder of the repository has that folder's history, the plan of
+// a past day too; a link out of the repository gives a note, not a
+// history silently empty.
+func TestContentLinkedToAFolder(t *testing.T) {
+	g := newRepo(t)
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("plans/acme/index.md", planText("2026-12-30", "2026-10-09", "2026-12-10", t1))
+	if err := os.Symlink("plans", filepath.Join(g.site, "content")); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("plans/acme/index.md", planText("2026-12-30", "2026-10-16", "2026-12-10", t1))
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	h := g.read("")
+	st := h.Story("acme")
+	if st == nil || len(st.Slips()) != 1 {
+		t.Fatalf("acme's story %+v (note %q), want m1's slip", st, h.Note)
+	}
+	if _, ok := st.LastBy(deal.Buyer); !ok {
+		t.Error("the buyer's edit through the linked content is not told")
+	}
+	text, ok, err := history.PlanAt(history.Options{Root: g.site}, []string{"acme"}, day("2026-09-02"))
+	if err != nil || !ok || !strings.Contains(string(text), "2026-10-09") {
+		t.Errorf("the plan of 2 September through the link: ok %v, err %v:\n%s", ok, err, text)
+	}
+
+	// content/ linked out of the repository: a note says why there is no
+	// history
+	outside := t.TempDir()
+	if err := os.Remove(filepath.Join(g.site, "content")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(g.site, "content")); err != nil {
+		t.Fatal(err)
+	}
+	h = g.read("")
+	if !h.InGit || len(h.Deals) != 0 || !strings.Contains(h.Note, "outside the git repository") {
+		t.Errorf("content linked out of the repository: in git %v, %d deals, note %q", h.InGit, len(h.Deals), h.Note)
+	}
+}

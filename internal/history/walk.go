@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	pathpkg "path"
 	"path/filepath"
 	"runtime"
@@ -97,6 +98,9 @@ func Read(ctx context.Context, opts Options) (*History, error) {
 	}
 	if err != nil {
 		return nil, err
+	}
+	if prefix, opts.Content, err = linkedContent(repo, opts.Root, prefix, opts.Content); err != nil {
+		return &History{InGit: true, Note: err.Error(), Deals: map[string]*Story{}}, nil
 	}
 	stores := []storer.EncodedObjectStorer{repo.Storer}
 	if fst, ok := repo.Storer.(*filesystem.Storage); ok {
@@ -198,6 +202,10 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 	if err != nil {
 		return nil, false, err
 	}
+	prefix, content, err := linkedContent(repo, opts.Root, prefix, opts.Content)
+	if err != nil {
+		return nil, false, nil // content/ leads out of the repository
+	}
 	if fst, ok := repo.Storer.(*filesystem.Storage); ok {
 		// A --shared or --reference clone's objects, where they are (as
 		// Read reads them).
@@ -228,10 +236,6 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 	if err != nil {
 		return nil, false, fmt.Errorf("read git history: %w", err)
 	}
-	content := opts.Content
-	if content == "" {
-		content = "content"
-	}
 	for _, folder := range folders {
 		dir := strings.Trim(prefix+"/"+content+"/"+folder, "/")
 		f, err := c.File(dir + "/index.md")
@@ -256,6 +260,39 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 		return []byte(s), true, nil
 	}
 	return nil, false, nil
+}
+
+// linkedContent returns where the site's content folder (content, ""
+// for "content") is in the repository, as a prefix and a content folder
+// under it: the site's, or when the folder is a symbolic link to another
+// folder of the work tree, that folder, whose history is the plans'. An
+// error, whose text is the note to give, is a link that leads out of the
+// work tree, where the repository holds no history of the plans.
+func linkedContent(repo *git.Repository, root, prefix, content string) (string, string, error) {
+	if content == "" {
+		content = "content"
+	}
+	dir := filepath.Join(root, filepath.FromSlash(content))
+	if fi, err := os.Lstat(dir); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		return prefix, content, nil
+	}
+	wt, err := repo.Worktree()
+	if err != nil {
+		return prefix, content, nil // a bare repository: no work tree to follow a link in
+	}
+	top, err := filepath.EvalSymlinks(wt.Filesystem.Root())
+	if err != nil {
+		return prefix, content, nil
+	}
+	real, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return prefix, content, nil // a broken link: loading the plans says so
+	}
+	rel, err := filepath.Rel(top, real)
+	if err != nil || !filepath.IsLocal(rel) {
+		return "", "", fmt.Errorf("%s is a link to %s, outside the git repository at %s, so the plans have no history: slips, buyer edits and completion over time need the plans committed in the repository", dir, real, top)
+	}
+	return "", filepath.ToSlash(rel), nil
 }
 
 // maxStores bounds the storages a read opens over a repository on disk.
