@@ -1003,6 +1003,12 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 	}
 	t := today.AddDays(1).Time()
 	end := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, cfg.Location)
+	if end.After(e.now()) {
+		// The day is not over: every commit there is was made by now,
+		// whatever date a clock set wrong gave it, so the plans are as
+		// they are.
+		return deals
+	}
 	out := deals[:0]
 	for _, rd := range deals {
 		st := h.Deals[rd.Deal.ID]
