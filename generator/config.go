@@ -226,6 +226,14 @@ func parseConfig(path string, b []byte) (*Config, Problems) {
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q is not an absolute http(s) URL, e.g. \"https://beacon.example.com/note\"", c.BeaconURL)
 		} else if why := plainURL(u); why != "" {
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url has %s: every room sends to it and allows only its origin, so write the beacon's plain address, e.g. \"https://beacon.example.com/note\"", why)
+		} else if !strings.HasSuffix(u.Path, "/note") {
+			// The beacon takes events at /note alone (and replies at
+			// /reply beside it): any other path loses every view.
+			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q does not end in /note, where the beacon takes the rooms' events (any other path answers 404, and every view is lost): write %q", c.BeaconURL, strings.TrimRight(c.BeaconURL, "/")+"/note")
+		} else if base, err := url.Parse(c.BaseURL); err == nil && base.Scheme == "https" && u.Scheme == "http" && !loopbackHost(u.Hostname()) {
+			// A page served over https may not send to http: browsers
+			// block it as mixed content.
+			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q is http while the rooms are https (base_url): browsers block what an https page sends to an http address, so no view or reply would arrive; serve the beacon over https (maproom beacon -domain, or Caddy or nginx in front)", c.BeaconURL)
 		}
 	}
 	if c.BaseURL != "" {
@@ -495,4 +503,14 @@ func bracketedIP(h string) bool {
 	}
 	_, err := netip.ParseAddr(h[1 : len(h)-1])
 	return err == nil
+}
+
+// loopbackHost reports whether host is this machine (localhost or a
+// loopback address), which browsers let an https page send to over http.
+func loopbackHost(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.IsLoopback()
 }

@@ -75,7 +75,7 @@ func TestRoomsAgreeWithReport(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, "index.md"), []byte(durationPlan), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			toml := "title = \"Seller Co deal rooms\"\ntimezone = \"Europe/London\"\nbase_url = \"https://rooms.example\"\nbeacon_url = \"https://beacon.example\"\n"
+			toml := "title = \"Seller Co deal rooms\"\ntimezone = \"Europe/London\"\nbase_url = \"https://rooms.example\"\nbeacon_url = \"https://beacon.example/note\"\n"
 			if err := os.WriteFile(filepath.Join(root, "maproom.toml"), []byte(toml), 0o644); err != nil {
 				t.Fatal(err)
 			}
