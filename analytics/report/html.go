@@ -240,6 +240,16 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		see(t.Start)
 		see(t.Finish)
 	}
+	if d.History != nil {
+		// A slip's line runs from its first date: the calendar holds
+		// it whole, or the line would read as a smaller slip.
+		for _, s := range d.History.Slips {
+			if s.Kind == "task" || s.Kind == "milestone" {
+				see(s.First)
+				see(s.Now)
+			}
+		}
+	}
 	lo, hi = lo.AddDays(-3), hi.AddDays(3)
 	span := float64(max(1, lo.DaysUntil(hi)))
 	plotW := 560.0
@@ -254,11 +264,36 @@ func timelineChart(today string, d *DealReport) *svgChart {
 	rows := timelineRows(d)
 	ch := &svgChart{Label: "The plan's milestones and steps on a calendar, with today and the close date", W: int(labelW + plotW + 20), H: int(top + rowH*float64(len(rows)) + 10)}
 	bottom := float64(ch.H) - 4
-	// month ticks
+	// Month ticks, labelled every step months so that no two labels
+	// meet (a label is about monthLabelW wide), the months counted from
+	// January so that a long plan is labelled by quarter or half year;
+	// the month the calendar starts in is labelled at its left edge when
+	// its first tick is far enough away, and a month starting too near the
+	// right edge for its label has its tick alone.
+	const monthLabelW = 56.0
+	step := 1
+	for _, s := range []int{1, 2, 3, 6, 12} {
+		step = s
+		if float64(s)*30.4*plotW/span >= monthLabelW {
+			break
+		}
+	}
+	right := float64(ch.W) - 2
+	first := true
 	for dt := lo; !dt.After(hi); dt = dt.AddDays(1) {
-		if dt.Time().Day() == 1 {
-			x, _ := xOf(dt.String())
-			ch.Lines = append(ch.Lines, svgLine{X1: x, Y1: top - 4, X2: x, Y2: bottom, Class: "grid"})
+		if dt.Time().Day() != 1 {
+			continue
+		}
+		x, _ := xOf(dt.String())
+		if first && x-labelW >= monthLabelW+4 {
+			ch.Texts = append(ch.Texts, svgText{X: labelW + 3, Y: 12, Class: "axis", Text: lo.Time().Format("Jan 2006")})
+		}
+		first = false
+		if (int(dt.Time().Month())-1)%step != 0 {
+			continue
+		}
+		ch.Lines = append(ch.Lines, svgLine{X1: x, Y1: top - 4, X2: x, Y2: bottom, Class: "grid"})
+		if x+3+monthLabelW <= right { // a month starting at the edge keeps its tick alone
 			ch.Texts = append(ch.Texts, svgText{X: x + 3, Y: 12, Class: "axis", Text: dt.Time().Format("Jan 2006")})
 		}
 	}

@@ -248,3 +248,67 @@ func TestDaysLateUnits(t *testing.T) {
 		t.Errorf("the table does not name the unit or says \"1 days\":\n%s", out)
 	}
 }
+
+// TestTimelineHoldsSlipsAndSpacesMonths: a slip whose first date lies
+// before every date of the plan is drawn whole, from its first date to
+// its date now (a line cut at the chart's edge read as a smaller slip);
+// the month labels of a long plan never meet, nor run past the chart.
+func TestTimelineHoldsSlipsAndSpacesMonths(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 7)
+	d := dueDateDeal(deal.NewDate(2027, time.January, 29))
+	plan, _ := schedule.Compute(d, today, schedule.NewCalendar())
+	r := NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report()
+	dr := &r.Deals[0]
+	task := dr.Tasks[0]
+	first := deal.NewDate(2026, time.September, 10)
+	dr.History = &DealHistory{Slips: []SlipLine{{Kind: "task", ID: task.ID, Title: task.Title, Moves: 1, First: first.String(), Now: task.Due}}}
+	now, _ := deal.ParseDate(task.Due)
+	ch := timelineChart(r.Today, dr)
+	var slip *svgLine
+	for i := range ch.Over {
+		if ch.Over[i].Class == "slip" {
+			slip = &ch.Over[i]
+		}
+	}
+	if slip == nil {
+		t.Fatal("no slip line drawn")
+	}
+	// The calendar's scale from the today line and the close line.
+	var xToday, xClose float64
+	for _, l := range ch.Over {
+		switch l.Class {
+		case "today":
+			xToday = l.X1
+		case "close":
+			xClose = l.X1
+		}
+	}
+	perDay := (xClose - xToday) / float64(today.DaysUntil(d.Close))
+	if got, want := slip.X2-slip.X1, perDay*float64(first.DaysUntil(now)); got < want-1 || got > want+1 {
+		t.Errorf("the slip of %d days is drawn %.1f px long, want %.1f (%.2f px a day)", first.DaysUntil(now), got, want, perDay)
+	}
+
+	// Two years of plan: labels at least a label's width apart, within
+	// the chart.
+	d = dueDateDeal(deal.NewDate(2028, time.December, 29))
+	plan, _ = schedule.Compute(d, today, schedule.NewCalendar())
+	r = NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report()
+	ch = timelineChart(r.Today, &r.Deals[0])
+	var xs []float64
+	for _, tx := range ch.Texts {
+		if tx.Class == "axis" && strings.HasSuffix(tx.Text, "20"+tx.Text[len(tx.Text)-2:]) && len(tx.Text) == 8 {
+			xs = append(xs, tx.X)
+		}
+	}
+	if len(xs) < 3 {
+		t.Fatalf("%d month labels on a two-year plan", len(xs))
+	}
+	for i := 1; i < len(xs); i++ {
+		if xs[i]-xs[i-1] < 56 {
+			t.Errorf("month labels %.1f px apart: %v", xs[i]-xs[i-1], xs)
+		}
+	}
+	if last := xs[len(xs)-1]; last+56 > float64(ch.W) {
+		t.Errorf("the last month label at %.1f runs past the chart's %d px", last, ch.W)
+	}
+}
