@@ -527,19 +527,27 @@ func burnupSVG(h *DealHistory) template.HTML {
 	if h == nil || len(h.Burnup) == 0 {
 		return ""
 	}
-	const w, ht, pad = 320.0, 96.0, 4.0
-	top := 1
+	// The plot, with room on the left for the count axis and below for
+	// the dates: points stand at their week's last day (the last one at
+	// the report's day, nearer the week before when the week has only
+	// begun), each with its figures as its title.
+	const w, ht, left, right, top, bottom = 340.0, 120.0, 30.0, 8.0, 8.0, 18.0
+	most := 1
 	for _, b := range h.Burnup {
-		top = max(top, b.Total)
+		most = max(most, b.Total)
 	}
 	n := len(h.Burnup)
+	day0, _ := deal.ParseDate(h.Burnup[0].Week)
+	dayN, _ := deal.ParseDate(h.Burnup[n-1].Week)
+	span := float64(max(1, day0.DaysUntil(dayN)))
 	x := func(i int) float64 {
 		if n == 1 {
-			return w / 2
+			return left + (w-left-right)/2
 		}
-		return pad + float64(i)*(w-2*pad)/float64(n-1)
+		d, _ := deal.ParseDate(h.Burnup[i].Week)
+		return left + float64(day0.DaysUntil(d))*(w-left-right)/span
 	}
-	y := func(v int) float64 { return ht - pad - float64(v)*(ht-2*pad)/float64(top) }
+	y := func(v int) float64 { return ht - bottom - float64(v)*(ht-top-bottom)/float64(most) }
 	var done, total strings.Builder
 	fmt.Fprintf(&done, "%.1f,%.1f ", x(0), y(0))
 	for i, b := range h.Burnup {
@@ -552,8 +560,21 @@ func burnupSVG(h *DealHistory) template.HTML {
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg class="burnup" viewBox="0 0 %.0f %.0f" width="%.0f" height="%.0f" role="img" aria-label="%s">`, w, ht, w, ht, template.HTMLEscapeString(label))
 	fmt.Fprintf(&b, `<title>%s</title>`, template.HTMLEscapeString(label))
+	// axes: the count (0 and the most tasks the plan had), the dates of
+	// the first and the last week
+	fmt.Fprintf(&b, `<path d="M%.1f %.1fV%.1fH%.1f" fill="none" stroke="#9ca3af" stroke-width="1"/>`, left, top, ht-bottom, w-right)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" font-size="10" fill="#4b5563">%d</text>`, left-4, y(most)+4, most)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" font-size="10" fill="#4b5563">0</text>`, left-4, y(0)+3)
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="10" fill="#4b5563">%s</text>`, left, ht-4, template.HTMLEscapeString(shortDate(day0)))
+	if n > 1 {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end" font-size="10" fill="#4b5563">%s</text>`, w-right, ht-4, template.HTMLEscapeString(shortDate(dayN)))
+	}
 	fmt.Fprintf(&b, `<polygon points="%s" fill="#bbf7d0" stroke="#15803d" stroke-width="1.5"/>`, done.String())
 	fmt.Fprintf(&b, `<polyline points="%s" fill="none" stroke="#1f2937" stroke-width="1.5" stroke-dasharray="4 2"/>`, strings.TrimSpace(total.String()))
+	for i, p := range h.Burnup {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="#15803d"><title>%s</title></circle>`, x(i), y(p.Done),
+			template.HTMLEscapeString(fmt.Sprintf("week to %s: %d of %d tasks done", p.Week, p.Done, p.Total)))
+	}
 	b.WriteString(`</svg>`)
 	// The figures in words under the chart, for a printed page (the
 	// chart's title shows only on hover).
@@ -561,6 +582,14 @@ func burnupSVG(h *DealHistory) template.HTML {
 	fmt.Fprintf(&b, `<p class="meta">%s</p>`, template.HTMLEscapeString(fmt.Sprintf("Done of all tasks by week: %d of %d in the week to %s, %d of %d in the week to %s.",
 		first.Done, first.Total, first.Week, last.Done, last.Total, last.Week)))
 	return template.HTML(b.String())
+}
+
+// shortDate is a day as a chart's axis says it: "7 Dec 2026".
+func shortDate(d deal.Date) string {
+	if d.IsZero() {
+		return ""
+	}
+	return d.Time().Format("2 Jan 2006")
 }
 
 // medianSlipText says the median slip in words.

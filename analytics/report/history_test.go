@@ -531,3 +531,29 @@ func TestSlipOfAPlanNotCommitted(t *testing.T) {
 		}
 	}
 }
+
+// TestBurnupAxes: the burn-up chart says its scale (0 and the most tasks,
+// the first and the last week's dates), puts each week where its day
+// falls (a week just begun stands near the one before, not a whole week
+// on), and titles each point with its figures.
+func TestBurnupAxes(t *testing.T) {
+	h := &DealHistory{Burnup: []BurnupWeek{{"2026-11-01", 0, 8}, {"2026-11-08", 2, 8}, {"2026-11-15", 3, 9}, {"2026-11-16", 4, 9}}}
+	svg := string(burnupSVG(h))
+	for _, want := range []string{">9</text>", ">0</text>", ">1 Nov 2026</text>", ">16 Nov 2026</text>", "<title>week to 2026-11-08: 2 of 8 tasks done</title>"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("the burn-up lacks %q:\n%s", want, svg)
+		}
+	}
+	var xs []float64
+	for _, m := range regexp.MustCompile(`<circle cx="([0-9.]+)"`).FindAllStringSubmatch(svg, -1) {
+		x, _ := strconv.ParseFloat(m[1], 64)
+		xs = append(xs, x)
+	}
+	if len(xs) != 4 {
+		t.Fatalf("%d points, want 4:\n%s", len(xs), svg)
+	}
+	week, part := xs[1]-xs[0], xs[3]-xs[2]
+	if d := part*7 - week; d < -1 || d > 1 {
+		t.Errorf("a day's step is %.1f px beside a week's %.1f px, want a seventh of it", part, week)
+	}
+}
