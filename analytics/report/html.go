@@ -302,7 +302,8 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		y := top + rowH*float64(i)
 		if m := r.milestone; m != nil {
 			rowOf["milestone:"+m.ID] = y
-			ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Class: "ms", Text: shorten(m.Title, 32)})
+			// bold: fewer letters fit the labels' column
+			ch.Texts = append(ch.Texts, svgText{X: labelW - 8, Y: y + 15, Anchor: "end", Class: "ms", Text: shorten(m.Title, 28)})
 			if x, ok := xOf(m.Due); ok {
 				class, title := "ms open", fmt.Sprintf("%s (milestone, lead %s): due %s", m.Title, m.LeadName, m.Due)
 				switch {
