@@ -131,6 +131,10 @@ func (e *env) siteSecret(root string, create bool) ([]byte, error) {
 	if !create {
 		return nil, fmt.Errorf("no site secret: MAPROOM_SECRET is not set and %s does not exist, so the room links cannot be made; set MAPROOM_SECRET to the secret the rooms were built with (or run maproom build first, which makes one)", path)
 	}
+	if fi, err := os.Stat(filepath.Join(root, "content")); err != nil || !fi.IsDir() {
+		// Not a site: no secret is made for it (nor .maproom/).
+		return nil, fmt.Errorf("%s has no content/ folder, so it is not a maproom site: run maproom in the site's folder (or -root), or start one with maproom new <deal-id>", root)
+	}
 	if built := filepath.Join(root, filepath.FromSlash(manifest.DefaultPath)); fileExists(built) {
 		// Rooms were built, with a secret this machine does not have: a
 		// new one would change every link handed out.
