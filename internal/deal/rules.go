@@ -194,8 +194,21 @@ func VagueEvidence(ev string) string {
 	if len(words) > 0 && len(words) <= 3 && vagueWords[strings.Trim(words[len(words)-1], ".!,")] {
 		return fmt.Sprintf("%q names no artifact", ev)
 	}
+	// A few words, each a verdict or a filler ("signed", "sign-off",
+	// "done ✔", "confirmed by all"), name nothing either; one word that
+	// names a thing ("Order form signed") is an artifact.
+	tokens := strings.FieldsFunc(strings.ToLower(ev), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(tokens) <= 3 && !slices.ContainsFunc(tokens, func(w string) bool { return !vagueWords[w] && !verdictWords[w] }) {
+		return fmt.Sprintf("%q names no artifact", ev)
+	}
 	return ""
 }
+
+// verdictWords are, with vagueWords, the words a completion condition
+// made only of them names no artifact with.
+var verdictWords = map[string]bool{"signed": true, "sign": true, "off": true, "signoff": true, "confirmed": true, "confirm": true,
+	"accepted": true, "verified": true, "checked": true, "ready": true, "good": true, "go": true, "fine": true, "all": true,
+	"by": true, "both": true, "everyone": true, "see": true, "it": true, "is": true, "are": true, "we": true, "the": true}
 
 // TakesReplies reports whether s may reply to the plan from their room: a
 // buyer stakeholder, while the deal is open, or won with onboarding steps

@@ -11,7 +11,9 @@ func TestVagueEvidence(t *testing.T) {
 		vague bool
 	}{
 		{"", true}, {"-", true}, {"...", true}, {"x", true}, {"\"x\"", true}, {"done", true}, {"OK.", true},
-		{"Signed order form", false}, {"合同", false}, {"DPA v2", false}, {"SOC 2 report", false},
+		{"signed", true}, {"Confirmed", true}, {"sign-off", true}, {"done ✔", true}, {"✅", true}, {"confirmed by all", true},
+		{"Signed order form", false}, {"合同", false}, {"DPA v2", false}, {"SOC 2 report", false}, {"Order form signed", false},
+		{"done (see email)", false}, {"Email from Cara", false},
 	} {
 		if got := VagueEvidence(c.ev) != ""; got != c.vague {
 			t.Errorf("VagueEvidence(%q) vague %v, want %v", c.ev, got, c.vague)
