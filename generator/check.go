@@ -591,12 +591,19 @@ var htmlScan = goldmark.DefaultParser()
 // they wrote there does not show. An HTML comment is a note to oneself,
 // never published: it is not warned of.
 func rawHTMLLines(text []byte, col collector, offset int, what string) {
+	rawHTMLWarn(text, col, offset, what, false)
+}
+
+// rawHTMLWarn is rawHTMLLines; asText tells a text the rooms show as
+// words (a review note: a tag's text shows, the tag does not), not as
+// rendered Markdown that leaves raw HTML out.
+func rawHTMLWarn(text []byte, col collector, offset int, what string, asText bool) {
 	if !bytes.ContainsRune(text, '<') {
 		return
 	}
 	lineOf := func(pos int) int { return offset + 1 + bytes.Count(text[:pos], []byte("\n")) }
 	warned := map[int]bool{}
-	warn := func(pos int, raw []byte) {
+	warn := func(pos int, raw []byte, lines int) {
 		l := lineOf(pos)
 		tag := strings.TrimSpace(string(raw))
 		if warned[l] || strings.HasPrefix(tag, "<!--") {
@@ -606,7 +613,16 @@ func rawHTMLLines(text []byte, col collector, offset int, what string) {
 		if r := []rune(tag); len(r) > 40 {
 			tag = string(r[:40]) + "…"
 		}
-		col.warnf(l, "%s has raw HTML (%s), which the rooms never render: it is left out of the page; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
+		switch {
+		case asText:
+			col.warnf(l, "%s has raw HTML (%s), which the rooms never render: they show its text alone, without the tags; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
+		case lines > 1:
+			// An HTML block runs to the next blank line: what follows
+			// the tag up to there goes with it, Markdown and all.
+			col.warnf(l, "%s has raw HTML (%s) that runs on to line %d, the next blank line: the rooms never render raw HTML, so all %d lines are left out of the page, the Markdown among them too; write it in Markdown (**bold**, [a link](https://...)), or put a blank line after the tag to keep what follows", what, tag, l+lines-1, lines)
+		default:
+			col.warnf(l, "%s has raw HTML (%s), which the rooms never render: it is left out of the page; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
+		}
 	}
 	doc := htmlScan.Parse(gmtext.NewReader(text))
 	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
@@ -621,12 +637,12 @@ func rawHTMLLines(text []byte, col collector, offset int, what string) {
 					seg := n.Segments.At(i)
 					b = append(b, seg.Value(text)...)
 				}
-				warn(n.Segments.At(0).Start, b)
+				warn(n.Segments.At(0).Start, b, 1)
 			}
 		case *ast.HTMLBlock:
 			if n.HTMLBlockType != ast.HTMLBlockType2 && n.Lines().Len() > 0 {
-				first := n.Lines().At(0)
-				warn(first.Start, first.Value(text))
+				first, last := n.Lines().At(0), n.Lines().At(n.Lines().Len()-1)
+				warn(first.Start, first.Value(text), lineOf(last.Start)-lineOf(first.Start)+1)
 			}
 		}
 		return ast.WalkContinue, nil
@@ -664,6 +680,7 @@ func checkReviewNotes(b *Bundle, col collector) {
 			continue
 		}
 		placeholderLines(text, collector{file: p, ps: col.ps}, "the review note")
+		rawHTMLWarn(text, collector{file: p, ps: col.ps}, 0, "the review note", true)
 	}
 }
 
