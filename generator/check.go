@@ -77,7 +77,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 					if p.Name != "" && strings.EqualFold(p.Name, id) {
 						hint = fmt.Sprintf(": that is %s's name; write their id, %q", p.Name, p.ID)
 					}
-					ids = append(ids, p.ID)
+					if !slices.Contains(ids, p.ID) { // a duplicate id is its own error
+						ids = append(ids, p.ID)
+					}
 				}
 				if hint == "" && len(ids) > 0 && len(ids) <= 15 {
 					hint = fmt.Sprintf(": write one of the stakeholder ids (%s), or role:<role> for someone not yet named", strings.Join(ids, ", "))

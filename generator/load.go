@@ -17,6 +17,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -27,6 +28,9 @@ import (
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
+	"golang.org/x/text/runes"
+	"golang.org/x/text/transform"
+	"golang.org/x/text/unicode/norm"
 )
 
 // Site is a loaded site: its settings and every deal bundle, in id order.
@@ -362,7 +366,7 @@ func loadBundle(dir string, src []byte, cfg *Config, today deal.Date) (*Bundle, 
 		col.warnf(0, "the plan is %s: its welcome note goes into the room of each of its people, every time it is built; keep %s under %s, and put long documents in collateral (a PDF)", byteSize(len(src)), BundleIndex, byteSize(pageMax))
 	}
 	if !idRe.MatchString(id) {
-		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, e.g. %q", id, Slug(id))
+		col.errorf(0, "the folder name %q is the deal id: use lowercase letters, digits and hyphens, %s", id, SlugExample(id, "acme-renewal"))
 	}
 	b := &Bundle{Dir: dir, Source: src}
 	b.Files, err = bundleFiles(dir)
@@ -617,6 +621,9 @@ func isEditorTemp(name string) bool {
 // Slug turns a name into an id: lowercase letters, digits and single
 // hyphens (the form deal, stakeholder and task ids take).
 func Slug(s string) string {
+	if folded, _, err := transform.String(transform.Chain(norm.NFD, runes.Remove(runes.In(unicode.Mn))), s); err == nil {
+		s = folded // accents dropped: "Núñez" is "nunez"
+	}
 	var b strings.Builder
 	dash := false
 	for _, r := range strings.ToLower(s) {
@@ -629,6 +636,15 @@ func Slug(s string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
+}
+
+// SlugExample suggests an id for s: its Slug, or when that keeps too
+// little of it (fewer than two letters or digits), other, a made-up one.
+func SlugExample(s, other string) string {
+	if sl := Slug(s); len(sl) >= 2 {
+		return fmt.Sprintf("e.g. %q", sl)
+	}
+	return fmt.Sprintf("as in %q", other)
 }
 
 var weekdays = map[string]time.Weekday{
@@ -841,7 +857,7 @@ func checkID(col collector, line int, what, id string) {
 	case id == "":
 		col.errorf(line, "a %s has no id: add `id:` (lowercase letters, digits, hyphens)", what)
 	case !idRe.MatchString(id):
-		col.errorf(line, "%s id %q: use lowercase letters, digits and hyphens, e.g. %q", what, id, Slug(id))
+		col.errorf(line, "%s id %q: use lowercase letters, digits and hyphens, %s", what, id, SlugExample(id, "security-pack"))
 	}
 }
 

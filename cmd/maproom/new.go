@@ -61,7 +61,7 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	case len(pos) > 1:
 		return fmt.Errorf("%w: one deal at a time: unexpected argument %q", errUsage, pos[1])
 	case !newDealIDRe.MatchString(pos[0]):
-		return fmt.Errorf("%w: deal id %q: the deal's folder name, in lowercase letters, digits and hyphens, e.g. %q", errUsage, pos[0], generator.Slug(pos[0]))
+		return fmt.Errorf("%w: deal id %q: the deal's folder name, in lowercase letters, digits and hyphens, %s", errUsage, pos[0], generator.SlugExample(pos[0], "acme-renewal"))
 	case *tmplName == "":
 		return fmt.Errorf("%w: choose a template with -template NAME: one of %s", errUsage, strings.Join(set.Names(), ", "))
 	case (*closeDate == "") == (*goLive == ""):
