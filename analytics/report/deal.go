@@ -824,7 +824,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			continue
 		}
 		who, side := ownerOf(d, tl.Owner)
-		ev := []string{fmt.Sprintf("task %s, owner %s (%s side), due %s: status blocked in the plan", tl.ID, who, side, cmp.Or(tl.Due, "with no date"))}
+		ev := []string{fmt.Sprintf("task %s, owner %s (%s), due %s: status blocked in the plan", tl.ID, who, sideLabel(side), cmp.Or(tl.Due, "with no date"))}
 		sev := SeverityFlag
 		if tl.Critical {
 			sev = SeverityAlert
@@ -1186,7 +1186,7 @@ func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 	var named []string
 	for _, o := range worst {
 		points += attentionPoints["overdue-"+o.Severity]
-		n := fmt.Sprintf("\"%s\" (%s side) %s late", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days"))
+		n := fmt.Sprintf("\"%s\" (%s) %s late", o.Title, sideLabel(o.Side), plural(o.DaysLate, "calendar day", "calendar days"))
 		if h := held[o.Task]; len(h) > 0 {
 			n += ", holding up " + strings.Join(h, " and ")
 		}
@@ -1636,4 +1636,13 @@ func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
 func task(d *deal.Deal, id string) *deal.Task {
 	t, _ := d.Task(id)
 	return t
+}
+
+// sideLabel says whose side a step is on, "buyer side", or that its owner
+// is no one the plan names (a plan that fails check).
+func sideLabel(side string) string {
+	if side == "" {
+		return "owner not among the stakeholders"
+	}
+	return side + " side"
 }

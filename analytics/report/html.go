@@ -329,7 +329,7 @@ func timelineChart(today string, d *DealReport) *svgChart {
 		if t.Critical {
 			class += " critical"
 		}
-		title := fmt.Sprintf("%s (%s, %s side): %s", t.Title, t.Owner, t.Side, t.Status)
+		title := fmt.Sprintf("%s (%s, %s): %s", t.Title, t.Owner, sideLabel(t.Side), t.Status)
 		if t.Due != "" {
 			title += ", due " + t.Due
 		}

@@ -77,6 +77,13 @@ func TestAttentionOverdueGrouped(t *testing.T) {
 	if got := overdue(one); len(got) != 1 || got[0].Why != `1 overdue task (flag): "Admin step 1" (seller side) 3 calendar days late` {
 		t.Errorf("one late step: %+v", got)
 	}
+	// An owner the plan does not name (a plan that fails check) leaves
+	// no empty side: it says so.
+	stray := lateAdmin(1, today, 3)
+	stray.Milestones[0].Tasks[len(stray.Milestones[0].Tasks)-1].Owner = "nobody"
+	if got := overdue(ruleReport(t, stray, today)); len(got) != 1 || !strings.Contains(got[0].Why, `"Admin step 1" (owner not among the stakeholders) 3 calendar days late`) {
+		t.Errorf("a step of an owner the plan does not name: %+v", got)
+	}
 }
 
 // TestAttentionClosingSoonScales: with something else wrong, a deal
