@@ -130,6 +130,8 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 	}
 
+	titleWarn(col, li.at("title"), "the deal's title", d.Title)
+
 	// Milestones and tasks. The 3 to 5 decision points and the dozen tasks
 	// are the sale's: onboarding milestones, after the close, come on top.
 	sale := 0
@@ -147,9 +149,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	all := d.Tasks()
 	for i := range d.Milestones {
 		m := &d.Milestones[i]
-		if spansLines(m.Title) {
-			col.warnf(li.at(fmt.Sprintf("milestones.%d.title", i)), "milestone %q's title spans lines: rooms, reports and emails show a title as one line; write it on one line", m.ID)
-		}
+		titleWarn(col, li.at(fmt.Sprintf("milestones.%d.title", i)), fmt.Sprintf("milestone %q's title", m.ID), m.Title)
 		if msIDs[m.ID] && m.ID != "" {
 			col.errorf(m.Line, "milestone id %q is used twice (first on line %d): ids must be unique within the deal", m.ID, msLine[m.ID])
 		}
@@ -199,9 +199,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 					titled[k] = t
 				}
 			}
-			if spansLines(t.Title) {
-				col.warnf(li.at(p+".title"), "task %q's title spans lines: rooms, reports and emails show a title as one line; write it on one line", t.ID)
-			}
+			titleWarn(col, li.at(p+".title"), fmt.Sprintf("task %q's title", t.ID), t.Title)
 			if s := people[t.Owner]; s != nil && s.Side == deal.Buyer {
 				buyerOwned = true
 			} else if r, ok := strings.CutPrefix(t.Owner, "role:"); ok && validRole(deal.Role(r)) && deal.SideOfRole(deal.Role(r)) == deal.Buyer {
@@ -732,6 +730,21 @@ func dependents(all []*deal.Task, id string) map[string]bool {
 
 // spansLines reports whether a title holds a line break before its end (a
 // YAML block scalar, or "\n" in a quoted one).
+// titleWarn warns of a title (what: "task \"x\"'s title") that spans
+// lines, or holds a control, invisible or direction-changing character:
+// rooms, reports, emails and calendar invites show a title as one line,
+// and such a character as something other than it reads (a terminal
+// report would even take it as a command).
+func titleWarn(col collector, line int, what, title string) {
+	if spansLines(title) {
+		col.warnf(line, "%s spans lines: rooms, reports and emails show a title as one line; write it on one line", what)
+		return
+	}
+	if why := reply.BadChar(strings.TrimRight(title, "\r\n"), false); why != "" {
+		col.warnf(line, "%s %s", what, why)
+	}
+}
+
 func spansLines(title string) bool {
 	return strings.ContainsAny(strings.TrimRight(title, "\r\n"), "\r\n")
 }

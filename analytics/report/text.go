@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,8 +59,42 @@ func (t *textOut) paint(code, s string) string {
 }
 
 func (t *textOut) line(format string, args ...any) {
-	fmt.Fprintf(t.w, format, args...)
+	t.w.WriteString(terminalText(fmt.Sprintf(format, args...), t.color))
 	t.w.WriteByte('\n')
+}
+
+// sgr matches the colour codes the table writes (paint).
+var sgr = regexp.MustCompile(`\x1b\[[0-9;]*m`)
+
+// terminalText makes a line of the table safe for a terminal: text from
+// the plans (a title, a name) holding a line break, a carriage return or
+// another control character would break the table's lines or move the
+// cursor, so each is a space; of the escape sequences, only colour codes
+// are kept, and only when the table is coloured.
+func terminalText(s string, color bool) string {
+	clean := func(s string) string {
+		return strings.Map(func(r rune) rune {
+			if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
+				return ' '
+			}
+			return r
+		}, s)
+	}
+	if !strings.ContainsFunc(s, func(r rune) bool { return unicode.IsControl(r) || r == '\u2028' || r == '\u2029' }) {
+		return s
+	}
+	if !color {
+		return clean(s)
+	}
+	var b strings.Builder
+	last := 0
+	for _, m := range sgr.FindAllStringIndex(s, -1) {
+		b.WriteString(clean(s[last:m[0]]))
+		b.WriteString(s[m[0]:m[1]])
+		last = m[1]
+	}
+	b.WriteString(clean(s[last:]))
+	return b.String()
 }
 
 // milestoneLate says how late a milestone not reached is: "26 calendar
@@ -131,6 +166,9 @@ func plural(n int, one, many string) string {
 func (t *textOut) table(rows [][]cell) {
 	var widths []int
 	for _, r := range rows {
+		for i := range r {
+			r[i].text = terminalText(r[i].text, false) // measured as printed
+		}
 		for i, c := range r {
 			if i >= len(widths) {
 				widths = append(widths, 0)

@@ -107,3 +107,19 @@ func stripANSI(s string) string {
 		s = s[i+j+1:]
 	}
 }
+
+// TestTerminalText: text from a plan that holds a line break or another
+// control character never breaks the table's lines or reaches the
+// terminal as a control; the table's own colours stay when it is
+// coloured, and go when it is not.
+func TestTerminalText(t *testing.T) {
+	in := "Slipper\r\nTOTAL: 0 overdue \x1b]0;title\x07 \u2028end"
+	if got := terminalText(in, false); strings.ContainsFunc(got, func(r rune) bool { return r < ' ' || r == '\u2028' }) || !strings.Contains(got, "Slipper  TOTAL: 0 overdue") {
+		t.Errorf("terminalText(%q) = %q", in, got)
+	}
+	painted := "\x1b[31malert\x1b[0m " + in
+	got := terminalText(painted, true)
+	if !strings.HasPrefix(got, "\x1b[31malert\x1b[0m ") || strings.Contains(got, "\r") || strings.Contains(got, "\x07") || strings.Contains(got, "\x1b]") {
+		t.Errorf("coloured: %q", got)
+	}
+}
