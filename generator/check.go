@@ -131,6 +131,9 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	}
 
 	titleWarn(col, li.at("title"), "the deal's title", d.Title)
+	if g := strings.TrimSpace(d.Goal); g != "" && len(deal.Placeholders(g)) == 0 && !namesADay(g) {
+		col.warnf(li.at("goal"), "the goal names no day: a goal is the buyer's reason with its date (\"Signed by 30 June so the July launch ships\", not \"adopt the tool\"); say by when")
+	}
 
 	// Milestones and tasks. The 3 to 5 decision points and the dozen tasks
 	// are the sale's: onboarding milestones, after the close, come on top.
@@ -165,6 +168,21 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		evidence(col, li.at(p+".evidence"), "milestone", m.ID, m.Evidence)
 		if len(m.Tasks) == 0 {
 			col.warnf(m.Line, "milestone %q has no task: it can never be done, and nothing in the plan leads to it; add the steps that reach it, each with one owner", m.ID)
+		}
+		if m.Due.IsZero() && !m.Reached() {
+			// A decision point has its day: the rooms say "decision by"
+			// it, and the report dates the milestone late from it.
+			var last deal.Date
+			for _, t := range m.Tasks {
+				if t.Due.After(last) {
+					last = t.Due
+				}
+			}
+			hint := "write the day it is to be taken (due: YYYY-MM-DD)"
+			if !last.IsZero() {
+				hint = fmt.Sprintf("write the day it is to be taken, e.g. its last step's (due: %s)", last)
+			}
+			col.warnf(m.Line, "milestone %q has no date: a milestone is a decision with a day, which the rooms show and the report judges it late by; %s", m.ID, hint)
 		}
 		if !m.Due.IsZero() && !d.GoLive.IsZero() && m.Due.After(d.GoLive) && m.Onboarding && !m.Reached() {
 			col.warnf(li.at(p+".due"), "onboarding milestone %q is due %s, after go-live %s: move it, or go-live", m.ID, m.Due, d.GoLive)
@@ -744,6 +762,31 @@ func titleWarn(col collector, line int, what, title string) {
 		col.warnf(line, "%s %s", what, why)
 	}
 }
+
+// namesADay reports whether a goal says when: a number (a day, a year,
+// Q3), a month, or a word of the calendar ("end of the quarter").
+func namesADay(goal string) bool {
+	if strings.ContainsFunc(goal, unicode.IsDigit) {
+		return true
+	}
+	for _, w := range strings.FieldsFunc(strings.ToLower(goal), func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if calendarWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+var calendarWords = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`january february march april may june july august september october november december
+		jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
+		week weeks month months quarter quarters year years today tomorrow christmas easter spring summer autumn fall winter
+		weekend eoy eoq eom fy fiscal`) {
+		m[w] = true
+	}
+	return m
+}()
 
 func spansLines(title string) bool {
 	return strings.ContainsAny(strings.TrimRight(title, "\r\n"), "\r\n")
