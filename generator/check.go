@@ -22,6 +22,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/maproom/maproom/internal/deal"
+	splitter "github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/spelling"
 )
@@ -367,6 +368,12 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 		pageCol := collector{file: filepath.Join(b.Dir, filepath.FromSlash(f)), ps: col.ps}
 		if len(text) > pageMax {
 			pageCol.warnf(0, "collateral page %q is %s: each room that may see it gets a page of its own, every time it is built; keep a page under %s, and publish a long document as a PDF", c.ID, byteSize(len(text)), byteSize(pageMax))
+		}
+		if fm, p := splitter.Split(text); p == splitter.OK {
+			pageCol.warnf(1, "collateral page %q starts with a frontmatter block (lines 1 to %d), which a document page does not read: the rooms leave it out, and the page's title is its collateral entry's title; remove the block", c.ID, fm.BodyLine-1)
+			// The rest as the rooms render it: a blank line for each of
+			// the block's, so that lines keep their numbers.
+			text = append(bytes.Repeat([]byte("\n"), fm.BodyLine-1), fm.Body...)
 		}
 		placeholderLines(text, pageCol, fmt.Sprintf("collateral page %q", c.ID))
 		rawHTMLLines(text, pageCol, 0, fmt.Sprintf("collateral page %q", c.ID))

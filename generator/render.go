@@ -22,6 +22,7 @@ import (
 	"github.com/tdewolff/minify/v2/svg"
 
 	"github.com/maproom/maproom/internal/deal"
+	splitter "github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/hostconf"
 	"github.com/maproom/maproom/internal/ics"
@@ -282,6 +283,9 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			return nil, err
 		}
 		if c.IsPage() {
+			if fm, p := splitter.Split(data); p == splitter.OK {
+				data = fm.Body // a frontmatter block is not the page's (check warns)
+			}
 			pages[c.ID] = data
 			continue
 		}
