@@ -177,3 +177,41 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBuildLongChain builds one deal of 1,000 steps, each after the
+// one before and all of them late: every late step's room line says what
+// it waits on, found for the whole chain at once (found for each step
+// through the whole chain, it took seconds).
+//
+//	go test ./generator -run '^$' -bench 'BuildLongChain' -benchtime 5x -count 5
+func BenchmarkBuildLongChain(b *testing.B) {
+	root := b.TempDir()
+	var plan strings.Builder
+	plan.WriteString("---\ntitle: Chain\nbuyer: Zeta Corp\nseller: Northwind\ngoal: Signed by 29 January 2030\nclose: 2030-01-29\n" +
+		"stakeholders:\n  - {id: ann, name: Ann Ames, title: CFO, side: buyer, role: economic-buyer}\n" +
+		"  - {id: bob, name: Bob Burns, title: CTO, side: buyer, role: technical-evaluator}\n" +
+		"  - {id: sam, name: Sam Lee, title: AE, side: seller, role: account-executive}\n" +
+		"milestones:\n  - id: m1\n    title: Evaluation passed\n    due: 2030-01-20\n    lead: bob\n    evidence: Evaluation report signed by Bob\n    tasks:\n")
+	for i := range 1000 {
+		fmt.Fprintf(&plan, "      - id: t%d\n        title: Step number %d\n        owner: %s\n        due: %s\n        status: todo\n        evidence: Results table %d signed by Bob\n",
+			i, i, []string{"sam", "bob", "ann"}[i%3], deal.NewDate(2026, 1, 1).AddDays(i/4), i)
+		if i > 0 {
+			fmt.Fprintf(&plan, "        after: [t%d]\n", i-1)
+		}
+	}
+	plan.WriteString("---\nWelcome.\n")
+	if err := os.MkdirAll(filepath.Join(root, ContentDir, "chain"), 0o755); err != nil {
+		b.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, ContentDir, "chain", BundleIndex), []byte(plan.String()), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	opts := benchOptions(root, filepath.Join(root, "out"))
+	for b.Loop() {
+		os.RemoveAll(opts.Out)
+		os.RemoveAll(opts.StateDir)
+		if _, err := Build(context.Background(), opts); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -512,6 +512,7 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 	crit, _ := b.critical(r.today)
 	turnPath := b.Plan.TurnPath(d, r.today) // what a late step waits on, by the turn's rule
 	dueOf := func(t *deal.Task) deal.Date { due, _ := b.dateOf(t); return due }
+	var upstream map[*deal.Task]*deal.Task // what each late step waits on, found once when one is late
 	titles := map[string]string{}
 	for _, t := range d.Tasks() {
 		titles[t.ID] = t.Title
@@ -587,7 +588,10 @@ func (r *renderer) milestones(b *Bundle, visible []*deal.Collateral, files map[s
 					// Late, and waiting on open work: say on what, as the
 					// report and notify do (its owner cannot finish it
 					// alone).
-					if up := deal.Upstream(d, t, turnPath, dueOf); up != nil {
+					if upstream == nil {
+						upstream = deal.Upstreams(d, turnPath, dueOf)
+					}
+					if up := upstream[t]; up != nil {
 						who, _ := personOrRole(d, up.Owner)
 						if me != "" && up.Owner == me {
 							who = "you" // as the room says of the person's own steps

@@ -136,65 +136,144 @@ func WaitingOn(d *Deal, path Path, due func(*Task) Date, today Date) (tn Turn, o
 // no open dependency, and when its open dependencies lead only round a
 // cycle. Unknown ids are passed over; a nil due takes each task's own Due.
 func Upstream(d *Deal, t *Task, path Path, due func(*Task) Date) *Task {
+	if len(t.After) == 0 {
+		return nil
+	}
+	return newUpstreams(d, path, due).of(t)
+}
+
+// Upstreams returns Upstream of each of d's tasks that has one, found
+// together: each task's is the first, by Upstream's order, of those of
+// the open steps it comes after (or the step itself when it waits on
+// none), so a long chain of steps is walked once, not once for each of
+// its steps (a thousand chained steps took seconds to render).
+func Upstreams(d *Deal, path Path, due func(*Task) Date) map[*Task]*Task {
+	u := newUpstreams(d, path, due)
+	out := map[*Task]*Task{}
+	for _, t := range u.tasks {
+		if up := u.of(t); up != nil {
+			out[t] = up
+		}
+	}
+	return out
+}
+
+// upstreams finds Upstream for the tasks of one deal, each task's roots'
+// first kept once found.
+type upstreams struct {
+	d     *Deal
+	path  Path
+	due   func(*Task) Date
+	tasks []*Task
+	byID  map[string]*Task
+	order map[*Task]int
+	first map[*Task]*Task // a task's found: the first root it waits on (nil: none)
+	state map[*Task]int8  // 1: being found (a cycle leads back to it), 2: found
+}
+
+func newUpstreams(d *Deal, path Path, due func(*Task) Date) *upstreams {
 	if due == nil {
 		due = func(t *Task) Date { return t.Due }
 	}
-	open := func(id string) *Task {
-		if q, ok := d.Task(id); ok && d.Pending(q) {
-			return q
+	u := &upstreams{d: d, path: path, due: due, tasks: d.Tasks(), first: map[*Task]*Task{}, state: map[*Task]int8{}}
+	u.byID = make(map[string]*Task, len(u.tasks))
+	u.order = make(map[*Task]int, len(u.tasks))
+	for i, q := range u.tasks {
+		if _, dup := u.byID[q.ID]; !dup {
+			u.byID[q.ID] = q // the first of an id written twice, as Task finds it
 		}
-		return nil
+		u.order[q] = i
 	}
-	seen := map[string]bool{t.ID: true}
-	var roots []*Task
-	queue := []*Task{t}
-	for len(queue) > 0 {
-		q := queue[0]
-		queue = queue[1:]
-		waits := false
-		for _, id := range q.After {
-			p := open(id)
-			if p == nil {
-				continue
-			}
-			waits = true
-			if !seen[id] {
-				seen[id] = true
-				queue = append(queue, p)
-			}
+	return u
+}
+
+// open returns the open step of id, nil when there is none.
+func (u *upstreams) open(id string) *Task {
+	if q, ok := u.byID[id]; ok && u.d.Pending(q) {
+		return q
+	}
+	return nil
+}
+
+// of returns the step t waits on, as Upstream says.
+func (u *upstreams) of(t *Task) *Task {
+	r, _ := u.find(t)
+	return r
+}
+
+// find is of; clean is false when the answer met a step being found (a
+// cycle), so that it holds for this walk alone and is not kept.
+func (u *upstreams) find(t *Task) (best *Task, clean bool) {
+	// The roots t reaches are, for each open step it comes after, that
+	// step when it waits on none, else the roots it reaches: the first of
+	// them is the first of those steps' firsts. A step that leads round a
+	// cycle back to one being found adds nothing (Upstream's walk passes
+	// over a step seen).
+	clean = true
+	for _, id := range t.After {
+		p := u.open(id)
+		if p == nil || p == t {
+			continue
 		}
-		if !waits && q != t {
-			roots = append(roots, q)
+		cand := p
+		if u.waits(p) {
+			var ok bool
+			cand, ok = u.rootOf(p)
+			clean = clean && ok
+		}
+		if cand != nil && cand != t && (best == nil || u.before(cand, best)) {
+			best = cand
 		}
 	}
-	if len(roots) == 0 {
-		return nil
+	return best, clean
+}
+
+// rootOf is find(p), kept once found clean; nil and not clean while p
+// is being found (a cycle).
+func (u *upstreams) rootOf(p *Task) (*Task, bool) {
+	switch u.state[p] {
+	case 1:
+		return nil, false
+	case 2:
+		return u.first[p], true
 	}
-	order := map[*Task]int{}
-	for i, q := range d.Tasks() {
-		order[q] = i
+	u.state[p] = 1
+	r, clean := u.find(p)
+	if clean {
+		u.first[p], u.state[p] = r, 2
+	} else {
+		u.state[p] = 0 // met a cycle: found again when asked again
 	}
-	return slices.MinFunc(roots, func(a, b *Task) int {
-		if on := path.On(a.ID); on != path.On(b.ID) {
-			if on {
-				return -1
-			}
-			return 1
+	return r, clean
+}
+
+// waits reports whether q comes after an open step.
+func (u *upstreams) waits(q *Task) bool {
+	for _, id := range q.After {
+		if u.open(id) != nil {
+			return true
 		}
-		da, db := due(a), due(b)
-		switch {
-		case da.IsZero() != db.IsZero():
-			if da.IsZero() {
-				return 1
-			}
-			return -1
-		case da.Before(db):
-			return -1
-		case db.Before(da):
-			return 1
-		}
-		return order[a] - order[b]
-	})
+	}
+	return false
+}
+
+// before orders two roots as Upstream picks among them: the one on path
+// first, then the one due first (tasks without a date last), then the
+// first in plan order.
+func (u *upstreams) before(a, b *Task) bool {
+	if on := u.path.On(a.ID); on != u.path.On(b.ID) {
+		return on
+	}
+	da, db := u.due(a), u.due(b)
+	switch {
+	case da.IsZero() != db.IsZero():
+		return db.IsZero()
+	case da.Before(db):
+		return true
+	case db.Before(da):
+		return false
+	}
+	return u.order[a] < u.order[b]
 }
 
 // SideOfRole returns the side a role belongs to: Seller for the seller
