@@ -419,6 +419,9 @@ type idNames struct {
 	values []string   // the deal's value, as written in an id: never a word of one
 	ids    [][]string // stakeholder ids, as words: never a run of an id's words
 	joined []string   // names of several words written as one: never a word of an id, nor (from 6 letters) inside one
+	// company are the buyer's and the seller's name words: glued to
+	// another word of an id ("zetapricing", "pricingzeta") from 4 letters.
+	company []string
 }
 
 // dealNames gathers, folded by nameWords, the buyer's and the seller's
@@ -450,6 +453,13 @@ func dealNames(d *deal.Deal) idNames {
 	}
 	add(d.Buyer, 3)
 	add(d.Seller, 3)
+	for _, c := range []string{d.Buyer, d.Seller} {
+		for _, w := range nameWords(c) {
+			if !commonWord[w] && len(w) >= 4 {
+				n.company = append(n.company, w)
+			}
+		}
+	}
 	if v := d.Value; v > 0 {
 		n.values = append(n.values, strconv.FormatInt(v, 10))
 		if v%1000 == 0 {
@@ -491,10 +501,11 @@ func nameWords(s string) []string {
 
 // nameInID returns the name (of dealNames) that the collateral id
 // contains, if any: a name word as a whole word of the id, a stakeholder
-// id as a run of its words, or a name written as one word as a whole word
-// or, from 6 letters, anywhere in it, separators left out. Single name
-// words are not looked for inside longer words, where they would turn up
-// in ordinary ones ("ann" in "annual").
+// id as a run of its words, a name written as one word as a whole word
+// or, from 6 letters, anywhere in it, separators left out, or a name word
+// glued to another word of the id (see the end). Short name words are not
+// looked for inside longer words, where they would turn up in ordinary
+// ones ("ann" in "annual").
 func nameInID(id string, names idNames) string {
 	parts := nameWords(id)
 	for _, p := range parts {
@@ -513,6 +524,22 @@ func nameInID(id string, names idNames) string {
 	for _, n := range names.joined {
 		if len(n) >= 6 && strings.Contains(flat, n) {
 			return n
+		}
+	}
+	// A name glued to another word: a company's word (4 letters or more)
+	// or a person's (5 or more) at the start or the end of a word of the
+	// id, or one of 6 or more anywhere in it. Shorter ones would turn up
+	// in ordinary words ("ann" in "annual", "park" in "parking").
+	for _, p := range parts {
+		for _, w := range names.company {
+			if strings.HasPrefix(p, w) || strings.HasSuffix(p, w) {
+				return w
+			}
+		}
+		for _, w := range names.words {
+			if len(w) >= 6 && strings.Contains(p, w) || len(w) >= 5 && (strings.HasPrefix(p, w) || strings.HasSuffix(p, w)) {
+				return w
+			}
 		}
 	}
 	return ""
