@@ -527,9 +527,10 @@ func nameInID(id string, names idNames) string {
 		}
 	}
 	// A name glued to another word: a company's word (4 letters or more)
-	// or a person's (5 or more) at the start or the end of a word of the
-	// id, or one of 6 or more anywhere in it. Shorter ones would turn up
-	// in ordinary words ("ann" in "annual", "park" in "parking").
+	// at the start or the end of a word of the id, a person's (5 or more)
+	// at its start, or one of 6 or more anywhere in it. Shorter ones, or a
+	// person's at the end, would turn up in ordinary words ("ann" in
+	// "annual", "park" in "parking", "chase" in "purchase").
 	for _, p := range parts {
 		for _, w := range names.company {
 			if strings.HasPrefix(p, w) || strings.HasSuffix(p, w) {
@@ -537,7 +538,7 @@ func nameInID(id string, names idNames) string {
 			}
 		}
 		for _, w := range names.words {
-			if len(w) >= 6 && strings.Contains(p, w) || len(w) >= 5 && (strings.HasPrefix(p, w) || strings.HasSuffix(p, w)) {
+			if len(w) >= 6 && strings.Contains(p, w) || len(w) >= 5 && strings.HasPrefix(p, w) {
 				return w
 			}
 		}

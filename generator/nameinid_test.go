@@ -11,7 +11,7 @@ import (
 // short name ("annual", "parking") are not.
 func TestNameInID(t *testing.T) {
 	d := &deal.Deal{Buyer: "Zeta Corp", Seller: "Northwind Analytics", Value: 380000, Stakeholders: []deal.Stakeholder{
-		{ID: "ann", Name: "Ann Ames"}, {ID: "bob", Name: "Bob Burns"}, {ID: "jordan", Name: "Jordan Park"}, {ID: "sam", Name: "Sam Lee"}}}
+		{ID: "ann", Name: "Ann Ames"}, {ID: "bob", Name: "Bob Burns"}, {ID: "jordan", Name: "Jordan Park"}, {ID: "sam", Name: "Sam Lee"}, {ID: "kim", Name: "Kim Chase"}}}
 	names := dealNames(d)
 	for id, want := range map[string]string{
 		"zeta-pricing":     "zeta",
@@ -27,6 +27,8 @@ func TestNameInID(t *testing.T) {
 		"security-pack":    "",
 		"samples":          "",
 		"leeway":           "",
+		"purchase-order":   "",
+		"chasenotes":       "chase",
 	} {
 		if got := nameInID(id, names); got != want {
 			t.Errorf("nameInID(%q) = %q, want %q", id, got, want)
