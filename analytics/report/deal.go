@@ -1313,6 +1313,14 @@ func portfolio(deals []DealReport, today deal.Date, median int64) *Portfolio {
 		if c, err := deal.ParseDate(dr.Close); err == nil && c.DaysUntil(today) <= RecentDays {
 			row.Recent = true
 		}
+		if h := dr.History; h != nil {
+			rh := &RowHistory{Commits: h.Commits, BuyerEdits: h.BuyerEdits, BuyerEditsOpen: h.BuyerEditsOpen,
+				Slips: len(h.moves), SlipEachDays: append([]int{}, h.moves...), InHistoryFigures: inHistoryFigures(dr)}
+			for _, m := range h.moves {
+				rh.SlipDays += m
+			}
+			row.History = rh
+		}
 		pf.Rows = append(pf.Rows, row)
 		hasPlan := hasMilestones(dr)
 		switch dr.Outcome {

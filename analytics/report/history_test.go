@@ -173,6 +173,7 @@ func TestReportHistoryGoldens(t *testing.T) {
 		{"history-portfolio.md", r.WritePortfolioMarkdown},
 		{"history-portfolio.html", r.WritePortfolioHTML},
 		{"history-portfolio.csv", r.WritePortfolioCSV},
+		{"history-portfolio.json", r.WritePortfolioJSON},
 	} {
 		t.Run(g.name, func(t *testing.T) {
 			var b bytes.Buffer
@@ -181,6 +182,44 @@ func TestReportHistoryGoldens(t *testing.T) {
 			}
 			golden(t, filepath.Join("testdata", "golden", g.name), b.Bytes())
 		})
+	}
+}
+
+// TestPortfolioJSONCarriesTheHistory: the portfolio's JSON gives each
+// deal's history figures, as its CSV does, and keeps to the schema: a
+// reader can tell which deals the buyer-edit share, the median slip and
+// the win rates with and without buyer edits count.
+func TestPortfolioJSONCarriesTheHistory(t *testing.T) {
+	r := historyReport(t)
+	var b bytes.Buffer
+	if err := r.WritePortfolioJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	if err := reportSchema(t).Validate(decodeJSON(t, b.Bytes())); err != nil {
+		t.Errorf("the portfolio JSON with history breaks the schema: %v", err)
+	}
+	var c bytes.Buffer
+	if err := r.WritePortfolioCSV(&c); err != nil {
+		t.Fatal(err)
+	}
+	rows := 0
+	for _, row := range r.Portfolio.Rows {
+		if row.History == nil {
+			continue
+		}
+		rows++
+		h := row.History
+		each := make([]string, len(h.SlipEachDays))
+		for i, d := range h.SlipEachDays {
+			each[i] = fmt.Sprint(d)
+		}
+		want := fmt.Sprintf(",%d,%d,%d,%d,%s,%v,", h.Commits, h.BuyerEdits, h.Slips, h.SlipDays, strings.Join(each, ";"), h.InHistoryFigures)
+		if !strings.Contains(c.String(), "\n"+row.Deal+",") || !strings.Contains(c.String(), want) {
+			t.Errorf("%s: the JSON's history %+v is not the CSV's (%s):\n%s", row.Deal, h, want, c.String())
+		}
+	}
+	if rows == 0 {
+		t.Fatal("no portfolio row has a history")
 	}
 }
 

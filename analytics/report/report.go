@@ -644,6 +644,24 @@ type PortfolioRow struct {
 	LastVisit   string `json:"last_visit,omitempty"`
 	Score       int    `json:"score"`
 	Value       int64  `json:"value,omitempty"`
+	// History is the deal's history figures the portfolio's history
+	// counts (nil without a history): the rows whose in_history_figures
+	// is true are its deals, as in the CSV.
+	History *RowHistory `json:"history,omitempty"`
+}
+
+// RowHistory is a portfolio row's history figures.
+type RowHistory struct {
+	Commits        int `json:"commits"`
+	BuyerEdits     int `json:"buyer_edits"`
+	BuyerEditsOpen int `json:"buyer_edits_while_open"`
+	// Slips are the moves later (an item moved three times is three, a
+	// step moved with its milestone one), SlipDays their days in all, and
+	// SlipEachDays each one's: the median slip's input.
+	Slips            int   `json:"slips"`
+	SlipDays         int   `json:"slip_days"`
+	SlipEachDays     []int `json:"slip_each_days"`
+	InHistoryFigures bool  `json:"in_history_figures"`
 }
 
 // SizeBand is the win rates with and without a plan of the ended deals
