@@ -463,7 +463,7 @@ svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;
 .done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
 line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}line.slip{stroke:#ef6c00;stroke-width:2;stroke-dasharray:3 2}polygon.ms{stroke:#37474f;stroke-width:1}svg text.ms{font-weight:600}svg.burnup{display:block;margin:.25rem 0 .5rem}
 .tw{overflow-x:auto}.week{margin:6px 0;padding:8px 12px;border-left:4px solid #1565c0;background:#f3f7fc}.week ul{margin:4px 0 0 18px;padding:0}
-@media (max-width:640px){body{padding:12px}h2{font-size:17px}table.stack tr:first-child{display:none}table.stack tr{display:block;padding:6px 0;border-bottom:1px solid #eef1f4}table.stack td{display:block;border:0;padding:1px 0}table.stack td[data-l]::before{content:attr(data-l) ": ";color:#52606d;font-weight:600}td.n{text-align:left}}
+@media (max-width:640px){body{padding:12px}h2{font-size:17px}.chart{overflow-x:auto}.chart svg{max-width:none}table.stack tr:first-child{display:none}table.stack tr{display:block;padding:6px 0;border-bottom:1px solid #eef1f4}table.stack td{display:block;border:0;padding:1px 0}table.stack td[data-l]::before{content:attr(data-l) ": ";color:#52606d;font-weight:600}td.n{text-align:left}}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 </style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
@@ -495,9 +495,9 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <h3>Needs attention first</h3>
 {{if .Ranking}}<p class="meta">{{rankingNote .}}</p>
 {{template "svg" $.Scores}}
-<div class="tw"><table><tr><th>#</th><th>Deal</th><th>Priority</th><th>Close</th><th>Points × size</th><th>Why</th></tr>
-{{$median := .SizeMedian}}{{range .Ranking}}<tr><td class="n">{{.Rank}}</td><td>{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n">{{decimal .Priority}}</td><td>{{rankClose .}}</td><td>{{weighed . $median}}</td><td>{{reasons .Reasons 5}}</td></tr>
-{{end}}</table></div>{{else}}<p>No deal needs attention.</p>{{end}}
+<table class="stack"><tr><th>#</th><th>Deal</th><th>Priority</th><th>Close</th><th>Points × size</th><th>Why</th></tr>
+{{$median := .SizeMedian}}{{range .Ranking}}<tr><td class="n" data-l="#">{{.Rank}}</td><td data-l="Deal">{{.Title}} <span class="id">{{.Deal}}</span></td><td class="n" data-l="Priority">{{decimal .Priority}}</td><td data-l="Close">{{rankClose .}}</td><td data-l="Points × size">{{weighed . $median}}</td><td data-l="Why">{{reasons .Reasons 5}}</td></tr>
+{{end}}</table>{{else}}<p>No deal needs attention.</p>{{end}}
 {{end}}{{end}}
 
 {{define "deal"}}
@@ -538,12 +538,12 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{end}}</table>{{end}}
 {{end}}
 
-{{define "svg"}}{{if .}}<svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Label}}">
+{{define "svg"}}{{if .}}<div class="chart"><svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Label}}">
 {{range .Lines}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
 {{end}}{{range .Rects}}<rect x="{{f .X}}" y="{{f .Y}}" width="{{f .W}}" height="{{f .H}}" class="{{.Class}}"><title>{{.Title}}</title></rect>
 {{end}}{{range .Circle}}<circle cx="{{f .X}}" cy="{{f .Y}}" r="{{f .R}}" class="{{.Class}}"><title>{{.Title}}</title></circle>
 {{end}}{{range .Over}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"{{if .Title}}><title>{{.Title}}</title></line>{{else}}/>{{end}}
 {{end}}{{range .Diamonds}}<polygon points="{{.Points}}" class="{{.Class}}"><title>{{.Title}}</title></polygon>
 {{end}}{{range .Texts}}<text x="{{f .X}}" y="{{f .Y}}"{{if .Anchor}} text-anchor="{{.Anchor}}"{{end}}{{if .Class}} class="{{.Class}}"{{end}}>{{.Text}}</text>
-{{end}}</svg>{{end}}{{end}}
+{{end}}</svg></div>{{end}}{{end}}
 `))
