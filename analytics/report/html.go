@@ -460,10 +460,11 @@ th{color:#52606d;font-weight:600}td.n{text-align:right}
 svg{display:block;margin:6px 0 10px;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;font-size:11px}svg text.today-label{fill:#1565c0;font-size:11px}
 .heat0{fill:#f0f2f5}.heat1{fill:#c6dbef}.heat2{fill:#6baed6}.heat3{fill:#2171b5}.heat4{fill:#08306b}
-.done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
+.done{fill:#2e7d32}.donelate{fill:#9e9d24}.overdue{fill:#c62828}rect.overdue{fill:url(#od)}i.od{background:repeating-linear-gradient(45deg,#c62828 0 3px,#e88b8b 3px 5px)}.open{fill:#b0bec5}.critical{stroke:#ef6c00;stroke-width:2}
 line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{stroke:#1565c0;stroke-width:2}line.close{stroke:#37474f;stroke-dasharray:4 3}line.slip{stroke:#ef6c00;stroke-width:2;stroke-dasharray:3 2}polygon.ms{stroke:#37474f;stroke-width:1}svg text.ms{font-weight:600}svg.burnup{display:block;margin:.25rem 0 .5rem}
 .tw{overflow-x:auto}.week{margin:6px 0;padding:8px 12px;border-left:4px solid #1565c0;background:#f3f7fc}.week ul{margin:4px 0 0 18px;padding:0}
 @media (max-width:640px){body{padding:12px}h2{font-size:17px}.chart{overflow-x:auto}.chart svg{max-width:none}table.stack tr:first-child{display:none}table.stack tr{display:block;padding:6px 0;border-bottom:1px solid #eef1f4}table.stack td{display:block;border:0;padding:1px 0}table.stack td[data-l]::before{content:attr(data-l) ": ";color:#52606d;font-weight:600}td.n{text-align:left}}
+@media print{body{padding:0;max-width:none}.tw,.chart{overflow:visible}h2{break-before:auto;break-after:avoid}tr,.sig,.week,svg{break-inside:avoid}*{print-color-adjust:exact;-webkit-print-color-adjust:exact}}
 .legend span{display:inline-block;margin-right:14px;font-size:12px;color:#52606d}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px;vertical-align:-1px}
 </style></head><body><main>
 <h1>{{if .R.Title}}{{.R.Title}}{{else}}maproom report{{end}}: {{.R.Today}}</h1>
@@ -518,13 +519,13 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}{{if .WaitsOn}} <span class="id">waits on {{.WaitsOn}}</span>{{end}}</td><td data-l="Owner">{{.OwnerName}}</td><td data-l="Side">{{.Side}}</td><td data-l="Due">{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n" data-l="Calendar days late">{{.DaysLate}}</td><td class="{{.Severity}}" data-l="Severity">{{.Severity}}</td><td data-l="Status">{{.Status}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Progress}}<h3>Progress by milestone</h3>
-<div class="legend"><span><i style="background:#2e7d32"></i>done on time</span><span><i style="background:#9e9d24"></i>done late</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#b0bec5"></i>open</span></div>
+<div class="legend"><span><i style="background:#2e7d32"></i>done on time</span><span><i style="background:#9e9d24"></i>done late</span><span><i class="od"></i>overdue</span><span><i style="background:#b0bec5"></i>open</span></div>
 {{template "svg" .Progress}}{{end}}
 {{if .HistoryLines}}<h3>History</h3>
 {{.Burnup}}<div class="legend"><span><i style="background:#bbf7d0;border:1px solid #15803d"></i>done</span><span><i style="background:#1f2937;height:2px"></i>all tasks</span><span><i style="background:#ef6c00;height:2px"></i>slip on the timeline: first date to date now</span></div>
 <ul>{{range .HistoryLines}}<li>{{.}}</li>{{end}}</ul>
 {{end}}{{if .Timeline}}<h3>Plan timeline</h3>
-<div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i style="background:#c62828"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#b0bec5;border:1px solid #37474f;width:7px;height:7px;transform:rotate(45deg)"></i>milestone date</span><span><i style="background:#ef6c00;height:2px"></i>slip: first date to date now</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
+<div class="legend"><span><i style="background:#2e7d32"></i>done</span><span><i style="background:#b0bec5"></i>open (earliest start to finish)</span><span><i class="od"></i>overdue</span><span><i style="background:#fff;border:2px solid #ef6c00;width:6px;height:6px"></i>critical path</span><span><i style="background:#37474f;width:2px"></i>due date</span><span><i style="background:#b0bec5;border:1px solid #37474f;width:7px;height:7px;transform:rotate(45deg)"></i>milestone date</span><span><i style="background:#ef6c00;height:2px"></i>slip: first date to date now</span><span><i style="background:#1565c0;width:2px"></i>today</span></div>
 {{template "svg" .Timeline}}{{end}}
 {{if .Stakeholders}}<h3>Engagement per stakeholder per week (active time)</h3>
 {{if .Engagement}}{{template "svg" .Engagement}}{{else}}<p class="meta">Not known: no event log was read.</p>{{end}}
@@ -539,6 +540,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{end}}
 
 {{define "svg"}}{{if .}}<div class="chart"><svg xmlns="http://www.w3.org/2000/svg" width="{{.W}}" height="{{.H}}" viewBox="0 0 {{.W}} {{.H}}" role="img" aria-label="{{.Label}}">
+<defs><pattern id="od" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><rect width="5" height="5" fill="#c62828"/><rect width="2" height="5" fill="#e88b8b"/></pattern></defs>
 {{range .Lines}}<line x1="{{f .X1}}" y1="{{f .Y1}}" x2="{{f .X2}}" y2="{{f .Y2}}" class="{{.Class}}"/>
 {{end}}{{range .Rects}}<rect x="{{f .X}}" y="{{f .Y}}" width="{{f .W}}" height="{{f .H}}" class="{{.Class}}"><title>{{.Title}}</title></rect>
 {{end}}{{range .Circle}}<circle cx="{{f .X}}" cy="{{f .Y}}" r="{{f .R}}" class="{{.Class}}"><title>{{.Title}}</title></circle>
