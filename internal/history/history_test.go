@@ -2026,3 +2026,40 @@ func TestContentLinkedToAFolder(t *testing.T) {
 		t.Errorf("content linked out of the repository: in git %v, %d deals, note %q", h.InGit, len(h.Deals), h.Note)
 	}
 }
+
+// TestMergeResolvedToAThirdDate: a merge that settles a conflict on a date
+// neither side wrote takes neither side's edit of it: the branch's move
+// never was the plan (no buyer edit, no slip of it), the merge's own is.
+func TestMergeResolvedToAThirdDate(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("buyer"), Create: true}); err != nil {
+		t.Fatal(err)
+	}
+	g.write("content/acme/index.md", planText(close, "2026-10-16", "2026-11-01", t1))
+	branch := g.commit(buyer, "2026-09-05", "m1 a week later")
+	if err := g.wt.Checkout(&git.CheckoutOptions{Branch: plumbing.NewBranchReferenceName("master")}); err != nil {
+		t.Fatal(err)
+	}
+	g.write("content/acme/index.md", planText(close, "2026-10-14", "2026-11-01", t1))
+	main := g.commit(seller, "2026-09-06", "m1 five days later")
+	g.write("content/acme/index.md", planText(close, "2026-10-19", "2026-11-01", t1))
+	g.commit(seller, "2026-09-07", "merge: m1 on the 19th", main, branch)
+
+	st := g.read("").Story("acme")
+	if c, ok := st.LastBy(deal.Buyer); ok {
+		t.Errorf("the branch's move, which the merge did not take, is a buyer edit: %+v", c)
+	}
+	var moves []string
+	for _, c := range st.Changes {
+		if c.Kind == history.MilestoneDue {
+			moves = append(moves, c.From+">"+c.To)
+		}
+	}
+	if want := []string{"2026-10-09>2026-10-14", "2026-10-14>2026-10-19"}; !slices.Equal(moves, want) {
+		t.Errorf("m1's moves %q, want %q (the seller's, then the merge's)", moves, want)
+	}
+}

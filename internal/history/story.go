@@ -355,6 +355,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		// was committed; on it, when it was committed (rebased,
 		// cherry-picked or amended after it was written).
 		landed time.Time
+		// by is the merge that landed a commit off the main line (nil: on
+		// it): what that merge resolved itself is no change of the branch.
+		by *commitRec
 	}
 	zones := zoneCache{}
 	mainline := map[plumbing.Hash]bool{}
@@ -428,7 +431,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		if mainline[ch] && rec.Committed > rec.When {
 			at = rec.inPlanTime(zones)
 		}
-		commits = append(commits, commit{rec, ch.String(), rec.commitTime(zones), mainline[ch], at})
+		commits = append(commits, commit{rec, ch.String(), rec.commitTime(zones), mainline[ch], at, landedBy[ch]})
 		// The deals renamed by the commit leave their folders first: two
 		// folders that swapped names each take the other's story.
 		var moving map[string]*tale
@@ -537,7 +540,23 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 					}
 				}
 			}
+			// A branch's change of an item the merge that landed it
+			// resolved itself (a conflict settled on a third value) never
+			// was the plan: the merge's own change is.
+			var resolved []fieldChange
+			if c.by != nil && !c.main {
+				for _, mf := range c.by.Files {
+					if mf.Deal == f.Deal {
+						resolved = mf.Changes
+					}
+				}
+			}
+			counted := 0
 			for _, ch := range f.Changes {
+				if slices.ContainsFunc(resolved, func(m fieldChange) bool { return m.Merge && m.Kind == ch.Kind && m.Item == ch.Item }) {
+					continue
+				}
+				counted++
 				if ch.Kind == taskRenamed || ch.Kind == milestoneRenamed {
 					renames = append(renames, renamed{at: len(st.Changes), task: ch.Kind == taskRenamed, from: ch.From, to: ch.Item})
 					continue
@@ -557,8 +576,8 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				}
 				st.Points = append(st.Points, pt)
 			}
-			if len(f.Changes) == 0 {
-				continue // a rename, or a merge that took its parents' values
+			if len(f.Changes) == 0 || counted == 0 {
+				continue // a rename, a merge that took its parents' values, or a branch's change the merge did not take
 			}
 			st.Commits++
 			if st.First.IsZero() || when.Before(st.First) {
