@@ -2063,3 +2063,47 @@ func TestMergeResolvedToAThirdDate(t *testing.T) {
 		t.Errorf("m1's moves %q, want %q (the seller's, then the merge's)", moves, want)
 	}
 }
+
+// TestDealFolderRestoredWithAnEdit: a deal folder put back with an edit in
+// the same commit is the deal going on, its history kept; a plan of the
+// same template with other people put in the folder is a new deal.
+func TestDealFolderRestoredWithAnEdit(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	g.write("content/acme/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.write("content/globex/index.md", planText(close, "2026-10-09", "2026-11-01", t1))
+	g.commit(seller, "2026-09-01", "plans")
+	g.write("content/acme/index.md", planText(close, "2026-10-16", "2026-11-01", t1))
+	g.write("content/globex/index.md", planText(close, "2026-10-16", "2026-11-01", t1))
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	for _, d := range []string{"acme", "globex"} {
+		if err := os.RemoveAll(filepath.Join(g.site, "content", d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.commit(seller, "2026-09-10", "oops")
+	// acme back, m1 a week later again; globex's folder given another
+	// buyer's plan of the same template
+	g.write("content/acme/index.md", planText(close, "2026-10-23", "2026-11-01", t1))
+	other := strings.NewReplacer("{id: jordan, name: Jordan Park", "{id: ines, name: Ines Roy", "lead: jordan", "lead: ines", "owner: jordan", "owner: ines", ", jordan]", ", ines]").
+		Replace(planText(close, "2026-10-16", "2026-11-01", t1))
+	g.write("content/globex/index.md", other)
+	g.commit(seller, "2026-09-11", "acme back, with m1 moved; globex taken by another deal")
+
+	h := g.read("")
+	acme := h.Story("acme")
+	if acme == nil || acme.First.Format("2006-01-02") != "2026-09-01" {
+		t.Fatalf("acme's story %+v, want it from 1 September", acme)
+	}
+	if sl := acme.Slips(); len(sl) != 1 || sl[0].Moves != 2 || sl[0].Days != 14 {
+		t.Errorf("acme's slips %+v, want m1 moved twice, 14 days", sl)
+	}
+	if _, ok := acme.LastBy(deal.Buyer); !ok {
+		t.Error("acme's buyer edit before the removal is lost")
+	}
+	globex := h.Story("globex")
+	if globex == nil || globex.First.Format("2006-01-02") != "2026-09-11" {
+		t.Errorf("globex's story %+v, want a new deal from 11 September", globex)
+	}
+}

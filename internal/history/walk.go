@@ -360,7 +360,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 			break // parents first: the oldest
 		}
 	}
-	restored(order, fresh, c.Recs)
+	restored(order, fresh, c.Recs, w.sameDeal)
 	if err := w.plans(ctx, fresh, c.Recs); err != nil {
 		return nil, err
 	}
@@ -1200,9 +1200,12 @@ func replyTrailer(msg string) string {
 // restored gives each deal folder the fresh commits add back as it was,
 // after an earlier commit removed it, the version it had before it was
 // removed as its old one: a deal deleted by mistake and restored (git
-// checkout, a revert) keeps its history. A folder given another plan is a
-// new deal. order is every commit, parents first.
-func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
+// checkout, a revert) keeps its history, and so does one put back with an
+// edit in the same commit, when same says the two versions are one deal's
+// (its steps and its people). A folder given another plan is a new deal.
+// order is every commit, parents first; same may be nil (byte for byte
+// only).
+func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec, same func(a, b plumbing.Hash) bool) {
 	isFresh := make(map[plumbing.Hash]bool, len(fresh))
 	for _, h := range fresh {
 		isFresh[h] = true
@@ -1219,9 +1222,10 @@ func restored(order, fresh []plumbing.Hash, recs map[plumbing.Hash]*commitRec) {
 				delete(last, f.Deal)
 				continue
 			}
-			// Put back as it was (git checkout, a revert): byte for byte.
-			// Another plan in the folder is a new deal that took the name.
-			if b, ok := gone[f.Deal]; ok && b == f.New && f.Old.IsZero() && f.From == "" && isFresh[h] {
+			// Put back as it was (git checkout, a revert), or with an edit
+			// of the same deal. Another plan in the folder is a new deal
+			// that took the name.
+			if b, ok := gone[f.Deal]; ok && f.Old.IsZero() && f.From == "" && isFresh[h] && (b == f.New || same != nil && same(b, f.New)) {
 				f.Old = b
 			}
 			delete(gone, f.Deal)
@@ -1650,6 +1654,33 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 		}
 	}
 	return total > 0 && common*2 > total
+}
+
+// sameDeal reports whether versions a and b are one deal's plan: similar
+// steps and milestones, and most of b's buyer-side people a's too (by id
+// and name; its people of either side when it names none of the buyer's),
+// so that a plan made from the same template for another buyer, by the
+// same sellers, is not.
+func (w *walker) sameDeal(a, b plumbing.Hash) bool {
+	if !w.similar(a, b) {
+		return false
+	}
+	pa, _ := w.plan("", a, nil)
+	pb, _ := w.plan("", b, nil)
+	if pa == nil || pb == nil {
+		return false
+	}
+	people := slices.DeleteFunc(slices.Clone(pb.People), func(p Person) bool { return p.Side != deal.Buyer })
+	if len(people) == 0 {
+		people = pb.People
+	}
+	common := 0
+	for _, p := range people {
+		if slices.ContainsFunc(pa.People, func(q Person) bool { return q.ID == p.ID && q.Name == p.Name }) {
+			common++
+		}
+	}
+	return len(people) > 0 && common*2 > len(people)
 }
 
 // plan decodes the blob h, a version of deal id's plan.
