@@ -1656,19 +1656,20 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 	return total > 0 && common*2 > total
 }
 
-// sameDeal reports whether versions a and b are one deal's plan: similar
-// steps and milestones, and most of b's buyer-side people a's too (by id
-// and name; its people of either side when it names none of the buyer's),
-// so that a plan made from the same template for another buyer, by the
-// same sellers, is not.
+// sameDeal reports whether versions a and b are one deal's plan: the same
+// close date, similar steps and milestones, and most of b's buyer-side
+// people a's too (by id and name; its people of either side when it names
+// none of the buyer's), so that a plan made from the same template for
+// another buyer, by the same sellers, or a new deal of the same people
+// (the next year's), is not.
 func (w *walker) sameDeal(a, b plumbing.Hash) bool {
 	if !w.similar(a, b) {
 		return false
 	}
 	pa, _ := w.plan("", a, nil)
 	pb, _ := w.plan("", b, nil)
-	if pa == nil || pb == nil {
-		return false
+	if pa == nil || pb == nil || pa.Close != pb.Close {
+		return false // a new close date: a new deal of the same people
 	}
 	people := slices.DeleteFunc(slices.Clone(pb.People), func(p Person) bool { return p.Side != deal.Buyer })
 	if len(people) == 0 {
