@@ -17,8 +17,12 @@ import (
 type DealHistory struct {
 	// Commits counts the commits that changed the plan; First is the day
 	// of the first (YYYY-MM-DD, site timezone).
-	Commits int    `json:"commits"`
-	First   string `json:"first,omitempty"`
+	Commits int `json:"commits"`
+	// Unreadable counts the commits whose version of the plan did not
+	// parse (not in Commits: what such a commit changed counts with the
+	// one that fixed it).
+	Unreadable int    `json:"unreadable_commits,omitempty"`
+	First      string `json:"first,omitempty"`
 	// Former are the deal's earlier folder names (renamed in git).
 	Former []string `json:"former_ids,omitempty"`
 	// BuyerEdits counts the changes made by buyer-side people (a commit
@@ -146,7 +150,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	if st == nil {
 		return nil
 	}
-	h := &DealHistory{Commits: st.Commits, Former: st.Former, Slips: []SlipLine{}, AddedRemoved: []StepChange{}, Burnup: []BurnupWeek{}}
+	h := &DealHistory{Commits: st.Commits, Unreadable: st.Unreadable, Former: st.Former, Slips: []SlipLine{}, AddedRemoved: []StepChange{}, Burnup: []BurnupWeek{}}
 	if !st.First.IsZero() {
 		h.First = history.DayOf(st.First, opts.Location).String()
 	}
@@ -497,7 +501,12 @@ func historyLines(h *DealHistory) []string {
 	if h.Commits == 0 || h.First == "" {
 		out = append(out, "no commit of the plan by the report's day")
 	} else {
-		out = append(out, fmt.Sprintf("%s since %s, %s; %s", plural(h.Commits, "commit", "commits"), h.First, plural(h.BuyerEdits, "buyer-side change", "buyer-side changes"), who))
+		commits := plural(h.Commits, "commit", "commits")
+		if h.Unreadable > 0 {
+			// Their changes count with the commit that fixed the plan.
+			commits += fmt.Sprintf(" (and %s whose plan did not parse)", plural(h.Unreadable, "commit", "commits"))
+		}
+		out = append(out, fmt.Sprintf("%s since %s, %s; %s", commits, h.First, plural(h.BuyerEdits, "buyer-side change", "buyer-side changes"), who))
 	}
 	if h.Uncommitted {
 		out = append(out, "the plan has changes not committed yet: the history stops at its last commit (commit them)")

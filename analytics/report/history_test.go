@@ -596,3 +596,18 @@ func TestBurnupAxes(t *testing.T) {
 		t.Errorf("a day's step is %.1f px beside a week's %.1f px, want a seventh of it", part, week)
 	}
 }
+
+// TestHistoryCountsUnparsedCommits: the history line says how many commits
+// left the plan unparsable beside those it counts, so that it matches the
+// commits a seller sees in git log.
+func TestHistoryCountsUnparsedCommits(t *testing.T) {
+	st := &history.Story{Deal: "acme", Commits: 3, Unreadable: 2, First: time.Date(2026, 10, 1, 9, 0, 0, 0, time.UTC)}
+	d := patternDeal()
+	h := dealHistory(d, st, deal.NewDate(2026, 12, 7), &ReportOptions{})
+	if h == nil || h.Unreadable != 2 {
+		t.Fatalf("history %+v, want 2 unreadable commits", h)
+	}
+	if lines := strings.Join(historyLines(h), "\n"); !strings.Contains(lines, "3 commits (and 2 commits whose plan did not parse) since") {
+		t.Errorf("history lines:\n%s", lines)
+	}
+}
