@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
+	iofs "io/fs"
 	"strings"
 	"text/tabwriter"
 
@@ -73,8 +75,16 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	for _, l := range links {
 		rl = append(rl, roomLink{l.Deal + "/" + l.Stakeholder, l.URL})
 	}
-	if missing, path, err := unbuilt(s.root, rl); err == nil && len(missing) > 0 {
+	missing, path, err := unbuilt(s.root, rl)
+	switch {
+	case errors.Is(err, iofs.ErrNotExist) && len(links) > 0:
+		fmt.Fprintf(e.stderr, "warning: the rooms were never built here (no %s): every link answers 404 until you run maproom build and publish public/\n", path)
+	case err == nil && len(missing) > 0:
 		fmt.Fprintf(e.stderr, "warning: the last build has no room for %s (%s): their links answer 404 until you run maproom build and publish public/\n", strings.Join(missing, ", "), path)
+	}
+	if len(links) == 0 {
+		fmt.Fprintln(e.stderr, "note: no deal has a room: add people under stakeholders (a withdrawn deal has none)")
+		links = []linkRow{} // [] in JSON, not null
 	}
 	if site.Config.BaseURL == "" {
 		fmt.Fprintf(e.stderr, "warning: no base_url in %s, so these links are paths relative to where public/ is hosted: set base_url = \"https://rooms.example.com\" (your host) to print full links\n", generator.ConfigPath(s.root))
