@@ -110,6 +110,9 @@ type Step struct {
 	Due        string `json:"due,omitempty"`
 	Done       string `json:"done,omitempty"`
 	Evidence   string `json:"evidence,omitempty"`
+	// Received is the evidence the buyer sent with the reply, accepted,
+	// that marked the step done (Evidence is what the plan asked for).
+	Received string `json:"received,omitempty"`
 	// DaysLate is the calendar days an open step is past its due date on
 	// the handoff's day (0: not late), as the report and notify count it.
 	DaysLate int `json:"days_late,omitempty"`
@@ -179,6 +182,14 @@ func New(in Input) *Bundle {
 		}
 		return "Unassigned (" + strings.TrimPrefix(id, "role:") + ")", ""
 	}
+	// What buyers sent as evidence with a done reply the seller accepted,
+	// by step: the artifact itself, beside the plan's condition.
+	received := map[string]string{}
+	for _, rec := range in.Records {
+		if r := rec.Reply; r.Kind == reply.Done && r.Evidence != "" && rec.State() == reply.Accepted {
+			received[r.Target] = r.Evidence
+		}
+	}
 	titles := map[string]string{}
 	for _, m := range d.Milestones {
 		titles[m.ID] = m.Title
@@ -186,6 +197,9 @@ func New(in Input) *Bundle {
 			t := &m.Tasks[j] // the plan's own task: deal.Onboarding may match it by address
 			titles[t.ID] = t.Title
 			st := Step{ID: t.ID, Title: t.Title, Milestone: m.Title, Onboarding: m.Onboarding, Status: string(t.Status), Evidence: t.Evidence}
+			if t.Status == deal.Done {
+				st.Received = received[t.ID]
+			}
 			st.Owner, st.Side = name(t.Owner)
 			if in.DueOf != nil {
 				due := in.DueOf(t)

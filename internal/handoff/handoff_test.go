@@ -95,7 +95,9 @@ func TestContent(t *testing.T) {
 	for _, want := range []string{
 		"Signed. Signature planned 2026-12-15, go-live 2027-01-15.",
 		"- SSO through Okta works for all three test groups",
-		"| 2026-11-18 | Proof of concept run | Evaluation passed | Marcus Chen | Scenario results table, each row initialled by Marcus Chen |",
+		// the plan's condition, and the artifact the buyer's accepted
+		// done reply sent
+		"| 2026-11-18 | Proof of concept run | Evaluation passed | Marcus Chen | Scenario results table, each row initialled by Marcus Chen; received: https://acme.example/poc-results |",
 		`| 2027-01-08 | Admin training \| two sessions | Live for the first team (onboarding) | Kofi Asante | todo | Attendance list of both sessions |`,
 		"| Marcus Chen | Director of Data | buyer | champion | marcus@acme.example | 2 visits (2026-11-10 to 2026-11-17), 5 minutes active; opened Proof-of-concept plan |",
 		"| Sam Lee | Account Executive | seller | account-executive |  | seller's team |", // not "never opened": the seller's own rooms are previews

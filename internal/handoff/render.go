@@ -62,7 +62,7 @@ func (b *Bundle) Markdown() []byte {
 		p("| Done | Step | Milestone | Owner | Evidence |")
 		p("|---|---|---|---|---|")
 		for _, s := range b.Completed {
-			p("| %s | %s | %s | %s | %s |", s.Done, cell(s.Title), cell(s.Milestone), cell(s.Owner), cell(s.Evidence))
+			p("| %s | %s | %s | %s | %s |", s.Done, cell(s.Title), cell(s.Milestone), cell(s.Owner), cell(s.Evidence)+receivedText(s, cell))
 		}
 	}
 	p("")
@@ -238,6 +238,15 @@ func milestoneLabel(s Step) string {
 	return s.Milestone
 }
 
+// receivedText is "; received: <the buyer's evidence>" for a step a
+// buyer's accepted reply marked done with evidence, written through esc.
+func receivedText(s Step, esc func(string) string) string {
+	if s.Received == "" {
+		return ""
+	}
+	return "; received: " + esc(s.Received)
+}
+
 // historyNote says why the history was not read.
 func (b *Bundle) historyNote() string {
 	if b.HistoryNote != "" {
@@ -307,7 +316,7 @@ th{background:#f6f8fa}.side{font-size:.8rem;color:#57606a}.onb{font-size:.8rem;b
 {{end}}</tbody></table></section>
 <section><h2>Completed steps</h2>
 {{if .Completed}}<table><thead><tr><th scope="col">Done</th><th scope="col">Step</th><th scope="col">Owner</th><th scope="col">Evidence</th></tr></thead><tbody>
-{{range .Completed}}<tr><td><time datetime="{{.Done}}">{{.Done}}</time></td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span></th><td>{{.Owner}}</td><td>{{.Evidence}}</td></tr>
+{{range .Completed}}<tr><td><time datetime="{{.Done}}">{{.Done}}</time></td><th scope="row">{{.Title}}<br><span class="side">{{.Milestone}}</span></th><td>{{.Owner}}</td><td>{{.Evidence}}{{if .Received}}<br><span class="answer">Received: {{.Received}}</span>{{end}}</td></tr>
 {{end}}</tbody></table>{{else}}<p>None yet.</p>{{end}}</section>
 <section><h2>Open items</h2>
 {{if .Open}}<table><thead><tr><th scope="col">Due</th><th scope="col">Step</th><th scope="col">Owner</th><th scope="col">Status</th><th scope="col">Done when</th></tr></thead><tbody>
