@@ -275,15 +275,9 @@ func lateText(s Step) string {
 
 var page = template.Must(template.New("handoff").Funcs(template.FuncMap{
 	"outcome": outcomeLabel, "milestone": milestoneLabel, "late": lateText, "state": stateLabel,
-	"paragraphs": func(s string) []string {
-		var out []string
-		for _, p := range strings.Split(strings.TrimSpace(s), "\n\n") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-		return out
-	},
+	// A review note reads as the rooms show it: plain text, its
+	// Markdown's marks left out, never HTML.
+	"paragraphs": Paragraphs,
 }).Parse(`<!doctype html>
 <html lang="en">
 <head>
