@@ -446,7 +446,22 @@ func readPlan(dir string) ([]byte, error) {
 		return nil, err
 	}
 	defer content.Close()
-	return content.ReadFile(filepath.Join(filepath.Base(dir), BundleIndex))
+	name := filepath.Join(filepath.Base(dir), BundleIndex)
+	// Only a regular file (through a link, as the link leads): a pipe or
+	// a device would block the read, or never end.
+	if fi, err := content.Stat(name); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		what := "not a regular file"
+		switch m := fi.Mode(); {
+		case m&fs.ModeNamedPipe != 0:
+			what = "a named pipe, not a file"
+		case m&fs.ModeSocket != 0:
+			what = "a socket, not a file"
+		case m&fs.ModeDevice != 0:
+			what = "a device, not a file"
+		}
+		return nil, fmt.Errorf("the plan is %s: write it as a Markdown file, %s", what, BundleIndex)
+	}
+	return content.ReadFile(name)
 }
 
 // decodeDeal splits the frontmatter from the body and decodes it strictly.
