@@ -675,9 +675,16 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		ID: id, File: file, Title: strings.TrimSpace(r.Title), Buyer: r.Buyer, Seller: r.Seller, Goal: r.Goal,
 		Value: r.Value, BuyerLogo: r.BuyerLogo, Criteria: r.Criteria, Body: body,
 	}
+	// undecoded reports whether the value at path was written but did not
+	// decode (a list where one value is wanted): its type error says so,
+	// and it is not missing.
+	undecoded := func(path string) bool {
+		_, written := li.lines[path]
+		return written && li.typeErrLines[li.at(path)]
+	}
 	date := func(path, s, what string, required bool) deal.Date {
 		if s == "" {
-			if required {
+			if required && !undecoded(path) {
 				col.errorf(li.at(path), "%s is missing: add `%s: YYYY-MM-DD`", what, lastKey(path))
 			}
 			return deal.Date{}
@@ -698,7 +705,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		{"seller", r.Seller, "your company"},
 		{"goal", r.Goal, "the buyer's dated business reason, e.g. \"Signed by 30 June so the July launch ships\""},
 	} {
-		if strings.TrimSpace(req.val) == "" {
+		if strings.TrimSpace(req.val) == "" && !undecoded(req.key) {
 			col.errorf(li.at(req.key), "%s is missing: add `%s:` with %s", req.key, req.key, req.hint)
 		}
 	}
@@ -818,7 +825,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 				}
 				tk.Duration = n
 			}
-			if t.Due == "" && t.Duration == "" {
+			if t.Due == "" && t.Duration == "" && !undecoded(tp+".due") && !undecoded(tp+".duration") {
 				col.errorf(li.at(tp), "task %q has neither a due date nor a duration: add `due: YYYY-MM-DD`, or `duration:` in business days with `after:`", t.ID)
 			}
 			ms.Tasks = append(ms.Tasks, tk)

@@ -25,11 +25,14 @@ func TestTypeErrorWords(t *testing.T) {
 		line     int
 		want     string
 		not      string
+		nowhere  string // said on no line: the value is written, only of the wrong type
 	}{
-		{"        due: 2026-10-23\n", "        due: [2026-10-23]\n", 30, "a list where one value is wanted: write one value, or put text in double quotes", ""},
-		{"        owner: tom\n", "        owner: [tom, priya]\n", 29, `task "nda" owner: name exactly one stakeholder id`, "cannot unmarshal"},
+		{"        due: 2026-10-23\n", "        due: [2026-10-23]\n", 30, "a list where one value is wanted: write one value, or put text in double quotes", "", "neither a due date"},
+		{"close: 2027-01-29\n", "close: [2027-01-29]\n", 6, "a list where one value is wanted: write one value, or put text in double quotes", "", "is missing"},
+		{"goal: Signed by 29 January", "goal: [Signed by 29 January]\nx_goal: Signed by 29 January", 5, "a list where one value is wanted", "", "is missing"},
+		{"        owner: tom\n", "        owner: [tom, priya]\n", 29, `task "nda" owner: name exactly one stakeholder id`, "cannot unmarshal", ""},
 		// an audience written as text is not an empty one
-		{`audience: ["role:economic-buyer", "role:champion"]}`, `audience: jordan}`, 151, `want a list`, "empty audience"},
+		{`audience: ["role:economic-buyer", "role:champion"]}`, `audience: jordan}`, 151, `want a list`, "empty audience", ""},
 	} {
 		if !strings.Contains(string(src), c.old) {
 			t.Fatalf("the example plan no longer holds %q", c.old)
@@ -39,6 +42,9 @@ func TestTypeErrorWords(t *testing.T) {
 		for _, p := range ps {
 			if p.Line == c.line && p.Severity == Error {
 				on = append(on, p.Msg)
+			}
+			if c.nowhere != "" && strings.Contains(p.Msg, c.nowhere) {
+				t.Errorf("%q: line %d says %q, though the value is written", c.new, p.Line, p.Msg)
 			}
 		}
 		all := strings.Join(on, "\n")
