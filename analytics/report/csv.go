@@ -26,7 +26,12 @@ import (
 // or a removed row is a step or milestone (status: task or milestone)
 // added after the plan's first version, or a step removed: on day, by the
 // person in owner and side (as the plan names them), its date then in due,
-// its milestone in detail. An input
+// its milestone in detail. A week row is the last seven days after day:
+// the deal's percent done now, the buyer side's visits and replies in
+// them, what changed in words (title), and the steps done, reopened and
+// newly overdue (detail); an activity row is one thing that happened in
+// them (status: visit, read, done or reply) by owner of side, at day, what
+// in detail. An input
 // row, first, says what makes the engagement figures partial or absent (no
 // event log read, corrupt lines skipped) in its detail.
 var reportCSVHeader = []string{"record", "deal", "id", "title", "owner", "side", "role", "status", "due", "done",
@@ -175,6 +180,23 @@ func (r *Report) WriteCSV(w io.Writer) error {
 		}
 		for _, s := range d.Signals {
 			rec("signal", d.ID, "id", s.Kind, "title", s.Summary, "severity", s.Severity, "detail", strings.Join(s.Evidence, "; "))
+		}
+		if w := d.Week; w != nil {
+			// The last seven days, as the other formats head each deal.
+			var lists []string
+			for _, l := range []struct {
+				what string
+				refs []TaskRef
+			}{{"done", w.Done}, {"reopened", w.Reopened}, {"newly overdue", w.NewOverdue}} {
+				if len(l.refs) > 0 {
+					lists = append(lists, l.what+": "+refsText(l.refs))
+				}
+			}
+			rec("week", d.ID, "day", w.Since, "percent", itoa(d.Progress.Percent), "visits", itoa(w.Visits),
+				"replies", itoa(w.Replies), "title", weekText(w, d.Progress.Percent), "detail", strings.Join(lists, "; "))
+		}
+		for _, a := range d.Activity {
+			rec("activity", d.ID, "day", a.Time, "status", a.Kind, "owner", a.Who, "side", a.Side, "detail", a.What)
 		}
 	}
 	cw.Flush()

@@ -28,3 +28,36 @@ func TestCSVCellsAreNotFormulas(t *testing.T) {
 		t.Errorf("cells\n got %q\nwant %q", got, want)
 	}
 }
+
+// TestCSVCarriesTheWeek: the per-deal CSV has the last seven days each
+// deal is headed with in the other formats (a week row) and what happened
+// in them (activity rows), as the JSON does.
+func TestCSVCarriesTheWeek(t *testing.T) {
+	r := scenarioReport(t, ReportOptions{})
+	var b strings.Builder
+	if err := r.WriteCSV(&b); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(b.String())).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	weeks, acts := map[string]bool{}, 0
+	for _, row := range rows[1:] {
+		switch row[0] {
+		case "week":
+			weeks[row[1]] = true
+		case "activity":
+			acts++
+		}
+	}
+	for _, d := range r.Deals {
+		if d.Week != nil && !weeks[d.ID] {
+			t.Errorf("%s: no week row", d.ID)
+		}
+		acts -= len(d.Activity)
+	}
+	if acts != 0 {
+		t.Errorf("the activity rows differ from the deals' activity by %d", acts)
+	}
+}
