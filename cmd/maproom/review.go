@@ -1012,6 +1012,11 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 	out := deals[:0]
 	for _, rd := range deals {
 		st := h.Deals[rd.Deal.ID]
+		if st != nil && st.GoneAt(end.Add(-time.Second)) {
+			// Its folder was removed on the day (and put back since).
+			fmt.Fprintf(e.stderr, "maproom: %s was not among the plans on %s (its folder was removed by then): the report for that day leaves it out\n", rd.Deal.ID, today)
+			continue
+		}
 		if st == nil || rd.Unreadable || st.Written.Before(end) {
 			out = append(out, rd)
 			continue
@@ -1043,6 +1048,12 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 				out = append(out, rd)
 				continue
 			}
+		}
+		if err == nil && !ok && !h.Shallow {
+			// Committed before the day, and no version on it: its folder
+			// was removed by then (and put back since).
+			fmt.Fprintf(e.stderr, "maproom: %s was not among the plans on %s (its folder was removed by then): the report for that day leaves it out\n", rd.Deal.ID, today)
+			continue
 		}
 		if err != nil || !ok {
 			fmt.Fprintf(e.stderr, "maproom: %s: the plan of %s cannot be read (%v): the report reads the plan as it is now\n", rd.Deal.ID, today, cmp.Or(err, errors.New("no version")))

@@ -176,6 +176,9 @@ type Story struct {
 	// formerAt is when the deal's folder left each name of Former: when
 	// the rename came into the plan (Change.InPlan's rule).
 	formerAt []time.Time
+	// gone are the spans the deal's folder was removed on the main line,
+	// each from its removal to when it was put back (zero: not put back).
+	gone []span
 
 	// renamed maps the ids tasks and milestones had before a rename (the
 	// same title, another id) to the ids they have now: "task:" or
@@ -186,6 +189,20 @@ type Story struct {
 	// reverts maps each commit of the story made by git revert to the
 	// commit it reverts (hex).
 	reverts map[string]string
+}
+
+// span is a stretch of time, From up to To (zero: open).
+type span struct{ From, To time.Time }
+
+// GoneAt reports whether the deal's folder was removed at t (on the main
+// line, and not put back by then): on that day it was among no plans.
+func (s *Story) GoneAt(t time.Time) bool {
+	for _, g := range s.gone {
+		if !t.Before(g.From) && (g.To.IsZero() || t.Before(g.To)) {
+			return true
+		}
+	}
+	return false
 }
 
 // undone returns the changes of the story that a git revert undid: each

@@ -473,6 +473,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			if f.New.IsZero() {
 				if t := cur[f.Deal]; t != nil {
 					gone[f.Deal] = t
+					if mainline[ch] {
+						t.st.gone = append(t.st.gone, span{From: rec.inPlanTime(zones)})
+					}
 				}
 				delete(cur, f.Deal)
 				continue
@@ -480,6 +483,14 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			delete(gone, f.Deal)
 			if t == nil {
 				t = &tale{st: &Story{}}
+			}
+			if n := len(t.st.gone); n > 0 && t.st.gone[n-1].To.IsZero() {
+				// Put back: from when that came into the plan.
+				back := rec.commitTime(zones)
+				if at.After(back) {
+					back = at
+				}
+				t.st.gone[n-1].To = back
 			}
 			cur[f.Deal] = t
 			t.commits, t.files = append(t.commits, len(commits)-1), append(t.files, f)
