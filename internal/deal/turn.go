@@ -169,6 +169,7 @@ type upstreams struct {
 	order map[*Task]int
 	first map[*Task]*Task // a task's found: the first root it waits on (nil: none)
 	state map[*Task]int8  // 1: being found (a cycle leads back to it), 2: found
+	steps int             // dependencies looked at, for the test that bounds them
 }
 
 func newUpstreams(d *Deal, path Path, due func(*Task) Date) *upstreams {
@@ -195,22 +196,25 @@ func (u *upstreams) open(id string) *Task {
 	return nil
 }
 
-// of returns the step t waits on, as Upstream says.
+// of returns the step t waits on, as Upstream says. A plan whose
+// dependencies lead round a cycle from t (a plan that fails check) is
+// walked step by step instead, as the memo cannot keep what a cycle
+// leaves half found.
 func (u *upstreams) of(t *Task) *Task {
-	r, _ := u.find(t)
-	return r
+	if r, clean := u.find(t); clean {
+		return r
+	}
+	return u.walk(t)
 }
 
-// find is of; clean is false when the answer met a step being found (a
-// cycle), so that it holds for this walk alone and is not kept.
+// find is of through the memo; clean is false, and the search given up at
+// once, when it meets a step being found (a cycle).
 func (u *upstreams) find(t *Task) (best *Task, clean bool) {
 	// The roots t reaches are, for each open step it comes after, that
 	// step when it waits on none, else the roots it reaches: the first of
-	// them is the first of those steps' firsts. A step that leads round a
-	// cycle back to one being found adds nothing (Upstream's walk passes
-	// over a step seen).
-	clean = true
+	// them is the first of those steps' firsts.
 	for _, id := range t.After {
+		u.steps++
 		p := u.open(id)
 		if p == nil || p == t {
 			continue
@@ -218,18 +222,19 @@ func (u *upstreams) find(t *Task) (best *Task, clean bool) {
 		cand := p
 		if u.waits(p) {
 			var ok bool
-			cand, ok = u.rootOf(p)
-			clean = clean && ok
+			if cand, ok = u.rootOf(p); !ok {
+				return nil, false
+			}
 		}
 		if cand != nil && cand != t && (best == nil || u.before(cand, best)) {
 			best = cand
 		}
 	}
-	return best, clean
+	return best, true
 }
 
-// rootOf is find(p), kept once found clean; nil and not clean while p
-// is being found (a cycle).
+// rootOf is find(p), kept once found; not clean while p is being found
+// (a cycle), nor kept then.
 func (u *upstreams) rootOf(p *Task) (*Task, bool) {
 	switch u.state[p] {
 	case 1:
@@ -239,12 +244,42 @@ func (u *upstreams) rootOf(p *Task) (*Task, bool) {
 	}
 	u.state[p] = 1
 	r, clean := u.find(p)
-	if clean {
-		u.first[p], u.state[p] = r, 2
-	} else {
-		u.state[p] = 0 // met a cycle: found again when asked again
+	if !clean {
+		u.state[p] = 0
+		return nil, false
 	}
-	return r, clean
+	u.first[p], u.state[p] = r, 2
+	return r, true
+}
+
+// walk is Upstream's rule step by step: every open step t waits on,
+// directly or through others, each once; of those that wait on none, the
+// first.
+func (u *upstreams) walk(t *Task) *Task {
+	seen := map[*Task]bool{t: true}
+	var best *Task
+	queue := []*Task{t}
+	for len(queue) > 0 {
+		q := queue[0]
+		queue = queue[1:]
+		waits := false
+		for _, id := range q.After {
+			u.steps++
+			p := u.open(id)
+			if p == nil {
+				continue
+			}
+			waits = true
+			if !seen[p] {
+				seen[p] = true
+				queue = append(queue, p)
+			}
+		}
+		if !waits && q != t && (best == nil || u.before(q, best)) {
+			best = q
+		}
+	}
+	return best
 }
 
 // waits reports whether q comes after an open step.

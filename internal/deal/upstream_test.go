@@ -105,3 +105,32 @@ func name(t *Task) string {
 	}
 	return t.ID
 }
+
+// TestUpstreamsBoundedOnCycles: a plan whose steps lead round a cycle (a
+// ladder of layers, each step after both of the layer before, the first
+// layer after the last) is searched in time bounded by a square of its
+// size, not one that doubles with each layer.
+func TestUpstreamsBoundedOnCycles(t *testing.T) {
+	const layers = 20
+	m := Milestone{ID: "m"}
+	id := func(l, i int) string { return fmt.Sprintf("s%d-%d", l, i) }
+	for l := range layers {
+		for i := range 2 {
+			prev := (l + layers - 1) % layers
+			m.Tasks = append(m.Tasks, Task{ID: id(l, i), Status: Todo, After: []string{id(prev, 0), id(prev, 1)}})
+		}
+	}
+	m.Tasks = append(m.Tasks, Task{ID: "root", Status: Todo})
+	m.Tasks[0].After = append(m.Tasks[0].After, "root")
+	d := &Deal{Outcome: Open, Milestones: []Milestone{m}}
+	u := newUpstreams(d, Path{}, nil)
+	for _, tk := range u.tasks {
+		if got, want := u.of(tk), upstreamWalk(d, tk, Path{}, nil); got != want {
+			t.Fatalf("%s: %v, the walk %v", tk.ID, name(got), name(want))
+		}
+	}
+	n := len(u.tasks)
+	if bound := 8 * n * n; u.steps > bound {
+		t.Errorf("%d dependencies looked at for %d steps, more than %d", u.steps, n, bound)
+	}
+}
