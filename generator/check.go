@@ -105,6 +105,10 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		listed[path.Clean(c.File)] = true
 		if w := nameInID(c.ID, names); w != "" {
 			col.errorf(li.at(p+".id"), "collateral id %q contains %q: collateral ids appear in room URLs, which must carry no company or person names, stakeholder ids nor the deal's value; choose a neutral id such as \"pricing\"", c.ID, w)
+		} else if w := gluedNameInID(c.ID, names); w != "" {
+			// Glued to another word, a name may be an ordinary word's start
+			// or end ("white" in "whitepaper"): said, not an error.
+			col.warnf(li.at(p+".id"), "collateral id %q may carry the name %q, glued to another word: collateral ids appear in room URLs, which must carry no company or person names; if it is one, choose a neutral id such as \"pricing\"", c.ID, w)
 		}
 		for j, a := range c.Audience {
 			ap := li.at(fmt.Sprintf("%s.audience.%d", p, j))
@@ -501,11 +505,10 @@ func nameWords(s string) []string {
 
 // nameInID returns the name (of dealNames) that the collateral id
 // contains, if any: a name word as a whole word of the id, a stakeholder
-// id as a run of its words, a name written as one word as a whole word
-// or, from 6 letters, anywhere in it, separators left out, or a name word
-// glued to another word of the id (see the end). Short name words are not
-// looked for inside longer words, where they would turn up in ordinary
-// ones ("ann" in "annual").
+// id as a run of its words, or a name written as one word as a whole word
+// or, from 6 letters, anywhere in it, separators left out. Single name
+// words are not looked for inside longer words here, where they would
+// turn up in ordinary ones ("ann" in "annual"): gluedNameInID does.
 func nameInID(id string, names idNames) string {
 	parts := nameWords(id)
 	for _, p := range parts {
@@ -526,12 +529,17 @@ func nameInID(id string, names idNames) string {
 			return n
 		}
 	}
-	// A name glued to another word: a company's word (4 letters or more)
-	// at the start or the end of a word of the id, a person's (5 or more)
-	// at its start, or one of 6 or more anywhere in it. Shorter ones, or a
-	// person's at the end, would turn up in ordinary words ("ann" in
-	// "annual", "park" in "parking", "chase" in "purchase").
-	for _, p := range parts {
+	return ""
+}
+
+// gluedNameInID returns a name of dealNames glued to another word of the
+// id: a company's word (4 letters or more) at the start or the end of a
+// word of the id, a person's (5 or more) at its start, or one of 6 or more
+// anywhere in it. Shorter ones, or a person's at the end, would turn up in
+// ordinary words ("ann" in "annual", "park" in "parking", "chase" in
+// "purchase"); even these may ("white" in "whitepaper"), so check warns.
+func gluedNameInID(id string, names idNames) string {
+	for _, p := range nameWords(id) {
 		for _, w := range names.company {
 			if strings.HasPrefix(p, w) || strings.HasSuffix(p, w) {
 				return w
