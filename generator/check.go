@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -373,7 +374,7 @@ func checkCollateralFile(b *Bundle, c *deal.Collateral, line int, col collector)
 		if len(text) > pageMax {
 			pageCol.warnf(0, "collateral page %q is %s: each room that may see it gets a page of its own, every time it is built; keep a page under %s, and publish a long document as a PDF", c.ID, byteSize(len(text)), byteSize(pageMax))
 		}
-		if fm, p := splitter.Split(text); p == splitter.OK {
+		if fm, ok := pageFrontmatter(text); ok {
 			pageCol.warnf(1, "collateral page %q starts with a frontmatter block (lines 1 to %d), which a document page does not read: the rooms leave it out, and the page's title is its collateral entry's title; remove the block", c.ID, fm.BodyLine-1)
 			// The rest as the rooms render it: a blank line for each of
 			// the block's, so that lines keep their numbers.
@@ -791,6 +792,37 @@ func dependents(all []*deal.Task, id string) map[string]bool {
 
 // spansLines reports whether a title holds a line break before its end (a
 // YAML block scalar, or "\n" in a quoted one).
+// pageFrontmatter returns the frontmatter block a document page starts
+// with, as Hugo's pages do: a block between --- lines that is YAML keys
+// (plain names: title, draft, tags...) and values, with no Markdown
+// heading in it. A page that merely opens with a --- rule, its text up to
+// another one, is not one: it is rendered whole.
+func pageFrontmatter(src []byte) (splitter.Doc, bool) {
+	fm, p := splitter.Split(src)
+	if p != splitter.OK {
+		return fm, false
+	}
+	for _, l := range bytes.Split(fm.Front, []byte("\n")) {
+		if bytes.HasPrefix(bytes.TrimSpace(l), []byte("#")) {
+			return fm, false // a heading (or a comment): Markdown, not frontmatter
+		}
+	}
+	root, err := splitter.Parse(fm)
+	if err != nil {
+		return fm, false
+	}
+	m := root.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if !frontKey.MatchString(m.Content[i].Value) {
+			return fm, false // "Platform licence: 280,000": a sentence, not a key
+		}
+	}
+	return fm, len(m.Content) > 0
+}
+
+// frontKey is a frontmatter key as page generators write them.
+var frontKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+
 // titleWarn warns of a title (what: "task \"x\"'s title") that spans
 // lines, or holds a control, invisible or direction-changing character:
 // rooms, reports, emails and calendar invites show a title as one line,

@@ -22,7 +22,6 @@ import (
 	"github.com/tdewolff/minify/v2/svg"
 
 	"github.com/maproom/maproom/internal/deal"
-	splitter "github.com/maproom/maproom/internal/frontmatter"
 	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/hostconf"
 	"github.com/maproom/maproom/internal/ics"
@@ -283,7 +282,7 @@ func (r *renderer) renderDeal(b *Bundle, recs []reply.Record, read func(string) 
 			return nil, err
 		}
 		if c.IsPage() {
-			if fm, p := splitter.Split(data); p == splitter.OK {
+			if fm, ok := pageFrontmatter(data); ok {
 				data = fm.Body // a frontmatter block is not the page's (check warns)
 			}
 			pages[c.ID] = data
