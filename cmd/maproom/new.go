@@ -121,7 +121,7 @@ func cmdNew(ctx context.Context, e *env, args []string) error {
 	if opts.Close.IsZero() && dr.Close.Before(opts.Today) {
 		// -golive less the onboarding gives a signature gone by.
 		return fmt.Errorf("%w: -golive %s less %s of onboarding puts the signature on %s, before today (%s): every step would start overdue; give the go-live the buyer now aims for (%s at the earliest), or the signature date with -close",
-			errUsage, opts.GoLive, count(t.Onboarding, "business day"), dr.Close, opts.Today, opts.Calendar.AddBusinessDays(opts.Today, t.Onboarding))
+			errUsage, opts.GoLive, count(t.Onboarding, "business day"), dr.Close, opts.Today, earliestGoLive(opts.Today, t.Onboarding, opts.Calendar))
 	}
 	if err := os.MkdirAll(content, 0o755); err != nil {
 		return err
@@ -292,4 +292,18 @@ func newReport(e *env, t *blueprint.Template, opts blueprint.Options, dr *bluepr
 		fmt.Fprintf(e.stdout, "  - collateral: add %s to %s (or change file:); the build stops until they are there\n",
 			strings.Join(files, ", "), filepath.Dir(file))
 	}
+}
+
+// earliestGoLive is the first day whose signature, worked back from it by
+// onboarding business days as new does (schedule.SignBy), is not before
+// today.
+func earliestGoLive(today deal.Date, onboarding int, cal schedule.Calendar) deal.Date {
+	g := cal.AddBusinessDays(today, onboarding)
+	for schedule.SignBy(g, onboarding, cal).Before(today) {
+		g = g.AddDays(1)
+	}
+	for d := g.AddDays(-1); !schedule.SignBy(d, onboarding, cal).Before(today); d = d.AddDays(-1) {
+		g = d // an earlier day that still fits
+	}
+	return g
 }
