@@ -128,6 +128,8 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	switch {
 	case !h.InGit:
 		hb.HistoryNote = "the site is not in a git repository"
+	case historyUnread(h) != "":
+		hb.HistoryNote = historyUnread(h)
 	case st == nil:
 		hb.HistoryNote = fmt.Sprintf("the plan is not committed yet: commit content/%s/ and the history starts", id)
 	default:

@@ -92,7 +92,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	}
 	crit := b.Plan.TurnPath(d, today) // whose move: the rooms' and the report's rule
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Notes: notes, Judged: j, Decided: decided,
-		Due: due, Critical: crit, Today: today, Holidays: cfg.HolidayDays, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit,
+		Due: due, Critical: crit, Today: today, Holidays: cfg.HolidayDays, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit, NoHistory: historyUnread(h),
 		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source), Published: firstPublished(s.root, id)})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
@@ -201,11 +201,14 @@ func readHistory(ctx context.Context, e *env, root string, deals []*deal.Deal, n
 }
 
 type reviewInput struct {
-	Deal    *deal.Deal
-	Story   *history.Story // nil outside git
-	InGit   bool
-	Notes   []handoff.Review
-	Waiting []reply.Reply
+	Deal  *deal.Deal
+	Story *history.Story // nil outside git
+	InGit bool
+	// NoHistory says why the history of a site in git was not read (a
+	// content folder linked out of the repository), "" when it was.
+	NoHistory string
+	Notes     []handoff.Review
+	Waiting   []reply.Reply
 	// Decided are the deal's replies a record decides: a blocked step's
 	// reason comes from the reply that marked it so.
 	Decided []reply.Record
@@ -450,6 +453,8 @@ func reviewAgenda(in reviewInput) string {
 		}
 	} else if !in.InGit {
 		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
+	} else if in.NoHistory != "" {
+		p("- Progress: %d of %d tasks done (what changed is not known: %s).", done, total, md(in.NoHistory))
 	} else {
 		p("- Progress: %d of %d tasks done (the plan is not committed yet, so what changed is not known: commit content/%s/ and the history starts).", done, total, d.ID)
 	}
@@ -1101,4 +1106,14 @@ func andList(names []string) string {
 		return strings.Join(names, "")
 	}
 	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// historyUnread says why a site in git has no history read at all (its
+// content folder linked out of the repository: History's note), "" when
+// its history was read.
+func historyUnread(h *history.History) string {
+	if h.InGit && len(h.Deals) == 0 && h.Note != "" && !h.Shallow {
+		return h.Note
+	}
+	return ""
 }
