@@ -430,7 +430,14 @@ func NewID(r io.Reader) string {
 // to it, and so is what the seller writes back to them (a decline's
 // reason, an answer).
 func BadChar(v string, multiline bool) string {
-	for _, c := range v {
+	rs := []rune(v)
+	for i, c := range rs {
+		if (c == 0x200C || c == 0x200D) && i > 0 && i+1 < len(rs) && joins(rs[i-1]) && joins(rs[i+1]) {
+			// A zero-width non-joiner or joiner between two characters
+			// is part of how they are written: Persian's and Indic
+			// scripts' spelling, an emoji sequence (👩‍💻).
+			continue
+		}
 		if (unicode.IsControl(c) && !(multiline && c == '\n')) || c == utf8.RuneError {
 			if c == '\n' {
 				return "holds a line break: write it on one line"
@@ -472,6 +479,18 @@ var pasted = strings.NewReplacer("\t", " ", "\u2028", "\n", "\u2029", "\n", "\u2
 // byte-order mark (Parse takes the spaces, the word joiner and the mark
 // out of what it is sent: pasted). The left-to-right and right-to-left marks, which text
 // in those scripts uses, are allowed.
+// joins reports whether c is a character a zero-width joiner or
+// non-joiner stands beside in writing: a letter or a mark of a script
+// that spells with them (Arabic's, as Persian writes it; the Indic ones),
+// a symbol (an emoji), a variation selector. Between Latin letters one
+// only hides (a "pri‍ce" that is not "price"): refused.
+func joins(c rune) bool {
+	if c >= 0xFE00 && c <= 0xFE0F || unicode.Is(unicode.S, c) {
+		return true
+	}
+	return unicode.In(c, unicode.L, unicode.M) && c > 0x024F && !unicode.Is(unicode.Latin, c)
+}
+
 func hidden(c rune) bool {
 	switch {
 	case c >= 0x202A && c <= 0x202E, c >= 0x2066 && c <= 0x2069:

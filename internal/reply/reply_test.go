@@ -83,6 +83,7 @@ func TestParse(t *testing.T) {
 		{name: "control character", form: form("kind", "question", "text", "a\x1bb"), field: "text", msg: "control character"},
 		{name: "a right-to-left override", form: form("kind", "question", "text", "price \u202Eok"), field: "text", msg: "direction-changing character (U+202E)"},
 		{name: "a zero-width joiner", form: form("kind", "question", "text", "pri\u200Dce"), field: "text", msg: "invisible"},
+		{name: "a zero-width joiner at the end", form: form("kind", "question", "text", "price\u200D"), field: "text", msg: "invisible"},
 		{name: "invalid utf-8", form: form("kind", "question", "text", "a\xffb"), field: "text", msg: "UTF-8"},
 		{name: "suggest title on two lines", form: form("kind", "suggest", "text", "a\nb"), field: "text", msg: "one line"},
 		{name: "owner too long", form: form("kind", "suggest", "text", "x", "owner", strings.Repeat("o", MaxOwner+1)), field: "owner", msg: "at most 100"},
@@ -381,6 +382,28 @@ func TestProposeTheDateShown(t *testing.T) {
 			t.Errorf("propose %s, seen %q: %v, want it taken", c.date, c.seen, err)
 		case c.want != "" && (!errors.As(err, &fe) || fe.Field != "date" || !strings.Contains(fe.Msg, c.want)):
 			t.Errorf("propose %s, seen %q: %v, want a refusal on date saying %q", c.date, c.seen, err, c.want)
+		}
+	}
+}
+
+// TestBadCharKeepsJoinedWriting: a zero-width joiner or non-joiner that is
+// part of how text is written (an emoji sequence, Persian's spelling, an
+// Indic conjunct) is no hidden character; between Latin letters, or alone
+// at an end, it is.
+func TestBadCharKeepsJoinedWriting(t *testing.T) {
+	for v, bad := range map[string]bool{
+		"👩\u200D💻 pairing session": false,
+		"می\u200Cشوند":             false,
+		"क्\u200Dष":                false,
+		"❤\uFE0F\u200D🔥":           false,
+		"pri\u200Dce":              true,
+		"pri\u200Cce":              true,
+		"\u200Dprice":              true,
+		"a\u200Bb":                 true,
+		"left\u202Eright":          true,
+	} {
+		if got := BadChar(v, false) != ""; got != bad {
+			t.Errorf("BadChar(%q) bad %v, want %v", v, got, bad)
 		}
 	}
 }
