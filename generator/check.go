@@ -175,7 +175,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		if len(m.Tasks) == 0 {
 			col.warnf(m.Line, "milestone %q has no task: it can never be done, and nothing in the plan leads to it; add the steps that reach it, each with one owner", m.ID)
 		}
-		if m.Due.IsZero() && !m.Reached() {
+		if m.Due.IsZero() && !m.Reached() && d.Outcome != deal.Lost {
 			// A decision point has its day: the rooms say "decision by"
 			// it, and the report dates the milestone late from it.
 			var last deal.Date
@@ -665,7 +665,7 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 	}
 	lineOf := func(pos int) int { return offset + 1 + bytes.Count(text[:pos], []byte("\n")) }
 	warned := map[int]bool{}
-	warn := func(pos int, raw []byte, lines int) {
+	warn := func(pos int, raw []byte, lines int, toBlank bool) {
 		l := lineOf(pos)
 		tag := strings.TrimSpace(string(raw))
 		if warned[l] || strings.HasPrefix(tag, "<!--") {
@@ -678,10 +678,14 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 		switch {
 		case asText:
 			col.warnf(l, "%s has raw HTML (%s), which the rooms never render: they show its text alone, without the tags; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
-		case lines > 1:
+		case lines > 1 && toBlank:
 			// An HTML block runs to the next blank line: what follows
 			// the tag up to there goes with it, Markdown and all.
 			col.warnf(l, "%s has raw HTML (%s) that runs on to line %d, the next blank line: the rooms never render raw HTML, so all %d lines are left out of the page, the Markdown among them too; write it in Markdown (**bold**, [a link](https://...)), or put a blank line after the tag to keep what follows", what, tag, l+lines-1, lines)
+		case lines > 1:
+			// A <pre>, <script>, <style> or <textarea> block runs to its
+			// closing tag, blank lines and all.
+			col.warnf(l, "%s has raw HTML (%s) that runs on to line %d, its closing tag: the rooms never render raw HTML, so all %d lines are left out of the page, the Markdown among them too; write it in Markdown (a code block between ``` lines for preformatted text)", what, tag, l+lines-1, lines)
 		default:
 			col.warnf(l, "%s has raw HTML (%s), which the rooms never render: it is left out of the page; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
 		}
@@ -699,12 +703,16 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 					seg := n.Segments.At(i)
 					b = append(b, seg.Value(text)...)
 				}
-				warn(n.Segments.At(0).Start, b, 1)
+				warn(n.Segments.At(0).Start, b, 1, true)
 			}
 		case *ast.HTMLBlock:
 			if n.HTMLBlockType != ast.HTMLBlockType2 && n.Lines().Len() > 0 {
 				first, last := n.Lines().At(0), n.Lines().At(n.Lines().Len()-1)
-				warn(first.Start, first.Value(text), lineOf(last.Start)-lineOf(first.Start)+1)
+				if n.HasClosure() {
+					last = n.ClosureLine // its closing tag's line, apart from Lines
+				}
+				toBlank := n.HTMLBlockType == ast.HTMLBlockType6 || n.HTMLBlockType == ast.HTMLBlockType7
+				warn(first.Start, first.Value(text), lineOf(last.Start)-lineOf(first.Start)+1, toBlank)
 			}
 		}
 		return ast.WalkContinue, nil
@@ -857,7 +865,11 @@ var calendarWords = func() map[string]bool {
 	for _, w := range strings.Fields(`january february march april may june july august september october november december
 		jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
 		week weeks month months quarter quarters year years today tomorrow christmas easter spring summer autumn fall winter
-		weekend eoy eoq eom fy fiscal`) {
+		weekend eoy eoq eom fy fiscal holiday holidays season date deadline
+		januar februar märz mai juni juli oktober dezember woche monat quartal jahr ende
+		janvier février mars avril juin juillet août septembre octobre novembre décembre semaine mois trimestre année fin
+		enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre semana mes año
+		gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre settimana mese anno`) {
 		m[w] = true
 	}
 	return m

@@ -226,7 +226,7 @@ func parseConfig(path string, b []byte) (*Config, Problems) {
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q is not an absolute http(s) URL, e.g. \"https://beacon.example.com/note\"", c.BeaconURL)
 		} else if why := plainURL(u); why != "" {
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url has %s: every room sends to it and allows only its origin, so write the beacon's plain address, e.g. \"https://beacon.example.com/note\"", why)
-		} else if !strings.HasSuffix(u.Path, "/note") {
+		} else if !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/note") {
 			// The beacon takes events at /note alone (and replies at
 			// /reply beside it): any other path loses every view.
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q does not end in /note, where the beacon takes the rooms' events (any other path answers 404, and every view is lost): write %q", c.BeaconURL, strings.TrimRight(c.BeaconURL, "/")+"/note")

@@ -1173,7 +1173,7 @@ func overdueReason(dr *DealReport, onboarding bool) (int, string) {
 	var worst []OverdueTask
 	for _, o := range dr.Overdue {
 		if o.WaitsOn != "" && late[o.WaitsOn] {
-			held[o.WaitsOn] = append(held[o.WaitsOn], fmt.Sprintf("\"%s\" (%s side, %s late)", o.Title, o.Side, plural(o.DaysLate, "calendar day", "calendar days")))
+			held[o.WaitsOn] = append(held[o.WaitsOn], fmt.Sprintf("\"%s\" (%s, %s late)", o.Title, sideLabel(o.Side), plural(o.DaysLate, "calendar day", "calendar days")))
 			continue
 		}
 		worst = append(worst, o)

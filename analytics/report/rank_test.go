@@ -84,6 +84,13 @@ func TestAttentionOverdueGrouped(t *testing.T) {
 	if got := overdue(ruleReport(t, stray, today)); len(got) != 1 || !strings.Contains(got[0].Why, `"Admin step 1" (owner not among the stakeholders) 3 calendar days late`) {
 		t.Errorf("a step of an owner the plan does not name: %+v", got)
 	}
+	// nor when it is held up by another late step
+	held := lateAdmin(2, today, 11)
+	ts := held.Milestones[0].Tasks
+	ts[len(ts)-1].Owner, ts[len(ts)-1].After, ts[len(ts)-1].Due = "nobody", []string{ts[len(ts)-2].ID}, today.AddDays(-4)
+	if got := overdue(ruleReport(t, held, today)); len(got) != 1 || !strings.Contains(got[0].Why, `holding up "Admin step 2" (owner not among the stakeholders, 4 calendar days late)`) {
+		t.Errorf("a held-up step of an owner the plan does not name: %+v", got)
+	}
 }
 
 // TestAttentionClosingSoonScales: with something else wrong, a deal
