@@ -1735,17 +1735,19 @@ func (w *walker) plans(ctx context.Context, fresh []plumbing.Hash, recs map[plum
 	// stands on the last one that could: a fresh commit that fixes it is
 	// compared with that one, as in a read of the whole history.
 	readable := map[plumbing.Hash]plumbing.Hash{}
-	freshSet := make(map[plumbing.Hash]bool, len(fresh))
-	for _, h := range fresh {
-		freshSet[h] = true
-	}
-	for h, rec := range recs {
-		if freshSet[h] {
-			continue
+	if len(recs) > len(fresh) { // a cold read has nothing from the cache
+		freshSet := make(map[plumbing.Hash]bool, len(fresh))
+		for _, h := range fresh {
+			freshSet[h] = true
 		}
-		for i := range rec.Files {
-			if f := &rec.Files[i]; f.Bad && !f.New.IsZero() {
-				readable[f.New] = f.Readable
+		for h, rec := range recs {
+			if freshSet[h] {
+				continue
+			}
+			for i := range rec.Files {
+				if f := &rec.Files[i]; f.Bad && !f.New.IsZero() {
+					readable[f.New] = f.Readable
+				}
 			}
 		}
 	}
