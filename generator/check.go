@@ -2,6 +2,7 @@ package generator
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -167,7 +168,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 		msIDs[m.ID] = true
 		p := fmt.Sprintf("milestones.%d", i)
-		if w := nameInID(m.ID, names); w != "" {
+		if w := cmp.Or(nameInID(m.ID, names), gluedNameInID(m.ID, names)); w != "" {
 			col.warnf(li.at(p+".id"), "milestone id %q contains %q: ids end up in the room's links (#m-%s, shown in the address bar and copied with it), which should carry no company or person names nor the deal's value; choose a neutral id such as \"signed\"", m.ID, w, m.ID)
 		}
 		person(li.at(p+".lead"), m.Lead, fmt.Sprintf("milestone %q lead", m.ID))
@@ -210,7 +211,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		for j := range d.Milestones[i].Tasks {
 			t := &d.Milestones[i].Tasks[j]
 			p := fmt.Sprintf("milestones.%d.tasks.%d", i, j)
-			if w := nameInID(t.ID, names); w != "" {
+			if w := cmp.Or(nameInID(t.ID, names), gluedNameInID(t.ID, names)); w != "" {
 				col.warnf(li.at(p+".id"), "task id %q contains %q: ids end up in the room's links (#t-%s, shown in the address bar and copied with it), which should carry no company or person names nor the deal's value; choose a neutral id such as \"security-review\"", t.ID, w, t.ID)
 			}
 			person(li.at(p+".owner"), t.Owner, fmt.Sprintf("task %q owner", t.ID))
@@ -665,7 +666,7 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 	}
 	lineOf := func(pos int) int { return offset + 1 + bytes.Count(text[:pos], []byte("\n")) }
 	warned := map[int]bool{}
-	warn := func(pos int, raw []byte, lines int, toBlank bool) {
+	warn := func(pos int, raw []byte, lines int, toBlank, closed bool) {
 		l := lineOf(pos)
 		tag := strings.TrimSpace(string(raw))
 		if warned[l] || strings.HasPrefix(tag, "<!--") {
@@ -684,8 +685,12 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 			col.warnf(l, "%s has raw HTML (%s) that runs on to line %d, the next blank line: the rooms never render raw HTML, so all %d lines are left out of the page, the Markdown among them too; write it in Markdown (**bold**, [a link](https://...)), or put a blank line after the tag to keep what follows", what, tag, l+lines-1, lines)
 		case lines > 1:
 			// A <pre>, <script>, <style> or <textarea> block runs to its
-			// closing tag, blank lines and all.
-			col.warnf(l, "%s has raw HTML (%s) that runs on to line %d, its closing tag: the rooms never render raw HTML, so all %d lines are left out of the page, the Markdown among them too; write it in Markdown (a code block between ``` lines for preformatted text)", what, tag, l+lines-1, lines)
+			// closing tag, blank lines and all; never closed, to the end.
+			end := "its closing tag"
+			if !closed {
+				end = "the end of the page, as it is never closed"
+			}
+			col.warnf(l, "%s has raw HTML (%s) that runs on to line %d, %s: the rooms never render raw HTML, so all %d lines are left out of the page, the Markdown among them too; write it in Markdown (a code block between ``` lines for preformatted text)", what, tag, l+lines-1, end, lines)
 		default:
 			col.warnf(l, "%s has raw HTML (%s), which the rooms never render: it is left out of the page; write it in Markdown (**bold**, [a link](https://...)) instead", what, tag)
 		}
@@ -703,7 +708,7 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 					seg := n.Segments.At(i)
 					b = append(b, seg.Value(text)...)
 				}
-				warn(n.Segments.At(0).Start, b, 1, true)
+				warn(n.Segments.At(0).Start, b, 1, true, true)
 			}
 		case *ast.HTMLBlock:
 			if n.HTMLBlockType != ast.HTMLBlockType2 && n.Lines().Len() > 0 {
@@ -712,7 +717,7 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 					last = n.ClosureLine // its closing tag's line, apart from Lines
 				}
 				toBlank := n.HTMLBlockType == ast.HTMLBlockType6 || n.HTMLBlockType == ast.HTMLBlockType7
-				warn(first.Start, first.Value(text), lineOf(last.Start)-lineOf(first.Start)+1, toBlank)
+				warn(first.Start, first.Value(text), lineOf(last.Start)-lineOf(first.Start)+1, toBlank, n.HasClosure())
 			}
 		}
 		return ast.WalkContinue, nil
@@ -798,38 +803,34 @@ func dependents(all []*deal.Task, id string) map[string]bool {
 	return out
 }
 
-// spansLines reports whether a title holds a line break before its end (a
-// YAML block scalar, or "\n" in a quoted one).
 // pageFrontmatter returns the frontmatter block a document page starts
-// with, as Hugo's pages do: a block between --- lines that is YAML keys
-// (plain names: title, draft, tags...) and values, with no Markdown
-// heading in it. A page that merely opens with a --- rule, its text up to
-// another one, is not one: it is rendered whole.
+// with, as Hugo's pages do: a block between --- lines with a line that
+// sets a key page generators read (title, date, draft, tags...), whether
+// or not its YAML parses. A page that merely opens with a --- rule, its
+// text up to another one ("## Annual subscription", "Note: prices in
+// EUR"), is not one: it is rendered whole.
 func pageFrontmatter(src []byte) (splitter.Doc, bool) {
 	fm, p := splitter.Split(src)
 	if p != splitter.OK {
 		return fm, false
 	}
 	for _, l := range bytes.Split(fm.Front, []byte("\n")) {
-		if bytes.HasPrefix(bytes.TrimSpace(l), []byte("#")) {
-			return fm, false // a heading (or a comment): Markdown, not frontmatter
+		if m := frontKey.FindSubmatch(l); m != nil && frontKeys[strings.ToLower(string(m[1]))] {
+			return fm, true
 		}
 	}
-	root, err := splitter.Parse(fm)
-	if err != nil {
-		return fm, false
-	}
-	m := root.Content[0]
-	for i := 0; i+1 < len(m.Content); i += 2 {
-		if !frontKey.MatchString(m.Content[i].Value) {
-			return fm, false // "Platform licence: 280,000": a sentence, not a key
-		}
-	}
-	return fm, len(m.Content) > 0
+	return fm, false
 }
 
-// frontKey is a frontmatter key as page generators write them.
-var frontKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_-]*$`)
+// frontKey is a line that sets a top-level key.
+var frontKey = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_-]*)\s*:`)
+
+// frontKeys are the keys page generators' frontmatter sets (Hugo's,
+// Jekyll's).
+var frontKeys = map[string]bool{"title": true, "date": true, "draft": true, "tags": true, "description": true, "author": true,
+	"authors": true, "weight": true, "slug": true, "categories": true, "summary": true, "lastmod": true, "aliases": true,
+	"type": true, "layout": true, "keywords": true, "toc": true, "permalink": true, "publishdate": true, "expirydate": true,
+	"linktitle": true, "menu": true, "params": true, "url": true, "subtitle": true, "lang": true}
 
 // titleWarn warns of a title (what: "task \"x\"'s title") that spans
 // lines, or holds a control, invisible or direction-changing character:
@@ -865,16 +866,18 @@ var calendarWords = func() map[string]bool {
 	for _, w := range strings.Fields(`january february march april may june july august september october november december
 		jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday
 		week weeks month months quarter quarters year years today tomorrow christmas easter spring summer autumn fall winter
-		weekend eoy eoq eom fy fiscal holiday holidays season date deadline
+		weekend eoy eoq eom fy fiscal holiday holidays season
 		januar februar märz mai juni juli oktober dezember woche monat quartal jahr ende
-		janvier février mars avril juin juillet août septembre octobre novembre décembre semaine mois trimestre année fin
-		enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre semana mes año
+		janvier février mars avril juin juillet août septembre octobre novembre décembre semaine mois trimestre année
+		enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre semana año
 		gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre settimana mese anno`) {
 		m[w] = true
 	}
 	return m
 }()
 
+// spansLines reports whether a title holds a line break before its end (a
+// YAML block scalar, or "\n" in a quoted one).
 func spansLines(title string) bool {
 	return strings.ContainsAny(strings.TrimRight(title, "\r\n"), "\r\n")
 }

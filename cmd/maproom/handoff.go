@@ -126,10 +126,10 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	}
 	handoffEngagement(hb, j)
 	switch {
-	case !h.InGit:
-		hb.HistoryNote = "the site is not in a git repository"
 	case historyUnread(h) != "":
 		hb.HistoryNote = historyUnread(h)
+	case !h.InGit:
+		hb.HistoryNote = "the site is not in a git repository"
 	case st == nil:
 		hb.HistoryNote = fmt.Sprintf("the plan is not committed yet: commit content/%s/ and the history starts", id)
 	default:

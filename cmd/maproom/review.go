@@ -451,10 +451,10 @@ func reviewAgenda(in reviewInput) string {
 		if in.Uncommitted {
 			p("- The plan has changes not committed yet: this agenda reads it as it is; commit them so that the history (and the rooms' \"What changed\") has them.")
 		}
-	} else if !in.InGit {
-		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
 	} else if in.NoHistory != "" {
 		p("- Progress: %d of %d tasks done (what changed is not known: %s).", done, total, md(in.NoHistory))
+	} else if !in.InGit {
+		p("- Progress: %d of %d tasks done (the site is not in git, so what changed is not known).", done, total)
 	} else {
 		p("- Progress: %d of %d tasks done (the plan is not committed yet, so what changed is not known: commit content/%s/ and the history starts).", done, total, d.ID)
 	}
@@ -1109,10 +1109,10 @@ func andList(names []string) string {
 }
 
 // historyUnread says why a site in git has no history read at all (its
-// content folder linked out of the repository: History's note), "" when
-// its history was read.
+// content folder linked out of the repository, no commit yet: History's
+// note), "" when its history was read or the site is not in git.
 func historyUnread(h *history.History) string {
-	if h.InGit && len(h.Deals) == 0 && h.Note != "" && !h.Shallow {
+	if (h.InGit || h.Unborn) && len(h.Deals) == 0 && h.Note != "" && !h.Shallow {
 		return h.Note
 	}
 	return ""

@@ -657,6 +657,8 @@ type History struct {
 	// clone).
 	InGit bool
 	Note  string
+	// Unborn is true in a repository with no commit yet (InGit false).
+	Unborn bool
 	// Shallow is true when the repository is a shallow clone: the history
 	// starts at its first commit there, and a deal first seen then may be
 	// older.

@@ -272,6 +272,9 @@ func linkedContent(repo *git.Repository, root, prefix, content string) (string, 
 	if content == "" {
 		content = "content"
 	}
+	if abs, err := filepath.Abs(root); err == nil {
+		root = abs // a relative link's target is then absolute, as the work tree's root is
+	}
 	dir := filepath.Join(root, filepath.FromSlash(content))
 	if fi, err := os.Lstat(dir); err != nil || fi.Mode()&os.ModeSymlink == 0 {
 		return prefix, content, nil
@@ -319,7 +322,7 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	path := strings.Trim(strings.TrimPrefix(prefix+"/"+content, "/"), "/")
 	head, err := repo.Head()
 	if errors.Is(err, plumbing.ErrReferenceNotFound) {
-		return &History{Note: "the site's git repository has no commit yet, so the plans have no history: commit the plans", Deals: map[string]*Story{}}, nil
+		return &History{Note: "the site's git repository has no commit yet, so the plans have no history: commit the plans", Unborn: true, Deals: map[string]*Story{}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read git HEAD: %w", err)

@@ -432,7 +432,7 @@ func NewID(r io.Reader) string {
 func BadChar(v string, multiline bool) string {
 	rs := []rune(v)
 	for i, c := range rs {
-		if (c == 0x200C || c == 0x200D) && i > 0 && i+1 < len(rs) && joins(rs[i-1]) && joins(rs[i+1]) {
+		if (c == 0x200C || c == 0x200D) && i > 0 && joins(rs[i-1], next(rs, i), i+1 < len(rs)) {
 			// A zero-width non-joiner or joiner between two characters
 			// is part of how they are written: Persian's and Indic
 			// scripts' spelling, an emoji sequence (👩‍💻).
@@ -472,6 +472,45 @@ func ValidID(s string) bool {
 // order mark nothing, so that the text kept is the text as it reads.
 var pasted = strings.NewReplacer("\t", " ", "\u2028", "\n", "\u2029", "\n", "\u200B", "", "\u2060", "", "\uFEFF", "")
 
+// joins reports whether a zero-width non-joiner or joiner between prev
+// and next is part of the writing: between two letters or marks of a
+// script that spells with them (Arabic's, as Persian writes it; the
+// Indic ones), between two parts of an emoji sequence, or at the end of
+// an Indic consonant written with its virama (Malayalam's chillu). Between
+// Latin (or Cyrillic) letters one only hides a difference ("pri‍ce" that is
+// not "price"): refused.
+func joins(prev, next rune, hasNext bool) bool {
+	switch {
+	case joinScript(prev) && hasNext && joinScript(next):
+		return true
+	case emojiPart(prev) && hasNext && emojiPart(next):
+		return true
+	}
+	return unicode.Is(unicode.Mn, prev) && joinScript(prev) && (!hasNext || unicode.IsSpace(next) || unicode.IsPunct(next))
+}
+
+// joinScript reports whether c is a letter or mark of a script whose
+// spelling uses zero-width joiners and non-joiners.
+func joinScript(c rune) bool {
+	return unicode.In(c, unicode.Arabic, unicode.Syriac, unicode.Devanagari, unicode.Bengali, unicode.Gurmukhi,
+		unicode.Gujarati, unicode.Oriya, unicode.Tamil, unicode.Telugu, unicode.Kannada, unicode.Malayalam,
+		unicode.Sinhala, unicode.Myanmar, unicode.Khmer)
+}
+
+// emojiPart reports whether c may stand beside a joiner in an emoji
+// sequence: a pictograph, a skin tone, a variation selector.
+func emojiPart(c rune) bool {
+	return unicode.Is(unicode.So, c) && c >= 0x2000 || c >= 0x1F3FB && c <= 0x1F3FF || c >= 0xFE00 && c <= 0xFE0F
+}
+
+// next is the rune after rs[i], 0 at the end.
+func next(rs []rune, i int) rune {
+	if i+1 < len(rs) {
+		return rs[i+1]
+	}
+	return 0
+}
+
 // hidden reports whether c is a character that changes how the text
 // around it shows without showing itself: the bidirectional embeddings,
 // overrides and isolates (a reason that reads backwards in another
@@ -479,18 +518,6 @@ var pasted = strings.NewReplacer("\t", " ", "\u2028", "\n", "\u2029", "\n", "\u2
 // byte-order mark (Parse takes the spaces, the word joiner and the mark
 // out of what it is sent: pasted). The left-to-right and right-to-left marks, which text
 // in those scripts uses, are allowed.
-// joins reports whether c is a character a zero-width joiner or
-// non-joiner stands beside in writing: a letter or a mark of a script
-// that spells with them (Arabic's, as Persian writes it; the Indic ones),
-// a symbol (an emoji), a variation selector. Between Latin letters one
-// only hides (a "pri‍ce" that is not "price"): refused.
-func joins(c rune) bool {
-	if c >= 0xFE00 && c <= 0xFE0F || unicode.Is(unicode.S, c) {
-		return true
-	}
-	return unicode.In(c, unicode.L, unicode.M) && c > 0x024F && !unicode.Is(unicode.Latin, c)
-}
-
 func hidden(c rune) bool {
 	switch {
 	case c >= 0x202A && c <= 0x202E, c >= 0x2066 && c <= 0x2069:

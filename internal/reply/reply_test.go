@@ -401,6 +401,10 @@ func TestBadCharKeepsJoinedWriting(t *testing.T) {
 		"\u200Dprice":              true,
 		"a\u200Bb":                 true,
 		"left\u202Eright":          true,
+		"ന്\u200D ok":              false, // a Malayalam chillu, at a word's end
+		"р\u200Dау":                true,  // Cyrillic spells without them
+		"a\u0301\u200D\u0301b":     true,
+		"$\u200D$":                 true,
 	} {
 		if got := BadChar(v, false) != ""; got != bad {
 			t.Errorf("BadChar(%q) bad %v, want %v", v, got, bad)
