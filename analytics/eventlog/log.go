@@ -333,6 +333,7 @@ func (l *Log) run() {
 		lf   *logFile
 		reqs []*appendReq
 		n    int
+		err  error // the write's or the sync's: answered once the commit's outcome is recorded
 	}
 	var groups []written
 	for open := true; open; {
@@ -375,29 +376,31 @@ func (l *Log) run() {
 			lf, err := l.write(day, buf)
 			if err != nil {
 				failed = true
-				answer(same[start:], err)
-			} else {
-				groups = append(groups, written{lf, same[start:], n})
 			}
+			groups = append(groups, written{lf, same[start:], n, err})
 			batch, rest = rest, batch
 		}
-		for _, g := range groups {
-			var err error
-			if l.opts.Sync == SyncAlways {
-				err = l.sync(g.lf)
+		for i := range groups {
+			g := &groups[i]
+			if g.err == nil && l.opts.Sync == SyncAlways {
+				g.err = l.sync(g.lf)
 			}
-			if err == nil {
+			if g.err == nil {
 				l.events.Add(int64(g.n))
 			} else {
 				failed = true
 			}
-			answer(g.reqs, err)
 		}
-		// The commit failed if any day of it did (two, around midnight).
+		// The commit failed if any day of it did (two, around midnight);
+		// said before the writers hear, so that a health check made once
+		// an Append returned sees this commit's outcome.
 		if failed {
 			l.failedAt.Store(time.Now().UnixNano())
 		} else {
 			l.failedAt.Store(0)
+		}
+		for _, g := range groups {
+			answer(g.reqs, g.err)
 		}
 		clear(same)
 		if cap(buf) > 4*maxCommit {
