@@ -125,9 +125,9 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	handoffEngagement(hb, j)
-	switch {
-	case historyUnread(h) != "":
-		hb.HistoryNote = historyUnread(h)
+	switch unread := historyUnread(h); {
+	case unread != "":
+		hb.HistoryNote = unread
 	case !h.InGit:
 		hb.HistoryNote = "the site is not in a git repository"
 	case st == nil:

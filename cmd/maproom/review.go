@@ -1019,7 +1019,7 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 		st := h.Deals[rd.Deal.ID]
 		if st != nil && st.GoneAt(end.Add(-time.Second)) {
 			// Its folder was removed on the day (and put back since).
-			fmt.Fprintf(e.stderr, "maproom: %s was not among the plans on %s (its folder was removed by then): the report for that day leaves it out\n", rd.Deal.ID, today)
+			noteRemoved(e, rd.Deal.ID, today)
 			continue
 		}
 		if st == nil || rd.Unreadable || st.Written.Before(end) {
@@ -1057,7 +1057,7 @@ func plansOfTheDay(e *env, root string, cfg *generator.Config, deals []report.Re
 		if err == nil && !ok && !h.Shallow {
 			// Committed before the day, and no version on it: its folder
 			// was removed by then (and put back since).
-			fmt.Fprintf(e.stderr, "maproom: %s was not among the plans on %s (its folder was removed by then): the report for that day leaves it out\n", rd.Deal.ID, today)
+			noteRemoved(e, rd.Deal.ID, today)
 			continue
 		}
 		if err != nil || !ok {
@@ -1116,4 +1116,10 @@ func historyUnread(h *history.History) string {
 		return h.Note
 	}
 	return ""
+}
+
+// noteRemoved says that a report for a past day leaves out a deal whose
+// folder was removed by then.
+func noteRemoved(e *env, id string, today deal.Date) {
+	fmt.Fprintf(e.stderr, "maproom: %s was not among the plans on %s (its folder was removed by then): the report for that day leaves it out\n", id, today)
 }
