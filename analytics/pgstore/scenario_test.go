@@ -24,7 +24,7 @@ func loadScenario(t testing.TB) (*scenario.Site, []report.ReportDeal, report.Rep
 	}
 	var deals []report.ReportDeal
 	for _, d := range s.Deals {
-		deals = append(deals, report.ReportDeal{Deal: d.Deal, Plan: d.Plan, CheckErrors: d.CheckErrors})
+		deals = append(deals, report.ReportDeal{Deal: d.Deal, Plan: d.Plan, CheckErrors: d.CheckErrors, CheckMessages: d.CheckMessages})
 	}
 	c := s.Config
 	return s, deals, report.ReportOptions{Title: c.Title, Location: c.Location, Today: scenarioToday,

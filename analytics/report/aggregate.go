@@ -27,6 +27,10 @@ type ReportDeal struct {
 	// CheckErrors is the number of `maproom check` errors of the deal: a
 	// plan with errors does not count towards coverage.
 	CheckErrors int
+	// CheckMessages are those errors as check gives them ("file:line:
+	// what to change"), in check's order; the report shows the first few,
+	// so a manager sees whether it is a typo or a missing close date.
+	CheckMessages []string
 	// Waiting are the replies sent from the deal's rooms that wait for the
 	// seller, no bundle record deciding them (reply.WaitingReplies), in any
 	// order. The report lists them, and warns of a proposed date that

@@ -21,7 +21,7 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	today := a.opts.Today
 	ended := d.Outcome == deal.Won || d.Outcome == deal.Lost
 	dr := DealReport{ID: d.ID, Title: d.Title, Buyer: d.Buyer, Outcome: string(d.Outcome), Value: d.Value,
-		CheckErrors: da.in.CheckErrors, SellerPreviews: da.previews, Overdue: []OverdueTask{},
+		CheckErrors: da.in.CheckErrors, CheckMessages: da.in.CheckMessages, SellerPreviews: da.previews, Overdue: []OverdueTask{},
 		Milestones: []MilestoneProgress{}, Tasks: []TaskLine{}, Stakeholders: []StakeholderReport{}, Replies: []WaitingReply{}, Signals: []Signal{}}
 	if dr.Outcome == "" {
 		dr.Outcome = string(deal.Open)
@@ -52,6 +52,10 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	dueOf := plan.DueOf
 	if !ended && dr.Plan == PlanOK && len(plan.CriticalPath) > 0 {
 		dr.Schedule = a.scheduleSummary(d, plan, dueOf)
+	}
+	dr.forecast = dr.Schedule
+	if !ended && dr.Plan == PlanErrors && plan != nil && len(plan.CriticalPath) > 0 {
+		dr.forecast = a.scheduleSummary(d, plan, dueOf)
 	}
 	critical := criticalTasks(plan, dr.Schedule)
 	// The path whose move it is takes, and the step an overdue one waits
@@ -860,7 +864,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// The remaining work cannot be done by the close, which is ahead.
-	if sc := dr.Schedule; sc != nil && !sc.Fits && !sc.ClosePassed && dr.Outcome == string(deal.Open) {
+	if sc := dr.forecastOf(); sc != nil && !sc.Fits && !sc.ClosePassed && dr.Outcome == string(deal.Open) {
 		sev := SeverityFlag
 		end := sc.Finish
 		if sc.Basis == ScheduleDueDates {
@@ -879,9 +883,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if sc.Basis == ScheduleDueDates {
 			ev = fmt.Sprintf("the last open step is due %s (%s), %s (%s) after the close date %s", sc.LastDue, sc.LastDueTask, plural(sc.OverrunDays, "business day", "business days"), plural(over, "calendar day", "calendar days"), dr.Close)
 		}
+		evidence := []string{ev, "agree with the buyer what to do: bring the late steps forward, move the close, or take steps out"}
+		if dr.Plan == PlanErrors {
+			evidence = append(evidence, "the plan fails check: this date is what its steps give as they are; fix the errors (maproom check) and it may move")
+		}
 		sigs = append(sigs, Signal{Kind: SignalOverrun, Severity: sev, counted: true,
 			Summary:  "the plan no longer fits before the close date: the rooms say the target signature is at risk",
-			Evidence: []string{ev, "agree with the buyer what to do: bring the late steps forward, move the close, or take steps out"}})
+			Evidence: evidence})
 	}
 
 	// A won deal's go-live has passed with onboarding left.
@@ -1113,11 +1121,12 @@ func attention(dr *DealReport) Attention {
 		}
 		addPoints(p, why)
 	}
-	overrun := dr.Schedule != nil && !dr.Schedule.Fits && !dr.Schedule.ClosePassed // past-close says that
+	sc := dr.forecastOf()
+	overrun := sc != nil && !sc.Fits && !sc.ClosePassed // past-close says that
 	if overrun {
-		why := fmt.Sprintf("the remaining work finishes %s, %s after the close date", dr.Schedule.Finish, plural(dr.Schedule.OverrunDays, "business day", "business days"))
-		if dr.Schedule.Basis == ScheduleDueDates {
-			why = fmt.Sprintf("the last open task is due %s, %s after the close date", dr.Schedule.LastDue, plural(dr.Schedule.OverrunDays, "business day", "business days"))
+		why := fmt.Sprintf("the remaining work finishes %s, %s after the close date", sc.Finish, plural(sc.OverrunDays, "business day", "business days"))
+		if sc.Basis == ScheduleDueDates {
+			why = fmt.Sprintf("the last open task is due %s, %s after the close date", sc.LastDue, plural(sc.OverrunDays, "business day", "business days"))
 		}
 		p := attentionPoints["overrun"]
 		if slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalOverrun && s.Severity == SeverityAlert }) {

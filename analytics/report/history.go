@@ -516,7 +516,7 @@ func historyLines(h *DealHistory) []string {
 		out = append(out, "the deal's folder was renamed from "+strings.Join(h.Former, ", then "))
 	}
 	for _, s := range h.Slips {
-		out = append(out, fmt.Sprintf("slipped: %s \"%s\" moved later %s, %s in all (%s → %s, net %+d)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net))
+		out = append(out, fmt.Sprintf("slipped: %s moved later %s, %s in all (%s → %s, net %+d)", s.what(), plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net))
 	}
 	out = append(out, addedRemovedLines(h.AddedRemoved)...)
 	if n := len(h.Burnup); n > 0 {
@@ -637,7 +637,15 @@ func slipMarks(d *DealReport, xOf func(string) (float64, bool), rowOf map[string
 // slipTitle says a slip as its mark's title: what moved, how many times,
 // from its first date to its date now.
 func slipTitle(s SlipLine) string {
-	return fmt.Sprintf("%s \"%s\" moved later %s, %s in all: from %s to %s (net %+d days)", s.Kind, s.Title, plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net)
+	return fmt.Sprintf("%s moved later %s, %s in all: from %s to %s (net %+d days)", s.what(), plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net)
+}
+
+// what names the slip's item: its kind and title, or "the close date".
+func (s SlipLine) what() string {
+	if s.Kind == "close" {
+		return "the close date"
+	}
+	return fmt.Sprintf("%s \"%s\"", s.Kind, s.Title)
 }
 
 // spanOfDays says n days as the signals' headlines do: in weeks when it is

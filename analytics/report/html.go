@@ -34,6 +34,7 @@ type htmlDeal struct {
 	*DealReport
 	CloseText, PlanText, ProgressText, TurnText, TurnLate, ScheduleText string
 	WeekText                                                            string
+	CheckLines                                                          []string
 	Engagement, Progress, Timeline                                      *svgChart
 	// Burnup is the plan's done against total tasks by week, from its git
 	// history; HistoryLines say the rest of the history.
@@ -97,7 +98,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 	out := make([]htmlDeal, 0, len(r.Deals))
 	for i := range r.Deals {
 		d := &r.Deals[i]
-		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), ProgressText: dealProgressText(d), WeekText: weekText(d.Week, d.Progress.Percent), FirstHead: "First"}
+		hd := htmlDeal{DealReport: d, CloseText: closeText(d), PlanText: planText(d), CheckLines: checkLines(d), ProgressText: dealProgressText(d), WeekText: weekText(d.Week, d.Progress.Percent), FirstHead: "First"}
 		if r.Since != "" {
 			hd.FirstHead = "First from " + r.Since
 		}
@@ -503,7 +504,8 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 
 {{define "deal"}}
 <h2>{{.Title}} <span class="id">{{.ID}}</span></h2>
-<p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}{{if .Value}} · value {{money .Value}}{{end}}</p>
+<p class="meta"><b>{{.Outcome}}</b> · {{.CloseText}} · {{if eq .Plan "ok"}}{{.PlanText}}{{else}}<span class="warn">{{.PlanText}}</span>{{end}} · {{.ProgressText}}{{if .Value}} · value {{money .Value}}{{end}}</p>{{if .CheckLines}}
+<ul class="check">{{range .CheckLines}}<li><span class="warn">Check error:</span> {{.}}</li>{{end}}</ul>{{end}}
 {{with .Week}}<div class="week"><b>Last 7 days, {{weekSpan .}}:</b> {{$.WeekText}}{{if or .Done .Reopened .NewOverdue}}<ul>{{if .Done}}<li>done: {{refs .Done}}</li>{{end}}{{if .Reopened}}<li>reopened: {{refs .Reopened}}</li>{{end}}{{if .NewOverdue}}<li>newly overdue: {{refs .NewOverdue}}</li>{{end}}</ul>{{end}}</div>{{end}}
 {{if .TurnText}}<p><b>Whose turn:</b> {{.TurnText}}{{if .Turn.DaysLate}}; <span class="{{.Turn.Severity}}">{{.TurnLate}}</span>{{end}}</p>{{end}}
 {{if .ScheduleText}}<p><b>Schedule:</b> {{if .Schedule.Fits}}{{.ScheduleText}}{{else}}<span class="alert">{{.ScheduleText}}</span>{{end}}</p>{{end}}

@@ -91,6 +91,12 @@ func (m *mdOut) deal(d *DealReport) {
 	m.line("")
 	m.line("**%s** · %s · %s · %s%s", d.Outcome, md(closeText(d)), md(planText(d)), md(dealProgressText(d)), md(valueText(d.Value)))
 	m.line("")
+	if errs := checkLines(d); len(errs) > 0 {
+		for _, l := range errs {
+			m.line("- **Check error:** %s", md(l))
+		}
+		m.line("")
+	}
 	if d.Week != nil {
 		m.line("- **Last 7 days, %s:** %s", weekSpan(d.Week), md(weekText(d.Week, d.Progress.Percent)))
 		if len(d.Week.Done) > 0 {

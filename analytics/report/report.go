@@ -195,9 +195,12 @@ type DealReport struct {
 	DaysToClose *int   `json:"days_to_close,omitempty"`
 	Plan        string `json:"plan"` // PlanOK, PlanErrors or PlanNone
 	// CheckErrors is how many errors `maproom check` reports for the deal.
-	CheckErrors int                 `json:"check_errors"`
-	Progress    Progress            `json:"progress"`
-	Milestones  []MilestoneProgress `json:"milestones"`
+	CheckErrors int `json:"check_errors"`
+	// CheckMessages are the errors themselves, as check gives them
+	// ("file:line: what to change"); absent when there is none.
+	CheckMessages []string            `json:"check_messages,omitempty"`
+	Progress      Progress            `json:"progress"`
+	Milestones    []MilestoneProgress `json:"milestones"`
 	// Overdue lists open tasks past their due date, most late first. Lost
 	// deals have none; won deals only their late onboarding steps.
 	Overdue  []OverdueTask    `json:"overdue"`
@@ -240,8 +243,13 @@ type DealReport struct {
 	notAtEnd map[string]bool
 	// unreadable: the plan's file cannot be read (its plan is PlanErrors).
 	unreadable bool
-	Signals    []Signal  `json:"signals"`
-	Attention  Attention `json:"attention"`
+	// forecast is Schedule, or for a plan that fails check the schedule
+	// its steps still give: not shown as the deal's schedule line, but
+	// its overrun is still a signal (one error elsewhere in the plan
+	// does not hide that the close waits on work that cannot fit).
+	forecast  *ScheduleSummary
+	Signals   []Signal  `json:"signals"`
+	Attention Attention `json:"attention"`
 }
 
 // WaitingReply is a reply that waits for the seller: maproom accept,
@@ -688,4 +696,13 @@ func ratio(num, den int) Ratio {
 		r.Percent = &p
 	}
 	return r
+}
+
+// forecastOf is the schedule the deal's overrun is judged by: its
+// forecast, or its schedule line when the forecast was not worked out.
+func (dr *DealReport) forecastOf() *ScheduleSummary {
+	if dr.forecast != nil {
+		return dr.forecast
+	}
+	return dr.Schedule
 }

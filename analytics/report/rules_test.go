@@ -742,7 +742,7 @@ func TestOnboardingShownApart(t *testing.T) {
 	if err := r.WriteMarkdown(&markdown); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"progress  1/3 tasks done (33%): 1 on time, 0 late (sale 1/1, onboarding 0/2)", "Live (onboarding)",
+	for _, want := range []string{"progress  1/3 tasks done (33%): 1 on time, 0 done late (sale 1/1, onboarding 0/2)", "Live (onboarding)",
 		`turn      seller side: Sam Seller, "Set up"`} { // whose move goes on through onboarding
 		if !strings.Contains(table.String(), want) {
 			t.Errorf("the table has no %q:\n%s", want, table.String())
@@ -1469,6 +1469,18 @@ func TestPlanOverrunAndGoLiveSignals(t *testing.T) {
 	}
 	if n != 1 {
 		t.Errorf("attention %+v, want the overrun ranked once", dr.Attention.Reasons)
+	}
+	// The same plan with an error elsewhere in it (a misspelt key in
+	// another step, say): the close still waits on work that cannot fit,
+	// and the report says so, noting the errors; it shows no schedule line.
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := &NewAggregator([]ReportDeal{{Deal: d, Plan: plan, CheckErrors: 1}}, ReportOptions{Today: today}).Report().Deals[0]
+	s = findSignal(bad, SignalOverrun)
+	if s == nil || bad.Plan != PlanErrors || bad.Schedule != nil || !strings.Contains(strings.Join(s.Evidence, " "), "the plan fails check") {
+		t.Errorf("with a check error: plan %s, schedule %+v, signals %+v; want errors, no schedule line, the overrun noting the errors", bad.Plan, bad.Schedule, bad.Signals)
 	}
 
 	// Blocked and overdue: one problem in the ranking.

@@ -30,7 +30,7 @@ func scenarioSite(t testing.TB) ([]ReportDeal, *scenario.Site) {
 	}
 	deals := make([]ReportDeal, len(s.Deals))
 	for i, d := range s.Deals {
-		deals[i] = ReportDeal{Deal: d.Deal, Plan: d.Plan, CheckErrors: d.CheckErrors}
+		deals[i] = ReportDeal{Deal: d.Deal, Plan: d.Plan, CheckErrors: d.CheckErrors, CheckMessages: d.CheckMessages}
 	}
 	return deals, s
 }

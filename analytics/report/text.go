@@ -260,7 +260,7 @@ func inputWarnings(in InputStats) []string {
 		out = append(out, w+": the engagement figures leave them out")
 	}
 	if in.OutOfOrder > 0 {
-		out = append(out, fmt.Sprintf("%d events came over two days out of order: their copies may count twice; pass the log folders rather than concatenated files", in.OutOfOrder))
+		out = append(out, fmt.Sprintf("%s came over two days out of order: their copies may count twice; pass the log folders rather than concatenated files", plural(in.OutOfOrder, "event", "events")))
 	}
 	return out
 }
@@ -322,12 +322,26 @@ func progressText(p Progress) string {
 	}
 	s := fmt.Sprintf("%d/%d tasks done (%d%%)", p.Done, p.Total, p.Percent)
 	if p.Done > 0 {
-		s += fmt.Sprintf(": %d on time, %d late", p.DoneOnTime, p.DoneLate)
+		s += fmt.Sprintf(": %d on time, %d done late", p.DoneOnTime, p.DoneLate)
 	}
 	if p.Overdue > 0 {
 		s += fmt.Sprintf("; %d overdue", p.Overdue)
 	}
 	return s
+}
+
+// checkShown is how many of a deal's check errors the report quotes.
+const checkShown = 3
+
+// checkLines quotes the first of the deal's check errors, and says how
+// many more check gives.
+func checkLines(d *DealReport) []string {
+	n := min(len(d.CheckMessages), checkShown)
+	out := slices.Clone(d.CheckMessages[:n])
+	if more := max(d.CheckErrors, len(d.CheckMessages)) - n; more > 0 && n > 0 {
+		out = append(out, "and "+strings.Replace(plural(more, "error", "errors"), " ", " more ", 1)+": maproom check lists them all")
+	}
+	return out
 }
 
 func planText(d *DealReport) string {
@@ -513,6 +527,9 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 		planState = t.paint(ansiYellow, planState)
 	}
 	t.line("  %s · %s · %s", state, closeText(d), planState)
+	for _, l := range checkLines(d) {
+		t.line("  error     %s", t.paint(ansiYellow, l))
+	}
 	if d.Value > 0 {
 		t.line("  value     %s", money(d.Value))
 	}
@@ -586,7 +603,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 	}
 	if len(d.Milestones) > 0 {
 		t.line("")
-		rows := [][]cell{{textCell("MILESTONE"), textCell("DUE"), textCell("LEAD"), textCell("DONE"), textCell("ON TIME"), textCell("LATE"), textCell("OVERDUE"), textCell("STATE")}}
+		rows := [][]cell{{textCell("MILESTONE"), textCell("DUE"), textCell("LEAD"), textCell("DONE"), textCell("ON TIME"), textCell("DONE LATE"), textCell("OVERDUE"), textCell("STATE")}}
 		for _, m := range d.Milestones {
 			state, color := fmt.Sprintf("%d%%", m.Progress.Percent), ""
 			if m.Done {

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bufio"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -121,5 +122,20 @@ func TestTerminalText(t *testing.T) {
 	got := terminalText(painted, true)
 	if !strings.HasPrefix(got, "\x1b[31malert\x1b[0m ") || strings.Contains(got, "\r") || strings.Contains(got, "\x07") || strings.Contains(got, "\x1b]") {
 		t.Errorf("coloured: %q", got)
+	}
+}
+
+// TestCheckLines: a plan that fails check is shown with its first errors
+// as check gives them, and how many more check lists.
+func TestCheckLines(t *testing.T) {
+	d := &DealReport{Plan: PlanErrors, CheckErrors: 5, CheckMessages: []string{"a.md:1: one", "a.md:2: two", "a.md:3: three", "a.md:4: four", "a.md:5: five"}}
+	got := checkLines(d)
+	want := []string{"a.md:1: one", "a.md:2: two", "a.md:3: three", "and 2 more errors: maproom check lists them all"}
+	if !slices.Equal(got, want) {
+		t.Errorf("checkLines = %q, want %q", got, want)
+	}
+	d.CheckErrors, d.CheckMessages = 1, d.CheckMessages[:1]
+	if got := checkLines(d); !slices.Equal(got, []string{"a.md:1: one"}) {
+		t.Errorf("one error: %q", got)
 	}
 }

@@ -159,10 +159,11 @@ func validFormat(f string) bool {
 // deal whose plan has errors is still reported (progress, engagement) but
 // counts as not covered; a bundle too broken to read is named on stderr.
 func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.ReportDeal {
-	errs := map[string]int{}
+	errs, msgs := map[string]int{}, map[string][]string{}
 	for _, p := range ps {
 		if p.Severity == generator.Error {
 			errs[p.File]++
+			msgs[p.File] = append(msgs[p.File], p.Error())
 		}
 	}
 	var deals []report.ReportDeal
@@ -170,7 +171,7 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 	for _, b := range site.Bundles {
 		file := filepath.Join(b.Dir, generator.BundleIndex)
 		loaded[file] = true
-		deals = append(deals, report.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file]})
+		deals = append(deals, report.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file], CheckMessages: msgs[file]})
 	}
 	var unread []string
 	for file := range errs {
@@ -183,7 +184,7 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 		// Listed by its folder's name, as a plan that fails check: a deal
 		// does not drop out of the figures for a typo in its YAML.
 		id := filepath.Base(filepath.Dir(file))
-		deals = append(deals, report.ReportDeal{Deal: &deal.Deal{ID: id, Title: id, Outcome: deal.Open}, CheckErrors: errs[file], Unreadable: true})
+		deals = append(deals, report.ReportDeal{Deal: &deal.Deal{ID: id, Title: id, Outcome: deal.Open}, CheckErrors: errs[file], CheckMessages: msgs[file], Unreadable: true})
 		fmt.Fprintf(e.stderr, "maproom: %s cannot be read: the report lists %s as a plan that fails check (run maproom check)\n", file, id)
 	}
 	settings := len(settingsErrors(ps)) // the errors of maproom.toml, the rest the content's

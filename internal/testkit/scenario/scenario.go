@@ -54,6 +54,8 @@ type Deal struct {
 	// CheckErrors counts the errors generator.Load found in the deal's
 	// index.md (the scenario has deals with errors on purpose).
 	CheckErrors int
+	// CheckMessages are those errors as check gives them.
+	CheckMessages []string
 }
 
 // dealCount is how many deals the scenario site has.
@@ -66,15 +68,17 @@ const dealCount = 5
 // does.
 func Load(root string) (*Site, error) {
 	site, ps := generator.Load(generator.LoadOptions{Root: root, Today: Today()})
-	errs := map[string]int{}
+	errs, msgs := map[string]int{}, map[string][]string{}
 	for _, p := range ps {
 		if p.Severity == generator.Error {
 			errs[p.File]++
+			msgs[p.File] = append(msgs[p.File], p.Error())
 		}
 	}
 	s := &Site{Site: site, Manifest: &manifest.Manifest{Version: manifest.Version}}
 	for _, b := range site.Bundles {
-		s.Deals = append(s.Deals, Deal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[filepath.Join(b.Dir, generator.BundleIndex)]})
+		file := filepath.Join(b.Dir, generator.BundleIndex)
+		s.Deals = append(s.Deals, Deal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file], CheckMessages: msgs[file]})
 		s.Manifest.Rooms = append(s.Manifest.Rooms, generator.RoomsOf(b.Deal, Secret())...)
 	}
 	if len(s.Deals) != dealCount {
