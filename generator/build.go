@@ -62,6 +62,12 @@ type Options struct {
 	// list with their sender's other replies; those the bundle already
 	// records (content/<deal>/replies/) show as recorded there.
 	Replies []reply.Reply
+	// PreviewReplies shows in the rooms the replies sent from the local
+	// preview (reply.Reply.Preview) that the seller has not accepted:
+	// the preview's own build does, so a seller trying a room's form sees
+	// the reply there; a build to publish leaves them out, as they are a
+	// click on the seller's machine, not the person's word.
+	PreviewReplies bool
 	// History is the plans' git history (internal/history): each room
 	// lists its deal's latest changes. nil: none.
 	History *history.History

@@ -55,6 +55,7 @@ func (b *Builder) prepare(cfg *Config) error {
 		return err
 	}
 	r.waiting = groupReplies(b.opts.Replies)
+	r.previewReplies = b.opts.PreviewReplies
 	r.history = b.opts.History
 	b.cfg, b.r = cfg, r
 	b.siteFP = fingerprint(Version, fmt.Sprintf("%+v", *cfg), beacon, strings.Join(b.opts.Scripts, ","), hashBytes(b.opts.Secret), themeHash(theme))

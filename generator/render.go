@@ -44,6 +44,8 @@ type renderer struct {
 	assets assets
 	// waiting holds the waiting replies the build was given, by deal.
 	waiting map[string][]reply.Reply
+	// previewReplies: Options.PreviewReplies.
+	previewReplies bool
 	// history is the plans' git history; nil: none.
 	history *history.History
 	// shared holds the site-wide files: hashed assets, index, 404, robots.

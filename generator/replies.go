@@ -68,6 +68,9 @@ func (r *renderer) dealReplies(b *Bundle) (recs []reply.Record, fp string, err e
 	// Joined as every reader of replies joins them: a repeat the seller
 	// never sees is never shown as waiting either.
 	recs = reply.Join(r.waiting[b.Deal.ID], recs)
+	if !r.previewReplies {
+		recs = slices.DeleteFunc(recs, func(rec reply.Record) bool { return rec.Reply.Preview && rec.State() != reply.Accepted })
+	}
 	if len(recs) == 0 {
 		return nil, "", nil
 	}

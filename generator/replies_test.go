@@ -673,3 +673,25 @@ func TestRoomSaysAReplyWasReplaced(t *testing.T) {
 		t.Errorf("jordan's room says %d times that a reply waits, want once (one step has replies)", n)
 	}
 }
+
+// TestPreviewRepliesNotPublished: a reply sent from the local preview
+// (maproom serve) is the seller's click in a buyer's room: the preview's
+// own build shows it there, a build to publish does not, until the seller
+// accepts it.
+func TestPreviewRepliesNotPublished(t *testing.T) {
+	mk := func(preview bool) (string, string) {
+		root := exampleSite(t)
+		waiting := []reply.Reply{{ID: "ppppppppp2", Time: time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC), Deal: acme, Stakeholder: "jordan",
+			Kind: reply.Confirm, Target: "evaluation-report", TargetKind: "task", Seen: "due=2026-12-04;status=todo", Preview: true}}
+		res, out := buildWith(t, root, Options{Replies: waiting, PreviewReplies: preview})
+		return roomHTML(t, res, out, acme, "jordan"), roomHTML(t, res, out, acme, "sam")
+	}
+	jordan, sam := mk(true)
+	if !strings.Contains(jordan, `id="reply-ppppppppp2"`) || !strings.Contains(sam, "waits for your decision") {
+		t.Fatal("the preview's build does not show the reply sent from it: the test proves nothing")
+	}
+	jordan, sam = mk(false)
+	if strings.Contains(jordan, `id="reply-ppppppppp2"`) || strings.Contains(sam, "waits for your decision") {
+		t.Error("a build to publish shows a reply sent from the local preview")
+	}
+}

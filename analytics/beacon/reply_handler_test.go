@@ -521,3 +521,37 @@ func TestReplyNotYoursSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestPreviewRepliesMarked: a reply the preview's beacon (maproom serve)
+// took reads back marked as sent from the preview, by the log's instance
+// (the form cannot claim it); one the beacon took does not.
+func TestPreviewRepliesMarked(t *testing.T) {
+	dir := t.TempDir()
+	for _, inst := range []string{event.PreviewInstance, "i1"} {
+		l, err := eventlog.OpenLog(dir, eventlog.LogOptions{Instance: inst})
+		if err != nil {
+			t.Fatal(err)
+		}
+		h := NewHandler(HandlerConfig{Manifest: replyManifest(), Store: l, Now: func() time.Time { return testNow }, Instance: inst})
+		srv := httptest.NewServer(h)
+		res, err := http.Post(srv.URL+ReplyPath, "application/x-www-form-urlencoded", strings.NewReader(replyForm(tokJordan, "kind", "question", "text", "from "+inst, "preview", "1", "js", "1")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		srv.Close()
+		l.Close()
+		if res.StatusCode != 200 {
+			t.Fatalf("%s: status %d: %s", inst, res.StatusCode, res.Header.Get(RejectHeader))
+		}
+	}
+	rs, _, err := eventlog.ReadReplies(context.Background(), time.Time{}, dir)
+	if err != nil || len(rs) != 2 {
+		t.Fatalf("ReadReplies: %v, %d replies", err, len(rs))
+	}
+	for _, r := range rs {
+		if want := r.Text == "from "+event.PreviewInstance; r.Preview != want {
+			t.Errorf("reply %q: preview %v, want %v", r.Text, r.Preview, want)
+		}
+	}
+}

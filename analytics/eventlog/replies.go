@@ -61,6 +61,7 @@ func ReadReplies(ctx context.Context, after time.Time, paths ...string) ([]reply
 			}
 			r := *e.Reply
 			r.Rotation = e.Rotation
+			r.Preview = e.Instance == event.PreviewInstance
 			if seen[r.ID] {
 				st.Duplicates++
 				return nil

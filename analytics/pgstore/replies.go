@@ -88,6 +88,7 @@ func (s *Store) Replies(ctx context.Context, after time.Time) ([]reply.Reply, er
 		if after.IsZero() || !e.Reply.Time.Before(after) {
 			r := *e.Reply
 			r.Rotation = e.Rotation
+			r.Preview = e.Instance == event.PreviewInstance
 			out = append(out, r)
 		}
 	}

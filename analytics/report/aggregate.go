@@ -420,6 +420,9 @@ type replies struct {
 func countReplies(in ReportDeal, from, to int64) map[string]replies {
 	out := map[string]replies{}
 	add := func(r reply.Reply) {
+		if r.Preview {
+			return // the seller's click in the preview
+		}
 		if ms := r.Time.UnixMilli(); ms >= from && ms < to {
 			c := out[r.Stakeholder]
 			c.n++

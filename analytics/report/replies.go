@@ -62,6 +62,11 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 		}
 		if id := later[r.ID]; id != "" {
 			w.Note = strings.TrimPrefix(w.Note+"; ", "; ") + "superseded by " + id + ", their later reply on the same step"
+			w.supersededBy = id
+		}
+		if r.Preview {
+			w.Preview = true
+			w.Note = strings.TrimPrefix(w.Note+"; ", "; ") + "sent from the local preview (maproom serve): a click of yours, not their word"
 		}
 		out = append(out, w)
 	}
@@ -162,6 +167,9 @@ func (a *Aggregator) proposalSignals(da *dealAgg, dr *DealReport) []Signal {
 	for _, w := range dr.Replies {
 		if w.Kind != string(reply.Propose) || (w.TargetKind != reply.TargetTask && w.TargetKind != reply.TargetMilestone) {
 			continue
+		}
+		if w.supersededBy != "" || w.Preview {
+			continue // the person's later reply stands; the preview's is the seller's click
 		}
 		proposed, err := deal.ParseDate(w.Date)
 		if err != nil {

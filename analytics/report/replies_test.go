@@ -124,6 +124,11 @@ func TestReportReplies(t *testing.T) {
 			t.Errorf("reported on the 23rd, sampleslip says %q, want it superseded by sampledone", replyWhat(&w))
 		}
 	}
+	// Superseded, the proposal no longer asks to move anything: Jordan's
+	// later word stands, and accept would refuse this one.
+	if s := proposalSignal(next, "sampleslip"); s != nil {
+		t.Errorf("reported on the 23rd, the superseded sampleslip still raises %+v", s)
+	}
 
 	// (a) Sample data on 20 January: the evaluation then ends on 1
 	// February, a business day after the close.
@@ -285,5 +290,47 @@ func TestCriticalProposalBeforeClose(t *testing.T) {
 	}
 	if sig := proposalSignal(acme, "samplesoon"); sig != nil {
 		t.Errorf("a slip within slack off the critical path raises %+v", sig)
+	}
+}
+
+// TestPreviewReplies: a reply sent from the local preview (maproom serve)
+// is the seller's own click in a buyer's room: listed as waiting, marked,
+// but never the person's engagement, their activity, nor a signal.
+func TestPreviewReplies(t *testing.T) {
+	deals, s := scenarioSite(t)
+	scenarioReplies(t, deals, s)
+	for i := range deals {
+		for j := range deals[i].Waiting {
+			if deals[i].Waiting[j].Stakeholder == "jordan" {
+				deals[i].Waiting[j].Preview = true
+			}
+		}
+	}
+	opts := ReportOptions{Today: scenarioToday, Location: s.Config.Location, Calendar: schedule.NewCalendar(s.Config.HolidayDays...),
+		FlagDays: s.Config.Overdue.FlagDays, AlertDays: s.Config.Overdue.AlertDays, Manifest: s.Manifest}
+	plain := findDeal(t, scenarioReport(t, ReportOptions{}), "acme")
+	r := NewAggregator(deals, opts).Report()
+	acme := findDeal(t, r, "acme")
+	if !slices.Equal(waitingIDs(acme), waitingIDs(plain)) {
+		t.Fatalf("waiting %v, want the same replies listed %v", waitingIDs(acme), waitingIDs(plain))
+	}
+	for _, w := range acme.Replies {
+		if w.Stakeholder == "jordan" && (!w.Preview || !strings.Contains(w.Note, "local preview")) {
+			t.Errorf("jordan's %s = %+v, want it marked as sent from the preview", w.ID, w)
+		}
+	}
+	if proposalSignal(plain, "sampleslip") == nil {
+		t.Fatal("without the preview, sampleslip raises no signal: the test proves nothing")
+	}
+	if s := proposalSignal(acme, "sampleslip"); s != nil {
+		t.Errorf("a proposal sent from the preview raises %+v", s)
+	}
+	for _, a := range acme.Activity {
+		if a.Kind == ActivityReply && a.Who == "Jordan Park" {
+			t.Errorf("activity %+v: a preview reply is not Jordan's activity", a)
+		}
+	}
+	if w := acme.Week; w != nil && slices.Contains(w.Repliers, "Jordan Park") {
+		t.Errorf("the week's repliers %v name Jordan for a preview reply", w.Repliers)
 	}
 }

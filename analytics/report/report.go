@@ -286,7 +286,16 @@ type WaitingReply struct {
 	// person replied again on the same step since ("superseded by <id>"),
 	// or the step it would change is done since.
 	Note string `json:"note,omitempty"`
+	// Preview: sent from the local preview (maproom serve), the seller's
+	// own click in the person's room: not their engagement, and no signal.
+	Preview bool `json:"preview,omitempty"`
+	// supersededBy is the person's later reply on the same step, if any.
+	supersededBy string
 }
+
+// Superseded reports whether the person replied again on the same step
+// since: their later reply stands.
+func (w WaitingReply) Superseded() bool { return w.supersededBy != "" }
 
 // Progress counts a set of tasks.
 type Progress struct {

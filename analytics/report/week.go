@@ -273,11 +273,14 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 		}
 	}
 	for _, r := range dr.Replies {
+		if r.Preview {
+			continue // the seller's click in the preview, not the person's
+		}
 		out = append(out, Activity{Time: r.Sent, Kind: ActivityReply, Who: r.Person, Side: r.Side, What: fmt.Sprintf("sent a reply (%s) about %s", r.Kind, r.About)})
 	}
 	for _, rec := range da.in.Decided {
 		r := rec.Reply
-		if r.Time.UnixMilli() >= end {
+		if r.Time.UnixMilli() >= end || r.Preview {
 			continue
 		}
 		who, side := ownerOf(d, r.Stakeholder)

@@ -134,6 +134,9 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 			}
 		}
 		row := makeRow(it, deals[it.Reply.Deal], today, site.Config)
+		if it.Reply.Preview {
+			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + previewNote
+		}
 		if it.renamedFrom != "" {
 			row.Note = strings.TrimPrefix(row.Note+"; ", "; ") + fmt.Sprintf("sent about %s, renamed %s since: accept applies it there", it.renamedFrom, it.Reply.Target)
 		}
@@ -241,6 +244,9 @@ func autoAccept(e *env, s *siteFlags, site *generator.Site, items []*replyItem, 
 		if later[r.ID] != "" {
 			continue // the person replied again on the step: the seller decides
 		}
+		if r.Preview {
+			continue // sent from the preview: the seller's own click, never applied as the person's unasked
+		}
 		if r.Kind == reply.Done && deal.VagueEvidence(r.Evidence) != "" {
 			continue // nothing shows it done: the seller asks, or accepts it by hand
 		}
@@ -299,6 +305,10 @@ type replyRow struct {
 	checks    []string
 	Decisions []reply.Decision `json:"decisions,omitempty"`
 }
+
+// previewNote is what replies and accept say of a reply sent from the
+// local preview (reply.Reply.Preview).
+const previewNote = "sent from the local preview (maproom serve): a click in their room on this machine, not necessarily their word"
 
 // supersededBy maps each waiting reply that would change a step (confirm,
 // propose, done, blocked) to the id of the latest such reply its person

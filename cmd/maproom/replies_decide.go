@@ -81,6 +81,9 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 			continue
 		}
 		fmt.Fprintln(e.stdout, msg)
+		if dk.items[id].Reply.Preview {
+			fmt.Fprintf(e.stderr, "maproom: note: %s was %s\n", id, previewNote)
+		}
 	}
 	if failed > 0 {
 		return errFailed

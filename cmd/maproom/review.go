@@ -568,7 +568,12 @@ func reviewAgenda(in reviewInput) string {
 			n++
 		}
 	}
+	shown := 0
 	for _, r := range in.Judged.dr.Replies {
+		if r.Superseded() || r.Preview {
+			continue // their later reply is listed; the preview's is a click of the seller's
+		}
+		shown++
 		what := r.Kind + " on "
 		if r.TargetKind == reply.TargetTask || r.TargetKind == reply.TargetMilestone {
 			what += `"` + md(r.About) + `"`
@@ -583,7 +588,7 @@ func reviewAgenda(in reviewInput) string {
 		p("- Waiting for you: %s's reply (%s).", md(r.Person), what)
 		n++
 	}
-	if len(in.Judged.dr.Replies) > 0 {
+	if shown > 0 {
 		p("  (What they wrote is for you alone: maproom replies -deal %s.)", d.ID)
 	}
 	// The report's alerts for the day (a decider who never opened the

@@ -83,6 +83,7 @@ func cmdServe(ctx context.Context, e *env, args []string) error {
 	if opts.Replies, err = evlog.Replies(ctx, time.Time{}); err != nil {
 		return err
 	}
+	opts.PreviewReplies = true // the seller trying a room's form sees the reply there
 	replyIn := make(chan struct{}, 1)
 
 	preview, res, err := generator.NewPreview(ctx, opts)

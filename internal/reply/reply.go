@@ -86,6 +86,12 @@ type Reply struct {
 	// did, the log's and the store's readers take it from the event's
 	// envelope, and Join from the copy sent.
 	Rotation int `json:"rotation,omitempty"`
+	// Preview: the reply was sent from `maproom serve`'s local preview,
+	// as the log's and the store's readers tell it by the event's
+	// instance (no form field sets it, and the beacon does not write it):
+	// the seller's own click in a buyer's room, never the buyer's
+	// engagement. A decision's record keeps it.
+	Preview bool `json:"preview,omitempty"`
 }
 
 // FieldError is a problem with one field of a posted reply. Msg says what is
