@@ -144,6 +144,11 @@ func (e *RecordError) Error() string {
 // record that does not decode, or whose file name is not its reply's id, is
 // a *RecordError naming the file (and the line of a JSON syntax error);
 // every bad file is reported, joined.
+//
+// A record's reply is the deal's whose folder holds it, the folder's name:
+// a deal folder renamed since (git mv) carries its records, which name
+// the deal as it was called when they were written, and its replies are
+// listed, reported and shown under its name now.
 func ReadRecords(dealDir string) ([]Record, error) {
 	dir := filepath.Join(dealDir, Dir)
 	ents, err := os.ReadDir(dir)
@@ -189,6 +194,7 @@ func ReadRecords(dealDir string) ([]Record, error) {
 			errs = append(errs, &RecordError{file, 0, fmt.Sprintf("holds reply %q: a record's file is named after its reply's id, rename it %s.json", rec.Reply.ID, rec.Reply.ID)})
 			continue
 		}
+		rec.Reply.Deal = filepath.Base(filepath.Clean(dealDir))
 		recs = append(recs, rec)
 	}
 	slices.SortFunc(recs, func(a, b Record) int {

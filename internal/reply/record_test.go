@@ -10,7 +10,7 @@ import (
 )
 
 func TestWriteReadRecords(t *testing.T) {
-	dir := t.TempDir()
+	dir := filepath.Join(t.TempDir(), "acme")
 	if recs, err := ReadRecords(dir); err != nil || recs != nil {
 		t.Fatalf("ReadRecords of a bundle without replies = %v, %v", recs, err)
 	}
@@ -40,6 +40,19 @@ func TestWriteReadRecords(t *testing.T) {
 	}
 	if got[0].State() != Accepted || got[1].State() != Answered || (Record{}).State() != Waiting {
 		t.Errorf("states %s, %s", got[0].State(), got[1].State())
+	}
+	// The folder renamed since (git mv): its records are the deal's under
+	// its name now.
+	moved := filepath.Join(filepath.Dir(dir), "acme-2027")
+	if err := os.Rename(dir, moved); err != nil {
+		t.Fatal(err)
+	}
+	got, err = ReadRecords(moved)
+	if err != nil || len(got) != 2 || got[0].Reply.Deal != "acme-2027" || got[1].Reply.Deal != "acme-2027" {
+		t.Fatalf("ReadRecords of the renamed folder: %v, %+v; want its records under acme-2027", err, got)
+	}
+	if err := os.Rename(moved, dir); err != nil {
+		t.Fatal(err)
 	}
 
 	b, _ := os.ReadFile(Path(dir, "bbbbbbbbbb"))
