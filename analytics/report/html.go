@@ -457,7 +457,7 @@ table{border-collapse:collapse;margin:4px 0 8px;font-size:13px}th,td{text-align:
 th{color:#52606d;font-weight:600}td.n{text-align:right}
 .alert{color:#b71c1c;font-weight:600}.flag{color:#a15c00;font-weight:600}.late{color:#52606d}
 .sig{margin:6px 0;padding:8px 12px;border-left:4px solid #a15c00;background:#fff8e6}.sig-alert{border-color:#b71c1c;background:#fdecea}
-.sig ul{margin:4px 0 0 18px;padding:0}.warn{color:#a15c00}
+.sig ul{margin:4px 0 0 18px;padding:0}.warn{color:#a15c00}.check{margin:4px 0 0 18px;padding:0;overflow-wrap:anywhere}
 svg{display:block;margin:6px 0 10px;max-width:100%;height:auto}
 svg text{font:12px system-ui,sans-serif;fill:#1d2330}svg text.axis{fill:#7b8794;font-size:11px}svg text.today-label{fill:#1565c0;font-size:11px}
 .heat0{fill:#f0f2f5}.heat1{fill:#c6dbef}.heat2{fill:#6baed6}.heat3{fill:#2171b5}.heat4{fill:#08306b}
