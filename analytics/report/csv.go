@@ -154,6 +154,9 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			if o.WaitsOn != "" {
 				detail = strings.TrimPrefix(detail+"; waits on "+o.WaitsOn, "; ")
 			}
+			if o.Answer != nil {
+				detail = strings.TrimPrefix(detail+"; "+answerText(o.Answer), "; ")
+			}
 			rec("overdue", d.ID, "id", o.Task, "title", o.Title, "owner", o.Owner, "side", o.Side, "status", o.Status,
 				"due", o.Due, "days_late", itoa(o.DaysLate), "severity", o.Severity, "detail", detail,
 				"business_days_late", itoa(o.BusinessDaysLate))

@@ -165,6 +165,14 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	}
 	dr.Replies = a.waitingReplies(da, dueOf)
 	dr.RepliesWaiting = len(dr.Replies)
+	for i := range dr.Overdue {
+		dr.Overdue[i].Answer = AnswerTo(dr.Replies, dr.Overdue[i].Task)
+	}
+	if tn := dr.Turn; tn != nil {
+		if tn.Answer = AnswerTo(dr.Replies, tn.Task); tn.Answer != nil {
+			tn.Side = string(deal.Seller)
+		}
+	}
 	dr.Week = a.weekChange(da, &dr, dueOf, today)
 	dr.Activity = a.activity(da, &dr, today)
 	dr.History = dealHistory(d, da.in.Story, today, &a.opts)

@@ -518,7 +518,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 {{end}}</table></div>{{end}}
 {{if .Overdue}}<h3>Overdue</h3>
 <table class="stack"><tr><th>Task</th><th>Owner</th><th>Side</th><th>Due</th><th>Calendar days late</th><th>Severity</th><th>Status</th></tr>
-{{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}{{if .WaitsOn}} <span class="id">waits on {{.WaitsOn}}</span>{{end}}</td><td data-l="Owner">{{.OwnerName}}</td><td data-l="Side">{{.Side}}</td><td data-l="Due">{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n" data-l="Calendar days late">{{.DaysLate}}</td><td class="{{.Severity}}" data-l="Severity">{{.Severity}}</td><td data-l="Status">{{.Status}}</td></tr>
+{{range .Overdue}}<tr><td>{{.Title}}{{if .Critical}} <span class="id">critical path</span>{{end}}{{if .WaitsOn}} <span class="id">waits on {{.WaitsOn}}</span>{{end}}</td><td data-l="Owner">{{.OwnerName}}</td><td data-l="Side">{{.Side}}</td><td data-l="Due">{{.Due}}{{if .DueComputed}} (computed){{end}}</td><td class="n" data-l="Calendar days late">{{.DaysLate}}</td><td class="{{.Severity}}" data-l="Severity">{{.Severity}}</td><td data-l="Status">{{.StatusLine}}</td></tr>
 {{end}}</table>{{end}}
 {{if .Progress}}<h3>Progress by milestone</h3>
 <div class="legend"><span><i style="background:#2e7d32"></i>done on time</span><span><i style="background:#9e9d24"></i>done late</span><span><i class="od"></i>overdue</span><span><i style="background:#b0bec5"></i>open</span></div>

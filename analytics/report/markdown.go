@@ -167,7 +167,7 @@ func (m *mdOut) deal(d *DealReport) {
 			if o.WaitsOn != "" {
 				task += " (waits on " + md(o.WaitsOn) + ")"
 			}
-			rows = append(rows, []string{task, md(o.OwnerName), o.Side, due, fmt.Sprint(o.DaysLate), "**" + o.Severity + "**", o.Status})
+			rows = append(rows, []string{task, md(o.OwnerName), o.Side, due, fmt.Sprint(o.DaysLate), "**" + o.Severity + "**", md(o.StatusLine())})
 		}
 		m.table([]string{"Task", "Owner", "Side", "Due", "Calendar days late", "Severity", "Status"}, rows)
 	}

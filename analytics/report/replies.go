@@ -383,3 +383,19 @@ func replyWhat(w *WaitingReply) string {
 		return r
 	}, s)
 }
+
+// AnswerTo is the latest waiting reply of replies that answers task:
+// reports it done or proposes another date, and still stands (not
+// superseded by its sender's later reply, not sent from the preview, the
+// step not done since); nil when none.
+func AnswerTo(replies []WaitingReply, task string) *Answer {
+	for i := len(replies) - 1; i >= 0; i-- {
+		w := &replies[i]
+		if w.TargetKind != reply.TargetTask || w.Target != task || w.Superseded() || w.Preview ||
+			w.Kind != string(reply.Done) && w.Kind != string(reply.Propose) {
+			continue
+		}
+		return &Answer{Reply: w.ID, Kind: w.Kind, Person: w.Person, Sent: w.Sent[:min(len(w.Sent), 10)], Date: w.Date}
+	}
+	return nil
+}

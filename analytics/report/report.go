@@ -357,12 +357,43 @@ type OverdueTask struct {
 	// the turn would name for it (deal.Upstream); "" when it waits on no
 	// open step.
 	WaitsOn string `json:"waits_on,omitempty"`
+	// Answer is the waiting reply that reports the task done or proposes
+	// another date for it; nil when none.
+	Answer *Answer `json:"answer,omitempty"`
+}
+
+// StatusLine is the task's status as the overdue tables show it, with
+// what a waiting reply answered of it: "in-progress, reported done (reply
+// abc)".
+func (o OverdueTask) StatusLine() string {
+	switch {
+	case o.Answer == nil:
+		return o.Status
+	case o.Answer.Kind == "done":
+		return o.Status + ", reported done (reply " + o.Answer.Reply + ")"
+	}
+	return o.Status + ", " + o.Answer.Date + " proposed (reply " + o.Answer.Reply + ")"
+}
+
+// Answer is a reply waiting for the seller that answers a late or next
+// step from the room: its sender reported it done, or proposed another
+// date. The move is then the seller's: accept it, or decline it.
+type Answer struct {
+	Reply  string `json:"reply"`          // its id
+	Kind   string `json:"kind"`           // done or propose
+	Person string `json:"person"`         // who sent it
+	Sent   string `json:"sent"`           // the day it was sent, YYYY-MM-DD in the site timezone
+	Date   string `json:"date,omitempty"` // the day done, or the date proposed
 }
 
 // Turn says whose move it is (deal.WaitingOn): the owner of the open task
 // latest past its date, else of the first open task of the critical path
 // from durations, else of the open task due first; and when that task
 // waits on open work, of the step upstream with no open dependency.
+//
+// When the person answered that step from their room (Answer: reported
+// it done, or proposed another date) and the reply waits for the seller,
+// the move is the seller's: Side is "seller", the rest still the step's.
 type Turn struct {
 	Side      string `json:"side"`
 	Task      string `json:"task"`
@@ -379,6 +410,9 @@ type Turn struct {
 	// the next move) when it waits on Task: Task is named because HoldsUp
 	// cannot go ahead without it; "" when Task is that step.
 	HoldsUp string `json:"holds_up,omitempty"`
+	// Answer is the reply waiting for the seller that answers Task; nil
+	// when none.
+	Answer *Answer `json:"answer,omitempty"`
 }
 
 // Schedule bases of a ScheduleSummary.

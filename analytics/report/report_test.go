@@ -116,8 +116,20 @@ func TestReportScenarios(t *testing.T) {
 	if o := acme.Overdue[0]; o.Task != "sample-data" || o.DaysLate != 14 || o.Severity != SeverityAlert || o.Side != "buyer" || o.Critical {
 		t.Errorf("sample-data overdue = %+v, want 14 days late, alert, buyer, not critical", o)
 	}
-	if acme.Turn == nil || acme.Turn.Side != "buyer" || acme.Turn.Task != "sample-data" || acme.Turn.Critical {
-		t.Errorf("acme turn = %+v, want the buyer's sample-data, off the critical path", acme.Turn)
+	// Jordan proposed another date for it from his room (sampleslip),
+	// which waits for the seller: the move is the seller's now.
+	if acme.Turn == nil || acme.Turn.Side != "seller" || acme.Turn.Owner != "jordan" || acme.Turn.Task != "sample-data" || acme.Turn.Critical ||
+		acme.Turn.Answer == nil || acme.Turn.Answer.Reply != "sampleslip" || acme.Turn.Answer.Kind != "propose" || acme.Turn.Answer.Date != "2027-01-20" {
+		t.Errorf("acme turn = %+v, want the seller to decide Jordan's proposal (sampleslip) for his sample-data, off the critical path", acme.Turn)
+	}
+	if a := acme.Overdue[0].Answer; a == nil || a.Reply != "sampleslip" || acme.Overdue[0].StatusLine() != "in-progress, 2027-01-20 proposed (reply sampleslip)" {
+		t.Errorf("sample-data overdue answer %+v, status %q", a, acme.Overdue[0].StatusLine())
+	}
+	// Reported the next day, Jordan has reported it done since
+	// (sampledone), superseding his proposal: that is the answer.
+	if next := findDeal(t, scenarioReport(t, ReportOptions{Today: scenarioToday.AddDays(1)}), "acme"); next.Turn == nil || next.Turn.Answer == nil ||
+		next.Turn.Answer.Reply != "sampledone" || next.Turn.Answer.Kind != "done" || !strings.Contains(turnText(next.Turn), "Jordan Park reported it done") {
+		t.Errorf("on the 23rd, acme turn = %+v, want the seller to decide Jordan's report that it is done", next.Turn)
 	}
 	if s := acme.Schedule; s == nil || s.Finish != "2027-01-29" || strings.Join(s.CriticalPath, " ") != "vendor-risk order-form" {
 		t.Errorf("acme schedule = %+v, want the order form signed on its date, 2027-01-29, after vendor-risk", s)

@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/width"
+
+	"github.com/maproom/maproom/internal/reply"
 )
 
 // WriteTable writes the per-deal report as aligned text for a terminal.
@@ -363,7 +365,28 @@ func turnLate(tn *Turn) string {
 	return fmt.Sprintf("; %s late (%s)", plural(tn.DaysLate, "calendar day", "calendar days"), tn.Severity)
 }
 
+// answerText says what a waiting reply answered of a step, and how to
+// decide it: "Chris Champ reported it done on 2026-12-02 (sent
+// 2026-12-02): accept or decline reply abc".
+func answerText(an *Answer) string {
+	what := "proposed " + an.Date
+	if an.Kind == string(reply.Done) {
+		what = "reported it done"
+		if an.Date != "" {
+			what += " on " + an.Date
+		}
+	}
+	return fmt.Sprintf("%s %s (sent %s): accept or decline reply %s", an.Person, what, an.Sent, an.Reply)
+}
+
 func turnText(tn *Turn) string {
+	if an := tn.Answer; an != nil {
+		s := fmt.Sprintf("seller side: decide the reply on %q (%s's", tn.Title, tn.OwnerName)
+		if tn.Due != "" {
+			s += ", due " + tn.Due
+		}
+		return s + "): " + answerText(an)
+	}
 	s := fmt.Sprintf("%s side: %s, %q", tn.Side, tn.OwnerName, tn.Title)
 	if tn.Side == "" {
 		// An owner the plan does not name (a plan that fails check).
@@ -594,7 +617,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 				task += " (waits on " + o.WaitsOn + ")"
 			}
 			rows = append(rows, []cell{textCell(task), textCell(o.OwnerName), textCell(o.Side), textCell(due), textCell(plural(o.DaysLate, "day", "days")),
-				paintCell(o.Severity, severityColor(o.Severity)), textCell(o.Status)})
+				paintCell(o.Severity, severityColor(o.Severity)), textCell(o.StatusLine())})
 		}
 		t.table(rows)
 		if slices.ContainsFunc(d.Overdue, func(o OverdueTask) bool { return o.DueComputed }) {

@@ -637,7 +637,21 @@ func reviewAgenda(in reviewInput) string {
 		p("- Due %s: \"%s\" (%s).", shortDay(in.Due(t)), md(t.Title), name(t.Owner))
 	}
 	if tn, ok := deal.WaitingOn(d, in.Critical, in.Due, in.Today); ok {
-		p("- Whose move: %s (%s side), on \"%s\".", name(tn.Task.Owner), tn.Side, md(tn.Task.Title))
+		var an *report.Answer
+		if dr := in.Judged.dr; dr != nil {
+			an = report.AnswerTo(dr.Replies, tn.Task.ID)
+		}
+		if an != nil {
+			// Answered from the room: the seller decides (the reply's
+			// words stay the seller's alone, as above).
+			what := "proposed another date"
+			if an.Kind == string(reply.Done) {
+				what = "reported it done"
+			}
+			p("- Whose move: yours (seller side), on \"%s\": %s %s from their room; accept or decline it.", md(tn.Task.Title), md(an.Person), what)
+		} else {
+			p("- Whose move: %s (%s side), on \"%s\".", name(tn.Task.Owner), tn.Side, md(tn.Task.Title))
+		}
 	}
 	if d.Review.HasDay && (d.Outcome == deal.Open || d.Outcome == deal.Won && d.OnboardingLeft()) {
 		// A won deal's review goes on while onboarding work is left.
