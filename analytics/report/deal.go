@@ -504,11 +504,20 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// Without a manifest, the deal's rooms were out by the first load of
 	// any of their links, when the events read go back to the start
 	// (no -since).
+	// Without a manifest, the deal's rooms were out by then at the
+	// latest, and at the earliest when the plan was first committed (the
+	// history's first commit of it): a plan committed days ago has no
+	// room out for weeks, and a first visit by one person does not make
+	// the others' rooms younger than the plan.
 	var dealFirst int64
 	for _, p := range buyers {
 		if p.linked != 0 && (dealFirst == 0 || p.linked < dealFirst) {
 			dealFirst = p.linked
 		}
+	}
+	var created deal.Date
+	if st := da.in.Story; st != nil && !st.First.IsZero() {
+		created = deal.DateOf(st.First.In(a.loc))
 	}
 	roomAge := func(p *personAgg) (int, bool) {
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
@@ -516,8 +525,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
 			on = first
 		}
-		if !known && !a.manifested(da) && a.opts.Since.IsZero() && dealFirst != 0 {
-			on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
+		if !known && !a.manifested(da) && a.opts.Since.IsZero() {
+			if dealFirst != 0 {
+				on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
+			}
+			if !created.IsZero() && (!known || created.Before(on)) {
+				on, known = created, true
+			}
 		}
 		return on.DaysUntil(today), known
 	}
@@ -765,12 +779,16 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 	}
 	visited := lastSeen != 0
-	fromSince := false
+	fromSince, fromCreated := false, false
 	switch since := a.opts.Since; {
 	case visited:
 		quietSince = deal.DateOf(unixMilli(lastSeen, a.loc))
 	case !since.IsZero() && (published.IsZero() || since.After(published)):
 		quietSince, fromSince = since, true
+	case published.IsZero() && !created.IsZero():
+		// Not known to be published: its plan was committed then, and no
+		// room of it can have been quiet for longer.
+		quietSince, fromCreated = created, true
 	default:
 		quietSince = published
 	}
@@ -794,6 +812,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		case fromSince:
 			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since %s, the first day the report reads, %d days before %s",
 				quietSince, quiet, today))
+		case !visited && fromCreated:
+			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since the plan was first committed on %s, %d days before %s (when its rooms were published is not known: no room manifest)",
+				created, quiet, today))
 		case !visited:
 			ev = append(ev, fmt.Sprintf("no human-verified buyer visit since the room was first published on %s, %d days before %s",
 				published, quiet, today))
@@ -814,6 +835,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		sigs = append(sigs, Signal{Kind: SignalQuiet, Severity: SeverityAlert,
 			Summary: summary, Evidence: scanned(ev)})
+	case !visited && fromCreated && quiet >= cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays):
+		ev := []string{fmt.Sprintf("the plan was first committed on %s (when its rooms were published is not known: no room manifest); no human-verified buyer visit %s", created, window)}
+		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,
+			Summary:  fmt.Sprintf("nobody from %s has opened the room; its plan was first committed %d days ago", d.Buyer, quiet),
+			Evidence: scanned(ev)})
 	case !visited && !fromSince && quiet >= cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays):
 		ev := []string{fmt.Sprintf("the room was first published on %s; no human-verified buyer visit %s", published, window)}
 		sigs = append(sigs, Signal{Kind: SignalUnopened, Severity: SeverityFlag,

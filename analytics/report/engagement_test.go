@@ -9,6 +9,7 @@ import (
 
 	"github.com/maproom/maproom/analytics/event"
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/history"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -597,5 +598,48 @@ func TestRotatedAfterTheDay(t *testing.T) {
 	r = a.Report()
 	if findSignal(&r.Deals[0], SignalDoneUnread) == nil {
 		t.Errorf("rotated on 20 November, before the day: no done-unread signal in %+v", r.Deals[0].Signals)
+	}
+}
+
+// TestRoomAgeFromFirstCommit: without a room manifest, no room of a deal
+// was out before its plan was first committed: a deal committed yesterday
+// has no decider "never opened" and no room quiet for weeks, and a first
+// visit by the champion does not make the others' rooms younger than the
+// plan.
+func TestRoomAgeFromFirstCommit(t *testing.T) {
+	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time() }
+	signals := func(today deal.Date, first string, evs []event.Event) ([]string, *DealReport) {
+		in := ReportDeal{Deal: patternDeal(), Story: &history.Story{Deal: "d", Commits: 1, First: at(first), Last: at(first)}}
+		a := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today, HistoryRead: true})
+		other := champVisit()[0]
+		other.Deal = "another-deal" // the log was read: who visited is known
+		a.Add(other)
+		for _, e := range evs {
+			a.Add(e)
+		}
+		dr := &a.Report().Deals[0]
+		var got []string
+		for _, s := range dr.Signals {
+			switch s.Kind {
+			case SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet, SignalUnopened:
+				got = append(got, s.Kind)
+			}
+		}
+		return got, dr
+	}
+	today := deal.NewDate(2026, time.December, 15)
+	if got, _ := signals(today, "2026-12-14", nil); len(got) != 0 {
+		t.Errorf("a plan first committed yesterday: engagement signals %q, want none", got)
+	}
+	got, dr := signals(today, "2026-11-01", nil)
+	if !slices.Equal(got, []string{SignalDeciderAbsent, SignalQuiet}) {
+		t.Errorf("a plan first committed six weeks ago, never visited: signals %q, want the decider's absence and the quiet", got)
+	} else if ev := strings.Join(findSignal(dr, SignalQuiet).Evidence, " "); !strings.Contains(ev, "since the plan was first committed on 2026-11-01, 44 days before 2026-12-15") {
+		t.Errorf("the quiet's evidence %q does not say since when", ev)
+	}
+	// Carl's first visit on 20 November, two days before: Eve's room is
+	// as old as the plan, three weeks, and she never opened it.
+	if got, _ := signals(deal.NewDate(2026, time.November, 22), "2026-11-01", champVisit()); !slices.Contains(got, SignalDeciderAbsent) {
+		t.Errorf("after the champion's first visit: signals %q, want the decider's absence still", got)
 	}
 }
