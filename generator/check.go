@@ -204,6 +204,11 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 			continue
 		}
 		tasks[t.ID] = t
+		if line, ok := msLine[t.ID]; ok && t.ID != "" {
+			// Replies and links name a step by its id: one id for two
+			// steps makes them ambiguous (a reply would change the task).
+			col.warnf(t.Line, "task id %q is milestone %q's id too (line %d): give the task another id, so that a reply or a link about either is not taken for the other", t.ID, t.ID, line)
+		}
 	}
 	buyerOwned := false
 	titled := map[string]*deal.Task{} // the first task of each title (deal.TitleKey)

@@ -244,6 +244,17 @@ func seenDue(seen string) string {
 	return ""
 }
 
+// seenPlanned is the date the schedule planned for a step dated by its
+// duration, as the room showed it ("planned=YYYY-MM-DD"), or "".
+func seenPlanned(seen string) string {
+	for _, part := range strings.Split(seen, ";") {
+		if v, ok := strings.CutPrefix(part, "planned="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
 // splitEvidence splits a done reply's evidence into text and a link.
 // withReason is a done reply's words: its evidence's text, then the reason
 // the buyer added in the form (either may be empty).
@@ -394,7 +405,27 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 	l := replyLine{ID: r.ID, About: c.about(r), reply: r, sender: r.Stakeholder}
 	switch r.Kind {
 	case reply.Confirm:
+		// The date confirmed, as the room showed it; when the plan has
+		// moved it since, the line says so: a confirmation is of a date,
+		// never of the one that replaced it.
 		l.What = "confirmed" + by
+		confirmed := seenDue(r.Seen)
+		if confirmed == "" {
+			confirmed = seenPlanned(r.Seen)
+		}
+		if confirmed != "" {
+			l.What = "confirmed for " + dayOf(confirmed) + by
+			var now deal.Date
+			switch t, m := c.item(r); {
+			case t != nil:
+				now = t.Due
+			case m != nil:
+				now = m.Due
+			}
+			if !now.IsZero() && now.String() != confirmed {
+				l.What += " (the date has moved since: now " + dayOf(now.String()) + ")"
+			}
+		}
 	case reply.Propose:
 		l.What = "moved"
 		due := seenDue(r.Seen)
@@ -410,9 +441,15 @@ func (c *replyContext) change(rec reply.Record) (replyLine, bool) {
 	case reply.Done:
 		// The day it was done, which the reply gives, not the day it was
 		// sent.
+		// As accept wrote it: a day ahead of the site's (a time zone
+		// ahead) is the day it was accepted.
+		on := r.Date
+		if d, ok := rec.Decisive(); ok {
+			on = reply.DoneDate(r, reply.ApplyOptions{Today: deal.DateOf(d.Time.In(c.loc))})
+		}
 		text, link := splitEvidence(r.Evidence)
 		text = withReason(text, r.Reason)
-		l.What, l.Link, l.Kind = "done on "+dayOf(r.Date)+", reported by "+c.who(r.Stakeholder), link, string(reply.Done)
+		l.What, l.Link, l.Kind = "done on "+dayOf(on)+", reported by "+c.who(r.Stakeholder), link, string(reply.Done)
 		l.bare, l.said = l.What, text
 		if text != "" {
 			l.What += ": " + text

@@ -304,7 +304,7 @@ func TestReplyTrail(t *testing.T) {
 	// whitepaper.
 	changes := []struct{ all, evidence, task, sender string }{
 		{"Anonymised sample datasets delivered: moved from 10 Nov 2026 to 24 Nov 2026 by Jordan Park on 12 Nov 2026", ": InfoSec queue", "sample-data", "jordan"},
-		{"Proof of concept passed: confirmed by Jordan Park on 16 Nov 2026", "", "", "jordan"},
+		{"Proof of concept passed: confirmed for 4 Dec 2026 by Jordan Park on 16 Nov 2026", "", "", "jordan"},
 		{"Business case presented to the COO: done on 19 Nov 2026, reported by Marcus Chen", ": javascript:alert(1)", "business-case-deck", "marcus"},
 		{"done on 20 Nov 2026, reported by Elena Novak", ` <a href="https://acme.example/vra?x=1&amp;y=2" rel="noreferrer">`, "vendor-risk-assessment", "elena"},
 	}
@@ -693,5 +693,24 @@ func TestPreviewRepliesNotPublished(t *testing.T) {
 	jordan, sam = mk(false)
 	if strings.Contains(jordan, `id="reply-ppppppppp2"`) || strings.Contains(sam, "waits for your decision") {
 		t.Error("a build to publish shows a reply sent from the local preview")
+	}
+}
+
+// TestConfirmedDateMoved: an accepted confirmation names the date it
+// confirmed; once the plan moves that date, every room says so rather
+// than keep "confirmed" beside a date nobody confirmed.
+func TestConfirmedDateMoved(t *testing.T) {
+	d := &deal.Deal{ID: "d", Stakeholders: []deal.Stakeholder{{ID: "priya", Name: "Priya Raman", Side: deal.Buyer}},
+		Milestones: []deal.Milestone{{ID: "m", Title: "Signed", Tasks: []deal.Task{{ID: "order", Title: "Order form signed", Owner: "priya", Due: deal.NewDate(2027, time.January, 29)}}}}}
+	rec := reply.Record{Reply: reply.Reply{ID: "cccccccccc", Time: time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC), Deal: "d", Stakeholder: "priya",
+		Kind: reply.Confirm, Target: "order", TargetKind: reply.TargetTask, Seen: "due=2027-01-29;status=todo"},
+		Decisions: []reply.Decision{{State: reply.Accepted, Time: time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC), By: "Sam Lee"}}}
+	l, ok := newReplyContext(d, nil, time.UTC).change(rec)
+	if !ok || l.What != "confirmed for 29 Jan 2027 by Priya Raman on 7 Dec 2026" {
+		t.Errorf("the confirmation reads %q, want the date it confirmed", l.What)
+	}
+	d.Milestones[0].Tasks[0].Due = deal.NewDate(2027, time.February, 10)
+	if l, _ := newReplyContext(d, nil, time.UTC).change(rec); l.What != "confirmed for 29 Jan 2027 by Priya Raman on 7 Dec 2026 (the date has moved since: now 10 Feb 2027)" {
+		t.Errorf("with the date moved since, the confirmation reads %q", l.What)
 	}
 }

@@ -468,6 +468,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		movedFrom = targetDue(d, r)
 	}
 	opts.Planned = plannedOf(b)
+	opts.Today = dk.today
 	out, err := reply.Apply(b.Source, d, rec, opts)
 	if errors.Is(err, reply.ErrAlreadyAccepted) {
 		return fmt.Sprintf("reply %s already accepted: nothing changed", r.ID), nil
@@ -725,7 +726,11 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 	switch r.Kind {
 	case reply.Propose:
 		subject = fmt.Sprintf("%s: move %s to %s", who.Name, title, r.Date)
-		body = fmt.Sprintf("From %s to %s", orUnset(targetDue(d, r)), r.Date)
+		from := orUnset(targetDue(d, r))
+		if from == "unset" && planned != "" {
+			from = planned + " (planned from its duration)"
+		}
+		body = fmt.Sprintf("From %s to %s", from, r.Date)
 		if r.Reason != "" {
 			body += ": " + r.Reason
 		}
@@ -736,10 +741,19 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 		}
 		subject = fmt.Sprintf("%s: confirm %s for %s", who.Name, title, due)
 	case reply.Done:
-		subject = fmt.Sprintf("%s: mark %s done on %s", who.Name, title, r.Date)
-		if r.Evidence != "" {
-			body = "Evidence: " + r.Evidence
+		on := reply.DoneDate(r, opts)
+		subject = fmt.Sprintf("%s: mark %s done on %s", who.Name, title, on)
+		var parts []string
+		if on != r.Date {
+			parts = append(parts, fmt.Sprintf("Sent as done on %s, their day: the site's day was %s.", r.Date, on))
 		}
+		if r.Evidence != "" {
+			parts = append(parts, "Evidence: "+r.Evidence)
+		}
+		if r.Reason != "" {
+			parts = append(parts, "Note: "+r.Reason) // what the buyer added in the form
+		}
+		body = strings.Join(parts, "\n")
 	case reply.Blocked:
 		subject = fmt.Sprintf("%s: mark %s blocked", who.Name, title)
 		body = "Reason: " + r.Reason

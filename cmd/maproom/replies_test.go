@@ -164,3 +164,25 @@ func TestTitlesInQuotes(t *testing.T) {
 		t.Errorf("inQuotes(two lines) = %s", got)
 	}
 }
+
+// TestAcceptMessageKeepsWhatTheBuyerWrote: an accepted reply's commit says
+// what the buyer said and from which date: a step dated by its duration
+// moves from the date its room showed (never "unset"), and a done
+// reply's note is kept beside its evidence.
+func TestAcceptMessageKeepsWhatTheBuyerWrote(t *testing.T) {
+	d := &deal.Deal{ID: "d", Milestones: []deal.Milestone{{ID: "m", Title: "Signed", Tasks: []deal.Task{{ID: "dpo", Title: "DPO review", Owner: "elena", Duration: 5}}}}}
+	who := &deal.Stakeholder{ID: "elena", Name: "Elena Novak", Side: deal.Buyer}
+	propose := reply.Reply{ID: "aaaaaaaaaa", Kind: reply.Propose, Target: "dpo", TargetKind: reply.TargetTask, Date: "2027-01-05", Reason: "DPO away"}
+	if _, body := acceptMessage(d, who, propose, reply.ApplyOptions{}, "2026-12-18"); body != "From 2026-12-18 (planned from its duration) to 2027-01-05: DPO away" {
+		t.Errorf("propose body %q", body)
+	}
+	done := reply.Reply{ID: "bbbbbbbbbb", Kind: reply.Done, Target: "dpo", TargetKind: reply.TargetTask, Date: "2026-12-17", Evidence: "DPIA v2 signed", Reason: "the DPO signed it early"}
+	if _, body := acceptMessage(d, who, done, reply.ApplyOptions{}, ""); body != "Evidence: DPIA v2 signed\nNote: the DPO signed it early" {
+		t.Errorf("done body %q", body)
+	}
+	// Sent from a time zone ahead of the site's: done on the site's day.
+	subject, body := acceptMessage(d, who, done, reply.ApplyOptions{Today: deal.NewDate(2026, time.December, 16)}, "")
+	if subject != `Elena Novak: mark "DPO review" done on 2026-12-16` || !strings.HasPrefix(body, "Sent as done on 2026-12-17, their day: the site's day was 2026-12-16.\n") {
+		t.Errorf("done a day ahead: %q, %q", subject, body)
+	}
+}

@@ -264,6 +264,21 @@ type ApplyOptions struct {
 	// Owner is the stakeholder id who owns a suggested step; "" takes the
 	// person the reply names (see SuggestedOwner).
 	Owner string
+	// Today is the site's day (zero: not known). A done reply dated after
+	// it, which the beacon takes from a person in a time zone ahead of the
+	// site's, is written as done on Today (DoneDate): the plan's dates are
+	// the site's calendar, and a step done in the future would read as
+	// open in the plan and done in its story.
+	Today deal.Date
+}
+
+// DoneDate is the done: date accepting done reply r writes: the date it
+// gives, or opts.Today when that is earlier.
+func DoneDate(r Reply, opts ApplyOptions) string {
+	if day, err := deal.ParseDate(r.Date); err == nil && !opts.Today.IsZero() && day.After(opts.Today) {
+		return opts.Today.String()
+	}
+	return r.Date
 }
 
 // SuggestedOwner is who owns the step a suggest reply r adds to d: the
@@ -431,7 +446,7 @@ func Apply(plan []byte, d *deal.Deal, rec Record, opts ApplyOptions) ([]byte, er
 	case Propose:
 		f = []planedit.Field{{Key: "due", Value: r.Date}}
 	case Done:
-		f = []planedit.Field{{Key: "status", Value: string(deal.Done)}, {Key: "done", Value: r.Date}}
+		f = []planedit.Field{{Key: "status", Value: string(deal.Done)}, {Key: "done", Value: DoneDate(r, opts)}}
 	case Blocked:
 		f = []planedit.Field{{Key: "status", Value: string(deal.Blocked)}}
 	default:
@@ -484,7 +499,7 @@ func addSuggested(plan []byte, d *deal.Deal, r Reply, opts ApplyOptions) ([]byte
 	}
 	id := SuggestedTaskID(d, r, opts)
 	if opts.TaskID != "" && taken(d, id) {
-		return plan, fmt.Errorf("reply %s: task id %q is taken: choose another", r.ID, id)
+		return plan, fmt.Errorf("reply %s: id %q is a step's or a milestone's of the plan already: choose another", r.ID, id)
 	}
 	owner := SuggestedOwner(d, r)
 	if opts.Owner != "" {
@@ -549,7 +564,15 @@ func orWord(s, w string) string {
 	return s
 }
 
-func taken(d *deal.Deal, id string) bool { _, ok := d.Task(id); return ok }
+// taken reports whether a task or a milestone of d has id: a step added
+// with a milestone's id would make replies about either ambiguous.
+func taken(d *deal.Deal, id string) bool {
+	if _, ok := d.Task(id); ok {
+		return true
+	}
+	_, ok := d.Milestone(id)
+	return ok
+}
 
 // slug makes a task id from a title: lowercase letters and digits, runs of
 // anything else as one hyphen, at most 48 characters; "step" when nothing

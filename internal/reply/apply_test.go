@@ -141,6 +141,10 @@ func TestApply(t *testing.T) {
 		{name: "done",
 			rec:  rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-09", Evidence: "https://acme.example/q.pdf", Seen: seenSQ}),
 			want: edit("        status: todo\n", "        status: done\n        done: 2026-11-09\n")},
+		{name: "done a day ahead of the site's day (a time zone ahead): on the site's day",
+			rec:  rec(Reply{Kind: Done, Target: "sq", TargetKind: TargetTask, Date: "2026-11-10", Evidence: "https://acme.example/q.pdf", Seen: seenSQ}),
+			opts: ApplyOptions{Today: deal.NewDate(2026, 11, 9)},
+			want: edit("        status: todo\n", "        status: done\n        done: 2026-11-09\n")},
 		{name: "blocked",
 			rec:  rec(Reply{Kind: Blocked, Target: "sq", TargetKind: TargetTask, Reason: "legal", Seen: seenSQ}),
 			want: edit("        status: todo\n", "        status: blocked\n")},
@@ -423,6 +427,8 @@ func TestSuggestedTaskID(t *testing.T) {
 		{"Demo", ApplyOptions{}, "demo-2"},
 		{"Demo", ApplyOptions{TaskID: "demo-for-legal"}, "demo-for-legal"},
 		{"Demo for Legal", ApplyOptions{}, "demo-for-legal"},
+		// a milestone's id is taken too: replies name either by it
+		{"Tech eval", ApplyOptions{}, "tech-eval-2"},
 	} {
 		r := rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: c.text})
 		if got := SuggestedTaskID(d, r.Reply, c.opts); got != c.id {
@@ -432,6 +438,9 @@ func TestSuggestedTaskID(t *testing.T) {
 		if out, err := Apply([]byte(plan), d, r, c.opts); err != nil || !strings.Contains(string(out), "{id: "+c.id+", title: ") {
 			t.Errorf("suggest %q with %+v: %v, want it added as %s", c.text, c.opts, err, c.id)
 		}
+	}
+	if _, err := Apply([]byte(plan), d, rec(Reply{Kind: Suggest, TargetKind: TargetPlan, Text: "Demo"}), ApplyOptions{Milestone: "tech-eval", TaskID: "tech-eval"}); err == nil || !strings.Contains(err.Error(), "a milestone's of the plan already") {
+		t.Errorf("-task-id of a milestone's id: %v, want it refused", err)
 	}
 }
 
