@@ -1180,6 +1180,19 @@ func TestAddedLate(t *testing.T) {
 			t.Errorf("with late_add_days = 20: %q", s.Evidence)
 		}
 	}
+	// The close moved out since: the addition was late then, and the
+	// evidence says the close it was judged by is no longer the plan's.
+	moved := *d
+	moved.Close = deal.NewDate(2027, 1, 29)
+	got = nil
+	for _, s := range history.Signals(history.Input{Deal: &moved, Story: st, Today: deal.NewDate(2026, 11, 10), Loc: time.UTC}) {
+		if s.Name == history.SignalAddedLate {
+			got = append(got, s.Evidence)
+		}
+	}
+	if want := []string{want[0] + " (the close date was moved to 2027-01-29 since)"}; !slices.Equal(got, want) {
+		t.Errorf("with the close moved since: %q, want %q", got, want)
+	}
 
 	// A milestone added late with its steps is one addition.
 	withM3 := strings.Replace(plan, "collateral:", "  - id: m3\n    title: Milestone m3\n    due: 2026-11-29\n    lead: jordan\n    evidence: Signed decision record\n    tasks:\n"+

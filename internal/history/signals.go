@@ -266,6 +266,9 @@ func Signals(in Input) []Signal {
 			if before <= 0 {
 				when = fmt.Sprintf("after the close date %s", c.Close)
 			}
+			if !d.Close.IsZero() && d.Close.String() != c.Close.String() {
+				when += fmt.Sprintf(" (the close date was moved to %s since)", d.Close) // the addition was late then
+			}
 			by := ""
 			if name := c.Author.NameIn(d); name != "" {
 				by = " by " + name
