@@ -633,12 +633,15 @@ func (s *Story) FormerAt(i int) (time.Time, bool) {
 // holds id, the one that left it first after t. ok is false when none did
 // (the name at t is the one it has now, if a folder has it). Two folders
 // that swapped names, and a name taken again by a new deal, each keep
-// what was theirs.
+// what was theirs. Git keeps a commit's time in whole seconds: a t in the
+// second of the rename (a reply sent from the room as the rename was
+// committed) is before it.
 func (h *History) NamedAt(id string, t time.Time) (cur string, ok bool) {
 	var at time.Time
+	t = t.Truncate(time.Second)
 	for d, st := range h.Deals {
 		for i, f := range st.Former {
-			if f != id || i >= len(st.formerAt) || !st.formerAt[i].After(t) {
+			if f != id || i >= len(st.formerAt) || st.formerAt[i].Before(t) {
 				continue
 			}
 			if !ok || st.formerAt[i].Before(at) || st.formerAt[i].Equal(at) && d < cur {

@@ -2014,6 +2014,12 @@ func TestFormerAtRebasedRename(t *testing.T) {
 	if cur, ok := h.NamedAt("acme", time.Date(2026, 9, 15, 9, 0, 0, 0, time.UTC)); !ok || cur != "acme-data" {
 		t.Errorf("NamedAt(acme, 15 September) = %q %v, want acme-data: the folder was still named acme", cur, ok)
 	}
+	// A reply sent in the second the rename was committed (git keeps
+	// whole seconds): from the room of acme still.
+	at, _ := st.FormerAt(0)
+	if cur, ok := h.NamedAt("acme", at.Add(650*time.Millisecond)); !ok || cur != "acme-data" {
+		t.Errorf("NamedAt(acme, the rename's second) = %q %v, want acme-data", cur, ok)
+	}
 }
 
 // TestContentLinkedToAFolder: a site whose content/ is a symbolic link to
