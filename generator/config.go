@@ -468,6 +468,12 @@ func (n *Notify) check(src []byte, col collector) {
 	if n.SMTPPort < 0 || n.SMTPPort > 65535 {
 		col.errorf(at("smtp_port"), "[notify] smtp_port = %d is not a port: use 587 (STARTTLS), or leave it out", n.SMTPPort)
 	}
+	if n.SMTPPort == 465 {
+		// Implicit TLS: the server waits for a TLS handshake that a
+		// STARTTLS client never starts, and each send hangs until it
+		// times out.
+		col.warnf(at("smtp_port"), "[notify] smtp_port = 465 is implicit TLS (SMTPS), and maproom speaks STARTTLS: use the server's submission port, 587 (most providers offer it), or leave smtp_port out")
+	}
 	if (n.SMTPUsernameEnv == "") != (n.SMTPPasswordEnv == "") {
 		col.errorf(at("smtp_username_env"), "[notify] give both smtp_username_env and smtp_password_env, or neither (a server that needs no login)")
 	}

@@ -167,3 +167,14 @@ func TestSMTPHostAlone(t *testing.T) {
 		}
 	}
 }
+
+// TestSMTPImplicitTLSPort: port 465 is implicit TLS, which a STARTTLS
+// client hangs on until it times out: check warns, naming the line and
+// the port to use.
+func TestSMTPImplicitTLSPort(t *testing.T) {
+	dir := t.TempDir()
+	_, ps := LoadConfig(writeTOML(t, dir, "[notify]\nfrom = \"Sam <sam@northwind.example>\"\nsmtp_host = \"smtp.example.com\"\nsmtp_port = 465\n"))
+	if len(ps) != 1 || ps.Errors() != 0 || !strings.Contains(ps[0].Error(), "maproom.toml:4: warning: [notify] smtp_port = 465 is implicit TLS (SMTPS), and maproom speaks STARTTLS: use the server's submission port, 587") {
+		t.Errorf("smtp_port 465: %v", ps)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -67,7 +68,16 @@ func (e *env) notifyChannels(cfg *generator.Config, emailOnly bool) channelSet {
 	}
 	if n.SlackWebhookEnv != "" {
 		if u, ok := secret("slack", "slack_webhook_env", n.SlackWebhookEnv); ok {
-			cs.channels = append(cs.channels, &notify.Slack{URL: u, Retry: notify.DefaultRetry})
+			// The URL is the secret: never shown, but checked, so that a
+			// token pasted in its place, or plain http to another host,
+			// is said at once rather than tried four times.
+			pu, err := url.Parse(u)
+			loopback := err == nil && (pu.Hostname() == "127.0.0.1" || pu.Hostname() == "localhost" || pu.Hostname() == "::1")
+			if err != nil || pu.Host == "" || pu.Scheme != "https" && !(pu.Scheme == "http" && loopback) {
+				cs.broken["slack"] = fmt.Sprintf("%s does not hold an https URL (a Slack incoming webhook is https://hooks.slack.com/services/...): set it to the webhook's URL", n.SlackWebhookEnv)
+			} else {
+				cs.channels = append(cs.channels, &notify.Slack{URL: u, Retry: notify.DefaultRetry})
+			}
 		}
 	}
 	if n.WebhookURL != "" {
@@ -276,7 +286,7 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if failed {
-		fmt.Fprintln(e.stderr, "maproom: what failed is not recorded as sent: the next run tries it again")
+		fmt.Fprintln(e.stderr, "maproom: what failed is not recorded as sent (but for a message recorded as sent above): the next run tries it again")
 		return errFailed
 	}
 	return nil
@@ -381,12 +391,19 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 		if b == nil {
 			continue
 		}
+		current := b.Deal
 		if d := dayDeal[dr.ID]; d != nil && d != b.Deal {
 			day := *b
 			day.Deal = d
 			b = &day
 		}
 		if b.Deal.Closed() || b.Deal.Withdrawn {
+			continue
+		}
+		if current.Ended() && !b.Deal.Ended() || current.Closed() || current.Withdrawn {
+			// Won or lost since that day: its buyers are not chased, nor
+			// its sellers told, about a sale that is over.
+			fmt.Fprintf(e.stderr, "maproom: %s is %s now (it ended after %s): nothing is told of it for that day\n", dr.ID, current.Outcome, today)
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)

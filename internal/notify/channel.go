@@ -252,6 +252,12 @@ func (s *Sender) deliver(ctx context.Context, ch Channel, n Notice) (Outcome, er
 	}
 	if err := ch.Send(ctx, n); err != nil {
 		o.Status, o.Err = StatusFailed, err
+		if errors.Is(err, ErrUnconfirmed) {
+			// It may show already: recorded, so no later run shows it twice.
+			if merr := s.Store.Mark(n, ch.Name(), s.Now()); merr == nil {
+				return o, fmt.Errorf("%s: %s to %s: %w; recorded as sent, so that no run shows it twice: check that it arrived", ch.Name(), n.Subject, n.To.Name, err)
+			}
+		}
 		return o, fmt.Errorf("%s: %s to %s: %w", ch.Name(), n.Subject, n.To.Name, err)
 	}
 	o.Status = StatusSent

@@ -17,6 +17,9 @@ import (
 // day's digest (one message per person per day). Sent, a digest records
 // its own key and every part's, so no part is told again.
 //
+// A buyer's notices are folded deal by deal: each deal's comes from its
+// own seller (signed by them, answered to them), with that deal's room.
+//
 // Invitations are never folded: each is its own email with its own
 // attachment.
 func Digest(ns []Notice, day deal.Date) []Notice {
@@ -37,6 +40,9 @@ func Digest(ns []Notice, day deal.Date) []Notice {
 			who = strings.ToLower(n.To.Email)
 		}
 		k := string(n.Audience) + "/" + who
+		if n.Audience == Buyer {
+			k += "/" + n.Deal
+		}
 		g, ok := groups[k]
 		if !ok {
 			g = &group{key: k}
@@ -72,6 +78,9 @@ func digestOf(parts []Notice, day deal.Date) Notice {
 	who := first.To.Deal + "/" + first.To.ID
 	if first.To.Email != "" {
 		who = "email/" + hashOf(strings.ToLower(first.To.Email))
+	}
+	if first.Audience == Buyer {
+		who = first.Deal + "/" + who // one a deal (Digest)
 	}
 	d := Notice{
 		Key:  fmt.Sprintf("digest/%s/%s/%s", first.Audience, who, day),

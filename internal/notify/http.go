@@ -65,13 +65,28 @@ func retryable(ctx context.Context, err error, timeouts bool) bool {
 	return true
 }
 
+// ErrUnconfirmed is a message a channel may have taken without saying so
+// in time (Slack answered late): the sender records it as sent, so that no
+// run shows it twice, and says so.
+var ErrUnconfirmed = errors.New("not confirmed")
+
+// timedOut reports whether err is an attempt the server did not answer in
+// time (the client's timeout).
+func timedOut(err error) bool {
+	ne, ok := errors.AsType[net.Error](err)
+	return ok && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)
+}
+
 // post sends body to u, built afresh for each attempt by header (a signed
 // webhook signs each attempt with its own timestamp), retrying as r says,
 // a timed-out attempt only when timeouts (see retryable). The error never
 // holds u: a Slack webhook's URL is its secret.
 func post(ctx context.Context, client *http.Client, r Retry, u string, body []byte, header func(http.Header), timeouts bool) error {
 	if client == nil {
-		client = &http.Client{Timeout: 15 * time.Second}
+		// A redirect is an answer, not a success: followed, the POST would
+		// arrive as a GET without its body (or, 307/308, go to another
+		// host), and the notice be recorded as sent.
+		client = &http.Client{Timeout: 15 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	}
 	attempts := max(r.Attempts, 1)
 	sleep := r.Sleep

@@ -186,7 +186,8 @@ func Decide(in Input) ([]Notice, []Note) {
 				note("%s is %s late and owned by the role %s, which nobody holds: the champion is not reminded until the step has an owner", quote(o.Title), calendarDays(o.DaysLate), role)
 				remind = false
 			}
-			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail
+			shared := f.sharing(ch)
+			tellChamp := remind && hasChamp && ch.Email != "" && ch.Link != "" && !in.NoEmail && len(shared) < 2
 			seller := f.overdueNotice(o, to, ch, tellChamp, !in.NoReplies)
 			switch {
 			case tellChamp:
@@ -206,6 +207,11 @@ func Decide(in Input) ([]Notice, []Note) {
 				note("%s is %s late: no champion to remind (give a buyer stakeholder role: champion)", quote(o.Title), calendarDays(o.DaysLate))
 			case remind && ch.Email == "":
 				note("%s is %s late: %s (champion) has no email to be reminded at: add email: to them in %s", quote(o.Title), calendarDays(o.DaysLate), ch.Name, f.File)
+			case remind && len(shared) > 1:
+				// Their link would reach the others at that address too, as
+				// invite refuses to send it.
+				note("%s is %s late: %s (champion) is not reminded: %s share the email %s, and a room link is one person's own: give each their own address in %s",
+					quote(o.Title), calendarDays(o.DaysLate), ch.Name, strings.Join(shared, " and "), strings.ToLower(strings.TrimSpace(ch.Email)), f.File)
 			case remind:
 				note("%s is %s late: %s (champion) has no room link (run maproom build)", quote(o.Title), calendarDays(o.DaysLate), ch.Name)
 			}
@@ -320,6 +326,20 @@ func (f *Facts) customerSuccess() (Person, bool) {
 }
 
 // champion returns the deal's first champion.
+// sharing names the deal's people whose email is p's (case and spaces
+// aside), p included: more than one, and a message with p's room link
+// would reach the others too.
+func (f *Facts) sharing(p Person) []string {
+	addr := strings.ToLower(strings.TrimSpace(p.Email))
+	var out []string
+	for _, q := range f.People {
+		if addr != "" && strings.ToLower(strings.TrimSpace(q.Email)) == addr {
+			out = append(out, q.Name)
+		}
+	}
+	return out
+}
+
 func (f *Facts) champion() (Person, bool) {
 	for _, p := range f.People {
 		if p.Side == deal.Buyer && p.Role == "champion" {

@@ -198,6 +198,42 @@ func TestDecideNotesWhoCannotBeTold(t *testing.T) {
 	}
 }
 
+// TestNoChampionReminderToASharedAddress: a champion whose email another
+// stakeholder shares is not reminded (the reminder carries their own room
+// link, which would reach the other), as invite does not invite them; a
+// note says why, and the seller's alert does not claim an email.
+func TestNoChampionReminderToASharedAddress(t *testing.T) {
+	if ns, _ := Decide(Input{Today: today, Deals: []Facts{testFacts()}}); !slices.ContainsFunc(ns, func(n Notice) bool { return n.Kind == KindChampion }) {
+		t.Fatal("the fixture reminds no champion: the test proves nothing")
+	}
+	f := testFacts()
+	var champ string
+	for _, p := range f.People {
+		if p.Role == "champion" {
+			champ = p.Email
+		}
+	}
+	for i := range f.People {
+		if f.People[i].ID == "jordan" {
+			f.People[i].Email = "  " + strings.ToUpper(champ)
+		}
+	}
+	ns, notes := Decide(Input{Today: today, Deals: []Facts{f}})
+	for _, n := range ns {
+		if n.Kind == KindChampion {
+			t.Errorf("a champion reminder to an address Jordan shares: %s", n.Subject)
+		}
+		if strings.Contains(n.Text(), "was emailed") {
+			t.Errorf("%s claims an email", n.Subject)
+		}
+	}
+	if !slices.ContainsFunc(notes, func(n Note) bool {
+		return strings.Contains(n.Text, "Marcus Chen (champion) is not reminded: ") && strings.Contains(n.Text, "share the email")
+	}) {
+		t.Errorf("notes %+v, want the shared address named", notes)
+	}
+}
+
 // TestDecideWithoutEmail: with no email channel the champion is not
 // reminded, the seller's alert does not say they were, and a note says
 // why.
@@ -427,5 +463,40 @@ func TestBuyerDigestEndsWithTheRoom(t *testing.T) {
 	body := ds[0].Body
 	if last := body[len(body)-1]; !strings.HasPrefix(last, "Your room: ") || slices.IndexFunc(body, func(p string) bool { return strings.HasPrefix(p, "Your room: ") }) != len(body)-1 {
 		t.Errorf("digest body %q, want the room's link once, last", body)
+	}
+}
+
+// TestBuyerDigestOneADeal: a champion in two deals (the same address)
+// gets one digest a deal, each from its own seller (signed by them, its
+// replies to them) with that deal's room, never one signed for both.
+func TestBuyerDigestOneADeal(t *testing.T) {
+	a, b := testFacts(), testFacts()
+	b.ID, b.Title = "hooli", "Northwind for Hooli"
+	for i := range b.People {
+		b.People[i].Deal = "hooli"
+		if b.People[i].Side == deal.Seller {
+			b.People[i].Name, b.People[i].Email = "Cara Success", "cara@northwind.example"
+		}
+		if b.People[i].Role == "champion" {
+			b.People[i].Link = "https://rooms.example/r/otherroomtoken/"
+		}
+	}
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{a, b}})
+	var champ []Notice
+	for _, n := range ns {
+		if n.Kind == KindChampion {
+			champ = append(champ, n)
+		}
+	}
+	ds := Digest(champ, today)
+	if len(ds) != 2 || ds[0].Key == ds[1].Key {
+		t.Fatalf("%d digests (keys %v), want one a deal, keyed apart", len(ds), ds)
+	}
+	for _, d := range ds {
+		for _, p := range d.Parts {
+			if p.Deal != d.Deal || p.ReplyTo != d.ReplyTo || p.Signature != d.Signature {
+				t.Errorf("digest of %s holds a part of %s, or another seller's signature", d.Deal, p.Deal)
+			}
+		}
 	}
 }

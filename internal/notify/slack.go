@@ -39,8 +39,12 @@ func (s *Slack) Send(ctx context.Context, n Notice) error {
 		return err
 	}
 	// Slack keeps no key to drop a repeat by: a message it took and
-	// answered late is not sent again.
-	return post(ctx, s.Client, s.Retry, s.URL, body, nil, false)
+	// answered late is not sent again, in this run or the next.
+	err = post(ctx, s.Client, s.Retry, s.URL, body, nil, false)
+	if err != nil && ctx.Err() == nil && timedOut(err) {
+		return fmt.Errorf("%w: %v", ErrUnconfirmed, err)
+	}
+	return err
 }
 
 // SlackMessage is n as a Slack message: a plain-text fallback and Block Kit

@@ -231,6 +231,17 @@ func TestSlackSlowServerNotRepeated(t *testing.T) {
 	if n := calls.Load(); n != 1 {
 		t.Errorf("%d requests to a Slack that answered late, want 1: it may show twice", n)
 	}
+	// Nor by the next run: it is recorded, and the error says to check.
+	if !strings.Contains(err.Error(), "recorded as sent") {
+		t.Errorf("error %v, want it to say the message is recorded", err)
+	}
+	st := openStore(t, t.TempDir())
+	s := &Sender{Channels: []Channel{sl}, Store: st, Now: fixedNow}
+	s.Send(context.Background(), sellerNotices(t)[:1])
+	before := calls.Load()
+	if _, err := s.Send(context.Background(), sellerNotices(t)[:1]); err != nil || calls.Load() != before {
+		t.Errorf("the next run: %v, %d more requests; want the message not sent again", err, calls.Load()-before)
+	}
 }
 
 func TestVerifyRefusesTamperingAndOldTimestamps(t *testing.T) {
@@ -250,5 +261,33 @@ func TestVerifyRefusesTamperingAndOldTimestamps(t *testing.T) {
 		if err == nil {
 			t.Errorf("%s: verified", name)
 		}
+	}
+}
+
+// TestWebhookRedirectIsNotSent: a receiver that answers with a redirect
+// has not taken the notice: followed, the POST would arrive as a GET
+// without its body (or at another host). It is an error, and the notice
+// is not recorded as sent.
+func TestWebhookRedirectIsNotSent(t *testing.T) {
+	var got atomic.Int32
+	final := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got.Add(1) }))
+	defer final.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, final.URL+"/elsewhere", http.StatusFound)
+	}))
+	defer redirect.Close()
+	var waits []time.Duration
+	wh := &Webhook{URL: redirect.URL + "/hook", Secret: []byte("k"), Retry: noWait(3, &waits)}
+	st := openStore(t, t.TempDir())
+	ns := sellerNotices(t)[:1]
+	_, err := (&Sender{Channels: []Channel{wh}, Store: st, Now: fixedNow}).Send(context.Background(), ns)
+	if err == nil || !strings.Contains(err.Error(), "302") {
+		t.Fatalf("error %v, want the redirect named", err)
+	}
+	if got.Load() != 0 {
+		t.Errorf("the redirect was followed: the other server got %d requests", got.Load())
+	}
+	if _, ok := st.Sent(ns[0].Key, "webhook"); ok {
+		t.Errorf("a redirected notice was recorded as sent")
 	}
 }
