@@ -236,28 +236,6 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 	if err != nil {
 		return nil, false, fmt.Errorf("read git history: %w", err)
 	}
-	// A commit dated before t whose parent is dated after it was made
-	// after that parent, so after t: its author's clock was behind. The
-	// plan on t is the one before the oldest commit dated after t that
-	// its line holds, looked for up to aheadScan commits further down.
-	after := func(c *object.Commit) bool { return !(c.Author.When.Before(t) && c.Committer.When.Before(t)) }
-	for k, p := 0, c; k < aheadScan && len(p.ParentHashes) > 0; k++ {
-		next, perr := repo.CommitObject(p.ParentHashes[0])
-		if perr != nil {
-			break // a shallow clone's history stops here
-		}
-		if after(next) {
-			if len(next.ParentHashes) == 0 {
-				return nil, false, nil // the plan's first commit came after t
-			}
-			cand, cerr := repo.CommitObject(next.ParentHashes[0])
-			if cerr != nil {
-				return nil, false, nil
-			}
-			c, k = cand, 0 // and from there, as far again
-		}
-		p = next
-	}
 	for _, folder := range folders {
 		dir := strings.Trim(prefix+"/"+content+"/"+folder, "/")
 		f, err := c.File(dir + "/index.md")
@@ -283,10 +261,6 @@ func PlanAt(opts Options, folders []string, t time.Time) (text []byte, ok bool, 
 	}
 	return nil, false, nil
 }
-
-// aheadScan is how many commits PlanAt looks further down the line for one
-// dated after the day, under a commit dated before it (a clock behind).
-const aheadScan = 1000
 
 // linkedContent returns where the site's content folder (content, ""
 // for "content") is in the repository, as a prefix and a content folder
