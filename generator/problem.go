@@ -2,6 +2,7 @@ package generator
 
 import (
 	"fmt"
+	"path/filepath"
 	"sort"
 	"strings"
 )
@@ -38,6 +39,16 @@ func (p Problem) Error() string {
 	}
 	b.WriteString(p.Msg)
 	return b.String()
+}
+
+// Under returns p with its file named from root (the site's root) when
+// it is under it: "content/acme/index.md:12: ...", as a report shared
+// with others should say it, without the path of the machine it ran on.
+func (p Problem) Under(root string) Problem {
+	if rel, err := filepath.Rel(root, p.File); err == nil && rel != "." && !strings.HasPrefix(rel, "..") && !filepath.IsAbs(rel) {
+		p.File = rel
+	}
+	return p
 }
 
 // Problems is every finding of one check, in file and line order.

@@ -516,8 +516,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 	}
 	var created deal.Date
-	if st := da.in.Story; st != nil && !st.First.IsZero() {
-		created = deal.DateOf(st.First.In(a.loc))
+	if st := da.in.Story; st != nil && !st.First.IsZero() && !st.Shallow {
+		created = deal.DateOf(st.First.In(a.loc)) // a shallow clone's is where it starts
 	}
 	roomAge := func(p *personAgg) (int, bool) {
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])

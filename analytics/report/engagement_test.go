@@ -608,8 +608,9 @@ func TestRotatedAfterTheDay(t *testing.T) {
 // plan.
 func TestRoomAgeFromFirstCommit(t *testing.T) {
 	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time() }
+	shallow := false
 	signals := func(today deal.Date, first string, evs []event.Event) ([]string, *DealReport) {
-		in := ReportDeal{Deal: patternDeal(), Story: &history.Story{Deal: "d", Commits: 1, First: at(first), Last: at(first)}}
+		in := ReportDeal{Deal: patternDeal(), Story: &history.Story{Deal: "d", Commits: 1, First: at(first), Last: at(first), Shallow: shallow}}
 		a := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today, HistoryRead: true})
 		other := champVisit()[0]
 		other.Deal = "another-deal" // the log was read: who visited is known
@@ -641,5 +642,11 @@ func TestRoomAgeFromFirstCommit(t *testing.T) {
 	// as old as the plan, three weeks, and she never opened it.
 	if got, _ := signals(deal.NewDate(2026, time.November, 22), "2026-11-01", champVisit()); !slices.Contains(got, SignalDeciderAbsent) {
 		t.Errorf("after the champion's first visit: signals %q, want the decider's absence still", got)
+	}
+	// A shallow clone's history starts where the clone does (a CI
+	// checkout of depth 1): its first commit says nothing of the plan's age.
+	shallow = true
+	if got, _ := signals(today, "2026-12-14", nil); !slices.Equal(got, []string{SignalDeciderAbsent, SignalQuiet}) {
+		t.Errorf("in a shallow clone starting yesterday: signals %q, want them judged as without a history", got)
 	}
 }

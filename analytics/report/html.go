@@ -103,7 +103,7 @@ func (r *Report) htmlDeals() []htmlDeal {
 			hd.FirstHead = "First from " + r.Since
 		}
 		if d.Turn != nil {
-			hd.TurnText, hd.TurnLate = turnText(d.Turn), plural(d.Turn.DaysLate, "calendar day", "calendar days")+" late ("+d.Turn.Severity+")"
+			hd.TurnText, hd.TurnLate = turnText(d.Turn), turnLateWords(d.Turn)+" ("+d.Turn.Severity+")"
 		}
 		if d.Schedule != nil {
 			hd.ScheduleText = scheduleText(d.Schedule, d.Close) + "; " + pathLabel(d.Schedule) + " " + strings.Join(d.Schedule.CriticalPath, " → ")

@@ -112,7 +112,7 @@ func (m *mdOut) deal(d *DealReport) {
 	if d.Turn != nil {
 		late := ""
 		if d.Turn.DaysLate > 0 {
-			late = fmt.Sprintf("; **%s late** (%s)", plural(d.Turn.DaysLate, "calendar day", "calendar days"), d.Turn.Severity)
+			late = fmt.Sprintf("; **%s** (%s)", turnLateWords(d.Turn), d.Turn.Severity)
 		}
 		m.line("- **Whose turn:** %s%s", md(turnText(d.Turn)), late)
 	}

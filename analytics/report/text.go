@@ -362,7 +362,18 @@ func turnLate(tn *Turn) string {
 	if tn.DaysLate <= 0 {
 		return ""
 	}
-	return fmt.Sprintf("; %s late (%s)", plural(tn.DaysLate, "calendar day", "calendar days"), tn.Severity)
+	return fmt.Sprintf("; %s (%s)", turnLateWords(tn), tn.Severity)
+}
+
+// turnLateWords says how late the turn's step is: "15 calendar days
+// late", or, when the move is the seller's on the buyer's answer, "the
+// step is 15 calendar days late" (the seller is not late).
+func turnLateWords(tn *Turn) string {
+	s := plural(tn.DaysLate, "calendar day", "calendar days") + " late"
+	if tn.Answer != nil {
+		s = "the step is " + s
+	}
+	return s
 }
 
 // answerText says what a waiting reply answered of a step, and how to

@@ -64,13 +64,16 @@ func cmdHandoff(ctx context.Context, e *env, args []string) error {
 	// leaves the reply waiting, as it was then.
 	end := endOfDay(today, cfg.Location)
 	var recs []reply.Record
+	// A reply sent from the local preview is the seller's click, not the
+	// person's word: left out, as from the published rooms, unless it was
+	// accepted (it changed the plan).
 	for _, r := range waiting {
-		if r.Deal == id && r.Time.Before(end) {
+		if r.Deal == id && r.Time.Before(end) && !r.Preview {
 			recs = append(recs, reply.Record{Reply: r})
 		}
 	}
 	for _, rec := range decided {
-		if rec.Reply.Deal != id || !rec.Reply.Time.Before(end) {
+		if rec.Reply.Deal != id || !rec.Reply.Time.Before(end) || rec.Reply.Preview && rec.State() != reply.Accepted {
 			continue
 		}
 		rec.Decisions = slices.DeleteFunc(slices.Clone(rec.Decisions), func(dc reply.Decision) bool { return !dc.Time.Before(end) })

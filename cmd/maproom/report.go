@@ -163,7 +163,7 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 	for _, p := range ps {
 		if p.Severity == generator.Error {
 			errs[p.File]++
-			msgs[p.File] = append(msgs[p.File], p.Error())
+			msgs[p.File] = append(msgs[p.File], p.Under(site.Root).Error())
 		}
 	}
 	var deals []report.ReportDeal

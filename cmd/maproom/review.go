@@ -571,7 +571,7 @@ func reviewAgenda(in reviewInput) string {
 	shown := 0
 	for _, r := range in.Judged.dr.Replies {
 		if r.Superseded() || r.Preview {
-			continue // their later reply is listed; the preview's is a click of the seller's
+			continue // their later reply stands (maproom replies names this one to close); the preview's is a click of the seller's
 		}
 		shown++
 		what := r.Kind + " on "
@@ -642,13 +642,10 @@ func reviewAgenda(in reviewInput) string {
 			an = report.AnswerTo(dr.Replies, tn.Task.ID)
 		}
 		if an != nil {
-			// Answered from the room: the seller decides (the reply's
-			// words stay the seller's alone, as above).
-			what := "proposed another date"
-			if an.Kind == string(reply.Done) {
-				what = "reported it done"
-			}
-			p("- Whose move: yours (seller side), on \"%s\": %s %s from their room; accept or decline it.", md(tn.Task.Title), md(an.Person), what)
+			// Answered from the room: the seller decides. The replies are
+			// the seller's alone (the "Waiting for you" lines say which);
+			// this part is shared with the buyer.
+			p("- Whose move: yours (seller side), on \"%s\".", md(tn.Task.Title))
 		} else {
 			p("- Whose move: %s (%s side), on \"%s\".", name(tn.Task.Owner), tn.Side, md(tn.Task.Title))
 		}

@@ -158,7 +158,11 @@ type Story struct {
 	Deal    string
 	Former  []string // folder names the deal had before, oldest first
 	Commits int      // commits that changed the plan
-	First   time.Time
+	// First is when the plan was first committed; in a shallow clone
+	// (Shallow), when the clone's history starts, for a plan older than it.
+	First time.Time
+	// Shallow: the history read is a shallow clone's (History.Shallow).
+	Shallow bool
 	Last    time.Time
 	// Written is when the plan was last written on the main line (HEAD's
 	// first parents): the latest version a past day's plan could differ

@@ -382,6 +382,9 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		}
 	}
 	tell(h, order, c.Recs, opts.People)
+	for _, st := range h.Deals {
+		st.Shallow = h.Shallow
+	}
 	return h, nil
 }
 

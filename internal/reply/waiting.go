@@ -136,14 +136,19 @@ func LastBlocked(recs []Record, id string) (r Reply, ok bool) {
 // Superseded maps each reply of rs (oldest first) that would change a
 // step (not a question or a suggestion) to the latest reply the same
 // person sent after it about the same step of the same deal: the one that
-// stands. Replies with no later one are not in the map.
+// stands. Replies with no later one are not in the map. A reply sent from
+// the local preview (Preview, the seller's click) neither supersedes the
+// person's own nor is superseded by one: the two are told apart.
 func Superseded(rs []Reply) map[string]string {
-	type about struct{ deal, who, target string }
+	type about struct {
+		deal, who, target string
+		preview           bool
+	}
 	changes := func(r Reply) bool { return r.Target != "" && r.Kind != Question && r.Kind != Suggest }
 	latest := map[about]string{}
 	for i := len(rs) - 1; i >= 0; i-- {
 		if r := rs[i]; changes(r) {
-			k := about{r.Deal, r.Stakeholder, r.Target}
+			k := about{r.Deal, r.Stakeholder, r.Target, r.Preview}
 			if _, ok := latest[k]; !ok {
 				latest[k] = r.ID
 			}
@@ -151,7 +156,7 @@ func Superseded(rs []Reply) map[string]string {
 	}
 	out := map[string]string{}
 	for _, r := range rs {
-		if id := latest[about{r.Deal, r.Stakeholder, r.Target}]; id != "" && id != r.ID && changes(r) {
+		if id := latest[about{r.Deal, r.Stakeholder, r.Target, r.Preview}]; id != "" && id != r.ID && changes(r) {
 			out[r.ID] = id
 		}
 	}

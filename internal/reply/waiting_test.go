@@ -149,9 +149,12 @@ func TestSuperseded(t *testing.T) {
 		{ID: "a2", Deal: "d", Stakeholder: "ann", Kind: Question, Target: "t1"},
 		{ID: "a3", Deal: "d", Stakeholder: "ann", Kind: Done, Target: "t1"},
 		{ID: "a4", Deal: "d", Stakeholder: "ann", Kind: Confirm, Target: "t2"},
+		// the seller clicking in Ann's room, in the preview: theirs apart
+		{ID: "p1", Deal: "d", Stakeholder: "ann", Kind: Propose, Target: "t1", Preview: true},
+		{ID: "p2", Deal: "d", Stakeholder: "ann", Kind: Confirm, Target: "t1", Preview: true},
 	}
 	got := Superseded(rs)
-	if len(got) != 1 || got["a1"] != "a3" {
-		t.Errorf("superseded %v, want a1 by a3 only", got)
+	if len(got) != 2 || got["a1"] != "a3" || got["p1"] != "p2" {
+		t.Errorf("superseded %v, want a1 by a3 and p1 by p2 only: a preview click supersedes no reply of Ann's", got)
 	}
 }

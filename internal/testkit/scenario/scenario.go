@@ -72,7 +72,7 @@ func Load(root string) (*Site, error) {
 	for _, p := range ps {
 		if p.Severity == generator.Error {
 			errs[p.File]++
-			msgs[p.File] = append(msgs[p.File], p.Error())
+			msgs[p.File] = append(msgs[p.File], p.Under(root).Error())
 		}
 	}
 	s := &Site{Site: site, Manifest: &manifest.Manifest{Version: manifest.Version}}
