@@ -130,6 +130,7 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	}
 	checkBuyerLogo(b, li, col)
 	checkReviewNotes(b, col)
+	checkUsual(b, li, col)
 	checkReplyRecords(b, col)
 	for _, f := range b.Files {
 		if !listed[f] && f != path.Clean(d.BuyerLogo) {
@@ -733,6 +734,25 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 // published in the rooms' meeting log, so a placeholder in one is an
 // error; a file not named as a note (YYYY-MM-DD.md, a real day) is never
 // read, so the week it meant counts as missed: a warning.
+// checkUsual warns of each milestone of the plan's template (template:)
+// that the plan has no milestone or step for: deals of that kind usually
+// need it. A template the site does not have is a warning too.
+func checkUsual(b *Bundle, li *lineIndex, col collector) {
+	root := filepath.Dir(filepath.Dir(b.Dir))
+	u, ok := UsualOf(root, b.Deal)
+	if !ok {
+		return
+	}
+	line := li.at("template")
+	if !u.Known {
+		col.warnf(line, "template %q is not a template of this site (maproom new -list names them): correct the name, or remove `template:`", u.Template)
+		return
+	}
+	for _, m := range u.Missing {
+		col.warnf(line, "the plan has no milestone or step like %q (%s), which the %s template it was started from has: deals of this kind usually need it; add it, or, if this deal does not, remove `template:` to stop this warning", m.Title, m.ID, u.Template)
+	}
+}
+
 func checkReviewNotes(b *Bundle, col collector) {
 	dir := filepath.Join(b.Dir, reviewsDir)
 	ents, err := os.ReadDir(dir)

@@ -63,6 +63,7 @@ type rawDeal struct {
 	Outcome      string           `yaml:"outcome"`
 	Withdraw     bool             `yaml:"withdraw"`
 	Value        int64            `yaml:"value"`
+	Template     string           `yaml:"template"`
 	BuyerLogo    string           `yaml:"buyer_logo"`
 	Review       *rawReview       `yaml:"review"`
 	Stakeholders []rawStakeholder `yaml:"stakeholders"`
@@ -673,7 +674,7 @@ var hhmmRe = regexp.MustCompile(`^([01]?\d|2[0-3]):[0-5]\d$`)
 func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collector) *deal.Deal {
 	d := &deal.Deal{
 		ID: id, File: file, Title: strings.TrimSpace(r.Title), Buyer: r.Buyer, Seller: r.Seller, Goal: r.Goal,
-		Value: r.Value, BuyerLogo: r.BuyerLogo, Criteria: r.Criteria, Body: body,
+		Value: r.Value, Template: strings.TrimSpace(r.Template), BuyerLogo: r.BuyerLogo, Criteria: r.Criteria, Body: body,
 	}
 	// undecoded reports whether the value at path was written but did not
 	// decode (a list where one value is wanted): its type error says so,

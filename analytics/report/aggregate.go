@@ -27,6 +27,11 @@ type ReportDeal struct {
 	// CheckErrors is the number of `maproom check` errors of the deal: a
 	// plan with errors does not count towards coverage.
 	CheckErrors int
+	// Template is the template the plan was started from (template:),
+	// and UsualMissing its milestones the plan has no milestone or step
+	// for (generator.UsualOf): deals of the kind usually need them.
+	Template     string
+	UsualMissing []deal.Milestone
 	// CheckMessages are those errors as check gives them ("file:line:
 	// what to change"), in check's order; the report shows the first few,
 	// so a manager sees whether it is a typo or a missing close date.

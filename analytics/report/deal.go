@@ -755,6 +755,20 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Summary: fmt.Sprintf("milestone \"%s\" is done without a named artifact", m.Title), Evidence: ev})
 	}
 
+	// The generic template: a milestone deals of the kind usually need is
+	// not in the plan (domain.md's "an industry's usual milestone
+	// missing"), the buyer's "oh, we also need X" to come.
+	if missing := da.in.UsualMissing; len(missing) > 0 && d.Outcome == deal.Open {
+		var names, ev []string
+		for _, m := range missing {
+			names = append(names, fmt.Sprintf("%q", m.Title))
+			ev = append(ev, fmt.Sprintf("the %s template's milestone %q (%s) has no milestone or step in the plan", da.in.Template, m.Title, m.ID))
+		}
+		ev = append(ev, "agree it with the buyer now, or, if this deal does not need it, remove template: from the plan")
+		sigs = append(sigs, Signal{Kind: SignalUsualMissing, Severity: SeverityFlag,
+			Summary: fmt.Sprintf("the plan lacks %s, which deals of its kind (the %s template) usually need", strings.Join(names, " and "), da.in.Template), Evidence: ev})
+	}
+
 	// Nobody visited for three weeks: counted from the last visit or,
 	// without one, from the day the deal's first buyer room was published,
 	// as a room published days ago has not been quiet for three weeks. A
@@ -1077,6 +1091,7 @@ var attentionPoints = map[string]int{
 	SignalNotPublished:         3, // rooms to build and send
 	SignalDoneUnread:           2, // per task
 	SignalNoEvidence:           2, // per milestone
+	SignalUsualMissing:         2, // the generic template
 	SignalProposalMovesClose:   4, // per reply: the buyer asks for what the close cannot take
 	SignalMilestoneLate:        2, // per milestone
 	SignalOwnerAbsent:          3, // the fake-mutual plan

@@ -64,6 +64,7 @@ const (
 	SignalOnlyChampion  = "only-champion"              // only the champion engaged
 	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never read its collateral
 	SignalNoEvidence    = "milestone-without-evidence" // a milestone done without a named artifact
+	SignalUsualMissing  = "usual-milestone-missing"    // a milestone the plan's template has, which the plan lacks
 	SignalQuiet         = "nobody-visited"             // no human-verified visit for ReportQuietDays
 	SignalUnopened      = "not-opened-since-published" // no visit in the ReportUnopenedDays or more since the rooms were published
 	SignalLatePiling    = "late-work-one-side"         // late work piling up on one side

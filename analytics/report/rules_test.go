@@ -1686,3 +1686,23 @@ func TestSaleDoneStillOpen(t *testing.T) {
 		t.Errorf("won: %+v, want no signal", s)
 	}
 }
+
+// TestUsualMilestoneMissing: an open plan that lacks a milestone its
+// template has gets the generic template's signal, naming it; a won or
+// lost deal does not.
+func TestUsualMilestoneMissing(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, outcome := range []deal.Outcome{deal.Open, deal.Won, deal.Lost} {
+		d := patternDeal()
+		d.Outcome = outcome
+		in := ReportDeal{Deal: d, Template: "enterprise-saas", UsualMissing: []deal.Milestone{{ID: "security-approved", Title: "Security review approved"}}}
+		dr := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today}).Report().Deals[0]
+		s := findSignal(&dr, SignalUsualMissing)
+		switch {
+		case outcome == deal.Open && (s == nil || s.Severity != SeverityFlag || !strings.Contains(s.Summary, `"Security review approved"`) || !strings.Contains(s.Summary, "enterprise-saas")):
+			t.Errorf("open: signal %+v, want a flag naming the milestone and the template", s)
+		case outcome != deal.Open && s != nil:
+			t.Errorf("%s: signal %+v, want none", outcome, s)
+		}
+	}
+}

@@ -400,16 +400,25 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 		if b.Deal.Closed() || b.Deal.Withdrawn {
 			continue
 		}
-		if current.Ended() && !b.Deal.Ended() || current.Closed() || current.Withdrawn {
-			// Won or lost since that day: its buyers are not chased, nor
-			// its sellers told, about a sale that is over.
-			fmt.Fprintf(e.stderr, "maproom: %s is %s now (it ended after %s): nothing is told of it for that day\n", dr.ID, current.Outcome, today)
+		if (current.Closed() || current.Withdrawn) && !b.Deal.Closed() {
+			// Lost since that day: its buyers are not chased, nor its
+			// sellers told, about a sale that is over.
+			fmt.Fprintf(e.stderr, "maproom: %s was lost after %s: nothing is told of it for that day\n", dr.ID, today)
 			continue
 		}
 		f := notifyFacts(b, dr, m, links, cfg.Location)
 		noteBlocked(b, f.Waiting, raw[dr.ID], decided[dr.ID])
 		f.Won = b.Deal.Outcome == deal.Won
-		if b.Deal.Ended() || !agg.EventsRead() {
+		if current.Outcome == deal.Won && b.Deal.Outcome != deal.Won {
+			// Won since that day: its onboarding goes on, told as for a
+			// won deal (to customer success); its sale steps are over.
+			f.Won = true
+			f.Overdue = slices.DeleteFunc(f.Overdue, func(o notify.Overdue) bool {
+				t, ok := current.Task(o.Task)
+				return !ok || !current.Pending(t)
+			})
+		}
+		if f.Won || !agg.EventsRead() {
 			// A won deal carries on into onboarding: its late steps and
 			// the replies waiting are told; who opened the room no longer
 			// decides anything. Without an event log nobody can be told
@@ -455,6 +464,9 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		f.Overdue = append(f.Overdue, n)
 	}
 	for _, r := range dr.Replies {
+		if r.Preview {
+			continue // the seller's own click in the preview: nobody to tell, nor a buyer's answer
+		}
 		w := notify.Waiting{ID: r.ID, From: r.Stakeholder, Kind: r.Kind, About: r.About, Target: r.Target, Date: r.Date, Text: r.Text}
 		switch {
 		case r.Reason != "":

@@ -171,7 +171,11 @@ func reportDeals(e *env, site *generator.Site, ps generator.Problems) []report.R
 	for _, b := range site.Bundles {
 		file := filepath.Join(b.Dir, generator.BundleIndex)
 		loaded[file] = true
-		deals = append(deals, report.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file], CheckMessages: msgs[file]})
+		rd := report.ReportDeal{Deal: b.Deal, Plan: b.Plan, CheckErrors: errs[file], CheckMessages: msgs[file]}
+		if u, ok := generator.UsualOf(site.Root, b.Deal); ok && u.Known {
+			rd.Template, rd.UsualMissing = u.Template, u.Missing
+		}
+		deals = append(deals, rd)
 	}
 	var unread []string
 	for file := range errs {

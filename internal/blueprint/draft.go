@@ -137,6 +137,7 @@ func (t *Template) render(opts Options, sign deal.Date, due map[string]deal.Date
 		w.line("golive: %s", opts.GoLive)
 	}
 	w.line("outcome: open")
+	w.line("template: %s # its usual milestones are checked against the plan's", scalar(t.Name, false))
 	if r := t.Review; r != nil {
 		length := ""
 		if r.Length != "" {

@@ -189,6 +189,11 @@ type Deal struct {
 	// withdrawn; the loader refuses it on any other.
 	Withdrawn bool
 	Value     int64 // never rendered into a room: reports only
+	// Template names the template maproom new started the plan from ("":
+	// none said): the milestones deals of that kind usually need are
+	// checked against the plan's ("an industry's usual milestone
+	// missing", the generic template's early signal).
+	Template string
 	// BuyerLogo is the buyer's logo for this deal's rooms: a PNG, JPEG
 	// or GIF file of the bundle (relative to it), "" for none.
 	BuyerLogo    string

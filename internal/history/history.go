@@ -161,7 +161,9 @@ type Story struct {
 	// First is when the plan was first committed; in a shallow clone
 	// (Shallow), when the clone's history starts, for a plan older than it.
 	First time.Time
-	// Shallow: the history read is a shallow clone's (History.Shallow).
+	// Shallow: the history read is a shallow clone's (History.Shallow),
+	// and First is one of its first commits, whose parents it lacks: the
+	// plan may be older.
 	Shallow bool
 	Last    time.Time
 	// Written is when the plan was last written on the main line (HEAD's

@@ -1700,7 +1700,10 @@ func TestShallowClone(t *testing.T) {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	run(g.dir, "clone", "-q", "--depth", "2", "file://"+g.dir, clone)
+	// A deal first committed after the commits the clone starts from.
+	g.write("content/beta/index.md", planText("2026-12-18", "2026-10-20", "2026-11-10", task{"b1", "m1", "2026-10-15", "todo", ""}))
+	g.commit(seller, "2026-10-01", "beta")
+	run(g.dir, "clone", "-q", "--depth", "3", "file://"+g.dir, clone)
 	site, err := filepath.Rel(g.dir, g.site)
 	if err != nil {
 		t.Fatal(err)
@@ -1721,9 +1724,14 @@ func TestShallowClone(t *testing.T) {
 	if sl := st.Slips(); len(sl) != 1 || sl[0].Moves != 1 {
 		t.Errorf("shallow: slips %+v, want the one the clone holds", sl)
 	}
+	// acme was first seen where the clone starts: it may be older; beta
+	// was first committed in the clone: its First is its own.
+	if beta := h.Story("beta"); !st.Shallow || beta == nil || beta.Shallow || beta.First.Format("2006-01-02") != "2026-10-01" {
+		t.Errorf("shallow: acme's First said exact (%v), or beta's not (%+v)", !st.Shallow, beta)
+	}
 	run(clone, "fetch", "-q", "--unshallow")
 	h = read()
-	if st := h.Story("acme"); h.Note != "" || st.First.Format("2006-01-02") != "2026-09-01" || len(st.Slips()) != 1 || st.Slips()[0].Moves != 2 {
+	if st := h.Story("acme"); h.Note != "" || st.Shallow || st.First.Format("2006-01-02") != "2026-09-01" || len(st.Slips()) != 1 || st.Slips()[0].Moves != 2 {
 		t.Errorf("deepened: note %q, story %+v; want the whole history, m1 slipped twice", h.Note, st)
 	}
 }

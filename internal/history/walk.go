@@ -382,8 +382,17 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 		}
 	}
 	tell(h, order, c.Recs, opts.People)
+	// In a shallow clone, a plan first seen in a commit whose parents the
+	// clone lacks may be older than that commit: its First is where the
+	// clone starts. A plan first committed after is dated as it is.
+	var bounds []int64
+	for _, oh := range order {
+		if rec := c.Recs[oh]; rec.Shallow {
+			bounds = append(bounds, rec.When)
+		}
+	}
 	for _, st := range h.Deals {
-		st.Shallow = h.Shallow
+		st.Shallow = slices.Contains(bounds, st.First.Unix())
 	}
 	return h, nil
 }

@@ -8,8 +8,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -53,9 +55,10 @@ func retryable(ctx context.Context, err error, timeouts bool) bool {
 	if oe, ok := errors.AsType[*net.OpError](err); ok && oe.Op == "dial" {
 		return true // nothing reached the server
 	}
-	if ne, ok := errors.AsType[net.Error](err); !timeouts && (ok && ne.Timeout() || errors.Is(err, context.DeadlineExceeded)) {
+	if _, late := errors.AsType[*lateAnswer](err); late && !timeouts {
 		// The server may have taken it and answered late: sent again, it
 		// would show twice where no key lets the receiver drop a repeat.
+		// (A timeout before the request was sent reached no one.)
 		return false
 	}
 	var se *StatusError
@@ -69,6 +72,14 @@ func retryable(ctx context.Context, err error, timeouts bool) bool {
 // in time (Slack answered late): the sender records it as sent, so that no
 // run shows it twice, and says so.
 var ErrUnconfirmed = errors.New("not confirmed")
+
+// lateAnswer is an attempt whose request was sent whole and whose answer
+// did not come in time: the server may have taken it. An attempt that
+// timed out before (connecting, the TLS handshake) reached no one.
+type lateAnswer struct{ err error }
+
+func (e *lateAnswer) Error() string { return e.err.Error() }
+func (e *lateAnswer) Unwrap() error { return e.err }
 
 // timedOut reports whether err is an attempt the server did not answer in
 // time (the client's timeout).
@@ -123,13 +134,21 @@ func postOnce(ctx context.Context, client *http.Client, u string, body []byte, h
 	if header != nil {
 		header(req.Header)
 	}
+	var wrote atomic.Bool
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
+		WroteRequest: func(w httptrace.WroteRequestInfo) { wrote.Store(w.Err == nil) },
+	}))
 	resp, err := client.Do(req)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {
 			err = ue.Err // without the URL
 		}
-		return fmt.Errorf("cannot reach the server: %w", err)
+		err = fmt.Errorf("cannot reach the server: %w", err)
+		if wrote.Load() && timedOut(err) {
+			return &lateAnswer{err}
+		}
+		return err
 	}
 	defer resp.Body.Close()
 	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 200))

@@ -3,6 +3,7 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -41,7 +42,7 @@ func (s *Slack) Send(ctx context.Context, n Notice) error {
 	// Slack keeps no key to drop a repeat by: a message it took and
 	// answered late is not sent again, in this run or the next.
 	err = post(ctx, s.Client, s.Retry, s.URL, body, nil, false)
-	if err != nil && ctx.Err() == nil && timedOut(err) {
+	if _, late := errors.AsType[*lateAnswer](err); late && ctx.Err() == nil {
 		return fmt.Errorf("%w: %v", ErrUnconfirmed, err)
 	}
 	return err

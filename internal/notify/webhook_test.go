@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -289,5 +290,43 @@ func TestWebhookRedirectIsNotSent(t *testing.T) {
 	}
 	if _, ok := st.Sent(ns[0].Key, "webhook"); ok {
 		t.Errorf("a redirected notice was recorded as sent")
+	}
+}
+
+// TestSlackNeverReachedIsRetried: a Slack whose connection never gets as
+// far as the request (a TLS handshake that never ends, a dropped
+// connection) has not taken the message: it is tried again, and not
+// recorded as sent, so the next run sends it.
+func TestSlackNeverReachedIsRetried(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var conns atomic.Int32
+	done := make(chan struct{})
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			conns.Add(1)
+			go func() { <-done; c.Close() }() // never a TLS handshake
+		}
+	}()
+	t.Cleanup(func() { close(done); ln.Close() })
+	var waits []time.Duration
+	sl := &Slack{URL: "https://" + ln.Addr().String() + "/services/T0/B0/x", Retry: noWait(3, &waits), Client: &http.Client{Timeout: 100 * time.Millisecond}}
+	st := openStore(t, t.TempDir())
+	ns := sellerNotices(t)[:1]
+	_, err = (&Sender{Channels: []Channel{sl}, Store: st, Now: fixedNow}).Send(context.Background(), ns)
+	if err == nil || strings.Contains(err.Error(), "recorded as sent") {
+		t.Fatalf("error %v, want a failure not recorded", err)
+	}
+	if _, ok := st.Sent(ns[0].Key, "slack"); ok {
+		t.Error("a message that never reached Slack is recorded as sent")
+	}
+	if n := conns.Load(); n != 3 {
+		t.Errorf("%d connections, want 3: a message that reached no one is tried again", n)
 	}
 }

@@ -55,7 +55,7 @@ var (
 // The usual key order of the plan's mappings (README, content/*/index.md):
 // a new key goes after the last present key that comes before it here.
 var (
-	rootOrder        = []string{"title", "buyer", "seller", "goal", "close", "golive", "outcome", "value", "review", "stakeholders", "milestones", "criteria", "collateral"}
+	rootOrder        = []string{"title", "buyer", "seller", "goal", "close", "golive", "outcome", "value", "template", "review", "stakeholders", "milestones", "criteria", "collateral"}
 	milestoneOrder   = []string{"id", "title", "due", "lead", "evidence", "tasks"}
 	taskOrder        = []string{"id", "title", "owner", "due", "duration", "status", "done", "after", "evidence", "collateral"}
 	stakeholderOrder = []string{"id", "name", "title", "side", "role", "influence", "email", "rotate"}
