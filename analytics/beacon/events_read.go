@@ -114,7 +114,7 @@ func FetchEvents(ctx context.Context, client *http.Client, base, key, cursor str
 		return got, err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := client.Do(req)
+	res, err := keyClient(client).Do(req)
 	if err != nil {
 		return got, fmt.Errorf("reading events from %s: %w", base, err)
 	}

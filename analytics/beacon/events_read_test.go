@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -79,3 +80,30 @@ func TestEventsEndpoint(t *testing.T) {
 
 // The log is a store the events read endpoint serves.
 var _ LineCopier = (*eventlog.Log)(nil)
+
+// TestReadKeyNotSentOnRedirects: a beacon address that answers with a
+// redirect gets an error naming it; the read key never reaches where the
+// redirect points, for events as for replies.
+func TestReadKeyNotSentOnRedirects(t *testing.T) {
+	var leaked atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "" {
+			leaked.Add(1)
+		}
+	}))
+	defer other.Close()
+	redirect := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, other.URL+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	defer redirect.Close()
+	var b bytes.Buffer
+	if _, err := FetchEvents(context.Background(), redirect.Client(), redirect.URL, "s3cret-read-key", "", &b); err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("events: %v, want the redirect refused", err)
+	}
+	if _, err := FetchReplies(context.Background(), nil, redirect.URL, "s3cret-read-key", time.Time{}); err == nil || !strings.Contains(err.Error(), "redirect") {
+		t.Errorf("replies: %v, want the redirect refused", err)
+	}
+	if n := leaked.Load(); n != 0 {
+		t.Errorf("the read key reached the redirect's target %d times", n)
+	}
+}

@@ -48,7 +48,7 @@ func FetchReplies(ctx context.Context, client *http.Client, base, key string, af
 		return nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := client.Do(req)
+	res, err := keyClient(client).Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("reading replies from %s: %w", base, err)
 	}
@@ -78,4 +78,19 @@ func isLoopbackHost(h string) bool {
 	}
 	ip, err := netip.ParseAddr(h)
 	return err == nil && ip.IsLoopback()
+}
+
+// keyClient is client (the default one when nil) refusing redirects: the
+// read key goes to the beacon's address alone, never on to where an
+// answer points (Go sends the header on to the same host name, over plain
+// http too).
+func keyClient(client *http.Client) *http.Client {
+	c := http.Client{}
+	if client != nil {
+		c = *client
+	}
+	c.CheckRedirect = func(req *http.Request, _ []*http.Request) error {
+		return fmt.Errorf("the beacon answered with a redirect to %s: the read key is not sent on; give the address the beacon answers at", req.URL.Redacted())
+	}
+	return &c
 }

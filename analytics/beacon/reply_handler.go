@@ -413,10 +413,10 @@ func (h *Handler) replies(w http.ResponseWriter, r *http.Request) {
 }
 
 // keyMatches compares an Authorization header with the read key in
-// constant time.
+// constant time. The scheme's name is matched whatever its case (RFC 9110).
 func (h *Handler) keyMatches(auth string) bool {
-	got, ok := strings.CutPrefix(auth, "Bearer ")
-	if !ok {
+	scheme, got, ok := strings.Cut(auth, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return false
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(got)))

@@ -313,6 +313,14 @@ func TestRepliesThroughTheLog(t *testing.T) {
 	if _, got := get("s3cret-read-key", "?after="+testNow.Add(time.Second).Format(time.RFC3339)); len(got) != 0 {
 		t.Errorf("after a later time: %+v", got)
 	}
+	// The scheme's name in any case, as HTTP allows.
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+RepliesPath, nil)
+	req.Header.Set("Authorization", "bearer s3cret-read-key")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 200 {
+		t.Errorf("with the key after \"bearer\": %v %v, want 200", res, err)
+	} else {
+		res.Body.Close()
+	}
 	fetched, err := FetchReplies(context.Background(), srv.Client(), srv.URL, "s3cret-read-key", time.Time{})
 	if err != nil || len(fetched) != 2 || fetched[1].Text != rs[1].Text {
 		t.Errorf("FetchReplies: %v, %+v", err, fetched)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -107,8 +108,12 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 	var allowed []string
 	for _, o := range strings.Split(*origins, ",") {
 		if o = strings.TrimSpace(o); o != "" {
-			if o != "*" && !strings.HasPrefix(o, "https://") && !strings.HasPrefix(o, "http://") {
-				return fmt.Errorf("%w: -origin %q: give a scheme and host, like https://rooms.example.com", errUsage, o)
+			if o != "*" {
+				norm, err := originOf(o)
+				if err != nil {
+					return fmt.Errorf("%w: -origin %q: %v", errUsage, o, err)
+				}
+				o = norm
 			}
 			allowed = append(allowed, o)
 		}
@@ -123,6 +128,9 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 
 	if k := e.getenv("MAPROOM_READ_KEY"); k != "" && len(k) < 16 {
 		return fmt.Errorf("%w: MAPROOM_READ_KEY is %d characters: use a random key of at least 16 (e.g. openssl rand -hex 24)", errUsage, len(k))
+	} else if why := guessable(k); k != "" && why != "" {
+		// Whoever guesses it reads every event and reply.
+		return fmt.Errorf("%w: MAPROOM_READ_KEY %s: use a random key (e.g. openssl rand -hex 24)", errUsage, why)
 	}
 
 	m, err := manifest.Read(*manifestPath)
@@ -213,4 +221,26 @@ func cmdBeacon(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("beacon: %w", err)
 	}
 	return nil
+}
+
+// originOf returns o as a browser sends it in its Origin header: the
+// scheme and host, and the port only when it is not the scheme's own; an
+// error for anything else (a path, a query), which no Origin header would
+// ever match.
+func originOf(o string) (string, error) {
+	u, err := url.Parse(o)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
+		return "", errors.New("give a scheme and host, like https://rooms.example.com")
+	}
+	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
+		return "", fmt.Errorf("an origin is a scheme and a host only, without a path: %s://%s", u.Scheme, u.Host)
+	}
+	host := strings.ToLower(u.Host)
+	if p := u.Port(); u.Scheme == "https" && p == "443" || u.Scheme == "http" && p == "80" {
+		host = strings.ToLower(u.Hostname())
+		if strings.Contains(host, ":") {
+			host = "[" + host + "]"
+		}
+	}
+	return u.Scheme + "://" + host, nil
 }

@@ -204,3 +204,25 @@ func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	}
 }
+
+// TestOriginOf: -origin is held to what a browser sends in its Origin
+// header: a path is refused (no header would ever match it), a default
+// port and a trailing slash are dropped, the host is lowercased.
+func TestOriginOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://rooms.northwind.example":      "https://rooms.northwind.example",
+		"https://Rooms.Northwind.example/":     "https://rooms.northwind.example",
+		"https://rooms.northwind.example:443":  "https://rooms.northwind.example",
+		"http://127.0.0.1:1313":                "http://127.0.0.1:1313",
+		"https://rooms.northwind.example:8443": "https://rooms.northwind.example:8443",
+	} {
+		if got, err := originOf(in); err != nil || got != want {
+			t.Errorf("originOf(%q) = %q, %v; want %q", in, got, err, want)
+		}
+	}
+	for _, bad := range []string{"https://rooms.northwind.example/r/", "rooms.northwind.example", "ftp://x.example", "https://x.example/?a=1"} {
+		if got, err := originOf(bad); err == nil {
+			t.Errorf("originOf(%q) = %q, want an error", bad, got)
+		}
+	}
+}
