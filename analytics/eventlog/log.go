@@ -463,13 +463,14 @@ func (l *Log) write(day string, b []byte) (*logFile, error) {
 		var n int
 		n, err = lf.f.WriteAt(b, lf.size)
 		if err != nil {
-			if n > 0 || lf.alloc > lf.size {
-				if terr := lf.f.Truncate(lf.size); terr != nil {
-					err = errors.Join(err, terr)
-					l.dropFile(day)
-				} else {
-					lf.alloc = lf.size
-				}
+			// Whatever part of the lines reached the file goes (WriteAt
+			// may say 0 of a write the disk took in part before it
+			// filled): the file holds whole lines only.
+			if terr := lf.f.Truncate(lf.size); terr != nil {
+				err = errors.Join(err, terr)
+				l.dropFile(day)
+			} else {
+				lf.alloc = lf.size
 			}
 		} else {
 			lf.size += int64(n)

@@ -101,3 +101,41 @@ func TestLogHealthAfterAFailedWrite(t *testing.T) {
 		t.Error("the log is still down after a commit succeeded")
 	}
 }
+
+// TestLogFullDiskLeavesWholeLines: a write the disk takes in part (here,
+// a file size limit a few bytes past the lines written) leaves no part of
+// a line behind: the file, closed, holds the whole lines before it, and
+// reads back with nothing torn.
+func TestLogFullDiskLeavesWholeLines(t *testing.T) {
+	dir := t.TempDir()
+	l := openTestLog(t, dir, SyncNone)
+	if err := l.Append(context.Background(), []event.Event{testEvent(loadID(1), 0, testNow)}); err != nil {
+		t.Fatal(err)
+	}
+	name := filepath.Join(dir, "events-2026-11-22-i1.jsonl")
+	fi, err := os.Stat(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var evs []event.Event
+	for i := range 5 {
+		evs = append(evs, testEvent(loadID(2), int64(i), testNow))
+	}
+	withFileSizeLimit(t, uint64(fi.Size())+100, func() { err = l.Append(context.Background(), evs) })
+	if err == nil {
+		t.Fatal("events were written past the file size limit")
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if int64(len(b)) != fi.Size() || b[len(b)-1] != '\n' {
+		t.Fatalf("the file holds %d bytes ending in %q; want the %d bytes of the first line alone", len(b), b[max(0, len(b)-1):], fi.Size())
+	}
+	if got, st := readAll(t, dir); len(got) != 1 || st.Corrupt != 0 || st.Lines != 1 {
+		t.Fatalf("read back %d events, %+v; want the one written whole", len(got), st)
+	}
+}

@@ -142,6 +142,9 @@ func purgeFile(name string, cut time.Time, dealID string, decided func(id string
 		err = tmp.Chmod(fi.Mode().Perm())
 	}
 	if err == nil {
+		err = keepOwner(tmp, fi)
+	}
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if cerr := tmp.Close(); err == nil {
