@@ -36,6 +36,9 @@ type CopyStats struct {
 	CorruptAt []string // "file:+line: why" for the first 100, the line counted from the cursor
 }
 
+// copyNow is the clock CopyLogLines bounds the files' days by.
+var copyNow = time.Now
+
 // ErrCursor is returned for a cursor the log did not give.
 var ErrCursor = errors.New("cursor")
 
@@ -94,7 +97,15 @@ func CopyLogLines(ctx context.Context, cursor string, w io.Writer, dir string) (
 		return 0, "", st, err
 	}
 	next := logCursor{Files: map[string]int64{}}
-	newest := ""
+	// The newest day of a file is what finishes the days before it, but
+	// never a day after tomorrow (UTC): a file of a day ahead (an
+	// instance whose clock jumped) would leave today's unread for good.
+	newest, ahead := "", copyNow().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
+	if cur.Done >= ahead {
+		// A cursor an older copy finished a day ahead with: the files
+		// it skipped are read again (a reader drops what it has twice).
+		cur.Done = ""
+	}
 	n := 0
 	for _, path := range files {
 		if err := ctx.Err(); err != nil {
@@ -102,7 +113,7 @@ func CopyLogLines(ctx context.Context, cursor string, w io.Writer, dir string) (
 		}
 		name := filepath.Base(path)
 		day, _ := LogFileDay(name)
-		if day > newest {
+		if day > newest && day <= ahead {
 			newest = day
 		}
 		if day < cur.Done {

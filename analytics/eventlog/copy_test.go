@@ -117,3 +117,49 @@ func FuzzParseCursor(f *testing.F) {
 		}
 	})
 }
+
+// TestCopyLogLinesFileAhead: a file named for a day after tomorrow (an
+// instance whose clock jumped ahead) is copied, but does not finish
+// today's file: what is written today after it is still copied; and a
+// cursor an older copy finished a day ahead with reads today's file again.
+func TestCopyLogLinesFileAhead(t *testing.T) {
+	was := copyNow
+	copyNow = func() time.Time { return testNow }
+	defer func() { copyNow = was }()
+	dir := t.TempDir()
+	l := openTestLog(t, dir, SyncAlways)
+	defer l.Close()
+	ctx := context.Background()
+	add := func(i int) {
+		t.Helper()
+		if err := l.Append(ctx, []event.Event{testEvent(loadID(i), 1, testNow)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	copyFrom := func(cursor string) (int, string) {
+		t.Helper()
+		var b bytes.Buffer
+		n, next, err := l.CopyLines(ctx, cursor, &b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n, next
+	}
+	add(1)
+	ahead := testEvent(loadID(2), 1, testNow.AddDate(0, 0, 2))
+	if err := os.WriteFile(filepath.Join(dir, LogFileName(testNow.AddDate(0, 0, 2).UTC().Format(time.DateOnly), "i2")), ahead.AppendJSON(nil), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, c := copyFrom("")
+	if n != 2 {
+		t.Fatalf("first copy: %d lines, want today's and the one ahead", n)
+	}
+	add(3)
+	if n, _ := copyFrom(c); n != 1 {
+		t.Errorf("after a file of a day ahead, today's new line: %d lines copied, want 1", n)
+	}
+	stuck := logCursor{Done: testNow.AddDate(0, 0, 1).UTC().Format(time.DateOnly)}.String()
+	if n, _ := copyFrom(stuck); n < 2 {
+		t.Errorf("a cursor finished a day ahead: %d lines copied, want today's read again", n)
+	}
+}
