@@ -234,6 +234,11 @@ func parseConfig(path string, b []byte) (*Config, Problems) {
 			// A page served over https may not send to http: browsers
 			// block it as mixed content.
 			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q is http while the rooms are https (base_url): browsers block what an https page sends to an http address, so no view or reply would arrive; serve the beacon over https (maproom beacon -domain, or Caddy or nginx in front)", c.BeaconURL)
+		} else if strings.TrimRight(u.Path, "/") != "/note" {
+			// The beacon serves /note and /reply at its root: the proxy
+			// configurations maproom prints, and its own HTTPS, pass the
+			// path as it is.
+			col.warnf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q has a path before /note: the beacon takes events at /note and replies at /reply of its own address, and maproom hostconfig's proxies and maproom beacon -domain pass the path unchanged, so every view and reply would answer 404; give the beacon an address of its own (%s://%s/note), or strip %s in your own proxy", c.BeaconURL, u.Scheme, u.Host, strings.TrimSuffix(strings.TrimRight(u.Path, "/"), "/note"))
 		}
 	}
 	if c.BaseURL != "" {

@@ -66,7 +66,10 @@ func TestPlainURLs(t *testing.T) {
 		// the beacon takes events at /note: another path loses them all
 		{`beacon_url = "https://beacon.example.com"`, `maproom.toml:1: beacon_url "https://beacon.example.com" does not end in /note, where the beacon takes the rooms' events (any other path answers 404, and every view is lost): write "https://beacon.example.com/note"`},
 		{`beacon_url = "https://beacon.example.com/track/"`, `write "https://beacon.example.com/track/note"`},
-		{`beacon_url = "https://example.com/beacon/note"`, ""},  // behind a proxy that strips /beacon
+		// a path before /note: maproom's proxies and -domain pass it on, and
+		// the beacon answers 404; a warning, for a proxy of one's own that
+		// strips it
+		{`beacon_url = "https://example.com/beacon/note"`, `maproom.toml:1: warning: beacon_url "https://example.com/beacon/note" has a path before /note: the beacon takes events at /note and replies at /reply of its own address`},
 		{`beacon_url = "https://beacon.example.com/note/"`, ""}, // the room script and the forms trim the slash
 		// an https room cannot send to http, except to this machine
 		{"base_url = \"https://rooms.example.com\"\nbeacon_url = \"http://beacon.example.com/note\"", `maproom.toml:2: beacon_url "http://beacon.example.com/note" is http while the rooms are https`},
