@@ -95,20 +95,22 @@ type HandlerConfig struct {
 // concurrent use; [Handler.Reload] swaps the manifest without stopping
 // requests.
 type Handler struct {
-	store    Store
-	now      func() time.Time
-	replyDay func() time.Time
-	logger   *slog.Logger
-	anyOrig  bool
-	origins  map[string]bool
-	proxies  proxies
-	instance string
-	byToken  *Limiter
-	byAddr   *Limiter
-	byReply  *Limiter
-	agents   *agentCache
-	rand     io.Reader
-	readKey  []byte // SHA-256 of HandlerConfig.ReadKey; nil without one
+	// storeFailed throttles the log line of a store that fails.
+	storeFailed throttle
+	store       Store
+	now         func() time.Time
+	replyDay    func() time.Time
+	logger      *slog.Logger
+	anyOrig     bool
+	origins     map[string]bool
+	proxies     proxies
+	instance    string
+	byToken     *Limiter
+	byAddr      *Limiter
+	byReply     *Limiter
+	agents      *agentCache
+	rand        io.Reader
+	readKey     []byte // SHA-256 of HandlerConfig.ReadKey; nil without one
 
 	rooms    atomic.Pointer[roomIndex]
 	draining atomic.Bool
@@ -359,7 +361,9 @@ func (h *Handler) note(w http.ResponseWriter, r *http.Request) {
 			// The client left before its events were stored; they may
 			// still be written, unacknowledged.
 			h.logger.Debug("client left before the events were stored", "err", err)
-		} else {
+		} else if h.storeFailed.allow(h.now()) {
+			// Once a minute while the store fails (a full disk fails
+			// every request): the log's counters say how many.
 			h.logger.Error("events not stored", "err", err)
 		}
 		h.refuse(w, reject(ReasonUnavailable, "the events could not be stored; send them later"))
@@ -575,5 +579,23 @@ func (h *Handler) readAllowed(w http.ResponseWriter, r *http.Request, ok bool) b
 		h.refuse(w, reject(ReasonMethod, "%.10s: use GET", r.Method))
 		return false
 	}
+	return true
+}
+
+// throttle lets a repeated log line through once a minute.
+type throttle struct {
+	mu   sync.Mutex
+	last time.Time
+}
+
+// allow reports whether a line may be logged at now: none was in the
+// minute before.
+func (t *throttle) allow(now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.last.IsZero() && now.Sub(t.last) < time.Minute {
+		return false
+	}
+	t.last = now
 	return true
 }

@@ -488,3 +488,19 @@ var (
 	_ StoreReporter = (*eventlog.Log)(nil)
 	_ ReplyReader   = (*eventlog.Log)(nil)
 )
+
+// TestThrottle: a store that fails every request (a full disk) is logged
+// once a minute, not once a request.
+func TestThrottle(t *testing.T) {
+	var th throttle
+	at := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	got := 0
+	for i := range 120 {
+		if th.allow(at.Add(time.Duration(i) * time.Second)) {
+			got++
+		}
+	}
+	if got != 2 {
+		t.Errorf("%d lines in two minutes of failures, want 2", got)
+	}
+}

@@ -111,6 +111,11 @@ type Log struct {
 	failedAt atomic.Int64
 
 	padWarned time.Time // the writer goroutine's: when it last warned of no room to pad
+	// failWarned and failQuiet are the writer goroutine's: when it last
+	// logged a failed write, and how many it has not logged since (a full
+	// disk fails every write: one line a minute says it).
+	failWarned time.Time
+	failQuiet  int
 }
 
 type logFile struct {
@@ -479,7 +484,12 @@ func (l *Log) write(day string, b []byte) (*logFile, error) {
 	}
 	if err != nil {
 		l.errs.Add(1)
-		l.logger.Error("event log write failed", "day", day, "err", err)
+		if now := time.Now(); now.Sub(l.failWarned) > time.Minute {
+			l.logger.Error("event log write failed", "day", day, "err", err, "failed_since_last_logged", l.failQuiet)
+			l.failWarned, l.failQuiet = now, 0
+		} else {
+			l.failQuiet++
+		}
 		return nil, fmt.Errorf("event log: %w", err)
 	}
 	return lf, nil
