@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
@@ -26,7 +27,8 @@ type PurgeStats struct {
 // Purge deletes the page events dated before cut (of deal dealID only,
 // when it is not "") from the log files at paths (files or folders, as
 // LogFiles lists them). A file dated cut or later is not read: it holds no
-// event before it. Each file is rewritten whole through a temporary file
+// event before it; but for a copy report -from pulled (its name says the
+// day of the pull, "-pull-" in it), which holds events of any day. Each file is rewritten whole through a temporary file
 // and a rename, or removed when nothing is left, so a reader sees the old
 // or the new file, never a half-written one; a file that fails is left
 // unchanged and named in the error. A reply before cut is purged only when
@@ -43,7 +45,7 @@ func Purge(paths []string, cut time.Time, dealID string, decided func(id string)
 		return st, fmt.Errorf("purge: %w", err)
 	}
 	for _, name := range files {
-		if day, ok := LogFileDay(name); ok && day >= cut.Format(time.DateOnly) {
+		if day, ok := LogFileDay(name); ok && day >= cut.Format(time.DateOnly) && !strings.Contains(filepath.Base(name), "-pull-") {
 			continue
 		}
 		st.Scanned++

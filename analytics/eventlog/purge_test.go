@@ -28,3 +28,24 @@ func TestPurgeFileZeroBytes(t *testing.T) {
 		t.Fatalf("purged %d, kept %d, file now %q; want 1, 2 and %q", purged, kept, b, junk+recent)
 	}
 }
+
+// TestPurgePulledCopies: a copy report -from pulled is named for the day
+// of the pull, after the cut, yet holds events of earlier days: purge
+// reads it, and deletes those.
+func TestPurgePulledCopies(t *testing.T) {
+	dir := t.TempDir()
+	old := `{"v":1,"time":"2026-11-01T10:00:00Z","deal":"acme"}` + "\n"
+	recent := `{"v":1,"time":"2026-12-05T10:00:00Z","deal":"acme"}` + "\n"
+	pulled := filepath.Join(dir, LogFileName("2026-12-07", "pull-000001"))
+	if err := os.WriteFile(pulled, []byte(old+recent), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	st, err := Purge([]string{dir}, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(pulled)
+	if st.Purged != 1 || string(b) != recent {
+		t.Errorf("purged %d, the copy now %q; want the November event gone", st.Purged, b)
+	}
+}

@@ -79,11 +79,18 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%w: -before %q: write YYYY-MM-DD", errUsage, *before)
 		}
 	}
-	if len(paths) == 0 {
+	named := len(paths) > 0
+	if !named {
 		paths = []string{filepath.Join(*root, ".maproom", "events")}
 	}
 
 	if sub == "purge" {
+		if !named {
+			// The copies report -from pulled from a beacon hold its
+			// events too: retention reaches them as well.
+			pulled, _ := filepath.Glob(filepath.Join(*root, ".maproom", "pulled", "*"))
+			paths = append(paths, pulled...)
+		}
 		if cut.IsZero() {
 			return fmt.Errorf("%w: purge needs -before YYYY-MM-DD", errUsage)
 		}
