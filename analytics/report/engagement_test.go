@@ -305,13 +305,7 @@ func TestRepliesAreEngagement(t *testing.T) {
 			a.Add(e)
 		}
 		dr := &a.Report().Deals[0]
-		var got []string
-		for _, s := range dr.Signals {
-			switch s.Kind {
-			case SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet, SignalUnopened:
-				got = append(got, s.Kind)
-			}
-		}
+		got := engagementKinds(dr)
 		if !slices.Equal(got, c.want) {
 			t.Errorf("%s: engagement signals %q, want %q", c.name, got, c.want)
 		}
@@ -619,13 +613,7 @@ func TestRoomAgeFromFirstCommit(t *testing.T) {
 			a.Add(e)
 		}
 		dr := &a.Report().Deals[0]
-		var got []string
-		for _, s := range dr.Signals {
-			switch s.Kind {
-			case SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet, SignalUnopened:
-				got = append(got, s.Kind)
-			}
-		}
+		got := engagementKinds(dr)
 		return got, dr
 	}
 	today := deal.NewDate(2026, time.December, 15)
@@ -649,4 +637,16 @@ func TestRoomAgeFromFirstCommit(t *testing.T) {
 	if got, _ := signals(today, "2026-12-14", nil); !slices.Equal(got, []string{SignalDeciderAbsent, SignalQuiet}) {
 		t.Errorf("in a shallow clone starting yesterday: signals %q, want them judged as without a history", got)
 	}
+}
+
+// engagementKinds lists the kinds of dr's engagement signals, in order.
+func engagementKinds(dr *DealReport) []string {
+	var got []string
+	for _, s := range dr.Signals {
+		switch s.Kind {
+		case SignalDeciderAbsent, SignalOnlyChampion, SignalQuiet, SignalUnopened:
+			got = append(got, s.Kind)
+		}
+	}
+	return got
 }
