@@ -738,6 +738,9 @@ func rawHTMLWarn(text []byte, col collector, offset int, what string, asText boo
 // that the plan has no milestone or step for: deals of that kind usually
 // need it. A template the site does not have is a warning too.
 func checkUsual(b *Bundle, li *lineIndex, col collector) {
+	if b.Deal.Outcome != deal.Open && b.Deal.Outcome != "" {
+		return // a won or lost deal's plan is over: the report says nothing of it either
+	}
 	root := filepath.Dir(filepath.Dir(b.Dir))
 	u, ok := UsualOf(root, b.Deal)
 	if !ok {

@@ -229,7 +229,7 @@ func parseConfig(path string, b []byte) (*Config, Problems) {
 		} else if !strings.HasSuffix(strings.TrimRight(u.Path, "/"), "/note") {
 			// The beacon takes events at /note alone (and replies at
 			// /reply beside it): any other path loses every view.
-			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q does not end in /note, where the beacon takes the rooms' events (any other path answers 404, and every view is lost): write %q", c.BeaconURL, strings.TrimRight(c.BeaconURL, "/")+"/note")
+			col.errorf(tomlKeyLine(b, toml.Key{"beacon_url"}), "beacon_url %q does not end in /note, where the beacon takes the rooms' events (any other path answers 404, and every view is lost): write %q", c.BeaconURL, u.Scheme+"://"+u.Host+"/note")
 		} else if base, err := url.Parse(c.BaseURL); err == nil && base.Scheme == "https" && u.Scheme == "http" && !loopbackHost(u.Hostname()) {
 			// A page served over https may not send to http: browsers
 			// block it as mixed content.

@@ -65,7 +65,7 @@ func TestPlainURLs(t *testing.T) {
 		{`base_url = "https://rooms.example.com/#top"`, "maproom.toml:1: base_url has a fragment"},
 		// the beacon takes events at /note: another path loses them all
 		{`beacon_url = "https://beacon.example.com"`, `maproom.toml:1: beacon_url "https://beacon.example.com" does not end in /note, where the beacon takes the rooms' events (any other path answers 404, and every view is lost): write "https://beacon.example.com/note"`},
-		{`beacon_url = "https://beacon.example.com/track/"`, `write "https://beacon.example.com/track/note"`},
+		{`beacon_url = "https://beacon.example.com/track/"`, `write "https://beacon.example.com/note"`},
 		// a path before /note: maproom's proxies and -domain pass it on, and
 		// the beacon answers 404; a warning, for a proxy of one's own that
 		// strips it

@@ -80,7 +80,8 @@ func templatesOf(root string) *blueprint.Set {
 		mod = fi.ModTime()
 		ents, _ := os.ReadDir(dir)
 		for _, e := range ents {
-			if info, err := e.Info(); err == nil && info.ModTime().After(mod) {
+			// Stat follows a link to a shared template: its target's time.
+			if info, err := os.Stat(filepath.Join(dir, e.Name())); err == nil && info.ModTime().After(mod) {
 				mod = info.ModTime()
 			}
 		}

@@ -102,9 +102,10 @@ func CopyLogLines(ctx context.Context, cursor string, w io.Writer, dir string) (
 	// instance whose clock jumped) would leave today's unread for good.
 	newest, ahead := "", copyNow().UTC().AddDate(0, 0, 1).Format(time.DateOnly)
 	if cur.Done >= ahead {
-		// A cursor an older copy finished a day ahead with: the files
-		// it skipped are read again (a reader drops what it has twice).
-		cur.Done = ""
+		// A cursor an older copy finished a day ahead with: today's and
+		// yesterday's files are read again, within the days a reader
+		// drops repeats in (DedupeWindow).
+		cur.Done = copyNow().UTC().AddDate(0, 0, -1).Format(time.DateOnly)
 	}
 	n := 0
 	for _, path := range files {

@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
+	"regexp"
 	"time"
 
 	"github.com/maproom/maproom/analytics/event"
@@ -45,7 +45,7 @@ func Purge(paths []string, cut time.Time, dealID string, decided func(id string)
 		return st, fmt.Errorf("purge: %w", err)
 	}
 	for _, name := range files {
-		if day, ok := LogFileDay(name); ok && day >= cut.Format(time.DateOnly) && !strings.Contains(filepath.Base(name), "-pull-") {
+		if day, ok := LogFileDay(name); ok && day >= cut.Format(time.DateOnly) && !pulledCopy.MatchString(filepath.Base(name)) {
 			continue
 		}
 		st.Scanned++
@@ -64,6 +64,10 @@ func Purge(paths []string, cut time.Time, dealID string, decided func(id string)
 	}
 	return st, nil
 }
+
+// pulledCopy matches the name of a copy report -from pulled (LogFileName of
+// the pull's day and "pull-" and its number), never a beacon's own log.
+var pulledCopy = regexp.MustCompile(`^events-\d{4}-\d{2}-\d{2}-pull-\d{6}\.jsonl$`)
 
 // purgeFile rewrites one log file without the events before cut (of
 // dealID); a file left with nothing is removed.

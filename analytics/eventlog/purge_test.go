@@ -40,12 +40,18 @@ func TestPurgePulledCopies(t *testing.T) {
 	if err := os.WriteFile(pulled, []byte(old+recent), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	// A beacon instance whose name holds "pull" is no copy: its file of
+	// the cut's day or later is not read.
+	live := filepath.Join(dir, LogFileName("2026-12-07", "eu-pull-1"))
+	if err := os.WriteFile(live, []byte(recent), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	st, err := Purge([]string{dir}, time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	b, _ := os.ReadFile(pulled)
-	if st.Purged != 1 || string(b) != recent {
-		t.Errorf("purged %d, the copy now %q; want the November event gone", st.Purged, b)
+	if st.Purged != 1 || string(b) != recent || st.Scanned != 1 {
+		t.Errorf("purged %d of %d files read, the copy now %q; want the November event gone, the live file not read", st.Purged, st.Scanned, b)
 	}
 }

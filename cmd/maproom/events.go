@@ -89,6 +89,9 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 			// The copies report -from pulled from a beacon hold its
 			// events too: retention reaches them as well.
 			pulled, _ := filepath.Glob(filepath.Join(*root, ".maproom", "pulled", "*"))
+			if len(pulled) > 0 && !dirExists(paths[0]) {
+				paths = nil // a seller who only pulls has no log of their own
+			}
 			paths = append(paths, pulled...)
 		}
 		if cut.IsZero() {

@@ -1736,6 +1736,32 @@ func TestShallowClone(t *testing.T) {
 	}
 }
 
+// TestShallowCloneRebased: in a shallow clone, a plan older than the
+// clone's first commit stays of doubtful age (Story.Shallow) even when a
+// later commit of it was written before that commit (rebased, or
+// cherry-picked), which makes its First earlier than the clone's start.
+func TestShallowCloneRebased(t *testing.T) {
+	gitBin := gitOrSkip(t, "the shallow clone is made with git clone --depth")
+	g := slippingRepo(t, 2)
+	g.write("content/acme/index.md", planText("2026-12-18", "2026-10-30", "2026-11-20", task{"t1", "m1", "2026-09-25", "todo", ""}))
+	g.commitLater(seller, "2026-09-02", "2026-09-12", "rebased")
+	clone := filepath.Join(t.TempDir(), "clone")
+	if out, err := exec.Command(gitBin, "clone", "-q", "--depth", "2", "file://"+g.dir, clone).CombinedOutput(); err != nil {
+		t.Fatalf("git clone: %v\n%s", err, out)
+	}
+	site, err := filepath.Rel(g.dir, g.site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := history.Read(context.Background(), history.Options{Root: filepath.Join(clone, site), Decode: generator.DecodePlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st := h.Story("acme"); !h.Shallow || st == nil || !st.Shallow {
+		t.Errorf("shallow %v, story %+v; want acme of doubtful age", h.Shallow, st)
+	}
+}
+
 // TestSharedClone: a clone made with --shared borrows its objects from the
 // repository it was cloned from (objects/info/alternates): the history
 // reads them there.

@@ -385,14 +385,16 @@ func readRepo(ctx context.Context, repo *git.Repository, stores []storer.Encoded
 	// In a shallow clone, a plan first seen in a commit whose parents the
 	// clone lacks may be older than that commit: its First is where the
 	// clone starts. A plan first committed after is dated as it is.
-	var bounds []int64
+	// (First is the earliest author time of the plan's commits: one
+	// rebased onto the clone's commits may be dated before them too.)
+	var bound int64
 	for _, oh := range order {
 		if rec := c.Recs[oh]; rec.Shallow {
-			bounds = append(bounds, rec.When)
+			bound = max(bound, rec.When)
 		}
 	}
 	for _, st := range h.Deals {
-		st.Shallow = slices.Contains(bounds, st.First.Unix())
+		st.Shallow = h.Shallow && st.First.Unix() <= bound
 	}
 	return h, nil
 }
