@@ -747,7 +747,11 @@ func checkUsual(b *Bundle, li *lineIndex, col collector) {
 		return
 	}
 	line := li.at("template")
-	if !u.Known {
+	switch {
+	case u.Broken != nil:
+		col.warnf(line, "template %q of this site does not read, so its usual milestones are not checked: %v", u.Template, u.Broken)
+		return
+	case !u.Known:
 		col.warnf(line, "template %q is not a template of this site (maproom new -list names them): correct the name, or remove `template:`", u.Template)
 		return
 	}

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"sync"
@@ -18,6 +19,7 @@ import (
 type Usual struct {
 	Template string           // the template's name
 	Known    bool             // the site has such a template
+	Broken   error            // the site's template of that name does not read (not Known)
 	Missing  []deal.Milestone // ID and Title of each milestone missing
 }
 
@@ -35,6 +37,9 @@ func UsualOf(root string, d *deal.Deal) (u Usual, ok bool) {
 	}
 	t, err := set.Lookup(d.Template)
 	if err != nil {
+		if !errors.Is(err, blueprint.ErrUnknown) {
+			u.Broken = err
+		}
 		return u, true
 	}
 	u.Known = true

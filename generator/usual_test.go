@@ -50,4 +50,11 @@ func TestUsualOf(t *testing.T) {
 	if u, _ := UsualOf(root, d); len(u.Missing) != 1 || u.Missing[0].ID != "kickoff" {
 		t.Errorf("with the site's own template: missing %+v, want its kickoff", u.Missing)
 	}
+	// Broken since: said as such, not as an unknown name.
+	if err := os.WriteFile(filepath.Join(root, "templates", "enterprise-saas.md"), []byte("---\nname: [\n---\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := UsualOf(root, d); u.Known || u.Broken == nil {
+		t.Errorf("with the site's template broken: %+v, want it said broken", u)
+	}
 }
