@@ -1745,21 +1745,31 @@ func TestShallowCloneRebased(t *testing.T) {
 	g := slippingRepo(t, 2)
 	g.write("content/acme/index.md", planText("2026-12-18", "2026-10-30", "2026-11-20", task{"t1", "m1", "2026-09-25", "todo", ""}))
 	g.commitLater(seller, "2026-09-02", "2026-09-12", "rebased")
+	h, _ := readClone(t, gitBin, g, "--depth", "2", "file://"+g.dir)
+	if st := h.Story("acme"); !h.Shallow || st == nil || !st.Shallow {
+		t.Errorf("shallow %v, story %+v; want acme of doubtful age", h.Shallow, st)
+	}
+}
+
+// readClone clones g's repository with git clone and args (the source
+// last), and reads the site's history in the clone; root is the site's
+// folder there.
+func readClone(t *testing.T, gitBin string, g *repo, args ...string) (h *history.History, root string) {
+	t.Helper()
 	clone := filepath.Join(t.TempDir(), "clone")
-	if out, err := exec.Command(gitBin, "clone", "-q", "--depth", "2", "file://"+g.dir, clone).CombinedOutput(); err != nil {
-		t.Fatalf("git clone: %v\n%s", err, out)
+	if out, err := exec.Command(gitBin, append(append([]string{"clone", "-q"}, args...), clone)...).CombinedOutput(); err != nil {
+		t.Fatalf("git clone %v: %v\n%s", args, err, out)
 	}
 	site, err := filepath.Rel(g.dir, g.site)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := history.Read(context.Background(), history.Options{Root: filepath.Join(clone, site), Decode: generator.DecodePlan})
+	root = filepath.Join(clone, site)
+	h, err = history.Read(context.Background(), history.Options{Root: root, Decode: generator.DecodePlan})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st := h.Story("acme"); !h.Shallow || st == nil || !st.Shallow {
-		t.Errorf("shallow %v, story %+v; want acme of doubtful age", h.Shallow, st)
-	}
+	return h, root
 }
 
 // TestSharedClone: a clone made with --shared borrows its objects from the
@@ -1768,23 +1778,12 @@ func TestShallowCloneRebased(t *testing.T) {
 func TestSharedClone(t *testing.T) {
 	gitBin := gitOrSkip(t, "the shared clone is made with git clone --shared")
 	g := slippingRepo(t, 1)
-	clone := filepath.Join(t.TempDir(), "clone")
-	if out, err := exec.Command(gitBin, "clone", "-q", "--shared", g.dir, clone).CombinedOutput(); err != nil {
-		t.Fatalf("git clone --shared: %v\n%s", err, out)
-	}
-	site, err := filepath.Rel(g.dir, g.site)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := history.Read(context.Background(), history.Options{Root: filepath.Join(clone, site), Decode: generator.DecodePlan})
-	if err != nil {
-		t.Fatal(err)
-	}
+	h, root := readClone(t, gitBin, g, "--shared", g.dir)
 	if st := h.Story("acme"); st == nil || len(st.Slips()) != 1 {
 		t.Errorf("the shared clone's story %+v, want m1's slip", st)
 	}
 	// A past day's plan too.
-	text, ok, err := history.PlanAt(history.Options{Root: filepath.Join(clone, site)}, []string{"acme"}, day("2026-09-02"))
+	text, ok, err := history.PlanAt(history.Options{Root: root}, []string{"acme"}, day("2026-09-02"))
 	if err != nil || !ok || !strings.Contains(string(text), "due: 2026-10-09") {
 		t.Errorf("the shared clone's plan of 2 September: %v %v %.80q", ok, err, text)
 	}
