@@ -697,7 +697,7 @@ func (r *renderer) calendar(b *Bundle, s *deal.Stakeholder, room *roomView) []by
 		// not held.
 		events = append(events, ics.Event{
 			UID: uid(d.ID, "review"), Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
-			Weekly: !until.Before(day), Until: until.Time(), Except: skipped,
+			Weekly: !until.Before(day), Until: until.Time(), Except: skipped, Sequence: ics.DaySequence(stamp),
 			Description: d.Review.Agenda(),
 		})
 		room.Review = &reviewView{Day: d.Review.Day.String(), Time: d.Review.Time, TZ: r.cfg.Timezone, Minutes: int(d.Review.Length.Minutes()), Part: d.Review.Part(), ICS: "calendar.ics",

@@ -32,6 +32,18 @@ type Event struct {
 	// Except lists the instances of a weekly event that are not held (a
 	// holiday), each at its start: EXDATE, in Start's time zone.
 	Except []time.Time
+	// Sequence is the event's revision (SEQUENCE), written when above 0:
+	// a calendar holding the event already takes a later file of the same
+	// UID as its update when the sequence is not lower (RFC 5545 3.8.7.4).
+	Sequence int
+}
+
+// DaySequence is a SEQUENCE for an event made on day: the days since
+// 1 January 2020, so that a calendar made later (the event moved since)
+// is taken as its update, and the same day's calendars agree.
+func DaySequence(day time.Time) int {
+	y, m, d := day.Date()
+	return int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(2020, time.January, 1, 0, 0, 0, 0, time.UTC)).Hours() / 24)
 }
 
 // Calendar returns a VCALENDAR holding events, stamped with stamp.
@@ -49,6 +61,9 @@ func Calendar(name string, stamp time.Time, events []Event) []byte {
 		line("BEGIN:VEVENT")
 		line("UID:" + escape(e.UID))
 		line("DTSTAMP:" + stamp.UTC().Format("20060102T150405Z"))
+		if e.Sequence > 0 {
+			line(fmt.Sprintf("SEQUENCE:%d", e.Sequence))
+		}
 		if e.AllDay {
 			line("DTSTART;VALUE=DATE:" + e.Day.Format("20060102"))
 			line("DTEND;VALUE=DATE:" + e.Day.AddDate(0, 0, 1).Format("20060102"))

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -87,6 +88,20 @@ func TestReviewCalendarMatchesTheRoom(t *testing.T) {
 	}
 	if strings.Count(cal, "EXDATE") != 1 {
 		t.Errorf("calendar has other exceptions than 29 December:\n%s", cal)
+	}
+	// Sent again a day later (the review moved since, say), the event is
+	// a later revision of the same UID: a calendar takes it as an update.
+	seq := func(cal string) int {
+		i := strings.Index(cal, "SEQUENCE:")
+		if i < 0 {
+			t.Fatalf("no SEQUENCE:\n%s", cal)
+		}
+		n, _ := strconv.Atoi(strings.TrimSpace(cal[i+9 : i+9+strings.Index(cal[i+9:], "\r\n")]))
+		return n
+	}
+	later := string(ReviewCalendar(d, london(t), today.AddDays(1), holidays))
+	if a, b := seq(cal), seq(later); b <= a || a <= 0 {
+		t.Errorf("sequences %d then %d a day later: want them rising", a, b)
 	}
 	d.Review.HasDay = false
 	if ReviewCalendar(d, london(t), today, nil) != nil {

@@ -28,6 +28,10 @@ func ReviewCalendar(d *deal.Deal, loc *time.Location, today deal.Date, holidays 
 		UID: hex.EncodeToString(sum[:12]) + "@maproom", Summary: "MAP review: " + d.Title, Start: start, Length: d.Review.Length,
 		Weekly: !until.Before(day), Until: until.Time(), Except: skipped,
 		Description: d.Review.Agenda(),
+		// One more each day a calendar is made: a review moved since (its
+		// day, time or length) replaces the one a calendar holds, in
+		// clients that compare sequences.
+		Sequence: ics.DaySequence(today.Time()),
 	}
 	return ics.Calendar(d.Title, today.Time(), []ics.Event{ev})
 }
