@@ -116,6 +116,9 @@ func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 					OwnerName: ownerName, Side: side, Status: string(t.Status), Due: due.String(), DueComputed: computed,
 					DaysLate: late, BusinessDaysLate: max(0, a.opts.Calendar.BusinessDaysBetween(due, today)), Severity: a.severity(late),
 					Critical: critical[t.ID]})
+				if !t.DoneAhead.IsZero() {
+					dr.Overdue[len(dr.Overdue)-1].DoneAhead = t.DoneAhead.String()
+				}
 				if up := deal.Upstream(d, t, turnPath, dueDate); up != nil {
 					dr.Overdue[len(dr.Overdue)-1].WaitsOn = up.ID
 				}

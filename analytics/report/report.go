@@ -361,6 +361,10 @@ type OverdueTask struct {
 	// Answer is the waiting reply that reports the task done or proposes
 	// another date for it; nil when none.
 	Answer *Answer `json:"answer,omitempty"`
+	// DoneAhead is the done date the plan gives the task, after the
+	// report's day: marked done, it is open on the day (check questions
+	// the date); "" otherwise.
+	DoneAhead string `json:"done_ahead,omitempty"`
 }
 
 // StatusLine is the task's status as the overdue tables show it, with
@@ -368,6 +372,8 @@ type OverdueTask struct {
 // abc)".
 func (o OverdueTask) StatusLine() string {
 	switch {
+	case o.DoneAhead != "":
+		return o.Status + " on the day (marked done on " + o.DoneAhead + ")"
 	case o.Answer == nil:
 		return o.Status
 	case o.Answer.Kind == "done":

@@ -1706,3 +1706,21 @@ func TestUsualMilestoneMissing(t *testing.T) {
 		}
 	}
 }
+
+// TestDoneAheadSaidSo: a task the plan marks done on a day after the
+// report's is open and late on the day; its overdue row says it is marked
+// done later, rather than read as forgotten.
+func TestDoneAheadSaidSo(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	d := patternDeal()
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "dpa", Title: "DPA signed", Owner: "ch", Status: deal.Done, Done: today.AddDays(3), Due: today.AddDays(-5), Milestone: "m"})
+	dr := ruleReport(t, d.AsOf(today), today)
+	i := slices.IndexFunc(dr.Overdue, func(o OverdueTask) bool { return o.Task == "dpa" })
+	if i < 0 {
+		t.Fatalf("overdue %+v, want dpa open and late on the day", dr.Overdue)
+	}
+	if o := dr.Overdue[i]; o.DoneAhead != "2026-11-27" || o.StatusLine() != "in-progress on the day (marked done on 2026-11-27)" {
+		t.Errorf("dpa overdue %+v, status %q", o, o.StatusLine())
+	}
+}

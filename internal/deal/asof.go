@@ -20,7 +20,7 @@ func (d *Deal) AsOf(day Date) *Deal {
 		m.Tasks = append([]Task(nil), m.Tasks...)
 		for j := range m.Tasks {
 			if t := &m.Tasks[j]; later(t) {
-				t.Status, t.Done = InProgress, Date{}
+				t.Status, t.Done, t.DoneAhead = InProgress, Date{}, t.Done
 			}
 		}
 		c.Milestones[i] = m

@@ -271,6 +271,10 @@ type Task struct {
 	Duration   int
 	Milestone  string // id of the milestone holding the task
 	Line       int
+	// DoneAhead is the done date the plan gives a task marked done on a
+	// day after the one the plan is read as of (AsOf): open on that day,
+	// and said so; zero otherwise.
+	DoneAhead Date
 }
 
 // Collateral is a document of the deal. File is relative to the bundle.
