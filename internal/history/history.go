@@ -333,7 +333,8 @@ type Slip struct {
 // reverted is none, and the dates after it slip from where they were. A
 // date moved while the deal was lost, or in the commit that opens it
 // again, is the new plan of a deal taken up again, not a slip of the one
-// it ran: it is where the dates slip from afterwards.
+// it ran: it is where the dates slip from afterwards. A date taken out
+// and put back later slips from the latest date the item had.
 func (s *Story) Slips() []Slip {
 	idx := map[string]int{}
 	var out []Slip
@@ -370,7 +371,9 @@ func (s *Story) Slips() []Slip {
 		sl.Title, sl.Now = c.Title, c.To
 		from, to := mustDate(c.From), mustDate(c.To)
 		peak[i] = later(peak[i], from)
-		if c.Slipped() && to.After(peak[i]) && !(c.Commit != "" && whileLost[c.Commit]) {
+		// A move later than the latest date the item had: a date taken
+		// out and put back later slips from the one it had before.
+		if c.To != "" && !peak[i].IsZero() && to.After(peak[i]) && !(c.Commit != "" && whileLost[c.Commit]) {
 			days := peak[i].DaysUntil(to)
 			sl.Moves++
 			sl.Days += days

@@ -736,6 +736,24 @@ func TestSlipsPastTheLatestDate(t *testing.T) {
 	if sl := st.Slips(); len(sl) != 1 || sl[0].Moves != 2 || sl[0].Days != 14 || sl[0].Net != 14 {
 		t.Errorf("slipped twice, then pulled in and put back: %+v, want 2 slips of 14 days", sl)
 	}
+	// A date taken out ("TBD" for a while) and put back later slips from
+	// the latest date it had: 11-17 to 12-08 is a second slip of 21 days.
+	out := history.Change{Kind: history.MilestoneDue, Item: "m1", Title: "Security", From: "2026-11-17"}
+	back := history.Change{Kind: history.MilestoneDue, Item: "m1", Title: "Security", To: "2026-12-08"}
+	st.Changes = []history.Change{move("2026-11-10", "2026-11-17"), out, back}
+	if sl := st.Slips(); len(sl) != 1 || sl[0].Moves != 2 || !slices.Equal(sl[0].MoveDays, []int{7, 21}) || sl[0].Net != 28 {
+		t.Errorf("taken out and put back later: %+v, want 2 slips of 7 and 21 days, net 28", sl)
+	}
+	// Put back earlier than it was, or set where it never had one: no slip.
+	back.To = "2026-11-12"
+	st.Changes = []history.Change{move("2026-11-10", "2026-11-17"), out, back}
+	if sl := st.Slips(); len(sl) != 1 || sl[0].Moves != 1 {
+		t.Errorf("taken out and put back earlier: %+v, want the first slip only", sl)
+	}
+	st.Changes = []history.Change{{Kind: history.MilestoneDue, Item: "m2", To: "2026-12-01"}}
+	if sl := st.Slips(); len(sl) != 0 {
+		t.Errorf("a first date: %+v, want no slip", sl)
+	}
 }
 
 // TestMissedReviewsWeeks: which weekly reviews count as missed. Reviews on
