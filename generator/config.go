@@ -146,8 +146,10 @@ func LoadConfigKept(path string) (*Config, Problems) {
 			if p.Line < 1 || p.Line > len(lines) {
 				return nil, ps
 			}
-			if lines[p.Line-1] != nil {
-				lines[p.Line-1], left = nil, true // an empty line: the others keep their numbers
+			for _, n := range []int{p.Line, p.also} {
+				if n >= 1 && n <= len(lines) && lines[n-1] != nil {
+					lines[n-1], left = nil, true // an empty line: the others keep their numbers
+				}
 			}
 		}
 		if !left {
@@ -274,6 +276,11 @@ func parseConfig(path string, b []byte) (*Config, Problems) {
 			key = toml.Key{"overdue"}
 		}
 		col.errorf(tomlKeyLine(b, key), "overdue thresholds flag_days=%d alert_days=%d: need 1 <= flag_days <= alert_days", c.Overdue.FlagDays, c.Overdue.AlertDays)
+		if c.Overdue.FlagDays >= 1 && md.IsDefined("overdue", "flag_days") && md.IsDefined("overdue", "alert_days") {
+			// The two out of order: a reader going on leaves both out,
+			// not one of them against the other's default.
+			ps[len(ps)-1].also = tomlKeyLine(b, toml.Key{"overdue", "flag_days"})
+		}
 	}
 	for _, e := range []struct {
 		key string

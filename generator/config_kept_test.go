@@ -43,6 +43,12 @@ func TestConfigKept(t *testing.T) {
 	if c.Engagement.BurstOpens != 0 || c.Engagement.VisitGapMinutes != 45 {
 		t.Errorf("engagement %+v, want burst_opens left out (0: the default) and visit_gap_minutes 45 kept", c.Engagement)
 	}
+	// Out of order within the default range (7 and 3): both are left
+	// out, not alert_days alone against flag_days's 7.
+	c, ps = LoadConfigKept(write("[overdue]\nflag_days = 7\nalert_days = 3\n"))
+	if ps.Errors() != 1 || c == nil || c.Overdue.FlagDays != 3 || c.Overdue.AlertDays != 7 {
+		t.Errorf("flag_days 7, alert_days 3: kept %+v (%v), want the defaults 3 and 7 and one error", c, ps)
+	}
 
 	c, ps = LoadConfigKept(write("title = \"Deals of the week\ntimezone = \"Europe/Paris\"\n"))
 	if ps.Errors() != 1 || !strings.Contains(ps[0].Error(), "maproom.toml:1: a quoted value is not closed on its line") {

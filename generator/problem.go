@@ -24,6 +24,9 @@ type Problem struct {
 	Line     int
 	Severity Severity
 	Msg      string
+	// also is another line of the settings file the problem is on (a
+	// range's other value), which LoadConfigKept leaves out with Line.
+	also int
 }
 
 func (p Problem) Error() string {
