@@ -198,17 +198,13 @@ type dealJudged struct {
 // names its task or milestone by title, left out when sent after the day.
 func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []reply.Reply, decided []reply.Record, st *history.Story) (dealJudged, error) {
 	cfg := od.cfg
-	var former []string // the views logged under a name the folder has had are its own
-	if st != nil {
-		former = st.Former
-	}
 	// The rooms as built: who has a room, and since when (a room published
 	// days ago is not "never opened"; an unpublished deal is not unvisited).
 	mr := readManifest(root)
 	if mr.err != nil {
 		return dealJudged{}, mr.err // it names the file, as report's does
 	}
-	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Former: former}}, report.ReportOptions{
+	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Story: st}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: od.id, Manifest: mr.m, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
 		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays,

@@ -596,7 +596,7 @@ func reviewAgenda(in reviewInput) string {
 	// move it...), but for what the lines above say: blocked and late steps.
 	if dr := in.Judged.dr; dr != nil {
 		for _, sg := range dr.Signals {
-			if sg.Kind == report.SignalBlocked || sg.Kind == report.SignalLatePiling ||
+			if sg.Kind == report.SignalBlocked || sg.Kind == report.SignalLatePiling || history.IsSignal(sg.Kind) || // said below
 				sg.Severity != report.SeverityAlert && sg.Kind != report.SignalOpenPastClose { // past its close: said at once
 				continue
 			}

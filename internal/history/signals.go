@@ -53,6 +53,17 @@ const (
 	SignalAddedLate     = "added-late"
 )
 
+// IsSignal reports whether name is one of the signals above: a reader
+// that says the history's signals itself (the weekly review) leaves them
+// out of the report's.
+func IsSignal(name string) bool {
+	switch name {
+	case SignalNoBuyerEdit, SignalFlat, SignalSlipped, SignalPastClose, SignalMissedReviews, SignalAddedLate:
+		return true
+	}
+	return false
+}
+
 // settleDays is how long a plan is being written after its first commit:
 // steps added in its first week are its making, not late news.
 const settleDays = 7
