@@ -129,6 +129,62 @@ func TestWithdrawnDealIsTakenDown(t *testing.T) {
 	})
 }
 
+// TestWithdrawnWithoutBuildState: the build's state lost (a CI checkout,
+// another machine, a moved site), a withdrawn deal's rooms and files are
+// taken down all the same, though no room or file of this build goes
+// where theirs were.
+func TestWithdrawnWithoutBuildState(t *testing.T) {
+	root := exampleSite(t)
+	dir := filepath.Join(root, "content", "umbrella-pilot")
+	idx, err := os.ReadFile(filepath.Join(dir, "index.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "figures.csv"), []byte("week,claims\n1,40\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(string(idx), "file: pilot-scope.md}\n", "file: pilot-scope.md}\n  - {id: figures, title: Pilot figures, file: figures.csv}\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "index.md"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// The other deals go, so that nothing of the next build is under r/
+	// or f/.
+	ents, _ := os.ReadDir(filepath.Join(root, "content"))
+	for _, e := range ents {
+		if e.IsDir() && e.Name() != "umbrella-pilot" {
+			os.RemoveAll(filepath.Join(root, "content", e.Name()))
+		}
+	}
+	out := filepath.Join(t.TempDir(), "public")
+	state := filepath.Join(t.TempDir(), "state")
+	opts := Options{Root: root, Out: out, StateDir: state, Secret: testSecret, Today: deal.NewDate(2026, 12, 1)}
+	res, err := Build(context.Background(), opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	greg := roomDir(t, res, out, "umbrella-pilot", "greg")
+	files, _ := filepath.Glob(filepath.Join(out, "f", "*", "figures.csv"))
+	if len(files) != 1 {
+		t.Fatalf("before withdrawal: the deal's file published as %v", files)
+	}
+	if err := os.RemoveAll(state); err != nil {
+		t.Fatal(err)
+	}
+	src = strings.Replace(src, "outcome: lost\n", "outcome: lost\nwithdraw: true\n", 1)
+	if err := os.WriteFile(filepath.Join(dir, "index.md"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Build(context.Background(), opts); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(greg); !os.IsNotExist(err) {
+		t.Errorf("the withdrawn deal's room is still published: %v", err)
+	}
+	if _, err := os.Stat(files[0]); !os.IsNotExist(err) {
+		t.Errorf("the withdrawn deal's file is still published at %s: %v", files[0], err)
+	}
+}
+
 // TestWithdrawOnlyLost checks that only a lost deal can be withdrawn.
 func TestWithdrawOnlyLost(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "acme")

@@ -356,8 +356,8 @@ func (o *output) commit() (Stats, error) {
 	}
 	// Remove what this build does not produce. With a valid state of the
 	// last build, that is its files this build did not make again. Without
-	// one (lost, stale, or another output folder), the folders this build
-	// writes into (r/, f/, assets/) are walked and the files in them that
+	// one (lost, stale, or another output folder), maproom's folders (r/,
+	// f/, assets/) and any other this build writes into are walked and the files in them that
 	// have the shape of maproom's (madePath) are removed, so a room removed
 	// from the plan is gone even then; every other file in the output
 	// folder is not maproom's and is left alone.
@@ -376,7 +376,9 @@ func (o *output) commit() (Stats, error) {
 		}
 		return st, writeJSONAtomic(o.statePath, o.next)
 	}
-	owned := map[string]bool{}
+	// r/, f/ and assets/ are maproom's whether or not this build writes
+	// into them: a build whose only deal was withdrawn writes none.
+	owned := map[string]bool{"r": true, "f": true, "assets": true}
 	for rel := range produced {
 		if top, _, ok := strings.Cut(rel, "/"); ok {
 			owned[top] = true
