@@ -125,22 +125,16 @@ func renamedNote(e *env, site *generator.Site, h *history.History, before map[st
 			if other == nil || other == b || !known {
 				continue
 			}
-			// The plan as it stood under that name, just before the
-			// rename: the rotations its links had.
-			text, ok, err := history.PlanAt(history.Options{Root: site.Root}, []string{f}, at.Add(-time.Second))
-			if err != nil || !ok {
-				continue
+			linksTaken(e, site, other, f, at, "the deal now named "+b.Deal.ID+" (renamed in git)")
+		}
+		// A name another deal had until it was removed, given to this
+		// one: a plan for another buyer, or of other people.
+		if !st.Reused.IsZero() {
+			var loc *time.Location
+			if site.Config != nil {
+				loc = site.Config.Location
 			}
-			then, err := generator.DecodePlan(b.Deal.ID, text)
-			if err != nil {
-				continue
-			}
-			for _, s := range other.Deal.Stakeholders {
-				if was, ok := then.Stakeholder(s.ID); ok && s.Rotate <= was.Rotate {
-					fmt.Fprintf(e.stderr, "warning: %s:%d: %q: the name %s was the deal now named %s (renamed in git), and its links for %q up to rotation %d went to that deal's people: they open this deal's room now; set rotate: %d here so that they open nothing\n",
-						filepath.Join(other.Dir, generator.BundleIndex), s.Line, s.ID, f, b.Deal.ID, s.ID, was.Rotate, was.Rotate+1)
-				}
-			}
+			linksTaken(e, site, b, b.Deal.ID, st.Reused, "another deal's until "+history.DayOf(st.Reused, loc).Time().Format("2 January 2006")+" (removed in git then)")
 		}
 	}
 	for _, b := range site.Bundles {
@@ -153,6 +147,28 @@ func renamedNote(e *env, site *generator.Site, h *history.History, before map[st
 				fmt.Fprintf(e.stderr, "note: %s was %s when its rooms were last built: every link of its rooms changed with the name, and those sent before answer 404; send the new ones: maproom invite %s\n", b.Deal.ID, f, b.Deal.ID)
 				break
 			}
+		}
+	}
+}
+
+// linksTaken warns of each stakeholder of b whose link the deal that had
+// the folder name name until at (was, as the warning says it) sent to
+// its own people: the same id at a rotation no higher than that deal's.
+func linksTaken(e *env, site *generator.Site, b *generator.Bundle, name string, at time.Time, was string) {
+	// The plan as it stood under that name just before: the rotations its
+	// links had.
+	text, ok, err := history.PlanAt(history.Options{Root: site.Root}, []string{name}, at.Add(-time.Second))
+	if err != nil || !ok {
+		return
+	}
+	then, err := generator.DecodePlan(name, text)
+	if err != nil {
+		return
+	}
+	for _, s := range b.Deal.Stakeholders {
+		if prev, ok := then.Stakeholder(s.ID); ok && s.Rotate <= prev.Rotate {
+			fmt.Fprintf(e.stderr, "warning: %s:%d: %q: the name %s was %s, and its links for %q up to rotation %d went to that deal's people: they open this deal's room now; set rotate: %d here so that they open nothing\n",
+				filepath.Join(b.Dir, generator.BundleIndex), s.Line, s.ID, name, was, s.ID, prev.Rotate, prev.Rotate+1)
 		}
 	}
 }

@@ -166,6 +166,12 @@ type Story struct {
 	// plan may be older.
 	Shallow bool
 	Last    time.Time
+	// Reused is when the deal's folder name was last another deal's, one
+	// removed on the main line then and not this one put back (another
+	// buyer's, or other people's: see Read): the links sent under that
+	// name, for the ids both deals have, open this deal's rooms. Zero when
+	// the name was no other deal's.
+	Reused time.Time
 	// Written is when the plan was last written on the main line (HEAD's
 	// first parents): the latest version a past day's plan could differ
 	// from the current one by, a merge taking in a branch's edits

@@ -2177,3 +2177,62 @@ func TestDealFolderRestoredWithAnEdit(t *testing.T) {
 		t.Errorf("globex's story %+v, want a new deal from 11 September", globex)
 	}
 }
+
+// TestFolderTakenByAnotherBuyer: a plan for another buyer is another
+// deal, though it is made from the same template, with the same people's
+// ids and names: put in a folder a removed deal had, it does not go on
+// with that deal's story, and added in the commit that removes another
+// deal's folder, it is no rename of it (its rooms would show the other
+// customer's changes). The same buyer written otherwise is a rename.
+func TestFolderTakenByAnotherBuyer(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	plan := func(buyer, m1 string) string {
+		return strings.Replace(planText(close, m1, "2026-11-01", t1), "buyer: Acme\n", "buyer: "+buyer+"\n", 1)
+	}
+	g.write("content/acme/index.md", plan("Acme", "2026-10-09"))
+	g.write("content/globex/index.md", plan("Globex", "2026-10-09"))
+	g.write("content/hooli/index.md", plan("Hooli", "2026-10-09"))
+	g.commit(seller, "2026-09-01", "plans")
+	g.write("content/acme/index.md", plan("Acme", "2026-10-16"))
+	g.write("content/globex/index.md", plan("Globex", "2026-10-16"))
+	g.write("content/hooli/index.md", plan("Hooli", "2026-10-16"))
+	g.commit(buyer, "2026-09-04", "m1 a week later")
+	if err := os.RemoveAll(filepath.Join(g.site, "content", "acme")); err != nil {
+		t.Fatal(err)
+	}
+	g.commit(seller, "2026-09-10", "acme lost and gone")
+	g.write("content/acme/index.md", plan("Initech", "2026-10-23"))
+	for _, d := range []string{"globex", "hooli"} {
+		if err := os.RemoveAll(filepath.Join(g.site, "content", d)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	g.write("content/umbrella/index.md", plan("Umbrella Corp", "2026-10-16"))
+	g.write("content/hooli-xyz/index.md", plan("HOOLI, Inc.", "2026-10-16"))
+	g.commit(seller, "2026-09-11", "new deals; hooli's folder renamed")
+
+	h := g.read("")
+	for _, id := range []string{"acme", "umbrella"} {
+		st := h.Story(id)
+		if st == nil || st.First.Format("2006-01-02") != "2026-09-11" || len(st.Slips()) != 0 || len(st.Former) != 0 {
+			t.Errorf("%s's story %+v, want a new deal's from 11 September, without the other buyer's slips", id, st)
+		}
+		if _, ok := st.LastBy(deal.Buyer); ok {
+			t.Errorf("%s has the other buyer's edit", id)
+		}
+	}
+	// The name acme was another deal's until 10 September: its links
+	// open the new deal's rooms (the build warns).
+	if st := h.Story("acme"); st == nil || st.Reused.Format("2006-01-02") != "2026-09-10" {
+		t.Errorf("acme's story: Reused %v, want 10 September", st.Reused)
+	}
+	if st := h.Story("umbrella"); st == nil || !st.Reused.IsZero() {
+		t.Errorf("umbrella's name was no other deal's: Reused %v", st.Reused)
+	}
+	hooli := h.Story("hooli-xyz")
+	if hooli == nil || hooli.First.Format("2006-01-02") != "2026-09-01" || !slices.Equal(hooli.Former, []string{"hooli"}) {
+		t.Errorf("hooli-xyz's story %+v, want hooli's renamed", hooli)
+	}
+}

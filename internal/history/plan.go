@@ -12,6 +12,7 @@ import (
 // fields whose changes tell the plan's story. It is a projection of the
 // deal the generator decodes (PlanOf), never more.
 type Plan struct {
+	Buyer      string // the buyer organisation, as the plan names it
 	Close      deal.Date
 	Outcome    deal.Outcome
 	People     []Person
@@ -39,7 +40,7 @@ type Item struct {
 
 // PlanOf projects a decoded deal onto a Plan.
 func PlanOf(d *deal.Deal) *Plan {
-	p := &Plan{Close: d.Close, Outcome: cmp.Or(d.Outcome, deal.Open)}
+	p := &Plan{Buyer: d.Buyer, Close: d.Close, Outcome: cmp.Or(d.Outcome, deal.Open)}
 	for _, s := range d.Stakeholders {
 		p.People = append(p.People, Person{ID: s.ID, Name: s.Name, Email: s.Email, Side: s.Side})
 	}
@@ -132,6 +133,10 @@ func project(root *node, m *memo) (*Plan, bool) {
 	for _, v := range root.items {
 		k := v.key
 		switch k {
+		case "buyer":
+			if p.Buyer, ok = scalarOf(v); !ok {
+				return nil, false
+			}
 		case "close":
 			if p.Close, ok = dateOf(v); !ok {
 				return nil, false

@@ -480,9 +480,14 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				delete(cur, f.Deal)
 				continue
 			}
+			prev := gone[f.Deal]
 			delete(gone, f.Deal)
 			if t == nil {
 				t = &tale{st: &Story{}}
+				if prev != nil && len(prev.st.gone) > 0 {
+					// Another deal had the name: removed, not put back.
+					t.st.Reused = prev.st.gone[len(prev.st.gone)-1].From
+				}
 			}
 			if n := len(t.st.gone); n > 0 && t.st.gone[n-1].To.IsZero() {
 				// Put back: from when that came into the plan.

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
 
 	"github.com/go-git/go-billy/v5/osfs"
 	"github.com/go-git/go-git/v5"
@@ -1638,14 +1639,16 @@ func patchInPlace(t []byte, ts []int, d []byte, scratch *[]byte, spare []int) (c
 }
 
 // similar reports whether two versions are one plan: the same blob, or
-// most of their tasks and milestones in common.
+// most of their tasks and milestones in common, for the same buyer
+// (sameBuyer): two plans made from one template for two customers are
+// two deals.
 func (w *walker) similar(a, b plumbing.Hash) bool {
 	if a == b {
 		return true
 	}
 	pa, _ := w.plan("", a, nil)
 	pb, _ := w.plan("", b, nil)
-	if pa == nil || pb == nil {
+	if pa == nil || pb == nil || !sameBuyer(pa.Buyer, pb.Buyer) {
 		return false
 	}
 	ids := map[string]bool{}
@@ -1671,6 +1674,25 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 		}
 	}
 	return total > 0 && common*2 > total
+}
+
+// sameBuyer reports whether two versions' buyer: fields name one
+// organisation, as a seller edits the name: the same first word, whatever
+// its case and punctuation, a leading "the" aside ("Acme" and "ACME Corp."
+// are one; "Globex" and "Initech" two). A version naming none matches any.
+func sameBuyer(a, b string) bool {
+	first := func(s string) string {
+		words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if len(words) > 1 && words[0] == "the" {
+			words = words[1:]
+		}
+		if len(words) == 0 {
+			return ""
+		}
+		return words[0]
+	}
+	fa, fb := first(a), first(b)
+	return fa == "" || fb == "" || fa == fb
 }
 
 // sameDeal reports whether versions a and b are one deal's plan: the same
