@@ -153,7 +153,7 @@ func (t *Template) render(opts Options, sign deal.Date, due map[string]deal.Date
 		if side == "" {
 			side = deal.Buyer
 		}
-		title := "<job title>"
+		title := `"[[job title]]"`
 		if s.Title != "" {
 			title = scalar(s.Title, true)
 		}
@@ -161,7 +161,9 @@ func (t *Template) render(opts Options, sign deal.Date, due map[string]deal.Date
 		if side == deal.Buyer {
 			influence = ", influence: <high|medium|low>"
 		}
-		w.line("  # - {id: <id>, name: <full name>, title: %s, side: %s, role: %s%s, email: <email>}",
+		// What the seller writes is a placeholder (deal.Placeholder):
+		// one left in a line taken in is an error, never published.
+		w.line("  # - {id: <id>, name: \"[[full name]]\", title: %s, side: %s, role: %s%s, email: \"[[email]]\"}",
 			title, side, s.Role, influence)
 	}
 	w.line("milestones:")
