@@ -632,22 +632,44 @@ func checkPlaceholders(root *yaml.Node, li *lineIndex, body []byte, bodyLine int
 		}
 	}
 	walk(root, "the plan")
-	for i, l := range bytes.Split(body, []byte("\n")) {
-		if ps := deal.Placeholders(string(l)); len(ps) > 0 {
-			col.errorf(bodyLine+i, "the welcome note still holds the template's placeholder %s: write what it asks for, or remove the sentence (nothing in [[...]] is ever published)", strings.Join(ps, ", "))
-		}
+	for _, l := range placeholdersByLine(body) {
+		col.errorf(bodyLine+l.line-1, "the welcome note still holds the template's placeholder %s: write what it asks for, or remove the sentence (nothing in [[...]] is ever published)", strings.Join(l.ps, ", "))
 	}
 }
 
 // placeholderLines reports, as errors of col's file, each line of text
 // (a Markdown page, a review note: what rooms publish) that holds a
-// template placeholder.
+// template placeholder, or starts one that goes on over the next lines.
 func placeholderLines(text []byte, col collector, what string) {
-	for i, l := range bytes.Split(text, []byte("\n")) {
-		if ps := deal.Placeholders(string(l)); len(ps) > 0 {
-			col.errorf(i+1, "%s still holds the placeholder %s: write what it asks for, or remove it (nothing in [[...]] is ever published)", what, strings.Join(ps, ", "))
+	for _, l := range placeholdersByLine(text) {
+		col.errorf(l.line, "%s still holds the placeholder %s: write what it asks for, or remove it (nothing in [[...]] is ever published)", what, strings.Join(l.ps, ", "))
+	}
+}
+
+// placeholderLine is the placeholders starting on one line of a text.
+type placeholderLine struct {
+	line int // from 1
+	ps   []string
+}
+
+// placeholdersByLine returns the placeholders of text (deal.Placeholders)
+// by the line each starts on, a placeholder that goes on over several
+// lines quoted on one.
+func placeholdersByLine(text []byte) []placeholderLine {
+	s := string(text)
+	var out []placeholderLine
+	line, at := 1, 0
+	for _, sp := range deal.PlaceholderSpans(s) {
+		line += strings.Count(s[at:sp[0]], "\n")
+		at = sp[0]
+		p := strings.Join(strings.Fields(s[sp[0]:sp[1]]), " ")
+		if n := len(out); n > 0 && out[n-1].line == line {
+			out[n-1].ps = append(out[n-1].ps, p)
+		} else {
+			out = append(out, placeholderLine{line: line, ps: []string{p}})
 		}
 	}
+	return out
 }
 
 // htmlScan is the Markdown parser rawHTMLLines reads with, built once (a

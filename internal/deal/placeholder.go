@@ -1,23 +1,25 @@
 package deal
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // A placeholder is text a template left for the seller to write:
 // "[[the buyer's business reason]]", two opening brackets, what to write,
-// two closing brackets, on one line. The syntax is chosen because it does
-// not occur in prose or in the plan's Markdown: English never doubles
-// brackets, a Markdown link is [text](url) with single brackets, and
-// CommonMark gives "[[" no meaning, so a placeholder found in a plan is
-// one the seller has not replaced yet, never a false alarm. (In YAML a
-// value that starts with "[[" is a nested list, so `maproom new` writes
-// fields that hold one quoted.)
+// two closing brackets. The syntax is chosen because it does not occur in
+// prose or in the plan's Markdown: English never doubles brackets, a
+// Markdown link is [text](url) with single brackets, and CommonMark gives
+// "[[" no meaning, so a placeholder found in a plan is one the seller has
+// not replaced yet, never a false alarm. (In YAML a value that starts with
+// "[[" is a nested list, so `maproom new` writes fields that hold one
+// quoted.) What to write may hold single brackets, and line breaks (an
+// editor that wraps lines splits a long one), but no blank line: a
+// placeholder is in one paragraph.
 //
 // No placeholder is ever published: the loader reports each one left in
 // any frontmatter field or the welcome note as an error with its line.
-var placeholderRe = regexp.MustCompile(`\[\[[^\[\]\n]*\]\]`)
+
+// maxPlaceholder bounds a placeholder's length: "[[" with no "]]" in the
+// paragraph after it is none.
+const maxPlaceholder = 500
 
 // Placeholder returns what a template asks to write in place of what: the
 // text of a placeholder, "[[" and "]]" included.
@@ -26,8 +28,52 @@ func Placeholder(what string) string { return "[[" + what + "]]" }
 // Placeholders returns the placeholders left in s, in order, each with its
 // brackets; nil when there is none.
 func Placeholders(s string) []string {
-	if !strings.Contains(s, "[[") {
-		return nil
+	var out []string
+	for _, sp := range PlaceholderSpans(s) {
+		out = append(out, s[sp[0]:sp[1]])
 	}
-	return placeholderRe.FindAllString(s, -1)
+	return out
+}
+
+// PlaceholderSpans returns where each placeholder of s starts and ends
+// (s[start:end] is it, brackets included), in order; nil when there is
+// none.
+func PlaceholderSpans(s string) [][2]int {
+	var out [][2]int
+	for from := 0; ; {
+		i := strings.Index(s[from:], "[[")
+		if i < 0 {
+			return out
+		}
+		start := from + i
+		for start+2 < len(s) && s[start+2] == '[' {
+			start++ // "[[[x]]": the placeholder is the innermost "[[x]]"
+		}
+		j := strings.Index(s[start+2:], "]]")
+		if j < 0 {
+			return out
+		}
+		end := start + 2 + j + 2
+		if end-start <= maxPlaceholder && !blankLineIn(s[start:end]) {
+			out = append(out, [2]int{start, end})
+			from = end
+		} else {
+			from = start + 2
+		}
+	}
+}
+
+// blankLineIn reports whether s holds a line of spaces only between two
+// line breaks: a paragraph's end.
+func blankLineIn(s string) bool {
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			return false
+		}
+		s = s[i+1:]
+		if k := strings.IndexByte(s, '\n'); k >= 0 && strings.TrimSpace(s[:k]) == "" {
+			return true
+		}
+	}
 }

@@ -15,7 +15,14 @@ func TestPlaceholders(t *testing.T) {
 		{"[[]]", []string{"[[]]"}},
 		// Prose and Markdown with single brackets are no placeholders.
 		{"see [the guide](https://example.com) [1] and [a] [b]", nil},
-		{"a [[line\nbreak]] is not one", nil},
+		// An editor that wraps lines splits a long one; a blank line
+		// ends it (a paragraph's "[[" alone is none).
+		{"a [[line\nbreak]] is one", []string{"[[line\nbreak]]"}},
+		{"a [[ that\n\nends]] is not one", nil},
+		{"a [[ that\n  \t\nends]] is not one, [[this]] is", []string{"[[this]]"}},
+		{"[[x [y] z]]", []string{"[[x [y] z]]"}},
+		{"[[a]]]]", []string{"[[a]]"}},
+		{"[[ no end", nil},
 		{"[[[x]]]", []string{"[[x]]"}},
 		{"", nil},
 	} {
