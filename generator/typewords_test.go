@@ -33,6 +33,9 @@ func TestTypeErrorWords(t *testing.T) {
 		{"        owner: tom\n", "        owner: [tom, priya]\n", 29, `task "nda" owner: name exactly one stakeholder id`, "cannot unmarshal", ""},
 		// an audience written as text is not an empty one
 		{`audience: ["role:economic-buyer", "role:champion"]}`, `audience: jordan}`, 151, `want a list`, "empty audience", ""},
+		// a number with a fraction is not cut down to a whole one: the
+		// link would not rotate
+		{"email: elena.novak@acme.example}", "email: elena.novak@acme.example, rotate: 0.9}", 15, "rotate 0.9 in a stakeholder is not a whole number: write digits only", "", ""},
 	} {
 		if !strings.Contains(string(src), c.old) {
 			t.Fatalf("the example plan no longer holds %q", c.old)

@@ -105,6 +105,13 @@ func walkStrict(n *yaml.Node, t reflect.Type, path string, li *lineIndex, col co
 		for i, c := range n.Content {
 			walkStrict(c, t.Elem(), path+"."+strconv.Itoa(i), li, col, what)
 		}
+	case yaml.ScalarNode:
+		// The decoder cuts a number with a fraction down to a whole one
+		// without a word: rotate: 0.9 would be 0, the link not rotated.
+		if (t.Kind() == reflect.Int || t.Kind() == reflect.Int64) && n.ShortTag() == "!!float" {
+			key := path[strings.LastIndexByte(path, '.')+1:]
+			col.errorf(n.Line+li.offset, "%s %s in %s is not a whole number: write digits only, e.g. %s: 1", key, n.Value, what, key)
+		}
 	}
 }
 
