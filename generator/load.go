@@ -692,6 +692,9 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		}
 		v, err := deal.ParseDate(s)
 		switch {
+		case err == nil && !v.Plausible():
+			col.errorf(li.at(path), "%s %q is out of range: write a date between 1970 and 2999", what, s)
+			return deal.Date{}
 		case err == nil:
 		case dateShape.MatchString(s):
 			col.errorf(li.at(path), "%s %q is no day of the calendar (%s): write a real date", what, s, monthDays(s))

@@ -77,6 +77,9 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 		if err != nil {
 			return deal.Date{}, fmt.Errorf("%w: -today %q: write YYYY-MM-DD", errUsage, s.today)
 		}
+		if !d.Plausible() {
+			return deal.Date{}, fmt.Errorf("%w: -today %q: write a date between 1970 and 2999", errUsage, s.today)
+		}
 		return d, nil
 	}
 	cfg, _ := generator.LoadConfigKept(generator.ConfigPath(s.root)) // a setting in error does not move the day
