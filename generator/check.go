@@ -795,8 +795,14 @@ func checkReviewNotes(b *Bundle, col collector) {
 		name := e.Name()
 		p := filepath.Join(dir, name)
 		day, isNote := strings.CutSuffix(name, ".md")
-		if _, err := deal.ParseDate(day); !isNote || err != nil || len(day) != len("2006-01-02") || !e.Type().IsRegular() {
+		if _, err := deal.ParseDate(day); !isNote || err != nil || len(day) != len("2006-01-02") {
 			collector{file: p, ps: col.ps}.warnf(0, "not a review note, so it is neither published nor counted: name each note by the day of its review, YYYY-MM-DD.md (a real day), or move it out of %s/", reviewsDir)
+			continue
+		}
+		if !e.Type().IsRegular() {
+			// Named as a note, but a link or a folder: nothing outside the
+			// bundle is ever published through one.
+			collector{file: p, ps: col.ps}.warnf(0, "not a plain file (a symbolic link, a folder or a device), so the review note is neither published nor counted: put the note itself here, as a file")
 			continue
 		}
 		text, err := os.ReadFile(p)
