@@ -254,7 +254,7 @@ func (m *mdOut) portfolio(p *Portfolio) {
 			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open"},
 			{"Median slip", medianSlipText(h), "days a date moved later, the median over every slip"},
 			{"Win rate with buyer edits", ratioText(h.WinRateWithBuyerEdits), "won of ended deals whose plan a buyer changed before it was won or lost"},
-			{"Win rate without buyer edits", ratioText(h.WinRateWithoutBuyerEdits), "won of ended deals only the seller edited"},
+			{"Win rate without buyer edits", ratioText(h.WinRateWithoutBuyerEdits), "won of ended deals no buyer changed before they were won or lost"},
 		})
 	}
 	if len(p.Ranking) == 0 {
