@@ -50,6 +50,11 @@ type DealHistory struct {
 	// the report reads the plan as it is, the history (slips, edits)
 	// stops at its last commit.
 	Uncommitted bool `json:"uncommitted,omitempty"`
+	// Shallow is true when the history is a shallow clone's that starts
+	// after the plan did (history.Story.Shallow): First is the clone's
+	// first commit, and the slips and buyer edits are of what it holds.
+	// The portfolio's history figures leave such a deal out.
+	Shallow bool `json:"shallow,omitempty"`
 
 	// moves are the days of each slip (history.Slip.MoveDays), for the
 	// portfolio's count and median: a step's slip in the commit that
@@ -140,6 +145,18 @@ type PortfolioHistory struct {
 	// onboarding did not win it).
 	WinRateWithBuyerEdits    Ratio `json:"win_rate_with_buyer_edits"`
 	WinRateWithoutBuyerEdits Ratio `json:"win_rate_without_buyer_edits"`
+	// Shallow counts the deals left out because a shallow clone cuts
+	// their history (DealHistory.Shallow).
+	Shallow int `json:"shallow_left_out,omitempty"`
+}
+
+// shallowText says which deals the history figures leave out for a
+// shallow clone; "" for none.
+func shallowText(h *PortfolioHistory) string {
+	if h.Shallow == 0 {
+		return ""
+	}
+	return plural(h.Shallow, "deal", "deals") + " left out: a shallow clone cuts their history (git fetch --unshallow reads it)"
 }
 
 // burnupWeeks is how many weeks a deal's burn-up shows at most.
@@ -150,7 +167,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	if st == nil {
 		return nil
 	}
-	h := &DealHistory{Commits: st.Commits, Unreadable: st.Unreadable, Former: st.Former, Slips: []SlipLine{}, AddedRemoved: []StepChange{}, Burnup: []BurnupWeek{}}
+	h := &DealHistory{Commits: st.Commits, Unreadable: st.Unreadable, Former: st.Former, Slips: []SlipLine{}, AddedRemoved: []StepChange{}, Burnup: []BurnupWeek{}, Shallow: st.Shallow}
 	if !st.First.IsZero() {
 		h.First = history.DayOf(st.First, opts.Location).String()
 	}
@@ -398,6 +415,9 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, publis
 		switch s.Name {
 		case history.SignalNoBuyerEdit:
 			sg.Summary = "no buyer-side edit in the plan's history: the seller has written the plan alone, the buyer has not made it theirs"
+			if st != nil && st.Shallow {
+				sg.Summary = "no buyer-side edit in the history a shallow clone holds: the buyer may not have made the plan theirs"
+			}
 		case history.SignalFlat:
 			sg.Summary = fmt.Sprintf("completion flat for %s or more: a zombie plan", spanOfDays(opts.History.WithDefaults().FlatDays))
 			sg.Severity = SeverityAlert
@@ -428,9 +448,10 @@ func historySignals(d *deal.Deal, st *history.Story, reviews []deal.Date, publis
 }
 
 // inHistoryFigures reports whether the portfolio's history figures count
-// deal d: it has a plan that git holds from while the deal was open.
+// deal d: it has a plan that git holds from while the deal was open, and
+// from its start (not cut by a shallow clone).
 func inHistoryFigures(d *DealReport) bool {
-	return d.History != nil && d.History.ranOpen && d.Plan != PlanNone
+	return d.History != nil && d.History.ranOpen && d.Plan != PlanNone && !d.History.Shallow
 }
 
 // portfolioHistory sums the deals' histories; nil when none has one.
@@ -441,6 +462,9 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 	for i := range deals {
 		h := deals[i].History
 		if !inHistoryFigures(&deals[i]) {
+			if h != nil && h.Shallow {
+				ph.Shallow++
+			}
 			continue
 		}
 		ph.Deals++
@@ -471,7 +495,7 @@ func portfolioHistory(deals []DealReport) *PortfolioHistory {
 			}
 		}
 	}
-	if ph.Deals == 0 {
+	if ph.Deals == 0 && ph.Shallow == 0 {
 		return nil
 	}
 	ph.WithBuyerEdits = ratio(ph.WithBuyerEdits.Num, ph.Deals)
@@ -510,6 +534,9 @@ func historyLines(h *DealHistory) []string {
 	}
 	if h.Uncommitted {
 		out = append(out, "the plan has changes not committed yet: the history stops at its last commit (commit them)")
+	}
+	if h.Shallow {
+		out = append(out, "a shallow clone: the history read starts at "+h.First+", and the plan is older; its slips and buyer edits are of what the clone holds (git fetch --unshallow reads the rest)")
 	}
 	if len(h.Former) > 0 {
 		// The deal was renamed: last month's report named it so.

@@ -611,3 +611,57 @@ func TestHistoryCountsUnparsedCommits(t *testing.T) {
 		t.Errorf("history lines:\n%s", lines)
 	}
 }
+
+// TestShallowHistorySaysSo: a shallow clone (a CI checkout) cuts globex's
+// history after its plan began. The report says so in the deal's history
+// lines and JSON, the no-buyer-edit signal claims nothing of who wrote the
+// plan before, and the portfolio's history figures leave the deal out,
+// saying how many it left out.
+func TestShallowHistorySaysSo(t *testing.T) {
+	deals, s := scenarioSite(t) // globex's the only story
+	at := func(day string) time.Time { d, _ := deal.ParseDate(day); return d.Time().Add(10 * time.Hour) }
+	seller := history.Author{Name: "Sam Lee", Email: "sam@north.example", Side: deal.Seller}
+	for i := range deals {
+		if deals[i].Deal.ID == "globex" {
+			deals[i].Story = &history.Story{Deal: "globex", Commits: 2, First: at("2026-10-01"), Last: at("2026-10-08"), Shallow: true,
+				Changes: []history.Change{{When: at("2026-10-08"), Kind: history.TaskStatus, Item: "x", From: "todo", To: "in-progress", Author: seller}},
+				Points:  []history.Point{{When: at("2026-10-01"), Done: 1, Total: 5}}}
+		}
+	}
+	rep := NewAggregator(deals, ReportOptions{Title: s.Config.Title, Location: s.Config.Location, Today: scenarioToday, Manifest: s.Manifest}).Report()
+	var g *DealReport
+	for i := range rep.Deals {
+		if rep.Deals[i].ID == "globex" {
+			g = &rep.Deals[i]
+		}
+	}
+	if g == nil || g.History == nil || !g.History.Shallow {
+		t.Fatalf("globex's history %+v, want it marked shallow", g)
+	}
+	if lines := strings.Join(historyLines(g.History), "\n"); !strings.Contains(lines, "a shallow clone: the history read starts at 2026-10-01") {
+		t.Errorf("history lines %q, want the shallow clone said", lines)
+	}
+	found := false
+	for _, sg := range g.Signals {
+		if sg.Kind == history.SignalNoBuyerEdit {
+			found = true
+			if all := sg.Summary + strings.Join(sg.Evidence, " "); strings.Contains(all, "alone") || !strings.Contains(all, "shallow clone") {
+				t.Errorf("no-buyer-edit in a shallow clone: %q, want it said of what the clone holds, not that the seller wrote alone", all)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("signals %+v, want no-buyer-edit of the history the clone holds", g.Signals)
+	}
+	ph := rep.Portfolio.History
+	if ph == nil || ph.Shallow != 1 || ph.Deals != 0 {
+		t.Errorf("portfolio history %+v, want globex left out and counted as such", ph)
+	}
+	var md bytes.Buffer
+	if err := rep.WritePortfolioMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| Left out | 1 deal | a shallow clone cuts their history") {
+		t.Errorf("the Markdown portfolio does not say globex was left out")
+	}
+}

@@ -491,7 +491,8 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 <tr><td>Deals with buyer edits</td><td>{{ratio .WithBuyerEdits}}</td><td>deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open</td></tr>
 <tr><td>Median slip</td><td>{{slip .}}</td><td>days a date moved later, the median over every slip</td></tr>
 <tr><td>Win rate with buyer edits</td><td>{{ratio .WinRateWithBuyerEdits}}</td><td>won of ended deals whose plan a buyer changed before it was won or lost</td></tr>
-<tr><td>Win rate without buyer edits</td><td>{{ratio .WinRateWithoutBuyerEdits}}</td><td>won of ended deals no buyer changed before they were won or lost</td></tr>
+<tr><td>Win rate without buyer edits</td><td>{{ratio .WinRateWithoutBuyerEdits}}</td><td>won of ended deals no buyer changed before they were won or lost</td></tr>{{if .Shallow}}
+<tr><td>Left out</td><td>{{.Shallow}}</td><td>deals a shallow clone cuts the history of (git fetch --unshallow reads it)</td></tr>{{end}}
 </table></div>{{end}}
 {{if few .}}<p class="meta">Few ended deals: read the win rates as anecdotes.</p>{{end}}
 <h3>Needs attention first</h3>

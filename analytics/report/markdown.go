@@ -250,12 +250,16 @@ func (m *mdOut) portfolio(p *Portfolio) {
 		m.table([]string{"Win rate at comparable size (deal value)", "With a plan", "Without"}, rows)
 	}
 	if h := p.History; h != nil {
-		m.table([]string{"From the plans' history", "Value", "What it counts"}, [][]string{
+		rows := [][]string{
 			{"Deals with buyer edits", ratioText(h.WithBuyerEdits), "deals whose plan a buyer-side person changed, of deals whose plan git holds from while they were open"},
 			{"Median slip", medianSlipText(h), "days a date moved later, the median over every slip"},
 			{"Win rate with buyer edits", ratioText(h.WinRateWithBuyerEdits), "won of ended deals whose plan a buyer changed before it was won or lost"},
 			{"Win rate without buyer edits", ratioText(h.WinRateWithoutBuyerEdits), "won of ended deals no buyer changed before they were won or lost"},
-		})
+		}
+		if h.Shallow > 0 {
+			rows = append(rows, []string{"Left out", plural(h.Shallow, "deal", "deals"), "a shallow clone cuts their history (git fetch --unshallow reads it)"})
+		}
+		m.table([]string{"From the plans' history", "Value", "What it counts"}, rows)
 	}
 	if len(p.Ranking) == 0 {
 		m.line("No deal needs attention.")

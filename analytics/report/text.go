@@ -707,6 +707,9 @@ func (t *textOut) portfolio(p *Portfolio) {
 	if h := p.History; h != nil {
 		t.line("  history      %s of plans git holds from while open with buyer edits; median slip %s; win rate %s with buyer edits, %s without",
 			ratioText(h.WithBuyerEdits), medianSlipText(h), ratioText(h.WinRateWithBuyerEdits), ratioText(h.WinRateWithoutBuyerEdits))
+		if s := shallowText(h); s != "" {
+			t.line("               %s", s)
+		}
 	}
 	if p.WinRateWithPlan.Den+p.WinRateWithoutPlan.Den < 10 {
 		t.line("               %s", t.paint(ansiDim, "(few ended deals: read the win rates as anecdotes)"))

@@ -148,9 +148,14 @@ func Signals(in Input) []Signal {
 				if len(strangers) > 3 {
 					strangers = append(strangers[:3], fmt.Sprintf("and %d more", len(strangers)-3))
 				}
-				if len(strangers) == 0 {
+				switch {
+				case st.Shallow:
+					// The clone starts after the plan did: an older buyer
+					// edit is not read, so nothing is said of who wrote it.
+					ev = fmt.Sprintf("no buyer-side edit in the %s this shallow clone holds, since %s; older ones are not read (git fetch --unshallow reads them)", count(st.Commits, "commit", "commits"), DayOf(st.First, in.Loc))
+				case len(strangers) == 0:
 					ev += ": the seller has written the plan alone"
-				} else {
+				default:
 					who := "an author has"
 					if len(strangers) > 1 {
 						who = "authors have"
