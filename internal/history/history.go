@@ -188,6 +188,10 @@ type Story struct {
 	// formerAt is when the deal's folder left each name of Former: when
 	// the rename came into the plan (Change.InPlan's rule).
 	formerAt []time.Time
+	// reviewSince is when the plan's weekly review day became the one its
+	// main line's last version has (see ReviewSince).
+	reviewSince time.Time
+	reviewDay   string // the main line's last version's review day
 	// gone are the spans the deal's folder was removed on the main line,
 	// each from its removal to when it was put back (zero: not put back).
 	gone []span
@@ -201,6 +205,16 @@ type Story struct {
 	// reverts maps each commit of the story made by git revert to the
 	// commit it reverts (hex).
 	reverts map[string]string
+}
+
+// ReviewSince returns when the plan's weekly review day became the one it
+// has now, on the main line: the first version with that day, after one
+// with another day or none. Zero when the plan never had one.
+func (s *Story) ReviewSince() time.Time {
+	if s == nil {
+		return time.Time{}
+	}
+	return s.reviewSince
 }
 
 // span is a stretch of time, From up to To (zero: open).

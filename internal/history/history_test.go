@@ -2236,3 +2236,39 @@ func TestFolderTakenByAnotherBuyer(t *testing.T) {
 		t.Errorf("hooli-xyz's story %+v, want hooli's renamed", hooli)
 	}
 }
+
+// TestMissedReviewsFromTheCadence: the weekly reviews missed count from
+// when the plan was given its review day, not from its first commit: a
+// plan committed in September that agreed a Tuesday review on 30
+// November has missed none by 8 December; given on 16 November, it has
+// missed the three since with no note. A day not committed yet is new.
+func TestMissedReviewsFromTheCadence(t *testing.T) {
+	const close = "2027-01-29"
+	t1 := task{"t1", "m1", "2026-12-20", "todo", ""}
+	withReview := func(s string) string {
+		return strings.Replace(s, "close: "+close+"\n", "close: "+close+"\nreview: {day: tuesday, time: \"15:00\", length: 15m}\n", 1)
+	}
+	for _, tc := range []struct {
+		agreed string
+		want   int
+	}{{"2026-11-30", 0}, {"2026-11-16", 2}} {
+		g := newRepo(t)
+		g.write("content/acme/index.md", planText(close, "2026-12-10", "2027-01-10", t1))
+		g.commit(seller, "2026-09-01", "plan")
+		g.write("content/acme/index.md", withReview(planText(close, "2026-12-10", "2027-01-10", t1)))
+		g.commit(seller, tc.agreed, "weekly review agreed")
+		st := g.read("").Story("acme")
+		d, err := fullDecode("acme", []byte(withReview(planText(close, "2026-12-10", "2027-01-10", t1))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		today := deal.NewDate(2026, 12, 8)
+		if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC}); n != tc.want {
+			t.Errorf("review agreed on %s: %d missed by %s, want %d", tc.agreed, n, today, tc.want)
+		}
+		d.Review.Day = time.Thursday // moved, not committed yet
+		if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC}); n != 0 {
+			t.Errorf("a review day not committed yet: %d missed, want 0", n)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 // deal the generator decodes (PlanOf), never more.
 type Plan struct {
 	Buyer      string // the buyer organisation, as the plan names it
+	Review     string // the weekly review's day, lower case ("tuesday"); "" for none
 	Close      deal.Date
 	Outcome    deal.Outcome
 	People     []Person
@@ -41,6 +42,9 @@ type Item struct {
 // PlanOf projects a decoded deal onto a Plan.
 func PlanOf(d *deal.Deal) *Plan {
 	p := &Plan{Buyer: d.Buyer, Close: d.Close, Outcome: cmp.Or(d.Outcome, deal.Open)}
+	if d.Review.HasDay {
+		p.Review = strings.ToLower(d.Review.Day.String())
+	}
 	for _, s := range d.Stakeholders {
 		p.People = append(p.People, Person{ID: s.ID, Name: s.Name, Email: s.Email, Side: s.Side})
 	}
@@ -135,6 +139,10 @@ func project(root *node, m *memo) (*Plan, bool) {
 		switch k {
 		case "buyer":
 			if p.Buyer, ok = scalarOf(v); !ok {
+				return nil, false
+			}
+		case "review":
+			if p.Review, ok = reviewDay(v); !ok {
 				return nil, false
 			}
 		case "close":
@@ -346,6 +354,34 @@ func fields(n *node, want func(key string) *string) bool {
 		}
 	}
 	return true
+}
+
+// reviewDay reads the day of a review: mapping ({day: tuesday, ...}) as
+// the decoder does: a weekday's name in any case, lower-cased; a review
+// left empty has none. ok is false for anything else (the decoder then
+// reads it, or refuses it).
+func reviewDay(n *node) (string, bool) {
+	switch n.kind {
+	case nullNode:
+		return "", true
+	case mapNode:
+	default:
+		return "", false
+	}
+	day := n.get("day")
+	if day == nil {
+		return "", false
+	}
+	s, ok := scalarOf(day)
+	if !ok {
+		return "", false
+	}
+	s = strings.ToLower(s)
+	switch s {
+	case "sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday":
+		return s, true
+	}
+	return "", false
 }
 
 func scalarOf(n *node) (string, bool) {

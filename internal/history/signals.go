@@ -445,8 +445,9 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 // from two days before it (notes prepared ahead) to four days after (notes
 // written up later), so each note counts for one review. The review days
 // counted are those after the plan's first commit (the kickoff puts the
-// review on the calendars; the first is the week after), else after its
-// first review note, up to the latest whose four days for a note have
+// review on the calendars; the first is the week after), or the commit that
+// gave it the review day it has when later (none for a day moved and not
+// committed yet), else after its first review note, up to the latest whose four days for a note have
 // passed: a review held yesterday whose note is not written yet is not
 // missed, and one that has its note ends the count. A plan with neither a
 // history nor a note has 0 (nothing says since when). It returns 0 for a
@@ -472,6 +473,15 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	}
 	if start.IsZero() {
 		return 0, lastNote
+	}
+	if st := in.Story; st != nil && st.reviewDay != "" {
+		// Weeks before the plan had its review day held no review to
+		// miss; a day moved and not committed yet is new today.
+		if st.reviewDay != strings.ToLower(d.Review.Day.String()) {
+			start = in.Today
+		} else if since := DayOf(st.reviewSince, in.Loc); since.After(start) {
+			start = since
+		}
 	}
 	if re, ok := in.Story.ReopenedOn(in.Loc); ok && re.After(start) && !re.After(in.Today) {
 		start = re // a deal won or lost held no review until it was opened again

@@ -508,7 +508,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 		st := t.st
 		st.Deal = ids[i]
 		st.Changes, st.Points = make([]Change, 0, t.changes), make([]Point, 0, len(t.files))
-		var lastS string
+		var lastS, lastReview string
 		var lastD deal.Date
 		var renames []renamed
 		for j, f := range t.files {
@@ -584,6 +584,10 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 					Title: ch.Title, From: ch.From, To: ch.To, Days: ch.Days, Close: lastD, Author: a, Reply: rec.Reply, Merge: ch.Merge, Landed: c.landed})
 			}
 			if c.main {
+				if !f.New.IsZero() && f.Review != lastReview {
+					st.reviewSince, lastReview = inPlan, f.Review
+				}
+				st.reviewDay = f.Review
 				pt := Point{When: inPlan, Done: f.Done, Total: f.Total}
 				for _, a := range f.Ahead {
 					if d, err := deal.ParseDate(a); err == nil {
