@@ -1022,6 +1022,25 @@ func TestFlatNotRestartedByReopening(t *testing.T) {
 	if ev := flat(none); !strings.Contains(ev, "since 2026-10-01") || !strings.Contains(ev, "went back from 2 to 0 of 3") {
 		t.Errorf("flat with t1 reopened too, not committed yet: %q, want flat since t1 was due, gone back from 2 to 0", ev)
 	}
+
+	// Done on 20 October, reopened on 10 November, before any open step
+	// was due (13 November): the count starts on that day, and completion
+	// still went back from the last progress's.
+	open := func(status, done string) string {
+		return planText("2027-01-29", "2026-11-13", "2026-12-31", task{"t1", "m1", "2026-11-13", status, done}, task{"t2", "m1", "2026-11-13", "todo", ""})
+	}
+	g = newRepo(t)
+	g.write("content/acme/index.md", open("todo", ""))
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", open("done", "2026-10-20"))
+	g.commit(buyer, "2026-10-20", "t1 done")
+	g.write("content/acme/index.md", open("in-progress", ""))
+	g.commit(seller, "2026-11-10", "t1 reopened")
+	st = g.read("").Story("acme")
+	today = deal.NewDate(2026, 12, 8)
+	if ev := flat(open("in-progress", "")); !strings.Contains(ev, "since 2026-11-13") || !strings.Contains(ev, "went back from 1 to 0 of 2") {
+		t.Errorf("flat after a step reopened before anything was due: %q, want since 13 November, gone back from 1 to 0", ev)
+	}
 }
 
 // TestFlatNotRestartedByPushedDates: a plan whose late steps are given

@@ -167,6 +167,7 @@ func Signals(in Input) []Signal {
 		}
 	}
 	if since, from, ok := FlatSince(in); ok {
+		progressed := since // the last progress, before the count's start moves on
 		if re, ok := st.ReopenedOn(in.Loc); ok && re.After(since) && !re.After(in.Today) {
 			// Closed, the plan was not stalled: it counts from the day
 			// the deal was opened again.
@@ -196,7 +197,7 @@ func Signals(in Input) []Signal {
 			done, total := d.Progress()
 			ev := fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)
 			if st != nil {
-				if then, ok := st.ProgressOn(since, in.Loc); ok && then.Done > done {
+				if then, ok := st.ProgressOn(progressed, in.Loc); ok && then.Done > done {
 					// Steps reopened, or done ones taken out: the plan went
 					// back, which is no progress either.
 					ev = fmt.Sprintf("no step done for %d days, since %s (%s); completion went back from %d to %d of %d tasks since (a step reopened or a done step taken out)", days, since, from, then.Done, done, total)
