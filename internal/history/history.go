@@ -192,6 +192,9 @@ type Story struct {
 	// main line's last version has (see ReviewSince).
 	reviewSince time.Time
 	reviewDay   string // the main line's last version's review day
+	// buyersSince is when a main-line version first named someone on the
+	// buyer's side: before, nobody there could edit the plan.
+	buyersSince time.Time
 	// gone are the spans the deal's folder was removed on the main line,
 	// each from its removal to when it was put back (zero: not put back).
 	gone []span

@@ -2291,3 +2291,38 @@ func TestMissedReviewsFromTheCadence(t *testing.T) {
 		}
 	}
 }
+
+// TestNoBuyerEditFromWhenBuyersJoined: a plan the seller drafted alone
+// for weeks, naming only the seller's people, then shared with the buyer
+// (their people added), has had nobody on the buyer's side to edit it
+// until then: no-buyer-edit counts from that day.
+func TestNoBuyerEditFromWhenBuyersJoined(t *testing.T) {
+	t1 := task{"t1", "m1", "2026-12-20", "todo", ""}
+	full := planText("2027-01-29", "2026-12-10", "2027-01-10", t1)
+	draft := strings.Replace(full, "  - {id: jordan, name: Jordan Park, side: buyer, role: champion, email: Jordan.Park@acme.example}\n", "", 1)
+	draft = strings.ReplaceAll(draft, "jordan", "sam")
+	g := newRepo(t)
+	g.write("content/acme/index.md", draft)
+	g.commit(seller, "2026-09-01", "draft")
+	g.write("content/acme/index.md", full)
+	g.commit(seller, "2026-12-03", "shared with Acme")
+	st := g.read("").Story("acme")
+	d, err := fullDecode("acme", []byte(full))
+	if err != nil {
+		t.Fatal(err)
+	}
+	signal := func(today deal.Date) string {
+		for _, s := range history.Signals(history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC}) {
+			if s.Name == history.SignalNoBuyerEdit {
+				return s.Evidence
+			}
+		}
+		return ""
+	}
+	if ev := signal(deal.NewDate(2026, 12, 8)); ev != "" {
+		t.Errorf("five days after the buyer joined: %q, want no signal", ev)
+	}
+	if ev := signal(deal.NewDate(2026, 12, 20)); !strings.Contains(ev, "no buyer-side edit since 2026-12-03, when the plan first named someone on the buyer's side") {
+		t.Errorf("17 days after: %q, want the signal counted from 3 December", ev)
+	}
+}

@@ -124,9 +124,17 @@ func Signals(in Input) []Signal {
 	hasBuyer := slices.ContainsFunc(d.Stakeholders, func(s deal.Stakeholder) bool { return s.Side == deal.Buyer })
 	if st != nil && st.Commits > 0 && hasBuyer && len(d.Tasks()) > 0 {
 		if _, ok := st.LastBy(deal.Buyer); !ok {
-			age := DayOf(st.First, in.Loc).DaysUntil(in.Today)
-			if age >= th.BuyerEditDays {
-				ev := fmt.Sprintf("no buyer-side edit in %s of history since %s", count(st.Commits, "commit", "commits"), DayOf(st.First, in.Loc))
+			// From when the plan first named someone on the buyer's side:
+			// a seller's draft before it had nobody there to edit it.
+			from, since := DayOf(st.First, in.Loc), ""
+			if b := DayOf(st.buyersSince, in.Loc); !st.buyersSince.IsZero() && b.After(from) {
+				from, since = b, ", when the plan first named someone on the buyer's side"
+			}
+			if age := from.DaysUntil(in.Today); age >= th.BuyerEditDays {
+				ev := fmt.Sprintf("no buyer-side edit in %s of history since %s", count(st.Commits, "commit", "commits"), from)
+				if since != "" {
+					ev = fmt.Sprintf("no buyer-side edit since %s%s", from, since)
+				}
 				// An author the plan does not name may be a buyer
 				// writing from another address: not the seller's for sure,
 				// unless they write from the seller's own domain (a

@@ -588,6 +588,9 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 					st.reviewSince, lastReview = inPlan, f.Review
 				}
 				st.reviewDay = f.Review
+				if f.Buyers && st.buyersSince.IsZero() {
+					st.buyersSince = inPlan
+				}
 				pt := Point{When: inPlan, Done: f.Done, Total: f.Total}
 				for _, a := range f.Ahead {
 					if d, err := deal.ParseDate(a); err == nil {

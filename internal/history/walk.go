@@ -66,6 +66,7 @@ type fileRec struct {
 	Changes     []fieldChange
 	Done, Total int
 	Review      string // the version's weekly review day (Plan.Review)
+	Buyers      bool   // the version names someone on the buyer's side
 	// Ahead are the done dates (YYYY-MM-DD) of the version's done tasks
 	// that fall after the commit's day (less a day for time zones): a
 	// task recorded done ahead of its date is done only from that date.
@@ -1872,6 +1873,7 @@ func (w *walker) diff(id string, f *fileRec, rec *commitRec, last *lastVersion, 
 	if cur != nil {
 		f.Done, f.Total = cur.Progress()
 		f.Review = in.str(cur.Review)
+		f.Buyers = slices.ContainsFunc(cur.People, func(p Person) bool { return p.Side == deal.Buyer })
 		day := deal.DateOf(time.Unix(rec.When, 0).UTC()).AddDays(-1)
 		for _, t := range cur.Tasks {
 			if t.Status == deal.Done && t.Done.After(day) {
