@@ -204,7 +204,8 @@ func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []
 	if mr.err != nil {
 		return dealJudged{}, mr.err // it names the file, as report's does
 	}
-	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Story: st}}, report.ReportOptions{
+	agg := report.NewAggregator([]report.ReportDeal{{Deal: od.b.Deal, Plan: od.b.Plan, Waiting: waiting, Decided: decided, Story: st,
+		CheckErrors: len(od.checkErrs), CheckMessages: od.checkErrs}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: od.id, Manifest: mr.m, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
 		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays,

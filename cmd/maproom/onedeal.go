@@ -44,6 +44,9 @@ type oneDeal struct {
 	// pastPlan: asOfDay put in b a version of the plan git held on the
 	// day, not the plan on disk (b.Source).
 	pastPlan bool
+	// checkErrs are the plan's check errors (file:line from the root),
+	// for a command that goes on despite them (loadOneDealAnyway).
+	checkErrs []string
 }
 
 // loadOneDeal parses cmd's arguments (dealArg) and loads that deal alone
@@ -75,6 +78,51 @@ func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []str
 		return nil, errFailed
 	}
 	return &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: b}, nil
+}
+
+// loadOneDealAnyway is loadOneDeal for a command that goes on despite
+// errors, as the report does (the weekly review: the meeting needs its
+// agenda all the same): the settings in error are left out, their
+// defaults standing in (generator.LoadConfigKept), and a plan that
+// decodes with errors is kept, its errors in checkErrs. Only a plan that
+// cannot be decoded, or settings nothing of which can be kept, fail it.
+// The problems are printed, with what the command does about them.
+func (e *env) loadOneDealAnyway(fs *flag.FlagSet, s *siteFlags, cmd string, args []string) (*oneDeal, error) {
+	id, err := dealArg(fs, cmd, args)
+	if err != nil {
+		return nil, err
+	}
+	today, err := e.todayFor(s)
+	if err != nil {
+		return nil, err
+	}
+	cfg, ps := generator.LoadConfigKept(generator.ConfigPath(s.root))
+	printProblems(e.stderr, ps)
+	if cfg == nil {
+		return nil, errFailed
+	}
+	if n := ps.Errors(); n > 0 {
+		fmt.Fprintf(e.stderr, "maproom: %s has %s: the %s leaves those settings out and uses their defaults (run maproom check)\n", generator.ConfigFile, count(n, "error"), cmd)
+	}
+	dir := filepath.Join(s.root, generator.ContentDir, id)
+	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
+		return nil, fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
+	}
+	b, ps := generator.LoadBundle(dir, cfg, today)
+	printProblems(e.stderr, ps)
+	if b == nil {
+		return nil, errFailed
+	}
+	od := &oneDeal{id: id, today: today, cfg: cfg, dir: dir, b: b}
+	for _, p := range ps {
+		if p.Severity == generator.Error {
+			od.checkErrs = append(od.checkErrs, p.Under(s.root).Error())
+		}
+	}
+	if n := len(od.checkErrs); n > 0 {
+		fmt.Fprintf(e.stderr, "maproom: %s's plan has %s: the %s lists them among the blockers, and its dates cannot be trusted until they are fixed (run maproom check)\n", id, count(n, "error"), cmd)
+	}
+	return od, nil
 }
 
 // endOfDay is the end of day in loc (nil: UTC), the first instant of the

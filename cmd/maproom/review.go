@@ -46,7 +46,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	s := e.siteFlags(fs)
 	out := fs.String("o", "", "write the agenda to this file instead of standard output")
 	logDir := fs.String("log-dir", e.envOr("MAPROOM_LOG_DIR", ""), "the event log, for who looked at the room (default <root>/.maproom/events when it exists) [MAPROOM_LOG_DIR]")
-	od, err := e.loadOneDeal(fs, s, "review", args)
+	od, err := e.loadOneDealAnyway(fs, s, "review", args)
 	if err != nil {
 		return ignoreHelp(err)
 	}
@@ -93,7 +93,7 @@ func cmdReview(ctx context.Context, e *env, args []string) error {
 	crit := b.Plan.TurnPath(d, today) // whose move: the rooms' and the report's rule
 	agenda := reviewAgenda(reviewInput{Deal: d, Story: st, Notes: notes, Judged: j, Decided: decided,
 		Due: due, Critical: crit, Today: today, Holidays: cfg.HolidayDays, Loc: cfg.Location, Th: cfg.History.Thresholds(), Overdue: cfg.Overdue.Thresholds(), InGit: h.InGit, NoHistory: historyUnread(h),
-		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source), Published: firstPublished(s.root, id)})
+		Uncommitted: st != nil && !od.pastPlan && !h.Story(id).Committed(b.Source), Published: firstPublished(s.root, id), CheckErrors: od.checkErrs})
 	if *out == "" {
 		_, err := io.WriteString(e.stdout, agenda)
 		return err
@@ -231,6 +231,9 @@ type reviewInput struct {
 	// manifest's; zero when unknown): since when a plan with nothing done
 	// by a date has been flat, as the report counts it.
 	Published deal.Date
+	// CheckErrors are the plan's check errors (file:line: what to change):
+	// the first blocker, the plan's dates in doubt until they are fixed.
+	CheckErrors []string
 }
 
 // firstPublished is the day the manifest at root records deal id's first
@@ -531,6 +534,17 @@ func reviewAgenda(in reviewInput) string {
 	p("## Blockers (%s)", minutes(d.Review.Part()))
 	p("")
 	n := 0
+	if k := len(in.CheckErrors); k > 0 {
+		// As the report quotes them: the first three.
+		p("- The plan fails check (%s): its dates and whose move below cannot be trusted until it is fixed (maproom check):", count(k, "error"))
+		for _, msg := range in.CheckErrors[:min(3, k)] {
+			p("  - %s", md(msg))
+		}
+		if k > 3 {
+			p("  - and %d more.", k-3)
+		}
+		n++
+	}
 	// Each step once: a blocked one says how late it is too.
 	lateBy := func(t *deal.Task) string {
 		due := in.Due(t)
