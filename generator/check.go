@@ -174,7 +174,11 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 		}
 		person(li.at(p+".lead"), m.Lead, fmt.Sprintf("milestone %q lead", m.ID))
 		evidence(col, li.at(p+".evidence"), "milestone", m.ID, m.Evidence)
-		if len(m.Tasks) == 0 {
+		// A plan part of which did not decode (a key set twice, a value
+		// of the wrong type) may have lost the steps it writes: its error
+		// says what to fix, and the steps are not missing.
+		_, writesTasks := li.lines[p+".tasks"]
+		if len(m.Tasks) == 0 && !(li.written != nil && writesTasks) {
 			col.warnf(m.Line, "milestone %q has no task: it can never be done, and nothing in the plan leads to it; add the steps that reach it, each with one owner", m.ID)
 		}
 		if m.Due.IsZero() && !m.Reached() && d.Outcome != deal.Lost {

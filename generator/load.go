@@ -475,6 +475,11 @@ func decodeDeal(src []byte, col collector) (*rawDeal, *lineIndex, []byte) {
 		col.errorf(1, "the frontmatter opened with --- is never closed: end it with a line holding only ---")
 		return nil, nil, nil
 	case frontmatter.Missing:
+		if bytes.IndexByte(src, '\r') >= 0 && bytes.IndexByte(src, '\n') < 0 {
+			// Lines ended by CR alone (classic Mac OS): one long line.
+			col.errorf(1, "the file's lines end with a carriage return alone (an old Mac format), so it reads as one line: save it with LF (or CRLF) line endings")
+			return nil, nil, nil
+		}
 		col.errorf(1, "no frontmatter: start the file with a line ---, the plan in YAML, then a line --- before the welcome note")
 		return nil, nil, nil
 	}

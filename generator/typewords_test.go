@@ -59,3 +59,45 @@ func TestTypeErrorWords(t *testing.T) {
 		t.Errorf("yamlTypeWords: %q", got)
 	}
 }
+
+// TestDuplicateKeyLosesNoSteps: a key set twice in a milestone's one
+// step is one error; the step is not said to be missing beside it.
+func TestDuplicateKeyLosesNoSteps(t *testing.T) {
+	plan := `---
+title: Deal one
+buyer: Acme Corp
+seller: Northwind
+goal: Signed by 29 January so the launch ships
+close: 2027-01-29
+stakeholders:
+  - {id: priya, name: Priya Raman, title: CFO, side: buyer, role: economic-buyer}
+  - {id: sam, name: Sam Lee, title: AE, side: seller, role: account-executive}
+milestones:
+  - id: m1
+    title: Needs agreed
+    due: 2026-12-20
+    lead: priya
+    evidence: Criteria document signed by Priya
+    tasks:
+      - id: t1
+        title: Write criteria
+        owner: priya
+        due: 2026-12-15
+        status: todo
+        status: done
+        evidence: Criteria document v1 emailed
+---
+Welcome.
+`
+	_, ps := CheckPlan(t.TempDir(), []byte(plan), (&Config{}).withDefaults(), deal.NewDate(2026, 11, 22))
+	dup := false
+	for _, p := range ps {
+		dup = dup || strings.Contains(p.Msg, `"status" already defined`)
+		if strings.Contains(p.Msg, "has no task") {
+			t.Errorf("line %d: %s", p.Line, p.Msg)
+		}
+	}
+	if !dup {
+		t.Errorf("problems %v, want the key set twice", ps)
+	}
+}

@@ -165,6 +165,8 @@ func Parse(d Doc) (root *yaml.Node, err *Error) {
 		line := ErrLine(e, d.Offset)
 		if at, ok := problemLine(d.Front, e, line-d.Offset); ok {
 			line = at + d.Offset
+		} else if at, ok := unclosedFlow(d.Front, e, line-d.Offset); ok {
+			line = at + d.Offset
 		}
 		msg := FileMsg(e, d.Offset)
 		if ls := bytes.Split(d.Front, []byte("\n")); line-d.Offset >= 1 && line-d.Offset <= len(ls) {
@@ -261,8 +263,36 @@ func yamlHint(msg string, line []byte) string {
 		return "text after a value's closing quote: put the whole value in the quotes"
 	case strings.Contains(msg, "did not find expected '-' indicator"), strings.Contains(msg, "did not find expected key"):
 		return "this line's indentation does not match the keys or list items above: align it with them (two spaces per level)"
+	case strings.Contains(msg, "expected ','"):
+		return "a value that starts with [ or { is read as a list or as keys, and this one is not closed: close it, or put the whole value in double quotes (\"...\")"
+	case strings.Contains(msg, "unknown anchor"):
+		return "a value that starts with * is read as a YAML alias: put the whole value in double quotes (\"...\")"
 	}
 	return ""
+}
+
+// unclosedFlow finds, for an unclosed [ or { (err's "expected ','"), the
+// line that opens it: the first line from the one before from (the
+// library's line can be one short) whose value starts with [ or { and does
+// not close it on the line.
+func unclosedFlow(front []byte, err error, from int) (int, bool) {
+	if !strings.Contains(ErrMsg(err), "expected ','") {
+		return 0, false
+	}
+	lines := bytes.Split(front, []byte("\n"))
+	for k := max(from-1, 1); k <= len(lines) && k <= from+1; k++ {
+		v := bytes.TrimSpace(lines[k-1])
+		if rest, ok := bytes.CutPrefix(v, []byte("- ")); ok {
+			v = bytes.TrimSpace(rest)
+		}
+		if _, val, ok := bytes.Cut(v, []byte(": ")); ok {
+			v = bytes.TrimSpace(val)
+		}
+		if len(v) > 0 && (v[0] == '[' || v[0] == '{') && bytes.Count(v, []byte{'['})+bytes.Count(v, []byte{'{'}) > bytes.Count(v, []byte{']'})+bytes.Count(v, []byte{'}'}) {
+			return k, true
+		}
+	}
+	return 0, false
 }
 
 // afterQuote reports whether line's value starts with a quote and has

@@ -142,6 +142,9 @@ func TestParseErrorLines(t *testing.T) {
 		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n    owner: b\n    evidence: \"Signed\" by both\n    due: 2026-01-01\n---\n", 7, "put the whole value in the quotes"},
 		{"---\ntitle: Legal: review\nclose: 2026-01-01\n---\n", 2, `a value that holds ": " must be quoted`},
 		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n   owner: b\n---\n", 0, "align it with them"},
+		// a value that starts with [ (or *) is not text
+		{"---\ntitle: x\nbuyer: Acme\nseller: North\ngoal: [Signed by June, so the launch ships\nclose: 2026-01-01\n---\n", 5, "this one is not closed: close it, or put the whole value in double quotes"},
+		{"---\ntitle: x\nbuyer: *nothere\n---\n", 3, "a value that starts with * is read as a YAML alias: put the whole value in double quotes"},
 	} {
 		d, _ := Split([]byte(c.src))
 		_, err := Parse(d)
