@@ -275,8 +275,27 @@ func rotationsKept(site *Site, path string) Problems {
 	}
 	var ps Problems
 	high := m.HighestRotations()
+	// Who had each id at the last build: in its rooms, or, taken off the
+	// plan before, in its record of them.
+	had := map[string]manifest.FormerPerson{}
+	for k, f := range m.Former {
+		had[k] = f
+	}
+	for _, r := range m.Rooms {
+		k := manifest.RotationKey(r.Deal, r.Stakeholder)
+		if f, ok := had[k]; r.Who != "" && (!ok || r.Rotation >= f.Rotation) {
+			had[k] = manifest.FormerPerson{Who: r.Who, Rotation: r.Rotation}
+		}
+	}
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {
+			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && !manifest.SamePerson(f.Who, manifest.Who(s.Name, s.Email)) && s.Rotate <= f.Rotation {
+				// The id was someone else's (another name and email): the
+				// links they were sent would open this person's room.
+				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,
+					Msg: fmt.Sprintf("%q was the id of someone else, with another name and email, when the rooms were last built (%s): the links sent to them, up to rotation %d, would open %s's room; set rotate: %d here to give %s links no one else holds", s.ID, path, f.Rotation, s.Name, f.Rotation+1, s.Name)})
+				continue
+			}
 			if was, ok := high[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && s.Rotate < was {
 				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,
 					Msg: fmt.Sprintf("rotate %d for %q is below %d, the highest rotation a build gave them (%s): the links rotated away would answer again. The counter only goes up: set rotate: %d for the link they had last, or %d to give them a new one (the safe choice when the id is someone else's now)", s.Rotate, s.ID, was, path, was, was+1)})

@@ -8,11 +8,14 @@ package manifest
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
 	"github.com/maproom/maproom/internal/reply"
 )
@@ -40,6 +43,44 @@ type Manifest struct {
 	// rotate: counter set below it would bring a retired link back, even
 	// for someone added again.
 	Rotations map[string]int `json:"rotations,omitempty"`
+	// Former records, by RotationKey, who each person taken off the plan
+	// of a deal still published was (Room.Who) and the highest rotation
+	// their links had, kept by Publish when their rooms leave the
+	// manifest: an id given to someone else later would open the links
+	// those rotations gave them.
+	Former map[string]FormerPerson `json:"former,omitempty"`
+}
+
+// FormerPerson is a person whose rooms left the manifest: who they were
+// (Room.Who) and the highest rotation their links had.
+type FormerPerson struct {
+	Who      string `json:"who"`
+	Rotation int    `json:"rotation"`
+}
+
+// Who is a person's fingerprint in the manifest (Room.Who): 8 hex digits
+// of the SHA-256 of their name, then 8 of their email's, each trimmed and
+// lower-cased. It tells one person from another who took their id
+// (SamePerson), and stores neither.
+func Who(name, email string) string {
+	part := func(s string) string {
+		sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(s))))
+		return hex.EncodeToString(sum[:4])
+	}
+	return part(name) + part(email)
+}
+
+// noEmail is Who's part for an empty email.
+var noEmail = Who("", "")[8:]
+
+// SamePerson reports whether two fingerprints (Who) may be one person's:
+// the same name, or the same email (a typo fixed in the other), or one
+// of them unknown (empty, as in a manifest written before Who).
+func SamePerson(a, b string) bool {
+	if len(a) != 16 || len(b) != 16 {
+		return true
+	}
+	return a[:8] == b[:8] || a[8:] == b[8:] && a[8:] != noEmail
 }
 
 // RotationKey is a person's key in Manifest.Rotations.
@@ -81,6 +122,9 @@ type Room struct {
 	Pages       []string       `json:"pages"`
 	Published   string         `json:"published,omitempty"`
 	Replies     *reply.Targets `json:"replies,omitempty"`
+	// Who is the person the room is for (Who); empty in a manifest
+	// written before maproom recorded it.
+	Who string `json:"who,omitempty"`
 }
 
 // PageRoom is the page id of a room's own page.
@@ -140,7 +184,7 @@ const SideBuyer = "buyer"
 
 // Publish writes m at path as Write does, after setting m.Rotations to the
 // highest rotation of each person whose rooms left the manifest (above 0:
-// see Rotations) and recording in each room the day it was first
+// see Rotations), m.Former to who they were (see Former), and recording in each room the day it was first
 // published: the day the manifest already at path (the
 // previous build's) gives its key, else today (YYYY-MM-DD, the build's
 // injected day, so a build stays reproducible) for a key it does not list.
@@ -153,6 +197,7 @@ const SideBuyer = "buyer"
 func Publish(path string, m *Manifest, today string) error {
 	prev := map[string]string{}
 	high := map[string]int{}
+	former := map[string]FormerPerson{}
 	raise := func(k string, rot int) {
 		if was, ok := high[k]; !ok || rot > was {
 			high[k] = rot
@@ -166,6 +211,21 @@ func Publish(path string, m *Manifest, today string) error {
 		for k, rot := range old.Rotations {
 			raise(k, rot)
 		}
+		for k, f := range old.Former {
+			former[k] = f
+		}
+		// Who had each id in the previous build, at their highest
+		// rotation: a record older than that build gives way.
+		had := map[string]FormerPerson{}
+		for _, r := range old.Rooms {
+			k := RotationKey(r.Deal, r.Stakeholder)
+			if f, ok := had[k]; r.Who != "" && (!ok || r.Rotation > f.Rotation) {
+				had[k] = FormerPerson{Who: r.Who, Rotation: r.Rotation}
+			}
+		}
+		for k, f := range had {
+			former[k] = f
+		}
 	}
 	for _, r := range m.Rooms {
 		raise(RotationKey(r.Deal, r.Stakeholder), r.Rotation)
@@ -173,8 +233,20 @@ func Publish(path string, m *Manifest, today string) error {
 	// Only the people whose rooms are gone need the record (the rooms
 	// hold the rest), and of them only those who had a link rotated away:
 	// no counter goes below 0.
+	published := map[string]bool{}
 	for _, r := range m.Rooms {
 		delete(high, RotationKey(r.Deal, r.Stakeholder))
+		delete(former, RotationKey(r.Deal, r.Stakeholder))
+		published[r.Deal] = true
+	}
+	for k := range former {
+		if d, _, _ := strings.Cut(k, "/"); !published[d] {
+			delete(former, k) // a deal withdrawn or removed: nothing of it is kept
+		}
+	}
+	m.Former = nil
+	if len(former) > 0 {
+		m.Former = former
 	}
 	for k, rot := range high {
 		if rot == 0 {
