@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/maproom/maproom/generator"
@@ -15,7 +17,8 @@ import (
 // the seller lists, decides and reports it there, and the buyer's new room
 // shows it. Which deal a name was is told by the time the reply was sent
 // (History.NamedAt): two folders that swapped names, or a name taken again
-// by a new deal, each keep their own replies. h is the history when the
+// by a new deal, each keep their own replies; a reply sent to a deal
+// removed since, whose name a new deal took (Story.Reused), is left out. h is the history when the
 // caller has read it, else it is read (through its cache), and only when
 // there is a reply.
 func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *history.History) []reply.Reply {
@@ -26,15 +29,25 @@ func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *his
 		h = readHistory(ctx, e, root, nil, false)
 	}
 	var out []reply.Reply
-	for i, r := range rs {
+	changed := false
+	dropped := map[string]int{}
+	for _, r := range rs {
 		if cur, ok := h.NamedAt(r.Deal, r.Time); ok && cur != r.Deal {
-			if out == nil {
-				out = slices.Clone(rs)
-			}
-			out[i].Deal = cur
+			r.Deal, changed = cur, true
+		} else if st := h.Story(r.Deal); st != nil && !st.Reused.IsZero() && !r.Time.After(st.Reused) {
+			// Sent to the deal that had the name until it was removed,
+			// not to the new deal that took it: no room shows it.
+			changed = true
+			dropped[r.Deal]++
+			continue
 		}
+		out = append(out, r)
 	}
-	if out == nil {
+	for _, id := range slices.Sorted(maps.Keys(dropped)) {
+		fmt.Fprintf(e.stderr, "maproom: %s sent to the deal named %s before it was removed (%s) left out: the deal named so now is another\n",
+			count(dropped[id], "reply"), id, h.Story(id).Reused.UTC().Format("2006-01-02"))
+	}
+	if !changed {
 		return rs
 	}
 	return out
