@@ -203,7 +203,8 @@ func TestParseErrors(t *testing.T) {
 		edit: func(s string) string {
 			return strings.Replace(s, "    title: Evaluation passed", "    title: [Evaluation", 1)
 		},
-		want: []string{`small.md:10: the frontmatter is not valid YAML: did not find expected ',' or ']'`},
+		// named on the line that opens the list, with what to change
+		want: []string{`small.md:11: the frontmatter is not valid YAML: did not find expected ',' or ']': a value that starts with [ or { is read as a list or as keys, and this one is not closed: close it, or put the whole value in double quotes ("...")`},
 	}, {
 		name: "not a mapping",
 		edit: func(string) string { return "---\n- a\n---\n" },
