@@ -2,9 +2,12 @@ package history
 
 import (
 	"crypto/sha256"
+	"encoding/hex"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -51,4 +54,52 @@ func FuzzCache(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCacheLayoutHasItsVersion: the cache holds commitRecs as gob; a field
+// added, removed or retyped in them reads an older cache with the field
+// empty, which is wrong, not rebuilt. The layout's fingerprint is tied to
+// cacheVersion: change the layout, raise cacheVersion and set the new
+// fingerprint here.
+func TestCacheLayoutHasItsVersion(t *testing.T) {
+	const version, want = 16, "6a01db55"
+	got := layoutOf(reflect.TypeFor[commitRec]())
+	sum := sha256.Sum256([]byte(got))
+	if fp := hex.EncodeToString(sum[:4]); cacheVersion != version || fp != want {
+		t.Errorf("cacheVersion %d, layout fingerprint %s; this test knows version %d as %s: a change of the cached records needs cacheVersion raised (then set both here)\n%s", cacheVersion, fp, version, want, got)
+	}
+}
+
+// layoutOf writes out t's fields, names and types, recursively.
+func layoutOf(t reflect.Type) string {
+	var b strings.Builder
+	var walk func(t reflect.Type, depth int)
+	walk = func(t reflect.Type, depth int) {
+		switch t.Kind() {
+		case reflect.Pointer, reflect.Slice, reflect.Array, reflect.Map:
+			b.WriteString(t.Kind().String() + " ")
+			if t.Kind() == reflect.Map {
+				walk(t.Key(), depth)
+				b.WriteString(" ")
+			}
+			walk(t.Elem(), depth)
+		case reflect.Struct:
+			if depth > 4 || t.PkgPath() != "" && t.PkgPath() != reflect.TypeFor[commitRec]().PkgPath() {
+				b.WriteString(t.String())
+				return
+			}
+			b.WriteString("{")
+			for i := range t.NumField() {
+				f := t.Field(i)
+				b.WriteString(f.Name + " ")
+				walk(f.Type, depth+1)
+				b.WriteString("; ")
+			}
+			b.WriteString("}")
+		default:
+			b.WriteString(t.String())
+		}
+	}
+	walk(t, 0)
+	return b.String()
 }
