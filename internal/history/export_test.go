@@ -13,3 +13,6 @@ var WalkWithoutMemo = &walkWithoutMemo
 
 // TreeBatch is how many commits the walk hands over at once to compare.
 var TreeBatch = &treeBatch
+
+// SameBuyer is sameBuyer, for TestSameBuyerNames.
+var SameBuyer = sameBuyer

@@ -188,10 +188,9 @@ type Story struct {
 	// formerAt is when the deal's folder left each name of Former: when
 	// the rename came into the plan (Change.InPlan's rule).
 	formerAt []time.Time
-	// reviewSince is when the plan's weekly review day became the one its
-	// main line's last version has (see ReviewSince).
-	reviewSince time.Time
-	reviewDay   string // the main line's last version's review day
+	// reviews are the main line's changes of the weekly review day (""
+	// for none), oldest first: the last is the plan's (see ReviewSince).
+	reviews []reviewAt
 	// buyersSince is when a main-line version first named someone on the
 	// buyer's side: before, nobody there could edit the plan.
 	buyersSince time.Time
@@ -217,7 +216,27 @@ func (s *Story) ReviewSince() time.Time {
 	if s == nil {
 		return time.Time{}
 	}
-	return s.reviewSince
+	_, since := s.review()
+	return since
+}
+
+// reviewAt is the weekly review day a version of the main line gave the
+// plan, from when.
+type reviewAt struct {
+	when time.Time
+	day  string
+}
+
+// review returns the review day of the story's last version and since
+// when it has had it; "" for none (or a story read before it was kept).
+func (s *Story) review() (day string, since time.Time) {
+	if s == nil {
+		return "", time.Time{}
+	}
+	if n := len(s.reviews); n > 0 {
+		return s.reviews[n-1].day, s.reviews[n-1].when
+	}
+	return "", time.Time{}
 }
 
 // span is a stretch of time, From up to To (zero: open).
@@ -450,6 +469,11 @@ func (s *Story) Until(t time.Time) *Story {
 	}
 	c := *s
 	c.Changes, c.Points = changes, s.Points[:np:np]
+	nr := len(s.reviews)
+	for nr > 0 && !before(s.reviews[nr-1].when) {
+		nr--
+	}
+	c.reviews = s.reviews[:nr:nr]
 	c.Former, c.formerAt = s.Former[:nf:nf], s.formerAt[:min(nf, len(s.formerAt)):min(nf, len(s.formerAt))]
 	c.Commits, c.First, c.Last = 0, time.Time{}, time.Time{}
 	type commit struct {

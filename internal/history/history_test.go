@@ -2260,7 +2260,7 @@ func TestFolderTakenByAnotherBuyer(t *testing.T) {
 // when the plan was given its review day, not from its first commit: a
 // plan committed in September that agreed a Tuesday review on 30
 // November has missed none by 8 December; given on 16 November, it has
-// missed the three since with no note. A day not committed yet is new.
+// missed the two Tuesdays since whose days for a note have passed. A day not committed yet is new.
 func TestMissedReviewsFromTheCadence(t *testing.T) {
 	const close = "2027-01-29"
 	t1 := task{"t1", "m1", "2026-12-20", "todo", ""}
@@ -2289,6 +2289,22 @@ func TestMissedReviewsFromTheCadence(t *testing.T) {
 		if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC}); n != 0 {
 			t.Errorf("a review day not committed yet: %d missed, want 0", n)
 		}
+	}
+	// A past day's report reads the story of that day: the day moved to
+	// Thursday later does not make the Tuesdays before it unmissed.
+	g := newRepo(t)
+	g.write("content/acme/index.md", withReview(planText(close, "2026-12-10", "2027-01-10", t1)))
+	g.commit(seller, "2026-09-01", "plan, reviews on Tuesdays")
+	g.write("content/acme/index.md", strings.Replace(withReview(planText(close, "2026-12-10", "2027-01-10", t1)), "day: tuesday", "day: thursday", 1))
+	g.commit(seller, "2026-11-01", "reviews on Thursdays")
+	d, err := fullDecode("acme", []byte(withReview(planText(close, "2026-12-10", "2027-01-10", t1))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	day := deal.NewDate(2026, 10, 20)
+	st := g.read("").Story("acme").Until(day.AddDays(1).Time())
+	if n, _ := history.MissedReviews(history.Input{Deal: d, Story: st, Today: day, Loc: time.UTC}); n != 6 {
+		t.Errorf("on %s, before the day moved: %d missed, want 6 (the Tuesdays from 8 September)", day, n)
 	}
 }
 
@@ -2324,5 +2340,26 @@ func TestNoBuyerEditFromWhenBuyersJoined(t *testing.T) {
 	}
 	if ev := signal(deal.NewDate(2026, 12, 20)); !strings.Contains(ev, "no buyer-side edit since 2026-12-03, when the plan first named someone on the buyer's side") {
 		t.Errorf("17 days after: %q, want the signal counted from 3 December", ev)
+	}
+}
+
+// TestSameBuyerNames: how a seller writes one buyer's name.
+func TestSameBuyerNames(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Acme", "ACME Corp.", true},
+		{"Globex", "Globex Mutual Insurance", true},
+		{"The Initech Company", "Initech", true},
+		{"", "Hooli", true},
+		{"[[the buyer's company]]", "Hooli", true},
+		{"General Motors", "General Electric", false},
+		{"First Republic Bank", "First National Bank", false},
+		{"Globex", "Initech Inc", false},
+	} {
+		if got := history.SameBuyer(c.a, c.b); got != c.same {
+			t.Errorf("SameBuyer(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
 	}
 }

@@ -483,12 +483,12 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	if start.IsZero() {
 		return 0, lastNote
 	}
-	if st := in.Story; st != nil && st.reviewDay != "" {
+	if day, at := in.Story.review(); day != "" {
 		// Weeks before the plan had its review day held no review to
 		// miss; a day moved and not committed yet is new today.
-		if st.reviewDay != strings.ToLower(d.Review.Day.String()) {
+		if day != strings.ToLower(d.Review.Day.String()) {
 			start = in.Today
-		} else if since := DayOf(st.reviewSince, in.Loc); since.After(start) {
+		} else if since := DayOf(at, in.Loc); since.After(start) {
 			start = since
 		}
 	}

@@ -585,9 +585,8 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 			}
 			if c.main {
 				if !f.New.IsZero() && f.Review != lastReview {
-					st.reviewSince, lastReview = inPlan, f.Review
+					st.reviews, lastReview = append(st.reviews, reviewAt{inPlan, f.Review}), f.Review
 				}
-				st.reviewDay = f.Review
 				if f.Buyers && st.buyersSince.IsZero() {
 					st.buyersSince = inPlan
 				}

@@ -1679,23 +1679,43 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 }
 
 // sameBuyer reports whether two versions' buyer: fields name one
-// organisation, as a seller edits the name: the same first word, whatever
-// its case and punctuation, a leading "the" aside ("Acme" and "ACME Corp."
-// are one; "Globex" and "Initech" two). A version naming none matches any.
+// organisation, as a seller edits the name: their words, whatever the case
+// and punctuation, with a leading "the" and the legal form (Inc, Corp,
+// Ltd, GmbH...) set aside, the one a start of the other ("Acme" and "ACME
+// Corp." are one, and "Globex" and "Globex Mutual Insurance"; "General
+// Motors" and "General Electric" two). A version naming none, or a
+// template's placeholder, matches any.
 func sameBuyer(a, b string) bool {
-	first := func(s string) string {
-		words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
-		if len(words) > 1 && words[0] == "the" {
-			words = words[1:]
-		}
-		if len(words) == 0 {
-			return ""
-		}
-		return words[0]
+	wa, wb := buyerWords(a), buyerWords(b)
+	if len(wa) == 0 || len(wb) == 0 {
+		return true
 	}
-	fa, fb := first(a), first(b)
-	return fa == "" || fb == "" || fa == fb
+	if len(wa) > len(wb) {
+		wa, wb = wb, wa
+	}
+	return slices.Equal(wa, wb[:len(wa)])
 }
+
+// buyerWords is a buyer's name as sameBuyer compares it; nil for none or
+// a placeholder.
+func buyerWords(s string) []string {
+	if len(deal.Placeholders(s)) > 0 {
+		return nil
+	}
+	words := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > 1 && words[0] == "the" {
+		words = words[1:]
+	}
+	for len(words) > 1 && legalForms[words[len(words)-1]] {
+		words = words[:len(words)-1]
+	}
+	return words
+}
+
+// legalForms are the words a company's legal form adds to its name.
+var legalForms = map[string]bool{"inc": true, "incorporated": true, "corp": true, "corporation": true, "co": true, "company": true,
+	"ltd": true, "limited": true, "llc": true, "llp": true, "plc": true, "gmbh": true, "ag": true, "sa": true, "sas": true, "sarl": true,
+	"bv": true, "nv": true, "ab": true, "as": true, "oy": true, "spa": true, "srl": true, "kk": true, "pty": true, "group": true, "holdings": true}
 
 // sameDeal reports whether versions a and b are one deal's plan: the same
 // close date, similar steps and milestones, and most of b's buyer-side
