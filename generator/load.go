@@ -717,7 +717,7 @@ func convert(r *rawDeal, id, file string, body []byte, li *lineIndex, col collec
 		v, err := deal.ParseDate(s)
 		switch {
 		case err == nil && !v.Plausible():
-			col.errorf(li.at(path), "%s %q is out of range: write a date between 1970 and 2999", what, s)
+			col.errorf(li.at(path), "%s %q is out of range: write a date between 1970 and 2199", what, s)
 			return deal.Date{}
 		case err == nil:
 		case dateShape.MatchString(s):

@@ -78,7 +78,7 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 			return deal.Date{}, fmt.Errorf("%w: -today %q: write YYYY-MM-DD", errUsage, s.today)
 		}
 		if !d.Plausible() {
-			return deal.Date{}, fmt.Errorf("%w: -today %q: write a date between 1970 and 2999", errUsage, s.today)
+			return deal.Date{}, fmt.Errorf("%w: -today %q: write a date between 1970 and 2199", errUsage, s.today)
 		}
 		return d, nil
 	}

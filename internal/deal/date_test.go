@@ -42,3 +42,15 @@ func FuzzDateString(f *testing.F) {
 		}
 	})
 }
+
+// TestPlausibleDays: the plausible years are those whose distance in days
+// from any other plausible day a time.Duration holds (DaysUntil).
+func TestPlausibleDays(t *testing.T) {
+	lo, hi := NewDate(1970, 1, 1), NewDate(2199, 12, 31)
+	if !lo.Plausible() || !hi.Plausible() || NewDate(1969, 12, 31).Plausible() || NewDate(2200, 1, 1).Plausible() || (Date{}).Plausible() {
+		t.Fatal("Plausible: the bounds are 1970-01-01 and 2199-12-31")
+	}
+	if n := lo.DaysUntil(hi); n != 84005 {
+		t.Errorf("days from 1970-01-01 to 2199-12-31: %d, want 84005", n)
+	}
+}

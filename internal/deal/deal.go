@@ -91,11 +91,12 @@ func ParseDate(s string) (Date, error) {
 }
 
 // Plausible reports whether d is a day a plan can mean: in the years 1970
-// to 2999. A date outside them is a typo (0001-01-01 reads as no date,
-// and counting days to 0000-01-01 overflows); the loader refuses it.
+// to 2199. A date outside them is a typo (0001-01-01 reads as no date,
+// and counting days to 0000-01-01 overflows: days are counted as a
+// time.Duration, which holds about 292 years); the loader refuses it.
 func (d Date) Plausible() bool {
 	y := d.t.Year()
-	return !d.IsZero() && y >= 1970 && y <= 2999
+	return !d.IsZero() && y >= 1970 && y <= 2199
 }
 
 // digitsDate reads a valid YYYY-MM-DD; ok false for anything else, which

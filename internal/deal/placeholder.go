@@ -10,7 +10,8 @@ import "strings"
 // "[[" no meaning, so a placeholder found in a plan is one the seller has
 // not replaced yet, never a false alarm. (In YAML a value that starts with
 // "[[" is a nested list, so `maproom new` writes fields that hold one
-// quoted.) What to write may hold single brackets, and line breaks (an
+// quoted.) What to write may hold single brackets, each closed after it
+// opens ("[[1, 2], [3, 4]]", lists in a list, is no placeholder), and line breaks (an
 // editor that wraps lines splits a long one), but no blank line: a
 // placeholder is in one paragraph.
 //
@@ -54,13 +55,21 @@ func PlaceholderSpans(s string) [][2]int {
 			return out
 		}
 		end := start + 2 + j + 2
-		if end-start <= maxPlaceholder && !blankLineIn(s[start:end]) {
+		if inner := s[start+2 : end-2]; end-start <= maxPlaceholder && !blankLineIn(inner) && !closesFirst(inner) {
 			out = append(out, [2]int{start, end})
 			from = end
 		} else {
 			from = start + 2
 		}
 	}
+}
+
+// closesFirst reports whether s has a "]" before any "[": what is between
+// "[[" and "]]" is then no placeholder but lists in a list
+// ("[[1, 2], [3, 4]]" in a code sample).
+func closesFirst(s string) bool {
+	c := strings.IndexByte(s, ']')
+	return c >= 0 && !strings.Contains(s[:c], "[")
 }
 
 // blankLineIn reports whether s holds a line of spaces only between two

@@ -23,6 +23,9 @@ func TestPlaceholders(t *testing.T) {
 		{"[[x [y] z]]", []string{"[[x [y] z]]"}},
 		{"[[a]]]]", []string{"[[a]]"}},
 		{"[[ no end", nil},
+		// lists in a list (a code sample) are no placeholder
+		{`{"ranges": [[1, 200], [201, 400]]}`, nil},
+		{"matrix: [[1, 2], [3, 4]] and [[this]]", []string{"[[this]]"}},
 		{"[[[x]]]", []string{"[[x]]"}},
 		{"", nil},
 	} {

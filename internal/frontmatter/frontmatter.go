@@ -283,10 +283,10 @@ func unclosedFlow(front []byte, err error, from int) (int, bool) {
 	for k := max(from-1, 1); k <= len(lines) && k <= from+1; k++ {
 		v := bytes.TrimSpace(lines[k-1])
 		if rest, ok := bytes.CutPrefix(v, []byte("- ")); ok {
-			v = bytes.TrimSpace(rest)
+			v = bytes.TrimSpace(rest) // a list item: "- {id: a, ...}"
 		}
-		if _, val, ok := bytes.Cut(v, []byte(": ")); ok {
-			v = bytes.TrimSpace(val)
+		if _, val, ok := bytes.Cut(v, []byte(": ")); ok && len(v) > 0 && v[0] != '[' && v[0] != '{' {
+			v = bytes.TrimSpace(val) // a key's value: "goal: [..."
 		}
 		if len(v) > 0 && (v[0] == '[' || v[0] == '{') && bytes.Count(v, []byte{'['})+bytes.Count(v, []byte{'{'}) > bytes.Count(v, []byte{']'})+bytes.Count(v, []byte{'}'}) {
 			return k, true

@@ -144,6 +144,7 @@ func TestParseErrorLines(t *testing.T) {
 		{"---\ntitle: x\ntasks:\n  - id: a\n    title: A\n   owner: b\n---\n", 0, "align it with them"},
 		// a value that starts with [ (or *) is not text
 		{"---\ntitle: x\nbuyer: Acme\nseller: North\ngoal: [Signed by June, so the launch ships\nclose: 2026-01-01\n---\n", 5, "this one is not closed: close it, or put the whole value in double quotes"},
+		{"---\ntitle: x\npeople:\n  - {id: a, name: A}\n  - {id: b, name: B\n  - {id: c, name: C}\n---\n", 5, "this one is not closed"},
 		{"---\ntitle: x\nbuyer: *nothere\n---\n", 3, "a value that starts with * is read as a YAML alias: put the whole value in double quotes"},
 	} {
 		d, _ := Split([]byte(c.src))
