@@ -68,7 +68,7 @@ func (b *Builder) prepare(cfg *Config) error {
 // problems in the Result.
 func (b *Builder) Full(ctx context.Context) (*Result, error) {
 	opts := b.opts
-	site, ps := Load(LoadOptions{Root: opts.Root, Today: opts.Today})
+	site, ps := Load(LoadOptions{Root: opts.Root, Today: opts.Today, Secret: opts.Secret})
 	res := &Result{Site: site, Problems: ps}
 	if opts.Strict {
 		res.Problems = ps.Strict()

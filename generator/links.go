@@ -61,7 +61,7 @@ func RoomsOf(d *deal.Deal, secret []byte) []manifest.Room {
 		}
 		for rot := 0; rot <= s.Rotate; rot++ {
 			r := manifest.Room{Key: token.Key(token.Room(secret, d.ID, s.ID, rot)), Deal: d.ID, Stakeholder: s.ID,
-				Side: string(s.Side), Role: string(s.Role), Rotation: rot, Retired: rot < s.Rotate, Pages: ids, Who: manifest.Who(s.Name, s.Email)}
+				Side: string(s.Side), Role: string(s.Role), Rotation: rot, Retired: rot < s.Rotate, Pages: ids, Who: manifest.Who(secret, s.Name, s.Email)}
 			if !r.Retired && d.TakesReplies(&s) {
 				t := reply.TargetsFor(d, s.ID)
 				r.Replies = &t

@@ -131,6 +131,9 @@ const BundleIndex = "index.md"
 type LoadOptions struct {
 	Root  string    // the site root
 	Today deal.Date // "today" for date-relative checks
+	// Secret is the site secret, when known: with it, an id given to
+	// someone else since the last build is an error (rotationsKept).
+	Secret []byte
 }
 
 // ConfigPath returns where the site settings are read from: maproom.toml at
@@ -226,7 +229,7 @@ func Load(opts LoadOptions) (*Site, Problems) {
 	if len(site.Bundles) == 0 && ps.Errors() == 0 {
 		ps = append(ps, Problem{File: dir, Severity: Error, Msg: "no deals found: add a folder per deal with an index.md, e.g. " + filepath.Join(dir, "acme", BundleIndex)})
 	}
-	ps = append(ps, rotationsKept(site, filepath.Join(opts.Root, ".maproom", "rooms.json"))...)
+	ps = append(ps, rotationsKept(site, filepath.Join(opts.Root, ".maproom", "rooms.json"), opts.Secret)...)
 	ps.Sort()
 	return site, ps
 }
@@ -268,7 +271,7 @@ func startsWithFrontmatter(p string) bool {
 // person) would answer again, and their current one would stop. The
 // counter only goes up. Without a manifest (no build yet), or with one
 // that cannot be read (the build says so), there is nothing to hold to.
-func rotationsKept(site *Site, path string) Problems {
+func rotationsKept(site *Site, path string, secret []byte) Problems {
 	m, err := manifest.Read(path)
 	if err != nil {
 		return nil
@@ -289,7 +292,7 @@ func rotationsKept(site *Site, path string) Problems {
 	}
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {
-			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && !manifest.SamePerson(f.Who, manifest.Who(s.Name, s.Email)) && s.Rotate <= f.Rotation {
+			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && len(secret) > 0 && !manifest.SamePerson(f.Who, manifest.Who(secret, s.Name, s.Email)) && s.Rotate <= f.Rotation {
 				// The id was someone else's (another name and email): the
 				// links they were sent would open this person's room.
 				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,

@@ -115,7 +115,7 @@ func (p *Preview) Update(ctx context.Context, batch Batch) (*Result, error) {
 		if b != nil && b.Deal != nil {
 			// A rotate: set below the manifest's is an error here as in a
 			// full build: the retired link would answer again.
-			ps = append(ps, rotationsKept(&Site{Bundles: []*Bundle{b}}, filepath.Join(opts.Root, ".maproom", "rooms.json"))...)
+			ps = append(ps, rotationsKept(&Site{Bundles: []*Bundle{b}}, filepath.Join(opts.Root, ".maproom", "rooms.json"), opts.Secret)...)
 		}
 		p.problems[dir] = ps
 		changed[id] = b

@@ -27,7 +27,8 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	secret, _ := e.builtSecret(s.root) // an id given to someone else is checked with it
+	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today, Secret: secret})
 	if *strict {
 		ps = ps.Strict()
 	}

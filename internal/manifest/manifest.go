@@ -8,6 +8,7 @@ package manifest
 
 import (
 	"bytes"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -44,10 +45,10 @@ type Manifest struct {
 	// for someone added again.
 	Rotations map[string]int `json:"rotations,omitempty"`
 	// Former records, by RotationKey, who each person taken off the plan
-	// of a deal still published was (Room.Who) and the highest rotation
-	// their links had, kept by Publish when their rooms leave the
-	// manifest: an id given to someone else later would open the links
-	// those rotations gave them.
+	// was (Room.Who) and the highest rotation their links had, kept by
+	// Publish when their rooms leave the manifest (the person taken off,
+	// the deal withdrawn or removed): an id given to someone else later
+	// would open the links those rotations gave them.
 	Former map[string]FormerPerson `json:"former,omitempty"`
 }
 
@@ -58,29 +59,32 @@ type FormerPerson struct {
 	Rotation int    `json:"rotation"`
 }
 
-// Who is a person's fingerprint in the manifest (Room.Who): 8 hex digits
-// of the SHA-256 of their name, then 8 of their email's, each trimmed and
-// lower-cased. It tells one person from another who took their id
-// (SamePerson), and stores neither.
-func Who(name, email string) string {
-	part := func(s string) string {
-		sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(s))))
-		return hex.EncodeToString(sum[:4])
+// Who is a person's fingerprint in the manifest (Room.Who): "k", 8 hex digits
+// of an HMAC-SHA256 of their name, then 8 of their email's (each trimmed
+// and lower-cased, "-" for an email left out), keyed with the site secret:
+// a leaked manifest cannot be matched against guessed names and emails. It
+// tells one person from another who took their id (SamePerson).
+func Who(secret []byte, name, email string) string {
+	part := func(kind, s string) string {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if s == "" {
+			return "--------"
+		}
+		m := hmac.New(sha256.New, secret)
+		m.Write([]byte(kind + "\x00" + s))
+		return hex.EncodeToString(m.Sum(nil)[:4])
 	}
-	return part(name) + part(email)
+	return "k" + part("name", name) + part("email", email)
 }
-
-// noEmail is Who's part for an empty email.
-var noEmail = Who("", "")[8:]
 
 // SamePerson reports whether two fingerprints (Who) may be one person's:
 // the same name, or the same email (a typo fixed in the other), or one
 // of them unknown (empty, as in a manifest written before Who).
 func SamePerson(a, b string) bool {
-	if len(a) != 16 || len(b) != 16 {
+	if len(a) != 17 || len(b) != 17 || a[0] != 'k' || b[0] != 'k' {
 		return true
 	}
-	return a[:8] == b[:8] || a[8:] == b[8:] && a[8:] != noEmail
+	return a[1:9] == b[1:9] || a[9:] == b[9:] && a[9:] != "--------"
 }
 
 // RotationKey is a person's key in Manifest.Rotations.
@@ -184,7 +188,8 @@ const SideBuyer = "buyer"
 
 // Publish writes m at path as Write does, after setting m.Rotations to the
 // highest rotation of each person whose rooms left the manifest (above 0:
-// see Rotations), m.Former to who they were (see Former), and recording in each room the day it was first
+// see Rotations), m.Former to who they were (see Former), keeping in each
+// room the Who of the person its key was first published for, and recording in each room the day it was first
 // published: the day the manifest already at path (the
 // previous build's) gives its key, else today (YYYY-MM-DD, the build's
 // injected day, so a build stays reproducible) for a key it does not list.
@@ -196,6 +201,7 @@ const SideBuyer = "buyer"
 // the day to mean the first publication.
 func Publish(path string, m *Manifest, today string) error {
 	prev := map[string]string{}
+	prevWho := map[string]string{}
 	high := map[string]int{}
 	former := map[string]FormerPerson{}
 	raise := func(k string, rot int) {
@@ -206,6 +212,7 @@ func Publish(path string, m *Manifest, today string) error {
 	if old, err := Read(path); err == nil {
 		for _, r := range old.Rooms {
 			prev[r.Key] = r.Published
+			prevWho[r.Key] = r.Who
 			raise(RotationKey(r.Deal, r.Stakeholder), r.Rotation)
 		}
 		for k, rot := range old.Rotations {
@@ -233,16 +240,9 @@ func Publish(path string, m *Manifest, today string) error {
 	// Only the people whose rooms are gone need the record (the rooms
 	// hold the rest), and of them only those who had a link rotated away:
 	// no counter goes below 0.
-	published := map[string]bool{}
 	for _, r := range m.Rooms {
 		delete(high, RotationKey(r.Deal, r.Stakeholder))
 		delete(former, RotationKey(r.Deal, r.Stakeholder))
-		published[r.Deal] = true
-	}
-	for k := range former {
-		if d, _, _ := strings.Cut(k, "/"); !published[d] {
-			delete(former, k) // a deal withdrawn or removed: nothing of it is kept
-		}
 	}
 	m.Former = nil
 	if len(former) > 0 {
@@ -259,6 +259,11 @@ func Publish(path string, m *Manifest, today string) error {
 	}
 	for i := range m.Rooms {
 		r := &m.Rooms[i]
+		if who := prevWho[r.Key]; who != "" {
+			// Who the link was first published for: a name or an email
+			// changed since is held to it (SamePerson), not to the last.
+			r.Who = who
+		}
 		if day, ok := prev[r.Key]; ok {
 			r.Published = day
 		} else {

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -145,5 +146,54 @@ func TestFirstPublished(t *testing.T) {
 	got := m.FirstPublished()
 	if len(got) != 1 || got["acme"] != "2026-10-01" {
 		t.Errorf("first published = %v, want only acme on 2026-10-01 (its retired room; globex unknown; hooli has no buyer room)", got)
+	}
+}
+
+// TestPublishKeepsWhoHadTheIDs: Publish keeps in each room the person its
+// key was first published for, and, once their rooms leave (taken off the
+// plan, the deal withdrawn), who they were and their highest rotation; the
+// fingerprint is keyed with the secret, and tells a typo fixed from
+// another person.
+func TestPublishKeepsWhoHadTheIDs(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	elena := Who(secret, "Elena Novak", "elena.novak@acme.example")
+	if other := Who([]byte("another secret, as long as this one"), "Elena Novak", "elena.novak@acme.example"); other == elena {
+		t.Error("the fingerprint does not depend on the secret: a leaked manifest could be matched against guessed names")
+	}
+	if !SamePerson(elena, Who(secret, "Elena Novack", "elena.novak@acme.example")) || !SamePerson(elena, Who(secret, " elena novak", "e.novak@acme.example")) {
+		t.Error("a typo fixed in the name or the email is another person")
+	}
+	if SamePerson(elena, Who(secret, "Nina Berg", "nina.berg@acme.example")) || SamePerson(Who(secret, "A", ""), Who(secret, "B", "")) {
+		t.Error("another name and email is the same person")
+	}
+	if !SamePerson("", elena) || !SamePerson("5f32dd6303e9c321", elena) {
+		t.Error("an unknown fingerprint (an older manifest) is held against the person")
+	}
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	room := func(who string, rot int) Room {
+		return Room{Key: fmt.Sprintf("k%d-%s", rot, who[:3]), Deal: "acme", Stakeholder: "elena", Rotation: rot, Pages: []string{PageRoom}, Who: who}
+	}
+	if err := Publish(path, &Manifest{Version: Version, Rooms: []Room{room(elena, 0)}}, "2026-11-01"); err != nil {
+		t.Fatal(err)
+	}
+	// Her name's typo fixed: the room keeps who it was first published for.
+	fixed := Who(secret, "Elena Novack", "elena.novak@acme.example")
+	m := &Manifest{Version: Version, Rooms: []Room{{Key: room(elena, 0).Key, Deal: "acme", Stakeholder: "elena", Pages: []string{PageRoom}, Who: fixed}}}
+	if err := Publish(path, m, "2026-11-02"); err != nil {
+		t.Fatal(err)
+	}
+	if m.Rooms[0].Who != elena {
+		t.Errorf("the room's who %q, want the first one's %q", m.Rooms[0].Who, elena)
+	}
+	// Taken off, with the deal withdrawn: who she was is kept.
+	if err := Publish(path, &Manifest{Version: Version}, "2026-11-03"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f, ok := got.Former[RotationKey("acme", "elena")]; !ok || f.Who != elena || f.Rotation != 0 {
+		t.Errorf("former %+v, want elena's fingerprint at rotation 0", got.Former)
 	}
 }
