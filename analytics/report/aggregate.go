@@ -394,17 +394,23 @@ func (a *Aggregator) otherDeal(id string) bool {
 }
 
 // addVisits adds the stretches of one page-load to visits: each is a visit
-// of its own, joined to the others close to it (addSpan); a stretch after
-// the first with no active time (a tab closed after hours idle) is no
-// visit.
-func addVisits(visits, segs []span, gap int64) []span {
+// of its own, joined to the others close to it (addSpan); a stretch with
+// no active time (a tab left open idle, closed hours later, or opened and
+// read only later) is no visit when another stretch of it has some. It
+// returns the start of the first stretch it counted.
+func addVisits(visits, segs []span, gap int64) ([]span, int64) {
+	active := slices.ContainsFunc(segs, func(sg span) bool { return sg.active > 0 })
+	var first int64
 	for i, sg := range segs {
-		if i > 0 && sg.active == 0 {
+		if sg.active == 0 && (i > 0 || active) {
 			continue
+		}
+		if first == 0 {
+			first = sg.first
 		}
 		visits = addSpan(visits, sg, gap)
 	}
-	return visits
+	return visits, first
 }
 
 // startOf returns the first instant of day d in loc, as unix milliseconds.
@@ -421,12 +427,20 @@ type replies struct {
 }
 
 // countReplies counts, by stakeholder id, the replies of ReportDeal in
-// sent in [from, to) (unix ms): those waiting and those decided.
+// sent in [from, to) (unix ms): those waiting and those decided, but for
+// one sent from a link rotated away since that was not accepted.
 func countReplies(in ReportDeal, from, to int64) map[string]replies {
 	out := map[string]replies{}
-	add := func(r reply.Reply) {
+	add := func(r reply.Reply, accepted bool) {
 		if r.Preview {
 			return // the seller's click in the preview
+		}
+		if s, ok := in.Deal.Stakeholder(r.Stakeholder); ok && r.Rotation < s.Rotate && !accepted {
+			// Sent from a link rotated away since (leaked, or sent to the
+			// wrong person): not the person's word until the seller
+			// confirms it and accepts it, as their old link's visits are
+			// not their visits.
+			return
 		}
 		if ms := r.Time.UnixMilli(); ms >= from && ms < to {
 			c := out[r.Stakeholder]
@@ -436,10 +450,10 @@ func countReplies(in ReportDeal, from, to int64) map[string]replies {
 		}
 	}
 	for _, r := range in.Waiting {
-		add(r)
+		add(r, false)
 	}
 	for _, rec := range in.Decided {
-		add(rec.Reply)
+		add(rec.Reply, rec.Accepted())
 	}
 	return out
 }
@@ -673,14 +687,15 @@ func (a *Aggregator) close(l *loadState) {
 		// Through a link rotated away (replaced, often because it was
 		// passed on): whoever holds it, not evidence the person read
 		// anything. Counted apart, never as their visit.
-		p.oldLinks = addVisits(p.oldLinks, segs, a.eng.VisitGap.Milliseconds())
+		p.oldLinks, _ = addVisits(p.oldLinks, segs, a.eng.VisitGap.Milliseconds())
 		return
 	}
 	a.stats.HumanLoads++
 	p.human++
-	p.spans = addVisits(p.spans, segs, a.eng.VisitGap.Milliseconds())
-	if p.first == 0 || segs[0].first < p.first {
-		p.first = segs[0].first
+	var first int64
+	p.spans, first = addVisits(p.spans, segs, a.eng.VisitGap.Milliseconds())
+	if p.first == 0 || first < p.first {
+		p.first = first
 	}
 	p.active += l.active
 	if l.net != "" && len(p.nets) < maxNets {

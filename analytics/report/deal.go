@@ -442,7 +442,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	d := da.in.Deal
 	today := a.opts.Today
 	sigs := []Signal{}
-	day := func(ms int64) string { return a.stamp(ms)[:10] }
+	day := func(ms int64) string { return dateOnly(a.stamp(ms)) }
 	window := "in the events read"
 	if !a.opts.Since.IsZero() {
 		window = "since " + a.opts.Since.String()

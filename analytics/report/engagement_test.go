@@ -130,6 +130,9 @@ func TestEngagementPatterns(t *testing.T) {
 		glances int
 		decider bool // "the economic buyer never opened the room"
 		unread  bool // "Pricing reviewed is done but Eve Buyer never read what it relies on"
+		// events: one page-load of stretches far apart, which a store's
+		// summary of a page-load (one stretch) cannot hold
+		events bool
 	}{
 		{name: "a real read of the room",
 			loads:  []pload{{steps: heartbeats(3, 15000)}},
@@ -181,12 +184,28 @@ func TestEngagementPatterns(t *testing.T) {
 			},
 			eng:    Engagement{VisitGap: 3 * time.Hour},
 			visits: 1, reads: "pricing x1 50s"},
+		{name: "a tab opened and left idle, read hours later",
+			loads: []pload{{steps: func() []step {
+				s := []step{{at: 0, kind: event.KindView}}
+				for i := int64(1); i <= 20; i++ { // five idle minutes
+					s = append(s, step{at: i * 15000, kind: event.KindHB, visibl: 15000})
+				}
+				const later = 3 * 3600 * 1000
+				for i := int64(0); i < 4; i++ {
+					s = append(s, step{at: later + i*15000, kind: event.KindHB, active: 12000, visibl: 15000})
+				}
+				return append(s, step{at: later + 62000, kind: event.KindHide, visibl: 2000})
+			}()}},
+			visits: 1, unread: true, events: true},
 		{name: "a glance at the pricing page",
 			loads:   []pload{{page: "pricing", steps: []step{{at: 0, kind: event.KindView}, {at: 3000, kind: event.KindHide, active: 3000, visibl: 3000}}}},
 			glances: 1, decider: true, unread: true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			for _, via := range []string{"events", "summaries"} {
+				if via == "summaries" && c.events {
+					continue
+				}
 				d := patternDeal()
 				// A week after the loads: without a manifest the rooms are
 				// out since the first of them, and a decider is judged a
@@ -312,6 +331,25 @@ func TestRepliesAreEngagement(t *testing.T) {
 		if eve := findPerson(t, dr, "eb"); eve.Replies != c.replies || (c.replies > 0) != (eve.LastReply == "2026-12-01T09:00:00Z") {
 			t.Errorf("%s: eve = %d replies, the last %q; want %d", c.name, eve.Replies, eve.LastReply, c.replies)
 		}
+	}
+	// Sent from Eve's link rotated away since (leaked, or sent to the
+	// wrong person): not her word, nor her engagement, until accepted.
+	in := ReportDeal{Deal: patternDeal(), Waiting: []reply.Reply{sent(1), sent(14)}}
+	for i := range in.Deal.Stakeholders {
+		if in.Deal.Stakeholders[i].ID == "eb" {
+			in.Deal.Stakeholders[i].Rotate = 1
+		}
+	}
+	a := NewAggregator([]ReportDeal{in}, ReportOptions{Today: today})
+	for _, e := range champ {
+		a.Add(e)
+	}
+	dr := &a.Report().Deals[0]
+	if got := engagementKinds(dr); !slices.Equal(got, []string{SignalDeciderAbsent, SignalQuiet}) || findPerson(t, dr, "eb").Replies != 0 {
+		t.Errorf("a reply from a rotated link: signals %q, %d replies; want her absence said, no reply counted", got, findPerson(t, dr, "eb").Replies)
+	}
+	if w := dr.Week; w == nil || w.Replies != 0 {
+		t.Errorf("a reply from a rotated link counts in the week: %+v", w)
 	}
 }
 
