@@ -393,6 +393,39 @@ func (a *Aggregator) otherDeal(id string) bool {
 	return da == nil || da.in.Deal.ID != a.opts.Deal
 }
 
+// addToStretches adds an event at at (unix ms) with active ms to a
+// page-load's stretches, in time order, events less than gap apart in one
+// stretch. Events most often come in time order; one that comes late (the
+// page-load's events spread over beacon instances, read one file after
+// the other) goes where its time puts it, joining the stretches it falls
+// between when it closes the gap.
+func addToStretches(segs []span, at, active, gap int64) []span {
+	n := len(segs)
+	switch {
+	case n == 0 || at-segs[n-1].last > gap:
+		return append(segs, span{first: at, last: at, active: active})
+	case at >= segs[n-1].first:
+		sg := &segs[n-1]
+		sg.last = max(sg.last, at)
+		sg.active += active
+		return segs
+	default:
+		segs = append(segs, span{first: at, last: at, active: active})
+		slices.SortStableFunc(segs, func(a, b span) int { return cmp.Compare(a.first, b.first) })
+	}
+	// Join the stretches the event brought within gap of each other.
+	out := segs[:1]
+	for _, sg := range segs[1:] {
+		if last := &out[len(out)-1]; sg.first-last.last <= gap {
+			last.last = max(last.last, sg.last)
+			last.active += sg.active
+			continue
+		}
+		out = append(out, sg)
+	}
+	return out
+}
+
 // addVisits adds the stretches of one page-load to visits: each is a visit
 // of its own, joined to the others close to it (addSpan); a stretch with
 // no active time (a tab left open idle, closed hours later, or opened and
@@ -544,13 +577,7 @@ func (a *Aggregator) add(r *event.Row, slot int32) {
 	l := &a.ls[li]
 	l.first, l.last = min(l.first, r.At), max(l.last, r.At)
 	l.active += r.ActiveMS
-	if n := len(l.segs); n == 0 || r.At-l.segs[n-1].last > a.eng.VisitGap.Milliseconds() {
-		l.segs = append(l.segs, span{first: r.At, last: r.At, active: r.ActiveMS})
-	} else {
-		sg := &l.segs[n-1]
-		sg.first, sg.last = min(sg.first, r.At), max(sg.last, r.At)
-		sg.active += r.ActiveMS
-	}
+	l.segs = addToStretches(l.segs, r.At, r.ActiveMS, a.eng.VisitGap.Milliseconds())
 	switch r.Kind {
 	case event.KindView:
 		l.flags |= lfView

@@ -688,3 +688,37 @@ func engagementKinds(dr *DealReport) []string {
 	}
 	return got
 }
+
+// TestStretchesInAnyOrder: a page-load's stretches are the same whatever
+// order its events come in (spread over beacon instances, each file read
+// after the other): a morning read and an afternoon one are two, and an
+// event between them that closes the gap joins them.
+func TestStretchesInAnyOrder(t *testing.T) {
+	const gap = 30 * 60 * 1000
+	h := int64(3600 * 1000)
+	morning := []int64{9 * h, 9*h + 15000, 9*h + 30000}
+	afternoon := []int64{14 * h, 14*h + 15000}
+	build := func(ats []int64) []span {
+		var segs []span
+		for _, at := range ats {
+			segs = addToStretches(segs, at, 1000, gap)
+		}
+		return segs
+	}
+	want := []span{{first: 9 * h, last: 9*h + 30000, active: 3000}, {first: 14 * h, last: 14*h + 15000, active: 2000}}
+	for _, order := range [][]int64{append(slices.Clone(morning), afternoon...), append(slices.Clone(afternoon), morning...),
+		{morning[2], afternoon[1], morning[0], afternoon[0], morning[1]}} {
+		if got := build(order); !slices.Equal(got, want) {
+			t.Errorf("events at %v: stretches %+v, want %+v", order, got, want)
+		}
+	}
+	// Events every 20 minutes from 9 to 14: one stretch, in any order.
+	var steady []int64
+	for at := 9 * h; at <= 14*h; at += 20 * 60 * 1000 {
+		steady = append(steady, at)
+	}
+	slices.Reverse(steady)
+	if got := build(steady); len(got) != 1 || got[0].first != 9*h || got[0].last != 14*h {
+		t.Errorf("steady events, latest first: %+v, want one stretch from 9 to 14", got)
+	}
+}
