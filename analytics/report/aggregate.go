@@ -179,6 +179,10 @@ type dealAgg struct {
 	people    map[string]int32 // stakeholder id -> index into Aggregator.people
 	coll      map[string]int16 // collateral id -> index into Deal.Collateral
 	published map[string][]string
+	// later is the pages of the rooms the manifest dates after the
+	// report's day, by stakeholder id: published by then all the same
+	// when a page-load of the link came by then.
+	later map[string][]string
 	lastVisit int64 // unix ms, 0 when none
 	previews  int
 	// replied is, by stakeholder id, the replies each sent from their
@@ -283,6 +287,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	published := map[string]map[string][]string{}
 	roomPublished := map[string]map[string]string{}
 	roomFirst := map[string]map[string]string{}
+	later := map[string]map[string][]string{}
 	var firstPublished map[string]string
 	if opts.Manifest != nil {
 		firstPublished = opts.Manifest.FirstPublished()
@@ -313,6 +318,15 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 			}
 		}
 		for _, r := range opts.Manifest.Rooms {
+			if !r.Retired && !by[manifest.RotationKey(r.Deal, r.Stakeholder)] {
+				// Published after the day by the manifest (one rebuilt
+				// from scratch records its own day): out by then if a
+				// page-load of its link came by then (dealReport).
+				if later[r.Deal] == nil {
+					later[r.Deal] = map[string][]string{}
+				}
+				later[r.Deal][r.Stakeholder] = r.Pages
+			}
 			if r.Retired || !by[manifest.RotationKey(r.Deal, r.Stakeholder)] {
 				continue
 			}
@@ -354,7 +368,7 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 		}
 		d := in.Deal
 		da := &dealAgg{in: in, people: make(map[string]int32, len(d.Stakeholders)),
-			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], firstPublished: firstPublished[d.ID],
+			coll: make(map[string]int16, len(d.Collateral)), published: published[d.ID], later: later[d.ID], firstPublished: firstPublished[d.ID],
 			roomPublished: roomPublished[d.ID], roomFirst: roomFirst[d.ID], replied: countReplies(in, a.fromMS, a.toMS)}
 		for i := range d.Stakeholders {
 			s := &d.Stakeholders[i]

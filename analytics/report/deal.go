@@ -18,6 +18,17 @@ import (
 // its page-loads.
 func (a *Aggregator) dealReport(da *dealAgg) DealReport {
 	d, plan := da.in.Deal, da.in.Plan
+	// A room the manifest dates after the day (a manifest rebuilt from
+	// scratch records its own day) was out by a page-load of its link:
+	// its person had it, as roomAge counts.
+	for id, pages := range da.later {
+		if pi, ok := da.people[id]; ok && da.published[id] == nil && a.people[pi].linked != 0 && a.people[pi].linked < a.toMS {
+			if da.published == nil {
+				da.published = map[string][]string{}
+			}
+			da.published[id] = pages
+		}
+	}
 	today := a.opts.Today
 	ended := d.Outcome == deal.Won || d.Outcome == deal.Lost
 	dr := DealReport{ID: d.ID, Title: d.Title, Buyer: d.Buyer, Outcome: string(d.Outcome), Value: d.Value,

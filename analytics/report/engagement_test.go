@@ -722,3 +722,26 @@ func TestStretchesInAnyOrder(t *testing.T) {
 		t.Errorf("steady events, latest first: %+v, want one stretch from 9 to 14", got)
 	}
 }
+
+// TestPublishedByAPageLoad: a manifest rebuilt after the report's day
+// dates the rooms after it; a page-load of a link by the day shows that
+// room was out, so the deal is not "not published" and its person had it.
+func TestPublishedByAPageLoad(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 28)
+	m := &manifest.Manifest{Rooms: []manifest.Room{
+		{Key: "k-eb", Deal: "d", Stakeholder: "eb", Side: "buyer", Pages: []string{manifest.PageRoom, "pricing"}, Published: "2026-12-08"},
+		{Key: "k-ch", Deal: "d", Stakeholder: "ch", Side: "buyer", Pages: []string{manifest.PageRoom, "pricing"}, Published: "2026-12-08"},
+	}}
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today, Manifest: m})
+	for _, e := range (pload{steps: heartbeats(8, 15000)}).events(0) { // 20 November
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch"
+		a.Add(e)
+	}
+	dr := &a.Report().Deals[0]
+	if s := findSignal(dr, SignalNotPublished); s != nil {
+		t.Errorf("Carl read his room on 20 November, and the deal is %q", s.Summary)
+	}
+	if ch := findPerson(t, dr, "ch"); ch.Visits != 1 || !ch.Room {
+		t.Errorf("Carl: %+v, want his visit, in a room he had", ch)
+	}
+}
