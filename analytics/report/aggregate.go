@@ -182,7 +182,7 @@ type dealAgg struct {
 	// later is the pages of the rooms the manifest dates after the
 	// report's day, by stakeholder id: published by then all the same
 	// when a page-load of the link came by then.
-	later map[string][]string
+	later     map[string][]string
 	lastVisit int64 // unix ms, 0 when none
 	previews  int
 	// replied is, by stakeholder id, the replies each sent from their

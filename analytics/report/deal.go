@@ -536,8 +536,10 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	roomAge := func(p *personAgg) (int, bool) {
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
 		known := err == nil
-		if first := deal.DateOf(unixMilli(p.linked, a.loc)); err == nil && p.linked != 0 && first.Before(on) {
-			on = first
+		if first := deal.DateOf(unixMilli(p.linked, a.loc)); p.linked != 0 && (known && first.Before(on) || !known && a.manifested(da) && da.published[p.s.ID] != nil) {
+			// A page-load of the link came first (or the manifest dates
+			// the room after the day): it was out from then.
+			on, known = first, true
 		}
 		if !known && !a.manifested(da) && a.opts.Since.IsZero() {
 			if dealFirst != 0 {
@@ -552,6 +554,15 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	young := func(p *personAgg) bool {
 		age, ok := roomAge(p)
 		return ok && age < unopened
+	}
+	for _, p := range buyers {
+		if age, ok := roomAge(p); ok {
+			for i := range dr.Stakeholders {
+				if dr.Stakeholders[i].ID == p.s.ID {
+					dr.Stakeholders[i].RoomSince = today.AddDays(-age).String()
+				}
+			}
+		}
 	}
 	absentDecider := map[*personAgg]bool{} // signalled as such: not again as "only the champion"
 	for _, p := range buyers {

@@ -499,6 +499,12 @@ type StakeholderReport struct {
 	// Room is false when the manifest has no room for them: no link was
 	// published yet (run maproom build).
 	Room bool `json:"room"`
+	// RoomSince is the day the person's room has been out since, as the
+	// report judges "never opened" by it: the day the manifest records,
+	// or the first page-load of their link when earlier (without a
+	// manifest, of the deal's links, not before its plan's first commit);
+	// empty when not known, or not judged (an ended deal).
+	RoomSince string `json:"room_since,omitempty"`
 	// Visits are their visits: human page-loads close together in time,
 	// the room's and its documents', counted once.
 	Visits int `json:"visits"`

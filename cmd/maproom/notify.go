@@ -492,6 +492,7 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 	}
 	for _, sr := range dr.Stakeholders {
 		en := notify.Engagement{Person: sr.ID, Published: published[sr.ID], Visits: sr.Visits, Replies: sr.Replies}
+		en.Out, _ = deal.ParseDate(sr.RoomSince)
 		if t, err := time.Parse(time.RFC3339, sr.FirstVisit); err == nil {
 			en.FirstVisit = t.In(loc)
 		}

@@ -101,6 +101,11 @@ type Engagement struct {
 	// when it has no record of it (the link went some other way, or not
 	// yet). A room not opened is counted from the later of the two.
 	Invited deal.Date
+	// Out is the day the report judges their room out since (the first
+	// page-load of their link, when before Published: a manifest rebuilt
+	// later records its own day); zero when unknown. A room not opened is
+	// counted from the earlier of Out and Published, or Invited if later.
+	Out deal.Date
 	// Visits counts their human-verified visits; FirstVisit is when the
 	// first began (in the site's timezone), zero without one.
 	Visits     int
@@ -488,8 +493,18 @@ func (f *Facts) replyNotice(w Waiting, ae Person) Notice {
 // since is the day a room not opened is counted from: its publication, or
 // the invitation sent after it.
 func (e Engagement) since() deal.Date {
-	if e.Invited.After(e.Published) {
+	out := e.out()
+	if e.Invited.After(out) {
 		return e.Invited
+	}
+	return out
+}
+
+// out is the day the room has been out since: published, or opened by a
+// page-load of its link when earlier (Out, the report's).
+func (e Engagement) out() deal.Date {
+	if !e.Out.IsZero() && (e.Published.IsZero() || e.Out.Before(e.Published)) {
+		return e.Out
 	}
 	return e.Published
 }
@@ -497,7 +512,7 @@ func (e Engagement) since() deal.Date {
 func (f *Facts) unopenedNotice(p Person, e Engagement, ae Person, today deal.Date) Notice {
 	days := e.since().DaysUntil(today)
 	send := fmt.Sprintf("send the link again: maproom invite %s -to %s -resend", f.ID, p.ID)
-	since := fmt.Sprintf("since it was published on %s", e.Published)
+	since := fmt.Sprintf("since it was published on %s", e.out())
 	switch {
 	case e.Invited.Before(e.Published) || e.Invited.IsZero():
 		// No invitation on record for the room as it is now (none, or

@@ -500,3 +500,23 @@ func TestBuyerDigestOneADeal(t *testing.T) {
 		}
 	}
 }
+
+// TestUnopenedCountsFromTheFirstLoad: a room out before the day the
+// manifest records (a manifest rebuilt later records its own day), as a
+// page-load of its link shows, is counted from then, as the report counts
+// it: the decider's absence is told when the report tells it.
+func TestUnopenedCountsFromTheFirstLoad(t *testing.T) {
+	f := testFacts()
+	f.Overdue, f.Waiting = nil, nil
+	for i := range f.Engagement {
+		if f.Engagement[i].Person == "grace" {
+			f.Engagement[i].Published = today        // rebuilt today
+			f.Engagement[i].Out = today.AddDays(-12) // a scanner loaded her link then
+		}
+	}
+	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
+	ns = slices.DeleteFunc(ns, func(n Notice) bool { return n.Kind != KindUnopened })
+	if len(ns) != 1 || !strings.Contains(ns[0].Body[0], "12 calendar days ago") {
+		t.Errorf("out 12 days ago by its first page-load, published today by the manifest: %+v, want one notice counted from the first", ns)
+	}
+}
