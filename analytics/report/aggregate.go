@@ -431,8 +431,7 @@ func addToStretches(segs []span, at, active, gap int64) []span {
 	out := segs[:1]
 	for _, sg := range segs[1:] {
 		if last := &out[len(out)-1]; sg.first-last.last <= gap {
-			last.last = max(last.last, sg.last)
-			last.active += sg.active
+			*last = merged(*last, sg)
 			continue
 		}
 		out = append(out, sg)
@@ -733,6 +732,9 @@ func (a *Aggregator) close(l *loadState) {
 	}
 	a.stats.HumanLoads++
 	p.human++
+	for i := range segs {
+		segs[i].plan = l.page < 0 // the room's own page, not a document's
+	}
 	var first int64
 	p.spans, first = addVisits(p.spans, segs, a.eng.VisitGap.Milliseconds())
 	if p.first == 0 || first < p.first {

@@ -133,6 +133,7 @@ func (e *Engagement) classify(l *loadState) int {
 type span struct {
 	first, last int64
 	active      int64 // ms of activity its page-loads reported, summed
+	plan        bool  // a page-load of the room's own page (the plan) is among them
 }
 
 // addSpan adds the span of a human page-load to the person's visits, kept
@@ -163,7 +164,7 @@ func addSpan(spans []span, s span, gap int64) []span {
 }
 
 func merged(a, b span) span {
-	return span{first: min(a.first, b.first), last: max(a.last, b.last), active: a.active + b.active}
+	return span{first: min(a.first, b.first), last: max(a.last, b.last), active: a.active + b.active, plan: a.plan || b.plan}
 }
 
 // visitOf returns the index of the visit holding instant at, -1 if none.

@@ -234,6 +234,10 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 				continue
 			}
 			what := "visited the room"
+			if !v.plan {
+				// Page-loads of documents only: the plan itself not seen.
+				what = "opened the room's documents, not the plan"
+			}
 			// Time the person was active on the pages, not the time from
 			// the first page-load to the last: a room left open in a tab
 			// over lunch is not an hour's reading.
