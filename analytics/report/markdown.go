@@ -75,6 +75,9 @@ func (m *mdOut) header(r *Report) {
 	if in.Scanner > 0 {
 		s += "; " + plural(in.Scanner, "scanner-like page-load", "scanner-like page-loads") + " not counted as reads"
 	}
+	if in.Duplicates > 0 {
+		s += fmt.Sprintf("; %d duplicates dropped", in.Duplicates) // as the terminal and HTML say
+	}
 	if r.Since != "" {
 		s += "; since " + r.Since
 	}
