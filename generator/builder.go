@@ -137,7 +137,7 @@ func (b *Builder) Full(ctx context.Context) (*Result, error) {
 	if err := errors.Join(errs...); err != nil {
 		return res, err
 	}
-	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&opts, site.Config)}
+	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&opts, site.Config), Keyed: manifest.KeyMark(opts.Secret)}
 	for _, rs := range rooms {
 		m.Rooms = append(m.Rooms, rs...)
 	}
@@ -250,7 +250,7 @@ func (b *Builder) manifestWith(changed map[string][]manifest.Room, removed []str
 	for _, id := range removed {
 		gone[id] = true
 	}
-	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&b.opts, b.cfg)}
+	m := &manifest.Manifest{Version: manifest.Version, Site: siteURL(&b.opts, b.cfg), Keyed: manifest.KeyMark(b.opts.Secret)}
 	ids := map[string]bool{}
 	for id := range b.rooms {
 		ids[id] = true

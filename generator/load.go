@@ -292,7 +292,7 @@ func rotationsKept(site *Site, path string, secret []byte) Problems {
 	}
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {
-			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && len(secret) > 0 && !manifest.SamePerson(f.Who, manifest.Who(secret, s.Name, s.Email)) && s.Rotate <= f.Rotation {
+			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && len(secret) > 0 && m.Keyed == manifest.KeyMark(secret) && !manifest.SamePerson(f.Who, manifest.Who(secret, s.Name, s.Email)) && s.Rotate <= f.Rotation {
 				// The id was someone else's (another name and email): the
 				// links they were sent would open this person's room.
 				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,

@@ -46,7 +46,7 @@ func cmdInvite(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	site, ps := e.loadSite(s.root, today)
 	// What stops an invitation: the settings' errors and the deal's own
 	// (its link may not be built as it reads). Another deal's draft, with
 	// placeholders still in it, does not: its rooms are not this deal's.

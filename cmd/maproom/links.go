@@ -25,7 +25,7 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	site, ps := e.loadSite(s.root, today)
 	if *dealID != "" {
 		// One deal's links: its own errors (and the settings') stop them;
 		// another deal's do not, as for maproom invite.

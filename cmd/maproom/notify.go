@@ -301,7 +301,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	go func() { mc <- readManifest(root) }()
 	rc := make(chan repliesRead, 1)
 	go func() { rc <- readSentReplies(ctx, e, root, store, paths, true) }()
-	site, ps := generator.Load(generator.LoadOptions{Root: root, Today: today})
+	site, ps := e.loadSite(root, today)
 	mr, rr := <-mc, <-rc
 	cfgErrs := generator.Problems{}
 	for _, p := range ps {

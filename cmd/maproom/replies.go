@@ -79,7 +79,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	sent = e.rehomed(ctx, s.root, sent, nil)
-	site, ps := generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+	site, ps := e.loadSite(s.root, today)
 	if site.Config == nil || len(site.Bundles) == 0 {
 		printProblems(e.stderr, ps)
 		return errFailed
@@ -98,7 +98,7 @@ func cmdReplies(ctx context.Context, e *env, args []string) error {
 	if kinds := site.Config.Replies.AutoAccept; len(kinds) > 0 {
 		if n := autoAccept(e, s, site, items, kinds, *dealID, say); n > 0 {
 			// The plans changed: read them again for titles and notes.
-			site, _ = generator.Load(generator.LoadOptions{Root: s.root, Today: today})
+			site, _ = e.loadSite(s.root, today)
 			items = gatherReplies(e, site, sent)
 		}
 	}

@@ -90,6 +90,19 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 	return deal.DateOf(now), nil
 }
 
+// loadSite loads the site for a command that checks it or hands out its
+// links, with the site secret when there is one, so that an id given to
+// someone else since the last build is an error there as in the build
+// (generator.LoadOptions.Secret); without one, a warning says it was not
+// checked.
+func (e *env) loadSite(root string, today deal.Date) (*generator.Site, generator.Problems) {
+	secret, err := e.builtSecret(root)
+	if err != nil {
+		secret = nil
+	}
+	return generator.Load(generator.LoadOptions{Root: root, Today: today, Secret: secret})
+}
+
 // secret returns the site secret: MAPROOM_SECRET, else the file
 // .maproom/secret under the root, created (with a notice) when missing so a
 // new user's first build works. The folder holds a .gitignore of its own, so

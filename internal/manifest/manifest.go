@@ -50,6 +50,18 @@ type Manifest struct {
 	// the deal withdrawn or removed): an id given to someone else later
 	// would open the links those rotations gave them.
 	Former map[string]FormerPerson `json:"former,omitempty"`
+	// Keyed marks the secret the fingerprints were made with (KeyMark):
+	// compared with another secret's, they tell nothing.
+	Keyed string `json:"keyed,omitempty"`
+}
+
+// KeyMark is a mark of secret (8 hex digits of an HMAC, which gives the
+// secret away no more than a room link does): a manifest's fingerprints
+// (Who) compare with a person's only under the secret of the same mark.
+func KeyMark(secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("maproom manifest fingerprints"))
+	return hex.EncodeToString(m.Sum(nil)[:4])
 }
 
 // FormerPerson is a person whose rooms left the manifest: who they were
@@ -77,11 +89,15 @@ func Who(secret []byte, name, email string) string {
 	return "k" + part("name", name) + part("email", email)
 }
 
+// keyed reports whether who is a fingerprint Who makes: one of an older
+// build (unkeyed) is dropped, not kept.
+func keyed(who string) bool { return len(who) == 17 && who[0] == 'k' }
+
 // SamePerson reports whether two fingerprints (Who) may be one person's:
 // the same name, or the same email (a typo fixed in the other), or one
 // of them unknown (empty, as in a manifest written before Who).
 func SamePerson(a, b string) bool {
-	if len(a) != 17 || len(b) != 17 || a[0] != 'k' || b[0] != 'k' {
+	if !keyed(a) || !keyed(b) {
 		return true
 	}
 	return a[1:9] == b[1:9] || a[9:] == b[9:] && a[9:] != "--------"
@@ -210,23 +226,30 @@ func Publish(path string, m *Manifest, today string) error {
 		}
 	}
 	if old, err := Read(path); err == nil {
+		// Fingerprints made under another secret tell nothing (and its
+		// links are all gone with it).
+		same := old.Keyed == m.Keyed
 		for _, r := range old.Rooms {
 			prev[r.Key] = r.Published
-			prevWho[r.Key] = r.Who
+			if same {
+				prevWho[r.Key] = r.Who
+			}
 			raise(RotationKey(r.Deal, r.Stakeholder), r.Rotation)
 		}
 		for k, rot := range old.Rotations {
 			raise(k, rot)
 		}
 		for k, f := range old.Former {
-			former[k] = f
+			if keyed(f.Who) && same {
+				former[k] = f
+			}
 		}
 		// Who had each id in the previous build, at their highest
 		// rotation: a record older than that build gives way.
 		had := map[string]FormerPerson{}
 		for _, r := range old.Rooms {
 			k := RotationKey(r.Deal, r.Stakeholder)
-			if f, ok := had[k]; r.Who != "" && (!ok || r.Rotation > f.Rotation) {
+			if f, ok := had[k]; same && keyed(r.Who) && (!ok || r.Rotation > f.Rotation) {
 				had[k] = FormerPerson{Who: r.Who, Rotation: r.Rotation}
 			}
 		}
@@ -259,7 +282,7 @@ func Publish(path string, m *Manifest, today string) error {
 	}
 	for i := range m.Rooms {
 		r := &m.Rooms[i]
-		if who := prevWho[r.Key]; who != "" {
+		if who := prevWho[r.Key]; keyed(who) {
 			// Who the link was first published for: a name or an email
 			// changed since is held to it (SamePerson), not to the last.
 			r.Who = who

@@ -197,3 +197,22 @@ func TestPublishKeepsWhoHadTheIDs(t *testing.T) {
 		t.Errorf("former %+v, want elena's fingerprint at rotation 0", got.Former)
 	}
 }
+
+// TestPublishDropsUnkeyedFingerprints: a fingerprint an older build wrote
+// without the secret (guessable from a name and an email) is not kept: the
+// room takes this build's.
+func TestPublishDropsUnkeyedFingerprints(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	old := &Manifest{Version: Version, Rooms: []Room{{Key: "k0", Deal: "acme", Stakeholder: "elena", Pages: []string{PageRoom}, Who: "5f32dd6303e9c321"}}}
+	if err := Write(path, old); err != nil {
+		t.Fatal(err)
+	}
+	who := Who([]byte("0123456789abcdef0123456789abcdef"), "Elena Novak", "elena.novak@acme.example")
+	m := &Manifest{Version: Version, Rooms: []Room{{Key: "k0", Deal: "acme", Stakeholder: "elena", Pages: []string{PageRoom}, Who: who}}}
+	if err := Publish(path, m, "2026-12-01"); err != nil {
+		t.Fatal(err)
+	}
+	if m.Rooms[0].Who != who {
+		t.Errorf("who %q, want this build's keyed %q", m.Rooms[0].Who, who)
+	}
+}
