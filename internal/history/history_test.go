@@ -2357,6 +2357,8 @@ func TestSameBuyerNames(t *testing.T) {
 		{"General Motors", "General Electric", false},
 		{"First Republic Bank", "First National Bank", false},
 		{"Globex", "Initech Inc", false},
+		{"Globex Mutal Insurance", "Globex Mutual Insurance", true},
+		{"Acme Rockets", "Acme Robots", false},
 	} {
 		if got := history.SameBuyer(c.a, c.b); got != c.same {
 			t.Errorf("SameBuyer(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
