@@ -238,6 +238,7 @@ const (
 	lfBot // crawler or empty User-Agent
 	lfWebdriver
 	lfRetired
+	lfRoom // a load of the room's own page (the plan), not a document's
 )
 
 type loadState struct {
@@ -576,6 +577,8 @@ func (a *Aggregator) add(r *event.Row, slot int32) {
 			if ci, ok := da.coll[string(r.Page)]; ok {
 				l.page = ci
 			}
+		} else {
+			l.flags |= lfRoom
 		}
 		l.net = a.intern(r.Net)
 		l.id, l.open = r.Load, true
@@ -705,7 +708,9 @@ func (a *Aggregator) close(l *loadState) {
 		segs[i].active = min(segs[i].active, segs[i].last-segs[i].first+activeGrace)
 		l.active += segs[i].active
 	}
-	if p.linked == 0 || l.first < p.linked {
+	if l.flags&lfRetired == 0 && (p.linked == 0 || l.first < p.linked) {
+		// A load of the current link, a scanner's too, shows the room
+		// was out; one of a link rotated away shows only the old one was.
 		p.linked = l.first
 	}
 	switch a.eng.classify(l) {
@@ -733,7 +738,7 @@ func (a *Aggregator) close(l *loadState) {
 	a.stats.HumanLoads++
 	p.human++
 	for i := range segs {
-		segs[i].plan = l.page < 0 // the room's own page, not a document's
+		segs[i].plan = l.flags&lfRoom != 0 // the room's own page, not a document's
 	}
 	var first int64
 	p.spans, first = addVisits(p.spans, segs, a.eng.VisitGap.Milliseconds())

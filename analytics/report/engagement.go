@@ -120,7 +120,7 @@ func (e *Engagement) classify(l *loadState) int {
 		return classScanner
 	case len(l.opened) >= e.BurstOpens && l.openLast-l.openFirst <= e.BurstSpan.Milliseconds() && !human:
 		return classScanner
-	case l.flags&^(lfRetired) == lfView:
+	case l.flags&^(lfRetired|lfRoom) == lfView:
 		return classScanner
 	case human:
 		return classHuman

@@ -87,6 +87,8 @@ func (a *Aggregator) AddLoad(s *LoadSummary) {
 		if ci, ok := da.coll[s.Page]; ok {
 			l.page = ci
 		}
+	} else {
+		l.flags |= lfRoom
 	}
 	if s.Net != "" {
 		l.net = a.intern([]byte(s.Net))

@@ -18,7 +18,8 @@ import (
 // shows it. Which deal a name was is told by the time the reply was sent
 // (History.NamedAt): two folders that swapped names, or a name taken again
 // by a new deal, each keep their own replies; a reply sent to a deal
-// removed since, whose name a new deal took (Story.Reused), is left out. h is the history when the
+// removed since, before a new deal took its name (Story.Reused, First), is
+// left out. h is the history when the
 // caller has read it, else it is read (through its cache), and only when
 // there is a reply.
 func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *history.History) []reply.Reply {
@@ -34,9 +35,10 @@ func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *his
 	for _, r := range rs {
 		if cur, ok := h.NamedAt(r.Deal, r.Time); ok && cur != r.Deal {
 			r.Deal, changed = cur, true
-		} else if st := h.Story(r.Deal); st != nil && !st.Reused.IsZero() && !r.Time.After(st.Reused) {
-			// Sent to the deal that had the name until it was removed,
-			// not to the new deal that took it: no room shows it.
+		} else if st := h.Story(r.Deal); st != nil && !st.Reused.IsZero() && r.Time.Before(st.First) {
+			// Sent to the deal that had the name (its rooms answer until
+			// the next build after its removal), before the new deal took
+			// it: no room shows it.
 			changed = true
 			dropped[r.Deal]++
 			continue
@@ -44,8 +46,8 @@ func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *his
 		out = append(out, r)
 	}
 	for _, id := range slices.Sorted(maps.Keys(dropped)) {
-		fmt.Fprintf(e.stderr, "maproom: %s sent to the deal named %s before it was removed (%s) left out: the deal named so now is another\n",
-			count(dropped[id], "reply"), id, h.Story(id).Reused.UTC().Format("2006-01-02"))
+		fmt.Fprintf(e.stderr, "maproom: %s sent to the deal named %s before a new deal took the name (%s) left out: they were the removed deal's\n",
+			count(dropped[id], "reply"), id, h.Story(id).First.UTC().Format("2006-01-02"))
 	}
 	if !changed {
 		return rs

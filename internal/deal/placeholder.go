@@ -1,6 +1,9 @@
 package deal
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // A placeholder is text a template left for the seller to write:
 // "[[the buyer's business reason]]", two opening brackets, what to write,
@@ -55,7 +58,7 @@ func PlaceholderSpans(s string) [][2]int {
 			return out
 		}
 		end := start + 2 + j + 2
-		if inner := s[start+2 : end-2]; end-start <= maxPlaceholder && !blankLineIn(inner) && !closesFirst(inner) {
+		if inner := s[start+2 : end-2]; end-start <= maxPlaceholder && !blankLineIn(inner) && !closesFirst(inner) && !scalarList(inner) {
 			out = append(out, [2]int{start, end})
 			from = end
 		} else {
@@ -70,6 +73,23 @@ func PlaceholderSpans(s string) [][2]int {
 func closesFirst(s string) bool {
 	c := strings.IndexByte(s, ']')
 	return c >= 0 && !strings.Contains(s[:c], "[")
+}
+
+// scalarList reports whether s is a list of numbers or quoted strings
+// ("1, 200", `"a", "b"`): "[[1, 200]]" is a list in a list (a code
+// sample), not words to write.
+func scalarList(s string) bool {
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if _, err := strconv.ParseFloat(item, 64); err == nil {
+			continue
+		}
+		if n := len(item); n >= 2 && (item[0] == '"' && item[n-1] == '"' || item[0] == '\'' && item[n-1] == '\'') {
+			continue
+		}
+		return false
+	}
+	return true
 }
 
 // blankLineIn reports whether s holds a line of spaces only between two

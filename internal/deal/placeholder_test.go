@@ -26,6 +26,9 @@ func TestPlaceholders(t *testing.T) {
 		// lists in a list (a code sample) are no placeholder
 		{`{"ranges": [[1, 200], [201, 400]]}`, nil},
 		{"matrix: [[1, 2], [3, 4]] and [[this]]", []string{"[[this]]"}},
+		{"ranges: [[1, 200]]", nil},
+		{`{"m": [[0, 1]], "n": [["a", "b"]]}`, nil},
+		{"[[2027 budget]]", []string{"[[2027 budget]]"}},
 		{"[[[x]]]", []string{"[[x]]"}},
 		{"", nil},
 	} {

@@ -514,12 +514,12 @@ func (f *Facts) unopenedNotice(p Person, e Engagement, ae Person, today deal.Dat
 	send := fmt.Sprintf("send the link again: maproom invite %s -to %s -resend", f.ID, p.ID)
 	since := fmt.Sprintf("since it was published on %s", e.out())
 	switch {
-	case e.Invited.Before(e.Published) || e.Invited.IsZero():
+	case e.Invited.Before(e.out()) || e.Invited.IsZero():
 		// No invitation on record for the room as it is now (none, or
 		// one of a link since replaced): maybe sent some other way,
 		// maybe never sent.
 		send = fmt.Sprintf("make sure they have their link: maproom has no record of sending it (maproom invite %s -to %s sends it)", f.ID, p.ID)
-	case e.Invited.After(e.Published):
+	case e.Invited.After(e.out()):
 		since = fmt.Sprintf("since they were sent their link on %s", e.Invited)
 	}
 	do := fmt.Sprintf("ask your champion to walk %s through the plan, or %s.", p.Name, send)

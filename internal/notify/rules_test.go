@@ -512,11 +512,12 @@ func TestUnopenedCountsFromTheFirstLoad(t *testing.T) {
 		if f.Engagement[i].Person == "grace" {
 			f.Engagement[i].Published = today        // rebuilt today
 			f.Engagement[i].Out = today.AddDays(-12) // a scanner loaded her link then
+			f.Engagement[i].Invited = today.AddDays(-12)
 		}
 	}
 	ns, _ := Decide(Input{Today: today, Deals: []Facts{f}})
 	ns = slices.DeleteFunc(ns, func(n Notice) bool { return n.Kind != KindUnopened })
-	if len(ns) != 1 || !strings.Contains(ns[0].Body[0], "12 calendar days ago") {
+	if len(ns) != 1 || !strings.Contains(ns[0].Body[0], "12 calendar days ago") || strings.Contains(ns[0].Do, "no record of sending it") {
 		t.Errorf("out 12 days ago by its first page-load, published today by the manifest: %+v, want one notice counted from the first", ns)
 	}
 }
