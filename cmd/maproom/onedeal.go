@@ -49,17 +49,30 @@ type oneDeal struct {
 	checkErrs []string
 }
 
+// oneDealArgs parses cmd's arguments (dealArg) and returns the deal's id,
+// the day and the deal's folder; a deal without a plan there is a usage
+// error naming the folder looked in.
+func (e *env) oneDealArgs(fs *flag.FlagSet, s *siteFlags, cmd string, args []string) (id string, today deal.Date, dir string, err error) {
+	if id, err = dealArg(fs, cmd, args); err != nil {
+		return "", today, "", err
+	}
+	if today, err = e.todayFor(s); err != nil {
+		return "", today, "", err
+	}
+	dir = filepath.Join(s.root, generator.ContentDir, id)
+	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
+		return "", today, "", fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
+	}
+	return id, today, dir, nil
+}
+
 // loadOneDeal parses cmd's arguments (dealArg) and loads that deal alone
 // (the settings and content/<deal>/ only, not the whole site), as it
 // stood on the day (-today: a task done after it is open). Problems in
 // either are printed and fail the command; an unknown deal is a usage
 // error naming the folder looked in.
 func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []string) (*oneDeal, error) {
-	id, err := dealArg(fs, cmd, args)
-	if err != nil {
-		return nil, err
-	}
-	today, err := e.todayFor(s)
+	id, today, dir, err := e.oneDealArgs(fs, s, cmd, args)
 	if err != nil {
 		return nil, err
 	}
@@ -67,10 +80,6 @@ func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []str
 	if ps.Errors() > 0 || cfg == nil {
 		printProblems(e.stderr, ps)
 		return nil, errFailed
-	}
-	dir := filepath.Join(s.root, generator.ContentDir, id)
-	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
-		return nil, fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
 	}
 	b, ps := generator.LoadBundle(dir, cfg, today)
 	if b == nil || ps.Errors() > 0 {
@@ -88,11 +97,7 @@ func (e *env) loadOneDeal(fs *flag.FlagSet, s *siteFlags, cmd string, args []str
 // cannot be decoded, or settings nothing of which can be kept, fail it.
 // The problems are printed, with what the command does about them.
 func (e *env) loadOneDealAnyway(fs *flag.FlagSet, s *siteFlags, cmd string, args []string) (*oneDeal, error) {
-	id, err := dealArg(fs, cmd, args)
-	if err != nil {
-		return nil, err
-	}
-	today, err := e.todayFor(s)
+	id, today, dir, err := e.oneDealArgs(fs, s, cmd, args)
 	if err != nil {
 		return nil, err
 	}
@@ -103,10 +108,6 @@ func (e *env) loadOneDealAnyway(fs *flag.FlagSet, s *siteFlags, cmd string, args
 	}
 	if n := ps.Errors(); n > 0 {
 		fmt.Fprintf(e.stderr, "maproom: %s has %s: the %s leaves those settings out and uses their defaults (run maproom check)\n", generator.ConfigFile, count(n, "error"), cmd)
-	}
-	dir := filepath.Join(s.root, generator.ContentDir, id)
-	if _, err := os.Stat(filepath.Join(dir, generator.BundleIndex)); err != nil {
-		return nil, fmt.Errorf("%w: no deal %q: %s has no %s", errUsage, id, dir, generator.BundleIndex)
 	}
 	b, ps := generator.LoadBundle(dir, cfg, today)
 	printProblems(e.stderr, ps)

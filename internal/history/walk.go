@@ -30,6 +30,7 @@ import (
 	"github.com/go-git/go-git/v5/storage/filesystem"
 
 	"github.com/maproom/maproom/internal/deal"
+	"github.com/maproom/maproom/internal/spelling"
 )
 
 // commitRec is what a commit did to the plans, as read once and cached.
@@ -1702,33 +1703,11 @@ func sameBuyer(a, b string) bool {
 		return false
 	}
 	for i := 1; i < len(wa); i++ {
-		if d := editDistance(wa[i], wb[i]); d > 2 || d > min(len(wa[i]), len(wb[i]))/3 {
+		if d := spelling.Distance(wa[i], wb[i]); d > 2 || d > min(len(wa[i]), len(wb[i]))/3 {
 			return false
 		}
 	}
 	return true
-}
-
-// editDistance is the Levenshtein distance of two words (they are short).
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
 }
 
 // buyerWords is a buyer's name as sameBuyer compares it; nil for none or
