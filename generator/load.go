@@ -28,6 +28,7 @@ import (
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/reply"
 	"github.com/maproom/maproom/internal/schedule"
+	"github.com/maproom/maproom/internal/token"
 	"golang.org/x/text/runes"
 	"golang.org/x/text/transform"
 	"golang.org/x/text/unicode/norm"
@@ -290,9 +291,10 @@ func rotationsKept(site *Site, path string, secret []byte) Problems {
 			had[k] = manifest.FormerPerson{Who: r.Who, Rotation: r.Rotation}
 		}
 	}
+	keyedWith := SameSecret(m, secret)
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {
-			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && len(secret) > 0 && m.Keyed == manifest.KeyMark(secret) && !manifest.SamePerson(f.Who, manifest.Who(secret, s.Name, s.Email)) && s.Rotate <= f.Rotation {
+			if f, ok := had[manifest.RotationKey(b.Deal.ID, s.ID)]; ok && keyedWith && !manifest.SamePerson(f.Who, manifest.Who(secret, s.Name, s.Email)) && s.Rotate <= f.Rotation {
 				// The id was someone else's (another name and email): the
 				// links they were sent would open this person's room.
 				ps = append(ps, Problem{File: filepath.Join(b.Dir, BundleIndex), Line: s.Line, Severity: Error,
@@ -306,6 +308,25 @@ func rotationsKept(site *Site, path string, secret []byte) Problems {
 		}
 	}
 	return ps
+}
+
+// SameSecret reports whether the manifest m was built with secret: its
+// mark says so (manifest.KeyMark), or, in one written before the mark,
+// one of its rooms' keys is the secret's. Its fingerprints compare with a
+// person's only then.
+func SameSecret(m *manifest.Manifest, secret []byte) bool {
+	if len(secret) == 0 || m == nil {
+		return false
+	}
+	if m.Keyed != "" {
+		return m.Keyed == manifest.KeyMark(secret)
+	}
+	for _, r := range m.Rooms {
+		if token.Key(token.Room(secret, r.Deal, r.Stakeholder, r.Rotation)) == r.Key {
+			return true
+		}
+	}
+	return false
 }
 
 // linkedFolder reports an entry of the content folder that is a symbolic

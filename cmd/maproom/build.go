@@ -32,10 +32,15 @@ func cmdCheck(ctx context.Context, e *env, args []string) error {
 		ps = ps.Strict()
 	}
 	printProblems(e.stdout, ps)
-	if _, err := e.builtSecret(s.root); err != nil && fileExists(filepath.Join(s.root, manifest.DefaultPath)) {
-		// Built before, with a secret this run has not: the links are
-		// not compared with whom they were sent to.
-		fmt.Fprintf(e.stderr, "note: no site secret (MAPROOM_SECRET or .maproom/secret), so an id given to someone else since the last build is not checked here; build checks it\n")
+	if m, err := manifest.Read(filepath.Join(s.root, manifest.DefaultPath)); err == nil {
+		// Built before: the links are compared with whom they were sent
+		// to only under the secret the rooms were built with.
+		switch secret, err := e.builtSecret(s.root); {
+		case err != nil:
+			fmt.Fprintf(e.stderr, "note: %v; so an id given to someone else since the last build is not checked here (build checks it)\n", err)
+		case !generator.SameSecret(m, secret):
+			fmt.Fprintf(e.stderr, "note: the rooms were built with another site secret than this one, so an id given to someone else since the last build is not checked here (build, with the rooms' secret, checks it)\n")
+		}
 	}
 	if ps.Errors() > 0 {
 		return errFailed

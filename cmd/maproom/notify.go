@@ -363,15 +363,28 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			}
 		}
 	}
-	links := map[[2]string]string{}
-	for _, l := range generator.Links(site, secret) {
-		if tok := strings.TrimSuffix(strings.TrimPrefix(l.Path, "r/"), "/"); live[token.Key(tok)] {
-			links[[2]string{l.Deal, l.Stakeholder}] = l.URL
-		}
-	}
 	bundles := map[string]*generator.Bundle{}
 	for _, b := range site.Bundles {
 		bundles[b.Deal.ID] = b
+	}
+	// Nor a link of a person whose line is in error (an id given to
+	// someone else, a rotation set back): the link may be another's.
+	errLines := map[string]bool{}
+	for _, p := range ps {
+		if p.Severity == generator.Error {
+			errLines[fmt.Sprintf("%s:%d", p.File, p.Line)] = true
+		}
+	}
+	links := map[[2]string]string{}
+	for _, l := range generator.Links(site, secret) {
+		if b := bundles[l.Deal]; b != nil {
+			if s, ok := b.Deal.Stakeholder(l.Stakeholder); ok && errLines[fmt.Sprintf("%s:%d", filepath.Join(b.Dir, generator.BundleIndex), s.Line)] {
+				continue
+			}
+		}
+		if tok := strings.TrimSuffix(strings.TrimPrefix(l.Path, "r/"), "/"); live[token.Key(tok)] {
+			links[[2]string{l.Deal, l.Stakeholder}] = l.URL
+		}
 	}
 	raw, decided := rawReplies(deals), map[string][]reply.Record{}
 	for _, rd := range deals {

@@ -93,8 +93,9 @@ func (e *env) todayFor(s *siteFlags) (deal.Date, error) {
 // loadSite loads the site for a command that checks it or hands out its
 // links, with the site secret when there is one, so that an id given to
 // someone else since the last build is an error there as in the build
-// (generator.LoadOptions.Secret); without one, a warning says it was not
-// checked.
+// (generator.LoadOptions.Secret). Without the rooms' secret it is not
+// compared (check says so; the commands that hand out links need that
+// secret to make them, and stop without it).
 func (e *env) loadSite(root string, today deal.Date) (*generator.Site, generator.Problems) {
 	secret, err := e.builtSecret(root)
 	if err != nil {
