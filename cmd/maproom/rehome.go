@@ -35,10 +35,11 @@ func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *his
 	for _, r := range rs {
 		if cur, ok := h.NamedAt(r.Deal, r.Time); ok && cur != r.Deal {
 			r.Deal, changed = cur, true
-		} else if st := h.Story(r.Deal); st != nil && !st.Reused.IsZero() && r.Time.Before(st.First) {
+		} else if st := h.Story(r.Deal); st != nil && !st.Reused.IsZero() && (!r.Time.After(st.Reused) || r.Time.Before(st.First)) {
 			// Sent to the deal that had the name (its rooms answer until
 			// the next build after its removal), before the new deal took
-			// it: no room shows it.
+			// it (by the later of its removal and the new deal's first
+			// commit, which a rebase may date earlier): no room shows it.
 			changed = true
 			dropped[r.Deal]++
 			continue

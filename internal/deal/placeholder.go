@@ -75,13 +75,17 @@ func closesFirst(s string) bool {
 	return c >= 0 && !strings.Contains(s[:c], "[")
 }
 
-// scalarList reports whether s is a list of numbers or quoted strings
-// ("1, 200", `"a", "b"`): "[[1, 200]]" is a list in a list (a code
-// sample), not words to write.
+// scalarList reports whether s is a list of two or more numbers or
+// quoted strings ("1, 200", `"a", "b"`): "[[1, 200]]" is a list in a list
+// (a code sample), not words to write; "[[100]]" is one value to write.
 func scalarList(s string) bool {
-	for _, item := range strings.Split(s, ",") {
+	items := strings.Split(s, ",")
+	if len(items) < 2 {
+		return false // "[[100]]", "[["TBD"]]": one value to write
+	}
+	for _, item := range items {
 		item = strings.TrimSpace(item)
-		if _, err := strconv.ParseFloat(item, 64); err == nil {
+		if _, err := strconv.ParseFloat(item, 64); err == nil && strings.Trim(item, "+-.0123456789eE") == "" {
 			continue
 		}
 		if n := len(item); n >= 2 && (item[0] == '"' && item[n-1] == '"' || item[0] == '\'' && item[n-1] == '\'') {

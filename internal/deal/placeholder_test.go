@@ -29,6 +29,7 @@ func TestPlaceholders(t *testing.T) {
 		{"ranges: [[1, 200]]", nil},
 		{`{"m": [[0, 1]], "n": [["a", "b"]]}`, nil},
 		{"[[2027 budget]]", []string{"[[2027 budget]]"}},
+		{"Seats: [[100]], price [[\"TBD\"]], [[Inf]], [[1, Inf]]", []string{"[[100]]", "[[\"TBD\"]]", "[[Inf]]", "[[1, Inf]]"}},
 		{"[[[x]]]", []string{"[[x]]"}},
 		{"", nil},
 	} {

@@ -16,3 +16,6 @@ var TreeBatch = &treeBatch
 
 // SameBuyer is sameBuyer, for TestSameBuyerNames.
 var SameBuyer = sameBuyer
+
+// SamePlanBuyer is samePlanBuyer, for TestSameBuyerNames.
+var SamePlanBuyer = samePlanBuyer

@@ -2357,11 +2357,33 @@ func TestSameBuyerNames(t *testing.T) {
 		{"General Motors", "General Electric", false},
 		{"First Republic Bank", "First National Bank", false},
 		{"Globex", "Initech Inc", false},
-		{"Globex Mutal Insurance", "Globex Mutual Insurance", true},
 		{"Acme Rockets", "Acme Robots", false},
+		// a word a letter apart is a typo only with the buyer's people
+		// in both (SamePlanBuyer): by the name alone, two buyers
+		{"Globex Mutal Insurance", "Globex Mutual Insurance", false},
+		{"Acme Health", "Acme Wealth", false},
+		{"Umbrella Insurance", "Umbrella Assurance", false},
 	} {
 		if got := history.SameBuyer(c.a, c.b); got != c.same {
 			t.Errorf("SameBuyer(%q, %q) = %v, want %v", c.a, c.b, got, c.same)
+		}
+	}
+	jordan := history.Person{ID: "jordan", Email: "jordan@globex.example", Side: deal.Buyer}
+	nina := history.Person{ID: "nina", Email: "nina@wealth.example", Side: deal.Buyer}
+	for _, c := range []struct {
+		a, b   string
+		pa, pb history.Person
+		same   bool
+	}{
+		{"Globex Mutal Insurance", "Globex Mutual Insurance", jordan, jordan, true},
+		{"Globex Mutal Insurance", "Globex Mutual Insurance", jordan, nina, false},
+		{"Acme Health", "Acme Wealth", jordan, nina, false},
+		{"Acme Health", "Acme Trust", jordan, jordan, false},
+	} {
+		pa := &history.Plan{Buyer: c.a, People: []history.Person{c.pa}}
+		pb := &history.Plan{Buyer: c.b, People: []history.Person{c.pb}}
+		if got := history.SamePlanBuyer(pa, pb); got != c.same {
+			t.Errorf("SamePlanBuyer(%q with %s, %q with %s) = %v, want %v", c.a, c.pa.ID, c.b, c.pb.ID, got, c.same)
 		}
 	}
 }

@@ -1651,7 +1651,7 @@ func (w *walker) similar(a, b plumbing.Hash) bool {
 	}
 	pa, _ := w.plan("", a, nil)
 	pb, _ := w.plan("", b, nil)
-	if pa == nil || pb == nil || !sameBuyer(pa.Buyer, pb.Buyer) {
+	if pa == nil || pb == nil || !samePlanBuyer(pa, pb) {
 		return false
 	}
 	ids := map[string]bool{}
@@ -1694,20 +1694,50 @@ func sameBuyer(a, b string) bool {
 	if len(wa) > len(wb) {
 		wa, wb = wb, wa
 	}
-	if slices.Equal(wa, wb[:len(wa)]) {
-		return true
-	}
-	// A typo fixed: the same first word and as many words, each but the
-	// first a letter or two from the other's ("Globex Mutal Insurance").
-	if len(wa) != len(wb) || wa[0] != wb[0] {
+	return slices.Equal(wa, wb[:len(wa)])
+}
+
+// typoBuyer reports whether two buyer names differ as a typo fixed would:
+// the same first word and as many words, one of the others a letter or two
+// from the other's ("Globex Mutal Insurance"). "Acme Health" and "Acme
+// Wealth" do too: alone it tells nothing (samePlanBuyer asks for the
+// buyer's people as well).
+func typoBuyer(a, b string) bool {
+	wa, wb := buyerWords(a), buyerWords(b)
+	if len(wa) != len(wb) || len(wa) < 2 || wa[0] != wb[0] {
 		return false
 	}
+	differ := 0
 	for i := 1; i < len(wa); i++ {
+		if wa[i] == wb[i] {
+			continue
+		}
 		if d := spelling.Distance(wa[i], wb[i]); d > 2 || d > min(len(wa[i]), len(wb[i]))/3 {
 			return false
 		}
+		differ++
 	}
-	return true
+	return differ == 1
+}
+
+// samePlanBuyer reports whether two versions are of one buyer: the same
+// name (sameBuyer), or a typo fixed in it (typoBuyer) with someone on the
+// buyer's side in both, by email.
+func samePlanBuyer(pa, pb *Plan) bool {
+	if sameBuyer(pa.Buyer, pb.Buyer) {
+		return true
+	}
+	if !typoBuyer(pa.Buyer, pb.Buyer) {
+		return false
+	}
+	for _, p := range pa.People {
+		if p.Side == deal.Buyer && p.Email != "" && slices.ContainsFunc(pb.People, func(q Person) bool {
+			return q.Side == deal.Buyer && strings.EqualFold(strings.TrimSpace(q.Email), strings.TrimSpace(p.Email))
+		}) {
+			return true
+		}
+	}
+	return false
 }
 
 // buyerWords is a buyer's name as sameBuyer compares it; nil for none or
