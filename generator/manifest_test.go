@@ -13,6 +13,7 @@ import (
 	"github.com/maproom/maproom/internal/deal"
 	"github.com/maproom/maproom/internal/manifest"
 	"github.com/maproom/maproom/internal/testkit/synth"
+	"github.com/maproom/maproom/internal/token"
 )
 
 // TestBuildRecordsPublishDays builds a site on one day, rotates one link and
@@ -369,4 +370,19 @@ func synthPreview(t *testing.T, deals int, secret []byte) (string, Options, *Pre
 	}
 	t.Cleanup(func() { p.Close() })
 	return root, opts, p
+}
+
+// TestSameSecret: a manifest's fingerprints compare with a person's only
+// under the secret its rooms were built with: its mark says so, and one
+// written before the mark tells it by its rooms' keys.
+func TestSameSecret(t *testing.T) {
+	secret, other := []byte("0123456789abcdef0123456789abcdef"), []byte("another secret that built nothing here")
+	old := &manifest.Manifest{Rooms: []manifest.Room{{Key: token.Key(token.Room(secret, "acme", "elena", 0)), Deal: "acme", Stakeholder: "elena"}}}
+	if !SameSecret(old, secret) || SameSecret(old, other) || SameSecret(old, nil) {
+		t.Error("a manifest without a mark: told by its keys")
+	}
+	marked := &manifest.Manifest{Keyed: manifest.KeyMark(secret)}
+	if !SameSecret(marked, secret) || SameSecret(marked, other) {
+		t.Error("a marked manifest: told by its mark")
+	}
 }
