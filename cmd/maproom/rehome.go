@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/maproom/maproom/generator"
 	"github.com/maproom/maproom/internal/history"
@@ -48,7 +49,7 @@ func (e *env) rehomed(ctx context.Context, root string, rs []reply.Reply, h *his
 	}
 	for _, id := range slices.Sorted(maps.Keys(dropped)) {
 		fmt.Fprintf(e.stderr, "maproom: %s sent to the deal named %s before a new deal took the name (%s) left out: they were the removed deal's\n",
-			count(dropped[id], "reply"), id, h.Story(id).First.UTC().Format("2006-01-02"))
+			count(dropped[id], "reply"), id, laterOf(h.Story(id).First, h.Story(id).Reused).UTC().Format("2006-01-02"))
 	}
 	if !changed {
 		return rs
@@ -83,4 +84,12 @@ func (e *env) rehomedStore(ctx context.Context, root string, site *generator.Sit
 			}
 		}
 	}
+}
+
+// laterOf returns the later of a and b.
+func laterOf(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

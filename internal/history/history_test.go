@@ -2379,6 +2379,9 @@ func TestSameBuyerNames(t *testing.T) {
 		{"Globex Mutal Insurance", "Globex Mutual Insurance", jordan, nina, false},
 		{"Acme Health", "Acme Wealth", jordan, nina, false},
 		{"Acme Health", "Acme Trust", jordan, jordan, false},
+		// a plan without emails: the same person by id and name
+		{"Globex Mutal Insurance", "Globex Mutual Insurance", history.Person{ID: "jo", Name: "Jo Park", Side: deal.Buyer}, history.Person{ID: "jo", Name: "Jo Park", Side: deal.Buyer}, true},
+		{"Globex Mutal Insurance", "Globex Mutual Insurance", history.Person{ID: "jo", Name: "Jo Park", Side: deal.Buyer}, history.Person{ID: "jo", Name: "Ann Lee", Side: deal.Buyer}, false},
 	} {
 		pa := &history.Plan{Buyer: c.a, People: []history.Person{c.pa}}
 		pb := &history.Plan{Buyer: c.b, People: []history.Person{c.pb}}

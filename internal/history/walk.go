@@ -1722,7 +1722,7 @@ func typoBuyer(a, b string) bool {
 
 // samePlanBuyer reports whether two versions are of one buyer: the same
 // name (sameBuyer), or a typo fixed in it (typoBuyer) with someone on the
-// buyer's side in both, by email.
+// buyer's side in both, by email (or, without emails, by id and name).
 func samePlanBuyer(pa, pb *Plan) bool {
 	if sameBuyer(pa.Buyer, pb.Buyer) {
 		return true
@@ -1731,8 +1731,14 @@ func samePlanBuyer(pa, pb *Plan) bool {
 		return false
 	}
 	for _, p := range pa.People {
-		if p.Side == deal.Buyer && p.Email != "" && slices.ContainsFunc(pb.People, func(q Person) bool {
-			return q.Side == deal.Buyer && strings.EqualFold(strings.TrimSpace(q.Email), strings.TrimSpace(p.Email))
+		if p.Side == deal.Buyer && slices.ContainsFunc(pb.People, func(q Person) bool {
+			if q.Side != deal.Buyer {
+				return false
+			}
+			if p.Email != "" && q.Email != "" {
+				return strings.EqualFold(strings.TrimSpace(q.Email), strings.TrimSpace(p.Email))
+			}
+			return q.ID == p.ID && q.Name != "" && q.Name == p.Name // a plan without emails
 		}) {
 			return true
 		}

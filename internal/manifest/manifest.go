@@ -228,7 +228,10 @@ func Publish(path string, m *Manifest, today string) error {
 	if old, err := Read(path); err == nil {
 		// Fingerprints made under another secret tell nothing (and its
 		// links are all gone with it).
-		same := old.Keyed == "" || old.Keyed == m.Keyed // one written before the mark: the build checked its keys
+		// One written before the mark: the build told its secret by its
+		// rooms' keys; without a room, it is not known, and nothing of
+		// it is kept.
+		same := old.Keyed == m.Keyed || old.Keyed == "" && len(old.Rooms) > 0
 		for _, r := range old.Rooms {
 			prev[r.Key] = r.Published
 			if same {

@@ -216,3 +216,35 @@ func TestPublishDropsUnkeyedFingerprints(t *testing.T) {
 		t.Errorf("who %q, want this build's keyed %q", m.Rooms[0].Who, who)
 	}
 }
+
+// TestPublishUnmarkedManifest: a manifest written before the secret's
+// mark keeps its fingerprints when it lists rooms (the build told its
+// secret by their keys), and drops them when it lists none (its secret is
+// not known).
+func TestPublishUnmarkedManifest(t *testing.T) {
+	secret := []byte("0123456789abcdef0123456789abcdef")
+	who := Who(secret, "Elena Novak", "elena.novak@acme.example")
+	former := map[string]FormerPerson{RotationKey("acme", "tom"): {Who: Who(secret, "Tom Bradley", ""), Rotation: 1}}
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	withRooms := &Manifest{Version: Version, Rooms: []Room{{Key: "k0", Deal: "acme", Stakeholder: "elena", Pages: []string{PageRoom}, Who: who}}, Former: former}
+	if err := Write(path, withRooms); err != nil {
+		t.Fatal(err)
+	}
+	m := &Manifest{Version: Version, Keyed: KeyMark(secret), Rooms: []Room{{Key: "k0", Deal: "acme", Stakeholder: "elena", Pages: []string{PageRoom}, Who: Who(secret, "Elena Novack", "elena.novak@acme.example")}}}
+	if err := Publish(path, m, "2026-12-01"); err != nil {
+		t.Fatal(err)
+	}
+	if m.Rooms[0].Who != who || m.Former[RotationKey("acme", "tom")].Who == "" {
+		t.Errorf("an unmarked manifest with rooms: who %q, former %+v; want both kept", m.Rooms[0].Who, m.Former)
+	}
+	if err := Write(path, &Manifest{Version: Version, Former: former}); err != nil {
+		t.Fatal(err)
+	}
+	m = &Manifest{Version: Version, Keyed: KeyMark([]byte("another secret, as long as the first"))}
+	if err := Publish(path, m, "2026-12-01"); err != nil {
+		t.Fatal(err)
+	}
+	if len(m.Former) != 0 {
+		t.Errorf("an unmarked manifest without rooms: former %+v kept under a secret not known", m.Former)
+	}
+}
