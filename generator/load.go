@@ -279,18 +279,7 @@ func rotationsKept(site *Site, path string, secret []byte) Problems {
 	}
 	var ps Problems
 	high := m.HighestRotations()
-	// Who had each id at the last build: in its rooms, or, taken off the
-	// plan before, in its record of them.
-	had := map[string]manifest.FormerPerson{}
-	for k, f := range m.Former {
-		had[k] = f
-	}
-	for _, r := range m.Rooms {
-		k := manifest.RotationKey(r.Deal, r.Stakeholder)
-		if f, ok := had[k]; r.Who != "" && (!ok || r.Rotation >= f.Rotation) {
-			had[k] = manifest.FormerPerson{Who: r.Who, Rotation: r.Rotation}
-		}
-	}
+	had := m.WhoHad() // who had each id at the last build
 	keyedWith := SameSecret(m, secret)
 	for _, b := range site.Bundles {
 		for _, s := range b.Deal.Stakeholders {

@@ -89,6 +89,30 @@ func Who(secret []byte, name, email string) string {
 	return "k" + part("name", name) + part("email", email)
 }
 
+// WhoHad returns, by RotationKey, who had each id when m was written, at
+// the highest rotation their links had: in its rooms, or, for someone
+// taken off the plan before, in Former. Fingerprints an older build wrote
+// unkeyed are left out.
+func (m *Manifest) WhoHad() map[string]FormerPerson {
+	had := map[string]FormerPerson{}
+	for k, f := range m.Former {
+		if keyed(f.Who) {
+			had[k] = f
+		}
+	}
+	rooms := map[string]FormerPerson{} // a record older than the rooms gives way
+	for _, r := range m.Rooms {
+		k := RotationKey(r.Deal, r.Stakeholder)
+		if f, ok := rooms[k]; keyed(r.Who) && (!ok || r.Rotation > f.Rotation) {
+			rooms[k] = FormerPerson{Who: r.Who, Rotation: r.Rotation}
+		}
+	}
+	for k, f := range rooms {
+		had[k] = f
+	}
+	return had
+}
+
 // keyed reports whether who is a fingerprint Who makes: one of an older
 // build (unkeyed) is dropped, not kept.
 func keyed(who string) bool { return len(who) == 17 && who[0] == 'k' }
@@ -242,22 +266,8 @@ func Publish(path string, m *Manifest, today string) error {
 		for k, rot := range old.Rotations {
 			raise(k, rot)
 		}
-		for k, f := range old.Former {
-			if keyed(f.Who) && same {
-				former[k] = f
-			}
-		}
-		// Who had each id in the previous build, at their highest
-		// rotation: a record older than that build gives way.
-		had := map[string]FormerPerson{}
-		for _, r := range old.Rooms {
-			k := RotationKey(r.Deal, r.Stakeholder)
-			if f, ok := had[k]; same && keyed(r.Who) && (!ok || r.Rotation > f.Rotation) {
-				had[k] = FormerPerson{Who: r.Who, Rotation: r.Rotation}
-			}
-		}
-		for k, f := range had {
-			former[k] = f
+		if same {
+			former = old.WhoHad()
 		}
 	}
 	for _, r := range m.Rooms {
