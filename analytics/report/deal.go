@@ -890,9 +890,12 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// what it waits on. An alert when the close waits on it (the
 	// schedule's chain to the close, or critical) or it is overdue at
 	// alert, else a flag.
+	// A blocked step does not move, so its slack says nothing: the close
+	// waits on it when the step the chain to the close ends in waits on
+	// it through after:, at any depth, whatever its dates.
 	var chain []string
-	if dr.Schedule != nil {
-		chain = dr.Schedule.CriticalPath
+	if sc := dr.forecastOf(); sc != nil {
+		chain = sc.CriticalPath
 	} else if da.in.Plan != nil {
 		chain, _ = da.in.Plan.Path(d, today) // a won deal's: its onboarding
 	}
@@ -903,14 +906,20 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		who, side := ownerOf(d, tl.Owner)
 		ev := []string{fmt.Sprintf("task %s, owner %s (%s), due %s: status blocked in the plan", tl.ID, who, sideLabel(side), cmp.Or(tl.Due, "with no date"))}
 		sev := SeverityFlag
-		if tl.Critical {
+		holds := false
+		if via := waitChain(d, chain, tl.ID); tl.Critical || via != nil {
 			sev = SeverityAlert
 			line := "the close waits on it"
 			if t := task(d, tl.ID); d.Outcome == deal.Won || t != nil && d.Onboarding(t) {
 				line = "the go-live waits on it" // onboarding's path
+			} else {
+				holds = true
 			}
-			if slices.Contains(chain, tl.ID) {
+			switch {
+			case slices.Contains(chain, tl.ID):
 				line += ": " + strings.Join(chain, " -> ")
+			case via != nil:
+				line += ": " + strings.Join(via, " -> ")
 			}
 			ev = append(ev, line)
 		}
@@ -933,7 +942,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			ev = append(ev, "ask "+who+" what it waits on and who can clear it, and write that in the plan")
 		}
 		sigs = append(sigs, Signal{Kind: SignalBlocked, Severity: sev,
-			Summary: fmt.Sprintf("\"%s\" is blocked", tl.Title), Evidence: ev, counted: overdue})
+			Summary: fmt.Sprintf("\"%s\" is blocked", tl.Title), Evidence: ev, counted: overdue, holdsClose: holds})
 	}
 
 	// The remaining work cannot be done by the close, which is ahead.
@@ -1499,7 +1508,8 @@ func portfolio(deals []DealReport, today deal.Date, median int64) *Portfolio {
 // work, SignalOverrun, nor a step moved past the close,
 // history.SignalPastClose, says the deal cannot sign on that date), no step
 // of its critical path, nor one other late steps wait on, is late at alert
-// (the dates after it are not current), its completion is not flat (a zombie plan is not current), the buyer owns
+// (the dates after it are not current), no step the close waits on is
+// blocked (SignalBlocked at alert: it does not move), its completion is not flat (a zombie plan is not current), the buyer owns
 // some of its steps (a seller's to-do list is no mutual plan), and the
 // buyer has it: a room published, someone on the buyer's side to have one.
 func committed(dr *DealReport) bool {
@@ -1520,10 +1530,10 @@ func committed(dr *DealReport) bool {
 	}
 	if slices.ContainsFunc(dr.Overdue, func(o OverdueTask) bool {
 		return o.Severity == SeverityAlert && !onboarding[o.Milestone] && (o.Critical || holds(o))
-	}) {
+	}) || slices.ContainsFunc(dr.Signals, func(s Signal) bool { return s.Kind == SignalBlocked && s.holdsClose }) {
 		// A step the close hangs on late at alert (on the critical path,
-		// or holding up other late steps): the plan's dates after it are
-		// not current, whatever they say.
+		// or holding up other late steps), or blocked: the plan's dates
+		// after it are not current, whatever they say.
 		return false
 	}
 	return !slices.ContainsFunc(dr.Signals, func(s Signal) bool {
@@ -1724,6 +1734,47 @@ func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
 }
 
 // task returns d's task id; nil when d has none.
+// waitChain returns, when the step chain ends in (the close's, or a won
+// deal's go-live's) waits on the step id through after: at any depth, the
+// steps from id to that end, each waiting on the one before (the shortest
+// such chain); nil when it does not, or chain is empty.
+func waitChain(d *deal.Deal, chain []string, id string) []string {
+	if len(chain) == 0 {
+		return nil
+	}
+	end := chain[len(chain)-1]
+	if end == id {
+		return []string{id}
+	}
+	// Breadth first back from the end through after:, each step's
+	// successor toward the end kept to read the chain off.
+	next := map[string]string{end: ""}
+	queue := []string{end}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		t := task(d, cur)
+		if t == nil {
+			continue
+		}
+		for _, a := range t.After {
+			if _, seen := next[a]; seen {
+				continue
+			}
+			next[a] = cur
+			if a == id {
+				out := []string{id}
+				for s := cur; s != ""; s = next[s] {
+					out = append(out, s)
+				}
+				return out
+			}
+			queue = append(queue, a)
+		}
+	}
+	return nil
+}
+
 func task(d *deal.Deal, id string) *deal.Task {
 	t, _ := d.Task(id)
 	return t

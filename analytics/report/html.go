@@ -478,7 +478,7 @@ line.grid{stroke:#eef1f4}line.due{stroke:#37474f;stroke-width:1.5}line.today{str
 
 {{define "portfolio"}}{{with .Portfolio}}
 <h2>Portfolio</h2>
-<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}, of which <b>committed</b> {{money .Committed}} (a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, not flat, the buyer owning steps, {{publishedText .}}, its close ahead); won {{money .WonValue}}.</p>
+<p class="meta">{{.Deals}} deals: {{.Open}} open, {{.Won}} won, {{.Lost}} lost. <b>Pipeline</b> (the open deals' value) {{money .Pipeline}}, of which <b>committed</b> {{money .Committed}} (a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, none blocked that the close waits on, not flat, the buyer owning steps, {{publishedText .}}, its close ahead); won {{money .WonValue}}.</p>
 <div class="tw"><table><tr><th>Measure</th><th>Value</th><th>What it counts</th></tr>
 <tr><td>Coverage</td><td>{{ratio .Coverage}}</td><td>recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)</td></tr>
 <tr><td>Completion</td><td>{{ratio .Completion}}</td><td>tasks done in the plans of ended (won or lost) deals</td></tr>

@@ -236,7 +236,7 @@ func (m *mdOut) deal(d *DealReport) {
 func (m *mdOut) portfolio(p *Portfolio) {
 	m.line("## Portfolio")
 	m.line("")
-	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s, of which committed %s (a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, not flat, the buyer owning steps, %s, its close ahead); won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
+	m.line("%s: %d open, %d won, %d lost. Pipeline (open deals' value) %s, of which committed %s (a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, none blocked that the close waits on, not flat, the buyer owning steps, %s, its close ahead); won %s.", plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
 	m.line("")
 	m.table([]string{"Measure", "Value", "What it counts"}, [][]string{
 		{"Coverage", ratioText(p.Coverage), "recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)"},

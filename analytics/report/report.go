@@ -570,6 +570,9 @@ type Signal struct {
 	// counted: the ranking counts it elsewhere (a blocked step that is
 	// overdue is in the overdue work's points).
 	counted bool
+	// holdsClose: a blocked step the close (a won deal's go-live) waits
+	// on; such a deal is not committed.
+	holdsClose bool
 }
 
 // Attention scores how urgently a deal needs the seller: the sum of the

@@ -630,6 +630,66 @@ func TestBlockedStepSignal(t *testing.T) {
 	}
 }
 
+// TestBlockedStepTheCloseWaitsOn: a blocked step the signature waits on
+// through after: is an alert, and keeps the deal out of the committed
+// pipeline, however much room its date leaves: a blocked step does not
+// move. So when the signature waits on it through another step, and
+// whichever of the signature's two prerequisites is due later.
+func TestBlockedStepTheCloseWaitsOn(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	for _, c := range []struct {
+		name      string
+		redlines  deal.Date // the blocked step's due date
+		pricing   deal.Date // the other prerequisite's
+		via       bool      // the signature waits on it through another step
+		wantChain string
+	}{
+		{"the earlier of two", today.AddDays(30), today.AddDays(40), false, "the close waits on it: redlines -> sign"},
+		{"the later of two", today.AddDays(40), today.AddDays(30), false, "the close waits on it: sign"},
+		{"through another step", today.AddDays(10), today.AddDays(40), true, "the close waits on it: redlines -> approve -> sign"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			build := func(status deal.Status) (*deal.Deal, *schedule.Plan) {
+				d := patternDeal()
+				d.Close = today.AddDays(60)
+				redlinesAfter, signAfter := []string(nil), []string{"redlines", "pricing"}
+				tasks := []deal.Task{
+					{ID: "redlines", Title: "MSA redlines agreed", Owner: "ch", Due: c.redlines, Status: status, Evidence: "Redlined MSA", Milestone: "m", After: redlinesAfter},
+					{ID: "pricing", Title: "Pricing approved", Owner: "eb", Due: c.pricing, Status: deal.Todo, Evidence: "Signed quote", Milestone: "m"},
+				}
+				if c.via {
+					tasks = append(tasks, deal.Task{ID: "approve", Title: "Legal approval", Owner: "eb", Due: c.redlines.AddDays(5), Status: deal.Todo, Evidence: "Approval email", After: []string{"redlines"}, Milestone: "m"})
+					signAfter = []string{"approve", "pricing"}
+				}
+				tasks = append(tasks, deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Due: today.AddDays(50), Status: deal.Todo, Evidence: "Countersigned order form", After: signAfter, Milestone: "m"})
+				d.Milestones[0].Tasks = append(d.Milestones[0].Tasks, tasks...)
+				plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+				if err != nil {
+					t.Fatal(err)
+				}
+				return d, plan
+			}
+			d, plan := build(deal.Todo)
+			dr := &NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0]
+			if !committed(dr) {
+				t.Fatalf("the plan with nothing blocked is not committed (signals %+v): the test says nothing", dr.Signals)
+			}
+			d, plan = build(deal.Blocked)
+			dr = &NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0]
+			s := findSignal(dr, SignalBlocked)
+			if s == nil || s.Severity != SeverityAlert || !slices.ContainsFunc(s.Evidence, func(e string) bool { return strings.HasPrefix(e, "the close waits on it") }) {
+				t.Fatalf("blocked signal %+v, want an alert saying the close waits on it", s)
+			}
+			if c.wantChain != "the close waits on it: sign" && !slices.Contains(s.Evidence, c.wantChain) {
+				t.Errorf("evidence %q, want %q", s.Evidence, c.wantChain)
+			}
+			if committed(dr) {
+				t.Errorf("a deal whose signature waits on a blocked step is in the committed pipeline")
+			}
+		})
+	}
+}
+
 // TestLastDueOnATie: two steps due on the same last day, one waiting on
 // the other: the schedule names the one that waits as the last due,
 // whichever the plan lists first, as its critical path ends with it; so

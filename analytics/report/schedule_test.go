@@ -82,7 +82,7 @@ func TestScheduleDueDates(t *testing.T) {
 			}
 			// The chain is what the last due date waits on, not a second
 			// "critical path" beside the turn's.
-			if out := b.String(); name != "csv" && (!strings.Contains(out, "the last due waits on") || strings.Contains(out, "critical path: security") || strings.Contains(out, "critical path security")) {
+			if out := b.String(); name != "csv" && (!strings.Contains(out, "the chain to the last due") || strings.Contains(out, "critical path: security") || strings.Contains(out, "critical path security")) {
 				t.Errorf("close %s: the %s output does not name the chain the last due date waits on:\n%s", c.close, name, out)
 			}
 		}

@@ -457,7 +457,7 @@ func scheduleText(s *ScheduleSummary, close string) string {
 // for that chain, as the rooms do).
 func pathLabel(s *ScheduleSummary) string {
 	if s.Basis == ScheduleDueDates {
-		return "the last due waits on"
+		return "the chain to the last due"
 	}
 	return "critical path"
 }
@@ -697,7 +697,7 @@ func (t *textOut) deal(r *Report, d *DealReport) {
 
 func (t *textOut) portfolio(p *Portfolio) {
 	t.line("")
-	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, not flat, the buyer owning steps, %s, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
+	t.line("%s  %s: %d open, %d won, %d lost; pipeline %s (committed %s: a current plan that passes check, fits before its close, no step late at alert on its critical path or holding up late work, none blocked that the close waits on, not flat, the buyer owning steps, %s, its close ahead), won %s", t.paint(ansiBold, "Portfolio"), plural(p.Deals, "deal", "deals"), p.Open, p.Won, p.Lost, money(p.Pipeline), money(p.Committed), publishedText(p), money(p.WonValue))
 	t.line("  coverage     %s of recent deals (open, or ended in the last 90 days) run with a plan (at least one milestone, as in the win rates)", ratioText(p.Coverage))
 	t.line("  completion   %s of the tasks of ended deals' plans done", ratioText(p.Completion))
 	t.line("  win rate     %s with a plan, %s without", ratioText(p.WinRateWithPlan), ratioText(p.WinRateWithoutPlan))
@@ -705,7 +705,7 @@ func (t *textOut) portfolio(p *Portfolio) {
 		t.line("    %-17s %s with a plan, %s without", b.Label()+":", ratioText(b.WithPlan), ratioText(b.WithoutPlan))
 	}
 	if h := p.History; h != nil {
-		t.line("  history      %s of plans git holds from while open with buyer edits; median slip %s; win rate %s with buyer edits, %s without",
+		t.line("  history      buyer-side edits in %s of the plans git holds from while their deal was open; median slip %s; win rate %s with buyer edits, %s without",
 			ratioText(h.WithBuyerEdits), medianSlipText(h), ratioText(h.WinRateWithBuyerEdits), ratioText(h.WinRateWithoutBuyerEdits))
 		if s := shallowText(h); s != "" {
 			t.line("               %s", s)
