@@ -322,6 +322,11 @@ func checkDeal(b *Bundle, li *lineIndex, cfg *Config, today deal.Date, col colle
 	}) {
 		col.warnf(li.at("stakeholders"), "no economic buyer or approver among the stakeholders: who signs? add them, even if the champion speaks for them")
 	}
+	if _, given := li.lines["review"]; d.Outcome == deal.Open && !given {
+		// domain.md's seventh building block: the plan stays current
+		// because both sides meet on it each week.
+		col.warnf(li.offset, "no weekly review: a plan nobody reviews goes stale; agree a 15-minute review with the buyer and add `review: {day: tuesday, time: \"15:00\", length: 15m}`")
+	}
 	if !d.GoLive.IsZero() && !d.Close.IsZero() && d.GoLive.Before(d.Close) {
 		col.warnf(li.at("golive"), "go-live %s is before the close date %s", d.GoLive, d.Close)
 	}

@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/go-git/go-git/v5/plumbing"
@@ -237,6 +238,29 @@ func (s *Story) review() (day string, since time.Time) {
 		return s.reviews[n-1].day, s.reviews[n-1].when
 	}
 	return "", time.Time{}
+}
+
+// formerReview returns the last review day the story's main line gave
+// the plan (none for a story whose plan never had one), since when, and
+// when it was taken out (zero: not in a commit, only on disk).
+func (s *Story) formerReview() (day time.Weekday, since, out time.Time, ok bool) {
+	if s == nil {
+		return 0, time.Time{}, time.Time{}, false
+	}
+	for i := len(s.reviews) - 1; i >= 0; i-- {
+		r := s.reviews[i]
+		if r.day == "" {
+			out = r.when
+			continue
+		}
+		for wd := time.Sunday; wd <= time.Saturday; wd++ {
+			if strings.ToLower(wd.String()) == r.day {
+				return wd, r.when, out, true
+			}
+		}
+		return 0, time.Time{}, time.Time{}, false
+	}
+	return 0, time.Time{}, time.Time{}, false
 }
 
 // span is a stretch of time, From up to To (zero: open).

@@ -2308,6 +2308,55 @@ func TestMissedReviewsFromTheCadence(t *testing.T) {
 	}
 }
 
+// TestMissedReviewsAfterTheDayIsTakenOut: taking the review: line out of
+// the plan does not stop the weekly review being missed: the reviews are
+// counted on the day the plan had, and the signal says the line was taken
+// out and when; so while the line is gone from the file only. A plan that
+// never had a review day counts none.
+func TestMissedReviewsAfterTheDayIsTakenOut(t *testing.T) {
+	const close = "2027-01-29"
+	t1 := task{"t1", "m1", "2026-12-20", "todo", ""}
+	bare := planText(close, "2026-12-10", "2027-01-10", t1)
+	withReview := strings.Replace(bare, "close: "+close+"\n", "close: "+close+"\nreview: {day: tuesday, time: \"15:00\", length: 15m}\n", 1)
+	d, err := fullDecode("acme", []byte(bare))
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := deal.NewDate(2026, 12, 8)
+	missed := func(st *history.Story) (int, string) {
+		in := history.Input{Deal: d, Story: st, Today: today, Loc: time.UTC}
+		n, _ := history.MissedReviews(in)
+		for _, s := range history.Signals(in) {
+			if s.Name == history.SignalMissedReviews {
+				return n, s.Evidence
+			}
+		}
+		return n, ""
+	}
+
+	g := newRepo(t)
+	g.write("content/acme/index.md", withReview)
+	g.commit(seller, "2026-11-02", "plan, reviews on Tuesdays")
+	// Not committed yet: the file has lost the line, its last commit has it.
+	n, ev := missed(g.read("").Story("acme"))
+	if n != 4 || !strings.Contains(ev, "counted on Tuesdays, the review day of the plan's last commit") {
+		t.Errorf("line taken out on disk: %d missed, evidence %q; want the 4 Tuesdays from 10 November, counted on Tuesdays", n, ev)
+	}
+	g.write("content/acme/index.md", bare)
+	g.commit(seller, "2026-11-20", "no more weekly review")
+	n, ev = missed(g.read("").Story("acme"))
+	if n != 4 || !strings.Contains(ev, "counted on Tuesdays, the plan's review day until its review: line was taken out on 2026-11-20") {
+		t.Errorf("line taken out in a commit: %d missed, evidence %q; want 4, counted on Tuesdays, taken out on 2026-11-20", n, ev)
+	}
+
+	never := newRepo(t)
+	never.write("content/acme/index.md", bare)
+	never.commit(seller, "2026-11-02", "plan without a review")
+	if n, ev := missed(never.read("").Story("acme")); n != 0 || ev != "" {
+		t.Errorf("a plan that never had a review day: %d missed (%q), want none", n, ev)
+	}
+}
+
 // TestNoBuyerEditFromWhenBuyersJoined: a plan the seller drafted alone
 // for weeks, naming only the seller's people, then shared with the buyer
 // (their people added), has had nobody on the buyer's side to edit it

@@ -112,8 +112,8 @@ func Signals(in Input) []Signal {
 	if d.Ended() {
 		// A won deal's weekly review goes on while onboarding is left;
 		// the sale's signals are over.
-		if n, last := MissedReviews(in); n >= th.MissedReviews {
-			return []Signal{missedReviews(n, last)}
+		if n, last, dropped := missedReviews(in); n >= th.MissedReviews {
+			return []Signal{missedSignal(n, last, dropped)}
 		}
 		return nil
 	}
@@ -301,18 +301,25 @@ func Signals(in Input) []Signal {
 			out = append(out, Signal{SignalAddedLate, fmt.Sprintf("%s \"%s\" added on %s%s, %s", what, c.Title, on, by, when)})
 		}
 	}
-	if n, last := MissedReviews(in); n >= th.MissedReviews {
-		out = append(out, missedReviews(n, last))
+	if n, last, dropped := missedReviews(in); n >= th.MissedReviews {
+		out = append(out, missedSignal(n, last, dropped))
 	}
 	return out
 }
 
-// missedReviews is the signal of n weekly reviews missed in a row, the
-// last note of day last.
-func missedReviews(n int, last deal.Date) Signal {
+// missedSignal is the signal of n weekly reviews missed in a row, the
+// last note of day last, counted on a review day taken out of the plan
+// when dropped.ok.
+func missedSignal(n int, last deal.Date, dropped droppedReview) Signal {
 	ev := fmt.Sprintf("%d weekly reviews in a row without a note in reviews/", n)
 	if !last.IsZero() {
 		ev += fmt.Sprintf(" (the last note is of %s)", last)
+	}
+	switch {
+	case dropped.ok && dropped.out.IsZero():
+		ev += fmt.Sprintf("; counted on %ss, the review day of the plan's last commit (the plan on disk has no review: line): put the weekly review back in the plan", dropped.day)
+	case dropped.ok:
+		ev += fmt.Sprintf("; counted on %ss, the plan's review day until its review: line was taken out on %s: put the weekly review back in the plan", dropped.day, dropped.out)
 	}
 	return Signal{SignalMissedReviews, ev}
 }
@@ -462,10 +469,31 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 // history nor a note has 0 (nothing says since when). It returns 0 for a
 // deal without a review day, a lost deal and a won one with no onboarding
 // left (the reviews go on while it lasts), and the day of the last note.
+// A plan whose review day was taken out (its history had one) is counted
+// on the day it last had: taking the line out does not stop the meeting
+// being missed.
 func MissedReviews(in Input) (n int, lastNote deal.Date) {
+	n, lastNote, _ = missedReviews(in)
+	return n, lastNote
+}
+
+// missedReviews is MissedReviews, with the review day the plan had before
+// it was taken out when it counted on that one (dropped.ok).
+func missedReviews(in Input) (n int, lastNote deal.Date, dropped droppedReview) {
 	d := in.Deal
-	if !d.Review.HasDay || d.Outcome == deal.Lost || d.Outcome == deal.Won && !d.OnboardingLeft() {
-		return 0, deal.Date{}
+	if d.Outcome == deal.Lost || d.Outcome == deal.Won && !d.OnboardingLeft() {
+		return 0, deal.Date{}, dropped
+	}
+	weekday := d.Review.Day
+	if !d.Review.HasDay {
+		wd, since, out, ok := in.Story.formerReview()
+		if !ok {
+			return 0, deal.Date{}, dropped
+		}
+		weekday, dropped = wd, droppedReview{ok: true, day: wd, since: DayOf(since, in.Loc)}
+		if !out.IsZero() {
+			dropped.out = DayOf(out, in.Loc)
+		}
 	}
 	notes := slices.Clone(in.Reviews)
 	slices.SortFunc(notes, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
@@ -481,12 +509,18 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 		lastNote = notes[len(notes)-1]
 	}
 	if start.IsZero() {
-		return 0, lastNote
+		return 0, lastNote, dropped
 	}
-	if day, at := in.Story.review(); day != "" {
+	switch day, at := in.Story.review(); {
+	case dropped.ok:
+		// Counted on the day the plan had, from when it had it.
+		if dropped.since.After(start) {
+			start = dropped.since
+		}
+	case day != "":
 		// Weeks before the plan had its review day held no review to
 		// miss; a day moved and not committed yet is new today.
-		if day != strings.ToLower(d.Review.Day.String()) {
+		if day != strings.ToLower(weekday.String()) {
 			start = in.Today
 		} else if since := DayOf(at, in.Loc); since.After(start) {
 			start = since
@@ -500,7 +534,7 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 	// not missed the next day's review.
 	first := start.AddDays(7 - (int(start.Weekday())+6)%7)
 	day := in.Today // today's review too: a note of today ends the run of misses
-	for day.Weekday() != d.Review.Day {
+	for day.Weekday() != weekday {
 		day = day.AddDays(-1)
 	}
 	for ; !day.Before(first); day = day.AddDays(-7) {
@@ -518,7 +552,16 @@ func MissedReviews(in Input) (n int, lastNote deal.Date) {
 			n++
 		}
 	}
-	return n, lastNote
+	return n, lastNote, dropped
+}
+
+// droppedReview is the review day a plan had before it was taken out
+// (out: the day of the commit that took it out; zero when only the file
+// on disk has lost it), counted on since the day it came (since).
+type droppedReview struct {
+	ok         bool
+	day        time.Weekday
+	since, out deal.Date
 }
 
 // Week is the plan's progress at the end of one week.
