@@ -174,7 +174,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 	h.ranOpen = d.Outcome != deal.Won && d.Outcome != deal.Lost
 	end, ended := st.EndedOn(d.Outcome, opts.Location)
 	for _, c := range st.Changes {
-		if c.Author.Side == deal.Buyer {
+		if c.Author.Side == deal.Buyer && !c.Author.Preview { // a reply sent from the preview is the seller's click
 			h.BuyerEdits++
 			if !ended || !history.DayOf(c.InPlan(), opts.Location).After(end) {
 				h.BuyerEditsOpen++
@@ -245,7 +245,10 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 // an accepted reply.
 func authorIn(d *deal.Deal, c history.Change) string {
 	who := c.Author.NameIn(d)
-	if c.Reply != "" {
+	switch {
+	case c.Author.Preview:
+		who += " (a reply sent from the local preview)"
+	case c.Reply != "":
 		who += " (reply)"
 	}
 	return who

@@ -507,7 +507,15 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	}
 	rec.Decisions = append(rec.Decisions, dec)
 	author := gitrec.Signature{Name: who.Name, Email: who.Email, When: dk.when}
-	hash, after, err := dk.commit(dir, b.Source, out, rec, author, gitrec.Message(subject, body, r.ID), true)
+	message := gitrec.Message(subject, body, r.ID)
+	if r.Preview {
+		// Applied as theirs (it was sent in their room), the commit says
+		// whose click it was, and its trailer keeps the history from
+		// counting it as their edit.
+		body = strings.TrimSpace(body + fmt.Sprintf("\n\nSent from the local preview (maproom serve): a click in %s's room on %s's machine, not %s's own reply.", who.Name, dk.seller.Name, who.Name))
+		message = gitrec.FromPreview(gitrec.Message(subject, body, r.ID))
+	}
+	hash, after, err := dk.commit(dir, b.Source, out, rec, author, message, true)
 	if err != nil {
 		return "", fmt.Errorf("reply %s not accepted: %w", r.ID, err)
 	}

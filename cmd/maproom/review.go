@@ -943,7 +943,10 @@ func changeAuthor(c history.Change, d *deal.Deal, seller bool, esc func(string) 
 	switch {
 	case c.Author.Side == deal.Buyer:
 		who := esc(c.Author.NameIn(d))
-		if c.Reply != "" {
+		switch {
+		case c.Author.Preview:
+			who += " (a reply sent from the local preview, not their own)"
+		case c.Reply != "":
 			who += " (their reply)"
 		}
 		return who

@@ -26,6 +26,11 @@ import (
 // decides.
 const Trailer = "Maproom-Reply"
 
+// PreviewTrailer marks, beside Trailer, a commit applying a reply sent
+// from the local preview (maproom serve): the seller's click in the
+// person's room, which the history counts as no edit of theirs.
+const PreviewTrailer = "Maproom-Preview"
+
 // Signature is who wrote or committed a change, and when.
 type Signature struct {
 	Name  string
@@ -271,6 +276,12 @@ func Message(subject, body, replyID string) string {
 	}
 	b.WriteString(Trailer + ": " + replyID + "\n")
 	return b.String()
+}
+
+// FromPreview returns msg, a Message, with the PreviewTrailer added to
+// its trailers.
+func FromPreview(msg string) string {
+	return strings.TrimRight(msg, "\n") + "\n" + PreviewTrailer + ": yes\n"
 }
 
 // ReplyID returns the value of the Maproom-Reply trailer of a commit

@@ -130,6 +130,11 @@ type Author struct {
 	Name, Email string
 	Stakeholder string
 	Side        deal.Side
+	// Preview: the change applied a reply sent from the local preview,
+	// the seller's click in the person's room: named as theirs (the reply
+	// was in their room), it is no edit of theirs (LastBy, the report's
+	// buyer edits).
+	Preview bool
 }
 
 // NameIn names the author as deal d does: the stakeholder's name when
@@ -624,10 +629,12 @@ func (s *Story) ReopenedOn(loc *time.Location) (deal.Date, bool) {
 	return deal.Date{}, false
 }
 
-// LastBy returns the latest change made by side, if any.
+// LastBy returns the latest change made by side, if any: a change
+// applying a reply sent from the local preview (Author.Preview) is
+// nobody's edit.
 func (s *Story) LastBy(side deal.Side) (Change, bool) {
 	for i := len(s.Changes) - 1; i >= 0; i-- {
-		if s.Changes[i].Author.Side == side {
+		if a := s.Changes[i].Author; a.Side == side && !a.Preview {
 			return s.Changes[i], true
 		}
 	}

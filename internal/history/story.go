@@ -534,7 +534,7 @@ func tell(h *History, order []plumbing.Hash, recs map[plumbing.Hash]*commitRec, 
 				}
 				st.reverts[c.hex] = rec.Reverts.String()
 			}
-			a := Author{Name: rec.Name, Email: rec.Email, Stakeholder: f.Who, Side: deal.Side(f.Side)}
+			a := Author{Name: rec.Name, Email: rec.Email, Stakeholder: f.Who, Side: deal.Side(f.Side), Preview: rec.Preview}
 			// The plan as it is now names the author (or, for a commit a
 			// buyer co-wrote, that buyer), though the version did not.
 			same := func(p Person, e string) bool {

@@ -45,7 +45,11 @@ type commitRec struct {
 	Name      string
 	Email     string
 	Reply     string
-	Reverts   plumbing.Hash // the commit this one reverts (git revert's message); zero: none
+	// Preview: the message's Maproom-Preview trailer says the reply it
+	// applied was sent from the local preview (the seller's click in the
+	// person's room), so the change is no edit of theirs.
+	Preview bool
+	Reverts plumbing.Hash // the commit this one reverts (git revert's message); zero: none
 	// CoAuthors are the emails of the message's Co-authored-by trailers
 	// (a squash merge of a buyer's branch names them so).
 	CoAuthors []string
@@ -1155,6 +1159,7 @@ func (w *walker) finish(n *walkNode) error {
 		msg := string(n.head.msg)
 		rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = author.When.Unix(), off, author.Name, author.Email, replyTrailer(msg)
 		rec.Reverts, rec.Committed, rec.CoAuthors = revertOf(msg), committer.When.Unix(), coAuthors(msg)
+		rec.Preview = rec.Reply != "" && trailer(msg, "Maproom-Preview") != ""
 		rec.Content, n.err = w.contentTree(n.head.tree)
 		n.head = commitHeader{}
 	})
@@ -1176,6 +1181,7 @@ func (w *walker) fill(rec *commitRec, c *object.Commit) (err error) {
 	_, off := c.Author.When.Zone()
 	rec.When, rec.Offset, rec.Name, rec.Email, rec.Reply = c.Author.When.Unix(), off, c.Author.Name, c.Author.Email, replyTrailer(c.Message)
 	rec.Reverts, rec.Committed, rec.CoAuthors = revertOf(c.Message), c.Committer.When.Unix(), coAuthors(c.Message)
+	rec.Preview = rec.Reply != "" && trailer(c.Message, "Maproom-Preview") != ""
 	rec.Content, err = w.contentTree(c.TreeHash)
 	return err
 }
@@ -1202,8 +1208,12 @@ func (w *walker) commit(h plumbing.Hash) (*object.Commit, error) {
 
 // replyTrailer returns the Maproom-Reply trailer of a commit message (the
 // one internal/gitrec writes), or "".
-func replyTrailer(msg string) string {
-	if !strings.Contains(msg, "Maproom-Reply:") {
+func replyTrailer(msg string) string { return trailer(msg, "Maproom-Reply") }
+
+// trailer returns the value of the trailer key in the last paragraph of a
+// commit message, or "".
+func trailer(msg, key string) string {
+	if !strings.Contains(msg, key+":") {
 		return ""
 	}
 	paras := strings.Split(strings.TrimRight(msg, "\n"), "\n\n")
@@ -1211,7 +1221,7 @@ func replyTrailer(msg string) string {
 		return ""
 	}
 	for _, line := range strings.Split(paras[len(paras)-1], "\n") {
-		if v, ok := strings.CutPrefix(line, "Maproom-Reply:"); ok {
+		if v, ok := strings.CutPrefix(line, key+":"); ok {
 			return strings.TrimSpace(v)
 		}
 	}
