@@ -19,7 +19,7 @@ import (
 // cacheVersion changes whenever what a commitRec holds, or how a version is
 // read, or how a commit's folders are told renamed or restored (similar,
 // sameBuyer, sameDeal), changes: a cache of another version is rebuilt.
-const cacheVersion = 20 // 2: owner changes and plan edits; 3: renamed ids; 4: outcomes, done dates ahead of their commit; 5: an edit with a rename; 6: titles changed; 7: reverts; 8: merges that took a branch's version; 9: folders swapped, restored; 10: commit times; 11: shallow clones; 12: co-authors; 13: index.md a link; 14: the readable version a broken one stands on; 15: a rename or a restore keeps its buyer; 16: the review day of each version, and whether it names a buyer; 17: buyer names compared by their words; 18: a typo in one needs the buyer's people in both; 19: by id and name without emails; 20: a reply sent from the local preview (Maproom-Preview)
+const cacheVersion = 21 // 2: owner changes and plan edits; 3: renamed ids; 4: outcomes, done dates ahead of their commit; 5: an edit with a rename; 6: titles changed; 7: reverts; 8: merges that took a branch's version; 9: folders swapped, restored; 10: commit times; 11: shallow clones; 12: co-authors; 13: index.md a link; 14: the readable version a broken one stands on; 15: a rename or a restore keeps its buyer; 16: the review day of each version, and whether it names a buyer; 17: buyer names compared by their words; 18: a typo in one needs the buyer's people in both; 19: by id and name without emails; 20: a reply sent from the local preview (Maproom-Preview); 21: a step renamed with its title respaced
 
 // cacheMagic starts every cache file; the SHA-256 of the rest follows it,
 // then the gob-encoded cache.

@@ -190,12 +190,13 @@ func retitled(a, b string) bool {
 
 // renamedFrom finds, among the items of the version before whose ids are
 // gone, the one item renamed to: the one with its title (the same but for
-// case and spaces at the ends), and takes it out of gone. An id changed
+// case and spacing: its words), and takes it out of gone. An id changed
 // along with its title is an item removed and another added.
 func renamedFrom(gone *[]Item, item Item) (Item, bool) {
-	title := strings.TrimSpace(item.Title)
+	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	title := words(item.Title)
 	for i, g := range *gone {
-		if title != "" && strings.EqualFold(strings.TrimSpace(g.Title), title) {
+		if title != "" && strings.EqualFold(words(g.Title), title) {
 			*gone = slices.Delete(*gone, i, i+1)
 			return g, true
 		}
