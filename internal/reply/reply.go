@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -104,7 +105,7 @@ type FieldError struct {
 func (e *FieldError) Error() string { return e.Field + ": " + e.Msg }
 
 // fields lists, per kind, the form fields it uses besides kind, target and
-// seen. The others are dropped by Parse and refused by Validate.
+// seen. Parse refuses the others filled in, and Validate refuses them set.
 var fields = map[Kind][]string{
 	Confirm:  {"date"},
 	Propose:  {"date", "reason"},
@@ -117,7 +118,9 @@ var fields = map[Kind][]string{
 // Parse decodes a reply posted from a room. It reads the fields kind,
 // target, target_kind, date, reason, evidence, text, owner and seen and
 // ignores every other (the token t among them: identity is the caller's
-// business). A field the kind does not use is dropped. Text is trimmed and
+// business). A field the kind does not use is refused when filled in
+// (words typed under another kind of reply, before the sender changed the
+// kind: they are not lost unseen), and ignored when empty. Text is trimmed and
 // CRLF line breaks (as browsers send them) become LF. The reply's Time is
 // now; ID, Deal and Stakeholder are left for the caller.
 //
@@ -165,6 +168,14 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			r.Text = v
 		case "owner":
 			r.Owner = v
+		}
+	}
+	if _, known := fields[r.Kind]; known {
+		for _, f := range []string{"date", "reason", "evidence", "text", "owner"} {
+			if slices.Contains(fields[r.Kind], f) || len(form[f]) == 0 || strings.TrimSpace(form[f][0]) == "" {
+				continue
+			}
+			errs = append(errs, &FieldError{f, fmt.Sprintf("%s does not take it, so it would be lost: clear it, or choose %s", kindLabel(r.Kind), takers(f))})
 		}
 	}
 	if len(errs) > 0 {
@@ -248,6 +259,40 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 		}
 	}
 	return r, nil
+}
+
+// kindLabel names a kind of reply as the room's forms do.
+func kindLabel(k Kind) string {
+	switch k {
+	case Confirm:
+		return "\"Confirm the date\""
+	case Propose:
+		return "\"Propose another date\""
+	case Done:
+		return "\"Mark done\""
+	case Blocked:
+		return "\"Blocked\""
+	case Question:
+		return "a question"
+	case Suggest:
+		return "a suggestion"
+	}
+	return string(k)
+}
+
+// takers names the kinds of reply a step's form offers that take the form
+// field f ("a question or a suggestion" for one no step kind takes).
+func takers(f string) string {
+	var out []string
+	for _, k := range []Kind{Propose, Done, Blocked} {
+		if slices.Contains(fields[k], f) && !(k == Done && f == "reason") { // done's reason is what is left in the form
+			out = append(out, kindLabel(k))
+		}
+	}
+	if len(out) == 0 {
+		return "a question or a suggestion about the plan"
+	}
+	return strings.Join(out, " or ")
 }
 
 var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
