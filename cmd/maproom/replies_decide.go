@@ -40,9 +40,10 @@ another step of that title, or -force. A reply sent from a link rotated since (r
 not be the person's: confirm with them, then -force. A lost deal's plan takes no reply, nor a
 won deal's sale steps: answer or decline those. Accepting a reply twice changes nothing.`
 
-const declineAbout = `Declines a reply by id with a reason the person reads in their room after the next build:
-records the decision in content/<deal>/replies/<id>.json and commits it (you as author and
-committer, with the trailer Maproom-Reply: <id>). The plan does not change.`
+const declineAbout = `Declines replies by id with a reason each person reads in their room after the next build:
+records each decision in content/<deal>/replies/<id>.json and commits it (you as author and
+committer, with the trailer Maproom-Reply: <id>), one commit per reply. The plan does not
+change. Several ids share the reason: a flood of replies from a leaked link is closed at once.`
 
 const answerAbout = `Answers a reply by id; the person reads the answer in their room after the next build.
 A question takes its answer. Any other reply may be answered too: your words close it
@@ -92,7 +93,7 @@ func cmdAccept(ctx context.Context, e *env, args []string) error {
 }
 
 func cmdDecline(ctx context.Context, e *env, args []string) error {
-	fs := e.newFlags("decline", "[flags] ID -why \"...\"", declineAbout)
+	fs := e.newFlags("decline", "[flags] ID... -why \"...\"", declineAbout)
 	s := e.siteFlags(fs)
 	sf := e.sourceFlags(fs)
 	why := fs.String("why", "", "why, in words for the person who replied (required)")
@@ -100,8 +101,8 @@ func cmdDecline(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return ignoreHelp(err)
 	}
-	if len(ids) != 1 {
-		return fmt.Errorf("%w: name one reply to decline by id (see maproom replies)", errUsage)
+	if len(ids) == 0 {
+		return fmt.Errorf("%w: name the replies to decline by id (see maproom replies)", errUsage)
 	}
 	if strings.TrimSpace(*why) == "" {
 		return fmt.Errorf("%w: say why with -why \"...\": the person reads it in their room", errUsage)
@@ -117,11 +118,27 @@ func cmdDecline(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	defer dk.close()
-	msg, err := dk.note(dk.items[ids[0]], reply.Declined, strings.TrimSpace(*why))
-	if err != nil {
-		return err
+	if len(ids) == 1 {
+		msg, err := dk.note(dk.items[ids[0]], reply.Declined, strings.TrimSpace(*why))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, msg)
+		return nil
 	}
-	fmt.Fprintln(e.stdout, msg)
+	failed := 0
+	for _, id := range ids {
+		msg, err := dk.note(dk.items[id], reply.Declined, strings.TrimSpace(*why))
+		if err != nil {
+			fmt.Fprintln(e.stderr, "maproom:", err)
+			failed++
+			continue
+		}
+		fmt.Fprintln(e.stdout, msg)
+	}
+	if failed > 0 {
+		return errFailed
+	}
 	return nil
 }
 
