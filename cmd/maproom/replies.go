@@ -410,7 +410,12 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 			notes = append(notes, fmt.Sprintf("%s %q is not in the plan", row.TargetKind, r.Target))
 		}
 		if ok && row.State == reply.Waiting && who.Rotate > r.Rotation {
-			notes = append(notes, rotatedNote(who, r, false))
+			note := rotatedNote(who, r, false)
+			if !known {
+				// Nothing left to accept it on: answer or decline it.
+				note = strings.Replace(note, "; accept needs -force", " before you answer or decline it", 1)
+			}
+			notes = append(notes, note)
 		}
 		if ok && known && row.State == reply.Waiting {
 			if why := closedTo(d, r); why != "" {

@@ -457,6 +457,10 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 	// leaked, most often) may not be the person's: it goes into git under
 	// their name only once the seller says so.
 	rotated := who.Rotate > r.Rotation
+	if rec.State() == reply.Declined {
+		// Said first: -force would not apply it either.
+		return "", fmt.Errorf("reply %s was declined: it is not applied (a new reply from the room can be)", r.ID)
+	}
 	if rotated && !opts.Force {
 		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, rotatedNote(who, r, true))
 	}
@@ -848,7 +852,11 @@ func sellerNamed(d *deal.Deal, name string) (*deal.Stakeholder, bool) {
 // long for accept's refusal, short for a listing.
 func rotatedNote(who *deal.Stakeholder, r reply.Reply, long bool) string {
 	if !long {
-		return fmt.Sprintf("sent from a link rotated since (rotation %d, now %d): confirm with %s it is theirs; accept needs -force", r.Rotation, who.Rotate, who.Name)
+		then := "; accept needs -force"
+		if r.Kind == reply.Question {
+			then = " before you answer it"
+		}
+		return fmt.Sprintf("sent from a link rotated since (rotation %d, now %d): confirm with %s it is theirs%s", r.Rotation, who.Rotate, who.Name, then)
 	}
 	return fmt.Sprintf("it was sent from %s's link of rotation %d, rotated since (rotate: %d), which the link may have leaked for: confirm with %s that the reply is theirs, then accept it with -force (or decline it)",
 		who.Name, r.Rotation, who.Rotate, who.Name)
