@@ -1050,7 +1050,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// Late work piling up on one side: at least two overdue tasks on a side,
-	// weighing at least twice what the other side's do, each by its grade
+	// one of them at flag_days late or more (a flag, as domain.md grades
+	// lateness: two steps a day late are no pile), weighing at least
+	// twice what the other side's do, each by its grade
 	// as the attention score weighs it (a step a day late is not worth one
 	// three weeks late: two small delays on one side do not pile up
 	// against a long one on the other). A late step that waits
@@ -1074,8 +1076,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			}
 			return w
 		}
-		if n < 2 || weight(late[side]) < 2*weight(late[other]) {
-			continue
+		if n < 2 || weight(late[side]) < 2*weight(late[other]) ||
+			!slices.ContainsFunc(late[side], func(o OverdueTask) bool { return o.Severity != SeverityLate }) {
+			continue // steps a day or two late, under flag_days, are no pile yet
 		}
 		var ev []string
 		for _, o := range late[side] {

@@ -1708,6 +1708,27 @@ func TestLatePilingWeighsGrades(t *testing.T) {
 	}
 }
 
+// TestLatePilingNeedsAFlag: two buyer steps a day or two late, under
+// flag_days, are no pile of late work (domain.md flags at 3 days late);
+// with one of them 4 days late, they are, at flag.
+func TestLatePilingNeedsAFlag(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 10)
+	mk := func(buyerLate ...int) *DealReport {
+		d := patternDeal()
+		for i, n := range buyerLate {
+			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+				deal.Task{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("Buyer step %d", i), Owner: "ch", Status: deal.Todo, Due: today.AddDays(-n), Milestone: "m"})
+		}
+		return ruleReport(t, d, today)
+	}
+	if s := findSignal(mk(1, 2), SignalLatePiling); s != nil {
+		t.Errorf("two buyer steps 1 and 2 days late: %+v, want no piling", s)
+	}
+	if s := findSignal(mk(1, 4), SignalLatePiling); s == nil || !strings.Contains(s.Summary, "buyer side") || s.Severity != SeverityFlag {
+		t.Errorf("buyer steps 1 and 4 days late: %+v, want late work piling up on the buyer side, at flag", s)
+	}
+}
+
 // TestSaleDoneStillOpen: an open deal with every step of the sale done and
 // its close ahead is told to set its outcome (a flag that adds nothing to
 // its attention score); not while a step is open, not once the close has
