@@ -663,6 +663,43 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 	}
 
+	// The champion gone quiet, the mirror of only-champion: a champion
+	// who engaged, not once in the last ReportQuietDays, while others of
+	// the buyer's side did: the person who guides the seller has stopped
+	// looking while the buyer's process goes on. Not while another
+	// champion engages.
+	if judge && !short {
+		var quiet []*personAgg
+		var others []string
+		active := false // a champion engaged of late
+		for _, p := range engaged {
+			switch recent := lastOf(p) >= recentFrom; {
+			case p.s.Role == "champion" && recent:
+				active = true
+			case p.s.Role == "champion":
+				quiet = append(quiet, p)
+			case recent:
+				others = append(others, fmt.Sprintf("%s (%s, the last %s)", p.s.Name, p.s.Role, day(lastOf(p))))
+			}
+		}
+		if !active && len(quiet) > 0 && len(others) > 0 {
+			var ev, names []string
+			for _, p := range quiet {
+				what := plural(len(p.spans), "visit", "visits")
+				if r := da.replied[p.s.ID]; r.n > 0 {
+					what += ", " + plural(r.n, "reply", "replies") + " from the room"
+				}
+				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s; none in the last %d days", p.s.Name, what, day(lastOf(p)), ReportQuietDays))
+				names = append(names, p.s.Name)
+			}
+			ev = append(ev, fmt.Sprintf("in the last %d days: %s", ReportQuietDays, strings.Join(others, ", ")),
+				"ask "+strings.Join(names, " and ")+" what changed: a champion who goes quiet while the others look may have lost the argument inside, or moved on")
+			sigs = append(sigs, Signal{Kind: SignalChampionQuiet, Severity: SeverityFlag,
+				Summary:  fmt.Sprintf("the champion %s went quiet while others from %s kept looking", strings.Join(names, " and "), d.Buyer),
+				Evidence: ev})
+		}
+	}
+
 	// Steps owned by buyer-side people who never opened the plan while
 	// others did: their dates were agreed without them (the fake-mutual
 	// plan). Deciders are signalled above; a room nobody opens, below.
@@ -1121,6 +1158,7 @@ var attentionPoints = map[string]int{
 	"closing-this-week":        6, // closes within closingThisWeekDays with anything else wrong
 	SignalDeciderAbsent:        6, // per person
 	SignalOnlyChampion:         5,
+	SignalChampionQuiet:        3,
 	SignalQuiet:                5,
 	SignalUnopened:             2,
 	SignalLatePiling:           3, // a won deal's onboarding alone: an open deal's overdue line says it (see attention)

@@ -502,6 +502,46 @@ func champVisit() []event.Event {
 	return evs
 }
 
+// TestChampionWentQuiet: the mirror of only-champion: the champion looked
+// on 20 November and not since, while the economic buyer looked on 16
+// December: the champion went quiet, a flag naming both and their days.
+// Not when the champion looked 20 days ago, nor when nobody looked of
+// late (nobody-visited says that).
+func TestChampionWentQuiet(t *testing.T) {
+	today := deal.NewDate(2026, time.December, 30)
+	for _, c := range []struct {
+		name      string
+		carl, eve time.Duration // after 20 November
+		want      bool
+	}{
+		{"the champion weeks ago, the economic buyer of late", 0, 26 * 24 * time.Hour, true},
+		{"the champion 20 days ago", 20 * 24 * time.Hour, 26 * 24 * time.Hour, false},
+		{"nobody of late", 0, 24 * time.Hour, false},
+	} {
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: today})
+		for _, e := range (pload{start: c.eve, steps: heartbeats(8, 15000)}).events(0) {
+			a.Add(e)
+		}
+		for _, e := range (pload{start: c.carl, steps: heartbeats(8, 15000)}).events(1) {
+			e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+			a.Add(e)
+		}
+		s := findSignal(&a.Report().Deals[0], SignalChampionQuiet)
+		if !c.want {
+			if s != nil {
+				t.Errorf("%s: %+v, want none", c.name, s)
+			}
+			continue
+		}
+		ev := strings.Join(s.Evidence, "; ")
+		if s == nil || s.Severity != SeverityFlag || !strings.Contains(s.Summary, "the champion Carl Champion went quiet") ||
+			!strings.Contains(ev, "Carl Champion (champion): 1 visit, the last 2026-11-20; none in the last 21 days") ||
+			!strings.Contains(ev, "in the last 21 days: Eve Buyer (economic-buyer, the last 2026-12-16)") {
+			t.Errorf("%s: %+v, want a flag that the champion went quiet, naming Carl's last visit and Eve's", c.name, s)
+		}
+	}
+}
+
 // TestOnlyChampionLately: a buyer who visited once weeks ago does not
 // keep "only the champion engaged" quiet while the champion alone has
 // looked for the last ReportQuietDays: the signal says who stopped and

@@ -62,6 +62,9 @@ const (
 const (
 	SignalDeciderAbsent = "decider-never-opened"       // the economic buyer or approver never opened the room
 	SignalOnlyChampion  = "only-champion"              // only the champion engaged
+	// SignalChampionQuiet: the champion engaged, and has not in the last
+	// ReportQuietDays, while others of the buyer's side have.
+	SignalChampionQuiet = "champion-went-quiet"
 	SignalDoneUnread    = "done-without-reading"       // a task done while its owner never read its collateral
 	SignalNoEvidence    = "milestone-without-evidence" // a milestone done without a named artifact
 	SignalUsualMissing  = "usual-milestone-missing"    // a milestone the plan's template has, which the plan lacks
