@@ -60,8 +60,8 @@ const (
 
 // Signal kinds: the warning signals of domain.md's failure table.
 const (
-	SignalDeciderAbsent = "decider-never-opened"       // the economic buyer or approver never opened the room
-	SignalOnlyChampion  = "only-champion"              // only the champion engaged
+	SignalDeciderAbsent = "decider-never-opened" // the economic buyer or approver never opened the room
+	SignalOnlyChampion  = "only-champion"        // only the champion engaged
 	// SignalChampionQuiet: the champion engaged, and has not in the last
 	// ReportQuietDays, while others of the buyer's side have.
 	SignalChampionQuiet = "champion-went-quiet"
