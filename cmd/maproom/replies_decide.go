@@ -637,10 +637,11 @@ func (dk *desk) note(it *replyItem, state, text string) (string, error) {
 	case state == reply.Answered && len(rec.Decisions) > 0 && rec.Decisions[len(rec.Decisions)-1].Answer == text:
 		return fmt.Sprintf("reply %s already answered so: nothing changed", r.ID), nil
 	}
-	// Titles for the message come from the plan when it loads; a decline
-	// must work on a plan that no longer has the target.
+	// Titles for the message come from the plan as far as it loads (a
+	// plan with an error elsewhere still names its people and steps); a
+	// decline must work on a plan that no longer has the target.
 	var d *deal.Deal
-	if b, ps := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today); b != nil && ps.Errors() == 0 {
+	if b, _ := generator.LoadBundle(filepath.Join(dk.root, dir), dk.cfg, dk.today); b != nil {
 		d = b.Deal
 	}
 	name := r.Stakeholder
