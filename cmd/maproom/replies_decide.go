@@ -794,8 +794,15 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 		ms := targetTitle(d, reply.Reply{Target: opts.Milestone, TargetKind: reply.TargetMilestone})
 		subject = fmt.Sprintf("%s: add %s to %s", who.Name, inQuotes(r.Text), ms)
 		var parts []string
-		if r.Owner != "" {
-			parts = append(parts, "Owner on their side: "+r.Owner)
+		owner := cmp.Or(opts.Owner, reply.SuggestedOwner(d, r))
+		switch name := nameOf(d, owner); {
+		case r.Owner == "" || strings.EqualFold(r.Owner, owner) || strings.EqualFold(r.Owner, name):
+			parts = append(parts, "Owner: "+name)
+		default:
+			// The reply named someone the step did not go to (a person
+			// the plan lacks, someone of the seller's side): the record
+			// keeps both.
+			parts = append(parts, fmt.Sprintf("Owner named in the reply: %s; owner in the plan: %s", r.Owner, name))
 		}
 		if r.Date != "" {
 			parts = append(parts, "By: "+r.Date)
