@@ -671,14 +671,16 @@ func (s *Story) progressBefore(end time.Time, day deal.Date) (p Point, ok bool) 
 	return p, ok
 }
 
-// LastDone returns the day (in loc) the count of done tasks last rose, up
-// to today, or the history's first day when it never did: the plan's last
-// progress. It counts as ProgressOn counts: a task recorded done ahead of
-// its done: date is done from that date, not from its commit. A count that
-// fell (a step reopened, a done step taken out) is no progress: the plan
-// has stood still since it last rose. A step reopened and done again is
-// progress (the count rose), as any step done is. ok is false when the history has no
-// point on or before today.
+// LastDone returns the day (in loc) the count of done tasks last rose to
+// what it is today, or the history's first day when it never did: the
+// plan's last progress that stands. It counts as ProgressOn counts: a task
+// recorded done ahead of its done: date is done from that date, not from
+// its commit. A count that fell (a step reopened, a done step taken out)
+// undoes the rises it falls below: a step ticked done and unticked the
+// next day, or done and reopened, was no progress, and the plan has stood
+// still since the count first reached the level it is back at. A step
+// reopened and done again is progress (the count rose again), as any step
+// done is. ok is false when the history has no point on or before today.
 func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
 	// The count changes only on a commit's day or on a done date recorded
 	// ahead of its commit.
@@ -690,19 +692,37 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	days = slices.DeleteFunc(days, func(d deal.Date) bool { return d.After(today) })
 	slices.SortFunc(days, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
 	days = slices.Compact(days)
-	var last deal.Date
-	prev := -1
+	// reached[k]: the day the count last rose to k or more, having stayed
+	// at k or more since.
+	var reached []deal.Date
 	for _, d := range days {
 		p, ok := s.ProgressOn(d, loc)
 		if !ok {
 			continue
 		}
-		if p.Done > prev {
-			last = d
+		n := max(p.Done, 0)
+		for len(reached) <= n {
+			reached = append(reached, d)
 		}
-		prev = p.Done
+		reached = reached[:n+1]
 	}
-	return last, !last.IsZero()
+	if len(reached) == 0 {
+		return deal.Date{}, false
+	}
+	return reached[len(reached)-1], true
+}
+
+// peakAfter returns the most tasks the plan's versions counted done after
+// day since, up to today (in loc): more than it counts now when steps were
+// done since and undone again.
+func (s *Story) peakAfter(since, today deal.Date, loc *time.Location) int {
+	peak := 0
+	for _, pt := range s.Points {
+		if d := DayOf(pt.When, loc); d.After(since) && !d.After(today) {
+			peak = max(peak, pt.Done)
+		}
+	}
+	return peak
 }
 
 // FormerAt returns when the deal's folder left the name Former[i]: when

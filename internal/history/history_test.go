@@ -1043,6 +1043,24 @@ func TestFlatNotRestartedByReopening(t *testing.T) {
 	if ev := flat(open("in-progress", "")); !strings.Contains(ev, "since 2026-11-13") || !strings.Contains(ev, "went back from 1 to 0 of 2") {
 		t.Errorf("flat after a step reopened before anything was due: %q, want since 13 November, gone back from 1 to 0", ev)
 	}
+
+	// Nothing done for weeks, then a step ticked done on 1 December and
+	// unticked the next day: no progress, the plan is still flat from
+	// when its first step was due, and went back.
+	g = newRepo(t)
+	g.write("content/acme/index.md", open("todo", ""))
+	g.commit(seller, "2026-10-01", "plan")
+	g.write("content/acme/index.md", open("done", "2026-12-01"))
+	g.commit(seller, "2026-12-01", "t1 done")
+	g.write("content/acme/index.md", open("todo", ""))
+	g.commit(seller, "2026-12-02", "t1 not done after all")
+	st = g.read("").Story("acme")
+	if since, ok := st.LastDone(today, time.UTC); !ok || since != deal.NewDate(2026, 10, 1) {
+		t.Errorf("LastDone after a tick undone = %v %v, want 2026-10-01", since, ok)
+	}
+	if ev := flat(open("todo", "")); !strings.Contains(ev, "for 25 days, since 2026-11-13") || !strings.Contains(ev, "went back from 1 to 0 of 2") {
+		t.Errorf("flat after a step ticked done and unticked: %q, want 25 days since 13 November, gone back from 1 to 0", ev)
+	}
 }
 
 // TestFlatNotRestartedByPushedDates: a plan whose late steps are given
