@@ -682,16 +682,7 @@ func (s *Story) progressBefore(end time.Time, day deal.Date) (p Point, ok bool) 
 // reopened and done again is progress (the count rose again), as any step
 // done is. ok is false when the history has no point on or before today.
 func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
-	// The count changes only on a commit's day or on a done date recorded
-	// ahead of its commit.
-	var days []deal.Date
-	for _, pt := range s.Points {
-		days = append(days, DayOf(pt.When, loc))
-		days = append(days, pt.ahead...)
-	}
-	days = slices.DeleteFunc(days, func(d deal.Date) bool { return d.After(today) })
-	slices.SortFunc(days, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
-	days = slices.Compact(days)
+	days := s.countDays(today, loc)
 	// reached[k]: the day the count last rose to k or more, having stayed
 	// at k or more since.
 	var reached []deal.Date
@@ -712,14 +703,28 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	return reached[len(reached)-1], true
 }
 
-// peakAfter returns the most tasks the plan's versions counted done after
-// day since, up to today (in loc): more than it counts now when steps were
-// done since and undone again.
+// countDays returns the days (in loc), up to today, the count of done
+// tasks can change on: a commit's day, or a done date recorded ahead of
+// its commit; in order, each once.
+func (s *Story) countDays(today deal.Date, loc *time.Location) []deal.Date {
+	var days []deal.Date
+	for _, pt := range s.Points {
+		days = append(days, DayOf(pt.When, loc))
+		days = append(days, pt.ahead...)
+	}
+	days = slices.DeleteFunc(days, func(d deal.Date) bool { return d.After(today) })
+	slices.SortFunc(days, func(a, b deal.Date) int { return a.Time().Compare(b.Time()) })
+	return slices.Compact(days)
+}
+
+// peakAfter returns the most tasks the plan counted done (as ProgressOn
+// counts) on a day after since, up to today (in loc): more than it counts
+// now when steps were done since and undone again.
 func (s *Story) peakAfter(since, today deal.Date, loc *time.Location) int {
 	peak := 0
-	for _, pt := range s.Points {
-		if d := DayOf(pt.When, loc); d.After(since) && !d.After(today) {
-			peak = max(peak, pt.Done)
+	for _, d := range s.countDays(today, loc) {
+		if p, ok := s.ProgressOn(d, loc); ok && d.After(since) {
+			peak = max(peak, p.Done)
 		}
 	}
 	return peak
