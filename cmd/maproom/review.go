@@ -722,7 +722,11 @@ func lossReview(p func(string, ...any), in reviewInput, name func(string) string
 	// deal, and a plan stays flat after the end by nature).
 	asOpen := *d
 	asOpen.Outcome = deal.Open
-	for _, sg := range history.Signals(history.Input{Deal: &asOpen, Story: in.Story, Reviews: reviewDays(in.Notes, end), Today: end, Loc: in.Loc, Th: in.Th}) {
+	story := in.Story // as it stood at the end: an edit after the loss is no lesson of the sale
+	if story != nil {
+		story = story.Until(endOfDay(end, in.Loc))
+	}
+	for _, sg := range history.Signals(history.Input{Deal: &asOpen, Story: story, Reviews: reviewDays(in.Notes, end), Today: end, Loc: in.Loc, Th: in.Th}) {
 		p("- Warning the history gave before the end: %s.", sg.Evidence)
 	}
 	p("")
