@@ -84,6 +84,11 @@ type SlipLine struct {
 	Net   int    `json:"net_days"`
 	First string `json:"first"`
 	Now   string `json:"now"`
+	// WithClose and WithMilestone count its moves made in the commit that
+	// moved the close, or (a task's) its milestone, later too: one slip
+	// of the deal, which the portfolio counts there.
+	WithClose     int `json:"moves_with_close,omitempty"`
+	WithMilestone int `json:"moves_with_milestone,omitempty"`
 
 	// committed are Now and Net as the history's last commit has them:
 	// a plan with changes not committed yet is told from its commits
@@ -212,11 +217,16 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 		if sl.Kind == history.CloseMoved {
 			title = "Close date"
 		}
+		withClose, withMs := 0, 0
 		for j, days := range sl.MoveDays {
-			if sl.Kind == history.TaskDue && msSlipped[msIn{sl.MoveIn[j], sl.MoveMs[j]}] || sl.Kind != history.CloseMoved && closeSlipped[sl.MoveIn[j]] {
-				continue
+			switch {
+			case sl.Kind != history.CloseMoved && closeSlipped[sl.MoveIn[j]]:
+				withClose++
+			case sl.Kind == history.TaskDue && msSlipped[msIn{sl.MoveIn[j], sl.MoveMs[j]}]:
+				withMs++
+			default:
+				h.moves = append(h.moves, days)
 			}
-			h.moves = append(h.moves, days)
 		}
 		// The date now is the plan's (a merge may have settled on a
 		// branch's date, which the history tells as the branch's change).
@@ -230,7 +240,7 @@ func dealHistory(d *deal.Deal, st *history.Story, today deal.Date, opts *ReportO
 			}
 		}
 		h.Slips = append(h.Slips, SlipLine{Kind: kind, ID: sl.Item, Title: title, Moves: sl.Moves, Days: sl.Days, Net: net, First: sl.First, Now: now,
-			committedNow: sl.Now, committedNet: sl.Net})
+			WithClose: withClose, WithMilestone: withMs, committedNow: sl.Now, committedNet: sl.Net})
 	}
 	for _, w := range history.Burnup(st, today, opts.Location, burnupWeeks) {
 		if w.End.After(today) {
@@ -546,7 +556,7 @@ func historyLines(h *DealHistory) []string {
 		out = append(out, "the deal's folder was renamed from "+strings.Join(h.Former, ", then "))
 	}
 	for _, s := range h.Slips {
-		out = append(out, fmt.Sprintf("slipped: %s moved later %s, %s in all (%s → %s, net %+d)", s.what(), plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net))
+		out = append(out, fmt.Sprintf("slipped: %s moved later %s, %s in all (%s → %s, net %+d)%s", s.what(), plural(s.Moves, "time", "times"), plural(s.Days, "day", "days"), s.First, orNoDate(s.Now), s.Net, s.along()))
 	}
 	out = append(out, addedRemovedLines(h.AddedRemoved)...)
 	if n := len(h.Burnup); n > 0 {
@@ -637,6 +647,31 @@ func medianSlipText(h *PortfolioHistory) string {
 		return "no slip"
 	}
 	return fmt.Sprintf("%s (%s)", plural(*h.MedianSlipDays, "day", "days"), plural(h.Slips, "slip", "slips"))
+}
+
+// along says which of the line's moves came with the close's or its
+// milestone's, in the same commit: one slip of the deal, not another.
+func (s SlipLine) along() string {
+	var parts []string
+	all := func(n int) string {
+		if n == s.Moves {
+			if n == 1 {
+				return "the move"
+			}
+			return "each move"
+		}
+		return plural(n, "move", "moves") + " of them"
+	}
+	if s.WithClose > 0 {
+		parts = append(parts, all(s.WithClose)+" with the close's, in one commit")
+	}
+	if s.WithMilestone > 0 {
+		parts = append(parts, all(s.WithMilestone)+" with its milestone's, in one commit")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(parts, "; ")
 }
 
 // slipMarks draws each slipped task and milestone on its timeline row

@@ -265,6 +265,8 @@ func TestPortfolioSlipWithItsMilestone(t *testing.T) {
 	h := dealHistory(patternDeal(), st, deal.NewDate(2026, time.December, 5), &opts)
 	if len(h.Slips) != 2 {
 		t.Errorf("the deal's slips %+v, want the milestone's and the step's", h.Slips)
+	} else if i := slices.IndexFunc(h.Slips, func(sl SlipLine) bool { return sl.ID == "t" }); i < 0 || h.Slips[i].WithMilestone != 2 || h.Slips[i].along() != "; 2 moves of them with its milestone's, in one commit" {
+		t.Errorf("the deal's slips %+v, want the step's 2 of 3 moves with its milestone's", h.Slips)
 	}
 	ph := portfolioHistory([]DealReport{{ID: "d", Outcome: "open", History: h}})
 	if ph == nil || ph.Slips != 3 || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 14 {
@@ -306,6 +308,16 @@ func TestPortfolioSlipWithTheClose(t *testing.T) {
 	h := dealHistory(patternDeal(), &history.Story{Commits: 4, Changes: changes}, deal.NewDate(2026, time.June, 10), &opts)
 	if len(h.Slips) != 4 {
 		t.Errorf("the deal's slips %+v, want the close's, the milestone's and both steps'", h.Slips)
+	}
+	// Each line says which of its moves came with the close's: the deal
+	// slipped once for them, as the portfolio counts.
+	var withClose []string
+	for _, sl := range h.Slips {
+		withClose = append(withClose, fmt.Sprintf("%s %d/%d%s", sl.ID, sl.WithClose, sl.Moves, sl.along()))
+	}
+	slices.Sort(withClose)
+	if want := []string{" 0/3", "legal 0/1", "sign 3/3; each move with the close's, in one commit", "signed 3/3; each move with the close's, in one commit"}; !slices.Equal(withClose, want) {
+		t.Errorf("moves with the close %q, want %q", withClose, want)
 	}
 	ph := portfolioHistory([]DealReport{{ID: "d", Outcome: "open", History: h}})
 	if ph == nil || ph.Slips != 4 || ph.MedianSlipDays == nil || *ph.MedianSlipDays != 16 {
