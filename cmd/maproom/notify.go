@@ -473,6 +473,17 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 					n.WaitsOn = append(n.WaitsOn, notify.Before{Title: p.Title, Owner: p.Owner, DaysLate: late[p.ID]})
 				}
 			}
+			// An open step of the seller's side further up the chain
+			// (after:, at any depth) holds it too: the champion is not
+			// chased for what the seller has still to do.
+			for _, p := range d.Tasks() {
+				if p.Status == deal.Done || slices.Contains(ids, p.ID) || !d.WaitsOn(t, p.ID) {
+					continue
+				}
+				if s, ok := d.Stakeholder(p.Owner); ok && s.Side == deal.Seller {
+					n.WaitsOn = append(n.WaitsOn, notify.Before{Title: p.Title, Owner: p.Owner, DaysLate: late[p.ID]})
+				}
+			}
 		}
 		f.Overdue = append(f.Overdue, n)
 	}

@@ -62,8 +62,9 @@ type Overdue struct {
 	Due         deal.Date
 	DaysLate    int
 	Severity    deal.Severity
-	// WaitsOn are the steps it comes after (after:) that are still open:
-	// this one cannot finish before them, so the notice points at them.
+	// WaitsOn are the steps it comes after (after:) that are still open,
+	// and the seller's side's open steps further up its chain: this one
+	// cannot finish before them, so the notice points at them.
 	WaitsOn []Before
 }
 
