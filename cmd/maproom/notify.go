@@ -295,7 +295,8 @@ func cmdNotify(ctx context.Context, e *env, args []string) error {
 // notifyInput fills notify's input from the report of today: the same
 // plans, manifest, logs (or -store) and replies as maproom report reads,
 // so notify and the report never disagree on what is late or who
-// visited. Won and lost deals are left out: nothing is chased on them.
+// visited. Nothing is chased on a lost deal: of it, only the replies
+// waiting for the seller are told.
 func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dealID, store string, paths []string) (notify.Input, *generator.Site, error) {
 	mc := make(chan manifestRead, 1)
 	go func() { mc <- readManifest(root) }()
@@ -411,6 +412,15 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			b = &day
 		}
 		if b.Deal.Closed() || b.Deal.Withdrawn {
+			// A lost deal chases nobody, but a reply its buyers sent
+			// still waits for the seller to answer or decline it (their
+			// last word is often why): that alone is told.
+			f := notifyFacts(b, dr, m, links, cfg.Location)
+			noteBlocked(b, f.Waiting, raw[dr.ID], decided[dr.ID])
+			f.Overdue, f.Engagement = nil, nil
+			if len(f.Waiting) > 0 && !current.Withdrawn {
+				in.Deals = append(in.Deals, f)
+			}
 			continue
 		}
 		if (current.Closed() || current.Withdrawn) && !b.Deal.Closed() {

@@ -10,8 +10,8 @@ import (
 )
 
 // Input is what Decide works from: plain facts about the deals on one day,
-// as the report computed them. Callers leave out the deals that are won or
-// lost: nothing is chased on an ended deal.
+// as the report computed them. Nothing is chased on a lost deal: callers
+// give of it only the replies waiting for the seller.
 type Input struct {
 	Today deal.Date
 	// UnopenedDays is how many days after their room was published a
