@@ -86,6 +86,11 @@ type ReportOptions struct {
 	// the plan's history ends with it (history.Story.Until).
 	Today deal.Date
 	Since deal.Date // events before this day are left out; zero: none
+	// Purged holds the days before which maproom events purge deleted the
+	// events, of every deal ("") or of one (its id): who opened a room
+	// before it is not known, so engagement is judged from it on, as from
+	// Since ("has not opened the room since ...", never "never").
+	Purged map[string]deal.Date
 	// Location is the site timezone: days, weeks and "today" are in it.
 	// nil means UTC.
 	Location *time.Location
@@ -400,6 +405,19 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 
 // otherDeal reports whether events of deal id are left out by the -deal
 // filter: the filter names the deal, a former id of it counts as it.
+// knownFrom is the day the events tell a deal's engagement from: the
+// latest of Since and the purges of it (ReportOptions.Purged); zero when
+// they tell all of it.
+func (a *Aggregator) knownFrom(id string) deal.Date {
+	from := a.opts.Since
+	for _, p := range []deal.Date{a.opts.Purged[""], a.opts.Purged[id]} {
+		if p.After(from) {
+			from = p
+		}
+	}
+	return from
+}
+
 func (a *Aggregator) otherDeal(id string) bool {
 	if a.opts.Deal == "" || id == a.opts.Deal {
 		return false

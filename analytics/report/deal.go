@@ -450,13 +450,18 @@ func (a *Aggregator) opened(da *dealAgg, who, id string) bool {
 
 // signals finds the warning signals of an open deal, each with its evidence.
 func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
+	toldFrom := a.knownFrom(da.in.Deal.ID) // engagement is told from this day on (-since, a purge)
 	d := da.in.Deal
 	today := a.opts.Today
 	sigs := []Signal{}
 	day := func(ms int64) string { return dateOnly(a.stamp(ms)) }
 	window := "in the events read"
-	if !a.opts.Since.IsZero() {
-		window = "since " + a.opts.Since.String()
+	purged := "" // said when a purge, not -since, is why nothing earlier is known
+	if !toldFrom.IsZero() && toldFrom.After(a.opts.Since) {
+		purged = " (the events before it were purged)"
+	}
+	if !toldFrom.IsZero() {
+		window = "since " + toldFrom.String() + purged
 	}
 
 	// The economic buyer or approver never opened the room, once their
@@ -494,18 +499,18 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Evidence: []string{fmt.Sprintf("the manifest lists no room for its %s: run maproom build, then maproom invite %s", plural(len(buyers), "buyer stakeholder", "buyer stakeholders"), d.ID)}})
 	}
 	sigs = append(sigs, threadSignals(d, buyers, dr)...)
-	// Read from a day on (--since), the events say only that they did
-	// not open it since then.
+	// Read from a day on (-since), or with the events before a day
+	// purged, the events say only that they did not open it since then.
 	never, neverRead := "never opened the room", "never read"
-	if !a.opts.Since.IsZero() {
-		never = "has not opened the room since " + a.opts.Since.String()
-		neverRead = "has not read since " + a.opts.Since.String()
+	if !toldFrom.IsZero() {
+		never = "has not opened the room since " + toldFrom.String() + purged
+		neverRead = "has not read since " + toldFrom.String() + purged
 	}
 	// Events read from under a week ago (-since) are too few days to say
 	// anyone stays away: neither a decider's absence nor a champion alone
 	// is judged on them, as the room's age must be a week for the first.
 	unopened := cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays)
-	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < unopened
+	short := !toldFrom.IsZero() && toldFrom.DaysUntil(today) < unopened
 	// young: p's room is not a week old (from the day the manifest records,
 	// or the first page-load of their link when earlier; without a
 	// manifest, from the first page-load of any of the deal's links):
@@ -541,7 +546,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			// the room after the day): it was out from then.
 			on, known = first, true
 		}
-		if !known && !a.manifested(da) && a.opts.Since.IsZero() {
+		if !known && !a.manifested(da) && toldFrom.IsZero() {
 			if dealFirst != 0 {
 				on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
 			}
@@ -759,7 +764,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !judge || t.Status != deal.Done || len(t.Collateral) == 0 {
 			continue
 		}
-		if !a.opts.Since.IsZero() && !t.Done.IsZero() && t.Done.Before(a.opts.Since) {
+		if !toldFrom.IsZero() && !t.Done.IsZero() && t.Done.Before(toldFrom) {
 			continue
 		}
 		s, ok := d.Stakeholder(t.Owner)
@@ -856,7 +861,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 	visited := lastSeen != 0
 	fromSince, fromCreated := false, false
-	switch since := a.opts.Since; {
+	switch since := toldFrom; {
 	case visited:
 		quietSince = deal.DateOf(unixMilli(lastSeen, a.loc))
 	case !since.IsZero() && (published.IsZero() || since.After(published)):

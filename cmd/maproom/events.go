@@ -152,6 +152,7 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "purged %s before %s%s from the database\n", andReplies(int(n), int(r)), cut.Format(time.DateOnly), ofDeal(*dealID))
 	unknownDeal(e, *root, *dealID, int(n+r+waiting))
+	notePurge(e, *root, *dealID, cut, int(n))
 	if waiting > 0 {
 		fmt.Fprintf(e.stdout, "kept %s before %s still waiting for your decision: accept, decline or answer them (maproom replies), and the next purge removes them\n",
 			count(int(waiting), "reply"), cut.Format(time.DateOnly))
@@ -279,7 +280,23 @@ func purgeLogs(ctx context.Context, e *env, root string, paths []string, cut tim
 			count(st.RepliesKept, "reply"), cut.Format(time.DateOnly))
 	}
 	unknownDeal(e, root, dealID, st.Purged+st.RepliesKept)
+	notePurge(e, root, dealID, cut, st.Purged)
 	return nil
+}
+
+// notePurge records a purge that deleted events (recordPurge): from then
+// on the report, notify and handoff judge who opened a room from its day
+// on, and say so, rather than call someone whose visits went with it a
+// person who never opened their room.
+func notePurge(e *env, root, dealID string, cut time.Time, purged int) {
+	if purged == 0 {
+		return
+	}
+	if err := recordPurge(root, dealID, cut); err != nil {
+		fmt.Fprintf(e.stderr, "maproom: the purge is done, but it could not be recorded in %s (%v): the report may call someone whose visits were purged a person who never opened their room\n", purgedFile(root), err)
+		return
+	}
+	fmt.Fprintf(e.stdout, "who opened a room is judged from %s on from now (%s): a visit before it is gone\n", cut.Format(time.DateOnly), purgedFile(root))
 }
 
 // unknownDeal says on stderr when -deal named a deal the site has no

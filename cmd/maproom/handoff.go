@@ -208,7 +208,7 @@ func judgeDeal(ctx context.Context, od *oneDeal, root, logDir string, waiting []
 		CheckErrors: len(od.checkErrs), CheckMessages: od.checkErrs}}, report.ReportOptions{
 		Today: od.today, Location: cfg.Location, FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: od.id, Manifest: mr.m, Calendar: schedule.NewCalendar(cfg.HolidayDays...), Engagement: engagement(cfg.Engagement),
-		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays,
+		History: cfg.History.Thresholds(), UnopenedDays: cfg.Notify.UnopenedDays, Purged: readPurged(nil, root),
 	})
 	read := true
 	if logDir == "" {

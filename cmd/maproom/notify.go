@@ -338,11 +338,12 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 	}
 	rr.addWaiting(e, site, deals)
 	cfg := site.Config
+	purged := readPurged(e, root)
 	agg := report.NewAggregator(deals, report.ReportOptions{
 		Title: cfg.Title, Today: today, Location: cfg.Location,
 		FlagDays: cfg.Overdue.FlagDays, AlertDays: cfg.Overdue.AlertDays,
 		Deal: dealID, Manifest: m, Calendar: schedule.NewCalendar(cfg.HolidayDays...),
-		Engagement: engagement(cfg.Engagement), UnopenedDays: cfg.Notify.UnopenedDays,
+		Engagement: engagement(cfg.Engagement), UnopenedDays: cfg.Notify.UnopenedDays, Purged: purged,
 	})
 	if err := feedEvents(ctx, e, agg, root, store, paths); err != nil {
 		return notify.Input{}, nil, err
@@ -415,7 +416,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			// A lost deal chases nobody, but a reply its buyers sent
 			// still waits for the seller to answer or decline it (their
 			// last word is often why): that alone is told.
-			f := notifyFacts(b, dr, m, links, cfg.Location)
+			f := notifyFacts(b, dr, m, links, cfg.Location, purged)
 			noteBlocked(b, f.Waiting, raw[dr.ID], decided[dr.ID])
 			f.Overdue, f.Engagement = nil, nil
 			if len(f.Waiting) > 0 && !current.Withdrawn {
@@ -429,7 +430,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 			fmt.Fprintf(e.stderr, "maproom: %s was lost after %s: nothing is told of it for that day\n", dr.ID, today)
 			continue
 		}
-		f := notifyFacts(b, dr, m, links, cfg.Location)
+		f := notifyFacts(b, dr, m, links, cfg.Location, purged)
 		noteBlocked(b, f.Waiting, raw[dr.ID], decided[dr.ID])
 		f.Won = b.Deal.Outcome == deal.Won
 		if current.Outcome == deal.Won && b.Deal.Outcome != deal.Won {
@@ -454,7 +455,7 @@ func (e *env) notifyInput(ctx context.Context, root string, today deal.Date, dea
 }
 
 // notifyFacts turns one deal's report into notify's facts.
-func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest, links map[[2]string]string, loc *time.Location) notify.Facts {
+func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest, links map[[2]string]string, loc *time.Location, purged map[string]deal.Date) notify.Facts {
 	d := b.Deal
 	f := notify.Facts{ID: d.ID, Title: d.Title, File: filepath.ToSlash(filepath.Join(generator.ContentDir, d.ID, generator.BundleIndex))}
 	for _, s := range d.Stakeholders {
@@ -525,7 +526,7 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		}
 	}
 	for _, sr := range dr.Stakeholders {
-		en := notify.Engagement{Person: sr.ID, Published: published[sr.ID], Visits: sr.Visits, Replies: sr.Replies}
+		en := notify.Engagement{Person: sr.ID, Published: published[sr.ID], Visits: sr.Visits, Replies: sr.Replies, Purged: purgedOf(purged, d.ID)}
 		en.Out, _ = deal.ParseDate(sr.RoomSince)
 		if t, err := time.Parse(time.RFC3339, sr.FirstVisit); err == nil {
 			en.FirstVisit = t.In(loc)

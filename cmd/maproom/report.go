@@ -136,7 +136,7 @@ func cmdReport(ctx context.Context, e *env, args []string) error {
 		Deal: *dealID, Manifest: m, Calendar: schedule.NewCalendar(site.Config.HolidayDays...),
 		Engagement: engagement(site.Config.Engagement), UnopenedDays: site.Config.Notify.UnopenedDays,
 		History: site.Config.History.Thresholds(), HistoryNote: historyNote, HistoryRead: historyNote == "",
-		SettingsErrors: settingsErrors(ps),
+		SettingsErrors: settingsErrors(ps), Purged: readPurged(e, s.root),
 	})
 	if err := feedEvents(ctx, e, agg, s.root, *store, paths); err != nil {
 		return err

@@ -114,6 +114,10 @@ type Engagement struct {
 	// Replies counts the replies they sent from their room: a person who
 	// replied opened it, visits or not.
 	Replies int
+	// Purged is the day before which the events were purged (maproom
+	// events purge); zero when none were. A room out before it may have
+	// been opened then: nothing says it was not, so it is not told.
+	Purged deal.Date
 }
 
 // Note is something that needed telling and could not be: nobody to tell,
@@ -235,13 +239,19 @@ func Decide(in Input) ([]Notice, []Note) {
 				continue
 			}
 			if p.Role.Decides() && e.Visits == 0 && e.Replies == 0 && !e.Published.IsZero() && e.since().DaysUntil(in.Today) >= unopened {
+				if e.out().Before(e.Purged) {
+					note("%s (%s) has no visit in the events left, but their room was out before the events purged (before %s): whether they opened it then is not known, so it is not told", p.Name, roleLabel(p.Role), e.Purged)
+					continue
+				}
 				if !hasAE {
 					note("%s (%s) has not opened their room and the deal has no account executive to tell", p.Name, roleLabel(p.Role))
 				} else {
 					ns = append(ns, f.unopenedNotice(p, e, ae, in.Today))
 				}
 			}
-			if p.Role == "economic-buyer" && e.Visits > 0 && !e.FirstVisit.IsZero() {
+			// A room out before the events purged may have been opened
+			// then: its first visit left is not known to be the first.
+			if p.Role == "economic-buyer" && e.Visits > 0 && !e.FirstVisit.IsZero() && !e.out().Before(e.Purged) {
 				day := deal.DateOf(e.FirstVisit)
 				if age := day.DaysUntil(in.Today); age >= 0 && age <= window && hasAE {
 					ns = append(ns, f.firstVisitNotice(p, e, ae))
