@@ -1691,14 +1691,7 @@ func TestCommittedPipelineCriticalLate(t *testing.T) {
 func TestLatePilingWeighsGrades(t *testing.T) {
 	today := deal.NewDate(2026, time.December, 10)
 	mk := func(buyerLate ...int) *DealReport {
-		d := patternDeal()
-		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
-			deal.Task{ID: "sandbox", Title: "Sandbox provisioned", Owner: "sam", Status: deal.Todo, Due: today.AddDays(-20), Milestone: "m"})
-		for i, n := range buyerLate {
-			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
-				deal.Task{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("Buyer step %d", i), Owner: "ch", Status: deal.Todo, Due: today.AddDays(-n), Milestone: "m"})
-		}
-		return ruleReport(t, d, today)
+		return ruleReport(t, lateBuyerSteps(today, true, buyerLate...), today)
 	}
 	if s := findSignal(mk(5, 1), SignalLatePiling); s != nil {
 		t.Errorf("a flag and a step a day late on the buyer's side against an alert on the seller's: %+v, want no piling", s)
@@ -1708,18 +1701,29 @@ func TestLatePilingWeighsGrades(t *testing.T) {
 	}
 }
 
+// lateBuyerSteps is patternDeal with a buyer step for each of buyerLate,
+// that many days late on today, and with sandbox a seller step 20 days
+// late.
+func lateBuyerSteps(today deal.Date, sandbox bool, buyerLate ...int) *deal.Deal {
+	d := patternDeal()
+	if sandbox {
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+			deal.Task{ID: "sandbox", Title: "Sandbox provisioned", Owner: "sam", Status: deal.Todo, Due: today.AddDays(-20), Milestone: "m"})
+	}
+	for i, n := range buyerLate {
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+			deal.Task{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("Buyer step %d", i), Owner: "ch", Status: deal.Todo, Due: today.AddDays(-n), Milestone: "m"})
+	}
+	return d
+}
+
 // TestLatePilingNeedsAFlag: two buyer steps a day or two late, under
 // flag_days, are no pile of late work (domain.md flags at 3 days late);
 // with one of them 4 days late, they are, at flag.
 func TestLatePilingNeedsAFlag(t *testing.T) {
 	today := deal.NewDate(2026, time.December, 10)
 	mk := func(buyerLate ...int) *DealReport {
-		d := patternDeal()
-		for i, n := range buyerLate {
-			d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
-				deal.Task{ID: fmt.Sprintf("b%d", i), Title: fmt.Sprintf("Buyer step %d", i), Owner: "ch", Status: deal.Todo, Due: today.AddDays(-n), Milestone: "m"})
-		}
-		return ruleReport(t, d, today)
+		return ruleReport(t, lateBuyerSteps(today, false, buyerLate...), today)
 	}
 	if s := findSignal(mk(1, 2), SignalLatePiling); s != nil {
 		t.Errorf("two buyer steps 1 and 2 days late: %+v, want no piling", s)
