@@ -707,12 +707,14 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 
 	// Steps owned by buyer-side people who never opened the plan while
 	// others did: their dates were agreed without them (the fake-mutual
-	// plan). Deciders are signalled above; a room nobody opens, below.
+	// plan). A decider signalled above is not again (one whose room is
+	// too young for that signal is, when a step of theirs is due soon); a
+	// room nobody opens, below.
 	if judge && !short && len(engaged) > 0 {
 		var ev []string
 		sev := SeverityFlag
 		for _, p := range buyers {
-			if p.s.Role.Decides() || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
+			if absentDecider[p] || len(p.spans) > 0 || da.replied[p.s.ID].n > 0 {
 				continue
 			}
 			if a.manifested(da) && da.published[p.s.ID] == nil {

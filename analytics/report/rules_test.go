@@ -973,7 +973,7 @@ func TestWonDealOnboardingSignals(t *testing.T) {
 // opened their room, while others did, is the fake-mutual plan: someone
 // agreed their dates for them. An alert when one of the steps is due
 // within a week; nothing once they visit or reply, and nothing for a
-// decider (who has a signal of their own).
+// decider with a signal of their own (see TestYoungDeciderOwningAStepDueSoon).
 func TestOwnerNeverOpened(t *testing.T) {
 	champ := champVisit() // Carl, the champion, visits on 20 November
 	today := deal.NewDate(2026, time.December, 5)
@@ -1046,6 +1046,40 @@ func TestOwnerNeverOpened(t *testing.T) {
 			t.Errorf("%s: signal %+v, want none", c.name, got)
 		case c.want != "" && (got == nil || got.Severity != c.want || !strings.Contains(got.Evidence[0], `Lena Legal (legal) owns 1 open step and never opened the room: "MSA redlines agreed"`) || strings.Contains(strings.Join(got.Evidence, "\n"), "Eve Buyer")):
 			t.Errorf("%s: signal %+v, want a %s naming Lena Legal's step alone", c.name, got, c.want)
+		}
+	}
+}
+
+// TestYoungDeciderOwningAStepDueSoon: a decider whose room is three days
+// old is not yet "never opened" (a week of grace), but one of their steps
+// falls due within the week: the fake-mutual signal names them, as it
+// would anyone; once their room is a week old, their own signal does and
+// this one does not.
+func TestYoungDeciderOwningAStepDueSoon(t *testing.T) {
+	champ := champVisit() // Carl, the champion, visits on 20 November
+	today := deal.NewDate(2026, time.December, 5)
+	for _, c := range []struct {
+		age                int // days Eve's room has been out
+		wantOwner, wantDec bool
+	}{{3, true, false}, {8, false, true}} {
+		d := patternDeal()
+		d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+			deal.Task{ID: "budget", Title: "Budget approved", Owner: "eb", Status: deal.Todo, Due: today.AddDays(4), Milestone: "m"})
+		rooms := []manifest.Room{
+			{Key: "k-ch", Deal: "d", Stakeholder: "ch", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: "2026-11-01"},
+			{Key: "k-eb", Deal: "d", Stakeholder: "eb", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: today.AddDays(-c.age).String()},
+		}
+		a := NewAggregator([]ReportDeal{{Deal: d}}, ReportOptions{Today: today, Manifest: &manifest.Manifest{Rooms: rooms}})
+		for _, e := range champ {
+			a.Add(e)
+		}
+		dr := &a.Report().Deals[0]
+		owner, dec := findSignal(dr, SignalOwnerAbsent), findSignal(dr, SignalDeciderAbsent)
+		if (owner != nil) != c.wantOwner || (dec != nil) != c.wantDec {
+			t.Errorf("Eve's room %d days old: owner-never-opened %+v, decider-never-opened %+v; want %v and %v", c.age, owner, dec, c.wantOwner, c.wantDec)
+		}
+		if owner != nil && (owner.Severity != SeverityAlert || !strings.Contains(owner.Evidence[0], `Eve Buyer (economic-buyer) owns 1 open step and never opened the room: "Budget approved"`)) {
+			t.Errorf("Eve's room %d days old: %+v, want an alert naming Eve's step", c.age, owner)
 		}
 	}
 }
