@@ -36,6 +36,12 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 			Sent: a.stamp(r.Time.UnixMilli()), AgeDays: age}
 		if s, ok := d.Stakeholder(r.Stakeholder); ok {
 			w.Person, w.Side, w.Role = s.Name, string(s.Side), string(s.Role)
+			if r.Rotation < s.Rotate {
+				// Sent from a link replaced since (leaked, most often):
+				// maybe not theirs, as maproom replies says.
+				w.OldLink = true
+				w.Note = strings.TrimPrefix(w.Note+"; ", "; ") + fmt.Sprintf("sent from a link rotated since (rotation %d, now %d): confirm with %s it is theirs", r.Rotation, s.Rotate, s.Name)
+			}
 		}
 		if t, m := reply.Item(d, r); r.Target != "" && t == nil && m == nil {
 			// A step renamed since (its title the same) is the reply's

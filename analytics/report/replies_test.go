@@ -334,3 +334,39 @@ func TestPreviewReplies(t *testing.T) {
 		t.Errorf("the week's repliers %v name Jordan for a preview reply", w.Repliers)
 	}
 }
+
+// TestOldLinkReplies: a reply sent from a link of the person's rotated
+// since may not be theirs (a leaked link is why links are rotated): the
+// waiting list and the activity say so, as maproom replies does.
+func TestOldLinkReplies(t *testing.T) {
+	deals, s := scenarioSite(t)
+	scenarioReplies(t, deals, s)
+	opts := ReportOptions{Today: scenarioToday, Location: s.Config.Location, Calendar: schedule.NewCalendar(s.Config.HolidayDays...),
+		FlagDays: s.Config.Overdue.FlagDays, AlertDays: s.Config.Overdue.AlertDays, Manifest: s.Manifest}
+	for i := range deals {
+		for j := range deals[i].Deal.Stakeholders {
+			if p := &deals[i].Deal.Stakeholders[j]; p.ID == "jordan" {
+				p.Rotate = 1 // rotated after the replies: they came from rotation 0
+			}
+		}
+	}
+	acme := findDeal(t, NewAggregator(deals, opts).Report(), "acme")
+	n := 0
+	for _, w := range acme.Replies {
+		if w.Stakeholder != "jordan" {
+			continue
+		}
+		n++
+		if !w.OldLink || !strings.Contains(w.Note, "sent from a link rotated since (rotation 0, now 1): confirm with Jordan Park it is theirs") {
+			t.Errorf("jordan's %s = %+v, want it marked as from a link rotated since", w.ID, w)
+		}
+	}
+	if n == 0 {
+		t.Fatal("no reply of jordan's waits: the test proves nothing")
+	}
+	for _, a := range acme.Activity {
+		if a.Kind == ActivityReply && a.Who == "Jordan Park" && !strings.Contains(a.What, "from a link rotated since, maybe not theirs") {
+			t.Errorf("activity %+v: want the old link said", a)
+		}
+	}
+}

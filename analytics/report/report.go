@@ -293,6 +293,10 @@ type WaitingReply struct {
 	// Preview: sent from the local preview (maproom serve), the seller's
 	// own click in the person's room: not their engagement, and no signal.
 	Preview bool `json:"preview,omitempty"`
+	// OldLink: sent from a link of theirs rotated since (rotate: in the
+	// plan), which may have leaked: not known to be theirs (Note says so),
+	// nor counted as their engagement.
+	OldLink bool `json:"old_link,omitempty"`
 	// supersededBy is the person's later reply on the same step, if any.
 	supersededBy string
 }

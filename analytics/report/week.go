@@ -280,7 +280,11 @@ func (a *Aggregator) activity(da *dealAgg, dr *DealReport, today deal.Date) []Ac
 		if r.Preview {
 			continue // the seller's click in the preview, not the person's
 		}
-		out = append(out, Activity{Time: r.Sent, Kind: ActivityReply, Who: r.Person, Side: r.Side, What: fmt.Sprintf("sent a reply (%s) about %s", r.Kind, r.About)})
+		what := fmt.Sprintf("sent a reply (%s) about %s", r.Kind, r.About)
+		if r.OldLink {
+			what += " from a link rotated since, maybe not theirs"
+		}
+		out = append(out, Activity{Time: r.Sent, Kind: ActivityReply, Who: r.Person, Side: r.Side, What: what})
 	}
 	for _, rec := range da.in.Decided {
 		r := rec.Reply
