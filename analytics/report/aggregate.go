@@ -403,8 +403,6 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	return a
 }
 
-// otherDeal reports whether events of deal id are left out by the -deal
-// filter: the filter names the deal, a former id of it counts as it.
 // knownFrom is the day the events tell a deal's engagement from: the
 // latest of Since and the purges of it (ReportOptions.Purged); zero when
 // they tell all of it.
@@ -418,6 +416,8 @@ func (a *Aggregator) knownFrom(id string) deal.Date {
 	return from
 }
 
+// otherDeal reports whether events of deal id are left out by the -deal
+// filter: the filter names the deal, a former id of it counts as it.
 func (a *Aggregator) otherDeal(id string) bool {
 	if a.opts.Deal == "" || id == a.opts.Deal {
 		return false

@@ -1781,11 +1781,11 @@ func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
 	return sigs
 }
 
-// task returns d's task id; nil when d has none.
 // waitChain returns, when the step chain ends in (the close's, or a won
-// deal's go-live's) waits on the step id through after: at any depth, the
-// steps from id to that end, each waiting on the one before (the shortest
-// such chain); nil when it does not, or chain is empty.
+// deal's go-live's) waits on the step id through after: at any depth,
+// through open steps (a done step holds nothing up), the steps from id to
+// that end, each waiting on the one before (the shortest such chain); nil
+// when it does not, or chain is empty.
 func waitChain(d *deal.Deal, chain []string, id string) []string {
 	if len(chain) == 0 {
 		return nil
@@ -1809,6 +1809,9 @@ func waitChain(d *deal.Deal, chain []string, id string) []string {
 			if _, seen := next[a]; seen {
 				continue
 			}
+			if at := task(d, a); at == nil || at.Status == deal.Done {
+				continue // a done step holds nothing up: the chain ends there
+			}
 			next[a] = cur
 			if a == id {
 				out := []string{id}
@@ -1823,6 +1826,7 @@ func waitChain(d *deal.Deal, chain []string, id string) []string {
 	return nil
 }
 
+// task returns d's task id; nil when d has none.
 func task(d *deal.Deal, id string) *deal.Task {
 	t, _ := d.Task(id)
 	return t

@@ -690,6 +690,31 @@ func TestBlockedStepTheCloseWaitsOn(t *testing.T) {
 	}
 }
 
+// TestBlockedStepBehindADoneStep: a blocked step that only a done step
+// came after holds nothing up: the signature waits on the done step, which
+// waits on nothing any more. A flag, and the deal stays committed.
+func TestBlockedStepBehindADoneStep(t *testing.T) {
+	today := deal.NewDate(2026, time.November, 24)
+	d := patternDeal()
+	d.Close = today.AddDays(60)
+	d.Milestones[0].Tasks = append(d.Milestones[0].Tasks,
+		deal.Task{ID: "recap", Title: "Kickoff recap sent", Owner: "ch", Due: today.AddDays(30), Status: deal.Blocked, Evidence: "Recap email", Milestone: "m"},
+		deal.Task{ID: "scope", Title: "Scope agreed", Owner: "eb", Status: deal.Done, Done: today.AddDays(-3), Evidence: "Signed scope", After: []string{"recap"}, Milestone: "m"},
+		deal.Task{ID: "pricing", Title: "Pricing approved", Owner: "eb", Due: today.AddDays(40), Status: deal.Todo, Evidence: "Signed quote", Milestone: "m"},
+		deal.Task{ID: "sign", Title: "Order form signed", Owner: "eb", Due: today.AddDays(50), Status: deal.Todo, Evidence: "Countersigned order form", After: []string{"scope", "pricing"}, Milestone: "m"})
+	plan, err := schedule.Compute(d, today, schedule.NewCalendar())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dr := &NewAggregator([]ReportDeal{{Deal: d, Plan: plan}}, ReportOptions{Today: today}).Report().Deals[0]
+	if s := findSignal(dr, SignalBlocked); s == nil || s.Severity != SeverityFlag {
+		t.Errorf("blocked signal %+v, want a flag: the signature waits on nothing open through it", s)
+	}
+	if !committed(dr) {
+		t.Errorf("the deal is not committed (signals %+v): a blocked step nothing open waits on does not hold the close", dr.Signals)
+	}
+}
+
 // TestLastDueOnATie: two steps due on the same last day, one waiting on
 // the other: the schedule names the one that waits as the last due,
 // whichever the plan lists first, as its critical path ends with it; so

@@ -485,10 +485,11 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 				}
 			}
 			// An open step of the seller's side further up the chain
-			// (after:, at any depth) holds it too: the champion is not
-			// chased for what the seller has still to do.
-			for _, p := range d.Tasks() {
-				if p.Status == deal.Done || slices.Contains(ids, p.ID) || !d.WaitsOn(t, p.ID) {
+			// (after:, through open steps: a done step waits on nothing
+			// any more) holds it too: the champion is not chased for what
+			// the seller has still to do.
+			for _, p := range openUpstream(d, t) {
+				if slices.Contains(ids, p.ID) {
 					continue
 				}
 				if s, ok := d.Stakeholder(p.Owner); ok && s.Side == deal.Seller {
@@ -603,4 +604,29 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 			ws[i].Blocked = "it is superseded by " + id + ", their later reply on the same step"
 		}
 	}
+}
+
+// openUpstream returns the open steps t waits on through after:, at any
+// depth, through open steps only: a done step is no longer held up by what
+// it came after, nor is what comes after it. A cycle (which check reports)
+// ends the walk.
+func openUpstream(d *deal.Deal, t *deal.Task) []*deal.Task {
+	var out []*deal.Task
+	seen := map[string]bool{t.ID: true}
+	queue := slices.Clone(t.After)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		p, ok := d.Task(id)
+		if !ok || p.Status == deal.Done {
+			continue
+		}
+		out = append(out, p)
+		queue = append(queue, p.After...)
+	}
+	return out
 }
