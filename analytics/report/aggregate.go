@@ -403,17 +403,25 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	return a
 }
 
+// purgedDay is the day before which deal id's events were purged: the
+// later of every deal's purge and its own (ReportOptions.Purged); zero
+// when none were.
+func (a *Aggregator) purgedDay(id string) deal.Date {
+	p, own := a.opts.Purged[""], a.opts.Purged[id]
+	if own.After(p) {
+		return own
+	}
+	return p
+}
+
 // knownFrom is the day the events tell a deal's engagement from: the
 // latest of Since and the purges of it (ReportOptions.Purged); zero when
 // they tell all of it.
 func (a *Aggregator) knownFrom(id string) deal.Date {
-	from := a.opts.Since
-	for _, p := range []deal.Date{a.opts.Purged[""], a.opts.Purged[id]} {
-		if p.After(from) {
-			from = p
-		}
+	if p := a.purgedDay(id); p.After(a.opts.Since) {
+		return p
 	}
-	return from
+	return a.opts.Since
 }
 
 // otherDeal reports whether events of deal id are left out by the -deal

@@ -450,18 +450,19 @@ func (a *Aggregator) opened(da *dealAgg, who, id string) bool {
 
 // signals finds the warning signals of an open deal, each with its evidence.
 func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
-	toldFrom := a.knownFrom(da.in.Deal.ID) // engagement is told from this day on (-since, a purge)
+	// Engagement is told from Since on; a purge (ReportOptions.Purged)
+	// takes the events before its day of everyone: toldFrom. Who opened a
+	// room is judged per person against the purge (purgedFor): a room out
+	// since the purge lost nothing to it.
+	toldFrom := a.knownFrom(da.in.Deal.ID)
+	cut := a.purgedDay(da.in.Deal.ID)
 	d := da.in.Deal
 	today := a.opts.Today
 	sigs := []Signal{}
 	day := func(ms int64) string { return dateOnly(a.stamp(ms)) }
 	window := "in the events read"
-	purged := "" // said when a purge, not -since, is why nothing earlier is known
-	if !toldFrom.IsZero() && toldFrom.After(a.opts.Since) {
-		purged = " (the events before it were purged)"
-	}
-	if !toldFrom.IsZero() {
-		window = "since " + toldFrom.String() + purged
+	if !a.opts.Since.IsZero() {
+		window = "since " + a.opts.Since.String()
 	}
 
 	// The economic buyer or approver never opened the room, once their
@@ -502,15 +503,15 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// Read from a day on (-since), or with the events before a day
 	// purged, the events say only that they did not open it since then.
 	never, neverRead := "never opened the room", "never read"
-	if !toldFrom.IsZero() {
-		never = "has not opened the room since " + toldFrom.String() + purged
-		neverRead = "has not read since " + toldFrom.String() + purged
+	if !a.opts.Since.IsZero() {
+		never = "has not opened the room since " + a.opts.Since.String()
+		neverRead = "has not read since " + a.opts.Since.String()
 	}
 	// Events read from under a week ago (-since) are too few days to say
 	// anyone stays away: neither a decider's absence nor a champion alone
 	// is judged on them, as the room's age must be a week for the first.
 	unopened := cmp.Or(a.opts.UnopenedDays, ReportUnopenedDays)
-	short := !toldFrom.IsZero() && toldFrom.DaysUntil(today) < unopened
+	short := !a.opts.Since.IsZero() && a.opts.Since.DaysUntil(today) < unopened
 	// young: p's room is not a week old (from the day the manifest records,
 	// or the first page-load of their link when earlier; without a
 	// manifest, from the first page-load of any of the deal's links):
@@ -546,7 +547,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			// the room after the day): it was out from then.
 			on, known = first, true
 		}
-		if !known && !a.manifested(da) && toldFrom.IsZero() {
+		if !known && !a.manifested(da) && a.opts.Since.IsZero() {
 			if dealFirst != 0 {
 				on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
 			}
@@ -559,6 +560,21 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	young := func(p *personAgg) bool {
 		age, ok := roomAge(p)
 		return ok && age < unopened
+	}
+	// purgedFor says whether p's room was out before the purge's day (or
+	// since when is not known), so that a visit of theirs may have gone
+	// with it: then, from that day on, they "have not opened the room
+	// since" it, judged once it is unopened days back (too soon says
+	// nothing), never "never opened" it.
+	purgedFor := func(p *personAgg) (never, window string, judged, ok bool) {
+		if cut.IsZero() || !cut.After(a.opts.Since) {
+			return "", "", false, false
+		}
+		if age, known := roomAge(p); known && !today.AddDays(-age).Before(cut) {
+			return "", "", false, false
+		}
+		return "has not opened the room since " + cut.String() + " (the events before it were purged)",
+			"since " + cut.String() + " (the events before it were purged)", cut.DaysUntil(today) >= unopened, true
 	}
 	for _, p := range buyers {
 		if age, ok := roomAge(p); ok {
@@ -579,6 +595,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		if young(p) {
 			continue
+		}
+		never, window := never, window
+		if n, w, judged, ok := purgedFor(p); ok {
+			if !judged {
+				continue
+			}
+			never, window = n, w
 		}
 		ev := []string{fmt.Sprintf("%s (%s, %s): no human-verified visit %s", p.s.Name, p.s.Title, p.s.Role, window)}
 		if p.scanner > 0 {
@@ -738,6 +761,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			if age, ok := roomAge(p); ok && age < unopened && (!soon || age < 2) {
 				continue
 			}
+			never := never
+			if n, _, judged, ok := purgedFor(p); ok {
+				if !judged {
+					continue // their visits may have gone with a purge a few days ago
+				}
+				never = n
+			}
 			if soon {
 				sev = SeverityAlert
 			}
@@ -758,8 +788,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	}
 
 	// A task done while its owner never read the collateral it relies on.
-	// A task done before the first day the report reads (Since) is not
-	// judged: its owner's reads, if any, lie before the events read; nor
+	// A task done before the first day the report reads (Since, or the day
+	// of a purge) is not judged: its owner's reads, if any, lie before the
+	// events read; nor
 	// is one done before its owner's room was published (the manifest's
 	// day), when the deal took to maproom with work already done.
 	for _, t := range d.Tasks() {

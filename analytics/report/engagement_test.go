@@ -785,3 +785,41 @@ func TestPublishedByAPageLoad(t *testing.T) {
 		t.Errorf("Carl: %+v, want his visit, in a room he had", ch)
 	}
 }
+
+// TestPurgedVisitsJudgedPerPerson: after a purge of the events before 25
+// November, a decider whose room was out before it may have opened it
+// then: "has not opened the room since" the purge's day, said once that
+// is a week back; one whose room came out after it lost nothing, and
+// never opened it. A purge days ago silences neither the others' signals
+// nor the decider whose room is newer.
+func TestPurgedVisitsJudgedPerPerson(t *testing.T) {
+	cut := deal.NewDate(2026, time.November, 25)
+	for _, c := range []struct {
+		today      deal.Date
+		ebOut      deal.Date // the economic buyer's room
+		wantSuffix string    // of the decider signal's summary; "" for none
+	}{
+		{deal.NewDate(2026, time.December, 5), deal.NewDate(2026, time.November, 10), "has not opened the room since 2026-11-25 (the events before it were purged)"},
+		{deal.NewDate(2026, time.November, 28), deal.NewDate(2026, time.November, 10), ""},
+		{deal.NewDate(2026, time.December, 5), deal.NewDate(2026, time.November, 26), "never opened the room"},
+	} {
+		rooms := []manifest.Room{
+			{Key: "k-ch", Deal: "d", Stakeholder: "ch", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: "2026-11-01"},
+			{Key: "k-eb", Deal: "d", Stakeholder: "eb", Side: manifest.SideBuyer, Pages: []string{manifest.PageRoom}, Published: c.ebOut.String()},
+		}
+		a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: c.today, Manifest: &manifest.Manifest{Rooms: rooms},
+			Purged: map[string]deal.Date{"": cut}})
+		// Carl, the champion, visits after the purge.
+		for _, e := range (pload{start: 7 * 24 * time.Hour, steps: heartbeats(8, 15000)}).events(1) {
+			e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch"
+			a.Add(e)
+		}
+		s := findSignal(&a.Report().Deals[0], SignalDeciderAbsent)
+		switch {
+		case c.wantSuffix == "" && s != nil:
+			t.Errorf("today %s, room out %s: %+v, want none (the purge is days old)", c.today, c.ebOut, s)
+		case c.wantSuffix != "" && (s == nil || !strings.HasSuffix(s.Summary, c.wantSuffix)):
+			t.Errorf("today %s, room out %s: %+v, want a summary ending %q", c.today, c.ebOut, s, c.wantSuffix)
+		}
+	}
+}

@@ -65,6 +65,10 @@ func purgedOf(purged map[string]deal.Date, id string) deal.Date {
 // of each; written through a temporary file and a rename.
 func recordPurge(root, dealID string, cut time.Time) error {
 	days := map[string]string{}
+	if _, err := os.Stat(purgedFile(root)); err == nil && readPurged(nil, root) == nil {
+		// Rewritten, the other purges it records would be lost.
+		return fmt.Errorf("%s cannot be read: fix or remove it", purgedFile(root))
+	}
 	for id, d := range readPurged(nil, root) {
 		days[id] = d.String()
 	}
