@@ -675,10 +675,11 @@ func (s *Story) progressBefore(end time.Time, day deal.Date) (p Point, ok bool) 
 // what it is today, or the history's first day when it never did: the
 // plan's last progress that stands. It counts as ProgressOn counts: a task
 // recorded done ahead of its done: date is done from that date, not from
-// its commit. A count that fell (a step reopened, a done step taken out)
-// undoes the rises it falls below: a step ticked done and unticked the
-// next day, or done and reopened, was no progress, and the plan has stood
-// still since the count first reached the level it is back at. A step
+// its commit. A count that fell (a step reopened) undoes the rises it
+// falls below: a step ticked done and unticked the next day, or done and
+// reopened, was no progress, and the plan has stood still since the count
+// first reached the level it is back at. Done steps taken out of the plan
+// (the total falling as much) undo nothing: the last progress stands. A step
 // reopened and done again is progress (the count rose again), as any step
 // done is. ok is false when the history has no point on or before today.
 func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
@@ -686,6 +687,7 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	// reached[k]: the day the count last rose to k or more, having stayed
 	// at k or more since.
 	var reached []deal.Date
+	var prev Point
 	for _, d := range days {
 		p, ok := s.ProgressOn(d, loc)
 		if !ok {
@@ -695,7 +697,17 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 		for len(reached) <= n {
 			reached = append(reached, d)
 		}
-		reached = reached[:n+1]
+		if n+1 < len(reached) {
+			top := reached[len(reached)-1]
+			reached = reached[:n+1]
+			if prev.Done-p.Done <= prev.Total-p.Total && top.After(reached[n]) {
+				// Done steps taken out of the plan (the total fell as
+				// much): a clean-up, which undoes no progress: the last
+				// stands.
+				reached[n] = top
+			}
+		}
+		prev = p
 	}
 	if len(reached) == 0 {
 		return deal.Date{}, false

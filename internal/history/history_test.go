@@ -1061,6 +1061,28 @@ func TestFlatNotRestartedByReopening(t *testing.T) {
 	if ev := flat(open("todo", "")); !strings.Contains(ev, "for 25 days, since 2026-11-13") || !strings.Contains(ev, "went back from 1 to 0 of 2") {
 		t.Errorf("flat after a step ticked done and unticked: %q, want 25 days since 13 November, gone back from 1 to 0", ev)
 	}
+
+	// A done step taken out of the plan in a clean-up undoes no progress:
+	// the step done on 28 November is the last, and the plan is not flat.
+	three := planText("2027-01-29", "2026-12-20", "2026-12-31",
+		task{"ta", "m1", "2026-10-01", "done", "2026-10-01"}, task{"tb", "m1", "2026-11-13", "todo", ""}, task{"tc", "m1", "2026-12-20", "todo", ""})
+	g = newRepo(t)
+	g.write("content/acme/index.md", three)
+	g.commit(seller, "2026-10-01", "plan")
+	three = strings.Replace(three, "        status: todo\n", "        status: done\n        done: 2026-11-28\n", 1)
+	g.write("content/acme/index.md", three)
+	g.commit(buyer, "2026-11-28", "tb done")
+	cleaned := planText("2027-01-29", "2026-12-20", "2026-12-31",
+		task{"tb", "m1", "2026-11-13", "done", "2026-11-28"}, task{"tc", "m1", "2026-12-20", "todo", ""})
+	g.write("content/acme/index.md", cleaned)
+	g.commit(seller, "2026-12-05", "ta is history")
+	st = g.read("").Story("acme")
+	if since, ok := st.LastDone(today, time.UTC); !ok || since != deal.NewDate(2026, 11, 28) {
+		t.Errorf("LastDone after a done step taken out = %v %v, want 2026-11-28", since, ok)
+	}
+	if ev := flat(cleaned); ev != "" {
+		t.Errorf("flat after a done step taken out: %q, want none: a step was done 10 days ago", ev)
+	}
 }
 
 // TestFlatNotRestartedByPushedDates: a plan whose late steps are given

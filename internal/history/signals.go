@@ -418,8 +418,8 @@ func cameDue(d *deal.Deal, st *Story, since deal.Date, loc *time.Location) (firs
 	return first, ok
 }
 
-// FlatSince returns the day the plan last made progress (its count of
-// done tasks last rose: a step reopened is no progress), and where that
+// FlatSince returns the day the plan last made progress that stands (see
+// Story.LastDone: a step ticked done and reopened is no progress), and where that
 // comes from: the history when there is one (Story.LastDone), else the
 // plan's done: dates (the latest), else, with nothing done by a date, the
 // day its rooms were first published (in.Published). ok is false for a
