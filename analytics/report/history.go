@@ -272,6 +272,9 @@ func stepChanges(d *deal.Deal, st *history.Story, opts *ReportOptions) []StepCha
 	for _, c := range st.Changes {
 		sc := StepChange{ID: c.Item, Title: c.Title, Day: history.DayOf(c.InPlan(), opts.Location).String(),
 			Who: authorIn(d, c), Side: string(c.Author.Side), commit: c.Commit}
+		if c.Author.Preview {
+			sc.Side = "" // the seller's click in the preview: no side's edit
+		}
 		switch c.Kind {
 		case history.TaskAdded:
 			sc.Change, sc.Kind, sc.Milestone, sc.Due = "added", "task", c.Milestone, c.To

@@ -1216,6 +1216,35 @@ func TestReopenedDealCountsFromReopening(t *testing.T) {
 	}
 }
 
+// TestAddedLateFromThePreview: a step a reply sent from the local preview
+// added (the seller's click in the buyer's room, its commit marked so) is
+// added late all the same, but by nobody of the buyer's side: the plan has
+// no buyer-side edit.
+func TestAddedLateFromThePreview(t *testing.T) {
+	g := newRepo(t)
+	const close = "2026-11-30"
+	t1 := task{"t1", "m1", "2026-09-20", "todo", ""}
+	dpa := task{"dpa", "m2", "2026-11-25", "todo", ""}
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1))
+	g.commit(seller, "2026-09-01", "plan")
+	g.write("content/acme/index.md", planText(close, "2026-09-30", "2026-11-28", t1, dpa))
+	g.commit(buyer, "2026-11-05", "Jordan Park: add \"Task dpa\"\n\nMaproom-Reply: abcdefghij\nMaproom-Preview: yes\n")
+	st := g.read("").Story("acme")
+	d, err := generator.DecodePlan("acme", []byte(planText(close, "2026-09-30", "2026-11-28", t1, dpa)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, s := range history.Signals(history.Input{Deal: d, Story: st, Today: deal.NewDate(2026, 11, 10), Loc: time.UTC}) {
+		if s.Name == history.SignalAddedLate || s.Name == history.SignalNoBuyerEdit {
+			got = append(got, s.Name+": "+s.Evidence)
+		}
+	}
+	if len(got) != 2 || !strings.HasPrefix(got[0], "no-buyer-edit: ") || !strings.HasPrefix(got[1], `added-late: step "Task dpa" added on 2026-11-05 from a reply sent from the local preview, 25 days before`) {
+		t.Errorf("signals %q, want no buyer-side edit, and the step added late from the preview, not by Jordan Park", got)
+	}
+}
+
 // TestAddedLate: a step added near the close date, once the plan's first
 // week is over, is signalled ("oh, we also need X"); a step added in the
 // plan's first week, one added long before the close, one taken out

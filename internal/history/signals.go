@@ -297,8 +297,10 @@ func Signals(in Input) []Signal {
 				when += fmt.Sprintf(" (the close date was moved to %s since)", d.Close) // the addition was late then
 			}
 			by := ""
-			if name := c.Author.NameIn(d); name != "" {
+			if name := c.Author.NameIn(d); name != "" && !c.Author.Preview {
 				by = " by " + name
+			} else if c.Author.Preview {
+				by = " from a reply sent from the local preview"
 			}
 			out = append(out, Signal{SignalAddedLate, fmt.Sprintf("%s \"%s\" added on %s%s, %s", what, c.Title, on, by, when)})
 		}
