@@ -133,7 +133,7 @@ func (r *Report) WriteCSV(w io.Writer) error {
 			rec("history", d.ID, "id", d.ID, "detail", strings.Join(historyLines(h), "; "))
 			for _, s := range h.Slips {
 				rec("slip", d.ID, "id", s.ID, "title", s.Title, "status", s.Kind, "due", s.Now, "moves", itoa(s.Moves), "slip_days", itoa(s.Days),
-					"detail", fmt.Sprintf("first %s, net %+d days", s.First, s.Net))
+					"detail", fmt.Sprintf("first %s, net %+d days", s.First, s.Net)+s.along())
 			}
 			for _, s := range h.AddedRemoved {
 				detail := ""

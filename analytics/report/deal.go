@@ -713,10 +713,14 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		if !active && len(quiet) > 0 && len(others) > 0 {
 			var ev, names []string
 			for _, p := range quiet {
-				what := plural(len(p.spans), "visit", "visits")
-				if r := da.replied[p.s.ID]; r.n > 0 {
-					what += ", " + plural(r.n, "reply", "replies") + " from the room"
+				var parts []string
+				if len(p.spans) > 0 {
+					parts = append(parts, plural(len(p.spans), "visit", "visits"))
 				}
+				if r := da.replied[p.s.ID]; r.n > 0 {
+					parts = append(parts, plural(r.n, "reply", "replies")+" from the room")
+				}
+				what := strings.Join(parts, ", ")
 				ev = append(ev, fmt.Sprintf("%s (champion): %s, the last %s; none in the last %d days", p.s.Name, what, day(lastOf(p)), ReportQuietDays))
 				names = append(names, p.s.Name)
 			}

@@ -666,10 +666,10 @@ func (s SlipLine) along() string {
 		return plural(n, "move", "moves") + " of them"
 	}
 	if s.WithClose > 0 {
-		parts = append(parts, all(s.WithClose)+" with the close's, in one commit")
+		parts = append(parts, all(s.WithClose)+" in the same commit as a move of the close")
 	}
 	if s.WithMilestone > 0 {
-		parts = append(parts, all(s.WithMilestone)+" with its milestone's, in one commit")
+		parts = append(parts, all(s.WithMilestone)+" in the same commit as a move of its milestone")
 	}
 	if len(parts) == 0 {
 		return ""

@@ -265,7 +265,7 @@ func TestPortfolioSlipWithItsMilestone(t *testing.T) {
 	h := dealHistory(patternDeal(), st, deal.NewDate(2026, time.December, 5), &opts)
 	if len(h.Slips) != 2 {
 		t.Errorf("the deal's slips %+v, want the milestone's and the step's", h.Slips)
-	} else if i := slices.IndexFunc(h.Slips, func(sl SlipLine) bool { return sl.ID == "t" }); i < 0 || h.Slips[i].WithMilestone != 2 || h.Slips[i].along() != "; 2 moves of them with its milestone's, in one commit" {
+	} else if i := slices.IndexFunc(h.Slips, func(sl SlipLine) bool { return sl.ID == "t" }); i < 0 || h.Slips[i].WithMilestone != 2 || h.Slips[i].along() != "; 2 moves of them in the same commit as a move of its milestone" {
 		t.Errorf("the deal's slips %+v, want the step's 2 of 3 moves with its milestone's", h.Slips)
 	}
 	ph := portfolioHistory([]DealReport{{ID: "d", Outcome: "open", History: h}})
@@ -316,7 +316,7 @@ func TestPortfolioSlipWithTheClose(t *testing.T) {
 		withClose = append(withClose, fmt.Sprintf("%s %d/%d%s", sl.ID, sl.WithClose, sl.Moves, sl.along()))
 	}
 	slices.Sort(withClose)
-	if want := []string{" 0/3", "legal 0/1", "sign 3/3; each move with the close's, in one commit", "signed 3/3; each move with the close's, in one commit"}; !slices.Equal(withClose, want) {
+	if want := []string{" 0/3", "legal 0/1", "sign 3/3; each move in the same commit as a move of the close", "signed 3/3; each move in the same commit as a move of the close"}; !slices.Equal(withClose, want) {
 		t.Errorf("moves with the close %q, want %q", withClose, want)
 	}
 	ph := portfolioHistory([]DealReport{{ID: "d", Outcome: "open", History: h}})

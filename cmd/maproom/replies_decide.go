@@ -794,9 +794,11 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 		ms := targetTitle(d, reply.Reply{Target: opts.Milestone, TargetKind: reply.TargetMilestone})
 		subject = fmt.Sprintf("%s: add %s to %s", who.Name, inQuotes(r.Text), ms)
 		var parts []string
-		owner := cmp.Or(opts.Owner, reply.SuggestedOwner(d, r))
+		named := reply.SuggestedOwner(d, r) // whom the reply's words name, else its sender
+		owner := cmp.Or(opts.Owner, named)
 		switch name := nameOf(d, owner); {
-		case r.Owner == "" || strings.EqualFold(r.Owner, owner) || strings.EqualFold(r.Owner, name):
+		case r.Owner == "" || strings.EqualFold(r.Owner, owner) || strings.EqualFold(r.Owner, name),
+			owner == named && named != r.Stakeholder: // the words named them ("Priya" for Priya Raman)
 			parts = append(parts, "Owner: "+name)
 		default:
 			// The reply named someone the step did not go to (a person

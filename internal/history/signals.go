@@ -471,7 +471,7 @@ func FlatSince(in Input) (since deal.Date, from string, ok bool) {
 // passed: a review held yesterday whose note is not written yet is not
 // missed, and one that has its note ends the count. A plan with neither a
 // history nor a note has 0 (nothing says since when). It returns 0 for a
-// deal without a review day, a lost deal and a won one with no onboarding
+// deal that never had a review day, a lost deal and a won one with no onboarding
 // left (the reviews go on while it lasts), and the day of the last note.
 // A plan whose review day was taken out (its history had one) is counted
 // on the day it last had: taking the line out does not stop the meeting
