@@ -131,6 +131,27 @@ func TestReplyLoop(t *testing.T) {
 	if got := eval[string](t, tj, `document.querySelector('#rq textarea').value`); got != "" {
 		t.Errorf("the question form still holds %q after it was sent, want it cleared", got)
 	}
+	// Words typed under one kind of reply, then another kind chosen that
+	// does not take them (the field hidden with it): refused, and the
+	// field shown again with the words in it, not dropped unseen.
+	const evidence = `//form[@id="r-sample-data"]//label[starts-with(normalize-space(.), "Evidence")]/input`
+	tj.expect("status of 422") // the refusal, as the browser logs it
+	tj.do(t, "typing evidence under Mark done, then proposing a date",
+		chromedp.Click(chromedp.CSS(`details:has(> #r-sample-data) > summary`)),
+		chromedp.Click(chromedp.Search(form+`//label[normalize-space(.)="Mark done"]`)),
+		chromedp.SendKeys(chromedp.Search(evidence), "signed PDF"),
+		chromedp.Click(chromedp.Search(form+`//label[normalize-space(.)="Propose another date"]`)),
+		chromedp.SendKeys(chromedp.Search(form+`//label[starts-with(normalize-space(.), "Date (YYYY-MM-DD)")]/input`), newISO),
+		chromedp.Click(chromedp.Search(form+`//button[normalize-space(.)="Send"]`)),
+	)
+	refused := tj.waitText(t, `#r-sample-data p.rs[role=status]`, func(s string) bool { return s != "" && s != "Sending…" })
+	srv.refused = map[string]int64{"bad-reply": 1}
+	if !strings.Contains(refused, `"Propose another date" does not take it`) {
+		t.Errorf("the form's status says %q, want the evidence refused for a proposal", refused)
+	}
+	if got := eval[string](t, tj, `getComputedStyle(document.querySelector('#r-sample-data input[name=evidence]').closest('label')).display + " " + document.querySelector('#r-sample-data input[name=evidence]').value`); got != "grid signed PDF" {
+		t.Errorf("the evidence field after the refusal: %q, want it shown (grid) with the words typed", got)
+	}
 
 	// 3. maproom replies lists both, from Jordan.
 	out := srv.maproom(t, nil, "replies", "-format", "json", "-today", today.String())
@@ -295,6 +316,9 @@ type served struct {
 	out       *lockedBuffer // its standard output
 	errs      *lockedBuffer // its standard error
 	posted    atomic.Int64  // posts the browser sent to its beacon
+	// refused counts, by reason, the requests the test means its beacon
+	// to reject (set before the test ends; read by the cleanup).
+	refused map[string]int64
 }
 
 // startServe starts `maproom serve` on a free loopback port in root and
@@ -354,8 +378,8 @@ func startServe(t *testing.T, bin, root string) *served {
 			return
 		}
 		for r, n := range h.Rejected {
-			if n > 0 {
-				t.Errorf("the beacon of maproom serve rejected %d requests for %q", n, r)
+			if n != sv.refused[string(r)] {
+				t.Errorf("the beacon of maproom serve rejected %d requests for %q, want %d", n, r, sv.refused[string(r)])
 			}
 		}
 	})

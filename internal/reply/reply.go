@@ -175,7 +175,7 @@ func Parse(form url.Values, now time.Time) (Reply, error) {
 			if slices.Contains(fields[r.Kind], f) || len(form[f]) == 0 || strings.TrimSpace(form[f][0]) == "" {
 				continue
 			}
-			errs = append(errs, &FieldError{f, fmt.Sprintf("%s does not take it, so it would be lost: clear it, or choose %s", kindLabel(r.Kind), takers(f))})
+			errs = append(errs, &FieldError{f, fmt.Sprintf("%s does not take it, so it would be lost: clear it, or choose %s", kindLabel(r.Kind), takers(f, r.TargetKind == TargetMilestone))})
 		}
 	}
 	if len(errs) > 0 {
@@ -281,10 +281,15 @@ func kindLabel(k Kind) string {
 }
 
 // takers names the kinds of reply a step's form offers that take the form
-// field f ("a question or a suggestion" for one no step kind takes).
-func takers(f string) string {
+// field f ("a question or a suggestion" for one no step kind takes); a
+// milestone's form offers a proposal alone of them.
+func takers(f string, milestone bool) string {
+	kinds := []Kind{Propose, Done, Blocked}
+	if milestone {
+		kinds = kinds[:1]
+	}
 	var out []string
-	for _, k := range []Kind{Propose, Done, Blocked} {
+	for _, k := range kinds {
 		if slices.Contains(fields[k], f) && !(k == Done && f == "reason") { // done's reason is what is left in the form
 			out = append(out, kindLabel(k))
 		}

@@ -65,6 +65,8 @@ func TestParse(t *testing.T) {
 			msg: `"Propose another date" does not take it, so it would be lost: clear it, or choose "Mark done"`},
 		{name: "a date with a block", form: form("kind", "blocked", "target", "sq", "reason", "r", "date", "2027-03-01"), field: "date",
 			msg: `"Blocked" does not take it, so it would be lost: clear it, or choose "Propose another date" or "Mark done"`},
+		{name: "a reason with a milestone's confirmation", form: form("kind", "confirm", "target", "sq", "target_kind", "milestone", "reason", "FYI"), field: "reason",
+			msg: `"Confirm the date" does not take it, so it would be lost: clear it, or choose "Propose another date"`},
 		{name: "unknown kind", form: form("kind", "delete", "target", "sq"), field: "kind", msg: "use confirm, propose"},
 		{name: "no kind", form: form("target", "sq"), field: "kind"},
 		{name: "kind twice", form: form("kind", "confirm", "kind", "done", "target", "sq"), field: "kind", msg: "send one value"},

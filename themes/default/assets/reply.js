@@ -41,6 +41,9 @@
           }
           say(x.j.error || 'Not sent: please try again later.', false);
           var el = x.j.field && f.elements[x.j.field];
+          // A field the chosen kind hides, still holding words: shown, so
+          // that they can be cleared or kept under another kind.
+          if (el && el.closest && el.closest('label')) el.closest('label').style.display = 'grid';
           if (el && el.focus) el.focus();
         })
         .catch(function () { say('Not sent: check your connection and try again.', false); })
