@@ -87,9 +87,11 @@ type ReportOptions struct {
 	Today deal.Date
 	Since deal.Date // events before this day are left out; zero: none
 	// Purged holds the days before which maproom events purge deleted the
-	// events, of every deal ("") or of one (its id): who opened a room
-	// before it is not known, so engagement is judged from it on, as from
-	// Since ("has not opened the room since ...", never "never").
+	// events, of every deal ("") or of one (its id): whether a person whose
+	// room was out before it opened it then is not known, so they are
+	// judged from that day on, once it is UnopenedDays back ("has not
+	// opened the room since ...", never "never"), and left out of what
+	// says who is missing until then; a room out since is judged as ever.
 	Purged map[string]deal.Date
 	// Location is the site timezone: days, weeks and "today" are in it.
 	// nil means UTC.

@@ -500,8 +500,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			Evidence: []string{fmt.Sprintf("the manifest lists no room for its %s: run maproom build, then maproom invite %s", plural(len(buyers), "buyer stakeholder", "buyer stakeholders"), d.ID)}})
 	}
 	sigs = append(sigs, threadSignals(d, buyers, dr)...)
-	// Read from a day on (-since), or with the events before a day
-	// purged, the events say only that they did not open it since then.
+	// Read from a day on (-since), the events say only that they did not
+	// open it since then (a purge is said per person: purgedFor).
 	never, neverRead := "never opened the room", "never read"
 	if !a.opts.Since.IsZero() {
 		never = "has not opened the room since " + a.opts.Since.String()
@@ -539,16 +539,19 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	if st := da.in.Story; st != nil && !st.First.IsZero() && !st.Shallow {
 		created = deal.DateOf(st.First.In(a.loc)) // a shallow clone's is where it starts
 	}
+	// After a purge, the first page-load left is no room's first: rooms
+	// are dated from page-loads only by the manifest's day, or not at all.
+	purgeApplies := !cut.IsZero() && cut.After(a.opts.Since)
 	roomAge := func(p *personAgg) (int, bool) {
 		on, err := deal.ParseDate(da.roomPublished[p.s.ID])
 		known := err == nil
-		if first := deal.DateOf(unixMilli(p.linked, a.loc)); p.linked != 0 && (known && first.Before(on) || !known && a.manifested(da) && da.published[p.s.ID] != nil) {
+		if first := deal.DateOf(unixMilli(p.linked, a.loc)); p.linked != 0 && (known && first.Before(on) || !known && !purgeApplies && a.manifested(da) && da.published[p.s.ID] != nil) {
 			// A page-load of the link came first (or the manifest dates
 			// the room after the day): it was out from then.
 			on, known = first, true
 		}
 		if !known && !a.manifested(da) && a.opts.Since.IsZero() {
-			if dealFirst != 0 {
+			if dealFirst != 0 && !purgeApplies {
 				on, known = deal.DateOf(unixMilli(dealFirst, a.loc)), true
 			}
 			if !created.IsZero() && (!known || created.Before(on)) {
@@ -567,7 +570,7 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// since" it, judged once it is unopened days back (too soon says
 	// nothing), never "never opened" it.
 	purgedFor := func(p *personAgg) (never, window string, judged, ok bool) {
-		if cut.IsZero() || !cut.After(a.opts.Since) {
+		if !purgeApplies {
 			return "", "", false, false
 		}
 		if age, known := roomAge(p); known && !today.AddDays(-age).Before(cut) {
@@ -658,8 +661,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			// published days ago has had no time to be opened.
 			var never, lapsed []string
 			for _, p := range buyers {
+				_, _, _, purged := purgedFor(p)
 				switch {
-				case slices.Contains(lately, p) || young(p):
+				case slices.Contains(lately, p) || young(p) || purged && !slices.Contains(engaged, p):
+					// A visit of theirs may have gone with a purge: not
+					// said to be missing.
 				case slices.Contains(engaged, p):
 					lapsed = append(lapsed, fmt.Sprintf("%s (%s, the last %s)", p.s.Name, p.s.Role, day(lastOf(p))))
 				default:
@@ -676,7 +682,8 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 			// nobody else is missing, that one says it all.
 			others := false
 			for _, p := range buyers {
-				others = others || !slices.Contains(lately, p) && !young(p) && !absentDecider[p]
+				_, _, _, purged := purgedFor(p)
+				others = others || !slices.Contains(lately, p) && !young(p) && !absentDecider[p] && !(purged && !slices.Contains(engaged, p))
 			}
 			if len(never)+len(lapsed) > 0 && others {
 				summary := "only the champion engaged: the plan may be shared with no one else"
@@ -829,6 +836,13 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		}
 		if len(unread) == 0 {
 			continue
+		}
+		neverRead, window := neverRead, window
+		if pi, ok := da.people[s.ID]; ok {
+			if _, w, _, purged := purgedFor(&a.people[pi]); purged {
+				// A read before the purge's day would be gone with it.
+				neverRead, window = "has not read since "+cut.String()+" (the events before it were purged)", w
+			}
 		}
 		sigs = append(sigs, Signal{Kind: SignalDoneUnread, Severity: SeverityFlag,
 			Summary: fmt.Sprintf("\"%s\" is done but %s %s what it relies on", t.Title, s.Name, neverRead),
@@ -1844,8 +1858,8 @@ func waitChain(d *deal.Deal, chain []string, id string) []string {
 			if _, seen := next[a]; seen {
 				continue
 			}
-			if at := task(d, a); at == nil || at.Status == deal.Done {
-				continue // a done step holds nothing up: the chain ends there
+			if at := task(d, a); at == nil || !d.Pending(at) {
+				continue // a done step (a won deal's sale step) holds nothing up: the chain ends there
 			}
 			next[a] = cur
 			if a == id {

@@ -814,12 +814,30 @@ func TestPurgedVisitsJudgedPerPerson(t *testing.T) {
 			e.Stakeholder, e.Role, e.Room = "ch", "champion", "k-ch"
 			a.Add(e)
 		}
-		s := findSignal(&a.Report().Deals[0], SignalDeciderAbsent)
+		dr := &a.Report().Deals[0]
+		s := findSignal(dr, SignalDeciderAbsent)
 		switch {
 		case c.wantSuffix == "" && s != nil:
 			t.Errorf("today %s, room out %s: %+v, want none (the purge is days old)", c.today, c.ebOut, s)
 		case c.wantSuffix != "" && (s == nil || !strings.HasSuffix(s.Summary, c.wantSuffix)):
 			t.Errorf("today %s, room out %s: %+v, want a summary ending %q", c.today, c.ebOut, s, c.wantSuffix)
 		}
+		if c.wantSuffix == "" {
+			// Nor is Eve said to be missing beside the champion.
+			if oc := findSignal(dr, SignalOnlyChampion); oc != nil {
+				t.Errorf("today %s: %+v, want no only-champion naming Eve, whose visits may be purged", c.today, oc)
+			}
+		}
+	}
+	// Without a manifest, a room's day is not known from the page-loads
+	// left after a purge: Eve is judged from the purge's day.
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.December, 20),
+		Purged: map[string]deal.Date{"": cut}})
+	for _, e := range (pload{start: 7 * 24 * time.Hour, steps: heartbeats(8, 15000)}).events(1) {
+		e.Stakeholder, e.Role, e.Room = "ch", "champion", "room-of-ch"
+		a.Add(e)
+	}
+	if s := findSignal(&a.Report().Deals[0], SignalDeciderAbsent); s == nil || !strings.HasSuffix(s.Summary, "has not opened the room since 2026-11-25 (the events before it were purged)") {
+		t.Errorf("without a manifest: %+v, want Eve judged from the purge's day", s)
 	}
 }

@@ -59,7 +59,7 @@ func (a *Aggregator) waitingReplies(da *dealAgg, dueOf func(*deal.Task) (deal.Da
 				w.Due = due.String()
 			}
 			if t.Status == deal.Done && (r.Kind == reply.Confirm || r.Kind == reply.Propose || r.Kind == reply.Blocked) {
-				w.Note = "the step is done since"
+				w.Note = strings.TrimPrefix(w.Note+"; ", "; ") + "the step is done since"
 			}
 		case m != nil:
 			w.TargetKind, w.About, w.Due = reply.TargetMilestone, m.Title, m.Due.String()

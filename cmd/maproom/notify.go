@@ -622,8 +622,8 @@ func openUpstream(d *deal.Deal, t *deal.Task) []*deal.Task {
 		}
 		seen[id] = true
 		p, ok := d.Task(id)
-		if !ok || p.Status == deal.Done {
-			continue
+		if !ok || !d.Pending(p) {
+			continue // done, or a won deal's sale step left unticked: over
 		}
 		out = append(out, p)
 		queue = append(queue, p.After...)

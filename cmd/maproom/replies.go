@@ -411,7 +411,7 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 		}
 		if ok && row.State == reply.Waiting && who.Rotate > r.Rotation {
 			note := rotatedNote(who, r, false)
-			if !known || closedTo(d, r) != "" {
+			if !known || closedTo(d, r) != "" || !t.AllowsReply(r) {
 				// Nothing left to accept it on: answer or decline it.
 				note = strings.Replace(note, "; accept needs -force", " before you answer or decline it", 1)
 			}

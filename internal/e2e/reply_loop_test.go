@@ -136,6 +136,7 @@ func TestReplyLoop(t *testing.T) {
 	// field shown again with the words in it, not dropped unseen.
 	const evidence = `//form[@id="r-sample-data"]//label[starts-with(normalize-space(.), "Evidence")]/input`
 	tj.expect("status of 422") // the refusal, as the browser logs it
+	srv.refused = map[string]int64{"bad-reply": 1}
 	tj.do(t, "typing evidence under Mark done, then proposing a date",
 		chromedp.Click(chromedp.CSS(`details:has(> #r-sample-data) > summary`)),
 		chromedp.Click(chromedp.Search(form+`//label[normalize-space(.)="Mark done"]`)),
@@ -145,7 +146,6 @@ func TestReplyLoop(t *testing.T) {
 		chromedp.Click(chromedp.Search(form+`//button[normalize-space(.)="Send"]`)),
 	)
 	refused := tj.waitText(t, `#r-sample-data p.rs[role=status]`, func(s string) bool { return s != "" && s != "Sending…" })
-	srv.refused = map[string]int64{"bad-reply": 1}
 	if !strings.Contains(refused, `"Propose another date" does not take it`) {
 		t.Errorf("the form's status says %q, want the evidence refused for a proposal", refused)
 	}
@@ -380,6 +380,11 @@ func startServe(t *testing.T, bin, root string) *served {
 		for r, n := range h.Rejected {
 			if n != sv.refused[string(r)] {
 				t.Errorf("the beacon of maproom serve rejected %d requests for %q, want %d", n, r, sv.refused[string(r)])
+			}
+		}
+		for r, n := range sv.refused {
+			if h.Rejected[beacon.Reason(r)] != n {
+				t.Errorf("the beacon of maproom serve rejected %d requests for %q, want %d", h.Rejected[beacon.Reason(r)], r, n)
 			}
 		}
 	})

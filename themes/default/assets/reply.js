@@ -37,6 +37,7 @@
           if (x.ok && x.j.id) {
             say(sent ? sent.textContent : 'Sent.', true);
             f.reset();
+            [].forEach.call(f.querySelectorAll('label'), function (l) { l.style.display = ''; });
             return;
           }
           say(x.j.error || 'Not sent: please try again later.', false);
