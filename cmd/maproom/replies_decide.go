@@ -794,11 +794,10 @@ func acceptMessage(d *deal.Deal, who *deal.Stakeholder, r reply.Reply, opts repl
 		ms := targetTitle(d, reply.Reply{Target: opts.Milestone, TargetKind: reply.TargetMilestone})
 		subject = fmt.Sprintf("%s: add %s to %s", who.Name, inQuotes(r.Text), ms)
 		var parts []string
-		named := reply.SuggestedOwner(d, r) // whom the reply's words name, else its sender
-		owner := cmp.Or(opts.Owner, named)
+		words := reply.SuggestedOwner(d, reply.Reply{Owner: r.Owner}) // whom the reply's words name ("Priya": Priya Raman); "" for nobody of the plan
+		owner := cmp.Or(opts.Owner, reply.SuggestedOwner(d, r))
 		switch name := nameOf(d, owner); {
-		case r.Owner == "" || strings.EqualFold(r.Owner, owner) || strings.EqualFold(r.Owner, name),
-			owner == named && named != r.Stakeholder: // the words named them ("Priya" for Priya Raman)
+		case r.Owner == "" || words == owner:
 			parts = append(parts, "Owner: "+name)
 		default:
 			// The reply named someone the step did not go to (a person
