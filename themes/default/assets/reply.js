@@ -13,7 +13,7 @@
   if (!w.fetch || !w.URLSearchParams || !w.FormData) return;
   var sent = d.getElementById('sent');
   [].forEach.call(d.querySelectorAll('form[data-mr-reply]'), function (f) {
-    var s = d.createElement('p'), b = f.querySelector('button');
+    var s = d.createElement('p'), b = f.querySelector('button'), shown = [];
     s.className = 'rs';
     s.setAttribute('role', 'status');
     s.setAttribute('aria-live', 'polite');
@@ -37,14 +37,19 @@
           if (x.ok && x.j.id) {
             say(sent ? sent.textContent : 'Sent.', true);
             f.reset();
-            [].forEach.call(f.querySelectorAll('label'), function (l) { l.style.display = ''; });
+            shown.forEach(function (l) { l.style.display = ''; });
+            shown = [];
             return;
           }
           say(x.j.error || 'Not sent: please try again later.', false);
           var el = x.j.field && f.elements[x.j.field];
           // A field the chosen kind hides, still holding words: shown, so
           // that they can be cleared or kept under another kind.
-          if (el && el.closest && el.closest('label')) el.closest('label').style.display = 'grid';
+          var l = el && el.closest && el.closest('label');
+          if (l) {
+            l.style.display = 'grid';
+            shown.push(l);
+          }
           if (el && el.focus) el.focus();
         })
         .catch(function () { say('Not sent: check your connection and try again.', false); })
