@@ -678,8 +678,9 @@ func (s *Story) progressBefore(end time.Time, day deal.Date) (p Point, ok bool) 
 // its commit. A count that fell (a step reopened) undoes the rises it
 // falls below: a step ticked done and unticked the next day, or done and
 // reopened, was no progress, and the plan has stood still since the count
-// first reached the level it is back at. Done steps taken out of the plan
-// (the total falling as much) undo nothing: the last progress stands. A step
+// first reached the level it is back at. A fall with no step set back from
+// done (done steps taken out of the plan) undoes nothing: the last
+// progress stands. A step
 // reopened and done again is progress (the count rose again), as any step
 // done is. ok is false when the history has no point on or before today.
 func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) {
@@ -687,7 +688,7 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 	// reached[k]: the day the count last rose to k or more, having stayed
 	// at k or more since.
 	var reached []deal.Date
-	var prev Point
+	var prevDay deal.Date
 	for _, d := range days {
 		p, ok := s.ProgressOn(d, loc)
 		if !ok {
@@ -700,19 +701,28 @@ func (s *Story) LastDone(today deal.Date, loc *time.Location) (deal.Date, bool) 
 		if n+1 < len(reached) {
 			top := reached[len(reached)-1]
 			reached = reached[:n+1]
-			if prev.Done-p.Done <= prev.Total-p.Total && top.After(reached[n]) {
-				// Done steps taken out of the plan (the total fell as
-				// much): a clean-up, which undoes no progress: the last
-				// stands.
+			if !s.reopenedIn(prevDay, d, loc) && top.After(reached[n]) {
+				// No step set back from done: done steps taken out of
+				// the plan, a clean-up, which undoes no progress: the
+				// last stands.
 				reached[n] = top
 			}
 		}
-		prev = p
+		prevDay = d
 	}
 	if len(reached) == 0 {
 		return deal.Date{}, false
 	}
 	return reached[len(reached)-1], true
+}
+
+// reopenedIn reports whether a step's status was set back from done on a
+// day after from, up to to (in loc).
+func (s *Story) reopenedIn(from, to deal.Date, loc *time.Location) bool {
+	return slices.ContainsFunc(s.Changes, func(c Change) bool {
+		day := DayOf(c.InPlan(), loc)
+		return c.Kind == TaskStatus && c.From == string(deal.Done) && c.To != string(deal.Done) && day.After(from) && !day.After(to)
+	})
 }
 
 // countDays returns the days (in loc), up to today, the count of done

@@ -1083,6 +1083,17 @@ func TestFlatNotRestartedByReopening(t *testing.T) {
 	if ev := flat(cleaned); ev != "" {
 		t.Errorf("flat after a done step taken out: %q, want none: a step was done 10 days ago", ev)
 	}
+	// So when the same commit adds a step (the total the same).
+	g.write("content/acme/index.md", planText("2027-01-29", "2026-12-20", "2026-12-31",
+		task{"tb", "m1", "2026-11-13", "done", "2026-11-28"}, task{"tc", "m1", "2026-12-20", "todo", ""}, task{"td", "m1", "2026-12-22", "todo", ""}))
+	g.commit(seller, "2026-12-06", "td")
+	swapped := planText("2027-01-29", "2026-12-20", "2026-12-31",
+		task{"tc", "m1", "2026-12-20", "todo", ""}, task{"td", "m1", "2026-12-22", "todo", ""}, task{"te", "m1", "2026-12-23", "todo", ""})
+	g.write("content/acme/index.md", swapped)
+	g.commit(seller, "2026-12-07", "tb is history, te is new")
+	if since, ok := g.read("").Story("acme").LastDone(today, time.UTC); !ok || since != deal.NewDate(2026, 11, 28) {
+		t.Errorf("LastDone after a done step taken out as another was added = %v %v, want 2026-11-28", since, ok)
+	}
 }
 
 // TestFlatNotRestartedByPushedDates: a plan whose late steps are given
