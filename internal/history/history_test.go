@@ -2390,6 +2390,33 @@ func TestMissedReviewsFromTheCadence(t *testing.T) {
 	}
 }
 
+// TestMissedReviewsNoteAhead: a note written ahead for the next review
+// ends no run of misses before it, and the signal says it is for a review
+// after them, not that the last note is of a day inside the run.
+func TestMissedReviewsNoteAhead(t *testing.T) {
+	const close = "2027-01-29"
+	t1 := task{"t1", "m1", "2026-12-20", "todo", ""}
+	plan := strings.Replace(planText(close, "2026-12-10", "2027-01-10", t1), "close: "+close+"\n", "close: "+close+"\nreview: {day: tuesday, time: \"15:00\", length: 15m}\n", 1)
+	d, err := fullDecode("acme", []byte(plan))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := newRepo(t)
+	g.write("content/acme/index.md", plan)
+	g.commit(seller, "2026-10-19", "plan, reviews on Tuesdays")
+	in := history.Input{Deal: d, Story: g.read("").Story("acme"), Today: deal.NewDate(2026, 11, 16), Loc: time.UTC,
+		Reviews: []deal.Date{deal.NewDate(2026, 11, 16)}}
+	var ev string
+	for _, s := range history.Signals(in) {
+		if s.Name == history.SignalMissedReviews {
+			ev = s.Evidence
+		}
+	}
+	if want := "3 weekly reviews in a row without a note in reviews/ (the last note, of 2026-11-16, is for a review after them)"; ev != want {
+		t.Errorf("missed reviews %q, want %q", ev, want)
+	}
+}
+
 // TestMissedReviewsAfterTheDayIsTakenOut: taking the review: line out of
 // the plan does not stop the weekly review being missed: the reviews are
 // counted on the day the plan had, and the signal says the line was taken

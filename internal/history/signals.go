@@ -316,7 +316,11 @@ func Signals(in Input) []Signal {
 // when dropped.ok.
 func missedSignal(n int, last deal.Date, dropped droppedReview) Signal {
 	ev := fmt.Sprintf("%d weekly reviews in a row without a note in reviews/", n)
-	if !last.IsZero() {
+	switch {
+	case !last.IsZero() && last.After(dropped.latest.AddDays(4)):
+		// A note written ahead, for a review still to come.
+		ev += fmt.Sprintf(" (the last note, of %s, is for a review after them)", last)
+	case !last.IsZero():
 		ev += fmt.Sprintf(" (the last note is of %s)", last)
 	}
 	switch {
@@ -553,6 +557,9 @@ func missedReviews(in Input) (n int, lastNote deal.Date, dropped droppedReview) 
 			continue // no meeting that week: not missed either
 		}
 		if day.AddDays(4).Before(in.Today) {
+			if n == 0 {
+				dropped.latest = day
+			}
 			n++
 		}
 	}
@@ -566,6 +573,7 @@ type droppedReview struct {
 	ok         bool
 	day        time.Weekday
 	since, out deal.Date
+	latest     deal.Date // the latest review missed (set whether ok or not)
 }
 
 // Week is the plan's progress at the end of one week.
