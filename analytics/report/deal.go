@@ -801,9 +801,9 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// A task done while its owner never read the collateral it relies on.
 	// A task done before the first day the report reads (Since, or the day
 	// of a purge) is not judged: its owner's reads, if any, lie before the
-	// events read; nor
-	// is one done before its owner's room was published (the manifest's
-	// day), when the deal took to maproom with work already done.
+	// events read; nor is one done before its owner's room was published
+	// (the manifest's day), when the deal took to maproom with work
+	// already done.
 	for _, t := range d.Tasks() {
 		if !judge || t.Status != deal.Done || len(t.Collateral) == 0 {
 			continue
@@ -982,10 +982,10 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 	// A step the plan marks blocked: nothing moves it until someone finds
 	// what it waits on. An alert when the close waits on it (the
 	// schedule's chain to the close, or critical) or it is overdue at
-	// alert, else a flag.
-	// A blocked step does not move, so its slack says nothing: the close
-	// waits on it when the step the chain to the close ends in waits on
-	// it through after:, at any depth, whatever its dates.
+	// alert, else a flag. A blocked step does not move, so its slack says
+	// nothing: the close waits on it when the step the chain to the close
+	// ends in waits on it through after:, at any depth (through open
+	// steps), whatever its dates.
 	var chain []string
 	if sc := dr.forecastOf(); sc != nil {
 		chain = sc.CriticalPath
