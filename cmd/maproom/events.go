@@ -97,6 +97,9 @@ func cmdEvents(ctx context.Context, e *env, args []string) error {
 		if cut.IsZero() {
 			return fmt.Errorf("%w: purge needs -before YYYY-MM-DD", errUsage)
 		}
+		if err := purgedReadable(*root); err != nil {
+			return err
+		}
 		if *store == "" {
 			return purgeLogs(ctx, e, *root, paths, cut, *dealID)
 		}

@@ -43,11 +43,20 @@ func readPurged(e *env, root string) map[string]deal.Date {
 	}
 	if err != nil {
 		if e != nil {
-			fmt.Fprintf(e.stderr, "maproom: %s cannot be read (%v): the events purged are not known; remove the file, or purge again to write it\n", purgedFile(root), err)
+			fmt.Fprintf(e.stderr, "maproom: %s cannot be read (%v): the events purged are not known; fix the file, or remove it and purge again\n", purgedFile(root), err)
 		}
 		return nil
 	}
 	return out
+}
+
+// purgedReadable says, before a purge deletes anything, that purgedFile
+// cannot be read: the purge could not record its day in it.
+func purgedReadable(root string) error {
+	if _, err := os.Stat(purgedFile(root)); err == nil && readPurged(nil, root) == nil {
+		return fmt.Errorf("%s cannot be read, so a purge could not record its day: fix or remove it first (nothing was purged)", purgedFile(root))
+	}
+	return nil
 }
 
 // purgedOf is the day before which deal id's events were purged: the
