@@ -78,7 +78,7 @@ func cmdLinks(ctx context.Context, e *env, args []string) error {
 	missing, path, err := unbuilt(s.root, rl)
 	switch {
 	case errors.Is(err, iofs.ErrNotExist) && len(links) > 0:
-		fmt.Fprintf(e.stderr, "warning: the rooms were never built here (no %s): every link answers 404 until you run maproom build and publish public/\n", path)
+		fmt.Fprintf(e.stderr, "warning: the rooms were never built here (no %s; maproom serve's preview is no build to publish): every link answers 404 until you run maproom build and publish public/\n", path)
 	case err == nil && len(missing) > 0:
 		fmt.Fprintf(e.stderr, "warning: the last build has no room for %s (%s): their links answer 404 until you run maproom build and publish public/\n", strings.Join(missing, ", "), path)
 	}

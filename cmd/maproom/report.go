@@ -263,7 +263,7 @@ func readManifest(root string) manifestRead {
 // takes the rooms' scope from the content, and says so.
 func (mr manifestRead) use(e *env) (*manifest.Manifest, error) {
 	if mr.missing {
-		fmt.Fprintf(e.stderr, "maproom: no room manifest at %s: no room was built yet, so each room's documents are taken from the content (run maproom build)\n", mr.path)
+		fmt.Fprintf(e.stderr, "maproom: no room manifest at %s: no room was built yet (maproom serve's preview is no build to publish), so each room's documents are taken from the content (run maproom build)\n", mr.path)
 	}
 	return mr.m, mr.err
 }
