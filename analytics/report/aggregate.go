@@ -215,6 +215,8 @@ type personAgg struct {
 	human   int    // human page-loads
 	scanner int
 	glances int
+	// lastScanner is when the latest scanner-like page-load began (ms).
+	lastScanner int64
 	// oldLinks are the visits through a rotated-away link (its human
 	// page-loads, joined as spans are): not the person's visits.
 	oldLinks []span
@@ -745,6 +747,7 @@ func (a *Aggregator) close(l *loadState) {
 	case classScanner:
 		a.stats.Scanner++
 		p.scanner++
+		p.lastScanner = max(p.lastScanner, l.first)
 		return
 	case classGlance:
 		a.stats.Glances++

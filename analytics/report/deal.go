@@ -925,12 +925,15 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		quietSince = published
 	}
 	scanned := func(ev []string) []string {
-		scan := 0
+		scan, latest := 0, int64(0)
 		for _, p := range buyers {
 			scan += p.scanner
+			latest = max(latest, p.lastScanner)
 		}
 		if scan > 0 {
-			ev = append(ev, plural(scan, "scanner-like page-load", "scanner-like page-loads")+" not counted as visits")
+			// When the last came: programs that opened the links weeks
+			// ago did not touch the room in the quiet spell.
+			ev = append(ev, plural(scan, "scanner-like page-load", "scanner-like page-loads")+" not counted as visits (the last on "+day(latest)+")")
 		}
 		return ev
 	}

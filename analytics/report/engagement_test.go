@@ -841,3 +841,19 @@ func TestPurgedVisitsJudgedPerPerson(t *testing.T) {
 		t.Errorf("without a manifest: %+v, want Eve judged from the purge's day", s)
 	}
 }
+
+// TestQuietSaysWhenScannersCame: a room nobody has visited in weeks, whose
+// links a mail scanner loaded on the day they were sent, says the
+// scanner-like page-loads it did not count and the day of the last: they
+// did not touch the room in the quiet spell.
+func TestQuietSaysWhenScannersCame(t *testing.T) {
+	a := NewAggregator([]ReportDeal{{Deal: patternDeal()}}, ReportOptions{Today: deal.NewDate(2026, time.December, 20)})
+	crawler := pload{page: "pricing", steps: heartbeats(4, 15000), ua: event.UACrawler} // eb's, on 20 November
+	for _, e := range crawler.events(0) {
+		a.Add(e)
+	}
+	s := findSignal(&a.Report().Deals[0], SignalQuiet)
+	if s == nil || !slices.Contains(s.Evidence, "1 scanner-like page-load not counted as visits (the last on 2026-11-20)") {
+		t.Errorf("nobody visited: %+v, want the scanner's page-load said with its day", s)
+	}
+}
