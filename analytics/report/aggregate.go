@@ -407,16 +407,19 @@ func NewAggregator(deals []ReportDeal, opts ReportOptions) *Aggregator {
 	return a
 }
 
-// purgedDay is the day before which deal id's events were purged: the
-// later of every deal's purge and its own (ReportOptions.Purged); zero
-// when none were.
-func (a *Aggregator) purgedDay(id string) deal.Date {
-	p, own := a.opts.Purged[""], a.opts.Purged[id]
+// PurgedDay is the day before which deal id's events were purged, of
+// purged as ReportOptions.Purged holds them: the later of every deal's
+// purge ("") and its own; zero when none were.
+func PurgedDay(purged map[string]deal.Date, id string) deal.Date {
+	p, own := purged[""], purged[id]
 	if own.After(p) {
 		return own
 	}
 	return p
 }
+
+// purgedDay is PurgedDay of the report's options.
+func (a *Aggregator) purgedDay(id string) deal.Date { return PurgedDay(a.opts.Purged, id) }
 
 // knownFrom is the day the events tell a deal's engagement from: the
 // latest of Since and the purges of it (ReportOptions.Purged); zero when

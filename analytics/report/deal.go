@@ -1003,7 +1003,11 @@ func (a *Aggregator) signals(da *dealAgg, dr *DealReport) []Signal {
 		ev := []string{fmt.Sprintf("task %s, owner %s (%s), due %s: status blocked in the plan", tl.ID, who, sideLabel(side), cmp.Or(tl.Due, "with no date"))}
 		sev := SeverityFlag
 		holds := false
-		if via := waitChain(d, chain, tl.ID); tl.Critical || via != nil {
+		var via []string
+		if len(chain) > 0 {
+			via = d.PendingChain(chain[len(chain)-1], tl.ID) // the close's step, or a won deal's go-live's
+		}
+		if tl.Critical || via != nil {
 			sev = SeverityAlert
 			line := "the close waits on it"
 			if t := task(d, tl.ID); d.Outcome == deal.Won || t != nil && d.Onboarding(t) {
@@ -1831,51 +1835,6 @@ func threadSignals(d *deal.Deal, buyers []*personAgg, dr *DealReport) []Signal {
 			}})
 	}
 	return sigs
-}
-
-// waitChain returns, when the step chain ends in (the close's, or a won
-// deal's go-live's) waits on the step id through after: at any depth,
-// through open steps (a done step holds nothing up), the steps from id to
-// that end, each waiting on the one before (the shortest such chain); nil
-// when it does not, or chain is empty.
-func waitChain(d *deal.Deal, chain []string, id string) []string {
-	if len(chain) == 0 {
-		return nil
-	}
-	end := chain[len(chain)-1]
-	if end == id {
-		return []string{id}
-	}
-	// Breadth first back from the end through after:, each step's
-	// successor toward the end kept to read the chain off.
-	next := map[string]string{end: ""}
-	queue := []string{end}
-	for len(queue) > 0 {
-		cur := queue[0]
-		queue = queue[1:]
-		t := task(d, cur)
-		if t == nil {
-			continue
-		}
-		for _, a := range t.After {
-			if _, seen := next[a]; seen {
-				continue
-			}
-			if at := task(d, a); at == nil || !d.Pending(at) {
-				continue // a done step (a won deal's sale step) holds nothing up: the chain ends there
-			}
-			next[a] = cur
-			if a == id {
-				out := []string{id}
-				for s := cur; s != ""; s = next[s] {
-					out = append(out, s)
-				}
-				return out
-			}
-			queue = append(queue, a)
-		}
-	}
-	return nil
 }
 
 // task returns d's task id; nil when d has none.

@@ -488,7 +488,7 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 			// (after:, through open steps: a done step waits on nothing
 			// any more) holds it too: the champion is not chased for what
 			// the seller has still to do.
-			for _, p := range openUpstream(d, t) {
+			for _, p := range d.PendingUpstream(t) {
 				if slices.Contains(ids, p.ID) {
 					continue
 				}
@@ -527,7 +527,7 @@ func notifyFacts(b *generator.Bundle, dr report.DealReport, m *manifest.Manifest
 		}
 	}
 	for _, sr := range dr.Stakeholders {
-		en := notify.Engagement{Person: sr.ID, Published: published[sr.ID], Visits: sr.Visits, Replies: sr.Replies, Purged: purgedOf(purged, d.ID)}
+		en := notify.Engagement{Person: sr.ID, Published: published[sr.ID], Visits: sr.Visits, Replies: sr.Replies, Purged: report.PurgedDay(purged, d.ID)}
 		en.Out, _ = deal.ParseDate(sr.RoomSince)
 		if t, err := time.Parse(time.RFC3339, sr.FirstVisit); err == nil {
 			en.FirstVisit = t.In(loc)
@@ -604,29 +604,4 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 			ws[i].Blocked = "it is superseded by " + id + ", their later reply on the same step"
 		}
 	}
-}
-
-// openUpstream returns the open steps t waits on through after:, at any
-// depth, through open steps only: a done step is no longer held up by what
-// it came after, nor is what comes after it. A cycle (which check reports)
-// ends the walk.
-func openUpstream(d *deal.Deal, t *deal.Task) []*deal.Task {
-	var out []*deal.Task
-	seen := map[string]bool{t.ID: true}
-	queue := slices.Clone(t.After)
-	for len(queue) > 0 {
-		id := queue[0]
-		queue = queue[1:]
-		if seen[id] {
-			continue
-		}
-		seen[id] = true
-		p, ok := d.Task(id)
-		if !ok || !d.Pending(p) {
-			continue // done, or a won deal's sale step left unticked: over
-		}
-		out = append(out, p)
-		queue = append(queue, p.After...)
-	}
-	return out
 }

@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -203,35 +202,5 @@ func TestInviteReviewIsTheRoomsReview(t *testing.T) {
 	}
 	if compared < 10 {
 		t.Errorf("only %d rooms compared", compared)
-	}
-}
-
-// TestOpenUpstream: what a late step waits on further up its chain is the
-// open steps reached through open steps: a done step holds nothing up, so
-// a forgotten step before it (a kickoff recap nobody ticked) does not hold
-// the steps after it, and a cycle ends the walk.
-func TestOpenUpstream(t *testing.T) {
-	d := &deal.Deal{Milestones: []deal.Milestone{{ID: "m", Tasks: []deal.Task{
-		{ID: "kick", Status: deal.Todo},
-		{ID: "req", Status: deal.Done, After: []string{"kick"}},
-		{ID: "sec", Status: deal.Todo, After: []string{"req"}},
-		{ID: "poc", Status: deal.Todo, After: []string{"kick"}},
-		{ID: "eval", Status: deal.Todo, After: []string{"poc", "sec"}},
-		{ID: "a", Status: deal.Todo, After: []string{"b"}},
-		{ID: "b", Status: deal.Todo, After: []string{"a"}},
-	}}}}
-	ids := func(id string) []string {
-		t, _ := d.Task(id)
-		var out []string
-		for _, p := range openUpstream(d, t) {
-			out = append(out, p.ID)
-		}
-		slices.Sort(out)
-		return out
-	}
-	for id, want := range map[string][]string{"sec": nil, "eval": {"kick", "poc", "sec"}, "a": {"b"}} {
-		if got := ids(id); !slices.Equal(got, want) {
-			t.Errorf("%s waits on %v, want %v", id, got, want)
-		}
 	}
 }

@@ -50,23 +50,19 @@ func readPurged(e *env, root string) map[string]deal.Date {
 	return out
 }
 
+// purgedBroken reports whether purgedFile is there and cannot be read.
+func purgedBroken(root string) bool {
+	_, err := os.Stat(purgedFile(root))
+	return err == nil && readPurged(nil, root) == nil
+}
+
 // purgedReadable says, before a purge deletes anything, that purgedFile
 // cannot be read: the purge could not record its day in it.
 func purgedReadable(root string) error {
-	if _, err := os.Stat(purgedFile(root)); err == nil && readPurged(nil, root) == nil {
+	if purgedBroken(root) {
 		return fmt.Errorf("%s cannot be read, so a purge could not record its day: fix or remove it first (nothing was purged)", purgedFile(root))
 	}
 	return nil
-}
-
-// purgedOf is the day before which deal id's events were purged: the
-// later of every deal's purge and its own; zero when none.
-func purgedOf(purged map[string]deal.Date, id string) deal.Date {
-	p, own := purged[""], purged[id]
-	if own.After(p) {
-		return own
-	}
-	return p
 }
 
 // recordPurge writes to purgedFile that the events before cut (a UTC day)
@@ -74,7 +70,7 @@ func purgedOf(purged map[string]deal.Date, id string) deal.Date {
 // of each; written through a temporary file and a rename.
 func recordPurge(root, dealID string, cut time.Time) error {
 	days := map[string]string{}
-	if _, err := os.Stat(purgedFile(root)); err == nil && readPurged(nil, root) == nil {
+	if purgedBroken(root) {
 		// Rewritten, the other purges it records would be lost.
 		return fmt.Errorf("%s cannot be read: fix or remove it", purgedFile(root))
 	}

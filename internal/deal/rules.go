@@ -321,3 +321,68 @@ func (d *Deal) WaitsOn(t *Task, id string) bool {
 	}
 	return false
 }
+
+// PendingUpstream returns the pending steps t waits on through after:, at
+// any depth, through pending steps only (Pending: a done step, or a won
+// deal's sale step, is no longer held up by what it came after, nor is
+// what comes after it). A cycle (which check reports) ends the walk.
+func (d *Deal) PendingUpstream(t *Task) []*Task {
+	var out []*Task
+	seen := map[string]bool{t.ID: true}
+	queue := slices.Clone(t.After)
+	for len(queue) > 0 {
+		id := queue[0]
+		queue = queue[1:]
+		if seen[id] {
+			continue
+		}
+		seen[id] = true
+		p, ok := d.Task(id)
+		if !ok || !d.Pending(p) {
+			continue
+		}
+		out = append(out, p)
+		queue = append(queue, p.After...)
+	}
+	return out
+}
+
+// PendingChain returns, when step end waits on step id through after: at
+// any depth, through pending steps (see PendingUpstream), the steps from
+// id to end, each waiting on the one before (the shortest such chain);
+// nil when it does not.
+func (d *Deal) PendingChain(end, id string) []string {
+	if end == id {
+		return []string{id}
+	}
+	// Breadth first back from the end through after:, each step's
+	// successor toward the end kept to read the chain off.
+	next := map[string]string{end: ""}
+	queue := []string{end}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		t, ok := d.Task(cur)
+		if !ok {
+			continue
+		}
+		for _, a := range t.After {
+			if _, seen := next[a]; seen {
+				continue
+			}
+			if at, ok := d.Task(a); !ok || !d.Pending(at) {
+				continue // a step no longer pending holds nothing up: the chain ends there
+			}
+			next[a] = cur
+			if a == id {
+				out := []string{id}
+				for s := cur; s != ""; s = next[s] {
+					out = append(out, s)
+				}
+				return out
+			}
+			queue = append(queue, a)
+		}
+	}
+	return nil
+}

@@ -205,11 +205,11 @@ func Signals(in Input) []Signal {
 			done, total := d.Progress()
 			ev := fmt.Sprintf("completion flat at %d of %d tasks for %d days, since %s (%s)", done, total, days, since, from)
 			if st != nil {
-				if then, ok := st.ProgressOn(progressed, in.Loc); ok && max(then.Done, st.peakAfter(progressed, in.Today, in.Loc)) > done {
+				then, ok := st.ProgressOn(progressed, in.Loc)
+				if peak := max(then.Done, st.peakAfter(progressed, in.Today, in.Loc)); ok && peak > done {
 					// Steps reopened, or done ones taken out (or ticked
 					// done and unticked since): the plan went back, which
 					// is no progress either.
-					peak := max(then.Done, st.peakAfter(progressed, in.Today, in.Loc))
 					ev = fmt.Sprintf("no step done for %d days, since %s (%s); completion went back from %d to %d of %d tasks since (a step reopened or a done step taken out)", days, since, from, peak, done, total)
 				}
 			}
