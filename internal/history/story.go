@@ -193,10 +193,9 @@ func retitled(a, b string) bool {
 // case and spacing: its words), and takes it out of gone. An id changed
 // along with its title is an item removed and another added.
 func renamedFrom(gone *[]Item, item Item) (Item, bool) {
-	words := func(s string) string { return strings.Join(strings.Fields(s), " ") }
-	title := words(item.Title)
+	title := deal.TitleKey(item.Title)
 	for i, g := range *gone {
-		if title != "" && strings.EqualFold(words(g.Title), title) {
+		if title != "" && deal.TitleKey(g.Title) == title {
 			*gone = slices.Delete(*gone, i, i+1)
 			return g, true
 		}
