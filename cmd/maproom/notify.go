@@ -570,7 +570,7 @@ func noteBlocked(b *generator.Bundle, ws []notify.Waiting, raw map[string]reply.
 			continue
 		}
 		if who, ok := d.Stakeholder(r.Stakeholder); ok && who.Rotate > r.Rotation {
-			ws[i].Blocked = rotatedNote(who, r, false)
+			ws[i].Blocked = rotatedShort(who, r, true) // closed deals and questions are told above
 			continue
 		}
 		if t := reply.TargetsFor(d, r.Stakeholder); !t.AllowsReply(r) {

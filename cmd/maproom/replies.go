@@ -410,12 +410,7 @@ func makeRow(it *replyItem, b *generator.Bundle, today deal.Date, cfg *generator
 			notes = append(notes, fmt.Sprintf("%s %q is not in the plan", row.TargetKind, r.Target))
 		}
 		if ok && row.State == reply.Waiting && who.Rotate > r.Rotation {
-			note := rotatedNote(who, r, false)
-			if !known || closedTo(d, r) != "" || !t.AllowsReply(r) {
-				// Nothing left to accept it on: answer or decline it.
-				note = strings.Replace(note, "; accept needs -force", " before you answer or decline it", 1)
-			}
-			notes = append(notes, note)
+			notes = append(notes, rotatedShort(who, r, known && closedTo(d, r) == "" && t.AllowsReply(r)))
 		}
 		if ok && known && row.State == reply.Waiting {
 			if why := closedTo(d, r); why != "" {

@@ -462,7 +462,7 @@ func (dk *desk) accept(it *replyItem, opts reply.ApplyOptions) (string, error) {
 		return "", fmt.Errorf("reply %s was declined: it is not applied (a new reply from the room can be)", r.ID)
 	}
 	if rotated && !opts.Force {
-		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, rotatedNote(who, r, true))
+		return "", fmt.Errorf("reply %s not accepted: %s", r.ID, rotatedNote(who, r))
 	}
 	rec.Reply = r // applied and recorded as resolved
 	// The person's later reply on the same step stands: this one is
@@ -857,18 +857,25 @@ func sellerNamed(d *deal.Deal, name string) (*deal.Stakeholder, bool) {
 	return nil, false
 }
 
-// rotatedNote says that r came from a link of who's rotated away since:
-// long for accept's refusal, short for a listing.
-func rotatedNote(who *deal.Stakeholder, r reply.Reply, long bool) string {
-	if !long {
-		then := "; accept needs -force"
-		if r.Kind == reply.Question {
-			then = " before you answer it"
-		}
-		return fmt.Sprintf("sent from a link rotated since (rotation %d, now %d): confirm with %s it is theirs%s", r.Rotation, who.Rotate, who.Name, then)
-	}
+// rotatedNote says, for accept's refusal, that r came from a link of
+// who's rotated away since.
+func rotatedNote(who *deal.Stakeholder, r reply.Reply) string {
 	return fmt.Sprintf("it was sent from %s's link of rotation %d, rotated since (rotate: %d), which the link may have leaked for: confirm with %s that the reply is theirs, then accept it with -force (or decline it)",
 		who.Name, r.Rotation, who.Rotate, who.Name)
+}
+
+// rotatedShort is rotatedNote for a listing: with what to do next, accept
+// -force when accept can take r (acceptable), else answer or decline it
+// (a question, a step gone, a reply accept refuses anyway).
+func rotatedShort(who *deal.Stakeholder, r reply.Reply, acceptable bool) string {
+	then := "; accept needs -force"
+	switch {
+	case r.Kind == reply.Question:
+		then = " before you answer it"
+	case !acceptable:
+		then = " before you answer or decline it"
+	}
+	return fmt.Sprintf("sent from a link rotated since (rotation %d, now %d): confirm with %s it is theirs%s", r.Rotation, who.Rotate, who.Name, then)
 }
 
 // closedNote is closedTo's reason in a few words, for a listing.
